@@ -1,0 +1,47 @@
+package io.exodus.proxy.backend;
+
+import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.protocol.SqlState;
+import io.vertx.core.Future;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * Opens backend sessions to one database: TCP, TLS as the URL's sslmode says (always with SNI, which Neon and
+ * other routers need), then startup and authentication. One connector per endpoint per event loop, so that
+ * a backend socket lives on the same event loop as the client socket it serves.
+ */
+public final class BackendConnector {
+    private final NetClient netClient;
+    private final BackendEndpoint endpoint;
+    private final int maxMessageSize;
+
+    public BackendConnector(NetClient netClient, BackendEndpoint endpoint, int maxMessageSize) {
+        this.netClient = netClient;
+        this.endpoint = endpoint;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    public BackendEndpoint endpoint() {
+        return endpoint;
+    }
+
+    public Future<BackendConnection> open(BackendLogin login) {
+        var url = endpoint.url();
+        return netClient.connect(url.port(), url.host())
+                .recover(failure -> Future.failedFuture(new BackendStartupFailure(ErrorResponse.fatal(
+                        SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                        "Exodus could not connect to the " + endpoint.describe() + ": " + failure.getMessage())
+                        .withHint("Check that the database is up and that the URL in exodus." + endpoint.role()
+                                + ".url is right."), failure)))
+                .compose(socket -> new BackendHandshake(socket, endpoint, login, maxMessageSize).run()
+                        .onFailure(failure -> socket.close()));
+    }
+
+    /** Sends a CancelRequest for one backend process over a connection of its own, as the protocol wants. */
+    public void cancel(int processId, int secretKey) {
+        var url = endpoint.url();
+        netClient.connect(url.port(), url.host()).onSuccess((NetSocket socket) -> socket
+                .end(io.exodus.proxy.protocol.SessionMessages.cancelRequest(processId, secretKey)));
+    }
+}

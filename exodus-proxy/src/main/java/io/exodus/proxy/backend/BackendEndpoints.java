@@ -1,0 +1,39 @@
+package io.exodus.proxy.backend;
+
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.config.PostgresUrl;
+import io.exodus.proxy.embedded.EmbeddedDatabases;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.Optional;
+
+/**
+ * The source and target databases of this migration: the configured URLs, or two embedded PostgreSQL servers
+ * started on this machine when no source is configured (the zero-setup demo).
+ */
+@ApplicationScoped
+public class BackendEndpoints {
+    private final BackendEndpoint source;
+    private final Optional<BackendEndpoint> target;
+
+    @Inject
+    public BackendEndpoints(ExodusConfig config, EmbeddedDatabases embedded) {
+        if (config.source().url().isPresent()) {
+            source = new BackendEndpoint("source", PostgresUrl.parse(config.source().url().get()));
+            target = config.target().url().map(url -> new BackendEndpoint("target", PostgresUrl.parse(url)));
+        } else {
+            EmbeddedDatabases.Urls urls = embedded.start(config.embedded());
+            source = new BackendEndpoint("source", PostgresUrl.parse(urls.source()));
+            target = Optional.of(new BackendEndpoint("target", PostgresUrl.parse(urls.target())));
+        }
+    }
+
+    public BackendEndpoint source() {
+        return source;
+    }
+
+    public Optional<BackendEndpoint> target() {
+        return target;
+    }
+}

@@ -1,0 +1,8 @@
+package io.exodus.proxy.backend;
+
+import java.util.Map;
+
+/** Who the proxy logs in as on a backend, into which database, with which startup parameters. */
+public record BackendLogin(String user, String database, BackendCredential credential,
+        Map<String, String> startupParameters) {
+}

@@ -1,0 +1,123 @@
+package io.exodus.proxy.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Everything a user can set under {@code exodus.*}. Each key can also be given as an environment variable
+ * ({@code exodus.listen.port} → {@code EXODUS_LISTEN_PORT}); the README lists them with their defaults.
+ */
+@ConfigMapping(prefix = "exodus")
+public interface ExodusConfig {
+
+    Listen listen();
+
+    Database source();
+
+    Database target();
+
+    Auth auth();
+
+    Tls tls();
+
+    Protocol protocol();
+
+    Shutdown shutdown();
+
+    Embedded embedded();
+
+    interface Listen {
+        @WithDefault("0.0.0.0")
+        String host();
+
+        @WithDefault("6432")
+        int port();
+
+        /** Event loops that serve client sessions; defaults to the number of processors. */
+        @WithName("event-loops")
+        OptionalInt eventLoops();
+    }
+
+    interface Database {
+        /** A {@code postgresql://user:password@host:port/db?sslmode=…} URI. */
+        Optional<String> url();
+
+        @WithName("connect-timeout")
+        @WithDefault("10s")
+        Duration connectTimeout();
+    }
+
+    interface Auth {
+        /** How clients authenticate to the proxy: {@code scram-sha-256}, {@code md5} or {@code trust}. */
+        @WithDefault("scram-sha-256")
+        String method();
+
+        /** Extra users the proxy accepts, user name → password, used for the backends too. */
+        Map<String, String> users();
+
+        AuthQuery query();
+
+        /** How long a client may take from its first byte to the end of authentication. */
+        @WithDefault("30s")
+        Duration timeout();
+    }
+
+    interface AuthQuery {
+        /** Look up unknown users' secrets on the source, as PgBouncer's auth_query does. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("SELECT usename, passwd FROM pg_catalog.pg_shadow WHERE usename = $1")
+        String sql();
+    }
+
+    interface Tls {
+        /** {@code disable} (refuse TLS), {@code allow} (offer TLS, accept plain text) or {@code require}. */
+        @WithDefault("allow")
+        String mode();
+
+        /** PEM certificate chain; when absent the proxy makes a self-signed one at start-up. */
+        @WithName("cert-file")
+        Optional<String> certFile();
+
+        /** PEM private key that belongs to {@link #certFile()}. */
+        @WithName("key-file")
+        Optional<String> keyFile();
+    }
+
+    interface Protocol {
+        /** Largest message a client may send; PostgreSQL's own limit is 1 GiB. */
+        @WithName("max-message-size")
+        @WithDefault("1073741823")
+        int maxMessageSize();
+    }
+
+    interface Shutdown {
+        /** How long a shutdown waits for transactions in flight to finish before closing their sessions. */
+        @WithDefault("30s")
+        Duration timeout();
+    }
+
+    interface Embedded {
+        /** Where the embedded servers keep their data; a temporary folder when absent. */
+        @WithName("data-dir")
+        Optional<String> dataDir();
+
+        @WithName("source-port")
+        @WithDefault("0")
+        int sourcePort();
+
+        @WithName("target-port")
+        @WithDefault("0")
+        int targetPort();
+
+        /** Password of the embedded servers' superuser {@code postgres}; a random one when absent. */
+        Optional<String> password();
+    }
+}

@@ -1,0 +1,65 @@
+package io.exodus.proxy.embedded;
+
+import io.exodus.localpg.LocalPostgres;
+import io.exodus.proxy.config.ExodusConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The zero-setup default: when no source URL is configured, Exodus starts two PostgreSQL servers of its own
+ * on this machine (a source and a target) and proxies them, so that a first run needs nothing but a JDK.
+ */
+@ApplicationScoped
+public class EmbeddedDatabases {
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabases.class);
+    private static final String SUPERUSER = "postgres";
+
+    /** The URLs of the started servers. */
+    public record Urls(String source, String target) {
+    }
+
+    private final List<LocalPostgres> servers = new ArrayList<>();
+
+    public synchronized Urls start(ExodusConfig.Embedded config) {
+        String password = config.password().orElseGet(EmbeddedDatabases::randomPassword);
+        LOG.info("No exodus.source.url set: starting two embedded PostgreSQL servers (source and target)");
+        LocalPostgres source = start("source", config.sourcePort(), password, config);
+        LocalPostgres target = start("target", config.targetPort(), password, config);
+        return new Urls(source.url(SUPERUSER, password, "postgres") + "?sslmode=disable",
+                target.url(SUPERUSER, password, "postgres") + "?sslmode=disable");
+    }
+
+    private LocalPostgres start(String name, int port, String password, ExodusConfig.Embedded config) {
+        LocalPostgres.Builder builder = LocalPostgres.builder()
+                .name(name)
+                .port(port)
+                .superuser(SUPERUSER, password)
+                .hostAuthMethod("scram-sha-256")
+                .setting("max_prepared_transactions", "64")
+                .setting("wal_level", "logical")
+                .setting("max_connections", "200");
+        config.dataDir().ifPresent(dir -> builder.dataDirectory(Path.of(dir, name)));
+        LocalPostgres server = builder.start();
+        servers.add(server);
+        return server;
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        servers.forEach(LocalPostgres::close);
+        servers.clear();
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[12];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

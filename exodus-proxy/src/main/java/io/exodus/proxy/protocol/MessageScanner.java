@@ -1,0 +1,126 @@
+package io.exodus.proxy.protocol;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Walks the typed messages of a byte stream as it passes through the proxy, chunk by chunk, without holding
+ * message bodies: the relay forwards each chunk as it came and the scanner only looks at the five-byte
+ * headers. Bodies of the few types a listener asks for (small ones, such as ReadyForQuery) are captured.
+ * <p>
+ * Not thread-safe: one scanner belongs to one direction of one session, on its event loop.
+ */
+public final class MessageScanner {
+
+    /** What the relay wants to know about the messages going by. */
+    public interface Listener {
+        /**
+         * Called for every message as soon as its header is complete.
+         *
+         * @throws ProtocolViolation to stop the stream before this message
+         */
+        void onHeader(byte type, int length);
+
+        /** Called with the whole body of a message whose type was registered with {@link #capture(byte)}. */
+        default void onBody(byte type, Buffer body) {
+        }
+    }
+
+    private static final int HEADER_LENGTH = 5;
+
+    private final Listener listener;
+    private final boolean[] captured = new boolean[256];
+    private final byte[] header = new byte[HEADER_LENGTH];
+    private int headerFill;
+    private byte type;
+    private int bodyRemaining;
+    private Buffer body;
+    private ProtocolViolation failure;
+
+    public MessageScanner(Listener listener) {
+        this.listener = listener;
+    }
+
+    /** Asks for the bodies of messages of this type; only for types whose bodies are small. */
+    public MessageScanner capture(byte messageType) {
+        captured[messageType & 0xff] = true;
+        return this;
+    }
+
+    /**
+     * Scans the next chunk of the stream.
+     *
+     * @return how many leading bytes of the chunk belong to well-formed messages and may be forwarded; less than
+     *         the chunk's length when the listener threw a {@link ProtocolViolation}, which is then rethrown by
+     *         {@link #failure()}
+     */
+    public int scan(Buffer chunk) {
+        int length = chunk.length();
+        int position = 0;
+        while (position < length) {
+            if (bodyRemaining > 0) {
+                int take = Math.min(bodyRemaining, length - position);
+                if (body != null) {
+                    body.appendBuffer(chunk, position, take);
+                }
+                position += take;
+                bodyRemaining -= take;
+                if (bodyRemaining == 0) {
+                    finishBody();
+                }
+                continue;
+            }
+            int headerStart = position;
+            if (headerFill == 0 && length - position >= HEADER_LENGTH) {
+                type = chunk.getByte(position);
+                bodyRemaining = chunk.getInt(position + 1);
+                position += HEADER_LENGTH;
+            } else {
+                while (headerFill < HEADER_LENGTH && position < length) {
+                    header[headerFill++] = chunk.getByte(position++);
+                }
+                if (headerFill < HEADER_LENGTH) {
+                    break;
+                }
+                headerFill = 0;
+                type = header[0];
+                bodyRemaining = ((header[1] & 0xff) << 24) | ((header[2] & 0xff) << 16) | ((header[3] & 0xff) << 8)
+                        | (header[4] & 0xff);
+            }
+            int messageLength = bodyRemaining;
+            if (messageLength < 4) {
+                return fail(headerStart, ProtocolViolation.of("invalid message length " + messageLength
+                        + " for message type " + FrontendMessageType.describe(type)));
+            }
+            try {
+                listener.onHeader(type, messageLength);
+            } catch (ProtocolViolation violation) {
+                return fail(headerStart, violation);
+            }
+            bodyRemaining = messageLength - 4;
+            body = captured[type & 0xff] ? Buffer.buffer(bodyRemaining) : null;
+            if (bodyRemaining == 0) {
+                finishBody();
+            }
+        }
+        return length;
+    }
+
+    /** The violation that cut the last {@link #scan(Buffer)} short, or null. */
+    public ProtocolViolation failure() {
+        return failure;
+    }
+
+    private int fail(int headerStart, ProtocolViolation violation) {
+        failure = violation;
+        bodyRemaining = 0;
+        return headerStart;
+    }
+
+    private void finishBody() {
+        if (body != null) {
+            Buffer complete = body;
+            body = null;
+            listener.onBody(type, complete);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.exodus.proxy.server;
+
+import io.exodus.proxy.session.ClientSession;
+import io.exodus.proxy.session.SessionServices;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Promise;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+
+import java.util.function.Function;
+
+/**
+ * One event loop's share of the proxy: a NetServer on the shared listen port (Vert.x spreads accepted
+ * connections over the instances) and the backend clients its sessions use, so that a client socket and its
+ * backend sockets live on the same thread and never hand bytes across threads.
+ */
+final class ProxyVerticle extends AbstractVerticle {
+    private final NetServerOptions serverOptions;
+    private final Function<io.vertx.core.Vertx, SessionServices> servicesFactory;
+    private NetServer server;
+
+    ProxyVerticle(NetServerOptions serverOptions, Function<io.vertx.core.Vertx, SessionServices> servicesFactory) {
+        this.serverOptions = serverOptions;
+        this.servicesFactory = servicesFactory;
+    }
+
+    @Override
+    public void start(Promise<Void> started) {
+        SessionServices services = servicesFactory.apply(vertx);
+        server = vertx.createNetServer(serverOptions)
+                .connectHandler(socket -> new ClientSession(socket, services, context).start());
+        server.listen().<Void>mapEmpty().onComplete(started);
+    }
+
+    /** Stops accepting new clients; sessions already open carry on. */
+    io.vertx.core.Future<Void> stopAccepting() {
+        return server == null ? io.vertx.core.Future.succeededFuture() : server.close();
+    }
+}

@@ -1,0 +1,314 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.auth.AuthenticationFailedException;
+import io.exodus.proxy.auth.ClientAuthentication;
+import io.exodus.proxy.auth.KnownUser;
+import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.backend.BackendStartupFailure;
+import io.exodus.proxy.cancel.CancelRegistry;
+import io.exodus.proxy.protocol.AuthenticationRequest;
+import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.protocol.FrontendMessageType;
+import io.exodus.proxy.protocol.MessageAssembler;
+import io.exodus.proxy.protocol.MessageReader;
+import io.exodus.proxy.protocol.PgMessage;
+import io.exodus.proxy.protocol.ProtocolViolation;
+import io.exodus.proxy.protocol.SessionMessages;
+import io.exodus.proxy.protocol.SqlState;
+import io.exodus.proxy.protocol.StartupCode;
+import io.exodus.proxy.protocol.StartupMessage;
+import io.exodus.proxy.tls.ClientTlsMode;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One client connection, from its first byte to its close: startup and TLS negotiation, authentication by the
+ * proxy, the backend session opened on the client's behalf, then the relay. Runs on one event loop; every
+ * method is called there.
+ */
+public final class ClientSession implements CancelRegistry.Cancellable {
+    private static final Logger LOG = Logger.getLogger(ClientSession.class);
+
+    private enum State { STARTUP, TLS_HANDSHAKE, LOOKING_UP_USER, AUTHENTICATING, CONNECTING, RELAYING, CLOSED }
+
+    private final NetSocket client;
+    private final SessionServices services;
+    private final Context context;
+    private final MessageAssembler assembler;
+    private State state = State.STARTUP;
+    private boolean tlsActive;
+    private StartupMessage startup;
+    private ClientAuthentication authentication;
+    private SessionRelay relay;
+    private CancelRegistry.CancelKey cancelKey;
+    private long authTimer = -1;
+
+    public ClientSession(NetSocket client, SessionServices services, Context context) {
+        this.client = client;
+        this.services = services;
+        this.context = context;
+        this.assembler = new MessageAssembler(services.maxMessageSize());
+    }
+
+    public void start() {
+        services.registry().add(this);
+        client.handler(this::onClientBytes);
+        client.exceptionHandler(failure -> LOG.debugf("Client %s: %s", client.remoteAddress(), failure.getMessage()));
+        client.closeHandler(v -> onClientClosed());
+        authTimer = services.vertx().setTimer(services.authTimeout().toMillis(), id -> {
+            if (state != State.RELAYING && state != State.CLOSED) {
+                closeWithError(ErrorResponse.fatal(SqlState.PROTOCOL_VIOLATION,
+                        "the client did not finish authentication within " + services.authTimeout().toSeconds() + " s"));
+            }
+        });
+    }
+
+    private void onClientBytes(Buffer chunk) {
+        if (state == State.RELAYING) {
+            relay.fromClient(chunk);
+            return;
+        }
+        assembler.append(chunk);
+        try {
+            drainStartupPhase();
+        } catch (ProtocolViolation violation) {
+            closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+        } catch (AuthenticationFailedException failure) {
+            LOG.infof("Authentication failed for user \"%s\" from %s: %s", startup == null ? "?" : startup.user(),
+                    client.remoteAddress(), failure.getMessage());
+            closeWithError(ErrorResponse.fatal(failure.sqlState(), failure.getMessage()));
+        }
+    }
+
+    private void drainStartupPhase() {
+        while (state == State.STARTUP || state == State.AUTHENTICATING) {
+            PgMessage message = state == State.STARTUP ? assembler.nextUntyped() : assembler.nextTyped();
+            if (message == null) {
+                return;
+            }
+            if (state == State.STARTUP) {
+                onStartupPacket(message.body());
+            } else {
+                onAuthenticationAnswer(message);
+            }
+        }
+    }
+
+    private void onStartupPacket(Buffer packet) {
+        MessageReader reader = new MessageReader(packet);
+        int code = reader.readInt();
+        switch (code) {
+            case StartupCode.SSL_REQUEST -> onSslRequest();
+            case StartupCode.GSSENC_REQUEST -> client.write(Buffer.buffer(1).appendByte((byte) 'N'));
+            case StartupCode.CANCEL_REQUEST -> {
+                int processId = reader.readInt();
+                int secretKey = reader.readInt();
+                boolean matched = services.cancels().cancel(processId, secretKey);
+                LOG.debugf("CancelRequest from %s %s", client.remoteAddress(), matched ? "forwarded" : "ignored");
+                state = State.CLOSED;
+                client.close();
+            }
+            default -> {
+                if (code >>> 16 != 3) {
+                    throw new ProtocolViolation(SqlState.FEATURE_NOT_SUPPORTED, String.format(
+                            "unsupported frontend protocol %d.%d: Exodus supports 3.0", code >>> 16, code & 0xffff));
+                }
+                onStartupMessage(StartupMessage.decode(code, reader));
+            }
+        }
+    }
+
+    private void onSslRequest() {
+        if (tlsActive) {
+            throw ProtocolViolation.of("SSLRequest received on a connection that already uses TLS");
+        }
+        if (services.tlsMode() == ClientTlsMode.DISABLE) {
+            client.write(Buffer.buffer(1).appendByte((byte) 'N'));
+            return;
+        }
+        if (assembler.buffered() > 0) {
+            // Bytes sent in the clear before the handshake could be injected by a man in the middle (CVE-2021-23214).
+            throw ProtocolViolation.of("received unencrypted data after SSL request");
+        }
+        state = State.TLS_HANDSHAKE;
+        client.write(Buffer.buffer(1).appendByte((byte) 'S'));
+        client.upgradeToSsl().onComplete(result -> {
+            if (result.failed()) {
+                LOG.infof("TLS handshake with %s failed: %s", client.remoteAddress(), result.cause().getMessage());
+                state = State.CLOSED;
+                client.close();
+                return;
+            }
+            tlsActive = true;
+            state = State.STARTUP;
+            onClientBytes(Buffer.buffer());
+        });
+    }
+
+    private void onStartupMessage(StartupMessage message) {
+        if (services.tlsMode() == ClientTlsMode.REQUIRE && !tlsActive) {
+            throw new ProtocolViolation(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "Exodus accepts only TLS connections; connect with sslmode=require");
+        }
+        if (message.user() == null || message.user().isEmpty()) {
+            throw new ProtocolViolation(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "no PostgreSQL user name specified in startup packet");
+        }
+        List<String> unsupportedOptions = message.parameters().keySet().stream()
+                .filter(name -> name.startsWith("_pq_.")).toList();
+        if (message.minorVersion() > 0 || !unsupportedOptions.isEmpty()) {
+            client.write(SessionMessages.negotiateProtocolVersion(0, unsupportedOptions));
+        }
+        startup = message;
+        state = State.LOOKING_UP_USER;
+        services.users().lookup(message.user()).onComplete(found -> {
+            if (state == State.LOOKING_UP_USER) {
+                beginAuthentication(found.succeeded() ? found.result() : Optional.empty());
+            }
+        });
+    }
+
+    private void beginAuthentication(Optional<KnownUser> user) {
+        authentication = new ClientAuthentication(startup.user(), user.orElse(null), services.authMethod());
+        Buffer challenge = authentication.firstChallenge();
+        state = State.AUTHENTICATING;
+        if (challenge == null) {
+            connectBackend();
+        } else {
+            client.write(challenge);
+            onClientBytes(Buffer.buffer());
+        }
+    }
+
+    private void onAuthenticationAnswer(PgMessage message) {
+        if (message.type() != FrontendMessageType.PASSWORD) {
+            throw ProtocolViolation.of("expected a password response, got message type "
+                    + FrontendMessageType.describe(message.type()));
+        }
+        Buffer next = authentication.onAnswer(message.body());
+        if (next != null) {
+            client.write(next);
+        }
+        if (authentication.isDone()) {
+            connectBackend();
+        }
+    }
+
+    private void connectBackend() {
+        state = State.CONNECTING;
+        ClientAuthentication.AuthenticatedClient who = authentication.result();
+        Map<String, String> parameters = new LinkedHashMap<>(startup.parameters());
+        parameters.keySet().removeIf(name -> name.equals("user") || name.equals("database") || name.startsWith("_pq_."));
+        BackendLogin login = new BackendLogin(who.user(), startup.database(), who.credential(), parameters);
+        services.source().open(login).onComplete(opened -> {
+            if (state != State.CONNECTING) {
+                if (opened.succeeded()) {
+                    opened.result().socket().close();
+                }
+                return;
+            }
+            if (opened.failed()) {
+                ErrorResponse error = opened.cause() instanceof BackendStartupFailure failure ? failure.error()
+                        : ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, opened.cause().getMessage());
+                LOG.infof("Session of user \"%s\" from %s refused by the source: %s", who.user(),
+                        client.remoteAddress(), error.message());
+                closeWithError(error);
+                return;
+            }
+            beginRelay(opened.result());
+        });
+    }
+
+    private void beginRelay(BackendConnection backend) {
+        services.vertx().cancelTimer(authTimer);
+        cancelKey = services.cancels().register(this);
+        Buffer greeting = Buffer.buffer(256).appendBuffer(AuthenticationRequest.ok());
+        backend.startupMessages().forEach(greeting::appendBuffer);
+        greeting.appendBuffer(SessionMessages.backendKeyData(cancelKey.processId(), cancelKey.secretKey()));
+        greeting.appendBuffer(SessionMessages.readyForQuery(backend.transactionStatus()));
+        client.write(greeting);
+        relay = new SessionRelay(this, client, backend, services);
+        state = State.RELAYING;
+        LOG.debugf("Session of user \"%s\" from %s relays to %s", startup.user(), client.remoteAddress(),
+                backend.endpoint().describe());
+        relay.start(backend.leftover());
+        Buffer early = assembler.drain();
+        if (early.length() > 0) {
+            relay.fromClient(early);
+        }
+    }
+
+    @Override
+    public void cancelInFlight() {
+        context.runOnContext(v -> {
+            if (relay != null) {
+                relay.cancelBackend();
+            }
+        });
+    }
+
+    /** Closes the session once it is idle; used by graceful shutdown. */
+    void closeWhenIdle() {
+        context.runOnContext(v -> {
+            if (relay != null) {
+                relay.closeWhenIdle();
+            } else if (state != State.CLOSED) {
+                closeForShutdownNow();
+            }
+        });
+    }
+
+    void closeForShutdown() {
+        context.runOnContext(v -> closeForShutdownNow());
+    }
+
+    private void closeForShutdownNow() {
+        closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
+                "terminating connection because the Exodus proxy is shutting down"));
+    }
+
+    /** Sends the error to the client (if it still listens) and closes both sides. */
+    void closeWithError(ErrorResponse error) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        if (relay != null) {
+            relay.closeBackend();
+        }
+        client.end(error.encode());
+        released();
+    }
+
+    /** The relay saw the client say goodbye or the backend go away. */
+    void closed() {
+        if (state != State.CLOSED) {
+            state = State.CLOSED;
+            client.close();
+        }
+        released();
+    }
+
+    private void onClientClosed() {
+        if (state == State.RELAYING) {
+            relay.onClientGone();
+        }
+        state = State.CLOSED;
+        released();
+    }
+
+    private void released() {
+        services.vertx().cancelTimer(authTimer);
+        services.cancels().unregister(cancelKey);
+        cancelKey = null;
+        services.registry().remove(this);
+    }
+}

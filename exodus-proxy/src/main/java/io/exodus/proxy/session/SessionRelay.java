@@ -1,0 +1,173 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.protocol.BackendMessageType;
+import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.protocol.FrontendMessageType;
+import io.exodus.proxy.protocol.MessageScanner;
+import io.exodus.proxy.protocol.ProtocolViolation;
+import io.exodus.proxy.protocol.SessionMessages;
+import io.exodus.proxy.protocol.SqlState;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * The established session: bytes flow client → backend and backend → client as they come, chunk by chunk,
+ * while scanners read the message headers going by. The client's headers are checked (type, length) before
+ * anything is forwarded; the backend's ReadyForQuery messages tell whether a query or a transaction is in
+ * flight, which is what cancel-on-disconnect and graceful shutdown need to know.
+ */
+final class SessionRelay {
+    private static final byte IDLE = 'I';
+
+    private final ClientSession session;
+    private final NetSocket client;
+    private final BackendConnection backend;
+    private final SessionServices services;
+    private final MessageScanner clientScanner;
+    private final MessageScanner backendScanner;
+    /** Queries and Syncs sent whose ReadyForQuery has not come back yet. */
+    private int inFlight;
+    private byte transactionStatus;
+    private boolean clientTerminated;
+    private boolean closeWhenIdle;
+    private boolean backendClosed;
+
+    SessionRelay(ClientSession session, NetSocket client, BackendConnection backend, SessionServices services) {
+        this.session = session;
+        this.client = client;
+        this.backend = backend;
+        this.services = services;
+        this.transactionStatus = backend.transactionStatus();
+        this.clientScanner = new MessageScanner(new ClientListener());
+        this.backendScanner = new MessageScanner(new BackendListener()).capture(BackendMessageType.READY_FOR_QUERY);
+    }
+
+    void start(Buffer backendLeftover) {
+        NetSocket server = backend.socket();
+        server.handler(this::fromBackend);
+        server.closeHandler(v -> onBackendClosed());
+        server.exceptionHandler(failure -> onBackendClosed());
+        // Flow control both ways: a slow reader pauses the writer's source instead of filling memory.
+        server.drainHandler(v -> client.resume());
+        client.drainHandler(v -> server.resume());
+        if (backendLeftover.length() > 0) {
+            fromBackend(backendLeftover);
+        }
+    }
+
+    void fromClient(Buffer chunk) {
+        int accepted = clientScanner.scan(chunk);
+        NetSocket server = backend.socket();
+        if (accepted > 0) {
+            server.write(accepted == chunk.length() ? chunk : chunk.slice(0, accepted));
+            if (server.writeQueueFull()) {
+                client.pause();
+            }
+        }
+        ProtocolViolation violation = clientScanner.failure();
+        if (violation != null) {
+            session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+        } else if (clientTerminated) {
+            server.close();
+            session.closed();
+        }
+    }
+
+    private void fromBackend(Buffer chunk) {
+        int accepted = backendScanner.scan(chunk);
+        if (accepted > 0) {
+            client.write(accepted == chunk.length() ? chunk : chunk.slice(0, accepted));
+            if (client.writeQueueFull()) {
+                backend.socket().pause();
+            }
+        }
+        if (backendScanner.failure() != null) {
+            session.closeWithError(ErrorResponse.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "the backend sent a malformed message: " + backendScanner.failure().getMessage()));
+        } else if (closeWhenIdle && isIdle()) {
+            shutdownNow();
+        }
+    }
+
+    boolean isIdle() {
+        return inFlight == 0 && transactionStatus == IDLE;
+    }
+
+    void closeWhenIdle() {
+        closeWhenIdle = true;
+        if (isIdle()) {
+            shutdownNow();
+        }
+    }
+
+    private void shutdownNow() {
+        session.closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
+                "terminating connection because the Exodus proxy is shutting down"));
+    }
+
+    /** Forwards the client's CancelRequest to the backend process that runs its query. */
+    void cancelBackend() {
+        services.source().cancel(backend.processId(), backend.secretKey());
+    }
+
+    /** The client went away: a query it left running is cancelled, not left to finish for nobody. */
+    void onClientGone() {
+        if (!clientTerminated && !isIdle()) {
+            cancelBackend();
+        }
+        closeBackend();
+    }
+
+    void closeBackend() {
+        if (!backendClosed) {
+            backendClosed = true;
+            NetSocket server = backend.socket();
+            if (isIdle()) {
+                server.end(SessionMessages.terminate());
+            } else {
+                server.close();
+            }
+        }
+    }
+
+    private void onBackendClosed() {
+        if (!backendClosed) {
+            backendClosed = true;
+            session.closed();
+        }
+    }
+
+    private final class ClientListener implements MessageScanner.Listener {
+        @Override
+        public void onHeader(byte type, int length) {
+            if (!FrontendMessageType.isKnownInSession(type)) {
+                throw ProtocolViolation.of("invalid frontend message type " + FrontendMessageType.describe(type));
+            }
+            if (length > services.maxMessageSize()) {
+                throw new ProtocolViolation(SqlState.PROGRAM_LIMIT_EXCEEDED, "message of " + length
+                        + " bytes exceeds the limit of " + services.maxMessageSize() + " bytes (exodus.protocol.max-message-size)");
+            }
+            switch (type) {
+                case FrontendMessageType.QUERY, FrontendMessageType.SYNC, FrontendMessageType.FUNCTION_CALL -> inFlight++;
+                case FrontendMessageType.TERMINATE -> clientTerminated = true;
+                default -> {
+                }
+            }
+        }
+    }
+
+    private final class BackendListener implements MessageScanner.Listener {
+        @Override
+        public void onHeader(byte type, int length) {
+        }
+
+        @Override
+        public void onBody(byte type, Buffer body) {
+            if (inFlight > 0) {
+                inFlight--;
+            }
+            transactionStatus = body.length() > 0 ? body.getByte(0) : IDLE;
+        }
+    }
+}
