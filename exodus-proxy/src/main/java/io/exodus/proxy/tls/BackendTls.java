@@ -26,12 +26,11 @@ public final class BackendTls {
         SslMode mode = url.sslMode();
         if (mode.verifiesCertificate()) {
             url.sslRootCert().ifPresent(file -> options.setTrustOptions(new PemTrustOptions().addCertPath(file)));
-            if (mode == SslMode.VERIFY_FULL) {
-                options.setHostnameVerificationAlgorithm("HTTPS");
-            }
         } else if (mode.attemptsTls()) {
             options.setTrustAll(true);
         }
+        // Vert.x insists on an explicit choice; "" means the name is not checked (libpq's require and verify-ca).
+        options.setHostnameVerificationAlgorithm(mode == SslMode.VERIFY_FULL ? "HTTPS" : "");
         return options;
     }
 }

@@ -1,0 +1,149 @@
+package io.exodus.it;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import io.exodus.localpg.LocalPostgres;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.ProxyProcess;
+import io.exodus.testsupport.TestUsers;
+
+/** Small helpers shared by the integration tests: waiting, HTTP health probes, ports, direct SQL on a server. */
+final class It {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private It() {
+    }
+
+    /** The status code and body of a GET on 127.0.0.1:port/path, or status -1 when nothing answers. */
+    record HttpAnswer(int status, String body) {
+        boolean isUp() {
+            return status == 200 && body.replace(" ", "").contains("\"status\":\"UP\"");
+        }
+
+        boolean isDown() {
+            return status == 503 && body.replace(" ", "").contains("\"status\":\"DOWN\"");
+        }
+    }
+
+    static HttpAnswer get(int port, String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return new HttpAnswer(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new HttpAnswer(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls the condition every 100 ms until it holds; false if it still does not after the timeout. */
+    static boolean await(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleep(100);
+        }
+    }
+
+    /** Polls GET until it gives an answer the test wants; returns the last answer seen. */
+    static HttpAnswer awaitHttp(int port, String path, Duration timeout, java.util.function.Predicate<HttpAnswer> wanted) {
+        HttpAnswer[] last = new HttpAnswer[1];
+        await(timeout, () -> wanted.test(last[0] = get(port, path)));
+        return last[0];
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether something accepts TCP connections on 127.0.0.1:port. */
+    static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static Path proxyJar() {
+        return jar("exodus.proxy.jar");
+    }
+
+    static Path analyzerJar() {
+        return jar("exodus.analyzer.jar");
+    }
+
+    private static Path jar(String property) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            throw new IllegalStateException("System property " + property + " is not set (the pom sets it)");
+        }
+        return Path.of(value);
+    }
+
+    /** The superuser URL of a test server in the form the proxy takes. */
+    static String superuserUrl(LocalPostgres server) {
+        return server.url(TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD, TestUsers.DEFAULT_DATABASE)
+                + "?sslmode=disable";
+    }
+
+    /** One long value from a query run as superuser straight on the server (not through the proxy). */
+    static long queryLong(LocalPostgres server, String sql) {
+        try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void executeDirect(LocalPostgres server, String sql) {
+        try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SIGTERM without waiting, so a test can act while the proxy shuts down. */
+    static void sigterm(ProxyProcess proxy) {
+        ProcessHandle.of(proxy.pid()).ifPresent(ProcessHandle::destroy);
+    }
+
+    /** A failure message that carries the proxy's log. */
+    static Supplier<String> withLog(ProxyProcess proxy, String message) {
+        return () -> message + "\n--- proxy log (" + proxy.logFile() + ") ---\n" + proxy.logText();
+    }
+}
