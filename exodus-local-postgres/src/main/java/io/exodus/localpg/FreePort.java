@@ -7,12 +7,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Asks the kernel for a TCP port on the loopback interface that nothing listens on right now. */
-final class FreePort {
+public final class FreePort {
 
     private FreePort() {
     }
 
-    static int pick() {
+    public static int pick() {
         try (ServerSocket socket = new ServerSocket()) {
             // Without SO_REUSEADDR a TIME_WAIT left by our probe could keep the server from binding right after.
             socket.setReuseAddress(true);

@@ -15,7 +15,6 @@ import io.exodus.localpg.LocalPostgres;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.FreePorts;
 import io.exodus.testsupport.ProxyProcess;
-import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.TestDatabases;
 import io.exodus.testsupport.TestUsers;
 
@@ -39,11 +38,11 @@ class ExternalDatabasesTest {
                     TestUsers.DEFAULT_DATABASE);
             ConnectionTarget md5 = scram.withUser(TestUsers.MD5_USER, TestUsers.MD5_PASSWORD);
 
-            assertEquals(TestUsers.SCRAM_USER, Psql.against(scram).query("select current_user"));
-            assertEquals(TestUsers.MD5_USER, Psql.against(md5).query("select current_user"));
+            assertEquals(TestUsers.SCRAM_USER, It.psql(proxy, scram, "select current_user"));
+            assertEquals(TestUsers.MD5_USER, It.psql(proxy, md5, "select current_user"));
             assertEquals(TestUsers.SCRAM_USER + "|" + TestUsers.APP_DATABASE,
-                    Psql.against(scram.withDatabase(TestUsers.APP_DATABASE))
-                            .query("select current_user || '|' || current_database()"));
+                    It.psql(proxy, scram.withDatabase(TestUsers.APP_DATABASE),
+                            "select current_user || '|' || current_database()"));
 
             It.HttpAnswer ready = It.awaitHttp(httpPort, "/q/health/ready", Duration.ofSeconds(10), It.HttpAnswer::isUp);
             assertTrue(ready.isUp(), It.withLog(proxy, "readiness with the source up: " + ready));
@@ -62,9 +61,8 @@ class ExternalDatabasesTest {
                     It.HttpAnswer::isUp);
             assertTrue(upAgain.isUp(), It.withLog(proxy, "readiness 10 s after the source restarted: " + upAgain));
             // Both need the auth query, whose connection to the source died with the restart.
-            assertEquals(TestUsers.SCRAM_USER, Psql.against(scram).query("select current_user"),
-                    It.withLog(proxy, "scram login after the source restart").get());
-            assertEquals(TestUsers.MD5_USER, Psql.against(md5).query("select current_user"));
+            assertEquals(TestUsers.SCRAM_USER, It.psql(proxy, scram, "select current_user"));
+            assertEquals(TestUsers.MD5_USER, It.psql(proxy, md5, "select current_user"));
             assertTrue(proxy.stop(Duration.ofSeconds(30)), It.withLog(proxy, "no exit within 30 s of SIGTERM"));
         } finally {
             if (!source.isRunning()) {

@@ -17,8 +17,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.exodus.localpg.LocalPostgres;
+import io.exodus.testsupport.CommandResult;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.ProxyProcess;
+import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.TestUsers;
 
 /** Small helpers shared by the integration tests: waiting, HTTP health probes, ports, direct SQL on a server. */
@@ -135,6 +137,16 @@ final class It {
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
+    }
+
+    /** psql's output for a query that must succeed through the proxy; a failure carries psql's stderr and the proxy log. */
+    static String psql(ProxyProcess proxy, ConnectionTarget target, String sql) {
+        CommandResult result = Psql.against(target).command(sql);
+        if (!result.succeeded()) {
+            throw new AssertionError(withLog(proxy, "psql as " + target + " failed on: " + sql + "\nexit "
+                    + result.exitCode() + ", stderr:\n" + result.stderr()).get());
+        }
+        return result.stdout().strip();
     }
 
     /** SIGTERM without waiting, so a test can act while the proxy shuts down. */
