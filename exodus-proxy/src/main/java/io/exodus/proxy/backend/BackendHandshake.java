@@ -1,5 +1,6 @@
 package io.exodus.proxy.backend;
 
+import io.exodus.proxy.auth.AuthenticationFailedException;
 import io.exodus.proxy.auth.Md5Password;
 import io.exodus.proxy.auth.ScramClientExchange;
 import io.exodus.proxy.protocol.AuthenticationRequest;
@@ -201,10 +202,16 @@ final class BackendHandshake {
         if (result.future().isComplete()) {
             return;
         }
-        BackendStartupFailure startupFailure = failure instanceof BackendStartupFailure known ? known
-                : new BackendStartupFailure(ErrorResponse.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-                        "Exodus could not open a session on the " + endpoint.describe() + ": "
-                                + failure.getMessage()), failure);
+        BackendStartupFailure startupFailure;
+        if (failure instanceof BackendStartupFailure known) {
+            startupFailure = known;
+        } else {
+            String sqlState = failure instanceof AuthenticationFailedException refused ? refused.sqlState()
+                    : SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION;
+            startupFailure = new BackendStartupFailure(ErrorResponse.fatal(sqlState,
+                    "Exodus could not open a session on the " + endpoint.describe() + ": " + failure.getMessage()),
+                    failure);
+        }
         result.tryFail(startupFailure);
         socket.close();
     }

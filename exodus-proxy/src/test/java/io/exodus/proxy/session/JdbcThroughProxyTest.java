@@ -220,4 +220,28 @@ class JdbcThroughProxyTest {
                 "jdbc:postgresql://127.0.0.1:" + port + "/no_such_database", properties));
         assertEquals("3D000", error.getSQLState());
     }
+
+    @Test
+    void backendTerminatedByTheSourceReachesTheClientAsItsError() throws SQLException {
+        try (Connection victim = connect("disable");
+                Connection admin = ConnectionTargetOfSource.superuser()) {
+            victim.createStatement().execute("set application_name = 'exodus-victim'");
+            admin.createStatement().execute(
+                    "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'exodus-victim'");
+            SQLException error = assertThrows(SQLException.class,
+                    () -> victim.createStatement().execute("select 1"));
+            assertTrue(error.getSQLState().equals("57P01") || error.getSQLState().startsWith("08"),
+                    error.getSQLState() + " " + error.getMessage());
+        }
+        try (Connection fresh = connect("disable"); ResultSet rs = fresh.createStatement().executeQuery("select 1")) {
+            assertTrue(rs.next());
+        }
+    }
+
+    /** A direct superuser session on the source, to act on it behind the proxy's back. */
+    private static final class ConnectionTargetOfSource {
+        static Connection superuser() throws SQLException {
+            return io.exodus.testsupport.ConnectionTarget.superuser(TestDatabases.source()).openJdbc();
+        }
+    }
 }

@@ -1,0 +1,88 @@
+package io.exodus.proxy.backend;
+
+import io.exodus.localpg.FreePort;
+import io.exodus.proxy.auth.ScramClientKeys;
+import io.exodus.proxy.config.PostgresUrl;
+import io.exodus.proxy.tls.BackendTls;
+import io.exodus.testsupport.TestDatabases;
+import io.exodus.testsupport.TestUsers;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How a backend login fails, as the client will be told. */
+class BackendConnectorTest {
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static BackendStartupFailure failureOf(String url, BackendCredential credential) {
+        PostgresUrl parsed = PostgresUrl.parse(url);
+        BackendConnector connector = new BackendConnector(
+                vertx.createNetClient(BackendTls.clientOptions(parsed, Duration.ofSeconds(3))),
+                new BackendEndpoint("source", parsed), 1 << 20);
+        CompletableFuture<BackendConnection> opened = new CompletableFuture<>();
+        vertx.runOnContext(v -> connector.open(new BackendLogin(parsed.user(), parsed.database(), credential, Map.of()))
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        opened.complete(result.result());
+                    } else {
+                        opened.completeExceptionally(result.cause());
+                    }
+                }));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> opened.get(20, TimeUnit.SECONDS));
+        return assertInstanceOf(BackendStartupFailure.class, failure.getCause());
+    }
+
+    @Test
+    void unreachableSourceIsReportedWithAHint() {
+        BackendStartupFailure failure = failureOf("postgresql://u:p@127.0.0.1:" + FreePort.pick() + "/db?sslmode=disable",
+                new BackendCredential.Password("p"));
+        assertEquals("08001", failure.error().sqlState());
+        assertTrue(failure.error().message().contains("could not connect to the source"), failure.error().message());
+        assertTrue(failure.error().hint().contains("exodus.source.url"));
+    }
+
+    @Test
+    void wrongPasswordIsTheSourcesOwnError() {
+        BackendStartupFailure failure = failureOf(TestDatabases.source().url(TestUsers.SCRAM_USER, "wrong", "postgres")
+                + "?sslmode=disable", new BackendCredential.Password("wrong"));
+        assertEquals("28P01", failure.error().sqlState());
+    }
+
+    @Test
+    void credentialThatCannotAnswerTheRequestSaysWhatToDo() {
+        BackendStartupFailure failure = failureOf(TestDatabases.source().url(TestUsers.SCRAM_USER, "", "postgres")
+                + "?sslmode=disable", new BackendCredential.None());
+        assertEquals("28000", failure.error().sqlState());
+        assertTrue(failure.error().hint().contains("exodus.auth.users"), failure.error().hint());
+    }
+
+    @Test
+    void scramKeysForAnotherSecretAreRefused() {
+        ScramClientKeys keys = ScramClientKeys.fromPassword(TestUsers.SCRAM_PASSWORD, new byte[16], 4096);
+        BackendStartupFailure failure = failureOf(TestDatabases.source().url(TestUsers.SCRAM_USER, "", "postgres")
+                + "?sslmode=disable", new BackendCredential.ScramKeys(keys));
+        assertTrue(failure.error().sqlState().startsWith("28"), failure.error().toString());
+    }
+}
