@@ -9,6 +9,7 @@
 #   BENCH_WARMUP_SECONDS=10     untimed run through the proxy first, so the JIT has compiled the relay path
 #   BENCH_SCALE=10              pgbench -i scale factor
 #   BENCH_CLIENTS="1 8 32"      client counts (pgbench -c); jobs are min(clients, 2)
+#   BENCH_SCRIPTS="select-only tpcb-like"   pgbench built-in scripts for the -M simple rows
 #   BENCH_PREPARED=1            also run select-only with -M prepared (0 to skip)
 #   BENCH_IDLE_SESSIONS=200     idle sessions held open for the per-connection memory figure (0 to skip)
 #   BENCH_STARTS=3              start-ups of the proxy against an already running server to time
@@ -38,6 +39,7 @@ BENCH_IDLE_SESSIONS="${BENCH_IDLE_SESSIONS:-200}"
 BENCH_STARTS="${BENCH_STARTS:-3}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS-$DEFAULT_JAVA_OPTS}"
 BENCH_PROFILE="${BENCH_PROFILE:-0}"
+BENCH_SCRIPTS="${BENCH_SCRIPTS:-select-only tpcb-like}"
 
 # libpq must not try TLS or GSS encryption on any path: the three paths are compared in plain TCP, like with like.
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
@@ -133,7 +135,8 @@ cleanup() {
     local pid
     for pid in "${POSTMASTER_PIDS[@]}"; do
         if running "$pid"; then
-            log "embedded PostgreSQL $pid outlived the proxy: fast shutdown"
+            log "WARNING: embedded PostgreSQL $pid outlived the proxy: fast shutdown (proxy log kept)"
+            status=1
             kill -INT "$pid" 2>/dev/null
             sleep 3
             running "$pid" && kill -KILL "$pid" 2>/dev/null
@@ -152,6 +155,7 @@ cleanup() {
         if ((${#left[@]} > 0)); then
             log "WARNING: still running after cleanup, killing: ${left[*]}"
             kill -KILL "${left[@]}" 2>/dev/null
+            status=1
         fi
     fi
     if [[ -n $WORK && -d $WORK ]]; then
@@ -366,10 +370,10 @@ main() {
 
     local sessions=0 heap0=0 heap1=0 rss0=0 rss1=0 pss0=0 pss1=0
     if ((BENCH_IDLE_SESSIONS > 0)); then
-        # Slots left on the source: max_connections minus whoever is connected (this query's own connection is
-        # counted and is gone by the time the idle sessions connect, which leaves one slot to spare).
+        # Slots left on the source: max_connections minus whoever else is connected (this query's own connection
+        # is gone by the time the idle sessions connect; the counting below uses ss, not the server).
         local busy
-        busy="$(psql_at "$source_port" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")"
+        busy="$(psql_at "$source_port" -c "SELECT count(*) - 1 FROM pg_stat_activity WHERE backend_type = 'client backend'")"
         sessions=$((BENCH_IDLE_SESSIONS < max_connections - busy ? BENCH_IDLE_SESSIONS : max_connections - busy))
         ((sessions == BENCH_IDLE_SESSIONS)) || log "Only $sessions connection slots free on the source: holding $sessions sessions"
         printf 'SELECT 1;\n\\sleep 600 s\n' >"$WORK/hold.sql"
@@ -446,8 +450,13 @@ EOF
         pgbench_run warmup-prepared "$listen_port" -n -S -M prepared -c 8 -j 2 -T 3 >/dev/null
     fi
 
-    local rows=("select-only simple" "tpcb-like simple")
-    ((BENCH_PREPARED == 1)) && rows+=("select-only prepared")
+    local rows=() script
+    for script in $BENCH_SCRIPTS; do
+        rows+=("$script simple")
+    done
+    if ((BENCH_PREPARED == 1)); then
+        rows+=("select-only prepared")
+    fi
     local -A port_of=([direct]="$source_port" [exodus]="$listen_port" [pgbouncer]="$pgb_port")
     local paths=(direct exodus pgbouncer)
     local table="$WORK/table.md" latencies="$WORK/latency.md"
@@ -460,7 +469,7 @@ EOF
         echo "| --- | --- | ---: | ---: | ---: | ---: |"
     } >"$latencies"
 
-    local row=0 spec script mode clients jobs path label k args
+    local row=0 spec mode clients jobs path label k args
     for spec in "${rows[@]}"; do
         read -r script mode <<<"$spec"
         for clients in $BENCH_CLIENTS; do
@@ -470,6 +479,7 @@ EOF
                 # nothing to vacuum for a read-only run
                 args+=(-n -S)
             else
+                args+=(-b "$script")
                 # a checkpoint now rather than in the middle of one path's run
                 psql_at "$source_port" -c CHECKPOINT >/dev/null
             fi
@@ -574,9 +584,14 @@ EOF
 profile_proxy() {
     local port="$1" out="$2" jfr="$WORK/profile.jfr"
     log "Profiling the proxy during an 8-client select-only run (${BENCH_SECONDS}s)"
+    # The recording starts after the clients have connected: SCRAM at connection time is not what TPS measures.
+    pgbench_run profile "$port" -n -S -M simple -c 8 -j 2 -T "$((BENCH_SECONDS + 4))" >"$WORK/profile-tps.txt" &
+    local bench_pid=$!
+    sleep 2
     jcmd "$PROXY_PID" JFR.start name=bench settings=profile filename="$jfr" >/dev/null
-    pgbench_run profile "$port" -n -S -M simple -c 8 -j 2 -T "$BENCH_SECONDS" >"$WORK/profile-tps.txt"
+    sleep "$BENCH_SECONDS"
     jcmd "$PROXY_PID" JFR.stop name=bench >/dev/null
+    wait "$bench_pid"
     mkdir -p "$(dirname "$out")"
     {
         echo "TPS and latency during the profiled run: $(cat "$WORK/profile-tps.txt")"
@@ -590,6 +605,11 @@ profile_proxy() {
             | awk '/stackTrace = \[/ { inside = 1; delete seen; next } inside && /^[ \t]*\]/ { inside = 0; next }
                    inside { sub(/^[ \t]+/, ""); sub(/ line: .*/, ""); if (!($0 in seen)) { seen[$0] = 1; print } }' \
             | sort | uniq -c | sort -rn | head -60
+        echo
+        echo "== top frames of jdk.NativeMethodSample (threads inside native code: syscalls, epoll) =="
+        jfr print --events jdk.NativeMethodSample --stack-depth 3 "$jfr" \
+            | awk '/stackTrace = \[/ { getline a; getline b; sub(/^[ \t]+/, "", a); sub(/^[ \t]+/, "", b);
+                   sub(/ line: .*/, "", a); sub(/ line: .*/, "", b); print a " <- " b }' | sort | uniq -c | sort -rn | head -15
         echo
         echo "== samples per thread =="
         jfr print --events jdk.ExecutionSample "$jfr" | awk -F'"' '/sampledThread/ { print $2 }' | sort | uniq -c | sort -rn

@@ -37,20 +37,7 @@ class BackendConnectorTest {
     }
 
     private static BackendStartupFailure failureOf(String url, BackendCredential credential) {
-        PostgresUrl parsed = PostgresUrl.parse(url);
-        BackendConnector connector = new BackendConnector(
-                vertx.createNetClient(BackendTls.clientOptions(parsed, Duration.ofSeconds(3))),
-                new BackendEndpoint("source", parsed), 1 << 20);
-        CompletableFuture<BackendConnection> opened = new CompletableFuture<>();
-        vertx.runOnContext(v -> connector.open(new BackendLogin(parsed.user(), parsed.database(), credential, Map.of()))
-                .onComplete(result -> {
-                    if (result.succeeded()) {
-                        opened.complete(result.result());
-                    } else {
-                        opened.completeExceptionally(result.cause());
-                    }
-                }));
-        ExecutionException failure = assertThrows(ExecutionException.class, () -> opened.get(20, TimeUnit.SECONDS));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> open(url, credential));
         return assertInstanceOf(BackendStartupFailure.class, failure.getCause());
     }
 
@@ -84,5 +71,52 @@ class BackendConnectorTest {
         BackendStartupFailure failure = failureOf(TestDatabases.source().url(TestUsers.SCRAM_USER, "", "postgres")
                 + "?sslmode=disable", new BackendCredential.ScramKeys(keys));
         assertTrue(failure.error().sqlState().startsWith("28"), failure.error().toString());
+    }
+
+    @Test
+    void cleartextAndTrustBackendsLetTheProxyIn() throws Exception {
+        var target = TestDatabases.target();
+        try (var admin = io.exodus.testsupport.ConnectionTarget.superuser(target).openJdbc()) {
+            var statement = admin.createStatement();
+            statement.execute("drop role if exists exodus_cleartext");
+            statement.execute("drop role if exists exodus_trusted");
+            statement.execute("create role exodus_cleartext login password 'clear-secret'");
+            statement.execute("create role exodus_trusted login");
+            java.nio.file.Path hba = target.dataDirectory().resolve("pg_hba.conf");
+            String rules = "host all exodus_cleartext 127.0.0.1/32 password\n"
+                    + "host all exodus_trusted 127.0.0.1/32 trust\n";
+            String current = java.nio.file.Files.readString(hba);
+            if (!current.startsWith(rules)) {
+                java.nio.file.Files.writeString(hba, rules + current);
+            }
+            statement.execute("select pg_reload_conf()");
+        }
+        String base = "postgresql://%s@127.0.0.1:" + target.port() + "/postgres?sslmode=disable";
+        openAndClose(String.format(base, "exodus_cleartext:clear-secret"), new BackendCredential.Password("clear-secret"));
+        openAndClose(String.format(base, "exodus_trusted"), new BackendCredential.None());
+        BackendStartupFailure md5Only = failureOf(String.format(base, "exodus_cleartext"),
+                new BackendCredential.Md5Hash("md5" + "0".repeat(32)));
+        assertEquals("28000", md5Only.error().sqlState(), "a stored hash cannot answer a cleartext request");
+    }
+
+    private static void openAndClose(String url, BackendCredential credential) throws Exception {
+        open(url, credential).socket().close();
+    }
+
+    private static BackendConnection open(String url, BackendCredential credential) throws Exception {
+        PostgresUrl parsed = PostgresUrl.parse(url);
+        BackendConnector connector = new BackendConnector(
+                vertx.createNetClient(BackendTls.clientOptions(parsed, Duration.ofSeconds(3))),
+                new BackendEndpoint("source", parsed), 1 << 20);
+        CompletableFuture<BackendConnection> opened = new CompletableFuture<>();
+        vertx.runOnContext(v -> connector.open(new BackendLogin(parsed.user(), parsed.database(), credential, Map.of()))
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        opened.complete(result.result());
+                    } else {
+                        opened.completeExceptionally(result.cause());
+                    }
+                }));
+        return opened.get(20, TimeUnit.SECONDS);
     }
 }

@@ -15,7 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,10 +75,11 @@ class CommandLineClientsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(QueryMode.class)
-    void pgbenchRunsEveryQueryModeWithoutFailures(QueryMode mode) {
+    @CsvSource({ "SIMPLE,disable", "EXTENDED,disable", "PREPARED,disable", "SIMPLE,require", "EXTENDED,require",
+            "PREPARED,require" })
+    void pgbenchRunsEveryQueryModeWithoutFailures(QueryMode mode, String sslmode) {
         ConnectionTarget target = proxy(TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD)
-                .withDatabase(TestUsers.APP_DATABASE);
+                .withDatabase(TestUsers.APP_DATABASE).withSslmode(sslmode);
         Pgbench pgbench = Pgbench.against(target);
         pgbench.initialize(1).requireSuccess();
         String before = Psql.against(ConnectionTarget.of(TestDatabases.source(), TestUsers.SUPERUSER,

@@ -1,0 +1,108 @@
+package io.exodus.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.exodus.localpg.LocalPostgres;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.FreePorts;
+import io.exodus.testsupport.ProxyProcess;
+import io.exodus.testsupport.RawPgConnection;
+import io.exodus.testsupport.TestDatabases;
+import io.exodus.testsupport.TestUsers;
+
+/** What the source sees when a client or the proxy itself vanishes in the middle of work. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ClientDisconnectMidQueryTest {
+
+    @Test
+    void queryOfAClientThatVanishedIsCancelledOnTheSource() throws Exception {
+        LocalPostgres source = TestDatabases.source();
+        int listenPort = FreePorts.pick();
+        // md5, because RawPgConnection answers md5 and cleartext challenges only (app_md5's secret is md5).
+        try (ProxyProcess proxy = start(listenPort, Map.of("EXODUS_AUTH_METHOD", "md5"))) {
+            String marker = "it_" + UUID.randomUUID().toString().replace("-", "");
+            String sleeping = "select pg_sleep(60) /* " + marker + " */";
+            String running = "select count(*) from pg_stat_activity where usename = '" + TestUsers.MD5_USER
+                    + "' and state = 'active' and query like '%pg_sleep(60)%" + marker + "%'";
+
+            RawPgConnection client = new RawPgConnection("127.0.0.1", listenPort);
+            try {
+                client.login(TestUsers.MD5_USER, TestUsers.MD5_PASSWORD, TestUsers.DEFAULT_DATABASE);
+                client.send(RawPgConnection.query(sleeping));
+                assertTrue(It.await(Duration.ofSeconds(10), () -> It.queryLong(source, running) == 1),
+                        It.withLog(proxy, "the query never ran on the source"));
+            } finally {
+                // No Terminate, no Cancel: the socket just goes away.
+                client.close();
+            }
+            long closed = System.nanoTime();
+            assertTrue(It.await(Duration.ofSeconds(10), () -> It.queryLong(source, running) == 0),
+                    It.withLog(proxy, "pg_sleep(60) still runs on the source 10 s after its client vanished"));
+            System.out.printf("ClientDisconnectMidQueryTest: query gone from the source %d ms after the close%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed));
+            assertTrue(It.await(Duration.ofSeconds(10), () -> It.queryLong(source,
+                            "select count(*) from pg_stat_activity where query like '%" + marker + "%'"
+                                    + " and pid <> pg_backend_pid()") == 0),
+                    "the backend connection of the vanished client is still open on the source");
+            assertTrue(proxy.isAlive());
+        }
+    }
+
+    @Test
+    void openTransactionDiesWithAKilledProxy() throws Exception {
+        LocalPostgres source = TestDatabases.source();
+        String table = GracefulShutdownTest.freshTable(source);
+        int listenPort = FreePorts.pick();
+        String idleInTransaction = "select count(*) from pg_stat_activity where usename = '" + TestUsers.SCRAM_USER
+                + "' and state like 'idle in transaction%' and query like '%" + table + "%'";
+        try (ProxyProcess proxy = start(listenPort, Map.of())) {
+            ConnectionTarget client = ConnectionTarget.local(listenPort, TestUsers.SCRAM_USER, TestUsers.SCRAM_PASSWORD,
+                    TestUsers.DEFAULT_DATABASE);
+            try (Connection connection = client.openJdbc()) {
+                connection.setAutoCommit(false);
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("insert into " + table + " values (1)");
+                }
+                assertEquals(1, It.queryLong(source, idleInTransaction), "the open transaction is on the source");
+
+                proxy.kill9();
+                long killed = System.nanoTime();
+                assertTrue(It.await(Duration.ofSeconds(10), () -> It.queryLong(source, idleInTransaction) == 0),
+                        "the source still holds the transaction 10 s after the proxy was killed");
+                System.out.printf("ClientDisconnectMidQueryTest: transaction gone %d ms after kill -9%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+            }
+            assertEquals(0, It.queryLong(source, "select count(*) from " + table), "the uncommitted row is absent");
+        } finally {
+            It.executeDirect(source, "drop table if exists " + table);
+        }
+    }
+
+    private static ProxyProcess start(int listenPort, Map<String, String> extra) {
+        Map<String, String> environment = new java.util.HashMap<>(Map.of(
+                "EXODUS_SOURCE_URL", It.superuserUrl(TestDatabases.source()),
+                "EXODUS_TARGET_URL", It.superuserUrl(TestDatabases.target()),
+                "EXODUS_LISTEN_PORT", String.valueOf(listenPort),
+                "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.pick())));
+        environment.putAll(extra);
+        ProxyProcess proxy = ProxyProcess.start(It.proxyJar(), environment, List.of());
+        try {
+            return proxy.awaitListening(listenPort, Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
+    }
+}
