@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,18 +42,18 @@ class ClientDisconnectMidQueryTest {
             try {
                 client.login(TestUsers.MD5_USER, TestUsers.MD5_PASSWORD, TestUsers.DEFAULT_DATABASE);
                 client.send(RawPgConnection.query(sleeping));
-                assertTrue(It.await(Duration.ofSeconds(10), () -> It.queryLong(source, running) == 1),
-                        It.withLog(proxy, "the query never ran on the source"));
+                assertTrue(Support.await(Duration.ofSeconds(10), () -> Support.queryLong(source, running) == 1),
+                        Support.withLog(proxy, "the query never ran on the source"));
             } finally {
                 // No Terminate, no Cancel: the socket just goes away.
                 client.close();
             }
             long closed = System.nanoTime();
-            assertTrue(It.await(Duration.ofSeconds(10), () -> It.queryLong(source, running) == 0),
-                    It.withLog(proxy, "pg_sleep(60) still runs on the source 10 s after its client vanished"));
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> Support.queryLong(source, running) == 0),
+                    Support.withLog(proxy, "pg_sleep(60) still runs on the source 10 s after its client vanished"));
             System.out.printf("ClientDisconnectMidQueryTest: query gone from the source %d ms after the close%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed));
-            assertTrue(It.await(Duration.ofSeconds(10), () -> It.queryLong(source,
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> Support.queryLong(source,
                             "select count(*) from pg_stat_activity where query like '%" + marker + "%'"
                                     + " and pid <> pg_backend_pid()") == 0),
                     "the backend connection of the vanished client is still open on the source");
@@ -75,29 +76,29 @@ class ClientDisconnectMidQueryTest {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("insert into " + table + " values (1)");
                 }
-                assertEquals(1, It.queryLong(source, idleInTransaction), "the open transaction is on the source");
+                assertEquals(1, Support.queryLong(source, idleInTransaction), "the open transaction is on the source");
 
                 proxy.kill9();
                 long killed = System.nanoTime();
-                assertTrue(It.await(Duration.ofSeconds(10), () -> It.queryLong(source, idleInTransaction) == 0),
+                assertTrue(Support.await(Duration.ofSeconds(10), () -> Support.queryLong(source, idleInTransaction) == 0),
                         "the source still holds the transaction 10 s after the proxy was killed");
                 System.out.printf("ClientDisconnectMidQueryTest: transaction gone %d ms after kill -9%n",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
             }
-            assertEquals(0, It.queryLong(source, "select count(*) from " + table), "the uncommitted row is absent");
+            assertEquals(0, Support.queryLong(source, "select count(*) from " + table), "the uncommitted row is absent");
         } finally {
-            It.executeDirect(source, "drop table if exists " + table);
+            Support.executeDirect(source, "drop table if exists " + table);
         }
     }
 
     private static ProxyProcess start(int listenPort, Map<String, String> extra) {
-        Map<String, String> environment = new java.util.HashMap<>(Map.of(
-                "EXODUS_SOURCE_URL", It.superuserUrl(TestDatabases.source()),
-                "EXODUS_TARGET_URL", It.superuserUrl(TestDatabases.target()),
+        Map<String, String> environment = new HashMap<>(Map.of(
+                "EXODUS_SOURCE_URL", Support.superuserUrl(TestDatabases.source()),
+                "EXODUS_TARGET_URL", Support.superuserUrl(TestDatabases.target()),
                 "EXODUS_LISTEN_PORT", String.valueOf(listenPort),
                 "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.pick())));
         environment.putAll(extra);
-        ProxyProcess proxy = ProxyProcess.start(It.proxyJar(), environment, List.of());
+        ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of());
         try {
             return proxy.awaitListening(listenPort, Duration.ofSeconds(60));
         } catch (RuntimeException e) {

@@ -2,9 +2,10 @@ package io.exodus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ class EmbeddedDefaultTest {
     private static final Pattern CONNECT_LINE =
             Pattern.compile("Connect with: psql \"(postgresql://([^:\"]+):([^@\"]+)@127\\.0\\.0\\.1:(\\d+)/([^\"]+))\"");
 
+    private static final Pattern DATA_FOLDER = Pattern.compile("Started PostgreSQL .*\\(data: ([^)]+)\\)");
+
     @Test
     void runsWithItsOwnServersAndStopsThemOnSigterm() {
         int listenPort = FreePorts.pick();
@@ -42,10 +45,10 @@ class EmbeddedDefaultTest {
                 "QUARKUS_HTTP_PORT", String.valueOf(httpPort),
                 "EXODUS_EMBEDDED_SOURCE_PORT", String.valueOf(sourcePort),
                 "EXODUS_EMBEDDED_TARGET_PORT", String.valueOf(targetPort));
-        try (ProxyProcess proxy = ProxyProcess.start(It.proxyJar(), environment, List.of())) {
+        try (ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of())) {
             // The first run on a machine unpacks the PostgreSQL binaries and runs initdb twice.
             Matcher[] found = new Matcher[1];
-            boolean announced = It.await(Duration.ofSeconds(90), () -> {
+            boolean announced = Support.await(Duration.ofSeconds(90), () -> {
                 Matcher matcher = CONNECT_LINE.matcher(proxy.logText());
                 if (matcher.find()) {
                     found[0] = matcher;
@@ -54,40 +57,44 @@ class EmbeddedDefaultTest {
                 return !proxy.isAlive();
             });
             assertTrue(announced && found[0] != null,
-                    It.withLog(proxy, "No 'Connect with: psql \"postgresql://…\"' line within 90 s (alive: "
+                    Support.withLog(proxy, "No 'Connect with: psql \"postgresql://…\"' line within 90 s (alive: "
                             + proxy.isAlive() + ")"));
             Matcher url = found[0];
             assertEquals(listenPort, Integer.parseInt(url.group(4)), "the printed URL names the listen port");
-            assertTrue(It.listening(sourcePort), "embedded source listens on EXODUS_EMBEDDED_SOURCE_PORT");
-            assertTrue(It.listening(targetPort), "embedded target listens on EXODUS_EMBEDDED_TARGET_PORT");
+            assertTrue(Support.listening(sourcePort), "embedded source listens on EXODUS_EMBEDDED_SOURCE_PORT");
+            assertTrue(Support.listening(targetPort), "embedded target listens on EXODUS_EMBEDDED_TARGET_PORT");
 
             // Exactly what the README tells a user to run (psql's default sslmode=prefer: TLS with the self-signed cert).
             ConnectionTarget printed = ConnectionTarget.local(listenPort, url.group(2), url.group(3), url.group(5));
             CommandResult version = Psql.against(printed.withSslmode("prefer"))
                     .run(List.of("-d", url.group(1), "-c", "select version()"), null);
-            assertTrue(version.succeeded(), It.withLog(proxy, "psql with the printed URL failed: " + version));
+            assertTrue(version.succeeded(), Support.withLog(proxy, "psql with the printed URL failed: " + version));
             assertTrue(version.stdout().startsWith("PostgreSQL "), version.stdout());
 
-            Psql psql = Psql.against(printed);
-            psql.command("create table embedded_round_trip (id int primary key, name text)").requireSuccess();
-            psql.command("insert into embedded_round_trip values (1, 'one'), (2, 'two'), (3, 'three')").requireSuccess();
-            assertEquals("3", psql.query("select count(*) from embedded_round_trip"));
-            assertEquals("two", psql.query("select name from embedded_round_trip where id = 2"));
+            Support.psql(proxy, printed, "create table embedded_round_trip (id int primary key, name text)");
+            Support.psql(proxy, printed, "insert into embedded_round_trip values (1, 'one'), (2, 'two'), (3, 'three')");
+            assertEquals("3", Support.psql(proxy, printed, "select count(*) from embedded_round_trip"));
+            assertEquals("two", Support.psql(proxy, printed, "select name from embedded_round_trip where id = 2"));
+            List<Path> dataFolders = DATA_FOLDER.matcher(proxy.logText()).results()
+                    .map(started -> Path.of(started.group(1))).toList();
+            assertEquals(2, dataFolders.size(), Support.withLog(proxy, "two 'Started PostgreSQL … (data: …)' lines"));
 
-            It.HttpAnswer ready = It.awaitHttp(httpPort, "/q/health/ready", Duration.ofSeconds(10), It.HttpAnswer::isUp);
-            assertTrue(ready.isUp(), It.withLog(proxy, "readiness: " + ready));
+            Support.HttpAnswer ready = Support.awaitHttp(httpPort, "/q/health/ready", Duration.ofSeconds(10), Support.HttpAnswer::isUp);
+            assertTrue(ready.isUp(), Support.withLog(proxy, "readiness: " + ready));
 
             long stopping = System.nanoTime();
             boolean exited = proxy.stop(Duration.ofSeconds(30));
             long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
-            assertTrue(exited, It.withLog(proxy, "the proxy did not exit within 30 s of SIGTERM"));
+            assertTrue(exited, Support.withLog(proxy, "the proxy did not exit within 30 s of SIGTERM"));
             System.out.printf("EmbeddedDefaultTest: exit %s %d ms after SIGTERM%n", proxy.exitCode(), stopMillis);
 
-            assertFalse(It.listening(listenPort), "still something on the proxy port " + listenPort);
-            assertFalse(It.listening(httpPort), "still something on the HTTP port " + httpPort);
-            assertFalse(It.listening(sourcePort), It.withLog(proxy, "embedded source still listens on " + sourcePort));
-            assertFalse(It.listening(targetPort), It.withLog(proxy, "embedded target still listens on " + targetPort));
-            assertNotNull(proxy.exitCode());
+            assertFalse(Support.listening(listenPort), "still something on the proxy port " + listenPort);
+            assertFalse(Support.listening(httpPort), "still something on the HTTP port " + httpPort);
+            assertFalse(Support.listening(sourcePort), Support.withLog(proxy, "embedded source still listens on " + sourcePort));
+            assertFalse(Support.listening(targetPort), Support.withLog(proxy, "embedded target still listens on " + targetPort));
+            for (Path folder : dataFolders) {
+                assertFalse(Files.exists(folder), "the temporary data folder " + folder + " outlived the proxy");
+            }
         }
     }
 }

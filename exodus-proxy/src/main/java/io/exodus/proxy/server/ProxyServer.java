@@ -90,15 +90,12 @@ public class ProxyServer {
 
     void onStop(@Observes ShutdownEvent event) {
         long deadline = System.nanoTime() + config.shutdown().timeout().toNanos();
-        Future.join(verticles.stream().map(ProxyVerticle::stopAccepting).toList())
-                .toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null)
-                .join();
         int open = sessions.size();
         if (open > 0) {
             LOG.infof("Shutting down: waiting up to %d s for %d open sessions to finish their transactions",
                     config.shutdown().timeout().toSeconds(), open);
         }
-        sessions.closeAllWhenIdle();
+        sessions.drain();
         while (sessions.size() > 0 && System.nanoTime() < deadline) {
             sleepBriefly();
         }
@@ -108,6 +105,9 @@ public class ProxyServer {
             sessions.closeAllNow();
             sleepBriefly();
         }
+        Future.join(verticles.stream().map(ProxyVerticle::stopAccepting).toList())
+                .toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null)
+                .join();
         if (users != null) {
             users.close();
         }

@@ -32,7 +32,7 @@ final class ProxyVerticle extends AbstractVerticle {
         server.listen().<Void>mapEmpty().onComplete(started);
     }
 
-    /** Stops accepting new clients; sessions already open carry on. */
+    /** Closes the listening socket and, Vert.x being what it is, every connection it accepted. */
     io.vertx.core.Future<Void> stopAccepting() {
         return server == null ? io.vertx.core.Future.succeededFuture() : server.close();
     }

@@ -154,6 +154,9 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     }
 
     private void onStartupMessage(StartupMessage message) {
+        if (services.registry().isDraining()) {
+            throw new ProtocolViolation(SqlState.CANNOT_CONNECT_NOW, "the Exodus proxy is shutting down");
+        }
         if (services.tlsMode() == ClientTlsMode.REQUIRE && !tlsActive) {
             throw new ProtocolViolation(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
                     "Exodus accepts only TLS connections; connect with sslmode=require");

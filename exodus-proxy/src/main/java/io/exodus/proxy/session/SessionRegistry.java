@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class SessionRegistry {
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
 
     void add(ClientSession session) {
         sessions.add(session);
@@ -22,9 +23,18 @@ public class SessionRegistry {
         return sessions.size();
     }
 
-    /** Asks every session to close as soon as it holds no transaction and no query in flight. */
-    public void closeAllWhenIdle() {
+    /**
+     * From now on new sessions are refused (57P03, as PostgreSQL does during a smart shutdown) and every open
+     * session closes as soon as it holds no transaction and no query in flight. The listening socket stays open
+     * meanwhile: in Vert.x, closing a NetServer also closes every connection it accepted.
+     */
+    public void drain() {
+        draining = true;
         sessions.forEach(ClientSession::closeWhenIdle);
+    }
+
+    public boolean isDraining() {
+        return draining;
     }
 
     /** Closes every session now, telling each client why. */

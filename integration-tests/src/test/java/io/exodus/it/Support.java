@@ -24,11 +24,11 @@ import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.TestUsers;
 
 /** Small helpers shared by the integration tests: waiting, HTTP health probes, ports, direct SQL on a server. */
-final class It {
+final class Support {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private It() {
+    private Support() {
     }
 
     /** The status code and body of a GET on 127.0.0.1:port/path, or status -1 when nothing answers. */
