@@ -1,0 +1,120 @@
+package io.exodus.proxy.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.TestDatabases;
+
+/** FunctionVolatility built from a real source catalog, as the proxy builds it. */
+class CatalogVolatilityTest {
+
+    private static final String SCHEMA = "exodus_sql_volatility";
+
+    private static StatementClassifier classifier;
+    /** pg_catalog function name → its provolatile ('i', 's' or 'v'; 'v' wins for overloaded names). */
+    private static final Map<String, String> builtinVolatility = new HashMap<>();
+
+    @BeforeAll
+    static void loadTheCatalogWithUserFunctions() throws SQLException {
+        try (Connection connection = ConnectionTarget.superuser(TestDatabases.source()).openJdbc();
+                Statement statement = connection.createStatement()) {
+            statement.execute("drop schema if exists " + SCHEMA + " cascade");
+            statement.execute("create schema " + SCHEMA);
+            statement.execute("create function " + SCHEMA + ".exodus_volatile_probe() returns int volatile"
+                    + " language sql as 'select 1'");
+            statement.execute("create function " + SCHEMA + ".exodus_stable_probe() returns int stable"
+                    + " language sql as 'select 1'");
+            List<FunctionVolatility.CatalogRow> rows = new ArrayList<>();
+            try (ResultSet result = statement.executeQuery(FunctionVolatility.CATALOG_QUERY)) {
+                while (result.next()) {
+                    rows.add(new FunctionVolatility.CatalogRow(result.getString(1), result.getString(2)));
+                }
+            }
+            classifier = new StatementClassifier(FunctionVolatility.fromCatalog(rows));
+            try (ResultSet result = statement.executeQuery("select p.proname, max(p.provolatile::text) from pg_proc p"
+                    + " where p.pronamespace = 'pg_catalog'::regnamespace group by p.proname")) {
+                while (result.next()) {
+                    builtinVolatility.put(result.getString(1), result.getString(2));
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void dropTheUserFunctions() throws SQLException {
+        try (Connection connection = ConnectionTarget.superuser(TestDatabases.source()).openJdbc();
+                Statement statement = connection.createStatement()) {
+            statement.execute("drop schema if exists " + SCHEMA + " cascade");
+        }
+    }
+
+    private static StatementKind kindOf(String sql) {
+        return classifier.classify(sql).kind();
+    }
+
+    @Test
+    void harmlessVolatileFunctionsKeepAReadARead() {
+        for (String sql : new String[] {"select random()", "select pg_catalog.random()", "select clock_timestamp()",
+            "select timeofday()", "select gen_random_uuid()", "select pg_sleep(0)", "select currval('s')",
+            "select pg_is_in_recovery(), pg_current_wal_lsn()", "select now(), statement_timestamp(), version()",
+            "select lower(name), count(*) from t group by 1"}) {
+            assertEquals(StatementKind.READ, kindOf(sql), sql);
+        }
+    }
+
+    @Test
+    void sequencesAndOtherWritingFunctionsMakeAReadAWrite() {
+        for (String sql : new String[] {"select nextval('s')", "select setval('s', 1)", "select pg_advisory_lock(1)",
+            "select txid_current()", "select lo_unlink(42)", "select pg_terminate_backend(1)"}) {
+            assertEquals(StatementKind.WRITE, kindOf(sql), sql);
+        }
+        assertEquals(StatementKind.SESSION, kindOf("select set_config('search_path', 'app', false)"));
+    }
+
+    @Test
+    void aUserDefinedVolatileFunctionMakesAReadAWriteAndAStableOneDoesNot() {
+        assertEquals(StatementKind.WRITE, kindOf("select exodus_volatile_probe()"));
+        assertEquals(StatementKind.WRITE, kindOf("select " + SCHEMA + ".exodus_volatile_probe()"));
+        assertEquals(StatementKind.WRITE, kindOf("select * from t where id = exodus_volatile_probe()"));
+        assertEquals(StatementKind.READ, kindOf("select exodus_stable_probe()"));
+        assertEquals(StatementKind.READ, kindOf("select " + SCHEMA + ".exodus_stable_probe()"));
+        // Another schema's function of that name is not the volatile one.
+        assertEquals(StatementKind.READ, kindOf("select public.exodus_volatile_probe()"));
+    }
+
+    @Test
+    void everyHarmlessBuiltinIsReallyVolatileInThisPostgres() {
+        for (String name : FunctionVolatility.harmlessBuiltins()) {
+            String volatility = builtinVolatility.get(name);
+            // random_normal is PostgreSQL 16+; other versions do not have it.
+            assertTrue(volatility == null || volatility.equals("v"), name + " is " + volatility + ", not volatile");
+        }
+    }
+
+    @Test
+    void stableFunctionsThatAssignATransactionIdAreWritesAnyway() {
+        for (String name : Set.of("txid_current", "pg_current_xact_id")) {
+            assertEquals("s", builtinVolatility.get(name), name);
+            assertTrue(FunctionVolatility.alwaysWrites().contains(name), name);
+        }
+        // And these, often thought volatile, are stable: no allow-list entry is needed for them.
+        for (String name : Set.of("now", "statement_timestamp", "pg_backend_pid", "version", "current_setting")) {
+            assertEquals("s", builtinVolatility.get(name), name);
+        }
+    }
+}
