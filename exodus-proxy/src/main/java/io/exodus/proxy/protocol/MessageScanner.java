@@ -1,5 +1,7 @@
 package io.exodus.proxy.protocol;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -33,7 +35,7 @@ public final class MessageScanner {
     private int headerFill;
     private byte type;
     private int bodyRemaining;
-    private Buffer body;
+    private ByteBuf body;
     private ProtocolViolation failure;
 
     public MessageScanner(Listener listener) {
@@ -54,13 +56,24 @@ public final class MessageScanner {
      *         {@link #failure()}
      */
     public int scan(Buffer chunk) {
-        int length = chunk.length();
-        int position = 0;
-        while (position < length) {
+        return scan(chunk.getByteBuf());
+    }
+
+    /**
+     * Scans the readable bytes of a Netty buffer without moving its indexes, so that the relay can forward the
+     * very same buffer afterwards.
+     *
+     * @return as {@link #scan(Buffer)}, counted from the buffer's reader index
+     */
+    public int scan(ByteBuf chunk) {
+        int start = chunk.readerIndex();
+        int end = chunk.writerIndex();
+        int position = start;
+        while (position < end) {
             if (bodyRemaining > 0) {
-                int take = Math.min(bodyRemaining, length - position);
+                int take = Math.min(bodyRemaining, end - position);
                 if (body != null) {
-                    body.appendBuffer(chunk, position, take);
+                    body.writeBytes(chunk, position, take);
                 }
                 position += take;
                 bodyRemaining -= take;
@@ -70,12 +83,12 @@ public final class MessageScanner {
                 continue;
             }
             int headerStart = position;
-            if (headerFill == 0 && length - position >= HEADER_LENGTH) {
+            if (headerFill == 0 && end - position >= HEADER_LENGTH) {
                 type = chunk.getByte(position);
                 bodyRemaining = chunk.getInt(position + 1);
                 position += HEADER_LENGTH;
             } else {
-                while (headerFill < HEADER_LENGTH && position < length) {
+                while (headerFill < HEADER_LENGTH && position < end) {
                     header[headerFill++] = chunk.getByte(position++);
                 }
                 if (headerFill < HEADER_LENGTH) {
@@ -88,21 +101,21 @@ public final class MessageScanner {
             }
             int messageLength = bodyRemaining;
             if (messageLength < 4) {
-                return fail(headerStart, ProtocolViolation.of("invalid message length " + messageLength
+                return fail(headerStart - start, ProtocolViolation.of("invalid message length " + messageLength
                         + " for message type " + FrontendMessageType.describe(type)));
             }
             try {
                 listener.onHeader(type, messageLength);
             } catch (ProtocolViolation violation) {
-                return fail(headerStart, violation);
+                return fail(headerStart - start, violation);
             }
             bodyRemaining = messageLength - 4;
-            body = captured[type & 0xff] ? Buffer.buffer(bodyRemaining) : null;
+            body = captured[type & 0xff] ? Unpooled.buffer(bodyRemaining, bodyRemaining) : null;
             if (bodyRemaining == 0) {
                 finishBody();
             }
         }
-        return length;
+        return end - start;
     }
 
     /** The violation that cut the last {@link #scan(Buffer)} short, or null. */
@@ -118,9 +131,9 @@ public final class MessageScanner {
 
     private void finishBody() {
         if (body != null) {
-            Buffer complete = body;
+            ByteBuf complete = body;
             body = null;
-            listener.onBody(type, complete);
+            listener.onBody(type, Buffer.buffer(complete));
         }
     }
 }

@@ -6,6 +6,7 @@ import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.metrics.ProxyMetrics;
 import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.proxy.session.SessionServices;
 import io.exodus.proxy.tls.BackendTls;
@@ -40,17 +41,19 @@ public class ProxyServer {
     private final BackendEndpoints endpoints;
     private final CancelRegistry cancels;
     private final SessionRegistry sessions;
+    private final ProxyMetrics metrics;
     private final List<ProxyVerticle> verticles = new CopyOnWriteArrayList<>();
     private UserDirectory users;
 
     @Inject
     public ProxyServer(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, CancelRegistry cancels,
-            SessionRegistry sessions) {
+            SessionRegistry sessions, ProxyMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
         this.cancels = cancels;
         this.sessions = sessions;
+        this.metrics = metrics;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -69,12 +72,13 @@ public class ProxyServer {
         users = new UserDirectory(config.auth(), source.url(), vertx);
         int instances = config.listen().eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         var clientOptions = BackendTls.clientOptions(source.url(), config.source().connectTimeout());
+        metrics.watchOpenSessions(sessions::size);
         vertx.deployVerticle(() -> {
             ProxyVerticle verticle = new ProxyVerticle(serverOptions, verticleVertx -> new SessionServices(verticleVertx,
                     users, authMethod, config.auth().timeout(), tlsMode, config.protocol().maxMessageSize(),
                     new BackendConnector(verticleVertx.createNetClient(clientOptions), source,
                             config.protocol().maxMessageSize()),
-                    cancels, sessions));
+                    cancels, sessions, metrics));
             verticles.add(verticle);
             return verticle;
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()

@@ -7,6 +7,8 @@ import io.exodus.proxy.backend.BackendConnection;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.BackendStartupFailure;
 import io.exodus.proxy.cancel.CancelRegistry;
+import io.exodus.proxy.metrics.ErrorOrigin;
+import io.exodus.proxy.metrics.SessionRefusal;
 import io.exodus.proxy.protocol.AuthenticationRequest;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessageType;
@@ -50,6 +52,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     private SessionRelay relay;
     private CancelRegistry.CancelKey cancelKey;
     private long authTimer = -1;
+    /** System.nanoTime of the StartupMessage, for the authentication latency. */
+    private long startupAt;
 
     public ClientSession(NetSocket client, SessionServices services, Context context) {
         this.client = client;
@@ -65,7 +69,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         client.closeHandler(v -> onClientClosed());
         authTimer = services.vertx().setTimer(services.authTimeout().toMillis(), id -> {
             if (state != State.RELAYING && state != State.CLOSED) {
-                closeWithError(ErrorResponse.fatal(SqlState.PROTOCOL_VIOLATION,
+                refuse(state == State.CONNECTING ? SessionRefusal.BACKEND : SessionRefusal.AUTH,
+                        ErrorResponse.fatal(SqlState.PROTOCOL_VIOLATION,
                         "the client did not finish authentication within " + services.authTimeout().toSeconds() + " s"));
             }
         });
@@ -80,11 +85,12 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         try {
             drainStartupPhase();
         } catch (ProtocolViolation violation) {
-            closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+            refuse(SessionRefusal.PROTOCOL, ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
         } catch (AuthenticationFailedException failure) {
             LOG.infof("Authentication failed for user \"%s\" from %s: %s", startup == null ? "?" : startup.user(),
                     client.remoteAddress(), failure.getMessage());
-            closeWithError(ErrorResponse.fatal(failure.sqlState(), failure.getMessage()));
+            services.metrics().authenticationFailed(startupAt);
+            refuse(SessionRefusal.AUTH, ErrorResponse.fatal(failure.sqlState(), failure.getMessage()));
         }
     }
 
@@ -143,6 +149,9 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         client.upgradeToSsl().onComplete(result -> {
             if (result.failed()) {
                 LOG.infof("TLS handshake with %s failed: %s", client.remoteAddress(), result.cause().getMessage());
+                if (state != State.CLOSED) {
+                    services.metrics().sessionRefused(SessionRefusal.TLS);
+                }
                 state = State.CLOSED;
                 client.close();
                 return;
@@ -154,12 +163,16 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     }
 
     private void onStartupMessage(StartupMessage message) {
+        startupAt = System.nanoTime();
         if (services.registry().isDraining()) {
-            throw new ProtocolViolation(SqlState.CANNOT_CONNECT_NOW, "the Exodus proxy is shutting down");
+            refuse(SessionRefusal.SHUTDOWN,
+                    ErrorResponse.fatal(SqlState.CANNOT_CONNECT_NOW, "the Exodus proxy is shutting down"));
+            return;
         }
         if (services.tlsMode() == ClientTlsMode.REQUIRE && !tlsActive) {
-            throw new ProtocolViolation(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
-                    "Exodus accepts only TLS connections; connect with sslmode=require");
+            refuse(SessionRefusal.TLS, ErrorResponse.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "Exodus accepts only TLS connections; connect with sslmode=require"));
+            return;
         }
         if (message.user() == null || message.user().isEmpty()) {
             throw new ProtocolViolation(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
@@ -206,6 +219,7 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     }
 
     private void connectBackend() {
+        services.metrics().authenticated(startupAt);
         state = State.CONNECTING;
         ClientAuthentication.AuthenticatedClient who = authentication.result();
         Map<String, String> parameters = new LinkedHashMap<>(startup.parameters());
@@ -219,11 +233,14 @@ public final class ClientSession implements CancelRegistry.Cancellable {
                 return;
             }
             if (opened.failed()) {
+                ErrorOrigin origin = opened.cause() instanceof BackendStartupFailure ? ErrorOrigin.BACKEND
+                        : ErrorOrigin.PROXY;
                 ErrorResponse error = opened.cause() instanceof BackendStartupFailure failure ? failure.error()
                         : ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, opened.cause().getMessage());
                 LOG.infof("Session of user \"%s\" from %s refused by the source: %s", who.user(),
                         client.remoteAddress(), error.message());
-                closeWithError(error);
+                services.metrics().sessionRefused(SessionRefusal.BACKEND);
+                closeWithError(error, origin);
                 return;
             }
             beginRelay(opened.result());
@@ -274,15 +291,33 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     }
 
     private void closeForShutdownNow() {
-        closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
-                "terminating connection because the Exodus proxy is shutting down"));
+        ErrorResponse error = ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
+                "terminating connection because the Exodus proxy is shutting down");
+        if (relay == null) {
+            refuse(SessionRefusal.SHUTDOWN, error);
+        } else {
+            closeWithError(error);
+        }
     }
 
-    /** Sends the error to the client (if it still listens) and closes both sides. */
+    /** Ends a session that has not reached a backend yet, counted under the reason. */
+    private void refuse(SessionRefusal reason, ErrorResponse error) {
+        if (state != State.CLOSED) {
+            services.metrics().sessionRefused(reason);
+        }
+        closeWithError(error);
+    }
+
+    /** Sends the proxy's own error to the client (if it still listens) and closes both sides. */
     void closeWithError(ErrorResponse error) {
+        closeWithError(error, ErrorOrigin.PROXY);
+    }
+
+    private void closeWithError(ErrorResponse error, ErrorOrigin origin) {
         if (state == State.CLOSED) {
             return;
         }
+        services.metrics().error(origin, error.sqlState());
         state = State.CLOSED;
         if (relay != null) {
             relay.closeBackend();

@@ -1,6 +1,7 @@
 package io.exodus.proxy.session;
 
 import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.metrics.RelayMetrics;
 import io.exodus.proxy.protocol.BackendMessageType;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessageType;
@@ -15,7 +16,8 @@ import io.vertx.core.net.NetSocket;
  * The established session: bytes flow client → backend and backend → client as they come, chunk by chunk,
  * while scanners read the message headers going by. The client's headers are checked (type, length) before
  * anything is forwarded; the backend's ReadyForQuery messages tell whether a query or a transaction is in
- * flight, which is what cancel-on-disconnect and graceful shutdown need to know.
+ * flight, which is what cancel-on-disconnect and graceful shutdown need to know. The session's {@link RelayMetrics}
+ * sees the same headers and chunks go by, to time requests and count bytes and errors.
  */
 final class SessionRelay {
     private static final byte IDLE = 'I';
@@ -26,6 +28,7 @@ final class SessionRelay {
     private final SessionServices services;
     private final MessageScanner clientScanner;
     private final MessageScanner backendScanner;
+    private final RelayMetrics metrics;
     /** Queries and Syncs sent whose ReadyForQuery has not come back yet. */
     private int inFlight;
     private byte transactionStatus;
@@ -39,8 +42,12 @@ final class SessionRelay {
         this.backend = backend;
         this.services = services;
         this.transactionStatus = backend.transactionStatus();
+        this.metrics = services.metrics().openRelay();
         this.clientScanner = new MessageScanner(new ClientListener());
         this.backendScanner = new MessageScanner(new BackendListener()).capture(BackendMessageType.READY_FOR_QUERY);
+        if (metrics.countsBackendErrors()) {
+            backendScanner.capture(BackendMessageType.ERROR_RESPONSE);
+        }
     }
 
     void start(Buffer backendLeftover) {
@@ -62,6 +69,7 @@ final class SessionRelay {
         if (accepted > 0) {
             // No completion handler: Vert.x then allocates no promise per write on this hot path.
             server.write(accepted == chunk.length() ? chunk : chunk.slice(0, accepted), null);
+            metrics.forwardedToBackend(accepted);
             if (server.writeQueueFull()) {
                 client.pause();
             }
@@ -79,6 +87,7 @@ final class SessionRelay {
         int accepted = backendScanner.scan(chunk);
         if (accepted > 0) {
             client.write(accepted == chunk.length() ? chunk : chunk.slice(0, accepted), null);
+            metrics.forwardedToClient(accepted);
             if (client.writeQueueFull()) {
                 backend.socket().pause();
             }
@@ -123,6 +132,7 @@ final class SessionRelay {
     void closeBackend() {
         if (!backendClosed) {
             backendClosed = true;
+            metrics.backendClosed();
             NetSocket server = backend.socket();
             if (isIdle()) {
                 server.end(SessionMessages.terminate());
@@ -135,6 +145,7 @@ final class SessionRelay {
     private void onBackendClosed() {
         if (!backendClosed) {
             backendClosed = true;
+            metrics.backendClosed();
             session.closed();
         }
     }
@@ -155,6 +166,7 @@ final class SessionRelay {
                 default -> {
                 }
             }
+            metrics.clientMessage(type, length);
         }
     }
 
@@ -165,10 +177,15 @@ final class SessionRelay {
 
         @Override
         public void onBody(byte type, Buffer body) {
+            if (type == BackendMessageType.ERROR_RESPONSE) {
+                metrics.backendError(body);
+                return;
+            }
             if (inFlight > 0) {
                 inFlight--;
             }
             transactionStatus = body.length() > 0 ? body.getByte(0) : IDLE;
+            metrics.readyForQuery();
         }
     }
 }

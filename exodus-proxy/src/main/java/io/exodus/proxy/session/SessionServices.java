@@ -4,6 +4,7 @@ import io.exodus.proxy.auth.AuthMethod;
 import io.exodus.proxy.auth.UserDirectory;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.cancel.CancelRegistry;
+import io.exodus.proxy.metrics.ProxyMetrics;
 import io.exodus.proxy.tls.ClientTlsMode;
 import io.vertx.core.Vertx;
 
@@ -19,5 +20,6 @@ public record SessionServices(
         int maxMessageSize,
         BackendConnector source,
         CancelRegistry cancels,
-        SessionRegistry registry) {
+        SessionRegistry registry,
+        ProxyMetrics metrics) {
 }

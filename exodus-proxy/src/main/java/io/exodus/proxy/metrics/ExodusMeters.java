@@ -1,0 +1,49 @@
+package io.exodus.proxy.metrics;
+
+/**
+ * The names and tags of every meter the proxy registers; docs/observability.md describes each one. Names are
+ * dotted; each registry renders them its own way ({@code exodus.requests} is {@code exodus_requests_seconds_*} in
+ * Prometheus, {@code exodus.requests.count}, {@code .avg}, {@code .max}, {@code .percentile} … in Datadog).
+ */
+public final class ExodusMeters {
+    public static final String PREFIX = "exodus.";
+
+    /** Timer: a request from its last byte forwarded to the backend until the backend's ReadyForQuery. */
+    public static final String REQUESTS = "exodus.requests";
+    /** Counter: ErrorResponses clients received, by origin and SQLSTATE class. */
+    public static final String ERRORS = "exodus.errors";
+    /** Gauge: client connections open, from accept to close (authenticating ones included). */
+    public static final String SESSIONS_ACTIVE = "exodus.sessions.active";
+    /** Counter: sessions that got as far as relaying to a backend. */
+    public static final String SESSIONS_OPENED = "exodus.sessions.opened";
+    /** Counter: sessions closed before relaying, by reason. */
+    public static final String SESSIONS_REFUSED = "exodus.sessions.refused";
+    /** Gauge: backend sessions held for clients, by endpoint. */
+    public static final String BACKEND_CONNECTIONS_ACTIVE = "exodus.backend.connections.active";
+    /** Timer: from the client's StartupMessage until the proxy accepted or refused its password. */
+    public static final String AUTH = "exodus.auth";
+    /** Function counter: bytes relayed between clients and the proxy once sessions are established. */
+    public static final String CLIENT_BYTES = "exodus.client.bytes";
+    /** Gauge: 1 for the phase the proxy is in, tagged with it. */
+    public static final String PHASE = "exodus.phase";
+
+    public static final String TAG_ENDPOINT = "endpoint";
+    public static final String TAG_PROTOCOL = "protocol";
+    public static final String TAG_PHASE = "phase";
+    public static final String TAG_POLICY = "policy";
+    public static final String TAG_ORIGIN = "origin";
+    public static final String TAG_SQLSTATE_CLASS = "sqlstate_class";
+    public static final String TAG_REASON = "reason";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_DIRECTION = "direction";
+
+    /** The only endpoint today; the target leg arrives with dual-write. */
+    public static final String ENDPOINT_SOURCE = "source";
+    /** The only phase today. */
+    public static final String PHASE_DIRECT = "direct";
+    /** No consistency policy applies in phase direct. */
+    public static final String POLICY_NONE = "none";
+
+    private ExodusMeters() {
+    }
+}

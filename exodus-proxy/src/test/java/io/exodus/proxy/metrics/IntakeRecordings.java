@@ -1,0 +1,87 @@
+package io.exodus.proxy.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/** What a {@link FakeDatadogIntake} has received so far, fetched from it and parsed. */
+record IntakeRecordings(List<Series> series, List<StatsdLine> statsd, String rejected) {
+
+    /** One series of a POST to /api/v1/series: a metric, its tags, and the points of one step. */
+    record Series(String metric, String type, String host, Set<String> tags, double value) {
+    }
+
+    /** One DogStatsD line: {@code name:value|type|#tag:value,…}. */
+    record StatsdLine(String name, double value, String type, Set<String> tags) {
+        static StatsdLine parse(String line) {
+            int colon = line.indexOf(':');
+            String[] parts = line.substring(colon + 1).split("\\|");
+            Set<String> tags = new HashSet<>();
+            for (String part : parts) {
+                if (part.startsWith("#")) {
+                    tags.addAll(Arrays.asList(part.substring(1).split(",")));
+                }
+            }
+            return new StatsdLine(line.substring(0, colon), Double.parseDouble(parts[0]), parts[1], tags);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static IntakeRecordings fetch(String intakeUri) throws IOException, InterruptedException {
+        List<Series> series = new ArrayList<>();
+        for (JsonNode body : JSON.readTree(get(intakeUri + "/recorded/series"))) {
+            for (JsonNode entry : body.path("series")) {
+                Set<String> tags = new HashSet<>();
+                entry.path("tags").forEach(tag -> tags.add(tag.asText()));
+                double value = 0;
+                for (JsonNode point : entry.path("points")) {
+                    value += point.get(1).asDouble();
+                }
+                series.add(new Series(entry.path("metric").asText(), entry.path("type").asText(),
+                        entry.path("host").asText(null), tags, value));
+            }
+        }
+        List<StatsdLine> lines = get(intakeUri + "/recorded/statsd").lines().filter(line -> !line.isBlank())
+                .map(StatsdLine::parse).toList();
+        return new IntakeRecordings(series, lines, get(intakeUri + "/recorded/rejected"));
+    }
+
+    private static String get(String uri) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The sum over every step of the series of this metric that carry all these tags. */
+    double datadogSum(String metric, String... tags) {
+        return series.stream().filter(s -> s.metric().equals(metric) && s.tags().containsAll(List.of(tags)))
+                .mapToDouble(Series::value).sum();
+    }
+
+    boolean datadogHas(String metric, String... tags) {
+        return series.stream().anyMatch(s -> s.metric().equals(metric) && s.tags().containsAll(List.of(tags)));
+    }
+
+    Set<String> datadogMetricNames() {
+        Set<String> names = new HashSet<>();
+        series.forEach(s -> names.add(s.metric()));
+        return names;
+    }
+
+    List<StatsdLine> statsd(String name, String type, String... tags) {
+        Predicate<StatsdLine> matches = line -> line.name().equals(name) && line.type().equals(type)
+                && line.tags().containsAll(List.of(tags));
+        return statsd.stream().filter(matches).toList();
+    }
+}

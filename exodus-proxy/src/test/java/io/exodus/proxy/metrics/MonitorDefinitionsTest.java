@@ -1,0 +1,180 @@
+package io.exodus.proxy.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exodus.testsupport.PostgresPairResource;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.NamingConvention;
+import io.micrometer.datadog.DatadogMeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Datadog monitors and dashboards under monitoring/ parse, and every metric their queries name is one the proxy
+ * really sends to Datadog: the set is derived from the running proxy's Datadog registry (after traffic) and checked
+ * against what the fake intake received, not written down by hand.
+ */
+@QuarkusTest
+@TestProfile(FakeDatadogProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class MonitorDefinitionsTest {
+    private static final Pattern METRIC = Pattern.compile("exodus\\.[a-z_.]+");
+    private static final Pattern THRESHOLD = Pattern.compile("[<>]=?\\s*(-?[0-9.]+)\\s*$");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @ConfigProperty(name = "exodus.metrics.datadog.uri")
+    String intake;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Test
+    void everyMetricTheMonitorsAndDashboardsQueryIsOneTheProxySendsToDatadog() throws Exception {
+        // Extended-protocol traffic and a class-42 error only: DatadogExportTest counts simple queries exactly.
+        try (ProxyTraffic traffic = ProxyTraffic.open(port)) {
+            traffic.extendedQuery("select 1");
+            assertEquals("42P01", traffic.extendedQuery("select * from no_such_table_for_metrics"));
+        }
+        Set<String> emitted = datadogNames(datadogRegistry());
+        assertTrue(emitted.contains("exodus.requests.percentile"), emitted.toString());
+        assertTrue(emitted.contains("exodus.errors"), emitted.toString());
+        assertReceivedByTheIntake(emitted);
+
+        List<Path> files = definitionFiles();
+        assertTrue(files.stream().anyMatch(file -> file.toString().contains("monitors")), "monitors: " + files);
+        assertTrue(files.stream().anyMatch(file -> file.toString().contains("dashboards")), "dashboards: " + files);
+        for (Path file : files) {
+            JsonNode definition = JSON.readTree(file.toFile());
+            List<String> queries = new ArrayList<>();
+            collectQueries(definition, queries);
+            assertFalse(queries.isEmpty(), file + " has no query");
+            for (String query : queries) {
+                Matcher metric = METRIC.matcher(query);
+                while (metric.find()) {
+                    String name = metric.group().replaceAll("\\.+$", "");
+                    assertTrue(emitted.contains(name), file.getFileName() + " queries " + name
+                            + ", which the proxy does not send; it sends " + emitted);
+                }
+            }
+            if (file.getParent().getFileName().toString().equals("monitors")) {
+                assertIsAMonitor(file, definition);
+            } else {
+                assertIsADashboard(file, definition);
+            }
+        }
+    }
+
+    /** The names DatadogMeterRegistry gives each exodus meter: a timer becomes .count, .sum, .avg and .max. */
+    private static Set<String> datadogNames(MeterRegistry datadog) {
+        NamingConvention convention = datadog.config().namingConvention();
+        Set<String> names = new TreeSet<>();
+        for (Meter meter : datadog.getMeters()) {
+            Meter.Id id = meter.getId();
+            if (!id.getName().startsWith(ExodusMeters.PREFIX)) {
+                continue;
+            }
+            if (meter instanceof Timer || meter instanceof DistributionSummary) {
+                for (String statistic : List.of("count", "sum", "avg", "max")) {
+                    names.add(convention.name(id.getName() + "." + statistic, id.getType(), id.getBaseUnit()));
+                }
+            } else {
+                names.add(convention.name(id.getName(), id.getType(), id.getBaseUnit()));
+            }
+        }
+        return names;
+    }
+
+    private MeterRegistry datadogRegistry() {
+        CompositeMeterRegistry composite = (CompositeMeterRegistry) registry;
+        return composite.getRegistries().stream().filter(DatadogMeterRegistry.class::isInstance).findFirst()
+                .orElseThrow(() -> new AssertionError("no Datadog registry in " + composite.getRegistries()));
+    }
+
+    private void assertReceivedByTheIntake(Set<String> emitted) throws Exception {
+        long deadline = System.currentTimeMillis() + 15_000;
+        Set<String> received = IntakeRecordings.fetch(intake).datadogMetricNames();
+        while (!received.containsAll(emitted) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+            received = IntakeRecordings.fetch(intake).datadogMetricNames();
+        }
+        Set<String> missing = new TreeSet<>(emitted);
+        missing.removeAll(received);
+        assertTrue(missing.isEmpty(), "derived from the registry but never received: " + missing);
+    }
+
+    private static void collectQueries(JsonNode node, List<String> queries) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(field -> {
+                if ((field.getKey().equals("query") || field.getKey().equals("q")) && field.getValue().isTextual()) {
+                    queries.add(field.getValue().asText());
+                } else {
+                    collectQueries(field.getValue(), queries);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(element -> collectQueries(element, queries));
+        }
+    }
+
+    /** What POST /api/v1/monitor needs, and a critical threshold equal to the query's. */
+    private static void assertIsAMonitor(Path file, JsonNode monitor) {
+        for (String field : List.of("name", "type", "query", "message")) {
+            assertTrue(monitor.path(field).isTextual() && !monitor.path(field).asText().isBlank(),
+                    file.getFileName() + " lacks " + field);
+        }
+        assertTrue(Set.of("metric alert", "query alert").contains(monitor.path("type").asText()), file.toString());
+        Matcher threshold = THRESHOLD.matcher(monitor.path("query").asText());
+        assertTrue(threshold.find(), file.getFileName() + ": the query ends with a comparison");
+        JsonNode critical = monitor.path("options").path("thresholds").path("critical");
+        assertNotNull(critical.numberValue(), file.getFileName() + " has options.thresholds.critical");
+        assertEquals(Double.parseDouble(threshold.group(1)), critical.asDouble(),
+                file.getFileName() + ": options.thresholds.critical must equal the query's threshold");
+    }
+
+    /** What POST /api/v1/dashboard needs. */
+    private static void assertIsADashboard(Path file, JsonNode dashboard) {
+        assertTrue(dashboard.path("title").isTextual(), file.getFileName() + " lacks a title");
+        assertTrue(Set.of("ordered", "free").contains(dashboard.path("layout_type").asText()), file.toString());
+        assertTrue(dashboard.path("widgets").isArray() && dashboard.path("widgets").size() > 0, file.toString());
+    }
+
+    private static List<Path> definitionFiles() throws IOException {
+        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path folder = start; folder != null; folder = folder.getParent()) {
+            Path monitoring = folder.resolve("monitoring");
+            if (Files.isDirectory(monitoring) && Files.isDirectory(folder.resolve("exodus-proxy"))) {
+                try (Stream<Path> paths = Files.walk(monitoring)) {
+                    return paths.filter(path -> path.toString().endsWith(".json")).sorted().toList();
+                }
+            }
+        }
+        throw new IllegalStateException("no monitoring/ folder above " + start);
+    }
+}
