@@ -9,8 +9,12 @@ import io.exodus.proxy.protocol.MessageScanner;
 import io.exodus.proxy.protocol.ProtocolViolation;
 import io.exodus.proxy.protocol.SessionMessages;
 import io.exodus.proxy.protocol.SqlState;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * The established session: bytes flow client → backend and backend → client as they come, chunk by chunk,
@@ -52,45 +56,77 @@ final class SessionRelay {
 
     void start(Buffer backendLeftover) {
         NetSocket server = backend.socket();
-        server.handler(this::fromBackend);
+        // Raw Netty buffers instead of Vert.x's data handler: no copy into a heap buffer per read, no inbound
+        // queue, and the buffer read from one socket is the one written to the other.
+        ((NetSocketInternal) server).messageHandler(this::onBackendMessage);
+        ((NetSocketInternal) client).messageHandler(this::onClientMessage);
         server.closeHandler(v -> onBackendClosed());
         server.exceptionHandler(failure -> onBackendClosed());
-        // Flow control both ways: a slow reader pauses the writer's source instead of filling memory.
-        server.drainHandler(v -> client.resume());
-        client.drainHandler(v -> server.resume());
+        // Flow control both ways: a slow reader stops reads from the writer's socket instead of filling memory.
+        server.drainHandler(v -> autoRead(client, true));
+        client.drainHandler(v -> autoRead(server, true));
         if (backendLeftover.length() > 0) {
-            fromBackend(backendLeftover);
+            fromBackend(Unpooled.wrappedBuffer(backendLeftover.getBytes()));
         }
     }
 
-    void fromClient(Buffer chunk) {
+    private void onClientMessage(Object message) {
+        if (message instanceof ByteBuf chunk) {
+            fromClient(chunk);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void onBackendMessage(Object message) {
+        if (message instanceof ByteBuf chunk) {
+            fromBackend(chunk);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    /** Bytes the client sent before the relay began (read while the backend session was being opened). */
+    void fromClient(Buffer early) {
+        fromClient(Unpooled.wrappedBuffer(early.getBytes()));
+    }
+
+    private void fromClient(ByteBuf chunk) {
+        if (backendClosed) {
+            chunk.release();
+            return;
+        }
         int accepted = clientScanner.scan(chunk);
         NetSocket server = backend.socket();
         if (accepted > 0) {
-            // No completion handler: Vert.x then allocates no promise per write on this hot path.
-            server.write(accepted == chunk.length() ? chunk : chunk.slice(0, accepted), null);
+            forward(server, chunk, accepted);
             metrics.forwardedToBackend(accepted);
             if (server.writeQueueFull()) {
-                client.pause();
+                autoRead(client, false);
             }
+        } else {
+            chunk.release();
         }
         ProtocolViolation violation = clientScanner.failure();
         if (violation != null) {
             session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
         } else if (clientTerminated) {
+            backendClosed = true;
             server.close();
             session.closed();
         }
     }
 
-    private void fromBackend(Buffer chunk) {
+    private void fromBackend(ByteBuf chunk) {
         int accepted = backendScanner.scan(chunk);
         if (accepted > 0) {
-            client.write(accepted == chunk.length() ? chunk : chunk.slice(0, accepted), null);
+            forward(client, chunk, accepted);
             metrics.forwardedToClient(accepted);
             if (client.writeQueueFull()) {
-                backend.socket().pause();
+                autoRead(backend.socket(), false);
             }
+        } else {
+            chunk.release();
         }
         if (backendScanner.failure() != null) {
             session.closeWithError(ErrorResponse.fatal(SqlState.PROTOCOL_VIOLATION,
@@ -98,6 +134,21 @@ final class SessionRelay {
         } else if (closeWhenIdle && isIdle()) {
             shutdownNow();
         }
+    }
+
+    /** Writes the first {@code accepted} readable bytes of the chunk; the write takes over the chunk's reference. */
+    private static void forward(NetSocket destination, ByteBuf chunk, int accepted) {
+        ByteBuf payload = chunk;
+        if (accepted < chunk.readableBytes()) {
+            payload = chunk.retainedSlice(chunk.readerIndex(), accepted);
+            chunk.release();
+        }
+        // No completion handler: Vert.x then allocates no promise per write on this hot path.
+        ((NetSocketInternal) destination).writeMessage(payload, null);
+    }
+
+    private static void autoRead(NetSocket socket, boolean enabled) {
+        ((NetSocketInternal) socket).channelHandlerContext().channel().config().setAutoRead(enabled);
     }
 
     boolean isIdle() {
