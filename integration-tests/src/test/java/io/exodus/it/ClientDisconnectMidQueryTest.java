@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +30,7 @@ class ClientDisconnectMidQueryTest {
         LocalPostgres source = TestDatabases.source();
         int listenPort = FreePorts.pick();
         // md5, because RawPgConnection answers md5 and cleartext challenges only (app_md5's secret is md5).
-        try (ProxyProcess proxy = start(listenPort, Map.of("EXODUS_AUTH_METHOD", "md5"))) {
+        try (ProxyProcess proxy = Support.startProxyOnTestDatabases(listenPort, Map.of("EXODUS_AUTH_METHOD", "md5"))) {
             String marker = "it_" + UUID.randomUUID().toString().replace("-", "");
             String sleeping = "select pg_sleep(60) /* " + marker + " */";
             String running = "select count(*) from pg_stat_activity where usename = '" + TestUsers.MD5_USER
@@ -68,7 +66,7 @@ class ClientDisconnectMidQueryTest {
         int listenPort = FreePorts.pick();
         String idleInTransaction = "select count(*) from pg_stat_activity where usename = '" + TestUsers.SCRAM_USER
                 + "' and state like 'idle in transaction%' and query like '%" + table + "%'";
-        try (ProxyProcess proxy = start(listenPort, Map.of())) {
+        try (ProxyProcess proxy = Support.startProxyOnTestDatabases(listenPort, Map.of())) {
             ConnectionTarget client = ConnectionTarget.local(listenPort, TestUsers.SCRAM_USER, TestUsers.SCRAM_PASSWORD,
                     TestUsers.DEFAULT_DATABASE);
             try (Connection connection = client.openJdbc()) {
@@ -88,22 +86,6 @@ class ClientDisconnectMidQueryTest {
             assertEquals(0, Support.queryLong(source, "select count(*) from " + table), "the uncommitted row is absent");
         } finally {
             Support.executeDirect(source, "drop table if exists " + table);
-        }
-    }
-
-    private static ProxyProcess start(int listenPort, Map<String, String> extra) {
-        Map<String, String> environment = new HashMap<>(Map.of(
-                "EXODUS_SOURCE_URL", Support.superuserUrl(TestDatabases.source()),
-                "EXODUS_TARGET_URL", Support.superuserUrl(TestDatabases.target()),
-                "EXODUS_LISTEN_PORT", String.valueOf(listenPort),
-                "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.pick())));
-        environment.putAll(extra);
-        ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of());
-        try {
-            return proxy.awaitListening(listenPort, Duration.ofSeconds(60));
-        } catch (RuntimeException e) {
-            proxy.close();
-            throw e;
         }
     }
 }

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -130,19 +129,7 @@ class GracefulShutdownTest {
     }
 
     static ProxyProcess start(int listenPort, String shutdownTimeout) {
-        Map<String, String> environment = Map.of(
-                "EXODUS_SOURCE_URL", Support.superuserUrl(TestDatabases.source()),
-                "EXODUS_TARGET_URL", Support.superuserUrl(TestDatabases.target()),
-                "EXODUS_LISTEN_PORT", String.valueOf(listenPort),
-                "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.pick()),
-                "EXODUS_SHUTDOWN_TIMEOUT", shutdownTimeout);
-        ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of());
-        try {
-            return proxy.awaitListening(listenPort, Duration.ofSeconds(60));
-        } catch (RuntimeException e) {
-            proxy.close();
-            throw e;
-        }
+        return Support.startProxyOnTestDatabases(listenPort, Map.of("EXODUS_SHUTDOWN_TIMEOUT", shutdownTimeout));
     }
 
     /** A new table on the source that the test users may write. */

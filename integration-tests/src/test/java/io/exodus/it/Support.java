@@ -1,5 +1,10 @@
 package io.exodus.it;
 
+import io.exodus.testsupport.FreePorts;
+import io.exodus.testsupport.TestDatabases;
+import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -157,5 +162,22 @@ final class Support {
     /** A failure message that carries the proxy's log. */
     static Supplier<String> withLog(ProxyProcess proxy, String message) {
         return () -> message + "\n--- proxy log (" + proxy.logFile() + ") ---\n" + proxy.logText();
+    }
+
+    /** The packaged proxy in its own JVM in front of the shared test databases, listening once this returns. */
+    static ProxyProcess startProxyOnTestDatabases(int listenPort, Map<String, String> extra) {
+        Map<String, String> environment = new HashMap<>(Map.of(
+                "EXODUS_SOURCE_URL", superuserUrl(TestDatabases.source()),
+                "EXODUS_TARGET_URL", superuserUrl(TestDatabases.target()),
+                "EXODUS_LISTEN_PORT", String.valueOf(listenPort),
+                "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.pick())));
+        environment.putAll(extra);
+        ProxyProcess proxy = ProxyProcess.start(proxyJar(), environment, List.of());
+        try {
+            return proxy.awaitListening(listenPort, Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
     }
 }
