@@ -10,6 +10,8 @@
 #   BENCH_SCALE=10              pgbench -i scale factor
 #   BENCH_CLIENTS="1 8 32"      client counts (pgbench -c); jobs are min(clients, 2)
 #   BENCH_SCRIPTS="select-only tpcb-like"   pgbench built-in scripts for the -M simple rows
+#   BENCH_REPEAT=1              runs per path and row (interleaved); the tables show medians, plus the
+#                               Exodus/PgBouncer ratio of every repeat so that the spread is visible
 #   BENCH_PREPARED=1            also run select-only with -M prepared (0 to skip)
 #   BENCH_IDLE_SESSIONS=200     idle sessions held open for the per-connection memory figure (0 to skip)
 #   BENCH_STARTS=3              start-ups of the proxy against an already running server to time
@@ -26,8 +28,9 @@ readonly PASSWORD=bench
 readonly PG_USER=postgres
 readonly PG_DB=postgres
 readonly HOST=127.0.0.1
-# ParallelGC: the relay allocates little per message, and on a 2-core box G1's concurrent threads compete with
-# the event loops; docs/benchmarks.md has the comparison this default is based on.
+# ParallelGC: the relay hardly allocates on the heap (a handful of young collections in minutes of load), so
+# the collector does not show in throughput, but the JVM's footprint does: about 200 MB RSS with ParallelGC against
+# about 340 MB with the default G1 on this 2-core, 24 GB machine. docs/benchmarks.md has the comparison.
 readonly DEFAULT_JAVA_OPTS="-XX:+UseParallelGC"
 
 BENCH_SECONDS="${BENCH_SECONDS:-20}"
@@ -40,6 +43,8 @@ BENCH_STARTS="${BENCH_STARTS:-3}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS-$DEFAULT_JAVA_OPTS}"
 BENCH_PROFILE="${BENCH_PROFILE:-0}"
 BENCH_SCRIPTS="${BENCH_SCRIPTS:-select-only tpcb-like}"
+BENCH_REPEAT="${BENCH_REPEAT:-1}"
+CLK_TCK="$(getconf CLK_TCK)"
 
 # libpq must not try TLS or GSS encryption on any path: the three paths are compared in plain TCP, like with like.
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
@@ -54,9 +59,10 @@ now_ms() { date +%s%3N; }
 
 install_missing_packages() {
     local wanted=()
-    command -v pgbench >/dev/null 2>&1 || wanted+=(postgresql-15)
+    # --version rather than command -v: Debian's /usr/bin/pgbench is a wrapper that exists without any pgbench.
+    pgbench --version >/dev/null 2>&1 || wanted+=(postgresql-15)
     command -v pgbouncer >/dev/null 2>&1 || [[ -x /usr/sbin/pgbouncer ]] || wanted+=(pgbouncer)
-    command -v psql >/dev/null 2>&1 || wanted+=(postgresql-client-15)
+    psql --version >/dev/null 2>&1 || wanted+=(postgresql-client-15)
     ((${#wanted[@]} > 0)) || return 0
     [[ $EUID -eq 0 ]] || die "missing ${wanted[*]}; install them (apt-get install ${wanted[*]}) or run as root"
     log "Installing ${wanted[*]}"
@@ -77,9 +83,14 @@ install_missing_packages() {
         chmod 755 /usr/sbin/policy-rc.d
         policy_added=1
     fi
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null
+    local installed=1
+    apt-get update -qq || installed=0
+    if ((installed == 1)); then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null \
+            || installed=0
+    fi
     ((policy_added == 0)) || rm -f /usr/sbin/policy-rc.d
+    ((installed == 1)) || die "could not install ${wanted[*]}"
 }
 
 build_proxy_if_missing() {
@@ -101,9 +112,23 @@ PROXY2_PID=""        # the proxy in front of the already running source, for sta
 PGBOUNCER_PID=""
 HOLDER_PID=""        # pgbench holding idle sessions open
 POSTMASTER_PIDS=()   # the embedded servers' postmasters, in case the proxy dies without stopping them
+DATA_DIRS=()         # their data folders, which their command lines name
 BEFORE_PIDS=""
+PIDS_RECORDED=0
 
-running() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+# Alive and still ours. Pids are reused quickly on this kind of machine (pid_max 32768, test suites forking all
+# the time), and bash reaps its children as they exit, so a bare pid could name someone else's process by the
+# time it is signalled: a child of this script must still have this shell as its parent; a process started by
+# someone else (the postmasters, started by the proxy) must still have the given text on its command line.
+running() {
+    local pid="${1:-}" needle="${2:-}"
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+    if [[ -n $needle ]]; then
+        [[ "$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" == *"$needle"* ]]
+    else
+        [[ "$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')" == "$$" ]]
+    fi
+}
 
 # SIGTERM, then wait (the proxy shuts down gracefully and stops its embedded servers), then SIGKILL.
 stop_pid() {
@@ -132,25 +157,29 @@ cleanup() {
     stop_pid "$PGBOUNCER_PID" pgbouncer 10
     stop_pid "$PROXY2_PID" "second proxy" 60
     stop_pid "$PROXY_PID" proxy 90
-    local pid
-    for pid in "${POSTMASTER_PIDS[@]}"; do
-        if running "$pid"; then
+    local i pid
+    for i in "${!POSTMASTER_PIDS[@]}"; do
+        pid="${POSTMASTER_PIDS[$i]}"
+        if running "$pid" "${DATA_DIRS[$i]}"; then
             log "WARNING: embedded PostgreSQL $pid outlived the proxy: fast shutdown (proxy log kept)"
             status=1
             kill -INT "$pid" 2>/dev/null
             sleep 3
-            running "$pid" && kill -KILL "$pid" 2>/dev/null
+            running "$pid" "${DATA_DIRS[$i]}" && kill -KILL "$pid" 2>/dev/null
         fi
     done
-    # Whatever is left and did not exist before the run: ours only if it mentions our work folder or one of our
-    # postmasters is its parent; other engineers' test suites start PostgreSQL servers on this machine too.
-    if [[ -n $BEFORE_PIDS ]]; then
-        local left=() pid cmd
+    # Whatever is left and did not exist before the run: ours only if its command line names our work folder or
+    # one of our data folders; other engineers' test suites start PostgreSQL servers on this machine too.
+    if [[ $PIDS_RECORDED == 1 ]]; then
+        local left=() cmd dir
         for pid in $(comm -13 <(echo "$BEFORE_PIDS") <(interesting_pids)); do
-            cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || continue
-            if [[ -n $WORK && $cmd == *"$WORK"* ]]; then
-                left+=("$pid")
-            fi
+            cmd="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || continue
+            for dir in "$WORK" "${DATA_DIRS[@]}"; do
+                if [[ -n $dir && $cmd == *"$dir"* ]]; then
+                    left+=("$pid")
+                    break
+                fi
+            done
         done
         if ((${#left[@]} > 0)); then
             log "WARNING: still running after cleanup, killing: ${left[*]}"
@@ -221,13 +250,20 @@ start_proxy() {
     STARTED_PID=$!
 }
 
-# heap used (bytes, sum of survivor, eden and old occupancy from jstat -gc) after a forced full GC
-heap_used_after_gc() {
-    local pid="$1"
-    jcmd "$pid" GC.run >/dev/null
-    sleep 1
-    jstat -gc "$pid" | awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-        { printf "%.0f\n", ($(col["S0U"]) + $(col["S1U"]) + $(col["EU"]) + $(col["OU"])) * 1024 }'
+# Live heap: GC.class_histogram forces a full GC, then counts what survived, class by class. The histogram is
+# kept in the given file (for the classes that grow with the sessions) and its total, in bytes, is echoed.
+live_heap_bytes() {
+    local pid="$1" file="$2"
+    jcmd "$pid" GC.class_histogram >"$file"
+    awk '$1 == "Total" { print $3 }' "$file"
+}
+
+# The classes whose live bytes grew most between two histograms: "bytes instances class", per session.
+histogram_growth() {
+    local before="$1" after="$2" sessions="$3"
+    awk -v n="$sessions" '$1 ~ /^[0-9]+:$/ { key = $4; if (FNR == NR) { b[key] = $3; i[key] = $2 } else {
+            d = $3 - b[key]; if (d > 0) printf "%d %.1f %s\n", d / n, ($2 - i[key]) / n, key } }' "$before" "$after" \
+        | sort -rn | head -n 12
 }
 
 rss_bytes() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
@@ -252,20 +288,40 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$
 # pgbench runs
 # ---------------------------------------------------------------------------------------------------------------
 
-# Runs pgbench against a port; echoes "tps latency_ms", or "ERR ERR" when pgbench fails. It is called in a
-# process substitution, so errors are not collected here: collect_errors reads the logs kept in $WORK/runs/.
+# CPU time a process has used so far, user and system, in clock ticks (fields 14 and 15 of /proc/<pid>/stat).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# Runs pgbench against a port; echoes "tps latency_ms cpu_us_per_transaction", the last one for the process in
+# the middle (the proxy or PgBouncer; "–" for none), connection set-up included; "ERR ERR ERR" when pgbench
+# fails. It is called in a process substitution, so errors are not collected here: collect_errors reads the logs
+# kept in $WORK/runs/.
 pgbench_run() {
-    local label="$1" port="$2"
-    shift 2
-    local out="$WORK/runs/$label.log" tps lat
+    local label="$1" port="$2" middle="$3"
+    shift 3
+    local out="$WORK/runs/$label.log" tps lat count cpu="–" ticks0=0
+    [[ -z $middle ]] || ticks0="$(cpu_ticks "$middle")"
     if ! pgbench -h "$HOST" -p "$port" -U "$PG_USER" "$@" "$PG_DB" >"$out" 2>&1; then
         echo "pgbench exit status: failed" >>"$out"
-        echo "ERR ERR"
+        echo "ERR ERR ERR"
         return
     fi
     tps="$(awk '/^tps = .*without initial connection time/ { print $3 }' "$out")"
     lat="$(awk '/^latency average =/ { print $4 }' "$out")"
-    printf '%.0f %.3f\n' "${tps:-0}" "${lat:-0}"
+    count="$(awk -F': ' '/^number of transactions actually processed/ { print $2 + 0 }' "$out")"
+    if [[ -n $middle ]] && ((${count:-0} > 0)); then
+        cpu="$(awk -v t="$(($(cpu_ticks "$middle") - ticks0))" -v hz="$CLK_TCK" -v n="$count" \
+            'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
+    fi
+    printf '%.0f %.3f %s\n' "${tps:-0}" "${lat:-0}" "$cpu"
+}
+
+# The median of a space-separated list of numbers, with the given decimals; "ERR" if a run failed.
+median() {
+    local values="$1" decimals="$2"
+    [[ $values != *ERR* ]] || { echo ERR; return; }
+    [[ $values != *–* ]] || { echo "–"; return; }
+    tr ' ' '\n' <<<"$values" | grep -v '^$' | sort -g | awk -v d="$decimals" '{ v[NR] = $1 }
+        END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.*f\n", d, m }'
 }
 
 RUN_ERRORS=()
@@ -296,6 +352,7 @@ main() {
     pgbouncer_bin="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
 
     BEFORE_PIDS="$(interesting_pids)"
+    PIDS_RECORDED=1
     trap cleanup EXIT
     trap 'exit 130' INT TERM
 
@@ -334,6 +391,7 @@ main() {
     for port in "$source_port" "$target_port"; do
         data_dir="$(psql_at "$port" -c 'SHOW data_directory')"
         POSTMASTER_PIDS+=("$(head -n1 "$data_dir/postmaster.pid")")
+        DATA_DIRS+=("$data_dir")
     done
     local pg_version max_connections
     pg_version="$(psql_at "$source_port" -c 'SHOW server_version')"
@@ -382,7 +440,7 @@ main() {
         pgbench -n -c 10 -j 2 -t 20 -S -h "$HOST" -p "$listen2" -U "$PG_USER" "$PG_DB" >"$WORK/runs/mem-warm.log" 2>&1 \
             || { cat "$WORK/runs/mem-warm.log" >&2; die "pgbench through the second proxy failed"; }
         sleep 2
-        heap0="$(heap_used_after_gc "$PROXY2_PID")"
+        heap0="$(live_heap_bytes "$PROXY2_PID" "$WORK/histogram-0.txt")"
         rss0="$(rss_bytes "$PROXY2_PID")"
         pss0="$(backend_pss_bytes "${POSTMASTER_PIDS[0]}")"
         log "Opening $sessions idle sessions through the second proxy"
@@ -397,7 +455,7 @@ main() {
         done
         # every client has sent its SELECT 1 and is asleep: its backend is in 'idle'
         sleep 3
-        heap1="$(heap_used_after_gc "$PROXY2_PID")"
+        heap1="$(live_heap_bytes "$PROXY2_PID" "$WORK/histogram-1.txt")"
         rss1="$(rss_bytes "$PROXY2_PID")"
         pss1="$(backend_pss_bytes "${POSTMASTER_PIDS[0]}")"
         stop_pid "$HOLDER_PID" pgbench 5
@@ -445,9 +503,9 @@ EOF
 
     # -- 4. Warm-up and the timed runs ---------------------------------------------------------------------------
     log "Warm-up: ${BENCH_WARMUP_SECONDS}s select-only through the proxy (not counted)"
-    pgbench_run warmup "$listen_port" -n -S -M simple -c 8 -j 2 -T "$BENCH_WARMUP_SECONDS" >/dev/null
+    pgbench_run warmup "$listen_port" "" -n -S -M simple -c 8 -j 2 -T "$BENCH_WARMUP_SECONDS" >/dev/null
     if ((BENCH_PREPARED == 1)); then
-        pgbench_run warmup-prepared "$listen_port" -n -S -M prepared -c 8 -j 2 -T 3 >/dev/null
+        pgbench_run warmup-prepared "$listen_port" "" -n -S -M prepared -c 8 -j 2 -T 3 >/dev/null
     fi
 
     local rows=() script
@@ -458,18 +516,24 @@ EOF
         rows+=("select-only prepared")
     fi
     local -A port_of=([direct]="$source_port" [exodus]="$listen_port" [pgbouncer]="$pgb_port")
+    local -A pid_of=([direct]="" [exodus]="$PROXY_PID" [pgbouncer]="$PGBOUNCER_PID")
     local paths=(direct exodus pgbouncer)
-    local table="$WORK/table.md" latencies="$WORK/latency.md"
+    local table="$WORK/table.md" latencies="$WORK/latency.md" cpu_table="$WORK/cpu.md" spread_header=""
+    ((BENCH_REPEAT > 1)) && spread_header=" Exodus/PgBouncer in each repeat |"
     {
-        echo "| script | protocol | clients | direct TPS | Exodus TPS | PgBouncer TPS | Exodus/direct | PgBouncer/direct | Exodus/PgBouncer |"
-        echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        echo "| script | protocol | clients | direct TPS | Exodus TPS | PgBouncer TPS | Exodus/direct | PgBouncer/direct | Exodus/PgBouncer |$spread_header"
+        echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${spread_header:+ --- |}"
     } >"$table"
     {
         echo "| script | protocol | clients | direct ms | Exodus ms | PgBouncer ms |"
         echo "| --- | --- | ---: | ---: | ---: | ---: |"
     } >"$latencies"
+    {
+        echo "| script | protocol | clients | Exodus µs | PgBouncer µs | Exodus/PgBouncer |"
+        echo "| --- | --- | ---: | ---: | ---: | ---: |"
+    } >"$cpu_table"
 
-    local row=0 spec mode clients jobs path label k args
+    local row=0 spec mode clients jobs path label k r args t l c spread
     for spec in "${rows[@]}"; do
         read -r script mode <<<"$spec"
         for clients in $BENCH_CLIENTS; do
@@ -480,26 +544,43 @@ EOF
                 args+=(-n -S)
             else
                 args+=(-b "$script")
-                # a checkpoint now rather than in the middle of one path's run
-                psql_at "$source_port" -c CHECKPOINT >/dev/null
             fi
-            local -A tps=() lat=()
-            # Rotate which path goes first, so that drift (other load, checkpoints, table bloat) does not always
-            # favour the same one.
-            for ((k = 0; k < 3; k++)); do
-                path="${paths[$(((row + k) % 3))]}"
-                label="$script-$mode-c$clients-$path"
-                log "pgbench $label (${BENCH_SECONDS}s)"
-                read -r "tps[$path]" "lat[$path]" < <(pgbench_run "$label" "${port_of[$path]}" "${args[@]}")
+            local -A tps=() lat=() cpu=() this=()
+            spread=""
+            for ((r = 1; r <= BENCH_REPEAT; r++)); do
+                if [[ $script != select-only ]]; then
+                    # a checkpoint now rather than in the middle of one path's run
+                    psql_at "$source_port" -c CHECKPOINT >/dev/null
+                fi
+                # Rotate which path goes first, so that drift (other load, checkpoints, table bloat) does not
+                # always favour the same one.
+                for ((k = 0; k < 3; k++)); do
+                    path="${paths[$(((row + r + k) % 3))]}"
+                    label="$script-$mode-c$clients-$path-r$r"
+                    log "pgbench $label (${BENCH_SECONDS}s)"
+                    read -r t l c < <(pgbench_run "$label" "${port_of[$path]}" "${pid_of[$path]}" "${args[@]}")
+                    tps[$path]+="$t "
+                    lat[$path]+="$l "
+                    cpu[$path]+="$c "
+                    this[$path]="$t"
+                done
+                spread+="$(ratio "${this[exodus]}" "${this[pgbouncer]}") "
+                log "  → direct ${this[direct]}, exodus ${this[exodus]}, pgbouncer ${this[pgbouncer]} TPS"
             done
-            log "  → direct ${tps[direct]}, exodus ${tps[exodus]}, pgbouncer ${tps[pgbouncer]} TPS"
-            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$script" "$mode" "$clients" \
+            for path in "${paths[@]}"; do
+                tps[$path]="$(median "${tps[$path]}" 0)"
+                lat[$path]="$(median "${lat[$path]}" 3)"
+                cpu[$path]="$(median "${cpu[$path]}" 1)"
+            done
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |%s\n' "$script" "$mode" "$clients" \
                 "${tps[direct]}" "${tps[exodus]}" "${tps[pgbouncer]}" \
                 "$(ratio "${tps[exodus]}" "${tps[direct]}")" "$(ratio "${tps[pgbouncer]}" "${tps[direct]}")" \
-                "$(ratio "${tps[exodus]}" "${tps[pgbouncer]}")" >>"$table"
+                "$(ratio "${tps[exodus]}" "${tps[pgbouncer]}")" "${spread_header:+ ${spread% } |}" >>"$table"
             printf '| %s | %s | %s | %s | %s | %s |\n' "$script" "$mode" "$clients" \
                 "${lat[direct]}" "${lat[exodus]}" "${lat[pgbouncer]}" >>"$latencies"
-            unset tps lat
+            printf '| %s | %s | %s | %s | %s | %s |\n' "$script" "$mode" "$clients" \
+                "${cpu[exodus]}" "${cpu[pgbouncer]}" "$(ratio "${cpu[exodus]}" "${cpu[pgbouncer]}")" >>"$cpu_table"
+            unset tps lat cpu this
             row=$((row + 1))
         done
     done
@@ -534,16 +615,20 @@ EOF
         echo "- machine: $(nproc) CPUs ($cpu), ${mem_gb} GiB memory; proxy, pgbench and PostgreSQL share them"
         echo "- PostgreSQL $pg_version (the proxy's embedded source server), $pgbench_version, $pgb_version"
         echo "- Java: $java_version; proxy JVM options: \`${BENCH_JAVA_OPTS:-none}\`; commit $commit"
-        echo "- $BENCH_SECONDS s per run, pgbench scale $BENCH_SCALE, jobs = min(clients, 2), no TLS on any path"
+        echo "- $BENCH_SECONDS s per run, $BENCH_REPEAT repeat(s) per path and row, pgbench scale $BENCH_SCALE, jobs = min(clients, 2), no TLS on any path"
         echo "- load average at start $load_start, at end $load_end"
         echo
-        echo "## Throughput (TPS without initial connection time)"
+        echo "## Throughput (TPS without initial connection time; median of $BENCH_REPEAT repeat(s))"
         echo
         cat "$table"
         echo
-        echo "## Average latency"
+        echo "## Average latency (median of the repeats)"
         echo
         cat "$latencies"
+        echo
+        echo "## CPU time of the process in the middle per transaction (connection set-up included)"
+        echo
+        cat "$cpu_table"
         echo
         echo "## Start-up (launch of java -jar until a TCP connect to the listen port succeeds)"
         echo
@@ -553,13 +638,19 @@ EOF
         fi
         if ((sessions > 0)); then
             echo
-            echo "## Memory per idle connection ($sessions sessions, after a forced full GC)"
+            echo "## Memory per idle connection ($sessions sessions through a second proxy; heap = live objects after a full GC)"
             echo
             echo "| | 0 sessions | $sessions sessions | per connection |"
             echo "| --- | ---: | ---: | ---: |"
             echo "| proxy heap used | $heap0 | $heap1 | $per_heap B |"
             echo "| proxy RSS | $rss0 | $rss1 | $per_rss B |"
             echo "| PostgreSQL backends (Pss) | $pss0 | $pss1 | $per_pss B |"
+            echo
+            echo "Heap classes that grew most, per session (bytes, instances, class):"
+            echo
+            echo '```'
+            histogram_growth "$WORK/histogram-0.txt" "$WORK/histogram-1.txt" "$sessions"
+            echo '```'
         fi
         if ((${#RUN_ERRORS[@]} > 0)); then
             echo
@@ -585,7 +676,7 @@ profile_proxy() {
     local port="$1" out="$2" jfr="$WORK/profile.jfr"
     log "Profiling the proxy during an 8-client select-only run (${BENCH_SECONDS}s)"
     # The recording starts after the clients have connected: SCRAM at connection time is not what TPS measures.
-    pgbench_run profile "$port" -n -S -M simple -c 8 -j 2 -T "$((BENCH_SECONDS + 4))" >"$WORK/profile-tps.txt" &
+    pgbench_run profile "$port" "" -n -S -M simple -c 8 -j 2 -T "$((BENCH_SECONDS + 4))" >"$WORK/profile-tps.txt" &
     local bench_pid=$!
     sleep 2
     jcmd "$PROXY_PID" JFR.start name=bench settings=profile filename="$jfr" >/dev/null
