@@ -142,7 +142,7 @@ public final class ScramClientExchange {
     }
 
     private static KeySource passwordKeys(String password) {
-        return (salt, iterations) -> ScramClientKeys.fromPassword(password, salt, iterations);
+        return (salt, iterations) -> SaltedKeyCache.keysFor(password, salt, iterations);
     }
 
     private static KeySource fixedKeys(ScramClientKeys keys) {
