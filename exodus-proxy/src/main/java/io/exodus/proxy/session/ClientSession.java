@@ -233,14 +233,13 @@ public final class ClientSession implements CancelRegistry.Cancellable {
                 return;
             }
             if (opened.failed()) {
-                ErrorOrigin origin = opened.cause() instanceof BackendStartupFailure ? ErrorOrigin.BACKEND
-                        : ErrorOrigin.PROXY;
-                ErrorResponse error = opened.cause() instanceof BackendStartupFailure failure ? failure.error()
+                boolean fromBackend = opened.cause() instanceof BackendStartupFailure;
+                ErrorResponse error = fromBackend ? ((BackendStartupFailure) opened.cause()).error()
                         : ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, opened.cause().getMessage());
                 LOG.infof("Session of user \"%s\" from %s refused by the source: %s", who.user(),
                         client.remoteAddress(), error.message());
                 services.metrics().sessionRefused(SessionRefusal.BACKEND);
-                closeWithError(error, origin);
+                closeWithError(error, fromBackend ? ErrorOrigin.BACKEND : ErrorOrigin.PROXY);
                 return;
             }
             beginRelay(opened.result());
