@@ -75,10 +75,19 @@ public record ConnectionTarget(String host, int port, String user, String passwo
     }
 
     public Connection openJdbc() throws SQLException {
+        return openJdbc(new Properties());
+    }
+
+    /**
+     * @param extra further pgJDBC connection properties, such as socketTimeout or loginTimeout (seconds); they
+     *              override the defaults here, but not the user and password
+     */
+    public Connection openJdbc(Properties extra) throws SQLException {
         Properties properties = new Properties();
+        properties.setProperty("connectTimeout", "10");
+        properties.putAll(extra);
         properties.setProperty("user", user);
         properties.setProperty("password", password);
-        properties.setProperty("connectTimeout", "10");
         // The driver directly, not DriverManager: DriverManager hides drivers registered by another class loader,
         // and Quarkus tests run in a fresh class loader per test profile.
         Connection connection = new Driver().connect(jdbcUrl(), properties);

@@ -32,6 +32,8 @@ public interface ExodusConfig {
 
     Embedded embedded();
 
+    Migration migration();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -119,5 +121,34 @@ public interface ExodusConfig {
 
         /** Password of the embedded servers' superuser {@code postgres}; a random one when absent. */
         Optional<String> password();
+    }
+
+    interface Migration {
+        /** {@code direct} (relay to the source only) or {@code dual-write} (every write on source and target). */
+        @WithDefault("direct")
+        String phase();
+
+        /**
+         * What a failure on one database means for the client, for transactions that start after a change:
+         * {@code two-phase-commit}, {@code both-required}, {@code old-authoritative}, {@code new-authoritative},
+         * {@code best-effort}.
+         */
+        @WithDefault("both-required")
+        String policy();
+
+        /**
+         * Names this proxy instance in the global ids of its prepared transactions ({@code exodus_<id>_<n>}), so that
+         * its recovery after a crash resolves its own ones at once; the host name when absent.
+         */
+        @WithName("proxy-id")
+        Optional<String> proxyId();
+
+        /**
+         * An {@code exodus_…} prepared transaction older than this, whichever proxy prepared it, is taken for
+         * orphaned (its proxy crashed and did not come back) and resolved by any running proxy.
+         */
+        @WithName("orphan-timeout")
+        @WithDefault("60s")
+        Duration orphanTimeout();
     }
 }

@@ -43,17 +43,19 @@ public class ProxyServer {
     private final SessionRegistry sessions;
     private final ProxyMetrics metrics;
     private final List<ProxyVerticle> verticles = new CopyOnWriteArrayList<>();
+    private final DualWriteSetup dualWrite;
     private UserDirectory users;
 
     @Inject
     public ProxyServer(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, CancelRegistry cancels,
-            SessionRegistry sessions, ProxyMetrics metrics) {
+            SessionRegistry sessions, ProxyMetrics metrics, DualWriteSetup dualWrite) {
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
         this.cancels = cancels;
         this.sessions = sessions;
         this.metrics = metrics;
+        this.dualWrite = dualWrite;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -73,19 +75,20 @@ public class ProxyServer {
         int instances = config.listen().eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         var clientOptions = BackendTls.clientOptions(source.url(), config.source().connectTimeout());
         metrics.watchOpenSessions(sessions::size);
+        dualWrite.prepare();
         vertx.deployVerticle(() -> {
             ProxyVerticle verticle = new ProxyVerticle(serverOptions, verticleVertx -> new SessionServices(verticleVertx,
                     users, authMethod, config.auth().timeout(), tlsMode, config.protocol().maxMessageSize(),
                     new BackendConnector(verticleVertx.createNetClient(clientOptions), source,
                             config.protocol().maxMessageSize()),
-                    cancels, sessions, metrics));
+                    cancels, sessions, metrics, dualWrite.servicesFor(verticleVertx)));
             verticles.add(verticle);
             return verticle;
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
-        LOG.infof("Exodus proxy listening on %s:%d (TLS %s, auth %s) in phase direct → %s",
+        LOG.infof("Exodus proxy listening on %s:%d (TLS %s, auth %s) in phase %s → %s",
                 config.listen().host(), config.listen().port(), tlsMode.name().toLowerCase(),
-                config.auth().method(), source.describe());
+                config.auth().method(), dualWrite.describe(), source.describe());
         if (config.source().url().isEmpty()) {
             LOG.infof("Connect with: psql \"postgresql://%s:%s@127.0.0.1:%d/%s\"", source.url().user(),
                     source.url().password(), config.listen().port(), source.url().database());

@@ -22,6 +22,7 @@ import io.exodus.proxy.protocol.StartupCode;
 import io.exodus.proxy.protocol.StartupMessage;
 import io.exodus.proxy.tls.ClientTlsMode;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
@@ -49,7 +50,7 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     private boolean tlsActive;
     private StartupMessage startup;
     private ClientAuthentication authentication;
-    private SessionRelay relay;
+    private Relay relay;
     private CancelRegistry.CancelKey cancelKey;
     private long authTimer = -1;
     /** System.nanoTime of the StartupMessage, for the authentication latency. */
@@ -225,28 +226,41 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         Map<String, String> parameters = new LinkedHashMap<>(startup.parameters());
         parameters.keySet().removeIf(name -> name.equals("user") || name.equals("database") || name.startsWith("_pq_."));
         BackendLogin login = new BackendLogin(who.user(), startup.database(), who.credential(), parameters);
-        services.source().open(login).onComplete(opened -> {
+        Future<BackendConnection> source = services.source().open(login);
+        Future<BackendConnection> target = services.dualWriting()
+                ? services.dualWrite().target().open(login) : Future.succeededFuture();
+        Future.join(source, target).onComplete(both -> {
             if (state != State.CONNECTING) {
-                if (opened.succeeded()) {
-                    opened.result().socket().close();
-                }
+                closeOpened(source);
+                closeOpened(target);
                 return;
             }
-            if (opened.failed()) {
-                boolean fromBackend = opened.cause() instanceof BackendStartupFailure;
-                ErrorResponse error = fromBackend ? ((BackendStartupFailure) opened.cause()).error()
-                        : ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, opened.cause().getMessage());
+            if (source.failed()) {
+                closeOpened(target);
+                boolean fromBackend = source.cause() instanceof BackendStartupFailure;
+                ErrorResponse error = fromBackend ? ((BackendStartupFailure) source.cause()).error()
+                        : ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, source.cause().getMessage());
                 LOG.infof("Session of user \"%s\" from %s refused by the source: %s", who.user(),
                         client.remoteAddress(), error.message());
                 services.metrics().sessionRefused(SessionRefusal.BACKEND);
                 closeWithError(error, fromBackend ? ErrorOrigin.BACKEND : ErrorOrigin.PROXY);
                 return;
             }
-            beginRelay(opened.result());
+            if (target.failed()) {
+                LOG.warnf("Session of user \"%s\" from %s starts without the target: %s", who.user(),
+                        client.remoteAddress(), target.cause().getMessage());
+            }
+            beginRelay(source.result(), target.succeeded() ? target.result() : null, login);
         });
     }
 
-    private void beginRelay(BackendConnection backend) {
+    private static void closeOpened(Future<BackendConnection> opened) {
+        if (opened.succeeded() && opened.result() != null) {
+            opened.result().socket().close();
+        }
+    }
+
+    private void beginRelay(BackendConnection backend, BackendConnection target, BackendLogin login) {
         services.vertx().cancelTimer(authTimer);
         cancelKey = services.cancels().register(this);
         Buffer greeting = Buffer.buffer(256).appendBuffer(AuthenticationRequest.ok());
@@ -254,11 +268,19 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         greeting.appendBuffer(SessionMessages.backendKeyData(cancelKey.processId(), cancelKey.secretKey()));
         greeting.appendBuffer(SessionMessages.readyForQuery(backend.transactionStatus()));
         client.write(greeting);
-        relay = new SessionRelay(this, client, backend, services);
         state = State.RELAYING;
+        if (services.dualWriting()) {
+            DualWriteRelay dual = new DualWriteRelay(this, client, services, services.dualWrite(), login, backend,
+                    target);
+            relay = dual;
+            dual.start();
+        } else {
+            SessionRelay direct = new SessionRelay(this, client, backend, services);
+            relay = direct;
+            direct.start(backend.leftover());
+        }
         LOG.debugf("Session of user \"%s\" from %s relays to %s", startup.user(), client.remoteAddress(),
                 backend.endpoint().describe());
-        relay.start(backend.leftover());
         Buffer early = assembler.drain();
         if (early.length() > 0) {
             relay.fromClient(early);

@@ -23,7 +23,7 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * flight, which is what cancel-on-disconnect and graceful shutdown need to know. The session's {@link RelayMetrics}
  * sees the same headers and chunks go by, to time requests and count bytes and errors.
  */
-final class SessionRelay {
+final class SessionRelay implements Relay {
     private static final byte IDLE = 'I';
 
     private final ClientSession session;
@@ -87,7 +87,8 @@ final class SessionRelay {
     }
 
     /** Bytes the client sent before the relay began (read while the backend session was being opened). */
-    void fromClient(Buffer early) {
+    @Override
+    public void fromClient(Buffer early) {
         fromClient(Unpooled.wrappedBuffer(early.getBytes()));
     }
 
@@ -155,7 +156,8 @@ final class SessionRelay {
         return inFlight == 0 && transactionStatus == IDLE;
     }
 
-    void closeWhenIdle() {
+    @Override
+    public void closeWhenIdle() {
         closeWhenIdle = true;
         if (isIdle()) {
             shutdownNow();
@@ -168,19 +170,22 @@ final class SessionRelay {
     }
 
     /** Forwards the client's CancelRequest to the backend process that runs its query. */
-    void cancelBackend() {
+    @Override
+    public void cancelBackend() {
         services.source().cancel(backend.processId(), backend.secretKey());
     }
 
     /** The client went away: a query it left running is cancelled, not left to finish for nobody. */
-    void onClientGone() {
+    @Override
+    public void onClientGone() {
         if (!clientTerminated && !isIdle()) {
             cancelBackend();
         }
         closeBackend();
     }
 
-    void closeBackend() {
+    @Override
+    public void closeBackend() {
         if (!backendClosed) {
             backendClosed = true;
             metrics.backendClosed();

@@ -10,7 +10,10 @@ import io.vertx.core.Vertx;
 
 import java.time.Duration;
 
-/** What a client session needs from the proxy around it; one instance per event loop. */
+/**
+ * What a client session needs from the proxy around it; one instance per event loop. {@code dualWrite} is null in
+ * phase direct.
+ */
 public record SessionServices(
         Vertx vertx,
         UserDirectory users,
@@ -21,5 +24,11 @@ public record SessionServices(
         BackendConnector source,
         CancelRegistry cancels,
         SessionRegistry registry,
-        ProxyMetrics metrics) {
+        ProxyMetrics metrics,
+        DualWriteServices dualWrite) {
+
+    /** Whether sessions write to the target too (phase dual-write). */
+    public boolean dualWriting() {
+        return dualWrite != null;
+    }
 }

@@ -1,0 +1,89 @@
+package io.exodus.proxy.consistency;
+
+import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.config.PostgresUrl;
+import io.exodus.proxy.config.SslMode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The proxy's own connections to the backends, apart from the clients' sessions: small pools that log in with the
+ * credentials of the endpoint's URL, one per endpoint and database, opened on first use. Two-phase-commit recovery
+ * needs one per database because COMMIT PREPARED only works in the database the transaction ran in.
+ */
+public final class ControlConnections implements AutoCloseable {
+    private static final int MAX_SIZE = 2;
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Vertx vertx;
+    private final Duration connectTimeout;
+    private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
+
+    public ControlConnections(Vertx vertx) {
+        this(vertx, DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    public ControlConnections(Vertx vertx, Duration connectTimeout) {
+        this.vertx = vertx;
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** A pool to the database the endpoint's URL names. */
+    public Pool to(BackendEndpoint endpoint) {
+        return to(endpoint, endpoint.url().database());
+    }
+
+    public Pool to(BackendEndpoint endpoint, String database) {
+        return pools.computeIfAbsent(new Key(endpoint, database), this::open);
+    }
+
+    private Pool open(Key key) {
+        PostgresUrl url = key.endpoint().url();
+        PgConnectOptions connect = new PgConnectOptions()
+                .setHost(url.host())
+                .setPort(url.port())
+                .setUser(url.user())
+                .setPassword(url.password())
+                .setDatabase(key.database())
+                .setConnectTimeout((int) connectTimeout.toMillis())
+                .setSslMode(io.vertx.pgclient.SslMode.of(url.sslMode().text()))
+                .setTrustAll(!url.sslMode().verifiesCertificate())
+                .setHostnameVerificationAlgorithm(url.sslMode() == SslMode.VERIFY_FULL ? "HTTPS" : "");
+        if (url.sslMode().verifiesCertificate()) {
+            url.sslRootCert().ifPresent(file -> connect.setPemTrustOptions(new PemTrustOptions().addCertPath(file)));
+        }
+        connect.addProperty("application_name", "exodus-control");
+        return PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(MAX_SIZE)
+                        .setName("exodus-control-" + key.endpoint().role() + "-" + key.database()))
+                .connectingTo(connect)
+                .using(vertx)
+                .build();
+    }
+
+    /** Closes every pool opened so far; later calls to {@link #to} open new ones. */
+    public Future<Void> closeAll() {
+        List<Future<Void>> closing = pools.values().stream().map(Pool::close).toList();
+        pools.clear();
+        return Future.join(closing).mapEmpty();
+    }
+
+    @Override
+    public void close() {
+        closeAll();
+    }
+
+    /** The endpoint's role and URL both count: the same role may point elsewhere after a configuration change. */
+    private record Key(BackendEndpoint endpoint, String database) {
+    }
+}

@@ -1,0 +1,79 @@
+package io.exodus.proxy.consistency;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a row image needs to know about the table an INSERT wrote into, read from the primary's catalog by
+ * {@link TableShapeQuery}: its name as SQL text, its live columns, and which of them the secondary must compute
+ * itself (stored generated columns reject any value).
+ *
+ * @param tableOid            the table's OID on the primary, as RowDescription fields name it
+ * @param qualifiedName       schema and table, each quoted as needed, ready to put into SQL: {@code public.t},
+ *                            {@code "My Schema"."T"}
+ * @param columnNamesByNumber every live column ({@code attnum > 0}, not dropped) by its {@code attnum}, as stored
+ *                            (unquoted)
+ * @param generatedColumns    the {@code attnum}s of the stored generated columns
+ * @param hasIdentity         whether a column is an identity column ({@code GENERATED … AS IDENTITY})
+ */
+public record TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
+        Set<Short> generatedColumns, boolean hasIdentity) {
+
+    public TableShape {
+        Objects.requireNonNull(qualifiedName, "qualifiedName");
+        columnNamesByNumber = Collections.unmodifiableMap(new LinkedHashMap<>(columnNamesByNumber));
+        generatedColumns = Collections.unmodifiableSet(new LinkedHashSet<>(generatedColumns));
+    }
+
+    /**
+     * Builds the shape from the text rows of {@link TableShapeQuery#sql(int)}: table OID, qualified name, attnum,
+     * attname, attgenerated, attidentity, one row per live column (a table without columns gives one row whose
+     * column fields are null).
+     *
+     * @throws IllegalArgumentException when there is no row: the table does not exist
+     */
+    public static TableShape fromRows(List<List<String>> textRows) {
+        if (textRows.isEmpty()) {
+            throw new IllegalArgumentException("the catalog has no such table");
+        }
+        Map<Short, String> names = new LinkedHashMap<>();
+        Set<Short> generated = new LinkedHashSet<>();
+        boolean identity = false;
+        for (List<String> row : textRows) {
+            if (row.get(2) == null) {
+                continue;
+            }
+            short number = Short.parseShort(row.get(2));
+            names.put(number, row.get(3));
+            if (isSet(row.get(4))) {
+                generated.add(number);
+            }
+            identity |= isSet(row.get(5));
+        }
+        List<String> first = textRows.get(0);
+        return new TableShape(Integer.parseUnsignedInt(first.get(0)), first.get(1), names, generated, identity);
+    }
+
+    /** The column's name; fails for a number the table has no live column for. */
+    public String columnName(short number) {
+        String name = columnNamesByNumber.get(number);
+        if (name == null) {
+            throw new IllegalArgumentException(qualifiedName + " has no column number " + number);
+        }
+        return name;
+    }
+
+    public boolean isGenerated(short number) {
+        return generatedColumns.contains(number);
+    }
+
+    /** A {@code "char"} catalog flag: its text is empty when unset. */
+    private static boolean isSet(String flag) {
+        return flag != null && !flag.isEmpty();
+    }
+}

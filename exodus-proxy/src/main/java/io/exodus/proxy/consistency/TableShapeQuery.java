@@ -1,0 +1,30 @@
+package io.exodus.proxy.consistency;
+
+/**
+ * The catalog query that reads a {@link TableShape} from the primary. Its text carries the table OID as a number
+ * literal, so it needs no parameters and can go as one simple Query inside the client's transaction, where it sees
+ * the table as the INSERT just saw it.
+ */
+public final class TableShapeQuery {
+
+    private TableShapeQuery() {
+    }
+
+    /**
+     * One row per live column of the table, in {@code attnum} order: table OID, qualified name
+     * ({@code format('%I.%I')}, so quoted where needed), attnum, attname, attgenerated, attidentity. A table without
+     * columns gives one row with nulls after the name; an OID that is no table gives no row. Read with
+     * {@link TableShape#fromRows}.
+     */
+    public static String sql(int tableOid) {
+        // An OID is unsigned; Integer.toUnsignedString keeps one above 2^31 right.
+        return "SELECT c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname), a.attnum, a.attname,"
+                + " a.attgenerated, a.attidentity"
+                + " FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
+                + " AND NOT a.attisdropped"
+                + " WHERE c.oid = " + Integer.toUnsignedString(tableOid) + "::pg_catalog.oid"
+                + " ORDER BY a.attnum";
+    }
+}

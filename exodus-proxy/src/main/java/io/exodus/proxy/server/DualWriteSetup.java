@@ -1,0 +1,107 @@
+package io.exodus.proxy.server;
+
+import io.exodus.proxy.backend.BackendConnector;
+import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.consistency.ControlConnections;
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.consistency.TableShape;
+import io.exodus.proxy.consistency.TwoPhaseRecovery;
+import io.exodus.proxy.routing.MigrationPhase;
+import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.session.DualWriteServices;
+import io.exodus.proxy.sql.ClassificationCache;
+import io.exodus.proxy.sql.FunctionVolatility;
+import io.exodus.proxy.tls.BackendTls;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything phase dual-write needs before the listener opens: a target to write to, the source catalog's volatile
+ * functions for statement classification, and (under two-phase commit) the recovery's gids and decision log.
+ * In phase direct it provides nothing and sessions relay to the source alone.
+ */
+@ApplicationScoped
+public class DualWriteSetup {
+    private static final Logger LOG = Logger.getLogger(DualWriteSetup.class);
+
+    private final Vertx vertx;
+    private final ExodusConfig config;
+    private final BackendEndpoints endpoints;
+    private final MigrationState migration;
+    private final DivergenceLog divergences;
+    private final TwoPhaseRecovery recovery;
+    private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
+    private ClassificationCache classifications;
+
+    public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
+            DivergenceLog divergences, TwoPhaseRecovery recovery) {
+        this.vertx = vertx;
+        this.config = config;
+        this.endpoints = endpoints;
+        this.migration = migration;
+        this.divergences = divergences;
+        this.recovery = recovery;
+    }
+
+    boolean active() {
+        return migration.phase() == MigrationPhase.DUAL_WRITE;
+    }
+
+    String describe() {
+        return active() ? "dual-write (policy " + migration.policy().configName() + ", target "
+                + endpoints.target().map(BackendEndpoint::describe).orElse("?") + ")" : "direct";
+    }
+
+    /** Runs on the start-up thread, before the verticles deploy; fails start-up with a message that says what to fix. */
+    void prepare() throws Exception {
+        if (!active()) {
+            return;
+        }
+        if (endpoints.target().isEmpty()) {
+            throw new IllegalStateException("exodus.migration.phase=dual-write needs a target: set exodus.target.url "
+                    + "(EXODUS_TARGET_URL) to the database that receives the writes");
+        }
+        classifications = new ClassificationCache(loadVolatility());
+        LOG.infof("Dual-write classification knows %d volatile functions of the source",
+                classifications.volatility().catalogSize());
+    }
+
+    private FunctionVolatility loadVolatility() throws Exception {
+        try (ControlConnections connections = new ControlConnections(vertx)) {
+            List<FunctionVolatility.CatalogRow> rows = new ArrayList<>();
+            for (Row row : connections.to(endpoints.source()).query(FunctionVolatility.CATALOG_QUERY).execute()
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)) {
+                rows.add(new FunctionVolatility.CatalogRow(row.getString(0), row.getString(1)));
+            }
+            return FunctionVolatility.fromCatalog(rows);
+        } catch (Exception e) {
+            LOG.warnf("Could not read volatile functions from the source's catalog (%s); classifying with PostgreSQL's "
+                    + "built-in list only", e.getMessage());
+            return FunctionVolatility.withoutCatalog();
+        }
+    }
+
+    /** The dual-write services of one event loop, or null in phase direct. */
+    DualWriteServices servicesFor(Vertx loopVertx) {
+        if (!active()) {
+            return null;
+        }
+        BackendEndpoint target = endpoints.target().orElseThrow();
+        BackendConnector connector = new BackendConnector(loopVertx.createNetClient(
+                BackendTls.clientOptions(target.url(), config.target().connectTimeout())), target,
+                config.protocol().maxMessageSize());
+        return new DualWriteServices(connector, migration, classifications, tableShapes,
+                recovery.globalTransactionIds(), recovery.commitDecisionLog(),
+                divergences, true);
+    }
+}

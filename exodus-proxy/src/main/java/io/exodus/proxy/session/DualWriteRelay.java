@@ -1,0 +1,549 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.metrics.RelayMetrics;
+import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.protocol.FrontendMessageType;
+import io.exodus.proxy.protocol.FrontendMessages;
+import io.exodus.proxy.protocol.MessageAssembler;
+import io.exodus.proxy.protocol.PgMessage;
+import io.exodus.proxy.protocol.ProtocolViolation;
+import io.exodus.proxy.protocol.SqlState;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The established session in phase dual-write: the client talks to one connection, and every request runs on the
+ * primary leg and, when it writes, on the secondary leg, in the order of ADR 0004. Requests are taken one at a time
+ * (a simple Query, or extended-protocol messages up to Sync); the {@link UnitPlanner} decides their
+ * {@link UnitShape}, and this class carries each shape out. What a failure on the secondary means is the
+ * {@link ConsistencyPolicy}'s business, read when a transaction starts; commits are {@link TransactionCommit}'s.
+ */
+final class DualWriteRelay implements Relay {
+    private static final Logger LOG = Logger.getLogger(DualWriteRelay.class);
+    private static final long RECONNECT_INTERVAL_NANOS = 5_000_000_000L;
+    private static final int PAUSE_CLIENT_ABOVE_BYTES = 1 << 20;
+
+    private final ClientSession session;
+    private final NetSocket client;
+    private final SessionServices services;
+    private final DualWriteServices dual;
+    private final BackendLogin login;
+    private final Leg primary;
+    private Leg secondary;
+    private final MessageAssembler clientMessages;
+    private final List<PgMessage> pendingUnit = new ArrayList<>();
+    private final StatementBook book = new StatementBook();
+    private final UnitPlanner planner;
+    private final SecondaryRequests requests;
+    private final SessionStateLog sessionState = new SessionStateLog();
+    private final TransactionCommit commits;
+    private final RelayMetrics metrics;
+    private Buffer outbound = Buffer.buffer(512);
+    /** Messages of the pending unit already sent to the primary ahead of a Flush. */
+    private int sentAheadOfSync;
+    private boolean busy;
+    private boolean paused;
+    private boolean closed;
+    private boolean closeWhenIdle;
+    private boolean legsClosed;
+    private boolean closeAfterUnit;
+    private UnitShape currentShape;
+    /** BothRequired after a secondary failure: this session no longer uses the secondary. */
+    private boolean pinned;
+    private long lastReconnectAttempt;
+    /** The secondary takes part in the current transaction (its BEGIN went through, nothing made us drop it). */
+    private boolean secondaryInTransaction;
+    /** The current transaction sent the secondary something that writes. */
+    private boolean secondaryWrote;
+    /** The policy the current transaction started under. */
+    private ConsistencyPolicy transactionPolicy;
+
+    DualWriteRelay(ClientSession session, NetSocket client, SessionServices services, DualWriteServices dual,
+            BackendLogin login, BackendConnection source, BackendConnection target) {
+        this.session = session;
+        this.client = client;
+        this.services = services;
+        this.dual = dual;
+        this.login = login;
+        this.metrics = services.metrics().openRelay();
+        this.clientMessages = new MessageAssembler(services.maxMessageSize());
+        this.primary = new Leg(source, services.maxMessageSize());
+        this.planner = new UnitPlanner(dual.classifications(), book, dual.rowImages());
+        this.requests = new SecondaryRequests(book);
+        this.commits = new TransactionCommit(this, dual);
+        if (target != null) {
+            attachSecondary(new Leg(target, services.maxMessageSize()));
+        }
+    }
+
+    void start() {
+        primary.onUnsolicited(this::toClient);
+        primary.afterChunk(this::flushClient);
+        primary.onLost(why -> {
+            LOG.infof("Session of \"%s\": %s", login.user(), why);
+            session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, why));
+        });
+        primary.start();
+        client.handler(this::fromClientChunk);
+        client.drainHandler(v -> {
+            if (paused && !busy) {
+                resumeClient();
+            }
+        });
+    }
+
+    private void attachSecondary(Leg leg) {
+        secondary = leg;
+        leg.onLost(why -> {
+            LOG.warnf("Session of \"%s\": %s; writes continue on the primary as policy %s says", login.user(), why,
+                    currentPolicy().configName());
+            if (secondary == leg) {
+                secondary = null;
+                secondaryInTransaction = false;
+            }
+        });
+        leg.start();
+    }
+
+    // ---- client side -------------------------------------------------------------------------------------------
+
+    @Override
+    public void fromClient(Buffer early) {
+        fromClientChunk(early);
+    }
+
+    private void fromClientChunk(Buffer chunk) {
+        if (closed) {
+            return;
+        }
+        clientMessages.append(chunk);
+        pump();
+    }
+
+    private void pump() {
+        while (!busy && !closed) {
+            PgMessage message;
+            try {
+                message = clientMessages.nextTyped();
+                if (message != null && !FrontendMessageType.isKnownInSession(message.type())) {
+                    throw ProtocolViolation.of("invalid frontend message type "
+                            + FrontendMessageType.describe(message.type()));
+                }
+            } catch (ProtocolViolation violation) {
+                session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+                return;
+            }
+            if (message == null) {
+                break;
+            }
+            metrics.clientMessage(message.type(), message.body().length() + 4);
+            onClientMessage(message);
+        }
+        if (busy && !paused && clientMessages.buffered() > PAUSE_CLIENT_ABOVE_BYTES) {
+            paused = true;
+            client.pause();
+        }
+    }
+
+    private void onClientMessage(PgMessage message) {
+        switch (message.type()) {
+            case FrontendMessageType.TERMINATE -> {
+                closed = true;
+                closeLegs();
+                session.closed();
+            }
+            case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> run(List.of(message));
+            case FrontendMessageType.SYNC -> {
+                pendingUnit.add(message);
+                List<PgMessage> unit = List.copyOf(pendingUnit);
+                pendingUnit.clear();
+                run(unit);
+            }
+            case FrontendMessageType.FLUSH -> flushAheadOfSync();
+            case FrontendMessageType.COPY_DATA, FrontendMessageType.COPY_DONE, FrontendMessageType.COPY_FAIL -> {
+                // Outside COPY the server ignores these too.
+            }
+            default -> pendingUnit.add(message);
+        }
+    }
+
+    /**
+     * A Flush asks for the answers so far before the Sync: the primary gets what is pending at once, and its answers
+     * go straight to the client. The secondary gets the whole batch at the Sync.
+     */
+    private void flushAheadOfSync() {
+        Buffer ahead = Buffer.buffer();
+        for (int i = sentAheadOfSync; i < pendingUnit.size(); i++) {
+            SecondaryRequests.appendFramed(ahead, pendingUnit.get(i));
+        }
+        sentAheadOfSync = pendingUnit.size();
+        FrontendMessages.appendFlush(ahead);
+        primary.backend().socket().write(ahead);
+    }
+
+    private void run(List<PgMessage> unit) {
+        busy = true;
+        int ahead = sentAheadOfSync;
+        sentAheadOfSync = 0;
+        Future<Void> done;
+        try {
+            UnitPlan plan = planner.plan(unit);
+            currentShape = plan.shape();
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("%s request (primary %d in status %c): %s", plan.shape(), primary.backend().processId(),
+                        (char) primary.transactionStatus(), plan.fingerprint());
+            }
+            done = execute(plan, ahead);
+        } catch (RuntimeException failure) {
+            done = Future.failedFuture(failure);
+        }
+        done.onComplete(result -> {
+            if (closeAfterUnit) {
+                busy = false;
+                closeLegs();
+                return;
+            }
+            if (result.failed()) {
+                LOG.errorf(result.cause(), "Session of \"%s\": dual-write request failed inside Exodus", login.user());
+                session.closeWithError(ErrorResponse.fatal(SqlState.INTERNAL_ERROR,
+                        "Exodus failed to carry out the request: " + result.cause().getMessage()));
+                return;
+            }
+            flushClient();
+            afterTransactionStatusChange();
+            metrics.readyForQuery();
+            busy = false;
+            if (closeWhenIdle && isIdle()) {
+                shutdownNow();
+                return;
+            }
+            if (paused) {
+                resumeClient();
+            }
+            pump();
+        });
+    }
+
+    private void resumeClient() {
+        paused = false;
+        client.resume();
+    }
+
+    private Future<Void> execute(UnitPlan plan, int ahead) {
+        if (ahead > 0 && plan.shape() != UnitShape.READ) {
+            // Part of the batch already ran on the primary without a wrapping BEGIN: the best left is one after the other.
+            return sequential(plan, ahead);
+        }
+        return switch (plan.shape()) {
+            case READ -> read(plan, ahead);
+            case CONCURRENT -> concurrent(plan);
+            case LOCKSTEP -> new LockstepWrite(this, plan, 0, true, dual).run();
+            case COMMIT -> commits.clientCommit(plan);
+            case SEQUENTIAL -> sequential(plan, 0);
+            case UNSUPPORTED -> {
+                toClient(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
+                        primary.transactionStatus()));
+                yield Future.succeededFuture();
+            }
+        };
+    }
+
+    // ---- shapes ------------------------------------------------------------------------------------------------
+
+    private Future<Void> read(UnitPlan plan, int ahead) {
+        SecondaryRequests.PrimaryRequest request = requests.primary(plan, ahead);
+        Leg.Sink sink = request.expectations() == null ? this::toClient
+                : new PrimaryRowImageFilter(this::toClient, request.expectations());
+        Future<LegReply> reply = primary.send(request.buffer(), 1, sink);
+        Buffer closes = requests.closesOnly(plan);
+        if (closes != null && secondaryUsable()) {
+            secondary.send(closes, 1, Leg.DISCARD);
+        }
+        return reply.mapEmpty();
+    }
+
+    /** Session state and transaction boundaries: both legs at once, the client sees the primary's answer. */
+    private Future<Void> concurrent(UnitPlan plan) {
+        startTransactionIfIdle();
+        // Decide before sending: an answer may be read as soon as the request is written.
+        Leg leg = ensureSecondaryOpenAtBoundary() ? secondary : null;
+        SecondaryRequests.PrimaryRequest request = requests.primary(plan, 0);
+        HeldReply held = new HeldReply(0);
+        Future<LegReply> onPrimary = primary.send(request.buffer(), 1, held);
+        if (leg == null) {
+            return onPrimary.map(reply -> {
+                toClient(held.asIs());
+                recordSessionState(plan, reply);
+                return null;
+            });
+        }
+        Future<LegReply> onSecondary = leg.send(
+                requests.secondary(plan, List.of(), java.util.Map.of(), List.of()).buffer(), 1, Leg.DISCARD);
+        return Future.all(onPrimary, onSecondary).map(both -> {
+            LegReply p = onPrimary.result();
+            LegReply s = onSecondary.result();
+            toClient(held.asIs());
+            recordSessionState(plan, p);
+            if (!p.failed() && s.failed()) {
+                divergence(s.lostConnection() ? Divergence.Kind.SECONDARY_LOST : Divergence.Kind.SECONDARY_ERROR,
+                        plan, p, s);
+            }
+            secondaryInTransaction = leg.isOpen() && leg.transactionStatus() != 'I';
+            return null;
+        });
+    }
+
+    /** Statements that cannot be wrapped: the primary, then the secondary, with no lock held in between. */
+    private Future<Void> sequential(UnitPlan plan, int ahead) {
+        return new LockstepWrite(this, plan, ahead, false, dual).run();
+    }
+
+    // ---- state shared with the shapes ----------------------------------------------------------------------------
+
+    Leg primary() {
+        return primary;
+    }
+
+    Leg secondary() {
+        return secondary;
+    }
+
+    SecondaryRequests requests() {
+        return requests;
+    }
+
+    TransactionCommit commits() {
+        return commits;
+    }
+
+    String databaseName() {
+        return login.database();
+    }
+
+    boolean secondaryInTransaction() {
+        return secondaryInTransaction;
+    }
+
+    void secondaryJoinedTransaction(boolean wrote) {
+        secondaryInTransaction = secondary != null && secondary.isOpen();
+        secondaryWrote |= wrote && secondaryInTransaction;
+    }
+
+    boolean secondaryWrote() {
+        return secondaryWrote;
+    }
+
+    /** The secondary takes no further part in this transaction (it is rolled back there). */
+    void dropSecondaryFromTransaction() {
+        if (secondary != null && secondary.isOpen() && secondary.transactionStatus() != 'I') {
+            secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+        }
+        secondaryInTransaction = false;
+        secondaryWrote = false;
+    }
+
+    /** BothRequired after a secondary failure: the session keeps to the primary until it ends. */
+    void pinToPrimary() {
+        if (!pinned) {
+            pinned = true;
+            LOG.warnf("Session of \"%s\" is pinned to the primary after a secondary failure (policy %s)",
+                    login.user(), currentPolicy().configName());
+        }
+        Leg leg = secondary;
+        secondary = null;
+        secondaryInTransaction = false;
+        if (leg != null) {
+            leg.close();
+        }
+    }
+
+    boolean secondaryUsable() {
+        return secondary != null && secondary.isOpen();
+    }
+
+    boolean secondaryIsTarget() {
+        return true;
+    }
+
+    /** The policy of the current transaction, or the migration's current one between transactions. */
+    ConsistencyPolicy currentPolicy() {
+        return transactionPolicy != null ? transactionPolicy : dual.migration().policy();
+    }
+
+    void startTransactionIfIdle() {
+        if (primary.transactionStatus() == 'I') {
+            transactionPolicy = dual.migration().policy();
+        }
+    }
+
+    /**
+     * Between transactions, a secondary that went away is reconnected (at most every 5 s), unless the session is
+     * pinned to the primary. Inside a transaction a new secondary would miss the transaction's start, so nothing is
+     * tried. Returns whether the secondary can be used now.
+     */
+    boolean ensureSecondaryOpenAtBoundary() {
+        if (secondaryUsable()) {
+            return primary.transactionStatus() == 'I' || secondaryInTransaction;
+        }
+        return false;
+    }
+
+    /** Reconnects the secondary if it is gone and the time has come; completes when it is usable or not. */
+    Future<Void> reconnectSecondaryIfDue() {
+        if (secondaryUsable() || pinned || primary.transactionStatus() != 'I' || dual.target() == null) {
+            return Future.succeededFuture();
+        }
+        long now = System.nanoTime();
+        if (lastReconnectAttempt != 0 && now - lastReconnectAttempt < RECONNECT_INTERVAL_NANOS) {
+            return Future.succeededFuture();
+        }
+        lastReconnectAttempt = now;
+        return dual.target().open(login).compose(connection -> {
+            if (closed) {
+                connection.socket().close();
+                return Future.succeededFuture();
+            }
+            Leg leg = new Leg(connection, services.maxMessageSize());
+            attachSecondary(leg);
+            book.secondaryReset();
+            LOG.infof("Session of \"%s\": reconnected to the %s", login.user(), leg.database());
+            String replay = sessionState.replayText();
+            if (replay.isEmpty()) {
+                return Future.<Void>succeededFuture();
+            }
+            return leg.send(FrontendMessages.query(replay), 1, Leg.DISCARD).<Void>mapEmpty();
+        }, failure -> {
+            LOG.debugf("Session of \"%s\": the target is still unavailable: %s", login.user(), failure.getMessage());
+            return Future.<Void>succeededFuture();
+        });
+    }
+
+    void divergence(Divergence.Kind kind, UnitPlan plan, LegReply primaryReply, LegReply secondaryReply) {
+        dual.divergences().record(kind, currentPolicy(), plan.fingerprint(), describe(primaryReply),
+                secondaryReply == null ? "not sent: the secondary is unavailable" : describe(secondaryReply));
+    }
+
+    private static String describe(LegReply reply) {
+        if (reply.error() != null) {
+            return reply.error().sqlState() + " " + reply.error().message();
+        }
+        return String.join(", ", reply.commandTags());
+    }
+
+    private void recordSessionState(UnitPlan plan, LegReply reply) {
+        if (!reply.failed() && plan.simple() && primary.transactionStatus() == 'I') {
+            sessionState.record(plan.statementText(), dual.classifications().classify(plan.statementText()));
+        }
+    }
+
+    private void afterTransactionStatusChange() {
+        if (primary.transactionStatus() == 'I') {
+            transactionPolicy = null;
+            if (secondaryInTransaction && secondary != null && secondary.transactionStatus() != 'I') {
+                // The primary's transaction ended in a way no shape foresaw (a multi-statement text ending it):
+                // end the secondary's the same way rather than leave it open.
+                secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+            }
+            secondaryInTransaction = false;
+            secondaryWrote = false;
+        }
+    }
+
+    // ---- client output -------------------------------------------------------------------------------------------
+
+    void toClient(PgMessage message) {
+        SecondaryRequests.appendFramed(outbound, message);
+    }
+
+    void flushToClient() {
+        flushClient();
+    }
+
+    void toClient(Buffer bytes) {
+        outbound.appendBuffer(bytes);
+    }
+
+    private void flushClient() {
+        if (outbound.length() > 0 && !closed) {
+            Buffer bytes = outbound;
+            outbound = Buffer.buffer(512);
+            client.write(bytes);
+        }
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------------------------------
+
+    boolean isIdle() {
+        return !busy && primary.transactionStatus() == 'I';
+    }
+
+    @Override
+    public void cancelBackend() {
+        services.source().cancel(primary.backend().processId(), primary.backend().secretKey());
+        Leg leg = secondary;
+        if (leg != null && !leg.isIdle() && dual.target() != null) {
+            dual.target().cancel(leg.backend().processId(), leg.backend().secretKey());
+        }
+    }
+
+    @Override
+    public void closeWhenIdle() {
+        closeWhenIdle = true;
+        if (isIdle()) {
+            shutdownNow();
+        }
+    }
+
+    private void shutdownNow() {
+        session.closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
+                "terminating connection because the Exodus proxy is shutting down"));
+    }
+
+    /**
+     * The client went away. A request in progress is finished first when it writes: closing the legs in the middle
+     * would cut a commit between the primary and the secondary. A read in progress is cancelled, as in phase direct.
+     */
+    @Override
+    public void onClientGone() {
+        if (!busy) {
+            closeBackend();
+            return;
+        }
+        if (currentShape == UnitShape.READ) {
+            cancelBackend();
+            closeBackend();
+            return;
+        }
+        closed = true;
+        closeAfterUnit = true;
+    }
+
+    @Override
+    public void closeBackend() {
+        if (!closed) {
+            closed = true;
+        }
+        closeLegs();
+    }
+
+    private void closeLegs() {
+        if (legsClosed) {
+            return;
+        }
+        legsClosed = true;
+        primary.close();
+        if (secondary != null) {
+            secondary.close();
+        }
+        metrics.backendClosed();
+    }
+}

@@ -1,0 +1,219 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.protocol.BackendMessageType;
+import io.exodus.proxy.protocol.CommandComplete;
+import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.protocol.MessageAssembler;
+import io.exodus.proxy.protocol.PgMessage;
+import io.exodus.proxy.protocol.ProtocolViolation;
+import io.exodus.proxy.protocol.SessionMessages;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One backend session of a dual-write client session: the source or the target, in the role of primary or
+ * secondary. Requests are written as they come; the answers are matched to them in order (a request ends with its
+ * last ReadyForQuery), handed message by message to the request's {@link Sink}, and summed up in a
+ * {@link LegReply}. Runs on the client session's event loop.
+ */
+final class Leg {
+
+    /** Receives the messages that answer one request, in order, ReadyForQuery included. */
+    interface Sink {
+        void accept(PgMessage message);
+    }
+
+    static final Sink DISCARD = message -> {
+    };
+
+    private final String database;
+    private final BackendConnection backend;
+    private final MessageAssembler assembler;
+    private final ArrayDeque<Request> requests = new ArrayDeque<>();
+    private Handler<PgMessage> unsolicited = message -> {
+    };
+    private Handler<String> lostHandler = why -> {
+    };
+    private Runnable afterChunk = () -> {
+    };
+    private byte transactionStatus;
+    private boolean open = true;
+
+    Leg(BackendConnection backend, int maxMessageSize) {
+        this.backend = backend;
+        this.database = backend.endpoint().describe();
+        this.assembler = new MessageAssembler(maxMessageSize);
+        this.transactionStatus = backend.transactionStatus();
+    }
+
+    void start() {
+        NetSocket socket = backend.socket();
+        socket.handler(this::onBytes);
+        socket.closeHandler(v -> lost("the " + database + " closed the connection"));
+        socket.exceptionHandler(failure -> lost("the connection to the " + database + " failed: " + failure.getMessage()));
+        if (backend.leftover().length() > 0) {
+            onBytes(backend.leftover());
+        }
+    }
+
+    /** Messages the backend sends outside of any request: notices, notifications, parameter changes. */
+    void onUnsolicited(Handler<PgMessage> handler) {
+        this.unsolicited = handler;
+    }
+
+    void onLost(Handler<String> handler) {
+        this.lostHandler = handler;
+    }
+
+    /** Runs after the messages of one read from the socket were dispatched: a moment to flush what they produced. */
+    void afterChunk(Runnable action) {
+        this.afterChunk = action;
+    }
+
+    /**
+     * Writes a request whose answer ends with its {@code readyForQueryCount}-th ReadyForQuery. A leg that is gone
+     * answers at once with {@link LegReply#lost}.
+     */
+    Future<LegReply> send(Buffer request, int readyForQueryCount, Sink sink) {
+        if (!open) {
+            return Future.succeededFuture(LegReply.lost("the connection to the " + database + " is gone"));
+        }
+        if (LOG.isTraceEnabled()) {
+            LOG.tracef("%s %d <- %s", database, backend.processId(), describeRequest(request));
+        }
+        Request pending = new Request(readyForQueryCount, sink);
+        requests.add(pending);
+        backend.socket().write(request);
+        return pending.promise.future();
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    /** Whether the leg has answered everything it was asked. */
+    boolean isIdle() {
+        return requests.isEmpty();
+    }
+
+    byte transactionStatus() {
+        return transactionStatus;
+    }
+
+    String database() {
+        return database;
+    }
+
+    BackendConnection backend() {
+        return backend;
+    }
+
+    void close() {
+        if (open) {
+            open = false;
+            NetSocket socket = backend.socket();
+            if (requests.isEmpty() && transactionStatus == 'I') {
+                socket.end(SessionMessages.terminate());
+            } else {
+                socket.close();
+            }
+            failPending("the connection to the " + database + " was closed by Exodus");
+        }
+    }
+
+    private void onBytes(Buffer chunk) {
+        assembler.append(chunk);
+        try {
+            PgMessage message;
+            while ((message = assembler.nextTyped()) != null) {
+                dispatch(message);
+            }
+            afterChunk.run();
+        } catch (ProtocolViolation violation) {
+            lost("the " + database + " sent a malformed message: " + violation.getMessage());
+            backend.socket().close();
+        }
+    }
+
+    private static final Logger LOG = Logger.getLogger(Leg.class);
+
+    /** The message types of a request, with the text of Query and Parse: for trace logs. */
+    private static String describeRequest(Buffer request) {
+        StringBuilder out = new StringBuilder();
+        int at = 0;
+        while (at + 5 <= request.length()) {
+            char type = (char) request.getByte(at);
+            int length = request.getInt(at + 1);
+            out.append(type);
+            if (type == 'Q' || type == 'P') {
+                out.append('[').append(request.getString(at + 5, Math.min(at + 1 + length, at + 80))).append(']');
+            }
+            out.append(' ');
+            at += 1 + length;
+        }
+        return out.toString();
+    }
+
+    private void dispatch(PgMessage message) {
+        if (LOG.isTraceEnabled()) {
+            LOG.tracef("%s %d -> %c", database, backend.processId(), (char) message.type());
+        }
+        Request head = requests.peek();
+        if (head == null) {
+            unsolicited.handle(message);
+            return;
+        }
+        byte type = message.type();
+        if (type == BackendMessageType.ERROR_RESPONSE && head.error == null) {
+            head.error = ErrorResponse.decode(message.body());
+        } else if (type == 'C') {
+            head.tags.add(CommandComplete.tag(message.body()));
+        }
+        head.sink.accept(message);
+        if (type == BackendMessageType.READY_FOR_QUERY) {
+            transactionStatus = message.body().length() > 0 ? message.body().getByte(0) : (byte) 'I';
+            if (--head.readyLeft == 0) {
+                requests.poll();
+                head.promise.complete(new LegReply(transactionStatus, head.error, head.tags, false));
+            }
+        }
+    }
+
+    private void lost(String why) {
+        if (!open) {
+            return;
+        }
+        open = false;
+        failPending(why);
+        lostHandler.handle(why);
+    }
+
+    private void failPending(String why) {
+        Request request;
+        while ((request = requests.poll()) != null) {
+            request.promise.tryComplete(LegReply.lost(why));
+        }
+    }
+
+    private static final class Request {
+        final Promise<LegReply> promise = Promise.promise();
+        final Sink sink;
+        final List<String> tags = new ArrayList<>(2);
+        int readyLeft;
+        ErrorResponse error;
+
+        Request(int readyLeft, Sink sink) {
+            this.readyLeft = readyLeft;
+            this.sink = sink;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.protocol.ErrorResponse;
+
+import java.util.List;
+
+/**
+ * What one leg answered to one request, up to its last ReadyForQuery.
+ *
+ * @param transactionStatus the status of the last ReadyForQuery: 'I' idle, 'T' in a transaction, 'E' failed one
+ * @param error             the first ErrorResponse, or {@code null}
+ * @param commandTags       the CommandComplete tags, in order
+ * @param lostConnection    the leg's connection ended before it answered in full
+ */
+record LegReply(byte transactionStatus, ErrorResponse error, List<String> commandTags, boolean lostConnection) {
+
+    static LegReply lost(String why) {
+        return new LegReply((byte) 'I', ErrorResponse.error(io.exodus.proxy.protocol.SqlState.CONNECTION_FAILURE, why),
+                List.of(), true);
+    }
+
+    boolean failed() {
+        return error != null;
+    }
+}

@@ -1,0 +1,270 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.consistency.TableShape;
+import io.exodus.proxy.consistency.TableShapeQuery;
+import io.exodus.proxy.protocol.DataRow;
+import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.protocol.FrontendMessages;
+import io.exodus.proxy.protocol.PgMessage;
+import io.exodus.proxy.protocol.SqlState;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One writing request, run as ADR 0004 says: on the primary first, then on the secondary while the primary's
+ * transaction still holds the row locks it took, so that concurrent writers of a row reach the secondary in the
+ * primary's order, whichever proxy carried them. An autocommit write is wrapped in {@code BEGIN … COMMIT} on both
+ * legs for that (unless {@code wrap} is off, for statements that cannot run in a transaction block). The primary's
+ * answer is held until the secondary has answered and the policy has decided.
+ */
+final class LockstepWrite {
+    private static final String ABORT_SQL =
+            "/* Exodus: the other database failed, so this transaction must not commit */ SELECT 1/0";
+
+    private final DualWriteRelay relay;
+    private final UnitPlan plan;
+    private final int ahead;
+    private final boolean wrapAllowed;
+    private final DualWriteServices dual;
+    private boolean wrap;
+    private ConsistencyPolicy policy;
+
+    LockstepWrite(DualWriteRelay relay, UnitPlan plan, int ahead, boolean wrapAllowed, DualWriteServices dual) {
+        this.relay = relay;
+        this.plan = plan;
+        this.ahead = ahead;
+        this.wrapAllowed = wrapAllowed;
+        this.dual = dual;
+    }
+
+    Future<Void> run() {
+        return relay.reconnectSecondaryIfDue().compose(v -> onPrimary());
+    }
+
+    private Future<Void> onPrimary() {
+        Leg primary = relay.primary();
+        relay.startTransactionIfIdle();
+        policy = relay.currentPolicy();
+        wrap = wrapAllowed && primary.transactionStatus() == 'I';
+        boolean secondaryReady = relay.secondaryUsable()
+                && (primary.transactionStatus() == 'I' || relay.secondaryInTransaction());
+        boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
+        if (primary.transactionStatus() == 'E') {
+            // The primary refuses everything until ROLLBACK; let it say so.
+            return primary.send(relay.requests().primary(plan, ahead).buffer(), 1, relay::toClient).mapEmpty();
+        }
+        if (!secondaryReady && failsClient) {
+            return refuseWithoutSecondary();
+        }
+        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead);
+        Buffer toPrimary = request.buffer();
+        if (wrap) {
+            toPrimary = FrontendMessages.query("BEGIN").appendBuffer(toPrimary);
+        }
+        HeldReply held = new HeldReply(0);
+        PrimaryRowImageFilter filter = request.expectations() == null ? null
+                : new PrimaryRowImageFilter(held, request.expectations());
+        Leg.Sink sink = filter == null ? held : filter;
+        if (wrap) {
+            sink = HeldReply.afterFirstReadyForQuery(sink);
+        }
+        return primary.send(toPrimary, wrap ? 2 : 1, sink).compose(p -> {
+            if (p.lostConnection()) {
+                return Future.succeededFuture();
+            }
+            if (p.failed()) {
+                if (wrap) {
+                    return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
+                            .map(r -> reply(held.withFinalStatus((byte) 'I')));
+                }
+                return Future.succeededFuture(reply(held.asIs()));
+            }
+            if (!secondaryReady) {
+                relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
+                return finishOnPrimaryOnly(held);
+            }
+            List<PrimaryRowImageFilter.Capture> captures = filter == null ? List.of() : filter.captures();
+            return shapesOf(captures).compose(shapes -> onSecondary(p, held, captures, shapes));
+        });
+    }
+
+    private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
+            Map<Integer, TableShape> shapes) {
+        Leg secondary = relay.secondary();
+        if (secondary == null || !secondary.isOpen()) {
+            return onSecondaryFailure(p, LegReply.lost("the connection to the target is gone"), held);
+        }
+        UnitPlan secondaryPlan = plan;
+        if (plan.usesRowImage() && shapes == null) {
+            dual.divergences().nondeterministic(plan.fingerprint(),
+                    "the INSERT's rows have no table to be copied into; the statement ran as text on the secondary");
+            secondaryPlan = plan.withoutRowImage();
+        }
+        List<String> primaryTags = withoutBegin(p.commandTags());
+        SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, captures,
+                shapes == null ? Map.of() : shapes, primaryTags);
+        Buffer toSecondary = request.buffer();
+        if (wrap) {
+            toSecondary = FrontendMessages.query("BEGIN").appendBuffer(toSecondary);
+        }
+        return secondary.send(toSecondary, wrap ? 2 : 1, Leg.DISCARD).compose(s -> {
+            if (s.failed() || !withoutBegin(s.commandTags()).equals(request.expectedTags())) {
+                return onSecondaryFailure(p, s, held);
+            }
+            relay.secondaryJoinedTransaction(true);
+            if (wrap) {
+                return relay.commits().commitWrapped(held);
+            }
+            reply(held.asIs());
+            return Future.succeededFuture();
+        });
+    }
+
+    private Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
+        Divergence.Kind kind = s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
+                : s.failed() ? Divergence.Kind.SECONDARY_ERROR : Divergence.Kind.ROW_COUNT;
+        relay.divergence(kind, plan, p, s);
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            ErrorResponse error = clientError(kind, p, s);
+            if (wrap) {
+                relay.dropSecondaryFromTransaction();
+                return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
+                        .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
+            }
+            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == 'T') {
+                secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
+            }
+            return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
+                    .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+        }
+        relay.dropSecondaryFromTransaction();
+        if (policy.pinsSessionAfterSecondaryFailure()) {
+            relay.pinToPrimary();
+        }
+        return finishOnPrimaryOnly(held);
+    }
+
+    /** The secondary takes no part: an autocommit write commits on the primary alone, as the policy allows. */
+    private Future<Void> finishOnPrimaryOnly(HeldReply held) {
+        if (!wrap) {
+            reply(held.asIs());
+            return Future.succeededFuture();
+        }
+        return relay.primary().send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(c -> {
+            if (c.failed()) {
+                reply(ReplySynthesizer.failure(c.error(), (byte) 'I'));
+            } else {
+                reply(held.withFinalStatus((byte) 'I'));
+            }
+            return null;
+        });
+    }
+
+    /** Under a policy that needs the secondary, a write it cannot get is refused before it runs anywhere. */
+    private Future<Void> refuseWithoutSecondary() {
+        ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                "the target database is unavailable, and the consistency policy " + policy.configName()
+                        + " does not let a write commit without it")
+                .withHint("Retry when the target is back, or switch exodus.migration.policy to one that lets the "
+                        + "source go on alone (old-authoritative, both-required, best-effort).");
+        Leg primary = relay.primary();
+        if (primary.transactionStatus() == 'I') {
+            reply(ReplySynthesizer.failure(error, (byte) 'I'));
+            return Future.succeededFuture();
+        }
+        return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
+                .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+    }
+
+    private ErrorResponse clientError(Divergence.Kind kind, LegReply p, LegReply s) {
+        String because = "; the transaction is rolled back on both databases (policy " + policy.configName() + ")";
+        return switch (kind) {
+            case SECONDARY_ERROR -> new ErrorResponse("ERROR", s.error().sqlState(),
+                    s.error().message() + " (on the target)", s.error().detail(),
+                    "Exodus ran the statement on the source and the target; the target refused it" + because + ".");
+            case ROW_COUNT -> ErrorResponse.error(SqlState.INTERNAL_ERROR,
+                    "the target changed other rows than the source (" + String.join(", ", withoutBegin(s.commandTags()))
+                            + " vs " + String.join(", ", withoutBegin(p.commandTags())) + ")" + because)
+                    .withHint("The databases differ in content; compare the table before going on.");
+            default -> ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the connection to the target was lost while it applied the write" + because);
+        };
+    }
+
+    /** Looks up the catalog facts of the tables the captured rows belong to: null when a table cannot be found. */
+    private Future<Map<Integer, TableShape>> shapesOf(List<PrimaryRowImageFilter.Capture> captures) {
+        if (captures.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        Map<Integer, TableShape> shapes = new HashMap<>();
+        Future<Void> chain = Future.succeededFuture();
+        for (PrimaryRowImageFilter.Capture capture : captures) {
+            if (capture.rows().isEmpty()) {
+                continue;
+            }
+            int table = SecondaryRequests.tableOf(capture);
+            if (table == 0) {
+                return Future.succeededFuture(null);
+            }
+            chain = chain.compose(v -> shapeOf(table).map(shape -> {
+                if (shape != null) {
+                    shapes.put(table, shape);
+                }
+                return null;
+            }));
+        }
+        return chain.map(v -> {
+            for (PrimaryRowImageFilter.Capture capture : captures) {
+                if (!capture.rows().isEmpty() && !shapes.containsKey(SecondaryRequests.tableOf(capture))) {
+                    return null;
+                }
+            }
+            return shapes;
+        });
+    }
+
+    private Future<TableShape> shapeOf(int table) {
+        String key = relay.primary().database() + "/" + relay.databaseName() + "/" + table;
+        TableShape known = dual.tableShapes().get(key);
+        if (known != null) {
+            return Future.succeededFuture(known);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        Leg.Sink collect = (PgMessage message) -> {
+            if (message.type() == 'D') {
+                List<String> row = new ArrayList<>();
+                for (byte[] value : DataRow.decode(message.body())) {
+                    row.add(value == null ? null : new String(value, StandardCharsets.UTF_8));
+                }
+                rows.add(row);
+            }
+        };
+        return relay.primary().send(FrontendMessages.query(TableShapeQuery.sql(table)), 1, collect).map(reply -> {
+            if (reply.failed() || rows.isEmpty()) {
+                return null;
+            }
+            TableShape shape = TableShape.fromRows(rows);
+            dual.tableShapes().put(key, shape);
+            return shape;
+        });
+    }
+
+    private Void reply(Buffer bytes) {
+        relay.toClient(bytes);
+        return null;
+    }
+
+    private List<String> withoutBegin(List<String> tags) {
+        return wrap && !tags.isEmpty() && tags.get(0).equals("BEGIN") ? tags.subList(1, tags.size()) : tags;
+    }
+}

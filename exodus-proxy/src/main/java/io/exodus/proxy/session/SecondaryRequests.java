@@ -1,0 +1,291 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.consistency.RowImageInsert;
+import io.exodus.proxy.consistency.TableShape;
+import io.exodus.proxy.protocol.FrontendMessageType;
+import io.exodus.proxy.protocol.FrontendMessages;
+import io.exodus.proxy.protocol.MessageReader;
+import io.exodus.proxy.protocol.PgMessage;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds what the secondary receives for a client request, and what the primary receives when INSERTs run with an
+ * added {@code RETURNING *}. The secondary gets the client's messages with these changes: a statement it has not
+ * parsed yet is parsed in front of its first Bind (from the Parse the client sent the primary); a Close of a
+ * statement it never had is left out, as are Describe and Flush (nobody reads its descriptions); a rewritten INSERT
+ * becomes the rows the primary produced ({@link RowImageInsert}).
+ */
+final class SecondaryRequests {
+    private final StatementBook book;
+
+    SecondaryRequests(StatementBook book) {
+        this.book = book;
+    }
+
+    /** The primary's request, with rewritten Parses and a Describe in front of each rewritten Execute. */
+    PrimaryRequest primary(UnitPlan plan, int alreadySent) {
+        List<PgMessage> messages = plan.messages();
+        Buffer out = Buffer.buffer(256);
+        if (plan.simple()) {
+            String sql = plan.rowImage().isPresent() ? plan.rowImage().get().rewrittenSql() : null;
+            if (sql == null) {
+                appendFramed(out, messages.get(0));
+                return new PrimaryRequest(out, null);
+            }
+            FrontendMessages.appendQuery(out, sql);
+            return new PrimaryRequest(out, List.of(plan.rowImage().get().clientAskedForAllColumns()
+                    ? PrimaryRowImageFilter.Expect.EXECUTE_IMAGE_SHOWN : PrimaryRowImageFilter.Expect.EXECUTE_IMAGE,
+                    PrimaryRowImageFilter.Expect.SYNC));
+        }
+        List<PrimaryRowImageFilter.Expect> expectations = null;
+        if (usesRowImages(messages)) {
+            expectations = new ArrayList<>();
+        }
+        for (int i = alreadySent; i < messages.size(); i++) {
+            PgMessage message = messages.get(i);
+            if (expectations == null) {
+                appendFramed(out, message);
+                continue;
+            }
+            MessageReader reader = new MessageReader(message.body());
+            switch (message.type()) {
+                case FrontendMessageType.PARSE -> {
+                    String name = reader.readCString();
+                    String sql = reader.readCString();
+                    StatementBook.Statement statement = book.statement(name);
+                    if (statement != null && statement.rowImage().isPresent() && statement.sql().equals(sql)) {
+                        Buffer body = Buffer.buffer();
+                        io.exodus.proxy.protocol.MessageWriter.appendCString(body, name);
+                        io.exodus.proxy.protocol.MessageWriter.appendCString(body, statement.rowImage().get().rewrittenSql());
+                        body.appendBytes(reader.readBytes(reader.remaining()));
+                        appendFramed(out, new PgMessage(FrontendMessageType.PARSE, body));
+                    } else {
+                        appendFramed(out, message);
+                    }
+                    expectations.add(PrimaryRowImageFilter.Expect.OTHER);
+                }
+                case FrontendMessageType.DESCRIBE -> {
+                    byte what = reader.readByte();
+                    String name = reader.readCString();
+                    StatementBook.Statement statement = what == 'S' ? book.statement(name) : book.portalStatement(name);
+                    boolean hide = statement != null && statement.rowImage().isPresent()
+                            && !statement.rowImage().get().clientAskedForAllColumns();
+                    appendFramed(out, message);
+                    expectations.add(hide ? PrimaryRowImageFilter.Expect.DESCRIBE_REWRITTEN
+                            : PrimaryRowImageFilter.Expect.OTHER);
+                }
+                case FrontendMessageType.EXECUTE -> {
+                    String portal = reader.readCString();
+                    StatementBook.Statement statement = book.portalStatement(portal);
+                    if (statement != null && statement.rowImage().isPresent()) {
+                        FrontendMessages.appendDescribePortal(out, portal);
+                        expectations.add(PrimaryRowImageFilter.Expect.DESCRIBE_FOR_IMAGE);
+                        appendFramed(out, message);
+                        expectations.add(statement.rowImage().get().clientAskedForAllColumns()
+                                ? PrimaryRowImageFilter.Expect.EXECUTE_IMAGE_SHOWN
+                                : PrimaryRowImageFilter.Expect.EXECUTE_IMAGE);
+                    } else {
+                        appendFramed(out, message);
+                        expectations.add(PrimaryRowImageFilter.Expect.EXECUTE_PLAIN);
+                    }
+                }
+                case FrontendMessageType.SYNC -> {
+                    appendFramed(out, message);
+                    expectations.add(PrimaryRowImageFilter.Expect.SYNC);
+                }
+                case FrontendMessageType.FLUSH -> appendFramed(out, message);
+                default -> {
+                    appendFramed(out, message);
+                    expectations.add(PrimaryRowImageFilter.Expect.OTHER);
+                }
+            }
+        }
+        return new PrimaryRequest(out, expectations);
+    }
+
+    /**
+     * @param expectations null when nothing was rewritten: the primary's answer needs no filtering
+     */
+    record PrimaryRequest(Buffer buffer, List<PrimaryRowImageFilter.Expect> expectations) {
+    }
+
+    /** The table OIDs the captured rows belong to, for their {@link TableShape}s. */
+    static Set<Integer> tablesOf(List<PrimaryRowImageFilter.Capture> captures) {
+        Set<Integer> tables = new HashSet<>();
+        for (PrimaryRowImageFilter.Capture capture : captures) {
+            int table = tableOf(capture);
+            if (table != 0) {
+                tables.add(table);
+            }
+        }
+        return tables;
+    }
+
+    static int tableOf(PrimaryRowImageFilter.Capture capture) {
+        if (capture.description() == null) {
+            return 0;
+        }
+        for (var field : capture.description().fields()) {
+            if (field.tableOid() != 0) {
+                return field.tableOid();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The secondary's request and the command tags it must answer with if it does what the primary did.
+     *
+     * @param primaryTags the primary's tags for the client's statements, in order
+     */
+    SecondaryRequest secondary(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
+            Map<Integer, TableShape> shapes, List<String> primaryTags) {
+        boolean images = plan.usesRowImage();
+        List<PgMessage> messages = plan.messages();
+        Buffer out = Buffer.buffer(256);
+        List<String> expected = new ArrayList<>(primaryTags.size() + 4);
+        int tagIndex = 0;
+        int captureIndex = 0;
+        if (plan.simple()) {
+            if (plan.rowImage().isPresent()) {
+                PrimaryRowImageFilter.Capture capture = captures.get(0);
+                appendRowImage(out, capture, shapes, expected);
+                FrontendMessages.appendSync(out);
+            } else {
+                appendFramed(out, messages.get(0));
+                expected.addAll(primaryTags);
+            }
+            return new SecondaryRequest(out, expected);
+        }
+        Set<String> parsedHere = new HashSet<>();
+        for (PgMessage message : messages) {
+            MessageReader reader = new MessageReader(message.body());
+            switch (message.type()) {
+                case FrontendMessageType.PARSE -> {
+                    String name = reader.readCString();
+                    StatementBook.Statement statement = book.statement(name);
+                    if (images && statement != null && statement.rowImage().isPresent()) {
+                        continue;
+                    }
+                    appendFramed(out, message);
+                    parsedHere.add(name);
+                    book.markOnSecondary(name);
+                }
+                case FrontendMessageType.BIND -> {
+                    reader.readCString();
+                    String name = reader.readCString();
+                    StatementBook.Statement statement = book.statement(name);
+                    if (images && statement != null && statement.rowImage().isPresent()) {
+                        continue;
+                    }
+                    if (statement != null && !parsedHere.contains(name) && !book.isOnSecondary(name)) {
+                        appendFramed(out, statement.parse());
+                        parsedHere.add(name);
+                        book.markOnSecondary(name);
+                    }
+                    appendFramed(out, message);
+                }
+                case FrontendMessageType.EXECUTE -> {
+                    StatementBook.Statement statement = book.portalStatement(reader.readCString());
+                    if (images && statement != null && statement.rowImage().isPresent()) {
+                        appendRowImage(out, captures.get(captureIndex++), shapes, expected);
+                        tagIndex++;
+                        // The row image used the unnamed statement: the client's one is gone on the secondary.
+                        book.forgetOnSecondary("");
+                        parsedHere.remove("");
+                    } else {
+                        appendFramed(out, message);
+                        if (tagIndex < primaryTags.size()) {
+                            expected.add(primaryTags.get(tagIndex++));
+                        }
+                    }
+                }
+                case FrontendMessageType.CLOSE -> {
+                    byte what = reader.readByte();
+                    String name = reader.readCString();
+                    if (what == 'P') {
+                        appendFramed(out, message);
+                    } else {
+                        if (book.isOnSecondary(name)) {
+                            appendFramed(out, message);
+                            book.forgetOnSecondary(name);
+                        }
+                        book.closedStatement(name);
+                    }
+                }
+                case FrontendMessageType.DESCRIBE, FrontendMessageType.FLUSH -> {
+                }
+                default -> appendFramed(out, message);
+            }
+        }
+        return new SecondaryRequest(out, expected);
+    }
+
+    record SecondaryRequest(Buffer buffer, List<String> expectedTags) {
+    }
+
+    /** Close messages for statements the secondary holds, when the request itself does not go there. */
+    Buffer closesOnly(UnitPlan plan) {
+        Buffer out = null;
+        for (PgMessage message : plan.messages()) {
+            if (message.type() != FrontendMessageType.CLOSE) {
+                continue;
+            }
+            MessageReader reader = new MessageReader(message.body());
+            byte what = reader.readByte();
+            String name = reader.readCString();
+            if (what == 'S') {
+                if (book.isOnSecondary(name)) {
+                    out = out == null ? Buffer.buffer() : out;
+                    appendFramed(out, message);
+                    book.forgetOnSecondary(name);
+                }
+                book.closedStatement(name);
+            }
+        }
+        if (out != null) {
+            FrontendMessages.appendSync(out);
+        }
+        return out;
+    }
+
+    /** Whether any message of the request parses, describes or executes a statement that runs with a row image. */
+    private boolean usesRowImages(List<PgMessage> messages) {
+        for (PgMessage message : messages) {
+            MessageReader reader = new MessageReader(message.body());
+            StatementBook.Statement statement = switch (message.type()) {
+                case FrontendMessageType.PARSE -> book.statement(reader.readCString());
+                case FrontendMessageType.DESCRIBE -> reader.readByte() == 'S' ? book.statement(reader.readCString())
+                        : book.portalStatement(reader.readCString());
+                case FrontendMessageType.EXECUTE -> book.portalStatement(reader.readCString());
+                default -> null;
+            };
+            if (statement != null && statement.rowImage().isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void appendRowImage(Buffer out, PrimaryRowImageFilter.Capture capture,
+            Map<Integer, TableShape> shapes, List<String> expected) {
+        if (capture.rows().isEmpty()) {
+            return;
+        }
+        TableShape shape = shapes.get(tableOf(capture));
+        out.appendBuffer(RowImageInsert.messages(shape, capture.description(), capture.rows()));
+        for (int i = 0; i < capture.rows().size(); i++) {
+            expected.add("INSERT 0 1");
+        }
+    }
+
+    static void appendFramed(Buffer out, PgMessage message) {
+        out.appendByte(message.type()).appendInt(message.body().length() + 4).appendBuffer(message.body());
+    }
+}

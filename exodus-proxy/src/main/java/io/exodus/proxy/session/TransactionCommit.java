@@ -1,0 +1,186 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.consistency.CommitDecisionLog;
+import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.protocol.FrontendMessages;
+import io.exodus.proxy.protocol.SqlState;
+import io.vertx.core.Future;
+import org.jboss.logging.Logger;
+
+import java.util.function.Consumer;
+
+/**
+ * Ends a transaction that wrote on both legs, as the consistency policy says. The client hears the outcome as soon
+ * as it is decided; the other leg's part that cannot change it any more (the second COMMIT, COMMIT PREPARED on the
+ * secondary) finishes before the session takes its next request.
+ *
+ * <ul>
+ * <li>Two-phase commit: the decision row and {@code PREPARE TRANSACTION} on the primary (one round trip), {@code PREPARE
+ * TRANSACTION} on the secondary, {@code COMMIT PREPARED} on the primary (the decision is durable from here: the
+ * decision row exists exactly when the primary committed), then on the secondary. A failure before the decision
+ * rolls both back and the client gets the original error; after it, the recovery task finishes what is left.</li>
+ * <li>Otherwise: the authoritative leg commits first ({@link ConsistencyPolicy#secondaryCommitsFirst}); if it fails,
+ * the other rolls back and the client gets its error; if the second fails, that is a divergence handled by the
+ * policy.</li>
+ * </ul>
+ */
+final class TransactionCommit {
+    private static final Logger LOG = Logger.getLogger(TransactionCommit.class);
+
+    private final DualWriteRelay relay;
+    private final DualWriteServices dual;
+
+    TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
+        this.relay = relay;
+        this.dual = dual;
+    }
+
+    /** The client's own COMMIT (or END). */
+    Future<Void> clientCommit(UnitPlan plan) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        ConsistencyPolicy policy = relay.currentPolicy();
+        boolean secondaryTakesPart = relay.secondaryInTransaction() && secondary != null && secondary.isOpen();
+        if (primary.transactionStatus() == 'T' && relay.secondaryWrote() && !secondaryTakesPart
+                && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
+            ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database was lost during the transaction; it is rolled back on both databases (policy "
+                            + policy.configName() + ")");
+            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
+                relay.toClient(ReplySynthesizer.failure(error, (byte) 'I'));
+                return null;
+            });
+        }
+        if (primary.transactionStatus() != 'T' || !secondaryTakesPart || !relay.secondaryWrote()) {
+            // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
+            // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
+            String end = primary.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK";
+            Future<LegReply> onPrimary = primary.send(
+                    relay.requests().primary(plan, 0).buffer(), 1, relay::toClient);
+            if (secondaryTakesPart) {
+                secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);
+            } else {
+                relay.dropSecondaryFromTransaction();
+            }
+            return onPrimary.mapEmpty();
+        }
+        return commitBoth(policy, error -> relay.toClient(error == null
+                ? ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I')
+                : ReplySynthesizer.failure(error, (byte) 'I')));
+    }
+
+    /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
+    Future<Void> commitWrapped(HeldReply held) {
+        return commitBoth(relay.currentPolicy(), error -> relay.toClient(error == null
+                ? held.withFinalStatus((byte) 'I')
+                : ReplySynthesizer.failure(error, (byte) 'I')));
+    }
+
+    private Future<Void> commitBoth(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        Consumer<ErrorResponse> tellClient = error -> {
+            decided.accept(error);
+            relay.flushToClient();
+        };
+        return policy.usesTwoPhaseCommit() ? twoPhase(policy, tellClient) : ordered(policy, tellClient);
+    }
+
+    private Future<Void> ordered(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        boolean secondaryFirst = policy.secondaryCommitsFirst(relay.secondaryIsTarget());
+        Leg first = secondaryFirst ? relay.secondary() : relay.primary();
+        Leg second = secondaryFirst ? relay.primary() : relay.secondary();
+        return first.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).compose(f -> {
+            if (f.failed() || f.commandTags().contains("ROLLBACK")) {
+                ErrorResponse error = f.error() != null ? f.error()
+                        : ErrorResponse.error(SqlState.CONNECTION_FAILURE, "COMMIT failed on the " + first.database());
+                if (f.lostConnection()) {
+                    error = ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the " + first.database()
+                            + " was lost during COMMIT; the transaction is rolled back on the " + second.database());
+                }
+                decided.accept(error);
+                return second.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
+            }
+            decided.accept(null);
+            return second.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(s -> {
+                if (s.failed()) {
+                    dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
+                            "committed on the " + first.database(), s.error().sqlState() + " " + s.error().message());
+                    if (second == relay.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
+                        relay.pinToPrimary();
+                    }
+                }
+                return null;
+            });
+        });
+    }
+
+    private Future<Void> twoPhase(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        String gid = dual.transactionIds().next();
+        String quotedGid = "'" + gid + "'";
+        return dual.decisions().ensure(relay.databaseName()).compose(ready -> primary.send(FrontendMessages.query(
+                CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD)
+        ).compose(onPrimary -> {
+            if (onPrimary.failed()) {
+                // A deferred constraint fails here: the primary has rolled back; so must the secondary.
+                decided.accept(onPrimary.error());
+                Future<LegReply> cleanup = primary.transactionStatus() == 'I' ? Future.succeededFuture()
+                        : primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+                secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+                return cleanup.mapEmpty();
+            }
+            return secondary.send(FrontendMessages.query("PREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD)
+                    .compose(onSecondary -> afterSecondaryPrepared(policy, gid, quotedGid, onSecondary, decided));
+        }, failure -> {
+            decided.accept(ErrorResponse.error(SqlState.INTERNAL_ERROR,
+                    "Exodus could not prepare its commit decision log: " + failure.getMessage()));
+            primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+            return secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
+        });
+    }
+
+    private Future<Void> afterSecondaryPrepared(ConsistencyPolicy policy, String gid, String quotedGid,
+            LegReply onSecondary, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        if (onSecondary.failed()) {
+            ErrorResponse error = onSecondary.lostConnection()
+                    ? ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                            "the connection to the target was lost during PREPARE TRANSACTION; the transaction is "
+                                    + "rolled back on both databases (policy two-phase-commit)")
+                    : onSecondary.error();
+            dual.divergences().record(Divergence.Kind.SECONDARY_ERROR, policy, "PREPARE TRANSACTION",
+                    "prepared", error.sqlState() + " " + error.message());
+            decided.accept(error);
+            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() != 'I') {
+                secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+            }
+            return primary.send(FrontendMessages.query("ROLLBACK PREPARED " + quotedGid), 1, Leg.DISCARD).mapEmpty();
+        }
+        return primary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).compose(committed -> {
+            if (committed.failed()) {
+                if (committed.lostConnection()) {
+                    decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                            "the connection to the source was lost during COMMIT PREPARED; Exodus' recovery commits "
+                                    + "or rolls back transaction " + gid + " on both databases"));
+                    return Future.succeededFuture();
+                }
+                decided.accept(committed.error());
+                primary.send(FrontendMessages.query("ROLLBACK PREPARED " + quotedGid), 1, Leg.DISCARD);
+                return secondary.send(FrontendMessages.query("ROLLBACK PREPARED " + quotedGid), 1, Leg.DISCARD)
+                        .mapEmpty();
+            }
+            decided.accept(null);
+            return secondary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).map(done -> {
+                if (done.failed()) {
+                    LOG.warnf("COMMIT PREPARED %s failed on the target (%s); the recovery task finishes it", gid,
+                            done.error().message());
+                }
+                return null;
+            });
+        });
+    }
+}

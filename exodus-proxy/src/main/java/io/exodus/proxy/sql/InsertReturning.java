@@ -1,0 +1,112 @@
+package io.exodus.proxy.sql;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An INSERT made to hand back every row it wrote, so that dual-write can copy the primary's rows to the secondary
+ * as a row image instead of running the INSERT there again: run on the secondary, {@code nextval()}, {@code now()},
+ * {@code gen_random_uuid()} or {@code random()} would produce other values than on the primary.
+ * <p>
+ * {@link #of} rewrites only a text that is exactly one plain INSERT whose RETURNING rows are exactly the rows it
+ * inserted: no RETURNING clause yet, or already {@code RETURNING *} (then the text stays as it is and the client
+ * wants those rows itself, see {@link #clientAskedForAllColumns()}). It declines, with an empty result:
+ * <ul>
+ * <li>several statements, and anything that is not an INSERT at top level ({@code WITH … INSERT}, {@code EXPLAIN},
+ * {@code PREPARE … AS INSERT}): their output is not the inserted rows;</li>
+ * <li>{@code ON CONFLICT … DO UPDATE}: its RETURNING mixes inserted and updated rows ({@code DO NOTHING} is fine:
+ * RETURNING then lists the inserted rows only);</li>
+ * <li>any other RETURNING list: the client expects its own columns, not the whole rows;</li>
+ * <li>unbalanced parentheses: the server rejects the text anyway.</li>
+ * </ul>
+ * The clause goes right after the statement's last token, so that a trailing {@code ;} or {@code -- comment} cannot
+ * swallow it. Only a {@code RETURNING} keyword outside parentheses counts: inside a subquery, quoted
+ * ({@code "returning"}), as a column label ({@code AS returning}) or after a dot ({@code t.returning}) it is a name.
+ *
+ * @param rewrittenSql             the text to run on the primary: the original with {@code RETURNING *} added
+ * @param clientAskedForAllColumns whether the original already ended in {@code RETURNING *}, so that
+ *                                 {@code rewrittenSql} is the original text and the client gets the rows it asked
+ *                                 for; otherwise the proxy must keep the extra rows from the client
+ */
+public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColumns) {
+
+    private static final String RETURNING_ALL = " RETURNING *";
+
+    public InsertReturning {
+        Objects.requireNonNull(rewrittenSql, "rewrittenSql");
+    }
+
+    /**
+     * @param standardConformingStrings the session's setting, as for {@link SqlLexer#tokenize(String, boolean)}
+     */
+    public static Optional<InsertReturning> of(String sql, boolean standardConformingStrings) {
+        Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
+        int from = firstNonSemicolon(tokens, 0);
+        int to = endOfStatement(tokens, from);
+        if (from >= to || firstNonSemicolon(tokens, to) < tokens.size()) {
+            return Optional.empty();
+        }
+        if (!tokens.isWord(from, "insert") || !tokens.isWord(from + 1, "into") || !balanced(tokens, from, to)) {
+            return Optional.empty();
+        }
+        int returning = -1;
+        for (int i = from + 2; i < to; i++) {
+            if (tokens.depth(i) != 0) {
+                continue;
+            }
+            if (tokens.isWord(i, "do") && tokens.isWord(i + 1, "update")) {
+                return Optional.empty();
+            }
+            if (isReturningKeyword(tokens, i)) {
+                returning = i;
+                break;
+            }
+        }
+        if (returning < 0) {
+            int end = tokens.end(to - 1);
+            return Optional.of(new InsertReturning(sql.substring(0, end) + RETURNING_ALL + sql.substring(end), false));
+        }
+        boolean onlyAllColumns = returning + 2 == to && tokens.is(returning + 1, TokenType.OPERATOR)
+                && tokens.source(returning + 1).equals("*");
+        return onlyAllColumns ? Optional.of(new InsertReturning(sql, true)) : Optional.empty();
+    }
+
+    /**
+     * RETURNING is a reserved keyword: unquoted, it can be a name only as a column label after AS or as a field
+     * after a dot.
+     */
+    private static boolean isReturningKeyword(Tokens tokens, int index) {
+        return tokens.isWord(index, "returning") && !tokens.isWord(index - 1, "as")
+                && !tokens.is(index - 1, TokenType.DOT);
+    }
+
+    private static int firstNonSemicolon(Tokens tokens, int from) {
+        int index = from;
+        while (index < tokens.size() && tokens.is(index, TokenType.SEMICOLON)) {
+            index++;
+        }
+        return index;
+    }
+
+    private static int endOfStatement(Tokens tokens, int from) {
+        for (int i = from; i < tokens.size(); i++) {
+            if (tokens.is(i, TokenType.SEMICOLON) && tokens.depth(i) == 0) {
+                return i;
+            }
+        }
+        return tokens.size();
+    }
+
+    /** Whether every parenthesis of {@code [from, to)} has its partner inside that range. */
+    private static boolean balanced(Tokens tokens, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (tokens.is(i, TokenType.LEFT_PAREN) || tokens.is(i, TokenType.RIGHT_PAREN)) {
+                int partner = tokens.partner(i);
+                if (partner < from || partner >= to) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,14 @@
+package io.exodus.proxy.session;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+import java.util.Map;
+
+/** A proxy in phase dual-write in front of the shared source and target; tests switch the policy at run time. */
+public class DualWriteProfile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("exodus.migration.phase", "dual-write", "exodus.migration.policy", "both-required",
+                "exodus.migration.proxy-id", "dualwritetest");
+    }
+}

@@ -1,0 +1,157 @@
+package io.exodus.proxy.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+class InsertReturningTest {
+
+    private static String rewritten(String sql) {
+        Optional<InsertReturning> rewrite = InsertReturning.of(sql, true);
+        assertTrue(rewrite.isPresent(), () -> "expected a rewrite of: " + sql);
+        assertFalse(rewrite.get().clientAskedForAllColumns(), sql);
+        return rewrite.get().rewrittenSql();
+    }
+
+    private static void assertDeclined(String sql) {
+        assertEquals(Optional.empty(), InsertReturning.of(sql, true), sql);
+    }
+
+    private static void assertKeptAsAsked(String sql) {
+        Optional<InsertReturning> rewrite = InsertReturning.of(sql, true);
+        assertTrue(rewrite.isPresent(), () -> "expected the client's RETURNING * to be accepted: " + sql);
+        assertTrue(rewrite.get().clientAskedForAllColumns(), sql);
+        assertEquals(sql, rewrite.get().rewrittenSql());
+    }
+
+    @Test
+    void appendsReturningToAPlainInsert() {
+        assertEquals("insert into t values (1) RETURNING *", rewritten("insert into t values (1)"));
+        assertEquals("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y') RETURNING *",
+                rewritten("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')"));
+        assertEquals("insert into t default values RETURNING *", rewritten("insert into t default values"));
+        assertEquals("insert into s.t as x (a) overriding system value values ($1) RETURNING *",
+                rewritten("insert into s.t as x (a) overriding system value values ($1)"));
+        assertEquals("Insert Into t Values(1) RETURNING *", rewritten("Insert Into t Values(1)"));
+    }
+
+    @Test
+    void putsReturningBeforeATrailingSemicolonWhitespaceOrComment() {
+        assertEquals("insert into t values (1) RETURNING *;", rewritten("insert into t values (1);"));
+        assertEquals("insert into t values (1) RETURNING *  ;  \n", rewritten("insert into t values (1)  ;  \n"));
+        assertEquals("insert into t values (1) RETURNING * -- the end",
+                rewritten("insert into t values (1) -- the end"));
+        assertEquals("insert into t values (1) RETURNING *; -- the end\n",
+                rewritten("insert into t values (1); -- the end\n"));
+        assertEquals("insert into t values (1) RETURNING * /* returning a */ ;;",
+                rewritten("insert into t values (1) /* returning a */ ;;"));
+        assertEquals("-- lead\ninsert into t values (1) RETURNING *", rewritten("-- lead\ninsert into t values (1)"));
+    }
+
+    @Test
+    void leavesStringsDollarQuotesAndQuotedNamesAlone() {
+        assertEquals("insert into t values ('returning *; x') RETURNING *",
+                rewritten("insert into t values ('returning *; x')"));
+        assertEquals("insert into t values ($$ ; returning id $$) RETURNING *",
+                rewritten("insert into t values ($$ ; returning id $$)"));
+        assertEquals("insert into t values ($q$ it's; $$ returning $q$) RETURNING *",
+                rewritten("insert into t values ($q$ it's; $$ returning $q$)"));
+        assertEquals("insert into \"returning\" (\"returning\") values (1) RETURNING *",
+                rewritten("insert into \"returning\" (\"returning\") values (1)"));
+        assertEquals("insert into t values (E'\\' returning x') RETURNING *",
+                rewritten("insert into t values (E'\\' returning x')"));
+    }
+
+    @Test
+    void readsBackslashesAsTheSessionDoes() {
+        // standard_conforming_strings off: the backslash escapes the quote, so the string runs to the end.
+        String sql = "insert into t values ('a\\'); returning')";
+        assertEquals(Optional.of(new InsertReturning(sql + " RETURNING *", false)), InsertReturning.of(sql, false));
+        // On, the string ends after the backslash and the text holds two statements.
+        assertDeclined(sql);
+    }
+
+    @Test
+    void onlyReturningOutsideParenthesesIsTheClause() {
+        assertEquals("insert into t select a from u where b in (select 1 as returning) RETURNING *",
+                rewritten("insert into t select a from u where b in (select 1 as returning)"));
+        assertEquals("insert into t (a) select x.returning from s.returning x RETURNING *",
+                rewritten("insert into t (a) select x.returning from s.returning x"));
+        assertEquals("insert into t select 1 as returning RETURNING *",
+                rewritten("insert into t select 1 as returning"));
+        assertEquals("insert into t (a) (select v from (values (1)) x(v)) RETURNING *",
+                rewritten("insert into t (a) (select v from (values (1)) x(v))"));
+    }
+
+    @Test
+    void acceptsTheClientsOwnReturningStar() {
+        assertKeptAsAsked("insert into t values (1) returning *");
+        assertKeptAsAsked("insert into t values (1) RETURNING * ;");
+        assertKeptAsAsked("insert into t values (1) returning*");
+        assertKeptAsAsked("insert into t values (1) returning * -- all of it");
+        assertKeptAsAsked("insert into t values (1) on conflict do nothing returning *");
+    }
+
+    @Test
+    void declinesAnyOtherReturningList() {
+        assertDeclined("insert into t values (1) returning id");
+        assertDeclined("insert into t values (1) returning *, id");
+        assertDeclined("insert into t values (1) returning id, *");
+        assertDeclined("insert into t values (1) returning t.*");
+        assertDeclined("insert into t values (1) returning * as x");
+        assertDeclined("insert into t values (1) returning \"returning\"");
+    }
+
+    @Test
+    void onConflictDoNothingIsFineAndDoUpdateIsNot() {
+        assertEquals("insert into t values (1) on conflict do nothing RETURNING *",
+                rewritten("insert into t values (1) on conflict do nothing"));
+        assertEquals("insert into t values (1) on conflict (id) do nothing RETURNING *;",
+                rewritten("insert into t values (1) on conflict (id) do nothing;"));
+        assertEquals("insert into t values (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING RETURNING *",
+                rewritten("insert into t values (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING"));
+        assertDeclined("insert into t values (1) on conflict (id) do update set n = t.n + 1");
+        assertDeclined("insert into t values (1) ON CONFLICT (id) WHERE id > 0 DO UPDATE SET n = excluded.n");
+        assertDeclined("insert into t values (1) on conflict on constraint t_pkey do update set n = 2 returning *");
+        assertDeclined("insert into t values (1) on conflict (id) do update set n = 2 where t.n < 2");
+    }
+
+    @Test
+    void declinesEverythingButOneTopLevelInsert() {
+        assertDeclined("with x as (select 1) insert into t select * from x");
+        assertDeclined("explain insert into t values (1)");
+        assertDeclined("explain analyze insert into t values (1)");
+        assertDeclined("prepare p as insert into t values ($1)");
+        assertDeclined("update t set a = 1");
+        assertDeclined("delete from t");
+        assertDeclined("select 1");
+        assertDeclined("(insert into t values (1))");
+        assertDeclined("copy t from stdin");
+        assertDeclined("");
+        assertDeclined("  ;  -- nothing");
+    }
+
+    @Test
+    void declinesSeveralStatements() {
+        assertDeclined("insert into t values (1); insert into t values (2)");
+        assertDeclined("insert into t values (1); select 1");
+        assertDeclined("begin; insert into t values (1)");
+        assertDeclined("insert into t values (1); commit;");
+    }
+
+    @Test
+    void declinesBrokenParentheses() {
+        assertDeclined("insert into t values (1");
+        assertDeclined("insert into t values 1)");
+    }
+
+    @Test
+    void keepsEverythingAfterTheStatementAsWritten() {
+        String sql = "insert into t values (1) /* a */ ; /* b */ -- c";
+        assertEquals("insert into t values (1) RETURNING * /* a */ ; /* b */ -- c", rewritten(sql));
+    }
+}
