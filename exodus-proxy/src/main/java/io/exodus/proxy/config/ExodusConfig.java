@@ -34,6 +34,8 @@ public interface ExodusConfig {
 
     Migration migration();
 
+    Admin admin();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -150,5 +152,21 @@ public interface ExodusConfig {
         @WithName("orphan-timeout")
         @WithDefault("60s")
         Duration orphanTimeout();
+
+        /**
+         * How long the secondary may take to answer one request before the session gives up on it (a network cut
+         * that leaves the connection open): the policy then handles it as a lost secondary.
+         */
+        @WithName("secondary-timeout")
+        @WithDefault("5m")
+        Duration secondaryTimeout();
+    }
+
+    interface Admin {
+        /**
+         * Bearer token for the admin API ({@code /exodus/…} on the HTTP port). Without one, the API answers reads and
+         * refuses every change.
+         */
+        Optional<String> token();
     }
 }

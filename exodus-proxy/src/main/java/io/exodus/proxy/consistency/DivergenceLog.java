@@ -1,7 +1,9 @@
 package io.exodus.proxy.consistency;
 
 import io.micrometer.core.instrument.Counter;
+import io.exodus.proxy.metrics.MetricsConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -22,13 +24,14 @@ public class DivergenceLog {
     private static final Logger LOG = Logger.getLogger(DivergenceLog.class);
     private static final int KEPT = 200;
 
-    private final MeterRegistry registry;
     private final Map<Divergence.Kind, Map<ConsistencyPolicy, Counter>> counters = new EnumMap<>(Divergence.Kind.class);
     private final Counter nondeterministic;
     private final ArrayDeque<Divergence> recent = new ArrayDeque<>();
+    private final java.util.Set<String> needVerification = new java.util.LinkedHashSet<>();
 
-    public DivergenceLog(MeterRegistry registry) {
-        this.registry = registry;
+    public DivergenceLog(MeterRegistry exported, MetricsConfig metrics) {
+        // With metrics off nothing is exported, but the admin API still reports the counts.
+        MeterRegistry registry = metrics.enabled() ? exported : new SimpleMeterRegistry();
         for (Divergence.Kind kind : Divergence.Kind.values()) {
             Map<ConsistencyPolicy, Counter> byPolicy = new EnumMap<>(ConsistencyPolicy.class);
             for (ConsistencyPolicy policy : ConsistencyPolicy.values()) {
@@ -58,7 +61,22 @@ public class DivergenceLog {
 
     public void nondeterministic(String fingerprint, String why) {
         nondeterministic.increment();
-        LOG.warnf("Values may differ between the databases (%s); the table needs verification: %s", why, fingerprint);
+        boolean first;
+        synchronized (needVerification) {
+            first = needVerification.size() < KEPT && needVerification.add(fingerprint);
+        }
+        // One line per statement text, not per execution: a hot UPDATE … SET at = now() would flood the log.
+        if (first) {
+            LOG.warnf("Values may differ between the databases (%s); its table needs verification: %s", why,
+                    fingerprint);
+        }
+    }
+
+    /** Statements whose values may differ between the databases: their tables need verification. */
+    public List<String> needingVerification() {
+        synchronized (needVerification) {
+            return new ArrayList<>(needVerification);
+        }
     }
 
     public List<Divergence> recent() {

@@ -102,6 +102,6 @@ public class DualWriteSetup {
                 config.protocol().maxMessageSize());
         return new DualWriteServices(connector, migration, classifications, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
-                divergences, true);
+                divergences, true, config.migration().secondaryTimeout());
     }
 }

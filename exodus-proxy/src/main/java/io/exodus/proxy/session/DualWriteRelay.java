@@ -103,6 +103,7 @@ final class DualWriteRelay implements Relay {
 
     private void attachSecondary(Leg leg) {
         secondary = leg;
+        leg.answerWithin(services.vertx(), dual.secondaryTimeout());
         leg.onLost(why -> {
             LOG.warnf("Session of \"%s\": %s; writes continue on the primary as policy %s says", login.user(), why,
                     currentPolicy().configName());

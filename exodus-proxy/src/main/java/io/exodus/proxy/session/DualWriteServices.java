@@ -16,6 +16,7 @@ import java.util.Map;
  *
  * @param tableShapes the catalog facts of tables that received row images, by "database/oid" of the primary
  * @param rowImages   whether INSERTs run with {@code RETURNING *} so that the secondary gets the primary's values
+ * @param secondaryTimeout how long the secondary may take to answer one request
  */
 public record DualWriteServices(
         BackendConnector target,
@@ -25,5 +26,6 @@ public record DualWriteServices(
         GlobalTransactionIds transactionIds,
         CommitDecisionLog decisions,
         DivergenceLog divergences,
-        boolean rowImages) {
+        boolean rowImages,
+        java.time.Duration secondaryTimeout) {
 }

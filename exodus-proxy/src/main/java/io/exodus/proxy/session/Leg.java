@@ -47,12 +47,20 @@ final class Leg {
     };
     private byte transactionStatus;
     private boolean open = true;
+    private io.vertx.core.Vertx vertx;
+    private long timeoutMillis;
 
     Leg(BackendConnection backend, int maxMessageSize) {
         this.backend = backend;
         this.database = backend.endpoint().describe();
         this.assembler = new MessageAssembler(maxMessageSize);
         this.transactionStatus = backend.transactionStatus();
+    }
+
+    /** Every request must be answered within this time, or the leg is closed as lost. */
+    void answerWithin(io.vertx.core.Vertx timers, java.time.Duration timeout) {
+        this.vertx = timers;
+        this.timeoutMillis = timeout.toMillis();
     }
 
     void start() {
@@ -93,6 +101,15 @@ final class Leg {
         Request pending = new Request(readyForQueryCount, sink);
         requests.add(pending);
         backend.socket().write(request);
+        if (timeoutMillis > 0) {
+            pending.timer = vertx.setTimer(timeoutMillis, id -> {
+                if (!pending.promise.future().isComplete()) {
+                    lost("the " + database + " did not answer within " + timeoutMillis / 1000
+                            + " s (exodus.migration.secondary-timeout)");
+                    backend.socket().close();
+                }
+            });
+        }
         return pending.promise.future();
     }
 
@@ -183,6 +200,9 @@ final class Leg {
             transactionStatus = message.body().length() > 0 ? message.body().getByte(0) : (byte) 'I';
             if (--head.readyLeft == 0) {
                 requests.poll();
+                if (head.timer >= 0) {
+                    vertx.cancelTimer(head.timer);
+                }
                 head.promise.complete(new LegReply(transactionStatus, head.error, head.tags, false));
             }
         }
@@ -210,6 +230,7 @@ final class Leg {
         final List<String> tags = new ArrayList<>(2);
         int readyLeft;
         ErrorResponse error;
+        long timer = -1;
 
         Request(int readyLeft, Sink sink) {
             this.readyLeft = readyLeft;

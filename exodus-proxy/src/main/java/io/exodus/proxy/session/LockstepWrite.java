@@ -9,6 +9,7 @@ import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.SqlState;
+import io.exodus.proxy.sql.NondeterministicValues;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -107,6 +108,13 @@ final class LockstepWrite {
             dual.divergences().nondeterministic(plan.fingerprint(),
                     "the INSERT's rows have no table to be copied into; the statement ran as text on the secondary");
             secondaryPlan = plan.withoutRowImage();
+        }
+        if (!secondaryPlan.usesRowImage() && plan.statementText() != null) {
+            String value = NondeterministicValues.firstIn(plan.statementText(),
+                    dual.classifications().classify(plan.statementText()));
+            if (value != null) {
+                dual.divergences().nondeterministic(plan.fingerprint(), "it uses " + value);
+            }
         }
         List<String> primaryTags = withoutBegin(p.commandTags());
         SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, captures,

@@ -84,7 +84,27 @@ final class TransactionCommit {
             decided.accept(error);
             relay.flushToClient();
         };
+        if (relay.secondary() == null) {
+            return primaryAlone(policy, tellClient);
+        }
         return policy.usesTwoPhaseCommit() ? twoPhase(policy, tellClient) : ordered(policy, tellClient);
+    }
+
+    /** The secondary went away after it applied the transaction's writes, before the commit. */
+    private Future<Void> primaryAlone(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database was lost before COMMIT; the transaction is rolled back on both databases "
+                            + "(policy " + policy.configName() + ")"));
+            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
+        }
+        dual.divergences().record(Divergence.Kind.SECONDARY_LOST, policy, "COMMIT", "committing on the "
+                + primary.database(), "the target was lost before COMMIT");
+        return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(c -> {
+            decided.accept(c.failed() ? c.error() : null);
+            return null;
+        });
     }
 
     private Future<Void> ordered(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
@@ -116,30 +136,48 @@ final class TransactionCommit {
         });
     }
 
+    /**
+     * Both PREPAREs go out at once: nothing is decided before the primary's COMMIT PREPARED, so a PREPARE that
+     * fails on either side just rolls both back; the round trip saved is one of five.
+     */
     private Future<Void> twoPhase(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         String gid = dual.transactionIds().next();
         String quotedGid = "'" + gid + "'";
-        return dual.decisions().ensure(relay.databaseName()).compose(ready -> primary.send(FrontendMessages.query(
-                CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD)
-        ).compose(onPrimary -> {
-            if (onPrimary.failed()) {
-                // A deferred constraint fails here: the primary has rolled back; so must the secondary.
-                decided.accept(onPrimary.error());
-                Future<LegReply> cleanup = primary.transactionStatus() == 'I' ? Future.succeededFuture()
-                        : primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
-                secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
-                return cleanup.mapEmpty();
-            }
-            return secondary.send(FrontendMessages.query("PREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD)
-                    .compose(onSecondary -> afterSecondaryPrepared(policy, gid, quotedGid, onSecondary, decided));
+        return dual.decisions().ensure(relay.databaseName()).compose(ready -> {
+            Future<LegReply> onPrimary = primary.send(FrontendMessages.query(
+                    CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD);
+            Future<LegReply> onSecondary = secondary.send(
+                    FrontendMessages.query("PREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD);
+            return Future.all(onPrimary, onSecondary).compose(both -> {
+                LegReply p = onPrimary.result();
+                if (p.failed()) {
+                    // A deferred constraint fails here: the primary has rolled back; so must the secondary.
+                    decided.accept(p.error());
+                    if (primary.transactionStatus() != 'I') {
+                        primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+                    }
+                    return undoSecondaryPrepare(secondary, onSecondary.result(), quotedGid);
+                }
+                return afterSecondaryPrepared(policy, gid, quotedGid, onSecondary.result(), decided);
+            });
         }, failure -> {
             decided.accept(ErrorResponse.error(SqlState.INTERNAL_ERROR,
                     "Exodus could not prepare its commit decision log: " + failure.getMessage()));
             primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
             return secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
         });
+    }
+
+    private static Future<Void> undoSecondaryPrepare(Leg secondary, LegReply prepared, String quotedGid) {
+        if (!secondary.isOpen()) {
+            return Future.succeededFuture();
+        }
+        String undo = prepared.failed() ? (secondary.transactionStatus() == 'I' ? null : "ROLLBACK")
+                : "ROLLBACK PREPARED " + quotedGid;
+        return undo == null ? Future.succeededFuture()
+                : secondary.send(FrontendMessages.query(undo), 1, Leg.DISCARD).mapEmpty();
     }
 
     private Future<Void> afterSecondaryPrepared(ConsistencyPolicy policy, String gid, String quotedGid,

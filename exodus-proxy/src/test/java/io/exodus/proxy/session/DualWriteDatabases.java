@@ -1,17 +1,23 @@
 package io.exodus.proxy.session;
 
 import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.TableComparison;
 import io.exodus.testsupport.TestDatabases;
+import io.exodus.testsupport.TestUsers;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 
 /**
  * A database of its own on the shared source and target servers, so that dual-write tests neither see nor disturb
  * the tables of the other tests. Exodus does not create the schema on the target: tests create it on both sides.
  */
 final class DualWriteDatabases {
+    /** Longer than any lock wait of these tests, short enough that a proxy that stopped answering fails the test. */
+    static final int SOCKET_TIMEOUT_SECONDS = 20;
+
     private DualWriteDatabases() {
     }
 
@@ -21,6 +27,22 @@ final class DualWriteDatabases {
 
     static ConnectionTarget target(String database) {
         return ConnectionTarget.superuser(TestDatabases.target()).withDatabase(database);
+    }
+
+    /** The proxy listening on {@code port}, as the superuser, on the database of the test. */
+    static ConnectionTarget proxy(int port, String database) {
+        return ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD, database);
+    }
+
+    /** A JDBC connection with bounded waits ({@value #SOCKET_TIMEOUT_SECONDS} s) and further pgJDBC properties. */
+    static Connection open(ConnectionTarget target, String... propertyPairs) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        properties.setProperty("loginTimeout", "10");
+        for (int i = 0; i + 1 < propertyPairs.length; i += 2) {
+            properties.setProperty(propertyPairs[i], propertyPairs[i + 1]);
+        }
+        return target.openJdbc(properties);
     }
 
     /** Drops and creates the database on both servers. */
@@ -41,5 +63,10 @@ final class DualWriteDatabases {
                 statement.execute(sql);
             }
         }
+    }
+
+    /** Source and target hold the same rows in these tables, value by value. */
+    static void assertIdentical(String database, String... tables) throws SQLException {
+        TableComparison.assertIdentical(source(database), target(database), tables);
     }
 }

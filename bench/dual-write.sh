@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Dual-write benchmark: pgbench TPC-B-like straight to the source ("direct") and through Exodus in phase dual-write
+# under several consistency policies, interleaved in one run against the same two servers, so that each policy's
+# TPS reads as a ratio to direct measured minutes apart on the same machine. Through Exodus every write runs on two
+# databases, which here share the machine's cores with each other, with pgbench and with the proxy.
+#
+# Usage: bench/dual-write.sh     (docs/benchmarks.md, "Dual-write", says how to read it)
+# Knobs (environment):
+#   BENCH_SECONDS=20                 duration of each timed run
+#   BENCH_WARMUP_SECONDS=10          untimed run through the proxy first (JIT)
+#   BENCH_SCALE=10                   pgbench -i scale factor (on both servers)
+#   BENCH_CLIENTS=8                  pgbench -c (jobs: 2)
+#   BENCH_MODES="simple prepared"    pgbench -M values
+#   BENCH_POLICIES="both-required two-phase-commit best-effort"
+#   BENCH_REPEAT=1                   interleaved repeats; the table shows medians
+#   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_ROOT HOST=127.0.0.1 PG_USER=postgres PG_DB=postgres PASSWORD=bench TOKEN=bench-admin
+BENCH_SECONDS="${BENCH_SECONDS:-20}"
+BENCH_WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-10}"
+BENCH_SCALE="${BENCH_SCALE:-10}"
+BENCH_CLIENTS="${BENCH_CLIENTS:-8}"
+BENCH_MODES="${BENCH_MODES:-simple prepared}"
+BENCH_POLICIES="${BENCH_POLICIES:-both-required two-phase-commit best-effort}"
+BENCH_REPEAT="${BENCH_REPEAT:-1}"
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
+export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
+
+log() { printf '[dual-write bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+can_connect() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+for tool in pgbench psql curl java python3; do
+    command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
+done
+if [[ ! -f "$REPO_ROOT/exodus-proxy/target/quarkus-app/quarkus-run.jar" ]]; then
+    log "Building the proxy"
+    (cd "$REPO_ROOT" && ./mvnw -B -q install -DskipTests) || die "build failed"
+fi
+
+WORK="$(mktemp -d /tmp/exodus-dual-bench.XXXXXX)"
+cp -r "$REPO_ROOT/exodus-proxy/target/quarkus-app" "$WORK/app"
+PROXY_PID=""
+cleanup() {
+    if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
+        kill -TERM "$PROXY_PID" 2>/dev/null || true
+        for _ in $(seq 1 300); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.2; done
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+listen_port="$(free_port)"
+http_port="$(free_port)"
+source_port="$(free_port)"
+target_port="$(free_port)"
+log "Starting Exodus in phase dual-write with two embedded servers (source $source_port, target $target_port)"
+# shellcheck disable=SC2086 # options list
+env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_LISTEN_PORT="$listen_port" QUARKUS_HTTP_PORT="$http_port" \
+    EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
+    EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_TLS_MODE=disable EXODUS_MIGRATION_PHASE=dual-write \
+    EXODUS_ADMIN_TOKEN="$TOKEN" java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null \
+    >"$WORK/proxy.log" 2>&1 &
+PROXY_PID=$!
+for _ in $(seq 1 600); do
+    can_connect "$listen_port" && break
+    kill -0 "$PROXY_PID" 2>/dev/null || { cat "$WORK/proxy.log" >&2; die "the proxy exited"; }
+    sleep 0.2
+done
+can_connect "$listen_port" || die "the proxy did not listen"
+
+for port in "$source_port" "$target_port"; do
+    log "pgbench -i -s $BENCH_SCALE on port $port"
+    pgbench -i -q -s "$BENCH_SCALE" -h "$HOST" -p "$port" -U "$PG_USER" "$PG_DB" >"$WORK/init-$port.log" 2>&1 \
+        || { cat "$WORK/init-$port.log" >&2; die "pgbench -i failed"; }
+done
+
+set_policy() {
+    curl -sf -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        -d "{\"policy\":\"$1\"}" "http://$HOST:$http_port/exodus/migration/policy" >/dev/null \
+        || die "could not switch the policy to $1"
+}
+
+# Echoes the TPS of one run (0 when pgbench failed).
+run_pgbench() {
+    local port="$1" mode="$2" label="$3"
+    local out="$WORK/$label.log"
+    if ! pgbench -n -h "$HOST" -p "$port" -U "$PG_USER" -M "$mode" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_SECONDS" \
+        "$PG_DB" >"$out" 2>&1; then
+        log "pgbench failed for $label: $(tail -n 3 "$out" | tr '\n' ' ')"
+        echo 0
+        return
+    fi
+    awk '/^tps = .*without initial connection time/ { printf "%.0f\n", $3 }' "$out"
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+log "Warm-up: ${BENCH_WARMUP_SECONDS}s through the proxy"
+set_policy both-required
+pgbench -n -h "$HOST" -p "$listen_port" -U "$PG_USER" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_WARMUP_SECONDS" "$PG_DB" \
+    >"$WORK/warmup.log" 2>&1 || die "warm-up failed: $(tail -n 3 "$WORK/warmup.log")"
+
+declare -A results
+for ((r = 1; r <= BENCH_REPEAT; r++)); do
+    for mode in $BENCH_MODES; do
+        tps="$(run_pgbench "$source_port" "$mode" "direct-$mode-$r")"
+        results["direct $mode"]+="$tps "
+        log "repeat $r -M $mode direct: $tps tps"
+        for policy in $BENCH_POLICIES; do
+            set_policy "$policy"
+            tps="$(run_pgbench "$listen_port" "$mode" "$policy-$mode-$r")"
+            results["$policy $mode"]+="$tps "
+            log "repeat $r -M $mode $policy: $tps tps"
+        done
+    done
+done
+
+nproc_count="$(nproc)"
+echo
+echo "## Dual-write, pgbench tpcb-like, $BENCH_CLIENTS clients, scale $BENCH_SCALE, ${BENCH_SECONDS}s x $BENCH_REPEAT, $nproc_count cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "| mode | path | TPS (median) | ratio to direct |"
+echo "|---|---|---|---|"
+for mode in $BENCH_MODES; do
+    direct="$(echo "${results["direct $mode"]}" | median)"
+    echo "| $mode | direct (source only) | $direct | 1.00 |"
+    for policy in $BENCH_POLICIES; do
+        tps="$(echo "${results["$policy $mode"]}" | median)"
+        ratio="$(awk -v a="$tps" -v b="$direct" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+        echo "| $mode | Exodus $policy | $tps | $ratio |"
+    done
+done
+echo
+grep -c "Divergence" "$WORK/proxy.log" | xargs -I{} echo "Divergence log lines during the run: {}"

@@ -1,0 +1,116 @@
+package io.exodus.proxy.api;
+
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.consistency.TwoPhaseRecovery;
+import io.exodus.proxy.routing.MigrationState;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The migration as an operator sees it: phase, policy, divergences; and the one change this version offers at run
+ * time, the consistency policy (for new transactions). Changes need {@code Authorization: Bearer <exodus.admin.token>}.
+ */
+@Path("/exodus/migration")
+@Produces(MediaType.APPLICATION_JSON)
+public class MigrationResource {
+    private static final Logger LOG = Logger.getLogger(MigrationResource.class);
+
+    private final MigrationState migration;
+    private final DivergenceLog divergences;
+    private final TwoPhaseRecovery recovery;
+    private final ExodusConfig config;
+
+    public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
+            ExodusConfig config) {
+        this.migration = migration;
+        this.divergences = divergences;
+        this.recovery = recovery;
+        this.config = config;
+    }
+
+    public record Status(String phase, String policy, Map<String, Double> divergences, List<Divergence> recent,
+            List<String> statementsNeedingVerification) {
+    }
+
+    public record PolicyChange(String policy) {
+    }
+
+    public record Problem(String error) {
+    }
+
+    @GET
+    public Response status(@HeaderParam("Authorization") String authorization) {
+        if (config.admin().token().isPresent() && !authorized(authorization)) {
+            return problem(Response.Status.UNAUTHORIZED, "a valid bearer token (exodus.admin.token) is required");
+        }
+        Map<String, Double> counts = new java.util.LinkedHashMap<>();
+        for (Divergence.Kind kind : Divergence.Kind.values()) {
+            counts.put(kind.tag(), divergences.count(kind));
+        }
+        List<Divergence> recent = divergences.recent();
+        return Response.ok(new Status(migration.phase().configName(), migration.policy().configName(), counts,
+                recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification())).build();
+    }
+
+    @PUT
+    @Path("/policy")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> changePolicy(@HeaderParam("Authorization") String authorization, PolicyChange change) {
+        if (config.admin().token().isEmpty()) {
+            return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
+                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
+        }
+        if (!authorized(authorization)) {
+            return Uni.createFrom().item(problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required"));
+        }
+        ConsistencyPolicy policy;
+        try {
+            policy = ConsistencyPolicy.fromConfig(change == null || change.policy() == null ? "" : change.policy());
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST, e.getMessage()));
+        }
+        if (!policy.usesTwoPhaseCommit()) {
+            migration.changePolicy(policy);
+            return Uni.createFrom().item(Response.ok(new PolicyChange(policy.configName())).build());
+        }
+        // Two-phase commit needs prepared transactions on both servers and the recovery sweep running first.
+        return Uni.createFrom().completionStage(recovery.activate().toCompletionStage())
+                .map(ready -> {
+                    migration.changePolicy(policy);
+                    return Response.ok(new PolicyChange(policy.configName())).build();
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("Policy change to two-phase-commit refused: %s", failure.getMessage());
+                    return problem(Response.Status.CONFLICT, failure.getMessage());
+                });
+    }
+
+    private boolean authorized(String header) {
+        String token = config.admin().token().orElse(null);
+        if (token == null || header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Response problem(Response.Status status, String message) {
+        return Response.status(status).entity(new Problem(message)).build();
+    }
+}

@@ -1,0 +1,46 @@
+package io.exodus.proxy.sql;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Whether a statement computes values that can differ between two databases running it: the clock
+ * ({@code now()}, {@code CURRENT_TIMESTAMP} …), randomness ({@code random()}, {@code gen_random_uuid()}) and sequences
+ * ({@code nextval}). Dual-write gives an INSERT the primary's values through a row image; any other statement with
+ * such values is logged and counted, so that its table gets verified.
+ */
+public final class NondeterministicValues {
+    private static final Set<String> FUNCTIONS = Set.of("now", "clock_timestamp", "statement_timestamp",
+            "transaction_timestamp", "timeofday", "random", "random_normal", "gen_random_uuid", "uuid_generate_v1",
+            "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "pg_current_xact_id", "inet_client_addr",
+            "pg_backend_pid");
+    private static final Set<String> KEYWORDS = Set.of("current_timestamp", "current_date", "current_time", "localtime",
+            "localtimestamp");
+
+    private NondeterministicValues() {
+    }
+
+    /** The first such function or keyword the statement uses, or null when it uses none. */
+    public static String firstIn(String sql, Classification classification) {
+        for (String call : classification.functionCalls()) {
+            String name = call.substring(call.lastIndexOf('.') + 1);
+            if (FUNCTIONS.contains(name)) {
+                return name + "()";
+            }
+        }
+        String lower = sql.toLowerCase(Locale.ROOT);
+        if (!lower.contains("current_") && !lower.contains("localtime")) {
+            return null;
+        }
+        Tokens tokens = SqlLexer.tokenize(sql);
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.is(i, TokenType.WORD)) {
+                String word = sql.substring(tokens.start(i), tokens.end(i)).toLowerCase(Locale.ROOT);
+                if (KEYWORDS.contains(word)) {
+                    return word.toUpperCase(Locale.ROOT);
+                }
+            }
+        }
+        return null;
+    }
+}

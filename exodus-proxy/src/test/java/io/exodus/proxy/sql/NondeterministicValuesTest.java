@@ -1,0 +1,37 @@
+package io.exodus.proxy.sql;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class NondeterministicValuesTest {
+
+    private final StatementClassifier classifier = new StatementClassifier(FunctionVolatility.withoutCatalog());
+
+    private String first(String sql) {
+        return NondeterministicValues.firstIn(sql, classifier.classify(sql));
+    }
+
+    @Test
+    void clockRandomnessAndSequencesAreFound() {
+        assertEquals("now()", first("update t set at = now() where id = 1"));
+        assertEquals("now()", first("UPDATE t SET at = pg_catalog.NOW() WHERE id = 1"));
+        assertEquals("random()", first("delete from t where random() < 0.1"));
+        assertEquals("gen_random_uuid()", first("update t set token = gen_random_uuid()"));
+        assertEquals("nextval()", first("update t set n = nextval('s')"));
+        assertEquals("clock_timestamp()", first("update t set at = clock_timestamp()"));
+        assertEquals("CURRENT_TIMESTAMP", first("update t set at = CURRENT_TIMESTAMP"));
+        assertEquals("LOCALTIMESTAMP", first("update t set at = localtimestamp where id = 2"));
+        assertEquals("CURRENT_DATE", first("delete from t where day < current_date - 30"));
+    }
+
+    @Test
+    void quotedTextAndNamesThatOnlyLookLikeThemAreNot() {
+        assertNull(first("update t set note = 'now() is current_timestamp' where id = 1"));
+        assertNull(first("update t set \"current_timestamp\" = 1"));
+        assertNull(first("update t set balance = balance + 1 where id = $1"));
+        assertNull(first("update t set note = $$random()$$"));
+        assertNull(first("update t set current_total = 3"));
+    }
+}
