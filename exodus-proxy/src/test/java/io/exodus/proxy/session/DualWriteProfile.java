@@ -6,9 +6,12 @@ import java.util.Map;
 
 /** A proxy in phase dual-write in front of the shared source and target; tests switch the policy at run time. */
 public class DualWriteProfile implements QuarkusTestProfile {
+    /** The admin API's bearer token in these tests. */
+    public static final String TOKEN = "test-admin-token";
+
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("exodus.migration.phase", "dual-write", "exodus.migration.policy", "both-required",
-                "exodus.migration.proxy-id", "dualwritetest");
+                "exodus.migration.proxy-id", "dualwritetest", "exodus.admin.token", TOKEN);
     }
 }

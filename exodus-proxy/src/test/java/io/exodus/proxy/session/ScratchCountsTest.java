@@ -31,6 +31,11 @@ class ScratchCountsTest {
                     p.setString(1, "p"); p.setString(2, "q"); p.setString(3, "r");
                     System.out.println("SCRATCH " + mode + " prepared 3 rows: " + p.executeUpdate());
                 }
+                System.out.println("SCRATCH " + mode + " stmt 1 row: " + s.executeUpdate("insert into t (note) values ('single')"));
+                try (PreparedStatement p = c.prepareStatement("insert into t (note) values (?)")) {
+                    for (int i = 0; i < 3; i++) { p.setString(1, "b" + i); p.addBatch(); }
+                    System.out.println("SCRATCH " + mode + " batch: " + java.util.Arrays.toString(p.executeBatch()));
+                }
                 s.execute("insert into t (note) values ('e1'),('e2')");
                 System.out.println("SCRATCH " + mode + " execute 2 rows: " + s.getUpdateCount());
             }
