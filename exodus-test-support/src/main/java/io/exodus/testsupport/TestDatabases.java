@@ -49,6 +49,19 @@ public final class TestDatabases {
         target.start();
     }
 
+    /**
+     * Stops the target as a crash would (immediate shutdown) and leaves it stopped, for tests of what clients see while
+     * it is down. The caller must {@link #startTarget()} again, in a finally block: every test class shares it.
+     */
+    public static void stopTargetImmediately() {
+        target().stopImmediately();
+    }
+
+    /** Starts the target again on the same port and data after {@link #stopTargetImmediately()}; does nothing if it runs. */
+    public static void startTarget() {
+        target().start();
+    }
+
     private static ServerPair pair() {
         synchronized (ACROSS_CLASS_LOADERS) {
             if (pair == null) {

@@ -92,6 +92,9 @@ final class LockstepWrite {
                 relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
                 return finishOnPrimaryOnly(held);
             }
+            if (filter != null && filter.overflowed()) {
+                return onSecondary(p, held, List.of(), null);
+            }
             List<PrimaryRowImageFilter.Capture> captures = filter == null ? List.of() : filter.captures();
             return shapesOf(captures).compose(shapes -> onSecondary(p, held, captures, shapes));
         });
@@ -105,9 +108,11 @@ final class LockstepWrite {
         }
         UnitPlan secondaryPlan = plan;
         if (plan.usesRowImage() && shapes == null) {
-            dual.divergences().nondeterministic(plan.fingerprint(),
-                    "the INSERT's rows have no table to be copied into; the statement ran as text on the secondary");
+            // Too many rows to keep, or rows of no table (a view): the secondary runs the text; if the text has
+            // values that differ per database, the check below says so; column defaults it cannot see.
             secondaryPlan = plan.withoutRowImage();
+            dual.divergences().nondeterministic(plan.fingerprint(), "the INSERT's rows were too many to copy (or of "
+                    + "no table), so the target ran its text: generated column values may differ");
         }
         if (!secondaryPlan.usesRowImage() && plan.statementText() != null) {
             String value = NondeterministicValues.firstIn(plan.statementText(),

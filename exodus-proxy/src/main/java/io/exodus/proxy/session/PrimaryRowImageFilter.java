@@ -24,7 +24,12 @@ final class PrimaryRowImageFilter implements Leg.Sink {
     record Capture(RowDescription description, List<List<byte[]>> rows) {
     }
 
+    /** Beyond this, an INSERT … SELECT's rows are not kept: the secondary runs the statement's text instead. */
+    static final long MAX_CAPTURED_BYTES = 64L << 20;
+
     private final Leg.Sink client;
+    private long capturedBytes;
+    private boolean overflowed;
     private final ArrayDeque<Expect> expectations;
     private final List<Capture> captures = new ArrayList<>();
     private RowDescription lastDescription;
@@ -37,6 +42,11 @@ final class PrimaryRowImageFilter implements Leg.Sink {
 
     List<Capture> captures() {
         return captures;
+    }
+
+    /** Whether some rows were too many to keep ({@link #MAX_CAPTURED_BYTES}): the captures are incomplete. */
+    boolean overflowed() {
+        return overflowed;
     }
 
     @Override
@@ -101,7 +111,13 @@ final class PrimaryRowImageFilter implements Leg.Sink {
             if (currentRows == null) {
                 currentRows = new ArrayList<>();
             }
-            currentRows.add(io.exodus.proxy.protocol.DataRow.decode(message.body()));
+            capturedBytes += message.body().length();
+            if (capturedBytes > MAX_CAPTURED_BYTES) {
+                overflowed = true;
+                currentRows.clear();
+            } else {
+                currentRows.add(io.exodus.proxy.protocol.DataRow.decode(message.body()));
+            }
             if (expect == Expect.EXECUTE_IMAGE) {
                 return;
             }
