@@ -26,6 +26,22 @@ public final class ExodusMeters {
     public static final String CLIENT_BYTES = "exodus.client.bytes";
     /** Gauge: 1 for the phase the proxy is in, tagged with it. */
     public static final String PHASE = "exodus.phase";
+    /** Gauge: 1 for the consistency policy new transactions get, 0 for the others ({@code none} in phase direct). */
+    public static final String POLICY = "exodus.policy";
+    /** Timer: one request on one leg of a dual-write session, from its write to the leg until its last ReadyForQuery. */
+    public static final String LEG_REQUESTS = "exodus.leg.requests";
+    /** Timer: the commit of a transaction that wrote on both databases, until the client is told its outcome. */
+    public static final String COMMITS = "exodus.commits";
+    /** Counter: dual-write sessions that stopped using their secondary, by reason. */
+    public static final String SECONDARY_DETACHED = "exodus.secondary.detached";
+    /** Gauge: prepared transactions the last two-phase-commit recovery run could not finish. */
+    public static final String TWO_PHASE_IN_DOUBT = "exodus.twophase.in_doubt";
+    /** Gauge: 1 while a database accepts TCP connections, 0 when the last probe failed, by endpoint. */
+    public static final String BACKEND_UP = "exodus.backend.up";
+    /** Counter, registered by {@code DivergenceLog}: divergences by kind and policy. */
+    public static final String DIVERGENCE = "exodus.divergence";
+    /** Counter, registered by {@code DivergenceLog}: writes whose values may differ between the databases. */
+    public static final String NONDETERMINISTIC_STATEMENTS = "exodus.nondeterministic.statements";
 
     public static final String TAG_ENDPOINT = "endpoint";
     public static final String TAG_PROTOCOL = "protocol";
@@ -36,11 +52,17 @@ public final class ExodusMeters {
     public static final String TAG_REASON = "reason";
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_DIRECTION = "direction";
+    public static final String TAG_ROLE = "role";
+    public static final String TAG_KIND = "kind";
 
-    /** The only endpoint today; the target leg arrives with dual-write. */
     public static final String ENDPOINT_SOURCE = "source";
-    /** The only phase today. */
-    public static final String PHASE_DIRECT = "direct";
+    public static final String ENDPOINT_TARGET = "target";
+    /** The leg whose answers the client sees; before cutover, the source. */
+    public static final String ROLE_PRIMARY = "primary";
+    /** The leg that mirrors the primary's writes; before cutover, the target. */
+    public static final String ROLE_SECONDARY = "secondary";
+    public static final String OUTCOME_OK = "ok";
+    public static final String OUTCOME_ERROR = "error";
     /** No consistency policy applies in phase direct. */
     public static final String POLICY_NONE = "none";
 

@@ -1,10 +1,10 @@
 package io.exodus.proxy.metrics;
 
+import io.exodus.proxy.routing.MigrationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 
@@ -17,19 +17,18 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
- * Registers every {@code exodus.*} meter once, at start-up, and hands sessions the meters they feed already
- * resolved: nothing is looked up by name and tags while the proxy relays.
+ * Registers the sessions' {@code exodus.*} meters once, at start-up, and hands sessions the meters they feed already
+ * resolved: nothing is looked up by name and tags while the proxy relays (the request timers of a consistency policy
+ * other than the one at start-up are registered the first time it is used, see {@link RequestTimers}). The
+ * migration's own gauges are {@link MigrationGauges}' and {@link BackendProbe}'s; dual-write's meters are
+ * {@link MicrometerDualWriteMetrics}'.
  * <p>
  * Latency timers publish a percentile histogram (Prometheus buckets, aggregable across instances); the Datadog and
  * StatsD registries turn it into client-side percentiles instead (see {@link ExportRegistries}).
  */
 final class MicrometerProxyMetrics implements ProxyMetrics {
-    /** A relayed request rarely takes less than this; the histogram's lowest bucket. */
-    private static final Duration FASTEST_REQUEST = Duration.ofNanos(50_000);
-    private static final Duration SLOWEST_REQUEST = Duration.ofMinutes(5);
-
     private final MeterRegistry registry;
-    private final Timer[] sourceRequests;
+    private final RequestTimers sourceRequests;
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final AtomicInteger sourceConnections = new AtomicInteger();
@@ -41,9 +40,9 @@ final class MicrometerProxyMetrics implements ProxyMetrics {
     private final ErrorCounters backendErrors;
     private final ErrorCounters proxyErrors;
 
-    MicrometerProxyMetrics(MeterRegistry registry) {
+    MicrometerProxyMetrics(MeterRegistry registry, MigrationState migration) {
         this.registry = registry;
-        sourceRequests = requestTimers(ExodusMeters.ENDPOINT_SOURCE);
+        sourceRequests = new RequestTimers(registry, ExodusMeters.ENDPOINT_SOURCE, migration);
         FunctionCounter.builder(ExodusMeters.CLIENT_BYTES, bytesIn, LongAdder::doubleValue)
                 .description("Bytes relayed from clients to the proxy (in) and from the proxy to clients (out)")
                 .baseUnit(BaseUnits.BYTES)
@@ -58,10 +57,6 @@ final class MicrometerProxyMetrics implements ProxyMetrics {
                 .description("Backend sessions open on behalf of clients")
                 .tag(ExodusMeters.TAG_ENDPOINT, ExodusMeters.ENDPOINT_SOURCE)
                 .register(registry);
-        Gauge.builder(ExodusMeters.PHASE, () -> 1)
-                .description("1 for the migration phase the proxy is in")
-                .tag(ExodusMeters.TAG_PHASE, ExodusMeters.PHASE_DIRECT)
-                .register(registry);
         opened = Counter.builder(ExodusMeters.SESSIONS_OPENED)
                 .description("Client sessions relayed to a backend")
                 .register(registry);
@@ -75,24 +70,6 @@ final class MicrometerProxyMetrics implements ProxyMetrics {
         authenticationFailed = authTimer("failure");
         backendErrors = new ErrorCounters(registry, ErrorOrigin.BACKEND);
         proxyErrors = new ErrorCounters(registry, ErrorOrigin.PROXY);
-    }
-
-    private Timer[] requestTimers(String endpoint) {
-        RequestProtocol[] protocols = RequestProtocol.values();
-        Timer[] timers = new Timer[protocols.length];
-        for (RequestProtocol protocol : protocols) {
-            timers[protocol.ordinal()] = Timer.builder(ExodusMeters.REQUESTS)
-                    .description("Requests from their last byte sent to the backend until its ReadyForQuery")
-                    .tags(Tags.of(ExodusMeters.TAG_ENDPOINT, endpoint,
-                            ExodusMeters.TAG_PROTOCOL, protocol.tagValue(),
-                            ExodusMeters.TAG_PHASE, ExodusMeters.PHASE_DIRECT,
-                            ExodusMeters.TAG_POLICY, ExodusMeters.POLICY_NONE))
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(FASTEST_REQUEST)
-                    .maximumExpectedValue(SLOWEST_REQUEST)
-                    .register(registry);
-        }
-        return timers;
     }
 
     private Timer authTimer(String outcome) {

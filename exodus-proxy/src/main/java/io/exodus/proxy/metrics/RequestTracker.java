@@ -1,6 +1,5 @@
 package io.exodus.proxy.metrics;
 
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.concurrent.TimeUnit;
@@ -22,7 +21,7 @@ final class RequestTracker implements RelayMetrics {
     static final int MAX_TIMED_IN_FLIGHT = 4096;
     private static final int INITIAL_CAPACITY = 8;
 
-    private final Timer[] timers;
+    private final RequestTimers timers;
     private final LongAdder bytesIn;
     private final LongAdder bytesOut;
     private final ErrorCounters backendErrors;
@@ -41,10 +40,7 @@ final class RequestTracker implements RelayMetrics {
     private long announced;
     private long forwarded;
 
-    /**
-     * @param timers one per {@link RequestProtocol}, by ordinal, already registered
-     */
-    RequestTracker(Timer[] timers, LongAdder bytesIn, LongAdder bytesOut, ErrorCounters backendErrors,
+    RequestTracker(RequestTimers timers, LongAdder bytesIn, LongAdder bytesOut, ErrorCounters backendErrors,
             Runnable onBackendClosed) {
         this.timers = timers;
         this.bytesIn = bytesIn;
@@ -96,7 +92,7 @@ final class RequestTracker implements RelayMetrics {
         if (head != stamped) {
             int slot = head & mask;
             head++;
-            timers[protocols[slot]].record(System.nanoTime() - sentAt[slot], TimeUnit.NANOSECONDS);
+            timers.timer(protocols[slot]).record(System.nanoTime() - sentAt[slot], TimeUnit.NANOSECONDS);
         } else if (head == tail && untimed > 0) {
             untimed--;
         }

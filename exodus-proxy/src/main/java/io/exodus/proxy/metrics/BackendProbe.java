@@ -1,0 +1,119 @@
+package io.exodus.proxy.metrics;
+
+import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.routing.MigrationPhase;
+import io.exodus.proxy.routing.MigrationState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code exodus.backend.up{endpoint}}: 1 while a database accepts TCP connections, 0 when the last attempt failed,
+ * probed every {@link #INTERVAL} the way the readiness checks probe ({@value #CONNECT_TIMEOUT_MILLIS} ms to connect,
+ * then close without a word: PostgreSQL logs nothing for such a connection). The source is always probed; the target
+ * in phase dual-write only, when the proxy writes to it. A metric beside the {@code target} readiness check because
+ * under the policies that go on without the target the check stays UP, and a monitor reads a metric more easily than
+ * a health endpoint. Nothing runs with {@code exodus.metrics.enabled=false}.
+ */
+@Singleton
+public class BackendProbe {
+    static final Duration INTERVAL = Duration.ofSeconds(10);
+    static final int CONNECT_TIMEOUT_MILLIS = 2000;
+    /** The gauge's value before the first probe answered: no point is sent rather than a guess. */
+    private static final int UNKNOWN = -1;
+
+    private final MetricsConfig config;
+    private final MeterRegistry registry;
+    private final Vertx vertx;
+    private final BackendEndpoints endpoints;
+    private final MigrationState migration;
+    private final List<Probe> probes = new ArrayList<>();
+    private NetClient client;
+    private long timer = -1;
+
+    BackendProbe(MetricsConfig config, MeterRegistry registry, Vertx vertx, BackendEndpoints endpoints,
+            MigrationState migration) {
+        this.config = config;
+        this.registry = registry;
+        this.vertx = vertx;
+        this.endpoints = endpoints;
+        this.migration = migration;
+    }
+
+    synchronized void onStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            return;
+        }
+        probes.add(new Probe(ExodusMeters.ENDPOINT_SOURCE, endpoints.source()));
+        if (migration.phase() == MigrationPhase.DUAL_WRITE) {
+            endpoints.target().ifPresent(target -> probes.add(new Probe(ExodusMeters.ENDPOINT_TARGET, target)));
+        }
+        for (Probe probe : probes) {
+            Gauge.builder(ExodusMeters.BACKEND_UP, probe.up, up -> up.get() == UNKNOWN ? Double.NaN : up.get())
+                    .description("1 while the database accepts TCP connections, 0 when the last probe failed")
+                    .tag(ExodusMeters.TAG_ENDPOINT, probe.endpointTag)
+                    .strongReference(true)
+                    .register(registry);
+        }
+        client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
+        probeAll();
+        timer = vertx.setPeriodic(INTERVAL.toMillis(), id -> probeAll());
+    }
+
+    private void probeAll() {
+        for (Probe probe : probes) {
+            probe.run(client);
+        }
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    private static final class Probe {
+        final String endpointTag;
+        final BackendEndpoint endpoint;
+        final AtomicInteger up = new AtomicInteger(UNKNOWN);
+        /** A database that drops SYNs takes the whole connect timeout: the next probe waits for this one. */
+        final AtomicBoolean running = new AtomicBoolean();
+
+        Probe(String endpointTag, BackendEndpoint endpoint) {
+            this.endpointTag = endpointTag;
+            this.endpoint = endpoint;
+        }
+
+        void run(NetClient client) {
+            if (!running.compareAndSet(false, true)) {
+                return;
+            }
+            client.connect(endpoint.url().port(), endpoint.url().host()).onComplete(connected -> {
+                up.set(connected.succeeded() ? 1 : 0);
+                if (connected.succeeded()) {
+                    connected.result().close();
+                }
+                running.set(false);
+            });
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.exodus.proxy.metrics;
+
+import io.exodus.proxy.consistency.ConsistencyPolicy;
+
+/**
+ * What the dual-write engine reports besides the {@link RelayMetrics} of each session: the requests of each leg, the
+ * commits of transactions that wrote on both databases, and sessions that lose their secondary. One instance for the
+ * whole proxy, called from every event loop. The policy is an argument because it changes at run time and a
+ * transaction keeps the one it started with; the meters of a policy are registered the first time it is used and
+ * then found by array index, with no lookup by name or tags. With {@code exodus.metrics.enabled=false} this is
+ * {@link #DISABLED}, whose calls do nothing.
+ */
+public interface DualWriteMetrics {
+
+    /**
+     * One request on one leg has been answered or given up: the {@code exodus.leg.requests} timer, tagged {@code
+     * endpoint} (source, target), {@code role} (primary, secondary), {@code outcome} (ok, error), {@code phase} and
+     * {@code policy}. Call it once per request the leg actually wrote: when its last ReadyForQuery arrives ({@code
+     * failed} if the answer carried an ErrorResponse), or when the leg is lost, times out or is closed with the
+     * request still pending ({@code failed = true}). A request refused because the leg was already gone never ran
+     * and is not reported.
+     *
+     * @param policy       the policy of the session's current transaction (the one the commit will follow)
+     * @param target       whether the leg is connected to the target (false: the source)
+     * @param primary      whether the leg is the primary, whose answers the client sees (false: the secondary)
+     * @param startedNanos {@link System#nanoTime()} when the request was written to the leg
+     * @param failed       whether the leg answered with an error or did not answer
+     */
+    void legRequest(ConsistencyPolicy policy, boolean target, boolean primary, long startedNanos, boolean failed);
+
+    /**
+     * The commit protocol of a transaction that wrote on both databases has decided what the client hears: the
+     * {@code exodus.commits} timer, tagged {@code policy}, {@code outcome} and {@code phase}. Call it once per such
+     * transaction, at the moment the client's outcome is decided (the secondary's part that follows, such as the
+     * second COMMIT or its COMMIT PREPARED, is not timed; its failure is a divergence). Transactions that wrote on
+     * one database only, or only read, are ended by that database alone and are not reported.
+     *
+     * @param policy       the policy the transaction followed
+     * @param outcome      what the client was told, see {@link CommitOutcome}
+     * @param startedNanos {@link System#nanoTime()} when the commit protocol started (the client's COMMIT, or the
+     *                     end of an autocommit write that Exodus wrapped in a transaction)
+     */
+    void commit(ConsistencyPolicy policy, CommitOutcome outcome, long startedNanos);
+
+    /**
+     * A session stopped using its secondary (the {@code exodus.secondary.detached} counter by {@code reason}). Call
+     * it once per detachment: when the secondary leg is lost or times out, and when policy both-required pins the
+     * session to the primary while it still had a secondary. Closing the legs because the session ends is not a
+     * detachment.
+     */
+    void secondaryDetached(SecondaryDetachment reason);
+
+    DualWriteMetrics DISABLED = new DualWriteMetrics() {
+        @Override
+        public void legRequest(ConsistencyPolicy policy, boolean target, boolean primary, long startedNanos,
+                boolean failed) {
+        }
+
+        @Override
+        public void commit(ConsistencyPolicy policy, CommitOutcome outcome, long startedNanos) {
+        }
+
+        @Override
+        public void secondaryDetached(SecondaryDetachment reason) {
+        }
+    };
+}

@@ -1,0 +1,97 @@
+package io.exodus.proxy.metrics;
+
+import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.routing.MigrationPhase;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The dual-write meters. Timers sit in flat arrays indexed by the policy's ordinal and their other tags, registered
+ * the first time a combination occurs (as {@link ErrorCounters} does per SQLSTATE class): a policy never used, or a
+ * combination that cannot happen in this phase (the source as secondary before cutover), costs no series.
+ */
+final class MicrometerDualWriteMetrics implements DualWriteMetrics {
+    private static final ConsistencyPolicy[] POLICIES = ConsistencyPolicy.values();
+    private static final CommitOutcome[] OUTCOMES = CommitOutcome.values();
+    /** endpoint × role × outcome of a leg request, as bits: target 4, primary 2, failed 1. */
+    private static final int LEG_COMBINATIONS = 8;
+
+    private final MeterRegistry registry;
+    private final String phase;
+    private final AtomicReferenceArray<Timer> legRequests = new AtomicReferenceArray<>(POLICIES.length * LEG_COMBINATIONS);
+    private final AtomicReferenceArray<Timer> commits = new AtomicReferenceArray<>(POLICIES.length * OUTCOMES.length);
+    private final Counter[] detached = new Counter[SecondaryDetachment.values().length];
+
+    MicrometerDualWriteMetrics(MeterRegistry registry, MigrationPhase phase) {
+        this.registry = registry;
+        this.phase = phase.configName();
+        for (SecondaryDetachment reason : SecondaryDetachment.values()) {
+            detached[reason.ordinal()] = Counter.builder(ExodusMeters.SECONDARY_DETACHED)
+                    .description("Dual-write sessions that stopped using their secondary, by reason")
+                    .tag(ExodusMeters.TAG_REASON, reason.tagValue())
+                    .register(registry);
+        }
+    }
+
+    @Override
+    public void legRequest(ConsistencyPolicy policy, boolean target, boolean primary, long startedNanos,
+            boolean failed) {
+        int slot = policy.ordinal() * LEG_COMBINATIONS + (target ? 4 : 0) + (primary ? 2 : 0) + (failed ? 1 : 0);
+        Timer timer = legRequests.get(slot);
+        if (timer == null) {
+            // Two event loops may race here; the registry hands both the same timer.
+            timer = legTimer(policy, target, primary, failed);
+            legRequests.set(slot, timer);
+        }
+        timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void commit(ConsistencyPolicy policy, CommitOutcome outcome, long startedNanos) {
+        int slot = policy.ordinal() * OUTCOMES.length + outcome.ordinal();
+        Timer timer = commits.get(slot);
+        if (timer == null) {
+            timer = commitTimer(policy, outcome);
+            commits.set(slot, timer);
+        }
+        timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void secondaryDetached(SecondaryDetachment reason) {
+        detached[reason.ordinal()].increment();
+    }
+
+    private Timer legTimer(ConsistencyPolicy policy, boolean target, boolean primary, boolean failed) {
+        return Timer.builder(ExodusMeters.LEG_REQUESTS)
+                .description("Requests on one leg of a dual-write session, from their write to the leg until its "
+                        + "last ReadyForQuery")
+                .tags(Tags.of(ExodusMeters.TAG_ENDPOINT, target ? ExodusMeters.ENDPOINT_TARGET : ExodusMeters.ENDPOINT_SOURCE,
+                        ExodusMeters.TAG_ROLE, primary ? ExodusMeters.ROLE_PRIMARY : ExodusMeters.ROLE_SECONDARY,
+                        ExodusMeters.TAG_OUTCOME, failed ? ExodusMeters.OUTCOME_ERROR : ExodusMeters.OUTCOME_OK,
+                        ExodusMeters.TAG_PHASE, phase,
+                        ExodusMeters.TAG_POLICY, policy.configName()))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(RequestTimers.FASTEST_REQUEST)
+                .maximumExpectedValue(RequestTimers.SLOWEST_REQUEST)
+                .register(registry);
+    }
+
+    private Timer commitTimer(ConsistencyPolicy policy, CommitOutcome outcome) {
+        return Timer.builder(ExodusMeters.COMMITS)
+                .description("Commits of transactions that wrote on both databases, until the client's outcome "
+                        + "is decided")
+                .tags(Tags.of(ExodusMeters.TAG_POLICY, policy.configName(),
+                        ExodusMeters.TAG_OUTCOME, outcome.tagValue(),
+                        ExodusMeters.TAG_PHASE, phase))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(RequestTimers.FASTEST_REQUEST)
+                .maximumExpectedValue(RequestTimers.SLOWEST_REQUEST)
+                .register(registry);
+    }
+}

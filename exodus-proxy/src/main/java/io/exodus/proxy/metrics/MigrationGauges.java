@@ -1,0 +1,62 @@
+package io.exodus.proxy.metrics;
+
+import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.consistency.TwoPhaseRecovery;
+import io.exodus.proxy.routing.MigrationPhase;
+import io.exodus.proxy.routing.MigrationState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+/**
+ * Where the migration stands, as gauges read whenever a registry publishes: {@code exodus.phase} (1, tagged with the
+ * phase; also the heartbeat of the "proxy down" monitor), {@code exodus.policy} (1 for the policy new transactions
+ * get, 0 for the others; {@code none} in phase direct, where no policy applies) and {@code exodus.twophase.in_doubt}
+ * (the prepared transactions the last two-phase-commit recovery run could not finish; 0 while two-phase commit has
+ * never been used). Nothing is registered with {@code exodus.metrics.enabled=false}.
+ */
+@Singleton
+public class MigrationGauges {
+    private final MetricsConfig config;
+    private final MeterRegistry registry;
+    private final MigrationState migration;
+    private final TwoPhaseRecovery recovery;
+
+    MigrationGauges(MetricsConfig config, MeterRegistry registry, MigrationState migration, TwoPhaseRecovery recovery) {
+        this.config = config;
+        this.registry = registry;
+        this.migration = migration;
+        this.recovery = recovery;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            return;
+        }
+        // The phase is fixed for the life of the process; the policy changes at run time.
+        Gauge.builder(ExodusMeters.PHASE, () -> 1)
+                .description("1 for the migration phase the proxy is in")
+                .tag(ExodusMeters.TAG_PHASE, migration.phase().configName())
+                .register(registry);
+        if (migration.phase() == MigrationPhase.DIRECT) {
+            Gauge.builder(ExodusMeters.POLICY, () -> 1)
+                    .description("1 for the consistency policy new transactions get, 0 for the others")
+                    .tag(ExodusMeters.TAG_POLICY, ExodusMeters.POLICY_NONE)
+                    .register(registry);
+        } else {
+            for (ConsistencyPolicy policy : ConsistencyPolicy.values()) {
+                Gauge.builder(ExodusMeters.POLICY, migration, state -> state.policy() == policy ? 1 : 0)
+                        .description("1 for the consistency policy new transactions get, 0 for the others")
+                        .tag(ExodusMeters.TAG_POLICY, policy.configName())
+                        .strongReference(true)
+                        .register(registry);
+            }
+        }
+        Gauge.builder(ExodusMeters.TWO_PHASE_IN_DOUBT, recovery, twoPhase -> twoPhase.unresolved().size())
+                .description("Prepared transactions the last two-phase-commit recovery run could not finish")
+                .strongReference(true)
+                .register(registry);
+    }
+}

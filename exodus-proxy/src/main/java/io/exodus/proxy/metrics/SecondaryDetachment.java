@@ -1,0 +1,17 @@
+package io.exodus.proxy.metrics;
+
+import java.util.Locale;
+
+/** Why a dual-write session stopped using its secondary; the {@code reason} tag of {@code exodus.secondary.detached}. */
+public enum SecondaryDetachment {
+    /** The secondary closed the connection, the connection failed, or it sent a malformed message. */
+    LOST,
+    /** The secondary did not answer a request within {@code exodus.migration.secondary-timeout}. */
+    TIMEOUT,
+    /** Policy both-required after a secondary failure: the session keeps to the primary until it ends. */
+    PINNED;
+
+    public String tagValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
