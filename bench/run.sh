@@ -18,6 +18,9 @@
 #   BENCH_JAVA_OPTS="..."       JVM options for the proxy (default: see DEFAULT_JAVA_OPTS below)
 #   BENCH_PROFILE=0             1: one extra 8-client select-only run through Exodus under JFR; top frames go to
 #                               bench/results/<timestamp>-profile.txt
+#   BENCH_METRICS_COMPARE=0     1: the Exodus path a second time, through one more proxy in front of the same source
+#                               with EXODUS_METRICS_ENABLED=false, interleaved with the others; a table gives
+#                               Exodus's TPS and CPU per transaction with metrics on and off, and their ratios
 # Any EXODUS_* variable (for example EXODUS_LISTEN_EVENT_LOOPS) is passed on to the proxy, except the ones this
 # script sets itself.
 set -euo pipefail
@@ -44,6 +47,7 @@ BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS-$DEFAULT_JAVA_OPTS}"
 BENCH_PROFILE="${BENCH_PROFILE:-0}"
 BENCH_SCRIPTS="${BENCH_SCRIPTS:-select-only tpcb-like}"
 BENCH_REPEAT="${BENCH_REPEAT:-1}"
+BENCH_METRICS_COMPARE="${BENCH_METRICS_COMPARE:-0}"
 CLK_TCK="$(getconf CLK_TCK)"
 
 # libpq must not try TLS or GSS encryption on any path: the three paths are compared in plain TCP, like with like.
@@ -109,6 +113,7 @@ build_proxy_if_missing() {
 WORK=""
 PROXY_PID=""         # the embedded-mode proxy (source and target servers inside)
 PROXY2_PID=""        # the proxy in front of the already running source, for start-up and memory
+PROXY3_PID=""        # the proxy with metrics off, in front of the same source (BENCH_METRICS_COMPARE=1)
 PGBOUNCER_PID=""
 HOLDER_PID=""        # pgbench holding idle sessions open
 POSTMASTER_PIDS=()   # the embedded servers' postmasters, in case the proxy dies without stopping them
@@ -156,6 +161,7 @@ cleanup() {
     stop_pid "$HOLDER_PID" pgbench 5
     stop_pid "$PGBOUNCER_PID" pgbouncer 10
     stop_pid "$PROXY2_PID" "second proxy" 60
+    stop_pid "$PROXY3_PID" "metrics-off proxy" 60
     stop_pid "$PROXY_PID" proxy 90
     local i pid
     for i in "${!POSTMASTER_PIDS[@]}"; do
@@ -367,7 +373,9 @@ main() {
     started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
     load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-    local listen_port http_port source_port target_port
+    local listen_port http_port source_port target_port metrics_on=()
+    # The comparison needs the Exodus path measured with metrics on, whatever the caller's environment says.
+    ((BENCH_METRICS_COMPARE == 1)) && metrics_on=(EXODUS_METRICS_ENABLED=true)
     listen_port="$(free_port)"
     http_port="$(free_port)"
     source_port="$(free_port)"
@@ -379,7 +387,7 @@ main() {
     t0="$(now_ms)"
     start_proxy "$WORK/proxy.log" EXODUS_LISTEN_PORT="$listen_port" QUARKUS_HTTP_PORT="$http_port" \
         EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
-        EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_TLS_MODE=disable
+        EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_TLS_MODE=disable "${metrics_on[@]}"
     PROXY_PID="$STARTED_PID"
     wait_for_port "$listen_port" "$PROXY_PID" 300 "$WORK/proxy.log"
     embedded_start_ms=$(($(now_ms) - t0))
@@ -501,12 +509,32 @@ EOF
     pgb_version="$("$pgbouncer_bin" --version | head -n1)"
     log "$pgb_version listening on $pgb_port"
 
-    # -- 4. Warm-up and the timed runs ---------------------------------------------------------------------------
-    log "Warm-up: ${BENCH_WARMUP_SECONDS}s select-only through the proxy (not counted)"
-    pgbench_run warmup "$listen_port" "" -n -S -M simple -c 8 -j 2 -T "$BENCH_WARMUP_SECONDS" >/dev/null
-    if ((BENCH_PREPARED == 1)); then
-        pgbench_run warmup-prepared "$listen_port" "" -n -S -M prepared -c 8 -j 2 -T 3 >/dev/null
+    # -- 3b. With BENCH_METRICS_COMPARE=1: the same proxy with metrics off, in front of the same source ----------
+    # Started like the second proxy (EXODUS_SOURCE_URL), while the metrics-on path is the embedded-mode proxy: the
+    # relay is the same code in both modes, and embedded mode adds no work per request.
+    local nometrics_port=""
+    if ((BENCH_METRICS_COMPARE == 1)); then
+        local http3
+        nometrics_port="$(free_port)"
+        http3="$(free_port)"
+        start_proxy "$WORK/proxy-nometrics.log" EXODUS_LISTEN_PORT="$nometrics_port" QUARKUS_HTTP_PORT="$http3" \
+            EXODUS_SOURCE_URL="$source_url" EXODUS_TLS_MODE=disable EXODUS_METRICS_ENABLED=false
+        PROXY3_PID="$STARTED_PID"
+        wait_for_port "$nometrics_port" "$PROXY3_PID" 120 "$WORK/proxy-nometrics.log"
+        log "Proxy with metrics off (EXODUS_METRICS_ENABLED=false) listening on $nometrics_port"
     fi
+
+    # -- 4. Warm-up and the timed runs ---------------------------------------------------------------------------
+    local warm_port warm_label
+    for warm_port in "$listen_port" $nometrics_port; do
+        warm_label="warmup"
+        [[ $warm_port == "$listen_port" ]] || warm_label="warmup-nometrics"
+        log "Warm-up: ${BENCH_WARMUP_SECONDS}s select-only through the proxy on $warm_port (not counted)"
+        pgbench_run "$warm_label" "$warm_port" "" -n -S -M simple -c 8 -j 2 -T "$BENCH_WARMUP_SECONDS" >/dev/null
+        if ((BENCH_PREPARED == 1)); then
+            pgbench_run "$warm_label-prepared" "$warm_port" "" -n -S -M prepared -c 8 -j 2 -T 3 >/dev/null
+        fi
+    done
 
     local rows=() script
     for script in $BENCH_SCRIPTS; do
@@ -518,7 +546,13 @@ EOF
     local -A port_of=([direct]="$source_port" [exodus]="$listen_port" [pgbouncer]="$pgb_port")
     local -A pid_of=([direct]="" [exodus]="$PROXY_PID" [pgbouncer]="$PGBOUNCER_PID")
     local paths=(direct exodus pgbouncer)
+    if ((BENCH_METRICS_COMPARE == 1)); then
+        paths+=(nometrics)
+        port_of[nometrics]="$nometrics_port"
+        pid_of[nometrics]="$PROXY3_PID"
+    fi
     local table="$WORK/table.md" latencies="$WORK/latency.md" cpu_table="$WORK/cpu.md" spread_header=""
+    local metrics_table="$WORK/metrics.md"
     ((BENCH_REPEAT > 1)) && spread_header=" Exodus/PgBouncer in each repeat |"
     {
         echo "| script | protocol | clients | direct TPS | Exodus TPS | PgBouncer TPS | Exodus/direct | PgBouncer/direct | Exodus/PgBouncer |$spread_header"
@@ -532,8 +566,12 @@ EOF
         echo "| script | protocol | clients | Exodus µs | PgBouncer µs | Exodus/PgBouncer |"
         echo "| --- | --- | ---: | ---: | ---: | ---: |"
     } >"$cpu_table"
+    {
+        echo "| script | protocol | clients | TPS metrics on | TPS metrics off | on/off TPS | µs metrics on | µs metrics off | on/off µs | on/off TPS in each repeat |"
+        echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    } >"$metrics_table"
 
-    local row=0 spec mode clients jobs path label k r args t l c spread
+    local row=0 spec mode clients jobs path label k r args t l c spread metrics_spread
     for spec in "${rows[@]}"; do
         read -r script mode <<<"$spec"
         for clients in $BENCH_CLIENTS; do
@@ -547,6 +585,7 @@ EOF
             fi
             local -A tps=() lat=() cpu=() this=()
             spread=""
+            metrics_spread=""
             for ((r = 1; r <= BENCH_REPEAT; r++)); do
                 if [[ $script != select-only ]]; then
                     # a checkpoint now rather than in the middle of one path's run
@@ -554,8 +593,8 @@ EOF
                 fi
                 # Rotate which path goes first, so that drift (other load, checkpoints, table bloat) does not
                 # always favour the same one.
-                for ((k = 0; k < 3; k++)); do
-                    path="${paths[$(((row + r + k) % 3))]}"
+                for ((k = 0; k < ${#paths[@]}; k++)); do
+                    path="${paths[$(((row + r + k) % ${#paths[@]}))]}"
                     label="$script-$mode-c$clients-$path-r$r"
                     log "pgbench $label (${BENCH_SECONDS}s)"
                     read -r t l c < <(pgbench_run "$label" "${port_of[$path]}" "${pid_of[$path]}" "${args[@]}")
@@ -566,6 +605,10 @@ EOF
                 done
                 spread+="$(ratio "${this[exodus]}" "${this[pgbouncer]}") "
                 log "  → direct ${this[direct]}, exodus ${this[exodus]}, pgbouncer ${this[pgbouncer]} TPS"
+                if ((BENCH_METRICS_COMPARE == 1)); then
+                    metrics_spread+="$(ratio "${this[exodus]}" "${this[nometrics]}") "
+                    log "  → exodus with metrics off ${this[nometrics]} TPS (on/off $(ratio "${this[exodus]}" "${this[nometrics]}"))"
+                fi
             done
             for path in "${paths[@]}"; do
                 tps[$path]="$(median "${tps[$path]}" 0)"
@@ -580,6 +623,12 @@ EOF
                 "${lat[direct]}" "${lat[exodus]}" "${lat[pgbouncer]}" >>"$latencies"
             printf '| %s | %s | %s | %s | %s | %s |\n' "$script" "$mode" "$clients" \
                 "${cpu[exodus]}" "${cpu[pgbouncer]}" "$(ratio "${cpu[exodus]}" "${cpu[pgbouncer]}")" >>"$cpu_table"
+            if ((BENCH_METRICS_COMPARE == 1)); then
+                printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$script" "$mode" "$clients" \
+                    "${tps[exodus]}" "${tps[nometrics]}" "$(ratio "${tps[exodus]}" "${tps[nometrics]}")" \
+                    "${cpu[exodus]}" "${cpu[nometrics]}" "$(ratio "${cpu[exodus]}" "${cpu[nometrics]}")" \
+                    "${metrics_spread% }" >>"$metrics_table"
+            fi
             unset tps lat cpu this
             row=$((row + 1))
         done
@@ -630,6 +679,16 @@ EOF
         echo
         cat "$cpu_table"
         echo
+        if ((BENCH_METRICS_COMPARE == 1)); then
+            echo "## Cost of metrics (Exodus with metrics on / the same proxy with EXODUS_METRICS_ENABLED=false)"
+            echo
+            echo "Both in front of the same source, interleaved with the other paths; metrics on means the Prometheus"
+            echo "registry only (no Datadog or DogStatsD unless EXODUS_METRICS_* says so). Medians of $BENCH_REPEAT repeat(s);"
+            echo "an on/off ratio below 1 is what metrics cost, within the spread of the repeats."
+            echo
+            cat "$metrics_table"
+            echo
+        fi
         echo "## Start-up (launch of java -jar until a TCP connect to the listen port succeeds)"
         echo
         echo "- embedded mode (initdb and start of two PostgreSQL servers first): ${embedded_start_ms} ms"

@@ -18,7 +18,10 @@ public final class TableShapeQuery {
      */
     public static String sql(int tableOid) {
         // An OID is unsigned; Integer.toUnsignedString keeps one above 2^31 right.
-        return "SELECT c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname), a.attnum, a.attname,"
+        // A temporary table lives in a schema whose name differs per session and per server: pg_temp names the
+        // session's own on either side.
+        return "SELECT c.oid, pg_catalog.format('%I.%I', CASE WHEN n.oid = pg_catalog.pg_my_temp_schema()"
+                + " THEN 'pg_temp' ELSE n.nspname END, c.relname), a.attnum, a.attname,"
                 + " a.attgenerated, a.attidentity"
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"

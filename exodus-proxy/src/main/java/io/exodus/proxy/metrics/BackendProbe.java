@@ -41,7 +41,7 @@ public class BackendProbe {
     private final BackendEndpoints endpoints;
     private final MigrationState migration;
     private final List<Probe> probes = new ArrayList<>();
-    private NetClient client;
+    private volatile NetClient client;
     private long timer = -1;
 
     BackendProbe(MetricsConfig config, MeterRegistry registry, Vertx vertx, BackendEndpoints endpoints,
@@ -74,8 +74,12 @@ public class BackendProbe {
     }
 
     private void probeAll() {
+        NetClient current = client;
+        if (current == null) {
+            return; // stopped
+        }
         for (Probe probe : probes) {
-            probe.run(client);
+            probe.run(current);
         }
     }
 

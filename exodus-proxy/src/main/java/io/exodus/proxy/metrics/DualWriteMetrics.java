@@ -50,6 +50,16 @@ public interface DualWriteMetrics {
      */
     void secondaryDetached(SecondaryDetachment reason);
 
+    /**
+     * A connection to the target was opened for a session (at the session's start, or when it reconnects its
+     * secondary): one more {@code exodus.backend.connections.active{endpoint=target}} until
+     * {@link #targetConnectionClosed()}. The source's connections are counted by {@link ProxyMetrics#openRelay()}.
+     */
+    void targetConnectionOpened();
+
+    /** A connection to the target closed, whoever closed it; exactly once per {@link #targetConnectionOpened()}. */
+    void targetConnectionClosed();
+
     DualWriteMetrics DISABLED = new DualWriteMetrics() {
         @Override
         public void legRequest(ConsistencyPolicy policy, boolean target, boolean primary, long startedNanos,
@@ -62,6 +72,14 @@ public interface DualWriteMetrics {
 
         @Override
         public void secondaryDetached(SecondaryDetachment reason) {
+        }
+
+        @Override
+        public void targetConnectionOpened() {
+        }
+
+        @Override
+        public void targetConnectionClosed() {
         }
     };
 }

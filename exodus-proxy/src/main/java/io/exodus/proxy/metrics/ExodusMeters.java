@@ -28,7 +28,7 @@ public final class ExodusMeters {
     public static final String PHASE = "exodus.phase";
     /** Gauge: 1 for the consistency policy new transactions get, 0 for the others ({@code none} in phase direct). */
     public static final String POLICY = "exodus.policy";
-    /** Timer: one request on one leg of a dual-write session, from its write to the leg until its last ReadyForQuery. */
+    /** Timer: one request on one leg of a dual-write session, from its write until its last ReadyForQuery. */
     public static final String LEG_REQUESTS = "exodus.leg.requests";
     /** Timer: the commit of a transaction that wrote on both databases, until the client is told its outcome. */
     public static final String COMMITS = "exodus.commits";

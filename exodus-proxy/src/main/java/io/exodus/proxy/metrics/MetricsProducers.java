@@ -1,8 +1,10 @@
 package io.exodus.proxy.metrics;
 
+import io.exodus.proxy.routing.MigrationState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -11,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The proxy's metrics as CDI beans: the {@link ProxyMetrics} that sessions report to (a do-nothing one when
- * {@code exodus.metrics.enabled=false}) and the common tags, which quarkus-micrometer applies to every registry.
+ * The proxy's metrics as CDI beans: the {@link ProxyMetrics} that sessions report to and the {@link DualWriteMetrics}
+ * of the dual-write engine (do-nothing ones when {@code exodus.metrics.enabled=false}), and the common tags, which
+ * quarkus-micrometer applies to every registry.
  */
 @Singleton
 public class MetricsProducers {
@@ -20,8 +23,16 @@ public class MetricsProducers {
 
     @Produces
     @Singleton
-    ProxyMetrics proxyMetrics(MetricsConfig config, MeterRegistry registry) {
-        return config.enabled() ? new MicrometerProxyMetrics(registry) : ProxyMetrics.DISABLED;
+    ProxyMetrics proxyMetrics(MetricsConfig config, MeterRegistry registry, MigrationState migration) {
+        return config.enabled() ? new MicrometerProxyMetrics(registry, migration) : ProxyMetrics.DISABLED;
+    }
+
+    @Produces
+    @Singleton
+    @Unremovable
+    DualWriteMetrics dualWriteMetrics(MetricsConfig config, MeterRegistry registry, MigrationState migration) {
+        return config.enabled() ? new MicrometerDualWriteMetrics(registry, migration.phase())
+                : DualWriteMetrics.DISABLED;
     }
 
     /** {@code service=exodus-proxy} and every {@code exodus.metrics.tags.<key>=<value>} (which may override it). */

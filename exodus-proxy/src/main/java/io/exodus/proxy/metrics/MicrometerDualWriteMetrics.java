@@ -3,17 +3,21 @@ package io.exodus.proxy.metrics;
 import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.proxy.routing.MigrationPhase;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The dual-write meters. Timers sit in flat arrays indexed by the policy's ordinal and their other tags, registered
  * the first time a combination occurs (as {@link ErrorCounters} does per SQLSTATE class): a policy never used, or a
- * combination that cannot happen in this phase (the source as secondary before cutover), costs no series.
+ * combination that cannot happen in this phase (the source as secondary before cutover), costs no series. The
+ * target's connections are a gauge beside the source's ({@code exodus.backend.connections.active}), in phase
+ * dual-write only.
  */
 final class MicrometerDualWriteMetrics implements DualWriteMetrics {
     private static final ConsistencyPolicy[] POLICIES = ConsistencyPolicy.values();
@@ -23,9 +27,11 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
 
     private final MeterRegistry registry;
     private final String phase;
-    private final AtomicReferenceArray<Timer> legRequests = new AtomicReferenceArray<>(POLICIES.length * LEG_COMBINATIONS);
+    private final AtomicReferenceArray<Timer> legRequests =
+            new AtomicReferenceArray<>(POLICIES.length * LEG_COMBINATIONS);
     private final AtomicReferenceArray<Timer> commits = new AtomicReferenceArray<>(POLICIES.length * OUTCOMES.length);
     private final Counter[] detached = new Counter[SecondaryDetachment.values().length];
+    private final AtomicInteger targetConnections = new AtomicInteger();
 
     MicrometerDualWriteMetrics(MeterRegistry registry, MigrationPhase phase) {
         this.registry = registry;
@@ -34,6 +40,12 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
             detached[reason.ordinal()] = Counter.builder(ExodusMeters.SECONDARY_DETACHED)
                     .description("Dual-write sessions that stopped using their secondary, by reason")
                     .tag(ExodusMeters.TAG_REASON, reason.tagValue())
+                    .register(registry);
+        }
+        if (phase != MigrationPhase.DIRECT) {
+            Gauge.builder(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE, targetConnections, AtomicInteger::get)
+                    .description("Backend sessions open on behalf of clients")
+                    .tag(ExodusMeters.TAG_ENDPOINT, ExodusMeters.ENDPOINT_TARGET)
                     .register(registry);
         }
     }
@@ -67,11 +79,22 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
         detached[reason.ordinal()].increment();
     }
 
+    @Override
+    public void targetConnectionOpened() {
+        targetConnections.incrementAndGet();
+    }
+
+    @Override
+    public void targetConnectionClosed() {
+        targetConnections.decrementAndGet();
+    }
+
     private Timer legTimer(ConsistencyPolicy policy, boolean target, boolean primary, boolean failed) {
         return Timer.builder(ExodusMeters.LEG_REQUESTS)
                 .description("Requests on one leg of a dual-write session, from their write to the leg until its "
                         + "last ReadyForQuery")
-                .tags(Tags.of(ExodusMeters.TAG_ENDPOINT, target ? ExodusMeters.ENDPOINT_TARGET : ExodusMeters.ENDPOINT_SOURCE,
+                .tags(Tags.of(
+                        ExodusMeters.TAG_ENDPOINT, target ? ExodusMeters.ENDPOINT_TARGET : ExodusMeters.ENDPOINT_SOURCE,
                         ExodusMeters.TAG_ROLE, primary ? ExodusMeters.ROLE_PRIMARY : ExodusMeters.ROLE_SECONDARY,
                         ExodusMeters.TAG_OUTCOME, failed ? ExodusMeters.OUTCOME_ERROR : ExodusMeters.OUTCOME_OK,
                         ExodusMeters.TAG_PHASE, phase,

@@ -2,7 +2,7 @@ package io.exodus.proxy.metrics;
 
 import java.util.Locale;
 
-/** Why a dual-write session stopped using its secondary; the {@code reason} tag of {@code exodus.secondary.detached}. */
+/** Why a dual-write session stopped using its secondary: the {@code reason} of {@code exodus.secondary.detached}. */
 public enum SecondaryDetachment {
     /** The secondary closed the connection, the connection failed, or it sent a malformed message. */
     LOST,

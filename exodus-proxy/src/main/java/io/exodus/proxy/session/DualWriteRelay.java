@@ -64,6 +64,10 @@ final class DualWriteRelay implements Relay {
     private boolean secondaryInTransaction;
     /** The current transaction sent the secondary something that writes. */
     private boolean secondaryWrote;
+    /** Set when the secondary failed behind the primary in this transaction: the error its COMMIT gets. */
+    private ErrorResponse deferredSecondaryFailure;
+    /** The secondary is in a transaction that must be rolled back when the primary's ends. */
+    private boolean secondaryNeedsRollback;
     /** The policy the current transaction started under. */
     private ConsistencyPolicy transactionPolicy;
 
@@ -345,10 +349,11 @@ final class DualWriteRelay implements Relay {
 
     /** The secondary takes no further part in this transaction (it is rolled back there). */
     void dropSecondaryFromTransaction() {
-        if (secondary != null && secondary.isOpen() && secondary.transactionStatus() != 'I') {
+        if (secondary != null && secondary.isOpen() && (secondary.transactionStatus() != 'I' || !secondary.isIdle())) {
             secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
         }
         secondaryInTransaction = false;
+        secondaryNeedsRollback = false;
         secondaryWrote = false;
     }
 
@@ -449,14 +454,50 @@ final class DualWriteRelay implements Relay {
     private void afterTransactionStatusChange() {
         if (primary.transactionStatus() == 'I') {
             transactionPolicy = null;
-            if (secondaryInTransaction && secondary != null && secondary.transactionStatus() != 'I') {
+            deferredSecondaryFailure = null;
+            if ((secondaryInTransaction || secondaryNeedsRollback) && secondary != null
+                    && secondary.transactionStatus() != 'I') {
                 // The primary's transaction ended in a way no shape foresaw (a multi-statement text ending it):
                 // end the secondary's the same way rather than leave it open.
                 secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
             }
             secondaryInTransaction = false;
+            secondaryNeedsRollback = false;
             secondaryWrote = false;
         }
+    }
+
+    /**
+     * A statement the secondary applied behind the primary (inside an explicit transaction the client does not wait
+     * for the secondary) failed: the secondary takes no further part in the transaction, and the COMMIT decides
+     * what the failure means under the policy.
+     */
+    void secondaryFailedBehind(Divergence.Kind kind, UnitPlan plan, LegReply primaryReply, LegReply secondaryReply,
+            ErrorResponse forClient) {
+        if (deferredSecondaryFailure != null) {
+            return;
+        }
+        divergence(kind, plan, primaryReply, secondaryReply);
+        deferredSecondaryFailure = forClient;
+        secondaryInTransaction = false;
+        secondaryNeedsRollback = true;
+    }
+
+    /** The error a failure of the secondary behind the primary left for this transaction's COMMIT, or null. */
+    ErrorResponse deferredSecondaryFailure() {
+        return deferredSecondaryFailure;
+    }
+
+    /** The commit protocol ended the secondary's transaction (its last COMMIT may still be on its way). */
+    void secondaryTransactionEnded() {
+        secondaryInTransaction = false;
+        secondaryNeedsRollback = false;
+        secondaryWrote = false;
+    }
+
+    /** Completes when the secondary has answered everything sent to it so far. */
+    Future<Void> secondaryDrained() {
+        return secondary == null ? Future.succeededFuture() : secondary.drained();
     }
 
     // ---- client output -------------------------------------------------------------------------------------------
@@ -542,8 +583,10 @@ final class DualWriteRelay implements Relay {
         }
         legsClosed = true;
         primary.close();
-        if (secondary != null) {
-            secondary.close();
+        Leg leg = secondary;
+        if (leg != null) {
+            // A COMMIT the client already heard about may still be on its way to the secondary: let it finish.
+            leg.drained().onComplete(v -> leg.close());
         }
         metrics.backendClosed();
     }

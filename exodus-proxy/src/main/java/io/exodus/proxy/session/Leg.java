@@ -47,6 +47,7 @@ final class Leg {
     };
     private byte transactionStatus;
     private boolean open = true;
+    private Promise<Void> drain;
     private io.vertx.core.Vertx vertx;
     private long timeoutMillis;
 
@@ -115,6 +116,25 @@ final class Leg {
 
     boolean isOpen() {
         return open;
+    }
+
+    /** Completes once the leg has answered everything asked so far (or is gone). */
+    Future<Void> drained() {
+        if (requests.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        if (drain == null) {
+            drain = Promise.promise();
+        }
+        return drain.future();
+    }
+
+    private void completeDrainIfIdle() {
+        if (requests.isEmpty() && drain != null) {
+            Promise<Void> waiting = drain;
+            drain = null;
+            waiting.complete();
+        }
     }
 
     /** Whether the leg has answered everything it was asked. */
@@ -204,6 +224,7 @@ final class Leg {
                     vertx.cancelTimer(head.timer);
                 }
                 head.promise.complete(new LegReply(transactionStatus, head.error, head.tags, false));
+                completeDrainIfIdle();
             }
         }
     }
@@ -222,6 +243,7 @@ final class Leg {
         while ((request = requests.poll()) != null) {
             request.promise.tryComplete(LegReply.lost(why));
         }
+        completeDrainIfIdle();
     }
 
     private static final class Request {

@@ -63,7 +63,7 @@ final class LockstepWrite {
             return primary.send(relay.requests().primary(plan, ahead).buffer(), 1, relay::toClient).mapEmpty();
         }
         if (!secondaryReady && failsClient) {
-            return refuseWithoutSecondary();
+            return refuseWithoutSecondary(relay.deferredSecondaryFailure());
         }
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead);
         Buffer toPrimary = request.buffer();
@@ -128,7 +128,22 @@ final class LockstepWrite {
         if (wrap) {
             toSecondary = FrontendMessages.query("BEGIN").appendBuffer(toSecondary);
         }
-        return secondary.send(toSecondary, wrap ? 2 : 1, Leg.DISCARD).compose(s -> {
+        Future<LegReply> applied = secondary.send(toSecondary, wrap ? 2 : 1, Leg.DISCARD);
+        if (wrapAllowed && !wrap) {
+            // Inside an explicit transaction the client need not wait: the secondary applies the statement behind
+            // the primary (its connection keeps the order), and the COMMIT waits until it has caught up, which is
+            // what keeps other writers of these rows behind this transaction on both databases.
+            relay.secondaryJoinedTransaction(true);
+            applied.onSuccess(s -> {
+                if (s.failed() || !withoutBegin(s.commandTags()).equals(request.expectedTags())) {
+                    Divergence.Kind kind = kindOf(s);
+                    relay.secondaryFailedBehind(kind, plan, p, s, clientError(kind, p, s));
+                }
+            });
+            reply(held.asIs());
+            return Future.succeededFuture();
+        }
+        return applied.compose(s -> {
             if (s.failed() || !withoutBegin(s.commandTags()).equals(request.expectedTags())) {
                 return onSecondaryFailure(p, s, held);
             }
@@ -141,9 +156,13 @@ final class LockstepWrite {
         });
     }
 
-    private Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
-        Divergence.Kind kind = s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
+    private static Divergence.Kind kindOf(LegReply s) {
+        return s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
                 : s.failed() ? Divergence.Kind.SECONDARY_ERROR : Divergence.Kind.ROW_COUNT;
+    }
+
+    private Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
+        Divergence.Kind kind = kindOf(s);
         relay.divergence(kind, plan, p, s);
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
@@ -184,8 +203,8 @@ final class LockstepWrite {
     }
 
     /** Under a policy that needs the secondary, a write it cannot get is refused before it runs anywhere. */
-    private Future<Void> refuseWithoutSecondary() {
-        ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+    private Future<Void> refuseWithoutSecondary(ErrorResponse earlierFailure) {
+        ErrorResponse error = earlierFailure != null ? earlierFailure : ErrorResponse.error(SqlState.CONNECTION_FAILURE,
                 "the target database is unavailable, and the consistency policy " + policy.configName()
                         + " does not let a write commit without it")
                 .withHint("Retry when the target is back, or switch exodus.migration.policy to one that lets the "

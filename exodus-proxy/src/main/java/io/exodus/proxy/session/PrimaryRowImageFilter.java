@@ -1,7 +1,9 @@
 package io.exodus.proxy.session;
 
+import io.exodus.proxy.protocol.DataRow;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.RowDescription;
+import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,15 +11,30 @@ import java.util.List;
 
 /**
  * Sits between the primary and the client when INSERTs run with an added {@code RETURNING *}: the rows and their
- * description go to the row image for the secondary, and the client sees what its own statement returns (nothing,
- * unless it asked for {@code RETURNING *} itself). The primary answers requests in order, so each answer is matched
- * to the request it belongs to through a queue of {@link Expect}ations built from the request.
+ * description go to the row image for the secondary, and the client sees what its own statement returns: nothing,
+ * the columns it named ({@code RETURNING id}), or everything if it asked for {@code RETURNING *} itself. The primary
+ * answers requests in order, so each answer is matched to the request it belongs to through a queue of
+ * {@link Expectation}s built from the request.
  */
 final class PrimaryRowImageFilter implements Leg.Sink {
 
     /** What the primary will answer to one message of the request, in order. */
     enum Expect {
         OTHER, DESCRIBE_REWRITTEN, DESCRIBE_FOR_IMAGE, EXECUTE_PLAIN, EXECUTE_IMAGE, EXECUTE_IMAGE_SHOWN, SYNC
+    }
+
+    /**
+     * @param projection for DESCRIBE_REWRITTEN and EXECUTE_IMAGE: the columns the client named, empty when it named
+     *                   none (it then sees no rows at all)
+     */
+    record Expectation(Expect kind, List<String> projection) {
+        static Expectation of(Expect kind) {
+            return new Expectation(kind, List.of());
+        }
+
+        boolean isImage() {
+            return kind == Expect.EXECUTE_IMAGE || kind == Expect.EXECUTE_IMAGE_SHOWN;
+        }
     }
 
     /** The rows one rewritten INSERT produced on the primary. */
@@ -28,14 +45,15 @@ final class PrimaryRowImageFilter implements Leg.Sink {
     static final long MAX_CAPTURED_BYTES = 64L << 20;
 
     private final Leg.Sink client;
+    private final ArrayDeque<Expectation> expectations;
+    private final List<Capture> captures = new ArrayList<>();
     private long capturedBytes;
     private boolean overflowed;
-    private final ArrayDeque<Expect> expectations;
-    private final List<Capture> captures = new ArrayList<>();
     private RowDescription lastDescription;
+    private int[] lastProjection;
     private List<List<byte[]>> currentRows;
 
-    PrimaryRowImageFilter(Leg.Sink client, List<Expect> expectations) {
+    PrimaryRowImageFilter(Leg.Sink client, List<Expectation> expectations) {
         this.client = client;
         this.expectations = new ArrayDeque<>(expectations);
     }
@@ -44,7 +62,7 @@ final class PrimaryRowImageFilter implements Leg.Sink {
         return captures;
     }
 
-    /** Whether some rows were too many to keep ({@link #MAX_CAPTURED_BYTES}): the captures are incomplete. */
+    /** Whether some rows could not be kept (too many, or fetched in steps): the captures are incomplete. */
     boolean overflowed() {
         return overflowed;
     }
@@ -53,7 +71,11 @@ final class PrimaryRowImageFilter implements Leg.Sink {
     public void accept(PgMessage message) {
         byte type = message.type();
         switch (type) {
-            case 'N', 'A', 'S', '1', '2', '3', 't' -> pass(message, type);
+            case 'N', 'A', 'S', 't' -> client.accept(message);
+            case '1', '2', '3' -> {
+                expectations.poll();
+                client.accept(message);
+            }
             case 'T' -> onRowDescription(message);
             case 'n' -> {
                 expectations.poll();
@@ -63,7 +85,7 @@ final class PrimaryRowImageFilter implements Leg.Sink {
             case 'C', 'I', 's' -> onExecuteEnd(message);
             case 'E' -> {
                 // The backend skips everything up to Sync after an error.
-                while (!expectations.isEmpty() && expectations.peek() != Expect.SYNC) {
+                while (!expectations.isEmpty() && expectations.peek().kind() != Expect.SYNC) {
                     expectations.poll();
                 }
                 client.accept(message);
@@ -76,61 +98,125 @@ final class PrimaryRowImageFilter implements Leg.Sink {
         }
     }
 
-    private void pass(PgMessage message, byte type) {
-        if (type == '1' || type == '2' || type == '3') {
-            expectations.poll();
-        }
-        client.accept(message);
-    }
-
     private void onRowDescription(PgMessage message) {
-        Expect expect = expectations.peek();
-        if (expect == Expect.DESCRIBE_REWRITTEN) {
-            expectations.poll();
-            client.accept(new PgMessage((byte) 'n', io.vertx.core.buffer.Buffer.buffer(0)));
-        } else if (expect == Expect.DESCRIBE_FOR_IMAGE) {
-            expectations.poll();
-            lastDescription = RowDescription.decode(message.body());
-        } else if (expect == Expect.EXECUTE_IMAGE || expect == Expect.EXECUTE_IMAGE_SHOWN) {
-            // A simple Query describes its rows itself.
-            lastDescription = RowDescription.decode(message.body());
-            if (expect == Expect.EXECUTE_IMAGE_SHOWN) {
+        Expectation expect = expectations.peek();
+        Expect kind = expect == null ? Expect.OTHER : expect.kind();
+        switch (kind) {
+            case DESCRIBE_REWRITTEN -> {
+                expectations.poll();
+                client.accept(projectedDescription(RowDescription.decode(message.body()), expect.projection()));
+            }
+            case DESCRIBE_FOR_IMAGE -> {
+                expectations.poll();
+                lastDescription = RowDescription.decode(message.body());
+                lastProjection = null;
+            }
+            case EXECUTE_IMAGE, EXECUTE_IMAGE_SHOWN -> {
+                // A simple Query describes its rows itself.
+                lastDescription = RowDescription.decode(message.body());
+                lastProjection = null;
+                if (kind == Expect.EXECUTE_IMAGE_SHOWN) {
+                    client.accept(message);
+                } else if (!expect.projection().isEmpty()) {
+                    client.accept(projectedDescription(lastDescription, expect.projection()));
+                }
+            }
+            default -> {
+                if (kind == Expect.OTHER && expect != null) {
+                    expectations.poll();
+                }
                 client.accept(message);
             }
-        } else {
-            if (expect == Expect.OTHER) {
-                expectations.poll();
-            }
-            client.accept(message);
         }
     }
 
     private void onDataRow(PgMessage message) {
-        Expect expect = expectations.peek();
-        if (expect == Expect.EXECUTE_IMAGE || expect == Expect.EXECUTE_IMAGE_SHOWN) {
-            if (currentRows == null) {
-                currentRows = new ArrayList<>();
-            }
-            capturedBytes += message.body().length();
-            if (capturedBytes > MAX_CAPTURED_BYTES) {
-                overflowed = true;
-                currentRows.clear();
-            } else {
-                currentRows.add(io.exodus.proxy.protocol.DataRow.decode(message.body()));
-            }
-            if (expect == Expect.EXECUTE_IMAGE) {
-                return;
-            }
+        Expectation expect = expectations.peek();
+        if (expect == null || !expect.isImage()) {
+            client.accept(message);
+            return;
         }
-        client.accept(message);
+        if (currentRows == null) {
+            currentRows = new ArrayList<>();
+        }
+        List<byte[]> values = DataRow.decode(message.body());
+        capturedBytes += message.body().length();
+        if (capturedBytes > MAX_CAPTURED_BYTES) {
+            overflowed = true;
+            currentRows.clear();
+        } else {
+            currentRows.add(values);
+        }
+        if (expect.kind() == Expect.EXECUTE_IMAGE_SHOWN) {
+            client.accept(message);
+        } else if (!expect.projection().isEmpty() && lastDescription != null) {
+            client.accept(projectedRow(values, projectionOf(lastDescription, expect.projection())));
+        }
     }
 
     private void onExecuteEnd(PgMessage message) {
-        Expect expect = expectations.poll();
-        if (expect == Expect.EXECUTE_IMAGE || expect == Expect.EXECUTE_IMAGE_SHOWN) {
+        Expectation expect = expectations.poll();
+        if (expect != null && expect.isImage()) {
+            if (message.type() == 's') {
+                // The client fetches the rows it asked for in steps: the image would hold only the first ones.
+                overflowed = true;
+            }
             captures.add(new Capture(lastDescription, currentRows == null ? List.of() : currentRows));
             currentRows = null;
         }
         client.accept(message);
+    }
+
+    /** The client's own description: the columns it named, or NoData when it named none. */
+    private PgMessage projectedDescription(RowDescription full, List<String> projection) {
+        if (projection.isEmpty()) {
+            return new PgMessage((byte) 'n', Buffer.buffer(0));
+        }
+        int[] indexes = projectionOf(full, projection);
+        Buffer body = Buffer.buffer(32 * indexes.length).appendShort((short) indexes.length);
+        for (int index : indexes) {
+            RowDescription.Field field = full.fields().get(index);
+            io.exodus.proxy.protocol.MessageWriter.appendCString(body, field.name());
+            body.appendInt(field.tableOid()).appendShort(field.columnNumber()).appendInt(field.typeOid())
+                    .appendShort(field.typeSize()).appendInt(field.typeModifier()).appendShort(field.format());
+        }
+        return new PgMessage((byte) 'T', body);
+    }
+
+    private int[] projectionOf(RowDescription full, List<String> projection) {
+        if (lastProjection != null && full == lastDescription) {
+            return lastProjection;
+        }
+        int[] indexes = new int[projection.size()];
+        for (int i = 0; i < indexes.length; i++) {
+            indexes[i] = indexOf(full, projection.get(i));
+        }
+        if (full == lastDescription) {
+            lastProjection = indexes;
+        }
+        return indexes;
+    }
+
+    private static int indexOf(RowDescription full, String name) {
+        List<RowDescription.Field> fields = full.fields();
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("the primary returned no column \"" + name + "\"");
+    }
+
+    private static PgMessage projectedRow(List<byte[]> values, int[] indexes) {
+        Buffer body = Buffer.buffer(16 * indexes.length).appendShort((short) indexes.length);
+        for (int index : indexes) {
+            byte[] value = values.get(index);
+            if (value == null) {
+                body.appendInt(-1);
+            } else {
+                body.appendInt(value.length).appendBytes(value);
+            }
+        }
+        return new PgMessage((byte) 'D', body);
     }
 }

@@ -39,11 +39,10 @@ final class SecondaryRequests {
                 return new PrimaryRequest(out, null);
             }
             FrontendMessages.appendQuery(out, sql);
-            return new PrimaryRequest(out, List.of(plan.rowImage().get().clientAskedForAllColumns()
-                    ? PrimaryRowImageFilter.Expect.EXECUTE_IMAGE_SHOWN : PrimaryRowImageFilter.Expect.EXECUTE_IMAGE,
-                    PrimaryRowImageFilter.Expect.SYNC));
+            return new PrimaryRequest(out, List.of(executeExpectation(plan.rowImage().get()),
+                    PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.SYNC)));
         }
-        List<PrimaryRowImageFilter.Expect> expectations = null;
+        List<PrimaryRowImageFilter.Expectation> expectations = null;
         if (usesRowImages(messages)) {
             expectations = new ArrayList<>();
         }
@@ -68,7 +67,7 @@ final class SecondaryRequests {
                     } else {
                         appendFramed(out, message);
                     }
-                    expectations.add(PrimaryRowImageFilter.Expect.OTHER);
+                    expectations.add(PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.OTHER));
                 }
                 case FrontendMessageType.DESCRIBE -> {
                     byte what = reader.readByte();
@@ -77,32 +76,38 @@ final class SecondaryRequests {
                     boolean hide = statement != null && statement.rowImage().isPresent()
                             && !statement.rowImage().get().clientAskedForAllColumns();
                     appendFramed(out, message);
-                    expectations.add(hide ? PrimaryRowImageFilter.Expect.DESCRIBE_REWRITTEN
-                            : PrimaryRowImageFilter.Expect.OTHER);
+                    expectations.add(hide ? new PrimaryRowImageFilter.Expectation(
+                            PrimaryRowImageFilter.Expect.DESCRIBE_REWRITTEN, statement.rowImage().get().projection())
+                            : PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.OTHER));
                 }
                 case FrontendMessageType.EXECUTE -> {
                     String portal = reader.readCString();
                     StatementBook.Statement statement = book.portalStatement(portal);
                     if (statement != null && statement.rowImage().isPresent()) {
                         FrontendMessages.appendDescribePortal(out, portal);
-                        expectations.add(PrimaryRowImageFilter.Expect.DESCRIBE_FOR_IMAGE);
-                        appendFramed(out, message);
-                        expectations.add(statement.rowImage().get().clientAskedForAllColumns()
-                                ? PrimaryRowImageFilter.Expect.EXECUTE_IMAGE_SHOWN
-                                : PrimaryRowImageFilter.Expect.EXECUTE_IMAGE);
+                        expectations.add(PrimaryRowImageFilter.Expectation.of(
+                                PrimaryRowImageFilter.Expect.DESCRIBE_FOR_IMAGE));
+                        if (statement.rowImage().get().clientAskedForAllColumns()) {
+                            appendFramed(out, message);
+                        } else {
+                            // Drivers run a statement that returns nothing with a row limit of 1 (pgJDBC does): the
+                            // added RETURNING must not stop the portal after one row, or the image would be cut.
+                            FrontendMessages.appendExecute(out, portal, 0);
+                        }
+                        expectations.add(executeExpectation(statement.rowImage().get()));
                     } else {
                         appendFramed(out, message);
-                        expectations.add(PrimaryRowImageFilter.Expect.EXECUTE_PLAIN);
+                        expectations.add(PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.EXECUTE_PLAIN));
                     }
                 }
                 case FrontendMessageType.SYNC -> {
                     appendFramed(out, message);
-                    expectations.add(PrimaryRowImageFilter.Expect.SYNC);
+                    expectations.add(PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.SYNC));
                 }
                 case FrontendMessageType.FLUSH -> appendFramed(out, message);
                 default -> {
                     appendFramed(out, message);
-                    expectations.add(PrimaryRowImageFilter.Expect.OTHER);
+                    expectations.add(PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.OTHER));
                 }
             }
         }
@@ -112,7 +117,13 @@ final class SecondaryRequests {
     /**
      * @param expectations null when nothing was rewritten: the primary's answer needs no filtering
      */
-    record PrimaryRequest(Buffer buffer, List<PrimaryRowImageFilter.Expect> expectations) {
+    record PrimaryRequest(Buffer buffer, List<PrimaryRowImageFilter.Expectation> expectations) {
+    }
+
+    private static PrimaryRowImageFilter.Expectation executeExpectation(io.exodus.proxy.sql.InsertReturning image) {
+        return image.clientAskedForAllColumns()
+                ? PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.EXECUTE_IMAGE_SHOWN)
+                : new PrimaryRowImageFilter.Expectation(PrimaryRowImageFilter.Expect.EXECUTE_IMAGE, image.projection());
     }
 
     /** The table OIDs the captured rows belong to, for their {@link TableShape}s. */

@@ -37,9 +37,17 @@ final class TransactionCommit {
         this.dual = dual;
     }
 
-    /** The client's own COMMIT (or END). */
+    /** The client's own COMMIT (or END), once the secondary has caught up with the transaction's statements. */
     Future<Void> clientCommit(UnitPlan plan) {
+        return relay.secondaryDrained().compose(v -> commitCaughtUp(plan));
+    }
+
+    private Future<Void> commitCaughtUp(UnitPlan plan) {
         Leg primary = relay.primary();
+        ErrorResponse failedBehind = relay.deferredSecondaryFailure();
+        if (failedBehind != null && primary.transactionStatus() == 'T') {
+            return afterSecondaryFailedBehind(plan, failedBehind);
+        }
         Leg secondary = relay.secondary();
         ConsistencyPolicy policy = relay.currentPolicy();
         boolean secondaryTakesPart = relay.secondaryInTransaction() && secondary != null && secondary.isOpen();
@@ -70,6 +78,23 @@ final class TransactionCommit {
         return commitBoth(policy, error -> relay.toClient(error == null
                 ? ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I')
                 : ReplySynthesizer.failure(error, (byte) 'I')));
+    }
+
+    /** A statement failed on the secondary after the client had its answer: now the policy decides. */
+    private Future<Void> afterSecondaryFailedBehind(UnitPlan plan, ErrorResponse failure) {
+        ConsistencyPolicy policy = relay.currentPolicy();
+        Leg primary = relay.primary();
+        relay.dropSecondaryFromTransaction();
+        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
+                relay.toClient(ReplySynthesizer.failure(failure, (byte) 'I'));
+                return null;
+            });
+        }
+        if (policy.pinsSessionAfterSecondaryFailure()) {
+            relay.pinToPrimary();
+        }
+        return primary.send(relay.requests().primary(plan, 0).buffer(), 1, relay::toClient).mapEmpty();
     }
 
     /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
@@ -123,7 +148,8 @@ final class TransactionCommit {
                 return second.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
             }
             decided.accept(null);
-            return second.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(s -> {
+            Future<LegReply> secondCommit = second.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD);
+            Future<Void> checked = secondCommit.map(s -> {
                 if (s.failed()) {
                     dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
                             "committed on the " + first.database(), s.error().sqlState() + " " + s.error().message());
@@ -133,6 +159,13 @@ final class TransactionCommit {
                 }
                 return null;
             });
+            if (secondaryFirst) {
+                return checked;
+            }
+            // The secondary's COMMIT changes nothing the client was told: the session goes on while it travels
+            // (the secondary's connection keeps it ahead of whatever comes next).
+            relay.secondaryTransactionEnded();
+            return Future.succeededFuture();
         });
     }
 
@@ -212,13 +245,14 @@ final class TransactionCommit {
                         .mapEmpty();
             }
             decided.accept(null);
-            return secondary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).map(done -> {
+            secondary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).onSuccess(done -> {
                 if (done.failed()) {
                     LOG.warnf("COMMIT PREPARED %s failed on the target (%s); the recovery task finishes it", gid,
                             done.error().message());
                 }
-                return null;
             });
+            relay.secondaryTransactionEnded();
+            return Future.succeededFuture();
         });
     }
 }

@@ -1,5 +1,8 @@
 package io.exodus.proxy.sql;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -28,12 +31,26 @@ import java.util.Optional;
  *                                 {@code rewrittenSql} is the original text and the client gets the rows it asked
  *                                 for; otherwise the proxy must keep the extra rows from the client
  */
-public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColumns) {
+public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection) {
 
     private static final String RETURNING_ALL = " RETURNING *";
 
     public InsertReturning {
         Objects.requireNonNull(rewrittenSql, "rewrittenSql");
+        projection = List.copyOf(projection);
+    }
+
+    public InsertReturning(String rewrittenSql, boolean clientAskedForAllColumns) {
+        this(rewrittenSql, clientAskedForAllColumns, List.of());
+    }
+
+    /**
+     * Whether the client asked for some columns by name ({@code RETURNING id}, as pgJDBC's generated keys and
+     * Hibernate's identity inserts do): the text runs with {@code RETURNING *} and the proxy hands the client just
+     * those columns, in its order.
+     */
+    public boolean projects() {
+        return !projection.isEmpty();
     }
 
     /**
@@ -68,7 +85,40 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
         }
         boolean onlyAllColumns = returning + 2 == to && tokens.is(returning + 1, TokenType.OPERATOR)
                 && tokens.source(returning + 1).equals("*");
-        return onlyAllColumns ? Optional.of(new InsertReturning(sql, true)) : Optional.empty();
+        if (onlyAllColumns) {
+            return Optional.of(new InsertReturning(sql, true));
+        }
+        List<String> names = columnNames(tokens, returning + 1, to);
+        if (names == null) {
+            return Optional.empty();
+        }
+        String rewritten = sql.substring(0, tokens.start(returning)) + RETURNING_ALL.substring(1)
+                + sql.substring(tokens.end(to - 1));
+        return Optional.of(new InsertReturning(rewritten, false, names));
+    }
+
+    /**
+     * The names of a RETURNING list made of plain column names only ({@code id}, {@code "Id"}), as the server names
+     * the columns of its answer; null for anything else (expressions, aliases, {@code t.*}).
+     */
+    private static List<String> columnNames(Tokens tokens, int from, int to) {
+        List<String> names = new ArrayList<>();
+        for (int i = from; i < to; i += 2) {
+            String name;
+            if (tokens.is(i, TokenType.WORD)) {
+                name = tokens.source(i).toLowerCase(Locale.ROOT);
+            } else if (tokens.is(i, TokenType.QUOTED_IDENTIFIER)) {
+                String quoted = tokens.source(i);
+                name = quoted.substring(1, quoted.length() - 1).replace("\"\"", "\"");
+            } else {
+                return null;
+            }
+            names.add(name);
+            if (i + 1 < to && !tokens.is(i + 1, TokenType.COMMA)) {
+                return null;
+            }
+        }
+        return names.isEmpty() ? null : names;
     }
 
     /**

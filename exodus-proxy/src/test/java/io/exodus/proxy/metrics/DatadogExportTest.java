@@ -99,8 +99,11 @@ class DatadogExportTest {
         assertTrue(got.datadogSum("exodus.auth.count", "outcome:failure") >= 1);
         assertTrue(got.datadogHas("exodus.sessions.active"));
         assertTrue(got.datadogHas("exodus.backend.connections.active", "endpoint:source"));
-        assertTrue(got.series().stream().anyMatch(s -> s.metric().equals("exodus.phase")
-                && s.tags().contains("phase:direct") && s.value() == 1));
+        assertTrue(got.datadogHasValue("exodus.phase", 1, "phase:direct"));
+        assertTrue(got.datadogHasValue("exodus.policy", 1, "policy:none"), "no policy applies in phase direct");
+        assertTrue(got.datadogHasValue("exodus.twophase.in_doubt", 0), "two-phase commit never used");
+        assertTrue(got.datadogHasValue("exodus.backend.up", 1, "endpoint:source"));
+        assertFalse(got.datadogHas("exodus.backend.up", "endpoint:target"), "the target is not used in phase direct");
 
         // DogStatsD: one timing line per request, counters as deltas.
         assertEquals(simpleRequests, got.statsd("exodus.requests", "ms", REQUEST_TAGS).size());
@@ -114,14 +117,6 @@ class DatadogExportTest {
     }
 
     private IntakeRecordings await(Predicate<IntakeRecordings> complete) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        IntakeRecordings recordings = IntakeRecordings.fetch(intake);
-        while (!complete.test(recordings) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(250);
-            recordings = IntakeRecordings.fetch(intake);
-        }
-        // one more step, so that a count still on its way would show up as too many
-        Thread.sleep(1500);
-        return IntakeRecordings.fetch(intake);
+        return IntakeRecordings.await(intake, WAIT_MILLIS, complete);
     }
 }

@@ -59,6 +59,22 @@ record IntakeRecordings(List<Series> series, List<StatsdLine> statsd, String rej
         return new IntakeRecordings(series, lines, get(intakeUri + "/recorded/rejected"));
     }
 
+    /**
+     * Fetches the recordings until they satisfy {@code complete} or {@code waitMillis} pass, then once more a step
+     * (the intake's step is 1 s) later, so that a count still on its way would show up as too many.
+     */
+    static IntakeRecordings await(String intakeUri, long waitMillis, Predicate<IntakeRecordings> complete)
+            throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + waitMillis;
+        IntakeRecordings recordings = fetch(intakeUri);
+        while (!complete.test(recordings) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+            recordings = fetch(intakeUri);
+        }
+        Thread.sleep(1500);
+        return fetch(intakeUri);
+    }
+
     private static String get(String uri) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
@@ -71,6 +87,12 @@ record IntakeRecordings(List<Series> series, List<StatsdLine> statsd, String rej
 
     boolean datadogHas(String metric, String... tags) {
         return series.stream().anyMatch(s -> s.metric().equals(metric) && s.tags().containsAll(List.of(tags)));
+    }
+
+    /** Whether some step sent this value for a series of this metric with all these tags (gauges). */
+    boolean datadogHasValue(String metric, double value, String... tags) {
+        return series.stream().anyMatch(s -> s.metric().equals(metric) && s.tags().containsAll(List.of(tags))
+                && s.value() == value);
     }
 
     Set<String> datadogMetricNames() {

@@ -43,6 +43,9 @@ class MetricsDisabledTest {
     @Inject
     ProxyMetrics metrics;
 
+    @Inject
+    DualWriteMetrics dualWriteMetrics;
+
     @Test
     void trafficFlowsAndNoExodusMeterIsRegistered() throws Exception {
         try (ProxyTraffic traffic = ProxyTraffic.open(port)) {
@@ -54,6 +57,7 @@ class MetricsDisabledTest {
         }
         assertSame(ProxyMetrics.DISABLED, metrics);
         assertSame(RelayMetrics.NONE, metrics.openRelay(), "the relay takes the path that measures nothing");
+        assertSame(DualWriteMetrics.DISABLED, dualWriteMetrics);
         List<String> exodusMeters = registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName)
                 .filter(name -> name.startsWith(ExodusMeters.PREFIX)).toList();
         assertTrue(exodusMeters.isEmpty(), exodusMeters.toString());

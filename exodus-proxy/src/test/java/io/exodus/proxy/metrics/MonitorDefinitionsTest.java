@@ -2,6 +2,7 @@ package io.exodus.proxy.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.testsupport.PostgresPairResource;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
@@ -55,6 +56,9 @@ class MonitorDefinitionsTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    DualWriteMetrics dualWrite;
+
     @Test
     void everyMetricTheMonitorsAndDashboardsQueryIsOneTheProxySendsToDatadog() throws Exception {
         // Extended-protocol traffic and a class-42 error only: DatadogExportTest counts simple queries exactly.
@@ -62,9 +66,16 @@ class MonitorDefinitionsTest {
             traffic.extendedQuery("select 1");
             assertEquals("42P01", traffic.extendedQuery("select * from no_such_table_for_metrics"));
         }
+        // This proxy is in phase direct, where no leg or commit is timed: one of each, as the dual-write engine
+        // reports them, so that their meters exist (DualWriteExportTest pins them in phase dual-write).
+        long started = System.nanoTime();
+        dualWrite.legRequest(ConsistencyPolicy.BOTH_REQUIRED, true, false, started, false);
+        dualWrite.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
         Set<String> emitted = datadogNames(datadogRegistry());
         assertTrue(emitted.contains("exodus.requests.percentile"), emitted.toString());
         assertTrue(emitted.contains("exodus.errors"), emitted.toString());
+        assertTrue(emitted.contains("exodus.leg.requests.percentile"), emitted.toString());
+        assertTrue(emitted.contains("exodus.divergence"), emitted.toString());
         assertReceivedByTheIntake(emitted);
 
         List<Path> files = definitionFiles();

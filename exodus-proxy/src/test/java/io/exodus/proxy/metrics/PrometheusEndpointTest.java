@@ -54,6 +54,12 @@ class PrometheusEndpointTest {
         assertHasLine(lines, "exodus_backend_connections_active{", "endpoint=\"source\"");
         assertHasLine(lines, "exodus_auth_seconds_count{", "outcome=\"success\"");
         assertHasLine(lines, "exodus_phase{", "phase=\"direct\"");
+        assertHasLine(lines, "exodus_policy{", "policy=\"none\"");
+        assertHasLine(lines, "exodus_twophase_in_doubt{");
+        assertHasLine(lines, "exodus_backend_up{", "endpoint=\"source\"");
+        assertTrue(lines.stream().anyMatch(line -> line.startsWith("exodus_backend_up{")
+                && line.contains("endpoint=\"source\"") && line.endsWith(" 1.0")), "the source is up");
+        assertHasLine(lines, "exodus_divergence_total{", "kind=\"row_count\"", "policy=\"both-required\"");
         assertFalse(lines.stream().anyMatch(line -> line.startsWith("exodus_requests_seconds{")),
                 "no client-side quantiles in Prometheus: buckets aggregate across instances, quantiles do not");
     }

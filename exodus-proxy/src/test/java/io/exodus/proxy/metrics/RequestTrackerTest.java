@@ -35,7 +35,8 @@ class RequestTrackerTest {
         bytesIn = new LongAdder();
         bytesOut = new LongAdder();
         backendsClosed = new AtomicInteger();
-        tracker = new RequestTracker(timers, bytesIn, bytesOut, new ErrorCounters(registry, ErrorOrigin.BACKEND),
+        tracker = new RequestTracker(new RequestTimers(timers), bytesIn, bytesOut,
+                new ErrorCounters(registry, ErrorOrigin.BACKEND),
                 backendsClosed::incrementAndGet);
     }
 

@@ -231,10 +231,16 @@ class DualWriteDriversTest {
         }
     }
 
+    /**
+     * A temporary table lives in a schema of its own per backend ({@code pg_temp_N}, N the backend's slot), which is
+     * another one on each side: a few idle sessions on the target make sure the proxy's target session gets another N
+     * than its source session.
+     */
     @Test
     void temporaryTablesAreUsableAndFeedWritesToBothSides() throws Exception {
         createItems("from_temp_items");
-        try (Connection client = openProxy()) {
+        List<Connection> occupyingBackendSlots = new ArrayList<>();
+        try (Connection client = openProxyAfter(occupyingBackendSlots)) {
             try (Statement statement = client.createStatement()) {
                 statement.execute("create temp table staging (id int primary key, label text)");
                 assertEquals(3, statement.executeUpdate(
@@ -252,6 +258,10 @@ class DualWriteDriversTest {
                 }
                 assertEquals(4, statement.executeUpdate("insert into from_temp_items select * from staging"));
                 statement.execute("drop table staging");
+            }
+        } finally {
+            for (Connection idle : occupyingBackendSlots) {
+                idle.close();
             }
         }
         assertEquals(4, count("from_temp_items"));
@@ -389,6 +399,14 @@ class DualWriteDriversTest {
 
     private Connection openProxy(String... properties) throws SQLException {
         return DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE), properties);
+    }
+
+    /** Opens a few idle sessions on the target first (kept in {@code idle} for the caller to close). */
+    private Connection openProxyAfter(List<Connection> idle) throws SQLException {
+        for (int i = 0; i < 5; i++) {
+            idle.add(DualWriteDatabases.open(DualWriteDatabases.target(DATABASE)));
+        }
+        return openProxy();
     }
 
     private static void createItems(String table) throws SQLException {

@@ -1,0 +1,111 @@
+package io.exodus.proxy.metrics;
+
+import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.routing.MigrationPhase;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The dual-write meters, as the engine feeds them: tags, counts, and timers that appear only once used. */
+class DualWriteMetricsTest {
+    private MeterRegistry registry;
+    private DualWriteMetrics metrics;
+
+    @BeforeEach
+    void newMetrics() {
+        registry = new SimpleMeterRegistry();
+        metrics = new MicrometerDualWriteMetrics(registry, MigrationPhase.DUAL_WRITE);
+    }
+
+    @Test
+    void legRequestsAreTimedByEndpointRoleOutcomeAndTheTransactionsPolicy() {
+        long started = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(3);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, false, true, started, false);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, false, true, started, false);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, true, false, started, true);
+        metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, true, false, started, false);
+
+        Timer sourcePrimary = leg("source", "primary", "ok", "both-required");
+        assertEquals(2, sourcePrimary.count());
+        assertTrue(sourcePrimary.totalTime(TimeUnit.MILLISECONDS) >= 6, "timed from the write to the leg");
+        assertEquals(1, leg("target", "secondary", "error", "both-required").count());
+        assertEquals(1, leg("target", "secondary", "ok", "best-effort").count());
+        assertEquals("dual-write", sourcePrimary.getId().getTag(ExodusMeters.TAG_PHASE));
+    }
+
+    @Test
+    void aPolicyOrCombinationNeverUsedHasNoSeries() {
+        metrics.legRequest(ConsistencyPolicy.TWO_PHASE_COMMIT, true, false, System.nanoTime(), false);
+
+        Collection<Meter> legs = registry.find(ExodusMeters.LEG_REQUESTS).meters();
+        assertEquals(1, legs.size(), "only the combination used: " + legs);
+        assertNull(registry.find(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_ROLE, "primary").timer());
+        assertNull(registry.find(ExodusMeters.COMMITS).timer());
+    }
+
+    @Test
+    void commitsAreTimedByPolicyAndOutcome() {
+        long started = System.nanoTime();
+        metrics.commit(ConsistencyPolicy.TWO_PHASE_COMMIT, CommitOutcome.COMMITTED, started);
+        metrics.commit(ConsistencyPolicy.TWO_PHASE_COMMIT, CommitOutcome.ROLLED_BACK, started);
+        metrics.commit(ConsistencyPolicy.TWO_PHASE_COMMIT, CommitOutcome.COMMITTED, started);
+        metrics.commit(ConsistencyPolicy.NEW_AUTHORITATIVE, CommitOutcome.FAILED, started);
+
+        assertEquals(2, commits("two-phase-commit", "committed").count());
+        assertEquals(1, commits("two-phase-commit", "rolled_back").count());
+        assertEquals(1, commits("new-authoritative", "failed").count());
+    }
+
+    @Test
+    void everyDetachmentReasonIsCountedFromTheStart() {
+        for (SecondaryDetachment reason : SecondaryDetachment.values()) {
+            assertEquals(0, registry.get(ExodusMeters.SECONDARY_DETACHED)
+                    .tag(ExodusMeters.TAG_REASON, reason.tagValue()).counter().count());
+        }
+        metrics.secondaryDetached(SecondaryDetachment.TIMEOUT);
+        metrics.secondaryDetached(SecondaryDetachment.PINNED);
+        metrics.secondaryDetached(SecondaryDetachment.PINNED);
+
+        assertEquals(1, detached("timeout"));
+        assertEquals(2, detached("pinned"));
+        assertEquals(0, detached("lost"));
+    }
+
+    @Test
+    void targetConnectionsAreCountedBesideTheSources() {
+        metrics.targetConnectionOpened();
+        metrics.targetConnectionOpened();
+        metrics.targetConnectionClosed();
+
+        assertEquals(1, registry.get(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE)
+                .tag(ExodusMeters.TAG_ENDPOINT, "target").gauge().value());
+        SimpleMeterRegistry direct = new SimpleMeterRegistry();
+        new MicrometerDualWriteMetrics(direct, MigrationPhase.DIRECT);
+        assertNull(direct.find(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE).gauge(), "no target in phase direct");
+    }
+
+    private Timer leg(String endpoint, String role, String outcome, String policy) {
+        return registry.get(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_ENDPOINT, endpoint)
+                .tag(ExodusMeters.TAG_ROLE, role).tag(ExodusMeters.TAG_OUTCOME, outcome)
+                .tag(ExodusMeters.TAG_POLICY, policy).timer();
+    }
+
+    private Timer commits(String policy, String outcome) {
+        return registry.get(ExodusMeters.COMMITS).tag(ExodusMeters.TAG_POLICY, policy)
+                .tag(ExodusMeters.TAG_OUTCOME, outcome).timer();
+    }
+
+    private double detached(String reason) {
+        return registry.get(ExodusMeters.SECONDARY_DETACHED).tag(ExodusMeters.TAG_REASON, reason).counter().count();
+    }
+}
