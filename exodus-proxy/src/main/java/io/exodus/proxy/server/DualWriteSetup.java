@@ -40,11 +40,13 @@ public class DualWriteSetup {
     private final MigrationState migration;
     private final DivergenceLog divergences;
     private final TwoPhaseRecovery recovery;
+    private final io.exodus.proxy.metrics.DualWriteMetrics metrics;
     private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
     private ClassificationCache classifications;
 
     public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
-            DivergenceLog divergences, TwoPhaseRecovery recovery) {
+            DivergenceLog divergences, TwoPhaseRecovery recovery, io.exodus.proxy.metrics.DualWriteMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
@@ -102,6 +104,6 @@ public class DualWriteSetup {
                 config.protocol().maxMessageSize());
         return new DualWriteServices(connector, migration, classifications, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
-                divergences, true, config.migration().secondaryTimeout());
+                divergences, true, config.migration().secondaryTimeout(), metrics);
     }
 }

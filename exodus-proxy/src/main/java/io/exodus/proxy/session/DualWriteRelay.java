@@ -81,6 +81,7 @@ final class DualWriteRelay implements Relay {
         this.metrics = services.metrics().openRelay();
         this.clientMessages = new MessageAssembler(services.maxMessageSize());
         this.primary = new Leg(source, services.maxMessageSize());
+        primary.measuredBy(dual.metrics(), true, this::currentPolicy);
         this.planner = new UnitPlanner(dual.classifications(), book, dual.rowImages());
         this.requests = new SecondaryRequests(book);
         this.commits = new TransactionCommit(this, dual);
@@ -108,10 +109,13 @@ final class DualWriteRelay implements Relay {
     private void attachSecondary(Leg leg) {
         secondary = leg;
         leg.answerWithin(services.vertx(), dual.secondaryTimeout());
+        leg.measuredBy(dual.metrics(), false, this::currentPolicy);
         leg.onLost(why -> {
             LOG.warnf("Session of \"%s\": %s; writes continue on the primary as policy %s says", login.user(), why,
                     currentPolicy().configName());
             if (secondary == leg) {
+                dual.metrics().secondaryDetached(leg.timedOut() ? io.exodus.proxy.metrics.SecondaryDetachment.TIMEOUT
+                        : io.exodus.proxy.metrics.SecondaryDetachment.LOST);
                 secondary = null;
                 secondaryInTransaction = false;
             }
@@ -151,6 +155,7 @@ final class DualWriteRelay implements Relay {
                 break;
             }
             metrics.clientMessage(message.type(), message.body().length() + 4);
+            metrics.forwardedToBackend(message.body().length() + 5);
             onClientMessage(message);
         }
         if (busy && !paused && clientMessages.buffered() > PAUSE_CLIENT_ABOVE_BYTES) {
@@ -247,6 +252,10 @@ final class DualWriteRelay implements Relay {
         if (ahead > 0 && plan.shape() != UnitShape.READ) {
             // Part of the batch already ran on the primary without a wrapping BEGIN: the best left is one after the other.
             return sequential(plan, ahead);
+        }
+        if (plan.shape() == UnitShape.CONCURRENT) {
+            // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
+            return reconnectSecondaryIfDue().compose(v -> concurrent(plan));
         }
         return switch (plan.shape()) {
             case READ -> read(plan, ahead);
@@ -368,6 +377,7 @@ final class DualWriteRelay implements Relay {
         secondary = null;
         secondaryInTransaction = false;
         if (leg != null) {
+            dual.metrics().secondaryDetached(io.exodus.proxy.metrics.SecondaryDetachment.PINNED);
             leg.close();
         }
     }
@@ -503,6 +513,9 @@ final class DualWriteRelay implements Relay {
     // ---- client output -------------------------------------------------------------------------------------------
 
     void toClient(PgMessage message) {
+        if (message.type() == 'E' && metrics.countsBackendErrors()) {
+            metrics.backendError(message.body());
+        }
         SecondaryRequests.appendFramed(outbound, message);
     }
 
@@ -518,6 +531,7 @@ final class DualWriteRelay implements Relay {
         if (outbound.length() > 0 && !closed) {
             Buffer bytes = outbound;
             outbound = Buffer.buffer(512);
+            metrics.forwardedToClient(bytes.length());
             client.write(bytes);
         }
     }

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param tableShapes the catalog facts of tables that received row images, by "database/oid" of the primary
  * @param rowImages   whether INSERTs run with {@code RETURNING *} so that the secondary gets the primary's values
  * @param secondaryTimeout how long the secondary may take to answer one request
+ * @param metrics     per-leg request timers, commit outcomes, detachments
  */
 public record DualWriteServices(
         BackendConnector target,
@@ -27,5 +28,6 @@ public record DualWriteServices(
         CommitDecisionLog decisions,
         DivergenceLog divergences,
         boolean rowImages,
-        java.time.Duration secondaryTimeout) {
+        java.time.Duration secondaryTimeout,
+        io.exodus.proxy.metrics.DualWriteMetrics metrics) {
 }

@@ -48,6 +48,11 @@ final class Leg {
     private byte transactionStatus;
     private boolean open = true;
     private Promise<Void> drain;
+    private io.exodus.proxy.metrics.DualWriteMetrics metrics = io.exodus.proxy.metrics.DualWriteMetrics.DISABLED;
+    private java.util.function.Supplier<io.exodus.proxy.consistency.ConsistencyPolicy> policy;
+    private boolean primaryRole;
+    private boolean target;
+    private boolean timedOut;
     private io.vertx.core.Vertx vertx;
     private long timeoutMillis;
 
@@ -56,6 +61,23 @@ final class Leg {
         this.database = backend.endpoint().describe();
         this.assembler = new MessageAssembler(maxMessageSize);
         this.transactionStatus = backend.transactionStatus();
+    }
+
+    /** Times every request of this leg, tagged with its role and the policy of the moment. */
+    void measuredBy(io.exodus.proxy.metrics.DualWriteMetrics meters, boolean primary,
+            java.util.function.Supplier<io.exodus.proxy.consistency.ConsistencyPolicy> currentPolicy) {
+        this.metrics = meters;
+        this.primaryRole = primary;
+        this.policy = currentPolicy;
+        this.target = "target".equals(backend.endpoint().role());
+        if (target) {
+            meters.targetConnectionOpened();
+        }
+    }
+
+    /** Whether the leg was given up because a request was not answered in time. */
+    boolean timedOut() {
+        return timedOut;
     }
 
     /** Every request must be answered within this time, or the leg is closed as lost. */
@@ -100,11 +122,13 @@ final class Leg {
             LOG.tracef("%s %d <- %s", database, backend.processId(), describeRequest(request));
         }
         Request pending = new Request(readyForQueryCount, sink);
+        pending.sentAt = System.nanoTime();
         requests.add(pending);
         backend.socket().write(request);
         if (timeoutMillis > 0) {
             pending.timer = vertx.setTimer(timeoutMillis, id -> {
                 if (!pending.promise.future().isComplete()) {
+                    timedOut = true;
                     lost("the " + database + " did not answer within " + timeoutMillis / 1000
                             + " s (exodus.migration.secondary-timeout)");
                     backend.socket().close();
@@ -157,6 +181,7 @@ final class Leg {
     void close() {
         if (open) {
             open = false;
+            connectionEnded();
             NetSocket socket = backend.socket();
             if (requests.isEmpty() && transactionStatus == 'I') {
                 socket.end(SessionMessages.terminate());
@@ -223,6 +248,9 @@ final class Leg {
                 if (head.timer >= 0) {
                     vertx.cancelTimer(head.timer);
                 }
+                if (policy != null) {
+                    metrics.legRequest(policy.get(), target, primaryRole, head.sentAt, head.error != null);
+                }
                 head.promise.complete(new LegReply(transactionStatus, head.error, head.tags, false));
                 completeDrainIfIdle();
             }
@@ -234,13 +262,23 @@ final class Leg {
             return;
         }
         open = false;
+        connectionEnded();
         failPending(why);
         lostHandler.handle(why);
+    }
+
+    private void connectionEnded() {
+        if (target && policy != null) {
+            metrics.targetConnectionClosed();
+        }
     }
 
     private void failPending(String why) {
         Request request;
         while ((request = requests.poll()) != null) {
+            if (policy != null) {
+                metrics.legRequest(policy.get(), target, primaryRole, request.sentAt, true);
+            }
             request.promise.tryComplete(LegReply.lost(why));
         }
         completeDrainIfIdle();
@@ -253,6 +291,7 @@ final class Leg {
         int readyLeft;
         ErrorResponse error;
         long timer = -1;
+        long sentAt;
 
         Request(int readyLeft, Sink sink) {
             this.readyLeft = readyLeft;

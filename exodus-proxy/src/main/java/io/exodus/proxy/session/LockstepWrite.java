@@ -90,6 +90,10 @@ final class LockstepWrite {
             }
             if (!secondaryReady) {
                 relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
+                if (policy.pinsSessionAfterSecondaryFailure()) {
+                    // The target missed a write of this session: it must not see the session's later ones first.
+                    relay.pinToPrimary();
+                }
                 return finishOnPrimaryOnly(held);
             }
             if (filter != null && filter.overflowed()) {
@@ -149,7 +153,7 @@ final class LockstepWrite {
             }
             relay.secondaryJoinedTransaction(true);
             if (wrap) {
-                return relay.commits().commitWrapped(held);
+                return relay.commits().commitWrapped(held, plan);
             }
             reply(held.asIs());
             return Future.succeededFuture();
@@ -168,6 +172,10 @@ final class LockstepWrite {
         Leg secondary = relay.secondary();
         if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             ErrorResponse error = clientError(kind, p, s);
+            Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
+            if (closes != null) {
+                primary.send(closes, 1, Leg.DISCARD);
+            }
             if (wrap) {
                 relay.dropSecondaryFromTransaction();
                 return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
@@ -194,6 +202,10 @@ final class LockstepWrite {
         }
         return relay.primary().send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(c -> {
             if (c.failed()) {
+                Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
+                if (closes != null) {
+                    relay.primary().send(closes, 1, Leg.DISCARD);
+                }
                 reply(ReplySynthesizer.failure(c.error(), (byte) 'I'));
             } else {
                 reply(held.withFinalStatus((byte) 'I'));
@@ -210,6 +222,7 @@ final class LockstepWrite {
                 .withHint("Retry when the target is back, or switch exodus.migration.policy to one that lets the "
                         + "source go on alone (old-authoritative, both-required, best-effort).");
         Leg primary = relay.primary();
+        // Nothing of the request runs: the error comes first, so the driver takes none of its statements for parsed.
         if (primary.transactionStatus() == 'I') {
             reply(ReplySynthesizer.failure(error, (byte) 'I'));
             return Future.succeededFuture();

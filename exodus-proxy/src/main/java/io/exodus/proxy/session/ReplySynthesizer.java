@@ -45,6 +45,58 @@ final class ReplySynthesizer {
         return Buffer.buffer(128).appendBuffer(error.encode()).appendBuffer(SessionMessages.readyForQuery(status));
     }
 
+    /**
+     * An error in place of the answer to a request whose Parse messages the primary did carry out: their
+     * ParseComplete comes first, because a driver such as pgJDBC takes a named statement for prepared once it sent
+     * the Parse, unless told otherwise, and would otherwise parse it again ("already exists") or never.
+     */
+    static Buffer failure(List<PgMessage> request, ErrorResponse error, byte status) {
+        Buffer out = Buffer.buffer(128);
+        for (PgMessage message : request) {
+            if (message.type() == FrontendMessageType.PARSE) {
+                out.appendBuffer(empty((byte) '1'));
+            } else if (message.type() != FrontendMessageType.CLOSE) {
+                break;
+            } else {
+                out.appendBuffer(empty((byte) '3'));
+            }
+        }
+        return out.appendBuffer(error.encode()).appendBuffer(SessionMessages.readyForQuery(status));
+    }
+
+    /**
+     * Close messages, with a Sync, for the named statements the request parsed: when Exodus answers a request that
+     * the primary did carry out with an error of its own, the driver takes those statements for not prepared, so
+     * the primary must not keep them either (a later Parse of the same name would fail). Null if none.
+     */
+    static Buffer closeNamedStatements(List<PgMessage> request) {
+        Buffer out = null;
+        for (PgMessage message : request) {
+            if (message.type() != FrontendMessageType.PARSE) {
+                continue;
+            }
+            String name = new io.exodus.proxy.protocol.MessageReader(message.body()).readCString();
+            if (!name.isEmpty()) {
+                out = out == null ? Buffer.buffer() : out;
+                io.exodus.proxy.protocol.FrontendMessages.appendCloseStatement(out, name);
+            }
+        }
+        return out == null ? null : out.appendByte(FrontendMessageType.SYNC).appendInt(4);
+    }
+
+    /** The request's leading Parse and Close messages with a Sync, for the primary to carry out alone; null if none. */
+    static Buffer statementsOnly(List<PgMessage> request) {
+        Buffer out = null;
+        for (PgMessage message : request) {
+            if (message.type() != FrontendMessageType.PARSE && message.type() != FrontendMessageType.CLOSE) {
+                break;
+            }
+            out = out == null ? Buffer.buffer() : out;
+            out.appendByte(message.type()).appendInt(message.body().length() + 4).appendBuffer(message.body());
+        }
+        return out == null ? null : out.appendByte(FrontendMessageType.SYNC).appendInt(4);
+    }
+
     static Buffer commandComplete(String tag) {
         return MessageWriter.message((byte) 'C', MessageWriter.appendCString(Buffer.buffer(tag.length() + 1), tag));
     }

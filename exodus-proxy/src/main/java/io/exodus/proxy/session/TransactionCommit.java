@@ -3,10 +3,12 @@ package io.exodus.proxy.session;
 import io.exodus.proxy.consistency.CommitDecisionLog;
 import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.metrics.CommitOutcome;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.exodus.proxy.protocol.SqlState;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import org.jboss.logging.Logger;
 
 import java.util.function.Consumer;
@@ -31,6 +33,8 @@ final class TransactionCommit {
 
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
+    /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
+    private boolean outcomeUnknown;
 
     TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
         this.relay = relay;
@@ -44,6 +48,14 @@ final class TransactionCommit {
 
     private Future<Void> commitCaughtUp(UnitPlan plan) {
         Leg primary = relay.primary();
+        if (!answeredByPrimary(plan)) {
+            // Exodus answers this COMMIT itself, ParseComplete included: the statement the client parsed (pgJDBC
+            // names its COMMIT after a few uses) must exist on the primary all the same.
+            Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
+            if (statements != null) {
+                primary.send(statements, 1, Leg.DISCARD);
+            }
+        }
         ErrorResponse failedBehind = relay.deferredSecondaryFailure();
         if (failedBehind != null && primary.transactionStatus() == 'T') {
             return afterSecondaryFailedBehind(plan, failedBehind);
@@ -58,7 +70,7 @@ final class TransactionCommit {
                     "the target database was lost during the transaction; it is rolled back on both databases (policy "
                             + policy.configName() + ")");
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
-                relay.toClient(ReplySynthesizer.failure(error, (byte) 'I'));
+                relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
                 return null;
             });
         }
@@ -77,7 +89,23 @@ final class TransactionCommit {
         }
         return commitBoth(policy, error -> relay.toClient(error == null
                 ? ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I')
-                : ReplySynthesizer.failure(error, (byte) 'I')));
+                : ReplySynthesizer.failure(plan.messages(), error, (byte) 'I')));
+    }
+
+    /** Whether the client's own COMMIT request goes to the primary (which then answers it), see below. */
+    private boolean answeredByPrimary(UnitPlan plan) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        ConsistencyPolicy policy = relay.currentPolicy();
+        boolean secondaryTakesPart = relay.secondaryInTransaction() && secondary != null && secondary.isOpen();
+        if (relay.deferredSecondaryFailure() != null && primary.transactionStatus() == 'T') {
+            return !policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
+        }
+        if (primary.transactionStatus() == 'T' && relay.secondaryWrote() && !secondaryTakesPart
+                && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            return false;
+        }
+        return primary.transactionStatus() != 'T' || !secondaryTakesPart || !relay.secondaryWrote();
     }
 
     /** A statement failed on the secondary after the client had its answer: now the policy decides. */
@@ -87,7 +115,7 @@ final class TransactionCommit {
         relay.dropSecondaryFromTransaction();
         if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
-                relay.toClient(ReplySynthesizer.failure(failure, (byte) 'I'));
+                relay.toClient(ReplySynthesizer.failure(plan.messages(), failure, (byte) 'I'));
                 return null;
             });
         }
@@ -98,14 +126,27 @@ final class TransactionCommit {
     }
 
     /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
-    Future<Void> commitWrapped(HeldReply held) {
+    Future<Void> commitWrapped(HeldReply held, UnitPlan plan) {
         return commitBoth(relay.currentPolicy(), error -> relay.toClient(error == null
                 ? held.withFinalStatus((byte) 'I')
-                : ReplySynthesizer.failure(error, (byte) 'I')));
+                : failureAfterPrimaryRan(plan, error)));
+    }
+
+    /** An autocommit write the primary carried out, Parse included, answered with an error after all. */
+    private Buffer failureAfterPrimaryRan(UnitPlan plan, ErrorResponse error) {
+        Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
+        if (closes != null) {
+            relay.primary().send(closes, 1, Leg.DISCARD);
+        }
+        return ReplySynthesizer.failure(error, (byte) 'I');
     }
 
     private Future<Void> commitBoth(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        long started = System.nanoTime();
+        outcomeUnknown = false;
         Consumer<ErrorResponse> tellClient = error -> {
+            dual.metrics().commit(policy, error == null ? CommitOutcome.COMMITTED
+                    : outcomeUnknown ? CommitOutcome.FAILED : CommitOutcome.ROLLED_BACK, started);
             decided.accept(error);
             relay.flushToClient();
         };
@@ -141,6 +182,7 @@ final class TransactionCommit {
                 ErrorResponse error = f.error() != null ? f.error()
                         : ErrorResponse.error(SqlState.CONNECTION_FAILURE, "COMMIT failed on the " + first.database());
                 if (f.lostConnection()) {
+                    outcomeUnknown = true;
                     error = ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the " + first.database()
                             + " was lost during COMMIT; the transaction is rolled back on the " + second.database());
                 }
@@ -234,6 +276,7 @@ final class TransactionCommit {
         return primary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).compose(committed -> {
             if (committed.failed()) {
                 if (committed.lostConnection()) {
+                    outcomeUnknown = true;
                     decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
                             "the connection to the source was lost during COMMIT PREPARED; Exodus' recovery commits "
                                     + "or rolls back transaction " + gid + " on both databases"));

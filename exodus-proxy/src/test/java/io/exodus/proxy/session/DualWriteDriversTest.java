@@ -160,6 +160,36 @@ class DualWriteDriversTest {
         DualWriteDatabases.assertIdentical(DATABASE, "txn_items");
     }
 
+    /**
+     * pgJDBC parses its COMMIT once as a named statement and binds it from then on: a COMMIT that Exodus answers
+     * itself (after a transaction that wrote) must not leave the driver believing in a statement the source never
+     * parsed, or the next COMMIT that goes to the source as it is (a transaction that only read) fails.
+     */
+    @Test
+    void transactionsThatOnlyReadCommitAfterOnesThatWrote() throws Exception {
+        createItems("read_after_write_items");
+        try (Connection client = openProxy()) {
+            client.setAutoCommit(false);
+            for (int i = 1; i <= 3; i++) {
+                insert(client, "read_after_write_items", i, "written");
+                client.commit();
+                try (Statement statement = client.createStatement();
+                        ResultSet rows = statement.executeQuery("select count(*) from read_after_write_items")) {
+                    rows.next();
+                    assertEquals(i, rows.getInt(1));
+                }
+                client.commit();
+                try (Statement statement = client.createStatement();
+                        ResultSet rows = statement.executeQuery("select 1")) {
+                    rows.next();
+                }
+                client.rollback();
+            }
+        }
+        assertEquals(3, count("read_after_write_items"));
+        DualWriteDatabases.assertIdentical(DATABASE, "read_after_write_items");
+    }
+
     @Test
     void rollbackToSavepointAfterAUniqueViolationKeepsTheRestOfTheTransaction() throws Exception {
         createItems("savepoint_items");

@@ -68,9 +68,19 @@ class DualWriteTargetFailureTest {
 
     private String table;
 
+    /**
+     * The shared servers run with synchronous_commit off, so an immediate shutdown would lose the last commits the
+     * target acknowledged; in this database commits are durable, as on a real server.
+     */
     @BeforeAll
     static void createDatabase() throws Exception {
         DualWriteDatabases.recreate(DATABASE);
+        for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
+                ConnectionTarget.superuser(TestDatabases.target()) }) {
+            try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
+                statement.execute("alter database " + DATABASE + " set synchronous_commit = on");
+            }
+        }
     }
 
     @BeforeEach
@@ -99,7 +109,7 @@ class DualWriteTargetFailureTest {
         try (Connection client = openClient()) {
             insertAndCommit(client, 1);
 
-            TestDatabases.stopTargetImmediately();
+            stopTargetWhileIdle(client);
             assertRefused(() -> insertAndCommit(client, 2), client);
             assertRefused(() -> insertInAutocommit(client, 3), client);
             try (Connection openedWhileDown = openClient()) {
@@ -109,38 +119,40 @@ class DualWriteTargetFailureTest {
             given().get("/q/health/ready").then().statusCode(503);
 
             TestDatabases.startTarget();
+            // An autocommit write is a transaction boundary: the session tries the target again (at most every 5 s).
             awaitWriteAccepted(client, 5);
+            insertAndCommit(client, 6);
         }
         try (Connection openedAfterwards = openClient()) {
-            insertAndCommit(openedAfterwards, 6);
+            insertAndCommit(openedAfterwards, 7);
         }
-        assertEquals(List.of(1, 5, 6), ids(DualWriteDatabases.source(DATABASE)));
+        assertEquals(List.of(1, 5, 6, 7), ids(DualWriteDatabases.source(DATABASE)));
         DualWriteDatabases.assertIdentical(DATABASE, table);
         assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.source(DATABASE)));
         assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE)));
     }
 
     /**
-     * psql, pgbench -M simple and most libpq programs send BEGIN as a request of its own: the session must find its
-     * way back to the target through such transactions too, not only through pgJDBC's BEGIN-with-the-first-statement.
+     * Most applications write in explicit transactions only: pgJDBC with autocommit off sends BEGIN as a Query of its
+     * own ahead of the first statement, and psql, pgbench -M simple and most libpq programs send BEGIN as a request of
+     * its own too. Such a session must find its way back to the target as well, not only through autocommit writes.
      */
-    @Test
-    void twoPhaseCommitSessionWhoseTransactionsBeginAloneWritesAgainOnceTheTargetIsBack() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ExplicitTransactions.class)
+    void twoPhaseCommitSessionWritingOnlyInExplicitTransactionsWritesAgainOnceTheTargetIsBack(
+            ExplicitTransactions style) throws Exception {
         migration.changePolicy(ConsistencyPolicy.TWO_PHASE_COMMIT);
-        try (Connection client = openClient("preferQueryMode", "simple")) {
-            client.setAutoCommit(true);
-            insertInSeparateBeginCommit(client, 1);
+        try (Connection client = style.open(this)) {
+            style.insert(this, client, 1);
 
-            TestDatabases.stopTargetImmediately();
-            assertRefused(() -> insertInSeparateBeginCommit(client, 2), client);
+            stopTargetWhileIdle(client);
+            assertRefused(() -> style.insert(this, client, 2), client);
             TestDatabases.startTarget();
-            Thread.sleep(RECONNECT_INTERVAL.toMillis());
 
             long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
-            int id = 3;
-            while (true) {
+            for (int id = 3; ; id++) {
                 try {
-                    insertInSeparateBeginCommit(client, id);
+                    style.insert(this, client, id);
                     break;
                 } catch (SQLException refused) {
                     assertEquals(CONNECTION_FAILURE, refused.getSQLState(), refused.toString());
@@ -148,11 +160,44 @@ class DualWriteTargetFailureTest {
                     assertTrue(System.nanoTime() < deadline, "the session did not write again within " + BACK_WITHIN
                             + " after the target came back: " + refused);
                     Thread.sleep(250);
-                    id++;
                 }
             }
         }
         DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    /** How a client writes in explicit transactions. */
+    enum ExplicitTransactions {
+        /** setAutoCommit(false) … commit(). */
+        JDBC_AUTOCOMMIT_OFF {
+            @Override
+            Connection open(DualWriteTargetFailureTest test) throws SQLException {
+                return test.openClient();
+            }
+
+            @Override
+            void insert(DualWriteTargetFailureTest test, Connection client, int id) throws SQLException {
+                test.insertAndCommit(client, id);
+            }
+        },
+        /** BEGIN, INSERT and COMMIT as three simple Queries, as psql sends them. */
+        SEPARATE_BEGIN_AND_COMMIT {
+            @Override
+            Connection open(DualWriteTargetFailureTest test) throws SQLException {
+                Connection connection = test.openClient("preferQueryMode", "simple");
+                connection.setAutoCommit(true);
+                return connection;
+            }
+
+            @Override
+            void insert(DualWriteTargetFailureTest test, Connection client, int id) throws SQLException {
+                test.insertInSeparateBeginCommit(client, id);
+            }
+        };
+
+        abstract Connection open(DualWriteTargetFailureTest test) throws SQLException;
+
+        abstract void insert(DualWriteTargetFailureTest test, Connection client, int id) throws SQLException;
     }
 
     // ---- policies that let the source go on alone ------------------------------------------------------------------
@@ -164,7 +209,7 @@ class DualWriteTargetFailureTest {
             insertAndCommit(client, 1);
             double divergedBefore = diverged();
 
-            TestDatabases.stopTargetImmediately();
+            stopTargetWhileIdle(client);
             insertAndCommit(client, 2);
             insertInAutocommit(client, 3);
             try (Connection openedWhileDown = openClient()) {
@@ -195,7 +240,7 @@ class DualWriteTargetFailureTest {
         migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
         try (Connection client = openClient()) {
             insertAndCommit(client, 1);
-            TestDatabases.stopTargetImmediately();
+            stopTargetWhileIdle(client);
             insertAndCommit(client, 2);
             TestDatabases.startTarget();
             Thread.sleep(RECONNECT_INTERVAL.toMillis());
@@ -217,7 +262,7 @@ class DualWriteTargetFailureTest {
             insertAndCommit(client, 1);
             double divergedBefore = diverged();
 
-            TestDatabases.stopTargetImmediately();
+            stopTargetWhileIdle(client);
             insertAndCommit(client, 2);
             insertInAutocommit(client, 3);
             assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.source(DATABASE)));
@@ -226,15 +271,17 @@ class DualWriteTargetFailureTest {
             given().get("/q/health/ready").then().statusCode(200);
 
             TestDatabases.startTarget();
-            // The session reconnects at a transaction boundary, at most every 5 s.
+            // An autocommit write is a transaction boundary: the session tries the target again (at most every 5 s).
             long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
             int id = 10;
             while (!ids(DualWriteDatabases.target(DATABASE)).contains(id - 1)) {
                 assertTrue(System.nanoTime() < deadline, "the session did not mirror to the target again within "
                         + BACK_WITHIN);
-                insertAndCommit(client, id++);
+                insertInAutocommit(client, id++);
                 Thread.sleep(200);
             }
+            insertAndCommit(client, id);
+            assertTrue(ids(DualWriteDatabases.target(DATABASE)).contains(id), "explicit transactions mirror again too");
         }
         List<Integer> onTarget = ids(DualWriteDatabases.target(DATABASE));
         assertTrue(onTarget.contains(1) && !onTarget.contains(2) && !onTarget.contains(3), onTarget.toString());
@@ -274,6 +321,18 @@ class DualWriteTargetFailureTest {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    /**
+     * A round trip first: the proxy finishes the secondary's part of the session's last commit (COMMIT PREPARED on the
+     * target under two-phase commit) before it takes the next request, so the crash hits an idle session.
+     */
+    private static void stopTargetWhileIdle(Connection session) throws SQLException {
+        try (Statement statement = session.createStatement(); ResultSet one = statement.executeQuery("select 1")) {
+            assertTrue(one.next());
+        }
+        rollbackQuietly(session);
+        TestDatabases.stopTargetImmediately();
+    }
 
     private Connection openClient(String... properties) throws SQLException {
         Connection connection = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE), properties);
@@ -341,16 +400,18 @@ class DualWriteTargetFailureTest {
         }
     }
 
-    /** Retries a write every 250 ms until the session has the target again; each refusal is a clean 08006. */
+    /**
+     * Retries an autocommit write every 250 ms until the session has the target again; each refusal is a clean
+     * 08006.
+     */
     private void awaitWriteAccepted(Connection client, int id) throws Exception {
         long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
         while (true) {
             try {
-                insertAndCommit(client, id);
+                insertInAutocommit(client, id);
                 return;
             } catch (SQLException refused) {
                 assertEquals(CONNECTION_FAILURE, refused.getSQLState(), refused.toString());
-                client.rollback();
                 assertTrue(System.nanoTime() < deadline, "the session did not write again within " + BACK_WITHIN
                         + " after the target came back: " + refused);
                 Thread.sleep(250);

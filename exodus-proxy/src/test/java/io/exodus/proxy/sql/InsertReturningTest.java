@@ -97,13 +97,28 @@ class InsertReturningTest {
     }
 
     @Test
-    void declinesAnyOtherReturningList() {
-        assertDeclined("insert into t values (1) returning id");
+    void declinesReturningListsOtherThanPlainColumnNames() {
         assertDeclined("insert into t values (1) returning *, id");
         assertDeclined("insert into t values (1) returning id, *");
         assertDeclined("insert into t values (1) returning t.*");
         assertDeclined("insert into t values (1) returning * as x");
-        assertDeclined("insert into t values (1) returning \"returning\"");
+        assertDeclined("insert into t values (1) returning id + 1");
+        assertDeclined("insert into t values (1) returning id as key");
+        assertDeclined("insert into t values (1) returning t.id");
+    }
+
+    @Test
+    void namedColumnsRunAsReturningStarAndAreProjectedForTheClient() {
+        InsertReturning named = InsertReturning.of("insert into t (a) values ($1) returning id, \"Created\";", true)
+                .orElseThrow();
+        assertEquals("insert into t (a) values ($1) RETURNING *;", named.rewrittenSql());
+        assertEquals(java.util.List.of("id", "Created"), named.projection());
+        assertTrue(named.projects());
+        assertFalse(named.clientAskedForAllColumns());
+        assertEquals(java.util.List.of("returning"),
+                InsertReturning.of("insert into t values (1) returning \"returning\"", true).orElseThrow().projection());
+        assertEquals(java.util.List.of("id"), InsertReturning.of("INSERT INTO t VALUES (1) RETURNING ID", true)
+                .orElseThrow().projection());
     }
 
     @Test
