@@ -68,6 +68,8 @@ final class DualWriteRelay implements Relay {
     private ErrorResponse deferredSecondaryFailure;
     /** The secondary is in a transaction that must be rolled back when the primary's ends. */
     private boolean secondaryNeedsRollback;
+    /** Counts transaction ends, so that a late answer of the secondary is matched to its own transaction. */
+    private long transactionSerial;
     /** The policy the current transaction started under. */
     private ConsistencyPolicy transactionPolicy;
 
@@ -302,16 +304,31 @@ final class DualWriteRelay implements Relay {
         }
         Future<LegReply> onSecondary = leg.send(
                 requests.secondary(plan, List.of(), java.util.Map.of(), List.of()).buffer(), 1, Leg.DISCARD);
-        return Future.all(onPrimary, onSecondary).map(both -> {
-            LegReply p = onPrimary.result();
-            LegReply s = onSecondary.result();
+        long transaction = transactionSerial;
+        // The client need not wait for the secondary's BEGIN, SET or SAVEPOINT: its connection keeps them ahead of
+        // whatever follows, and a failure there is handled like one of a write applied behind the primary.
+        return onPrimary.map(p -> {
             toClient(held.asIs());
             recordSessionState(plan, p);
-            if (!p.failed() && s.failed()) {
-                divergence(s.lostConnection() ? Divergence.Kind.SECONDARY_LOST : Divergence.Kind.SECONDARY_ERROR,
-                        plan, p, s);
-            }
-            secondaryInTransaction = leg.isOpen() && leg.transactionStatus() != 'I';
+            boolean inTransaction = primary.transactionStatus() != 'I';
+            secondaryInTransaction = leg.isOpen() && inTransaction;
+            onSecondary.onSuccess(s -> {
+                if (!p.failed() && s.failed()) {
+                    Divergence.Kind kind = s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
+                            : Divergence.Kind.SECONDARY_ERROR;
+                    if (inTransaction && transaction == transactionSerial) {
+                        secondaryFailedBehind(kind, plan, p, s, s.error() == null || s.lostConnection()
+                                ? ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the target was "
+                                        + "lost during the transaction; it is rolled back on both databases")
+                                : s.error());
+                    } else {
+                        divergence(kind, plan, p, s);
+                    }
+                } else if (p.failed() && !s.failed() && !inTransaction && leg.isOpen()
+                        && leg.transactionStatus() != 'I') {
+                    leg.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+                }
+            });
             return null;
         });
     }
@@ -463,6 +480,7 @@ final class DualWriteRelay implements Relay {
 
     private void afterTransactionStatusChange() {
         if (primary.transactionStatus() == 'I') {
+            transactionSerial++;
             transactionPolicy = null;
             deferredSecondaryFailure = null;
             if ((secondaryInTransaction || secondaryNeedsRollback) && secondary != null

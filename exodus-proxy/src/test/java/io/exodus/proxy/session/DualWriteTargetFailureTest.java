@@ -31,7 +31,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -85,8 +84,9 @@ class DualWriteTargetFailureTest {
 
     @BeforeEach
     void createTable(TestInfo test) throws SQLException {
-        table = "orders_" + test.getTestMethod().orElseThrow().getName().toLowerCase(Locale.ROOT).substring(0, 20)
-                + "_" + Integer.toHexString(test.getDisplayName().hashCode() & 0xffff);
+        // One table per test and parameter, so that what one test left on either side cannot confuse the next.
+        String invocation = test.getTestMethod().orElseThrow().getName() + " " + test.getDisplayName();
+        table = "orders_" + Integer.toUnsignedString(invocation.hashCode(), 36);
         DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + table);
         DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (id int primary key, note text)");
     }
@@ -95,6 +95,8 @@ class DualWriteTargetFailureTest {
     void targetRunsAgain() throws Exception {
         TestDatabases.startTarget();
         migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        // A safety net for the other test classes on these servers: a leftover would hold its row locks. The tests
+        // that can leave one assert that they did not.
         PreparedTransactions.rollbackAll(ConnectionTarget.superuser(TestDatabases.source()));
         PreparedTransactions.rollbackAll(ConnectionTarget.superuser(TestDatabases.target()));
         given().get("/q/health/ready").then().statusCode(200);
