@@ -86,31 +86,22 @@ set_policy() {
 
 CLK_TCK="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# CPU ticks of every PostgreSQL process (both servers' backends and helpers).
-postgres_ticks() {
-    local total=0 pid
-    for pid in $(pgrep -x postgres); do total=$((total + $(cpu_ticks "$pid"))); done
-    echo "$total"
-}
-
-# Echoes "TPS proxy-µs-per-tx postgres-µs-per-tx" of one run (0 when pgbench failed).
+# Echoes "TPS proxy-CPU-µs-per-transaction" of one run (0 when pgbench failed).
 run_pgbench() {
     local port="$1" mode="$2" label="$3"
-    local out="$WORK/$label.log" proxy0 pg0
+    local out="$WORK/$label.log" proxy0
     proxy0="$(cpu_ticks "$PROXY_PID")"
-    pg0="$(postgres_ticks)"
     if ! pgbench -n -h "$HOST" -p "$port" -U "$PG_USER" -M "$mode" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_SECONDS" \
         "$PG_DB" >"$out" 2>&1; then
         log "pgbench failed for $label: $(tail -n 3 "$out" | tr '\n' ' ')"
-        echo "0 0 0"
+        echo "0 0"
         return
     fi
-    local tps count proxy_us pg_us
+    local tps count proxy_us
     tps="$(awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' "$out")"
     count="$(awk -F': ' '/^number of transactions actually processed/ { print $2 + 0 }' "$out")"
     proxy_us="$(awk -v t="$(($(cpu_ticks "$PROXY_PID") - proxy0))" -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')"
-    pg_us="$(awk -v t="$(($(postgres_ticks) - pg0))" -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')"
-    echo "$tps $proxy_us $pg_us"
+    echo "$tps $proxy_us"
 }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -120,20 +111,18 @@ set_policy both-required
 pgbench -n -h "$HOST" -p "$listen_port" -U "$PG_USER" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_WARMUP_SECONDS" "$PG_DB" \
     >"$WORK/warmup.log" 2>&1 || die "warm-up failed: $(tail -n 3 "$WORK/warmup.log")"
 
-declare -A results proxycpu pgcpu
+declare -A results proxycpu
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
     for mode in $BENCH_MODES; do
-        read -r tps proxy_us pg_us <<<"$(run_pgbench "$source_port" "$mode" "direct-$mode-$r")"
+        read -r tps proxy_us <<<"$(run_pgbench "$source_port" "$mode" "direct-$mode-$r")"
         results["direct $mode"]+="$tps "
-        pgcpu["direct $mode"]+="$pg_us "
-        log "repeat $r -M $mode direct: $tps tps, PostgreSQL CPU ${pg_us} µs/tx"
+        log "repeat $r -M $mode direct: $tps tps"
         for policy in $BENCH_POLICIES; do
             set_policy "$policy"
-            read -r tps proxy_us pg_us <<<"$(run_pgbench "$listen_port" "$mode" "$policy-$mode-$r")"
+            read -r tps proxy_us <<<"$(run_pgbench "$listen_port" "$mode" "$policy-$mode-$r")"
             results["$policy $mode"]+="$tps "
             proxycpu["$policy $mode"]+="$proxy_us "
-            pgcpu["$policy $mode"]+="$pg_us "
-            log "repeat $r -M $mode $policy: $tps tps, proxy CPU ${proxy_us} µs/tx, PostgreSQL CPU ${pg_us} µs/tx"
+            log "repeat $r -M $mode $policy: $tps tps, proxy CPU ${proxy_us} µs/tx"
         done
     done
 done
@@ -142,15 +131,15 @@ nproc_count="$(nproc)"
 echo
 echo "## Dual-write, pgbench tpcb-like, $BENCH_CLIENTS clients, scale $BENCH_SCALE, ${BENCH_SECONDS}s x $BENCH_REPEAT, $nproc_count cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "| mode | path | TPS (median) | ratio to direct | proxy CPU µs/tx | PostgreSQL CPU µs/tx (both servers) |"
-echo "|---|---|---|---|---|---|"
+echo "| mode | path | TPS (median) | ratio to direct | proxy CPU µs per transaction |"
+echo "|---|---|---|---|---|"
 for mode in $BENCH_MODES; do
     direct="$(echo "${results["direct $mode"]}" | median)"
-    echo "| $mode | direct (source only) | $direct | 1.00 | – | $(echo "${pgcpu["direct $mode"]}" | median) |"
+    echo "| $mode | direct (source only) | $direct | 1.00 | – |"
     for policy in $BENCH_POLICIES; do
         tps="$(echo "${results["$policy $mode"]}" | median)"
         ratio="$(awk -v a="$tps" -v b="$direct" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-        echo "| $mode | Exodus $policy | $tps | $ratio | $(echo "${proxycpu["$policy $mode"]}" | median) | $(echo "${pgcpu["$policy $mode"]}" | median) |"
+        echo "| $mode | Exodus $policy | $tps | $ratio | $(echo "${proxycpu["$policy $mode"]}" | median) |"
     done
 done
 echo

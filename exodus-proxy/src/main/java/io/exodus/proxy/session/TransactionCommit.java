@@ -220,7 +220,7 @@ final class TransactionCommit {
         Leg secondary = relay.secondary();
         String gid = dual.transactionIds().next();
         String quotedGid = "'" + gid + "'";
-        return dual.decisions().ensure(relay.databaseName()).compose(ready -> {
+        return onThisEventLoop(dual.decisions().ensure(relay.databaseName())).compose(ready -> {
             Future<LegReply> onPrimary = primary.send(FrontendMessages.query(
                     CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD);
             Future<LegReply> onSecondary = secondary.send(
@@ -243,6 +243,20 @@ final class TransactionCommit {
             primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
             return secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
         });
+    }
+
+    /**
+     * The decision log answers on its control pool's event loop; the session's legs may only be used on the
+     * session's own, so the continuation comes back there.
+     */
+    private static <T> Future<T> onThisEventLoop(Future<T> future) {
+        io.vertx.core.Context session = io.vertx.core.Vertx.currentContext();
+        if (session == null) {
+            return future;
+        }
+        io.vertx.core.Promise<T> here = io.vertx.core.Promise.promise();
+        future.onComplete(result -> session.runOnContext(v -> here.handle(result)));
+        return here.future();
     }
 
     private static Future<Void> undoSecondaryPrepare(Leg secondary, LegReply prepared, String quotedGid) {

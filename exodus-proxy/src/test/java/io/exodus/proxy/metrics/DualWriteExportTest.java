@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(FakeDatadogDualWriteProfile.class)
 @QuarkusTestResource(PostgresPairResource.class)
 class DualWriteExportTest {
-    private static final long WAIT_MILLIS = 15_000;
+    private static final long WAIT_MILLIS = 45_000;
     private static final String[] SOURCE_PRIMARY_OK = { "endpoint:source", "role:primary", "outcome:ok",
             "phase:dual-write", "policy:both-required", "service:exodus-proxy", "env:test" };
     private static final String[] TARGET_SECONDARY_ERROR = { "endpoint:target", "role:secondary", "outcome:error",
