@@ -72,6 +72,8 @@ class DualWriteExportTest {
                         && r.datadogSum("exodus.commits.count", "outcome:committed") >= 2
                         && r.datadogSum("exodus.divergence", "kind:row_count", "policy:both-required") >= 1
                         && r.statsd("exodus.leg.requests", "ms", "phase:dual-write").size() >= 4
+                        && r.statsd("exodus.commits", "ms", "policy:both-required").size() >= 3
+                        && sum(r.statsd("exodus.secondary.detached", "c", "reason:timeout")) >= 1
                         && r.datadogHasValue("exodus.backend.up", 1, "endpoint:target")
                         && r.datadogHasValue("exodus.backend.connections.active", 1, "endpoint:target"));
         metrics.targetConnectionClosed();

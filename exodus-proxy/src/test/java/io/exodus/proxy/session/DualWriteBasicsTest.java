@@ -10,11 +10,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Statements through a dual-writing proxy land on both databases. */
 @QuarkusTest
@@ -25,6 +28,17 @@ class DualWriteBasicsTest {
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;
+
+    @jakarta.inject.Inject
+    io.exodus.proxy.routing.MigrationState migration;
+
+    @jakarta.inject.Inject
+    io.exodus.proxy.consistency.DivergenceLog divergences;
+
+    @AfterEach
+    void backToDefaultPolicy() {
+        migration.changePolicy(io.exodus.proxy.consistency.ConsistencyPolicy.BOTH_REQUIRED);
+    }
 
     @BeforeAll
     static void createDatabase() throws SQLException {
@@ -53,5 +67,48 @@ class DualWriteBasicsTest {
         assertEquals(true, out.contains("1=uno,3=three"), out);
         TableComparison.assertIdentical(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE),
                 "items");
+    }
+
+    @Test
+    void ddlThroughTheProxyRunsOnBothSides() throws SQLException {
+        Psql.against(proxy()).script("""
+                create table ddl_items (id int primary key);
+                alter table ddl_items add column label text not null default 'none';
+                create index ddl_items_label on ddl_items (label);
+                insert into ddl_items (id) values (1), (2);
+                create view ddl_labels as select label from ddl_items;
+                """).requireSuccess();
+        TableComparison.assertIdentical(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE),
+                "ddl_items", "ddl_labels");
+        String indexes = "select count(*) from pg_indexes where tablename = 'ddl_items'";
+        assertEquals("2", Psql.against(DualWriteDatabases.target(DATABASE)).query(indexes));
+    }
+
+    @Test
+    void aRowCountThatDiffersIsADivergenceThatTwoPhaseCommitTurnsIntoAnError() throws SQLException {
+        DualWriteDatabases.onBoth(DATABASE, "create table drifted (id int primary key, n int)");
+        // A row the target does not have: the same UPDATE changes one row on the source and none on the target.
+        try (var connection = DualWriteDatabases.source(DATABASE).openJdbc();
+                var statement = connection.createStatement()) {
+            statement.execute("insert into drifted values (1, 0)");
+        }
+        migration.changePolicy(io.exodus.proxy.consistency.ConsistencyPolicy.TWO_PHASE_COMMIT);
+        double before = divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT);
+        try (var client = proxy().openJdbc(); var statement = client.createStatement()) {
+            java.sql.SQLException refused = assertThrows(java.sql.SQLException.class,
+                    () -> statement.executeUpdate("update drifted set n = n + 1 where id = 1"));
+            assertTrue(refused.getMessage().contains("the target changed other rows"), refused.getMessage());
+        }
+        assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query("select n from drifted"),
+                "rolled back on the source too");
+        assertEquals(before + 1, divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT));
+
+        migration.changePolicy(io.exodus.proxy.consistency.ConsistencyPolicy.BOTH_REQUIRED);
+        try (var client = proxy().openJdbc(); var statement = client.createStatement()) {
+            assertEquals(1, statement.executeUpdate("update drifted set n = n + 1 where id = 1"));
+        }
+        assertEquals("1", Psql.against(DualWriteDatabases.source(DATABASE)).query("select n from drifted"),
+                "both-required lets the source go on");
+        assertEquals(before + 2, divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT));
     }
 }
