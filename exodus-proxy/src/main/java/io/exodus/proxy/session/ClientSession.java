@@ -311,7 +311,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         context.runOnContext(v -> closeForShutdownNow());
     }
 
-    private void closeForShutdownNow() {
+    /** Ends the session now with 57P01, as graceful shutdown does once a session is idle or out of time. */
+    void closeForShutdownNow() {
         ErrorResponse error = ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
                 "terminating connection because the Exodus proxy is shutting down");
         if (relay == null) {

@@ -235,7 +235,7 @@ final class DualWriteRelay implements Relay {
             metrics.readyForQuery();
             busy = false;
             if (closeWhenIdle && isIdle()) {
-                shutdownNow();
+                session.closeForShutdownNow();
                 return;
             }
             if (paused) {
@@ -573,13 +573,8 @@ final class DualWriteRelay implements Relay {
     public void closeWhenIdle() {
         closeWhenIdle = true;
         if (isIdle()) {
-            shutdownNow();
+            session.closeForShutdownNow();
         }
-    }
-
-    private void shutdownNow() {
-        session.closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
-                "terminating connection because the Exodus proxy is shutting down"));
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.protocol.BackendMessageType;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessageType;
 import io.exodus.proxy.protocol.MessageWriter;
@@ -103,9 +102,5 @@ final class ReplySynthesizer {
 
     private static Buffer empty(byte type) {
         return MessageWriter.message(type, Buffer.buffer(0));
-    }
-
-    static boolean isReadyForQuery(PgMessage message) {
-        return message.type() == BackendMessageType.READY_FOR_QUERY;
     }
 }

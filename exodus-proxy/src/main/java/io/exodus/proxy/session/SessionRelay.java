@@ -133,7 +133,7 @@ final class SessionRelay implements Relay {
             session.closeWithError(ErrorResponse.fatal(SqlState.PROTOCOL_VIOLATION,
                     "the backend sent a malformed message: " + backendScanner.failure().getMessage()));
         } else if (closeWhenIdle && isIdle()) {
-            shutdownNow();
+            session.closeForShutdownNow();
         }
     }
 
@@ -160,13 +160,8 @@ final class SessionRelay implements Relay {
     public void closeWhenIdle() {
         closeWhenIdle = true;
         if (isIdle()) {
-            shutdownNow();
+            session.closeForShutdownNow();
         }
-    }
-
-    private void shutdownNow() {
-        session.closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
-                "terminating connection because the Exodus proxy is shutting down"));
     }
 
     /** Forwards the client's CancelRequest to the backend process that runs its query. */
