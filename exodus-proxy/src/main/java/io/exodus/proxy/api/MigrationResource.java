@@ -35,17 +35,20 @@ public class MigrationResource {
     private final DivergenceLog divergences;
     private final TwoPhaseRecovery recovery;
     private final ExodusConfig config;
+    private final io.exodus.proxy.replay.Replayer replayer;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
-            ExodusConfig config) {
+            ExodusConfig config, io.exodus.proxy.replay.Replayer replayer) {
+        this.replayer = replayer;
         this.migration = migration;
         this.divergences = divergences;
         this.recovery = recovery;
         this.config = config;
     }
 
+    /** @param replay the replay queue; null in phase direct */
     public record Status(String phase, String policy, Map<String, Double> divergences, List<Divergence> recent,
-            List<String> statementsNeedingVerification) {
+            List<String> statementsNeedingVerification, io.exodus.proxy.replay.ReplayStatus replay) {
     }
 
     public record PolicyChange(String policy) {
@@ -55,17 +58,25 @@ public class MigrationResource {
     }
 
     @GET
-    public Response status(@HeaderParam("Authorization") String authorization) {
+    public Uni<Response> status(@HeaderParam("Authorization") String authorization) {
         if (config.admin().token().isPresent() && !authorized(authorization)) {
-            return problem(Response.Status.UNAUTHORIZED, "a valid bearer token (exodus.admin.token) is required");
+            return Uni.createFrom().item(
+                    problem(Response.Status.UNAUTHORIZED, "a valid bearer token (exodus.admin.token) is required"));
         }
+        if (!replayer.active()) {
+            return Uni.createFrom().item(statusWith(null));
+        }
+        return Uni.createFrom().completionStage(replayer.status().toCompletionStage()).map(this::statusWith);
+    }
+
+    private Response statusWith(io.exodus.proxy.replay.ReplayStatus replay) {
         Map<String, Double> counts = new java.util.LinkedHashMap<>();
         for (Divergence.Kind kind : Divergence.Kind.values()) {
             counts.put(kind.tag(), divergences.count(kind));
         }
         List<Divergence> recent = divergences.recent();
         return Response.ok(new Status(migration.phase().configName(), migration.policy().configName(), counts,
-                recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification())).build();
+                recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay)).build();
     }
 
     @PUT

@@ -36,6 +36,8 @@ public interface ExodusConfig {
 
     Admin admin();
 
+    Replay replay();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -168,5 +170,57 @@ public interface ExodusConfig {
          * refuses every change.
          */
         Optional<String> token();
+    }
+
+    interface Replay {
+        /** The first wait after a failed replay; each further failure doubles it, up to {@code backoff-cap}. */
+        @WithName("backoff-base")
+        @WithDefault("200ms")
+        Duration backoffBase();
+
+        @WithName("backoff-cap")
+        @WithDefault("30s")
+        Duration backoffCap();
+
+        /** Up to this share of each wait is added at random, so that replicas do not retry in step (0 to 1). */
+        @WithDefault("0.2")
+        double jitter();
+
+        /**
+         * A queued transaction that the target refuses (an SQL error, not a lost connection) this many times is
+         * parked: kept in the queue as {@code failed}, reported as a divergence, and the queue goes on behind it.
+         */
+        @WithName("max-attempts")
+        @WithDefault("10")
+        int maxAttempts();
+
+        /**
+         * Bounded growth: past this many queued transactions in a database, or when the oldest is older than
+         * {@code max-age}, a transaction the target missed is not queued; its tables are marked divergent instead.
+         */
+        @WithName("max-entries")
+        @WithDefault("1000000")
+        long maxEntries();
+
+        @WithName("max-age")
+        @WithDefault("24h")
+        Duration maxAge();
+
+        /** How often each proxy reads the queue's depth (which also tells its sessions whether to queue). */
+        @WithName("poll-interval")
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** The largest queued transaction kept; a bigger one the target missed marks its tables divergent. */
+        @WithName("max-transaction-bytes")
+        @WithDefault("16777216")
+        int maxTransactionBytes();
+
+        /**
+         * Key of the signature every queue entry carries (only a proxy can write entries the replayer accepts). The
+         * same on every replica; derived from the source and target URLs (passwords included) when absent.
+         */
+        @WithName("signing-key")
+        Optional<String> signingKey();
     }
 }

@@ -58,7 +58,18 @@ public enum ConsistencyPolicy {
         return secondaryFailureFailsClient(secondaryIsTarget) && this != TWO_PHASE_COMMIT;
     }
 
-    /** Whether a secondary failure stops the session from using the secondary for the rest of its life. */
+    /**
+     * Whether a transaction the secondary missed is queued for replay (the client keeps the primary's answer): under
+     * every policy whose client does not fail with the secondary.
+     */
+    public boolean replaysSecondaryFailures(boolean secondaryIsTarget) {
+        return !secondaryFailureFailsClient(secondaryIsTarget);
+    }
+
+    /**
+     * Whether a secondary failure that cannot be queued (no queue table, the queue full) stops the session from using
+     * the secondary for the rest of its life.
+     */
     public boolean pinsSessionAfterSecondaryFailure() {
         return this == BOTH_REQUIRED;
     }

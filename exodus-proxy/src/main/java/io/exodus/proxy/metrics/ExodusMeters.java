@@ -42,6 +42,16 @@ public final class ExodusMeters {
     public static final String DIVERGENCE = "exodus.divergence";
     /** Counter, registered by {@code DivergenceLog}: writes whose values may differ between the databases. */
     public static final String NONDETERMINISTIC_STATEMENTS = "exodus.nondeterministic.statements";
+    /** Gauge: transactions queued for the secondary, all databases (as of the last poll). */
+    public static final String REPLAY_DEPTH = "exodus.replay.depth";
+    /** Gauge: age in seconds of the oldest queued transaction. */
+    public static final String REPLAY_OLDEST_AGE = "exodus.replay.oldest_age";
+    /** Gauge: queue entries parked after too many failed attempts (kept, not applied). */
+    public static final String REPLAY_PARKED = "exodus.replay.parked";
+    /** Counter: transactions this proxy replayed to the secondary. */
+    public static final String REPLAY_APPLIED = "exodus.replay.applied";
+    /** Counter: failed replay attempts (lost connections and refused transactions). */
+    public static final String REPLAY_FAILURES = "exodus.replay.failures";
 
     public static final String TAG_ENDPOINT = "endpoint";
     public static final String TAG_PROTOCOL = "protocol";

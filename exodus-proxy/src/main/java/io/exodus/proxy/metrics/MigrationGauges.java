@@ -15,7 +15,8 @@ import jakarta.inject.Singleton;
  * phase; also the heartbeat of the "proxy down" monitor), {@code exodus.policy} (1 for the policy new transactions
  * get, 0 for the others; {@code none} in phase direct, where no policy applies) and {@code exodus.twophase.in_doubt}
  * (the prepared transactions the last two-phase-commit recovery run could not finish; 0 while two-phase commit has
- * never been used). Nothing is registered with {@code exodus.metrics.enabled=false}.
+ * never been used), and the replay queue's {@code exodus.replay.depth}, {@code .oldest_age},
+ * {@code .parked}, {@code .applied} and {@code .failures}. Nothing is registered with {@code exodus.metrics.enabled=false}.
  */
 @Singleton
 public class MigrationGauges {
@@ -23,8 +24,11 @@ public class MigrationGauges {
     private final MeterRegistry registry;
     private final MigrationState migration;
     private final TwoPhaseRecovery recovery;
+    private final io.exodus.proxy.replay.Replayer replayer;
 
-    MigrationGauges(MetricsConfig config, MeterRegistry registry, MigrationState migration, TwoPhaseRecovery recovery) {
+    MigrationGauges(MetricsConfig config, MeterRegistry registry, MigrationState migration, TwoPhaseRecovery recovery,
+            io.exodus.proxy.replay.Replayer replayer) {
+        this.replayer = replayer;
         this.config = config;
         this.registry = registry;
         this.migration = migration;
@@ -54,6 +58,20 @@ public class MigrationGauges {
                         .register(registry);
             }
         }
+        // Always there (0 in phase direct, where nothing is queued), so that the monitors find them.
+        Gauge.builder(ExodusMeters.REPLAY_DEPTH, replayer, r -> r.depth())
+                .description("Transactions queued for the secondary, all databases").strongReference(true)
+                .register(registry);
+        Gauge.builder(ExodusMeters.REPLAY_OLDEST_AGE, replayer, r -> r.oldestAgeSeconds())
+                .description("Age of the oldest queued transaction").baseUnit("seconds").strongReference(true)
+                .register(registry);
+        Gauge.builder(ExodusMeters.REPLAY_PARKED, replayer, r -> r.parked())
+                .description("Queue entries parked after too many failed attempts").strongReference(true)
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(ExodusMeters.REPLAY_APPLIED, replayer,
+                r -> r.appliedCount()).description("Transactions replayed to the secondary").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(ExodusMeters.REPLAY_FAILURES, replayer,
+                r -> r.failureCount()).description("Failed replay attempts").register(registry);
         Gauge.builder(ExodusMeters.TWO_PHASE_IN_DOUBT, recovery, twoPhase -> twoPhase.unresolved().size())
                 .description("Prepared transactions the last two-phase-commit recovery run could not finish")
                 .strongReference(true)

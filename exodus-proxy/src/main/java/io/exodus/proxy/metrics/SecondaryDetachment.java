@@ -9,7 +9,9 @@ public enum SecondaryDetachment {
     /** The secondary did not answer a request within {@code exodus.migration.secondary-timeout}. */
     TIMEOUT,
     /** Policy both-required after a secondary failure: the session keeps to the primary until it ends. */
-    PINNED;
+    PINNED,
+    /** The replay queue has entries: the session's writes go there until it has drained, then it reconnects. */
+    QUEUED;
 
     public String tagValue() {
         return name().toLowerCase(Locale.ROOT);

@@ -41,12 +41,15 @@ public class DualWriteSetup {
     private final DivergenceLog divergences;
     private final TwoPhaseRecovery recovery;
     private final io.exodus.proxy.metrics.DualWriteMetrics metrics;
+    private final io.exodus.proxy.replay.ReplayQueue replay;
     private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
     private ClassificationCache classifications;
 
     public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
-            DivergenceLog divergences, TwoPhaseRecovery recovery, io.exodus.proxy.metrics.DualWriteMetrics metrics) {
+            DivergenceLog divergences, TwoPhaseRecovery recovery, io.exodus.proxy.metrics.DualWriteMetrics metrics,
+            io.exodus.proxy.replay.ReplayQueue replay) {
         this.metrics = metrics;
+        this.replay = replay;
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
@@ -104,6 +107,6 @@ public class DualWriteSetup {
                 config.protocol().maxMessageSize());
         return new DualWriteServices(connector, migration, classifications, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
-                divergences, true, config.migration().secondaryTimeout(), metrics);
+                divergences, true, config.migration().secondaryTimeout(), metrics, replay);
     }
 }

@@ -72,6 +72,10 @@ final class DualWriteRelay implements Relay {
     private long transactionSerial;
     /** The policy the current transaction started under. */
     private ConsistencyPolicy transactionPolicy;
+    /** What the current transaction sent (or would have sent) to the secondary, when its policy replays. */
+    private io.exodus.proxy.replay.TransactionRecording recording;
+    /** The current transaction goes to the replay queue when it commits: the secondary missed part of it. */
+    private boolean queueTransaction;
 
     DualWriteRelay(ClientSession session, NetSocket client, SessionServices services, DualWriteServices dual,
             BackendLogin login, BackendConnection source, BackendConnection target) {
@@ -115,6 +119,10 @@ final class DualWriteRelay implements Relay {
         leg.onLost(why -> {
             LOG.warnf("Session of \"%s\": %s; writes continue on the primary as policy %s says", login.user(), why,
                     currentPolicy().configName());
+            if (secondary == leg && recording != null && primary.transactionStatus() != 'I' && canQueue()) {
+                // What the secondary applied of this transaction is gone with it: the whole of it goes to the queue.
+                queueCurrentTransaction();
+            }
             if (secondary == leg) {
                 dual.metrics().secondaryDetached(leg.timedOut() ? io.exodus.proxy.metrics.SecondaryDetachment.TIMEOUT
                         : io.exodus.proxy.metrics.SecondaryDetachment.LOST);
@@ -295,21 +303,28 @@ final class DualWriteRelay implements Relay {
         SecondaryRequests.PrimaryRequest request = requests.primary(plan, 0);
         HeldReply held = new HeldReply(0);
         Future<LegReply> onPrimary = primary.send(request.buffer(), 1, held);
+        // A transaction this request starts or continues is recorded in case the queue needs it later.
+        io.exodus.proxy.replay.TransactionRecording recordInto = !replays() ? null
+                : recording != null ? recording : newRecording();
+        SecondaryRequests.SecondaryRequest toSecondary = leg == null && recordInto == null ? null
+                : requests.secondary(plan, List.of(), java.util.Map.of(), List.of(),
+                        recordInto == null ? null : recordInto.preparedHere());
         if (leg == null) {
             return onPrimary.map(reply -> {
                 toClient(held.asIs());
                 recordSessionState(plan, reply);
+                recordConcurrent(recordInto, toSecondary, reply);
                 return null;
             });
         }
-        Future<LegReply> onSecondary = leg.send(
-                requests.secondary(plan, List.of(), java.util.Map.of(), List.of()).buffer(), 1, Leg.DISCARD);
+        Future<LegReply> onSecondary = leg.send(toSecondary.buffer(), 1, Leg.DISCARD);
         long transaction = transactionSerial;
         // The client need not wait for the secondary's BEGIN, SET or SAVEPOINT: its connection keeps them ahead of
         // whatever follows, and a failure there is handled like one of a write applied behind the primary.
         return onPrimary.map(p -> {
             toClient(held.asIs());
             recordSessionState(plan, p);
+            recordConcurrent(recordInto, toSecondary, p);
             boolean inTransaction = primary.transactionStatus() != 'I';
             secondaryInTransaction = leg.isOpen() && inTransaction;
             onSecondary.onSuccess(s -> {
@@ -331,6 +346,14 @@ final class DualWriteRelay implements Relay {
             });
             return null;
         });
+    }
+
+    private void recordConcurrent(io.exodus.proxy.replay.TransactionRecording into,
+            SecondaryRequests.SecondaryRequest request, LegReply primaryReply) {
+        if (into != null && !primaryReply.failed() && primary.transactionStatus() != 'I') {
+            recording = into;
+            into.add(request.replay(), 1, primaryReply.commandTags(), false);
+        }
     }
 
     /** Statements that cannot be wrapped: the primary, then the secondary, with no lock held in between. */
@@ -407,6 +430,120 @@ final class DualWriteRelay implements Relay {
         return true;
     }
 
+    // ---- the replay queue ----------------------------------------------------------------------------------------
+
+    /** Whether the current transaction's policy queues what the secondary misses. */
+    boolean replays() {
+        return dual.replay() != null && dual.replay().active()
+                && currentPolicy().replaysSecondaryFailures(secondaryIsTarget());
+    }
+
+    /** Whether this session's database has a usable queue with room. */
+    boolean canQueue() {
+        return replays() && dual.replay().canQueue(login.database());
+    }
+
+    /** Whether the queue of this session's database has entries (or is about to): no live writes then. */
+    boolean mustQueue() {
+        return dual.replay() != null && dual.replay().mustQueue(login.database());
+    }
+
+    /** Completes once the database's queue state is known (the first write of a session waits for it). */
+    Future<Void> replayReady() {
+        if (dual.replay() == null || !dual.replay().active()) {
+            return Future.succeededFuture();
+        }
+        return onThisEventLoop(dual.replay().ready(login.database()).recover(failure -> Future.succeededFuture()));
+    }
+
+    private static <T> Future<T> onThisEventLoop(Future<T> future) {
+        if (future.isComplete()) {
+            return future;
+        }
+        io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
+        if (here == null) {
+            return future;
+        }
+        io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+        future.onComplete(result -> here.runOnContext(v -> promise.handle(result)));
+        return promise.future();
+    }
+
+    private io.exodus.proxy.replay.TransactionRecording newRecording() {
+        return new io.exodus.proxy.replay.TransactionRecording(dual.replay().config().maxTransactionBytes());
+    }
+
+    /** The recording of the current transaction, started if the policy replays and none exists yet. */
+    io.exodus.proxy.replay.TransactionRecording recording() {
+        if (recording == null && replays()) {
+            recording = newRecording();
+        }
+        return recording;
+    }
+
+    boolean queueTransaction() {
+        return queueTransaction;
+    }
+
+    /**
+     * The current transaction goes to the replay queue: the secondary takes no further part in it (what it applied
+     * is rolled back there), and the session leaves the secondary until the queue has drained, so that none of its
+     * later writes overtakes this one on the secondary.
+     */
+    void queueCurrentTransaction() {
+        if (queueTransaction) {
+            return;
+        }
+        queueTransaction = true;
+        dual.replay().queueing(login.database());
+        LOG.debugf("Session of \"%s\": the transaction goes to the replay queue", login.user());
+        dropSecondaryFromTransaction();
+        detachSecondaryForQueue();
+    }
+
+    /** Between transactions while the queue has entries: the secondary waits, closed, until it has drained. */
+    private void detachSecondaryForQueue() {
+        Leg leg = secondary;
+        secondary = null;
+        secondaryInTransaction = false;
+        lastReconnectAttempt = 0;
+        if (leg != null) {
+            dual.metrics().secondaryDetached(io.exodus.proxy.metrics.SecondaryDetachment.QUEUED);
+            leg.drained().onComplete(v -> leg.close());
+        }
+    }
+
+    /** The queued transaction committed on the primary together with its queue entry. */
+    void queuedTransactionCommitted() {
+        if (queueTransaction) {
+            queueTransaction = false;
+            dual.replay().queueingEnded(login.database(), true);
+        }
+    }
+
+    /**
+     * What commits a queued transaction on the primary: its queue entry and COMMIT, in one simple query, so that
+     * the entry exists exactly when the transaction committed. A transaction too big for the queue commits without
+     * one, as a divergence.
+     */
+    String queuedCommitSql(String fingerprint) {
+        if (recording == null || !recording.hasWrites()) {
+            return "COMMIT";
+        }
+        if (recording.overflowed()) {
+            dual.divergences().record(Divergence.Kind.NOT_MIRRORED, currentPolicy(), fingerprint, "committed",
+                    "the transaction was larger than exodus.replay.max-transaction-bytes and could not be queued");
+            return "COMMIT";
+        }
+        return dual.replay().insertSql(recording, sessionState.replayText()) + ";\nCOMMIT";
+    }
+
+    /** The session-state statements a replay of this session's transactions runs first. */
+    String sessionContext() {
+        return sessionState.replayText();
+    }
+
+
     /** The policy of the current transaction, or the migration's current one between transactions. */
     ConsistencyPolicy currentPolicy() {
         return transactionPolicy != null ? transactionPolicy : dual.migration().policy();
@@ -425,14 +562,19 @@ final class DualWriteRelay implements Relay {
      */
     boolean ensureSecondaryOpenAtBoundary() {
         if (secondaryUsable()) {
-            return primary.transactionStatus() == 'I' || secondaryInTransaction;
+            if (primary.transactionStatus() == 'I' && replays() && mustQueue()) {
+                detachSecondaryForQueue();
+                return false;
+            }
+            return !queueTransaction && (primary.transactionStatus() == 'I' || secondaryInTransaction);
         }
         return false;
     }
 
     /** Reconnects the secondary if it is gone and the time has come; completes when it is usable or not. */
     Future<Void> reconnectSecondaryIfDue() {
-        if (secondaryUsable() || pinned || primary.transactionStatus() != 'I' || dual.target() == null) {
+        if (secondaryUsable() || pinned || primary.transactionStatus() != 'I' || dual.target() == null
+                || (replays() && mustQueue())) {
             return Future.succeededFuture();
         }
         long now = System.nanoTime();
@@ -481,6 +623,12 @@ final class DualWriteRelay implements Relay {
     private void afterTransactionStatusChange() {
         if (primary.transactionStatus() == 'I') {
             transactionSerial++;
+            if (queueTransaction) {
+                // Rolled back, or ended without its entry: nothing of it was queued.
+                queueTransaction = false;
+                dual.replay().queueingEnded(login.database(), false);
+            }
+            recording = null;
             transactionPolicy = null;
             deferredSecondaryFailure = null;
             if ((secondaryInTransaction || secondaryNeedsRollback) && secondary != null
@@ -502,7 +650,16 @@ final class DualWriteRelay implements Relay {
      */
     void secondaryFailedBehind(Divergence.Kind kind, UnitPlan plan, LegReply primaryReply, LegReply secondaryReply,
             ErrorResponse forClient) {
-        if (deferredSecondaryFailure != null) {
+        if (deferredSecondaryFailure != null || queueTransaction) {
+            return;
+        }
+        if (recording != null && canQueue()) {
+            if (kind != Divergence.Kind.SECONDARY_LOST) {
+                divergence(kind, plan, primaryReply, secondaryReply);
+            }
+            LOG.infof("Session of \"%s\": the target failed a statement of the transaction (%s); the transaction "
+                    + "goes to the replay queue", login.user(), describe(secondaryReply));
+            queueCurrentTransaction();
             return;
         }
         divergence(kind, plan, primaryReply, secondaryReply);
@@ -609,6 +766,10 @@ final class DualWriteRelay implements Relay {
             return;
         }
         legsClosed = true;
+        if (queueTransaction) {
+            queueTransaction = false;
+            dual.replay().queueingEnded(login.database(), false);
+        }
         primary.close();
         Leg leg = secondary;
         if (leg != null) {

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param rowImages   whether INSERTs run with {@code RETURNING *} so that the secondary gets the primary's values
  * @param secondaryTimeout how long the secondary may take to answer one request
  * @param metrics     per-leg request timers, commit outcomes, detachments
+ * @param replay      the durable queue of transactions the secondary missed
  */
 public record DualWriteServices(
         BackendConnector target,
@@ -29,5 +30,6 @@ public record DualWriteServices(
         DivergenceLog divergences,
         boolean rowImages,
         java.time.Duration secondaryTimeout,
-        io.exodus.proxy.metrics.DualWriteMetrics metrics) {
+        io.exodus.proxy.metrics.DualWriteMetrics metrics,
+        io.exodus.proxy.replay.ReplayQueue replay) {
 }

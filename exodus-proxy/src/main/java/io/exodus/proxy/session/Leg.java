@@ -25,14 +25,14 @@ import java.util.List;
  * last ReadyForQuery), handed message by message to the request's {@link Sink}, and summed up in a
  * {@link LegReply}. Runs on the client session's event loop.
  */
-final class Leg {
+public final class Leg {
 
     /** Receives the messages that answer one request, in order, ReadyForQuery included. */
-    interface Sink {
+    public interface Sink {
         void accept(PgMessage message);
     }
 
-    static final Sink DISCARD = message -> {
+    public static final Sink DISCARD = message -> {
     };
 
     private final String database;
@@ -56,7 +56,7 @@ final class Leg {
     private io.vertx.core.Vertx vertx;
     private long timeoutMillis;
 
-    Leg(BackendConnection backend, int maxMessageSize) {
+    public Leg(BackendConnection backend, int maxMessageSize) {
         this.backend = backend;
         this.database = backend.endpoint().describe();
         this.assembler = new MessageAssembler(maxMessageSize);
@@ -86,7 +86,7 @@ final class Leg {
         this.timeoutMillis = timeout.toMillis();
     }
 
-    void start() {
+    public void start() {
         NetSocket socket = backend.socket();
         socket.handler(this::onBytes);
         socket.closeHandler(v -> lost("the " + database + " closed the connection"));
@@ -97,11 +97,11 @@ final class Leg {
     }
 
     /** Messages the backend sends outside of any request: notices, notifications, parameter changes. */
-    void onUnsolicited(Handler<PgMessage> handler) {
+    public void onUnsolicited(Handler<PgMessage> handler) {
         this.unsolicited = handler;
     }
 
-    void onLost(Handler<String> handler) {
+    public void onLost(Handler<String> handler) {
         this.lostHandler = handler;
     }
 
@@ -114,7 +114,7 @@ final class Leg {
      * Writes a request whose answer ends with its {@code readyForQueryCount}-th ReadyForQuery. A leg that is gone
      * answers at once with {@link LegReply#lost}.
      */
-    Future<LegReply> send(Buffer request, int readyForQueryCount, Sink sink) {
+    public Future<LegReply> send(Buffer request, int readyForQueryCount, Sink sink) {
         if (!open) {
             return Future.succeededFuture(LegReply.lost("the connection to the " + database + " is gone"));
         }
@@ -138,7 +138,7 @@ final class Leg {
         return pending.promise.future();
     }
 
-    boolean isOpen() {
+    public boolean isOpen() {
         return open;
     }
 
@@ -166,7 +166,7 @@ final class Leg {
         return requests.isEmpty();
     }
 
-    byte transactionStatus() {
+    public byte transactionStatus() {
         return transactionStatus;
     }
 
@@ -178,7 +178,7 @@ final class Leg {
         return backend;
     }
 
-    void close() {
+    public void close() {
         if (open) {
             open = false;
             connectionEnded();

@@ -12,14 +12,14 @@ import java.util.List;
  * @param commandTags       the CommandComplete tags, in order
  * @param lostConnection    the leg's connection ended before it answered in full
  */
-record LegReply(byte transactionStatus, ErrorResponse error, List<String> commandTags, boolean lostConnection) {
+public record LegReply(byte transactionStatus, ErrorResponse error, List<String> commandTags, boolean lostConnection) {
 
-    static LegReply lost(String why) {
+    public static LegReply lost(String why) {
         return new LegReply((byte) 'I', ErrorResponse.error(io.exodus.proxy.protocol.SqlState.CONNECTION_FAILURE, why),
                 List.of(), true);
     }
 
-    boolean failed() {
+    public boolean failed() {
         return error != null;
     }
 }

@@ -47,7 +47,7 @@ final class LockstepWrite {
     }
 
     Future<Void> run() {
-        return relay.reconnectSecondaryIfDue().compose(v -> onPrimary());
+        return relay.replayReady().compose(v -> relay.reconnectSecondaryIfDue()).compose(v -> onPrimary());
     }
 
     private Future<Void> onPrimary() {
@@ -55,15 +55,29 @@ final class LockstepWrite {
         relay.startTransactionIfIdle();
         policy = relay.currentPolicy();
         wrap = wrapAllowed && primary.transactionStatus() == 'I';
-        boolean secondaryReady = relay.secondaryUsable()
-                && (primary.transactionStatus() == 'I' || relay.secondaryInTransaction());
         boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
         if (primary.transactionStatus() == 'E') {
             // The primary refuses everything until ROLLBACK; let it say so.
             return primary.send(relay.requests().primary(plan, ahead).buffer(), 1, relay::toClient).mapEmpty();
         }
+        boolean queueable = wrapAllowed && relay.canQueue() && relay.recording() != null;
+        if (queueable && !relay.queueTransaction() && relay.mustQueue()) {
+            // Earlier transactions wait in the queue: this one must not reach the secondary before them.
+            relay.queueCurrentTransaction();
+        }
+        boolean secondaryReady = !relay.queueTransaction() && relay.secondaryUsable()
+                && (primary.transactionStatus() == 'I' || relay.secondaryInTransaction());
+        if (failsClient && relay.mustQueue()) {
+            return refuseWithoutSecondary(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database still has transactions queued for replay, and the consistency policy "
+                            + policy.configName() + " does not let a write overtake them")
+                    .withHint("Retry when the replay queue has drained (GET /exodus/migration shows its depth)."));
+        }
         if (!secondaryReady && failsClient) {
             return refuseWithoutSecondary(relay.deferredSecondaryFailure());
+        }
+        if (!secondaryReady && queueable) {
+            relay.queueCurrentTransaction();
         }
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead);
         Buffer toPrimary = request.buffer();
@@ -88,7 +102,7 @@ final class LockstepWrite {
                 }
                 return Future.succeededFuture(reply(held.asIs()));
             }
-            if (!secondaryReady) {
+            if (!secondaryReady && !relay.queueTransaction()) {
                 relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
                 if (policy.pinsSessionAfterSecondaryFailure()) {
                     // The target missed a write of this session: it must not see the session's later ones first.
@@ -106,10 +120,6 @@ final class LockstepWrite {
 
     private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
-        Leg secondary = relay.secondary();
-        if (secondary == null || !secondary.isOpen()) {
-            return onSecondaryFailure(p, LegReply.lost("the connection to the target is gone"), held);
-        }
         UnitPlan secondaryPlan = plan;
         if (plan.usesRowImage() && shapes == null) {
             // Too many rows to keep, or rows of no table (a view): the secondary runs the text; if the text has
@@ -126,8 +136,20 @@ final class LockstepWrite {
             }
         }
         List<String> primaryTags = withoutBegin(p.commandTags());
+        io.exodus.proxy.replay.TransactionRecording recording = wrapAllowed ? relay.recording() : null;
         SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, captures,
-                shapes == null ? Map.of() : shapes, primaryTags);
+                shapes == null ? Map.of() : shapes, primaryTags, recording == null ? null : recording.preparedHere());
+        if (recording != null) {
+            recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(request.replay()) : request.replay(),
+                    wrap ? 2 : 1, wrap ? withBegin(request.expectedTags()) : request.expectedTags(), true);
+        }
+        if (relay.queueTransaction()) {
+            return finishOnPrimaryOnly(held);
+        }
+        Leg secondary = relay.secondary();
+        if (secondary == null || !secondary.isOpen()) {
+            return onSecondaryFailure(p, LegReply.lost("the connection to the target is gone"), held);
+        }
         Buffer toSecondary = request.buffer();
         if (wrap) {
             toSecondary = FrontendMessages.query("BEGIN").appendBuffer(toSecondary);
@@ -139,7 +161,7 @@ final class LockstepWrite {
             // what keeps other writers of these rows behind this transaction on both databases.
             relay.secondaryJoinedTransaction(true);
             applied.onSuccess(s -> {
-                if (s.failed() || !withoutBegin(s.commandTags()).equals(request.expectedTags())) {
+                if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                     Divergence.Kind kind = kindOf(s);
                     relay.secondaryFailedBehind(kind, plan, p, s, clientError(kind, p, s));
                 }
@@ -148,7 +170,7 @@ final class LockstepWrite {
             return Future.succeededFuture();
         }
         return applied.compose(s -> {
-            if (s.failed() || !withoutBegin(s.commandTags()).equals(request.expectedTags())) {
+            if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                 return onSecondaryFailure(p, s, held);
             }
             relay.secondaryJoinedTransaction(true);
@@ -167,6 +189,15 @@ final class LockstepWrite {
 
     private Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
         Divergence.Kind kind = kindOf(s);
+        if (wrapAllowed && relay.recording() != null && relay.canQueue()) {
+            // The whole transaction (this statement included, it is recorded) reaches the secondary through the queue.
+            // A lost secondary is no divergence yet; a secondary that answered differently is one, replay or not.
+            if (kind != Divergence.Kind.SECONDARY_LOST) {
+                relay.divergence(kind, plan, p, s);
+            }
+            relay.queueCurrentTransaction();
+            return finishOnPrimaryOnly(held);
+        }
         relay.divergence(kind, plan, p, s);
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
@@ -200,7 +231,12 @@ final class LockstepWrite {
             reply(held.asIs());
             return Future.succeededFuture();
         }
-        return relay.primary().send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(c -> {
+        boolean queued = relay.queueTransaction();
+        String commit = queued ? relay.queuedCommitSql(plan.fingerprint()) : "COMMIT";
+        return relay.primary().send(FrontendMessages.query(commit), 1, Leg.DISCARD).map(c -> {
+            if (!c.failed() && queued) {
+                relay.queuedTransactionCommitted();
+            }
             if (c.failed()) {
                 Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
                 if (closes != null) {
@@ -238,7 +274,7 @@ final class LockstepWrite {
                     s.error().message() + " (on the target)", s.error().detail(),
                     "Exodus ran the statement on the source and the target; the target refused it" + because + ".");
             case ROW_COUNT -> ErrorResponse.error(SqlState.INTERNAL_ERROR,
-                    "the target changed other rows than the source (" + String.join(", ", withoutBegin(s.commandTags()))
+                    "the target changed other rows than the source (" + String.join(", ", secondaryTags(s.commandTags()))
                             + " vs " + String.join(", ", withoutBegin(p.commandTags())) + ")" + because)
                     .withHint("The databases differ in content; compare the table before going on.");
             default -> ErrorResponse.error(SqlState.CONNECTION_FAILURE,
@@ -312,4 +348,16 @@ final class LockstepWrite {
     private List<String> withoutBegin(List<String> tags) {
         return wrap && !tags.isEmpty() && tags.get(0).equals("BEGIN") ? tags.subList(1, tags.size()) : tags;
     }
+
+    private List<String> secondaryTags(List<String> tags) {
+        return withoutBegin(tags);
+    }
+
+    private static List<String> withBegin(List<String> tags) {
+        List<String> all = new ArrayList<>(tags.size() + 1);
+        all.add("BEGIN");
+        all.addAll(tags);
+        return all;
+    }
+
 }

@@ -153,10 +153,13 @@ final class SecondaryRequests {
     /**
      * The secondary's request and the command tags it must answer with if it does what the primary did.
      *
-     * @param primaryTags the primary's tags for the client's statements, in order
+     * @param primaryTags    the primary's tags for the client's statements, in order
+     * @param replayPrepared the statements a replay of this transaction has parsed so far, or null: then no replay
+     *                       copy is built. The replay copy runs on a connection of its own, so a statement parsed
+     *                       before the transaction is parsed there again in front of its first Bind.
      */
     SecondaryRequest secondary(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
-            Map<Integer, TableShape> shapes, List<String> primaryTags) {
+            Map<Integer, TableShape> shapes, List<String> primaryTags, Set<String> replayPrepared) {
         boolean images = plan.usesRowImage();
         List<PgMessage> messages = plan.messages();
         Buffer out = Buffer.buffer(256);
@@ -172,9 +175,12 @@ final class SecondaryRequests {
                 appendFramed(out, messages.get(0));
                 expected.addAll(primaryTags);
             }
-            return new SecondaryRequest(out, expected);
+            return new SecondaryRequest(out, expected, replayPrepared == null ? null : out);
         }
+        Buffer replay = replayPrepared == null ? null : Buffer.buffer(256);
+        Set<String> live = book.onSecondary();
         Set<String> parsedHere = new HashSet<>();
+        Set<String> replayParsedHere = new HashSet<>();
         for (PgMessage message : messages) {
             MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
@@ -186,7 +192,12 @@ final class SecondaryRequests {
                     }
                     appendFramed(out, message);
                     parsedHere.add(name);
-                    book.markOnSecondary(name);
+                    live.add(name);
+                    if (replay != null) {
+                        appendFramed(replay, message);
+                        replayParsedHere.add(name);
+                        replayPrepared.add(name);
+                    }
                 }
                 case FrontendMessageType.BIND -> {
                     reader.readCString();
@@ -195,23 +206,32 @@ final class SecondaryRequests {
                     if (images && statement != null && statement.rowImage().isPresent()) {
                         continue;
                     }
-                    if (statement != null && !parsedHere.contains(name) && !book.isOnSecondary(name)) {
-                        appendFramed(out, statement.parse());
-                        parsedHere.add(name);
-                        book.markOnSecondary(name);
-                    }
+                    parseAhead(out, statement, name, parsedHere, live);
                     appendFramed(out, message);
+                    if (replay != null) {
+                        parseAhead(replay, statement, name, replayParsedHere, replayPrepared);
+                        appendFramed(replay, message);
+                    }
                 }
                 case FrontendMessageType.EXECUTE -> {
                     StatementBook.Statement statement = book.portalStatement(reader.readCString());
                     if (images && statement != null && statement.rowImage().isPresent()) {
+                        int before = out.length();
                         appendRowImage(out, captures.get(captureIndex++), shapes, expected);
+                        if (replay != null) {
+                            replay.appendBuffer(out, before, out.length() - before);
+                            replayPrepared.remove("");
+                            replayParsedHere.remove("");
+                        }
                         tagIndex++;
                         // The row image used the unnamed statement: the client's one is gone on the secondary.
-                        book.forgetOnSecondary("");
+                        live.remove("");
                         parsedHere.remove("");
                     } else {
                         appendFramed(out, message);
+                        if (replay != null) {
+                            appendFramed(replay, message);
+                        }
                         if (tagIndex < primaryTags.size()) {
                             expected.add(primaryTags.get(tagIndex++));
                         }
@@ -222,23 +242,44 @@ final class SecondaryRequests {
                     String name = reader.readCString();
                     if (what == 'P') {
                         appendFramed(out, message);
+                        if (replay != null) {
+                            appendFramed(replay, message);
+                        }
                     } else {
-                        if (book.isOnSecondary(name)) {
+                        if (live.remove(name)) {
                             appendFramed(out, message);
-                            book.forgetOnSecondary(name);
+                        }
+                        if (replay != null && replayPrepared.remove(name)) {
+                            appendFramed(replay, message);
                         }
                         book.closedStatement(name);
                     }
                 }
                 case FrontendMessageType.DESCRIBE, FrontendMessageType.FLUSH -> {
                 }
-                default -> appendFramed(out, message);
+                default -> {
+                    appendFramed(out, message);
+                    if (replay != null) {
+                        appendFramed(replay, message);
+                    }
+                }
             }
         }
-        return new SecondaryRequest(out, expected);
+        return new SecondaryRequest(out, expected, replay);
     }
 
-    record SecondaryRequest(Buffer buffer, List<String> expectedTags) {
+    /** A named statement the connection has not parsed yet is parsed in front of its first Bind. */
+    private static void parseAhead(Buffer out, StatementBook.Statement statement, String name, Set<String> parsedHere,
+            Set<String> parsedThere) {
+        if (statement != null && !parsedHere.contains(name) && !parsedThere.contains(name)) {
+            appendFramed(out, statement.parse());
+            parsedHere.add(name);
+            parsedThere.add(name);
+        }
+    }
+
+    /** @param replay the same request for a replay of the transaction, or null when none is recorded */
+    record SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay) {
     }
 
     /** Close messages for statements the secondary holds, when the request itself does not go there. */

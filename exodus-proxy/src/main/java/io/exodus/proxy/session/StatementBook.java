@@ -61,6 +61,11 @@ final class StatementBook {
         portals.remove(name);
     }
 
+    /** The statements parsed on the current secondary connection (changed in place by the request builder). */
+    Set<String> onSecondary() {
+        return onSecondary;
+    }
+
     boolean isOnSecondary(String name) {
         return onSecondary.contains(name);
     }

@@ -48,6 +48,10 @@ final class TransactionCommit {
 
     private Future<Void> commitCaughtUp(UnitPlan plan) {
         Leg primary = relay.primary();
+        if (primary.transactionStatus() == 'T' && relay.recording() != null && relay.recording().hasWrites()
+                && (relay.queueTransaction() || !relay.secondaryInTransaction()) && relay.canQueue()) {
+            return commitQueued(plan);
+        }
         if (!answeredByPrimary(plan)) {
             // Exodus answers this COMMIT itself, ParseComplete included: the statement the client parsed (pgJDBC
             // names its COMMIT after a few uses) must exist on the primary all the same.
@@ -90,6 +94,36 @@ final class TransactionCommit {
         return commitBoth(policy, error -> relay.toClient(error == null
                 ? ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I')
                 : ReplySynthesizer.failure(plan.messages(), error, (byte) 'I')));
+    }
+
+    /**
+     * A transaction the secondary missed part of: it commits on the primary with its queue entry, and the replayer
+     * brings it to the secondary. Exodus answers the client's COMMIT (the entry's INSERT runs in the same query).
+     */
+    private Future<Void> commitQueued(UnitPlan plan) {
+        relay.queueCurrentTransaction();
+        Leg primary = relay.primary();
+        Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
+        if (statements != null) {
+            primary.send(statements, 1, Leg.DISCARD);
+        }
+        long started = System.nanoTime();
+        ConsistencyPolicy policy = relay.currentPolicy();
+        return primary.send(FrontendMessages.query(relay.queuedCommitSql(plan.fingerprint())), 1, Leg.DISCARD)
+                .map(c -> {
+                    if (c.failed()) {
+                        ErrorResponse error = c.lostConnection() ? c.error() : new ErrorResponse("ERROR",
+                                c.error().sqlState(), c.error().message() + " (while queueing the transaction for the "
+                                        + "target; it is rolled back)", c.error().detail(), c.error().hint());
+                        relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
+                    } else {
+                        relay.queuedTransactionCommitted();
+                        relay.toClient(ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I'));
+                    }
+                    dual.metrics().commit(policy, c.failed() ? CommitOutcome.ROLLED_BACK : CommitOutcome.COMMITTED,
+                            started);
+                    return null;
+                });
     }
 
     /** Whether the client's own COMMIT request goes to the primary (which then answers it), see below. */
@@ -174,6 +208,10 @@ final class TransactionCommit {
     }
 
     private Future<Void> ordered(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        io.exodus.proxy.replay.TransactionRecording recording = relay.canQueue() ? relay.recording() : null;
+        if (recording != null && recording.hasWrites() && !recording.overflowed()) {
+            return secondaryThenPrimary(policy, recording, decided);
+        }
         boolean secondaryFirst = policy.secondaryCommitsFirst(relay.secondaryIsTarget());
         Leg first = secondaryFirst ? relay.secondary() : relay.primary();
         Leg second = secondaryFirst ? relay.primary() : relay.secondary();
@@ -208,6 +246,71 @@ final class TransactionCommit {
             // (the secondary's connection keeps it ahead of whatever comes next).
             relay.secondaryTransactionEnded();
             return Future.succeededFuture();
+        });
+    }
+
+    /**
+     * Under a policy that queues what the secondary misses, the secondary commits first: if it does not, the
+     * transaction goes to the queue inside the primary's own transaction (the entry commits with it, and gets its
+     * place in the queue while the primary still holds the transaction's row locks). When the secondary's connection
+     * was lost during its COMMIT, the entry carries the secondary's transaction id, and the replayer asks the
+     * secondary whether it committed before applying it. The price: the client waits for both COMMITs in turn, and
+     * a primary COMMIT that fails after the secondary's (a serialization failure at commit, a lost connection)
+     * leaves the transaction on the secondary only, which is reported as a divergence.
+     */
+    private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy,
+            io.exodus.proxy.replay.TransactionRecording recording, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        String database = relay.databaseName();
+        Long marker = dual.replay().commitMarkersReady(database)
+                ? java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
+        recording.commitMarker(marker);
+        String commit = marker == null ? "COMMIT" : io.exodus.proxy.replay.ReplayQueueSql.commitWithMarker(marker);
+        return secondary.send(FrontendMessages.query(commit), 1, Leg.DISCARD).compose(s -> {
+            boolean committed = !s.failed() && s.commandTags().contains("COMMIT");
+            if (marker != null && s.failed() && !s.lostConnection()
+                    && "42P01".equals(s.error().sqlState())) {
+                dual.replay().commitMarkersLost(database);
+            }
+            if (committed) {
+                relay.secondaryTransactionEnded();
+                return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
+                    if (p.failed()) {
+                        outcomeUnknown = p.lostConnection();
+                        dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
+                                p.error().sqlState() + " " + p.error().message(), "committed on the "
+                                        + secondary.database());
+                    }
+                    decided.accept(p.failed() ? p.error() : null);
+                    return null;
+                });
+            }
+            if (s.lostConnection() && recording.commitMarker() == null) {
+                // Nobody can tell whether the secondary committed: queueing could apply it twice.
+                dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT", "committing on the "
+                        + primary.database(), "the connection was lost during COMMIT, which carried no marker to tell "
+                        + "whether it committed");
+                relay.dropSecondaryFromTransaction();
+                return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
+                    decided.accept(p.failed() ? p.error() : null);
+                    return null;
+                });
+            }
+            if (!s.lostConnection()) {
+                recording.commitMarker(null);
+            }
+            LOG.infof("The target's COMMIT failed (%s); the transaction goes to the replay queue", s.error() == null
+                    ? "it rolled back" : s.error().message());
+            relay.queueCurrentTransaction();
+            return primary.send(FrontendMessages.query(relay.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
+                if (!p.failed()) {
+                    relay.queuedTransactionCommitted();
+                }
+                outcomeUnknown = p.failed() && p.lostConnection();
+                decided.accept(p.failed() ? p.error() : null);
+                return null;
+            });
         });
     }
 

@@ -35,9 +35,14 @@ class DualWriteBasicsTest {
     @jakarta.inject.Inject
     io.exodus.proxy.consistency.DivergenceLog divergences;
 
+    /**
+     * The row-count test leaves a transaction in the replay queue (the target has no row to update); until it has
+     * been replayed, writes of this database go through the queue too, so the next test waits for it.
+     */
     @AfterEach
-    void backToDefaultPolicy() {
+    void backToDefaultPolicy() throws InterruptedException {
         migration.changePolicy(io.exodus.proxy.consistency.ConsistencyPolicy.BOTH_REQUIRED);
+        ReplayDrain.await(java.time.Duration.ofSeconds(60));
     }
 
     @BeforeAll
@@ -109,6 +114,7 @@ class DualWriteBasicsTest {
         }
         assertEquals("1", Psql.against(DualWriteDatabases.source(DATABASE)).query("select n from drifted"),
                 "both-required lets the source go on");
-        assertEquals(before + 2, divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT));
+        // Its replay may count another one, later: the target still has no row 1.
+        assertTrue(divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT) >= before + 2);
     }
 }
