@@ -158,7 +158,7 @@ final class DatabaseReplay {
         }
         String refusal = refusal(entry);
         if (refusal != null) {
-            return park(entry, refusal).compose(v -> applyFrom(batch, index + 1, alreadyApplied, finished));
+            return park(entry, refusal, signed(entry)).compose(v -> applyFrom(batch, index + 1, alreadyApplied, finished));
         }
         return committedLiveAlready(entry).compose(committed -> {
             if (committed) {
@@ -178,10 +178,14 @@ final class DatabaseReplay {
         });
     }
 
+    private boolean signed(QueuedTransaction entry) {
+        return replayer.queue().signature().verify(entry.signature(), entry.context(), entry.stream(),
+                entry.readyCount(), entry.expectedTags(), entry.commitMarker());
+    }
+
     /** Why an entry must not run, or null: a bad signature, or a statement that would leave the entry's role. */
     private String refusal(QueuedTransaction entry) {
-        if (!replayer.queue().signature().verify(entry.signature(), entry.context(), entry.stream(),
-                entry.readyCount(), entry.expectedTags(), entry.commitMarker())) {
+        if (!signed(entry)) {
             LOG.errorf("Queue entry %d of \"%s\" (role %s) has no valid signature: it was not written by an Exodus "
                     + "proxy of this migration, or exodus.replay.signing-key differs between replicas; it is parked",
                     entry.id(), database, entry.role());
@@ -298,7 +302,15 @@ final class DatabaseReplay {
     }
 
     private Future<Void> park(QueuedTransaction entry, String why) {
+        return park(entry, why, true);
+    }
+
+    /** @param markTables false for an entry whose signature failed: its table list is not to be trusted either */
+    private Future<Void> park(QueuedTransaction entry, String why, boolean markTables) {
         LOG.errorf("Queued transaction %d of \"%s\" is parked and will not be replayed: %s", entry.id(), database, why);
+        for (String table : markTables ? entry.tables() : List.<String>of()) {
+            replayer.queue().markDivergent(database, table, "queued transaction " + entry.id() + " was parked: " + why);
+        }
         return replayer.queue().connections().to(replayer.queue().source(), database)
                 .preparedQuery(ReplayQueueSql.PARK).execute(Tuple.of(entry.id(), why)).mapEmpty();
     }

@@ -202,7 +202,7 @@ public class ReplayQueue {
         byte[] signed = signature().sign(context, stream, recording.readyCount(), recording.expectedTags(),
                 recording.commitMarker());
         return ReplayQueueSql.insert(proxyId, context, stream, recording.readyCount(), recording.expectedTags(),
-                recording.commitMarker(), signed);
+                recording.commitMarker(), signed, recording.tables());
     }
 
     /** Reads the depth of every known database's queue every poll interval, from now on. */

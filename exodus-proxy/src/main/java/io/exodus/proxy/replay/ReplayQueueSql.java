@@ -33,6 +33,7 @@ public final class ReplayQueueSql {
                 ready_count int NOT NULL,
                 expected_tags text[] NOT NULL,
                 commit_marker bigint,
+                tables text[] NOT NULL DEFAULT '{}',
                 signature bytea NOT NULL,
                 state text NOT NULL DEFAULT 'queued',
                 attempts int NOT NULL DEFAULT 0,
@@ -44,7 +45,7 @@ public final class ReplayQueueSql {
                 reason text NOT NULL,
                 marked_at timestamptz NOT NULL DEFAULT statement_timestamp());
             GRANT USAGE ON SCHEMA exodus TO PUBLIC;
-            GRANT INSERT (proxy_id, context, stream, ready_count, expected_tags, commit_marker, signature)
+            GRANT INSERT (proxy_id, context, stream, ready_count, expected_tags, commit_marker, signature, tables)
                 ON exodus.replay_queue TO PUBLIC;
             GRANT USAGE ON SEQUENCE exodus.replay_queue_id_seq TO PUBLIC""";
 
@@ -88,7 +89,7 @@ public final class ReplayQueueSql {
             FROM exodus.replay_queue""";
 
     public static final String NEXT_BATCH = """
-            SELECT id, role_name, context, stream, ready_count, expected_tags, commit_marker, signature, attempts,
+            SELECT id, role_name, context, stream, ready_count, expected_tags, commit_marker, signature, attempts, tables,
                    greatest(0, extract(epoch FROM next_attempt_at - statement_timestamp()))
             FROM exodus.replay_queue WHERE state = 'queued' ORDER BY id LIMIT $1""";
 
@@ -128,10 +129,10 @@ public final class ReplayQueueSql {
      * {@code standard_conforming_strings} says. The entry's role is the column default: the session's user.
      */
     public static String insert(String proxyId, String context, byte[] stream, int readyCount,
-            List<String> expectedTags, Long commitMarker, byte[] signature) {
+            List<String> expectedTags, Long commitMarker, byte[] signature, java.util.Collection<String> tables) {
         StringBuilder sql = new StringBuilder(stream.length * 2 + 512);
         sql.append("INSERT INTO exodus.replay_queue (proxy_id, context, stream, ready_count, expected_tags, commit_marker,"
-                + " signature) VALUES (");
+                + " signature, tables) VALUES (");
         appendText(sql, proxyId).append(", ");
         appendText(sql, context).append(", ");
         appendBytes(sql, stream).append(", ").append(readyCount).append(", ARRAY[");
@@ -142,7 +143,15 @@ public final class ReplayQueueSql {
             appendText(sql, expectedTags.get(i));
         }
         sql.append("]::text[], ").append(commitMarker == null ? "NULL" : Long.toString(commitMarker)).append(", ");
-        appendBytes(sql, signature).append(")");
+        appendBytes(sql, signature).append(", ARRAY[");
+        int n = 0;
+        for (String table : tables) {
+            if (n++ > 0) {
+                sql.append(", ");
+            }
+            appendText(sql, table);
+        }
+        sql.append("]::text[])");
         return sql.toString();
     }
 

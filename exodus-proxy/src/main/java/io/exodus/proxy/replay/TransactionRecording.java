@@ -18,6 +18,7 @@ public final class TransactionRecording {
     private final Buffer stream = Buffer.buffer(256);
     private final List<String> expectedTags = new ArrayList<>();
     private final Set<String> preparedHere = new HashSet<>();
+    private final List<String> writingStatements = new ArrayList<>();
     private int readyCount;
     private boolean overflowed;
     private boolean writes;
@@ -55,6 +56,22 @@ public final class TransactionRecording {
     /** Too big to queue: the transaction's tables are marked divergent instead. */
     public boolean overflowed() {
         return overflowed;
+    }
+
+    /** Keeps a writing statement's text, for the tables the transaction writes (see {@link #tables()}). */
+    public void wrote(String statementText) {
+        if (statementText != null && writingStatements.size() < 1000) {
+            writingStatements.add(statementText);
+        }
+    }
+
+    /** The tables the transaction's statements name as written to (what functions and triggers write is not seen). */
+    public Set<String> tables() {
+        Set<String> tables = new java.util.TreeSet<>();
+        for (String sql : writingStatements) {
+            tables.addAll(io.exodus.proxy.sql.WrittenTables.in(sql));
+        }
+        return tables;
     }
 
     /** Whether anything recorded writes: only then is the transaction worth queueing. */

@@ -533,9 +533,20 @@ final class DualWriteRelay implements Relay {
         if (recording.overflowed()) {
             dual.divergences().record(Divergence.Kind.NOT_MIRRORED, currentPolicy(), fingerprint, "committed",
                     "the transaction was larger than exodus.replay.max-transaction-bytes and could not be queued");
+            markDivergent(recording.tables(), "a transaction the target missed was larger than "
+                    + "exodus.replay.max-transaction-bytes and could not be queued");
             return "COMMIT";
         }
         return dual.replay().insertSql(recording, sessionState.replayText()) + ";\nCOMMIT";
+    }
+
+    /** Marks the tables divergent in the source's {@code exodus.divergent_tables}, for status and repair. */
+    void markDivergent(java.util.Collection<String> tables, String reason) {
+        for (String table : tables) {
+            LOG.warnf("Table %s of database \"%s\" is marked divergent: %s", table, login.database(), reason);
+            dual.replay().markDivergent(login.database(), table, reason).onFailure(failure -> LOG.errorf(
+                    "Could not mark table %s divergent: %s", table, failure.getMessage()));
+        }
     }
 
     /** The session-state statements a replay of this session's transactions runs first. */

@@ -104,6 +104,10 @@ final class LockstepWrite {
             }
             if (!secondaryReady && !relay.queueTransaction()) {
                 relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
+                if (relay.replays()) {
+                    relay.markDivergent(io.exodus.proxy.sql.WrittenTables.in(plan.statementText()),
+                            "the target missed a write and the replay queue could not take it (full, or not usable)");
+                }
                 if (policy.pinsSessionAfterSecondaryFailure()) {
                     // The target missed a write of this session: it must not see the session's later ones first.
                     relay.pinToPrimary();
@@ -142,6 +146,7 @@ final class LockstepWrite {
         if (recording != null) {
             recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(request.replay()) : request.replay(),
                     wrap ? 2 : 1, wrap ? withBegin(request.expectedTags()) : request.expectedTags(), true);
+            recording.wrote(plan.statementText());
         }
         if (relay.queueTransaction()) {
             return finishOnPrimaryOnly(held);
