@@ -46,9 +46,16 @@ public class MigrationResource {
         this.config = config;
     }
 
-    /** @param replay the replay queue; null in phase direct */
-    public record Status(String phase, String policy, Map<String, Double> divergences, List<Divergence> recent,
-            List<String> statementsNeedingVerification, io.exodus.proxy.replay.ReplayStatus replay) {
+    /**
+     * @param canaryPercent the share of reads outside transactions that go to the target (phase canary)
+     * @param replay        the replay queue; null in phase direct
+     */
+    public record Status(String phase, String policy, double canaryPercent, Map<String, Double> divergences,
+            List<Divergence> recent, List<String> statementsNeedingVerification,
+            io.exodus.proxy.replay.ReplayStatus replay) {
+    }
+
+    public record CanaryChange(Double percent) {
     }
 
     public record PolicyChange(String policy) {
@@ -75,7 +82,8 @@ public class MigrationResource {
             counts.put(kind.tag(), divergences.count(kind));
         }
         List<Divergence> recent = divergences.recent();
-        return Response.ok(new Status(migration.phase().configName(), migration.policy().configName(), counts,
+        return Response.ok(new Status(migration.phase().configName(), migration.policy().configName(),
+                migration.canaryPercent(), counts,
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay)).build();
     }
 
@@ -110,6 +118,32 @@ public class MigrationResource {
                     LOG.warnf("Policy change to two-phase-commit refused: %s", failure.getMessage());
                     return problem(Response.Status.CONFLICT, failure.getMessage());
                 });
+    }
+
+    @PUT
+    @Path("/canary")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response changeCanary(@HeaderParam("Authorization") String authorization, CanaryChange change) {
+        if (config.admin().token().isEmpty()) {
+            return problem(Response.Status.FORBIDDEN,
+                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API");
+        }
+        if (!authorized(authorization)) {
+            return problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required");
+        }
+        if (migration.phase() != io.exodus.proxy.routing.MigrationPhase.CANARY) {
+            return problem(Response.Status.CONFLICT, "canary reads need phase canary (exodus.migration.phase); this "
+                    + "proxy runs in phase " + migration.phase().configName());
+        }
+        if (change == null || change.percent() == null) {
+            return problem(Response.Status.BAD_REQUEST, "give {\"percent\": <0 to 100>}");
+        }
+        try {
+            migration.changeCanaryPercent(change.percent());
+        } catch (IllegalArgumentException e) {
+            return problem(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        return Response.ok(new CanaryChange(migration.canaryPercent())).build();
     }
 
     private boolean authorized(String header) {

@@ -162,6 +162,14 @@ public interface ExodusConfig {
         @WithName("secondary-timeout")
         @WithDefault("5m")
         Duration secondaryTimeout();
+
+        /**
+         * Phase canary: the share of reads outside transactions (0 to 100) that go to the target; changeable at run
+         * time ({@code PUT /exodus/migration/canary}). Ignored in the other phases.
+         */
+        @WithName("canary-percent")
+        @WithDefault("10")
+        double canaryPercent();
     }
 
     interface Admin {

@@ -65,7 +65,7 @@ public class TwoPhaseRecovery {
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
-        this.required = migration.phase() == MigrationPhase.DUAL_WRITE && migration.policy().usesTwoPhaseCommit();
+        this.required = migration.phase().writesBothDatabases() && migration.policy().usesTwoPhaseCommit();
         this.ids = new GlobalTransactionIds(config.migration().proxyId().orElseGet(TwoPhaseRecovery::hostName));
     }
 

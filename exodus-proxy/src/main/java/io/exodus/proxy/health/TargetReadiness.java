@@ -33,7 +33,7 @@ public class TargetReadiness implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        if (migration.phase() != MigrationPhase.DUAL_WRITE || endpoints.target().isEmpty()) {
+        if (!migration.phase().writesBothDatabases() || endpoints.target().isEmpty()) {
             return Uni.createFrom().item(HealthCheckResponse.named("target").up()
                     .withData("phase", migration.phase().configName()).build());
         }

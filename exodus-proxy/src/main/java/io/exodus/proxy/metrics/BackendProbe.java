@@ -58,7 +58,7 @@ public class BackendProbe {
             return;
         }
         probes.add(new Probe(ExodusMeters.ENDPOINT_SOURCE, endpoints.source()));
-        if (migration.phase() == MigrationPhase.DUAL_WRITE) {
+        if (migration.phase().writesBothDatabases()) {
             endpoints.target().ifPresent(target -> probes.add(new Probe(ExodusMeters.ENDPOINT_TARGET, target)));
         }
         for (Probe probe : probes) {

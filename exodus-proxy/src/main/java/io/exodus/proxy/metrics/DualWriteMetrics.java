@@ -60,6 +60,9 @@ public interface DualWriteMetrics {
     /** A connection to the target closed, whoever closed it; exactly once per {@link #targetConnectionOpened()}. */
     void targetConnectionClosed();
 
+    /** Phase canary: a read went to the target ({@code exodus.canary.reads}). */
+    void canaryRead();
+
     DualWriteMetrics DISABLED = new DualWriteMetrics() {
         @Override
         public void legRequest(ConsistencyPolicy policy, boolean target, boolean primary, long startedNanos,
@@ -80,6 +83,10 @@ public interface DualWriteMetrics {
 
         @Override
         public void targetConnectionClosed() {
+        }
+
+        @Override
+        public void canaryRead() {
         }
     };
 }

@@ -42,6 +42,10 @@ public final class ExodusMeters {
     public static final String DIVERGENCE = "exodus.divergence";
     /** Counter, registered by {@code DivergenceLog}: writes whose values may differ between the databases. */
     public static final String NONDETERMINISTIC_STATEMENTS = "exodus.nondeterministic.statements";
+    /** Counter: reads that went to the target in phase canary. */
+    public static final String CANARY_READS = "exodus.canary.reads";
+    /** Gauge: the share of reads outside transactions that go to the target (0 outside phase canary). */
+    public static final String CANARY_PERCENT = "exodus.canary.percent";
     /** Gauge: transactions queued for the secondary, all databases (as of the last poll). */
     public static final String REPLAY_DEPTH = "exodus.replay.depth";
     /** Gauge: age in seconds of the oldest queued transaction. */

@@ -32,10 +32,13 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
     private final AtomicReferenceArray<Timer> commits = new AtomicReferenceArray<>(POLICIES.length * OUTCOMES.length);
     private final Counter[] detached = new Counter[SecondaryDetachment.values().length];
     private final AtomicInteger targetConnections = new AtomicInteger();
+    private final Counter canaryReads;
 
     MicrometerDualWriteMetrics(MeterRegistry registry, MigrationPhase phase) {
         this.registry = registry;
         this.phase = phase.configName();
+        canaryReads = Counter.builder(ExodusMeters.CANARY_READS)
+                .description("Reads outside transactions that went to the target (phase canary)").register(registry);
         for (SecondaryDetachment reason : SecondaryDetachment.values()) {
             detached[reason.ordinal()] = Counter.builder(ExodusMeters.SECONDARY_DETACHED)
                     .description("Dual-write sessions that stopped using their secondary, by reason")
@@ -72,6 +75,11 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
             commits.set(slot, timer);
         }
         timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void canaryRead() {
+        canaryReads.increment();
     }
 
     @Override

@@ -58,6 +58,9 @@ public class MigrationGauges {
                         .register(registry);
             }
         }
+        Gauge.builder(ExodusMeters.CANARY_PERCENT, migration, MigrationState::canaryPercent)
+                .description("Share of reads outside transactions that go to the target").strongReference(true)
+                .register(registry);
         // Always there (0 in phase direct, where nothing is queued), so that the monitors find them.
         Gauge.builder(ExodusMeters.REPLAY_DEPTH, replayer, r -> r.depth())
                 .description("Transactions queued for the secondary, all databases").strongReference(true)

@@ -31,6 +31,7 @@ public class ReplayQueue {
     private static final Logger LOG = Logger.getLogger(ReplayQueue.class);
     private static final long RETRY_READY_AFTER_MILLIS = 30_000;
     private static final int PURGE_EVERY_POLLS = 30;
+    private static final int MARKER_RETRY_EVERY_POLLS = 5;
 
     private final Vertx vertx;
     private final ExodusConfig.Replay config;
@@ -50,7 +51,7 @@ public class ReplayQueue {
         this.vertx = vertx;
         this.config = config.replay();
         this.endpoints = endpoints;
-        this.active = migration.phase() == MigrationPhase.DUAL_WRITE && endpoints.target().isPresent();
+        this.active = migration.phase().writesBothDatabases() && endpoints.target().isPresent();
         this.proxyId = config.migration().proxyId().orElse("exodus");
     }
 
@@ -221,7 +222,10 @@ public class ReplayQueue {
             if (queue.tableReady) {
                 polls.add(poll(queue));
                 if (!queue.markersReady) {
-                    createMarkers(queue);
+                    if (purge || polls % MARKER_RETRY_EVERY_POLLS == 0) {
+                        // Not at every poll: while the target is down each try waits for a connect timeout.
+                        createMarkers(queue);
+                    }
                 } else if (purge) {
                     purgeMarkers(queue);
                 }

@@ -5,7 +5,12 @@ public enum MigrationPhase {
     /** Everything goes to the source; the target is not touched. */
     DIRECT("direct"),
     /** Every write runs on the source and on the target; reads stay on the source. */
-    DUAL_WRITE("dual-write");
+    DUAL_WRITE("dual-write"),
+    /**
+     * Dual-write, and a share of the reads outside transactions ({@code exodus.migration.canary-percent}) goes to the
+     * target: the target proves itself on real reads while the source stays the primary.
+     */
+    CANARY("canary");
 
     private final String configName;
 
@@ -17,6 +22,11 @@ public enum MigrationPhase {
         return configName;
     }
 
+    /** Whether writes go to both databases (and a target is needed). */
+    public boolean writesBothDatabases() {
+        return this != DIRECT;
+    }
+
     public static MigrationPhase fromConfig(String value) {
         for (MigrationPhase phase : values()) {
             if (phase.configName.equalsIgnoreCase(value.trim())) {
@@ -24,6 +34,6 @@ public enum MigrationPhase {
             }
         }
         throw new IllegalArgumentException("unknown exodus.migration.phase \"" + value
-                + "\"; choose direct or dual-write");
+                + "\"; choose direct, dual-write or canary");
     }
 }

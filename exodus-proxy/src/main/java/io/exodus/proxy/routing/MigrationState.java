@@ -15,10 +15,33 @@ public class MigrationState {
 
     private final MigrationPhase phase;
     private volatile ConsistencyPolicy policy;
+    private volatile double canaryPercent;
 
     public MigrationState(ExodusConfig config) {
         this.phase = MigrationPhase.fromConfig(config.migration().phase());
         this.policy = ConsistencyPolicy.fromConfig(config.migration().policy());
+        this.canaryPercent = checkedPercent(config.migration().canaryPercent());
+    }
+
+    /** The share of reads outside transactions that go to the target: 0 outside phase canary. */
+    public double canaryPercent() {
+        return phase == MigrationPhase.CANARY ? canaryPercent : 0;
+    }
+
+    public void changeCanaryPercent(double percent) {
+        double old = canaryPercent;
+        canaryPercent = checkedPercent(percent);
+        if (old != canaryPercent) {
+            LOG.infof("Canary reads changed from %.1f %% to %.1f %% of reads outside transactions", old, canaryPercent);
+        }
+    }
+
+    private static double checkedPercent(double percent) {
+        if (!(percent >= 0 && percent <= 100)) {
+            throw new IllegalArgumentException("exodus.migration.canary-percent must be between 0 and 100, not "
+                    + percent);
+        }
+        return percent;
     }
 
     public MigrationPhase phase() {

@@ -59,7 +59,7 @@ public class DualWriteSetup {
     }
 
     boolean active() {
-        return migration.phase() == MigrationPhase.DUAL_WRITE;
+        return migration.phase().writesBothDatabases();
     }
 
     String describe() {

@@ -284,6 +284,18 @@ final class DualWriteRelay implements Relay {
     // ---- shapes ------------------------------------------------------------------------------------------------
 
     private Future<Void> read(UnitPlan plan, int ahead) {
+        if (ahead == 0 && dual.migration().canaryPercent() > 0 && !secondaryUsable()
+                && primary.transactionStatus() == 'I') {
+            // A session that only reads gets its lost target back here (at most every 5 s), for canary reads.
+            return reconnectSecondaryIfDue().compose(v -> routedRead(plan, ahead));
+        }
+        return routedRead(plan, ahead);
+    }
+
+    private Future<Void> routedRead(UnitPlan plan, int ahead) {
+        if (ahead == 0 && canaryRead(plan)) {
+            return readOnSecondary(plan);
+        }
         SecondaryRequests.PrimaryRequest request = requests.primary(plan, ahead);
         Leg.Sink sink = request.expectations() == null ? this::toClient
                 : new PrimaryRowImageFilter(this::toClient, request.expectations());
@@ -293,6 +305,129 @@ final class DualWriteRelay implements Relay {
             secondary.send(closes, 1, Leg.DISCARD);
         }
         return reply.mapEmpty();
+    }
+
+    /**
+     * Phase canary: whether this read goes to the secondary. Only a read outside a transaction, of statements that
+     * only read, whose named statements the secondary has, and never while the database's replay queue has entries:
+     * the secondary may lack writes then, this session's own among them (read-your-writes). The pin clears by itself
+     * when the queue has drained.
+     */
+    private boolean canaryRead(UnitPlan plan) {
+        double percent = dual.migration().canaryPercent();
+        if (percent <= 0 || primary.transactionStatus() != 'I' || !secondaryUsable() || !secondary.isIdle()
+                || secondary.transactionStatus() != 'I' || mustQueue() || !canaryEligible(plan)) {
+            return false;
+        }
+        return percent >= 100 || java.util.concurrent.ThreadLocalRandom.current().nextDouble(100) < percent;
+    }
+
+    private boolean canaryEligible(UnitPlan plan) {
+        for (PgMessage message : plan.messages()) {
+            io.exodus.proxy.protocol.MessageReader reader = new io.exodus.proxy.protocol.MessageReader(message.body());
+            switch (message.type()) {
+                case FrontendMessageType.QUERY -> {
+                    if (!onlyReads(dual.classifications().classify(reader.readCString()))) {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.PARSE -> {
+                    reader.readCString();
+                    if (!onlyReads(dual.classifications().classify(reader.readCString()))) {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.BIND -> {
+                    reader.readCString();
+                    StatementBook.Statement statement = book.statement(reader.readCString());
+                    if (statement == null || !onlyReads(statement.classification())) {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.CLOSE -> {
+                    if (message.body().getByte(0) != 'P') {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.FUNCTION_CALL -> {
+                    return false;
+                }
+                default -> {
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean onlyReads(io.exodus.proxy.sql.Classification classification) {
+        if (classification.kind() != io.exodus.proxy.sql.StatementKind.READ || classification.locking()
+                || classification.transactionVerb() != io.exodus.proxy.sql.TransactionVerb.NONE) {
+            return false;
+        }
+        for (io.exodus.proxy.sql.Classification part : classification.parts()) {
+            if (!onlyReads(part)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A canary read: the secondary answers the client. If its connection is lost before it answered anything, the
+     * primary answers instead; after that, the client's request has failed half-way, as with a lost source.
+     */
+    private Future<Void> readOnSecondary(UnitPlan plan) {
+        Buffer out = Buffer.buffer(128);
+        Buffer parseAhead = null;
+        Buffer parseOnPrimary = null;
+        java.util.Set<String> parsedHere = new java.util.HashSet<>();
+        for (PgMessage message : plan.messages()) {
+            io.exodus.proxy.protocol.MessageReader reader = new io.exodus.proxy.protocol.MessageReader(message.body());
+            if (message.type() == FrontendMessageType.PARSE) {
+                String name = reader.readCString();
+                parsedHere.add(name);
+                book.onSecondary().add(name);
+                if (!name.isEmpty()) {
+                    // A named statement is the primary's too: later writes bind it there.
+                    parseOnPrimary = parseOnPrimary == null ? Buffer.buffer() : parseOnPrimary;
+                    SecondaryRequests.appendFramed(parseOnPrimary, message);
+                }
+            } else if (message.type() == FrontendMessageType.BIND) {
+                reader.readCString();
+                String name = reader.readCString();
+                if (!parsedHere.contains(name) && !book.isOnSecondary(name)) {
+                    // Parsed ahead in a request of its own, so that the client sees no ParseComplete it did not ask for.
+                    parseAhead = parseAhead == null ? Buffer.buffer() : parseAhead;
+                    SecondaryRequests.appendFramed(parseAhead, book.statement(name).parse());
+                    parsedHere.add(name);
+                    book.onSecondary().add(name);
+                }
+            }
+            SecondaryRequests.appendFramed(out, message);
+        }
+        if (parseOnPrimary != null) {
+            primary.send(FrontendMessages.appendSync(parseOnPrimary), 1, Leg.DISCARD);
+        }
+        if (parseAhead != null) {
+            secondary.send(FrontendMessages.appendSync(parseAhead), 1, Leg.DISCARD);
+        }
+        int[] forwarded = {0};
+        Leg.Sink sink = message -> {
+            forwarded[0]++;
+            toClient(message);
+        };
+        dual.metrics().canaryRead();
+        return secondary.send(out, 1, sink).compose(reply -> {
+            if (!reply.lostConnection()) {
+                return Future.succeededFuture();
+            }
+            if (forwarded[0] == 0) {
+                return read(plan, 0);
+            }
+            session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
+                    "the connection to the target was lost while it answered a canary read"));
+            return Future.succeededFuture();
+        });
     }
 
     /** Session state and transaction boundaries: both legs at once, the client sees the primary's answer. */
@@ -448,25 +583,30 @@ final class DualWriteRelay implements Relay {
         return dual.replay() != null && dual.replay().mustQueue(login.database());
     }
 
-    /** Completes once the database's queue state is known (the first write of a session waits for it). */
+    /**
+     * Completes once the database's queue state is known (the first write of a session waits for it), always on this
+     * session's event loop: the queue's own futures complete on its control pool's, and a callback chained to one of
+     * them would run there, next to this session's own thread.
+     */
     Future<Void> replayReady() {
         if (dual.replay() == null || !dual.replay().active()) {
             return Future.succeededFuture();
         }
-        return onThisEventLoop(dual.replay().ready(login.database()).recover(failure -> Future.succeededFuture()));
-    }
-
-    private static <T> Future<T> onThisEventLoop(Future<T> future) {
-        if (future.isComplete()) {
-            return future;
+        Future<Void> ready = dual.replay().ready(login.database());
+        if (ready.isComplete()) {
+            return Future.succeededFuture();
         }
         io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
-        if (here == null) {
-            return future;
-        }
-        io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
-        future.onComplete(result -> here.runOnContext(v -> promise.handle(result)));
-        return promise.future();
+        io.vertx.core.Promise<Void> known = io.vertx.core.Promise.promise();
+        // A failure is logged by the queue; the session goes on without it (what it cannot queue is a divergence).
+        ready.onComplete(result -> {
+            if (here == null) {
+                known.complete();
+            } else {
+                here.runOnContext(v -> known.complete());
+            }
+        });
+        return known.future();
     }
 
     private io.exodus.proxy.replay.TransactionRecording newRecording() {
