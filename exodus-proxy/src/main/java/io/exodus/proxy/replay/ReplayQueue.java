@@ -216,13 +216,15 @@ public class ReplayQueue {
     }
 
     void pollAll() {
-        boolean purge = ++polls % PURGE_EVERY_POLLS == 0;
-        List<Future<Void>> polls = new ArrayList<>();
+        long poll = ++polls;
+        boolean purge = poll % PURGE_EVERY_POLLS == 0;
+        boolean retryMarkers = poll % MARKER_RETRY_EVERY_POLLS == 0;
+        List<Future<Void>> reads = new ArrayList<>();
         for (DatabaseQueue queue : databases.values()) {
             if (queue.tableReady) {
-                polls.add(poll(queue));
+                reads.add(poll(queue));
                 if (!queue.markersReady) {
-                    if (purge || polls % MARKER_RETRY_EVERY_POLLS == 0) {
+                    if (retryMarkers) {
                         // Not at every poll: while the target is down each try waits for a connect timeout.
                         createMarkers(queue);
                     }
@@ -231,7 +233,7 @@ public class ReplayQueue {
                 }
             }
         }
-        Future.join(polls).onComplete(done -> afterPoll.run());
+        Future.join(reads).onComplete(done -> afterPoll.run());
     }
 
     /** Deletes old commit markers that no queue entry refers to (any proxy may; they all delete the same rows). */
