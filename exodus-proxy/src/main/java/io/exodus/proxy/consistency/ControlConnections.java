@@ -64,7 +64,10 @@ public final class ControlConnections implements AutoCloseable {
         }
         connect.addProperty("application_name", "exodus-control");
         return PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(MAX_SIZE)
+                // No pool-level wait limit: with one, every query sent while the server is down leaves a timer that
+                // later fails an already failed promise (vertx-sql-client #1706, "Result is already complete" in the
+                // log). Connecting is bounded by the connect timeout above.
+                .with(new PoolOptions().setMaxSize(MAX_SIZE).setConnectionTimeout(0)
                         .setName("exodus-control-" + key.endpoint().role() + "-" + key.database()))
                 .connectingTo(connect)
                 .using(vertx)

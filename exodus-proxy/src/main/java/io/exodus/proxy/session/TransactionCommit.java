@@ -41,9 +41,27 @@ final class TransactionCommit {
         this.dual = dual;
     }
 
-    /** The client's own COMMIT (or END), once the secondary has caught up with the transaction's statements. */
+    /**
+     * The client's own COMMIT (or END), once the secondary has caught up with the transaction's statements. Under a
+     * policy that queues, the secondary's COMMIT need not wait for that: it travels behind the statements on the same
+     * connection, and one that failed turns it into a rollback, after which the transaction goes to the queue; a
+     * statement that changed other rows than on the primary is reported when its answer arrives, and the secondary's
+     * COMMIT decides whether the transaction is there (then it is not queued again).
+     */
     Future<Void> clientCommit(UnitPlan plan) {
+        if (commitsSecondaryAhead()) {
+            return commitCaughtUp(plan);
+        }
         return relay.secondaryDrained().compose(v -> commitCaughtUp(plan));
+    }
+
+    private boolean commitsSecondaryAhead() {
+        Leg secondary = relay.secondary();
+        io.exodus.proxy.replay.TransactionRecording recording = relay.recording();
+        return relay.primary().transactionStatus() == 'T' && !relay.queueTransaction() && relay.canQueue()
+                && relay.secondaryInTransaction() && secondary != null && secondary.isOpen()
+                && recording != null && recording.hasWrites() && !recording.overflowed()
+                && relay.deferredSecondaryFailure() == null && dual.replay().commitMarkersReady(relay.databaseName());
     }
 
     private Future<Void> commitCaughtUp(UnitPlan plan) {
