@@ -133,14 +133,8 @@ final class DatabaseReplay {
             List<Long> finished = new ArrayList<>();
             return applyFrom(batch, 0, done, finished).compose(next -> forget(finished).map(v -> {
                 replayer.applied(finished.size() - (int) batch.stream().filter(e -> done.contains(e.id())).count());
-                if (next == null && batch.size() == BATCH) {
-                    return Duration.ZERO;
-                }
-                if (next == null) {
-                    // The batch is done: the poll decides whether more came in meanwhile.
-                    return Duration.ZERO;
-                }
-                return next;
+                // Done with the batch: the next round reads the next one, or finds the queue empty.
+                return next == null ? Duration.ZERO : next;
             }));
         });
     }

@@ -70,10 +70,6 @@ final class StatementBook {
         return onSecondary.contains(name);
     }
 
-    void markOnSecondary(String name) {
-        onSecondary.add(name);
-    }
-
     void forgetOnSecondary(String name) {
         onSecondary.remove(name);
     }
