@@ -121,7 +121,7 @@ final class DualWriteRelay implements Relay {
                     currentPolicy().configName());
             if (secondary == leg && recording != null && primary.transactionStatus() != 'I' && canQueue()) {
                 // What the secondary applied of this transaction is gone with it: the whole of it goes to the queue.
-                queueCurrentTransaction();
+                queueCurrentTransaction("the target was lost during the transaction");
             }
             if (secondary == leg) {
                 dual.metrics().secondaryDetached(leg.timedOut() ? io.exodus.proxy.metrics.SecondaryDetachment.TIMEOUT
@@ -630,13 +630,18 @@ final class DualWriteRelay implements Relay {
      * is rolled back there), and the session leaves the secondary until the queue has drained, so that none of its
      * later writes overtakes this one on the secondary.
      */
-    void queueCurrentTransaction() {
+    void queueCurrentTransaction(String why) {
         if (queueTransaction) {
             return;
         }
         queueTransaction = true;
         dual.replay().queueing(login.database());
-        LOG.debugf("Session of \"%s\": the transaction goes to the replay queue", login.user());
+        if (why.startsWith("earlier") || why.startsWith("no connection")) {
+            // One line per transaction while the target is away would drown the log: the detachment said it once.
+            LOG.debugf("Session of \"%s\": the transaction goes to the replay queue (%s)", login.user(), why);
+        } else {
+            LOG.infof("Session of \"%s\": the transaction goes to the replay queue (%s)", login.user(), why);
+        }
         dropSecondaryFromTransaction();
         detachSecondaryForQueue();
     }
@@ -810,7 +815,7 @@ final class DualWriteRelay implements Relay {
             }
             LOG.infof("Session of \"%s\": the target failed a statement of the transaction (%s); the transaction "
                     + "goes to the replay queue", login.user(), describe(secondaryReply));
-            queueCurrentTransaction();
+            queueCurrentTransaction("the target failed a statement");
             return;
         }
         divergence(kind, plan, primaryReply, secondaryReply);

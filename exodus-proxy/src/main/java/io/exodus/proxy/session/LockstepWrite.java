@@ -63,7 +63,7 @@ final class LockstepWrite {
         boolean queueable = wrapAllowed && relay.canQueue() && relay.recording() != null;
         if (queueable && !relay.queueTransaction() && relay.mustQueue()) {
             // Earlier transactions wait in the queue: this one must not reach the secondary before them.
-            relay.queueCurrentTransaction();
+            relay.queueCurrentTransaction("earlier transactions wait in the queue");
         }
         boolean secondaryReady = !relay.queueTransaction() && relay.secondaryUsable()
                 && (primary.transactionStatus() == 'I' || relay.secondaryInTransaction());
@@ -77,7 +77,8 @@ final class LockstepWrite {
             return refuseWithoutSecondary(relay.deferredSecondaryFailure());
         }
         if (!secondaryReady && queueable) {
-            relay.queueCurrentTransaction();
+            relay.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
+                    : "no connection to the target");
         }
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead);
         Buffer toPrimary = request.buffer();
@@ -200,7 +201,7 @@ final class LockstepWrite {
             if (kind != Divergence.Kind.SECONDARY_LOST) {
                 relay.divergence(kind, plan, p, s);
             }
-            relay.queueCurrentTransaction();
+            relay.queueCurrentTransaction("the target answered " + kind.tag());
             return finishOnPrimaryOnly(held);
         }
         relay.divergence(kind, plan, p, s);

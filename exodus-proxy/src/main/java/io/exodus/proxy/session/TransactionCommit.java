@@ -119,7 +119,7 @@ final class TransactionCommit {
      * brings it to the secondary. Exodus answers the client's COMMIT (the entry's INSERT runs in the same query).
      */
     private Future<Void> commitQueued(UnitPlan plan) {
-        relay.queueCurrentTransaction();
+        relay.queueCurrentTransaction("the target left the transaction before its COMMIT");
         Leg primary = relay.primary();
         Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
         if (statements != null) {
@@ -320,7 +320,7 @@ final class TransactionCommit {
             }
             LOG.infof("The target's COMMIT failed (%s); the transaction goes to the replay queue", s.error() == null
                     ? "it rolled back" : s.error().message());
-            relay.queueCurrentTransaction();
+            relay.queueCurrentTransaction("the target's COMMIT failed");
             return primary.send(FrontendMessages.query(relay.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
                 if (!p.failed()) {
                     relay.queuedTransactionCommitted();
