@@ -95,8 +95,13 @@ public class ReplayQueue {
         if (known != null && known.isComplete()) {
             return known;
         }
+        // Ready (and asked by sessions) only once the depth is known: a session asking in between would take the
+        // unknown depth for a queue with entries and queue its transaction for nothing.
         Future<Void> result = ready.computeIfAbsent(database, db -> createTable(db).compose(v -> poll(state(db)))
-                .onSuccess(v -> createMarkers(state(db))));
+                .onSuccess(v -> {
+                    state(db).tableReady = true;
+                    createMarkers(state(db));
+                }));
         result.onFailure(failure -> {
             // Kept for a while: every write of every session would try again otherwise.
             vertx.setTimer(RETRY_READY_AFTER_MILLIS, id -> ready.remove(database, result));
@@ -116,7 +121,7 @@ public class ReplayQueue {
                     failure instanceof PgException pg && "23505".equals(pg.getSqlState())
                             ? pool.query(ReplayQueueSql.CREATE_QUEUE).execute().mapEmpty()
                             : Future.failedFuture(failure));
-        }).onSuccess(v -> state(database).tableReady = true);
+        });
     }
 
     /** The secondary's marker tables; tried again at each poll while the secondary is unreachable. */
