@@ -56,6 +56,20 @@ final class DualWriteDatabases {
         }
     }
 
+    /**
+     * Drops and creates the database on both servers, with durable commits: the shared servers run synchronous_commit
+     * off, and a test that stops the target immediately would lose the last commits it acknowledged.
+     */
+    static void recreateWithDurableCommits(String database) throws SQLException {
+        recreate(database);
+        for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
+                ConnectionTarget.superuser(TestDatabases.target()) }) {
+            try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
+                statement.execute("alter database " + database + " set synchronous_commit = on");
+            }
+        }
+    }
+
     /** Runs the same SQL directly on both servers (schema set-up). */
     static void onBoth(String database, String sql) throws SQLException {
         for (ConnectionTarget server : new ConnectionTarget[] { source(database), target(database) }) {

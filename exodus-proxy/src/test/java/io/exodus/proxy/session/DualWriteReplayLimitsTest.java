@@ -48,13 +48,7 @@ class DualWriteReplayLimitsTest {
     /** Durable commits: the shared servers run synchronous_commit off, and the target is stopped immediately. */
     @BeforeAll
     static void createDatabase() throws Exception {
-        DualWriteDatabases.recreate(DATABASE);
-        for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
-                ConnectionTarget.superuser(TestDatabases.target()) }) {
-            try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
-                statement.execute("alter database " + DATABASE + " set synchronous_commit = on");
-            }
-        }
+        DualWriteDatabases.recreateWithDurableCommits(DATABASE);
     }
 
     @AfterEach

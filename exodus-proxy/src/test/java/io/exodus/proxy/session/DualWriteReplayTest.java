@@ -54,13 +54,7 @@ class DualWriteReplayTest {
     /** Durable commits on both sides, as on a real server (the shared servers run synchronous_commit off). */
     @BeforeAll
     static void createDatabase() throws Exception {
-        DualWriteDatabases.recreate(DATABASE);
-        for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
-                ConnectionTarget.superuser(TestDatabases.target()) }) {
-            try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
-                statement.execute("alter database " + DATABASE + " set synchronous_commit = on");
-            }
-        }
+        DualWriteDatabases.recreateWithDurableCommits(DATABASE);
         Pgbench.against(DualWriteDatabases.source(DATABASE)).initialize(1).requireSuccess();
         Pgbench.against(DualWriteDatabases.target(DATABASE)).initialize(1).requireSuccess();
     }

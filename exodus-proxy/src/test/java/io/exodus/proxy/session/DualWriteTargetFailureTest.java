@@ -69,13 +69,7 @@ class DualWriteTargetFailureTest {
      */
     @BeforeAll
     static void createDatabase() throws Exception {
-        DualWriteDatabases.recreate(DATABASE);
-        for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
-                ConnectionTarget.superuser(TestDatabases.target()) }) {
-            try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
-                statement.execute("alter database " + DATABASE + " set synchronous_commit = on");
-            }
-        }
+        DualWriteDatabases.recreateWithDurableCommits(DATABASE);
     }
 
     @BeforeEach
