@@ -34,7 +34,7 @@ final class DatabaseReplay {
     private final String database;
     private SqlConnection lockHolder;
     private Leg target;
-    private boolean markersReady;
+    private boolean oldMarkersPurged;
     private boolean running;
     private boolean scheduled;
     private int connectionFailures;
@@ -312,12 +312,11 @@ final class DatabaseReplay {
     /** The ids of the batch the secondary applied already (a crash between apply and delete). */
     private Future<Set<Long>> markers(List<QueuedTransaction> batch) {
         Long[] ids = batch.stream().map(QueuedTransaction::id).toArray(Long[]::new);
-        Future<Void> ready = markersReady ? Future.succeededFuture()
-                : replayer.queue().connections().to(replayer.queue().target(), database)
-                        .query(ReplayQueueSql.CREATE_MARKERS).execute()
-                        .compose(v -> replayer.queue().connections().to(replayer.queue().target(), database)
-                                .query(ReplayQueueSql.PURGE_OLD_MARKERS).execute())
-                        .<Void>mapEmpty().onSuccess(v -> markersReady = true);
+        Future<Void> tables = replayer.queue().createMarkers(replayer.queue().state(database));
+        Future<Void> ready = oldMarkersPurged ? tables
+                : tables.compose(v -> replayer.queue().connections().to(replayer.queue().target(), database)
+                        .query(ReplayQueueSql.PURGE_OLD_MARKERS).execute())
+                        .<Void>mapEmpty().onSuccess(v -> oldMarkersPurged = true);
         return ready.compose(v -> replayer.queue().connections().to(replayer.queue().target(), database)
                 .preparedQuery(ReplayQueueSql.APPLIED_AMONG).execute(Tuple.of(ids)).map(rows -> {
                     Set<Long> applied = new HashSet<>();

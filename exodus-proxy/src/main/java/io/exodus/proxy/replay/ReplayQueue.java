@@ -125,7 +125,7 @@ public class ReplayQueue {
     }
 
     /** The secondary's marker tables; tried again at each poll while the secondary is unreachable. */
-    private Future<Void> createMarkers(DatabaseQueue queue) {
+    Future<Void> createMarkers(DatabaseQueue queue) {
         if (queue.markersReady) {
             return Future.succeededFuture();
         }
