@@ -452,15 +452,19 @@ final class DualWriteRelay implements Relay {
                 return null;
             });
         }
-        Future<LegReply> onSecondary = leg.send(toSecondary.buffer(), 1, Leg.DISCARD);
+        Future<LegReply> onSecondary = leg.sendLater(toSecondary.buffer(), 1, Leg.DISCARD);
         long transaction = transactionSerial;
         // The client need not wait for the secondary's BEGIN, SET or SAVEPOINT: its connection keeps them ahead of
-        // whatever follows, and a failure there is handled like one of a write applied behind the primary.
+        // whatever follows, and a failure there is handled like one of a write applied behind the primary. Inside a
+        // transaction they are written with the secondary's next request that somebody waits for (Leg.sendLater).
         return onPrimary.map(p -> {
             toClient(held.asIs());
             recordSessionState(plan, p);
             recordConcurrent(recordInto, toSecondary, p);
             boolean inTransaction = primary.transactionStatus() != 'I';
+            if (!inTransaction) {
+                leg.flush();
+            }
             secondaryInTransaction = leg.isOpen() && inTransaction;
             onSecondary.onSuccess(s -> {
                 if (!p.failed() && s.failed()) {

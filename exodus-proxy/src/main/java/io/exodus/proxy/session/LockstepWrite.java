@@ -160,11 +160,14 @@ final class LockstepWrite {
         if (wrap) {
             toSecondary = FrontendMessages.query("BEGIN").appendBuffer(toSecondary);
         }
-        Future<LegReply> applied = secondary.send(toSecondary, wrap ? 2 : 1, Leg.DISCARD);
-        if (wrapAllowed && !wrap) {
+        boolean behind = wrapAllowed && !wrap;
+        Future<LegReply> applied = behind ? secondary.sendLater(toSecondary, 1, Leg.DISCARD)
+                : secondary.send(toSecondary, wrap ? 2 : 1, Leg.DISCARD);
+        if (behind) {
             // Inside an explicit transaction the client need not wait: the secondary applies the statement behind
             // the primary (its connection keeps the order), and the COMMIT waits until it has caught up, which is
-            // what keeps other writers of these rows behind this transaction on both databases.
+            // what keeps other writers of these rows behind this transaction on both databases. Nothing waits for
+            // it before the transaction ends, so it is written with the transaction's next request that is.
             relay.secondaryJoinedTransaction(true);
             applied.onSuccess(s -> {
                 if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
