@@ -12,6 +12,8 @@ import io.exodus.proxy.protocol.MessageAssembler;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.ProtocolViolation;
 import io.exodus.proxy.protocol.SqlState;
+import io.exodus.proxy.sql.PlainBegin;
+import io.exodus.proxy.sql.TransactionVerb;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -361,7 +363,7 @@ final class DualWriteRelay implements Relay {
 
     private static boolean onlyReads(io.exodus.proxy.sql.Classification classification) {
         if (classification.kind() != io.exodus.proxy.sql.StatementKind.READ || classification.locking()
-                || classification.transactionVerb() != io.exodus.proxy.sql.TransactionVerb.NONE) {
+                || classification.transactionVerb() != TransactionVerb.NONE) {
             return false;
         }
         for (io.exodus.proxy.sql.Classification part : classification.parts()) {
@@ -437,7 +439,17 @@ final class DualWriteRelay implements Relay {
         Leg leg = ensureSecondaryOpenAtBoundary() ? secondary : null;
         SecondaryRequests.PrimaryRequest request = requests.primary(plan, 0);
         HeldReply held = new HeldReply(0);
-        Future<LegReply> onPrimary = primary.send(request.buffer(), 1, held);
+        boolean beginLater = primary.transactionStatus() == 'I' && plan.simple() && PlainBegin.is(plan.statementText());
+        Future<LegReply> onPrimary;
+        Buffer answer;
+        if (beginLater) {
+            primary.beginLater(request.buffer());
+            onPrimary = Future.succeededFuture(BEGUN);
+            answer = ReplySynthesizer.success(plan.messages(), "BEGIN", (byte) 'T');
+        } else {
+            onPrimary = primary.send(request.buffer(), 1, held);
+            answer = null;
+        }
         // A transaction this request starts or continues is recorded in case the queue needs it later.
         io.exodus.proxy.replay.TransactionRecording recordInto = !replays() ? null
                 : recording != null ? recording : newRecording();
@@ -446,24 +458,28 @@ final class DualWriteRelay implements Relay {
                         recordInto == null ? null : recordInto.preparedHere());
         if (leg == null) {
             return onPrimary.map(reply -> {
-                toClient(held.asIs());
+                toClient(answer != null ? answer : held.asIs());
                 recordSessionState(plan, reply);
                 recordConcurrent(recordInto, toSecondary, reply);
                 return null;
             });
         }
-        Future<LegReply> onSecondary = leg.sendLater(toSecondary.buffer(), 1, Leg.DISCARD);
+        // Inside a transaction, or starting one, nobody waits for the secondary's answer before the transaction ends;
+        // outside, a canary read may want the secondary next, once it has answered.
+        boolean holdBack = primary.transactionStatus() != 'I' || beginsTransaction(plan);
+        Future<LegReply> onSecondary = holdBack ? leg.sendLater(toSecondary.buffer(), 1, Leg.DISCARD)
+                : leg.send(toSecondary.buffer(), 1, Leg.DISCARD);
         long transaction = transactionSerial;
         // The client need not wait for the secondary's BEGIN, SET or SAVEPOINT: its connection keeps them ahead of
         // whatever follows, and a failure there is handled like one of a write applied behind the primary. Inside a
         // transaction they are written with the secondary's next request that somebody waits for (Leg.sendLater).
         return onPrimary.map(p -> {
-            toClient(held.asIs());
+            toClient(answer != null ? answer : held.asIs());
             recordSessionState(plan, p);
             recordConcurrent(recordInto, toSecondary, p);
             boolean inTransaction = primary.transactionStatus() != 'I';
             if (!inTransaction) {
-                leg.flush();
+                leg.flush(); // a BEGIN that failed
             }
             secondaryInTransaction = leg.isOpen() && inTransaction;
             onSecondary.onSuccess(s -> {
@@ -485,6 +501,14 @@ final class DualWriteRelay implements Relay {
             });
             return null;
         });
+    }
+
+    /** What the primary will answer to a BEGIN it gets with the transaction's first statement. */
+    private static final LegReply BEGUN = new LegReply((byte) 'T', null, List.of("BEGIN"), false);
+
+    private boolean beginsTransaction(UnitPlan plan) {
+        return plan.simple() && dual.classifications().classify(plan.statementText()).transactionVerb()
+                == TransactionVerb.BEGIN;
     }
 
     private void recordConcurrent(io.exodus.proxy.replay.TransactionRecording into,
