@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -131,20 +128,13 @@ class ReplayAfterProxyCrashTest {
         return queryLong(TestDatabases.source(), "select count(*) from exodus.replay_queue");
     }
 
+    /** One long value from a query run as superuser in this class's database, straight on the server. */
     private static long queryLong(LocalPostgres server, String sql) {
-        try (Connection connection = inDatabase(server).openJdbc(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(sql)) {
-            result.next();
-            return result.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        return Support.queryLong(inDatabase(server), sql);
     }
 
-    private static void executeIn(LocalPostgres server, String sql) throws SQLException {
-        try (Connection connection = inDatabase(server).openJdbc(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
+    private static void executeIn(LocalPostgres server, String sql) {
+        Support.executeDirect(inDatabase(server), sql);
     }
 
     private static ConnectionTarget inDatabase(LocalPostgres server) {

@@ -125,7 +125,12 @@ final class Support {
 
     /** One long value from a query run as superuser straight on the server (not through the proxy). */
     static long queryLong(LocalPostgres server, String sql) {
-        try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
+        return queryLong(ConnectionTarget.superuser(server), sql);
+    }
+
+    /** One long value from a query run straight on a database (not through the proxy). */
+    static long queryLong(ConnectionTarget database, String sql) {
+        try (Connection connection = database.openJdbc();
                 Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery(sql)) {
             result.next();
@@ -136,7 +141,11 @@ final class Support {
     }
 
     static void executeDirect(LocalPostgres server, String sql) {
-        try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
+        executeDirect(ConnectionTarget.superuser(server), sql);
+    }
+
+    static void executeDirect(ConnectionTarget database, String sql) {
+        try (Connection connection = database.openJdbc();
                 Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
