@@ -117,4 +117,33 @@ class DualWriteBasicsTest {
         // Its replay may count another one, later: the target still has no row 1.
         assertTrue(divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT) >= before + 2);
     }
+
+    @Test
+    void aPlainBeginReachesTheSourceWithTheTransactionsFirstStatementAndTheTransactionHoldsAsSent() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "create table begun (id int primary key)");
+        String backendState = "select coalesce(max(state), 'none') from pg_stat_activity "
+                + "where application_name = 'plain-begin' and backend_type = 'client backend'";
+        try (var client = DualWriteDatabases.open(proxy(), "preferQueryMode", "simple",
+                "ApplicationName", "plain-begin"); var statement = client.createStatement()) {
+            statement.execute("begin");
+            assertEquals("idle", Psql.against(DualWriteDatabases.source(DATABASE)).query(backendState),
+                    "Exodus answered the BEGIN: the source has not seen it yet");
+            statement.execute("insert into begun values (1)");
+            assertEquals("idle in transaction",
+                    Psql.against(DualWriteDatabases.source(DATABASE)).query(backendState));
+            SQLException duplicate = assertThrows(SQLException.class,
+                    () -> statement.execute("insert into begun values (1)"));
+            assertEquals("23505", duplicate.getSQLState());
+            SQLException aborted = assertThrows(SQLException.class, () -> statement.execute("select 1"));
+            assertEquals("25P02", aborted.getSQLState(), "the statements ran in the client's transaction");
+            statement.execute("rollback");
+
+            statement.execute("BEGIN;");
+            statement.execute("insert into begun values (2)");
+            statement.execute("commit");
+        }
+        assertEquals("2", Psql.against(DualWriteDatabases.source(DATABASE)).query("select string_agg(id::text, ',') "
+                + "from begun"));
+        DualWriteDatabases.assertIdentical(DATABASE, "begun");
+    }
 }
