@@ -86,43 +86,70 @@ set_policy() {
 
 CLK_TCK="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# Echoes "TPS proxy-CPU-µs-per-transaction" of one run (0 when pgbench failed).
+# The postmaster's PID of the server on port $1: the first line of postmaster.pid in its data directory.
+postmaster_of() {
+    local data
+    data="$(psql -h "$HOST" -p "$1" -U "$PG_USER" -Atc "SHOW data_directory" "$PG_DB")" || return 1
+    head -n 1 "$data/postmaster.pid"
+}
+# CPU ticks of one PostgreSQL server: the postmaster and its live children, plus the children it has reaped
+# (backends of connections that ended).
+server_ticks() {
+    local postmaster="$1"
+    [[ -n $postmaster ]] || { echo 0; return; }
+    cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$postmaster" '
+        { split($0, f, ") "); split(f[2], v, " ")
+          if ($1 == pm) t += v[12] + v[13] + v[14] + v[15]; else if (v[2] == pm) t += v[12] + v[13] }
+        END { print t + 0 }'
+}
+per_transaction() { awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }'; }
+# Echoes "TPS proxy source target": TPS and the CPU µs per transaction of the proxy and of each server.
 run_pgbench() {
     local port="$1" mode="$2" label="$3"
-    local out="$WORK/$label.log" proxy0
+    local out="$WORK/$label.log" proxy0 source0 target0
     proxy0="$(cpu_ticks "$PROXY_PID")"
+    source0="$(server_ticks "$SOURCE_PM")"
+    target0="$(server_ticks "$TARGET_PM")"
     if ! pgbench -n -h "$HOST" -p "$port" -U "$PG_USER" -M "$mode" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_SECONDS" \
         "$PG_DB" >"$out" 2>&1; then
         log "pgbench failed for $label: $(tail -n 3 "$out" | tr '\n' ' ')"
-        echo "0 0"
+        echo "0 0 0 0"
         return
     fi
-    local tps count proxy_us
+    sleep 0.5 # the postmasters reap the benchmark's backends
+    local tps count
     tps="$(awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' "$out")"
     count="$(awk -F': ' '/^number of transactions actually processed/ { print $2 + 0 }' "$out")"
-    proxy_us="$(awk -v t="$(($(cpu_ticks "$PROXY_PID") - proxy0))" -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')"
-    echo "$tps $proxy_us"
+    echo "$tps $(per_transaction $(($(cpu_ticks "$PROXY_PID") - proxy0)) "$count")" \
+        "$(per_transaction $(($(server_ticks "$SOURCE_PM") - source0)) "$count")" \
+        "$(per_transaction $(($(server_ticks "$TARGET_PM") - target0)) "$count")"
 }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+SOURCE_PM="$(postmaster_of "$source_port")" || die "cannot find the source's postmaster"
+TARGET_PM="$(postmaster_of "$target_port")" || die "cannot find the target's postmaster"
 
 log "Warm-up: ${BENCH_WARMUP_SECONDS}s through the proxy"
 set_policy both-required
 pgbench -n -h "$HOST" -p "$listen_port" -U "$PG_USER" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_WARMUP_SECONDS" "$PG_DB" \
     >"$WORK/warmup.log" 2>&1 || die "warm-up failed: $(tail -n 3 "$WORK/warmup.log")"
 
-declare -A results proxycpu
+declare -A results proxycpu sourcecpu targetcpu
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
     for mode in $BENCH_MODES; do
-        read -r tps proxy_us <<<"$(run_pgbench "$source_port" "$mode" "direct-$mode-$r")"
+        read -r tps proxy_us source_us target_us <<<"$(run_pgbench "$source_port" "$mode" "direct-$mode-$r")"
         results["direct $mode"]+="$tps "
-        log "repeat $r -M $mode direct: $tps tps"
+        sourcecpu["direct $mode"]+="$source_us "
+        log "repeat $r -M $mode direct: $tps tps, source CPU ${source_us} µs/tx"
         for policy in $BENCH_POLICIES; do
             set_policy "$policy"
-            read -r tps proxy_us <<<"$(run_pgbench "$listen_port" "$mode" "$policy-$mode-$r")"
+            read -r tps proxy_us source_us target_us <<<"$(run_pgbench "$listen_port" "$mode" "$policy-$mode-$r")"
             results["$policy $mode"]+="$tps "
             proxycpu["$policy $mode"]+="$proxy_us "
-            log "repeat $r -M $mode $policy: $tps tps, proxy CPU ${proxy_us} µs/tx"
+            sourcecpu["$policy $mode"]+="$source_us "
+            targetcpu["$policy $mode"]+="$target_us "
+            log "repeat $r -M $mode $policy: $tps tps, CPU µs/tx proxy ${proxy_us}, source ${source_us}, target ${target_us}"
         done
     done
 done
@@ -131,15 +158,18 @@ nproc_count="$(nproc)"
 echo
 echo "## Dual-write, pgbench tpcb-like, $BENCH_CLIENTS clients, scale $BENCH_SCALE, ${BENCH_SECONDS}s x $BENCH_REPEAT, $nproc_count cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "| mode | path | TPS (median) | ratio to direct | proxy CPU µs per transaction |"
-echo "|---|---|---|---|---|"
+echo "CPU time per transaction (µs, medians): the proxy process, and each PostgreSQL server (postmaster and backends)."
+echo
+echo "| mode | path | TPS (median) | ratio to direct | proxy CPU | source CPU | target CPU |"
+echo "|---|---|---|---|---|---|---|"
 for mode in $BENCH_MODES; do
     direct="$(echo "${results["direct $mode"]}" | median)"
-    echo "| $mode | direct (source only) | $direct | 1.00 | – |"
+    echo "| $mode | direct (source only) | $direct | 1.00 | – | $(echo "${sourcecpu["direct $mode"]}" | median) | – |"
     for policy in $BENCH_POLICIES; do
         tps="$(echo "${results["$policy $mode"]}" | median)"
         ratio="$(awk -v a="$tps" -v b="$direct" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-        echo "| $mode | Exodus $policy | $tps | $ratio | $(echo "${proxycpu["$policy $mode"]}" | median) |"
+        echo "| $mode | Exodus $policy | $tps | $ratio | $(echo "${proxycpu["$policy $mode"]}" | median)" \
+            "| $(echo "${sourcecpu["$policy $mode"]}" | median) | $(echo "${targetcpu["$policy $mode"]}" | median) |"
     done
 done
 echo
