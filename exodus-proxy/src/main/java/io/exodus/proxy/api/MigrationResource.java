@@ -5,6 +5,8 @@ import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
+import io.exodus.proxy.metrics.ReplicationLagProbe;
+import io.exodus.proxy.routing.ReplicationLag;
 import io.exodus.proxy.routing.MigrationState;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -23,8 +25,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The migration as an operator sees it: phase, policy, divergences; and the one change this version offers at run
- * time, the consistency policy (for new transactions). Changes need {@code Authorization: Bearer <exodus.admin.token>}.
+ * The migration as an operator sees it: phase, policy, divergences, replay queue, replication lag; and the changes
+ * this version offers at run time, the consistency policy (for new transactions) and the canary share. Changes need {@code Authorization: Bearer <exodus.admin.token>}.
  */
 @Path("/exodus/migration")
 @Produces(MediaType.APPLICATION_JSON)
@@ -36,10 +38,12 @@ public class MigrationResource {
     private final TwoPhaseRecovery recovery;
     private final ExodusConfig config;
     private final io.exodus.proxy.replay.Replayer replayer;
+    private final ReplicationLagProbe replicationLag;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
-            ExodusConfig config, io.exodus.proxy.replay.Replayer replayer) {
+            ExodusConfig config, io.exodus.proxy.replay.Replayer replayer, ReplicationLagProbe replicationLag) {
         this.replayer = replayer;
+        this.replicationLag = replicationLag;
         this.migration = migration;
         this.divergences = divergences;
         this.recovery = recovery;
@@ -49,10 +53,13 @@ public class MigrationResource {
     /**
      * @param canaryPercent the share of reads outside transactions that go to the target (phase canary)
      * @param replay        the replay queue; null in phase direct
+     * @param replication   the last replication-lag reading of each database (source; target in the phases that
+     *                      write to it), by endpoint; a database whose reading failed is left out, and all are with
+     *                      {@code exodus.metrics.enabled=false}, which turns the readings off
      */
     public record Status(String phase, String policy, double canaryPercent, Map<String, Double> divergences,
             List<Divergence> recent, List<String> statementsNeedingVerification,
-            io.exodus.proxy.replay.ReplayStatus replay) {
+            io.exodus.proxy.replay.ReplayStatus replay, Map<String, List<ReplicationLag>> replication) {
     }
 
     public record CanaryChange(Double percent) {
@@ -84,7 +91,8 @@ public class MigrationResource {
         List<Divergence> recent = divergences.recent();
         return Response.ok(new Status(migration.phase().configName(), migration.policy().configName(),
                 migration.canaryPercent(), counts,
-                recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay)).build();
+                recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
+                replicationLag.latest())).build();
     }
 
     @PUT

@@ -26,13 +26,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then close without a word: PostgreSQL logs nothing for such a connection). The source is always probed; the target
  * in phase dual-write only, when the proxy writes to it. A metric beside the {@code target} readiness check because
  * under the policies that go on without the target the check stays UP, and a monitor reads a metric more easily than
- * a health endpoint. Nothing runs with {@code exodus.metrics.enabled=false}.
+ * a health endpoint. The gauge is registered when the first probe answers: before, there is nothing to send (a NaN
+ * would make the Datadog registry's whole request invalid JSON). Nothing runs with
+ * {@code exodus.metrics.enabled=false}.
  */
 @Singleton
 public class BackendProbe {
     static final Duration INTERVAL = Duration.ofSeconds(10);
     static final int CONNECT_TIMEOUT_MILLIS = 2000;
-    /** The gauge's value before the first probe answered: no point is sent rather than a guess. */
+    /** Before the first probe answered: the gauge is not registered yet. */
     private static final int UNKNOWN = -1;
 
     private final MetricsConfig config;
@@ -57,16 +59,10 @@ public class BackendProbe {
         if (!config.enabled()) {
             return;
         }
-        probes.add(new Probe(ExodusMeters.ENDPOINT_SOURCE, endpoints.source()));
+        probes.add(new Probe(ExodusMeters.ENDPOINT_SOURCE, endpoints.source(), registry));
         if (migration.phase().writesBothDatabases()) {
-            endpoints.target().ifPresent(target -> probes.add(new Probe(ExodusMeters.ENDPOINT_TARGET, target)));
-        }
-        for (Probe probe : probes) {
-            Gauge.builder(ExodusMeters.BACKEND_UP, probe.up, up -> up.get() == UNKNOWN ? Double.NaN : up.get())
-                    .description("1 while the database accepts TCP connections, 0 when the last probe failed")
-                    .tag(ExodusMeters.TAG_ENDPOINT, probe.endpointTag)
-                    .strongReference(true)
-                    .register(registry);
+            endpoints.target().ifPresent(target -> probes.add(
+                    new Probe(ExodusMeters.ENDPOINT_TARGET, target, registry)));
         }
         client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
         probeAll();
@@ -98,13 +94,15 @@ public class BackendProbe {
     private static final class Probe {
         final String endpointTag;
         final BackendEndpoint endpoint;
+        final MeterRegistry registry;
         final AtomicInteger up = new AtomicInteger(UNKNOWN);
         /** A database that drops SYNs takes the whole connect timeout: the next probe waits for this one. */
         final AtomicBoolean running = new AtomicBoolean();
 
-        Probe(String endpointTag, BackendEndpoint endpoint) {
+        Probe(String endpointTag, BackendEndpoint endpoint, MeterRegistry registry) {
             this.endpointTag = endpointTag;
             this.endpoint = endpoint;
+            this.registry = registry;
         }
 
         void run(NetClient client) {
@@ -112,7 +110,13 @@ public class BackendProbe {
                 return;
             }
             client.connect(endpoint.url().port(), endpoint.url().host()).onComplete(connected -> {
-                up.set(connected.succeeded() ? 1 : 0);
+                if (up.getAndSet(connected.succeeded() ? 1 : 0) == UNKNOWN) {
+                    Gauge.builder(ExodusMeters.BACKEND_UP, up, AtomicInteger::get)
+                            .description("1 while the database accepts TCP connections, 0 when the last probe failed")
+                            .tag(ExodusMeters.TAG_ENDPOINT, endpointTag)
+                            .strongReference(true)
+                            .register(registry);
+                }
                 if (connected.succeeded()) {
                     connected.result().close();
                 }

@@ -56,6 +56,12 @@ public final class ExodusMeters {
     public static final String REPLAY_APPLIED = "exodus.replay.applied";
     /** Counter: failed replay attempts (lost connections and refused transactions). */
     public static final String REPLAY_FAILURES = "exodus.replay.failures";
+    /** Gauge: seconds a replica (or the database itself, as a standby) is behind, by endpoint, kind and replica. */
+    public static final String REPLICATION_LAG = "exodus.replication.lag";
+    /** Gauge: bytes of WAL a replica (or the database itself, as a standby) has not replayed yet. */
+    public static final String REPLICATION_LAG_BYTES = "exodus.replication.lag_bytes";
+    /** Gauge: bytes of WAL a replication slot keeps on its database's disk, by endpoint, slot and active. */
+    public static final String REPLICATION_SLOT_RETAINED = "exodus.replication.slot.retained_bytes";
 
     public static final String TAG_ENDPOINT = "endpoint";
     public static final String TAG_PROTOCOL = "protocol";
@@ -68,6 +74,9 @@ public final class ExodusMeters {
     public static final String TAG_DIRECTION = "direction";
     public static final String TAG_ROLE = "role";
     public static final String TAG_KIND = "kind";
+    public static final String TAG_REPLICA = "replica";
+    public static final String TAG_SLOT = "slot";
+    public static final String TAG_ACTIVE = "active";
 
     public static final String ENDPOINT_SOURCE = "source";
     public static final String ENDPOINT_TARGET = "target";

@@ -22,6 +22,14 @@ public interface MetricsConfig {
     /** Tags added to every meter besides {@code service=exodus-proxy}, for example {@code env} or {@code migration}. */
     Map<String, String> tags();
 
+    /**
+     * How often the replication lag of the source (and in phase dual-write of the target) is read; a reading that
+     * has not answered by the next one counts as failed.
+     */
+    @WithName("replication-lag-interval")
+    @WithDefault("10s")
+    Duration replicationLagInterval();
+
     Datadog datadog();
 
     Statsd statsd();

@@ -3,6 +3,7 @@ package io.exodus.proxy.metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.testsupport.LogicalSubscription;
 import io.exodus.testsupport.PostgresPairResource;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.NamingConvention;
 import io.micrometer.datadog.DatadogMeterRegistry;
+import io.vertx.core.Future;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Datadog monitors and dashboards under monitoring/ parse, and every metric their queries name is one the proxy
- * really sends to Datadog: the set is derived from the running proxy's Datadog registry (after traffic) and checked
- * against what the fake intake received, not written down by hand.
+ * really sends to Datadog: the set is derived from the running proxy's Datadog registry (after traffic, and while
+ * the source has a logical subscriber) and checked against what the fake intake received, not written down by hand.
  */
 @QuarkusTest
 @TestProfile(FakeDatadogProfile.class)
@@ -59,6 +62,9 @@ class MonitorDefinitionsTest {
     @Inject
     DualWriteMetrics dualWrite;
 
+    @Inject
+    ReplicationLagProbe replicationLag;
+
     @Test
     void everyMetricTheMonitorsAndDashboardsQueryIsOneTheProxySendsToDatadog() throws Exception {
         // Extended-protocol traffic and a class-42 error only: DatadogExportTest counts simple queries exactly.
@@ -71,12 +77,19 @@ class MonitorDefinitionsTest {
         long started = System.nanoTime();
         dualWrite.legRequest(ConsistencyPolicy.BOTH_REQUIRED, true, false, started, false);
         dualWrite.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
-        Set<String> emitted = datadogNames(datadogRegistry());
-        assertTrue(emitted.contains("exodus.requests.percentile"), emitted.toString());
-        assertTrue(emitted.contains("exodus.errors"), emitted.toString());
-        assertTrue(emitted.contains("exodus.leg.requests.percentile"), emitted.toString());
-        assertTrue(emitted.contains("exodus.divergence"), emitted.toString());
-        assertReceivedByTheIntake(emitted);
+        Set<String> emitted;
+        // The replication gauges exist only while the source has a replica and a slot: a real subscriber for them.
+        try (LogicalSubscription subscription = LogicalSubscription.start("exodus_monitored_subscriber")) {
+            subscription.replicateOneRow();
+            awaitReplicationGauges();
+            emitted = datadogNames(datadogRegistry());
+            assertTrue(emitted.contains("exodus.requests.percentile"), emitted.toString());
+            assertTrue(emitted.contains("exodus.errors"), emitted.toString());
+            assertTrue(emitted.contains("exodus.leg.requests.percentile"), emitted.toString());
+            assertTrue(emitted.contains("exodus.divergence"), emitted.toString());
+            assertTrue(emitted.contains("exodus.replication.slot.retained_bytes"), emitted.toString());
+            assertReceivedByTheIntake(emitted);
+        }
 
         List<Path> files = definitionFiles();
         assertTrue(files.stream().anyMatch(file -> file.toString().contains("monitors")), "monitors: " + files);
@@ -100,6 +113,22 @@ class MonitorDefinitionsTest {
                 assertIsADashboard(file, definition);
             }
         }
+    }
+
+    private void awaitReplicationGauges() throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        await(replicationLag.readAll());
+        while (registry.find(ExodusMeters.REPLICATION_LAG).gauge() == null
+                || registry.find(ExodusMeters.REPLICATION_LAG_BYTES).gauge() == null
+                || registry.find(ExodusMeters.REPLICATION_SLOT_RETAINED).gauge() == null) {
+            assertTrue(System.currentTimeMillis() < deadline, "the source's subscriber was never reported");
+            Thread.sleep(200);
+            await(replicationLag.readAll());
+        }
+    }
+
+    private static void await(Future<Void> reading) throws Exception {
+        reading.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** The names DatadogMeterRegistry gives each exodus meter: a timer becomes .count, .sum, .avg and .max. */
