@@ -7,7 +7,7 @@
 # Usage: bench/dual-write.sh     (docs/benchmarks.md, "Dual-write", says how to read it)
 # Knobs (environment):
 #   BENCH_SECONDS=20                 duration of each timed run
-#   BENCH_WARMUP_SECONDS=10          untimed run through the proxy first (JIT)
+#   BENCH_WARMUP_SECONDS=20          untimed run through the proxy first, per -M mode (JIT)
 #   BENCH_SCALE=10                   pgbench -i scale factor (on both servers)
 #   BENCH_CLIENTS=8                  pgbench -c (jobs: 2)
 #   BENCH_MODES="simple prepared"    pgbench -M values
@@ -19,7 +19,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT HOST=127.0.0.1 PG_USER=postgres PG_DB=postgres PASSWORD=bench TOKEN=bench-admin
 BENCH_SECONDS="${BENCH_SECONDS:-20}"
-BENCH_WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-10}"
+BENCH_WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-20}"
 BENCH_SCALE="${BENCH_SCALE:-10}"
 BENCH_CLIENTS="${BENCH_CLIENTS:-8}"
 BENCH_MODES="${BENCH_MODES:-simple prepared}"
@@ -130,10 +130,14 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (
 SOURCE_PM="$(postmaster_of "$source_port")" || die "cannot find the source's postmaster"
 TARGET_PM="$(postmaster_of "$target_port")" || die "cannot find the target's postmaster"
 
-log "Warm-up: ${BENCH_WARMUP_SECONDS}s through the proxy"
+# Each protocol takes its own paths through the proxy: the JIT compiles them all before anything is timed.
 set_policy both-required
-pgbench -n -h "$HOST" -p "$listen_port" -U "$PG_USER" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_WARMUP_SECONDS" "$PG_DB" \
-    >"$WORK/warmup.log" 2>&1 || die "warm-up failed: $(tail -n 3 "$WORK/warmup.log")"
+for mode in $BENCH_MODES; do
+    log "Warm-up: ${BENCH_WARMUP_SECONDS}s through the proxy, -M $mode"
+    pgbench -n -h "$HOST" -p "$listen_port" -U "$PG_USER" -M "$mode" -c "$BENCH_CLIENTS" -j 2 \
+        -T "$BENCH_WARMUP_SECONDS" "$PG_DB" >"$WORK/warmup-$mode.log" 2>&1 \
+        || die "warm-up failed: $(tail -n 3 "$WORK/warmup-$mode.log")"
+done
 
 declare -A results proxycpu sourcecpu targetcpu
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
