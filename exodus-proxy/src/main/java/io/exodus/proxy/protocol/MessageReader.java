@@ -20,6 +20,14 @@ public final class MessageReader {
         return value;
     }
 
+    /** An Int16 field (counts and format codes), sign-extended. */
+    public int readShort() {
+        require(2);
+        int value = body.getShort(position);
+        position += 2;
+        return value;
+    }
+
     public byte readByte() {
         require(1);
         return body.getByte(position++);

@@ -12,7 +12,6 @@ import io.exodus.proxy.protocol.MessageAssembler;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.ProtocolViolation;
 import io.exodus.proxy.protocol.SqlState;
-import io.exodus.proxy.sql.PlainBegin;
 import io.exodus.proxy.sql.TransactionVerb;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -439,7 +438,7 @@ final class DualWriteRelay implements Relay {
         Leg leg = ensureSecondaryOpenAtBoundary() ? secondary : null;
         SecondaryRequests.PrimaryRequest request = requests.primary(plan, 0);
         HeldReply held = new HeldReply(0);
-        boolean beginLater = primary.transactionStatus() == 'I' && plan.simple() && PlainBegin.is(plan.statementText());
+        boolean beginLater = primary.transactionStatus() == 'I' && PlainBeginRequest.is(plan, book);
         Future<LegReply> onPrimary;
         Buffer answer;
         if (beginLater) {

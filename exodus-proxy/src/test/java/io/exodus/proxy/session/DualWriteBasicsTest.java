@@ -1,6 +1,7 @@
 package io.exodus.proxy.session;
 
 import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.Pgbench;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.TableComparison;
@@ -13,7 +14,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,7 +49,7 @@ class DualWriteBasicsTest {
     @AfterEach
     void backToDefaultPolicy() throws InterruptedException {
         migration.changePolicy(io.exodus.proxy.consistency.ConsistencyPolicy.BOTH_REQUIRED);
-        ReplayDrain.await(java.time.Duration.ofSeconds(60));
+        ReplayDrain.await(Duration.ofSeconds(60));
     }
 
     @BeforeAll
@@ -145,5 +152,39 @@ class DualWriteBasicsTest {
         assertEquals("2", Psql.against(DualWriteDatabases.source(DATABASE)).query("select string_agg(id::text, ',') "
                 + "from begun"));
         DualWriteDatabases.assertIdentical(DATABASE, "begun");
+    }
+
+    @Test
+    void aPreparedPlainBeginAlsoWaitsForTheFirstStatement() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "create table begun_prepared (id int primary key)");
+        Path script = Files.createTempFile("plain-begin", ".sql");
+        Files.writeString(script, """
+                BEGIN;
+                \\sleep 3 s
+                INSERT INTO begun_prepared VALUES (7);
+                \\sleep 3 s
+                COMMIT;
+                """);
+        String state = "select coalesce(max(state), 'none') from pg_stat_activity where datname = '" + DATABASE
+                + "' and application_name = 'pgbench' and backend_type = 'client backend'";
+        var run = CompletableFuture.supplyAsync(() -> Pgbench.against(proxy())
+                .run(List.of("-n", "-M", "prepared", "-c", "1", "-t", "1", "-f", script.toString())));
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while ("none".equals(Psql.against(DualWriteDatabases.source(DATABASE)).query(state))) {
+                assertTrue(System.nanoTime() < deadline, "pgbench never connected");
+                Thread.sleep(50);
+            }
+            Thread.sleep(1500); // inside the first \sleep: BEGIN answered, INSERT not sent yet
+            assertEquals("idle", Psql.against(DualWriteDatabases.source(DATABASE)).query(state),
+                    "Exodus answered the prepared BEGIN: the source has not seen it yet");
+            Thread.sleep(3000); // inside the second one
+            assertEquals("idle in transaction", Psql.against(DualWriteDatabases.source(DATABASE)).query(state));
+            run.get(30, TimeUnit.SECONDS).requireSuccess();
+        } finally {
+            Files.deleteIfExists(script);
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "begun_prepared");
+        assertEquals("7", Psql.against(DualWriteDatabases.target(DATABASE)).query("select id from begun_prepared"));
     }
 }
