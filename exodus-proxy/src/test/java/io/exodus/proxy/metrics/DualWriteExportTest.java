@@ -32,9 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DualWriteExportTest {
     private static final long WAIT_MILLIS = 45_000;
     private static final String[] SOURCE_PRIMARY_OK = { "endpoint:source", "role:primary", "outcome:ok",
-            "phase:dual-write", "policy:both-required", "service:exodus-proxy", "env:test" };
+            "statement_class:read", "phase:dual-write", "policy:both-required", "service:exodus-proxy", "env:test" };
     private static final String[] TARGET_SECONDARY_ERROR = { "endpoint:target", "role:secondary", "outcome:error",
-            "phase:dual-write", "policy:both-required" };
+            "statement_class:write", "phase:dual-write", "policy:both-required" };
 
     @ConfigProperty(name = "exodus.metrics.datadog.uri")
     String intake;
@@ -55,9 +55,9 @@ class DualWriteExportTest {
     void legsCommitsDetachmentsAndDivergencesArriveWithTheirTags() throws Exception {
         long started = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(2);
         for (int i = 0; i < 3; i++) {
-            metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, false, true, started, false);
+            metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.READ, false, true, started, false);
         }
-        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, true, false, started, true);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, started, true);
         metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
         metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
         metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.ROLLED_BACK, started);
@@ -119,7 +119,8 @@ class DualWriteExportTest {
         try {
             assertEquals("best-effort", requests.timer(0).getId().getTag(ExodusMeters.TAG_POLICY),
                     "a request answered after the change");
-            metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, true, false, System.nanoTime(), false);
+            metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, StatementClass.WRITE, true, false, System.nanoTime(),
+                    false);
 
             IntakeRecordings got = IntakeRecordings.await(intake, WAIT_MILLIS,
                     r -> r.datadogHasValue("exodus.policy", 1, "policy:best-effort")
