@@ -13,20 +13,30 @@ import io.exodus.proxy.consistency.ConsistencyPolicy;
 public interface DualWriteMetrics {
 
     /**
-     * One request on one leg has been answered or given up: the {@code exodus.leg.requests} timer, tagged {@code
-     * endpoint} (source, target), {@code role} (primary, secondary), {@code outcome} (ok, error), {@code phase} and
-     * {@code policy}. Call it once per request the leg actually wrote: when its last ReadyForQuery arrives ({@code
-     * failed} if the answer carried an ErrorResponse), or when the leg is lost, times out or is closed with the
-     * request still pending ({@code failed = true}). A request refused because the leg was already gone never ran
-     * and is not reported.
-     *
-     * @param policy       the policy of the session's current transaction (the one the commit will follow)
-     * @param target       whether the leg is connected to the target (false: the source)
-     * @param primary      whether the leg is the primary, whose answers the client sees (false: the secondary)
-     * @param startedNanos {@link System#nanoTime()} when the request was written to the leg
-     * @param failed       whether the leg answered with an error or did not answer
+     * Whether {@link #legRequest} wants the statement class of each leg request, which the leg then reads from the
+     * bytes it writes ({@link RequestClassifier#readRequests}). False for {@link #DISABLED}: with metrics off nothing
+     * is classified.
      */
-    void legRequest(ConsistencyPolicy policy, boolean target, boolean primary, long startedNanos, boolean failed);
+    boolean classifiesStatements();
+
+    /**
+     * One request on one leg has been answered or given up: the {@code exodus.leg.requests} timer, tagged {@code
+     * endpoint} (source, target), {@code role} (primary, secondary), {@code outcome} (ok, error), {@code
+     * statement_class}, {@code phase} and {@code policy}. Call it once per request the leg actually wrote: when its
+     * last ReadyForQuery arrives ({@code failed} if the answer carried an ErrorResponse), or when the leg is lost,
+     * times out or is closed with the request still pending ({@code failed = true}). A request refused because the
+     * leg was already gone never ran and is not reported.
+     *
+     * @param policy         the policy of the session's current transaction (the one the commit will follow)
+     * @param statementClass what the request ran on the leg, as {@link RequestClassifier} tells it from the bytes
+     *                       written (Exodus's own BEGIN, COMMIT or ROLLBACK are {@code transaction})
+     * @param target         whether the leg is connected to the target (false: the source)
+     * @param primary        whether the leg is the primary, whose answers the client sees (false: the secondary)
+     * @param startedNanos   {@link System#nanoTime()} when the request was written to the leg
+     * @param failed         whether the leg answered with an error or did not answer
+     */
+    void legRequest(ConsistencyPolicy policy, StatementClass statementClass, boolean target, boolean primary,
+            long startedNanos, boolean failed);
 
     /**
      * The commit protocol of a transaction that wrote on both databases has decided what the client hears: the
@@ -65,8 +75,13 @@ public interface DualWriteMetrics {
 
     DualWriteMetrics DISABLED = new DualWriteMetrics() {
         @Override
-        public void legRequest(ConsistencyPolicy policy, boolean target, boolean primary, long startedNanos,
-                boolean failed) {
+        public boolean classifiesStatements() {
+            return false;
+        }
+
+        @Override
+        public void legRequest(ConsistencyPolicy policy, StatementClass statementClass, boolean target,
+                boolean primary, long startedNanos, boolean failed) {
         }
 
         @Override

@@ -67,6 +67,8 @@ public final class ExodusMeters {
     public static final String TAG_PROTOCOL = "protocol";
     public static final String TAG_PHASE = "phase";
     public static final String TAG_POLICY = "policy";
+    /** The {@link StatementClass} of a request: read, write, ddl, transaction, session, copy or other. */
+    public static final String TAG_STATEMENT_CLASS = "statement_class";
     public static final String TAG_ORIGIN = "origin";
     public static final String TAG_SQLSTATE_CLASS = "sqlstate_class";
     public static final String TAG_REASON = "reason";

@@ -23,7 +23,9 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
     private static final ConsistencyPolicy[] POLICIES = ConsistencyPolicy.values();
     private static final CommitOutcome[] OUTCOMES = CommitOutcome.values();
     /** endpoint × role × outcome of a leg request, as bits: target 4, primary 2, failed 1. */
-    private static final int LEG_COMBINATIONS = 8;
+    private static final int LEG_ENDINGS = 8;
+    /** Leg timers per policy: every ending of every statement class. */
+    private static final int LEG_COMBINATIONS = StatementClass.COUNT * LEG_ENDINGS;
 
     private final MeterRegistry registry;
     private final String phase;
@@ -54,13 +56,19 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
     }
 
     @Override
-    public void legRequest(ConsistencyPolicy policy, boolean target, boolean primary, long startedNanos,
-            boolean failed) {
-        int slot = policy.ordinal() * LEG_COMBINATIONS + (target ? 4 : 0) + (primary ? 2 : 0) + (failed ? 1 : 0);
+    public boolean classifiesStatements() {
+        return true;
+    }
+
+    @Override
+    public void legRequest(ConsistencyPolicy policy, StatementClass statementClass, boolean target, boolean primary,
+            long startedNanos, boolean failed) {
+        int slot = policy.ordinal() * LEG_COMBINATIONS + statementClass.ordinal() * LEG_ENDINGS + (target ? 4 : 0)
+                + (primary ? 2 : 0) + (failed ? 1 : 0);
         Timer timer = legRequests.get(slot);
         if (timer == null) {
             // Two event loops may race here; the registry hands both the same timer.
-            timer = legTimer(policy, target, primary, failed);
+            timer = legTimer(policy, statementClass, target, primary, failed);
             legRequests.set(slot, timer);
         }
         timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
@@ -97,7 +105,8 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
         targetConnections.decrementAndGet();
     }
 
-    private Timer legTimer(ConsistencyPolicy policy, boolean target, boolean primary, boolean failed) {
+    private Timer legTimer(ConsistencyPolicy policy, StatementClass statementClass, boolean target, boolean primary,
+            boolean failed) {
         return Timer.builder(ExodusMeters.LEG_REQUESTS)
                 .description("Requests on one leg of a dual-write session, from their write to the leg until its "
                         + "last ReadyForQuery")
@@ -105,6 +114,7 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
                         ExodusMeters.TAG_ENDPOINT, target ? ExodusMeters.ENDPOINT_TARGET : ExodusMeters.ENDPOINT_SOURCE,
                         ExodusMeters.TAG_ROLE, primary ? ExodusMeters.ROLE_PRIMARY : ExodusMeters.ROLE_SECONDARY,
                         ExodusMeters.TAG_OUTCOME, failed ? ExodusMeters.OUTCOME_ERROR : ExodusMeters.OUTCOME_OK,
+                        ExodusMeters.TAG_STATEMENT_CLASS, statementClass.tagValue(),
                         ExodusMeters.TAG_PHASE, phase,
                         ExodusMeters.TAG_POLICY, policy.configName()))
                 .publishPercentileHistogram()

@@ -18,8 +18,8 @@ import java.util.function.IntSupplier;
 
 /**
  * Registers the sessions' {@code exodus.*} meters once, at start-up, and hands sessions the meters they feed already
- * resolved: nothing is looked up by name and tags while the proxy relays (the request timers of a consistency policy
- * other than the one at start-up are registered the first time it is used, see {@link RequestTimers}). The
+ * resolved: nothing is looked up by name and tags while the proxy relays (each request timer, one per protocol,
+ * statement class and consistency policy, is registered the first time it is used, see {@link RequestTimers}). The
  * migration's own gauges are {@link MigrationGauges}' and {@link BackendProbe}'s; dual-write's meters are
  * {@link MicrometerDualWriteMetrics}'.
  * <p>

@@ -1,5 +1,6 @@
 package io.exodus.proxy.metrics;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -11,6 +12,20 @@ public interface RelayMetrics {
 
     /** A client message header went by (after the relay accepted it). */
     void clientMessage(byte type, int length);
+
+    /**
+     * Whether {@link #clientMessageStart} wants the first bytes of client messages, to tell each request's statement
+     * class. False for {@link #NONE}: with metrics off nothing is peeked at or classified.
+     */
+    boolean classifiesStatements();
+
+    /**
+     * The first bytes of the body of the client message whose header {@link #clientMessage} reported last: {@code
+     * length} bytes of {@code bytes} from {@code index}, at least {@link RequestClassifier#bytesWanted} of them or the
+     * whole body. Called only when {@link #classifiesStatements()}, for the types that want bytes, before the
+     * message's last byte is forwarded; the bytes are read during the call only.
+     */
+    void clientMessageStart(byte type, ByteBuf bytes, int index, int length);
 
     /** This many client bytes were just written to the backend. */
     void forwardedToBackend(int bytes);
@@ -33,6 +48,15 @@ public interface RelayMetrics {
     RelayMetrics NONE = new RelayMetrics() {
         @Override
         public void clientMessage(byte type, int length) {
+        }
+
+        @Override
+        public boolean classifiesStatements() {
+            return false;
+        }
+
+        @Override
+        public void clientMessageStart(byte type, ByteBuf bytes, int index, int length) {
         }
 
         @Override

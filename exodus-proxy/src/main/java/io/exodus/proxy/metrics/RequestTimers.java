@@ -11,10 +11,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The {@code exodus.requests} timers of one endpoint, one per {@link RequestProtocol}, tagged with the proxy's phase
- * and the consistency policy in force when a request is answered ({@code none} in phase direct). The policy changes
- * at run time: each policy's timers are registered the first time one of its requests is answered (the policy at
- * start-up's right away) and then found by the policy's ordinal.
+ * The {@code exodus.requests} timers of one endpoint, one per {@link RequestProtocol} and {@link StatementClass},
+ * tagged with the proxy's phase and the consistency policy in force when a request is answered ({@code none} in phase
+ * direct). Each combination's timer is registered the first time one of its requests is answered, then found in a
+ * flat array by the policy's ordinal, the protocol's and the class's: a combination that never occurs (a COPY over
+ * the extended protocol, a policy never used) costs no series.
  */
 final class RequestTimers {
     /** A relayed request rarely takes less than this; the histogram's lowest bucket. */
@@ -22,71 +23,59 @@ final class RequestTimers {
     static final Duration SLOWEST_REQUEST = Duration.ofMinutes(5);
 
     private static final ConsistencyPolicy[] POLICIES = ConsistencyPolicy.values();
+    private static final int PER_POLICY = RequestProtocol.values().length * StatementClass.COUNT;
 
     private final MeterRegistry registry;
     private final String endpoint;
     private final String phase;
-    /** Null when no policy applies (phase direct): then {@link #withoutPolicy} serves every request. */
+    /** Null when no policy applies (phase direct): then every timer is tagged {@code none}, at policy index 0. */
     private final MigrationState migration;
-    private final Timer[] withoutPolicy;
-    private final AtomicReferenceArray<Timer[]> byPolicy = new AtomicReferenceArray<>(POLICIES.length);
-
-    /** Timers already registered, one per protocol by ordinal, whatever the policy (for tests). */
-    RequestTimers(Timer[] timers) {
-        this.registry = null;
-        this.endpoint = null;
-        this.phase = null;
-        this.migration = null;
-        this.withoutPolicy = timers;
-    }
+    private final AtomicReferenceArray<Timer> timers;
 
     RequestTimers(MeterRegistry registry, String endpoint, MigrationState migration) {
+        this(registry, endpoint, migration.phase().configName(),
+                migration.phase() == MigrationPhase.DIRECT ? null : migration);
+    }
+
+    /** The timers of phase direct, whose requests follow no policy. */
+    RequestTimers(MeterRegistry registry, String endpoint) {
+        this(registry, endpoint, MigrationPhase.DIRECT.configName(), null);
+    }
+
+    private RequestTimers(MeterRegistry registry, String endpoint, String phase, MigrationState migration) {
         this.registry = registry;
         this.endpoint = endpoint;
-        this.phase = migration.phase().configName();
-        if (migration.phase() == MigrationPhase.DIRECT) {
-            this.migration = null;
-            this.withoutPolicy = register(ExodusMeters.POLICY_NONE);
-        } else {
-            this.migration = migration;
-            this.withoutPolicy = null;
-            ofPolicy(migration.policy());
-        }
+        this.phase = phase;
+        this.migration = migration;
+        this.timers = new AtomicReferenceArray<>((migration == null ? 1 : POLICIES.length) * PER_POLICY);
     }
 
-    /** The timer of a request of this protocol (by ordinal) answered now. */
-    Timer timer(int protocol) {
-        if (migration == null) {
-            return withoutPolicy[protocol];
+    /** The timer of a request of this protocol and statement class (by ordinal) answered now. */
+    Timer timer(int protocol, int statementClass) {
+        ConsistencyPolicy policy = migration == null ? null : migration.policy();
+        int slot = (policy == null ? 0 : policy.ordinal() * PER_POLICY) + protocol * StatementClass.COUNT
+                + statementClass;
+        Timer timer = timers.get(slot);
+        if (timer == null) {
+            // Two event loops may race here; the registry hands both the same timer.
+            timer = register(policy == null ? ExodusMeters.POLICY_NONE : policy.configName(),
+                    RequestProtocol.ofOrdinal(protocol), StatementClass.ofOrdinal(statementClass));
+            timers.set(slot, timer);
         }
-        return ofPolicy(migration.policy())[protocol];
+        return timer;
     }
 
-    private Timer[] ofPolicy(ConsistencyPolicy policy) {
-        Timer[] timers = byPolicy.get(policy.ordinal());
-        if (timers == null) {
-            // Two event loops may race here; the registry hands both the same timers.
-            timers = register(policy.configName());
-            byPolicy.set(policy.ordinal(), timers);
-        }
-        return timers;
-    }
-
-    private Timer[] register(String policy) {
-        RequestProtocol[] protocols = RequestProtocol.values();
-        Timer[] timers = new Timer[protocols.length];
-        for (RequestProtocol protocol : protocols) {
-            timers[protocol.ordinal()] = Timer.builder(ExodusMeters.REQUESTS)
-                    .description("Requests from their last byte sent to the backend until its ReadyForQuery")
-                    .tags(Tags.of(ExodusMeters.TAG_ENDPOINT, endpoint,
-                            ExodusMeters.TAG_PROTOCOL, protocol.tagValue(),
-                            ExodusMeters.TAG_PHASE, phase,
-                            ExodusMeters.TAG_POLICY, policy))
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(FASTEST_REQUEST)
-                    .maximumExpectedValue(SLOWEST_REQUEST)
-                    .register(registry);
-        }
-        return timers;
+    private Timer register(String policy, RequestProtocol protocol, StatementClass statementClass) {
+        return Timer.builder(ExodusMeters.REQUESTS)
+                .description("Requests from their last byte sent to the backend until its ReadyForQuery")
+                .tags(Tags.of(ExodusMeters.TAG_ENDPOINT, endpoint,
+                        ExodusMeters.TAG_PROTOCOL, protocol.tagValue(),
+                        ExodusMeters.TAG_STATEMENT_CLASS, statementClass.tagValue(),
+                        ExodusMeters.TAG_PHASE, phase,
+                        ExodusMeters.TAG_POLICY, policy))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(FASTEST_REQUEST)
+                .maximumExpectedValue(SLOWEST_REQUEST)
+                .register(registry);
     }
 }

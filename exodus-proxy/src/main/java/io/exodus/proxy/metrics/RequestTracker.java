@@ -1,5 +1,7 @@
 package io.exodus.proxy.metrics;
 
+import io.exodus.proxy.protocol.FrontendMessageType;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
  * forwarded chunk moves {@link #forwarded}; a request whose end offset has been forwarded is stamped with one
  * System.nanoTime per chunk. Primitive arrays, no allocation unless the FIFO has to grow.
  * <p>
+ * Each request is timed under its {@link StatementClass}, which a {@link RequestClassifier} tells from the first bytes
+ * of the messages going by ({@link #clientMessageStart}): a Sync or FunctionCall gets it with its header, a Query
+ * when its text's start has gone by, which is always before its last byte is forwarded.
+ * <p>
  * Not thread-safe: called on the session's event loop only. The meters it feeds are shared and thread-safe.
  */
 final class RequestTracker implements RelayMetrics {
@@ -26,8 +32,10 @@ final class RequestTracker implements RelayMetrics {
     private final LongAdder bytesOut;
     private final ErrorCounters backendErrors;
     private final Runnable onBackendClosed;
+    private final RequestClassifier classifier = new RequestClassifier();
 
     private byte[] protocols = new byte[INITIAL_CAPACITY];
+    private byte[] classes = new byte[INITIAL_CAPACITY];
     private long[] endOffsets = new long[INITIAL_CAPACITY];
     private long[] sentAt = new long[INITIAL_CAPACITY];
     private int mask = INITIAL_CAPACITY - 1;
@@ -39,6 +47,8 @@ final class RequestTracker implements RelayMetrics {
     private int untimed;
     private long announced;
     private long forwarded;
+    /** The last header was a Query's that took the slot at {@code tail - 1}, whose class its text will tell. */
+    private boolean queryAwaitsClass;
 
     RequestTracker(RequestTimers timers, LongAdder bytesIn, LongAdder bytesOut, ErrorCounters backendErrors,
             Runnable onBackendClosed) {
@@ -52,10 +62,14 @@ final class RequestTracker implements RelayMetrics {
     @Override
     public void clientMessage(byte type, int length) {
         announced += 1L + length;
+        queryAwaitsClass = false;
         int protocol = RequestProtocol.ordinalEndedBy(type);
         if (protocol < 0) {
             return;
         }
+        boolean query = type == FrontendMessageType.QUERY;
+        // A Sync or FunctionCall ends what the classifier read before it; a Query's class comes with its text.
+        StatementClass statementClass = query ? StatementClass.OTHER : classifier.endRequest();
         if (untimed > 0 || tail - head == MAX_TIMED_IN_FLIGHT) {
             untimed++;
             return;
@@ -65,8 +79,27 @@ final class RequestTracker implements RelayMetrics {
         }
         int slot = tail & mask;
         protocols[slot] = (byte) protocol;
+        classes[slot] = (byte) statementClass.ordinal();
         endOffsets[slot] = announced;
         tail++;
+        queryAwaitsClass = query;
+    }
+
+    @Override
+    public boolean classifiesStatements() {
+        return true;
+    }
+
+    @Override
+    public void clientMessageStart(byte type, ByteBuf bytes, int index, int length) {
+        classifier.read(type, bytes, index, length);
+        if (type == FrontendMessageType.QUERY) {
+            StatementClass statementClass = classifier.endRequest();
+            if (queryAwaitsClass) {
+                classes[(tail - 1) & mask] = (byte) statementClass.ordinal();
+                queryAwaitsClass = false;
+            }
+        }
     }
 
     @Override
@@ -92,7 +125,8 @@ final class RequestTracker implements RelayMetrics {
         if (head != stamped) {
             int slot = head & mask;
             head++;
-            timers.timer(protocols[slot]).record(System.nanoTime() - sentAt[slot], TimeUnit.NANOSECONDS);
+            timers.timer(protocols[slot], classes[slot])
+                    .record(System.nanoTime() - sentAt[slot], TimeUnit.NANOSECONDS);
         } else if (head == tail && untimed > 0) {
             untimed--;
         }
@@ -123,11 +157,13 @@ final class RequestTracker implements RelayMetrics {
         int size = tail - head;
         int capacity = protocols.length * 2;
         byte[] newProtocols = new byte[capacity];
+        byte[] newClasses = new byte[capacity];
         long[] newEndOffsets = new long[capacity];
         long[] newSentAt = new long[capacity];
         for (int i = 0; i < size; i++) {
             int slot = (head + i) & mask;
             newProtocols[i] = protocols[slot];
+            newClasses[i] = classes[slot];
             newEndOffsets[i] = endOffsets[slot];
             newSentAt[i] = sentAt[slot];
         }
@@ -135,6 +171,7 @@ final class RequestTracker implements RelayMetrics {
         tail = size;
         head = 0;
         protocols = newProtocols;
+        classes = newClasses;
         endOffsets = newEndOffsets;
         sentAt = newSentAt;
         mask = capacity - 1;

@@ -7,7 +7,8 @@ import io.vertx.core.buffer.Buffer;
 /**
  * Walks the typed messages of a byte stream as it passes through the proxy, chunk by chunk, without holding
  * message bodies: the relay forwards each chunk as it came and the scanner only looks at the five-byte
- * headers. Bodies of the few types a listener asks for (small ones, such as ReadyForQuery) are captured.
+ * headers. Bodies of the few types a listener asks for (small ones, such as ReadyForQuery) are captured; of others
+ * the listener may see the first bytes only ({@link #peek}), such as the start of a Query's text.
  * <p>
  * Not thread-safe: one scanner belongs to one direction of one session, on its event loop.
  */
@@ -25,6 +26,15 @@ public final class MessageScanner {
         /** Called with the whole body of a message whose type was registered with {@link #capture(byte)}. */
         default void onBody(byte type, Buffer body) {
         }
+
+        /**
+         * Called, after {@link #onHeader}, with the first bytes of the body of a message whose type was registered
+         * with {@link #peek}: as many as were asked for, or the whole body if it is shorter. They are {@code length}
+         * bytes from {@code index} of {@code bytes}, which the listener may read during the call only, without
+         * moving its indexes: either the chunk being scanned or the scanner's own copy of a start that spanned chunks.
+         */
+        default void onBodyStart(byte type, ByteBuf bytes, int index, int length) {
+        }
     }
 
     private static final int HEADER_LENGTH = 5;
@@ -36,6 +46,12 @@ public final class MessageScanner {
     private byte type;
     private int bodyRemaining;
     private ByteBuf body;
+    /** Bytes wanted of the start of each type's bodies, by type; null until {@link #peek} is called. */
+    private int[] peeked;
+    /** The start of the current body when it spans chunks; reused. */
+    private ByteBuf bodyStart;
+    /** Bytes of the current body's start not yet copied into {@link #bodyStart}. */
+    private int startMissing;
     private ProtocolViolation failure;
 
     public MessageScanner(Listener listener) {
@@ -45,6 +61,21 @@ public final class MessageScanner {
     /** Asks for the bodies of messages of this type; only for types whose bodies are small. */
     public MessageScanner capture(byte messageType) {
         captured[messageType & 0xff] = true;
+        return this;
+    }
+
+    /**
+     * Asks for the first {@code bytes} bytes of the bodies of messages of this type (all of a shorter body), handed to
+     * {@link Listener#onBodyStart}; the rest of the body is not held. Copies only a start that spans chunks.
+     */
+    public MessageScanner peek(byte messageType, int bytes) {
+        if (peeked == null) {
+            peeked = new int[256];
+        }
+        peeked[messageType & 0xff] = bytes;
+        if (bodyStart == null || bodyStart.capacity() < bytes) {
+            bodyStart = Unpooled.buffer(bytes, bytes);
+        }
         return this;
     }
 
@@ -72,6 +103,9 @@ public final class MessageScanner {
         while (position < end) {
             if (bodyRemaining > 0) {
                 int take = Math.min(bodyRemaining, end - position);
+                if (startMissing > 0) {
+                    copyStart(chunk, position, Math.min(startMissing, take));
+                }
                 if (body != null) {
                     body.writeBytes(chunk, position, take);
                 }
@@ -111,6 +145,15 @@ public final class MessageScanner {
             }
             bodyRemaining = messageLength - 4;
             body = captured[type & 0xff] ? Unpooled.buffer(bodyRemaining, bodyRemaining) : null;
+            if (peeked != null && peeked[type & 0xff] > 0) {
+                int wanted = Math.min(peeked[type & 0xff], bodyRemaining);
+                if (end - position >= wanted) {
+                    listener.onBodyStart(type, chunk, position, wanted);
+                } else {
+                    bodyStart.clear();
+                    startMissing = wanted;
+                }
+            }
             if (bodyRemaining == 0) {
                 finishBody();
             }
@@ -126,7 +169,16 @@ public final class MessageScanner {
     private int fail(int headerStart, ProtocolViolation violation) {
         failure = violation;
         bodyRemaining = 0;
+        startMissing = 0;
         return headerStart;
+    }
+
+    private void copyStart(ByteBuf chunk, int position, int length) {
+        bodyStart.writeBytes(chunk, position, length);
+        startMissing -= length;
+        if (startMissing == 0) {
+            listener.onBodyStart(type, bodyStart, 0, bodyStart.writerIndex());
+        }
     }
 
     private void finishBody() {

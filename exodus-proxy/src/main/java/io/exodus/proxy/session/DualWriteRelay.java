@@ -5,6 +5,7 @@ import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.metrics.RelayMetrics;
+import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessageType;
 import io.exodus.proxy.protocol.FrontendMessages;
@@ -48,6 +49,7 @@ final class DualWriteRelay implements Relay {
     private final SessionStateLog sessionState = new SessionStateLog();
     private final TransactionCommit commits;
     private final RelayMetrics metrics;
+    private final boolean classifiesStatements;
     private Buffer outbound = Buffer.buffer(512);
     /** Messages of the pending unit already sent to the primary ahead of a Flush. */
     private int sentAheadOfSync;
@@ -86,6 +88,7 @@ final class DualWriteRelay implements Relay {
         this.dual = dual;
         this.login = login;
         this.metrics = services.metrics().openRelay();
+        this.classifiesStatements = metrics.classifiesStatements();
         this.clientMessages = new MessageAssembler(services.maxMessageSize());
         this.primary = new Leg(source, services.maxMessageSize());
         primary.measuredBy(dual.metrics(), true, this::currentPolicy);
@@ -166,6 +169,10 @@ final class DualWriteRelay implements Relay {
                 break;
             }
             metrics.clientMessage(message.type(), message.body().length() + 4);
+            if (classifiesStatements && RequestClassifier.bytesWanted(message.type()) > 0) {
+                // The same leading-keyword reading as phase direct's, so that both phases tag requests alike.
+                metrics.clientMessageStart(message.type(), message.body().getByteBuf(), 0, message.body().length());
+            }
             metrics.forwardedToBackend(message.body().length() + 5);
             onClientMessage(message);
         }
@@ -239,9 +246,10 @@ final class DualWriteRelay implements Relay {
                         "Exodus failed to carry out the request: " + result.cause().getMessage()));
                 return;
             }
+            // Timed before the flush that usually carries the ReadyForQuery: a client that has it sees the count.
+            metrics.readyForQuery();
             flushClient();
             afterTransactionStatusChange();
-            metrics.readyForQuery();
             busy = false;
             if (closeWhenIdle && isIdle()) {
                 session.closeForShutdownNow();

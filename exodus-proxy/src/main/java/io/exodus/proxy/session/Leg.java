@@ -1,6 +1,8 @@
 package io.exodus.proxy.session;
 
 import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.metrics.RequestClassifier;
+import io.exodus.proxy.metrics.StatementClass;
 import io.exodus.proxy.protocol.BackendMessageType;
 import io.exodus.proxy.protocol.CommandComplete;
 import io.exodus.proxy.protocol.ErrorResponse;
@@ -55,6 +57,8 @@ public final class Leg {
     /** {@link #beginLater} BEGINs not answered yet. */
     private int heldBegins;
     private io.exodus.proxy.metrics.DualWriteMetrics metrics = io.exodus.proxy.metrics.DualWriteMetrics.DISABLED;
+    /** Tells the statement class of each request written, for its timer; null with metrics off. */
+    private RequestClassifier classifier;
     private java.util.function.Supplier<io.exodus.proxy.consistency.ConsistencyPolicy> policy;
     private boolean primaryRole;
     private boolean target;
@@ -69,13 +73,14 @@ public final class Leg {
         this.transactionStatus = backend.transactionStatus();
     }
 
-    /** Times every request of this leg, tagged with its role and the policy of the moment. */
+    /** Times every request of this leg, tagged with its role, its statement class and the policy of the moment. */
     void measuredBy(io.exodus.proxy.metrics.DualWriteMetrics meters, boolean primary,
             java.util.function.Supplier<io.exodus.proxy.consistency.ConsistencyPolicy> currentPolicy) {
         this.metrics = meters;
         this.primaryRole = primary;
         this.policy = currentPolicy;
         this.target = "target".equals(backend.endpoint().role());
+        this.classifier = meters.classifiesStatements() ? new RequestClassifier() : null;
         if (target) {
             meters.targetConnectionOpened();
         }
@@ -184,6 +189,10 @@ public final class Leg {
             LOG.tracef("%s %d <- %s", database, backend.processId(), describeRequest(request));
         }
         Request pending = new Request(readyForQueryCount, sink);
+        if (classifier != null) {
+            // In the order written, so that a Bind finds the class its statement's Parse left.
+            pending.statementClass = classifier.readRequests(request.getByteBuf(), 0, request.length());
+        }
         requests.add(pending);
         return pending;
     }
@@ -336,7 +345,8 @@ public final class Leg {
                     vertx.cancelTimer(head.timer);
                 }
                 if (policy != null) {
-                    metrics.legRequest(policy.get(), target, primaryRole, head.sentAt, head.error != null);
+                    metrics.legRequest(policy.get(), head.statementClass, target, primaryRole, head.sentAt,
+                            head.error != null);
                 }
                 head.promise.complete(new LegReply(transactionStatus, head.error, head.tags, false));
                 completeDrainIfIdle();
@@ -366,7 +376,7 @@ public final class Leg {
         Request request;
         while ((request = requests.poll()) != null) {
             if (policy != null) {
-                metrics.legRequest(policy.get(), target, primaryRole,
+                metrics.legRequest(policy.get(), request.statementClass, target, primaryRole,
                         request.sentAt != 0 ? request.sentAt : System.nanoTime(), true);
             }
             request.promise.tryComplete(LegReply.lost(why));
@@ -382,6 +392,7 @@ public final class Leg {
         ErrorResponse error;
         long timer = -1;
         boolean heldBegin;
+        StatementClass statementClass = StatementClass.OTHER;
         /** When the request was written; 0 while {@link #sendLater} holds it. */
         long sentAt;
 

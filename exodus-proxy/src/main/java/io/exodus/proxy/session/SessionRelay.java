@@ -2,6 +2,7 @@ package io.exodus.proxy.session;
 
 import io.exodus.proxy.backend.BackendConnection;
 import io.exodus.proxy.metrics.RelayMetrics;
+import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.protocol.BackendMessageType;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessageType;
@@ -21,7 +22,8 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * while scanners read the message headers going by. The client's headers are checked (type, length) before
  * anything is forwarded; the backend's ReadyForQuery messages tell whether a query or a transaction is in
  * flight, which is what cancel-on-disconnect and graceful shutdown need to know. The session's {@link RelayMetrics}
- * sees the same headers and chunks go by, to time requests and count bytes and errors.
+ * sees the same headers and chunks go by, to time requests and count bytes and errors, and with metrics on the first
+ * bytes of the client's Query, Parse, Bind, Execute and Close bodies, to tell each request's statement class.
  */
 final class SessionRelay implements Relay {
     private static final byte IDLE = 'I';
@@ -48,6 +50,15 @@ final class SessionRelay implements Relay {
         this.transactionStatus = backend.transactionStatus();
         this.metrics = services.metrics().openRelay();
         this.clientScanner = new MessageScanner(new ClientListener());
+        if (metrics.classifiesStatements()) {
+            // Every message type whose first bytes tell a request's statement class (Query, Parse, Bind …).
+            for (int type = 0; type < 256; type++) {
+                int wanted = RequestClassifier.bytesWanted((byte) type);
+                if (wanted > 0) {
+                    clientScanner.peek((byte) type, wanted);
+                }
+            }
+        }
         this.backendScanner = new MessageScanner(new BackendListener()).capture(BackendMessageType.READY_FOR_QUERY);
         if (metrics.countsBackendErrors()) {
             backendScanner.capture(BackendMessageType.ERROR_RESPONSE);
@@ -218,6 +229,11 @@ final class SessionRelay implements Relay {
                 }
             }
             metrics.clientMessage(type, length);
+        }
+
+        @Override
+        public void onBodyStart(byte type, ByteBuf bytes, int index, int length) {
+            metrics.clientMessageStart(type, bytes, index, length);
         }
     }
 

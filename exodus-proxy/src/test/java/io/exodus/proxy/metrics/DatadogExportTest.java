@@ -37,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatadogExportTest {
     private static final int QUERIES = 25;
     private static final long WAIT_MILLIS = 15_000;
-    private static final String[] REQUEST_TAGS = { "endpoint:source", "protocol:simple", "phase:direct", "policy:none",
-            "service:exodus-proxy", "env:test" };
+    private static final String[] REQUEST_TAGS = { "endpoint:source", "protocol:simple", "statement_class:read",
+            "phase:direct", "policy:none", "service:exodus-proxy", "env:test" };
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;

@@ -3,10 +3,12 @@ package io.exodus.proxy.metrics;
 import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.protocol.FrontendMessageType;
 import io.exodus.proxy.routing.MigrationState;
 import io.exodus.testsupport.PostgresPairResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -14,6 +16,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * In phase dual-write, the migration's gauges and the dual-write meters arrive at a fake Datadog HTTP intake and a
  * fake DogStatsD agent with the names and tags the monitors query. Leg requests, commits and detachments are
- * reported here through {@link DualWriteMetrics} with known values, as the session engine reports them; no other
- * test of this profile reports any, so the counts are exact.
+ * reported here through {@link DualWriteMetrics} with known values, as the session engine reports them, and one
+ * request through a session's {@link RelayMetrics}; no other test of this profile reports any, so the counts are
+ * exact.
  */
 @QuarkusTest
 @TestProfile(FakeDatadogDualWriteProfile.class)
@@ -32,8 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DualWriteExportTest {
     private static final long WAIT_MILLIS = 45_000;
     private static final String[] SOURCE_PRIMARY_OK = { "endpoint:source", "role:primary", "outcome:ok",
-            "phase:dual-write", "policy:both-required", "service:exodus-proxy", "env:test" };
+            "statement_class:read", "phase:dual-write", "policy:both-required", "service:exodus-proxy", "env:test" };
     private static final String[] TARGET_SECONDARY_ERROR = { "endpoint:target", "role:secondary", "outcome:error",
+            "statement_class:write", "phase:dual-write", "policy:both-required" };
+    private static final String[] SIMPLE_WRITE = { "endpoint:source", "protocol:simple", "statement_class:write",
             "phase:dual-write", "policy:both-required" };
 
     @ConfigProperty(name = "exodus.metrics.datadog.uri")
@@ -51,13 +57,16 @@ class DualWriteExportTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    ProxyMetrics proxyMetrics;
+
     @Test
     void legsCommitsDetachmentsAndDivergencesArriveWithTheirTags() throws Exception {
         long started = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(2);
         for (int i = 0; i < 3; i++) {
-            metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, false, true, started, false);
+            metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.READ, false, true, started, false);
         }
-        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, true, false, started, true);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, started, true);
         metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
         metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
         metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.ROLLED_BACK, started);
@@ -66,6 +75,7 @@ class DualWriteExportTest {
         divergences.record(Divergence.Kind.ROW_COUNT, ConsistencyPolicy.BOTH_REQUIRED, "UPDATE metrics_test SET n = ?",
                 "UPDATE 1", "UPDATE 0");
         divergences.nondeterministic("UPDATE metrics_test SET at = now()", "now() in an UPDATE");
+        oneSimpleWrite();
 
         IntakeRecordings got = IntakeRecordings.await(intake, WAIT_MILLIS,
                 r -> r.datadogSum("exodus.leg.requests.count", SOURCE_PRIMARY_OK) >= 3
@@ -75,7 +85,8 @@ class DualWriteExportTest {
                         && r.statsd("exodus.commits", "ms", "policy:both-required").size() >= 3
                         && sum(r.statsd("exodus.secondary.detached", "c", "reason:timeout")) >= 1
                         && r.datadogHasValue("exodus.backend.up", 1, "endpoint:target")
-                        && r.datadogHasValue("exodus.backend.connections.active", 1, "endpoint:target"));
+                        && r.datadogHasValue("exodus.backend.connections.active", 1, "endpoint:target")
+                        && r.datadogSum("exodus.requests.count", SIMPLE_WRITE) >= 1);
         metrics.targetConnectionClosed();
 
         assertEquals("", got.rejected(), "every POST carried the API key");
@@ -100,9 +111,8 @@ class DualWriteExportTest {
         assertTrue(got.datadogHasValue("exodus.twophase.in_doubt", 0), "two-phase commit never used");
         assertTrue(got.datadogHasValue("exodus.backend.up", 1, "endpoint:source"));
         assertTrue(got.datadogHasValue("exodus.backend.up", 1, "endpoint:target"));
-        // Request timers carry the phase and the policy at start-up.
-        assertTrue(got.datadogHas("exodus.requests.count", "endpoint:source", "protocol:simple", "phase:dual-write",
-                "policy:both-required"));
+        // Request timers carry the statement class, the phase and the policy.
+        assertEquals(1, got.datadogSum("exodus.requests.count", SIMPLE_WRITE));
 
         // DogStatsD: one timing line per leg request and per commit, counters as deltas.
         assertEquals(4, got.statsd("exodus.leg.requests", "ms", "phase:dual-write", "policy:both-required").size());
@@ -114,12 +124,14 @@ class DualWriteExportTest {
     @Test
     void aPolicyChangedAtRunTimeTagsWhatComesAfter() throws Exception {
         RequestTimers requests = new RequestTimers(new SimpleMeterRegistry(), ExodusMeters.ENDPOINT_SOURCE, migration);
-        assertEquals("both-required", requests.timer(0).getId().getTag(ExodusMeters.TAG_POLICY));
+        int simpleRead = StatementClass.READ.ordinal();
+        assertEquals("both-required", requests.timer(0, simpleRead).getId().getTag(ExodusMeters.TAG_POLICY));
         migration.changePolicy(ConsistencyPolicy.BEST_EFFORT);
         try {
-            assertEquals("best-effort", requests.timer(0).getId().getTag(ExodusMeters.TAG_POLICY),
+            assertEquals("best-effort", requests.timer(0, simpleRead).getId().getTag(ExodusMeters.TAG_POLICY),
                     "a request answered after the change");
-            metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, true, false, System.nanoTime(), false);
+            metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, StatementClass.WRITE, true, false, System.nanoTime(),
+                    false);
 
             IntakeRecordings got = IntakeRecordings.await(intake, WAIT_MILLIS,
                     r -> r.datadogHasValue("exodus.policy", 1, "policy:best-effort")
@@ -133,6 +145,17 @@ class DualWriteExportTest {
         }
         assertTrue(registry.find(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_POLICY, "two-phase-commit").meters()
                 .isEmpty(), "a policy never used has no leg timers");
+    }
+
+    /** One Query that inserts, through a session's {@link RelayMetrics} as the relay drives it. */
+    private void oneSimpleWrite() {
+        byte[] text = "insert into metrics_test values (1)\0".getBytes(StandardCharsets.UTF_8);
+        RelayMetrics relay = proxyMetrics.openRelay();
+        relay.clientMessage(FrontendMessageType.QUERY, text.length + 4);
+        relay.clientMessageStart(FrontendMessageType.QUERY, Unpooled.wrappedBuffer(text), 0, text.length);
+        relay.forwardedToBackend(text.length + 5);
+        relay.readyForQuery();
+        relay.backendClosed();
     }
 
     private static double sum(List<IntakeRecordings.StatsdLine> lines) {

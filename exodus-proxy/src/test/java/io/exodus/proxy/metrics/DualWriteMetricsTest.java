@@ -5,6 +5,7 @@ import io.exodus.proxy.routing.MigrationPhase;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The dual-write meters, as the engine feeds them: tags, counts, and timers that appear only once used. */
+/**
+ * The dual-write meters, as the engine feeds them: tags (statement class included), counts, and timers that appear
+ * only once used.
+ */
 class DualWriteMetricsTest {
     private MeterRegistry registry;
     private DualWriteMetrics metrics;
@@ -30,27 +34,43 @@ class DualWriteMetricsTest {
     @Test
     void legRequestsAreTimedByEndpointRoleOutcomeAndTheTransactionsPolicy() {
         long started = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(3);
-        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, false, true, started, false);
-        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, false, true, started, false);
-        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, true, false, started, true);
-        metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, true, false, started, false);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, false, true, started, false);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, false, true, started, false);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, started, true);
+        metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, StatementClass.WRITE, true, false, started, false);
 
-        Timer sourcePrimary = leg("source", "primary", "ok", "both-required");
+        Timer sourcePrimary = leg("source", "primary", "ok", "both-required").timer();
         assertEquals(2, sourcePrimary.count());
         assertTrue(sourcePrimary.totalTime(TimeUnit.MILLISECONDS) >= 6, "timed from the write to the leg");
-        assertEquals(1, leg("target", "secondary", "error", "both-required").count());
-        assertEquals(1, leg("target", "secondary", "ok", "best-effort").count());
+        assertEquals(1, legCount("target", "secondary", "error", "both-required"));
+        assertEquals(1, legCount("target", "secondary", "ok", "best-effort"));
+        assertEquals("write", sourcePrimary.getId().getTag(ExodusMeters.TAG_STATEMENT_CLASS));
         assertEquals("dual-write", sourcePrimary.getId().getTag(ExodusMeters.TAG_PHASE));
     }
 
     @Test
     void aPolicyOrCombinationNeverUsedHasNoSeries() {
-        metrics.legRequest(ConsistencyPolicy.TWO_PHASE_COMMIT, true, false, System.nanoTime(), false);
+        metrics.legRequest(ConsistencyPolicy.TWO_PHASE_COMMIT, StatementClass.READ, true, false, System.nanoTime(),
+                false);
 
         Collection<Meter> legs = registry.find(ExodusMeters.LEG_REQUESTS).meters();
         assertEquals(1, legs.size(), "only the combination used: " + legs);
         assertNull(registry.find(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_ROLE, "primary").timer());
         assertNull(registry.find(ExodusMeters.COMMITS).timer());
+    }
+
+    @Test
+    void legRequestsAreTimedByStatementClass() {
+        long started = System.nanoTime();
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, started, false);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.TRANSACTION, true, false, started, false);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.TRANSACTION, true, false, started, false);
+
+        assertEquals(1, leg("target", "secondary", "ok", "both-required").tag(ExodusMeters.TAG_STATEMENT_CLASS,
+                "write").timer().count());
+        assertEquals(2, leg("target", "secondary", "ok", "both-required").tag(ExodusMeters.TAG_STATEMENT_CLASS,
+                "transaction").timer().count());
+        assertTrue(metrics.classifiesStatements());
     }
 
     @Test
@@ -94,10 +114,14 @@ class DualWriteMetricsTest {
         assertNull(direct.find(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE).gauge(), "no target in phase direct");
     }
 
-    private Timer leg(String endpoint, String role, String outcome, String policy) {
-        return registry.get(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_ENDPOINT, endpoint)
+    private Search leg(String endpoint, String role, String outcome, String policy) {
+        return registry.find(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_ENDPOINT, endpoint)
                 .tag(ExodusMeters.TAG_ROLE, role).tag(ExodusMeters.TAG_OUTCOME, outcome)
-                .tag(ExodusMeters.TAG_POLICY, policy).timer();
+                .tag(ExodusMeters.TAG_POLICY, policy);
+    }
+
+    private long legCount(String endpoint, String role, String outcome, String policy) {
+        return leg(endpoint, role, outcome, policy).timers().stream().mapToLong(Timer::count).sum();
     }
 
     private Timer commits(String policy, String outcome) {

@@ -58,6 +58,8 @@ class MetricsDisabledTest {
         assertSame(ProxyMetrics.DISABLED, metrics);
         assertSame(RelayMetrics.NONE, metrics.openRelay(), "the relay takes the path that measures nothing");
         assertSame(DualWriteMetrics.DISABLED, dualWriteMetrics);
+        assertFalse(RelayMetrics.NONE.classifiesStatements(), "no statement is peeked at or classified");
+        assertFalse(DualWriteMetrics.DISABLED.classifiesStatements(), "nor on the dual-write legs");
         List<String> exodusMeters = registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName)
                 .filter(name -> name.startsWith(ExodusMeters.PREFIX)).toList();
         assertTrue(exodusMeters.isEmpty(), exodusMeters.toString());

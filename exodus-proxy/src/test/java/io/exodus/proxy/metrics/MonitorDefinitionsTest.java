@@ -75,7 +75,7 @@ class MonitorDefinitionsTest {
         // This proxy is in phase direct, where no leg or commit is timed: one of each, as the dual-write engine
         // reports them, so that their meters exist (DualWriteExportTest pins them in phase dual-write).
         long started = System.nanoTime();
-        dualWrite.legRequest(ConsistencyPolicy.BOTH_REQUIRED, true, false, started, false);
+        dualWrite.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, started, false);
         dualWrite.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
         Set<String> emitted;
         // The replication gauges exist only while the source has a replica and a slot: a real subscriber for them.

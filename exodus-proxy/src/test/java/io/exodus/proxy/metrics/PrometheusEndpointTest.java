@@ -41,8 +41,8 @@ class PrometheusEndpointTest {
         }
         List<String> lines = given().get("/q/metrics").then().statusCode(200).extract().asString().lines().toList();
         assertHasLine(lines, "exodus_requests_seconds_count{", "endpoint=\"source\"", "protocol=\"simple\"",
-                "phase=\"direct\"", "policy=\"none\"", "service=\"exodus-proxy\"");
-        assertHasLine(lines, "exodus_requests_seconds_count{", "protocol=\"extended\"");
+                "statement_class=\"read\"", "phase=\"direct\"", "policy=\"none\"", "service=\"exodus-proxy\"");
+        assertHasLine(lines, "exodus_requests_seconds_count{", "protocol=\"extended\"", "statement_class=\"read\"");
         assertHasLine(lines, "exodus_requests_seconds_sum{", "protocol=\"simple\"");
         assertHasLine(lines, "exodus_requests_seconds_bucket{", "protocol=\"simple\"", "le=\"+Inf\"");
         assertHasLine(lines, "exodus_requests_seconds_max{", "protocol=\"simple\"");

@@ -4,7 +4,10 @@ import io.exodus.testsupport.RawPgConnection;
 import io.exodus.testsupport.TestUsers;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Known traffic for the metrics tests, sent with {@link RawPgConnection}: it sends exactly the requests written
@@ -50,6 +53,74 @@ final class ProxyTraffic implements AutoCloseable {
         batch.writeBytes(RawPgConnection.typed('S', new byte[0]));
         connection.send(batch.toByteArray());
         return readUntilReady();
+    }
+
+    /**
+     * Extended-protocol messages as given ({@link #parse}, {@link #bind}, {@link #execute} …), then a Sync: one
+     * request. Returns the SQLSTATE of its error, or null.
+     */
+    String extended(byte[]... messages) throws IOException {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (byte[] message : messages) {
+            batch.writeBytes(message);
+        }
+        batch.writeBytes(RawPgConnection.typed('S', new byte[0]));
+        connection.send(batch.toByteArray());
+        return readUntilReady();
+    }
+
+    /** A Parse of this statement name (empty: the unnamed statement), with no parameter types given. */
+    static byte[] parse(String statement, String sql) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(RawPgConnection.cString(statement));
+        body.writeBytes(RawPgConnection.cString(sql));
+        body.writeBytes(new byte[] { 0, 0 });
+        return RawPgConnection.typed('P', body.toByteArray());
+    }
+
+    /** A Bind of a portal (empty: the unnamed one) to a statement, with parameters in text format. */
+    static byte[] bind(String portal, String statement, String... parameters) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(RawPgConnection.cString(portal));
+        body.writeBytes(RawPgConnection.cString(statement));
+        DataOutputStream out = new DataOutputStream(body);
+        try {
+            out.writeShort(0);
+            out.writeShort(parameters.length);
+            for (String parameter : parameters) {
+                byte[] value = parameter.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(value.length);
+                out.write(value);
+            }
+            out.writeShort(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return RawPgConnection.typed('B', body.toByteArray());
+    }
+
+    /** An Execute of a portal, with no row limit. */
+    static byte[] execute(String portal) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(RawPgConnection.cString(portal));
+        body.writeBytes(new byte[] { 0, 0, 0, 0 });
+        return RawPgConnection.typed('E', body.toByteArray());
+    }
+
+    /** A Describe of a portal. */
+    static byte[] describePortal(String portal) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write('P');
+        body.writeBytes(RawPgConnection.cString(portal));
+        return RawPgConnection.typed('D', body.toByteArray());
+    }
+
+    /** A Close of a statement. */
+    static byte[] closeStatement(String statement) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write('S');
+        body.writeBytes(RawPgConnection.cString(statement));
+        return RawPgConnection.typed('C', body.toByteArray());
     }
 
     private String readUntilReady() throws IOException {

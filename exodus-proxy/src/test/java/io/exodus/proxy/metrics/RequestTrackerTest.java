@@ -4,10 +4,12 @@ import io.exodus.proxy.protocol.ErrorResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,10 +17,12 @@ import java.util.concurrent.atomic.LongAdder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The FIFO of requests in flight, driven as the relay drives it: headers, forwarded chunks, ReadyForQuery. */
+/**
+ * The FIFO of requests in flight, driven as the relay drives it: headers, the starts of bodies it peeks at, forwarded
+ * chunks, ReadyForQuery.
+ */
 class RequestTrackerTest {
     private MeterRegistry registry;
-    private Timer[] timers;
     private LongAdder bytesIn;
     private LongAdder bytesOut;
     private AtomicInteger backendsClosed;
@@ -27,27 +31,46 @@ class RequestTrackerTest {
     @BeforeEach
     void newTracker() {
         registry = new SimpleMeterRegistry();
-        timers = new Timer[RequestProtocol.values().length];
-        for (RequestProtocol protocol : RequestProtocol.values()) {
-            timers[protocol.ordinal()] = Timer.builder(ExodusMeters.REQUESTS)
-                    .tag(ExodusMeters.TAG_PROTOCOL, protocol.tagValue()).register(registry);
-        }
         bytesIn = new LongAdder();
         bytesOut = new LongAdder();
         backendsClosed = new AtomicInteger();
-        tracker = new RequestTracker(new RequestTimers(timers), bytesIn, bytesOut,
+        tracker = new RequestTracker(new RequestTimers(registry, ExodusMeters.ENDPOINT_SOURCE), bytesIn, bytesOut,
                 new ErrorCounters(registry, ErrorOrigin.BACKEND),
                 backendsClosed::incrementAndGet);
     }
 
+    private Collection<Timer> timers(RequestProtocol protocol) {
+        return registry.find(ExodusMeters.REQUESTS).tag(ExodusMeters.TAG_PROTOCOL, protocol.tagValue()).timers();
+    }
+
     private long count(RequestProtocol protocol) {
-        return timers[protocol.ordinal()].count();
+        return timers(protocol).stream().mapToLong(Timer::count).sum();
+    }
+
+    private long count(RequestProtocol protocol, StatementClass statementClass) {
+        Timer timer = registry.find(ExodusMeters.REQUESTS).tag(ExodusMeters.TAG_PROTOCOL, protocol.tagValue())
+                .tag(ExodusMeters.TAG_STATEMENT_CLASS, statementClass.tagValue()).timer();
+        return timer == null ? 0 : timer.count();
     }
 
     /** Header of a message with a body of {@code bodyLength} bytes; returns the bytes the whole message takes. */
     private int message(char type, int bodyLength) {
         tracker.clientMessage((byte) type, bodyLength + 4);
         return 5 + bodyLength;
+    }
+
+    /** Header and, as the relay peeks at it, the start of the body; returns the bytes the whole message takes. */
+    private int message(char type, byte[] body) {
+        tracker.clientMessage((byte) type, body.length + 4);
+        int wanted = Math.min(body.length, RequestClassifier.bytesWanted((byte) type));
+        if (RequestClassifier.bytesWanted((byte) type) > 0) {
+            tracker.clientMessageStart((byte) type, Unpooled.wrappedBuffer(body), 0, wanted);
+        }
+        return 5 + body.length;
+    }
+
+    private int query(String sql) {
+        return message('Q', RequestClassifierTest.cString(sql));
     }
 
     @Test
@@ -83,8 +106,9 @@ class RequestTrackerTest {
         tracker.forwardedToBackend(bytes - 600);
         tracker.readyForQuery();
         assertEquals(1, count(RequestProtocol.SIMPLE));
-        assertTrue(timers[0].totalTime(TimeUnit.MILLISECONDS) < 20,
-                "timed from the last chunk, not the first: " + timers[0].totalTime(TimeUnit.MILLISECONDS) + " ms");
+        double millis = timers(RequestProtocol.SIMPLE).stream().mapToDouble(t -> t.totalTime(TimeUnit.MILLISECONDS))
+                .sum();
+        assertTrue(millis < 20, "timed from the last chunk, not the first: " + millis + " ms");
     }
 
     @Test
@@ -157,5 +181,78 @@ class RequestTrackerTest {
     void closingTheBackendIsReported() {
         tracker.backendClosed();
         assertEquals(1, backendsClosed.get());
+    }
+
+    @Test
+    void eachRequestIsTimedUnderItsStatementClass() {
+        int bytes = query("insert into t values (1)") + query("select 1")
+                + message('P', RequestClassifierTest.parse("", "select * from t where id = $1"))
+                + message('B', RequestClassifierTest.bind("", "")) + message('D', 2)
+                + message('E', RequestClassifierTest.execute("")) + message('S', 0) + message('F', 12);
+        tracker.forwardedToBackend(bytes);
+        for (int i = 0; i < 4; i++) {
+            tracker.readyForQuery();
+        }
+        assertEquals(1, count(RequestProtocol.SIMPLE, StatementClass.WRITE));
+        assertEquals(1, count(RequestProtocol.SIMPLE, StatementClass.READ));
+        assertEquals(1, count(RequestProtocol.EXTENDED, StatementClass.READ));
+        assertEquals(1, count(RequestProtocol.FUNCTION, StatementClass.OTHER));
+        assertEquals(4, registry.find(ExodusMeters.REQUESTS).timers().size(), "a series per combination used only");
+    }
+
+    @Test
+    void aNamedStatementKeepsItsClassInLaterRequests() {
+        int bytes = message('P', RequestClassifierTest.parse("S_1", "update t set a = $1")) + message('S', 0);
+        for (int i = 0; i < 3; i++) {
+            bytes += message('B', RequestClassifierTest.bind("", "S_1"))
+                    + message('E', RequestClassifierTest.execute("")) + message('S', 0);
+        }
+        tracker.forwardedToBackend(bytes);
+        for (int i = 0; i < 4; i++) {
+            tracker.readyForQuery();
+        }
+        assertEquals(4, count(RequestProtocol.EXTENDED, StatementClass.WRITE));
+    }
+
+    @Test
+    void classesKeepTheirRequestsWhenTheQueueGrows() {
+        int bytes = 0;
+        for (int i = 0; i < 50; i++) {
+            bytes += query(i % 5 == 0 ? "begin" : "select " + i);
+        }
+        tracker.forwardedToBackend(bytes);
+        for (int i = 0; i < 50; i++) {
+            tracker.readyForQuery();
+        }
+        assertEquals(10, count(RequestProtocol.SIMPLE, StatementClass.TRANSACTION));
+        assertEquals(40, count(RequestProtocol.SIMPLE, StatementClass.READ));
+    }
+
+    @Test
+    void aQueryBeyondTheTimedLimitIsClassifiedButNotTimed() {
+        int bytes = 0;
+        for (int i = 0; i < RequestTracker.MAX_TIMED_IN_FLIGHT; i++) {
+            bytes += query("select 1");
+        }
+        bytes += query("delete from t");
+        tracker.forwardedToBackend(bytes);
+        for (int i = 0; i <= RequestTracker.MAX_TIMED_IN_FLIGHT; i++) {
+            tracker.readyForQuery();
+        }
+        assertEquals(RequestTracker.MAX_TIMED_IN_FLIGHT, count(RequestProtocol.SIMPLE, StatementClass.READ));
+        assertEquals(0, count(RequestProtocol.SIMPLE, StatementClass.WRITE));
+        tracker.forwardedToBackend(query("delete from t"));
+        tracker.readyForQuery();
+        assertEquals(1, count(RequestProtocol.SIMPLE, StatementClass.WRITE));
+    }
+
+    @Test
+    void requestsWhoseStartWasNotSeenAreOther() {
+        tracker.forwardedToBackend(message('Q', 20) + message('S', 0));
+        tracker.readyForQuery();
+        tracker.readyForQuery();
+        assertEquals(1, count(RequestProtocol.SIMPLE, StatementClass.OTHER));
+        assertEquals(1, count(RequestProtocol.EXTENDED, StatementClass.OTHER));
+        assertTrue(tracker.classifiesStatements());
     }
 }
