@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The control plane of the two-phase-commit policy in the dual-write phase: before the proxy serves clients, it
@@ -58,6 +59,10 @@ public class TwoPhaseRecovery {
     private Future<Void> beforeServing;
     private volatile boolean recovered;
     private volatile InDoubtTransactionResolver.Resolution lastResolution = InDoubtTransactionResolver.Resolution.NONE;
+    /** What every run so far finished: the counters of {@code exodus.twophase.recovered}. */
+    private final AtomicLong primaryRolledBack = new AtomicLong();
+    private final AtomicLong secondaryCommitted = new AtomicLong();
+    private final AtomicLong secondaryRolledBack = new AtomicLong();
     private long sweepTimer = -1;
 
     @Inject
@@ -89,6 +94,28 @@ public class TwoPhaseRecovery {
             decisions = new CommitDecisionLog(connections(), endpoints.source(), targetOrFail());
         }
         return decisions;
+    }
+
+    /** Halves of in-doubt transactions recovery rolled back on the primary, since the proxy started. */
+    public long primaryRolledBack() {
+        return primaryRolledBack.get();
+    }
+
+    /** Halves of in-doubt transactions recovery committed on the secondary, since the proxy started. */
+    public long secondaryCommitted() {
+        return secondaryCommitted.get();
+    }
+
+    /** Halves of in-doubt transactions recovery rolled back on the secondary, since the proxy started. */
+    public long secondaryRolledBack() {
+        return secondaryRolledBack.get();
+    }
+
+    private void finished(InDoubtTransactionResolver.Resolution resolution) {
+        lastResolution = resolution;
+        primaryRolledBack.addAndGet(resolution.primaryRolledBack());
+        secondaryCommitted.addAndGet(resolution.secondaryCommitted());
+        secondaryRolledBack.addAndGet(resolution.secondaryRolledBack());
     }
 
     /** The gids still prepared that the last run could not finish, for the readiness check. */
@@ -138,7 +165,7 @@ public class TwoPhaseRecovery {
         return verifyServers()
                 .compose(checked -> resolver().resolveOwn(ids.proxyId()))
                 .map(resolution -> {
-                    lastResolution = resolution;
+                    finished(resolution);
                     LOG.infof("Two-phase-commit recovery for proxy id %s: %d rolled back on the source, %d committed "
                             + "and %d rolled back on the target, %d left prepared", ids.proxyId(),
                             resolution.primaryRolledBack(), resolution.secondaryCommitted(),
@@ -169,7 +196,7 @@ public class TwoPhaseRecovery {
             return Future.succeededFuture();
         }
         return resolver().resolveOrphans(config.migration().orphanTimeout())
-                .onSuccess(resolution -> lastResolution = resolution)
+                .onSuccess(this::finished)
                 .compose(resolution -> Future.join(commitDecisionLog().ensuredDatabases().stream()
                         .map(database -> commitDecisionLog().purgeOlderThan(database, DECISION_RETENTION))
                         .toList()))

@@ -35,6 +35,8 @@ public final class ExodusMeters {
     /** Counter: dual-write sessions that stopped using their secondary, by reason. */
     public static final String SECONDARY_DETACHED = "exodus.secondary.detached";
     /** Gauge: prepared transactions the last two-phase-commit recovery run could not finish. */
+    /** Counter: halves of in-doubt two-phase transactions that recovery finished, by endpoint and action. */
+    public static final String TWO_PHASE_RECOVERED = "exodus.twophase.recovered";
     public static final String TWO_PHASE_IN_DOUBT = "exodus.twophase.in_doubt";
     /** Gauge: 1 while a database accepts TCP connections, 0 when the last probe failed, by endpoint. */
     public static final String BACKEND_UP = "exodus.backend.up";
@@ -79,6 +81,7 @@ public final class ExodusMeters {
     public static final String TAG_REPLICA = "replica";
     public static final String TAG_SLOT = "slot";
     public static final String TAG_ACTIVE = "active";
+    public static final String TAG_ACTION = "action";
 
     public static final String ENDPOINT_SOURCE = "source";
     public static final String ENDPOINT_TARGET = "target";

@@ -4,18 +4,24 @@ import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.routing.MigrationPhase;
 import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.replay.Replayer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import java.util.function.ToLongFunction;
+
 /**
  * Where the migration stands, as gauges read whenever a registry publishes: {@code exodus.phase} (1, tagged with the
  * phase; also the heartbeat of the "proxy down" monitor), {@code exodus.policy} (1 for the policy new transactions
  * get, 0 for the others; {@code none} in phase direct, where no policy applies) and {@code exodus.twophase.in_doubt}
  * (the prepared transactions the last two-phase-commit recovery run could not finish; 0 while two-phase commit has
- * never been used), and the replay queue's {@code exodus.replay.depth}, {@code .oldest_age},
+ * never been used), the counter {@code exodus.twophase.recovered{endpoint,action}} (halves of in-doubt transactions
+ * recovery finished: rolled back on the source, committed or rolled back on the target), and the replay queue's
+ * {@code exodus.replay.depth}, {@code .oldest_age},
  * {@code .parked}, {@code .applied} and {@code .failures}. Nothing is registered with {@code exodus.metrics.enabled=false}.
  */
 @Singleton
@@ -24,15 +30,25 @@ public class MigrationGauges {
     private final MeterRegistry registry;
     private final MigrationState migration;
     private final TwoPhaseRecovery recovery;
-    private final io.exodus.proxy.replay.Replayer replayer;
+    private final Replayer replayer;
 
     MigrationGauges(MetricsConfig config, MeterRegistry registry, MigrationState migration, TwoPhaseRecovery recovery,
-            io.exodus.proxy.replay.Replayer replayer) {
+            Replayer replayer) {
         this.replayer = replayer;
         this.config = config;
         this.registry = registry;
         this.migration = migration;
         this.recovery = recovery;
+    }
+
+    private void recoveredCounter(String endpoint, String action,
+            ToLongFunction<TwoPhaseRecovery> count) {
+        FunctionCounter.builder(ExodusMeters.TWO_PHASE_RECOVERED, recovery,
+                        r -> count.applyAsLong(r))
+                .description("Halves of in-doubt two-phase transactions that recovery finished")
+                .tag(ExodusMeters.TAG_ENDPOINT, endpoint)
+                .tag(ExodusMeters.TAG_ACTION, action)
+                .register(registry);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -71,10 +87,14 @@ public class MigrationGauges {
         Gauge.builder(ExodusMeters.REPLAY_PARKED, replayer, r -> r.parked())
                 .description("Queue entries parked after too many failed attempts").strongReference(true)
                 .register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder(ExodusMeters.REPLAY_APPLIED, replayer,
+        FunctionCounter.builder(ExodusMeters.REPLAY_APPLIED, replayer,
                 r -> r.appliedCount()).description("Transactions replayed to the secondary").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder(ExodusMeters.REPLAY_FAILURES, replayer,
+        FunctionCounter.builder(ExodusMeters.REPLAY_FAILURES, replayer,
                 r -> r.failureCount()).description("Failed replay attempts").register(registry);
+        // The primary is the source and the secondary the target until cutover, the only phases so far.
+        recoveredCounter(ExodusMeters.ENDPOINT_SOURCE, "rolled_back", TwoPhaseRecovery::primaryRolledBack);
+        recoveredCounter(ExodusMeters.ENDPOINT_TARGET, "committed", TwoPhaseRecovery::secondaryCommitted);
+        recoveredCounter(ExodusMeters.ENDPOINT_TARGET, "rolled_back", TwoPhaseRecovery::secondaryRolledBack);
         Gauge.builder(ExodusMeters.TWO_PHASE_IN_DOUBT, recovery, twoPhase -> twoPhase.unresolved().size())
                 .description("Prepared transactions the last two-phase-commit recovery run could not finish")
                 .strongReference(true)

@@ -91,6 +91,8 @@ class TwoPhaseRecoveryTest {
         assertEquals(Set.of(), prepared(secondary(), DATABASE));
         assertEquals(Set.of("1"), strings(secondary(), DATABASE, "SELECT id FROM " + TABLE));
         assertEquals("rt_startup", recovery.globalTransactionIds().proxyId());
+        assertEquals(1, recovery.secondaryCommitted(), "counted for exodus.twophase.recovered");
+        assertEquals(0, recovery.primaryRolledBack() + recovery.secondaryRolledBack());
     }
 
     @Test
@@ -104,9 +106,11 @@ class TwoPhaseRecoveryTest {
         execute(primary(), DATABASE, "COMMIT PREPARED '" + orphan + "'",
                 "INSERT INTO exodus.commit_decisions VALUES ('exodus_rt_dead_1', now() - interval '1 day')");
 
+        long committedBefore = recovery.secondaryCommitted();
         await(recovery.sweep());
 
         assertEquals(Set.of(), prepared(secondary(), DATABASE));
+        assertEquals(committedBefore + 1, recovery.secondaryCommitted(), "the sweep's work is counted too");
         assertTrue(strings(secondary(), DATABASE, "SELECT id FROM " + TABLE).contains("2"));
         assertEquals(Set.of(orphan), strings(primary(), DATABASE,
                 "SELECT gid FROM exodus.commit_decisions WHERE gid LIKE 'exodus_rt_dead%'"));

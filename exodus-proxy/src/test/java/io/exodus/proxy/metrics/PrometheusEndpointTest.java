@@ -56,6 +56,7 @@ class PrometheusEndpointTest {
         assertHasLine(lines, "exodus_phase{", "phase=\"direct\"");
         assertHasLine(lines, "exodus_policy{", "policy=\"none\"");
         assertHasLine(lines, "exodus_twophase_in_doubt{");
+        assertHasLine(lines, "exodus_twophase_recovered_total{", "action=\"committed\"", "endpoint=\"target\"");
         assertHasLine(lines, "exodus_backend_up{", "endpoint=\"source\"");
         assertTrue(lines.stream().anyMatch(line -> line.startsWith("exodus_backend_up{")
                 && line.contains("endpoint=\"source\"") && line.endsWith(" 1.0")), "the source is up");
