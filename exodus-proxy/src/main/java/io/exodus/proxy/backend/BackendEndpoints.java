@@ -3,9 +3,12 @@ package io.exodus.proxy.backend;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.config.PostgresUrl;
 import io.exodus.proxy.embedded.EmbeddedDatabases;
+import io.exodus.proxy.routing.MigrationPhase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,5 +38,18 @@ public class BackendEndpoints {
 
     public Optional<BackendEndpoint> target() {
         return target;
+    }
+
+    /**
+     * The databases a phase works with: the source always, the target where the phase writes to it. Each one's
+     * {@link BackendEndpoint#role()} ({@code source}, {@code target}) names it in logs and metrics.
+     */
+    public List<BackendEndpoint> usedIn(MigrationPhase phase) {
+        List<BackendEndpoint> used = new ArrayList<>(2);
+        used.add(source);
+        if (phase.writesBothDatabases()) {
+            target.ifPresent(used::add);
+        }
+        return used;
     }
 }

@@ -59,10 +59,8 @@ public class BackendProbe {
         if (!config.enabled()) {
             return;
         }
-        probes.add(new Probe(ExodusMeters.ENDPOINT_SOURCE, endpoints.source(), registry));
-        if (migration.phase().writesBothDatabases()) {
-            endpoints.target().ifPresent(target -> probes.add(
-                    new Probe(ExodusMeters.ENDPOINT_TARGET, target, registry)));
+        for (BackendEndpoint endpoint : endpoints.usedIn(migration.phase())) {
+            probes.add(new Probe(endpoint.role(), endpoint, registry));
         }
         client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
         probeAll();

@@ -66,9 +66,8 @@ public class ReplicationLagProbe {
         if (!config.enabled()) {
             return;
         }
-        probed.add(new EndpointLag(ExodusMeters.ENDPOINT_SOURCE, endpoints.source()));
-        if (migration.phase().writesBothDatabases()) {
-            endpoints.target().ifPresent(target -> probed.add(new EndpointLag(ExodusMeters.ENDPOINT_TARGET, target)));
+        for (BackendEndpoint endpoint : endpoints.usedIn(migration.phase())) {
+            probed.add(new EndpointLag(endpoint.role(), endpoint));
         }
         connections = new ControlConnections(vertx, exodus.source().connectTimeout());
         readAll();
