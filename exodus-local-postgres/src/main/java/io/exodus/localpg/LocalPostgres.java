@@ -183,6 +183,21 @@ public final class LocalPostgres implements AutoCloseable {
                 + encoded(database);
     }
 
+    /**
+     * The folder of the running server's Unix-domain socket ({@code .s.PGSQL.<port>}), where local connections are
+     * trusted: the fifth line of postmaster.pid, so that a handle attached to a server another one started knows it
+     * too. Empty while stopped, or when the folder's path was too long for a socket.
+     */
+    public Optional<Path> socketDirectory() {
+        try {
+            List<String> lines = Files.readAllLines(dataDirectory.resolve(PID_FILE));
+            return lines.size() < 5 || lines.get(4).isBlank() ? Optional.empty()
+                    : Optional.of(Path.of(lines.get(4).strip()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** A pgJDBC URL without credentials, such as jdbc:postgresql://127.0.0.1:5432/db. */
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://" + HOST + ":" + port + "/" + encoded(database);
@@ -328,7 +343,7 @@ public final class LocalPostgres implements AutoCloseable {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("listen_addresses", HOST);
         all.put("port", String.valueOf(port));
-        all.put("unix_socket_directories", socketDirectory());
+        all.put("unix_socket_directories", prepareSocketDirectory().map(Path::toString).orElse(""));
         if (durabilityTraded) {
             all.put("fsync", "off");
             all.put("synchronous_commit", "off");
@@ -338,18 +353,21 @@ public final class LocalPostgres implements AutoCloseable {
         return all;
     }
 
-    /** A socket folder lets local tools connect with trust auth; '' disables sockets when the path is too long. */
-    private String socketDirectory() {
+    /**
+     * A socket folder lets local tools connect with trust auth; none (sockets disabled) when the path is too long
+     * for a socket address.
+     */
+    private Optional<Path> prepareSocketDirectory() {
         Path sockets = workDirectory.resolve("sockets");
         if (sockets.toString().length() > MAX_SOCKET_DIRECTORY_LENGTH) {
-            return "";
+            return Optional.empty();
         }
         try {
             Files.createDirectories(sockets);
             privilegeDrop.handOver(sockets);
-            return sockets.toString();
+            return Optional.of(sockets);
         } catch (IOException e) {
-            return "";
+            return Optional.empty();
         }
     }
 

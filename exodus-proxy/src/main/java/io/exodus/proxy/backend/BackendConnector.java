@@ -28,7 +28,7 @@ public final class BackendConnector {
 
     public Future<BackendConnection> open(BackendLogin login) {
         var url = endpoint.url();
-        return netClient.connect(url.port(), url.host())
+        return netClient.connect(url.socketAddress())
                 .recover(failure -> Future.failedFuture(new BackendStartupFailure(ErrorResponse.fatal(
                         SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
                         "Exodus could not connect to the " + endpoint.describe() + ": " + failure.getMessage())
@@ -41,7 +41,7 @@ public final class BackendConnector {
     /** Sends a CancelRequest for one backend process over a connection of its own, as the protocol wants. */
     public void cancel(int processId, int secretKey) {
         var url = endpoint.url();
-        netClient.connect(url.port(), url.host()).onSuccess((NetSocket socket) -> socket
+        netClient.connect(url.socketAddress()).onSuccess((NetSocket socket) -> socket
                 .end(io.exodus.proxy.protocol.SessionMessages.cancelRequest(processId, secretKey)));
     }
 }

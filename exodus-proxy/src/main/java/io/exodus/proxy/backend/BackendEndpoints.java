@@ -40,6 +40,14 @@ public class BackendEndpoints {
         return target;
     }
 
+    /** Every database configured, whether or not the current phase uses it (a phase can change at run time). */
+    public List<BackendEndpoint> configured() {
+        List<BackendEndpoint> all = new ArrayList<>(2);
+        all.add(source);
+        target.ifPresent(all::add);
+        return all;
+    }
+
     /**
      * The databases a phase works with: the source always, the target where the phase writes to it. Each one's
      * {@link BackendEndpoint#role()} ({@code source}, {@code target}) names it in logs and metrics.

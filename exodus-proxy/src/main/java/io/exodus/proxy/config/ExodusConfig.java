@@ -125,6 +125,14 @@ public interface ExodusConfig {
 
         /** Password of the embedded servers' superuser {@code postgres}; a random one when absent. */
         Optional<String> password();
+
+        /**
+         * Reach the embedded servers over their Unix-domain sockets instead of TCP on 127.0.0.1, as a proxy on the
+         * database's own host can (clients still connect to Exodus over TCP).
+         */
+        @WithName("unix-sockets")
+        @WithDefault("false")
+        boolean unixSockets();
     }
 
     interface Migration {

@@ -6,6 +6,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -32,8 +34,18 @@ public class EmbeddedDatabases {
         LOG.info("No exodus.source.url set: starting two embedded PostgreSQL servers (source and target)");
         LocalPostgres source = start("source", config.sourcePort(), password, config);
         LocalPostgres target = start("target", config.targetPort(), password, config);
-        return new Urls(source.url(SUPERUSER, password, "postgres") + "?sslmode=disable",
-                target.url(SUPERUSER, password, "postgres") + "?sslmode=disable");
+        return new Urls(url(source, password, config), url(target, password, config));
+    }
+
+    private static String url(LocalPostgres server, String password, ExodusConfig.Embedded config) {
+        if (!config.unixSockets()) {
+            return server.url(SUPERUSER, password, "postgres") + "?sslmode=disable";
+        }
+        Path sockets = server.socketDirectory().orElseThrow(() -> new IllegalStateException(
+                "exodus.embedded.unix-sockets=true, but the embedded " + server.name() + " has no socket folder (its "
+                        + "temporary folder's path is too long for a socket address; set TMPDIR to a shorter one)"));
+        return "postgresql://" + SUPERUSER + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20")
+                + "@/postgres?host=" + sockets + "&port=" + server.port();
     }
 
     private LocalPostgres start(String name, int port, String password, ExodusConfig.Embedded config) {

@@ -27,7 +27,7 @@ public class SourceReadiness implements AsyncHealthCheck {
     public Uni<HealthCheckResponse> call() {
         var url = endpoints.source().url();
         var client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2000));
-        return Uni.createFrom().completionStage(() -> client.connect(url.port(), url.host())
+        return Uni.createFrom().completionStage(() -> client.connect(url.socketAddress())
                         .onSuccess(socket -> socket.close()).toCompletionStage())
                 .map(socket -> HealthCheckResponse.named("source").up()
                         .withData("endpoint", endpoints.source().describe()).build())

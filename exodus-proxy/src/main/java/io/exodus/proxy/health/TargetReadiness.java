@@ -40,7 +40,7 @@ public class TargetReadiness implements AsyncHealthCheck {
         var target = endpoints.target().get();
         boolean needed = migration.policy().secondaryFailureFailsClient(true);
         var client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2000));
-        return Uni.createFrom().completionStage(() -> client.connect(target.url().port(), target.url().host())
+        return Uni.createFrom().completionStage(() -> client.connect(target.url().socketAddress())
                         .onSuccess(socket -> socket.close()).toCompletionStage())
                 .map(socket -> HealthCheckResponse.named("target").up()
                         .withData("endpoint", target.describe()).build())

@@ -107,10 +107,10 @@ public class BackendProbe {
             if (!running.compareAndSet(false, true)) {
                 return;
             }
-            client.connect(endpoint.url().port(), endpoint.url().host()).onComplete(connected -> {
+            client.connect(endpoint.url().socketAddress()).onComplete(connected -> {
                 if (up.getAndSet(connected.succeeded() ? 1 : 0) == UNKNOWN) {
                     Gauge.builder(ExodusMeters.BACKEND_UP, up, AtomicInteger::get)
-                            .description("1 while the database accepts TCP connections, 0 when the last probe failed")
+                            .description("1 while the database accepts connections, 0 when the last probe failed")
                             .tag(ExodusMeters.TAG_ENDPOINT, endpointTag)
                             .strongReference(true)
                             .register(registry);

@@ -4,6 +4,7 @@ import io.exodus.proxy.auth.AuthMethod;
 import io.exodus.proxy.auth.UserDirectory;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.UnixSocketTransport;
 import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.metrics.ProxyMetrics;
@@ -71,6 +72,7 @@ public class ProxyServer {
             serverOptions.setKeyCertOptions(ClientTls.keyCertOptions(config.tls()));
         }
         var source = endpoints.source();
+        UnixSocketTransport.requireFor(vertx, endpoints.configured());
         users = new UserDirectory(config.auth(), source.url(), vertx);
         int instances = config.listen().eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         var clientOptions = BackendTls.clientOptions(source.url(), config.source().connectTimeout());

@@ -7,6 +7,7 @@ import io.exodus.proxy.tls.BackendTls;
 import io.exodus.testsupport.TestDatabases;
 import io.exodus.testsupport.TestUsers;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,8 @@ class BackendConnectorTest {
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
+        // As the proxy runs: Netty's native transport, which Unix-domain sockets need.
+        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     }
 
     @AfterAll
@@ -48,6 +50,22 @@ class BackendConnectorTest {
         assertEquals("08001", failure.error().sqlState());
         assertTrue(failure.error().message().contains("could not connect to the source"), failure.error().message());
         assertTrue(failure.error().hint().contains("exodus.source.url"));
+    }
+
+    @Test
+    void aMissingSocketIsReportedLikeAnUnreachableHost() {
+        BackendStartupFailure failure = failureOf("postgresql://u:p@/db?host=/nonexistent-exodus-folder&port=5432",
+                new BackendCredential.Password("p"));
+        assertEquals("08001", failure.error().sqlState());
+        assertTrue(failure.error().message().contains("/nonexistent-exodus-folder"), failure.error().message());
+    }
+
+    @Test
+    void opensASessionOverTheUnixSocket() throws Exception {
+        var source = TestDatabases.source();
+        String folder = source.socketDirectory().orElseThrow().toString();
+        openAndClose("postgresql://" + TestUsers.SCRAM_USER + ":" + TestUsers.SCRAM_PASSWORD + "@/postgres?host="
+                + folder + "&port=" + source.port(), new BackendCredential.Password(TestUsers.SCRAM_PASSWORD));
     }
 
     @Test

@@ -45,4 +45,48 @@ class PostgresUrlTest {
                 () -> PostgresUrl.parse("postgresql://h/d?sslmode=sometimes"));
         assertTrue(mode.getMessage().contains("verify-full"));
     }
+
+    @Test
+    void aHostThatIsAFolderNamesTheUnixSocketAsInLibpq() {
+        PostgresUrl encoded = PostgresUrl.parse("postgresql://app:pw@%2Fvar%2Frun%2Fpostgresql:5433/orders");
+        assertEquals("/var/run/postgresql", encoded.host());
+        assertEquals(5433, encoded.port());
+        assertEquals("app", encoded.user());
+        assertEquals("pw", encoded.password());
+        assertEquals("orders", encoded.database());
+        assertTrue(encoded.unixSocket());
+        assertEquals("/var/run/postgresql/.s.PGSQL.5433", encoded.socketAddress().path());
+
+        PostgresUrl parameter = PostgresUrl.parse("postgresql://app:pw@/orders?host=/tmp/pg&port=6000&sslmode=require");
+        assertEquals("/tmp/pg", parameter.host());
+        assertEquals(6000, parameter.port());
+        assertEquals("app", parameter.user());
+        assertEquals("orders", parameter.database());
+        assertEquals(SslMode.DISABLE, parameter.sslMode(), "a socket carries no TLS, as libpq ignores sslmode there");
+        assertEquals("/tmp/pg/.s.PGSQL.6000", parameter.socketAddress().path());
+        assertFalse(parameter.describe().contains("pw"));
+        assertTrue(parameter.describe().contains("host=/tmp/pg"));
+
+        PostgresUrl noAuthority = PostgresUrl.parse("postgresql:///orders?host=/tmp/pg");
+        assertEquals("postgres", noAuthority.user());
+        assertEquals(5432, noAuthority.port());
+    }
+
+    @Test
+    void theHostParameterOverridesTheAuthorityAndTcpStaysTcp() {
+        PostgresUrl url = PostgresUrl.parse("postgresql://u@ignored:1/d?host=db.internal&port=7000");
+        assertEquals("db.internal", url.host());
+        assertEquals(7000, url.port());
+        assertFalse(url.unixSocket());
+        assertEquals("db.internal", url.socketAddress().host());
+        assertEquals(7000, url.socketAddress().port());
+    }
+
+    @Test
+    void rejectsAMissingHostAndABadPort() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PostgresUrl.parse("postgresql:///d"))
+                .getMessage().contains("names no host"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> PostgresUrl.parse("postgresql://u:secret@/d?host=/tmp&port=x")).getMessage().contains("port"));
+    }
 }
