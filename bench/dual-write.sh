@@ -14,6 +14,8 @@
 #   BENCH_POLICIES="both-required two-phase-commit best-effort"
 #   BENCH_REPEAT=1                   interleaved repeats; the table shows medians
 #   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
+#   BENCH_UNIX_SOCKETS=false         true: the proxy reaches both servers over their Unix sockets (pgbench still
+#                                    connects over TCP, to the proxy and "direct" to the source alike)
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +28,7 @@ BENCH_MODES="${BENCH_MODES:-simple prepared}"
 BENCH_POLICIES="${BENCH_POLICIES:-both-required two-phase-commit best-effort}"
 BENCH_REPEAT="${BENCH_REPEAT:-1}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
+BENCH_UNIX_SOCKETS="${BENCH_UNIX_SOCKETS:-false}"
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
 
 log() { printf '[dual-write bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -62,7 +65,7 @@ log "Starting Exodus in phase dual-write with two embedded servers (source $sour
 env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_LISTEN_PORT="$listen_port" QUARKUS_HTTP_PORT="$http_port" \
     EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
     EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_TLS_MODE=disable EXODUS_MIGRATION_PHASE=dual-write \
-    EXODUS_ADMIN_TOKEN="$TOKEN" java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null \
+    EXODUS_ADMIN_TOKEN="$TOKEN" EXODUS_EMBEDDED_UNIX_SOCKETS="$BENCH_UNIX_SOCKETS" java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null \
     >"$WORK/proxy.log" 2>&1 &
 PROXY_PID=$!
 for _ in $(seq 1 600); do

@@ -97,4 +97,36 @@ class EmbeddedDefaultTest {
             }
         }
     }
+
+    @Test
+    void reachesItsServersOverUnixSocketsWhenAsked() {
+        Map<String, String> environment = Map.of(
+                "EXODUS_LISTEN_PORT", String.valueOf(FreePorts.pick()),
+                "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.pick()),
+                "EXODUS_EMBEDDED_UNIX_SOCKETS", "true",
+                "EXODUS_MIGRATION_PHASE", "dual-write");
+        try (ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of())) {
+            Matcher[] found = new Matcher[1];
+            boolean announced = Support.await(Duration.ofSeconds(90), () -> {
+                Matcher matcher = CONNECT_LINE.matcher(proxy.logText());
+                if (matcher.find()) {
+                    found[0] = matcher;
+                    return true;
+                }
+                return !proxy.isAlive();
+            });
+            assertTrue(announced && found[0] != null, Support.withLog(proxy, "no 'Connect with' line within 90 s"));
+            Matcher url = found[0];
+            ConnectionTarget printed = ConnectionTarget.local(Integer.parseInt(url.group(4)), url.group(2),
+                    url.group(3), url.group(5));
+            Support.psql(proxy, printed, "create table over_sockets (id int primary key)");
+            Support.psql(proxy, printed, "insert into over_sockets values (1)");
+            // PostgreSQL reports no client address and port -1 for a session on its Unix socket.
+            assertEquals("-1", Support.psql(proxy, printed,
+                    "select client_port from pg_stat_activity where pid = pg_backend_pid()"));
+            assertTrue(proxy.logText().contains("target postgresql://postgres@/postgres?host=/"),
+                    Support.withLog(proxy, "the start-up line names the target's socket folder"));
+            assertTrue(proxy.stop(Duration.ofSeconds(30)), Support.withLog(proxy, "no exit within 30 s of SIGTERM"));
+        }
+    }
 }
