@@ -33,12 +33,14 @@ final class TransactionCommit {
 
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
+    private final QueueHandoff queue;
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
 
     TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
         this.relay = relay;
         this.dual = dual;
+        this.queue = relay.queue();
     }
 
     /**
@@ -57,8 +59,8 @@ final class TransactionCommit {
 
     private boolean commitsSecondaryAhead() {
         Leg secondary = relay.secondary();
-        io.exodus.proxy.replay.TransactionRecording recording = relay.recording();
-        return relay.primary().transactionStatus() == 'T' && !relay.queueTransaction() && relay.canQueue()
+        io.exodus.proxy.replay.TransactionRecording recording = queue.recording();
+        return relay.primary().transactionStatus() == 'T' && !queue.queueTransaction() && queue.canQueue()
                 && relay.secondaryInTransaction() && secondary != null && secondary.isOpen()
                 && recording != null && recording.hasWrites() && !recording.overflowed()
                 && relay.deferredSecondaryFailure() == null && dual.replay().commitMarkersReady(relay.databaseName());
@@ -66,8 +68,8 @@ final class TransactionCommit {
 
     private Future<Void> commitCaughtUp(UnitPlan plan) {
         Leg primary = relay.primary();
-        if (primary.transactionStatus() == 'T' && relay.recording() != null && relay.recording().hasWrites()
-                && (relay.queueTransaction() || !relay.secondaryInTransaction()) && relay.canQueue()) {
+        if (primary.transactionStatus() == 'T' && queue.recording() != null && queue.recording().hasWrites()
+                && (queue.queueTransaction() || !relay.secondaryInTransaction()) && queue.canQueue()) {
             return commitQueued(plan);
         }
         if (!answeredByPrimary(plan)) {
@@ -119,7 +121,7 @@ final class TransactionCommit {
      * brings it to the secondary. Exodus answers the client's COMMIT (the entry's INSERT runs in the same query).
      */
     private Future<Void> commitQueued(UnitPlan plan) {
-        relay.queueCurrentTransaction("the target left the transaction before its COMMIT");
+        queue.queueCurrentTransaction("the target left the transaction before its COMMIT");
         Leg primary = relay.primary();
         Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
         if (statements != null) {
@@ -127,7 +129,7 @@ final class TransactionCommit {
         }
         long started = System.nanoTime();
         ConsistencyPolicy policy = relay.currentPolicy();
-        return primary.send(FrontendMessages.query(relay.queuedCommitSql(plan.fingerprint())), 1, Leg.DISCARD)
+        return primary.send(FrontendMessages.query(queue.queuedCommitSql(plan.fingerprint())), 1, Leg.DISCARD)
                 .map(c -> {
                     if (c.failed()) {
                         ErrorResponse error = c.lostConnection() ? c.error() : new ErrorResponse("ERROR",
@@ -135,7 +137,7 @@ final class TransactionCommit {
                                         + "target; it is rolled back)", c.error().detail(), c.error().hint());
                         relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
                     } else {
-                        relay.queuedTransactionCommitted();
+                        queue.queuedTransactionCommitted();
                         relay.toClient(ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I'));
                     }
                     dual.metrics().commit(policy, c.failed() ? CommitOutcome.ROLLED_BACK : CommitOutcome.COMMITTED,
@@ -172,7 +174,7 @@ final class TransactionCommit {
             });
         }
         if (policy.pinsSessionAfterSecondaryFailure()) {
-            relay.pinToPrimary();
+            relay.secondaryConnection().pinToPrimary();
         }
         return primary.send(relay.requests().primary(plan, 0).buffer(), 1, relay::toClient).mapEmpty();
     }
@@ -226,7 +228,7 @@ final class TransactionCommit {
     }
 
     private Future<Void> ordered(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
-        io.exodus.proxy.replay.TransactionRecording recording = relay.canQueue() ? relay.recording() : null;
+        io.exodus.proxy.replay.TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
         if (recording != null && recording.hasWrites() && !recording.overflowed()) {
             return secondaryThenPrimary(policy, recording, decided);
         }
@@ -252,7 +254,7 @@ final class TransactionCommit {
                     dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
                             "committed on the " + first.database(), s.error().sqlState() + " " + s.error().message());
                     if (second == relay.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
-                        relay.pinToPrimary();
+                        relay.secondaryConnection().pinToPrimary();
                     }
                 }
                 return null;
@@ -320,10 +322,10 @@ final class TransactionCommit {
             }
             LOG.infof("The target's COMMIT failed (%s); the transaction goes to the replay queue", s.error() == null
                     ? "it rolled back" : s.error().message());
-            relay.queueCurrentTransaction("the target's COMMIT failed");
-            return primary.send(FrontendMessages.query(relay.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
+            queue.queueCurrentTransaction("the target's COMMIT failed");
+            return primary.send(FrontendMessages.query(queue.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
                 if (!p.failed()) {
-                    relay.queuedTransactionCommitted();
+                    queue.queuedTransactionCommitted();
                 }
                 outcomeUnknown = p.failed() && p.lostConnection();
                 decided.accept(p.failed() ? p.error() : null);
