@@ -25,11 +25,13 @@ final class ConcurrentWrite {
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
     private final StatementBook book;
+    private final SecondaryTransaction secondaryTransaction;
 
     ConcurrentWrite(DualWriteRelay relay, DualWriteServices dual, StatementBook book) {
         this.relay = relay;
         this.dual = dual;
         this.book = book;
+        this.secondaryTransaction = relay.secondaryTransaction();
     }
 
     Future<Void> run(UnitPlan plan) {
@@ -82,13 +84,13 @@ final class ConcurrentWrite {
             if (!inTransaction) {
                 leg.flush(); // a BEGIN that failed
             }
-            relay.secondaryInTransaction(leg.isOpen() && inTransaction);
+            secondaryTransaction.takesPart(leg.isOpen() && inTransaction);
             onSecondary.onSuccess(s -> {
                 if (!p.failed() && s.failed()) {
                     Divergence.Kind kind = s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
                             : Divergence.Kind.SECONDARY_ERROR;
                     if (inTransaction && transaction == relay.transactionSerial()) {
-                        relay.secondaryFailedBehind(kind, plan, p, s, s.error() == null || s.lostConnection()
+                        secondaryTransaction.failedBehind(kind, plan, p, s, s.error() == null || s.lostConnection()
                                 ? ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the target was "
                                         + "lost during the transaction; it is rolled back on both databases")
                                 : s.error());

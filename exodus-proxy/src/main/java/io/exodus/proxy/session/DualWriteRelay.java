@@ -28,7 +28,8 @@ import java.util.List;
  * {@link UnitShape}, and this class hands each shape to the class that carries it out ({@link ReadRouting},
  * {@link ConcurrentWrite}, {@link LockstepWrite}, {@link TransactionCommit}) and holds the session's state they share.
  * What a failure on the secondary means is the {@link ConsistencyPolicy}'s business, read when a transaction starts;
- * the replay queue is {@link QueueHandoff}'s, and when the secondary can be used {@link SecondaryConnection}'s.
+ * the replay queue is {@link QueueHandoff}'s, the secondary's part in a transaction {@link SecondaryTransaction}'s,
+ * and whether the session has a secondary at all {@link SecondaryConnection}'s.
  */
 final class DualWriteRelay implements Relay {
     private static final Logger LOG = Logger.getLogger(DualWriteRelay.class);
@@ -53,6 +54,7 @@ final class DualWriteRelay implements Relay {
     private final ReadRouting reads;
     private final ConcurrentWrite concurrentWrites;
     private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
     private Buffer outbound = Buffer.buffer(512);
     /** Messages of the pending unit already sent to the primary ahead of a Flush. */
@@ -64,14 +66,6 @@ final class DualWriteRelay implements Relay {
     private boolean legsClosed;
     private boolean closeAfterUnit;
     private UnitShape currentShape;
-    /** The secondary takes part in the current transaction (its BEGIN went through, nothing made us drop it). */
-    private boolean secondaryInTransaction;
-    /** The current transaction sent the secondary something that writes. */
-    private boolean secondaryWrote;
-    /** Set when the secondary failed behind the primary in this transaction: the error its COMMIT gets. */
-    private ErrorResponse deferredSecondaryFailure;
-    /** The secondary is in a transaction that must be rolled back when the primary's ends. */
-    private boolean secondaryNeedsRollback;
     /** Counts transaction ends, so that a late answer of the secondary is matched to its own transaction. */
     private long transactionSerial;
     /** The policy the current transaction started under. */
@@ -92,6 +86,7 @@ final class DualWriteRelay implements Relay {
         this.planner = new UnitPlanner(dual.classifications(), book, dual.rowImages());
         this.requests = new SecondaryRequests(book);
         this.queue = new QueueHandoff(this, dual, login);
+        this.secondaryTransaction = new SecondaryTransaction(this, login);
         this.secondaryConnection = new SecondaryConnection(this, services, dual, login, book);
         this.commits = new TransactionCommit(this, dual);
         this.reads = new ReadRouting(this, session, dual, book);
@@ -299,6 +294,10 @@ final class DualWriteRelay implements Relay {
         return queue;
     }
 
+    SecondaryTransaction secondaryTransaction() {
+        return secondaryTransaction;
+    }
+
     SecondaryConnection secondaryConnection() {
         return secondaryConnection;
     }
@@ -307,36 +306,8 @@ final class DualWriteRelay implements Relay {
         return login.database();
     }
 
-    boolean closed() {
+    boolean isClosed() {
         return closed;
-    }
-
-    boolean secondaryInTransaction() {
-        return secondaryInTransaction;
-    }
-
-    /** Whether the secondary takes part in the current transaction, as a request that reached both legs left it. */
-    void secondaryInTransaction(boolean takesPart) {
-        secondaryInTransaction = takesPart;
-    }
-
-    void secondaryJoinedTransaction(boolean wrote) {
-        secondaryInTransaction = secondary != null && secondary.isOpen();
-        secondaryWrote |= wrote && secondaryInTransaction;
-    }
-
-    boolean secondaryWrote() {
-        return secondaryWrote;
-    }
-
-    /** The secondary takes no further part in this transaction (it is rolled back there). */
-    void dropSecondaryFromTransaction() {
-        if (secondary != null && secondary.isOpen() && (secondary.transactionStatus() != 'I' || !secondary.isIdle())) {
-            secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
-        }
-        secondaryInTransaction = false;
-        secondaryNeedsRollback = false;
-        secondaryWrote = false;
     }
 
     void secondaryAttached(Leg leg) {
@@ -347,7 +318,7 @@ final class DualWriteRelay implements Relay {
     Leg detachSecondary() {
         Leg leg = secondary;
         secondary = null;
-        secondaryInTransaction = false;
+        secondaryTransaction.detached();
         return leg;
     }
 
@@ -384,7 +355,7 @@ final class DualWriteRelay implements Relay {
                 secondaryReply == null ? "not sent: the secondary is unavailable" : describe(secondaryReply));
     }
 
-    private static String describe(LegReply reply) {
+    static String describe(LegReply reply) {
         if (reply.error() != null) {
             return reply.error().sqlState() + " " + reply.error().message();
         }
@@ -402,54 +373,8 @@ final class DualWriteRelay implements Relay {
             transactionSerial++;
             queue.transactionEnded();
             transactionPolicy = null;
-            deferredSecondaryFailure = null;
-            if ((secondaryInTransaction || secondaryNeedsRollback) && secondary != null
-                    && secondary.transactionStatus() != 'I') {
-                // The primary's transaction ended in a way no shape foresaw (a multi-statement text ending it):
-                // end the secondary's the same way rather than leave it open.
-                secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
-            }
-            secondaryInTransaction = false;
-            secondaryNeedsRollback = false;
-            secondaryWrote = false;
+            secondaryTransaction.primaryEnded();
         }
-    }
-
-    /**
-     * A statement the secondary applied behind the primary (inside an explicit transaction the client does not wait
-     * for the secondary) failed: the secondary takes no further part in the transaction, and the COMMIT decides
-     * what the failure means under the policy.
-     */
-    void secondaryFailedBehind(Divergence.Kind kind, UnitPlan plan, LegReply primaryReply, LegReply secondaryReply,
-            ErrorResponse forClient) {
-        if (deferredSecondaryFailure != null || queue.queueTransaction()) {
-            return;
-        }
-        if (queue.currentRecording() != null && queue.canQueue()) {
-            if (kind != Divergence.Kind.SECONDARY_LOST) {
-                divergence(kind, plan, primaryReply, secondaryReply);
-            }
-            LOG.infof("Session of \"%s\": the target failed a statement of the transaction (%s); the transaction "
-                    + "goes to the replay queue", login.user(), describe(secondaryReply));
-            queue.queueCurrentTransaction("the target failed a statement");
-            return;
-        }
-        divergence(kind, plan, primaryReply, secondaryReply);
-        deferredSecondaryFailure = forClient;
-        secondaryInTransaction = false;
-        secondaryNeedsRollback = true;
-    }
-
-    /** The error a failure of the secondary behind the primary left for this transaction's COMMIT, or null. */
-    ErrorResponse deferredSecondaryFailure() {
-        return deferredSecondaryFailure;
-    }
-
-    /** The commit protocol ended the secondary's transaction (its last COMMIT may still be on its way). */
-    void secondaryTransactionEnded() {
-        secondaryInTransaction = false;
-        secondaryNeedsRollback = false;
-        secondaryWrote = false;
     }
 
     /** Completes when the secondary has answered everything sent to it so far. */

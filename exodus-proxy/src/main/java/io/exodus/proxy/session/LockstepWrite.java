@@ -36,6 +36,7 @@ final class LockstepWrite {
     private final boolean wrapAllowed;
     private final DualWriteServices dual;
     private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
     private boolean wrap;
     private ConsistencyPolicy policy;
 
@@ -46,6 +47,7 @@ final class LockstepWrite {
         this.wrapAllowed = wrapAllowed;
         this.dual = dual;
         this.queue = relay.queue();
+        this.secondaryTransaction = relay.secondaryTransaction();
     }
 
     Future<Void> run() {
@@ -69,7 +71,7 @@ final class LockstepWrite {
             queue.queueCurrentTransaction("earlier transactions wait in the queue");
         }
         boolean secondaryReady = !queue.queueTransaction() && relay.secondaryUsable()
-                && (primary.transactionStatus() == 'I' || relay.secondaryInTransaction());
+                && (primary.transactionStatus() == 'I' || secondaryTransaction.takesPart());
         if (failsClient && queue.mustQueue()) {
             return refuseWithoutSecondary(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
                     "the target database still has transactions queued for replay, and the consistency policy "
@@ -77,7 +79,7 @@ final class LockstepWrite {
                     .withHint("Retry when the replay queue has drained (GET /exodus/migration shows its depth)."));
         }
         if (!secondaryReady && failsClient) {
-            return refuseWithoutSecondary(relay.deferredSecondaryFailure());
+            return refuseWithoutSecondary(secondaryTransaction.deferredFailure());
         }
         if (!secondaryReady && queueable) {
             queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
@@ -171,11 +173,11 @@ final class LockstepWrite {
             // the primary (its connection keeps the order), and the COMMIT waits until it has caught up, which is
             // what keeps other writers of these rows behind this transaction on both databases. Nothing waits for
             // it before the transaction ends, so it is written with the transaction's next request that is.
-            relay.secondaryJoinedTransaction(true);
+            secondaryTransaction.joined(true);
             applied.onSuccess(s -> {
                 if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                     Divergence.Kind kind = kindOf(s);
-                    relay.secondaryFailedBehind(kind, plan, p, s, clientError(kind, p, s));
+                    secondaryTransaction.failedBehind(kind, plan, p, s, clientError(kind, p, s));
                 }
             });
             reply(held.asIs());
@@ -185,7 +187,7 @@ final class LockstepWrite {
             if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                 return onSecondaryFailure(p, s, held);
             }
-            relay.secondaryJoinedTransaction(true);
+            secondaryTransaction.joined(true);
             if (wrap) {
                 return relay.commits().commitWrapped(held, plan);
             }
@@ -220,7 +222,7 @@ final class LockstepWrite {
                 primary.send(closes, 1, Leg.DISCARD);
             }
             if (wrap) {
-                relay.dropSecondaryFromTransaction();
+                secondaryTransaction.drop();
                 return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
                         .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
             }
@@ -230,7 +232,7 @@ final class LockstepWrite {
             return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
                     .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
         }
-        relay.dropSecondaryFromTransaction();
+        secondaryTransaction.drop();
         if (policy.pinsSessionAfterSecondaryFailure()) {
             relay.secondaryConnection().pinToPrimary();
         }

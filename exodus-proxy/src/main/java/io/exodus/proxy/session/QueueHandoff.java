@@ -120,7 +120,7 @@ final class QueueHandoff {
         } else {
             LOG.infof("Session of \"%s\": the transaction goes to the replay queue (%s)", login.user(), why);
         }
-        relay.dropSecondaryFromTransaction();
+        relay.secondaryTransaction().drop();
         relay.secondaryConnection().detachForQueue();
     }
 

@@ -71,7 +71,7 @@ final class SecondaryConnection {
                 return false;
             }
             return !queue.queueTransaction()
-                    && (primary.transactionStatus() == 'I' || relay.secondaryInTransaction());
+                    && (primary.transactionStatus() == 'I' || relay.secondaryTransaction().takesPart());
         }
         return false;
     }
@@ -88,7 +88,7 @@ final class SecondaryConnection {
         }
         lastReconnectAttempt = now;
         return dual.target().open(login).compose(connection -> {
-            if (relay.closed()) {
+            if (relay.isClosed()) {
                 connection.socket().close();
                 return Future.succeededFuture();
             }

@@ -34,6 +34,7 @@ final class TransactionCommit {
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
     private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
 
@@ -41,6 +42,7 @@ final class TransactionCommit {
         this.relay = relay;
         this.dual = dual;
         this.queue = relay.queue();
+        this.secondaryTransaction = relay.secondaryTransaction();
     }
 
     /**
@@ -61,15 +63,16 @@ final class TransactionCommit {
         Leg secondary = relay.secondary();
         io.exodus.proxy.replay.TransactionRecording recording = queue.recording();
         return relay.primary().transactionStatus() == 'T' && !queue.queueTransaction() && queue.canQueue()
-                && relay.secondaryInTransaction() && secondary != null && secondary.isOpen()
+                && secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()
                 && recording != null && recording.hasWrites() && !recording.overflowed()
-                && relay.deferredSecondaryFailure() == null && dual.replay().commitMarkersReady(relay.databaseName());
+                && secondaryTransaction.deferredFailure() == null
+                && dual.replay().commitMarkersReady(relay.databaseName());
     }
 
     private Future<Void> commitCaughtUp(UnitPlan plan) {
         Leg primary = relay.primary();
         if (primary.transactionStatus() == 'T' && queue.recording() != null && queue.recording().hasWrites()
-                && (queue.queueTransaction() || !relay.secondaryInTransaction()) && queue.canQueue()) {
+                && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
             return commitQueued(plan);
         }
         if (!answeredByPrimary(plan)) {
@@ -80,14 +83,14 @@ final class TransactionCommit {
                 primary.send(statements, 1, Leg.DISCARD);
             }
         }
-        ErrorResponse failedBehind = relay.deferredSecondaryFailure();
+        ErrorResponse failedBehind = secondaryTransaction.deferredFailure();
         if (failedBehind != null && primary.transactionStatus() == 'T') {
             return afterSecondaryFailedBehind(plan, failedBehind);
         }
         Leg secondary = relay.secondary();
         ConsistencyPolicy policy = relay.currentPolicy();
-        boolean secondaryTakesPart = relay.secondaryInTransaction() && secondary != null && secondary.isOpen();
-        if (primary.transactionStatus() == 'T' && relay.secondaryWrote() && !secondaryTakesPart
+        boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
+        if (primary.transactionStatus() == 'T' && secondaryTransaction.wrote() && !secondaryTakesPart
                 && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
             ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
@@ -98,7 +101,7 @@ final class TransactionCommit {
                 return null;
             });
         }
-        if (primary.transactionStatus() != 'T' || !secondaryTakesPart || !relay.secondaryWrote()) {
+        if (primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote()) {
             // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
             // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
             String end = primary.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK";
@@ -107,7 +110,7 @@ final class TransactionCommit {
             if (secondaryTakesPart) {
                 secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);
             } else {
-                relay.dropSecondaryFromTransaction();
+                secondaryTransaction.drop();
             }
             return onPrimary.mapEmpty();
         }
@@ -151,22 +154,22 @@ final class TransactionCommit {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         ConsistencyPolicy policy = relay.currentPolicy();
-        boolean secondaryTakesPart = relay.secondaryInTransaction() && secondary != null && secondary.isOpen();
-        if (relay.deferredSecondaryFailure() != null && primary.transactionStatus() == 'T') {
+        boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
+        if (secondaryTransaction.deferredFailure() != null && primary.transactionStatus() == 'T') {
             return !policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
         }
-        if (primary.transactionStatus() == 'T' && relay.secondaryWrote() && !secondaryTakesPart
+        if (primary.transactionStatus() == 'T' && secondaryTransaction.wrote() && !secondaryTakesPart
                 && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             return false;
         }
-        return primary.transactionStatus() != 'T' || !secondaryTakesPart || !relay.secondaryWrote();
+        return primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote();
     }
 
     /** A statement failed on the secondary after the client had its answer: now the policy decides. */
     private Future<Void> afterSecondaryFailedBehind(UnitPlan plan, ErrorResponse failure) {
         ConsistencyPolicy policy = relay.currentPolicy();
         Leg primary = relay.primary();
-        relay.dropSecondaryFromTransaction();
+        secondaryTransaction.drop();
         if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
                 relay.toClient(ReplySynthesizer.failure(plan.messages(), failure, (byte) 'I'));
@@ -264,7 +267,7 @@ final class TransactionCommit {
             }
             // The secondary's COMMIT changes nothing the client was told: the session goes on while it travels
             // (the secondary's connection keeps it ahead of whatever comes next).
-            relay.secondaryTransactionEnded();
+            secondaryTransaction.ended();
             return Future.succeededFuture();
         });
     }
@@ -294,7 +297,7 @@ final class TransactionCommit {
                 dual.replay().commitMarkersLost(database);
             }
             if (committed) {
-                relay.secondaryTransactionEnded();
+                secondaryTransaction.ended();
                 return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
                     if (p.failed()) {
                         outcomeUnknown = p.lostConnection();
@@ -311,7 +314,7 @@ final class TransactionCommit {
                 dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT", "committing on the "
                         + primary.database(), "the connection was lost during COMMIT, which carried no marker to tell "
                         + "whether it committed");
-                relay.dropSecondaryFromTransaction();
+                secondaryTransaction.drop();
                 return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
                     decided.accept(p.failed() ? p.error() : null);
                     return null;
@@ -431,7 +434,7 @@ final class TransactionCommit {
                             done.error().message());
                 }
             });
-            relay.secondaryTransactionEnded();
+            secondaryTransaction.ended();
             return Future.succeededFuture();
         });
     }
