@@ -35,6 +35,8 @@ final class LockstepWrite {
     private final int ahead;
     private final boolean wrapAllowed;
     private final DualWriteServices dual;
+    private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
     private boolean wrap;
     private ConsistencyPolicy policy;
 
@@ -44,10 +46,13 @@ final class LockstepWrite {
         this.ahead = ahead;
         this.wrapAllowed = wrapAllowed;
         this.dual = dual;
+        this.queue = relay.queue();
+        this.secondaryTransaction = relay.secondaryTransaction();
     }
 
     Future<Void> run() {
-        return relay.replayReady().compose(v -> relay.reconnectSecondaryIfDue()).compose(v -> onPrimary());
+        return queue.replayReady().compose(v -> relay.secondaryConnection().reconnectIfDue())
+                .compose(v -> onPrimary());
     }
 
     private Future<Void> onPrimary() {
@@ -60,24 +65,24 @@ final class LockstepWrite {
             // The primary refuses everything until ROLLBACK; let it say so.
             return primary.send(relay.requests().primary(plan, ahead).buffer(), 1, relay::toClient).mapEmpty();
         }
-        boolean queueable = wrapAllowed && relay.canQueue() && relay.recording() != null;
-        if (queueable && !relay.queueTransaction() && relay.mustQueue()) {
+        boolean queueable = wrapAllowed && queue.canQueue() && queue.recording() != null;
+        if (queueable && !queue.queueTransaction() && queue.mustQueue()) {
             // Earlier transactions wait in the queue: this one must not reach the secondary before them.
-            relay.queueCurrentTransaction("earlier transactions wait in the queue");
+            queue.queueCurrentTransaction("earlier transactions wait in the queue");
         }
-        boolean secondaryReady = !relay.queueTransaction() && relay.secondaryUsable()
-                && (primary.transactionStatus() == 'I' || relay.secondaryInTransaction());
-        if (failsClient && relay.mustQueue()) {
+        boolean secondaryReady = !queue.queueTransaction() && relay.secondaryUsable()
+                && (primary.transactionStatus() == 'I' || secondaryTransaction.takesPart());
+        if (failsClient && queue.mustQueue()) {
             return refuseWithoutSecondary(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
                     "the target database still has transactions queued for replay, and the consistency policy "
                             + policy.configName() + " does not let a write overtake them")
                     .withHint("Retry when the replay queue has drained (GET /exodus/migration shows its depth)."));
         }
         if (!secondaryReady && failsClient) {
-            return refuseWithoutSecondary(relay.deferredSecondaryFailure());
+            return refuseWithoutSecondary(secondaryTransaction.deferredFailure());
         }
         if (!secondaryReady && queueable) {
-            relay.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
+            queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
                     : "no connection to the target");
         }
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead);
@@ -103,15 +108,15 @@ final class LockstepWrite {
                 }
                 return Future.succeededFuture(reply(held.asIs()));
             }
-            if (!secondaryReady && !relay.queueTransaction()) {
+            if (!secondaryReady && !queue.queueTransaction()) {
                 relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
-                if (relay.replays()) {
-                    relay.markDivergent(io.exodus.proxy.sql.WrittenTables.in(plan.statementText()),
+                if (queue.replays()) {
+                    queue.markDivergent(io.exodus.proxy.sql.WrittenTables.in(plan.statementText()),
                             "the target missed a write and the replay queue could not take it (full, or not usable)");
                 }
                 if (policy.pinsSessionAfterSecondaryFailure()) {
                     // The target missed a write of this session: it must not see the session's later ones first.
-                    relay.pinToPrimary();
+                    relay.secondaryConnection().pinToPrimary();
                 }
                 return finishOnPrimaryOnly(held);
             }
@@ -141,7 +146,7 @@ final class LockstepWrite {
             }
         }
         List<String> primaryTags = withoutBegin(p.commandTags());
-        io.exodus.proxy.replay.TransactionRecording recording = wrapAllowed ? relay.recording() : null;
+        io.exodus.proxy.replay.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
         SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, captures,
                 shapes == null ? Map.of() : shapes, primaryTags, recording == null ? null : recording.preparedHere());
         if (recording != null) {
@@ -149,7 +154,7 @@ final class LockstepWrite {
                     wrap ? 2 : 1, wrap ? withBegin(request.expectedTags()) : request.expectedTags(), true);
             recording.wrote(plan.statementText());
         }
-        if (relay.queueTransaction()) {
+        if (queue.queueTransaction()) {
             return finishOnPrimaryOnly(held);
         }
         Leg secondary = relay.secondary();
@@ -168,11 +173,11 @@ final class LockstepWrite {
             // the primary (its connection keeps the order), and the COMMIT waits until it has caught up, which is
             // what keeps other writers of these rows behind this transaction on both databases. Nothing waits for
             // it before the transaction ends, so it is written with the transaction's next request that is.
-            relay.secondaryJoinedTransaction(true);
+            secondaryTransaction.joined(true);
             applied.onSuccess(s -> {
                 if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                     Divergence.Kind kind = kindOf(s);
-                    relay.secondaryFailedBehind(kind, plan, p, s, clientError(kind, p, s));
+                    secondaryTransaction.failedBehind(kind, plan, p, s, clientError(kind, p, s));
                 }
             });
             reply(held.asIs());
@@ -182,7 +187,7 @@ final class LockstepWrite {
             if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                 return onSecondaryFailure(p, s, held);
             }
-            relay.secondaryJoinedTransaction(true);
+            secondaryTransaction.joined(true);
             if (wrap) {
                 return relay.commits().commitWrapped(held, plan);
             }
@@ -198,13 +203,13 @@ final class LockstepWrite {
 
     private Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
         Divergence.Kind kind = kindOf(s);
-        if (wrapAllowed && relay.recording() != null && relay.canQueue()) {
+        if (wrapAllowed && queue.recording() != null && queue.canQueue()) {
             // The whole transaction (this statement included, it is recorded) reaches the secondary through the queue.
             // A lost secondary is no divergence yet; a secondary that answered differently is one, replay or not.
             if (kind != Divergence.Kind.SECONDARY_LOST) {
                 relay.divergence(kind, plan, p, s);
             }
-            relay.queueCurrentTransaction("the target answered " + kind.tag());
+            queue.queueCurrentTransaction("the target answered " + kind.tag());
             return finishOnPrimaryOnly(held);
         }
         relay.divergence(kind, plan, p, s);
@@ -217,7 +222,7 @@ final class LockstepWrite {
                 primary.send(closes, 1, Leg.DISCARD);
             }
             if (wrap) {
-                relay.dropSecondaryFromTransaction();
+                secondaryTransaction.drop();
                 return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
                         .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
             }
@@ -227,9 +232,9 @@ final class LockstepWrite {
             return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
                     .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
         }
-        relay.dropSecondaryFromTransaction();
+        secondaryTransaction.drop();
         if (policy.pinsSessionAfterSecondaryFailure()) {
-            relay.pinToPrimary();
+            relay.secondaryConnection().pinToPrimary();
         }
         return finishOnPrimaryOnly(held);
     }
@@ -240,11 +245,11 @@ final class LockstepWrite {
             reply(held.asIs());
             return Future.succeededFuture();
         }
-        boolean queued = relay.queueTransaction();
-        String commit = queued ? relay.queuedCommitSql(plan.fingerprint()) : "COMMIT";
+        boolean queued = queue.queueTransaction();
+        String commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : "COMMIT";
         return relay.primary().send(FrontendMessages.query(commit), 1, Leg.DISCARD).map(c -> {
             if (!c.failed() && queued) {
-                relay.queuedTransactionCommitted();
+                queue.queuedTransactionCommitted();
             }
             if (c.failed()) {
                 Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());

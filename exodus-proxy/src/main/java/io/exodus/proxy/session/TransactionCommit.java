@@ -33,12 +33,16 @@ final class TransactionCommit {
 
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
+    private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
 
     TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
         this.relay = relay;
         this.dual = dual;
+        this.queue = relay.queue();
+        this.secondaryTransaction = relay.secondaryTransaction();
     }
 
     /**
@@ -57,17 +61,18 @@ final class TransactionCommit {
 
     private boolean commitsSecondaryAhead() {
         Leg secondary = relay.secondary();
-        io.exodus.proxy.replay.TransactionRecording recording = relay.recording();
-        return relay.primary().transactionStatus() == 'T' && !relay.queueTransaction() && relay.canQueue()
-                && relay.secondaryInTransaction() && secondary != null && secondary.isOpen()
+        io.exodus.proxy.replay.TransactionRecording recording = queue.recording();
+        return relay.primary().transactionStatus() == 'T' && !queue.queueTransaction() && queue.canQueue()
+                && secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()
                 && recording != null && recording.hasWrites() && !recording.overflowed()
-                && relay.deferredSecondaryFailure() == null && dual.replay().commitMarkersReady(relay.databaseName());
+                && secondaryTransaction.deferredFailure() == null
+                && dual.replay().commitMarkersReady(relay.databaseName());
     }
 
     private Future<Void> commitCaughtUp(UnitPlan plan) {
         Leg primary = relay.primary();
-        if (primary.transactionStatus() == 'T' && relay.recording() != null && relay.recording().hasWrites()
-                && (relay.queueTransaction() || !relay.secondaryInTransaction()) && relay.canQueue()) {
+        if (primary.transactionStatus() == 'T' && queue.recording() != null && queue.recording().hasWrites()
+                && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
             return commitQueued(plan);
         }
         if (!answeredByPrimary(plan)) {
@@ -78,14 +83,14 @@ final class TransactionCommit {
                 primary.send(statements, 1, Leg.DISCARD);
             }
         }
-        ErrorResponse failedBehind = relay.deferredSecondaryFailure();
+        ErrorResponse failedBehind = secondaryTransaction.deferredFailure();
         if (failedBehind != null && primary.transactionStatus() == 'T') {
             return afterSecondaryFailedBehind(plan, failedBehind);
         }
         Leg secondary = relay.secondary();
         ConsistencyPolicy policy = relay.currentPolicy();
-        boolean secondaryTakesPart = relay.secondaryInTransaction() && secondary != null && secondary.isOpen();
-        if (primary.transactionStatus() == 'T' && relay.secondaryWrote() && !secondaryTakesPart
+        boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
+        if (primary.transactionStatus() == 'T' && secondaryTransaction.wrote() && !secondaryTakesPart
                 && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
             ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
@@ -96,7 +101,7 @@ final class TransactionCommit {
                 return null;
             });
         }
-        if (primary.transactionStatus() != 'T' || !secondaryTakesPart || !relay.secondaryWrote()) {
+        if (primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote()) {
             // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
             // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
             String end = primary.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK";
@@ -105,7 +110,7 @@ final class TransactionCommit {
             if (secondaryTakesPart) {
                 secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);
             } else {
-                relay.dropSecondaryFromTransaction();
+                secondaryTransaction.drop();
             }
             return onPrimary.mapEmpty();
         }
@@ -119,7 +124,7 @@ final class TransactionCommit {
      * brings it to the secondary. Exodus answers the client's COMMIT (the entry's INSERT runs in the same query).
      */
     private Future<Void> commitQueued(UnitPlan plan) {
-        relay.queueCurrentTransaction("the target left the transaction before its COMMIT");
+        queue.queueCurrentTransaction("the target left the transaction before its COMMIT");
         Leg primary = relay.primary();
         Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
         if (statements != null) {
@@ -127,7 +132,7 @@ final class TransactionCommit {
         }
         long started = System.nanoTime();
         ConsistencyPolicy policy = relay.currentPolicy();
-        return primary.send(FrontendMessages.query(relay.queuedCommitSql(plan.fingerprint())), 1, Leg.DISCARD)
+        return primary.send(FrontendMessages.query(queue.queuedCommitSql(plan.fingerprint())), 1, Leg.DISCARD)
                 .map(c -> {
                     if (c.failed()) {
                         ErrorResponse error = c.lostConnection() ? c.error() : new ErrorResponse("ERROR",
@@ -135,7 +140,7 @@ final class TransactionCommit {
                                         + "target; it is rolled back)", c.error().detail(), c.error().hint());
                         relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
                     } else {
-                        relay.queuedTransactionCommitted();
+                        queue.queuedTransactionCommitted();
                         relay.toClient(ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I'));
                     }
                     dual.metrics().commit(policy, c.failed() ? CommitOutcome.ROLLED_BACK : CommitOutcome.COMMITTED,
@@ -149,22 +154,22 @@ final class TransactionCommit {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         ConsistencyPolicy policy = relay.currentPolicy();
-        boolean secondaryTakesPart = relay.secondaryInTransaction() && secondary != null && secondary.isOpen();
-        if (relay.deferredSecondaryFailure() != null && primary.transactionStatus() == 'T') {
+        boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
+        if (secondaryTransaction.deferredFailure() != null && primary.transactionStatus() == 'T') {
             return !policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
         }
-        if (primary.transactionStatus() == 'T' && relay.secondaryWrote() && !secondaryTakesPart
+        if (primary.transactionStatus() == 'T' && secondaryTransaction.wrote() && !secondaryTakesPart
                 && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             return false;
         }
-        return primary.transactionStatus() != 'T' || !secondaryTakesPart || !relay.secondaryWrote();
+        return primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote();
     }
 
     /** A statement failed on the secondary after the client had its answer: now the policy decides. */
     private Future<Void> afterSecondaryFailedBehind(UnitPlan plan, ErrorResponse failure) {
         ConsistencyPolicy policy = relay.currentPolicy();
         Leg primary = relay.primary();
-        relay.dropSecondaryFromTransaction();
+        secondaryTransaction.drop();
         if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
                 relay.toClient(ReplySynthesizer.failure(plan.messages(), failure, (byte) 'I'));
@@ -172,7 +177,7 @@ final class TransactionCommit {
             });
         }
         if (policy.pinsSessionAfterSecondaryFailure()) {
-            relay.pinToPrimary();
+            relay.secondaryConnection().pinToPrimary();
         }
         return primary.send(relay.requests().primary(plan, 0).buffer(), 1, relay::toClient).mapEmpty();
     }
@@ -226,7 +231,7 @@ final class TransactionCommit {
     }
 
     private Future<Void> ordered(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
-        io.exodus.proxy.replay.TransactionRecording recording = relay.canQueue() ? relay.recording() : null;
+        io.exodus.proxy.replay.TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
         if (recording != null && recording.hasWrites() && !recording.overflowed()) {
             return secondaryThenPrimary(policy, recording, decided);
         }
@@ -252,7 +257,7 @@ final class TransactionCommit {
                     dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
                             "committed on the " + first.database(), s.error().sqlState() + " " + s.error().message());
                     if (second == relay.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
-                        relay.pinToPrimary();
+                        relay.secondaryConnection().pinToPrimary();
                     }
                 }
                 return null;
@@ -262,7 +267,7 @@ final class TransactionCommit {
             }
             // The secondary's COMMIT changes nothing the client was told: the session goes on while it travels
             // (the secondary's connection keeps it ahead of whatever comes next).
-            relay.secondaryTransactionEnded();
+            secondaryTransaction.ended();
             return Future.succeededFuture();
         });
     }
@@ -292,7 +297,7 @@ final class TransactionCommit {
                 dual.replay().commitMarkersLost(database);
             }
             if (committed) {
-                relay.secondaryTransactionEnded();
+                secondaryTransaction.ended();
                 return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
                     if (p.failed()) {
                         outcomeUnknown = p.lostConnection();
@@ -309,7 +314,7 @@ final class TransactionCommit {
                 dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT", "committing on the "
                         + primary.database(), "the connection was lost during COMMIT, which carried no marker to tell "
                         + "whether it committed");
-                relay.dropSecondaryFromTransaction();
+                secondaryTransaction.drop();
                 return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
                     decided.accept(p.failed() ? p.error() : null);
                     return null;
@@ -320,10 +325,10 @@ final class TransactionCommit {
             }
             LOG.infof("The target's COMMIT failed (%s); the transaction goes to the replay queue", s.error() == null
                     ? "it rolled back" : s.error().message());
-            relay.queueCurrentTransaction("the target's COMMIT failed");
-            return primary.send(FrontendMessages.query(relay.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
+            queue.queueCurrentTransaction("the target's COMMIT failed");
+            return primary.send(FrontendMessages.query(queue.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
                 if (!p.failed()) {
-                    relay.queuedTransactionCommitted();
+                    queue.queuedTransactionCommitted();
                 }
                 outcomeUnknown = p.failed() && p.lostConnection();
                 decided.accept(p.failed() ? p.error() : null);
@@ -429,7 +434,7 @@ final class TransactionCommit {
                             done.error().message());
                 }
             });
-            relay.secondaryTransactionEnded();
+            secondaryTransaction.ended();
             return Future.succeededFuture();
         });
     }

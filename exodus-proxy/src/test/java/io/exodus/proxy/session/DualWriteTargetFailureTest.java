@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DualWriteTargetFailureTest {
     private static final String DATABASE = "dw_target_failure";
     private static final String CONNECTION_FAILURE = "08006";
-    /** A session tries to reconnect the target at most this often (DualWriteRelay), plus a margin. */
+    /** A session tries to reconnect the target at most this often (SecondaryConnection), plus a margin. */
     private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(5_500);
     private static final Duration BACK_WITHIN = Duration.ofSeconds(20);
 
