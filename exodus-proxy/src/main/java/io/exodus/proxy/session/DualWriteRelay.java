@@ -247,13 +247,10 @@ final class DualWriteRelay implements Relay {
             // Part of the batch already ran on the primary without a wrapping BEGIN: the best left is one after the other.
             return sequential(plan, ahead);
         }
-        if (plan.shape() == UnitShape.CONCURRENT) {
-            // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
-            return secondaryConnection.reconnectIfDue().compose(v -> concurrentWrites.run(plan));
-        }
         return switch (plan.shape()) {
             case READ -> reads.read(plan, ahead);
-            case CONCURRENT -> concurrentWrites.run(plan);
+            // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
+            case CONCURRENT -> secondaryConnection.reconnectIfDue().compose(v -> concurrentWrites.run(plan));
             case LOCKSTEP -> new LockstepWrite(this, plan, 0, true, dual).run();
             case COMMIT -> commits.clientCommit(plan);
             case SEQUENTIAL -> sequential(plan, 0);
