@@ -46,20 +46,7 @@ class EmbeddedDefaultTest {
                 "EXODUS_EMBEDDED_SOURCE_PORT", String.valueOf(sourcePort),
                 "EXODUS_EMBEDDED_TARGET_PORT", String.valueOf(targetPort));
         try (ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of())) {
-            // The first run on a machine unpacks the PostgreSQL binaries and runs initdb twice.
-            Matcher[] found = new Matcher[1];
-            boolean announced = Support.await(Duration.ofSeconds(90), () -> {
-                Matcher matcher = CONNECT_LINE.matcher(proxy.logText());
-                if (matcher.find()) {
-                    found[0] = matcher;
-                    return true;
-                }
-                return !proxy.isAlive();
-            });
-            assertTrue(announced && found[0] != null,
-                    Support.withLog(proxy, "No 'Connect with: psql \"postgresql://…\"' line within 90 s (alive: "
-                            + proxy.isAlive() + ")"));
-            Matcher url = found[0];
+            Matcher url = awaitConnectLine(proxy);
             assertEquals(listenPort, Integer.parseInt(url.group(4)), "the printed URL names the listen port");
             assertTrue(Support.listening(sourcePort), "embedded source listens on EXODUS_EMBEDDED_SOURCE_PORT");
             assertTrue(Support.listening(targetPort), "embedded target listens on EXODUS_EMBEDDED_TARGET_PORT");
@@ -106,17 +93,7 @@ class EmbeddedDefaultTest {
                 "EXODUS_EMBEDDED_UNIX_SOCKETS", "true",
                 "EXODUS_MIGRATION_PHASE", "dual-write");
         try (ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of())) {
-            Matcher[] found = new Matcher[1];
-            boolean announced = Support.await(Duration.ofSeconds(90), () -> {
-                Matcher matcher = CONNECT_LINE.matcher(proxy.logText());
-                if (matcher.find()) {
-                    found[0] = matcher;
-                    return true;
-                }
-                return !proxy.isAlive();
-            });
-            assertTrue(announced && found[0] != null, Support.withLog(proxy, "no 'Connect with' line within 90 s"));
-            Matcher url = found[0];
+            Matcher url = awaitConnectLine(proxy);
             ConnectionTarget printed = ConnectionTarget.local(Integer.parseInt(url.group(4)), url.group(2),
                     url.group(3), url.group(5));
             Support.psql(proxy, printed, "create table over_sockets (id int primary key)");
@@ -128,5 +105,22 @@ class EmbeddedDefaultTest {
                     Support.withLog(proxy, "the start-up line names the target's socket folder"));
             assertTrue(proxy.stop(Duration.ofSeconds(30)), Support.withLog(proxy, "no exit within 30 s of SIGTERM"));
         }
+    }
+
+    /** The printed "Connect with" line; the first run on a machine unpacks the binaries and runs initdb twice first. */
+    private static Matcher awaitConnectLine(ProxyProcess proxy) {
+        Matcher[] found = new Matcher[1];
+        boolean announced = Support.await(Duration.ofSeconds(90), () -> {
+            Matcher matcher = CONNECT_LINE.matcher(proxy.logText());
+            if (matcher.find()) {
+                found[0] = matcher;
+                return true;
+            }
+            return !proxy.isAlive();
+        });
+        assertTrue(announced && found[0] != null,
+                Support.withLog(proxy, "No 'Connect with: psql \"postgresql://…\"' line within 90 s (alive: "
+                        + proxy.isAlive() + ")"));
+        return found[0];
     }
 }
