@@ -198,6 +198,16 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * The libpq-style URI of the running server's Unix-domain socket, such as
+     * {@code postgresql://user:secret@/db?host=/tmp/…/sockets&port=5432}; empty when it has no socket (see
+     * {@link #socketDirectory()}).
+     */
+    public Optional<String> socketUrl(String user, String password, String database) {
+        return socketDirectory().map(folder -> "postgresql://" + encoded(user) + ":" + encoded(password) + "@/"
+                + encoded(database) + "?host=" + folder + "&port=" + port);
+    }
+
     /** A pgJDBC URL without credentials, such as jdbc:postgresql://127.0.0.1:5432/db. */
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://" + HOST + ":" + port + "/" + encoded(database);

@@ -6,8 +6,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -41,11 +39,9 @@ public class EmbeddedDatabases {
         if (!config.unixSockets()) {
             return server.url(SUPERUSER, password, "postgres") + "?sslmode=disable";
         }
-        Path sockets = server.socketDirectory().orElseThrow(() -> new IllegalStateException(
+        return server.socketUrl(SUPERUSER, password, "postgres").orElseThrow(() -> new IllegalStateException(
                 "exodus.embedded.unix-sockets=true, but the embedded " + server.name() + " has no socket folder (its "
                         + "temporary folder's path is too long for a socket address; set TMPDIR to a shorter one)"));
-        return "postgresql://" + SUPERUSER + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20")
-                + "@/postgres?host=" + sockets + "&port=" + server.port();
     }
 
     private LocalPostgres start(String name, int port, String password, ExodusConfig.Embedded config) {

@@ -20,9 +20,8 @@ public class UnixSocketProfile extends DualWriteProfile {
 
     /** libpq's form for a socket: the folder as the host parameter; sslmode=require shows it is ignored there. */
     static String socketUrl(LocalPostgres server) {
-        String folder = server.socketDirectory().map(Object::toString).orElseThrow(
-                () -> new IllegalStateException(server + " has no Unix socket (its temp folder's path is too long)"));
-        return "postgresql://" + TestUsers.SUPERUSER + ":" + TestUsers.SUPERUSER_PASSWORD + "@/"
-                + TestUsers.DEFAULT_DATABASE + "?host=" + folder + "&port=" + server.port() + "&sslmode=require";
+        return server.socketUrl(TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD, TestUsers.DEFAULT_DATABASE)
+                .orElseThrow(() -> new IllegalStateException(server + " has no Unix socket (its temp folder's path is "
+                        + "too long)")) + "&sslmode=require";
     }
 }
