@@ -101,12 +101,16 @@ class CanaryReadsTest {
             TestDatabases.stopTargetImmediately();
             statement.execute("insert into notes values (1, 'written while the target was down')");
             assertEquals(1, countSimple(client), "the session's write, read back from the source");
-            TestDatabases.startTarget();
-            // The target is back, the write still queued: reads stay on the source.
-            assertEquals(1, countSimple(client), "read your writes while the queue has entries");
-            try (ResultSet row = statement.executeQuery("select body from notes where id = 1")) {
-                row.next();
-                assertEquals("written while the target was down", row.getString(1));
+            // Another proxy "replays" this database (holds its replay lock) until released, so the queue cannot
+            // drain before the reads below, however fast the target comes back.
+            try (ReplayLockHolder otherProxy = ReplayLockHolder.take(DATABASE)) {
+                TestDatabases.startTarget();
+                // The target is back, the write still queued: reads stay on the source.
+                assertEquals(1, countSimple(client), "read your writes while the queue has entries");
+                try (ResultSet row = statement.executeQuery("select body from notes where id = 1")) {
+                    row.next();
+                    assertEquals("written while the target was down", row.getString(1));
+                }
             }
 
             ReplayDrain.await(Duration.ofSeconds(60));
