@@ -65,6 +65,8 @@ public final class PhysicalStandby implements AutoCloseable {
             Files.createFile(standby.dataDirectory.resolve("standby.signal"));
             LocalPostgres.Builder builder = LocalPostgres.builder()
                     .name(name)
+                    // A standby runs its primary's major version: the data folder is a copy of the primary's.
+                    .binDirectory(primaryServer.binDirectory())
                     .superuser(primaryServer.superuser(), primaryServer.superuserPassword())
                     .dataDirectory(standby.dataDirectory)
                     .setting("primary_conninfo", "host=" + primaryServer.host() + " port=" + primaryServer.port()

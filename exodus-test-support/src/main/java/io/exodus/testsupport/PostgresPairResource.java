@@ -26,7 +26,8 @@ public class PostgresPairResource implements QuarkusTestResourceLifecycleManager
         // the servers are shared by the whole JVM
     }
 
-    private static String superuserUrl(LocalPostgres server) {
+    /** The URL a proxy under test reaches a test server with: its superuser, on the default database. */
+    public static String superuserUrl(LocalPostgres server) {
         return server.url(TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD, TestUsers.DEFAULT_DATABASE);
     }
 }

@@ -90,7 +90,7 @@ public final class TestDatabases {
     }
 
     /** Starting a server whose data folder already runs does nothing, so this just binds a handle to it. */
-    private static LocalPostgres attach(String name, AnnouncedServer announced) {
+    static LocalPostgres attach(String name, AnnouncedServer announced) {
         return configured(name)
                 .port(announced.port())
                 .dataDirectory(announced.dataDirectory())
@@ -123,7 +123,12 @@ public final class TestDatabases {
     }
 
     private static LocalPostgres startServer(String name) {
-        LocalPostgres server = configured(name).start();
+        return startServer(configured(name));
+    }
+
+    /** Starts a server configured as the shared ones are and gives it their roles and databases. */
+    static LocalPostgres startServer(LocalPostgres.Builder configured) {
+        LocalPostgres server = configured.start();
         try {
             createUsers(server);
             return server;
@@ -133,7 +138,7 @@ public final class TestDatabases {
         }
     }
 
-    private static LocalPostgres.Builder configured(String name) {
+    static LocalPostgres.Builder configured(String name) {
         return LocalPostgres.builder()
                 .name(name)
                 .superuser(TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD)
