@@ -1,16 +1,18 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.consistency.CommitDecisionLog;
 import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.metrics.CommitOutcome;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.exodus.proxy.protocol.SqlState;
+import io.exodus.proxy.replay.ReplayQueueSql;
+import io.exodus.proxy.replay.TransactionRecording;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import org.jboss.logging.Logger;
 
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
@@ -19,10 +21,7 @@ import java.util.function.Consumer;
  * secondary) finishes before the session takes its next request.
  *
  * <ul>
- * <li>Two-phase commit: the decision row and {@code PREPARE TRANSACTION} on the primary (one round trip), {@code PREPARE
- * TRANSACTION} on the secondary, {@code COMMIT PREPARED} on the primary (the decision is durable from here: the
- * decision row exists exactly when the primary committed), then on the secondary. A failure before the decision
- * rolls both back and the client gets the original error; after it, the recovery task finishes what is left.</li>
+ * <li>Two-phase commit: {@link TwoPhaseCommit}.</li>
  * <li>Otherwise: the authoritative leg commits first ({@link ConsistencyPolicy#secondaryCommitsFirst}); if it fails,
  * the other rolls back and the client gets its error; if the second fails, that is a divergence handled by the
  * policy.</li>
@@ -35,6 +34,7 @@ final class TransactionCommit {
     private final DualWriteServices dual;
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
+    private final TwoPhaseCommit twoPhase;
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
 
@@ -43,6 +43,7 @@ final class TransactionCommit {
         this.dual = dual;
         this.queue = relay.queue();
         this.secondaryTransaction = relay.secondaryTransaction();
+        this.twoPhase = new TwoPhaseCommit(relay, dual);
     }
 
     /**
@@ -61,7 +62,7 @@ final class TransactionCommit {
 
     private boolean commitsSecondaryAhead() {
         Leg secondary = relay.secondary();
-        io.exodus.proxy.replay.TransactionRecording recording = queue.recording();
+        TransactionRecording recording = queue.recording();
         return relay.primary().transactionStatus() == 'T' && !queue.queueTransaction() && queue.canQueue()
                 && secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()
                 && recording != null && recording.hasWrites() && !recording.overflowed()
@@ -210,7 +211,8 @@ final class TransactionCommit {
         if (relay.secondary() == null) {
             return primaryAlone(policy, tellClient);
         }
-        return policy.usesTwoPhaseCommit() ? twoPhase(policy, tellClient) : ordered(policy, tellClient);
+        return policy.usesTwoPhaseCommit() ? twoPhase.commit(policy, tellClient, () -> outcomeUnknown = true)
+                : ordered(policy, tellClient);
     }
 
     /** The secondary went away after it applied the transaction's writes, before the commit. */
@@ -231,7 +233,7 @@ final class TransactionCommit {
     }
 
     private Future<Void> ordered(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
-        io.exodus.proxy.replay.TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
+        TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
         if (recording != null && recording.hasWrites() && !recording.overflowed()) {
             return secondaryThenPrimary(policy, recording, decided);
         }
@@ -282,14 +284,14 @@ final class TransactionCommit {
      * leaves the transaction on the secondary only, which is reported as a divergence.
      */
     private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy,
-            io.exodus.proxy.replay.TransactionRecording recording, Consumer<ErrorResponse> decided) {
+            TransactionRecording recording, Consumer<ErrorResponse> decided) {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         String database = relay.databaseName();
         Long marker = dual.replay().commitMarkersReady(database)
-                ? java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
+                ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
         recording.commitMarker(marker);
-        String commit = marker == null ? "COMMIT" : io.exodus.proxy.replay.ReplayQueueSql.commitWithMarker(marker);
+        String commit = marker == null ? "COMMIT" : ReplayQueueSql.commitWithMarker(marker);
         return secondary.send(FrontendMessages.query(commit), 1, Leg.DISCARD).compose(s -> {
             boolean committed = !s.failed() && s.commandTags().contains("COMMIT");
             if (marker != null && s.failed() && !s.lostConnection()
@@ -334,108 +336,6 @@ final class TransactionCommit {
                 decided.accept(p.failed() ? p.error() : null);
                 return null;
             });
-        });
-    }
-
-    /**
-     * Both PREPAREs go out at once: nothing is decided before the primary's COMMIT PREPARED, so a PREPARE that
-     * fails on either side just rolls both back; the round trip saved is one of five.
-     */
-    private Future<Void> twoPhase(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
-        String gid = dual.transactionIds().next();
-        String quotedGid = "'" + gid + "'";
-        return onThisEventLoop(dual.decisions().ensure(relay.databaseName())).compose(ready -> {
-            Future<LegReply> onPrimary = primary.send(FrontendMessages.query(
-                    CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD);
-            Future<LegReply> onSecondary = secondary.send(
-                    FrontendMessages.query("PREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD);
-            return Future.all(onPrimary, onSecondary).compose(both -> {
-                LegReply p = onPrimary.result();
-                if (p.failed()) {
-                    // A deferred constraint fails here: the primary has rolled back; so must the secondary.
-                    decided.accept(p.error());
-                    if (primary.transactionStatus() != 'I') {
-                        primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
-                    }
-                    return undoSecondaryPrepare(secondary, onSecondary.result(), quotedGid);
-                }
-                return afterSecondaryPrepared(policy, gid, quotedGid, onSecondary.result(), decided);
-            });
-        }, failure -> {
-            decided.accept(ErrorResponse.error(SqlState.INTERNAL_ERROR,
-                    "Exodus could not prepare its commit decision log: " + failure.getMessage()));
-            primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
-            return secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
-        });
-    }
-
-    /**
-     * The decision log answers on its control pool's event loop; the session's legs may only be used on the
-     * session's own, so the continuation comes back there.
-     */
-    private static <T> Future<T> onThisEventLoop(Future<T> future) {
-        io.vertx.core.Context session = io.vertx.core.Vertx.currentContext();
-        if (session == null) {
-            return future;
-        }
-        io.vertx.core.Promise<T> here = io.vertx.core.Promise.promise();
-        future.onComplete(result -> session.runOnContext(v -> here.handle(result)));
-        return here.future();
-    }
-
-    private static Future<Void> undoSecondaryPrepare(Leg secondary, LegReply prepared, String quotedGid) {
-        if (!secondary.isOpen()) {
-            return Future.succeededFuture();
-        }
-        String undo = prepared.failed() ? (secondary.transactionStatus() == 'I' ? null : "ROLLBACK")
-                : "ROLLBACK PREPARED " + quotedGid;
-        return undo == null ? Future.succeededFuture()
-                : secondary.send(FrontendMessages.query(undo), 1, Leg.DISCARD).mapEmpty();
-    }
-
-    private Future<Void> afterSecondaryPrepared(ConsistencyPolicy policy, String gid, String quotedGid,
-            LegReply onSecondary, Consumer<ErrorResponse> decided) {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
-        if (onSecondary.failed()) {
-            ErrorResponse error = onSecondary.lostConnection()
-                    ? ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                            "the connection to the target was lost during PREPARE TRANSACTION; the transaction is "
-                                    + "rolled back on both databases (policy two-phase-commit)")
-                    : onSecondary.error();
-            dual.divergences().record(Divergence.Kind.SECONDARY_ERROR, policy, "PREPARE TRANSACTION",
-                    "prepared", error.sqlState() + " " + error.message());
-            decided.accept(error);
-            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() != 'I') {
-                secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
-            }
-            return primary.send(FrontendMessages.query("ROLLBACK PREPARED " + quotedGid), 1, Leg.DISCARD).mapEmpty();
-        }
-        return primary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).compose(committed -> {
-            if (committed.failed()) {
-                if (committed.lostConnection()) {
-                    outcomeUnknown = true;
-                    decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                            "the connection to the source was lost during COMMIT PREPARED; Exodus' recovery commits "
-                                    + "or rolls back transaction " + gid + " on both databases"));
-                    return Future.succeededFuture();
-                }
-                decided.accept(committed.error());
-                primary.send(FrontendMessages.query("ROLLBACK PREPARED " + quotedGid), 1, Leg.DISCARD);
-                return secondary.send(FrontendMessages.query("ROLLBACK PREPARED " + quotedGid), 1, Leg.DISCARD)
-                        .mapEmpty();
-            }
-            decided.accept(null);
-            secondary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).onSuccess(done -> {
-                if (done.failed()) {
-                    LOG.warnf("COMMIT PREPARED %s failed on the target (%s); the recovery task finishes it", gid,
-                            done.error().message());
-                }
-            });
-            secondaryTransaction.ended();
-            return Future.succeededFuture();
         });
     }
 }
