@@ -15,11 +15,14 @@ public final class BackendConnector {
     private final NetClient netClient;
     private final BackendEndpoint endpoint;
     private final int maxMessageSize;
+    private final TcpKeepalive keepalive;
 
-    public BackendConnector(NetClient netClient, BackendEndpoint endpoint, int maxMessageSize) {
+    public BackendConnector(NetClient netClient, BackendEndpoint endpoint, int maxMessageSize,
+            TcpKeepalive keepalive) {
         this.netClient = netClient;
         this.endpoint = endpoint;
         this.maxMessageSize = maxMessageSize;
+        this.keepalive = keepalive;
     }
 
     public BackendEndpoint endpoint() {
@@ -34,8 +37,11 @@ public final class BackendConnector {
                         "Exodus could not connect to the " + endpoint.describe() + ": " + failure.getMessage())
                         .withHint("Check that the database is up and that the URL in exodus." + endpoint.role()
                                 + ".url is right."), failure)))
-                .compose(socket -> new BackendHandshake(socket, endpoint, login, maxMessageSize).run()
-                        .onFailure(failure -> socket.close()));
+                .compose(socket -> {
+                    keepalive.applyTo(socket);
+                    return new BackendHandshake(socket, endpoint, login, maxMessageSize).run()
+                            .onFailure(failure -> socket.close());
+                });
     }
 
     /** Sends a CancelRequest for one backend process over a connection of its own, as the protocol wants. */

@@ -38,6 +38,8 @@ public interface ExodusConfig {
 
     Replay replay();
 
+    Tcp tcp();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -48,6 +50,29 @@ public interface ExodusConfig {
         /** Event loops that serve client sessions; defaults to the number of processors. */
         @WithName("event-loops")
         OptionalInt eventLoops();
+    }
+
+    /**
+     * TCP keepalive on the sockets of the clients' sessions (the client's, and its backends'): a peer that vanished
+     * without a word (a crashed host, a network path cut, a load balancer that dropped an idle flow) is noticed after
+     * idle + interval × count instead of the operating system's two hours and more, so its session, and the
+     * transaction it held open on the source, end. The proxy's own control connections keep the system's timings.
+     */
+    interface Tcp {
+        /** Silence after which the first keepalive probe is sent. */
+        @WithName("keepalive-idle")
+        @WithDefault("60s")
+        Duration keepaliveIdle();
+
+        /** Time between unanswered probes. */
+        @WithName("keepalive-interval")
+        @WithDefault("10s")
+        Duration keepaliveInterval();
+
+        /** Unanswered probes after which the connection is dropped. */
+        @WithName("keepalive-count")
+        @WithDefault("6")
+        int keepaliveCount();
     }
 
     interface Database {

@@ -3,6 +3,7 @@ package io.exodus.proxy.replay;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendCredential;
 import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.config.PostgresUrl;
 import io.exodus.proxy.consistency.Divergence;
@@ -69,7 +70,7 @@ public class Replayer {
         context.runOnContext(v -> {
             targetConnector = new BackendConnector(vertx.createNetClient(BackendTls.clientOptions(
                     queue.target().url(), config.target().connectTimeout())), queue.target(),
-                    config.protocol().maxMessageSize());
+                    config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
             queue.startPolling(() -> context.runOnContext(x -> kickAll()));
             discoverQueues();
         });

@@ -3,6 +3,7 @@ package io.exodus.proxy.server;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.ControlConnections;
 import io.exodus.proxy.consistency.DivergenceLog;
@@ -104,7 +105,7 @@ public class DualWriteSetup {
         BackendEndpoint target = endpoints.target().orElseThrow();
         BackendConnector connector = new BackendConnector(loopVertx.createNetClient(
                 BackendTls.clientOptions(target.url(), config.target().connectTimeout())), target,
-                config.protocol().maxMessageSize());
+                config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
         return new DualWriteServices(connector, migration, classifications, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
                 divergences, true, config.migration().secondaryTimeout(), metrics, replay);

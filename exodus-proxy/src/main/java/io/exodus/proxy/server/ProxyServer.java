@@ -4,6 +4,7 @@ import io.exodus.proxy.auth.AuthMethod;
 import io.exodus.proxy.auth.UserDirectory;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.backend.UnixSocketTransport;
 import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.config.ExodusConfig;
@@ -76,13 +77,14 @@ public class ProxyServer {
         users = new UserDirectory(config.auth(), source.url(), vertx);
         int instances = config.listen().eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         var clientOptions = BackendTls.clientOptions(source.url(), config.source().connectTimeout());
+        TcpKeepalive keepalive = TcpKeepalive.of(config.tcp());
         metrics.watchOpenSessions(sessions::size);
         dualWrite.prepare();
         vertx.deployVerticle(() -> {
-            ProxyVerticle verticle = new ProxyVerticle(serverOptions, verticleVertx -> new SessionServices(verticleVertx,
-                    users, authMethod, config.auth().timeout(), tlsMode, config.protocol().maxMessageSize(),
-                    new BackendConnector(verticleVertx.createNetClient(clientOptions), source,
-                            config.protocol().maxMessageSize()),
+            ProxyVerticle verticle = new ProxyVerticle(serverOptions, keepalive, verticleVertx -> new SessionServices(
+                    verticleVertx, users, authMethod, config.auth().timeout(), tlsMode,
+                    config.protocol().maxMessageSize(), new BackendConnector(verticleVertx.createNetClient(clientOptions),
+                            source, config.protocol().maxMessageSize(), keepalive),
                     cancels, sessions, metrics, dualWrite.servicesFor(verticleVertx)));
             verticles.add(verticle);
             return verticle;

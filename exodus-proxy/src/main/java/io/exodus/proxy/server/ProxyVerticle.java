@@ -1,5 +1,6 @@
 package io.exodus.proxy.server;
 
+import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.session.ClientSession;
 import io.exodus.proxy.session.SessionServices;
 import io.vertx.core.AbstractVerticle;
@@ -16,11 +17,14 @@ import java.util.function.Function;
  */
 final class ProxyVerticle extends AbstractVerticle {
     private final NetServerOptions serverOptions;
+    private final TcpKeepalive keepalive;
     private final Function<io.vertx.core.Vertx, SessionServices> servicesFactory;
     private NetServer server;
 
-    ProxyVerticle(NetServerOptions serverOptions, Function<io.vertx.core.Vertx, SessionServices> servicesFactory) {
+    ProxyVerticle(NetServerOptions serverOptions, TcpKeepalive keepalive,
+            Function<io.vertx.core.Vertx, SessionServices> servicesFactory) {
         this.serverOptions = serverOptions;
+        this.keepalive = keepalive;
         this.servicesFactory = servicesFactory;
     }
 
@@ -28,7 +32,10 @@ final class ProxyVerticle extends AbstractVerticle {
     public void start(Promise<Void> started) {
         SessionServices services = servicesFactory.apply(vertx);
         server = vertx.createNetServer(serverOptions)
-                .connectHandler(socket -> new ClientSession(socket, services, context).start());
+                .connectHandler(socket -> {
+                    keepalive.applyTo(socket);
+                    new ClientSession(socket, services, context).start();
+                });
         server.listen().<Void>mapEmpty().onComplete(started);
     }
 

@@ -125,7 +125,7 @@ class BackendConnectorTest {
         PostgresUrl parsed = PostgresUrl.parse(url);
         BackendConnector connector = new BackendConnector(
                 vertx.createNetClient(BackendTls.clientOptions(parsed, Duration.ofSeconds(3))),
-                new BackendEndpoint("source", parsed), 1 << 20);
+                new BackendEndpoint("source", parsed), 1 << 20, TcpKeepalive.SYSTEM_DEFAULTS);
         CompletableFuture<BackendConnection> opened = new CompletableFuture<>();
         vertx.runOnContext(v -> connector.open(new BackendLogin(parsed.user(), parsed.database(), credential, Map.of()))
                 .onComplete(result -> {

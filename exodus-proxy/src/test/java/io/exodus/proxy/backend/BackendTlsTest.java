@@ -76,7 +76,7 @@ class BackendTlsTest {
         PostgresUrl parsed = PostgresUrl.parse(url);
         BackendConnector connector = new BackendConnector(
                 vertx.createNetClient(BackendTls.clientOptions(parsed, Duration.ofSeconds(5))),
-                new BackendEndpoint("source", parsed), 1 << 20);
+                new BackendEndpoint("source", parsed), 1 << 20, TcpKeepalive.SYSTEM_DEFAULTS);
         BackendLogin login = new BackendLogin(parsed.user(), parsed.database(),
                 new BackendCredential.Password(parsed.password()), Map.of("application_name", "backend-tls-test"));
         CompletableFuture<BackendConnection> opened = new CompletableFuture<>();
