@@ -57,7 +57,7 @@ final class ConcurrentWrite {
         TransactionRecording recordInto = !queue.replays() ? null
                 : queue.currentRecording() != null ? queue.currentRecording() : queue.newRecording();
         SecondaryRequests.SecondaryRequest toSecondary = leg == null && recordInto == null ? null
-                : relay.requests().secondary(plan, List.of(), Map.of(), List.of(),
+                : relay.requests().secondary(plan, 0, List.of(), Map.of(), List.of(),
                         recordInto == null ? null : recordInto.preparedHere());
         if (leg == null) {
             return onPrimary.map(reply -> {

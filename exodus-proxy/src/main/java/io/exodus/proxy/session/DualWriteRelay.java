@@ -59,6 +59,8 @@ final class DualWriteRelay implements Relay {
     private Buffer outbound = Buffer.buffer(512);
     /** Messages of the pending unit already sent to the primary ahead of a Flush. */
     private int sentAheadOfSync;
+    /** The primary's answers to those, whose command tags the secondary's check needs too. */
+    private List<Future<LegReply>> answersAheadOfSync = new ArrayList<>();
     private boolean busy;
     private boolean paused;
     private boolean closed;
@@ -184,19 +186,26 @@ final class DualWriteRelay implements Relay {
      * go straight to the client. The secondary gets the whole batch at the Sync.
      */
     private void flushAheadOfSync() {
+        int answers = AheadOfSync.answers(pendingUnit, sentAheadOfSync, pendingUnit.size());
+        if (answers == 0) {
+            // Nothing asked since the last Flush: nothing is owed.
+            return;
+        }
         Buffer ahead = Buffer.buffer();
         for (int i = sentAheadOfSync; i < pendingUnit.size(); i++) {
             SecondaryRequests.appendFramed(ahead, pendingUnit.get(i));
         }
         sentAheadOfSync = pendingUnit.size();
         FrontendMessages.appendFlush(ahead);
-        primary.backend().socket().write(ahead);
+        answersAheadOfSync.add(primary.sendAhead(ahead, answers, this::toClient));
     }
 
     private void run(List<PgMessage> unit) {
         busy = true;
         int ahead = sentAheadOfSync;
         sentAheadOfSync = 0;
+        Future<List<String>> tagsAhead = tagsOf(answersAheadOfSync);
+        answersAheadOfSync = new ArrayList<>();
         Future<Void> done;
         try {
             UnitPlan plan = planner.plan(unit);
@@ -205,7 +214,7 @@ final class DualWriteRelay implements Relay {
                 LOG.debugf("%s request (primary %d in status %c): %s", plan.shape(), primary.backend().processId(),
                         (char) primary.transactionStatus(), plan.fingerprint());
             }
-            done = execute(plan, ahead);
+            done = execute(plan, ahead, tagsAhead);
         } catch (RuntimeException failure) {
             done = Future.failedFuture(failure);
         }
@@ -242,18 +251,30 @@ final class DualWriteRelay implements Relay {
         client.resume();
     }
 
-    private Future<Void> execute(UnitPlan plan, int ahead) {
+    /** The command tags of the answers ahead of the Sync, in order; they all complete before the unit's own. */
+    private static Future<List<String>> tagsOf(List<Future<LegReply>> answers) {
+        if (answers.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return Future.all(answers).map(all -> {
+            List<String> tags = new ArrayList<>();
+            answers.forEach(answer -> tags.addAll(answer.result().commandTags()));
+            return tags;
+        });
+    }
+
+    private Future<Void> execute(UnitPlan plan, int ahead, Future<List<String>> tagsAhead) {
         if (ahead > 0 && plan.shape() != UnitShape.READ) {
             // Part of the batch already ran on the primary without a wrapping BEGIN: the best left is one after the other.
-            return sequential(plan, ahead);
+            return new LockstepWrite(this, plan, ahead, tagsAhead, false, dual).run();
         }
         return switch (plan.shape()) {
             case READ -> reads.read(plan, ahead);
             // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
             case CONCURRENT -> secondaryConnection.reconnectIfDue().compose(v -> concurrentWrites.run(plan));
-            case LOCKSTEP -> new LockstepWrite(this, plan, 0, true, dual).run();
+            case LOCKSTEP -> new LockstepWrite(this, plan, 0, null, true, dual).run();
             case COMMIT -> commits.clientCommit(plan);
-            case SEQUENTIAL -> sequential(plan, 0);
+            case SEQUENTIAL -> new LockstepWrite(this, plan, 0, null, false, dual).run();
             case UNSUPPORTED -> {
                 toClient(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
                         primary.transactionStatus()));
@@ -265,10 +286,6 @@ final class DualWriteRelay implements Relay {
     // ---- shapes ------------------------------------------------------------------------------------------------
 
     /** Statements that cannot be wrapped: the primary, then the secondary, with no lock held in between. */
-    private Future<Void> sequential(UnitPlan plan, int ahead) {
-        return new LockstepWrite(this, plan, ahead, false, dual).run();
-    }
-
     // ---- state shared with the shapes ----------------------------------------------------------------------------
 
     Leg primary() {

@@ -140,6 +140,28 @@ public final class Leg {
     }
 
     /**
+     * Writes the part of an extended-protocol batch that a client's Flush asks answers for before its Sync: no
+     * ReadyForQuery ends it, so the request is over after {@code answers} final answers (ParseComplete, BindComplete,
+     * CloseComplete, ParameterDescription and RowDescription or NoData for a Describe, CommandComplete, EmptyQuery
+     * or PortalSuspended for an Execute; see {@link AheadOfSync#answers}), or at the first ErrorResponse, after which
+     * the server skips to the Sync.
+     */
+    Future<LegReply> sendAhead(Buffer request, int answers, Sink sink) {
+        if (!open) {
+            return Future.succeededFuture(LegReply.lost("the connection to the " + database + " is gone"));
+        }
+        Request pending = enqueue(request, 0, sink);
+        pending.answersLeft = answers;
+        Buffer bytes = request;
+        if (held != null) {
+            bytes = held.appendBuffer(request);
+            held = null;
+        }
+        write(bytes);
+        return pending.promise.future();
+    }
+
+    /**
      * Like {@link #send}, but the request is written with the next {@link #send}, {@link #flush} or
      * {@link #drained}, in one write with the requests held before it. For the secondary's part of an open
      * transaction, which nobody waits for until the transaction ends: one write and one wake-up of the backend per
@@ -334,24 +356,35 @@ public final class Leg {
             head.tags.add(CommandComplete.tag(message.body()));
         }
         head.sink.accept(message);
+        if (head.answersLeft > 0) {
+            if (type == BackendMessageType.ERROR_RESPONSE || AheadOfSync.isFinalAnswer(type) && --head.answersLeft == 0) {
+                head.answersLeft = 0;
+                complete(head);
+            }
+            return;
+        }
         if (type == BackendMessageType.READY_FOR_QUERY) {
             transactionStatus = message.body().length() > 0 ? message.body().getByte(0) : (byte) 'I';
             if (--head.readyLeft == 0) {
-                requests.poll();
-                if (head.heldBegin) {
-                    heldBegins--;
-                }
-                if (head.timer >= 0) {
-                    vertx.cancelTimer(head.timer);
-                }
-                if (policy != null) {
-                    metrics.legRequest(policy.get(), head.statementClass, target, primaryRole, head.sentAt,
-                            head.error != null);
-                }
-                head.promise.complete(new LegReply(transactionStatus, head.error, head.tags, false));
-                completeDrainIfIdle();
+                complete(head);
             }
         }
+    }
+
+    private void complete(Request head) {
+        requests.poll();
+        if (head.heldBegin) {
+            heldBegins--;
+        }
+        if (head.timer >= 0) {
+            vertx.cancelTimer(head.timer);
+        }
+        if (policy != null) {
+            metrics.legRequest(policy.get(), head.statementClass, target, primaryRole, head.sentAt,
+                    head.error != null);
+        }
+        head.promise.complete(new LegReply(transactionStatus, head.error, head.tags, false));
+        completeDrainIfIdle();
     }
 
     private void lost(String why) {
@@ -389,6 +422,8 @@ public final class Leg {
         final Sink sink;
         final List<String> tags = new ArrayList<>(2);
         int readyLeft;
+        /** For a request of {@link #sendAhead}: the final answers still to come. */
+        int answersLeft;
         ErrorResponse error;
         long timer = -1;
         boolean heldBegin;

@@ -33,6 +33,8 @@ final class LockstepWrite {
     private final DualWriteRelay relay;
     private final UnitPlan plan;
     private final int ahead;
+    /** The primary's command tags for the messages sent ahead of the Sync, or null when none were. */
+    private final Future<List<String>> tagsAhead;
     private final boolean wrapAllowed;
     private final DualWriteServices dual;
     private final QueueHandoff queue;
@@ -40,10 +42,16 @@ final class LockstepWrite {
     private boolean wrap;
     private ConsistencyPolicy policy;
 
-    LockstepWrite(DualWriteRelay relay, UnitPlan plan, int ahead, boolean wrapAllowed, DualWriteServices dual) {
+    /**
+     * @param ahead     how many of the plan's messages a Flush already sent to the primary
+     * @param tagsAhead the primary's command tags for those (complete before the primary answers the rest), or null
+     */
+    LockstepWrite(DualWriteRelay relay, UnitPlan plan, int ahead, Future<List<String>> tagsAhead, boolean wrapAllowed,
+            DualWriteServices dual) {
         this.relay = relay;
         this.plan = plan;
         this.ahead = ahead;
+        this.tagsAhead = tagsAhead;
         this.wrapAllowed = wrapAllowed;
         this.dual = dual;
         this.queue = relay.queue();
@@ -146,9 +154,19 @@ final class LockstepWrite {
             }
         }
         List<String> primaryTags = withoutBegin(p.commandTags());
+        if (tagsAhead != null && tagsAhead.succeeded() && !tagsAhead.result().isEmpty()) {
+            List<String> all = new ArrayList<>(tagsAhead.result());
+            all.addAll(primaryTags);
+            primaryTags = all;
+        }
         io.exodus.proxy.replay.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
-        SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, captures,
+        SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, ahead, captures,
                 shapes == null ? Map.of() : shapes, primaryTags, recording == null ? null : recording.preparedHere());
+        if (request.rowImagesAsText()) {
+            dual.divergences().nondeterministic(plan.fingerprint(), "an INSERT ran on the source ahead of its batch's "
+                    + "Sync (a Flush asked for its answers), before its rows could be copied: the target ran its text, "
+                    + "so generated column values may differ");
+        }
         if (recording != null) {
             recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(request.replay()) : request.replay(),
                     wrap ? 2 : 1, wrap ? withBegin(request.expectedTags()) : request.expectedTags(), true);

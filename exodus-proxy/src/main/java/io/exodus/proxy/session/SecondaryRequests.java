@@ -158,7 +158,7 @@ final class SecondaryRequests {
      *                       copy is built. The replay copy runs on a connection of its own, so a statement parsed
      *                       before the transaction is parsed there again in front of its first Bind.
      */
-    SecondaryRequest secondary(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
+    SecondaryRequest secondary(UnitPlan plan, int ahead, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes, List<String> primaryTags, Set<String> replayPrepared) {
         boolean images = plan.usesRowImage();
         List<PgMessage> messages = plan.messages();
@@ -181,13 +181,17 @@ final class SecondaryRequests {
         Set<String> live = book.onSecondary();
         Set<String> parsedHere = new HashSet<>();
         Set<String> replayParsedHere = new HashSet<>();
-        for (PgMessage message : messages) {
+        boolean rowImagesAsText = false;
+        for (int index = 0; index < messages.size(); index++) {
+            PgMessage message = messages.get(index);
+            // What a Flush sent ahead of the Sync ran on the primary as the client wrote it: no rows to copy.
+            boolean imageable = images && index >= ahead;
             MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
                     String name = reader.readCString();
                     StatementBook.Statement statement = book.statement(name);
-                    if (images && statement != null && statement.rowImage().isPresent()) {
+                    if (imageable && statement != null && statement.rowImage().isPresent()) {
                         continue;
                     }
                     appendFramed(out, message);
@@ -203,7 +207,7 @@ final class SecondaryRequests {
                     reader.readCString();
                     String name = reader.readCString();
                     StatementBook.Statement statement = book.statement(name);
-                    if (images && statement != null && statement.rowImage().isPresent()) {
+                    if (imageable && statement != null && statement.rowImage().isPresent()) {
                         continue;
                     }
                     parseAhead(out, statement, name, parsedHere, live);
@@ -215,7 +219,7 @@ final class SecondaryRequests {
                 }
                 case FrontendMessageType.EXECUTE -> {
                     StatementBook.Statement statement = book.portalStatement(reader.readCString());
-                    if (images && statement != null && statement.rowImage().isPresent()) {
+                    if (imageable && statement != null && statement.rowImage().isPresent()) {
                         int before = out.length();
                         appendRowImage(out, captures.get(captureIndex++), shapes, expected);
                         if (replay != null) {
@@ -228,6 +232,7 @@ final class SecondaryRequests {
                         live.remove("");
                         parsedHere.remove("");
                     } else {
+                        rowImagesAsText |= images && statement != null && statement.rowImage().isPresent();
                         appendFramed(out, message);
                         if (replay != null) {
                             appendFramed(replay, message);
@@ -265,7 +270,7 @@ final class SecondaryRequests {
                 }
             }
         }
-        return new SecondaryRequest(out, expected, replay);
+        return new SecondaryRequest(out, expected, replay, rowImagesAsText);
     }
 
     /** A named statement the connection has not parsed yet is parsed in front of its first Bind. */
@@ -278,8 +283,15 @@ final class SecondaryRequests {
         }
     }
 
-    /** @param replay the same request for a replay of the transaction, or null when none is recorded */
-    record SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay) {
+    /**
+     * @param replay            the same request for a replay of the transaction, or null when none is recorded
+     * @param rowImagesAsText   whether an INSERT that copies the primary's rows ran as its text instead, having run on
+     *                          the primary ahead of the Sync
+     */
+    record SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay, boolean rowImagesAsText) {
+        SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay) {
+            this(buffer, expectedTags, replay, false);
+        }
     }
 
     /** Close messages for statements the secondary holds, when the request itself does not go there. */
