@@ -104,6 +104,32 @@ class DualWriteBatchShapesTest {
                 divergences.needingVerification().toString());
     }
 
+    /** Exodus answers a plain BEGIN itself and holds it for the source's first statement: here one ahead of a Sync. */
+    @Test
+    void aFlushedBatchInsideATransactionRollsBackWithIt() throws Exception {
+        try (RawPgConnection client = new RawPgConnection("127.0.0.1", port)) {
+            client.readTimeout(30_000);
+            client.login(TestUsers.MD5_USER, TestUsers.MD5_PASSWORD, DATABASE);
+            assertEquals('T', untilReady(client, RawPgConnection.query("BEGIN")), "in a transaction");
+            assertEquals(List.of('1', '2', 'C', '1', '2', 'C', 'Z'), runFlushed(client,
+                    statement("INSERT INTO batch_rows VALUES (20, 'ahead')"),
+                    statement("INSERT INTO batch_rows VALUES (21, 'behind')")));
+            assertEquals('I', untilReady(client, RawPgConnection.query("ROLLBACK")), "rolled back");
+        }
+        assertEquals(List.of(), rows(DualWriteDatabases.source(DATABASE)), "nothing stays on the source");
+        assertEquals(List.of(), rows(DualWriteDatabases.target(DATABASE)), "nor on the target");
+    }
+
+    /** Sends a request and reads to its ReadyForQuery: the transaction status it reports. */
+    private static char untilReady(RawPgConnection client, byte[] request) throws Exception {
+        client.send(request);
+        RawPgConnection.Message message;
+        do {
+            message = client.read();
+        } while (message.type() != 'Z');
+        return (char) message.body()[0];
+    }
+
     /**
      * Sends {@code beforeFlush}, a Flush, reads the answers up to the last CommandComplete (the Flush makes the
      * primary answer without a Sync), then sends {@code afterFlush} and a Sync: the message types of all answers.
