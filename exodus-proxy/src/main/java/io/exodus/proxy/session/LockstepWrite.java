@@ -162,10 +162,10 @@ final class LockstepWrite {
         io.exodus.proxy.replay.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
         SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, ahead, captures,
                 shapes == null ? Map.of() : shapes, primaryTags, recording == null ? null : recording.preparedHere());
-        if (request.rowImagesAsText()) {
-            dual.divergences().nondeterministic(plan.fingerprint(), "an INSERT ran on the source ahead of its batch's "
-                    + "Sync (a Flush asked for its answers), before its rows could be copied: the target ran its text, "
-                    + "so generated column values may differ");
+        if (request.uncopiedInsert() != null) {
+            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(request.uncopiedInsert()), "an INSERT whose rows Exodus could not copy (its "
+                    + "batch also opens or ends a transaction, as in libpq's pipeline mode, or it ran ahead of the "
+                    + "batch's Sync) ran as its text on the target, where column defaults draw their own values");
         }
         if (recording != null) {
             recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(request.replay()) : request.replay(),

@@ -43,7 +43,7 @@ final class SecondaryRequests {
                     PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.SYNC)));
         }
         List<PrimaryRowImageFilter.Expectation> expectations = null;
-        if (usesRowImages(messages)) {
+        if (usesRowImages(plan)) {
             expectations = new ArrayList<>();
         }
         for (int i = alreadySent; i < messages.size(); i++) {
@@ -57,7 +57,7 @@ final class SecondaryRequests {
                 case FrontendMessageType.PARSE -> {
                     String name = reader.readCString();
                     String sql = reader.readCString();
-                    StatementBook.Statement statement = book.statement(name);
+                    StatementBook.Statement statement = plan.statementAt(i);
                     if (statement != null && statement.rowImage().isPresent() && statement.sql().equals(sql)) {
                         Buffer body = Buffer.buffer();
                         io.exodus.proxy.protocol.MessageWriter.appendCString(body, name);
@@ -70,9 +70,7 @@ final class SecondaryRequests {
                     expectations.add(PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.OTHER));
                 }
                 case FrontendMessageType.DESCRIBE -> {
-                    byte what = reader.readByte();
-                    String name = reader.readCString();
-                    StatementBook.Statement statement = what == 'S' ? book.statement(name) : book.portalStatement(name);
+                    StatementBook.Statement statement = plan.statementAt(i);
                     boolean hide = statement != null && statement.rowImage().isPresent()
                             && !statement.rowImage().get().clientAskedForAllColumns();
                     appendFramed(out, message);
@@ -82,7 +80,7 @@ final class SecondaryRequests {
                 }
                 case FrontendMessageType.EXECUTE -> {
                     String portal = reader.readCString();
-                    StatementBook.Statement statement = book.portalStatement(portal);
+                    StatementBook.Statement statement = plan.statementAt(i);
                     if (statement != null && statement.rowImage().isPresent()) {
                         FrontendMessages.appendDescribePortal(out, portal);
                         expectations.add(PrimaryRowImageFilter.Expectation.of(
@@ -181,7 +179,7 @@ final class SecondaryRequests {
         Set<String> live = book.onSecondary();
         Set<String> parsedHere = new HashSet<>();
         Set<String> replayParsedHere = new HashSet<>();
-        boolean rowImagesAsText = false;
+        String uncopiedInsert = null;
         for (int index = 0; index < messages.size(); index++) {
             PgMessage message = messages.get(index);
             // What a Flush sent ahead of the Sync ran on the primary as the client wrote it: no rows to copy.
@@ -190,7 +188,7 @@ final class SecondaryRequests {
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
                     String name = reader.readCString();
-                    StatementBook.Statement statement = book.statement(name);
+                    StatementBook.Statement statement = plan.statementAt(index);
                     if (imageable && statement != null && statement.rowImage().isPresent()) {
                         continue;
                     }
@@ -206,7 +204,7 @@ final class SecondaryRequests {
                 case FrontendMessageType.BIND -> {
                     reader.readCString();
                     String name = reader.readCString();
-                    StatementBook.Statement statement = book.statement(name);
+                    StatementBook.Statement statement = plan.statementAt(index);
                     if (imageable && statement != null && statement.rowImage().isPresent()) {
                         continue;
                     }
@@ -218,7 +216,7 @@ final class SecondaryRequests {
                     }
                 }
                 case FrontendMessageType.EXECUTE -> {
-                    StatementBook.Statement statement = book.portalStatement(reader.readCString());
+                    StatementBook.Statement statement = plan.statementAt(index);
                     if (imageable && statement != null && statement.rowImage().isPresent()) {
                         int before = out.length();
                         appendRowImage(out, captures.get(captureIndex++), shapes, expected);
@@ -232,7 +230,9 @@ final class SecondaryRequests {
                         live.remove("");
                         parsedHere.remove("");
                     } else {
-                        rowImagesAsText |= images && statement != null && statement.rowImage().isPresent();
+                        if (uncopiedInsert == null && statement != null && statement.rowImage().isPresent()) {
+                            uncopiedInsert = statement.sql();
+                        }
                         appendFramed(out, message);
                         if (replay != null) {
                             appendFramed(replay, message);
@@ -270,7 +270,7 @@ final class SecondaryRequests {
                 }
             }
         }
-        return new SecondaryRequest(out, expected, replay, rowImagesAsText);
+        return new SecondaryRequest(out, expected, replay, uncopiedInsert);
     }
 
     /** A named statement the connection has not parsed yet is parsed in front of its first Bind. */
@@ -285,12 +285,13 @@ final class SecondaryRequests {
 
     /**
      * @param replay            the same request for a replay of the transaction, or null when none is recorded
-     * @param rowImagesAsText   whether an INSERT that copies the primary's rows ran as its text instead, having run on
-     *                          the primary ahead of the Sync
+     * @param uncopiedInsert    the text of the first INSERT that would copy the primary's rows but runs as its text
+     *                          instead (it ran on the primary ahead of the Sync, or its batch also opens or ends a
+     *                          transaction, as a whole transaction in libpq's pipeline mode does), or null
      */
-    record SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay, boolean rowImagesAsText) {
+    record SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay, String uncopiedInsert) {
         SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay) {
-            this(buffer, expectedTags, replay, false);
+            this(buffer, expectedTags, replay, null);
         }
     }
 
@@ -320,16 +321,8 @@ final class SecondaryRequests {
     }
 
     /** Whether any message of the request parses, describes or executes a statement that runs with a row image. */
-    private boolean usesRowImages(List<PgMessage> messages) {
-        for (PgMessage message : messages) {
-            MessageReader reader = new MessageReader(message.body());
-            StatementBook.Statement statement = switch (message.type()) {
-                case FrontendMessageType.PARSE -> book.statement(reader.readCString());
-                case FrontendMessageType.DESCRIBE -> reader.readByte() == 'S' ? book.statement(reader.readCString())
-                        : book.portalStatement(reader.readCString());
-                case FrontendMessageType.EXECUTE -> book.portalStatement(reader.readCString());
-                default -> null;
-            };
+    private static boolean usesRowImages(UnitPlan plan) {
+        for (StatementBook.Statement statement : plan.statements()) {
             if (statement != null && statement.rowImage().isPresent()) {
                 return true;
             }

@@ -15,13 +15,22 @@ import java.util.Optional;
  * @param rowImage      for a simple Query: the INSERT runs with {@code RETURNING *} on the primary, so that the
  *                      secondary inserts the very rows the primary produced
  * @param unsupported   for {@link UnitShape#UNSUPPORTED}: why
+ * @param statements    extended protocol: for each message, the prepared statement it parses, binds, describes or
+ *                      executes, as it was at that point of the request (an unnamed statement parsed again later in
+ *                      the same request is another one); null for other messages, empty for a simple Query
  */
 record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, String statementText,
-        Optional<InsertReturning> rowImage, boolean extendedRowImage, String unsupported) {
+        Optional<InsertReturning> rowImage, boolean extendedRowImage, String unsupported,
+        List<StatementBook.Statement> statements) {
 
     /** The same request with the secondary getting the client's own statements instead of row images. */
     UnitPlan withoutRowImage() {
-        return new UnitPlan(shape, messages, simple, statementText, Optional.empty(), false, unsupported);
+        return new UnitPlan(shape, messages, simple, statementText, Optional.empty(), false, unsupported, statements);
+    }
+
+    /** The statement the message at this index refers to, or null. */
+    StatementBook.Statement statementAt(int index) {
+        return index < statements.size() ? statements.get(index) : null;
     }
 
     /** Whether the primary runs an INSERT of this request with an added RETURNING *. */
@@ -31,10 +40,11 @@ record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, Strin
 
     /** A short form of the statement for a log line: whitespace squeezed, cut at 200 characters. */
     String fingerprint() {
-        if (statementText == null) {
-            return "(extended-protocol batch)";
-        }
-        String squeezed = statementText.replaceAll("\\s+", " ").trim();
+        return statementText == null ? "(extended-protocol batch)" : fingerprintOf(statementText);
+    }
+
+    static String fingerprintOf(String sql) {
+        String squeezed = sql.replaceAll("\\s+", " ").trim();
         return squeezed.length() > 200 ? squeezed.substring(0, 200) + "…" : squeezed;
     }
 }

@@ -38,7 +38,7 @@ final class UnitPlanner {
         }
         if (last.type() == FrontendMessageType.FUNCTION_CALL) {
             return new UnitPlan(UnitShape.UNSUPPORTED, messages, false, null, Optional.empty(), false,
-                    "fast-path function calls (large objects) are not mirrored in dual-write");
+                    "fast-path function calls (large objects) are not mirrored in dual-write", List.of());
         }
         return planExtended(messages);
     }
@@ -56,7 +56,7 @@ final class UnitPlanner {
         String unsupported = shape == UnitShape.UNSUPPORTED
                 ? "COPY … FROM STDIN is not mirrored in dual-write by this version; load data with INSERT, or directly "
                         + "into both databases" : null;
-        return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported);
+        return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of());
     }
 
     private UnitPlan planExtended(List<PgMessage> messages) {
@@ -65,8 +65,10 @@ final class UnitPlanner {
         String writingText = null;
         boolean rowImage = false;
         boolean forbidsBlock = false;
+        List<StatementBook.Statement> statements = new ArrayList<>(messages.size());
         for (PgMessage message : messages) {
             MessageReader reader = new MessageReader(message.body());
+            StatementBook.Statement referred = null;
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
                     String name = reader.readCString();
@@ -74,14 +76,23 @@ final class UnitPlanner {
                     Classification classification = classifications.classify(sql);
                     Optional<InsertReturning> image = rowImages && classification.kind() == StatementKind.WRITE
                             ? InsertReturning.of(sql, true) : Optional.empty();
-                    book.parsed(name, new StatementBook.Statement(sql, classification, message, image));
+                    referred = new StatementBook.Statement(sql, classification, message, image);
+                    book.parsed(name, referred);
                 }
                 case FrontendMessageType.BIND -> {
                     String portal = reader.readCString();
-                    book.bound(portal, reader.readCString());
+                    String name = reader.readCString();
+                    book.bound(portal, name);
+                    referred = book.statement(name);
+                }
+                case FrontendMessageType.DESCRIBE -> {
+                    byte what = reader.readByte();
+                    String name = reader.readCString();
+                    referred = what == 'S' ? book.statement(name) : book.portalStatement(name);
                 }
                 case FrontendMessageType.EXECUTE -> {
                     StatementBook.Statement statement = book.portalStatement(reader.readCString());
+                    referred = statement;
                     Classification classification = statement == null ? Classification.of(StatementKind.UNKNOWN)
                             : statement.classification();
                     for (Classification part : classification.statements()) {
@@ -110,13 +121,14 @@ final class UnitPlanner {
                 default -> {
                 }
             }
+            statements.add(referred);
         }
         UnitShape shape = shapeOf(executed, forbidsBlock);
         String text = writingText != null ? writingText : firstText;
         String unsupported = shape == UnitShape.UNSUPPORTED
                 ? "COPY … FROM STDIN is not mirrored in dual-write by this version" : null;
         return new UnitPlan(shape, messages, false, text, Optional.empty(),
-                rowImage && shape == UnitShape.LOCKSTEP, unsupported);
+                rowImage && shape == UnitShape.LOCKSTEP, unsupported, statements);
     }
 
     /** EXECUTE name runs what PREPARE name prepared; an unknown name counts as a write. */

@@ -4,6 +4,8 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.Pgbench;
+import io.exodus.testsupport.PgbenchResult;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.RawPgConnection;
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,6 +42,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(PostgresPairResource.class)
 class DualWriteBatchShapesTest {
     private static final String DATABASE = "dw_batch_shapes";
+    /** pgbench's built-in tpcb-like script, its transaction in one pipeline. */
+    private static final String PIPELINED_TPCB = """
+            \\set aid random(1, 100000 * :scale)
+            \\set bid random(1, 1 * :scale)
+            \\set tid random(1, 10 * :scale)
+            \\set delta random(-5000, 5000)
+            \\startpipeline
+            BEGIN;
+            UPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid;
+            SELECT abalance FROM pgbench_accounts WHERE aid = :aid;
+            UPDATE pgbench_tellers SET tbalance = tbalance + :delta WHERE tid = :tid;
+            UPDATE pgbench_branches SET bbalance = bbalance + :delta WHERE bid = :bid;
+            INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (:tid, :bid, :aid, :delta, CURRENT_TIMESTAMP);
+            END;
+            \\endpipeline
+            """;
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;
@@ -102,6 +122,55 @@ class DualWriteBatchShapesTest {
         assertEquals(List.of("2"), sameStampOnBoth());
         assertTrue(divergences.needingVerification().stream().anyMatch(text -> text.contains("stamped")),
                 divergences.needingVerification().toString());
+    }
+
+    /**
+     * pgbench's pipeline mode (libpq's: the whole TPC-B transaction, BEGIN to END, goes out with one Sync) under
+     * -M extended and -M prepared: every write reaches the target. Such a batch runs on the secondary after the
+     * primary as the client wrote it, so the history's CURRENT_TIMESTAMP is the target's own: that INSERT is listed
+     * for verification, and every other value is identical.
+     */
+    @Test
+    void pgbenchInPipelineModeEndsIdenticalOnBoth() throws Exception {
+        for (ConnectionTarget server : new ConnectionTarget[] { DualWriteDatabases.source(DATABASE),
+                DualWriteDatabases.target(DATABASE) }) {
+            Pgbench.against(server).initialize(1).requireSuccess();
+        }
+        Path script = Files.createTempFile("exodus-pipeline-", ".sql");
+        try {
+            Files.writeString(script, PIPELINED_TPCB);
+            for (String mode : List.of("extended", "prepared")) {
+                PgbenchResult result = Pgbench.against(DualWriteDatabases.proxy(port, DATABASE))
+                        .run(List.of("-n", "-M", mode, "-c", "4", "-j", "2", "-t", "150", "-f", script.toString()))
+                        .requireSuccess();
+                assertEquals(600, result.processedTransactions().orElse(0), result.stdout());
+                assertEquals(0, result.failedTransactions().orElse(0), result.stdout());
+            }
+        } finally {
+            Files.deleteIfExists(script);
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "pgbench_accounts", "pgbench_branches", "pgbench_tellers");
+        String history = "select tid, bid, aid, delta from pgbench_history order by 1, 2, 3, 4";
+        assertEquals(lines(DualWriteDatabases.source(DATABASE), history),
+                lines(DualWriteDatabases.target(DATABASE), history), "the history but for its timestamps");
+        assertTrue(divergences.needingVerification().stream().anyMatch(text -> text.contains("pgbench_history")),
+                divergences.needingVerification().toString());
+    }
+
+    /** pgJDBC sends a Statement's batch as unnamed statements behind one Sync: each keeps its own rows. */
+    @Test
+    void aJdbcBatchOfDifferentStatementsEndsIdenticalOnBoth() throws Exception {
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            statement.execute("insert into batch_rows values (30, 'thirty'), (31, 'thirty-one')");
+            statement.addBatch("update batch_rows set note = note || ' updated' where id = 30");
+            statement.addBatch("insert into stamped (id) values (30)");
+            statement.addBatch("update batch_rows set note = note || ' again' where id >= 30");
+            statement.addBatch("insert into stamped (id) values (31)");
+            statement.executeBatch();
+        }
+        assertEquals(List.of("30 thirty updated again", "31 thirty-one again"), rows(DualWriteDatabases.target(DATABASE)));
+        DualWriteDatabases.assertIdentical(DATABASE, "batch_rows", "stamped");
     }
 
     /** Exodus answers a plain BEGIN itself and holds it for the source's first statement: here one ahead of a Sync. */
@@ -198,6 +267,22 @@ class DualWriteBatchShapesTest {
             }
         }
         return rows;
+    }
+
+    private static List<String> lines(ConnectionTarget server, String query) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(query)) {
+            int columns = result.getMetaData().getColumnCount();
+            while (result.next()) {
+                StringBuilder line = new StringBuilder();
+                for (int column = 1; column <= columns; column++) {
+                    line.append(result.getString(column)).append('|');
+                }
+                lines.add(line.toString());
+            }
+        }
+        return lines;
     }
 
     private static List<String> rows(ConnectionTarget server) throws SQLException {
