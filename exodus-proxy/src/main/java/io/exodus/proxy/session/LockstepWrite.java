@@ -9,7 +9,6 @@ import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.SqlState;
-import io.exodus.proxy.sql.NondeterministicValues;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -146,13 +145,7 @@ final class LockstepWrite {
             dual.divergences().nondeterministic(plan.fingerprint(), "the INSERT's rows were too many to copy (or of "
                     + "no table), so the target ran its text: generated column values may differ");
         }
-        if (!secondaryPlan.usesRowImage() && plan.statementText() != null) {
-            String value = NondeterministicValues.firstIn(plan.statementText(),
-                    dual.classifications().classify(plan.statementText()));
-            if (value != null) {
-                dual.divergences().nondeterministic(plan.fingerprint(), "it uses " + value);
-            }
-        }
+        UncopiedValues.report(plan, secondaryPlan, ahead, dual);
         List<String> primaryTags = withoutBegin(p.commandTags());
         if (tagsAhead != null && tagsAhead.succeeded() && !tagsAhead.result().isEmpty()) {
             List<String> all = new ArrayList<>(tagsAhead.result());
@@ -162,11 +155,6 @@ final class LockstepWrite {
         io.exodus.proxy.replay.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
         SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, ahead, captures,
                 shapes == null ? Map.of() : shapes, primaryTags, recording == null ? null : recording.preparedHere());
-        if (request.uncopiedInsert() != null) {
-            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(request.uncopiedInsert()), "an INSERT whose rows Exodus could not copy (its "
-                    + "batch also opens or ends a transaction, as in libpq's pipeline mode, or it ran ahead of the "
-                    + "batch's Sync) ran as its text on the target, where column defaults draw their own values");
-        }
         if (recording != null) {
             recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(request.replay()) : request.replay(),
                     wrap ? 2 : 1, wrap ? withBegin(request.expectedTags()) : request.expectedTags(), true);

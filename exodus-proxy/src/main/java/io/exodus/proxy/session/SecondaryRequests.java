@@ -179,7 +179,6 @@ final class SecondaryRequests {
         Set<String> live = book.onSecondary();
         Set<String> parsedHere = new HashSet<>();
         Set<String> replayParsedHere = new HashSet<>();
-        String uncopiedInsert = null;
         for (int index = 0; index < messages.size(); index++) {
             PgMessage message = messages.get(index);
             // What a Flush sent ahead of the Sync ran on the primary as the client wrote it: no rows to copy.
@@ -230,9 +229,6 @@ final class SecondaryRequests {
                         live.remove("");
                         parsedHere.remove("");
                     } else {
-                        if (uncopiedInsert == null && statement != null && statement.rowImage().isPresent()) {
-                            uncopiedInsert = statement.sql();
-                        }
                         appendFramed(out, message);
                         if (replay != null) {
                             appendFramed(replay, message);
@@ -270,7 +266,7 @@ final class SecondaryRequests {
                 }
             }
         }
-        return new SecondaryRequest(out, expected, replay, uncopiedInsert);
+        return new SecondaryRequest(out, expected, replay);
     }
 
     /** A named statement the connection has not parsed yet is parsed in front of its first Bind. */
@@ -283,16 +279,8 @@ final class SecondaryRequests {
         }
     }
 
-    /**
-     * @param replay            the same request for a replay of the transaction, or null when none is recorded
-     * @param uncopiedInsert    the text of the first INSERT that would copy the primary's rows but runs as its text
-     *                          instead (it ran on the primary ahead of the Sync, or its batch also opens or ends a
-     *                          transaction, as a whole transaction in libpq's pipeline mode does), or null
-     */
-    record SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay, String uncopiedInsert) {
-        SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay) {
-            this(buffer, expectedTags, replay, null);
-        }
+    /** @param replay the same request for a replay of the transaction, or null when none is recorded */
+    record SecondaryRequest(Buffer buffer, List<String> expectedTags, Buffer replay) {
     }
 
     /** Close messages for statements the secondary holds, when the request itself does not go there. */
