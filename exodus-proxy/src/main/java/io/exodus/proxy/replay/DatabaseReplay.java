@@ -8,6 +8,7 @@ import io.exodus.proxy.session.Leg;
 import io.exodus.proxy.session.LegReply;
 import io.exodus.proxy.sql.Identifiers;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -27,6 +28,7 @@ import java.util.Set;
  * head entry blocks the ones behind it until it applies or is parked: a later transaction may depend on its rows.
  */
 final class DatabaseReplay {
+    private static final String UNDEFINED_TABLE = "42P01";
     private static final Logger LOG = Logger.getLogger(DatabaseReplay.class);
     private static final int BATCH = 100;
 
@@ -322,7 +324,15 @@ final class DatabaseReplay {
                     Set<Long> applied = new HashSet<>();
                     rows.forEach(row -> applied.add(row.getLong(0)));
                     return applied;
-                }));
+                })).onFailure(failure -> {
+                    if (failure instanceof PgException pg && UNDEFINED_TABLE.equals(pg.getSqlState())) {
+                        // Dropped, or lost with the target's last commits (a crash with synchronous_commit off, a
+                        // restore from an older backup): the applies it recorded went with it, so it is made again,
+                        // empty, before the next round.
+                        LOG.warnf("The target's commit markers of \"%s\" are gone; Exodus makes them again", database);
+                        replayer.queue().commitMarkersLost(database);
+                    }
+                });
     }
 
     /** Deletes applied entries on the source, then their markers on the secondary. */

@@ -67,7 +67,8 @@ public final class ReplayQueueSql {
             GRANT USAGE ON SCHEMA exodus TO PUBLIC;
             GRANT INSERT (id) ON exodus.commit_markers TO PUBLIC""";
 
-    public static final String MARKERS_EXIST = "SELECT to_regclass('exodus.commit_markers') IS NOT NULL";
+    public static final String MARKERS_EXIST = "SELECT to_regclass('exodus.commit_markers') IS NOT NULL"
+            + " AND to_regclass('exodus.replay_applied') IS NOT NULL";
 
     /** Markers of live COMMITs are needed only until a queue entry that refers to one has been replayed. */
     public static final String PURGE_COMMIT_MARKERS = """

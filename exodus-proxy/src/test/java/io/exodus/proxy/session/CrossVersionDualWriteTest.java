@@ -68,6 +68,9 @@ class CrossVersionDualWriteTest {
                 // DROP DATABASE … WITH (FORCE) is 13's too; the servers outlive a test run only within one JVM.
                 statement.execute("drop database if exists " + DATABASE + " with (force)");
                 statement.execute("create database " + DATABASE);
+                // Durable commits, as on a real server: the test stops the target as a crash would, and the test
+                // servers otherwise run synchronous_commit off, which loses the last acknowledged commits then.
+                statement.execute("alter database " + DATABASE + " set synchronous_commit = on");
             }
         }
         for (ConnectionTarget server : new ConnectionTarget[] { olderSource(DATABASE), newerTarget(DATABASE) }) {

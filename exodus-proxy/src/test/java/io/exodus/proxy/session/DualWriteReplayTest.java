@@ -244,6 +244,42 @@ class DualWriteReplayTest {
         assertFalse(count(DualWriteDatabases.source(DATABASE), "select count(*) from forged where id = 666") > 0);
     }
 
+    /**
+     * The target's commit-marker table gone (dropped, or lost with its last commits: a crash with synchronous_commit
+     * off, a restore from an older backup) while entries wait: the replayer makes it again and the queue drains.
+     */
+    @Test
+    void commitMarkersTheTargetLostAreMadeAgain() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists marked");
+        DualWriteDatabases.onBoth(DATABASE, "create table marked (id int primary key)");
+        String markersExist =
+                "select count(*) from pg_tables where schemaname = 'exodus' and tablename = 'replay_applied'";
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            // A live write makes the database's queue, and the target's markers a moment later.
+            statement.execute("insert into marked values (0)");
+            long deadline = System.nanoTime() + DRAIN_WITHIN.toNanos();
+            while (count(DualWriteDatabases.target(DATABASE), markersExist) == 0) {
+                assertTrue(System.nanoTime() < deadline, "no commit markers on the target");
+                Thread.sleep(100);
+            }
+            idleRoundTrip(client);
+            TestDatabases.stopTargetImmediately();
+            statement.execute("insert into marked values (1)");
+        }
+        // Another proxy "replays" meanwhile, so that the markers are dropped before this proxy's replay reads them.
+        try (ReplayLockHolder otherProxy = ReplayLockHolder.take(DATABASE)) {
+            TestDatabases.startTarget();
+            try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+                    Statement statement = target.createStatement()) {
+                statement.execute("drop table exodus.replay_applied");
+            }
+        }
+        ReplayDrain.await(DRAIN_WITHIN);
+        DualWriteDatabases.assertIdentical(DATABASE, "marked");
+        assertEquals(1, count(DualWriteDatabases.target(DATABASE), markersExist), "made again");
+    }
+
     private long nextQueueId() throws SQLException {
         return count(DualWriteDatabases.source(DATABASE), "select case when is_called then last_value + 1 "
                 + "else last_value end from exodus.replay_queue_id_seq");
