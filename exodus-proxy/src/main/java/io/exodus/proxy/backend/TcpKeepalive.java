@@ -8,7 +8,6 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.TCPSSLOptions;
 import io.vertx.core.net.impl.NetSocketInternal;
 import jdk.net.ExtendedSocketOptions;
 
@@ -21,7 +20,7 @@ import java.time.Duration;
  */
 public record TcpKeepalive(Duration idle, Duration interval, int count) {
 
-    /** The operating system's timings (keepalive on): what the tools and tests without configuration get. */
+    /** The operating system's timings: what tests without configuration get. */
     public static final TcpKeepalive SYSTEM_DEFAULTS = new TcpKeepalive(Duration.ZERO, Duration.ZERO, 0);
 
     public TcpKeepalive {
@@ -33,15 +32,6 @@ public record TcpKeepalive(Duration idle, Duration interval, int count) {
 
     public static TcpKeepalive of(ExodusConfig.Tcp tcp) {
         return new TcpKeepalive(tcp.keepaliveIdle(), tcp.keepaliveInterval(), tcp.keepaliveCount());
-    }
-
-    /**
-     * Turns keepalive on for the sockets these options make. The timings stay the operating system's there: for
-     * sockets whose channel Exodus never sees (the Vert.x SQL client's control connections).
-     */
-    public static <T extends TCPSSLOptions> T on(T options) {
-        options.setTcpKeepAlive(true);
-        return options;
     }
 
     /** Sets the timings on a connected TCP socket (a Unix-domain socket has none); a timing of zero stays the OS's. */

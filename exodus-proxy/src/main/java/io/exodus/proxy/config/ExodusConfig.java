@@ -56,7 +56,7 @@ public interface ExodusConfig {
      * TCP keepalive on the sockets of the clients' sessions (the client's, and its backends'): a peer that vanished
      * without a word (a crashed host, a network path cut, a load balancer that dropped an idle flow) is noticed after
      * idle + interval × count instead of the operating system's two hours and more, so its session, and the
-     * transaction it held open on the source, end. The proxy's own control connections keep the system's timings.
+     * transaction it held open on the source, end. The proxy's own control connections are not covered.
      */
     interface Tcp {
         /** Silence after which the first keepalive probe is sent. */

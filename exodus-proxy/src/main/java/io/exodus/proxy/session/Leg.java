@@ -129,14 +129,7 @@ public final class Leg {
         if (!open) {
             return Future.succeededFuture(LegReply.lost("the connection to the " + database + " is gone"));
         }
-        Request pending = enqueue(request, readyForQueryCount, sink);
-        Buffer bytes = request;
-        if (held != null) {
-            bytes = held.appendBuffer(request);
-            held = null;
-        }
-        write(bytes);
-        return pending.promise.future();
+        return writeAfterHeld(enqueue(request, readyForQueryCount, sink), request);
     }
 
     /**
@@ -152,6 +145,11 @@ public final class Leg {
         }
         Request pending = enqueue(request, 0, sink);
         pending.answersLeft = answers;
+        return writeAfterHeld(pending, request);
+    }
+
+    /** Writes the request, behind what {@link #sendLater} held back, in one write. */
+    private Future<LegReply> writeAfterHeld(Request pending, Buffer request) {
         Buffer bytes = request;
         if (held != null) {
             bytes = held.appendBuffer(request);
