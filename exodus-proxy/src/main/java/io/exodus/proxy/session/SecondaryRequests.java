@@ -56,9 +56,10 @@ final class SecondaryRequests {
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
                     String name = reader.readCString();
-                    String sql = reader.readCString();
+                    // Past the text to the parameter types; the plan's statement at this index is this very Parse's.
+                    reader.readCString();
                     StatementBook.Statement statement = plan.statementAt(i);
-                    if (statement != null && statement.rowImage().isPresent() && statement.sql().equals(sql)) {
+                    if (statement != null && statement.rowImage().isPresent()) {
                         Buffer body = Buffer.buffer();
                         io.exodus.proxy.protocol.MessageWriter.appendCString(body, name);
                         io.exodus.proxy.protocol.MessageWriter.appendCString(body, statement.rowImage().get().rewrittenSql());
