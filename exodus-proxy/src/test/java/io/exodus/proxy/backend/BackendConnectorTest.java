@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -126,15 +125,7 @@ class BackendConnectorTest {
         BackendConnector connector = new BackendConnector(
                 vertx.createNetClient(BackendTls.clientOptions(parsed, Duration.ofSeconds(3))),
                 new BackendEndpoint("source", parsed), 1 << 20, TcpKeepalive.SYSTEM_DEFAULTS);
-        CompletableFuture<BackendConnection> opened = new CompletableFuture<>();
-        vertx.runOnContext(v -> connector.open(new BackendLogin(parsed.user(), parsed.database(), credential, Map.of()))
-                .onComplete(result -> {
-                    if (result.succeeded()) {
-                        opened.complete(result.result());
-                    } else {
-                        opened.completeExceptionally(result.cause());
-                    }
-                }));
-        return opened.get(20, TimeUnit.SECONDS);
+        return OpenedSessions.open(vertx, connector,
+                new BackendLogin(parsed.user(), parsed.database(), credential, Map.of()));
     }
 }

@@ -79,15 +79,7 @@ class BackendTlsTest {
                 new BackendEndpoint("source", parsed), 1 << 20, TcpKeepalive.SYSTEM_DEFAULTS);
         BackendLogin login = new BackendLogin(parsed.user(), parsed.database(),
                 new BackendCredential.Password(parsed.password()), Map.of("application_name", "backend-tls-test"));
-        CompletableFuture<BackendConnection> opened = new CompletableFuture<>();
-        vertx.runOnContext(v -> connector.open(login).onComplete(result -> {
-            if (result.succeeded()) {
-                opened.complete(result.result());
-            } else {
-                opened.completeExceptionally(result.cause());
-            }
-        }));
-        return opened.get(20, TimeUnit.SECONDS);
+        return OpenedSessions.open(vertx, connector, login);
     }
 
     @Test

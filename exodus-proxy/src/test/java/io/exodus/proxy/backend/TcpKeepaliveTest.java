@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -85,16 +84,8 @@ class TcpKeepaliveTest {
             BackendConnector connector = new BackendConnector(nio.createNetClient(BackendTls.clientOptions(url,
                     Duration.ofSeconds(5))), new BackendEndpoint("source", url), 1 << 20,
                     new TcpKeepalive(IDLE, Duration.ofSeconds(10), 6));
-            CompletableFuture<BackendConnection> opened = new CompletableFuture<>();
-            nio.runOnContext(v -> connector.open(new BackendLogin(url.user(), url.database(),
-                    new BackendCredential.Password(url.password()), Map.of())).onComplete(result -> {
-                        if (result.succeeded()) {
-                            opened.complete(result.result());
-                        } else {
-                            opened.completeExceptionally(result.cause());
-                        }
-                    }));
-            BackendConnection connection = opened.get(20, TimeUnit.SECONDS);
+            BackendConnection connection = OpenedSessions.open(nio, connector, new BackendLogin(url.user(),
+                    url.database(), new BackendCredential.Password(url.password()), Map.of()));
             assertKeepalive("a backend connection over NIO", connection.socket().localAddress().port(),
                     TestDatabases.source().port());
             connection.socket().close();

@@ -74,10 +74,10 @@ class DualWriteBatchShapesTest {
     void emptyTable() throws Exception {
         DualWriteDatabases.onBoth(DATABASE, "drop table if exists batch_rows");
         DualWriteDatabases.onBoth(DATABASE, "create table batch_rows (id int primary key, note text not null)");
-        // RawPgConnection speaks md5, not SCRAM: the md5 role writes the batch.
         DualWriteDatabases.onBoth(DATABASE, "drop table if exists stamped");
         // A column default the source draws: an INSERT into it copies the primary's rows to the secondary.
         DualWriteDatabases.onBoth(DATABASE, "create table stamped (id int primary key, at timestamptz default now())");
+        // RawPgConnection speaks md5, not SCRAM: the md5 role writes the batches.
         DualWriteDatabases.onBoth(DATABASE, "grant all on batch_rows, stamped to " + TestUsers.MD5_USER);
     }
 
@@ -220,7 +220,7 @@ class DualWriteBatchShapesTest {
     private static List<Character> runFlushed(RawPgConnection client, Buffer beforeFlush, Buffer afterFlush)
             throws Exception {
         List<Character> answers = new ArrayList<>();
-        client.send(bytes(beforeFlush.copy().appendBuffer(FrontendMessages.flush())));
+        client.send(beforeFlush.copy().appendBuffer(FrontendMessages.flush()).getBytes());
         int executes = count(beforeFlush, 'E');
         while (executes > 0) {
             char type = client.read().type();
@@ -229,7 +229,7 @@ class DualWriteBatchShapesTest {
                 executes--;
             }
         }
-        client.send(bytes(afterFlush.copy().appendBuffer(FrontendMessages.sync())));
+        client.send(afterFlush.copy().appendBuffer(FrontendMessages.sync()).getBytes());
         char type;
         do {
             type = client.read().type();
@@ -255,10 +255,6 @@ class DualWriteBatchShapesTest {
         return out.appendBuffer(FrontendMessages.execute("", 0));
     }
 
-    private static byte[] bytes(Buffer buffer) {
-        return buffer.getBytes();
-    }
-
     /** Ids of the stamped rows whose timestamps are equal on source and target. */
     private static List<String> sameStampOnBoth() throws SQLException {
         List<String> source = stamps(DualWriteDatabases.source(DATABASE));
@@ -273,40 +269,27 @@ class DualWriteBatchShapesTest {
     }
 
     private static List<String> stamps(ConnectionTarget server) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("select id || ' ' || at from stamped order by id")) {
-            while (result.next()) {
-                rows.add(result.getString(1));
-            }
-        }
-        return rows;
+        return lines(server, "select id || ' ' || at from stamped order by id");
     }
 
+    private static List<String> rows(ConnectionTarget server) throws SQLException {
+        return lines(server, "select id || ' ' || note from batch_rows order by id");
+    }
+
+    /** Each row of the query's result as one line, its columns joined by '|'. */
     private static List<String> lines(ConnectionTarget server, String query) throws SQLException {
         List<String> lines = new ArrayList<>();
         try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery(query)) {
             int columns = result.getMetaData().getColumnCount();
             while (result.next()) {
-                StringBuilder line = new StringBuilder();
-                for (int column = 1; column <= columns; column++) {
-                    line.append(result.getString(column)).append('|');
+                StringBuilder line = new StringBuilder(String.valueOf(result.getString(1)));
+                for (int column = 2; column <= columns; column++) {
+                    line.append('|').append(result.getString(column));
                 }
                 lines.add(line.toString());
             }
         }
         return lines;
-    }
-
-    private static List<String> rows(ConnectionTarget server) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("select id || ' ' || note from batch_rows order by id")) {
-            while (result.next()) {
-                rows.add(result.getString(1));
-            }
-        }
-        return rows;
     }
 }
