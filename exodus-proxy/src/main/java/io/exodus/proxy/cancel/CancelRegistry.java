@@ -5,12 +5,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The BackendKeyData the proxy hands its clients, and who they belong to. Clients see the proxy's keys, never
- * a backend's: one client session has a backend process on each database, and a CancelRequest must reach the
- * one that is busy. A CancelRequest may arrive on any event loop, hence the concurrent map.
+ * The BackendKeyData the proxy hands its clients, and who they belong to. The process id is the one of the backend
+ * that answers the client (the primary's), so that {@code pg_backend_pid()}, {@code pg_terminate_backend} and the
+ * pid in notifications mean what they mean directly; the secret key is Exodus' own, so that a CancelRequest comes to
+ * Exodus (a client never learns a backend's secret), which forwards it to whichever of the session's backends is
+ * busy. A CancelRequest may arrive on any event loop, hence the concurrent map.
  */
 @ApplicationScoped
 public class CancelRegistry {
@@ -25,13 +26,19 @@ public class CancelRegistry {
     }
 
     private final SecureRandom random = new SecureRandom();
-    private final AtomicInteger nextProcessId = new AtomicInteger(1 + new SecureRandom().nextInt(1 << 30));
     private final Map<CancelKey, Cancellable> sessions = new ConcurrentHashMap<>();
 
-    public CancelKey register(Cancellable session) {
-        CancelKey key = new CancelKey(nextProcessId.getAndIncrement() & Integer.MAX_VALUE, random.nextInt());
-        sessions.put(key, session);
-        return key;
+    /**
+     * @param processId the process id of the backend that answers the session (two databases may reuse one: the
+     *                  secret keys tell their sessions apart)
+     */
+    public CancelKey register(Cancellable session, int processId) {
+        while (true) {
+            CancelKey key = new CancelKey(processId, random.nextInt());
+            if (sessions.putIfAbsent(key, session) == null) {
+                return key;
+            }
+        }
     }
 
     public void unregister(CancelKey key) {

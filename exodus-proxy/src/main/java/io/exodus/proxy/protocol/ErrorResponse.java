@@ -16,6 +16,11 @@ public record ErrorResponse(String severity, String sqlState, String message, St
         return new ErrorResponse("ERROR", sqlState, message, null, null);
     }
 
+    /** Whether the server ends the session after it: FATAL or PANIC. */
+    public boolean endsSession() {
+        return "FATAL".equals(severity) || "PANIC".equals(severity);
+    }
+
     public ErrorResponse withHint(String text) {
         return new ErrorResponse(severity, sqlState, message, detail, text);
     }

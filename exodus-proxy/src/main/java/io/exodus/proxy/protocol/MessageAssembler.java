@@ -37,7 +37,7 @@ public final class MessageAssembler {
         }
         int length = pending.getInt(0);
         if (length < 8 || length > StartupCode.MAX_STARTUP_PACKET_LENGTH) {
-            throw ProtocolViolation.of("invalid length of startup packet: " + length);
+            throw ProtocolViolation.unanswered("invalid length of startup packet: " + length);
         }
         if (pending.length() < length) {
             return null;

@@ -27,15 +27,26 @@ public record StartupMessage(int protocolVersion, Map<String, String> parameters
         return database == null || database.isEmpty() ? user() : database;
     }
 
-    /** Decodes the body of a startup packet whose code is a protocol version (not a special request). */
+    /**
+     * Decodes the body of a startup packet whose code is a protocol version (not a special request). Names and values
+     * come in NUL-terminated pairs, the list ended by an empty name that is the packet's last byte; PostgreSQL refuses
+     * anything else with this FATAL message.
+     */
     public static StartupMessage decode(int protocolVersion, MessageReader reader) {
         Map<String, String> parameters = new LinkedHashMap<>();
-        while (true) {
-            String name = reader.readCString();
-            if (name.isEmpty()) {
-                break;
+        try {
+            while (true) {
+                String name = reader.readCString();
+                if (name.isEmpty()) {
+                    break;
+                }
+                parameters.put(name, reader.readCString());
             }
-            parameters.put(name, reader.readCString());
+        } catch (ProtocolViolation truncated) {
+            throw ProtocolViolation.of("invalid startup packet layout: expected terminator as last byte");
+        }
+        if (reader.hasRemaining()) {
+            throw ProtocolViolation.of("invalid startup packet layout: expected terminator as last byte");
         }
         return new StartupMessage(protocolVersion, Collections.unmodifiableMap(parameters));
     }

@@ -1,29 +1,89 @@
 package io.exodus.proxy.session;
 
+import io.exodus.proxy.protocol.BackendMessageType;
 import io.exodus.proxy.protocol.FrontendMessageType;
-import io.exodus.proxy.protocol.PgMessage;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Counting the answers to the part of an extended-protocol batch that a Flush sends ahead of its Sync, which no
- * ReadyForQuery ends: each message has a fixed number of final answers until an error makes the server skip to the
- * Sync.
+ * The parts of one extended-protocol batch that the client's Flushes sent to the primary before its Sync. Each part
+ * went out as the primary runs the batch (Parses rewritten for row images, Describes answered as the client's own
+ * statement would be, INSERTs' rows captured), so that the rest of the batch, and every later execution of its
+ * statements, finds on the primary exactly what the statement book says. No ReadyForQuery ends such a part: it is
+ * over after its final answers, at its first ErrorResponse (the server then skips to the Sync), or, when an earlier
+ * part failed, at the Sync's ReadyForQuery.
  */
 final class AheadOfSync {
-    private AheadOfSync() {
+    private record Part(Future<LegReply> reply, PrimaryRowImageFilter filter) {
     }
 
-    /** Final answers the server owes for messages[from, to). */
-    static int answers(List<PgMessage> messages, int from, int to) {
+    /** What the parts sent ahead did on the primary, once all are answered. */
+    record Outcome(List<String> commandTags, List<PrimaryRowImageFilter.Capture> captures, boolean overflowed,
+            boolean failed) {
+    }
+
+    private final List<Part> parts = new ArrayList<>();
+    private int sent;
+
+    /** How many of the batch's messages went ahead. */
+    int sent() {
+        return sent;
+    }
+
+    boolean isEmpty() {
+        return parts.isEmpty();
+    }
+
+    /** Messages up to {@code sentUpTo} went ahead as one part, answered through {@code filter} (or not filtered). */
+    void add(int sentUpTo, Future<LegReply> reply, PrimaryRowImageFilter filter) {
+        sent = sentUpTo;
+        parts.add(new Part(reply, filter));
+    }
+
+    /**
+     * Completes once every part was answered: their command tags, captured rows, and whether one failed. After a
+     * failed part the later ones are not waited for: the server skipped them, and only the Sync's ReadyForQuery, which
+     * the rest of the batch has yet to ask for, ends them.
+     */
+    Future<Outcome> outcome() {
+        return outcomeFrom(0, new Outcome(new ArrayList<>(), new ArrayList<>(), false, false));
+    }
+
+    private Future<Outcome> outcomeFrom(int index, Outcome sofar) {
+        if (index == parts.size()) {
+            return Future.succeededFuture(sofar);
+        }
+        Part part = parts.get(index);
+        return part.reply().compose(reply -> {
+            if (reply.failed()) {
+                return Future.succeededFuture(new Outcome(sofar.commandTags(), sofar.captures(), sofar.overflowed(), true));
+            }
+            sofar.commandTags().addAll(reply.commandTags());
+            boolean overflowed = sofar.overflowed();
+            if (part.filter() != null) {
+                sofar.captures().addAll(part.filter().captures());
+                overflowed |= part.filter().overflowed();
+            }
+            return outcomeFrom(index + 1, new Outcome(sofar.commandTags(), sofar.captures(), overflowed, false));
+        });
+    }
+
+    /**
+     * Final answers the server owes for a request of framed frontend messages: ParseComplete, BindComplete,
+     * CloseComplete, ParameterDescription and RowDescription or NoData for a Describe, CommandComplete, EmptyQuery or
+     * PortalSuspended for an Execute.
+     */
+    static int answers(Buffer request) {
         int answers = 0;
-        for (int i = from; i < to; i++) {
-            PgMessage message = messages.get(i);
-            answers += switch (message.type()) {
+        for (int at = 0; at + 5 <= request.length(); at += 1 + request.getInt(at + 1)) {
+            answers += switch (request.getByte(at)) {
                 case FrontendMessageType.PARSE, FrontendMessageType.BIND, FrontendMessageType.CLOSE,
                         FrontendMessageType.EXECUTE -> 1;
                 // Of a statement: its ParameterDescription, then RowDescription or NoData; of a portal: the latter.
-                case FrontendMessageType.DESCRIBE -> message.body().getByte(0) == 'S' ? 2 : 1;
+                case FrontendMessageType.DESCRIBE -> request.getByte(at + 5) == 'S' ? 2 : 1;
                 default -> 0;
             };
         }
@@ -33,7 +93,10 @@ final class AheadOfSync {
     /** ParseComplete, BindComplete, CloseComplete, ParameterDescription, RowDescription, NoData, and Execute's ends. */
     static boolean isFinalAnswer(byte type) {
         return switch (type) {
-            case '1', '2', '3', 't', 'T', 'n', 'C', 'I', 's' -> true;
+            case BackendMessageType.PARSE_COMPLETE, BackendMessageType.BIND_COMPLETE, BackendMessageType.CLOSE_COMPLETE,
+                    BackendMessageType.PARAMETER_DESCRIPTION, BackendMessageType.ROW_DESCRIPTION,
+                    BackendMessageType.NO_DATA, BackendMessageType.COMMAND_COMPLETE,
+                    BackendMessageType.EMPTY_QUERY_RESPONSE, BackendMessageType.PORTAL_SUSPENDED -> true;
             default -> false;
         };
     }

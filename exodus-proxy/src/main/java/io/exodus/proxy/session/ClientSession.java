@@ -86,6 +86,14 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         try {
             drainStartupPhase();
         } catch (ProtocolViolation violation) {
+            if (!violation.answered()) {
+                LOG.infof("Client %s: %s; connection closed", client.remoteAddress(), violation.getMessage());
+                services.metrics().sessionRefused(SessionRefusal.PROTOCOL);
+                state = State.CLOSED;
+                client.close();
+                released();
+                return;
+            }
             refuse(SessionRefusal.PROTOCOL, ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
         } catch (AuthenticationFailedException failure) {
             LOG.infof("Authentication failed for user \"%s\" from %s: %s", startup == null ? "?" : startup.user(),
@@ -227,7 +235,7 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         parameters.keySet().removeIf(name -> name.equals("user") || name.equals("database") || name.startsWith("_pq_."));
         BackendLogin login = new BackendLogin(who.user(), startup.database(), who.credential(), parameters);
         Future<BackendConnection> source = services.source().open(login);
-        Future<BackendConnection> target = services.dualWriting()
+        Future<BackendConnection> target = dualWrites()
                 ? services.dualWrite().target().open(login) : Future.succeededFuture();
         Future.join(source, target).onComplete(both -> {
             if (state != State.CONNECTING) {
@@ -262,14 +270,14 @@ public final class ClientSession implements CancelRegistry.Cancellable {
 
     private void beginRelay(BackendConnection backend, BackendConnection target, BackendLogin login) {
         services.vertx().cancelTimer(authTimer);
-        cancelKey = services.cancels().register(this);
+        cancelKey = services.cancels().register(this, backend.processId());
         Buffer greeting = Buffer.buffer(256).appendBuffer(AuthenticationRequest.ok());
         backend.startupMessages().forEach(greeting::appendBuffer);
         greeting.appendBuffer(SessionMessages.backendKeyData(cancelKey.processId(), cancelKey.secretKey()));
         greeting.appendBuffer(SessionMessages.readyForQuery(backend.transactionStatus()));
         client.write(greeting);
         state = State.RELAYING;
-        if (services.dualWriting()) {
+        if (dualWrites()) {
             DualWriteRelay dual = new DualWriteRelay(this, client, services, services.dualWrite(), login, backend,
                     target);
             relay = dual;
@@ -285,6 +293,25 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         if (early.length() > 0) {
             relay.fromClient(early);
         }
+    }
+
+    /**
+     * Whether this session mirrors writes. A replication connection ({@code replication=database} or {@code true} in
+     * the startup packet: logical decoding, base backups, {@code CREATE_REPLICATION_SLOT}) speaks the replication
+     * protocol, not SQL: it is relayed to the source untouched in every phase, as in phase direct.
+     */
+    private boolean dualWrites() {
+        return services.dualWriting() && !isReplicationConnection(startup.parameters().get("replication"));
+    }
+
+    static boolean isReplicationConnection(String replication) {
+        if (replication == null) {
+            return false;
+        }
+        return switch (replication.toLowerCase(java.util.Locale.ROOT)) {
+            case "false", "off", "no", "0", "" -> false;
+            default -> true;
+        };
     }
 
     @Override

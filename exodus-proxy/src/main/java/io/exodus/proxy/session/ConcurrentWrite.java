@@ -39,7 +39,7 @@ final class ConcurrentWrite {
         relay.startTransactionIfIdle();
         // Decide before sending: an answer may be read as soon as the request is written.
         Leg leg = relay.secondaryConnection().usableAtBoundary() ? relay.secondary() : null;
-        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, 0);
+        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, 0, primary.unnamedStatementLive());
         HeldReply held = new HeldReply(0);
         boolean beginLater = primary.transactionStatus() == 'I' && PlainBeginRequest.is(plan, book);
         Future<LegReply> onPrimary;
@@ -49,7 +49,7 @@ final class ConcurrentWrite {
             onPrimary = Future.succeededFuture(BEGUN);
             answer = ReplySynthesizer.success(plan.messages(), "BEGIN", (byte) 'T');
         } else {
-            onPrimary = primary.send(request.buffer(), 1, held);
+            onPrimary = primary.send(request.buffer(), 1, request.answersTo(held));
             answer = null;
         }
         // A transaction this request starts or continues is recorded in case the queue needs it later.
@@ -57,7 +57,7 @@ final class ConcurrentWrite {
         TransactionRecording recordInto = !queue.replays() ? null
                 : queue.currentRecording() != null ? queue.currentRecording() : queue.newRecording();
         SecondaryRequests.SecondaryRequest toSecondary = leg == null && recordInto == null ? null
-                : relay.requests().secondary(plan, 0, List.of(), Map.of(), List.of(),
+                : relay.requests().secondary(plan, List.of(), Map.of(), List.of(),
                         recordInto == null ? null : recordInto.preparedHere());
         if (leg == null) {
             return onPrimary.map(reply -> {

@@ -6,6 +6,7 @@ import io.exodus.proxy.consistency.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.metrics.RelayMetrics;
 import io.exodus.proxy.metrics.RequestClassifier;
+import io.exodus.proxy.protocol.BackendMessageType;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessageType;
 import io.exodus.proxy.protocol.FrontendMessages;
@@ -43,7 +44,10 @@ final class DualWriteRelay implements Relay {
     private final Leg primary;
     private Leg secondary;
     private final MessageAssembler clientMessages;
-    private final List<PgMessage> pendingUnit = new ArrayList<>();
+    /** The extended-protocol request being received, up to its Sync; null between requests. */
+    private UnitPlanner.Batch batch;
+    /** What Flushes of that request sent to the primary before its Sync. */
+    private AheadOfSync ahead = new AheadOfSync();
     private final StatementBook book = new StatementBook();
     private final UnitPlanner planner;
     private final SecondaryRequests requests;
@@ -57,16 +61,14 @@ final class DualWriteRelay implements Relay {
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
     private Buffer outbound = Buffer.buffer(512);
-    /** Messages of the pending unit already sent to the primary ahead of a Flush. */
-    private int sentAheadOfSync;
-    /** The primary's answers to those, whose command tags the secondary's check needs too. */
-    private List<Future<LegReply>> answersAheadOfSync = new ArrayList<>();
     private boolean busy;
     private boolean paused;
     private boolean closed;
     private boolean closeWhenIdle;
     private boolean legsClosed;
     private boolean closeAfterUnit;
+    /** The primary's FATAL error (its reason to end the session) reached the client already. */
+    private boolean fatalForwarded;
     private UnitShape currentShape;
     /** Counts transaction ends, so that a late answer of the secondary is matched to its own transaction. */
     private long transactionSerial;
@@ -103,7 +105,19 @@ final class DualWriteRelay implements Relay {
         primary.afterChunk(this::flushClient);
         primary.onLost(why -> {
             LOG.infof("Session of \"%s\": %s", login.user(), why);
-            session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, why));
+            PgMessage fatal = primary.lastFatal();
+            if (fatal == null) {
+                session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, why));
+                return;
+            }
+            // The server ended the session itself (pg_terminate_backend, an administrator's shutdown): the client
+            // hears its own words, once, as it would directly.
+            if (!fatalForwarded) {
+                toClient(fatal);
+            }
+            flushClient();
+            closeBackend();
+            session.closed();
         });
         primary.start();
         client.handler(this::fromClientChunk);
@@ -151,7 +165,14 @@ final class DualWriteRelay implements Relay {
                 metrics.clientMessageStart(message.type(), message.body().getByteBuf(), 0, message.body().length());
             }
             metrics.forwardedToBackend(message.body().length() + 5);
-            onClientMessage(message);
+            try {
+                onClientMessage(message);
+            } catch (RuntimeException failure) {
+                LOG.errorf(failure, "Session of \"%s\": Exodus failed on a client message", login.user());
+                session.closeWithError(ErrorResponse.fatal(SqlState.INTERNAL_ERROR,
+                        "Exodus failed to carry out the request: " + failure.getMessage()));
+                return;
+            }
         }
         if (busy && !paused && clientMessages.buffered() > PAUSE_CLIENT_ABOVE_BYTES) {
             paused = true;
@@ -166,55 +187,63 @@ final class DualWriteRelay implements Relay {
                 closeLegs();
                 session.closed();
             }
-            case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> run(List.of(message));
+            case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> run(planner.plan(List.of(message)),
+                    new AheadOfSync());
             case FrontendMessageType.SYNC -> {
-                pendingUnit.add(message);
-                List<PgMessage> unit = List.copyOf(pendingUnit);
-                pendingUnit.clear();
-                run(unit);
+                batch().add(message);
+                UnitPlan plan = batch.plan();
+                AheadOfSync sent = ahead;
+                batch = null;
+                ahead = new AheadOfSync();
+                run(plan, sent);
             }
-            case FrontendMessageType.FLUSH -> flushAheadOfSync();
+            case FrontendMessageType.FLUSH -> {
+                batch().add(message);
+                flushAheadOfSync();
+            }
             case FrontendMessageType.COPY_DATA, FrontendMessageType.COPY_DONE, FrontendMessageType.COPY_FAIL -> {
                 // Outside COPY the server ignores these too.
             }
-            default -> pendingUnit.add(message);
+            default -> batch().add(message);
         }
     }
 
+    private UnitPlanner.Batch batch() {
+        if (batch == null) {
+            batch = planner.batch();
+        }
+        return batch;
+    }
+
     /**
-     * A Flush asks for the answers so far before the Sync: the primary gets what is pending at once, and its answers
-     * go straight to the client. The secondary gets the whole batch at the Sync.
+     * A Flush asks for the answers so far before the Sync: the primary gets what is pending at once, as it will run
+     * it (Parses rewritten for row images, the client's Describes answered for its own statement, INSERTs' rows
+     * captured), and its answers go straight to the client. The secondary gets the whole batch at the Sync.
      */
     private void flushAheadOfSync() {
-        int answers = AheadOfSync.answers(pendingUnit, sentAheadOfSync, pendingUnit.size());
+        int from = ahead.sent();
+        UnitPlan sofar = batch.plan();
+        SecondaryRequests.PrimaryRequest request = requests.primary(sofar, from, primary.unnamedStatementLive());
+        int answers = AheadOfSync.answers(request.buffer());
         if (answers == 0) {
             // Nothing asked since the last Flush: nothing is owed.
             return;
         }
-        Buffer ahead = Buffer.buffer();
-        for (int i = sentAheadOfSync; i < pendingUnit.size(); i++) {
-            SecondaryRequests.appendFramed(ahead, pendingUnit.get(i));
-        }
-        sentAheadOfSync = pendingUnit.size();
-        FrontendMessages.appendFlush(ahead);
-        answersAheadOfSync.add(primary.sendAhead(ahead, answers, this::toClient));
+        Leg.Sink sink = request.answersTo(this::toClient);
+        ahead.add(batch.size(), primary.sendAhead(request.buffer(), answers, sink),
+                sink instanceof PrimaryRowImageFilter filter ? filter : null);
     }
 
-    private void run(List<PgMessage> unit) {
+    private void run(UnitPlan plan, AheadOfSync sent) {
         busy = true;
-        int ahead = sentAheadOfSync;
-        sentAheadOfSync = 0;
-        Future<List<String>> tagsAhead = tagsOf(answersAheadOfSync);
-        answersAheadOfSync = new ArrayList<>();
         Future<Void> done;
         try {
-            UnitPlan plan = planner.plan(unit);
             currentShape = plan.shape();
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("%s request (primary %d in status %c): %s", plan.shape(), primary.backend().processId(),
                         (char) primary.transactionStatus(), plan.fingerprint());
             }
-            done = execute(plan, ahead, tagsAhead);
+            done = execute(plan, sent);
         } catch (RuntimeException failure) {
             done = Future.failedFuture(failure);
         }
@@ -251,30 +280,17 @@ final class DualWriteRelay implements Relay {
         client.resume();
     }
 
-    /** The command tags of the answers ahead of the Sync, in order; they all complete before the unit's own. */
-    private static Future<List<String>> tagsOf(List<Future<LegReply>> answers) {
-        if (answers.isEmpty()) {
-            return Future.succeededFuture(List.of());
-        }
-        return Future.all(answers).map(all -> {
-            List<String> tags = new ArrayList<>();
-            answers.forEach(answer -> tags.addAll(answer.result().commandTags()));
-            return tags;
-        });
-    }
-
-    private Future<Void> execute(UnitPlan plan, int ahead, Future<List<String>> tagsAhead) {
-        if (ahead > 0 && plan.shape() != UnitShape.READ) {
-            // Part of the batch already ran on the primary without a wrapping BEGIN: the best left is one after the other.
-            return new LockstepWrite(this, plan, ahead, tagsAhead, false, dual).run();
+    private Future<Void> execute(UnitPlan plan, AheadOfSync sent) {
+        if (!sent.isEmpty()) {
+            return afterPartsAhead(plan, sent);
         }
         return switch (plan.shape()) {
-            case READ -> reads.read(plan, ahead);
+            case READ -> reads.read(plan, 0);
             // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
             case CONCURRENT -> secondaryConnection.reconnectIfDue().compose(v -> concurrentWrites.run(plan));
-            case LOCKSTEP -> new LockstepWrite(this, plan, 0, null, true, dual).run();
+            case LOCKSTEP -> new LockstepWrite(this, plan, null, true, dual).run();
             case COMMIT -> commits.clientCommit(plan);
-            case SEQUENTIAL -> new LockstepWrite(this, plan, 0, null, false, dual).run();
+            case SEQUENTIAL -> new LockstepWrite(this, plan, null, false, dual).run();
             case UNSUPPORTED -> {
                 toClient(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
                         primary.transactionStatus()));
@@ -283,10 +299,41 @@ final class DualWriteRelay implements Relay {
         };
     }
 
+    /**
+     * The rest of a batch that Flushes sent partly ahead. A read goes on at once. A write waits for the parts' answers:
+     * if one failed, the server skips to the Sync and nothing of the batch ran, so the secondary gets nothing either;
+     * otherwise the write runs as it would have in one piece (what ran ahead is in the primary's still open implicit
+     * transaction, which Exodus' BEGIN turns into the transaction it wraps the write in).
+     */
+    private Future<Void> afterPartsAhead(UnitPlan plan, AheadOfSync sent) {
+        if (plan.shape() == UnitShape.READ) {
+            return reads.read(plan, sent.sent());
+        }
+        return sent.outcome().compose(outcome -> {
+            if (outcome.failed()) {
+                Buffer rest = Buffer.buffer();
+                for (int i = sent.sent(); i < plan.messages().size(); i++) {
+                    SecondaryRequests.appendFramed(rest, plan.messages().get(i));
+                }
+                return primary.send(rest, 1, this::toClient).mapEmpty();
+            }
+            if (plan.shape() == UnitShape.UNSUPPORTED) {
+                return execute(plan, new AheadOfSync());
+            }
+            return new LockstepWrite(this, plan, new LockstepWrite.Ahead(sent.sent(), outcome),
+                    plan.shape() == UnitShape.LOCKSTEP, dual).run();
+        });
+    }
+
     // ---- shapes ------------------------------------------------------------------------------------------------
 
-    /** Statements that cannot be wrapped: the primary, then the secondary, with no lock held in between. */
     // ---- state shared with the shapes ----------------------------------------------------------------------------
+
+    /** Sends the request (from message {@code from} on) to the primary, whose answers go to the client as they come. */
+    Future<LegReply> primaryAnswersClient(UnitPlan plan, int from) {
+        SecondaryRequests.PrimaryRequest request = requests.primary(plan, from, primary.unnamedStatementLive());
+        return primary.send(request.buffer(), 1, request.answersTo(this::toClient));
+    }
 
     Leg primary() {
         return primary;
@@ -399,8 +446,11 @@ final class DualWriteRelay implements Relay {
     // ---- client output -------------------------------------------------------------------------------------------
 
     void toClient(PgMessage message) {
-        if (message.type() == 'E' && metrics.countsBackendErrors()) {
-            metrics.backendError(message.body());
+        if (message.type() == BackendMessageType.ERROR_RESPONSE) {
+            if (metrics.countsBackendErrors()) {
+                metrics.backendError(message.body());
+            }
+            fatalForwarded |= message == primary.lastFatal();
         }
         SecondaryRequests.appendFramed(outbound, message);
     }

@@ -6,6 +6,7 @@ import io.exodus.proxy.metrics.StatementClass;
 import io.exodus.proxy.protocol.BackendMessageType;
 import io.exodus.proxy.protocol.CommandComplete;
 import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.protocol.FrontendMessageType;
 import io.exodus.proxy.protocol.MessageAssembler;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.ProtocolViolation;
@@ -61,6 +62,9 @@ public final class Leg {
     private RequestClassifier classifier;
     private java.util.function.Supplier<io.exodus.proxy.consistency.ConsistencyPolicy> policy;
     private boolean primaryRole;
+    private boolean unnamedStatementLive;
+    /** The last FATAL or PANIC ErrorResponse the backend sent: why it is about to close the connection. */
+    private PgMessage lastFatal;
     private boolean target;
     private boolean timedOut;
     private io.vertx.core.Vertx vertx;
@@ -205,6 +209,7 @@ public final class Leg {
     }
 
     private Request enqueue(Buffer request, int readyForQueryCount, Sink sink) {
+        trackUnnamedStatement(request);
         if (LOG.isTraceEnabled()) {
             LOG.tracef("%s %d <- %s", database, backend.processId(), describeRequest(request));
         }
@@ -215,6 +220,33 @@ public final class Leg {
         }
         requests.add(pending);
         return pending;
+    }
+
+    /**
+     * A simple Query drops the connection's unnamed prepared statement (PostgreSQL defines simple-Query mode as using
+     * it); a Parse of the unnamed statement makes a new one. Followed in the order requests are asked for, so that a
+     * request built next knows whether the client's unnamed statement is still there or was dropped by a Query that
+     * Exodus sent itself (its BEGIN, COMMIT or bookkeeping).
+     */
+    private void trackUnnamedStatement(Buffer request) {
+        for (int at = 0; at + 5 <= request.length(); at += 1 + request.getInt(at + 1)) {
+            byte type = request.getByte(at);
+            if (type == FrontendMessageType.QUERY) {
+                unnamedStatementLive = false;
+            } else if (type == FrontendMessageType.PARSE && at + 5 < request.length() && request.getByte(at + 5) == 0) {
+                unnamedStatementLive = true;
+            }
+        }
+    }
+
+    /** The FATAL ErrorResponse with which the backend ended the session itself, or null. */
+    PgMessage lastFatal() {
+        return lastFatal;
+    }
+
+    /** Whether the unnamed statement last parsed on this connection is still there (see above). */
+    boolean unnamedStatementLive() {
+        return unnamedStatementLive;
     }
 
     /** Writes bytes that end the requests not written yet, and starts their clocks. */
@@ -342,12 +374,29 @@ public final class Leg {
         if (LOG.isTraceEnabled()) {
             LOG.tracef("%s %d -> %c", database, backend.processId(), (char) message.type());
         }
+        if (message.type() == BackendMessageType.ERROR_RESPONSE && ErrorResponse.decode(message.body()).endsSession()) {
+            lastFatal = message;
+        }
         Request head = requests.peek();
         if (head == null) {
             unsolicited.handle(message);
             return;
         }
         byte type = message.type();
+        if (head.answersLeft > 0 && type == BackendMessageType.READY_FOR_QUERY) {
+            // After an error the server skipped the rest of the batch up to its Sync: the parts sent ahead since are
+            // over without an answer, and this ReadyForQuery is the Sync's.
+            head.answersLeft = 0;
+            complete(head);
+            dispatch(message);
+            return;
+        }
+        if (head.sink == DISCARD && (type == BackendMessageType.NOTIFICATION_RESPONSE
+                || type == BackendMessageType.PARAMETER_STATUS)) {
+            // The answer to a statement Exodus sent itself (a COMMIT, a ROLLBACK) is dropped, but a notification
+            // (the session's own NOTIFY is delivered at its commit) or a setting's new value is the client's.
+            unsolicited.handle(message);
+        }
         if (type == BackendMessageType.ERROR_RESPONSE && head.error == null) {
             head.error = ErrorResponse.decode(message.body());
         } else if (type == 'C') {

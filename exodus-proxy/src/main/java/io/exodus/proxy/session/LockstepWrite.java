@@ -29,11 +29,21 @@ final class LockstepWrite {
     private static final String ABORT_SQL =
             "/* Exodus: the other database failed, so this transaction must not commit */ SELECT 1/0";
 
+    /**
+     * The part of the request that Flushes sent to the primary before its Sync.
+     *
+     * @param sent    how many of the plan's messages went ahead
+     * @param outcome what they did there: command tags, captured rows
+     */
+    record Ahead(int sent, AheadOfSync.Outcome outcome) {
+    }
+
     private final DualWriteRelay relay;
     private final UnitPlan plan;
+    /** How many of the plan's messages a Flush already sent to the primary. */
     private final int ahead;
-    /** The primary's command tags for the messages sent ahead of the Sync, or null when none were. */
-    private final Future<List<String>> tagsAhead;
+    /** What those did on the primary, or null when none were sent ahead. */
+    private final AheadOfSync.Outcome aheadOutcome;
     private final boolean wrapAllowed;
     private final DualWriteServices dual;
     private final QueueHandoff queue;
@@ -41,16 +51,12 @@ final class LockstepWrite {
     private boolean wrap;
     private ConsistencyPolicy policy;
 
-    /**
-     * @param ahead     how many of the plan's messages a Flush already sent to the primary
-     * @param tagsAhead the primary's command tags for those (complete before the primary answers the rest), or null
-     */
-    LockstepWrite(DualWriteRelay relay, UnitPlan plan, int ahead, Future<List<String>> tagsAhead, boolean wrapAllowed,
-            DualWriteServices dual) {
+    /** @param sentAhead the part of the request a Flush sent ahead of its Sync, or null */
+    LockstepWrite(DualWriteRelay relay, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
         this.relay = relay;
         this.plan = plan;
-        this.ahead = ahead;
-        this.tagsAhead = tagsAhead;
+        this.ahead = sentAhead == null ? 0 : sentAhead.sent();
+        this.aheadOutcome = sentAhead == null ? null : sentAhead.outcome();
         this.wrapAllowed = wrapAllowed;
         this.dual = dual;
         this.queue = relay.queue();
@@ -70,7 +76,7 @@ final class LockstepWrite {
         boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
         if (primary.transactionStatus() == 'E') {
             // The primary refuses everything until ROLLBACK; let it say so.
-            return primary.send(relay.requests().primary(plan, ahead).buffer(), 1, relay::toClient).mapEmpty();
+            return relay.primaryAnswersClient(plan, ahead).mapEmpty();
         }
         boolean queueable = wrapAllowed && queue.canQueue() && queue.recording() != null;
         if (queueable && !queue.queueTransaction() && queue.mustQueue()) {
@@ -92,7 +98,8 @@ final class LockstepWrite {
             queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
                     : "no connection to the target");
         }
-        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead);
+        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead,
+                primary.unnamedStatementLive(), wrap);
         Buffer toPrimary = request.buffer();
         if (wrap) {
             toPrimary = FrontendMessages.query("BEGIN").appendBuffer(toPrimary);
@@ -127,10 +134,16 @@ final class LockstepWrite {
                 }
                 return finishOnPrimaryOnly(held);
             }
-            if (filter != null && filter.overflowed()) {
+            if (filter != null && filter.overflowed() || aheadOutcome != null && aheadOutcome.overflowed()) {
                 return onSecondary(p, held, List.of(), null);
             }
-            List<PrimaryRowImageFilter.Capture> captures = filter == null ? List.of() : filter.captures();
+            List<PrimaryRowImageFilter.Capture> captures = new ArrayList<>();
+            if (aheadOutcome != null) {
+                captures.addAll(aheadOutcome.captures());
+            }
+            if (filter != null) {
+                captures.addAll(filter.captures());
+            }
             return shapesOf(captures).compose(shapes -> onSecondary(p, held, captures, shapes));
         });
     }
@@ -145,15 +158,15 @@ final class LockstepWrite {
             dual.divergences().nondeterministic(plan.fingerprint(), "the INSERT's rows were too many to copy (or of "
                     + "no table), so the target ran its text: generated column values may differ");
         }
-        UncopiedValues.report(plan, secondaryPlan, ahead, dual);
+        UncopiedValues.report(plan, secondaryPlan, dual);
         List<String> primaryTags = withoutBegin(p.commandTags());
-        if (tagsAhead != null && tagsAhead.succeeded() && !tagsAhead.result().isEmpty()) {
-            List<String> all = new ArrayList<>(tagsAhead.result());
+        if (aheadOutcome != null && !aheadOutcome.commandTags().isEmpty()) {
+            List<String> all = new ArrayList<>(aheadOutcome.commandTags());
             all.addAll(primaryTags);
             primaryTags = all;
         }
         io.exodus.proxy.replay.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
-        SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, ahead, captures,
+        SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, captures,
                 shapes == null ? Map.of() : shapes, primaryTags, recording == null ? null : recording.preparedHere());
         if (recording != null) {
             recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(request.replay()) : request.replay(),

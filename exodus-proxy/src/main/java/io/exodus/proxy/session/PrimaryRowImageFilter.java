@@ -20,7 +20,7 @@ final class PrimaryRowImageFilter implements Leg.Sink {
 
     /** What the primary will answer to one message of the request, in order. */
     enum Expect {
-        OTHER, DESCRIBE_REWRITTEN, DESCRIBE_FOR_IMAGE, EXECUTE_PLAIN, EXECUTE_IMAGE, EXECUTE_IMAGE_SHOWN, SYNC
+        OTHER, HIDDEN, DESCRIBE_REWRITTEN, DESCRIBE_FOR_IMAGE, EXECUTE_PLAIN, EXECUTE_IMAGE, EXECUTE_IMAGE_SHOWN, SYNC
     }
 
     /**
@@ -73,8 +73,11 @@ final class PrimaryRowImageFilter implements Leg.Sink {
         switch (type) {
             case 'N', 'A', 'S', 't' -> client.accept(message);
             case '1', '2', '3' -> {
-                expectations.poll();
-                client.accept(message);
+                Expectation expect = expectations.poll();
+                // The answer to a statement or portal Exodus made again in front of the client's request.
+                if (expect == null || expect.kind() != Expect.HIDDEN) {
+                    client.accept(message);
+                }
             }
             case 'T' -> onRowDescription(message);
             case 'n' -> {

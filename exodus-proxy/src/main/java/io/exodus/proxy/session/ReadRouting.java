@@ -7,6 +7,7 @@ import io.exodus.proxy.protocol.MessageReader;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.SqlState;
 import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.FunctionVolatility;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.sql.TransactionVerb;
 import io.vertx.core.Future;
@@ -48,10 +49,7 @@ final class ReadRouting {
         if (ahead == 0 && canaryRead(plan)) {
             return readOnSecondary(plan);
         }
-        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead);
-        Leg.Sink sink = request.expectations() == null ? relay::toClient
-                : new PrimaryRowImageFilter(relay::toClient, request.expectations());
-        Future<LegReply> reply = relay.primary().send(request.buffer(), 1, sink);
+        Future<LegReply> reply = relay.primaryAnswersClient(plan, ahead);
         Buffer closes = relay.requests().closesOnly(plan);
         if (closes != null && relay.secondaryUsable()) {
             relay.secondary().send(closes, 1, Leg.DISCARD);
@@ -116,6 +114,12 @@ final class ReadRouting {
         if (classification.kind() != StatementKind.READ || classification.locking()
                 || classification.transactionVerb() != TransactionVerb.NONE) {
             return false;
+        }
+        for (String call : classification.functionCalls()) {
+            // Its answer (a pid, a transaction id, a terminated session) belongs to the primary.
+            if (FunctionVolatility.isServerLocal(call)) {
+                return false;
+            }
         }
         for (Classification part : classification.parts()) {
             if (!onlyReads(part)) {

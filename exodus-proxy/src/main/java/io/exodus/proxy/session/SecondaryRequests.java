@@ -5,6 +5,7 @@ import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.protocol.FrontendMessageType;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.exodus.proxy.protocol.MessageReader;
+import io.exodus.proxy.protocol.MessageWriter;
 import io.exodus.proxy.protocol.PgMessage;
 import io.vertx.core.buffer.Buffer;
 
@@ -28,8 +29,22 @@ final class SecondaryRequests {
         this.book = book;
     }
 
-    /** The primary's request, with rewritten Parses and a Describe in front of each rewritten Execute. */
-    PrimaryRequest primary(UnitPlan plan, int alreadySent) {
+    /** The primary's request for {@code plan}'s messages from {@code from} on; see below. */
+    PrimaryRequest primary(UnitPlan plan, int from, boolean unnamedStatementLive) {
+        return primary(plan, from, unnamedStatementLive, false);
+    }
+
+    /**
+     * The primary's request, with rewritten Parses and a Describe in front of each rewritten Execute.
+     *
+     * @param from                 the first message to send: those before it went ahead of the Sync already
+     * @param unnamedStatementLive whether the primary still has the unnamed statement the client last parsed: a
+     *                             simple Query that Exodus sent itself dropped it, and it is parsed again, unseen by
+     *                             the client, in front of a Bind that needs it
+     * @param afterOwnBegin        Exodus sends its own BEGIN in front, which also drops the unnamed portal that a
+     *                             part sent ahead bound: it is bound again, unseen, when the rest executes it
+     */
+    PrimaryRequest primary(UnitPlan plan, int from, boolean unnamedStatementLive, boolean afterOwnBegin) {
         List<PgMessage> messages = plan.messages();
         Buffer out = Buffer.buffer(256);
         if (plan.simple()) {
@@ -42,11 +57,20 @@ final class SecondaryRequests {
             return new PrimaryRequest(out, List.of(executeExpectation(plan.rowImage().get()),
                     PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.SYNC)));
         }
+        UnnamedRestore restore = UnnamedRestore.of(plan, from, unnamedStatementLive && !afterOwnBegin, afterOwnBegin);
         List<PrimaryRowImageFilter.Expectation> expectations = null;
-        if (usesRowImages(plan)) {
+        if (usesRowImages(plan) || restore.any()) {
             expectations = new ArrayList<>();
         }
-        for (int i = alreadySent; i < messages.size(); i++) {
+        if (restore.parse() != null) {
+            appendPrimaryParse(out, restore.parse().parse(), restore.parse());
+            expectations.add(PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.HIDDEN));
+        }
+        if (restore.bind() != null) {
+            appendFramed(out, restore.bind());
+            expectations.add(PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.HIDDEN));
+        }
+        for (int i = from; i < messages.size(); i++) {
             PgMessage message = messages.get(i);
             if (expectations == null) {
                 appendFramed(out, message);
@@ -55,19 +79,7 @@ final class SecondaryRequests {
             MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
-                    String name = reader.readCString();
-                    // Past the text to the parameter types; the plan's statement at this index is this very Parse's.
-                    reader.readCString();
-                    StatementBook.Statement statement = plan.statementAt(i);
-                    if (statement != null && statement.rowImage().isPresent()) {
-                        Buffer body = Buffer.buffer();
-                        io.exodus.proxy.protocol.MessageWriter.appendCString(body, name);
-                        io.exodus.proxy.protocol.MessageWriter.appendCString(body, statement.rowImage().get().rewrittenSql());
-                        body.appendBytes(reader.readBytes(reader.remaining()));
-                        appendFramed(out, new PgMessage(FrontendMessageType.PARSE, body));
-                    } else {
-                        appendFramed(out, message);
-                    }
+                    appendPrimaryParse(out, message, plan.statementAt(i));
                     expectations.add(PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.OTHER));
                 }
                 case FrontendMessageType.DESCRIBE -> {
@@ -113,10 +125,31 @@ final class SecondaryRequests {
         return new PrimaryRequest(out, expectations);
     }
 
+    /** A Parse as the primary runs it: with {@code RETURNING *} added when its statement has a row image. */
+    private static void appendPrimaryParse(Buffer out, PgMessage parse, StatementBook.Statement statement) {
+        if (statement == null || statement.rowImage().isEmpty()) {
+            appendFramed(out, parse);
+            return;
+        }
+        MessageReader reader = new MessageReader(parse.body());
+        String name = reader.readCString();
+        // Past the text to the parameter types.
+        reader.readCString();
+        Buffer body = Buffer.buffer();
+        MessageWriter.appendCString(body, name);
+        MessageWriter.appendCString(body, statement.rowImage().get().rewrittenSql());
+        body.appendBytes(reader.readBytes(reader.remaining()));
+        appendFramed(out, new PgMessage(FrontendMessageType.PARSE, body));
+    }
+
     /**
      * @param expectations null when nothing was rewritten: the primary's answer needs no filtering
      */
     record PrimaryRequest(Buffer buffer, List<PrimaryRowImageFilter.Expectation> expectations) {
+        /** Where the primary's answers go: through a {@link PrimaryRowImageFilter} when anything was rewritten. */
+        Leg.Sink answersTo(Leg.Sink client) {
+            return expectations == null ? client : new PrimaryRowImageFilter(client, expectations);
+        }
     }
 
     private static PrimaryRowImageFilter.Expectation executeExpectation(io.exodus.proxy.sql.InsertReturning image) {
@@ -157,7 +190,7 @@ final class SecondaryRequests {
      *                       copy is built. The replay copy runs on a connection of its own, so a statement parsed
      *                       before the transaction is parsed there again in front of its first Bind.
      */
-    SecondaryRequest secondary(UnitPlan plan, int ahead, List<PrimaryRowImageFilter.Capture> captures,
+    SecondaryRequest secondary(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes, List<String> primaryTags, Set<String> replayPrepared) {
         boolean images = plan.usesRowImage();
         List<PgMessage> messages = plan.messages();
@@ -168,6 +201,7 @@ final class SecondaryRequests {
         if (plan.simple()) {
             if (plan.rowImage().isPresent()) {
                 PrimaryRowImageFilter.Capture capture = captures.get(0);
+                requireWholeImage(capture, primaryTags.size() == 1 ? primaryTags.get(0) : null, plan.fingerprint());
                 appendRowImage(out, capture, shapes, expected);
                 FrontendMessages.appendSync(out);
             } else {
@@ -178,12 +212,17 @@ final class SecondaryRequests {
         }
         Buffer replay = replayPrepared == null ? null : Buffer.buffer(256);
         Set<String> live = book.onSecondary();
+        // Any simple Query since (Exodus' own BEGIN, COMMIT and commit markers among them) dropped the unnamed
+        // statement there: one the request binds without parsing it is parsed again in front of its Bind.
+        live.remove("");
+        if (replayPrepared != null) {
+            replayPrepared.remove("");
+        }
         Set<String> parsedHere = new HashSet<>();
         Set<String> replayParsedHere = new HashSet<>();
         for (int index = 0; index < messages.size(); index++) {
             PgMessage message = messages.get(index);
-            // What a Flush sent ahead of the Sync ran on the primary as the client wrote it: no rows to copy.
-            boolean imageable = images && index >= ahead;
+            boolean imageable = images;
             MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
@@ -219,7 +258,10 @@ final class SecondaryRequests {
                     StatementBook.Statement statement = plan.statementAt(index);
                     if (imageable && statement != null && statement.rowImage().isPresent()) {
                         int before = out.length();
-                        appendRowImage(out, captures.get(captureIndex++), shapes, expected);
+                        PrimaryRowImageFilter.Capture capture = captures.get(captureIndex++);
+                        requireWholeImage(capture, tagIndex < primaryTags.size() ? primaryTags.get(tagIndex) : null,
+                                UnitPlan.fingerprintOf(statement.sql()));
+                        appendRowImage(out, capture, shapes, expected);
                         if (replay != null) {
                             replay.appendBuffer(out, before, out.length() - before);
                             replayPrepared.remove("");
@@ -317,6 +359,19 @@ final class SecondaryRequests {
             }
         }
         return false;
+    }
+
+    /**
+     * The rows captured for an INSERT are the rows the primary inserted, or the secondary would silently miss some: a
+     * count that differs from the primary's command tag (a primary that ran the statement without the added
+     * RETURNING captured none) is a fault of Exodus, and fails the request loudly instead.
+     */
+    private static void requireWholeImage(PrimaryRowImageFilter.Capture capture, String primaryTag, String statement) {
+        String expected = "INSERT 0 " + capture.rows().size();
+        if (!expected.equals(primaryTag)) {
+            throw new IllegalStateException("the rows Exodus captured for the target (" + capture.rows().size()
+                    + ") are not what the source inserted (" + primaryTag + ") for: " + statement);
+        }
     }
 
     private static void appendRowImage(Buffer out, PrimaryRowImageFilter.Capture capture,

@@ -106,8 +106,7 @@ final class TransactionCommit {
             // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
             // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
             String end = primary.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK";
-            Future<LegReply> onPrimary = primary.send(
-                    relay.requests().primary(plan, 0).buffer(), 1, relay::toClient);
+            Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
             if (secondaryTakesPart) {
                 secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);
             } else {
@@ -180,7 +179,7 @@ final class TransactionCommit {
         if (policy.pinsSessionAfterSecondaryFailure()) {
             relay.secondaryConnection().pinToPrimary();
         }
-        return primary.send(relay.requests().primary(plan, 0).buffer(), 1, relay::toClient).mapEmpty();
+        return relay.primaryAnswersClient(plan, 0).mapEmpty();
     }
 
     /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */

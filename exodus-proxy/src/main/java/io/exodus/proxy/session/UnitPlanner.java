@@ -45,12 +45,13 @@ final class UnitPlanner {
 
     private UnitPlan planSimple(List<PgMessage> messages, String sql) {
         Classification whole = classifications.classify(sql);
+        boolean primaryOnly = !whole.isMultiStatement() && deallocatesWhatOnlyThePrimaryHas(whole);
         List<Classification> executed = new ArrayList<>(whole.statements().size());
         for (Classification statement : whole.statements()) {
             executed.add(resolveExecute(statement));
             recordPreparedEffects(statement);
         }
-        UnitShape shape = shapeOf(executed, sql);
+        UnitShape shape = primaryOnly ? UnitShape.READ : shapeOf(executed, sql);
         Optional<InsertReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
                 ? InsertReturning.of(sql, true) : Optional.empty();
         String unsupported = shape == UnitShape.UNSUPPORTED
@@ -60,15 +61,54 @@ final class UnitPlanner {
     }
 
     private UnitPlan planExtended(List<PgMessage> messages) {
-        List<Classification> executed = new ArrayList<>(2);
-        String firstText = null;
-        String writingText = null;
-        boolean rowImage = false;
-        boolean forbidsBlock = false;
-        List<StatementBook.Statement> statements = new ArrayList<>(messages.size());
-        for (PgMessage message : messages) {
+        Batch batch = batch();
+        messages.forEach(batch::add);
+        return batch.plan();
+    }
+
+    /** A new extended-protocol batch, planned message by message as the client sends it. */
+    Batch batch() {
+        return new Batch();
+    }
+
+    /**
+     * The messages of one extended-protocol request up to its Sync, each seen once as it arrives, so that the part a
+     * Flush sends ahead is planned (and its statements entered in the book) before it reaches the primary.
+     */
+    final class Batch {
+        private final List<PgMessage> messages = new ArrayList<>();
+        private final List<StatementBook.Statement> statements = new ArrayList<>();
+        private final List<Classification> executed = new ArrayList<>(2);
+        private String firstText;
+        private String writingText;
+        private boolean rowImage;
+        private boolean forbidsBlock;
+
+        void add(PgMessage message) {
+            messages.add(message);
+            statements.add(enter(message));
+        }
+
+        int size() {
+            return messages.size();
+        }
+
+        List<PgMessage> messages() {
+            return messages;
+        }
+
+        /** The batch as far as it has come (or whole, once its Sync is in). */
+        UnitPlan plan() {
+            UnitShape shape = shapeOf(executed, forbidsBlock);
+            String text = writingText != null ? writingText : firstText;
+            String unsupported = shape == UnitShape.UNSUPPORTED
+                    ? "COPY … FROM STDIN is not mirrored in dual-write by this version" : null;
+            return new UnitPlan(shape, List.copyOf(messages), false, text, Optional.empty(),
+                    rowImage && shape == UnitShape.LOCKSTEP, unsupported, new ArrayList<>(statements));
+        }
+
+        private StatementBook.Statement enter(PgMessage message) {
             MessageReader reader = new MessageReader(message.body());
-            StatementBook.Statement referred = null;
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
                     String name = reader.readCString();
@@ -76,39 +116,25 @@ final class UnitPlanner {
                     Classification classification = classifications.classify(sql);
                     Optional<InsertReturning> image = rowImages && classification.kind() == StatementKind.WRITE
                             ? InsertReturning.of(sql, true) : Optional.empty();
-                    referred = new StatementBook.Statement(sql, classification, message, image);
-                    book.parsed(name, referred);
+                    StatementBook.Statement parsed = new StatementBook.Statement(sql, classification, message, image);
+                    book.parsed(name, parsed);
+                    return parsed;
                 }
                 case FrontendMessageType.BIND -> {
                     String portal = reader.readCString();
                     String name = reader.readCString();
                     book.bound(portal, name);
-                    referred = book.statement(name);
+                    return book.statement(name);
                 }
                 case FrontendMessageType.DESCRIBE -> {
                     byte what = reader.readByte();
                     String name = reader.readCString();
-                    referred = what == 'S' ? book.statement(name) : book.portalStatement(name);
+                    return what == 'S' ? book.statement(name) : book.portalStatement(name);
                 }
                 case FrontendMessageType.EXECUTE -> {
                     StatementBook.Statement statement = book.portalStatement(reader.readCString());
-                    referred = statement;
-                    Classification classification = statement == null ? Classification.of(StatementKind.UNKNOWN)
-                            : statement.classification();
-                    for (Classification part : classification.statements()) {
-                        Classification resolved = resolveExecute(part);
-                        executed.add(resolved);
-                        recordPreparedEffects(part);
-                        if (resolved.runsOnBothLegs() && writingText == null && statement != null) {
-                            writingText = statement.sql();
-                        }
-                    }
-                    if (statement != null) {
-                        firstText = firstText == null ? statement.sql() : firstText;
-                        rowImage |= statement.rowImage().isPresent();
-                        forbidsBlock |= classification.kind() == StatementKind.DDL
-                                && TransactionBlockRules.forbidsTransactionBlock(statement.sql());
-                    }
+                    executed(statement);
+                    return statement;
                 }
                 case FrontendMessageType.CLOSE -> {
                     byte what = reader.readByte();
@@ -117,18 +143,41 @@ final class UnitPlanner {
                     }
                     // A closed statement stays in the book until the secondary's request is built (it may need the
                     // Close); the relay forgets it then.
+                    return null;
                 }
                 default -> {
+                    return null;
                 }
             }
-            statements.add(referred);
         }
-        UnitShape shape = shapeOf(executed, forbidsBlock);
-        String text = writingText != null ? writingText : firstText;
-        String unsupported = shape == UnitShape.UNSUPPORTED
-                ? "COPY … FROM STDIN is not mirrored in dual-write by this version" : null;
-        return new UnitPlan(shape, messages, false, text, Optional.empty(),
-                rowImage && shape == UnitShape.LOCKSTEP, unsupported, statements);
+
+        private void executed(StatementBook.Statement statement) {
+            Classification classification = statement == null ? Classification.of(StatementKind.UNKNOWN)
+                    : statement.classification();
+            for (Classification part : classification.statements()) {
+                Classification resolved = resolveExecute(part);
+                executed.add(resolved);
+                recordPreparedEffects(part);
+                if (resolved.runsOnBothLegs() && writingText == null && statement != null) {
+                    writingText = statement.sql();
+                }
+            }
+            if (statement != null) {
+                firstText = firstText == null ? statement.sql() : firstText;
+                rowImage |= statement.rowImage().isPresent();
+                forbidsBlock |= classification.kind() == StatementKind.DDL
+                        && TransactionBlockRules.forbidsTransactionBlock(statement.sql());
+            }
+        }
+    }
+
+    /**
+     * {@code DEALLOCATE name} of a statement the client prepared through the protocol and only ever read with (psycopg
+     * evicting its statement cache does this): the secondary never parsed it, so the primary alone deallocates it.
+     */
+    private boolean deallocatesWhatOnlyThePrimaryHas(Classification statement) {
+        return statement.preparedVerb() == PreparedStatementVerb.DEALLOCATE && statement.preparedName() != null
+                && book.sqlPrepared(statement.preparedName()) == null && !book.isOnSecondary(statement.preparedName());
     }
 
     /** EXECUTE name runs what PREPARE name prepared; an unknown name counts as a write. */

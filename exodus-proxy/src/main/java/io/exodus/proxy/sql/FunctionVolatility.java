@@ -75,13 +75,33 @@ public final class FunctionVolatility {
             "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared", "pg_try_advisory_xact_lock",
             "pg_try_advisory_xact_lock_shared", "pg_advisory_unlock", "pg_advisory_unlock_shared",
             "pg_advisory_unlock_all",
-            // stable in the catalog, but the first call in a transaction assigns an xid: the transaction now writes
-            "txid_current", "pg_current_xact_id",
             // large objects: creating, writing, removing, and the descriptors and positions those writes use
             "lo_create", "lo_creat", "lo_import", "lo_unlink", "lo_put", "lo_from_bytea", "lowrite", "lo_truncate",
             "lo_truncate64", "lo_open", "lo_close", "loread", "lo_lseek", "lo_lseek64",
             // NOTIFY as a function: NOTIFY is a write
             "pg_notify");
+
+    /**
+     * Functions whose effect or answer belongs to one server: its processes, transaction ids, WAL, replication slots,
+     * statistics and configuration. They run where the client's answer comes from and nowhere else: mirrored, a
+     * {@code txid_status()} of a source transaction id fails on the target, and {@code pg_terminate_backend} of a
+     * source pid would end an unrelated target session. A statement calling one is never a canary read either.
+     */
+    private static final Set<String> SERVER_LOCAL = Set.of(
+            "pg_terminate_backend", "pg_cancel_backend", "pg_backend_pid", "pg_blocking_pids",
+            "pg_safe_snapshot_blocking_pids", "pg_log_backend_memory_contexts",
+            "txid_current", "pg_current_xact_id", "txid_current_if_assigned", "pg_current_xact_id_if_assigned",
+            "txid_current_snapshot", "pg_current_snapshot", "txid_status", "pg_xact_status", "pg_export_snapshot",
+            "inet_server_addr", "inet_server_port", "pg_postmaster_start_time", "pg_conf_load_time",
+            "pg_reload_conf", "pg_rotate_logfile", "pg_switch_wal", "pg_create_restore_point", "pg_promote",
+            "pg_wal_replay_pause", "pg_wal_replay_resume", "pg_backup_start", "pg_backup_stop", "pg_start_backup",
+            "pg_stop_backup", "pg_create_physical_replication_slot", "pg_create_logical_replication_slot",
+            "pg_drop_replication_slot", "pg_copy_physical_replication_slot", "pg_copy_logical_replication_slot",
+            "pg_replication_slot_advance", "pg_logical_slot_get_changes", "pg_logical_slot_get_binary_changes",
+            "pg_logical_slot_peek_changes", "pg_logical_slot_peek_binary_changes", "pg_logical_emit_message",
+            "pg_stat_reset", "pg_stat_reset_shared", "pg_stat_reset_single_table_counters",
+            "pg_stat_reset_single_function_counters", "pg_stat_reset_slru", "pg_stat_reset_replication_slot",
+            "pg_stat_clear_snapshot", "pg_stat_force_next_flush");
 
     private static final Set<String> SESSION_SETTERS = Set.of("set_config");
 
@@ -123,6 +143,9 @@ public final class FunctionVolatility {
     public StatementKind effectOf(String call) {
         int lastDot = call.lastIndexOf('.');
         String name = lastDot < 0 ? call : call.substring(lastDot + 1);
+        if (isServerLocal(call)) {
+            return StatementKind.READ;
+        }
         // Whatever schema they come from: a look-alike of nextval in another schema is safer taken as a write.
         if (ALWAYS_WRITES.contains(name)) {
             return StatementKind.WRITE;
@@ -134,6 +157,15 @@ public final class FunctionVolatility {
         boolean isVolatile = volatileNames.contains(call) || volatileQualifiedNames.contains(call)
                 || (lastDot >= 0 && volatileQualifiedNames.contains(schemaAndName(call, lastDot)));
         return isVolatile ? StatementKind.WRITE : StatementKind.READ;
+    }
+
+    /** Whether the call is one of PostgreSQL's server-local functions (see {@link #SERVER_LOCAL}). */
+    public static boolean isServerLocal(String call) {
+        int lastDot = call.lastIndexOf('.');
+        if (lastDot < 0) {
+            return SERVER_LOCAL.contains(call);
+        }
+        return call.startsWith(PG_CATALOG + ".") && SERVER_LOCAL.contains(call.substring(lastDot + 1));
     }
 
     /** How many volatile functions (by name) the catalog contributed, for logs. */

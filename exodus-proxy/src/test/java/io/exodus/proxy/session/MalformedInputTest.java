@@ -99,15 +99,28 @@ class MalformedInputTest {
         }
     }
 
+    /** As PostgreSQL does: a peer that does not speak the protocol gets no answer it could not read, only a close. */
     @Test
-    void startupPacketWithAnImpossibleLengthIsRefused() throws IOException {
-        try (RawPgConnection connection = new RawPgConnection("127.0.0.1", port)) {
-            connection.send(new byte[] { 0, 0, 0, 3, 0, 3, 0, 0 });
-            assertRefused(connection, "08P01", "invalid length of startup packet");
+    void startupPacketWithAnImpossibleLengthIsClosedWithoutAnAnswer() throws IOException {
+        for (byte[] packet : new byte[][] { { 0, 0, 0, 3, 0, 3, 0, 0 }, { 0, 1, 0, 0, 0, 3, 0, 0 },
+                "GET / HTTP/1.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII) }) {
+            try (RawPgConnection connection = new RawPgConnection("127.0.0.1", port)) {
+                connection.readTimeout(10_000);
+                connection.send(packet);
+                assertEquals(-1, connection.readByte(), "closed without a byte of answer");
+            }
         }
+    }
+
+    @Test
+    void startupPacketWithoutItsTerminatorIsRefused() throws IOException {
         try (RawPgConnection connection = new RawPgConnection("127.0.0.1", port)) {
-            connection.send(new byte[] { 0, 1, 0, 0, 0, 3, 0, 0 });
-            assertRefused(connection, "08P01", "invalid length of startup packet");
+            byte[] startup = RawPgConnection.startupPacket(3 << 16, Map.of("user", "postgres"));
+            // The same packet one byte shorter: the list of parameters has no terminating empty name.
+            byte[] cut = java.util.Arrays.copyOf(startup, startup.length - 1);
+            ByteBuffer.wrap(cut).putInt(0, cut.length);
+            connection.send(cut);
+            assertRefused(connection, "08P01", "invalid startup packet layout");
         }
     }
 

@@ -80,7 +80,7 @@ class CatalogVolatilityTest {
     @Test
     void sequencesAndOtherWritingFunctionsMakeAReadAWrite() {
         for (String sql : new String[] {"select nextval('s')", "select setval('s', 1)", "select pg_advisory_lock(1)",
-            "select txid_current()", "select lo_unlink(42)", "select pg_terminate_backend(1)"}) {
+            "select lo_unlink(42)"}) {
             assertEquals(StatementKind.WRITE, kindOf(sql), sql);
         }
         assertEquals(StatementKind.SESSION, kindOf("select set_config('search_path', 'app', false)"));
@@ -106,12 +106,18 @@ class CatalogVolatilityTest {
         }
     }
 
+    /** Volatile in the catalog, but their effect and answer belong to the server that runs them: not mirrored. */
     @Test
-    void stableFunctionsThatAssignATransactionIdAreWritesAnyway() {
-        for (String name : Set.of("txid_current", "pg_current_xact_id")) {
-            assertEquals("s", builtinVolatility.get(name), name);
-            assertTrue(FunctionVolatility.alwaysWrites().contains(name), name);
+    void serverLocalFunctionsKeepAReadARead() {
+        for (String sql : new String[] {"select pg_terminate_backend(1)", "select pg_cancel_backend(pid) from "
+                + "pg_stat_activity", "select txid_status(42)", "select txid_current()", "select pg_current_xact_id()",
+                "select pg_catalog.pg_reload_conf()", "select pg_create_logical_replication_slot('s', 'pgoutput')"}) {
+            assertEquals(StatementKind.READ, kindOf(sql), sql);
         }
+    }
+
+    @Test
+    void stableFunctionsThatAnswerPerServerNeedNoListEntry() {
         // And these, often thought volatile, are stable: no allow-list entry is needed for them.
         for (String name : Set.of("now", "statement_timestamp", "pg_backend_pid", "version", "current_setting")) {
             assertEquals("s", builtinVolatility.get(name), name);

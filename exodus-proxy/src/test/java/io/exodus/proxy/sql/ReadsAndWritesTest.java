@@ -103,14 +103,15 @@ class ReadsAndWritesTest {
                 "SELECT pg_catalog.setval('s', 10)",
                 "select pg_advisory_lock(42)",
                 "select pg_try_advisory_xact_lock(1, 2)",
-                "select txid_current()",
-                "select pg_current_xact_id()",
                 "select lo_create(0)",
                 "select pg_notify('c', 'p')",
                 "values (nextval('s'))",
                 "select * from t where id = (select nextval('s'))");
         assertKind(SESSION, "select set_config('search_path', 'app', false)");
         assertKind(READ, "select random(), now(), currval('s')", "select \"nextval\" from t");
+        // Local to the server that answers: never mirrored.
+        assertKind(READ, "select txid_current()", "select pg_current_xact_id()", "select txid_status(1)",
+                "select pg_terminate_backend(pid) from pg_stat_activity where usename = 'x'");
     }
 
     @Test
