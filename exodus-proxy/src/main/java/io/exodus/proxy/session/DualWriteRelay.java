@@ -157,6 +157,7 @@ final class DualWriteRelay implements Relay {
                 return;
             }
             if (message == null) {
+                sendWhatWaitsForNoSync();
                 break;
             }
             metrics.clientMessage(message.type(), message.body().length() + 4);
@@ -229,9 +230,32 @@ final class DualWriteRelay implements Relay {
             // Nothing asked since the last Flush: nothing is owed.
             return;
         }
+        Buffer bytes = request.buffer();
+        if (sofar.messages().get(sofar.messages().size() - 1).type() != FrontendMessageType.FLUSH) {
+            FrontendMessages.appendFlush(bytes);
+        }
         Leg.Sink sink = request.answersTo(this::toClient);
-        ahead.add(batch.size(), primary.sendAhead(request.buffer(), answers, sink),
+        ahead.add(batch.size(), primary.sendAhead(bytes, answers, sink),
                 sink instanceof PrimaryRowImageFilter filter ? filter : null);
+    }
+
+    /**
+     * A client in pipeline mode may send Executes with neither Sync nor Flush and wait: PostgreSQL runs each message as
+     * it arrives and sends an error at once. Once the client has nothing more to say, what it sent goes to the primary
+     * as a Flush would send it, so that an error reaches it as it would directly; the secondary still gets the whole
+     * batch at the Sync.
+     */
+    private void sendWhatWaitsForNoSync() {
+        if (busy || batch == null || batch.size() == ahead.sent()) {
+            return;
+        }
+        List<PgMessage> messages = batch.messages();
+        for (int i = ahead.sent(); i < messages.size(); i++) {
+            if (messages.get(i).type() == FrontendMessageType.EXECUTE) {
+                flushAheadOfSync();
+                return;
+            }
+        }
     }
 
     private void run(UnitPlan plan, AheadOfSync sent) {

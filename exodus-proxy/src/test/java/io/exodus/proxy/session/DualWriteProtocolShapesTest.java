@@ -194,6 +194,25 @@ class DualWriteProtocolShapesTest {
         assertBothIdenticalWithoutDivergence();
     }
 
+    /**
+     * libpq's pipeline mode may send Executes with neither Sync nor Flush and wait: PostgreSQL sends an error at once.
+     * Through Exodus too, and the Sync the client sends then ends the batch on both sides with nothing written.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    void aPipelineWithoutSyncHearsOfItsErrorAtOnce(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        try (RawPgConnection client = connect()) {
+            client.send(unnamed("INSERT INTO shaped (n, note) VALUES (60, 'before the error')")
+                    .appendBuffer(unnamed("INSERT INTO shaped (n, note) VALUES (NULL, 'fails')")).getBytes());
+            assertEquals(List.of('1', '2', 'C', '1', '2', 'E'), untilError(client));
+            assertEquals(List.of('Z'), synced(client, Buffer.buffer()));
+            assertEquals(List.of('1', '2', 'C', 'Z'), synced(client, unnamed("INSERT INTO shaped (n, note) VALUES (61, 'next')")));
+        }
+        assertEquals(List.of("61|next"), rows(target()));
+        assertBothIdenticalWithoutDivergence();
+    }
+
     /** psycopg evicting a statement it only read with: the target never had it, and that is no error there. */
     @ParameterizedTest
     @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
@@ -269,6 +288,10 @@ class DualWriteProtocolShapesTest {
     /** Sends the messages and a Flush; reads up to and including the ErrorResponse. */
     private static List<Character> flushedUntilError(RawPgConnection client, Buffer messages) throws Exception {
         client.send(messages.copy().appendBuffer(FrontendMessages.flush()).getBytes());
+        return untilError(client);
+    }
+
+    private static List<Character> untilError(RawPgConnection client) throws Exception {
         List<Character> types = new ArrayList<>();
         char type;
         do {
