@@ -61,8 +61,27 @@ final class DualWriteRelay implements Relay {
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
     private Buffer outbound = Buffer.buffer(512);
+    /** The primary's answers as they are, to the client: a read's rows in runs, without a message object per row. */
+    private final Leg.Sink clientSink = new Leg.Sink() {
+        @Override
+        public void accept(PgMessage message) {
+            toClient(message);
+        }
+
+        @Override
+        public boolean takesRuns() {
+            return true;
+        }
+
+        @Override
+        public void acceptRun(Buffer framedDataRows) {
+            toClient(framedDataRows);
+        }
+    };
     private boolean busy;
     private boolean paused;
+    /** The primary's socket is not read until the client has taken what it was sent. */
+    private boolean primaryPaused;
     private boolean closed;
     private boolean closeWhenIdle;
     private boolean legsClosed;
@@ -122,6 +141,10 @@ final class DualWriteRelay implements Relay {
         primary.start();
         client.handler(this::fromClientChunk);
         client.drainHandler(v -> {
+            if (primaryPaused) {
+                primaryPaused = false;
+                primary.resumeReading();
+            }
             if (paused && !busy) {
                 resumeClient();
             }
@@ -234,7 +257,7 @@ final class DualWriteRelay implements Relay {
         if (sofar.messages().get(sofar.messages().size() - 1).type() != FrontendMessageType.FLUSH) {
             FrontendMessages.appendFlush(bytes);
         }
-        Leg.Sink sink = request.answersTo(this::toClient);
+        Leg.Sink sink = request.answersTo(clientSink);
         ahead.add(batch.size(), primary.sendAhead(bytes, answers, sink),
                 sink instanceof PrimaryRowImageFilter filter ? filter : null);
     }
@@ -339,7 +362,7 @@ final class DualWriteRelay implements Relay {
                 for (int i = sent.sent(); i < plan.messages().size(); i++) {
                     SecondaryRequests.appendFramed(rest, plan.messages().get(i));
                 }
-                return primary.send(rest, 1, this::toClient).mapEmpty();
+                return primary.send(rest, 1, clientSink).mapEmpty();
             }
             if (plan.shape() == UnitShape.UNSUPPORTED) {
                 return execute(plan, new AheadOfSync());
@@ -356,7 +379,7 @@ final class DualWriteRelay implements Relay {
     /** Sends the request (from message {@code from} on) to the primary, whose answers go to the client as they come. */
     Future<LegReply> primaryAnswersClient(UnitPlan plan, int from) {
         SecondaryRequests.PrimaryRequest request = requests.primary(plan, from, primary.unnamedStatementLive());
-        return primary.send(request.buffer(), 1, request.answersTo(this::toClient));
+        return primary.send(request.buffer(), 1, request.answersTo(clientSink));
     }
 
     Leg primary() {
@@ -493,6 +516,12 @@ final class DualWriteRelay implements Relay {
             outbound = Buffer.buffer(512);
             metrics.forwardedToClient(bytes.length());
             client.write(bytes);
+            if (!primaryPaused && client.writeQueueFull()) {
+                // A client slower than the primary (a large result read slowly): the primary waits, as it would
+                // for the client directly, instead of Exodus holding the whole result in memory.
+                primaryPaused = true;
+                primary.pauseReading();
+            }
         }
     }
 

@@ -35,6 +35,19 @@ public final class Leg {
     /** Receives the messages that answer one request, in order, ReadyForQuery included. */
     public interface Sink {
         void accept(PgMessage message);
+
+        /**
+         * Whether DataRows may come in runs ({@link #acceptRun}) instead of one by one: a sink that only forwards
+         * them, so that a large result passes through without a message object per row.
+         */
+        default boolean takesRuns() {
+            return false;
+        }
+
+        /** Consecutive whole DataRow messages, framed, for a sink that {@link #takesRuns}. */
+        default void acceptRun(Buffer framedDataRows) {
+            throw new UnsupportedOperationException("this sink takes DataRows one by one");
+        }
     }
 
     public static final Sink DISCARD = message -> {
@@ -276,6 +289,15 @@ public final class Leg {
         return open;
     }
 
+    /** Stops reading the backend's answers (the client cannot take them as fast); TCP then slows the backend. */
+    void pauseReading() {
+        backend.socket().pause();
+    }
+
+    void resumeReading() {
+        backend.socket().resume();
+    }
+
     /** Completes once the leg has answered everything asked so far (or is gone). */
     Future<Void> drained() {
         flush();
@@ -340,8 +362,19 @@ public final class Leg {
     private void onBytes(Buffer chunk) {
         assembler.append(chunk);
         try {
-            PgMessage message;
-            while ((message = assembler.nextTyped()) != null) {
+            while (true) {
+                Request head = requests.peek();
+                if (head != null && head.sink.takesRuns() && head.answersLeft == 0) {
+                    Buffer rows = assembler.nextRunOf(BackendMessageType.DATA_ROW);
+                    if (rows != null) {
+                        head.sink.acceptRun(rows);
+                        continue;
+                    }
+                }
+                PgMessage message = assembler.nextTyped();
+                if (message == null) {
+                    break;
+                }
                 dispatch(message);
             }
             afterChunk.run();

@@ -84,6 +84,16 @@ class JdbcThroughProxyTest {
         }
     }
 
+    /** BackendKeyData carries the source backend's pid (with Exodus' own secret key), as pg_backend_pid() reports. */
+    @Test
+    void theProcessIdTheClientIsToldIsTheServersOwn() throws SQLException {
+        try (Connection connection = connect("disable");
+                ResultSet pid = connection.createStatement().executeQuery("select pg_backend_pid()")) {
+            pid.next();
+            assertEquals(connection.unwrap(org.postgresql.PGConnection.class).getBackendPID(), pid.getInt(1));
+        }
+    }
+
     @Test
     void transactionsCommitAndRollBack() throws SQLException {
         try (Connection connection = connect("disable")) {
