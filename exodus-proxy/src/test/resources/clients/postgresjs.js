@@ -1,7 +1,8 @@
-// postgres.js through Exodus: node postgresjs.js <prepared|unprepared> <table>
+// postgres.js through Exodus: node postgresjs.js <prepared|unprepared|simple> <table>
 // Connection parameters come from the libpq environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).
 // One connection (max: 1), so that the first execution of each statement is postgres.js's
 // Parse + Describe + Flush, then Bind + Execute + Sync, and every later one a re-execution on the same connection.
+// "simple": several statements in one simple Query (.simple(), and sql.unsafe of a text with semicolons).
 'use strict'
 const assert = require('node:assert/strict')
 const postgres = require('postgres')
@@ -15,7 +16,13 @@ async function insert(db, n, note) {
   assert.equal(rows.count, 1)
 }
 
-async function main() {
+async function simple() {
+  await sql`insert into ${t} (n, note) values (1, 'simple'); insert into ${t} (n, note) values (2, 'simple')`.simple()
+  await sql.unsafe(`insert into "${table}" (n, note) values (3, 'unsafe'); update "${table}" set note = note || '!' where n = 1`)
+  await insert(sql, 4, 'after them')
+}
+
+async function writes() {
   // First execution, then two re-executions of the same statement.
   for (const n of [1, 2, 3]) {
     await insert(sql, n, 'inserted ' + n)
@@ -52,7 +59,7 @@ async function main() {
   await insert(sql, 13, 'after the transactions')
 }
 
-main()
+(mode === 'simple' ? simple() : writes())
   .then(() => sql.end({ timeout: 5 }))
   .catch(async error => {
     console.error(error)

@@ -1,9 +1,11 @@
-"""psycopg 3 through Exodus: python3 psycopg_client.py <prepared|pipeline> <table>
+"""psycopg 3 through Exodus: python3 psycopg_client.py <scenario> <table>
 
 Connection parameters come from the libpq environment (PGHOST, PGPORT, ...). "prepared": server-side prepared
 statements (prepare=True: Parse alone, then Bind/Describe/Execute), executemany, commits and a rollback. "pipeline":
 libpq's pipeline mode, with a Flush request to read a result inside the pipeline, and an error inside a pipeline
-after which nothing up to the next Sync runs, while the connection goes on.
+after which nothing up to the next Sync runs, while the connection goes on. "evicting": a statement cache of two,
+so that psycopg deallocates the prepared writes it evicts. "returning-qualified": INSERT … RETURNING of
+table-qualified columns, as SQLAlchemy renders an INSERT whose key the server draws.
 """
 import sys
 
@@ -76,5 +78,31 @@ def pipeline(conn):
         conn.execute(UPDATE, (" updated", 10))
 
 
+def evicting(conn):
+    conn.autocommit = True
+    conn.prepare_threshold = 0
+    conn.prepared_max = 2
+    for n in range(1, 9):
+        # Three INSERT texts and two UPDATE texts in turn: each new one evicts the oldest (DEALLOCATE _pg3_N).
+        note = f"text {n % 3}"
+        conn.execute(sql.SQL("insert into {} (n, note) values (%s, {})").format(sql.Identifier(table),
+                                                                              sql.Literal(note)), (n,))
+        conn.execute(sql.SQL("update {} set note = note || {} where n = %s").format(sql.Identifier(table),
+                                                                                  sql.Literal(f" {n % 2}")), (n,))
+
+
+def returning_qualified(conn):
+    conn.autocommit = True
+    for n in (1, 2):
+        conn.execute(INSERT, (n, "plain"))
+    qualified = sql.SQL("insert into {t} (n, note) values (%s, %s) returning {t}.id, {t}.uid").format(
+        t=sql.Identifier(table))
+    for n in (3, 4):
+        assert conn.execute(qualified, (n, "returning qualified")).fetchone()[1] is not None
+
+
+SCENARIOS = {"prepared": prepared, "pipeline": pipeline, "evicting": evicting,
+             "returning-qualified": returning_qualified}
+
 with psycopg.connect(connect_timeout=10) as connection:
-    {"prepared": prepared, "pipeline": pipeline}[mode](connection)
+    SCENARIOS[mode](connection)

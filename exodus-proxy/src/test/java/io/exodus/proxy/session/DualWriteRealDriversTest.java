@@ -17,6 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.postgresql.PGStatement;
@@ -146,6 +147,46 @@ class DualWriteRealDriversTest {
         assertTargetRows(List.of("1|pipelined 1 updated", "3|pipelined 3", "4|returning in a pipeline",
                 "5|after a flush request", "6|synced before the error", "9|after the failed pipeline",
                 "10|pipelined transaction updated", "11|pipelined transaction"));
+    }
+
+    /**
+     * Several INSERTs in one simple Query (postgres.js's {@code .simple()}, {@code sql.unsafe} of a text with
+     * semicolons, psql -c, migration scripts): each row on the target as the source drew it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @Disabled("bug: an INSERT Exodus runs as text on the target (no row image: several statements in one Query) draws"
+            + " its defaults again there, unreported; the target's sequence, never advanced by row images, collides")
+    void postgresJsSeveralInsertsInOneSimpleQueryCopyTheSourcesValues(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        node().run(proxy(), SCRIPTS.resolve("postgresjs.js"), "simple", TABLE).requireSuccess();
+        assertTargetRows(List.of("1|simple!", "2|simple", "3|unsafe", "4|after them"));
+    }
+
+    /** psycopg's statement cache evicting prepared writes: {@code DEALLOCATE _pg3_N} of statements that wrote. */
+    @ParameterizedTest
+    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @Disabled("bug: a DEALLOCATE sent through the extended protocol (as psycopg evicts) of a statement the target never"
+            + " had (only read, or its INSERTs copied as row images) reaches the target: 26000, a false divergence")
+    void psycopgEvictingPreparedWritesFromItsCacheIsNoDivergence(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        psycopg("evicting").requireSuccess();
+        assertTargetRows(List.of("1|text 1 1", "2|text 2 0", "3|text 0 1", "4|text 1 0", "5|text 2 1", "6|text 0 0",
+                "7|text 1 1", "8|text 2 0"));
+    }
+
+    /**
+     * INSERT … RETURNING of table-qualified columns, as SQLAlchemy renders every ORM insert whose key the server
+     * draws ({@code RETURNING written.id}), after plain inserts: the target holds the source's keys, times and uuids.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @Disabled("bug: an INSERT whose RETURNING list is not * nor plain column names runs as text on the target, which"
+            + " draws its own defaults (unreported) and, its sequence never advanced by row images, collides: 23505")
+    void psycopgInsertReturningQualifiedColumnsCopiesTheSourcesValues(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        psycopg("returning-qualified").requireSuccess();
+        assertTargetRows(List.of("1|plain", "2|plain", "3|returning qualified", "4|returning qualified"));
     }
 
     /**
