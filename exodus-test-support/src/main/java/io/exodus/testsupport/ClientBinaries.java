@@ -29,7 +29,8 @@ final class ClientBinaries {
                         + DEBIAN_INSTALLATIONS + "/*/bin; install it, e.g. apt-get install postgresql-client")));
     }
 
-    private static Optional<Path> onPath(String program) {
+    /** The program as the shell would find it on the PATH, if it is there. */
+    static Optional<Path> onPath(String program) {
         String path = System.getenv().getOrDefault("PATH", "");
         return Stream.of(path.split(File.pathSeparator))
                 .filter(entry -> !entry.isBlank())

@@ -61,6 +61,15 @@ final class ClientProgram {
         }
     }
 
+    /** An interpreter ({@code node}, {@code python3}) running a script file with arguments, as {@link #run}. */
+    static CommandResult runScript(Path interpreter, Path script, List<String> arguments,
+            Map<String, String> environment, Duration timeout) {
+        List<String> command = new ArrayList<>();
+        command.add(script.toAbsolutePath().toString());
+        command.addAll(arguments);
+        return run(interpreter, command, environment, null, timeout);
+    }
+
     private static String read(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
     }

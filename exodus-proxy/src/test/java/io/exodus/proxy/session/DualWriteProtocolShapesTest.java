@@ -1,7 +1,6 @@
 package io.exodus.proxy.session;
 
 import io.exodus.proxy.consistency.ConsistencyPolicy;
-import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.exodus.proxy.routing.MigrationState;
@@ -18,8 +17,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -69,7 +66,7 @@ class DualWriteProtocolShapesTest {
         DualWriteDatabases.onBoth(DATABASE, "drop table if exists shaped");
         DualWriteDatabases.onBoth(DATABASE, TABLE);
         DualWriteDatabases.onBoth(DATABASE, "grant all on shaped, shaped_id_seq to " + TestUsers.MD5_USER);
-        divergencesBefore = allDivergences();
+        divergencesBefore = Divergences.total(divergences);
     }
 
     @AfterEach
@@ -78,8 +75,7 @@ class DualWriteProtocolShapesTest {
     }
 
     /** postgres.js: Parse + Describe + Flush, then Bind + Execute + Sync; later executions Bind + Execute + Sync. */
-    @ParameterizedTest
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @UnderPoliciesPromisingBoth
     void describeFlushThenExecuteWritesBothSides(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         try (RawPgConnection client = connect()) {
@@ -105,8 +101,7 @@ class DualWriteProtocolShapesTest {
     }
 
     /** The same shape inside an explicit transaction, the statement parsed there; and one rolled back. */
-    @ParameterizedTest
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @UnderPoliciesPromisingBoth
     void describeFlushInsideATransactionWritesBothSides(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         try (RawPgConnection client = connect()) {
@@ -125,8 +120,7 @@ class DualWriteProtocolShapesTest {
     }
 
     /** Bind + Describe(portal) + Flush, then Execute + Sync: the portal bound ahead runs the write on both. */
-    @ParameterizedTest
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @UnderPoliciesPromisingBoth
     void portalBoundAheadOfAFlushWritesBothSides(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         try (RawPgConnection client = connect()) {
@@ -147,8 +141,7 @@ class DualWriteProtocolShapesTest {
      * An error ahead of the Sync: the server skips to the Sync, so the statement after the Flush never runs, on
      * either side; both failing alike is no divergence, and the next request is answered.
      */
-    @ParameterizedTest
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @UnderPoliciesPromisingBoth
     void anErrorAheadOfTheSyncSkipsToItOnBothSides(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         try (RawPgConnection client = connect()) {
@@ -171,8 +164,7 @@ class DualWriteProtocolShapesTest {
     }
 
     /** pgJDBC-like: Parse/Bind/Execute of a write with a Flush in the middle of a transaction's batch. */
-    @ParameterizedTest
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @UnderPoliciesPromisingBoth
     void statementsParsedInOneRequestAndExecutedInLaterOnesWriteBothSides(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         try (RawPgConnection client = connect()) {
@@ -214,8 +206,7 @@ class DualWriteProtocolShapesTest {
     }
 
     /** psycopg evicting a statement it only read with: the target never had it, and that is no error there. */
-    @ParameterizedTest
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @UnderPoliciesPromisingBoth
     void deallocatingAStatementOnlyTheSourceHasIsNoDivergence(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         try (RawPgConnection client = connect()) {
@@ -342,15 +333,7 @@ class DualWriteProtocolShapesTest {
 
     private void assertBothIdenticalWithoutDivergence() throws SQLException {
         DualWriteDatabases.assertIdentical(DATABASE, "shaped");
-        assertEquals(divergencesBefore, allDivergences(), "no divergence recorded");
-    }
-
-    private double allDivergences() {
-        double total = 0;
-        for (Divergence.Kind kind : Divergence.Kind.values()) {
-            total += divergences.count(kind);
-        }
-        return total;
+        assertEquals(divergencesBefore, Divergences.total(divergences), "no divergence recorded");
     }
 
     private static ConnectionTarget target() {

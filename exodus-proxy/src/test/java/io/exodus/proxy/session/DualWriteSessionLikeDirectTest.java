@@ -1,7 +1,6 @@
 package io.exodus.proxy.session;
 
 import io.exodus.proxy.consistency.ConsistencyPolicy;
-import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.routing.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
@@ -14,8 +13,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -112,7 +109,7 @@ class DualWriteSessionLikeDirectTest {
     /** Functions whose answer belongs to one server run on the source only: nothing to diverge, nothing queued. */
     @Test
     void serverLocalFunctionsRunOnTheSourceOnlyAndMirroringGoesOn() throws Exception {
-        double before = allDivergences();
+        double before = Divergences.total(divergences);
         try (Connection victim = open(); Connection client = open(); Statement statement = client.createStatement()) {
             victim.createStatement().execute("SET application_name = 'exodus_victim'");
             statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -124,7 +121,7 @@ class DualWriteSessionLikeDirectTest {
             statement.execute("INSERT INTO noted VALUES (10)");
             assertTrue(!victim.isValid(2), "the victim's session on the source was ended");
         }
-        assertEquals(before, allDivergences(), "no divergence");
+        assertEquals(before, Divergences.total(divergences), "no divergence");
         DualWriteDatabases.assertIdentical(DATABASE, "noted");
     }
 
@@ -152,11 +149,10 @@ class DualWriteSessionLikeDirectTest {
     }
 
     /** The application's own two-phase commit: prepared, committed and rolled back on both databases alike. */
-    @ParameterizedTest
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @UnderPoliciesPromisingBoth
     void applicationTwoPhaseCommitIsMirrored(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
-        double before = allDivergences();
+        double before = Divergences.total(divergences);
         String suffix = policy.name().toLowerCase(java.util.Locale.ROOT);
         try (Connection client = open(); Statement statement = client.createStatement()) {
             statement.execute("BEGIN");
@@ -178,17 +174,9 @@ class DualWriteSessionLikeDirectTest {
                 DualWriteDatabases.target(DATABASE) }) {
             assertEquals("", Psql.against(server).query(prepared), "nothing left prepared on " + server);
         }
-        assertEquals(before, allDivergences(), "no divergence");
+        assertEquals(before, Divergences.total(divergences), "no divergence");
         DualWriteDatabases.assertIdentical(DATABASE, "noted");
         migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
-    }
-
-    private double allDivergences() {
-        double total = 0;
-        for (Divergence.Kind kind : Divergence.Kind.values()) {
-            total += divergences.count(kind);
-        }
-        return total;
     }
 
     private Connection open() throws SQLException {
