@@ -45,13 +45,12 @@ final class UnitPlanner {
 
     private UnitPlan planSimple(List<PgMessage> messages, String sql) {
         Classification whole = classifications.classify(sql);
-        boolean primaryOnly = !whole.isMultiStatement() && deallocatesWhatOnlyThePrimaryHas(whole);
         List<Classification> executed = new ArrayList<>(whole.statements().size());
         for (Classification statement : whole.statements()) {
-            executed.add(resolveExecute(statement));
+            executed.add(executedAs(statement));
             recordPreparedEffects(statement);
         }
-        UnitShape shape = primaryOnly ? UnitShape.READ : shapeOf(executed, sql);
+        UnitShape shape = shapeOf(executed, sql);
         Optional<InsertReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
                 ? InsertReturning.of(sql, true) : Optional.empty();
         String unsupported = shape == UnitShape.UNSUPPORTED
@@ -155,7 +154,7 @@ final class UnitPlanner {
             Classification classification = statement == null ? Classification.of(StatementKind.UNKNOWN)
                     : statement.classification();
             for (Classification part : classification.statements()) {
-                Classification resolved = resolveExecute(part);
+                Classification resolved = executedAs(part);
                 executed.add(resolved);
                 recordPreparedEffects(part);
                 if (resolved.runsOnBothLegs() && writingText == null && statement != null) {
@@ -172,12 +171,16 @@ final class UnitPlanner {
     }
 
     /**
-     * {@code DEALLOCATE name} of a statement the client prepared through the protocol and only ever read with (psycopg
-     * evicting its statement cache does this): the secondary never parsed it, so the primary alone deallocates it.
+     * What running the statement amounts to: what an EXECUTE runs; and a read (the primary alone) for {@code DEALLOCATE
+     * name} of a statement the secondary never parsed: one the client prepared through the protocol and only read with,
+     * or whose executions reached the secondary as row images (psycopg evicting its statement cache does this).
      */
-    private boolean deallocatesWhatOnlyThePrimaryHas(Classification statement) {
-        return statement.preparedVerb() == PreparedStatementVerb.DEALLOCATE && statement.preparedName() != null
-                && book.sqlPrepared(statement.preparedName()) == null && !book.isOnSecondary(statement.preparedName());
+    private Classification executedAs(Classification statement) {
+        if (statement.preparedVerb() == PreparedStatementVerb.DEALLOCATE && statement.preparedName() != null
+                && book.sqlPrepared(statement.preparedName()) == null && !book.isOnSecondary(statement.preparedName())) {
+            return Classification.of(StatementKind.READ);
+        }
+        return resolveExecute(statement);
     }
 
     /** EXECUTE name runs what PREPARE name prepared; an unknown name counts as a write. */

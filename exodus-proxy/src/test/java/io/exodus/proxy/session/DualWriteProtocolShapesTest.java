@@ -190,8 +190,7 @@ class DualWriteProtocolShapesTest {
      * libpq's pipeline mode may send Executes with neither Sync nor Flush and wait: PostgreSQL sends an error at once.
      * Through Exodus too, and the Sync the client sends then ends the batch on both sides with nothing written.
      */
-    @ParameterizedTest
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    @UnderPoliciesPromisingBoth
     void aPipelineWithoutSyncHearsOfItsErrorAtOnce(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         try (RawPgConnection client = connect()) {

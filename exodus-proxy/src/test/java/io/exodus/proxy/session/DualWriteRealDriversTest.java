@@ -157,8 +157,6 @@ class DualWriteRealDriversTest {
 
     /** psycopg's statement cache evicting prepared writes: {@code DEALLOCATE _pg3_N} of statements that wrote. */
     @UnderPoliciesPromisingBoth
-    @Disabled("bug: a DEALLOCATE sent through the extended protocol (as psycopg evicts) of a statement the target never"
-            + " had (only read, or its INSERTs copied as row images) reaches the target: 26000, a false divergence")
     void psycopgEvictingPreparedWritesFromItsCacheIsNoDivergence(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         psycopg("evicting").requireSuccess();
