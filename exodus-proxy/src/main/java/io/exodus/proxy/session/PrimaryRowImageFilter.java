@@ -3,6 +3,7 @@ package io.exodus.proxy.session;
 import io.exodus.proxy.protocol.DataRow;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.RowDescription;
+import io.exodus.proxy.sql.InsertReturning;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayDeque;
@@ -25,7 +26,8 @@ final class PrimaryRowImageFilter implements Leg.Sink {
 
     /**
      * @param projection for DESCRIBE_REWRITTEN and EXECUTE_IMAGE: the columns the client named, empty when it named
-     *                   none (it then sees no rows at all)
+     *                   none (it then sees no rows at all); {@link InsertReturning#CLIENT_COLUMNS_END} alone when the
+     *                   client's columns are those before that marker column, and the row image those after it
      */
     record Expectation(Expect kind, List<String> projection) {
         static Expectation of(Expect kind) {
@@ -143,12 +145,16 @@ final class PrimaryRowImageFilter implements Leg.Sink {
             currentRows = new ArrayList<>();
         }
         List<byte[]> values = DataRow.decode(message.body());
+        List<byte[]> image = values;
+        if (splits(expect.projection()) && lastDescription != null) {
+            image = values.subList(imageStart(lastDescription), values.size());
+        }
         capturedBytes += message.body().length();
         if (capturedBytes > MAX_CAPTURED_BYTES) {
             overflowed = true;
             currentRows.clear();
         } else {
-            currentRows.add(values);
+            currentRows.add(image);
         }
         if (expect.kind() == Expect.EXECUTE_IMAGE_SHOWN) {
             client.accept(message);
@@ -164,7 +170,12 @@ final class PrimaryRowImageFilter implements Leg.Sink {
                 // The client fetches the rows it asked for in steps: the image would hold only the first ones.
                 overflowed = true;
             }
-            captures.add(new Capture(lastDescription, currentRows == null ? List.of() : currentRows));
+            RowDescription description = lastDescription;
+            if (description != null && splits(expect.projection())) {
+                description = new RowDescription(description.fields().subList(imageStart(description),
+                        description.fields().size()));
+            }
+            captures.add(new Capture(description, currentRows == null ? List.of() : currentRows));
             currentRows = null;
         }
         client.accept(message);
@@ -190,14 +201,31 @@ final class PrimaryRowImageFilter implements Leg.Sink {
         if (lastProjection != null && full == lastDescription) {
             return lastProjection;
         }
-        int[] indexes = new int[projection.size()];
-        for (int i = 0; i < indexes.length; i++) {
-            indexes[i] = indexOf(full, projection.get(i));
+        int[] indexes;
+        if (splits(projection)) {
+            indexes = new int[imageStart(full) - 1];
+            for (int i = 0; i < indexes.length; i++) {
+                indexes[i] = i;
+            }
+        } else {
+            indexes = new int[projection.size()];
+            for (int i = 0; i < indexes.length; i++) {
+                indexes[i] = indexOf(full, projection.get(i));
+            }
         }
         if (full == lastDescription) {
             lastProjection = indexes;
         }
         return indexes;
+    }
+
+    private static boolean splits(List<String> projection) {
+        return projection.size() == 1 && projection.get(0).equals(InsertReturning.CLIENT_COLUMNS_END);
+    }
+
+    /** Where the whole rows start in an answer split at the marker column: right after it. */
+    private static int imageStart(RowDescription full) {
+        return indexOf(full, InsertReturning.CLIENT_COLUMNS_END) + 1;
     }
 
     private static int indexOf(RowDescription full, String name) {

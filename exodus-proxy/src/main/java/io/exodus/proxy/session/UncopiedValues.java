@@ -2,6 +2,7 @@ package io.exodus.proxy.session;
 
 import io.exodus.proxy.protocol.FrontendMessageType;
 import io.exodus.proxy.protocol.PgMessage;
+import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.NondeterministicValues;
 
 import java.util.List;
@@ -23,11 +24,7 @@ final class UncopiedValues {
     static void report(UnitPlan plan, UnitPlan secondaryPlan, DualWriteServices dual) {
         if (plan.simple()) {
             if (!secondaryPlan.usesRowImage() && plan.statementText() != null) {
-                String value = NondeterministicValues.firstIn(plan.statementText(),
-                        dual.classifications().classify(plan.statementText()));
-                if (value != null) {
-                    dual.divergences().nondeterministic(plan.fingerprint(), "it uses " + value);
-                }
+                reportText(plan.statementText(), dual.classifications().classify(plan.statementText()), dual);
             }
             return;
         }
@@ -41,16 +38,20 @@ final class UncopiedValues {
             if (copied) {
                 continue;
             }
-            String value = NondeterministicValues.firstIn(statement.sql(), statement.classification());
-            // A plan that meant to copy and could not (too many rows) has said so already.
-            boolean neverMeantToCopy = !plan.usesRowImage();
-            if (value != null) {
-                dual.divergences().nondeterministic(UnitPlan.fingerprintOf(statement.sql()), "it uses " + value);
-            } else if (statement.rowImage().isPresent() && neverMeantToCopy) {
-                dual.divergences().nondeterministic(UnitPlan.fingerprintOf(statement.sql()), "Exodus could not copy "
-                        + "its rows (its batch also opens or ends a transaction, as in libpq's pipeline mode), so the "
-                        + "target ran its text, where column defaults draw their own values");
-            }
+            reportText(statement.sql(), statement.classification(), dual);
+        }
+    }
+
+    /** A statement the secondary runs as its text: listed when values in it, or its INSERT's defaults, may differ. */
+    private static void reportText(String sql, Classification classification, DualWriteServices dual) {
+        String value = NondeterministicValues.firstIn(sql, classification);
+        if (value != null) {
+            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value);
+        } else if (NondeterministicValues.inserts(sql)) {
+            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "Exodus could not copy the rows of its "
+                    + "INSERT (several statements in one text, a RETURNING list of expressions, a WITH clause, ON "
+                    + "CONFLICT DO UPDATE, or a batch that also opens or ends a transaction), so the target ran its "
+                    + "text, where column defaults (serial, identity, now(), gen_random_uuid()) draw their own values");
         }
     }
 }

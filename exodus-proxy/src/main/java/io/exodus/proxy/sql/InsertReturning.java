@@ -19,7 +19,9 @@ import java.util.Optional;
  * {@code PREPARE … AS INSERT}): their output is not the inserted rows;</li>
  * <li>{@code ON CONFLICT … DO UPDATE}: its RETURNING mixes inserted and updated rows ({@code DO NOTHING} is fine:
  * RETURNING then lists the inserted rows only);</li>
- * <li>any other RETURNING list: the client expects its own columns, not the whole rows;</li>
+ * <li>nothing else: any other RETURNING list ({@code RETURNING t.id, uid AS u, id * 2}) is kept, followed by a marker
+ * column ({@link #CLIENT_COLUMNS_END}) and {@code *}, so that the client gets the columns before the marker and the
+ * secondary the whole rows after it;</li>
  * <li>unbalanced parentheses: the server rejects the text anyway.</li>
  * </ul>
  * The clause goes right after the statement's last token, so that a trailing {@code ;} or {@code -- comment} cannot
@@ -34,6 +36,13 @@ import java.util.Optional;
 public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection) {
 
     private static final String RETURNING_ALL = " RETURNING *";
+
+    /**
+     * The name of the column Exodus adds after a client's own RETURNING list that is not plain column names: the
+     * columns before it are the client's, those after it the inserted rows ({@code *}). As {@link #projection}, it
+     * says that the primary's answer is to be split at that column.
+     */
+    public static final String CLIENT_COLUMNS_END = "exodus.client_columns_end";
 
     public InsertReturning {
         Objects.requireNonNull(rewrittenSql, "rewrittenSql");
@@ -51,6 +60,11 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
      */
     public boolean projects() {
         return !projection.isEmpty();
+    }
+
+    /** Whether the primary's answer is the client's own RETURNING list, a marker column, then the whole rows. */
+    public boolean splitsAtMarker() {
+        return projection.equals(List.of(CLIENT_COLUMNS_END));
     }
 
     /**
@@ -90,7 +104,9 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
         }
         List<String> names = columnNames(tokens, returning + 1, to);
         if (names == null) {
-            return Optional.empty();
+            int end = tokens.end(to - 1);
+            String split = sql.substring(0, end) + ", NULL AS \"" + CLIENT_COLUMNS_END + "\", *" + sql.substring(end);
+            return Optional.of(new InsertReturning(split, false, List.of(CLIENT_COLUMNS_END)));
         }
         String rewritten = sql.substring(0, tokens.start(returning)) + RETURNING_ALL.substring(1)
                 + sql.substring(tokens.end(to - 1));

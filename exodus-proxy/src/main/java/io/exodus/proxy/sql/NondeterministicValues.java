@@ -20,6 +20,24 @@ public final class NondeterministicValues {
     private NondeterministicValues() {
     }
 
+    /**
+     * Whether the statement inserts rows ({@code INSERT}, also inside {@code WITH} or after another statement): run as
+     * its text on a second database, the columns it leaves to their defaults ({@code bigserial}, identity, {@code
+     * now()}, {@code gen_random_uuid()}) draw values of their own there.
+     */
+    public static boolean inserts(String sql) {
+        if (!sql.toLowerCase(Locale.ROOT).contains("insert")) {
+            return false;
+        }
+        Tokens tokens = SqlLexer.tokenize(sql);
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.isWord(i, "insert") && !tokens.is(i - 1, TokenType.DOT) && !tokens.isWord(i - 1, "as")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The first such function or keyword the statement uses, or null when it uses none. */
     public static String firstIn(String sql, Classification classification) {
         for (String call : classification.functionCalls()) {

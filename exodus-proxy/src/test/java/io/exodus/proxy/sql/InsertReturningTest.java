@@ -96,15 +96,18 @@ class InsertReturningTest {
         assertKeptAsAsked("insert into t values (1) on conflict do nothing returning *");
     }
 
+    /** Any other list stays the client's, followed by a marker column and the whole rows for the row image. */
     @Test
-    void declinesReturningListsOtherThanPlainColumnNames() {
-        assertDeclined("insert into t values (1) returning *, id");
-        assertDeclined("insert into t values (1) returning id, *");
-        assertDeclined("insert into t values (1) returning t.*");
-        assertDeclined("insert into t values (1) returning * as x");
-        assertDeclined("insert into t values (1) returning id + 1");
-        assertDeclined("insert into t values (1) returning id as key");
-        assertDeclined("insert into t values (1) returning t.id");
+    void otherReturningListsAreFollowedByAMarkerAndTheWholeRows() {
+        for (String list : new String[] {"*, id", "id, *", "t.*", "* as x", "id + 1", "id as key", "t.id, t.uid"}) {
+            String sql = "insert into t values (1) returning " + list + ";";
+            InsertReturning split = InsertReturning.of(sql, true).orElseThrow();
+            assertEquals("insert into t values (1) returning " + list + ", NULL AS \"exodus.client_columns_end\", *;",
+                    split.rewrittenSql(), sql);
+            assertTrue(split.splitsAtMarker(), sql);
+            assertFalse(split.clientAskedForAllColumns(), sql);
+        }
+        assertFalse(InsertReturning.of("insert into t values (1) returning id", true).orElseThrow().splitsAtMarker());
     }
 
     @Test
