@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * What a failure on one database means for the client's transaction (DESIGN.md's table). Statements always run on
+ * What a failure on one database means for the client's transaction (docs/dual-write.md, "Consistency policies"). Statements always run on
  * the primary first and then on the secondary, while the primary still holds its row locks; the policy decides the
  * commit order and who may fail without failing the client.
  */

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What clients see when the target stops in the middle of dual-write, per policy (DESIGN.md's table): two-phase-commit
+ * What clients see when the target stops in the middle of dual-write, per policy (docs/dual-write.md, "Consistency policies"): two-phase-commit
  * and new-authoritative refuse writes cleanly while it is down and write again once it is back; both-required,
  * old-authoritative and best-effort go on on the source and queue what the target missed, which the replayer applies
  * once it is back.
