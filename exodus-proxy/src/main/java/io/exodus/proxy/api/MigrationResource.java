@@ -1,13 +1,13 @@
 package io.exodus.proxy.api;
 
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
-import io.exodus.proxy.metrics.ReplicationLagProbe;
-import io.exodus.proxy.routing.ReplicationLag;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.monitoring.ReplicationLagProbe;
+import io.exodus.proxy.monitoring.ReplicationLag;
+import io.exodus.proxy.migration.MigrationState;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -139,7 +139,7 @@ public class MigrationResource {
         if (!authorized(authorization)) {
             return problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required");
         }
-        if (migration.phase() != io.exodus.proxy.routing.MigrationPhase.CANARY) {
+        if (migration.phase() != io.exodus.proxy.migration.MigrationPhase.CANARY) {
             return problem(Response.Status.CONFLICT, "canary reads need phase canary (exodus.migration.phase); this "
                     + "proxy runs in phase " + migration.phase().configName());
         }

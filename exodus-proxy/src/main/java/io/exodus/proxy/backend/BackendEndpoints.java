@@ -3,7 +3,7 @@ package io.exodus.proxy.backend;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.config.PostgresUrl;
 import io.exodus.proxy.embedded.EmbeddedDatabases;
-import io.exodus.proxy.routing.MigrationPhase;
+import io.exodus.proxy.migration.MigrationPhase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

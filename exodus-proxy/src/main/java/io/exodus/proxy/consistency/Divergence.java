@@ -1,5 +1,7 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.migration.ConsistencyPolicy;
+
 import java.time.Instant;
 
 /**

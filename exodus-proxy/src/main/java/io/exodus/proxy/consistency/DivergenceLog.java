@@ -1,5 +1,7 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.migration.ConsistencyPolicy;
+
 import io.micrometer.core.instrument.Counter;
 import io.exodus.proxy.metrics.MetricsConfig;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,7 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.backend.ControlConnections;
+
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.vertx.core.Future;
 

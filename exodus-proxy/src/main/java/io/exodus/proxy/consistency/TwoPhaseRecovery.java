@@ -1,10 +1,12 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.backend.ControlConnections;
+
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.routing.MigrationPhase;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,8 +1,8 @@
 package io.exodus.proxy.health;
 
 import io.exodus.proxy.backend.BackendEndpoints;
-import io.exodus.proxy.routing.MigrationPhase;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 
 /**
  * What the dual-write engine reports besides the {@link RelayMetrics} of each session: the requests of each leg, the

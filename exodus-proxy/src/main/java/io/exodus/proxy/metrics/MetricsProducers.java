@@ -1,6 +1,6 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.config.MeterFilter;

@@ -1,7 +1,7 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
-import io.exodus.proxy.routing.MigrationPhase;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationPhase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

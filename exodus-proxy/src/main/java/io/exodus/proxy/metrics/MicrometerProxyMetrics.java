@@ -1,6 +1,6 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,8 +1,8 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
-import io.exodus.proxy.routing.MigrationPhase;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;

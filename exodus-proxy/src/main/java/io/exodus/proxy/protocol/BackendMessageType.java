@@ -21,6 +21,20 @@ public final class BackendMessageType {
     public static final byte PORTAL_SUSPENDED = 's';
     public static final byte NOTIFICATION_RESPONSE = 'A';
 
+    /**
+     * Whether the message is the last answer to one extended-protocol message: ParseComplete, BindComplete,
+     * CloseComplete, ParameterDescription, RowDescription, NoData, and an Execute's ends.
+     */
+    public static boolean isFinalAnswer(byte type) {
+        return switch (type) {
+            case PARSE_COMPLETE, BIND_COMPLETE, CLOSE_COMPLETE,
+                    PARAMETER_DESCRIPTION, ROW_DESCRIPTION,
+                    NO_DATA, COMMAND_COMPLETE,
+                    EMPTY_QUERY_RESPONSE, PORTAL_SUSPENDED -> true;
+            default -> false;
+        };
+    }
+
     private BackendMessageType() {
     }
 }

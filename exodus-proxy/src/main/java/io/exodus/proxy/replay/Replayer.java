@@ -1,14 +1,14 @@
 package io.exodus.proxy.replay;
 
 import io.exodus.proxy.backend.BackendConnector;
-import io.exodus.proxy.backend.BackendCredential;
+import io.exodus.proxy.auth.BackendCredential;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.config.PostgresUrl;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.tls.BackendTls;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;

@@ -1,6 +1,7 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.protocol.BackendMessageType;
+import io.exodus.proxy.backend.LegReply;
+
 import io.exodus.proxy.protocol.FrontendMessageType;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -88,16 +89,5 @@ final class AheadOfSync {
             };
         }
         return answers;
-    }
-
-    /** ParseComplete, BindComplete, CloseComplete, ParameterDescription, RowDescription, NoData, and Execute's ends. */
-    static boolean isFinalAnswer(byte type) {
-        return switch (type) {
-            case BackendMessageType.PARSE_COMPLETE, BackendMessageType.BIND_COMPLETE, BackendMessageType.CLOSE_COMPLETE,
-                    BackendMessageType.PARAMETER_DESCRIPTION, BackendMessageType.ROW_DESCRIPTION,
-                    BackendMessageType.NO_DATA, BackendMessageType.COMMAND_COMPLETE,
-                    BackendMessageType.EMPTY_QUERY_RESPONSE, BackendMessageType.PORTAL_SUSPENDED -> true;
-            default -> false;
-        };
     }
 }

@@ -5,7 +5,7 @@ import io.exodus.proxy.consistency.CommitDecisionLog;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.GlobalTransactionIds;
 import io.exodus.proxy.consistency.TableShape;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.sql.ClassificationCache;
 
 import java.util.Map;

@@ -1,6 +1,10 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.backend.LegReply;
+
+import io.exodus.proxy.backend.Leg;
+
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TableShapeQuery;

@@ -1,7 +1,7 @@
 package io.exodus.proxy.api;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.session.DualWriteProfile;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.ReplicationSlot;

@@ -1,5 +1,7 @@
 package io.exodus.proxy.backend;
 
+import io.exodus.proxy.auth.BackendCredential;
+
 import io.exodus.proxy.config.PostgresUrl;
 import io.exodus.proxy.session.DualWriteProfile;
 import io.exodus.proxy.tls.BackendTls;

@@ -1,5 +1,7 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.backend.ControlConnections;
+
 import static io.exodus.proxy.consistency.TwoPhaseServers.await;
 import static io.exodus.proxy.consistency.TwoPhaseServers.endpoint;
 import static io.exodus.proxy.consistency.TwoPhaseServers.execute;

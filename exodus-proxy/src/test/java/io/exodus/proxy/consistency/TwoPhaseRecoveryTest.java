@@ -31,7 +31,7 @@ import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.embedded.EmbeddedDatabases;
 import io.exodus.proxy.health.TwoPhaseRecoveryReadiness;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;

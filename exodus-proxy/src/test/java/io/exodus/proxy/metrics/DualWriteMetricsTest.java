@@ -1,7 +1,7 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
-import io.exodus.proxy.routing.MigrationPhase;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationPhase;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

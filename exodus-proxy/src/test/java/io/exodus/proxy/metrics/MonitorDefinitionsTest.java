@@ -1,8 +1,10 @@
 package io.exodus.proxy.metrics;
 
+import io.exodus.proxy.monitoring.ReplicationLagProbe;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.testsupport.LogicalSubscription;
 import io.exodus.testsupport.PostgresPairResource;
 import io.micrometer.core.instrument.DistributionSummary;

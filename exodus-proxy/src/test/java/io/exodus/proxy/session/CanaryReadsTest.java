@@ -1,6 +1,6 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.TestDatabases;

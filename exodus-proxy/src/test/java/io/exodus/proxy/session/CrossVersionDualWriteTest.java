@@ -1,9 +1,9 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
-import io.exodus.proxy.metrics.ReplicationLagProbe;
-import io.exodus.proxy.routing.MigrationState;
-import io.exodus.proxy.routing.ReplicationLag;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.monitoring.ReplicationLagProbe;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.monitoring.ReplicationLag;
 import io.exodus.testsupport.BuiltinScript;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PhysicalStandby;

@@ -37,7 +37,7 @@ class DualWriteBasicsTest {
     int port;
 
     @jakarta.inject.Inject
-    io.exodus.proxy.routing.MigrationState migration;
+    io.exodus.proxy.migration.MigrationState migration;
 
     @jakarta.inject.Inject
     io.exodus.proxy.consistency.DivergenceLog divergences;
@@ -48,7 +48,7 @@ class DualWriteBasicsTest {
      */
     @AfterEach
     void backToDefaultPolicy() throws InterruptedException {
-        migration.changePolicy(io.exodus.proxy.consistency.ConsistencyPolicy.BOTH_REQUIRED);
+        migration.changePolicy(io.exodus.proxy.migration.ConsistencyPolicy.BOTH_REQUIRED);
         ReplayDrain.await(Duration.ofSeconds(60));
     }
 
@@ -104,7 +104,7 @@ class DualWriteBasicsTest {
                 var statement = connection.createStatement()) {
             statement.execute("insert into drifted values (1, 0)");
         }
-        migration.changePolicy(io.exodus.proxy.consistency.ConsistencyPolicy.TWO_PHASE_COMMIT);
+        migration.changePolicy(io.exodus.proxy.migration.ConsistencyPolicy.TWO_PHASE_COMMIT);
         double before = divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT);
         try (var client = proxy().openJdbc(); var statement = client.createStatement()) {
             java.sql.SQLException refused = assertThrows(java.sql.SQLException.class,
@@ -115,7 +115,7 @@ class DualWriteBasicsTest {
                 "rolled back on the source too");
         assertEquals(before + 1, divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT));
 
-        migration.changePolicy(io.exodus.proxy.consistency.ConsistencyPolicy.BOTH_REQUIRED);
+        migration.changePolicy(io.exodus.proxy.migration.ConsistencyPolicy.BOTH_REQUIRED);
         try (var client = proxy().openJdbc(); var statement = client.createStatement()) {
             assertEquals(1, statement.executeUpdate("update drifted set n = n + 1 where id = 1"));
         }

@@ -1,7 +1,7 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.DeterministicValuesWorkload;
 import io.exodus.testsupport.InsertRun;

@@ -1,9 +1,9 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.protocol.FrontendMessages;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.RawPgConnection;

@@ -1,8 +1,8 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.consistency.DivergenceLog;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.CommandResult;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.NodeClient;

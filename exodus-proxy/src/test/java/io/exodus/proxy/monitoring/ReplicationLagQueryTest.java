@@ -1,4 +1,8 @@
-package io.exodus.proxy.routing;
+package io.exodus.proxy.monitoring;
+
+import io.exodus.proxy.monitoring.ReplicationLagQuery;
+
+import io.exodus.proxy.monitoring.ReplicationLag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

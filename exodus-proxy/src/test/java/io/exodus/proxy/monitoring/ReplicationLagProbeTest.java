@@ -1,4 +1,8 @@
-package io.exodus.proxy.metrics;
+package io.exodus.proxy.monitoring;
+
+import io.exodus.proxy.metrics.ExodusMeters;
+
+import io.exodus.proxy.monitoring.ReplicationLagProbe;
 
 import io.exodus.testsupport.LogicalSubscription;
 import io.exodus.testsupport.PostgresPairResource;

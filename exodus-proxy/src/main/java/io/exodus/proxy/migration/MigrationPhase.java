@@ -1,4 +1,4 @@
-package io.exodus.proxy.routing;
+package io.exodus.proxy.migration;
 
 /** Where the migration stands, which decides how a session routes its statements. */
 public enum MigrationPhase {

@@ -1,9 +1,12 @@
-package io.exodus.proxy.metrics;
+package io.exodus.proxy.monitoring;
 
-import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.metrics.ExodusMeters;
+import io.exodus.proxy.metrics.MetricsConfig;
+
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
-import io.exodus.proxy.routing.MigrationPhase;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.replay.Replayer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,4 +1,5 @@
-package io.exodus.proxy.session;
+package io.exodus.proxy.backend;
+
 
 import io.exodus.proxy.backend.BackendConnection;
 import io.exodus.proxy.metrics.RequestClassifier;
@@ -30,7 +31,7 @@ import java.util.List;
  */
 public final class Leg {
     /** Held-back requests are written once they reach this size, so that a long transaction holds little memory. */
-    static final int HELD_BYTES_LIMIT = 64 * 1024;
+    public static final int HELD_BYTES_LIMIT = 64 * 1024;
 
     /** Receives the messages that answer one request, in order, ReadyForQuery included. */
     public interface Sink {
@@ -73,7 +74,7 @@ public final class Leg {
     private io.exodus.proxy.metrics.DualWriteMetrics metrics = io.exodus.proxy.metrics.DualWriteMetrics.DISABLED;
     /** Tells the statement class of each request written, for its timer; null with metrics off. */
     private RequestClassifier classifier;
-    private java.util.function.Supplier<io.exodus.proxy.consistency.ConsistencyPolicy> policy;
+    private java.util.function.Supplier<io.exodus.proxy.migration.ConsistencyPolicy> policy;
     private boolean primaryRole;
     private boolean unnamedStatementLive;
     /** The last FATAL or PANIC ErrorResponse the backend sent: why it is about to close the connection. */
@@ -91,8 +92,8 @@ public final class Leg {
     }
 
     /** Times every request of this leg, tagged with its role, its statement class and the policy of the moment. */
-    void measuredBy(io.exodus.proxy.metrics.DualWriteMetrics meters, boolean primary,
-            java.util.function.Supplier<io.exodus.proxy.consistency.ConsistencyPolicy> currentPolicy) {
+    public void measuredBy(io.exodus.proxy.metrics.DualWriteMetrics meters, boolean primary,
+            java.util.function.Supplier<io.exodus.proxy.migration.ConsistencyPolicy> currentPolicy) {
         this.metrics = meters;
         this.primaryRole = primary;
         this.policy = currentPolicy;
@@ -104,12 +105,12 @@ public final class Leg {
     }
 
     /** Whether the leg was given up because a request was not answered in time. */
-    boolean timedOut() {
+    public boolean timedOut() {
         return timedOut;
     }
 
     /** Every request must be answered within this time, or the leg is closed as lost. */
-    void answerWithin(io.vertx.core.Vertx timers, java.time.Duration timeout) {
+    public void answerWithin(io.vertx.core.Vertx timers, java.time.Duration timeout) {
         this.vertx = timers;
         this.timeoutMillis = timeout.toMillis();
     }
@@ -134,7 +135,7 @@ public final class Leg {
     }
 
     /** Runs after the messages of one read from the socket were dispatched: a moment to flush what they produced. */
-    void afterChunk(Runnable action) {
+    public void afterChunk(Runnable action) {
         this.afterChunk = action;
     }
 
@@ -153,10 +154,10 @@ public final class Leg {
      * Writes the part of an extended-protocol batch that a client's Flush asks answers for before its Sync: no
      * ReadyForQuery ends it, so the request is over after {@code answers} final answers (ParseComplete, BindComplete,
      * CloseComplete, ParameterDescription and RowDescription or NoData for a Describe, CommandComplete, EmptyQuery
-     * or PortalSuspended for an Execute; see {@link AheadOfSync#answers}), or at the first ErrorResponse, after which
+     * or PortalSuspended for an Execute; see {@code AheadOfSync.answers}), or at the first ErrorResponse, after which
      * the server skips to the Sync.
      */
-    Future<LegReply> sendAhead(Buffer request, int answers, Sink sink) {
+    public Future<LegReply> sendAhead(Buffer request, int answers, Sink sink) {
         if (!open) {
             return Future.succeededFuture(LegReply.lost("the connection to the " + database + " is gone"));
         }
@@ -183,7 +184,7 @@ public final class Leg {
      * transaction instead of one per statement, on the proxy and on the database. The order of requests on the
      * connection is the order of the calls either way.
      */
-    Future<LegReply> sendLater(Buffer request, int readyForQueryCount, Sink sink) {
+    public Future<LegReply> sendLater(Buffer request, int readyForQueryCount, Sink sink) {
         if (!open) {
             return Future.succeededFuture(LegReply.lost("the connection to the " + database + " is gone"));
         }
@@ -203,7 +204,7 @@ public final class Leg {
      * reports itself in a transaction, as it will be by the time anything else reaches it. Saves the source a round
      * trip per transaction; Exodus answers the client's BEGIN itself.
      */
-    void beginLater(Buffer begin) {
+    public void beginLater(Buffer begin) {
         if (!open) {
             return;
         }
@@ -213,7 +214,7 @@ public final class Leg {
     }
 
     /** Writes the requests {@link #sendLater} held back. */
-    void flush() {
+    public void flush() {
         if (held != null && open) {
             Buffer bytes = held;
             held = null;
@@ -253,12 +254,12 @@ public final class Leg {
     }
 
     /** The FATAL ErrorResponse with which the backend ended the session itself, or null. */
-    PgMessage lastFatal() {
+    public PgMessage lastFatal() {
         return lastFatal;
     }
 
     /** Whether the unnamed statement last parsed on this connection is still there (see above). */
-    boolean unnamedStatementLive() {
+    public boolean unnamedStatementLive() {
         return unnamedStatementLive;
     }
 
@@ -290,16 +291,16 @@ public final class Leg {
     }
 
     /** Stops reading the backend's answers (the client cannot take them as fast); TCP then slows the backend. */
-    void pauseReading() {
+    public void pauseReading() {
         backend.socket().pause();
     }
 
-    void resumeReading() {
+    public void resumeReading() {
         backend.socket().resume();
     }
 
     /** Completes once the leg has answered everything asked so far (or is gone). */
-    Future<Void> drained() {
+    public Future<Void> drained() {
         flush();
         if (requests.isEmpty()) {
             return Future.succeededFuture();
@@ -319,7 +320,7 @@ public final class Leg {
     }
 
     /** Whether the leg has answered everything it was asked. */
-    boolean isIdle() {
+    public boolean isIdle() {
         return requests.isEmpty();
     }
 
@@ -327,11 +328,11 @@ public final class Leg {
         return heldBegins > 0 ? (byte) 'T' : transactionStatus;
     }
 
-    String database() {
+    public String database() {
         return database;
     }
 
-    BackendConnection backend() {
+    public BackendConnection backend() {
         return backend;
     }
 
@@ -437,7 +438,7 @@ public final class Leg {
         }
         head.sink.accept(message);
         if (head.answersLeft > 0) {
-            if (type == BackendMessageType.ERROR_RESPONSE || AheadOfSync.isFinalAnswer(type) && --head.answersLeft == 0) {
+            if (type == BackendMessageType.ERROR_RESPONSE || BackendMessageType.isFinalAnswer(type) && --head.answersLeft == 0) {
                 head.answersLeft = 0;
                 complete(head);
             }

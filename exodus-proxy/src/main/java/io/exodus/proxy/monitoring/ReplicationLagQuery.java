@@ -1,4 +1,6 @@
-package io.exodus.proxy.routing;
+package io.exodus.proxy.monitoring;
+
+import io.exodus.proxy.monitoring.ReplicationLag;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;

@@ -1,12 +1,15 @@
-package io.exodus.proxy.metrics;
+package io.exodus.proxy.monitoring;
+
+import io.exodus.proxy.metrics.ExodusMeters;
+import io.exodus.proxy.metrics.MetricsConfig;
 
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.consistency.ControlConnections;
-import io.exodus.proxy.routing.MigrationState;
-import io.exodus.proxy.routing.ReplicationLag;
-import io.exodus.proxy.routing.ReplicationLagQuery;
+import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.monitoring.ReplicationLag;
+import io.exodus.proxy.monitoring.ReplicationLagQuery;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -75,7 +78,7 @@ public class ReplicationLagProbe {
     }
 
     /** Reads every endpoint once; completes when each has answered or failed. */
-    Future<Void> readAll() {
+    public Future<Void> readAll() {
         ControlConnections current = connections;
         if (current == null) {
             return Future.succeededFuture(); // stopped, or metrics off

@@ -1,4 +1,4 @@
-package io.exodus.proxy.session;
+package io.exodus.proxy.backend;
 
 import io.exodus.proxy.protocol.ErrorResponse;
 

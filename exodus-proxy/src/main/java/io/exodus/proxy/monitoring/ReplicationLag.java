@@ -1,4 +1,4 @@
-package io.exodus.proxy.routing;
+package io.exodus.proxy.monitoring;
 
 /**
  * How far one reader of a database's WAL is behind that database, as {@link ReplicationLagQuery} read it.

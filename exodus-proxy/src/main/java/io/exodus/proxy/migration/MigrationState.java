@@ -1,7 +1,9 @@
-package io.exodus.proxy.routing;
+package io.exodus.proxy.migration;
+
+import io.exodus.proxy.migration.MigrationPhase;
 
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.consistency.ConsistencyPolicy;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 

@@ -1,4 +1,4 @@
-package io.exodus.proxy.backend;
+package io.exodus.proxy.auth;
 
 import io.exodus.proxy.auth.ScramClientKeys;
 

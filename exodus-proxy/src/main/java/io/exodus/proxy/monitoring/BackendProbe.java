@@ -1,9 +1,12 @@
-package io.exodus.proxy.metrics;
+package io.exodus.proxy.monitoring;
+
+import io.exodus.proxy.metrics.ExodusMeters;
+import io.exodus.proxy.metrics.MetricsConfig;
 
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
-import io.exodus.proxy.routing.MigrationPhase;
-import io.exodus.proxy.routing.MigrationState;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;

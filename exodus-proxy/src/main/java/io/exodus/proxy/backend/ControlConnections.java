@@ -1,4 +1,4 @@
-package io.exodus.proxy.consistency;
+package io.exodus.proxy.backend;
 
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.config.PostgresUrl;

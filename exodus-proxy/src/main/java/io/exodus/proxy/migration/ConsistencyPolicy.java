@@ -1,4 +1,4 @@
-package io.exodus.proxy.consistency;
+package io.exodus.proxy.migration;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
