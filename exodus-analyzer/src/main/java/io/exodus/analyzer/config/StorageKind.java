@@ -1,5 +1,9 @@
 package io.exodus.analyzer.config;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Locale;
+
 /** The kind of disks under the target, as PGTune asks for it: it decides how expensive a random read is. */
 public enum StorageKind {
     /** Local or network SSD: a random read costs little more than a sequential one. */
@@ -15,6 +19,11 @@ public enum StorageKind {
     StorageKind(String randomPageCost, int effectiveIoConcurrency) {
         this.randomPageCost = randomPageCost;
         this.effectiveIoConcurrency = effectiveIoConcurrency;
+    }
+
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public String randomPageCost() {

@@ -1,5 +1,7 @@
 package io.exodus.analyzer.profile;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,6 +48,7 @@ public enum Flavour {
         return displayName;
     }
 
+    @JsonValue
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
