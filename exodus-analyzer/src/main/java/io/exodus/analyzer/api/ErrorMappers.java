@@ -2,6 +2,7 @@ package io.exodus.analyzer.api;
 
 import io.exodus.analyzer.capture.CaptureRejected;
 import io.exodus.analyzer.profile.ProfileUnavailable;
+import io.vertx.pgclient.PgException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -23,6 +24,14 @@ public class ErrorMappers {
         LOG.warn(unavailable.getMessage());
         return json(Response.Status.SERVICE_UNAVAILABLE.getStatusCode(),
                 new ApiError("profile-unavailable", unavailable.getMessage()));
+    }
+
+    /** A database error the analyzer did not expect (the store refusing a write, say): still JSON, and logged. */
+    @ServerExceptionMapper
+    public Response database(PgException failure) {
+        LOG.error("A database refused the analyzer's statement", failure);
+        return json(Response.Status.INTERNAL_SERVER_ERROR.getStatusCode(), new ApiError("internal",
+                "A database refused the analyzer's statement: " + failure.getMessage()));
     }
 
     static Response json(int status, ApiError error) {

@@ -29,7 +29,8 @@ public class CaptureWriter {
             INSERT INTO exodus_analyzer.capture_batch (proxy_id, events, dropped) VALUES ($1, $2, $3) RETURNING id""";
     private static final String INSERT_STATEMENTS = """
             INSERT INTO exodus_analyzer.statement (fingerprint, text, statement_class, features, functions)
-            SELECT f, t, c, string_to_array(nullif(fe, ''), ','), string_to_array(nullif(fu, ''), ',')
+            SELECT f, t, c, coalesce(string_to_array(nullif(fe, ''), ','), '{}'),
+                   coalesce(string_to_array(nullif(fu, ''), ','), '{}')
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS s(f, t, c, fe, fu)
             ON CONFLICT (fingerprint) DO NOTHING""";
     private static final String INSERT_EVENTS = """
@@ -91,7 +92,7 @@ public class CaptureWriter {
             i++;
         }
         return connection.preparedQuery(INSERT_STATEMENTS)
-                .execute(Tuple.of(fingerprints, texts, classes, features, functions)).mapEmpty();
+                .execute(Tuple.tuple(List.of(fingerprints, texts, classes, features, functions))).mapEmpty();
     }
 
     private static Future<Void> insertEvents(SqlConnection connection, long batchId, String proxyId,

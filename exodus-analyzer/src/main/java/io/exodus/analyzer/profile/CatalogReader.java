@@ -69,10 +69,10 @@ final class CatalogReader {
                 : Future.succeededFuture(List.<Row>of());
         var libc = section("C library version", query(CatalogQueries.LIBC_VERSION, Tuple.tuple(),
                 r -> r.getString("version")), List.of());
-        var marks = section("flavour marks", query(CatalogQueries.MARKS, Tuple.of(Flavour.MARK_ROLES.toArray(
-                String[]::new), Flavour.MARK_FUNCTIONS.toArray(String[]::new)), r -> r), List.of());
-        var settings = section("settings", query(CatalogQueries.SETTINGS, Tuple.of(SETTINGS.toArray(String[]::new)),
-                r -> r), List.of());
+        var marks = section("flavour marks", query(CatalogQueries.MARKS, Tuple.tuple(List.of(
+                Flavour.MARK_ROLES.toArray(String[]::new), Flavour.MARK_FUNCTIONS.toArray(String[]::new))), r -> r), List.of());
+        var settings = section("settings", query(CatalogQueries.SETTINGS,
+                Tuple.tuple(List.of((Object) SETTINGS.toArray(String[]::new))), r -> r), List.of());
         var databases = section("databases", query(CatalogQueries.DATABASES, Tuple.tuple(), CatalogRows::databaseSize),
                 List.of());
         var tables = section("tables", query(CatalogQueries.TABLES, Tuple.tuple(), CatalogRows::table), List.of());

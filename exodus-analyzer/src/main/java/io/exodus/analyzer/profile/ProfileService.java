@@ -82,7 +82,8 @@ public class ProfileService {
             return Future.succeededFuture(workload);
         }
         String[] names = workload.functions().stream().map(FunctionUse::name).toArray(String[]::new);
-        return source.preparedQuery(CatalogQueries.FUNCTION_VOLATILITY).execute(Tuple.of(names)).map(rows -> {
+        Tuple parameters = Tuple.tuple(List.of((Object) names));
+        return source.preparedQuery(CatalogQueries.FUNCTION_VOLATILITY).execute(parameters).map(rows -> {
             Map<String, String> volatility = new HashMap<>();
             rows.forEach(row -> volatility.put(row.getString("name"), VOLATILITY.get(row.getString("volatility"))));
             return workload.withFunctions(workload.functions().stream().map(function -> new FunctionUse(

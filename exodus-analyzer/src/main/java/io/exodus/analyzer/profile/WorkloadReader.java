@@ -136,7 +136,8 @@ final class WorkloadReader {
         if (functions.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
-        return rows(CALLING, Tuple.of(functions.toArray(String[]::new)), WorkloadReader::statement);
+        Tuple parameters = Tuple.tuple(List.of((Object) functions.toArray(String[]::new)));
+        return rows(CALLING, parameters, WorkloadReader::statement);
     }
 
     private <T> Future<List<T>> rows(String sql, Tuple parameters, Function<Row, T> mapping) {
