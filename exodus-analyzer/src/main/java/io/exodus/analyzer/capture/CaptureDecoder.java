@@ -1,5 +1,6 @@
 package io.exodus.analyzer.capture;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -90,11 +91,14 @@ public final class CaptureDecoder {
                 throw new CaptureRejected(CaptureRejected.MALFORMED, "The body is JSON null; expected {\"events\": [...]}");
             }
             return batch;
-        } catch (JsonMappingException e) {
-            throw new CaptureRejected(CaptureRejected.MALFORMED, where(e) + problem(e));
         } catch (JsonProcessingException e) {
-            throw new CaptureRejected(CaptureRejected.MALFORMED, "Not valid JSON: " + e.getOriginalMessage()
-                    + location(e));
+            String where = e instanceof JsonMappingException mapping ? where(mapping) : "";
+            if (e instanceof JsonParseException || e.getCause() instanceof JsonParseException) {
+                JsonProcessingException syntax = e instanceof JsonParseException ? e : (JsonParseException) e.getCause();
+                throw new CaptureRejected(CaptureRejected.MALFORMED, "Not valid JSON: " + where
+                        + syntax.getOriginalMessage() + location(syntax));
+            }
+            throw new CaptureRejected(CaptureRejected.MALFORMED, where + problem(e));
         } catch (IOException e) {
             throw new CaptureRejected(CaptureRejected.MALFORMED, "Could not read the body: " + e.getMessage());
         }
@@ -108,7 +112,7 @@ public final class CaptureDecoder {
     }
 
     /** The record's own message (a missing or invalid field) when it refused, else Jackson's. */
-    private static String problem(JsonMappingException e) {
+    private static String problem(JsonProcessingException e) {
         Throwable cause = e.getCause();
         if (cause instanceof IllegalArgumentException) {
             return cause.getMessage() + location(e);
