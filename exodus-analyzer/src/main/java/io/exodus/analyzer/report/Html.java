@@ -1,5 +1,6 @@
 package io.exodus.analyzer.report;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,6 +27,11 @@ final class Html {
             }
         }
         return escaped.toString();
+    }
+
+    /** The cells of one table row; a null cell shows as a dash. */
+    static List<Object> row(Object... cells) {
+        return Arrays.asList(cells);
     }
 
     /** Markup written by this code, as is. */

@@ -40,22 +40,22 @@ final class ProfileSection {
         html.fact("Statements captured", String.format(Locale.ROOT, "%,d", workload.events()));
         html.fact("Sessions (peak at once)", workload.sessions() + " (" + workload.peakSessions() + ")");
         html.fact("Reads", String.format(Locale.ROOT, "%.0f %%", workload.readShare() * 100));
-        html.fact("Transactions", String.format(Locale.ROOT, "%,d · mean %.1f ms · p95 %.1f ms",
-                workload.transactions().count(), workload.transactions().meanMicros() / 1000,
-                workload.transactions().p95Micros() / 1000));
+        html.fact("Transactions", workload.transactions().count() == 0 ? "none in a transaction block"
+                : String.format(Locale.ROOT, "%,d · mean %.1f ms · p95 %.1f ms", workload.transactions().count(),
+                        workload.transactions().meanMicros() / 1000, workload.transactions().p95Micros() / 1000));
         html.fact("Dropped by the proxies", String.valueOf(workload.droppedEvents()));
         html.raw("</div><div class=\"columns\"><div><h3>Statement mix</h3>")
                 .raw(SvgCharts.statementMix(workload.mix())).raw("</div><div><h3>Load over time</h3>")
                 .raw(SvgCharts.load(workload.load(), workload.bucketSeconds())).raw("</div></div>");
         html.raw("<h3>Top statements by total time</h3>").table(List.of("fingerprint", "class", "calls",
-                "total ms", "mean ms", "rows", "statement"), workload.topByTime().stream().map(s -> List.<Object>of(
+                "total ms", "mean ms", "rows", "statement"), workload.topByTime().stream().map(s -> Html.row(
                         s.fingerprint(), s.statementClass(), s.calls(), millis(s.totalMicros()),
                         millis(s.meanMicros()), s.rows(), s.text())).toList(), "");
         html.raw("<h3>Session behaviour</h3>").table(List.of("behaviour", "sessions"), workload.sessionBehaviour()
-                .entrySet().stream().map(entry -> List.<Object>of(entry.getKey(), entry.getValue())).toList(), "No session state: no SET, prepared statements, temporary "
+                .entrySet().stream().map(entry -> Html.row(entry.getKey(), entry.getValue())).toList(), "No session state: no SET, prepared statements, temporary "
                 + "tables, LISTEN, advisory locks or COPY.");
         html.raw("<h3>Functions called</h3>").table(List.of("function", "volatility", "statements", "calls"),
-                workload.functions().stream().limit(ROWS).map(f -> List.<Object>of(f.name(), f.volatility(),
+                workload.functions().stream().limit(ROWS).map(f -> Html.row(f.name(), f.volatility(),
                         f.statements(), f.calls())).toList(), "No function calls.");
     }
 
@@ -84,20 +84,20 @@ final class ProfileSection {
 
     private static void schema(Html html, DatabaseProfile source) {
         html.raw("<h3>Source tables (largest first)</h3>").table(List.of("table", "primary key", "replica identity",
-                "rows (est.)", "size", "triggers"), source.tables().stream().limit(ROWS).map(t -> List.<Object>of(
+                "rows (est.)", "size", "triggers"), source.tables().stream().limit(ROWS).map(t -> Html.row(
                         t.qualifiedName() + (t.unlogged() ? " (unlogged)" : "") + (t.partitionOf() == null ? ""
                                 : " (partition of " + t.partitionOf() + ")"),
                         t.primaryKey().isEmpty() ? "none" : String.join(", ", t.primaryKey()), t.replicaIdentity(),
                         t.estimatedRows(), PgTune.human(t.bytes()), t.triggers())).toList(), "No tables.");
         html.raw("<h3>Sequences</h3>").table(List.of("sequence", "type", "last value", "feeds"),
-                source.sequences().stream().limit(ROWS).map(s -> List.<Object>of(s.schema() + "." + s.name(),
+                source.sequences().stream().limit(ROWS).map(s -> Html.row(s.schema() + "." + s.name(),
                         s.dataType(), s.lastValue() == null ? "unused" : s.lastValue(), s.table() == null ? "—"
                                 : s.table() + "." + s.column() + " " + s.columnType())).toList(), "No sequences.");
         html.raw("<h3>Collations in use</h3>").table(List.of("collation", "provider", "locale", "recorded version",
-                "library version now", "columns"), source.collations().stream().map(c -> List.<Object>of(c.name(),
+                "library version now", "columns"), source.collations().stream().map(c -> Html.row(c.name(),
                         c.provider(), c.locale(), c.version(), c.actualVersion(), c.columns())).toList(), "None.");
         html.raw("<h3>Replication slots</h3>").table(List.of("slot", "type", "active", "WAL kept"),
-                source.replicationSlots().stream().map(s -> List.<Object>of(s.name(), s.type(), s.active(),
+                source.replicationSlots().stream().map(s -> Html.row(s.name(), s.type(), s.active(),
                         s.retainedBytes() == null ? "—" : PgTune.human(s.retainedBytes()))).toList(), "None.");
     }
 

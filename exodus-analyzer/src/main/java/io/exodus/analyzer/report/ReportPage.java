@@ -104,18 +104,18 @@ public final class ReportPage {
         reasons(html, "Why this policy", recommendations.policy());
         reasons(html, "Why this workload type", recommendations.workloadType());
         html.raw("<h3>Cutover blockers</h3>").table(List.of("check", "verdict", "what to do"),
-                recommendations.cutoverBlockers().stream().map(blocker -> List.<Object>of(blocker.key(),
+                recommendations.cutoverBlockers().stream().map(blocker -> Html.row(blocker.key(),
                         blocker.verdict().wireName(), blocker.action())).toList(),
                 "Nothing blocks a cutover.");
         html.raw("<h3>Statements to keep on the source</h3>").table(List.of("fingerprint", "statement", "why"),
-                recommendations.pinnedStatements().stream().map(pinned -> List.<Object>of(pinned.fingerprint(),
+                recommendations.pinnedStatements().stream().map(pinned -> Html.row(pinned.fingerprint(),
                         pinned.text(), pinned.reason())).toList(),
                 "None: every captured statement can move to the target.");
         html.raw("<h3>Target settings</h3><p class=\"empty\">").text("Tuned for "
                 + PgTune.human(recommendations.hardware().memoryBytes()) + " and " + recommendations.hardware().cpus()
                 + " CPUs (" + recommendations.hardware().basis() + ").").raw("</p>");
         html.table(List.of("setting", "recommended", "target now", "why"), recommendations.settings().stream()
-                .map(setting -> List.<Object>of(setting.name(), setting.value(),
+                .map(setting -> Html.row(setting.name(), setting.value(),
                         setting.current() == null ? "—" : setting.current(), setting.reason())).toList(), "");
         html.raw("<h3>Instance size</h3><ul class=\"reasons\">");
         recommendations.instance().reasons().forEach(reason -> html.element("li", null, reason));
