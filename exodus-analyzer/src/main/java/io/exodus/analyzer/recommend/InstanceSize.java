@@ -5,8 +5,10 @@ import io.exodus.analyzer.profile.WorkloadProfile;
 import io.exodus.analyzer.profile.WorkloadProfile.LoadPoint;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A target machine size from what was measured: CPUs for the busiest moment of the captured load, memory for a
@@ -38,7 +40,8 @@ public record InstanceSize(int vcpus, long memoryBytes, long storageBytes, Strin
 
     private static int vcpus(MigrationProfile profile, List<String> reasons) {
         WorkloadProfile workload = profile.workload();
-        if (workload.isEmpty()) {
+        Optional<LoadPoint> busiest = workload.load().stream().max(Comparator.comparingLong(LoadPoint::totalMicros));
+        if (busiest.isEmpty()) {
             Integer sourceCpus = profile.source().server().cpus();
             if (sourceCpus != null) {
                 reasons.add("vCPUs: as many as the source's host (" + sourceCpus + "); no captured traffic yet");
@@ -47,13 +50,11 @@ public record InstanceSize(int vcpus, long memoryBytes, long storageBytes, Strin
             reasons.add("vCPUs: the minimum of " + MIN_VCPUS + "; no captured traffic and the source's CPUs unknown");
             return MIN_VCPUS;
         }
-        LoadPoint busiest = workload.load().stream().max((a, b) -> Long.compare(a.totalMicros(), b.totalMicros()))
-                .orElseThrow();
-        double busyBackends = busiest.totalMicros() / (workload.bucketSeconds() * 1_000_000.0);
+        double busyBackends = busiest.get().totalMicros() / (workload.bucketSeconds() * 1_000_000.0);
         int vcpus = Math.max(MIN_VCPUS, (int) nextPowerOfTwo((long) Math.ceil(busyBackends * CPU_HEADROOM)));
         reasons.add(String.format(Locale.ROOT, "vCPUs: %.2f statements running at once on average in the busiest "
                 + "%d s of the capture (%s), doubled for headroom, rounded up to a power of two", busyBackends,
-                workload.bucketSeconds(), busiest.at()));
+                workload.bucketSeconds(), busiest.get().at()));
         return vcpus;
     }
 
