@@ -28,15 +28,31 @@ public record StatementTraits(Set<SessionFeature> features, Set<String> function
             "numeric", "decimal", "varchar", "char", "character", "varying", "timestamp", "time", "interval", "bit",
             "float", "zone", "for", "of", "to", "copy", "execute", "prepare", "explain", "analyze", "vacuum");
 
+    /**
+     * Words after which a name and a parenthesis are a relation and its column list, not a call:
+     * {@code INSERT INTO t (a)}, {@code CREATE TABLE IF NOT EXISTS t (a)}, {@code ON t (a)}, {@code AS x (a)}.
+     */
+    private static final Set<String> BEFORE_A_RELATION = Set.of("into", "table", "exists", "on", "references", "as",
+            "with");
+
     public static StatementTraits of(String text) {
         SqlTokens tokens = SqlScanner.scan(text);
         Set<String> functions = new TreeSet<>();
         for (int i = 0; i < tokens.count() - 1; i++) {
             if (tokens.kind(i) == TokenKind.WORD && tokens.isSymbol(i + 1, "(")
-                    && !NOT_FUNCTIONS.contains(tokens.folded(i))) {
+                    && !NOT_FUNCTIONS.contains(tokens.folded(i)) && !namesARelation(tokens, i)) {
                 functions.add(tokens.folded(i));
             }
         }
         return new StatementTraits(SessionFeature.of(tokens), functions);
+    }
+
+    private static boolean namesARelation(SqlTokens tokens, int name) {
+        int before = name - 1;
+        // Skip a qualifier: INTO app.t (a)
+        while (before >= 1 && tokens.isSymbol(before, ".")) {
+            before -= 2;
+        }
+        return before >= 0 && tokens.kind(before) == TokenKind.WORD && BEFORE_A_RELATION.contains(tokens.folded(before));
     }
 }
