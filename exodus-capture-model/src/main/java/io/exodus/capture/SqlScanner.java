@@ -130,28 +130,22 @@ public final class SqlScanner {
     }
 
     private int stringEnd(int position, boolean backslashEscapes) {
+        return quotedEnd(position, '\'', backslashEscapes);
+    }
+
+    private int quotedIdentifierEnd(int position) {
+        return quotedEnd(position, '"', false);
+    }
+
+    /** Where a quoted run that started before {@code position} ends: after its closing quote; a doubled quote is one. */
+    private int quotedEnd(int position, char quote, boolean backslashEscapes) {
         int i = position;
         while (i < length) {
             char c = sql.charAt(i);
             if (backslashEscapes && c == '\\') {
                 i += 2;
-            } else if (c == '\'') {
-                if (charAt(i + 1) != '\'') {
-                    return i + 1;
-                }
-                i += 2;
-            } else {
-                i++;
-            }
-        }
-        return length;
-    }
-
-    private int quotedIdentifierEnd(int position) {
-        int i = position;
-        while (i < length) {
-            if (sql.charAt(i) == '"') {
-                if (charAt(i + 1) != '"') {
+            } else if (c == quote) {
+                if (charAt(i + 1) != quote) {
                     return i + 1;
                 }
                 i += 2;

@@ -26,8 +26,7 @@ final class LongTransactionsCheck implements Check {
     @Override
     public CheckResult evaluate(MigrationProfile profile) {
         List<String> open = new ArrayList<>();
-        collect(profile.source(), open);
-        profile.targetProfile().ifPresent(target -> collect(target, open));
+        profile.databases().forEach(database -> collect(database, open));
         if (open.isEmpty()) {
             return result(Verdict.PASS, "no transaction open longer than exodus.analyzer.long-transaction",
                     "None: nothing would stall a cutover now.");

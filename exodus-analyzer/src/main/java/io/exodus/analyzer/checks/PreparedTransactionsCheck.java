@@ -27,8 +27,7 @@ final class PreparedTransactionsCheck implements Check {
     @Override
     public CheckResult evaluate(MigrationProfile profile) {
         List<String> foreign = new ArrayList<>();
-        collect(profile.source(), foreign);
-        profile.targetProfile().ifPresent(target -> collect(target, foreign));
+        profile.databases().forEach(database -> collect(database, foreign));
         if (foreign.isEmpty()) {
             return result(Verdict.PASS, "no prepared transaction other than Exodus' own", "None.");
         }

@@ -28,8 +28,7 @@ final class ReplicationSlotRetentionCheck implements Check {
     public CheckResult evaluate(MigrationProfile profile) {
         List<String> inactive = new ArrayList<>();
         List<String> large = new ArrayList<>();
-        int slots = collect(profile.source(), inactive, large);
-        slots += profile.targetProfile().map(target -> collect(target, inactive, large)).orElse(0);
+        int slots = profile.databases().stream().mapToInt(database -> collect(database, inactive, large)).sum();
         if (!inactive.isEmpty()) {
             return result(Verdict.ACTION_REQUIRED, "inactive slots: " + Evidence.sample(inactive)
                     + (large.isEmpty() ? "" : "; large: " + Evidence.sample(large)), "Drop the slots nobody consumes "

@@ -19,4 +19,9 @@ public record MigrationProfile(OffsetDateTime generatedAt, DatabaseProfile sourc
     public Optional<DatabaseProfile> targetProfile() {
         return Optional.ofNullable(target);
     }
+
+    /** The source, then the target when there is one: for the checks that look at both alike. */
+    public List<DatabaseProfile> databases() {
+        return target == null ? List.of(source) : List.of(source, target);
+    }
 }

@@ -62,29 +62,26 @@ public final class Recommender {
             OptionalInt cpus, StorageKind storage) {
         Optional<DatabaseProfile.Server> target = profile.targetProfile().map(DatabaseProfile::server);
         List<String> basis = new ArrayList<>();
-        long bytes;
-        if (memory.isPresent()) {
-            bytes = memory.get();
-            basis.add("memory configured");
-        } else if (target.map(DatabaseProfile.Server::memoryBytes).isPresent()) {
-            bytes = target.get().memoryBytes();
-            basis.add("memory read from the target");
-        } else {
-            bytes = instance.memoryBytes();
-            basis.add("memory of the recommended instance");
-        }
-        int count;
-        if (cpus.isPresent()) {
-            count = cpus.getAsInt();
-            basis.add("CPUs configured");
-        } else if (target.map(DatabaseProfile.Server::cpus).isPresent()) {
-            count = target.get().cpus();
-            basis.add("CPUs read from the target");
-        } else {
-            count = instance.vcpus();
-            basis.add("CPUs of the recommended instance");
-        }
+        long bytes = firstKnown("memory", memory, target.map(DatabaseProfile.Server::memoryBytes),
+                instance.memoryBytes(), basis);
+        int count = firstKnown("CPUs", cpus.isPresent() ? Optional.of(cpus.getAsInt()) : Optional.empty(),
+                target.map(DatabaseProfile.Server::cpus), instance.vcpus(), basis);
         return new TargetHardware(bytes, count, storage, String.join(", ", basis));
+    }
+
+    /** The configured value, else the one read from the target, else the recommended instance's; says which. */
+    private static <T> T firstKnown(String what, Optional<T> configured, Optional<T> readFromTarget, T recommended,
+            List<String> basis) {
+        if (configured.isPresent()) {
+            basis.add(what + " configured");
+            return configured.get();
+        }
+        if (readFromTarget.isPresent()) {
+            basis.add(what + " read from the target");
+            return readFromTarget.get();
+        }
+        basis.add(what + " of the recommended instance");
+        return recommended;
     }
 
     private static Choice<Integer> maxConnections(MigrationProfile profile) {
