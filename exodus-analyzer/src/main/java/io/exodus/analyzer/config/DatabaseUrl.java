@@ -24,8 +24,9 @@ public record DatabaseUrl(String role, PgConnectOptions options) {
         try {
             options = PgConnectOptions.fromUri(url.strip());
         } catch (RuntimeException e) {
+            // Vert.x's message repeats the URL, password included: redacted, and the cause left out of the trace.
             throw new IllegalArgumentException("exodus.analyzer." + role + "-url is not a postgresql://user:password@"
-                    + "host:port/db URL: " + redacted(url) + " (" + e.getMessage() + ")", e);
+                    + "host:port/db URL: " + redacted(url) + " (" + redacted(String.valueOf(e.getMessage())) + ")");
         }
         SslMode sslMode = options.getSslMode();
         if (sslMode == SslMode.ALLOW || sslMode == SslMode.PREFER || sslMode == SslMode.REQUIRE) {
