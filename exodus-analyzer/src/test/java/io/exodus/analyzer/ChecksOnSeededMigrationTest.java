@@ -87,6 +87,7 @@ class ChecksOnSeededMigrationTest {
         assertEquals(List.of("aid"), profile.getList("source.tables.find { it.name == 'pgbench_accounts' }.primaryKey"));
         assertEquals(100_000L, profile.getLong("source.tables.find { it.name == 'pgbench_accounts' }.estimatedRows"));
         assertEquals("integer", profile.getString("source.sequences.find { it.name == 'tickets_id_seq' }.columnType"));
+        assertEquals(0.9, profile.getDouble("source.sequences.find { it.name == 'tickets_id_seq' }.usedShare"), 1e-6);
         assertNotNull(profile.getString("source.extensions.find { it.name == 'hstore' }.version"));
         assertNull(profile.get("target.extensions.find { it.name == 'hstore' }"));
         assertEquals("0", profile.getString("target.settings.max_prepared_transactions.value"));

@@ -5,7 +5,6 @@ import io.exodus.analyzer.profile.MigrationProfile;
 
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A sequence close to its type's limit (or to the limit of the narrower column it feeds) stops inserts when it gets
@@ -14,8 +13,6 @@ import java.util.Map;
 final class SequenceOverflowCheck implements Check {
     static final double WARNING_SHARE = 0.5;
     static final double ACTION_SHARE = 0.8;
-    private static final Map<String, Long> TYPE_LIMITS = Map.of("smallint", (long) Short.MAX_VALUE,
-            "integer", (long) Integer.MAX_VALUE, "bigint", Long.MAX_VALUE);
 
     @Override
     public String key() {
@@ -30,40 +27,24 @@ final class SequenceOverflowCheck implements Check {
     @Override
     public CheckResult evaluate(MigrationProfile profile) {
         List<Sequence> sequences = profile.source().sequences();
-        List<Sequence> close = sequences.stream().filter(sequence -> usedShare(sequence) >= WARNING_SHARE)
-                .sorted(Comparator.comparingDouble(SequenceOverflowCheck::usedShare).reversed()).toList();
+        List<Sequence> close = sequences.stream().filter(sequence -> sequence.usedShare() >= WARNING_SHARE)
+                .sorted(Comparator.comparingDouble(Sequence::usedShare).reversed()).toList();
         if (close.isEmpty()) {
             return result(Verdict.PASS, Evidence.plural(sequences.size(), "sequence", "sequences") + ", none past "
                     + percent(WARNING_SHARE) + " of its limit", "None.");
         }
-        Verdict verdict = usedShare(close.get(0)) >= ACTION_SHARE ? Verdict.ACTION_REQUIRED : Verdict.WARNING;
+        Verdict verdict = close.get(0).usedShare() >= ACTION_SHARE ? Verdict.ACTION_REQUIRED : Verdict.WARNING;
         return result(verdict, Evidence.sample(close.stream().map(SequenceOverflowCheck::describe).toList()),
                 "Widen them to bigint on the target before cutover (ALTER TABLE … ALTER COLUMN … TYPE bigint; "
                         + "ALTER SEQUENCE … AS bigint): the target is built anew, so no rewrite of the live source is "
                         + "needed. Sequences are set past the source's values at cutover.");
     }
 
-    /** The last value as a share of the limit; 0 for a sequence never used. */
-    static double usedShare(Sequence sequence) {
-        if (sequence.lastValue() == null) {
-            return 0;
-        }
-        return (double) sequence.lastValue() / limit(sequence);
-    }
-
-    /** The sequence's own bound, or the column's type's when that is narrower (a bigint sequence on an int4 key). */
-    static long limit(Sequence sequence) {
-        long columnLimit = sequence.columnType() == null ? Long.MAX_VALUE
-                : TYPE_LIMITS.getOrDefault(sequence.columnType(), Long.MAX_VALUE);
-        return sequence.increment() > 0 ? Math.min(sequence.maxValue(), columnLimit)
-                : Math.max(sequence.minValue(), -columnLimit);
-    }
-
     private static String describe(Sequence sequence) {
         String feeds = sequence.table() == null ? "" : ", feeds " + sequence.schema() + "." + sequence.table() + "."
                 + sequence.column() + " " + sequence.columnType();
         return sequence.schema() + "." + sequence.name() + " (" + sequence.dataType() + feeds + "): "
-                + sequence.lastValue() + " of " + limit(sequence) + " (" + percent(usedShare(sequence)) + ")";
+                + sequence.lastValue() + " of " + sequence.limit() + " (" + percent(sequence.usedShare()) + ")";
     }
 
     private static String percent(double share) {

@@ -1,5 +1,7 @@
 package io.exodus.analyzer.profile;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +99,22 @@ public record DatabaseProfile(String role, Server server, Map<String, Setting> s
      */
     public record Sequence(String schema, String name, String dataType, Long lastValue, long minValue, long maxValue,
             long increment, String table, String column, String columnType, String identity) {
+        private static final Map<String, Long> TYPE_LIMITS = Map.of("smallint", (long) Short.MAX_VALUE,
+                "integer", (long) Integer.MAX_VALUE, "bigint", Long.MAX_VALUE);
+
+        /** Its own bound, or its column's type's when that is narrower (a bigint sequence feeding an int4 key). */
+        @JsonProperty
+        public long limit() {
+            long columnLimit = columnType == null ? Long.MAX_VALUE
+                    : TYPE_LIMITS.getOrDefault(columnType, Long.MAX_VALUE);
+            return increment > 0 ? Math.min(maxValue, columnLimit) : Math.max(minValue, -columnLimit);
+        }
+
+        /** The last value as a share of the limit; 0 for a sequence never used. */
+        @JsonProperty
+        public double usedShare() {
+            return lastValue == null ? 0 : (double) lastValue / limit();
+        }
     }
 
     public record GeneratedColumn(String schema, String table, String column, String expression) {

@@ -6,6 +6,7 @@ import io.exodus.analyzer.profile.WorkloadProfile;
 import io.exodus.analyzer.recommend.PgTune;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -89,10 +90,13 @@ final class ProfileSection {
                                 : " (partition of " + t.partitionOf() + ")"),
                         t.primaryKey().isEmpty() ? "none" : String.join(", ", t.primaryKey()), t.replicaIdentity(),
                         t.estimatedRows(), PgTune.human(t.bytes()), t.triggers())).toList(), "No tables.");
-        html.raw("<h3>Sequences</h3>").table(List.of("sequence", "type", "last value", "feeds"),
-                source.sequences().stream().limit(ROWS).map(s -> Html.row(s.schema() + "." + s.name(),
-                        s.dataType(), s.lastValue() == null ? "unused" : s.lastValue(), s.table() == null ? "—"
-                                : s.table() + "." + s.column() + " " + s.columnType())).toList(), "No sequences.");
+        html.raw("<h3>Sequences (closest to their limit first)</h3>").table(List.of("sequence", "type",
+                "last value", "used", "feeds"), source.sequences().stream()
+                .sorted(Comparator.comparingDouble(DatabaseProfile.Sequence::usedShare).reversed()).limit(ROWS)
+                .map(s -> Html.row(s.schema() + "." + s.name(), s.dataType(), s.lastValue() == null ? "unused"
+                        : s.lastValue(), String.format(Locale.ROOT, "%.1f %% of %d", s.usedShare() * 100, s.limit()),
+                        s.table() == null ? "—" : s.table() + "." + s.column() + " " + s.columnType())).toList(),
+                "No sequences.");
         html.raw("<h3>Collations in use</h3>").table(List.of("collation", "provider", "locale", "recorded version",
                 "library version now", "columns"), source.collations().stream().map(c -> Html.row(c.name(),
                         c.provider(), c.locale(), c.version(), c.actualVersion(), c.columns())).toList(), "None.");
