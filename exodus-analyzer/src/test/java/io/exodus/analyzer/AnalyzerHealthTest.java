@@ -1,5 +1,6 @@
 package io.exodus.analyzer;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 @QuarkusTest
+@QuarkusTestResource(SeededMigration.class)
 class AnalyzerHealthTest {
 
     @Test
@@ -16,5 +18,21 @@ class AnalyzerHealthTest {
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("exodus-analyzer"));
+    }
+
+    @Test
+    void isReadyOnceItsEmbeddedStoreAnswers() {
+        given().when().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'exodus-analyzer-store' }.status", equalTo("UP"));
+    }
+
+    @Test
+    void describesItsApiInOpenApi() {
+        given().when().get("/q/openapi?format=json").then()
+                .statusCode(200)
+                .body("paths.'/analyzer/capture'.post", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/analyzer/checks'.get", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/analyzer/report'.get", org.hamcrest.Matchers.notNullValue());
     }
 }

@@ -2,6 +2,7 @@ package io.exodus.testsupport;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import io.exodus.localpg.LocalPostgres;
 
@@ -12,6 +13,22 @@ import io.exodus.localpg.LocalPostgres;
 record AnnouncedServer(int port, Path dataDirectory, Path binDirectory) {
 
     private static final String PREFIX = "testsupport.databases.";
+    // Interned: every class loader's copy of this class locks the same object.
+    private static final Object ACROSS_CLASS_LOADERS = "io.exodus.testsupport.AnnouncedServer.lock";
+
+    /**
+     * The server announced under {@code role}, attached to; or, when none is, the one {@code start} starts (configured
+     * like the shared pair), announced for later class loaders.
+     */
+    static LocalPostgres attachOrStart(String role, Supplier<LocalPostgres> start) {
+        synchronized (ACROSS_CLASS_LOADERS) {
+            return find(role).map(announced -> TestDatabases.attach(role, announced)).orElseGet(() -> {
+                LocalPostgres server = start.get();
+                announce(role, server);
+                return server;
+            });
+        }
+    }
 
     static void announce(String role, LocalPostgres server) {
         System.setProperty(PREFIX + role + ".bin", server.binDirectory().toString());

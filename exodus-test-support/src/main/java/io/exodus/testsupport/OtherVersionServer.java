@@ -12,8 +12,6 @@ import io.exodus.localpg.LocalPostgres;
  * it. It stops with the JVM. Cross-version migration tests run their source or target on one.
  */
 public final class OtherVersionServer {
-    // Interned: every class loader's copy of this class locks the same object.
-    private static final Object ACROSS_CLASS_LOADERS = "io.exodus.testsupport.OtherVersionServer.lock";
 
     private OtherVersionServer() {
     }
@@ -24,10 +22,7 @@ public final class OtherVersionServer {
      * @param role a name for its folder, its log lines and its announcement, e.g. "source-13"
      */
     public static LocalPostgres of(String role, Path binariesJar) {
-        synchronized (ACROSS_CLASS_LOADERS) {
-            return AnnouncedServer.find(role).map(announced -> TestDatabases.attach(role, announced))
-                    .orElseGet(() -> start(role, binariesJar));
-        }
+        return AnnouncedServer.attachOrStart(role, () -> start(role, binariesJar));
     }
 
     private static LocalPostgres start(String role, Path binariesJar) {
@@ -35,8 +30,6 @@ public final class OtherVersionServer {
             throw new IllegalStateException(binariesJar.toAbsolutePath() + " is missing: Maven copies it before the "
                     + "tests (run them through ./mvnw)");
         }
-        LocalPostgres server = TestDatabases.startServer(TestDatabases.configured(role).binariesJar(binariesJar));
-        AnnouncedServer.announce(role, server);
-        return server;
+        return TestDatabases.startServer(TestDatabases.configured(role).binariesJar(binariesJar));
     }
 }

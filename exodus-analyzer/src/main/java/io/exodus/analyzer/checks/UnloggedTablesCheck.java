@@ -1,0 +1,32 @@
+package io.exodus.analyzer.checks;
+
+import io.exodus.analyzer.profile.DatabaseProfile.Table;
+import io.exodus.analyzer.profile.MigrationProfile;
+
+import java.util.List;
+
+/** Unlogged tables write no WAL, so logical decoding never sees their changes, and a crash empties them. */
+final class UnloggedTablesCheck implements Check {
+
+    @Override
+    public String key() {
+        return "unlogged-tables";
+    }
+
+    @Override
+    public String title() {
+        return "Unlogged tables";
+    }
+
+    @Override
+    public CheckResult evaluate(MigrationProfile profile) {
+        List<Table> unlogged = profile.source().tables().stream().filter(Table::unlogged).toList();
+        if (unlogged.isEmpty()) {
+            return result(Verdict.PASS, "no unlogged table", "None.");
+        }
+        return result(Verdict.WARNING, Evidence.plural(unlogged.size(), "unlogged table", "unlogged tables") + ": "
+                + Evidence.sample(unlogged.stream().map(Table::qualifiedName).toList()), "Initial sync copies them, "
+                + "but changes between the copy and dual-write are not replicated: switch dual-write on before the "
+                + "copy for them, or make them logged (ALTER TABLE … SET LOGGED).");
+    }
+}
