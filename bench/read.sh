@@ -44,7 +44,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts a proxy with the given environment; echoes its listen port once it accepts connections.
+# Starts a proxy with the given environment; sets STARTED_PORT to its listen port once it accepts connections. Not
+# to be called in a command substitution: its PID must reach PIDS in this shell, for the cleanup.
 start_proxy() {
     local name="$1" port http
     shift
@@ -54,10 +55,10 @@ start_proxy() {
     env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_LISTEN_PORT="$port" QUARKUS_HTTP_PORT="$http" \
         EXODUS_TLS_MODE=disable EXODUS_METRICS_ENABLED=true "$@" java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" \
         </dev/null >"$WORK/$name.log" 2>&1 &
-    PIDS+=($!)
     local pid=$!
+    PIDS+=("$pid")
     for _ in $(seq 1 600); do
-        can_connect "$port" && { echo "$port"; return; }
+        can_connect "$port" && { STARTED_PORT="$port"; return; }
         kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "the $name proxy exited"; }
         sleep 0.2
     done
@@ -67,12 +68,13 @@ start_proxy() {
 source_port="$(free_port)"
 target_port="$(free_port)"
 log "Starting Exodus in phase dual-write with two embedded servers (source $source_port, target $target_port)"
-dual_port="$(start_proxy dual-write EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
-    EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_MIGRATION_PHASE=dual-write)"
+start_proxy dual-write EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
+    EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_MIGRATION_PHASE=dual-write
+dual_port="$STARTED_PORT"
 log "Starting a second Exodus in phase direct in front of the same source"
 direct_url="postgresql://$PG_USER:$PASSWORD@$HOST:$source_port/$PG_DB?sslmode=disable"
-pass_port="$(start_proxy pass-through EXODUS_SOURCE_URL="$direct_url" EXODUS_MIGRATION_PHASE=direct \
-)"
+start_proxy pass-through EXODUS_SOURCE_URL="$direct_url" EXODUS_MIGRATION_PHASE=direct
+pass_port="$STARTED_PORT"
 
 for port in "$source_port" "$target_port"; do
     psql -q -h "$HOST" -p "$port" -U "$PG_USER" -d "$PG_DB" -v ON_ERROR_STOP=1 -c \

@@ -46,7 +46,11 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     private final SessionServices services;
     private final Context context;
     private final MessageAssembler assembler;
+    private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
+
     private State state = State.STARTUP;
+    /** What every log line of this session starts with, as PgBouncer prefixes its lines with the socket. */
+    private String label;
     private boolean tlsActive;
     private StartupMessage startup;
     private ClientAuthentication authentication;
@@ -61,12 +65,21 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         this.services = services;
         this.context = context;
         this.assembler = new MessageAssembler(services.maxMessageSize());
+        this.label = "S-" + SESSIONS.incrementAndGet() + " " + client.remoteAddress();
+    }
+
+    /**
+     * The session in a log line: its number, the client's address, and once known the user, database and the
+     * backends' process ids ({@code S-12 app@shop 10.0.0.5:51234 pid 4711/4712}: source, then target).
+     */
+    String label() {
+        return label;
     }
 
     public void start() {
         services.registry().add(this);
         client.handler(this::onClientBytes);
-        client.exceptionHandler(failure -> LOG.debugf("Client %s: %s", client.remoteAddress(), failure.getMessage()));
+        client.exceptionHandler(failure -> LOG.debugf("%s: %s", label, failure.getMessage()));
         client.closeHandler(v -> onClientClosed());
         authTimer = services.vertx().setTimer(services.authTimeout().toMillis(), id -> {
             if (state != State.RELAYING && state != State.CLOSED) {
@@ -87,7 +100,7 @@ public final class ClientSession implements CancelRegistry.Cancellable {
             drainStartupPhase();
         } catch (ProtocolViolation violation) {
             if (!violation.answered()) {
-                LOG.infof("Client %s: %s; connection closed", client.remoteAddress(), violation.getMessage());
+                LOG.infof("%s: %s; connection closed", label, violation.getMessage());
                 services.metrics().sessionRefused(SessionRefusal.PROTOCOL);
                 state = State.CLOSED;
                 client.close();
@@ -96,8 +109,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
             }
             refuse(SessionRefusal.PROTOCOL, ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
         } catch (AuthenticationFailedException failure) {
-            LOG.infof("Authentication failed for user \"%s\" from %s: %s", startup == null ? "?" : startup.user(),
-                    client.remoteAddress(), failure.getMessage());
+            LOG.infof("%s: authentication failed for user \"%s\": %s", label, startup == null ? "?" : startup.user(),
+                    failure.getMessage());
             services.metrics().authenticationFailed(startupAt);
             refuse(SessionRefusal.AUTH, ErrorResponse.fatal(failure.sqlState(), failure.getMessage()));
         }
@@ -127,7 +140,7 @@ public final class ClientSession implements CancelRegistry.Cancellable {
                 int processId = reader.readInt();
                 int secretKey = reader.readInt();
                 boolean matched = services.cancels().cancel(processId, secretKey);
-                LOG.debugf("CancelRequest from %s %s", client.remoteAddress(), matched ? "forwarded" : "ignored");
+                LOG.debugf("%s: CancelRequest %s", label, matched ? "forwarded" : "ignored");
                 state = State.CLOSED;
                 client.close();
             }
@@ -157,7 +170,7 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         client.write(Buffer.buffer(1).appendByte((byte) 'S'));
         client.upgradeToSsl().onComplete(result -> {
             if (result.failed()) {
-                LOG.infof("TLS handshake with %s failed: %s", client.remoteAddress(), result.cause().getMessage());
+                LOG.infof("%s: TLS handshake failed: %s", label, result.cause().getMessage());
                 if (state != State.CLOSED) {
                     services.metrics().sessionRefused(SessionRefusal.TLS);
                 }
@@ -248,15 +261,14 @@ public final class ClientSession implements CancelRegistry.Cancellable {
                 boolean fromBackend = source.cause() instanceof BackendStartupFailure;
                 ErrorResponse error = fromBackend ? ((BackendStartupFailure) source.cause()).error()
                         : ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, source.cause().getMessage());
-                LOG.infof("Session of user \"%s\" from %s refused by the source: %s", who.user(),
-                        client.remoteAddress(), error.message());
+                LOG.infof("%s: session of user \"%s\" refused by the source: %s", label, who.user(), error.message());
                 services.metrics().sessionRefused(SessionRefusal.BACKEND);
                 closeWithError(error, fromBackend ? ErrorOrigin.BACKEND : ErrorOrigin.PROXY);
                 return;
             }
             if (target.failed()) {
-                LOG.warnf("Session of user \"%s\" from %s starts without the target: %s", who.user(),
-                        client.remoteAddress(), target.cause().getMessage());
+                LOG.warnf("%s: session of user \"%s\" starts without the target: %s", label, who.user(),
+                        target.cause().getMessage());
             }
             beginRelay(source.result(), target.succeeded() ? target.result() : null, login);
         });
@@ -270,6 +282,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
 
     private void beginRelay(BackendConnection backend, BackendConnection target, BackendLogin login) {
         services.vertx().cancelTimer(authTimer);
+        label = label.substring(0, label.indexOf(' ')) + " " + login.user() + "@" + login.database() + " "
+                + client.remoteAddress() + " pid " + backend.processId() + (target == null ? "" : "/" + target.processId());
         cancelKey = services.cancels().register(this, backend.processId());
         Buffer greeting = Buffer.buffer(256).appendBuffer(AuthenticationRequest.ok());
         backend.startupMessages().forEach(greeting::appendBuffer);
@@ -287,8 +301,7 @@ public final class ClientSession implements CancelRegistry.Cancellable {
             relay = direct;
             direct.start(backend.leftover());
         }
-        LOG.debugf("Session of user \"%s\" from %s relays to %s", startup.user(), client.remoteAddress(),
-                backend.endpoint().describe());
+        LOG.debugf("%s: relays to %s", label, backend.endpoint().describe());
         Buffer early = assembler.drain();
         if (early.length() > 0) {
             relay.fromClient(early);

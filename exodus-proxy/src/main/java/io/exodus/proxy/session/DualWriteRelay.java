@@ -127,7 +127,7 @@ final class DualWriteRelay implements Relay {
         primary.onUnsolicited(this::toClient);
         primary.afterChunk(this::flushClient);
         primary.onLost(why -> {
-            LOG.infof("Session of \"%s\": %s", login.user(), why);
+            LOG.infof("%s: %s", session.label(), why);
             PgMessage fatal = primary.lastFatal();
             if (fatal == null) {
                 session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, why));
@@ -196,7 +196,7 @@ final class DualWriteRelay implements Relay {
             try {
                 onClientMessage(message);
             } catch (RuntimeException failure) {
-                LOG.errorf(failure, "Session of \"%s\": Exodus failed on a client message", login.user());
+                LOG.errorf(failure, "%s: Exodus failed on a client message", session.label());
                 session.closeWithError(ErrorResponse.fatal(SqlState.INTERNAL_ERROR,
                         "Exodus failed to carry out the request: " + failure.getMessage()));
                 return;
@@ -291,7 +291,7 @@ final class DualWriteRelay implements Relay {
         try {
             currentShape = plan.shape();
             if (LOG.isDebugEnabled()) {
-                LOG.debugf("%s request (primary %d in status %c): %s", plan.shape(), primary.backend().processId(),
+                LOG.debugf("%s: %s request (primary in status %c): %s", session.label(), plan.shape(),
                         (char) primary.transactionStatus(), plan.fingerprint());
             }
             done = execute(plan, sent);
@@ -305,7 +305,7 @@ final class DualWriteRelay implements Relay {
                 return;
             }
             if (result.failed()) {
-                LOG.errorf(result.cause(), "Session of \"%s\": dual-write request failed inside Exodus", login.user());
+                LOG.errorf(result.cause(), "%s: dual-write request failed inside Exodus", session.label());
                 session.closeWithError(ErrorResponse.fatal(SqlState.INTERNAL_ERROR,
                         "Exodus failed to carry out the request: " + result.cause().getMessage()));
                 return;
@@ -379,6 +379,11 @@ final class DualWriteRelay implements Relay {
     // ---- shapes ------------------------------------------------------------------------------------------------
 
     // ---- state shared with the shapes ----------------------------------------------------------------------------
+
+    /** The session in log lines: see {@link ClientSession#label()}. */
+    String label() {
+        return session.label();
+    }
 
     /** Sends the request (from message {@code from} on) to the primary, whose answers go to the client as they come. */
     Future<LegReply> primaryAnswersClient(UnitPlan plan, int from) {

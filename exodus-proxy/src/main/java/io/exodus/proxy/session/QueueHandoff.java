@@ -116,9 +116,9 @@ final class QueueHandoff {
         dual.replay().queueing(login.database());
         if (why.startsWith("earlier") || why.startsWith("no connection")) {
             // One line per transaction while the target is away would drown the log: the detachment said it once.
-            LOG.debugf("Session of \"%s\": the transaction goes to the replay queue (%s)", login.user(), why);
+            LOG.debugf("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
         } else {
-            LOG.infof("Session of \"%s\": the transaction goes to the replay queue (%s)", login.user(), why);
+            LOG.infof("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
         }
         relay.secondaryTransaction().drop();
         relay.secondaryConnection().detachForQueue();

@@ -42,7 +42,7 @@ final class SecondaryConnection {
         leg.answerWithin(services.vertx(), dual.secondaryTimeout());
         leg.measuredBy(dual.metrics(), false, relay::currentPolicy);
         leg.onLost(why -> {
-            LOG.warnf("Session of \"%s\": %s; writes continue on the primary as policy %s says", login.user(), why,
+            LOG.warnf("%s: %s; writes continue on the primary as policy %s says", relay.label(), why,
                     relay.currentPolicy().configName());
             QueueHandoff queue = relay.queue();
             if (relay.secondary() == leg && queue.currentRecording() != null
@@ -97,14 +97,14 @@ final class SecondaryConnection {
             Leg leg = new Leg(connection, services.maxMessageSize());
             attach(leg);
             book.secondaryReset();
-            LOG.infof("Session of \"%s\": reconnected to the %s", login.user(), leg.database());
+            LOG.infof("%s: reconnected to the %s", relay.label(), leg.database());
             String replay = relay.sessionContext();
             if (replay.isEmpty()) {
                 return Future.<Void>succeededFuture();
             }
             return leg.send(FrontendMessages.query(replay), 1, Leg.DISCARD).<Void>mapEmpty();
         }, failure -> {
-            LOG.debugf("Session of \"%s\": the target is still unavailable: %s", login.user(), failure.getMessage());
+            LOG.debugf("%s: the target is still unavailable: %s", relay.label(), failure.getMessage());
             return Future.<Void>succeededFuture();
         });
     }
@@ -113,8 +113,8 @@ final class SecondaryConnection {
     void pinToPrimary() {
         if (!pinned) {
             pinned = true;
-            LOG.warnf("Session of \"%s\" is pinned to the primary after a secondary failure (policy %s)",
-                    login.user(), relay.currentPolicy().configName());
+            LOG.warnf("%s is pinned to the primary after a secondary failure (policy %s)",
+                    relay.label(), relay.currentPolicy().configName());
         }
         Leg leg = relay.detachSecondary();
         if (leg != null) {

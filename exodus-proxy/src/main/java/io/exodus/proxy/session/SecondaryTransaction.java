@@ -85,8 +85,8 @@ final class SecondaryTransaction {
             if (kind != Divergence.Kind.SECONDARY_LOST) {
                 relay.divergence(kind, plan, primaryReply, secondaryReply);
             }
-            LOG.infof("Session of \"%s\": the target failed a statement of the transaction (%s); the transaction "
-                    + "goes to the replay queue", login.user(), DualWriteRelay.describe(secondaryReply));
+            LOG.infof("%s: the target failed a statement of the transaction (%s); the transaction "
+                    + "goes to the replay queue", relay.label(), DualWriteRelay.describe(secondaryReply));
             queue.queueCurrentTransaction("the target failed a statement");
             return;
         }

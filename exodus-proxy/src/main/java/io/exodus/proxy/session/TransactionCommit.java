@@ -328,8 +328,8 @@ final class TransactionCommit {
             if (!s.lostConnection()) {
                 recording.commitMarker(null);
             }
-            LOG.infof("The target's COMMIT failed (%s); the transaction goes to the replay queue", s.error() == null
-                    ? "it rolled back" : s.error().message());
+            LOG.infof("%s: the target's COMMIT failed (%s); the transaction goes to the replay queue", relay.label(),
+                    s.error() == null ? "it rolled back" : s.error().message());
             queue.queueCurrentTransaction("the target's COMMIT failed");
             return primary.send(FrontendMessages.query(queue.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
                 if (!p.failed()) {

@@ -134,8 +134,8 @@ final class TwoPhaseCommit {
             decided.accept(null);
             secondary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).onSuccess(done -> {
                 if (done.failed()) {
-                    LOG.warnf("COMMIT PREPARED %s failed on the target (%s); the recovery task finishes it", gid,
-                            done.error().message());
+                    LOG.warnf("%s: COMMIT PREPARED %s failed on the target (%s); the recovery task finishes it",
+                            relay.label(), gid, done.error().message());
                 }
             });
             secondaryTransaction.ended();

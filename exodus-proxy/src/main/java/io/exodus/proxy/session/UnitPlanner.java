@@ -103,7 +103,8 @@ final class UnitPlanner {
             String unsupported = shape == UnitShape.UNSUPPORTED
                     ? "COPY … FROM STDIN is not mirrored in dual-write by this version" : null;
             return new UnitPlan(shape, List.copyOf(messages), false, text, Optional.empty(),
-                    rowImage && shape == UnitShape.LOCKSTEP, unsupported, new ArrayList<>(statements));
+                    rowImage && (shape == UnitShape.LOCKSTEP || shape == UnitShape.SEQUENTIAL), unsupported,
+                    new ArrayList<>(statements));
         }
 
         private StatementBook.Statement enter(PgMessage message) {
