@@ -12,6 +12,7 @@ import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -96,15 +97,19 @@ final class UnitPlanner {
             return messages;
         }
 
-        /** The batch as far as it has come (or whole, once its Sync is in). */
+        /**
+         * The batch as far as it has come (or whole, once its Sync is in). Its lists are views of the batch's own, not
+         * copies: a pipeline that flushes after every statement would otherwise copy the batch once per Flush. The
+         * batch only grows, and is dropped at its Sync.
+         */
         UnitPlan plan() {
             UnitShape shape = shapeOf(executed, forbidsBlock);
             String text = writingText != null ? writingText : firstText;
             String unsupported = shape == UnitShape.UNSUPPORTED
                     ? "COPY … FROM STDIN is not mirrored in dual-write by this version" : null;
-            return new UnitPlan(shape, List.copyOf(messages), false, text, Optional.empty(),
+            return new UnitPlan(shape, Collections.unmodifiableList(messages), false, text, Optional.empty(),
                     rowImage && (shape == UnitShape.LOCKSTEP || shape == UnitShape.SEQUENTIAL), unsupported,
-                    new ArrayList<>(statements));
+                    Collections.unmodifiableList(statements));
         }
 
         private StatementBook.Statement enter(PgMessage message) {
