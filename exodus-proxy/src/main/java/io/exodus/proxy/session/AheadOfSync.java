@@ -1,7 +1,6 @@
 package io.exodus.proxy.session;
 
 import io.exodus.proxy.backend.LegReply;
-
 import io.exodus.proxy.protocol.FrontendMessageType;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -50,26 +49,28 @@ final class AheadOfSync {
      * the rest of the batch has yet to ask for, ends them.
      */
     Future<Outcome> outcome() {
-        return outcomeFrom(0, new Outcome(new ArrayList<>(), new ArrayList<>(), false, false));
+        return answeredBeforeAFailure(0).map(answered -> {
+            List<String> tags = new ArrayList<>();
+            List<PrimaryRowImageFilter.Capture> captures = new ArrayList<>();
+            boolean overflowed = false;
+            for (Part part : parts.subList(0, answered)) {
+                tags.addAll(part.reply().result().commandTags());
+                if (part.filter() != null) {
+                    captures.addAll(part.filter().captures());
+                    overflowed |= part.filter().overflowed();
+                }
+            }
+            return new Outcome(tags, captures, overflowed, answered < parts.size());
+        });
     }
 
-    private Future<Outcome> outcomeFrom(int index, Outcome sofar) {
+    /** How many parts, from {@code index} on, were answered before the first that failed (all of them if none). */
+    private Future<Integer> answeredBeforeAFailure(int index) {
         if (index == parts.size()) {
-            return Future.succeededFuture(sofar);
+            return Future.succeededFuture(index);
         }
-        Part part = parts.get(index);
-        return part.reply().compose(reply -> {
-            if (reply.failed()) {
-                return Future.succeededFuture(new Outcome(sofar.commandTags(), sofar.captures(), sofar.overflowed(), true));
-            }
-            sofar.commandTags().addAll(reply.commandTags());
-            boolean overflowed = sofar.overflowed();
-            if (part.filter() != null) {
-                sofar.captures().addAll(part.filter().captures());
-                overflowed |= part.filter().overflowed();
-            }
-            return outcomeFrom(index + 1, new Outcome(sofar.commandTags(), sofar.captures(), overflowed, false));
-        });
+        return parts.get(index).reply().compose(reply -> reply.failed() ? Future.succeededFuture(index)
+                : answeredBeforeAFailure(index + 1));
     }
 
     /**
