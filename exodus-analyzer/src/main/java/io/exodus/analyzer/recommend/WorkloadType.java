@@ -1,8 +1,7 @@
 package io.exodus.analyzer.recommend;
 
-import io.exodus.analyzer.profile.WorkloadProfile;
-
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.exodus.analyzer.profile.WorkloadProfile;
 
 import java.util.Locale;
 

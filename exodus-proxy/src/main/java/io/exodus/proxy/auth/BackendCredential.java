@@ -1,6 +1,5 @@
 package io.exodus.proxy.auth;
 
-import io.exodus.proxy.auth.ScramClientKeys;
 
 /** What the proxy presents when a backend asks it to authenticate. */
 public sealed interface BackendCredential {

@@ -1,6 +1,5 @@
 package io.exodus.proxy.auth;
 
-import io.exodus.proxy.auth.BackendCredential;
 import io.exodus.proxy.protocol.AuthenticationRequest;
 import io.exodus.proxy.protocol.PasswordMessage;
 import io.vertx.core.buffer.Buffer;

@@ -1,8 +1,7 @@
 package io.exodus.proxy.backend;
 
-import io.exodus.proxy.auth.BackendCredential;
-
 import io.exodus.proxy.auth.AuthenticationFailedException;
+import io.exodus.proxy.auth.BackendCredential;
 import io.exodus.proxy.auth.Md5Password;
 import io.exodus.proxy.auth.ScramClientExchange;
 import io.exodus.proxy.protocol.AuthenticationRequest;

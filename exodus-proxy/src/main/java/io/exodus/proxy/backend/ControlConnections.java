@@ -1,6 +1,5 @@
 package io.exodus.proxy.backend;
 
-import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.config.PostgresUrl;
 import io.exodus.proxy.config.SslMode;
 import io.vertx.core.Future;

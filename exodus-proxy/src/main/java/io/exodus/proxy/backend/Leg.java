@@ -1,7 +1,6 @@
 package io.exodus.proxy.backend;
 
 
-import io.exodus.proxy.backend.BackendConnection;
 import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.metrics.StatementClass;
 import io.exodus.proxy.protocol.BackendMessageType;

@@ -1,9 +1,8 @@
 package io.exodus.proxy.consistency;
 
-import io.exodus.proxy.migration.ConsistencyPolicy;
-
-import io.micrometer.core.instrument.Counter;
 import io.exodus.proxy.metrics.MetricsConfig;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.inject.Singleton;

@@ -1,8 +1,7 @@
 package io.exodus.proxy.consistency;
 
-import io.exodus.proxy.backend.ControlConnections;
-
 import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.backend.ControlConnections;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;

@@ -1,9 +1,6 @@
 package io.exodus.proxy.migration;
 
-import io.exodus.proxy.migration.MigrationPhase;
-
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.migration.ConsistencyPolicy;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 

@@ -8,8 +8,6 @@ import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.migration.MigrationState;
-import io.exodus.proxy.monitoring.ReplicationLag;
-import io.exodus.proxy.monitoring.ReplicationLagQuery;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;

@@ -1,7 +1,5 @@
 package io.exodus.proxy.monitoring;
 
-import io.exodus.proxy.monitoring.ReplicationLag;
-
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;

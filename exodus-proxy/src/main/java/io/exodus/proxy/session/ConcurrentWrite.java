@@ -1,9 +1,7 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.backend.LegReply;
-
 import io.exodus.proxy.backend.Leg;
-
+import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessages;

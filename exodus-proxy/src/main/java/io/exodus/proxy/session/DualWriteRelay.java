@@ -1,15 +1,13 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.backend.LegReply;
-
-import io.exodus.proxy.backend.Leg;
-
 import io.exodus.proxy.backend.BackendConnection;
 import io.exodus.proxy.backend.BackendLogin;
-import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.metrics.RelayMetrics;
 import io.exodus.proxy.metrics.RequestClassifier;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.protocol.BackendMessageType;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessageType;

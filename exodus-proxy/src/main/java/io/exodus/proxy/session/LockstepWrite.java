@@ -1,13 +1,11 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.backend.LegReply;
-
 import io.exodus.proxy.backend.Leg;
-
-import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TableShapeQuery;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.protocol.DataRow;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessages;

@@ -1,7 +1,6 @@
 package io.exodus.proxy.session;
 
 import io.exodus.proxy.backend.Leg;
-
 import io.exodus.proxy.protocol.DataRow;
 import io.exodus.proxy.protocol.PgMessage;
 import io.exodus.proxy.protocol.RowDescription;

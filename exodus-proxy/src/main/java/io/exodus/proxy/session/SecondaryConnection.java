@@ -1,8 +1,7 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.backend.Leg;
-
 import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.metrics.SecondaryDetachment;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.vertx.core.Future;

@@ -1,7 +1,6 @@
 package io.exodus.proxy.session;
 
 import io.exodus.proxy.backend.Leg;
-
 import io.exodus.proxy.consistency.RowImageInsert;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.protocol.FrontendMessageType;

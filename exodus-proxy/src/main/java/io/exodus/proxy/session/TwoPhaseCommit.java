@@ -1,12 +1,10 @@
 package io.exodus.proxy.session;
 
-import io.exodus.proxy.backend.LegReply;
-
 import io.exodus.proxy.backend.Leg;
-
+import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.CommitDecisionLog;
-import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.protocol.ErrorResponse;
 import io.exodus.proxy.protocol.FrontendMessages;
 import io.exodus.proxy.protocol.SqlState;

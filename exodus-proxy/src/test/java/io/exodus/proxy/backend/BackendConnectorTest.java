@@ -1,8 +1,7 @@
 package io.exodus.proxy.backend;
 
-import io.exodus.proxy.auth.BackendCredential;
-
 import io.exodus.localpg.FreePort;
+import io.exodus.proxy.auth.BackendCredential;
 import io.exodus.proxy.auth.ScramClientKeys;
 import io.exodus.proxy.config.PostgresUrl;
 import io.exodus.proxy.tls.BackendTls;

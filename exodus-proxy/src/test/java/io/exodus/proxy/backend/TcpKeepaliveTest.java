@@ -1,7 +1,6 @@
 package io.exodus.proxy.backend;
 
 import io.exodus.proxy.auth.BackendCredential;
-
 import io.exodus.proxy.config.PostgresUrl;
 import io.exodus.proxy.session.DualWriteProfile;
 import io.exodus.proxy.tls.BackendTls;

@@ -1,10 +1,9 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.monitoring.ReplicationLagProbe;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.monitoring.ReplicationLagProbe;
 import io.exodus.testsupport.LogicalSubscription;
 import io.exodus.testsupport.PostgresPairResource;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -14,10 +13,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.NamingConvention;
 import io.micrometer.datadog.DatadogMeterRegistry;
-import io.vertx.core.Future;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Future;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,6 @@
 package io.exodus.proxy.monitoring;
 
 import io.exodus.proxy.metrics.ExodusMeters;
-
-import io.exodus.proxy.monitoring.ReplicationLagProbe;
-
 import io.exodus.testsupport.LogicalSubscription;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.ReplicationSlot;
