@@ -144,8 +144,11 @@ class CrossVersionDualWriteTest {
                         + replicationLag.latest());
                 Thread.sleep(200);
                 lag = replicationLag.latest().getOrDefault("source", List.of()).stream()
+                        // A standby that has just connected is reported before its replay position is known (bytes
+                        // null for a reading or two): wait for a reading with both.
                         .filter(reported -> reported.kind() == ReplicationLag.Kind.CONNECTION
-                                && reported.name().equals(name) && reported.seconds() != null)
+                                && reported.name().equals(name) && reported.seconds() != null
+                                && reported.bytes() != null)
                         .findFirst();
             }
             assertTrue(lag.get().seconds() >= 0 && lag.get().bytes() != null && lag.get().bytes() >= 0,
