@@ -1,13 +1,13 @@
 package io.exodus.proxy.api;
 
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
-import io.exodus.proxy.monitoring.ReplicationLagProbe;
-import io.exodus.proxy.monitoring.ReplicationLag;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.monitoring.ReplicationLag;
+import io.exodus.proxy.monitoring.ReplicationLagProbe;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -19,8 +19,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 
@@ -37,11 +37,11 @@ public class MigrationResource {
     private final DivergenceLog divergences;
     private final TwoPhaseRecovery recovery;
     private final ExodusConfig config;
-    private final io.exodus.proxy.replay.Replayer replayer;
+    private final io.exodus.proxy.catchup.CatchUpApplier replayer;
     private final ReplicationLagProbe replicationLag;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
-            ExodusConfig config, io.exodus.proxy.replay.Replayer replayer, ReplicationLagProbe replicationLag) {
+            ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag) {
         this.replayer = replayer;
         this.replicationLag = replicationLag;
         this.migration = migration;
@@ -59,7 +59,7 @@ public class MigrationResource {
      */
     public record Status(String phase, String policy, double canaryPercent, Map<String, Double> divergences,
             List<Divergence> recent, List<String> statementsNeedingVerification,
-            io.exodus.proxy.replay.ReplayStatus replay, Map<String, List<ReplicationLag>> replication) {
+            io.exodus.proxy.catchup.CatchUpStatus replay, Map<String, List<ReplicationLag>> replication) {
     }
 
     public record CanaryChange(Double percent) {
@@ -83,7 +83,7 @@ public class MigrationResource {
         return Uni.createFrom().completionStage(replayer.status().toCompletionStage()).map(this::statusWith);
     }
 
-    private Response statusWith(io.exodus.proxy.replay.ReplayStatus replay) {
+    private Response statusWith(io.exodus.proxy.catchup.CatchUpStatus replay) {
         Map<String, Double> counts = new java.util.LinkedHashMap<>();
         for (Divergence.Kind kind : Divergence.Kind.values()) {
             counts.put(kind.tag(), divergences.count(kind));

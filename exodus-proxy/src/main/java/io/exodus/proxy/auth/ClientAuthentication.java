@@ -1,7 +1,7 @@
 package io.exodus.proxy.auth;
 
-import io.exodus.proxy.protocol.AuthenticationRequest;
-import io.exodus.proxy.protocol.PasswordMessage;
+import io.exodus.proxy.wire.AuthenticationRequest;
+import io.exodus.proxy.wire.PasswordMessage;
 import io.vertx.core.buffer.Buffer;
 
 import java.security.SecureRandom;

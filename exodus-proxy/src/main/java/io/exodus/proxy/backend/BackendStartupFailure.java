@@ -1,6 +1,6 @@
 package io.exodus.proxy.backend;
 
-import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.wire.ErrorResponse;
 
 /**
  * A backend connection that could not be opened. {@link #error()} is what the client is told: the backend's

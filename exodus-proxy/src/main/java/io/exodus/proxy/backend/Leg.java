@@ -1,16 +1,15 @@
 package io.exodus.proxy.backend;
 
-
 import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.metrics.StatementClass;
-import io.exodus.proxy.protocol.BackendMessageType;
-import io.exodus.proxy.protocol.CommandComplete;
-import io.exodus.proxy.protocol.ErrorResponse;
-import io.exodus.proxy.protocol.FrontendMessageType;
-import io.exodus.proxy.protocol.MessageAssembler;
-import io.exodus.proxy.protocol.PgMessage;
-import io.exodus.proxy.protocol.ProtocolViolation;
-import io.exodus.proxy.protocol.SessionMessages;
+import io.exodus.proxy.wire.BackendMessageType;
+import io.exodus.proxy.wire.CommandComplete;
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.MessageAssembler;
+import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.ProtocolViolation;
+import io.exodus.proxy.wire.SessionMessages;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;

@@ -1,6 +1,6 @@
 package io.exodus.proxy.backend;
 
-import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.wire.ErrorResponse;
 
 import java.util.List;
 
@@ -15,7 +15,7 @@ import java.util.List;
 public record LegReply(byte transactionStatus, ErrorResponse error, List<String> commandTags, boolean lostConnection) {
 
     public static LegReply lost(String why) {
-        return new LegReply((byte) 'I', ErrorResponse.error(io.exodus.proxy.protocol.SqlState.CONNECTION_FAILURE, why),
+        return new LegReply((byte) 'I', ErrorResponse.error(io.exodus.proxy.wire.SqlState.CONNECTION_FAILURE, why),
                 List.of(), true);
     }
 

@@ -1,8 +1,8 @@
 package io.exodus.proxy.consistency;
 
-import io.exodus.proxy.protocol.FrontendMessages;
-import io.exodus.proxy.protocol.RowDescription;
 import io.exodus.proxy.sql.Identifiers;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.RowDescription;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;

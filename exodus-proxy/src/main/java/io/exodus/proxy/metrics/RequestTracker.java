@@ -1,6 +1,6 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.protocol.FrontendMessageType;
+import io.exodus.proxy.wire.FrontendMessageType;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 

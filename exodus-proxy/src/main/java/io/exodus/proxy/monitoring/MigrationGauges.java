@@ -1,13 +1,12 @@
 package io.exodus.proxy.monitoring;
 
+import io.exodus.proxy.catchup.CatchUpApplier;
+import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.proxy.metrics.MetricsConfig;
-
 import io.exodus.proxy.migration.ConsistencyPolicy;
-import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
-import io.exodus.proxy.replay.Replayer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,10 +32,10 @@ public class MigrationGauges {
     private final MeterRegistry registry;
     private final MigrationState migration;
     private final TwoPhaseRecovery recovery;
-    private final Replayer replayer;
+    private final CatchUpApplier replayer;
 
     MigrationGauges(MetricsConfig config, MeterRegistry registry, MigrationState migration, TwoPhaseRecovery recovery,
-            Replayer replayer) {
+            CatchUpApplier replayer) {
         this.replayer = replayer;
         this.config = config;
         this.registry = registry;

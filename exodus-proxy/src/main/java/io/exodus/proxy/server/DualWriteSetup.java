@@ -3,15 +3,15 @@ package io.exodus.proxy.server;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
+import io.exodus.proxy.dualwrite.DualWriteServices;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
-import io.exodus.proxy.session.DualWriteServices;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.FunctionVolatility;
 import io.exodus.proxy.tls.BackendTls;
@@ -42,13 +42,13 @@ public class DualWriteSetup {
     private final DivergenceLog divergences;
     private final TwoPhaseRecovery recovery;
     private final io.exodus.proxy.metrics.DualWriteMetrics metrics;
-    private final io.exodus.proxy.replay.ReplayQueue replay;
+    private final io.exodus.proxy.catchup.CatchUpQueue replay;
     private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
     private ClassificationCache classifications;
 
     public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
             DivergenceLog divergences, TwoPhaseRecovery recovery, io.exodus.proxy.metrics.DualWriteMetrics metrics,
-            io.exodus.proxy.replay.ReplayQueue replay) {
+            io.exodus.proxy.catchup.CatchUpQueue replay) {
         this.metrics = metrics;
         this.replay = replay;
         this.vertx = vertx;

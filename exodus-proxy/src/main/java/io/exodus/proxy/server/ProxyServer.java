@@ -85,7 +85,7 @@ public class ProxyServer {
                     verticleVertx, users, authMethod, config.auth().timeout(), tlsMode,
                     config.protocol().maxMessageSize(), new BackendConnector(verticleVertx.createNetClient(clientOptions),
                             source, config.protocol().maxMessageSize(), keepalive),
-                    cancels, sessions, metrics, dualWrite.servicesFor(verticleVertx)));
+                    cancels, sessions, metrics, new SessionRelays(dualWrite.servicesFor(verticleVertx))));
             verticles.add(verticle);
             return verticle;
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()

@@ -9,18 +9,18 @@ import io.exodus.proxy.backend.BackendStartupFailure;
 import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.metrics.ErrorOrigin;
 import io.exodus.proxy.metrics.SessionRefusal;
-import io.exodus.proxy.protocol.AuthenticationRequest;
-import io.exodus.proxy.protocol.ErrorResponse;
-import io.exodus.proxy.protocol.FrontendMessageType;
-import io.exodus.proxy.protocol.MessageAssembler;
-import io.exodus.proxy.protocol.MessageReader;
-import io.exodus.proxy.protocol.PgMessage;
-import io.exodus.proxy.protocol.ProtocolViolation;
-import io.exodus.proxy.protocol.SessionMessages;
-import io.exodus.proxy.protocol.SqlState;
-import io.exodus.proxy.protocol.StartupCode;
-import io.exodus.proxy.protocol.StartupMessage;
 import io.exodus.proxy.tls.ClientTlsMode;
+import io.exodus.proxy.wire.AuthenticationRequest;
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.MessageAssembler;
+import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.ProtocolViolation;
+import io.exodus.proxy.wire.SessionMessages;
+import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.StartupCode;
+import io.exodus.proxy.wire.StartupMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -37,7 +37,7 @@ import java.util.Optional;
  * proxy, the backend session opened on the client's behalf, then the relay. Runs on one event loop; every
  * method is called there.
  */
-public final class ClientSession implements CancelRegistry.Cancellable {
+public final class ClientSession implements CancelRegistry.Cancellable, RelayHost {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
 
     private enum State { STARTUP, TLS_HANDSHAKE, LOOKING_UP_USER, AUTHENTICATING, CONNECTING, RELAYING, CLOSED }
@@ -72,7 +72,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
      * The session in a log line: its number, the client's address, and once known the user, database and the
      * backends' process ids ({@code S-12 app@shop 10.0.0.5:51234 pid 4711/4712}: source, then target).
      */
-    String label() {
+    @Override
+    public String label() {
         return label;
     }
 
@@ -249,7 +250,7 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         BackendLogin login = new BackendLogin(who.user(), startup.database(), who.credential(), parameters);
         Future<BackendConnection> source = services.source().open(login);
         Future<BackendConnection> target = dualWrites()
-                ? services.dualWrite().target().open(login) : Future.succeededFuture();
+                ? services.relays().secondary().open(login) : Future.succeededFuture();
         Future.join(source, target).onComplete(both -> {
             if (state != State.CONNECTING) {
                 closeOpened(source);
@@ -291,16 +292,9 @@ public final class ClientSession implements CancelRegistry.Cancellable {
         greeting.appendBuffer(SessionMessages.readyForQuery(backend.transactionStatus()));
         client.write(greeting);
         state = State.RELAYING;
-        if (dualWrites()) {
-            DualWriteRelay dual = new DualWriteRelay(this, client, services, services.dualWrite(), login, backend,
-                    target);
-            relay = dual;
-            dual.start();
-        } else {
-            SessionRelay direct = new SessionRelay(this, client, backend, services);
-            relay = direct;
-            direct.start(backend.leftover());
-        }
+        relay = dualWrites()
+                ? services.relays().dualWrite(this, client, services, login, backend, target)
+                : services.relays().direct(this, client, services, backend);
         LOG.debugf("%s: relays to %s", label, backend.endpoint().describe());
         Buffer early = assembler.drain();
         if (early.length() > 0) {
@@ -352,7 +346,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     }
 
     /** Ends the session now with 57P01, as graceful shutdown does once a session is idle or out of time. */
-    void closeForShutdownNow() {
+    @Override
+    public void closeForShutdownNow() {
         ErrorResponse error = ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
                 "terminating connection because the Exodus proxy is shutting down");
         if (relay == null) {
@@ -371,7 +366,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     }
 
     /** Sends the proxy's own error to the client (if it still listens) and closes both sides. */
-    void closeWithError(ErrorResponse error) {
+    @Override
+    public void closeWithError(ErrorResponse error) {
         closeWithError(error, ErrorOrigin.PROXY);
     }
 
@@ -389,7 +385,8 @@ public final class ClientSession implements CancelRegistry.Cancellable {
     }
 
     /** The relay saw the client say goodbye or the backend go away. */
-    void closed() {
+    @Override
+    public void closed() {
         if (state != State.CLOSED) {
             state = State.CLOSED;
             client.close();

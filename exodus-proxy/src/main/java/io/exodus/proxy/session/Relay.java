@@ -3,7 +3,7 @@ package io.exodus.proxy.session;
 import io.vertx.core.buffer.Buffer;
 
 /** The established part of a client session, once its backend sessions are open: direct or dual-write. */
-interface Relay {
+public interface Relay {
 
     /** Bytes the client sent before the relay began (read while the backend sessions were being opened). */
     void fromClient(Buffer early);

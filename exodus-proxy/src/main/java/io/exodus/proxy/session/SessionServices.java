@@ -10,10 +10,7 @@ import io.vertx.core.Vertx;
 
 import java.time.Duration;
 
-/**
- * What a client session needs from the proxy around it; one instance per event loop. {@code dualWrite} is null in
- * phase direct.
- */
+/** What a client session needs from the proxy around it; one instance per event loop. */
 public record SessionServices(
         Vertx vertx,
         UserDirectory users,
@@ -25,10 +22,10 @@ public record SessionServices(
         CancelRegistry cancels,
         SessionRegistry registry,
         ProxyMetrics metrics,
-        DualWriteServices dualWrite) {
+        Relays relays) {
 
     /** Whether sessions write to the target too (phase dual-write). */
     public boolean dualWriting() {
-        return dualWrite != null;
+        return relays.secondary() != null;
     }
 }

@@ -1,8 +1,8 @@
 package io.exodus.proxy.api;
 
+import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
-import io.exodus.proxy.session.DualWriteProfile;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.ReplicationSlot;
 import io.exodus.testsupport.TestDatabases;

@@ -2,7 +2,7 @@ package io.exodus.proxy.backend;
 
 import io.exodus.proxy.auth.BackendCredential;
 import io.exodus.proxy.config.PostgresUrl;
-import io.exodus.proxy.session.DualWriteProfile;
+import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.tls.BackendTls;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;

@@ -4,6 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.exodus.localpg.LocalPostgres;
+import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.wire.CommandComplete;
+import io.exodus.proxy.wire.DataRow;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.RowDescription;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.RawPgConnection;
+import io.exodus.testsupport.TestDatabases;
+import io.exodus.testsupport.TestUsers;
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -15,22 +30,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import io.exodus.localpg.LocalPostgres;
-import io.exodus.proxy.protocol.CommandComplete;
-import io.exodus.proxy.protocol.DataRow;
-import io.exodus.proxy.protocol.FrontendMessages;
-import io.exodus.proxy.protocol.RowDescription;
-import io.exodus.proxy.sql.InsertReturning;
-import io.exodus.testsupport.ConnectionTarget;
-import io.exodus.testsupport.RawPgConnection;
-import io.exodus.testsupport.TestDatabases;
-import io.exodus.testsupport.TestUsers;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * The row image end to end on real servers: an INSERT full of values that differ on every run goes to the source

@@ -1,10 +1,10 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
-import io.exodus.proxy.protocol.FrontendMessageType;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.testsupport.PostgresPairResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,6 +1,6 @@
 package io.exodus.proxy.metrics;
 
-import io.exodus.proxy.protocol.ErrorResponse;
+import io.exodus.proxy.wire.ErrorResponse;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,237 @@
+package io.exodus.proxy.catchup;
+
+import io.exodus.proxy.auth.BackendCredential;
+import io.exodus.proxy.backend.BackendConnector;
+import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.backend.TcpKeepalive;
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.config.PostgresUrl;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.tls.BackendTls;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Applies queued transactions to the secondary, per database, in queue order, each as one transaction with its
+ * session context, and deletes an entry only after its apply committed. One proxy at a time replays a database's
+ * queue (a session-level advisory lock on the source); when it dies, its lock goes with its connection and another
+ * proxy takes over. Runs on an event loop of its own.
+ */
+@ApplicationScoped
+public class CatchUpApplier {
+    private static final Logger LOG = Logger.getLogger(CatchUpApplier.class);
+    /** Source databases that may hold a queue from an earlier run, looked for at start-up. */
+    private static final String DATABASES =
+            "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1";
+
+    private final Vertx vertx;
+    private final ExodusConfig config;
+    private final CatchUpQueue queue;
+    private final DivergenceLog divergences;
+    private final MigrationState migration;
+    private final Map<String, DatabaseCatchUp> replays = new ConcurrentHashMap<>();
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final CatchUpBackoff backoff;
+    private Context context;
+    private BackendConnector targetConnector;
+    private volatile boolean stopped;
+
+    public CatchUpApplier(Vertx vertx, ExodusConfig config, CatchUpQueue queue, DivergenceLog divergences,
+            MigrationState migration) {
+        this.vertx = vertx;
+        this.config = config;
+        this.queue = queue;
+        this.divergences = divergences;
+        this.migration = migration;
+        this.backoff = new CatchUpBackoff(config.replay().backoffBase(), config.replay().backoffCap(),
+                config.replay().jitter());
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!queue.active()) {
+            return;
+        }
+        context = vertx.getOrCreateContext();
+        context.runOnContext(v -> {
+            targetConnector = new BackendConnector(vertx.createNetClient(BackendTls.clientOptions(
+                    queue.target().url(), config.target().connectTimeout())), queue.target(),
+                    config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
+            queue.startPolling(() -> context.runOnContext(x -> kickAll()));
+            discoverQueues();
+        });
+    }
+
+    /** Queues left by an earlier run (of this proxy or another) are replayed without waiting for a client. */
+    private void discoverQueues() {
+        queue.connections().to(queue.source()).query(DATABASES).execute().onSuccess(rows -> {
+            rows.forEach(row -> {
+                String database = row.getString(0);
+                queue.connections().to(queue.source(), database).query(CatchUpQueueSql.QUEUE_EXISTS).execute()
+                        .onSuccess(exists -> {
+                            if (exists.iterator().next().getBoolean(0)) {
+                                queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
+                            }
+                        });
+            });
+        }).onFailure(failure -> LOG.warnf("Could not list the source's databases to look for replay queues: %s",
+                failure.getMessage()));
+    }
+
+    private void kickAll() {
+        for (DatabaseQueue known : queue.databases()) {
+            if (known.depth > 0) {
+                kick(known.database);
+            }
+        }
+    }
+
+    /** Makes sure the database's queue is being worked on (no-op when it is). */
+    void kick(String database) {
+        if (stopped) {
+            return;
+        }
+        replays.computeIfAbsent(database, db -> new DatabaseCatchUp(this, db)).kick();
+    }
+
+    // ---- what DatabaseCatchUp needs --------------------------------------------------------------------------------
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    Context context() {
+        return context;
+    }
+
+    CatchUpQueue queue() {
+        return queue;
+    }
+
+    CatchUpBackoff backoff() {
+        return backoff;
+    }
+
+    int maxAttempts() {
+        return config.replay().maxAttempts();
+    }
+
+    int maxMessageSize() {
+        return config.protocol().maxMessageSize();
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    BackendConnector targetConnector() {
+        return targetConnector;
+    }
+
+    /** The proxy's own login on the secondary: the target URL's user and password. */
+    BackendLogin controlLogin(String database) {
+        PostgresUrl url = queue.target().url();
+        BackendCredential credential = url.password() == null || url.password().isEmpty()
+                ? new BackendCredential.None() : new BackendCredential.Password(url.password());
+        return new BackendLogin(url.user(), database, credential, Map.of("application_name", "exodus-replay"));
+    }
+
+    String controlUser() {
+        return queue.target().url().user();
+    }
+
+    void applied(int count) {
+        applied.addAndGet(count);
+    }
+
+    void failed() {
+        failures.incrementAndGet();
+    }
+
+    void divergence(Divergence.Kind kind, String database, long id, String expected, String got) {
+        divergences.record(kind, migration.policy(), "replay of queued transaction " + id + " in " + database,
+                expected, got);
+    }
+
+    // ---- status ------------------------------------------------------------------------------------------------
+
+    /** Whether this proxy has a replay queue at all (phase dual-write). */
+    public boolean active() {
+        return queue.active();
+    }
+
+    public double depth() {
+        return queue.totalDepth();
+    }
+
+    public double oldestAgeSeconds() {
+        return queue.oldestAgeSeconds();
+    }
+
+    public double parked() {
+        long parked = 0;
+        for (DatabaseQueue known : queue.databases()) {
+            parked += known.parked;
+        }
+        return parked;
+    }
+
+    public long appliedCount() {
+        return applied.get();
+    }
+
+    public long failureCount() {
+        return failures.get();
+    }
+
+    public Future<CatchUpStatus> status() {
+        List<CatchUpStatus.DatabaseStatus> databases = queue.databaseStatuses();
+        long depth = 0;
+        long parked = 0;
+        double oldest = 0;
+        for (CatchUpStatus.DatabaseStatus db : databases) {
+            depth += db.depth();
+            parked += db.parked();
+            oldest = Math.max(oldest, db.oldestAgeSeconds());
+        }
+        long totalDepth = depth;
+        long totalParked = parked;
+        double oldestAge = oldest;
+        List<Future<List<String>>> tables = new ArrayList<>();
+        for (CatchUpStatus.DatabaseStatus db : databases) {
+            tables.add(queue.connections().to(queue.source(), db.database())
+                    .query(CatchUpQueueSql.DIVERGENT_TABLES).execute()
+                    .map(rows -> {
+                        List<String> names = new ArrayList<>();
+                        rows.forEach(row -> names.add(db.database() + "." + row.getString(0)));
+                        return names;
+                    }).otherwise(List.of()));
+        }
+        return Future.join(new ArrayList<>(tables)).map(all -> {
+            List<String> divergent = new ArrayList<>();
+            tables.forEach(f -> divergent.addAll(f.result() == null ? List.of() : f.result()));
+            return new CatchUpStatus(totalDepth, oldestAge, totalParked, applied.get(), failures.get(), databases,
+                    divergent);
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        stopped = true;
+        replays.values().forEach(DatabaseCatchUp::close);
+    }
+}

@@ -1,0 +1,312 @@
+package io.exodus.proxy.catchup;
+
+import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The durable replay queue as the sessions of this proxy use it: whether a database's transactions must go to the
+ * queue, the statement that queues one, and the queue's depth, read every {@code exodus.replay.poll-interval} for
+ * every database this proxy writes to. The entries themselves are applied by the {@link CatchUpApplier}.
+ */
+@ApplicationScoped
+public class CatchUpQueue {
+    private static final Logger LOG = Logger.getLogger(CatchUpQueue.class);
+    private static final long RETRY_READY_AFTER_MILLIS = 30_000;
+    private static final int PURGE_EVERY_POLLS = 30;
+    private static final int MARKER_RETRY_EVERY_POLLS = 5;
+
+    private final Vertx vertx;
+    private final ExodusConfig.Replay config;
+    private final BackendEndpoints endpoints;
+    private final boolean active;
+    private final String proxyId;
+    private final Map<String, DatabaseQueue> databases = new ConcurrentHashMap<>();
+    private final Map<String, Future<Void>> ready = new ConcurrentHashMap<>();
+    private CatchUpSignature signature;
+    private ControlConnections connections;
+    private long pollTimer = -1;
+    private long polls;
+    private volatile Runnable afterPoll = () -> {
+    };
+
+    public CatchUpQueue(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration) {
+        this.vertx = vertx;
+        this.config = config.replay();
+        this.endpoints = endpoints;
+        this.active = migration.phase().writesBothDatabases() && endpoints.target().isPresent();
+        this.proxyId = config.migration().proxyId().orElse("exodus");
+    }
+
+    public boolean active() {
+        return active;
+    }
+
+    public ExodusConfig.Replay config() {
+        return config;
+    }
+
+    synchronized ControlConnections connections() {
+        if (connections == null) {
+            connections = new ControlConnections(vertx);
+        }
+        return connections;
+    }
+
+    synchronized CatchUpSignature signature() {
+        if (signature == null) {
+            signature = CatchUpSignature.of(config.signingKey().orElse(null), endpoints.source().url().toString(),
+                    endpoints.target().map(target -> target.url().toString()).orElse(""));
+        }
+        return signature;
+    }
+
+    BackendEndpoint source() {
+        return endpoints.source();
+    }
+
+    BackendEndpoint target() {
+        return endpoints.target().orElseThrow();
+    }
+
+    /**
+     * Completes when the database's queue table exists and its depth has been read once; a failure is not
+     * remembered, so the next call tries again.
+     */
+    public Future<Void> ready(String database) {
+        Future<Void> known = ready.get(database);
+        if (known != null && known.isComplete()) {
+            return known;
+        }
+        // Ready (and asked by sessions) only once the depth is known: a session asking in between would take the
+        // unknown depth for a queue with entries and queue its transaction for nothing.
+        Future<Void> result = ready.computeIfAbsent(database, db -> createTable(db).compose(v -> poll(state(db)))
+                .onSuccess(v -> {
+                    state(db).tableReady = true;
+                    createMarkers(state(db));
+                }));
+        result.onFailure(failure -> {
+            // Kept for a while: every write of every session would try again otherwise.
+            vertx.setTimer(RETRY_READY_AFTER_MILLIS, id -> ready.remove(database, result));
+            LOG.errorf("The replay queue of database \"%s\" on the source is not usable (%s); transactions the "
+                    + "target misses are counted as divergences until it is", database, failure.getMessage());
+        });
+        return result;
+    }
+
+    private Future<Void> createTable(String database) {
+        var pool = connections().to(source(), database);
+        return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute().compose(rows -> {
+            if (rows.iterator().next().getBoolean(0)) {
+                return Future.<Void>succeededFuture();
+            }
+            return pool.query(CatchUpQueueSql.CREATE_QUEUE).execute().<Void>mapEmpty().recover(failure ->
+                    failure instanceof PgException pg && "23505".equals(pg.getSqlState())
+                            ? pool.query(CatchUpQueueSql.CREATE_QUEUE).execute().mapEmpty()
+                            : Future.failedFuture(failure));
+        });
+    }
+
+    /** The secondary's marker tables; tried again at each poll while the secondary is unreachable. */
+    Future<Void> createMarkers(DatabaseQueue queue) {
+        if (queue.markersReady) {
+            return Future.succeededFuture();
+        }
+        var pool = connections().to(target(), queue.database);
+        return pool.query(CatchUpQueueSql.MARKERS_EXIST).execute().compose(rows -> rows.iterator().next().getBoolean(0)
+                ? Future.<Void>succeededFuture()
+                : pool.query(CatchUpQueueSql.CREATE_MARKERS).execute().<Void>mapEmpty())
+                .onSuccess(v -> queue.markersReady = true)
+                .onFailure(failure -> LOG.debugf("The commit markers of \"%s\" on the target are not usable yet: %s",
+                        queue.database, failure.getMessage()));
+    }
+
+    /**
+     * Whether a live transaction's COMMIT on the secondary can carry its marker. Without one, a COMMIT whose answer
+     * is lost cannot be queued (it might have committed) and counts as a divergence.
+     */
+    public boolean commitMarkersReady(String database) {
+        DatabaseQueue queue = databases.get(database);
+        return queue != null && queue.markersReady;
+    }
+
+    /** A marker INSERT failed on the secondary (the table was dropped): make it again before the next use. */
+    public void commitMarkersLost(String database) {
+        DatabaseQueue queue = databases.get(database);
+        if (queue != null) {
+            queue.markersReady = false;
+        }
+    }
+
+    DatabaseQueue state(String database) {
+        return databases.computeIfAbsent(database, DatabaseQueue::new);
+    }
+
+    Collection<DatabaseQueue> databases() {
+        return databases.values();
+    }
+
+    /** Whether a transaction in the database must go to the queue instead of the secondary (see DatabaseQueue). */
+    public boolean mustQueue(String database) {
+        DatabaseQueue queue = databases.get(database);
+        return queue != null && queue.tableReady && queue.mustQueue();
+    }
+
+    /**
+     * Whether a transaction of the database can be queued: its queue table is there (sessions wait for
+     * {@link #ready} before their first write) and has room (bounded growth, see {@link #hasRoom}).
+     */
+    public boolean canQueue(String database) {
+        DatabaseQueue queue = databases.get(database);
+        return queue != null && queue.tableReady && hasRoom(database);
+    }
+
+    /** A transaction of the database will be queued when it ends; until then nothing may overtake it. */
+    public void queueing(String database) {
+        state(database).queueing.incrementAndGet();
+    }
+
+    /** A transaction {@link #queueing} ended: committed with its entry ({@code enqueued}) or rolled back. */
+    public void queueingEnded(String database, boolean enqueued) {
+        DatabaseQueue queue = state(database);
+        if (enqueued) {
+            queue.lastEnqueueNanos = System.nanoTime();
+        }
+        queue.queueing.decrementAndGet();
+    }
+
+    /**
+     * Whether the queue has room (bounded growth): a transaction the secondary missed when it has none is not
+     * queued; its statement is recorded as a divergence instead.
+     */
+    public boolean hasRoom(String database) {
+        DatabaseQueue queue = databases.get(database);
+        return queue == null
+                || queue.depth < config.maxEntries() && queue.oldestAgeSeconds < config.maxAge().toSeconds();
+    }
+
+    /** The INSERT that queues a transaction recording, for the primary to run inside the transaction. */
+    public String insertSql(TransactionRecording recording, String context) {
+        byte[] stream = recording.stream().getBytes();
+        byte[] signed = signature().sign(context, stream, recording.readyCount(), recording.expectedTags(),
+                recording.commitMarker());
+        return CatchUpQueueSql.insert(proxyId, context, stream, recording.readyCount(), recording.expectedTags(),
+                recording.commitMarker(), signed, recording.tables());
+    }
+
+    /** Reads the depth of every known database's queue every poll interval, from now on. */
+    public synchronized void startPolling(Runnable afterEachPoll) {
+        if (!active || pollTimer >= 0) {
+            return;
+        }
+        this.afterPoll = afterEachPoll;
+        pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> pollAll());
+    }
+
+    void pollAll() {
+        long poll = ++polls;
+        boolean purge = poll % PURGE_EVERY_POLLS == 0;
+        boolean retryMarkers = poll % MARKER_RETRY_EVERY_POLLS == 0;
+        List<Future<Void>> reads = new ArrayList<>();
+        for (DatabaseQueue queue : databases.values()) {
+            if (queue.tableReady) {
+                reads.add(poll(queue));
+                if (!queue.markersReady) {
+                    if (retryMarkers) {
+                        // Not at every poll: while the target is down each try waits for a connect timeout.
+                        createMarkers(queue);
+                    }
+                } else if (purge) {
+                    purgeMarkers(queue);
+                }
+            }
+        }
+        Future.join(reads).onComplete(done -> afterPoll.run());
+    }
+
+    /** Deletes old commit markers that no queue entry refers to (any proxy may; they all delete the same rows). */
+    private void purgeMarkers(DatabaseQueue queue) {
+        connections().to(source(), queue.database).query(CatchUpQueueSql.REFERENCED_MARKERS).execute()
+                .compose(rows -> {
+                    List<Long> referenced = new ArrayList<>();
+                    rows.forEach(row -> referenced.add(row.getLong(0)));
+                    return connections().to(target(), queue.database).preparedQuery(CatchUpQueueSql.PURGE_COMMIT_MARKERS)
+                            .execute(Tuple.of(referenced.toArray(Long[]::new)));
+                })
+                .onFailure(failure -> LOG.debugf("Could not purge the commit markers of \"%s\": %s", queue.database,
+                        failure.getMessage()));
+    }
+
+    Future<Void> poll(DatabaseQueue queue) {
+        long started = System.nanoTime();
+        return connections().to(source(), queue.database).query(CatchUpQueueSql.DEPTH).execute().map(rows -> {
+            Row row = rows.iterator().next();
+            queue.depth = row.getLong(0);
+            queue.parked = row.getLong(1);
+            queue.oldestAgeSeconds = row.getValue(2) == null ? 0 : row.getNumeric(2).doubleValue();
+            queue.polledAtNanos = started;
+            return (Void) null;
+        }).onFailure(failure -> LOG.debugf("Could not read the replay queue of \"%s\": %s", queue.database,
+                failure.getMessage()));
+    }
+
+    /** Marks a table divergent in the database's queue schema, for status and for the user to repair. */
+    public Future<Void> markDivergent(String database, String table, String reason) {
+        return connections().to(source(), database).preparedQuery(CatchUpQueueSql.MARK_DIVERGENT)
+                .execute(Tuple.of(table, reason)).mapEmpty();
+    }
+
+    /** The queue of each database this proxy knows, as status and metrics show it. */
+    public List<CatchUpStatus.DatabaseStatus> databaseStatuses() {
+        List<CatchUpStatus.DatabaseStatus> result = new ArrayList<>();
+        for (DatabaseQueue queue : databases.values()) {
+            result.add(new CatchUpStatus.DatabaseStatus(queue.database, queue.depth, queue.parked,
+                    queue.oldestAgeSeconds, queue.mustQueue()));
+        }
+        return result;
+    }
+
+    long totalDepth() {
+        long depth = 0;
+        for (DatabaseQueue queue : databases.values()) {
+            depth += queue.depth;
+        }
+        return depth;
+    }
+
+    double oldestAgeSeconds() {
+        double oldest = 0;
+        for (DatabaseQueue queue : databases.values()) {
+            oldest = Math.max(oldest, queue.oldestAgeSeconds);
+        }
+        return oldest;
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (pollTimer >= 0) {
+            vertx.cancelTimer(pollTimer);
+            pollTimer = -1;
+        }
+        if (connections != null) {
+            connections.close();
+        }
+    }
+}

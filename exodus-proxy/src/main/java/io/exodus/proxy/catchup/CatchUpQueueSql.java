@@ -1,0 +1,174 @@
+package io.exodus.proxy.catchup;
+
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The queue's tables and statements. The queue, {@code exodus.replay_queue}, lives in each database clients write
+ * to, on the primary: an entry is inserted inside the client's own transaction, just before its COMMIT, so it exists
+ * exactly when the primary committed. Its id comes from a sequence at that moment, after the transaction took all
+ * its row locks; two transactions that wrote the same row therefore get ids in the order the primary committed
+ * them, and the replayer applies entries in id order. The marker table {@code exodus.replay_applied} lives in the
+ * same database on the secondary: the replayer writes the entry's id there inside the transaction that applies it,
+ * so that an entry applied just before a crash is not applied twice.
+ */
+public final class CatchUpQueueSql {
+    public static final String QUEUE_EXISTS = "SELECT to_regclass('exodus.replay_queue') IS NOT NULL";
+
+    /*
+     * role_name comes from the column default (session_user of the client's own connection) and PUBLIC may not
+     * set it: an entry always replays under the role that wrote it. The advisory lock serialises proxies creating
+     * the table at once (see CommitDecisionLog).
+     */
+    public static final String CREATE_QUEUE = """
+            SELECT pg_advisory_xact_lock(hashtext('exodus.replay_queue'));
+            CREATE SCHEMA IF NOT EXISTS exodus;
+            CREATE TABLE IF NOT EXISTS exodus.replay_queue (
+                id bigserial PRIMARY KEY,
+                enqueued_at timestamptz NOT NULL DEFAULT statement_timestamp(),
+                role_name text NOT NULL DEFAULT session_user,
+                proxy_id text NOT NULL,
+                context text NOT NULL,
+                stream bytea NOT NULL,
+                ready_count int NOT NULL,
+                expected_tags text[] NOT NULL,
+                commit_marker bigint,
+                tables text[] NOT NULL DEFAULT '{}',
+                signature bytea NOT NULL,
+                state text NOT NULL DEFAULT 'queued',
+                attempts int NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz,
+                last_error text);
+            CREATE INDEX IF NOT EXISTS replay_queue_queued ON exodus.replay_queue (id) WHERE state = 'queued';
+            CREATE TABLE IF NOT EXISTS exodus.divergent_tables (
+                table_name text PRIMARY KEY,
+                reason text NOT NULL,
+                marked_at timestamptz NOT NULL DEFAULT statement_timestamp());
+            GRANT USAGE ON SCHEMA exodus TO PUBLIC;
+            GRANT INSERT (proxy_id, context, stream, ready_count, expected_tags, commit_marker, signature, tables)
+                ON exodus.replay_queue TO PUBLIC;
+            GRANT USAGE ON SEQUENCE exodus.replay_queue_id_seq TO PUBLIC""";
+
+    /*
+     * On the secondary. replay_applied: the replayer's proof that an entry was applied. commit_markers: written by a
+     * live transaction in the same query as its COMMIT on the secondary (by the client's role, hence the grant), so
+     * that a COMMIT whose answer was lost can be told apart: marker there, it committed.
+     */
+    public static final String CREATE_MARKERS = """
+            SELECT pg_advisory_xact_lock(hashtext('exodus.replay_applied'));
+            CREATE SCHEMA IF NOT EXISTS exodus;
+            CREATE TABLE IF NOT EXISTS exodus.replay_applied (
+                queue_id bigint PRIMARY KEY,
+                applied_at timestamptz NOT NULL DEFAULT statement_timestamp());
+            CREATE TABLE IF NOT EXISTS exodus.commit_markers (
+                id bigint PRIMARY KEY,
+                created_at timestamptz NOT NULL DEFAULT statement_timestamp());
+            CREATE INDEX IF NOT EXISTS commit_markers_created_at ON exodus.commit_markers (created_at);
+            GRANT USAGE ON SCHEMA exodus TO PUBLIC;
+            GRANT INSERT (id) ON exodus.commit_markers TO PUBLIC""";
+
+    public static final String MARKERS_EXIST = "SELECT to_regclass('exodus.commit_markers') IS NOT NULL"
+            + " AND to_regclass('exodus.replay_applied') IS NOT NULL";
+
+    /** Markers of live COMMITs are needed only until a queue entry that refers to one has been replayed. */
+    public static final String PURGE_COMMIT_MARKERS = """
+            DELETE FROM exodus.commit_markers
+            WHERE created_at < statement_timestamp() - interval '2 minutes' AND id <> ALL($1)""";
+
+    public static final String REFERENCED_MARKERS =
+            "SELECT commit_marker FROM exodus.replay_queue WHERE commit_marker IS NOT NULL";
+
+    /** What a live transaction's COMMIT on the secondary becomes: its marker, then the COMMIT. */
+    public static String commitWithMarker(long marker) {
+        return "INSERT INTO exodus.commit_markers (id) VALUES (" + marker + ");\nCOMMIT";
+    }
+
+    public static final String DEPTH = """
+            SELECT count(*) FILTER (WHERE state = 'queued'),
+                   count(*) FILTER (WHERE state <> 'queued'),
+                   extract(epoch FROM statement_timestamp() - min(enqueued_at) FILTER (WHERE state = 'queued'))
+            FROM exodus.replay_queue""";
+
+    public static final String NEXT_BATCH = """
+            SELECT id, role_name, context, stream, ready_count, expected_tags, commit_marker, signature, attempts, tables,
+                   greatest(0, extract(epoch FROM next_attempt_at - statement_timestamp()))
+            FROM exodus.replay_queue WHERE state = 'queued' ORDER BY id LIMIT $1""";
+
+    public static final String DELETE_APPLIED = "DELETE FROM exodus.replay_queue WHERE id = ANY($1)";
+
+    public static final String RETRY_LATER = """
+            UPDATE exodus.replay_queue SET attempts = attempts + 1, last_error = $2,
+                next_attempt_at = statement_timestamp() + make_interval(secs => $3)
+            WHERE id = $1""";
+
+    public static final String PARK = """
+            UPDATE exodus.replay_queue SET attempts = attempts + 1, last_error = $2, state = 'failed' WHERE id = $1""";
+
+    public static final String MARK_DIVERGENT = """
+            INSERT INTO exodus.divergent_tables (table_name, reason) VALUES ($1, $2)
+            ON CONFLICT (table_name) DO UPDATE SET reason = excluded.reason, marked_at = excluded.marked_at""";
+
+    public static final String DIVERGENT_TABLES = "SELECT table_name FROM exodus.divergent_tables ORDER BY 1";
+
+    public static final String APPLIED_AMONG = "SELECT queue_id FROM exodus.replay_applied WHERE queue_id = ANY($1)";
+
+    public static final String FORGET_MARKERS = "DELETE FROM exodus.replay_applied WHERE queue_id = ANY($1)";
+
+    /** Markers whose entries are long gone (a crash between deleting an entry and its marker leaves one behind). */
+    public static final String PURGE_OLD_MARKERS =
+            "DELETE FROM exodus.replay_applied WHERE applied_at < statement_timestamp() - interval '1 day'";
+
+    /** The replayer's exclusive right to a database's queue, held by its session for as long as it replays. */
+    public static final String TRY_LOCK = "SELECT pg_try_advisory_lock(hashtext('exodus.replay_queue.replayer'))";
+
+    private CatchUpQueueSql() {
+    }
+
+    /**
+     * The INSERT a session runs inside its transaction, as literal text so that it travels in the same simple query
+     * as the COMMIT: escaped with E'' strings and hex bytes, which mean the same whatever
+     * {@code standard_conforming_strings} says. The entry's role is the column default: the session's user.
+     */
+    public static String insert(String proxyId, String context, byte[] stream, int readyCount,
+            List<String> expectedTags, Long commitMarker, byte[] signature, java.util.Collection<String> tables) {
+        StringBuilder sql = new StringBuilder(stream.length * 2 + 512);
+        sql.append("INSERT INTO exodus.replay_queue (proxy_id, context, stream, ready_count, expected_tags, commit_marker,"
+                + " signature, tables) VALUES (");
+        appendText(sql, proxyId).append(", ");
+        appendText(sql, context).append(", ");
+        appendBytes(sql, stream).append(", ").append(readyCount).append(", ARRAY[");
+        for (int i = 0; i < expectedTags.size(); i++) {
+            if (i > 0) {
+                sql.append(", ");
+            }
+            appendText(sql, expectedTags.get(i));
+        }
+        sql.append("]::text[], ").append(commitMarker == null ? "NULL" : Long.toString(commitMarker)).append(", ");
+        appendBytes(sql, signature).append(", ARRAY[");
+        int n = 0;
+        for (String table : tables) {
+            if (n++ > 0) {
+                sql.append(", ");
+            }
+            appendText(sql, table);
+        }
+        sql.append("]::text[])");
+        return sql.toString();
+    }
+
+    static StringBuilder appendText(StringBuilder sql, String text) {
+        sql.append("E'");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\'' || c == '\\') {
+                sql.append(c);
+            }
+            sql.append(c);
+        }
+        return sql.append('\'');
+    }
+
+    private static StringBuilder appendBytes(StringBuilder sql, byte[] bytes) {
+        return sql.append("decode('").append(HexFormat.of().formatHex(bytes)).append("', 'hex')");
+    }
+}

@@ -1,0 +1,33 @@
+package io.exodus.proxy.catchup;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What this proxy knows about the replay queue of one database. Sessions ask {@link #mustQueue()} before each write
+ * to the secondary: while anything is queued or about to be, a write applied live could overtake a queued one of
+ * the same rows, so every transaction of the database goes to the queue until it has drained.
+ */
+final class DatabaseQueue {
+    final String database;
+    /** This proxy's transactions that will be queued when they end (decided, not yet committed). */
+    final AtomicInteger queueing = new AtomicInteger();
+    /** When this proxy last committed an entry; a poll that started before it has not seen that entry. */
+    volatile long lastEnqueueNanos = Long.MIN_VALUE;
+    /** When the last completed poll started; {@link Long#MIN_VALUE} before the first one completed. */
+    volatile long polledAtNanos = Long.MIN_VALUE;
+    volatile long depth;
+    volatile long parked;
+    volatile double oldestAgeSeconds;
+    volatile boolean tableReady;
+    /** The secondary has the commit-marker table (created when the secondary is reachable). */
+    volatile boolean markersReady;
+
+    DatabaseQueue(String database) {
+        this.database = database;
+    }
+
+    boolean mustQueue() {
+        // Before the first poll nobody knows what a previous run left queued.
+        return queueing.get() > 0 || depth > 0 || polledAtNanos == Long.MIN_VALUE || lastEnqueueNanos >= polledAtNanos;
+    }
+}

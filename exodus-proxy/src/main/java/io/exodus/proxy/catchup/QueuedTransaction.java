@@ -1,0 +1,21 @@
+package io.exodus.proxy.catchup;
+
+import io.vertx.sqlclient.Row;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** One entry of the queue as the replayer reads it. */
+record QueuedTransaction(long id, String role, String context, byte[] stream, int readyCount,
+        List<String> expectedTags, Long commitMarker, byte[] signature, int attempts, List<String> tables,
+        double waitSeconds) {
+
+    static QueuedTransaction of(Row row) {
+        String[] tags = row.getArrayOfStrings(5);
+        return new QueuedTransaction(row.getLong(0), row.getString(1), row.getString(2),
+                row.getBuffer(3).getBytes(), row.getInteger(4), tags == null ? List.of() : Arrays.asList(tags),
+                row.getLong(6), row.getBuffer(7) == null ? null : row.getBuffer(7).getBytes(), row.getInteger(8),
+                row.getArrayOfStrings(9) == null ? List.of() : Arrays.asList(row.getArrayOfStrings(9)),
+                row.getNumeric(10) == null ? 0 : row.getNumeric(10).doubleValue());
+    }
+}

@@ -1,0 +1,261 @@
+package io.exodus.proxy.direct;
+
+import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.metrics.RelayMetrics;
+import io.exodus.proxy.metrics.RequestClassifier;
+import io.exodus.proxy.session.Relay;
+import io.exodus.proxy.session.RelayHost;
+import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.wire.BackendMessageType;
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.MessageScanner;
+import io.exodus.proxy.wire.ProtocolViolation;
+import io.exodus.proxy.wire.SessionMessages;
+import io.exodus.proxy.wire.SqlState;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
+
+/**
+ * The established session: bytes flow client → backend and backend → client as they come, chunk by chunk,
+ * while scanners read the message headers going by. The client's headers are checked (type, length) before
+ * anything is forwarded; the backend's ReadyForQuery messages tell whether a query or a transaction is in
+ * flight, which is what cancel-on-disconnect and graceful shutdown need to know. The session's {@link RelayMetrics}
+ * sees the same headers and chunks go by, to time requests and count bytes and errors, and with metrics on the first
+ * bytes of the client's Query, Parse, Bind, Execute and Close bodies, to tell each request's statement class.
+ */
+public final class DirectRelay implements Relay {
+    private static final byte IDLE = 'I';
+
+    private final RelayHost session;
+    private final NetSocket client;
+    private final BackendConnection backend;
+    private final SessionServices services;
+    private final MessageScanner clientScanner;
+    private final MessageScanner backendScanner;
+    private final RelayMetrics metrics;
+    /** Queries and Syncs sent whose ReadyForQuery has not come back yet. */
+    private int inFlight;
+    private byte transactionStatus;
+    private boolean clientTerminated;
+    private boolean closeWhenIdle;
+    private boolean backendClosed;
+
+    public DirectRelay(RelayHost session, NetSocket client, BackendConnection backend, SessionServices services) {
+        this.session = session;
+        this.client = client;
+        this.backend = backend;
+        this.services = services;
+        this.transactionStatus = backend.transactionStatus();
+        this.metrics = services.metrics().openRelay();
+        this.clientScanner = new MessageScanner(new ClientListener());
+        if (metrics.classifiesStatements()) {
+            // Every message type whose first bytes tell a request's statement class (Query, Parse, Bind …).
+            for (int type = 0; type < 256; type++) {
+                int wanted = RequestClassifier.bytesWanted((byte) type);
+                if (wanted > 0) {
+                    clientScanner.peek((byte) type, wanted);
+                }
+            }
+        }
+        this.backendScanner = new MessageScanner(new BackendListener()).capture(BackendMessageType.READY_FOR_QUERY);
+        if (metrics.countsBackendErrors()) {
+            backendScanner.capture(BackendMessageType.ERROR_RESPONSE);
+        }
+    }
+
+    public void start(Buffer backendLeftover) {
+        NetSocket server = backend.socket();
+        // Raw Netty buffers instead of Vert.x's data handler: no copy into a heap buffer per read, no inbound
+        // queue, and the buffer read from one socket is the one written to the other.
+        ((NetSocketInternal) server).messageHandler(this::onBackendMessage);
+        ((NetSocketInternal) client).messageHandler(this::onClientMessage);
+        server.closeHandler(v -> onBackendClosed());
+        server.exceptionHandler(failure -> onBackendClosed());
+        // Flow control both ways: a slow reader stops reads from the writer's socket instead of filling memory.
+        server.drainHandler(v -> autoRead(client, true));
+        client.drainHandler(v -> autoRead(server, true));
+        if (backendLeftover.length() > 0) {
+            fromBackend(Unpooled.wrappedBuffer(backendLeftover.getBytes()));
+        }
+    }
+
+    private void onClientMessage(Object message) {
+        if (message instanceof ByteBuf chunk) {
+            fromClient(chunk);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void onBackendMessage(Object message) {
+        if (message instanceof ByteBuf chunk) {
+            fromBackend(chunk);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    /** Bytes the client sent before the relay began (read while the backend session was being opened). */
+    @Override
+    public void fromClient(Buffer early) {
+        fromClient(Unpooled.wrappedBuffer(early.getBytes()));
+    }
+
+    private void fromClient(ByteBuf chunk) {
+        if (backendClosed) {
+            chunk.release();
+            return;
+        }
+        int accepted = clientScanner.scan(chunk);
+        NetSocket server = backend.socket();
+        if (accepted > 0) {
+            forward(server, chunk, accepted);
+            metrics.forwardedToBackend(accepted);
+            if (server.writeQueueFull()) {
+                autoRead(client, false);
+            }
+        } else {
+            chunk.release();
+        }
+        ProtocolViolation violation = clientScanner.failure();
+        if (violation != null) {
+            session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+        } else if (clientTerminated) {
+            backendClosed = true;
+            server.close();
+            session.closed();
+        }
+    }
+
+    private void fromBackend(ByteBuf chunk) {
+        int accepted = backendScanner.scan(chunk);
+        if (accepted > 0) {
+            forward(client, chunk, accepted);
+            metrics.forwardedToClient(accepted);
+            if (client.writeQueueFull()) {
+                autoRead(backend.socket(), false);
+            }
+        } else {
+            chunk.release();
+        }
+        if (backendScanner.failure() != null) {
+            session.closeWithError(ErrorResponse.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "the backend sent a malformed message: " + backendScanner.failure().getMessage()));
+        } else if (closeWhenIdle && isIdle()) {
+            session.closeForShutdownNow();
+        }
+    }
+
+    /** Writes the first {@code accepted} readable bytes of the chunk; the write takes over the chunk's reference. */
+    private static void forward(NetSocket destination, ByteBuf chunk, int accepted) {
+        ByteBuf payload = chunk;
+        if (accepted < chunk.readableBytes()) {
+            payload = chunk.retainedSlice(chunk.readerIndex(), accepted);
+            chunk.release();
+        }
+        // No completion handler: Vert.x then allocates no promise per write on this hot path.
+        ((NetSocketInternal) destination).writeMessage(payload, null);
+    }
+
+    private static void autoRead(NetSocket socket, boolean enabled) {
+        ((NetSocketInternal) socket).channelHandlerContext().channel().config().setAutoRead(enabled);
+    }
+
+    boolean isIdle() {
+        return inFlight == 0 && transactionStatus == IDLE;
+    }
+
+    @Override
+    public void closeWhenIdle() {
+        closeWhenIdle = true;
+        if (isIdle()) {
+            session.closeForShutdownNow();
+        }
+    }
+
+    /** Forwards the client's CancelRequest to the backend process that runs its query. */
+    @Override
+    public void cancelBackend() {
+        services.source().cancel(backend.processId(), backend.secretKey());
+    }
+
+    /** The client went away: a query it left running is cancelled, not left to finish for nobody. */
+    @Override
+    public void onClientGone() {
+        if (!clientTerminated && !isIdle()) {
+            cancelBackend();
+        }
+        closeBackend();
+    }
+
+    @Override
+    public void closeBackend() {
+        if (!backendClosed) {
+            backendClosed = true;
+            metrics.backendClosed();
+            NetSocket server = backend.socket();
+            if (isIdle()) {
+                server.end(SessionMessages.terminate());
+            } else {
+                server.close();
+            }
+        }
+    }
+
+    private void onBackendClosed() {
+        if (!backendClosed) {
+            backendClosed = true;
+            metrics.backendClosed();
+            session.closed();
+        }
+    }
+
+    private final class ClientListener implements MessageScanner.Listener {
+        @Override
+        public void onHeader(byte type, int length) {
+            if (!FrontendMessageType.isKnownInSession(type)) {
+                throw ProtocolViolation.of("invalid frontend message type " + FrontendMessageType.describe(type));
+            }
+            if (length > services.maxMessageSize()) {
+                throw new ProtocolViolation(SqlState.PROGRAM_LIMIT_EXCEEDED, "message of " + length
+                        + " bytes exceeds the limit of " + services.maxMessageSize() + " bytes (exodus.protocol.max-message-size)");
+            }
+            switch (type) {
+                case FrontendMessageType.QUERY, FrontendMessageType.SYNC, FrontendMessageType.FUNCTION_CALL -> inFlight++;
+                case FrontendMessageType.TERMINATE -> clientTerminated = true;
+                default -> {
+                }
+            }
+            metrics.clientMessage(type, length);
+        }
+
+        @Override
+        public void onBodyStart(byte type, ByteBuf bytes, int index, int length) {
+            metrics.clientMessageStart(type, bytes, index, length);
+        }
+    }
+
+    private final class BackendListener implements MessageScanner.Listener {
+        @Override
+        public void onHeader(byte type, int length) {
+        }
+
+        @Override
+        public void onBody(byte type, Buffer body) {
+            if (type == BackendMessageType.ERROR_RESPONSE) {
+                metrics.backendError(body);
+                return;
+            }
+            if (inFlight > 0) {
+                inFlight--;
+            }
+            transactionStatus = body.length() > 0 ? body.getByte(0) : IDLE;
+            metrics.readyForQuery();
+        }
+    }
+}

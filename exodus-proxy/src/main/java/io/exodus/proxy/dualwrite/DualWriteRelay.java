@@ -1,0 +1,602 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.metrics.RelayMetrics;
+import io.exodus.proxy.metrics.RequestClassifier;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.session.Relay;
+import io.exodus.proxy.session.RelayHost;
+import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.wire.BackendMessageType;
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.MessageAssembler;
+import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.ProtocolViolation;
+import io.exodus.proxy.wire.SqlState;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The established session in phase dual-write: the client talks to one connection, and every request runs on the
+ * primary leg and, when it writes, on the secondary leg, in the order of ADR 0004. Requests are taken one at a time
+ * (a simple Query, or extended-protocol messages up to Sync); the {@link UnitPlanner} decides their
+ * {@link UnitShape}, and this class hands each shape to the class that carries it out ({@link ReadRouting},
+ * {@link ConcurrentWrite}, {@link LockstepWrite}, {@link TransactionCommit}) and holds the session's state they share.
+ * What a failure on the secondary means is the {@link ConsistencyPolicy}'s business, read when a transaction starts;
+ * the replay queue is {@link QueueHandoff}'s, the secondary's part in a transaction {@link SecondaryTransaction}'s,
+ * and whether the session has a secondary at all {@link SecondaryConnection}'s.
+ */
+public final class DualWriteRelay implements Relay {
+    private static final Logger LOG = Logger.getLogger(DualWriteRelay.class);
+    private static final int PAUSE_CLIENT_ABOVE_BYTES = 1 << 20;
+
+    private final RelayHost session;
+    private final NetSocket client;
+    private final SessionServices services;
+    private final DualWriteServices dual;
+    private final BackendLogin login;
+    private final Leg primary;
+    private Leg secondary;
+    private final MessageAssembler clientMessages;
+    /** The extended-protocol request being received, up to its Sync; null between requests. */
+    private UnitPlanner.Batch batch;
+    /** What Flushes of that request sent to the primary before its Sync. */
+    private AheadOfSync ahead = new AheadOfSync();
+    private final StatementBook book = new StatementBook();
+    private final UnitPlanner planner;
+    private final SecondaryRequests requests;
+    private final SessionStateLog sessionState = new SessionStateLog();
+    private final TransactionCommit commits;
+    private final RelayMetrics metrics;
+    private final boolean classifiesStatements;
+    private final ReadRouting reads;
+    private final ConcurrentWrite concurrentWrites;
+    private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
+    private final SecondaryConnection secondaryConnection;
+    private Buffer outbound = Buffer.buffer(512);
+    /** The primary's answers as they are, to the client: a read's rows in runs, without a message object per row. */
+    private final Leg.Sink clientSink = new Leg.Sink() {
+        @Override
+        public void accept(PgMessage message) {
+            toClient(message);
+        }
+
+        @Override
+        public boolean takesRuns() {
+            return true;
+        }
+
+        @Override
+        public void acceptRun(Buffer framedDataRows) {
+            toClient(framedDataRows);
+        }
+    };
+    private boolean busy;
+    private boolean paused;
+    /** The primary's socket is not read until the client has taken what it was sent. */
+    private boolean primaryPaused;
+    private boolean closed;
+    private boolean closeWhenIdle;
+    private boolean legsClosed;
+    private boolean closeAfterUnit;
+    /** The primary's FATAL error (its reason to end the session) reached the client already. */
+    private boolean fatalForwarded;
+    private UnitShape currentShape;
+    /** Counts transaction ends, so that a late answer of the secondary is matched to its own transaction. */
+    private long transactionSerial;
+    /** The policy the current transaction started under. */
+    private ConsistencyPolicy transactionPolicy;
+
+    public DualWriteRelay(RelayHost session, NetSocket client, SessionServices services, DualWriteServices dual,
+            BackendLogin login, BackendConnection source, BackendConnection target) {
+        this.session = session;
+        this.client = client;
+        this.services = services;
+        this.dual = dual;
+        this.login = login;
+        this.metrics = services.metrics().openRelay();
+        this.classifiesStatements = metrics.classifiesStatements();
+        this.clientMessages = new MessageAssembler(services.maxMessageSize());
+        this.primary = new Leg(source, services.maxMessageSize());
+        primary.measuredBy(dual.metrics(), true, this::currentPolicy);
+        this.planner = new UnitPlanner(dual.classifications(), book, dual.rowImages());
+        this.requests = new SecondaryRequests(book);
+        this.queue = new QueueHandoff(this, dual, login);
+        this.secondaryTransaction = new SecondaryTransaction(this, login);
+        this.secondaryConnection = new SecondaryConnection(this, services, dual, login, book);
+        this.commits = new TransactionCommit(this, dual);
+        this.reads = new ReadRouting(this, session, dual, book);
+        this.concurrentWrites = new ConcurrentWrite(this, dual, book);
+        if (target != null) {
+            secondaryConnection.attach(new Leg(target, services.maxMessageSize()));
+        }
+    }
+
+    public void start() {
+        primary.onUnsolicited(this::toClient);
+        primary.afterChunk(this::flushClient);
+        primary.onLost(why -> {
+            LOG.infof("%s: %s", session.label(), why);
+            PgMessage fatal = primary.lastFatal();
+            if (fatal == null) {
+                session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, why));
+                return;
+            }
+            // The server ended the session itself (pg_terminate_backend, an administrator's shutdown): the client
+            // hears its own words, once, as it would directly.
+            if (!fatalForwarded) {
+                toClient(fatal);
+            }
+            flushClient();
+            closeBackend();
+            session.closed();
+        });
+        primary.start();
+        client.handler(this::fromClientChunk);
+        client.drainHandler(v -> {
+            if (primaryPaused) {
+                primaryPaused = false;
+                primary.resumeReading();
+            }
+            if (paused && !busy) {
+                resumeClient();
+            }
+        });
+    }
+
+    // ---- client side -------------------------------------------------------------------------------------------
+
+    @Override
+    public void fromClient(Buffer early) {
+        fromClientChunk(early);
+    }
+
+    private void fromClientChunk(Buffer chunk) {
+        if (closed) {
+            return;
+        }
+        clientMessages.append(chunk);
+        pump();
+    }
+
+    private void pump() {
+        while (!busy && !closed) {
+            PgMessage message;
+            try {
+                message = clientMessages.nextTyped();
+                if (message != null && !FrontendMessageType.isKnownInSession(message.type())) {
+                    throw ProtocolViolation.of("invalid frontend message type "
+                            + FrontendMessageType.describe(message.type()));
+                }
+            } catch (ProtocolViolation violation) {
+                session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+                return;
+            }
+            if (message == null) {
+                sendWhatWaitsForNoSync();
+                break;
+            }
+            metrics.clientMessage(message.type(), message.body().length() + 4);
+            if (classifiesStatements && RequestClassifier.bytesWanted(message.type()) > 0) {
+                // The same leading-keyword reading as phase direct's, so that both phases tag requests alike.
+                metrics.clientMessageStart(message.type(), message.body().getByteBuf(), 0, message.body().length());
+            }
+            metrics.forwardedToBackend(message.body().length() + 5);
+            try {
+                onClientMessage(message);
+            } catch (RuntimeException failure) {
+                LOG.errorf(failure, "%s: Exodus failed on a client message", session.label());
+                session.closeWithError(ErrorResponse.fatal(SqlState.INTERNAL_ERROR,
+                        "Exodus failed to carry out the request: " + failure.getMessage()));
+                return;
+            }
+        }
+        if (busy && !paused && clientMessages.buffered() > PAUSE_CLIENT_ABOVE_BYTES) {
+            paused = true;
+            client.pause();
+        }
+    }
+
+    private void onClientMessage(PgMessage message) {
+        switch (message.type()) {
+            case FrontendMessageType.TERMINATE -> {
+                closed = true;
+                closeLegs();
+                session.closed();
+            }
+            case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> run(planner.plan(List.of(message)),
+                    new AheadOfSync());
+            case FrontendMessageType.SYNC -> {
+                batch().add(message);
+                UnitPlan plan = batch.plan();
+                AheadOfSync sent = ahead;
+                batch = null;
+                ahead = new AheadOfSync();
+                run(plan, sent);
+            }
+            case FrontendMessageType.FLUSH -> {
+                batch().add(message);
+                flushAheadOfSync();
+            }
+            case FrontendMessageType.COPY_DATA, FrontendMessageType.COPY_DONE, FrontendMessageType.COPY_FAIL -> {
+                // Outside COPY the server ignores these too.
+            }
+            default -> batch().add(message);
+        }
+    }
+
+    private UnitPlanner.Batch batch() {
+        if (batch == null) {
+            batch = planner.batch();
+        }
+        return batch;
+    }
+
+    /**
+     * A Flush asks for the answers so far before the Sync: the primary gets what is pending at once, as it will run
+     * it (Parses rewritten for row images, the client's Describes answered for its own statement, INSERTs' rows
+     * captured), and its answers go straight to the client. The secondary gets the whole batch at the Sync.
+     */
+    private void flushAheadOfSync() {
+        int from = ahead.sent();
+        UnitPlan sofar = batch.plan();
+        SecondaryRequests.PrimaryRequest request = requests.primary(sofar, from, primary.unnamedStatementLive());
+        int answers = AheadOfSync.answers(request.buffer());
+        if (answers == 0) {
+            // Nothing asked since the last Flush: nothing is owed.
+            return;
+        }
+        Buffer bytes = request.buffer();
+        if (sofar.messages().get(sofar.messages().size() - 1).type() != FrontendMessageType.FLUSH) {
+            FrontendMessages.appendFlush(bytes);
+        }
+        Leg.Sink sink = request.answersTo(clientSink);
+        ahead.add(batch.size(), primary.sendAhead(bytes, answers, sink),
+                sink instanceof PrimaryRowImageFilter filter ? filter : null);
+    }
+
+    /**
+     * A client in pipeline mode may send Executes with neither Sync nor Flush and wait: PostgreSQL runs each message as
+     * it arrives and sends an error at once. Once the client has nothing more to say, what it sent goes to the primary
+     * as a Flush would send it, so that an error reaches it as it would directly; the secondary still gets the whole
+     * batch at the Sync.
+     */
+    private void sendWhatWaitsForNoSync() {
+        if (busy || batch == null || batch.size() == ahead.sent()) {
+            return;
+        }
+        List<PgMessage> messages = batch.messages();
+        for (int i = ahead.sent(); i < messages.size(); i++) {
+            if (messages.get(i).type() == FrontendMessageType.EXECUTE) {
+                flushAheadOfSync();
+                return;
+            }
+        }
+    }
+
+    private void run(UnitPlan plan, AheadOfSync sent) {
+        busy = true;
+        Future<Void> done;
+        try {
+            currentShape = plan.shape();
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("%s: %s request (primary in status %c): %s", session.label(), plan.shape(),
+                        (char) primary.transactionStatus(), plan.fingerprint());
+            }
+            done = execute(plan, sent);
+        } catch (RuntimeException failure) {
+            done = Future.failedFuture(failure);
+        }
+        done.onComplete(result -> {
+            if (closeAfterUnit) {
+                busy = false;
+                closeLegs();
+                return;
+            }
+            if (result.failed()) {
+                LOG.errorf(result.cause(), "%s: dual-write request failed inside Exodus", session.label());
+                session.closeWithError(ErrorResponse.fatal(SqlState.INTERNAL_ERROR,
+                        "Exodus failed to carry out the request: " + result.cause().getMessage()));
+                return;
+            }
+            // Timed before the flush that usually carries the ReadyForQuery: a client that has it sees the count.
+            metrics.readyForQuery();
+            flushClient();
+            afterTransactionStatusChange();
+            busy = false;
+            if (closeWhenIdle && isIdle()) {
+                session.closeForShutdownNow();
+                return;
+            }
+            if (paused) {
+                resumeClient();
+            }
+            pump();
+        });
+    }
+
+    private void resumeClient() {
+        paused = false;
+        client.resume();
+    }
+
+    private Future<Void> execute(UnitPlan plan, AheadOfSync sent) {
+        if (!sent.isEmpty()) {
+            return afterPartsAhead(plan, sent);
+        }
+        return switch (plan.shape()) {
+            case READ -> reads.read(plan, 0);
+            // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
+            case CONCURRENT -> secondaryConnection.reconnectIfDue().compose(v -> concurrentWrites.run(plan));
+            case LOCKSTEP -> new LockstepWrite(this, plan, null, true, dual).run();
+            case COMMIT -> commits.clientCommit(plan);
+            case SEQUENTIAL -> new LockstepWrite(this, plan, null, false, dual).run();
+            case UNSUPPORTED -> {
+                toClient(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
+                        primary.transactionStatus()));
+                yield Future.succeededFuture();
+            }
+        };
+    }
+
+    /**
+     * The rest of a batch that Flushes sent partly ahead. A read goes on at once. A write waits for the parts' answers:
+     * if one failed, the server skips to the Sync and nothing of the batch ran, so the secondary gets nothing either;
+     * otherwise the write runs as it would have in one piece (what ran ahead is in the primary's still open implicit
+     * transaction, which Exodus' BEGIN turns into the transaction it wraps the write in).
+     */
+    private Future<Void> afterPartsAhead(UnitPlan plan, AheadOfSync sent) {
+        if (plan.shape() == UnitShape.READ) {
+            return reads.read(plan, sent.sent());
+        }
+        return sent.outcome().compose(outcome -> {
+            if (outcome.failed()) {
+                Buffer rest = Buffer.buffer();
+                for (int i = sent.sent(); i < plan.messages().size(); i++) {
+                    SecondaryRequests.appendFramed(rest, plan.messages().get(i));
+                }
+                return primary.send(rest, 1, clientSink).mapEmpty();
+            }
+            if (plan.shape() == UnitShape.UNSUPPORTED) {
+                return execute(plan, new AheadOfSync());
+            }
+            return new LockstepWrite(this, plan, new LockstepWrite.Ahead(sent.sent(), outcome),
+                    plan.shape() == UnitShape.LOCKSTEP, dual).run();
+        });
+    }
+
+    // ---- shapes ------------------------------------------------------------------------------------------------
+
+    // ---- state shared with the shapes ----------------------------------------------------------------------------
+
+    /** The session in log lines: see {@link RelayHost#label()}. */
+    String label() {
+        return session.label();
+    }
+
+    /** Sends the request (from message {@code from} on) to the primary, whose answers go to the client as they come. */
+    Future<LegReply> primaryAnswersClient(UnitPlan plan, int from) {
+        SecondaryRequests.PrimaryRequest request = requests.primary(plan, from, primary.unnamedStatementLive());
+        return primary.send(request.buffer(), 1, request.answersTo(clientSink));
+    }
+
+    Leg primary() {
+        return primary;
+    }
+
+    Leg secondary() {
+        return secondary;
+    }
+
+    SecondaryRequests requests() {
+        return requests;
+    }
+
+    TransactionCommit commits() {
+        return commits;
+    }
+
+    QueueHandoff queue() {
+        return queue;
+    }
+
+    SecondaryTransaction secondaryTransaction() {
+        return secondaryTransaction;
+    }
+
+    SecondaryConnection secondaryConnection() {
+        return secondaryConnection;
+    }
+
+    String databaseName() {
+        return login.database();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void secondaryAttached(Leg leg) {
+        secondary = leg;
+    }
+
+    /** The session stops using its secondary (lost, pinned, or set aside for the queue); returns the leg it had. */
+    Leg detachSecondary() {
+        Leg leg = secondary;
+        secondary = null;
+        secondaryTransaction.detached();
+        return leg;
+    }
+
+    boolean secondaryUsable() {
+        return secondary != null && secondary.isOpen();
+    }
+
+    boolean secondaryIsTarget() {
+        return true;
+    }
+
+    /** The session-state statements a replay of this session's transactions runs first. */
+    String sessionContext() {
+        return sessionState.replayText();
+    }
+
+    long transactionSerial() {
+        return transactionSerial;
+    }
+
+    /** The policy of the current transaction, or the migration's current one between transactions. */
+    ConsistencyPolicy currentPolicy() {
+        return transactionPolicy != null ? transactionPolicy : dual.migration().policy();
+    }
+
+    void startTransactionIfIdle() {
+        if (primary.transactionStatus() == 'I') {
+            transactionPolicy = dual.migration().policy();
+        }
+    }
+
+    void divergence(Divergence.Kind kind, UnitPlan plan, LegReply primaryReply, LegReply secondaryReply) {
+        dual.divergences().record(kind, currentPolicy(), plan.fingerprint(), describe(primaryReply),
+                secondaryReply == null ? "not sent: the secondary is unavailable" : describe(secondaryReply));
+    }
+
+    static String describe(LegReply reply) {
+        if (reply.error() != null) {
+            return reply.error().sqlState() + " " + reply.error().message();
+        }
+        return String.join(", ", reply.commandTags());
+    }
+
+    void recordSessionState(UnitPlan plan, LegReply reply) {
+        if (!reply.failed() && plan.simple() && primary.transactionStatus() == 'I') {
+            sessionState.record(plan.statementText(), dual.classifications().classify(plan.statementText()));
+        }
+    }
+
+    private void afterTransactionStatusChange() {
+        if (primary.transactionStatus() == 'I') {
+            transactionSerial++;
+            queue.transactionEnded();
+            transactionPolicy = null;
+            secondaryTransaction.primaryEnded();
+        }
+    }
+
+    /** Completes when the secondary has answered everything sent to it so far. */
+    Future<Void> secondaryDrained() {
+        return secondary == null ? Future.succeededFuture() : secondary.drained();
+    }
+
+    // ---- client output -------------------------------------------------------------------------------------------
+
+    void toClient(PgMessage message) {
+        if (message.type() == BackendMessageType.ERROR_RESPONSE) {
+            if (metrics.countsBackendErrors()) {
+                metrics.backendError(message.body());
+            }
+            fatalForwarded |= message == primary.lastFatal();
+        }
+        SecondaryRequests.appendFramed(outbound, message);
+    }
+
+    void flushToClient() {
+        flushClient();
+    }
+
+    void toClient(Buffer bytes) {
+        outbound.appendBuffer(bytes);
+    }
+
+    private void flushClient() {
+        if (outbound.length() > 0 && !closed) {
+            Buffer bytes = outbound;
+            outbound = Buffer.buffer(512);
+            metrics.forwardedToClient(bytes.length());
+            client.write(bytes);
+            if (!primaryPaused && client.writeQueueFull()) {
+                // A client slower than the primary (a large result read slowly): the primary waits, as it would
+                // for the client directly, instead of Exodus holding the whole result in memory.
+                primaryPaused = true;
+                primary.pauseReading();
+            }
+        }
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------------------------------
+
+    boolean isIdle() {
+        return !busy && primary.transactionStatus() == 'I';
+    }
+
+    @Override
+    public void cancelBackend() {
+        services.source().cancel(primary.backend().processId(), primary.backend().secretKey());
+        Leg leg = secondary;
+        if (leg != null && !leg.isIdle() && dual.target() != null) {
+            dual.target().cancel(leg.backend().processId(), leg.backend().secretKey());
+        }
+    }
+
+    @Override
+    public void closeWhenIdle() {
+        closeWhenIdle = true;
+        if (isIdle()) {
+            session.closeForShutdownNow();
+        }
+    }
+
+    /**
+     * The client went away. A request in progress is finished first when it writes: closing the legs in the middle
+     * would cut a commit between the primary and the secondary. A read in progress is cancelled, as in phase direct.
+     */
+    @Override
+    public void onClientGone() {
+        if (!busy) {
+            closeBackend();
+            return;
+        }
+        if (currentShape == UnitShape.READ) {
+            cancelBackend();
+            closeBackend();
+            return;
+        }
+        closed = true;
+        closeAfterUnit = true;
+    }
+
+    @Override
+    public void closeBackend() {
+        if (!closed) {
+            closed = true;
+        }
+        closeLegs();
+    }
+
+    private void closeLegs() {
+        if (legsClosed) {
+            return;
+        }
+        legsClosed = true;
+        queue.sessionClosed();
+        primary.close();
+        Leg leg = secondary;
+        if (leg != null) {
+            // A COMMIT the client already heard about may still be on its way to the secondary: let it finish.
+            leg.drained().onComplete(v -> leg.close());
+        }
+        metrics.backendClosed();
+    }
+}

@@ -1,0 +1,35 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.BackendConnector;
+import io.exodus.proxy.consistency.CommitDecisionLog;
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.consistency.GlobalTransactionIds;
+import io.exodus.proxy.consistency.TableShape;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.sql.ClassificationCache;
+
+import java.util.Map;
+
+/**
+ * What a dual-write session needs besides {@link SessionServices}: the target, the migration's state, and the
+ * shared caches and logs of dual-write. One instance per event loop (the connector is the loop's own).
+ *
+ * @param tableShapes the catalog facts of tables that received row images, by "database/oid" of the primary
+ * @param rowImages   whether INSERTs run with {@code RETURNING *} so that the secondary gets the primary's values
+ * @param secondaryTimeout how long the secondary may take to answer one request
+ * @param metrics     per-leg request timers, commit outcomes, detachments
+ * @param replay      the durable queue of transactions the secondary missed
+ */
+public record DualWriteServices(
+        BackendConnector target,
+        MigrationState migration,
+        ClassificationCache classifications,
+        Map<String, TableShape> tableShapes,
+        GlobalTransactionIds transactionIds,
+        CommitDecisionLog decisions,
+        DivergenceLog divergences,
+        boolean rowImages,
+        java.time.Duration secondaryTimeout,
+        io.exodus.proxy.metrics.DualWriteMetrics metrics,
+        io.exodus.proxy.catchup.CatchUpQueue replay) {
+}

@@ -1,0 +1,69 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.sql.PlainBegin;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.ProtocolViolation;
+
+/**
+ * A client request that does nothing but start a transaction with a {@link PlainBegin plain BEGIN}, and so cannot
+ * fail on a healthy connection: a simple Query of such a text, or the extended protocol's Parse (of that text),
+ * Bind (of that statement, no parameters), Describe, one Execute and Sync — what {@code pgbench -M prepared} sends.
+ * Anything else in the request (a second statement, a Close, parameters PostgreSQL would refuse) could fail, and a
+ * failure found later would leave the client's next statement outside the transaction it believes it is in.
+ */
+final class PlainBeginRequest {
+    private PlainBeginRequest() {
+    }
+
+    static boolean is(UnitPlan plan, StatementBook book) {
+        if (plan.simple()) {
+            return PlainBegin.is(plan.statementText());
+        }
+        try {
+            return onlyBeginsExtended(plan, book);
+        } catch (ProtocolViolation truncated) {
+            return false; // the backend says what is wrong with it
+        }
+    }
+
+    private static boolean onlyBeginsExtended(UnitPlan plan, StatementBook book) {
+        int executes = 0;
+        for (PgMessage message : plan.messages()) {
+            MessageReader reader = new MessageReader(message.body());
+            switch (message.type()) {
+                case FrontendMessageType.PARSE -> {
+                    reader.readCString();
+                    String sql = reader.readCString();
+                    if (!PlainBegin.is(sql) || reader.readShort() != 0) {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.BIND -> {
+                    reader.readCString();
+                    StatementBook.Statement statement = book.statement(reader.readCString());
+                    if (statement == null || !PlainBegin.is(statement.sql()) || !withoutParameters(reader)) {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.EXECUTE -> executes++;
+                case FrontendMessageType.DESCRIBE, FrontendMessageType.SYNC -> {
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return executes == 1 && PlainBegin.is(plan.statementText());
+    }
+
+    /** The rest of a Bind after its names: no parameter formats, no parameters (result formats do not matter). */
+    private static boolean withoutParameters(MessageReader reader) {
+        int formats = reader.readShort();
+        for (int i = 0; i < formats; i++) {
+            reader.readShort();
+        }
+        return reader.readShort() == 0;
+    }
+}

@@ -1,0 +1,178 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.catchup.TransactionRecording;
+import io.exodus.proxy.consistency.Divergence;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.jboss.logging.Logger;
+
+import java.util.Collection;
+
+/**
+ * A dual-write session's side of the replay queue (ADR 0005): whether the current transaction's policy queues what
+ * the secondary misses, the recording of what the transaction sent (or would have sent) to the secondary, and the
+ * hand-off of a transaction to the queue, whose entry then commits on the primary together with the transaction.
+ * It exists so that the shapes ({@link LockstepWrite}, {@link ConcurrentWrite}, {@link TransactionCommit}) ask one
+ * place whether a transaction goes to the queue, and the relay only tells it when a transaction or the session ends.
+ */
+final class QueueHandoff {
+    private static final Logger LOG = Logger.getLogger(QueueHandoff.class);
+
+    private final DualWriteRelay relay;
+    private final DualWriteServices dual;
+    private final BackendLogin login;
+    /** What the current transaction sent (or would have sent) to the secondary, when its policy replays. */
+    private TransactionRecording recording;
+    /** The current transaction goes to the replay queue when it commits: the secondary missed part of it. */
+    private boolean queueTransaction;
+
+    QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login) {
+        this.relay = relay;
+        this.dual = dual;
+        this.login = login;
+    }
+
+    /** Whether the current transaction's policy queues what the secondary misses. */
+    boolean replays() {
+        return dual.replay() != null && dual.replay().active()
+                && relay.currentPolicy().replaysSecondaryFailures(relay.secondaryIsTarget());
+    }
+
+    /** Whether this session's database has a usable queue with room. */
+    boolean canQueue() {
+        return replays() && dual.replay().canQueue(login.database());
+    }
+
+    /** Whether the queue of this session's database has entries (or is about to): no live writes then. */
+    boolean mustQueue() {
+        return dual.replay() != null && dual.replay().mustQueue(login.database());
+    }
+
+    /**
+     * Completes once the database's queue state is known (the first write of a session waits for it), always on this
+     * session's event loop: the queue's own futures complete on its control pool's, and a callback chained to one of
+     * them would run there, next to this session's own thread.
+     */
+    Future<Void> replayReady() {
+        if (dual.replay() == null || !dual.replay().active()) {
+            return Future.succeededFuture();
+        }
+        Future<Void> ready = dual.replay().ready(login.database());
+        if (ready.isComplete()) {
+            return Future.succeededFuture();
+        }
+        Context here = Vertx.currentContext();
+        Promise<Void> known = Promise.promise();
+        // A failure is logged by the queue; the session goes on without it (what it cannot queue is a divergence).
+        ready.onComplete(result -> {
+            if (here == null) {
+                known.complete();
+            } else {
+                here.runOnContext(v -> known.complete());
+            }
+        });
+        return known.future();
+    }
+
+    TransactionRecording newRecording() {
+        return new TransactionRecording(dual.replay().config().maxTransactionBytes());
+    }
+
+    /** The recording of the current transaction, started if the policy replays and none exists yet. */
+    TransactionRecording recording() {
+        if (recording == null && replays()) {
+            recording = newRecording();
+        }
+        return recording;
+    }
+
+    /** The recording of the current transaction as it is, null when none was started; never starts one. */
+    TransactionRecording currentRecording() {
+        return recording;
+    }
+
+    /** A recording started by a request that turned out to open (or continue) a transaction becomes its own. */
+    void adopt(TransactionRecording started) {
+        recording = started;
+    }
+
+    boolean queueTransaction() {
+        return queueTransaction;
+    }
+
+    /**
+     * The current transaction goes to the replay queue: the secondary takes no further part in it (what it applied
+     * is rolled back there), and the session leaves the secondary until the queue has drained, so that none of its
+     * later writes overtakes this one on the secondary.
+     */
+    void queueCurrentTransaction(String why) {
+        if (queueTransaction) {
+            return;
+        }
+        queueTransaction = true;
+        dual.replay().queueing(login.database());
+        if (why.startsWith("earlier") || why.startsWith("no connection")) {
+            // One line per transaction while the target is away would drown the log: the detachment said it once.
+            LOG.debugf("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
+        } else {
+            LOG.infof("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
+        }
+        relay.secondaryTransaction().drop();
+        relay.secondaryConnection().detachForQueue();
+    }
+
+    /** The queued transaction committed on the primary together with its queue entry. */
+    void queuedTransactionCommitted() {
+        endQueueing(true);
+    }
+
+    /** The primary's transaction ended: the next one starts without a recording. */
+    void transactionEnded() {
+        // Rolled back, or ended without its entry: nothing of it was queued.
+        endQueueing(false);
+        recording = null;
+    }
+
+    /** The session closes its legs: a transaction still headed for the queue never commits with its entry. */
+    void sessionClosed() {
+        endQueueing(false);
+    }
+
+    private void endQueueing(boolean committed) {
+        if (queueTransaction) {
+            queueTransaction = false;
+            dual.replay().queueingEnded(login.database(), committed);
+        }
+    }
+
+    /**
+     * What commits a queued transaction on the primary: its queue entry and COMMIT, in one simple query, so that
+     * the entry exists exactly when the transaction committed. A transaction too big for the queue commits without
+     * one, as a divergence.
+     */
+    String queuedCommitSql(String fingerprint) {
+        if (recording == null || !recording.hasWrites()) {
+            return "COMMIT";
+        }
+        if (recording.overflowed()) {
+            dual.divergences().record(Divergence.Kind.NOT_MIRRORED, relay.currentPolicy(), fingerprint, "committed",
+                    "the transaction was larger than exodus.replay.max-transaction-bytes and could not be queued");
+            markDivergent(recording.tables(), "a transaction the target missed was larger than "
+                    + "exodus.replay.max-transaction-bytes and could not be queued");
+            return "COMMIT";
+        }
+        return dual.replay().insertSql(recording, relay.sessionContext()) + ";\nCOMMIT";
+    }
+
+    /** Marks the tables divergent in the source's {@code exodus.divergent_tables}, for status and repair. */
+    void markDivergent(Collection<String> tables, String reason) {
+        for (String table : tables) {
+            LOG.warnf("Table %s of database \"%s\" is marked divergent: %s", table, login.database(), reason);
+            dual.replay().markDivergent(login.database(), table, reason).onFailure(failure -> LOG.errorf(
+                    "Could not mark table %s divergent: %s", table, failure.getMessage()));
+        }
+    }
+}

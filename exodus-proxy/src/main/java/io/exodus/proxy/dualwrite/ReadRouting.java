@@ -1,0 +1,193 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.session.RelayHost;
+import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.FunctionVolatility;
+import io.exodus.proxy.sql.StatementKind;
+import io.exodus.proxy.sql.TransactionVerb;
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.SqlState;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Where a dual-write session's read-only request ({@link UnitShape#READ}) runs: on the primary, or, in phase canary,
+ * on the secondary for a share of the reads that only read. Reads need neither lockstep nor the secondary's answer,
+ * so they have their own path; the canary's choice of which reads may go to the secondary, and its fallback to the
+ * primary when the secondary is lost before it answered, live here with it.
+ */
+final class ReadRouting {
+    private final DualWriteRelay relay;
+    private final RelayHost session;
+    private final DualWriteServices dual;
+    private final StatementBook book;
+
+    ReadRouting(DualWriteRelay relay, RelayHost session, DualWriteServices dual, StatementBook book) {
+        this.relay = relay;
+        this.session = session;
+        this.dual = dual;
+        this.book = book;
+    }
+
+    Future<Void> read(UnitPlan plan, int ahead) {
+        if (ahead == 0 && dual.migration().canaryPercent() > 0 && !relay.secondaryUsable()
+                && relay.primary().transactionStatus() == 'I') {
+            // A session that only reads gets its lost target back here (at most every 5 s), for canary reads.
+            return relay.secondaryConnection().reconnectIfDue().compose(v -> routedRead(plan, ahead));
+        }
+        return routedRead(plan, ahead);
+    }
+
+    private Future<Void> routedRead(UnitPlan plan, int ahead) {
+        if (ahead == 0 && canaryRead(plan)) {
+            return readOnSecondary(plan);
+        }
+        Future<LegReply> reply = relay.primaryAnswersClient(plan, ahead);
+        Buffer closes = relay.requests().closesOnly(plan);
+        if (closes != null && relay.secondaryUsable()) {
+            relay.secondary().send(closes, 1, Leg.DISCARD);
+        }
+        return reply.mapEmpty();
+    }
+
+    /**
+     * Phase canary: whether this read goes to the secondary. Only a read outside a transaction, of statements that
+     * only read, whose named statements the secondary has, and never while the database's replay queue has entries:
+     * the secondary may lack writes then, this session's own among them (read-your-writes). The pin clears by itself
+     * when the queue has drained.
+     */
+    private boolean canaryRead(UnitPlan plan) {
+        double percent = dual.migration().canaryPercent();
+        if (percent <= 0 || relay.primary().transactionStatus() != 'I' || !relay.secondaryUsable()
+                || !relay.secondary().isIdle() || relay.secondary().transactionStatus() != 'I'
+                || relay.queue().mustQueue() || !canaryEligible(plan)) {
+            return false;
+        }
+        return percent >= 100 || ThreadLocalRandom.current().nextDouble(100) < percent;
+    }
+
+    private boolean canaryEligible(UnitPlan plan) {
+        for (PgMessage message : plan.messages()) {
+            MessageReader reader = new MessageReader(message.body());
+            switch (message.type()) {
+                case FrontendMessageType.QUERY -> {
+                    if (!onlyReads(dual.classifications().classify(reader.readCString()))) {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.PARSE -> {
+                    reader.readCString();
+                    if (!onlyReads(dual.classifications().classify(reader.readCString()))) {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.BIND -> {
+                    reader.readCString();
+                    StatementBook.Statement statement = book.statement(reader.readCString());
+                    if (statement == null || !onlyReads(statement.classification())) {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.CLOSE -> {
+                    if (message.body().getByte(0) != 'P') {
+                        return false;
+                    }
+                }
+                case FrontendMessageType.FUNCTION_CALL -> {
+                    return false;
+                }
+                default -> {
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean onlyReads(Classification classification) {
+        if (classification.kind() != StatementKind.READ || classification.locking()
+                || classification.transactionVerb() != TransactionVerb.NONE) {
+            return false;
+        }
+        for (String call : classification.functionCalls()) {
+            // Its answer (a pid, a transaction id, a terminated session) belongs to the primary.
+            if (FunctionVolatility.isServerLocal(call)) {
+                return false;
+            }
+        }
+        for (Classification part : classification.parts()) {
+            if (!onlyReads(part)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A canary read: the secondary answers the client. If its connection is lost before it answered anything, the
+     * primary answers instead; after that, the client's request has failed half-way, as with a lost source.
+     */
+    private Future<Void> readOnSecondary(UnitPlan plan) {
+        Leg secondary = relay.secondary();
+        Buffer out = Buffer.buffer(128);
+        Buffer parseAhead = null;
+        Buffer parseOnPrimary = null;
+        Set<String> parsedHere = new HashSet<>();
+        for (PgMessage message : plan.messages()) {
+            MessageReader reader = new MessageReader(message.body());
+            if (message.type() == FrontendMessageType.PARSE) {
+                String name = reader.readCString();
+                parsedHere.add(name);
+                book.onSecondary().add(name);
+                if (!name.isEmpty()) {
+                    // A named statement is the primary's too: later writes bind it there.
+                    parseOnPrimary = parseOnPrimary == null ? Buffer.buffer() : parseOnPrimary;
+                    SecondaryRequests.appendFramed(parseOnPrimary, message);
+                }
+            } else if (message.type() == FrontendMessageType.BIND) {
+                reader.readCString();
+                String name = reader.readCString();
+                if (!parsedHere.contains(name) && !book.isOnSecondary(name)) {
+                    // Parsed ahead in a request of its own, so that the client sees no ParseComplete it did not ask for.
+                    parseAhead = parseAhead == null ? Buffer.buffer() : parseAhead;
+                    SecondaryRequests.appendFramed(parseAhead, book.statement(name).parse());
+                    parsedHere.add(name);
+                    book.onSecondary().add(name);
+                }
+            }
+            SecondaryRequests.appendFramed(out, message);
+        }
+        if (parseOnPrimary != null) {
+            relay.primary().send(FrontendMessages.appendSync(parseOnPrimary), 1, Leg.DISCARD);
+        }
+        if (parseAhead != null) {
+            secondary.send(FrontendMessages.appendSync(parseAhead), 1, Leg.DISCARD);
+        }
+        int[] forwarded = {0};
+        Leg.Sink sink = message -> {
+            forwarded[0]++;
+            relay.toClient(message);
+        };
+        dual.metrics().canaryRead();
+        return secondary.send(out, 1, sink).compose(reply -> {
+            if (!reply.lostConnection()) {
+                return Future.succeededFuture();
+            }
+            if (forwarded[0] == 0) {
+                return read(plan, 0);
+            }
+            session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
+                    "the connection to the target was lost while it answered a canary read"));
+            return Future.succeededFuture();
+        });
+    }
+}

@@ -1,0 +1,106 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.MessageWriter;
+import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.SessionMessages;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.List;
+
+/**
+ * Answers a client request that Exodus carried out itself, on both legs, instead of passing it on (a COMMIT under
+ * two-phase commit becomes PREPARE TRANSACTION and COMMIT PREPARED): the answer has the shape the client expects
+ * for what it sent, so that a driver's bookkeeping of Parse/Bind/Execute stays right.
+ */
+final class ReplySynthesizer {
+    private ReplySynthesizer() {
+    }
+
+    static Buffer success(List<PgMessage> request, String commandTag, byte status) {
+        Buffer out = Buffer.buffer(64);
+        for (PgMessage message : request) {
+            switch (message.type()) {
+                case FrontendMessageType.QUERY, FrontendMessageType.EXECUTE -> out.appendBuffer(commandComplete(commandTag));
+                case FrontendMessageType.PARSE -> out.appendBuffer(empty((byte) '1'));
+                case FrontendMessageType.BIND -> out.appendBuffer(empty((byte) '2'));
+                case FrontendMessageType.CLOSE -> out.appendBuffer(empty((byte) '3'));
+                case FrontendMessageType.DESCRIBE -> {
+                    if (message.body().length() > 0 && message.body().getByte(0) == 'S') {
+                        out.appendBuffer(MessageWriter.message((byte) 't', Buffer.buffer(2).appendShort((short) 0)));
+                    }
+                    out.appendBuffer(empty((byte) 'n'));
+                }
+                default -> {
+                }
+            }
+        }
+        return out.appendBuffer(SessionMessages.readyForQuery(status));
+    }
+
+    /** An error in place of the answer: drivers treat it as the request failing at its first message. */
+    static Buffer failure(ErrorResponse error, byte status) {
+        return Buffer.buffer(128).appendBuffer(error.encode()).appendBuffer(SessionMessages.readyForQuery(status));
+    }
+
+    /**
+     * An error in place of the answer to a request whose Parse messages the primary did carry out: their
+     * ParseComplete comes first, because a driver such as pgJDBC takes a named statement for prepared once it sent
+     * the Parse, unless told otherwise, and would otherwise parse it again ("already exists") or never.
+     */
+    static Buffer failure(List<PgMessage> request, ErrorResponse error, byte status) {
+        Buffer out = Buffer.buffer(128);
+        for (PgMessage message : request) {
+            if (message.type() == FrontendMessageType.PARSE) {
+                out.appendBuffer(empty((byte) '1'));
+            } else if (message.type() != FrontendMessageType.CLOSE) {
+                break;
+            } else {
+                out.appendBuffer(empty((byte) '3'));
+            }
+        }
+        return out.appendBuffer(error.encode()).appendBuffer(SessionMessages.readyForQuery(status));
+    }
+
+    /**
+     * Close messages, with a Sync, for the named statements the request parsed: when Exodus answers a request that
+     * the primary did carry out with an error of its own, the driver takes those statements for not prepared, so
+     * the primary must not keep them either (a later Parse of the same name would fail). Null if none.
+     */
+    static Buffer closeNamedStatements(List<PgMessage> request) {
+        Buffer out = null;
+        for (PgMessage message : request) {
+            if (message.type() != FrontendMessageType.PARSE) {
+                continue;
+            }
+            String name = new io.exodus.proxy.wire.MessageReader(message.body()).readCString();
+            if (!name.isEmpty()) {
+                out = out == null ? Buffer.buffer() : out;
+                io.exodus.proxy.wire.FrontendMessages.appendCloseStatement(out, name);
+            }
+        }
+        return out == null ? null : out.appendByte(FrontendMessageType.SYNC).appendInt(4);
+    }
+
+    /** The request's leading Parse and Close messages with a Sync, for the primary to carry out alone; null if none. */
+    static Buffer statementsOnly(List<PgMessage> request) {
+        Buffer out = null;
+        for (PgMessage message : request) {
+            if (message.type() != FrontendMessageType.PARSE && message.type() != FrontendMessageType.CLOSE) {
+                break;
+            }
+            out = out == null ? Buffer.buffer() : out;
+            out.appendByte(message.type()).appendInt(message.body().length() + 4).appendBuffer(message.body());
+        }
+        return out == null ? null : out.appendByte(FrontendMessageType.SYNC).appendInt(4);
+    }
+
+    static Buffer commandComplete(String tag) {
+        return MessageWriter.message((byte) 'C', MessageWriter.appendCString(Buffer.buffer(tag.length() + 1), tag));
+    }
+
+    private static Buffer empty(byte type) {
+        return MessageWriter.message(type, Buffer.buffer(0));
+    }
+}

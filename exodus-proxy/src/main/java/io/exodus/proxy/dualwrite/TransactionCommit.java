@@ -1,0 +1,342 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.catchup.CatchUpQueueSql;
+import io.exodus.proxy.catchup.TransactionRecording;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.metrics.CommitOutcome;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.SqlState;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * Ends a transaction that wrote on both legs, as the consistency policy says. The client hears the outcome as soon
+ * as it is decided; the other leg's part that cannot change it any more (the second COMMIT, COMMIT PREPARED on the
+ * secondary) finishes before the session takes its next request.
+ *
+ * <ul>
+ * <li>Two-phase commit: {@link TwoPhaseCommit}.</li>
+ * <li>Otherwise: the authoritative leg commits first ({@link ConsistencyPolicy#secondaryCommitsFirst}); if it fails,
+ * the other rolls back and the client gets its error; if the second fails, that is a divergence handled by the
+ * policy.</li>
+ * </ul>
+ */
+final class TransactionCommit {
+    private static final Logger LOG = Logger.getLogger(TransactionCommit.class);
+
+    private final DualWriteRelay relay;
+    private final DualWriteServices dual;
+    private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
+    private final TwoPhaseCommit twoPhase;
+    /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
+    private boolean outcomeUnknown;
+
+    TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
+        this.relay = relay;
+        this.dual = dual;
+        this.queue = relay.queue();
+        this.secondaryTransaction = relay.secondaryTransaction();
+        this.twoPhase = new TwoPhaseCommit(relay, dual);
+    }
+
+    /**
+     * The client's own COMMIT (or END), once the secondary has caught up with the transaction's statements. Under a
+     * policy that queues, the secondary's COMMIT need not wait for that: it travels behind the statements on the same
+     * connection, and one that failed turns it into a rollback, after which the transaction goes to the queue; a
+     * statement that changed other rows than on the primary is reported when its answer arrives, and the secondary's
+     * COMMIT decides whether the transaction is there (then it is not queued again).
+     */
+    Future<Void> clientCommit(UnitPlan plan) {
+        if (commitsSecondaryAhead()) {
+            return commitCaughtUp(plan);
+        }
+        return relay.secondaryDrained().compose(v -> commitCaughtUp(plan));
+    }
+
+    private boolean commitsSecondaryAhead() {
+        Leg secondary = relay.secondary();
+        TransactionRecording recording = queue.recording();
+        return relay.primary().transactionStatus() == 'T' && !queue.queueTransaction() && queue.canQueue()
+                && secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()
+                && recording != null && recording.hasWrites() && !recording.overflowed()
+                && secondaryTransaction.deferredFailure() == null
+                && dual.replay().commitMarkersReady(relay.databaseName());
+    }
+
+    private Future<Void> commitCaughtUp(UnitPlan plan) {
+        Leg primary = relay.primary();
+        if (primary.transactionStatus() == 'T' && queue.recording() != null && queue.recording().hasWrites()
+                && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
+            return commitQueued(plan);
+        }
+        if (!answeredByPrimary(plan)) {
+            // Exodus answers this COMMIT itself, ParseComplete included: the statement the client parsed (pgJDBC
+            // names its COMMIT after a few uses) must exist on the primary all the same.
+            Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
+            if (statements != null) {
+                primary.send(statements, 1, Leg.DISCARD);
+            }
+        }
+        ErrorResponse failedBehind = secondaryTransaction.deferredFailure();
+        if (failedBehind != null && primary.transactionStatus() == 'T') {
+            return afterSecondaryFailedBehind(plan, failedBehind);
+        }
+        Leg secondary = relay.secondary();
+        ConsistencyPolicy policy = relay.currentPolicy();
+        boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
+        if (primary.transactionStatus() == 'T' && secondaryTransaction.wrote() && !secondaryTakesPart
+                && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
+            ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database was lost during the transaction; it is rolled back on both databases (policy "
+                            + policy.configName() + ")");
+            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
+                relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
+                return null;
+            });
+        }
+        if (primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote()) {
+            // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
+            // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
+            String end = primary.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK";
+            Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
+            if (secondaryTakesPart) {
+                secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);
+            } else {
+                secondaryTransaction.drop();
+            }
+            return onPrimary.mapEmpty();
+        }
+        return commitBoth(policy, error -> relay.toClient(error == null
+                ? ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I')
+                : ReplySynthesizer.failure(plan.messages(), error, (byte) 'I')));
+    }
+
+    /**
+     * A transaction the secondary missed part of: it commits on the primary with its queue entry, and the replayer
+     * brings it to the secondary. Exodus answers the client's COMMIT (the entry's INSERT runs in the same query).
+     */
+    private Future<Void> commitQueued(UnitPlan plan) {
+        queue.queueCurrentTransaction("the target left the transaction before its COMMIT");
+        Leg primary = relay.primary();
+        Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
+        if (statements != null) {
+            primary.send(statements, 1, Leg.DISCARD);
+        }
+        long started = System.nanoTime();
+        ConsistencyPolicy policy = relay.currentPolicy();
+        return primary.send(FrontendMessages.query(queue.queuedCommitSql(plan.fingerprint())), 1, Leg.DISCARD)
+                .map(c -> {
+                    if (c.failed()) {
+                        ErrorResponse error = c.lostConnection() ? c.error() : new ErrorResponse("ERROR",
+                                c.error().sqlState(), c.error().message() + " (while queueing the transaction for the "
+                                        + "target; it is rolled back)", c.error().detail(), c.error().hint());
+                        relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
+                    } else {
+                        queue.queuedTransactionCommitted();
+                        relay.toClient(ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I'));
+                    }
+                    dual.metrics().commit(policy, c.failed() ? CommitOutcome.ROLLED_BACK : CommitOutcome.COMMITTED,
+                            started);
+                    return null;
+                });
+    }
+
+    /** Whether the client's own COMMIT request goes to the primary (which then answers it), see below. */
+    private boolean answeredByPrimary(UnitPlan plan) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        ConsistencyPolicy policy = relay.currentPolicy();
+        boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
+        if (secondaryTransaction.deferredFailure() != null && primary.transactionStatus() == 'T') {
+            return !policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
+        }
+        if (primary.transactionStatus() == 'T' && secondaryTransaction.wrote() && !secondaryTakesPart
+                && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            return false;
+        }
+        return primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote();
+    }
+
+    /** A statement failed on the secondary after the client had its answer: now the policy decides. */
+    private Future<Void> afterSecondaryFailedBehind(UnitPlan plan, ErrorResponse failure) {
+        ConsistencyPolicy policy = relay.currentPolicy();
+        Leg primary = relay.primary();
+        secondaryTransaction.drop();
+        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
+                relay.toClient(ReplySynthesizer.failure(plan.messages(), failure, (byte) 'I'));
+                return null;
+            });
+        }
+        if (policy.pinsSessionAfterSecondaryFailure()) {
+            relay.secondaryConnection().pinToPrimary();
+        }
+        return relay.primaryAnswersClient(plan, 0).mapEmpty();
+    }
+
+    /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
+    Future<Void> commitWrapped(HeldReply held, UnitPlan plan) {
+        return commitBoth(relay.currentPolicy(), error -> relay.toClient(error == null
+                ? held.withFinalStatus((byte) 'I')
+                : failureAfterPrimaryRan(plan, error)));
+    }
+
+    /** An autocommit write the primary carried out, Parse included, answered with an error after all. */
+    private Buffer failureAfterPrimaryRan(UnitPlan plan, ErrorResponse error) {
+        Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
+        if (closes != null) {
+            relay.primary().send(closes, 1, Leg.DISCARD);
+        }
+        return ReplySynthesizer.failure(error, (byte) 'I');
+    }
+
+    private Future<Void> commitBoth(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        long started = System.nanoTime();
+        outcomeUnknown = false;
+        Consumer<ErrorResponse> tellClient = error -> {
+            dual.metrics().commit(policy, error == null ? CommitOutcome.COMMITTED
+                    : outcomeUnknown ? CommitOutcome.FAILED : CommitOutcome.ROLLED_BACK, started);
+            decided.accept(error);
+            relay.flushToClient();
+        };
+        if (relay.secondary() == null) {
+            return primaryAlone(policy, tellClient);
+        }
+        return policy.usesTwoPhaseCommit() ? twoPhase.commit(policy, tellClient, () -> outcomeUnknown = true)
+                : ordered(policy, tellClient);
+    }
+
+    /** The secondary went away after it applied the transaction's writes, before the commit. */
+    private Future<Void> primaryAlone(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database was lost before COMMIT; the transaction is rolled back on both databases "
+                            + "(policy " + policy.configName() + ")"));
+            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
+        }
+        dual.divergences().record(Divergence.Kind.SECONDARY_LOST, policy, "COMMIT", "committing on the "
+                + primary.database(), "the target was lost before COMMIT");
+        return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(c -> {
+            decided.accept(c.failed() ? c.error() : null);
+            return null;
+        });
+    }
+
+    private Future<Void> ordered(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+        TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
+        if (recording != null && recording.hasWrites() && !recording.overflowed()) {
+            return secondaryThenPrimary(policy, recording, decided);
+        }
+        boolean secondaryFirst = policy.secondaryCommitsFirst(relay.secondaryIsTarget());
+        Leg first = secondaryFirst ? relay.secondary() : relay.primary();
+        Leg second = secondaryFirst ? relay.primary() : relay.secondary();
+        return first.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).compose(f -> {
+            if (f.failed() || f.commandTags().contains("ROLLBACK")) {
+                ErrorResponse error = f.error() != null ? f.error()
+                        : ErrorResponse.error(SqlState.CONNECTION_FAILURE, "COMMIT failed on the " + first.database());
+                if (f.lostConnection()) {
+                    outcomeUnknown = true;
+                    error = ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the " + first.database()
+                            + " was lost during COMMIT; the transaction is rolled back on the " + second.database());
+                }
+                decided.accept(error);
+                return second.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
+            }
+            decided.accept(null);
+            Future<LegReply> secondCommit = second.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD);
+            Future<Void> checked = secondCommit.map(s -> {
+                if (s.failed()) {
+                    dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
+                            "committed on the " + first.database(), s.error().sqlState() + " " + s.error().message());
+                    if (second == relay.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
+                        relay.secondaryConnection().pinToPrimary();
+                    }
+                }
+                return null;
+            });
+            if (secondaryFirst) {
+                return checked;
+            }
+            // The secondary's COMMIT changes nothing the client was told: the session goes on while it travels
+            // (the secondary's connection keeps it ahead of whatever comes next).
+            secondaryTransaction.ended();
+            return Future.succeededFuture();
+        });
+    }
+
+    /**
+     * Under a policy that queues what the secondary misses, the secondary commits first: if it does not, the
+     * transaction goes to the queue inside the primary's own transaction (the entry commits with it, and gets its
+     * place in the queue while the primary still holds the transaction's row locks). When the secondary's connection
+     * was lost during its COMMIT, the entry carries the secondary's transaction id, and the replayer asks the
+     * secondary whether it committed before applying it. The price: the client waits for both COMMITs in turn, and
+     * a primary COMMIT that fails after the secondary's (a serialization failure at commit, a lost connection)
+     * leaves the transaction on the secondary only, which is reported as a divergence.
+     */
+    private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy,
+            TransactionRecording recording, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        String database = relay.databaseName();
+        Long marker = dual.replay().commitMarkersReady(database)
+                ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
+        recording.commitMarker(marker);
+        String commit = marker == null ? "COMMIT" : CatchUpQueueSql.commitWithMarker(marker);
+        return secondary.send(FrontendMessages.query(commit), 1, Leg.DISCARD).compose(s -> {
+            boolean committed = !s.failed() && s.commandTags().contains("COMMIT");
+            if (marker != null && s.failed() && !s.lostConnection()
+                    && "42P01".equals(s.error().sqlState())) {
+                dual.replay().commitMarkersLost(database);
+            }
+            if (committed) {
+                secondaryTransaction.ended();
+                return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
+                    if (p.failed()) {
+                        outcomeUnknown = p.lostConnection();
+                        dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
+                                p.error().sqlState() + " " + p.error().message(), "committed on the "
+                                        + secondary.database());
+                    }
+                    decided.accept(p.failed() ? p.error() : null);
+                    return null;
+                });
+            }
+            if (s.lostConnection() && recording.commitMarker() == null) {
+                // Nobody can tell whether the secondary committed: queueing could apply it twice.
+                dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT", "committing on the "
+                        + primary.database(), "the connection was lost during COMMIT, which carried no marker to tell "
+                        + "whether it committed");
+                secondaryTransaction.drop();
+                return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
+                    decided.accept(p.failed() ? p.error() : null);
+                    return null;
+                });
+            }
+            if (!s.lostConnection()) {
+                recording.commitMarker(null);
+            }
+            LOG.infof("%s: the target's COMMIT failed (%s); the transaction goes to the replay queue", relay.label(),
+                    s.error() == null ? "it rolled back" : s.error().message());
+            queue.queueCurrentTransaction("the target's COMMIT failed");
+            return primary.send(FrontendMessages.query(queue.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
+                if (!p.failed()) {
+                    queue.queuedTransactionCommitted();
+                }
+                outcomeUnknown = p.failed() && p.lostConnection();
+                decided.accept(p.failed() ? p.error() : null);
+                return null;
+            });
+        });
+    }
+}

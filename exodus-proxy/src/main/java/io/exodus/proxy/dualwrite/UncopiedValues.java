@@ -1,0 +1,57 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.NondeterministicValues;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.PgMessage;
+
+import java.util.List;
+
+/**
+ * Reports the statements of a request that the secondary runs as their text although values in them may be drawn
+ * anew there: a nondeterministic function or keyword in the text ({@code now()}, {@code random()}, …), or an INSERT
+ * whose rows Exodus could not copy (its batch also opens or ends a transaction, as a whole transaction in libpq's
+ * pipeline mode does), whose column defaults then draw their own values. Each is counted and listed for verification.
+ */
+final class UncopiedValues {
+    private UncopiedValues() {
+    }
+
+    /**
+     * @param plan          the request as planned
+     * @param secondaryPlan what the secondary gets: {@code plan}, or the same without row images
+     */
+    static void report(UnitPlan plan, UnitPlan secondaryPlan, DualWriteServices dual) {
+        if (plan.simple()) {
+            if (!secondaryPlan.usesRowImage() && plan.statementText() != null) {
+                reportText(plan.statementText(), dual.classifications().classify(plan.statementText()), dual);
+            }
+            return;
+        }
+        List<PgMessage> messages = plan.messages();
+        for (int i = 0; i < messages.size(); i++) {
+            StatementBook.Statement statement = plan.statementAt(i);
+            if (messages.get(i).type() != FrontendMessageType.EXECUTE || statement == null) {
+                continue;
+            }
+            boolean copied = secondaryPlan.usesRowImage() && statement.rowImage().isPresent();
+            if (copied) {
+                continue;
+            }
+            reportText(statement.sql(), statement.classification(), dual);
+        }
+    }
+
+    /** A statement the secondary runs as its text: listed when values in it, or its INSERT's defaults, may differ. */
+    private static void reportText(String sql, Classification classification, DualWriteServices dual) {
+        String value = NondeterministicValues.firstIn(sql, classification);
+        if (value != null) {
+            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value);
+        } else if (NondeterministicValues.inserts(sql)) {
+            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "Exodus could not copy the rows of its "
+                    + "INSERT (several statements in one text, a RETURNING list of expressions, a WITH clause, ON "
+                    + "CONFLICT DO UPDATE, or a batch that also opens or ends a transaction), so the target ran its "
+                    + "text, where column defaults (serial, identity, now(), gen_random_uuid()) draw their own values");
+        }
+    }
+}

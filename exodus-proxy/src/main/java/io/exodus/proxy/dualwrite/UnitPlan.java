@@ -1,0 +1,50 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.wire.PgMessage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the planner decided for one client request.
+ *
+ * @param messages      the client's messages, the last one a Query, Sync or FunctionCall
+ * @param simple        a simple-protocol Query
+ * @param statementText the text of the (first writing) statement, for logs and divergence events
+ * @param rowImage      for a simple Query: the INSERT runs with {@code RETURNING *} on the primary, so that the
+ *                      secondary inserts the very rows the primary produced
+ * @param unsupported   for {@link UnitShape#UNSUPPORTED}: why
+ * @param statements    extended protocol: for each message, the prepared statement it parses, binds, describes or
+ *                      executes, as it was at that point of the request (an unnamed statement parsed again later in
+ *                      the same request is another one); null for other messages, empty for a simple Query
+ */
+record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, String statementText,
+        Optional<InsertReturning> rowImage, boolean extendedRowImage, String unsupported,
+        List<StatementBook.Statement> statements) {
+
+    /** The same request with the secondary getting the client's own statements instead of row images. */
+    UnitPlan withoutRowImage() {
+        return new UnitPlan(shape, messages, simple, statementText, Optional.empty(), false, unsupported, statements);
+    }
+
+    /** The statement the message at this index refers to, or null. */
+    StatementBook.Statement statementAt(int index) {
+        return index < statements.size() ? statements.get(index) : null;
+    }
+
+    /** Whether the primary runs an INSERT of this request with an added RETURNING *. */
+    boolean usesRowImage() {
+        return rowImage.isPresent() || extendedRowImage;
+    }
+
+    /** A short form of the statement for a log line: whitespace squeezed, cut at 200 characters. */
+    String fingerprint() {
+        return statementText == null ? "(extended-protocol batch)" : fingerprintOf(statementText);
+    }
+
+    static String fingerprintOf(String sql) {
+        String squeezed = sql.replaceAll("\\s+", " ").trim();
+        return squeezed.length() > 200 ? squeezed.substring(0, 200) + "…" : squeezed;
+    }
+}

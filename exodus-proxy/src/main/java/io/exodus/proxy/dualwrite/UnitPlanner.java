@@ -1,0 +1,269 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.ClassificationCache;
+import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.sql.PreparedStatementVerb;
+import io.exodus.proxy.sql.StatementKind;
+import io.exodus.proxy.sql.TransactionBlockRules;
+import io.exodus.proxy.sql.TransactionVerb;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.PgMessage;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides how a dual-write session runs one client request ({@link UnitShape}), from the classification of every
+ * statement the request executes. Keeps the session's {@link StatementBook} up to date as Parse, Bind, Close,
+ * PREPARE and DEALLOCATE go by.
+ */
+final class UnitPlanner {
+    private final ClassificationCache classifications;
+    private final StatementBook book;
+    private final boolean rowImages;
+
+    UnitPlanner(ClassificationCache classifications, StatementBook book, boolean rowImages) {
+        this.classifications = classifications;
+        this.book = book;
+        this.rowImages = rowImages;
+    }
+
+    UnitPlan plan(List<PgMessage> messages) {
+        PgMessage last = messages.get(messages.size() - 1);
+        if (last.type() == FrontendMessageType.QUERY) {
+            return planSimple(messages, new MessageReader(last.body()).readCString());
+        }
+        if (last.type() == FrontendMessageType.FUNCTION_CALL) {
+            return new UnitPlan(UnitShape.UNSUPPORTED, messages, false, null, Optional.empty(), false,
+                    "fast-path function calls (large objects) are not mirrored in dual-write", List.of());
+        }
+        return planExtended(messages);
+    }
+
+    private UnitPlan planSimple(List<PgMessage> messages, String sql) {
+        Classification whole = classifications.classify(sql);
+        List<Classification> executed = new ArrayList<>(whole.statements().size());
+        for (Classification statement : whole.statements()) {
+            executed.add(executedAs(statement));
+            recordPreparedEffects(statement);
+        }
+        UnitShape shape = shapeOf(executed, sql);
+        Optional<InsertReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
+                ? InsertReturning.of(sql, true) : Optional.empty();
+        String unsupported = shape == UnitShape.UNSUPPORTED
+                ? "COPY … FROM STDIN is not mirrored in dual-write by this version; load data with INSERT, or directly "
+                        + "into both databases" : null;
+        return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of());
+    }
+
+    private UnitPlan planExtended(List<PgMessage> messages) {
+        Batch batch = batch();
+        messages.forEach(batch::add);
+        return batch.plan();
+    }
+
+    /** A new extended-protocol batch, planned message by message as the client sends it. */
+    Batch batch() {
+        return new Batch();
+    }
+
+    /**
+     * The messages of one extended-protocol request up to its Sync, each seen once as it arrives, so that the part a
+     * Flush sends ahead is planned (and its statements entered in the book) before it reaches the primary.
+     */
+    final class Batch {
+        private final List<PgMessage> messages = new ArrayList<>();
+        private final List<StatementBook.Statement> statements = new ArrayList<>();
+        private final List<Classification> executed = new ArrayList<>(2);
+        private String firstText;
+        private String writingText;
+        private boolean rowImage;
+        private boolean forbidsBlock;
+
+        void add(PgMessage message) {
+            messages.add(message);
+            statements.add(enter(message));
+        }
+
+        int size() {
+            return messages.size();
+        }
+
+        List<PgMessage> messages() {
+            return messages;
+        }
+
+        /**
+         * The batch as far as it has come (or whole, once its Sync is in). Its lists are views of the batch's own, not
+         * copies: a pipeline that flushes after every statement would otherwise copy the batch once per Flush. The
+         * batch only grows, and is dropped at its Sync.
+         */
+        UnitPlan plan() {
+            UnitShape shape = shapeOf(executed, forbidsBlock);
+            String text = writingText != null ? writingText : firstText;
+            String unsupported = shape == UnitShape.UNSUPPORTED
+                    ? "COPY … FROM STDIN is not mirrored in dual-write by this version" : null;
+            return new UnitPlan(shape, Collections.unmodifiableList(messages), false, text, Optional.empty(),
+                    rowImage && (shape == UnitShape.LOCKSTEP || shape == UnitShape.SEQUENTIAL), unsupported,
+                    Collections.unmodifiableList(statements));
+        }
+
+        private StatementBook.Statement enter(PgMessage message) {
+            MessageReader reader = new MessageReader(message.body());
+            switch (message.type()) {
+                case FrontendMessageType.PARSE -> {
+                    String name = reader.readCString();
+                    String sql = reader.readCString();
+                    Classification classification = classifications.classify(sql);
+                    Optional<InsertReturning> image = rowImages && classification.kind() == StatementKind.WRITE
+                            ? InsertReturning.of(sql, true) : Optional.empty();
+                    StatementBook.Statement parsed = new StatementBook.Statement(sql, classification, message, image);
+                    book.parsed(name, parsed);
+                    return parsed;
+                }
+                case FrontendMessageType.BIND -> {
+                    String portal = reader.readCString();
+                    String name = reader.readCString();
+                    book.bound(portal, name);
+                    return book.statement(name);
+                }
+                case FrontendMessageType.DESCRIBE -> {
+                    byte what = reader.readByte();
+                    String name = reader.readCString();
+                    return what == 'S' ? book.statement(name) : book.portalStatement(name);
+                }
+                case FrontendMessageType.EXECUTE -> {
+                    StatementBook.Statement statement = book.portalStatement(reader.readCString());
+                    executed(statement);
+                    return statement;
+                }
+                case FrontendMessageType.CLOSE -> {
+                    byte what = reader.readByte();
+                    if (what == 'P') {
+                        book.closedPortal(reader.readCString());
+                    }
+                    // A closed statement stays in the book until the secondary's request is built (it may need the
+                    // Close); the relay forgets it then.
+                    return null;
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+
+        private void executed(StatementBook.Statement statement) {
+            Classification classification = statement == null ? Classification.of(StatementKind.UNKNOWN)
+                    : statement.classification();
+            for (Classification part : classification.statements()) {
+                Classification resolved = executedAs(part);
+                executed.add(resolved);
+                recordPreparedEffects(part);
+                if (resolved.runsOnBothLegs() && writingText == null && statement != null) {
+                    writingText = statement.sql();
+                }
+            }
+            if (statement != null) {
+                firstText = firstText == null ? statement.sql() : firstText;
+                rowImage |= statement.rowImage().isPresent();
+                forbidsBlock |= classification.kind() == StatementKind.DDL
+                        && TransactionBlockRules.forbidsTransactionBlock(statement.sql());
+            }
+        }
+    }
+
+    /**
+     * What running the statement amounts to: what an EXECUTE runs; and a read (the primary alone) for {@code DEALLOCATE
+     * name} of a statement the secondary never parsed: one the client prepared through the protocol and only read with,
+     * or whose executions reached the secondary as row images (psycopg evicting its statement cache does this).
+     */
+    private Classification executedAs(Classification statement) {
+        if (statement.preparedVerb() == PreparedStatementVerb.DEALLOCATE && statement.preparedName() != null
+                && book.sqlPrepared(statement.preparedName()) == null && !book.isOnSecondary(statement.preparedName())) {
+            return Classification.of(StatementKind.READ);
+        }
+        return resolveExecute(statement);
+    }
+
+    /** EXECUTE name runs what PREPARE name prepared; an unknown name counts as a write. */
+    private Classification resolveExecute(Classification statement) {
+        if (statement.preparedVerb() != PreparedStatementVerb.EXECUTE) {
+            return statement;
+        }
+        Classification inner = statement.preparedName() == null ? null : book.sqlPrepared(statement.preparedName());
+        return inner == null ? Classification.of(StatementKind.UNKNOWN) : inner;
+    }
+
+    private void recordPreparedEffects(Classification statement) {
+        switch (statement.preparedVerb()) {
+            case PREPARE -> {
+                if (statement.preparedName() != null && statement.inner() != null) {
+                    book.sqlPrepared(statement.preparedName(), statement.inner());
+                }
+            }
+            case DEALLOCATE -> {
+                if (statement.preparedName() != null) {
+                    book.sqlDeallocated(statement.preparedName());
+                }
+            }
+            case DEALLOCATE_ALL -> book.deallocatedAll();
+            default -> {
+            }
+        }
+    }
+
+    private static UnitShape shapeOf(List<Classification> executed, String sql) {
+        boolean writesOrDdl = false;
+        for (Classification statement : executed) {
+            writesOrDdl |= statement.kind() == StatementKind.DDL || statement.kind() == StatementKind.UNKNOWN;
+        }
+        return shapeOf(executed, writesOrDdl && TransactionBlockRules.forbidsTransactionBlock(sql));
+    }
+
+    static UnitShape shapeOf(List<Classification> executed, boolean forbidsTransactionBlock) {
+        if (executed.isEmpty()) {
+            return UnitShape.READ;
+        }
+        if (executed.size() == 1) {
+            Classification only = executed.get(0);
+            if (only.kind() == StatementKind.TRANSACTION) {
+                return transactionShape(only);
+            }
+        }
+        boolean reads = true;
+        boolean sessionOnly = true;
+        boolean transactionVerb = false;
+        for (Classification statement : executed) {
+            StatementKind kind = statement.kind();
+            if (kind == StatementKind.COPY_IN) {
+                return UnitShape.UNSUPPORTED;
+            }
+            reads &= !kind.runsOnBothLegs();
+            sessionOnly &= kind == StatementKind.SESSION || !kind.runsOnBothLegs();
+            transactionVerb |= kind == StatementKind.TRANSACTION;
+        }
+        if (reads) {
+            return UnitShape.READ;
+        }
+        if (transactionVerb || forbidsTransactionBlock) {
+            return UnitShape.SEQUENTIAL;
+        }
+        return sessionOnly ? UnitShape.CONCURRENT : UnitShape.LOCKSTEP;
+    }
+
+    private static UnitShape transactionShape(Classification statement) {
+        TransactionVerb verb = statement.transactionVerb();
+        return switch (verb) {
+            case COMMIT -> UnitShape.COMMIT;
+            // A read-only transaction cannot write: the secondary need not take part.
+            case BEGIN -> statement.readOnlyTransaction() ? UnitShape.READ : UnitShape.CONCURRENT;
+            case ROLLBACK, SAVEPOINT, RELEASE_SAVEPOINT, ROLLBACK_TO_SAVEPOINT, SET_TRANSACTION,
+                    SET_SESSION_CHARACTERISTICS -> UnitShape.CONCURRENT;
+            case PREPARE_TRANSACTION, COMMIT_PREPARED, ROLLBACK_PREPARED, NONE -> UnitShape.SEQUENTIAL;
+        };
+    }
+}

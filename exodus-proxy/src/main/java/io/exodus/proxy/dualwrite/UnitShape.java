@@ -1,0 +1,23 @@
+package io.exodus.proxy.dualwrite;
+
+/** How a dual-write session runs one client request (a simple Query, or extended-protocol messages up to Sync). */
+enum UnitShape {
+    /** Reads only: the primary alone, its answer streamed to the client. */
+    READ,
+    /**
+     * Session state, BEGIN, ROLLBACK, savepoints: no row locks, so both legs run it at once; the client gets the
+     * primary's answer.
+     */
+    CONCURRENT,
+    /**
+     * Writes: the primary first, then the secondary while the primary's transaction still holds its row locks; an
+     * autocommit write is wrapped in a transaction on both legs for that.
+     */
+    LOCKSTEP,
+    /** A lone COMMIT (or END): the consistency policy's commit protocol. */
+    COMMIT,
+    /** What cannot be wrapped (VACUUM, CREATE DATABASE, transaction verbs mixed with writes): primary, then secondary. */
+    SEQUENTIAL,
+    /** Not mirrored by this version: refused with an error rather than applied to one database only. */
+    UNSUPPORTED
+}

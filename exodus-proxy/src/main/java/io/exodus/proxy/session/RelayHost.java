@@ -1,0 +1,19 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.wire.ErrorResponse;
+
+/** What a relay may ask of the client session that runs it: its name in the log, and the ways a session ends. */
+public interface RelayHost {
+
+    /** The session in log lines: {@code S-n user@db client pid source/target}. */
+    String label();
+
+    /** Sends the proxy's own error to the client (if it still listens) and closes both sides. */
+    void closeWithError(ErrorResponse error);
+
+    /** The relay saw the client say goodbye or the backend go away. */
+    void closed();
+
+    /** Ends the session now with 57P01, as graceful shutdown does once a session is idle or out of time. */
+    void closeForShutdownNow();
+}

@@ -1,0 +1,24 @@
+package io.exodus.proxy.session;
+
+import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.backend.BackendConnector;
+import io.exodus.proxy.backend.BackendLogin;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * The relays a session can run once its backend sessions are open. The session decides which one (a replication
+ * connection is always direct) but knows neither kind: they live in {@code direct} and {@code dualwrite}, which
+ * build on this package.
+ */
+public interface Relays {
+
+    /** The target's connector when sessions write to it too; null in phase direct. */
+    BackendConnector secondary();
+
+    /** Starts the pass-through relay to {@code backend}. */
+    Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend);
+
+    /** Starts the dual-write relay; {@code target} is null when the target could not be reached. */
+    Relay dualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
+            BackendConnection backend, BackendConnection target);
+}

@@ -1,0 +1,58 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.catchup.CatchUpQueueSql;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Holds the replay of one database's queue as another proxy would (the replayers' advisory lock on the source), so a
+ * test decides when the queue drains instead of racing the replayer. Closing it hands the replay back.
+ */
+final class CatchUpLockHolder implements AutoCloseable {
+    /** The replayer keeps its lock on a connection of its own; ending that connection is what a proxy's death does. */
+    private static final String END_OTHER_HOLDERS = """
+            SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND objid::bigint = (hashtext('exodus.replay_queue.replayer')::bigint & 4294967295)""";
+
+    private final Connection connection;
+
+    private CatchUpLockHolder(Connection connection) {
+        this.connection = connection;
+    }
+
+    static CatchUpLockHolder take(String database) throws SQLException, InterruptedException {
+        Connection connection = DualWriteDatabases.source(database).openJdbc();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try (Statement statement = connection.createStatement()) {
+            while (!locked(statement)) {
+                assertTrue(System.nanoTime() < deadline, "could not take the replay lock of " + database);
+                statement.execute(END_OTHER_HOLDERS);
+                Thread.sleep(50);
+            }
+        } catch (SQLException | InterruptedException | Error failure) {
+            connection.close();
+            throw failure;
+        }
+        return new CatchUpLockHolder(connection);
+    }
+
+    private static boolean locked(Statement statement) throws SQLException {
+        try (ResultSet held = statement.executeQuery(CatchUpQueueSql.TRY_LOCK)) {
+            held.next();
+            return held.getBoolean(1);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}

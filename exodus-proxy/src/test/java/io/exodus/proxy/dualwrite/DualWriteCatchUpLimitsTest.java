@@ -1,0 +1,143 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.TestDatabases;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The replay queue's limits (CatchUpLimitsProfile: 3 entries, 2 attempts): a transaction the target keeps refusing
+ * is parked and the queue goes on; past the size limit a missed transaction is reported, never dropped silently.
+ * Either way the tables concerned are marked divergent, in the status and in the source's exodus.divergent_tables.
+ */
+@QuarkusTest
+@TestProfile(CatchUpLimitsProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class DualWriteCatchUpLimitsTest {
+    private static final String DATABASE = "dw_replay_limits";
+    private static final Duration WITHIN = Duration.ofSeconds(60);
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @Inject
+    DivergenceLog divergences;
+
+    /** Durable commits: the shared servers run synchronous_commit off, and the target is stopped immediately. */
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        DualWriteDatabases.recreateWithDurableCommits(DATABASE);
+    }
+
+    @AfterEach
+    void targetRunsAgain() throws Exception {
+        TestDatabases.startTarget();
+        CatchUpDrain.await(WITHIN);
+    }
+
+    @Test
+    void aTransactionTheTargetKeepsRefusingIsParkedAndTheQueueGoesOn() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "create table refused (id int primary key, v int)");
+        try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+                Statement statement = target.createStatement()) {
+            statement.execute("alter table refused add constraint small check (v < 100)");
+        }
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            statement.execute("insert into refused values (1, 500)");
+            statement.execute("insert into refused values (2, 5)");
+        }
+        CatchUpDrain.await(WITHIN);
+
+        assertEquals(List.of(1, 2), ids(DualWriteDatabases.source(DATABASE), "refused"));
+        assertEquals(List.of(2), ids(DualWriteDatabases.target(DATABASE), "refused"),
+                "the refused transaction is parked; the one behind it is replayed");
+        assertEquals(1, count(DualWriteDatabases.source(DATABASE),
+                "select count(*) from exodus.replay_queue where state = 'failed' and attempts = "
+                        + CatchUpLimitsProfile.MAX_ATTEMPTS + " and last_error like '%check constraint%'"));
+        JsonPath status = status();
+        assertTrue(status.getLong("replay.parked") >= 1, status.prettify());
+        assertTrue(status.getList("replay.divergentTables").contains(DATABASE + ".refused"), status.prettify());
+        assertEquals(1, count(DualWriteDatabases.source(DATABASE),
+                "select count(*) from exodus.divergent_tables where table_name = 'refused'"));
+        // Parked entries stay for an operator to repair and requeue, or delete.
+        DualWriteDatabases.onBoth(DATABASE, "drop table refused");
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                Statement statement = source.createStatement()) {
+            statement.execute("delete from exodus.replay_queue where state = 'failed'");
+        }
+    }
+
+    @Test
+    void pastTheSizeLimitAMissedTransactionIsReportedAndItsTableMarkedDivergent() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "create table bounded (id int primary key)");
+        double notMirroredBefore = divergences.count(Divergence.Kind.NOT_MIRRORED);
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            statement.execute("select 1");
+            TestDatabases.stopTargetImmediately();
+            for (int id = 1; id <= CatchUpLimitsProfile.MAX_ENTRIES + 2; id++) {
+                statement.execute("insert into bounded values (" + id + ")");
+                // Each proxy learns the depth from its polls (200 ms here).
+                Thread.sleep(500);
+            }
+        }
+        assertEquals(CatchUpLimitsProfile.MAX_ENTRIES, count(DualWriteDatabases.source(DATABASE),
+                "select count(*) from exodus.replay_queue where state = 'queued'"));
+        assertEquals(notMirroredBefore + 2, divergences.count(Divergence.Kind.NOT_MIRRORED),
+                "the two transactions past the limit are reported");
+        assertTrue(status().getList("replay.divergentTables").contains(DATABASE + ".bounded"), status().prettify());
+
+        TestDatabases.startTarget();
+        CatchUpDrain.await(WITHIN);
+        assertEquals(List.of(1, 2, 3, 4, 5), ids(DualWriteDatabases.source(DATABASE), "bounded"));
+        assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.target(DATABASE), "bounded"),
+                "what fitted in the queue reached the target");
+    }
+
+    private static JsonPath status() {
+        return given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
+                .statusCode(200).extract().jsonPath();
+    }
+
+    private static List<Integer> ids(ConnectionTarget database, String table) throws SQLException {
+        List<Integer> ids = new ArrayList<>();
+        try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("select id from " + table + " order by id")) {
+            while (rows.next()) {
+                ids.add(rows.getInt(1));
+            }
+        }
+        return ids;
+    }
+
+    private static long count(ConnectionTarget database, String sql) throws SQLException {
+        try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+}

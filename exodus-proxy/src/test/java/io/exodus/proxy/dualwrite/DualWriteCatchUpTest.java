@@ -1,0 +1,302 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.catchup.CatchUpQueueSql;
+import io.exodus.testsupport.BuiltinScript;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.Pgbench;
+import io.exodus.testsupport.PgbenchResult;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.QueryMode;
+import io.exodus.testsupport.TableComparison;
+import io.exodus.testsupport.TestDatabases;
+import io.exodus.testsupport.TestUsers;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The durable replay queue (issue 4) against real servers: what the target misses while it is down waits in the
+ * source's {@code exodus.replay_queue}, inside the transactions that wrote it, and reaches the target exactly once, in
+ * order, a whole client transaction at a time. The proxy's own crash is IT territory (ReplayAfterProxyCrashIT).
+ */
+@QuarkusTest
+@TestProfile(DualWriteProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class DualWriteCatchUpTest {
+    private static final String DATABASE = "dw_replay";
+    private static final Duration DRAIN_WITHIN = Duration.ofSeconds(120);
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    /** Durable commits on both sides, as on a real server (the shared servers run synchronous_commit off). */
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        DualWriteDatabases.recreateWithDurableCommits(DATABASE);
+        Pgbench.against(DualWriteDatabases.source(DATABASE)).initialize(1).requireSuccess();
+        Pgbench.against(DualWriteDatabases.target(DATABASE)).initialize(1).requireSuccess();
+    }
+
+    @AfterEach
+    void targetRunsAgain() throws Exception {
+        TestDatabases.startTarget();
+        CatchUpDrain.await(DRAIN_WITHIN);
+    }
+
+    /** Issue 4's first acceptance point: pgbench does not notice a target that is down for 10 s. */
+    @Test
+    void pgbenchUnderBothRequiredSeesNoErrorWhileTheTargetIsDownForTenSeconds() throws Exception {
+        ConnectionTarget proxy = ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
+                DATABASE);
+        CompletableFuture<PgbenchResult> running = CompletableFuture.supplyAsync(() -> Pgbench.against(proxy)
+                .run(QueryMode.PREPARED, 8, 2, Duration.ofSeconds(25), BuiltinScript.TPCB_LIKE));
+        Thread.sleep(5_000);
+        TestDatabases.stopTargetImmediately();
+        Thread.sleep(10_000);
+        TestDatabases.startTarget();
+        PgbenchResult result = running.get(3, TimeUnit.MINUTES).requireSuccess();
+
+        assertTrue(result.processedTransactions().orElse(0) > 0, result.stdout());
+        assertEquals(0, result.failedTransactions().orElse(0), result.stdout());
+        CatchUpDrain.await(DRAIN_WITHIN);
+        TableComparison.assertIdentical(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE),
+                TableComparison.PGBENCH_TABLES);
+        assertEquals(0, count(DualWriteDatabases.source(DATABASE), "select count(*) from exodus.replay_queue"));
+    }
+
+    /**
+     * Issue 4's fourth point: transfers queued while the target was down are replayed each as one transaction, so a
+     * reader of the target sees the accounts' total unchanged at every moment of the replay.
+     */
+    @Test
+    void aQueuedTransactionIsReplayedAtomically() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists accounts");
+        DualWriteDatabases.onBoth(DATABASE, "create table accounts (id int primary key, balance bigint not null)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into accounts select g, 1000 from generate_series(1, 20) g");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
+            idleRoundTrip(client);
+            TestDatabases.stopTargetImmediately();
+            client.setAutoCommit(false);
+            try (PreparedStatement take = client.prepareStatement(
+                    "update accounts set balance = balance - ? where id = ?");
+                    PreparedStatement give = client.prepareStatement(
+                            "update accounts set balance = balance + ? where id = ?")) {
+                for (int i = 0; i < 400; i++) {
+                    int from = 1 + i % 20;
+                    int to = 1 + (i * 7 + 3) % 20;
+                    take.setLong(1, 1 + i % 13);
+                    take.setInt(2, from);
+                    take.executeUpdate();
+                    give.setLong(1, 1 + i % 13);
+                    give.setInt(2, to);
+                    give.executeUpdate();
+                    client.commit();
+                }
+            }
+        }
+        assertTrue(CatchUpDrain.depth() >= 400 || count(DualWriteDatabases.source(DATABASE),
+                "select count(*) from exodus.replay_queue") >= 400, "the transfers wait in the queue");
+
+        TestDatabases.startTarget();
+        Set<Long> totalsSeen = new ConcurrentSkipListSet<>();
+        AtomicBoolean replaying = new AtomicBoolean(true);
+        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+            try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+                    Statement statement = target.createStatement()) {
+                while (replaying.get()) {
+                    try (ResultSet sum = statement.executeQuery("select sum(balance) from accounts")) {
+                        sum.next();
+                        totalsSeen.add(sum.getLong(1));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        CatchUpDrain.await(DRAIN_WITHIN);
+        replaying.set(false);
+        reader.get(30, TimeUnit.SECONDS);
+
+        assertEquals(Set.of(20_000L), new TreeSet<>(totalsSeen), "the target's total at every moment of the replay");
+        DualWriteDatabases.assertIdentical(DATABASE, "accounts");
+    }
+
+    /** Issue 4's third point, in phase dual-write: reads stay on the source, which has the session's write. */
+    @Test
+    void aSessionThatWroteWhileTheTargetWasDownReadsItsOwnWrite() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists notes");
+        DualWriteDatabases.onBoth(DATABASE, "create table notes (id int primary key, body text)");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
+            idleRoundTrip(client);
+            TestDatabases.stopTargetImmediately();
+            try (Statement statement = client.createStatement()) {
+                statement.execute("insert into notes values (1, 'written while the target was down')");
+                try (ResultSet read = statement.executeQuery("select body from notes where id = 1")) {
+                    assertTrue(read.next(), "the session reads its own write back at once");
+                    assertEquals("written while the target was down", read.getString(1));
+                }
+            }
+        }
+        TestDatabases.startTarget();
+        CatchUpDrain.await(DRAIN_WITHIN);
+        DualWriteDatabases.assertIdentical(DATABASE, "notes");
+    }
+
+    /**
+     * Exactly once: an entry whose marker is on the target already (its apply committed, and the proxy died before
+     * deleting it) is deleted, not applied again.
+     */
+    @Test
+    void anEntryTheTargetAlreadyAppliedIsNotAppliedTwice() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists counter");
+        DualWriteDatabases.onBoth(DATABASE, "create table counter (id int primary key, n int not null)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into counter values (1, 0)");
+        try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+                Statement statement = target.createStatement()) {
+            statement.execute(CatchUpQueueSql.CREATE_MARKERS);
+        }
+        long next;
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
+            try (Statement statement = client.createStatement()) {
+                // A write through the proxy: the first one of a database creates its queue table.
+                statement.execute("update counter set n = 0 where id = 1");
+            }
+            next = nextQueueId();
+            try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+                    Statement statement = target.createStatement()) {
+                statement.execute("insert into exodus.replay_applied (queue_id) values (" + next + ")");
+            }
+            TestDatabases.stopTargetImmediately();
+            try (Statement statement = client.createStatement()) {
+                statement.execute("update counter set n = n + 1 where id = 1");
+            }
+            assertEquals(next, count(DualWriteDatabases.source(DATABASE), "select max(id) from exodus.replay_queue"));
+        }
+        TestDatabases.startTarget();
+        CatchUpDrain.await(DRAIN_WITHIN);
+        assertEquals(1, count(DualWriteDatabases.source(DATABASE), "select n from counter"));
+        assertEquals(0, count(DualWriteDatabases.target(DATABASE), "select n from counter"),
+                "the marker says the target has it: the replayer trusts it and does not apply the entry");
+        assertEquals(0, count(DualWriteDatabases.target(DATABASE),
+                "select count(*) from exodus.replay_applied where queue_id = " + next), "marker deleted with it");
+    }
+
+    /** Only a proxy can queue work for the replayer: an entry without a valid signature is parked, never run. */
+    @Test
+    void anEntryWithoutAValidSignatureIsParkedAndNeverApplied() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists forged");
+        DualWriteDatabases.onBoth(DATABASE, "create table forged (id int primary key)");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            // Makes sure the queue table exists (the first write of a database creates it).
+            statement.execute("insert into forged values (1)");
+        }
+        String sql = "insert into forged values (666)";
+        byte[] body = (sql + "\0").getBytes(StandardCharsets.UTF_8);
+        byte[] query = new byte[5 + body.length];
+        query[0] = 'Q';
+        int length = 4 + body.length;
+        query[1] = (byte) (length >>> 24);
+        query[2] = (byte) (length >>> 16);
+        query[3] = (byte) (length >>> 8);
+        query[4] = (byte) length;
+        System.arraycopy(body, 0, query, 5, body.length);
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                PreparedStatement forge = source.prepareStatement("insert into exodus.replay_queue (proxy_id, context,"
+                        + " stream, ready_count, expected_tags, signature) values ('forger', '', ?, 1, "
+                        + "'{INSERT 0 1}', '\\x00')")) {
+            forge.setBytes(1, query);
+            forge.executeUpdate();
+        }
+        long deadline = System.nanoTime() + DRAIN_WITHIN.toNanos();
+        while (count(DualWriteDatabases.source(DATABASE),
+                "select count(*) from exodus.replay_queue where proxy_id = 'forger' and state = 'failed'") == 0) {
+            assertTrue(System.nanoTime() < deadline, "the forged entry was not parked");
+            Thread.sleep(200);
+        }
+        assertEquals(0, count(DualWriteDatabases.target(DATABASE), "select count(*) from forged where id = 666"));
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                Statement statement = source.createStatement()) {
+            statement.execute("delete from exodus.replay_queue where proxy_id = 'forger'");
+        }
+        assertFalse(count(DualWriteDatabases.source(DATABASE), "select count(*) from forged where id = 666") > 0);
+    }
+
+    /**
+     * The target's commit-marker table gone (dropped, or lost with its last commits: a crash with synchronous_commit
+     * off, a restore from an older backup) while entries wait: the replayer makes it again and the queue drains.
+     */
+    @Test
+    void commitMarkersTheTargetLostAreMadeAgain() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists marked");
+        DualWriteDatabases.onBoth(DATABASE, "create table marked (id int primary key)");
+        String markersExist =
+                "select count(*) from pg_tables where schemaname = 'exodus' and tablename = 'replay_applied'";
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            // A live write makes the database's queue, and the target's markers a moment later.
+            statement.execute("insert into marked values (0)");
+            long deadline = System.nanoTime() + DRAIN_WITHIN.toNanos();
+            while (count(DualWriteDatabases.target(DATABASE), markersExist) == 0) {
+                assertTrue(System.nanoTime() < deadline, "no commit markers on the target");
+                Thread.sleep(100);
+            }
+            idleRoundTrip(client);
+            TestDatabases.stopTargetImmediately();
+            statement.execute("insert into marked values (1)");
+        }
+        // Another proxy "replays" meanwhile, so that the markers are dropped before this proxy's replay reads them.
+        try (CatchUpLockHolder otherProxy = CatchUpLockHolder.take(DATABASE)) {
+            TestDatabases.startTarget();
+            try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+                    Statement statement = target.createStatement()) {
+                statement.execute("drop table exodus.replay_applied");
+            }
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        DualWriteDatabases.assertIdentical(DATABASE, "marked");
+        assertEquals(1, count(DualWriteDatabases.target(DATABASE), markersExist), "made again");
+    }
+
+    private long nextQueueId() throws SQLException {
+        return count(DualWriteDatabases.source(DATABASE), "select case when is_called then last_value + 1 "
+                + "else last_value end from exodus.replay_queue_id_seq");
+    }
+
+    /** A round trip, so that the session's last commit reached the target before it stops. */
+    private static void idleRoundTrip(Connection client) throws SQLException {
+        try (Statement statement = client.createStatement(); ResultSet one = statement.executeQuery("select 1")) {
+            assertTrue(one.next());
+        }
+    }
+
+    private static long count(ConnectionTarget database, String sql) throws SQLException {
+        try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.TableComparison;
+import io.exodus.testsupport.TestDatabases;
+import io.exodus.testsupport.TestUsers;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * A database of its own on the shared source and target servers, so that dual-write tests neither see nor disturb
+ * the tables of the other tests. Exodus does not create the schema on the target: tests create it on both sides.
+ */
+final class DualWriteDatabases {
+    /** Longer than any lock wait of these tests, short enough that a proxy that stopped answering fails the test. */
+    static final int SOCKET_TIMEOUT_SECONDS = 20;
+
+    private DualWriteDatabases() {
+    }
+
+    static ConnectionTarget source(String database) {
+        return ConnectionTarget.superuser(TestDatabases.source()).withDatabase(database);
+    }
+
+    static ConnectionTarget target(String database) {
+        return ConnectionTarget.superuser(TestDatabases.target()).withDatabase(database);
+    }
+
+    /** The proxy listening on {@code port}, as the superuser, on the database of the test. */
+    static ConnectionTarget proxy(int port, String database) {
+        return ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD, database);
+    }
+
+    /** A JDBC connection with bounded waits ({@value #SOCKET_TIMEOUT_SECONDS} s) and further pgJDBC properties. */
+    static Connection open(ConnectionTarget target, String... propertyPairs) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        properties.setProperty("loginTimeout", "10");
+        for (int i = 0; i + 1 < propertyPairs.length; i += 2) {
+            properties.setProperty(propertyPairs[i], propertyPairs[i + 1]);
+        }
+        return target.openJdbc(properties);
+    }
+
+    /** Drops and creates the database on both servers. */
+    static void recreate(String database) throws SQLException {
+        for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
+                ConnectionTarget.superuser(TestDatabases.target()) }) {
+            try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
+                statement.execute("drop database if exists " + database + " with (force)");
+                statement.execute("create database " + database);
+            }
+        }
+    }
+
+    /**
+     * Drops and creates the database on both servers, with durable commits: the shared servers run synchronous_commit
+     * off, and a test that stops the target immediately would lose the last commits it acknowledged.
+     */
+    static void recreateWithDurableCommits(String database) throws SQLException {
+        recreate(database);
+        for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
+                ConnectionTarget.superuser(TestDatabases.target()) }) {
+            try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
+                statement.execute("alter database " + database + " set synchronous_commit = on");
+            }
+        }
+    }
+
+    /** Runs the same SQL directly on both servers (schema set-up). */
+    static void onBoth(String database, String sql) throws SQLException {
+        for (ConnectionTarget server : new ConnectionTarget[] { source(database), target(database) }) {
+            try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    /** Source and target hold the same rows in these tables, value by value. */
+    static void assertIdentical(String database, String... tables) throws SQLException {
+        TableComparison.assertIdentical(source(database), target(database), tables);
+    }
+}

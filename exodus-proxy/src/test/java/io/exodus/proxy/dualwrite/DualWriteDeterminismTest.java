@@ -1,0 +1,324 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.DeterministicValuesWorkload;
+import io.exodus.testsupport.InsertRun;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.PreparedTransactions;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Values the server makes up (bigserial, identity, {@code now()}, {@code gen_random_uuid()}, {@code random()}) come
+ * out the same on source and target through the dual-writing proxy, and the client sees them as they are stored.
+ */
+@QuarkusTest
+@TestProfile(DualWriteProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class DualWriteDeterminismTest {
+    private static final String DATABASE = "dw_determinism";
+    private static final int CLIENTS = 6;
+    private static final int INSERTS_PER_CLIENT = 20;
+    /** pgJDBC's extended query protocol, and everything as simple Query messages with inlined parameters. */
+    private static final String EXTENDED = "extended";
+    private static final String SIMPLE = "simple";
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @Inject
+    MigrationState migration;
+
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        DualWriteDatabases.recreate(DATABASE);
+    }
+
+    @AfterEach
+    void backToDefaultPolicy() {
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    void concurrentInsertsOfServerMadeValuesLeaveIdenticalRows(ConsistencyPolicy policy) throws Exception {
+        DeterministicValuesWorkload workload = new DeterministicValuesWorkload(
+                "made_up_" + policy.name().toLowerCase(Locale.ROOT));
+        workload.create(DualWriteDatabases.source(DATABASE));
+        workload.create(DualWriteDatabases.target(DATABASE));
+        migration.changePolicy(policy);
+
+        InsertRun run = workload.run(proxy(), CLIENTS, INSERTS_PER_CLIENT).requireNoFailures();
+
+        long expected = DeterministicValuesWorkload.expectedRows(CLIENTS, INSERTS_PER_CLIENT);
+        assertEquals(expected, run.rows(), run.toString());
+        assertEquals(expected, workload.count(DualWriteDatabases.source(DATABASE)));
+        DualWriteDatabases.assertIdentical(DATABASE, workload.table());
+        assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.source(DATABASE)));
+        assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE)));
+    }
+
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void insertReturningAllColumnsGivesTheClientTheRowAsStoredOnBothSides(String protocol) throws Exception {
+        String table = "returned_" + protocol;
+        createMadeUpValuesTable(table);
+        List<Map<String, String>> returned = new ArrayList<>();
+        try (Connection client = openProxy(protocol);
+                PreparedStatement insert = client.prepareStatement(
+                        "insert into " + table + " (note) values (?) returning *")) {
+            for (int i = 0; i < 3; i++) {
+                insert.setString(1, "row " + i);
+                try (ResultSet rows = insert.executeQuery()) {
+                    assertTrue(rows.next(), "INSERT … RETURNING * returned no row");
+                    returned.add(rowOf(rows));
+                }
+            }
+        }
+        assertReturnedAsStored(table, returned);
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void generatedKeysOfJdbcAreTheRowAsStoredOnBothSides(String protocol) throws Exception {
+        String table = "generated_keys_" + protocol;
+        createMadeUpValuesTable(table);
+        List<Map<String, String>> returned = new ArrayList<>();
+        try (Connection client = openProxy(protocol);
+                PreparedStatement insert = client.prepareStatement(
+                        "insert into " + table + " (note) values (?)", Statement.RETURN_GENERATED_KEYS)) {
+            for (int i = 0; i < 3; i++) {
+                insert.setString(1, "row " + i);
+                assertEquals(1, insert.executeUpdate());
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    assertTrue(keys.next(), "no generated keys");
+                    returned.add(rowOf(keys));
+                }
+            }
+        }
+        assertReturnedAsStored(table, returned);
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    /** Hibernate's IDENTITY path: {@code prepareStatement(sql, new String[] {"id"})}, i.e. {@code RETURNING "id"}. */
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void generatedKeysByColumnNameAreTheRowAsStoredOnBothSides(String protocol) throws Exception {
+        String table = "named_keys_" + protocol;
+        createMadeUpValuesTable(table);
+        List<Map<String, String>> returned = new ArrayList<>();
+        try (Connection client = openProxy(protocol)) {
+            // A first row through a plain INSERT (a row image), as an application mixing both forms would.
+            try (Statement statement = client.createStatement()) {
+                statement.executeUpdate("insert into " + table + " (note) values ('plain')");
+            }
+            try (PreparedStatement insert = client.prepareStatement("insert into " + table + " (note) values (?)",
+                    new String[] { "id", "token" })) {
+                for (int i = 0; i < 3; i++) {
+                    insert.setString(1, "row " + i);
+                    assertEquals(1, insert.executeUpdate());
+                    try (ResultSet keys = insert.getGeneratedKeys()) {
+                        assertTrue(keys.next(), "no generated keys");
+                        returned.add(rowOf(keys));
+                    }
+                }
+            }
+        }
+        assertReturnedAsStored(table, returned);
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void insertOnConflictDoNothingCopiesOnlyTheInsertedRows(String protocol) throws Exception {
+        String table = "keyed_" + protocol;
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + table);
+        DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (k int primary key,"
+                + " created_at timestamptz not null default clock_timestamp(), token uuid default gen_random_uuid())");
+        try (Connection client = openProxy(protocol)) {
+            assertEquals(2, insertKeys(client, table, 1, 2));
+            assertEquals(1, insertKeys(client, table, 2, 3), "k = 2 conflicts, k = 3 is new");
+            assertEquals(0, insertKeys(client, table, 1), "k = 1 conflicts: nothing inserted");
+            assertEquals(0, insertKeys(client, table, 1, 2, 3), "every key conflicts");
+            assertEquals(1, insertKeys(client, table, 4));
+        }
+        assertEquals(4, count(DualWriteDatabases.source(DATABASE), table));
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void insertIntoATableWithAStoredGeneratedColumnLetsEachSideComputeIt(String protocol) throws Exception {
+        String table = "priced_" + protocol;
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + table);
+        DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (id bigserial primary key,"
+                + " price numeric not null, qty int not null, total numeric generated always as (price * qty) stored,"
+                + " at timestamptz default now())");
+        try (Connection client = openProxy(protocol)) {
+            try (Statement statement = client.createStatement()) {
+                statement.executeUpdate("insert into " + table + " (price, qty) values (1.50, 2), (3, 3)");
+            }
+            try (PreparedStatement insert = client.prepareStatement(
+                    "insert into " + table + " (price, qty) values (?, ?) returning *")) {
+                insert.setBigDecimal(1, new java.math.BigDecimal("2.25"));
+                insert.setInt(2, 4);
+                try (ResultSet row = insert.executeQuery()) {
+                    assertTrue(row.next());
+                    assertEquals(0, new java.math.BigDecimal("9.00").compareTo(row.getBigDecimal("total")));
+                }
+            }
+        }
+        try (Connection source = DualWriteDatabases.open(DualWriteDatabases.source(DATABASE));
+                Statement statement = source.createStatement();
+                ResultSet totals = statement.executeQuery("select string_agg(total::text, ',' order by id) from "
+                        + table)) {
+            totals.next();
+            assertEquals("3.00,9,9.00", totals.getString(1));
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    @Test
+    void selectNextvalGivesTheClientTheSourceValueAndAdvancesBothSequences() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop sequence if exists tickets");
+        DualWriteDatabases.onBoth(DATABASE, "create sequence tickets");
+        // The target's sequence stands elsewhere, so that its value cannot be mistaken for the source's.
+        try (Connection target = DualWriteDatabases.open(DualWriteDatabases.target(DATABASE));
+                Statement statement = target.createStatement()) {
+            statement.execute("select setval('tickets', 100)");
+        }
+        List<Long> seen = new ArrayList<>();
+        try (Connection client = openProxy(EXTENDED)) {
+            try (Statement statement = client.createStatement()) {
+                for (int i = 0; i < 2; i++) {
+                    seen.add(singleLong(statement.executeQuery("select nextval('tickets')")));
+                }
+            }
+            try (PreparedStatement prepared = client.prepareStatement("select nextval(?)")) {
+                prepared.setString(1, "tickets");
+                for (int i = 0; i < 2; i++) {
+                    seen.add(singleLong(prepared.executeQuery()));
+                }
+            }
+            client.setAutoCommit(false);
+            try (Statement statement = client.createStatement()) {
+                seen.add(singleLong(statement.executeQuery("select nextval('tickets')")));
+            }
+            client.commit();
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seen, "the client sees the source's values");
+        assertEquals(5L, lastValue(DualWriteDatabases.source(DATABASE), "tickets"));
+        assertEquals(105L, lastValue(DualWriteDatabases.target(DATABASE), "tickets"),
+                "the target's sequence moved as often as the source's");
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private ConnectionTarget proxy() {
+        return DualWriteDatabases.proxy(port, DATABASE);
+    }
+
+    private Connection openProxy(String protocol) throws SQLException {
+        return SIMPLE.equals(protocol) ? DualWriteDatabases.open(proxy(), "preferQueryMode", "simple")
+                : DualWriteDatabases.open(proxy());
+    }
+
+    private static void createMadeUpValuesTable(String table) throws SQLException {
+        DeterministicValuesWorkload shape = new DeterministicValuesWorkload(table);
+        shape.create(DualWriteDatabases.source(DATABASE));
+        shape.create(DualWriteDatabases.target(DATABASE));
+    }
+
+    /** Every column of the current row as the driver's text, by lower-case label. */
+    private static Map<String, String> rowOf(ResultSet rows) throws SQLException {
+        ResultSetMetaData meta = rows.getMetaData();
+        Map<String, String> row = new LinkedHashMap<>();
+        for (int column = 1; column <= meta.getColumnCount(); column++) {
+            row.put(meta.getColumnLabel(column).toLowerCase(Locale.ROOT), rows.getString(column));
+        }
+        return row;
+    }
+
+    /** Each returned row, column by column, is what source and target store under its id. */
+    private static void assertReturnedAsStored(String table, List<Map<String, String>> returned) throws SQLException {
+        for (ConnectionTarget side : new ConnectionTarget[] { DualWriteDatabases.source(DATABASE),
+                DualWriteDatabases.target(DATABASE) }) {
+            try (Connection connection = DualWriteDatabases.open(side);
+                    PreparedStatement select = connection.prepareStatement("select * from " + table + " where id = ?")) {
+                for (Map<String, String> row : returned) {
+                    assertNotNull(row.get("id"), "the returned row has no id: " + row);
+                    select.setLong(1, Long.parseLong(row.get("id")));
+                    try (ResultSet stored = select.executeQuery()) {
+                        assertTrue(stored.next(), "no row " + row.get("id") + " on " + side);
+                        Map<String, String> storedRow = rowOf(stored);
+                        for (Map.Entry<String, String> column : row.entrySet()) {
+                            assertEquals(storedRow.get(column.getKey()), column.getValue(),
+                                    column.getKey() + " as returned vs as stored on " + side);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int insertKeys(Connection client, String table, int... keys) throws SQLException {
+        StringBuilder sql = new StringBuilder("insert into " + table + " (k) values ");
+        for (int i = 0; i < keys.length; i++) {
+            sql.append(i == 0 ? "(?)" : ", (?)");
+        }
+        sql.append(" on conflict do nothing");
+        try (PreparedStatement insert = client.prepareStatement(sql.toString())) {
+            for (int i = 0; i < keys.length; i++) {
+                insert.setInt(i + 1, keys[i]);
+            }
+            return insert.executeUpdate();
+        }
+    }
+
+    private static long count(ConnectionTarget side, String table) throws SQLException {
+        try (Connection connection = DualWriteDatabases.open(side); Statement statement = connection.createStatement()) {
+            return singleLong(statement.executeQuery("select count(*) from " + table));
+        }
+    }
+
+    private static long lastValue(ConnectionTarget side, String sequence) throws SQLException {
+        try (Connection connection = DualWriteDatabases.open(side); Statement statement = connection.createStatement()) {
+            return singleLong(statement.executeQuery("select last_value from " + sequence));
+        }
+    }
+
+    private static long singleLong(ResultSet result) throws SQLException {
+        try (result) {
+            assertTrue(result.next());
+            return result.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.exodus.proxy.dualwrite;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+import java.util.Map;
+
+/** A proxy in phase dual-write in front of the shared source and target; tests switch the policy at run time. */
+public class DualWriteProfile implements QuarkusTestProfile {
+    /** The admin API's bearer token in these tests. */
+    public static final String TOKEN = "test-admin-token";
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("exodus.migration.phase", "dual-write", "exodus.migration.policy", "both-required",
+                "exodus.migration.proxy-id", "dualwritetest", "exodus.admin.token", TOKEN);
+    }
+}

@@ -1,0 +1,185 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.Psql;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A session through a dual-writing Exodus looks to its client as it would directly: its own notifications, the
+ * process id it is told and the one the server reports, and how the server ends it.
+ */
+@QuarkusTest
+@TestProfile(DualWriteProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class DualWriteSessionLikeDirectTest {
+    private static final String DATABASE = "dw_like_direct";
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @Inject
+    DivergenceLog divergences;
+
+    @Inject
+    MigrationState migration;
+
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        DualWriteDatabases.recreate(DATABASE);
+        DualWriteDatabases.onBoth(DATABASE, "create table noted (id int primary key)");
+    }
+
+    @Test
+    void aListeningSessionReceivesItsOwnNotificationsOnce() throws Exception {
+        try (Connection listener = open(); Connection other = open();
+                Statement statement = listener.createStatement(); Statement fromOther = other.createStatement()) {
+            statement.execute("LISTEN exodus_news");
+            statement.execute("NOTIFY exodus_news, 'autocommit'");
+            statement.execute("SELECT pg_notify('exodus_news', 'function')");
+            listener.setAutoCommit(false);
+            statement.execute("INSERT INTO noted VALUES (1)");
+            statement.execute("NOTIFY exodus_news, 'with a write'");
+            listener.commit();
+            listener.setAutoCommit(true);
+            fromOther.execute("NOTIFY exodus_news, 'from another session'");
+            List<String> received = new ArrayList<>();
+            int sender = ((PGConnection) listener).getBackendPID();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (received.size() < 4 && System.currentTimeMillis() < deadline) {
+                // An empty query reads what the server sent in between.
+                statement.execute("SELECT 1");
+                PGNotification[] notifications = ((PGConnection) listener).getNotifications(500);
+                for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
+                    received.add(notification.getParameter() + (notification.getPID() == sender ? " (self)" : ""));
+                }
+            }
+            assertEquals(List.of("autocommit (self)", "function (self)", "with a write (self)",
+                    "from another session"), received);
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "noted");
+    }
+
+    @Test
+    void theProcessIdTheClientIsToldIsTheServersOwn() throws Exception {
+        try (Connection client = open(); Statement statement = client.createStatement();
+                ResultSet pid = statement.executeQuery("SELECT pg_backend_pid()")) {
+            pid.next();
+            assertEquals(((PGConnection) client).getBackendPID(), pid.getInt(1));
+        }
+    }
+
+    @Test
+    void aSessionThatTerminatesItsOwnBackendGetsTheServersError() throws Exception {
+        try (Connection client = open(); Statement statement = client.createStatement()) {
+            SQLException ended = assertThrows(SQLException.class,
+                    () -> statement.execute("SELECT pg_terminate_backend(pg_backend_pid())"));
+            assertEquals("57P01", ended.getSQLState(), ended.toString());
+            assertTrue(client.isClosed() || !client.isValid(2), "the session is over");
+        }
+        // Another session goes on as before.
+        try (Connection client = open(); Statement statement = client.createStatement()) {
+            statement.execute("INSERT INTO noted VALUES (2)");
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "noted");
+    }
+
+    /** Functions whose answer belongs to one server run on the source only: nothing to diverge, nothing queued. */
+    @Test
+    void serverLocalFunctionsRunOnTheSourceOnlyAndMirroringGoesOn() throws Exception {
+        double before = Divergences.total(divergences);
+        try (Connection victim = open(); Connection client = open(); Statement statement = client.createStatement()) {
+            victim.createStatement().execute("SET application_name = 'exodus_victim'");
+            statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    + "WHERE application_name = 'exodus_victim'");
+            try (ResultSet status = statement.executeQuery("SELECT txid_status(txid_current())")) {
+                status.next();
+                assertEquals("in progress", status.getString(1));
+            }
+            statement.execute("INSERT INTO noted VALUES (10)");
+            assertTrue(!victim.isValid(2), "the victim's session on the source was ended");
+        }
+        assertEquals(before, Divergences.total(divergences), "no divergence");
+        DualWriteDatabases.assertIdentical(DATABASE, "noted");
+    }
+
+    /**
+     * A replication connection speaks the replication protocol, not SQL: relayed to the source as it is, never
+     * wrapped in a transaction nor sent to the target.
+     */
+    @Test
+    void aReplicationConnectionIsRelayedToTheSourceUntouched() {
+        ConnectionTarget proxy = DualWriteDatabases.proxy(port, DATABASE);
+        String replication = "dbname=" + DATABASE + " replication=database";
+        String system = Psql.against(proxy).run(List.of("-d", replication, "-c", "IDENTIFY_SYSTEM"), null)
+                .requireSuccess().stdout();
+        String sourceSystem = Psql.against(DualWriteDatabases.source(DATABASE))
+                .query("select system_identifier from pg_control_system()");
+        assertTrue(system.startsWith(sourceSystem + "|"), system + " is the source's " + sourceSystem);
+        Psql.against(proxy).run(List.of("-d", replication, "-c",
+                "CREATE_REPLICATION_SLOT exodus_relayed_slot LOGICAL pgoutput"), null).requireSuccess();
+        String slots = "select count(*) from pg_replication_slots where slot_name = 'exodus_relayed_slot'";
+        assertEquals("1", Psql.against(DualWriteDatabases.source(DATABASE)).query(slots));
+        assertEquals("0", Psql.against(DualWriteDatabases.target(DATABASE)).query(slots));
+        Psql.against(proxy).run(List.of("-d", replication, "-c", "DROP_REPLICATION_SLOT exodus_relayed_slot"), null)
+                .requireSuccess();
+        assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query(slots));
+    }
+
+    /** The application's own two-phase commit: prepared, committed and rolled back on both databases alike. */
+    @UnderPoliciesPromisingBoth
+    void applicationTwoPhaseCommitIsMirrored(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        double before = Divergences.total(divergences);
+        String suffix = policy.name().toLowerCase(java.util.Locale.ROOT);
+        try (Connection client = open(); Statement statement = client.createStatement()) {
+            statement.execute("BEGIN");
+            statement.execute("INSERT INTO noted VALUES (" + (100 + policy.ordinal()) + ")");
+            statement.execute("PREPARE TRANSACTION 'app_commit_" + suffix + "'");
+            statement.execute("BEGIN");
+            statement.execute("INSERT INTO noted VALUES (" + (200 + policy.ordinal()) + ")");
+            statement.execute("PREPARE TRANSACTION 'app_rollback_" + suffix + "'");
+        }
+        String prepared = "select gid from pg_prepared_xacts where gid like 'app_%' order by gid";
+        assertEquals(Psql.against(DualWriteDatabases.source(DATABASE)).query(prepared),
+                Psql.against(DualWriteDatabases.target(DATABASE)).query(prepared), "prepared on both");
+        // Finished from another session, as a transaction manager does.
+        try (Connection manager = open(); Statement statement = manager.createStatement()) {
+            statement.execute("COMMIT PREPARED 'app_commit_" + suffix + "'");
+            statement.execute("ROLLBACK PREPARED 'app_rollback_" + suffix + "'");
+        }
+        for (ConnectionTarget server : new ConnectionTarget[] { DualWriteDatabases.source(DATABASE),
+                DualWriteDatabases.target(DATABASE) }) {
+            assertEquals("", Psql.against(server).query(prepared), "nothing left prepared on " + server);
+        }
+        assertEquals(before, Divergences.total(divergences), "no divergence");
+        DualWriteDatabases.assertIdentical(DATABASE, "noted");
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+    }
+
+    private Connection open() throws SQLException {
+        return DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+    }
+}

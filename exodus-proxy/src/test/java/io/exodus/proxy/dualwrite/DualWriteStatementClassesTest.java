@@ -1,0 +1,176 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.metrics.ExodusMeters;
+import io.exodus.proxy.metrics.StatementClass;
+import io.exodus.testsupport.PostgresPairResource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.search.Search;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Phase dual-write: {@code exodus.requests} counts the client's requests under the statement class phase direct
+ * would give them, and {@code exodus.leg.requests} tags what each leg ran with its class (Exodus's own BEGIN and
+ * COMMIT included). Each test counts what its own session added; the tests of this profile run one at a time.
+ */
+@QuarkusTest
+@TestProfile(DualWriteProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class DualWriteStatementClassesTest {
+    private static final String DATABASE = "dw_classes";
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @Inject
+    MeterRegistry registry;
+
+    @BeforeAll
+    static void createDatabase() throws SQLException {
+        DualWriteDatabases.recreate(DATABASE);
+        DualWriteDatabases.onBoth(DATABASE, "create table items (id int primary key, name text)");
+    }
+
+    @Test
+    void simpleQueriesAreCountedByClassInPhaseDualWrite() throws SQLException {
+        try (Connection connection = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE),
+                "preferQueryMode", "simple"); Statement statement = connection.createStatement()) {
+            Map<StatementClass, Long> before = requests("simple");
+            statement.execute("insert into items values (100, 'simple')");
+            try (ResultSet rows = statement.executeQuery("select count(*) from items")) {
+                assertTrue(rows.next());
+            }
+            statement.execute("begin");
+            statement.execute("update items set name = 'changed' where id = 100");
+            statement.execute("commit");
+            statement.execute("set application_name = 'dual-write classes'");
+            statement.execute("delete from items where id = 100");
+
+            assertCounts(added(before, Map.of(StatementClass.WRITE, 3L, StatementClass.READ, 1L,
+                    StatementClass.TRANSACTION, 2L, StatementClass.SESSION, 1L)), "simple");
+        }
+    }
+
+    @Test
+    void preparedStatementsAreCountedByClassAndTheLegsTagWhatTheyRan() throws SQLException {
+        try (Connection connection = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE),
+                "prepareThreshold", "2")) {
+            Map<StatementClass, Long> before = requests("extended");
+            long targetWritesBefore = legs("target", "secondary", StatementClass.WRITE);
+            long targetTransactionsBefore = legs("target", "secondary", StatementClass.TRANSACTION);
+            long sourceReadsBefore = legs("source", "primary", StatementClass.READ);
+            long sourceWritesBefore = legs("source", "primary", StatementClass.WRITE);
+            try (PreparedStatement insert = connection.prepareStatement("insert into items values (?, ?)");
+                    PreparedStatement select = connection.prepareStatement("select name from items where id = ?")) {
+                for (int i = 1; i <= 4; i++) {
+                    insert.setInt(1, i);
+                    insert.setString(2, "row " + i);
+                    assertEquals(1, insert.executeUpdate());
+                }
+                for (int i = 1; i <= 3; i++) {
+                    select.setInt(1, i);
+                    try (ResultSet rows = select.executeQuery()) {
+                        assertTrue(rows.next());
+                    }
+                }
+                connection.setAutoCommit(false);
+                for (int i = 5; i <= 6; i++) {
+                    insert.setInt(1, i);
+                    insert.setString(2, "row " + i);
+                    assertEquals(1, insert.executeUpdate());
+                }
+                connection.commit();
+                connection.setAutoCommit(true);
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("create index items_name on items (name)");
+                statement.execute("set application_name = 'dual-write classes'");
+            }
+
+            assertCounts(added(before, Map.of(StatementClass.WRITE, 6L, StatementClass.READ, 3L,
+                    StatementClass.TRANSACTION, 1L, StatementClass.DDL, 1L, StatementClass.SESSION, 1L)), "extended");
+            // How Exodus splits a request between the legs is its own business; what each leg ran is classed. The
+            // secondary may finish after the client has its answer: wait for it.
+            assertTrue(eventually(() -> legs("target", "secondary", StatementClass.WRITE) >= targetWritesBefore + 6),
+                    "every write reached the secondary");
+            assertTrue(eventually(() -> legs("target", "secondary", StatementClass.TRANSACTION)
+                    > targetTransactionsBefore), "the COMMIT reached the secondary");
+            assertTrue(legs("source", "primary", StatementClass.READ) >= sourceReadsBefore + 3,
+                    "reads ran on the primary");
+            assertTrue(legs("source", "primary", StatementClass.WRITE) >= sourceWritesBefore + 6);
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "items");
+    }
+
+    /**
+     * Asserts the counts of this protocol's requests, once they stop changing towards them: the ReadyForQuery of a
+     * request may reach the client a moment before the relay has timed it.
+     */
+    private void assertCounts(Map<StatementClass, Long> expected, String protocol) {
+        eventually(() -> expected.equals(requests(protocol)));
+        assertEquals(expected, requests(protocol), protocol + " requests by statement class");
+    }
+
+    /** Whether the condition holds within 5 s. */
+    private static boolean eventually(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code exodus.requests} of this protocol in phase dual-write, by statement class. */
+    private Map<StatementClass, Long> requests(String protocol) {
+        Map<StatementClass, Long> counts = new EnumMap<>(StatementClass.class);
+        for (StatementClass statementClass : StatementClass.values()) {
+            counts.put(statementClass, sum(registry.find(ExodusMeters.REQUESTS)
+                    .tag(ExodusMeters.TAG_PROTOCOL, protocol)
+                    .tag(ExodusMeters.TAG_PHASE, "dual-write")
+                    .tag(ExodusMeters.TAG_STATEMENT_CLASS, statementClass.tagValue())));
+        }
+        return counts;
+    }
+
+    private long legs(String endpoint, String role, StatementClass statementClass) {
+        return sum(registry.find(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_ENDPOINT, endpoint)
+                .tag(ExodusMeters.TAG_ROLE, role).tag(ExodusMeters.TAG_STATEMENT_CLASS, statementClass.tagValue()));
+    }
+
+    private static long sum(Search search) {
+        return search.timers().stream().mapToLong(Timer::count).sum();
+    }
+
+    private static Map<StatementClass, Long> added(Map<StatementClass, Long> before, Map<StatementClass, Long> added) {
+        Map<StatementClass, Long> expected = new EnumMap<>(before);
+        added.forEach((statementClass, count) -> expected.merge(statementClass, count, Long::sum));
+        return expected;
+    }
+}

@@ -1,0 +1,406 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.testsupport.BankRun;
+import io.exodus.testsupport.BankWorkload;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.PreparedTransactions;
+import io.exodus.testsupport.TestDatabases;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What clients see when the target stops in the middle of dual-write, per policy (docs/dual-write.md, "Consistency policies"): two-phase-commit
+ * and new-authoritative refuse writes cleanly while it is down and write again once it is back; both-required,
+ * old-authoritative and best-effort go on on the source and queue what the target missed, which the replayer applies
+ * once it is back.
+ *
+ * <p>The target is shared by every test class of the JVM: each test starts it again in {@link #targetRunsAgain()}.
+ */
+@QuarkusTest
+@TestProfile(DualWriteProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class DualWriteTargetFailureTest {
+    private static final String DATABASE = "dw_target_failure";
+    private static final String CONNECTION_FAILURE = "08006";
+    /** A session tries to reconnect the target at most this often (SecondaryConnection), plus a margin. */
+    private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(5_500);
+    private static final Duration BACK_WITHIN = Duration.ofSeconds(20);
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @Inject
+    MigrationState migration;
+
+    private String table;
+
+    /**
+     * The shared servers run with synchronous_commit off, so an immediate shutdown would lose the last commits the
+     * target acknowledged; in this database commits are durable, as on a real server.
+     */
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        DualWriteDatabases.recreateWithDurableCommits(DATABASE);
+    }
+
+    @BeforeEach
+    void createTable(TestInfo test) throws SQLException {
+        // One table per test and parameter, so that what one test left on either side cannot confuse the next.
+        String invocation = test.getTestMethod().orElseThrow().getName() + " " + test.getDisplayName();
+        table = "orders_" + Integer.toUnsignedString(invocation.hashCode(), 36);
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + table);
+        DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (id int primary key, note text)");
+    }
+
+    @AfterEach
+    void targetRunsAgain() throws Exception {
+        TestDatabases.startTarget();
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        CatchUpDrain.await(BACK_WITHIN);
+        // A safety net for the other test classes on these servers: a leftover would hold its row locks. The tests
+        // that can leave one assert that they did not.
+        PreparedTransactions.rollbackAll(ConnectionTarget.superuser(TestDatabases.source()));
+        PreparedTransactions.rollbackAll(ConnectionTarget.superuser(TestDatabases.target()));
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    // ---- policies that need the target -------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ConsistencyPolicy.class, names = { "TWO_PHASE_COMMIT", "NEW_AUTHORITATIVE" })
+    void writesFailCleanlyWhileTheTargetIsDownAndSucceedOnceItIsBack(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        try (Connection client = openClient()) {
+            insertAndCommit(client, 1);
+
+            stopTargetWhileIdle(client);
+            assertRefused(() -> insertAndCommit(client, 2), client);
+            assertRefused(() -> insertInAutocommit(client, 3), client);
+            try (Connection openedWhileDown = openClient()) {
+                assertRefused(() -> insertAndCommit(openedWhileDown, 4), openedWhileDown);
+            }
+            assertEquals(List.of(1), ids(DualWriteDatabases.source(DATABASE)), "nothing of a refused write commits");
+            given().get("/q/health/ready").then().statusCode(503);
+
+            TestDatabases.startTarget();
+            // An autocommit write is a transaction boundary: the session tries the target again (at most every 5 s).
+            awaitWriteAccepted(client, 5);
+            insertAndCommit(client, 6);
+        }
+        try (Connection openedAfterwards = openClient()) {
+            insertAndCommit(openedAfterwards, 7);
+        }
+        assertEquals(List.of(1, 5, 6, 7), ids(DualWriteDatabases.source(DATABASE)));
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+        assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.source(DATABASE)));
+        assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE)));
+    }
+
+    /**
+     * Most applications write in explicit transactions only: pgJDBC with autocommit off sends BEGIN as a Query of its
+     * own ahead of the first statement, and psql, pgbench -M simple and most libpq programs send BEGIN as a request of
+     * its own too. Such a session must find its way back to the target as well, not only through autocommit writes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ExplicitTransactions.class)
+    void twoPhaseCommitSessionWritingOnlyInExplicitTransactionsWritesAgainOnceTheTargetIsBack(
+            ExplicitTransactions style) throws Exception {
+        migration.changePolicy(ConsistencyPolicy.TWO_PHASE_COMMIT);
+        try (Connection client = style.open(this)) {
+            style.insert(this, client, 1);
+
+            stopTargetWhileIdle(client);
+            assertRefused(() -> style.insert(this, client, 2), client);
+            TestDatabases.startTarget();
+
+            long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
+            for (int id = 3; ; id++) {
+                try {
+                    style.insert(this, client, id);
+                    break;
+                } catch (SQLException refused) {
+                    assertEquals(CONNECTION_FAILURE, refused.getSQLState(), refused.toString());
+                    rollbackQuietly(client);
+                    assertTrue(System.nanoTime() < deadline, "the session did not write again within " + BACK_WITHIN
+                            + " after the target came back: " + refused);
+                    Thread.sleep(250);
+                }
+            }
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    /** How a client writes in explicit transactions. */
+    enum ExplicitTransactions {
+        /** setAutoCommit(false) … commit(). */
+        JDBC_AUTOCOMMIT_OFF {
+            @Override
+            Connection open(DualWriteTargetFailureTest test) throws SQLException {
+                return test.openClient();
+            }
+
+            @Override
+            void insert(DualWriteTargetFailureTest test, Connection client, int id) throws SQLException {
+                test.insertAndCommit(client, id);
+            }
+        },
+        /** BEGIN, INSERT and COMMIT as three simple Queries, as psql sends them. */
+        SEPARATE_BEGIN_AND_COMMIT {
+            @Override
+            Connection open(DualWriteTargetFailureTest test) throws SQLException {
+                Connection connection = test.openClient("preferQueryMode", "simple");
+                connection.setAutoCommit(true);
+                return connection;
+            }
+
+            @Override
+            void insert(DualWriteTargetFailureTest test, Connection client, int id) throws SQLException {
+                test.insertInSeparateBeginCommit(client, id);
+            }
+        };
+
+        abstract Connection open(DualWriteTargetFailureTest test) throws SQLException;
+
+        abstract void insert(DualWriteTargetFailureTest test, Connection client, int id) throws SQLException;
+    }
+
+    // ---- policies that let the source go on alone ------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "OLD_AUTHORITATIVE", "BEST_EFFORT" })
+    void servesFromTheSourceWhileTheTargetIsDownAndReplaysWhatTheTargetMissedOnceItIsBack(ConsistencyPolicy policy)
+            throws Exception {
+        migration.changePolicy(policy);
+        try (Connection client = openClient()) {
+            insertAndCommit(client, 1);
+
+            stopTargetWhileIdle(client);
+            insertAndCommit(client, 2);
+            insertInAutocommit(client, 3);
+            try (Connection openedWhileDown = openClient()) {
+                insertAndCommit(openedWhileDown, 4);
+            }
+            assertEquals(List.of(1, 2, 3, 4), ids(DualWriteDatabases.source(DATABASE)));
+            assertEquals(3, queued(), "each transaction the target missed waits in the queue on the source");
+            given().get("/q/health/ready").then().statusCode(200);
+
+            TestDatabases.startTarget();
+            CatchUpDrain.await(BACK_WITHIN);
+            assertEquals(List.of(1, 2, 3, 4), ids(DualWriteDatabases.target(DATABASE)), "replayed");
+            assertEquals(0, queued());
+
+            insertAndCommit(client, 5);
+            try (Connection openedAfterwards = openClient()) {
+                insertAndCommit(openedAfterwards, 6);
+            }
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    /**
+     * A session that wrote while the target was down goes on writing after it came back: its later writes go to the
+     * queue behind the earlier ones (they must not reach the target first) until it has drained, then live again.
+     */
+    @Test
+    void aSessionThatMissedTheTargetWritesInOrderOnceTheTargetIsBack() throws Exception {
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        try (Connection client = openClient()) {
+            insertAndCommit(client, 1);
+            stopTargetWhileIdle(client);
+            insertAndCommit(client, 2);
+            updateNote(client, 2, "changed while the target was down");
+            TestDatabases.startTarget();
+
+            updateNote(client, 2, "changed after the target came back");
+            insertInAutocommit(client, 3);
+            CatchUpDrain.await(BACK_WITHIN);
+            updateNote(client, 3, "changed once the queue had drained");
+        }
+        assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.target(DATABASE)));
+        DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    // ---- a workload running when the target crashes ----------------------------------------------------------------
+
+    /**
+     * Transfers run while the target crashes and restarts: each side stays atomic (its total is unchanged), and under
+     * the policies that let the source go on alone no client sees an error. Two-phase commit is left out here: a
+     * crash between the two COMMIT PREPAREDs leaves the target's half to the recovery sweep, which runs every 30 s
+     * (see TwoPhaseCommitCrashTest in integration-tests).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "OLD_AUTHORITATIVE", "NEW_AUTHORITATIVE",
+            "BEST_EFFORT" })
+    void transfersRunningWhenTheTargetCrashesKeepBothTotals(ConsistencyPolicy policy) throws Exception {
+        BankWorkload bank = new BankWorkload(table, 40).withSocketTimeout(Duration.ofSeconds(10));
+        bank.create(DualWriteDatabases.source(DATABASE));
+        bank.create(DualWriteDatabases.target(DATABASE));
+        migration.changePolicy(policy);
+
+        CompletableFuture<BankRun> running = CompletableFuture.supplyAsync(
+                () -> bank.run(DualWriteDatabases.proxy(port, DATABASE), 6, Duration.ofSeconds(4)));
+        Thread.sleep(1_000);
+        TestDatabases.crashAndRestartTarget();
+        BankRun run = running.get(60, TimeUnit.SECONDS);
+
+        assertTrue(run.committed() > 0, run.toString());
+        assertEquals(bank.expectedTotal(), bank.total(DualWriteDatabases.source(DATABASE)), "source total; " + run);
+        assertEquals(bank.expectedTotal(), bank.total(DualWriteDatabases.target(DATABASE)), "target total; " + run);
+        if (!policy.secondaryFailureFailsClient(true)) {
+            run.requireNoFailures();
+            CatchUpDrain.await(BACK_WITHIN);
+            DualWriteDatabases.assertIdentical(DATABASE, table);
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    /**
+     * A round trip first: the proxy finishes the secondary's part of the session's last commit (COMMIT PREPARED on the
+     * target under two-phase commit) before it takes the next request, so the crash hits an idle session.
+     */
+    private static void stopTargetWhileIdle(Connection session) throws SQLException {
+        try (Statement statement = session.createStatement(); ResultSet one = statement.executeQuery("select 1")) {
+            assertTrue(one.next());
+        }
+        rollbackQuietly(session);
+        TestDatabases.stopTargetImmediately();
+    }
+
+    private Connection openClient(String... properties) throws SQLException {
+        Connection connection = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE), properties);
+        connection.setAutoCommit(false);
+        return connection;
+    }
+
+    private void insertAndCommit(Connection client, int id) throws SQLException {
+        client.setAutoCommit(false);
+        try (PreparedStatement insert = client.prepareStatement("insert into " + table + " values (?, ?)")) {
+            insert.setInt(1, id);
+            insert.setString(2, "order " + id);
+            insert.executeUpdate();
+        }
+        client.commit();
+    }
+
+    private void updateNote(Connection client, int id, String note) throws SQLException {
+        client.setAutoCommit(false);
+        try (PreparedStatement update = client.prepareStatement("update " + table + " set note = ? where id = ?")) {
+            update.setString(1, note);
+            update.setInt(2, id);
+            assertEquals(1, update.executeUpdate());
+        }
+        client.commit();
+    }
+
+    /** Entries of the queue table on the source (all tests of this class write to the one database). */
+    private static long queued() throws SQLException {
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                Statement statement = source.createStatement();
+                ResultSet count = statement.executeQuery("select count(*) from exodus.replay_queue")) {
+            count.next();
+            return count.getLong(1);
+        }
+    }
+
+    private void insertInAutocommit(Connection client, int id) throws SQLException {
+        client.setAutoCommit(true);
+        try (Statement insert = client.createStatement()) {
+            insert.execute("insert into " + table + " values (" + id + ", 'order " + id + "')");
+        } finally {
+            client.setAutoCommit(false);
+        }
+    }
+
+    private void insertInSeparateBeginCommit(Connection client, int id) throws SQLException {
+        try (Statement statement = client.createStatement()) {
+            statement.execute("begin");
+            statement.execute("insert into " + table + " values (" + id + ", 'order " + id + "')");
+            statement.execute("commit");
+        }
+    }
+
+    private interface Write {
+        void run() throws SQLException;
+    }
+
+    /** The write fails with connection_failure, and the session is usable afterwards. */
+    private static void assertRefused(Write write, Connection client) throws SQLException {
+        SQLException refused = assertThrows(SQLException.class, write::run);
+        assertEquals(CONNECTION_FAILURE, refused.getSQLState(), refused.toString());
+        rollbackQuietly(client);
+        try (Statement statement = client.createStatement(); ResultSet one = statement.executeQuery("select 1")) {
+            assertTrue(one.next());
+        }
+        rollbackQuietly(client);
+    }
+
+    private static void rollbackQuietly(Connection client) throws SQLException {
+        if (!client.getAutoCommit()) {
+            client.rollback();
+        } else {
+            try (Statement statement = client.createStatement()) {
+                statement.execute("rollback");
+            }
+        }
+    }
+
+    /**
+     * Retries an autocommit write every 250 ms until the session has the target again; each refusal is a clean
+     * 08006.
+     */
+    private void awaitWriteAccepted(Connection client, int id) throws Exception {
+        long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
+        while (true) {
+            try {
+                insertInAutocommit(client, id);
+                return;
+            } catch (SQLException refused) {
+                assertEquals(CONNECTION_FAILURE, refused.getSQLState(), refused.toString());
+                assertTrue(System.nanoTime() < deadline, "the session did not write again within " + BACK_WITHIN
+                        + " after the target came back: " + refused);
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private List<Integer> ids(ConnectionTarget side) throws SQLException {
+        List<Integer> ids = new ArrayList<>();
+        try (Connection connection = DualWriteDatabases.open(side); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("select id from " + table + " order by id")) {
+            while (rows.next()) {
+                ids.add(rows.getInt(1));
+            }
+        }
+        return ids;
+    }
+}
