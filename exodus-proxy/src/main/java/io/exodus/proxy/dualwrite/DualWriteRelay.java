@@ -62,6 +62,7 @@ public final class DualWriteRelay implements Relay {
     private final boolean classifiesStatements;
     private final ReadRouting reads;
     private final ConcurrentWrite concurrentWrites;
+    private final ChainedEnd chainedEnds;
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
@@ -96,6 +97,8 @@ public final class DualWriteRelay implements Relay {
     private UnitShape currentShape;
     /** Counts transaction ends, so that a late answer of the secondary is matched to its own transaction. */
     private long transactionSerial;
+    /** Set while a request carried out in several steps collects its one answer (see {@link #holdClientReply}). */
+    private boolean holdingClientReply;
     /** The policy the current transaction started under. */
     private ConsistencyPolicy transactionPolicy;
 
@@ -119,6 +122,7 @@ public final class DualWriteRelay implements Relay {
         this.commits = new TransactionCommit(this, dual);
         this.reads = new ReadRouting(this, session, dual, book);
         this.concurrentWrites = new ConcurrentWrite(this, dual, book);
+        this.chainedEnds = new ChainedEnd(this, commits, concurrentWrites, planner, dual.classifications());
         if (target != null) {
             secondaryConnection.attach(new Leg(target, services.maxMessageSize()));
         }
@@ -341,7 +345,8 @@ public final class DualWriteRelay implements Relay {
             // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
             case CONCURRENT -> secondaryConnection.reconnectIfDue().compose(v -> concurrentWrites.run(plan));
             case LOCKSTEP -> new LockstepWrite(this, plan, null, true, dual).run();
-            case COMMIT -> commits.clientCommit(plan);
+            case COMMIT -> commits.clientCommit(plan, false);
+            case CHAINED_END -> chainedEnds.run(plan);
             case SEQUENTIAL -> new LockstepWrite(this, plan, null, false, dual).run();
             case UNSUPPORTED -> {
                 toClient(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
@@ -488,11 +493,60 @@ public final class DualWriteRelay implements Relay {
 
     private void afterTransactionStatusChange() {
         if (primary.transactionStatus() == 'I') {
-            transactionSerial++;
-            queue.transactionEnded();
-            transactionPolicy = null;
-            secondaryTransaction.primaryEnded();
+            transactionEnded();
         }
+    }
+
+    /** The primary's transaction ended: the next one starts with none of its state. */
+    void transactionEnded() {
+        transactionSerial++;
+        queue.transactionEnded();
+        transactionPolicy = null;
+        secondaryTransaction.primaryEnded();
+    }
+
+    /**
+     * The primary's transaction ended with AND CHAIN, and the next one began at once, without passing through idle:
+     * it runs under the policy in force now, as one begun from idle would, and the secondary takes part if it chained
+     * too.
+     */
+    void transactionChained(boolean secondaryChained) {
+        transactionSerial++;
+        queue.transactionEnded();
+        transactionPolicy = dual.migration().policy();
+        secondaryTransaction.chained(secondaryChained && secondaryUsable());
+        queue.chainedTransactionBegan();
+    }
+
+    /**
+     * Keeps what goes to the client from here on until {@link #releaseClientReply}: a request that Exodus carries out
+     * in several steps answers once. Returns where the held reply starts.
+     */
+    int holdClientReply() {
+        holdingClientReply = true;
+        return outbound.length();
+    }
+
+    int clientReplyLength() {
+        return outbound.length();
+    }
+
+    /** Drops what was added to the held reply after {@code length} (answers the client must not see). */
+    void truncateClientReply(int length) {
+        if (outbound.length() > length) {
+            outbound = outbound.getBuffer(0, length);
+        }
+    }
+
+    /** Whether the held reply, from {@code from} on, holds an ErrorResponse. */
+    boolean clientReplyFailed(int from) {
+        return ReplySynthesizer.containsError(outbound, from);
+    }
+
+    /** Lets the held reply go, its ReadyForQuery saying {@code status}. */
+    void releaseClientReply(byte status) {
+        holdingClientReply = false;
+        ReplySynthesizer.setFinalStatus(outbound, status);
     }
 
     /** Completes when the secondary has answered everything sent to it so far. */
@@ -521,7 +575,7 @@ public final class DualWriteRelay implements Relay {
     }
 
     private void flushClient() {
-        if (outbound.length() > 0 && !closed) {
+        if (outbound.length() > 0 && !closed && !holdingClientReply) {
             Buffer bytes = outbound;
             outbound = Buffer.buffer(512);
             metrics.forwardedToClient(bytes.length());

@@ -38,11 +38,7 @@ final class HeldReply implements Leg.Sink {
      * transaction is idle again once committed, whatever the wrapped ReadyForQuery said.
      */
     Buffer withFinalStatus(byte status) {
-        int length = held.length();
-        if (length >= 6 && held.getByte(length - 6) == BackendMessageType.READY_FOR_QUERY) {
-            held.setByte(length - 1, status);
-        }
-        return held;
+        return ReplySynthesizer.setFinalStatus(held, status);
     }
 
     /** Passes on what comes after the first ReadyForQuery: the answer to Exodus' own BEGIN is dropped. */

@@ -1,5 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.wire.FrontendMessages;
+
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.consistency.Divergence;
@@ -10,6 +12,7 @@ import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 import java.util.Collection;
+import java.util.List;
 
 /**
  * A dual-write session's side of the replay queue (ADR 0005): whether the current transaction's policy queues what
@@ -134,6 +137,17 @@ final class QueueHandoff {
         // Rolled back, or ended without its entry: nothing of it was queued.
         endQueueing(false);
         recording = null;
+    }
+
+    /**
+     * A transaction began with the end of the last one (AND CHAIN): it is recorded from its start, as one begun by
+     * the client's BEGIN would be, in case the queue needs it.
+     */
+    void chainedTransactionBegan() {
+        if (replays()) {
+            recording = newRecording();
+            recording.add(FrontendMessages.query("BEGIN"), 1, List.of("BEGIN"), false);
+        }
     }
 
     /** The session closes its legs: a transaction still headed for the queue never commits with its entry. */

@@ -1,5 +1,6 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.MessageWriter;
@@ -94,6 +95,27 @@ final class ReplySynthesizer {
             out.appendByte(message.type()).appendInt(message.body().length() + 4).appendBuffer(message.body());
         }
         return out == null ? null : out.appendByte(FrontendMessageType.SYNC).appendInt(4);
+    }
+
+    /** Makes the answer's closing ReadyForQuery, if it ends with one, say {@code status}. */
+    static Buffer setFinalStatus(Buffer answer, byte status) {
+        int length = answer.length();
+        if (length >= 6 && answer.getByte(length - 6) == BackendMessageType.READY_FOR_QUERY) {
+            answer.setByte(length - 1, status);
+        }
+        return answer;
+    }
+
+    /** Whether the framed backend messages of {@code answer}, from {@code from} on, include an ErrorResponse. */
+    static boolean containsError(Buffer answer, int from) {
+        int at = from;
+        while (at + 5 <= answer.length()) {
+            if (answer.getByte(at) == BackendMessageType.ERROR_RESPONSE) {
+                return true;
+            }
+            at += 1 + answer.getInt(at + 1);
+        }
+        return false;
     }
 
     static Buffer commandComplete(String tag) {

@@ -106,6 +106,14 @@ final class SecondaryTransaction {
         wrote = false;
     }
 
+    /** The primary's transaction ended with AND CHAIN: the next one began; the secondary's part in it is new. */
+    void chained(boolean secondaryChained) {
+        deferredFailure = null;
+        needsRollback = false;
+        wrote = false;
+        inTransaction = secondaryChained;
+    }
+
     /** The primary's transaction ended, however it did: the next one starts with none of this. */
     void primaryEnded() {
         deferredFailure = null;

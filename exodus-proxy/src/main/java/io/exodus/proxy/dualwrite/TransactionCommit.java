@@ -55,11 +55,11 @@ final class TransactionCommit {
      * statement that changed other rows than on the primary is reported when its answer arrives, and the secondary's
      * COMMIT decides whether the transaction is there (then it is not queued again).
      */
-    Future<Void> clientCommit(UnitPlan plan) {
+    Future<Void> clientCommit(UnitPlan plan, boolean chained) {
         if (commitsSecondaryAhead()) {
-            return commitCaughtUp(plan);
+            return commitCaughtUp(plan, chained);
         }
-        return relay.secondaryDrained().compose(v -> commitCaughtUp(plan));
+        return relay.secondaryDrained().compose(v -> commitCaughtUp(plan, chained));
     }
 
     private boolean commitsSecondaryAhead() {
@@ -72,7 +72,11 @@ final class TransactionCommit {
                 && dual.replay().commitMarkersReady(relay.databaseName());
     }
 
-    private Future<Void> commitCaughtUp(UnitPlan plan) {
+    /**
+     * @param chained the client's COMMIT AND CHAIN: where its own statement goes to the primary, which then chains by
+     *                itself, the secondary chains too; elsewhere {@link ChainedEnd} begins the next transaction
+     */
+    private Future<Void> commitCaughtUp(UnitPlan plan, boolean chained) {
         Leg primary = relay.primary();
         if (primary.transactionStatus() == 'T' && queue.recording() != null && queue.recording().hasWrites()
                 && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
@@ -107,7 +111,7 @@ final class TransactionCommit {
         if (primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote()) {
             // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
             // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
-            String end = primary.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK";
+            String end = (primary.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK") + (chained ? " AND CHAIN" : "");
             Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
             if (secondaryTakesPart) {
                 secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);

@@ -259,6 +259,7 @@ final class UnitPlanner {
         TransactionVerb verb = statement.transactionVerb();
         return switch (verb) {
             case COMMIT -> UnitShape.COMMIT;
+            case COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> UnitShape.CHAINED_END;
             // A read-only transaction cannot write: the secondary need not take part.
             case BEGIN -> statement.readOnlyTransaction() ? UnitShape.READ : UnitShape.CONCURRENT;
             case ROLLBACK, SAVEPOINT, RELEASE_SAVEPOINT, ROLLBACK_TO_SAVEPOINT, SET_TRANSACTION,

@@ -16,6 +16,8 @@ enum UnitShape {
     LOCKSTEP,
     /** A lone COMMIT (or END): the consistency policy's commit protocol. */
     COMMIT,
+    /** A lone COMMIT AND CHAIN or ROLLBACK AND CHAIN: the plain end, then the next transaction on both legs. */
+    CHAINED_END,
     /** What cannot be wrapped (VACUUM, CREATE DATABASE, transaction verbs mixed with writes): primary, then secondary. */
     SEQUENTIAL,
     /** Not mirrored by this version: refused with an error rather than applied to one database only. */

@@ -53,8 +53,9 @@ final class StatementRules {
             case "copy" -> copy(tokens, verb, to);
             case "begin", "start" -> Classification.transaction(TransactionVerb.BEGIN, readOnly(tokens, verb, to));
             case "commit", "end" -> Classification.transaction(tokens.isWord(verb + 1, "prepared")
-                    ? TransactionVerb.COMMIT_PREPARED : TransactionVerb.COMMIT, false);
-            case "rollback", "abort" -> rollback(tokens, verb);
+                    ? TransactionVerb.COMMIT_PREPARED
+                    : chains(tokens, verb, to) ? TransactionVerb.COMMIT_AND_CHAIN : TransactionVerb.COMMIT, false);
+            case "rollback", "abort" -> rollback(tokens, verb, to);
             case "savepoint" -> Classification.transaction(TransactionVerb.SAVEPOINT, false);
             case "release" -> Classification.transaction(TransactionVerb.RELEASE_SAVEPOINT, false);
             default -> Classification.of(UNKNOWN);
@@ -194,7 +195,7 @@ final class StatementRules {
         return readOnly;
     }
 
-    private static Classification rollback(Tokens tokens, int verb) {
+    private static Classification rollback(Tokens tokens, int verb, int to) {
         if (tokens.isWord(verb + 1, "prepared")) {
             return Classification.transaction(TransactionVerb.ROLLBACK_PREPARED, false);
         }
@@ -202,8 +203,20 @@ final class StatementRules {
         if (tokens.isWord(i, "work") || tokens.isWord(i, "transaction")) {
             i++;
         }
+        if (tokens.isWord(i, "to")) {
+            return Classification.transaction(TransactionVerb.ROLLBACK_TO_SAVEPOINT, false);
+        }
         return Classification.transaction(
-                tokens.isWord(i, "to") ? TransactionVerb.ROLLBACK_TO_SAVEPOINT : TransactionVerb.ROLLBACK, false);
+                chains(tokens, verb, to) ? TransactionVerb.ROLLBACK_AND_CHAIN : TransactionVerb.ROLLBACK, false);
+    }
+
+    /** {@code COMMIT|END|ROLLBACK|ABORT [WORK|TRANSACTION] AND CHAIN}; {@code AND NO CHAIN} is the plain end. */
+    private static boolean chains(Tokens tokens, int verb, int to) {
+        int i = verb + 1;
+        if (tokens.isWord(i, "work") || tokens.isWord(i, "transaction")) {
+            i++;
+        }
+        return i + 2 == to && tokens.isWord(i, "and") && tokens.isWord(i + 1, "chain");
     }
 
     /** PREPARE TRANSACTION 'gid' is two-phase commit; PREPARE name [(types)] AS statement is session state. */

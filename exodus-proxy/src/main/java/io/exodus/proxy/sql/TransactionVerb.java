@@ -9,10 +9,14 @@ public enum TransactionVerb {
     NONE,
     /** {@code BEGIN [WORK|TRANSACTION]}, {@code START TRANSACTION}. */
     BEGIN,
-    /** {@code COMMIT}, {@code END}; with {@code AND CHAIN} a new transaction starts at once (ReadyForQuery says so). */
+    /** {@code COMMIT}, {@code END} (also with {@code AND NO CHAIN}). */
     COMMIT,
-    /** {@code ROLLBACK}, {@code ABORT}. */
+    /** {@code COMMIT AND CHAIN}: a new transaction with the same characteristics starts at once. */
+    COMMIT_AND_CHAIN,
+    /** {@code ROLLBACK}, {@code ABORT} (also with {@code AND NO CHAIN}). */
     ROLLBACK,
+    /** {@code ROLLBACK AND CHAIN}: a new transaction with the same characteristics starts at once. */
+    ROLLBACK_AND_CHAIN,
     /** {@code SAVEPOINT name}. */
     SAVEPOINT,
     /** {@code RELEASE [SAVEPOINT] name}. */

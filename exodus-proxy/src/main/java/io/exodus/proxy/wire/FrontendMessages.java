@@ -23,6 +23,11 @@ public final class FrontendMessages {
         return appendQuery(Buffer.buffer(), sql);
     }
 
+    /** A Query as the message a client would have sent. */
+    public static PgMessage queryMessage(String sql) {
+        return new PgMessage(FrontendMessageType.QUERY, MessageWriter.appendCString(Buffer.buffer(sql.length() + 1), sql));
+    }
+
     /** Query ('Q'): one simple-protocol query text. */
     public static Buffer appendQuery(Buffer out, String sql) {
         int start = begin(out, FrontendMessageType.QUERY);

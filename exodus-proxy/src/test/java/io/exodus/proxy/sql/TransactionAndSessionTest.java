@@ -30,7 +30,10 @@ class TransactionAndSessionTest {
     void transactionControlNamesItsVerb() {
         assertVerb(TransactionVerb.BEGIN, "begin", "BEGIN WORK", "begin transaction isolation level serializable",
                 "start transaction");
-        assertVerb(TransactionVerb.COMMIT, "commit", "COMMIT WORK", "commit and chain", "end", "end transaction");
+        assertVerb(TransactionVerb.COMMIT, "commit", "COMMIT WORK", "commit and no chain", "end", "end transaction");
+        assertVerb(TransactionVerb.COMMIT_AND_CHAIN, "commit and chain", "END WORK AND CHAIN", "commit transaction and chain");
+        assertVerb(TransactionVerb.ROLLBACK_AND_CHAIN, "rollback and chain", "abort work and chain");
+        assertVerb(TransactionVerb.ROLLBACK, "rollback and no chain");
         assertVerb(TransactionVerb.ROLLBACK, "rollback", "rollback transaction", "abort", "rollback and no chain");
         assertVerb(TransactionVerb.SAVEPOINT, "savepoint s1");
         assertVerb(TransactionVerb.RELEASE_SAVEPOINT, "release savepoint s1", "release s1");

@@ -1,0 +1,84 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.sql.ClassificationCache;
+import io.exodus.proxy.sql.TransactionVerb;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * {@code COMMIT AND CHAIN} and {@code ROLLBACK AND CHAIN} ({@link UnitShape#CHAINED_END}). The transaction ends exactly
+ * as a plain COMMIT or ROLLBACK ends it (every policy's commit protocol, the queue, two-phase commit, a failure on
+ * either side), and the next transaction then begins on both legs with the ended one's modes before the client hears
+ * one answer: the end's command tag with ReadyForQuery 'T'.
+ *
+ * <p>The commit protocols end the legs with their own COMMIT, and two-phase commit cannot chain at all ({@code PREPARE
+ * TRANSACTION} has no {@code AND CHAIN}), so the next transaction is begun explicitly, with the modes read from the
+ * primary before the end. Where the client's own statement reaches the primary (a failed transaction, one that only
+ * read, a ROLLBACK), the primary chains by itself, as PostgreSQL decides, and the modes are read from the chained
+ * transaction. An end that fails (a deferred constraint at COMMIT) begins nothing, as PostgreSQL does.
+ */
+final class ChainedEnd {
+    private final DualWriteRelay relay;
+    private final TransactionCommit commits;
+    private final ConcurrentWrite concurrentWrites;
+    private final UnitPlanner planner;
+    private final ClassificationCache classifications;
+
+    ChainedEnd(DualWriteRelay relay, TransactionCommit commits, ConcurrentWrite concurrentWrites, UnitPlanner planner,
+            ClassificationCache classifications) {
+        this.relay = relay;
+        this.commits = commits;
+        this.concurrentWrites = concurrentWrites;
+        this.planner = planner;
+        this.classifications = classifications;
+    }
+
+    Future<Void> run(UnitPlan plan) {
+        boolean commit = classifications.classify(plan.statementText()).transactionVerb()
+                == TransactionVerb.COMMIT_AND_CHAIN;
+        Leg primary = relay.primary();
+        Future<TransactionCharacteristics> before = primary.transactionStatus() == 'T'
+                ? TransactionCharacteristics.of(primary) : Future.succeededFuture();
+        return before.compose(modes -> {
+            int replyStart = relay.holdClientReply();
+            Future<Void> ended = commit ? commits.clientCommit(plan, true) : rollback(plan);
+            return ended.compose(v -> relay.clientReplyFailed(replyStart) ? Future.<Void>succeededFuture()
+                    : chain(modes)).eventually(() -> {
+                        relay.releaseClientReply(primary.transactionStatus());
+                        return Future.succeededFuture();
+                    });
+        });
+    }
+
+    /** The client's ROLLBACK AND CHAIN goes to the primary as it is; the secondary, if it takes part, chains too. */
+    private Future<Void> rollback(UnitPlan plan) {
+        Future<Void> onPrimary = relay.primaryAnswersClient(plan, 0).mapEmpty();
+        Leg secondary = relay.secondary();
+        if (relay.secondaryTransaction().takesPart() && secondary != null && secondary.isOpen()) {
+            secondary.send(FrontendMessages.query("ROLLBACK AND CHAIN"), 1, Leg.DISCARD);
+        } else {
+            relay.secondaryTransaction().drop();
+        }
+        return onPrimary;
+    }
+
+    private Future<Void> chain(TransactionCharacteristics modes) {
+        Leg primary = relay.primary();
+        if (primary.transactionStatus() == 'T') {
+            // The client's own statement reached the primary, which chained by itself; so did a secondary taking part.
+            relay.transactionChained(relay.secondaryTransaction().takesPart());
+            return Future.succeededFuture();
+        }
+        relay.transactionEnded();
+        if (modes == null) {
+            // Exodus ends a transaction itself only when the primary was in a healthy one, whose modes were read.
+            return Future.failedFuture("the modes of the transaction to chain are unknown");
+        }
+        int mark = relay.clientReplyLength();
+        UnitPlan begin = planner.plan(List.of(FrontendMessages.queryMessage(modes.begin())));
+        return concurrentWrites.run(begin).onComplete(r -> relay.truncateClientReply(mark));
+    }
+}

@@ -1,0 +1,59 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.wire.BackendMessageType;
+import io.exodus.proxy.wire.DataRow;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.vertx.core.Future;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The modes a chained transaction inherits from the one it follows: isolation level, read only, deferrable. Read from
+ * the primary inside that transaction, so that whatever set them (the BEGIN's options, SET TRANSACTION, the session's
+ * defaults) is accounted for.
+ */
+record TransactionCharacteristics(String isolation, boolean readOnly, boolean deferrable) {
+    static final String QUERY = "SELECT current_setting('transaction_isolation'), "
+            + "current_setting('transaction_read_only'), current_setting('transaction_deferrable')";
+    private static final Set<String> ISOLATION_LEVELS =
+            Set.of("read uncommitted", "read committed", "repeatable read", "serializable");
+
+    /** The modes of the primary's current transaction; fails if the primary cannot say (not in a healthy one). */
+    static Future<TransactionCharacteristics> of(Leg primary) {
+        TransactionCharacteristics[] read = new TransactionCharacteristics[1];
+        return primary.send(FrontendMessages.query(QUERY), 1, message -> {
+            if (message.type() == BackendMessageType.DATA_ROW) {
+                read[0] = fromRow(DataRow.decode(message.body()));
+            }
+        }).compose(reply -> reply.failed() || read[0] == null
+                ? Future.failedFuture("the primary did not report its transaction's modes: "
+                        + (reply.error() == null ? "no row" : reply.error().message()))
+                : Future.succeededFuture(read[0]));
+    }
+
+    static TransactionCharacteristics fromRow(List<byte[]> row) {
+        String isolation = text(row, 0).toLowerCase(Locale.ROOT);
+        if (!ISOLATION_LEVELS.contains(isolation)) {
+            throw new IllegalArgumentException("unknown isolation level \"" + isolation + "\"");
+        }
+        return new TransactionCharacteristics(isolation, text(row, 1).equals("on"), text(row, 2).equals("on"));
+    }
+
+    private static String text(List<byte[]> row, int column) {
+        byte[] value = row.size() > column ? row.get(column) : null;
+        if (value == null) {
+            throw new IllegalArgumentException("column " + column + " of the transaction's modes is missing");
+        }
+        return new String(value, StandardCharsets.UTF_8);
+    }
+
+    /** The BEGIN that starts a transaction with these modes. */
+    String begin() {
+        return "BEGIN ISOLATION LEVEL " + isolation.toUpperCase(Locale.ROOT) + (readOnly ? " READ ONLY" : " READ WRITE")
+                + (deferrable ? " DEFERRABLE" : " NOT DEFERRABLE");
+    }
+}
