@@ -63,6 +63,7 @@ public final class DualWriteRelay implements Relay {
     private final ReadRouting reads;
     private final ConcurrentWrite concurrentWrites;
     private final ChainedEnd chainedEnds;
+    private final SchemaChanges schemaChanges;
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
@@ -123,6 +124,8 @@ public final class DualWriteRelay implements Relay {
         this.reads = new ReadRouting(this, session, dual, book);
         this.concurrentWrites = new ConcurrentWrite(this, dual, book);
         this.chainedEnds = new ChainedEnd(this, commits, concurrentWrites, planner, dual.classifications());
+        this.schemaChanges = new SchemaChanges(dual.tableShapes(), dual.classifications(), primary.database(),
+                login.database());
         if (target != null) {
             secondaryConnection.attach(new Leg(target, services.maxMessageSize()));
         }
@@ -295,6 +298,7 @@ public final class DualWriteRelay implements Relay {
         Future<Void> done;
         try {
             currentShape = plan.shape();
+            schemaChanges.beforeRequest(plan);
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("%s: %s request (primary in status %c): %s", session.label(), plan.shape(),
                         (char) primary.transactionStatus(), plan.fingerprint());
@@ -315,6 +319,7 @@ public final class DualWriteRelay implements Relay {
                         "Exodus failed to carry out the request: " + result.cause().getMessage()));
                 return;
             }
+            schemaChanges.afterRequest(plan, primary.transactionStatus() != 'I');
             // Timed before the flush that usually carries the ReadyForQuery: a client that has it sees the count.
             metrics.readyForQuery();
             flushClient();
@@ -499,6 +504,7 @@ public final class DualWriteRelay implements Relay {
 
     /** The primary's transaction ended: the next one starts with none of its state. */
     void transactionEnded() {
+        schemaChanges.transactionEnded();
         transactionSerial++;
         queue.transactionEnded();
         transactionPolicy = null;
@@ -511,6 +517,7 @@ public final class DualWriteRelay implements Relay {
      * too.
      */
     void transactionChained(boolean secondaryChained) {
+        schemaChanges.transactionEnded();
         transactionSerial++;
         queue.transactionEnded();
         transactionPolicy = dual.migration().policy();
