@@ -21,6 +21,7 @@ public final class TransactionRecording {
     private final List<String> writingStatements = new ArrayList<>();
     private int readyCount;
     private boolean overflowed;
+    private String unqueueable;
     private boolean writes;
     private Long commitMarker;
 
@@ -53,9 +54,26 @@ public final class TransactionRecording {
         return preparedHere;
     }
 
-    /** Too big to queue: the transaction's tables are marked divergent instead. */
+    /** Too big to queue, or {@link #refuse refused}: the transaction's tables are marked divergent instead. */
     public boolean overflowed() {
         return overflowed;
+    }
+
+    /**
+     * The transaction cannot be replayed as recorded (it writes what only its own session has): should the secondary
+     * miss it, it is not queued, and its tables are marked divergent with this reason.
+     */
+    public void refuse(String reason) {
+        if (unqueueable == null) {
+            unqueueable = reason;
+        }
+        overflowed = true;
+    }
+
+    /** Why the transaction cannot be queued, for the divergence and the tables' mark. */
+    public String unqueueableReason(long maxBytes) {
+        return unqueueable != null ? unqueueable
+                : "it was larger than exodus.replay.max-transaction-bytes (" + maxBytes + ")";
     }
 
     /** Keeps a writing statement's text, for the tables the transaction writes (see {@link #tables()}). */

@@ -64,6 +64,7 @@ public final class DualWriteRelay implements Relay {
     private final ConcurrentWrite concurrentWrites;
     private final ChainedEnd chainedEnds;
     private final SchemaChanges schemaChanges;
+    private final SessionTemporaryTables temporaryTables = new SessionTemporaryTables();
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
@@ -320,6 +321,7 @@ public final class DualWriteRelay implements Relay {
                 return;
             }
             schemaChanges.afterRequest(plan, primary.transactionStatus() != 'I');
+            temporaryTables.afterRequest(plan);
             // Timed before the flush that usually carries the ReadyForQuery: a client that has it sees the count.
             metrics.readyForQuery();
             flushClient();
@@ -404,6 +406,10 @@ public final class DualWriteRelay implements Relay {
 
     Leg primary() {
         return primary;
+    }
+
+    SessionTemporaryTables temporaryTables() {
+        return temporaryTables;
     }
 
     Leg secondary() {

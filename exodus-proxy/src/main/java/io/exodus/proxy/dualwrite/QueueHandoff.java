@@ -172,10 +172,10 @@ final class QueueHandoff {
             return "COMMIT";
         }
         if (recording.overflowed()) {
+            String why = recording.unqueueableReason(dual.replay().config().maxTransactionBytes());
             dual.divergences().record(Divergence.Kind.NOT_MIRRORED, relay.currentPolicy(), fingerprint, "committed",
-                    "the transaction was larger than exodus.replay.max-transaction-bytes and could not be queued");
-            markDivergent(recording.tables(), "a transaction the target missed was larger than "
-                    + "exodus.replay.max-transaction-bytes and could not be queued");
+                    "the transaction could not be queued: " + why);
+            markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);
             return "COMMIT";
         }
         return dual.replay().insertSql(recording, relay.sessionContext()) + ";\nCOMMIT";

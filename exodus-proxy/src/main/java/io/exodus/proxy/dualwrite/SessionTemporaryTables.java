@@ -1,0 +1,45 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.catchup.TransactionRecording;
+import io.exodus.proxy.sql.TemporaryTables;
+import io.exodus.proxy.sql.WrittenTables;
+import io.exodus.proxy.wire.FrontendMessageType;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The temporary tables a session created. A transaction that writes one cannot be queued: the catch-up applier runs
+ * on a connection of its own, where the name means nothing, or a permanent table of the same name that the replayed
+ * statement would change instead (silent corruption of the target). Such a transaction, should the target miss it,
+ * is reported and its tables marked divergent rather than queued. Names are kept after DROP: a later table of the
+ * same name may be temporary again, and wrongly refusing to queue is loud where wrongly queueing is not.
+ */
+final class SessionTemporaryTables {
+    private final Set<String> names = new HashSet<>();
+
+    /** Notes the temporary tables the request created (if it ran). */
+    void afterRequest(UnitPlan plan) {
+        if (plan.simple()) {
+            names.addAll(TemporaryTables.createdIn(plan.statementText()));
+            return;
+        }
+        for (int i = 0; i < plan.messages().size(); i++) {
+            StatementBook.Statement statement = plan.statementAt(i);
+            if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null) {
+                names.addAll(TemporaryTables.createdIn(statement.sql()));
+            }
+        }
+    }
+
+    /** Marks the recording unqueueable if the statement writes one of the session's temporary tables. */
+    void refuseIfWritten(String statementText, TransactionRecording recording) {
+        for (String table : WrittenTables.in(statementText)) {
+            if (TemporaryTables.names(table, names)) {
+                recording.refuse("it writes the temporary table " + table + " of its session, which the catch-up "
+                        + "applier does not have");
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.exodus.proxy.sql;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The temporary tables a statement text creates: {@code CREATE [GLOBAL|LOCAL] TEMP|TEMPORARY TABLE [IF NOT EXISTS]
+ * name}, {@code CREATE TABLE pg_temp.name}, {@code SELECT … INTO TEMP|TEMPORARY [TABLE] name}. A temporary table
+ * lives in its session only: a transaction that writes one cannot be applied later on another connection, where the
+ * name means a permanent table or nothing.
+ */
+public final class TemporaryTables {
+    private TemporaryTables() {
+    }
+
+    /** Lower-case unqualified names, in order. */
+    public static Set<String> createdIn(String sql) {
+        Set<String> names = new LinkedHashSet<>();
+        if (sql == null) {
+            return names;
+        }
+        Tokens tokens = SqlLexer.tokenize(sql);
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.isWord(i, "create")) {
+                int at = i + 1;
+                if (tokens.isWord(at, "global") || tokens.isWord(at, "local")) {
+                    at++;
+                }
+                boolean temporary = tokens.isWord(at, "temp") || tokens.isWord(at, "temporary");
+                if (temporary) {
+                    at++;
+                }
+                if (tokens.isWord(at, "unlogged")) {
+                    at++;
+                }
+                if (!tokens.isWord(at, "table")) {
+                    continue;
+                }
+                at++;
+                if (tokens.isWord(at, "if") && tokens.isWord(at + 1, "not") && tokens.isWord(at + 2, "exists")) {
+                    at += 3;
+                }
+                if (tokens.isName(at) && tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
+                    if (tokens.name(at).equals("pg_temp")) {
+                        names.add(tokens.name(at + 2));
+                    }
+                } else if (temporary && tokens.isName(at)) {
+                    names.add(tokens.name(at));
+                }
+            } else if (tokens.isWord(i, "into") && (tokens.isWord(i + 1, "temp") || tokens.isWord(i + 1, "temporary"))) {
+                int at = tokens.isWord(i + 2, "table") ? i + 3 : i + 2;
+                if (tokens.isName(at)) {
+                    names.add(tokens.name(at));
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Whether a table name as written (qualified or not) may mean one of the session's temporary tables. */
+    public static boolean names(String written, Set<String> temporary) {
+        String name = written.startsWith("pg_temp.") ? written.substring("pg_temp.".length()) : written;
+        return temporary.contains(name) || written.startsWith("pg_temp.") || written.startsWith("pg_temp_");
+    }
+}
