@@ -101,9 +101,12 @@ final class CopyInWrite {
     private Future<CopyIn.Outcome> copy(boolean toSecondary, int replayLimit) {
         Optional<CopyFromStatement> parsed = CopyFromStatement.parse(plan.statementText());
         String sql = plan.statementText();
-        if (parsed.isEmpty() || parsed.get().columns().isEmpty() || parsed.get().table().indexOf('.') != parsed.get()
-                .table().lastIndexOf('.')) {
-            // Every column listed (or a name only the server can judge): the same data makes the same rows.
+        if (parsed.isEmpty()) {
+            dual.divergences().nondeterministic(plan.fingerprint(), "Exodus could not read this COPY's column list, "
+                    + "so both databases ran it as it is: values of left-out columns with volatile defaults may differ");
+        }
+        if (parsed.isEmpty() || parsed.get().columns().isEmpty()) {
+            // Every column filled from the data (or a text only the server can judge): the same data, the same rows.
             return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit).run();
         }
         CopyFromStatement statement = parsed.get();

@@ -306,6 +306,34 @@ class DualWriteCopyTest {
         assertTrue(Divergences.total(divergences) > before, "the target's refusal is a divergence");
     }
 
+    /**
+     * Under both-required, a COPY the target misses (its table is not there yet) commits on the source with its entry
+     * in the replay queue, the drawn values in it; so does a streamed COPY behind it; the replayer applies both.
+     */
+    @Test
+    void copiesTheTargetMissedAreQueuedAndReplayedThere() throws Exception {
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                Statement statement = source.createStatement()) {
+            statement.execute("create table queued_loaded " + LOADED);
+            statement.execute("create table queued_plain (id int primary key, label text)");
+        }
+        try (Connection client = openProxy()) {
+            assertEquals(5_000, copyManager(client).copyIn("COPY queued_loaded (label, amount) FROM STDIN",
+                    new StringReader(textRows(5_000))));
+            assertEquals(3_000, copyManager(client).copyIn("COPY queued_plain FROM STDIN",
+                    new StringReader(textRows(3_000).replace("label ", ""))));
+        }
+        try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+                Statement statement = target.createStatement()) {
+            statement.execute("create table queued_loaded " + LOADED);
+            statement.execute("create table queued_plain (id int primary key, label text)");
+        }
+        CatchUpDrain.await(Duration.ofSeconds(60));
+        assertLoadedIdentically("queued_loaded", 5_000);
+        DualWriteDatabases.assertIdentical(DATABASE, "queued_plain");
+        assertEquals(3_000, count(DualWriteDatabases.target(DATABASE), "queued_plain"));
+    }
+
     /** FROM a server-side file and FROM PROGRAM are refused before anything runs, saying what to do instead. */
     @Test
     void copyFromFileAndFromProgramAreRefusedUpFront() throws Exception {
