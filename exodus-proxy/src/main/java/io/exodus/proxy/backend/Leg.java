@@ -211,6 +211,46 @@ public final class Leg {
         heldBegins++;
     }
 
+    /**
+     * Writes COPY data (CopyData, CopyDone or CopyFail) for the request in progress, a {@code COPY … FROM STDIN} that
+     * the leg was sent: no answer is awaited for it, since the server answers the COPY as a whole. The clocks of the
+     * requests waiting restart, because the server cannot answer before its data has ended, however long the client
+     * takes to send it.
+     */
+    public void stream(Buffer copyData) {
+        if (!open) {
+            return;
+        }
+        flush();
+        backend.socket().write(copyData);
+        if (timeoutMillis <= 0) {
+            return;
+        }
+        for (Request pending : requests) {
+            if (pending.timer >= 0) {
+                vertx.cancelTimer(pending.timer);
+                startClock(pending);
+            }
+        }
+    }
+
+    /** Whether the socket to the backend holds more unwritten bytes than it should: the writer waits then. */
+    public boolean writeQueueFull() {
+        return open && backend.socket().writeQueueFull();
+    }
+
+    /** Runs {@code action} once the socket to the backend can take more (or at once if it can now, or is gone). */
+    public void whenWritable(Runnable action) {
+        if (!writeQueueFull()) {
+            action.run();
+            return;
+        }
+        backend.socket().drainHandler(v -> {
+            backend.socket().drainHandler(null);
+            action.run();
+        });
+    }
+
     /** Writes the requests {@link #sendLater} held back. */
     public void flush() {
         if (held != null && open) {
@@ -272,16 +312,20 @@ public final class Leg {
             }
             pending.sentAt = now;
             if (timeoutMillis > 0) {
-                pending.timer = vertx.setTimer(timeoutMillis, id -> {
-                    if (!pending.promise.future().isComplete()) {
-                        timedOut = true;
-                        lost("the " + database + " did not answer within " + timeoutMillis / 1000
-                                + " s (exodus.migration.secondary-timeout)");
-                        backend.socket().close();
-                    }
-                });
+                startClock(pending);
             }
         }
+    }
+
+    private void startClock(Request pending) {
+        pending.timer = vertx.setTimer(timeoutMillis, id -> {
+            if (!pending.promise.future().isComplete()) {
+                timedOut = true;
+                lost("the " + database + " did not answer within " + timeoutMillis / 1000
+                        + " s (exodus.migration.secondary-timeout)");
+                backend.socket().close();
+            }
+        });
     }
 
     public boolean isOpen() {

@@ -49,6 +49,16 @@ public final class TransactionRecording {
         expectedTags.addAll(tags);
     }
 
+    /**
+     * The transaction wrote something too large to keep (a COPY's data past the limit): it cannot be queued, and
+     * its tables are marked divergent if the secondary misses it.
+     */
+    public void overflowed(String statementText) {
+        writes = true;
+        overflowed = true;
+        wrote(statementText);
+    }
+
     /** The statements the stream has parsed so far (named ones must be parsed again before a Bind on replay). */
     public Set<String> preparedHere() {
         return preparedHere;

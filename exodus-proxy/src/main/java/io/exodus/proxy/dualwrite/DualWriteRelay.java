@@ -103,6 +103,8 @@ public final class DualWriteRelay implements Relay {
     private boolean holdingClientReply;
     /** The policy the current transaction started under. */
     private ConsistencyPolicy transactionPolicy;
+    /** The COPY … FROM STDIN that takes the client's messages while it runs, or null. */
+    private CopyIn copying;
 
     public DualWriteRelay(RelayHost session, NetSocket client, SessionServices services, DualWriteServices dual,
             BackendLogin login, BackendConnection source, BackendConnection target) {
@@ -180,7 +182,7 @@ public final class DualWriteRelay implements Relay {
     }
 
     private void pump() {
-        while (!busy && !closed) {
+        while ((!busy || copying != null) && !closed) {
             PgMessage message;
             try {
                 message = clientMessages.nextTyped();
@@ -211,6 +213,9 @@ public final class DualWriteRelay implements Relay {
                 return;
             }
         }
+        if (copying != null) {
+            copying.clientChunkTaken();
+        }
         if (busy && !paused && clientMessages.buffered() > PAUSE_CLIENT_ABOVE_BYTES) {
             paused = true;
             client.pause();
@@ -218,6 +223,13 @@ public final class DualWriteRelay implements Relay {
     }
 
     private void onClientMessage(PgMessage message) {
+        if (copying != null && message.type() != FrontendMessageType.TERMINATE) {
+            copying.fromClient(message);
+            return;
+        }
+        if (copying != null) {
+            copying.clientGone();
+        }
         switch (message.type()) {
             case FrontendMessageType.TERMINATE -> {
                 closed = true;
@@ -355,6 +367,7 @@ public final class DualWriteRelay implements Relay {
             case COMMIT -> commits.clientCommit(plan, false);
             case CHAINED_END -> chainedEnds.run(plan);
             case SEQUENTIAL -> new LockstepWrite(this, plan, null, false, dual).run();
+            case COPY_IN -> new CopyInWrite(this, plan, dual).run();
             case UNSUPPORTED -> {
                 toClient(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
                         primary.transactionStatus()));
@@ -567,6 +580,34 @@ public final class DualWriteRelay implements Relay {
         return secondary == null ? Future.succeededFuture() : secondary.drained();
     }
 
+    /** From now on the client's messages go to {@code copy}, until it says {@link #copyDataEnded}. */
+    void copyDataTo(CopyIn copy) {
+        copying = copy;
+        if (!closed) {
+            pump();
+        }
+    }
+
+    void copyDataEnded(CopyIn copy) {
+        if (copying == copy) {
+            copying = null;
+        }
+    }
+
+    /** A COPY's databases are slower than its client: the client's socket is not read until they catch up. */
+    void holdClient() {
+        if (!paused && !closed) {
+            paused = true;
+            client.pause();
+        }
+    }
+
+    void releaseClient() {
+        if (paused && copying != null) {
+            resumeClient();
+        }
+    }
+
     // ---- client output -------------------------------------------------------------------------------------------
 
     void toClient(PgMessage message) {
@@ -631,6 +672,9 @@ public final class DualWriteRelay implements Relay {
      */
     @Override
     public void onClientGone() {
+        if (copying != null) {
+            copying.clientGone();
+        }
         if (!busy) {
             closeBackend();
             return;

@@ -52,11 +52,13 @@ final class UnitPlanner {
             recordPreparedEffects(statement);
         }
         UnitShape shape = shapeOf(executed, sql);
+        String unsupported = null;
+        if (shape == UnitShape.UNSUPPORTED) {
+            unsupported = CopyFromRules.refusal(sql, whole.isMultiStatement());
+            shape = unsupported == null ? UnitShape.COPY_IN : shape;
+        }
         Optional<InsertReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
                 ? InsertReturning.of(sql, true) : Optional.empty();
-        String unsupported = shape == UnitShape.UNSUPPORTED
-                ? "COPY … FROM STDIN is not mirrored in dual-write by this version; load data with INSERT, or directly "
-                        + "into both databases" : null;
         return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of());
     }
 
@@ -105,8 +107,7 @@ final class UnitPlanner {
         UnitPlan plan() {
             UnitShape shape = shapeOf(executed, forbidsBlock);
             String text = writingText != null ? writingText : firstText;
-            String unsupported = shape == UnitShape.UNSUPPORTED
-                    ? "COPY … FROM STDIN is not mirrored in dual-write by this version" : null;
+            String unsupported = shape == UnitShape.UNSUPPORTED ? CopyFromRules.refusalInExtendedProtocol(text) : null;
             return new UnitPlan(shape, Collections.unmodifiableList(messages), false, text, Optional.empty(),
                     rowImage && (shape == UnitShape.LOCKSTEP || shape == UnitShape.SEQUENTIAL), unsupported,
                     Collections.unmodifiableList(statements));

@@ -14,6 +14,11 @@ enum UnitShape {
      * autocommit write is wrapped in a transaction on both legs for that.
      */
     LOCKSTEP,
+    /**
+     * {@code COPY … FROM STDIN} as a simple Query: the client's data goes to the primary, then to the secondary, with
+     * values the primary draws for left-out columns whose defaults would differ (ADR 0008).
+     */
+    COPY_IN,
     /** A lone COMMIT (or END): the consistency policy's commit protocol. */
     COMMIT,
     /** A lone COMMIT AND CHAIN or ROLLBACK AND CHAIN: the plain end, then the next transaction on both legs. */

@@ -20,6 +20,10 @@ public final class BackendMessageType {
     public static final byte EMPTY_QUERY_RESPONSE = 'I';
     public static final byte PORTAL_SUSPENDED = 's';
     public static final byte NOTIFICATION_RESPONSE = 'A';
+    public static final byte COPY_IN_RESPONSE = 'G';
+    public static final byte COPY_OUT_RESPONSE = 'H';
+    public static final byte COPY_DATA = 'd';
+    public static final byte COPY_DONE = 'c';
 
     /**
      * Whether the message is the last answer to one extended-protocol message: ParseComplete, BindComplete,

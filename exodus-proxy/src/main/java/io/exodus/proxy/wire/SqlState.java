@@ -6,6 +6,8 @@ public final class SqlState {
     public static final String CONNECTION_FAILURE = "08006";
     public static final String SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION = "08001";
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    /** Data that cannot be a COPY stream of its format (PostgreSQL's bad_copy_file_format). */
+    public static final String BAD_COPY_FILE_FORMAT = "22P04";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INVALID_PASSWORD = "28P01";
     public static final String PROGRAM_LIMIT_EXCEEDED = "54000";

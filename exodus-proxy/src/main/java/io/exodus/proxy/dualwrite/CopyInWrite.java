@@ -1,0 +1,315 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.catchup.TransactionRecording;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.dualwrite.copy.DrawnDefaults;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.sql.CopyFromStatement;
+import io.exodus.proxy.sql.WrittenTables;
+import io.exodus.proxy.wire.BackendMessageType;
+import io.exodus.proxy.wire.DataRow;
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.SqlState;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@code COPY … FROM STDIN} (a simple Query, then the client's COPY data), run as a write of ADR 0004 with the
+ * rows of ADR 0008: on the primary first, then on the secondary, in the client's transaction or in one Exodus wraps
+ * it in. {@link StreamedCopy} carries the data to both databases as it comes when they compute the same rows from
+ * it; {@link ChunkedCopy} when the primary must draw values for left-out columns first. Either way this class then
+ * settles the outcome as {@link LockstepWrite} settles an INSERT's: the secondary's failure queues the transaction
+ * under the policies that queue, and fails it under two-phase-commit and new-authoritative; the client hears the
+ * primary's {@code COPY n}.
+ */
+final class CopyInWrite {
+    private static final String ABORT_SQL =
+            "/* Exodus: the other database failed, so this transaction must not commit */ SELECT 1/0";
+
+    private final DualWriteRelay relay;
+    private final UnitPlan plan;
+    private final DualWriteServices dual;
+    private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
+    private boolean wrap;
+    private ConsistencyPolicy policy;
+
+    CopyInWrite(DualWriteRelay relay, UnitPlan plan, DualWriteServices dual) {
+        this.relay = relay;
+        this.plan = plan;
+        this.dual = dual;
+        this.queue = relay.queue();
+        this.secondaryTransaction = relay.secondaryTransaction();
+    }
+
+    Future<Void> run() {
+        return queue.replayReady().compose(v -> relay.secondaryConnection().reconnectIfDue()).compose(v -> start());
+    }
+
+    private Future<Void> start() {
+        Leg primary = relay.primary();
+        relay.startTransactionIfIdle();
+        policy = relay.currentPolicy();
+        wrap = primary.transactionStatus() == 'I';
+        if (primary.transactionStatus() == 'E') {
+            // The primary refuses everything until ROLLBACK, and asks for no data: let it say so.
+            return relay.primaryAnswersClient(plan, 0).mapEmpty();
+        }
+        boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
+        boolean queueable = queue.canQueue() && queue.recording() != null;
+        if (queueable && !queue.queueTransaction() && queue.mustQueue()) {
+            queue.queueCurrentTransaction("earlier transactions wait in the queue");
+        }
+        boolean secondaryReady = !queue.queueTransaction() && relay.secondaryUsable()
+                && (primary.transactionStatus() == 'I' || secondaryTransaction.takesPart());
+        if (failsClient && queue.mustQueue()) {
+            return refuse(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database still has transactions queued for replay, and the consistency policy "
+                            + policy.configName() + " does not let a write overtake them")
+                    .withHint("Retry when the replay queue has drained (GET /exodus/migration shows its depth)."));
+        }
+        if (!secondaryReady && failsClient) {
+            ErrorResponse earlier = secondaryTransaction.deferredFailure();
+            return refuse(earlier != null ? earlier : ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database is unavailable, and the consistency policy " + policy.configName()
+                            + " does not let a write commit without it")
+                    .withHint("Retry when the target is back, or switch exodus.migration.policy to one that lets "
+                            + "the source go on alone (old-authoritative, both-required, best-effort)."));
+        }
+        if (!secondaryReady && queueable) {
+            queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
+                    : "no connection to the target");
+        }
+        boolean toSecondary = secondaryReady && !queue.queueTransaction();
+        int replayLimit = queue.canQueue() && queue.recording() != null
+                ? dual.replay().config().maxTransactionBytes() : 0;
+        if (wrap) {
+            primary.send(FrontendMessages.query("BEGIN"), 1, Leg.DISCARD);
+        }
+        return copy(toSecondary, replayLimit).compose(outcome -> settle(outcome, toSecondary));
+    }
+
+    /** Runs the COPY on the databases: streamed as it is, or in chunks with drawn values appended. */
+    private Future<CopyIn.Outcome> copy(boolean toSecondary, int replayLimit) {
+        Optional<CopyFromStatement> parsed = CopyFromStatement.parse(plan.statementText());
+        String sql = plan.statementText();
+        if (parsed.isEmpty()) {
+            dual.divergences().nondeterministic(plan.fingerprint(), "Exodus could not read this COPY's column list, "
+                    + "so both databases ran it as it is: values of left-out columns with volatile defaults may differ");
+        }
+        if (parsed.isEmpty() || parsed.get().columns().isEmpty()) {
+            // Every column filled from the data (or a text only the server can judge): the same data, the same rows.
+            return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit).run();
+        }
+        CopyFromStatement statement = parsed.get();
+        return drawnDefaults(statement).compose(found -> {
+            if (found.failure() != null) {
+                return Future.succeededFuture(found.failure());
+            }
+            DrawnDefaults drawn = found.drawn();
+            if (!drawn.any()) {
+                return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit).run();
+            }
+            String encoding = statement.stringOption("encoding");
+            if (statement.format() != CopyFromStatement.Format.BINARY
+                    && !DrawnDefaults.asciiSafe(encoding != null ? encoding : drawn.encoding())) {
+                return Future.succeededFuture(refusedHere(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED,
+                        "Exodus cannot split COPY data in client encoding " + (encoding != null ? encoding
+                                : drawn.encoding()) + " into rows, which it must to give both databases the same "
+                                + "values for the columns this COPY leaves out (" + String.join(", ", drawn.columns())
+                                + ")").withHint("Set client_encoding to UTF8 for the COPY, or list every column.")));
+            }
+            return new ChunkedCopy(relay, statement, drawn, wrap, toSecondary, replayLimit).run();
+        });
+    }
+
+    private record Found(DrawnDefaults drawn, CopyIn.Outcome failure) {
+    }
+
+    /** The drawn defaults of the columns the COPY leaves out, read on the primary in the client's transaction. */
+    private Future<Found> drawnDefaults(CopyFromStatement statement) {
+        List<List<String>> rows = new ArrayList<>();
+        HeldReply held = new HeldReply(0);
+        Leg.Sink sink = message -> {
+            if (message.type() == BackendMessageType.DATA_ROW) {
+                List<String> row = new ArrayList<>();
+                for (byte[] value : DataRow.decode(message.body())) {
+                    row.add(value == null ? null : new String(value, StandardCharsets.UTF_8));
+                }
+                rows.add(row);
+            } else if (message.type() == BackendMessageType.ERROR_RESPONSE
+                    || message.type() == BackendMessageType.READY_FOR_QUERY) {
+                held.accept(message);
+            }
+        };
+        return relay.primary().send(FrontendMessages.query(DrawnDefaults.sql(statement.table())), 1, sink)
+                .map(reply -> reply.failed()
+                        ? new Found(null, new CopyIn.Outcome(reply, held, null, null, 0, List.of()))
+                        : new Found(DrawnDefaults.of(rows, statement.columns()), null));
+    }
+
+    /** Refused by Exodus before anything ran: the primary's transaction fails as the statement's would. */
+    private CopyIn.Outcome refusedHere(ErrorResponse error) {
+        HeldReply held = new HeldReply(0);
+        Buffer encoded = error.encode();
+        held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.ERROR_RESPONSE,
+                encoded.slice(5, encoded.length())));
+        held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.READY_FOR_QUERY,
+                Buffer.buffer(1).appendByte((byte) (wrap ? 'T' : 'E'))));
+        if (!wrap) {
+            relay.primary().send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
+        }
+        return new CopyIn.Outcome(new LegReply((byte) 'E', error, List.of(), false), held, null, null, 0, List.of());
+    }
+
+    private Future<Void> settle(CopyIn.Outcome outcome, boolean toSecondary) {
+        LegReply p = outcome.primary();
+        HeldReply held = outcome.reply();
+        Leg primary = relay.primary();
+        if (p.lostConnection()) {
+            return Future.succeededFuture();
+        }
+        if (p.failed()) {
+            if (wrap) {
+                return relay.secondaryDrained().compose(v -> {
+                    secondaryTransaction.drop();
+                    return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
+                }).map(r -> reply(held.withFinalStatus((byte) 'I')));
+            }
+            Leg secondary = relay.secondary();
+            if (outcome.secondary() != null && !outcome.secondary().failed() && secondary != null
+                    && secondary.isOpen()) {
+                // The secondary took the COPY that the primary refused: its transaction must fail as well.
+                secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
+            }
+            return Future.succeededFuture(reply(held.asIs()));
+        }
+        TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
+        if (recording != null) {
+            if (outcome.replay() == null) {
+                recording.overflowed(plan.statementText());
+            } else {
+                recording.add(outcome.replay(), outcome.replayReady(), outcome.replayTags(), true);
+                recording.wrote(plan.statementText());
+            }
+        }
+        if (queue.queueTransaction()) {
+            return finishOnPrimaryOnly(held);
+        }
+        if (!toSecondary) {
+            relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
+            if (queue.replays()) {
+                queue.markDivergent(WrittenTables.in(plan.statementText()),
+                        "the target missed a COPY and the replay queue could not take it (full, or not usable)");
+            }
+            if (policy.pinsSessionAfterSecondaryFailure()) {
+                relay.secondaryConnection().pinToPrimary();
+            }
+            return finishOnPrimaryOnly(held);
+        }
+        LegReply s = outcome.secondary() != null ? outcome.secondary()
+                : LegReply.lost("the connection to the target is gone");
+        if (s.failed() || !withoutBegin(s.commandTags()).equals(p.commandTags())) {
+            return onSecondaryFailure(p, s, held);
+        }
+        secondaryTransaction.joined(true);
+        if (wrap) {
+            return relay.commits().commitWrapped(held, plan);
+        }
+        reply(held.asIs());
+        return Future.succeededFuture();
+    }
+
+    private Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
+        Divergence.Kind kind = s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
+                : s.failed() ? Divergence.Kind.SECONDARY_ERROR : Divergence.Kind.ROW_COUNT;
+        if (queue.recording() != null && queue.canQueue()) {
+            if (kind != Divergence.Kind.SECONDARY_LOST) {
+                relay.divergence(kind, plan, p, s);
+            }
+            queue.queueCurrentTransaction("the target answered " + kind.tag());
+            return finishOnPrimaryOnly(held);
+        }
+        relay.divergence(kind, plan, p, s);
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            ErrorResponse error = clientError(kind, p, s);
+            if (wrap) {
+                secondaryTransaction.drop();
+                return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
+                        .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
+            }
+            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == 'T') {
+                secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
+            }
+            return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
+                    .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+        }
+        secondaryTransaction.drop();
+        if (policy.pinsSessionAfterSecondaryFailure()) {
+            relay.secondaryConnection().pinToPrimary();
+        }
+        return finishOnPrimaryOnly(held);
+    }
+
+    /** The secondary takes no part: an autocommit COPY commits on the primary alone (with its queue entry). */
+    private Future<Void> finishOnPrimaryOnly(HeldReply held) {
+        if (!wrap) {
+            reply(held.asIs());
+            return Future.succeededFuture();
+        }
+        boolean queued = queue.queueTransaction();
+        String commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : "COMMIT";
+        return relay.primary().send(FrontendMessages.query(commit), 1, Leg.DISCARD).map(c -> {
+            if (!c.failed() && queued) {
+                queue.queuedTransactionCommitted();
+            }
+            reply(c.failed() ? ReplySynthesizer.failure(c.error(), (byte) 'I') : held.withFinalStatus((byte) 'I'));
+            return null;
+        });
+    }
+
+    /** Under a policy that needs the secondary, a COPY it cannot get is refused before it runs anywhere. */
+    private Future<Void> refuse(ErrorResponse error) {
+        Leg primary = relay.primary();
+        if (primary.transactionStatus() == 'I') {
+            reply(ReplySynthesizer.failure(error, (byte) 'I'));
+            return Future.succeededFuture();
+        }
+        return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
+                .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+    }
+
+    private ErrorResponse clientError(Divergence.Kind kind, LegReply p, LegReply s) {
+        String because = "; the transaction is rolled back on both databases (policy " + policy.configName() + ")";
+        return switch (kind) {
+            case SECONDARY_ERROR -> new ErrorResponse("ERROR", s.error().sqlState(),
+                    s.error().message() + " (on the target)", s.error().detail(),
+                    "Exodus ran the COPY on the source and the target; the target refused it" + because + ".");
+            case ROW_COUNT -> ErrorResponse.error(SqlState.INTERNAL_ERROR, "the target copied other rows than the "
+                    + "source (" + String.join(", ", withoutBegin(s.commandTags())) + " vs "
+                    + String.join(", ", p.commandTags()) + ")" + because)
+                    .withHint("The databases differ in content; compare the table before going on.");
+            default -> ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the connection to the target was lost while it applied the COPY" + because);
+        };
+    }
+
+    private static List<String> withoutBegin(List<String> tags) {
+        return !tags.isEmpty() && tags.get(0).equals("BEGIN") ? tags.subList(1, tags.size()) : tags;
+    }
+
+    private Void reply(Buffer bytes) {
+        relay.toClient(bytes);
+        return null;
+    }
+}

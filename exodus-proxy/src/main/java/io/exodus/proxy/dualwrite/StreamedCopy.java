@@ -1,0 +1,179 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.dualwrite.copy.CopyMessages;
+import io.exodus.proxy.wire.BackendMessageType;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.PgMessage;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@code COPY … FROM STDIN} whose rows both databases take as the client sends them: nothing the primary would
+ * compute differently from the secondary is left out (every column is listed, or the ones left out have constant
+ * defaults), so the very same statement and data go to both. The primary starts the COPY; once it asks for the
+ * data (CopyInResponse, which the client gets), the secondary gets the statement, and every read of the client's data
+ * is written to the primary, then to the secondary, without keeping it: a slow database slows the client down
+ * (neither socket's queue grows past its limit), as it would directly. The primary's answer is held for the policy.
+ */
+final class StreamedCopy implements CopyIn {
+    private final DualWriteRelay relay;
+    private final String sql;
+    private final boolean wrapped;
+    private final boolean toSecondary;
+    private final int replayLimit;
+    private final HeldReply held = new HeldReply(0);
+    private Buffer out = Buffer.buffer(8192);
+    /** What the secondary gets, kept for the catch-up queue while it is small enough; null past that. */
+    private Buffer replay;
+    private Future<LegReply> secondaryReply;
+    private boolean receiving;
+
+    /**
+     * @param wrapped     Exodus wrapped the COPY in a transaction of its own: the secondary gets BEGIN in front
+     * @param toSecondary the secondary takes part live (otherwise it is only recorded, or not mirrored)
+     * @param replayLimit the largest replay copy kept for the queue, or 0 when nothing is recorded
+     */
+    StreamedCopy(DualWriteRelay relay, String sql, boolean wrapped, boolean toSecondary, int replayLimit) {
+        this.relay = relay;
+        this.sql = sql;
+        this.wrapped = wrapped;
+        this.toSecondary = toSecondary;
+        this.replayLimit = replayLimit;
+    }
+
+    Future<Outcome> run() {
+        Leg.Sink sink = message -> {
+            if (message.type() == BackendMessageType.COPY_IN_RESPONSE) {
+                relay.toClient(message);
+                relay.flushToClient();
+                started();
+            } else {
+                held.accept(message);
+            }
+        };
+        return relay.primary().send(FrontendMessages.query(sql), 1, sink).compose(p -> {
+            if (receiving) {
+                // The primary failed in the middle of the data: the client's rest is ignored, as PostgreSQL ignores
+                // it, and the secondary's COPY must not succeed on its own.
+                stopReceiving();
+                streamToSecondary(CopyMessages.copyFail("the source database refused the COPY"));
+            }
+            Future<LegReply> s = secondaryReply == null ? Future.succeededFuture() : secondaryReply;
+            return s.map(secondary -> {
+                List<String> tags = new ArrayList<>(p.commandTags().size() + 1);
+                if (wrapped) {
+                    tags.add("BEGIN");
+                }
+                tags.addAll(p.commandTags());
+                return new Outcome(p, held, secondary, replay, wrapped ? 2 : 1, tags);
+            });
+        });
+    }
+
+    private void started() {
+        if (toSecondary) {
+            Leg secondary = relay.secondary();
+            if (secondary != null) {
+                Buffer request = wrapped ? FrontendMessages.query("BEGIN") : Buffer.buffer();
+                FrontendMessages.appendQuery(request, sql);
+                secondaryReply = secondary.send(request, wrapped ? 2 : 1, Leg.DISCARD);
+            }
+        }
+        if (replayLimit > 0) {
+            replay = wrapped ? FrontendMessages.query("BEGIN") : Buffer.buffer();
+            FrontendMessages.appendQuery(replay, sql);
+        }
+        receiving = true;
+        relay.copyDataTo(this);
+    }
+
+    @Override
+    public void fromClient(PgMessage message) {
+        switch (message.type()) {
+            case FrontendMessageType.COPY_DATA -> add(message);
+            case FrontendMessageType.COPY_DONE, FrontendMessageType.COPY_FAIL -> {
+                add(message);
+                end();
+            }
+            // The server ignores these during COPY: the extended protocol's way of ending a request.
+            case FrontendMessageType.FLUSH, FrontendMessageType.SYNC -> {
+            }
+            default -> {
+                add(CopyMessages.copyFail(String.format("unexpected message type 0x%02X during COPY from stdin",
+                        message.type())));
+                end();
+            }
+        }
+    }
+
+    private void add(PgMessage message) {
+        add(message.encode());
+    }
+
+    private void add(Buffer framed) {
+        out.appendBuffer(framed);
+        if (replay != null) {
+            replay = replay.length() + framed.length() > replayLimit ? null : replay.appendBuffer(framed);
+        }
+    }
+
+    private void end() {
+        clientChunkTaken();
+        stopReceiving();
+    }
+
+    @Override
+    public void clientChunkTaken() {
+        if (out.length() == 0 || !receiving) {
+            return;
+        }
+        Buffer bytes = out;
+        out = Buffer.buffer(8192);
+        Leg primary = relay.primary();
+        primary.stream(bytes);
+        streamToSecondary(bytes);
+        Leg secondary = secondaryLive() ? relay.secondary() : null;
+        if (primary.writeQueueFull() || secondary != null && secondary.writeQueueFull()) {
+            relay.holdClient();
+            primary.whenWritable(() -> {
+                if (secondary == null) {
+                    relay.releaseClient();
+                } else {
+                    secondary.whenWritable(relay::releaseClient);
+                }
+            });
+        }
+    }
+
+    private void streamToSecondary(Buffer bytes) {
+        if (secondaryLive()) {
+            relay.secondary().stream(bytes);
+        }
+    }
+
+    /** Whether the secondary is in the COPY still (it may have failed it already, and then takes no more data). */
+    private boolean secondaryLive() {
+        return secondaryReply != null && !secondaryReply.isComplete() && relay.secondary() != null;
+    }
+
+    @Override
+    public void clientGone() {
+        if (receiving) {
+            add(CopyMessages.copyFail("the client's connection was lost during COPY"));
+            end();
+        }
+    }
+
+    private void stopReceiving() {
+        if (receiving) {
+            receiving = false;
+            relay.copyDataEnded(this);
+        }
+    }
+}
