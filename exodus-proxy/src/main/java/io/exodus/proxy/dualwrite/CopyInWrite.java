@@ -31,9 +31,6 @@ import java.util.Optional;
  * primary's {@code COPY n}.
  */
 final class CopyInWrite {
-    private static final String ABORT_SQL =
-            "/* Exodus: the other database failed, so this transaction must not commit */ SELECT 1/0";
-
     private final DualWriteRelay relay;
     private final UnitPlan plan;
     private final DualWriteServices dual;
@@ -41,6 +38,7 @@ final class CopyInWrite {
     private final SecondaryTransaction secondaryTransaction;
     private boolean wrap;
     private ConsistencyPolicy policy;
+    private WriteSettlement settlement;
 
     CopyInWrite(DualWriteRelay relay, UnitPlan plan, DualWriteServices dual) {
         this.relay = relay;
@@ -63,31 +61,13 @@ final class CopyInWrite {
             // The primary refuses everything until ROLLBACK, and asks for no data: let it say so.
             return relay.primaryAnswersClient(plan, 0).mapEmpty();
         }
-        boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
-        boolean queueable = queue.canQueue() && queue.recording() != null;
-        if (queueable && !queue.queueTransaction() && queue.mustQueue()) {
-            queue.queueCurrentTransaction("earlier transactions wait in the queue");
+        settlement = new WriteSettlement(relay, plan, policy, wrap, queue.canQueue() && queue.recording() != null,
+                "COPY");
+        Future<Void> refused = settlement.refusalBeforeRunning();
+        if (refused != null) {
+            return refused;
         }
-        boolean secondaryReady = !queue.queueTransaction() && relay.secondaryUsable()
-                && (primary.transactionStatus() == 'I' || secondaryTransaction.takesPart());
-        if (failsClient && queue.mustQueue()) {
-            return refuse(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the target database still has transactions queued for replay, and the consistency policy "
-                            + policy.configName() + " does not let a write overtake them")
-                    .withHint("Retry when the replay queue has drained (GET /exodus/migration shows its depth)."));
-        }
-        if (!secondaryReady && failsClient) {
-            ErrorResponse earlier = secondaryTransaction.deferredFailure();
-            return refuse(earlier != null ? earlier : ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the target database is unavailable, and the consistency policy " + policy.configName()
-                            + " does not let a write commit without it")
-                    .withHint("Retry when the target is back, or switch exodus.migration.policy to one that lets "
-                            + "the source go on alone (old-authoritative, both-required, best-effort)."));
-        }
-        if (!secondaryReady && queueable) {
-            queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
-                    : "no connection to the target");
-        }
+        boolean secondaryReady = settlement.secondaryReady();
         boolean toSecondary = secondaryReady && !queue.queueTransaction();
         int replayLimit = queue.canQueue() && queue.recording() != null
                 ? dual.replay().config().maxTransactionBytes() : 0;
@@ -165,7 +145,7 @@ final class CopyInWrite {
         held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.READY_FOR_QUERY,
                 Buffer.buffer(1).appendByte((byte) (wrap ? 'T' : 'E'))));
         if (!wrap) {
-            relay.primary().send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
+            relay.primary().send(FrontendMessages.query(WriteSettlement.ABORT_SQL), 1, Leg.DISCARD);
         }
         return new CopyIn.Outcome(new LegReply((byte) 'E', error, List.of(), false), held, null, null, 0, List.of());
     }
@@ -188,7 +168,7 @@ final class CopyInWrite {
             if (outcome.secondary() != null && !outcome.secondary().failed() && secondary != null
                     && secondary.isOpen()) {
                 // The secondary took the COPY that the primary refused: its transaction must fail as well.
-                secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
+                secondary.send(FrontendMessages.query(WriteSettlement.ABORT_SQL), 1, Leg.DISCARD);
             }
             return Future.succeededFuture(reply(held.asIs()));
         }
@@ -202,7 +182,7 @@ final class CopyInWrite {
             }
         }
         if (queue.queueTransaction()) {
-            return finishOnPrimaryOnly(held);
+            return settlement.finishOnPrimaryOnly(held);
         }
         if (!toSecondary) {
             relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
@@ -213,12 +193,12 @@ final class CopyInWrite {
             if (policy.pinsSessionAfterSecondaryFailure()) {
                 relay.secondaryConnection().pinToPrimary();
             }
-            return finishOnPrimaryOnly(held);
+            return settlement.finishOnPrimaryOnly(held);
         }
         LegReply s = outcome.secondary() != null ? outcome.secondary()
                 : LegReply.lost("the connection to the target is gone");
-        if (s.failed() || !withoutBegin(s.commandTags()).equals(p.commandTags())) {
-            return onSecondaryFailure(p, s, held);
+        if (s.failed() || !WriteSettlement.withoutBegin(s.commandTags()).equals(p.commandTags())) {
+            return settlement.onSecondaryFailure(p, s, held);
         }
         secondaryTransaction.joined(true);
         if (wrap) {
@@ -226,86 +206,6 @@ final class CopyInWrite {
         }
         reply(held.asIs());
         return Future.succeededFuture();
-    }
-
-    private Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
-        Divergence.Kind kind = s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
-                : s.failed() ? Divergence.Kind.SECONDARY_ERROR : Divergence.Kind.ROW_COUNT;
-        if (queue.recording() != null && queue.canQueue()) {
-            if (kind != Divergence.Kind.SECONDARY_LOST) {
-                relay.divergence(kind, plan, p, s);
-            }
-            queue.queueCurrentTransaction("the target answered " + kind.tag());
-            return finishOnPrimaryOnly(held);
-        }
-        relay.divergence(kind, plan, p, s);
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
-        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
-            ErrorResponse error = clientError(kind, p, s);
-            if (wrap) {
-                secondaryTransaction.drop();
-                return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
-                        .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
-            }
-            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == 'T') {
-                secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
-            }
-            return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
-                    .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
-        }
-        secondaryTransaction.drop();
-        if (policy.pinsSessionAfterSecondaryFailure()) {
-            relay.secondaryConnection().pinToPrimary();
-        }
-        return finishOnPrimaryOnly(held);
-    }
-
-    /** The secondary takes no part: an autocommit COPY commits on the primary alone (with its queue entry). */
-    private Future<Void> finishOnPrimaryOnly(HeldReply held) {
-        if (!wrap) {
-            reply(held.asIs());
-            return Future.succeededFuture();
-        }
-        boolean queued = queue.queueTransaction();
-        String commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : "COMMIT";
-        return relay.primary().send(FrontendMessages.query(commit), 1, Leg.DISCARD).map(c -> {
-            if (!c.failed() && queued) {
-                queue.queuedTransactionCommitted();
-            }
-            reply(c.failed() ? ReplySynthesizer.failure(c.error(), (byte) 'I') : held.withFinalStatus((byte) 'I'));
-            return null;
-        });
-    }
-
-    /** Under a policy that needs the secondary, a COPY it cannot get is refused before it runs anywhere. */
-    private Future<Void> refuse(ErrorResponse error) {
-        Leg primary = relay.primary();
-        if (primary.transactionStatus() == 'I') {
-            reply(ReplySynthesizer.failure(error, (byte) 'I'));
-            return Future.succeededFuture();
-        }
-        return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
-                .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
-    }
-
-    private ErrorResponse clientError(Divergence.Kind kind, LegReply p, LegReply s) {
-        String because = "; the transaction is rolled back on both databases (policy " + policy.configName() + ")";
-        return switch (kind) {
-            case SECONDARY_ERROR -> new ErrorResponse("ERROR", s.error().sqlState(),
-                    s.error().message() + " (on the target)", s.error().detail(),
-                    "Exodus ran the COPY on the source and the target; the target refused it" + because + ".");
-            case ROW_COUNT -> ErrorResponse.error(SqlState.INTERNAL_ERROR, "the target copied other rows than the "
-                    + "source (" + String.join(", ", withoutBegin(s.commandTags())) + " vs "
-                    + String.join(", ", p.commandTags()) + ")" + because)
-                    .withHint("The databases differ in content; compare the table before going on.");
-            default -> ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the connection to the target was lost while it applied the COPY" + because);
-        };
-    }
-
-    private static List<String> withoutBegin(List<String> tags) {
-        return !tags.isEmpty() && tags.get(0).equals("BEGIN") ? tags.subList(1, tags.size()) : tags;
     }
 
     private Void reply(Buffer bytes) {

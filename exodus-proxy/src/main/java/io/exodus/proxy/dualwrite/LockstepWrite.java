@@ -7,10 +7,8 @@ import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TableShapeQuery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.wire.DataRow;
-import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.PgMessage;
-import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -28,9 +26,6 @@ import java.util.Map;
  * answer is held until the secondary has answered and the policy has decided.
  */
 final class LockstepWrite {
-    private static final String ABORT_SQL =
-            "/* Exodus: the other database failed, so this transaction must not commit */ SELECT 1/0";
-
     /**
      * The part of the request that Flushes sent to the primary before its Sync.
      *
@@ -52,6 +47,7 @@ final class LockstepWrite {
     private final SecondaryTransaction secondaryTransaction;
     private boolean wrap;
     private ConsistencyPolicy policy;
+    private WriteSettlement settlement;
 
     /** @param sentAhead the part of the request a Flush sent ahead of its Sync, or null */
     LockstepWrite(DualWriteRelay relay, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
@@ -75,31 +71,17 @@ final class LockstepWrite {
         relay.startTransactionIfIdle();
         policy = relay.currentPolicy();
         wrap = wrapAllowed && primary.transactionStatus() == 'I';
-        boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
         if (primary.transactionStatus() == 'E') {
             // The primary refuses everything until ROLLBACK; let it say so.
             return relay.primaryAnswersClient(plan, ahead).mapEmpty();
         }
-        boolean queueable = wrapAllowed && queue.canQueue() && queue.recording() != null;
-        if (queueable && !queue.queueTransaction() && queue.mustQueue()) {
-            // Earlier transactions wait in the queue: this one must not reach the secondary before them.
-            queue.queueCurrentTransaction("earlier transactions wait in the queue");
+        settlement = new WriteSettlement(relay, plan, policy, wrap,
+                wrapAllowed && queue.canQueue() && queue.recording() != null, "statement");
+        Future<Void> refused = settlement.refusalBeforeRunning();
+        if (refused != null) {
+            return refused;
         }
-        boolean secondaryReady = !queue.queueTransaction() && relay.secondaryUsable()
-                && (primary.transactionStatus() == 'I' || secondaryTransaction.takesPart());
-        if (failsClient && queue.mustQueue()) {
-            return refuseWithoutSecondary(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the target database still has transactions queued for replay, and the consistency policy "
-                            + policy.configName() + " does not let a write overtake them")
-                    .withHint("Retry when the replay queue has drained (GET /exodus/migration shows its depth)."));
-        }
-        if (!secondaryReady && failsClient) {
-            return refuseWithoutSecondary(secondaryTransaction.deferredFailure());
-        }
-        if (!secondaryReady && queueable) {
-            queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
-                    : "no connection to the target");
-        }
+        boolean secondaryReady = settlement.secondaryReady();
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead,
                 primary.unnamedStatementLive(), wrap);
         Buffer toPrimary = request.buffer();
@@ -134,7 +116,7 @@ final class LockstepWrite {
                     // The target missed a write of this session: it must not see the session's later ones first.
                     relay.secondaryConnection().pinToPrimary();
                 }
-                return finishOnPrimaryOnly(held);
+                return settlement.finishOnPrimaryOnly(held);
             }
             if (filter != null && filter.overflowed() || aheadOutcome != null && aheadOutcome.overflowed()) {
                 return onSecondary(p, held, List.of(), null);
@@ -177,11 +159,11 @@ final class LockstepWrite {
             relay.temporaryTables().refuseIfWritten(plan.statementText(), recording);
         }
         if (queue.queueTransaction()) {
-            return finishOnPrimaryOnly(held);
+            return settlement.finishOnPrimaryOnly(held);
         }
         Leg secondary = relay.secondary();
         if (secondary == null || !secondary.isOpen()) {
-            return onSecondaryFailure(p, LegReply.lost("the connection to the target is gone"), held);
+            return settlement.onSecondaryFailure(p, LegReply.lost("the connection to the target is gone"), held);
         }
         Buffer toSecondary = request.buffer();
         if (wrap) {
@@ -198,8 +180,8 @@ final class LockstepWrite {
             secondaryTransaction.joined(true);
             applied.onSuccess(s -> {
                 if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
-                    Divergence.Kind kind = kindOf(s);
-                    secondaryTransaction.failedBehind(kind, plan, p, s, clientError(kind, p, s));
+                    Divergence.Kind kind = WriteSettlement.kindOf(s);
+                    secondaryTransaction.failedBehind(kind, plan, p, s, settlement.clientError(kind, p, s));
                 }
             });
             reply(held.asIs());
@@ -207,7 +189,7 @@ final class LockstepWrite {
         }
         return applied.compose(s -> {
             if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
-                return onSecondaryFailure(p, s, held);
+                return settlement.onSecondaryFailure(p, s, held);
             }
             secondaryTransaction.joined(true);
             if (wrap) {
@@ -216,106 +198,6 @@ final class LockstepWrite {
             reply(held.asIs());
             return Future.succeededFuture();
         });
-    }
-
-    private static Divergence.Kind kindOf(LegReply s) {
-        return s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
-                : s.failed() ? Divergence.Kind.SECONDARY_ERROR : Divergence.Kind.ROW_COUNT;
-    }
-
-    private Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
-        Divergence.Kind kind = kindOf(s);
-        if (wrapAllowed && queue.recording() != null && queue.canQueue()) {
-            // The whole transaction (this statement included, it is recorded) reaches the secondary through the queue.
-            // A lost secondary is no divergence yet; a secondary that answered differently is one, replay or not.
-            if (kind != Divergence.Kind.SECONDARY_LOST) {
-                relay.divergence(kind, plan, p, s);
-            }
-            queue.queueCurrentTransaction("the target answered " + kind.tag());
-            return finishOnPrimaryOnly(held);
-        }
-        relay.divergence(kind, plan, p, s);
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
-        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
-            ErrorResponse error = clientError(kind, p, s);
-            Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
-            if (closes != null) {
-                primary.send(closes, 1, Leg.DISCARD);
-            }
-            if (wrap) {
-                secondaryTransaction.drop();
-                return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
-                        .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
-            }
-            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == 'T') {
-                secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
-            }
-            return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
-                    .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
-        }
-        secondaryTransaction.drop();
-        if (policy.pinsSessionAfterSecondaryFailure()) {
-            relay.secondaryConnection().pinToPrimary();
-        }
-        return finishOnPrimaryOnly(held);
-    }
-
-    /** The secondary takes no part: an autocommit write commits on the primary alone, as the policy allows. */
-    private Future<Void> finishOnPrimaryOnly(HeldReply held) {
-        if (!wrap) {
-            reply(held.asIs());
-            return Future.succeededFuture();
-        }
-        boolean queued = queue.queueTransaction();
-        String commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : "COMMIT";
-        return relay.primary().send(FrontendMessages.query(commit), 1, Leg.DISCARD).map(c -> {
-            if (!c.failed() && queued) {
-                queue.queuedTransactionCommitted();
-            }
-            if (c.failed()) {
-                Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
-                if (closes != null) {
-                    relay.primary().send(closes, 1, Leg.DISCARD);
-                }
-                reply(ReplySynthesizer.failure(c.error(), (byte) 'I'));
-            } else {
-                reply(held.withFinalStatus((byte) 'I'));
-            }
-            return null;
-        });
-    }
-
-    /** Under a policy that needs the secondary, a write it cannot get is refused before it runs anywhere. */
-    private Future<Void> refuseWithoutSecondary(ErrorResponse earlierFailure) {
-        ErrorResponse error = earlierFailure != null ? earlierFailure : ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                "the target database is unavailable, and the consistency policy " + policy.configName()
-                        + " does not let a write commit without it")
-                .withHint("Retry when the target is back, or switch exodus.migration.policy to one that lets the "
-                        + "source go on alone (old-authoritative, both-required, best-effort).");
-        Leg primary = relay.primary();
-        // Nothing of the request runs: the error comes first, so the driver takes none of its statements for parsed.
-        if (primary.transactionStatus() == 'I') {
-            reply(ReplySynthesizer.failure(error, (byte) 'I'));
-            return Future.succeededFuture();
-        }
-        return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
-                .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
-    }
-
-    private ErrorResponse clientError(Divergence.Kind kind, LegReply p, LegReply s) {
-        String because = "; the transaction is rolled back on both databases (policy " + policy.configName() + ")";
-        return switch (kind) {
-            case SECONDARY_ERROR -> new ErrorResponse("ERROR", s.error().sqlState(),
-                    s.error().message() + " (on the target)", s.error().detail(),
-                    "Exodus ran the statement on the source and the target; the target refused it" + because + ".");
-            case ROW_COUNT -> ErrorResponse.error(SqlState.INTERNAL_ERROR,
-                    "the target changed other rows than the source (" + String.join(", ", secondaryTags(s.commandTags()))
-                            + " vs " + String.join(", ", withoutBegin(p.commandTags())) + ")" + because)
-                    .withHint("The databases differ in content; compare the table before going on.");
-            default -> ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the connection to the target was lost while it applied the write" + because);
-        };
     }
 
     /** Looks up the catalog facts of the tables the captured rows belong to: null when a table cannot be found. */

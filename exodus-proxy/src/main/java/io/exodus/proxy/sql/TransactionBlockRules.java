@@ -46,6 +46,14 @@ public final class TransactionBlockRules {
         if (tokens.isWord(i, "alter") && tokens.isWord(i + 1, "system")) {
             return true;
         }
-        return tokens.isWord(i, "reindex") && (tokens.isWord(i + 1, "database") || tokens.isWord(i + 1, "system"));
+        // A subscription that creates, drops or refreshes a replication slot (the default) refuses a block.
+        if ((createOrDrop || tokens.isWord(i, "alter")) && tokens.isWord(i + 1, "subscription")) {
+            return true;
+        }
+        // REINDEX SCHEMA/DATABASE/SYSTEM always, REINDEX TABLE/INDEX of a partitioned relation, and CLUSTER without
+        // a table or of a partitioned one refuse a block. Which relations are partitioned only the catalog knows:
+        // every REINDEX and CLUSTER runs unwrapped, which is correct for the others too (they only lose the lock
+        // ordering that wrapping gives a write, and they write no rows).
+        return tokens.isWord(i, "reindex") || tokens.isWord(i, "cluster");
     }
 }

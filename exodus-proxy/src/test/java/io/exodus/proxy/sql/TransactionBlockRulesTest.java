@@ -12,7 +12,10 @@ class TransactionBlockRulesTest {
         for (String sql : new String[] { "VACUUM pgbench_branches", "vacuum analyze t", "CREATE DATABASE x",
                 "drop database if exists x", "CREATE TABLESPACE ts LOCATION '/x'", "ALTER SYSTEM SET work_mem = '8MB'",
                 "CREATE INDEX CONCURRENTLY i ON t (a)", "drop index concurrently i", "REINDEX TABLE CONCURRENTLY t",
-                "REINDEX DATABASE app", "select 1; vacuum t" }) {
+                "REINDEX DATABASE app", "select 1; vacuum t", "REINDEX SCHEMA public", "reindex system app",
+                "REINDEX TABLE partitioned_parent", "CLUSTER", "cluster partitioned_parent using i",
+                "CREATE SUBSCRIPTION s CONNECTION 'host=x' PUBLICATION p", "drop subscription s",
+                "ALTER SUBSCRIPTION s REFRESH PUBLICATION" }) {
             assertTrue(TransactionBlockRules.forbidsTransactionBlock(sql), sql);
         }
     }

@@ -1,0 +1,202 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.SqlState;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.List;
+
+/**
+ * The policy's rules around one write ({@link LockstepWrite}, {@link CopyInWrite}): whether it may run at all
+ * without the secondary, whether its transaction goes to the catch-up queue, and how it ends when the secondary
+ * failed it or takes no part. One place, so that an INSERT and a COPY can never be settled by different rules.
+ */
+final class WriteSettlement {
+    /** Puts a transaction in the failed state, as the error the client is told about would have. */
+    static final String ABORT_SQL =
+            "/* Exodus: the other database failed, so this transaction must not commit */ SELECT 1/0";
+
+    private final DualWriteRelay relay;
+    private final UnitPlan plan;
+    private final ConsistencyPolicy policy;
+    private final boolean wrap;
+    private final boolean queueable;
+    private final String what;
+    private final QueueHandoff queue;
+    private final SecondaryTransaction secondaryTransaction;
+
+    /**
+     * @param wrap      Exodus wraps the autocommit write in a transaction of its own on both legs
+     * @param queueable the write may be recorded for the catch-up queue (the policy queues and the queue has room)
+     * @param what      the write in messages to the client: "statement", "COPY"
+     */
+    WriteSettlement(DualWriteRelay relay, UnitPlan plan, ConsistencyPolicy policy, boolean wrap, boolean queueable,
+            String what) {
+        this.relay = relay;
+        this.plan = plan;
+        this.policy = policy;
+        this.wrap = wrap;
+        this.queueable = queueable;
+        this.what = what;
+        this.queue = relay.queue();
+        this.secondaryTransaction = relay.secondaryTransaction();
+    }
+
+    /**
+     * Before the write runs: sends the transaction to the queue where the secondary cannot take it (or earlier
+     * transactions wait there), and refuses the write where the policy needs the secondary. Returns the refusal
+     * (already answered) or null when the write may run; {@link #secondaryReady} then says where it goes.
+     */
+    Future<Void> refusalBeforeRunning() {
+        Leg primary = relay.primary();
+        boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
+        if (queueable && !queue.queueTransaction() && queue.mustQueue()) {
+            // Earlier transactions wait in the queue: this one must not reach the secondary before them.
+            queue.queueCurrentTransaction("earlier transactions wait in the queue");
+        }
+        if (failsClient && queue.mustQueue()) {
+            return refuse(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database still has transactions queued for replay, and the consistency policy "
+                            + policy.configName() + " does not let a write overtake them")
+                    .withHint("Retry when the replay queue has drained (GET /exodus/migration shows its depth)."));
+        }
+        boolean ready = secondaryReady();
+        if (!ready && failsClient) {
+            ErrorResponse earlier = secondaryTransaction.deferredFailure();
+            return refuse(earlier != null ? earlier : ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the target database is unavailable, and the consistency policy " + policy.configName()
+                            + " does not let a write commit without it")
+                    .withHint("Retry when the target is back, or switch exodus.migration.policy to one that lets "
+                            + "the source go on alone (old-authoritative, both-required, best-effort)."));
+        }
+        if (!ready && queueable) {
+            queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
+                    : "no connection to the target");
+        }
+        return null;
+    }
+
+    /** Whether the secondary gets the write live (not queued, connected, and in the transaction if there is one). */
+    boolean secondaryReady() {
+        return !queue.queueTransaction() && relay.secondaryUsable()
+                && (relay.primary().transactionStatus() == 'I' || secondaryTransaction.takesPart());
+    }
+
+    static Divergence.Kind kindOf(LegReply secondary) {
+        return secondary.lostConnection() ? Divergence.Kind.SECONDARY_LOST
+                : secondary.failed() ? Divergence.Kind.SECONDARY_ERROR : Divergence.Kind.ROW_COUNT;
+    }
+
+    /** The secondary failed the write the primary ran: queued, failed or carried on alone, as the policy says. */
+    Future<Void> onSecondaryFailure(LegReply p, LegReply s, HeldReply held) {
+        Divergence.Kind kind = kindOf(s);
+        if (queueable && queue.recording() != null) {
+            // The whole transaction (this write included, it is recorded) reaches the secondary through the queue.
+            // A lost secondary is no divergence yet; a secondary that answered differently is one, replay or not.
+            if (kind != Divergence.Kind.SECONDARY_LOST) {
+                relay.divergence(kind, plan, p, s);
+            }
+            queue.queueCurrentTransaction("the target answered " + kind.tag());
+            return finishOnPrimaryOnly(held);
+        }
+        relay.divergence(kind, plan, p, s);
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+            ErrorResponse error = clientError(kind, p, s);
+            closeNamedStatements();
+            if (wrap) {
+                secondaryTransaction.drop();
+                return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
+                        .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
+            }
+            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == 'T') {
+                secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
+            }
+            return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
+                    .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+        }
+        secondaryTransaction.drop();
+        if (policy.pinsSessionAfterSecondaryFailure()) {
+            relay.secondaryConnection().pinToPrimary();
+        }
+        return finishOnPrimaryOnly(held);
+    }
+
+    /** The secondary takes no part: an autocommit write commits on the primary alone (with its queue entry). */
+    Future<Void> finishOnPrimaryOnly(HeldReply held) {
+        if (!wrap) {
+            reply(held.asIs());
+            return Future.succeededFuture();
+        }
+        boolean queued = queue.queueTransaction();
+        String commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : "COMMIT";
+        return relay.primary().send(FrontendMessages.query(commit), 1, Leg.DISCARD).map(c -> {
+            if (!c.failed() && queued) {
+                queue.queuedTransactionCommitted();
+            }
+            if (c.failed()) {
+                closeNamedStatements();
+                reply(ReplySynthesizer.failure(c.error(), (byte) 'I'));
+            } else {
+                reply(held.withFinalStatus((byte) 'I'));
+            }
+            return null;
+        });
+    }
+
+    /** Under a policy that needs the secondary, a write it cannot get is refused before it runs anywhere. */
+    private Future<Void> refuse(ErrorResponse error) {
+        Leg primary = relay.primary();
+        // Nothing of the request runs: the error comes first, so the driver takes none of its statements for parsed.
+        if (primary.transactionStatus() == 'I') {
+            reply(ReplySynthesizer.failure(error, (byte) 'I'));
+            return Future.succeededFuture();
+        }
+        return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
+                .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+    }
+
+    /** What the client is told when the policy fails its write for the secondary's failure. */
+    ErrorResponse clientError(Divergence.Kind kind, LegReply p, LegReply s) {
+        String because = "; the transaction is rolled back on both databases (policy " + policy.configName() + ")";
+        return switch (kind) {
+            case SECONDARY_ERROR -> new ErrorResponse("ERROR", s.error().sqlState(),
+                    s.error().message() + " (on the target)", s.error().detail(),
+                    "Exodus ran the " + what + " on the source and the target; the target refused it" + because + ".");
+            case ROW_COUNT -> ErrorResponse.error(SqlState.INTERNAL_ERROR,
+                    "the target changed other rows than the source (" + String.join(", ", withoutBegin(s.commandTags()))
+                            + " vs " + String.join(", ", withoutBegin(p.commandTags())) + ")" + because)
+                    .withHint("The databases differ in content; compare the table before going on.");
+            default -> ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                    "the connection to the target was lost while it applied the " + what + because);
+        };
+    }
+
+    /**
+     * A failed request whose named statements the primary parsed: the driver takes them for not prepared, so the
+     * primary must not keep them either (a later Parse of the same name would fail).
+     */
+    private void closeNamedStatements() {
+        Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
+        if (closes != null) {
+            relay.primary().send(closes, 1, Leg.DISCARD);
+        }
+    }
+
+    /** The command tags of a request that Exodus may have begun with its own BEGIN, without that BEGIN's. */
+    static List<String> withoutBegin(List<String> tags) {
+        return !tags.isEmpty() && tags.get(0).equals("BEGIN") ? tags.subList(1, tags.size()) : tags;
+    }
+
+    private Void reply(Buffer bytes) {
+        relay.toClient(bytes);
+        return null;
+    }
+}
