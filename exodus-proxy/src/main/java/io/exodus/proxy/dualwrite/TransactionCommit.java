@@ -141,10 +141,11 @@ final class TransactionCommit {
         return primary.send(FrontendMessages.query(queue.queuedCommitSql(plan.fingerprint())), 1, Leg.DISCARD)
                 .map(c -> {
                     if (c.failed()) {
-                        ErrorResponse error = c.lostConnection() ? c.error() : new ErrorResponse("ERROR",
-                                c.error().sqlState(), c.error().message() + " (while queueing the transaction for the "
-                                        + "target; it is rolled back)", c.error().detail(), c.error().hint());
-                        relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
+                        // The client sees the server's error as it would directly (a deferred constraint failing
+                        // at COMMIT is the usual cause); that it came with the queue entry is for the log.
+                        LOG.infof("%s: the transaction's COMMIT with its queue entry failed (%s): %s", relay.label(),
+                                c.error().sqlState(), c.error().message());
+                        relay.toClient(ReplySynthesizer.failure(plan.messages(), c.error(), (byte) 'I'));
                     } else {
                         queue.queuedTransactionCommitted();
                         relay.toClient(ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I'));
