@@ -1,0 +1,109 @@
+package io.exodus.it.regress;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import io.exodus.testsupport.DatabaseDifference;
+
+/**
+ * The ratchet: the checked-in list of regression tests known to fail through dual-write today and of the differences
+ * known to remain between source and target afterwards, each with its cause. A run holds to it when nothing fails or
+ * differs that is not listed, and everything listed still does (else its line must go), so the list only shrinks as
+ * dual-write gets fixed. An entry whose cause ends in "(unstable)" may go either way from run to run.
+ */
+final class KnownDualWriteFailures {
+
+    static final String RESOURCE = "/regression-suite/known-dual-write-failures.txt";
+    static final String SOURCE_PATH = "integration-tests/src/test/resources" + RESOURCE;
+    static final String TEST = "test";
+    private static final String CAUSE_SEPARATOR = " -- ";
+    private static final String UNSTABLE = "(unstable)";
+
+    /** Entry key ("test copy", "table public.t", "schema TABLE public.t") to its cause. */
+    private final Map<String, String> causes;
+
+    private KnownDualWriteFailures(Map<String, String> causes) {
+        this.causes = causes;
+    }
+
+    static KnownDualWriteFailures load() {
+        try (InputStream resource = KnownDualWriteFailures.class.getResourceAsStream(RESOURCE)) {
+            if (resource == null) {
+                throw new IllegalStateException("No " + RESOURCE + " on the test class path");
+            }
+            return parse(new String(resource.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read " + RESOURCE, e);
+        }
+    }
+
+    /** Lines "KEY -- cause"; blank lines and lines starting with '#' are comments. */
+    static KnownDualWriteFailures parse(String text) {
+        Map<String, String> causes = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split(CAUSE_SEPARATOR, 2);
+            if (parts.length != 2 || parts[1].isBlank()) {
+                throw new IllegalStateException(SOURCE_PATH + ": \"" + line + "\" lacks \" -- cause\"");
+            }
+            if (causes.put(parts[0].strip(), parts[1].strip()) != null) {
+                throw new IllegalStateException(SOURCE_PATH + ": " + parts[0].strip() + " is listed twice");
+            }
+        }
+        return new KnownDualWriteFailures(causes);
+    }
+
+    /**
+     * Judges a dual-write run and the differences left after its catch-up queue settled.
+     *
+     * @param failedTests the tests that failed through dual-write
+     */
+    Verdict judge(Collection<String> failedTests, List<DatabaseDifference> differences) {
+        Set<String> seen = new TreeSet<>();
+        failedTests.forEach(test -> seen.add(TEST + " " + test));
+        differences.forEach(difference -> seen.add(difference.key()));
+        List<String> newFailures = failedTests.stream().filter(test -> !causes.containsKey(TEST + " " + test))
+                .collect(Collectors.toList());
+        List<DatabaseDifference> newDifferences = differences.stream()
+                .filter(difference -> !causes.containsKey(difference.key())).collect(Collectors.toList());
+        List<String> gone = causes.entrySet().stream()
+                .filter(entry -> !seen.contains(entry.getKey()) && !entry.getValue().endsWith(UNSTABLE))
+                .map(Map.Entry::getKey).collect(Collectors.toList());
+        return new Verdict(newFailures, newDifferences, gone);
+    }
+
+    /** The list this run would need: every failure and difference seen, with its known cause or "?". */
+    String observedList(Collection<String> failedTests, List<DatabaseDifference> differences) {
+        List<String> lines = new ArrayList<>();
+        failedTests.forEach(test -> lines.add(line(TEST + " " + test)));
+        differences.forEach(difference -> lines.add(line(difference.key())));
+        return String.join("\n", lines) + "\n";
+    }
+
+    private String line(String key) {
+        return key + CAUSE_SEPARATOR + causes.getOrDefault(key, "?");
+    }
+
+    /**
+     * @param newFailures    tests failing through dual-write that the list does not name
+     * @param newDifferences differences the list does not name
+     * @param gone           listed entries that no longer fail or differ: their lines must go
+     */
+    record Verdict(List<String> newFailures, List<DatabaseDifference> newDifferences, List<String> gone) {
+        boolean holds() {
+            return newFailures.isEmpty() && newDifferences.isEmpty() && gone.isEmpty();
+        }
+    }
+}
