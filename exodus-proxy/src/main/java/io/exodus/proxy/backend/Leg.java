@@ -424,6 +424,12 @@ public final class Leg {
         } catch (ProtocolViolation violation) {
             lost("the " + database + " sent a malformed message: " + violation.getMessage());
             backend.socket().close();
+        } catch (RuntimeException failure) {
+            // A sink that cannot take an answer must not leave the request waiting forever: the session ends,
+            // loudly, instead of hanging with the backend idle in its transaction.
+            LOG.errorf(failure, "Exodus failed on an answer of the %s", database);
+            lost("Exodus failed on an answer of the " + database + ": " + failure.getMessage());
+            backend.socket().close();
         }
     }
 

@@ -103,6 +103,11 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
             return Optional.of(new InsertReturning(sql, true));
         }
         List<String> names = columnNames(tokens, returning + 1, to);
+        if (names != null && names.stream().anyMatch(tableNames(tokens, from + 2, returning)::contains)) {
+            // The table's own name (or alias) in RETURNING is the whole row, unless a column has that name: let the
+            // server decide, as it does with expressions.
+            names = null;
+        }
         if (names == null) {
             int end = tokens.end(to - 1);
             String split = sql.substring(0, end) + ", NULL AS \"" + CLIENT_COLUMNS_END + "\", *" + sql.substring(end);
@@ -135,6 +140,25 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
             }
         }
         return names.isEmpty() ? null : names;
+    }
+
+    /** The INSERT's table as RETURNING may name it: its unqualified name, and its alias if it has one. */
+    private static List<String> tableNames(Tokens tokens, int name, int end) {
+        List<String> names = new ArrayList<>(2);
+        int at = name;
+        while (at + 2 < end && tokens.is(at + 1, TokenType.DOT)) {
+            at += 2;
+        }
+        if (at >= end || !tokens.isName(at)) {
+            return names;
+        }
+        names.add(tokens.name(at));
+        int alias = tokens.isWord(at + 1, "as") ? at + 2 : at + 1;
+        if (alias < end && tokens.isName(alias) && !tokens.isWord(alias, "values") && !tokens.isWord(alias, "select")
+                && !tokens.isWord(alias, "default") && !tokens.isWord(alias, "overriding")) {
+            names.add(tokens.name(alias));
+        }
+        return names;
     }
 
     /**

@@ -110,6 +110,18 @@ class InsertReturningTest {
         assertFalse(InsertReturning.of("insert into t values (1) returning id", true).orElseThrow().splitsAtMarker());
     }
 
+    /** The table's name or alias in RETURNING is its whole row (regression suite: insert.sql, returningwrtest). */
+    @Test
+    void theTablesOwnNameInReturningIsLeftToTheServer() {
+        for (String sql : new String[] {"insert into returningwrtest values (1) returning returningwrtest",
+            "insert into public.w values (1) returning id, w", "insert into w as x (a) values (1) returning x",
+            "insert into w x values (1) returning a, x"}) {
+            assertTrue(InsertReturning.of(sql, true).orElseThrow().splitsAtMarker(), sql);
+        }
+        assertFalse(InsertReturning.of("insert into w as x (a) values (1) returning a", true).orElseThrow()
+                .splitsAtMarker());
+    }
+
     @Test
     void namedColumnsRunAsReturningStarAndAreProjectedForTheClient() {
         InsertReturning named = InsertReturning.of("insert into t (a) values ($1) returning id, \"Created\";", true)
