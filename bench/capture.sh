@@ -149,7 +149,7 @@ capture_status() {
     curl -sf "http://$HOST:${HTTP_OF[$1]}/exodus/migration" | python3 -c '
 import json, sys
 c = json.load(sys.stdin)["analyzer"]["capture"]
-print("sent %d, dropped %s" % (c["sent"], ", ".join("%s %d" % (k, v) for k, v in c["dropped"].items() if v)))'
+print("sent %d, dropped %s" % (c["sent"], ", ".join("%s %d" % (k, v) for k, v in c["dropped"].items() if v) or "none"))'
 }
 
 paths=(direct pass-through pass-through+capture dual-write dual-write+capture)
@@ -180,8 +180,9 @@ done
 echo
 echo "## Capture, pgbench $BENCH_CLIENTS clients, scale $BENCH_SCALE, ${BENCH_SECONDS}s x $BENCH_REPEAT, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "Medians; capture on = every statement captured (sample rate 1, parameters off) and shipped to the analyzer"
-echo "running on the same machine. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "Medians; capture on = statements captured (sample rate ${EXODUS_CAPTURE_SAMPLE_RATE:-1}, parameters" \
+    "${EXODUS_CAPTURE_PARAMETERS:-off}) and shipped to the analyzer running on the same machine. Load average at the" \
+    "end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 echo "| script | mode | path | TPS | ratio to direct | proxy CPU µs/tx | capture on/off TPS | TPS of each repeat |"
 echo "|---|---|---|---|---|---|---|---|"

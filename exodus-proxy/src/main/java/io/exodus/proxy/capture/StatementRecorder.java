@@ -56,8 +56,7 @@ final class StatementRecorder implements SessionCapture {
     /** System.nanoTime of the first Parse or Bind since the last Execute: where the next statement starts. */
     private long statementStart;
 
-    private boolean inBlock;
-    private long transactionSerial;
+    private final TransactionFollower transactions = new TransactionFollower();
 
     private record Portal(String statementName, String text, byte[] bindBody, boolean sampled) {
     }
@@ -166,16 +165,16 @@ final class StatementRecorder implements SessionCapture {
             case FrontendMessageType.QUERY -> {
                 Request request = requests.peekLast();
                 if (request != null && request.simple) {
-                    request.text = cString(bytes, index, end);
+                    request.text = MessageFields.cString(bytes, index, end);
                 }
             }
             case FrontendMessageType.PARSE -> {
-                int nameEnd = zero(bytes, index, end);
+                int nameEnd = MessageFields.zero(bytes, index, end);
                 if (nameEnd < 0) {
                     return;
                 }
                 String name = bytes.toString(index, nameEnd - index, StandardCharsets.UTF_8);
-                String text = cString(bytes, nameEnd + 1, end);
+                String text = MessageFields.cString(bytes, nameEnd + 1, end);
                 if (text == null || text.length() > settings.maxStatementBytes()) {
                     statements.remove(name);
                 } else {
@@ -183,7 +182,7 @@ final class StatementRecorder implements SessionCapture {
                 }
             }
             case FrontendMessageType.EXECUTE -> {
-                String portal = cString(bytes, index, end);
+                String portal = MessageFields.cString(bytes, index, end);
                 long start = statementStart != 0 ? statementStart : System.nanoTime();
                 statementStart = 0;
                 openRequest().executions.add(new Execution(portal == null ? null : portals.get(portal), start));
@@ -192,7 +191,7 @@ final class StatementRecorder implements SessionCapture {
                 if (length < 2) {
                     return;
                 }
-                String name = cString(bytes, index + 1, end);
+                String name = MessageFields.cString(bytes, index + 1, end);
                 if (bytes.getByte(index) == 'S') {
                     statements.remove(name);
                 } else {
@@ -213,8 +212,8 @@ final class StatementRecorder implements SessionCapture {
 
     private void bind(ByteBuf bytes, int index, int length, boolean withValues) {
         int end = index + length;
-        int portalEnd = zero(bytes, index, end);
-        int statementEnd = portalEnd < 0 ? -1 : zero(bytes, portalEnd + 1, end);
+        int portalEnd = MessageFields.zero(bytes, index, end);
+        int statementEnd = portalEnd < 0 ? -1 : MessageFields.zero(bytes, portalEnd + 1, end);
         if (statementEnd < 0) {
             // Names beyond the bytes read: an execution of it is not recognised.
             portals.remove("");
@@ -266,8 +265,10 @@ final class StatementRecorder implements SessionCapture {
     @Override
     public void answer(byte type, ByteBuf bytes, int index, int length) {
         switch (type) {
-            case BackendMessageType.COMMAND_COMPLETE -> completed(cString(bytes, index, index + length), null);
-            case BackendMessageType.ERROR_RESPONSE -> completed(null, errorCode(bytes, index, index + length));
+            case BackendMessageType.COMMAND_COMPLETE ->
+                    completed(MessageFields.cString(bytes, index, index + length), null);
+            case BackendMessageType.ERROR_RESPONSE ->
+                    completed(null, MessageFields.errorCode(bytes, index, index + length));
             case BackendMessageType.READY_FOR_QUERY -> readyForQuery(length > 0 ? bytes.getByte(index) : (byte) 'I');
             default -> {
             }
@@ -280,26 +281,8 @@ final class StatementRecorder implements SessionCapture {
             return;
         }
         // The transaction is followed for every statement, captured or not.
-        long transaction = -1;
-        TransactionBoundary boundary;
-        if (tag != null && (tag.equals("BEGIN") || tag.equals("START TRANSACTION"))) {
-            boundary = TransactionBoundary.BEGIN;
-            inBlock = true;
-            transaction = ++transactionSerial;
-        } else if (inBlock && tag != null && (tag.equals("COMMIT") || tag.equals("PREPARE TRANSACTION"))) {
-            boundary = TransactionBoundary.COMMIT;
-            inBlock = false;
-            transaction = transactionSerial;
-        } else if (inBlock && "ROLLBACK".equals(tag)) {
-            boundary = TransactionBoundary.ROLLBACK;
-            inBlock = false;
-            transaction = transactionSerial;
-        } else if (inBlock) {
-            boundary = TransactionBoundary.INSIDE;
-            transaction = transactionSerial;
-        } else {
-            boundary = TransactionBoundary.AUTOCOMMIT;
-        }
+        TransactionBoundary boundary = transactions.completed(tag);
+        long transaction = transactions.transaction();
         CapturedStatement statement = null;
         if (head.simple) {
             int statementIndex = head.answered++;
@@ -339,7 +322,7 @@ final class StatementRecorder implements SessionCapture {
         Request head;
         while ((head = requests.poll()) != null) {
             boolean last = head.endsWithReady;
-            if (last && status != 'I' && !inBlock) {
+            if (last && transactions.endedWhileStillOpen(status)) {
                 // Still in a transaction after a ROLLBACK or COMMIT tag: a ROLLBACK TO SAVEPOINT, or a COMMIT that
                 // did not end it. The statement stays inside the transaction.
                 reopen(head);
@@ -352,7 +335,7 @@ final class StatementRecorder implements SessionCapture {
         if (open != null && !requests.contains(open)) {
             open = null;
         }
-        inBlock = status != 'I';
+        transactions.readyForQuery(status);
     }
 
     private void reopen(Request request) {
@@ -437,39 +420,5 @@ final class StatementRecorder implements SessionCapture {
             case ALL -> true;
             case SAMPLED -> ThreadLocalRandom.current().nextDouble() < settings.parameterSampleRate();
         };
-    }
-
-    private static int zero(ByteBuf bytes, int from, int end) {
-        return from >= end ? -1 : bytes.indexOf(from, end, (byte) 0);
-    }
-
-    /** The zero-terminated string at {@code from}, or the bytes up to {@code end} without a terminator. */
-    private static String cString(ByteBuf bytes, int from, int end) {
-        if (from > end) {
-            return null;
-        }
-        int zero = zero(bytes, from, end);
-        int stop = zero < 0 ? end : zero;
-        return bytes.toString(from, stop - from, StandardCharsets.UTF_8);
-    }
-
-    /** The SQLSTATE field ('C') of an ErrorResponse body. */
-    private static String errorCode(ByteBuf bytes, int from, int end) {
-        int position = from;
-        while (position < end) {
-            byte field = bytes.getByte(position);
-            if (field == 0) {
-                break;
-            }
-            int valueEnd = zero(bytes, position + 1, end);
-            if (valueEnd < 0) {
-                break;
-            }
-            if (field == 'C') {
-                return bytes.toString(position + 1, valueEnd - position - 1, StandardCharsets.US_ASCII);
-            }
-            position = valueEnd + 1;
-        }
-        return null;
     }
 }
