@@ -139,12 +139,44 @@ public final class Recommender {
     }
 
     private static List<PinnedStatement> pinned(MigrationProfile profile) {
-        return NondeterministicStatement.allIn(profile).stream().map(finding -> new PinnedStatement(
+        List<PinnedStatement> pinned = new ArrayList<>(NondeterministicStatement.allIn(profile).stream()
+                .map(finding -> new PinnedStatement(
                 finding.statement().fingerprint(), finding.statement().text(), "nondeterministic",
                 "calls " + finding.functions().stream().map(function -> function + "()").collect(Collectors.joining(", "))
                         + ", which each database "
                         + "evaluates for itself in a " + finding.statement().statementClass() + " Exodus runs as text"))
-                .toList();
+                .toList());
+        pinned.addAll(serverDrawnReads(profile));
+        return pinned;
+    }
+
+    /** Volatile functions whose value a read gets from the server it runs on: its clock, its random state. */
+    private static final java.util.Set<String> DRAWN_BY_THE_SERVER = java.util.Set.of("random", "random_normal",
+            "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc",
+            "uuid_generate_v4");
+
+    /**
+     * Reads whose answer the server draws (its clock, its random state): in phase canary the target would answer
+     * with its own, which tells nothing about its data and differs from what the source says (clock skew decides
+     * which rows {@code expires_at > clock_timestamp()} returns). Kept on the source.
+     */
+    private static List<PinnedStatement> serverDrawnReads(MigrationProfile profile) {
+        List<PinnedStatement> reads = new ArrayList<>();
+        for (WorkloadProfile.StatementStats statement : profile.volatileStatements()) {
+            if (!statement.statementClass().equals("read")) {
+                continue;
+            }
+            List<String> drawn = statement.functions().stream()
+                    .filter(function -> DRAWN_BY_THE_SERVER.contains(function.substring(function.lastIndexOf('.') + 1)))
+                    .toList();
+            if (!drawn.isEmpty()) {
+                reads.add(new PinnedStatement(statement.fingerprint(), statement.text(), "server-drawn-read",
+                        "calls " + drawn.stream().map(function -> function + "()").collect(Collectors.joining(", "))
+                                + ", whose value the server draws: a canary read on the target would answer with "
+                                + "the target's"));
+            }
+        }
+        return reads;
     }
 
     private static List<CutoverBlocker> blockers(List<CheckResult> checks) {

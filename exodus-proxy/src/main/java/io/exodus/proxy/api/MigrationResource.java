@@ -1,9 +1,12 @@
 package io.exodus.proxy.api;
 
+import io.exodus.proxy.capture.CaptureTap;
+import io.exodus.proxy.capture.RecommendationPuller;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
+import io.exodus.proxy.migration.AnalyzerRecommendations;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.monitoring.ReplicationLag;
@@ -12,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -39,9 +43,14 @@ public class MigrationResource {
     private final ExodusConfig config;
     private final io.exodus.proxy.catchup.CatchUpApplier replayer;
     private final ReplicationLagProbe replicationLag;
+    private final CaptureTap capture;
+    private final RecommendationPuller recommendations;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
-            ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag) {
+            ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag,
+            CaptureTap capture, RecommendationPuller recommendations) {
+        this.capture = capture;
+        this.recommendations = recommendations;
         this.replayer = replayer;
         this.replicationLag = replicationLag;
         this.migration = migration;
@@ -56,10 +65,25 @@ public class MigrationResource {
      * @param replication   the last replication-lag reading of each database (source; target in the phases that
      *                      write to it), by endpoint; a database whose reading failed is left out, and all are with
      *                      {@code exodus.metrics.enabled=false}, which turns the readings off
+     * @param analyzer      capture to the analyzer and its recommendations
      */
     public record Status(String phase, String policy, double canaryPercent, Map<String, Double> divergences,
             List<Divergence> recent, List<String> statementsNeedingVerification,
-            io.exodus.proxy.catchup.CatchUpStatus replay, Map<String, List<ReplicationLag>> replication) {
+            io.exodus.proxy.catchup.CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
+            Analyzer analyzer) {
+    }
+
+    /**
+     * The analyzer as this proxy sees it.
+     *
+     * @param capture         what was shipped and dropped
+     * @param pulls           the last pull of recommendations and its problem, if any
+     * @param recommendations the last recommendations pulled: the pinned statements are in force (phase canary keeps
+     *                        them on the source); the policy, strategy and settings wait for an operator to confirm
+     *                        ({@code PUT /exodus/migration/policy}, the target's configuration); null until pulled
+     */
+    public record Analyzer(CaptureTap.Status capture, RecommendationPuller.Status pulls,
+            AnalyzerRecommendations recommendations) {
     }
 
     public record CanaryChange(Double percent) {
@@ -92,7 +116,36 @@ public class MigrationResource {
         return Response.ok(new Status(migration.phase().configName(), migration.policy().configName(),
                 migration.canaryPercent(), counts,
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
-                replicationLag.latest())).build();
+                replicationLag.latest(), analyzer())).build();
+    }
+
+    private Analyzer analyzer() {
+        return new Analyzer(capture.status(), recommendations.status(), migration.recommendations().orElse(null));
+    }
+
+    /**
+     * Pulls the analyzer's recommendations now (they are pulled every {@code exodus.capture.recommendations-interval}
+     * anyway) and answers with what the proxy then shows; 502 when the analyzer could not be read.
+     */
+    @POST
+    @Path("/recommendations")
+    public Response pullRecommendations(@HeaderParam("Authorization") String authorization) {
+        if (config.admin().token().isEmpty()) {
+            return problem(Response.Status.FORBIDDEN,
+                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API");
+        }
+        if (!authorized(authorization)) {
+            return problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required");
+        }
+        if (!recommendations.enabled()) {
+            return problem(Response.Status.CONFLICT, "no analyzer: set exodus.capture.analyzer-url "
+                    + "(EXODUS_CAPTURE_ANALYZER_URL)");
+        }
+        String failure = recommendations.pull();
+        if (failure != null) {
+            return problem(Response.Status.BAD_GATEWAY, failure);
+        }
+        return Response.ok(analyzer()).build();
     }
 
     @PUT

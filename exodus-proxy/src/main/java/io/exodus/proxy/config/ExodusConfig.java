@@ -40,6 +40,8 @@ public interface ExodusConfig {
 
     Tcp tcp();
 
+    Capture capture();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -263,5 +265,85 @@ public interface ExodusConfig {
          */
         @WithName("signing-key")
         Optional<String> signingKey();
+    }
+
+    /**
+     * The capture tap: statement events shipped to the analyzer (docs/analyzer.md), and the analyzer's
+     * recommendations pulled back. Off without {@code analyzer-url}.
+     */
+    interface Capture {
+        /** The analyzer's base URL, e.g. {@code http://analyzer:8081}; capture and recommendations are off without it. */
+        @WithName("analyzer-url")
+        Optional<String> analyzerUrl();
+
+        /** The share of statements captured (0 to 1); the others are counted as dropped, never shipped. */
+        @WithName("sample-rate")
+        @WithDefault("1")
+        double sampleRate();
+
+        /** Bound parameter values: {@code off}, {@code sampled} ({@code parameter-sample-rate} of the events) or {@code all}. */
+        @WithDefault("off")
+        String parameters();
+
+        /** With {@code parameters=sampled}: the share of captured extended-protocol statements whose values are kept. */
+        @WithName("parameter-sample-rate")
+        @WithDefault("0.01")
+        double parameterSampleRate();
+
+        /**
+         * A regular expression over the normalised text: the parameter values of a statement it matches (found
+         * anywhere, case as written) are shipped as {@code <redacted>}.
+         */
+        @WithName("redact")
+        @WithDefault("(?i)passw|secret|token|credential|api_?key|card|iban|ssn")
+        String redact();
+
+        /** Events the buffer holds between the relays and the sender; beyond it, events are dropped and counted. */
+        @WithName("buffer-events")
+        @WithDefault("65536")
+        int bufferEvents();
+
+        /** The most events in one batch (the analyzer takes up to 10 000). */
+        @WithName("batch-events")
+        @WithDefault("2000")
+        int batchEvents();
+
+        /** How long an event may wait in the buffer before its batch is sent. */
+        @WithName("flush-interval")
+        @WithDefault("1s")
+        Duration flushInterval();
+
+        /** A statement text longer than this (bytes) is not captured but counted as dropped. */
+        @WithName("max-statement-bytes")
+        @WithDefault("65536")
+        int maxStatementBytes();
+
+        /** Tries per batch before it is dropped and counted; the wait between them doubles from {@code retry-backoff}. */
+        @WithName("max-attempts")
+        @WithDefault("3")
+        int maxAttempts();
+
+        @WithName("retry-backoff")
+        @WithDefault("200ms")
+        Duration retryBackoff();
+
+        /** The longest wait between tries while the analyzer stays unreachable. */
+        @WithName("retry-backoff-cap")
+        @WithDefault("10s")
+        Duration retryBackoffCap();
+
+        /** Connect and answer timeout of each request to the analyzer. */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /** How long shutdown waits to ship what is still buffered. */
+        @WithName("shutdown-timeout")
+        @WithDefault("5s")
+        Duration shutdownTimeout();
+
+        /** How often the analyzer's recommendations are pulled ({@code POST /exodus/migration/recommendations} pulls now). */
+        @WithName("recommendations-interval")
+        @WithDefault("1m")
+        Duration recommendationsInterval();
     }
 }

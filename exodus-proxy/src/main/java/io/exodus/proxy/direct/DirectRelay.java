@@ -1,6 +1,7 @@
 package io.exodus.proxy.direct;
 
 import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.capture.SessionCapture;
 import io.exodus.proxy.metrics.RelayMetrics;
 import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.session.Relay;
@@ -26,7 +27,10 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * anything is forwarded; the backend's ReadyForQuery messages tell whether a query or a transaction is in
  * flight, which is what cancel-on-disconnect and graceful shutdown need to know. The session's {@link RelayMetrics}
  * sees the same headers and chunks go by, to time requests and count bytes and errors, and with metrics on the first
- * bytes of the client's Query, Parse, Bind, Execute and Close bodies, to tell each request's statement class.
+ * bytes of the client's Query, Parse, Bind, Execute and Close bodies, to tell each request's statement class. With
+ * capture on, the session's {@link SessionCapture} is told of the headers going by both ways and gets the few bodies
+ * it asks for, message by message (a sampled Query's text, a Parse, a Bind's names, command tags); rows are never
+ * copied.
  */
 public final class DirectRelay implements Relay {
     private static final byte IDLE = 'I';
@@ -38,6 +42,7 @@ public final class DirectRelay implements Relay {
     private final MessageScanner clientScanner;
     private final MessageScanner backendScanner;
     private final RelayMetrics metrics;
+    private final SessionCapture capture;
     /** Queries and Syncs sent whose ReadyForQuery has not come back yet. */
     private int inFlight;
     private byte transactionStatus;
@@ -61,6 +66,12 @@ public final class DirectRelay implements Relay {
                     clientScanner.peek((byte) type, wanted);
                 }
             }
+        }
+        this.capture = services.capture().openSession(session.number());
+        if (capture.enabled()) {
+            // A Bind's portal and statement names, which tie its Execute to the text its Parse gave.
+            clientScanner.peek(FrontendMessageType.BIND, Math.max(SessionCapture.BIND_NAMES_BYTES,
+                    metrics.classifiesStatements() ? RequestClassifier.bytesWanted(FrontendMessageType.BIND) : 0));
         }
         this.backendScanner = new MessageScanner(new BackendListener()).capture(BackendMessageType.READY_FOR_QUERY);
         if (metrics.countsBackendErrors()) {
@@ -198,6 +209,7 @@ public final class DirectRelay implements Relay {
         if (!backendClosed) {
             backendClosed = true;
             metrics.backendClosed();
+            capture.closed();
             NetSocket server = backend.socket();
             if (isIdle()) {
                 server.end(SessionMessages.terminate());
@@ -211,6 +223,7 @@ public final class DirectRelay implements Relay {
         if (!backendClosed) {
             backendClosed = true;
             metrics.backendClosed();
+            capture.closed();
             session.closed();
         }
     }
@@ -232,23 +245,45 @@ public final class DirectRelay implements Relay {
                 }
             }
             metrics.clientMessage(type, length);
+            if (capture.clientHeader(type, length)) {
+                clientScanner.captureThisBody();
+            }
         }
 
         @Override
         public void onBodyStart(byte type, ByteBuf bytes, int index, int length) {
             metrics.clientMessageStart(type, bytes, index, length);
+            capture.clientMessageStart(type, bytes, index, length);
+        }
+
+        @Override
+        public void onBody(byte type, Buffer body) {
+            ByteBuf bytes = body.getByteBuf();
+            capture.clientMessage(type, bytes, bytes.readerIndex(), bytes.readableBytes());
         }
     }
 
     private final class BackendListener implements MessageScanner.Listener {
         @Override
         public void onHeader(byte type, int length) {
+            if (capture.answerHeader(type)) {
+                backendScanner.captureThisBody();
+            }
         }
 
         @Override
         public void onBody(byte type, Buffer body) {
+            if (capture.enabled()) {
+                ByteBuf bytes = body.getByteBuf();
+                capture.answer(type, bytes, bytes.readerIndex(), bytes.readableBytes());
+            }
             if (type == BackendMessageType.ERROR_RESPONSE) {
-                metrics.backendError(body);
+                if (metrics.countsBackendErrors()) {
+                    metrics.backendError(body);
+                }
+                return;
+            }
+            if (type != BackendMessageType.READY_FOR_QUERY) {
                 return;
             }
             if (inFlight > 0) {

@@ -4,7 +4,11 @@ import io.exodus.proxy.backend.BackendConnection;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.capture.ClientAnswers;
+import io.exodus.proxy.capture.LegTimings;
+import io.exodus.proxy.capture.SessionCapture;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.metrics.DualWriteMetrics;
 import io.exodus.proxy.metrics.RelayMetrics;
 import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.migration.ConsistencyPolicy;
@@ -60,6 +64,10 @@ public final class DualWriteRelay implements Relay {
     private final TransactionCommit commits;
     private final RelayMetrics metrics;
     private final boolean classifiesStatements;
+    /** Capture: told of every client message and of the answers written; the legs' meters tell it their times. */
+    private final SessionCapture capture;
+    private final ClientAnswers capturedAnswers;
+    private final DualWriteMetrics legMetrics;
     private final ReadRouting reads;
     private final ConcurrentWrite concurrentWrites;
     private final ChainedEnd chainedEnds;
@@ -116,8 +124,11 @@ public final class DualWriteRelay implements Relay {
         this.metrics = services.metrics().openRelay();
         this.classifiesStatements = metrics.classifiesStatements();
         this.clientMessages = new MessageAssembler(services.maxMessageSize());
+        this.capture = services.capture().openSession(session.number());
+        this.capturedAnswers = new ClientAnswers(capture);
+        this.legMetrics = LegTimings.around(dual.metrics(), capture);
         this.primary = new Leg(source, services.maxMessageSize());
-        primary.measuredBy(dual.metrics(), true, this::currentPolicy);
+        primary.measuredBy(legMetrics, true, this::currentPolicy);
         this.planner = new UnitPlanner(dual.classifications(), book, dual.rowImages());
         this.requests = new SecondaryRequests(book);
         this.queue = new QueueHandoff(this, dual, login);
@@ -204,6 +215,10 @@ public final class DualWriteRelay implements Relay {
                 metrics.clientMessageStart(message.type(), message.body().getByteBuf(), 0, message.body().length());
             }
             metrics.forwardedToBackend(message.body().length() + 5);
+            if (capture.enabled()) {
+                capture.clientHeader(message.type(), message.body().length() + 4);
+                capture.clientMessage(message.type(), message.body().getByteBuf(), 0, message.body().length());
+            }
             try {
                 onClientMessage(message);
             } catch (RuntimeException failure) {
@@ -449,6 +464,11 @@ public final class DualWriteRelay implements Relay {
         return secondaryConnection;
     }
 
+    /** The meters each leg reports its requests to (and through them, capture its times). */
+    DualWriteMetrics legMetrics() {
+        return legMetrics;
+    }
+
     String databaseName() {
         return login.database();
     }
@@ -633,6 +653,7 @@ public final class DualWriteRelay implements Relay {
             Buffer bytes = outbound;
             outbound = Buffer.buffer(512);
             metrics.forwardedToClient(bytes.length());
+            capturedAnswers.written(bytes);
             client.write(bytes);
             if (!primaryPaused && client.writeQueueFull()) {
                 // A client slower than the primary (a large result read slowly): the primary waits, as it would
@@ -701,6 +722,7 @@ public final class DualWriteRelay implements Relay {
             return;
         }
         legsClosed = true;
+        capture.closed();
         queue.sessionClosed();
         primary.close();
         Leg leg = secondary;

@@ -64,7 +64,7 @@ final class ReadRouting {
      * Phase canary: whether this read goes to the secondary. Only a read outside a transaction, of statements that
      * only read, whose named statements the secondary has, and never while the database's replay queue has entries:
      * the secondary may lack writes then, this session's own among them (read-your-writes). The pin clears by itself
-     * when the queue has drained.
+     * when the queue has drained. Statements the analyzer pins to the source stay there too.
      */
     private boolean canaryRead(UnitPlan plan) {
         double percent = dual.migration().canaryPercent();
@@ -81,20 +81,22 @@ final class ReadRouting {
             MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.QUERY -> {
-                    if (!onlyReads(dual.classifications().classify(reader.readCString()))) {
+                    String sql = reader.readCString();
+                    if (!onlyReads(dual.classifications().classify(sql)) || pinned(sql)) {
                         return false;
                     }
                 }
                 case FrontendMessageType.PARSE -> {
                     reader.readCString();
-                    if (!onlyReads(dual.classifications().classify(reader.readCString()))) {
+                    String sql = reader.readCString();
+                    if (!onlyReads(dual.classifications().classify(sql)) || pinned(sql)) {
                         return false;
                     }
                 }
                 case FrontendMessageType.BIND -> {
                     reader.readCString();
                     StatementBook.Statement statement = book.statement(reader.readCString());
-                    if (statement == null || !onlyReads(statement.classification())) {
+                    if (statement == null || !onlyReads(statement.classification()) || pinned(statement.sql())) {
                         return false;
                     }
                 }
@@ -111,6 +113,11 @@ final class ReadRouting {
             }
         }
         return true;
+    }
+
+    /** A statement the analyzer pins to the source (its recommendations' {@code pinnedStatements}). */
+    private boolean pinned(String sql) {
+        return dual.migration().keepsOnSource(sql);
     }
 
     private static boolean onlyReads(Classification classification) {

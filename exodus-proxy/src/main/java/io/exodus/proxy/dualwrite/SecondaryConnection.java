@@ -40,7 +40,7 @@ final class SecondaryConnection {
     void attach(Leg leg) {
         relay.secondaryAttached(leg);
         leg.answerWithin(services.vertx(), dual.secondaryTimeout());
-        leg.measuredBy(dual.metrics(), false, relay::currentPolicy);
+        leg.measuredBy(relay.legMetrics(), false, relay::currentPolicy);
         leg.onLost(why -> {
             LOG.warnf("%s: %s; writes continue on the primary as policy %s says", relay.label(), why,
                     relay.currentPolicy().configName());

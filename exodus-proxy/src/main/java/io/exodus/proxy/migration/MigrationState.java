@@ -1,8 +1,14 @@
 package io.exodus.proxy.migration;
 
+import io.exodus.capture.SqlNormalizer;
+import io.exodus.capture.SqlStatements;
 import io.exodus.proxy.config.ExodusConfig;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The migration's phase and consistency policy as this proxy sees them now. The policy can change while the proxy
@@ -15,6 +21,9 @@ public class MigrationState {
     private final MigrationPhase phase;
     private volatile ConsistencyPolicy policy;
     private volatile double canaryPercent;
+    private volatile AnalyzerRecommendations recommendations;
+    /** Fingerprints of the statements the analyzer pins to the source; empty until it recommends some. */
+    private volatile Set<String> pinned = Set.of();
 
     public MigrationState(ExodusConfig config) {
         this.phase = MigrationPhase.fromConfig(config.migration().phase());
@@ -58,5 +67,44 @@ public class MigrationState {
             LOG.infof("Consistency policy changed from %s to %s for new transactions", old.configName(),
                     newPolicy.configName());
         }
+    }
+
+    /** The analyzer's last recommendations, once pulled ({@code exodus.capture.analyzer-url}). */
+    public Optional<AnalyzerRecommendations> recommendations() {
+        return Optional.ofNullable(recommendations);
+    }
+
+    /** Takes the analyzer's recommendations: its pinned statements apply from now on, the rest is shown. */
+    public void applyRecommendations(AnalyzerRecommendations latest) {
+        Set<String> fingerprints = latest.pinnedStatements().stream()
+                .map(AnalyzerRecommendations.PinnedStatement::fingerprint).filter(f -> f != null)
+                .collect(Collectors.toUnmodifiableSet());
+        if (!fingerprints.equals(pinned)) {
+            LOG.infof("Statements pinned to the source by the analyzer: %d (%s)", fingerprints.size(),
+                    String.join(", ", fingerprints));
+        }
+        recommendations = latest;
+        pinned = fingerprints;
+    }
+
+    /**
+     * Whether the analyzer pins one of the statements of this SQL text to the source (by the fingerprint both sides
+     * compute with {@link SqlNormalizer}): phase canary then leaves it on the source. Costs nothing while nothing is
+     * pinned.
+     */
+    public boolean keepsOnSource(String sql) {
+        Set<String> fingerprints = pinned;
+        if (fingerprints.isEmpty() || sql == null) {
+            return false;
+        }
+        if (sql.indexOf(';') < 0) {
+            return fingerprints.contains(SqlNormalizer.fingerprint(sql));
+        }
+        for (String statement : SqlStatements.split(sql)) {
+            if (fingerprints.contains(SqlNormalizer.fingerprint(statement))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

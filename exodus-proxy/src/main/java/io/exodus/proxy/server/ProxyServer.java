@@ -7,6 +7,7 @@ import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.backend.UnixSocketTransport;
 import io.exodus.proxy.cancel.CancelRegistry;
+import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.metrics.ProxyMetrics;
 import io.exodus.proxy.session.SessionRegistry;
@@ -46,11 +47,12 @@ public class ProxyServer {
     private final ProxyMetrics metrics;
     private final List<ProxyVerticle> verticles = new CopyOnWriteArrayList<>();
     private final DualWriteSetup dualWrite;
+    private final CaptureTap capture;
     private UserDirectory users;
 
     @Inject
     public ProxyServer(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, CancelRegistry cancels,
-            SessionRegistry sessions, ProxyMetrics metrics, DualWriteSetup dualWrite) {
+            SessionRegistry sessions, ProxyMetrics metrics, DualWriteSetup dualWrite, CaptureTap capture) {
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
@@ -58,6 +60,7 @@ public class ProxyServer {
         this.sessions = sessions;
         this.metrics = metrics;
         this.dualWrite = dualWrite;
+        this.capture = capture;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -85,7 +88,7 @@ public class ProxyServer {
                     verticleVertx, users, authMethod, config.auth().timeout(), tlsMode,
                     config.protocol().maxMessageSize(), new BackendConnector(verticleVertx.createNetClient(clientOptions),
                             source, config.protocol().maxMessageSize(), keepalive),
-                    cancels, sessions, metrics, new SessionRelays(dualWrite.servicesFor(verticleVertx))));
+                    cancels, sessions, metrics, capture, new SessionRelays(dualWrite.servicesFor(verticleVertx))));
             verticles.add(verticle);
             return verticle;
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()

@@ -51,6 +51,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     private State state = State.STARTUP;
     /** What every log line of this session starts with, as PgBouncer prefixes its lines with the socket. */
     private String label;
+    private final long number;
     private boolean tlsActive;
     private StartupMessage startup;
     private ClientAuthentication authentication;
@@ -65,7 +66,13 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         this.services = services;
         this.context = context;
         this.assembler = new MessageAssembler(services.maxMessageSize());
-        this.label = "S-" + SESSIONS.incrementAndGet() + " " + client.remoteAddress();
+        this.number = SESSIONS.incrementAndGet();
+        this.label = "S-" + number + " " + client.remoteAddress();
+    }
+
+    @Override
+    public long number() {
+        return number;
     }
 
     /**

@@ -8,6 +8,9 @@ public interface RelayHost {
     /** The session in log lines: {@code S-n user@db client pid source/target}. */
     String label();
 
+    /** The session's number, {@code n} of the label's {@code S-n}: unique in this proxy while it runs. */
+    long number();
+
     /** Sends the proxy's own error to the client (if it still listens) and closes both sides. */
     void closeWithError(ErrorResponse error);
 

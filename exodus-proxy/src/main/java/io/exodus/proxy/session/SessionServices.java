@@ -4,6 +4,7 @@ import io.exodus.proxy.auth.AuthMethod;
 import io.exodus.proxy.auth.UserDirectory;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.cancel.CancelRegistry;
+import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.metrics.ProxyMetrics;
 import io.exodus.proxy.tls.ClientTlsMode;
 import io.vertx.core.Vertx;
@@ -22,6 +23,7 @@ public record SessionServices(
         CancelRegistry cancels,
         SessionRegistry registry,
         ProxyMetrics metrics,
+        CaptureTap capture,
         Relays relays) {
 
     /** Whether sessions write to the target too (phase dual-write). */

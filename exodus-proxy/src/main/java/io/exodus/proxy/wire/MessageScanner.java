@@ -53,6 +53,8 @@ public final class MessageScanner {
     /** Bytes of the current body's start not yet copied into {@link #bodyStart}. */
     private int startMissing;
     private ProtocolViolation failure;
+    /** Set by the listener during {@link Listener#onHeader}: this one message's body is wanted whole. */
+    private boolean captureCurrent;
 
     public MessageScanner(Listener listener) {
         this.listener = listener;
@@ -62,6 +64,15 @@ public final class MessageScanner {
     public MessageScanner capture(byte messageType) {
         captured[messageType & 0xff] = true;
         return this;
+    }
+
+    /**
+     * Asks, from within {@link Listener#onHeader}, for the whole body of that one message, handed to
+     * {@link Listener#onBody}: for a listener that decides message by message (a sampled statement's text, say)
+     * rather than for every message of a type.
+     */
+    public void captureThisBody() {
+        captureCurrent = true;
     }
 
     /**
@@ -138,13 +149,14 @@ public final class MessageScanner {
                 return fail(headerStart - start, ProtocolViolation.of("invalid message length " + messageLength
                         + " for message type " + FrontendMessageType.describe(type)));
             }
+            captureCurrent = false;
             try {
                 listener.onHeader(type, messageLength);
             } catch (ProtocolViolation violation) {
                 return fail(headerStart - start, violation);
             }
             bodyRemaining = messageLength - 4;
-            body = captured[type & 0xff] ? Unpooled.buffer(bodyRemaining, bodyRemaining) : null;
+            body = captured[type & 0xff] || captureCurrent ? Unpooled.buffer(bodyRemaining, bodyRemaining) : null;
             if (peeked != null && peeked[type & 0xff] > 0) {
                 int wanted = Math.min(peeked[type & 0xff], bodyRemaining);
                 if (end - position >= wanted) {

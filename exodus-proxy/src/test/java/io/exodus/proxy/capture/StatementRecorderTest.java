@@ -1,0 +1,163 @@
+package io.exodus.proxy.capture;
+
+import io.exodus.capture.Protocol;
+import io.exodus.capture.TransactionBoundary;
+import io.exodus.proxy.wire.BackendMessageType;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The session's capture against message sequences as PostgreSQL exchanges them, without servers. */
+class StatementRecorderTest {
+    private final CaptureBuffer buffer = new CaptureBuffer(1000, 1000);
+    private final StatementRecorder recorder = new StatementRecorder(7, new CaptureSettings(URI.create("http://a"), 1,
+            ParameterCapture.ALL, 1, Pattern.compile("secret"), 1000, 100, Duration.ofSeconds(1), 1000, 1,
+            Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+            Duration.ofMinutes(1)), buffer);
+
+    @Test
+    void aRollbackToASavepointKeepsItsStatementInsideTheTransaction() {
+        simple("BEGIN", "BEGIN", 'T');
+        simple("SAVEPOINT a", "SAVEPOINT", 'T');
+        simple("ROLLBACK TO SAVEPOINT a", "ROLLBACK", 'T');
+        simple("COMMIT", "COMMIT", 'I');
+        simple("SELECT 1", "SELECT 1", 'I');
+        List<CapturedStatement> statements = drained();
+        assertEquals(List.of(TransactionBoundary.BEGIN, TransactionBoundary.INSIDE, TransactionBoundary.INSIDE,
+                TransactionBoundary.COMMIT, TransactionBoundary.AUTOCOMMIT),
+                statements.stream().map(CapturedStatement::boundary).toList());
+        assertEquals(List.of(1L, 1L, 1L, 1L, -1L), statements.stream().map(CapturedStatement::transactionId).toList());
+        assertEquals(7, statements.get(0).sessionId());
+    }
+
+    @Test
+    void aQueryOfSeveralStatementsGivesOneEachInOrder() {
+        client(FrontendMessageType.QUERY, cString("INSERT INTO t VALUES (1); SELECT 2"));
+        answer(BackendMessageType.COMMAND_COMPLETE, cString("INSERT 0 1"));
+        answer(BackendMessageType.COMMAND_COMPLETE, cString("SELECT 1"));
+        answer(BackendMessageType.READY_FOR_QUERY, new byte[] { 'I' });
+        List<CapturedStatement> statements = drained();
+        assertEquals(List.of(0, 1), statements.stream().map(CapturedStatement::statementIndex).toList());
+        assertEquals(List.of("INSERT 0 1", "SELECT 1"), statements.stream().map(CapturedStatement::tag).toList());
+        assertEquals(Protocol.SIMPLE, statements.get(1).protocol());
+    }
+
+    @Test
+    void anErrorInAPipelineEndsItsRequestAndTheStatementsAfterItNeverRan() {
+        client(FrontendMessageType.PARSE, concat(cString("s1"), cString("UPDATE t SET v = $1"), new byte[] { 0, 0 }));
+        for (int i = 0; i < 3; i++) {
+            client(FrontendMessageType.BIND, bind("", "s1", "v" + i));
+            client(FrontendMessageType.EXECUTE, concat(cString(""), new byte[4]));
+        }
+        client(FrontendMessageType.SYNC, new byte[0]);
+        answer(BackendMessageType.COMMAND_COMPLETE, cString("UPDATE 2"));
+        answer(BackendMessageType.ERROR_RESPONSE, concat(new byte[] { 'S' }, cString("ERROR"), new byte[] { 'C' },
+                cString("23505"), new byte[] { 0 }));
+        answer(BackendMessageType.READY_FOR_QUERY, new byte[] { 'I' });
+        List<CapturedStatement> statements = drained();
+        assertEquals(2, statements.size());
+        assertEquals("UPDATE 2", statements.get(0).tag());
+        assertEquals("23505", statements.get(1).sqlstate());
+        assertNull(statements.get(1).tag());
+        assertEquals("s1", statements.get(0).preparedName());
+        assertEquals(List.of("v0"), BindValues.decode(statements.get(0).bindBody()));
+        assertEquals(List.of("v1"), BindValues.decode(statements.get(1).bindBody()));
+    }
+
+    @Test
+    void aPortalReadInPiecesIsOneStatementAtItsCompletion() {
+        client(FrontendMessageType.PARSE, concat(cString(""), cString("SELECT * FROM t"), new byte[] { 0, 0 }));
+        client(FrontendMessageType.BIND, bind("p", "", null));
+        client(FrontendMessageType.EXECUTE, concat(cString("p"), new byte[] { 0, 0, 0, 5 }));
+        client(FrontendMessageType.EXECUTE, concat(cString("p"), new byte[] { 0, 0, 0, 5 }));
+        client(FrontendMessageType.SYNC, new byte[0]);
+        assertEquals(false, recorder.answerHeader(BackendMessageType.PORTAL_SUSPENDED));
+        answer(BackendMessageType.COMMAND_COMPLETE, cString("SELECT 8"));
+        answer(BackendMessageType.READY_FOR_QUERY, new byte[] { 'I' });
+        List<CapturedStatement> statements = drained();
+        assertEquals(1, statements.size());
+        assertEquals("SELECT * FROM t", statements.get(0).text());
+        assertEquals(8L, EventAssembler.rows(statements.get(0).tag()));
+    }
+
+    @Test
+    void rowCountsComeFromTheCommandTagsThatCarryOne() {
+        assertEquals(3L, EventAssembler.rows("UPDATE 3"));
+        assertEquals(1L, EventAssembler.rows("INSERT 0 1"));
+        assertEquals(12L, EventAssembler.rows("COPY 12"));
+        assertNull(EventAssembler.rows("CREATE TABLE"));
+        assertNull(EventAssembler.rows("BEGIN"));
+        assertNull(EventAssembler.rows(null));
+    }
+
+    private void simple(String sql, String tag, char status) {
+        client(FrontendMessageType.QUERY, cString(sql));
+        answer(BackendMessageType.COMMAND_COMPLETE, cString(tag));
+        answer(BackendMessageType.READY_FOR_QUERY, new byte[] { (byte) status });
+    }
+
+    private void client(byte type, byte[] body) {
+        ByteBuf bytes = Unpooled.wrappedBuffer(body);
+        if (recorder.clientHeader(type, body.length + 4)) {
+            recorder.clientMessage(type, bytes, 0, body.length);
+        } else if (type == FrontendMessageType.BIND) {
+            recorder.clientMessageStart(type, bytes, 0, Math.min(body.length, SessionCapture.BIND_NAMES_BYTES));
+        }
+    }
+
+    private void answer(byte type, byte[] body) {
+        if (recorder.answerHeader(type)) {
+            recorder.answer(type, Unpooled.wrappedBuffer(body), 0, body.length);
+        }
+    }
+
+    private List<CapturedStatement> drained() {
+        List<CapturedStatement> statements = new ArrayList<>();
+        buffer.drainTo(statements, 1000);
+        return statements;
+    }
+
+    private static byte[] bind(String portal, String statement, String value) {
+        ByteBuf body = Unpooled.buffer();
+        body.writeBytes(cString(portal)).writeBytes(cString(statement)).writeShort(0);
+        if (value == null) {
+            body.writeShort(0);
+        } else {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            body.writeShort(1).writeInt(bytes.length).writeBytes(bytes);
+        }
+        body.writeShort(0);
+        byte[] out = new byte[body.readableBytes()];
+        body.readBytes(out);
+        return out;
+    }
+
+    private static byte[] cString(String text) {
+        return concat(text.getBytes(StandardCharsets.UTF_8), new byte[] { 0 });
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        byte[] out = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
+    }
+}
