@@ -200,12 +200,7 @@ final class CopyInWrite {
         if (s.failed() || !WriteSettlement.withoutBegin(s.commandTags()).equals(p.commandTags())) {
             return settlement.onSecondaryFailure(p, s, held);
         }
-        secondaryTransaction.joined(true);
-        if (wrap) {
-            return relay.commits().commitWrapped(held, plan);
-        }
-        reply(held.asIs());
-        return Future.succeededFuture();
+        return settlement.onSecondarySuccess(held);
     }
 
     private Void reply(Buffer bytes) {

@@ -191,12 +191,7 @@ final class LockstepWrite {
             if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                 return settlement.onSecondaryFailure(p, s, held);
             }
-            secondaryTransaction.joined(true);
-            if (wrap) {
-                return relay.commits().commitWrapped(held, plan);
-            }
-            reply(held.asIs());
-            return Future.succeededFuture();
+            return settlement.onSecondarySuccess(held);
         });
     }
 

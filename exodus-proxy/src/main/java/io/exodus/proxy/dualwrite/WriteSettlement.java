@@ -129,6 +129,16 @@ final class WriteSettlement {
         return finishOnPrimaryOnly(held);
     }
 
+    /** The secondary applied the write as the primary did: it takes part, and a wrapped write commits on both. */
+    Future<Void> onSecondarySuccess(HeldReply held) {
+        secondaryTransaction.joined(true);
+        if (wrap) {
+            return relay.commits().commitWrapped(held, plan);
+        }
+        reply(held.asIs());
+        return Future.succeededFuture();
+    }
+
     /** The secondary takes no part: an autocommit write commits on the primary alone (with its queue entry). */
     Future<Void> finishOnPrimaryOnly(HeldReply held) {
         if (!wrap) {

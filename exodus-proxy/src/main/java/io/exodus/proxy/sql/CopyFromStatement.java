@@ -353,26 +353,12 @@ public record CopyFromStatement(String table, List<String> columnSource, List<St
                     }
                     options.put(name, tokens.source(at++));
                 } else if (tokens.isWord(at, "force") && tokens.isWord(at + 1, "not") && tokens.isWord(at + 2, "null")) {
-                    at += 3;
                     List<String> names = new ArrayList<>();
-                    while (tokens.isName(at)) {
-                        names.add(tokens.source(at++));
-                        if (!tokens.is(at, TokenType.COMMA)) {
-                            break;
-                        }
-                        at++;
-                    }
+                    at = nameList(tokens, at + 3, names);
                     options.put("force_not_null", "(" + String.join(", ", names) + ")");
                 } else if (tokens.isWord(at, "force") && tokens.isWord(at + 1, "null")) {
-                    at += 2;
                     List<String> names = new ArrayList<>();
-                    while (tokens.isName(at)) {
-                        names.add(tokens.source(at++));
-                        if (!tokens.is(at, TokenType.COMMA)) {
-                            break;
-                        }
-                        at++;
-                    }
+                    at = nameList(tokens, at + 2, names);
                     options.put("force_null", "(" + String.join(", ", names) + ")");
                 } else {
                     return false;
@@ -380,5 +366,17 @@ public record CopyFromStatement(String table, List<String> columnSource, List<St
             }
             return true;
         }
+    }
+
+    /** Reads {@code name [, name …]} from {@code at} into {@code names}; returns the index after the list. */
+    private static int nameList(Tokens tokens, int at, List<String> names) {
+        while (tokens.isName(at)) {
+            names.add(tokens.source(at++));
+            if (!tokens.is(at, TokenType.COMMA)) {
+                break;
+            }
+            at++;
+        }
+        return at;
     }
 }
