@@ -9,15 +9,12 @@ import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.sql.CopyFromStatement;
 import io.exodus.proxy.sql.WrittenTables;
 import io.exodus.proxy.wire.BackendMessageType;
-import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -116,24 +113,17 @@ final class CopyInWrite {
 
     /** The drawn defaults of the columns the COPY leaves out, read on the primary in the client's transaction. */
     private Future<Found> drawnDefaults(CopyFromStatement statement) {
-        List<List<String>> rows = new ArrayList<>();
         HeldReply held = new HeldReply(0);
-        Leg.Sink sink = message -> {
-            if (message.type() == BackendMessageType.DATA_ROW) {
-                List<String> row = new ArrayList<>();
-                for (byte[] value : DataRow.decode(message.body())) {
-                    row.add(value == null ? null : new String(value, StandardCharsets.UTF_8));
-                }
-                rows.add(row);
-            } else if (message.type() == BackendMessageType.ERROR_RESPONSE
+        TextRows rows = new TextRows(message -> {
+            if (message.type() == BackendMessageType.ERROR_RESPONSE
                     || message.type() == BackendMessageType.READY_FOR_QUERY) {
                 held.accept(message);
             }
-        };
-        return relay.primary().send(FrontendMessages.query(DrawnDefaults.sql(statement.table())), 1, sink)
+        });
+        return relay.primary().send(FrontendMessages.query(DrawnDefaults.sql(statement.table())), 1, rows)
                 .map(reply -> reply.failed()
                         ? new Found(null, new CopyIn.Outcome(reply, held, null, null, 0, List.of()))
-                        : new Found(DrawnDefaults.of(rows, statement.columns()), null));
+                        : new Found(DrawnDefaults.of(rows.rows(), statement.columns()), null));
     }
 
     /** Refused by Exodus before anything ran: the primary's transaction fails as the statement's would. */

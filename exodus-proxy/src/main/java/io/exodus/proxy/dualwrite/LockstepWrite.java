@@ -6,13 +6,10 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TableShapeQuery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
-import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.FrontendMessages;
-import io.exodus.proxy.wire.PgMessage;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -233,21 +230,12 @@ final class LockstepWrite {
         if (known != null) {
             return Future.succeededFuture(known);
         }
-        List<List<String>> rows = new ArrayList<>();
-        Leg.Sink collect = (PgMessage message) -> {
-            if (message.type() == 'D') {
-                List<String> row = new ArrayList<>();
-                for (byte[] value : DataRow.decode(message.body())) {
-                    row.add(value == null ? null : new String(value, StandardCharsets.UTF_8));
-                }
-                rows.add(row);
-            }
-        };
-        return relay.primary().send(FrontendMessages.query(TableShapeQuery.sql(table)), 1, collect).map(reply -> {
-            if (reply.failed() || rows.isEmpty()) {
+        TextRows rows = new TextRows();
+        return relay.primary().send(FrontendMessages.query(TableShapeQuery.sql(table)), 1, rows).map(reply -> {
+            if (reply.failed() || rows.rows().isEmpty()) {
                 return null;
             }
-            TableShape shape = TableShape.fromRows(rows);
+            TableShape shape = TableShape.fromRows(rows.rows());
             dual.tableShapes().put(key, shape);
             return shape;
         });

@@ -1,12 +1,9 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
-import io.exodus.proxy.wire.BackendMessageType;
-import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Future;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -24,18 +21,15 @@ record TransactionCharacteristics(String isolation, boolean readOnly, boolean de
 
     /** The modes of the primary's current transaction; fails if the primary cannot say (not in a healthy one). */
     static Future<TransactionCharacteristics> of(Leg primary) {
-        TransactionCharacteristics[] read = new TransactionCharacteristics[1];
-        return primary.send(FrontendMessages.query(QUERY), 1, message -> {
-            if (message.type() == BackendMessageType.DATA_ROW) {
-                read[0] = fromRow(DataRow.decode(message.body()));
-            }
-        }).compose(reply -> reply.failed() || read[0] == null
+        TextRows rows = new TextRows();
+        return primary.send(FrontendMessages.query(QUERY), 1, rows).compose(reply -> reply.failed()
+                || rows.rows().isEmpty()
                 ? Future.failedFuture("the primary did not report its transaction's modes: "
                         + (reply.error() == null ? "no row" : reply.error().message()))
-                : Future.succeededFuture(read[0]));
+                : Future.succeededFuture(fromRow(rows.rows().get(0))));
     }
 
-    static TransactionCharacteristics fromRow(List<byte[]> row) {
+    static TransactionCharacteristics fromRow(List<String> row) {
         String isolation = text(row, 0).toLowerCase(Locale.ROOT);
         if (!ISOLATION_LEVELS.contains(isolation)) {
             throw new IllegalArgumentException("unknown isolation level \"" + isolation + "\"");
@@ -43,12 +37,12 @@ record TransactionCharacteristics(String isolation, boolean readOnly, boolean de
         return new TransactionCharacteristics(isolation, text(row, 1).equals("on"), text(row, 2).equals("on"));
     }
 
-    private static String text(List<byte[]> row, int column) {
-        byte[] value = row.size() > column ? row.get(column) : null;
+    private static String text(List<String> row, int column) {
+        String value = row.size() > column ? row.get(column) : null;
         if (value == null) {
             throw new IllegalArgumentException("column " + column + " of the transaction's modes is missing");
         }
-        return new String(value, StandardCharsets.UTF_8);
+        return value;
     }
 
     /** The BEGIN that starts a transaction with these modes. */
