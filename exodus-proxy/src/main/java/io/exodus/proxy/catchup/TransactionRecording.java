@@ -81,7 +81,7 @@ public final class TransactionRecording {
     }
 
     /** Why the transaction cannot be queued, for the divergence and the tables' mark. */
-    public String unqueueableReason(long maxBytes) {
+    public String unqueueableReason() {
         return unqueueable != null ? unqueueable
                 : "it was larger than exodus.replay.max-transaction-bytes (" + maxBytes + ")";
     }

@@ -323,10 +323,10 @@ public final class DualWriteRelay implements Relay {
 
     private void run(UnitPlan plan, AheadOfSync sent) {
         busy = true;
+        boolean changesTables = schemaChanges.beforeRequest(plan);
         Future<Void> done;
         try {
             currentShape = plan.shape();
-            schemaChanges.beforeRequest(plan);
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("%s: %s request (primary in status %c): %s", session.label(), plan.shape(),
                         (char) primary.transactionStatus(), plan.fingerprint());
@@ -347,7 +347,7 @@ public final class DualWriteRelay implements Relay {
                         "Exodus failed to carry out the request: " + result.cause().getMessage()));
                 return;
             }
-            schemaChanges.afterRequest(plan, primary.transactionStatus() != 'I');
+            schemaChanges.afterRequest(changesTables, primary.transactionStatus() != 'I');
             temporaryTables.afterRequest(plan);
             // Timed before the flush that usually carries the ReadyForQuery: a client that has it sees the count.
             metrics.readyForQuery();

@@ -1,10 +1,9 @@
 package io.exodus.proxy.dualwrite;
 
-import io.exodus.proxy.wire.FrontendMessages;
-
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -172,7 +171,7 @@ final class QueueHandoff {
             return "COMMIT";
         }
         if (recording.overflowed()) {
-            String why = recording.unqueueableReason(dual.replay().config().maxTransactionBytes());
+            String why = recording.unqueueableReason();
             dual.divergences().record(Divergence.Kind.NOT_MIRRORED, relay.currentPolicy(), fingerprint, "committed",
                     "the transaction could not be queued: " + why);
             markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);

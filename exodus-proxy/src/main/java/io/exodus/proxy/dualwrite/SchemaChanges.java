@@ -3,7 +3,6 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.StatementKind;
-import io.exodus.proxy.wire.FrontendMessageType;
 
 import java.util.Map;
 
@@ -28,16 +27,21 @@ final class SchemaChanges {
         this.databasePrefix = primaryDatabase + "/" + database + "/";
     }
 
-    /** Before a request that may change a table: a row image later in the same request must not find the old shape. */
-    void beforeRequest(UnitPlan plan) {
-        if (mayChangeTables(plan)) {
+    /**
+     * Before a request: forgets the database's shapes if it may change a table (a row image later in the same request
+     * must not find the old shape). Returns whether it may, for {@link #afterRequest}.
+     */
+    boolean beforeRequest(UnitPlan plan) {
+        boolean changes = mayChangeTables(plan);
+        if (changes) {
             forget();
         }
+        return changes;
     }
 
-    /** After a request: forgets the database's shapes if it may have changed a table. */
-    void afterRequest(UnitPlan plan, boolean inTransactionNow) {
-        if (mayChangeTables(plan)) {
+    /** After a request that may have changed a table: forgets its database's shapes again. */
+    void afterRequest(boolean changedTables, boolean inTransactionNow) {
+        if (changedTables) {
             forget();
             inTransaction |= inTransactionNow;
         }
@@ -55,21 +59,13 @@ final class SchemaChanges {
         tableShapes.keySet().removeIf(key -> key.startsWith(databasePrefix));
     }
 
-    /** DDL among the statements the request runs (a simple Query's text, or the extended statements it executes). */
-    boolean mayChangeTables(UnitPlan plan) {
-        if (plan.simple()) {
-            for (Classification statement : classifications.classify(plan.statementText()).statements()) {
+    /** DDL among the statements the request runs. */
+    private boolean mayChangeTables(UnitPlan plan) {
+        for (String sql : plan.executedSql()) {
+            for (Classification statement : classifications.classify(sql).statements()) {
                 if (statement.kind() == StatementKind.DDL) {
                     return true;
                 }
-            }
-            return false;
-        }
-        for (int i = 0; i < plan.messages().size(); i++) {
-            StatementBook.Statement statement = plan.statementAt(i);
-            if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
-                    && statement.classification().kind() == StatementKind.DDL) {
-                return true;
             }
         }
         return false;

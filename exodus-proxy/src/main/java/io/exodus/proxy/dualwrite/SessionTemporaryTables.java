@@ -3,7 +3,6 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.sql.TemporaryTables;
 import io.exodus.proxy.sql.WrittenTables;
-import io.exodus.proxy.wire.FrontendMessageType;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -20,15 +19,8 @@ final class SessionTemporaryTables {
 
     /** Notes the temporary tables the request created (if it ran). */
     void afterRequest(UnitPlan plan) {
-        if (plan.simple()) {
-            names.addAll(TemporaryTables.createdIn(plan.statementText()));
-            return;
-        }
-        for (int i = 0; i < plan.messages().size(); i++) {
-            StatementBook.Statement statement = plan.statementAt(i);
-            if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null) {
-                names.addAll(TemporaryTables.createdIn(statement.sql()));
-            }
+        for (String sql : plan.executedSql()) {
+            names.addAll(TemporaryTables.createdIn(sql));
         }
     }
 

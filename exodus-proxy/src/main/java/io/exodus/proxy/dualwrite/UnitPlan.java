@@ -33,6 +33,24 @@ record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, Strin
         return index < statements.size() ? statements.get(index) : null;
     }
 
+    /**
+     * The texts the request runs: a simple Query's, or those of the statements its Executes run (a statement parsed
+     * but not executed runs nothing).
+     */
+    List<String> executedSql() {
+        if (simple) {
+            return List.of(statementText);
+        }
+        List<String> texts = new java.util.ArrayList<>(2);
+        for (int i = 0; i < messages.size(); i++) {
+            StatementBook.Statement statement = statementAt(i);
+            if (messages.get(i).type() == io.exodus.proxy.wire.FrontendMessageType.EXECUTE && statement != null) {
+                texts.add(statement.sql());
+            }
+        }
+        return texts;
+    }
+
     /** Whether the primary runs an INSERT of this request with an added RETURNING *. */
     boolean usesRowImage() {
         return rowImage.isPresent() || extendedRowImage;
