@@ -26,6 +26,9 @@ final class SessionTemporaryTables {
 
     /** Marks the recording unqueueable if the statement writes one of the session's temporary tables. */
     void refuseIfWritten(String statementText, TransactionRecording recording) {
+        if (statementText == null || names.isEmpty() && !TemporaryTables.mentionsTemp(statementText)) {
+            return; // most sessions never create one: their writes are not lexed again
+        }
         for (String table : WrittenTables.in(statementText)) {
             if (TemporaryTables.names(table, names)) {
                 recording.refuse("it writes the temporary table " + table + " of its session, which the catch-up "

@@ -16,7 +16,7 @@ public final class TemporaryTables {
     /** Lower-case unqualified names, in order. */
     public static Set<String> createdIn(String sql) {
         Set<String> names = new LinkedHashSet<>();
-        if (sql == null) {
+        if (sql == null || !mentionsTemp(sql)) {
             return names;
         }
         Tokens tokens = SqlLexer.tokenize(sql);
@@ -55,6 +55,19 @@ public final class TemporaryTables {
             }
         }
         return names;
+    }
+
+    /**
+     * Whether the text spells TEMP, TEMPORARY or pg_temp anywhere, as every way of creating or naming a temporary
+     * table does: a text without them, as nearly every request of a session is, need not be lexed again.
+     */
+    public static boolean mentionsTemp(String sql) {
+        for (int at = 0; at + 4 <= sql.length(); at++) {
+            if (sql.regionMatches(true, at, "temp", 0, 4)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a table name as written (qualified or not) may mean one of the session's temporary tables. */
