@@ -169,6 +169,7 @@ final class CopyInWrite {
             } else {
                 recording.add(outcome.replay(), outcome.replayReady(), outcome.replayTags(), true);
                 recording.wrote(plan.statementText());
+                relay.temporaryTables().refuseIfNamed(plan.statementText(), recording);
             }
         }
         if (queue.queueTransaction()) {

@@ -2,15 +2,14 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.sql.TemporaryTables;
-import io.exodus.proxy.sql.WrittenTables;
 
 import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The temporary tables a session created. A transaction that writes one cannot be queued: the catch-up applier runs
+ * The temporary tables a session created. A transaction that names one cannot be queued: the catch-up applier runs
  * on a connection of its own, where the name means nothing, or a permanent table of the same name that the replayed
- * statement would change instead (silent corruption of the target). Such a transaction, should the target miss it,
+ * statement (a write, or DDL such as {@code CREATE INDEX … ON t}) would change instead (silent corruption of the target). Such a transaction, should the target miss it,
  * is reported and its tables marked divergent rather than queued. Names are kept after DROP: a later table of the
  * same name may be temporary again, and wrongly refusing to queue is loud where wrongly queueing is not.
  */
@@ -24,17 +23,19 @@ final class SessionTemporaryTables {
         }
     }
 
-    /** Marks the recording unqueueable if the statement writes one of the session's temporary tables. */
-    void refuseIfWritten(String statementText, TransactionRecording recording) {
+    /** Marks the recording unqueueable if the statement names one of the session's temporary tables. */
+    void refuseIfNamed(String statementText, TransactionRecording recording) {
         if (statementText == null || names.isEmpty() && !TemporaryTables.mentionsTemp(statementText)) {
             return; // most sessions never create one: their writes are not lexed again
         }
-        for (String table : WrittenTables.in(statementText)) {
-            if (TemporaryTables.names(table, names)) {
-                recording.refuse("it writes the temporary table " + table + " of its session, which the catch-up "
-                        + "applier does not have");
-                return;
-            }
+        Set<String> created = TemporaryTables.createdIn(statementText);
+        if (!created.isEmpty()) {
+            // Replayed, it would leave the table on the applier's connection, where later replays would mean it.
+            recording.refuse("it creates the temporary table " + String.join(", ", created) + ", which belongs to its "
+                    + "session and not to the catch-up applier's");
+        } else {
+            TemporaryTables.mentionedIn(statementText, names).ifPresent(table -> recording.refuse("it names the "
+                    + "temporary table " + table + " of its session, which the catch-up applier does not have"));
         }
     }
 }

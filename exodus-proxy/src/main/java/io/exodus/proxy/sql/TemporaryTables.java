@@ -1,6 +1,7 @@
 package io.exodus.proxy.sql;
 
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -70,9 +71,28 @@ public final class TemporaryTables {
         return false;
     }
 
-    /** Whether a table name as written (qualified or not) may mean one of the session's temporary tables. */
-    public static boolean names(String written, Set<String> temporary) {
-        String name = written.startsWith("pg_temp.") ? written.substring("pg_temp.".length()) : written;
-        return temporary.contains(name) || written.startsWith("pg_temp.") || written.startsWith("pg_temp_");
+    /**
+     * The first name in the text of one of the session's temporary tables anywhere: as the table it writes, but also as the
+     * table of its DDL ({@code CREATE INDEX … ON t}, {@code ALTER TABLE t}), a table it reads or a qualifier of a
+     * column. A name qualified by a schema other than pg_temp means a permanent table and does not count; a column
+     * spelled like a temporary table does, which at worst keeps a transaction out of the queue, loudly.
+     */
+    public static Optional<String> mentionedIn(String sql, Set<String> temporary) {
+        Tokens tokens = SqlLexer.tokenize(sql);
+        for (int i = 0; i < tokens.size(); i++) {
+            if (!tokens.isName(i)) {
+                continue;
+            }
+            String name = tokens.name(i);
+            boolean qualified = i >= 2 && tokens.is(i - 1, TokenType.DOT) && tokens.isName(i - 2);
+            if (qualified ? isTemporarySchema(tokens.name(i - 2)) : temporary.contains(name)) {
+                return Optional.of(qualified ? tokens.name(i - 2) + "." + name : name);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isTemporarySchema(String schema) {
+        return schema.equals("pg_temp") || schema.startsWith("pg_temp_");
     }
 }

@@ -2,6 +2,7 @@ package io.exodus.proxy.sql;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,10 +31,17 @@ class TemporaryTablesTest {
     }
 
     @Test
-    void aWrittenNameMayMeanATemporaryTable() {
-        assertTrue(TemporaryTables.names("point_tbl", Set.of("point_tbl")));
-        assertTrue(TemporaryTables.names("pg_temp.anything", Set.of()));
-        assertFalse(TemporaryTables.names("public.point_tbl", Set.of("point_tbl")));
-        assertFalse(TemporaryTables.names("other", Set.of("point_tbl")));
+    void anyMentionOfATemporaryTableIsSeen() {
+        Set<String> temporary = Set.of("point_tbl");
+        assertEquals(Optional.of("point_tbl"), TemporaryTables.mentionedIn("insert into point_tbl values (1)", temporary));
+        assertEquals(Optional.of("point_tbl"),
+                TemporaryTables.mentionedIn("CREATE INDEX gpointind ON point_tbl USING gist (f1)", temporary));
+        assertEquals(Optional.of("point_tbl"), TemporaryTables.mentionedIn("ALTER TABLE Point_Tbl ADD c int", temporary));
+        assertEquals(Optional.of("point_tbl"),
+                TemporaryTables.mentionedIn("update t set v = point_tbl.f1 from point_tbl", temporary));
+        assertEquals(Optional.of("pg_temp.anything"),
+                TemporaryTables.mentionedIn("delete from pg_temp.anything", Set.of()));
+        assertEquals(Optional.empty(), TemporaryTables.mentionedIn("insert into public.point_tbl values (1)", temporary));
+        assertEquals(Optional.empty(), TemporaryTables.mentionedIn("insert into other values ('point_tbl')", temporary));
     }
 }
