@@ -10,8 +10,9 @@ import java.util.Set;
  * The temporary tables a session created. A transaction that names one cannot be queued: the catch-up applier runs
  * on a connection of its own, where the name means nothing, or a permanent table of the same name that the replayed
  * statement (a write, or DDL such as {@code CREATE INDEX … ON t}) would change instead (silent corruption of the target). Such a transaction, should the target miss it,
- * is reported and its tables marked divergent rather than queued. Names are kept after DROP: a later table of the
- * same name may be temporary again, and wrongly refusing to queue is loud where wrongly queueing is not.
+ * is reported and its tables marked divergent rather than queued. A name leaves the set when the session drops
+ * the table (the DROP itself still names the temporary table); a table dropped with its transaction ({@code ON COMMIT
+ * DROP}, a rolled-back CREATE) keeps its name, which at worst keeps a later transaction out of the queue, loudly.
  */
 final class SessionTemporaryTables {
     private final Set<String> names = new HashSet<>();
@@ -19,7 +20,7 @@ final class SessionTemporaryTables {
     /** Notes the temporary tables the request created (if it ran). */
     void afterRequest(UnitPlan plan) {
         for (String sql : plan.executedSql()) {
-            names.addAll(TemporaryTables.createdIn(sql));
+            TemporaryTables.track(sql, names);
         }
     }
 

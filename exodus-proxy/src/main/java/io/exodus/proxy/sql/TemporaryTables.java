@@ -3,6 +3,7 @@ package io.exodus.proxy.sql;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The temporary tables a statement text creates: {@code CREATE [GLOBAL|LOCAL] TEMP|TEMPORARY TABLE [IF NOT EXISTS]
@@ -14,13 +15,29 @@ public final class TemporaryTables {
     private TemporaryTables() {
     }
 
+    /**
+     * Follows the text's statements in order: the temporary tables it creates join {@code names}, and those it drops
+     * ({@code DROP TABLE name}, which means the temporary table while one of that name exists) leave it, so that the
+     * permanent table of the same name is not mistaken for it afterwards.
+     */
+    public static void track(String sql, Set<String> names) {
+        if (sql == null || names.isEmpty() && !mentionsTemp(sql)) {
+            return;
+        }
+        walk(SqlLexer.tokenize(sql), names::add, names::remove);
+    }
+
     /** Lower-case unqualified names, in order. */
     public static Set<String> createdIn(String sql) {
         Set<String> names = new LinkedHashSet<>();
-        if (sql == null || !mentionsTemp(sql)) {
-            return names;
+        if (sql != null && mentionsTemp(sql)) {
+            walk(SqlLexer.tokenize(sql), names::add, dropped -> {
+            });
         }
-        Tokens tokens = SqlLexer.tokenize(sql);
+        return names;
+    }
+
+    private static void walk(Tokens tokens, Consumer<String> created, Consumer<String> dropped) {
         for (int i = 0; i < tokens.size(); i++) {
             if (tokens.isWord(i, "create")) {
                 int at = i + 1;
@@ -43,19 +60,43 @@ public final class TemporaryTables {
                 }
                 if (tokens.isName(at) && tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
                     if (tokens.name(at).equals("pg_temp")) {
-                        names.add(tokens.name(at + 2));
+                        created.accept(tokens.name(at + 2));
                     }
                 } else if (temporary && tokens.isName(at)) {
-                    names.add(tokens.name(at));
+                    created.accept(tokens.name(at));
                 }
             } else if (tokens.isWord(i, "into") && (tokens.isWord(i + 1, "temp") || tokens.isWord(i + 1, "temporary"))) {
                 int at = tokens.isWord(i + 2, "table") ? i + 3 : i + 2;
                 if (tokens.isName(at)) {
-                    names.add(tokens.name(at));
+                    created.accept(tokens.name(at));
                 }
+            } else if (tokens.isWord(i, "drop") && tokens.isWord(i + 1, "table")) {
+                walkDropped(tokens, i + 2, dropped);
             }
         }
-        return names;
+    }
+
+    /** The tables of {@code DROP TABLE [IF EXISTS] a, pg_temp.b, …} that may be temporary (not schema-qualified). */
+    private static void walkDropped(Tokens tokens, int from, Consumer<String> dropped) {
+        int at = from;
+        if (tokens.isWord(at, "if") && tokens.isWord(at + 1, "exists")) {
+            at += 2;
+        }
+        while (tokens.isName(at)) {
+            if (tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
+                if (isTemporarySchema(tokens.name(at))) {
+                    dropped.accept(tokens.name(at + 2));
+                }
+                at += 3;
+            } else {
+                dropped.accept(tokens.name(at));
+                at++;
+            }
+            if (!tokens.is(at, TokenType.COMMA)) {
+                return;
+            }
+            at++;
+        }
     }
 
     /**

@@ -44,4 +44,18 @@ class TemporaryTablesTest {
         assertEquals(Optional.empty(), TemporaryTables.mentionedIn("insert into public.point_tbl values (1)", temporary));
         assertEquals(Optional.empty(), TemporaryTables.mentionedIn("insert into other values ('point_tbl')", temporary));
     }
+
+    @Test
+    void aDroppedTemporaryTableNoLongerShadowsThePermanentOne() {
+        Set<String> names = new java.util.HashSet<>();
+        TemporaryTables.track("create temp table temptest (col int)", names);
+        TemporaryTables.track("create temp table other (col int)", names);
+        assertEquals(Set.of("temptest", "other"), names);
+        TemporaryTables.track("drop table if exists public.other, temptest", names);
+        assertEquals(Set.of("other"), names, "public.other is the permanent one; temptest was the temporary one");
+        TemporaryTables.track("drop table pg_temp.other; create temp table again (x int)", names);
+        assertEquals(Set.of("again"), names);
+        TemporaryTables.track("drop table again; create temp table again (y int)", names);
+        assertEquals(Set.of("again"), names, "in the order of the statements");
+    }
 }
