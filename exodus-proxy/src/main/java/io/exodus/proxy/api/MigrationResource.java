@@ -1,5 +1,6 @@
 package io.exodus.proxy.api;
 
+import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.capture.RecommendationPuller;
 import io.exodus.proxy.config.ExodusConfig;
@@ -8,6 +9,7 @@ import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.AnalyzerRecommendations;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.monitoring.ReplicationLag;
 import io.exodus.proxy.monitoring.ReplicationLagProbe;
@@ -45,10 +47,12 @@ public class MigrationResource {
     private final ReplicationLagProbe replicationLag;
     private final CaptureTap capture;
     private final RecommendationPuller recommendations;
+    private final BackendEndpoints endpoints;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
             ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag,
-            CaptureTap capture, RecommendationPuller recommendations) {
+            CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints) {
+        this.endpoints = endpoints;
         this.capture = capture;
         this.recommendations = recommendations;
         this.replayer = replayer;
@@ -90,6 +94,9 @@ public class MigrationResource {
     }
 
     public record PolicyChange(String policy) {
+    }
+
+    public record PhaseChange(String phase) {
     }
 
     public record Problem(String error) {
@@ -192,7 +199,7 @@ public class MigrationResource {
         if (!authorized(authorization)) {
             return problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required");
         }
-        if (migration.phase() != io.exodus.proxy.migration.MigrationPhase.CANARY) {
+        if (migration.phase() != MigrationPhase.CANARY) {
             return problem(Response.Status.CONFLICT, "canary reads need phase canary (exodus.migration.phase); this "
                     + "proxy runs in phase " + migration.phase().configName());
         }
@@ -205,6 +212,49 @@ public class MigrationResource {
             return problem(Response.Status.BAD_REQUEST, e.getMessage());
         }
         return Response.ok(new CanaryChange(migration.canaryPercent())).build();
+    }
+
+    /**
+     * Moves the migration to another phase while the proxy runs: new sessions start in it, open sessions follow between
+     * two of their transactions (a session in phase direct that turns to dual-write has its settings and prepared
+     * statements set up on the target first). Answers once the phase is in effect for new transactions.
+     */
+    @PUT
+    @Path("/phase")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> changePhase(@HeaderParam("Authorization") String authorization, PhaseChange change) {
+        if (config.admin().token().isEmpty()) {
+            return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
+                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
+        }
+        if (!authorized(authorization)) {
+            return Uni.createFrom().item(problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required"));
+        }
+        MigrationPhase phase;
+        try {
+            phase = MigrationPhase.fromConfig(change == null || change.phase() == null ? "" : change.phase());
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST, e.getMessage()));
+        }
+        if (phase.writesBothDatabases() && endpoints.target().isEmpty()) {
+            return Uni.createFrom().item(problem(Response.Status.CONFLICT, "phase " + phase.configName()
+                    + " writes to a target, and none is configured: set exodus.target.url (EXODUS_TARGET_URL) and "
+                    + "restart the proxy"));
+        }
+        if (!phase.writesBothDatabases() || !migration.policy().usesTwoPhaseCommit()) {
+            migration.changePhase(phase);
+            return Uni.createFrom().item(Response.ok(new PhaseChange(phase.configName())).build());
+        }
+        // Two-phase commit needs prepared transactions on both servers and the recovery sweep running first.
+        return Uni.createFrom().completionStage(recovery.activate().toCompletionStage())
+                .map(ready -> {
+                    migration.changePhase(phase);
+                    return Response.ok(new PhaseChange(phase.configName())).build();
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("Phase change to %s refused: %s", phase.configName(), failure.getMessage());
+                    return problem(Response.Status.CONFLICT, failure.getMessage());
+                });
     }
 
     private boolean authorized(String header) {

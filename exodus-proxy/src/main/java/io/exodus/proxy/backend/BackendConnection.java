@@ -14,4 +14,10 @@ import java.util.List;
  */
 public record BackendConnection(BackendEndpoint endpoint, NetSocket socket, int processId, int secretKey,
         List<Buffer> startupMessages, byte transactionStatus, Buffer leftover) {
+
+    /** The same connection as a relay hands it to the next one: between transactions, its startup bytes consumed. */
+    public BackendConnection betweenTransactions() {
+        return new BackendConnection(endpoint, socket, processId, secretKey, startupMessages, (byte) 'I',
+                Buffer.buffer());
+    }
 }

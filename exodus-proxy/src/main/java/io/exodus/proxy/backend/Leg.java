@@ -392,6 +392,24 @@ public final class Leg {
         }
     }
 
+    /**
+     * Stops reading the connection without closing it, for another relay to take over between transactions: what
+     * arrived but was not yet dispatched (an early notification) is handed on as the connection's leftover.
+     */
+    public BackendConnection release() {
+        if (!requests.isEmpty()) {
+            throw new IllegalStateException("a leg is released only when it has answered everything");
+        }
+        open = false;
+        NetSocket socket = backend.socket();
+        socket.handler(null);
+        socket.closeHandler(null);
+        socket.exceptionHandler(null);
+        socket.resume();
+        return new BackendConnection(backend.endpoint(), socket, backend.processId(), backend.secretKey(),
+                backend.startupMessages(), transactionStatus, assembler.drain());
+    }
+
     /** Whether every request asked so far was answered or is still held back (never reached the backend). */
     private boolean nothingWritten() {
         for (Request request : requests) {

@@ -51,7 +51,9 @@ public class CatchUpQueue {
         this.vertx = vertx;
         this.config = config.replay();
         this.endpoints = endpoints;
-        this.active = migration.phase().writesBothDatabases() && endpoints.target().isPresent();
+        // With a target, whatever the phase at start: the phase may turn to dual-write at run time, and the queues of an
+        // earlier dual-write run still drain after a return to phase direct.
+        this.active = endpoints.target().isPresent();
         this.proxyId = config.migration().proxyId().orElse("exodus");
     }
 

@@ -15,8 +15,11 @@ import io.exodus.proxy.wire.ProtocolViolation;
 import io.exodus.proxy.wire.SessionMessages;
 import io.exodus.proxy.wire.SqlState;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
@@ -49,6 +52,12 @@ public final class DirectRelay implements Relay {
     private boolean clientTerminated;
     private boolean closeWhenIdle;
     private boolean backendClosed;
+    /** Extended-protocol messages came after the last Sync: a request is being sent, though nothing is in flight. */
+    private boolean sinceSync;
+    /** What {@link #holdWhenQuiet} waits to run; null when nothing waits. */
+    private Runnable atQuiet;
+    /** What the client sent since the relay began holding; null while it forwards. */
+    private CompositeByteBuf held;
 
     public DirectRelay(RelayHost session, NetSocket client, BackendConnection backend, SessionServices services) {
         this.session = session;
@@ -122,6 +131,12 @@ public final class DirectRelay implements Relay {
             chunk.release();
             return;
         }
+        if (held != null) {
+            // Whole messages only reach here: the relay began holding at a message boundary.
+            held.addComponent(true, chunk);
+            autoRead(client, false);
+            return;
+        }
         int accepted = clientScanner.scan(chunk);
         NetSocket server = backend.socket();
         if (accepted > 0) {
@@ -140,6 +155,8 @@ public final class DirectRelay implements Relay {
             backendClosed = true;
             server.close();
             session.closed();
+        } else {
+            runIfQuiet();
         }
     }
 
@@ -159,6 +176,8 @@ public final class DirectRelay implements Relay {
                     "the backend sent a malformed message: " + backendScanner.failure().getMessage()));
         } else if (closeWhenIdle && isIdle()) {
             session.closeForShutdownNow();
+        } else {
+            runIfQuiet();
         }
     }
 
@@ -179,6 +198,65 @@ public final class DirectRelay implements Relay {
 
     boolean isIdle() {
         return inFlight == 0 && transactionStatus == IDLE;
+    }
+
+    /** Idle, and neither side half-way through a message nor the client half-way through an extended request. */
+    private boolean isQuiet() {
+        return isIdle() && !sinceSync && clientScanner.atMessageBoundary() && backendScanner.atMessageBoundary();
+    }
+
+    private void runIfQuiet() {
+        if (atQuiet != null && held == null && !backendClosed && isQuiet()) {
+            Runnable quiet = atQuiet;
+            atQuiet = null;
+            held = Unpooled.compositeBuffer();
+            quiet.run();
+        }
+    }
+
+    @Override
+    public void holdWhenQuiet(Runnable quiet) {
+        atQuiet = quiet;
+        runIfQuiet();
+    }
+
+    @Override
+    public void resume() {
+        atQuiet = null;
+        CompositeByteBuf waiting = held;
+        held = null;
+        autoRead(client, true);
+        if (waiting != null) {
+            if (waiting.isReadable()) {
+                fromClient(waiting);
+            } else {
+                waiting.release();
+            }
+        }
+    }
+
+    @Override
+    public Future<HandOff> detach() {
+        if (held == null) {
+            throw new IllegalStateException("a relay is detached only while it holds the session at a quiet moment");
+        }
+        NetSocket server = backend.socket();
+        ((NetSocketInternal) server).messageHandler(null);
+        ((NetSocketInternal) client).messageHandler(null);
+        server.closeHandler(null);
+        server.exceptionHandler(null);
+        server.drainHandler(null);
+        client.drainHandler(null);
+        autoRead(server, true);
+        autoRead(client, true);
+        Buffer fromClient = Buffer.buffer(held.readableBytes());
+        fromClient.appendBytes(ByteBufUtil.getBytes(held));
+        held.release();
+        held = null;
+        backendClosed = true;
+        metrics.backendClosed();
+        capture.closed();
+        return Future.succeededFuture(new HandOff(backend.betweenTransactions(), fromClient));
     }
 
     @Override
@@ -239,7 +317,14 @@ public final class DirectRelay implements Relay {
                         + " bytes exceeds the limit of " + services.maxMessageSize() + " bytes (exodus.protocol.max-message-size)");
             }
             switch (type) {
-                case FrontendMessageType.QUERY, FrontendMessageType.SYNC, FrontendMessageType.FUNCTION_CALL -> inFlight++;
+                case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> inFlight++;
+                case FrontendMessageType.SYNC -> {
+                    inFlight++;
+                    sinceSync = false;
+                }
+                case FrontendMessageType.PARSE, FrontendMessageType.BIND, FrontendMessageType.DESCRIBE,
+                        FrontendMessageType.EXECUTE, FrontendMessageType.CLOSE, FrontendMessageType.FLUSH ->
+                    sinceSync = true;
                 case FrontendMessageType.TERMINATE -> clientTerminated = true;
                 default -> {
                 }

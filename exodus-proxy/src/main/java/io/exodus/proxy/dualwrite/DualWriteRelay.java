@@ -113,6 +113,10 @@ public final class DualWriteRelay implements Relay {
     private ConsistencyPolicy transactionPolicy;
     /** The COPY … FROM STDIN that takes the client's messages while it runs, or null. */
     private CopyIn copying;
+    /** What {@link #holdWhenQuiet} waits to run; null when nothing waits. */
+    private Runnable atQuiet;
+    /** Requests are not taken: the session is held between transactions, or is being adopted from phase direct. */
+    private boolean holding;
 
     public DualWriteRelay(RelayHost session, NetSocket client, SessionServices services, DualWriteServices dual,
             BackendLogin login, BackendConnection source, BackendConnection target) {
@@ -143,6 +147,46 @@ public final class DualWriteRelay implements Relay {
         if (target != null) {
             secondaryConnection.attach(new Leg(target, services.maxMessageSize()));
         }
+    }
+
+    /**
+     * Starts on a session that ran direct until now: the client's requests wait until what the session set up on the
+     * source is set up for dual-write (see {@link SessionAdoption}) and the target's connection is open.
+     */
+    public void startAdopting() {
+        holding = true;
+        start();
+        SessionAdoption.read(primary).compose(setup -> {
+            if (!setup.obstacles().isEmpty()) {
+                return Future.succeededFuture("it holds " + String.join(", ", setup.obstacles())
+                        + ", which the target does not have");
+            }
+            List<String> state = SessionAdoption.stateStatements(setup, dual);
+            if (state == null) {
+                return Future.succeededFuture("it holds a statement prepared by PREPARE in a text of several "
+                        + "statements, which Exodus cannot prepare again alone");
+            }
+            state.forEach(sessionState::adopt);
+            return SessionAdoption.enterStatements(setup, book, dual, primary);
+        }).compose(refusal -> refusal != null ? Future.succeededFuture(refusal)
+                : secondaryConnection.reconnectIfDue().map((String) null)).onComplete(adopted -> {
+                    if (closed) {
+                        return;
+                    }
+                    String refusal = adopted.failed() ? adopted.cause().getMessage() : adopted.result();
+                    if (refusal != null) {
+                        LOG.warnf("%s: ends instead of following the migration into dual-write: %s", session.label(),
+                                refusal);
+                        session.closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN, "Exodus moved the "
+                                + "migration to dual-write and this session cannot follow: " + refusal
+                                + ". Reconnect to continue; a new session writes to both databases."));
+                        return;
+                    }
+                    LOG.infof("%s: follows the migration into dual-write (target %s)", session.label(),
+                            secondaryUsable() ? "connected" : "not reachable now");
+                    holding = false;
+                    pump();
+                });
     }
 
     public void start() {
@@ -194,6 +238,9 @@ public final class DualWriteRelay implements Relay {
 
     private void pump() {
         while ((!busy || copying != null) && !closed) {
+            if (!busy && runIfQuiet() || holding) {
+                break;
+            }
             PgMessage message;
             try {
                 message = clientMessages.nextTyped();
@@ -665,6 +712,76 @@ public final class DualWriteRelay implements Relay {
     }
 
     // ---- lifecycle ---------------------------------------------------------------------------------------------
+
+    /** Between requests, outside a transaction, with nothing owed by either leg or to the client. */
+    private boolean isQuiet() {
+        return !busy && copying == null && batch == null && primary.transactionStatus() == 'I' && primary.isIdle()
+                && (secondary == null || secondary.isIdle()) && !holdingClientReply;
+    }
+
+    /** Runs what waits for a quiet moment, if this is one; returns whether the relay now holds the session. */
+    private boolean runIfQuiet() {
+        if (atQuiet != null && !holding && isQuiet()) {
+            Runnable quiet = atQuiet;
+            atQuiet = null;
+            holding = true;
+            quiet.run();
+        }
+        return holding;
+    }
+
+    @Override
+    public void holdWhenQuiet(Runnable quiet) {
+        atQuiet = quiet;
+        runIfQuiet();
+    }
+
+    @Override
+    public void resume() {
+        atQuiet = null;
+        if (holding) {
+            holding = false;
+            pump();
+        }
+    }
+
+    /**
+     * Statements that dual-write parsed on the source with {@code RETURNING *} are parsed again as the client wrote
+     * them, since the next relay passes their answers on untouched; then the source's connection is handed over and
+     * the target's closed.
+     */
+    @Override
+    public Future<HandOff> detach() {
+        if (!holding) {
+            throw new IllegalStateException("a relay is detached only while it holds the session at a quiet moment");
+        }
+        Buffer restore = book.restoreAsParsed();
+        Future<LegReply> restored = restore.length() == 0 ? Future.succeededFuture()
+                : primary.send(FrontendMessages.appendSync(restore), 1, Leg.DISCARD);
+        return restored.compose(reply -> {
+            if (reply != null && reply.failed()) {
+                return Future.failedFuture("the source refused a prepared statement parsed again as the client "
+                        + "wrote it: " + (reply.error() == null ? "connection lost" : reply.error().message()));
+            }
+            client.handler(null);
+            client.drainHandler(null);
+            legsClosed = true;
+            closed = true;
+            capture.closed();
+            queue.sessionClosed();
+            Leg leg = detachSecondary();
+            if (leg != null) {
+                leg.close();
+            }
+            metrics.backendClosed();
+            Buffer fromClient = clientMessages.drain();
+            if (paused) {
+                paused = false;
+                client.resume();
+            }
+            return Future.succeededFuture(new HandOff(primary.release(), fromClient));
+        });
+    }
 
     boolean isIdle() {
         return !busy && primary.transactionStatus() == 'I';

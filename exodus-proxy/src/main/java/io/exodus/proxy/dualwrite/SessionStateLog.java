@@ -37,6 +37,11 @@ final class SessionStateLog {
         }
     }
 
+    /** A statement that sets up state the session had before it came to dual-write (see {@link SessionAdoption}). */
+    void adopt(String sql) {
+        statements.add(sql);
+    }
+
     /** One text that replays the log, or "" when there is nothing to replay. */
     String replayText() {
         return String.join(";\n", statements);

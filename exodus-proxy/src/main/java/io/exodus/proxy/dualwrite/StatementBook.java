@@ -2,7 +2,9 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.PgMessage;
+import io.vertx.core.buffer.Buffer;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -101,5 +103,20 @@ final class StatementBook {
         statements.clear();
         onSecondary.clear();
         portals.clear();
+    }
+
+    /**
+     * Close and Parse messages that give the primary back each statement it runs with {@code RETURNING *} for a row
+     * image, as the client parsed it: for a relay that passes answers on untouched.
+     */
+    Buffer restoreAsParsed() {
+        Buffer out = Buffer.buffer();
+        statements.forEach((name, statement) -> {
+            if (statement.rowImage().isPresent() && statement.parse() != null) {
+                FrontendMessages.appendCloseStatement(out, name);
+                SecondaryRequests.appendFramed(out, statement.parse());
+            }
+        });
+        return out;
     }
 }

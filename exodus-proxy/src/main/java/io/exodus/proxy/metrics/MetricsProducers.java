@@ -31,7 +31,7 @@ public class MetricsProducers {
     @Singleton
     @Unremovable
     DualWriteMetrics dualWriteMetrics(MetricsConfig config, MeterRegistry registry, MigrationState migration) {
-        return config.enabled() ? new MicrometerDualWriteMetrics(registry, migration.phase())
+        return config.enabled() ? new MicrometerDualWriteMetrics(registry, migration::phase)
                 : DualWriteMetrics.DISABLED;
     }
 

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 
 /**
  * The dual-write meters. Timers sit in flat arrays indexed by the policy's ordinal and their other tags, registered
@@ -28,17 +29,21 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
     private static final int LEG_COMBINATIONS = StatementClass.COUNT * LEG_ENDINGS;
 
     private final MeterRegistry registry;
-    private final String phase;
+    private static final MigrationPhase[] PHASES = MigrationPhase.values();
+
+    /** The phase of the moment, which tags each request: it changes at run time. */
+    private final Supplier<MigrationPhase> phase;
     private final AtomicReferenceArray<Timer> legRequests =
-            new AtomicReferenceArray<>(POLICIES.length * LEG_COMBINATIONS);
-    private final AtomicReferenceArray<Timer> commits = new AtomicReferenceArray<>(POLICIES.length * OUTCOMES.length);
+            new AtomicReferenceArray<>(PHASES.length * POLICIES.length * LEG_COMBINATIONS);
+    private final AtomicReferenceArray<Timer> commits =
+            new AtomicReferenceArray<>(PHASES.length * POLICIES.length * OUTCOMES.length);
     private final Counter[] detached = new Counter[SecondaryDetachment.values().length];
     private final AtomicInteger targetConnections = new AtomicInteger();
     private final Counter canaryReads;
 
-    MicrometerDualWriteMetrics(MeterRegistry registry, MigrationPhase phase) {
+    MicrometerDualWriteMetrics(MeterRegistry registry, Supplier<MigrationPhase> phase) {
         this.registry = registry;
-        this.phase = phase.configName();
+        this.phase = phase;
         canaryReads = Counter.builder(ExodusMeters.CANARY_READS)
                 .description("Reads outside transactions that went to the target (phase canary)").register(registry);
         for (SecondaryDetachment reason : SecondaryDetachment.values()) {
@@ -47,12 +52,10 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
                     .tag(ExodusMeters.TAG_REASON, reason.tagValue())
                     .register(registry);
         }
-        if (phase != MigrationPhase.DIRECT) {
-            Gauge.builder(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE, targetConnections, AtomicInteger::get)
-                    .description("Backend sessions open on behalf of clients")
-                    .tag(ExodusMeters.TAG_ENDPOINT, ExodusMeters.ENDPOINT_TARGET)
-                    .register(registry);
-        }
+        Gauge.builder(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE, targetConnections, AtomicInteger::get)
+                .description("Backend sessions open on behalf of clients")
+                .tag(ExodusMeters.TAG_ENDPOINT, ExodusMeters.ENDPOINT_TARGET)
+                .register(registry);
     }
 
     @Override
@@ -63,12 +66,13 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
     @Override
     public void legRequest(ConsistencyPolicy policy, StatementClass statementClass, boolean target, boolean primary,
             long startedNanos, boolean failed) {
-        int slot = policy.ordinal() * LEG_COMBINATIONS + statementClass.ordinal() * LEG_ENDINGS + (target ? 4 : 0)
-                + (primary ? 2 : 0) + (failed ? 1 : 0);
+        MigrationPhase now = phase.get();
+        int slot = (now.ordinal() * POLICIES.length + policy.ordinal()) * LEG_COMBINATIONS
+                + statementClass.ordinal() * LEG_ENDINGS + (target ? 4 : 0) + (primary ? 2 : 0) + (failed ? 1 : 0);
         Timer timer = legRequests.get(slot);
         if (timer == null) {
             // Two event loops may race here; the registry hands both the same timer.
-            timer = legTimer(policy, statementClass, target, primary, failed);
+            timer = legTimer(now, policy, statementClass, target, primary, failed);
             legRequests.set(slot, timer);
         }
         timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
@@ -76,10 +80,11 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
 
     @Override
     public void commit(ConsistencyPolicy policy, CommitOutcome outcome, long startedNanos) {
-        int slot = policy.ordinal() * OUTCOMES.length + outcome.ordinal();
+        MigrationPhase now = phase.get();
+        int slot = (now.ordinal() * POLICIES.length + policy.ordinal()) * OUTCOMES.length + outcome.ordinal();
         Timer timer = commits.get(slot);
         if (timer == null) {
-            timer = commitTimer(policy, outcome);
+            timer = commitTimer(now, policy, outcome);
             commits.set(slot, timer);
         }
         timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
@@ -105,7 +110,7 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
         targetConnections.decrementAndGet();
     }
 
-    private Timer legTimer(ConsistencyPolicy policy, StatementClass statementClass, boolean target, boolean primary,
+    private Timer legTimer(MigrationPhase phase, ConsistencyPolicy policy, StatementClass statementClass, boolean target, boolean primary,
             boolean failed) {
         return Timer.builder(ExodusMeters.LEG_REQUESTS)
                 .description("Requests on one leg of a dual-write session, from their write to the leg until its "
@@ -115,7 +120,7 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
                         ExodusMeters.TAG_ROLE, primary ? ExodusMeters.ROLE_PRIMARY : ExodusMeters.ROLE_SECONDARY,
                         ExodusMeters.TAG_OUTCOME, failed ? ExodusMeters.OUTCOME_ERROR : ExodusMeters.OUTCOME_OK,
                         ExodusMeters.TAG_STATEMENT_CLASS, statementClass.tagValue(),
-                        ExodusMeters.TAG_PHASE, phase,
+                        ExodusMeters.TAG_PHASE, phase.configName(),
                         ExodusMeters.TAG_POLICY, policy.configName()))
                 .publishPercentileHistogram()
                 .minimumExpectedValue(RequestTimers.FASTEST_REQUEST)
@@ -123,13 +128,13 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
                 .register(registry);
     }
 
-    private Timer commitTimer(ConsistencyPolicy policy, CommitOutcome outcome) {
+    private Timer commitTimer(MigrationPhase phase, ConsistencyPolicy policy, CommitOutcome outcome) {
         return Timer.builder(ExodusMeters.COMMITS)
                 .description("Commits of transactions that wrote on both databases, until the client's outcome "
                         + "is decided")
                 .tags(Tags.of(ExodusMeters.TAG_POLICY, policy.configName(),
                         ExodusMeters.TAG_OUTCOME, outcome.tagValue(),
-                        ExodusMeters.TAG_PHASE, phase))
+                        ExodusMeters.TAG_PHASE, phase.configName()))
                 .publishPercentileHistogram()
                 .minimumExpectedValue(RequestTimers.FASTEST_REQUEST)
                 .maximumExpectedValue(RequestTimers.SLOWEST_REQUEST)

@@ -25,47 +25,46 @@ final class RequestTimers {
     private static final ConsistencyPolicy[] POLICIES = ConsistencyPolicy.values();
     private static final int PER_POLICY = RequestProtocol.values().length * StatementClass.COUNT;
 
+    private static final MigrationPhase[] PHASES = MigrationPhase.values();
+    /** Per phase: the timers without a policy (phase direct), then those of each policy. */
+    private static final int PER_PHASE = (POLICIES.length + 1) * PER_POLICY;
+
     private final MeterRegistry registry;
     private final String endpoint;
-    private final String phase;
-    /** Null when no policy applies (phase direct): then every timer is tagged {@code none}, at policy index 0. */
+    /** Null for timers that always count phase direct (no policy applies there). */
     private final MigrationState migration;
     private final AtomicReferenceArray<Timer> timers;
 
+    /** Timers tagged with the phase and policy of the moment each request is answered: both change at run time. */
     RequestTimers(MeterRegistry registry, String endpoint, MigrationState migration) {
-        this(registry, endpoint, migration.phase().configName(),
-                migration.phase() == MigrationPhase.DIRECT ? null : migration);
+        this.registry = registry;
+        this.endpoint = endpoint;
+        this.migration = migration;
+        this.timers = new AtomicReferenceArray<>(PHASES.length * PER_PHASE);
     }
 
     /** The timers of phase direct, whose requests follow no policy. */
     RequestTimers(MeterRegistry registry, String endpoint) {
-        this(registry, endpoint, MigrationPhase.DIRECT.configName(), null);
-    }
-
-    private RequestTimers(MeterRegistry registry, String endpoint, String phase, MigrationState migration) {
-        this.registry = registry;
-        this.endpoint = endpoint;
-        this.phase = phase;
-        this.migration = migration;
-        this.timers = new AtomicReferenceArray<>((migration == null ? 1 : POLICIES.length) * PER_POLICY);
+        this(registry, endpoint, null);
     }
 
     /** The timer of a request of this protocol and statement class (by ordinal) answered now. */
     Timer timer(int protocol, int statementClass) {
-        ConsistencyPolicy policy = migration == null ? null : migration.policy();
-        int slot = (policy == null ? 0 : policy.ordinal() * PER_POLICY) + protocol * StatementClass.COUNT
-                + statementClass;
+        MigrationPhase phase = migration == null ? MigrationPhase.DIRECT : migration.phase();
+        ConsistencyPolicy policy = phase.writesBothDatabases() ? migration.policy() : null;
+        int slot = phase.ordinal() * PER_PHASE + (policy == null ? 0 : (policy.ordinal() + 1) * PER_POLICY)
+                + protocol * StatementClass.COUNT + statementClass;
         Timer timer = timers.get(slot);
         if (timer == null) {
             // Two event loops may race here; the registry hands both the same timer.
-            timer = register(policy == null ? ExodusMeters.POLICY_NONE : policy.configName(),
+            timer = register(phase.configName(), policy == null ? ExodusMeters.POLICY_NONE : policy.configName(),
                     RequestProtocol.ofOrdinal(protocol), StatementClass.ofOrdinal(statementClass));
             timers.set(slot, timer);
         }
         return timer;
     }
 
-    private Timer register(String policy, RequestProtocol protocol, StatementClass statementClass) {
+    private Timer register(String phase, String policy, RequestProtocol protocol, StatementClass statementClass) {
         return Timer.builder(ExodusMeters.REQUESTS)
                 .description("Requests from their last byte sent to the backend until its ReadyForQuery")
                 .tags(Tags.of(ExodusMeters.TAG_ENDPOINT, endpoint,

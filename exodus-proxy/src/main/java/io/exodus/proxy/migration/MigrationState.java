@@ -6,19 +6,24 @@ import io.exodus.proxy.config.ExodusConfig;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * The migration's phase and consistency policy as this proxy sees them now. The policy can change while the proxy
- * runs; a session reads it when a transaction starts, so a change applies to new transactions only.
+ * The migration's phase and consistency policy as this proxy sees them now. Both can change while the proxy runs: a
+ * session reads the policy when a transaction starts, so a change applies to new transactions only; a session follows
+ * a phase change between two of its transactions (its relay changes then), a new session starts in the new phase.
  */
 @Singleton
 public class MigrationState {
     private static final Logger LOG = Logger.getLogger(MigrationState.class);
 
-    private final MigrationPhase phase;
+    private volatile MigrationPhase phase;
+    private final List<Consumer<MigrationPhase>> phaseListeners = new CopyOnWriteArrayList<>();
     private volatile ConsistencyPolicy policy;
     private volatile double canaryPercent;
     private volatile AnalyzerRecommendations recommendations;
@@ -54,6 +59,25 @@ public class MigrationState {
 
     public MigrationPhase phase() {
         return phase;
+    }
+
+    /**
+     * Moves the migration to {@code newPhase}; those who listen (the open sessions) are told. The caller checks that
+     * the proxy can serve the phase (a target for dual-write).
+     */
+    public void changePhase(MigrationPhase newPhase) {
+        MigrationPhase old = phase;
+        phase = newPhase;
+        if (old != newPhase) {
+            LOG.infof("Migration phase changed from %s to %s: new sessions start in it, open ones follow between "
+                    + "transactions", old.configName(), newPhase.configName());
+            phaseListeners.forEach(listener -> listener.accept(newPhase));
+        }
+    }
+
+    /** Tells {@code listener} of every phase change from now on. */
+    public void onPhaseChange(Consumer<MigrationPhase> listener) {
+        phaseListeners.add(listener);
     }
 
     public ConsistencyPolicy policy() {

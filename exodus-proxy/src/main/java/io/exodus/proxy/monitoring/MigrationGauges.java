@@ -57,24 +57,26 @@ public class MigrationGauges {
         if (!config.enabled()) {
             return;
         }
-        // The phase is fixed for the life of the process; the policy changes at run time.
-        Gauge.builder(ExodusMeters.PHASE, () -> 1)
-                .description("1 for the migration phase the proxy is in")
-                .tag(ExodusMeters.TAG_PHASE, migration.phase().configName())
-                .register(registry);
-        if (migration.phase() == MigrationPhase.DIRECT) {
-            Gauge.builder(ExodusMeters.POLICY, () -> 1)
-                    .description("1 for the consistency policy new transactions get, 0 for the others")
-                    .tag(ExodusMeters.TAG_POLICY, ExodusMeters.POLICY_NONE)
+        // Both change at run time: one series per value, 1 for the current one.
+        for (MigrationPhase phase : MigrationPhase.values()) {
+            Gauge.builder(ExodusMeters.PHASE, migration, state -> state.phase() == phase ? 1 : 0)
+                    .description("1 for the migration phase the proxy is in, 0 for the others")
+                    .tag(ExodusMeters.TAG_PHASE, phase.configName())
+                    .strongReference(true)
                     .register(registry);
-        } else {
-            for (ConsistencyPolicy policy : ConsistencyPolicy.values()) {
-                Gauge.builder(ExodusMeters.POLICY, migration, state -> state.policy() == policy ? 1 : 0)
-                        .description("1 for the consistency policy new transactions get, 0 for the others")
-                        .tag(ExodusMeters.TAG_POLICY, policy.configName())
-                        .strongReference(true)
-                        .register(registry);
-            }
+        }
+        Gauge.builder(ExodusMeters.POLICY, migration, state -> state.phase().writesBothDatabases() ? 0 : 1)
+                .description("1 for the consistency policy new transactions get, 0 for the others")
+                .tag(ExodusMeters.TAG_POLICY, ExodusMeters.POLICY_NONE)
+                .strongReference(true)
+                .register(registry);
+        for (ConsistencyPolicy policy : ConsistencyPolicy.values()) {
+            Gauge.builder(ExodusMeters.POLICY, migration,
+                    state -> state.phase().writesBothDatabases() && state.policy() == policy ? 1 : 0)
+                    .description("1 for the consistency policy new transactions get, 0 for the others")
+                    .tag(ExodusMeters.TAG_POLICY, policy.configName())
+                    .strongReference(true)
+                    .register(registry);
         }
         Gauge.builder(ExodusMeters.CANARY_PERCENT, migration, MigrationState::canaryPercent)
                 .description("Share of reads outside transactions that go to the target").strongReference(true)

@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Everything phase dual-write needs before the listener opens: a target to write to, the source catalog's volatile
- * functions for statement classification, and (under two-phase commit) the recovery's gids and decision log.
- * In phase direct it provides nothing and sessions relay to the source alone.
+ * functions for statement classification, and (under two-phase commit) the recovery's gids and decision log. Ready
+ * whenever a target is configured, whatever the phase at start: the phase may turn to dual-write at run time. Without
+ * a target it provides nothing and sessions relay to the source alone.
  */
 @ApplicationScoped
 public class DualWriteSetup {
@@ -59,23 +60,24 @@ public class DualWriteSetup {
         this.recovery = recovery;
     }
 
-    boolean active() {
-        return migration.phase().writesBothDatabases();
+    private boolean active() {
+        return endpoints.target().isPresent();
     }
 
     String describe() {
-        return active() ? "dual-write (policy " + migration.policy().configName() + ", target "
+        return migration.phase().writesBothDatabases() ? migration.phase().configName() + " (policy "
+                + migration.policy().configName() + ", target "
                 + endpoints.target().map(BackendEndpoint::describe).orElse("?") + ")" : "direct";
     }
 
     /** Runs on the start-up thread, before the verticles deploy; fails start-up with a message that says what to fix. */
     void prepare() throws Exception {
-        if (!active()) {
-            return;
-        }
-        if (endpoints.target().isEmpty()) {
+        if (migration.phase().writesBothDatabases() && endpoints.target().isEmpty()) {
             throw new IllegalStateException("exodus.migration.phase=dual-write needs a target: set exodus.target.url "
                     + "(EXODUS_TARGET_URL) to the database that receives the writes");
+        }
+        if (!active()) {
+            return;
         }
         classifications = new ClassificationCache(loadVolatility());
         LOG.infof("Dual-write classification knows %d volatile functions of the source",
@@ -97,7 +99,7 @@ public class DualWriteSetup {
         }
     }
 
-    /** The dual-write services of one event loop, or null in phase direct. */
+    /** The dual-write services of one event loop, or null without a target. */
     DualWriteServices servicesFor(Vertx loopVertx) {
         if (!active()) {
             return null;

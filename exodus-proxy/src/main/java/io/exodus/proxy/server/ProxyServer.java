@@ -10,6 +10,7 @@ import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.metrics.ProxyMetrics;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.proxy.session.SessionServices;
 import io.exodus.proxy.tls.BackendTls;
@@ -48,11 +49,14 @@ public class ProxyServer {
     private final List<ProxyVerticle> verticles = new CopyOnWriteArrayList<>();
     private final DualWriteSetup dualWrite;
     private final CaptureTap capture;
+    private final MigrationState migration;
     private UserDirectory users;
 
     @Inject
     public ProxyServer(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, CancelRegistry cancels,
-            SessionRegistry sessions, ProxyMetrics metrics, DualWriteSetup dualWrite, CaptureTap capture) {
+            SessionRegistry sessions, ProxyMetrics metrics, DualWriteSetup dualWrite, CaptureTap capture,
+            MigrationState migration) {
+        this.migration = migration;
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
@@ -83,6 +87,7 @@ public class ProxyServer {
         TcpKeepalive keepalive = TcpKeepalive.of(config.tcp());
         metrics.watchOpenSessions(sessions::size);
         dualWrite.prepare();
+        migration.onPhaseChange(phase -> sessions.followPhase());
         vertx.deployVerticle(() -> {
             ProxyVerticle verticle = new ProxyVerticle(serverOptions, keepalive, verticleVertx -> new SessionServices(
                     verticleVertx, users, authMethod, config.auth().timeout(), tlsMode,

@@ -12,12 +12,17 @@ import io.exodus.proxy.session.Relays;
 import io.exodus.proxy.session.SessionServices;
 import io.vertx.core.net.NetSocket;
 
-/** The relays of one event loop's sessions; {@code dualWrite} is null in phase direct. */
+/** The relays of one event loop's sessions; {@code dualWrite} is null when no target is configured. */
 record SessionRelays(DualWriteServices dualWrite) implements Relays {
 
     @Override
     public BackendConnector secondary() {
         return dualWrite == null ? null : dualWrite.target();
+    }
+
+    @Override
+    public boolean writeBoth() {
+        return dualWrite != null && dualWrite.migration().phase().writesBothDatabases();
     }
 
     @Override
@@ -32,6 +37,14 @@ record SessionRelays(DualWriteServices dualWrite) implements Relays {
             BackendConnection backend, BackendConnection target) {
         DualWriteRelay relay = new DualWriteRelay(host, client, services, dualWrite, login, backend, target);
         relay.start();
+        return relay;
+    }
+
+    @Override
+    public Relay adoptIntoDualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
+            BackendConnection backend) {
+        DualWriteRelay relay = new DualWriteRelay(host, client, services, dualWrite, login, backend, null);
+        relay.startAdopting();
         return relay;
     }
 }

@@ -56,6 +56,11 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     private StartupMessage startup;
     private ClientAuthentication authentication;
     private Relay relay;
+    /** Whether {@link #relay} writes to the target too; the phase may want otherwise, and the session then follows. */
+    private boolean relayWritesBoth;
+    /** The relay is being replaced by the one of the migration's new phase. */
+    private boolean switchingRelay;
+    private BackendLogin login;
     private CancelRegistry.CancelKey cancelKey;
     private long authTimer = -1;
     /** System.nanoTime of the StartupMessage, for the authentication latency. */
@@ -299,7 +304,9 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         greeting.appendBuffer(SessionMessages.readyForQuery(backend.transactionStatus()));
         client.write(greeting);
         state = State.RELAYING;
-        relay = dualWrites()
+        this.login = login;
+        relayWritesBoth = dualWrites();
+        relay = relayWritesBoth
                 ? services.relays().dualWrite(this, client, services, login, backend, target)
                 : services.relays().direct(this, client, services, backend);
         LOG.debugf("%s: relays to %s", label, backend.endpoint().describe());
@@ -333,6 +340,53 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         context.runOnContext(v -> {
             if (relay != null) {
                 relay.cancelBackend();
+            }
+        });
+    }
+
+    /**
+     * The migration's phase changed: at its next quiet moment (no transaction, no request in flight) the session
+     * hands its source connection to the relay of the new phase, which takes the client's next request.
+     */
+    void followPhase() {
+        context.runOnContext(v -> {
+            if (state == State.RELAYING && !switchingRelay && dualWrites() != relayWritesBoth) {
+                relay.holdWhenQuiet(this::switchRelay);
+            }
+        });
+    }
+
+    private void switchRelay() {
+        boolean writeBoth = dualWrites();
+        if (state != State.RELAYING || writeBoth == relayWritesBoth) {
+            relay.resume();
+            return;
+        }
+        switchingRelay = true;
+        relay.detach().onComplete(handed -> {
+            switchingRelay = false;
+            if (handed.failed()) {
+                LOG.warnf("%s: could not follow the migration into phase %s: %s", label,
+                        writeBoth ? "dual-write" : "direct", handed.cause().getMessage());
+                closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN, "Exodus changed the migration's phase "
+                        + "and this session could not follow: " + handed.cause().getMessage() + ". Reconnect."),
+                        ErrorOrigin.PROXY);
+                return;
+            }
+            Relay.HandOff handOff = handed.result();
+            if (state != State.RELAYING) {
+                handOff.source().socket().close();
+                return;
+            }
+            relayWritesBoth = writeBoth;
+            relay = writeBoth ? services.relays().adoptIntoDualWrite(this, client, services, login, handOff.source())
+                    : services.relays().direct(this, client, services, handOff.source());
+            LOG.debugf("%s: relays %s now", label, writeBoth ? "to both databases" : "to the source alone");
+            if (handOff.fromClient().length() > 0) {
+                relay.fromClient(handOff.fromClient());
+            }
+            if (writeBoth != dualWrites()) {
+                followPhase();
             }
         });
     }

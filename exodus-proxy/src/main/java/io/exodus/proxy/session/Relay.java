@@ -1,5 +1,7 @@
 package io.exodus.proxy.session;
 
+import io.exodus.proxy.backend.BackendConnection;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 /** The established part of a client session, once its backend sessions are open: direct or dual-write. */
@@ -19,4 +21,24 @@ public interface Relay {
 
     /** Closes the backend sessions (the client session is ending). */
     void closeBackend();
+
+    /**
+     * Runs {@code quiet} once the session is between requests: no transaction open, no request in flight, no message
+     * half-received. From then on the relay holds what the client sends, unforwarded, until {@link #resume()} or
+     * {@link #detach()}. A later call replaces an earlier one that has not run yet.
+     */
+    void holdWhenQuiet(Runnable quiet);
+
+    /** Forwards what was held and relays as before. */
+    void resume();
+
+    /**
+     * Stops relaying for good, while held at a quiet moment, and hands the source's connection and what the client
+     * sent meanwhile to the next relay; any other backend connection of the relay is closed.
+     */
+    Future<HandOff> detach();
+
+    /** What a relay leaves to the one that takes over the session. */
+    record HandOff(BackendConnection source, Buffer fromClient) {
+    }
 }

@@ -12,8 +12,11 @@ import io.vertx.core.net.NetSocket;
  */
 public interface Relays {
 
-    /** The target's connector when sessions write to it too; null in phase direct. */
+    /** The target's connector; null when no target is configured. */
     BackendConnector secondary();
+
+    /** Whether sessions write to the target too now: the migration's phase of this moment, which may change. */
+    boolean writeBoth();
 
     /** Starts the pass-through relay to {@code backend}. */
     Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend);
@@ -21,4 +24,11 @@ public interface Relays {
     /** Starts the dual-write relay; {@code target} is null when the target could not be reached. */
     Relay dualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
             BackendConnection backend, BackendConnection target);
+
+    /**
+     * Starts the dual-write relay on a session that ran direct until now: it reads what the session set up on the
+     * source (settings, prepared statements) and sets the same up on the target before it takes the next request.
+     */
+    Relay adoptIntoDualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
+            BackendConnection backend);
 }

@@ -37,6 +37,11 @@ public class SessionRegistry {
         return draining;
     }
 
+    /** The migration's phase changed: every open session moves to the new phase's relay between transactions. */
+    public void followPhase() {
+        sessions.forEach(ClientSession::followPhase);
+    }
+
     /** Closes every session now, telling each client why. */
     public void closeAllNow() {
         sessions.forEach(ClientSession::closeForShutdown);

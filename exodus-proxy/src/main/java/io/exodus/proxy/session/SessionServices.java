@@ -26,8 +26,8 @@ public record SessionServices(
         CaptureTap capture,
         Relays relays) {
 
-    /** Whether sessions write to the target too (phase dual-write). */
+    /** Whether sessions write to the target too now (phases dual-write and canary); the phase may change. */
     public boolean dualWriting() {
-        return relays.secondary() != null;
+        return relays.writeBoth();
     }
 }

@@ -173,6 +173,11 @@ public final class MessageScanner {
         return end - start;
     }
 
+    /** Whether every byte scanned so far belongs to a whole message: none is half-way through its header or body. */
+    public boolean atMessageBoundary() {
+        return headerFill == 0 && bodyRemaining == 0;
+    }
+
     /** The violation that cut the last {@link #scan(Buffer)} short, or null. */
     public ProtocolViolation failure() {
         return failure;

@@ -24,11 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DualWriteMetricsTest {
     private MeterRegistry registry;
     private DualWriteMetrics metrics;
+    private MigrationPhase phase = MigrationPhase.DUAL_WRITE;
 
     @BeforeEach
     void newMetrics() {
         registry = new SimpleMeterRegistry();
-        metrics = new MicrometerDualWriteMetrics(registry, MigrationPhase.DUAL_WRITE);
+        metrics = new MicrometerDualWriteMetrics(registry, () -> phase);
     }
 
     @Test
@@ -110,8 +111,19 @@ class DualWriteMetricsTest {
         assertEquals(1, registry.get(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE)
                 .tag(ExodusMeters.TAG_ENDPOINT, "target").gauge().value());
         SimpleMeterRegistry direct = new SimpleMeterRegistry();
-        new MicrometerDualWriteMetrics(direct, MigrationPhase.DIRECT);
-        assertNull(direct.find(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE).gauge(), "no target in phase direct");
+        new MicrometerDualWriteMetrics(direct, () -> MigrationPhase.DIRECT);
+        assertEquals(0, direct.get(ExodusMeters.BACKEND_CONNECTIONS_ACTIVE).tag(ExodusMeters.TAG_ENDPOINT, "target")
+                .gauge().value(), "none in phase direct, which may turn to dual-write");
+    }
+
+    @Test
+    void requestsAreTaggedWithThePhaseOfTheirMoment() {
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, System.nanoTime(), false);
+        phase = MigrationPhase.CANARY;
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, System.nanoTime(), false);
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, System.nanoTime(), false);
+        assertEquals(1, registry.get(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_PHASE, "dual-write").timer().count());
+        assertEquals(2, registry.get(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_PHASE, "canary").timer().count());
     }
 
     private Search leg(String endpoint, String role, String outcome, String policy) {

@@ -1,0 +1,167 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.Psql;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The phase changes while sessions are open (PUT /exodus/migration/phase): a session follows between two of its
+ * transactions, with what it set up on the source (settings, prepared statements) set up for the new phase, so that
+ * its next write lands on the target exactly as on the source.
+ */
+@QuarkusTest
+@TestProfile(PhaseChangeProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class SessionsFollowPhaseChangesTest {
+    /** One database per test: the catch-up queue's table, once made, is taken to stay (nobody drops a database). */
+    private static int databases;
+    private String database;
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        changePhase("direct");
+        database = "phase_follow_" + ++databases;
+        DualWriteDatabases.recreate(database);
+        DualWriteDatabases.onBoth(database, "create schema app");
+        // The same name in public: a session whose search_path the target lost would write there, silently.
+        DualWriteDatabases.onBoth(database, "create table app.items (id bigserial primary key, v text, at timestamptz)");
+        DualWriteDatabases.onBoth(database, "create table public.items (id bigserial primary key, v text, at timestamptz)");
+    }
+
+    @AfterEach
+    void backToDirect() {
+        changePhase("direct");
+    }
+
+    @Test
+    void anOpenDriverSessionFollowsIntoDualWriteWithItsSettingsAndPreparedStatements() throws Exception {
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database),
+                "prepareThreshold", "1");
+                Statement statement = client.createStatement()) {
+            statement.execute("set search_path = app, public");
+            statement.execute("set timezone = 'Pacific/Auckland'");
+            PreparedStatement insert = client.prepareStatement("insert into items (v, at) values (?, ?::timestamptz)");
+            // In phase direct: the source alone, its sequence moves on; the row goes again, the sequence does not.
+            insert.setString(1, "before");
+            insert.setString(2, "2026-01-01 12:00");
+            insert.executeUpdate();
+            statement.execute("delete from items");
+
+            changePhase("dual-write");
+
+            for (int i = 0; i < 3; i++) {
+                // The statement pgJDBC prepared in phase direct (S_1 …), bound again: no Parse goes by.
+                insert.setString(1, "after " + i);
+                insert.setString(2, "2026-01-01 12:00");
+                assertEquals(1, insert.executeUpdate());
+            }
+            statement.execute("update items set v = v || '!' where v = 'after 1'");
+        }
+        // Generated ids as the source drew them (2, 3, 4), in the schema the session's search_path names, and times
+        // read in the session's time zone: only what the target was given makes it so.
+        DualWriteDatabases.assertIdentical(database, "app.items");
+        DualWriteDatabases.assertIdentical(database, "public.items");
+        assertEquals("2,3,4", Psql.against(DualWriteDatabases.target(database))
+                .query("select string_agg(id::text, ',' order by id) from app.items"));
+        assertEquals("0", Psql.against(DualWriteDatabases.target(database)).query("select count(*) from public.items"));
+    }
+
+    @Test
+    void aSessionInATransactionFollowsOnlyOnceItEnds() throws Exception {
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            statement.execute("insert into app.items (id, v) values (100, 'began in direct')");
+            changePhase("dual-write");
+            statement.execute("insert into app.items (id, v) values (101, 'same transaction')");
+            client.commit();
+            statement.execute("insert into app.items (id, v) values (102, 'next transaction')");
+            client.commit();
+        }
+        assertEquals("100,101,102", Psql.against(DualWriteDatabases.source(database))
+                .query("select string_agg(id::text, ',' order by id) from app.items"));
+        assertEquals("102", Psql.against(DualWriteDatabases.target(database))
+                .query("select string_agg(id::text, ',' order by id) from app.items"));
+    }
+
+    @Test
+    void aSessionBackInPhaseDirectGetsItsStatementsAsItPreparedThem() throws Exception {
+        changePhase("dual-write");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database),
+                "prepareThreshold", "1")) {
+            // In dual-write the source runs this INSERT with RETURNING * (the target gets the row's values).
+            PreparedStatement insert = client.prepareStatement("insert into app.items (v) values (?)");
+            insert.setString(1, "dual");
+            assertEquals(1, insert.executeUpdate());
+
+            changePhase("direct");
+
+            insert.setString(1, "direct");
+            assertEquals(1, insert.executeUpdate(), "the statement answers as the client prepared it, without rows");
+            try (Statement statement = client.createStatement();
+                    ResultSet rows = statement.executeQuery("select count(*) from app.items")) {
+                rows.next();
+                assertEquals(2, rows.getInt(1));
+            }
+        }
+        assertEquals("dual", Psql.against(DualWriteDatabases.target(database))
+                .query("select string_agg(v, ',') from app.items"));
+    }
+
+    @Test
+    void aSessionWithATemporaryTableEndsWithAnExplanationInsteadOfWritingHalf() throws Exception {
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            statement.execute("create temp table scratch (id int)");
+            changePhase("dual-write");
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> statement.execute("insert into app.items (v) values ('x')"));
+            assertEquals("57P01", refused.getSQLState());
+            assertTrue(refused.getMessage().contains("temporary table scratch"), refused.getMessage());
+        }
+        assertEquals("0", Psql.against(DualWriteDatabases.source(database)).query("select count(*) from app.items"),
+                "nothing ran half");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            statement.execute("insert into app.items (v) values ('new session')");
+        }
+        DualWriteDatabases.assertIdentical(database, "app.items");
+    }
+
+    @Test
+    void changesNeedTheTokenAndAKnownPhase() {
+        given().contentType("application/json").body("{\"phase\": \"dual-write\"}").put("/exodus/migration/phase")
+                .then().statusCode(401);
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body("{\"phase\": \"sideways\"}").put("/exodus/migration/phase").then().statusCode(400);
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
+                .body("phase", equalTo("direct"));
+    }
+
+    private static void changePhase(String phase) {
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body("{\"phase\": \"" + phase + "\"}").put("/exodus/migration/phase").then().statusCode(200)
+                .body("phase", equalTo(phase));
+    }
+}
