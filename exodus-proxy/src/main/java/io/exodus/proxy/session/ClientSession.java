@@ -61,6 +61,8 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     /** The relay is being replaced by the one of the migration's new phase. */
     private boolean switchingRelay;
     private BackendLogin login;
+    /** The pause this session's relay holds its next request for, between transactions; null when it runs. */
+    private TrafficPause heldBy;
     private CancelRegistry.CancelKey cancelKey;
     private long authTimer = -1;
     /** System.nanoTime of the StartupMessage, for the authentication latency. */
@@ -314,6 +316,9 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         if (early.length() > 0) {
             relay.fromClient(early);
         }
+        if (services.registry().pause() != null || relayWritesBoth != dualWrites()) {
+            requestQuiet();
+        }
     }
 
     /**
@@ -351,17 +356,63 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     void followPhase() {
         context.runOnContext(v -> {
             if (state == State.RELAYING && !switchingRelay && dualWrites() != relayWritesBoth) {
-                relay.holdWhenQuiet(this::switchRelay);
+                if (heldBy != null) {
+                    switchRelay(); // held by a pause: quiet already
+                } else {
+                    requestQuiet();
+                }
             }
         });
     }
 
-    private void switchRelay() {
-        boolean writeBoth = dualWrites();
-        if (state != State.RELAYING || writeBoth == relayWritesBoth) {
-            relay.resume();
+    /** Traffic is paused: the session's next transaction waits (it counts as held when it is not relaying yet). */
+    void pauseFor(TrafficPause pause) {
+        context.runOnContext(v -> {
+            if (state != State.RELAYING || heldBy != null) {
+                pause.held(this);
+            } else {
+                requestQuiet();
+            }
+        });
+    }
+
+    void resumeAfterPause() {
+        context.runOnContext(v -> {
+            if (heldBy != null && state == State.RELAYING) {
+                heldBy = null;
+                if (!switchingRelay) {
+                    relay.resume();
+                }
+            }
+        });
+    }
+
+    private void requestQuiet() {
+        if (!switchingRelay) {
+            relay.holdWhenQuiet(this::atQuietMoment);
+        }
+    }
+
+    /** The relay holds the session between transactions: change relay, stay held for a pause, or go on. */
+    private void atQuietMoment() {
+        if (state != State.RELAYING) {
             return;
         }
+        if (dualWrites() != relayWritesBoth) {
+            switchRelay();
+            return;
+        }
+        TrafficPause pause = services.registry().pause();
+        if (pause != null) {
+            heldBy = pause;
+            pause.held(this);
+            return;
+        }
+        relay.resume();
+    }
+
+    private void switchRelay() {
+        boolean writeBoth = dualWrites();
         switchingRelay = true;
         relay.detach().onComplete(handed -> {
             switchingRelay = false;
@@ -385,8 +436,9 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
             if (handOff.fromClient().length() > 0) {
                 relay.fromClient(handOff.fromClient());
             }
-            if (writeBoth != dualWrites()) {
-                followPhase();
+            if (writeBoth != dualWrites() || heldBy != null) {
+                // The phase changed again, or a pause still holds the session: the new relay holds it too.
+                requestQuiet();
             }
         });
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class SessionRegistry {
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
+    private volatile TrafficPause pause;
 
     void add(ClientSession session) {
         sessions.add(session);
@@ -17,6 +18,10 @@ public class SessionRegistry {
 
     void remove(ClientSession session) {
         sessions.remove(session);
+        TrafficPause current = pause;
+        if (current != null) {
+            current.gone(session);
+        }
     }
 
     public int size() {
@@ -40,6 +45,32 @@ public class SessionRegistry {
     /** The migration's phase changed: every open session moves to the new phase's relay between transactions. */
     public void followPhase() {
         sessions.forEach(ClientSession::followPhase);
+    }
+
+    /**
+     * Holds every session's next transaction until the pause's {@link TrafficPause#resume()}: see {@link TrafficPause}.
+     * One pause at a time.
+     */
+    public synchronized TrafficPause pauseTransactions() {
+        if (pause != null) {
+            throw new IllegalStateException("traffic is paused already, for " + pause.elapsed().toMillis() + " ms");
+        }
+        TrafficPause started = new TrafficPause(this, Set.copyOf(sessions));
+        pause = started;
+        sessions.forEach(session -> session.pauseFor(started));
+        return started;
+    }
+
+    /** The pause in effect, or null. */
+    TrafficPause pause() {
+        return pause;
+    }
+
+    synchronized void resumed(TrafficPause ended) {
+        if (pause == ended) {
+            pause = null;
+            sessions.forEach(ClientSession::resumeAfterPause);
+        }
     }
 
     /** Closes every session now, telling each client why. */
