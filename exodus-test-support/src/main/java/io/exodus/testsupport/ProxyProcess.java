@@ -64,6 +64,9 @@ public final class ProxyProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        // Tests share database servers: a fleet's state left in the source by one test's proxy must not steer the
+        // next one's. Tests of the control plane turn it on.
+        builder.environment().put("EXODUS_CONTROL_ENABLED", "false");
         builder.environment().putAll(environment);
         try {
             return new ProxyProcess(builder.start(), logFile);

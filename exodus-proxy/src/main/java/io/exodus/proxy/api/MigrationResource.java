@@ -5,6 +5,10 @@ import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.capture.RecommendationPuller;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.control.ControlPlane;
+import io.exodus.proxy.control.ControlSetting;
+import io.exodus.proxy.control.ControlState;
+import io.exodus.proxy.control.Replica;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.AnalyzerRecommendations;
@@ -14,6 +18,7 @@ import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.monitoring.ReplicationLag;
 import io.exodus.proxy.monitoring.ReplicationLagProbe;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -38,6 +43,8 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class MigrationResource {
     private static final Logger LOG = Logger.getLogger(MigrationResource.class);
+    /** Who makes a change, for the audit log: a person's or a script's name. */
+    static final String ACTOR_HEADER = "X-Exodus-Actor";
 
     private final MigrationState migration;
     private final DivergenceLog divergences;
@@ -48,11 +55,14 @@ public class MigrationResource {
     private final CaptureTap capture;
     private final RecommendationPuller recommendations;
     private final BackendEndpoints endpoints;
+    private final ControlPlane control;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
             ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag,
-            CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints) {
+            CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints,
+            ControlPlane control) {
         this.endpoints = endpoints;
+        this.control = control;
         this.capture = capture;
         this.recommendations = recommendations;
         this.replayer = replayer;
@@ -71,10 +81,19 @@ public class MigrationResource {
      *                      {@code exodus.metrics.enabled=false}, which turns the readings off
      * @param analyzer      capture to the analyzer and its recommendations
      */
-    public record Status(String phase, String policy, double canaryPercent, Map<String, Double> divergences,
-            List<Divergence> recent, List<String> statementsNeedingVerification,
+    public record Status(String phase, String primary, String policy, double canaryPercent,
+            Map<String, Double> divergences, List<Divergence> recent, List<String> statementsNeedingVerification,
             io.exodus.proxy.catchup.CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
-            Analyzer analyzer) {
+            Analyzer analyzer, Control control, List<Replica> replicas) {
+    }
+
+    /**
+     * The fleet's state in the control database, as this replica last read it.
+     *
+     * @param replica this replica's id in {@code replicas}
+     * @param state   null while the control database could not be read
+     */
+    public record Control(boolean enabled, String fleet, String replica, ControlState state) {
     }
 
     /**
@@ -90,13 +109,16 @@ public class MigrationResource {
             AnalyzerRecommendations recommendations) {
     }
 
-    public record CanaryChange(Double percent) {
+    /** @param reason why, for the audit log (optional) */
+    public record CanaryChange(Double percent, String reason) {
     }
 
-    public record PolicyChange(String policy) {
+    /** @param reason why, for the audit log (optional) */
+    public record PolicyChange(String policy, String reason) {
     }
 
-    public record PhaseChange(String phase) {
+    /** @param reason why, for the audit log (optional) */
+    public record PhaseChange(String phase, String reason) {
     }
 
     public record Problem(String error) {
@@ -108,22 +130,25 @@ public class MigrationResource {
             return Uni.createFrom().item(
                     problem(Response.Status.UNAUTHORIZED, "a valid bearer token (exodus.admin.token) is required"));
         }
-        if (!replayer.active()) {
-            return Uni.createFrom().item(statusWith(null));
-        }
-        return Uni.createFrom().completionStage(replayer.status().toCompletionStage()).map(this::statusWith);
+        Future<io.exodus.proxy.catchup.CatchUpStatus> replay = replayer.active() ? replayer.status()
+                : Future.succeededFuture();
+        Future<List<Replica>> replicas = control.enabled()
+                ? control.replicas().otherwise(failure -> List.of()) : Future.succeededFuture(List.of());
+        return Uni.createFrom().completionStage(Future.all(replay, replicas).toCompletionStage())
+                .map(both -> statusWith(replay.result(), replicas.result()));
     }
 
-    private Response statusWith(io.exodus.proxy.catchup.CatchUpStatus replay) {
+    private Response statusWith(io.exodus.proxy.catchup.CatchUpStatus replay, List<Replica> replicas) {
         Map<String, Double> counts = new java.util.LinkedHashMap<>();
         for (Divergence.Kind kind : Divergence.Kind.values()) {
             counts.put(kind.tag(), divergences.count(kind));
         }
         List<Divergence> recent = divergences.recent();
-        return Response.ok(new Status(migration.phase().configName(), migration.policy().configName(),
+        return Response.ok(new Status(migration.phase().configName(), "source", migration.policy().configName(),
                 migration.canaryPercent(), counts,
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
-                replicationLag.latest(), analyzer())).build();
+                replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
+                        control.replicaId(), control.last()), replicas)).build();
     }
 
     private Analyzer analyzer() {
@@ -158,7 +183,8 @@ public class MigrationResource {
     @PUT
     @Path("/policy")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> changePolicy(@HeaderParam("Authorization") String authorization, PolicyChange change) {
+    public Uni<Response> changePolicy(@HeaderParam("Authorization") String authorization,
+            @HeaderParam(ACTOR_HEADER) String actor, PolicyChange change) {
         if (config.admin().token().isEmpty()) {
             return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
                     "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
@@ -172,46 +198,40 @@ public class MigrationResource {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST, e.getMessage()));
         }
+        String reason = change.reason();
         if (!policy.usesTwoPhaseCommit()) {
-            migration.changePolicy(policy);
-            return Uni.createFrom().item(Response.ok(new PolicyChange(policy.configName())).build());
+            return commit(ControlSetting.POLICY, "policy", policy.configName(), () -> migration.changePolicy(policy),
+                    actor, reason);
         }
         // Two-phase commit needs prepared transactions on both servers and the recovery sweep running first.
-        return Uni.createFrom().completionStage(recovery.activate().toCompletionStage())
-                .map(ready -> {
-                    migration.changePolicy(policy);
-                    return Response.ok(new PolicyChange(policy.configName())).build();
-                })
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("Policy change to two-phase-commit refused: %s", failure.getMessage());
-                    return problem(Response.Status.CONFLICT, failure.getMessage());
-                });
+        return twoPhaseCommitReady("Policy change to two-phase-commit").chain(refusal -> refusal != null
+                ? Uni.createFrom().item(refusal)
+                : commit(ControlSetting.POLICY, "policy", policy.configName(), () -> migration.changePolicy(policy),
+                        actor, reason));
     }
 
     @PUT
     @Path("/canary")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response changeCanary(@HeaderParam("Authorization") String authorization, CanaryChange change) {
+    public Uni<Response> changeCanary(@HeaderParam("Authorization") String authorization,
+            @HeaderParam(ACTOR_HEADER) String actor, CanaryChange change) {
         if (config.admin().token().isEmpty()) {
-            return problem(Response.Status.FORBIDDEN,
-                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API");
+            return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
+                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
         }
         if (!authorized(authorization)) {
-            return problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required");
+            return Uni.createFrom().item(problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required"));
         }
         if (migration.phase() != MigrationPhase.CANARY) {
-            return problem(Response.Status.CONFLICT, "canary reads need phase canary (exodus.migration.phase); this "
-                    + "proxy runs in phase " + migration.phase().configName());
+            return Uni.createFrom().item(problem(Response.Status.CONFLICT, "canary reads need phase canary "
+                    + "(PUT /exodus/migration/phase); this proxy runs in phase " + migration.phase().configName()));
         }
-        if (change == null || change.percent() == null) {
-            return problem(Response.Status.BAD_REQUEST, "give {\"percent\": <0 to 100>}");
+        if (change == null || change.percent() == null || !(change.percent() >= 0 && change.percent() <= 100)) {
+            return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST, "give {\"percent\": <0 to 100>}"));
         }
-        try {
-            migration.changeCanaryPercent(change.percent());
-        } catch (IllegalArgumentException e) {
-            return problem(Response.Status.BAD_REQUEST, e.getMessage());
-        }
-        return Response.ok(new CanaryChange(migration.canaryPercent())).build();
+        double percent = change.percent();
+        return commit(ControlSetting.CANARY_PERCENT, "percent", String.valueOf(percent),
+                () -> migration.changeCanaryPercent(percent), actor, change.reason());
     }
 
     /**
@@ -222,7 +242,8 @@ public class MigrationResource {
     @PUT
     @Path("/phase")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> changePhase(@HeaderParam("Authorization") String authorization, PhaseChange change) {
+    public Uni<Response> changePhase(@HeaderParam("Authorization") String authorization,
+            @HeaderParam(ACTOR_HEADER) String actor, PhaseChange change) {
         if (config.admin().token().isEmpty()) {
             return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
                     "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
@@ -241,18 +262,52 @@ public class MigrationResource {
                     + " writes to a target, and none is configured: set exodus.target.url (EXODUS_TARGET_URL) and "
                     + "restart the proxy"));
         }
+        String reason = change.reason();
         if (!phase.writesBothDatabases() || !migration.policy().usesTwoPhaseCommit()) {
-            migration.changePhase(phase);
-            return Uni.createFrom().item(Response.ok(new PhaseChange(phase.configName())).build());
+            return commit(ControlSetting.PHASE, "phase", phase.configName(), () -> migration.changePhase(phase), actor,
+                    reason);
         }
-        // Two-phase commit needs prepared transactions on both servers and the recovery sweep running first.
-        return Uni.createFrom().completionStage(recovery.activate().toCompletionStage())
-                .map(ready -> {
-                    migration.changePhase(phase);
-                    return Response.ok(new PhaseChange(phase.configName())).build();
+        return twoPhaseCommitReady("Phase change to " + phase.configName()).chain(refusal -> refusal != null
+                ? Uni.createFrom().item(refusal)
+                : commit(ControlSetting.PHASE, "phase", phase.configName(), () -> migration.changePhase(phase),
+                        actor, reason));
+    }
+
+    /**
+     * Makes the change: for the whole fleet through the control plane when it is on (the answer says which replicas
+     * applied it), in this replica's memory otherwise.
+     */
+    private Uni<Response> commit(ControlSetting setting, String field, String value, Runnable locally, String actor,
+            String reason) {
+        if (!control.enabled()) {
+            locally.run();
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put(field, setting == ControlSetting.CANARY_PERCENT ? (Object) Double.valueOf(value) : value);
+            return Uni.createFrom().item(Response.ok(body).build());
+        }
+        String who = actor == null || actor.isBlank() ? "admin API" : actor;
+        return Uni.createFrom().completionStage(control.change(setting, value, who, reason).toCompletionStage())
+                .map(change -> {
+                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    body.put(field, setting == ControlSetting.CANARY_PERCENT ? (Object) Double.valueOf(value) : value);
+                    body.put("version", change.version());
+                    body.put("appliedBy", change.appliedBy());
+                    body.put("pending", change.pending());
+                    return Response.ok(body).build();
                 })
                 .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("Phase change to %s refused: %s", phase.configName(), failure.getMessage());
+                    LOG.warnf("Change of %s to %s not made: %s", setting.auditName(), value, failure.getMessage());
+                    return problem(Response.Status.SERVICE_UNAVAILABLE, "the fleet's state on the source could not "
+                            + "be changed (" + failure.getMessage() + "); nothing was changed, try again");
+                });
+    }
+
+    /** Null when two-phase commit can be used; otherwise the 409 that says why not. */
+    private Uni<Response> twoPhaseCommitReady(String what) {
+        return Uni.createFrom().completionStage(recovery.activate().toCompletionStage())
+                .map(ready -> (Response) null)
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("%s refused: %s", what, failure.getMessage());
                     return problem(Response.Status.CONFLICT, failure.getMessage());
                 });
     }

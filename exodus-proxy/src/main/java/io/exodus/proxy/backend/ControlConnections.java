@@ -47,21 +47,7 @@ public final class ControlConnections implements AutoCloseable {
     }
 
     private Pool open(Key key) {
-        PostgresUrl url = key.endpoint().url();
-        PgConnectOptions connect = new PgConnectOptions()
-                .setHost(url.host())
-                .setPort(url.port())
-                .setUser(url.user())
-                .setPassword(url.password())
-                .setDatabase(key.database())
-                .setConnectTimeout((int) connectTimeout.toMillis())
-                .setSslMode(io.vertx.pgclient.SslMode.of(url.sslMode().text()))
-                .setTrustAll(!url.sslMode().verifiesCertificate())
-                .setHostnameVerificationAlgorithm(url.sslMode() == SslMode.VERIFY_FULL ? "HTTPS" : "");
-        if (url.sslMode().verifiesCertificate()) {
-            url.sslRootCert().ifPresent(file -> connect.setPemTrustOptions(new PemTrustOptions().addCertPath(file)));
-        }
-        connect.addProperty("application_name", "exodus-control");
+        PgConnectOptions connect = options(key.endpoint(), key.database());
         return PgBuilder.pool()
                 // No pool-level wait limit: with one, every query sent while the server is down leaves a timer that
                 // later fails an already failed promise (vertx-sql-client #1706, "Result is already complete" in the
@@ -71,6 +57,26 @@ public final class ControlConnections implements AutoCloseable {
                 .connectingTo(connect)
                 .using(vertx)
                 .build();
+    }
+
+    /** How a control connection reaches the database: also for connections outside the pools (LISTEN). */
+    public PgConnectOptions options(BackendEndpoint endpoint, String database) {
+        PostgresUrl url = endpoint.url();
+        PgConnectOptions connect = new PgConnectOptions()
+                .setHost(url.host())
+                .setPort(url.port())
+                .setUser(url.user())
+                .setPassword(url.password())
+                .setDatabase(database)
+                .setConnectTimeout((int) connectTimeout.toMillis())
+                .setSslMode(io.vertx.pgclient.SslMode.of(url.sslMode().text()))
+                .setTrustAll(!url.sslMode().verifiesCertificate())
+                .setHostnameVerificationAlgorithm(url.sslMode() == SslMode.VERIFY_FULL ? "HTTPS" : "");
+        if (url.sslMode().verifiesCertificate()) {
+            url.sslRootCert().ifPresent(file -> connect.setPemTrustOptions(new PemTrustOptions().addCertPath(file)));
+        }
+        connect.addProperty("application_name", "exodus-control");
+        return connect;
     }
 
     /** Closes every pool opened so far; later calls to {@link #to} open new ones. */

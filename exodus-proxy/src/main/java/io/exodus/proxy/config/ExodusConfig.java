@@ -36,6 +36,9 @@ public interface ExodusConfig {
 
     Admin admin();
 
+    /** The state every replica of the proxy obeys, kept in the source's control database. */
+    Control control();
+
     Replay replay();
 
     Tcp tcp();
@@ -205,6 +208,35 @@ public interface ExodusConfig {
         @WithName("canary-percent")
         @WithDefault("10")
         double canaryPercent();
+    }
+
+    interface Control {
+        /**
+         * Whether the phase, policy and canary share live in the source's {@code exodus} schema, shared by every
+         * replica of the same {@code fleet}: a change made through one replica's admin API reaches all of them. Off,
+         * each replica keeps its own state in memory.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The name of the replicas that obey one state: every replica of one application's proxy shares it. */
+        @WithDefault("exodus")
+        String fleet();
+
+        /** How often a replica reads the state, should a notification of a change not reach it. */
+        @WithName("poll-interval")
+        @WithDefault("2s")
+        Duration pollInterval();
+
+        /** How often a replica reports itself alive, with the state it applied. */
+        @WithName("heartbeat-interval")
+        @WithDefault("1s")
+        Duration heartbeatInterval();
+
+        /** How long a change waits for every live replica to apply it before it answers with those still pending. */
+        @WithName("apply-timeout")
+        @WithDefault("5s")
+        Duration applyTimeout();
     }
 
     interface Admin {

@@ -1,0 +1,289 @@
+package io.exodus.proxy.control;
+
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.consistency.TwoPhaseRecovery;
+import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import org.jboss.logging.Logger;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The state every replica of a fleet obeys: phase, policy and canary share in the source's {@code exodus} schema. A
+ * change made through any replica is written there in one transaction with its audit row and a notification
+ * ({@code LISTEN exodus_control}); every replica reads the state when notified, and every poll interval should a
+ * notification be lost, and applies a version newer than its own. Each replica reports, every heartbeat, the version
+ * it applied: a change answers once every live replica has applied it. A replica that cannot read the state keeps the
+ * last one it applied.
+ */
+@ApplicationScoped
+public class ControlPlane {
+    private static final Logger LOG = Logger.getLogger(ControlPlane.class);
+    private static final long START_TIMEOUT_SECONDS = 15;
+
+    private final Vertx vertx;
+    private final ExodusConfig.Control config;
+    private final BackendEndpoints endpoints;
+    private final MigrationState migration;
+    private final TwoPhaseRecovery recovery;
+    private final String replicaId;
+    private ControlConnections connections;
+    private PgSubscriber subscriber;
+    private long pollTimer = -1;
+    private long heartbeatTimer = -1;
+    /** The version of the state this replica applied; 0 before the first read. */
+    private volatile long applied;
+    private volatile ControlState last;
+
+    public ControlPlane(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
+            TwoPhaseRecovery recovery) {
+        this.vertx = vertx;
+        this.config = config.control();
+        this.endpoints = endpoints;
+        this.migration = migration;
+        this.recovery = recovery;
+        this.replicaId = config.migration().proxyId().orElseGet(() -> hostName() + ":" + config.listen().port());
+    }
+
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    public String replicaId() {
+        return replicaId;
+    }
+
+    /** The state last read from the control database, or null before the first read. */
+    public ControlState last() {
+        return last;
+    }
+
+    /** Before the listener opens: the replica starts in the fleet's state, or in its configured one if it is first. */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1) StartupEvent event) throws Exception {
+        if (!config.enabled()) {
+            return;
+        }
+        connections = new ControlConnections(vertx);
+        try {
+            createTables().compose(v -> pool().preparedQuery(ControlSql.INSERT_INITIAL).execute(Tuple.of(
+                    config.fleet(), migration.phase().configName(), migration.policy().configName(),
+                    migration.canaryPercent(), replicaId))).compose(v -> refresh())
+                    .toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("The control state of fleet \"%s\" could not be read from the source (%s): this replica starts "
+                    + "in its configured phase %s and follows the fleet once the source answers", config.fleet(),
+                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage(), migration.phase().configName());
+        }
+        listen();
+        pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> refresh());
+        heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
+        heartbeat();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (connections == null) {
+            return;
+        }
+        vertx.cancelTimer(pollTimer);
+        vertx.cancelTimer(heartbeatTimer);
+        if (subscriber != null) {
+            subscriber.close();
+        }
+        try {
+            pool().preparedQuery(ControlSql.LEAVE).execute(Tuple.of(config.fleet(), replicaId))
+                    .toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debugf("Could not sign off replica %s: %s", replicaId, e.getMessage());
+        }
+        connections.close();
+    }
+
+    /**
+     * Changes one setting for the whole fleet: written with its audit row and a notification in one transaction,
+     * applied here at once, answered when every live replica applied it (or after {@code apply-timeout}).
+     */
+    public Future<ControlChange> change(ControlSetting setting, String to, String who, String why) {
+        Object value = setting == ControlSetting.CANARY_PERCENT ? (Object) Double.valueOf(to) : to;
+        return pool().withTransaction(connection -> connection.preparedQuery(ControlSql.READ_FOR_CHANGE)
+                .execute(Tuple.of(config.fleet())).compose(rows -> {
+                    ControlState before = stateOf(rows);
+                    String from = before == null ? null : switch (setting) {
+                        case PHASE -> before.phase();
+                        case POLICY -> before.policy();
+                        case CANARY_PERCENT -> String.valueOf(before.canaryPercent());
+                    };
+                    return connection.preparedQuery(ControlSql.update(setting.column()))
+                            .execute(Tuple.of(config.fleet(), value, who)).compose(updated -> {
+                                long version = updated.iterator().next().getLong(0);
+                                return connection.preparedQuery(ControlSql.AUDIT).execute(Tuple.of(config.fleet(),
+                                        who, setting.auditName(), from, to, why, version))
+                                        .compose(v -> connection.preparedQuery(ControlSql.NOTIFY)
+                                                .execute(Tuple.of(config.fleet())))
+                                        .map(v -> new String[] {from, String.valueOf(version)});
+                            });
+                })).compose(done -> {
+                    long version = Long.parseLong(done[1]);
+                    LOG.infof("Control: %s changed from %s to %s by %s (version %d of fleet \"%s\")%s",
+                            setting.auditName(), done[0], to, who, version, config.fleet(),
+                            why == null ? "" : ": " + why);
+                    return refresh().compose(v -> waitForReplicas(setting, done[0], to, version));
+                });
+    }
+
+    /** The replicas of the fleet, live or not, as their heartbeats reported them. */
+    public Future<List<Replica>> replicas() {
+        return pool().preparedQuery(ControlSql.REPLICAS)
+                .execute(Tuple.of(config.fleet(), 3 * config.heartbeatInterval().toMillis())).map(rows -> {
+                    List<Replica> replicas = new ArrayList<>();
+                    for (Row row : rows) {
+                        replicas.add(new Replica(row.getString(0), row.getString(1), row.getString(2),
+                                row.getLong(3), row.getString(4), row.getBoolean(5)));
+                    }
+                    return replicas;
+                });
+    }
+
+    private Future<ControlChange> waitForReplicas(ControlSetting setting, String from, String to, long version) {
+        long deadline = System.nanoTime() + config.applyTimeout().toNanos();
+        Promise<ControlChange> answer = Promise.promise();
+        checkReplicas(setting, from, to, version, deadline, answer);
+        return answer.future();
+    }
+
+    private void checkReplicas(ControlSetting setting, String from, String to, long version, long deadline,
+            Promise<ControlChange> answer) {
+        replicas().onFailure(answer::fail).onSuccess(replicas -> {
+            List<String> appliedBy = new ArrayList<>();
+            List<String> pending = new ArrayList<>();
+            for (Replica replica : replicas) {
+                if (replica.live()) {
+                    (replica.version() >= version ? appliedBy : pending).add(replica.id());
+                }
+            }
+            if (pending.isEmpty() || System.nanoTime() > deadline) {
+                if (!pending.isEmpty()) {
+                    LOG.warnf("Control: version %d of fleet \"%s\" not applied yet by %s after %d ms", version,
+                            config.fleet(), String.join(", ", pending), config.applyTimeout().toMillis());
+                }
+                answer.complete(new ControlChange(setting, from, to, version, appliedBy, pending));
+                return;
+            }
+            vertx.setTimer(50, id -> checkReplicas(setting, from, to, version, deadline, answer));
+        });
+    }
+
+    private Future<Void> createTables() {
+        return pool().withTransaction(connection -> connection.query(ControlSql.LOCK).execute()
+                .compose(v -> connection.query(ControlSql.CREATE).execute()).mapEmpty());
+    }
+
+    private void listen() {
+        subscriber = PgSubscriber.subscriber(vertx, connections.options(endpoints.source(),
+                endpoints.source().url().database()));
+        // Reconnect for ever, once a second: a state changed meanwhile is read by the poll.
+        subscriber.reconnectPolicy(attempt -> 1000L);
+        subscriber.channel(ControlSql.CHANNEL).handler(fleet -> {
+            if (config.fleet().equals(fleet)) {
+                refresh();
+            }
+        });
+        subscriber.connect().onFailure(failure -> LOG.warnf("Control: cannot listen for changes on the source (%s); "
+                + "reading the state every %d ms instead", failure.getMessage(), config.pollInterval().toMillis()));
+    }
+
+    /** Reads the fleet's state and applies it if it is newer than what this replica applied. */
+    private Future<Void> refresh() {
+        return pool().preparedQuery(ControlSql.READ).execute(Tuple.of(config.fleet())).compose(rows -> {
+            ControlState state = stateOf(rows);
+            return state == null ? Future.succeededFuture() : apply(state);
+        }).onFailure(failure -> LOG.debugf("Control: could not read the state: %s", failure.getMessage()));
+    }
+
+    private Future<Void> apply(ControlState state) {
+        last = state;
+        if (state.version() <= applied) {
+            return Future.succeededFuture();
+        }
+        MigrationPhase phase;
+        ConsistencyPolicy policy;
+        try {
+            phase = MigrationPhase.fromConfig(state.phase());
+            policy = ConsistencyPolicy.fromConfig(state.policy());
+        } catch (IllegalArgumentException e) {
+            LOG.errorf("Control: version %d of fleet \"%s\" cannot be applied (%s); keeping version %d",
+                    state.version(), config.fleet(), e.getMessage(), applied);
+            return Future.succeededFuture();
+        }
+        if (phase.writesBothDatabases() && endpoints.target().isEmpty()) {
+            LOG.errorf("Control: fleet \"%s\" is in phase %s, which writes to a target, and this replica has none "
+                    + "configured (exodus.target.url): it keeps phase %s", config.fleet(), phase.configName(),
+                    migration.phase().configName());
+            return Future.succeededFuture();
+        }
+        Future<Void> ready = phase.writesBothDatabases() && policy.usesTwoPhaseCommit()
+                && !(migration.phase().writesBothDatabases() && migration.policy().usesTwoPhaseCommit())
+                ? recovery.activate() : Future.succeededFuture();
+        return ready.onSuccess(v -> {
+            synchronized (this) {
+                if (state.version() <= applied) {
+                    return;
+                }
+                migration.changeCanaryPercent(state.canaryPercent());
+                migration.changePolicy(policy);
+                migration.changePhase(phase);
+                applied = state.version();
+            }
+            heartbeat();
+        }).onFailure(failure -> LOG.errorf("Control: version %d of fleet \"%s\" needs two-phase commit, which this "
+                + "replica cannot use (%s); keeping version %d", state.version(), config.fleet(), failure.getMessage(),
+                applied));
+    }
+
+    private void heartbeat() {
+        pool().preparedQuery(ControlSql.HEARTBEAT).execute(Tuple.of(config.fleet(), replicaId,
+                migration.phase().configName(), migration.policy().configName(), applied))
+                .onFailure(failure -> LOG.debugf("Control: heartbeat failed: %s", failure.getMessage()));
+    }
+
+    private static ControlState stateOf(RowSet<Row> rows) {
+        if (!rows.iterator().hasNext()) {
+            return null;
+        }
+        Row row = rows.iterator().next();
+        return new ControlState(row.getString(0), row.getString(1), row.getDouble(2), row.getLong(3),
+                row.getString(4), row.getString(5));
+    }
+
+    private Pool pool() {
+        return connections.to(endpoints.source());
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.exodus.proxy.control;
+
+/** What a change of the control state changes: one column of {@code exodus.control_state}. */
+public enum ControlSetting {
+    PHASE("phase", "phase"),
+    POLICY("policy", "policy"),
+    CANARY_PERCENT("canary_percent", "canary-percent");
+
+    private final String column;
+    private final String auditName;
+
+    ControlSetting(String column, String auditName) {
+        this.column = column;
+        this.auditName = auditName;
+    }
+
+    String column() {
+        return column;
+    }
+
+    /** The name in the audit log ({@code exodus.control_audit.what}). */
+    public String auditName() {
+        return auditName;
+    }
+}

@@ -1,0 +1,65 @@
+package io.exodus.proxy.control;
+
+/**
+ * The control plane's tables, in the {@code exodus} schema of the source's database (the one its URL names): the state
+ * of each fleet, the audit of every change, and the replicas with the state each applied.
+ */
+final class ControlSql {
+    /** Serialises the creation of the tables by replicas that start at once. */
+    static final String LOCK = "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('exodus.control'))";
+    static final String CREATE = """
+            CREATE SCHEMA IF NOT EXISTS exodus;
+            CREATE TABLE IF NOT EXISTS exodus.control_state (
+                fleet text PRIMARY KEY,
+                phase text NOT NULL,
+                policy text NOT NULL,
+                canary_percent double precision NOT NULL,
+                version bigint NOT NULL,
+                changed_at timestamptz NOT NULL DEFAULT now(),
+                changed_by text NOT NULL);
+            CREATE TABLE IF NOT EXISTS exodus.control_audit (
+                id bigserial PRIMARY KEY,
+                fleet text NOT NULL,
+                at timestamptz NOT NULL DEFAULT now(),
+                who text NOT NULL,
+                what text NOT NULL,
+                from_value text,
+                to_value text NOT NULL,
+                why text,
+                version bigint NOT NULL);
+            CREATE TABLE IF NOT EXISTS exodus.replicas (
+                fleet text NOT NULL,
+                replica text NOT NULL,
+                phase text NOT NULL,
+                policy text NOT NULL,
+                version bigint NOT NULL,
+                last_seen timestamptz NOT NULL,
+                PRIMARY KEY (fleet, replica))""";
+    /** The first replica of a fleet brings its configured state; later ones find it. */
+    static final String INSERT_INITIAL = "INSERT INTO exodus.control_state (fleet, phase, policy, canary_percent, "
+            + "version, changed_by) VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (fleet) DO NOTHING";
+    static final String READ = "SELECT phase, policy, canary_percent, version, changed_at::text, changed_by "
+            + "FROM exodus.control_state WHERE fleet = $1";
+    static final String READ_FOR_CHANGE = READ + " FOR UPDATE";
+    static final String HEARTBEAT = "INSERT INTO exodus.replicas (fleet, replica, phase, policy, version, last_seen) "
+            + "VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (fleet, replica) DO UPDATE SET phase = excluded.phase, "
+            + "policy = excluded.policy, version = excluded.version, last_seen = excluded.last_seen";
+    static final String LEAVE = "DELETE FROM exodus.replicas WHERE fleet = $1 AND replica = $2";
+    /** Live: seen within the interval given in milliseconds. */
+    static final String REPLICAS = "SELECT replica, phase, policy, version, last_seen::text, "
+            + "last_seen > now() - $2 * interval '1 millisecond' FROM exodus.replicas WHERE fleet = $1 "
+            + "ORDER BY replica";
+    static final String AUDIT = "INSERT INTO exodus.control_audit (fleet, who, what, from_value, to_value, why, "
+            + "version) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    static final String CHANNEL = "exodus_control";
+    static final String NOTIFY = "SELECT pg_catalog.pg_notify('" + CHANNEL + "', $1)";
+
+    private ControlSql() {
+    }
+
+    /** The UPDATE of one setting: {@code column} comes from {@link ControlSetting}, never from a client. */
+    static String update(String column) {
+        return "UPDATE exodus.control_state SET " + column + " = $2, version = version + 1, changed_at = now(), "
+                + "changed_by = $3 WHERE fleet = $1 RETURNING version";
+    }
+}
