@@ -61,6 +61,22 @@ final class Support {
         }
     }
 
+    /** A PUT of a JSON body to the admin API with the bearer token. */
+    static HttpAnswer put(int port, String path, String token, String json) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return new HttpAnswer(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new HttpAnswer(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Polls the condition every 100 ms until it holds; false if it still does not after the timeout. */
     static boolean await(Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
