@@ -23,12 +23,17 @@ public record Latency(int samples, long p50Micros, long p95Micros, long p99Micro
     }
 
     /**
-     * Whether this (the target's) is a regression against the source's: enough samples on both sides, a p95 above
-     * {@code ratio} times the source's and at least {@code minDifferenceMicros} above it, so that neither a handful of
-     * replays nor microseconds of jitter on a fast statement make a finding.
+     * Whether this (the target's) is a regression against the source's: enough samples on both sides, and a p50 and
+     * a p95 each above {@code ratio} times the higher of the source's two runs' ({@code source}, {@code baseline}),
+     * the p95 by at least {@code minDifferenceMicros}. The second source run puts the source's own jitter into the
+     * bar, the p50 keeps one stall of a busy machine (the p95 of ten samples is their maximum) from making a finding,
+     * and the difference keeps microseconds on a fast statement from making one.
      */
-    public boolean regressedAgainst(Latency source, double ratio, long minDifferenceMicros, int minSamples) {
-        return samples >= minSamples && source.samples >= minSamples && p95Micros > ratio * source.p95Micros
+    public boolean regressedAgainst(Latency source, Latency baseline, double ratio, long minDifferenceMicros,
+            int minSamples) {
+        return samples >= minSamples && source.samples >= minSamples
+                && p50Micros > ratio * Math.max(source.p50Micros, baseline.p50Micros)
+                && p95Micros > ratio * Math.max(source.p95Micros, baseline.p95Micros)
                 && p95Micros - source.p95Micros >= minDifferenceMicros;
     }
 

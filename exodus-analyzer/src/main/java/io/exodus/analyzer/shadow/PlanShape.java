@@ -28,7 +28,12 @@ public record PlanShape(List<String> nodes, double totalCost, String rendered) {
     }
 
     private static void walk(JsonObject node, int depth, List<String> nodes, StringBuilder rendered) {
-        StringBuilder line = new StringBuilder(node.getString("Node Type", "?"));
+        StringBuilder line = new StringBuilder();
+        String partialMode = node.getString("Partial Mode", "Simple");
+        if (!partialMode.equals("Simple")) {
+            line.append(partialMode).append(' '); // Partial / Finalize Aggregate: a parallel plan's two halves
+        }
+        line.append(node.getString("Node Type", "?"));
         if (node.containsKey("Join Type")) {
             line.append(' ').append(node.getString("Join Type")).append(" join");
         }

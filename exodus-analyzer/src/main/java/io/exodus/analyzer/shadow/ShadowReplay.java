@@ -89,21 +89,23 @@ final class ShadowReplay {
     private Future<Replayed> compare(CapturedStatement statement, List<Execution> executions) {
         ResponseComparison.Result result = new ResponseComparison(OrderByClause.ordersResult(statement.text()),
                 settings.floatTolerance()).compare(executions);
+        // Timed only where all three runs answered rows, so that each side has as many samples as the others.
         List<Long> sourceMicros = new ArrayList<>();
         List<Long> targetMicros = new ArrayList<>();
+        List<Long> baselineMicros = new ArrayList<>();
         Optional<Outcome.Rows> answered = Optional.empty();
         for (Execution execution : executions) {
-            if (execution.source() instanceof Outcome.Rows rows && execution.target() instanceof Outcome.Rows) {
+            if (execution.source() instanceof Outcome.Rows rows && execution.target() instanceof Outcome.Rows
+                    && execution.baseline() instanceof Outcome.Rows) {
                 answered = answered.or(() -> Optional.of(rows));
                 sourceMicros.add(execution.source().micros());
                 targetMicros.add(execution.target().micros());
-                if (execution.baseline() instanceof Outcome.Rows) {
-                    sourceMicros.add(execution.baseline().micros());
-                }
+                baselineMicros.add(execution.baseline().micros());
             }
         }
         Latency sourceLatency = sourceMicros.isEmpty() ? null : Latency.of(sourceMicros);
         Latency targetLatency = targetMicros.isEmpty() ? null : Latency.of(targetMicros);
+        Latency baselineLatency = baselineMicros.isEmpty() ? null : Latency.of(baselineMicros);
         String firstSql = executions.get(0).sql();
         List<Future<Optional<Finding>>> findings = new ArrayList<>();
         for (Difference difference : result.differences()) {
@@ -112,7 +114,8 @@ final class ShadowReplay {
                     : Future.succeededFuture(Optional.of(finding(statement, difference))));
         }
         if (answered.isPresent()) {
-            findings.add(Future.succeededFuture(latencyFinding(statement, sourceLatency, targetLatency)));
+            findings.add(Future.succeededFuture(latencyFinding(statement, sourceLatency, targetLatency,
+                    baselineLatency)));
             findings.add(planFinding(statement, firstSql));
         }
         return Future.all(findings).map(done -> {
@@ -131,19 +134,21 @@ final class ShadowReplay {
             };
             return new Replayed(new StatementReport(statement.fingerprint(), statement.text(),
                     statement.statementClass(), statement.calls(), result.compared(), result.noisy(), verdict, reason,
-                    result.masked(), sourceLatency, targetLatency), found);
+                    result.masked(), sourceLatency, targetLatency, baselineLatency), found);
         });
     }
 
-    private Optional<Finding> latencyFinding(CapturedStatement statement, Latency onSource, Latency onTarget) {
-        if (!onTarget.regressedAgainst(onSource, settings.latencyRatio(),
+    private Optional<Finding> latencyFinding(CapturedStatement statement, Latency onSource, Latency onTarget,
+            Latency baseline) {
+        if (!onTarget.regressedAgainst(onSource, baseline, settings.latencyRatio(),
                 settings.latencyMinDifference().toNanos() / 1_000, settings.latencyMinSamples())) {
             return Optional.empty();
         }
         return Optional.of(new Finding(FindingKind.LATENCY, statement.fingerprint(), statement.text(),
                 onSource.toString(), onTarget.toString(), String.format(Locale.ROOT,
-                        "the target's p95 is %.1f× the source's", (double) onTarget.p95Micros()
-                                / Math.max(1, onSource.p95Micros()))));
+                        "the target's p50 is %.1f× the source's and its p95 %.1f× (the source's second run: %s)",
+                        (double) onTarget.p50Micros() / Math.max(1, onSource.p50Micros()),
+                        (double) onTarget.p95Micros() / Math.max(1, onSource.p95Micros()), baseline)));
     }
 
     /** The difference told with the collation of each column involved, on each side; as it is when that fails. */
@@ -199,6 +204,7 @@ final class ShadowReplay {
 
     private static Replayed notComparable(CapturedStatement statement, String reason) {
         return new Replayed(new StatementReport(statement.fingerprint(), statement.text(), statement.statementClass(),
-                statement.calls(), 0, 0, StatementVerdict.NOT_COMPARABLE, reason, List.of(), null, null), List.of());
+                statement.calls(), 0, 0, StatementVerdict.NOT_COMPARABLE, reason, List.of(), null, null, null),
+                List.of());
     }
 }
