@@ -1,6 +1,7 @@
 package io.exodus.analyzer;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -143,7 +144,7 @@ class ShadowReplayTest {
         assertFalse(String.valueOf(plan.get("target")).contains("accounts_owner"), plan.toString());
         assertTrue(String.valueOf(plan.get("target")).contains("Seq Scan on accounts"), plan.toString());
         Map<String, Object> latency = finding(BY_OWNER, "latency");
-        assertTrue(String.valueOf(latency.get("evidence")).startsWith("the target's p50 is"), latency.toString());
+        assertTrue(String.valueOf(latency.get("evidence")).startsWith("the target's median is"), latency.toString());
         assertEquals(10, ((Map<?, ?>) statement(BY_OWNER).get("source")).get("samples"));
         assertEquals(10, ((Map<?, ?>) statement(BY_OWNER).get("baseline")).get("samples"));
     }
@@ -177,6 +178,9 @@ class ShadowReplayTest {
     void aReplayThatWouldWriteIsRefusedSayingWhy() throws Exception {
         given().contentType(ContentType.JSON).body(Map.of("writes", "rollback")).post("/analyzer/shadow").then()
                 .statusCode(400).contentType(ContentType.JSON).body("error", equalTo("malformed-request"));
+        given().contentType(ContentType.JSON).body(Map.of("writes", "sometimes")).post("/analyzer/shadow").then()
+                .statusCode(400).contentType(ContentType.JSON).body("error", equalTo("malformed-request"))
+                .body("message", containsString("writes must be skip or rollback"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.exodus.analyzer.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.analyzer.shadow.ReplayRequest;
 import io.exodus.analyzer.shadow.ShadowReport;
 import io.exodus.analyzer.shadow.ShadowService;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -21,13 +23,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "shadow", description = "Replay of captured statements on the target and the source, compared")
 public class ShadowResource {
     private final ShadowService shadow;
+    private final ObjectMapper json;
 
-    ShadowResource(ShadowService shadow) {
+    ShadowResource(ShadowService shadow, ObjectMapper json) {
         this.shadow = shadow;
+        this.json = json;
     }
 
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a replay of what was captured (optional body: since, fingerprints, writes)")
     @APIResponse(responseCode = "202", description = "Started; GET /analyzer/shadow shows its progress and result",
@@ -38,8 +42,11 @@ public class ShadowResource {
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "503", description = "No source or no target configured",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Response start(ReplayRequest request) {
-        ShadowReport running = shadow.start(request == null ? ReplayRequest.everything() : request);
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ReplayRequest.class)))
+    public Response start(byte[] body) {
+        // Read here rather than by the framework, so that a malformed body gets a JSON answer saying what is wrong.
+        ShadowReport running = shadow.start(ReplayRequest.parse(json, body));
         return Response.accepted(running).type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 

@@ -22,19 +22,32 @@ public record Latency(int samples, long p50Micros, long p95Micros, long p99Micro
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
+    /** Fewer samples make a p95 that is merely their slowest one or two. */
+    static final int SAMPLES_FOR_A_TAIL = 20;
+
     /**
-     * Whether this (the target's) is a regression against the source's: enough samples on both sides, and a p50 and
-     * a p95 each above {@code ratio} times the higher of the source's two runs' ({@code source}, {@code baseline}),
-     * the p95 by at least {@code minDifferenceMicros}. The second source run puts the source's own jitter into the
-     * bar, the p50 keeps one stall of a busy machine (the p95 of ten samples is their maximum) from making a finding,
-     * and the difference keeps microseconds on a fast statement from making one.
+     * Whether this (the target's) is a regression against the source's, measured twice ({@code source}, then
+     * {@code baseline}, the source's second run). The bar is always the higher of the source's two runs, so that the
+     * source's own jitter is in it, and a regression must exceed it {@code ratio} times and by
+     * {@code minDifferenceMicros}, so that microseconds on a fast statement make none:
+     * <ul>
+     * <li>the median, once each side has {@code minSamples}: one stall of a busy machine does not move it;</li>
+     * <li>the p95, only from {@value #SAMPLES_FOR_A_TAIL} samples on, and only when the source's two runs agree on
+     * theirs within the ratio: otherwise the source's tail is noise, and so would a finding about the target's be.</li>
+     * </ul>
      */
     public boolean regressedAgainst(Latency source, Latency baseline, double ratio, long minDifferenceMicros,
             int minSamples) {
-        return samples >= minSamples && source.samples >= minSamples
-                && p50Micros > ratio * Math.max(source.p50Micros, baseline.p50Micros)
-                && p95Micros > ratio * Math.max(source.p95Micros, baseline.p95Micros)
-                && p95Micros - source.p95Micros >= minDifferenceMicros;
+        if (samples < minSamples || source.samples < minSamples) {
+            return false;
+        }
+        long medianBar = Math.max(source.p50Micros, baseline.p50Micros);
+        boolean median = p50Micros > ratio * medianBar && p50Micros - medianBar >= minDifferenceMicros;
+        long tailBar = Math.max(source.p95Micros, baseline.p95Micros);
+        boolean tailIsSignal = samples >= SAMPLES_FOR_A_TAIL && source.samples >= SAMPLES_FOR_A_TAIL
+                && tailBar <= ratio * Math.min(source.p95Micros, baseline.p95Micros);
+        boolean tail = tailIsSignal && p95Micros > ratio * tailBar && p95Micros - tailBar >= minDifferenceMicros;
+        return median || tail;
     }
 
     @Override

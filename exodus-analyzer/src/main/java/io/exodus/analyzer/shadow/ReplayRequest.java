@@ -1,5 +1,10 @@
 package io.exodus.analyzer.shadow;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -17,7 +22,23 @@ public record ReplayRequest(OffsetDateTime since, List<String> fingerprints, Wri
         writes = writes == null ? WritesMode.SKIP : writes;
     }
 
-    public static ReplayRequest everything() {
-        return new ReplayRequest(null, null, WritesMode.SKIP);
+    /** The request a body asks for: everything when it is empty; refused with what is wrong when it is not JSON. */
+    public static ReplayRequest parse(ObjectMapper json, byte[] body) {
+        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return new ReplayRequest(null, null, WritesMode.SKIP);
+        }
+        try {
+            return json.readValue(body, ReplayRequest.class);
+        } catch (IOException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            String why = cause instanceof JsonProcessingException processing ? processing.getOriginalMessage()
+                    : cause.getMessage();
+            throw new ReplayRefused(ReplayRefused.BAD_REQUEST, "malformed-request", "Not a replay request "
+                    + "({\"since\": \"2025-03-01T12:00:00Z\", \"fingerprints\": [\"…\"], \"writes\": \"skip\"}, each "
+                    + "optional): " + why);
+        }
     }
 }

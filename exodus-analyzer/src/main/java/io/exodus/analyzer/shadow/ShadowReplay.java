@@ -146,7 +146,7 @@ final class ShadowReplay {
         }
         return Optional.of(new Finding(FindingKind.LATENCY, statement.fingerprint(), statement.text(),
                 onSource.toString(), onTarget.toString(), String.format(Locale.ROOT,
-                        "the target's p50 is %.1f× the source's and its p95 %.1f× (the source's second run: %s)",
+                        "the target's median is %.1f× the source's and its p95 %.1f× (the source's second run: %s)",
                         (double) onTarget.p50Micros() / Math.max(1, onSource.p50Micros()),
                         (double) onTarget.p95Micros() / Math.max(1, onSource.p95Micros()), baseline)));
     }

@@ -1,8 +1,10 @@
 package io.exodus.analyzer.shadow;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -34,8 +36,11 @@ public record ShadowReport(ReplayState state, ReplayRequest request, OffsetDateT
                 overall.put(verdict.wireName(), count);
             }
         }
-        return new ShadowReport(ReplayState.DONE, request, startedAt, finishedAt,
-                statements.size() + " statement shapes, " + findings.size() + " findings", overall, statements,
+        long replays = statements.stream().mapToLong(statement -> statement.replayed() + statement.noisy()).sum();
+        double seconds = Math.max(0.001, Duration.between(startedAt, finishedAt).toNanos() / 1e9);
+        return new ShadowReport(ReplayState.DONE, request, startedAt, finishedAt, String.format(Locale.ROOT,
+                "%d statement shapes, %d findings; %d executions replayed (three runs each) in %.1f s, %.0f a second",
+                statements.size(), findings.size(), replays, seconds, replays / seconds), overall, statements,
                 findings);
     }
 

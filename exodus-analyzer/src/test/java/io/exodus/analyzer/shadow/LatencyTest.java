@@ -13,6 +13,14 @@ class LatencyTest {
     private static final Latency SOURCE = Latency.of(List.of(900L, 1000L, 1000L, 1100L, 1000L, 950L, 1050L, 1000L,
             1000L, 1000L));
 
+    /** Twenty samples: eighteen of {@code usual} µs, then two of {@code tail}. */
+    private static Latency twenty(long usual, long tail) {
+        List<Long> micros = new java.util.ArrayList<>(java.util.Collections.nCopies(18, usual));
+        micros.add(tail);
+        micros.add(tail);
+        return Latency.of(micros);
+    }
+
     @Test
     void percentilesByNearestRank() {
         Latency latency = Latency.of(List.of(5L, 1L, 4L, 2L, 3L));
@@ -37,6 +45,15 @@ class LatencyTest {
                 2600L));
         Latency target = Latency.of(List.of(2000L, 2000L, 2000L, 2100L, 2000L, 2000L, 1900L, 2000L, 2000L, 2700L));
         assertFalse(target.regressedAgainst(SOURCE, slowSecondRun, 1.5, 1000, 5));
+    }
+
+    @Test
+    void aSlowerTailIsARegressionFromTwentySamplesWhenTheSourcesTwoRunsAgreeOnTheirs() {
+        Latency stable = twenty(1000, 1200);
+        Latency slowTail = twenty(1000, 9000);
+        assertTrue(slowTail.regressedAgainst(stable, stable, 1.5, 1000, 5));
+        Latency noisyTail = twenty(1000, 5000);
+        assertFalse(slowTail.regressedAgainst(stable, noisyTail, 1.5, 1000, 5), "the source's own tail is noise");
     }
 
     @Test
