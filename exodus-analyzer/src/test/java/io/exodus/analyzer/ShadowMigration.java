@@ -14,40 +14,58 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * A source and a target for shadow replay, on the analyzer tests' servers, in a database of their own that differs
  * on purpose: the target's database sorts text by ICU's en-US where the source's sorts bytewise (C); the source has
  * an index the target lacks; and the source has the implicit integer-to-text cast PostgreSQL dropped in 8.3, so that
- * a statement resolves on the source and fails on the target as it does across versions. Data is the same.
+ * a statement resolves on the source and fails on the target as it does across versions. Data is the same. Each
+ * server has the same database twice: the live one, and a scratch copy where writes replay.
  */
 public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
     public static final String DATABASE = "shadow";
+    /** The scratch copies, seeded alike, where writes replay and roll back. */
+    public static final String SCRATCH = "shadow_scratch";
 
-    static final List<String> BOTH = List.of(
+    static final List<String> WORDS = List.of(
             "CREATE TABLE words (id integer PRIMARY KEY, word text NOT NULL)",
             "INSERT INTO words VALUES (1, 'apple'), (2, 'Banana'), (3, 'cherry'), (4, 'Date'), (5, 'elder')",
             "CREATE TABLE readings (id integer PRIMARY KEY, value double precision NOT NULL)",
             "INSERT INTO readings SELECT g, g * 0.1 FROM generate_series(1, 1000) g",
+            "ANALYZE");
+    /** Large enough that a sequential scan is many times an index scan, whatever else the machine is doing. */
+    static final List<String> ACCOUNTS = List.of(
             "CREATE TABLE accounts (id integer PRIMARY KEY, owner integer NOT NULL, balance numeric NOT NULL)",
             "INSERT INTO accounts SELECT g, g % 1000, g * 1.5 FROM generate_series(1, 300000) g",
-            "ANALYZE");
-    static final List<String> SOURCE_ONLY = List.of(
+            "ANALYZE accounts");
+    static final List<String> SOURCE_INDEX = List.of(
             "CREATE INDEX accounts_owner ON accounts (owner)",
-            "ANALYZE accounts",
-            "CREATE CAST (integer AS text) WITH INOUT AS IMPLICIT");
+            "ANALYZE accounts");
+    static final List<String> SOURCE_CAST = List.of("CREATE CAST (integer AS text) WITH INOUT AS IMPLICIT");
 
     public static ConnectionTarget database(LocalPostgres server) {
         return ConnectionTarget.superuser(server).withDatabase(DATABASE);
+    }
+
+    public static ConnectionTarget scratch(LocalPostgres server) {
+        return ConnectionTarget.superuser(server).withDatabase(SCRATCH);
     }
 
     @Override
     public Map<String, String> start() {
         LocalPostgres source = SeededMigration.source();
         LocalPostgres target = SeededMigration.target();
-        create(source, "LOCALE 'C'");
-        create(target, "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.utf8'");
-        SeededMigration.execute(database(source), BOTH);
-        SeededMigration.execute(database(source), SOURCE_ONLY);
-        SeededMigration.execute(database(target), BOTH);
+        for (String name : List.of(DATABASE, SCRATCH)) {
+            create(source, name, "LOCALE 'C'");
+            create(target, name, "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.utf8'");
+            SeededMigration.execute(ConnectionTarget.superuser(source).withDatabase(name), WORDS);
+            SeededMigration.execute(ConnectionTarget.superuser(source).withDatabase(name), SOURCE_CAST);
+            SeededMigration.execute(ConnectionTarget.superuser(target).withDatabase(name), WORDS);
+        }
+        // The writes replayed on the scratch copies touch words only.
+        SeededMigration.execute(database(source), ACCOUNTS);
+        SeededMigration.execute(database(source), SOURCE_INDEX);
+        SeededMigration.execute(database(target), ACCOUNTS);
         return Map.of(
                 "exodus.analyzer.source-url", database(source).url(),
                 "exodus.analyzer.target-url", database(target).url(),
+                "exodus.analyzer.shadow.scratch-source-url", scratch(source).url(),
+                "exodus.analyzer.shadow.scratch-target-url", scratch(target).url(),
                 "quarkus.http.test-port", "0");
     }
 
@@ -56,13 +74,13 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
         // the servers are shared by the whole JVM
     }
 
-    private static void create(LocalPostgres server, String locale) {
+    private static void create(LocalPostgres server, String name, String locale) {
         try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
                 Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            statement.execute("CREATE DATABASE " + DATABASE + " TEMPLATE template0 " + locale);
+            statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            statement.execute("CREATE DATABASE " + name + " TEMPLATE template0 " + locale);
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not create database " + DATABASE + " on " + server, e);
+            throw new IllegalStateException("Could not create database " + name + " on " + server, e);
         }
     }
 }

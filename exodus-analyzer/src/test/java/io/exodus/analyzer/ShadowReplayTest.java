@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
@@ -54,6 +55,10 @@ class ShadowReplayTest {
     static final String BY_OWNER = "SELECT count(*) AS accounts, sum(balance) AS total FROM accounts WHERE owner = $1";
     static final String WRITE = "UPDATE words SET word = upper(word) WHERE id = $1";
     static final String LITERAL = "SELECT word FROM words WHERE id = 3";
+    /** Captured, but not among the fingerprints the replay asks for. */
+    static final String NOT_ASKED_FOR = "SELECT count(*) FROM readings";
+    static final List<String> ASKED_FOR = List.of(COLLATED, CAST, VOLATILE, BY_ID, FLOAT_AGGREGATE, BY_OWNER, WRITE,
+            LITERAL);
 
     @TestHTTPResource("/analyzer/report")
     URL report;
@@ -80,11 +85,13 @@ class ShadowReplayTest {
             events.add(extended(at, i, StatementClass.READ, BY_OWNER, String.valueOf(i)));
             events.add(extended(at, i, StatementClass.WRITE, WRITE, String.valueOf(1 + i % 5)));
             events.add(StatementEvent.of(at, i, Protocol.SIMPLE, StatementClass.READ, LITERAL, 100));
+            events.add(StatementEvent.of(at, i, Protocol.SIMPLE, StatementClass.READ, NOT_ASKED_FOR, 100));
         }
         given().contentType(ContentType.JSON).body(new CaptureBatch("shadow-test", 0L, events))
                 .post("/analyzer/capture").then().statusCode(202);
 
-        given().contentType(ContentType.JSON).body(Map.of("since", now.minusSeconds(1).toString(), "writes", "skip"))
+        given().contentType(ContentType.JSON).body(Map.of("since", now.minusSeconds(1).toString(), "fingerprints",
+                ASKED_FOR.stream().map(SqlNormalizer::fingerprint).toList(), "writes", "skip"))
                 .post("/analyzer/shadow").then().statusCode(202).body("state", equalTo("running"));
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         JsonPath report;
@@ -144,7 +151,7 @@ class ShadowReplayTest {
         assertFalse(String.valueOf(plan.get("target")).contains("accounts_owner"), plan.toString());
         assertTrue(String.valueOf(plan.get("target")).contains("Seq Scan on accounts"), plan.toString());
         Map<String, Object> latency = finding(BY_OWNER, "latency");
-        assertTrue(String.valueOf(latency.get("evidence")).startsWith("the target's median is"), latency.toString());
+        assertTrue(String.valueOf(latency.get("evidence")).startsWith("the target was over 1.5× slower than both source runs around it in"), latency.toString());
         assertEquals(10, ((Map<?, ?>) statement(BY_OWNER).get("source")).get("samples"));
         assertEquals(10, ((Map<?, ?>) statement(BY_OWNER).get("baseline")).get("samples"));
     }
@@ -175,8 +182,16 @@ class ShadowReplayTest {
     }
 
     @Test
-    void aReplayThatWouldWriteIsRefusedSayingWhy() throws Exception {
-        given().contentType(ContentType.JSON).body(Map.of("writes", "rollback")).post("/analyzer/shadow").then()
+    void onlyTheFingerprintsAskedForAreReplayed() throws Exception {
+        assertEquals(ASKED_FOR.size(), replay().getList("statements").size());
+        Object notAskedFor = replay().get("statements.find { it.fingerprint == '"
+                + SqlNormalizer.fingerprint(NOT_ASKED_FOR) + "' }");
+        assertNull(notAskedFor);
+    }
+
+    @Test
+    void aMalformedRequestIsRefusedSayingWhy() throws Exception {
+        given().contentType(ContentType.JSON).body("{\"since\": \"yesterday\"}").post("/analyzer/shadow").then()
                 .statusCode(400).contentType(ContentType.JSON).body("error", equalTo("malformed-request"));
         given().contentType(ContentType.JSON).body(Map.of("writes", "sometimes")).post("/analyzer/shadow").then()
                 .statusCode(400).contentType(ContentType.JSON).body("error", equalTo("malformed-request"))

@@ -87,21 +87,34 @@ public interface AnalyzerConfig {
         @WithDefault("1e-9")
         double floatTolerance();
 
-        /** A latency regression: the target's p95 above this multiple of the source's. */
+        /** A latency regression: the target's run above this multiple of the slower of the source's two runs ... */
         @WithDefault("1.5")
         double latencyRatio();
 
-        /** ... and above it by at least this much, so that microseconds of jitter are not regressions. */
+        /** ... in at least this share of the executions ... */
+        @WithDefault("0.7")
+        double latencyShare();
+
+        /** ... with medians at least this far apart, so that microseconds of jitter are not regressions ... */
         @WithDefault("1ms")
         Duration latencyMinDifference();
 
-        /** ... and measured on at least this many replays on each side. */
+        /** ... over at least this many executions. */
         @WithDefault("5")
         int latencyMinSamples();
 
         /** A plan regression: another plan shape whose estimated total cost is above this multiple of the source's. */
         @WithDefault("1.5")
         double planCostRatio();
+
+        /**
+         * A scratch copy of the source where {@code writes: rollback} replays captured writes, each in a transaction
+         * that is rolled back; never the live source. Without it and {@link #scratchTargetUrl} writes are skipped.
+         */
+        Optional<String> scratchSourceUrl();
+
+        /** A scratch copy of the target, likewise; never the live target, which dual-write keeps in step. */
+        Optional<String> scratchTargetUrl();
     }
 
     interface Embedded {

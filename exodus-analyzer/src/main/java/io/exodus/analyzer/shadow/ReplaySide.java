@@ -19,13 +19,14 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * One database the replay runs on: the source or the target. Every statement runs in a transaction of its own that
- * is read-only and always rolled back, on sessions that start read-only too ({@code default_transaction_read_only}),
- * so that nothing a replayed text does can last; the simple protocol carries it, as it carries captured
- * simple-protocol traffic.
+ * One database the replay runs on: the source or the target, or a scratch copy of either. Every statement runs in a
+ * transaction of its own that is always rolled back, so that nothing a replayed text does can last; on the live
+ * databases that transaction is read-only, on sessions that start read-only too ({@code default_transaction_read_only}).
+ * The simple protocol carries it, as it carries captured simple-protocol traffic.
  */
-public final class ReplaySide implements AutoCloseable {
-    private static final String BEGIN = "BEGIN TRANSACTION READ ONLY";
+final class ReplaySide implements AutoCloseable {
+    private static final String BEGIN_READ_ONLY = "BEGIN TRANSACTION READ ONLY";
+    private static final String BEGIN_ON_SCRATCH = "BEGIN";
     private static final String ROLLBACK = "ROLLBACK";
     private static final String DEFAULT_COLLATION = """
             SELECT d.datcollate AS collate, to_jsonb(d) ->> 'datlocprovider' AS provider,
@@ -35,26 +36,32 @@ public final class ReplaySide implements AutoCloseable {
     private static final char ICU = 'i';
 
     private final Pool pool;
-    private final String role;
     private final int maxRows;
+    private final String begin;
 
-    private ReplaySide(Pool pool, String role, int maxRows) {
+    private ReplaySide(Pool pool, int maxRows, String begin) {
         this.pool = pool;
-        this.role = role;
         this.maxRows = maxRows;
+        this.begin = begin;
     }
 
-    public static ReplaySide open(Vertx vertx, DatabaseUrl url, int connections, Duration statementTimeout,
-            int maxRows) {
+    /** A live database: reads only. */
+    static ReplaySide live(Vertx vertx, DatabaseUrl url, int connections, Duration statementTimeout, int maxRows) {
+        url.options().getProperties().put("default_transaction_read_only", "on");
+        return open(vertx, url, connections, statementTimeout, maxRows, BEGIN_READ_ONLY);
+    }
+
+    /** A scratch copy, where writes may run (and are rolled back). */
+    static ReplaySide scratch(Vertx vertx, DatabaseUrl url, int connections, Duration statementTimeout, int maxRows) {
+        return open(vertx, url, connections, statementTimeout, maxRows, BEGIN_ON_SCRATCH);
+    }
+
+    private static ReplaySide open(Vertx vertx, DatabaseUrl url, int connections, Duration statementTimeout,
+            int maxRows, String begin) {
         var properties = url.options().getProperties();
         properties.put("application_name", "exodus-analyzer-shadow");
-        properties.put("default_transaction_read_only", "on");
         properties.put("statement_timeout", statementTimeout.toMillis() + "ms");
-        return new ReplaySide(url.pool(vertx, connections), url.role(), maxRows);
-    }
-
-    String role() {
-        return role;
+        return new ReplaySide(url.pool(vertx, connections), maxRows, begin);
     }
 
     /** The statement's answer; a failure of the replay itself is a {@link Outcome.Failed} without SQLSTATE. */
@@ -111,7 +118,7 @@ public final class ReplaySide implements AutoCloseable {
     }
 
     private <T> Future<T> inReadOnlyTransaction(Function<SqlConnection, Future<T>> work) {
-        return pool.withConnection(connection -> connection.query(BEGIN).execute()
+        return pool.withConnection(connection -> connection.query(begin).execute()
                 .compose(begun -> work.apply(connection)
                         .transform(done -> connection.query(ROLLBACK).execute()
                                 .transform(rolledBack -> done.succeeded() ? Future.succeededFuture(done.result())
@@ -122,6 +129,10 @@ public final class ReplaySide implements AutoCloseable {
         List<ColumnDescriptor> descriptors = result.columnDescriptors();
         List<Column> columns = descriptors == null ? List.of()
                 : descriptors.stream().map(d -> new Column(d.name(), d.typeName())).toList();
+        if (columns.isEmpty()) {
+            // A write without RETURNING: its command tag's count (rows affected) is its answer.
+            return new Outcome.Rows(columns, List.of(), result.rowCount(), false, micros);
+        }
         if (result.size() > maxRows) {
             return new Outcome.Rows(columns, List.of(), result.size(), true, micros);
         }

@@ -8,25 +8,28 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * One replay of captured statements: each read shape's executions on the source, the target and the source again,
+ * One replay of captured statements: each shape's executions on the source, the target and the source again,
  * compared ({@link ResponseComparison}); then its plans on both sides, its latencies, and for a collation difference
- * the collations of the columns involved. Shapes run side by side up to exodus.analyzer.shadow.concurrency; the
+ * the collations of the columns involved. Reads run on the live databases; writes only on the scratch copies, when
+ * the replay was asked to roll them back there. Shapes run side by side up to exodus.analyzer.shadow.concurrency; the
  * executions of one shape run one after the other, so that their timings are not of each other's making.
  */
 final class ShadowReplay {
     private static final String READ = "read";
     private static final String WRITE = "write";
 
-    private final ReplaySide source;
-    private final ReplaySide target;
+    private final Databases live;
+    private final Optional<Databases> scratch;
     private final AnalyzerConfig.Shadow settings;
 
-    ShadowReplay(ReplaySide source, ReplaySide target, AnalyzerConfig.Shadow settings) {
-        this.source = source;
-        this.target = target;
+    /** @param scratch where writes run, rolled back; empty when they are skipped */
+    ShadowReplay(Databases live, Optional<Databases> scratch, AnalyzerConfig.Shadow settings) {
+        this.live = live;
+        this.scratch = scratch;
         this.settings = settings;
     }
 
@@ -52,10 +55,15 @@ final class ShadowReplay {
     }
 
     private Future<Replayed> replay(CapturedStatement statement) {
-        if (!statement.statementClass().equals(READ)) {
+        Databases databases;
+        if (statement.statementClass().equals(READ)) {
+            databases = live;
+        } else if (statement.statementClass().equals(WRITE) && scratch.isPresent()) {
+            databases = scratch.get();
+        } else {
             return Future.succeededFuture(notComparable(statement, statement.statementClass().equals(WRITE)
                     ? "writes are skipped (writes=skip): they never run on the live target"
-                    : "only reads are replayed; " + statement.statementClass() + " statements are not"));
+                    : "only reads and writes are replayed; " + statement.statementClass() + " statements are not"));
         }
         List<String> runnable = new ArrayList<>();
         String unrunnable = null;
@@ -70,53 +78,51 @@ final class ShadowReplay {
         if (runnable.isEmpty()) {
             return Future.succeededFuture(notComparable(statement, "not replayable: " + unrunnable));
         }
-        return executions(runnable, 0, new ArrayList<>()).compose(executions -> compare(statement, executions));
+        return executions(databases, runnable, 0, new ArrayList<>())
+                .compose(executions -> compare(databases, statement, executions));
     }
 
-    private Future<List<Execution>> executions(List<String> sqls, int index, List<Execution> done) {
+    private static Future<List<Execution>> executions(Databases on, List<String> sqls, int index,
+            List<Execution> done) {
         if (index == sqls.size()) {
             return Future.succeededFuture(done);
         }
         String sql = sqls.get(index);
-        return source.run(sql).compose(onSource -> target.run(sql)
-                .compose(onTarget -> source.run(sql).map(baseline -> new Execution(sql, onSource, onTarget, baseline))))
+        return on.source().run(sql).compose(onSource -> on.target().run(sql).compose(onTarget -> on.source().run(sql)
+                .map(baseline -> new Execution(sql, onSource, onTarget, baseline))))
                 .compose(execution -> {
                     done.add(execution);
-                    return executions(sqls, index + 1, done);
+                    return executions(on, sqls, index + 1, done);
                 });
     }
 
-    private Future<Replayed> compare(CapturedStatement statement, List<Execution> executions) {
+    private Future<Replayed> compare(Databases on, CapturedStatement statement, List<Execution> executions) {
         ResponseComparison.Result result = new ResponseComparison(OrderByClause.ordersResult(statement.text()),
                 settings.floatTolerance()).compare(executions);
         // Timed only where all three runs answered rows, so that each side has as many samples as the others.
-        List<Long> sourceMicros = new ArrayList<>();
-        List<Long> targetMicros = new ArrayList<>();
-        List<Long> baselineMicros = new ArrayList<>();
+        List<LatencyComparison.Timing> timings = new ArrayList<>();
         Optional<Outcome.Rows> answered = Optional.empty();
         for (Execution execution : executions) {
             if (execution.source() instanceof Outcome.Rows rows && execution.target() instanceof Outcome.Rows
                     && execution.baseline() instanceof Outcome.Rows) {
                 answered = answered.or(() -> Optional.of(rows));
-                sourceMicros.add(execution.source().micros());
-                targetMicros.add(execution.target().micros());
-                baselineMicros.add(execution.baseline().micros());
+                timings.add(new LatencyComparison.Timing(execution.source().micros(), execution.target().micros(),
+                        execution.baseline().micros()));
             }
         }
-        Latency sourceLatency = sourceMicros.isEmpty() ? null : Latency.of(sourceMicros);
-        Latency targetLatency = targetMicros.isEmpty() ? null : Latency.of(targetMicros);
-        Latency baselineLatency = baselineMicros.isEmpty() ? null : Latency.of(baselineMicros);
+        Latency sourceLatency = latency(timings, LatencyComparison.Timing::source);
+        Latency targetLatency = latency(timings, LatencyComparison.Timing::target);
+        Latency baselineLatency = latency(timings, LatencyComparison.Timing::baseline);
         String firstSql = executions.get(0).sql();
         List<Future<Optional<Finding>>> findings = new ArrayList<>();
         for (Difference difference : result.differences()) {
             findings.add(difference.kind() == FindingKind.COLLATION && answered.isPresent()
-                    ? collationFinding(statement, firstSql, answered.get().columns(), difference)
+                    ? collationFinding(on, statement, firstSql, answered.get().columns(), difference)
                     : Future.succeededFuture(Optional.of(finding(statement, difference))));
         }
         if (answered.isPresent()) {
-            findings.add(Future.succeededFuture(latencyFinding(statement, sourceLatency, targetLatency,
-                    baselineLatency)));
-            findings.add(planFinding(statement, firstSql));
+            findings.add(Future.succeededFuture(latencyFinding(statement, timings, sourceLatency, targetLatency)));
+            findings.add(planFinding(on, statement, firstSql));
         }
         return Future.all(findings).map(done -> {
             List<Finding> found = findings.stream().map(Future::result).flatMap(Optional::stream)
@@ -138,24 +144,24 @@ final class ShadowReplay {
         });
     }
 
-    private Optional<Finding> latencyFinding(CapturedStatement statement, Latency onSource, Latency onTarget,
-            Latency baseline) {
-        if (!onTarget.regressedAgainst(onSource, baseline, settings.latencyRatio(),
-                settings.latencyMinDifference().toNanos() / 1_000, settings.latencyMinSamples())) {
-            return Optional.empty();
-        }
-        return Optional.of(new Finding(FindingKind.LATENCY, statement.fingerprint(), statement.text(),
-                onSource.toString(), onTarget.toString(), String.format(Locale.ROOT,
-                        "the target's median is %.1f× the source's and its p95 %.1f× (the source's second run: %s)",
-                        (double) onTarget.p50Micros() / Math.max(1, onSource.p50Micros()),
-                        (double) onTarget.p95Micros() / Math.max(1, onSource.p95Micros()), baseline)));
+    private Optional<Finding> latencyFinding(CapturedStatement statement, List<LatencyComparison.Timing> timings,
+            Latency onSource, Latency onTarget) {
+        return new LatencyComparison(settings.latencyRatio(), settings.latencyShare(), settings.latencyMinSamples(),
+                settings.latencyMinDifference().toNanos() / 1_000).regression(timings)
+                .map(evidence -> new Finding(FindingKind.LATENCY, statement.fingerprint(), statement.text(),
+                        onSource.toString(), onTarget.toString(), evidence));
+    }
+
+    private static Latency latency(List<LatencyComparison.Timing> timings,
+            Function<LatencyComparison.Timing, Long> side) {
+        return timings.isEmpty() ? null : Latency.of(timings.stream().map(side).toList());
     }
 
     /** The difference told with the collation of each column involved, on each side; as it is when that fails. */
-    private Future<Optional<Finding>> collationFinding(CapturedStatement statement, String sql, List<Column> columns,
-            Difference difference) {
-        Future<List<String>> onSource = source.collations(sql, columns.size());
-        Future<List<String>> onTarget = target.collations(sql, columns.size());
+    private static Future<Optional<Finding>> collationFinding(Databases on, CapturedStatement statement, String sql,
+            List<Column> columns, Difference difference) {
+        Future<List<String>> onSource = on.source().collations(sql, columns.size());
+        Future<List<String>> onTarget = on.target().collations(sql, columns.size());
         return Future.join(onSource, onTarget).transform(done -> {
             String sourceSide = difference.source();
             String targetSide = difference.target();
@@ -179,9 +185,9 @@ final class ShadowReplay {
     }
 
     /** A plan finding when the target's plan has another shape and a dearer estimate; none when EXPLAIN fails. */
-    private Future<Optional<Finding>> planFinding(CapturedStatement statement, String sql) {
-        Future<PlanShape> onSource = source.explain(sql);
-        Future<PlanShape> onTarget = target.explain(sql);
+    private Future<Optional<Finding>> planFinding(Databases on, CapturedStatement statement, String sql) {
+        Future<PlanShape> onSource = on.source().explain(sql);
+        Future<PlanShape> onTarget = on.target().explain(sql);
         return Future.join(onSource, onTarget).transform(done -> {
             if (onSource.failed() || onTarget.failed()
                     || !onSource.result().regressedTo(onTarget.result(), settings.planCostRatio())) {

@@ -26,8 +26,8 @@ public class ShadowService {
     private final StoreDatabase store;
     private final Vertx vertx;
     private final AtomicReference<ShadowReport> latest = new AtomicReference<>(ShadowReport.idle());
-    private ReplaySide source;
-    private ReplaySide target;
+    private Databases live;
+    private Optional<Databases> scratch = Optional.empty();
 
     ShadowService(AnalyzerConfig config, StoreDatabase store, Vertx vertx) {
         this.config = config;
@@ -41,12 +41,14 @@ public class ShadowService {
 
     /** Starts a replay and answers its report in state running; refused while another runs. */
     public ShadowReport start(ReplayRequest request) {
-        if (request.writes() == WritesMode.ROLLBACK) {
-            throw new ReplayRefused(ReplayRefused.BAD_REQUEST, "malformed-request", "writes=rollback needs a scratch "
-                    + "database, which this analyzer cannot be given yet: use writes=skip (the default); captured "
-                    + "writes are then listed as not comparable and never run");
-        }
         AnalyzerConfig.Shadow settings = config.shadow();
+        if (request.writes() == WritesMode.ROLLBACK
+                && (settings.scratchSourceUrl().isEmpty() || settings.scratchTargetUrl().isEmpty())) {
+            throw new ReplayRefused(ReplayRefused.BAD_REQUEST, "malformed-request", "writes=rollback replays writes "
+                    + "on scratch copies of the source and the target, never on the live ones: set "
+                    + "exodus.analyzer.shadow.scratch-source-url and exodus.analyzer.shadow.scratch-target-url, or "
+                    + "use writes=skip (the default)");
+        }
         if (settings.concurrency() < 1 || settings.executionsPerStatement() < 1 || settings.maxStatements() < 1) {
             throw new ReplayRefused(ReplayRefused.UNAVAILABLE, "shadow-unavailable", "exodus.analyzer.shadow."
                     + "concurrency, executions-per-statement and max-statements must each be at least 1");
@@ -64,7 +66,9 @@ public class ShadowService {
                 : request.fingerprints().size() + " statement shapes", request.writes().wireName());
         CapturedStatements.read(store.pool(), request.since(), request.fingerprints(), settings.maxStatements(),
                 settings.executionsPerStatement())
-                .compose(statements -> new ShadowReplay(source, target, settings).run(statements))
+                .compose(statements -> new ShadowReplay(live,
+                        request.writes() == WritesMode.ROLLBACK ? scratch : Optional.empty(), settings)
+                        .run(statements))
                 .onComplete(done -> {
                     OffsetDateTime finishedAt = OffsetDateTime.now(ZoneOffset.UTC);
                     if (done.succeeded()) {
@@ -81,7 +85,7 @@ public class ShadowService {
     }
 
     private synchronized void sides() {
-        if (source != null) {
+        if (live != null) {
             return;
         }
         Optional<String> sourceUrl = config.sourceUrl();
@@ -92,17 +96,29 @@ public class ShadowService {
                     + "(EXODUS_ANALYZER_SOURCE_URL, EXODUS_ANALYZER_TARGET_URL)");
         }
         AnalyzerConfig.Shadow settings = config.shadow();
-        source = ReplaySide.open(vertx, DatabaseUrl.parse("source", sourceUrl.get(), config.connectTimeout()),
-                settings.concurrency(), settings.statementTimeout(), settings.maxRows());
-        target = ReplaySide.open(vertx, DatabaseUrl.parse("target", targetUrl.get(), config.connectTimeout()),
-                settings.concurrency(), settings.statementTimeout(), settings.maxRows());
+        live = new Databases(
+                ReplaySide.live(vertx, url("source", sourceUrl.get()), settings.concurrency(),
+                        settings.statementTimeout(), settings.maxRows()),
+                ReplaySide.live(vertx, url("target", targetUrl.get()), settings.concurrency(),
+                        settings.statementTimeout(), settings.maxRows()));
+        if (settings.scratchSourceUrl().isPresent() && settings.scratchTargetUrl().isPresent()) {
+            scratch = Optional.of(new Databases(
+                    ReplaySide.scratch(vertx, url("scratch-source", settings.scratchSourceUrl().get()),
+                            settings.concurrency(), settings.statementTimeout(), settings.maxRows()),
+                    ReplaySide.scratch(vertx, url("scratch-target", settings.scratchTargetUrl().get()),
+                            settings.concurrency(), settings.statementTimeout(), settings.maxRows())));
+        }
+    }
+
+    private DatabaseUrl url(String role, String url) {
+        return DatabaseUrl.parse(role, url, config.connectTimeout());
     }
 
     @PreDestroy
     synchronized void close() {
-        if (source != null) {
-            source.close();
-            target.close();
+        if (live != null) {
+            live.close();
+            scratch.ifPresent(Databases::close);
         }
     }
 }

@@ -10,9 +10,9 @@ public enum WritesMode {
     /** Listed as not comparable, not run. */
     SKIP,
     /**
-     * Run in a transaction that is always rolled back, on a scratch database. Not available yet: a rolled-back write
-     * on a live database still draws from its sequences and takes its locks, and there is no scratch database
-     * setting yet, so a replay asked for it is refused instead of writing anywhere.
+     * Run in a transaction that is always rolled back, on scratch copies of the source and the target
+     * (exodus.analyzer.shadow.scratch-source-url, -target-url), never on the live ones: a rolled-back write still
+     * draws from its sequences and takes its locks. Refused when the copies are not configured.
      */
     ROLLBACK;
 
