@@ -1,6 +1,7 @@
 package io.exodus.analyzer.shadow;
 
 import io.exodus.analyzer.config.AnalyzerConfig;
+import io.exodus.capture.StatementClass;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import java.util.function.Supplier;
  * executions of one shape run one after the other, so that their timings are not of each other's making.
  */
 final class ShadowReplay {
-    private static final String READ = "read";
-    private static final String WRITE = "write";
+    private static final String READ = StatementClass.READ.wireName();
+    private static final String WRITE = StatementClass.WRITE.wireName();
 
     private final Databases live;
     private final Optional<Databases> scratch;
