@@ -1,14 +1,28 @@
 package io.exodus.analyzer;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.exodus.capture.CaptureBatch;
+import io.exodus.capture.Protocol;
+import io.exodus.capture.SqlNormalizer;
+import io.exodus.capture.StatementClass;
+import io.exodus.capture.StatementEvent;
+import io.exodus.capture.TransactionBoundary;
 import io.exodus.localpg.LocalPostgres;
 import io.exodus.testsupport.ConnectionTarget;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 
 /**
  * A source and a target for shadow replay, on the analyzer tests' servers, in a database of their own that differs
@@ -67,6 +81,31 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
                 "exodus.analyzer.shadow.scratch-source-url", scratch(source).url(),
                 "exodus.analyzer.shadow.scratch-target-url", scratch(target).url(),
                 "quarkus.http.test-port", "0");
+    }
+
+    /** Captures the events as a proxy would ship them, replays them as asked, and answers the finished report. */
+    static JsonPath captureAndReplay(List<StatementEvent> events, Map<String, Object> request)
+            throws InterruptedException {
+        given().contentType(ContentType.JSON).body(new CaptureBatch("shadow-test", 0L, events))
+                .post("/analyzer/capture").then().statusCode(202);
+        given().contentType(ContentType.JSON).body(request).post("/analyzer/shadow").then().statusCode(202)
+                .body("state", equalTo("running"));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        JsonPath report;
+        do {
+            Thread.sleep(200);
+            report = given().get("/analyzer/shadow").then().statusCode(200).extract().jsonPath();
+        } while (report.getString("state").equals("running") && Instant.now().isBefore(deadline));
+        assertEquals("done", report.getString("state"), report.prettify());
+        return report;
+    }
+
+    /** An extended-protocol execution captured with its one bound value. */
+    static StatementEvent extended(Instant at, long session, StatementClass statementClass, String text,
+            String value) {
+        return new StatementEvent(at, session, null, TransactionBoundary.AUTOCOMMIT, Protocol.EXTENDED,
+                statementClass, text, SqlNormalizer.fingerprint(text), "", List.of(value), 100L, null, 1L, null,
+                null);
     }
 
     @Override

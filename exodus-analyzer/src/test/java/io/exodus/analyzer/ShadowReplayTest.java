@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,12 +24,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import io.exodus.capture.CaptureBatch;
 import io.exodus.capture.Protocol;
 import io.exodus.capture.SqlNormalizer;
 import io.exodus.capture.StatementClass;
 import io.exodus.capture.StatementEvent;
-import io.exodus.capture.TransactionBoundary;
 import io.exodus.testsupport.HeadlessChromium;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -81,25 +78,14 @@ class ShadowReplayTest {
             for (String simple : List.of(COLLATED, CAST, VOLATILE, FLOAT_AGGREGATE)) {
                 events.add(StatementEvent.of(at, i, Protocol.SIMPLE, StatementClass.READ, simple, 100));
             }
-            events.add(extended(at, i, StatementClass.READ, BY_ID, String.valueOf(1 + i % 5)));
-            events.add(extended(at, i, StatementClass.READ, BY_OWNER, String.valueOf(i)));
-            events.add(extended(at, i, StatementClass.WRITE, WRITE, String.valueOf(1 + i % 5)));
+            events.add(ShadowMigration.extended(at, i, StatementClass.READ, BY_ID, String.valueOf(1 + i % 5)));
+            events.add(ShadowMigration.extended(at, i, StatementClass.READ, BY_OWNER, String.valueOf(i)));
+            events.add(ShadowMigration.extended(at, i, StatementClass.WRITE, WRITE, String.valueOf(1 + i % 5)));
             events.add(StatementEvent.of(at, i, Protocol.SIMPLE, StatementClass.READ, LITERAL, 100));
             events.add(StatementEvent.of(at, i, Protocol.SIMPLE, StatementClass.READ, NOT_ASKED_FOR, 100));
         }
-        given().contentType(ContentType.JSON).body(new CaptureBatch("shadow-test", 0L, events))
-                .post("/analyzer/capture").then().statusCode(202);
-
-        given().contentType(ContentType.JSON).body(Map.of("since", now.minusSeconds(1).toString(), "fingerprints",
-                ASKED_FOR.stream().map(SqlNormalizer::fingerprint).toList(), "writes", "skip"))
-                .post("/analyzer/shadow").then().statusCode(202).body("state", equalTo("running"));
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        JsonPath report;
-        do {
-            Thread.sleep(200);
-            report = given().get("/analyzer/shadow").then().statusCode(200).extract().jsonPath();
-        } while (report.getString("state").equals("running") && Instant.now().isBefore(deadline));
-        assertEquals("done", report.getString("state"), report.prettify());
+        JsonPath report = ShadowMigration.captureAndReplay(events, Map.of("since", now.minusSeconds(1).toString(),
+                "fingerprints", ASKED_FOR.stream().map(SqlNormalizer::fingerprint).toList(), "writes", "skip"));
         // Beside the screenshot, for a person to read what the replay found.
         Files.writeString(Path.of("target", "shadow-replay.json"), report.prettify());
         return report;
@@ -237,12 +223,5 @@ class ShadowReplayTest {
     private static String pinned(JsonPath recommendations, String sql) {
         return recommendations.getString("pinnedStatements.find { it.fingerprint == '"
                 + SqlNormalizer.fingerprint(sql) + "' }.finding");
-    }
-
-    private static StatementEvent extended(Instant at, long session, StatementClass statementClass, String text,
-            String value) {
-        return new StatementEvent(at, session, null, TransactionBoundary.AUTOCOMMIT, Protocol.EXTENDED,
-                statementClass, text, SqlNormalizer.fingerprint(text), "", List.of(value), 100L, null, 1L, null,
-                null);
     }
 }

@@ -1,14 +1,11 @@
 package io.exodus.analyzer;
 
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +13,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.exodus.capture.CaptureBatch;
-import io.exodus.capture.Protocol;
 import io.exodus.capture.SqlNormalizer;
 import io.exodus.capture.StatementClass;
 import io.exodus.capture.StatementEvent;
-import io.exodus.capture.TransactionBoundary;
 import io.exodus.testsupport.ConnectionTarget;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -43,15 +36,12 @@ class ShadowWritesOnScratchTest {
         Instant now = Instant.now();
         List<StatementEvent> events = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
-            events.add(write(now.plusMillis(i), i, UPPER, String.valueOf(i)));
-            events.add(write(now.plusMillis(i), i, BY_CAST, "!"));
+            events.add(ShadowMigration.extended(now.plusMillis(i), i, StatementClass.WRITE, UPPER, String.valueOf(i)));
+            events.add(ShadowMigration.extended(now.plusMillis(i), i, StatementClass.WRITE, BY_CAST, "!"));
         }
-        given().contentType(ContentType.JSON).body(new CaptureBatch("shadow-writes-test", 0L, events))
-                .post("/analyzer/capture").then().statusCode(202);
-        given().contentType(ContentType.JSON).body(Map.of("since", now.minusSeconds(1).toString(), "fingerprints",
-                List.of(SqlNormalizer.fingerprint(UPPER), SqlNormalizer.fingerprint(BY_CAST)), "writes", "rollback"))
-                .post("/analyzer/shadow").then().statusCode(202).body("state", equalTo("running"));
-        JsonPath replay = waitForTheReplay();
+        JsonPath replay = ShadowMigration.captureAndReplay(events, Map.of("since", now.minusSeconds(1).toString(),
+                "fingerprints", List.of(SqlNormalizer.fingerprint(UPPER), SqlNormalizer.fingerprint(BY_CAST)),
+                "writes", "rollback"));
 
         assertEquals("same", verdict(replay, UPPER), replay.prettify());
         assertEquals(5, replay.getInt("statements.find { it.fingerprint == '" + SqlNormalizer.fingerprint(UPPER)
@@ -68,17 +58,6 @@ class ShadowWritesOnScratchTest {
         }
     }
 
-    private static JsonPath waitForTheReplay() throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        JsonPath report;
-        do {
-            Thread.sleep(200);
-            report = given().get("/analyzer/shadow").then().statusCode(200).extract().jsonPath();
-        } while (report.getString("state").equals("running") && Instant.now().isBefore(deadline));
-        assertEquals("done", report.getString("state"), report.prettify());
-        return report;
-    }
-
     private static String verdict(JsonPath replay, String sql) {
         return replay.getString("statements.find { it.fingerprint == '" + SqlNormalizer.fingerprint(sql)
                 + "' }.verdict");
@@ -91,11 +70,5 @@ class ShadowWritesOnScratchTest {
             changed.next();
             return changed.getInt(1);
         }
-    }
-
-    private static StatementEvent write(Instant at, long session, String text, String value) {
-        return new StatementEvent(at, session, null, TransactionBoundary.AUTOCOMMIT, Protocol.EXTENDED,
-                StatementClass.WRITE, text, SqlNormalizer.fingerprint(text), "", List.of(value), 100L, null, 1L, null,
-                null);
     }
 }
