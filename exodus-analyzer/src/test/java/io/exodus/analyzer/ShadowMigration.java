@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,16 +21,18 @@ import io.exodus.capture.StatementEvent;
 import io.exodus.capture.TransactionBoundary;
 import io.exodus.localpg.LocalPostgres;
 import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.OtherVersionServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /**
- * A source and a target for shadow replay, on the analyzer tests' servers, in a database of their own that differs
- * on purpose: the target's database sorts text by ICU's en-US where the source's sorts bytewise (C); the source has
- * an index the target lacks; and the source has the implicit integer-to-text cast PostgreSQL dropped in 8.3, so that
- * a statement resolves on the source and fails on the target as it does across versions. Data is the same. Each
- * server has the same database twice: the live one, and a scratch copy where writes replay.
+ * A source and a target for shadow replay that differ on purpose: the source is the analyzer tests' server (the class
+ * path's PostgreSQL, 15 by default), the target a newer major version (postgres.target-binaries.version, 17 by
+ * default), so that functions new in it answer there only; the target's database sorts text by ICU's en-US where the
+ * source's sorts bytewise (C); the source has an index the target lacks; and the source has the implicit
+ * integer-to-text cast PostgreSQL dropped in 8.3, so that a statement resolves on the source and fails on the target.
+ * Data is the same. Each server has the same database twice: the live one, and a scratch copy where writes replay.
  */
 public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
     public static final String DATABASE = "shadow";
@@ -52,6 +55,16 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
             "ANALYZE accounts");
     static final List<String> SOURCE_CAST = List.of("CREATE CAST (integer AS text) WITH INOUT AS IMPLICIT");
 
+    private static final Path NEWER_BINARIES = Path.of("target", "postgres-binaries", "target-postgres.jar");
+
+    public static LocalPostgres source() {
+        return SeededMigration.source();
+    }
+
+    public static LocalPostgres target() {
+        return OtherVersionServer.of("analyzer-shadow-target-newer", NEWER_BINARIES);
+    }
+
     public static ConnectionTarget database(LocalPostgres server) {
         return ConnectionTarget.superuser(server).withDatabase(DATABASE);
     }
@@ -60,10 +73,19 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
         return ConnectionTarget.superuser(server).withDatabase(SCRATCH);
     }
 
+    /**
+     * After {@link SeededMigration}, which every analyzer test gets: these URLs replace its for the classes that ask
+     * for this resource (restrictToAnnotatedClass keeps them from every other test).
+     */
+    @Override
+    public int order() {
+        return 1;
+    }
+
     @Override
     public Map<String, String> start() {
-        LocalPostgres source = SeededMigration.source();
-        LocalPostgres target = SeededMigration.target();
+        LocalPostgres source = source();
+        LocalPostgres target = target();
         for (String name : List.of(DATABASE, SCRATCH)) {
             create(source, name, "LOCALE 'C'");
             create(target, name, "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.utf8'");

@@ -41,11 +41,13 @@ import io.restassured.path.json.JsonPath;
  * same, and writes never run.
  */
 @QuarkusTest
-@QuarkusTestResource(ShadowMigration.class)
+@QuarkusTestResource(value = ShadowMigration.class, restrictToAnnotatedClass = true)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ShadowReplayTest {
     static final String COLLATED = "SELECT word FROM words ORDER BY word";
     static final String CAST = "SELECT id, length(id) AS digits FROM words ORDER BY id";
+    /** any_value() came with PostgreSQL 16: the newer target answers, the source cannot. */
+    static final String NEWER_FUNCTION = "SELECT any_value(word) IS NOT NULL AS found FROM words";
     static final String VOLATILE = "SELECT id, now() AS seen, random() AS draw FROM words ORDER BY id";
     static final String BY_ID = "SELECT id, word FROM words WHERE id = $1";
     static final String FLOAT_AGGREGATE = "SELECT sum(value) AS total, avg(value) AS mean FROM readings";
@@ -54,8 +56,8 @@ class ShadowReplayTest {
     static final String LITERAL = "SELECT word FROM words WHERE id = 3";
     /** Captured, but not among the fingerprints the replay asks for. */
     static final String NOT_ASKED_FOR = "SELECT count(*) FROM readings";
-    static final List<String> ASKED_FOR = List.of(COLLATED, CAST, VOLATILE, BY_ID, FLOAT_AGGREGATE, BY_OWNER, WRITE,
-            LITERAL);
+    static final List<String> ASKED_FOR = List.of(COLLATED, CAST, NEWER_FUNCTION, VOLATILE, BY_ID, FLOAT_AGGREGATE,
+            BY_OWNER, WRITE, LITERAL);
 
     @TestHTTPResource("/analyzer/report")
     URL report;
@@ -75,7 +77,7 @@ class ShadowReplayTest {
         List<StatementEvent> events = new ArrayList<>();
         for (int i = 1; i <= 10; i++) {
             Instant at = now.plusMillis(i);
-            for (String simple : List.of(COLLATED, CAST, VOLATILE, FLOAT_AGGREGATE)) {
+            for (String simple : List.of(COLLATED, CAST, NEWER_FUNCTION, VOLATILE, FLOAT_AGGREGATE)) {
                 events.add(StatementEvent.of(at, i, Protocol.SIMPLE, StatementClass.READ, simple, 100));
             }
             events.add(ShadowMigration.extended(at, i, StatementClass.READ, BY_ID, String.valueOf(1 + i % 5)));
@@ -108,6 +110,17 @@ class ShadowReplayTest {
         assertTrue(String.valueOf(finding.get("source")).startsWith("5 rows"), finding.toString());
         assertTrue(String.valueOf(finding.get("target")).startsWith("ERROR 42883: function length(integer) does "
                 + "not exist"), finding.toString());
+    }
+
+    @Test
+    void aFunctionOnlyTheNewerTargetHasIsAnErrorOnTheSourceOnly() throws Exception {
+        assertEquals("error", statement(NEWER_FUNCTION).get("verdict"));
+        Map<String, Object> finding = finding(NEWER_FUNCTION, "error");
+        assertTrue(String.valueOf(finding.get("source")).startsWith("ERROR 42883: function any_value(text) does not "
+                + "exist"), finding.toString());
+        assertTrue(String.valueOf(finding.get("target")).startsWith("1 row"), finding.toString());
+        assertTrue(String.valueOf(finding.get("evidence")).startsWith("an error on the source only"),
+                finding.toString());
     }
 
     @Test
@@ -146,7 +159,7 @@ class ShadowReplayTest {
     void writesAreNeverRunAndStatementsWithoutTheirValuesAreNotReplayed() throws Exception {
         assertEquals("not-comparable", statement(WRITE).get("verdict"));
         assertTrue(String.valueOf(statement(WRITE).get("reason")).startsWith("writes are skipped"));
-        try (Connection connection = ShadowMigration.database(SeededMigration.target()).openJdbc();
+        try (Connection connection = ShadowMigration.database(ShadowMigration.target()).openJdbc();
                 Statement sql = connection.createStatement();
                 ResultSet words = sql.executeQuery("SELECT count(*) FROM words WHERE word = upper(word)")) {
             words.next();

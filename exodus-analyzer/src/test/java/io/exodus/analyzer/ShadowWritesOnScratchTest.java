@@ -26,7 +26,7 @@ import io.restassured.path.json.JsonPath;
  * like reads, and leave nothing behind there or on the live databases.
  */
 @QuarkusTest
-@QuarkusTestResource(ShadowMigration.class)
+@QuarkusTestResource(value = ShadowMigration.class, restrictToAnnotatedClass = true)
 class ShadowWritesOnScratchTest {
     static final String UPPER = "UPDATE words SET word = upper(word) WHERE id = $1 RETURNING id, word";
     static final String BY_CAST = "UPDATE words SET word = word || $1 WHERE length(id) < length(word)";
@@ -51,9 +51,9 @@ class ShadowWritesOnScratchTest {
                 + "' }.target");
         assertTrue(target.startsWith("ERROR 42883"), target);
 
-        for (ConnectionTarget database : List.of(ShadowMigration.scratch(SeededMigration.source()),
-                ShadowMigration.scratch(SeededMigration.target()), ShadowMigration.database(SeededMigration.source()),
-                ShadowMigration.database(SeededMigration.target()))) {
+        for (ConnectionTarget database : List.of(ShadowMigration.scratch(ShadowMigration.source()),
+                ShadowMigration.scratch(ShadowMigration.target()), ShadowMigration.database(ShadowMigration.source()),
+                ShadowMigration.database(ShadowMigration.target()))) {
             assertEquals(0, changedWords(database), "every replayed write rolled back in " + database.database());
         }
     }
