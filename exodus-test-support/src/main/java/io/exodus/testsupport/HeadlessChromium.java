@@ -3,6 +3,7 @@ package io.exodus.testsupport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -249,8 +250,9 @@ public final class HeadlessChromium implements AutoCloseable {
     private static void deleteQuietly(Path directory) {
         try (var paths = Files.walk(directory)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a temporary folder left behind is harmless
+        } catch (IOException | UncheckedIOException e) {
+            // a temporary folder left behind is harmless; Chromium's helpers may still be removing their own files
+            // while the walk reads them, which the stream reports unchecked
         }
     }
 

@@ -66,6 +66,6 @@ public class AnalyzerResource {
     @Operation(summary = "The report a person reads before a migration: verdicts, recommendations, profile")
     public CompletionStage<String> report() {
         return analysis.analyse().thenApply(result -> ReportPage.render(result.profile(), result.checks(),
-                result.recommendations()));
+                result.recommendations(), result.shadow()));
     }
 }

@@ -2,6 +2,7 @@ package io.exodus.analyzer.api;
 
 import io.exodus.analyzer.capture.CaptureRejected;
 import io.exodus.analyzer.profile.ProfileUnavailable;
+import io.exodus.analyzer.shadow.ReplayRefused;
 import io.vertx.pgclient.PgException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -24,6 +25,12 @@ public class ErrorMappers {
         LOG.warn(unavailable.getMessage());
         return json(Response.Status.SERVICE_UNAVAILABLE.getStatusCode(),
                 new ApiError("profile-unavailable", unavailable.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response replayRefused(ReplayRefused refused) {
+        LOG.warnf("Refused a shadow replay (%d): %s", refused.status(), refused.getMessage());
+        return json(refused.status(), new ApiError(refused.error(), refused.getMessage()));
     }
 
     /** A database error the analyzer did not expect (the store refusing a write, say): still JSON, and logged. */

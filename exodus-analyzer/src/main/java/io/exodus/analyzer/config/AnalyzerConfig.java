@@ -49,6 +49,8 @@ public interface AnalyzerConfig {
 
     Embedded embedded();
 
+    Shadow shadow();
+
     interface Capture {
         /** The largest batch, after decompression; larger ones are refused with 413. */
         @WithDefault("16M")
@@ -57,6 +59,62 @@ public interface AnalyzerConfig {
         /** The most events in one batch; more are refused with 413. */
         @WithDefault("10000")
         int maxBatchEvents();
+    }
+
+    /** Shadow replay of captured traffic against the target, with the source as the noise baseline. */
+    interface Shadow {
+        /** Captured executions replayed at once; each holds one connection to the source and one to the target. */
+        @WithDefault("4")
+        int concurrency();
+
+        /** Captured executions replayed per statement shape, the most recent first. */
+        @WithDefault("20")
+        int executionsPerStatement();
+
+        /** Statement shapes replayed per run, the most called first. */
+        @WithDefault("500")
+        int maxStatements();
+
+        /** statement_timeout of every replayed statement on both sides. */
+        @WithDefault("30s")
+        Duration statementTimeout();
+
+        /** Results with more rows are compared by row count and columns only, not value by value. */
+        @WithDefault("10000")
+        int maxRows();
+
+        /** Relative difference under which two floating-point values count as equal. */
+        @WithDefault("1e-9")
+        double floatTolerance();
+
+        /** A latency regression: the target's run above this multiple of the slower of the source's two runs ... */
+        @WithDefault("1.5")
+        double latencyRatio();
+
+        /** ... in at least this share of the executions ... */
+        @WithDefault("0.7")
+        double latencyShare();
+
+        /** ... with medians at least this far apart, so that microseconds of jitter are not regressions ... */
+        @WithDefault("1ms")
+        Duration latencyMinDifference();
+
+        /** ... over at least this many executions. */
+        @WithDefault("5")
+        int latencyMinSamples();
+
+        /** A plan regression: another plan shape whose estimated total cost is above this multiple of the source's. */
+        @WithDefault("1.5")
+        double planCostRatio();
+
+        /**
+         * A scratch copy of the source where {@code writes: rollback} replays captured writes, each in a transaction
+         * that is rolled back; never the live source. Without it and {@link #scratchTargetUrl} writes are skipped.
+         */
+        Optional<String> scratchSourceUrl();
+
+        /** A scratch copy of the target, likewise; never the live target, which dual-write keeps in step. */
+        Optional<String> scratchTargetUrl();
     }
 
     interface Embedded {

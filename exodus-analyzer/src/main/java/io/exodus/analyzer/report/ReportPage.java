@@ -7,6 +7,7 @@ import io.exodus.analyzer.profile.MigrationProfile;
 import io.exodus.analyzer.recommend.Choice;
 import io.exodus.analyzer.recommend.PgTune;
 import io.exodus.analyzer.recommend.Recommendations;
+import io.exodus.analyzer.shadow.ShadowReport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,8 @@ import java.util.List;
 
 /**
  * The HTML report a person reads before a migration: verdicts first (what stands in the way), then what to do (the
- * recommendations), then what was found (the profile, {@link ProfileSection}). One self-contained page: styles
+ * recommendations), then how the target answered the captured traffic ({@link ShadowSection}), then what was found
+ * (the profile, {@link ProfileSection}). One self-contained page: styles
  * inline, charts as SVG, nothing loaded from elsewhere.
  */
 public final class ReportPage {
@@ -26,7 +28,8 @@ public final class ReportPage {
     private ReportPage() {
     }
 
-    public static String render(MigrationProfile profile, List<CheckResult> checks, Recommendations recommendations) {
+    public static String render(MigrationProfile profile, List<CheckResult> checks, Recommendations recommendations,
+            ShadowReport shadow) {
         Html html = new Html();
         html.raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -37,9 +40,10 @@ public final class ReportPage {
         html.raw("<main>");
         verdicts(html, checks);
         recommendations(html, recommendations);
+        ShadowSection.render(html, shadow);
         ProfileSection.render(html, profile);
         html.raw("</main><footer>Exodus analyzer · the same data as JSON: /analyzer/checks, "
-                + "/analyzer/recommendations, /analyzer/profile</footer></body></html>");
+                + "/analyzer/recommendations, /analyzer/shadow, /analyzer/profile</footer></body></html>");
         return html.toString();
     }
 

@@ -15,6 +15,7 @@ import io.exodus.analyzer.config.StorageKind;
 import io.exodus.analyzer.profile.MigrationProfile;
 import io.exodus.analyzer.profile.ProfileBuilder;
 import io.exodus.analyzer.recommend.Recommender;
+import io.exodus.analyzer.shadow.ShadowReport;
 
 class ReportPageTest {
 
@@ -40,6 +41,6 @@ class ReportPageTest {
     private static String render(MigrationProfile profile) {
         List<CheckResult> checks = Checks.evaluate(profile);
         return ReportPage.render(profile, checks, Recommender.recommend(profile, checks, Optional.empty(),
-                OptionalInt.empty(), StorageKind.SSD));
+                OptionalInt.empty(), StorageKind.SSD), ShadowReport.idle());
     }
 }

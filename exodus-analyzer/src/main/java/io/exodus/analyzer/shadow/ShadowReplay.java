@@ -1,0 +1,217 @@
+package io.exodus.analyzer.shadow;
+
+import io.exodus.analyzer.config.AnalyzerConfig;
+import io.exodus.capture.StatementClass;
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One replay of captured statements: each shape's executions on the source, the target and the source again,
+ * compared ({@link ResponseComparison}); then its plans on both sides, its latencies, and for a collation difference
+ * the collations of the columns involved. Reads run on the live databases; writes only on the scratch copies, when
+ * the replay was asked to roll them back there. Shapes run side by side up to exodus.analyzer.shadow.concurrency; the
+ * executions of one shape run one after the other, so that their timings are not of each other's making.
+ */
+final class ShadowReplay {
+    private static final String READ = StatementClass.READ.wireName();
+    private static final String WRITE = StatementClass.WRITE.wireName();
+
+    private final Databases live;
+    private final Optional<Databases> scratch;
+    private final AnalyzerConfig.Shadow settings;
+
+    /** @param scratch where writes run, rolled back; empty when they are skipped */
+    ShadowReplay(Databases live, Optional<Databases> scratch, AnalyzerConfig.Shadow settings) {
+        this.live = live;
+        this.scratch = scratch;
+        this.settings = settings;
+    }
+
+    /** The reports in the statements' order, and every finding. */
+    record Outcomes(List<StatementReport> statements, List<Finding> findings) {
+    }
+
+    Future<Outcomes> run(List<CapturedStatement> statements) {
+        List<Supplier<Future<Replayed>>> tasks = new ArrayList<>();
+        statements.forEach(statement -> tasks.add(() -> replay(statement)));
+        return ConcurrencyLimit.all(tasks, settings.concurrency()).map(replayed -> {
+            List<StatementReport> reports = new ArrayList<>();
+            List<Finding> findings = new ArrayList<>();
+            replayed.forEach(r -> {
+                reports.add(r.report());
+                findings.addAll(r.findings());
+            });
+            return new Outcomes(reports, findings);
+        });
+    }
+
+    private record Replayed(StatementReport report, List<Finding> findings) {
+    }
+
+    private Future<Replayed> replay(CapturedStatement statement) {
+        Databases databases;
+        if (statement.statementClass().equals(READ)) {
+            databases = live;
+        } else if (statement.statementClass().equals(WRITE) && scratch.isPresent()) {
+            databases = scratch.get();
+        } else {
+            return Future.succeededFuture(notComparable(statement, statement.statementClass().equals(WRITE)
+                    ? "writes are skipped (writes=skip): they never run on the live target"
+                    : "only reads and writes are replayed; " + statement.statementClass() + " statements are not"));
+        }
+        List<String> runnable = new ArrayList<>();
+        String unrunnable = null;
+        for (List<String> values : statement.parameters()) {
+            ReplayableSql sql = ReplayableSql.of(statement.text(), values);
+            if (sql instanceof ReplayableSql.Runnable r) {
+                runnable.add(r.sql());
+            } else if (unrunnable == null) {
+                unrunnable = ((ReplayableSql.Unrunnable) sql).reason();
+            }
+        }
+        if (runnable.isEmpty()) {
+            return Future.succeededFuture(notComparable(statement, "not replayable: " + unrunnable));
+        }
+        return executions(databases, runnable, 0, new ArrayList<>())
+                .compose(executions -> compare(databases, statement, executions));
+    }
+
+    private static Future<List<Execution>> executions(Databases on, List<String> sqls, int index,
+            List<Execution> done) {
+        if (index == sqls.size()) {
+            return Future.succeededFuture(done);
+        }
+        String sql = sqls.get(index);
+        return on.source().run(sql).compose(onSource -> on.target().run(sql).compose(onTarget -> on.source().run(sql)
+                .map(baseline -> new Execution(sql, onSource, onTarget, baseline))))
+                .compose(execution -> {
+                    done.add(execution);
+                    return executions(on, sqls, index + 1, done);
+                });
+    }
+
+    private Future<Replayed> compare(Databases on, CapturedStatement statement, List<Execution> executions) {
+        ResponseComparison.Result result = new ResponseComparison(OrderByClause.ordersResult(statement.text()),
+                settings.floatTolerance()).compare(executions);
+        // Timed only where all three runs answered rows, so that each side has as many samples as the others.
+        List<LatencyComparison.Timing> timings = new ArrayList<>();
+        Optional<Outcome.Rows> answered = Optional.empty();
+        for (Execution execution : executions) {
+            if (execution.source() instanceof Outcome.Rows rows && execution.target() instanceof Outcome.Rows
+                    && execution.baseline() instanceof Outcome.Rows) {
+                answered = answered.or(() -> Optional.of(rows));
+                timings.add(new LatencyComparison.Timing(execution.source().micros(), execution.target().micros(),
+                        execution.baseline().micros()));
+            }
+        }
+        Latency sourceLatency = latency(timings, LatencyComparison.Timing::source);
+        Latency targetLatency = latency(timings, LatencyComparison.Timing::target);
+        Latency baselineLatency = latency(timings, LatencyComparison.Timing::baseline);
+        String firstSql = executions.get(0).sql();
+        List<Future<Optional<Finding>>> findings = new ArrayList<>();
+        for (Difference difference : result.differences()) {
+            findings.add(difference.kind() == FindingKind.COLLATION && answered.isPresent()
+                    ? collationFinding(on, statement, firstSql, answered.get().columns(), difference)
+                    : Future.succeededFuture(Optional.of(finding(statement, difference))));
+        }
+        if (answered.isPresent()) {
+            findings.add(Future.succeededFuture(latencyFinding(statement, timings, sourceLatency, targetLatency)));
+            findings.add(planFinding(on, statement, firstSql));
+        }
+        return Future.all(findings).map(done -> {
+            List<Finding> found = findings.stream().map(Future::result).flatMap(Optional::stream)
+                    .sorted(Comparator.comparing(Finding::kind)).toList();
+            StatementVerdict verdict = found.stream().map(f -> StatementVerdict.of(f.kind()))
+                    .max(Comparator.naturalOrder())
+                    .orElse(result.compared() > 0 ? StatementVerdict.SAME : StatementVerdict.NOT_COMPARABLE);
+            String reason = switch (verdict) {
+                case SAME -> "the target answered as the source in " + result.compared() + " replays";
+                case NOT_COMPARABLE -> result.noisy() > 0
+                        ? "the source answered differently on each run (" + result.noisy() + " of "
+                                + executions.size() + " replays): nothing to compare against"
+                        : "no replay got an answer from both databases";
+                default -> found.size() + (found.size() == 1 ? " finding" : " findings");
+            };
+            return new Replayed(new StatementReport(statement.fingerprint(), statement.text(),
+                    statement.statementClass(), statement.calls(), result.compared(), result.noisy(), verdict, reason,
+                    result.masked(), sourceLatency, targetLatency, baselineLatency), found);
+        });
+    }
+
+    private Optional<Finding> latencyFinding(CapturedStatement statement, List<LatencyComparison.Timing> timings,
+            Latency onSource, Latency onTarget) {
+        return new LatencyComparison(settings.latencyRatio(), settings.latencyShare(), settings.latencyMinSamples(),
+                settings.latencyMinDifference().toNanos() / 1_000).regression(timings)
+                .map(evidence -> new Finding(FindingKind.LATENCY, statement.fingerprint(), statement.text(),
+                        onSource.toString(), onTarget.toString(), evidence));
+    }
+
+    private static Latency latency(List<LatencyComparison.Timing> timings,
+            Function<LatencyComparison.Timing, Long> side) {
+        return timings.isEmpty() ? null : Latency.of(timings.stream().map(side).toList());
+    }
+
+    /** The difference told with the collation of each column involved, on each side; as it is when that fails. */
+    private static Future<Optional<Finding>> collationFinding(Databases on, CapturedStatement statement, String sql,
+            List<Column> columns, Difference difference) {
+        Future<List<String>> onSource = on.source().collations(sql, columns.size());
+        Future<List<String>> onTarget = on.target().collations(sql, columns.size());
+        return Future.join(onSource, onTarget).transform(done -> {
+            String sourceSide = difference.source();
+            String targetSide = difference.target();
+            if (onSource.succeeded() && onTarget.succeeded()) {
+                sourceSide = collations(columns, difference.collatedColumns(), onSource.result()) + "; " + sourceSide;
+                targetSide = collations(columns, difference.collatedColumns(), onTarget.result()) + "; " + targetSide;
+            }
+            return Future.succeededFuture(Optional.of(finding(statement, new Difference(difference.kind(),
+                    sourceSide, targetSide, difference.evidence(), difference.collatedColumns()))));
+        });
+    }
+
+    private static String collations(List<Column> columns, List<String> involved, List<String> collations) {
+        List<String> parts = new ArrayList<>();
+        for (int c = 0; c < columns.size(); c++) {
+            if (involved.contains(columns.get(c).name())) {
+                parts.add(columns.get(c).name() + " collates by " + collations.get(c));
+            }
+        }
+        return String.join(", ", parts);
+    }
+
+    /** A plan finding when the target's plan has another shape and a dearer estimate; none when EXPLAIN fails. */
+    private Future<Optional<Finding>> planFinding(Databases on, CapturedStatement statement, String sql) {
+        Future<PlanShape> onSource = on.source().explain(sql);
+        Future<PlanShape> onTarget = on.target().explain(sql);
+        return Future.join(onSource, onTarget).transform(done -> {
+            if (onSource.failed() || onTarget.failed()
+                    || !onSource.result().regressedTo(onTarget.result(), settings.planCostRatio())) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            PlanShape before = onSource.result();
+            PlanShape after = onTarget.result();
+            return Future.succeededFuture(Optional.of(new Finding(FindingKind.PLAN, statement.fingerprint(),
+                    statement.text(), before.rendered(), after.rendered(), String.format(Locale.ROOT,
+                            "another plan, estimated %.1f× as costly (%.2f against %.2f)",
+                            after.totalCost() / Math.max(0.01, before.totalCost()), after.totalCost(),
+                            before.totalCost()))));
+        });
+    }
+
+    private static Finding finding(CapturedStatement statement, Difference difference) {
+        return new Finding(difference.kind(), statement.fingerprint(), statement.text(), difference.source(),
+                difference.target(), difference.evidence());
+    }
+
+    private static Replayed notComparable(CapturedStatement statement, String reason) {
+        return new Replayed(new StatementReport(statement.fingerprint(), statement.text(), statement.statementClass(),
+                statement.calls(), 0, 0, StatementVerdict.NOT_COMPARABLE, reason, List.of(), null, null, null),
+                List.of());
+    }
+}
