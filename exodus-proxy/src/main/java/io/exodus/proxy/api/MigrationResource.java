@@ -13,6 +13,8 @@ import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.monitoring.ReplicationLag;
 import io.exodus.proxy.monitoring.ReplicationLagProbe;
+import io.exodus.proxy.sync.SyncService;
+import io.exodus.proxy.sync.SyncStatus;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -48,11 +50,13 @@ public class MigrationResource {
     private final CaptureTap capture;
     private final RecommendationPuller recommendations;
     private final BackendEndpoints endpoints;
+    private final SyncService sync;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
             ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag,
-            CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints) {
+            CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints, SyncService sync) {
         this.endpoints = endpoints;
+        this.sync = sync;
         this.capture = capture;
         this.recommendations = recommendations;
         this.replayer = replayer;
@@ -70,11 +74,13 @@ public class MigrationResource {
      *                      write to it), by endpoint; a database whose reading failed is left out, and all are with
      *                      {@code exodus.metrics.enabled=false}, which turns the readings off
      * @param analyzer      capture to the analyzer and its recommendations
+     * @param sync          the running or last initial sync ({@code POST /exodus/migration/sync}); null when none
+     *                      was started since this proxy started
      */
     public record Status(String phase, String policy, double canaryPercent, Map<String, Double> divergences,
             List<Divergence> recent, List<String> statementsNeedingVerification,
             io.exodus.proxy.catchup.CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
-            Analyzer analyzer) {
+            Analyzer analyzer, SyncStatus sync) {
     }
 
     /**
@@ -123,7 +129,7 @@ public class MigrationResource {
         return Response.ok(new Status(migration.phase().configName(), migration.policy().configName(),
                 migration.canaryPercent(), counts,
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
-                replicationLag.latest(), analyzer())).build();
+                replicationLag.latest(), analyzer(), sync.status().orElse(null))).build();
     }
 
     private Analyzer analyzer() {
