@@ -5,6 +5,7 @@ import io.exodus.proxy.sql.Identifiers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The SQL that applies one decoded change to the target. Values are written as untyped string literals, which
@@ -21,12 +22,19 @@ final class ChangeStatements {
     private ChangeStatements() {
     }
 
-    static Statement of(PgOutputMessage change, Map<Integer, PgOutputMessage.Relation> relations) {
+    /**
+     * @param alwaysIdentity per table ({@code schema.name}), its {@code GENERATED ALWAYS AS IDENTITY} columns: an
+     *                       UPDATE cannot set them, and the source's could not change them either
+     */
+    static Statement of(PgOutputMessage change, Map<Integer, PgOutputMessage.Relation> relations,
+            Map<String, Set<String>> alwaysIdentity) {
         if (change instanceof PgOutputMessage.Insert insert) {
             return insert(relation(relations, insert.relation()), insert.row());
         }
         if (change instanceof PgOutputMessage.Update update) {
-            return update(relation(relations, update.relation()), update);
+            PgOutputMessage.Relation relation = relation(relations, update.relation());
+            return update(relation, update,
+                    alwaysIdentity.getOrDefault(relation.schema() + "." + relation.name(), Set.of()));
         }
         if (change instanceof PgOutputMessage.Delete delete) {
             PgOutputMessage.Relation relation = relation(relations, delete.relation());
@@ -59,10 +67,13 @@ final class ChangeStatements {
                 + values + ")", false);
     }
 
-    private static Statement update(PgOutputMessage.Relation relation, PgOutputMessage.Update update) {
+    private static Statement update(PgOutputMessage.Relation relation, PgOutputMessage.Update update,
+            Set<String> alwaysIdentity) {
         StringBuilder set = new StringBuilder();
         for (int i = 0; i < relation.columns().size(); i++) {
-            if (update.row().unchanged(i)) {
+            // Without an old key the key did not change; TOASTed values left as they were are not sent.
+            boolean keyKept = update.oldKey() == null && relation.keyColumns().get(i);
+            if (update.row().unchanged(i) || keyKept || alwaysIdentity.contains(relation.columns().get(i))) {
                 continue;
             }
             if (!set.isEmpty()) {

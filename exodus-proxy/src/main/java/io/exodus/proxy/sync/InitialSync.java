@@ -24,6 +24,8 @@ public final class InitialSync {
     private static final String EXISTING_TABLES = "SELECT count(*) FROM unnest($1::text[]) AS t(name) "
             + "WHERE pg_catalog.to_regclass(t.name) IS NOT NULL";
 
+    private static final long FLUSH_POLL_MILLIS = 5;
+
     private final Vertx vertx;
     private final BackendEndpoint source;
     private final BackendEndpoint target;
@@ -129,7 +131,7 @@ public final class InitialSync {
                     })
                     .compose(v -> {
                         progress.enter(SyncState.CATCHING_UP);
-                        SlotChanges changes = new SlotChanges(sourcePool, applier, progress);
+                        SlotChanges changes = new SlotChanges(sourcePool, applier, tables, progress);
                         return catchUp(changes).compose(x -> switchOver(changes, 1));
                     });
         }
@@ -169,8 +171,27 @@ public final class InitialSync {
 
         /** Every transaction that committed before {@code upTo} applied. */
         private Future<Void> drainTo(SlotChanges changes, Lsn upTo) {
+            return flushedPast(upTo).compose(v -> applyUpTo(changes, upTo));
+        }
+
+        private Future<Void> applyUpTo(SlotChanges changes, Lsn upTo) {
             return changes.applyRound(upTo).compose(round -> round.transactions() > 0 || round.mayHoldMore()
-                    ? drainTo(changes, upTo) : Future.succeededFuture());
+                    ? applyUpTo(changes, upTo) : Future.succeededFuture());
+        }
+
+        /**
+         * Decoding reads only WAL the source has flushed, and a commit under synchronous_commit = off returns before
+         * its record is flushed: until the flush passes the switch's position, the last commits would not be seen.
+         */
+        private Future<Void> flushedPast(Lsn position) {
+            return sourcePool.query("SELECT pg_catalog.pg_current_wal_flush_lsn()::text").execute().compose(rows -> {
+                if (Lsn.parse(rows.iterator().next().getString(0)).value() >= position.value()) {
+                    return Future.succeededFuture();
+                }
+                Promise<Void> later = Promise.promise();
+                vertx.setTimer(FLUSH_POLL_MILLIS, id -> flushedPast(position).onComplete(later));
+                return later.future();
+            });
         }
 
         private Future<Void> switchOver(SlotChanges changes, int attempt) {
@@ -188,8 +209,10 @@ public final class InitialSync {
                     progress.enter(SyncState.CATCHING_UP);
                     return catchUp(changes).compose(v -> switchOver(changes, attempt + 1));
                 }
-                // Nothing runs on the source through Exodus now: what committed before this position is all there is.
-                return sourcePool.query("SELECT pg_catalog.pg_current_wal_lsn()::text").execute()
+                // Nothing runs on the source through Exodus now: what committed before this position is all there
+                // is. The insert position, not pg_current_wal_lsn() (the write position): a commit under
+                // synchronous_commit = off may still sit in the WAL buffers, past what was written.
+                return sourcePool.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text").execute()
                         .compose(rows -> drainTo(changes, Lsn.parse(rows.iterator().next().getString(0))))
                         .compose(v -> SequenceAdvance.run(sourcePool, targetPool, tables, settings.sequenceMargin()))
                         .onSuccess(v -> traffic.enterDualWrite())

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The changes since the slot's position, applied to the target. Each round peeks at the slot (over a plain
@@ -28,13 +29,15 @@ final class SlotChanges {
     private final SqlConnection target;
     private final SyncProgress progress;
     private final Map<Integer, PgOutputMessage.Relation> relations = new HashMap<>();
+    private final Map<String, Set<String>> alwaysIdentity = new HashMap<>();
 
     /**
      * @param target a session of the target with {@code session_replication_role = replica} (the source's triggers
      *               and foreign keys did their work already, their effects are among the changes) and
      *               {@code standard_conforming_strings = on}
      */
-    SlotChanges(Pool source, SqlConnection target, SyncProgress progress) {
+    SlotChanges(Pool source, SqlConnection target, List<SyncedTable> tables, SyncProgress progress) {
+        tables.forEach(table -> alwaysIdentity.put(table.display(), table.alwaysIdentity()));
         this.source = source;
         this.target = target;
         this.progress = progress;
@@ -68,7 +71,7 @@ final class SlotChanges {
                             transactions++;
                             end = new Lsn(commit.endLsn());
                         } else if (!(message instanceof PgOutputMessage.Other)) {
-                            transaction.add(ChangeStatements.of(message, relations));
+                            transaction.add(ChangeStatements.of(message, relations, alwaysIdentity));
                         }
                     }
                     boolean mayHoldMore = rows.size() >= CHANGES_PER_ROUND;

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /** Reads from the source's catalog which tables a {@link SyncRequest} covers. */
 final class SourceCatalog {
@@ -25,7 +26,9 @@ final class SourceCatalog {
                    ARRAY(SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
                          ORDER BY a.attnum)::text[],
-                   c.relpersistence = 'u'
+                   c.relpersistence = 'u',
+                   ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a
+                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND a.attidentity = 'a')::text[]
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND c.relpersistence IN ('p', 'u')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'exodus') AND n.nspname NOT LIKE 'pg\\_%'
@@ -55,7 +58,7 @@ final class SourceCatalog {
                     for (Row row : rows) {
                         SyncedTable table = new SyncedTable(row.getString(0), row.getString(1), row.getBoolean(2),
                                 row.getBoolean(3), row.getBoolean(4), row.getLong(5),
-                                Arrays.asList(row.getArrayOfStrings(6)));
+                                Arrays.asList(row.getArrayOfStrings(6)), Set.of(row.getArrayOfStrings(8)));
                         if (row.getBoolean(7)) {
                             unlogged.add(table.display());
                         } else {
