@@ -15,8 +15,16 @@ import java.util.Set;
  */
 final class ChangeStatements {
 
-    /** @param mustTouchOneRow an UPDATE or DELETE of one row by its key: any other count means the target differs */
-    record Statement(String sql, boolean mustTouchOneRow) {
+    /**
+     * @param mustTouchOneRow an UPDATE or DELETE of one row by its key: any other count means the target differs
+     * @param insertInto      for an INSERT, everything before its row: consecutive INSERTs with the same one are
+     *                        sent as one statement of many rows; null for other statements
+     * @param row             for an INSERT, its parenthesised values
+     */
+    record Statement(String sql, boolean mustTouchOneRow, String insertInto, String row) {
+        Statement(String sql, boolean mustTouchOneRow) {
+            this(sql, mustTouchOneRow, null, null);
+        }
     }
 
     private ChangeStatements() {
@@ -63,8 +71,8 @@ final class ChangeStatements {
             values.append(literal(row.values().get(i)));
         }
         // OVERRIDING SYSTEM VALUE: the source's value of a GENERATED ALWAYS identity column is the one to keep.
-        return new Statement("INSERT INTO " + name(relation) + " (" + columns + ") OVERRIDING SYSTEM VALUE VALUES ("
-                + values + ")", false);
+        String into = "INSERT INTO " + name(relation) + " (" + columns + ") OVERRIDING SYSTEM VALUE VALUES ";
+        return new Statement(into + "(" + values + ")", false, into, "(" + values + ")");
     }
 
     private static Statement update(PgOutputMessage.Relation relation, PgOutputMessage.Update update,

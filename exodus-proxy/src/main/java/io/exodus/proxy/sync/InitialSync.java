@@ -116,6 +116,7 @@ public final class InitialSync {
                         return RowCopy.run(raw, slot, tables, settings.parallelTables(), progress);
                     })
                     .compose(v -> {
+                        progress.rowsDone();
                         slot.release();
                         slot = null;
                         return blocking(() -> {
@@ -174,8 +175,13 @@ public final class InitialSync {
             return flushedPast(upTo).compose(v -> applyUpTo(changes, upTo));
         }
 
+        /**
+         * A round that stopped short of its change limit read every record up to {@code upTo} (flushed by then), so
+         * it got every transaction that committed before it: no second look, which would decode the slot's WAL
+         * again while the clients wait.
+         */
         private Future<Void> applyUpTo(SlotChanges changes, Lsn upTo) {
-            return changes.applyRound(upTo).compose(round -> round.transactions() > 0 || round.mayHoldMore()
+            return changes.applyRound(upTo).compose(round -> round.mayHoldMore()
                     ? applyUpTo(changes, upTo) : Future.succeededFuture());
         }
 
@@ -184,12 +190,22 @@ public final class InitialSync {
          * its record is flushed: until the flush passes the switch's position, the last commits would not be seen.
          */
         private Future<Void> flushedPast(Lsn position) {
+            // A synchronous commit of a transaction that wrote WAL (here a logical message no publication carries)
+            // flushes the WAL up to its commit record, past the position: no waiting for the WAL writer. Where the
+            // role may not emit messages, the WAL writer flushes within a few wal_writer_delay.
+            return sourcePool.query("BEGIN; SET LOCAL synchronous_commit = on; "
+                    + "SELECT pg_catalog.pg_logical_emit_message(true, 'exodus_sync', 'switch'); COMMIT").execute()
+                    .<Void>mapEmpty().recover(failure -> Future.succeededFuture())
+                    .compose(v -> polledPast(position));
+        }
+
+        private Future<Void> polledPast(Lsn position) {
             return sourcePool.query("SELECT pg_catalog.pg_current_wal_flush_lsn()::text").execute().compose(rows -> {
                 if (Lsn.parse(rows.iterator().next().getString(0)).value() >= position.value()) {
                     return Future.succeededFuture();
                 }
                 Promise<Void> later = Promise.promise();
-                vertx.setTimer(FLUSH_POLL_MILLIS, id -> flushedPast(position).onComplete(later));
+                vertx.setTimer(FLUSH_POLL_MILLIS, id -> polledPast(position).onComplete(later));
                 return later.future();
             });
         }
@@ -212,13 +228,20 @@ public final class InitialSync {
                 // Nothing runs on the source through Exodus now: what committed before this position is all there
                 // is. The insert position, not pg_current_wal_lsn() (the write position): a commit under
                 // synchronous_commit = off may still sit in the WAL buffers, past what was written.
+                long[] steps = new long[3];
+                steps[0] = System.nanoTime();
                 return sourcePool.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text").execute()
                         .compose(rows -> drainTo(changes, Lsn.parse(rows.iterator().next().getString(0))))
-                        .compose(v -> SequenceAdvance.run(sourcePool, targetPool, tables, settings.sequenceMargin()))
+                        .compose(v -> {
+                            steps[1] = System.nanoTime();
+                            return SequenceAdvance.run(sourcePool, targetPool, tables, settings.sequenceMargin());
+                        })
                         .onSuccess(v -> traffic.enterDualWrite())
                         .transform(done -> {
                             traffic.resume();
-                            progress.switchPause(Duration.ofNanos(System.nanoTime() - pausedAt));
+                            steps[2] = System.nanoTime();
+                            progress.switchPause(Duration.ofNanos(steps[2] - pausedAt),
+                                    Duration.ofNanos(steps[0] - pausedAt), Duration.ofNanos(steps[1] - steps[0]));
                             return done.failed() ? Future.failedFuture(done.cause()) : Future.<Void>succeededFuture();
                         });
             });

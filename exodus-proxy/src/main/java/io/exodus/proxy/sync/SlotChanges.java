@@ -92,13 +92,14 @@ final class SlotChanges {
         if (statements.isEmpty()) {
             return Future.succeededFuture();
         }
+        List<ChangeStatements.Statement> merged = mergeInserts(statements);
         StringBuilder sql = new StringBuilder("BEGIN");
-        for (ChangeStatements.Statement statement : statements) {
+        for (ChangeStatements.Statement statement : merged) {
             sql.append(";\n").append(statement.sql());
         }
         Future<Void> applied = target.query(sql.toString()).execute().compose(first -> {
             RowSet<Row> result = first.next(); // the first result is BEGIN's
-            for (ChangeStatements.Statement statement : statements) {
+            for (ChangeStatements.Statement statement : merged) {
                 if (statement.mustTouchOneRow() && result.rowCount() != 1) {
                     String problem = "the target has no row for a change the source made (" + statement.sql() + ")";
                     return Future.<Void>failedFuture(new IllegalStateException(problem));
@@ -109,5 +110,30 @@ final class SlotChanges {
         });
         return applied.recover(failure -> target.query("ROLLBACK").execute()
                 .transform(v -> Future.<Void>failedFuture(failure)));
+    }
+
+    /**
+     * Consecutive INSERTs into the same table as one INSERT of many rows: the same rows in the same order, one
+     * statement for the target to parse and plan instead of many.
+     */
+    static List<ChangeStatements.Statement> mergeInserts(List<ChangeStatements.Statement> statements) {
+        List<ChangeStatements.Statement> merged = new ArrayList<>();
+        int i = 0;
+        while (i < statements.size()) {
+            ChangeStatements.Statement first = statements.get(i);
+            int j = i + 1;
+            if (first.insertInto() != null) {
+                StringBuilder rows = new StringBuilder(first.row());
+                while (j < statements.size() && first.insertInto().equals(statements.get(j).insertInto())) {
+                    rows.append(", ").append(statements.get(j).row());
+                    j++;
+                }
+                merged.add(j == i + 1 ? first : new ChangeStatements.Statement(first.insertInto() + rows, false));
+            } else {
+                merged.add(first);
+            }
+            i = j;
+        }
+        return merged;
     }
 }

@@ -27,6 +27,7 @@ public final class SyncProgress {
     private volatile String error;
     private volatile Long switchPauseMillis;
     private volatile long copyStartedNanos;
+    private volatile long copyEndedNanos;
     private volatile long lastLogNanos;
     private volatile Instant finishedAt;
 
@@ -89,13 +90,27 @@ public final class SyncProgress {
         LOG.infof("Initial sync: table %s copied, %d rows", name, counters.rows.get());
     }
 
+    /** The rows are in; the indexes, constraints and triggers (pg_dump's post-data) come next. */
+    void rowsDone() {
+        copyEndedNanos = System.nanoTime();
+        SyncStatus status = status();
+        LOG.infof("Initial sync: %d rows copied (%.0f rows/s); building indexes, constraints and triggers",
+                status.rowsCopied(), status.rowsPerSecond());
+    }
+
     void changesApplied(long count) {
         changesApplied.addAndGet(count);
     }
 
-    void switchPause(Duration paused) {
+    /**
+     * @param inFlight   of the pause, the wait for transactions in flight to end
+     * @param lastChanges of the pause, applying the changes up to the source's position
+     */
+    void switchPause(Duration paused, Duration inFlight, Duration lastChanges) {
         switchPauseMillis = paused.toMillis();
-        LOG.infof("Initial sync: new transactions were held back for %d ms at the switch", paused.toMillis());
+        LOG.infof("Initial sync: new transactions were held back for %d ms at the switch (%d ms for transactions in "
+                + "flight to end, %d ms to apply the last changes)", paused.toMillis(), inFlight.toMillis(),
+                lastChanges.toMillis());
     }
 
     public SyncState state() {
@@ -116,7 +131,8 @@ public final class SyncProgress {
             list.add(new SyncStatus.Table(name, counters.state, copied, counters.estimated, counters.bytes.get()));
         }
         long started = copyStartedNanos;
-        double seconds = started == 0 ? 0 : (System.nanoTime() - started) / 1e9;
+        long ended = copyEndedNanos;
+        double seconds = started == 0 ? 0 : ((ended == 0 ? System.nanoTime() : ended) - started) / 1e9;
         double perSecond = seconds > 0 ? rows / seconds : 0;
         return new SyncStatus(state, rows, total, bytes, Math.round(perSecond * 10) / 10.0, changesApplied.get(),
                 switchPauseMillis, error, List.copyOf(notes), startedAt, finishedAt, list);

@@ -7,7 +7,7 @@ import java.util.List;
  * The {@code "sync"} object of {@code GET /exodus/migration}.
  *
  * @param rowsTotal          an estimate (the source's statistics), for a progress bar
- * @param rowsPerSecond      rows copied per second since the copy began
+ * @param rowsPerSecond      rows copied per second, over the copy so far (or the whole copy, once done)
  * @param changesApplied     changes streamed from the slot and applied to the target so far
  * @param switchPauseMillis  how long new transactions were held back at the switch; null before it
  * @param error              why the sync failed; null unless {@code state} is {@code failed}
