@@ -97,7 +97,7 @@ final class CapabilityCheck {
                             + "azure_pg_admin) for the sync");
                     return Future.succeededFuture();
                 });
-        List<String> withoutIdentity = tables.synced().stream().filter(t -> t.published() && !t.keyed())
+        List<String> withoutIdentity = tables.synced().stream().filter(t -> t.holdsRows() && !t.keyed())
                 .map(SyncedTable::display).toList();
         if (!withoutIdentity.isEmpty()) {
             String list = String.join(", ", withoutIdentity);

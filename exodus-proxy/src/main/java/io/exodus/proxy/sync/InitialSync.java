@@ -2,7 +2,7 @@ package io.exodus.proxy.sync;
 
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
-import io.vertx.core.Context;
+import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -49,22 +49,29 @@ public final class InitialSync {
 
     /** Runs the sync; completes when it is done or has failed (then {@link SyncProgress#status} says why). */
     public Future<Void> run(SyncRequest request) {
-        Context context = vertx.getOrCreateContext();
         Promise<Void> finished = Promise.promise();
-        context.runOnContext(v -> {
-            Run run = new Run(request);
-            run.steps().onComplete(result -> run.close().onComplete(closed -> {
-                if (result.succeeded()) {
-                    progress.enter(SyncState.DONE);
-                    finished.complete();
-                } else {
-                    progress.fail(result.cause().getMessage() == null ? result.cause().toString()
-                            : result.cause().getMessage());
-                    finished.fail(result.cause());
-                }
-            }));
-        });
+        // A verticle of its own: the sync's sessions and callbacks live on one event loop, whoever started it.
+        vertx.deployVerticle(new AbstractVerticle() {
+            @Override
+            public void start() {
+                runHere(request, finished);
+            }
+        }).onSuccess(id -> finished.future().onComplete(done -> vertx.undeploy(id))).onFailure(finished::tryFail);
         return finished.future();
+    }
+
+    private void runHere(SyncRequest request, Promise<Void> finished) {
+        Run run = new Run(request);
+        run.steps().onComplete(result -> run.close().onComplete(closed -> {
+            if (result.succeeded()) {
+                progress.enter(SyncState.DONE);
+                finished.complete();
+            } else {
+                progress.fail(result.cause().getMessage() == null ? result.cause().toString()
+                        : result.cause().getMessage());
+                finished.fail(result.cause());
+            }
+        }));
     }
 
     /** The connections and findings of one run. */

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The publications the slot decodes through, and their removal with the slot. Partitioned tables are published
- * by their root and their changes arrive under each partition's name, which the target has too (its schema is the
- * source's). A table without a key is published for inserts and truncates only: in a publication that publishes
+ * The publications the slot decodes through, and their removal with the slot. Every synced table is named, the
+ * partitions too (a request may name a partition without its root); a change arrives under the name of the
+ * partition it happened in, which the target has too (its schema is the source's). A table without a key is published for inserts and truncates only: in a publication that publishes
  * updates and deletes, the source would refuse the application's updates and deletes of it.
  */
 final class SourcePublications {
@@ -38,7 +38,7 @@ final class SourcePublications {
     }
 
     private static String list(List<SyncedTable> tables, boolean keyed) {
-        return tables.stream().filter(t -> t.published() && t.keyed() == keyed).map(SyncedTable::qualified)
+        return tables.stream().filter(t -> t.keyed() == keyed).map(SyncedTable::qualified)
                 .collect(Collectors.joining(", "));
     }
 

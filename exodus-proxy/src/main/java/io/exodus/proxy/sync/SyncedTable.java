@@ -9,7 +9,7 @@ import java.util.Set;
  * A table of the source that the sync copies, as its catalog describes it.
  *
  * @param partitioned  a partitioned table: it holds no rows itself, its partitions are copied
- * @param partition    a partition of another table: it reaches the publication through its root
+ * @param partition    a partition of another table
  * @param keyed        whether logical decoding can carry keys for its updates and deletes (a primary key, or a
  *                     replica identity index or FULL)
  * @param columns      the columns COPY moves, quoted, in order: every column but generated ones
@@ -31,10 +31,5 @@ public record SyncedTable(String schema, String name, boolean partitioned, boole
     /** Holds rows of its own: copied with COPY. */
     public boolean holdsRows() {
         return !partitioned;
-    }
-
-    /** Named in the publication itself (partitions come with their root). */
-    public boolean published() {
-        return !partition;
     }
 }
