@@ -27,8 +27,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 
@@ -264,12 +262,7 @@ public class MigrationResource {
     }
 
     private boolean authorized(String header) {
-        String token = config.admin().token().orElse(null);
-        if (token == null || header == null || !header.startsWith("Bearer ")) {
-            return false;
-        }
-        return MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
+        return AdminToken.matches(config, header);
     }
 
     private static Response problem(Response.Status status, String message) {

@@ -108,8 +108,7 @@ public final class InitialSync {
                                         tables.stream().filter(SyncedTable::holdsRows)
                                                 .forEach(t -> progress.table(t.display(), t.estimatedRows()));
                                         progress.enter(SyncState.COPYING_SCHEMA);
-                                        schema = new SchemaCopy(programs, source, target, request);
-                                        return copyPreData();
+                                        return copyPreData(programs);
                                     })))
                     .compose(v -> {
                         wroteToSource = true;
@@ -145,9 +144,10 @@ public final class InitialSync {
         }
 
         /** The target gets the pre-data section, unless it has the tables already with the very same schema. */
-        private Future<Void> copyPreData() {
+        private Future<Void> copyPreData(ClientPrograms programs) {
             String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
             return blocking(() -> {
+                schema = new SchemaCopy(programs, source, target, request);
                 schema.dumpSource();
                 return null;
             }).compose(v -> targetPool.preparedQuery(EXISTING_TABLES).execute(Tuple.of((Object) names)))
