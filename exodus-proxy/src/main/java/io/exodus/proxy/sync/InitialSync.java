@@ -83,6 +83,8 @@ public final class InitialSync {
         private final RawConnections raw = new RawConnections(vertx, source, target, connectTimeout, maxMessageSize);
         private List<SyncedTable> tables;
         private SchemaCopy schema;
+        /** The target had the source's schema already: neither section is restored. */
+        private boolean schemaKept;
         private SnapshotSlot slot;
         private boolean wroteToSource;
         private SqlConnection applier;
@@ -125,7 +127,7 @@ public final class InitialSync {
                         progress.rowsDone();
                         slot.release();
                         slot = null;
-                        return blocking(() -> {
+                        return schemaKept ? Future.<Void>succeededFuture() : blocking(() -> {
                             schema.restorePostData();
                             return null;
                         });
@@ -166,6 +168,7 @@ public final class InitialSync {
                                         + "schema: " + difference + "; empty the target, or make its schema the "
                                         + "source's"));
                             }
+                            schemaKept = true;
                             progress.note("the target's schema is the source's already: kept as it is");
                             return Future.succeededFuture();
                         });

@@ -70,7 +70,7 @@ class InitialSyncTest {
         assertEquals(0, SyncedDatabases.number(databases.source(),
                 "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'exodus_sync'"), "slot dropped");
         assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
-        assertSequencesAhead(databases);
+        assertSequencesAhead(databases, 4);
         assertEquals(1, SyncedDatabases.number(databases.target(),
                 "SELECT count(*) FROM pg_trigger WHERE tgname = 'audited_audit'"), "post-data restored");
     }
@@ -105,6 +105,25 @@ class InitialSyncTest {
                 "SELECT count(*) FROM pg_replication_slots WHERE database = 'sync_conflict'"));
     }
 
+    @Test
+    void targetWithTheSourcesSchemaKeepsItAndGetsTheRows() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_same_schema");
+        String schema = "CREATE TABLE parent (a int, b text, PRIMARY KEY (a, b));"
+                + "CREATE TABLE child (id bigserial PRIMARY KEY, a int, b text, FOREIGN KEY (a, b) REFERENCES parent);"
+                + "CREATE INDEX child_b ON child (b);";
+        SyncedDatabases.execute(databases.source(), schema);
+        SyncedDatabases.execute(databases.target(), schema);
+        SyncedDatabases.execute(databases.source(), "INSERT INTO parent SELECT i, 'p' || i FROM generate_series(1, 500) i;"
+                + "INSERT INTO child (a, b) SELECT i % 500 + 1, 'p' || (i % 500 + 1) FROM generate_series(1, 2000) i");
+        SyncProgress progress = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), progress);
+        assertEquals(SyncState.DONE, progress.status().state(), () -> progress.status().toString());
+        assertTrue(progress.status().notes().stream().anyMatch(note -> note.contains("kept as it is")));
+        TableComparison.assertIdentical(databases.source(), databases.target(), "parent", "child");
+        assertSequencesAhead(databases, 1);
+    }
+
     private static void run(SyncedDatabases databases, WorkloadGate gate, SyncProgress progress) throws Exception {
         InitialSync sync = new InitialSync(vertx, databases.sourceEndpoint(), databases.targetEndpoint(), SETTINGS,
                 Duration.ofSeconds(10), 1 << 30, gate, progress);
@@ -125,13 +144,13 @@ class InitialSyncTest {
     }
 
     /** Every sequence the source drew from is further on the target. */
-    private static void assertSequencesAhead(SyncedDatabases databases) throws Exception {
+    private static void assertSequencesAhead(SyncedDatabases databases, int sequenceCount) throws Exception {
         String sequences = "SELECT schemaname || '.' || sequencename, coalesce(last_value, 0) FROM pg_sequences "
                 + "ORDER BY 1";
         Map<String, Long> source = values(databases.source(), sequences);
         Map<String, Long> target = values(databases.target(), sequences);
         assertEquals(source.keySet(), target.keySet());
-        assertTrue(source.size() >= 4, source::toString);
+        assertEquals(sequenceCount, source.size(), source::toString);
         source.forEach((name, value) -> assertTrue(target.get(name) > value,
                 name + ": target " + target.get(name) + ", source " + value));
     }
