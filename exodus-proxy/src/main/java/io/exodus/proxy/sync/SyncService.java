@@ -2,6 +2,8 @@ package io.exodus.proxy.sync;
 
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -9,9 +11,9 @@ import jakarta.enterprise.inject.Instance;
 import java.util.Optional;
 
 /**
- * The initial sync of this proxy: at most one at a time, its progress kept after it ends for the status API.
- * The switch to dual-write needs a {@link TrafficSwitch} from the session machinery; without one the sync is
- * refused before it starts rather than copying a target it could never switch to.
+ * The initial sync of this proxy: at most one at a time, from phase direct, its progress kept after it ends for the
+ * status API. The switch to dual-write needs a {@link TrafficSwitch}; without one the sync is refused before it
+ * starts rather than copying a target it could never switch to.
  */
 @ApplicationScoped
 public class SyncService {
@@ -19,9 +21,12 @@ public class SyncService {
     private final ExodusConfig config;
     private final BackendEndpoints endpoints;
     private final Instance<TrafficSwitch> traffic;
+    private final MigrationState migration;
     private SyncProgress current;
 
-    public SyncService(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, Instance<TrafficSwitch> traffic) {
+    public SyncService(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, Instance<TrafficSwitch> traffic,
+            MigrationState migration) {
+        this.migration = migration;
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
@@ -43,11 +48,26 @@ public class SyncService {
         if (endpoints.target().isEmpty()) {
             throw new Refused("no target configured: set exodus.target.url");
         }
+        if (migration.phase() != MigrationPhase.DIRECT) {
+            throw new Refused("the sync starts in phase direct and ends in dual-write; this proxy runs in phase "
+                    + migration.phase().configName());
+        }
+        if (migration.policy().usesTwoPhaseCommit()) {
+            // Dual-write under two-phase commit needs its recovery running before the first transaction; the switch
+            // turns dual-write on inside a pause that must stay short.
+            throw new Refused("the switch to dual-write at the end of the sync does not start two-phase-commit "
+                    + "recovery: run the sync under another policy and change it afterwards (PUT /exodus/migration/policy)");
+        }
         if (!traffic.isResolvable()) {
             throw new Refused("this build of Exodus cannot switch its sessions to dual-write at the end of a sync "
                     + "(no TrafficSwitch): the sync is not started");
         }
-        SyncSettings settings = SyncSettings.of(config.sync());
+        SyncSettings settings;
+        try {
+            settings = SyncSettings.of(config.sync());
+        } catch (IllegalArgumentException e) {
+            throw new Refused(e.getMessage());
+        }
         SyncProgress progress = new SyncProgress();
         current = progress;
         new InitialSync(vertx, endpoints.source(), endpoints.target().get(), settings,

@@ -11,10 +11,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.nullValue;
 
-/**
- * {@code POST /exodus/migration/sync} as this build offers it: a change that needs the token, refused (and nothing
- * started) while no session machinery can switch the sessions to dual-write at its end.
- */
+/** {@code POST /exodus/migration/sync}: a change that needs the token, and starts from phase direct only. */
 @QuarkusTest
 @TestProfile(DualWriteProfile.class)
 @QuarkusTestResource(PostgresPairResource.class)
@@ -28,10 +25,10 @@ class SyncResourceTest {
     }
 
     @Test
-    void withoutATrafficSwitchNoSyncStartsAndTheStatusShowsNone() {
+    void aProxyInDualWriteStartsNoSyncAndTheStatusShowsNone() {
         given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
                 .body("{\"schemas\": [\"public\"]}").post("/exodus/migration/sync").then().statusCode(409)
-                .body("error", containsString("TrafficSwitch"));
+                .body("error", containsString("phase direct"));
         given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
                 .statusCode(200).body("sync", nullValue());
     }
