@@ -102,6 +102,9 @@ class SyncThroughProxyTest {
             assertEquals("done", state, error);
             assertEquals("dual-write", given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
                     .get("/exodus/migration").path("phase"));
+            String metrics = given().get("/q/metrics").asString();
+            assertTrue(metrics.contains("exodus_sync_state{") && metrics.matches(
+                    "(?s).*exodus_sync_rows_copied\\{[^}]*\\} (2[1-9]|[3-9][0-9])[0-9]{3}\\.0.*"), metrics);
             int atSwitch = transactions.get();
             while (transactions.get() < atSwitch + 100 && failure.get() == null) {
                 Thread.sleep(20);
