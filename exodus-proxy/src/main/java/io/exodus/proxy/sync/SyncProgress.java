@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,8 +21,8 @@ public final class SyncProgress {
 
     private final Instant startedAt = Instant.now();
     private final Map<String, TableCounters> tables = new ConcurrentHashMap<>();
-    private final List<String> tableOrder = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> tableOrder = new CopyOnWriteArrayList<>();
+    private final List<String> notes = new CopyOnWriteArrayList<>();
     private final AtomicLong changesApplied = new AtomicLong();
     private volatile SyncState state = SyncState.CHECKING;
     private volatile String error;
