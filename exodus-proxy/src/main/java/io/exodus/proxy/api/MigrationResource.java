@@ -17,6 +17,8 @@ import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.monitoring.ReplicationLag;
 import io.exodus.proxy.monitoring.ReplicationLagProbe;
+import io.exodus.proxy.sync.SyncService;
+import io.exodus.proxy.sync.SyncStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import jakarta.ws.rs.Consumes;
@@ -30,8 +32,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 
@@ -56,13 +56,15 @@ public class MigrationResource {
     private final RecommendationPuller recommendations;
     private final BackendEndpoints endpoints;
     private final ControlPlane control;
+    private final SyncService sync;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
             ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag,
             CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints,
-            ControlPlane control) {
+            ControlPlane control, SyncService sync) {
         this.endpoints = endpoints;
         this.control = control;
+        this.sync = sync;
         this.capture = capture;
         this.recommendations = recommendations;
         this.replayer = replayer;
@@ -80,11 +82,13 @@ public class MigrationResource {
      *                      write to it), by endpoint; a database whose reading failed is left out, and all are with
      *                      {@code exodus.metrics.enabled=false}, which turns the readings off
      * @param analyzer      capture to the analyzer and its recommendations
+     * @param sync          the running or last initial sync ({@code POST /exodus/migration/sync}); null when none
+     *                      was started since this proxy started
      */
     public record Status(String phase, String primary, String policy, double canaryPercent,
             Map<String, Double> divergences, List<Divergence> recent, List<String> statementsNeedingVerification,
             io.exodus.proxy.catchup.CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
-            Analyzer analyzer, Control control, List<Replica> replicas) {
+            Analyzer analyzer, Control control, List<Replica> replicas, SyncStatus sync) {
     }
 
     /**
@@ -148,7 +152,7 @@ public class MigrationResource {
                 migration.canaryPercent(), counts,
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
                 replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
-                        control.replicaId(), control.last()), replicas)).build();
+                        control.replicaId(), control.last()), replicas, sync.status().orElse(null))).build();
     }
 
     private Analyzer analyzer() {
@@ -313,12 +317,7 @@ public class MigrationResource {
     }
 
     private boolean authorized(String header) {
-        String token = config.admin().token().orElse(null);
-        if (token == null || header == null || !header.startsWith("Bearer ")) {
-            return false;
-        }
-        return MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
+        return AdminToken.matches(config, header);
     }
 
     private static Response problem(Response.Status status, String message) {

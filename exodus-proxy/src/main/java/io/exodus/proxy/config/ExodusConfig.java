@@ -45,6 +45,8 @@ public interface ExodusConfig {
 
     Capture capture();
 
+    Sync sync();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -377,5 +379,41 @@ public interface ExodusConfig {
         @WithName("recommendations-interval")
         @WithDefault("1m")
         Duration recommendationsInterval();
+    }
+
+    /** The initial sync of the target ({@code POST /exodus/migration/sync}, docs/initial-sync.md). */
+    interface Sync {
+        /** Tables copied at once, each over a connection of its own to either database. */
+        @WithName("parallel-tables")
+        @WithDefault("2")
+        int parallelTables();
+
+        /**
+         * What to do with tables that have neither a primary key nor a replica identity, whose updates and deletes
+         * logical decoding cannot carry: {@code refuse} the sync, or copy them {@code insert-only} (their rows, and
+         * inserts and truncates during the sync; updates and deletes of them during the sync are not copied).
+         */
+        @WithName("tables-without-key")
+        @WithDefault("refuse")
+        String tablesWithoutKey();
+
+        /** How long the switch waits for transactions in flight before it lets them go on and tries again later. */
+        @WithName("switch-timeout")
+        @WithDefault("5s")
+        Duration switchTimeout();
+
+        /** Switch attempts (each after catching up again) before the sync fails. */
+        @WithName("switch-attempts")
+        @WithDefault("3")
+        int switchAttempts();
+
+        /** How many increments the target's sequences are set past the source's at the switch. */
+        @WithName("sequence-margin")
+        @WithDefault("10000")
+        long sequenceMargin();
+
+        /** Folder with pg_dump and pg_restore; the PATH, then the newest /usr/lib/postgresql/N/bin when absent. */
+        @WithName("pg-bin")
+        Optional<String> pgBin();
     }
 }

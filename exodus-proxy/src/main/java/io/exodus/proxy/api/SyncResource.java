@@ -1,0 +1,74 @@
+package io.exodus.proxy.api;
+
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.control.ControlPlane;
+import io.exodus.proxy.control.Replica;
+import io.exodus.proxy.sync.SyncRequest;
+import io.exodus.proxy.sync.SyncService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+
+/**
+ * {@code POST /exodus/migration/sync}: starts the initial sync of the target (docs/initial-sync.md); its progress
+ * shows as {@code "sync"} in {@code GET /exodus/migration}. Needs the admin token, as every change does.
+ */
+@Path("/exodus/migration/sync")
+@Produces(MediaType.APPLICATION_JSON)
+public class SyncResource {
+    private final SyncService sync;
+    private final ExodusConfig config;
+    private final ControlPlane control;
+
+    public SyncResource(SyncService sync, ExodusConfig config, ControlPlane control) {
+        this.sync = sync;
+        this.config = config;
+        this.control = control;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> start(@HeaderParam("Authorization") String authorization, SyncRequest request) {
+        if (config.admin().token().isEmpty()) {
+            return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
+                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
+        }
+        if (!AdminToken.matches(config, authorization)) {
+            return Uni.createFrom().item(problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required"));
+        }
+        if (!control.enabled()) {
+            return Uni.createFrom().item(startAlone(request));
+        }
+        // The switch pauses this replica's sessions only: another live replica would go on writing to the source
+        // alone while the target is brought up to date, and its writes between the slot's last change and its own
+        // phase change would be missed.
+        return Uni.createFrom().completionStage(control.replicas().toCompletionStage()).map(replicas -> {
+            List<String> others = replicas.stream().filter(Replica::live)
+                    .map(Replica::id).filter(id -> !id.equals(control.replicaId())).toList();
+            return others.isEmpty() ? startAlone(request) : problem(Response.Status.CONFLICT, "other replicas of "
+                    + "fleet \"" + config.control().fleet() + "\" are live (" + String.join(", ", others) + "): the "
+                    + "initial sync pauses the replica it runs on only, so stop the others (or scale to one) for the "
+                    + "sync and start them again once the phase is dual-write");
+        }).onFailure().recoverWithItem(failure -> problem(Response.Status.SERVICE_UNAVAILABLE,
+                "the fleet's replicas could not be read from the source (" + failure.getMessage() + ")"));
+    }
+
+    private Response startAlone(SyncRequest request) {
+        try {
+            return Response.accepted(sync.start(request == null ? SyncRequest.everything() : request)).build();
+        } catch (SyncService.Refused refused) {
+            return problem(Response.Status.CONFLICT, refused.getMessage());
+        }
+    }
+
+    private static Response problem(Response.Status status, String message) {
+        return Response.status(status).entity(new MigrationResource.Problem(message)).build();
+    }
+}

@@ -1,0 +1,283 @@
+package io.exodus.proxy.sync;
+
+import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.backend.ControlConnections;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * One initial sync, read top to bottom: check, schema before the rows, slot and snapshot, rows, schema after the
+ * rows, changes since the slot until caught up, then the switch to dual-write. Runs on an event loop of its own;
+ * pg_dump and pg_restore on worker threads. Whatever happens, the slot and the publications it made on the source
+ * are dropped when it ends, so that a failed sync does not keep the source's WAL.
+ */
+public final class InitialSync {
+    private static final String EXISTING_TABLES = "SELECT count(*) FROM unnest($1::text[]) AS t(name) "
+            + "WHERE pg_catalog.to_regclass(t.name) IS NOT NULL";
+
+    private static final long FLUSH_POLL_MILLIS = 5;
+
+    private final Vertx vertx;
+    private final BackendEndpoint source;
+    private final BackendEndpoint target;
+    private final SyncSettings settings;
+    private final Duration connectTimeout;
+    private final int maxMessageSize;
+    private final TrafficSwitch traffic;
+    private final SyncProgress progress;
+
+    public InitialSync(Vertx vertx, BackendEndpoint source, BackendEndpoint target, SyncSettings settings,
+            Duration connectTimeout, int maxMessageSize, TrafficSwitch traffic, SyncProgress progress) {
+        this.vertx = vertx;
+        this.source = source;
+        this.target = target;
+        this.settings = settings;
+        this.connectTimeout = connectTimeout;
+        this.maxMessageSize = maxMessageSize;
+        this.traffic = traffic;
+        this.progress = progress;
+    }
+
+    /** Runs the sync; completes when it is done or has failed (then {@link SyncProgress#status} says why). */
+    public Future<Void> run(SyncRequest request) {
+        Promise<Void> finished = Promise.promise();
+        // A verticle of its own: the sync's sessions and callbacks live on one event loop, whoever started it.
+        vertx.deployVerticle(new AbstractVerticle() {
+            @Override
+            public void start() {
+                runHere(request, finished);
+            }
+        }).onSuccess(id -> finished.future().onComplete(done -> vertx.undeploy(id))).onFailure(finished::tryFail);
+        return finished.future();
+    }
+
+    private void runHere(SyncRequest request, Promise<Void> finished) {
+        Run run = new Run(request);
+        run.steps().onComplete(result -> run.close().onComplete(closed -> {
+            if (result.succeeded()) {
+                progress.enter(SyncState.DONE);
+                finished.complete();
+            } else {
+                progress.fail(result.cause().getMessage() == null ? result.cause().toString()
+                        : result.cause().getMessage());
+                finished.fail(result.cause());
+            }
+        }));
+    }
+
+    /** The connections and findings of one run. */
+    private final class Run {
+        private final SyncRequest request;
+        private final ControlConnections control = new ControlConnections(vertx, connectTimeout);
+        private final Pool sourcePool = control.to(source);
+        private final Pool targetPool = control.to(target);
+        private final RawConnections raw = new RawConnections(vertx, source, target, connectTimeout, maxMessageSize);
+        private List<SyncedTable> tables;
+        private SchemaCopy schema;
+        /** The target had the source's schema already: neither section is restored. */
+        private boolean schemaKept;
+        private SnapshotSlot slot;
+        private boolean wroteToSource;
+        private SqlConnection applier;
+
+        Run(SyncRequest request) {
+            this.request = request;
+        }
+
+        Future<Void> steps() {
+            return SourceCatalog.tables(sourcePool, request)
+                    .compose(found -> blocking(() -> ClientPrograms.locate(settings.pgBin()))
+                            .compose(programs -> blocking(programs::pgDumpMajor)
+                                    .compose(major -> CapabilityCheck.run(sourcePool, targetPool, found,
+                                            settings.tablesWithoutKey(), major))
+                                    .compose(report -> {
+                                        if (report.refused()) {
+                                            return Future.failedFuture(new IllegalStateException(
+                                                    "refused before anything was written: "
+                                                            + String.join("; ", report.refusals())));
+                                        }
+                                        report.notes().forEach(progress::note);
+                                        tables = found.synced();
+                                        tables.stream().filter(SyncedTable::holdsRows)
+                                                .forEach(t -> progress.table(t.display(), t.estimatedRows()));
+                                        progress.enter(SyncState.COPYING_SCHEMA);
+                                        return copyPreData(programs);
+                                    })))
+                    .compose(v -> {
+                        wroteToSource = true;
+                        return SourcePublications.dropWithSlot(vertx, sourcePool)
+                                .compose(x -> SourcePublications.create(sourcePool, tables))
+                                .compose(x -> SnapshotSlot.create(raw));
+                    })
+                    .compose(created -> {
+                        slot = created;
+                        progress.enter(SyncState.COPYING);
+                        return RowCopy.run(raw, slot, tables, settings.parallelTables(), progress);
+                    })
+                    .compose(v -> {
+                        progress.rowsDone();
+                        slot.release();
+                        slot = null;
+                        return schemaKept ? Future.<Void>succeededFuture() : blocking(() -> {
+                            schema.restorePostData();
+                            return null;
+                        });
+                    })
+                    .compose(v -> targetPool.getConnection())
+                    .compose(connection -> {
+                        applier = connection;
+                        return connection.query("SET session_replication_role = replica; "
+                                + "SET standard_conforming_strings = on").execute();
+                    })
+                    .compose(v -> {
+                        progress.enter(SyncState.CATCHING_UP);
+                        SlotChanges changes = new SlotChanges(sourcePool, applier, tables, progress);
+                        return catchUp(changes).compose(x -> switchOver(changes, 1));
+                    });
+        }
+
+        /** The target gets the pre-data section, unless it has the tables already with the very same schema. */
+        private Future<Void> copyPreData(ClientPrograms programs) {
+            String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
+            return blocking(() -> {
+                schema = new SchemaCopy(programs, source, target, request);
+                schema.dumpSource();
+                return null;
+            }).compose(v -> targetPool.preparedQuery(EXISTING_TABLES).execute(Tuple.of((Object) names)))
+                    .compose(rows -> {
+                        long existing = rows.iterator().next().getLong(0);
+                        if (existing == 0) {
+                            return blocking(() -> {
+                                schema.restorePreData();
+                                return null;
+                            });
+                        }
+                        return blocking(schema::differenceFromTarget).compose(difference -> {
+                            if (difference != null) {
+                                return Future.failedFuture(new IllegalStateException("refused before anything was "
+                                        + "written: the target has " + existing + " of the tables with another "
+                                        + "schema: " + difference + "; empty the target, or make its schema the "
+                                        + "source's"));
+                            }
+                            schemaKept = true;
+                            progress.note("the target's schema is the source's already: kept as it is");
+                            return Future.succeededFuture();
+                        });
+                    });
+        }
+
+        private Future<Void> catchUp(SlotChanges changes) {
+            return changes.applyRound(null).compose(round -> round.mayHoldMore() ? catchUp(changes)
+                    : Future.succeededFuture());
+        }
+
+        /** Every transaction that committed before {@code upTo} applied. */
+        private Future<Void> drainTo(SlotChanges changes, Lsn upTo) {
+            return flushedPast(upTo).compose(v -> applyUpTo(changes, upTo));
+        }
+
+        /**
+         * A round that stopped short of its change limit read every record up to {@code upTo} (flushed by then), so
+         * it got every transaction that committed before it: no second look, which would decode the slot's WAL
+         * again while the clients wait.
+         */
+        private Future<Void> applyUpTo(SlotChanges changes, Lsn upTo) {
+            return changes.applyRound(upTo).compose(round -> round.mayHoldMore()
+                    ? applyUpTo(changes, upTo) : Future.succeededFuture());
+        }
+
+        /**
+         * Decoding reads only WAL the source has flushed, and a commit under synchronous_commit = off returns before
+         * its record is flushed: until the flush passes the switch's position, the last commits would not be seen.
+         */
+        private Future<Void> flushedPast(Lsn position) {
+            // A synchronous commit of a transaction that wrote WAL (here a logical message no publication carries)
+            // flushes the WAL up to its commit record, past the position: no waiting for the WAL writer. Where the
+            // role may not emit messages, the WAL writer flushes within a few wal_writer_delay.
+            return sourcePool.query("BEGIN; SET LOCAL synchronous_commit = on; "
+                    + "SELECT pg_catalog.pg_logical_emit_message(true, 'exodus_sync', 'switch'); COMMIT").execute()
+                    .<Void>mapEmpty().recover(failure -> Future.succeededFuture())
+                    .compose(v -> polledPast(position));
+        }
+
+        private Future<Void> polledPast(Lsn position) {
+            return sourcePool.query("SELECT pg_catalog.pg_current_wal_flush_lsn()::text").execute().compose(rows -> {
+                if (Lsn.parse(rows.iterator().next().getString(0)).value() >= position.value()) {
+                    return Future.succeededFuture();
+                }
+                Promise<Void> later = Promise.promise();
+                vertx.setTimer(FLUSH_POLL_MILLIS, id -> polledPast(position).onComplete(later));
+                return later.future();
+            });
+        }
+
+        private Future<Void> switchOver(SlotChanges changes, int attempt) {
+            progress.enter(SyncState.SWITCHING);
+            long pausedAt = System.nanoTime();
+            return traffic.pauseNewTransactions(settings.switchTimeout()).transform(paused -> {
+                if (paused.failed()) {
+                    traffic.resume();
+                    if (attempt >= settings.switchAttempts()) {
+                        return Future.failedFuture(new IllegalStateException("the switch to dual-write found "
+                                + "transactions in flight after " + attempt + " attempts of "
+                                + settings.switchTimeout().toMillis() + " ms (exodus.sync.switch-timeout): "
+                                + paused.cause().getMessage()));
+                    }
+                    progress.enter(SyncState.CATCHING_UP);
+                    return catchUp(changes).compose(v -> switchOver(changes, attempt + 1));
+                }
+                // Nothing runs on the source through Exodus now: what committed before this position is all there
+                // is. The insert position, not pg_current_wal_lsn() (the write position): a commit under
+                // synchronous_commit = off may still sit in the WAL buffers, past what was written.
+                long[] steps = new long[3];
+                steps[0] = System.nanoTime();
+                return sourcePool.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text").execute()
+                        .compose(rows -> drainTo(changes, Lsn.parse(rows.iterator().next().getString(0))))
+                        .compose(v -> {
+                            steps[1] = System.nanoTime();
+                            return SequenceAdvance.run(sourcePool, targetPool, tables, settings.sequenceMargin());
+                        })
+                        .compose(v -> traffic.enterDualWrite())
+                        .transform(done -> {
+                            traffic.resume();
+                            steps[2] = System.nanoTime();
+                            progress.switchPause(Duration.ofNanos(steps[2] - pausedAt),
+                                    Duration.ofNanos(steps[0] - pausedAt), Duration.ofNanos(steps[1] - steps[0]));
+                            return done.failed() ? Future.failedFuture(done.cause()) : Future.<Void>succeededFuture();
+                        });
+            });
+        }
+
+        private <T> Future<T> blocking(Callable<T> work) {
+            return vertx.executeBlocking(work, false);
+        }
+
+        Future<Void> close() {
+            if (slot != null) {
+                slot.release();
+            }
+            if (applier != null) {
+                applier.close();
+            }
+            if (schema != null) {
+                schema.close();
+            }
+            Future<Void> dropped = wroteToSource ? SourcePublications.dropWithSlot(vertx, sourcePool)
+                    .recover(failure -> {
+                        progress.note("could not drop the slot " + SyncNames.SLOT + " and the publications on the "
+                                + "source (" + failure.getMessage() + "): drop them by hand, the slot keeps WAL");
+                        return Future.succeededFuture();
+                    }) : Future.succeededFuture();
+            return dropped.compose(v -> control.closeAll());
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.exodus.proxy.sync;
+
+import io.exodus.proxy.backend.BackendEndpoint;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The source's schema on the target, with pg_dump and pg_restore in pg_dump's section order: {@link #restorePreData}
+ * (types, tables, functions, sequences) before the rows, {@link #restorePostData} (indexes, constraints, triggers)
+ * after them, so that indexes are built once over the loaded rows. Each section is restored in one transaction: a
+ * failure leaves the target as it was. Blocking: run on a worker thread.
+ */
+final class SchemaCopy implements AutoCloseable {
+    private final ClientPrograms programs;
+    private final BackendEndpoint source;
+    private final BackendEndpoint target;
+    private final List<String> selection;
+    private final Path folder;
+    private final Path archive;
+
+    SchemaCopy(ClientPrograms programs, BackendEndpoint source, BackendEndpoint target, SyncRequest request) {
+        this.programs = programs;
+        this.source = source;
+        this.target = target;
+        this.selection = selection(request);
+        try {
+            this.folder = Files.createTempDirectory("exodus-sync");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make a temporary folder for the schema: " + e.getMessage(), e);
+        }
+        this.archive = folder.resolve("schema.dump");
+    }
+
+    /** pg_dump's options for what the request covers; Exodus' own schema and publications never. */
+    private static List<String> selection(SyncRequest request) {
+        List<String> options = new ArrayList<>(List.of("--schema-only", "--no-publications", "--no-subscriptions",
+                "--exclude-schema=" + SourceCatalog.EXODUS_SCHEMA));
+        request.schemas().forEach(schema -> options.add("--schema=" + schema));
+        request.tables().forEach(table -> options.add("--table=" + table));
+        return options;
+    }
+
+    /** Dumps the source's schema into a custom-format archive that both sections are restored from. */
+    void dumpSource() {
+        List<String> arguments = new ArrayList<>(List.of("--format=custom", "--file=" + archive));
+        arguments.addAll(selection);
+        programs.run("pg_dump", arguments, ClientPrograms.environment(source));
+    }
+
+    /**
+     * Where the target has some of the tables already: the first line where its schema differs from the source's,
+     * or null when the two are the same (then the target's schema is kept as it is).
+     */
+    String differenceFromTarget() {
+        String sourceText = programs.run("pg_restore", List.of("--schema-only", "--file=-", archive.toString()),
+                Map.of());
+        List<String> targetArguments = new ArrayList<>(selection);
+        String targetText = programs.run("pg_dump", targetArguments, ClientPrograms.environment(target));
+        List<String> wanted = significant(sourceText);
+        List<String> found = significant(targetText);
+        for (int i = 0; i < Math.max(wanted.size(), found.size()); i++) {
+            String a = i < wanted.size() ? wanted.get(i) : "(nothing)";
+            String b = i < found.size() ? found.get(i) : "(nothing)";
+            if (!a.equals(b)) {
+                return "the source has \"" + a + "\" where the target has \"" + b + "\"";
+            }
+        }
+        return null;
+    }
+
+    /** The statements of a plain dump, without comments, settings and pg_dump's own meta-commands. */
+    private static List<String> significant(String dump) {
+        return dump.lines().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("--") && !line.startsWith("\\")
+                        && !line.startsWith("SET ") && !line.startsWith("SELECT pg_catalog.set_config"))
+                .toList();
+    }
+
+    void restorePreData() {
+        restore("pre-data");
+    }
+
+    void restorePostData() {
+        restore("post-data");
+    }
+
+    private void restore(String section) {
+        programs.run("pg_restore", List.of("--exit-on-error", "--single-transaction", "--section=" + section,
+                "--dbname=" + target.url().database(), archive.toString()), ClientPrograms.environment(target));
+    }
+
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(archive);
+            Files.deleteIfExists(folder);
+        } catch (IOException ignored) {
+            // A temporary folder left behind is harmless.
+        }
+    }
+}

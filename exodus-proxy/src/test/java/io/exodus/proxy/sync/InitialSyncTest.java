@@ -1,0 +1,168 @@
+package io.exodus.proxy.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.OtherSettingsServer;
+import io.exodus.testsupport.TableComparison;
+import io.exodus.testsupport.TestDatabases;
+import io.vertx.core.Vertx;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class InitialSyncTest {
+    private static final SyncSettings SETTINGS = new SyncSettings(2, TablesWithoutKey.INSERT_ONLY,
+            Duration.ofSeconds(5), 3, 10_000, Optional.empty());
+
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopVertx() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void targetCatchesUpWhileTheSourceIsWrittenAndSwitchesToDualWriteWithoutAGap() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(), "sync_live");
+        SyncedDatabases.execute(databases.source(), SyncSourceSchema.SCHEMA);
+        SyncedDatabases.execute(databases.source(), SyncSourceSchema.ROWS);
+        WorkloadGate gate = new WorkloadGate(vertx);
+        SyncProgress progress = new SyncProgress();
+        try (SourceWorkload workload = new SourceWorkload(databases.source(), databases.target(), gate)) {
+            Thread.sleep(300);
+            run(databases, gate, progress);
+            assertTrue(gate.dualWrite(), "the sync turned the workload to dual-write");
+            long switchedAt = workload.transactionsAfterSwitch();
+            while (workload.transactionsAfterSwitch() < switchedAt + 50) {
+                Thread.sleep(20);
+            }
+            assertTrue(workload.transactionsBeforeSwitch() > 0);
+        }
+        SyncStatus status = progress.status();
+        assertEquals(SyncState.DONE, status.state(), () -> "sync ended " + status);
+        assertTrue(status.rowsCopied() >= 30_000 + 3_000 + 60_000 + 20_000 + 30_000 + 1_000, status::toString);
+        assertTrue(status.changesApplied() > 0, "changes made during the copy were streamed: " + status);
+        assertNotNull(status.switchPauseMillis());
+        assertTrue(status.tables().stream().allMatch(table -> table.state().equals("copied")), status::toString);
+        assertTrue(status.notes().stream().anyMatch(note -> note.contains("events_log")), status::toString);
+
+        TableComparison.assertIdentical(databases.source(), databases.target(), SyncSourceSchema.TABLES);
+        assertEquals(0, SyncedDatabases.number(databases.source(),
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'exodus_sync'"), "slot dropped");
+        assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
+        assertSequencesAhead(databases, 4);
+        assertEquals(1, SyncedDatabases.number(databases.target(),
+                "SELECT count(*) FROM pg_trigger WHERE tgname = 'audited_audit'"), "post-data restored");
+    }
+
+    @Test
+    void sourceWithoutLogicalDecodingIsRefusedBeforeAnythingIsWritten() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(
+                OtherSettingsServer.of("source-wal-replica", Map.of("wal_level", "replica")), TestDatabases.target(),
+                "sync_refused");
+        SyncedDatabases.execute(databases.source(), "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)");
+        SyncProgress progress = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), progress);
+        SyncStatus status = progress.status();
+        assertEquals(SyncState.FAILED, status.state());
+        assertTrue(status.error().contains("wal_level = replica") && status.error().contains("rds.logical_replication")
+                && status.error().contains("cloudsql.logical_decoding"), status.error());
+        assertNothingWritten(databases);
+    }
+
+    @Test
+    void targetWithAnotherSchemaIsRefusedBeforeAnythingIsWritten() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_conflict");
+        SyncedDatabases.execute(databases.source(), "CREATE TABLE t (id int PRIMARY KEY, name text)");
+        SyncedDatabases.execute(databases.target(), "CREATE TABLE t (id int PRIMARY KEY, name varchar(10))");
+        SyncProgress progress = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), progress);
+        assertEquals(SyncState.FAILED, progress.status().state());
+        assertTrue(progress.status().error().contains("another schema"), progress.status().error());
+        assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
+        assertEquals(0, SyncedDatabases.number(databases.source(),
+                "SELECT count(*) FROM pg_replication_slots WHERE database = 'sync_conflict'"));
+    }
+
+    @Test
+    void targetWithTheSourcesSchemaKeepsItAndGetsTheRows() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_same_schema");
+        String schema = "CREATE TABLE parent (a int, b text, PRIMARY KEY (a, b));"
+                + "CREATE TABLE child (id bigserial PRIMARY KEY, a int, b text, FOREIGN KEY (a, b) REFERENCES parent);"
+                + "CREATE INDEX child_b ON child (b);";
+        SyncedDatabases.execute(databases.source(), schema);
+        SyncedDatabases.execute(databases.target(), schema);
+        SyncedDatabases.execute(databases.source(), "INSERT INTO parent SELECT i, 'p' || i FROM generate_series(1, 500) i;"
+                + "INSERT INTO child (a, b) SELECT i % 500 + 1, 'p' || (i % 500 + 1) FROM generate_series(1, 2000) i");
+        SyncProgress progress = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), progress);
+        assertEquals(SyncState.DONE, progress.status().state(), () -> progress.status().toString());
+        assertTrue(progress.status().notes().stream().anyMatch(note -> note.contains("kept as it is")));
+        TableComparison.assertIdentical(databases.source(), databases.target(), "parent", "child");
+        assertSequencesAhead(databases, 1);
+    }
+
+    private static void run(SyncedDatabases databases, WorkloadGate gate, SyncProgress progress) throws Exception {
+        InitialSync sync = new InitialSync(vertx, databases.sourceEndpoint(), databases.targetEndpoint(), SETTINGS,
+                Duration.ofSeconds(10), 1 << 30, gate, progress);
+        try {
+            sync.run(SyncRequest.everything()).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException failed) {
+            // The status tells how it ended; each test asserts what it expects.
+        }
+    }
+
+    private static void assertNothingWritten(SyncedDatabases databases) throws Exception {
+        assertEquals(0, SyncedDatabases.number(databases.target(),
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        + "WHERE n.nspname = 'public'"), "the target got nothing");
+        assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
+        assertEquals(0, SyncedDatabases.number(databases.source(),
+                "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
+    }
+
+    /** Every sequence the source drew from is further on the target. */
+    private static void assertSequencesAhead(SyncedDatabases databases, int sequenceCount) throws Exception {
+        String sequences = "SELECT schemaname || '.' || sequencename, coalesce(last_value, 0) FROM pg_sequences "
+                + "ORDER BY 1";
+        Map<String, Long> source = values(databases.source(), sequences);
+        Map<String, Long> target = values(databases.target(), sequences);
+        assertEquals(source.keySet(), target.keySet());
+        assertEquals(sequenceCount, source.size(), source::toString);
+        source.forEach((name, value) -> assertTrue(target.get(name) > value,
+                name + ": target " + target.get(name) + ", source " + value));
+    }
+
+    private static Map<String, Long> values(ConnectionTarget database, String sql) throws Exception {
+        Map<String, Long> values = new java.util.TreeMap<>();
+        try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                values.put(rows.getString(1), rows.getLong(2));
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,96 @@
+package io.exodus.proxy.sync;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@link TrafficSwitch} of a test workload, honest about what the sync relies on: a paused gate lets no new
+ * transaction of the workload start, and the pause completes only once every transaction in flight has ended; a
+ * transaction that starts after {@link #enterDualWrite} writes to both databases.
+ */
+final class WorkloadGate implements TrafficSwitch {
+    private final Vertx vertx;
+    private final Object lock = new Object();
+    private int inFlight;
+    private boolean paused;
+    private boolean dualWrite;
+    private int pauses;
+
+    WorkloadGate(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /** Before a transaction: waits while paused; whether the transaction must write both databases. */
+    boolean enter() throws InterruptedException {
+        synchronized (lock) {
+            while (paused) {
+                lock.wait();
+            }
+            inFlight++;
+            return dualWrite;
+        }
+    }
+
+    /** After the transaction's COMMIT or ROLLBACK. */
+    void exit() {
+        synchronized (lock) {
+            inFlight--;
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public Future<Void> pauseNewTransactions(Duration maxWait) {
+        synchronized (lock) {
+            paused = true;
+            pauses++;
+        }
+        return vertx.executeBlocking(() -> {
+            long deadline = System.nanoTime() + maxWait.toNanos();
+            synchronized (lock) {
+                while (inFlight > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new TimeoutException(inFlight + " transactions still in flight");
+                    }
+                    lock.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+            return null;
+        }, false);
+    }
+
+    @Override
+    public Future<Void> enterDualWrite() {
+        synchronized (lock) {
+            if (!paused || inFlight > 0) {
+                return Future.failedFuture(new IllegalStateException("dual-write entered outside a pause"));
+            }
+            dualWrite = true;
+        }
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public void resume() {
+        synchronized (lock) {
+            paused = false;
+            lock.notifyAll();
+        }
+    }
+
+    boolean dualWrite() {
+        synchronized (lock) {
+            return dualWrite;
+        }
+    }
+
+    int pauses() {
+        synchronized (lock) {
+            return pauses;
+        }
+    }
+}
