@@ -42,6 +42,8 @@ public interface ExodusConfig {
 
     Capture capture();
 
+    Verify verify();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -345,5 +347,47 @@ public interface ExodusConfig {
         @WithName("recommendations-interval")
         @WithDefault("1m")
         Duration recommendationsInterval();
+    }
+
+    /**
+     * Row-by-row verification of source against target ({@code POST /exodus/migration/verify},
+     * docs/verification.md): key ranges checksummed by both databases, differing ranges bisected, differing rows
+     * re-checked before they are reported.
+     */
+    interface Verify {
+        /** Source rows per segment a table with a primary key is first cut into: one checksum query per side each. */
+        @WithName("segment-rows")
+        @WithDefault("100000")
+        long segmentRows();
+
+        /** The number of parts a differing range is split into. */
+        @WithName("bisection-factor")
+        @WithDefault("16")
+        int bisectionFactor();
+
+        /** A differing range with at most this many rows on each side is compared row by row. */
+        @WithName("bisection-threshold")
+        @WithDefault("1000")
+        long bisectionThreshold();
+
+        /** How many times a differing row is read again before it is reported (0: reported at once). */
+        @WithName("recheck-attempts")
+        @WithDefault("3")
+        int recheckAttempts();
+
+        /** The wait before each re-check: longer than the writes in flight take to reach both databases. */
+        @WithName("recheck-delay")
+        @WithDefault("1s")
+        java.time.Duration recheckDelay();
+
+        /** Differing rows shown per table in the report; all are counted. */
+        @WithName("max-examples")
+        @WithDefault("10")
+        int maxExamples();
+
+        /** Show the differing rows' values in the report (keys are always shown). */
+        @WithName("show-values")
+        @WithDefault("false")
+        boolean showValues();
     }
 }

@@ -1,0 +1,88 @@
+package io.exodus.proxy.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exodus.proxy.verify.Verification;
+import io.exodus.proxy.verify.VerificationRefused;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Row-by-row verification of the target against the source (docs/verification.md): {@code POST …/verify} starts one,
+ * {@code GET …/verification} shows the last one's report and progress. Both need the admin token.
+ */
+@Path("/exodus/migration")
+@Produces(MediaType.APPLICATION_JSON)
+public class VerificationResource {
+    private final Verification verification;
+    private final AdminToken token;
+    private final ObjectMapper json;
+
+    public VerificationResource(Verification verification, AdminToken token, ObjectMapper json) {
+        this.verification = verification;
+        this.token = token;
+        this.json = json;
+    }
+
+    /**
+     * @param tables   the tables to verify, as SQL would name them; absent or empty: every table of the database
+     * @param database the database to verify on both servers; absent: the source URL's
+     */
+    public record VerifyRequest(List<String> tables, String database) {
+    }
+
+    /** Answers 202 with the verification's first report; the body is optional. */
+    @POST
+    @Path("/verify")
+    public Uni<Response> verify(@HeaderParam("Authorization") String authorization, String body) {
+        Optional<Response> refused = token.refuseChange(authorization);
+        if (refused.isPresent()) {
+            return Uni.createFrom().item(refused.get());
+        }
+        VerifyRequest request;
+        try {
+            request = body == null || body.isBlank() ? new VerifyRequest(List.of(), null)
+                    : json.readValue(body, VerifyRequest.class);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
+                    "the body must be JSON like {\"tables\": [\"public.accounts\"]} (or empty for every table): "
+                            + e.getOriginalMessage()));
+        }
+        if (request.tables() != null && request.tables().stream().anyMatch(t -> t == null || t.isBlank())) {
+            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
+                    "\"tables\" must hold table names, not empty strings or nulls"));
+        }
+        return Uni.createFrom().completionStage(verification.start(request.tables(), request.database())
+                .toCompletionStage())
+                .map(report -> Response.status(Response.Status.ACCEPTED).entity(report).build())
+                .onFailure(VerificationRefused.class).recoverWithItem(failure -> {
+                    VerificationRefused refusal = (VerificationRefused) failure;
+                    return Problem.response(switch (refusal.reason()) {
+                        case BUSY, NO_TARGET -> Response.Status.CONFLICT;
+                        case UNKNOWN_TABLE -> Response.Status.BAD_REQUEST;
+                        case UNREACHABLE -> Response.Status.BAD_GATEWAY;
+                    }, refusal.getMessage());
+                });
+    }
+
+    @GET
+    @Path("/verification")
+    public Response report(@HeaderParam("Authorization") String authorization) {
+        Optional<Response> refused = token.refuseRead(authorization);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        return verification.latest().map(report -> Response.ok(report).build())
+                .orElseGet(() -> Problem.response(Response.Status.NOT_FOUND,
+                        "no verification has run on this proxy yet: start one with POST /exodus/migration/verify"));
+    }
+}

@@ -1,0 +1,183 @@
+package io.exodus.proxy.verify;
+
+import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.config.ExodusConfig;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.SqlConnection;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Row-by-row verification of the target against the source, on request: one at a time per proxy, over sessions of
+ * its own on both databases (never a client's), on an event loop and without blocking it. Keeps the last report.
+ */
+@ApplicationScoped
+public class Verification {
+    private static final Logger LOG = Logger.getLogger(Verification.class);
+
+    private final Vertx vertx;
+    private final BackendEndpoints endpoints;
+    private final ExodusConfig config;
+    private ControlConnections connections;
+    private VerificationRun last;
+    private boolean starting;
+
+    public Verification(Vertx vertx, BackendEndpoints endpoints, ExodusConfig config) {
+        this.vertx = vertx;
+        this.endpoints = endpoints;
+        this.config = config;
+    }
+
+    /** A wrong setting stops start-up with its message rather than the first verification. */
+    void onStart(@Observes StartupEvent event) {
+        new Bisection(config.verify().bisectionThreshold(), config.verify().bisectionFactor());
+        new Recheck(vertx, config.verify().recheckAttempts(), config.verify().recheckDelay());
+        if (config.verify().segmentRows() < 1) {
+            throw new IllegalArgumentException("exodus.verify.segment-rows must be at least 1, not "
+                    + config.verify().segmentRows());
+        }
+    }
+
+    public synchronized Optional<VerificationReport> latest() {
+        return Optional.ofNullable(last).map(VerificationRun::report);
+    }
+
+    /**
+     * Starts verifying; completes once the tables are known and the verification runs, with its first report, or
+     * fails with {@link VerificationRefused}.
+     *
+     * @param tables   names as SQL would write them ({@code t}, {@code app.t}, {@code "Mixed"}); empty: every table of
+     *                 the database
+     * @param database null: the source URL's
+     */
+    public Future<VerificationReport> start(List<String> tables, String database) {
+        Optional<BackendEndpoint> target = endpoints.target();
+        if (target.isEmpty()) {
+            return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.NO_TARGET,
+                    "no target to verify against: set exodus.target.url (EXODUS_TARGET_URL)"));
+        }
+        synchronized (this) {
+            if (starting || (last != null && last.running())) {
+                return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.BUSY,
+                        "a verification is running: wait for it (GET /exodus/migration/verification) and start again"));
+            }
+            starting = true;
+        }
+        String db = database == null || database.isBlank() ? endpoints.source().url().database() : database;
+        Promise<VerificationReport> started = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> open(target.get(), db)
+                .compose(both -> plan(both, tables, db).onFailure(failure -> both.close()))
+                .onComplete(planned -> {
+                    synchronized (this) {
+                        starting = false;
+                        if (planned.succeeded()) {
+                            last = planned.result();
+                        }
+                    }
+                    if (planned.succeeded()) {
+                        started.complete(planned.result().report());
+                        planned.result().run();
+                    } else {
+                        started.fail(planned.cause());
+                    }
+                }));
+        return started.future();
+    }
+
+    private Future<BothSides> open(BackendEndpoint target, String database) {
+        Future<SqlConnection> source = session(endpoints.source(), database);
+        Future<SqlConnection> onTarget = session(target, database);
+        return Future.join(source, onTarget).map(both -> new BothSides(source.result(), onTarget.result()))
+                .recover(failure -> {
+                    if (source.succeeded()) {
+                        source.result().close();
+                    }
+                    if (onTarget.succeeded()) {
+                        onTarget.result().close();
+                    }
+                    BackendEndpoint down = source.failed() ? endpoints.source() : target;
+                    Throwable cause = source.failed() ? source.cause() : onTarget.cause();
+                    return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNREACHABLE,
+                            "cannot verify database \"" + database + "\": the " + down.describe() + " cannot be "
+                                    + "reached or refused the login (" + cause.getMessage() + ")"));
+                });
+    }
+
+    private Future<SqlConnection> session(BackendEndpoint endpoint, String database) {
+        return connections().to(endpoint, database).getConnection().compose(connection ->
+                connection.query(CanonicalSettings.SQL).execute().map(connection)
+                        .onFailure(failure -> connection.close()));
+    }
+
+    private Future<VerificationRun> plan(BothSides databases, List<String> asked, String database) {
+        TableCatalog source = databases.catalog(Side.SOURCE);
+        Future<List<TableName>> tables = asked == null || asked.isEmpty() ? source.tables() : resolve(source, asked,
+                database);
+        Future<Map<TableName, String>> marked = source.markedDivergent().otherwise(failure -> {
+            LOG.warnf("Could not read the tables marked divergent in \"%s\"; verifying in name order: %s", database,
+                    failure.getMessage());
+            return Map.of();
+        });
+        return Future.all(tables, marked).map(read -> {
+            // The tables catch-up marked divergent first: they are the likeliest to differ.
+            Set<TableName> ordered = new LinkedHashSet<>();
+            for (TableName name : marked.result().keySet()) {
+                if (tables.result().contains(name)) {
+                    ordered.add(name);
+                }
+            }
+            ordered.addAll(tables.result());
+            List<TableProgress> progress = new ArrayList<>();
+            for (TableName name : ordered) {
+                progress.add(new TableProgress(name, marked.result().get(name), config.verify().maxExamples()));
+            }
+            return new VerificationRun(database, progress, databases, config.verify(), vertx);
+        });
+    }
+
+    private Future<List<TableName>> resolve(TableCatalog source, List<String> asked, String database) {
+        List<TableName> found = new ArrayList<>();
+        return InOrder.each(asked, written -> source.resolve(written)
+                .recover(failure -> Future.failedFuture(new VerificationRefused(
+                        VerificationRefused.Reason.UNKNOWN_TABLE, "cannot read the table name " + written + ": "
+                                + failure.getMessage())))
+                .compose(name -> {
+                    if (name.isEmpty()) {
+                        return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
+                                "no table " + written + " in database \"" + database + "\" on the source: name it as "
+                                        + "SQL would (t, schema.t, \"Mixed\")"));
+                    }
+                    found.add(name.get());
+                    return Future.<Void>succeededFuture();
+                })).map(found);
+    }
+
+    private synchronized ControlConnections connections() {
+        if (connections == null) {
+            connections = new ControlConnections(vertx, config.source().connectTimeout());
+        }
+        return connections;
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (connections != null) {
+            connections.close();
+            connections = null;
+        }
+    }
+}
