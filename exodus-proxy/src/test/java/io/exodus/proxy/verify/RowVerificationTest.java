@@ -1,0 +1,256 @@
+package io.exodus.proxy.verify;
+
+import io.exodus.proxy.catchup.CatchUpQueueSql;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.TestDatabases;
+import io.exodus.testsupport.TestUsers;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Row-by-row verification against the shared source and target servers: identical tables verify identical, rows
+ * changed on the target behind Exodus' back are found by key through bisection, a duplicated row of a table without
+ * a key is found, and rows written through the proxy while it verifies are not reported.
+ */
+@QuarkusTest
+@TestProfile(VerificationProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class RowVerificationTest {
+    private static final String DATABASE = "verify_rows";
+    private static final String BEARER = "Bearer " + VerificationProfile.TOKEN;
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @BeforeAll
+    static void createTables() throws SQLException {
+        for (var server : List.of(TestDatabases.source(), TestDatabases.target())) {
+            try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
+                    Statement statement = connection.createStatement()) {
+                statement.execute("drop database if exists " + DATABASE + " with (force)");
+                statement.execute("create database " + DATABASE);
+            }
+        }
+        // The target prints timestamps in another zone by default: verification must not care.
+        run(target(), "alter database " + DATABASE + " set timezone = 'Asia/Tokyo'");
+        run(source(), "create table typed (id bigint primary key, amount numeric(12, 2), ratio float8, "
+                + "at timestamptz, doc jsonb, tags text[], name text)");
+        // The same columns in another order on the target: rows compare by column name.
+        run(target(), "create table typed (name text, tags text[], doc jsonb, at timestamptz, ratio float8, "
+                + "amount numeric(12, 2), id bigint primary key)");
+        String typedRows = "insert into typed (id, amount, ratio, at, doc, tags, name) select g, g * 1.25, g / 7.0::float8,"
+                + " timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute', jsonb_build_object('g', g, 'even', "
+                + "g % 2 = 0), array[g::text, 'x'], case when g % 10 = 0 then null else 'name ' || g end "
+                + "from generate_series(1, 50000) g";
+        String[] both = {
+                "create table drifted (id int primary key, v text)",
+                "insert into drifted select g, 'value ' || g from generate_series(1, 50000) g",
+                "create table composite (a text, b int, v int, primary key (a, b))",
+                "insert into composite select 'k' || (g % 50), g, g from generate_series(1, 5000) g",
+                "create table bag (v int, w text)",
+                "insert into bag select g % 100, 'w' || (g % 7) from generate_series(1, 3000) g",
+                "create table busy (id int primary key, balance int not null)",
+                "insert into busy select g, 0 from generate_series(1, 20000) g",
+                typedRows};
+        for (String sql : both) {
+            run(source(), sql);
+            run(target(), sql);
+        }
+        // Behind Exodus' back, on the target only.
+        run(target(), "delete from drifted where id = 12345");
+        run(target(), "update drifted set v = 'changed' where id = 33333");
+        run(target(), "insert into drifted values (60001, 'only on the target')");
+        run(target(), "delete from composite where a = 'k7' and b = 4007");
+        run(target(), "insert into bag values (42, 'w0')");
+        // What catch-up does when a transaction the target missed could not be queued.
+        run(source(), CatchUpQueueSql.CREATE_QUEUE);
+        run(source(), "insert into exodus.divergent_tables (table_name, reason) values ('drifted', 'parked in a test')");
+    }
+
+    @Test
+    void identicalTablesVerifyIdentical() throws Exception {
+        JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"typed\", \"public.busy\"]}");
+        assertEquals("done", report.getString("state"), report.prettify());
+        assertTrue(report.getBoolean("identical"), report.prettify());
+        assertEquals("public.typed", report.getString("tables[0].table"));
+        assertEquals("primary-key", report.getString("tables[0].comparedBy"));
+        assertEquals(50_000L, report.getLong("tables[0].sourceRows"));
+        assertEquals(50_000L, report.getLong("tables[0].targetRows"));
+        assertEquals(50_000L, report.getLong("tables[0].rowsChecked"));
+        assertEquals(20_000L, report.getLong("tables[1].rowsChecked"));
+    }
+
+    @Test
+    void rowsDeletedChangedAndAddedOnTheTargetAreFoundByKey() throws Exception {
+        JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"composite\", \"bag\", "
+                + "\"drifted\"]}");
+        assertEquals("done", report.getString("state"), report.prettify());
+        assertEquals(false, report.getBoolean("identical"));
+        // Marked divergent by catch-up: verified first.
+        assertEquals("public.drifted", report.getString("tables[0].table"), report.prettify());
+        assertEquals("parked in a test", report.getString("tables[0].divergentReason"));
+        assertEquals(50_000L, report.getLong("tables[0].sourceRows"));
+        assertEquals(50_000L, report.getLong("tables[0].targetRows"));
+        assertEquals(1, report.getLong("tables[0].missing"));
+        assertEquals(1, report.getLong("tables[0].extra"));
+        assertEquals(1, report.getLong("tables[0].different"));
+        assertEquals(List.of(
+                Map.of("kind", "missing", "key", Map.of("id", "12345")),
+                Map.of("kind", "different", "key", Map.of("id", "33333")),
+                Map.of("kind", "extra", "key", Map.of("id", "60001"))), report.getList("tables[0].examples"));
+
+        assertEquals("public.composite", report.getString("tables[1].table"));
+        assertEquals(List.of(Map.of("kind", "missing", "key", Map.of("a", "k7", "b", "4007"))),
+                report.getList("tables[1].examples"));
+
+        assertEquals("public.bag", report.getString("tables[2].table"));
+        assertEquals("whole-row", report.getString("tables[2].comparedBy"));
+        assertEquals(0, report.getLong("tables[2].missing"));
+        assertEquals(1, report.getLong("tables[2].extra"));
+        Map<String, Object> duplicate = report.getMap("tables[2].examples[0]");
+        // (42, 'w0') is row g of g ≡ 42 mod 100 and g ≡ 0 mod 7: 42, 742, 1442, 2142, 2842.
+        assertEquals(5, ((Number) duplicate.get("sourceCount")).intValue(), duplicate.toString());
+        assertEquals(6, ((Number) duplicate.get("targetCount")).intValue(), duplicate.toString());
+        assertNull(duplicate.get("key"));
+    }
+
+    @Test
+    void rowsWrittenThroughTheProxyWhileItVerifiesAreNotReported() throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong commits = new AtomicLong();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        List<Thread> writers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Thread writer = new Thread(() -> {
+                Properties properties = new Properties();
+                properties.setProperty("socketTimeout", "20");
+                try (Connection client = ConnectionTarget.local(port, TestUsers.SUPERUSER,
+                        TestUsers.SUPERUSER_PASSWORD, DATABASE).openJdbc(properties);
+                        PreparedStatement update = client.prepareStatement(
+                                "update busy set balance = balance + ? where id = ?")) {
+                    client.setAutoCommit(false);
+                    while (writing.get()) {
+                        // Transfers among a few hundred rows, each its own transaction, as a bank would.
+                        int from = ThreadLocalRandom.current().nextInt(1, 300);
+                        int to = ThreadLocalRandom.current().nextInt(1, 300) + 10_000;
+                        update.setInt(1, -1);
+                        update.setInt(2, from);
+                        update.executeUpdate();
+                        update.setInt(1, 1);
+                        update.setInt(2, to);
+                        update.executeUpdate();
+                        client.commit();
+                        commits.incrementAndGet();
+                    }
+                } catch (Throwable failure) {
+                    writerFailure.compareAndSet(null, failure);
+                }
+            });
+            writer.start();
+            writers.add(writer);
+        }
+        long settled = 0;
+        try {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (commits.get() < 100 && writerFailure.get() == null && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            // Until a row was seen differing and then settling: each round may or may not catch a write in flight.
+            for (int round = 0; round < 8 && (round < 2 || settled == 0); round++) {
+                JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"busy\"]}");
+                assertEquals("done", report.getString("state"), report.prettify());
+                assertTrue(report.getBoolean("identical"), "round " + round + ": " + report.prettify());
+                settled += report.getLong("tables[0].settled");
+                System.out.printf("Verification round %d under %d commits: %d rows settled on a re-check so far%n",
+                        round, commits.get(), settled);
+            }
+        } finally {
+            writing.set(false);
+            for (Thread writer : writers) {
+                writer.join(30_000);
+            }
+        }
+        assertNull(writerFailure.get(), () -> "a writer failed: " + writerFailure.get());
+        assertTrue(commits.get() >= 100, "the writers committed " + commits.get() + " transactions");
+        assertTrue(settled > 0, "no round caught a write in flight, so the re-check was not exercised");
+    }
+
+    @Test
+    void theEndpointsNeedTheTokenAndSayWhatIsWrong() {
+        given().post("/exodus/migration/verify").then().statusCode(401).body("error", containsString("bearer token"));
+        given().header("Authorization", "Bearer wrong").post("/exodus/migration/verify").then().statusCode(401);
+        given().get("/exodus/migration/verification").then().statusCode(401);
+        given().header("Authorization", BEARER).body("{\"database\": \"" + DATABASE + "\", \"tables\": [\"nope\"]}")
+                .post("/exodus/migration/verify").then().statusCode(400)
+                .body("error", containsString("no table nope in database \"" + DATABASE + "\""));
+        given().header("Authorization", BEARER).body("{\"tables\": ").post("/exodus/migration/verify").then()
+                .statusCode(400).body("error", containsString("must be JSON"));
+    }
+
+    /** Starts a verification, waits until it is no longer running, and answers with its report. */
+    private static JsonPath verify(String body) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (true) {
+            var response = given().header("Authorization", BEARER).body(body).post("/exodus/migration/verify");
+            if (response.statusCode() == 202) {
+                break;
+            }
+            // Another test's verification still runs.
+            assertEquals(409, response.statusCode(), response.asString());
+            if (System.nanoTime() > deadline) {
+                fail("could not start a verification: " + response.asString());
+            }
+            Thread.sleep(200);
+        }
+        while (System.nanoTime() < deadline) {
+            JsonPath report = given().header("Authorization", BEARER).get("/exodus/migration/verification").then()
+                    .statusCode(200).extract().jsonPath();
+            if (!"running".equals(report.getString("state"))) {
+                return report;
+            }
+            Thread.sleep(200);
+        }
+        fail("the verification did not finish within 120 s");
+        return null;
+    }
+
+    private static ConnectionTarget source() {
+        return ConnectionTarget.superuser(TestDatabases.source()).withDatabase(DATABASE);
+    }
+
+    private static ConnectionTarget target() {
+        return ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
+    }
+
+    private static void run(ConnectionTarget on, String sql) throws SQLException {
+        try (Connection connection = on.openJdbc(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
