@@ -2,6 +2,7 @@ package io.exodus.proxy.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exodus.proxy.verify.RowCounts;
 import io.exodus.proxy.verify.Verification;
 import io.exodus.proxy.verify.VerificationRefused;
 import io.smallrye.mutiny.Uni;
@@ -18,17 +19,20 @@ import java.util.Optional;
 
 /**
  * Row-by-row verification of the target against the source (docs/verification.md): {@code POST …/verify} starts one,
- * {@code GET …/verification} shows the last one's report and progress. Both need the admin token.
+ * {@code GET …/verification} shows the last one's report and progress; {@code …/row-counts} the same for row counts.
+ * All need the admin token.
  */
 @Path("/exodus/migration")
 @Produces(MediaType.APPLICATION_JSON)
 public class VerificationResource {
     private final Verification verification;
+    private final RowCounts rowCounts;
     private final AdminToken token;
     private final ObjectMapper json;
 
-    public VerificationResource(Verification verification, AdminToken token, ObjectMapper json) {
+    public VerificationResource(Verification verification, RowCounts rowCounts, AdminToken token, ObjectMapper json) {
         this.verification = verification;
+        this.rowCounts = rowCounts;
         this.token = token;
         this.json = json;
     }
@@ -64,14 +68,53 @@ public class VerificationResource {
         return Uni.createFrom().completionStage(verification.start(request.tables(), request.database())
                 .toCompletionStage())
                 .map(report -> Response.status(Response.Status.ACCEPTED).entity(report).build())
-                .onFailure(VerificationRefused.class).recoverWithItem(failure -> {
-                    VerificationRefused refusal = (VerificationRefused) failure;
-                    return Problem.response(switch (refusal.reason()) {
-                        case BUSY, NO_TARGET -> Response.Status.CONFLICT;
-                        case UNKNOWN_TABLE -> Response.Status.BAD_REQUEST;
-                        case UNREACHABLE -> Response.Status.BAD_GATEWAY;
-                    }, refusal.getMessage());
-                });
+                .onFailure(VerificationRefused.class).recoverWithItem(VerificationResource::refused);
+    }
+
+    /**
+     * Counts the rows of every table now (they are counted every {@code exodus.verify.count-interval} anyway);
+     * answers 202 with the round's first report. Optional body: {@code {"database": "…"}}.
+     */
+    @POST
+    @Path("/row-counts")
+    public Uni<Response> countRows(@HeaderParam("Authorization") String authorization, String body) {
+        Optional<Response> refused = token.refuseChange(authorization);
+        if (refused.isPresent()) {
+            return Uni.createFrom().item(refused.get());
+        }
+        VerifyRequest request;
+        try {
+            request = body == null || body.isBlank() ? new VerifyRequest(List.of(), null)
+                    : json.readValue(body, VerifyRequest.class);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
+                    "the body must be JSON like {\"database\": \"shop\"}, or empty: " + e.getOriginalMessage()));
+        }
+        return Uni.createFrom().completionStage(rowCounts.countNow(request.database()).toCompletionStage())
+                .map(report -> Response.status(Response.Status.ACCEPTED).entity(report).build())
+                .onFailure(VerificationRefused.class).recoverWithItem(VerificationResource::refused);
+    }
+
+    @GET
+    @Path("/row-counts")
+    public Response rowCounts(@HeaderParam("Authorization") String authorization) {
+        Optional<Response> refused = token.refuseRead(authorization);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        return rowCounts.latest().map(report -> Response.ok(report).build())
+                .orElseGet(() -> Problem.response(Response.Status.NOT_FOUND, "no rows counted on this proxy yet: "
+                        + "they are counted every exodus.verify.count-interval in phases dual-write and canary, or now "
+                        + "with POST /exodus/migration/row-counts"));
+    }
+
+    private static Response refused(Throwable failure) {
+        VerificationRefused refusal = (VerificationRefused) failure;
+        return Problem.response(switch (refusal.reason()) {
+            case BUSY, NO_TARGET -> Response.Status.CONFLICT;
+            case UNKNOWN_TABLE -> Response.Status.BAD_REQUEST;
+            case UNREACHABLE -> Response.Status.BAD_GATEWAY;
+        }, refusal.getMessage());
     }
 
     @GET

@@ -385,6 +385,19 @@ public interface ExodusConfig {
         @WithDefault("10")
         int maxExamples();
 
+        /**
+         * How often the rows of every table are counted on both databases in the phases that write to both
+         * ({@code GET /exodus/migration/row-counts}); {@code 0s} turns it off.
+         */
+        @WithName("count-interval")
+        @WithDefault("15m")
+        java.time.Duration countInterval();
+
+        /** Tables the source's planner estimates larger than this are not counted but shown with both estimates. */
+        @WithName("count-exact-limit")
+        @WithDefault("1000000")
+        long countExactLimit();
+
         /** Show the differing rows' values in the report (keys are always shown). */
         @WithName("show-values")
         @WithDefault("false")

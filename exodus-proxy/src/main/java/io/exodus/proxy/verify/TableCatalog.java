@@ -47,10 +47,14 @@ final class TableCatalog {
 
     private static final String DIVERGENT_EXISTS = "SELECT pg_catalog.to_regclass('exodus.divergent_tables') IS NOT NULL";
 
-    /** The planner's estimate, partitions included: enough to size buckets, read without a scan. */
+    /** The planner's estimate (a partitioned table's: its leaf partitions'): enough to size buckets, without a scan. */
     private static final String ESTIMATED_ROWS = """
-            SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint
-            FROM pg_catalog.pg_partition_tree($1::text::regclass) t JOIN pg_catalog.pg_class c ON c.oid = t.relid""";
+            SELECT CASE WHEN c.relkind = 'p'
+                        THEN (SELECT coalesce(sum(greatest(p.reltuples, 0)), 0)::bigint
+                              FROM pg_catalog.pg_partition_tree(c.oid) t
+                              JOIN pg_catalog.pg_class p ON p.oid = t.relid WHERE t.isleaf)
+                        ELSE greatest(c.reltuples, 0)::bigint END
+            FROM pg_catalog.pg_class c WHERE c.oid = $1::text::regclass""";
 
     private final SqlConnection connection;
 

@@ -1,15 +1,10 @@
 package io.exodus.proxy.verify;
 
-import io.exodus.proxy.backend.BackendEndpoint;
-import io.exodus.proxy.backend.BackendEndpoints;
-import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.config.ExodusConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.SqlConnection;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -30,15 +25,14 @@ public class Verification {
     private static final Logger LOG = Logger.getLogger(Verification.class);
 
     private final Vertx vertx;
-    private final BackendEndpoints endpoints;
+    private final VerificationSessions sessions;
     private final ExodusConfig config;
-    private ControlConnections connections;
     private VerificationRun last;
     private boolean starting;
 
-    public Verification(Vertx vertx, BackendEndpoints endpoints, ExodusConfig config) {
+    public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config) {
         this.vertx = vertx;
-        this.endpoints = endpoints;
+        this.sessions = sessions;
         this.config = config;
     }
 
@@ -65,8 +59,7 @@ public class Verification {
      * @param database null: the source URL's
      */
     public Future<VerificationReport> start(List<String> tables, String database) {
-        Optional<BackendEndpoint> target = endpoints.target();
-        if (target.isEmpty()) {
+        if (!sessions.haveTarget()) {
             return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.NO_TARGET,
                     "no target to verify against: set exodus.target.url (EXODUS_TARGET_URL)"));
         }
@@ -77,9 +70,9 @@ public class Verification {
             }
             starting = true;
         }
-        String db = database == null || database.isBlank() ? endpoints.source().url().database() : database;
+        String db = sessions.database(database);
         Promise<VerificationReport> started = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> open(target.get(), db)
+        vertx.getOrCreateContext().runOnContext(v -> sessions.open(db)
                 .compose(both -> plan(both, tables, db).onFailure(failure -> both.close()))
                 .onComplete(planned -> {
                     synchronized (this) {
@@ -96,31 +89,6 @@ public class Verification {
                     }
                 }));
         return started.future();
-    }
-
-    private Future<BothSides> open(BackendEndpoint target, String database) {
-        Future<SqlConnection> source = session(endpoints.source(), database);
-        Future<SqlConnection> onTarget = session(target, database);
-        return Future.join(source, onTarget).map(both -> new BothSides(source.result(), onTarget.result()))
-                .recover(failure -> {
-                    if (source.succeeded()) {
-                        source.result().close();
-                    }
-                    if (onTarget.succeeded()) {
-                        onTarget.result().close();
-                    }
-                    BackendEndpoint down = source.failed() ? endpoints.source() : target;
-                    Throwable cause = source.failed() ? source.cause() : onTarget.cause();
-                    return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNREACHABLE,
-                            "cannot verify database \"" + database + "\": the " + down.describe() + " cannot be "
-                                    + "reached or refused the login (" + cause.getMessage() + ")"));
-                });
-    }
-
-    private Future<SqlConnection> session(BackendEndpoint endpoint, String database) {
-        return connections().to(endpoint, database).getConnection().compose(connection ->
-                connection.query(CanonicalSettings.SQL).execute().map(connection)
-                        .onFailure(failure -> connection.close()));
     }
 
     private Future<VerificationRun> plan(BothSides databases, List<String> asked, String database) {
@@ -164,20 +132,5 @@ public class Verification {
                     found.add(name.get());
                     return Future.<Void>succeededFuture();
                 })).map(found);
-    }
-
-    private synchronized ControlConnections connections() {
-        if (connections == null) {
-            connections = new ControlConnections(vertx, config.source().connectTimeout());
-        }
-        return connections;
-    }
-
-    @PreDestroy
-    synchronized void stop() {
-        if (connections != null) {
-            connections.close();
-            connections = null;
-        }
     }
 }

@@ -77,7 +77,15 @@ class RowVerificationTest {
                 "insert into bag select g % 100, 'w' || (g % 7) from generate_series(1, 3000) g",
                 "create table busy (id int primary key, balance int not null)",
                 "insert into busy select g, 0 from generate_series(1, 20000) g",
-                typedRows};
+                typedRows,
+                "analyze typed",
+                "create table parted (id int primary key, v int) partition by range (id)",
+                "create table parted_low partition of parted for values from (0) to (1000)",
+                "create table parted_high partition of parted for values from (1000) to (10000)",
+                "insert into parted select g, g from generate_series(1, 5000) g",
+                "create table audited (id int primary key)",
+                "create function keep() returns trigger language plpgsql as $$ begin return new; end $$",
+                "create trigger audited_keep before insert on audited for each row execute function keep()"};
         for (String sql : both) {
             run(source(), sql);
             run(target(), sql);
@@ -95,7 +103,8 @@ class RowVerificationTest {
 
     @Test
     void identicalTablesVerifyIdentical() throws Exception {
-        JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"typed\", \"public.busy\"]}");
+        JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"typed\", \"public.busy\", "
+                + "\"parted\"]}");
         assertEquals("done", report.getString("state"), report.prettify());
         assertTrue(report.getBoolean("identical"), report.prettify());
         assertEquals("public.typed", report.getString("tables[0].table"));
@@ -104,6 +113,7 @@ class RowVerificationTest {
         assertEquals(50_000L, report.getLong("tables[0].targetRows"));
         assertEquals(50_000L, report.getLong("tables[0].rowsChecked"));
         assertEquals(20_000L, report.getLong("tables[1].rowsChecked"));
+        assertEquals(5_000L, report.getLong("tables[2].rowsChecked"));
     }
 
     @Test
@@ -199,6 +209,37 @@ class RowVerificationTest {
         assertNull(writerFailure.get(), () -> "a writer failed: " + writerFailure.get());
         assertTrue(commits.get() >= 100, "the writers committed " + commits.get() + " transactions");
         assertTrue(settled > 0, "no round caught a write in flight, so the re-check was not exercised");
+    }
+
+    @Test
+    void rowCountsPutTablesWithTriggersFirstAndEstimateLargeOnes() throws Exception {
+        given().get("/exodus/migration/row-counts").then().statusCode(401);
+        given().header("Authorization", BEARER).body("{\"database\": \"" + DATABASE + "\"}")
+                .post("/exodus/migration/row-counts").then().statusCode(202);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        JsonPath report;
+        do {
+            Thread.sleep(200);
+            report = given().header("Authorization", BEARER).get("/exodus/migration/row-counts").then().statusCode(200)
+                    .extract().jsonPath();
+        } while ("running".equals(report.getString("state")) && System.nanoTime() < deadline);
+        assertEquals("done", report.getString("state"), report.prettify());
+        assertEquals("public.audited", report.getString("tables[0].table"), report.prettify());
+        assertTrue(report.getBoolean("tables[0].triggers"));
+        Map<String, Map<String, Object>> byTable = new java.util.HashMap<>();
+        for (Map<String, Object> table : report.<Map<String, Object>>getList("tables")) {
+            byTable.put((String) table.get("table"), table);
+        }
+        Map<String, Object> composite = byTable.get("public.composite");
+        assertEquals(List.of(5000, 4999, true, false), List.of(composite.get("sourceRows"), composite.get("targetRows"),
+                composite.get("differs"), composite.get("estimated")), composite.toString());
+        assertEquals(true, byTable.get("public.bag").get("differs"), byTable.get("public.bag").toString());
+        // Analyzed at 50,000 rows, above the limit of 40,000: estimated, and never judged.
+        Map<String, Object> typed = byTable.get("public.typed");
+        assertEquals(true, typed.get("estimated"), typed.toString());
+        assertNull(typed.get("differs"), typed.toString());
+        assertEquals(false, byTable.get("public.busy").get("differs"));
+        assertEquals(2, report.getLong("differing"), report.prettify());
     }
 
     @Test
