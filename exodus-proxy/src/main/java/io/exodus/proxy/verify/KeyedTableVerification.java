@@ -21,8 +21,8 @@ final class KeyedTableVerification {
     private final List<String> keyColumns;
     private final Bisection bisection;
     private final long segmentRows;
-    private final Recheck recheck;
     private final TableProgress progress;
+    private final PendingDifferences pending;
 
     KeyedTableVerification(BothSides databases, Sides<KeyedSql> sql, List<String> keyColumns, Bisection bisection,
             long segmentRows, Recheck recheck, TableProgress progress) {
@@ -31,13 +31,14 @@ final class KeyedTableVerification {
         this.keyColumns = List.copyOf(keyColumns);
         this.bisection = bisection;
         this.segmentRows = segmentRows;
-        this.recheck = recheck;
         this.progress = progress;
+        this.pending = new PendingDifferences(recheck, this::lookAgain, progress, PendingDifferences.BATCH);
     }
 
     Future<Void> run() {
         return databases.on(Side.SOURCE, sql.source().boundaries(KeyRange.ALL, segmentRows))
-                .compose(rows -> InOrder.each(KeyRange.ALL.split(keys(rows)), this::segment));
+                .compose(rows -> InOrder.each(KeyRange.ALL.split(keys(rows)), this::segment))
+                .compose(done -> pending.flush());
     }
 
     private Future<Void> segment(KeyRange segment) {
@@ -73,15 +74,11 @@ final class KeyedTableVerification {
     }
 
     private Future<Void> compareRows(KeyRange range, Sides<RangeChecksum> sums) {
-        return databases.both(side -> sql.of(side).rows(range))
-                .compose(read -> recheck.settle(RowComparison.differences(keyColumns,
-                        sql.source().hashedRows(read.source()), sql.target().hashedRows(read.target())),
-                        this::lookAgain))
-                .map(outcome -> {
-                    progress.checked(sums.source().rows());
-                    progress.found(outcome);
-                    return null;
-                });
+        return databases.both(side -> sql.of(side).rows(range)).compose(read -> {
+            progress.checked(sums.source().rows());
+            return pending.add(RowComparison.differences(keyColumns, sql.source().hashedRows(read.source()),
+                    sql.target().hashedRows(read.target())));
+        });
     }
 
     private Future<List<RowDifference>> lookAgain(List<RowDifference> differences) {

@@ -24,8 +24,8 @@ final class MultisetTableVerification {
     private final Sides<MultisetSql> sql;
     private final long threshold;
     private final long estimatedRows;
-    private final Recheck recheck;
     private final TableProgress progress;
+    private final PendingDifferences pending;
 
     MultisetTableVerification(BothSides databases, Sides<MultisetSql> sql, long threshold, long estimatedRows,
             Recheck recheck, TableProgress progress) {
@@ -33,8 +33,8 @@ final class MultisetTableVerification {
         this.sql = sql;
         this.threshold = threshold;
         this.estimatedRows = estimatedRows;
-        this.recheck = recheck;
         this.progress = progress;
+        this.pending = new PendingDifferences(recheck, this::lookAgain, progress, PendingDifferences.BATCH);
     }
 
     Future<Void> run() {
@@ -77,19 +77,15 @@ final class MultisetTableVerification {
                 indexes.add(i);
             }
             return InOrder.each(indexes, i -> compareBuckets(digits, batches.get(i), batchSourceRows.get(i)));
-        });
+        }).compose(done -> pending.flush());
     }
 
     private Future<Void> compareBuckets(int digits, List<String> buckets, long sourceRows) {
-        return databases.both(side -> sql.of(side).rowsInBuckets(digits, buckets))
-                .compose(read -> recheck.settle(MultisetComparison.differences(
-                        sql.source().countedRows(read.source()), sql.target().countedRows(read.target())),
-                        this::lookAgain))
-                .map(outcome -> {
-                    progress.checked(sourceRows);
-                    progress.found(outcome);
-                    return null;
-                });
+        return databases.both(side -> sql.of(side).rowsInBuckets(digits, buckets)).compose(read -> {
+            progress.checked(sourceRows);
+            return pending.add(MultisetComparison.differences(sql.source().countedRows(read.source()),
+                    sql.target().countedRows(read.target())));
+        });
     }
 
     private Future<List<RowDifference>> lookAgain(List<RowDifference> differences) {
