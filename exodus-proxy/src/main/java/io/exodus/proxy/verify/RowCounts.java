@@ -39,13 +39,19 @@ public class RowCounts {
 
     synchronized void onStart(@Observes StartupEvent event) {
         long interval = config.verify().countInterval().toMillis();
-        if (interval > 0 && migration.phase().writesBothDatabases() && sessions.haveTarget()) {
-            timer = vertx.setPeriodic(interval, id -> countNow(null).onFailure(failure -> {
-                if (!(failure instanceof VerificationRefused refused
-                        && refused.reason() == VerificationRefused.Reason.BUSY)) {
-                    LOG.warnf("Row counts could not start: %s", failure.getMessage());
+        if (interval > 0 && sessions.haveTarget()) {
+            timer = vertx.setPeriodic(interval, id -> {
+                // The phase is read at each tick: it may change while the proxy runs.
+                if (!migration.phase().writesBothDatabases()) {
+                    return;
                 }
-            }));
+                countNow(null).onFailure(failure -> {
+                    if (!(failure instanceof VerificationRefused refused
+                            && refused.reason() == VerificationRefused.Reason.BUSY)) {
+                        LOG.warnf("Row counts could not start: %s", failure.getMessage());
+                    }
+                });
+            });
         }
     }
 
