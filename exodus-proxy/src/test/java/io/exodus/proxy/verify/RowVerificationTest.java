@@ -104,7 +104,13 @@ class RowVerificationTest {
     @Test
     void identicalTablesVerifyIdentical() throws Exception {
         JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"typed\", \"public.busy\", "
-                + "\"parted\"]}");
+                + "\"parted\"]}", started -> {
+                    assertEquals("running", started.getString("state"), started.prettify());
+                    assertEquals(false, started.getBoolean("identical"), "not known before it is done");
+                    assertEquals(List.of("public.typed", "public.busy", "public.parted"),
+                            started.getList("tables.table"));
+                    assertEquals(0L, started.getLong("tables[2].rowsChecked"));
+                });
         assertEquals("done", report.getString("state"), report.prettify());
         assertTrue(report.getBoolean("identical"), report.prettify());
         assertEquals("public.typed", report.getString("tables[0].table"));
@@ -256,10 +262,17 @@ class RowVerificationTest {
 
     /** Starts a verification, waits until it is no longer running, and answers with its report. */
     private static JsonPath verify(String body) throws InterruptedException {
+        return verify(body, started -> { });
+    }
+
+    /** @param started is given the report the verification started with */
+    private static JsonPath verify(String body, java.util.function.Consumer<JsonPath> started)
+            throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (true) {
             var response = given().header("Authorization", BEARER).body(body).post("/exodus/migration/verify");
             if (response.statusCode() == 202) {
+                started.accept(response.jsonPath());
                 break;
             }
             // Another test's verification still runs.
