@@ -28,8 +28,8 @@ final class RowCountRound {
     private final Vertx vertx;
     private final Instant startedAt = Instant.now();
     private final List<RowCount> counted = new ArrayList<>();
-    private volatile Instant finishedAt;
-    private volatile String state = "running";
+    private Instant finishedAt;
+    private String state = "running";
     private volatile String error;
 
     private record Listed(TableName name, long estimate, boolean triggers, boolean partitioned) {
@@ -42,8 +42,14 @@ final class RowCountRound {
         this.vertx = vertx;
     }
 
-    boolean running() {
+    synchronized boolean running() {
         return finishedAt == null;
+    }
+
+    /** The state and the time together: whoever reads one sees the other. */
+    private synchronized void finish(String how) {
+        finishedAt = Instant.now();
+        state = how;
     }
 
     Future<Void> run() {
@@ -60,8 +66,7 @@ final class RowCountRound {
                         LOG.warnf("Row counts of \"%s\": %s", database, error);
                     }
                     long differing = report().differing();
-                    state = done.failed() ? "failed" : "done";
-                    finishedAt = Instant.now();
+                    finish(done.failed() ? "failed" : "done");
                     if (differing > 0) {
                         LOG.warnf("Row counts of \"%s\": %d tables hold other counts on the target than on the source "
                                 + "(GET /exodus/migration/row-counts; POST /exodus/migration/verify finds the rows)",
@@ -125,8 +130,7 @@ final class RowCountRound {
 
     synchronized RowCountReport report() {
         long differing = counted.stream().filter(c -> Boolean.TRUE.equals(c.differs())).count();
-        Instant finished = finishedAt;
-        return new RowCountReport(state, database, startedAt.toString(), finished == null ? null : finished.toString(),
-                differing, error, List.copyOf(counted));
+        return new RowCountReport(state, database, startedAt.toString(),
+                finishedAt == null ? null : finishedAt.toString(), differing, error, List.copyOf(counted));
     }
 }

@@ -27,6 +27,7 @@ public class RowCounts {
     private final ExodusConfig config;
     private final MigrationState migration;
     private RowCountRound last;
+    private RowCountRound lastFinished;
     private boolean starting;
     private long timer = -1;
 
@@ -57,6 +58,15 @@ public class RowCounts {
 
     public synchronized Optional<RowCountReport> latest() {
         return Optional.ofNullable(last).map(RowCountRound::report);
+    }
+
+    /** The last round that finished, for the meters. */
+    public synchronized Optional<RowCountReport> latestFinished() {
+        return Optional.ofNullable(last != null && !last.running() ? last : lastFinished).map(RowCountRound::report);
+    }
+
+    private synchronized void finished(RowCountRound round) {
+        lastFinished = round;
     }
 
     /**
@@ -92,7 +102,7 @@ public class RowCounts {
                 return;
             }
             started.complete(round.report());
-            round.run();
+            round.run().onComplete(done -> finished(round));
         }));
         return started.future();
     }

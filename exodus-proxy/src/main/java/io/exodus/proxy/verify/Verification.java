@@ -28,6 +28,8 @@ public class Verification {
     private final VerificationSessions sessions;
     private final ExodusConfig config;
     private VerificationRun last;
+    private VerificationRun lastFinished;
+    private long rowsCheckedBefore;
     private boolean starting;
 
     public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config) {
@@ -48,6 +50,28 @@ public class Verification {
 
     public synchronized Optional<VerificationReport> latest() {
         return Optional.ofNullable(last).map(VerificationRun::report);
+    }
+
+    /** Rows verified by the verifications this proxy ran, those finished and the one running. */
+    public synchronized double rowsChecked() {
+        // Until its finish is recorded, the last one counts here, so that the counter never goes back.
+        long current = last != null && last != lastFinished ? rowsChecked(last) : 0;
+        return rowsCheckedBefore + current;
+    }
+
+    /** The last verification that finished, for the meters: a running one does not count yet. */
+    public synchronized Optional<VerificationReport> latestFinished() {
+        return Optional.ofNullable(last != null && !last.running() ? last : lastFinished)
+                .map(VerificationRun::report);
+    }
+
+    private synchronized void finished(VerificationRun run) {
+        lastFinished = run;
+        rowsCheckedBefore += rowsChecked(run);
+    }
+
+    private static long rowsChecked(VerificationRun run) {
+        return run.report().tables().stream().mapToLong(TableReport::rowsChecked).sum();
     }
 
     /**
@@ -82,8 +106,9 @@ public class Verification {
                         }
                     }
                     if (planned.succeeded()) {
-                        started.complete(planned.result().report());
-                        planned.result().run();
+                        VerificationRun run = planned.result();
+                        started.complete(run.report());
+                        run.run().onComplete(done -> finished(run));
                     } else {
                         started.fail(planned.cause());
                     }

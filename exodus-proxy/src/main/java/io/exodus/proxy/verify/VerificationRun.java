@@ -24,8 +24,8 @@ final class VerificationRun {
     private final Bisection bisection;
     private final Recheck recheck;
     private final Instant startedAt = Instant.now();
-    private volatile Instant finishedAt;
-    private volatile String state = "running";
+    private Instant finishedAt;
+    private String state = "running";
 
     VerificationRun(String database, List<TableProgress> tables, BothSides databases, ExodusConfig.Verify config,
             Vertx vertx) {
@@ -37,8 +37,14 @@ final class VerificationRun {
         this.recheck = new Recheck(vertx, config.recheckAttempts(), config.recheckDelay());
     }
 
-    boolean running() {
+    synchronized boolean running() {
         return finishedAt == null;
+    }
+
+    /** The state and the time together: whoever reads one sees the other. */
+    private synchronized void finish(String how) {
+        finishedAt = Instant.now();
+        state = how;
     }
 
     Future<Void> run() {
@@ -46,8 +52,7 @@ final class VerificationRun {
         return InOrder.each(tables, this::verify).eventually(databases::close).onComplete(done -> {
             List<TableReport> reports = tables.stream().map(TableProgress::report).toList();
             boolean failed = done.failed() || reports.stream().anyMatch(t -> "failed".equals(t.state()));
-            state = failed ? "failed" : "done";
-            finishedAt = Instant.now();
+            finish(failed ? "failed" : "done");
             long differing = reports.stream().filter(t -> !t.identical()).count();
             if (differing == 0 && !failed) {
                 LOG.infof("Verification of database \"%s\": all %d tables identical", database, tables.size());
@@ -130,12 +135,11 @@ final class VerificationRun {
                         .collect(Collectors.joining(", ")));
     }
 
-    VerificationReport report() {
+    synchronized VerificationReport report() {
         List<TableReport> reports = tables.stream().map(TableProgress::report).toList();
         boolean identical = "done".equals(state) && reports.stream().allMatch(TableReport::identical);
-        Instant finished = finishedAt;
         return new VerificationReport(state, identical, database, startedAt.toString(),
-                finished == null ? null : finished.toString(), reports);
+                finishedAt == null ? null : finishedAt.toString(), reports);
     }
 
     /** The two databases do not define the table alike: nothing to compare row by row. */
