@@ -54,7 +54,7 @@ public final class ExodusMeters {
     public static final String REPLAY_OLDEST_AGE = "exodus.replay.oldest_age";
     /** Gauge: queue entries parked after too many failed attempts (kept, not applied). */
     public static final String REPLAY_PARKED = "exodus.replay.parked";
-    /** Gauge: 1 when the last finished verification found the databases identical, 0 when not; NaN before one. */
+    /** Gauge, from the first finished verification on: 1 when the last one found the databases identical, else 0. */
     public static final String VERIFICATION_IDENTICAL = "exodus.verification.identical";
     /** Gauge: rows the last finished verification found differing, by kind (missing, extra, different). */
     public static final String VERIFICATION_ROWS = "exodus.verification.rows";

@@ -29,6 +29,7 @@ public class RowCounts {
     private RowCountRound last;
     private RowCountRound lastFinished;
     private boolean starting;
+    private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long timer = -1;
 
     public RowCounts(Vertx vertx, VerificationSessions sessions, ExodusConfig config, MigrationState migration) {
@@ -65,7 +66,17 @@ public class RowCounts {
         return Optional.ofNullable(last != null && !last.running() ? last : lastFinished).map(RowCountRound::report);
     }
 
-    private synchronized void finished(RowCountRound round) {
+    /** Tells {@code listener} each time one finishes (the meters appear with the first). */
+    public void onFinished(Runnable listener) {
+        finishedListeners.add(listener);
+    }
+
+    private void finished(RowCountRound round) {
+        record(round);
+        finishedListeners.forEach(Runnable::run);
+    }
+
+    private synchronized void record(RowCountRound round) {
         lastFinished = round;
     }
 

@@ -31,6 +31,7 @@ public class Verification {
     private VerificationRun lastFinished;
     private long rowsCheckedBefore;
     private boolean starting;
+    private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config) {
         this.vertx = vertx;
@@ -65,7 +66,17 @@ public class Verification {
                 .map(VerificationRun::report);
     }
 
-    private synchronized void finished(VerificationRun run) {
+    /** Tells {@code listener} each time one finishes (the meters appear with the first). */
+    public void onFinished(Runnable listener) {
+        finishedListeners.add(listener);
+    }
+
+    private void finished(VerificationRun run) {
+        record(run);
+        finishedListeners.forEach(Runnable::run);
+    }
+
+    private synchronized void record(VerificationRun run) {
         lastFinished = run;
         rowsCheckedBefore += rowsChecked(run);
     }

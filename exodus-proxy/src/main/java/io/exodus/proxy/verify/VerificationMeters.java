@@ -13,8 +13,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * {@code exodus.verification.*}: what the last finished verification and row counts found, read from their reports
- * when a registry asks, and the rows verified since start. Nothing is registered with
- * {@code exodus.metrics.enabled=false}.
+ * when a registry asks (registered when the first finishes), and the rows verified since start. Nothing is registered
+ * with {@code exodus.metrics.enabled=false}.
  */
 @ApplicationScoped
 public class VerificationMeters {
@@ -35,23 +35,29 @@ public class VerificationMeters {
         if (!config.enabled()) {
             return;
         }
+        FunctionCounter.builder(ExodusMeters.VERIFICATION_ROWS_CHECKED, verification, Verification::rowsChecked)
+                .description("Rows verified since the proxy started").register(registry);
+        // The gauges appear once there is a result to show: before, any value would read as one.
+        verification.onFinished(this::verificationGauges);
+        rowCounts.onFinished(() -> Gauge.builder(ExodusMeters.VERIFICATION_COUNTS_DIFFERING, rowCounts,
+                        counts -> counts.latestFinished().map(report -> (double) report.differing()).orElse(0.0))
+                .description("Tables whose exact row counts differed in the last finished round").register(registry));
+    }
+
+    /** Registering again is harmless: the registry answers with the gauge it has. */
+    private void verificationGauges() {
         Gauge.builder(ExodusMeters.VERIFICATION_IDENTICAL, verification, v -> v.latestFinished()
-                        .map(report -> report.identical() ? 1.0 : 0.0).orElse(Double.NaN))
+                        .map(report -> report.identical() ? 1.0 : 0.0).orElse(0.0))
                 .description("1 when the last finished verification found source and target identical, 0 when not")
                 .register(registry);
         rows(RowDifference.Kind.MISSING, TableReport::missing);
         rows(RowDifference.Kind.EXTRA, TableReport::extra);
         rows(RowDifference.Kind.DIFFERENT, TableReport::different);
-        FunctionCounter.builder(ExodusMeters.VERIFICATION_ROWS_CHECKED, verification, Verification::rowsChecked)
-                .description("Rows verified since the proxy started").register(registry);
-        Gauge.builder(ExodusMeters.VERIFICATION_COUNTS_DIFFERING, rowCounts, counts -> counts.latestFinished()
-                        .map(report -> (double) report.differing()).orElse(Double.NaN))
-                .description("Tables whose exact row counts differed in the last finished round").register(registry);
     }
 
     private void rows(RowDifference.Kind kind, ToLongFunction<TableReport> count) {
         Gauge.builder(ExodusMeters.VERIFICATION_ROWS, verification, v -> v.latestFinished()
-                        .map(report -> (double) report.tables().stream().mapToLong(count).sum()).orElse(Double.NaN))
+                        .map(report -> (double) report.tables().stream().mapToLong(count).sum()).orElse(0.0))
                 .tag("kind", kind.tag())
                 .description("Rows the last finished verification found differing")
                 .register(registry);
