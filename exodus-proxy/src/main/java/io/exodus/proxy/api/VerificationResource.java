@@ -6,6 +6,7 @@ import io.exodus.proxy.verify.RowCounts;
 import io.exodus.proxy.verify.Verification;
 import io.exodus.proxy.verify.VerificationRefused;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Row-by-row verification of the target against the source (docs/verification.md): {@code POST …/verify} starts one,
@@ -48,27 +50,14 @@ public class VerificationResource {
     @POST
     @Path("/verify")
     public Uni<Response> verify(@HeaderParam("Authorization") String authorization, String body) {
-        Optional<Response> refused = token.refuseChange(authorization);
-        if (refused.isPresent()) {
-            return Uni.createFrom().item(refused.get());
-        }
-        VerifyRequest request;
-        try {
-            request = body == null || body.isBlank() ? new VerifyRequest(List.of(), null)
-                    : json.readValue(body, VerifyRequest.class);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
-                    "the body must be JSON like {\"tables\": [\"public.accounts\"]} (or empty for every table): "
-                            + e.getOriginalMessage()));
-        }
-        if (request.tables() != null && request.tables().stream().anyMatch(t -> t == null || t.isBlank())) {
-            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
-                    "\"tables\" must hold table names, not empty strings or nulls"));
-        }
-        return Uni.createFrom().completionStage(verification.start(request.tables(), request.database())
-                .toCompletionStage())
-                .map(report -> Response.status(Response.Status.ACCEPTED).entity(report).build())
-                .onFailure(VerificationRefused.class).recoverWithItem(VerificationResource::refused);
+        return started(authorization, body, "{\"tables\": [\"public.accounts\"]} (or empty for every table)",
+                request -> {
+                    if (request.tables() != null && request.tables().stream().anyMatch(t -> t == null || t.isBlank())) {
+                        throw new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
+                                "\"tables\" must hold table names, not empty strings or nulls");
+                    }
+                    return verification.start(request.tables(), request.database());
+                });
     }
 
     /**
@@ -78,6 +67,13 @@ public class VerificationResource {
     @POST
     @Path("/row-counts")
     public Uni<Response> countRows(@HeaderParam("Authorization") String authorization, String body) {
+        return started(authorization, body, "{\"database\": \"shop\"} (or empty)",
+                request -> rowCounts.countNow(request.database()));
+    }
+
+    /** What both POSTs share: the token, the optional body, 202 with the first report or the refusal. */
+    private Uni<Response> started(String authorization, String body, String example,
+            Function<VerifyRequest, Future<?>> start) {
         Optional<Response> refused = token.refuseChange(authorization);
         if (refused.isPresent()) {
             return Uni.createFrom().item(refused.get());
@@ -88,9 +84,15 @@ public class VerificationResource {
                     : json.readValue(body, VerifyRequest.class);
         } catch (JsonProcessingException e) {
             return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
-                    "the body must be JSON like {\"database\": \"shop\"}, or empty: " + e.getOriginalMessage()));
+                    "the body must be JSON like " + example + ": " + e.getOriginalMessage()));
         }
-        return Uni.createFrom().completionStage(rowCounts.countNow(request.database()).toCompletionStage())
+        Future<?> starting;
+        try {
+            starting = start.apply(request);
+        } catch (VerificationRefused refusal) {
+            return Uni.createFrom().item(refused(refusal));
+        }
+        return Uni.createFrom().completionStage(starting.toCompletionStage())
                 .map(report -> Response.status(Response.Status.ACCEPTED).entity(report).build())
                 .onFailure(VerificationRefused.class).recoverWithItem(VerificationResource::refused);
     }

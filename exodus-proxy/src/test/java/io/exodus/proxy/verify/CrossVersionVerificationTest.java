@@ -16,10 +16,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The canonical row text is the same on PostgreSQL 13 and 17: the same values (numeric, floats with their edge cases,
@@ -31,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @QuarkusTestResource(PostgresPairResource.class)
 class CrossVersionVerificationTest {
     private static final String DATABASE = "verify_cross_version";
-    private static final String BEARER = "Bearer " + VerificationProfile.TOKEN;
 
     @BeforeAll
     static void createTheSameRowsOnBothVersions() throws SQLException {
@@ -68,7 +65,8 @@ class CrossVersionVerificationTest {
 
     @Test
     void theSameValuesVerifyIdenticalFromThirteenToSeventeen() throws Exception {
-        JsonPath report = verify();
+        JsonPath report = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"typed\", "
+                + "\"changed\"]}");
         assertEquals("done", report.getString("state"), report.prettify());
         assertEquals("public.typed", report.getString("tables[0].table"));
         assertEquals(20_005L, report.getLong("tables[0].rowsChecked"), report.prettify());
@@ -78,22 +76,5 @@ class CrossVersionVerificationTest {
         assertEquals("public.changed", report.getString("tables[1].table"));
         assertEquals(List.of(Map.of("kind", "different", "key", Map.of("k", "row 17171"))),
                 report.getList("tables[1].examples"), report.prettify());
-    }
-
-    private static JsonPath verify() throws InterruptedException {
-        given().header("Authorization", BEARER)
-                .body("{\"database\": \"" + DATABASE + "\", \"tables\": [\"typed\", \"changed\"]}")
-                .post("/exodus/migration/verify").then().statusCode(202);
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            JsonPath report = given().header("Authorization", BEARER).get("/exodus/migration/verification").then()
-                    .statusCode(200).extract().jsonPath();
-            if (!"running".equals(report.getString("state"))) {
-                return report;
-            }
-            Thread.sleep(200);
-        }
-        fail("the verification did not finish within 60 s");
-        return null;
     }
 }

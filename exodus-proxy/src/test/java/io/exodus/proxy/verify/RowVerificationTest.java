@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @QuarkusTestResource(PostgresPairResource.class)
 class RowVerificationTest {
     private static final String DATABASE = "verify_rows";
-    private static final String BEARER = "Bearer " + VerificationProfile.TOKEN;
+    private static final String BEARER = VerificationApi.BEARER;
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;
@@ -105,7 +105,7 @@ class RowVerificationTest {
 
     @Test
     void identicalTablesVerifyIdentical() throws Exception {
-        JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"typed\", \"public.busy\", "
+        JsonPath report = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"typed\", \"public.busy\", "
                 + "\"parted\"]}", started -> {
                     assertEquals("running", started.getString("state"), started.prettify());
                     assertEquals(false, started.getBoolean("identical"), "not known before it is done");
@@ -126,7 +126,7 @@ class RowVerificationTest {
 
     @Test
     void rowsDeletedChangedAndAddedOnTheTargetAreFoundByKey() throws Exception {
-        JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"composite\", \"bag\", "
+        JsonPath report = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"composite\", \"bag\", "
                 + "\"drifted\"]}");
         assertEquals("done", report.getString("state"), report.prettify());
         assertEquals(false, report.getBoolean("identical"));
@@ -211,7 +211,7 @@ class RowVerificationTest {
             // Whether a round catches a write in flight between the two databases is chance: most settle already
             // between the range checksums and the rows (aRowThatDiffersForAMomentSettlesOnARecheck pins the re-check).
             for (int round = 0; round < 3; round++) {
-                JsonPath report = verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"busy\"]}");
+                JsonPath report = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"busy\"]}");
                 assertEquals("done", report.getString("state"), report.prettify());
                 assertTrue(report.getBoolean("identical"), "round " + round + ": " + report.prettify());
                 settled += report.getLong("tables[0].settled");
@@ -293,40 +293,6 @@ class RowVerificationTest {
                 .body("error", containsString("no table nope in database \"" + DATABASE + "\""));
         given().header("Authorization", BEARER).body("{\"tables\": ").post("/exodus/migration/verify").then()
                 .statusCode(400).body("error", containsString("must be JSON"));
-    }
-
-    /** Starts a verification, waits until it is no longer running, and answers with its report. */
-    private static JsonPath verify(String body) throws InterruptedException {
-        return verify(body, started -> { });
-    }
-
-    /** @param started is given the report the verification started with */
-    private static JsonPath verify(String body, java.util.function.Consumer<JsonPath> started)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (true) {
-            var response = given().header("Authorization", BEARER).body(body).post("/exodus/migration/verify");
-            if (response.statusCode() == 202) {
-                started.accept(response.jsonPath());
-                break;
-            }
-            // Another test's verification still runs.
-            assertEquals(409, response.statusCode(), response.asString());
-            if (System.nanoTime() > deadline) {
-                fail("could not start a verification: " + response.asString());
-            }
-            Thread.sleep(200);
-        }
-        while (System.nanoTime() < deadline) {
-            JsonPath report = given().header("Authorization", BEARER).get("/exodus/migration/verification").then()
-                    .statusCode(200).extract().jsonPath();
-            if (!"running".equals(report.getString("state"))) {
-                return report;
-            }
-            Thread.sleep(200);
-        }
-        fail("the verification did not finish within 120 s");
-        return null;
     }
 
     private static ConnectionTarget source() {
