@@ -3,6 +3,7 @@ package io.exodus.proxy.verify;
 import io.exodus.proxy.catchup.CatchUpQueueSql;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.TableComparison;
 import io.exodus.testsupport.TestDatabases;
 import io.exodus.testsupport.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -226,6 +227,8 @@ class RowVerificationTest {
         }
         assertNull(writerFailure.get(), () -> "a writer failed: " + writerFailure.get());
         assertTrue(commits.get() >= 100, "the writers committed " + commits.get() + " transactions");
+        // And the test fixture's own row-by-row comparison, independent of verification, agrees.
+        TableComparison.assertIdentical(source(), target(), "public.busy");
     }
 
     @Test
