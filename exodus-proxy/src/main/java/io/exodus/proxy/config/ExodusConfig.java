@@ -46,6 +46,7 @@ public interface ExodusConfig {
     Capture capture();
 
     Sync sync();
+    Verify verify();
 
     interface Listen {
         @WithDefault("0.0.0.0")
@@ -415,5 +416,60 @@ public interface ExodusConfig {
         /** Folder with pg_dump and pg_restore; the PATH, then the newest /usr/lib/postgresql/N/bin when absent. */
         @WithName("pg-bin")
         Optional<String> pgBin();
+    }
+
+    /**
+     * Row-by-row verification of source against target ({@code POST /exodus/migration/verify},
+     * docs/verification.md): key ranges checksummed by both databases, differing ranges bisected, differing rows
+     * re-checked before they are reported.
+     */
+    interface Verify {
+        /** Source rows per segment a table with a primary key is first cut into: one checksum query per side each. */
+        @WithName("segment-rows")
+        @WithDefault("100000")
+        long segmentRows();
+
+        /** The number of parts a differing range is split into. */
+        @WithName("bisection-factor")
+        @WithDefault("16")
+        int bisectionFactor();
+
+        /** A differing range with at most this many rows on each side is compared row by row. */
+        @WithName("bisection-threshold")
+        @WithDefault("1000")
+        long bisectionThreshold();
+
+        /** How many times a differing row is read again before it is reported (0: reported at once). */
+        @WithName("recheck-attempts")
+        @WithDefault("3")
+        int recheckAttempts();
+
+        /** The wait before each re-check: longer than the writes in flight take to reach both databases. */
+        @WithName("recheck-delay")
+        @WithDefault("1s")
+        java.time.Duration recheckDelay();
+
+        /** Differing rows shown per table in the report; all are counted. */
+        @WithName("max-examples")
+        @WithDefault("10")
+        int maxExamples();
+
+        /**
+         * How often the rows of every table are counted on both databases in the phases that write to both
+         * ({@code GET /exodus/migration/row-counts}); {@code 0s} turns it off.
+         */
+        @WithName("count-interval")
+        @WithDefault("15m")
+        java.time.Duration countInterval();
+
+        /** Tables the source's planner estimates larger than this are not counted but shown with both estimates. */
+        @WithName("count-exact-limit")
+        @WithDefault("1000000")
+        long countExactLimit();
+
+        /** Show the differing rows' values in the report (keys are always shown). */
+        @WithName("show-values")
+        @WithDefault("false")
+        boolean showValues();
     }
 }

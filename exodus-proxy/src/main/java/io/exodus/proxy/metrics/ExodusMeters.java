@@ -54,6 +54,14 @@ public final class ExodusMeters {
     public static final String REPLAY_OLDEST_AGE = "exodus.replay.oldest_age";
     /** Gauge: queue entries parked after too many failed attempts (kept, not applied). */
     public static final String REPLAY_PARKED = "exodus.replay.parked";
+    /** Gauge, from the first finished verification on: 1 when the last one found the databases identical, else 0. */
+    public static final String VERIFICATION_IDENTICAL = "exodus.verification.identical";
+    /** Gauge: rows the last finished verification found differing, by kind (missing, extra, different). */
+    public static final String VERIFICATION_ROWS = "exodus.verification.rows";
+    /** Counter: rows this proxy verified since it started. */
+    public static final String VERIFICATION_ROWS_CHECKED = "exodus.verification.rows_checked";
+    /** Gauge: tables whose exact row counts differed in the last finished round of row counts. */
+    public static final String VERIFICATION_COUNTS_DIFFERING = "exodus.verification.row_counts.differing";
     /** Counter: transactions this proxy replayed to the secondary. */
     public static final String REPLAY_APPLIED = "exodus.replay.applied";
     /** Counter: failed replay attempts (lost connections and refused transactions). */

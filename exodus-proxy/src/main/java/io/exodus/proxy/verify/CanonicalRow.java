@@ -1,0 +1,48 @@
+package io.exodus.proxy.verify;
+
+import io.exodus.proxy.sql.Identifiers;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The canonical text of a row and its hash, as SQL both databases compute. The text is PostgreSQL's own output of
+ * {@code ROW(c1, c2, …)} with the columns in the source's order (named, so a target whose columns were created in
+ * another order compares by value), which keeps NULL apart from the empty string; every setting that changes how a
+ * value prints is pinned for verification's sessions ({@link CanonicalSettings}). The md5 is over the text's UTF-8
+ * bytes whatever the database's encoding.
+ */
+final class CanonicalRow {
+    /** The alias every verification query gives the table. */
+    static final String ALIAS = "r";
+
+    private CanonicalRow() {
+    }
+
+    static String column(String name) {
+        return ALIAS + "." + Identifiers.quote(name);
+    }
+
+    static String text(List<String> columns) {
+        return "ROW(" + columns.stream().map(CanonicalRow::column).collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    static String md5(List<String> columns) {
+        return "pg_catalog.md5(pg_catalog.convert_to(" + text(columns) + ", 'UTF8'))";
+    }
+
+    /**
+     * count, and the two sums of {@link RangeChecksum}, of the md5s in column {@code h}: bits 0–59 and 60–119 of
+     * each, summed as numeric (no overflow).
+     */
+    static String checksumOf(String hashColumn) {
+        return "count(*), coalesce(sum(('x' || substr(" + hashColumn + ", 1, 15))::bit(60)::bigint), 0)::text, "
+                + "coalesce(sum(('x' || substr(" + hashColumn + ", 16, 15))::bit(60)::bigint), 0)::text";
+    }
+
+    static String from(TableDefinition table) {
+        // ONLY: rows of tables that inherit from this one are their own tables' rows. A partitioned table has no
+        // rows of its own, only its partitions'.
+        return (table.partitioned() ? "" : "ONLY ") + table.name().sql() + " AS " + ALIAS;
+    }
+}

@@ -1,0 +1,61 @@
+package io.exodus.proxy.verify;
+
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The queries that verify a table without a primary key on one database. Rows have no order to cut along, so they
+ * are grouped into buckets by the first hex digits of their md5: the same row lands in the same bucket on both
+ * sides, and a bucket's checksum tells whether its rows are the same multiset. Each query reads the whole table.
+ */
+final class MultisetSql {
+    private final TableDefinition table;
+    private final List<String> rowColumns;
+    private final boolean withText;
+
+    MultisetSql(TableDefinition table, List<String> rowColumns, boolean withText) {
+        this.table = table;
+        this.rowColumns = List.copyOf(rowColumns);
+        this.withText = withText;
+    }
+
+    /** Per bucket (the first {@code digits} hex digits of the md5): the bucket, count and sums. */
+    Statement buckets(int digits) {
+        return new Statement("SELECT substr(h, 1, " + digits + "), " + CanonicalRow.checksumOf("h") + " FROM "
+                + hashed() + " GROUP BY 1", Tuple.tuple());
+    }
+
+    /** The distinct rows of these buckets, with their copies. */
+    Statement rowsInBuckets(int digits, List<String> buckets) {
+        return new Statement(countedRows() + " WHERE substr(h, 1, " + digits + ") = ANY ($1::text[]) GROUP BY h",
+                Tuple.of(buckets.toArray(String[]::new)));
+    }
+
+    /** The copies of these rows, by md5. */
+    Statement rowsWithHashes(List<String> md5s) {
+        return new Statement(countedRows() + " WHERE h = ANY ($1::text[]) GROUP BY h",
+                Tuple.of(md5s.toArray(String[]::new)));
+    }
+
+    List<CountedRow> countedRows(RowSet<Row> rows) {
+        List<CountedRow> read = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            read.add(new CountedRow(row.getString(0), row.getLong(1), withText ? row.getString(2) : null));
+        }
+        return read;
+    }
+
+    private String countedRows() {
+        return "SELECT h, count(*)" + (withText ? ", min(t)" : "") + " FROM " + hashed();
+    }
+
+    private String hashed() {
+        return "(SELECT " + CanonicalRow.md5(rowColumns) + " AS h"
+                + (withText ? ", " + CanonicalRow.text(rowColumns) + " AS t" : "") + " FROM "
+                + CanonicalRow.from(table) + ") s";
+    }
+}

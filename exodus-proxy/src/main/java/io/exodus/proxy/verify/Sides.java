@@ -1,0 +1,9 @@
+package io.exodus.proxy.verify;
+
+/** The same thing read on both databases. */
+record Sides<T>(T source, T target) {
+
+    T of(Side side) {
+        return side == Side.SOURCE ? source : target;
+    }
+}

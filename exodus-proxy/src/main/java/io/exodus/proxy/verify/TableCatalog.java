@@ -1,0 +1,125 @@
+package io.exodus.proxy.verify;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What verification reads from a database's catalog: which tables there are, and how each is defined. */
+final class TableCatalog {
+    /** Partitions are verified through their partitioned table; Exodus' own schema is not the application's. */
+    private static final String TABLES = """
+            SELECT n.nspname, c.relname
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'exodus') AND n.nspname NOT LIKE 'pg\\_%'
+            ORDER BY 1, 2""";
+
+    /** A name as SQL would write it ({@code t}, {@code app.t}, {@code "Mixed"}), found through the search path. */
+    private static final String RESOLVE = """
+            SELECT n.nspname, c.relname
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.oid = pg_catalog.to_regclass($1) AND c.relkind IN ('r', 'p')""";
+
+    private static final String DEFINITION = """
+            SELECT c.relkind::text, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+                   CASE WHEN a.attnum = ANY (i.indkey) THEN pg_catalog.array_position(i.indkey::int2[], a.attnum) END
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary
+            WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
+            ORDER BY a.attnum""";
+
+    /** The tables catch-up marked divergent, by the name written in the statement that made them so. */
+    private static final String DIVERGENT = """
+            SELECT n.nspname, c.relname, d.reason
+            FROM exodus.divergent_tables d
+            JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(d.table_name)
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            ORDER BY d.marked_at""";
+
+    private static final String DIVERGENT_EXISTS = "SELECT pg_catalog.to_regclass('exodus.divergent_tables') IS NOT NULL";
+
+    /** The planner's estimate (a partitioned table's: its leaf partitions'): enough to size buckets, without a scan. */
+    private static final String ESTIMATED_ROWS = """
+            SELECT CASE WHEN c.relkind = 'p'
+                        THEN (SELECT coalesce(sum(greatest(p.reltuples, 0)), 0)::bigint
+                              FROM pg_catalog.pg_partition_tree(c.oid) t
+                              JOIN pg_catalog.pg_class p ON p.oid = t.relid WHERE t.isleaf)
+                        ELSE greatest(c.reltuples, 0)::bigint END
+            FROM pg_catalog.pg_class c WHERE c.oid = $1::text::regclass""";
+
+    private final SqlConnection connection;
+
+    TableCatalog(SqlConnection connection) {
+        this.connection = connection;
+    }
+
+    Future<List<TableName>> tables() {
+        return connection.query(TABLES).execute().map(rows -> {
+            List<TableName> names = new ArrayList<>();
+            rows.forEach(row -> names.add(new TableName(row.getString(0), row.getString(1))));
+            return names;
+        });
+    }
+
+    Future<Optional<TableName>> resolve(String written) {
+        return connection.preparedQuery(RESOLVE).execute(Tuple.of(written)).map(rows -> {
+            var found = rows.iterator();
+            if (!found.hasNext()) {
+                return Optional.empty();
+            }
+            Row row = found.next();
+            return Optional.of(new TableName(row.getString(0), row.getString(1)));
+        });
+    }
+
+    /** Empty when the database has no such table. */
+    Future<Optional<TableDefinition>> definition(TableName name) {
+        return connection.preparedQuery(DEFINITION).execute(Tuple.of(name.schema(), name.table())).map(rows -> {
+            if (rows.size() == 0) {
+                return Optional.empty();
+            }
+            boolean partitioned = false;
+            List<TableDefinition.Column> columns = new ArrayList<>();
+            Map<Integer, TableDefinition.Column> key = new java.util.TreeMap<>();
+            for (Row row : rows) {
+                partitioned = "p".equals(row.getString(0));
+                TableDefinition.Column column = new TableDefinition.Column(row.getString(1), row.getString(2));
+                columns.add(column);
+                Integer position = row.getInteger(3);
+                if (position != null) {
+                    key.put(position, column);
+                }
+            }
+            return Optional.of(new TableDefinition(name, partitioned, columns, new ArrayList<>(key.values())));
+        });
+    }
+
+    Future<Long> estimatedRows(TableName name) {
+        return connection.preparedQuery(ESTIMATED_ROWS).execute(Tuple.of(name.sql()))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Table → why it was marked; empty where no proxy ever created the catch-up queue in this database. */
+    Future<Map<TableName, String>> markedDivergent() {
+        return connection.query(DIVERGENT_EXISTS).execute().compose(exists -> {
+            if (!exists.iterator().next().getBoolean(0)) {
+                return Future.succeededFuture(Map.<TableName, String>of());
+            }
+            return connection.query(DIVERGENT).execute().map(rows -> {
+                Map<TableName, String> marked = new LinkedHashMap<>();
+                rows.forEach(row -> marked.putIfAbsent(new TableName(row.getString(0), row.getString(1)),
+                        row.getString(2)));
+                return marked;
+            });
+        });
+    }
+}

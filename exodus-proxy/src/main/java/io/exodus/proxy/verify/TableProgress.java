@@ -1,0 +1,94 @@
+package io.exodus.proxy.verify;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One table's verification while it runs: changed on verification's event loop, read by the REST API on other
+ * threads, hence synchronized.
+ */
+final class TableProgress {
+    private final TableName table;
+    private final String divergentReason;
+    private final int maxExamples;
+    private final List<RowDifference> examples = new ArrayList<>();
+    private String state = "waiting";
+    private String comparedBy;
+    private List<String> key = List.of();
+    private Long sourceRows;
+    private Long targetRows;
+    private long rowsChecked;
+    private long missing;
+    private long extra;
+    private long different;
+    private long settled;
+    private String error;
+    private Instant startedAt;
+    private Instant finishedAt;
+
+    TableProgress(TableName table, String divergentReason, int maxExamples) {
+        this.table = table;
+        this.divergentReason = divergentReason;
+        this.maxExamples = maxExamples;
+    }
+
+    TableName table() {
+        return table;
+    }
+
+    synchronized void started(TableDefinition definition) {
+        state = "running";
+        startedAt = Instant.now();
+        comparedBy = definition.hasPrimaryKey() ? "primary-key" : "whole-row";
+        key = definition.keyNames();
+    }
+
+    synchronized void started() {
+        state = "running";
+        startedAt = Instant.now();
+    }
+
+    /** Rows each side holds in a part of the table read for the first time. */
+    synchronized void counted(long source, long target) {
+        sourceRows = (sourceRows == null ? 0 : sourceRows) + source;
+        targetRows = (targetRows == null ? 0 : targetRows) + target;
+    }
+
+    synchronized void checked(long sourceRowsVerified) {
+        rowsChecked += sourceRowsVerified;
+    }
+
+    synchronized void found(Recheck.Outcome outcome) {
+        settled += outcome.settled();
+        for (RowDifference difference : outcome.persisting()) {
+            switch (difference.kind()) {
+                case MISSING -> missing += difference.rows();
+                case EXTRA -> extra += difference.rows();
+                case DIFFERENT -> different += difference.rows();
+            }
+            if (examples.size() < maxExamples) {
+                examples.add(difference);
+            }
+        }
+    }
+
+    synchronized void done() {
+        state = "done";
+        finishedAt = Instant.now();
+    }
+
+    synchronized void failed(String why) {
+        state = "failed";
+        error = why;
+        finishedAt = Instant.now();
+    }
+
+    synchronized TableReport report() {
+        return new TableReport(table.toString(), state, comparedBy, key, divergentReason, sourceRows, targetRows,
+                rowsChecked, missing, extra, different, settled, List.copyOf(examples), error,
+                startedAt == null ? null : startedAt.toString(), finishedAt == null ? null : finishedAt.toString(),
+                startedAt == null || finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis());
+    }
+}

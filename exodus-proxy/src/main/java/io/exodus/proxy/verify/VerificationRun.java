@@ -1,0 +1,151 @@
+package io.exodus.proxy.verify;
+
+import io.exodus.proxy.config.ExodusConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * One verification of some tables of one database, one table after the other over one session on each side; a table
+ * that cannot be verified is reported as failed with the reason, and the others go on.
+ */
+final class VerificationRun {
+    private static final Logger LOG = Logger.getLogger(VerificationRun.class);
+
+    private final String database;
+    private final List<TableProgress> tables;
+    private final BothSides databases;
+    private final ExodusConfig.Verify config;
+    private final Bisection bisection;
+    private final Recheck recheck;
+    private final Instant startedAt = Instant.now();
+    private Instant finishedAt;
+    private String state = "running";
+
+    VerificationRun(String database, List<TableProgress> tables, BothSides databases, ExodusConfig.Verify config,
+            Vertx vertx) {
+        this.database = database;
+        this.tables = List.copyOf(tables);
+        this.databases = databases;
+        this.config = config;
+        this.bisection = new Bisection(config.bisectionThreshold(), config.bisectionFactor());
+        this.recheck = new Recheck(vertx, config.recheckAttempts(), config.recheckDelay());
+    }
+
+    synchronized boolean running() {
+        return finishedAt == null;
+    }
+
+    /** The state and the time together: whoever reads one sees the other. */
+    private synchronized void finish(String how) {
+        finishedAt = Instant.now();
+        state = how;
+    }
+
+    Future<Void> run() {
+        LOG.infof("Verification of %d tables of database \"%s\" started", tables.size(), database);
+        return InOrder.each(tables, this::verify).eventually(databases::close).onComplete(done -> {
+            List<TableReport> reports = tables.stream().map(TableProgress::report).toList();
+            boolean failed = done.failed() || reports.stream().anyMatch(t -> "failed".equals(t.state()));
+            finish(failed ? "failed" : "done");
+            long differing = reports.stream().filter(t -> !t.identical()).count();
+            if (differing == 0 && !failed) {
+                LOG.infof("Verification of database \"%s\": all %d tables identical", database, tables.size());
+            } else {
+                LOG.warnf("Verification of database \"%s\" %s: %d of %d tables not identical", database, state,
+                        differing, tables.size());
+            }
+        });
+    }
+
+    private Future<Void> verify(TableProgress table) {
+        table.started();
+        Future<Optional<TableDefinition>> source = databases.catalog(Side.SOURCE).definition(table.table());
+        Future<Optional<TableDefinition>> target = databases.catalog(Side.TARGET).definition(table.table());
+        return Future.all(source, target)
+                .compose(read -> verify(table, source.result(), target.result()))
+                .onSuccess(v -> {
+                    table.done();
+                    log(table.report());
+                })
+                .recover(failure -> {
+                    String why = failure instanceof Mismatch ? failure.getMessage()
+                            : "verification failed: " + failure.getMessage();
+                    table.failed(why);
+                    LOG.warnf("Verification of table %s of \"%s\" failed: %s", table.table(), database, why);
+                    return Future.succeededFuture();
+                });
+    }
+
+    private Future<Void> verify(TableProgress table, Optional<TableDefinition> onSource,
+            Optional<TableDefinition> onTarget) {
+        if (onSource.isEmpty()) {
+            return Future.failedFuture(new Mismatch("the table no longer exists on the source"));
+        }
+        if (onTarget.isEmpty()) {
+            return Future.failedFuture(new Mismatch("the table does not exist on the target: create it there with the "
+                    + "source's definition (Exodus does not copy the schema)"));
+        }
+        TableDefinition source = onSource.get();
+        TableDefinition target = onTarget.get();
+        if (!new java.util.HashSet<>(source.columnNames()).equals(new java.util.HashSet<>(target.columnNames()))) {
+            return Future.failedFuture(new Mismatch("the columns differ: the source has " + source.columnNames()
+                    + ", the target " + target.columnNames() + "; give both the same columns, then verify again"));
+        }
+        if (!source.keyNames().equals(target.keyNames())) {
+            return Future.failedFuture(new Mismatch("the primary keys differ: the source's is " + source.keyNames()
+                    + ", the target's " + target.keyNames() + "; give both the same primary key, then verify again"));
+        }
+        List<String> sourceKeyTypes = source.key().stream().map(TableDefinition.Column::type).toList();
+        List<String> targetKeyTypes = target.key().stream().map(TableDefinition.Column::type).toList();
+        if (!sourceKeyTypes.equals(targetKeyTypes)) {
+            // Key ranges are cut in one database's key order and applied in the other's: the orders must agree.
+            return Future.failedFuture(new Mismatch("the primary key's types differ: " + sourceKeyTypes
+                    + " on the source, " + targetKeyTypes + " on the target"));
+        }
+        table.started(source);
+        List<String> rowColumns = source.columnNames();
+        if (source.hasPrimaryKey()) {
+            Sides<KeyedSql> sql = new Sides<>(new KeyedSql(source, rowColumns, config.showValues()),
+                    new KeyedSql(target, rowColumns, config.showValues()));
+            return new KeyedTableVerification(databases, sql, source.keyNames(), bisection, config.segmentRows(),
+                    recheck, table).run();
+        }
+        Sides<MultisetSql> sql = new Sides<>(new MultisetSql(source, rowColumns, config.showValues()),
+                new MultisetSql(target, rowColumns, config.showValues()));
+        return databases.catalog(Side.SOURCE).estimatedRows(source.name()).compose(estimate ->
+                new MultisetTableVerification(databases, sql, config.bisectionThreshold(), estimate, recheck, table)
+                        .run());
+    }
+
+    private void log(TableReport report) {
+        if (report.identical()) {
+            LOG.infof("Verification of table %s of \"%s\": %d rows identical (%d ms)", report.table(), database,
+                    report.rowsChecked(), report.durationMillis());
+            return;
+        }
+        LOG.warnf("Verification of table %s of \"%s\": %d rows missing on the target, %d extra, %d different; first: "
+                + "%s", report.table(), database, report.missing(), report.extra(), report.different(),
+                report.examples().stream().map(e -> e.kind().tag() + " " + (e.key() != null ? e.key() : e.rowMd5()))
+                        .collect(Collectors.joining(", ")));
+    }
+
+    synchronized VerificationReport report() {
+        List<TableReport> reports = tables.stream().map(TableProgress::report).toList();
+        boolean identical = "done".equals(state) && reports.stream().allMatch(TableReport::identical);
+        return new VerificationReport(state, identical, database, startedAt.toString(),
+                finishedAt == null ? null : finishedAt.toString(), reports);
+    }
+
+    /** The two databases do not define the table alike: nothing to compare row by row. */
+    private static final class Mismatch extends RuntimeException {
+        Mismatch(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
