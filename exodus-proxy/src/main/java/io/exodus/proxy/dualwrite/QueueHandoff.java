@@ -164,20 +164,26 @@ final class QueueHandoff {
     /**
      * What commits a queued transaction on the primary: its queue entry and COMMIT, in one simple query, so that
      * the entry exists exactly when the transaction committed. A transaction too big for the queue commits without
-     * one, as a divergence.
+     * one, as a divergence. The entry's context ends with the session's settings as the primary has them (see
+     * {@link SessionSettings}), after the session-state statements the relay saw, which they override.
      */
-    String queuedCommitSql(String fingerprint) {
+    Future<String> queuedCommitSql(String fingerprint) {
         if (recording == null || !recording.hasWrites()) {
-            return "COMMIT";
+            return Future.succeededFuture("COMMIT");
         }
         if (recording.overflowed()) {
             String why = recording.unqueueableReason();
             dual.divergences().record(Divergence.Kind.NOT_MIRRORED, relay.currentPolicy(), fingerprint, "committed",
                     "the transaction could not be queued: " + why);
             markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);
-            return "COMMIT";
+            return Future.succeededFuture("COMMIT");
         }
-        return dual.replay().insertSql(recording, relay.sessionContext()) + ";\nCOMMIT";
+        TransactionRecording queued = recording;
+        return SessionSettings.statementFrom(relay.primary()).map(settings -> {
+            String logged = relay.sessionContext();
+            String context = settings.isEmpty() ? logged : logged.isEmpty() ? settings : logged + ";\n" + settings;
+            return dual.replay().insertSql(queued, context) + ";\nCOMMIT";
+        });
     }
 
     /** Marks the tables divergent in the source's {@code exodus.divergent_tables}, for status and repair. */

@@ -138,7 +138,8 @@ final class TransactionCommit {
         }
         long started = System.nanoTime();
         ConsistencyPolicy policy = relay.currentPolicy();
-        return primary.send(FrontendMessages.query(queue.queuedCommitSql(plan.fingerprint())), 1, Leg.DISCARD)
+        return queue.queuedCommitSql(plan.fingerprint())
+                .compose(sql -> primary.send(FrontendMessages.query(sql), 1, Leg.DISCARD))
                 .map(c -> {
                     if (c.failed()) {
                         // The client sees the server's error as it would directly (a deferred constraint failing
@@ -334,7 +335,8 @@ final class TransactionCommit {
             LOG.infof("%s: the target's COMMIT failed (%s); the transaction goes to the replay queue", relay.label(),
                     s.error() == null ? "it rolled back" : s.error().message());
             queue.queueCurrentTransaction("the target's COMMIT failed");
-            return primary.send(FrontendMessages.query(queue.queuedCommitSql("COMMIT")), 1, Leg.DISCARD).map(p -> {
+            return queue.queuedCommitSql("COMMIT")
+                    .compose(sql -> primary.send(FrontendMessages.query(sql), 1, Leg.DISCARD)).map(p -> {
                 if (!p.failed()) {
                     queue.queuedTransactionCommitted();
                 }

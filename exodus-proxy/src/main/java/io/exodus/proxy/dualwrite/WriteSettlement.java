@@ -146,8 +146,8 @@ final class WriteSettlement {
             return Future.succeededFuture();
         }
         boolean queued = queue.queueTransaction();
-        String commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : "COMMIT";
-        return relay.primary().send(FrontendMessages.query(commit), 1, Leg.DISCARD).map(c -> {
+        Future<String> commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : Future.succeededFuture("COMMIT");
+        return commit.compose(sql -> relay.primary().send(FrontendMessages.query(sql), 1, Leg.DISCARD)).map(c -> {
             if (!c.failed() && queued) {
                 queue.queuedTransactionCommitted();
             }
