@@ -371,6 +371,7 @@ public final class DualWriteRelay implements Relay {
     private void run(UnitPlan plan, AheadOfSync sent) {
         busy = true;
         boolean changesTables = schemaChanges.beforeRequest(plan);
+        queue.beforeRequest(plan);
         Future<Void> done;
         try {
             currentShape = plan.shape();

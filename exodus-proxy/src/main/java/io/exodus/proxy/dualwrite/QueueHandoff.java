@@ -3,6 +3,9 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.PreparedStatementVerb;
+import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -184,6 +187,39 @@ final class QueueHandoff {
             String context = settings.isEmpty() ? logged : logged.isEmpty() ? settings : logged + ";\n" + settings;
             return dual.replay().insertSql(queued, context) + ";\nCOMMIT";
         });
+    }
+
+    /**
+     * A request that changes the session's settings after the transaction's first write keeps the transaction out of
+     * the queue: its entry carries the settings as they are at COMMIT (see {@link SessionSettings}), under which the
+     * writes before the change would be replayed, and an unqualified name could then mean another table.
+     */
+    void beforeRequest(UnitPlan plan) {
+        if (recording == null || !recording.hasWrites()) {
+            return;
+        }
+        for (String sql : plan.executedSql()) {
+            if (changesSettings(dual.classifications().classify(sql))) {
+                recording.refuse("it changes the session's settings after its first write, and its queue entry would "
+                        + "replay those writes under the settings at its end");
+                return;
+            }
+        }
+    }
+
+    static boolean changesSettings(Classification classification) {
+        for (Classification statement : classification.statements()) {
+            for (String call : statement.functionCalls()) {
+                if (call.equals("set_config") || call.endsWith(".set_config")) {
+                    return true;
+                }
+            }
+            // SET, RESET, DISCARD (and LISTEN, LOAD: kept out of the queue too, which is loud, never silent).
+            if (statement.kind() == StatementKind.SESSION && statement.preparedVerb() == PreparedStatementVerb.NONE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Marks the tables divergent in the source's {@code exodus.divergent_tables}, for status and repair. */

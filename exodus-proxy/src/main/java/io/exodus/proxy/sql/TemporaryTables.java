@@ -3,7 +3,6 @@ package io.exodus.proxy.sql;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The temporary tables a statement text creates: {@code CREATE [GLOBAL|LOCAL] TEMP|TEMPORARY TABLE [IF NOT EXISTS]
@@ -24,20 +23,47 @@ public final class TemporaryTables {
         if (sql == null || names.isEmpty() && !mentionsTemp(sql)) {
             return;
         }
-        walk(SqlLexer.tokenize(sql), names::add, names::remove);
+        walk(SqlLexer.tokenize(sql), new Changes() {
+            @Override
+            public void created(String table) {
+                names.add(table);
+            }
+
+            @Override
+            public void dropped(String table) {
+                names.remove(table);
+            }
+
+            @Override
+            public void renamed(String table, String newName) {
+                if (names.remove(table)) {
+                    names.add(newName);
+                }
+            }
+        });
     }
 
     /** Lower-case unqualified names, in order. */
     public static Set<String> createdIn(String sql) {
         Set<String> names = new LinkedHashSet<>();
         if (sql != null && mentionsTemp(sql)) {
-            walk(SqlLexer.tokenize(sql), names::add, dropped -> {
-            });
+            walk(SqlLexer.tokenize(sql), names::add);
         }
         return names;
     }
 
-    private static void walk(Tokens tokens, Consumer<String> created, Consumer<String> dropped) {
+    /** What a statement does to the temporary tables a session may have, in the order it does it. */
+    private interface Changes {
+        void created(String table);
+
+        default void dropped(String table) {
+        }
+
+        default void renamed(String table, String newName) {
+        }
+    }
+
+    private static void walk(Tokens tokens, Changes changes) {
         for (int i = 0; i < tokens.size(); i++) {
             if (tokens.isWord(i, "create")) {
                 int at = i + 1;
@@ -60,24 +86,52 @@ public final class TemporaryTables {
                 }
                 if (tokens.isName(at) && tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
                     if (tokens.name(at).equals("pg_temp")) {
-                        created.accept(tokens.name(at + 2));
+                        changes.created(tokens.name(at + 2));
                     }
                 } else if (temporary && tokens.isName(at)) {
-                    created.accept(tokens.name(at));
+                    changes.created(tokens.name(at));
                 }
             } else if (tokens.isWord(i, "into") && (tokens.isWord(i + 1, "temp") || tokens.isWord(i + 1, "temporary"))) {
                 int at = tokens.isWord(i + 2, "table") ? i + 3 : i + 2;
                 if (tokens.isName(at)) {
-                    created.accept(tokens.name(at));
+                    changes.created(tokens.name(at));
                 }
             } else if (tokens.isWord(i, "drop") && tokens.isWord(i + 1, "table")) {
-                walkDropped(tokens, i + 2, dropped);
+                walkDropped(tokens, i + 2, changes);
+            } else if (tokens.isWord(i, "alter") && tokens.isWord(i + 1, "table")) {
+                walkRenamed(tokens, i + 2, changes);
             }
         }
     }
 
+    /**
+     * {@code ALTER TABLE [IF EXISTS] a RENAME TO b}: the temporary table a, if it was one, is b from now on.
+     */
+    private static void walkRenamed(Tokens tokens, int from, Changes changes) {
+        int at = from;
+        if (tokens.isWord(at, "if") && tokens.isWord(at + 1, "exists")) {
+            at += 2;
+        }
+        String table;
+        if (tokens.isName(at) && tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
+            if (!isTemporarySchema(tokens.name(at))) {
+                return;
+            }
+            table = tokens.name(at + 2);
+            at += 3;
+        } else if (tokens.isName(at)) {
+            table = tokens.name(at);
+            at++;
+        } else {
+            return;
+        }
+        if (tokens.isWord(at, "rename") && tokens.isWord(at + 1, "to") && tokens.isName(at + 2)) {
+            changes.renamed(table, tokens.name(at + 2));
+        }
+    }
+
     /** The tables of {@code DROP TABLE [IF EXISTS] a, pg_temp.b, …} that may be temporary (not schema-qualified). */
-    private static void walkDropped(Tokens tokens, int from, Consumer<String> dropped) {
+    private static void walkDropped(Tokens tokens, int from, Changes changes) {
         int at = from;
         if (tokens.isWord(at, "if") && tokens.isWord(at + 1, "exists")) {
             at += 2;
@@ -85,11 +139,11 @@ public final class TemporaryTables {
         while (tokens.isName(at)) {
             if (tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
                 if (isTemporarySchema(tokens.name(at))) {
-                    dropped.accept(tokens.name(at + 2));
+                    changes.dropped(tokens.name(at + 2));
                 }
                 at += 3;
             } else {
-                dropped.accept(tokens.name(at));
+                changes.dropped(tokens.name(at));
                 at++;
             }
             if (!tokens.is(at, TokenType.COMMA)) {

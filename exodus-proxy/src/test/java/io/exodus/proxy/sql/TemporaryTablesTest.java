@@ -58,4 +58,16 @@ class TemporaryTablesTest {
         TemporaryTables.track("drop table again; create temp table again (y int)", names);
         assertEquals(Set.of("again"), names, "in the order of the statements");
     }
+
+    @Test
+    void aRenamedTemporaryTableIsFollowedUnderItsNewName() {
+        Set<String> names = new java.util.HashSet<>();
+        TemporaryTables.track("CREATE TABLE attmp (regtable int); CREATE TEMP TABLE attmp (attmptable int)", names);
+        TemporaryTables.track("ALTER TABLE attmp RENAME TO attmp_new", names);
+        assertEquals(Set.of("attmp_new"), names, "attmp is the permanent table again");
+        TemporaryTables.track("ALTER TABLE attmp RENAME TO attmp_new2", names);
+        assertEquals(Set.of("attmp_new"), names, "a permanent table's rename changes nothing");
+        TemporaryTables.track("DROP TABLE attmp_new", names);
+        assertEquals(Set.of(), names);
+    }
 }
