@@ -215,7 +215,8 @@ final class QueueHandoff {
                 }
             }
             // SET, RESET, DISCARD (and LISTEN, LOAD: kept out of the queue too, which is loud, never silent).
-            if (statement.kind() == StatementKind.SESSION && statement.preparedVerb() == PreparedStatementVerb.NONE) {
+            if (statement.kind() == StatementKind.SESSION && statement.preparedVerb() != PreparedStatementVerb.PREPARE
+                    && statement.preparedVerb() != PreparedStatementVerb.DEALLOCATE) {
                 return true;
             }
         }
