@@ -169,7 +169,7 @@ final class CopyInWrite {
             } else {
                 recording.add(outcome.replay(), outcome.replayReady(), outcome.replayTags(), true);
                 recording.wrote(plan.statementText());
-                relay.temporaryTables().refuseIfNamed(plan.statementText(), recording);
+                relay.temporaryTables().refuseIfReplayNames(plan.statementText(), false, recording);
             }
         }
         if (queue.queueTransaction()) {

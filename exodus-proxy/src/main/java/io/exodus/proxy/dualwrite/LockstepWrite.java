@@ -153,7 +153,8 @@ final class LockstepWrite {
             recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(request.replay()) : request.replay(),
                     wrap ? 2 : 1, wrap ? withBegin(request.expectedTags()) : request.expectedTags(), true);
             recording.wrote(plan.statementText());
-            relay.temporaryTables().refuseIfNamed(plan.statementText(), recording);
+            relay.temporaryTables().refuseIfReplayNames(plan.statementText(), secondaryPlan.usesRowImage(),
+                    recording);
         }
         if (queue.queueTransaction()) {
             return settlement.finishOnPrimaryOnly(held);

@@ -2,6 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.sql.TemporaryTables;
+import io.exodus.proxy.sql.WrittenTables;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -24,10 +25,25 @@ final class SessionTemporaryTables {
         }
     }
 
-    /** Marks the recording unqueueable if the statement names one of the session's temporary tables. */
-    void refuseIfNamed(String statementText, TransactionRecording recording) {
+    /**
+     * Marks the recording unqueueable if what the applier would replay names one of the session's temporary tables:
+     * the statement's text, or with {@code asRowImage} the rows it wrote, whose table is all the replay names (an
+     * {@code INSERT … SELECT … FROM} a temporary table replays as the rows it inserted).
+     */
+    void refuseIfReplayNames(String statementText, boolean asRowImage, TransactionRecording recording) {
         if (statementText == null || names.isEmpty() && !TemporaryTables.mentionsTemp(statementText)) {
             return; // most sessions never create one: their writes are not lexed again
+        }
+        if (asRowImage) {
+            for (String table : WrittenTables.in(statementText)) {
+                String name = table.startsWith("pg_temp.") ? table.substring("pg_temp.".length()) : table;
+                if (names.contains(name) || table.startsWith("pg_temp")) {
+                    recording.refuse("it writes the temporary table " + table + " of its session, which the catch-up "
+                            + "applier does not have");
+                    return;
+                }
+            }
+            return;
         }
         Set<String> created = TemporaryTables.createdIn(statementText);
         if (!created.isEmpty()) {
