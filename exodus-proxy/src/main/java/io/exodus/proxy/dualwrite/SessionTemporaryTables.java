@@ -10,8 +10,9 @@ import java.util.Set;
 /**
  * The temporary tables a session created. A transaction that names one cannot be queued: the catch-up applier runs
  * on a connection of its own, where the name means nothing, or a permanent table of the same name that the replayed
- * statement (a write, or DDL such as {@code CREATE INDEX … ON t}) would change instead (silent corruption of the target). Such a transaction, should the target miss it,
- * is reported and its tables marked divergent rather than queued. A name leaves the set when the session drops
+ * statement (a write, or DDL such as {@code CREATE INDEX … ON t}) would change instead (silent corruption of the
+ * target). Such a transaction, should the target miss it, is reported and its tables marked divergent rather than
+ * queued. A name leaves the set when the session drops
  * the table (the DROP itself still names the temporary table); a table dropped with its transaction ({@code ON COMMIT
  * DROP}, a rolled-back CREATE) keeps its name, which at worst keeps a later transaction out of the queue, loudly.
  */
@@ -36,8 +37,7 @@ final class SessionTemporaryTables {
         }
         if (asRowImage) {
             for (String table : WrittenTables.in(statementText)) {
-                String name = table.startsWith("pg_temp.") ? table.substring("pg_temp.".length()) : table;
-                if (names.contains(name) || table.startsWith("pg_temp")) {
+                if (TemporaryTables.mentionedIn(table, names).isPresent()) {
                     recording.refuse("it writes the temporary table " + table + " of its session, which the catch-up "
                             + "applier does not have");
                     return;
