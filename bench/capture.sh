@@ -66,7 +66,7 @@ start_service() {
     local http
     http="$(free_port)"
     # shellcheck disable=SC2086 # options list
-    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL -u EXODUS_CAPTURE_ANALYZER_URL QUARKUS_HTTP_PORT="$http" "$@" \
+    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL -u EXODUS_CAPTURE_ANALYZER_URL EXODUS_DEMO_ENABLED=false QUARKUS_HTTP_PORT="$http" "$@" \
         java $BENCH_JAVA_OPTS -jar "$WORK/$app/quarkus-run.jar" </dev/null >"$WORK/$name.log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
@@ -94,7 +94,8 @@ source_url="postgresql://$PG_USER:$PASSWORD@$HOST:$source_port/$PG_DB?sslmode=di
 target_url="postgresql://$PG_USER:$PASSWORD@$HOST:$target_port/$PG_DB?sslmode=disable"
 
 log "Starting the analyzer (embedded store) beside them"
-start_service analyzer analyzer "" EXODUS_ANALYZER_SOURCE_URL="$source_url"
+start_service analyzer analyzer "" EXODUS_ANALYZER_SOURCE_URL="$source_url" \
+    EXODUS_ANALYZER_EMBEDDED_DATA_DIR="$WORK/store"
 for _ in $(seq 1 600); do
     curl -sf "http://$HOST:${HTTP_OF[analyzer]}/q/health/ready" >/dev/null && break
     sleep 0.5
@@ -124,24 +125,38 @@ done
 
 CLK_TCK="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# Echoes "TPS proxy-CPU-µs-per-transaction" of one pgbench run through $1 (a path name).
+# The analyzer's JVM and its store's postmaster with every child of it: what capture costs on the analyzer's side.
+analyzer_ticks() {
+    local postmaster pids
+    postmaster="$(head -n 1 "$WORK/store/postmaster.pid" 2>/dev/null || true)"
+    pids="${PID_OF[analyzer]} $postmaster"
+    [[ -n $postmaster ]] && pids+=" $(pgrep -P "$postmaster" | tr '\n' ' ')"
+    local total=0 p
+    for p in $pids; do total=$((total + $(cpu_ticks "$p"))); done
+    echo "$total"
+}
+# Echoes "TPS proxy-CPU-µs-per-transaction analyzer-CPU-µs-per-transaction" of one pgbench run through $1 (a path).
 run_pgbench() {
     local path="$1" script="$2" mode="$3" seconds="$4" label="$5"
-    local out="$WORK/$label.log" pid="${PID_OF[$path]:-}" before=0 args=()
+    local out="$WORK/$label.log" pid="${PID_OF[$path]:-}" before=0 args=() analyzer_before
     [[ $script == select-only ]] && args=(-S) || args=(-b "$script")
     [[ -n $pid ]] && before="$(cpu_ticks "$pid")"
+    analyzer_before="$(analyzer_ticks)"
     if ! pgbench -n -h "$HOST" -p "${PORT_OF[$path]}" -U "$PG_USER" -M "$mode" -c "$BENCH_CLIENTS" -j 2 \
         -T "$seconds" "${args[@]}" "$PG_DB" >"$out" 2>&1; then
         log "pgbench failed for $label: $(tail -n 3 "$out" | tr '\n' ' ')"
-        echo "0 0"
+        echo "0 0 0"
         return
     fi
-    local tps count cpu=0
+    local tps count cpu=0 analyzer_cpu
+    analyzer_cpu="$(($(analyzer_ticks) - analyzer_before))"
     tps="$(awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' "$out")"
     count="$(awk -F': ' '/^number of transactions actually processed/ { print $2 + 0 }' "$out")"
     [[ -n $pid ]] && cpu="$(awk -v t="$(($(cpu_ticks "$pid") - before))" -v hz="$CLK_TCK" -v n="$count" \
         'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }')"
-    echo "$tps $cpu"
+    analyzer_cpu="$(awk -v t="$analyzer_cpu" -v hz="$CLK_TCK" -v n="$count" \
+        'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }')"
+    echo "$tps $cpu $analyzer_cpu"
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
@@ -161,7 +176,7 @@ for row in $BENCH_ROWS; do
     done
 done
 
-declare -A tps cpu
+declare -A tps cpu acpu
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
     for row in $BENCH_ROWS; do
         script="${row%%:*}" mode="${row##*:}"
@@ -169,13 +184,27 @@ for ((r = 1; r <= BENCH_REPEAT; r++)); do
         for ((k = 0; k < ${#paths[@]}; k++)); do
             # Rotate which path goes first, so that drift does not always favour the same one.
             path="${paths[$(((r + k) % ${#paths[@]}))]}"
-            read -r t c <<<"$(run_pgbench "$path" "$script" "$mode" "$BENCH_SECONDS" "$path-$script-$mode-$r")"
+            read -r t c a <<<"$(run_pgbench "$path" "$script" "$mode" "$BENCH_SECONDS" "$path-$script-$mode-$r")"
             tps["$row $path"]+="$t "
             cpu["$row $path"]+="$c "
-            log "repeat $r $script -M $mode $path: $t tps, proxy CPU ${c} µs/tx"
+            acpu["$row $path"]+="$a "
+            log "repeat $r $script -M $mode $path: $t tps, proxy CPU ${c} µs/tx, analyzer CPU ${a} µs/tx"
         done
     done
 done
+
+# Issue 19: the analyzer killed mid-run costs clients nothing. Last, since it ends the analyzer: the first row once more
+# through pass-through+capture, with the analyzer (and its store) killed.
+first_row="${BENCH_ROWS%% *}"
+down_script="${first_row%%:*}" down_mode="${first_row##*:}"
+store_postmaster="$(head -n 1 "$WORK/store/postmaster.pid" 2>/dev/null || true)"
+log "Killing the analyzer (kill -9) and its store; then ${BENCH_SECONDS}s $down_script through pass-through+capture"
+kill -9 "${PID_OF[analyzer]}" 2>/dev/null || true
+[[ -n $store_postmaster ]] && kill -QUIT "$store_postmaster" 2>/dev/null || true
+read -r down_tps down_cpu _ <<<"$(run_pgbench pass-through+capture "$down_script" "$down_mode" "$BENCH_SECONDS" \
+    "analyzer-down-$down_script-$down_mode")"
+down_failed="$(awk -F': ' '/^number of failed transactions/ { print $2 + 0 }' \
+    "$WORK/analyzer-down-$down_script-$down_mode.log")"
 
 echo
 echo "## Capture, pgbench $BENCH_CLIENTS clients, scale $BENCH_SCALE, ${BENCH_SECONDS}s x $BENCH_REPEAT, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -184,8 +213,8 @@ echo "Medians; capture on = statements captured (sample rate ${EXODUS_CAPTURE_SA
     "${EXODUS_CAPTURE_PARAMETERS:-off}) and shipped to the analyzer running on the same machine. Load average at the" \
     "end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "| script | mode | path | TPS | ratio to direct | proxy CPU µs/tx | capture on/off TPS | TPS of each repeat |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| script | mode | path | TPS | ratio to direct | proxy CPU µs/tx | analyzer CPU µs/tx | capture on/off TPS | TPS of each repeat |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for row in $BENCH_ROWS; do
     script="${row%%:*}" mode="${row##*:}"
     direct="$(echo "${tps["$row direct"]}" | median)"
@@ -195,8 +224,13 @@ for row in $BENCH_ROWS; do
         [[ $path == *+capture ]] && onoff="$(ratio "$t" "$(echo "${tps["$row ${path%+capture}"]}" | median)")"
         c="–"
         [[ $path == direct ]] || c="$(echo "${cpu["$row $path"]}" | median)"
-        echo "| $script | $mode | $path | $t | $(ratio "$t" "$direct") | $c | $onoff | ${tps["$row $path"]% } |"
+        a="$(echo "${acpu["$row $path"]}" | median)"
+        echo "| $script | $mode | $path | $t | $(ratio "$t" "$direct") | $c | $a | $onoff | ${tps["$row $path"]% } |"
     done
 done
+echo
+echo "Analyzer killed: $down_script -M $down_mode through pass-through+capture gave $down_tps TPS (proxy CPU $down_cpu µs/tx," \
+    "${down_failed:-?} failed transactions), against $(echo "${tps["$first_row pass-through+capture"]}" | median) TPS" \
+    "with the analyzer up and $(echo "${tps["$first_row pass-through"]}" | median) without capture."
 echo
 echo "Capture: pass-through $(capture_status pass-through+capture); dual-write $(capture_status dual-write+capture)."

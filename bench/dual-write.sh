@@ -62,7 +62,7 @@ source_port="$(free_port)"
 target_port="$(free_port)"
 log "Starting Exodus in phase dual-write with two embedded servers (source $source_port, target $target_port)"
 # shellcheck disable=SC2086 # options list
-env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_LISTEN_PORT="$listen_port" QUARKUS_HTTP_PORT="$http_port" \
+env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_DEMO_ENABLED=false EXODUS_LISTEN_PORT="$listen_port" QUARKUS_HTTP_PORT="$http_port" \
     EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
     EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_TLS_MODE=disable EXODUS_MIGRATION_PHASE=dual-write \
     EXODUS_ADMIN_TOKEN="$TOKEN" EXODUS_EMBEDDED_UNIX_SOCKETS="$BENCH_UNIX_SOCKETS" java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null \

@@ -52,7 +52,7 @@ start_proxy() {
     port="$(free_port)"
     http="$(free_port)"
     # shellcheck disable=SC2086 # options list
-    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_LISTEN_PORT="$port" QUARKUS_HTTP_PORT="$http" \
+    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_DEMO_ENABLED=false EXODUS_LISTEN_PORT="$port" QUARKUS_HTTP_PORT="$http" \
         EXODUS_TLS_MODE=disable EXODUS_METRICS_ENABLED=true "$@" java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" \
         </dev/null >"$WORK/$name.log" 2>&1 &
     local pid=$!

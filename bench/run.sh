@@ -251,7 +251,7 @@ start_proxy() {
     local logfile="$1"
     shift
     # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options, split on purpose
-    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL "$@" \
+    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_DEMO_ENABLED=false "$@" \
         java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null >"$logfile" 2>&1 &
     STARTED_PID=$!
 }

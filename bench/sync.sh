@@ -22,50 +22,10 @@ BENCH_REPEAT="${BENCH_REPEAT:-3}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
 
-log() { printf '[sync bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-can_connect() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {'d': d}))" "$1"; }
-
-for tool in pgbench psql curl java python3; do
-    command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
-done
-if [[ ! -f "$REPO_ROOT/exodus-proxy/target/quarkus-app/quarkus-run.jar" ]]; then
-    log "Building the proxy"
-    (cd "$REPO_ROOT" && ./mvnw -B -q install -DskipTests) || die "build failed"
-fi
-
-WORK="$(mktemp -d /tmp/exodus-sync-bench.XXXXXX)"
-cp -r "$REPO_ROOT/exodus-proxy/target/quarkus-app" "$WORK/app"
-PROXY_PID=""
-cleanup() {
-    if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
-        kill -TERM "$PROXY_PID" 2>/dev/null || true
-        for _ in $(seq 1 300); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.2; done
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-listen_port="$(free_port)"
-http_port="$(free_port)"
-source_port="$(free_port)"
-target_port="$(free_port)"
-log "Starting Exodus in phase direct with two embedded servers (source $source_port, target $target_port)"
-# shellcheck disable=SC2086 # options list
-env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_LISTEN_PORT="$listen_port" QUARKUS_HTTP_PORT="$http_port" \
-    EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
-    EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_TLS_MODE=disable EXODUS_MIGRATION_PHASE=direct \
-    EXODUS_SYNC_TABLES_WITHOUT_KEY=insert-only EXODUS_ADMIN_TOKEN="$TOKEN" \
-    java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null >"$WORK/proxy.log" 2>&1 &
-PROXY_PID=$!
-for _ in $(seq 1 600); do
-    can_connect "$listen_port" && break
-    kill -0 "$PROXY_PID" 2>/dev/null || { cat "$WORK/proxy.log" >&2; die "the proxy exited"; }
-    sleep 0.2
-done
-can_connect "$listen_port" || die "the proxy did not listen"
+BENCH_NAME=sync
+# shellcheck source=lib/embedded-proxy.sh
+source "$REPO_ROOT/bench/lib/embedded-proxy.sh"
+start_embedded_proxy
 
 api() {
     local method="$1" path="$2" body="${3:-}"

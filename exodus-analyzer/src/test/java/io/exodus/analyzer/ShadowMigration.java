@@ -130,6 +130,14 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
                 null);
     }
 
+    /** The same, with the parameter type its Parse declared (a type OID), as the proxy captures it with the value. */
+    static StatementEvent extended(Instant at, long session, StatementClass statementClass, String text, String value,
+            long declaredType) {
+        return new StatementEvent(at, session, null, TransactionBoundary.AUTOCOMMIT, Protocol.EXTENDED,
+                statementClass, text, SqlNormalizer.fingerprint(text), "", List.of(value), 100L, null, 1L, null,
+                null, List.of(declaredType));
+    }
+
     @Override
     public void stop() {
         // the servers are shared by the whole JVM

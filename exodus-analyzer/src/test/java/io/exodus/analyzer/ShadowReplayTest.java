@@ -54,10 +54,13 @@ class ShadowReplayTest {
     static final String BY_OWNER = "SELECT count(*) AS accounts, sum(balance) AS total FROM accounts WHERE owner = $1";
     static final String WRITE = "UPDATE words SET word = upper(word) WHERE id = $1";
     static final String LITERAL = "SELECT word FROM words WHERE id = 3";
+    /** abs() of an untyped literal is ambiguous (42725); of the bigint the client declared, it answers. */
+    static final String DECLARED_TYPE = "SELECT abs($1) AS magnitude";
+    static final long INT8 = 20;
     /** Captured, but not among the fingerprints the replay asks for. */
     static final String NOT_ASKED_FOR = "SELECT count(*) FROM readings";
     static final List<String> ASKED_FOR = List.of(COLLATED, CAST, NEWER_FUNCTION, VOLATILE, BY_ID, FLOAT_AGGREGATE,
-            BY_OWNER, WRITE, LITERAL);
+            BY_OWNER, WRITE, LITERAL, DECLARED_TYPE);
 
     @TestHTTPResource("/analyzer/report")
     URL report;
@@ -84,6 +87,7 @@ class ShadowReplayTest {
             events.add(ShadowMigration.extended(at, i, StatementClass.READ, BY_OWNER, String.valueOf(i)));
             events.add(ShadowMigration.extended(at, i, StatementClass.WRITE, WRITE, String.valueOf(1 + i % 5)));
             events.add(StatementEvent.of(at, i, Protocol.SIMPLE, StatementClass.READ, LITERAL, 100));
+            events.add(ShadowMigration.extended(at, i, StatementClass.READ, DECLARED_TYPE, String.valueOf(-i), INT8));
             events.add(StatementEvent.of(at, i, Protocol.SIMPLE, StatementClass.READ, NOT_ASKED_FOR, 100));
         }
         JsonPath report = ShadowMigration.captureAndReplay(events, Map.of("since", now.minusSeconds(1).toString(),
@@ -153,6 +157,14 @@ class ShadowReplayTest {
         assertTrue(String.valueOf(latency.get("evidence")).startsWith("the target was over 1.5× slower than both source runs around it in"), latency.toString());
         assertEquals(10, ((Map<?, ?>) statement(BY_OWNER).get("source")).get("samples"));
         assertEquals(10, ((Map<?, ?>) statement(BY_OWNER).get("baseline")).get("samples"));
+    }
+
+    @Test
+    void aValueReplaysAsTheTypeTheClientDeclaredForIt() throws Exception {
+        Map<String, Object> statement = statement(DECLARED_TYPE);
+        assertEquals("same", statement.get("verdict"), statement.toString());
+        // Timed only when every run answered rows: abs('-1') without its type fails with 42725 on both sides.
+        assertEquals(10, ((Map<?, ?>) statement.get("source")).get("samples"), statement.toString());
     }
 
     @Test

@@ -37,6 +37,15 @@ public final class SqlNormalizer {
         return new NormalizedStatement(normalizedText(tokens), fingerprint(tokens), constants(tokens));
     }
 
+    /**
+     * The normalised text alone, without the fingerprint: one scan, no hashing. A caller that sees many texts of few
+     * shapes (the capture tap, whose simple-protocol texts differ by their literals only) keys its cache of
+     * fingerprints by this, and hashes each shape once: the fingerprint of the normalised text is the text's.
+     */
+    public static String normalizedText(String sql) {
+        return normalizedText(SqlScanner.scan(sql));
+    }
+
     /** The fingerprint of a text, normalised or not (both give the same). */
     public static String fingerprint(String sql) {
         return fingerprint(SqlScanner.scan(sql));

@@ -23,31 +23,52 @@ public final class SqlStatements {
         SqlTokens tokens = SqlScanner.scan(sql);
         List<String> statements = new ArrayList<>(1);
         int from = 0;
+        // A part without a token (blanks, or only comments) is no statement: PostgreSQL sends no CommandComplete for it.
+        boolean hasToken = false;
         for (int i = 0; i < tokens.count(); i++) {
             if (tokens.isSymbol(i, ";")) {
-                addIfNotBlank(statements, sql.substring(from, tokens.start(i)));
+                if (hasToken) {
+                    statements.add(sql.substring(from, tokens.start(i)).strip());
+                }
                 from = tokens.end(i);
+                hasToken = false;
+            } else {
+                hasToken = true;
             }
         }
-        addIfNotBlank(statements, sql.substring(from));
+        if (hasToken) {
+            statements.add(sql.substring(from).strip());
+        }
         return statements;
     }
 
     /** The {@code index}-th statement of {@link #split}, or null when there are fewer. */
     public static String statement(String sql, int index) {
-        if (index == 0 && sql.indexOf(';') < 0) {
-            String whole = sql.strip();
+        if (index == 0 && endsItsOnlyStatement(sql)) {
+            int semicolon = sql.indexOf(';');
+            String whole = (semicolon < 0 ? sql : sql.substring(0, semicolon)).strip();
             return whole.isEmpty() ? null : whole;
         }
         List<String> statements = split(sql);
         return index < statements.size() ? statements.get(index) : null;
     }
 
-    private static void addIfNotBlank(List<String> statements, String statement) {
-        // A part holding only comments is no statement either: PostgreSQL sends no CommandComplete for it.
-        String stripped = statement.strip();
-        if (!stripped.isEmpty() && SqlScanner.scan(stripped).count() > 0) {
-            statements.add(stripped);
+    /**
+     * Whether the text has no semicolon but at its end ({@code UPDATE …;}, as pgbench and many drivers send a
+     * statement): then it is one statement, told without scanning it. A semicolon elsewhere (between statements, or
+     * inside a literal or a comment) needs the scan.
+     */
+    private static boolean endsItsOnlyStatement(String sql) {
+        int semicolon = sql.indexOf(';');
+        if (semicolon < 0) {
+            return true;
         }
+        for (int i = semicolon; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c != ';' && !Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,5 +1,7 @@
 package io.exodus.capture;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,14 +30,19 @@ import java.util.regex.Pattern;
  * @param rows                rows returned or affected (the command tag's count)
  * @param sqlstate            the SQLSTATE of the error the client saw, absent on success
  * @param resultDigest        an order-insensitive digest of the result rows, when the tap computed one
+ * @param parameterTypes      the type OIDs the statement's Parse declared, one per parameter (0 where the server
+ *                            inferred the type); only with {@code parameters}, and absent when the Parse declared none
  */
 public record StatementEvent(Instant at, Long sessionId, Long transactionId, TransactionBoundary transactionBoundary,
         Protocol protocol, StatementClass statementClass, String text, String fingerprint, String preparedName,
         List<String> parameters, Long sourceMicros, Long targetMicros, Long rows, String sqlstate,
-        String resultDigest) {
+        String resultDigest, List<Long> parameterTypes) {
 
     private static final Pattern SQLSTATE = Pattern.compile("[0-9A-Z]{5}");
+    private static final long MAX_OID = 0xffff_ffffL;
 
+    /** The one Jackson reads with: a record with a second constructor must say which. */
+    @JsonCreator
     public StatementEvent {
         require(at, "at");
         require(sessionId, "sessionId");
@@ -60,6 +67,24 @@ public record StatementEvent(Instant at, Long sessionId, Long transactionId, Tra
         }
         // List.copyOf refuses nulls, which stand for SQL NULL here.
         parameters = parameters == null ? null : Collections.unmodifiableList(new ArrayList<>(parameters));
+        if (parameterTypes != null) {
+            for (Long type : parameterTypes) {
+                if (type == null || type < 0 || type > MAX_OID) {
+                    throw new IllegalArgumentException("parameterTypes holds type OIDs (0 to " + MAX_OID + "), not "
+                            + type);
+                }
+            }
+            parameterTypes = List.copyOf(parameterTypes);
+        }
+    }
+
+    /** An event without parameter types, as proxies before them send it. */
+    public StatementEvent(Instant at, Long sessionId, Long transactionId, TransactionBoundary transactionBoundary,
+            Protocol protocol, StatementClass statementClass, String text, String fingerprint, String preparedName,
+            List<String> parameters, Long sourceMicros, Long targetMicros, Long rows, String sqlstate,
+            String resultDigest) {
+        this(at, sessionId, transactionId, transactionBoundary, protocol, statementClass, text, fingerprint,
+                preparedName, parameters, sourceMicros, targetMicros, rows, sqlstate, resultDigest, null);
     }
 
     /** An event for {@code sql} as run, normalised here; the optional fields are left empty. */

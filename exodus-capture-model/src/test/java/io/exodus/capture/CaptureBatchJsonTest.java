@@ -31,8 +31,8 @@ class CaptureBatchJsonTest {
                   "at": "2025-03-01T12:00:00.123456Z", "sessionId": 42, "transactionId": 7,
                   "transactionBoundary": "begin", "protocol": "extended", "statementClass": "read",
                   "text": "SELECT abalance FROM pgbench_accounts WHERE aid = $1", "fingerprint": "3a4dce9ec1d20841",
-                  "preparedName": "", "parameters": ["17", null], "sourceMicros": 120, "targetMicros": 135,
-                  "rows": 1, "sqlstate": null, "someFutureField": true}]}
+                  "preparedName": "", "parameters": ["17", null], "parameterTypes": [23, 0], "sourceMicros": 120,
+                  "targetMicros": 135, "rows": 1, "sqlstate": null, "someFutureField": true}]}
                 """, CaptureBatch.class);
         StatementEvent event = batch.events().get(0);
         assertEquals(Instant.parse("2025-03-01T12:00:00.123456Z"), event.at());
@@ -40,6 +40,7 @@ class CaptureBatchJsonTest {
         assertEquals(Protocol.EXTENDED, event.protocol());
         assertEquals(StatementClass.READ, event.statementClass());
         assertEquals(Arrays.asList("17", null), event.parameters());
+        assertEquals(List.of(23L, 0L), event.parameterTypes());
         assertNull(event.sqlstate());
         assertEquals(3L, batch.dropped());
     }

@@ -27,6 +27,9 @@ class SqlNormalizerTest {
     })
     void replacesLiteralsAsPgStatStatementsShowsThem(String sql, String expected) {
         assertEquals(expected, SqlNormalizer.normalize(sql).text());
+        assertEquals(expected, SqlNormalizer.normalizedText(sql));
+        // The capture tap hashes a shape once, from its normalised text, for every text of that shape.
+        assertEquals(SqlNormalizer.fingerprint(sql), SqlNormalizer.fingerprint(expected));
     }
 
     @Test

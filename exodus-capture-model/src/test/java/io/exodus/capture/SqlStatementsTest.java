@@ -35,4 +35,13 @@ class SqlStatementsTest {
         assertNull(SqlStatements.statement("SELECT 1; SELECT 2", 2));
         assertNull(SqlStatements.statement("   ", 0));
     }
+
+    @Test
+    void aStatementEndingInASemicolonIsItselfWithoutIt() {
+        assertEquals("UPDATE t SET v = v + 1 WHERE id = 2",
+                SqlStatements.statement("UPDATE t SET v = v + 1 WHERE id = 2;  ", 0));
+        assertEquals("SELECT 'a;b'", SqlStatements.statement("SELECT 'a;b';", 0));
+        assertNull(SqlStatements.statement("SELECT 1;", 1));
+        assertNull(SqlStatements.statement(" ; ", 0));
+    }
 }

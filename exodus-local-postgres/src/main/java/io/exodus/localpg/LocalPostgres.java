@@ -83,7 +83,9 @@ public final class LocalPostgres implements AutoCloseable {
         this.dataDirectory = dataDirectoryIsOurs
                 ? workDirectory.resolve("data")
                 : builder.dataDirectory.toAbsolutePath().normalize();
-        RunningServers.track(this);
+        if (builder.stopWithJvm) {
+            RunningServers.track(this);
+        }
     }
 
     public static Builder builder() {
@@ -460,8 +462,19 @@ public final class LocalPostgres implements AutoCloseable {
         private Path dataDirectory;
         private Path binDirectory;
         private Duration startTimeout = Duration.ofSeconds(60);
+        private boolean stopWithJvm = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether the server is stopped by a JVM shutdown hook of this library (the default). An owner that stops it
+         * itself at shutdown, after what still uses it, turns this off: the JVM runs its shutdown hooks at the same
+         * time, and the library's would stop the server under an application still draining its sessions.
+         */
+        public Builder stopWithJvm(boolean stop) {
+            this.stopWithJvm = stop;
+            return this;
         }
 
         /** Shows up in logs and temp folder names. */

@@ -24,7 +24,8 @@ import io.exodus.testsupport.Psql;
 
 /**
  * README command (1): the jar with no source URL starts two embedded PostgreSQL servers, prints the line to connect
- * with, serves clients and health checks, and takes its servers down with it on SIGTERM.
+ * with, serves clients and health checks, and takes its servers down with it on SIGTERM. The migration demo that
+ * command 1 runs by default is turned off here (MigrationDemoTest runs it): these tests write tables of their own.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EmbeddedDefaultTest {
@@ -44,7 +45,8 @@ class EmbeddedDefaultTest {
                 "EXODUS_LISTEN_PORT", String.valueOf(listenPort),
                 "QUARKUS_HTTP_PORT", String.valueOf(httpPort),
                 "EXODUS_EMBEDDED_SOURCE_PORT", String.valueOf(sourcePort),
-                "EXODUS_EMBEDDED_TARGET_PORT", String.valueOf(targetPort));
+                "EXODUS_EMBEDDED_TARGET_PORT", String.valueOf(targetPort),
+                "EXODUS_DEMO_ENABLED", "false");
         try (ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of())) {
             Matcher url = awaitConnectLine(proxy);
             assertEquals(listenPort, Integer.parseInt(url.group(4)), "the printed URL names the listen port");
@@ -65,6 +67,8 @@ class EmbeddedDefaultTest {
             List<Path> dataFolders = DATA_FOLDER.matcher(proxy.logText()).results()
                     .map(started -> Path.of(started.group(1))).toList();
             assertEquals(2, dataFolders.size(), Support.withLog(proxy, "two 'Started PostgreSQL … (data: …)' lines"));
+            assertFalse(proxy.logText().contains("Migration demo"), Support.withLog(proxy,
+                    "EXODUS_DEMO_ENABLED=false turns the demo off"));
 
             Support.HttpAnswer ready = Support.awaitHttp(httpPort, "/q/health/ready", Duration.ofSeconds(10), Support.HttpAnswer::isUp);
             assertTrue(ready.isUp(), Support.withLog(proxy, "readiness: " + ready));
@@ -85,13 +89,50 @@ class EmbeddedDefaultTest {
         }
     }
 
+    /**
+     * Servers kept in exodus.embedded.data-dir, no password configured: the second start uses the password the first
+     * drew (it used to draw another, which the kept servers refused on every connection).
+     */
+    @Test
+    void startsAgainOnTheServersItKeptInItsDataDir() throws Exception {
+        Path dataDir = Files.createTempDirectory("exodus-embedded-kept-");
+        try {
+            for (int run = 1; run <= 2; run++) {
+                int listenPort = FreePorts.pick();
+                Map<String, String> environment = Map.of(
+                        "EXODUS_LISTEN_PORT", String.valueOf(listenPort),
+                        "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.pick()),
+                        "EXODUS_EMBEDDED_DATA_DIR", dataDir.toString(),
+                        "EXODUS_DEMO_ENABLED", "false");
+                try (ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of())) {
+                    Matcher url = awaitConnectLine(proxy);
+                    ConnectionTarget printed = ConnectionTarget.local(listenPort, url.group(2), url.group(3),
+                            url.group(5));
+                    if (run == 1) {
+                        Support.psql(proxy, printed, "create table kept (id int)");
+                        Support.psql(proxy, printed, "insert into kept values (1)");
+                    } else {
+                        assertEquals("1", Support.psql(proxy, printed, "select count(*) from kept"),
+                                "run 2 reaches the servers run 1 kept");
+                    }
+                    assertTrue(proxy.stop(Duration.ofSeconds(30)), Support.withLog(proxy, "exit after SIGTERM"));
+                }
+            }
+        } finally {
+            try (var files = Files.walk(dataDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void reachesItsServersOverUnixSocketsWhenAsked() {
         Map<String, String> environment = Map.of(
                 "EXODUS_LISTEN_PORT", String.valueOf(FreePorts.pick()),
                 "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.pick()),
                 "EXODUS_EMBEDDED_UNIX_SOCKETS", "true",
-                "EXODUS_MIGRATION_PHASE", "dual-write");
+                "EXODUS_MIGRATION_PHASE", "dual-write",
+                "EXODUS_DEMO_ENABLED", "false");
         try (ProxyProcess proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of())) {
             Matcher url = awaitConnectLine(proxy);
             ConnectionTarget printed = ConnectionTarget.local(Integer.parseInt(url.group(4)), url.group(2),

@@ -1,6 +1,7 @@
 package io.exodus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -46,6 +47,8 @@ class ExternalDatabasesTest {
 
             Support.HttpAnswer ready = Support.awaitHttp(httpPort, "/q/health/ready", Duration.ofSeconds(10), Support.HttpAnswer::isUp);
             assertTrue(ready.isUp(), Support.withLog(proxy, "readiness with the source up: " + ready));
+            assertFalse(proxy.logText().contains("Migration demo"), Support.withLog(proxy,
+                    "no demo on databases given by URL: they are someone's"));
 
             try {
                 source.stop();

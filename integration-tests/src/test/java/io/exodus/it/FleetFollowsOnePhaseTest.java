@@ -13,7 +13,13 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,21 +35,17 @@ class FleetFollowsOnePhaseTest {
 
     @BeforeAll
     static void createDatabaseOnBothServers() {
-        for (var server : new io.exodus.localpg.LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
-            Support.executeDirect(server, "drop database if exists " + DATABASE + " with (force)");
-            Support.executeDirect(server, "create database " + DATABASE);
-        }
+        Support.recreateOnBoth(DATABASE);
         for (var server : new io.exodus.localpg.LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
             Support.executeDirect(ConnectionTarget.superuser(server).withDatabase(DATABASE),
-                    "create table events (id int primary key, via text)");
+                    "create table events (id int primary key, via text); "
+                            + "create table stream (id bigserial primary key, via text)");
         }
     }
 
     @AfterAll
     static void dropDatabaseOnBothServers() {
-        for (var server : new io.exodus.localpg.LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
-            Support.executeDirect(server, "drop database if exists " + DATABASE + " with (force)");
-        }
+        Support.dropOnBoth(DATABASE);
     }
 
     @Test
@@ -78,6 +80,73 @@ class FleetFollowsOnePhaseTest {
         ConnectionTarget target = ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
         assertEquals(2, Support.queryLong(target, "select count(*) from events where id in (2, 3)"));
         assertEquals(0, Support.queryLong(target, "select count(*) from events where id = 1"));
+    }
+
+    /**
+     * Replica B hears of no change (it does not listen, and reads the state every 2 s) while both replicas take
+     * writes. The change to dual-write made through A pauses the fleet's new transactions until B holds its own too:
+     * no write of B is routed by the old phase once A's go to the target. Without the pause, B's writes of the next
+     * two seconds reached the source alone, between writes of A that reached both: a gap on the target nobody saw.
+     */
+    @Test
+    void aReplicaThatHearsOfTheChangeLateRoutesNoWriteByTheOldPhase() throws Exception {
+        String fleet = "it-fleet-late-" + System.nanoTime();
+        int portA = FreePorts.pick();
+        int portB = FreePorts.pick();
+        int httpA = FreePorts.pick();
+        Map<String, String> late = replica(fleet, "late_b", FreePorts.pick());
+        late.put("EXODUS_CONTROL_LISTEN", "false");
+        late.put("EXODUS_CONTROL_POLL_INTERVAL", "2s");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        String answer;
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try (ProxyProcess a = Support.startProxyOnTestDatabases(portA, replica(fleet, "late_a", httpA));
+                ProxyProcess b = Support.startProxyOnTestDatabases(portB, late)) {
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> Support.queryLong(TestDatabases.source(),
+                    "select count(*) from exodus.replicas where fleet = '" + fleet + "'") == 2),
+                    "both replicas report themselves");
+            List<Future<Integer>> errors = List.of(writers.submit(() -> write(portA, "a", writing)),
+                    writers.submit(() -> write(portB, "b", writing)));
+            Thread.sleep(500);
+            Support.HttpAnswer changed = Support.put(httpA, "/exodus/migration/phase", TOKEN,
+                    "{\"phase\": \"dual-write\", \"reason\": \"integration test\"}");
+            assertEquals(200, changed.status(), changed.body());
+            answer = changed.body();
+            Thread.sleep(1_000);
+            writing.set(false);
+            for (Future<Integer> failed : errors) {
+                assertEquals(0, failed.get(30, TimeUnit.SECONDS), "client errors");
+            }
+        } finally {
+            writing.set(false);
+            writers.shutdownNow();
+        }
+        ConnectionTarget source = ConnectionTarget.superuser(TestDatabases.source()).withDatabase(DATABASE);
+        ConnectionTarget target = ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
+        long first = Support.queryLong(target, "select min(id) from stream");
+        assertTrue(Support.queryLong(target, "select count(*) from stream where via = 'b'") > 0,
+                "replica b wrote to the target once it followed");
+        assertEquals(Support.queryLong(source, "select count(*) from stream where id >= " + first),
+                Support.queryLong(target, "select count(*) from stream"),
+                "every row the source has from the target's first one on is on the target too");
+        assertTrue(answer.contains("pauseMs"), "the change paused the fleet's new transactions: " + answer);
+    }
+
+    private static int write(int port, String via, AtomicBoolean writing) {
+        int failed = 0;
+        try (Connection client = ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
+                DATABASE).openJdbc(); Statement statement = client.createStatement()) {
+            while (writing.get()) {
+                try {
+                    statement.execute("insert into stream (via) values ('" + via + "')");
+                } catch (java.sql.SQLException e) {
+                    failed++;
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            failed++;
+        }
+        return failed;
     }
 
     private static Map<String, String> replica(String fleet, String id, int httpPort) {

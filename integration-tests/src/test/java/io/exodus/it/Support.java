@@ -52,11 +52,24 @@ final class Support {
                 .timeout(Duration.ofSeconds(5)).GET().build());
     }
 
+    /** A GET of the admin API with the bearer token. */
+    static HttpAnswer get(int port, String path, String token) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token).GET().build());
+    }
+
     /** A PUT of a JSON body to the admin API with the bearer token. */
     static HttpAnswer put(int port, String path, String token, String json) {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** A POST of a JSON body to the admin API with the bearer token. */
+    static HttpAnswer post(int port, String path, String token, String json) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     /** The answer, or status -1 with the reason when the proxy could not be reached. */
@@ -148,6 +161,21 @@ final class Support {
             return result.getLong(1);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops {@code database} on the shared source and target, with its sessions, and creates it empty on both. */
+    static void recreateOnBoth(String database) {
+        dropOnBoth(database);
+        for (LocalPostgres server : new LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
+            executeDirect(server, "create database " + database);
+        }
+    }
+
+    /** Drops {@code database} on the shared source and target, with its sessions. */
+    static void dropOnBoth(String database) {
+        for (LocalPostgres server : new LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
+            executeDirect(server, "drop database if exists " + database + " with (force)");
         }
     }
 

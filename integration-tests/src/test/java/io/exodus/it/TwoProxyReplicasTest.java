@@ -28,17 +28,12 @@ class TwoProxyReplicasTest {
 
     @BeforeAll
     static void createDatabaseOnBothServers() {
-        for (var server : new io.exodus.localpg.LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
-            Support.executeDirect(server, "drop database if exists " + DATABASE + " with (force)");
-            Support.executeDirect(server, "create database " + DATABASE);
-        }
+        Support.recreateOnBoth(DATABASE);
     }
 
     @AfterAll
     static void dropDatabaseOnBothServers() {
-        for (var server : new io.exodus.localpg.LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
-            Support.executeDirect(server, "drop database if exists " + DATABASE + " with (force)");
-        }
+        Support.dropOnBoth(DATABASE);
     }
 
     @Test

@@ -14,7 +14,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
@@ -125,11 +127,17 @@ public final class CaptureDecoder {
                 + e.getLocation().getColumnNr() + ")";
     }
 
+    /**
+     * Each event's text normalised again, and its fingerprint checked. Once per distinct text of the batch: a batch
+     * holds thousands of executions of a few shapes, and this ran on every one of them, on the cores the proxies and
+     * databases share with the analyzer when it runs beside them.
+     */
     private static List<NormalizedStatement> normalized(List<StatementEvent> events) {
         List<NormalizedStatement> statements = new ArrayList<>(events.size());
+        Map<String, NormalizedStatement> byText = new HashMap<>();
         for (int i = 0; i < events.size(); i++) {
             StatementEvent event = events.get(i);
-            NormalizedStatement statement = SqlNormalizer.normalize(event.text());
+            NormalizedStatement statement = byText.computeIfAbsent(event.text(), SqlNormalizer::normalize);
             if (!statement.fingerprint().equals(event.fingerprint())) {
                 throw new CaptureRejected(CaptureRejected.MALFORMED, "events[" + i + "].fingerprint: '"
                         + event.fingerprint() + "' is not the fingerprint of its text, which is '"

@@ -25,6 +25,12 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class CaptureWriter {
 
+    /**
+     * Capture is a sample that may lose events anyway; a commit need not wait for its WAL to reach the disk, where it
+     * would queue behind the source's own flushes when the store shares the machine (docs/adr/0017). A crash of the
+     * store loses at most its last fraction of a second of batches, never its consistency.
+     */
+    private static final String NO_FLUSH_WAIT = "SET LOCAL synchronous_commit = off";
     private static final String INSERT_BATCH = """
             INSERT INTO exodus_analyzer.capture_batch (proxy_id, events, dropped) VALUES ($1, $2, $3) RETURNING id""";
     private static final String INSERT_STATEMENTS = """
@@ -36,13 +42,14 @@ public class CaptureWriter {
     private static final String INSERT_EVENTS = """
             INSERT INTO exodus_analyzer.statement_event (batch_id, proxy_id, at, session_id, transaction_id,
                 transaction_boundary, protocol, fingerprint, prepared_name, parameters, source_micros, target_micros,
-                rows, sqlstate, result_digest)
+                rows, sqlstate, result_digest, parameter_types)
             SELECT $1, $2, e.at, e.session_id, e.transaction_id, e.boundary, e.protocol, e.fingerprint, e.prepared_name,
-                e.parameters::jsonb, e.source_micros, e.target_micros, e.rows, e.sqlstate, e.result_digest
+                e.parameters::jsonb, e.source_micros, e.target_micros, e.rows, e.sqlstate, e.result_digest,
+                e.parameter_types::jsonb
             FROM unnest($3::timestamptz[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::text[],
-                $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::text[], $15::text[])
+                $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::text[], $15::text[], $16::text[])
                 AS e(at, session_id, transaction_id, boundary, protocol, fingerprint, prepared_name, parameters,
-                     source_micros, target_micros, rows, sqlstate, result_digest)""";
+                     source_micros, target_micros, rows, sqlstate, result_digest, parameter_types)""";
 
     private final StoreDatabase store;
 
@@ -54,8 +61,9 @@ public class CaptureWriter {
     public Future<Integer> write(DecodedBatch decoded) {
         CaptureBatch batch = decoded.batch();
         String proxyId = batch.proxyId() == null ? "" : batch.proxyId();
-        return store.pool().withTransaction(connection -> connection.preparedQuery(INSERT_BATCH)
-                .execute(Tuple.of(proxyId, batch.events().size(), batch.dropped() == null ? 0L : batch.dropped()))
+        return store.pool().withTransaction(connection -> connection.query(NO_FLUSH_WAIT).execute()
+                .compose(set -> connection.preparedQuery(INSERT_BATCH).execute(Tuple.of(proxyId,
+                        batch.events().size(), batch.dropped() == null ? 0L : batch.dropped())))
                 .compose(rows -> {
                     long batchId = rows.iterator().next().getLong(0);
                     return insertStatements(connection, decoded)
@@ -115,6 +123,7 @@ public class CaptureWriter {
         Long[] rows = new Long[n];
         String[] sqlstates = new String[n];
         String[] digests = new String[n];
+        String[] parameterTypes = new String[n];
         for (int i = 0; i < n; i++) {
             StatementEvent event = events.get(i);
             at[i] = event.at().atOffset(ZoneOffset.UTC);
@@ -130,9 +139,11 @@ public class CaptureWriter {
             rows[i] = event.rows();
             sqlstates[i] = event.sqlstate();
             digests[i] = event.resultDigest();
+            parameterTypes[i] = event.parameterTypes() == null ? null : new JsonArray(event.parameterTypes()).encode();
         }
         Tuple values = Tuple.tuple(List.of(batchId, proxyId, at, sessions, transactions, boundaries, protocols,
-                fingerprints, preparedNames, parameters, sourceMicros, targetMicros, rows, sqlstates, digests));
+                fingerprints, preparedNames, parameters, sourceMicros, targetMicros, rows, sqlstates, digests,
+                parameterTypes));
         return connection.preparedQuery(INSERT_EVENTS).execute(values).mapEmpty();
     }
 

@@ -115,6 +115,27 @@ public interface AnalyzerConfig {
 
         /** A scratch copy of the target, likewise; never the live target, which dual-write keeps in step. */
         Optional<String> scratchTargetUrl();
+
+        /** Holds a replay back while the source or the target answers slower than before it started. */
+        LoadGuard loadGuard();
+    }
+
+    interface LoadGuard {
+        /** Off: a replay runs as fast as concurrency (and its pace) allow, whatever the databases' latency. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often each side is probed (a trivial query on a connection of the guard's own). */
+        @WithDefault("250ms")
+        Duration interval();
+
+        /** A side is slow while its recent probes take more than this multiple of its probes before the replay ... */
+        @WithDefault("3")
+        double latencyRatio();
+
+        /** ... and more than this, so that a fast side's jitter (0.1 ms to 0.4 ms) is not a slowdown. */
+        @WithDefault("2ms")
+        Duration minLatency();
     }
 
     interface Embedded {

@@ -29,6 +29,7 @@ final class ShadowSection {
         html.element("p", "empty", "Replayed from " + (shadow.request().since() == null ? "the first capture"
                 : shadow.request().since()) + ", started " + shadow.startedAt().withNano(0) + ", done "
                 + shadow.finishedAt().withNano(0) + "; writes: " + shadow.request().writes().wireName()
+                + "; pace: " + shadow.request().pace().wireName() + ". " + shadow.message()
                 + ". The source ran each statement twice: what differed between its own runs was noise.");
         html.raw("<div class=\"summary\">");
         Map<String, Long> overall = shadow.overall();

@@ -7,9 +7,8 @@ import java.util.List;
  *
  * @param text       the normalised text
  * @param calls      captured executions in the replay's window
- * @param parameters the values of its most recent executions (those with values first), one list per execution;
- *                   a null list for an execution captured without values
+ * @param executions its most recent executions (those with values first)
  */
 public record CapturedStatement(String fingerprint, String text, String statementClass, long calls,
-        List<List<String>> parameters) {
+        List<CapturedExecution> executions) {
 }

@@ -19,10 +19,11 @@ final class CapturedStatements {
                 SELECT e.fingerprint, count(*) AS calls FROM exodus_analyzer.statement_event e
                 WHERE ($1::timestamptz IS NULL OR e.at >= $1) AND ($2::text[] IS NULL OR e.fingerprint = ANY ($2))
                 GROUP BY e.fingerprint ORDER BY calls DESC, e.fingerprint LIMIT $3)
-            SELECT s.fingerprint, s.text, s.statement_class, shapes.calls, x.parameters::text AS parameters
+            SELECT s.fingerprint, s.text, s.statement_class, shapes.calls, x.at, x.parameters::text AS parameters,
+                   x.parameter_types::text AS parameter_types
             FROM shapes JOIN exodus_analyzer.statement s USING (fingerprint)
             CROSS JOIN LATERAL (
-                SELECT e.parameters FROM exodus_analyzer.statement_event e
+                SELECT e.at, e.parameters, e.parameter_types FROM exodus_analyzer.statement_event e
                 WHERE e.fingerprint = s.fingerprint AND ($1::timestamptz IS NULL OR e.at >= $1)
                 ORDER BY e.parameters IS NULL, e.at DESC, e.id DESC LIMIT $4) x
             ORDER BY shapes.calls DESC, s.fingerprint""";
@@ -38,7 +39,8 @@ final class CapturedStatements {
             Map<String, Builder> shapes = new LinkedHashMap<>();
             for (Row row : rows) {
                 shapes.computeIfAbsent(row.getString("fingerprint"), f -> new Builder(row))
-                        .parameters.add(values(row.getString("parameters")));
+                        .executions.add(new CapturedExecution(row.getOffsetDateTime("at").toInstant(),
+                                values(row.getString("parameters")), types(row.getString("parameter_types"))));
             }
             return shapes.values().stream().map(Builder::build).toList();
         });
@@ -57,9 +59,21 @@ final class CapturedStatements {
         return values;
     }
 
+    private static List<Long> types(String json) {
+        if (json == null) {
+            return null;
+        }
+        JsonArray array = new JsonArray(json);
+        List<Long> types = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            types.add(array.getLong(i));
+        }
+        return types;
+    }
+
     private static final class Builder {
         private final Row row;
-        private final List<List<String>> parameters = new ArrayList<>();
+        private final List<CapturedExecution> executions = new ArrayList<>();
 
         Builder(Row row) {
             this.row = row;
@@ -67,7 +81,7 @@ final class CapturedStatements {
 
         CapturedStatement build() {
             return new CapturedStatement(row.getString("fingerprint"), row.getString("text"),
-                    row.getString("statement_class"), row.getLong("calls"), parameters);
+                    row.getString("statement_class"), row.getLong("calls"), executions);
         }
     }
 }

@@ -9,11 +9,15 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
@@ -35,12 +39,20 @@ final class ReplaySide implements AutoCloseable {
     private static final char LIBC = 'c';
     private static final char ICU = 'i';
 
+    private static final String PROBE = "SELECT 1";
+    private static final String TYPE_NAMES = """
+            SELECT t.oid::int8, pg_catalog.format_type(t.oid, NULL) FROM pg_catalog.pg_type t
+            WHERE t.oid = ANY ($1::int8[]::oid[])""";
+
     private final Pool pool;
+    /** The load guard's own connection: a probe must not queue behind the replay's statements for one. */
+    private final Pool probePool;
     private final int maxRows;
     private final String begin;
 
-    private ReplaySide(Pool pool, int maxRows, String begin) {
+    private ReplaySide(Pool pool, Pool probePool, int maxRows, String begin) {
         this.pool = pool;
+        this.probePool = probePool;
         this.maxRows = maxRows;
         this.begin = begin;
     }
@@ -61,7 +73,27 @@ final class ReplaySide implements AutoCloseable {
         var properties = url.options().getProperties();
         properties.put("application_name", "exodus-analyzer-shadow");
         properties.put("statement_timeout", statementTimeout.toMillis() + "ms");
-        return new ReplaySide(url.pool(vertx, connections), maxRows, begin);
+        return new ReplaySide(url.pool(vertx, connections), url.pool(vertx, 1), maxRows, begin);
+    }
+
+    /**
+     * The SQL names of these type OIDs ({@code format_type}, schema-qualified where the search path does not find
+     * them); OIDs the database does not know are left out.
+     */
+    Future<Map<Long, String>> typeNames(Collection<Long> oids) {
+        if (oids.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        return pool.preparedQuery(TYPE_NAMES).execute(Tuple.of(oids.toArray(Long[]::new))).map(rows -> {
+            Map<Long, String> names = new HashMap<>();
+            rows.forEach(row -> names.put(row.getLong(0), row.getString(1)));
+            return names;
+        });
+    }
+
+    /** The load guard's probe of this database: a trivial query on a connection of its own. */
+    LoadGuard.Probe probe() {
+        return LoadGuard.timing(() -> probePool.query(PROBE).execute());
     }
 
     /** The statement's answer; a failure of the replay itself is a {@link Outcome.Failed} without SQLSTATE. */
@@ -178,5 +210,6 @@ final class ReplaySide implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        probePool.close();
     }
 }

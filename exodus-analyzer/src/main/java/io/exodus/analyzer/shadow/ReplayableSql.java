@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * The text to replay for one captured execution: the normalised text with its {@code $n} replaced by the values the
- * proxy captured, written as quoted literals of unknown type. PostgreSQL resolves such a literal from its context as
- * it resolves an untyped parameter, and the replay can then use the simple protocol on both sides alike. A shape whose
+ * proxy captured, written as quoted literals — cast to the type the client's Parse declared for that parameter when
+ * the proxy captured it, else of unknown type, which PostgreSQL resolves from its context as it resolves an untyped
+ * parameter. The replay can then use the simple protocol on both sides alike. A shape whose
  * values were not captured (simple-protocol literals never are, bound values only with exodus.capture.parameters)
  * cannot be replayed, and says why.
  */
@@ -26,6 +27,11 @@ public sealed interface ReplayableSql permits ReplayableSql.Runnable, Replayable
     }
 
     static ReplayableSql of(String text, List<String> parameters) {
+        return of(text, parameters, null);
+    }
+
+    /** @param types per parameter, the SQL name of the type its Parse declared; null (or a null name) for untyped */
+    static ReplayableSql of(String text, List<String> parameters, List<String> types) {
         if (SqlStatements.split(text).size() != 1) {
             // Guards the read-only transaction: "SELECT 1; COMMIT; DELETE …" would end it and write.
             return new Unrunnable("more than one statement in one text");
@@ -56,7 +62,10 @@ public sealed interface ReplayableSql permits ReplayableSql.Runnable, Replayable
         for (int i = 0; i < tokens.count(); i++) {
             if (tokens.kind(i) == TokenKind.PARAMETER) {
                 sql.append(text, copied, tokens.start(i));
-                sql.append(literal(parameters.get(number(tokens.text(i)) - 1)));
+                int index = number(tokens.text(i)) - 1;
+                String type = types == null || index >= types.size() ? null : types.get(index);
+                String literal = literal(parameters.get(index));
+                sql.append(type == null ? literal : "CAST(" + literal + " AS " + type + ")");
                 copied = tokens.end(i);
             }
         }

@@ -4,10 +4,12 @@ import io.exodus.analyzer.config.AnalyzerConfig;
 import io.exodus.capture.StatementClass;
 import io.vertx.core.Future;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -16,8 +18,11 @@ import java.util.function.Supplier;
  * One replay of captured statements: each shape's executions on the source, the target and the source again,
  * compared ({@link ResponseComparison}); then its plans on both sides, its latencies, and for a collation difference
  * the collations of the columns involved. Reads run on the live databases; writes only on the scratch copies, when
- * the replay was asked to roll them back there. Shapes run side by side up to exodus.analyzer.shadow.concurrency; the
- * executions of one shape run one after the other, so that their timings are not of each other's making.
+ * the replay was asked to roll them back there. Executions run side by side up to exodus.analyzer.shadow.concurrency,
+ * fewer while the {@link LoadGuard} holds them back ({@link ReplayPermits}); the executions of one shape run one after
+ * the other, so that their timings are not of each other's making. Paced as fast as that allows, every shape waits for
+ * a free slot among {@code concurrency} (so that at most that many shapes' answers are held at once); paced as
+ * captured, every shape is under way from the start, each execution waiting for its time ({@link Pacing}).
  */
 final class ShadowReplay {
     private static final String READ = StatementClass.READ.wireName();
@@ -26,22 +31,34 @@ final class ShadowReplay {
     private final Databases live;
     private final Optional<Databases> scratch;
     private final AnalyzerConfig.Shadow settings;
+    private final ReplayPermits permits;
+    private final Pacing pacing;
+    private final Map<Long, String> typeNames;
 
-    /** @param scratch where writes run, rolled back; empty when they are skipped */
-    ShadowReplay(Databases live, Optional<Databases> scratch, AnalyzerConfig.Shadow settings) {
+    /**
+     * @param scratch where writes run, rolled back; empty when they are skipped
+     * @param permits   how many executions may run at once, which the load guard lowers
+     * @param typeNames the SQL names of the parameter types captured executions declared, by OID (from the source)
+     */
+    ShadowReplay(Databases live, Optional<Databases> scratch, AnalyzerConfig.Shadow settings, ReplayPermits permits,
+            Pacing pacing, Map<Long, String> typeNames) {
         this.live = live;
         this.scratch = scratch;
         this.settings = settings;
+        this.permits = permits;
+        this.pacing = pacing;
+        this.typeNames = typeNames;
     }
 
     /** The reports in the statements' order, and every finding. */
     record Outcomes(List<StatementReport> statements, List<Finding> findings) {
     }
 
-    Future<Outcomes> run(List<CapturedStatement> statements) {
+    Future<Outcomes> run(List<CapturedStatement> statements, Pace pace) {
         List<Supplier<Future<Replayed>>> tasks = new ArrayList<>();
-        statements.forEach(statement -> tasks.add(() -> replay(statement)));
-        return ConcurrencyLimit.all(tasks, settings.concurrency()).map(replayed -> {
+        statements.forEach(statement -> tasks.add(() -> replay(statement, pace)));
+        int shapesAtOnce = pace == Pace.CAPTURED ? Math.max(1, statements.size()) : permits.ceiling();
+        return ConcurrencyLimit.all(tasks, shapesAtOnce).map(replayed -> {
             List<StatementReport> reports = new ArrayList<>();
             List<Finding> findings = new ArrayList<>();
             replayed.forEach(r -> {
@@ -55,7 +72,7 @@ final class ShadowReplay {
     private record Replayed(StatementReport report, List<Finding> findings) {
     }
 
-    private Future<Replayed> replay(CapturedStatement statement) {
+    private Future<Replayed> replay(CapturedStatement statement, Pace pace) {
         Databases databases;
         if (statement.statementClass().equals(READ)) {
             databases = live;
@@ -66,12 +83,12 @@ final class ShadowReplay {
                     ? "writes are skipped (writes=skip): they never run on the live target"
                     : "only reads and writes are replayed; " + statement.statementClass() + " statements are not"));
         }
-        List<String> runnable = new ArrayList<>();
+        List<Planned> runnable = new ArrayList<>();
         String unrunnable = null;
-        for (List<String> values : statement.parameters()) {
-            ReplayableSql sql = ReplayableSql.of(statement.text(), values);
+        for (CapturedExecution captured : statement.executions()) {
+            ReplayableSql sql = ReplayableSql.of(statement.text(), captured.parameters(), types(captured));
             if (sql instanceof ReplayableSql.Runnable r) {
-                runnable.add(r.sql());
+                runnable.add(new Planned(r.sql(), captured.at()));
             } else if (unrunnable == null) {
                 unrunnable = ((ReplayableSql.Unrunnable) sql).reason();
             }
@@ -79,21 +96,40 @@ final class ShadowReplay {
         if (runnable.isEmpty()) {
             return Future.succeededFuture(notComparable(statement, "not replayable: " + unrunnable));
         }
+        if (pace == Pace.CAPTURED) {
+            runnable.sort(Comparator.comparing(Planned::capturedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
+        }
         return executions(databases, runnable, 0, new ArrayList<>())
-                .compose(executions -> compare(databases, statement, executions));
+                .compose(executions -> permits.run(() -> compare(databases, statement, executions)));
     }
 
-    private static Future<List<Execution>> executions(Databases on, List<String> sqls, int index,
+    /** The declared type of each parameter by name, null where it was inferred (OID 0) or is unknown. */
+    private List<String> types(CapturedExecution captured) {
+        if (captured.parameterTypes() == null) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(captured.parameterTypes().size());
+        captured.parameterTypes().forEach(oid -> names.add(oid == 0 ? null : typeNames.get(oid)));
+        return names;
+    }
+
+    /** A captured execution with its values written into its text, and when it was captured. */
+    private record Planned(String sql, Instant capturedAt) {
+    }
+
+    private Future<List<Execution>> executions(Databases on, List<Planned> runnable, int index,
             List<Execution> done) {
-        if (index == sqls.size()) {
+        if (index == runnable.size()) {
             return Future.succeededFuture(done);
         }
-        String sql = sqls.get(index);
-        return on.source().run(sql).compose(onSource -> on.target().run(sql).compose(onTarget -> on.source().run(sql)
-                .map(baseline -> new Execution(sql, onSource, onTarget, baseline))))
+        String sql = runnable.get(index).sql();
+        return pacing.due(runnable.get(index).capturedAt())
+                .compose(due -> permits.run(() -> on.source().run(sql).compose(onSource -> on.target().run(sql)
+                        .compose(onTarget -> on.source().run(sql)
+                                .map(baseline -> new Execution(sql, onSource, onTarget, baseline))))))
                 .compose(execution -> {
                     done.add(execution);
-                    return executions(on, sqls, index + 1, done);
+                    return executions(on, runnable, index + 1, done);
                 });
     }
 

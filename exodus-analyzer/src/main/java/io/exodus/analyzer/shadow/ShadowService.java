@@ -3,6 +3,7 @@ package io.exodus.analyzer.shadow;
 import io.exodus.analyzer.config.AnalyzerConfig;
 import io.exodus.analyzer.config.DatabaseUrl;
 import io.exodus.analyzer.store.StoreDatabase;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +11,11 @@ import org.jboss.logging.Logger;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,6 +32,8 @@ public class ShadowService {
     private final StoreDatabase store;
     private final Vertx vertx;
     private final AtomicReference<ShadowReport> latest = new AtomicReference<>(ShadowReport.idle());
+    /** The running replay's guard, null when none runs or it is off. */
+    private volatile LoadGuard guard;
     private Databases live;
     private Optional<Databases> scratch = Optional.empty();
 
@@ -36,7 +44,10 @@ public class ShadowService {
     }
 
     public ShadowReport report() {
-        return latest.get();
+        ShadowReport report = latest.get();
+        LoadGuard running = guard;
+        return report.state() == ReplayState.RUNNING && running != null
+                ? report.guarded(running.summary(), config.shadow().concurrency()) : report;
     }
 
     /** Starts a replay and answers its report in state running; refused while another runs. */
@@ -53,6 +64,12 @@ public class ShadowService {
             throw new ReplayRefused(ReplayRefused.UNAVAILABLE, "shadow-unavailable", "exodus.analyzer.shadow."
                     + "concurrency, executions-per-statement and max-statements must each be at least 1");
         }
+        AnalyzerConfig.LoadGuard guarding = settings.loadGuard();
+        if (guarding.enabled() && (guarding.interval().toMillis() < 1 || !(guarding.latencyRatio() > 0))) {
+            throw new ReplayRefused(ReplayRefused.UNAVAILABLE, "shadow-unavailable", "exodus.analyzer.shadow."
+                    + "load-guard.interval must be at least 1ms and load-guard.latency-ratio above 0 (or set "
+                    + "load-guard.enabled=false)");
+        }
         sides();
         OffsetDateTime startedAt = OffsetDateTime.now(ZoneOffset.UTC);
         ShadowReport current = latest.get();
@@ -61,19 +78,34 @@ public class ShadowService {
             throw new ReplayRefused(ReplayRefused.CONFLICT, "replay-running", "A replay started at "
                     + latest.get().startedAt() + " is still running: GET /analyzer/shadow shows when it is done");
         }
-        LOG.infof("Shadow replay started (since %s, %s, writes=%s)", request.since() == null ? "the first capture"
-                : request.since(), request.fingerprints() == null ? "every statement shape"
-                : request.fingerprints().size() + " statement shapes", request.writes().wireName());
+        LOG.infof("Shadow replay started (since %s, %s, writes=%s, pace=%s)", request.since() == null
+                ? "the first capture" : request.since(), request.fingerprints() == null ? "every statement shape"
+                : request.fingerprints().size() + " statement shapes", request.writes().wireName(),
+                request.pace().wireName());
+        Optional<Databases> writesOn = request.writes() == WritesMode.ROLLBACK ? scratch : Optional.empty();
+        ReplayPermits permits = new ReplayPermits(settings.concurrency());
+        LoadGuard replayGuard = settings.loadGuard().enabled() ? guard(permits, writesOn) : null;
+        guard = replayGuard;
         CapturedStatements.read(store.pool(), request.since(), request.fingerprints(), settings.maxStatements(),
                 settings.executionsPerStatement())
-                .compose(statements -> new ShadowReplay(live,
-                        request.writes() == WritesMode.ROLLBACK ? scratch : Optional.empty(), settings)
-                        .run(statements))
+                .compose(statements -> live.source().typeNames(declaredTypes(statements))
+                        .compose(typeNames -> (replayGuard == null ? Future.<Void>succeededFuture()
+                                : replayGuard.start())
+                                .compose(ready -> new ShadowReplay(live, writesOn, settings, permits, Pacing.of(
+                                        request.pace(), vertx, statements.stream()
+                                                .flatMap(statement -> statement.executions().stream()).toList()),
+                                        typeNames).run(statements, request.pace()))))
                 .onComplete(done -> {
                     OffsetDateTime finishedAt = OffsetDateTime.now(ZoneOffset.UTC);
+                    LoadGuard.Summary guarded = null;
+                    if (replayGuard != null) {
+                        replayGuard.close();
+                        guarded = replayGuard.summary();
+                        guard = null;
+                    }
                     if (done.succeeded()) {
                         latest.set(ShadowReport.done(request, startedAt, finishedAt, done.result().statements(),
-                                done.result().findings()));
+                                done.result().findings(), guarded));
                         LOG.infof("Shadow replay done: %s", latest.get().message());
                     } else {
                         LOG.error("Shadow replay failed", done.cause());
@@ -82,6 +114,34 @@ public class ShadowService {
                     }
                 });
         return running;
+    }
+
+    /** Every parameter type OID the captured executions declared, 0 (inferred) left out. */
+    private static Set<Long> declaredTypes(List<CapturedStatement> statements) {
+        Set<Long> types = new HashSet<>();
+        statements.forEach(statement -> statement.executions().forEach(execution -> {
+            if (execution.parameterTypes() != null) {
+                execution.parameterTypes().stream().filter(oid -> oid != 0).forEach(types::add);
+            }
+        }));
+        return types;
+    }
+
+    /**
+     * A guard over the databases this replay runs on: the live ones always (reads run there), the scratch copies too
+     * when writes run on them.
+     */
+    private LoadGuard guard(ReplayPermits permits, Optional<Databases> writesOn) {
+        AnalyzerConfig.LoadGuard settings = config.shadow().loadGuard();
+        Map<String, LoadGuard.Probe> probes = new LinkedHashMap<>();
+        probes.put("source", live.source().probe());
+        probes.put("target", live.target().probe());
+        writesOn.ifPresent(copies -> {
+            probes.put("scratch-source", copies.source().probe());
+            probes.put("scratch-target", copies.target().probe());
+        });
+        return new LoadGuard(vertx, probes, permits, new LoadGuard.Settings(settings.interval(),
+                settings.latencyRatio(), settings.minLatency()));
     }
 
     private synchronized void sides() {

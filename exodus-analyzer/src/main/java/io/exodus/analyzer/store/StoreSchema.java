@@ -31,14 +31,14 @@ final class StoreSchema {
             """
             CREATE TABLE IF NOT EXISTS exodus_analyzer.statement_event (
                 id                   bigserial PRIMARY KEY,
-                batch_id             bigint NOT NULL REFERENCES exodus_analyzer.capture_batch,
+                batch_id             bigint NOT NULL,
                 proxy_id             text NOT NULL,
                 at                   timestamptz NOT NULL,
                 session_id           bigint NOT NULL,
                 transaction_id       bigint,
                 transaction_boundary text,
                 protocol             text NOT NULL,
-                fingerprint          text NOT NULL REFERENCES exodus_analyzer.statement,
+                fingerprint          text NOT NULL,
                 prepared_name        text,
                 parameters           jsonb,
                 source_micros        bigint,
@@ -46,6 +46,12 @@ final class StoreSchema {
                 rows                 bigint,
                 sqlstate             text,
                 result_digest        text)""",
+            // Foreign keys cost a lookup per event row, and the writer inserts the batch and its statements in the
+            // same transaction before the events anyway; stores made with them lose them (docs/adr/0017).
+            "ALTER TABLE exodus_analyzer.statement_event DROP CONSTRAINT IF EXISTS statement_event_batch_id_fkey",
+            "ALTER TABLE exodus_analyzer.statement_event DROP CONSTRAINT IF EXISTS statement_event_fingerprint_fkey",
+            // The parameter types a Parse declared (docs/adr/0017); stores made before them get the column.
+            "ALTER TABLE exodus_analyzer.statement_event ADD COLUMN IF NOT EXISTS parameter_types jsonb",
             "CREATE INDEX IF NOT EXISTS statement_event_at ON exodus_analyzer.statement_event (at)",
             "CREATE INDEX IF NOT EXISTS statement_event_fingerprint ON exodus_analyzer.statement_event (fingerprint)");
 }

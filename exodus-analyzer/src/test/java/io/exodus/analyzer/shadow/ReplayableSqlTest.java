@@ -22,6 +22,13 @@ class ReplayableSqlTest {
     }
 
     @Test
+    void aValueWhoseTypeTheClientDeclaredIsCastToIt() {
+        assertEquals(new ReplayableSql.Runnable("SELECT abs(CAST('-4' AS bigint)), '7', CAST(NULL AS text)"),
+                ReplayableSql.of("SELECT abs($1), $2, $3", java.util.Arrays.asList("-4", "7", null),
+                        java.util.Arrays.asList("bigint", null, "text")));
+    }
+
+    @Test
     void aTextWithoutValuesIsRunAsItIs() {
         assertEquals(new ReplayableSql.Runnable("SELECT now()"), ReplayableSql.of("SELECT now()", null));
     }

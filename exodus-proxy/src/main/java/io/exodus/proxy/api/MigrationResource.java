@@ -5,20 +5,31 @@ import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.capture.RecommendationPuller;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.control.ControlChange;
 import io.exodus.proxy.control.ControlPlane;
 import io.exodus.proxy.control.ControlSetting;
+import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.control.ControlState;
 import io.exodus.proxy.control.Replica;
+import io.exodus.proxy.cutover.PrimarySwitch;
+import io.exodus.proxy.cutover.SwitchRefused;
+import io.exodus.proxy.cutover.SwitchReport;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.AnalyzerRecommendations;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.monitoring.ReplicationLag;
+import io.exodus.proxy.strategy.Strategy;
+import io.exodus.proxy.strategy.StrategyProgress;
+import io.exodus.proxy.strategy.StrategyRefused;
+import io.exodus.proxy.strategy.StrategyRunner;
 import io.exodus.proxy.monitoring.ReplicationLagProbe;
 import io.exodus.proxy.sync.SyncService;
 import io.exodus.proxy.sync.SyncStatus;
+import io.exodus.proxy.traffic.WritePathChange;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import jakarta.ws.rs.Consumes;
@@ -30,19 +41,29 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * The migration as an operator sees it: phase, policy, divergences, replay queue, replication lag; and the changes
- * this version offers at run time, the consistency policy (for new transactions) and the canary share. Changes need {@code Authorization: Bearer <exodus.admin.token>}.
+ * The migration as an operator sees it: phase, primary, policy, divergences, replay queue, replication lag; and the
+ * changes it offers at run time: the consistency policy (for new transactions), the canary share, the phase, and the
+ * moves of the primary (cutover, rollback, the source's retirement, see {@link PrimarySwitch}). Changes need
+ * {@code Authorization: Bearer <exodus.admin.token>}.
  */
 @Path("/exodus/migration")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "migration", description = "The migration's state, and the changes every replica obeys")
 public class MigrationResource {
     private static final Logger LOG = Logger.getLogger(MigrationResource.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper REASONS =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     /** Who makes a change, for the audit log: a person's or a script's name. */
     static final String ACTOR_HEADER = "X-Exodus-Actor";
 
@@ -57,11 +78,20 @@ public class MigrationResource {
     private final BackendEndpoints endpoints;
     private final ControlPlane control;
     private final SyncService sync;
+    private final PrimarySwitch primarySwitch;
+    private final MigrationChanges changes;
+    private final StrategyRunner strategies;
+    private final WritePathChange writePath;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
             ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag,
             CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints,
-            ControlPlane control, SyncService sync) {
+            ControlPlane control, SyncService sync, PrimarySwitch primarySwitch, MigrationChanges changes,
+            StrategyRunner strategies, WritePathChange writePath) {
+        this.writePath = writePath;
+        this.changes = changes;
+        this.strategies = strategies;
+        this.primarySwitch = primarySwitch;
         this.endpoints = endpoints;
         this.control = control;
         this.sync = sync;
@@ -84,11 +114,16 @@ public class MigrationResource {
      * @param analyzer      capture to the analyzer and its recommendations
      * @param sync          the running or last initial sync ({@code POST /exodus/migration/sync}); null when none
      *                      was started since this proxy started
+     * @param primary       {@code source} or {@code target}: the database whose answers reach the client
+     * @param lastSwitch    the last cutover, rollback or retirement of the source this replica made; null when none
+     * @param strategy      the running or last strategy this replica ran ({@code PUT /exodus/migration/strategy});
+     *                      null when none was started since it started
      */
     public record Status(String phase, String primary, String policy, double canaryPercent,
             Map<String, Double> divergences, List<Divergence> recent, List<String> statementsNeedingVerification,
             io.exodus.proxy.catchup.CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
-            Analyzer analyzer, Control control, List<Replica> replicas, SyncStatus sync) {
+            Analyzer analyzer, Control control, List<Replica> replicas, SyncStatus sync, SwitchReport lastSwitch,
+            StrategyProgress strategy) {
     }
 
     /**
@@ -125,10 +160,25 @@ public class MigrationResource {
     public record PhaseChange(String phase, String reason) {
     }
 
+    /** @param reason why, for the audit log (optional) */
+    public record SwitchRequest(String reason) {
+    }
+
+    /**
+     * @param strategy {@code big-bang} or {@code canary} to start one, {@code none} to stop the running one
+     * @param reason   why, for the audit log (optional)
+     */
+    public record StrategyChange(String strategy, String reason) {
+    }
+
     public record Problem(String error) {
     }
 
     @GET
+    @Operation(summary = "The migration as this replica sees it: phase, primary, policy, canary share, replicas, sync, "
+            + "divergences, catch-up queue, replication lag")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Status.class)))
+    @APIResponse(responseCode = "401", description = "A token is configured and the request does not carry it")
     public Uni<Response> status(@HeaderParam("Authorization") String authorization) {
         if (config.admin().token().isPresent() && !authorized(authorization)) {
             return Uni.createFrom().item(
@@ -148,11 +198,13 @@ public class MigrationResource {
             counts.put(kind.tag(), divergences.count(kind));
         }
         List<Divergence> recent = divergences.recent();
-        return Response.ok(new Status(migration.phase().configName(), "source", migration.policy().configName(),
+        return Response.ok(new Status(migration.phase().configName(), migration.phase().primary().configName(),
+                migration.policy().configName(),
                 migration.canaryPercent(), counts,
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
                 replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
-                        control.replicaId(), control.last()), replicas, sync.status().orElse(null))).build();
+                        control.replicaId(), control.last()), replicas, sync.status().orElse(null),
+                primarySwitch.last().orElse(null), strategies.progress().orElse(null))).build();
     }
 
     private Analyzer analyzer() {
@@ -165,13 +217,11 @@ public class MigrationResource {
      */
     @POST
     @Path("/recommendations")
+    @Operation(summary = "Pulls the analyzer's recommendations now")
     public Response pullRecommendations(@HeaderParam("Authorization") String authorization) {
-        if (config.admin().token().isEmpty()) {
-            return problem(Response.Status.FORBIDDEN,
-                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API");
-        }
-        if (!authorized(authorization)) {
-            return problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required");
+        Response refused = changeRefusal(authorization);
+        if (refused != null) {
+            return refused;
         }
         if (!recommendations.enabled()) {
             return problem(Response.Status.CONFLICT, "no analyzer: set exodus.capture.analyzer-url "
@@ -186,15 +236,16 @@ public class MigrationResource {
 
     @PUT
     @Path("/policy")
+    @Operation(summary = "Changes the consistency policy for new transactions on every replica")
+    @APIResponse(responseCode = "200", description = "In effect; with the control plane on, which replicas applied it")
+    @APIResponse(responseCode = "400", description = "Not a policy: the answer names the choices")
+    @APIResponse(responseCode = "409", description = "two-phase-commit, and a server cannot prepare transactions")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> changePolicy(@HeaderParam("Authorization") String authorization,
             @HeaderParam(ACTOR_HEADER) String actor, PolicyChange change) {
-        if (config.admin().token().isEmpty()) {
-            return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
-                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
-        }
-        if (!authorized(authorization)) {
-            return Uni.createFrom().item(problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required"));
+        Response refused = changeRefusal(authorization);
+        if (refused != null) {
+            return Uni.createFrom().item(refused);
         }
         ConsistencyPolicy policy;
         try {
@@ -203,28 +254,30 @@ public class MigrationResource {
             return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST, e.getMessage()));
         }
         String reason = change.reason();
+        if (policy.usesTwoPhaseCommit() && migration.phase().primary() == Side.TARGET) {
+            return Uni.createFrom().item(problem(Response.Status.CONFLICT, "two-phase-commit keeps its commit "
+                    + "decisions on the source, and the target is the primary now (phase "
+                    + migration.phase().configName() + "); it is available before the cutover"));
+        }
         if (!policy.usesTwoPhaseCommit()) {
-            return commit(ControlSetting.POLICY, "policy", policy.configName(), () -> migration.changePolicy(policy),
-                    actor, reason);
+            return commit(ControlSetting.POLICY, "policy", policy.configName(), actor, reason);
         }
         // Two-phase commit needs prepared transactions on both servers and the recovery sweep running first.
         return twoPhaseCommitReady("Policy change to two-phase-commit").chain(refusal -> refusal != null
                 ? Uni.createFrom().item(refusal)
-                : commit(ControlSetting.POLICY, "policy", policy.configName(), () -> migration.changePolicy(policy),
-                        actor, reason));
+                : commit(ControlSetting.POLICY, "policy", policy.configName(), actor, reason));
     }
 
     @PUT
     @Path("/canary")
+    @Operation(summary = "Changes the share of reads the target answers in phase canary, on every replica")
+    @APIResponse(responseCode = "409", description = "The phase is not canary")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> changeCanary(@HeaderParam("Authorization") String authorization,
             @HeaderParam(ACTOR_HEADER) String actor, CanaryChange change) {
-        if (config.admin().token().isEmpty()) {
-            return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
-                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
-        }
-        if (!authorized(authorization)) {
-            return Uni.createFrom().item(problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required"));
+        Response refused = changeRefusal(authorization);
+        if (refused != null) {
+            return Uni.createFrom().item(refused);
         }
         if (migration.phase() != MigrationPhase.CANARY) {
             return Uni.createFrom().item(problem(Response.Status.CONFLICT, "canary reads need phase canary "
@@ -234,8 +287,7 @@ public class MigrationResource {
             return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST, "give {\"percent\": <0 to 100>}"));
         }
         double percent = change.percent();
-        return commit(ControlSetting.CANARY_PERCENT, "percent", String.valueOf(percent),
-                () -> migration.changeCanaryPercent(percent), actor, change.reason());
+        return commit(ControlSetting.CANARY_PERCENT, "percent", String.valueOf(percent), actor, change.reason());
     }
 
     /**
@@ -245,15 +297,14 @@ public class MigrationResource {
      */
     @PUT
     @Path("/phase")
+    @Operation(summary = "Moves the migration to another phase; open sessions follow between their transactions")
+    @APIResponse(responseCode = "409", description = "The phase needs a target, or two-phase commit cannot be used")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> changePhase(@HeaderParam("Authorization") String authorization,
             @HeaderParam(ACTOR_HEADER) String actor, PhaseChange change) {
-        if (config.admin().token().isEmpty()) {
-            return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,
-                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API"));
-        }
-        if (!authorized(authorization)) {
-            return Uni.createFrom().item(problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required"));
+        Response refused = changeRefusal(authorization);
+        if (refused != null) {
+            return Uni.createFrom().item(refused);
         }
         MigrationPhase phase;
         try {
@@ -261,49 +312,199 @@ public class MigrationResource {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST, e.getMessage()));
         }
-        if (phase.writesBothDatabases() && endpoints.target().isEmpty()) {
+        if (phase.usesTarget() && endpoints.target().isEmpty()) {
             return Uni.createFrom().item(problem(Response.Status.CONFLICT, "phase " + phase.configName()
-                    + " writes to a target, and none is configured: set exodus.target.url (EXODUS_TARGET_URL) and "
+                    + " needs a target, and none is configured: set exodus.target.url (EXODUS_TARGET_URL) and "
                     + "restart the proxy"));
+        }
+        String moved = primaryMoveRefusal(migration.phase(), phase);
+        if (moved != null) {
+            return Uni.createFrom().item(problem(Response.Status.CONFLICT, moved));
         }
         String reason = change.reason();
         if (!phase.writesBothDatabases() || !migration.policy().usesTwoPhaseCommit()) {
-            return commit(ControlSetting.PHASE, "phase", phase.configName(), () -> migration.changePhase(phase), actor,
-                    reason);
+            return enterPhase(phase, actor, reason);
         }
         return twoPhaseCommitReady("Phase change to " + phase.configName()).chain(refusal -> refusal != null
-                ? Uni.createFrom().item(refusal)
-                : commit(ControlSetting.PHASE, "phase", phase.configName(), () -> migration.changePhase(phase),
-                        actor, reason));
+                ? Uni.createFrom().item(refusal) : enterPhase(phase, actor, reason));
+    }
+
+    /**
+     * A change that starts or stops the target's writes is made under a pause of the fleet's new transactions (see
+     * {@link WritePathChange}); the others, and every change of a replica on its own, at once.
+     */
+    private Uni<Response> enterPhase(MigrationPhase phase, String actor, String reason) {
+        if (!changes.fleetWide() || !WritePathChange.needed(migration.phase(), phase)) {
+            return commit(ControlSetting.PHASE, "phase", phase.configName(), actor, reason);
+        }
+        return Uni.createFrom().completionStage(() -> writePath.change(phase, config.migration().cutover().timeout(),
+                        actorOf(actor), reason).toCompletionStage())
+                .map(made -> {
+                    Map<String, Object> body = changed("phase", phase.configName(), made.change());
+                    body.put("pauseMs", made.pauseMillis());
+                    return Response.ok(body).build();
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("Change of phase to %s not made: %s", phase.configName(), failure.getMessage());
+                    return problem(Response.Status.CONFLICT, failure.getMessage());
+                });
+    }
+
+    /**
+     * Why an explicit phase change may not go from {@code from} to {@code to}, or null: a move of the primary, and the
+     * source's retirement, are procedures of their own (pause, sequences, gates); and a retired source has missed the
+     * writes since.
+     */
+    static String primaryMoveRefusal(MigrationPhase from, MigrationPhase to) {
+        if (from == to) {
+            return null;
+        }
+        if (from == MigrationPhase.SOURCE_RETIRED) {
+            return "the source was retired: it has not received the writes made since, so the migration cannot "
+                    + "return to a phase that uses it";
+        }
+        if (to == MigrationPhase.SOURCE_RETIRED) {
+            return "the source is retired with POST /exodus/migration/retire-source, from phase cutover";
+        }
+        if (from.primary() != to.primary()) {
+            return to.primary() == Side.TARGET
+                    ? "the target becomes the primary with POST /exodus/migration/cutover, which pauses new "
+                            + "transactions, checks that the target has every write and sets its sequences first"
+                    : "the source becomes the primary again with POST /exodus/migration/rollback, which pauses new "
+                            + "transactions and sets its sequences first";
+        }
+        return null;
+    }
+
+    /**
+     * Starts a strategy, which then walks the migration through its steps by itself (each watched by health gates,
+     * rolled back to the source when one fails), or stops the running one with {@code "none"}.
+     */
+    @PUT
+    @Path("/strategy")
+    @Operation(summary = "Starts a strategy (big-bang, canary) from dual-write or canary, or stops the running one")
+    @APIResponse(responseCode = "200", description = "Started (or stopped): its progress, also in GET's \"strategy\"",
+            content = @Content(schema = @Schema(implementation = StrategyProgress.class)))
+    @APIResponse(responseCode = "400", description = "Not a strategy: the answer names the choices")
+    @APIResponse(responseCode = "409", description = "Not now: the answer says why; nothing was changed")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response changeStrategy(@HeaderParam("Authorization") String authorization,
+            @HeaderParam(ACTOR_HEADER) String actor, StrategyChange change) {
+        Response refused = changeRefusal(authorization);
+        if (refused != null) {
+            return refused;
+        }
+        String name = change == null || change.strategy() == null ? "" : change.strategy();
+        try {
+            if (name.equals("none")) {
+                return Response.ok(strategies.stop(actorOf(actor), change.reason())).build();
+            }
+            return Response.ok(strategies.start(Strategy.fromConfig(name), actorOf(actor))).build();
+        } catch (IllegalArgumentException e) {
+            return problem(Response.Status.BAD_REQUEST, e.getMessage() + ", or none to stop the running one");
+        } catch (StrategyRefused e) {
+            return problem(Response.Status.CONFLICT, e.getMessage());
+        }
+    }
+
+    @POST
+    @Path("/cutover")
+    @Operation(summary = "Makes the target the primary; the source keeps receiving every write, for a rollback")
+    @APIResponse(responseCode = "200", description = "Done: the report of the switch, with its pause",
+            content = @Content(schema = @Schema(implementation = SwitchReport.class)))
+    @APIResponse(responseCode = "409", description = "Not now: the answer says what to do (a gate failed, or the "
+            + "transactions in flight did not end within exodus.migration.cutover.timeout; nothing was changed)")
+    @APIResponse(responseCode = "503", description = "A database could not be asked; nothing was changed")
+    @Consumes(MediaType.WILDCARD) // the body, {"reason": …}, is optional
+    public Uni<Response> cutover(@HeaderParam("Authorization") String authorization,
+            @HeaderParam(ACTOR_HEADER) String actor, String body) {
+        return switched(authorization, () -> primarySwitch.cutover(actorOf(actor), reasonOf(body)));
+    }
+
+    @POST
+    @Path("/rollback")
+    @Operation(summary = "Makes the source the primary again, from canary or cutover, losing no write")
+    @APIResponse(responseCode = "200", description = "Done: the report of the switch, with its pause",
+            content = @Content(schema = @Schema(implementation = SwitchReport.class)))
+    @APIResponse(responseCode = "409", description = "Not now: the answer says why; nothing was changed")
+    @APIResponse(responseCode = "503", description = "A database could not be asked; nothing was changed")
+    @Consumes(MediaType.WILDCARD) // the body, {"reason": …}, is optional
+    public Uni<Response> rollback(@HeaderParam("Authorization") String authorization,
+            @HeaderParam(ACTOR_HEADER) String actor, String body) {
+        return switched(authorization, () -> primarySwitch.rollback(actorOf(actor), reasonOf(body)));
+    }
+
+    @POST
+    @Path("/retire-source")
+    @Operation(summary = "Stops writing to the source, from cutover: Exodus relays to the target alone")
+    @APIResponse(responseCode = "200", description = "Done",
+            content = @Content(schema = @Schema(implementation = SwitchReport.class)))
+    @APIResponse(responseCode = "409", description = "Not now: the answer says why; nothing was changed")
+    @Consumes(MediaType.WILDCARD) // the body, {"reason": …}, is optional
+    public Uni<Response> retireSource(@HeaderParam("Authorization") String authorization,
+            @HeaderParam(ACTOR_HEADER) String actor, String body) {
+        return switched(authorization, () -> primarySwitch.retireSource(actorOf(actor), reasonOf(body)));
+    }
+
+    private Uni<Response> switched(String authorization, java.util.function.Supplier<Future<SwitchReport>> move) {
+        Response refused = changeRefusal(authorization);
+        if (refused != null) {
+            return Uni.createFrom().item(refused);
+        }
+        if (endpoints.target().isEmpty()) {
+            return Uni.createFrom().item(problem(Response.Status.CONFLICT, "no target is configured: set "
+                    + "exodus.target.url (EXODUS_TARGET_URL) and restart the proxy"));
+        }
+        return Uni.createFrom().completionStage(() -> move.get().toCompletionStage())
+                .map(report -> Response.ok(report).build())
+                .onFailure().recoverWithItem(failure -> failure instanceof SwitchRefused notMade
+                        ? problem(notMade.reason() == SwitchRefused.Reason.NOT_NOW ? Response.Status.CONFLICT
+                                : Response.Status.SERVICE_UNAVAILABLE, notMade.getMessage())
+                        : problem(Response.Status.SERVICE_UNAVAILABLE, failure.getMessage()
+                                + "; traffic resumed in phase " + migration.phase().configName()));
+    }
+
+    /** The reason of an optional {@code {"reason": …}} body; a body that is not such JSON gives none. */
+    private static String reasonOf(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            SwitchRequest request = REASONS.readValue(body, SwitchRequest.class);
+            return request == null ? null : request.reason();
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /**
      * Makes the change: for the whole fleet through the control plane when it is on (the answer says which replicas
      * applied it), in this replica's memory otherwise.
      */
-    private Uni<Response> commit(ControlSetting setting, String field, String value, Runnable locally, String actor,
-            String reason) {
-        if (!control.enabled()) {
-            locally.run();
-            Map<String, Object> body = new java.util.LinkedHashMap<>();
-            body.put(field, setting == ControlSetting.CANARY_PERCENT ? (Object) Double.valueOf(value) : value);
-            return Uni.createFrom().item(Response.ok(body).build());
-        }
-        String who = actor == null || actor.isBlank() ? "admin API" : actor;
-        return Uni.createFrom().completionStage(control.change(setting, value, who, reason).toCompletionStage())
+    private Uni<Response> commit(ControlSetting setting, String field, String value, String actor, String reason) {
+        return Uni.createFrom().completionStage(() -> changes.change(setting, value, actorOf(actor), reason)
+                        .toCompletionStage())
                 .map(change -> {
-                    Map<String, Object> body = new java.util.LinkedHashMap<>();
-                    body.put(field, setting == ControlSetting.CANARY_PERCENT ? (Object) Double.valueOf(value) : value);
-                    body.put("version", change.version());
-                    body.put("appliedBy", change.appliedBy());
-                    body.put("pending", change.pending());
-                    return Response.ok(body).build();
+                    return Response.ok(changed(field, setting == ControlSetting.CANARY_PERCENT
+                            ? (Object) Double.valueOf(value) : value, changes.fleetWide() ? change : null)).build();
                 })
                 .onFailure().recoverWithItem(failure -> {
                     LOG.warnf("Change of %s to %s not made: %s", setting.auditName(), value, failure.getMessage());
                     return problem(Response.Status.SERVICE_UNAVAILABLE, "the fleet's state on the source could not "
                             + "be changed (" + failure.getMessage() + "); nothing was changed, try again");
                 });
+    }
+
+    /** The answer to a change: the new value, and for the fleet its version and which replicas applied it. */
+    private static Map<String, Object> changed(String field, Object value, ControlChange fleetChange) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put(field, value);
+        if (fleetChange != null) {
+            body.put("version", fleetChange.version());
+            body.put("appliedBy", fleetChange.appliedBy());
+            body.put("pending", fleetChange.pending());
+        }
+        return body;
     }
 
     /** Null when two-phase commit can be used; otherwise the 409 that says why not. */
@@ -318,6 +519,23 @@ public class MigrationResource {
 
     private boolean authorized(String header) {
         return AdminToken.matches(config, header);
+    }
+
+    /** Why a change is refused (no token configured, or not the one the request carries), or null. */
+    private Response changeRefusal(String authorization) {
+        if (config.admin().token().isEmpty()) {
+            return problem(Response.Status.FORBIDDEN,
+                    "changes are disabled: set exodus.admin.token (EXODUS_ADMIN_TOKEN) to enable the admin API");
+        }
+        if (!authorized(authorization)) {
+            return problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required");
+        }
+        return null;
+    }
+
+    /** Who makes a change, for the audit log: the X-Exodus-Actor header, or the admin API itself. */
+    private static String actorOf(String header) {
+        return header == null || header.isBlank() ? "admin API" : header;
     }
 
     private static Response problem(Response.Status status, String message) {

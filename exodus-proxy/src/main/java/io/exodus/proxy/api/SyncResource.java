@@ -13,6 +13,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
@@ -22,6 +25,7 @@ import java.util.List;
  */
 @Path("/exodus/migration/sync")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "migration")
 public class SyncResource {
     private final SyncService sync;
     private final ExodusConfig config;
@@ -35,6 +39,11 @@ public class SyncResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Starts the initial sync of an empty target; ends in phase dual-write",
+            description = "Its progress shows as \"sync\" in GET /exodus/migration.")
+    @APIResponse(responseCode = "202", description = "Started: the sync's status")
+    @APIResponse(responseCode = "409", description = "Refused: a sync runs, no target, not phase direct, two-phase "
+            + "commit, or other replicas are live")
     public Uni<Response> start(@HeaderParam("Authorization") String authorization, SyncRequest request) {
         if (config.admin().token().isEmpty()) {
             return Uni.createFrom().item(problem(Response.Status.FORBIDDEN,

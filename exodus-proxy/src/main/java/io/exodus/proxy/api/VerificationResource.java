@@ -14,6 +14,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +32,7 @@ import java.util.function.Function;
  */
 @Path("/exodus/migration")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "verification", description = "Is the target the same as the source?")
 public class VerificationResource {
     private final Verification verification;
     private final RowCounts rowCounts;
@@ -49,6 +56,12 @@ public class VerificationResource {
     /** Answers 202 with the verification's first report; the body is optional. */
     @POST
     @Path("/verify")
+    @Operation(summary = "Starts a row-by-row verification of the target against the source",
+            description = "Its progress and report: GET /exodus/migration/verification.")
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = VerifyRequest.class)))
+    @APIResponse(responseCode = "202", description = "Started: the verification's first report")
+    @APIResponse(responseCode = "409", description = "A verification runs on this proxy, or no target is configured")
     public Uni<Response> verify(@HeaderParam("Authorization") String authorization, String body) {
         return started(authorization, body, "{\"tables\": [\"public.accounts\"]} (or empty for every table)",
                 request -> {
@@ -66,6 +79,7 @@ public class VerificationResource {
      */
     @POST
     @Path("/row-counts")
+    @Operation(summary = "Counts the rows of every table on both databases now")
     public Uni<Response> countRows(@HeaderParam("Authorization") String authorization, String body) {
         return started(authorization, body, "{\"database\": \"shop\"} (or empty)",
                 request -> rowCounts.countNow(request.database()));
@@ -99,6 +113,7 @@ public class VerificationResource {
 
     @GET
     @Path("/row-counts")
+    @Operation(summary = "The last row counts of every table on both databases")
     public Response rowCounts(@HeaderParam("Authorization") String authorization) {
         Optional<Response> refused = token.refuseRead(authorization);
         if (refused.isPresent()) {
@@ -121,6 +136,8 @@ public class VerificationResource {
 
     @GET
     @Path("/verification")
+    @Operation(summary = "The last verification's report, while it runs too")
+    @APIResponse(responseCode = "404", description = "No verification has run on this proxy")
     public Response report(@HeaderParam("Authorization") String authorization) {
         Optional<Response> refused = token.refuseRead(authorization);
         if (refused.isPresent()) {

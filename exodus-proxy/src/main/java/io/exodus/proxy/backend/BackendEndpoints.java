@@ -49,13 +49,14 @@ public class BackendEndpoints {
     }
 
     /**
-     * The databases a phase works with: the source always, the target where the phase writes to it. Each one's
+     * The databases a phase works with: the source always (the control state lives there), the target in every phase
+     * but direct. Each one's
      * {@link BackendEndpoint#role()} ({@code source}, {@code target}) names it in logs and metrics.
      */
     public List<BackendEndpoint> usedIn(MigrationPhase phase) {
         List<BackendEndpoint> used = new ArrayList<>(2);
         used.add(source);
-        if (phase.writesBothDatabases()) {
+        if (phase.usesTarget()) {
             target.ifPresent(used::add);
         }
         return used;

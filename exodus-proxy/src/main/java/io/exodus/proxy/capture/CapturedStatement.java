@@ -10,17 +10,18 @@ import io.exodus.capture.TransactionBoundary;
  *
  * @param text           a Query's whole text (of which this is statement {@code statementIndex}), or a Parse's
  * @param bindBody       the Bind's body when its values are captured, else null
+ * @param parameterTypes the type OIDs its Parse declared (0: inferred), when its values are captured, else null
  * @param transactionId  the session's transaction number, -1 outside a transaction block
  * @param tag            the CommandComplete tag, null when the statement failed
  * @param sqlstate       the error the client saw, null on success
  */
 record CapturedStatement(long startNanos, long sessionId, long transactionId, TransactionBoundary boundary,
-        Protocol protocol, String text, int statementIndex, String preparedName, byte[] bindBody, long sourceNanos,
-        long targetNanos, String tag, String sqlstate) {
+        Protocol protocol, String text, int statementIndex, String preparedName, byte[] bindBody,
+        long[] parameterTypes, long sourceNanos, long targetNanos, String tag, String sqlstate) {
 
     /** The same statement with each leg's time: -1 for a leg it did not run on. */
     CapturedStatement withLegs(long source, long target) {
         return new CapturedStatement(startNanos, sessionId, transactionId, boundary, protocol, text, statementIndex,
-                preparedName, bindBody, source, target, tag, sqlstate);
+                preparedName, bindBody, parameterTypes, source, target, tag, sqlstate);
     }
 }

@@ -1,6 +1,7 @@
 package io.exodus.proxy.capture;
 
 import io.exodus.capture.NormalizedStatement;
+import io.exodus.capture.Protocol;
 import io.exodus.capture.SqlNormalizer;
 import io.exodus.capture.SqlStatements;
 import io.exodus.capture.StatementClass;
@@ -9,6 +10,7 @@ import io.netty.buffer.Unpooled;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +20,11 @@ import java.util.regex.Pattern;
 /**
  * Turns what the event loops recorded into the analyzer's events, on the sender's thread: the Query's statement is cut
  * out of its text, normalised and fingerprinted ({@link SqlNormalizer}, the one the analyzer runs), classed as the
- * proxy's metrics class it, its values decoded and redacted, its row count read from the command tag. Normalised
- * statements are cached by raw text, so that a prepared statement is normalised once.
+ * proxy's metrics class it, its values decoded and redacted, its row count read from the command tag. Shapes are
+ * cached twice: by raw text for the extended protocol, so that a prepared statement is normalised once; and by
+ * normalised text, so that the simple protocol's texts, which differ by their literals every time, cost one scan each
+ * and are hashed, classed and matched against the redaction rules once per shape (that work was the tap's largest cost
+ * per event).
  * <p>
  * Not thread-safe: the sender's only.
  */
@@ -30,12 +35,8 @@ final class EventAssembler {
     private final Pattern redact;
     private final long wallMicrosAtBase;
     private final long nanosAtBase;
-    private final Map<String, Shape> shapes = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Shape> eldest) {
-            return size() > CACHE_ENTRIES;
-        }
-    };
+    private final Map<String, Shape> byRawText = lru();
+    private final Map<String, Shape> byNormalizedText = lru();
 
     private record Shape(NormalizedStatement normalized, StatementClass statementClass, boolean redacted) {
     }
@@ -49,17 +50,28 @@ final class EventAssembler {
 
     /** The event, or null when the statement has no text to normalise (a Query with fewer statements than answers). */
     StatementEvent event(CapturedStatement captured) {
-        String text = captured.statementIndex() == 0 && captured.text().indexOf(';') < 0 ? captured.text()
-                : SqlStatements.statement(captured.text(), captured.statementIndex());
+        String text = SqlStatements.statement(captured.text(), captured.statementIndex());
         if (text == null || text.isBlank()) {
             return null;
         }
-        Shape shape = shapes.computeIfAbsent(text, this::shape);
+        boolean prepared = captured.protocol() == Protocol.EXTENDED;
+        Shape shape = prepared ? byRawText.get(text) : null;
+        if (shape == null) {
+            shape = byNormalizedText.computeIfAbsent(SqlNormalizer.normalizedText(text), this::shape);
+            if (prepared) {
+                // Only a prepared text repeats as it is; simple-protocol texts with literals would evict them.
+                byRawText.put(text, shape);
+            }
+        }
         List<String> parameters = null;
+        List<Long> parameterTypes = null;
         if (captured.bindBody() != null) {
             parameters = BindValues.decode(captured.bindBody());
             if (parameters != null && shape.redacted()) {
                 parameters = Collections.nCopies(parameters.size(), REDACTED);
+            }
+            if (parameters != null && captured.parameterTypes() != null) {
+                parameterTypes = Arrays.stream(captured.parameterTypes()).boxed().toList();
             }
         }
         long micros = wallMicrosAtBase + (captured.startNanos() - nanosAtBase) / 1_000;
@@ -69,16 +81,26 @@ final class EventAssembler {
                 captured.protocol(), shape.statementClass(), shape.normalized().text(),
                 shape.normalized().fingerprint(), captured.preparedName(), parameters,
                 micros(captured.sourceNanos()), micros(captured.targetNanos()), rows(captured.tag()),
-                captured.sqlstate(), null);
+                captured.sqlstate(), null, parameterTypes);
     }
 
-    private Shape shape(String text) {
-        NormalizedStatement normalized = SqlNormalizer.normalize(text);
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    /** @param normalizedText a normalised text, whose fingerprint and class are those of every text of its shape */
+    private Shape shape(String normalizedText) {
+        NormalizedStatement normalized = SqlNormalizer.normalize(normalizedText);
+        byte[] bytes = normalizedText.getBytes(StandardCharsets.UTF_8);
         io.exodus.proxy.metrics.StatementClass metricsClass = io.exodus.proxy.metrics.StatementClass
                 .of(Unpooled.wrappedBuffer(bytes), 0, bytes.length);
         return new Shape(normalized, StatementClass.valueOf(metricsClass.name()),
                 redact.matcher(normalized.text()).find());
+    }
+
+    private static Map<String, Shape> lru() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Shape> eldest) {
+                return size() > CACHE_ENTRIES;
+            }
+        };
     }
 
     private static Long micros(long nanos) {

@@ -37,9 +37,9 @@ final class StatementRecorder implements SessionCapture {
     private final long sessionId;
     private final CaptureSettings settings;
     private final CaptureBuffer buffer;
-    private final Map<String, String> statements = new LinkedHashMap<>(16, 0.75f, false) {
+    private final Map<String, Prepared> statements = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Prepared> eldest) {
             return size() > MAX_NAMED_STATEMENTS;
         }
     };
@@ -58,7 +58,15 @@ final class StatementRecorder implements SessionCapture {
 
     private final TransactionFollower transactions = new TransactionFollower();
 
-    private record Portal(String statementName, String text, byte[] bindBody, boolean sampled) {
+    /**
+     * A Parse's statement: its text, and the parameter types it declared (type OIDs, 0 where the server infers one),
+     * read only when values may be captured, since only they need them; else null.
+     */
+    private record Prepared(String text, long[] parameterTypes) {
+    }
+
+    private record Portal(String statementName, String text, long[] parameterTypes, byte[] bindBody,
+            boolean sampled) {
     }
 
     private record Execution(Portal portal, long startNanos) {
@@ -174,11 +182,14 @@ final class StatementRecorder implements SessionCapture {
                     return;
                 }
                 String name = bytes.toString(index, nameEnd - index, StandardCharsets.UTF_8);
+                int textEnd = MessageFields.zero(bytes, nameEnd + 1, end);
                 String text = MessageFields.cString(bytes, nameEnd + 1, end);
                 if (text == null || text.length() > settings.maxStatementBytes()) {
                     statements.remove(name);
                 } else {
-                    statements.put(name, text);
+                    long[] types = settings.parameters() == ParameterCapture.OFF ? null
+                            : parameterTypes(bytes, textEnd + 1, end);
+                    statements.put(name, new Prepared(text, types));
                 }
             }
             case FrontendMessageType.EXECUTE -> {
@@ -230,7 +241,9 @@ final class StatementRecorder implements SessionCapture {
             // Portals end with their transaction; names a client never closed would fill the table for good.
             portals.clear();
         }
-        portals.put(portal, new Portal(statement, statements.get(statement), body, bindSampled));
+        Prepared prepared = statements.get(statement);
+        portals.put(portal, new Portal(statement, prepared == null ? null : prepared.text(),
+                prepared == null || body == null ? null : prepared.parameterTypes(), body, bindSampled));
     }
 
     // ---- the answers ---------------------------------------------------------------------------------------------
@@ -291,7 +304,7 @@ final class StatementRecorder implements SessionCapture {
                 long start = statementIndex == 0 ? head.startNanos : head.lastAnswerNanos;
                 head.lastAnswerNanos = now;
                 statement = new CapturedStatement(start, sessionId, transaction, boundary, Protocol.SIMPLE, head.text,
-                        statementIndex, null, null, now - start, -1, tag, sqlstate);
+                        statementIndex, null, null, null, now - start, -1, tag, sqlstate);
             }
         } else {
             Execution execution = head.executions.poll();
@@ -303,6 +316,7 @@ final class StatementRecorder implements SessionCapture {
                     long now = System.nanoTime();
                     statement = new CapturedStatement(execution.startNanos(), sessionId, transaction, boundary,
                             Protocol.EXTENDED, portal.text(), 0, portal.statementName(), portal.bindBody(),
+                            portal.parameterTypes(),
                             now - execution.startNanos(), -1, tag, sqlstate);
                 }
             } else if (execution != null && execution.portal() == null) {
@@ -346,6 +360,7 @@ final class StatementRecorder implements SessionCapture {
                 request.held.set(i, new CapturedStatement(statement.startNanos(), statement.sessionId(),
                         statement.transactionId(), TransactionBoundary.INSIDE, statement.protocol(), statement.text(),
                         statement.statementIndex(), statement.preparedName(), statement.bindBody(),
+                        statement.parameterTypes(),
                         statement.sourceNanos(), statement.targetNanos(), statement.tag(), statement.sqlstate()));
                 return;
             }
@@ -384,6 +399,22 @@ final class StatementRecorder implements SessionCapture {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** A Parse's parameter types after its text (count, then OIDs); null when the body ends short of them. */
+    private static long[] parameterTypes(ByteBuf bytes, int from, int end) {
+        if (from < 0 || from + 2 > end) {
+            return null;
+        }
+        int count = bytes.getUnsignedShort(from);
+        if (count == 0 || from + 2 + 4L * count > end) {
+            return null;
+        }
+        long[] types = new long[count];
+        for (int i = 0; i < count; i++) {
+            types[i] = bytes.getUnsignedInt(from + 2 + 4 * i);
+        }
+        return types;
+    }
 
     private Request openRequest() {
         if (open == null) {

@@ -117,7 +117,7 @@ public class CatchUpQueue {
         var pool = connections().to(source(), database);
         return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute().compose(rows -> {
             if (rows.iterator().next().getBoolean(0)) {
-                return Future.<Void>succeededFuture();
+                return pool.query(CatchUpQueueSql.GRANT_ID).execute().<Void>mapEmpty();
             }
             return pool.query(CatchUpQueueSql.CREATE_QUEUE).execute().<Void>mapEmpty().recover(failure ->
                     failure instanceof PgException pg && "23505".equals(pg.getSqlState())
@@ -204,12 +204,21 @@ public class CatchUpQueue {
                 || queue.depth < config.maxEntries() && queue.oldestAgeSeconds < config.maxAge().toSeconds();
     }
 
-    /** The INSERT that queues a transaction recording, for the primary to run inside the transaction. */
-    public String insertSql(TransactionRecording recording, String context) {
+    /**
+     * The id of a database's next queue entry, drawn on the proxy's own connection to the primary: call it once the
+     * transaction's last write has been answered (see {@link CatchUpQueueSql}).
+     */
+    public Future<Long> nextEntryId(String database) {
+        return connections().to(source(), database).query(CatchUpQueueSql.NEXT_ID).execute()
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** The INSERT that queues a transaction recording as entry {@code id}, for the primary to run inside it. */
+    public String insertSql(long id, TransactionRecording recording, String context) {
         byte[] stream = recording.stream().getBytes();
         byte[] signed = signature().sign(context, stream, recording.readyCount(), recording.expectedTags(),
                 recording.commitMarker());
-        return CatchUpQueueSql.insert(proxyId, context, stream, recording.readyCount(), recording.expectedTags(),
+        return CatchUpQueueSql.insert(id, proxyId, context, stream, recording.readyCount(), recording.expectedTags(),
                 recording.commitMarker(), signed, recording.tables());
     }
 

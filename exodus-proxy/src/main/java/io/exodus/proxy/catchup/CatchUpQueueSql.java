@@ -6,9 +6,11 @@ import java.util.List;
 /**
  * The queue's tables and statements. The queue, {@code exodus.replay_queue}, lives in each database clients write
  * to, on the primary: an entry is inserted inside the client's own transaction, just before its COMMIT, so it exists
- * exactly when the primary committed. Its id comes from a sequence at that moment, after the transaction took all
- * its row locks; two transactions that wrote the same row therefore get ids in the order the primary committed
- * them, and the replayer applies entries in id order. The marker table {@code exodus.replay_applied} lives in the
+ * exactly when the primary committed. Its id comes from the table's sequence at that moment, after the transaction
+ * took all its row locks; two transactions that wrote the same row therefore get ids in the order the primary
+ * committed them, and the replayer applies entries in id order. The id is drawn on one of the proxy's own
+ * connections ({@link #NEXT_ID}), never in the client's session, where {@code nextval} would change what the client's
+ * {@code lastval()} answers. The marker table {@code exodus.replay_applied} lives in the
  * same database on the secondary: the replayer writes the entry's id there inside the transaction that applies it,
  * so that an entry applied just before a crash is not applied twice.
  */
@@ -45,9 +47,14 @@ public final class CatchUpQueueSql {
                 reason text NOT NULL,
                 marked_at timestamptz NOT NULL DEFAULT statement_timestamp());
             GRANT USAGE ON SCHEMA exodus TO PUBLIC;
-            GRANT INSERT (proxy_id, context, stream, ready_count, expected_tags, commit_marker, signature, tables)
-                ON exodus.replay_queue TO PUBLIC;
-            GRANT USAGE ON SEQUENCE exodus.replay_queue_id_seq TO PUBLIC""";
+            GRANT INSERT (id, proxy_id, context, stream, ready_count, expected_tags, commit_marker, signature, tables)
+                ON exodus.replay_queue TO PUBLIC""";
+
+    /** Queues made before entries carried their id (session 12) let sessions insert the id too. */
+    public static final String GRANT_ID = "GRANT INSERT (id) ON exodus.replay_queue TO PUBLIC";
+
+    /** An entry's id, drawn by the proxy just before the session's INSERT (see the class comment). */
+    public static final String NEXT_ID = "SELECT nextval('exodus.replay_queue_id_seq')";
 
     /*
      * On the secondary. replay_applied: the replayer's proof that an entry was applied. commit_markers: written by a
@@ -129,11 +136,11 @@ public final class CatchUpQueueSql {
      * as the COMMIT: escaped with E'' strings and hex bytes, which mean the same whatever
      * {@code standard_conforming_strings} says. The entry's role is the column default: the session's user.
      */
-    public static String insert(String proxyId, String context, byte[] stream, int readyCount,
+    public static String insert(long id, String proxyId, String context, byte[] stream, int readyCount,
             List<String> expectedTags, Long commitMarker, byte[] signature, java.util.Collection<String> tables) {
         StringBuilder sql = new StringBuilder(stream.length * 2 + 512);
-        sql.append("INSERT INTO exodus.replay_queue (proxy_id, context, stream, ready_count, expected_tags, commit_marker,"
-                + " signature, tables) VALUES (");
+        sql.append("INSERT INTO exodus.replay_queue (id, proxy_id, context, stream, ready_count, expected_tags,"
+                + " commit_marker, signature, tables) VALUES (").append(id).append(", ");
         appendText(sql, proxyId).append(", ");
         appendText(sql, context).append(", ");
         appendBytes(sql, stream).append(", ").append(readyCount).append(", ARRAY[");

@@ -227,25 +227,33 @@ final class DatabaseCatchUp {
 
     private enum Outcome { APPLIED, PARKED, RETRY, LOST }
 
+    /**
+     * The session's context runs inside the transaction the entry replays in, so that a context the target refuses
+     * (a role it lacks) aborts the whole entry. Sent as a query of its own ahead of the entry's, a failed context left
+     * the entry to run and commit under the applier's settings: under another search_path, an unqualified name meant
+     * another table. The entry's own BEGIN then only warns, and its isolation level is the applier's (the entries of a
+     * database replay one at a time); an entry whose transaction runs SET TRANSACTION after a PREPARE of its context
+     * is refused by PostgreSQL and parked, loudly.
+     */
     private Future<Outcome> apply(QueuedTransaction entry) {
         boolean otherRole = !entry.role().equals(replayer.controlUser());
         Buffer request = Buffer.buffer(entry.stream().length + 256);
-        int ready = 0;
-        String before = (otherRole ? "SET SESSION AUTHORIZATION " + Identifiers.quote(entry.role()) : "")
-                + (otherRole && !entry.context().isEmpty() ? ";\n" : "") + entry.context();
-        boolean contextSent = !before.isEmpty();
-        if (contextSent) {
-            FrontendMessages.appendQuery(request, before);
-            ready++;
+        StringBuilder before = new StringBuilder("BEGIN");
+        if (otherRole) {
+            before.append(";\nSET SESSION AUTHORIZATION ").append(Identifiers.quote(entry.role()));
         }
+        if (!entry.context().isEmpty()) {
+            before.append(";\n").append(entry.context());
+        }
+        FrontendMessages.appendQuery(request, before.toString());
         request.appendBytes(entry.stream());
-        ready += entry.readyCount();
+        // The marker is written as the applier, whatever role the context or the entry set.
         FrontendMessages.appendQuery(request, (otherRole ? "RESET SESSION AUTHORIZATION;\n" : "")
-                + "INSERT INTO exodus.replay_applied (queue_id) VALUES (" + entry.id() + ");\nCOMMIT");
+                + "RESET ROLE;\nINSERT INTO exodus.replay_applied (queue_id) VALUES (" + entry.id() + ");\nCOMMIT");
         FrontendMessages.appendQuery(request, "ROLLBACK");
         FrontendMessages.appendQuery(request, "DISCARD ALL");
-        ready += 3;
-        int firstStreamPart = contextSent ? 1 : 0;
+        int ready = 1 + entry.readyCount() + 3;
+        int firstStreamPart = 1;
         int lastStreamPart = firstStreamPart + entry.readyCount() - 1;
         List<String> streamTags = new ArrayList<>();
         List<String> endTags = new ArrayList<>();
@@ -262,7 +270,8 @@ final class DatabaseCatchUp {
                 }
             }
         };
-        return target.send(request, ready, sink).compose(reply -> {
+        StalledReplay watch = StalledReplay.watch(replayer, database, entry.id(), target.backend().processId());
+        return target.send(request, ready, sink).andThen(done -> watch.finished()).compose(reply -> {
             if (reply.lostConnection()) {
                 target = null;
                 return Future.succeededFuture(Outcome.LOST);

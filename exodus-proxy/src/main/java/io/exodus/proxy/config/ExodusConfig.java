@@ -48,6 +48,12 @@ public interface ExodusConfig {
     Sync sync();
     Verify verify();
 
+    /** The strategies that walk the migration through its phases by themselves ({@code PUT /exodus/migration/strategy}). */
+    Strategy strategy();
+
+    /** README command 1's migration demo on the embedded default (docs/demo.md). */
+    Demo demo();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -169,7 +175,11 @@ public interface ExodusConfig {
     }
 
     interface Migration {
-        /** {@code direct} (relay to the source only) or {@code dual-write} (every write on source and target). */
+        /**
+         * {@code direct} (relay to the source only), {@code dual-write} (every write on source and target),
+         * {@code canary}, {@code cutover} (the target is the primary, the source still written) or
+         * {@code source-retired} (relay to the target only).
+         */
         @WithDefault("direct")
         String phase();
 
@@ -211,6 +221,18 @@ public interface ExodusConfig {
         @WithName("canary-percent")
         @WithDefault("10")
         double canaryPercent();
+
+        /** The switch of the primary between the databases: cutover and rollback. */
+        Cutover cutover();
+    }
+
+    interface Cutover {
+        /**
+         * How long a cutover or rollback waits, new transactions paused, for the transactions in flight to end; past
+         * it the switch is called off and traffic resumes on the old primary (nothing was changed).
+         */
+        @WithDefault("30s")
+        Duration timeout();
     }
 
     interface Control {
@@ -240,6 +262,14 @@ public interface ExodusConfig {
         @WithName("apply-timeout")
         @WithDefault("5s")
         Duration applyTimeout();
+
+        /**
+         * Whether the replica listens for notifications of changes ({@code LISTEN exodus_control}); off, it reads the
+         * state every {@code poll-interval} only, as it must when the source is reached through a pooler in
+         * transaction mode, where LISTEN does not work.
+         */
+        @WithDefault("true")
+        boolean listen();
     }
 
     interface Admin {
@@ -248,6 +278,42 @@ public interface ExodusConfig {
          * refuses every change.
          */
         Optional<String> token();
+    }
+
+    interface Strategy {
+        /** The canary strategy's shares of reads on the target, in percent, one step each, before its cutover. */
+        @WithName("canary-steps")
+        @WithDefault("5,25,50,100")
+        java.util.List<Double> canarySteps();
+
+        /** How long each step runs with its health gates watched before the next one. */
+        @WithDefault("5m")
+        Duration soak();
+
+        /** How often the health gates are read during a step. */
+        @WithName("check-interval")
+        @WithDefault("1s")
+        Duration checkInterval();
+
+        /** A step fails when the target's share of failed reads exceeds the source's by more than this (0 to 1). */
+        @WithName("max-error-rate")
+        @WithDefault("0.01")
+        double maxErrorRate();
+
+        /** A step fails when the target's mean read time is more than this many times the source's. */
+        @WithName("max-latency-ratio")
+        @WithDefault("2.0")
+        double maxLatencyRatio();
+
+        /** The latency ratio is judged once both databases answered this many reads in the step. */
+        @WithName("min-reads")
+        @WithDefault("50")
+        int minReads();
+
+        /** A step fails when more transactions than this wait in the replay queue (the target misses writes). */
+        @WithName("max-queue-depth")
+        @WithDefault("100")
+        long maxQueueDepth();
     }
 
     interface Replay {
@@ -288,6 +354,14 @@ public interface ExodusConfig {
         @WithName("poll-interval")
         @WithDefault("1s")
         Duration pollInterval();
+
+        /**
+         * How long one entry's replay may wait on the target before the log says what it waits for (a lock held by a
+         * transaction that never ends there stops the database's queue); said again every two such periods.
+         */
+        @WithName("stall-warning")
+        @WithDefault("30s")
+        Duration stallWarning();
 
         /** The largest queued transaction kept; a bigger one the target missed marks its tables divergent. */
         @WithName("max-transaction-bytes")
@@ -471,5 +545,33 @@ public interface ExodusConfig {
         @WithName("show-values")
         @WithDefault("false")
         boolean showValues();
+    }
+
+    /**
+     * The demo that walks a whole migration on the embedded default while clients use the proxy: it only runs when no
+     * {@code exodus.source.url} is set, so that a newcomer's first run shows a migration rather than a pass-through.
+     */
+    interface Demo {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Accounts seeded on the source: enough rows that the sync and the verification show their progress. */
+        @WithDefault("50000")
+        int accounts();
+
+        /** Clients of the bank that transfer money through the proxy's listen port during the walk. */
+        @WithDefault("4")
+        int clients();
+
+        /** How long the load runs between two steps (each canary share, each move of the primary). */
+        @WithName("step-soak")
+        @WithDefault("3s")
+        Duration stepSoak();
+
+        /**
+         * Exit after the report: 0 when it passed, 1 otherwise; for scripts and tests that run command 1 to its end.
+         */
+        @WithDefault("false")
+        boolean exit();
     }
 }

@@ -89,4 +89,13 @@ public class DivergenceLog {
     public double count(Divergence.Kind kind) {
         return counters.get(kind).values().stream().mapToDouble(Counter::count).sum();
     }
+
+    /** Every divergence recorded so far, all kinds summed. */
+    public double total() {
+        double total = 0;
+        for (Divergence.Kind kind : Divergence.Kind.values()) {
+            total += count(kind);
+        }
+        return total;
+    }
 }

@@ -7,6 +7,7 @@ import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.session.SessionRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -24,6 +25,7 @@ import jakarta.interceptor.Interceptor;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 public class ControlPlane {
     private static final Logger LOG = Logger.getLogger(ControlPlane.class);
     private static final long START_TIMEOUT_SECONDS = 15;
+    /** How long a fleet pause outlives its wait, should its requester die: then every replica resumes by itself. */
+    private static final long PAUSE_LEASE_MARGIN_MILLIS = 30_000;
 
     private final Vertx vertx;
     private final ExodusConfig.Control config;
@@ -48,6 +52,7 @@ public class ControlPlane {
     private final MigrationState migration;
     private final TwoPhaseRecovery recovery;
     private final String replicaId;
+    private final FleetPauseFollower pauses;
     private ControlConnections connections;
     private PgSubscriber subscriber;
     private long pollTimer = -1;
@@ -57,7 +62,8 @@ public class ControlPlane {
     private volatile ControlState last;
 
     public ControlPlane(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
-            TwoPhaseRecovery recovery) {
+            TwoPhaseRecovery recovery, SessionRegistry sessions) {
+        this.pauses = new FleetPauseFollower(sessions);
         this.vertx = vertx;
         this.config = config.control();
         this.endpoints = endpoints;
@@ -88,14 +94,19 @@ public class ControlPlane {
         try {
             createTables().compose(v -> pool().preparedQuery(ControlSql.INSERT_INITIAL).execute(Tuple.of(
                     config.fleet(), migration.phase().configName(), migration.policy().configName(),
-                    migration.canaryPercent(), replicaId))).compose(v -> refresh())
+                    migration.configuredCanaryPercent(), replicaId))).compose(v -> refresh())
                     .toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warnf("The control state of fleet \"%s\" could not be read from the source (%s): this replica starts "
                     + "in its configured phase %s and follows the fleet once the source answers", config.fleet(),
                     e.getCause() != null ? e.getCause().getMessage() : e.getMessage(), migration.phase().configName());
         }
-        listen();
+        if (config.listen()) {
+            listen();
+        } else {
+            LOG.infof("Control: not listening for changes (exodus.control.listen=false); reading the state every %d ms",
+                    config.pollInterval().toMillis());
+        }
         pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> refresh());
         heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
         heartbeat();
@@ -212,12 +223,61 @@ public class ControlPlane {
                 + "reading the state every %d ms instead", failure.getMessage(), config.pollInterval().toMillis()));
     }
 
-    /** Reads the fleet's state and applies it if it is newer than what this replica applied. */
+    /**
+     * Reads the fleet's state and applies it if it is newer than what this replica applied; then follows the fleet's
+     * pause, so that a pause that ended after a phase change resumes sessions in the new phase.
+     */
     private Future<Void> refresh() {
         return pool().preparedQuery(ControlSql.READ).execute(Tuple.of(config.fleet())).compose(rows -> {
             ControlState state = stateOf(rows);
             return state == null ? Future.succeededFuture() : apply(state);
-        }).onFailure(failure -> LOG.debugf("Control: could not read the state: %s", failure.getMessage()));
+        }).compose(v -> pool().preparedQuery(ControlSql.READ_PAUSE).execute(Tuple.of(config.fleet())))
+                .<Void>map(rows -> {
+                    if (rows.iterator().hasNext()) {
+                        Row row = rows.iterator().next();
+                        pauses.follow(row.getLong(0), row.getBoolean(1), pool(), config.fleet(), replicaId);
+                    }
+                    return null;
+                })
+                .onFailure(failure -> LOG.debugf("Control: could not read the state: %s", failure.getMessage()));
+    }
+
+    /**
+     * Begins a pause of the whole fleet's new transactions (every live replica, this one included, follows it at its
+     * next read of the state); fails when one is in effect already. The pause expires by itself after
+     * {@code maxWait} and a margin, should this replica die before it ends it.
+     */
+    public Future<Long> beginFleetPause(Duration maxWait) {
+        long leaseMillis = maxWait.toMillis() + PAUSE_LEASE_MARGIN_MILLIS;
+        return pool().preparedQuery(ControlSql.BEGIN_PAUSE).execute(Tuple.of(config.fleet(), replicaId, leaseMillis))
+                .compose(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Future.failedFuture(new IllegalStateException("another pause of fleet \""
+                                + config.fleet() + "\" is in effect"));
+                    }
+                    long id = rows.iterator().next().getLong(0);
+                    return notifyFleet().compose(v -> refresh()).map(id);
+                });
+    }
+
+    /** The live replicas that do not hold the fleet's pause {@code id} yet. */
+    public Future<List<String>> notHolding(long id) {
+        return pool().preparedQuery(ControlSql.NOT_HELD)
+                .execute(Tuple.of(config.fleet(), 3 * config.heartbeatInterval().toMillis(), id)).map(rows -> {
+                    List<String> replicas = new ArrayList<>();
+                    rows.forEach(row -> replicas.add(row.getString(0)));
+                    return replicas;
+                });
+    }
+
+    /** Ends the fleet's pause {@code id}: every replica lets its sessions go on at its next read of the state. */
+    public Future<Void> endFleetPause(long id) {
+        return pool().preparedQuery(ControlSql.END_PAUSE).execute(Tuple.of(config.fleet(), id))
+                .compose(v -> notifyFleet()).compose(v -> refresh());
+    }
+
+    private Future<Void> notifyFleet() {
+        return pool().preparedQuery(ControlSql.NOTIFY).execute(Tuple.of(config.fleet())).mapEmpty();
     }
 
     private Future<Void> apply(ControlState state) {
@@ -235,8 +295,8 @@ public class ControlPlane {
                     state.version(), config.fleet(), e.getMessage(), applied);
             return Future.succeededFuture();
         }
-        if (phase.writesBothDatabases() && endpoints.target().isEmpty()) {
-            LOG.errorf("Control: fleet \"%s\" is in phase %s, which writes to a target, and this replica has none "
+        if (phase.usesTarget() && endpoints.target().isEmpty()) {
+            LOG.errorf("Control: fleet \"%s\" is in phase %s, which needs a target, and this replica has none "
                     + "configured (exodus.target.url): it keeps phase %s", config.fleet(), phase.configName(),
                     migration.phase().configName());
             return Future.succeededFuture();

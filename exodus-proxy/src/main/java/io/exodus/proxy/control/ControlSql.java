@@ -5,9 +5,13 @@ package io.exodus.proxy.control;
  * of each fleet, the audit of every change, and the replicas with the state each applied.
  */
 final class ControlSql {
-    /** Serialises the creation of the tables by replicas that start at once. */
+    /**
+     * Serialises the creation of the tables by replicas that start at once. The creation keeps PostgreSQL's notices
+     * to itself ("already exists, skipping" at every start would reach the log as warnings).
+     */
     static final String LOCK = "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('exodus.control'))";
     static final String CREATE = """
+            SET LOCAL client_min_messages = warning;
             CREATE SCHEMA IF NOT EXISTS exodus;
             CREATE TABLE IF NOT EXISTS exodus.control_state (
                 fleet text PRIMARY KEY,
@@ -34,7 +38,33 @@ final class ControlSql {
                 policy text NOT NULL,
                 version bigint NOT NULL,
                 last_seen timestamptz NOT NULL,
-                PRIMARY KEY (fleet, replica))""";
+                PRIMARY KEY (fleet, replica));
+            ALTER TABLE exodus.replicas ADD COLUMN IF NOT EXISTS held_pause bigint;
+            CREATE TABLE IF NOT EXISTS exodus.traffic_pauses (
+                fleet text PRIMARY KEY,
+                id bigint NOT NULL,
+                state text NOT NULL,
+                requested_by text NOT NULL,
+                requested_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL)""";
+    /**
+     * A pause of the fleet's new transactions begins, unless one is in effect: answers its id, or no row. It expires
+     * by itself (every replica resumes) should its requester die before it resumes it.
+     */
+    static final String BEGIN_PAUSE = """
+            INSERT INTO exodus.traffic_pauses AS p (fleet, id, state, requested_by, expires_at) \
+            VALUES ($1, 1, 'pausing', $2, now() + $3 * interval '1 millisecond') \
+            ON CONFLICT (fleet) DO UPDATE SET id = p.id + 1, state = 'pausing', requested_by = excluded.requested_by, \
+            requested_at = now(), expires_at = excluded.expires_at \
+            WHERE p.state = 'resumed' OR p.expires_at < now() RETURNING id""";
+    static final String END_PAUSE = "UPDATE exodus.traffic_pauses SET state = 'resumed' WHERE fleet = $1 AND id = $2";
+    /** The fleet's pause as a replica follows it: in effect (pausing, not expired) or not. */
+    static final String READ_PAUSE = "SELECT id, state = 'pausing' AND expires_at > now() FROM exodus.traffic_pauses "
+            + "WHERE fleet = $1";
+    static final String HELD = "UPDATE exodus.replicas SET held_pause = $3 WHERE fleet = $1 AND replica = $2";
+    /** The live replicas that do not hold the pause yet. */
+    static final String NOT_HELD = "SELECT replica FROM exodus.replicas WHERE fleet = $1 "
+            + "AND last_seen > now() - $2 * interval '1 millisecond' AND held_pause IS DISTINCT FROM $3 ORDER BY replica";
     /** The first replica of a fleet brings its configured state; later ones find it. */
     static final String INSERT_INITIAL = "INSERT INTO exodus.control_state (fleet, phase, policy, canary_percent, "
             + "version, changed_by) VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (fleet) DO NOTHING";

@@ -1,6 +1,7 @@
 package io.exodus.proxy.direct;
 
 import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.capture.SessionCapture;
 import io.exodus.proxy.metrics.RelayMetrics;
 import io.exodus.proxy.metrics.RequestClassifier;
@@ -56,11 +57,18 @@ public final class DirectRelay implements Relay {
     private boolean sinceSync;
     /** What {@link #holdWhenQuiet} waits to run; null when nothing waits. */
     private Runnable atQuiet;
+    private final BackendConnector connector;
     /** What the client sent since the relay began holding; null while it forwards. */
     private CompositeByteBuf held;
 
-    public DirectRelay(RelayHost session, NetSocket client, BackendConnection backend, SessionServices services) {
+    /**
+     * @param connector opens connections to {@code backend}'s database (the source, or the target once it is the
+     *                  primary): the cancel requests go there
+     */
+    public DirectRelay(RelayHost session, NetSocket client, BackendConnection backend, SessionServices services,
+            BackendConnector connector) {
         this.session = session;
+        this.connector = connector;
         this.client = client;
         this.backend = backend;
         this.services = services;
@@ -270,7 +278,7 @@ public final class DirectRelay implements Relay {
     /** Forwards the client's CancelRequest to the backend process that runs its query. */
     @Override
     public void cancelBackend() {
-        services.source().cancel(backend.processId(), backend.secretKey());
+        connector.cancel(backend.processId(), backend.secretKey());
     }
 
     /** The client went away: a query it left running is cancelled, not left to finish for nobody. */

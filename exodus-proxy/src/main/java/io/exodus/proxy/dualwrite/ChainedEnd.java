@@ -26,6 +26,13 @@ final class ChainedEnd {
     private final ConcurrentWrite concurrentWrites;
     private final UnitPlanner planner;
     private final ClassificationCache classifications;
+    /**
+     * The modes of the transaction Exodus began itself to chain one (its own BEGIN after the commit protocol's COMMIT),
+     * and that transaction's serial: PostgreSQL keeps a chained transaction's modes through a failed statement, but the
+     * options of a BEGIN go with the failure, so a later chained end of it must set them again.
+     */
+    private TransactionCharacteristics begunModes;
+    private long begunSerial = -1;
 
     ChainedEnd(DualWriteRelay relay, TransactionCommit commits, ConcurrentWrite concurrentWrites, UnitPlanner planner,
             ClassificationCache classifications) {
@@ -40,13 +47,17 @@ final class ChainedEnd {
         boolean commit = classifications.classify(plan.statementText()).transactionVerb()
                 == TransactionVerb.COMMIT_AND_CHAIN;
         Leg primary = relay.primary();
+        boolean afterFailureOfBegun = primary.transactionStatus() == 'E' && begunModes != null
+                && begunSerial == relay.transactionSerial();
         Future<TransactionCharacteristics> before = primary.transactionStatus() == 'T'
-                ? TransactionCharacteristics.of(primary) : Future.succeededFuture();
+                ? TransactionCharacteristics.of(primary)
+                : Future.succeededFuture(afterFailureOfBegun ? begunModes : null);
+        begunModes = null;
         return before.compose(modes -> {
             int replyStart = relay.holdClientReply();
             Future<Void> ended = commit ? commits.clientCommit(plan, true) : rollback(plan);
             return ended.compose(v -> relay.clientReplyFailed(replyStart) ? Future.<Void>succeededFuture()
-                    : chain(modes)).eventually(() -> {
+                    : chain(modes, afterFailureOfBegun)).eventually(() -> {
                         relay.releaseClientReply(primary.transactionStatus());
                         return Future.succeededFuture();
                     });
@@ -65,12 +76,25 @@ final class ChainedEnd {
         return onPrimary;
     }
 
-    private Future<Void> chain(TransactionCharacteristics modes) {
+    /** @param reapply the primary chained a failed transaction that Exodus began: its modes are set again */
+    private Future<Void> chain(TransactionCharacteristics modes, boolean reapply) {
         Leg primary = relay.primary();
         if (primary.transactionStatus() == 'T') {
             // The client's own statement reached the primary, which chained by itself; so did a secondary taking part.
-            relay.transactionChained(relay.secondaryTransaction().takesPart());
-            return Future.succeededFuture();
+            boolean secondaryChained = relay.secondaryTransaction().takesPart();
+            relay.transactionChained(secondaryChained);
+            if (!reapply) {
+                return Future.succeededFuture();
+            }
+            Leg secondary = relay.secondary();
+            if (secondaryChained && secondary != null && secondary.isOpen()) {
+                secondary.send(FrontendMessages.query(modes.setTransaction()), 1, Leg.DISCARD);
+            }
+            return primary.send(FrontendMessages.query(modes.setTransaction()), 1, Leg.DISCARD).map(set -> {
+                begunModes = modes;
+                begunSerial = relay.transactionSerial();
+                return null;
+            });
         }
         relay.transactionEnded();
         if (modes == null) {
@@ -79,6 +103,12 @@ final class ChainedEnd {
         }
         int mark = relay.clientReplyLength();
         UnitPlan begin = planner.plan(List.of(FrontendMessages.queryMessage(modes.begin())));
-        return concurrentWrites.run(begin).onComplete(r -> relay.truncateClientReply(mark));
+        return concurrentWrites.run(begin).onComplete(r -> {
+            relay.truncateClientReply(mark);
+            if (r.succeeded()) {
+                begunModes = modes;
+                begunSerial = relay.transactionSerial();
+            }
+        });
     }
 }

@@ -98,6 +98,9 @@ final class ConcurrentWrite {
                                 : s.error());
                     } else {
                         relay.divergence(kind, plan, p, s);
+                        // The session's state (a SET, a PREPARE) now differs between the two: a later statement
+                        // would run on the secondary under other settings. A new connection gets the primary's.
+                        relay.secondaryConnection().dropForSessionState(leg, DualWriteRelay.describe(s));
                     }
                 } else if (p.failed() && !s.failed() && !inTransaction && leg.isOpen()
                         && leg.transactionStatus() != 'I') {

@@ -1,6 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
@@ -12,6 +13,7 @@ import io.exodus.proxy.metrics.DualWriteMetrics;
 import io.exodus.proxy.metrics.RelayMetrics;
 import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.SessionServices;
@@ -60,7 +62,7 @@ public final class DualWriteRelay implements Relay {
     private final StatementBook book = new StatementBook();
     private final UnitPlanner planner;
     private final SecondaryRequests requests;
-    private final SessionStateLog sessionState = new SessionStateLog();
+    private final SessionPrepares prepares = new SessionPrepares();
     private final TransactionCommit commits;
     private final RelayMetrics metrics;
     private final boolean classifiesStatements;
@@ -115,11 +117,23 @@ public final class DualWriteRelay implements Relay {
     private CopyIn copying;
     /** What {@link #holdWhenQuiet} waits to run; null when nothing waits. */
     private Runnable atQuiet;
-    /** Requests are not taken: the session is held between transactions, or is being adopted from phase direct. */
+    /** Requests are not taken: the session is held between transactions for its session ({@link #holdWhenQuiet}). */
     private boolean holding;
+    /**
+     * Requests are not taken: the session is being adopted from phase direct. Apart from {@link #holding}, which the
+     * session releases with {@link #resume()} (the end of a pause may come while the adoption still reads the state),
+     * only the adoption's end releases this.
+     */
+    private boolean adopting;
+    /** {@link #awaitingSecondaryForQuiet} waits for the secondary to answer everything. */
+    private boolean awaitingSecondary;
+    /** Which database is the primary: the source until the cutover, the target after it. */
+    private final Side primarySide;
 
     public DualWriteRelay(RelayHost session, NetSocket client, SessionServices services, DualWriteServices dual,
-            BackendLogin login, BackendConnection source, BackendConnection target) {
+            BackendLogin login, BackendConnection primaryConnection, BackendConnection secondaryConnection,
+            Side primarySide) {
+        this.primarySide = primarySide;
         this.session = session;
         this.client = client;
         this.services = services;
@@ -131,7 +145,7 @@ public final class DualWriteRelay implements Relay {
         this.capture = services.capture().openSession(session.number());
         this.capturedAnswers = new ClientAnswers(capture);
         this.legMetrics = LegTimings.around(dual.metrics(), capture);
-        this.primary = new Leg(source, services.maxMessageSize());
+        this.primary = new Leg(primaryConnection, services.maxMessageSize());
         primary.measuredBy(legMetrics, true, this::currentPolicy);
         this.planner = new UnitPlanner(dual.classifications(), book, dual.rowImages());
         this.requests = new SecondaryRequests(book);
@@ -144,32 +158,33 @@ public final class DualWriteRelay implements Relay {
         this.chainedEnds = new ChainedEnd(this, commits, concurrentWrites, planner, dual.classifications());
         this.schemaChanges = new SchemaChanges(dual.tableShapes(), dual.classifications(), primary.database(),
                 login.database());
-        if (target != null) {
-            secondaryConnection.attach(new Leg(target, services.maxMessageSize()));
+        if (secondaryConnection != null) {
+            this.secondaryConnection.attach(new Leg(secondaryConnection, services.maxMessageSize()));
         }
     }
 
     /**
      * Starts on a session that ran direct until now: the client's requests wait until what the session set up on the
-     * source is set up for dual-write (see {@link SessionAdoption}) and the target's connection is open.
+     * primary is set up for dual-write (see {@link SessionAdoption}) and the secondary's connection is open.
      */
     public void startAdopting() {
-        holding = true;
+        adopting = true;
         start();
+        SessionAdoption.SessionSetup[] read = new SessionAdoption.SessionSetup[1];
         SessionAdoption.read(primary).compose(setup -> {
+            read[0] = setup;
             if (!setup.obstacles().isEmpty()) {
                 return Future.succeededFuture("it holds " + String.join(", ", setup.obstacles())
-                        + ", which the target does not have");
+                        + ", which the " + primarySide.other().configName() + " does not have");
             }
             List<String> state = SessionAdoption.stateStatements(setup, dual);
             if (state == null) {
-                return Future.succeededFuture("it holds a statement prepared by PREPARE in a text of several "
-                        + "statements, which Exodus cannot prepare again alone");
+                return Future.succeededFuture(SessionAdoption.MULTI_STATEMENT_PREPARE);
             }
-            state.forEach(sessionState::adopt);
+            setup.sqlPrepared().forEach(prepared -> prepares.adopt(prepared[0], prepared[1]));
             return SessionAdoption.enterStatements(setup, book, dual, primary);
         }).compose(refusal -> refusal != null ? Future.succeededFuture(refusal)
-                : secondaryConnection.reconnectIfDue().map((String) null)).onComplete(adopted -> {
+                : secondaryConnection.reconnectWith(read[0]).map((String) null)).onComplete(adopted -> {
                     if (closed) {
                         return;
                     }
@@ -182,9 +197,10 @@ public final class DualWriteRelay implements Relay {
                                 + ". Reconnect to continue; a new session writes to both databases."));
                         return;
                     }
-                    LOG.infof("%s: follows the migration into dual-write (target %s)", session.label(),
+                    LOG.infof("%s: follows the migration: writes to both databases (primary %s, %s %s)", session.label(),
+                            primarySide.configName(), primarySide.other().configName(),
                             secondaryUsable() ? "connected" : "not reachable now");
-                    holding = false;
+                    adopting = false;
                     pump();
                 });
     }
@@ -238,7 +254,10 @@ public final class DualWriteRelay implements Relay {
 
     private void pump() {
         while ((!busy || copying != null) && !closed) {
-            if (!busy && runIfQuiet() || holding) {
+            if (adopting || !busy && runIfQuiet() || holding) {
+                break;
+            }
+            if (!busy && awaitingSecondaryForQuiet()) {
                 break;
             }
             PgMessage message;
@@ -541,13 +560,22 @@ public final class DualWriteRelay implements Relay {
         return secondary != null && secondary.isOpen();
     }
 
-    boolean secondaryIsTarget() {
-        return true;
+    Side primarySide() {
+        return primarySide;
     }
 
-    /** The session-state statements a replay of this session's transactions runs first. */
-    String sessionContext() {
-        return sessionState.replayText();
+    boolean secondaryIsTarget() {
+        return primarySide == Side.SOURCE;
+    }
+
+    /** Opens connections to the secondary's database; null when it is the target and none is configured. */
+    BackendConnector secondaryConnector() {
+        return services.connector(primarySide.other());
+    }
+
+    /** The PREPAREs of these names that a replay of this session's transaction runs first. */
+    String sessionPrepares(java.util.Set<String> names) {
+        return prepares.replayText(names);
     }
 
     long transactionSerial() {
@@ -579,7 +607,7 @@ public final class DualWriteRelay implements Relay {
 
     void recordSessionState(UnitPlan plan, LegReply reply) {
         if (!reply.failed() && plan.simple() && primary.transactionStatus() == 'I') {
-            sessionState.record(plan.statementText(), dual.classifications().classify(plan.statementText()));
+            prepares.record(plan.statementText(), dual.classifications().classify(plan.statementText()));
         }
     }
 
@@ -720,9 +748,31 @@ public final class DualWriteRelay implements Relay {
                 && (secondary == null || secondary.isIdle()) && !holdingClientReply;
     }
 
+    /**
+     * A hold is wanted, the primary is between transactions, and only the secondary is still answering (its COMMIT
+     * after the primary's, a write sent behind): the client's next request waits until the secondary has answered,
+     * so that the moment becomes quiet. Otherwise a client that sends its next transaction at once (a pool, pgbench)
+     * would start it before the secondary is done, every time, and a pause would wait for it for seconds.
+     */
+    private boolean awaitingSecondaryForQuiet() {
+        if (atQuiet == null || holding || adopting || copying != null || batch != null || holdingClientReply
+                || primary.transactionStatus() != 'I' || !primary.isIdle() || secondary == null
+                || secondary.isIdle()) {
+            return false;
+        }
+        if (!awaitingSecondary) {
+            awaitingSecondary = true;
+            secondary.drained().onComplete(drained -> {
+                awaitingSecondary = false;
+                pump();
+            });
+        }
+        return true;
+    }
+
     /** Runs what waits for a quiet moment, if this is one; returns whether the relay now holds the session. */
     private boolean runIfQuiet() {
-        if (atQuiet != null && !holding && isQuiet()) {
+        if (atQuiet != null && !holding && !adopting && isQuiet()) {
             Runnable quiet = atQuiet;
             atQuiet = null;
             holding = true;
@@ -747,9 +797,9 @@ public final class DualWriteRelay implements Relay {
     }
 
     /**
-     * Statements that dual-write parsed on the source with {@code RETURNING *} are parsed again as the client wrote
-     * them, since the next relay passes their answers on untouched; then the source's connection is handed over and
-     * the target's closed.
+     * Statements that dual-write parsed on the primary with {@code RETURNING *} are parsed again as the client wrote
+     * them, since the next relay passes their answers on untouched; then the primary's connection is handed over and
+     * the secondary's closed.
      */
     @Override
     public Future<HandOff> detach() {
@@ -761,7 +811,7 @@ public final class DualWriteRelay implements Relay {
                 : primary.send(FrontendMessages.appendSync(restore), 1, Leg.DISCARD);
         return restored.compose(reply -> {
             if (reply != null && reply.failed()) {
-                return Future.failedFuture("the source refused a prepared statement parsed again as the client "
+                return Future.failedFuture("the primary refused a prepared statement parsed again as the client "
                         + "wrote it: " + (reply.error() == null ? "connection lost" : reply.error().message()));
             }
             client.handler(null);
@@ -790,10 +840,10 @@ public final class DualWriteRelay implements Relay {
 
     @Override
     public void cancelBackend() {
-        services.source().cancel(primary.backend().processId(), primary.backend().secretKey());
+        services.connector(primarySide).cancel(primary.backend().processId(), primary.backend().secretKey());
         Leg leg = secondary;
-        if (leg != null && !leg.isIdle() && dual.target() != null) {
-            dual.target().cancel(leg.backend().processId(), leg.backend().secretKey());
+        if (leg != null && !leg.isIdle() && secondaryConnector() != null) {
+            secondaryConnector().cancel(leg.backend().processId(), leg.backend().secretKey());
         }
     }
 

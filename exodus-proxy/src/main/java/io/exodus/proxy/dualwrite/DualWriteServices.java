@@ -19,6 +19,7 @@ import java.util.Map;
  * @param secondaryTimeout how long the secondary may take to answer one request
  * @param metrics     per-leg request timers, commit outcomes, detachments
  * @param replay      the durable queue of transactions the secondary missed
+ * @param reads       reads outside transactions by the database that answered them, for a canary's health gates
  */
 public record DualWriteServices(
         BackendConnector target,
@@ -31,5 +32,6 @@ public record DualWriteServices(
         boolean rowImages,
         java.time.Duration secondaryTimeout,
         io.exodus.proxy.metrics.DualWriteMetrics metrics,
-        io.exodus.proxy.catchup.CatchUpQueue replay) {
+        io.exodus.proxy.catchup.CatchUpQueue replay,
+        io.exodus.proxy.metrics.ReadsBySide reads) {
 }

@@ -59,7 +59,7 @@ final class LockstepWrite {
     }
 
     Future<Void> run() {
-        return queue.replayReady().compose(v -> relay.secondaryConnection().reconnectIfDue())
+        return queue.replayReady().compose(v -> relay.secondaryConnection().reconnectIfDue(ahead == 0))
                 .compose(v -> onPrimary());
     }
 
@@ -100,6 +100,12 @@ final class LockstepWrite {
                 if (wrap) {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
                             .map(r -> reply(held.withFinalStatus((byte) 'I')));
+                }
+                if (primary.transactionStatus() == 'I') {
+                    // The failure ended the primary's transaction (a PREPARE TRANSACTION whose gid is taken): the
+                    // secondary's part ends too, or it would stay open there, and the client's next ROLLBACK PREPARED
+                    // would meet it instead of the transaction it names.
+                    relay.secondaryTransaction().drop();
                 }
                 return Future.succeededFuture(reply(held.asIs()));
             }

@@ -14,7 +14,9 @@ import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A dual-write session's side of the replay queue (ADR 0005): whether the current transaction's policy queues what
@@ -31,6 +33,8 @@ final class QueueHandoff {
     private final BackendLogin login;
     /** What the current transaction sent (or would have sent) to the secondary, when its policy replays. */
     private TransactionRecording recording;
+    /** The SQL-level prepared statements the current transaction EXECUTEs: their PREPAREs go into its entry. */
+    private final Set<String> executedPrepares = new HashSet<>();
     /** The current transaction goes to the replay queue when it commits: the secondary missed part of it. */
     private boolean queueTransaction;
 
@@ -42,7 +46,9 @@ final class QueueHandoff {
 
     /** Whether the current transaction's policy queues what the secondary misses. */
     boolean replays() {
-        return dual.replay() != null && dual.replay().active()
+        // The queue lives on the source and replays into the target: with the source as the secondary (after the
+        // cutover) its misses are handled by the policy alone, counted as divergences.
+        return relay.secondaryIsTarget() && dual.replay() != null && dual.replay().active()
                 && relay.currentPolicy().replaysSecondaryFailures(relay.secondaryIsTarget());
     }
 
@@ -136,6 +142,7 @@ final class QueueHandoff {
 
     /** The primary's transaction ended: the next one starts without a recording. */
     void transactionEnded() {
+        executedPrepares.clear();
         // Rolled back, or ended without its entry: nothing of it was queued.
         endQueueing(false);
         recording = null;
@@ -167,8 +174,10 @@ final class QueueHandoff {
     /**
      * What commits a queued transaction on the primary: its queue entry and COMMIT, in one simple query, so that
      * the entry exists exactly when the transaction committed. A transaction too big for the queue commits without
-     * one, as a divergence. The entry's context ends with the session's settings as the primary has them (see
-     * {@link SessionSettings}), after the session-state statements the relay saw, which they override.
+     * one, as a divergence. The entry's context is the session's settings as the primary has them (see
+     * {@link SessionSettings}), then the PREPAREs of the statements the transaction EXECUTEs: not every PREPARE the
+     * session holds, as one may name an object dropped since, which the target would refuse to prepare. The entry's id
+     * is drawn on the proxy's own connection, so that the client's {@code lastval()} stays its own.
      */
     Future<String> queuedCommitSql(String fingerprint) {
         if (recording == null || !recording.hasWrites()) {
@@ -182,10 +191,13 @@ final class QueueHandoff {
             return Future.succeededFuture("COMMIT");
         }
         TransactionRecording queued = recording;
-        return SessionSettings.statementFrom(relay.primary()).map(settings -> {
-            String logged = relay.sessionContext();
-            String context = settings.isEmpty() ? logged : logged.isEmpty() ? settings : logged + ";\n" + settings;
-            return dual.replay().insertSql(queued, context) + ";\nCOMMIT";
+        // The id only once the primary has answered the settings' query: it runs after whatever the transaction
+        // sent before its COMMIT (the same query may carry writes), so every row lock is held by then.
+        return SessionSettings.statementFrom(relay.primary()).compose(settings -> {
+            String prepared = relay.sessionPrepares(executedPrepares);
+            String context = settings.isEmpty() ? prepared : prepared.isEmpty() ? settings : settings + ";\n" + prepared;
+            return dual.replay().nextEntryId(login.database())
+                    .map(id -> dual.replay().insertSql(id, queued, context) + ";\nCOMMIT");
         });
     }
 
@@ -195,14 +207,20 @@ final class QueueHandoff {
      * writes before the change would be replayed, and an unqualified name could then mean another table.
      */
     void beforeRequest(UnitPlan plan) {
-        if (recording == null || !recording.hasWrites()) {
-            return;
-        }
+        boolean afterWrites = recording != null && recording.hasWrites();
         for (String sql : plan.executedSql()) {
-            if (changesSettings(dual.classifications().classify(sql))) {
+            Classification classification = dual.classifications().classify(sql);
+            if (replays()) {
+                for (Classification statement : classification.statements()) {
+                    if (statement.preparedVerb() == PreparedStatementVerb.EXECUTE && statement.preparedName() != null) {
+                        executedPrepares.add(statement.preparedName());
+                    }
+                }
+            }
+            if (afterWrites && changesSettings(classification)) {
                 recording.refuse("it changes the session's settings after its first write, and its queue entry would "
                         + "replay those writes under the settings at its end");
-                return;
+                afterWrites = false;
             }
         }
     }

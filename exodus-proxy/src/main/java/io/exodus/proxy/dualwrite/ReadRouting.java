@@ -52,10 +52,16 @@ final class ReadRouting {
         if (ahead == 0 && canaryRead(plan)) {
             return readOnSecondary(plan);
         }
+        long started = System.nanoTime();
+        boolean outsideTransaction = relay.primary().transactionStatus() == 'I';
         Future<LegReply> reply = relay.primaryAnswersClient(plan, ahead);
         Buffer closes = relay.requests().closesOnly(plan);
         if (closes != null && relay.secondaryUsable()) {
             relay.secondary().send(closes, 1, Leg.DISCARD);
+        }
+        if (outsideTransaction && ahead == 0) {
+            // The canary's yardstick: the reads the primary answers that it could have sent to the secondary.
+            reply.onSuccess(r -> dual.reads().answered(relay.primarySide(), started, r.failed()));
         }
         return reply.mapEmpty();
     }
@@ -185,7 +191,9 @@ final class ReadRouting {
             relay.toClient(message);
         };
         dual.metrics().canaryRead();
+        long started = System.nanoTime();
         return secondary.send(out, 1, sink).compose(reply -> {
+            dual.reads().answered(relay.primarySide().other(), started, reply.failed());
             if (!reply.lostConnection()) {
                 return Future.succeededFuture();
             }

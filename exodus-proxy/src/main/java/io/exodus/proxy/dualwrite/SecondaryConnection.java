@@ -4,9 +4,10 @@ import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.metrics.SecondaryDetachment;
 import io.exodus.proxy.session.SessionServices;
-import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Future;
 import org.jboss.logging.Logger;
+
+import java.util.List;
 
 /**
  * When a dual-write session has a secondary leg, and when it may use it: the leg is attached at the start, lost with
@@ -27,6 +28,8 @@ final class SecondaryConnection {
     /** BothRequired after a secondary failure: this session no longer uses the secondary. */
     private boolean pinned;
     private long lastReconnectAttempt;
+    /** Why the last reconnected secondary was not used, said once until the reason changes; null when it was. */
+    private String lastRefusal;
 
     SecondaryConnection(DualWriteRelay relay, SessionServices services, DualWriteServices dual, BackendLogin login,
             StatementBook book) {
@@ -80,8 +83,34 @@ final class SecondaryConnection {
 
     /** Reconnects the secondary if it is gone and the time has come; completes when it is usable or not. */
     Future<Void> reconnectIfDue() {
-        if (relay.secondaryUsable() || pinned || relay.primary().transactionStatus() != 'I' || dual.target() == null
-                || (relay.queue().replays() && relay.queue().mustQueue())) {
+        return reconnectIfDue(true);
+    }
+
+    /**
+     * Reconnects the secondary if it is gone and the time has come; completes when it is usable or not. The new
+     * connection is given the session's state as the primary has it now, read from the primary: its settings (role
+     * and session authorization included) and its PREPAREs. A replay of the statements that made that state would
+     * not do: one of them that the target refuses (a role dropped since) ends the replay of the rest, and the
+     * session's writes then ran on the target under another search_path, silently. A secondary that cannot be given
+     * the state, or that would lack temporary tables the session holds on the primary (an unqualified name would
+     * mean a permanent table there), is not used: the session's transactions are handled as if the target were away,
+     * which each policy makes loud.
+     *
+     * @param primaryQuiet false while parts of a request that a Flush sent ahead are open in the primary's implicit
+     *                     transaction: the state cannot be read there without ending it, so nothing is tried
+     */
+    Future<Void> reconnectIfDue(boolean primaryQuiet) {
+        return reconnect(primaryQuiet, null);
+    }
+
+    /** Reconnects a session that has just read its state from the primary (see {@link SessionAdoption}). */
+    Future<Void> reconnectWith(SessionAdoption.SessionSetup setup) {
+        return reconnect(true, setup);
+    }
+
+    private Future<Void> reconnect(boolean primaryQuiet, SessionAdoption.SessionSetup known) {
+        if (relay.secondaryUsable() || pinned || !primaryQuiet || relay.primary().transactionStatus() != 'I'
+                || relay.secondaryConnector() == null || (relay.queue().replays() && relay.queue().mustQueue())) {
             return Future.succeededFuture();
         }
         long now = System.nanoTime();
@@ -89,7 +118,7 @@ final class SecondaryConnection {
             return Future.succeededFuture();
         }
         lastReconnectAttempt = now;
-        return dual.target().open(login).compose(connection -> {
+        return relay.secondaryConnector().open(login).compose(connection -> {
             if (relay.isClosed()) {
                 connection.socket().close();
                 return Future.succeededFuture();
@@ -97,16 +126,62 @@ final class SecondaryConnection {
             Leg leg = new Leg(connection, services.maxMessageSize());
             attach(leg);
             book.secondaryReset();
-            LOG.infof("%s: reconnected to the %s", relay.label(), leg.database());
-            String replay = relay.sessionContext();
-            if (replay.isEmpty()) {
-                return Future.<Void>succeededFuture();
-            }
-            return leg.send(FrontendMessages.query(replay), 1, Leg.DISCARD).<Void>mapEmpty();
+            Future<SessionAdoption.SessionSetup> state = known != null ? Future.succeededFuture(known)
+                    : SessionAdoption.read(relay.primary());
+            return state.compose(setup -> givenState(leg, setup),
+                    failure -> Future.succeededFuture(failure.getMessage())).map(refusal -> {
+                        String said = lastRefusal;
+                        lastRefusal = refusal;
+                        if (refusal == null) {
+                            LOG.infof("%s: reconnected to the %s", relay.label(), leg.database());
+                        } else if (relay.secondary() == leg) {
+                            if (!refusal.equals(said)) {
+                                LOG.warnf("%s: the %s is reachable again but not used: %s", relay.label(),
+                                        leg.database(), refusal);
+                            }
+                            closeForSessionState(leg);
+                        }
+                        return null;
+                    });
         }, failure -> {
             LOG.debugf("%s: the target is still unavailable: %s", relay.label(), failure.getMessage());
-            return Future.<Void>succeededFuture();
+            return Future.succeededFuture();
         });
+    }
+
+    /** Gives a new secondary the session's state; completes with why it cannot be used, or null. */
+    private Future<String> givenState(Leg leg, SessionAdoption.SessionSetup setup) {
+        List<String> temporaryTables = setup.obstacles().stream()
+                .filter(obstacle -> obstacle.startsWith("the temporary table ")).toList();
+        if (!temporaryTables.isEmpty()) {
+            return Future.succeededFuture("the session holds " + String.join(", ", temporaryTables)
+                    + " on the primary, which the new connection would lack");
+        }
+        List<String> state = SessionAdoption.stateStatements(setup, dual);
+        if (state == null) {
+            return Future.succeededFuture("the session: " + SessionAdoption.MULTI_STATEMENT_PREPARE);
+        }
+        return SessionAdoption.give(leg, state)
+                .map(refused -> refused == null ? null : "it refused the session's state: " + refused);
+    }
+
+    /**
+     * The secondary refused what set up the session's state on the primary: it is closed, and a later boundary
+     * reconnects it with the primary's state (or finds that it cannot be given it).
+     */
+    void dropForSessionState(Leg leg, String why) {
+        if (relay.secondary() != leg) {
+            return;
+        }
+        LOG.warnf("%s: the %s refused a statement that sets up the session (%s); it is reconnected with the "
+                + "primary's state", relay.label(), leg.database(), why);
+        closeForSessionState(leg);
+    }
+
+    private void closeForSessionState(Leg leg) {
+        dual.metrics().secondaryDetached(SecondaryDetachment.SESSION_STATE);
+        relay.detachSecondary();
+        leg.close();
     }
 
     /** BothRequired after a secondary failure: the session keeps to the primary until it ends. */
@@ -126,7 +201,11 @@ final class SecondaryConnection {
     /** Between transactions while the queue has entries: the secondary waits, closed, until it has drained. */
     void detachForQueue() {
         Leg leg = relay.detachSecondary();
-        lastReconnectAttempt = 0;
+        if (lastRefusal == null) {
+            // Back as soon as the queue has drained. A session whose last new secondary could not be given its state
+            // keeps the 5 s pace: otherwise every queued transaction of it would open and close one.
+            lastReconnectAttempt = 0;
+        }
         if (leg != null) {
             dual.metrics().secondaryDetached(SecondaryDetachment.QUEUED);
             leg.drained().onComplete(v -> leg.close());

@@ -118,9 +118,12 @@ final class SecondaryTransaction {
     void primaryEnded() {
         deferredFailure = null;
         Leg secondary = relay.secondary();
-        if ((inTransaction || needsRollback) && secondary != null && secondary.transactionStatus() != 'I') {
-            // The primary's transaction ended in a way no shape foresaw (a multi-statement text ending it):
-            // end the secondary's the same way rather than leave it open.
+        if ((inTransaction || needsRollback) && secondary != null && secondary.isOpen()
+                && (secondary.transactionStatus() != 'I' || !secondary.isIdle())) {
+            // The primary's transaction ended in a way no shape foresaw (a multi-statement text ending it, a
+            // PREPARE TRANSACTION or COMMIT after a failure that the primary alone answered with ROLLBACK): end the
+            // secondary's the same way rather than leave it open. Its BEGIN may still be on its way (the status says
+            // idle until it is answered), hence the pending requests count too.
             secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
         }
         inTransaction = false;

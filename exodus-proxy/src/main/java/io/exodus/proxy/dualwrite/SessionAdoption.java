@@ -30,15 +30,31 @@ import java.util.Optional;
  */
 final class SessionAdoption {
     static final String STATEMENT = "exodus_session_adoption";
+    /** The role SET ROLE chose, which pg_settings does not list (no row when none was chosen). */
+    static final String ROLE_SET = "SELECT 'role', pg_catalog.current_setting('role') "
+            + "WHERE pg_catalog.current_setting('role') <> 'none'";
+    /**
+     * The session's settings (pg_settings lists neither the role nor the session authorization: each is read on its
+     * own; a session authorization counts when it differs from the user the session logged in as), prepared
+     * statements (but the one that reads all this, {@link #STATEMENT}), and what the target cannot be given.
+     */
     static final String STATE_QUERY = """
             SELECT 'setting', name, pg_catalog.current_setting(name), NULL FROM pg_catalog.pg_settings \
             WHERE source = 'session' \
+            UNION ALL SELECT 'setting', 'role', pg_catalog.current_setting('role'), NULL \
+            WHERE pg_catalog.current_setting('role') <> 'none' \
+            UNION ALL SELECT 'setting', 'session_authorization', session_user, NULL FROM pg_catalog.pg_stat_activity \
+            WHERE pid = pg_catalog.pg_backend_pid() AND usename <> session_user \
             UNION ALL SELECT 'encoding', 'client_encoding', pg_catalog.current_setting('client_encoding'), NULL \
             UNION ALL SELECT CASE WHEN from_sql THEN 'sql-prepared' ELSE 'prepared' END, name, statement, \
             parameter_types::pg_catalog.oid[]::text FROM pg_catalog.pg_prepared_statements \
+            WHERE name <> '%s' \
             UNION ALL SELECT 'temporary table', relname::text, NULL, NULL FROM pg_catalog.pg_class \
             WHERE relnamespace = pg_catalog.pg_my_temp_schema() AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f') \
-            UNION ALL SELECT 'held cursor', name, NULL, NULL FROM pg_catalog.pg_cursors WHERE is_holdable""";
+            UNION ALL SELECT 'held cursor', name, NULL, NULL FROM pg_catalog.pg_cursors WHERE is_holdable \
+            UNION ALL SELECT 'listening', channel, NULL, NULL FROM pg_catalog.pg_listening_channels() AS channel \
+            UNION ALL SELECT 'advisory lock', objid::text, NULL, NULL FROM pg_catalog.pg_locks \
+            WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid() AND granted""".formatted(STATEMENT);
     private static final String DOLLAR_QUOTE = "$exodus$";
 
     /** A protocol-level prepared statement of the session. */
@@ -52,12 +68,20 @@ final class SessionAdoption {
     /**
      * What the source says the session has set up.
      *
-     * @param settings  name and value of each setting changed by SET, session_authorization and role first
-     * @param obstacles what the target cannot be given, said for the client; empty when the session can follow
+     * @param settings  name and value of each setting changed by SET, session_authorization first and role last
+     * @param listening    the channels the session LISTENs to: notifications come from the primary, so a session whose
+     *                     primary moves listens on the new one
+     * @param obstacles    what the target cannot be given, said for the client; empty when the session can follow
+     * @param primaryBound what ties the session to its primary's connection (session-level advisory locks): no
+     *                     obstacle to mirroring its writes, one to moving its primary
      */
     record SessionSetup(List<String[]> settings, List<Prepared> prepared, List<String[]> sqlPrepared,
-            List<String> obstacles) {
+            List<String> listening, List<String> obstacles, List<String> primaryBound) {
     }
+
+    /** Why a session whose PREPARE came in a text of several statements cannot be set up on a new connection. */
+    static final String MULTI_STATEMENT_PREPARE = "it holds a statement prepared by PREPARE in a text of several "
+            + "statements, which Exodus cannot prepare again alone";
 
     private SessionAdoption() {
     }
@@ -79,6 +103,8 @@ final class SessionAdoption {
         List<Prepared> prepared = new ArrayList<>();
         List<String[]> sqlPrepared = new ArrayList<>();
         List<String> obstacles = new ArrayList<>();
+        List<String> listening = new ArrayList<>();
+        List<String> primaryBound = new ArrayList<>();
         String encoding = "UTF8";
         for (List<String> row : rows) {
             String kind = row.get(0);
@@ -88,9 +114,6 @@ final class SessionAdoption {
                     String[] setting = {name, row.get(2)};
                     if (name.equals("session_authorization")) {
                         settings.add(0, setting);
-                    } else if (name.equals("role")) {
-                        settings.add(settings.isEmpty() || !settings.get(0)[0].equals("session_authorization") ? 0 : 1,
-                                setting);
                     } else {
                         settings.add(setting);
                     }
@@ -98,6 +121,8 @@ final class SessionAdoption {
                 case "encoding" -> encoding = row.get(2);
                 case "prepared" -> prepared.add(new Prepared(name, row.get(2), oids(row.get(3))));
                 case "sql-prepared" -> sqlPrepared.add(new String[] {name, row.get(2)});
+                case "listening" -> listening.add(name);
+                case "advisory lock" -> primaryBound.add("the advisory lock " + name);
                 default -> obstacles.add("the " + kind + " " + name);
             }
         }
@@ -105,7 +130,9 @@ final class SessionAdoption {
             // The statements' texts came in the client's encoding; Exodus would parse them again as UTF-8.
             obstacles.add("prepared statements in client encoding " + encoding);
         }
-        return new SessionSetup(settings, prepared, sqlPrepared, obstacles);
+        // The role last: settings only a superuser may change are set before the role gives that up.
+        settings.sort(java.util.Comparator.comparing(setting -> setting[0].equals("role")));
+        return new SessionSetup(settings, prepared, sqlPrepared, listening, obstacles, primaryBound);
     }
 
     /** The statement that gives a new connection the session's settings, or null when it changed none. */
@@ -196,6 +223,24 @@ final class SessionAdoption {
             statements.add(prepared[1]);
         }
         return statements;
+    }
+
+    /**
+     * Runs the statements that give a new connection the session's state ({@link #stateStatements}, in one query);
+     * completes with what the connection answered when it refused them (SQLSTATE and message), or null.
+     */
+    static Future<String> give(Leg leg, List<String> statements) {
+        if (statements.isEmpty()) {
+            return Future.succeededFuture(null);
+        }
+        return leg.send(FrontendMessages.query(String.join(";\n", statements)), 1, Leg.DISCARD)
+                .map(reply -> reply.failed() ? refusal(reply) : null);
+    }
+
+    /** A refusal as the logs and the client are told it: SQLSTATE and message, or the lost connection. */
+    static String refusal(LegReply reply) {
+        return reply.error() != null ? reply.error().sqlState() + " " + reply.error().message()
+                : "the connection was lost";
     }
 
     private static String describe(LegReply reply) {

@@ -14,14 +14,17 @@ import java.util.List;
  * table, silently. Read when a transaction is queued (a rare path), inside that transaction.
  *
  * <p>Left out: what would stop the replay rather than reproduce the statements (timeouts, read-only defaults), what
- * names the connection (application_name), and the role, which the applier's own login keeps.
+ * names the connection (application_name), and the session authorization, which the entry's role column carries
+ * (the applier takes it on). A role set with SET ROLE, which pg_settings does not list, is read on its own and comes
+ * last: settings only a superuser may change are set before the role gives that up.
  */
 final class SessionSettings {
-    static final String QUERY = "SELECT name, pg_catalog.current_setting(name) FROM pg_catalog.pg_settings "
-            + "WHERE source IN ('client', 'session') AND name NOT IN ('application_name', 'role', "
-            + "'session_authorization', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', "
+    static final String QUERY = "SELECT name, value FROM (SELECT name, pg_catalog.current_setting(name) AS value "
+            + "FROM pg_catalog.pg_settings WHERE source IN ('client', 'session') AND name NOT IN ('application_name', "
+            + "'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', "
             + "'idle_session_timeout', 'default_transaction_read_only', 'transaction_read_only', "
-            + "'transaction_isolation', 'transaction_deferrable', 'default_transaction_deferrable') ORDER BY name";
+            + "'transaction_isolation', 'transaction_deferrable', 'default_transaction_deferrable') "
+            + "UNION ALL " + SessionAdoption.ROLE_SET + ") s ORDER BY name = 'role', name";
 
     private SessionSettings() {
     }

@@ -47,7 +47,16 @@ record TransactionCharacteristics(String isolation, boolean readOnly, boolean de
 
     /** The BEGIN that starts a transaction with these modes. */
     String begin() {
-        return "BEGIN ISOLATION LEVEL " + isolation.toUpperCase(Locale.ROOT) + (readOnly ? " READ ONLY" : " READ WRITE")
+        return "BEGIN " + modes();
+    }
+
+    /** The same modes for a transaction begun already, before its first query. */
+    String setTransaction() {
+        return "SET TRANSACTION " + modes();
+    }
+
+    private String modes() {
+        return "ISOLATION LEVEL " + isolation.toUpperCase(Locale.ROOT) + (readOnly ? " READ ONLY" : " READ WRITE")
                 + (deferrable ? " DEFERRABLE" : " NOT DEFERRABLE");
     }
 }

@@ -115,6 +115,9 @@ final class TransactionCommit {
             Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
             if (secondaryTakesPart) {
                 secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);
+                if (!chained) {
+                    secondaryTransaction.ended();
+                }
             } else {
                 secondaryTransaction.drop();
             }

@@ -6,7 +6,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -28,7 +32,8 @@ public class EmbeddedDatabases {
     private final List<LocalPostgres> servers = new ArrayList<>();
 
     public synchronized Urls start(ExodusConfig.Embedded config) {
-        String password = config.password().orElseGet(EmbeddedDatabases::randomPassword);
+        String password = config.password().orElseGet(() -> config.dataDir()
+                .map(dir -> keptPassword(Path.of(dir))).orElseGet(EmbeddedDatabases::randomPassword));
         LOG.info("No exodus.source.url set: starting two embedded PostgreSQL servers (source and target)");
         LocalPostgres source = start("source", config.sourcePort(), password, config);
         LocalPostgres target = start("target", config.targetPort(), password, config);
@@ -52,7 +57,10 @@ public class EmbeddedDatabases {
                 .hostAuthMethod("scram-sha-256")
                 .setting("max_prepared_transactions", "64")
                 .setting("wal_level", "logical")
-                .setting("max_connections", "200");
+                .setting("max_connections", "200")
+                // Stopped by stop() below, once the proxy has drained its sessions: the library's own JVM hook
+                // would stop the servers under them (Quarkus's shutdown runs in a JVM hook too, at the same time).
+                .stopWithJvm(false);
         config.dataDir().ifPresent(dir -> builder.dataDirectory(Path.of(dir, name)));
         LocalPostgres server = builder.start();
         servers.add(server);
@@ -63,6 +71,31 @@ public class EmbeddedDatabases {
     synchronized void stop() {
         servers.forEach(LocalPostgres::close);
         servers.clear();
+    }
+
+    /**
+     * The superuser's password of servers kept in {@code dataDir}: drawn at their first start and written beside them
+     * (readable by this user alone), since servers kept across runs refuse any other.
+     */
+    private static String keptPassword(Path dataDir) {
+        Path file = dataDir.resolve("exodus-superuser-password");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            Files.createDirectories(dataDir);
+            String password = randomPassword();
+            Files.writeString(file, password, StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                LOG.debugf("%s: no POSIX permissions on this file system", file);
+            }
+            return password;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot keep the embedded servers' password in " + file + " ("
+                    + e.getMessage() + "): set exodus.embedded.password (EXODUS_EMBEDDED_PASSWORD)", e);
+        }
     }
 
     private static String randomPassword() {

@@ -33,7 +33,7 @@ public class TargetReadiness implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        if (!migration.phase().writesBothDatabases() || endpoints.target().isEmpty()) {
+        if (!migration.phase().usesTarget() || endpoints.target().isEmpty()) {
             return Uni.createFrom().item(HealthCheckResponse.named("target").up()
                     .withData("phase", migration.phase().configName()).build());
         }

@@ -26,6 +26,8 @@ public final class ExodusMeters {
     public static final String CLIENT_BYTES = "exodus.client.bytes";
     /** Gauge: 1 for the phase the proxy is in, tagged with it. */
     public static final String PHASE = "exodus.phase";
+    /** Timer: how long new transactions were paused for a move of the primary, by kind and outcome. */
+    public static final String SWITCH_PAUSE = "exodus.switch.pause";
     /** Gauge: 1 for the consistency policy new transactions get, 0 for the others ({@code none} in phase direct). */
     public static final String POLICY = "exodus.policy";
     /** Timer: one request on one leg of a dual-write session, from its write until its last ReadyForQuery. */

@@ -11,7 +11,13 @@ public enum SecondaryDetachment {
     /** Policy both-required after a secondary failure: the session keeps to the primary until it ends. */
     PINNED,
     /** The replay queue has entries: the session's writes go there until it has drained, then it reconnects. */
-    QUEUED;
+    QUEUED,
+    /**
+     * The secondary refused a statement that set up the session's state on the primary (SET, PREPARE …), or a
+     * reconnected secondary could not be given that state: the session's statements would run there under other
+     * settings. It reconnects with the primary's state at a later boundary.
+     */
+    SESSION_STATE;
 
     public String tagValue() {
         return name().toLowerCase(Locale.ROOT);

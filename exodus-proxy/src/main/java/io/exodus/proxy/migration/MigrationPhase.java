@@ -1,30 +1,54 @@
 package io.exodus.proxy.migration;
 
-/** Where the migration stands, which decides how a session routes its statements. */
+/**
+ * Where the migration stands, which decides how a session routes its statements: which database is the primary
+ * (its answers reach the client) and whether the other one receives every write too.
+ */
 public enum MigrationPhase {
     /** Everything goes to the source; the target is not touched. */
-    DIRECT("direct"),
+    DIRECT("direct", Side.SOURCE, false),
     /** Every write runs on the source and on the target; reads stay on the source. */
-    DUAL_WRITE("dual-write"),
+    DUAL_WRITE("dual-write", Side.SOURCE, true),
     /**
      * Dual-write, and a share of the reads outside transactions ({@code exodus.migration.canary-percent}) goes to the
      * target: the target proves itself on real reads while the source stays the primary.
      */
-    CANARY("canary");
+    CANARY("canary", Side.SOURCE, true),
+    /**
+     * The target is the primary: its answers reach the client and it runs every statement first; the source still
+     * receives every write, so that a rollback to it loses nothing.
+     */
+    CUTOVER("cutover", Side.TARGET, true),
+    /** The source is no longer written: Exodus relays to the target alone, and can be removed. */
+    SOURCE_RETIRED("source-retired", Side.TARGET, false);
 
     private final String configName;
+    private final Side primary;
+    private final boolean mirrored;
 
-    MigrationPhase(String configName) {
+    MigrationPhase(String configName, Side primary, boolean mirrored) {
         this.configName = configName;
+        this.primary = primary;
+        this.mirrored = mirrored;
+    }
+
+    /** The database whose answers reach the client. */
+    public Side primary() {
+        return primary;
+    }
+
+    /** Whether the phase needs a target: every phase but direct. */
+    public boolean usesTarget() {
+        return this != DIRECT;
     }
 
     public String configName() {
         return configName;
     }
 
-    /** Whether writes go to both databases (and a target is needed). */
+    /** Whether writes go to both databases. */
     public boolean writesBothDatabases() {
-        return this != DIRECT;
+        return mirrored;
     }
 
     public static MigrationPhase fromConfig(String value) {
@@ -34,6 +58,6 @@ public enum MigrationPhase {
             }
         }
         throw new IllegalArgumentException("unknown exodus.migration.phase \"" + value
-                + "\"; choose direct, dual-write or canary");
+                + "\"; choose direct, dual-write, canary, cutover or source-retired");
     }
 }

@@ -41,6 +41,11 @@ public class MigrationState {
         return phase == MigrationPhase.CANARY ? canaryPercent : 0;
     }
 
+    /** The share of reads phase canary sends to the target, whatever the phase now. */
+    public double configuredCanaryPercent() {
+        return canaryPercent;
+    }
+
     public void changeCanaryPercent(double percent) {
         double old = canaryPercent;
         canaryPercent = checkedPercent(percent);

@@ -44,12 +44,14 @@ public class DualWriteSetup {
     private final TwoPhaseRecovery recovery;
     private final io.exodus.proxy.metrics.DualWriteMetrics metrics;
     private final io.exodus.proxy.catchup.CatchUpQueue replay;
+    private final io.exodus.proxy.metrics.ReadsBySide reads;
     private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
     private ClassificationCache classifications;
 
     public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
             DivergenceLog divergences, TwoPhaseRecovery recovery, io.exodus.proxy.metrics.DualWriteMetrics metrics,
-            io.exodus.proxy.catchup.CatchUpQueue replay) {
+            io.exodus.proxy.catchup.CatchUpQueue replay, io.exodus.proxy.metrics.ReadsBySide reads) {
+        this.reads = reads;
         this.metrics = metrics;
         this.replay = replay;
         this.vertx = vertx;
@@ -65,15 +67,15 @@ public class DualWriteSetup {
     }
 
     String describe() {
-        return migration.phase().writesBothDatabases() ? migration.phase().configName() + " (policy "
+        return migration.phase().usesTarget() ? migration.phase().configName() + " (policy "
                 + migration.policy().configName() + ", target "
                 + endpoints.target().map(BackendEndpoint::describe).orElse("?") + ")" : "direct";
     }
 
     /** Runs on the start-up thread, before the verticles deploy; fails start-up with a message that says what to fix. */
     void prepare() throws Exception {
-        if (migration.phase().writesBothDatabases() && endpoints.target().isEmpty()) {
-            throw new IllegalStateException("exodus.migration.phase=dual-write needs a target: set exodus.target.url "
+        if (migration.phase().usesTarget() && endpoints.target().isEmpty()) {
+            throw new IllegalStateException("exodus.migration.phase=" + migration.phase().configName() + " needs a target: set exodus.target.url "
                     + "(EXODUS_TARGET_URL) to the database that receives the writes");
         }
         if (!active()) {
@@ -110,6 +112,6 @@ public class DualWriteSetup {
                 config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
         return new DualWriteServices(connector, migration, classifications, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
-                divergences, true, config.migration().secondaryTimeout(), metrics, replay);
+                divergences, true, config.migration().secondaryTimeout(), metrics, replay, reads);
     }
 }

@@ -89,11 +89,14 @@ public class ProxyServer {
         dualWrite.prepare();
         migration.onPhaseChange(phase -> sessions.followPhase());
         vertx.deployVerticle(() -> {
-            ProxyVerticle verticle = new ProxyVerticle(serverOptions, keepalive, verticleVertx -> new SessionServices(
-                    verticleVertx, users, authMethod, config.auth().timeout(), tlsMode,
-                    config.protocol().maxMessageSize(), new BackendConnector(verticleVertx.createNetClient(clientOptions),
-                            source, config.protocol().maxMessageSize(), keepalive),
-                    cancels, sessions, metrics, capture, new SessionRelays(dualWrite.servicesFor(verticleVertx))));
+            ProxyVerticle verticle = new ProxyVerticle(serverOptions, keepalive, verticleVertx -> {
+                BackendConnector sourceConnector = new BackendConnector(verticleVertx.createNetClient(clientOptions),
+                        source, config.protocol().maxMessageSize(), keepalive);
+                return new SessionServices(verticleVertx, users, authMethod, config.auth().timeout(), tlsMode,
+                        config.protocol().maxMessageSize(), sourceConnector, cancels, sessions, metrics, capture,
+                        new SessionRelays(dualWrite.servicesFor(verticleVertx), sourceConnector,
+                                config.protocol().maxMessageSize()));
+            });
             verticles.add(verticle);
             return verticle;
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()

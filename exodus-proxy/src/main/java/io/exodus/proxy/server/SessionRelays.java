@@ -6,45 +6,62 @@ import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.direct.DirectRelay;
 import io.exodus.proxy.dualwrite.DualWriteRelay;
 import io.exodus.proxy.dualwrite.DualWriteServices;
+import io.exodus.proxy.dualwrite.PrimaryMove;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.Relays;
 import io.exodus.proxy.session.SessionServices;
+import io.vertx.core.Future;
 import io.vertx.core.net.NetSocket;
 
-/** The relays of one event loop's sessions; {@code dualWrite} is null when no target is configured. */
-record SessionRelays(DualWriteServices dualWrite) implements Relays {
+/**
+ * The relays of one event loop's sessions; {@code dualWrite} is null when no target is configured.
+ *
+ * @param source the source's connector of this event loop
+ */
+record SessionRelays(DualWriteServices dualWrite, BackendConnector source, int maxMessageSize) implements Relays {
 
     @Override
-    public BackendConnector secondary() {
+    public BackendConnector target() {
         return dualWrite == null ? null : dualWrite.target();
     }
 
     @Override
-    public boolean writeBoth() {
-        return dualWrite != null && dualWrite.migration().phase().writesBothDatabases();
+    public MigrationPhase phase() {
+        return dualWrite == null ? MigrationPhase.DIRECT : dualWrite.migration().phase();
     }
 
     @Override
-    public Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend) {
-        DirectRelay relay = new DirectRelay(host, client, backend, services);
+    public Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend,
+            Side side) {
+        DirectRelay relay = new DirectRelay(host, client, backend, services, services.connector(side));
         relay.start(backend.leftover());
         return relay;
     }
 
     @Override
     public Relay dualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
-            BackendConnection backend, BackendConnection target) {
-        DualWriteRelay relay = new DualWriteRelay(host, client, services, dualWrite, login, backend, target);
+            BackendConnection primary, BackendConnection secondary, Side primarySide) {
+        DualWriteRelay relay = new DualWriteRelay(host, client, services, dualWrite, login, primary, secondary,
+                primarySide);
         relay.start();
         return relay;
     }
 
     @Override
     public Relay adoptIntoDualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
-            BackendConnection backend) {
-        DualWriteRelay relay = new DualWriteRelay(host, client, services, dualWrite, login, backend, null);
+            BackendConnection primary, Side primarySide) {
+        DualWriteRelay relay = new DualWriteRelay(host, client, services, dualWrite, login, primary, null,
+                primarySide);
         relay.startAdopting();
         return relay;
+    }
+
+    @Override
+    public Future<BackendConnection> movePrimary(BackendConnection from, BackendLogin login, Side to) {
+        return PrimaryMove.move(from, to == Side.SOURCE ? source : dualWrite.target(), login, dualWrite,
+                maxMessageSize);
     }
 }

@@ -8,6 +8,8 @@ import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.BackendStartupFailure;
 import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.metrics.ErrorOrigin;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.metrics.SessionRefusal;
 import io.exodus.proxy.tls.ClientTlsMode;
 import io.exodus.proxy.wire.AuthenticationRequest;
@@ -56,8 +58,8 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     private StartupMessage startup;
     private ClientAuthentication authentication;
     private Relay relay;
-    /** Whether {@link #relay} writes to the target too; the phase may want otherwise, and the session then follows. */
-    private boolean relayWritesBoth;
+    /** Where the current relay sends the session: which database is its primary, and whether writes are mirrored. */
+    private Route relayRoute;
     /** The relay is being replaced by the one of the migration's new phase. */
     private boolean switchingRelay;
     private BackendLogin login;
@@ -262,30 +264,32 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         Map<String, String> parameters = new LinkedHashMap<>(startup.parameters());
         parameters.keySet().removeIf(name -> name.equals("user") || name.equals("database") || name.startsWith("_pq_."));
         BackendLogin login = new BackendLogin(who.user(), startup.database(), who.credential(), parameters);
-        Future<BackendConnection> source = services.source().open(login);
-        Future<BackendConnection> target = dualWrites()
-                ? services.relays().secondary().open(login) : Future.succeededFuture();
-        Future.join(source, target).onComplete(both -> {
+        Route route = route();
+        Future<BackendConnection> primary = services.connector(route.primary()).open(login);
+        Future<BackendConnection> secondary = route.mirrored()
+                ? services.connector(route.primary().other()).open(login) : Future.succeededFuture();
+        Future.join(primary, secondary).onComplete(both -> {
             if (state != State.CONNECTING) {
-                closeOpened(source);
-                closeOpened(target);
+                closeOpened(primary);
+                closeOpened(secondary);
                 return;
             }
-            if (source.failed()) {
-                closeOpened(target);
-                boolean fromBackend = source.cause() instanceof BackendStartupFailure;
-                ErrorResponse error = fromBackend ? ((BackendStartupFailure) source.cause()).error()
-                        : ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, source.cause().getMessage());
-                LOG.infof("%s: session of user \"%s\" refused by the source: %s", label, who.user(), error.message());
+            if (primary.failed()) {
+                closeOpened(secondary);
+                boolean fromBackend = primary.cause() instanceof BackendStartupFailure;
+                ErrorResponse error = fromBackend ? ((BackendStartupFailure) primary.cause()).error()
+                        : ErrorResponse.fatal(SqlState.CONNECTION_FAILURE, primary.cause().getMessage());
+                LOG.infof("%s: session of user \"%s\" refused by the %s: %s", label, who.user(),
+                        route.primary().configName(), error.message());
                 services.metrics().sessionRefused(SessionRefusal.BACKEND);
                 closeWithError(error, fromBackend ? ErrorOrigin.BACKEND : ErrorOrigin.PROXY);
                 return;
             }
-            if (target.failed()) {
-                LOG.warnf("%s: session of user \"%s\" starts without the target: %s", label, who.user(),
-                        target.cause().getMessage());
+            if (secondary.failed()) {
+                LOG.warnf("%s: session of user \"%s\" starts without the %s: %s", label, who.user(),
+                        route.primary().other().configName(), secondary.cause().getMessage());
             }
-            beginRelay(source.result(), target.succeeded() ? target.result() : null, login);
+            beginRelay(route, primary.result(), secondary.succeeded() ? secondary.result() : null, login);
         });
     }
 
@@ -295,10 +299,11 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         }
     }
 
-    private void beginRelay(BackendConnection backend, BackendConnection target, BackendLogin login) {
+    private void beginRelay(Route route, BackendConnection backend, BackendConnection secondary, BackendLogin login) {
         services.vertx().cancelTimer(authTimer);
         label = label.substring(0, label.indexOf(' ')) + " " + login.user() + "@" + login.database() + " "
-                + client.remoteAddress() + " pid " + backend.processId() + (target == null ? "" : "/" + target.processId());
+                + client.remoteAddress() + " pid " + backend.processId()
+                + (secondary == null ? "" : "/" + secondary.processId());
         cancelKey = services.cancels().register(this, backend.processId());
         Buffer greeting = Buffer.buffer(256).appendBuffer(AuthenticationRequest.ok());
         backend.startupMessages().forEach(greeting::appendBuffer);
@@ -307,27 +312,36 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         client.write(greeting);
         state = State.RELAYING;
         this.login = login;
-        relayWritesBoth = dualWrites();
-        relay = relayWritesBoth
-                ? services.relays().dualWrite(this, client, services, login, backend, target)
-                : services.relays().direct(this, client, services, backend);
+        relayRoute = route;
+        relay = route.mirrored()
+                ? services.relays().dualWrite(this, client, services, login, backend, secondary, route.primary())
+                : services.relays().direct(this, client, services, backend, route.primary());
         LOG.debugf("%s: relays to %s", label, backend.endpoint().describe());
         Buffer early = assembler.drain();
         if (early.length() > 0) {
             relay.fromClient(early);
         }
-        if (services.registry().pause() != null || relayWritesBoth != dualWrites()) {
+        if (services.registry().pause() != null || !relayRoute.equals(route())) {
             requestQuiet();
         }
     }
 
     /**
-     * Whether this session mirrors writes. A replication connection ({@code replication=database} or {@code true} in
-     * the startup packet: logical decoding, base backups, {@code CREATE_REPLICATION_SLOT}) speaks the replication
-     * protocol, not SQL: it is relayed to the source untouched in every phase, as in phase direct.
+     * Where a session goes in the migration's phase of this moment: the phase's primary, with writes mirrored to the
+     * other database where the phase says so. A replication connection ({@code replication=database} or {@code true}
+     * in the startup packet: logical decoding, base backups, {@code CREATE_REPLICATION_SLOT}) speaks the replication
+     * protocol, not SQL: it is relayed to the source untouched in every phase, where its slots are.
      */
-    private boolean dualWrites() {
-        return services.dualWriting() && !isReplicationConnection(startup.parameters().get("replication"));
+    private Route route() {
+        if (isReplicationConnection(startup.parameters().get("replication"))) {
+            return new Route(Side.SOURCE, false);
+        }
+        MigrationPhase phase = services.relays().phase();
+        return new Route(phase.primary(), phase.writesBothDatabases());
+    }
+
+    /** Where a relay sends the session. */
+    private record Route(Side primary, boolean mirrored) {
     }
 
     static boolean isReplicationConnection(String replication) {
@@ -355,7 +369,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
      */
     void followPhase() {
         context.runOnContext(v -> {
-            if (state == State.RELAYING && !switchingRelay && dualWrites() != relayWritesBoth) {
+            if (state == State.RELAYING && !switchingRelay && !route().equals(relayRoute)) {
                 if (heldBy != null) {
                     switchRelay(); // held by a pause: quiet already
                 } else {
@@ -398,7 +412,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         if (state != State.RELAYING) {
             return;
         }
-        if (dualWrites() != relayWritesBoth) {
+        if (!route().equals(relayRoute)) {
             switchRelay();
             return;
         }
@@ -411,33 +425,58 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         relay.resume();
     }
 
+    /**
+     * Hands the session to the relay of the phase's route. When the primary changes sides (a cutover, a rollback), the
+     * session's state moves with it first: a connection to the new primary is opened and given what the session set
+     * up on the old one, which is then closed.
+     */
     private void switchRelay() {
-        boolean writeBoth = dualWrites();
+        Route to = route();
+        Route from = relayRoute;
         switchingRelay = true;
-        relay.detach().onComplete(handed -> {
+        relay.detach().compose(handOff -> {
+            if (to.primary() == from.primary() || state != State.RELAYING) {
+                return Future.succeededFuture(handOff);
+            }
+            // No relay reads the client while the session moves: what it sends meanwhile waits in the socket.
+            client.pause();
+            return services.relays().movePrimary(handOff.primary(), login, to.primary())
+                    .map(moved -> new Relay.HandOff(moved, handOff.fromClient()));
+        }).onComplete(handed -> {
             switchingRelay = false;
             if (handed.failed()) {
-                LOG.warnf("%s: could not follow the migration into phase %s: %s", label,
-                        writeBoth ? "dual-write" : "direct", handed.cause().getMessage());
-                closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN, "Exodus changed the migration's phase "
-                        + "and this session could not follow: " + handed.cause().getMessage() + ". Reconnect."),
+                String where = to.primary() != from.primary() ? "its primary to the " + to.primary().configName()
+                        : to.mirrored() ? "its writes to both databases" : "its writes to the "
+                                + to.primary().configName() + " alone";
+                LOG.warnf("%s: could not follow the migration's move of %s: %s", label, where,
+                        handed.cause().getMessage());
+                closeWithError(ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN, "Exodus moved " + where
+                        + " and this session could not follow: " + handed.cause().getMessage()
+                        + ". Reconnect to continue.").withHint("A new session starts where the migration is now."),
                         ErrorOrigin.PROXY);
                 return;
             }
             Relay.HandOff handOff = handed.result();
             if (state != State.RELAYING) {
-                handOff.source().socket().close();
+                handOff.primary().socket().close();
                 return;
             }
-            relayWritesBoth = writeBoth;
-            relay = writeBoth ? services.relays().adoptIntoDualWrite(this, client, services, login, handOff.source())
-                    : services.relays().direct(this, client, services, handOff.source());
-            LOG.debugf("%s: relays %s now", label, writeBoth ? "to both databases" : "to the source alone");
+            relayRoute = to;
+            relay = to.mirrored()
+                    ? services.relays().adoptIntoDualWrite(this, client, services, login, handOff.primary(),
+                            to.primary())
+                    : services.relays().direct(this, client, services, handOff.primary(), to.primary());
+            LOG.debugf("%s: relays to the %s%s now", label, to.primary().configName(),
+                    to.mirrored() ? " and mirrors its writes to the " + to.primary().other().configName() : " alone");
+            if (to.primary() != from.primary()) {
+                client.resume(); // to the new relay's handler, set by now
+            }
             if (handOff.fromClient().length() > 0) {
                 relay.fromClient(handOff.fromClient());
             }
-            if (writeBoth != dualWrites() || heldBy != null) {
-                // The phase changed again, or a pause still holds the session: the new relay holds it too.
+            if (!to.equals(route()) || heldBy != null || services.registry().pause() != null) {
+                // The phase changed again, or a pause holds the session (one that began while it moved waits for it
+                // too, and could not ask it then): the new relay holds it.
                 requestQuiet();
             }
         });

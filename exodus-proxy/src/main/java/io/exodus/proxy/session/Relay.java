@@ -33,12 +33,12 @@ public interface Relay {
     void resume();
 
     /**
-     * Stops relaying for good, while held at a quiet moment, and hands the source's connection and what the client
+     * Stops relaying for good, while held at a quiet moment, and hands the primary's connection and what the client
      * sent meanwhile to the next relay; any other backend connection of the relay is closed.
      */
     Future<HandOff> detach();
 
     /** What a relay leaves to the one that takes over the session. */
-    record HandOff(BackendConnection source, Buffer fromClient) {
+    record HandOff(BackendConnection primary, Buffer fromClient) {
     }
 }

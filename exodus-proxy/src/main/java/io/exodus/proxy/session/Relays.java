@@ -3,32 +3,47 @@ package io.exodus.proxy.session;
 import io.exodus.proxy.backend.BackendConnection;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.Side;
+import io.vertx.core.Future;
 import io.vertx.core.net.NetSocket;
 
 /**
  * The relays a session can run once its backend sessions are open. The session decides which one (a replication
- * connection is always direct) but knows neither kind: they live in {@code direct} and {@code dualwrite}, which
+ * connection is never mirrored) but knows neither kind: they live in {@code direct} and {@code dualwrite}, which
  * build on this package.
  */
 public interface Relays {
 
     /** The target's connector; null when no target is configured. */
-    BackendConnector secondary();
+    BackendConnector target();
 
-    /** Whether sessions write to the target too now: the migration's phase of this moment, which may change. */
-    boolean writeBoth();
+    /** The migration's phase of this moment, which may change; phase direct when no target is configured. */
+    MigrationPhase phase();
 
-    /** Starts the pass-through relay to {@code backend}. */
-    Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend);
-
-    /** Starts the dual-write relay; {@code target} is null when the target could not be reached. */
-    Relay dualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
-            BackendConnection backend, BackendConnection target);
+    /** Starts the pass-through relay to {@code backend}, a connection to {@code side}. */
+    Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend, Side side);
 
     /**
-     * Starts the dual-write relay on a session that ran direct until now: it reads what the session set up on the
-     * source (settings, prepared statements) and sets the same up on the target before it takes the next request.
+     * Starts the dual-write relay with {@code primary}, a connection to {@code primarySide}; {@code secondary} is null
+     * when the other database could not be reached.
+     */
+    Relay dualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
+            BackendConnection primary, BackendConnection secondary, Side primarySide);
+
+    /**
+     * Starts the dual-write relay on a session that did not mirror its writes until now: it reads what the session set
+     * up on its primary (settings, prepared statements) and sets the same up on the other database before it takes
+     * the next request.
      */
     Relay adoptIntoDualWrite(RelayHost host, NetSocket client, SessionServices services, BackendLogin login,
-            BackendConnection backend);
+            BackendConnection primary, Side primarySide);
+
+    /**
+     * Moves a session between two of its transactions to a connection to the {@code to} database: what the session set
+     * up on {@code from} (settings, role, prepared statements, LISTENs) is set up on the new connection, and
+     * {@code from} is closed. Fails, closing both, when the session holds what cannot move (temporary tables, held
+     * cursors, session-level advisory locks).
+     */
+    Future<BackendConnection> movePrimary(BackendConnection from, BackendLogin login, Side to);
 }

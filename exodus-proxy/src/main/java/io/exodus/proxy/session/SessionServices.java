@@ -6,6 +6,7 @@ import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.metrics.ProxyMetrics;
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.tls.ClientTlsMode;
 import io.vertx.core.Vertx;
 
@@ -26,8 +27,8 @@ public record SessionServices(
         CaptureTap capture,
         Relays relays) {
 
-    /** Whether sessions write to the target too now (phases dual-write and canary); the phase may change. */
-    public boolean dualWriting() {
-        return relays.writeBoth();
+    /** The connector to one of the migration's databases; null for a target when none is configured. */
+    public BackendConnector connector(Side side) {
+        return side == Side.SOURCE ? source : relays.target();
     }
 }

@@ -38,7 +38,11 @@ public final class NondeterministicValues {
         return false;
     }
 
-    /** The first such function or keyword the statement uses, or null when it uses none. */
+    /**
+     * The first such function or keyword the statement uses, or null when it uses none. An UPDATE that sets a column
+     * to {@code DEFAULT} counts too: the default (an identity, a {@code serial}, {@code now()}) is drawn again on each
+     * database, and nothing in the text says which columns have such a default.
+     */
     public static String firstIn(String sql, Classification classification) {
         for (String call : classification.functionCalls()) {
             String name = call.substring(call.lastIndexOf('.') + 1);
@@ -47,6 +51,9 @@ public final class NondeterministicValues {
             }
         }
         String lower = sql.toLowerCase(Locale.ROOT);
+        if (lower.contains("update") && lower.contains("default") && setsDefault(sql)) {
+            return "SET … = DEFAULT";
+        }
         if (!lower.contains("current_") && !lower.contains("localtime")) {
             return null;
         }
@@ -60,5 +67,21 @@ public final class NondeterministicValues {
             }
         }
         return null;
+    }
+
+    /** {@code = DEFAULT}, or {@code DEFAULT} in a {@code SET (a, b) = (…)} list, in a statement that updates. */
+    private static boolean setsDefault(String sql) {
+        Tokens tokens = SqlLexer.tokenize(sql);
+        boolean updates = false;
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.isWord(i, "update") && !tokens.is(i - 1, TokenType.DOT)) {
+                updates = true;
+            } else if (updates && tokens.isWord(i, "default") && (tokens.is(i - 1, TokenType.OPERATOR)
+                    && sql.substring(tokens.start(i - 1), tokens.end(i - 1)).equals("=")
+                    || tokens.is(i - 1, TokenType.LEFT_PAREN) || tokens.is(i - 1, TokenType.COMMA))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

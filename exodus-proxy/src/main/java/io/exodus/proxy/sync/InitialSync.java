@@ -1,5 +1,6 @@
 package io.exodus.proxy.sync;
 
+import io.exodus.proxy.traffic.TrafficSwitch;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
 import io.vertx.core.AbstractVerticle;

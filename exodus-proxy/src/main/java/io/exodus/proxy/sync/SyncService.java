@@ -1,5 +1,6 @@
 package io.exodus.proxy.sync;
 
+import io.exodus.proxy.traffic.SessionTrafficSwitch;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.migration.MigrationPhase;
@@ -12,7 +13,7 @@ import java.util.Optional;
 
 /**
  * The initial sync of this proxy: at most one at a time, from phase direct, its progress kept after it ends for the
- * status API. The switch to dual-write needs a {@link TrafficSwitch}; without one the sync is refused before it
+ * status API. The switch to dual-write needs a {@link SessionTrafficSwitch}; without one the sync is refused before it
  * starts rather than copying a target it could never switch to.
  */
 @ApplicationScoped
@@ -20,11 +21,12 @@ public class SyncService {
     private final Vertx vertx;
     private final ExodusConfig config;
     private final BackendEndpoints endpoints;
-    private final Instance<TrafficSwitch> traffic;
+    /** This replica's sessions: the sync runs only when this replica is the fleet's one live replica. */
+    private final Instance<SessionTrafficSwitch> traffic;
     private final MigrationState migration;
     private SyncProgress current;
 
-    public SyncService(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, Instance<TrafficSwitch> traffic,
+    public SyncService(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, Instance<SessionTrafficSwitch> traffic,
             MigrationState migration) {
         this.migration = migration;
         this.vertx = vertx;
@@ -37,6 +39,19 @@ public class SyncService {
     public static final class Refused extends RuntimeException {
         public Refused(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * Why a sync could not copy the schema on this machine (no pg_dump, or none where exodus.sync.pg-bin says), or
+     * empty when it could.
+     */
+    public Optional<String> schemaCopyUnavailable() {
+        try {
+            ClientPrograms.locate(config.sync().pgBin().map(java.nio.file.Path::of));
+            return Optional.empty();
+        } catch (IllegalStateException e) {
+            return Optional.of(e.getMessage());
         }
     }
 

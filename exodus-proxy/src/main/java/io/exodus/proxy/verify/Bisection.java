@@ -1,5 +1,7 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.proxy.migration.Side;
+
 /**
  * What to do with a key range once both databases' checksums of it are known: nothing (the same rows), compare its
  * rows one by one (few enough), or split it into {@code factor} parts of about equal rows and check each (the

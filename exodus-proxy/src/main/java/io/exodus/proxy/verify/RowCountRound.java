@@ -1,5 +1,6 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.config.ExodusConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

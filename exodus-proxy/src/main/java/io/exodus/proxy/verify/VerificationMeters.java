@@ -31,6 +31,11 @@ public class VerificationMeters {
         this.rowCounts = rowCounts;
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean gaugesRegistered =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean countGaugeRegistered =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     void onStart(@Observes StartupEvent event) {
         if (!config.enabled()) {
             return;
@@ -39,13 +44,24 @@ public class VerificationMeters {
                 .description("Rows verified since the proxy started").register(registry);
         // The gauges appear once there is a result to show: before, any value would read as one.
         verification.onFinished(this::verificationGauges);
-        rowCounts.onFinished(() -> Gauge.builder(ExodusMeters.VERIFICATION_COUNTS_DIFFERING, rowCounts,
-                        counts -> counts.latestFinished().map(report -> (double) report.differing()).orElse(0.0))
-                .description("Tables whose exact row counts differed in the last finished round").register(registry));
+        rowCounts.onFinished(() -> {
+            if (countGaugeRegistered.compareAndSet(false, true)) {
+                Gauge.builder(ExodusMeters.VERIFICATION_COUNTS_DIFFERING, rowCounts, counts -> counts.latestFinished()
+                                .map(report -> (double) report.differing()).orElse(0.0))
+                        .description("Tables whose exact row counts differed in the last finished round")
+                        .register(registry);
+            }
+        });
     }
 
-    /** Registering again is harmless: the registry answers with the gauge it has. */
+    /**
+     * Once, at the first finished verification: registering again returns the same gauge, but the composite registry
+     * warns each time ("already registered"), once per verification.
+     */
     private void verificationGauges() {
+        if (!gaugesRegistered.compareAndSet(false, true)) {
+            return;
+        }
         Gauge.builder(ExodusMeters.VERIFICATION_IDENTICAL, verification, v -> v.latestFinished()
                         .map(report -> report.identical() ? 1.0 : 0.0).orElse(0.0))
                 .description("1 when the last finished verification found source and target identical, 0 when not")

@@ -101,6 +101,24 @@ class StatementRecorderTest {
         assertNull(EventAssembler.rows(null));
     }
 
+    @Test
+    void aBoundExecutionCarriesTheParameterTypesItsParseDeclared() {
+        // Parse "s2": two parameters, int8 (OID 20) declared, the second left to the server (0).
+        client(FrontendMessageType.PARSE, concat(cString("s2"), cString("SELECT $1 + length($2)"),
+                new byte[] { 0, 2, 0, 0, 0, 20, 0, 0, 0, 0 }));
+        client(FrontendMessageType.BIND, bind("", "s2", "41"));
+        client(FrontendMessageType.EXECUTE, concat(cString(""), new byte[] { 0, 0, 0, 0 }));
+        client(FrontendMessageType.SYNC, new byte[0]);
+        answer(BackendMessageType.PARSE_COMPLETE, new byte[0]);
+        answer(BackendMessageType.COMMAND_COMPLETE, cString("SELECT 1"));
+        answer(BackendMessageType.READY_FOR_QUERY, new byte[] { 'I' });
+        List<CapturedStatement> statements = drained();
+        assertEquals(1, statements.size());
+        assertEquals(List.of(20L, 0L), java.util.Arrays.stream(statements.get(0).parameterTypes()).boxed().toList());
+        assertEquals(List.of(20L, 0L), new EventAssembler(Pattern.compile("secret")).event(statements.get(0))
+                .parameterTypes());
+    }
+
     private void simple(String sql, String tag, char status) {
         client(FrontendMessageType.QUERY, cString(sql));
         answer(BackendMessageType.COMMAND_COMPLETE, cString(tag));

@@ -45,8 +45,9 @@ class ControlPlaneTest {
     @Test
     @Order(1)
     void theFirstReplicaBringsItsStateAndReportsItselfAlive() {
-        assertEquals("direct|both-required|1", control().query("select phase || '|' || policy || '|' || version "
-                + "from exodus.control_state where fleet = '" + FLEET + "'"));
+        // The canary share configured for phase canary, not the 0 % that phase direct reads with.
+        assertEquals("direct|both-required|10|1", control().query("select phase || '|' || policy || '|' "
+                + "|| canary_percent || '|' || version from exodus.control_state where fleet = '" + FLEET + "'"));
         awaitTrue(() -> control().query("select count(*) from exodus.replicas where fleet = '" + FLEET
                 + "' and replica = 'replica-a' and last_seen > now() - interval '5 seconds'").equals("1"),
                 Duration.ofSeconds(5));

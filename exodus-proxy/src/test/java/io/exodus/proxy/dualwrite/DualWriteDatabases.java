@@ -14,28 +14,28 @@ import java.util.Properties;
  * A database of its own on the shared source and target servers, so that dual-write tests neither see nor disturb
  * the tables of the other tests. Exodus does not create the schema on the target: tests create it on both sides.
  */
-final class DualWriteDatabases {
+public final class DualWriteDatabases {
     /** Longer than any lock wait of these tests, short enough that a proxy that stopped answering fails the test. */
-    static final int SOCKET_TIMEOUT_SECONDS = 20;
+    public static final int SOCKET_TIMEOUT_SECONDS = 20;
 
     private DualWriteDatabases() {
     }
 
-    static ConnectionTarget source(String database) {
+    public static ConnectionTarget source(String database) {
         return ConnectionTarget.superuser(TestDatabases.source()).withDatabase(database);
     }
 
-    static ConnectionTarget target(String database) {
+    public static ConnectionTarget target(String database) {
         return ConnectionTarget.superuser(TestDatabases.target()).withDatabase(database);
     }
 
     /** The proxy listening on {@code port}, as the superuser, on the database of the test. */
-    static ConnectionTarget proxy(int port, String database) {
+    public static ConnectionTarget proxy(int port, String database) {
         return ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD, database);
     }
 
     /** A JDBC connection with bounded waits ({@value #SOCKET_TIMEOUT_SECONDS} s) and further pgJDBC properties. */
-    static Connection open(ConnectionTarget target, String... propertyPairs) throws SQLException {
+    public static Connection open(ConnectionTarget target, String... propertyPairs) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
         properties.setProperty("loginTimeout", "10");
@@ -46,7 +46,7 @@ final class DualWriteDatabases {
     }
 
     /** Drops and creates the database on both servers. */
-    static void recreate(String database) throws SQLException {
+    public static void recreate(String database) throws SQLException {
         for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
                 ConnectionTarget.superuser(TestDatabases.target()) }) {
             try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
@@ -60,7 +60,7 @@ final class DualWriteDatabases {
      * Drops and creates the database on both servers, with durable commits: the shared servers run synchronous_commit
      * off, and a test that stops the target immediately would lose the last commits it acknowledged.
      */
-    static void recreateWithDurableCommits(String database) throws SQLException {
+    public static void recreateWithDurableCommits(String database) throws SQLException {
         recreate(database);
         for (ConnectionTarget server : new ConnectionTarget[] { ConnectionTarget.superuser(TestDatabases.source()),
                 ConnectionTarget.superuser(TestDatabases.target()) }) {
@@ -71,7 +71,7 @@ final class DualWriteDatabases {
     }
 
     /** Runs the same SQL directly on both servers (schema set-up). */
-    static void onBoth(String database, String sql) throws SQLException {
+    public static void onBoth(String database, String sql) throws SQLException {
         for (ConnectionTarget server : new ConnectionTarget[] { source(database), target(database) }) {
             try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {
                 statement.execute(sql);
@@ -80,7 +80,7 @@ final class DualWriteDatabases {
     }
 
     /** Source and target hold the same rows in these tables, value by value. */
-    static void assertIdentical(String database, String... tables) throws SQLException {
+    public static void assertIdentical(String database, String... tables) throws SQLException {
         TableComparison.assertIdentical(source(database), target(database), tables);
     }
 }

@@ -12,6 +12,8 @@ public class DualWriteProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("exodus.migration.phase", "dual-write", "exodus.migration.policy", "both-required",
-                "exodus.migration.proxy-id", "dualwritetest", "exodus.admin.token", TOKEN);
+                "exodus.migration.proxy-id", "dualwritetest", "exodus.admin.token", TOKEN,
+                // StalledReplayTest waits for this warning.
+                "exodus.replay.stall-warning", "2s");
     }
 }

@@ -66,7 +66,7 @@ class DualWriteProtocolShapesTest {
         DualWriteDatabases.onBoth(DATABASE, "drop table if exists shaped");
         DualWriteDatabases.onBoth(DATABASE, TABLE);
         DualWriteDatabases.onBoth(DATABASE, "grant all on shaped, shaped_id_seq to " + TestUsers.MD5_USER);
-        divergencesBefore = Divergences.total(divergences);
+        divergencesBefore = divergences.total();
     }
 
     @AfterEach
@@ -332,7 +332,7 @@ class DualWriteProtocolShapesTest {
 
     private void assertBothIdenticalWithoutDivergence() throws SQLException {
         DualWriteDatabases.assertIdentical(DATABASE, "shaped");
-        assertEquals(divergencesBefore, Divergences.total(divergences), "no divergence recorded");
+        assertEquals(divergencesBefore, divergences.total(), "no divergence recorded");
     }
 
     private static ConnectionTarget target() {

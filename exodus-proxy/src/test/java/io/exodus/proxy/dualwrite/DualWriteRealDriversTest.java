@@ -80,7 +80,7 @@ class DualWriteRealDriversTest {
     void emptyTable() throws Exception {
         DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + TABLE);
         DualWriteDatabases.onBoth(DATABASE, CREATE_TABLE);
-        divergencesBefore = Divergences.total(divergences);
+        divergencesBefore = divergences.total();
     }
 
     @AfterEach
@@ -264,6 +264,6 @@ class DualWriteRealDriversTest {
                 .query("select n || '|' || note from " + TABLE + " order by n");
         assertEquals(String.join("\n", expected), rows, "rows on the target");
         DualWriteDatabases.assertIdentical(DATABASE, TABLE);
-        assertEquals(divergencesBefore, Divergences.total(divergences), "no divergence recorded");
+        assertEquals(divergencesBefore, divergences.total(), "no divergence recorded");
     }
 }

@@ -109,7 +109,7 @@ class DualWriteSessionLikeDirectTest {
     /** Functions whose answer belongs to one server run on the source only: nothing to diverge, nothing queued. */
     @Test
     void serverLocalFunctionsRunOnTheSourceOnlyAndMirroringGoesOn() throws Exception {
-        double before = Divergences.total(divergences);
+        double before = divergences.total();
         try (Connection victim = open(); Connection client = open(); Statement statement = client.createStatement()) {
             victim.createStatement().execute("SET application_name = 'exodus_victim'");
             statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -121,7 +121,7 @@ class DualWriteSessionLikeDirectTest {
             statement.execute("INSERT INTO noted VALUES (10)");
             assertTrue(!victim.isValid(2), "the victim's session on the source was ended");
         }
-        assertEquals(before, Divergences.total(divergences), "no divergence");
+        assertEquals(before, divergences.total(), "no divergence");
         DualWriteDatabases.assertIdentical(DATABASE, "noted");
     }
 
@@ -152,7 +152,7 @@ class DualWriteSessionLikeDirectTest {
     @UnderPoliciesPromisingBoth
     void applicationTwoPhaseCommitIsMirrored(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
-        double before = Divergences.total(divergences);
+        double before = divergences.total();
         String suffix = policy.name().toLowerCase(java.util.Locale.ROOT);
         try (Connection client = open(); Statement statement = client.createStatement()) {
             statement.execute("BEGIN");
@@ -174,8 +174,75 @@ class DualWriteSessionLikeDirectTest {
                 DualWriteDatabases.target(DATABASE) }) {
             assertEquals("", Psql.against(server).query(prepared), "nothing left prepared on " + server);
         }
-        assertEquals(before, Divergences.total(divergences), "no divergence");
+        assertEquals(before, divergences.total(), "no divergence");
         DualWriteDatabases.assertIdentical(DATABASE, "noted");
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+    }
+
+    /**
+     * PostgreSQL's prepared_xacts: a PREPARE TRANSACTION refused on the source (its gid is taken) ends the transaction
+     * there; the target's part of it must end too, or the client's next ROLLBACK PREPARED meets an open transaction on
+     * the target and the first transaction stays prepared there, its locks held for ever.
+     */
+    @UnderPoliciesPromisingBoth
+    void aRefusedPrepareTransactionEndsTheTransactionOnBothDatabases(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        String gid = "taken_" + policy.name().toLowerCase(java.util.Locale.ROOT);
+        try (Connection client = open(); Statement statement = client.createStatement()) {
+            statement.execute("BEGIN");
+            statement.execute("INSERT INTO noted VALUES (" + (300 + policy.ordinal()) + ")");
+            statement.execute("PREPARE TRANSACTION '" + gid + "'");
+            statement.execute("BEGIN");
+            statement.execute("INSERT INTO noted VALUES (" + (400 + policy.ordinal()) + ")");
+            SQLException taken = assertThrows(SQLException.class,
+                    () -> statement.execute("PREPARE TRANSACTION '" + gid + "'"));
+            assertEquals("42710", taken.getSQLState(), taken.getMessage());
+            statement.execute("ROLLBACK PREPARED '" + gid + "'");
+            statement.execute("INSERT INTO noted VALUES (" + (500 + policy.ordinal()) + ")");
+        }
+        String prepared = "select count(*) from pg_prepared_xacts where gid = '" + gid + "'";
+        assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query(prepared));
+        assertEquals("0", Psql.against(DualWriteDatabases.target(DATABASE)).query(prepared),
+                "nothing left prepared on the target");
+        DualWriteDatabases.assertIdentical(DATABASE, "noted");
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+    }
+
+    /**
+     * PostgreSQL's prepared_xacts, its write-skew case: the INSERT fails on the source with a serialization failure,
+     * and the client's PREPARE TRANSACTION then only rolls the source's transaction back (PostgreSQL answers it with
+     * ROLLBACK). The target's part must end as well: left open there, it made the client's next ROLLBACK PREPARED
+     * fail on the target, so that the first transaction stayed prepared there and its locks stopped the replay queue.
+     */
+    @UnderPoliciesPromisingBoth
+    void aPrepareTransactionAfterASerializationFailureEndsTheTransactionOnBothDatabases(ConsistencyPolicy policy)
+            throws Exception {
+        migration.changePolicy(policy);
+        String table = "skew_" + policy.name().toLowerCase(java.util.Locale.ROOT);
+        String gid = "skew4_" + policy.name().toLowerCase(java.util.Locale.ROOT);
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + table);
+        DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (foobar text)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into " + table + " values ('aaa'), ('ddd')");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE),
+                "preferQueryMode", "simple"); Statement statement = client.createStatement()) {
+            statement.execute("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+            statement.execute("UPDATE " + table + " SET foobar = 'eee' WHERE foobar = 'ddd'");
+            statement.execute("SELECT * FROM " + table);
+            statement.execute("PREPARE TRANSACTION '" + gid + "'");
+            statement.execute("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+            statement.execute("SELECT * FROM " + table);
+            SQLException skew = assertThrows(SQLException.class,
+                    () -> statement.execute("INSERT INTO " + table + " VALUES ('fff')"));
+            assertEquals("40001", skew.getSQLState(), skew.getMessage());
+            statement.execute("PREPARE TRANSACTION 'skew5'");
+            statement.execute("ROLLBACK PREPARED '" + gid + "'");
+            statement.execute("INSERT INTO " + table + " VALUES ('after')");
+        }
+        String prepared = "select count(*) from pg_prepared_xacts where gid in ('" + gid + "', 'skew5')";
+        assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query(prepared));
+        assertEquals("0", Psql.against(DualWriteDatabases.target(DATABASE)).query(prepared),
+                "nothing left prepared on the target");
+        DualWriteDatabases.assertIdentical(DATABASE, table);
         migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
     }
 

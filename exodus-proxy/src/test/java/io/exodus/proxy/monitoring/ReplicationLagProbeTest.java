@@ -3,6 +3,7 @@ package io.exodus.proxy.monitoring;
 import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.testsupport.LogicalSubscription;
 import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.RecordedLog;
 import io.exodus.testsupport.ReplicationSlot;
 import io.exodus.testsupport.TestDatabases;
 import io.micrometer.core.instrument.Gauge;
@@ -19,14 +20,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -103,30 +99,27 @@ class ReplicationLagProbeTest {
     @Test
     void aTargetThatStopsAnsweringReportsNothingAndIsLoggedOnce() throws Exception {
         String name = "exodus_probe_target_slot";
-        Logger logger = Logger.getLogger(ReplicationLagProbe.class.getName());
-        RecordedLog log = new RecordedLog();
         try (ReplicationSlot slot = ReplicationSlot.createLogical(TestDatabases.target(), name)) {
             readUntil(() -> retained("target", name, false) != null);
 
-            logger.addHandler(log);
-            TestDatabases.stopTargetImmediately();
-            try {
-                readUntil(() -> retained("target", name, false) == null);
-                await(probe.readAll());
-                await(probe.readAll());
+            try (RecordedLog log = RecordedLog.of(ReplicationLagProbe.class.getName())) {
+                TestDatabases.stopTargetImmediately();
+                try {
+                    readUntil(() -> retained("target", name, false) == null);
+                    await(probe.readAll());
+                    await(probe.readAll());
 
-                assertTrue(probe.latest().containsKey("source"), "the source is still read");
-                assertFalse(probe.latest().containsKey("target"));
-                assertTrue(registry.find(ExodusMeters.REPLICATION_SLOT_RETAINED).tag("endpoint", "target").meters()
-                        .isEmpty(), "no old value for the target");
-                assertEquals(1, log.at(Level.WARNING).size(), "logged once: " + log.at(Level.WARNING));
-            } finally {
-                TestDatabases.startTarget();
+                    assertTrue(probe.latest().containsKey("source"), "the source is still read");
+                    assertFalse(probe.latest().containsKey("target"));
+                    assertTrue(registry.find(ExodusMeters.REPLICATION_SLOT_RETAINED).tag("endpoint", "target")
+                            .meters().isEmpty(), "no old value for the target");
+                    assertEquals(1, log.at(Level.WARNING).size(), "logged once: " + log.at(Level.WARNING));
+                } finally {
+                    TestDatabases.startTarget();
+                }
+                readUntil(() -> retained("target", name, false) != null);
+                assertEquals(1, log.at(Level.INFO).size(), "and once when it answers again: " + log.at(Level.INFO));
             }
-            readUntil(() -> retained("target", name, false) != null);
-            assertEquals(1, log.at(Level.INFO).size(), "and once when it answers again: " + log.at(Level.INFO));
-        } finally {
-            logger.removeHandler(log);
         }
     }
 
@@ -160,28 +153,5 @@ class ReplicationLagProbeTest {
 
     private static List<String> prometheusLines() {
         return given().get("/q/metrics").then().statusCode(200).extract().asString().lines().toList();
-    }
-
-    /** What the probe logs, by level (WARN is java.util.logging's WARNING). */
-    private static final class RecordedLog extends Handler {
-        private final Queue<LogRecord> records = new ConcurrentLinkedQueue<>();
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        List<String> at(Level level) {
-            return records.stream().filter(record -> record.getLevel().intValue() == level.intValue())
-                    .map(LogRecord::getMessage).toList();
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.exodus.proxy.sync;
 
+import io.exodus.proxy.traffic.TrafficSwitch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -61,6 +62,12 @@ final class WorkloadGate implements TrafficSwitch {
             }
             return null;
         }, false);
+    }
+
+    @Override
+    public Future<Void> enter(io.exodus.proxy.migration.MigrationPhase phase, String actor, String reason) {
+        return phase == io.exodus.proxy.migration.MigrationPhase.DUAL_WRITE ? enterDualWrite()
+                : Future.failedFuture(new IllegalStateException("the gate knows dual-write only"));
     }
 
     @Override

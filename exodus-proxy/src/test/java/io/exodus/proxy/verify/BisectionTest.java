@@ -1,5 +1,6 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.proxy.migration.Side;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,0 +1,78 @@
+package io.exodus.proxy.catchup;
+
+import io.vertx.sqlclient.Tuple;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches one queue entry's replay on the target: while it has not finished after {@code exodus.replay.stall-warning},
+ * and every two such periods after that, says what the target makes it wait for. An entry waits for nothing on a
+ * healthy target (live sessions leave the target alone while the queue has entries); a lock held there by a
+ * transaction that never ends (one prepared and left behind, a session idle in a transaction) would stop the whole
+ * queue of the database without a word otherwise.
+ */
+final class StalledReplay {
+    private static final Logger LOG = Logger.getLogger(StalledReplay.class);
+    /** What blocks a backend: sessions (with what they run) and prepared transactions, which hold locks as pid 0. */
+    static final String BLOCKERS = """
+            SELECT coalesce((SELECT string_agg(CASE WHEN b = 0 THEN 'a prepared transaction' \
+            ELSE 'pid ' || b || ' (' || coalesce(a.state, '?') || ': ' || left(coalesce(a.query, ''), 120) || ')' END, \
+            '; ') FROM unnest(pg_catalog.pg_blocking_pids($1)) AS b \
+            LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = b), 'no lock'), \
+            coalesce((SELECT string_agg(gid || ' (prepared ' || prepared || ')', ', ') \
+            FROM pg_catalog.pg_prepared_xacts WHERE database = pg_catalog.current_database()), 'none')""";
+
+    private final CatchUpApplier replayer;
+    private final String database;
+    private final long entry;
+    private final int targetPid;
+    private final long startedNanos = System.nanoTime();
+    private long timer;
+
+    private StalledReplay(CatchUpApplier replayer, String database, long entry, int targetPid) {
+        this.replayer = replayer;
+        this.database = database;
+        this.entry = entry;
+        this.targetPid = targetPid;
+    }
+
+    /** Starts watching the replay of {@code entry} on the target backend {@code targetPid}. */
+    static StalledReplay watch(CatchUpApplier replayer, String database, long entry, int targetPid) {
+        StalledReplay watch = new StalledReplay(replayer, database, entry, targetPid);
+        watch.timer = replayer.vertx().setTimer(replayer.queue().config().stallWarning().toMillis(),
+                id -> watch.check());
+        return watch;
+    }
+
+    /** The replay finished, one way or another. */
+    void finished() {
+        replayer.vertx().cancelTimer(timer);
+        timer = -1;
+    }
+
+    private void check() {
+        if (timer == -1) {
+            return;
+        }
+        replayer.queue().connections().to(replayer.queue().target(), database).preparedQuery(BLOCKERS)
+                .execute(Tuple.of(targetPid)).onComplete(read -> {
+                    if (timer == -1) {
+                        return;
+                    }
+                    long seconds = (System.nanoTime() - startedNanos) / 1_000_000_000;
+                    if (read.succeeded()) {
+                        var row = read.result().iterator().next();
+                        LOG.warnf("Replay of queued transaction %d of \"%s\" has waited %d s on the target, and the "
+                                + "queue of the database behind it: blocked by %s; prepared transactions there: %s. A "
+                                + "transaction that never ends on the target stops the queue until it is ended "
+                                + "(COMMIT PREPARED or ROLLBACK PREPARED as on the source, pg_terminate_backend)",
+                                entry, database, seconds, row.getString(0), row.getString(1));
+                    } else {
+                        LOG.warnf("Replay of queued transaction %d of \"%s\" has waited %d s on the target (what it "
+                                + "waits for could not be read: %s)", entry, database, seconds,
+                                read.cause().getMessage());
+                    }
+                    timer = replayer.vertx().setTimer(2 * replayer.queue().config().stallWarning().toMillis(),
+                            id -> check());
+                });
+    }
+}

@@ -1,0 +1,248 @@
+package io.exodus.proxy.cutover;
+
+import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.catchup.CatchUpApplier;
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.consistency.TwoPhaseRecovery;
+import io.exodus.proxy.control.ControlPlane;
+import io.exodus.proxy.metrics.ExodusMeters;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.sync.SyncService;
+import io.exodus.proxy.traffic.FleetTrafficSwitch;
+import io.exodus.proxy.traffic.SessionTrafficSwitch;
+import io.exodus.proxy.traffic.TrafficSwitch;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Moves the primary between the databases while the application runs: the cutover (the target becomes the primary,
+ * the source still receives every write), the rollback (the source is the primary again, with everything written
+ * meanwhile) and the retirement of the source (it is no longer written). A move of the primary is a procedure: the
+ * readiness gates, a pause of new transactions, the transactions in flight waited for up to
+ * {@code exodus.migration.cutover.timeout} (past it the switch is called off and traffic resumes on the old primary,
+ * nothing changed), the new primary's sequences set past the old one's, the phase changed, the pause ended. The pause
+ * is measured every time. See docs/cutover.md.
+ */
+@ApplicationScoped
+public class PrimarySwitch {
+    private static final Logger LOG = Logger.getLogger(PrimarySwitch.class);
+
+    private final Vertx vertx;
+    private final ExodusConfig config;
+    private final MigrationState migration;
+    private final BackendEndpoints endpoints;
+    private final SessionTrafficSwitch replicaTraffic;
+    private final FleetTrafficSwitch fleetTraffic;
+    private final CatchUpApplier replay;
+    private final TwoPhaseRecovery recovery;
+    private final SyncService sync;
+    private final ControlPlane control;
+    private final DivergenceLog divergences;
+    private final MeterRegistry registry;
+    private volatile SwitchReport last;
+    /** The divergences counted when this replica last made the target the primary; -1 before that. */
+    private volatile double divergencesAtCutover = -1;
+    private boolean running;
+
+    public PrimarySwitch(Vertx vertx, ExodusConfig config, MigrationState migration, BackendEndpoints endpoints,
+            SessionTrafficSwitch replicaTraffic, FleetTrafficSwitch fleetTraffic, CatchUpApplier replay, TwoPhaseRecovery recovery, SyncService sync,
+            ControlPlane control, DivergenceLog divergences, MeterRegistry registry) {
+        this.divergences = divergences;
+        this.registry = registry;
+        this.vertx = vertx;
+        this.config = config;
+        this.migration = migration;
+        this.endpoints = endpoints;
+        this.replicaTraffic = replicaTraffic;
+        this.fleetTraffic = fleetTraffic;
+        this.replay = replay;
+        this.recovery = recovery;
+        this.sync = sync;
+        this.control = control;
+    }
+
+    /** The last switch this replica made, or none since it started. */
+    public Optional<SwitchReport> last() {
+        return Optional.ofNullable(last);
+    }
+
+    /**
+     * From dual-write or canary: the target becomes the primary; the source keeps receiving every write.
+     *
+     * @param actor who asks, for the audit log (never null); {@code reason} why, or null
+     */
+    public Future<SwitchReport> cutover(String actor, String reason) {
+        MigrationPhase from = migration.phase();
+        if (from != MigrationPhase.DUAL_WRITE && from != MigrationPhase.CANARY) {
+            return refused("a cutover starts from phase dual-write or canary, where the target has every write; the "
+                    + "migration is in phase " + from.configName());
+        }
+        return ready("cutover").compose(v -> moveTo(SwitchReport.Kind.CUTOVER, MigrationPhase.CUTOVER, actor, reason));
+    }
+
+    /**
+     * Back to the source as the primary, losing nothing: from cutover (the source received every write meanwhile) with
+     * a pause; from canary at once (the source is the primary there already, only the reads come back).
+     */
+    public Future<SwitchReport> rollback(String actor, String reason) {
+        MigrationPhase from = migration.phase();
+        if (from == MigrationPhase.CANARY) {
+            return begin().compose(v -> traffic().enter(MigrationPhase.DUAL_WRITE, actor, reason)
+                    .map(done -> finished(SwitchReport.Kind.ROLLBACK, from, MigrationPhase.DUAL_WRITE, 0, 0))
+                    .andThen(done -> end()));
+        }
+        if (from != MigrationPhase.CUTOVER) {
+            return refused(from == MigrationPhase.SOURCE_RETIRED
+                    ? "the source was retired: it has not received the writes made since, so it cannot be the "
+                            + "primary again"
+                    : "a rollback returns from phase canary or cutover; the migration is in phase "
+                            + from.configName());
+        }
+        double since = divergencesAtCutover < 0 ? 0 : divergences.total() - divergencesAtCutover;
+        if (since > 0) {
+            // The source's misses in phase cutover are not queued for replay (docs/cutover.md): it may lack writes.
+            return refused(String.format("%.0f divergences were counted since the cutover: the source may lack writes "
+                    + "the target has, and a rollback would lose them. GET /exodus/migration lists them; verify "
+                    + "(POST /exodus/migration/verify) and repair the source before rolling back", since));
+        }
+        return ready("rollback").compose(v -> moveTo(SwitchReport.Kind.ROLLBACK, MigrationPhase.DUAL_WRITE, actor,
+                reason));
+    }
+
+    /** From cutover: the source is no longer written, Exodus relays to the target alone (and can be removed). */
+    public Future<SwitchReport> retireSource(String actor, String reason) {
+        MigrationPhase from = migration.phase();
+        if (from != MigrationPhase.CUTOVER) {
+            return refused("the source is retired after the cutover, from phase cutover; the migration is in phase "
+                    + from.configName());
+        }
+        // The primary stays: sessions stop mirroring between two of their transactions, no pause is needed.
+        return begin().compose(v -> traffic().enter(MigrationPhase.SOURCE_RETIRED, actor, reason)
+                .map(done -> finished(SwitchReport.Kind.RETIRE_SOURCE, from, MigrationPhase.SOURCE_RETIRED, 0, 0))
+                .andThen(done -> end()));
+    }
+
+    /** The gates every move of the primary passes; fails with a {@link SwitchRefused} that says what to do. */
+    private Future<Void> ready(String what) {
+        if (migration.policy().usesTwoPhaseCommit()) {
+            return refused("the consistency policy two-phase-commit keeps its commit decisions on the source; change "
+                    + "the policy (PUT /exodus/migration/policy, e.g. both-required) before the " + what);
+        }
+        if (sync.status().map(status -> !status.state().finished()).orElse(false)) {
+            return refused("an initial sync is running; the " + what + " waits for it to finish");
+        }
+        if (!recovery.unresolved().isEmpty()) {
+            return refused(recovery.unresolved().size() + " two-phase transactions are still in doubt ("
+                    + String.join(", ", recovery.unresolved()) + "); the " + what + " waits until they are resolved");
+        }
+        Future<Void> queue = !replay.active() ? Future.succeededFuture() : replay.status().compose(status ->
+                status.depth() == 0 && status.parked() == 0 ? Future.succeededFuture()
+                        : refused(status.depth() + " transactions wait in the replay queue and " + status.parked()
+                                + " are parked: the target does not have every write yet. Wait until the queue has "
+                                + "drained and resolve the parked ones (GET /exodus/migration shows both)"));
+        return queue.compose(v -> begin());
+    }
+
+    private Future<SwitchReport> moveTo(SwitchReport.Kind kind, MigrationPhase to, String actor, String reason) {
+        MigrationPhase from = migration.phase();
+        BackendEndpoint oldPrimary = endpoint(from.primary());
+        BackendEndpoint newPrimary = endpoint(to.primary());
+        Duration timeout = config.migration().cutover().timeout();
+        long started = System.nanoTime();
+        LOG.infof("%s: new transactions paused; waiting up to %d ms for those in flight", kind.apiName(),
+                timeout.toMillis());
+        ControlConnections connections = new ControlConnections(vertx);
+        int[] sequences = new int[1];
+        return traffic().pauseNewTransactions(timeout).recover(failure -> Future.failedFuture(new SwitchRefused(
+                SwitchRefused.Reason.NOT_NOW, kind.apiName() + " called off after " + timeout.toMillis()
+                        + " ms: " + failure.getMessage() + "; traffic resumed on the " + from.primary().configName()
+                        + ", nothing was changed (a longer exodus.migration.cutover.timeout waits longer)")))
+                .compose(held -> new SequencePositions(connections).advance(oldPrimary, newPrimary))
+                .compose(set -> {
+                    sequences[0] = set;
+                    if (kind == SwitchReport.Kind.CUTOVER) {
+                        divergencesAtCutover = divergences.total();
+                    }
+                    return traffic().enter(to, actor, reason);
+                })
+                .map(entered -> finished(kind, from, to, millisSince(started), sequences[0]))
+                .andThen(done -> {
+                    traffic().resume();
+                    Timer.builder(ExodusMeters.SWITCH_PAUSE)
+                            .description("How long new transactions were paused for a move of the primary")
+                            .tag(ExodusMeters.TAG_KIND, kind.apiName())
+                            .tag(ExodusMeters.TAG_OUTCOME, done.succeeded() ? "done" : "called-off")
+                            .register(registry).record(Duration.ofNanos(System.nanoTime() - started));
+                    connections.close();
+                    end();
+                    if (done.failed() && !(done.cause() instanceof SwitchRefused)) {
+                        LOG.errorf("%s failed after %d ms, traffic resumed in phase %s: %s", kind.apiName(),
+                                millisSince(started), migration.phase().configName(), done.cause().getMessage());
+                    } else if (done.failed()) {
+                        LOG.warnf("%s", done.cause().getMessage());
+                    }
+                });
+    }
+
+    /**
+     * Every replica of the fleet through the control plane when it is on (each pauses its own sessions and follows the
+     * phase); this replica's sessions alone otherwise.
+     */
+    private TrafficSwitch traffic() {
+        return control.enabled() ? fleetTraffic : replicaTraffic;
+    }
+
+    private SwitchReport finished(SwitchReport.Kind kind, MigrationPhase from, MigrationPhase to, long pauseMillis,
+            int sequences) {
+        SwitchReport report = new SwitchReport(kind, from.configName(), to.configName(), to.primary().configName(),
+                pauseMillis, sequences, Instant.now());
+        last = report;
+        if (from.primary() == to.primary()) {
+            LOG.infof("%s done: phase %s, primary %s, without a pause", kind.apiName(), to.configName(),
+                    to.primary().configName());
+        } else {
+            LOG.infof("%s done: phase %s, primary %s; new transactions were paused %d ms; %d sequences set past the "
+                    + "old primary's", kind.apiName(), to.configName(), to.primary().configName(), pauseMillis,
+                    sequences);
+        }
+        return report;
+    }
+
+    private synchronized Future<Void> begin() {
+        if (running) {
+            return refused("another switch of the primary is running");
+        }
+        running = true;
+        return Future.succeededFuture();
+    }
+
+    private synchronized void end() {
+        running = false;
+    }
+
+    private BackendEndpoint endpoint(Side side) {
+        return side == Side.SOURCE ? endpoints.source() : endpoints.target().orElseThrow();
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static <T> Future<T> refused(String message) {
+        return Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, message));
+    }
+}

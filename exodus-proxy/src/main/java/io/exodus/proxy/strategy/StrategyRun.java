@@ -1,0 +1,199 @@
+package io.exodus.proxy.strategy;
+
+import io.exodus.proxy.control.ControlSetting;
+import io.exodus.proxy.control.MigrationChanges;
+import io.exodus.proxy.cutover.PrimarySwitch;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One run of a strategy: its steps made one after the other, each watched by the health gates for a soak; a gate
+ * that fails rolls the migration back to the source as the primary (from canary or cutover) and ends the run. Timers
+ * drive it; every change goes through {@link MigrationChanges} or the {@link PrimarySwitch}, audited under the run's
+ * name.
+ */
+final class StrategyRun {
+    private static final Logger LOG = Logger.getLogger(StrategyRun.class);
+
+    private final Strategy strategy;
+    private final List<StrategyStep> steps;
+    private final String startedBy;
+    private final String actor;
+    private final Vertx vertx;
+    private final Duration soak;
+    private final Duration checkInterval;
+    private final MigrationState migration;
+    private final MigrationChanges changes;
+    private final PrimarySwitch primarySwitch;
+    private final HealthGates gates;
+    private final Instant startedAt = Instant.now();
+
+    private String state = "running";
+    private int index;
+    private Instant stepStartedAt;
+    private long stepStartedNanos;
+    private Instant endedAt;
+    private GateReading lastReading;
+    private String outcome;
+    private HealthGates.Baseline baseline;
+    private long timer = -1;
+
+    StrategyRun(Strategy strategy, List<StrategyStep> steps, String startedBy, Vertx vertx, Duration soak,
+            Duration checkInterval, MigrationState migration, MigrationChanges changes, PrimarySwitch primarySwitch,
+            HealthGates gates) {
+        this.strategy = strategy;
+        this.steps = steps;
+        this.startedBy = startedBy;
+        this.actor = "strategy " + strategy.configName() + " (started by " + startedBy + ")";
+        this.vertx = vertx;
+        this.soak = soak;
+        this.checkInterval = checkInterval;
+        this.migration = migration;
+        this.changes = changes;
+        this.primarySwitch = primarySwitch;
+        this.gates = gates;
+    }
+
+    synchronized void start() {
+        LOG.infof("Strategy %s started by %s: %s", strategy.configName(), startedBy,
+                String.join(" → ", steps.stream().map(StrategyStep::describe).toList()));
+        baseline = gates.begin(null);
+        makeStep();
+    }
+
+    synchronized boolean running() {
+        return state.equals("running");
+    }
+
+    synchronized StrategyProgress progress() {
+        return new StrategyProgress(strategy.configName(), state, steps.stream().map(StrategyStep::describe).toList(),
+                Math.min(index, steps.size() - 1), startedAt, stepStartedAt, endedAt, lastReading, outcome, startedBy);
+    }
+
+    /** An operator stops the run where it is: the phase stays as the last step left it. */
+    synchronized void stop(String who, String why) {
+        if (!running()) {
+            return;
+        }
+        end("stopped", "stopped by " + who + (why == null ? "" : ": " + why) + ", at " + current());
+    }
+
+    private String current() {
+        return index < steps.size() ? "step " + (index + 1) + " of " + steps.size() + " (" + steps.get(index).describe()
+                + ")" : "the end of the plan";
+    }
+
+    private void makeStep() {
+        if (index == steps.size()) {
+            end("done", "every step passed its health gates; the migration is in phase "
+                    + migration.phase().configName());
+            return;
+        }
+        StrategyStep step = steps.get(index);
+        String why = current();
+        LOG.infof("Strategy %s: %s", strategy.configName(), why);
+        apply(step, why).onComplete(made -> {
+            synchronized (this) {
+                if (!running()) {
+                    return;
+                }
+                if (made.failed()) {
+                    rollBack(why + " could not be made: " + made.cause().getMessage());
+                    return;
+                }
+                baseline = gates.begin(baseline);
+                stepStartedAt = Instant.now();
+                stepStartedNanos = System.nanoTime();
+                lastReading = null;
+                scheduleCheck();
+            }
+        });
+    }
+
+    private Future<Void> apply(StrategyStep step, String why) {
+        if (step.kind() == StrategyStep.Kind.CUTOVER) {
+            return primarySwitch.cutover(actor, why).mapEmpty();
+        }
+        // The share first: a phase change to canary before it would send the share configured before to the target.
+        Future<?> share = changes.change(ControlSetting.CANARY_PERCENT, String.valueOf(step.canaryPercent()), actor,
+                why);
+        return share.compose(v -> migration.phase() == MigrationPhase.CANARY ? Future.succeededFuture()
+                : changes.change(ControlSetting.PHASE, MigrationPhase.CANARY.configName(), actor, why)).mapEmpty();
+    }
+
+    private void scheduleCheck() {
+        timer = vertx.setTimer(Math.max(1, checkInterval.toMillis()), id -> check());
+    }
+
+    private void check() {
+        HealthGates.Baseline since;
+        synchronized (this) {
+            if (!running()) {
+                return;
+            }
+            since = baseline;
+        }
+        gates.read(since).onComplete(read -> {
+            synchronized (this) {
+                if (!running()) {
+                    return;
+                }
+                if (read.failed()) {
+                    LOG.warnf("Strategy %s: the health gates could not be read (%s); reading again",
+                            strategy.configName(), read.cause().getMessage());
+                    scheduleCheck();
+                    return;
+                }
+                lastReading = read.result();
+                if (lastReading.failure() != null) {
+                    rollBack(current() + " failed its health gates: " + lastReading.failure());
+                } else if (System.nanoTime() - stepStartedNanos >= soak.toNanos()) {
+                    index++;
+                    makeStep();
+                } else {
+                    scheduleCheck();
+                }
+            }
+        });
+    }
+
+    private void rollBack(String why) {
+        MigrationPhase phase = migration.phase();
+        LOG.warnf("Strategy %s: %s; rolling back to the source as the primary", strategy.configName(), why);
+        state = "rolling-back";
+        if (phase != MigrationPhase.CANARY && phase != MigrationPhase.CUTOVER) {
+            end("rolled-back", why + " (nothing to roll back in phase " + phase.configName() + ")");
+            return;
+        }
+        primarySwitch.rollback(actor, why).onComplete(done -> {
+            synchronized (this) {
+                if (done.succeeded()) {
+                    end("rolled-back", why);
+                } else {
+                    end("failed", why + "; the rollback was refused: " + done.cause().getMessage());
+                }
+            }
+        });
+    }
+
+    private void end(String finalState, String why) {
+        state = finalState;
+        outcome = why;
+        endedAt = Instant.now();
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        if (finalState.equals("done") || finalState.equals("stopped")) {
+            LOG.infof("Strategy %s %s: %s", strategy.configName(), finalState, why);
+        } else {
+            LOG.errorf("Strategy %s %s: %s", strategy.configName(), finalState, why);
+        }
+    }
+}

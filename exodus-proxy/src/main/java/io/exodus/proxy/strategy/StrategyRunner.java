@@ -1,0 +1,102 @@
+package io.exodus.proxy.strategy;
+
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.catchup.CatchUpApplier;
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.control.MigrationChanges;
+import io.exodus.proxy.cutover.PrimarySwitch;
+import io.exodus.proxy.metrics.ReadsBySide;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Starts and stops the strategies ({@code PUT /exodus/migration/strategy}) and keeps the last run for the status.
+ * One run at a time, driven by the replica that received the request; its changes reach the fleet like an
+ * operator's (see {@link MigrationChanges}).
+ */
+@ApplicationScoped
+public class StrategyRunner {
+    private final Vertx vertx;
+    private final ExodusConfig.Strategy config;
+    private final MigrationState migration;
+    private final MigrationChanges changes;
+    private final PrimarySwitch primarySwitch;
+    private final BackendEndpoints endpoints;
+    private final HealthGates gates;
+    private StrategyRun last;
+
+    public StrategyRunner(Vertx vertx, ExodusConfig config, MigrationState migration, MigrationChanges changes,
+            PrimarySwitch primarySwitch, BackendEndpoints endpoints, DivergenceLog divergences,
+            CatchUpApplier replayer, ReadsBySide reads) {
+        this.vertx = vertx;
+        this.config = config.strategy();
+        this.migration = migration;
+        this.changes = changes;
+        this.primarySwitch = primarySwitch;
+        this.endpoints = endpoints;
+        this.gates = new HealthGates(this.config, divergences, replayer, reads);
+    }
+
+    public synchronized Optional<StrategyProgress> progress() {
+        return Optional.ofNullable(last).map(StrategyRun::progress);
+    }
+
+    /** Starts {@code strategy} from the phase the migration is in; refused (nothing changed) when it cannot. */
+    public synchronized StrategyProgress start(Strategy strategy, String who) {
+        if (last != null && last.running()) {
+            StrategyProgress running = last.progress();
+            throw new StrategyRefused("strategy " + running.name() + " is running (step " + (running.step() + 1)
+                    + " of " + running.steps().size() + "); stop it first with {\"strategy\": \"none\"}");
+        }
+        if (!strategy.available()) {
+            throw new StrategyRefused("strategy " + strategy.configName() + " is not available in this version of "
+                    + "Exodus; big-bang and canary are");
+        }
+        if (endpoints.target().isEmpty()) {
+            throw new StrategyRefused("no target is configured: set exodus.target.url (EXODUS_TARGET_URL) and restart "
+                    + "the proxy");
+        }
+        MigrationPhase phase = migration.phase();
+        if (phase != MigrationPhase.DUAL_WRITE && phase != MigrationPhase.CANARY) {
+            throw new StrategyRefused("a strategy starts from phase dual-write or canary (the target receives every "
+                    + "write and has the source's rows); the migration is in phase " + phase.configName()
+                    + (phase == MigrationPhase.DIRECT ? ": bring the target up to date first (POST "
+                            + "/exodus/migration/sync)" : ""));
+        }
+        last = new StrategyRun(strategy, plan(strategy), who, vertx, config.soak(), config.checkInterval(), migration,
+                changes, primarySwitch, gates);
+        last.start();
+        return last.progress();
+    }
+
+    /** Stops the running strategy where it is; the phase stays as its last step left it. */
+    public synchronized StrategyProgress stop(String who, String why) {
+        if (last == null || !last.running()) {
+            throw new StrategyRefused("no strategy is running");
+        }
+        last.stop(who, why);
+        return last.progress();
+    }
+
+    private List<StrategyStep> plan(Strategy strategy) {
+        List<StrategyStep> steps = new ArrayList<>();
+        if (strategy == Strategy.CANARY) {
+            for (double percent : config.canarySteps()) {
+                if (!(percent > 0 && percent <= 100)) {
+                    throw new StrategyRefused("exodus.strategy.canary-steps has " + percent + "; each step is a share "
+                            + "of the reads above 0 and up to 100 (percent)");
+                }
+                steps.add(StrategyStep.canary(percent));
+            }
+        }
+        steps.add(StrategyStep.cutover());
+        return steps;
+    }
+}

@@ -1,0 +1,71 @@
+package io.exodus.proxy.traffic;
+
+import io.exodus.proxy.control.ControlPlane;
+import io.exodus.proxy.control.ControlSetting;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The switch over every replica of the fleet, through the control plane: the pause is written to the control state,
+ * each live replica (this one included) holds its sessions' next transactions and reports once none of its
+ * transactions is open; the phase change then reaches every replica (a change answers once all applied it), and the
+ * end of the pause lets them go on, in the new phase. Used whenever the control plane is on.
+ */
+@ApplicationScoped
+public class FleetTrafficSwitch implements TrafficSwitch {
+    private static final long CHECK_EVERY_MILLIS = 20;
+
+    private final ControlPlane control;
+    private final Vertx vertx;
+    /** The id of the fleet's pause this replica began; 0 when none. */
+    private volatile long pause;
+
+    public FleetTrafficSwitch(ControlPlane control, Vertx vertx) {
+        this.control = control;
+        this.vertx = vertx;
+    }
+
+    @Override
+    public Future<Void> pauseNewTransactions(Duration maxWait) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        return control.beginFleetPause(maxWait).compose(id -> {
+            pause = id;
+            Promise<Void> held = Promise.promise();
+            awaitHeld(id, deadline, held);
+            return held.future();
+        });
+    }
+
+    private void awaitHeld(long id, long deadline, Promise<Void> held) {
+        control.notHolding(id).onFailure(held::tryFail).onSuccess(replicas -> {
+            if (replicas.isEmpty()) {
+                held.tryComplete();
+            } else if (System.nanoTime() > deadline) {
+                held.tryFail(new TimeoutException("sessions still in a transaction on replica"
+                        + (replicas.size() == 1 ? " " : "s ") + String.join(", ", replicas)));
+            } else {
+                vertx.setTimer(CHECK_EVERY_MILLIS, timer -> awaitHeld(id, deadline, held));
+            }
+        });
+    }
+
+    @Override
+    public Future<Void> enter(MigrationPhase phase, String actor, String reason) {
+        return control.change(ControlSetting.PHASE, phase.configName(), actor, reason).mapEmpty();
+    }
+
+    @Override
+    public void resume() {
+        long ending = pause;
+        pause = 0;
+        if (ending != 0) {
+            control.endFleetPause(ending);
+        }
+    }
+}

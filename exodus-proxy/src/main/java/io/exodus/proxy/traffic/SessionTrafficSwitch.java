@@ -1,0 +1,78 @@
+package io.exodus.proxy.traffic;
+
+import io.exodus.proxy.control.ControlPlane;
+import io.exodus.proxy.control.ControlSetting;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.session.SessionRegistry;
+import io.exodus.proxy.session.TrafficPause;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The switch over this proxy's sessions: {@link SessionRegistry#pauseTransactions} holds their next transactions,
+ * and a phase change is what held sessions follow before they go on. This replica only: other replicas of the same
+ * migration are not paused (docs/initial-sync.md), so the sync runs only when this replica is the fleet's one live
+ * replica; a cutover uses it when the control plane is off, and {@link FleetTrafficSwitch} otherwise.
+ */
+@ApplicationScoped
+public class SessionTrafficSwitch implements TrafficSwitch {
+    private final SessionRegistry sessions;
+    private final MigrationState migration;
+    private final Vertx vertx;
+    private volatile TrafficPause pause;
+
+    private final ControlPlane control;
+
+    public SessionTrafficSwitch(SessionRegistry sessions, MigrationState migration, Vertx vertx, ControlPlane control) {
+        this.control = control;
+        this.sessions = sessions;
+        this.migration = migration;
+        this.vertx = vertx;
+    }
+
+    @Override
+    public Future<Void> pauseNewTransactions(Duration maxWait) {
+        TrafficPause started = sessions.pauseTransactions();
+        pause = started;
+        Promise<Void> held = Promise.promise();
+        long timer = vertx.setTimer(Math.max(1, maxWait.toMillis()), id -> held.tryFail(new TimeoutException(
+                started.stillRunning() + " sessions still in a transaction")));
+        started.allHeld().onComplete(all -> {
+            vertx.cancelTimer(timer);
+            if (all.succeeded()) {
+                held.tryComplete();
+            } else {
+                held.tryFail(all.cause());
+            }
+        });
+        return held.future();
+    }
+
+    /**
+     * Through the control plane when it is on, so that the fleet's state (which a replica restarting reads) says
+     * dual-write too; the sync runs only when this replica is the fleet's one live replica (see SyncResource).
+     */
+    @Override
+    public Future<Void> enter(MigrationPhase phase, String actor, String reason) {
+        if (control.enabled()) {
+            return control.change(ControlSetting.PHASE, phase.configName(), actor, reason).mapEmpty();
+        }
+        migration.changePhase(phase);
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public void resume() {
+        TrafficPause started = pause;
+        pause = null;
+        if (started != null) {
+            started.resume();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.exodus.proxy.traffic;
+
+import io.exodus.proxy.migration.MigrationPhase;
+import io.vertx.core.Future;
+
+import java.time.Duration;
+
+/**
+ * A moment in which no transaction runs through Exodus, to change what sessions write to. The initial sync uses it for
+ * its last step: the target is brought to the source's WAL position and every session is turned to dual-write, so that
+ * each transaction either committed before the pause (and reached the target through the slot) or starts after it
+ * (and is dual-written); nothing is missed, nothing applied twice. A cutover and a rollback use it to move the primary.
+ *
+ * <p>Called in this order: {@link #pauseNewTransactions}, then, if it succeeded, {@link #enterDualWrite} (or not,
+ * when bringing the target up failed), then always {@link #resume}.
+ */
+public interface TrafficSwitch {
+
+    /**
+     * Holds back every transaction that has not started yet (the first statement of a session outside a
+     * transaction waits), on every replica; completes once no transaction of any session is open on the source, or
+     * fails when that has not happened within {@code maxWait} (a session idle in a transaction, a long report). On
+     * failure the switch is still paused: the sync calls {@link #resume} and tries again later.
+     */
+    Future<Void> pauseNewTransactions(Duration maxWait);
+
+    /**
+     * Every session, on every replica, runs its next transaction in phase dual-write: writes to the source and to
+     * the target. Only called while paused; completes once the phase is in effect.
+     */
+    default Future<Void> enterDualWrite() {
+        return enter(MigrationPhase.DUAL_WRITE, "initial sync", "the target caught up with the source");
+    }
+
+    /**
+     * Moves the migration to {@code phase} while paused, audited under {@code actor} and {@code reason}: the held
+     * sessions follow it before they go on. Completes once the phase is in effect.
+     */
+    Future<Void> enter(MigrationPhase phase, String actor, String reason);
+
+    /** Lets the transactions held back go on (in dual-write if {@link #enterDualWrite} was called). */
+    void resume();
+}

@@ -1,0 +1,299 @@
+package io.exodus.proxy.cutover;
+
+import io.exodus.proxy.dualwrite.DualWriteDatabases;
+import io.exodus.proxy.dualwrite.DualWriteProfile;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.Psql;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The primary moves while the application runs (POST /exodus/migration/cutover, /rollback, /retire-source): open
+ * sessions follow between two of their transactions with what they set up, the new primary draws keys past the old
+ * one's, and the other database keeps every write, so that source and target end identical.
+ */
+@QuarkusTest
+@TestProfile(CutoverProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class CutoverAndRollbackTest {
+    private static final int ACCOUNTS = 20;
+    private static final int BALANCE = 1000;
+    private static int databases;
+    private String database;
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @Inject
+    MigrationState migration;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        database = "cutover_" + ++databases;
+        DualWriteDatabases.recreate(database);
+        DualWriteDatabases.onBoth(database, "create schema app");
+        DualWriteDatabases.onBoth(database, "create table app.accounts (id serial primary key, balance int not null)");
+        // The same name in public: a session whose search_path the new primary lacked would write there.
+        DualWriteDatabases.onBoth(database, "create table public.accounts (id serial primary key, balance int)");
+        DualWriteDatabases.onBoth(database, "create table app.events (id bigserial primary key, note text)");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            // Through Exodus: the source draws the ids, the target is given them and its sequence stays behind.
+            statement.execute("insert into app.accounts (balance) select " + BALANCE + " from generate_series(1, "
+                    + ACCOUNTS + ")");
+        }
+    }
+
+    /** The accounts every test wrote through Exodus before it switched anything are the same on both sides. */
+    @AfterEach
+    void backToDualWrite() throws Exception {
+        migration.changePhase(MigrationPhase.DUAL_WRITE);
+        DualWriteDatabases.assertIdentical(database, "app.accounts");
+    }
+
+    @Test
+    void theTargetBecomesThePrimaryUnderLoadAndTheSourceAgainAfterARollbackLosingNothing() throws Exception {
+        String sourcePort = Psql.against(DualWriteDatabases.source(database)).query("show port");
+        String targetPort = Psql.against(DualWriteDatabases.target(database)).query("show port");
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger transfers = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try (Connection open = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database),
+                "prepareThreshold", "1");
+                Statement statement = open.createStatement()) {
+            statement.execute("set search_path = app, public");
+            PreparedStatement event = open.prepareStatement("insert into events (note) values (?) returning id");
+            assertEquals(1, insertEvent(event, "before the cutover"));
+            List<Future<Integer>> workers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                workers.add(clients.submit(() -> transfers(running, transfers)));
+            }
+            Thread.sleep(300);
+
+            Response cutover = post("cutover");
+            assertEquals(200, cutover.statusCode(), cutover.asString());
+            assertEquals("target", cutover.jsonPath().getString("primary"));
+            assertEquals("cutover", cutover.jsonPath().getString("to"));
+            assertTrue(cutover.jsonPath().getInt("sequences") >= 2, cutover.asString());
+            assertEquals(targetPort, show(statement, "port"), "the open session's reads come from the target");
+            assertEquals("app, public", show(statement, "search_path"), "its settings moved with it");
+            // Its statement, prepared on the source before the cutover, bound again on the target; the target draws
+            // the next id past every id the source drew.
+            assertEquals(2, insertEvent(event, "in cutover"));
+            given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
+                    .statusCode(200).body("primary", equalTo("target")).body("phase", equalTo("cutover"))
+                    .body("lastSwitch.kind", equalTo("cutover"));
+            Thread.sleep(300);
+
+            Response rollback = post("rollback");
+            assertEquals(200, rollback.statusCode(), rollback.asString());
+            assertEquals("source", rollback.jsonPath().getString("primary"));
+            assertEquals(sourcePort, show(statement, "port"));
+            assertEquals(3, insertEvent(event, "after the rollback"), "the source's sequence was set past the target's");
+            // Back and forth at once, the transfers going on: each switch finds every session between two of its
+            // transactions within the 2 s timeout, sessions still moving from the last switch included, and sessions
+            // whose next transaction follows the last at once (their secondary still committing) among them.
+            for (int i = 0; i < 3; i++) {
+                for (String step : new String[] {"cutover", "rollback"}) {
+                    Response switched = post(step);
+                    assertEquals(200, switched.statusCode(), step + " " + i + ": " + switched.asString());
+                }
+            }
+            assertEquals(sourcePort, show(statement, "port"));
+            Thread.sleep(300);
+            running.set(false);
+            int errors = 0;
+            for (Future<Integer> worker : workers) {
+                errors += worker.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(0, errors, "client errors");
+            assertTrue(transfers.get() > 0);
+        } finally {
+            running.set(false);
+            clients.shutdownNow();
+        }
+        assertEquals(String.valueOf(ACCOUNTS * BALANCE), Psql.against(DualWriteDatabases.source(database))
+                .query("select sum(balance) from app.accounts"));
+        DualWriteDatabases.assertIdentical(database, "app.accounts", "app.events", "public.accounts");
+        assertEquals("0", Psql.against(DualWriteDatabases.target(database)).query("select count(*) from public.accounts"));
+    }
+
+    @Test
+    void aTransactionThatOutlivesTheTimeoutCallsTheCutoverOffAndTrafficGoesOnOnTheSource() throws Exception {
+        try (Connection open = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = open.createStatement()) {
+            open.setAutoCommit(false);
+            statement.execute("insert into app.events (note) values ('in flight through the cutover')");
+            Response cutover = post("cutover");
+            assertEquals(409, cutover.statusCode(), cutover.asString());
+            assertTrue(cutover.asString().contains("called off"), cutover.asString());
+            statement.execute("insert into app.events (note) values ('same transaction')");
+            open.commit();
+            assertEquals("dual-write", migration.phase().configName());
+            try (Connection other = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                    Statement next = other.createStatement()) {
+                assertEquals(Psql.against(DualWriteDatabases.source(database)).query("show port"),
+                        show(next, "port"), "a new session runs on the source");
+                next.execute("insert into app.events (note) values ('after the call-off')");
+            }
+        }
+        DualWriteDatabases.assertIdentical(database, "app.events");
+        assertEquals("3", Psql.against(DualWriteDatabases.target(database)).query("select count(*) from app.events"));
+    }
+
+    @Test
+    void aRetiredSourceIsNoLongerWrittenAndCannotBecomeThePrimaryAgain() throws Exception {
+        assertEquals(200, post("cutover").statusCode());
+        Response retired = post("retire-source");
+        assertEquals(200, retired.statusCode(), retired.asString());
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            statement.execute("insert into app.events (note) values ('the target alone')");
+        }
+        assertEquals("1", Psql.against(DualWriteDatabases.target(database)).query("select count(*) from app.events"));
+        assertEquals("0", Psql.against(DualWriteDatabases.source(database)).query("select count(*) from app.events"));
+        Response rollback = post("rollback");
+        assertEquals(409, rollback.statusCode());
+        assertTrue(rollback.asString().contains("retired"), rollback.asString());
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body("{\"phase\": \"dual-write\"}").put("/exodus/migration/phase").then().statusCode(409)
+                .body("error", containsString("retired"));
+    }
+
+    @Test
+    void aSessionHoldingATemporaryTableIsToldToReconnectAndTheOthersMove() throws Exception {
+        try (Connection scratch = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = scratch.createStatement();
+                Connection plain = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement other = plain.createStatement()) {
+            statement.execute("create temp table scratch (id int)");
+            other.execute("select 1");
+            assertEquals(200, post("cutover").statusCode());
+            SQLException refused = assertThrows(SQLException.class, () -> statement.execute("select 1"));
+            assertEquals("57P01", refused.getSQLState());
+            assertTrue(refused.getMessage().contains("temporary table scratch"), refused.getMessage());
+            assertEquals(Psql.against(DualWriteDatabases.target(database)).query("show port"), show(other, "port"));
+        }
+    }
+
+    /**
+     * The source missed a write in phase cutover (its misses are not queued for replay yet): a rollback would make a
+     * primary of a database that lacks it, so it is refused until the difference is repaired.
+     */
+    @Test
+    void aRollbackIsRefusedOnceTheSourceMissedAWriteDuringTheCutover() throws Exception {
+        DualWriteDatabases.onBoth(database, "create table app.drifted (id int primary key, n int)");
+        Psql.against(DualWriteDatabases.target(database)).query("insert into app.drifted values (1, 0)");
+        assertEquals(200, post("cutover").statusCode());
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            // The target (the primary now) changes its row; the source has none to change.
+            statement.execute("update app.drifted set n = n + 1 where id = 1");
+        }
+        Response rollback = post("rollback");
+        assertEquals(409, rollback.statusCode(), rollback.asString());
+        assertTrue(rollback.asString().contains("since the cutover"), rollback.asString());
+        assertEquals("cutover", migration.phase().configName());
+    }
+
+    @Test
+    void switchesNeedTheTokenAndExplicitPhaseChangesCannotMoveThePrimary() {
+        given().post("/exodus/migration/cutover").then().statusCode(401);
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body("{\"phase\": \"cutover\"}").put("/exodus/migration/phase").then().statusCode(409)
+                .body("error", containsString("POST /exodus/migration/cutover"));
+        Response retire = post("retire-source");
+        assertEquals(409, retire.statusCode());
+        assertEquals("dual-write", migration.phase().configName());
+    }
+
+    private static Response post(String step) {
+        return given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
+                .header("X-Exodus-Actor", "cutover test").contentType("application/json")
+                .body("{\"reason\": \"test\"}").post("/exodus/migration/" + step);
+    }
+
+    /** The id the events sequence drew, counted from the first one this test drew. */
+    private static long insertEvent(PreparedStatement event, String note) throws SQLException {
+        event.setString(1, note);
+        try (ResultSet rows = event.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static String show(Statement statement, String setting) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("show " + setting)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    /** Transfers between random accounts until told to stop; returns the number of client errors. */
+    private Integer transfers(AtomicBoolean running, AtomicInteger done) throws SQLException {
+        int errors = 0;
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                PreparedStatement debit = client.prepareStatement(
+                        "update app.accounts set balance = balance - ? where id = ?");
+                PreparedStatement credit = client.prepareStatement(
+                        "update app.accounts set balance = balance + ? where id = ?")) {
+            client.setAutoCommit(false);
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            while (running.get()) {
+                int from = 1 + random.nextInt(ACCOUNTS);
+                int to = 1 + random.nextInt(ACCOUNTS);
+                int amount = 1 + random.nextInt(10);
+                try {
+                    // In id order, so that two transfers never wait for each other's rows in opposite orders.
+                    PreparedStatement first = from < to ? debit : credit;
+                    PreparedStatement second = from < to ? credit : debit;
+                    first.setInt(1, amount);
+                    first.setInt(2, Math.min(from, to));
+                    first.executeUpdate();
+                    second.setInt(1, amount);
+                    second.setInt(2, Math.max(from, to));
+                    second.executeUpdate();
+                    client.commit();
+                    done.incrementAndGet();
+                } catch (SQLException e) {
+                    errors++;
+                    System.out.println("CutoverAndRollbackTest: transfer failed: " + e.getSQLState() + " "
+                            + e.getMessage());
+                    client.rollback();
+                }
+            }
+        }
+        return errors;
+    }
+}

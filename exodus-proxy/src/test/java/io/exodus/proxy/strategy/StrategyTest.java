@@ -1,0 +1,243 @@
+package io.exodus.proxy.strategy;
+
+import io.exodus.proxy.dualwrite.DualWriteDatabases;
+import io.exodus.proxy.dualwrite.DualWriteProfile;
+import io.exodus.proxy.metrics.ReadsBySide;
+import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.Side;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.Psql;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Strategies walk the migration by themselves (PUT /exodus/migration/strategy): the canary's steps, each watched by
+ * the health gates for a soak, then the cutover; a gate that fails rolls the migration back to the source.
+ */
+@QuarkusTest
+@TestProfile(StrategyProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class StrategyTest {
+    private static final int ACCOUNTS = 20;
+    private static final int BALANCE = 1000;
+    private static int databases;
+    private String database;
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @Inject
+    MigrationState migration;
+
+    @Inject
+    ReadsBySide reads;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        database = "strategy_" + ++databases;
+        DualWriteDatabases.recreate(database);
+        DualWriteDatabases.onBoth(database, "create table accounts (id int primary key, balance int not null)");
+        DualWriteDatabases.onBoth(database, "insert into accounts select g, " + BALANCE
+                + " from generate_series(1, " + ACCOUNTS + ") g");
+    }
+
+    @AfterEach
+    void backToDualWrite() throws Exception {
+        if (migration.phase() == MigrationPhase.CUTOVER) {
+            Response rollback = post("rollback", "{}");
+            assertEquals(200, rollback.statusCode(), rollback.asString());
+        }
+        migration.changePhase(MigrationPhase.DUAL_WRITE);
+        DualWriteDatabases.assertIdentical(database, "accounts");
+    }
+
+    @Test
+    void theCanaryStrategyStepsThroughItsSharesAndCutsOverUnderLoadWithoutAClientError() throws Exception {
+        long targetReadsBefore = reads.tally(Side.TARGET).reads();
+        try (Load load = new Load(null)) {
+            Thread.sleep(300);
+            Response started = strategy("canary");
+            assertEquals(200, started.statusCode(), started.asString());
+            assertEquals(List.of("canary 50 %", "canary 100 %", "cutover"), started.jsonPath().getList("steps"));
+            JsonPath ended = awaitEnd(Duration.ofSeconds(60));
+            assertEquals("done", ended.getString("strategy.state"), ended.prettify());
+            assertEquals("cutover", ended.getString("phase"));
+            assertEquals("target", ended.getString("primary"));
+            assertEquals(2, ended.getInt("strategy.step"), "it ended at the cutover");
+            assertEquals(0, load.errors(), () -> "client errors: " + load.messages);
+        }
+        assertTrue(reads.tally(Side.TARGET).reads() > targetReadsBefore, "the canary steps sent reads to the target");
+        assertEquals(String.valueOf(ACCOUNTS * BALANCE),
+                Psql.against(DualWriteDatabases.target(database)).query("select sum(balance) from accounts"));
+    }
+
+    @Test
+    void aGateThatFailsRollsTheMigrationBackToTheSource() throws Exception {
+        // A table the target lacks: the canary's reads of it fail there, and only there.
+        Psql.against(DualWriteDatabases.source(database)).query("create table only_on_source (id int)");
+        try (Load load = new Load("select count(*) from only_on_source")) {
+            Thread.sleep(300);
+            assertEquals(200, strategy("canary").statusCode());
+            JsonPath ended = awaitEnd(Duration.ofSeconds(60));
+            assertEquals("rolled-back", ended.getString("strategy.state"), ended.prettify());
+            assertTrue(ended.getString("strategy.outcome").contains("of the target's"), ended.getString("strategy.outcome"));
+            assertEquals("dual-write", ended.getString("phase"));
+            assertEquals("source", ended.getString("primary"));
+            assertTrue(ended.getDouble("strategy.gates.targetErrorRate") > 0, ended.prettify());
+        }
+    }
+
+    @Test
+    void aRunningStrategyIsStoppedWhereItIs() {
+        assertEquals(200, strategy("big-bang").statusCode());
+        Response stopped = given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
+                .contentType("application/json").body("{\"strategy\": \"none\", \"reason\": \"test\"}")
+                .put("/exodus/migration/strategy");
+        assertEquals(200, stopped.statusCode(), stopped.asString());
+        String state = stopped.jsonPath().getString("state");
+        assertTrue(state.equals("stopped") || state.equals("done"), stopped.asString());
+        assertEquals(409, strategy("none").statusCode(), "nothing runs any more");
+    }
+
+    @Test
+    void strategiesNeedTheTokenAKnownNameAndPhaseDualWrite() {
+        given().contentType("application/json").body("{\"strategy\": \"canary\"}").put("/exodus/migration/strategy")
+                .then().statusCode(401);
+        assertEquals(400, strategy("sideways").statusCode());
+        Response shadow = strategy("shadow");
+        assertEquals(409, shadow.statusCode());
+        assertTrue(shadow.asString().contains("not available"), shadow.asString());
+        migration.changePhase(MigrationPhase.DIRECT);
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body("{\"strategy\": \"canary\"}").put("/exodus/migration/strategy").then().statusCode(409)
+                .body("error", containsString("POST /exodus/migration/sync"));
+        assertEquals(MigrationPhase.DIRECT, migration.phase(), "nothing was changed");
+    }
+
+    private JsonPath awaitEnd(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            JsonPath status = given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
+                    .get("/exodus/migration").jsonPath();
+            String state = status.getString("strategy.state");
+            if (!"running".equals(state) && !"rolling-back".equals(state)) {
+                return status;
+            }
+            assertTrue(System.nanoTime() < deadline, "the strategy still runs: " + status.prettify());
+            Thread.sleep(100);
+        }
+    }
+
+    private static Response strategy(String name) {
+        return given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
+                .header("X-Exodus-Actor", "strategy test").contentType("application/json")
+                .body("{\"strategy\": \"" + name + "\"}").put("/exodus/migration/strategy");
+    }
+
+    private static Response post(String step, String body) {
+        return given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body(body).post("/exodus/migration/" + step);
+    }
+
+    /**
+     * Clients moving money between accounts and reading outside transactions (the reads a canary may send to the
+     * target), until closed. {@code failingRead}, when given, is read too and may fail: its errors are not counted.
+     */
+    private final class Load implements AutoCloseable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final ExecutorService clients = Executors.newFixedThreadPool(4);
+        private final List<Future<Integer>> workers = new ArrayList<>();
+        private final List<String> messages = java.util.Collections.synchronizedList(new ArrayList<>());
+        private int errors = -1;
+
+        Load(String failingRead) {
+            for (int i = 0; i < 4; i++) {
+                workers.add(clients.submit(() -> work(failingRead)));
+            }
+        }
+
+        private int work(String failingRead) {
+            int failed = 0;
+            try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                    Statement statement = client.createStatement()) {
+                while (running.get()) {
+                    int from = ThreadLocalRandom.current().nextInt(1, ACCOUNTS + 1);
+                    int to = from % ACCOUNTS + 1;
+                    try {
+                        client.setAutoCommit(false);
+                        // In the order of the ids, as a bank would: two transfers never wait for each other in a cycle.
+                        int first = Math.min(from, to);
+                        int second = Math.max(from, to);
+                        statement.execute("update accounts set balance = balance " + (first == from ? "- 1" : "+ 1")
+                                + " where id = " + first);
+                        statement.execute("update accounts set balance = balance " + (second == from ? "- 1" : "+ 1")
+                                + " where id = " + second);
+                        client.commit();
+                        client.setAutoCommit(true);
+                        statement.executeQuery("select sum(balance) from accounts").close();
+                    } catch (SQLException e) {
+                        failed++;
+                        messages.add(e.getSQLState() + " " + e.getMessage());
+                        client.rollback();
+                        client.setAutoCommit(true);
+                    }
+                    if (failingRead != null) {
+                        try {
+                            statement.executeQuery(failingRead).close();
+                        } catch (SQLException expected) {
+                            // The target's answer in a canary read: the gate's to judge.
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                failed++;
+                messages.add(e.getSQLState() + " " + e.getMessage());
+            }
+            return failed;
+        }
+
+        int errors() throws Exception {
+            close();
+            return errors;
+        }
+
+        @Override
+        public void close() throws Exception {
+            running.set(false);
+            if (errors < 0) {
+                errors = 0;
+                for (Future<Integer> worker : workers) {
+                    errors += worker.get(30, TimeUnit.SECONDS);
+                }
+            }
+            clients.shutdownNow();
+        }
+    }
+}
