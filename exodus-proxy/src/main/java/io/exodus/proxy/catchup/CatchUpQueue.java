@@ -195,6 +195,14 @@ public class CatchUpQueue {
     }
 
     /**
+     * An entry this proxy did not see queued may have just committed (a client's COMMIT PREPARED of a transaction
+     * that was prepared with its entry): the database's sessions queue until a poll that started after now.
+     */
+    public void entryMayHaveCommitted(String database) {
+        state(database).lastEnqueueNanos = System.nanoTime();
+    }
+
+    /**
      * Whether the queue has room (bounded growth): a transaction the secondary missed when it has none is not
      * queued; its statement is recorded as a divergence instead.
      */

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Writes on the secondary exactly the rows an INSERT wrote on the primary. Run again on the secondary, an INSERT
  * would draw other sequence numbers, timestamps, UUIDs or random numbers; instead the primary runs it with
- * {@code RETURNING *} ({@link io.exodus.proxy.sql.InsertReturning}) and this class turns the returned rows into an
+ * {@code RETURNING *} ({@link io.exodus.proxy.sql.RowImageReturning}) and this class turns the returned rows into an
  * INSERT of those very values:
  * <pre>
  * INSERT INTO schema.table ("a", "b", …) OVERRIDING SYSTEM VALUE VALUES ($1, $2, …)

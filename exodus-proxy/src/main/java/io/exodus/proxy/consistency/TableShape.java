@@ -20,20 +20,30 @@ import java.util.Set;
  *                            (unquoted)
  * @param generatedColumns    the {@code attnum}s of the stored generated columns
  * @param hasIdentity         whether a column is an identity column ({@code GENERATED … AS IDENTITY})
+ * @param keyColumns          the {@code attnum}s of the primary key's columns, empty without one
+ * @param alwaysIdentity      the {@code attnum}s of {@code GENERATED ALWAYS AS IDENTITY} columns: an UPDATE may set
+ *                            them to DEFAULT only
  */
 public record TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
-        Set<Short> generatedColumns, boolean hasIdentity) {
+        Set<Short> generatedColumns, boolean hasIdentity, Set<Short> keyColumns, Set<Short> alwaysIdentity) {
 
     public TableShape {
         Objects.requireNonNull(qualifiedName, "qualifiedName");
         columnNamesByNumber = Collections.unmodifiableMap(new LinkedHashMap<>(columnNamesByNumber));
         generatedColumns = Collections.unmodifiableSet(new LinkedHashSet<>(generatedColumns));
+        keyColumns = Collections.unmodifiableSet(new LinkedHashSet<>(keyColumns));
+        alwaysIdentity = Collections.unmodifiableSet(new LinkedHashSet<>(alwaysIdentity));
+    }
+
+    public TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
+            Set<Short> generatedColumns, boolean hasIdentity) {
+        this(tableOid, qualifiedName, columnNamesByNumber, generatedColumns, hasIdentity, Set.of(), Set.of());
     }
 
     /**
      * Builds the shape from the text rows of {@link TableShapeQuery#sql(int)}: table OID, qualified name, attnum,
-     * attname, attgenerated, attidentity, one row per live column (a table without columns gives one row whose
-     * column fields are null).
+     * attname, attgenerated, attidentity, whether the column is in the primary key, one row per live column (a table
+     * without columns gives one row whose column fields are null).
      *
      * @throws IllegalArgumentException when there is no row: the table does not exist
      */
@@ -43,6 +53,8 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
         }
         Map<Short, String> names = new LinkedHashMap<>();
         Set<Short> generated = new LinkedHashSet<>();
+        Set<Short> key = new LinkedHashSet<>();
+        Set<Short> always = new LinkedHashSet<>();
         boolean identity = false;
         for (List<String> row : textRows) {
             if (row.get(2) == null) {
@@ -54,9 +66,16 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
                 generated.add(number);
             }
             identity |= isSet(row.get(5));
+            if ("a".equals(row.get(5))) {
+                always.add(number);
+            }
+            if (row.size() > 6 && "t".equals(row.get(6))) {
+                key.add(number);
+            }
         }
         List<String> first = textRows.get(0);
-        return new TableShape(Integer.parseUnsignedInt(first.get(0)), first.get(1), names, generated, identity);
+        return new TableShape(Integer.parseUnsignedInt(first.get(0)), first.get(1), names, generated, identity, key,
+                always);
     }
 
     /** The column's name; fails for a number the table has no live column for. */
@@ -66,6 +85,16 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
             throw new IllegalArgumentException(qualifiedName + " has no column number " + number);
         }
         return name;
+    }
+
+    /** The number of the live column of that name, or -1. */
+    public short columnNumber(String name) {
+        for (Map.Entry<Short, String> column : columnNamesByNumber.entrySet()) {
+            if (column.getValue().equals(name)) {
+                return column.getKey();
+            }
+        }
+        return -1;
     }
 
     public boolean isGenerated(short number) {

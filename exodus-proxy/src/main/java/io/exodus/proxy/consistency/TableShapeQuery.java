@@ -12,7 +12,8 @@ public final class TableShapeQuery {
 
     /**
      * One row per live column of the table, in {@code attnum} order: table OID, qualified name
-     * ({@code format('%I.%I')}, so quoted where needed), attnum, attname, attgenerated, attidentity. A table without
+     * ({@code format('%I.%I')}, so quoted where needed), attnum, attname, attgenerated, attidentity, whether the
+     * column is in the primary key. A table without
      * columns gives one row with nulls after the name; an OID that is no table gives no row. Read with
      * {@link TableShape#fromRows}.
      */
@@ -22,11 +23,12 @@ public final class TableShapeQuery {
         // session's own on either side.
         return "SELECT c.oid, pg_catalog.format('%I.%I', CASE WHEN n.oid = pg_catalog.pg_my_temp_schema()"
                 + " THEN 'pg_temp' ELSE n.nspname END, c.relname), a.attnum, a.attname,"
-                + " a.attgenerated, a.attidentity"
+                + " a.attgenerated, a.attidentity, a.attnum = ANY (k.indkey)"
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
                 + " AND NOT a.attisdropped"
+                + " LEFT JOIN pg_catalog.pg_index k ON k.indrelid = c.oid AND k.indisprimary"
                 + " WHERE c.oid = " + Integer.toUnsignedString(tableOid) + "::pg_catalog.oid"
                 + " ORDER BY a.attnum";
     }

@@ -6,6 +6,7 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TableShapeQuery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.sql.TransactionVerb;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -78,6 +79,16 @@ final class LockstepWrite {
         if (refused != null) {
             return refused;
         }
+        if (queue.queueTransaction() && plan.shape() == UnitShape.SEQUENTIAL
+                && ClientTwoPhase.verbOf(plan, dual) == TransactionVerb.PREPARE_TRANSACTION) {
+            return queue.entryBeforePrepare(plan.fingerprint()).compose(entryRefused -> entryRefused == null
+                    ? runOnPrimary(primary)
+                    : Future.succeededFuture(reply(ReplySynthesizer.failure(entryRefused, (byte) 'E'))));
+        }
+        return runOnPrimary(primary);
+    }
+
+    private Future<Void> runOnPrimary(Leg primary) {
         boolean secondaryReady = settlement.secondaryReady();
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead,
                 primary.unnamedStatementLive(), wrap);
@@ -111,6 +122,7 @@ final class LockstepWrite {
             }
             if (!secondaryReady && !queue.queueTransaction()) {
                 relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
+                entryMayHaveCommitted();
                 if (queue.replays()) {
                     queue.markDivergent(io.exodus.proxy.sql.WrittenTables.in(plan.statementText()),
                             "the target missed a write and the replay queue could not take it (full, or not usable)");
@@ -138,14 +150,21 @@ final class LockstepWrite {
     private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
         UnitPlan secondaryPlan = plan;
+        String imageRefused = null;
         if (plan.usesRowImage() && shapes == null) {
             // Too many rows to keep, or rows of no table (a view): the secondary runs the text; if the text has
             // values that differ per database, the check below says so; column defaults it cannot see.
             secondaryPlan = plan.withoutRowImage();
-            dual.divergences().nondeterministic(plan.fingerprint(), "the INSERT's rows were too many to copy (or of "
+            dual.divergences().nondeterministic(plan.fingerprint(), "the rows it wrote were too many to copy (or of "
                     + "no table), so the target ran its text: generated column values may differ");
+        } else if (plan.usesRowImage()) {
+            imageRefused = SecondaryRequests.imageRefusal(plan, captures, shapes);
+            if (imageRefused != null) {
+                // An UPDATE whose rows cannot be found by key on the secondary: its text runs there, counted below.
+                secondaryPlan = plan.withoutRowImage();
+            }
         }
-        UncopiedValues.report(plan, secondaryPlan, dual);
+        UncopiedValues.report(plan, secondaryPlan, imageRefused, dual);
         List<String> primaryTags = withoutBegin(p.commandTags());
         if (aheadOutcome != null && !aheadOutcome.commandTags().isEmpty()) {
             List<String> all = new ArrayList<>(aheadOutcome.commandTags());
@@ -192,11 +211,34 @@ final class LockstepWrite {
             return Future.succeededFuture();
         }
         return applied.compose(s -> {
+            if (plan.shape() == UnitShape.SEQUENTIAL && ClientTwoPhase.notPreparedOnSecondary(p, s)
+                    && ClientTwoPhase.endsPrepared(ClientTwoPhase.verbOf(plan, dual))) {
+                return preparedOnPrimaryOnly(held);
+            }
             if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                 return settlement.onSecondaryFailure(p, s, held);
             }
             return settlement.onSecondarySuccess(held);
         });
+    }
+
+    /**
+     * The client's COMMIT or ROLLBACK PREPARED ended a transaction the secondary never had: it went to the replay
+     * queue, prepared with its entry on the primary (or its PREPARE failed on the secondary, counted then). A COMMIT
+     * PREPARED has just made that entry visible: this proxy's sessions queue until the next poll has seen it.
+     */
+    private Future<Void> preparedOnPrimaryOnly(HeldReply held) {
+        entryMayHaveCommitted();
+        reply(held.asIs());
+        return Future.succeededFuture();
+    }
+
+    /** A COMMIT PREPARED the secondary did not take may have made a queue entry visible this proxy did not see. */
+    private void entryMayHaveCommitted() {
+        if (plan.shape() == UnitShape.SEQUENTIAL && dual.replay() != null
+                && ClientTwoPhase.verbOf(plan, dual) == TransactionVerb.COMMIT_PREPARED) {
+            dual.replay().entryMayHaveCommitted(relay.databaseName());
+        }
     }
 
     /** Looks up the catalog facts of the tables the captured rows belong to: null when a table cannot be found. */

@@ -1,7 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
-import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.RowDescription;
@@ -27,7 +27,7 @@ final class PrimaryRowImageFilter implements Leg.Sink {
 
     /**
      * @param projection for DESCRIBE_REWRITTEN and EXECUTE_IMAGE: the columns the client named, empty when it named
-     *                   none (it then sees no rows at all); {@link InsertReturning#CLIENT_COLUMNS_END} alone when the
+     *                   none (it then sees no rows at all); {@link RowImageReturning#CLIENT_COLUMNS_END} alone when the
      *                   client's columns are those before that marker column, and the row image those after it
      */
     record Expectation(Expect kind, List<String> projection) {
@@ -221,12 +221,12 @@ final class PrimaryRowImageFilter implements Leg.Sink {
     }
 
     private static boolean splits(List<String> projection) {
-        return projection.size() == 1 && projection.get(0).equals(InsertReturning.CLIENT_COLUMNS_END);
+        return projection.size() == 1 && projection.get(0).equals(RowImageReturning.CLIENT_COLUMNS_END);
     }
 
     /** Where the whole rows start in an answer split at the marker column: right after it. */
     private static int imageStart(RowDescription full) {
-        return indexOf(full, InsertReturning.CLIENT_COLUMNS_END) + 1;
+        return indexOf(full, RowImageReturning.CLIENT_COLUMNS_END) + 1;
     }
 
     private static int indexOf(RowDescription full, String name) {

@@ -1,11 +1,13 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.BackendLogin;
+import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.StatementKind;
+import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -174,21 +176,40 @@ final class QueueHandoff {
     /**
      * What commits a queued transaction on the primary: its queue entry and COMMIT, in one simple query, so that
      * the entry exists exactly when the transaction committed. A transaction too big for the queue commits without
-     * one, as a divergence. The entry's context is the session's settings as the primary has them (see
+     * one, as a divergence.
+     */
+    Future<String> queuedCommitSql(String fingerprint) {
+        return entrySql(fingerprint).map(entry -> entry == null ? "COMMIT" : entry + ";\nCOMMIT");
+    }
+
+    /**
+     * A queued transaction the client prepares (PREPARE TRANSACTION) gets its entry first, inside it: COMMIT PREPARED
+     * then commits the entry with it, ROLLBACK PREPARED drops both. Answers the primary's error when it refused the
+     * entry (the transaction has failed there), null otherwise.
+     */
+    Future<ErrorResponse> entryBeforePrepare(String fingerprint) {
+        return entrySql(fingerprint).compose(entry -> entry == null ? Future.succeededFuture(null)
+                : relay.primary().send(FrontendMessages.query(entry), 1, Leg.DISCARD)
+                        .map(reply -> reply.failed() ? reply.error() : null));
+    }
+
+    /**
+     * The INSERT of the current transaction's entry, or null when it has nothing to queue or is too big for the queue
+     * (then recorded as a divergence). The entry's context is the session's settings as the primary has them (see
      * {@link SessionSettings}), then the PREPAREs of the statements the transaction EXECUTEs: not every PREPARE the
      * session holds, as one may name an object dropped since, which the target would refuse to prepare. The entry's id
      * is drawn on the proxy's own connection, so that the client's {@code lastval()} stays its own.
      */
-    Future<String> queuedCommitSql(String fingerprint) {
+    private Future<String> entrySql(String fingerprint) {
         if (recording == null || !recording.hasWrites()) {
-            return Future.succeededFuture("COMMIT");
+            return Future.succeededFuture(null);
         }
         if (recording.overflowed()) {
             String why = recording.unqueueableReason();
             dual.divergences().record(Divergence.Kind.NOT_MIRRORED, relay.currentPolicy(), fingerprint, "committed",
                     "the transaction could not be queued: " + why);
             markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);
-            return Future.succeededFuture("COMMIT");
+            return Future.succeededFuture(null);
         }
         TransactionRecording queued = recording;
         // The id only once the primary has answered the settings' query: it runs after whatever the transaction
@@ -197,7 +218,7 @@ final class QueueHandoff {
             String prepared = relay.sessionPrepares(executedPrepares);
             String context = settings.isEmpty() ? prepared : prepared.isEmpty() ? settings : settings + ";\n" + prepared;
             return dual.replay().nextEntryId(login.database())
-                    .map(id -> dual.replay().insertSql(id, queued, context) + ";\nCOMMIT");
+                    .map(id -> dual.replay().insertSql(id, queued, context));
         });
     }
 

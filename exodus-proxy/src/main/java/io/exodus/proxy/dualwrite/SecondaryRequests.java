@@ -2,7 +2,9 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.consistency.RowImageInsert;
+import io.exodus.proxy.consistency.RowImageUpdate;
 import io.exodus.proxy.consistency.TableShape;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.MessageReader;
@@ -153,7 +155,7 @@ final class SecondaryRequests {
         }
     }
 
-    private static PrimaryRowImageFilter.Expectation executeExpectation(io.exodus.proxy.sql.InsertReturning image) {
+    private static PrimaryRowImageFilter.Expectation executeExpectation(RowImageReturning image) {
         return image.clientAskedForAllColumns()
                 ? PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.EXECUTE_IMAGE_SHOWN)
                 : new PrimaryRowImageFilter.Expectation(PrimaryRowImageFilter.Expect.EXECUTE_IMAGE, image.projection());
@@ -202,8 +204,9 @@ final class SecondaryRequests {
         if (plan.simple()) {
             if (plan.rowImage().isPresent()) {
                 PrimaryRowImageFilter.Capture capture = captures.get(0);
-                requireWholeImage(capture, primaryTags.size() == 1 ? primaryTags.get(0) : null, plan.fingerprint());
-                appendRowImage(out, capture, shapes, expected);
+                requireWholeImage(plan.rowImage().get(), capture, primaryTags.size() == 1 ? primaryTags.get(0) : null,
+                        plan.fingerprint());
+                appendRowImage(out, plan.rowImage().get(), capture, shapes, expected);
                 FrontendMessages.appendSync(out);
             } else {
                 appendFramed(out, messages.get(0));
@@ -260,9 +263,10 @@ final class SecondaryRequests {
                     if (imageable && statement != null && statement.rowImage().isPresent()) {
                         int before = out.length();
                         PrimaryRowImageFilter.Capture capture = captures.get(captureIndex++);
-                        requireWholeImage(capture, tagIndex < primaryTags.size() ? primaryTags.get(tagIndex) : null,
+                        requireWholeImage(statement.rowImage().get(), capture,
+                                tagIndex < primaryTags.size() ? primaryTags.get(tagIndex) : null,
                                 UnitPlan.fingerprintOf(statement.sql()));
-                        appendRowImage(out, capture, shapes, expected);
+                        appendRowImage(out, statement.rowImage().get(), capture, shapes, expected);
                         if (replay != null) {
                             replay.appendBuffer(out, before, out.length() - before);
                             replayPrepared.remove("");
@@ -363,28 +367,68 @@ final class SecondaryRequests {
     }
 
     /**
-     * The rows captured for an INSERT are the rows the primary inserted, or the secondary would silently miss some: a
-     * count that differs from the primary's command tag (a primary that ran the statement without the added
+     * The rows captured for an INSERT or UPDATE are the rows the primary wrote, or the secondary would silently miss
+     * some: a count that differs from the primary's command tag (a primary that ran the statement without the added
      * RETURNING captured none) is a fault of Exodus, and fails the request loudly instead.
      */
-    private static void requireWholeImage(PrimaryRowImageFilter.Capture capture, String primaryTag, String statement) {
-        String expected = "INSERT 0 " + capture.rows().size();
+    private static void requireWholeImage(RowImageReturning image, PrimaryRowImageFilter.Capture capture,
+            String primaryTag, String statement) {
+        String expected = (image.isUpdate() ? "UPDATE " : "INSERT 0 ") + capture.rows().size();
         if (!expected.equals(primaryTag)) {
             throw new IllegalStateException("the rows Exodus captured for the target (" + capture.rows().size()
-                    + ") are not what the source inserted (" + primaryTag + ") for: " + statement);
+                    + ") are not what the source wrote (" + primaryTag + ") for: " + statement);
         }
     }
 
-    private static void appendRowImage(Buffer out, PrimaryRowImageFilter.Capture capture,
+    private static void appendRowImage(Buffer out, RowImageReturning image, PrimaryRowImageFilter.Capture capture,
             Map<Integer, TableShape> shapes, List<String> expected) {
         if (capture.rows().isEmpty()) {
             return;
         }
         TableShape shape = shapes.get(tableOf(capture));
-        out.appendBuffer(RowImageInsert.messages(shape, capture.description(), capture.rows()));
-        for (int i = 0; i < capture.rows().size(); i++) {
-            expected.add("INSERT 0 1");
+        if (image.isUpdate()) {
+            out.appendBuffer(RowImageUpdate.messages(shape, capture.description(), capture.rows(),
+                    image.updatedColumns()));
+        } else {
+            out.appendBuffer(RowImageInsert.messages(shape, capture.description(), capture.rows()));
         }
+        String tag = image.isUpdate() ? "UPDATE 1" : "INSERT 0 1";
+        for (int i = 0; i < capture.rows().size(); i++) {
+            expected.add(tag);
+        }
+    }
+
+    /**
+     * Why an UPDATE's rows in this request cannot go to the secondary as an image (see
+     * {@link RowImageUpdate#refusal}), or null when every image can: the captures pair with the plan's images in the
+     * order of its Executes, as {@link #secondary} builds them.
+     */
+    static String imageRefusal(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
+            Map<Integer, TableShape> shapes) {
+        List<RowImageReturning> images = new ArrayList<>();
+        if (plan.simple()) {
+            plan.rowImage().ifPresent(images::add);
+        } else {
+            for (int i = 0; i < plan.messages().size(); i++) {
+                StatementBook.Statement statement = plan.statementAt(i);
+                if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
+                        && statement.rowImage().isPresent()) {
+                    images.add(statement.rowImage().get());
+                }
+            }
+        }
+        for (int i = 0; i < images.size() && i < captures.size(); i++) {
+            PrimaryRowImageFilter.Capture capture = captures.get(i);
+            if (!images.get(i).isUpdate() || capture.rows().isEmpty()) {
+                continue;
+            }
+            String refusal = RowImageUpdate.refusal(shapes.get(tableOf(capture)), capture.description(),
+                    images.get(i).updatedColumns());
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        return null;
     }
 
     static void appendFramed(Buffer out, PgMessage message) {

@@ -3,7 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.sql.Classification;
-import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -180,8 +180,8 @@ final class SessionAdoption {
         Buffer reparse = Buffer.buffer();
         for (Prepared statement : setup.prepared()) {
             Classification classification = dual.classifications().classify(statement.sql());
-            Optional<InsertReturning> image = dual.rowImages() && classification.kind() == StatementKind.WRITE
-                    ? InsertReturning.of(statement.sql(), true) : Optional.empty();
+            Optional<RowImageReturning> image = dual.rowImages() && classification.kind() == StatementKind.WRITE
+                    ? RowImageReturning.forStatement(statement.sql(), true, classification) : Optional.empty();
             book.parsed(statement.name(), new StatementBook.Statement(statement.sql(), classification,
                     statement.parse(), image));
             if (image.isPresent()) {

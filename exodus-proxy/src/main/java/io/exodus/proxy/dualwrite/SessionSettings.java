@@ -25,24 +25,36 @@ final class SessionSettings {
             + "'idle_session_timeout', 'default_transaction_read_only', 'transaction_read_only', "
             + "'transaction_isolation', 'transaction_deferrable', 'default_transaction_deferrable') "
             + "UNION ALL " + SessionAdoption.ROLE_SET + ") s ORDER BY name = 'role', name";
+    /** The isolation level of the transaction being queued, read with the settings. */
+    static final String ISOLATION = "SELECT pg_catalog.current_setting('transaction_isolation')";
 
     private SessionSettings() {
     }
 
-    /** The statement that gives a connection the primary session's settings now; "" when none was changed. */
+    /**
+     * The statements that give a queued transaction's replay the primary session's settings now: its isolation level
+     * first, then the settings the session changed.
+     * <p>
+     * The isolation level comes first because the settings are set with a SELECT, which takes the transaction's
+     * snapshot, and PostgreSQL refuses to change the level after that: the transaction's own {@code BEGIN ISOLATION
+     * LEVEL SERIALIZABLE} (or {@code SET TRANSACTION ISOLATION LEVEL}) in the replayed stream then failed and the entry
+     * was parked. Set to the same level up front, the stream's statement changes nothing and passes.
+     */
     static Future<String> statementFrom(Leg primary) {
         TextRows rows = new TextRows();
-        return primary.send(FrontendMessages.query(QUERY), 1, rows).compose(reply -> {
-            if (reply.failed()) {
+        return primary.send(FrontendMessages.query(ISOLATION + ";\n" + QUERY), 1, rows).compose(reply -> {
+            if (reply.failed() || rows.rows().isEmpty()) {
                 return Future.failedFuture("the primary did not list the session's settings: "
                         + (reply.error() == null ? "connection lost" : reply.error().message()));
             }
+            String isolation = "SET TRANSACTION ISOLATION LEVEL "
+                    + rows.rows().get(0).get(0).toUpperCase(java.util.Locale.ROOT);
             List<String[]> settings = new ArrayList<>();
-            for (List<String> row : rows.rows()) {
+            for (List<String> row : rows.rows().subList(1, rows.rows().size())) {
                 settings.add(new String[] {row.get(0), row.get(1)});
             }
             String statement = SessionAdoption.settingsStatement(settings);
-            return Future.succeededFuture(statement == null ? "" : statement);
+            return Future.succeededFuture(statement == null ? isolation : isolation + ";\n" + statement);
         });
     }
 }

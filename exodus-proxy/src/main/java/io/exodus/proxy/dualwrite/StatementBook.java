@@ -1,7 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
-import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.PgMessage;
 import io.vertx.core.buffer.Buffer;
@@ -25,7 +25,7 @@ final class StatementBook {
      *
      * @param rowImage set when the primary runs it with {@code RETURNING *} so that the secondary gets the rows' values
      */
-    record Statement(String sql, Classification classification, PgMessage parse, Optional<InsertReturning> rowImage) {
+    record Statement(String sql, Classification classification, PgMessage parse, Optional<RowImageReturning> rowImage) {
     }
 
     private final Map<String, Statement> statements = new HashMap<>();

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Reports the statements of a request that the secondary runs as their text although values in them may be drawn
- * anew there: a nondeterministic function or keyword in the text ({@code now()}, {@code random()}, …), or an INSERT
+ * anew there: a nondeterministic function or keyword in the text ({@code now()}, {@code random()}, …) of a statement
+ * whose rows Exodus could not copy (an UPDATE of a table without a primary key, one that changes the key), or an INSERT
  * whose rows Exodus could not copy (its batch also opens or ends a transaction, as a whole transaction in libpq's
  * pipeline mode does), whose column defaults then draw their own values. Each is counted and listed for verification.
  */
@@ -20,11 +21,13 @@ final class UncopiedValues {
     /**
      * @param plan          the request as planned
      * @param secondaryPlan what the secondary gets: {@code plan}, or the same without row images
+     * @param imageRefused  why an UPDATE's rows could not be copied, or null
      */
-    static void report(UnitPlan plan, UnitPlan secondaryPlan, DualWriteServices dual) {
+    static void report(UnitPlan plan, UnitPlan secondaryPlan, String imageRefused, DualWriteServices dual) {
         if (plan.simple()) {
             if (!secondaryPlan.usesRowImage() && plan.statementText() != null) {
-                reportText(plan.statementText(), dual.classifications().classify(plan.statementText()), dual);
+                reportText(plan.statementText(), dual.classifications().classify(plan.statementText()),
+                        imageRefused, dual);
             }
             return;
         }
@@ -38,15 +41,17 @@ final class UncopiedValues {
             if (copied) {
                 continue;
             }
-            reportText(statement.sql(), statement.classification(), dual);
+            reportText(statement.sql(), statement.classification(), imageRefused, dual);
         }
     }
 
     /** A statement the secondary runs as its text: listed when values in it, or its INSERT's defaults, may differ. */
-    private static void reportText(String sql, Classification classification, DualWriteServices dual) {
+    private static void reportText(String sql, Classification classification, String imageRefused,
+            DualWriteServices dual) {
         String value = NondeterministicValues.firstIn(sql, classification);
         if (value != null) {
-            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value);
+            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value
+                    + (imageRefused == null ? "" : ", and its rows could not be copied: " + imageRefused));
         } else if (NondeterministicValues.inserts(sql)) {
             dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "Exodus could not copy the rows of its "
                     + "INSERT (several statements in one text, a RETURNING list of expressions, a WITH clause, ON "

@@ -1,6 +1,6 @@
 package io.exodus.proxy.dualwrite;
 
-import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.PgMessage;
 
 import java.util.List;
@@ -20,7 +20,7 @@ import java.util.Optional;
  *                      the same request is another one); null for other messages, empty for a simple Query
  */
 record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, String statementText,
-        Optional<InsertReturning> rowImage, boolean extendedRowImage, String unsupported,
+        Optional<RowImageReturning> rowImage, boolean extendedRowImage, String unsupported,
         List<StatementBook.Statement> statements) {
 
     /** The same request with the secondary getting the client's own statements instead of row images. */

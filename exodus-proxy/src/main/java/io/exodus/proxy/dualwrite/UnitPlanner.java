@@ -2,7 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
-import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.sql.TransactionBlockRules;
@@ -57,8 +57,8 @@ final class UnitPlanner {
             unsupported = CopyFromRules.refusal(sql, whole.isMultiStatement());
             shape = unsupported == null ? UnitShape.COPY_IN : shape;
         }
-        Optional<InsertReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
-                ? InsertReturning.of(sql, true) : Optional.empty();
+        Optional<RowImageReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
+                ? RowImageReturning.forStatement(sql, true, whole) : Optional.empty();
         return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of());
     }
 
@@ -120,8 +120,8 @@ final class UnitPlanner {
                     String name = reader.readCString();
                     String sql = reader.readCString();
                     Classification classification = classifications.classify(sql);
-                    Optional<InsertReturning> image = rowImages && classification.kind() == StatementKind.WRITE
-                            ? InsertReturning.of(sql, true) : Optional.empty();
+                    Optional<RowImageReturning> image = rowImages && classification.kind() == StatementKind.WRITE
+                            ? RowImageReturning.forStatement(sql, true, classification) : Optional.empty();
                     StatementBook.Statement parsed = new StatementBook.Statement(sql, classification, message, image);
                     book.parsed(name, parsed);
                     return parsed;

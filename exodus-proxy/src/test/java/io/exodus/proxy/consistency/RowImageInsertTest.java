@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.exodus.localpg.LocalPostgres;
-import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.CommandComplete;
 import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.FrontendMessages;
@@ -97,7 +97,7 @@ class RowImageInsertTest {
         String table = "\"Text \"\"Image\"\"\"";
         createOnBothServers(table);
         String insert = "insert into " + SCHEMA + "." + table + INSERT_COLUMNS + ROWS + "; -- four rows";
-        InsertReturning rewrite = InsertReturning.of(insert, true).orElseThrow();
+        RowImageReturning rewrite = RowImageReturning.of(insert, true).orElseThrow();
 
         Replies source;
         TableShape shape;
@@ -117,7 +117,7 @@ class RowImageInsertTest {
         String table = "binary_image";
         createOnBothServers(table);
         String insert = "INSERT INTO " + SCHEMA + "." + table + INSERT_COLUMNS + ROWS;
-        InsertReturning rewrite = InsertReturning.of(insert, true).orElseThrow();
+        RowImageReturning rewrite = RowImageReturning.of(insert, true).orElseThrow();
 
         Replies source;
         TableShape shape;

@@ -1,11 +1,14 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.catchup.CatchUpQueueSql;
+import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.testsupport.BuiltinScript;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.Pgbench;
 import io.exodus.testsupport.PgbenchResult;
 import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.QueryMode;
 import io.exodus.testsupport.TableComparison;
 import io.exodus.testsupport.TestDatabases;
@@ -13,6 +16,7 @@ import io.exodus.testsupport.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,6 +55,9 @@ class DualWriteCatchUpTest {
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;
+
+    @Inject
+    DivergenceLog divergences;
 
     /** Durable commits on both sides, as on a real server (the shared servers run synchronous_commit off). */
     @BeforeAll
@@ -202,8 +209,79 @@ class DualWriteCatchUpTest {
         DualWriteDatabases.assertIdentical(DATABASE, "notes");
     }
 
+    /**
+     * A client's own two-phase commit (XA transaction managers, the regression suite's prepared_xacts) of a
+     * transaction headed for the queue. Its PREPARE TRANSACTION ran on the source alone and nothing was queued: the
+     * target never saw the transaction, and the source's later COMMIT PREPARED left it without those rows (the suite's
+     * pxtest3, dropped in such a transaction, stayed on the target). The entry is now prepared with the transaction:
+     * COMMIT PREPARED queues it, ROLLBACK PREPARED drops it, and the target's "does not exist" for either is expected.
+     */
+    @Test
+    void aPreparedTransactionThatWentToTheQueueReachesTheTargetWhenItCommits() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists ledger");
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists retired");
+        DualWriteDatabases.onBoth(DATABASE, "create table ledger (id int primary key, note text)");
+        DualWriteDatabases.onBoth(DATABASE, "create table retired (id int)");
+        double divergencesBefore = divergences.total();
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            idleRoundTrip(client);
+            TestDatabases.stopTargetImmediately();
+            statement.execute("begin");
+            statement.execute("insert into ledger values (1, 'prepared, then committed')");
+            statement.execute("drop table retired");
+            statement.execute("prepare transaction 'exodus_queued_commit'");
+            statement.execute("begin");
+            statement.execute("insert into ledger values (2, 'prepared, then rolled back')");
+            statement.execute("prepare transaction 'exodus_queued_rollback'");
+            TestDatabases.startTarget();
+            CatchUpDrain.await(DRAIN_WITHIN);
+            statement.execute("commit prepared 'exodus_queued_commit'");
+            statement.execute("rollback prepared 'exodus_queued_rollback'");
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        DualWriteDatabases.assertIdentical(DATABASE, "ledger");
+        assertEquals("1", Psql.against(DualWriteDatabases.target(DATABASE))
+                .query("select count(*) from ledger"), "the committed transaction's row, not the rolled back one's");
+        assertEquals("", Psql.against(DualWriteDatabases.target(DATABASE))
+                .query("select to_regclass('retired')"), "the prepared DROP applied on the target");
+        assertEquals(divergencesBefore, divergences.total(), "COMMIT and ROLLBACK PREPARED of queued transactions: "
+                + divergences.recent());
+    }
+
+    /**
+     * A queued transaction that chose its isolation level (BEGIN ISOLATION LEVEL SERIALIZABLE, SET TRANSACTION …
+     * REPEATABLE READ) was parked on replay: the replayer set the session's settings with a SELECT, which takes the
+     * snapshot, and PostgreSQL then refused the stream's own change of level ("must be called before any query").
+     * The target missed every such transaction. The replay now takes the level up front.
+     */
+    @Test
+    void aQueuedTransactionThatChoseItsIsolationLevelIsReplayed() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists isolated");
+        DualWriteDatabases.onBoth(DATABASE, "create table isolated (id int primary key, how text)");
+        double parkedBefore = divergences.count(Divergence.Kind.SECONDARY_ERROR);
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            idleRoundTrip(client);
+            statement.execute("set search_path = public");
+            TestDatabases.stopTargetImmediately();
+            statement.execute("begin isolation level serializable");
+            statement.execute("insert into isolated values (1, 'begin isolation level serializable')");
+            statement.execute("commit");
+            statement.execute("begin");
+            statement.execute("set transaction isolation level repeatable read");
+            statement.execute("insert into isolated values (2, 'set transaction isolation level repeatable read')");
+            statement.execute("commit");
+        }
+        TestDatabases.startTarget();
+        CatchUpDrain.await(DRAIN_WITHIN);
+        DualWriteDatabases.assertIdentical(DATABASE, "isolated");
+        assertEquals(parkedBefore, divergences.count(Divergence.Kind.SECONDARY_ERROR),
+                "no entry parked: " + divergences.recent());
+    }
+
     private static long entriesDrawn() {
-        return Long.parseLong(io.exodus.testsupport.Psql.against(DualWriteDatabases.source(DATABASE)).query(
+        return Long.parseLong(Psql.against(DualWriteDatabases.source(DATABASE)).query(
                 "select coalesce((select last_value from pg_sequences"
                         + " where schemaname = 'exodus' and sequencename = 'replay_queue_id_seq'), 0)"));
     }

@@ -169,7 +169,7 @@ class DualWriteRealDriversTest {
      * draws ({@code RETURNING written.id}), after plain inserts: the target holds the source's keys, times and uuids.
      */
     @UnderPoliciesPromisingBoth
-    void psycopgInsertReturningQualifiedColumnsCopiesTheSourcesValues(ConsistencyPolicy policy) throws Exception {
+    void psycopgRowImageReturningQualifiedColumnsCopiesTheSourcesValues(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         psycopg("returning-qualified").requireSuccess();
         assertTargetRows(List.of("1|plain", "2|plain", "3|returning qualified", "4|returning qualified"));

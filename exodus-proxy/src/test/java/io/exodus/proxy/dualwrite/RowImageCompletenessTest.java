@@ -1,7 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
-import io.exodus.proxy.sql.InsertReturning;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.PgMessage;
@@ -25,7 +25,7 @@ class RowImageCompletenessTest {
 
     @Test
     void aSimpleInsertWhoseRowsWereNotCapturedFailsLoudly() {
-        InsertReturning image = InsertReturning.of(INSERT, true).orElseThrow();
+        RowImageReturning image = RowImageReturning.of(INSERT, true).orElseThrow();
         UnitPlan plan = new UnitPlan(UnitShape.LOCKSTEP, List.of(message(FrontendMessages.query(INSERT))), true,
                 INSERT, Optional.of(image), false, null, List.of());
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> new SecondaryRequests(
@@ -36,7 +36,7 @@ class RowImageCompletenessTest {
 
     @Test
     void anExtendedInsertWhoseRowsWereNotCapturedFailsLoudly() {
-        InsertReturning image = InsertReturning.of(INSERT, true).orElseThrow();
+        RowImageReturning image = RowImageReturning.of(INSERT, true).orElseThrow();
         PgMessage parse = message(FrontendMessages.parse("ins", INSERT, new int[0]));
         StatementBook.Statement statement = new StatementBook.Statement(INSERT, Classification.of(StatementKind.WRITE),
                 parse, Optional.of(image));

@@ -33,7 +33,8 @@ import java.util.Optional;
  *                                 {@code rewrittenSql} is the original text and the client gets the rows it asked
  *                                 for; otherwise the proxy must keep the extra rows from the client
  */
-public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection) {
+public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection,
+        List<String> updatedColumns) {
 
     private static final String RETURNING_ALL = " RETURNING *";
 
@@ -44,13 +45,40 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
      */
     public static final String CLIENT_COLUMNS_END = "exodus.client_columns_end";
 
-    public InsertReturning {
+    public RowImageReturning {
         Objects.requireNonNull(rewrittenSql, "rewrittenSql");
         projection = List.copyOf(projection);
+        updatedColumns = List.copyOf(updatedColumns);
     }
 
-    public InsertReturning(String rewrittenSql, boolean clientAskedForAllColumns) {
+    public RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection) {
+        this(rewrittenSql, clientAskedForAllColumns, projection, List.of());
+    }
+
+    public RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns) {
         this(rewrittenSql, clientAskedForAllColumns, List.of());
+    }
+
+    /**
+     * The row image of a statement that dual-write can copy as rows: an INSERT always ({@link #of}), an UPDATE when
+     * it computes values that differ per database ({@link UpdateReturning}); empty for anything else.
+     */
+    public static Optional<RowImageReturning> forStatement(String sql, boolean standardConformingStrings,
+            Classification classification) {
+        Optional<RowImageReturning> insert = of(sql, standardConformingStrings);
+        if (insert.isPresent()) {
+            return insert;
+        }
+        return NondeterministicValues.firstIn(sql, classification) == null ? Optional.empty()
+                : UpdateReturning.of(sql, standardConformingStrings);
+    }
+
+    /**
+     * Whether this is an UPDATE's image: the primary returns the whole updated rows, and the secondary sets
+     * {@link #updatedColumns} of the rows with the same primary key to the primary's values.
+     */
+    public boolean isUpdate() {
+        return !updatedColumns.isEmpty();
     }
 
     /**
@@ -70,7 +98,7 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
     /**
      * @param standardConformingStrings the session's setting, as for {@link SqlLexer#tokenize(String, boolean)}
      */
-    public static Optional<InsertReturning> of(String sql, boolean standardConformingStrings) {
+    public static Optional<RowImageReturning> of(String sql, boolean standardConformingStrings) {
         Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
         int from = firstNonSemicolon(tokens, 0);
         int to = endOfStatement(tokens, from);
@@ -95,12 +123,12 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
         }
         if (returning < 0) {
             int end = tokens.end(to - 1);
-            return Optional.of(new InsertReturning(sql.substring(0, end) + RETURNING_ALL + sql.substring(end), false));
+            return Optional.of(new RowImageReturning(sql.substring(0, end) + RETURNING_ALL + sql.substring(end), false));
         }
         boolean onlyAllColumns = returning + 2 == to && tokens.is(returning + 1, TokenType.OPERATOR)
                 && tokens.source(returning + 1).equals("*");
         if (onlyAllColumns) {
-            return Optional.of(new InsertReturning(sql, true));
+            return Optional.of(new RowImageReturning(sql, true));
         }
         List<String> names = columnNames(tokens, returning + 1, to);
         if (names != null && names.stream().anyMatch(tableNames(tokens, from + 2, returning)::contains)) {
@@ -111,11 +139,11 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
         if (names == null) {
             int end = tokens.end(to - 1);
             String split = sql.substring(0, end) + ", NULL AS \"" + CLIENT_COLUMNS_END + "\", *" + sql.substring(end);
-            return Optional.of(new InsertReturning(split, false, List.of(CLIENT_COLUMNS_END)));
+            return Optional.of(new RowImageReturning(split, false, List.of(CLIENT_COLUMNS_END)));
         }
         String rewritten = sql.substring(0, tokens.start(returning)) + RETURNING_ALL.substring(1)
                 + sql.substring(tokens.end(to - 1));
-        return Optional.of(new InsertReturning(rewritten, false, names));
+        return Optional.of(new RowImageReturning(rewritten, false, names));
     }
 
     /**
@@ -165,12 +193,12 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
      * RETURNING is a reserved keyword: unquoted, it can be a name only as a column label after AS or as a field
      * after a dot.
      */
-    private static boolean isReturningKeyword(Tokens tokens, int index) {
+    static boolean isReturningKeyword(Tokens tokens, int index) {
         return tokens.isWord(index, "returning") && !tokens.isWord(index - 1, "as")
                 && !tokens.is(index - 1, TokenType.DOT);
     }
 
-    private static int firstNonSemicolon(Tokens tokens, int from) {
+    static int firstNonSemicolon(Tokens tokens, int from) {
         int index = from;
         while (index < tokens.size() && tokens.is(index, TokenType.SEMICOLON)) {
             index++;
@@ -178,7 +206,7 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
         return index;
     }
 
-    private static int endOfStatement(Tokens tokens, int from) {
+    static int endOfStatement(Tokens tokens, int from) {
         for (int i = from; i < tokens.size(); i++) {
             if (tokens.is(i, TokenType.SEMICOLON) && tokens.depth(i) == 0) {
                 return i;
@@ -188,7 +216,7 @@ public record InsertReturning(String rewrittenSql, boolean clientAskedForAllColu
     }
 
     /** Whether every parenthesis of {@code [from, to)} has its partner inside that range. */
-    private static boolean balanced(Tokens tokens, int from, int to) {
+    static boolean balanced(Tokens tokens, int from, int to) {
         for (int i = from; i < to; i++) {
             if (tokens.is(i, TokenType.LEFT_PAREN) || tokens.is(i, TokenType.RIGHT_PAREN)) {
                 int partner = tokens.partner(i);

@@ -8,21 +8,21 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-class InsertReturningTest {
+class RowImageReturningTest {
 
     private static String rewritten(String sql) {
-        Optional<InsertReturning> rewrite = InsertReturning.of(sql, true);
+        Optional<RowImageReturning> rewrite = RowImageReturning.of(sql, true);
         assertTrue(rewrite.isPresent(), () -> "expected a rewrite of: " + sql);
         assertFalse(rewrite.get().clientAskedForAllColumns(), sql);
         return rewrite.get().rewrittenSql();
     }
 
     private static void assertDeclined(String sql) {
-        assertEquals(Optional.empty(), InsertReturning.of(sql, true), sql);
+        assertEquals(Optional.empty(), RowImageReturning.of(sql, true), sql);
     }
 
     private static void assertKeptAsAsked(String sql) {
-        Optional<InsertReturning> rewrite = InsertReturning.of(sql, true);
+        Optional<RowImageReturning> rewrite = RowImageReturning.of(sql, true);
         assertTrue(rewrite.isPresent(), () -> "expected the client's RETURNING * to be accepted: " + sql);
         assertTrue(rewrite.get().clientAskedForAllColumns(), sql);
         assertEquals(sql, rewrite.get().rewrittenSql());
@@ -70,7 +70,7 @@ class InsertReturningTest {
     void readsBackslashesAsTheSessionDoes() {
         // standard_conforming_strings off: the backslash escapes the quote, so the string runs to the end.
         String sql = "insert into t values ('a\\'); returning')";
-        assertEquals(Optional.of(new InsertReturning(sql + " RETURNING *", false)), InsertReturning.of(sql, false));
+        assertEquals(Optional.of(new RowImageReturning(sql + " RETURNING *", false)), RowImageReturning.of(sql, false));
         // On, the string ends after the backslash and the text holds two statements.
         assertDeclined(sql);
     }
@@ -101,13 +101,13 @@ class InsertReturningTest {
     void otherReturningListsAreFollowedByAMarkerAndTheWholeRows() {
         for (String list : new String[] {"*, id", "id, *", "t.*", "* as x", "id + 1", "id as key", "t.id, t.uid"}) {
             String sql = "insert into t values (1) returning " + list + ";";
-            InsertReturning split = InsertReturning.of(sql, true).orElseThrow();
+            RowImageReturning split = RowImageReturning.of(sql, true).orElseThrow();
             assertEquals("insert into t values (1) returning " + list + ", NULL AS \"exodus.client_columns_end\", *;",
                     split.rewrittenSql(), sql);
             assertTrue(split.splitsAtMarker(), sql);
             assertFalse(split.clientAskedForAllColumns(), sql);
         }
-        assertFalse(InsertReturning.of("insert into t values (1) returning id", true).orElseThrow().splitsAtMarker());
+        assertFalse(RowImageReturning.of("insert into t values (1) returning id", true).orElseThrow().splitsAtMarker());
     }
 
     /** The table's name or alias in RETURNING is its whole row (regression suite: insert.sql, returningwrtest). */
@@ -116,23 +116,23 @@ class InsertReturningTest {
         for (String sql : new String[] {"insert into returningwrtest values (1) returning returningwrtest",
             "insert into public.w values (1) returning id, w", "insert into w as x (a) values (1) returning x",
             "insert into w x values (1) returning a, x"}) {
-            assertTrue(InsertReturning.of(sql, true).orElseThrow().splitsAtMarker(), sql);
+            assertTrue(RowImageReturning.of(sql, true).orElseThrow().splitsAtMarker(), sql);
         }
-        assertFalse(InsertReturning.of("insert into w as x (a) values (1) returning a", true).orElseThrow()
+        assertFalse(RowImageReturning.of("insert into w as x (a) values (1) returning a", true).orElseThrow()
                 .splitsAtMarker());
     }
 
     @Test
     void namedColumnsRunAsReturningStarAndAreProjectedForTheClient() {
-        InsertReturning named = InsertReturning.of("insert into t (a) values ($1) returning id, \"Created\";", true)
+        RowImageReturning named = RowImageReturning.of("insert into t (a) values ($1) returning id, \"Created\";", true)
                 .orElseThrow();
         assertEquals("insert into t (a) values ($1) RETURNING *;", named.rewrittenSql());
         assertEquals(java.util.List.of("id", "Created"), named.projection());
         assertTrue(named.projects());
         assertFalse(named.clientAskedForAllColumns());
         assertEquals(java.util.List.of("returning"),
-                InsertReturning.of("insert into t values (1) returning \"returning\"", true).orElseThrow().projection());
-        assertEquals(java.util.List.of("id"), InsertReturning.of("INSERT INTO t VALUES (1) RETURNING ID", true)
+                RowImageReturning.of("insert into t values (1) returning \"returning\"", true).orElseThrow().projection());
+        assertEquals(java.util.List.of("id"), RowImageReturning.of("INSERT INTO t VALUES (1) RETURNING ID", true)
                 .orElseThrow().projection());
     }
 
