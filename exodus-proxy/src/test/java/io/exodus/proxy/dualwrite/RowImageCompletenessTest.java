@@ -31,7 +31,7 @@ class RowImageCompletenessTest {
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> new SecondaryRequests(
                 new StatementBook()).secondary(plan, List.of(new PrimaryRowImageFilter.Capture(null, List.of())),
                 Map.of(), List.of("INSERT 0 1"), new java.util.HashSet<>()));
-        assertTrue(failure.getMessage().contains("not what the source inserted"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("not what the source wrote"), failure.getMessage());
     }
 
     @Test
