@@ -536,6 +536,10 @@ public final class DualWriteRelay implements Relay {
         return legMetrics;
     }
 
+    UnitPlanner planner() {
+        return planner;
+    }
+
     String databaseName() {
         return login.database();
     }

@@ -108,6 +108,9 @@ final class LockstepWrite {
                 return Future.succeededFuture();
             }
             if (p.failed()) {
+                if (wrap && refusedForItsImage(p)) {
+                    return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).compose(r -> asText());
+                }
                 if (wrap) {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
                             .map(r -> reply(held.withFinalStatus((byte) 'I')));
@@ -220,6 +223,32 @@ final class LockstepWrite {
             }
             return settlement.onSecondarySuccess(held);
         });
+    }
+
+    /**
+     * Whether the primary's error may come from the RETURNING the row image added rather than from the statement:
+     * the SELECT privilege RETURNING needs, a row-level-security SELECT policy, a DO INSTEAD rule without RETURNING,
+     * a table without columns (SQLSTATE class 42, and 0A000). Only a simple-protocol autocommit statement, which Exodus
+     * wrapped in a transaction of its own, can be run again: rolled back, nothing of the first run remains but drawn
+     * sequence values.
+     */
+    private boolean refusedForItsImage(LegReply p) {
+        if (!plan.simple() || ahead != 0 || plan.rowImage().isEmpty() || plan.rowImage().get().clientAskedForAllColumns()
+                || p.error() == null || p.error().sqlState() == null) {
+            return false;
+        }
+        String state = p.error().sqlState();
+        return state.startsWith("42") || state.equals("0A000");
+    }
+
+    /**
+     * The statement runs again as the client sent it, on both databases, and the client gets that run's answer: its
+     * own error when it was the statement's, its result when it was the image's. The text keeps running as text in
+     * this session; values it draws are counted for verification.
+     */
+    private Future<Void> asText() {
+        relay.planner().imageRefused(plan.statementText());
+        return new LockstepWrite(relay, plan.withoutRowImage(), null, wrapAllowed, dual).run();
     }
 
     /**

@@ -2,8 +2,8 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
-import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.PreparedStatementVerb;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
@@ -13,8 +13,10 @@ import io.exodus.proxy.wire.PgMessage;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides how a dual-write session runs one client request ({@link UnitShape}), from the classification of every
@@ -22,9 +24,17 @@ import java.util.Optional;
  * PREPARE and DEALLOCATE go by.
  */
 final class UnitPlanner {
+    private static final int MAX_REFUSED_IMAGES = 256;
     private final ClassificationCache classifications;
     private final StatementBook book;
     private final boolean rowImages;
+
+    /**
+     * Simple-protocol texts whose row image the primary refused (see {@link LockstepWrite}): they run as their text
+     * from then on, so that a table the session's role may not SELECT from does not cost every such write twice.
+     * Bounded: a session that sends endless distinct failing texts stops remembering them.
+     */
+    private final Set<String> refusedImages = new HashSet<>();
 
     UnitPlanner(ClassificationCache classifications, StatementBook book, boolean rowImages) {
         this.classifications = classifications;
@@ -58,8 +68,15 @@ final class UnitPlanner {
             shape = unsupported == null ? UnitShape.COPY_IN : shape;
         }
         Optional<RowImageReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
-                ? RowImageReturning.forStatement(sql, true, whole) : Optional.empty();
+                && !refusedImages.contains(sql) ? RowImageReturning.forStatement(sql, true, whole) : Optional.empty();
         return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of());
+    }
+
+    /** The primary refused this simple-protocol text with its row image: it runs as its text from now on. */
+    void imageRefused(String sql) {
+        if (refusedImages.size() < MAX_REFUSED_IMAGES) {
+            refusedImages.add(sql);
+        }
     }
 
     private UnitPlan planExtended(List<PgMessage> messages) {

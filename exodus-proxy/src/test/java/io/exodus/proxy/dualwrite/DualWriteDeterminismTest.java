@@ -7,6 +7,7 @@ import io.exodus.testsupport.DeterministicValuesWorkload;
 import io.exodus.testsupport.InsertRun;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.PreparedTransactions;
+import io.exodus.testsupport.Psql;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -278,6 +280,41 @@ class DualWriteDeterminismTest {
         DualWriteDatabases.assertIdentical(DATABASE, table);
         assertEquals(listedBefore, divergences.needingVerification().size(),
                 "copied UPDATEs are not listed for verification: " + divergences.needingVerification());
+    }
+
+    /**
+     * A row image adds RETURNING to the client's write, and RETURNING needs the SELECT privilege: a role that may
+     * INSERT and UPDATE but not read got "permission denied" through Exodus for writes that succeed directly (the
+     * regression suite's privileges test). Exodus wrapped those autocommit statements itself, so it rolls the refused
+     * run back and runs the statement again as the client sent it; the client gets what it would get directly, its
+     * own errors included.
+     */
+    @Test
+    void aWriteWhoseRowImageTheSourceRefusesRunsAsTheClientSentIt() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists unreadable");
+        DualWriteDatabases.onBoth(DATABASE, "create table unreadable (id int primary key, at timestamptz default "
+                + "now(), n int)");
+        DualWriteDatabases.onBoth(DATABASE, "do $$ begin create role exodus_blind_writer; exception when "
+                + "duplicate_object then null; end $$");
+        DualWriteDatabases.onBoth(DATABASE, "grant usage on schema public to exodus_blind_writer");
+        DualWriteDatabases.onBoth(DATABASE, "grant insert, update on unreadable to exodus_blind_writer");
+        try (Connection client = openProxy(SIMPLE); Statement statement = client.createStatement()) {
+            statement.execute("set role exodus_blind_writer");
+            assertEquals(1, statement.executeUpdate("insert into unreadable (id, n) values (1, 1)"));
+            assertEquals(1, statement.executeUpdate("update unreadable set at = now(), n = 2"));
+            SQLException own = assertThrows(SQLException.class,
+                    () -> statement.executeUpdate("insert into unreadable (id, n) values (1, 3)"));
+            assertEquals("23505", own.getSQLState(), own.getMessage());
+            SQLException denied = assertThrows(SQLException.class,
+                    () -> statement.executeQuery("select n from unreadable"));
+            assertEquals("42501", denied.getSQLState(), denied.getMessage());
+            statement.execute("reset role");
+        }
+        for (ConnectionTarget side : List.of(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE))) {
+            assertEquals("1|2", Psql.against(side).query("select id, n from unreadable"));
+        }
+        assertTrue(divergences.needingVerification().stream().anyMatch(text -> text.contains("set at = now(), n = 2")),
+                "the UPDATE ran as its text on both and is listed: " + divergences.needingVerification());
     }
 
     /**
