@@ -28,7 +28,8 @@ import java.util.Optional;
  * swallow it. Only a {@code RETURNING} keyword outside parentheses counts: inside a subquery, quoted
  * ({@code "returning"}), as a column label ({@code AS returning}) or after a dot ({@code t.returning}) it is a name.
  *
- * @param rewrittenSql             the text to run on the primary: the original with {@code RETURNING *} added
+ * @param rewrittenSql             the text to run on the primary: the original with {@code RETURNING *} added (and
+ *                                 a constant column, see {@link #RETURNING_ROWS})
  * @param clientAskedForAllColumns whether the original already ended in {@code RETURNING *}, so that
  *                                 {@code rewrittenSql} is the original text and the client gets the rows it asked
  *                                 for; otherwise the proxy must keep the extra rows from the client
@@ -37,6 +38,12 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
         List<String> updatedColumns) {
 
     private static final String RETURNING_ALL = " RETURNING *";
+    /**
+     * What is added to an INSERT without RETURNING: the whole rows, and a constant column, because {@code RETURNING *}
+     * of a table without columns is an error ("RETURNING must have at least one column") where the INSERT alone is
+     * not. The column belongs to no table, so the row image leaves it out; the client sees none of it.
+     */
+    private static final String RETURNING_ROWS = " RETURNING *, NULL AS \"exodus.row\"";
 
     /**
      * The name of the column Exodus adds after a client's own RETURNING list that is not plain column names: the
@@ -123,7 +130,8 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
         }
         if (returning < 0) {
             int end = tokens.end(to - 1);
-            return Optional.of(new RowImageReturning(sql.substring(0, end) + RETURNING_ALL + sql.substring(end), false));
+            return Optional.of(new RowImageReturning(sql.substring(0, end) + RETURNING_ROWS + sql.substring(end),
+                    false));
         }
         boolean onlyAllColumns = returning + 2 == to && tokens.is(returning + 1, TokenType.OPERATOR)
                 && tokens.source(returning + 1).equals("*");

@@ -9,6 +9,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RowImageReturningTest {
+    /** What an INSERT without RETURNING gets: the whole rows, and a column for tables without any. */
+    private static final String ROWS = "RETURNING *, NULL AS \"exodus.row\"";
 
     private static String rewritten(String sql) {
         Optional<RowImageReturning> rewrite = RowImageReturning.of(sql, true);
@@ -30,39 +32,39 @@ class RowImageReturningTest {
 
     @Test
     void appendsReturningToAPlainInsert() {
-        assertEquals("insert into t values (1) RETURNING *", rewritten("insert into t values (1)"));
-        assertEquals("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y') RETURNING *",
+        assertEquals("insert into t values (1) " + ROWS, rewritten("insert into t values (1)"));
+        assertEquals("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y') " + ROWS,
                 rewritten("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')"));
-        assertEquals("insert into t default values RETURNING *", rewritten("insert into t default values"));
-        assertEquals("insert into s.t as x (a) overriding system value values ($1) RETURNING *",
+        assertEquals("insert into t default values " + ROWS, rewritten("insert into t default values"));
+        assertEquals("insert into s.t as x (a) overriding system value values ($1) " + ROWS,
                 rewritten("insert into s.t as x (a) overriding system value values ($1)"));
-        assertEquals("Insert Into t Values(1) RETURNING *", rewritten("Insert Into t Values(1)"));
+        assertEquals("Insert Into t Values(1) " + ROWS, rewritten("Insert Into t Values(1)"));
     }
 
     @Test
     void putsReturningBeforeATrailingSemicolonWhitespaceOrComment() {
-        assertEquals("insert into t values (1) RETURNING *;", rewritten("insert into t values (1);"));
-        assertEquals("insert into t values (1) RETURNING *  ;  \n", rewritten("insert into t values (1)  ;  \n"));
-        assertEquals("insert into t values (1) RETURNING * -- the end",
+        assertEquals("insert into t values (1) " + ROWS + ";", rewritten("insert into t values (1);"));
+        assertEquals("insert into t values (1) " + ROWS + "  ;  \n", rewritten("insert into t values (1)  ;  \n"));
+        assertEquals("insert into t values (1) " + ROWS + " -- the end",
                 rewritten("insert into t values (1) -- the end"));
-        assertEquals("insert into t values (1) RETURNING *; -- the end\n",
+        assertEquals("insert into t values (1) " + ROWS + "; -- the end\n",
                 rewritten("insert into t values (1); -- the end\n"));
-        assertEquals("insert into t values (1) RETURNING * /* returning a */ ;;",
+        assertEquals("insert into t values (1) " + ROWS + " /* returning a */ ;;",
                 rewritten("insert into t values (1) /* returning a */ ;;"));
-        assertEquals("-- lead\ninsert into t values (1) RETURNING *", rewritten("-- lead\ninsert into t values (1)"));
+        assertEquals("-- lead\ninsert into t values (1) " + ROWS, rewritten("-- lead\ninsert into t values (1)"));
     }
 
     @Test
     void leavesStringsDollarQuotesAndQuotedNamesAlone() {
-        assertEquals("insert into t values ('returning *; x') RETURNING *",
+        assertEquals("insert into t values ('returning *; x') " + ROWS,
                 rewritten("insert into t values ('returning *; x')"));
-        assertEquals("insert into t values ($$ ; returning id $$) RETURNING *",
+        assertEquals("insert into t values ($$ ; returning id $$) " + ROWS,
                 rewritten("insert into t values ($$ ; returning id $$)"));
-        assertEquals("insert into t values ($q$ it's; $$ returning $q$) RETURNING *",
+        assertEquals("insert into t values ($q$ it's; $$ returning $q$) " + ROWS,
                 rewritten("insert into t values ($q$ it's; $$ returning $q$)"));
-        assertEquals("insert into \"returning\" (\"returning\") values (1) RETURNING *",
+        assertEquals("insert into \"returning\" (\"returning\") values (1) " + ROWS,
                 rewritten("insert into \"returning\" (\"returning\") values (1)"));
-        assertEquals("insert into t values (E'\\' returning x') RETURNING *",
+        assertEquals("insert into t values (E'\\' returning x') " + ROWS,
                 rewritten("insert into t values (E'\\' returning x')"));
     }
 
@@ -70,20 +72,20 @@ class RowImageReturningTest {
     void readsBackslashesAsTheSessionDoes() {
         // standard_conforming_strings off: the backslash escapes the quote, so the string runs to the end.
         String sql = "insert into t values ('a\\'); returning')";
-        assertEquals(Optional.of(new RowImageReturning(sql + " RETURNING *", false)), RowImageReturning.of(sql, false));
+        assertEquals(Optional.of(new RowImageReturning(sql + " " + ROWS, false)), RowImageReturning.of(sql, false));
         // On, the string ends after the backslash and the text holds two statements.
         assertDeclined(sql);
     }
 
     @Test
     void onlyReturningOutsideParenthesesIsTheClause() {
-        assertEquals("insert into t select a from u where b in (select 1 as returning) RETURNING *",
+        assertEquals("insert into t select a from u where b in (select 1 as returning) " + ROWS,
                 rewritten("insert into t select a from u where b in (select 1 as returning)"));
-        assertEquals("insert into t (a) select x.returning from s.returning x RETURNING *",
+        assertEquals("insert into t (a) select x.returning from s.returning x " + ROWS,
                 rewritten("insert into t (a) select x.returning from s.returning x"));
-        assertEquals("insert into t select 1 as returning RETURNING *",
+        assertEquals("insert into t select 1 as returning " + ROWS,
                 rewritten("insert into t select 1 as returning"));
-        assertEquals("insert into t (a) (select v from (values (1)) x(v)) RETURNING *",
+        assertEquals("insert into t (a) (select v from (values (1)) x(v)) " + ROWS,
                 rewritten("insert into t (a) (select v from (values (1)) x(v))"));
     }
 
@@ -138,11 +140,11 @@ class RowImageReturningTest {
 
     @Test
     void onConflictDoNothingIsFineAndDoUpdateIsNot() {
-        assertEquals("insert into t values (1) on conflict do nothing RETURNING *",
+        assertEquals("insert into t values (1) on conflict do nothing " + ROWS,
                 rewritten("insert into t values (1) on conflict do nothing"));
-        assertEquals("insert into t values (1) on conflict (id) do nothing RETURNING *;",
+        assertEquals("insert into t values (1) on conflict (id) do nothing " + ROWS + ";",
                 rewritten("insert into t values (1) on conflict (id) do nothing;"));
-        assertEquals("insert into t values (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING RETURNING *",
+        assertEquals("insert into t values (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING " + ROWS,
                 rewritten("insert into t values (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING"));
         assertDeclined("insert into t values (1) on conflict (id) do update set n = t.n + 1");
         assertDeclined("insert into t values (1) ON CONFLICT (id) WHERE id > 0 DO UPDATE SET n = excluded.n");
@@ -182,6 +184,6 @@ class RowImageReturningTest {
     @Test
     void keepsEverythingAfterTheStatementAsWritten() {
         String sql = "insert into t values (1) /* a */ ; /* b */ -- c";
-        assertEquals("insert into t values (1) RETURNING * /* a */ ; /* b */ -- c", rewritten(sql));
+        assertEquals("insert into t values (1) " + ROWS + " /* a */ ; /* b */ -- c", rewritten(sql));
     }
 }
