@@ -6,6 +6,7 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TableShapeQuery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Future;
@@ -123,18 +124,16 @@ final class LockstepWrite {
                 }
                 return Future.succeededFuture(reply(held.asIs()));
             }
+            if (!secondaryReady && !queue.queueTransaction() && plan.shape() == UnitShape.SEQUENTIAL
+                    && plan.statementText() != null) {
+                Future<Boolean> handled = outsideTransactionWithoutSecondary(p);
+                if (handled != null) {
+                    return handled.compose(done -> done ? Future.succeededFuture(reply(held.asIs()))
+                            : missedBySecondary(p, held));
+                }
+            }
             if (!secondaryReady && !queue.queueTransaction()) {
-                relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
-                entryMayHaveCommitted();
-                if (queue.replays()) {
-                    queue.markDivergent(io.exodus.proxy.sql.WrittenTables.in(plan.statementText()),
-                            "the target missed a write and the replay queue could not take it (full, or not usable)");
-                }
-                if (policy.pinsSessionAfterSecondaryFailure()) {
-                    // The target missed a write of this session: it must not see the session's later ones first.
-                    relay.secondaryConnection().pinToPrimary();
-                }
-                return settlement.finishOnPrimaryOnly(held);
+                return missedBySecondary(p, held);
             }
             if (filter != null && filter.overflowed() || aheadOutcome != null && aheadOutcome.overflowed()) {
                 return onSecondary(p, held, List.of(), null);
@@ -223,6 +222,39 @@ final class LockstepWrite {
             }
             return settlement.onSecondarySuccess(held);
         });
+    }
+
+    /** The secondary cannot get the write, and the queue cannot take it: a divergence, its tables marked. */
+    private Future<Void> missedBySecondary(LegReply p, HeldReply held) {
+        relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
+        entryMayHaveCommitted();
+        if (queue.replays()) {
+            queue.markDivergent(io.exodus.proxy.sql.WrittenTables.in(plan.statementText()),
+                    "the target missed a write and the replay queue could not take it (full, or not usable)");
+        }
+        if (policy.pinsSessionAfterSecondaryFailure()) {
+            // The target missed a write of this session: it must not see the session's later ones first.
+            relay.secondaryConnection().pinToPrimary();
+        }
+        return settlement.finishOnPrimaryOnly(held);
+    }
+
+    /**
+     * A statement that runs outside any transaction, which the secondary cannot get now (its database's writes wait
+     * in the replay queue, or it is away): maintenance without a logical effect ({@code VACUUM}, {@code REINDEX},
+     * {@code CLUSTER}) is left out, no divergence; {@code CREATE/DROP INDEX CONCURRENTLY} goes to the queue without
+     * {@code CONCURRENTLY}. Null for any other statement; completes with whether it was handled.
+     */
+    private Future<Boolean> outsideTransactionWithoutSecondary(LegReply p) {
+        String text = plan.statementText();
+        if (TransactionBlockRules.isMaintenanceOnly(text)) {
+            return Future.succeededFuture(true);
+        }
+        java.util.Optional<String> queued = TransactionBlockRules.inTransactionForm(text);
+        if (queued.isEmpty() || !queue.replays()) {
+            return null;
+        }
+        return queue.queueOnItsOwn(queued.get(), p.commandTags());
     }
 
     /**

@@ -194,6 +194,38 @@ final class QueueHandoff {
     }
 
     /**
+     * A statement that ran on the primary outside any transaction ({@code CREATE INDEX CONCURRENTLY}) while the target
+     * gets this database's writes through the queue: its form that runs inside a transaction ({@code text}) becomes an
+     * entry of its own, written on the primary right after it, under the session's settings. Nothing holds the two
+     * together: a proxy killed between them leaves the target without the statement, as before this existed, unlisted.
+     */
+    Future<Boolean> queueOnItsOwn(String text, List<String> primaryTags) {
+        if (!canQueue()) {
+            return Future.succeededFuture(false);
+        }
+        TransactionRecording own = newRecording();
+        own.add(FrontendMessages.query(text), 1, primaryTags, true);
+        own.wrote(text);
+        relay.temporaryTables().refuseIfReplayNames(text, false, own);
+        if (own.overflowed()) {
+            return Future.succeededFuture(false);
+        }
+        return SessionSettings.statementFrom(relay.primary())
+                .compose(context -> dual.replay().nextEntryId(login.database())
+                        .map(id -> dual.replay().insertSql(id, own, context)))
+                .compose(insert -> relay.primary().send(FrontendMessages.query(insert), 1, Leg.DISCARD))
+                .map(reply -> {
+                    if (reply.failed()) {
+                        LOG.warnf("%s: could not queue %s for the target: %s", relay.label(), text,
+                                reply.error() == null ? "connection lost" : reply.error().message());
+                        return false;
+                    }
+                    dual.replay().entryMayHaveCommitted(login.database());
+                    return true;
+                }).recover(failure -> Future.succeededFuture(false));
+    }
+
+    /**
      * The INSERT of the current transaction's entry, or null when it has nothing to queue or is too big for the queue
      * (then recorded as a divergence). The entry's context is the session's settings as the primary has them (see
      * {@link SessionSettings}), then the PREPAREs of the statements the transaction EXECUTEs: not every PREPARE the

@@ -1,5 +1,7 @@
 package io.exodus.proxy.sql;
 
+import java.util.Optional;
+
 /**
  * Which statements PostgreSQL refuses to run inside a transaction block ({@code VACUUM}, {@code CREATE DATABASE},
  * {@code CREATE INDEX CONCURRENTLY} …). Dual-write wraps an autocommit write in {@code BEGIN … COMMIT} on both legs
@@ -33,6 +35,65 @@ public final class TransactionBlockRules {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the text is one maintenance statement that changes how rows are stored or indexed but not what any query
+     * answers ({@code VACUUM}, {@code REINDEX}, {@code CLUSTER}): the target need not get it to hold the same data,
+     * and when its database's writes wait in the replay queue, which replays inside transactions, it is left out.
+     */
+    public static boolean isMaintenanceOnly(String sql) {
+        Tokens tokens = SqlLexer.tokenize(sql);
+        int first = firstWord(tokens);
+        return first >= 0 && endsAfterOne(tokens) && (tokens.isWord(first, "vacuum") || tokens.isWord(first, "reindex")
+                || tokens.isWord(first, "cluster"));
+    }
+
+    /**
+     * For one {@code CREATE [UNIQUE] INDEX CONCURRENTLY} or {@code DROP INDEX CONCURRENTLY}: the same statement without
+     * {@code CONCURRENTLY}, which runs inside a transaction and can therefore be queued for the target (it then locks
+     * the table there while the replayer builds the index: the target's writes come from the queue meanwhile anyway).
+     * Empty for anything else.
+     */
+    public static Optional<String> inTransactionForm(String sql) {
+        Tokens tokens = SqlLexer.tokenize(sql);
+        int first = firstWord(tokens);
+        if (first < 0 || !endsAfterOne(tokens)) {
+            return Optional.empty();
+        }
+        int index = tokens.isWord(first, "create") && tokens.isWord(first + 1, "unique") ? first + 2 : first + 1;
+        boolean indexStatement = (tokens.isWord(first, "create") || tokens.isWord(first, "drop"))
+                && tokens.isWord(index, "index") && tokens.isWord(index + 1, "concurrently");
+        if (!indexStatement) {
+            return Optional.empty();
+        }
+        int word = index + 1;
+        return Optional.of(sql.substring(0, tokens.start(word)) + sql.substring(tokens.end(word)).stripLeading());
+    }
+
+    private static int firstWord(Tokens tokens) {
+        for (int i = 0; i < tokens.size(); i++) {
+            if (!tokens.is(i, TokenType.SEMICOLON)) {
+                return tokens.is(i, TokenType.WORD) ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether nothing but semicolons follows the first statement. */
+    private static boolean endsAfterOne(Tokens tokens) {
+        boolean ended = false;
+        boolean started = false;
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.is(i, TokenType.SEMICOLON)) {
+                ended = started;
+            } else if (ended) {
+                return false;
+            } else {
+                started = true;
+            }
+        }
+        return true;
     }
 
     private static boolean startsForbidden(Tokens tokens, int i) {

@@ -2,6 +2,9 @@ package io.exodus.proxy.sql;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,5 +30,29 @@ class TransactionBlockRulesTest {
                 "TRUNCATE t", "select \"concurrently\" from t" }) {
             assertFalse(TransactionBlockRules.forbidsTransactionBlock(sql), sql);
         }
+    }
+
+    @Test
+    void maintenanceWithoutALogicalEffectIsKnown() {
+        assertTrue(TransactionBlockRules.isMaintenanceOnly("VACUUM (ANALYZE) t;"));
+        assertTrue(TransactionBlockRules.isMaintenanceOnly("reindex index concurrently i"));
+        assertTrue(TransactionBlockRules.isMaintenanceOnly("cluster t using i"));
+        assertFalse(TransactionBlockRules.isMaintenanceOnly("vacuum t; drop table u"));
+        assertFalse(TransactionBlockRules.isMaintenanceOnly("create index concurrently i on t (a)"));
+        assertFalse(TransactionBlockRules.isMaintenanceOnly("drop database d"));
+    }
+
+    @Test
+    void indexStatementsLoseConcurrentlyToRunInATransaction() {
+        assertEquals(Optional.of("create index i on t (a)"),
+                TransactionBlockRules.inTransactionForm("create index concurrently i on t (a)"));
+        assertEquals(Optional.of("CREATE UNIQUE INDEX IF NOT EXISTS i ON s.t (a);"),
+                TransactionBlockRules.inTransactionForm("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON s.t (a);"));
+        assertEquals(Optional.of("drop index if exists i"),
+                TransactionBlockRules.inTransactionForm("drop index concurrently if exists i"));
+        assertEquals(Optional.empty(), TransactionBlockRules.inTransactionForm("reindex index concurrently i"));
+        assertEquals(Optional.empty(), TransactionBlockRules.inTransactionForm("create index i on t (a)"));
+        assertEquals(Optional.empty(),
+                TransactionBlockRules.inTransactionForm("create index concurrently i on t (a); drop table u"));
     }
 }
