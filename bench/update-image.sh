@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The cost of an UPDATE's row image: pgbench with two one-statement scripts on a keyed table, straight to the source
+# ("direct") and through Exodus in phase dual-write (both-required), interleaved in one run. "counter" sets a column
+# from its own value (n = n + 1): nothing in it differs between the databases, so it runs as its text on both. "stamp"
+# sets a column to now(): since session 13 it runs with RETURNING on the source and the target sets the row by key.
+# Each through-Exodus figure reads as a ratio to the same script direct; stamp's ratio against counter's is the image.
+#
+# Usage: bench/update-image.sh      (docs/benchmarks.md, "UPDATE row images", says how to read it)
+# Knobs (environment):
+#   BENCH_SECONDS=20          duration of each timed run
+#   BENCH_CLIENTS=8           pgbench -c (jobs: 2)
+#   BENCH_ROWS=100000         rows of the table (keys drawn uniformly: few lock waits)
+#   BENCH_MODES="simple prepared"
+#   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_ROOT HOST=127.0.0.1 PG_USER=postgres PG_DB=postgres PASSWORD=bench TOKEN=bench-admin
+BENCH_SECONDS="${BENCH_SECONDS:-20}"
+BENCH_CLIENTS="${BENCH_CLIENTS:-8}"
+BENCH_ROWS="${BENCH_ROWS:-100000}"
+BENCH_MODES="${BENCH_MODES:-simple prepared}"
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
+export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
+
+BENCH_NAME=update-image
+# shellcheck source=lib/embedded-proxy.sh
+source "$REPO_ROOT/bench/lib/embedded-proxy.sh"
+start_embedded_proxy
+
+api() {
+    curl -s -f -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        -H 'X-Exodus-Actor: bench/update-image.sh' ${3:+-d "$3"} "http://$HOST:$http_port$2"
+}
+
+schema="drop table if exists touched; create table touched (id int primary key, n bigint not null default 0,
+    at timestamptz); insert into touched (id) select g from generate_series(1, $BENCH_ROWS) g; vacuum analyze touched;"
+for port in "$source_port" "$target_port"; do
+    psql -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$port" -U "$PG_USER" "$PG_DB" -c "$schema" >/dev/null
+done
+api PUT /exodus/migration/phase '{"phase": "dual-write", "reason": "bench"}' >/dev/null
+printf '\\set id random(1, %s)\nupdate touched set n = n + 1 where id = :id;\n' "$BENCH_ROWS" >"$WORK/counter.sql"
+printf '\\set id random(1, %s)\nupdate touched set at = now() where id = :id;\n' "$BENCH_ROWS" >"$WORK/stamp.sql"
+
+run() { # where script mode -> tps
+    local port="$1" script="$2" mode="$3"
+    pgbench -n -M "$mode" -h "$HOST" -p "$port" -U "$PG_USER" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_SECONDS" \
+        -f "$WORK/$script.sql" "$PG_DB" 2>&1 | awk '/^tps = / {print $3; exit}'
+}
+
+log "Warming the proxy up (${BENCH_SECONDS}s per script)"
+for script in counter stamp; do run "$listen_port" "$script" prepared >/dev/null; done
+printf '\n%-9s %-8s %12s %12s %8s\n' mode script direct exodus ratio
+for mode in $BENCH_MODES; do
+    for script in counter stamp; do
+        direct="$(run "$source_port" "$script" "$mode")"
+        exodus="$(run "$listen_port" "$script" "$mode")"
+        ratio="$(python3 -c "print(f'{$exodus / $direct:.2f}x')")"
+        printf '%-9s %-8s %12s %12s %8s\n' "$mode" "$script" "$direct" "$exodus" "$ratio"
+    done
+done
+different="$(psql -X -At -h "$HOST" -p "$source_port" -U "$PG_USER" "$PG_DB" -c "copy (select id, n, at from touched
+    order by id) to stdout" | md5sum) vs $(psql -X -At -h "$HOST" -p "$target_port" -U "$PG_USER" "$PG_DB" -c "copy
+    (select id, n, at from touched order by id) to stdout" | md5sum)"
+log "source and target rows (md5 of both): $different"
