@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One writing request, run as ADR 0004 says: on the primary first, then on the secondary while the primary's
@@ -160,7 +161,7 @@ final class LockstepWrite {
             dual.divergences().nondeterministic(plan.fingerprint(), "the rows it wrote were too many to copy (or of "
                     + "no table), so the target ran its text: generated column values may differ");
         } else if (plan.usesRowImage()) {
-            imageRefused = SecondaryRequests.imageRefusal(plan, captures, shapes);
+            imageRefused = CapturedImages.imageRefusal(plan, captures, shapes);
             if (imageRefused != null) {
                 // An UPDATE whose rows cannot be found by key on the secondary: its text runs there, counted below.
                 secondaryPlan = plan.withoutRowImage();
@@ -250,7 +251,7 @@ final class LockstepWrite {
         if (TransactionBlockRules.isMaintenanceOnly(text)) {
             return Future.succeededFuture(true);
         }
-        java.util.Optional<String> queued = TransactionBlockRules.inTransactionForm(text);
+        Optional<String> queued = TransactionBlockRules.inTransactionForm(text);
         if (queued.isEmpty() || !queue.replays()) {
             return null;
         }
@@ -265,8 +266,9 @@ final class LockstepWrite {
      * sequence values.
      */
     private boolean refusedForItsImage(LegReply p) {
-        if (!plan.simple() || ahead != 0 || plan.rowImage().isEmpty() || plan.rowImage().get().clientAskedForAllColumns()
-                || p.error() == null || p.error().sqlState() == null) {
+        if (!plan.simple() || ahead != 0 || plan.rowImage().isEmpty()
+                || plan.rowImage().get().clientAskedForAllColumns() || p.error() == null
+                || p.error().sqlState() == null) {
             return false;
         }
         String state = p.error().sqlState();
@@ -313,7 +315,7 @@ final class LockstepWrite {
             if (capture.rows().isEmpty()) {
                 continue;
             }
-            int table = SecondaryRequests.tableOf(capture);
+            int table = CapturedImages.tableOf(capture);
             if (table == 0) {
                 return Future.succeededFuture(null);
             }
@@ -326,7 +328,7 @@ final class LockstepWrite {
         }
         return chain.map(v -> {
             for (PrimaryRowImageFilter.Capture capture : captures) {
-                if (!capture.rows().isEmpty() && !shapes.containsKey(SecondaryRequests.tableOf(capture))) {
+                if (!capture.rows().isEmpty() && !shapes.containsKey(CapturedImages.tableOf(capture))) {
                     return null;
                 }
             }

@@ -2,7 +2,6 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.consistency.RowImageInsert;
-import io.exodus.proxy.consistency.RowImageUpdate;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -161,30 +160,6 @@ final class SecondaryRequests {
                 : new PrimaryRowImageFilter.Expectation(PrimaryRowImageFilter.Expect.EXECUTE_IMAGE, image.projection());
     }
 
-    /** The table OIDs the captured rows belong to, for their {@link TableShape}s. */
-    static Set<Integer> tablesOf(List<PrimaryRowImageFilter.Capture> captures) {
-        Set<Integer> tables = new HashSet<>();
-        for (PrimaryRowImageFilter.Capture capture : captures) {
-            int table = tableOf(capture);
-            if (table != 0) {
-                tables.add(table);
-            }
-        }
-        return tables;
-    }
-
-    static int tableOf(PrimaryRowImageFilter.Capture capture) {
-        if (capture.description() == null) {
-            return 0;
-        }
-        for (var field : capture.description().fields()) {
-            if (field.tableOid() != 0) {
-                return field.tableOid();
-            }
-        }
-        return 0;
-    }
-
     /**
      * The secondary's request and the command tags it must answer with if it does what the primary did.
      *
@@ -204,9 +179,9 @@ final class SecondaryRequests {
         if (plan.simple()) {
             if (plan.rowImage().isPresent()) {
                 PrimaryRowImageFilter.Capture capture = captures.get(0);
-                requireWholeImage(plan.rowImage().get(), capture, primaryTags.size() == 1 ? primaryTags.get(0) : null,
-                        plan.fingerprint());
-                appendRowImage(out, plan.rowImage().get(), capture, shapes, expected);
+                CapturedImages.requireWhole(plan.rowImage().get(), capture,
+                        primaryTags.size() == 1 ? primaryTags.get(0) : null, plan.fingerprint());
+                CapturedImages.append(out, plan.rowImage().get(), capture, shapes, expected);
                 FrontendMessages.appendSync(out);
             } else {
                 appendFramed(out, messages.get(0));
@@ -263,10 +238,10 @@ final class SecondaryRequests {
                     if (imageable && statement != null && statement.rowImage().isPresent()) {
                         int before = out.length();
                         PrimaryRowImageFilter.Capture capture = captures.get(captureIndex++);
-                        requireWholeImage(statement.rowImage().get(), capture,
+                        CapturedImages.requireWhole(statement.rowImage().get(), capture,
                                 tagIndex < primaryTags.size() ? primaryTags.get(tagIndex) : null,
                                 UnitPlan.fingerprintOf(statement.sql()));
-                        appendRowImage(out, statement.rowImage().get(), capture, shapes, expected);
+                        CapturedImages.append(out, statement.rowImage().get(), capture, shapes, expected);
                         if (replay != null) {
                             replay.appendBuffer(out, before, out.length() - before);
                             replayPrepared.remove("");
@@ -364,71 +339,6 @@ final class SecondaryRequests {
             }
         }
         return false;
-    }
-
-    /**
-     * The rows captured for an INSERT or UPDATE are the rows the primary wrote, or the secondary would silently miss
-     * some: a count that differs from the primary's command tag (a primary that ran the statement without the added
-     * RETURNING captured none) is a fault of Exodus, and fails the request loudly instead.
-     */
-    private static void requireWholeImage(RowImageReturning image, PrimaryRowImageFilter.Capture capture,
-            String primaryTag, String statement) {
-        String expected = (image.isUpdate() ? "UPDATE " : "INSERT 0 ") + capture.rows().size();
-        if (!expected.equals(primaryTag)) {
-            throw new IllegalStateException("the rows Exodus captured for the target (" + capture.rows().size()
-                    + ") are not what the source wrote (" + primaryTag + ") for: " + statement);
-        }
-    }
-
-    private static void appendRowImage(Buffer out, RowImageReturning image, PrimaryRowImageFilter.Capture capture,
-            Map<Integer, TableShape> shapes, List<String> expected) {
-        if (capture.rows().isEmpty()) {
-            return;
-        }
-        TableShape shape = shapes.get(tableOf(capture));
-        if (image.isUpdate()) {
-            out.appendBuffer(RowImageUpdate.messages(shape, capture.description(), capture.rows(),
-                    image.updatedColumns()));
-        } else {
-            out.appendBuffer(RowImageInsert.messages(shape, capture.description(), capture.rows()));
-        }
-        String tag = image.isUpdate() ? "UPDATE 1" : "INSERT 0 1";
-        for (int i = 0; i < capture.rows().size(); i++) {
-            expected.add(tag);
-        }
-    }
-
-    /**
-     * Why an UPDATE's rows in this request cannot go to the secondary as an image (see
-     * {@link RowImageUpdate#refusal}), or null when every image can: the captures pair with the plan's images in the
-     * order of its Executes, as {@link #secondary} builds them.
-     */
-    static String imageRefusal(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
-            Map<Integer, TableShape> shapes) {
-        List<RowImageReturning> images = new ArrayList<>();
-        if (plan.simple()) {
-            plan.rowImage().ifPresent(images::add);
-        } else {
-            for (int i = 0; i < plan.messages().size(); i++) {
-                StatementBook.Statement statement = plan.statementAt(i);
-                if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
-                        && statement.rowImage().isPresent()) {
-                    images.add(statement.rowImage().get());
-                }
-            }
-        }
-        for (int i = 0; i < images.size() && i < captures.size(); i++) {
-            PrimaryRowImageFilter.Capture capture = captures.get(i);
-            if (!images.get(i).isUpdate() || capture.rows().isEmpty()) {
-                continue;
-            }
-            String refusal = RowImageUpdate.refusal(shapes.get(tableOf(capture)), capture.description(),
-                    images.get(i).updatedColumns());
-            if (refusal != null) {
-                return refusal;
-            }
-        }
-        return null;
     }
 
     static void appendFramed(Buffer out, PgMessage message) {

@@ -1,0 +1,99 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.consistency.RowImageInsert;
+import io.exodus.proxy.consistency.RowImageUpdate;
+import io.exodus.proxy.consistency.TableShape;
+import io.exodus.proxy.sql.RowImageReturning;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rows a request's row images captured on the primary, as the secondary gets them: which table each capture
+ * belongs to, whether each capture is whole and can be applied there, and the messages that apply it
+ * ({@link RowImageInsert}, {@link RowImageUpdate}). {@link SecondaryRequests} places them in the secondary's request.
+ */
+final class CapturedImages {
+    private CapturedImages() {
+    }
+
+    static int tableOf(PrimaryRowImageFilter.Capture capture) {
+        if (capture.description() == null) {
+            return 0;
+        }
+        for (var field : capture.description().fields()) {
+            if (field.tableOid() != 0) {
+                return field.tableOid();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The rows captured for an INSERT or UPDATE are the rows the primary wrote, or the secondary would silently miss
+     * some: a count that differs from the primary's command tag (a primary that ran the statement without the added
+     * RETURNING captured none) is a fault of Exodus, and fails the request loudly instead.
+     */
+    static void requireWhole(RowImageReturning image, PrimaryRowImageFilter.Capture capture,
+            String primaryTag, String statement) {
+        String expected = (image.isUpdate() ? "UPDATE " : "INSERT 0 ") + capture.rows().size();
+        if (!expected.equals(primaryTag)) {
+            throw new IllegalStateException("the rows Exodus captured for the target (" + capture.rows().size()
+                    + ") are not what the source wrote (" + primaryTag + ") for: " + statement);
+        }
+    }
+
+    static void append(Buffer out, RowImageReturning image, PrimaryRowImageFilter.Capture capture,
+            Map<Integer, TableShape> shapes, List<String> expected) {
+        if (capture.rows().isEmpty()) {
+            return;
+        }
+        TableShape shape = shapes.get(tableOf(capture));
+        if (image.isUpdate()) {
+            out.appendBuffer(RowImageUpdate.messages(shape, capture.description(), capture.rows(),
+                    image.updatedColumns()));
+        } else {
+            out.appendBuffer(RowImageInsert.messages(shape, capture.description(), capture.rows()));
+        }
+        String tag = image.isUpdate() ? "UPDATE 1" : "INSERT 0 1";
+        for (int i = 0; i < capture.rows().size(); i++) {
+            expected.add(tag);
+        }
+    }
+
+    /**
+     * Why an UPDATE's rows in this request cannot go to the secondary as an image (see
+     * {@link RowImageUpdate#refusal}), or null when every image can: the captures pair with the plan's images in the
+     * order of its Executes, as {@link #secondary} builds them.
+     */
+    static String imageRefusal(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
+            Map<Integer, TableShape> shapes) {
+        List<RowImageReturning> images = new ArrayList<>();
+        if (plan.simple()) {
+            plan.rowImage().ifPresent(images::add);
+        } else {
+            for (int i = 0; i < plan.messages().size(); i++) {
+                StatementBook.Statement statement = plan.statementAt(i);
+                if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
+                        && statement.rowImage().isPresent()) {
+                    images.add(statement.rowImage().get());
+                }
+            }
+        }
+        for (int i = 0; i < images.size() && i < captures.size(); i++) {
+            PrimaryRowImageFilter.Capture capture = captures.get(i);
+            if (!images.get(i).isUpdate() || capture.rows().isEmpty()) {
+                continue;
+            }
+            String refusal = RowImageUpdate.refusal(shapes.get(tableOf(capture)), capture.description(),
+                    images.get(i).updatedColumns());
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        return null;
+    }
+}
