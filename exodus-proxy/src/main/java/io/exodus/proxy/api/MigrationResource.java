@@ -388,22 +388,25 @@ public class MigrationResource {
     @APIResponse(responseCode = "400", description = "Not a strategy: the answer names the choices")
     @APIResponse(responseCode = "409", description = "Not now: the answer says why; nothing was changed")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response changeStrategy(@HeaderParam("Authorization") String authorization,
+    public Uni<Response> changeStrategy(@HeaderParam("Authorization") String authorization,
             @HeaderParam(ACTOR_HEADER) String actor, StrategyChange change) {
         Response refused = changeRefusal(authorization);
         if (refused != null) {
-            return refused;
+            return Uni.createFrom().item(refused);
         }
         String name = change == null || change.strategy() == null ? "" : change.strategy();
         try {
             if (name.equals("none")) {
-                return Response.ok(strategies.stop(actorOf(actor), change.reason())).build();
+                return Uni.createFrom().completionStage(strategies.stop(actorOf(actor), change.reason())
+                        .toCompletionStage()).map(progress -> Response.ok(progress).build());
             }
-            return Response.ok(strategies.start(Strategy.fromConfig(name), actorOf(actor))).build();
+            return Uni.createFrom().item(Response.ok(strategies.start(Strategy.fromConfig(name), actorOf(actor)))
+                    .build());
         } catch (IllegalArgumentException e) {
-            return problem(Response.Status.BAD_REQUEST, e.getMessage() + ", or none to stop the running one");
+            return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST,
+                    e.getMessage() + ", or none to stop the running one"));
         } catch (StrategyRefused e) {
-            return problem(Response.Status.CONFLICT, e.getMessage());
+            return Uni.createFrom().item(problem(Response.Status.CONFLICT, e.getMessage()));
         }
     }
 

@@ -44,6 +44,8 @@ final class StrategyRun {
     private String outcome;
     private HealthGates.Baseline baseline;
     private long timer = -1;
+    /** The step or rollback being made, which a stop waits for; succeeded when none is. */
+    private Future<Void> inFlight = Future.succeededFuture();
 
     StrategyRun(Strategy strategy, List<StrategyStep> steps, String startedBy, Vertx vertx, Duration soak,
             Duration checkInterval, MigrationState migration, MigrationChanges changes, PrimarySwitch primarySwitch,
@@ -77,12 +79,16 @@ final class StrategyRun {
                 Math.min(index, steps.size() - 1), startedAt, stepStartedAt, endedAt, lastReading, outcome, startedBy);
     }
 
-    /** An operator stops the run where it is: the phase stays as the last step left it. */
-    synchronized void stop(String who, String why) {
-        if (!running()) {
-            return;
+    /**
+     * An operator stops the run where it is: the phase stays as the last step left it. Completes once the step (or
+     * rollback) being made has ended, so that the answer's phase is the one the run leaves, not one a cutover still
+     * in progress changes a moment later.
+     */
+    synchronized Future<Void> stop(String who, String why) {
+        if (running()) {
+            end("stopped", "stopped by " + who + (why == null ? "" : ": " + why) + ", at " + current());
         }
-        end("stopped", "stopped by " + who + (why == null ? "" : ": " + why) + ", at " + current());
+        return inFlight;
     }
 
     private String current() {
@@ -99,7 +105,9 @@ final class StrategyRun {
         StrategyStep step = steps.get(index);
         String why = current();
         LOG.infof("Strategy %s: %s", strategy.configName(), why);
-        apply(step, why).onComplete(made -> {
+        Future<Void> making = apply(step, why);
+        inFlight = settled(making);
+        making.onComplete(made -> {
             synchronized (this) {
                 if (!running()) {
                     return;
@@ -172,7 +180,9 @@ final class StrategyRun {
             end("rolled-back", why + " (nothing to roll back in phase " + phase.configName() + ")");
             return;
         }
-        primarySwitch.rollback(actor, why).onComplete(done -> {
+        Future<?> rollback = primarySwitch.rollback(actor, why);
+        inFlight = settled(rollback);
+        rollback.onComplete(done -> {
             synchronized (this) {
                 if (done.succeeded()) {
                     end("rolled-back", why);
@@ -181,6 +191,11 @@ final class StrategyRun {
                 }
             }
         });
+    }
+
+    /** Completes when {@code change} has, whether it succeeded or not. */
+    private static Future<Void> settled(Future<?> change) {
+        return change.<Void>mapEmpty().recover(failure -> Future.succeededFuture());
     }
 
     private void end(String finalState, String why) {

@@ -9,6 +9,7 @@ import io.exodus.proxy.cutover.PrimarySwitch;
 import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -76,13 +77,16 @@ public class StrategyRunner {
         return last.progress();
     }
 
-    /** Stops the running strategy where it is; the phase stays as its last step left it. */
-    public synchronized StrategyProgress stop(String who, String why) {
+    /**
+     * Stops the running strategy where it is; the phase stays as its last step left it. Completes with its progress
+     * once the step it was making has ended.
+     */
+    public synchronized Future<StrategyProgress> stop(String who, String why) {
         if (last == null || !last.running()) {
             throw new StrategyRefused("no strategy is running");
         }
-        last.stop(who, why);
-        return last.progress();
+        StrategyRun stopped = last;
+        return stopped.stop(who, why).map(v -> stopped.progress());
     }
 
     private List<StrategyStep> plan(Strategy strategy) {
