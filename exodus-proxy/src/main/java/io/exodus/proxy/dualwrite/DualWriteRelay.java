@@ -540,6 +540,10 @@ public final class DualWriteRelay implements Relay {
         return planner;
     }
 
+    StatementBook book() {
+        return book;
+    }
+
     String databaseName() {
         return login.database();
     }

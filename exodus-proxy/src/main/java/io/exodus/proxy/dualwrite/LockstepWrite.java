@@ -8,15 +8,21 @@ import io.exodus.proxy.consistency.TableShapeQuery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
+import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.PgMessage;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One writing request, run as ADR 0004 says: on the primary first, then on the secondary while the primary's
@@ -266,9 +272,10 @@ final class LockstepWrite {
      * sequence values.
      */
     private boolean refusedForItsImage(LegReply p) {
-        if (!plan.simple() || ahead != 0 || plan.rowImage().isEmpty()
-                || plan.rowImage().get().clientAskedForAllColumns() || p.error() == null
-                || p.error().sqlState() == null) {
+        if (ahead != 0 || !plan.usesRowImage() || p.error() == null || p.error().sqlState() == null) {
+            return false;
+        }
+        if (plan.simple() ? plan.rowImage().get().clientAskedForAllColumns() : imageStatements().isEmpty()) {
             return false;
         }
         String state = p.error().sqlState();
@@ -276,13 +283,59 @@ final class LockstepWrite {
     }
 
     /**
+     * The names of the statements the extended-protocol request executes with a row image that rewrote their text,
+     * each with its Parse known (so that it can be given back to the primary as the client parsed it).
+     */
+    private Set<String> imageStatements() {
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < plan.messages().size(); i++) {
+            StatementBook.Statement statement = plan.statementAt(i);
+            if (plan.messages().get(i).type() != FrontendMessageType.BIND || statement == null
+                    || statement.rowImage().isEmpty() || statement.rowImage().get().clientAskedForAllColumns()) {
+                continue;
+            }
+            if (statement.parse() == null) {
+                return Set.of();
+            }
+            MessageReader bind = new MessageReader(plan.messages().get(i).body());
+            bind.readCString();
+            names.add(bind.readCString());
+        }
+        return names;
+    }
+
+    /**
      * The statement runs again as the client sent it, on both databases, and the client gets that run's answer: its
      * own error when it was the statement's, its result when it was the image's. The text keeps running as text in
-     * this session; values it draws are counted for verification.
+     * this session; values it draws are counted for verification. In the extended protocol the primary gets back the
+     * statements as the client parsed them first: those the request parses itself are closed (the failed run may
+     * have made them), the image statements it binds from earlier requests are parsed again as the client wrote them.
      */
     private Future<Void> asText() {
-        relay.planner().imageRefused(plan.statementText());
-        return new LockstepWrite(relay, plan.withoutRowImage(), null, wrapAllowed, dual).run();
+        if (plan.simple()) {
+            relay.planner().imageRefused(plan.statementText());
+            return new LockstepWrite(relay, plan.withoutRowImage(), null, wrapAllowed, dual).run();
+        }
+        Set<String> parsedHere = new HashSet<>();
+        Buffer fixUp = Buffer.buffer();
+        for (PgMessage message : plan.messages()) {
+            if (message.type() == FrontendMessageType.PARSE) {
+                String name = new MessageReader(message.body()).readCString();
+                parsedHere.add(name);
+                FrontendMessages.appendCloseStatement(fixUp, name);
+            }
+        }
+        for (String name : imageStatements()) {
+            relay.planner().imageRefused(relay.book().statement(name).sql());
+            Buffer restore = relay.book().withoutImage(name);
+            if (!parsedHere.contains(name)) {
+                fixUp.appendBuffer(restore);
+            }
+        }
+        FrontendMessages.appendSync(fixUp);
+        UnitPlan asParsed = relay.planner().plan(plan.messages());
+        return relay.primary().send(fixUp, 1, Leg.DISCARD)
+                .compose(r -> new LockstepWrite(relay, asParsed, null, wrapAllowed, dual).run());
     }
 
     /**

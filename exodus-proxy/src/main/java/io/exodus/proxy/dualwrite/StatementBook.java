@@ -106,6 +106,23 @@ final class StatementBook {
     }
 
     /**
+     * The statement of that name runs as the client parsed it from now on, without its row image; returns the Close
+     * and Parse messages that give it back to the primary so (none when it has no image or no Parse of its own).
+     */
+    Buffer withoutImage(String name) {
+        Statement statement = statements.get(name);
+        Buffer out = Buffer.buffer();
+        if (statement == null || statement.rowImage().isEmpty() || statement.parse() == null) {
+            return out;
+        }
+        statements.put(name, new Statement(statement.sql(), statement.classification(), statement.parse(),
+                Optional.empty()));
+        FrontendMessages.appendCloseStatement(out, name);
+        SecondaryRequests.appendFramed(out, statement.parse());
+        return out;
+    }
+
+    /**
      * Close and Parse messages that give the primary back each statement it runs with {@code RETURNING *} for a row
      * image, as the client parsed it: for a relay that passes answers on untouched.
      */

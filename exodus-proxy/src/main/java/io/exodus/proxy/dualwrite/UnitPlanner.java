@@ -30,7 +30,7 @@ final class UnitPlanner {
     private final boolean rowImages;
 
     /**
-     * Simple-protocol texts whose row image the primary refused (see {@link LockstepWrite}): they run as their text
+     * Texts whose row image the primary refused (see {@link LockstepWrite}): they run as their text
      * from then on, so that a table the session's role may not SELECT from does not cost every such write twice.
      * Bounded: a session that sends endless distinct failing texts stops remembering them.
      */
@@ -72,7 +72,7 @@ final class UnitPlanner {
         return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of());
     }
 
-    /** The primary refused this simple-protocol text with its row image: it runs as its text from now on. */
+    /** The primary refused this text with its row image: it runs (and is parsed) as its text from now on. */
     void imageRefused(String sql) {
         if (refusedImages.size() < MAX_REFUSED_IMAGES) {
             refusedImages.add(sql);
@@ -138,6 +138,7 @@ final class UnitPlanner {
                     String sql = reader.readCString();
                     Classification classification = classifications.classify(sql);
                     Optional<RowImageReturning> image = rowImages && classification.kind() == StatementKind.WRITE
+                            && !refusedImages.contains(sql)
                             ? RowImageReturning.forStatement(sql, true, classification) : Optional.empty();
                     StatementBook.Statement parsed = new StatementBook.Statement(sql, classification, message, image);
                     book.parsed(name, parsed);
