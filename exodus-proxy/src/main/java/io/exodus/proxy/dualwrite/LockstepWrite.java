@@ -52,6 +52,8 @@ final class LockstepWrite {
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private boolean wrap;
+    /** The primary answered the write with an error. */
+    private boolean primaryFailed;
     private ConsistencyPolicy policy;
     private WriteSettlement settlement;
 
@@ -116,6 +118,7 @@ final class LockstepWrite {
                 return Future.succeededFuture();
             }
             if (p.failed()) {
+                primaryFailed = true;
                 if (wrap && refusedForItsImage(p)) {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).compose(r -> asText());
                 }
@@ -314,7 +317,7 @@ final class LockstepWrite {
     private Future<Void> asText() {
         if (plan.simple()) {
             relay.planner().imageRefused(plan.statementText());
-            return new LockstepWrite(relay, plan.withoutRowImage(), null, wrapAllowed, dual).run();
+            return runAsText(plan.withoutRowImage(), List.of(plan.statementText()));
         }
         Set<String> parsedHere = new HashSet<>();
         Buffer fixUp = Buffer.buffer();
@@ -325,8 +328,10 @@ final class LockstepWrite {
                 FrontendMessages.appendCloseStatement(fixUp, name);
             }
         }
+        List<String> texts = new ArrayList<>();
         for (String name : imageStatements()) {
-            relay.planner().imageRefused(relay.book().statement(name).sql());
+            texts.add(relay.book().statement(name).sql());
+            relay.planner().imageRefused(texts.get(texts.size() - 1));
             Buffer restore = relay.book().withoutImage(name);
             if (!parsedHere.contains(name)) {
                 fixUp.appendBuffer(restore);
@@ -334,8 +339,20 @@ final class LockstepWrite {
         }
         FrontendMessages.appendSync(fixUp);
         UnitPlan asParsed = relay.planner().plan(plan.messages());
-        return relay.primary().send(fixUp, 1, Leg.DISCARD)
-                .compose(r -> new LockstepWrite(relay, asParsed, null, wrapAllowed, dual).run());
+        return relay.primary().send(fixUp, 1, Leg.DISCARD).compose(r -> runAsText(asParsed, texts));
+    }
+
+    /**
+     * Runs the request as text; when it fails that way too, the error was the statement's own (a missing table, a
+     * syntax error), not the image's, and the texts get their row images again in later requests.
+     */
+    private Future<Void> runAsText(UnitPlan asText, List<String> texts) {
+        LockstepWrite again = new LockstepWrite(relay, asText, null, wrapAllowed, dual);
+        return again.run().onSuccess(v -> {
+            if (again.primaryFailed) {
+                texts.forEach(relay.planner()::imageNotToBlame);
+            }
+        });
     }
 
     /**

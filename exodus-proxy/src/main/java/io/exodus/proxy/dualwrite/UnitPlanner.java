@@ -79,6 +79,11 @@ final class UnitPlanner {
         }
     }
 
+    /** The text failed as the client sent it too: the error was its own, and its row image is used again. */
+    void imageNotToBlame(String sql) {
+        refusedImages.remove(sql);
+    }
+
     private UnitPlan planExtended(List<PgMessage> messages) {
         Batch batch = batch();
         messages.forEach(batch::add);

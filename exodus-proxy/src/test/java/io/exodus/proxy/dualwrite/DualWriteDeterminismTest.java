@@ -328,6 +328,25 @@ class DualWriteDeterminismTest {
     }
 
     /**
+     * An INSERT into a table that does not exist yet fails with a class-42 error, image or not: run again as text, it
+     * fails the same way, so the error was its own and the text keeps its row image. Once the table exists, the same
+     * text copies the source's drawn values instead of letting the target draw its own.
+     */
+    @Test
+    void aStatementsOwnErrorDoesNotCostItsRowImage() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists arrives_later");
+        String insert = "insert into arrives_later (id) values (1)";
+        try (Connection client = openProxy(SIMPLE); Statement statement = client.createStatement()) {
+            SQLException missing = assertThrows(SQLException.class, () -> statement.executeUpdate(insert));
+            assertEquals("42P01", missing.getSQLState(), missing.getMessage());
+            DualWriteDatabases.onBoth(DATABASE, "create table arrives_later (id int primary key, at timestamptz "
+                    + "default clock_timestamp())");
+            assertEquals(1, statement.executeUpdate(insert));
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "arrives_later");
+    }
+
+    /**
      * {@code RETURNING *} of a table without columns is an error where the INSERT is not (the regression suite's
      * vacuum test: past_inh_child), and inside the client's transaction the refused run cannot be undone: the image
      * returns a constant column besides the rows.
