@@ -107,12 +107,13 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
      */
     public static Optional<RowImageReturning> of(String sql, boolean standardConformingStrings) {
         Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
-        int from = firstNonSemicolon(tokens, 0);
-        int to = endOfStatement(tokens, from);
-        if (from >= to || firstNonSemicolon(tokens, to) < tokens.size()) {
+        Optional<SingleStatement> one = SingleStatement.in(tokens);
+        if (one.isEmpty()) {
             return Optional.empty();
         }
-        if (!tokens.isWord(from, "insert") || !tokens.isWord(from + 1, "into") || !balanced(tokens, from, to)) {
+        int from = one.get().from();
+        int to = one.get().to();
+        if (!tokens.isWord(from, "insert") || !tokens.isWord(from + 1, "into") || !one.get().balanced(tokens)) {
             return Optional.empty();
         }
         int returning = -1;
@@ -204,35 +205,5 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
     static boolean isReturningKeyword(Tokens tokens, int index) {
         return tokens.isWord(index, "returning") && !tokens.isWord(index - 1, "as")
                 && !tokens.is(index - 1, TokenType.DOT);
-    }
-
-    static int firstNonSemicolon(Tokens tokens, int from) {
-        int index = from;
-        while (index < tokens.size() && tokens.is(index, TokenType.SEMICOLON)) {
-            index++;
-        }
-        return index;
-    }
-
-    static int endOfStatement(Tokens tokens, int from) {
-        for (int i = from; i < tokens.size(); i++) {
-            if (tokens.is(i, TokenType.SEMICOLON) && tokens.depth(i) == 0) {
-                return i;
-            }
-        }
-        return tokens.size();
-    }
-
-    /** Whether every parenthesis of {@code [from, to)} has its partner inside that range. */
-    static boolean balanced(Tokens tokens, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (tokens.is(i, TokenType.LEFT_PAREN) || tokens.is(i, TokenType.RIGHT_PAREN)) {
-                int partner = tokens.partner(i);
-                if (partner < from || partner >= to) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

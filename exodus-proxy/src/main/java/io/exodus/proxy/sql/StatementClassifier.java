@@ -97,7 +97,7 @@ public final class StatementClassifier {
      * inside parentheses ({@code CREATE RULE … DO (…; …)}) or inside the {@code BEGIN ATOMIC … END} body of a
      * CREATE FUNCTION or PROCEDURE (where CASE … END nests, as psql counts it) does not end it.
      */
-    private static int endOfStatement(Tokens tokens, int start) {
+    static int endOfStatement(Tokens tokens, int start) {
         boolean creates = tokens.isWord(start, "create");
         int atomicDepth = 0;
         for (int i = start; i < tokens.size(); i++) {

@@ -44,9 +44,8 @@ public final class TransactionBlockRules {
      */
     public static boolean isMaintenanceOnly(String sql) {
         Tokens tokens = SqlLexer.tokenize(sql);
-        int first = firstWord(tokens);
-        return first >= 0 && endsAfterOne(tokens) && (tokens.isWord(first, "vacuum") || tokens.isWord(first, "reindex")
-                || tokens.isWord(first, "cluster"));
+        return SingleStatement.in(tokens).map(SingleStatement::from).filter(first -> tokens.isWord(first, "vacuum")
+                || tokens.isWord(first, "reindex") || tokens.isWord(first, "cluster")).isPresent();
     }
 
     /**
@@ -57,10 +56,11 @@ public final class TransactionBlockRules {
      */
     public static Optional<String> inTransactionForm(String sql) {
         Tokens tokens = SqlLexer.tokenize(sql);
-        int first = firstWord(tokens);
-        if (first < 0 || !endsAfterOne(tokens)) {
+        Optional<SingleStatement> one = SingleStatement.in(tokens);
+        if (one.isEmpty()) {
             return Optional.empty();
         }
+        int first = one.get().from();
         int index = tokens.isWord(first, "create") && tokens.isWord(first + 1, "unique") ? first + 2 : first + 1;
         boolean indexStatement = (tokens.isWord(first, "create") || tokens.isWord(first, "drop"))
                 && tokens.isWord(index, "index") && tokens.isWord(index + 1, "concurrently");
@@ -69,31 +69,6 @@ public final class TransactionBlockRules {
         }
         int word = index + 1;
         return Optional.of(sql.substring(0, tokens.start(word)) + sql.substring(tokens.end(word)).stripLeading());
-    }
-
-    private static int firstWord(Tokens tokens) {
-        for (int i = 0; i < tokens.size(); i++) {
-            if (!tokens.is(i, TokenType.SEMICOLON)) {
-                return tokens.is(i, TokenType.WORD) ? i : -1;
-            }
-        }
-        return -1;
-    }
-
-    /** Whether nothing but semicolons follows the first statement. */
-    private static boolean endsAfterOne(Tokens tokens) {
-        boolean ended = false;
-        boolean started = false;
-        for (int i = 0; i < tokens.size(); i++) {
-            if (tokens.is(i, TokenType.SEMICOLON)) {
-                ended = started;
-            } else if (ended) {
-                return false;
-            } else {
-                started = true;
-            }
-        }
-        return true;
     }
 
     private static boolean startsForbidden(Tokens tokens, int i) {

@@ -26,12 +26,12 @@ public final class UpdateReturning {
     /** @param standardConformingStrings the session's setting, as for {@link SqlLexer#tokenize(String, boolean)} */
     public static Optional<RowImageReturning> of(String sql, boolean standardConformingStrings) {
         Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
-        int from = RowImageReturning.firstNonSemicolon(tokens, 0);
-        int to = RowImageReturning.endOfStatement(tokens, from);
-        if (from >= to || RowImageReturning.firstNonSemicolon(tokens, to) < tokens.size()
-                || !tokens.isWord(from, "update") || !RowImageReturning.balanced(tokens, from, to)) {
+        Optional<SingleStatement> one = SingleStatement.in(tokens);
+        if (one.isEmpty() || !tokens.isWord(one.get().from(), "update") || !one.get().balanced(tokens)) {
             return Optional.empty();
         }
+        int from = one.get().from();
+        int to = one.get().to();
         int at = from + 1;
         if (tokens.isWord(at, "only") || !tokens.isName(at)) {
             return Optional.empty();
