@@ -1,7 +1,6 @@
 package io.exodus.proxy.consistency;
 
 import io.exodus.proxy.sql.Identifiers;
-import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.RowDescription;
 import io.vertx.core.buffer.Buffer;
 
@@ -35,10 +34,6 @@ import java.util.List;
  */
 public final class RowImageInsert {
 
-    /** PostgreSQL's FirstGenbkiObjectId: OIDs below it are fixed in the catalog sources of every release. */
-    private static final int FIRST_UNPINNED_OID = 10000;
-    private static final int UNSPECIFIED_TYPE = 0;
-
     private RowImageInsert() {
     }
 
@@ -50,35 +45,8 @@ public final class RowImageInsert {
      * @param rows     the values of each DataRow, in the formats {@code returned} announced, {@code null} for NULL
      */
     public static Buffer messages(TableShape shape, RowDescription returned, List<List<byte[]>> rows) {
-        Buffer out = Buffer.buffer();
-        if (rows.isEmpty()) {
-            return out;
-        }
-        List<RowDescription.Field> fields = returned.fields();
-        List<Integer> columns = insertedFieldIndexes(shape, returned);
-        int[] parameterTypes = new int[columns.size()];
-        short[] parameterFormats = new short[columns.size()];
-        for (int p = 0; p < columns.size(); p++) {
-            RowDescription.Field field = fields.get(columns.get(p));
-            parameterTypes[p] = Integer.compareUnsigned(field.typeOid(), FIRST_UNPINNED_OID) < 0
-                    ? field.typeOid() : UNSPECIFIED_TYPE;
-            parameterFormats[p] = field.format();
-        }
-        FrontendMessages.appendParse(out, "", statement(shape, returned), parameterTypes);
-        short[] noResultColumns = new short[0];
-        for (List<byte[]> row : rows) {
-            if (row.size() != fields.size()) {
-                throw new IllegalArgumentException("a row of " + row.size() + " values for " + fields.size()
-                        + " fields");
-            }
-            List<byte[]> values = new ArrayList<>(columns.size());
-            for (int index : columns) {
-                values.add(row.get(index));
-            }
-            FrontendMessages.appendBind(out, "", "", parameterFormats, values, noResultColumns);
-            FrontendMessages.appendExecute(out, "", 0);
-        }
-        return out;
+        return RowImageBinds.messages(statement(shape, returned), returned, insertedFieldIndexes(shape, returned),
+                rows);
     }
 
     /**

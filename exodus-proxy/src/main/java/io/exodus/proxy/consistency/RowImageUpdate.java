@@ -1,7 +1,6 @@
 package io.exodus.proxy.consistency;
 
 import io.exodus.proxy.sql.Identifiers;
-import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.RowDescription;
 import io.vertx.core.buffer.Buffer;
 
@@ -17,17 +16,13 @@ import java.util.List;
  * UPDATE schema.table SET "a" = $1, "b" = $2 WHERE "id" = $3
  * </pre>
  * for the columns the statement's SET list assigns, the row found by its primary key: one Parse of the unnamed
- * statement, then one Bind and Execute per row, each answered {@code UPDATE 1} when the secondary has the row. A row
- * the secondary lacks answers {@code UPDATE 0}, a divergence the caller reports. Parameter types as in
- * {@link RowImageInsert}. No Sync: the caller ends the round as it needs.
+ * statement, then one Bind and Execute per row ({@link RowImageBinds}), each answered {@code UPDATE 1} when the
+ * secondary has the row. A row the secondary lacks answers {@code UPDATE 0}, a divergence the caller reports.
  * <p>
  * {@link #refusal} says when the catalog rules an image out; the statement's text then runs on the secondary and is
  * counted as one whose values may differ.
  */
 public final class RowImageUpdate {
-    private static final int FIRST_UNPINNED_OID = 10000;
-    private static final int UNSPECIFIED_TYPE = 0;
-
     private RowImageUpdate() {
     }
 
@@ -66,10 +61,6 @@ public final class RowImageUpdate {
      */
     public static Buffer messages(TableShape shape, RowDescription returned, List<List<byte[]>> rows,
             List<String> assigned) {
-        Buffer out = Buffer.buffer();
-        if (rows.isEmpty()) {
-            return out;
-        }
         List<Integer> parameters = new ArrayList<>(assigned.size() + shape.keyColumns().size());
         for (String name : assigned) {
             parameters.add(fieldOf(shape, returned, shape.columnNumber(name)));
@@ -77,30 +68,7 @@ public final class RowImageUpdate {
         for (short key : shape.keyColumns()) {
             parameters.add(fieldOf(shape, returned, key));
         }
-        List<RowDescription.Field> fields = returned.fields();
-        int[] types = new int[parameters.size()];
-        short[] formats = new short[parameters.size()];
-        for (int p = 0; p < parameters.size(); p++) {
-            RowDescription.Field field = fields.get(parameters.get(p));
-            types[p] = Integer.compareUnsigned(field.typeOid(), FIRST_UNPINNED_OID) < 0 ? field.typeOid()
-                    : UNSPECIFIED_TYPE;
-            formats[p] = field.format();
-        }
-        FrontendMessages.appendParse(out, "", statement(shape, assigned), types);
-        short[] noResultColumns = new short[0];
-        for (List<byte[]> row : rows) {
-            if (row.size() != fields.size()) {
-                throw new IllegalArgumentException("a row of " + row.size() + " values for " + fields.size()
-                        + " fields");
-            }
-            List<byte[]> values = new ArrayList<>(parameters.size());
-            for (int index : parameters) {
-                values.add(row.get(index));
-            }
-            FrontendMessages.appendBind(out, "", "", formats, values, noResultColumns);
-            FrontendMessages.appendExecute(out, "", 0);
-        }
-        return out;
+        return RowImageBinds.messages(statement(shape, assigned), returned, parameters, rows);
     }
 
     /** The UPDATE text that {@link #messages} parses. */
