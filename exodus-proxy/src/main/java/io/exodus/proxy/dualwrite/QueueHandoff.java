@@ -210,9 +210,7 @@ final class QueueHandoff {
         if (own.overflowed()) {
             return Future.succeededFuture(false);
         }
-        return SessionSettings.statementFrom(relay.primary())
-                .compose(context -> dual.replay().nextEntryId(login.database())
-                        .map(id -> dual.replay().insertSql(id, own, context)))
+        return insertOf(own, Set.of())
                 .compose(insert -> relay.primary().send(FrontendMessages.query(insert), 1, Leg.DISCARD))
                 .map(reply -> {
                     if (reply.failed()) {
@@ -243,11 +241,17 @@ final class QueueHandoff {
             markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);
             return Future.succeededFuture(null);
         }
-        TransactionRecording queued = recording;
-        // The id only once the primary has answered the settings' query: it runs after whatever the transaction
-        // sent before its COMMIT (the same query may carry writes), so every row lock is held by then.
+        return insertOf(recording, executedPrepares);
+    }
+
+    /**
+     * The INSERT that queues {@code queued} under the session's settings, followed by the PREPAREs of {@code prepares}.
+     * The id only once the primary has answered the settings' query: it runs after whatever the transaction sent before
+     * its end (the same query may carry writes), so every row lock is held by then.
+     */
+    private Future<String> insertOf(TransactionRecording queued, Set<String> prepares) {
         return SessionSettings.statementFrom(relay.primary()).compose(settings -> {
-            String prepared = relay.sessionPrepares(executedPrepares);
+            String prepared = relay.sessionPrepares(prepares);
             String context = settings.isEmpty() ? prepared : prepared.isEmpty() ? settings : settings + ";\n" + prepared;
             return dual.replay().nextEntryId(login.database())
                     .map(id -> dual.replay().insertSql(id, queued, context));
