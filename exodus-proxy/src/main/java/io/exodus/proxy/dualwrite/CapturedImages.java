@@ -67,7 +67,7 @@ final class CapturedImages {
     /**
      * Why an UPDATE's rows in this request cannot go to the secondary as an image (see
      * {@link RowImageUpdate#refusal}), or null when every image can: the captures pair with the plan's images in the
-     * order of its Executes, as {@link #secondary} builds them.
+     * order of its Executes, as {@link SecondaryRequests#secondary} builds them.
      */
     static String imageRefusal(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {

@@ -54,6 +54,8 @@ final class LockstepWrite {
     private boolean wrap;
     /** The primary answered the write with an error. */
     private boolean primaryFailed;
+    /** The request's one transaction verb when it is a PREPARE, COMMIT or ROLLBACK PREPARED; read at first need. */
+    private TransactionVerb verb;
     private ConsistencyPolicy policy;
     private WriteSettlement settlement;
 
@@ -89,8 +91,7 @@ final class LockstepWrite {
         if (refused != null) {
             return refused;
         }
-        if (queue.queueTransaction() && plan.shape() == UnitShape.SEQUENTIAL
-                && ClientTwoPhase.verbOf(plan, dual) == TransactionVerb.PREPARE_TRANSACTION) {
+        if (queue.queueTransaction() && verb() == TransactionVerb.PREPARE_TRANSACTION) {
             return queue.entryBeforePrepare(plan.fingerprint()).compose(entryRefused -> entryRefused == null
                     ? runOnPrimary(primary)
                     : Future.succeededFuture(reply(ReplySynthesizer.failure(entryRefused, (byte) 'E'))));
@@ -223,8 +224,7 @@ final class LockstepWrite {
             return Future.succeededFuture();
         }
         return applied.compose(s -> {
-            if (plan.shape() == UnitShape.SEQUENTIAL && ClientTwoPhase.notPreparedOnSecondary(p, s)
-                    && ClientTwoPhase.endsPrepared(ClientTwoPhase.verbOf(plan, dual))) {
+            if (ClientTwoPhase.notPreparedOnSecondary(p, s) && ClientTwoPhase.endsPrepared(verb())) {
                 return preparedOnPrimaryOnly(held);
             }
             if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
@@ -270,9 +270,9 @@ final class LockstepWrite {
     /**
      * Whether the primary's error may come from the RETURNING the row image added rather than from the statement:
      * the SELECT privilege RETURNING needs, a row-level-security SELECT policy, a DO INSTEAD rule without RETURNING,
-     * a table without columns (SQLSTATE class 42, and 0A000). Only a simple-protocol autocommit statement, which Exodus
-     * wrapped in a transaction of its own, can be run again: rolled back, nothing of the first run remains but drawn
-     * sequence values.
+     * a table without columns (SQLSTATE class 42, and 0A000). Only an autocommit request, which Exodus wrapped in a
+     * transaction of its own, can be run again: rolled back, nothing of the first run remains but drawn sequence
+     * values.
      */
     private boolean refusedForItsImage(LegReply p) {
         if (ahead != 0 || !plan.usesRowImage() || p.error() == null || p.error().sqlState() == null) {
@@ -309,10 +309,11 @@ final class LockstepWrite {
 
     /**
      * The statement runs again as the client sent it, on both databases, and the client gets that run's answer: its
-     * own error when it was the statement's, its result when it was the image's. The text keeps running as text in
-     * this session; values it draws are counted for verification. In the extended protocol the primary gets back the
-     * statements as the client parsed them first: those the request parses itself are closed (the failed run may
-     * have made them), the image statements it binds from earlier requests are parsed again as the client wrote them.
+     * own error when it was the statement's, its result when it was the image's. When that run succeeds, the text
+     * keeps running as text in this session; values it draws are counted for verification. In the extended protocol
+     * the primary gets back the statements as the client parsed them first: those the request parses itself are
+     * closed (the failed run may have made them), the image statements it binds from earlier requests are parsed
+     * again as the client wrote them.
      */
     private Future<Void> asText() {
         if (plan.simple()) {
@@ -368,10 +369,17 @@ final class LockstepWrite {
 
     /** A COMMIT PREPARED the secondary did not take may have made a queue entry visible this proxy did not see. */
     private void entryMayHaveCommitted() {
-        if (plan.shape() == UnitShape.SEQUENTIAL && dual.replay() != null
-                && ClientTwoPhase.verbOf(plan, dual) == TransactionVerb.COMMIT_PREPARED) {
+        if (dual.replay() != null && verb() == TransactionVerb.COMMIT_PREPARED) {
             dual.replay().entryMayHaveCommitted(relay.databaseName());
         }
+    }
+
+    /** Client two-phase-commit statements run one after the other ({@link UnitShape#SEQUENTIAL}); NONE otherwise. */
+    private TransactionVerb verb() {
+        if (verb == null) {
+            verb = plan.shape() == UnitShape.SEQUENTIAL ? ClientTwoPhase.verbOf(plan, dual) : TransactionVerb.NONE;
+        }
+        return verb;
     }
 
     /** Looks up the catalog facts of the tables the captured rows belong to: null when a table cannot be found. */
