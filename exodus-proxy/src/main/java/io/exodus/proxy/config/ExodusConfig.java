@@ -222,6 +222,15 @@ public interface ExodusConfig {
         @WithDefault("10")
         double canaryPercent();
 
+        /**
+         * In dual-write, a {@code COPY … FROM 'file'} reads the file on the source in the client's session and gives
+         * its bytes to both databases; a larger file is refused (Exodus holds it in memory while it copies), and
+         * {@code COPY … FROM STDIN} carries any size.
+         */
+        @WithName("copy-from-file-max-bytes")
+        @WithDefault("67108864")
+        long copyFromFileMaxBytes();
+
         /** The switch of the primary between the databases: cutover and rollback. */
         Cutover cutover();
     }

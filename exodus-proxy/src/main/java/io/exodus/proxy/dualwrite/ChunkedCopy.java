@@ -37,6 +37,7 @@ final class ChunkedCopy implements CopyIn {
     private final boolean wrapped;
     private final boolean toSecondary;
     private final int replayLimit;
+    private final CopyFeed feed;
     private final CopyRowReader reader;
     private final String chunkSql;
     private final HeldReply held = new HeldReply(0);
@@ -61,8 +62,9 @@ final class ChunkedCopy implements CopyIn {
     private final List<String> replayTags = new ArrayList<>();
 
     ChunkedCopy(DualWriteRelay relay, CopyFromStatement statement, DrawnDefaults drawn, boolean wrapped,
-            boolean toSecondary, int replayLimit) {
+            boolean toSecondary, int replayLimit, CopyFeed feed) {
         this.relay = relay;
+        this.feed = feed;
         this.statement = statement;
         this.drawn = drawn;
         this.wrapped = wrapped;
@@ -83,10 +85,8 @@ final class ChunkedCopy implements CopyIn {
 
     Future<Outcome> run() {
         boolean binary = statement.format() == CopyFromStatement.Format.BINARY;
-        relay.toClient(CopyMessages.copyInResponse(binary, statement.columns().size()));
-        relay.flushToClient();
         receiving = true;
-        relay.copyDataTo(this);
+        feed.start(this, CopyMessages.copyInResponse(binary, statement.columns().size()));
         return dataEnded.future().compose(v -> chain).compose(v -> Future.join(secondaryReplies))
                 .compose(v -> finish(), failure -> finish());
     }
@@ -149,12 +149,12 @@ final class ChunkedCopy implements CopyIn {
         chunksWaiting++;
         if (chunksWaiting > 2) {
             // The databases are slower than the client: it waits, rather than Exodus holding its data.
-            relay.holdClient();
+            feed.hold();
         }
         chain = chain.compose(v -> run(full)).onComplete(v -> {
             chunksWaiting--;
             if (chunksWaiting <= 1) {
-                relay.releaseClient();
+                feed.release();
             }
         });
     }
@@ -174,7 +174,7 @@ final class ChunkedCopy implements CopyIn {
     private void end() {
         if (receiving) {
             receiving = false;
-            relay.copyDataEnded(this);
+            feed.ended(this);
             dataEnded.tryComplete();
         }
     }

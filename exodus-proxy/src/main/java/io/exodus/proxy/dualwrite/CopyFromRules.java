@@ -33,13 +33,11 @@ final class CopyFromRules {
             return null;
         }
         return switch (statement.get().source()) {
-            case STDIN -> null;
+            // A file on the source's host is read there and sent to both as STDIN (ServerFileRead).
+            case STDIN, FILE -> null;
             case PROGRAM -> "COPY … FROM PROGRAM is not mirrored in dual-write: the program would run on the source's "
                     + "host only and the target would miss its rows; run the program on the client and send its "
                     + "output with COPY … FROM STDIN (psql: \\copy … from program '…')";
-            case FILE -> "COPY … FROM a file on the source's host is not mirrored in dual-write: the target's host "
-                    + "has no such file; send the file from the client with COPY … FROM STDIN (psql: \\copy … from "
-                    + "'file')";
         };
     }
 }

@@ -74,26 +74,55 @@ final class CopyInWrite {
         return copy(toSecondary, replayLimit).compose(outcome -> settle(outcome, toSecondary));
     }
 
-    /** Runs the COPY on the databases: streamed as it is, or in chunks with drawn values appended. */
+    /**
+     * Runs the COPY on the databases: streamed as it is, or in chunks with drawn values appended; the rows of a COPY
+     * from a file on the primary's host are read there first and given to both as {@code FROM STDIN}.
+     */
     private Future<CopyIn.Outcome> copy(boolean toSecondary, int replayLimit) {
         Optional<CopyFromStatement> parsed = CopyFromStatement.parse(plan.statementText());
-        String sql = plan.statementText();
         if (parsed.isEmpty()) {
             dual.divergences().nondeterministic(plan.fingerprint(), "Exodus could not read this COPY's column list, "
                     + "so both databases ran it as it is: values of left-out columns with volatile defaults may differ");
-        }
-        if (parsed.isEmpty() || parsed.get().columns().isEmpty()) {
-            // Every column filled from the data (or a text only the server can judge): the same data, the same rows.
-            return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit).run();
+            return new StreamedCopy(relay, plan.statementText(), wrap, toSecondary, replayLimit,
+                    CopyFeed.fromClient(relay)).run();
         }
         CopyFromStatement statement = parsed.get();
+        if (statement.source() != CopyFromStatement.Source.FILE) {
+            return copy(statement, plan.statementText(), CopyFeed.fromClient(relay), toSecondary, replayLimit);
+        }
+        return new ServerFileRead(relay.primary(), statement.fileName(), dual.copyFromFileMaxBytes()).run()
+                .compose(read -> {
+                    if (read.failed() != null) {
+                        return Future.succeededFuture(new CopyIn.Outcome(read.failed().reply(), read.failed().held(),
+                                null, null, 0, List.of()));
+                    }
+                    if (read.refusal() != null) {
+                        return Future.succeededFuture(refusedHere(read.refusal()));
+                    }
+                    if (read.runAsWritten()) {
+                        // The primary refuses it in its own words; nothing is asked of the client or the secondary.
+                        return new StreamedCopy(relay, plan.statementText(), wrap, toSecondary, replayLimit,
+                                CopyFeed.fromClient(relay)).run();
+                    }
+                    CopyFromStatement fromStdin = statement.readingStdin();
+                    return copy(fromStdin, fromStdin.fromStdin(), new ServerFileFeed(read.bytes()), toSecondary,
+                            replayLimit);
+                });
+    }
+
+    private Future<CopyIn.Outcome> copy(CopyFromStatement statement, String sql, CopyFeed feed, boolean toSecondary,
+            int replayLimit) {
+        if (statement.columns().isEmpty()) {
+            // Every column filled from the data: the same data, the same rows.
+            return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit, feed).run();
+        }
         return drawnDefaults(statement).compose(found -> {
             if (found.failure() != null) {
                 return Future.succeededFuture(found.failure());
             }
             DrawnDefaults drawn = found.drawn();
             if (!drawn.any()) {
-                return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit).run();
+                return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit, feed).run();
             }
             String encoding = statement.stringOption("encoding");
             if (statement.format() != CopyFromStatement.Format.BINARY
@@ -104,7 +133,7 @@ final class CopyInWrite {
                                 + "values for the columns this COPY leaves out (" + String.join(", ", drawn.columns())
                                 + ")").withHint("Set client_encoding to UTF8 for the COPY, or list every column.")));
             }
-            return new ChunkedCopy(relay, statement, drawn, wrap, toSecondary, replayLimit).run();
+            return new ChunkedCopy(relay, statement, drawn, wrap, toSecondary, replayLimit, feed).run();
         });
     }
 

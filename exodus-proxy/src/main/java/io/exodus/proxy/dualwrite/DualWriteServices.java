@@ -20,6 +20,7 @@ import java.util.Map;
  * @param metrics     per-leg request timers, commit outcomes, detachments
  * @param replay      the durable queue of transactions the secondary missed
  * @param reads       reads outside transactions by the database that answered them, for a canary's health gates
+ * @param copyFromFileMaxBytes the largest server file a {@code COPY … FROM 'file'} may read (exodus.migration.copy-from-file-max-bytes)
  */
 public record DualWriteServices(
         BackendConnector target,
@@ -33,5 +34,6 @@ public record DualWriteServices(
         java.time.Duration secondaryTimeout,
         io.exodus.proxy.metrics.DualWriteMetrics metrics,
         io.exodus.proxy.catchup.CatchUpQueue replay,
-        io.exodus.proxy.metrics.ReadsBySide reads) {
+        io.exodus.proxy.metrics.ReadsBySide reads,
+        long copyFromFileMaxBytes) {
 }

@@ -18,7 +18,7 @@ import java.util.List;
  * compute differently from the secondary is left out (every column is listed, or the ones left out have constant
  * defaults), so the very same statement and data go to both. The primary starts the COPY; once it asks for the
  * data (CopyInResponse, which the client gets), the secondary gets the statement, and every read of the client's data
- * is written to the primary, then to the secondary, without keeping it: a slow database slows the client down
+ * (or every piece of a server file, {@link CopyFeed}) is written to the primary, then to the secondary, without keeping it: a slow database slows the client down
  * (neither socket's queue grows past its limit), as it would directly. The primary's answer is held for the policy.
  */
 final class StreamedCopy implements CopyIn {
@@ -27,6 +27,7 @@ final class StreamedCopy implements CopyIn {
     private final boolean wrapped;
     private final boolean toSecondary;
     private final int replayLimit;
+    private final CopyFeed feed;
     private final HeldReply held = new HeldReply(0);
     private Buffer out = Buffer.buffer(8192);
     /** What the secondary gets, kept for the catch-up queue while it is small enough; null past that. */
@@ -38,21 +39,22 @@ final class StreamedCopy implements CopyIn {
      * @param wrapped     Exodus wrapped the COPY in a transaction of its own: the secondary gets BEGIN in front
      * @param toSecondary the secondary takes part live (otherwise it is only recorded, or not mirrored)
      * @param replayLimit the largest replay copy kept for the queue, or 0 when nothing is recorded
+     * @param feed        where the data comes from
      */
-    StreamedCopy(DualWriteRelay relay, String sql, boolean wrapped, boolean toSecondary, int replayLimit) {
+    StreamedCopy(DualWriteRelay relay, String sql, boolean wrapped, boolean toSecondary, int replayLimit,
+            CopyFeed feed) {
         this.relay = relay;
         this.sql = sql;
         this.wrapped = wrapped;
         this.toSecondary = toSecondary;
         this.replayLimit = replayLimit;
+        this.feed = feed;
     }
 
     Future<Outcome> run() {
         Leg.Sink sink = message -> {
             if (message.type() == BackendMessageType.COPY_IN_RESPONSE) {
-                relay.toClient(message);
-                relay.flushToClient();
-                started();
+                started(message.encode());
             } else {
                 held.accept(message);
             }
@@ -76,7 +78,7 @@ final class StreamedCopy implements CopyIn {
         });
     }
 
-    private void started() {
+    private void started(Buffer copyInResponse) {
         if (toSecondary) {
             Leg secondary = relay.secondary();
             if (secondary != null) {
@@ -90,7 +92,7 @@ final class StreamedCopy implements CopyIn {
             FrontendMessages.appendQuery(replay, sql);
         }
         receiving = true;
-        relay.copyDataTo(this);
+        feed.start(this, copyInResponse);
     }
 
     @Override
@@ -140,12 +142,12 @@ final class StreamedCopy implements CopyIn {
         streamToSecondary(bytes);
         Leg secondary = secondaryLive() ? relay.secondary() : null;
         if (primary.writeQueueFull() || secondary != null && secondary.writeQueueFull()) {
-            relay.holdClient();
+            feed.hold();
             primary.whenWritable(() -> {
                 if (secondary == null) {
-                    relay.releaseClient();
+                    feed.release();
                 } else {
-                    secondary.whenWritable(relay::releaseClient);
+                    secondary.whenWritable(feed::release);
                 }
             });
         }
@@ -173,7 +175,7 @@ final class StreamedCopy implements CopyIn {
     private void stopReceiving() {
         if (receiving) {
             receiving = false;
-            relay.copyDataEnded(this);
+            feed.ended(this);
         }
     }
 }

@@ -112,6 +112,7 @@ public class DualWriteSetup {
                 config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
         return new DualWriteServices(connector, migration, classifications, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
-                divergences, true, config.migration().secondaryTimeout(), metrics, replay, reads);
+                divergences, true, config.migration().secondaryTimeout(), metrics, replay, reads,
+                config.migration().copyFromFileMaxBytes());
     }
 }

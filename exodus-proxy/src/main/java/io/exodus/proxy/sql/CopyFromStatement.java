@@ -104,6 +104,11 @@ public record CopyFromStatement(String table, List<String> columnSource, List<St
         return sql.toString();
     }
 
+    /** This COPY reading its rows from STDIN (a file's bytes that Exodus read and sends itself). */
+    public CopyFromStatement readingStdin() {
+        return new CopyFromStatement(table, columnSource, columns, Source.STDIN, null, options, where);
+    }
+
     /** The same COPY with its rows from STDIN instead of a file, as written otherwise. */
     public String fromStdin() {
         StringBuilder sql = new StringBuilder("COPY ").append(table);

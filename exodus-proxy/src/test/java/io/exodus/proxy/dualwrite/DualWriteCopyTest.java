@@ -52,7 +52,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DualWriteCopyTest {
     private static final String DATABASE = "dw_copy";
     private static final String SCRATCH = "dw_copy_scratch";
-    private static final String FEATURE_NOT_SUPPORTED = "0A000";
     private static final String LOADED = "(id bigserial primary key, label text not null, amount int, "
             + "created timestamptz not null default now(), uid uuid not null default gen_random_uuid())";
 
@@ -332,24 +331,6 @@ class DualWriteCopyTest {
         assertLoadedIdentically("queued_loaded", 5_000);
         DualWriteDatabases.assertIdentical(DATABASE, "queued_plain");
         assertEquals(3_000, count(DualWriteDatabases.target(DATABASE), "queued_plain"));
-    }
-
-    /** FROM a server-side file and FROM PROGRAM are refused before anything runs, saying what to do instead. */
-    @Test
-    void copyFromFileAndFromProgramAreRefusedUpFront() throws Exception {
-        createLoaded("from_elsewhere");
-        try (Connection client = openProxy(); Statement statement = client.createStatement()) {
-            SQLException file = assertThrows(SQLException.class,
-                    () -> statement.execute("COPY from_elsewhere (label) FROM '/etc/hostname'"));
-            assertEquals(FEATURE_NOT_SUPPORTED, file.getSQLState(), file.toString());
-            assertTrue(file.getMessage().contains("\\copy"), file.getMessage());
-            SQLException program = assertThrows(SQLException.class,
-                    () -> statement.execute("COPY from_elsewhere (label) FROM PROGRAM 'echo hello'"));
-            assertEquals(FEATURE_NOT_SUPPORTED, program.getSQLState(), program.toString());
-            assertTrue(program.getMessage().contains("PROGRAM"), program.getMessage());
-            statement.executeUpdate("insert into from_elsewhere (label) values ('the session goes on')");
-        }
-        assertLoadedIdentically("from_elsewhere", 1);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

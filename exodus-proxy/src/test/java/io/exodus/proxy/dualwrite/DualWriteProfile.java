@@ -8,12 +8,16 @@ import java.util.Map;
 public class DualWriteProfile implements QuarkusTestProfile {
     /** The admin API's bearer token in these tests. */
     public static final String TOKEN = "test-admin-token";
+    /** The largest server file a COPY … FROM 'file' reads in these tests. */
+    public static final int COPY_FROM_FILE_MAX_BYTES = 4 * 1024 * 1024;
 
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("exodus.migration.phase", "dual-write", "exodus.migration.policy", "both-required",
                 "exodus.migration.proxy-id", "dualwritetest", "exodus.admin.token", TOKEN,
                 // StalledReplayTest waits for this warning.
-                "exodus.replay.stall-warning", "2s");
+                "exodus.replay.stall-warning", "2s",
+                // DualWriteCopyFromFileTest's refusal of a larger file.
+                "exodus.migration.copy-from-file-max-bytes", String.valueOf(COPY_FROM_FILE_MAX_BYTES));
     }
 }
