@@ -49,6 +49,7 @@ public class CatchUpApplier {
     private final CatchUpBackoff backoff;
     private Context context;
     private BackendConnector targetConnector;
+    private ReplayLocks locks;
     private volatile boolean stopped;
 
     public CatchUpApplier(Vertx vertx, ExodusConfig config, CatchUpQueue queue, DivergenceLog divergences,
@@ -71,6 +72,8 @@ public class CatchUpApplier {
             targetConnector = new BackendConnector(vertx.createNetClient(BackendTls.clientOptions(
                     queue.target().url(), config.target().connectTimeout())), queue.target(),
                     config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
+            locks = new ReplayLocks(vertx, queue.connections().options(queue.source(),
+                    queue.source().url().database()));
             queue.startPolling(() -> context.runOnContext(x -> kickAll()));
             discoverQueues();
         });
@@ -120,6 +123,10 @@ public class CatchUpApplier {
 
     CatchUpQueue queue() {
         return queue;
+    }
+
+    ReplayLocks locks() {
+        return locks;
     }
 
     CatchUpBackoff backoff() {
@@ -233,5 +240,12 @@ public class CatchUpApplier {
     void stop() {
         stopped = true;
         replays.values().forEach(DatabaseCatchUp::close);
+        if (context != null) {
+            context.runOnContext(v -> {
+                if (locks != null) {
+                    locks.close();
+                }
+            });
+        }
     }
 }

@@ -125,8 +125,13 @@ public final class CatchUpQueueSql {
     public static final String PURGE_OLD_MARKERS =
             "DELETE FROM exodus.replay_applied WHERE applied_at < statement_timestamp() - interval '1 day'";
 
-    /** The replayer's exclusive right to a database's queue, held by its session for as long as it replays. */
-    public static final String TRY_LOCK = "SELECT pg_try_advisory_lock(hashtext('exodus.replay_queue.replayer'))";
+    /**
+     * The replayer's exclusive right to the queue of database $1, held by its session for as long as it replays. Taken
+     * in the database the source's URL names, not in the replayed one: a lock there showed in that database's
+     * {@code pg_locks}, which its sessions would not see directly.
+     */
+    public static final String TRY_LOCK =
+            "SELECT pg_try_advisory_lock(hashtext('exodus.replay_queue.replayer'), hashtext($1))";
 
     private CatchUpQueueSql() {
     }

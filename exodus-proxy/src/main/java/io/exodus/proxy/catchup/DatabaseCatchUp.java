@@ -10,7 +10,6 @@ import io.exodus.proxy.wire.PgMessage;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.jboss.logging.Logger;
 
@@ -34,13 +33,14 @@ final class DatabaseCatchUp {
 
     private final CatchUpApplier replayer;
     private final String database;
-    private SqlConnection lockHolder;
     private Leg target;
     private boolean oldMarkersPurged;
     private boolean running;
     private boolean scheduled;
     private int connectionFailures;
     private boolean closed;
+    /** Whether this proxy held the queue's lock at the last round. */
+    private boolean replaying;
 
     DatabaseCatchUp(CatchUpApplier replayer, String database) {
         this.replayer = replayer;
@@ -113,21 +113,13 @@ final class DatabaseCatchUp {
     }
 
     private Future<Boolean> lock() {
-        if (lockHolder != null) {
-            return Future.succeededFuture(true);
-        }
-        return replayer.queue().connections().to(replayer.queue().source(), database).getConnection()
-                .compose(connection -> connection.query(CatchUpQueueSql.TRY_LOCK).execute().map(rows -> {
-                    boolean held = rows.iterator().next().getBoolean(0);
-                    if (held) {
-                        lockHolder = connection;
-                        connection.closeHandler(v -> lockHolder = null);
-                        LOG.infof("Replaying the queue of database \"%s\" to the target", database);
-                    } else {
-                        connection.close();
-                    }
-                    return held;
-                }));
+        return replayer.locks().tryLock(database).map(held -> {
+            if (held && !replaying) {
+                LOG.infof("Replaying the queue of database \"%s\" to the target", database);
+            }
+            replaying = held;
+            return held;
+        });
     }
 
     private Future<Duration> replayBatch(List<QueuedTransaction> batch) {
@@ -381,9 +373,7 @@ final class DatabaseCatchUp {
                 if (target != null) {
                     target.close();
                 }
-                if (lockHolder != null) {
-                    lockHolder.close();
-                }
+                replayer.locks().unlock(database);
             });
         }
     }

@@ -714,6 +714,22 @@ public final class DualWriteRelay implements Relay {
 
     // ---- client output -------------------------------------------------------------------------------------------
 
+    /**
+     * For a statement Exodus sends the primary in the client's stead (its COMMIT, a PREPARE TRANSACTION) and answers
+     * itself: the answer is dropped but for the notices, which the client gets as it would directly (a deferred
+     * trigger's RAISE NOTICE at COMMIT, a WARNING), and what the server says unasked (the session's own NOTIFY,
+     * delivered at its commit; a setting's new value).
+     */
+    Leg.Sink noticesToClient() {
+        return message -> {
+            if (message.type() == BackendMessageType.NOTICE_RESPONSE
+                    || message.type() == BackendMessageType.NOTIFICATION_RESPONSE
+                    || message.type() == BackendMessageType.PARAMETER_STATUS) {
+                toClient(message);
+            }
+        };
+    }
+
     void toClient(PgMessage message) {
         if (message.type() == BackendMessageType.ERROR_RESPONSE) {
             if (metrics.countsBackendErrors()) {

@@ -11,7 +11,9 @@ import io.vertx.core.buffer.Buffer;
  * write) are dropped, up to their ReadyForQuery.
  */
 final class HeldReply implements Leg.Sink {
-    private final Buffer held = Buffer.buffer(256);
+    private Buffer held = Buffer.buffer(256);
+    /** Notices of the COMMIT Exodus added, which the client gets before the statement's completion, as directly. */
+    private Buffer commitNotices;
     private int readyToSkip;
 
     HeldReply(int readyForQueriesToSkip) {
@@ -38,7 +40,42 @@ final class HeldReply implements Leg.Sink {
      * transaction is idle again once committed, whatever the wrapped ReadyForQuery said.
      */
     Buffer withFinalStatus(byte status) {
-        return ReplySynthesizer.setFinalStatus(held, status);
+        return ReplySynthesizer.setFinalStatus(withCommitNotices(), status);
+    }
+
+    /**
+     * The answer to the COMMIT Exodus added to an autocommit write: its notices (a deferred trigger's RAISE NOTICE)
+     * are kept, to go before the write's last CommandComplete, where PostgreSQL sends them (it commits an implicit
+     * transaction before it completes the statement); the rest goes to {@code others}.
+     */
+    Leg.Sink collectingCommitNotices(Leg.Sink others) {
+        return message -> {
+            if (message.type() == BackendMessageType.NOTICE_RESPONSE) {
+                if (commitNotices == null) {
+                    commitNotices = Buffer.buffer(256);
+                }
+                commitNotices.appendBuffer(message.encode());
+            } else {
+                others.accept(message);
+            }
+        };
+    }
+
+    private Buffer withCommitNotices() {
+        if (commitNotices == null) {
+            return held;
+        }
+        int lastCompletion = -1;
+        for (int at = 0; at + 5 <= held.length(); at += 1 + held.getInt(at + 1)) {
+            if (held.getByte(at) == BackendMessageType.COMMAND_COMPLETE) {
+                lastCompletion = at;
+            }
+        }
+        int insertAt = lastCompletion >= 0 ? lastCompletion : held.length();
+        held = held.getBuffer(0, insertAt).appendBuffer(commitNotices).appendBuffer(held.getBuffer(insertAt,
+                held.length()));
+        commitNotices = null;
+        return held;
     }
 
     /** Passes on what comes after the first ReadyForQuery: the answer to Exodus' own BEGIN is dropped. */

@@ -1,11 +1,14 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.sql.Identifiers;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * The settings a session's statements ran under, read from the primary itself: those the client gave at start-up and
@@ -25,6 +28,9 @@ final class SessionSettings {
             + "'idle_session_timeout', 'default_transaction_read_only', 'transaction_read_only', "
             + "'transaction_isolation', 'transaction_deferrable', 'default_transaction_deferrable') "
             + "UNION ALL " + SessionAdoption.ROLE_SET + ") s ORDER BY name = 'role', name";
+    /** The settings whose value PostgreSQL shows as a list of quoted identifiers (GUC_LIST_QUOTE). */
+    private static final Set<String> LIST_OF_NAMES = Set.of("search_path", "temp_tablespaces",
+            "session_preload_libraries", "local_preload_libraries", "shared_preload_libraries");
     /** The isolation level of the transaction being queued, read with the settings. */
     static final String ISOLATION = "SELECT pg_catalog.current_setting('transaction_isolation')";
 
@@ -35,10 +41,10 @@ final class SessionSettings {
      * The statements that give a queued transaction's replay the primary session's settings now: its isolation level
      * first, then the settings the session changed.
      * <p>
-     * The isolation level comes first because the settings are set with a SELECT, which takes the transaction's
-     * snapshot, and PostgreSQL refuses to change the level after that: the transaction's own {@code BEGIN ISOLATION
-     * LEVEL SERIALIZABLE} (or {@code SET TRANSACTION ISOLATION LEVEL}) in the replayed stream then failed and the entry
-     * was parked. Set to the same level up front, the stream's statement changes nothing and passes.
+     * Nothing here may take the transaction's snapshot, after which PostgreSQL refuses the stream's own {@code BEGIN
+     * ISOLATION LEVEL SERIALIZABLE}, {@code SET TRANSACTION ISOLATION LEVEL} or {@code DEFERRABLE} (set with a SELECT
+     * of set_config, the settings did, and such entries were parked): SET statements only. The level is set too, for
+     * a transaction whose level came from elsewhere than its own statements.
      */
     static Future<String> statementFrom(Leg primary) {
         TextRows rows = new TextRows();
@@ -53,8 +59,32 @@ final class SessionSettings {
             for (List<String> row : rows.rows().subList(1, rows.rows().size())) {
                 settings.add(new String[] {row.get(0), row.get(1)});
             }
-            String statement = SessionAdoption.settingsStatement(settings);
-            return Future.succeededFuture(statement == null ? isolation : isolation + ";\n" + statement);
+            return Future.succeededFuture(settings.isEmpty() ? isolation : isolation + ";\n" + setStatements(settings));
         });
+    }
+
+    /**
+     * The settings as SET statements, which take no snapshot (a SELECT of set_config does): the replayed
+     * transaction's own {@code SET TRANSACTION [NOT] DEFERRABLE}, or {@code BEGIN … DEFERRABLE}, which PostgreSQL
+     * refuses once a snapshot is taken whatever its value, then still runs. A list that PostgreSQL quotes element by
+     * element ({@code search_path}: {@code "$user", public}) is written as it reads, a list of identifiers; any
+     * other value as one string.
+     */
+    static String setStatements(List<String[]> settings) {
+        StringBuilder sql = new StringBuilder();
+        for (String[] setting : settings) {
+            if (!sql.isEmpty()) {
+                sql.append(";\n");
+            }
+            sql.append("SET ");
+            String[] parts = setting[0].split("\\.", -1);
+            for (int i = 0; i < parts.length; i++) {
+                sql.append(i == 0 ? "" : ".").append(Identifiers.quote(parts[i]));
+            }
+            String value = setting[1];
+            boolean identifierList = LIST_OF_NAMES.contains(setting[0].toLowerCase(Locale.ROOT)) && !value.isBlank();
+            sql.append(" TO ").append(identifierList ? value : SessionAdoption.literal(value));
+        }
+        return sql.toString();
     }
 }

@@ -39,6 +39,8 @@ final class TransactionCommit {
     private final TwoPhaseCommit twoPhase;
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
+    /** What takes the primary's answer to the commit in progress (its notices go to the client). */
+    private Leg.Sink primaryAnswer = Leg.DISCARD;
 
     TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
         this.relay = relay;
@@ -123,7 +125,7 @@ final class TransactionCommit {
             }
             return onPrimary.mapEmpty();
         }
-        return commitBoth(policy, error -> relay.toClient(error == null
+        return commitBoth(policy, relay.noticesToClient(), error -> relay.toClient(error == null
                 ? ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I')
                 : ReplySynthesizer.failure(plan.messages(), error, (byte) 'I')));
     }
@@ -142,7 +144,7 @@ final class TransactionCommit {
         long started = System.nanoTime();
         ConsistencyPolicy policy = relay.currentPolicy();
         return queue.queuedCommitSql(plan.fingerprint())
-                .compose(sql -> primary.send(FrontendMessages.query(sql), 1, Leg.DISCARD))
+                .compose(sql -> primary.send(FrontendMessages.query(sql), 1, relay.noticesToClient()))
                 .map(c -> {
                     if (c.failed()) {
                         // The client sees the server's error as it would directly (a deferred constraint failing
@@ -195,7 +197,8 @@ final class TransactionCommit {
 
     /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
     Future<Void> commitWrapped(HeldReply held, UnitPlan plan) {
-        return commitBoth(relay.currentPolicy(), error -> relay.toClient(error == null
+        return commitBoth(relay.currentPolicy(), held.collectingCommitNotices(relay.noticesToClient()),
+                error -> relay.toClient(error == null
                 ? held.withFinalStatus((byte) 'I')
                 : failureAfterPrimaryRan(plan, error)));
     }
@@ -209,7 +212,13 @@ final class TransactionCommit {
         return ReplySynthesizer.failure(error, (byte) 'I');
     }
 
-    private Future<Void> commitBoth(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+    /**
+     * @param primaryAnswer what takes the primary's answers to the COMMIT (or PREPARE TRANSACTION) Exodus sends: its
+     *                      notices are the client's
+     */
+    private Future<Void> commitBoth(ConsistencyPolicy policy, Leg.Sink primaryAnswer,
+            Consumer<ErrorResponse> decided) {
+        this.primaryAnswer = primaryAnswer;
         long started = System.nanoTime();
         outcomeUnknown = false;
         Consumer<ErrorResponse> tellClient = error -> {
@@ -221,7 +230,8 @@ final class TransactionCommit {
         if (relay.secondary() == null) {
             return primaryAlone(policy, tellClient);
         }
-        return policy.usesTwoPhaseCommit() ? twoPhase.commit(policy, tellClient, () -> outcomeUnknown = true)
+        return policy.usesTwoPhaseCommit()
+                ? twoPhase.commit(policy, primaryAnswer, tellClient, () -> outcomeUnknown = true)
                 : ordered(policy, tellClient);
     }
 
@@ -236,7 +246,7 @@ final class TransactionCommit {
         }
         dual.divergences().record(Divergence.Kind.SECONDARY_LOST, policy, "COMMIT", "committing on the "
                 + primary.database(), "the target was lost before COMMIT");
-        return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(c -> {
+        return primary.send(FrontendMessages.query("COMMIT"), 1, primaryAnswer).map(c -> {
             decided.accept(c.failed() ? c.error() : null);
             return null;
         });
@@ -250,7 +260,8 @@ final class TransactionCommit {
         boolean secondaryFirst = policy.secondaryCommitsFirst(relay.secondaryIsTarget());
         Leg first = secondaryFirst ? relay.secondary() : relay.primary();
         Leg second = secondaryFirst ? relay.primary() : relay.secondary();
-        return first.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).compose(f -> {
+        Leg.Sink firstAnswer = secondaryFirst ? Leg.DISCARD : primaryAnswer;
+        return first.send(FrontendMessages.query("COMMIT"), 1, firstAnswer).compose(f -> {
             if (f.failed() || f.commandTags().contains("ROLLBACK")) {
                 ErrorResponse error = f.error() != null ? f.error()
                         : ErrorResponse.error(SqlState.CONNECTION_FAILURE, "COMMIT failed on the " + first.database());
@@ -262,8 +273,11 @@ final class TransactionCommit {
                 decided.accept(error);
                 return second.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
             }
-            decided.accept(null);
-            Future<LegReply> secondCommit = second.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD);
+            if (!secondaryFirst) {
+                decided.accept(null);
+            }
+            Future<LegReply> secondCommit = second.send(FrontendMessages.query("COMMIT"), 1,
+                    secondaryFirst ? primaryAnswer : Leg.DISCARD);
             Future<Void> checked = secondCommit.map(s -> {
                 if (s.failed()) {
                     dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
@@ -271,6 +285,10 @@ final class TransactionCommit {
                     if (second == relay.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
                         relay.secondaryConnection().pinToPrimary();
                     }
+                }
+                if (secondaryFirst) {
+                    // Decided by the secondary, told once the primary has committed too: after its notices.
+                    decided.accept(null);
                 }
                 return null;
             });
@@ -310,7 +328,7 @@ final class TransactionCommit {
             }
             if (committed) {
                 secondaryTransaction.ended();
-                return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
+                return primary.send(FrontendMessages.query("COMMIT"), 1, primaryAnswer).map(p -> {
                     if (p.failed()) {
                         outcomeUnknown = p.lostConnection();
                         dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
@@ -327,7 +345,7 @@ final class TransactionCommit {
                         + primary.database(), "the connection was lost during COMMIT, which carried no marker to tell "
                         + "whether it committed");
                 secondaryTransaction.drop();
-                return primary.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD).map(p -> {
+                return primary.send(FrontendMessages.query("COMMIT"), 1, primaryAnswer).map(p -> {
                     decided.accept(p.failed() ? p.error() : null);
                     return null;
                 });
@@ -339,7 +357,7 @@ final class TransactionCommit {
                     s.error() == null ? "it rolled back" : s.error().message());
             queue.queueCurrentTransaction("the target's COMMIT failed");
             return queue.queuedCommitSql("COMMIT")
-                    .compose(sql -> primary.send(FrontendMessages.query(sql), 1, Leg.DISCARD)).map(p -> {
+                    .compose(sql -> primary.send(FrontendMessages.query(sql), 1, primaryAnswer)).map(p -> {
                 if (!p.failed()) {
                     queue.queuedTransactionCommitted();
                 }

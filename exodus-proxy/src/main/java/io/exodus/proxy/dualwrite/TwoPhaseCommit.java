@@ -40,17 +40,20 @@ final class TwoPhaseCommit {
      * Both PREPAREs go out at once: nothing is decided before the primary's COMMIT PREPARED, so a PREPARE that
      * fails on either side just rolls both back; the round trip saved is one of five.
      *
+     * @param primaryAnswer  what takes the primary's answer to its PREPARE TRANSACTION (the notices of deferred
+     *                       triggers, which fire there, are the client's)
      * @param decided        told the client's answer (null: committed) as soon as it is known
      * @param outcomeUnknown run before {@code decided} when the deciding COMMIT PREPARED lost its connection
      */
-    Future<Void> commit(ConsistencyPolicy policy, Consumer<ErrorResponse> decided, Runnable outcomeUnknown) {
+    Future<Void> commit(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided,
+            Runnable outcomeUnknown) {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         String gid = dual.transactionIds().next();
         String quotedGid = "'" + gid + "'";
         return onThisEventLoop(dual.decisions().ensure(relay.databaseName())).compose(ready -> {
             Future<LegReply> onPrimary = primary.send(FrontendMessages.query(
-                    CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD);
+                    CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, primaryAnswer);
             Future<LegReply> onSecondary = secondary.send(
                     FrontendMessages.query("PREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD);
             return Future.all(onPrimary, onSecondary).compose(both -> {

@@ -147,7 +147,9 @@ final class WriteSettlement {
         }
         boolean queued = queue.queueTransaction();
         Future<String> commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : Future.succeededFuture("COMMIT");
-        return commit.compose(sql -> relay.primary().send(FrontendMessages.query(sql), 1, Leg.DISCARD)).map(c -> {
+        return commit.compose(sql -> relay.primary().send(FrontendMessages.query(sql), 1,
+                        held.collectingCommitNotices(relay.noticesToClient())))
+                .map(c -> {
             if (!c.failed() && queued) {
                 queue.queuedTransactionCommitted();
             }

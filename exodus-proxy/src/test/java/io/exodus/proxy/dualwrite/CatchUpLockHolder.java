@@ -1,11 +1,13 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.catchup.CatchUpQueueSql;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.TestDatabases;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,12 +17,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * test decides when the queue drains instead of racing the replayer. Closing it hands the replay back.
  */
 final class CatchUpLockHolder implements AutoCloseable {
-    /** The replayer keeps its lock on a connection of its own; ending that connection is what a proxy's death does. */
+    /**
+     * The replayer keeps its locks on a connection of its own, in the database the source URL names (the default
+     * one in these tests); ending that connection is what a proxy's death does.
+     */
     private static final String END_OTHER_HOLDERS = """
             SELECT pg_terminate_backend(pid) FROM pg_locks
-            WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
+            WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND objsubid = 2
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND objid::bigint = (hashtext('exodus.replay_queue.replayer')::bigint & 4294967295)""";
+              AND classid::bigint = (hashtext('exodus.replay_queue.replayer')::bigint & 4294967295)
+              AND objid::bigint = (hashtext(?)::bigint & 4294967295)""";
 
     private final Connection connection;
 
@@ -29,12 +35,15 @@ final class CatchUpLockHolder implements AutoCloseable {
     }
 
     static CatchUpLockHolder take(String database) throws SQLException, InterruptedException {
-        Connection connection = DualWriteDatabases.source(database).openJdbc();
+        Connection connection = ConnectionTarget.superuser(TestDatabases.source()).openJdbc();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        try (Statement statement = connection.createStatement()) {
-            while (!locked(statement)) {
+        try (PreparedStatement lock = connection.prepareStatement(CatchUpQueueSql.TRY_LOCK.replace("$1", "?"));
+                PreparedStatement endOthers = connection.prepareStatement(END_OTHER_HOLDERS)) {
+            lock.setString(1, database);
+            endOthers.setString(1, database);
+            while (!locked(lock)) {
                 assertTrue(System.nanoTime() < deadline, "could not take the replay lock of " + database);
-                statement.execute(END_OTHER_HOLDERS);
+                endOthers.execute();
                 Thread.sleep(50);
             }
         } catch (SQLException | InterruptedException | Error failure) {
@@ -44,8 +53,8 @@ final class CatchUpLockHolder implements AutoCloseable {
         return new CatchUpLockHolder(connection);
     }
 
-    private static boolean locked(Statement statement) throws SQLException {
-        try (ResultSet held = statement.executeQuery(CatchUpQueueSql.TRY_LOCK)) {
+    private static boolean locked(PreparedStatement lock) throws SQLException {
+        try (ResultSet held = lock.executeQuery()) {
             held.next();
             return held.getBoolean(1);
         }

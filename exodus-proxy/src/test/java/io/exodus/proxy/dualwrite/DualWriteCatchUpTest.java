@@ -253,7 +253,9 @@ class DualWriteCatchUpTest {
      * A queued transaction that chose its isolation level (BEGIN ISOLATION LEVEL SERIALIZABLE, SET TRANSACTION …
      * REPEATABLE READ) was parked on replay: the replayer set the session's settings with a SELECT, which takes the
      * snapshot, and PostgreSQL then refused the stream's own change of level ("must be called before any query").
-     * The target missed every such transaction. The replay now takes the level up front.
+     * The target missed every such transaction. The replay now takes the level up front. DEFERRABLE, which PostgreSQL
+     * refuses after the snapshot whatever its value, was parked the same way: the settings are now SET statements,
+     * which take no snapshot (a search_path of several schemas, one needing quotes, among them).
      */
     @Test
     void aQueuedTransactionThatChoseItsIsolationLevelIsReplayed() throws Exception {
@@ -263,7 +265,8 @@ class DualWriteCatchUpTest {
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                 Statement statement = client.createStatement()) {
             idleRoundTrip(client);
-            statement.execute("set search_path = public");
+            statement.execute("set search_path = \"No Such Schema\", public");
+            statement.execute("set timezone = 'Pacific/Chatham'");
             TestDatabases.stopTargetImmediately();
             statement.execute("begin isolation level serializable");
             statement.execute("insert into isolated values (1, 'begin isolation level serializable')");
@@ -271,6 +274,9 @@ class DualWriteCatchUpTest {
             statement.execute("begin");
             statement.execute("set transaction isolation level repeatable read");
             statement.execute("insert into isolated values (2, 'set transaction isolation level repeatable read')");
+            statement.execute("commit");
+            statement.execute("begin isolation level serializable, read write, deferrable");
+            statement.execute("insert into isolated values (3, 'deferrable ' || '2026-01-02 03:04'::timestamptz)");
             statement.execute("commit");
         }
         TestDatabases.startTarget();

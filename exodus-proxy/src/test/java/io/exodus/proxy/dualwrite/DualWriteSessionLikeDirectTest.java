@@ -13,12 +13,15 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +149,49 @@ class DualWriteSessionLikeDirectTest {
         Psql.against(proxy).run(List.of("-d", replication, "-c", "DROP_REPLICATION_SLOT exodus_relayed_slot"), null)
                 .requireSuccess();
         assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query(slots));
+    }
+
+    /**
+     * A deferred trigger's RAISE NOTICE at COMMIT reaches the client, under every policy: Exodus sends the COMMIT
+     * itself and answers it, and dropped the notices with the rest of the answer (the regression suite's triggers),
+     * as it did those of the COMMIT it adds to an autocommit write (foreign_key).
+     */
+    @ParameterizedTest
+    @EnumSource(ConsistencyPolicy.class)
+    void noticesOfTheCommitReachTheClient(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        String table = "deferred_" + policy.name().toLowerCase(java.util.Locale.ROOT);
+        DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (id int primary key)");
+        DualWriteDatabases.onBoth(DATABASE, "create or replace function exodus_say_committed() returns trigger "
+                + "language plpgsql as $$ begin raise notice 'row % committed', new.id; return null; end $$");
+        DualWriteDatabases.onBoth(DATABASE, "create constraint trigger say_committed after insert on " + table
+                + " deferrable initially deferred for each row execute function exodus_say_committed()");
+        DualWriteDatabases.onBoth(DATABASE, "create or replace function exodus_say_inserted() returns trigger "
+                + "language plpgsql as $$ begin raise notice 'row % inserted', new.id; return null; end $$");
+        DualWriteDatabases.onBoth(DATABASE, "create trigger say_inserted after insert on " + table
+                + " for each row execute function exodus_say_inserted()");
+        try (Connection client = open(); Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            statement.execute("INSERT INTO " + table + " VALUES (7)");
+            client.clearWarnings();
+            client.commit();
+            SQLWarning warning = client.getWarnings();
+            assertTrue(warning != null && warning.getMessage().contains("row 7 committed"),
+                    "the notice of the COMMIT: " + warning);
+            // An autocommit write, which Exodus wraps in a transaction of its own: the notice of its COMMIT comes
+            // after the statement's own, before its completion, as PostgreSQL sends them.
+            client.setAutoCommit(true);
+            statement.execute("INSERT INTO " + table + " VALUES (8)");
+            SQLWarning first = statement.getWarnings();
+            assertTrue(first != null && first.getMessage().contains("row 8 inserted"), "the statement's: " + first);
+            SQLWarning second = first.getNextWarning();
+            assertTrue(second != null && second.getMessage().contains("row 8 committed"),
+                    "then the wrapped COMMIT's: " + second);
+        } finally {
+            migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        }
+        CatchUpDrain.await(java.time.Duration.ofSeconds(30));
+        DualWriteDatabases.assertIdentical(DATABASE, table);
     }
 
     /** The application's own two-phase commit: prepared, committed and rolled back on both databases alike. */
