@@ -2,6 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.testsupport.CommandResult;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.DeterministicValuesWorkload;
 import io.exodus.testsupport.InsertRun;
@@ -386,6 +387,36 @@ class DualWriteDeterminismTest {
         }
         assertTrue(divergences.needingVerification().stream().anyMatch(text -> text.toLowerCase(java.util.Locale.ROOT)
                 .contains("set a = default")), divergences.needingVerification().toString());
+    }
+
+    /**
+     * Under DateStyle Postgres (or SQL, German), PostgreSQL writes a timestamptz before its zone had standard time with
+     * the abbreviation LMT, which it does not read back: the target refused the row image ("invalid input syntax"),
+     * and from that transaction on every write of the database was queued (the regression suite's timestamptz). The
+     * image now leaves LMT out; the target's session has the same TimeZone, where the local time means the same.
+     */
+    @Test
+    void aTimestampOfLocalMeanTimeInPostgresDateStyleReachesTheTarget() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists long_ago");
+        DualWriteDatabases.onBoth(DATABASE, "create table long_ago (id int primary key, at timestamptz, "
+                + "span tstzrange, ats timestamptz[], noted timestamptz default now())");
+        double before = divergences.total();
+        CommandResult inserted = Psql.against(proxy()).script("""
+                SET datestyle = 'Postgres, MDY';
+                SET timezone = 'America/Los_Angeles';
+                INSERT INTO long_ago (id, at) VALUES (1, 'Feb 16 17:32:01 0097 BC');
+                INSERT INTO long_ago (id, at) VALUES (2, '1850-01-01 12:00');
+                INSERT INTO long_ago (id, at, span, ats) VALUES (3, '2026-11-01 01:30 PST',
+                    '[1800-01-01, 2026-07-01)', '{1800-01-01 00:00, 2026-07-01 12:00}');
+                """);
+        assertTrue(inserted.succeeded(), inserted.toString());
+        CatchUpDrain.await(java.time.Duration.ofSeconds(30));
+        DualWriteDatabases.assertIdentical(DATABASE, "long_ago");
+        String rows = "select string_agg(id || ' ' || extract(epoch from at) || ' ' || coalesce(span::text, '') || ' '"
+                + " || coalesce(ats::text, ''), ',' order by id) from long_ago";
+        assertEquals(Psql.against(DualWriteDatabases.source(DATABASE)).query(rows),
+                Psql.against(DualWriteDatabases.target(DATABASE)).query(rows));
+        assertEquals(before, divergences.total(), "nothing diverged: " + divergences.recent());
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
