@@ -81,10 +81,15 @@ final class CopyInWrite {
     private Future<CopyIn.Outcome> copy(boolean toSecondary, int replayLimit) {
         Optional<CopyFromStatement> parsed = CopyFromStatement.parse(plan.statementText());
         if (parsed.isEmpty()) {
-            dual.divergences().nondeterministic(plan.fingerprint(), "Exodus could not read this COPY's column list, "
-                    + "so both databases ran it as it is: values of left-out columns with volatile defaults may differ");
+            // A text only the server can judge: as it is, to both; counted only if the server took it.
             return new StreamedCopy(relay, plan.statementText(), wrap, toSecondary, replayLimit,
-                    CopyFeed.fromClient(relay)).run();
+                    CopyFeed.fromClient(relay)).run().onSuccess(outcome -> {
+                        if (!outcome.primary().failed()) {
+                            dual.divergences().nondeterministic(plan.fingerprint(), "Exodus could not read this "
+                                    + "COPY's column list, so both databases ran it as it is: values of left-out "
+                                    + "columns with volatile defaults may differ");
+                        }
+                    });
         }
         CopyFromStatement statement = parsed.get();
         if (statement.source() != CopyFromStatement.Source.FILE) {

@@ -218,6 +218,8 @@ public record CopyFromStatement(String table, List<String> columnSource, List<St
         private final Tokens tokens;
         private int at;
         private boolean binaryBeforeTable;
+        /** An option given twice. */
+        private boolean redundant;
 
         Parser(Tokens tokens) {
             this.tokens = tokens;
@@ -298,11 +300,17 @@ public record CopyFromStatement(String table, List<String> columnSource, List<St
                 where = tokens.text().substring(tokens.start(at), tokens.end(end - 1));
                 at = end;
             }
-            if (at != end) {
+            if (at != end || redundant) {
+                // A repeated option the server refuses ("conflicting or redundant options") before it asks for any
+                // data: the text goes to it as written, to be refused in its words.
                 return null;
             }
             return new CopyFromStatement(table, List.copyOf(columnSource), List.copyOf(columns), source, fileName,
                     options, where);
+        }
+
+        private void option(Map<String, String> options, String name, String value) {
+            redundant |= options.put(name, value) != null;
         }
 
         /** {@code ( name [value], … )}: each option's value kept as written. */
@@ -325,7 +333,7 @@ public record CopyFromStatement(String table, List<String> columnSource, List<St
                 }
                 String value = valueEnd == valueStart ? ""
                         : tokens.text().substring(tokens.start(valueStart), tokens.end(valueEnd - 1));
-                options.put(name, value);
+                option(options, name, value);
                 i = valueEnd + 1;
             }
             at = close + 1;
@@ -336,16 +344,16 @@ public record CopyFromStatement(String table, List<String> columnSource, List<St
         private boolean oldStyleOptions(Map<String, String> options, int end) {
             while (at < end && !tokens.isWord(at, "where")) {
                 if (tokens.isWord(at, "binary")) {
-                    options.put("format", "binary");
+                    option(options, "format", "binary");
                     at++;
                 } else if (tokens.isWord(at, "csv")) {
-                    options.put("format", "csv");
+                    option(options, "format", "csv");
                     at++;
                 } else if (tokens.isWord(at, "header")) {
-                    options.put("header", "");
+                    option(options, "header", "");
                     at++;
                 } else if (tokens.isWord(at, "freeze")) {
-                    options.put("freeze", "");
+                    option(options, "freeze", "");
                     at++;
                 } else if (tokens.isWord(at, "delimiter") || tokens.isWord(at, "null") || tokens.isWord(at, "quote")
                         || tokens.isWord(at, "escape") || tokens.isWord(at, "encoding")) {
@@ -356,15 +364,15 @@ public record CopyFromStatement(String table, List<String> columnSource, List<St
                     if (!tokens.is(at, TokenType.STRING)) {
                         return false;
                     }
-                    options.put(name, tokens.source(at++));
+                    option(options, name, tokens.source(at++));
                 } else if (tokens.isWord(at, "force") && tokens.isWord(at + 1, "not") && tokens.isWord(at + 2, "null")) {
                     List<String> names = new ArrayList<>();
                     at = nameList(tokens, at + 3, names);
-                    options.put("force_not_null", "(" + String.join(", ", names) + ")");
+                    option(options, "force_not_null", "(" + String.join(", ", names) + ")");
                 } else if (tokens.isWord(at, "force") && tokens.isWord(at + 1, "null")) {
                     List<String> names = new ArrayList<>();
                     at = nameList(tokens, at + 2, names);
-                    options.put("force_null", "(" + String.join(", ", names) + ")");
+                    option(options, "force_null", "(" + String.join(", ", names) + ")");
                 } else {
                     return false;
                 }

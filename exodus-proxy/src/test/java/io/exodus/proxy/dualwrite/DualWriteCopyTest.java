@@ -333,6 +333,22 @@ class DualWriteCopyTest {
         assertEquals(3_000, count(DualWriteDatabases.target(DATABASE), "queued_plain"));
     }
 
+    /**
+     * A COPY the server refuses before it asks for data (an option given twice) is refused so through Exodus too:
+     * with drawn defaults left out, Exodus answered the CopyInResponse itself first, and psql sent the statements
+     * that follow as COPY data (the regression suite's copy2).
+     */
+    @Test
+    void aCopyTheServerRefusesUpFrontLeavesTheNextStatementsToRun() throws Exception {
+        createLoaded("refused_up_front");
+        CommandResult ran = Psql.against(proxy()).run(java.util.List.of("-v", "ON_ERROR_STOP=0"), """
+                COPY refused_up_front (label) FROM stdin (format csv, FORMAT csv);
+                INSERT INTO refused_up_front (label) VALUES ('the next statement ran');
+                """);
+        assertTrue(ran.stderr().contains("conflicting or redundant options"), ran.toString());
+        assertLoadedIdentically("refused_up_front", 1);
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private ConnectionTarget proxy() {

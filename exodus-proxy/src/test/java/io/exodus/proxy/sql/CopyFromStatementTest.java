@@ -36,6 +36,16 @@ class CopyFromStatementTest {
                 copy.toStdoutOf("SELECT 1"));
     }
 
+    /** The server refuses an option given twice before it asks for data: Exodus leaves such a text to it. */
+    @Test
+    void aRepeatedOptionIsNoCopyForExodus() {
+        assertTrue(CopyFromStatement.parse("COPY x from stdin (format CSV, FORMAT CSV)").isEmpty());
+        assertTrue(CopyFromStatement.parse("COPY x (a) from stdin (delimiter ',', delimiter ',')").isEmpty());
+        assertTrue(CopyFromStatement.parse("COPY BINARY x from stdin (format binary)").isEmpty());
+        assertTrue(CopyFromStatement.parse("COPY x from stdin csv header csv").isEmpty());
+        assertFalse(CopyFromStatement.parse("COPY x from stdin (format csv, header)").isEmpty());
+    }
+
     @Test
     void oldStyleOptionsReadAsNewStyle() {
         CopyFromStatement copy = CopyFromStatement.parse(
