@@ -437,6 +437,11 @@ public final class DualWriteRelay implements Relay {
         client.resume();
     }
 
+    /** One step of a request that Exodus carries out in several ({@link TableFromQuery}), as a request of its own. */
+    Future<Void> runStep(UnitPlan plan) {
+        return execute(plan, new AheadOfSync());
+    }
+
     private Future<Void> execute(UnitPlan plan, AheadOfSync sent) {
         if (!sent.isEmpty()) {
             return afterPartsAhead(plan, sent);
@@ -448,6 +453,7 @@ public final class DualWriteRelay implements Relay {
             case LOCKSTEP -> new LockstepWrite(this, plan, null, true, dual).run();
             case COMMIT -> commits.clientCommit(plan, false);
             case CHAINED_END -> chainedEnds.run(plan);
+            case TABLE_FROM_QUERY -> new TableFromQuery(this, planner).run(plan);
             case SEQUENTIAL -> new LockstepWrite(this, plan, null, false, dual).run();
             case COPY_IN -> new CopyInWrite(this, plan, dual).run();
             case UNSUPPORTED -> {
@@ -655,6 +661,11 @@ public final class DualWriteRelay implements Relay {
     int holdClientReply() {
         holdingClientReply = true;
         return outbound.length();
+    }
+
+    /** A copy of the held reply from {@code from} on. */
+    Buffer clientReplyFrom(int from) {
+        return outbound.getBuffer(from, outbound.length());
     }
 
     int clientReplyLength() {

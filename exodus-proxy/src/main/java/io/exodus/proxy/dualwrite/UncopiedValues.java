@@ -1,7 +1,9 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.CreateTableAs;
 import io.exodus.proxy.sql.NondeterministicValues;
+import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.PgMessage;
 
@@ -48,6 +50,9 @@ final class UncopiedValues {
     /** A statement the secondary runs as its text: listed when values in it, or its INSERT's defaults, may differ. */
     private static void reportText(String sql, Classification classification, String imageRefused,
             DualWriteServices dual) {
+        if (classification.kind() == StatementKind.DDL && CreateTableAs.makesNoRows(sql)) {
+            return;
+        }
         String value = NondeterministicValues.firstIn(sql, classification);
         if (value != null) {
             dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value

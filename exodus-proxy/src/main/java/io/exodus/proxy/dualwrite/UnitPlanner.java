@@ -2,6 +2,8 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
+import io.exodus.proxy.sql.CreateTableAs;
+import io.exodus.proxy.sql.NondeterministicValues;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.StatementKind;
@@ -66,6 +68,11 @@ final class UnitPlanner {
         if (shape == UnitShape.UNSUPPORTED) {
             unsupported = CopyFromRules.refusal(sql, whole.isMultiStatement());
             shape = unsupported == null ? UnitShape.COPY_IN : shape;
+        }
+        if (shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement() && whole.kind() == StatementKind.DDL
+                && NondeterministicValues.firstIn(sql, whole) != null && CreateTableAs.parse(sql).isPresent()) {
+            return new UnitPlan(UnitShape.TABLE_FROM_QUERY, messages, true, sql, Optional.empty(), false, null,
+                    List.of());
         }
         Optional<RowImageReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
                 && !refusedImages.contains(sql) ? RowImageReturning.forStatement(sql, true, whole) : Optional.empty();

@@ -19,6 +19,11 @@ enum UnitShape {
      * values the primary draws for left-out columns whose defaults would differ (ADR 0008).
      */
     COPY_IN,
+    /**
+     * A CREATE TABLE … AS whose query draws values per database: the empty table, then an INSERT with a row image,
+     * in one transaction ({@link TableFromQuery}).
+     */
+    TABLE_FROM_QUERY,
     /** A lone COMMIT (or END): the consistency policy's commit protocol. */
     COMMIT,
     /** A lone COMMIT AND CHAIN or ROLLBACK AND CHAIN: the plain end, then the next transaction on both legs. */

@@ -419,6 +419,39 @@ class DualWriteDeterminismTest {
         assertEquals(before, divergences.total(), "nothing diverged: " + divergences.recent());
     }
 
+    /**
+     * CREATE TABLE … AS with values drawn per database (the regression suite's random_tbl) ran as its text on both
+     * and left different rows, counted only. It now runs as the empty table and an INSERT with a row image: both
+     * hold the source's rows, in autocommit and in a transaction, and the client sees what it would directly.
+     */
+    @Test
+    void createTableAsWithDrawnValuesLeavesIdenticalRows() throws Exception {
+        double before = divergences.total();
+        CommandResult auto = Psql.against(proxy()).command("create table ctas_auto as select g as id, random() as r, "
+                + "gen_random_uuid() as u, clock_timestamp() as at from generate_series(1, 500) g");
+        assertTrue(auto.succeeded(), auto.toString());
+        assertEquals("SELECT 500", auto.stdout().strip());
+        CommandResult inTransaction = Psql.against(proxy()).script("""
+                BEGIN;
+                CREATE TABLE ctas_txn (id, r) AS (SELECT g, random() FROM generate_series(1, 20) g);
+                INSERT INTO ctas_txn VALUES (0, 0.5);
+                COMMIT;
+                """);
+        assertTrue(inTransaction.succeeded(), inTransaction.toString());
+        assertTrue(inTransaction.stdout().contains("SELECT 20"), inTransaction.toString());
+        CommandResult failing = Psql.against(proxy()).command("create table ctas_failed as select 1 / (g - 3) as x, "
+                + "random() as r from generate_series(1, 5) g");
+        assertTrue(failing.stderr().contains("division by zero"), failing.toString());
+        DualWriteDatabases.assertIdentical(DATABASE, "ctas_auto", "ctas_txn");
+        for (ConnectionTarget side : List.of(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE))) {
+            assertEquals("500|21|f", Psql.against(side).query("select (select count(*) from ctas_auto), "
+                    + "(select count(*) from ctas_txn), to_regclass('ctas_failed') is not null"));
+        }
+        assertEquals(before, divergences.total(), "nothing diverged: " + divergences.recent());
+        assertTrue(divergences.needingVerification().stream().noneMatch(text -> text.toLowerCase(java.util.Locale.ROOT)
+                .contains("ctas_")), divergences.needingVerification().toString());
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private ConnectionTarget proxy() {

@@ -1,0 +1,87 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.sql.CreateTableAs;
+import io.exodus.proxy.wire.BackendMessageType;
+import io.exodus.proxy.wire.CommandComplete;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.PgMessage;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.List;
+
+/**
+ * A {@code CREATE TABLE … AS} whose query draws values that would differ on each database ({@code random()},
+ * {@code now()}, {@code gen_random_uuid()}): run as its two halves in one transaction ({@link CreateTableAs}), the
+ * table made empty on both databases, then filled by an {@code INSERT … SELECT} whose rows reach the secondary as
+ * a row image, so that both hold the primary's rows. Each half is an ordinary write of the engine (its policy, its
+ * queueing); an autocommit CTAS gets a transaction of its own around them, as PostgreSQL runs it in one. The client
+ * sees one statement: {@code SELECT n} with the notices, or the first error.
+ */
+final class TableFromQuery {
+    private final DualWriteRelay relay;
+    private final UnitPlanner planner;
+
+    TableFromQuery(DualWriteRelay relay, UnitPlanner planner) {
+        this.relay = relay;
+        this.planner = planner;
+    }
+
+    Future<Void> run(UnitPlan plan) {
+        CreateTableAs statement = CreateTableAs.parse(plan.statementText()).orElseThrow();
+        Leg primary = relay.primary();
+        boolean own = primary.transactionStatus() == 'I';
+        int start = relay.holdClientReply();
+        Future<Void> steps = (own ? step("BEGIN") : Future.<Void>succeededFuture())
+                .compose(v -> failed(start) ? done() : step(statement.withNoData()))
+                .compose(v -> failed(start) ? done() : step(statement.insert()))
+                .compose(v -> !own ? done() : failed(start) ? step("ROLLBACK") : step("COMMIT"));
+        return steps.eventually(() -> {
+            Buffer reply = oneAnswer(relay.clientReplyFrom(start), primary.transactionStatus());
+            relay.truncateClientReply(start);
+            relay.toClient(reply);
+            relay.releaseClientReply(primary.transactionStatus());
+            return Future.succeededFuture();
+        });
+    }
+
+    private Future<Void> step(String sql) {
+        return relay.runStep(planner.plan(List.of(FrontendMessages.queryMessage(sql))));
+    }
+
+    private boolean failed(int start) {
+        return relay.clientReplyFailed(start) || relay.primary().transactionStatus() == 'E';
+    }
+
+    private static Future<Void> done() {
+        return Future.succeededFuture();
+    }
+
+    /**
+     * The answers of the steps as the answer to the one statement: their notices, then the first error, or the
+     * INSERT's count as the CTAS's {@code SELECT n}; one ReadyForQuery.
+     */
+    static Buffer oneAnswer(Buffer steps, byte status) {
+        Buffer out = Buffer.buffer(steps.length());
+        Buffer error = null;
+        long rows = 0;
+        for (int at = 0; at + 5 <= steps.length(); at += 1 + steps.getInt(at + 1)) {
+            byte type = steps.getByte(at);
+            Buffer message = steps.getBuffer(at, at + 1 + steps.getInt(at + 1));
+            if (type == BackendMessageType.ERROR_RESPONSE && error == null) {
+                error = message;
+            } else if (type == BackendMessageType.COMMAND_COMPLETE) {
+                String tag = CommandComplete.tag(message.slice(5, message.length()));
+                if (tag.startsWith("INSERT ")) {
+                    rows = CommandComplete.rowCount(tag);
+                }
+            } else if (type != BackendMessageType.READY_FOR_QUERY) {
+                out.appendBuffer(message);
+            }
+        }
+        out.appendBuffer(error != null ? error : ReplySynthesizer.commandComplete("SELECT " + rows));
+        return out.appendBuffer(new PgMessage(BackendMessageType.READY_FOR_QUERY,
+                Buffer.buffer(1).appendByte(status)).encode());
+    }
+}
