@@ -12,7 +12,8 @@ public final class TableShapeQuery {
 
     /**
      * One row per live column of the table, in {@code attnum} order: table OID, qualified name
-     * ({@code format('%I.%I')}, so quoted where needed), attnum, attname, attgenerated, attidentity, whether the
+     * ({@code format('%I.%I')}, so quoted where needed), attnum, attname, attgenerated (also {@code s} for a view's
+     * column that cannot be written), attidentity, whether the
      * column is in the primary key. A table without
      * columns gives one row with nulls after the name; an OID that is no table gives no row. Read with
      * {@link TableShape#fromRows}.
@@ -23,7 +24,10 @@ public final class TableShapeQuery {
         // session's own on either side.
         return "SELECT c.oid, pg_catalog.format('%I.%I', CASE WHEN n.oid = pg_catalog.pg_my_temp_schema()"
                 + " THEN 'pg_temp' ELSE n.nspname END, c.relname), a.attnum, a.attname,"
-                + " a.attgenerated, a.attidentity, a.attnum = ANY (k.indkey)"
+                // A view's column that is no plain column of its base table (an expression) takes no value: left out
+                // of the image like a generated column, so that the secondary computes it.
+                + " CASE WHEN c.relkind = 'v' AND NOT pg_catalog.pg_column_is_updatable(c.oid, a.attnum, false)"
+                + " THEN 's' ELSE a.attgenerated END, a.attidentity, a.attnum = ANY (k.indkey)"
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
