@@ -285,9 +285,11 @@ final class DatabaseCatchUp {
         String error = reply.error() == null ? "the transaction did not commit"
                 : reply.error().sqlState() + " " + reply.error().message();
         int attempts = entry.attempts() + 1;
-        if (attempts >= replayer.maxAttempts()) {
+        boolean again = ReplayErrors.mayPassLater(reply.error() == null ? null : reply.error().sqlState());
+        if (attempts >= replayer.maxAttempts() || !again) {
             replayer.divergence(Divergence.Kind.SECONDARY_ERROR, database, entry.id(), "committed on the primary",
-                    error + " (parked after " + attempts + " attempts)");
+                    error + (again ? " (parked after " + attempts + " attempts)"
+                            : " (parked at once: the target refuses it whatever the try)"));
             return park(entry, error).map(Outcome.PARKED);
         }
         Duration wait = replayer.backoff().after(attempts);

@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.testsupport.CommandResult;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
