@@ -250,7 +250,12 @@ final class DatabaseCatchUp {
         List<String> streamTags = new ArrayList<>();
         List<String> endTags = new ArrayList<>();
         int[] part = {0};
+        // Which part answered with the first error: the context (0), the entry's own statements, or the end.
+        int[] failedPart = {-1};
         Leg.Sink sink = (PgMessage message) -> {
+            if (message.type() == 'E' && failedPart[0] < 0) {
+                failedPart[0] = part[0];
+            }
             if (message.type() == 'Z') {
                 part[0]++;
             } else if (message.type() == 'C') {
@@ -270,7 +275,8 @@ final class DatabaseCatchUp {
             }
             boolean committed = endTags.contains("COMMIT") && reply.error() == null;
             if (!committed) {
-                return failedApply(entry, reply);
+                boolean byItsStatements = failedPart[0] >= firstStreamPart && failedPart[0] <= lastStreamPart;
+                return failedApply(entry, reply, byItsStatements);
             }
             if (!streamTags.equals(entry.expectedTags())) {
                 replayer.divergence(Divergence.Kind.ROW_COUNT, database, entry.id(),
@@ -280,12 +286,17 @@ final class DatabaseCatchUp {
         });
     }
 
-    private Future<Outcome> failedApply(QueuedTransaction entry, LegReply reply) {
+    /**
+     * @param byItsStatements the entry's own statements failed, not its context (a role or setting the target lacks,
+     *                        which an operator can add) nor its commit
+     */
+    private Future<Outcome> failedApply(QueuedTransaction entry, LegReply reply, boolean byItsStatements) {
         replayer.failed();
         String error = reply.error() == null ? "the transaction did not commit"
                 : reply.error().sqlState() + " " + reply.error().message();
         int attempts = entry.attempts() + 1;
-        boolean again = ReplayErrors.mayPassLater(reply.error() == null ? null : reply.error().sqlState());
+        boolean again = !byItsStatements
+                || ReplayErrors.mayPassLater(reply.error() == null ? null : reply.error().sqlState());
         if (attempts >= replayer.maxAttempts() || !again) {
             replayer.divergence(Divergence.Kind.SECONDARY_ERROR, database, entry.id(), "committed on the primary",
                     error + (again ? " (parked after " + attempts + " attempts)"

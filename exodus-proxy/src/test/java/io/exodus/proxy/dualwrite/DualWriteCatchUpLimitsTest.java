@@ -58,9 +58,9 @@ class DualWriteCatchUpLimitsTest {
     }
 
     /**
-     * A transaction the target refuses for what it is (a check constraint of the target's) is parked at the first
-     * failure, since the entries behind it would wait through every retry for the same answer; one refused with an
-     * error of the moment (a serialization failure) is tried {@code max-attempts} times first. Either way the queue
+     * A transaction the target refuses for what its data is (a check constraint of the target's) is parked at the
+     * first failure, since the entries behind it would wait through every retry for the same answer; one refused with
+     * an error of the moment (a serialization failure) is tried {@code max-attempts} times first. Either way the queue
      * goes on behind it.
      */
     @Test
