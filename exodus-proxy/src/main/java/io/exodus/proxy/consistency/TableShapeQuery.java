@@ -26,7 +26,7 @@ public final class TableShapeQuery {
                 + " THEN 'pg_temp' ELSE n.nspname END, c.relname), a.attnum, a.attname,"
                 // A view's column that is no plain column of its base table (an expression) takes no value: left out
                 // of the image like a generated column, so that the secondary computes it.
-                + " CASE WHEN c.relkind = 'v' AND NOT pg_catalog.pg_column_is_updatable(c.oid, a.attnum, false)"
+                + " CASE WHEN c.relkind = 'v' AND NOT pg_catalog.pg_column_is_updatable(c.oid, a.attnum, true)"
                 + " THEN 's' ELSE a.attgenerated END, a.attidentity, a.attnum = ANY (k.indkey)"
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"

@@ -464,12 +464,27 @@ class DualWriteDeterminismTest {
         DualWriteDatabases.onBoth(DATABASE, "create table shown (id bigserial primary key, b text, at timestamptz "
                 + "default now())");
         DualWriteDatabases.onBoth(DATABASE, "create view shown_view as select id, b, b || '!' as loud, at from shown");
+        // A view written through an INSTEAD OF trigger: every column takes a value (the regression suite's city_view).
+        DualWriteDatabases.onBoth(DATABASE, "drop view if exists city_view");
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists city");
+        DualWriteDatabases.onBoth(DATABASE, "create table city (name text primary key, pop int not null)");
+        DualWriteDatabases.onBoth(DATABASE, "create view city_view as select name, pop, upper(name) as shout from city");
+        DualWriteDatabases.onBoth(DATABASE, "create or replace function city_insert() returns trigger language plpgsql "
+                + "as $$ begin insert into city values (new.name, new.pop); return new; end $$");
+        DualWriteDatabases.onBoth(DATABASE, "create trigger city_insert instead of insert on city_view for each row "
+                + "execute function city_insert()");
         double before = divergences.total();
         try (Connection client = openProxy(SIMPLE); Statement statement = client.createStatement()) {
             assertEquals(1, statement.executeUpdate("insert into shown_view (b) values ('x')"));
+            assertEquals(1, statement.executeUpdate("insert into city_view (name, pop) values ('Oslo', 700000)"));
+            try (ResultSet returned = statement.executeQuery("insert into city_view (name, pop) values ('Bergen', "
+                    + "290000) returning *")) {
+                assertTrue(returned.next());
+                assertEquals("Bergen", returned.getString("name"));
+            }
         }
         CatchUpDrain.await(java.time.Duration.ofSeconds(30));
-        DualWriteDatabases.assertIdentical(DATABASE, "shown");
+        DualWriteDatabases.assertIdentical(DATABASE, "shown", "city");
         assertEquals(before, divergences.total(), "nothing diverged: " + divergences.recent());
     }
 
