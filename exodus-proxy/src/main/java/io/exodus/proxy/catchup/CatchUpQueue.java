@@ -7,6 +7,7 @@ import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
@@ -20,6 +21,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The durable replay queue as the sessions of this proxy use it: whether a database's transactions must go to the
@@ -38,6 +40,10 @@ public class CatchUpQueue {
     private final BackendEndpoints endpoints;
     private final boolean active;
     private final String proxyId;
+    /** A write waits for its database's queue to drain only when it holds at most this many entries. */
+    static final long DRAIN_WAIT_BELOW = 64;
+    /** After a wait for the queue to drain ran out, writes join the queue without waiting for this long. */
+    private static final long DRAIN_WAIT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private final Map<String, DatabaseQueue> databases = new ConcurrentHashMap<>();
     private final Map<String, Future<Void>> ready = new ConcurrentHashMap<>();
     private CatchUpSignature signature;
@@ -180,6 +186,43 @@ public class CatchUpQueue {
         return queue != null && queue.tableReady && hasRoom(database);
     }
 
+    /**
+     * Whether a write that would join the database's queue should rather wait for it to drain: the queue is nearly
+     * empty (at most {@link #DRAIN_WAIT_BELOW} entries) and no such wait ran out lately. Under a steady stream of
+     * writes a queue is never seen empty (each poll finds a write queued after it began), and the database's writes
+     * would all go through the queue for as long as the stream lasts.
+     */
+    public boolean worthWaitingForDrain(String database) {
+        DatabaseQueue queue = databases.get(database);
+        return queue != null && queue.tableReady && config.drainWait().toMillis() > 0 && queue.mustQueue()
+                && queue.depth <= DRAIN_WAIT_BELOW
+                && (queue.drainMissedNanos == Long.MIN_VALUE
+                        || System.nanoTime() - queue.drainMissedNanos > DRAIN_WAIT_PAUSE_NANOS);
+    }
+
+    /**
+     * Completes with true once a poll sees the database's queue drained (nothing queued, nothing queued since the poll
+     * began), with false after {@code exodus.replay.drain-wait}. The queue is polled at once, and the proxy replaying
+     * it polls again as soon as it finds it empty, so that the writes waiting go on without waiting for the interval.
+     */
+    public Future<Boolean> drained(String database) {
+        DatabaseQueue queue = databases.get(database);
+        if (queue == null || !queue.mustQueue()) {
+            return Future.succeededFuture(true);
+        }
+        Promise<Boolean> waiter = Promise.promise();
+        queue.drainWaiters.add(waiter);
+        // A poll that begins now begins after every write this proxy queued: it sees the queue drained if it is.
+        poll(queue);
+        long timer = vertx.setTimer(config.drainWait().toMillis(), id -> {
+            if (queue.drainWaiters.remove(waiter)) {
+                queue.drainMissedNanos = System.nanoTime();
+                waiter.tryComplete(false);
+            }
+        });
+        return waiter.future().onComplete(done -> vertx.cancelTimer(timer));
+    }
+
     /** A transaction of the database will be queued when it ends; until then nothing may overtake it. */
     public void queueing(String database) {
         state(database).queueing.incrementAndGet();
@@ -281,6 +324,9 @@ public class CatchUpQueue {
             queue.parked = row.getLong(1);
             queue.oldestAgeSeconds = row.getValue(2) == null ? 0 : row.getNumeric(2).doubleValue();
             queue.polledAtNanos = started;
+            if (!queue.mustQueue()) {
+                queue.releaseDrainWaiters();
+            }
             return (Void) null;
         }).onFailure(failure -> LOG.debugf("Could not read the replay queue of \"%s\": %s", queue.database,
                 failure.getMessage()));

@@ -1,5 +1,9 @@
 package io.exodus.proxy.catchup;
 
+import io.vertx.core.Promise;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,9 +25,21 @@ final class DatabaseQueue {
     volatile boolean tableReady;
     /** The secondary has the commit-marker table (created when the secondary is reachable). */
     volatile boolean markersReady;
+    /** Writes waiting for the queue to drain before they go to the secondary live ({@code CatchUpQueue#drained}). */
+    final Queue<Promise<Boolean>> drainWaiters = new ConcurrentLinkedQueue<>();
+    /** When a wait for the queue to drain last ran out: writes do not wait again for a while after that. */
+    volatile long drainMissedNanos = Long.MIN_VALUE;
 
     DatabaseQueue(String database) {
         this.database = database;
+    }
+
+    /** The queue was seen drained: the writes waiting for it go live. */
+    void releaseDrainWaiters() {
+        Promise<Boolean> waiter;
+        while ((waiter = drainWaiters.poll()) != null) {
+            waiter.tryComplete(true);
+        }
     }
 
     boolean mustQueue() {

@@ -365,6 +365,15 @@ public interface ExodusConfig {
         Duration pollInterval();
 
         /**
+         * How long a transaction's first write waits for its database's nearly empty queue (64 entries or fewer) to
+         * drain before it joins the queue: a database written without pause otherwise stays in queueing for as long
+         * as its writes go on. {@code 0} turns the wait off.
+         */
+        @WithName("drain-wait")
+        @WithDefault("1s")
+        Duration drainWait();
+
+        /**
          * How long one entry's replay may wait on the target before the log says what it waits for (a lock held by a
          * transaction that never ends there stops the database's queue); said again every two such periods.
          */

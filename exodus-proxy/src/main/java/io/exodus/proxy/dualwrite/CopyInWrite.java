@@ -46,7 +46,9 @@ final class CopyInWrite {
     }
 
     Future<Void> run() {
-        return queue.replayReady().compose(v -> relay.secondaryConnection().reconnectIfDue()).compose(v -> start());
+        boolean firstWrite = !secondaryTransaction.wrote() && !queue.recordedWrites();
+        return queue.replayReady().compose(v -> firstWrite ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
+                .compose(v -> relay.secondaryConnection().reconnectIfDue()).compose(v -> start());
     }
 
     private Future<Void> start() {

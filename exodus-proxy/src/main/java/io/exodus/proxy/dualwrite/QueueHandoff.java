@@ -65,6 +65,29 @@ final class QueueHandoff {
     }
 
     /**
+     * Before the first write of a transaction that would join its database's nearly empty queue: waits (up to
+     * {@code exodus.replay.drain-wait}) for the queue to drain, so that the transaction goes to the secondary live.
+     * Always completes, on this session's event loop; after the wait the write queues or not as the queue's state
+     * then says.
+     */
+    Future<Void> drainedBeforeFirstWrite() {
+        if (dual.replay() == null || !dual.replay().active() || queueTransaction()
+                || !dual.replay().worthWaitingForDrain(login.database())) {
+            return Future.succeededFuture();
+        }
+        Context here = Vertx.currentContext();
+        Promise<Void> go = Promise.promise();
+        dual.replay().drained(login.database()).onComplete(result -> {
+            if (here == null) {
+                go.complete();
+            } else {
+                here.runOnContext(v -> go.complete());
+            }
+        });
+        return go.future();
+    }
+
+    /**
      * Completes once the database's queue state is known (the first write of a session waits for it), always on this
      * session's event loop: the queue's own futures complete on its control pool's, and a callback chained to one of
      * them would run there, next to this session's own thread.
@@ -95,6 +118,11 @@ final class QueueHandoff {
     }
 
     /** The recording of the current transaction, started if the policy replays and none exists yet. */
+    /** Whether the transaction's recording holds writes already (without starting one). */
+    boolean recordedWrites() {
+        return recording != null && recording.hasWrites();
+    }
+
     TransactionRecording recording() {
         if (recording == null && replays()) {
             recording = newRecording();
