@@ -188,14 +188,18 @@ public class CatchUpQueue {
 
     /**
      * Whether a write that would join the database's queue should rather wait for it to drain: the queue is nearly
-     * empty (at most {@link #DRAIN_WAIT_BELOW} entries) and no such wait ran out lately. Under a steady stream of
+     * empty (at most {@link #DRAIN_WAIT_BELOW} entries, the oldest younger than the wait) and no such wait ran out
+     * lately. Under a steady stream of
      * writes a queue is never seen empty (each poll finds a write queued after it began), and the database's writes
      * would all go through the queue for as long as the stream lasts.
      */
     public boolean worthWaitingForDrain(String database) {
         DatabaseQueue queue = databases.get(database);
-        return queue != null && queue.tableReady && config.drainWait().toMillis() > 0 && queue.mustQueue()
-                && queue.depth <= DRAIN_WAIT_BELOW
+        long waitMillis = config.drainWait().toMillis();
+        // An oldest entry older than the wait is being retried (or the replay is behind): waiting would not see the
+        // queue drain, only slow the database's writes down.
+        return queue != null && queue.tableReady && waitMillis > 0 && queue.mustQueue()
+                && queue.depth <= DRAIN_WAIT_BELOW && queue.oldestAgeSeconds * 1000 <= waitMillis
                 && (queue.drainMissedNanos == Long.MIN_VALUE
                         || System.nanoTime() - queue.drainMissedNanos > DRAIN_WAIT_PAUSE_NANOS);
     }

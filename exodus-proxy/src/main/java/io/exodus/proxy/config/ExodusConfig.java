@@ -365,12 +365,12 @@ public interface ExodusConfig {
         Duration pollInterval();
 
         /**
-         * How long a transaction's first write waits for its database's nearly empty queue (64 entries or fewer) to
-         * drain before it joins the queue: a database written without pause otherwise stays in queueing for as long
-         * as its writes go on. {@code 0} turns the wait off.
+         * How long a transaction's first write waits for its database's nearly empty queue (64 entries or fewer, the
+         * oldest younger than this) to drain before it joins the queue: a database written without pause otherwise
+         * stays in queueing for as long as its writes go on. {@code 0} turns the wait off.
          */
         @WithName("drain-wait")
-        @WithDefault("1s")
+        @WithDefault("500ms")
         Duration drainWait();
 
         /**
