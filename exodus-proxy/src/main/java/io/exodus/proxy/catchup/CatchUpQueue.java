@@ -42,6 +42,8 @@ public class CatchUpQueue {
     private final String proxyId;
     /** A write waits for its database's queue to drain only when it holds at most this many entries. */
     static final long DRAIN_WAIT_BELOW = 64;
+    /** A write waits for its database's queue to drain only when the queue's oldest entry is younger than this. */
+    private static final double DRAIN_WAIT_OLDEST_SECONDS = 2;
     /** After a wait for the queue to drain ran out, writes join the queue without waiting for this long. */
     private static final long DRAIN_WAIT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private final Map<String, DatabaseQueue> databases = new ConcurrentHashMap<>();
@@ -188,7 +190,7 @@ public class CatchUpQueue {
 
     /**
      * Whether a write that would join the database's queue should rather wait for it to drain: the queue is nearly
-     * empty (at most {@link #DRAIN_WAIT_BELOW} entries, the oldest younger than the wait) and no such wait ran out
+     * empty (at most {@link #DRAIN_WAIT_BELOW} entries, the oldest younger than two seconds) and no such wait ran out
      * lately. Under a steady stream of
      * writes a queue is never seen empty (each poll finds a write queued after it began), and the database's writes
      * would all go through the queue for as long as the stream lasts.
@@ -196,10 +198,10 @@ public class CatchUpQueue {
     public boolean worthWaitingForDrain(String database) {
         DatabaseQueue queue = databases.get(database);
         long waitMillis = config.drainWait().toMillis();
-        // An oldest entry older than the wait is being retried (or the replay is behind): waiting would not see the
-        // queue drain, only slow the database's writes down.
+        // An oldest entry older than a few seconds is being retried (or the replay is far behind): waiting would not
+        // see the queue drain, only slow the database's writes down.
         return queue != null && queue.tableReady && waitMillis > 0 && queue.mustQueue()
-                && queue.depth <= DRAIN_WAIT_BELOW && queue.oldestAgeSeconds * 1000 <= waitMillis
+                && queue.depth <= DRAIN_WAIT_BELOW && queue.oldestAgeSeconds <= DRAIN_WAIT_OLDEST_SECONDS
                 && (queue.drainMissedNanos == Long.MIN_VALUE
                         || System.nanoTime() - queue.drainMissedNanos > DRAIN_WAIT_PAUSE_NANOS);
     }
@@ -216,8 +218,9 @@ public class CatchUpQueue {
         }
         Promise<Boolean> waiter = Promise.promise();
         queue.drainWaiters.add(waiter);
-        // A poll that begins now begins after every write this proxy queued: it sees the queue drained if it is.
-        poll(queue);
+        // A poll that begins now begins after every write this proxy queued: it sees the queue drained if it is; if
+        // not, the replayer (when this proxy holds the queue) is set going at once instead of at its next poll.
+        poll(queue).onComplete(polled -> afterPoll.run());
         long timer = vertx.setTimer(config.drainWait().toMillis(), id -> {
             if (queue.drainWaiters.remove(waiter)) {
                 queue.drainMissedNanos = System.nanoTime();

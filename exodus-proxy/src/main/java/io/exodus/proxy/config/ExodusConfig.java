@@ -366,7 +366,7 @@ public interface ExodusConfig {
 
         /**
          * How long a transaction's first write waits for its database's nearly empty queue (64 entries or fewer, the
-         * oldest younger than this) to drain before it joins the queue: a database written without pause otherwise
+         * oldest younger than 2 s) to drain before it joins the queue: a database written without pause otherwise
          * stays in queueing for as long as its writes go on. {@code 0} turns the wait off.
          */
         @WithName("drain-wait")
