@@ -43,7 +43,11 @@ class ShadowWritesOnScratchTest {
                 "fingerprints", List.of(SqlNormalizer.fingerprint(UPPER), SqlNormalizer.fingerprint(BY_CAST)),
                 "writes", "rollback"));
 
-        assertEquals("same", verdict(replay, UPPER), replay.prettify());
+        // The answers are the same; a latency finding alone (a busy machine's jitter past latency-min-difference)
+        // may make the verdict "regressed", which is not what this test is about.
+        String upper = verdict(replay, UPPER);
+        assertTrue(upper.equals("same") || upper.equals("regressed") && onlyLatencyFindings(replay, UPPER),
+                replay.prettify());
         assertEquals(5, replay.getInt("statements.find { it.fingerprint == '" + SqlNormalizer.fingerprint(UPPER)
                 + "' }.replayed"));
         assertEquals("error", verdict(replay, BY_CAST), replay.prettify());
@@ -56,6 +60,12 @@ class ShadowWritesOnScratchTest {
                 ShadowMigration.database(ShadowMigration.target()))) {
             assertEquals(0, changedWords(database), "every replayed write rolled back in " + database.database());
         }
+    }
+
+    private static boolean onlyLatencyFindings(JsonPath replay, String sql) {
+        List<String> kinds = replay.getList("findings.findAll { it.fingerprint == '" + SqlNormalizer.fingerprint(sql)
+                + "' }.kind", String.class);
+        return !kinds.isEmpty() && kinds.stream().allMatch("latency"::equals);
     }
 
     private static String verdict(JsonPath replay, String sql) {
