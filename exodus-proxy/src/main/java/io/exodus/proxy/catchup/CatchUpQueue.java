@@ -34,18 +34,18 @@ public class CatchUpQueue {
     private static final long RETRY_READY_AFTER_MILLIS = 30_000;
     private static final int PURGE_EVERY_POLLS = 30;
     private static final int MARKER_RETRY_EVERY_POLLS = 5;
+    /** A write waits for its database's queue to drain only when it holds at most this many entries. */
+    private static final long DRAIN_WAIT_BELOW = 64;
+    /** A write waits for its database's queue to drain only when the queue's oldest entry is younger than this. */
+    private static final double DRAIN_WAIT_OLDEST_SECONDS = 2;
+    /** After a wait for the queue to drain ran out, writes join the queue without waiting for this long. */
+    private static final long DRAIN_WAIT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Vertx vertx;
     private final ExodusConfig.Replay config;
     private final BackendEndpoints endpoints;
     private final boolean active;
     private final String proxyId;
-    /** A write waits for its database's queue to drain only when it holds at most this many entries. */
-    static final long DRAIN_WAIT_BELOW = 64;
-    /** A write waits for its database's queue to drain only when the queue's oldest entry is younger than this. */
-    private static final double DRAIN_WAIT_OLDEST_SECONDS = 2;
-    /** After a wait for the queue to drain ran out, writes join the queue without waiting for this long. */
-    private static final long DRAIN_WAIT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private final Map<String, DatabaseQueue> databases = new ConcurrentHashMap<>();
     private final Map<String, Future<Void>> ready = new ConcurrentHashMap<>();
     private CatchUpSignature signature;
@@ -191,9 +191,8 @@ public class CatchUpQueue {
     /**
      * Whether a write that would join the database's queue should rather wait for it to drain: the queue is nearly
      * empty (at most {@link #DRAIN_WAIT_BELOW} entries, the oldest younger than two seconds) and no such wait ran out
-     * lately. Under a steady stream of
-     * writes a queue is never seen empty (each poll finds a write queued after it began), and the database's writes
-     * would all go through the queue for as long as the stream lasts.
+     * lately. Under a steady stream of writes a queue is never seen empty (each poll finds a write queued after it
+     * began), and the database's writes would all go through the queue for as long as the stream lasts.
      */
     public boolean worthWaitingForDrain(String database) {
         DatabaseQueue queue = databases.get(database);
@@ -217,10 +216,14 @@ public class CatchUpQueue {
             return Future.succeededFuture(true);
         }
         Promise<Boolean> waiter = Promise.promise();
+        boolean first = queue.drainWaiters.isEmpty();
         queue.drainWaiters.add(waiter);
-        // A poll that begins now begins after every write this proxy queued: it sees the queue drained if it is; if
-        // not, the replayer (when this proxy holds the queue) is set going at once instead of at its next poll.
-        poll(queue).onComplete(polled -> afterPoll.run());
+        if (first) {
+            // A poll that begins now begins after every write this proxy queued: it sees the queue drained if it is;
+            // if not, the replayer (when this proxy holds the queue) is set going at once, not at its next poll. The
+            // writes that wait with this one are released by the same poll.
+            poll(queue).onComplete(polled -> afterPoll.run());
+        }
         long timer = vertx.setTimer(config.drainWait().toMillis(), id -> {
             if (queue.drainWaiters.remove(waiter)) {
                 queue.drainMissedNanos = System.nanoTime();

@@ -133,6 +133,10 @@ public final class CatchUpQueueSql {
     public static final String TRY_LOCK =
             "SELECT pg_try_advisory_lock(hashtext('exodus.replay_queue.replayer'), hashtext($1))";
 
+    /** Gives up {@link #TRY_LOCK}'s lock of database $1 (its replay stopped). */
+    public static final String UNLOCK =
+            "SELECT pg_advisory_unlock(hashtext('exodus.replay_queue.replayer'), hashtext($1))";
+
     private CatchUpQueueSql() {
     }
 

@@ -17,8 +17,6 @@ import java.util.Set;
  * and another proxy may take the queues over. Used on the replayer's event loop only.
  */
 final class ReplayLocks {
-    private static final String UNLOCK =
-            "SELECT pg_advisory_unlock(hashtext('exodus.replay_queue.replayer'), hashtext($1))";
     private final Vertx vertx;
     private final PgConnectOptions options;
     private final Set<String> held = new HashSet<>();
@@ -47,7 +45,7 @@ final class ReplayLocks {
     /** Gives up the lock of {@code database}'s queue (its replay stopped). */
     void unlock(String database) {
         if (held.remove(database) && connection != null && connection.succeeded()) {
-            connection.result().preparedQuery(UNLOCK).execute(Tuple.of(database));
+            connection.result().preparedQuery(CatchUpQueueSql.UNLOCK).execute(Tuple.of(database));
         }
     }
 

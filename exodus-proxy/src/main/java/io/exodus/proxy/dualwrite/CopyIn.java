@@ -32,5 +32,10 @@ interface CopyIn {
      */
     record Outcome(LegReply primary, HeldReply reply, LegReply secondary, Buffer replay, int replayReady,
             List<String> replayTags) {
+
+        /** The primary failed before the COPY began (a query Exodus ran first), the secondary asked nothing. */
+        static Outcome failedBefore(LegReply primary, HeldReply reply) {
+            return new Outcome(primary, reply, null, null, 0, List.of());
+        }
     }
 }

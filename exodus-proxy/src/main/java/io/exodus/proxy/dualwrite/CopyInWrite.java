@@ -46,8 +46,7 @@ final class CopyInWrite {
     }
 
     Future<Void> run() {
-        boolean firstWrite = !secondaryTransaction.wrote() && !queue.recordedWrites();
-        return queue.replayReady().compose(v -> firstWrite ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
+        return queue.replayReady().compose(v -> queue.drainedBeforeFirstWrite())
                 .compose(v -> relay.secondaryConnection().reconnectIfDue()).compose(v -> start());
     }
 
@@ -84,8 +83,7 @@ final class CopyInWrite {
         Optional<CopyFromStatement> parsed = CopyFromStatement.parse(plan.statementText());
         if (parsed.isEmpty()) {
             // A text only the server can judge: as it is, to both; counted only if the server took it.
-            return new StreamedCopy(relay, plan.statementText(), wrap, toSecondary, replayLimit,
-                    CopyFeed.fromClient(relay)).run().onSuccess(outcome -> {
+            return asWritten(toSecondary, replayLimit).onSuccess(outcome -> {
                         if (!outcome.primary().failed()) {
                             dual.divergences().nondeterministic(plan.fingerprint(), "Exodus could not read this "
                                     + "COPY's column list, so both databases ran it as it is: values of left-out "
@@ -100,21 +98,25 @@ final class CopyInWrite {
         return new ServerFileRead(relay.primary(), statement.fileName(), dual.copyFromFileMaxBytes()).run()
                 .compose(read -> {
                     if (read.failed() != null) {
-                        return Future.succeededFuture(new CopyIn.Outcome(read.failed().reply(), read.failed().held(),
-                                null, null, 0, List.of()));
+                        return Future.succeededFuture(read.failed());
                     }
                     if (read.refusal() != null) {
                         return Future.succeededFuture(refusedHere(read.refusal()));
                     }
                     if (read.runAsWritten()) {
                         // The primary refuses it in its own words; nothing is asked of the client or the secondary.
-                        return new StreamedCopy(relay, plan.statementText(), wrap, toSecondary, replayLimit,
-                                CopyFeed.fromClient(relay)).run();
+                        return asWritten(toSecondary, replayLimit);
                     }
                     CopyFromStatement fromStdin = statement.readingStdin();
                     return copy(fromStdin, fromStdin.fromStdin(), new ServerFileFeed(read.bytes()), toSecondary,
                             replayLimit);
                 });
+    }
+
+    /** The client's text as it is, to both databases, with the client's data (if the primary asks for any). */
+    private Future<CopyIn.Outcome> asWritten(boolean toSecondary, int replayLimit) {
+        return new StreamedCopy(relay, plan.statementText(), wrap, toSecondary, replayLimit,
+                CopyFeed.fromClient(relay)).run();
     }
 
     private Future<CopyIn.Outcome> copy(CopyFromStatement statement, String sql, CopyFeed feed, boolean toSecondary,
@@ -150,15 +152,10 @@ final class CopyInWrite {
     /** The drawn defaults of the columns the COPY leaves out, read on the primary in the client's transaction. */
     private Future<Found> drawnDefaults(CopyFromStatement statement) {
         HeldReply held = new HeldReply(0);
-        TextRows rows = new TextRows(message -> {
-            if (message.type() == BackendMessageType.ERROR_RESPONSE
-                    || message.type() == BackendMessageType.READY_FOR_QUERY) {
-                held.accept(message);
-            }
-        });
+        TextRows rows = new TextRows(held.errorAndReady());
         return relay.primary().send(FrontendMessages.query(DrawnDefaults.sql(statement.table())), 1, rows)
                 .map(reply -> reply.failed()
-                        ? new Found(null, new CopyIn.Outcome(reply, held, null, null, 0, List.of()))
+                        ? new Found(null, CopyIn.Outcome.failedBefore(reply, held))
                         : new Found(DrawnDefaults.of(rows.rows(), statement.columns()), null));
     }
 
@@ -173,7 +170,7 @@ final class CopyInWrite {
         if (!wrap) {
             relay.primary().send(FrontendMessages.query(WriteSettlement.ABORT_SQL), 1, Leg.DISCARD);
         }
-        return new CopyIn.Outcome(new LegReply((byte) 'E', error, List.of(), false), held, null, null, 0, List.of());
+        return CopyIn.Outcome.failedBefore(new LegReply((byte) 'E', error, List.of(), false), held);
     }
 
     private Future<Void> settle(CopyIn.Outcome outcome, boolean toSecondary) {

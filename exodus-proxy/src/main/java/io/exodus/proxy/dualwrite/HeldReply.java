@@ -31,6 +31,19 @@ final class HeldReply implements Leg.Sink {
         append(message);
     }
 
+    /**
+     * For a query Exodus runs first on the primary (whose rows go elsewhere): keeps only what the client is told
+     * should it fail, its ErrorResponse and ReadyForQuery.
+     */
+    Leg.Sink errorAndReady() {
+        return message -> {
+            if (message.type() == BackendMessageType.ERROR_RESPONSE
+                    || message.type() == BackendMessageType.READY_FOR_QUERY) {
+                accept(message);
+            }
+        };
+    }
+
     void append(PgMessage message) {
         held.appendByte(message.type()).appendInt(message.body().length() + 4).appendBuffer(message.body());
     }
@@ -65,12 +78,7 @@ final class HeldReply implements Leg.Sink {
         if (commitNotices == null) {
             return held;
         }
-        int lastCompletion = -1;
-        for (int at = 0; at + 5 <= held.length(); at += 1 + held.getInt(at + 1)) {
-            if (held.getByte(at) == BackendMessageType.COMMAND_COMPLETE) {
-                lastCompletion = at;
-            }
-        }
+        int lastCompletion = ReplySynthesizer.lastOffsetOf(held, 0, BackendMessageType.COMMAND_COMPLETE);
         int insertAt = lastCompletion >= 0 ? lastCompletion : held.length();
         held = held.getBuffer(0, insertAt).appendBuffer(commitNotices).appendBuffer(held.getBuffer(insertAt,
                 held.length()));

@@ -72,13 +72,11 @@ final class LockstepWrite {
     }
 
     Future<Void> run() {
-        return queue.replayReady().compose(v -> firstWrite() ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
+        // A request that ran partly ahead has written already; one that cannot be wrapped does not queue.
+        boolean mayWaitForDrain = ahead == 0 && wrapAllowed;
+        return queue.replayReady()
+                .compose(v -> mayWaitForDrain ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
                 .compose(v -> relay.secondaryConnection().reconnectIfDue(ahead == 0)).compose(v -> onPrimary());
-    }
-
-    /** Nothing of the request ran ahead, and its transaction (if any) wrote nothing yet on either side. */
-    private boolean firstWrite() {
-        return ahead == 0 && wrapAllowed && !secondaryTransaction.wrote() && !queue.recordedWrites();
     }
 
     private Future<Void> onPrimary() {

@@ -65,14 +65,14 @@ final class QueueHandoff {
     }
 
     /**
-     * Before the first write of a transaction that would join its database's nearly empty queue: waits (up to
-     * {@code exodus.replay.drain-wait}) for the queue to drain, so that the transaction goes to the secondary live.
-     * Always completes, on this session's event loop; after the wait the write queues or not as the queue's state
-     * then says.
+     * Before the first write of a transaction (it wrote nothing yet on either side) that would join its database's
+     * nearly empty queue: waits (up to {@code exodus.replay.drain-wait}) for the queue to drain, so that the
+     * transaction goes to the secondary live. Always completes, on this session's event loop; after the wait the
+     * write queues or not as the queue's state then says.
      */
     Future<Void> drainedBeforeFirstWrite() {
-        if (dual.replay() == null || !dual.replay().active() || queueTransaction()
-                || !dual.replay().worthWaitingForDrain(login.database())) {
+        if (dual.replay() == null || !dual.replay().active() || queueTransaction() || recordedWrites()
+                || relay.secondaryTransaction().wrote() || !dual.replay().worthWaitingForDrain(login.database())) {
             return Future.succeededFuture();
         }
         Context here = Vertx.currentContext();
@@ -119,7 +119,7 @@ final class QueueHandoff {
 
     /** The recording of the current transaction, started if the policy replays and none exists yet. */
     /** Whether the transaction's recording holds writes already (without starting one). */
-    boolean recordedWrites() {
+    private boolean recordedWrites() {
         return recording != null && recording.hasWrites();
     }
 

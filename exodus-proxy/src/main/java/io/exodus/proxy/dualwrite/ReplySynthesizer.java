@@ -108,14 +108,18 @@ final class ReplySynthesizer {
 
     /** Whether the framed backend messages of {@code answer}, from {@code from} on, include an ErrorResponse. */
     static boolean containsError(Buffer answer, int from) {
-        int at = from;
-        while (at + 5 <= answer.length()) {
-            if (answer.getByte(at) == BackendMessageType.ERROR_RESPONSE) {
-                return true;
+        return lastOffsetOf(answer, from, BackendMessageType.ERROR_RESPONSE) >= 0;
+    }
+
+    /** Where the last {@code type} message among the framed messages of {@code answer} from {@code from} on starts, or -1. */
+    static int lastOffsetOf(Buffer answer, int from, byte type) {
+        int last = -1;
+        for (int at = from; at + 5 <= answer.length(); at += 1 + answer.getInt(at + 1)) {
+            if (answer.getByte(at) == type) {
+                last = at;
             }
-            at += 1 + answer.getInt(at + 1);
         }
-        return false;
+        return last;
     }
 
     static Buffer commandComplete(String tag) {

@@ -1,7 +1,6 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
-import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.ErrorResponse;
@@ -43,7 +42,7 @@ final class ServerFileRead {
      * @param refusal      why Exodus refuses the COPY before anything ran, or null
      * @param failed       the primary's failure while reading (its ErrorResponse and ReadyForQuery held), or null
      */
-    record Read(Buffer bytes, boolean runAsWritten, ErrorResponse refusal, Failure failed) {
+    record Read(Buffer bytes, boolean runAsWritten, ErrorResponse refusal, CopyIn.Outcome failed) {
         static Read of(Buffer bytes) {
             return new Read(bytes, false, null, null);
         }
@@ -55,10 +54,6 @@ final class ServerFileRead {
         static Read refused(ErrorResponse why) {
             return new Read(null, false, why, null);
         }
-    }
-
-    /** The primary's failure and what the client is to hear of it. */
-    record Failure(LegReply reply, HeldReply held) {
     }
 
     private final Leg primary;
@@ -107,17 +102,17 @@ final class ServerFileRead {
         FrontendMessages.appendSync(request);
         HeldReply held = new HeldReply(0);
         List<List<byte[]>> rows = new ArrayList<>(1);
+        Leg.Sink others = held.errorAndReady();
         Leg.Sink sink = message -> {
             if (message.type() == BackendMessageType.DATA_ROW) {
                 rows.add(DataRow.decode(message.body()));
-            } else if (message.type() == BackendMessageType.ERROR_RESPONSE
-                    || message.type() == BackendMessageType.READY_FOR_QUERY) {
-                held.accept(message);
+            } else {
+                others.accept(message);
             }
         };
         return primary.send(request, 1, sink).map(reply -> {
             if (reply.failed()) {
-                return new Read(null, false, null, new Failure(reply, held));
+                return new Read(null, false, null, CopyIn.Outcome.failedBefore(reply, held));
             }
             List<byte[]> row = rows.isEmpty() ? null : rows.get(0);
             if (row == null || row.get(0) == null || row.get(1)[0] != 0) {

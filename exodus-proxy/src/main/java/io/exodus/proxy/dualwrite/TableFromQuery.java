@@ -5,7 +5,7 @@ import io.exodus.proxy.sql.CreateTableAs;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.CommandComplete;
 import io.exodus.proxy.wire.FrontendMessages;
-import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.SessionMessages;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -81,7 +81,6 @@ final class TableFromQuery {
             }
         }
         out.appendBuffer(error != null ? error : ReplySynthesizer.commandComplete("SELECT " + rows));
-        return out.appendBuffer(new PgMessage(BackendMessageType.READY_FOR_QUERY,
-                Buffer.buffer(1).appendByte(status)).encode());
+        return out.appendBuffer(SessionMessages.readyForQuery(status));
     }
 }

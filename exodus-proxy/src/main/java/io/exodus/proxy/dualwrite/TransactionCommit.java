@@ -39,8 +39,6 @@ final class TransactionCommit {
     private final TwoPhaseCommit twoPhase;
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
-    /** What takes the primary's answer to the commit in progress (its notices go to the client). */
-    private Leg.Sink primaryAnswer = Leg.DISCARD;
 
     TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
         this.relay = relay;
@@ -218,7 +216,6 @@ final class TransactionCommit {
      */
     private Future<Void> commitBoth(ConsistencyPolicy policy, Leg.Sink primaryAnswer,
             Consumer<ErrorResponse> decided) {
-        this.primaryAnswer = primaryAnswer;
         long started = System.nanoTime();
         outcomeUnknown = false;
         Consumer<ErrorResponse> tellClient = error -> {
@@ -228,15 +225,16 @@ final class TransactionCommit {
             relay.flushToClient();
         };
         if (relay.secondary() == null) {
-            return primaryAlone(policy, tellClient);
+            return primaryAlone(policy, primaryAnswer, tellClient);
         }
         return policy.usesTwoPhaseCommit()
                 ? twoPhase.commit(policy, primaryAnswer, tellClient, () -> outcomeUnknown = true)
-                : ordered(policy, tellClient);
+                : ordered(policy, primaryAnswer, tellClient);
     }
 
     /** The secondary went away after it applied the transaction's writes, before the commit. */
-    private Future<Void> primaryAlone(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+    private Future<Void> primaryAlone(ConsistencyPolicy policy, Leg.Sink primaryAnswer,
+            Consumer<ErrorResponse> decided) {
         Leg primary = relay.primary();
         if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
@@ -252,10 +250,10 @@ final class TransactionCommit {
         });
     }
 
-    private Future<Void> ordered(ConsistencyPolicy policy, Consumer<ErrorResponse> decided) {
+    private Future<Void> ordered(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
         TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
         if (recording != null && recording.hasWrites() && !recording.overflowed()) {
-            return secondaryThenPrimary(policy, recording, decided);
+            return secondaryThenPrimary(policy, recording, primaryAnswer, decided);
         }
         boolean secondaryFirst = policy.secondaryCommitsFirst(relay.secondaryIsTarget());
         Leg first = secondaryFirst ? relay.secondary() : relay.primary();
@@ -311,8 +309,8 @@ final class TransactionCommit {
      * a primary COMMIT that fails after the secondary's (a serialization failure at commit, a lost connection)
      * leaves the transaction on the secondary only, which is reported as a divergence.
      */
-    private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy,
-            TransactionRecording recording, Consumer<ErrorResponse> decided) {
+    private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy, TransactionRecording recording,
+            Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         String database = relay.databaseName();

@@ -37,28 +37,28 @@ public record CreateTableAs(String table, String withNoData, String insert) {
     public static boolean makesNoRows(String sql) {
         try {
             Tokens tokens = SqlLexer.tokenize(sql);
-            int end = tokens.size();
-            while (end > 0 && tokens.is(end - 1, TokenType.SEMICOLON)) {
-                end--;
-            }
-            return tokens.isWord(0, "create") && end >= 3 && tokens.isWord(end - 3, "with")
-                    && tokens.isWord(end - 2, "no") && tokens.isWord(end - 1, "data") && tokens.depth(end - 3) == 0;
+            Optional<SingleStatement> one = SingleStatement.in(tokens);
+            return one.isPresent() && tokens.isWord(one.get().from(), "create")
+                    && endsWithNoData(tokens, one.get().to());
         } catch (IndexOutOfBoundsException | IllegalArgumentException broken) {
             return false;
         }
     }
 
+    /** Whether the statement ending before token {@code end} ends with {@code WITH NO DATA}. */
+    private static boolean endsWithNoData(Tokens tokens, int end) {
+        return end >= 3 && tokens.depth(end - 3) == 0 && tokens.isWord(end - 3, "with") && tokens.isWord(end - 2, "no")
+                && tokens.isWord(end - 1, "data");
+    }
+
     private static CreateTableAs of(Tokens tokens) {
-        int end = tokens.size();
-        while (end > 0 && tokens.is(end - 1, TokenType.SEMICOLON)) {
-            end--;
+        Optional<SingleStatement> one = SingleStatement.in(tokens);
+        if (one.isEmpty()) {
+            return null;
         }
-        for (int i = 0; i < end; i++) {
-            if (tokens.is(i, TokenType.SEMICOLON)) {
-                return null;
-            }
-        }
-        int at = 0;
+        int start = one.get().from();
+        int end = one.get().to();
+        int at = start;
         if (!tokens.isWord(at++, "create")) {
             return null;
         }
@@ -83,19 +83,16 @@ public record CreateTableAs(String table, String withNoData, String insert) {
                 break;
             }
         }
-        if (as < 0 || as + 1 >= end || tokens.isWord(as + 1, "execute")) {
+        if (as < 0 || as + 1 >= end || tokens.isWord(as + 1, "execute") || endsWithNoData(tokens, end)) {
             return null;
         }
         int queryEnd = end;
         if (end - 2 > as + 1 && tokens.isWord(end - 2, "with") && tokens.isWord(end - 1, "data")) {
             queryEnd = end - 2;
-        } else if (end - 3 > as + 1 && tokens.isWord(end - 3, "with") && tokens.isWord(end - 2, "no")
-                && tokens.isWord(end - 1, "data")) {
-            return null;
         }
         String text = tokens.text();
         String query = text.substring(tokens.start(as + 1), tokens.end(queryEnd - 1));
-        String head = text.substring(0, tokens.end(queryEnd - 1));
+        String head = text.substring(tokens.start(start), tokens.end(queryEnd - 1));
         // A query in parentheses would read as the INSERT's column list.
         String rows = tokens.is(as + 1, TokenType.LEFT_PAREN) && tokens.partner(as + 1) == queryEnd - 1
                 ? "SELECT * FROM " + query + " AS exodus_query" : query;
