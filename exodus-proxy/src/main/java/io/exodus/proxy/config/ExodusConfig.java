@@ -231,6 +231,16 @@ public interface ExodusConfig {
         @WithDefault("67108864")
         long copyFromFileMaxBytes();
 
+        /**
+         * How often the functions of each source database with open sessions are read again, so that a function made
+         * volatile through another proxy counts as a write here too ({@code SELECT f()} runs on both databases). A
+         * function unknown to the last reading counts as a write at once, and a change through this proxy is read
+         * when its transaction ends; 0 turns the interval off.
+         */
+        @WithName("function-refresh")
+        @WithDefault("5s")
+        Duration functionRefresh();
+
         /** The switch of the primary between the databases: cutover and rollback. */
         Cutover cutover();
     }

@@ -2,6 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.TransactionVerb;
 
 import java.util.List;
@@ -21,12 +22,12 @@ final class ClientTwoPhase {
     }
 
     /** The request's one statement, when it is a transaction verb; {@link TransactionVerb#NONE} otherwise. */
-    static TransactionVerb verbOf(UnitPlan plan, DualWriteServices dual) {
+    static TransactionVerb verbOf(UnitPlan plan, ClassificationCache classifications) {
         List<String> executed = plan.executedSql();
         if (executed.size() != 1) {
             return TransactionVerb.NONE;
         }
-        List<Classification> statements = dual.classifications().classify(executed.get(0)).statements();
+        List<Classification> statements = classifications.classify(executed.get(0)).statements();
         return statements.size() == 1 ? statements.get(0).transactionVerb() : TransactionVerb.NONE;
     }
 

@@ -112,7 +112,7 @@ final class ConcurrentWrite {
     }
 
     private boolean beginsTransaction(UnitPlan plan) {
-        return plan.simple() && dual.classifications().classify(plan.statementText()).transactionVerb()
+        return plan.simple() && relay.classifications().classify(plan.statementText()).transactionVerb()
                 == TransactionVerb.BEGIN;
     }
 

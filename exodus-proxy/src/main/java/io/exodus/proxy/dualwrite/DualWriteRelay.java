@@ -9,6 +9,7 @@ import io.exodus.proxy.capture.ClientAnswers;
 import io.exodus.proxy.capture.LegTimings;
 import io.exodus.proxy.capture.SessionCapture;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.functions.DatabaseFunctions;
 import io.exodus.proxy.metrics.DualWriteMetrics;
 import io.exodus.proxy.metrics.RelayMetrics;
 import io.exodus.proxy.metrics.RequestClassifier;
@@ -17,6 +18,7 @@ import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -129,6 +131,8 @@ public final class DualWriteRelay implements Relay {
     private boolean awaitingSecondary;
     /** Which database is the primary: the source until the cutover, the target after it. */
     private final Side primarySide;
+    /** How statements of this session's database are told apart, with its functions as last read. */
+    private final ClassificationCache classifications;
 
     public DualWriteRelay(RelayHost session, NetSocket client, SessionServices services, DualWriteServices dual,
             BackendLogin login, BackendConnection primaryConnection, BackendConnection secondaryConnection,
@@ -147,7 +151,9 @@ public final class DualWriteRelay implements Relay {
         this.legMetrics = LegTimings.around(dual.metrics(), capture);
         this.primary = new Leg(primaryConnection, services.maxMessageSize());
         primary.measuredBy(legMetrics, true, this::currentPolicy);
-        this.planner = new UnitPlanner(dual.classifications(), book, dual.rowImages());
+        DatabaseFunctions functions = dual.functions().of(login.database());
+        this.classifications = functions.classifications();
+        this.planner = new UnitPlanner(classifications, book, dual.rowImages());
         this.requests = new SecondaryRequests(book);
         this.queue = new QueueHandoff(this, dual, login);
         this.secondaryTransaction = new SecondaryTransaction(this, login);
@@ -155,9 +161,8 @@ public final class DualWriteRelay implements Relay {
         this.commits = new TransactionCommit(this, dual);
         this.reads = new ReadRouting(this, session, dual, book);
         this.concurrentWrites = new ConcurrentWrite(this, dual, book);
-        this.chainedEnds = new ChainedEnd(this, commits, concurrentWrites, planner, dual.classifications());
-        this.schemaChanges = new SchemaChanges(dual.tableShapes(), dual.classifications(), primary.database(),
-                login.database());
+        this.chainedEnds = new ChainedEnd(this, commits, concurrentWrites, planner, classifications);
+        this.schemaChanges = new SchemaChanges(dual.tableShapes(), functions, primary.database(), login.database());
         if (secondaryConnection != null) {
             this.secondaryConnection.attach(new Leg(secondaryConnection, services.maxMessageSize()));
         }
@@ -177,12 +182,12 @@ public final class DualWriteRelay implements Relay {
                 return Future.succeededFuture("it holds " + String.join(", ", setup.obstacles())
                         + ", which the " + primarySide.other().configName() + " does not have");
             }
-            List<String> state = SessionAdoption.stateStatements(setup, dual);
+            List<String> state = SessionAdoption.stateStatements(setup, classifications);
             if (state == null) {
                 return Future.succeededFuture(SessionAdoption.MULTI_STATEMENT_PREPARE);
             }
             setup.sqlPrepared().forEach(prepared -> prepares.adopt(prepared[0], prepared[1]));
-            return SessionAdoption.enterStatements(setup, book, dual, primary);
+            return SessionAdoption.enterStatements(setup, book, dual, classifications, primary);
         }).compose(refusal -> refusal != null ? Future.succeededFuture(refusal)
                 : secondaryConnection.reconnectWith(read[0]).map((String) null)).onComplete(adopted -> {
                     if (closed) {
@@ -621,7 +626,7 @@ public final class DualWriteRelay implements Relay {
 
     void recordSessionState(UnitPlan plan, LegReply reply) {
         if (!reply.failed() && plan.simple() && primary.transactionStatus() == 'I') {
-            prepares.record(plan.statementText(), dual.classifications().classify(plan.statementText()));
+            prepares.record(plan.statementText(), classifications.classify(plan.statementText()));
         }
     }
 
@@ -855,6 +860,7 @@ public final class DualWriteRelay implements Relay {
             closed = true;
             capture.closed();
             queue.sessionClosed();
+            schemaChanges.sessionClosed();
             Leg leg = detachSecondary();
             if (leg != null) {
                 leg.close();
@@ -867,6 +873,11 @@ public final class DualWriteRelay implements Relay {
             }
             return Future.succeededFuture(new HandOff(primary.release(), fromClient));
         });
+    }
+
+    /** How statements of this session's database are told apart. */
+    ClassificationCache classifications() {
+        return classifications;
     }
 
     boolean isIdle() {
@@ -927,6 +938,7 @@ public final class DualWriteRelay implements Relay {
         legsClosed = true;
         capture.closed();
         queue.sessionClosed();
+        schemaChanges.sessionClosed();
         primary.close();
         Leg leg = secondary;
         if (leg != null) {

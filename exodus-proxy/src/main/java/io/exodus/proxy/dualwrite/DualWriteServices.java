@@ -6,7 +6,7 @@ import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.GlobalTransactionIds;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.migration.MigrationState;
-import io.exodus.proxy.sql.ClassificationCache;
+import io.exodus.proxy.functions.SourceFunctions;
 
 import java.util.Map;
 
@@ -14,6 +14,7 @@ import java.util.Map;
  * What a dual-write session needs besides {@link SessionServices}: the target, the migration's state, and the
  * shared caches and logs of dual-write. One instance per event loop (the connector is the loop's own).
  *
+ * @param functions   the source's functions, by database, for telling reads from writes
  * @param tableShapes the catalog facts of tables that received row images, by "database/oid" of the primary
  * @param rowImages   whether INSERTs run with {@code RETURNING *} so that the secondary gets the primary's values
  * @param secondaryTimeout how long the secondary may take to answer one request
@@ -25,7 +26,7 @@ import java.util.Map;
 public record DualWriteServices(
         BackendConnector target,
         MigrationState migration,
-        ClassificationCache classifications,
+        SourceFunctions functions,
         Map<String, TableShape> tableShapes,
         GlobalTransactionIds transactionIds,
         CommitDecisionLog decisions,

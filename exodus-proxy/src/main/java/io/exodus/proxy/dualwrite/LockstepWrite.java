@@ -180,7 +180,7 @@ final class LockstepWrite {
                 secondaryPlan = plan.withoutRowImage();
             }
         }
-        UncopiedValues.report(plan, secondaryPlan, imageRefused, dual);
+        UncopiedValues.report(plan, secondaryPlan, imageRefused, dual, relay.classifications());
         List<String> primaryTags = withoutBegin(p.commandTags());
         if (aheadOutcome != null && !aheadOutcome.commandTags().isEmpty()) {
             List<String> all = new ArrayList<>(aheadOutcome.commandTags());
@@ -380,7 +380,7 @@ final class LockstepWrite {
     /** Client two-phase-commit statements run one after the other ({@link UnitShape#SEQUENTIAL}); NONE otherwise. */
     private TransactionVerb verb() {
         if (verb == null) {
-            verb = plan.shape() == UnitShape.SEQUENTIAL ? ClientTwoPhase.verbOf(plan, dual) : TransactionVerb.NONE;
+            verb = plan.shape() == UnitShape.SEQUENTIAL ? ClientTwoPhase.verbOf(plan, relay.classifications()) : TransactionVerb.NONE;
         }
         return verb;
     }

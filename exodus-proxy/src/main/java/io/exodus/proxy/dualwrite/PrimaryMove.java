@@ -40,7 +40,7 @@ public final class PrimaryMove {
                 return Future.failedFuture("it holds " + String.join(", ", kept) + ", which live in its connection to "
                         + "the old primary alone");
             }
-            List<String> state = SessionAdoption.stateStatements(setup, dual);
+            List<String> state = SessionAdoption.stateStatements(setup, dual.functions().of(login.database()).classifications());
             if (state == null) {
                 return Future.failedFuture(SessionAdoption.MULTI_STATEMENT_PREPARE);
             }

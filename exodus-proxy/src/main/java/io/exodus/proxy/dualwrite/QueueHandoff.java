@@ -294,7 +294,7 @@ final class QueueHandoff {
     void beforeRequest(UnitPlan plan) {
         boolean afterWrites = recording != null && recording.hasWrites();
         for (String sql : plan.executedSql()) {
-            Classification classification = dual.classifications().classify(sql);
+            Classification classification = relay.classifications().classify(sql);
             if (replays()) {
                 for (Classification statement : classification.statements()) {
                     if (statement.preparedVerb() == PreparedStatementVerb.EXECUTE && statement.preparedName() != null) {

@@ -88,14 +88,14 @@ final class ReadRouting {
             switch (message.type()) {
                 case FrontendMessageType.QUERY -> {
                     String sql = reader.readCString();
-                    if (!onlyReads(dual.classifications().classify(sql)) || pinned(sql)) {
+                    if (!onlyReads(relay.classifications().classify(sql)) || pinned(sql)) {
                         return false;
                     }
                 }
                 case FrontendMessageType.PARSE -> {
                     reader.readCString();
                     String sql = reader.readCString();
-                    if (!onlyReads(dual.classifications().classify(sql)) || pinned(sql)) {
+                    if (!onlyReads(relay.classifications().classify(sql)) || pinned(sql)) {
                         return false;
                     }
                 }

@@ -1,7 +1,9 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.functions.DatabaseFunctions;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
+import io.exodus.proxy.sql.RoutineChanges;
 import io.exodus.proxy.sql.StatementKind;
 
 import java.util.Map;
@@ -12,19 +14,29 @@ import java.util.Map;
  * still left out as generated (the target stores NULL), a dropped or added column shifts the others. So the shapes of
  * a database are forgotten when a request that may change a table runs there, and again when the transaction that
  * ran it ends (a shape read inside it, from its uncommitted catalog, must not serve other sessions afterwards).
+ * <p>
+ * It does the same for the database's functions ({@link DatabaseFunctions}): a request that may change one (DDL
+ * naming a function, procedure or extension, a DO block) makes every function of the database count as a write
+ * until its transaction has ended and the functions have been read again, so that a call to a function just made
+ * volatile runs on both databases, in this session and in every other.
  */
 final class SchemaChanges {
     private final Map<String, ?> tableShapes;
+    private final DatabaseFunctions functions;
     private final ClassificationCache classifications;
     private final String databasePrefix;
     /** The current transaction ran a request that may have changed a table. */
     private boolean inTransaction;
+    /** The current transaction (or request) may have changed a function: {@link #functions} is held. */
+    private boolean holdingFunctions;
+    private boolean closed;
 
-    SchemaChanges(Map<String, ?> tableShapes, ClassificationCache classifications, String primaryDatabase,
-            String database) {
+    SchemaChanges(Map<String, ?> tableShapes, DatabaseFunctions functions, String primaryDatabase, String database) {
         this.tableShapes = tableShapes;
-        this.classifications = classifications;
+        this.functions = functions;
+        this.classifications = functions.classifications();
         this.databasePrefix = primaryDatabase + "/" + database + "/";
+        functions.sessionOpened();
     }
 
     /**
@@ -32,6 +44,10 @@ final class SchemaChanges {
      * must not find the old shape). Returns whether it may, for {@link #afterRequest}.
      */
     boolean beforeRequest(UnitPlan plan) {
+        if (!holdingFunctions && mayChangeFunctions(plan)) {
+            holdingFunctions = true;
+            functions.hold();
+        }
         boolean changes = mayChangeTables(plan);
         if (changes) {
             forget();
@@ -45,6 +61,9 @@ final class SchemaChanges {
             forget();
             inTransaction |= inTransactionNow;
         }
+        if (!inTransactionNow) {
+            releaseFunctions();
+        }
     }
 
     /** The transaction ended: shapes read inside one that changed a table are forgotten too. */
@@ -53,6 +72,32 @@ final class SchemaChanges {
             forget();
             inTransaction = false;
         }
+        releaseFunctions();
+    }
+
+    /** The session ends: whatever it held is let go. */
+    void sessionClosed() {
+        if (!closed) {
+            closed = true;
+            releaseFunctions();
+            functions.sessionClosed();
+        }
+    }
+
+    private void releaseFunctions() {
+        if (holdingFunctions) {
+            holdingFunctions = false;
+            functions.release();
+        }
+    }
+
+    private boolean mayChangeFunctions(UnitPlan plan) {
+        for (String sql : plan.executedSql()) {
+            if (RoutineChanges.mayChangeFunctions(sql)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void forget() {

@@ -157,7 +157,7 @@ final class SecondaryConnection {
             return Future.succeededFuture("the session holds " + String.join(", ", temporaryTables)
                     + " on the primary, which the new connection would lack");
         }
-        List<String> state = SessionAdoption.stateStatements(setup, dual);
+        List<String> state = SessionAdoption.stateStatements(setup, relay.classifications());
         if (state == null) {
             return Future.succeededFuture("the session: " + SessionAdoption.MULTI_STATEMENT_PREPARE);
         }

@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.StatementKind;
@@ -176,10 +177,10 @@ final class SessionAdoption {
      * statement parsed in dual-write. Completes with the first failure's description, or null.
      */
     static Future<String> enterStatements(SessionSetup setup, StatementBook book, DualWriteServices dual,
-            Leg primary) {
+            ClassificationCache classifications, Leg primary) {
         Buffer reparse = Buffer.buffer();
         for (Prepared statement : setup.prepared()) {
-            Classification classification = dual.classifications().classify(statement.sql());
+            Classification classification = classifications.classify(statement.sql());
             Optional<RowImageReturning> image = dual.rowImages() && classification.kind() == StatementKind.WRITE
                     ? RowImageReturning.forStatement(statement.sql(), true, classification) : Optional.empty();
             book.parsed(statement.name(), new StatementBook.Statement(statement.sql(), classification,
@@ -191,7 +192,7 @@ final class SessionAdoption {
             }
         }
         for (String[] prepared : setup.sqlPrepared()) {
-            Classification classification = dual.classifications().classify(prepared[1]);
+            Classification classification = classifications.classify(prepared[1]);
             if (classification.preparedVerb() == PreparedStatementVerb.PREPARE && classification.inner() != null) {
                 book.sqlPrepared(prepared[0], classification.inner());
             }
@@ -209,14 +210,14 @@ final class SessionAdoption {
      * text as the source has it, which is the whole PREPARE statement). Null for a PREPARE whose text holds more
      * than that statement.
      */
-    static List<String> stateStatements(SessionSetup setup, DualWriteServices dual) {
+    static List<String> stateStatements(SessionSetup setup, ClassificationCache classifications) {
         List<String> statements = new ArrayList<>();
         String settings = settingsStatement(setup.settings());
         if (settings != null) {
             statements.add(settings);
         }
         for (String[] prepared : setup.sqlPrepared()) {
-            Classification classification = dual.classifications().classify(prepared[1]);
+            Classification classification = classifications.classify(prepared[1]);
             if (classification.preparedVerb() != PreparedStatementVerb.PREPARE || !classification.parts().isEmpty()) {
                 return null;
             }

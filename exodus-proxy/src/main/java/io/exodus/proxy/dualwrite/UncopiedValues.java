@@ -1,6 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.CreateTableAs;
 import io.exodus.proxy.sql.NondeterministicValues;
 import io.exodus.proxy.sql.StatementKind;
@@ -25,10 +26,11 @@ final class UncopiedValues {
      * @param secondaryPlan what the secondary gets: {@code plan}, or the same without row images
      * @param imageRefused  why an UPDATE's rows could not be copied, or null
      */
-    static void report(UnitPlan plan, UnitPlan secondaryPlan, String imageRefused, DualWriteServices dual) {
+    static void report(UnitPlan plan, UnitPlan secondaryPlan, String imageRefused, DualWriteServices dual,
+            ClassificationCache classifications) {
         if (plan.simple()) {
             if (!secondaryPlan.usesRowImage() && plan.statementText() != null) {
-                reportText(plan.statementText(), dual.classifications().classify(plan.statementText()),
+                reportText(plan.statementText(), classifications.classify(plan.statementText()),
                         imageRefused, dual);
             }
             return;

@@ -3,7 +3,6 @@ package io.exodus.proxy.server;
 import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
-import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.DivergenceLog;
@@ -12,23 +11,18 @@ import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.dualwrite.DualWriteServices;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
-import io.exodus.proxy.sql.ClassificationCache;
-import io.exodus.proxy.sql.FunctionVolatility;
+import io.exodus.proxy.functions.SourceFunctions;
 import io.exodus.proxy.tls.BackendTls;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Everything phase dual-write needs before the listener opens: a target to write to, the source catalog's volatile
- * functions for statement classification, and (under two-phase commit) the recovery's gids and decision log. Ready
+ * Everything phase dual-write needs before the listener opens: a target to write to, the source's functions
+ * for statement classification ({@link SourceFunctions}), and (under two-phase commit) the recovery's gids and decision log. Ready
  * whenever a target is configured, whatever the phase at start: the phase may turn to dual-write at run time. Without
  * a target it provides nothing and sessions relay to the source alone.
  */
@@ -46,11 +40,13 @@ public class DualWriteSetup {
     private final io.exodus.proxy.catchup.CatchUpQueue replay;
     private final io.exodus.proxy.metrics.ReadsBySide reads;
     private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
-    private ClassificationCache classifications;
+    private final SourceFunctions functions;
 
     public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
             DivergenceLog divergences, TwoPhaseRecovery recovery, io.exodus.proxy.metrics.DualWriteMetrics metrics,
-            io.exodus.proxy.catchup.CatchUpQueue replay, io.exodus.proxy.metrics.ReadsBySide reads) {
+            io.exodus.proxy.catchup.CatchUpQueue replay, io.exodus.proxy.metrics.ReadsBySide reads,
+            SourceFunctions functions) {
+        this.functions = functions;
         this.reads = reads;
         this.metrics = metrics;
         this.replay = replay;
@@ -81,24 +77,7 @@ public class DualWriteSetup {
         if (!active()) {
             return;
         }
-        classifications = new ClassificationCache(loadVolatility());
-        LOG.infof("Dual-write classification knows %d volatile functions of the source",
-                classifications.volatility().catalogSize());
-    }
-
-    private FunctionVolatility loadVolatility() throws Exception {
-        try (ControlConnections connections = new ControlConnections(vertx)) {
-            List<FunctionVolatility.CatalogRow> rows = new ArrayList<>();
-            for (Row row : connections.to(endpoints.source()).query(FunctionVolatility.CATALOG_QUERY).execute()
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)) {
-                rows.add(new FunctionVolatility.CatalogRow(row.getString(0), row.getString(1)));
-            }
-            return FunctionVolatility.fromCatalog(rows);
-        } catch (Exception e) {
-            LOG.warnf("Could not read volatile functions from the source's catalog (%s); classifying with PostgreSQL's "
-                    + "built-in list only", e.getMessage());
-            return FunctionVolatility.withoutCatalog();
-        }
+        functions.start();
     }
 
     /** The dual-write services of one event loop, or null without a target. */
@@ -110,7 +89,7 @@ public class DualWriteSetup {
         BackendConnector connector = new BackendConnector(loopVertx.createNetClient(
                 BackendTls.clientOptions(target.url(), config.target().connectTimeout())), target,
                 config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
-        return new DualWriteServices(connector, migration, classifications, tableShapes,
+        return new DualWriteServices(connector, migration, functions, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
                 divergences, true, config.migration().secondaryTimeout(), metrics, replay, reads,
                 config.migration().copyFromFileMaxBytes());

@@ -3,11 +3,16 @@ package io.exodus.proxy.sql;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Which function calls make a statement more than a read. A {@code SELECT} that calls a volatile function may change
  * the database ({@code select archive_old_orders()}), so it must run on both legs; this class knows which functions
- * those are, from the source's catalog ({@link #CATALOG_QUERY}), without doing any I/O itself.
+ * those are, from the source's catalog ({@link #CATALOG_QUERY}), without doing any I/O itself. A call to a function
+ * the catalog does not hold is a write: the function was made after the catalog was read (by a migration, in
+ * another session, behind the proxy), and taking an unknown function for a read would leave the target without
+ * what it writes, silently. The one who holds the catalog is told of such calls ({@link #reportingUnknownCallsTo})
+ * and reads it again.
  * <p>
  * Three lists refine the catalog:
  * <ul>
@@ -26,15 +31,38 @@ import java.util.Set;
  */
 public final class FunctionVolatility {
 
-    /** The source catalog's volatile functions, as (name, schema) rows for {@link #fromCatalog}. */
-    public static final String CATALOG_QUERY = "select distinct p.proname, n.nspname from pg_proc p"
-            + " join pg_namespace n on n.oid = p.pronamespace where p.provolatile = 'v'";
+    private static final String FUNCTIONS = "select p.proname, n.nspname, p.provolatile::text from pg_catalog.pg_proc p"
+            + " join pg_catalog.pg_namespace n on n.oid = p.pronamespace";
 
-    /** One row of {@link #CATALOG_QUERY}. */
-    public record CatalogRow(String name, String schema) {
+    /** The functions of the server's own schemas (the same in every database), as rows for {@link #fromCatalog}. */
+    public static final String BUILTIN_QUERY = FUNCTIONS + " where n.nspname in ('pg_catalog', 'information_schema')";
+
+    /** A database's own functions (its schemas and extensions), as rows for {@link #fromCatalog}. */
+    public static final String DATABASE_QUERY = FUNCTIONS
+            + " where n.nspname not in ('pg_catalog', 'information_schema')";
+
+    /** Every function of a database, as rows for {@link #fromCatalog}. */
+    public static final String CATALOG_QUERY = FUNCTIONS;
+
+    /**
+     * One row of the catalog queries.
+     *
+     * @param volatility {@code pg_proc.provolatile}: {@code i}, {@code s} or {@code v}
+     */
+    public record CatalogRow(String name, String schema, String volatility) {
         public CatalogRow {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(schema, "schema");
+            Objects.requireNonNull(volatility, "volatility");
+        }
+
+        /** A volatile function of that name and schema. */
+        public static CatalogRow ofVolatile(String name, String schema) {
+            return new CatalogRow(name, schema, "v");
+        }
+
+        boolean isVolatile() {
+            return volatility.equals("v");
         }
     }
 
@@ -105,33 +133,101 @@ public final class FunctionVolatility {
 
     private static final Set<String> SESSION_SETTERS = Set.of("set_config");
 
-    private static final FunctionVolatility WITHOUT_CATALOG = new FunctionVolatility(Set.of(), Set.of());
+    /** The schemas PostgreSQL itself fills: their functions change only with the server's version. */
+    private static final Set<String> SERVER_SCHEMAS = Set.of(PG_CATALOG, "information_schema");
 
+    /**
+     * Words that {@link FunctionCalls} may report as calls but that are SQL syntax, never a function of the catalog
+     * ({@code coalesce(…)}, {@code count(*) filter (…)}, {@code over (…)}, {@code order by (…)}, {@code at time
+     * zone (…)}): reads, when unqualified. Anything else not in the catalog is taken for a write.
+     */
+    private static final Set<String> SYNTAX_CALLS = Set.of(
+            "coalesce", "nullif", "greatest", "least", "extract", "position", "substring", "trim", "overlay",
+            "filter", "over", "by", "zone", "escape", "operator", "sets", "cube", "rollup", "grouping", "repeatable",
+            "materialized", "collation", "treat", "current_time", "current_timestamp", "localtime", "localtimestamp",
+            "xmlelement", "xmlforest", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmlexists", "xmlconcat",
+            "xmlattributes", "xmlnamespaces", "xmltable", "json_object", "json_array", "json_objectagg",
+            "json_arrayagg", "json", "json_scalar", "json_serialize", "json_query", "json_value", "json_exists",
+            "json_table", "merge_action");
+
+    /** Before any catalog: every function not in the built-in lists counts as not volatile (tests, tools). */
+    private static final FunctionVolatility WITHOUT_CATALOG = new FunctionVolatility(false, Set.of(), Set.of(),
+            Set.of(), Set.of(), Set.of(), true, call -> {
+            });
+
+    /** Whether a call to a function the catalog does not know is a write (false only without a catalog). */
+    private final boolean strict;
     private final Set<String> volatileNames;
     private final Set<String> volatileQualifiedNames;
+    /** Names of the functions of {@link #SERVER_SCHEMAS} that are not volatile (or harmless). */
+    private final Set<String> builtinNames;
+    /** Names, and schema-qualified names, of the database's own functions that are not volatile. */
+    private final Set<String> userNames;
+    private final Set<String> userQualifiedNames;
+    /** False while a change of the database's functions may not be in the catalog yet: none of them is a read. */
+    private final boolean userFunctionsTrusted;
+    /** Told of every call that the catalog does not know, so that it can be read again. */
+    private final Consumer<String> unknownCalls;
 
-    private FunctionVolatility(Set<String> volatileNames, Set<String> volatileQualifiedNames) {
+    private FunctionVolatility(boolean strict, Set<String> volatileNames, Set<String> volatileQualifiedNames,
+            Set<String> builtinNames, Set<String> userNames, Set<String> userQualifiedNames,
+            boolean userFunctionsTrusted, Consumer<String> unknownCalls) {
+        this.strict = strict;
         this.volatileNames = volatileNames;
         this.volatileQualifiedNames = volatileQualifiedNames;
+        this.builtinNames = builtinNames;
+        this.userNames = userNames;
+        this.userQualifiedNames = userQualifiedNames;
+        this.userFunctionsTrusted = userFunctionsTrusted;
+        this.unknownCalls = unknownCalls;
     }
 
-    /** Only the built-in lists: what holds before the catalog is loaded, or when it cannot be. */
+    /**
+     * Only the built-in lists, every other function taken for one that does not write: for classifying text where
+     * no database is at hand (tests, tools). The proxy classifies with {@link #fromCatalog}.
+     */
     public static FunctionVolatility withoutCatalog() {
         return WITHOUT_CATALOG;
     }
 
-    /** From the rows of {@link #CATALOG_QUERY} run on the source, minus the harmless ones. */
+    /**
+     * From rows of {@link #BUILTIN_QUERY} and {@link #DATABASE_QUERY} (or {@link #CATALOG_QUERY}) run on the source:
+     * a call to a volatile function is a write (the harmless ones aside), a call to a function that is not volatile
+     * a read, and a call to a function the rows do not hold (made after they were read) a write.
+     */
     public static FunctionVolatility fromCatalog(Iterable<CatalogRow> rows) {
         Set<String> names = new HashSet<>();
         Set<String> qualified = new HashSet<>();
+        Set<String> builtins = new HashSet<>();
+        Set<String> userNames = new HashSet<>();
+        Set<String> userQualified = new HashSet<>();
         for (CatalogRow row : rows) {
-            if (isHarmless(row)) {
-                continue;
+            boolean server = SERVER_SCHEMAS.contains(row.schema());
+            if (row.isVolatile() && !isHarmless(row)) {
+                names.add(row.name());
+                qualified.add(row.schema() + "." + row.name());
+            } else if (server) {
+                builtins.add(row.name());
+            } else {
+                userNames.add(row.name());
+                userQualified.add(row.schema() + "." + row.name());
             }
-            names.add(row.name());
-            qualified.add(row.schema() + "." + row.name());
         }
-        return new FunctionVolatility(Set.copyOf(names), Set.copyOf(qualified));
+        return new FunctionVolatility(true, Set.copyOf(names), Set.copyOf(qualified), Set.copyOf(builtins),
+                Set.copyOf(userNames), Set.copyOf(userQualified), true, call -> {
+                });
+    }
+
+    /** The same catalog, with every function outside the server's own schemas taken for one that writes. */
+    public FunctionVolatility distrustingUserFunctions() {
+        return new FunctionVolatility(strict, volatileNames, volatileQualifiedNames, builtinNames, userNames,
+                userQualifiedNames, false, unknownCalls);
+    }
+
+    /** The same catalog, telling {@code listener} of each call it does not know (from any thread). */
+    public FunctionVolatility reportingUnknownCallsTo(Consumer<String> listener) {
+        return new FunctionVolatility(strict, volatileNames, volatileQualifiedNames, builtinNames, userNames,
+                userQualifiedNames, userFunctionsTrusted, listener);
     }
 
     /**
@@ -154,9 +250,32 @@ public final class FunctionVolatility {
             return StatementKind.SESSION;
         }
         // The whole call first: a quoted name may itself contain a dot ("my.f"() or public."my.f"()).
-        boolean isVolatile = volatileNames.contains(call) || volatileQualifiedNames.contains(call)
-                || (lastDot >= 0 && volatileQualifiedNames.contains(schemaAndName(call, lastDot)));
-        return isVolatile ? StatementKind.WRITE : StatementKind.READ;
+        String qualified = lastDot < 0 ? call : schemaAndName(call, lastDot);
+        if (volatileNames.contains(call) || volatileQualifiedNames.contains(call)
+                || (lastDot >= 0 && volatileQualifiedNames.contains(qualified))) {
+            return StatementKind.WRITE;
+        }
+        if (!strict || isKnown(call, name, lastDot, qualified)) {
+            return StatementKind.READ;
+        }
+        if (lastDot < 0 && SYNTAX_CALLS.contains(call)) {
+            return StatementKind.READ;
+        }
+        unknownCalls.accept(call);
+        return StatementKind.WRITE;
+    }
+
+    /** Whether the catalog holds the function as one that is not volatile (and may be trusted to be so now). */
+    private boolean isKnown(String call, String name, int lastDot, String qualified) {
+        if (lastDot < 0) {
+            return builtinNames.contains(call) || userFunctionsTrusted && userNames.contains(call);
+        }
+        if (userFunctionsTrusted && (userNames.contains(call) || userQualifiedNames.contains(qualified))) {
+            return true;
+        }
+        int schemaDot = qualified.indexOf('.');
+        return schemaDot > 0 && SERVER_SCHEMAS.contains(qualified.substring(0, schemaDot))
+                && builtinNames.contains(name);
     }
 
     /** Whether the call is one of PostgreSQL's server-local functions (see {@link #SERVER_LOCAL}). */
@@ -171,6 +290,17 @@ public final class FunctionVolatility {
     /** How many volatile functions (by name) the catalog contributed, for logs. */
     public int catalogSize() {
         return volatileNames.size();
+    }
+
+    /** Whether the database's own functions that are not volatile count as reads (see {@link #distrustingUserFunctions}). */
+    public boolean trustsUserFunctions() {
+        return userFunctionsTrusted;
+    }
+
+    /** Whether {@code other} holds the same functions (whatever it reports to, and trusts). */
+    public boolean sameFunctions(FunctionVolatility other) {
+        return strict == other.strict && volatileQualifiedNames.equals(other.volatileQualifiedNames)
+                && builtinNames.equals(other.builtinNames) && userQualifiedNames.equals(other.userQualifiedNames);
     }
 
     static Set<String> harmlessBuiltins() {
@@ -194,6 +324,7 @@ public final class FunctionVolatility {
 
     @Override
     public String toString() {
-        return "FunctionVolatility[" + volatileNames.size() + " volatile functions from the catalog]";
+        return "FunctionVolatility[" + volatileNames.size() + " volatile and " + (builtinNames.size() + userNames.size())
+                + " other functions from the catalog" + (userFunctionsTrusted ? "" : ", user functions distrusted") + "]";
     }
 }

@@ -42,7 +42,8 @@ class CatalogVolatilityTest {
             List<FunctionVolatility.CatalogRow> rows = new ArrayList<>();
             try (ResultSet result = statement.executeQuery(FunctionVolatility.CATALOG_QUERY)) {
                 while (result.next()) {
-                    rows.add(new FunctionVolatility.CatalogRow(result.getString(1), result.getString(2)));
+                    rows.add(new FunctionVolatility.CatalogRow(result.getString(1), result.getString(2),
+                            result.getString(3)));
                 }
             }
             classifier = new StatementClassifier(FunctionVolatility.fromCatalog(rows));
@@ -93,8 +94,37 @@ class CatalogVolatilityTest {
         assertEquals(StatementKind.WRITE, kindOf("select * from t where id = exodus_volatile_probe()"));
         assertEquals(StatementKind.READ, kindOf("select exodus_stable_probe()"));
         assertEquals(StatementKind.READ, kindOf("select " + SCHEMA + ".exodus_stable_probe()"));
-        // Another schema's function of that name is not the volatile one.
-        assertEquals(StatementKind.READ, kindOf("select public.exodus_volatile_probe()"));
+    }
+
+    /**
+     * A function the catalog does not hold was made after it was read: taken for one that writes, and whoever holds
+     * the catalog hears of it. Syntax that looks like a call is not a function.
+     */
+    @Test
+    void aFunctionTheCatalogDoesNotHoldIsAWriteAndIsReported() {
+        List<String> reported = new ArrayList<>();
+        StatementClassifier reporting = new StatementClassifier(classifier.volatility().reportingUnknownCallsTo(
+                reported::add));
+        assertEquals(StatementKind.WRITE, reporting.classify("select made_after_the_catalog(1)").kind());
+        assertEquals(StatementKind.WRITE, reporting.classify("select public.exodus_volatile_probe()").kind());
+        assertEquals(List.of("made_after_the_catalog", "public.exodus_volatile_probe"), reported);
+        for (String sql : new String[] {"select coalesce(a, b), nullif(a, 0), greatest(a, b) from t",
+            "select count(*) filter (where a > 1) over (partition by b) from t", "select * from t order by (a)",
+            "select extract(year from ts), substring(s from 1 for 2), trim(both from s) from t",
+            "select ts at time zone ('UTC') from t", "select information_schema._pg_truetypid(a, t) from x"}) {
+            assertEquals(StatementKind.READ, reporting.classify(sql).kind(), sql);
+        }
+        assertEquals(2, reported.size(), reported.toString());
+    }
+
+    /** While the database's functions may be changing, none of them is a read; the server's own still are. */
+    @Test
+    void aDistrustingCatalogTakesEveryUserFunctionForAWrite() {
+        StatementClassifier distrusting = new StatementClassifier(classifier.volatility().distrustingUserFunctions());
+        assertEquals(StatementKind.WRITE, distrusting.classify("select exodus_stable_probe()").kind());
+        assertEquals(StatementKind.WRITE, distrusting.classify("select " + SCHEMA + ".exodus_stable_probe()").kind());
+        assertEquals(StatementKind.READ, distrusting.classify("select lower(name), pg_catalog.upper(name) from t")
+                .kind());
     }
 
     @Test

@@ -54,7 +54,7 @@ class ClassificationCacheTest {
         ClassificationCache cache = new ClassificationCache(FunctionVolatility.withoutCatalog());
         assertEquals(StatementKind.READ, cache.classify("select archive_orders()").kind());
         FunctionVolatility reloaded = FunctionVolatility.fromCatalog(
-                List.of(new FunctionVolatility.CatalogRow("archive_orders", "public")));
+                List.of(FunctionVolatility.CatalogRow.ofVolatile("archive_orders", "public")));
         cache.replaceVolatility(reloaded);
         assertSame(reloaded, cache.volatility());
         assertEquals(0, cache.size());

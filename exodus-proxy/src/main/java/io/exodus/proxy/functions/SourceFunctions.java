@@ -1,0 +1,99 @@
+package io.exodus.proxy.functions;
+
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.sql.FunctionVolatility;
+import io.exodus.proxy.sql.FunctionVolatility.CatalogRow;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The source's functions, for telling reads from writes ({@link FunctionVolatility}): those of the server's own
+ * schemas, read once at start-up, and those of each database, read when its first session starts and kept current
+ * by its {@link DatabaseFunctions}. Every {@code exodus.migration.function-refresh} the functions of each database
+ * with open sessions are read again, for changes made through another proxy.
+ */
+@ApplicationScoped
+public class SourceFunctions {
+    private static final Logger LOG = Logger.getLogger(SourceFunctions.class);
+
+    private final Vertx vertx;
+    private final ExodusConfig config;
+    private final BackendEndpoints endpoints;
+    private final Map<String, DatabaseFunctions> databases = new ConcurrentHashMap<>();
+    private final ControlConnections connections;
+    private List<CatalogRow> builtins = List.of();
+    private long refreshTimer = -1;
+
+    public SourceFunctions(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints) {
+        this.vertx = vertx;
+        this.config = config;
+        this.endpoints = endpoints;
+        this.connections = new ControlConnections(vertx);
+    }
+
+    /**
+     * Reads the functions of the server's own schemas, on the start-up thread. Without them every call of a
+     * function counts as a write: correct, only slower; said in the log.
+     */
+    public void start() {
+        try {
+            builtins = rows(connections.to(endpoints.source()).query(FunctionVolatility.BUILTIN_QUERY).execute()
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+            LOG.infof("Dual-write classification knows the %d functions of the source's own schemas; each "
+                    + "database's own functions are read when its first session starts", builtins.size());
+        } catch (Exception e) {
+            LOG.warnf("Could not read the functions of the source's catalog (%s); every function call counts as a "
+                    + "write until they can be read", e.getMessage());
+        }
+        long every = config.migration().functionRefresh().toMillis();
+        if (every > 0) {
+            refreshTimer = vertx.setPeriodic(every, id -> databases.values().forEach(functions -> {
+                if (functions.hasSessions()) {
+                    functions.read();
+                }
+            }));
+        }
+    }
+
+    /** The functions of {@code database}, read now if no session asked before. */
+    public DatabaseFunctions of(String database) {
+        return databases.computeIfAbsent(database, name -> {
+            DatabaseFunctions functions = new DatabaseFunctions(name, builtins, this::read, vertx);
+            functions.read();
+            return functions;
+        });
+    }
+
+    private Future<List<CatalogRow>> read(String database) {
+        return connections.to(endpoints.source(), database).query(FunctionVolatility.DATABASE_QUERY).execute()
+                .map(SourceFunctions::rows);
+    }
+
+    private static List<CatalogRow> rows(Iterable<Row> result) {
+        List<CatalogRow> rows = new ArrayList<>();
+        for (Row row : result) {
+            rows.add(new CatalogRow(row.getString(0), row.getString(1), String.valueOf(row.getValue(2))));
+        }
+        return rows;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (refreshTimer >= 0) {
+            vertx.cancelTimer(refreshTimer);
+        }
+        connections.close();
+    }
+}
