@@ -142,7 +142,11 @@ final class CopyInWrite {
                                 + "values for the columns this COPY leaves out (" + String.join(", ", drawn.columns())
                                 + ")").withHint("Set client_encoding to UTF8 for the COPY, or list every column.")));
             }
-            return new ChunkedCopy(relay, statement, drawn, wrap, toSecondary, replayLimit, feed).run();
+            // Exodus answers the client's COPY itself: what the primary would refuse before any data, it must hear
+            // before it sends data.
+            return CopyStatementCheck.refusalOf(relay.primary(), sql).compose(refusal -> refusal != null
+                    ? Future.succeededFuture(refused(refusal, ErrorResponse.decode(refusal.slice(5, refusal.length()))))
+                    : new ChunkedCopy(relay, statement, drawn, wrap, toSecondary, replayLimit, feed).run());
         });
     }
 
@@ -161,8 +165,12 @@ final class CopyInWrite {
 
     /** Refused by Exodus before anything ran: the primary's transaction fails as the statement's would. */
     private CopyIn.Outcome refusedHere(ErrorResponse error) {
+        return refused(error.encode(), error);
+    }
+
+    /** Refused before anything ran, in the words of {@code encoded} (a framed ErrorResponse, Exodus's or the primary's). */
+    private CopyIn.Outcome refused(Buffer encoded, ErrorResponse error) {
         HeldReply held = new HeldReply(0);
-        Buffer encoded = error.encode();
         held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.ERROR_RESPONSE,
                 encoded.slice(5, encoded.length())));
         held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.READY_FOR_QUERY,

@@ -334,9 +334,10 @@ class DualWriteCopyTest {
     }
 
     /**
-     * A COPY the server refuses before it asks for data (an option given twice) is refused so through Exodus too:
-     * with drawn defaults left out, Exodus answered the CopyInResponse itself first, and psql sent the statements
-     * that follow as COPY data (the regression suite's copy2).
+     * A COPY the server refuses before it asks for data (an option given twice, a column that does not exist or is
+     * named twice) is refused so through Exodus too: with drawn defaults left out, Exodus answered the CopyInResponse
+     * itself first, and psql sent the statements that follow as COPY data (the regression suite's copy2). In a
+     * transaction, the transaction fails as it would directly.
      */
     @Test
     void aCopyTheServerRefusesUpFrontLeavesTheNextStatementsToRun() throws Exception {
@@ -344,9 +345,50 @@ class DualWriteCopyTest {
         CommandResult ran = Psql.against(proxy()).run(java.util.List.of("-v", "ON_ERROR_STOP=0"), """
                 COPY refused_up_front (label) FROM stdin (format csv, FORMAT csv);
                 INSERT INTO refused_up_front (label) VALUES ('the next statement ran');
+                COPY refused_up_front (no_such_column) FROM stdin;
+                INSERT INTO refused_up_front (label) VALUES ('and after a missing column');
+                COPY refused_up_front (label, label) FROM stdin;
+                INSERT INTO refused_up_front (label) VALUES ('and after a column named twice');
+                BEGIN;
+                INSERT INTO refused_up_front (label) VALUES ('rolled back with the transaction');
+                COPY refused_up_front (no_such_column) FROM stdin;
+                SELECT 'not run: the transaction has failed';
+                ROLLBACK;
                 """);
         assertTrue(ran.stderr().contains("conflicting or redundant options"), ran.toString());
-        assertLoadedIdentically("refused_up_front", 1);
+        assertTrue(ran.stderr().contains("column \"no_such_column\" of relation \"refused_up_front\" does not exist"),
+                ran.toString());
+        assertTrue(ran.stderr().contains("column \"label\" specified more than once"), ran.toString());
+        assertTrue(ran.stderr().contains("current transaction is aborted"), ran.toString());
+        assertLoadedIdentically("refused_up_front", 3);
+    }
+
+    /**
+     * {@code COPY … FREEZE} right after a TRUNCATE in the same transaction, and again after a savepoint: PostgreSQL
+     * takes it only there, so each database must get the TRUNCATE and the COPY in one subtransaction, Exodus's check
+     * of the COPY statement (a savepoint of its own) included (the regression suite's copy2).
+     */
+    @Test
+    void aFrozenCopyAfterATruncateInTheTransactionRunsOnBothSides() throws Exception {
+        createLoaded("frozen");
+        double before = divergences.total();
+        CommandResult ran = Psql.against(proxy()).run(java.util.List.of("-v", "ON_ERROR_STOP=1"), """
+                BEGIN;
+                TRUNCATE frozen;
+                COPY frozen (label, amount) FROM stdin (FREEZE);
+                a	1
+                b	2
+                \\.
+                SAVEPOINT s1;
+                TRUNCATE frozen;
+                COPY frozen (label, amount) FROM stdin (FREEZE);
+                c	3
+                \\.
+                COMMIT;
+                """);
+        assertTrue(ran.succeeded(), ran.toString());
+        assertEquals(before, divergences.total(), "no divergence");
+        assertLoadedIdentically("frozen", 1);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
