@@ -12,6 +12,7 @@ import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.MessageReader;
 import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -125,6 +126,15 @@ final class LockstepWrite {
                 primaryFailed = true;
                 if (wrap && refusedForItsImage(p)) {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).compose(r -> asText());
+                }
+                if (wrap && refusedForTheBlock(p)) {
+                    // Something the statement runs cannot run inside a transaction block, and only Exodus's BEGIN
+                    // made it one: again as the client sent it, unwrapped on both, as a statement known to refuse a
+                    // block would be. It gets its own answer then (from a function: "cannot be executed from a
+                    // function", as directly).
+                    return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
+                            .compose(r -> primary.send(closingWhatItParses(), 1, Leg.DISCARD))
+                            .compose(r -> new LockstepWrite(relay, plan, null, false, dual).run());
                 }
                 if (wrap) {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
@@ -268,6 +278,22 @@ final class LockstepWrite {
             return null;
         }
         return queue.queueOnItsOwn(queued.get(), p.commandTags());
+    }
+
+    /** Whether the primary refused a request that Exodus wrapped only because of that wrapping. */
+    private boolean refusedForTheBlock(LegReply p) {
+        return ahead == 0 && p.error() != null && SqlState.ACTIVE_SQL_TRANSACTION.equals(p.error().sqlState());
+    }
+
+    /** Closes on the primary the statements the request parses (the failed run made them), so it can parse them again. */
+    private Buffer closingWhatItParses() {
+        Buffer close = Buffer.buffer();
+        for (PgMessage message : plan.messages()) {
+            if (message.type() == FrontendMessageType.PARSE) {
+                FrontendMessages.appendCloseStatement(close, new MessageReader(message.body()).readCString());
+            }
+        }
+        return FrontendMessages.appendSync(close);
     }
 
     /**

@@ -8,6 +8,8 @@ public final class SqlState {
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
     /** Data that cannot be a COPY stream of its format (PostgreSQL's bad_copy_file_format). */
     public static final String BAD_COPY_FILE_FORMAT = "22P04";
+    /** A statement that cannot run inside a transaction block ran in one (PostgreSQL's active_sql_transaction). */
+    public static final String ACTIVE_SQL_TRANSACTION = "25001";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INVALID_PASSWORD = "28P01";
     public static final String INSUFFICIENT_PRIVILEGE = "42501";

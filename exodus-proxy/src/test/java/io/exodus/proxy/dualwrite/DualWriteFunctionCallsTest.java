@@ -17,6 +17,8 @@ import java.sql.Statement;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code SELECT f()} where {@code f} writes: both databases get the write, whenever and wherever the function was
@@ -103,15 +105,33 @@ class DualWriteFunctionCallsTest {
         assertRows("redefined", 2);
     }
 
+    /**
+     * A function that runs what cannot run in a transaction block is a write Exodus wraps in one; the client gets the
+     * error it would get directly (the regression suite's subscription), not the wrapping's.
+     */
+    @Test
+    void aFunctionThatCannotRunInABlockFailsAsItWouldDirectly() throws Exception {
+        try (Connection client = openProxy(); Statement statement = client.createStatement()) {
+            statement.execute("create function vacuums() returns void language sql as 'vacuum'");
+            SQLException refused = assertThrows(SQLException.class, () -> statement.execute("select vacuums()"));
+            assertTrue(refused.getMessage().contains("VACUUM cannot be executed from a function"),
+                    refused.getMessage());
+            assertEquals(1, count(client, "(select 1) as still_usable"), "the session goes on");
+        }
+    }
+
     private void assertRows(String table, int expected) throws SQLException, InterruptedException {
         CatchUpDrain.await(Duration.ofSeconds(60));
-        assertEquals(expected, count(DualWriteDatabases.source(DATABASE).openJdbc(), table), "source");
-        assertEquals(expected, count(DualWriteDatabases.target(DATABASE).openJdbc(), table), "target");
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                Connection target = DualWriteDatabases.target(DATABASE).openJdbc()) {
+            assertEquals(expected, count(source, table), "source");
+            assertEquals(expected, count(target, table), "target");
+        }
         DualWriteDatabases.assertIdentical(DATABASE, table);
     }
 
     private static long count(Connection connection, String table) throws SQLException {
-        try (connection; Statement statement = connection.createStatement();
+        try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("select count(*) from " + table)) {
             rows.next();
             return rows.getLong(1);
