@@ -317,7 +317,8 @@ final class DatabaseCatchUp {
 
     /** @param markTables false for an entry whose signature failed: its table list is not to be trusted either */
     private Future<Void> park(QueuedTransaction entry, String why, boolean markTables) {
-        LOG.errorf("Queued transaction %d of \"%s\" is parked and will not be replayed: %s", entry.id(), database, why);
+        LOG.errorf("Queued transaction %d of \"%s\" is parked and will not be replayed: %s; it runs: %s", entry.id(),
+                database, why, String.join("; ", entry.statementTexts(200)));
         for (String table : markTables ? entry.tables() : List.<String>of()) {
             replayer.queue().markDivergent(database, table, "queued transaction " + entry.id() + " was parked: " + why);
         }

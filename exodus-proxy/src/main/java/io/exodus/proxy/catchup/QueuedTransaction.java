@@ -1,7 +1,13 @@
 package io.exodus.proxy.catchup;
 
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.MessageAssembler;
+import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.PgMessage;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,5 +23,27 @@ record QueuedTransaction(long id, String role, String context, byte[] stream, in
                 row.getLong(6), row.getBuffer(7) == null ? null : row.getBuffer(7).getBytes(), row.getInteger(8),
                 row.getArrayOfStrings(9) == null ? List.of() : Arrays.asList(row.getArrayOfStrings(9)),
                 row.getNumeric(10) == null ? 0 : row.getNumeric(10).doubleValue());
+    }
+
+    /**
+     * The statement texts the entry runs (simple queries and parsed statements), each cut to {@code maxLength}, for
+     * the log line that says why it is parked.
+     */
+    List<String> statementTexts(int maxLength) {
+        List<String> texts = new ArrayList<>();
+        MessageAssembler frames = new MessageAssembler(Integer.MAX_VALUE);
+        frames.append(Buffer.buffer(stream));
+        PgMessage message;
+        while ((message = frames.nextTyped()) != null) {
+            if (message.type() == FrontendMessageType.QUERY || message.type() == FrontendMessageType.PARSE) {
+                MessageReader body = new MessageReader(message.body());
+                if (message.type() == FrontendMessageType.PARSE) {
+                    body.readCString();
+                }
+                String text = body.readCString().strip().replaceAll("\\s+", " ");
+                texts.add(text.length() > maxLength ? text.substring(0, maxLength) + "…" : text);
+            }
+        }
+        return texts;
     }
 }

@@ -140,6 +140,11 @@ final class LockstepWrite {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
                             .map(r -> reply(held.withFinalStatus((byte) 'I')));
                 }
+                if (!wrap && secondaryReady && !queue.queueTransaction() && plan.shape() == UnitShape.SEQUENTIAL
+                        && plan.statementText() != null
+                        && TransactionBlockRules.leavesAnIndexWhenItFails(plan.statementText())) {
+                    return failedOnTheSecondaryToo(p, held);
+                }
                 if (primary.transactionStatus() == 'I') {
                     // The failure ended the primary's transaction (a PREPARE TRANSACTION whose gid is taken): the
                     // secondary's part ends too, or it would stay open there, and the client's next ROLLBACK PREPARED
@@ -278,6 +283,25 @@ final class LockstepWrite {
             return null;
         }
         return queue.queueOnItsOwn(queued.get(), p.commandTags());
+    }
+
+    /**
+     * A concurrent index build that failed on the primary left an invalid index there, which later statements name or
+     * reuse: the secondary runs it too, to fail the same way and keep the same leftover. The client hears the
+     * primary's error; a secondary that built the index instead is a divergence.
+     */
+    private Future<Void> failedOnTheSecondaryToo(LegReply p, HeldReply held) {
+        Leg secondary = relay.secondary();
+        if (secondary == null || !secondary.isOpen()) {
+            reply(held.asIs());
+            return Future.succeededFuture();
+        }
+        return secondary.send(FrontendMessages.query(plan.statementText()), 1, Leg.DISCARD).map(s -> {
+            if (!s.failed()) {
+                relay.divergence(Divergence.Kind.SECONDARY_ERROR, plan, p, s);
+            }
+            return reply(held.asIs());
+        });
     }
 
     /** Whether the primary refused a request that Exodus wrapped only because of that wrapping. */

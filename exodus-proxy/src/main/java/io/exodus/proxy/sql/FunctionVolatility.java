@@ -77,6 +77,8 @@ public final class FunctionVolatility {
             "setseed",            // seeds this session's random(), which no write should depend on (see above)
             "clock_timestamp",    // the primary's clock, as the client expects
             "timeofday",          // the same, as text
+            "cursor_to_xml",      // fetch from a cursor of the session: the one the client reads, on the primary
+            "cursor_to_xmlschema",
             "pg_sleep",           // waits; running it on the secondary as well would only double the wait
             "pg_sleep_for",
             "pg_sleep_until",

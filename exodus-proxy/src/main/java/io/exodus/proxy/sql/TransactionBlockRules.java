@@ -49,6 +49,31 @@ public final class TransactionBlockRules {
     }
 
     /**
+     * Whether the text is one {@code CREATE [UNIQUE] INDEX CONCURRENTLY} or {@code REINDEX … CONCURRENTLY}: when it
+     * fails, it leaves an invalid index behind (the one it built, or the {@code _ccnew} copy), which later statements
+     * name ({@code DROP INDEX …_ccnew}) or reuse (a CREATE INDEX on the partitioned parent attaches it).
+     */
+    public static boolean leavesAnIndexWhenItFails(String sql) {
+        Tokens tokens = SqlLexer.tokenize(sql);
+        Optional<SingleStatement> one = SingleStatement.in(tokens);
+        if (one.isEmpty()) {
+            return false;
+        }
+        int first = one.get().from();
+        if (tokens.isWord(first, "reindex")) {
+            for (int i = first + 1; i < one.get().to(); i++) {
+                if (tokens.isWord(i, "concurrently") && tokens.depth(i) == 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        int index = tokens.isWord(first, "create") && tokens.isWord(first + 1, "unique") ? first + 2 : first + 1;
+        return tokens.isWord(first, "create") && tokens.isWord(index, "index")
+                && tokens.isWord(index + 1, "concurrently");
+    }
+
+    /**
      * For one {@code CREATE [UNIQUE] INDEX CONCURRENTLY} or {@code DROP INDEX CONCURRENTLY}: the same statement without
      * {@code CONCURRENTLY}, which runs inside a transaction and can therefore be queued for the target (it then locks
      * the table there while the replayer builds the index: the target's writes come from the queue meanwhile anyway).

@@ -8,9 +8,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.exodus.testsupport.ConnectionTarget;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Row images follow the table through ALTER TABLE: the shape Exodus cached for a table (which columns it copies,
@@ -83,6 +90,37 @@ class DualWriteSchemaChangesTest {
             statement.execute("insert into undone (a) values ('another session')");
         }
         DualWriteDatabases.assertIdentical(DATABASE, "undone");
+    }
+
+    /**
+     * A concurrent index build that fails leaves an invalid index behind on the source, which later statements name
+     * (REINDEX CONCURRENTLY's {@code _ccnew} copy, dropped by hand) or reuse: the target keeps the same leftovers,
+     * so those statements run there too (the regression suite's create_index and indexing).
+     */
+    @Test
+    void aFailedConcurrentIndexBuildLeavesTheSameInvalidIndexOnBothDatabases() throws Exception {
+        try (Connection client = open(); Statement statement = client.createStatement()) {
+            statement.execute("create table twice (c1 int)");
+            statement.execute("insert into twice values (1), (1), (2)");
+            assertThrows(SQLException.class,
+                    () -> statement.execute("create unique index concurrently twice_c1 on twice (c1)"));
+            assertThrows(SQLException.class, () -> statement.execute("reindex index concurrently twice_c1"));
+            statement.execute("drop index twice_c1_ccnew");
+            statement.execute("delete from twice where c1 = 1");
+            statement.execute("reindex table concurrently twice");
+            statement.execute("reindex index concurrently twice_c1");
+        }
+        for (ConnectionTarget side : new ConnectionTarget[] {DualWriteDatabases.source(DATABASE),
+            DualWriteDatabases.target(DATABASE)}) {
+            try (Connection connection = side.openJdbc(); Statement statement = connection.createStatement();
+                    ResultSet indexes = statement.executeQuery("select string_agg(c.relname || ':' || i.indisvalid, "
+                            + "',' order by c.relname) from pg_index i join pg_class c on c.oid = i.indexrelid "
+                            + "where i.indrelid = 'twice'::regclass")) {
+                indexes.next();
+                assertEquals("twice_c1:true", indexes.getString(1), side.toString());
+            }
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "twice");
     }
 
     private Connection open() throws Exception {

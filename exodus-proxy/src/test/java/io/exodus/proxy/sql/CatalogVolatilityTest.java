@@ -73,7 +73,7 @@ class CatalogVolatilityTest {
         for (String sql : new String[] {"select random()", "select pg_catalog.random()", "select clock_timestamp()",
             "select timeofday()", "select gen_random_uuid()", "select pg_sleep(0)", "select currval('s')",
             "select pg_is_in_recovery(), pg_current_wal_lsn()", "select now(), statement_timestamp(), version()",
-            "select lower(name), count(*) from t group by 1"}) {
+            "select lower(name), count(*) from t group by 1", "select cursor_to_xml('c'::refcursor, 5, false, true, '')"}) {
             assertEquals(StatementKind.READ, kindOf(sql), sql);
         }
     }

@@ -55,4 +55,16 @@ class TransactionBlockRulesTest {
         assertEquals(Optional.empty(),
                 TransactionBlockRules.inTransactionForm("create index concurrently i on t (a); drop table u"));
     }
+
+    @Test
+    void concurrentIndexBuildsLeaveAnIndexWhenTheyFail() {
+        assertTrue(TransactionBlockRules.leavesAnIndexWhenItFails("create unique index concurrently i on t (a)"));
+        assertTrue(TransactionBlockRules.leavesAnIndexWhenItFails("CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)"));
+        assertTrue(TransactionBlockRules.leavesAnIndexWhenItFails("reindex index concurrently i"));
+        assertTrue(TransactionBlockRules.leavesAnIndexWhenItFails("REINDEX (VERBOSE) TABLE CONCURRENTLY t"));
+        assertFalse(TransactionBlockRules.leavesAnIndexWhenItFails("create index i on t (a)"));
+        assertFalse(TransactionBlockRules.leavesAnIndexWhenItFails("drop index concurrently i"));
+        assertFalse(TransactionBlockRules.leavesAnIndexWhenItFails("reindex table t"));
+        assertFalse(TransactionBlockRules.leavesAnIndexWhenItFails("create index concurrently i on t (a); select 1"));
+    }
 }
