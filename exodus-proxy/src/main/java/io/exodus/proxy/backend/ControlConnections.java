@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The proxy's own connections to the backends, apart from the clients' sessions: small pools that log in with the
@@ -26,6 +27,7 @@ public final class ControlConnections implements AutoCloseable {
 
     private final Vertx vertx;
     private final Duration connectTimeout;
+    private final Duration idleTimeout;
     private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
 
     public ControlConnections(Vertx vertx) {
@@ -33,8 +35,17 @@ public final class ControlConnections implements AutoCloseable {
     }
 
     public ControlConnections(Vertx vertx, Duration connectTimeout) {
+        this(vertx, connectTimeout, Duration.ZERO);
+    }
+
+    /**
+     * @param idleTimeout how long an unused connection stays open (zero: for as long as the pool): a connection held
+     *                    to a database nobody else uses keeps {@code DROP DATABASE} from running there
+     */
+    public ControlConnections(Vertx vertx, Duration connectTimeout, Duration idleTimeout) {
         this.vertx = vertx;
         this.connectTimeout = connectTimeout;
+        this.idleTimeout = idleTimeout;
     }
 
     /** A pool to the database the endpoint's URL names. */
@@ -48,12 +59,18 @@ public final class ControlConnections implements AutoCloseable {
 
     private Pool open(Key key) {
         PgConnectOptions connect = options(key.endpoint(), key.database());
+        // No pool-level wait limit: with one, every query sent while the server is down leaves a timer that later
+        // fails an already failed promise (vertx-sql-client #1706, "Result is already complete" in the log).
+        // Connecting is bounded by the connect timeout above.
+        PoolOptions pool = new PoolOptions().setMaxSize(MAX_SIZE).setConnectionTimeout(0)
+                .setName("exodus-control-" + key.endpoint().role() + "-" + key.database());
+        if (!idleTimeout.isZero()) {
+            int millis = (int) Math.max(1, idleTimeout.toMillis());
+            pool.setIdleTimeout(millis).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                    .setPoolCleanerPeriod(Math.min(millis, 1000));
+        }
         return PgBuilder.pool()
-                // No pool-level wait limit: with one, every query sent while the server is down leaves a timer that
-                // later fails an already failed promise (vertx-sql-client #1706, "Result is already complete" in the
-                // log). Connecting is bounded by the connect timeout above.
-                .with(new PoolOptions().setMaxSize(MAX_SIZE).setConnectionTimeout(0)
-                        .setName("exodus-control-" + key.endpoint().role() + "-" + key.database()))
+                .with(pool)
                 .connectingTo(connect)
                 .using(vertx)
                 .build();

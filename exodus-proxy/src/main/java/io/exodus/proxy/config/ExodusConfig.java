@@ -241,6 +241,15 @@ public interface ExodusConfig {
         @WithDefault("5s")
         Duration functionRefresh();
 
+        /**
+         * While both databases are written, how often the secondary's sequences that fell behind the primary's are
+         * set to its positions (row images carry the drawn values, not the draws); none is moved back. 0 turns it
+         * off; the cutover and the rollback set every sequence either way.
+         */
+        @WithName("sequence-follow")
+        @WithDefault("10s")
+        Duration sequenceFollow();
+
         /** The switch of the primary between the databases: cutover and rollback. */
         Cutover cutover();
     }

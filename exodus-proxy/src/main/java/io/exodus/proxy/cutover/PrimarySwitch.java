@@ -12,6 +12,7 @@ import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.sequences.SequencePositions;
 import io.exodus.proxy.sync.SyncService;
 import io.exodus.proxy.traffic.FleetTrafficSwitch;
 import io.exodus.proxy.traffic.SessionTrafficSwitch;

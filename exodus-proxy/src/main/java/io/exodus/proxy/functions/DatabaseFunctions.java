@@ -42,6 +42,7 @@ public final class DatabaseFunctions {
     private boolean readScheduled;
     private long lastReadStarted;
     private int sessions;
+    private long lastSessionClosed;
     private String lastFailure;
 
     DatabaseFunctions(String database, List<CatalogRow> builtins, Function<String, Future<List<CatalogRow>>> reader,
@@ -64,10 +65,16 @@ public final class DatabaseFunctions {
 
     public synchronized void sessionClosed() {
         sessions--;
+        lastSessionClosed = System.nanoTime();
     }
 
     synchronized boolean hasSessions() {
         return sessions > 0;
+    }
+
+    /** Whether a session was open at any time since {@code nanos}. */
+    synchronized boolean inUseSince(long nanos) {
+        return sessions > 0 || lastSessionClosed != 0 && lastSessionClosed - nanos >= 0;
     }
 
     /** A transaction changes functions of the database (or may): until it ends, none of them is a read. */

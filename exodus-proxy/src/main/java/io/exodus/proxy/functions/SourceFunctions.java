@@ -12,6 +12,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class SourceFunctions {
     private static final Logger LOG = Logger.getLogger(SourceFunctions.class);
+    private static final Duration IDLE = Duration.ofSeconds(2);
 
     private final Vertx vertx;
     private final ExodusConfig config;
@@ -40,7 +42,9 @@ public class SourceFunctions {
         this.vertx = vertx;
         this.config = config;
         this.endpoints = endpoints;
-        this.connections = new ControlConnections(vertx);
+        // Closed soon after a reading: a connection held to a database whose sessions have gone would keep its
+        // DROP DATABASE from running.
+        this.connections = new ControlConnections(vertx, Duration.ofSeconds(10), IDLE);
     }
 
     /**
@@ -74,6 +78,20 @@ public class SourceFunctions {
             functions.read();
             return functions;
         });
+    }
+
+    /**
+     * The databases that had sessions through this proxy at any time since {@code nanos} ({@link System#nanoTime}):
+     * those that may have been written since.
+     */
+    public List<String> databasesInUseSince(long nanos) {
+        List<String> inUse = new ArrayList<>();
+        databases.forEach((name, functions) -> {
+            if (functions.inUseSince(nanos)) {
+                inUse.add(name);
+            }
+        });
+        return inUse;
     }
 
     private Future<List<CatalogRow>> read(String database) {

@@ -10,6 +10,8 @@ public class DualWriteProfile implements QuarkusTestProfile {
     public static final String TOKEN = "test-admin-token";
     /** The largest server file a COPY … FROM 'file' reads in these tests. */
     public static final int COPY_FROM_FILE_MAX_BYTES = 4 * 1024 * 1024;
+    /** How often the target's sequences follow the source's in these tests. */
+    public static final java.time.Duration SEQUENCE_FOLLOW = java.time.Duration.ofSeconds(1);
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -18,6 +20,8 @@ public class DualWriteProfile implements QuarkusTestProfile {
                 // StalledReplayTest waits for this warning.
                 "exodus.replay.stall-warning", "2s",
                 // DualWriteCopyFromFileTest's refusal of a larger file.
-                "exodus.migration.copy-from-file-max-bytes", String.valueOf(COPY_FROM_FILE_MAX_BYTES));
+                "exodus.migration.copy-from-file-max-bytes", String.valueOf(COPY_FROM_FILE_MAX_BYTES),
+                // DualWriteSequencesTest waits for the target's sequences to follow.
+                "exodus.migration.sequence-follow", SEQUENCE_FOLLOW.toMillis() + "ms");
     }
 }

@@ -51,6 +51,8 @@ class RegressionSuiteThroughExodusTest {
     private static final String DATABASE = "regression";
     private static final String EXODUS_SCHEMA = "exodus";
     private static final Duration QUEUE_SETTLES_WITHIN = Duration.ofMinutes(5);
+    /** How often the proxy brings the target's sequences up to the source's (exodus.migration.sequence-follow). */
+    private static final Duration SEQUENCES_FOLLOW_EVERY = Duration.ofSeconds(1);
     private static final Duration PROXY_STARTS_WITHIN = Duration.ofSeconds(60);
 
     private static RegressionSuite suite;
@@ -84,6 +86,8 @@ class RegressionSuiteThroughExodusTest {
                 ProxyProcess proxy = startProxy(servers, "dual-write", port)) {
             RegressionRun run = runSuite("dual-write", servers.source(), proxyAt(port));
             Settled queue = CatchUpQueue.awaitSettled(regression(servers.source()), QUEUE_SETTLES_WITHIN);
+            // The target's sequences follow the source's every SEQUENCES_FOLLOW_EVERY: two rounds after the last write.
+            Thread.sleep(SEQUENCES_FOLLOW_EVERY.multipliedBy(2).plusMillis(500).toMillis());
             long comparing = System.nanoTime();
             List<DatabaseDifference> differences = DatabaseComparison.compare(
                     new Side("source", regression(servers.source())), new Side("target", regression(servers.target())),
@@ -135,7 +139,8 @@ class RegressionSuiteThroughExodusTest {
         environment.putAll(Map.of(
                 "EXODUS_REPLAY_MAX_ATTEMPTS", "3",
                 "EXODUS_REPLAY_BACKOFF_BASE", "10ms",
-                "EXODUS_REPLAY_BACKOFF_CAP", "100ms"));
+                "EXODUS_REPLAY_BACKOFF_CAP", "100ms",
+                "EXODUS_MIGRATION_SEQUENCE_FOLLOW", SEQUENCES_FOLLOW_EVERY.toMillis() + "ms"));
         ProxyProcess proxy = ProxyProcess.start(environment);
         try {
             return proxy.awaitListening(port, PROXY_STARTS_WITHIN);

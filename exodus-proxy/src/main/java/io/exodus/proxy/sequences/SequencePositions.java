@@ -1,4 +1,4 @@
-package io.exodus.proxy.cutover;
+package io.exodus.proxy.sequences;
 
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
@@ -12,13 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Brings every sequence of the new primary past the old primary's position before the primary changes. Dual-write
+ * Brings sequences of one database server past another's positions: every sequence of the new primary before the
+ * primary changes ({@link #advance}), and, during dual-write, those of the secondary that fell behind
+ * ({@link #follow}). Dual-write
  * gives the secondary the values the primary drew (row images), not the draws: the secondary's sequences stay where
  * they were, and its first {@code nextval} as the primary would hand out a key already taken. Each sequence of each
  * database is set to the further of the two positions (the greater for ascending sequences, the lesser for descending
  * ones); a sequence the old primary never drew from is left alone.
  */
-final class SequencePositions {
+public final class SequencePositions {
     private static final Logger LOG = Logger.getLogger(SequencePositions.class);
     static final String DATABASES = "SELECT datname FROM pg_catalog.pg_database "
             + "WHERE datallowconn AND NOT datistemplate ORDER BY datname";
@@ -31,13 +33,19 @@ final class SequencePositions {
             ELSE LEAST(v.position, COALESCE(s.last_value, v.position)) END)) \
             FROM unnest($1::text[], $2::int8[]) AS v(name, position) \
             JOIN pg_catalog.pg_sequences s ON pg_catalog.format('%I.%I', s.schemaname, s.sequencename) = v.name""";
+    /**
+     * {@link #ADVANCE} for the sequences behind only (the count says how many moved), Exodus's own schema left alone:
+     * each database keeps its own bookkeeping there.
+     */
+    static final String FOLLOW = ADVANCE + " WHERE s.schemaname <> 'exodus' AND (s.last_value IS NULL OR "
+            + "(s.increment_by > 0 AND v.position > s.last_value) OR (s.increment_by < 0 AND v.position < s.last_value))";
     private static final String UNKNOWN_DATABASE = "3D000";
     /** Databases whose sequences are read and set at once. */
     static final int AT_ONCE = 8;
 
     private final ControlConnections connections;
 
-    SequencePositions(ControlConnections connections) {
+    public SequencePositions(ControlConnections connections) {
         this.connections = connections;
     }
 
@@ -46,23 +54,41 @@ final class SequencePositions {
      * wait meanwhile, and one database after the other made the pause grow with every database of the server (5 s
      * for 20 databases on a busy machine).
      */
-    Future<Integer> advance(BackendEndpoint from, BackendEndpoint to) {
+    public Future<Integer> advance(BackendEndpoint from, BackendEndpoint to) {
+        return setEverywhere(from, to, ADVANCE);
+    }
+
+    /**
+     * Completes with the number of sequences of {@code to} that were behind {@code from}'s positions and now are not.
+     * The secondary of dual-write gets the values its primary drew (row images), not the draws, so its sequences stay
+     * behind; a statement it runs as text then draws keys the primary handed out long ago, and verification finds
+     * every sequence different.
+     */
+    public Future<Integer> follow(BackendEndpoint from, BackendEndpoint to, List<String> databases) {
+        return setIn(from, to, databases, FOLLOW);
+    }
+
+    private Future<Integer> setEverywhere(BackendEndpoint from, BackendEndpoint to, String set) {
         return connections.to(from).query(DATABASES).execute().compose(rows -> {
             List<String> databases = new ArrayList<>();
             rows.forEach(row -> databases.add(row.getString(0)));
-            Future<Integer> total = Future.succeededFuture(0);
-            for (int first = 0; first < databases.size(); first += AT_ONCE) {
-                List<String> batch = databases.subList(first, Math.min(databases.size(), first + AT_ONCE));
-                total = total.compose(sum -> {
-                    List<Future<Integer>> sets = batch.stream().map(database -> advance(from, to, database)).toList();
-                    return Future.all(sets).map(all -> sum + sets.stream().mapToInt(Future::result).sum());
-                });
-            }
-            return total;
+            return setIn(from, to, databases, set);
         });
     }
 
-    private Future<Integer> advance(BackendEndpoint from, BackendEndpoint to, String database) {
+    private Future<Integer> setIn(BackendEndpoint from, BackendEndpoint to, List<String> databases, String set) {
+        Future<Integer> total = Future.succeededFuture(0);
+        for (int first = 0; first < databases.size(); first += AT_ONCE) {
+            List<String> batch = databases.subList(first, Math.min(databases.size(), first + AT_ONCE));
+            total = total.compose(sum -> {
+                List<Future<Integer>> sets = batch.stream().map(database -> set(from, to, database, set)).toList();
+                return Future.all(sets).map(all -> sum + sets.stream().mapToInt(Future::result).sum());
+            });
+        }
+        return total;
+    }
+
+    private Future<Integer> set(BackendEndpoint from, BackendEndpoint to, String database, String setting) {
         return connections.to(from, database).query(READ).execute().compose(rows -> {
             if (rows.size() == 0) {
                 return Future.succeededFuture(0);
@@ -73,12 +99,18 @@ final class SequencePositions {
                 names.add(row.getString(0));
                 positions.add(row.getLong(1));
             }
-            return connections.to(to, database).preparedQuery(ADVANCE)
+            return connections.to(to, database).preparedQuery(setting)
                     .execute(Tuple.tuple().addArrayOfString(names.toArray(String[]::new))
                             .addArrayOfLong(positions.toArray(Long[]::new)))
-                    .map(set -> set.iterator().next().getLong(0).intValue())
-                    .onSuccess(set -> LOG.infof("Sequences of database \"%s\": %d of %d set on the %s past the %s's "
-                            + "positions", database, set, names.size(), to.role(), from.role()))
+                    .map(result -> result.iterator().next().getLong(0).intValue())
+                    .onSuccess(count -> {
+                        if (count > 0) {
+                            // A cutover's setting is said; following, every few seconds under writes, is not.
+                            LOG.logf(setting.equals(ADVANCE) ? Logger.Level.INFO : Logger.Level.DEBUG,
+                                    "Sequences of database \"%s\": %d of %d set on the %s past the %s's positions",
+                                    database, count, names.size(), to.role(), from.role());
+                        }
+                    })
                     .recover(failure -> {
                         if (failure instanceof PgException pg && UNKNOWN_DATABASE.equals(pg.getSqlState())) {
                             LOG.warnf("Database \"%s\" has %d sequences on the %s and does not exist on the %s: left "
