@@ -74,8 +74,36 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
             }
         }
         List<String> first = textRows.get(0);
+        if (first.size() > 8 && first.get(7) != null) {
+            generated.addAll(viewColumnsTakingNoValue(first.get(7), first.get(8), names.keySet()));
+        }
         return new TableShape(Integer.parseUnsignedInt(first.get(0)), first.get(1), names, generated, identity, key,
                 always);
+    }
+
+    /**
+     * The columns of a view that a row image must leave out although the view calls them updatable: those whose
+     * origin is a generated column of the base table, and those whose origin an earlier column of the view has
+     * already ({@code SELECT a, b, a AS aa}).
+     *
+     * @param generatedOrigins {@code table:column} of the generated columns of the tables the view reads, comma
+     *                         separated, or null
+     */
+    private static Set<Short> viewColumnsTakingNoValue(String evAction, String generatedOrigins, Set<Short> columns) {
+        Set<String> generatedColumns = generatedOrigins == null ? Set.of() : Set.of(generatedOrigins.split(","));
+        Map<Integer, ViewColumnOrigins.Origin> origins = ViewColumnOrigins.of(evAction);
+        Set<ViewColumnOrigins.Origin> seen = new java.util.HashSet<>();
+        Set<Short> leftOut = new LinkedHashSet<>();
+        for (short column : columns) {
+            ViewColumnOrigins.Origin origin = origins.get((int) column);
+            if (origin == null) {
+                continue;
+            }
+            if (!seen.add(origin) || generatedColumns.contains(origin.table() + ":" + origin.column())) {
+                leftOut.add(column);
+            }
+        }
+        return leftOut;
     }
 
     /** The column's name; fails for a number the table has no live column for. */

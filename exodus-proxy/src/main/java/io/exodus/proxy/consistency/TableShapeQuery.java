@@ -7,14 +7,19 @@ package io.exodus.proxy.consistency;
  */
 public final class TableShapeQuery {
 
+    /** The first row of a view that inserts into its base table itself (no INSTEAD OF INSERT trigger, no rule). */
+    private static final String AUTO_UPDATABLE_VIEW = "c.relkind = 'v' AND a.attnum = 1 AND NOT EXISTS (SELECT 1 FROM"
+            + " pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 68 = 68) AND NOT EXISTS (SELECT 1"
+            + " FROM pg_catalog.pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '3')";
+
     private TableShapeQuery() {
     }
 
     /**
      * One row per live column of the table, in {@code attnum} order: table OID, qualified name
      * ({@code format('%I.%I')}, so quoted where needed), attnum, attname, attgenerated (also {@code s} for a view's
-     * column that cannot be written), attidentity, whether the
-     * column is in the primary key. A table without
+     * column that cannot be written), attidentity, whether the column is in the primary key; for a view, on its first
+     * row, its query tree and the generated columns ({@code table:column,…}) of the tables it reads. A table without
      * columns gives one row with nulls after the name; an OID that is no table gives no row. Read with
      * {@link TableShape#fromRows}.
      */
@@ -27,7 +32,17 @@ public final class TableShapeQuery {
                 // A view's column that is no plain column of its base table (an expression) takes no value: left out
                 // of the image like a generated column, so that the secondary computes it.
                 + " CASE WHEN c.relkind = 'v' AND NOT pg_catalog.pg_column_is_updatable(c.oid, a.attnum, true)"
-                + " THEN 's' ELSE a.attgenerated END, a.attidentity, a.attnum = ANY (k.indkey)"
+                + " THEN 's' ELSE a.attgenerated END, a.attidentity, a.attnum = ANY (k.indkey),"
+                // A view's query tree and the generated columns of the tables it reads, once (first row): a view
+                // column whose origin is one of them, or the origin of an earlier column, takes no value either.
+                // Not for a view written through an INSTEAD OF trigger or an INSERT rule: those take every column.
+                + " CASE WHEN " + AUTO_UPDATABLE_VIEW + " THEN (SELECT r.ev_action::text FROM"
+                + " pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') END,"
+                + " CASE WHEN " + AUTO_UPDATABLE_VIEW + " THEN (SELECT pg_catalog.string_agg(g.attrelid::text"
+                + " || ':' || g.attnum, ',') FROM pg_catalog.pg_attribute g WHERE g.attgenerated <> '' AND g.attrelid"
+                + " IN (SELECT d.refobjid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid"
+                + " WHERE r.ev_class = c.oid AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+                + " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)) END"
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
