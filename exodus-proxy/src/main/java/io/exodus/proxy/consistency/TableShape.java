@@ -23,9 +23,12 @@ import java.util.Set;
  * @param keyColumns          the {@code attnum}s of the primary key's columns, empty without one
  * @param alwaysIdentity      the {@code attnum}s of {@code GENERATED ALWAYS AS IDENTITY} columns: an UPDATE may set
  *                            them to DEFAULT only
+ * @param hiddenDefaults      for a view, the columns of its table that it does not show and that have a default or
+ *                            are identities: an INSERT through the view lets each database draw them on its own
  */
 public record TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
-        Set<Short> generatedColumns, boolean hasIdentity, Set<Short> keyColumns, Set<Short> alwaysIdentity) {
+        Set<Short> generatedColumns, boolean hasIdentity, Set<Short> keyColumns, Set<Short> alwaysIdentity,
+        List<String> hiddenDefaults) {
 
     public TableShape {
         Objects.requireNonNull(qualifiedName, "qualifiedName");
@@ -33,11 +36,13 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
         generatedColumns = Collections.unmodifiableSet(new LinkedHashSet<>(generatedColumns));
         keyColumns = Collections.unmodifiableSet(new LinkedHashSet<>(keyColumns));
         alwaysIdentity = Collections.unmodifiableSet(new LinkedHashSet<>(alwaysIdentity));
+        hiddenDefaults = List.copyOf(hiddenDefaults);
     }
 
     public TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
             Set<Short> generatedColumns, boolean hasIdentity) {
-        this(tableOid, qualifiedName, columnNamesByNumber, generatedColumns, hasIdentity, Set.of(), Set.of());
+        this(tableOid, qualifiedName, columnNamesByNumber, generatedColumns, hasIdentity, Set.of(), Set.of(),
+                List.of());
     }
 
     /**
@@ -77,8 +82,9 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
         if (first.size() > 8 && first.get(7) != null) {
             generated.addAll(viewColumnsTakingNoValue(first.get(7), first.get(8), names.keySet()));
         }
+        List<String> hidden = first.size() > 9 && first.get(9) != null ? List.of(first.get(9).split(",")) : List.of();
         return new TableShape(Integer.parseUnsignedInt(first.get(0)), first.get(1), names, generated, identity, key,
-                always);
+                always, hidden);
     }
 
     /**

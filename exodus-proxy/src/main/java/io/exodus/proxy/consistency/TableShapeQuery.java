@@ -19,7 +19,8 @@ public final class TableShapeQuery {
      * One row per live column of the table, in {@code attnum} order: table OID, qualified name
      * ({@code format('%I.%I')}, so quoted where needed), attnum, attname, attgenerated (also {@code s} for a view's
      * column that cannot be written), attidentity, whether the column is in the primary key; for a view, on its first
-     * row, its query tree and the generated columns ({@code table:column,…}) of the tables it reads. A table without
+     * row, its query tree, the generated columns ({@code table:column,…}) of the tables it reads, and the columns of
+     * those tables it never names that have a default ({@code name,…}). A table without
      * columns gives one row with nulls after the name; an OID that is no table gives no row. Read with
      * {@link TableShape#fromRows}.
      */
@@ -42,7 +43,19 @@ public final class TableShapeQuery {
                 + " || ':' || g.attnum, ',') FROM pg_catalog.pg_attribute g WHERE g.attgenerated <> '' AND g.attrelid"
                 + " IN (SELECT d.refobjid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid"
                 + " WHERE r.ev_class = c.oid AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
-                + " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)) END"
+                + " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)) END,"
+                // And the columns of the tables it reads that it never names and that have a default: each database
+                // draws those for an INSERT through it.
+                + " CASE WHEN " + AUTO_UPDATABLE_VIEW + " THEN (SELECT pg_catalog.string_agg(b.attname, ','"
+                + " ORDER BY b.attnum) FROM pg_catalog.pg_attribute b WHERE b.attnum > 0 AND NOT b.attisdropped"
+                + " AND b.attgenerated = '' AND (b.atthasdef OR b.attidentity <> '') AND b.attrelid IN (SELECT"
+                + " d.refobjid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid"
+                + " WHERE r.ev_class = c.oid AND d.refobjid <> c.oid"
+                + " AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+                + " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r"
+                + " ON r.oid = d.objid WHERE r.ev_class = c.oid AND d.refobjid = b.attrelid"
+                + " AND d.refobjsubid = b.attnum)) END"
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"

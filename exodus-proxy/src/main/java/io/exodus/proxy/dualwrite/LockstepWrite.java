@@ -196,6 +196,9 @@ final class LockstepWrite {
             }
         }
         UncopiedValues.report(plan, secondaryPlan, imageRefused, dual, relay.classifications());
+        if (secondaryPlan.usesRowImage() && shapes != null) {
+            UncopiedValues.reportHiddenDefaults(plan, shapes.values(), dual);
+        }
         List<String> primaryTags = withoutBegin(p.commandTags());
         if (aheadOutcome != null && !aheadOutcome.commandTags().isEmpty()) {
             List<String> all = new ArrayList<>(aheadOutcome.commandTags());

@@ -1,5 +1,6 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.CreateTableAs;
@@ -26,6 +27,20 @@ final class UncopiedValues {
      * @param secondaryPlan what the secondary gets: {@code plan}, or the same without row images
      * @param imageRefused  why an UPDATE's rows could not be copied, or null
      */
+    /**
+     * Rows copied into a view that does not show every column of its table: the columns it hides that have a default
+     * are drawn by each database on its own (a {@code bigserial} the view leaves out), so the table needs verification.
+     */
+    static void reportHiddenDefaults(UnitPlan plan, java.util.Collection<TableShape> shapes, DualWriteServices dual) {
+        for (TableShape shape : shapes) {
+            if (!shape.hiddenDefaults().isEmpty()) {
+                dual.divergences().nondeterministic(plan.fingerprint(), "it inserts through the view "
+                        + shape.qualifiedName() + ", which does not show " + String.join(", ", shape.hiddenDefaults())
+                        + " of its table: each database draws their defaults on its own");
+            }
+        }
+    }
+
     static void report(UnitPlan plan, UnitPlan secondaryPlan, String imageRefused, DualWriteServices dual,
             ClassificationCache classifications) {
         if (plan.simple()) {
