@@ -44,11 +44,20 @@ final class SchemaChanges {
      * must not find the old shape). Returns whether it may, for {@link #afterRequest}.
      */
     boolean beforeRequest(UnitPlan plan) {
-        if (!holdingFunctions && mayChangeFunctions(plan)) {
-            holdingFunctions = true;
-            functions.hold();
+        boolean changes = false;
+        for (String sql : plan.executedSql()) {
+            boolean ddl = false;
+            for (Classification statement : classifications.classify(sql).statements()) {
+                ddl |= statement.kind() == StatementKind.DDL;
+            }
+            changes |= ddl;
+            // Lexed again only for DDL and DO blocks, which are rare: every other request pays the cached lookup only.
+            if (!holdingFunctions && (ddl || RoutineChanges.mayBeDoBlock(sql))
+                    && RoutineChanges.mayChangeFunctions(sql)) {
+                holdingFunctions = true;
+                functions.hold();
+            }
         }
-        boolean changes = mayChangeTables(plan);
         if (changes) {
             forget();
         }
@@ -91,28 +100,7 @@ final class SchemaChanges {
         }
     }
 
-    private boolean mayChangeFunctions(UnitPlan plan) {
-        for (String sql : plan.executedSql()) {
-            if (RoutineChanges.mayChangeFunctions(sql)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void forget() {
         tableShapes.keySet().removeIf(key -> key.startsWith(databasePrefix));
-    }
-
-    /** DDL among the statements the request runs. */
-    private boolean mayChangeTables(UnitPlan plan) {
-        for (String sql : plan.executedSql()) {
-            for (Classification statement : classifications.classify(sql).statements()) {
-                if (statement.kind() == StatementKind.DDL) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

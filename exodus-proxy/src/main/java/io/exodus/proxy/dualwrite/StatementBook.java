@@ -32,6 +32,8 @@ final class StatementBook {
     private final Map<String, String> portals = new HashMap<>();
     private final Set<String> onSecondary = new HashSet<>();
     private final Map<String, Classification> sqlPrepared = new HashMap<>();
+    /** SQL-level cursors whose query writes (see {@link #cursorDeclared}). */
+    private final java.util.Set<String> writingCursors = new java.util.HashSet<>();
 
     void parsed(String name, Statement statement) {
         statements.put(name, statement);
@@ -95,6 +97,31 @@ final class StatementBook {
         // DEALLOCATE also drops a protocol-level statement of that name.
         statements.remove(name);
         onSecondary.remove(name);
+    }
+
+    /**
+     * A cursor was declared: whether its query writes (calls a function that writes, locks rows), so that each FETCH
+     * of it runs on both legs, where the DECLARE ran. A name declared again is judged again.
+     */
+    void cursorDeclared(String name, boolean writes) {
+        if (writes) {
+            writingCursors.add(name);
+        } else {
+            writingCursors.remove(name);
+        }
+    }
+
+    /** Whether FETCH or MOVE on that cursor runs a query that writes. */
+    boolean cursorWrites(String name) {
+        return writingCursors.contains(name);
+    }
+
+    void cursorClosed(String name) {
+        if (name == null) {
+            writingCursors.clear();
+        } else {
+            writingCursors.remove(name);
+        }
     }
 
     /** DISCARD ALL, DEALLOCATE ALL: every prepared statement is gone on both legs. */

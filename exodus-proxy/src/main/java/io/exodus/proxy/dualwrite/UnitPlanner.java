@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.CreateTableAs;
+import io.exodus.proxy.sql.CursorVerb;
 import io.exodus.proxy.sql.NondeterministicValues;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.RowImageReturning;
@@ -213,6 +214,11 @@ final class UnitPlanner {
      * or whose executions reached the secondary as row images (psycopg evicting its statement cache does this).
      */
     private Classification executedAs(Classification statement) {
+        if (statement.cursorVerb() == CursorVerb.FETCH && statement.cursorName() != null
+                && book.cursorWrites(statement.cursorName())) {
+            // The cursor's query writes, and its DECLARE ran on both legs: each FETCH runs a part of it, on both.
+            return Classification.of(StatementKind.WRITE);
+        }
         if (statement.preparedVerb() == PreparedStatementVerb.DEALLOCATE && statement.preparedName() != null
                 && book.sqlPrepared(statement.preparedName()) == null && !book.isOnSecondary(statement.preparedName())) {
             return Classification.of(StatementKind.READ);
@@ -230,6 +236,20 @@ final class UnitPlanner {
     }
 
     private void recordPreparedEffects(Classification statement) {
+        switch (statement.cursorVerb()) {
+            case DECLARE -> {
+                if (statement.cursorName() != null) {
+                    // A cursor that only locks rows (FOR UPDATE) is fetched on the primary alone, as before: fetched on
+                    // both, the target's could stand on another row (no ORDER BY), where a later UPDATE … WHERE
+                    // CURRENT OF would change it silently; unfetched there, that UPDATE fails there, loudly.
+                    book.cursorDeclared(statement.cursorName(), statement.runsOnBothLegs() && !statement.locking());
+                }
+            }
+            case CLOSE -> book.cursorClosed(statement.cursorName());
+            case CLOSE_ALL -> book.cursorClosed(null);
+            default -> {
+            }
+        }
         switch (statement.preparedVerb()) {
             case PREPARE -> {
                 if (statement.preparedName() != null && statement.inner() != null) {

@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param functionCalls       lower-case names of the functions the text calls, schema-qualified as written
  *                            ({@code nextval}, {@code pg_catalog.set_config}), each once, in order of appearance
  * @param parts               the classification of each statement when the text holds several; empty for one
+ * @param cursorVerb          what it does to an SQL-level cursor: DECLARE, FETCH or MOVE, CLOSE
+ * @param cursorName          that cursor's name (folded as {@code preparedName} is); {@code null} otherwise and for
+ *                            CLOSE ALL
  */
 public record Classification(
         StatementKind kind,
@@ -33,7 +36,9 @@ public record Classification(
         String preparedName,
         Classification inner,
         List<String> functionCalls,
-        List<Classification> parts) {
+        List<Classification> parts,
+        CursorVerb cursorVerb,
+        String cursorName) {
 
     /** Empty text, or only comments and semicolons: nothing runs. */
     public static final Classification EMPTY = of(StatementKind.READ);
@@ -42,6 +47,7 @@ public record Classification(
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(transactionVerb, "transactionVerb");
         Objects.requireNonNull(preparedVerb, "preparedVerb");
+        Objects.requireNonNull(cursorVerb, "cursorVerb");
         functionCalls = List.copyOf(functionCalls);
         parts = List.copyOf(parts);
     }
@@ -53,23 +59,33 @@ public record Classification(
 
     static Classification of(StatementKind kind, List<String> functionCalls) {
         return new Classification(kind, TransactionVerb.NONE, false, false, PreparedStatementVerb.NONE, null, null,
-                functionCalls, List.of());
+                functionCalls, List.of(), CursorVerb.NONE, null);
     }
 
     static Classification query(StatementKind kind, boolean locking, List<String> functionCalls) {
         return new Classification(kind, TransactionVerb.NONE, false, locking, PreparedStatementVerb.NONE, null, null,
-                functionCalls, List.of());
+                functionCalls, List.of(), CursorVerb.NONE, null);
     }
 
     static Classification transaction(TransactionVerb verb, boolean readOnly) {
         return new Classification(StatementKind.TRANSACTION, verb, readOnly, false, PreparedStatementVerb.NONE, null,
-                null, List.of(), List.of());
+                null, List.of(), List.of(), CursorVerb.NONE, null);
     }
 
     static Classification prepared(StatementKind kind, PreparedStatementVerb verb, String name, Classification inner,
             List<String> functionCalls) {
         return new Classification(kind, TransactionVerb.NONE, false, false, verb, name, inner, functionCalls,
-                List.of());
+                List.of(), CursorVerb.NONE, null);
+    }
+
+    /**
+     * A statement on a cursor: DECLARE takes its query's kind, locking and calls (a FETCH runs that query); FETCH,
+     * MOVE and CLOSE are reads of their own (the session resolves a FETCH of a cursor that writes).
+     */
+    static Classification cursor(CursorVerb verb, String name, Classification query) {
+        Classification of = query == null ? of(StatementKind.READ) : query;
+        return new Classification(of.kind(), TransactionVerb.NONE, false, of.locking(), PreparedStatementVerb.NONE,
+                null, null, of.functionCalls(), List.of(), verb, name);
     }
 
     /**
@@ -91,7 +107,7 @@ public record Classification(
             }
         }
         return new Classification(kind, TransactionVerb.NONE, false, locking, PreparedStatementVerb.NONE, null, null,
-                calls, statements);
+                calls, statements, CursorVerb.NONE, null);
     }
 
     /** Whether the text holds more than one statement. */
@@ -113,6 +129,6 @@ public record Classification(
     Classification withKind(StatementKind newKind) {
         return newKind == kind ? this
                 : new Classification(newKind, transactionVerb, readOnlyTransaction, locking, preparedVerb,
-                        preparedName, inner, functionCalls, parts);
+                        preparedName, inner, functionCalls, parts, cursorVerb, cursorName);
     }
 }

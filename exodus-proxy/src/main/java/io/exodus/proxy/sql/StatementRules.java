@@ -34,7 +34,11 @@ final class StatementRules {
         return switch (tokens.name(verb)) {
             case "select", "values", "table" -> query(tokens, verb, to, -1, -1);
             case "with" -> with(tokens, verb, to);
-            case "show", "fetch", "move", "close" -> Classification.of(READ);
+            case "show" -> Classification.of(READ);
+            case "fetch", "move" -> Classification.cursor(CursorVerb.FETCH, lastName(tokens, verb, to), null);
+            case "close" -> tokens.isWord(verb + 1, "all") && verb + 2 >= to
+                    ? Classification.cursor(CursorVerb.CLOSE_ALL, null, null)
+                    : Classification.cursor(CursorVerb.CLOSE, lastName(tokens, verb, to), null);
             case "declare" -> declare(tokens, verb, to);
             case "explain" -> explain(tokens, verb, to);
             case "insert", "update", "delete", "merge", "call", "do", "truncate", "lock", "notify" ->
@@ -100,10 +104,20 @@ final class StatementRules {
     private Classification declare(Tokens tokens, int verb, int to) {
         for (int i = verb + 1; i < to; i++) {
             if (tokens.isWord(i, "for") && tokens.depth(i) == tokens.depth(verb)) {
-                return classify(tokens, i + 1, to);
+                String name = tokens.isName(verb + 1) ? tokens.name(verb + 1) : null;
+                return Classification.cursor(CursorVerb.DECLARE, name, classify(tokens, i + 1, to));
             }
         }
         return Classification.of(UNKNOWN);
+    }
+
+    /** The cursor a FETCH, MOVE or CLOSE names: its last word ({@code FETCH FORWARD 10 FROM c}); null if none. */
+    private static String lastName(Tokens tokens, int verb, int to) {
+        int last = to - 1;
+        while (last > verb && tokens.is(last, TokenType.SEMICOLON)) {
+            last--;
+        }
+        return last > verb && tokens.isName(last) ? tokens.name(last) : null;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.testsupport.CommandResult;
 import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.Psql;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -103,6 +105,34 @@ class DualWriteFunctionCallsTest {
             statement.execute("select maybe_note(2)");
         }
         assertRows("redefined", 2);
+    }
+
+    /**
+     * The function called by a cursor's query, which each FETCH runs a part of: psql's FETCH_COUNT reads a result
+     * that way (DECLARE, FETCH FORWARD n, CLOSE), and so does a client's own cursor. The FETCHes ran on the source
+     * alone, and the target's cursor never ran the function.
+     */
+    @Test
+    void aWritingFunctionReadThroughACursorWritesBothDatabases() throws Exception {
+        try (Connection client = openProxy(); Statement statement = client.createStatement()) {
+            statement.execute("create table fetched (id int primary key)");
+            statement.execute("create function note_fetched(i int) returns int language sql as "
+                    + "$$ insert into fetched values (i) returning i $$");
+        }
+        CommandResult ran = Psql.against(DualWriteDatabases.proxy(port, DATABASE)).script("""
+                \\set FETCH_COUNT 2
+                select note_fetched(g) from generate_series(1, 5) g;
+                """);
+        assertTrue(ran.succeeded(), ran.toString());
+        try (Connection client = openProxy(); Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            statement.execute("declare c no scroll cursor for select note_fetched(g) from generate_series(6, 8) g");
+            statement.execute("fetch 2 from c");
+            statement.execute("fetch all from c");
+            statement.execute("close c");
+            client.commit();
+        }
+        assertRows("fetched", 8);
     }
 
     /**

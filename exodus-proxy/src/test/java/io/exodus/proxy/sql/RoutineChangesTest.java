@@ -27,4 +27,14 @@ class RoutineChangesTest {
             assertFalse(RoutineChanges.mayChangeFunctions(sql), sql);
         }
     }
+
+    @Test
+    void aDoBlockIsSeenWithoutLexing() {
+        assertTrue(RoutineChanges.mayBeDoBlock("  DO $$ begin end $$"));
+        assertTrue(RoutineChanges.mayBeDoBlock("do\n$$ begin end $$"));
+        assertTrue(RoutineChanges.mayBeDoBlock("do language plpgsql $$ begin end $$"));
+        assertFalse(RoutineChanges.mayBeDoBlock("domain_check()"));
+        assertFalse(RoutineChanges.mayBeDoBlock("select 1"));
+        assertFalse(RoutineChanges.mayBeDoBlock("do_it"));
+    }
 }
