@@ -12,6 +12,12 @@ public final class TableShapeQuery {
             + " pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 68 = 68) AND NOT EXISTS (SELECT 1"
             + " FROM pg_catalog.pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '3')";
 
+    /** The relations a view's query reads (its rule's dependencies), the view itself left out. */
+    private static final String TABLES_THE_VIEW_READS = "SELECT d.refobjid FROM pg_catalog.pg_depend d"
+            + " JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid WHERE r.ev_class = c.oid AND d.refobjid <> c.oid"
+            + " AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+            + " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass";
+
     private TableShapeQuery() {
     }
 
@@ -41,18 +47,13 @@ public final class TableShapeQuery {
                 + " pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') END,"
                 + " CASE WHEN " + AUTO_UPDATABLE_VIEW + " THEN (SELECT pg_catalog.string_agg(g.attrelid::text"
                 + " || ':' || g.attnum, ',') FROM pg_catalog.pg_attribute g WHERE g.attgenerated <> '' AND g.attrelid"
-                + " IN (SELECT d.refobjid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid"
-                + " WHERE r.ev_class = c.oid AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
-                + " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)) END,"
+                + " IN (" + TABLES_THE_VIEW_READS + ")) END,"
                 // And the columns of the tables it reads that it never names and that have a default: each database
                 // draws those for an INSERT through it.
                 + " CASE WHEN " + AUTO_UPDATABLE_VIEW + " THEN (SELECT pg_catalog.string_agg(b.attname, ','"
                 + " ORDER BY b.attnum) FROM pg_catalog.pg_attribute b WHERE b.attnum > 0 AND NOT b.attisdropped"
-                + " AND b.attgenerated = '' AND (b.atthasdef OR b.attidentity <> '') AND b.attrelid IN (SELECT"
-                + " d.refobjid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid"
-                + " WHERE r.ev_class = c.oid AND d.refobjid <> c.oid"
-                + " AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
-                + " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)"
+                + " AND b.attgenerated = '' AND (b.atthasdef OR b.attidentity <> '') AND b.attrelid IN ("
+                + TABLES_THE_VIEW_READS + ")"
                 + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r"
                 + " ON r.oid = d.objid WHERE r.ev_class = c.oid AND d.refobjid = b.attrelid"
                 + " AND d.refobjsubid = b.attnum)) END"

@@ -18,7 +18,6 @@ import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +132,8 @@ final class LockstepWrite {
                     // block would be. It gets its own answer then (from a function: "cannot be executed from a
                     // function", as directly).
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
-                            .compose(r -> primary.send(closingWhatItParses(), 1, Leg.DISCARD))
+                            .compose(r -> primary.send(FrontendMessages.appendSync(closing(parsedHere())), 1,
+                                    Leg.DISCARD))
                             .compose(r -> new LockstepWrite(relay, plan, null, false, dual).run());
                 }
                 if (wrap) {
@@ -312,15 +312,22 @@ final class LockstepWrite {
         return ahead == 0 && p.error() != null && SqlState.ACTIVE_SQL_TRANSACTION.equals(p.error().sqlState());
     }
 
-    /** Closes on the primary the statements the request parses (the failed run made them), so it can parse them again. */
-    private Buffer closingWhatItParses() {
-        Buffer close = Buffer.buffer();
+    /** The names of the statements the request parses (a failed run made them on the primary). */
+    private Set<String> parsedHere() {
+        Set<String> names = new LinkedHashSet<>();
         for (PgMessage message : plan.messages()) {
             if (message.type() == FrontendMessageType.PARSE) {
-                FrontendMessages.appendCloseStatement(close, new MessageReader(message.body()).readCString());
+                names.add(new MessageReader(message.body()).readCString());
             }
         }
-        return FrontendMessages.appendSync(close);
+        return names;
+    }
+
+    /** Close messages for {@code statements}, so that the request can parse them again. */
+    private static Buffer closing(Set<String> statements) {
+        Buffer close = Buffer.buffer();
+        statements.forEach(name -> FrontendMessages.appendCloseStatement(close, name));
+        return close;
     }
 
     /**
@@ -376,15 +383,8 @@ final class LockstepWrite {
             relay.planner().imageRefused(plan.statementText());
             return runAsText(plan.withoutRowImage(), List.of(plan.statementText()));
         }
-        Set<String> parsedHere = new HashSet<>();
-        Buffer fixUp = Buffer.buffer();
-        for (PgMessage message : plan.messages()) {
-            if (message.type() == FrontendMessageType.PARSE) {
-                String name = new MessageReader(message.body()).readCString();
-                parsedHere.add(name);
-                FrontendMessages.appendCloseStatement(fixUp, name);
-            }
-        }
+        Set<String> parsedHere = parsedHere();
+        Buffer fixUp = closing(parsedHere);
         List<String> texts = new ArrayList<>();
         for (String name : imageStatements()) {
             texts.add(relay.book().statement(name).sql());
@@ -433,7 +433,8 @@ final class LockstepWrite {
     /** Client two-phase-commit statements run one after the other ({@link UnitShape#SEQUENTIAL}); NONE otherwise. */
     private TransactionVerb verb() {
         if (verb == null) {
-            verb = plan.shape() == UnitShape.SEQUENTIAL ? ClientTwoPhase.verbOf(plan, relay.classifications()) : TransactionVerb.NONE;
+            verb = plan.shape() == UnitShape.SEQUENTIAL ? ClientTwoPhase.verbOf(plan, relay.classifications())
+                    : TransactionVerb.NONE;
         }
         return verb;
     }

@@ -33,7 +33,7 @@ final class StatementBook {
     private final Set<String> onSecondary = new HashSet<>();
     private final Map<String, Classification> sqlPrepared = new HashMap<>();
     /** SQL-level cursors whose query writes (see {@link #cursorDeclared}). */
-    private final java.util.Set<String> writingCursors = new java.util.HashSet<>();
+    private final Set<String> writingCursors = new HashSet<>();
 
     void parsed(String name, Statement statement) {
         statements.put(name, statement);
@@ -117,11 +117,12 @@ final class StatementBook {
     }
 
     void cursorClosed(String name) {
-        if (name == null) {
-            writingCursors.clear();
-        } else {
-            writingCursors.remove(name);
-        }
+        writingCursors.remove(name);
+    }
+
+    /** CLOSE ALL. */
+    void allCursorsClosed() {
+        writingCursors.clear();
     }
 
     /** DISCARD ALL, DEALLOCATE ALL: every prepared statement is gone on both legs. */

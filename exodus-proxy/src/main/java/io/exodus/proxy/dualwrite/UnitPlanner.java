@@ -246,7 +246,7 @@ final class UnitPlanner {
                 }
             }
             case CLOSE -> book.cursorClosed(statement.cursorName());
-            case CLOSE_ALL -> book.cursorClosed(null);
+            case CLOSE_ALL -> book.allCursorsClosed();
             default -> {
             }
         }

@@ -141,7 +141,7 @@ public final class DatabaseFunctions {
     private void publish() {
         FunctionVolatility next = current();
         FunctionVolatility now = classifications.volatility();
-        if (!next.sameFunctions(now) || trusted(next) != trusted(now)) {
+        if (!next.sameFunctions(now) || next.trustsUserFunctions() != now.trustsUserFunctions()) {
             classifications.replaceVolatility(next);
         }
     }
@@ -155,9 +155,5 @@ public final class DatabaseFunctions {
             catalog = catalog.distrustingUserFunctions();
         }
         return catalog.reportingUnknownCallsTo(call -> read());
-    }
-
-    private static boolean trusted(FunctionVolatility catalog) {
-        return catalog.trustsUserFunctions();
     }
 }

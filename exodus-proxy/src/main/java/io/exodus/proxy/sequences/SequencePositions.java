@@ -14,9 +14,9 @@ import java.util.List;
 /**
  * Brings sequences of one database server past another's positions: every sequence of the new primary before the
  * primary changes ({@link #advance}), and, during dual-write, those of the secondary that fell behind
- * ({@link #follow}). Dual-write
- * gives the secondary the values the primary drew (row images), not the draws: the secondary's sequences stay where
- * they were, and its first {@code nextval} as the primary would hand out a key already taken. Each sequence of each
+ * ({@link #follow}). Dual-write gives the secondary the values the primary drew (row images), not the draws: the
+ * secondary's sequences stay where they were, and its first {@code nextval} as the primary would hand out a key
+ * already taken. Each sequence of each
  * database is set to the further of the two positions (the greater for ascending sequences, the lesser for descending
  * ones); a sequence the old primary never drew from is left alone.
  */

@@ -289,11 +289,6 @@ public final class FunctionVolatility {
         return call.startsWith(PG_CATALOG + ".") && SERVER_LOCAL.contains(call.substring(lastDot + 1));
     }
 
-    /** How many volatile functions (by name) the catalog contributed, for logs. */
-    public int catalogSize() {
-        return volatileNames.size();
-    }
-
     /** Whether the database's own functions that are not volatile count as reads (see {@link #distrustingUserFunctions}). */
     public boolean trustsUserFunctions() {
         return userFunctionsTrusted;
