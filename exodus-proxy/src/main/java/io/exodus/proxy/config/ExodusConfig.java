@@ -232,6 +232,15 @@ public interface ExodusConfig {
         long copyFromFileMaxBytes();
 
         /**
+         * In dual-write, a large object a statement creates ({@code lo_creat}, {@code lo_import}, {@code
+         * lo_from_bytea}) is given to the target under the source's OID with the source's bytes, which Exodus holds
+         * while it does; a statement that creates a larger one is refused (written in pieces, any size is mirrored).
+         */
+        @WithName("large-object-max-bytes")
+        @WithDefault("67108864")
+        long largeObjectMaxBytes();
+
+        /**
          * How often the functions of each source database with open sessions are read again, so that a function made
          * volatile through another proxy counts as a write here too ({@code SELECT f()} runs on both databases). A
          * function unknown to the last reading counts as a write at once, and a change through this proxy is read

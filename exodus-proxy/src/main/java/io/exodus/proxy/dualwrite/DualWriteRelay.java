@@ -77,6 +77,7 @@ public final class DualWriteRelay implements Relay {
     private final ChainedEnd chainedEnds;
     private final SchemaChanges schemaChanges;
     private final SessionTemporaryTables temporaryTables = new SessionTemporaryTables();
+    private final LargeObjectImages largeObjects;
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
@@ -155,6 +156,7 @@ public final class DualWriteRelay implements Relay {
         this.classifications = functions.classifications();
         this.planner = new UnitPlanner(classifications, book, dual.rowImages());
         this.requests = new SecondaryRequests(book);
+        this.largeObjects = new LargeObjectImages(dual.largeObjectMaxBytes());
         this.queue = new QueueHandoff(this, dual, login);
         this.secondaryTransaction = new SecondaryTransaction(this, login);
         this.secondaryConnection = new SecondaryConnection(this, services, dual, login, book);
@@ -553,6 +555,10 @@ public final class DualWriteRelay implements Relay {
 
     StatementBook book() {
         return book;
+    }
+
+    LargeObjectImages largeObjects() {
+        return largeObjects;
     }
 
     String databaseName() {

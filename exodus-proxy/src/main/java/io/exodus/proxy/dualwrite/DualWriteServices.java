@@ -22,6 +22,7 @@ import java.util.Map;
  * @param replay      the durable queue of transactions the secondary missed
  * @param reads       reads outside transactions by the database that answered them, for a canary's health gates
  * @param copyFromFileMaxBytes the largest server file a {@code COPY … FROM 'file'} may read (exodus.migration.copy-from-file-max-bytes)
+ * @param largeObjectMaxBytes  the largest large object a statement may create (exodus.migration.large-object-max-bytes)
  */
 public record DualWriteServices(
         BackendConnector target,
@@ -36,5 +37,6 @@ public record DualWriteServices(
         io.exodus.proxy.metrics.DualWriteMetrics metrics,
         io.exodus.proxy.catchup.CatchUpQueue replay,
         io.exodus.proxy.metrics.ReadsBySide reads,
-        long copyFromFileMaxBytes) {
+        long copyFromFileMaxBytes,
+        long largeObjectMaxBytes) {
 }

@@ -6,6 +6,7 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TableShapeQuery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.sql.MissingIndexDrop;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -58,6 +59,8 @@ final class LockstepWrite {
     private TransactionVerb verb;
     private ConsistencyPolicy policy;
     private WriteSettlement settlement;
+    /** What the secondary runs around the request so that it holds the large objects the primary made, or null. */
+    private LargeObjectImages.Fix largeObjects;
 
     /** @param sentAhead the part of the request a Flush sent ahead of its Sync, or null */
     LockstepWrite(DualWriteRelay relay, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
@@ -164,18 +167,31 @@ final class LockstepWrite {
             if (!secondaryReady && !queue.queueTransaction()) {
                 return missedBySecondary(p, held);
             }
-            if (filter != null && filter.overflowed() || aheadOutcome != null && aheadOutcome.overflowed()) {
-                return onSecondary(p, held, List.of(), null);
+            if (plan.createsLargeObjects()) {
+                return relay.largeObjects().after(primary).compose(fix -> {
+                    if (fix.refusal() != null) {
+                        return settlement.failAfterRunning(fix.refusal());
+                    }
+                    largeObjects = fix;
+                    return toSecondary(p, held, filter);
+                });
             }
-            List<PrimaryRowImageFilter.Capture> captures = new ArrayList<>();
-            if (aheadOutcome != null) {
-                captures.addAll(aheadOutcome.captures());
-            }
-            if (filter != null) {
-                captures.addAll(filter.captures());
-            }
-            return shapesOf(captures).compose(shapes -> onSecondary(p, held, captures, shapes));
+            return toSecondary(p, held, filter);
         });
+    }
+
+    private Future<Void> toSecondary(LegReply p, HeldReply held, PrimaryRowImageFilter filter) {
+        if (filter != null && filter.overflowed() || aheadOutcome != null && aheadOutcome.overflowed()) {
+            return onSecondary(p, held, List.of(), null);
+        }
+        List<PrimaryRowImageFilter.Capture> captures = new ArrayList<>();
+        if (aheadOutcome != null) {
+            captures.addAll(aheadOutcome.captures());
+        }
+        if (filter != null) {
+            captures.addAll(filter.captures());
+        }
+        return shapesOf(captures).compose(shapes -> onSecondary(p, held, captures, shapes));
     }
 
     private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
@@ -206,11 +222,18 @@ final class LockstepWrite {
             primaryTags = all;
         }
         io.exodus.proxy.catchup.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
-        SecondaryRequests.SecondaryRequest request = relay.requests().secondary(secondaryPlan, captures,
-                shapes == null ? Map.of() : shapes, primaryTags, recording == null ? null : recording.preparedHere());
+        SecondaryRequests.SecondaryRequest request = withLargeObjects(relay.requests().secondary(secondaryPlan,
+                captures, shapes == null ? Map.of() : shapes, primaryTags,
+                recording == null ? null : recording.preparedHere()));
+        int answers = largeObjects == null ? 1 : 3;
         if (recording != null) {
-            recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(request.replay()) : request.replay(),
-                    wrap ? 2 : 1, wrap ? withBegin(request.expectedTags()) : request.expectedTags(), true);
+            Buffer replay = plan.simple() && !secondaryPlan.usesRowImage() && largeObjects == null
+                    ? MissingIndexDrop.tolerant(plan.statementText()).map(FrontendMessages::query)
+                            .orElse(request.replay())
+                    : request.replay();
+            recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(replay) : replay,
+                    wrap ? answers + 1 : answers, wrap ? withBegin(request.expectedTags()) : request.expectedTags(),
+                    true);
             recording.wrote(plan.statementText());
             relay.temporaryTables().refuseIfReplayNames(plan.statementText(), secondaryPlan.usesRowImage(),
                     recording);
@@ -227,8 +250,8 @@ final class LockstepWrite {
             toSecondary = FrontendMessages.query("BEGIN").appendBuffer(toSecondary);
         }
         boolean behind = wrapAllowed && !wrap;
-        Future<LegReply> applied = behind ? secondary.sendLater(toSecondary, 1, Leg.DISCARD)
-                : secondary.send(toSecondary, wrap ? 2 : 1, Leg.DISCARD);
+        Future<LegReply> applied = behind ? secondary.sendLater(toSecondary, answers, Leg.DISCARD)
+                : secondary.send(toSecondary, wrap ? answers + 1 : answers, Leg.DISCARD);
         if (behind) {
             // Inside an explicit transaction the client need not wait: the secondary applies the statement behind
             // the primary (its connection keeps the order), and the COMMIT waits until it has caught up, which is
@@ -253,6 +276,23 @@ final class LockstepWrite {
             }
             return settlement.onSecondarySuccess(held);
         });
+    }
+
+    /** The request for the secondary inside the note and the fix of {@link LargeObjectImages}, if any. */
+    private SecondaryRequests.SecondaryRequest withLargeObjects(SecondaryRequests.SecondaryRequest request) {
+        if (largeObjects == null) {
+            return request;
+        }
+        List<String> tags = new ArrayList<>(request.expectedTags().size() + largeObjects.tags().size() + 1);
+        tags.add("SELECT 1");
+        tags.addAll(request.expectedTags());
+        tags.addAll(largeObjects.tags());
+        Buffer replay = request.replay() == null ? null : around(request.replay());
+        return new SecondaryRequests.SecondaryRequest(around(request.buffer()), tags, replay);
+    }
+
+    private Buffer around(Buffer request) {
+        return largeObjects.before().copy().appendBuffer(request).appendBuffer(largeObjects.after());
     }
 
     /** The secondary cannot get the write, and the queue cannot take it: a divergence, its tables marked. */
@@ -285,7 +325,7 @@ final class LockstepWrite {
         if (queued.isEmpty() || !queue.replays()) {
             return null;
         }
-        return queue.queueOnItsOwn(queued.get(), p.commandTags());
+        return queue.queueOnItsOwn(MissingIndexDrop.tolerant(queued.get()).orElse(queued.get()), p.commandTags());
     }
 
     /**

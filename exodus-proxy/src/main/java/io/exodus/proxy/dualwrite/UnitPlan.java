@@ -18,14 +18,17 @@ import java.util.Optional;
  * @param statements    extended protocol: for each message, the prepared statement it parses, binds, describes or
  *                      executes, as it was at that point of the request (an unnamed statement parsed again later in
  *                      the same request is another one); null for other messages, empty for a simple Query
+ * @param createsLargeObjects a statement of the request (or its fast-path call) may create a large object, whose
+ *                      OID and bytes the secondary gets from the primary ({@link LargeObjectImages})
  */
 record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, String statementText,
         Optional<RowImageReturning> rowImage, boolean extendedRowImage, String unsupported,
-        List<StatementBook.Statement> statements) {
+        List<StatementBook.Statement> statements, boolean createsLargeObjects) {
 
     /** The same request with the secondary getting the client's own statements instead of row images. */
     UnitPlan withoutRowImage() {
-        return new UnitPlan(shape, messages, simple, statementText, Optional.empty(), false, unsupported, statements);
+        return new UnitPlan(shape, messages, simple, statementText, Optional.empty(), false, unsupported, statements,
+                createsLargeObjects);
     }
 
     /** The statement the message at this index refers to, or null. */
@@ -58,7 +61,12 @@ record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, Strin
 
     /** A short form of the statement for a log line: whitespace squeezed, cut at 200 characters. */
     String fingerprint() {
-        return statementText == null ? "(extended-protocol batch)" : fingerprintOf(statementText);
+        if (statementText == null) {
+            PgMessage last = messages.get(messages.size() - 1);
+            return last.type() == io.exodus.proxy.wire.FrontendMessageType.FUNCTION_CALL
+                    ? FastPathCall.of(last).describe() : "(extended-protocol batch)";
+        }
+        return fingerprintOf(statementText);
     }
 
     static String fingerprintOf(String sql) {

@@ -4,6 +4,7 @@ import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.CreateTableAs;
 import io.exodus.proxy.sql.CursorVerb;
+import io.exodus.proxy.sql.LargeObjectCalls;
 import io.exodus.proxy.sql.NondeterministicValues;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.RowImageReturning;
@@ -28,6 +29,14 @@ import java.util.Set;
  */
 final class UnitPlanner {
     private static final int MAX_REFUSED_IMAGES = 256;
+    /**
+     * The large objects a request created are looked for after it, by the transaction ids the session holds
+     * ({@link LargeObjectImages}): a savepoint released or a transaction ended by the same request has let go of the
+     * ids that made them.
+     */
+    private static final String LARGE_OBJECTS_AND_TRANSACTION_VERBS = "a request that creates a large object and also "
+            + "opens or ends a transaction or savepoint is not mirrored in dual-write: send the transaction statements "
+            + "on their own";
     private final ClassificationCache classifications;
     private final StatementBook book;
     private final boolean rowImages;
@@ -51,10 +60,25 @@ final class UnitPlanner {
             return planSimple(messages, new MessageReader(last.body()).readCString());
         }
         if (last.type() == FrontendMessageType.FUNCTION_CALL) {
-            return new UnitPlan(UnitShape.UNSUPPORTED, messages, false, null, Optional.empty(), false,
-                    "fast-path function calls (large objects) are not mirrored in dual-write", List.of());
+            return planFastPath(messages, FastPathCall.of(last));
         }
         return planExtended(messages);
+    }
+
+    /**
+     * A fast-path call runs on both databases, as the same call (large-object descriptors and positions stay alike),
+     * unless it writes a file on the source's host; only PostgreSQL's own functions have the same OID on the target.
+     */
+    private static UnitPlan planFastPath(List<PgMessage> messages, FastPathCall call) {
+        if (!call.builtin()) {
+            return new UnitPlan(UnitShape.UNSUPPORTED, messages, false, null, Optional.empty(), false,
+                    "a " + call.describe() + " is not mirrored in dual-write: only PostgreSQL's built-in functions "
+                            + "have the same OID on the source and the target; call the function with SELECT",
+                    List.of(), false);
+        }
+        UnitShape shape = call.writesServerFile() ? UnitShape.READ : UnitShape.LOCKSTEP;
+        return new UnitPlan(shape, messages, false, null, Optional.empty(), false, null, List.of(),
+                call.createsLargeObject());
     }
 
     private UnitPlan planSimple(List<PgMessage> messages, String sql) {
@@ -65,19 +89,23 @@ final class UnitPlanner {
             recordPreparedEffects(statement);
         }
         UnitShape shape = shapeOf(executed, sql);
+        boolean largeObjects = createLargeObjects(executed);
         String unsupported = null;
         if (shape == UnitShape.UNSUPPORTED) {
             unsupported = CopyFromRules.refusal(sql, whole.isMultiStatement());
             shape = unsupported == null ? UnitShape.COPY_IN : shape;
+        } else if (largeObjects && letsGoOfTransactionIds(executed)) {
+            shape = UnitShape.UNSUPPORTED;
+            unsupported = LARGE_OBJECTS_AND_TRANSACTION_VERBS;
         }
         if (shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement() && whole.kind() == StatementKind.DDL
                 && NondeterministicValues.firstIn(sql, whole) != null && CreateTableAs.parse(sql).isPresent()) {
             return new UnitPlan(UnitShape.TABLE_FROM_QUERY, messages, true, sql, Optional.empty(), false, null,
-                    List.of());
+                    List.of(), largeObjects);
         }
         Optional<RowImageReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
                 && !refusedImages.contains(sql) ? RowImageReturning.forStatement(sql, true, whole) : Optional.empty();
-        return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of());
+        return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of(), largeObjects);
     }
 
     /** The primary refused this text with its row image: it runs (and is parsed) as its text from now on. */
@@ -138,9 +166,14 @@ final class UnitPlanner {
             UnitShape shape = shapeOf(executed, forbidsBlock);
             String text = writingText != null ? writingText : firstText;
             String unsupported = shape == UnitShape.UNSUPPORTED ? CopyFromRules.refusalInExtendedProtocol(text) : null;
+            boolean largeObjects = createLargeObjects(executed);
+            if (largeObjects && letsGoOfTransactionIds(executed)) {
+                shape = UnitShape.UNSUPPORTED;
+                unsupported = LARGE_OBJECTS_AND_TRANSACTION_VERBS;
+            }
             return new UnitPlan(shape, Collections.unmodifiableList(messages), false, text, Optional.empty(),
                     rowImage && (shape == UnitShape.LOCKSTEP || shape == UnitShape.SEQUENTIAL), unsupported,
-                    Collections.unmodifiableList(statements));
+                    Collections.unmodifiableList(statements), largeObjects);
         }
 
         private StatementBook.Statement enter(PgMessage message) {
@@ -265,6 +298,30 @@ final class UnitPlanner {
             default -> {
             }
         }
+    }
+
+    /** A statement that ends the transaction or a savepoint: the session no longer holds the ids that wrote before. */
+    private static boolean letsGoOfTransactionIds(List<Classification> executed) {
+        for (Classification statement : executed) {
+            switch (statement.transactionVerb()) {
+                case COMMIT, COMMIT_AND_CHAIN, ROLLBACK, ROLLBACK_AND_CHAIN, RELEASE_SAVEPOINT, ROLLBACK_TO_SAVEPOINT,
+                        PREPARE_TRANSACTION -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean createLargeObjects(List<Classification> executed) {
+        for (Classification statement : executed) {
+            if (LargeObjectCalls.create(statement)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static UnitShape shapeOf(List<Classification> executed, String sql) {

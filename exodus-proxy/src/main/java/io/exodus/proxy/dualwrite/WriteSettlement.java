@@ -106,27 +106,34 @@ final class WriteSettlement {
             return finishOnPrimaryOnly(held);
         }
         relay.divergence(kind, plan, p, s);
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
         if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
-            ErrorResponse error = clientError(kind, p, s);
-            closeNamedStatements();
-            if (wrap) {
-                secondaryTransaction.drop();
-                return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
-                        .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
-            }
-            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == 'T') {
-                secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
-            }
-            return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
-                    .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+            return failAfterRunning(clientError(kind, p, s));
         }
         secondaryTransaction.drop();
         if (policy.pinsSessionAfterSecondaryFailure()) {
             relay.secondaryConnection().pinToPrimary();
         }
         return finishOnPrimaryOnly(held);
+    }
+
+    /**
+     * The write ran on the primary but must not stand: the client gets {@code error} in its place, an autocommit write
+     * is rolled back, and an explicit transaction is failed on both databases (the client's ROLLBACK ends it).
+     */
+    Future<Void> failAfterRunning(ErrorResponse error) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        closeNamedStatements();
+        if (wrap) {
+            secondaryTransaction.drop();
+            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
+                    .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
+        }
+        if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == 'T') {
+            secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
+        }
+        return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
+                .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
     }
 
     /** The secondary applied the write as the primary did: it takes part, and a wrapped write commits on both. */

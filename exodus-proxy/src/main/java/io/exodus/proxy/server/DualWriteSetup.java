@@ -92,6 +92,6 @@ public class DualWriteSetup {
         return new DualWriteServices(connector, migration, functions, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
                 divergences, true, config.migration().secondaryTimeout(), metrics, replay, reads,
-                config.migration().copyFromFileMaxBytes());
+                config.migration().copyFromFileMaxBytes(), config.migration().largeObjectMaxBytes());
     }
 }

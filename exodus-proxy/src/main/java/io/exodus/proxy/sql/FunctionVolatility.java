@@ -113,7 +113,7 @@ public final class FunctionVolatility {
 
     /**
      * Functions whose effect or answer belongs to one server: its processes, transaction ids, WAL, replication slots,
-     * statistics and configuration. They run where the client's answer comes from and nowhere else: mirrored, a
+     * statistics, configuration and files. They run where the client's answer comes from and nowhere else: mirrored, a
      * {@code txid_status()} of a source transaction id fails on the target, and {@code pg_terminate_backend} of a
      * source pid would end an unrelated target session. A statement calling one is never a canary read either.
      */
@@ -131,7 +131,9 @@ public final class FunctionVolatility {
             "pg_logical_slot_peek_changes", "pg_logical_slot_peek_binary_changes", "pg_logical_emit_message",
             "pg_stat_reset", "pg_stat_reset_shared", "pg_stat_reset_single_table_counters",
             "pg_stat_reset_single_function_counters", "pg_stat_reset_slru", "pg_stat_reset_replication_slot",
-            "pg_stat_clear_snapshot", "pg_stat_force_next_flush");
+            "pg_stat_clear_snapshot", "pg_stat_force_next_flush",
+            // writes a file on the server's host: the source's; the target's host is another (or a managed service)
+            "lo_export");
 
     private static final Set<String> SESSION_SETTERS = Set.of("set_config");
 

@@ -5,15 +5,15 @@ import java.util.Set;
 
 /**
  * Whether a statement computes values that can differ between two databases running it: the clock
- * ({@code now()}, {@code CURRENT_TIMESTAMP} …), randomness ({@code random()}, {@code gen_random_uuid()}) and sequences
- * ({@code nextval}). Dual-write gives an INSERT the primary's values through a row image; any other statement with
- * such values is logged and counted, so that its table gets verified.
+ * ({@code now()}, {@code CURRENT_TIMESTAMP} …), randomness ({@code random()}, {@code gen_random_uuid()}), sequences
+ * ({@code nextval}) and large-object OIDs ({@code lo_creat}). Dual-write gives an INSERT the primary's values through a
+ * row image; any other statement with such values is logged and counted, so that its table gets verified.
  */
 public final class NondeterministicValues {
     private static final Set<String> FUNCTIONS = Set.of("now", "clock_timestamp", "statement_timestamp",
             "transaction_timestamp", "timeofday", "random", "random_normal", "gen_random_uuid", "uuid_generate_v1",
             "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "pg_current_xact_id", "inet_client_addr",
-            "pg_backend_pid");
+            "pg_backend_pid", "lo_creat", "lo_create", "lo_import", "lo_from_bytea");
     private static final Set<String> KEYWORDS = Set.of("current_timestamp", "current_date", "current_time", "localtime",
             "localtimestamp");
 

@@ -15,9 +15,10 @@ public final class TemporaryTables {
     }
 
     /**
-     * Follows the text's statements in order: the temporary tables it creates join {@code names}, and those it drops
-     * ({@code DROP TABLE name}, which means the temporary table while one of that name exists) leave it, so that the
-     * permanent table of the same name is not mistaken for it afterwards.
+     * Follows the text's statements in order: the temporary tables it creates join {@code names}, with the indexes
+     * made on them, and those it drops ({@code DROP TABLE name}, {@code DROP INDEX name}, which mean the temporary one
+     * while one of that name exists) leave it, so that the permanent table of the same name is not mistaken for it
+     * afterwards.
      */
     public static void track(String sql, Set<String> names) {
         if (sql == null || names.isEmpty() && !mentionsTemp(sql)) {
@@ -40,6 +41,11 @@ public final class TemporaryTables {
                     names.add(newName);
                 }
             }
+
+            @Override
+            public boolean isTemporary(String table) {
+                return names.contains(table);
+            }
         });
     }
 
@@ -61,10 +67,17 @@ public final class TemporaryTables {
 
         default void renamed(String table, String newName) {
         }
+
+        default boolean isTemporary(String table) {
+            return false;
+        }
     }
 
     private static void walk(Tokens tokens, Changes changes) {
         for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.isWord(i, "create") && indexOnTemporaryTable(tokens, i + 1, changes)) {
+                continue;
+            }
             if (tokens.isWord(i, "create")) {
                 int at = i + 1;
                 if (tokens.isWord(at, "global") || tokens.isWord(at, "local")) {
@@ -96,12 +109,45 @@ public final class TemporaryTables {
                 if (tokens.isName(at)) {
                     changes.created(tokens.name(at));
                 }
-            } else if (tokens.isWord(i, "drop") && tokens.isWord(i + 1, "table")) {
-                walkDropped(tokens, i + 2, changes);
+            } else if (tokens.isWord(i, "drop") && (tokens.isWord(i + 1, "table") || tokens.isWord(i + 1, "index"))) {
+                walkDropped(tokens, tokens.isWord(i + 2, "concurrently") ? i + 3 : i + 2, changes);
             } else if (tokens.isWord(i, "alter") && tokens.isWord(i + 1, "table")) {
                 walkRenamed(tokens, i + 2, changes);
             }
         }
+    }
+
+    /**
+     * {@code CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] name ON [ONLY] t} of a temporary table t: the index is
+     * temporary too (it lives in the session's pg_temp), and a later {@code DROP INDEX name} names it. Whether t is
+     * temporary is asked of {@code changes}, which knows the session's tables.
+     */
+    private static boolean indexOnTemporaryTable(Tokens tokens, int from, Changes changes) {
+        int at = tokens.isWord(from, "unique") ? from + 1 : from;
+        if (!tokens.isWord(at, "index")) {
+            return false;
+        }
+        at++;
+        if (tokens.isWord(at, "concurrently")) {
+            at++;
+        }
+        if (tokens.isWord(at, "if") && tokens.isWord(at + 1, "not") && tokens.isWord(at + 2, "exists")) {
+            at += 3;
+        }
+        if (!tokens.isName(at) || !tokens.isWord(at + 1, "on")) {
+            return true;
+        }
+        String index = tokens.name(at);
+        at += 2;
+        if (tokens.isWord(at, "only")) {
+            at++;
+        }
+        boolean temporary = tokens.isName(at) && tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)
+                ? isTemporarySchema(tokens.name(at)) : tokens.isName(at) && changes.isTemporary(tokens.name(at));
+        if (temporary) {
+            changes.created(index);
+        }
+        return true;
     }
 
     /**

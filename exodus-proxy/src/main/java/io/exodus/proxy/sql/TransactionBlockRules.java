@@ -74,8 +74,8 @@ public final class TransactionBlockRules {
     }
 
     /**
-     * For one {@code CREATE [UNIQUE] INDEX CONCURRENTLY} or {@code DROP INDEX CONCURRENTLY}: the same statement without
-     * {@code CONCURRENTLY}, which runs inside a transaction and can therefore be queued for the target (it then locks
+     * For one {@code CREATE [UNIQUE] INDEX CONCURRENTLY}, {@code DROP INDEX CONCURRENTLY} or {@code ALTER TABLE … DETACH
+     * PARTITION … CONCURRENTLY}: the same statement without {@code CONCURRENTLY}, which runs inside a transaction and can therefore be queued for the target (it then locks
      * the table there while the replayer builds the index: the target's writes come from the queue meanwhile anyway).
      * Empty for anything else.
      */
@@ -89,11 +89,34 @@ public final class TransactionBlockRules {
         int index = tokens.isWord(first, "create") && tokens.isWord(first + 1, "unique") ? first + 2 : first + 1;
         boolean indexStatement = (tokens.isWord(first, "create") || tokens.isWord(first, "drop"))
                 && tokens.isWord(index, "index") && tokens.isWord(index + 1, "concurrently");
-        if (!indexStatement) {
+        int word = indexStatement ? index + 1 : detachConcurrently(tokens, one.get());
+        if (word < 0) {
             return Optional.empty();
         }
-        int word = index + 1;
         return Optional.of(sql.substring(0, tokens.start(word)) + sql.substring(tokens.end(word)).stripLeading());
+    }
+
+    /**
+     * The CONCURRENTLY of {@code ALTER TABLE t DETACH PARTITION p CONCURRENTLY}, or -1: detached plainly inside a
+     * transaction, the partition ends the same (the concurrent form only takes a weaker lock on t).
+     */
+    private static int detachConcurrently(Tokens tokens, SingleStatement statement) {
+        if (!tokens.isWord(statement.from(), "alter") || !tokens.isWord(statement.from() + 1, "table")) {
+            return -1;
+        }
+        int last = statement.to() - 1;
+        while (last > statement.from() && tokens.is(last, TokenType.SEMICOLON)) {
+            last--;
+        }
+        if (!tokens.isWord(last, "concurrently") || tokens.depth(last) != 0) {
+            return -1;
+        }
+        for (int i = statement.from() + 2; i < last; i++) {
+            if (tokens.isWord(i, "detach") && tokens.isWord(i + 1, "partition")) {
+                return last;
+            }
+        }
+        return -1;
     }
 
     private static boolean startsForbidden(Tokens tokens, int i) {

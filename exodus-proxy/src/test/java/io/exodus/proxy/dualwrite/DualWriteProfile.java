@@ -10,6 +10,8 @@ public class DualWriteProfile implements QuarkusTestProfile {
     public static final String TOKEN = "test-admin-token";
     /** The largest server file a COPY … FROM 'file' reads in these tests. */
     public static final int COPY_FROM_FILE_MAX_BYTES = 4 * 1024 * 1024;
+    /** The largest large object a statement may create in these tests. */
+    public static final int LARGE_OBJECT_MAX_BYTES = 1024 * 1024;
     /** How often the target's sequences follow the source's in these tests. */
     public static final java.time.Duration SEQUENCE_FOLLOW = java.time.Duration.ofSeconds(1);
 
@@ -21,6 +23,8 @@ public class DualWriteProfile implements QuarkusTestProfile {
                 "exodus.replay.stall-warning", "2s",
                 // DualWriteCopyFromFileTest's refusal of a larger file.
                 "exodus.migration.copy-from-file-max-bytes", String.valueOf(COPY_FROM_FILE_MAX_BYTES),
+                // DualWriteLargeObjectsTest's refusal of a larger object.
+                "exodus.migration.large-object-max-bytes", String.valueOf(LARGE_OBJECT_MAX_BYTES),
                 // DualWriteSequencesTest waits for the target's sequences to follow.
                 "exodus.migration.sequence-follow", SEQUENCE_FOLLOW.toMillis() + "ms");
     }

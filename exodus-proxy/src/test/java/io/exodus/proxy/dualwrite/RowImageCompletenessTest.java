@@ -27,7 +27,7 @@ class RowImageCompletenessTest {
     void aSimpleInsertWhoseRowsWereNotCapturedFailsLoudly() {
         RowImageReturning image = RowImageReturning.of(INSERT, true).orElseThrow();
         UnitPlan plan = new UnitPlan(UnitShape.LOCKSTEP, List.of(message(FrontendMessages.query(INSERT))), true,
-                INSERT, Optional.of(image), false, null, List.of());
+                INSERT, Optional.of(image), false, null, List.of(), false);
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> new SecondaryRequests(
                 new StatementBook()).secondary(plan, List.of(new PrimaryRowImageFilter.Capture(null, List.of())),
                 Map.of(), List.of("INSERT 0 1"), new java.util.HashSet<>()));
@@ -45,7 +45,7 @@ class RowImageCompletenessTest {
         List<StatementBook.Statement> statements = new ArrayList<>(List.of(statement, statement, statement));
         statements.add(null);
         UnitPlan plan = new UnitPlan(UnitShape.LOCKSTEP, messages, false, INSERT, Optional.empty(), true, null,
-                statements);
+                statements, false);
         // Three rows inserted on the primary, none captured.
         assertThrows(IllegalStateException.class, () -> new SecondaryRequests(new StatementBook()).secondary(plan,
                 List.of(new PrimaryRowImageFilter.Capture(null, List.of())), Map.of(), List.of("INSERT 0 3"),

@@ -70,4 +70,22 @@ class TemporaryTablesTest {
         TemporaryTables.track("DROP TABLE attmp_new", names);
         assertEquals(Set.of(), names);
     }
+
+    /**
+     * An index made on a temporary table lives in the session's pg_temp too: the regression suite's DROP INDEX of one
+     * was queued while its CREATE INDEX was not, and the replay stopped at the index the target never had.
+     */
+    @Test
+    void anIndexOfATemporaryTableIsTemporaryToo() {
+        Set<String> names = new java.util.HashSet<>();
+        TemporaryTables.track("create temp table patest2 (id int)", names);
+        TemporaryTables.track("create index patest2i on patest2(id); create unique index concurrently if not exists "
+                + "u on only pg_temp.other (id); create index permanent_i on patest1(id)", names);
+        assertEquals(Set.of("patest2", "patest2i", "u"), names);
+        assertEquals(Optional.of("patest2i"), TemporaryTables.mentionedIn("drop index patest2i", names));
+        TemporaryTables.track("drop index concurrently patest2i", names);
+        assertEquals(Set.of("patest2", "u"), names);
+        assertEquals(Set.of(), TemporaryTables.createdIn("create index i on patest2(id)"),
+                "an index does not make the statement create a temporary table");
+    }
 }

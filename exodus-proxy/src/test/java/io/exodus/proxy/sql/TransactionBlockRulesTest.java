@@ -50,6 +50,10 @@ class TransactionBlockRulesTest {
                 TransactionBlockRules.inTransactionForm("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON s.t (a);"));
         assertEquals(Optional.of("drop index if exists i"),
                 TransactionBlockRules.inTransactionForm("drop index concurrently if exists i"));
+        assertEquals(Optional.of("ALTER TABLE hash_parted2 DETACH PARTITION part_hp ;"),
+                TransactionBlockRules.inTransactionForm("ALTER TABLE hash_parted2 DETACH PARTITION part_hp CONCURRENTLY;"));
+        assertEquals(Optional.empty(),
+                TransactionBlockRules.inTransactionForm("alter table t detach partition p finalize"));
         assertEquals(Optional.empty(), TransactionBlockRules.inTransactionForm("reindex index concurrently i"));
         assertEquals(Optional.empty(), TransactionBlockRules.inTransactionForm("create index i on t (a)"));
         assertEquals(Optional.empty(),
