@@ -39,8 +39,11 @@ final class ConcurrentWrite {
     Future<Void> run(UnitPlan plan) {
         Leg primary = relay.primary();
         relay.startTransactionIfIdle();
-        // Decide before sending: an answer may be read as soon as the request is written.
-        Leg leg = relay.secondaryConnection().usableAtBoundary() ? relay.secondary() : null;
+        // Decide before sending: an answer may be read as soon as the request is written. A primary whose transaction
+        // failed refuses everything but a rollback; the secondary, which never saw the failure (a read), would carry
+        // out what the primary refuses (a RELEASE, a SAVEPOINT) and differ from it from then on.
+        boolean refusedByPrimary = primary.transactionStatus() == 'E' && !rollsBack(plan);
+        Leg leg = !refusedByPrimary && relay.secondaryConnection().usableAtBoundary() ? relay.secondary() : null;
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, 0, primary.unnamedStatementLive());
         HeldReply held = new HeldReply(0);
         boolean beginLater = primary.transactionStatus() == 'I' && PlainBeginRequest.is(plan, book);
@@ -109,6 +112,16 @@ final class ConcurrentWrite {
             });
             return null;
         });
+    }
+
+    /** Whether the request's first statement is a ROLLBACK or ROLLBACK TO SAVEPOINT: what a failed transaction takes. */
+    private boolean rollsBack(UnitPlan plan) {
+        List<String> texts = plan.executedSql();
+        if (texts.isEmpty() || texts.get(0) == null) {
+            return false;
+        }
+        TransactionVerb verb = relay.classifications().classify(texts.get(0)).statements().get(0).transactionVerb();
+        return verb == TransactionVerb.ROLLBACK || verb == TransactionVerb.ROLLBACK_TO_SAVEPOINT;
     }
 
     private boolean beginsTransaction(UnitPlan plan) {

@@ -227,16 +227,14 @@ final class LockstepWrite {
                 recording == null ? null : recording.preparedHere()));
         int answers = largeObjects == null ? 1 : 3;
         if (recording != null) {
-            Buffer replay = plan.simple() && !secondaryPlan.usesRowImage() && largeObjects == null
-                    ? MissingIndexDrop.tolerant(plan.statementText()).map(FrontendMessages::query)
-                            .orElse(request.replay())
-                    : request.replay();
+            String replayText = replayText(secondaryPlan);
+            Buffer replay = java.util.Objects.equals(replayText, plan.statementText()) ? request.replay()
+                    : FrontendMessages.query(replayText);
             recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(replay) : replay,
                     wrap ? answers + 1 : answers, wrap ? withBegin(request.expectedTags()) : request.expectedTags(),
                     true);
             recording.wrote(plan.statementText());
-            relay.temporaryTables().refuseIfReplayNames(plan.statementText(), secondaryPlan.usesRowImage(),
-                    recording);
+            relay.temporaryTables().refuseIfReplayNames(replayText, secondaryPlan.usesRowImage(), recording);
         }
         if (queue.queueTransaction()) {
             return settlement.finishOnPrimaryOnly(held);
@@ -276,6 +274,19 @@ final class LockstepWrite {
             }
             return settlement.onSecondarySuccess(held);
         });
+    }
+
+    /**
+     * The text the replay queue records for a simple Query that runs as its text: the permanent part of a DROP TABLE
+     * that also drops temporary tables, and a DROP INDEX with IF EXISTS ({@link MissingIndexDrop}). The statement's
+     * own text otherwise (and for anything else: the recorded request is then the secondary's as it is).
+     */
+    private String replayText(UnitPlan secondaryPlan) {
+        if (!plan.simple() || secondaryPlan.usesRowImage() || largeObjects != null || plan.statementText() == null) {
+            return plan.statementText();
+        }
+        String text = relay.temporaryTables().replayable(plan.statementText());
+        return MissingIndexDrop.tolerant(text).orElse(text);
     }
 
     /** The request for the secondary inside the note and the fix of {@link LargeObjectImages}, if any. */

@@ -27,6 +27,14 @@ final class SessionTemporaryTables {
     }
 
     /**
+     * The text the catch-up applier is to replay for {@code statementText}: a DROP TABLE of temporary and permanent
+     * tables together drops the permanent ones there (the applier has none of the session's temporary tables).
+     */
+    String replayable(String statementText) {
+        return TemporaryTables.permanentPart(statementText, names).orElse(statementText);
+    }
+
+    /**
      * Marks the recording unqueueable if what the applier would replay names one of the session's temporary tables:
      * the statement's text, or with {@code asRowImage} the rows it wrote, whose table is all the replay names (an
      * {@code INSERT … SELECT … FROM} a temporary table replays as the rows it inserted).

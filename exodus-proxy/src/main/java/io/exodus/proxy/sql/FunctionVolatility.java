@@ -91,7 +91,9 @@ public final class FunctionVolatility {
             "pg_current_wal_flush_lsn",
             "pg_last_wal_receive_lsn",
             "pg_last_wal_replay_lsn",
-            "pg_last_xact_replay_timestamp");
+            "pg_last_xact_replay_timestamp",
+            "pg_partition_tree",  // read the catalog (psql's \d of a partition): volatile only for want of a snapshot
+            "pg_partition_ancestors");
 
     // uuid-ossp installs into any schema; v3 and v5 are immutable already.
     private static final Set<String> HARMLESS_EXTENSION_FUNCTIONS = Set.of(
@@ -132,6 +134,22 @@ public final class FunctionVolatility {
             "pg_stat_reset", "pg_stat_reset_shared", "pg_stat_reset_single_table_counters",
             "pg_stat_reset_single_function_counters", "pg_stat_reset_slru", "pg_stat_reset_replication_slot",
             "pg_stat_clear_snapshot", "pg_stat_force_next_flush",
+            // sizes, locks, files, control data and statistics of the server (psql's \d+ and \l+ ask for sizes)
+            "pg_relation_size", "pg_table_size", "pg_indexes_size", "pg_total_relation_size", "pg_database_size",
+            "pg_tablespace_size", "pg_collation_actual_version", "pg_database_collation_actual_version",
+            "pg_lock_status", "pg_prepared_xact", "pg_stat_file", "pg_ls_dir", "pg_ls_logdir", "pg_ls_waldir",
+            "pg_ls_tmpdir", "pg_ls_archive_statusdir", "pg_ls_logicalmapdir", "pg_ls_logicalsnapdir",
+            "pg_ls_replslotdir", "pg_read_file", "pg_read_binary_file", "pg_current_logfile", "pg_control_checkpoint",
+            "pg_control_init", "pg_control_recovery", "pg_control_system", "pg_get_backend_memory_contexts",
+            "pg_get_shmem_allocations", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_show_all_file_settings",
+            "pg_get_multixact_members", "pg_last_committed_xact", "pg_notification_queue_usage",
+            "pg_is_wal_replay_paused", "pg_get_wal_replay_pause_state", "pg_jit_available", "pg_stat_have_stats",
+            "pg_xact_commit_timestamp", "pg_xact_commit_timestamp_origin", "pg_show_replication_origin_status",
+            "current_query", "pg_sequence_last_value", "pg_stat_get_xact_blocks_fetched",
+            "pg_stat_get_xact_blocks_hit", "pg_stat_get_xact_function_calls", "pg_stat_get_xact_function_self_time",
+            "pg_stat_get_xact_function_total_time", "pg_stat_get_xact_numscans", "pg_stat_get_xact_tuples_deleted",
+            "pg_stat_get_xact_tuples_fetched", "pg_stat_get_xact_tuples_hot_updated",
+            "pg_stat_get_xact_tuples_inserted", "pg_stat_get_xact_tuples_returned", "pg_stat_get_xact_tuples_updated",
             // writes a file on the server's host: the source's; the target's host is another (or a managed service)
             "lo_export");
 

@@ -200,6 +200,56 @@ public final class TemporaryTables {
     }
 
     /**
+     * For one {@code DROP TABLE [IF EXISTS] a, b, … [CASCADE | RESTRICT]} that drops temporary tables of the session
+     * together with permanent ones: the same statement for the permanent ones alone, as the catch-up applier can run
+     * it (the temporary ones are its session's, not the applier's). Empty for any other text, and when it names only
+     * temporary tables or only permanent ones.
+     */
+    public static Optional<String> permanentPart(String sql, Set<String> temporary) {
+        if (sql == null || temporary.isEmpty()) {
+            return Optional.empty();
+        }
+        Tokens tokens = SqlLexer.tokenize(sql);
+        Optional<SingleStatement> one = SingleStatement.in(tokens);
+        if (one.isEmpty() || !tokens.isWord(one.get().from(), "drop") || !tokens.isWord(one.get().from() + 1, "table")) {
+            return Optional.empty();
+        }
+        int at = one.get().from() + 2;
+        if (tokens.isWord(at, "if") && tokens.isWord(at + 1, "exists")) {
+            at += 2;
+        }
+        int listStart = at;
+        java.util.List<String> permanent = new java.util.ArrayList<>();
+        boolean anyTemporary = false;
+        while (tokens.isName(at)) {
+            int nameEnd = at;
+            boolean isTemporary;
+            if (tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
+                isTemporary = isTemporarySchema(tokens.name(at));
+                nameEnd = at + 2;
+            } else {
+                isTemporary = temporary.contains(tokens.name(at));
+            }
+            if (isTemporary) {
+                anyTemporary = true;
+            } else {
+                permanent.add(sql.substring(tokens.start(at), tokens.end(nameEnd)));
+            }
+            at = nameEnd + 1;
+            if (!tokens.is(at, TokenType.COMMA)) {
+                break;
+            }
+            at++;
+        }
+        if (!anyTemporary || permanent.isEmpty() || at == listStart) {
+            return Optional.empty();
+        }
+        String rest = at < tokens.size() ? sql.substring(tokens.start(at)) : "";
+        return Optional.of(sql.substring(0, tokens.start(listStart)) + String.join(", ", permanent)
+                + (rest.isEmpty() || rest.startsWith(";") ? rest : " " + rest));
+    }
+
+    /**
      * Whether the text spells TEMP, TEMPORARY or pg_temp anywhere, as every way of creating or naming a temporary
      * table does: a text without them, as nearly every request of a session is, need not be lexed again.
      */

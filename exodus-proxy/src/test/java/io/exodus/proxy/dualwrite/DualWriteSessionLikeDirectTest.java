@@ -130,6 +130,29 @@ class DualWriteSessionLikeDirectTest {
     }
 
     /**
+     * After a failed read the source refuses everything but a rollback, and the target never saw the failure: the
+     * RELEASE the source refused was carried out on the target, whose ROLLBACK TO that savepoint then failed, and the
+     * transaction went to the replay queue (the regression suite's transactions test).
+     */
+    @Test
+    void statementsTheSourceRefusesInAFailedTransactionDoNotReachTheTarget() throws Exception {
+        double before = divergences.total();
+        try (Connection client = open(); Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            statement.execute("INSERT INTO noted VALUES (20)");
+            statement.execute("SAVEPOINT one");
+            assertThrows(SQLException.class, () -> statement.execute("SELECT 0/0"));
+            assertThrows(SQLException.class, () -> statement.execute("SAVEPOINT two"));
+            assertThrows(SQLException.class, () -> statement.execute("RELEASE SAVEPOINT one"));
+            statement.execute("ROLLBACK TO SAVEPOINT one");
+            statement.execute("INSERT INTO noted VALUES (21)");
+            client.commit();
+        }
+        assertEquals(before, divergences.total(), "no divergence");
+        DualWriteDatabases.assertIdentical(DATABASE, "noted");
+    }
+
+    /**
      * A replication connection speaks the replication protocol, not SQL: relayed to the source as it is, never
      * wrapped in a transaction nor sent to the target.
      */

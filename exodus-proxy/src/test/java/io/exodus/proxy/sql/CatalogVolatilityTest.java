@@ -141,9 +141,29 @@ class CatalogVolatilityTest {
     void serverLocalFunctionsKeepAReadARead() {
         for (String sql : new String[] {"select pg_terminate_backend(1)", "select pg_cancel_backend(pid) from "
                 + "pg_stat_activity", "select txid_status(42)", "select txid_current()", "select pg_current_xact_id()",
-                "select pg_catalog.pg_reload_conf()", "select pg_create_logical_replication_slot('s', 'pgoutput')"}) {
+                "select pg_catalog.pg_reload_conf()", "select pg_create_logical_replication_slot('s', 'pgoutput')",
+                "select lo_export(42, '/tmp/x')", "select pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(c.oid)) "
+                + "from pg_catalog.pg_class c", "select pg_database_size(datname) from pg_database",
+                "select * from pg_lock_status()", "select pg_read_file('postmaster.pid')"}) {
             assertEquals(StatementKind.READ, kindOf(sql), sql);
         }
+    }
+
+    /**
+     * psql's {@code \d} of a partitioned table: its query calls the volatile pg_partition_ancestors and filters by the
+     * source's OIDs. Taken for a write, it ran on the target as well, found other rows there, and the row-count
+     * difference sent the session's transaction, and its database's next writes, to the replay queue.
+     */
+    @Test
+    void psqlsDescribeQueriesAreReads() {
+        String triggers = "SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgenabled, t.tgisinternal, "
+                + "CASE WHEN t.tgparentid != 0 THEN (SELECT u.tgrelid::pg_catalog.regclass FROM pg_catalog.pg_trigger "
+                + "AS u, pg_catalog.pg_partition_ancestors(t.tgrelid) WITH ORDINALITY AS a(relid, depth) WHERE "
+                + "u.tgname = t.tgname AND u.tgrelid = a.relid AND u.tgparentid = 0 ORDER BY a.depth LIMIT 1) END AS "
+                + "parent FROM pg_catalog.pg_trigger t WHERE t.tgrelid = '16423' ORDER BY 1;";
+        assertEquals(StatementKind.READ, kindOf(triggers));
+        assertEquals(StatementKind.READ, kindOf("SELECT relid FROM pg_catalog.pg_partition_tree('16423')"));
+        assertEquals("v", builtinVolatility.get("pg_partition_ancestors"), "volatile in the catalog");
     }
 
     @Test

@@ -26,6 +26,17 @@ class NondeterministicValuesTest {
         assertEquals("CURRENT_DATE", first("delete from t where day < current_date - 30"));
     }
 
+    /** The date and time input functions read these words as the clock: CREATE TABLE tab_core_types AS SELECT 'now'::time. */
+    @Test
+    void wordsThatDateAndTimeTypesReadAsTheClockAreFound() {
+        assertEquals("'now'", first("create table c as select 'now'::time, '12 seconds'::interval"));
+        assertEquals("'today'", first("update t set day = date ' Today ' where id = 1"));
+        assertEquals("'tomorrow'", first("insert into t select cast('tomorrow' as timestamptz)"));
+        assertEquals("'yesterday'", first("delete from t where at < 'YESTERDAY'"));
+        assertNull(first("update t set note = 'it is now' where id = 1"));
+        assertNull(first("update t set note = 'epoch'::timestamp, known = 'nowhere'"));
+    }
+
     @Test
     void quotedTextAndNamesThatOnlyLookLikeThemAreNot() {
         assertNull(first("update t set note = 'now() is current_timestamp' where id = 1"));

@@ -88,4 +88,20 @@ class TemporaryTablesTest {
         assertEquals(Set.of(), TemporaryTables.createdIn("create index i on patest2(id)"),
                 "an index does not make the statement create a temporary table");
     }
+
+    /** The regression suite's DROP TABLE of a temporary and a permanent table: the queue replays the permanent part. */
+    @Test
+    void aDropOfTemporaryAndPermanentTablesKeepsThePermanentPartForTheQueue() {
+        Set<String> temporary = Set.of("concur_temp_tab_1", "concur_temp_tab_2", "temp_parted");
+        assertEquals(Optional.of("DROP TABLE reindex_temp_before;"), TemporaryTables.permanentPart(
+                "DROP TABLE concur_temp_tab_1, concur_temp_tab_2, reindex_temp_before;", temporary));
+        assertEquals(Optional.of("drop table if exists public.temp_parted, perm_part cascade"),
+                TemporaryTables.permanentPart("drop table if exists temp_parted, public.temp_parted, perm_part, "
+                        + "pg_temp.x cascade", temporary));
+        assertEquals(Optional.empty(), TemporaryTables.permanentPart("drop table temp_parted", temporary));
+        assertEquals(Optional.empty(), TemporaryTables.permanentPart("drop table perm_part", temporary));
+        assertEquals(Optional.empty(), TemporaryTables.permanentPart("drop view temp_parted, v", temporary));
+        assertEquals(Optional.empty(), TemporaryTables.permanentPart("drop table temp_parted, v; select 1",
+                temporary));
+    }
 }
