@@ -80,6 +80,10 @@ final class CopyInWrite {
      * from a file on the primary's host are read there first and given to both as {@code FROM STDIN}.
      */
     private Future<CopyIn.Outcome> copy(boolean toSecondary, int replayLimit) {
+        if (relay.classifications().classify(plan.statementText()).isMultiStatement()) {
+            // Among other statements: every COPY of it reads STDIN and fills every column (CopyFromRules).
+            return asWritten(toSecondary, replayLimit);
+        }
         Optional<CopyFromStatement> parsed = CopyFromStatement.parse(plan.statementText());
         if (parsed.isEmpty()) {
             // A text only the server can judge: as it is, to both; counted only if the server took it.

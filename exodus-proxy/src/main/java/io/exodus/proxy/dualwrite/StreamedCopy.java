@@ -28,11 +28,13 @@ final class StreamedCopy implements CopyIn {
     private final boolean toSecondary;
     private final int replayLimit;
     private final CopyFeed feed;
-    private final HeldReply held = new HeldReply(0);
+    /** The primary's answer since the last COPY began (its results before the next one reach the client then). */
+    private HeldReply held = new HeldReply(0);
     private Buffer out = Buffer.buffer(8192);
     /** What the secondary gets, kept for the catch-up queue while it is small enough; null past that. */
     private Buffer replay;
     private Future<LegReply> secondaryReply;
+    private boolean started;
     private boolean receiving;
 
     /**
@@ -78,7 +80,23 @@ final class StreamedCopy implements CopyIn {
         });
     }
 
+    /**
+     * The primary asks for data. A query of several statements asks once per COPY: what the primary answered before
+     * (a SELECT's rows, the last COPY's tag) reaches the client first, and the secondary, which got the whole text
+     * with the first COPY, takes each COPY's data from the same stream in turn.
+     */
     private void started(Buffer copyInResponse) {
+        Buffer before = held.asIs();
+        if (before.length() > 0) {
+            relay.toClient(before);
+            held = new HeldReply(0);
+        }
+        receiving = true;
+        if (started) {
+            feed.start(this, copyInResponse);
+            return;
+        }
+        started = true;
         if (toSecondary) {
             Leg secondary = relay.secondary();
             if (secondary != null) {
@@ -91,7 +109,6 @@ final class StreamedCopy implements CopyIn {
             replay = wrapped ? FrontendMessages.query("BEGIN") : Buffer.buffer();
             FrontendMessages.appendQuery(replay, sql);
         }
-        receiving = true;
         feed.start(this, copyInResponse);
     }
 

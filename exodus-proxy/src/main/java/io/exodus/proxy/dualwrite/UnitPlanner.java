@@ -92,7 +92,7 @@ final class UnitPlanner {
         boolean largeObjects = createLargeObjects(executed);
         String unsupported = null;
         if (shape == UnitShape.UNSUPPORTED) {
-            unsupported = CopyFromRules.refusal(sql, whole.isMultiStatement());
+            unsupported = CopyFromRules.refusal(sql, whole);
             shape = unsupported == null ? UnitShape.COPY_IN : shape;
         } else if (largeObjects && letsGoOfTransactionIds(executed)) {
             shape = UnitShape.UNSUPPORTED;

@@ -364,6 +364,37 @@ class DualWriteCopyTest {
     }
 
     /**
+     * COPY … FROM STDIN among other statements of one query (psql's {@code \;}, the regression suite's copyselect
+     * and psql tests): the client sees every result in order, both databases take each COPY's data, and a COPY that
+     * lists columns (one left out could draw a value per database) or a text with transaction statements is refused
+     * before anything runs.
+     */
+    @Test
+    void copiesAmongOtherStatementsOfOneQueryReachBothSides() throws Exception {
+        CommandResult ran = Psql.against(proxy()).run(java.util.List.of("-v", "ON_ERROR_STOP=0"), """
+                CREATE TABLE among_others (c int);
+                select 0\\; copy among_others from stdin\\; copy among_others from stdin\\; select 1;
+                1
+                \\.
+                2
+                \\.
+                select 'x' as made \\; create table among_made (s text) \\; copy among_made from stdin \\; update among_made set s = upper(s) \\; copy among_made to stdout \\; select 'y' as done;
+                one
+                two
+                \\.
+                select 2\\; copy among_others (c) from stdin;
+                select 3\\; begin\\; copy among_others from stdin\\; commit;
+                """);
+        assertTrue(ran.stdout().contains("0\nCOPY 1\nCOPY 1\n1\nx\n"), ran.toString());
+        assertTrue(ran.stdout().contains("COPY 2\nUPDATE 2\nONE\nTWO\ny\n"), ran.toString());
+        assertTrue(ran.stderr().contains("without a column list"), ran.toString());
+        assertTrue(ran.stderr().contains("without transaction statements"), ran.toString());
+        DualWriteDatabases.assertIdentical(DATABASE, "among_others", "among_made");
+        assertEquals("1,2", Psql.against(DualWriteDatabases.target(DATABASE)).query(
+                "select string_agg(c::text, ',' order by c) from among_others"));
+    }
+
+    /**
      * {@code COPY … FREEZE} right after a TRUNCATE in the same transaction, and again after a savepoint: PostgreSQL
      * takes it only there, so each database must get the TRUNCATE and the COPY in one subtransaction, Exodus's check
      * of the COPY statement (a savepoint of its own) included (the regression suite's copy2).
