@@ -25,10 +25,13 @@ import java.util.Set;
  *                            them to DEFAULT only
  * @param hiddenDefaults      for a view, the columns of its table that it does not show and that have a default or
  *                            are identities: an INSERT through the view lets each database draw them on its own
+ * @param insertTriggerMayKeepRows a BEFORE or INSTEAD OF INSERT trigger for each row may return NULL: keep a row out of
+ *                            the table (having put it elsewhere, as partitioning by inheritance does), so that the
+ *                            rows an INSERT returns are not all it wrote
  */
 public record TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
         Set<Short> generatedColumns, boolean hasIdentity, Set<Short> keyColumns, Set<Short> alwaysIdentity,
-        List<String> hiddenDefaults) {
+        List<String> hiddenDefaults, boolean insertTriggerMayKeepRows) {
 
     public TableShape {
         Objects.requireNonNull(qualifiedName, "qualifiedName");
@@ -42,7 +45,7 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
     public TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
             Set<Short> generatedColumns, boolean hasIdentity) {
         this(tableOid, qualifiedName, columnNamesByNumber, generatedColumns, hasIdentity, Set.of(), Set.of(),
-                List.of());
+                List.of(), false);
     }
 
     /**
@@ -83,8 +86,9 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
             generated.addAll(viewColumnsTakingNoValue(first.get(7), first.get(8), names.keySet()));
         }
         List<String> hidden = first.size() > 9 && first.get(9) != null ? List.of(first.get(9).split(",")) : List.of();
+        boolean mayKeepRows = first.size() > 10 && "t".equals(first.get(10));
         return new TableShape(Integer.parseUnsignedInt(first.get(0)), first.get(1), names, generated, identity, key,
-                always, hidden);
+                always, hidden, mayKeepRows);
     }
 
     /**

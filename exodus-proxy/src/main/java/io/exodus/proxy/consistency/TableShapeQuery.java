@@ -13,6 +13,15 @@ public final class TableShapeQuery {
             + " FROM pg_catalog.pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '3')";
 
     /** The relations a view's query reads (its rule's dependencies), the view itself left out. */
+    /**
+     * An enabled BEFORE (or INSTEAD OF) INSERT trigger for each row, whose function may return NULL: a plpgsql one
+     * that says {@code RETURN NULL} somewhere, or one in any other language. tgtype: 1 row, 2 before, 4 insert, 64
+     * instead; tgenabled O and A fire in an ordinary session.
+     */
+    private static final String INSERT_TRIGGER_MAY_KEEP_ROWS = "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t"
+            + " JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+            + " WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND t.tgtype & 5 = 5"
+            + " AND t.tgtype & 66 <> 0 AND (l.lanname <> 'plpgsql' OR p.prosrc ~* 'return[[:space:]]+null'))";
     private static final String TABLES_THE_VIEW_READS = "SELECT d.refobjid FROM pg_catalog.pg_depend d"
             + " JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid WHERE r.ev_class = c.oid AND d.refobjid <> c.oid"
             + " AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
@@ -56,7 +65,9 @@ public final class TableShapeQuery {
                 + TABLES_THE_VIEW_READS + ")"
                 + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r"
                 + " ON r.oid = d.objid WHERE r.ev_class = c.oid AND d.refobjid = b.attrelid"
-                + " AND d.refobjsubid = b.attnum)) END"
+                + " AND d.refobjsubid = b.attnum)) END,"
+                // Whether an INSERT's rows may be kept out of it by a trigger (see TableShape).
+                + " " + INSERT_TRIGGER_MAY_KEEP_ROWS
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"

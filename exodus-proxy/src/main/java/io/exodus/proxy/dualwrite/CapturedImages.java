@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.consistency.RowImageInsert;
 import io.exodus.proxy.consistency.RowImageUpdate;
 import io.exodus.proxy.consistency.TableShape;
+import io.exodus.proxy.sql.InsertValues;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +19,21 @@ import java.util.Map;
  */
 final class CapturedImages {
     private CapturedImages() {
+    }
+
+    /**
+     * Why an INSERT's rows cannot go to the secondary as an image because a trigger may have kept some of them out of
+     * the table (partitioning by inheritance: the trigger puts the row into a child table and returns NULL, and the
+     * INSERT returns nothing of it), or null. The rows are whole when the INSERT returned as many as its VALUES list
+     * offers; an INSERT … SELECT cannot tell, and its text runs on the secondary, whose own trigger does the same.
+     */
+    private static String rowsKeptOut(TableShape shape, PrimaryRowImageFilter.Capture capture, String sql) {
+        if (shape == null || !shape.insertTriggerMayKeepRows()
+                || InsertValues.rowCount(sql) == capture.rows().size()) {
+            return null;
+        }
+        return "a trigger of " + shape.qualifiedName() + " may keep rows out of it (a BEFORE INSERT trigger that "
+                + "returns NULL), so the rows the INSERT returned may not be all it wrote";
     }
 
     static int tableOf(PrimaryRowImageFilter.Capture capture) {
@@ -72,20 +88,30 @@ final class CapturedImages {
     static String imageRefusal(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
         List<RowImageReturning> images = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
         if (plan.simple()) {
             plan.rowImage().ifPresent(images::add);
+            texts.add(plan.statementText());
         } else {
             for (int i = 0; i < plan.messages().size(); i++) {
                 StatementBook.Statement statement = plan.statementAt(i);
                 if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
                         && statement.rowImage().isPresent()) {
                     images.add(statement.rowImage().get());
+                    texts.add(statement.sql());
                 }
             }
         }
         for (int i = 0; i < images.size() && i < captures.size(); i++) {
             PrimaryRowImageFilter.Capture capture = captures.get(i);
-            if (!images.get(i).isUpdate() || capture.rows().isEmpty()) {
+            if (!images.get(i).isUpdate()) {
+                String kept = rowsKeptOut(shapes.get(tableOf(capture)), capture, texts.get(i));
+                if (kept != null) {
+                    return kept;
+                }
+                continue;
+            }
+            if (capture.rows().isEmpty()) {
                 continue;
             }
             String refusal = RowImageUpdate.refusal(shapes.get(tableOf(capture)), capture.description(),

@@ -99,7 +99,8 @@ final class CopyInWrite {
         if (statement.source() != CopyFromStatement.Source.FILE) {
             return copy(statement, plan.statementText(), CopyFeed.fromClient(relay), toSecondary, replayLimit);
         }
-        return new ServerFileRead(relay.primary(), statement.fileName(), dual.copyFromFileMaxBytes()).run()
+        ServerFileRead file = new ServerFileRead(relay.primary(), statement.fileName(), dual.copyFromFileMaxBytes());
+        return file.run()
                 .compose(read -> {
                     if (read.failed() != null) {
                         return Future.succeededFuture(read.failed());
@@ -112,6 +113,11 @@ final class CopyInWrite {
                         return asWritten(toSecondary, replayLimit);
                     }
                     CopyFromStatement fromStdin = statement.readingStdin();
+                    if (statement.columns().isEmpty()) {
+                        // Every column from the file: the primary reads it itself, as it would directly.
+                        return new ServerFileCopy(relay, plan.statementText(), fromStdin.fromStdin(), file, read, wrap,
+                                toSecondary, replayLimit, this::refusedHere).run();
+                    }
                     return copy(fromStdin, fromStdin.fromStdin(), new ServerFileFeed(read.bytes()), toSecondary,
                             replayLimit);
                 });
@@ -167,7 +173,10 @@ final class CopyInWrite {
                         : new Found(DrawnDefaults.of(rows.rows(), statement.columns()), null));
     }
 
-    /** Refused by Exodus before anything ran: the primary's transaction fails as the statement's would. */
+    /**
+     * Refused by Exodus: the primary's transaction fails as the statement's would (a wrapped one is rolled back when
+     * the outcome is settled, which also undoes a COPY the primary ran already).
+     */
     private CopyIn.Outcome refusedHere(ErrorResponse error) {
         return refused(error.encode(), error);
     }

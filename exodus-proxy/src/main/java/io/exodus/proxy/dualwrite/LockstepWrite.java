@@ -498,10 +498,11 @@ final class LockstepWrite {
         Map<Integer, TableShape> shapes = new HashMap<>();
         Future<Void> chain = Future.succeededFuture();
         for (PrimaryRowImageFilter.Capture capture : captures) {
-            if (capture.rows().isEmpty()) {
+            int table = CapturedImages.tableOf(capture);
+            if (capture.rows().isEmpty() && table == 0) {
                 continue;
             }
-            int table = CapturedImages.tableOf(capture);
+            // An INSERT that returned no rows is looked at too: a trigger may have put them all elsewhere.
             if (table == 0) {
                 return Future.succeededFuture(null);
             }

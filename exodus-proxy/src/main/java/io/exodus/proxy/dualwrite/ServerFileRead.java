@@ -29,7 +29,9 @@ final class ServerFileRead {
     // A missing file makes pg_stat_file(…, true) one row of NULLs; the CASE reads nothing then, nor a directory, nor
     // a file past the limit.
     private static final String STAT_AND_READ = "SELECT s.size, s.isdir, CASE WHEN NOT s.isdir AND s.size <= $2 "
-            + "THEN pg_catalog.pg_read_binary_file($1) END FROM pg_catalog.pg_stat_file($1, true) s";
+            + "THEN pg_catalog.pg_read_binary_file($1) END, s.modification::text FROM pg_catalog.pg_stat_file($1, true) s";
+    private static final String STAT = "SELECT s.size::text || ' ' || s.modification::text "
+            + "FROM pg_catalog.pg_stat_file($1, true) s";
     private static final int TEXT_OID = 25;
     private static final int INT8_OID = 20;
     private static final short BINARY = 1;
@@ -41,18 +43,19 @@ final class ServerFileRead {
      * @param runAsWritten the COPY is to run as written on the primary, which will refuse it with its own words
      * @param refusal      why Exodus refuses the COPY before anything ran, or null
      * @param failed       the primary's failure while reading (its ErrorResponse and ReadyForQuery held), or null
+     * @param version      the file's size and modification time when it was read ({@link #version})
      */
-    record Read(Buffer bytes, boolean runAsWritten, ErrorResponse refusal, CopyIn.Outcome failed) {
-        static Read of(Buffer bytes) {
-            return new Read(bytes, false, null, null);
+    record Read(Buffer bytes, boolean runAsWritten, ErrorResponse refusal, CopyIn.Outcome failed, String version) {
+        static Read of(Buffer bytes, String version) {
+            return new Read(bytes, false, null, null, version);
         }
 
         static Read asWritten() {
-            return new Read(null, true, null, null);
+            return new Read(null, true, null, null, null);
         }
 
         static Read refused(ErrorResponse why) {
-            return new Read(null, false, why, null);
+            return new Read(null, false, why, null, null);
         }
     }
 
@@ -112,7 +115,7 @@ final class ServerFileRead {
         };
         return primary.send(request, 1, sink).map(reply -> {
             if (reply.failed()) {
-                return new Read(null, false, null, CopyIn.Outcome.failedBefore(reply, held));
+                return new Read(null, false, null, CopyIn.Outcome.failedBefore(reply, held), null);
             }
             List<byte[]> row = rows.isEmpty() ? null : rows.get(0);
             if (row == null || row.get(0) == null || row.get(1)[0] != 0) {
@@ -122,8 +125,24 @@ final class ServerFileRead {
             if (row.get(2) == null) {
                 return Read.refused(tooLarge(size));
             }
-            return Read.of(Buffer.buffer(row.get(2)));
+            return Read.of(Buffer.buffer(row.get(2)), row.get(0).length == 8
+                    ? ByteBuffer.wrap(row.get(0)).getLong() + " " + new String(row.get(3), StandardCharsets.UTF_8) : null);
         });
+    }
+
+    /**
+     * The file's size and modification time now, as {@link Read#version} has them ({@code null} when it is gone): read
+     * again after the primary's own run of the COPY, which must have read what the secondary is given.
+     */
+    Future<String> version() {
+        Buffer request = FrontendMessages.parse("", STAT, new int[] {TEXT_OID});
+        FrontendMessages.appendBind(request, "", "", new short[] {0},
+                List.of(file.getBytes(StandardCharsets.UTF_8)), new short[] {0});
+        FrontendMessages.appendExecute(request, "", 0);
+        FrontendMessages.appendSync(request);
+        TextRows rows = new TextRows();
+        return primary.send(request, 1, rows).map(reply -> reply.failed() || rows.rows().isEmpty() ? null
+                : rows.rows().get(0).get(0));
     }
 
     private ErrorResponse tooLarge(long size) {

@@ -14,6 +14,7 @@ public final class SqlState {
     public static final String INVALID_PASSWORD = "28P01";
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
+    public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
     public static final String ADMIN_SHUTDOWN = "57P01";
     public static final String CANNOT_CONNECT_NOW = "57P03";
     public static final String INTERNAL_ERROR = "XX000";

@@ -4,6 +4,7 @@ import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.Psql;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -196,6 +197,51 @@ class DualWriteCopyFromFileTest {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     /** A simple-query session, as psql's: COPY FROM in the extended protocol is refused (GAPS.md). */
+    /**
+     * A COPY that fills every column from the file runs on the source as written, so that the server reports it as
+     * it would directly (pg_stat_progress_copy: type FILE, bytes_total; the regression suite's copy test); the target
+     * gets the bytes Exodus read just before. A file that changes in between fails the COPY on both.
+     */
+    @Test
+    void theSourceReadsTheFileItselfAndAFileChangedMeanwhileFailsTheCopy() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "create table file_native (id int primary key, label text)");
+        Path data = file("native", "1\tone\n2\ttwo\n");
+        DualWriteDatabases.onBoth(DATABASE, "create table file_progress (type text, bytes_total bigint)");
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                Statement statement = source.createStatement()) {
+            // On the source only: what the server reports about the COPY while it runs.
+            statement.execute("create function note_progress() returns trigger language plpgsql as $$ begin "
+                    + "insert into file_progress select command || ' ' || type, bytes_total from "
+                    + "pg_stat_progress_copy where pid = pg_backend_pid(); return null; end $$");
+            statement.execute("create trigger noted after insert on file_native for each statement "
+                    + "execute function note_progress()");
+        }
+        try (Connection client = openProxy(); Statement statement = client.createStatement()) {
+            assertEquals(2, statement.executeUpdate("COPY file_native FROM '" + data + "'"));
+        }
+        assertEquals("COPY FROM FILE " + Files.size(data), Psql.against(DualWriteDatabases.source(DATABASE))
+                .query("select type || ' ' || bytes_total from file_progress"));
+        DualWriteDatabases.assertIdentical(DATABASE, "file_native");
+
+        Path changing = file("changing", "3\tthree\n");
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                Statement statement = source.createStatement()) {
+            // On the source only: the COPY's own trigger writes the file again while the COPY runs.
+            statement.execute("create function change_file() returns trigger language plpgsql as $$ begin "
+                    + "copy (select 4, 'four') to '" + changing + "'; return null; end $$");
+            statement.execute("create trigger changes after insert on file_native for each statement "
+                    + "execute function change_file()");
+        }
+        try (Connection client = openProxy(); Statement statement = client.createStatement()) {
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> statement.executeUpdate("COPY file_native FROM '" + changing + "'"));
+            assertEquals("55000", refused.getSQLState(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("changed while Exodus copied it"), refused.getMessage());
+        }
+        assertEquals(2, count(DualWriteDatabases.source(DATABASE), "file_native"));
+        assertEquals(2, count(DualWriteDatabases.target(DATABASE), "file_native"));
+    }
+
     private Connection openProxy() throws SQLException {
         return DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE), "socketTimeout", "120",
                 "preferQueryMode", "simple");

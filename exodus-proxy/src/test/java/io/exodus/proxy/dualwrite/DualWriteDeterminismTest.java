@@ -551,6 +551,47 @@ class DualWriteDeterminismTest {
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
+    /**
+     * Partitioning by inheritance (the regression suite's merge test): a BEFORE INSERT trigger puts each row into a
+     * child table and returns NULL, so the INSERT itself inserts nothing and RETURNING * returns nothing. The row
+     * image of the parent was empty, and the target's children never got the rows: INSERT 0 0 on both, silently. The
+     * target now runs the text, through its own trigger; the values each database draws (the bigserial, now()) are
+     * counted and the statements listed for verification.
+     */
+    @Test
+    void rowsATriggerRedirectsToAnotherTableReachTheTarget() throws Exception {
+        CommandResult setUp = Psql.against(proxy()).script("""
+                CREATE TABLE redirected (id bigserial, city int, at date, noted timestamptz DEFAULT now());
+                CREATE TABLE redirected_2006 (CHECK (at < DATE '2007-01-01')) INHERITS (redirected);
+                CREATE TABLE redirected_2007 (CHECK (at >= DATE '2007-01-01')) INHERITS (redirected);
+                CREATE FUNCTION redirect() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.at < DATE '2007-01-01' THEN
+                        INSERT INTO redirected_2006 VALUES (NEW.*);
+                    ELSE
+                        INSERT INTO redirected_2007 VALUES (NEW.*);
+                    END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER redirect BEFORE INSERT ON redirected FOR EACH ROW EXECUTE FUNCTION redirect();
+                INSERT INTO redirected (city, at) VALUES (1, '2006-02-10');
+                INSERT INTO redirected (city, at) VALUES (1, '2007-01-15'), (2, '2006-03-01');
+                BEGIN;
+                INSERT INTO redirected (city, at) SELECT g, DATE '2006-01-01' + g FROM generate_series(1, 5) g;
+                COMMIT;
+                """);
+        assertTrue(setUp.succeeded(), setUp.toString());
+        List<String> rows = new java.util.ArrayList<>();
+        for (ConnectionTarget side : List.of(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE))) {
+            rows.add(Psql.against(side).query("select string_agg(tableoid::regclass || ':' || city || ':' || at, ' ' "
+                    + "order by tableoid::regclass::text, city, at) from redirected"));
+        }
+        assertEquals(rows.get(0), rows.get(1));
+        assertEquals(8, rows.get(1).split(" ").length, rows.get(1));
+        assertTrue(divergences.needingVerification().stream().anyMatch(text -> text.contains("redirected")),
+                divergences.needingVerification().toString());
+    }
+
     private ConnectionTarget proxy() {
         return DualWriteDatabases.proxy(port, DATABASE);
     }
