@@ -398,6 +398,7 @@ public final class DualWriteRelay implements Relay {
         busy = true;
         boolean changesTables = schemaChanges.beforeRequest(plan);
         queue.beforeRequest(plan);
+        commits.beforeRequest(plan);
         Future<Void> done;
         try {
             currentShape = plan.shape();

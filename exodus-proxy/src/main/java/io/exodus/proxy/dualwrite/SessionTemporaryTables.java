@@ -1,6 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.catchup.TransactionRecording;
+import io.exodus.proxy.sql.PrepareRefusals;
 import io.exodus.proxy.sql.TemporaryTables;
 import io.exodus.proxy.sql.WrittenTables;
 
@@ -24,6 +25,19 @@ final class SessionTemporaryTables {
         for (String sql : plan.executedSql()) {
             TemporaryTables.track(sql, names);
         }
+    }
+
+    /**
+     * Why a transaction that runs {@code sql} cannot end with PREPARE TRANSACTION ({@link PrepareRefusals}, or a
+     * temporary table of the session named in it), or null.
+     */
+    String whyNotPreparable(String sql) {
+        String why = PrepareRefusals.in(sql);
+        if (why != null || names.isEmpty() || sql == null) {
+            return why;
+        }
+        return TemporaryTables.mentionedIn(sql, names).map(table -> "it names the temporary table " + table)
+                .orElse(null);
     }
 
     /**

@@ -37,6 +37,8 @@ final class TransactionCommit {
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private final TwoPhaseCommit twoPhase;
+    /** Why the current transaction cannot end with PREPARE TRANSACTION (see {@link #beforeRequest}), or null. */
+    private String unpreparable;
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
 
@@ -193,6 +195,25 @@ final class TransactionCommit {
         return relay.primaryAnswersClient(plan, 0).mapEmpty();
     }
 
+    /**
+     * Before each request: notes whether the transaction it belongs to can still end with PREPARE TRANSACTION (a new
+     * one can, until it touches a temporary object or notifications). Only under two-phase-commit, which needs it.
+     */
+    void beforeRequest(UnitPlan plan) {
+        if (relay.primary().transactionStatus() == 'I') {
+            unpreparable = null;
+        }
+        if (unpreparable != null || !relay.currentPolicy().usesTwoPhaseCommit()) {
+            return;
+        }
+        for (String sql : plan.executedSql()) {
+            unpreparable = relay.temporaryTables().whyNotPreparable(sql);
+            if (unpreparable != null) {
+                return;
+            }
+        }
+    }
+
     /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
     Future<Void> commitWrapped(HeldReply held, UnitPlan plan) {
         return commitBoth(relay.currentPolicy(), held.collectingCommitNotices(relay.noticesToClient()),
@@ -227,9 +248,15 @@ final class TransactionCommit {
         if (relay.secondary() == null) {
             return primaryAlone(policy, primaryAnswer, tellClient);
         }
+        if (policy.usesTwoPhaseCommit() && unpreparable != null) {
+            // PostgreSQL would refuse the PREPARE (the transaction is then rolled back there): the secondary commits
+            // first, and the primary only if it did, so that neither or both commit but for a crash in between.
+            LOG.debugf("%s: committed without two-phase commit: %s", relay.label(), unpreparable);
+            return ordered(policy, primaryAnswer, tellClient, true);
+        }
         return policy.usesTwoPhaseCommit()
                 ? twoPhase.commit(policy, primaryAnswer, tellClient, () -> outcomeUnknown = true)
-                : ordered(policy, primaryAnswer, tellClient);
+                : ordered(policy, primaryAnswer, tellClient, policy.secondaryCommitsFirst(relay.secondaryIsTarget()));
     }
 
     /** The secondary went away after it applied the transaction's writes, before the commit. */
@@ -250,12 +277,12 @@ final class TransactionCommit {
         });
     }
 
-    private Future<Void> ordered(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
+    private Future<Void> ordered(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided,
+            boolean secondaryFirst) {
         TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
         if (recording != null && recording.hasWrites() && !recording.overflowed()) {
             return secondaryThenPrimary(policy, recording, primaryAnswer, decided);
         }
-        boolean secondaryFirst = policy.secondaryCommitsFirst(relay.secondaryIsTarget());
         Leg first = secondaryFirst ? relay.secondary() : relay.primary();
         Leg second = secondaryFirst ? relay.primary() : relay.secondary();
         Leg.Sink firstAnswer = secondaryFirst ? Leg.DISCARD : primaryAnswer;

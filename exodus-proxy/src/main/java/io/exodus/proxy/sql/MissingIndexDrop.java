@@ -14,7 +14,8 @@ public final class MissingIndexDrop {
 
     /** The text with {@code IF EXISTS}, for one {@code DROP INDEX [CONCURRENTLY] name, …} without it; else empty. */
     public static Optional<String> tolerant(String sql) {
-        if (sql == null) {
+        // Every write the queue records passes here: only a text that begins with DROP is lexed.
+        if (sql == null || !sql.stripLeading().regionMatches(true, 0, "drop", 0, 4)) {
             return Optional.empty();
         }
         Tokens tokens = SqlLexer.tokenize(sql);

@@ -206,7 +206,7 @@ public final class TemporaryTables {
      * temporary tables or only permanent ones.
      */
     public static Optional<String> permanentPart(String sql, Set<String> temporary) {
-        if (sql == null || temporary.isEmpty()) {
+        if (sql == null || temporary.isEmpty() || !sql.stripLeading().regionMatches(true, 0, "drop", 0, 4)) {
             return Optional.empty();
         }
         Tokens tokens = SqlLexer.tokenize(sql);
