@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * The temporary tables a statement text creates: {@code CREATE [GLOBAL|LOCAL] TEMP|TEMPORARY TABLE [IF NOT EXISTS]
- * name}, {@code CREATE TABLE pg_temp.name}, {@code SELECT … INTO TEMP|TEMPORARY [TABLE] name}. A temporary table
+ * name}, {@code CREATE TABLE pg_temp.name}, {@code SELECT … INTO TEMP|TEMPORARY [TABLE] name}; and temporary views
+ * and sequences, which later statements name as plainly (a view of a temporary table is temporary too). A temporary table
  * lives in its session only: a transaction that writes one cannot be applied later on another connection, where the
  * name means a permanent table or nothing.
  */
@@ -80,6 +81,9 @@ public final class TemporaryTables {
             }
             if (tokens.isWord(i, "create")) {
                 int at = i + 1;
+                if (tokens.isWord(at, "or") && tokens.isWord(at + 1, "replace")) {
+                    at += 2;
+                }
                 if (tokens.isWord(at, "global") || tokens.isWord(at, "local")) {
                     at++;
                 }
@@ -90,7 +94,16 @@ public final class TemporaryTables {
                 if (tokens.isWord(at, "unlogged")) {
                     at++;
                 }
-                if (!tokens.isWord(at, "table")) {
+                if (temporary && tokens.isWord(at, "recursive")) {
+                    at++;
+                }
+                // A temporary view or sequence is the session's too, and later statements name it as plainly.
+                boolean otherRelation = temporary && (tokens.isWord(at, "view") || tokens.isWord(at, "sequence"));
+                if (!temporary && tokens.isWord(at, "view") && tokens.isName(at + 1)) {
+                    viewOfTemporaryTables(tokens, at + 1, changes);
+                    continue;
+                }
+                if (!tokens.isWord(at, "table") && !otherRelation) {
                     continue;
                 }
                 at++;
@@ -109,10 +122,27 @@ public final class TemporaryTables {
                 if (tokens.isName(at)) {
                     changes.created(tokens.name(at));
                 }
-            } else if (tokens.isWord(i, "drop") && (tokens.isWord(i + 1, "table") || tokens.isWord(i + 1, "index"))) {
+            } else if (tokens.isWord(i, "drop") && (tokens.isWord(i + 1, "table") || tokens.isWord(i + 1, "index")
+                    || tokens.isWord(i + 1, "view") || tokens.isWord(i + 1, "sequence"))) {
                 walkDropped(tokens, tokens.isWord(i + 2, "concurrently") ? i + 3 : i + 2, changes);
             } else if (tokens.isWord(i, "alter") && tokens.isWord(i + 1, "table")) {
                 walkRenamed(tokens, i + 2, changes);
+            }
+        }
+    }
+
+    /**
+     * {@code CREATE VIEW name … AS …} that reads a temporary table of the session: PostgreSQL makes the view temporary
+     * ("view will be temporary").
+     */
+    private static void viewOfTemporaryTables(Tokens tokens, int name, Changes changes) {
+        if (tokens.is(name + 1, TokenType.DOT)) {
+            return;
+        }
+        for (int i = name + 1; i < tokens.size() && !(tokens.is(i, TokenType.SEMICOLON) && tokens.depth(i) == 0); i++) {
+            if (tokens.isName(i) && !tokens.is(i - 1, TokenType.DOT) && changes.isTemporary(tokens.name(i))) {
+                changes.created(tokens.name(name));
+                return;
             }
         }
     }

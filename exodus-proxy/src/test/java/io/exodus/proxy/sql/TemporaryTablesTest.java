@@ -104,4 +104,22 @@ class TemporaryTablesTest {
         assertEquals(Optional.empty(), TemporaryTables.permanentPart("drop table temp_parted, v; select 1",
                 temporary));
     }
+
+    /**
+     * Temporary views and sequences, and a view PostgreSQL makes temporary because it reads a temporary table: later
+     * statements name them as plainly (the regression suite under two-phase-commit: PREPARE refused for them).
+     */
+    @Test
+    void temporaryViewsAndSequencesAreFollowedToo() {
+        Set<String> names = new java.util.HashSet<>();
+        TemporaryTables.track("CREATE TEMP VIEW voo AS SELECT f1, f2 FROM foo; create temp sequence myseq3; "
+                + "create or replace temporary recursive view r (n) as select 1", names);
+        assertEquals(Set.of("voo", "myseq3", "r"), names);
+        TemporaryTables.track("create temp table empsalary (a int)", names);
+        TemporaryTables.track("create view v_window as select a from empsalary; create view plain as select 1; "
+                + "create view s.v2 as select a from empsalary", names);
+        assertEquals(Set.of("voo", "myseq3", "r", "empsalary", "v_window"), names);
+        TemporaryTables.track("drop view voo; drop sequence myseq3", names);
+        assertEquals(Set.of("r", "empsalary", "v_window"), names);
+    }
 }
