@@ -28,16 +28,15 @@ final class SessionTemporaryTables {
     }
 
     /**
-     * Why a transaction that runs {@code sql} cannot end with PREPARE TRANSACTION ({@link PrepareRefusals}, or a
-     * temporary table of the session named in it), or null.
+     * Why a transaction that runs {@code sql} cannot end with PREPARE TRANSACTION ({@link PrepareRefusals}), or null.
+     * A session that holds temporary objects is taken to touch them in any transaction: a function that reads one, a
+     * DROP … CASCADE or a database-wide ANALYZE that reaches one do so without naming it.
      */
     String whyNotPreparable(String sql) {
-        String why = PrepareRefusals.in(sql);
-        if (why != null || names.isEmpty() || sql == null) {
-            return why;
+        if (!names.isEmpty()) {
+            return "the session holds temporary objects (" + String.join(", ", names) + ")";
         }
-        return TemporaryTables.mentionedIn(sql, names).map(table -> "it names the temporary table " + table)
-                .orElse(null);
+        return PrepareRefusals.in(sql);
     }
 
     /**
