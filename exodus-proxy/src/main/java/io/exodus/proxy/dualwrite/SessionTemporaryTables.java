@@ -19,22 +19,26 @@ import java.util.Set;
  */
 final class SessionTemporaryTables {
     private final Set<String> names = new HashSet<>();
+    /** The session has made a temporary object, whether it still holds it or not. */
+    private boolean heldSome;
 
     /** Notes the temporary tables the request created (if it ran). */
     void afterRequest(UnitPlan plan) {
         for (String sql : plan.executedSql()) {
             TemporaryTables.track(sql, names);
         }
+        heldSome |= !names.isEmpty();
     }
 
     /**
      * Why a transaction that runs {@code sql} cannot end with PREPARE TRANSACTION ({@link PrepareRefusals}), or null.
-     * A session that holds temporary objects is taken to touch them in any transaction: a function that reads one, a
-     * DROP … CASCADE or a database-wide ANALYZE that reaches one do so without naming it.
+     * A session that has held temporary objects is taken to touch them in any transaction: a function that reads one,
+     * a DROP … CASCADE or a database-wide ANALYZE reach one without naming it, and a DROP that failed (PostgreSQL
+     * refused it) took its name out of the set all the same.
      */
     String whyNotPreparable(String sql) {
-        if (!names.isEmpty()) {
-            return "the session holds temporary objects (" + String.join(", ", names) + ")";
+        if (heldSome) {
+            return "the session has held temporary objects";
         }
         return PrepareRefusals.in(sql);
     }
