@@ -28,8 +28,9 @@ import java.util.StringJoiner;
  * <p>"Created by this transaction" is a row of {@code pg_largeobject_metadata} whose {@code xmin} is a transaction id
  * the session holds the lock of (its transaction's, and the open subtransactions'). A row frozen long ago keeps its
  * raw 32-bit {@code xmin}, which may equal one of those once the server's counter has wrapped: such a row is in the
- * note taken before the statement too when the transaction already had its id then, and the secondary leaves it.
- * When the same request opens the transaction, the note cannot hold it; ADR 0024 weighs that case.
+ * note taken before the statement too (the note draws the transaction's id first), and the secondary leaves it.
+ * When the client's request itself opens the transaction, the note runs before its BEGIN and cannot hold it; ADR 0024
+ * weighs that case.
  */
 final class LargeObjectImages {
     private static final String METADATA = " FROM pg_catalog.pg_largeobject_metadata m";
