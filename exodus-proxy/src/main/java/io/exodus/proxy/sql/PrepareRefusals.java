@@ -23,9 +23,9 @@ public final class PrepareRefusals {
         }
         // Every request of a two-phase-commit session passes here: the text is lexed only when it spells a word that
         // matters.
-        boolean notifications = contains(sql, "listen") || contains(sql, "notify");
-        boolean snapshot = contains(sql, "pg_export_snapshot");
-        boolean refresh = contains(sql, "refresh") && contains(sql, "concurrently");
+        boolean notifications = SqlLexer.maySpell(sql, "listen") || SqlLexer.maySpell(sql, "notify");
+        boolean snapshot = SqlLexer.maySpell(sql, "pg_export_snapshot");
+        boolean refresh = SqlLexer.maySpell(sql, "refresh") && SqlLexer.maySpell(sql, "concurrently");
         boolean temporary = TemporaryTables.mentionsTemp(sql);
         if (!notifications && !snapshot && !refresh && !temporary) {
             return null;
@@ -42,9 +42,6 @@ public final class PrepareRefusals {
                 if (tokens.is(i, TokenType.WORD) && NOTIFICATION_VERBS.contains(tokens.name(i))) {
                     return "it runs " + tokens.name(i).toUpperCase(Locale.ROOT);
                 }
-                if (tokens.isWord(i, "create") && createsTemporary(tokens, i + 1)) {
-                    return "it creates a temporary object";
-                }
                 if (tokens.isWord(i, "refresh") && tokens.isWord(i + 1, "materialized")
                         && tokens.isWord(i + 2, "view") && tokens.isWord(i + 3, "concurrently")) {
                     return "it refreshes a materialized view concurrently (through a temporary table)";
@@ -55,32 +52,12 @@ public final class PrepareRefusals {
                 return "it calls " + tokens.name(i) + "()";
             }
             if (tokens.isName(i) && tokens.is(i + 1, TokenType.DOT)
-                    && (tokens.name(i).equals("pg_temp") || tokens.name(i).startsWith("pg_temp_"))) {
+                    && TemporaryTables.isTemporarySchema(tokens.name(i))) {
                 return "it names a temporary object (" + tokens.name(i) + ".…)";
             }
         }
         Set<String> created = temporary ? TemporaryTables.createdIn(sql) : Set.of();
-        return created.isEmpty() ? null : "it creates the temporary table " + String.join(", ", created);
-    }
-
-    /** {@code CREATE [OR REPLACE] [GLOBAL | LOCAL] TEMP | TEMPORARY …}: a table, view, sequence. */
-    private static boolean createsTemporary(Tokens tokens, int from) {
-        int at = from;
-        if (tokens.isWord(at, "or") && tokens.isWord(at + 1, "replace")) {
-            at += 2;
-        }
-        if (tokens.isWord(at, "global") || tokens.isWord(at, "local")) {
-            at++;
-        }
-        return tokens.isWord(at, "temp") || tokens.isWord(at, "temporary");
-    }
-
-    private static boolean contains(String sql, String lowerCaseWord) {
-        for (int at = 0; at + lowerCaseWord.length() <= sql.length(); at++) {
-            if (sql.regionMatches(true, at, lowerCaseWord, 0, lowerCaseWord.length())) {
-                return true;
-            }
-        }
-        return false;
+        // CREATE TEMP TABLE, VIEW or SEQUENCE, SELECT … INTO TEMP: as the session's own temporary objects are followed.
+        return created.isEmpty() ? null : "it creates the temporary relation " + String.join(", ", created);
     }
 }

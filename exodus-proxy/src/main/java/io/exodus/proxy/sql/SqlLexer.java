@@ -33,6 +33,19 @@ public final class SqlLexer {
     }
 
     /** Tokens of {@code sql} with {@code standard_conforming_strings = on}. */
+    /**
+     * Whether the text spells {@code lowerCaseWord} anywhere, in any case, quoted or not: a test to run before lexing a
+     * text for a word that most texts never spell, so that those are not lexed at all.
+     */
+    public static boolean maySpell(String sql, String lowerCaseWord) {
+        for (int at = 0; at + lowerCaseWord.length() <= sql.length(); at++) {
+            if (sql.regionMatches(true, at, lowerCaseWord, 0, lowerCaseWord.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Tokens tokenize(String sql) {
         return tokenize(sql, true);
     }

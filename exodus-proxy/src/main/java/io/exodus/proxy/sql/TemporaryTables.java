@@ -284,12 +284,7 @@ public final class TemporaryTables {
      * table does: a text without them, as nearly every request of a session is, need not be lexed again.
      */
     public static boolean mentionsTemp(String sql) {
-        for (int at = 0; at + 4 <= sql.length(); at++) {
-            if (sql.regionMatches(true, at, "temp", 0, 4)) {
-                return true;
-            }
-        }
-        return false;
+        return SqlLexer.maySpell(sql, "temp");
     }
 
     /**
@@ -313,7 +308,8 @@ public final class TemporaryTables {
         return Optional.empty();
     }
 
-    private static boolean isTemporarySchema(String schema) {
+    /** {@code pg_temp}, or a session's own temporary schema by its real name ({@code pg_temp_4}). */
+    static boolean isTemporarySchema(String schema) {
         return schema.equals("pg_temp") || schema.startsWith("pg_temp_");
     }
 }
