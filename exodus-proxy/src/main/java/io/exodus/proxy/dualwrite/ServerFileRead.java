@@ -28,10 +28,11 @@ final class ServerFileRead {
             + "AND pg_catalog.has_function_privilege('pg_catalog.pg_read_binary_file(text)', 'EXECUTE')";
     // A missing file makes pg_stat_file(…, true) one row of NULLs; the CASE reads nothing then, nor a directory, nor
     // a file past the limit.
+    /** The file's size and modification time as one text: what {@link Read#version} holds. */
+    private static final String VERSION = "s.size::text || ' ' || s.modification::text";
     private static final String STAT_AND_READ = "SELECT s.size, s.isdir, CASE WHEN NOT s.isdir AND s.size <= $2 "
-            + "THEN pg_catalog.pg_read_binary_file($1) END, s.modification::text FROM pg_catalog.pg_stat_file($1, true) s";
-    private static final String STAT = "SELECT s.size::text || ' ' || s.modification::text "
-            + "FROM pg_catalog.pg_stat_file($1, true) s";
+            + "THEN pg_catalog.pg_read_binary_file($1) END, " + VERSION + " FROM pg_catalog.pg_stat_file($1, true) s";
+    private static final String STAT = "SELECT " + VERSION + " FROM pg_catalog.pg_stat_file($1, true) s";
     private static final int TEXT_OID = 25;
     private static final int INT8_OID = 20;
     private static final short BINARY = 1;
@@ -125,8 +126,7 @@ final class ServerFileRead {
             if (row.get(2) == null) {
                 return Read.refused(tooLarge(size));
             }
-            return Read.of(Buffer.buffer(row.get(2)), row.get(0).length == 8
-                    ? ByteBuffer.wrap(row.get(0)).getLong() + " " + new String(row.get(3), StandardCharsets.UTF_8) : null);
+            return Read.of(Buffer.buffer(row.get(2)), new String(row.get(3), StandardCharsets.UTF_8));
         });
     }
 
