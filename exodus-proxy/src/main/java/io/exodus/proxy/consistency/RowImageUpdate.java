@@ -10,14 +10,15 @@ import java.util.List;
 /**
  * Sets on the secondary exactly the values an UPDATE gave its rows on the primary. Run again on the secondary, an
  * UPDATE that computes {@code now()}, {@code random()}, {@code nextval()} or a column's {@code DEFAULT} would store
- * other values; instead the primary runs it with {@code RETURNING t.*} ({@link io.exodus.proxy.sql.UpdateReturning})
- * and this class turns each returned row into
+ * other values, and one that names a cursor ({@code WHERE CURRENT OF}) finds none there; instead the primary runs it
+ * with {@code RETURNING t.*} ({@link io.exodus.proxy.sql.UpdateReturning}) and this class turns each returned row into
  * <pre>
  * UPDATE schema.table SET "a" = $1, "b" = $2 WHERE "id" = $3
  * </pre>
- * for the columns the statement's SET list assigns, the row found by its primary key: one Parse of the unnamed
- * statement, then one Bind and Execute per row ({@link RowImageBinds}), each answered {@code UPDATE 1} when the
- * secondary has the row. A row the secondary lacks answers {@code UPDATE 0}, a divergence the caller reports.
+ * for the columns the statement's SET list assigns, the row found as {@link RowLookup} says: by its primary key, or,
+ * when the table has none or the statement changes it, by the old row the primary returned with the new one. One Parse
+ * of the unnamed statement, then one Bind and Execute per row ({@link RowImageBinds}), each answered {@code UPDATE 1}
+ * when the secondary has the row. A row the secondary lacks answers {@code UPDATE 0}, a divergence the caller reports.
  * <p>
  * {@link #refusal} says when the catalog rules an image out; the statement's text then runs on the secondary and is
  * counted as one whose values may differ.
@@ -27,32 +28,32 @@ public final class RowImageUpdate {
     }
 
     /**
-     * Why the rows of this UPDATE cannot be copied as an image, or null when they can: the table has no primary key,
-     * the statement assigns a key column (the new key would find no row), a stored generated column or a
-     * {@code GENERATED ALWAYS} identity (both refuse a value), or a column the returned rows lack.
+     * Why the rows of this UPDATE cannot be copied as an image, or null when they can: the secondary cannot find its
+     * copies (no primary key, or a changed one, and no old row to find them by), or the statement assigns a stored
+     * generated column or a {@code GENERATED ALWAYS} identity (both refuse a value), or a column the returned rows lack.
      */
     public static String refusal(TableShape shape, RowDescription returned, List<String> assigned) {
-        if (shape.keyColumns().isEmpty()) {
-            return "its table " + shape.qualifiedName() + " has no primary key";
-        }
         for (String name : assigned) {
             short number = shape.columnNumber(name);
-            if (number < 0 || fieldOf(shape, returned, number) < 0) {
+            if (number < 0 || RowLookup.fieldOf(shape, returned, number) < 0) {
                 return "its column " + name + " is not among the rows the source returned";
-            }
-            if (shape.keyColumns().contains(number)) {
-                return "it changes the primary key column " + name;
             }
             if (shape.isGenerated(number) || shape.alwaysIdentity().contains(number)) {
                 return "its column " + name + " is generated on each database (GENERATED ALWAYS)";
             }
         }
-        for (short key : shape.keyColumns()) {
-            if (fieldOf(shape, returned, key) < 0) {
-                return "its primary key column " + shape.columnName(key) + " is not among the rows the source returned";
+        if (lookup(shape, returned, assigned, 1) != null) {
+            return null;
+        }
+        if (shape.keyColumns().isEmpty()) {
+            return "its table " + shape.qualifiedName() + " has no primary key";
+        }
+        for (String name : assigned) {
+            if (shape.keyColumns().contains(shape.columnNumber(name))) {
+                return "it changes the primary key column " + name;
             }
         }
-        return null;
+        return "its primary key is not among the rows the source returned";
     }
 
     /**
@@ -63,39 +64,28 @@ public final class RowImageUpdate {
             List<String> assigned) {
         List<Integer> parameters = new ArrayList<>(assigned.size() + shape.keyColumns().size());
         for (String name : assigned) {
-            parameters.add(fieldOf(shape, returned, shape.columnNumber(name)));
+            parameters.add(RowLookup.fieldOf(shape, returned, shape.columnNumber(name)));
         }
-        for (short key : shape.keyColumns()) {
-            parameters.add(fieldOf(shape, returned, key));
-        }
-        return RowImageBinds.messages(statement(shape, assigned), returned, parameters, rows);
+        RowLookup lookup = lookup(shape, returned, assigned, assigned.size() + 1);
+        parameters.addAll(lookup.parameters());
+        return RowImageBinds.messages(statement(shape, assigned, lookup), returned, parameters, rows);
     }
 
-    /** The UPDATE text that {@link #messages} parses. */
-    public static String statement(TableShape shape, List<String> assigned) {
+    private static String statement(TableShape shape, List<String> assigned, RowLookup lookup) {
         StringBuilder sql = new StringBuilder("UPDATE ").append(shape.qualifiedName()).append(" SET ");
         int p = 1;
         for (String name : assigned) {
             sql.append(p == 1 ? "" : ", ").append(Identifiers.quote(name)).append(" = $").append(p++);
         }
-        sql.append(" WHERE ");
-        boolean first = true;
-        for (short key : shape.keyColumns()) {
-            sql.append(first ? "" : " AND ").append(Identifiers.quote(shape.columnName(key))).append(" = $")
-                    .append(p++);
-            first = false;
-        }
-        return sql.toString();
+        return sql.append(" WHERE ").append(lookup.condition()).toString();
     }
 
-    /** The index of the returned field that is this column of the table, or -1. */
-    private static int fieldOf(TableShape shape, RowDescription returned, short column) {
-        List<RowDescription.Field> fields = returned.fields();
-        for (int i = 0; i < fields.size(); i++) {
-            if (fields.get(i).tableOid() == shape.tableOid() && fields.get(i).columnNumber() == column) {
-                return i;
-            }
-        }
-        return -1;
+    /**
+     * By key when the statement leaves the key as it was, otherwise by the old row; null when neither is possible.
+     */
+    private static RowLookup lookup(TableShape shape, RowDescription returned, List<String> assigned, int first) {
+        boolean changesKey = assigned.stream().anyMatch(name -> shape.keyColumns().contains(shape.columnNumber(name)));
+        RowLookup byKey = changesKey ? null : RowLookup.byKey(shape, returned, first);
+        return byKey != null ? byKey : RowLookup.byOldRow(shape, returned, first);
     }
 }

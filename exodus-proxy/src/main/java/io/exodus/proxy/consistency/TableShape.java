@@ -28,10 +28,13 @@ import java.util.Set;
  * @param insertTriggerMayKeepRows a BEFORE or INSTEAD OF INSERT trigger for each row may return NULL: keep a row out of
  *                            the table (having put it elsewhere, as partitioning by inheritance does), so that the
  *                            rows an INSERT returns are not all it wrote
+ * @param storesRows          a table (plain or partitioned) rather than a view or a foreign table: its rows have a
+ *                            position ({@code tableoid}, {@code ctid}) by which the secondary can pick one of several
+ *                            equal rows of a table without primary key
  */
 public record TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
         Set<Short> generatedColumns, boolean hasIdentity, Set<Short> keyColumns, Set<Short> alwaysIdentity,
-        List<String> hiddenDefaults, boolean insertTriggerMayKeepRows) {
+        List<String> hiddenDefaults, boolean insertTriggerMayKeepRows, boolean storesRows) {
 
     public TableShape {
         Objects.requireNonNull(qualifiedName, "qualifiedName");
@@ -45,7 +48,7 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
     public TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
             Set<Short> generatedColumns, boolean hasIdentity) {
         this(tableOid, qualifiedName, columnNamesByNumber, generatedColumns, hasIdentity, Set.of(), Set.of(),
-                List.of(), false);
+                List.of(), false, true);
     }
 
     /**
@@ -87,8 +90,9 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
         }
         List<String> hidden = first.size() > 9 && first.get(9) != null ? List.of(first.get(9).split(",")) : List.of();
         boolean mayKeepRows = first.size() > 10 && "t".equals(first.get(10));
+        boolean storesRows = first.size() > 11 && "t".equals(first.get(11));
         return new TableShape(Integer.parseUnsignedInt(first.get(0)), first.get(1), names, generated, identity, key,
-                always, hidden, mayKeepRows);
+                always, hidden, mayKeepRows, storesRows);
     }
 
     /**

@@ -35,7 +35,8 @@ public final class TableShapeQuery {
      * ({@code format('%I.%I')}, so quoted where needed), attnum, attname, attgenerated (also {@code s} for a view's
      * column that cannot be written), attidentity, whether the column is in the primary key; for a view, on its first
      * row, its query tree, the generated columns ({@code table:column,…}) of the tables it reads, and the columns of
-     * those tables it never names that have a default ({@code name,…}). A table without
+     * those tables it never names that have a default ({@code name,…}); whether a trigger may keep an INSERT's rows
+     * out of it, and whether it is a table whose rows have a position (plain or partitioned). A table without
      * columns gives one row with nulls after the name; an OID that is no table gives no row. Read with
      * {@link TableShape#fromRows}.
      */
@@ -67,7 +68,9 @@ public final class TableShapeQuery {
                 + " ON r.oid = d.objid WHERE r.ev_class = c.oid AND d.refobjid = b.attrelid"
                 + " AND d.refobjsubid = b.attnum)) END,"
                 // Whether an INSERT's rows may be kept out of it by a trigger (see TableShape).
-                + " " + INSERT_TRIGGER_MAY_KEEP_ROWS
+                + " " + INSERT_TRIGGER_MAY_KEEP_ROWS + ","
+                // Whether its rows have a position (tableoid, ctid): a table, not a view or a foreign table.
+                + " c.relkind IN ('r', 'p')"
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"

@@ -1,5 +1,6 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.consistency.RowImageDelete;
 import io.exodus.proxy.consistency.RowImageInsert;
 import io.exodus.proxy.consistency.RowImageUpdate;
 import io.exodus.proxy.consistency.TableShape;
@@ -15,7 +16,7 @@ import java.util.Map;
 /**
  * The rows a request's row images captured on the primary, as the secondary gets them: which table each capture
  * belongs to, whether each capture is whole and can be applied there, and the messages that apply it
- * ({@link RowImageInsert}, {@link RowImageUpdate}). {@link SecondaryRequests} places them in the secondary's request.
+ * ({@link RowImageInsert}, {@link RowImageUpdate}, {@link RowImageDelete}). {@link SecondaryRequests} places them in the secondary's request.
  */
 final class CapturedImages {
     private CapturedImages() {
@@ -49,13 +50,13 @@ final class CapturedImages {
     }
 
     /**
-     * The rows captured for an INSERT or UPDATE are the rows the primary wrote, or the secondary would silently miss
-     * some: a count that differs from the primary's command tag (a primary that ran the statement without the added
-     * RETURNING captured none) is a fault of Exodus, and fails the request loudly instead.
+     * The rows captured for an INSERT, UPDATE or DELETE are the rows the primary wrote, or the secondary would silently
+     * miss some: a count that differs from the primary's command tag (a primary that ran the statement without the
+     * added RETURNING captured none) is a fault of Exodus, and fails the request loudly instead.
      */
     static void requireWhole(RowImageReturning image, PrimaryRowImageFilter.Capture capture,
             String primaryTag, String statement) {
-        String expected = (image.isUpdate() ? "UPDATE " : "INSERT 0 ") + capture.rows().size();
+        String expected = tagOf(image, capture.rows().size());
         if (!expected.equals(primaryTag)) {
             throw new IllegalStateException("the rows Exodus captured for the target (" + capture.rows().size()
                     + ") are not what the source wrote (" + primaryTag + ") for: " + statement);
@@ -68,21 +69,30 @@ final class CapturedImages {
             return;
         }
         TableShape shape = shapes.get(tableOf(capture));
-        if (image.isUpdate()) {
-            out.appendBuffer(RowImageUpdate.messages(shape, capture.description(), capture.rows(),
-                    image.updatedColumns()));
-        } else {
-            out.appendBuffer(RowImageInsert.messages(shape, capture.description(), capture.rows()));
-        }
-        String tag = image.isUpdate() ? "UPDATE 1" : "INSERT 0 1";
+        out.appendBuffer(switch (image.writes()) {
+            case UPDATES -> RowImageUpdate.messages(shape, capture.description(), capture.rows(),
+                    image.updatedColumns());
+            case DELETES -> RowImageDelete.messages(shape, capture.description(), capture.rows());
+            case INSERTS -> RowImageInsert.messages(shape, capture.description(), capture.rows());
+        });
+        String tag = tagOf(image, 1);
         for (int i = 0; i < capture.rows().size(); i++) {
             expected.add(tag);
         }
     }
 
+    private static String tagOf(RowImageReturning image, int rows) {
+        return switch (image.writes()) {
+            case UPDATES -> "UPDATE " + rows;
+            case DELETES -> "DELETE " + rows;
+            case INSERTS -> "INSERT 0 " + rows;
+        };
+    }
+
     /**
-     * Why an UPDATE's rows in this request cannot go to the secondary as an image (see
-     * {@link RowImageUpdate#refusal}), or null when every image can: the captures pair with the plan's images in the
+     * Why an UPDATE's or DELETE's rows in this request cannot go to the secondary as an image (see
+     * {@link RowImageUpdate#refusal}, {@link RowImageDelete#refusal}), or an INSERT's (see {@link #rowsKeptOut}), or
+     * null when every image can: the captures pair with the plan's images in the
      * order of its Executes, as {@link SecondaryRequests#secondary} builds them.
      */
     static String imageRefusal(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
@@ -104,7 +114,7 @@ final class CapturedImages {
         }
         for (int i = 0; i < images.size() && i < captures.size(); i++) {
             PrimaryRowImageFilter.Capture capture = captures.get(i);
-            if (!images.get(i).isUpdate()) {
+            if (images.get(i).writes() == RowImageReturning.Writes.INSERTS) {
                 String kept = rowsKeptOut(shapes.get(tableOf(capture)), capture, texts.get(i));
                 if (kept != null) {
                     return kept;
@@ -114,8 +124,10 @@ final class CapturedImages {
             if (capture.rows().isEmpty()) {
                 continue;
             }
-            String refusal = RowImageUpdate.refusal(shapes.get(tableOf(capture)), capture.description(),
-                    images.get(i).updatedColumns());
+            TableShape shape = shapes.get(tableOf(capture));
+            String refusal = images.get(i).isUpdate()
+                    ? RowImageUpdate.refusal(shape, capture.description(), images.get(i).updatedColumns())
+                    : RowImageDelete.refusal(shape, capture.description());
             if (refusal != null) {
                 return refusal;
             }

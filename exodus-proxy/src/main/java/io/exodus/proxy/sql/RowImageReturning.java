@@ -35,7 +35,20 @@ import java.util.Optional;
  *                                 for; otherwise the proxy must keep the extra rows from the client
  */
 public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection,
-        List<String> updatedColumns) {
+        List<String> updatedColumns, Writes writes) {
+
+    /** What the statement does to the rows it returns, and so what the secondary does with them. */
+    public enum Writes {
+        INSERTS, UPDATES, DELETES
+    }
+
+    /**
+     * The name of the column that carries a row as it was before the statement ({@code ROW(t.*)::text}): an UPDATE
+     * reads it from a setting its SET list or WHERE clause made for the row ({@link UpdateReturning}), a DELETE
+     * returns it directly ({@link DeleteReturning}). The secondary finds its copy of the row by it when the table has
+     * no primary key or the statement changes the key.
+     */
+    public static final String OLD_ROW = "exodus.old_row";
 
     private static final String RETURNING_ALL = " RETURNING *";
     /**
@@ -56,10 +69,11 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
         Objects.requireNonNull(rewrittenSql, "rewrittenSql");
         projection = List.copyOf(projection);
         updatedColumns = List.copyOf(updatedColumns);
+        Objects.requireNonNull(writes, "writes");
     }
 
     public RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection) {
-        this(rewrittenSql, clientAskedForAllColumns, projection, List.of());
+        this(rewrittenSql, clientAskedForAllColumns, projection, List.of(), Writes.INSERTS);
     }
 
     public RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns) {
@@ -67,8 +81,9 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
     }
 
     /**
-     * The row image of a statement that dual-write can copy as rows: an INSERT always ({@link #of}), an UPDATE when
-     * it computes values that differ per database ({@link UpdateReturning}); empty for anything else.
+     * The row image of a statement that dual-write can copy as rows: an INSERT always ({@link #of}); an UPDATE or a
+     * DELETE when it computes values that differ per database, or when it names a cursor ({@code WHERE CURRENT OF}),
+     * which exists on the primary alone ({@link UpdateReturning}, {@link DeleteReturning}); empty for anything else.
      */
     public static Optional<RowImageReturning> forStatement(String sql, boolean standardConformingStrings,
             Classification classification) {
@@ -76,16 +91,57 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
         if (insert.isPresent()) {
             return insert;
         }
-        return NondeterministicValues.firstIn(sql, classification) == null ? Optional.empty()
-                : UpdateReturning.of(sql, standardConformingStrings);
+        Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
+        if (NondeterministicValues.firstIn(sql, classification) == null && whereCurrentOf(tokens) < 0) {
+            return Optional.empty();
+        }
+        Optional<RowImageReturning> update = UpdateReturning.of(tokens);
+        return update.isPresent() ? update : DeleteReturning.of(tokens);
     }
 
     /**
      * Whether this is an UPDATE's image: the primary returns the whole updated rows, and the secondary sets
-     * {@link #updatedColumns} of the rows with the same primary key to the primary's values.
+     * {@link #updatedColumns} of its copies of those rows to the primary's values.
      */
     public boolean isUpdate() {
-        return !updatedColumns.isEmpty();
+        return writes == Writes.UPDATES;
+    }
+
+    /** Whether this is a DELETE's image: the primary returns the deleted rows, and the secondary deletes its copies. */
+    public boolean isDelete() {
+        return writes == Writes.DELETES;
+    }
+
+    /**
+     * The index of the {@code WHERE} of a {@code WHERE CURRENT OF cursor} at the top level of the text, or -1: such a
+     * statement works on the row a cursor stands on, and a cursor that only reads exists on the primary alone.
+     */
+    static int whereCurrentOf(Tokens tokens) {
+        for (int i = 0; i + 2 < tokens.size(); i++) {
+            if (tokens.depth(i) == 0 && tokens.isWord(i, "where") && tokens.isWord(i + 1, "current")
+                    && tokens.isWord(i + 2, "of")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The RETURNING clause an UPDATE or DELETE gets for its image, put at {@code end}, right after the statement's
+     * last token (so that a trailing {@code ;} or comment cannot swallow it): the rows of
+     * {@code reference} (the table's name or alias) and, when {@code oldRow} is not null, that expression as
+     * {@link #OLD_ROW}; after a client's own RETURNING list, a marker column first, so that the client gets its
+     * columns and the secondary the rest ({@link #CLIENT_COLUMNS_END}).
+     */
+    static RowImageReturning withRows(String sql, int end, boolean clientReturns, String reference, String oldRow,
+            List<String> updatedColumns, Writes writes) {
+        StringBuilder clause = new StringBuilder(clientReturns ? ", NULL AS \"" + CLIENT_COLUMNS_END + "\", "
+                : " RETURNING ").append(Identifiers.quote(reference)).append(".*");
+        if (oldRow != null) {
+            clause.append(", ").append(oldRow).append(" AS \"").append(OLD_ROW).append('"');
+        }
+        return new RowImageReturning(sql.substring(0, end) + clause + sql.substring(end), false,
+                clientReturns ? List.of(CLIENT_COLUMNS_END) : List.of(), updatedColumns, writes);
     }
 
     /**
