@@ -43,7 +43,8 @@ final class LockstepWrite {
     }
 
     private final DualWriteRelay relay;
-    private final UnitPlan plan;
+    /** The request; without its row image when the primary says a cursor's row image would change its answer. */
+    private UnitPlan plan;
     /** How many of the plan's messages a Flush already sent to the primary. */
     private final int ahead;
     /** What those did on the primary, or null when none were sent ahead. */
@@ -79,7 +80,21 @@ final class LockstepWrite {
         boolean mayWaitForDrain = ahead == 0 && wrapAllowed;
         return queue.replayReady()
                 .compose(v -> mayWaitForDrain ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
-                .compose(v -> relay.secondaryConnection().reconnectIfDue(ahead == 0)).compose(v -> onPrimary());
+                .compose(v -> relay.secondaryConnection().reconnectIfDue(ahead == 0))
+                .compose(v -> cursorImageChecked()).compose(v -> onPrimary());
+    }
+
+    /** A simple Query's UPDATE or DELETE WHERE CURRENT OF keeps its row image only where the primary allows it. */
+    private Future<Void> cursorImageChecked() {
+        if (!plan.simple() || plan.rowImage().isEmpty() || ahead > 0) {
+            return Future.succeededFuture();
+        }
+        return CursorImageCheck.allows(relay.primary(), plan.rowImage().get()).map(allowed -> {
+            if (!allowed) {
+                plan = plan.withoutRowImage();
+            }
+            return null;
+        });
     }
 
     private Future<Void> onPrimary() {

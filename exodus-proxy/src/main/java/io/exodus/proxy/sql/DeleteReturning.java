@@ -35,11 +35,13 @@ public final class DeleteReturning {
                 || !tokens.isName(at)) {
             return Optional.empty();
         }
+        int nameStart = at;
         String reference = tokens.name(at);
         while (tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
             at += 2;
             reference = tokens.name(at);
         }
+        String table = tokens.text().substring(tokens.start(nameStart), tokens.end(at));
         at++;
         if (tokens.is(at, TokenType.OPERATOR)) {
             // name *: the table and its children, as without the star, but let the server alone read that form.
@@ -57,6 +59,7 @@ public final class DeleteReturning {
             clientReturns |= tokens.depth(i) == 0 && RowImageReturning.isReturningKeyword(tokens, i);
         }
         return Optional.of(RowImageReturning.withRows(tokens.text(), tokens.end(to - 1), clientReturns, reference,
-                "ROW(" + Identifiers.quote(reference) + ".*)::text", List.of(), RowImageReturning.Writes.DELETES));
+                "ROW(" + Identifiers.quote(reference) + ".*)::text", List.of(), RowImageReturning.Writes.DELETES,
+                RowImageReturning.whereCurrentOf(tokens) < 0 ? null : table));
     }
 }

@@ -33,9 +33,11 @@ import java.util.Optional;
  * @param clientAskedForAllColumns whether the original already ended in {@code RETURNING *}, so that
  *                                 {@code rewrittenSql} is the original text and the client gets the rows it asked
  *                                 for; otherwise the proxy must keep the extra rows from the client
+ * @param cursorTable              for an UPDATE or DELETE {@code WHERE CURRENT OF} a cursor, the table as the
+ *                                 statement names it ({@code s."T"}); null otherwise
  */
 public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection,
-        List<String> updatedColumns, Writes writes) {
+        List<String> updatedColumns, Writes writes, String cursorTable) {
 
     /** What the statement does to the rows it returns, and so what the secondary does with them. */
     public enum Writes {
@@ -73,7 +75,7 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
     }
 
     public RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns, List<String> projection) {
-        this(rewrittenSql, clientAskedForAllColumns, projection, List.of(), Writes.INSERTS);
+        this(rewrittenSql, clientAskedForAllColumns, projection, List.of(), Writes.INSERTS, null);
     }
 
     public RowImageReturning(String rewrittenSql, boolean clientAskedForAllColumns) {
@@ -116,7 +118,7 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
      * The index of the {@code WHERE} of a {@code WHERE CURRENT OF cursor} at the top level of the text, or -1: such a
      * statement works on the row a cursor stands on, and a cursor that only reads exists on the primary alone.
      */
-    static int whereCurrentOf(Tokens tokens) {
+    public static int whereCurrentOf(Tokens tokens) {
         for (int i = 0; i + 2 < tokens.size(); i++) {
             if (tokens.depth(i) == 0 && tokens.isWord(i, "where") && tokens.isWord(i + 1, "current")
                     && tokens.isWord(i + 2, "of")) {
@@ -134,14 +136,14 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
      * columns and the secondary the rest ({@link #CLIENT_COLUMNS_END}).
      */
     static RowImageReturning withRows(String sql, int end, boolean clientReturns, String reference, String oldRow,
-            List<String> updatedColumns, Writes writes) {
+            List<String> updatedColumns, Writes writes, String cursorTable) {
         StringBuilder clause = new StringBuilder(clientReturns ? ", NULL AS \"" + CLIENT_COLUMNS_END + "\", "
                 : " RETURNING ").append(Identifiers.quote(reference)).append(".*");
         if (oldRow != null) {
             clause.append(", ").append(oldRow).append(" AS \"").append(OLD_ROW).append('"');
         }
         return new RowImageReturning(sql.substring(0, end) + clause + sql.substring(end), false,
-                clientReturns ? List.of(CLIENT_COLUMNS_END) : List.of(), updatedColumns, writes);
+                clientReturns ? List.of(CLIENT_COLUMNS_END) : List.of(), updatedColumns, writes, cursorTable);
     }
 
     /**

@@ -54,11 +54,13 @@ public final class UpdateReturning {
         if (tokens.isWord(at, "only") || !tokens.isName(at)) {
             return Optional.empty();
         }
+        int nameStart = at;
         String reference = tokens.name(at);
         while (tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
             at += 2;
             reference = tokens.name(at);
         }
+        String table = sql.substring(tokens.start(nameStart), tokens.end(at));
         at++;
         if (tokens.isWord(at, "as")) {
             at++;
@@ -110,7 +112,8 @@ public final class UpdateReturning {
         // All that was inserted lies before the statement's last token, so its end moved by the text's growth.
         int end = tokens.end(to - 1) + rewritten.length() - sql.length();
         return Optional.of(RowImageReturning.withRows(rewritten, end, returning >= 0, reference,
-                capturesOldRow ? READ_OLD_ROW : null, columns, RowImageReturning.Writes.UPDATES));
+                capturesOldRow ? READ_OLD_ROW : null, columns, RowImageReturning.Writes.UPDATES,
+                RowImageReturning.whereCurrentOf(tokens) < 0 ? null : table));
     }
 
     /**

@@ -457,6 +457,32 @@ class DualWriteDeterminismTest {
                 .query("select string_agg(f1 || ':' || f2, ',' order by f1) from " + keyless));
     }
 
+    /**
+     * On a view with a rule, the image's RETURNING is refused ("cannot perform DELETE RETURNING") before PostgreSQL
+     * says what it says directly: WHERE CURRENT OF does not work on a view. The primary is asked first, and the
+     * statement runs as the client sent it (the regression suite's portals test).
+     */
+    @Test
+    void aCursorStatementOnAViewWithARuleFailsAsItDoesDirectly() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop view if exists cursor_view; drop table if exists cursor_base");
+        DualWriteDatabases.onBoth(DATABASE, "create table cursor_base (f1 int)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into cursor_base values (1), (2)");
+        DualWriteDatabases.onBoth(DATABASE, "create view cursor_view as select * from cursor_base; create rule "
+                + "cursor_view_delete as on delete to cursor_view do instead delete from cursor_base where f1 = old.f1");
+        try (Connection client = openProxy(SIMPLE); Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            statement.execute("declare c1 cursor for select * from cursor_view");
+            statement.executeQuery("fetch 1 from c1").close();
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> statement.executeUpdate("delete from cursor_view where current of c1"));
+            assertEquals("0A000", refused.getSQLState());
+            assertTrue(refused.getMessage().contains("WHERE CURRENT OF on a view is not implemented"),
+                    refused.getMessage());
+            client.rollback();
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "cursor_base");
+    }
+
     /** A DELETE whose condition draws values ({@code random()}) removes the same rows on both databases. */
     @Test
     void aDeleteOfRandomRowsRemovesTheSameRowsOnBoth() throws Exception {
