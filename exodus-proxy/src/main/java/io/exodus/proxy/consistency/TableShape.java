@@ -31,10 +31,21 @@ import java.util.Set;
  * @param storesRows          a table (plain or partitioned) rather than a view or a foreign table: its rows have a
  *                            position ({@code tableoid}, {@code ctid}) by which the secondary can pick one of several
  *                            equal rows of a table without primary key
+ * @param changedBefore       the row events (INSERT, UPDATE) on which an enabled BEFORE or INSTEAD OF trigger for each
+ *                            row of the table (or of a partition) may change the row: run again on a row image on the
+ *                            secondary, it would change the source's finished row a second time
+ * @param drawsDefaults       a live column has a default or is an identity: an INSERT that leaves it out has each
+ *                            database draw its value
  */
 public record TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
         Set<Short> generatedColumns, boolean hasIdentity, Set<Short> keyColumns, Set<Short> alwaysIdentity,
-        List<String> hiddenDefaults, boolean insertTriggerMayKeepRows, boolean storesRows) {
+        List<String> hiddenDefaults, boolean insertTriggerMayKeepRows, boolean storesRows,
+        Set<RowEvent> changedBefore, boolean drawsDefaults) {
+
+    /** The row events a trigger can change a row on. */
+    public enum RowEvent {
+        INSERT, UPDATE
+    }
 
     public TableShape {
         Objects.requireNonNull(qualifiedName, "qualifiedName");
@@ -43,12 +54,13 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
         keyColumns = Collections.unmodifiableSet(new LinkedHashSet<>(keyColumns));
         alwaysIdentity = Collections.unmodifiableSet(new LinkedHashSet<>(alwaysIdentity));
         hiddenDefaults = List.copyOf(hiddenDefaults);
+        changedBefore = Set.copyOf(changedBefore);
     }
 
     public TableShape(int tableOid, String qualifiedName, Map<Short, String> columnNamesByNumber,
             Set<Short> generatedColumns, boolean hasIdentity) {
         this(tableOid, qualifiedName, columnNamesByNumber, generatedColumns, hasIdentity, Set.of(), Set.of(),
-                List.of(), false, true);
+                List.of(), false, true, Set.of(), false);
     }
 
     /**
@@ -91,8 +103,18 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
         List<String> hidden = first.size() > 9 && first.get(9) != null ? List.of(first.get(9).split(",")) : List.of();
         boolean mayKeepRows = first.size() > 10 && "t".equals(first.get(10));
         boolean storesRows = first.size() > 11 && "t".equals(first.get(11));
+        Set<RowEvent> changedBefore = java.util.EnumSet.noneOf(RowEvent.class);
+        if (first.size() > 13) {
+            if ("t".equals(first.get(12))) {
+                changedBefore.add(RowEvent.INSERT);
+            }
+            if ("t".equals(first.get(13))) {
+                changedBefore.add(RowEvent.UPDATE);
+            }
+        }
+        boolean drawsDefaults = first.size() <= 14 || "t".equals(first.get(14));
         return new TableShape(Integer.parseUnsignedInt(first.get(0)), first.get(1), names, generated, identity, key,
-                always, hidden, mayKeepRows, storesRows);
+                always, hidden, mayKeepRows, storesRows, changedBefore, drawsDefaults);
     }
 
     /**

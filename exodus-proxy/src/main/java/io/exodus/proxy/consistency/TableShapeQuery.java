@@ -22,6 +22,21 @@ public final class TableShapeQuery {
             + " JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
             + " WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND t.tgtype & 5 = 5"
             + " AND t.tgtype & 66 <> 0 AND (l.lanname <> 'plpgsql' OR p.prosrc ~* 'return[[:space:]]+null'))";
+    /**
+     * An enabled BEFORE (or INSTEAD OF) trigger for each row on this event (tgtype 4 insert, 16 update) of the table or
+     * of any of its partitions: it may change the row, and would change a row image again on the secondary.
+     */
+    private static String rowTriggerBefore(int event) {
+        return "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid IN (SELECT p.relid FROM"
+                + " pg_catalog.pg_partition_tree(c.oid) p UNION ALL SELECT c.oid) AND NOT t.tgisinternal"
+                + " AND t.tgenabled IN ('O', 'A') AND t.tgtype & 1 = 1 AND t.tgtype & 66 <> 0 AND t.tgtype & " + event
+                + " <> 0)";
+    }
+
+    /** A live column with a default or an identity: an INSERT that leaves it out draws a value on each database. */
+    private static final String DRAWS_DEFAULTS = "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute d WHERE d.attrelid"
+            + " = c.oid AND d.attnum > 0 AND NOT d.attisdropped AND (d.atthasdef AND d.attgenerated = ''"
+            + " OR d.attidentity <> ''))";
     private static final String TABLES_THE_VIEW_READS = "SELECT d.refobjid FROM pg_catalog.pg_depend d"
             + " JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid WHERE r.ev_class = c.oid AND d.refobjid <> c.oid"
             + " AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
@@ -36,7 +51,8 @@ public final class TableShapeQuery {
      * column that cannot be written), attidentity, whether the column is in the primary key; for a view, on its first
      * row, its query tree, the generated columns ({@code table:column,…}) of the tables it reads, and the columns of
      * those tables it never names that have a default ({@code name,…}); whether a trigger may keep an INSERT's rows
-     * out of it, and whether it is a table whose rows have a position (plain or partitioned). A table without
+     * out of it, whether it is a table whose rows have a position (plain or partitioned), whether BEFORE row triggers
+     * on INSERT and on UPDATE may change its rows, and whether a column draws a default. A table without
      * columns gives one row with nulls after the name; an OID that is no table gives no row. Read with
      * {@link TableShape#fromRows}.
      */
@@ -70,7 +86,8 @@ public final class TableShapeQuery {
                 // Whether an INSERT's rows may be kept out of it by a trigger (see TableShape).
                 + " " + INSERT_TRIGGER_MAY_KEEP_ROWS + ","
                 // Whether its rows have a position (tableoid, ctid): a table, not a view or a foreign table.
-                + " c.relkind IN ('r', 'p')"
+                + " c.relkind IN ('r', 'p'), " + rowTriggerBefore(4) + ", " + rowTriggerBefore(16) + ", "
+                + DRAWS_DEFAULTS
                 + " FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"

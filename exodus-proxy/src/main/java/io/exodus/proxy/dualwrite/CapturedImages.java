@@ -4,7 +4,9 @@ import io.exodus.proxy.consistency.RowImageDelete;
 import io.exodus.proxy.consistency.RowImageInsert;
 import io.exodus.proxy.consistency.RowImageUpdate;
 import io.exodus.proxy.consistency.TableShape;
+import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.InsertValues;
+import io.exodus.proxy.sql.NondeterministicValues;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.vertx.core.buffer.Buffer;
@@ -35,6 +37,58 @@ final class CapturedImages {
         }
         return "a trigger of " + shape.qualifiedName() + " may keep rows out of it (a BEFORE INSERT trigger that "
                 + "returns NULL), so the rows the INSERT returned may not be all it wrote";
+    }
+
+    /**
+     * Whether every image of the request is an INSERT that its text reproduces exactly on the secondary, and that its
+     * image would not: the table has a BEFORE (or INSTEAD OF) trigger for each row that may change the row, which on
+     * the secondary would change the source's finished row a second time (a trigger that appends to a column appends
+     * twice; one that changes the partition key moves the row out of the partition it was routed to), and nothing in
+     * the INSERT is drawn (no column default or identity, no drawn value in the text), so that the secondary's own
+     * trigger, running once on the same values, makes the same row.
+     */
+    static boolean imagesExactAsText(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
+            Map<Integer, TableShape> shapes, ClassificationCache classifications) {
+        List<RowImageReturning> images = images(plan);
+        List<String> texts = imageTexts(plan);
+        if (texts.isEmpty() || texts.size() != captures.size()) {
+            return false;
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            TableShape shape = shapes.get(tableOf(captures.get(i)));
+            String sql = texts.get(i);
+            if (shape == null || images.get(i).writes() != RowImageReturning.Writes.INSERTS
+                    || !shape.changedBefore().contains(TableShape.RowEvent.INSERT) || shape.drawsDefaults()
+                    || NondeterministicValues.firstIn(sql, classifications.classify(sql)) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Says so for each image the secondary gets of a table whose BEFORE trigger for each row may change the row: it
+     * runs again there on the source's finished row (ADR 0027), which needs verification.
+     */
+    static void reportTriggersRunAgain(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
+            Map<Integer, TableShape> shapes, DualWriteServices dual) {
+        List<RowImageReturning> images = images(plan);
+        List<String> texts = imageTexts(plan);
+        for (int i = 0; i < images.size() && i < captures.size(); i++) {
+            TableShape shape = shapes.get(tableOf(captures.get(i)));
+            TableShape.RowEvent event = switch (images.get(i).writes()) {
+                case INSERTS -> TableShape.RowEvent.INSERT;
+                case UPDATES -> TableShape.RowEvent.UPDATE;
+                case DELETES -> null;
+            };
+            if (shape != null && event != null && !captures.get(i).rows().isEmpty()
+                    && shape.changedBefore().contains(event)) {
+                dual.divergences().nondeterministic(UnitPlan.fingerprintOf(texts.get(i)), "a BEFORE " + event
+                        + " trigger of " + shape.qualifiedName() + " may change its rows, and runs again on the "
+                        + "target's copy of the rows the source wrote (its values are drawn, so its text cannot run "
+                        + "there instead)");
+            }
+        }
     }
 
     static int tableOf(PrimaryRowImageFilter.Capture capture) {
@@ -97,21 +151,8 @@ final class CapturedImages {
      */
     static String imageRefusal(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
-        List<RowImageReturning> images = new ArrayList<>();
-        List<String> texts = new ArrayList<>();
-        if (plan.simple()) {
-            plan.rowImage().ifPresent(images::add);
-            texts.add(plan.statementText());
-        } else {
-            for (int i = 0; i < plan.messages().size(); i++) {
-                StatementBook.Statement statement = plan.statementAt(i);
-                if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
-                        && statement.rowImage().isPresent()) {
-                    images.add(statement.rowImage().get());
-                    texts.add(statement.sql());
-                }
-            }
-        }
+        List<RowImageReturning> images = images(plan);
+        List<String> texts = imageTexts(plan);
         for (int i = 0; i < images.size() && i < captures.size(); i++) {
             PrimaryRowImageFilter.Capture capture = captures.get(i);
             if (images.get(i).writes() == RowImageReturning.Writes.INSERTS) {
@@ -133,5 +174,41 @@ final class CapturedImages {
             }
         }
         return null;
+    }
+
+    /** The request's row images, in the order of its Executes, as {@link SecondaryRequests#secondary} builds them. */
+    private static List<RowImageReturning> images(UnitPlan plan) {
+        List<RowImageReturning> images = new ArrayList<>();
+        if (plan.simple()) {
+            plan.rowImage().ifPresent(images::add);
+            return images;
+        }
+        for (int i = 0; i < plan.messages().size(); i++) {
+            StatementBook.Statement statement = plan.statementAt(i);
+            if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
+                    && statement.rowImage().isPresent()) {
+                images.add(statement.rowImage().get());
+            }
+        }
+        return images;
+    }
+
+    /** The client's texts of the request's row images, in the same order as {@link #images}. */
+    private static List<String> imageTexts(UnitPlan plan) {
+        List<String> texts = new ArrayList<>();
+        if (plan.simple()) {
+            if (plan.rowImage().isPresent()) {
+                texts.add(plan.statementText());
+            }
+            return texts;
+        }
+        for (int i = 0; i < plan.messages().size(); i++) {
+            StatementBook.Statement statement = plan.statementAt(i);
+            if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
+                    && statement.rowImage().isPresent()) {
+                texts.add(statement.sql());
+            }
+        }
+        return texts;
     }
 }

@@ -213,6 +213,7 @@ final class LockstepWrite {
             Map<Integer, TableShape> shapes) {
         UnitPlan secondaryPlan = plan;
         String imageRefused = null;
+        boolean exactAsText = false;
         if (plan.usesRowImage() && shapes == null) {
             // Too many rows to keep, or rows of no table (a view): the secondary runs the text; if the text has
             // values that differ per database, the check below says so; column defaults it cannot see.
@@ -224,11 +225,16 @@ final class LockstepWrite {
             if (imageRefused != null) {
                 // An UPDATE whose rows cannot be found by key on the secondary: its text runs there, counted below.
                 secondaryPlan = plan.withoutRowImage();
+            } else if (CapturedImages.imagesExactAsText(plan, captures, shapes, relay.classifications())) {
+                // A trigger would change the image again; the text, drawing nothing, makes the same rows there.
+                secondaryPlan = plan.withoutRowImage();
+                exactAsText = true;
             }
         }
-        UncopiedValues.report(plan, secondaryPlan, imageRefused, dual, relay.classifications());
+        UncopiedValues.report(plan, secondaryPlan, imageRefused, exactAsText, dual, relay.classifications());
         if (secondaryPlan.usesRowImage() && shapes != null) {
             UncopiedValues.reportHiddenDefaults(plan, shapes.values(), dual);
+            CapturedImages.reportTriggersRunAgain(plan, captures, shapes, dual);
         }
         List<String> primaryTags = withoutBegin(p.commandTags());
         if (aheadOutcome != null && !aheadOutcome.commandTags().isEmpty()) {

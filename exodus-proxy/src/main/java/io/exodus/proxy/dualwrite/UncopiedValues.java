@@ -23,11 +23,6 @@ final class UncopiedValues {
     }
 
     /**
-     * @param plan          the request as planned
-     * @param secondaryPlan what the secondary gets: {@code plan}, or the same without row images
-     * @param imageRefused  why an UPDATE's rows could not be copied, or null
-     */
-    /**
      * Rows copied into a view that does not show every column of its table: the columns it hides that have a default
      * are drawn by each database on its own (a {@code bigserial} the view leaves out), so the table needs verification.
      */
@@ -41,10 +36,17 @@ final class UncopiedValues {
         }
     }
 
-    static void report(UnitPlan plan, UnitPlan secondaryPlan, String imageRefused, DualWriteServices dual,
-            ClassificationCache classifications) {
+    /**
+     * @param plan          the request as planned
+     * @param secondaryPlan what the secondary gets: {@code plan}, or the same without row images
+     * @param imageRefused  why an UPDATE's rows could not be copied, or null
+     * @param exactAsText   the statements that had row images run as their text because that is exact
+     *                      ({@link CapturedImages#imagesExactAsText}): nothing to report of them
+     */
+    static void report(UnitPlan plan, UnitPlan secondaryPlan, String imageRefused, boolean exactAsText,
+            DualWriteServices dual, ClassificationCache classifications) {
         if (plan.simple()) {
-            if (!secondaryPlan.usesRowImage() && plan.statementText() != null) {
+            if (!secondaryPlan.usesRowImage() && !exactAsText && plan.statementText() != null) {
                 reportText(plan.statementText(), classifications.classify(plan.statementText()),
                         imageRefused, dual);
             }
@@ -56,7 +58,7 @@ final class UncopiedValues {
             if (messages.get(i).type() != FrontendMessageType.EXECUTE || statement == null) {
                 continue;
             }
-            boolean copied = secondaryPlan.usesRowImage() && statement.rowImage().isPresent();
+            boolean copied = (secondaryPlan.usesRowImage() || exactAsText) && statement.rowImage().isPresent();
             if (copied) {
                 continue;
             }
