@@ -81,7 +81,26 @@ final class LockstepWrite {
         return queue.replayReady()
                 .compose(v -> mayWaitForDrain ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
                 .compose(v -> relay.secondaryConnection().reconnectIfDue(ahead == 0))
+                .compose(v -> mayWaitForDrain ? joinedReadOnly() : Future.succeededFuture())
                 .compose(v -> cursorImageChecked()).compose(v -> onPrimary());
+    }
+
+    /**
+     * The secondary joins a READ ONLY transaction at its first write. Such a transaction writes only temporary objects,
+     * which PREPARE TRANSACTION refuses and the catch-up applier does not have; and the primary could record neither a
+     * two-phase decision nor a queue entry in it.
+     */
+    private Future<Void> joinedReadOnly() {
+        return secondaryTransaction.joinReadOnly().map(joined -> {
+            if (joined) {
+                String why = "a READ ONLY transaction, which writes only temporary objects of its session";
+                relay.commits().cannotPrepare(why);
+                if (queue.recording() != null) {
+                    queue.recording().refuse(why);
+                }
+            }
+            return null;
+        });
     }
 
     /** A simple Query's UPDATE or DELETE WHERE CURRENT OF keeps its row image only where the primary allows it. */

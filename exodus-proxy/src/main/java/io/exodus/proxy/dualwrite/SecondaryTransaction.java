@@ -6,6 +6,7 @@ import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
+import io.vertx.core.Future;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +42,31 @@ final class SecondaryTransaction {
     /** Whether the secondary takes part in the current transaction, as a request that reached both legs left it. */
     void takesPart(boolean takesPart) {
         inTransaction = takesPart;
+    }
+
+    /**
+     * The secondary does not take part in a transaction begun READ ONLY: such a transaction only reads, and reads go
+     * to the primary. PostgreSQL still lets it write the session's temporary objects ({@code nextval()} of a temporary
+     * sequence, a temporary table), so at the first write of such a transaction the secondary joins it, in the same
+     * modes. Its snapshot is later than the primary's, which cannot matter: it can write only what the session alone
+     * sees. Anything else (a transaction the secondary left after a failure, one being queued) stays as it is.
+     *
+     * @return whether the secondary joined now
+     */
+    Future<Boolean> joinReadOnly() {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        if (inTransaction || deferredFailure != null || relay.queue().queueTransaction()
+                || primary.transactionStatus() != 'T' || secondary == null || !secondary.isOpen()
+                || !relay.secondaryUsable()) {
+            return Future.succeededFuture(false);
+        }
+        // The secondary may still be ending the previous transaction (a ROLLBACK sent behind): the BEGIN queues after it.
+        return TransactionCharacteristics.of(primary).compose(modes -> !modes.readOnly() ? Future.succeededFuture(false)
+                : secondary.send(FrontendMessages.query(modes.begin()), 1, Leg.DISCARD).map(reply -> {
+                    inTransaction = !reply.failed() && secondary.transactionStatus() == 'T';
+                    return inTransaction;
+                }), cannotSay -> Future.succeededFuture(false));
     }
 
     void joined(boolean wroteNow) {

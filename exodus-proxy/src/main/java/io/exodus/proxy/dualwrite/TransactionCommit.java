@@ -214,6 +214,13 @@ final class TransactionCommit {
         }
     }
 
+    /** The current transaction cannot end with PREPARE TRANSACTION, for this reason. */
+    void cannotPrepare(String why) {
+        if (unpreparable == null) {
+            unpreparable = why;
+        }
+    }
+
     /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
     Future<Void> commitWrapped(HeldReply held, UnitPlan plan) {
         return commitBoth(relay.currentPolicy(), held.collectingCommitNotices(relay.noticesToClient()),

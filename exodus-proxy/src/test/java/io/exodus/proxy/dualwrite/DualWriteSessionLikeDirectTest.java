@@ -218,6 +218,48 @@ class DualWriteSessionLikeDirectTest {
         DualWriteDatabases.assertIdentical(DATABASE, table);
     }
 
+    /**
+     * A READ ONLY transaction may still write the session's temporary objects ({@code nextval()} of a temporary
+     * sequence, as the regression suite's sequence test does). The target took no part in it, so two-phase-commit
+     * refused the write ("the target database is unavailable") and the others left it out; now the target joins the
+     * transaction at its first write, in the same modes, and the temporary sequence moves on both.
+     */
+    @UnderPoliciesPromisingBoth
+    void aWriteOfATemporaryObjectInAReadOnlyTransactionReachesTheTarget(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE),
+                "preferQueryMode", "simple"); Statement statement = client.createStatement()) {
+            statement.execute("create temporary sequence read_only_seq");
+            statement.execute("create temporary table read_only_rows (n int)");
+            // As the client's own statements: a driver's BEGIN (autocommit off) would open the transaction first.
+            statement.execute("start transaction read only");
+            assertEquals(1, single(statement.executeQuery("select nextval('read_only_seq')")));
+            assertEquals(1, statement.executeUpdate("insert into read_only_rows values (7)"));
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> statement.execute("create table read_only_refused (n int)"));
+            assertEquals("25006", refused.getSQLState(), refused.getMessage());
+            statement.execute("rollback");
+            statement.execute("start transaction read only");
+            assertEquals(2, single(statement.executeQuery("select nextval('read_only_seq')")));
+            statement.execute("commit");
+            // The target's temporary sequence drew along: an INSERT whose text runs there (several statements in
+            // one query are not copied as rows) takes the same value on both.
+            statement.execute("create table read_only_drawn (n int)");
+            statement.execute("insert into read_only_drawn select nextval('read_only_seq'); select 1");
+        } finally {
+            migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "read_only_drawn");
+        DualWriteDatabases.onBoth(DATABASE, "drop table read_only_drawn");
+    }
+
+    private static long single(ResultSet rows) throws SQLException {
+        try (rows) {
+            assertTrue(rows.next());
+            return rows.getLong(1);
+        }
+    }
+
     /** The application's own two-phase commit: prepared, committed and rolled back on both databases alike. */
     @UnderPoliciesPromisingBoth
     void applicationTwoPhaseCommitIsMirrored(ConsistencyPolicy policy) throws Exception {
