@@ -305,15 +305,53 @@ final class LockstepWrite {
             reply(held.asIs());
             return Future.succeededFuture();
         }
+        List<String> tagsOfPrimary = primaryTags;
+        boolean asImage = secondaryPlan.usesRowImage();
         return applied.compose(s -> {
             if (ClientTwoPhase.notPreparedOnSecondary(p, s) && ClientTwoPhase.endsPrepared(verb())) {
                 return preparedOnPrimaryOnly(held);
+            }
+            if (wrap && asImage && largeObjects == null && refusedAsInput(s)) {
+                return asTextAfterRefusedImage(p, s, held, secondary, tagsOfPrimary);
             }
             if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                 return settlement.onSecondaryFailure(p, s, held);
             }
             return settlement.onSecondarySuccess(held);
         });
+    }
+
+    /**
+     * Whether the secondary refused a row image's value as input: text that is not valid in the database encoding
+     * (the source holds it, made by a C function, but no input function takes it, in text or binary form).
+     */
+    private static boolean refusedAsInput(LegReply secondary) {
+        return secondary.failed() && !secondary.lostConnection() && secondary.error() != null
+                && (SqlState.CHARACTER_NOT_IN_REPERTOIRE.equals(secondary.error().sqlState())
+                || SqlState.UNTRANSLATABLE_CHARACTER.equals(secondary.error().sqlState()));
+    }
+
+    /**
+     * The secondary refused the row the primary wrote as input. The statement's text makes the value on the secondary
+     * as it did on the primary (the C function runs there too), so the autocommit write, which Exodus wrapped on both,
+     * runs there again as its text, in a new wrapped transaction; counted for verification where its values are drawn.
+     * The recorded transaction (the image) could not be replayed either: it is not queued.
+     */
+    private Future<Void> asTextAfterRefusedImage(LegReply p, LegReply refused, HeldReply held, Leg secondary,
+            List<String> primaryTags) {
+        UnitPlan text = plan.withoutRowImage();
+        String why = "the target refused the row the source wrote as input (" + refused.error().message() + ")";
+        UncopiedValues.report(plan, text, why, false, dual, relay.classifications());
+        if (queue.recording() != null) {
+            queue.recording().refuse(why);
+        }
+        SecondaryRequests.SecondaryRequest request = relay.requests().secondary(text, List.of(), Map.of(),
+                primaryTags, null);
+        return secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
+                .compose(r -> secondary.send(FrontendMessages.query("BEGIN").appendBuffer(request.buffer()), 2,
+                        Leg.DISCARD))
+                .compose(s -> s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())
+                        ? settlement.onSecondaryFailure(p, s, held) : settlement.onSecondarySuccess(held));
     }
 
     /**

@@ -6,6 +6,10 @@ public final class SqlState {
     public static final String CONNECTION_FAILURE = "08006";
     public static final String SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION = "08001";
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    /** Text that is not valid in the encoding it is read in (PostgreSQL's character_not_in_repertoire). */
+    public static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
+    /** A character with no equivalent in the encoding it is converted to (PostgreSQL's untranslatable_character). */
+    public static final String UNTRANSLATABLE_CHARACTER = "22P05";
     /** Data that cannot be a COPY stream of its format (PostgreSQL's bad_copy_file_format). */
     public static final String BAD_COPY_FILE_FORMAT = "22P04";
     /** A statement that cannot run inside a transaction block ran in one (PostgreSQL's active_sql_transaction). */
