@@ -4,7 +4,6 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
-import io.exodus.proxy.consistency.TableShapeQuery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.sql.MissingIndexDrop;
 import io.exodus.proxy.sql.TransactionBlockRules;
@@ -18,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -225,36 +223,12 @@ final class LockstepWrite {
         if (filter != null) {
             captures.addAll(filter.captures());
         }
-        return shapesOf(captures).compose(shapes -> onSecondary(p, held, captures, shapes));
+        return TableShapes.of(relay, dual, captures).compose(shapes -> onSecondary(p, held, captures, shapes));
     }
 
     private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
-        UnitPlan secondaryPlan = plan;
-        String imageRefused = null;
-        boolean exactAsText = false;
-        if (plan.usesRowImage() && shapes == null) {
-            // Too many rows to keep, or rows of no table (a view): the secondary runs the text; if the text has
-            // values that differ per database, the check below says so; column defaults it cannot see.
-            secondaryPlan = plan.withoutRowImage();
-            dual.divergences().nondeterministic(plan.fingerprint(), "the rows it wrote were too many to copy (or of "
-                    + "no table), so the target ran its text: generated column values may differ");
-        } else if (plan.usesRowImage()) {
-            imageRefused = CapturedImages.imageRefusal(plan, captures, shapes);
-            if (imageRefused != null) {
-                // An UPDATE whose rows cannot be found by key on the secondary: its text runs there, counted below.
-                secondaryPlan = plan.withoutRowImage();
-            } else if (CapturedImages.imagesExactAsText(plan, captures, shapes, relay.classifications())) {
-                // A trigger would change the image again; the text, drawing nothing, makes the same rows there.
-                secondaryPlan = plan.withoutRowImage();
-                exactAsText = true;
-            }
-        }
-        UncopiedValues.report(plan, secondaryPlan, imageRefused, exactAsText, dual, relay.classifications());
-        if (secondaryPlan.usesRowImage() && shapes != null) {
-            UncopiedValues.reportHiddenDefaults(plan, shapes.values(), dual);
-            CapturedImages.reportTriggersRunAgain(plan, captures, shapes, dual);
-        }
+        UnitPlan secondaryPlan = ImagesForSecondary.decide(plan, captures, shapes, dual, relay.classifications());
         List<String> primaryTags = withoutBegin(p.commandTags());
         if (aheadOutcome != null && !aheadOutcome.commandTags().isEmpty()) {
             List<String> all = new ArrayList<>(aheadOutcome.commandTags());
@@ -566,56 +540,6 @@ final class LockstepWrite {
                     : TransactionVerb.NONE;
         }
         return verb;
-    }
-
-    /** Looks up the catalog facts of the tables the captured rows belong to: null when a table cannot be found. */
-    private Future<Map<Integer, TableShape>> shapesOf(List<PrimaryRowImageFilter.Capture> captures) {
-        if (captures.isEmpty()) {
-            return Future.succeededFuture(Map.of());
-        }
-        Map<Integer, TableShape> shapes = new HashMap<>();
-        Future<Void> chain = Future.succeededFuture();
-        for (PrimaryRowImageFilter.Capture capture : captures) {
-            int table = CapturedImages.tableOf(capture);
-            if (capture.rows().isEmpty() && table == 0) {
-                continue;
-            }
-            // An INSERT that returned no rows is looked at too: a trigger may have put them all elsewhere.
-            if (table == 0) {
-                return Future.succeededFuture(null);
-            }
-            chain = chain.compose(v -> shapeOf(table).map(shape -> {
-                if (shape != null) {
-                    shapes.put(table, shape);
-                }
-                return null;
-            }));
-        }
-        return chain.map(v -> {
-            for (PrimaryRowImageFilter.Capture capture : captures) {
-                if (!capture.rows().isEmpty() && !shapes.containsKey(CapturedImages.tableOf(capture))) {
-                    return null;
-                }
-            }
-            return shapes;
-        });
-    }
-
-    private Future<TableShape> shapeOf(int table) {
-        String key = relay.primary().database() + "/" + relay.databaseName() + "/" + table;
-        TableShape known = dual.tableShapes().get(key);
-        if (known != null) {
-            return Future.succeededFuture(known);
-        }
-        TextRows rows = new TextRows();
-        return relay.primary().send(FrontendMessages.query(TableShapeQuery.sql(table)), 1, rows).map(reply -> {
-            if (reply.failed() || rows.rows().isEmpty()) {
-                return null;
-            }
-            TableShape shape = TableShape.fromRows(rows.rows());
-            dual.tableShapes().put(key, shape);
-            return shape;
-        });
     }
 
     private Void reply(Buffer bytes) {

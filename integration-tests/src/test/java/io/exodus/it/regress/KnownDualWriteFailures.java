@@ -26,6 +26,8 @@ final class KnownDualWriteFailures {
     static final String RESOURCE = "/regression-suite/known-dual-write-failures.txt";
     static final String SOURCE_PATH = "integration-tests/src/test/resources" + RESOURCE;
     static final String TEST = "test";
+    /** The key of an error the catch-up queue parked entries with: "parked ERROR". */
+    static final String PARKED = "parked";
     private static final String CAUSE_SEPARATOR = " -- ";
     private static final String UNSTABLE = "(unstable)";
 
@@ -71,9 +73,21 @@ final class KnownDualWriteFailures {
      * @param failedTests the tests that failed through dual-write
      */
     Verdict judge(Collection<String> failedTests, List<DatabaseDifference> differences) {
+        return judge(failedTests, differences, List.of());
+    }
+
+    /**
+     * @param parkedErrors the errors of the entries the catch-up queue parked, names and numbers folded
+     *                     ({@link CatchUpQueue}): each must be listed as "parked ERROR"
+     */
+    Verdict judge(Collection<String> failedTests, List<DatabaseDifference> differences,
+            Collection<String> parkedErrors) {
         Set<String> seen = new TreeSet<>();
         failedTests.forEach(test -> seen.add(TEST + " " + test));
         differences.forEach(difference -> seen.add(difference.key()));
+        parkedErrors.forEach(error -> seen.add(PARKED + " " + error));
+        List<String> newParked = parkedErrors.stream().filter(error -> !causes.containsKey(PARKED + " " + error))
+                .collect(Collectors.toList());
         List<String> newFailures = failedTests.stream().filter(test -> !causes.containsKey(TEST + " " + test))
                 .collect(Collectors.toList());
         List<DatabaseDifference> newDifferences = differences.stream()
@@ -81,14 +95,16 @@ final class KnownDualWriteFailures {
         List<String> gone = causes.entrySet().stream()
                 .filter(entry -> !seen.contains(entry.getKey()) && !entry.getValue().endsWith(UNSTABLE))
                 .map(Map.Entry::getKey).collect(Collectors.toList());
-        return new Verdict(newFailures, newDifferences, gone);
+        return new Verdict(newFailures, newDifferences, newParked, gone);
     }
 
     /** The list this run would need: every failure and difference seen, with its known cause or "?". */
-    String observedList(Collection<String> failedTests, List<DatabaseDifference> differences) {
+    String observedList(Collection<String> failedTests, List<DatabaseDifference> differences,
+            Collection<String> parkedErrors) {
         List<String> lines = new ArrayList<>();
         failedTests.forEach(test -> lines.add(line(TEST + " " + test)));
         differences.forEach(difference -> lines.add(line(difference.key())));
+        parkedErrors.forEach(error -> lines.add(line(PARKED + " " + error)));
         return String.join("\n", lines) + "\n";
     }
 
@@ -99,11 +115,13 @@ final class KnownDualWriteFailures {
     /**
      * @param newFailures    tests failing through dual-write that the list does not name
      * @param newDifferences differences the list does not name
+     * @param newParked      errors of parked queue entries the list does not name
      * @param gone           listed entries that no longer fail or differ: their lines must go
      */
-    record Verdict(List<String> newFailures, List<DatabaseDifference> newDifferences, List<String> gone) {
+    record Verdict(List<String> newFailures, List<DatabaseDifference> newDifferences, List<String> newParked,
+            List<String> gone) {
         boolean holds() {
-            return newFailures.isEmpty() && newDifferences.isEmpty() && gone.isEmpty();
+            return newFailures.isEmpty() && newDifferences.isEmpty() && newParked.isEmpty() && gone.isEmpty();
         }
     }
 }

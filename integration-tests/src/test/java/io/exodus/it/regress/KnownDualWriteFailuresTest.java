@@ -44,6 +44,18 @@ class KnownDualWriteFailuresTest {
     }
 
     @Test
+    void anUnlistedParkedErrorIsNewAndAListedOneThatIsGoneMustLeaveTheList() {
+        KnownDualWriteFailures known = KnownDualWriteFailures.parse("parked N role \"…\" does not exist -- replayed "
+                + "SET ROLE\n");
+        Verdict parked = known.judge(List.of(), List.of(), List.of("N role \"…\" does not exist",
+                "N cursor \"…\" does not exist"));
+        assertEquals(List.of("N cursor \"…\" does not exist"), parked.newParked());
+        assertFalse(parked.holds());
+
+        assertEquals(List.of("parked N role \"…\" does not exist"), known.judge(List.of(), List.of()).gone());
+    }
+
+    @Test
     void aListedTestThatPassesAndAListedDifferenceThatIsGoneMustLeaveTheList() {
         Verdict verdict = KNOWN.judge(List.of(), List.of());
 

@@ -52,6 +52,10 @@ final class RegressionReport {
             report.line("  NEW DIFFERENCES between source and target:");
             verdict.newDifferences().forEach(difference -> report.line("    " + difference));
         }
+        if (!verdict.newParked().isEmpty()) {
+            report.line("  NEW PARKED ENTRIES: the catch-up queue could not apply transactions with these errors:");
+            verdict.newParked().forEach(error -> report.line("    parked " + error));
+        }
         if (!verdict.gone().isEmpty()) {
             report.line("  FIXED: these no longer fail or differ; remove them from "
                     + KnownDualWriteFailures.SOURCE_PATH + ":");

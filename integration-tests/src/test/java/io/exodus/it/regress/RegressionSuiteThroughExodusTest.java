@@ -101,9 +101,9 @@ class RegressionSuiteThroughExodusTest {
             Duration comparisonTook = Duration.ofNanos(System.nanoTime() - comparing);
 
             KnownDualWriteFailures known = KnownDualWriteFailures.load();
-            Verdict verdict = known.judge(run.failed(), differences);
+            Verdict verdict = known.judge(run.failed(), differences, queue.parkedByError().keySet());
             Path observed = Files.writeString(run.folder().resolve("observed-dual-write-failures.txt"),
-                    known.observedList(run.failed(), differences));
+                    known.observedList(run.failed(), differences, queue.parkedByError().keySet()));
             Files.write(run.folder().resolve("differences.txt"),
                     differences.stream().map(DatabaseDifference::toString).collect(Collectors.toList()));
             String report = RegressionReport.ofDualWrite(run, versions(servers.source()), queue, differences,
