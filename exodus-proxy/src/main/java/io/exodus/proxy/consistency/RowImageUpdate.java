@@ -20,6 +20,11 @@ import java.util.List;
  * of the unnamed statement, then one Bind and Execute per row ({@link RowImageBinds}), each answered {@code UPDATE 1}
  * when the secondary has the row. A row the secondary lacks answers {@code UPDATE 0}, a divergence the caller reports.
  * <p>
+ * A {@code GENERATED ALWAYS} identity takes no value but its own draw ({@code SET a = DEFAULT}, the only assignment
+ * PostgreSQL allows it): its sequence is first set to draw the primary's value
+ * ({@code setval(pg_get_serial_sequence(…), $n, false)}, once, as an InitPlan of the statement), and RETURNING checks
+ * the drawn value, failing the statement loudly should anything have drawn from that sequence in between.
+ * <p>
  * {@link #refusal} says when the catalog rules an image out; the statement's text then runs on the secondary and is
  * counted as one whose values may differ.
  */
@@ -30,7 +35,7 @@ public final class RowImageUpdate {
     /**
      * Why the rows of this UPDATE cannot be copied as an image, or null when they can: the secondary cannot find its
      * copies (no primary key, or a changed one, and no old row to find them by), or the statement assigns a stored
-     * generated column or a {@code GENERATED ALWAYS} identity (both refuse a value), or a column the returned rows lack.
+     * generated column (which refuses a value), or a column the returned rows lack.
      */
     public static String refusal(TableShape shape, RowDescription returned, List<String> assigned) {
         for (String name : assigned) {
@@ -38,7 +43,7 @@ public final class RowImageUpdate {
             if (number < 0 || RowLookup.fieldOf(shape, returned, number) < 0) {
                 return "its column " + name + " is not among the rows the source returned";
             }
-            if (shape.isGenerated(number) || shape.alwaysIdentity().contains(number)) {
+            if (shape.isGenerated(number)) {
                 return "its column " + name + " is generated on each database (GENERATED ALWAYS)";
             }
         }
@@ -62,22 +67,33 @@ public final class RowImageUpdate {
      */
     public static Buffer messages(TableShape shape, RowDescription returned, List<List<byte[]>> rows,
             List<String> assigned) {
+        List<String> given = assigned.stream()
+                .filter(name -> !shape.alwaysIdentity().contains(shape.columnNumber(name))).toList();
         List<Integer> parameters = new ArrayList<>(assigned.size() + shape.keyColumns().size());
-        for (String name : assigned) {
+        for (String name : given) {
             parameters.add(RowLookup.fieldOf(shape, returned, shape.columnNumber(name)));
         }
-        RowLookup lookup = lookup(shape, returned, assigned, assigned.size() + 1);
+        RowLookup lookup = lookup(shape, returned, assigned, given.size() + 1);
         parameters.addAll(lookup.parameters());
-        return RowImageBinds.messages(statement(shape, assigned, lookup), returned, parameters, rows);
-    }
-
-    private static String statement(TableShape shape, List<String> assigned, RowLookup lookup) {
         StringBuilder sql = new StringBuilder("UPDATE ").append(shape.qualifiedName()).append(" SET ");
         int p = 1;
-        for (String name : assigned) {
+        for (String name : given) {
             sql.append(p == 1 ? "" : ", ").append(Identifiers.quote(name)).append(" = $").append(p++);
         }
-        return sql.append(" WHERE ").append(lookup.condition()).toString();
+        sql.append(" WHERE ").append(lookup.condition());
+        String drawn = assigned.stream().filter(name -> !given.contains(name)).findFirst().orElse(null);
+        if (drawn != null) {
+            String column = Identifiers.quote(drawn);
+            int value = p + lookup.parameters().size();
+            parameters.add(RowLookup.fieldOf(shape, returned, shape.columnNumber(drawn)));
+            sql.insert(sql.indexOf(" SET ") + 5, column + " = DEFAULT" + (given.isEmpty() ? "" : ", "))
+                    .append(" AND (SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(")
+                    .append(Identifiers.literal(shape.qualifiedName())).append(", ").append(Identifiers.literal(drawn))
+                    .append("), $").append(value).append(", false)) IS NOT NULL RETURNING CASE WHEN ").append(column)
+                    .append(" = $").append(value).append(" THEN 1 ELSE pg_catalog.current_setting(")
+                    .append("'exodus.target_identity_drew_another_value')::int END");
+        }
+        return RowImageBinds.messages(sql.toString(), returned, parameters, rows);
     }
 
     /**

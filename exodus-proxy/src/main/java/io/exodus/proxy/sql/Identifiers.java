@@ -20,4 +20,10 @@ public final class Identifiers {
         }
         return '"' + name.replace("\"", "\"\"") + '"';
     }
+
+    /** The text as a PostgreSQL string constant, read the same under either setting of standard_conforming_strings. */
+    public static String literal(String text) {
+        String quoted = "'" + text.replace("'", "''") + "'";
+        return text.indexOf('\\') < 0 ? quoted : "E" + quoted.replace("\\", "\\\\");
+    }
 }

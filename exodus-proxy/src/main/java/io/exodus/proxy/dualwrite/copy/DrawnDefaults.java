@@ -88,8 +88,6 @@ public record DrawnDefaults(List<String> columns, List<String> expressions, Stri
     }
 
     private static String literal(String text) {
-        String quoted = "'" + text.replace("'", "''") + "'";
-        // Right under either setting of standard_conforming_strings.
-        return text.indexOf('\\') < 0 ? quoted : "E" + quoted.replace("\\", "\\\\");
+        return io.exodus.proxy.sql.Identifiers.literal(text);
     }
 }
