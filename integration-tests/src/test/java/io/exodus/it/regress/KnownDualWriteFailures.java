@@ -23,8 +23,11 @@ import io.exodus.testsupport.DatabaseDifference;
  */
 final class KnownDualWriteFailures {
 
-    static final String RESOURCE = "/regression-suite/known-dual-write-failures.txt";
-    static final String SOURCE_PATH = "integration-tests/src/test/resources" + RESOURCE;
+    private static final String SOURCES = "integration-tests/src/test/resources";
+    /** The list for each consistency policy the suite runs under. */
+    private static final Map<String, String> RESOURCES = Map.of(
+            "both-required", "/regression-suite/known-dual-write-failures.txt",
+            "two-phase-commit", "/regression-suite/known-two-phase-commit-failures.txt");
     static final String TEST = "test";
     /** The key of an error the catch-up queue parked entries with: "parked ERROR". */
     static final String PARKED = "parked";
@@ -33,24 +36,41 @@ final class KnownDualWriteFailures {
 
     /** Entry key ("test copy", "table public.t", "schema TABLE public.t") to its cause. */
     private final Map<String, String> causes;
+    /** Where the list lives in the source tree, for the report. */
+    private final String sourcePath;
 
-    private KnownDualWriteFailures(Map<String, String> causes) {
+    private KnownDualWriteFailures(Map<String, String> causes, String sourcePath) {
         this.causes = causes;
+        this.sourcePath = sourcePath;
     }
 
-    static KnownDualWriteFailures load() {
-        try (InputStream resource = KnownDualWriteFailures.class.getResourceAsStream(RESOURCE)) {
+    /** The list for this consistency policy. */
+    static KnownDualWriteFailures load(String policy) {
+        String name = RESOURCES.get(policy);
+        if (name == null) {
+            throw new IllegalArgumentException("No list of known failures for policy " + policy + "; there are lists "
+                    + "for " + RESOURCES.keySet());
+        }
+        try (InputStream resource = KnownDualWriteFailures.class.getResourceAsStream(name)) {
             if (resource == null) {
-                throw new IllegalStateException("No " + RESOURCE + " on the test class path");
+                throw new IllegalStateException("No " + name + " on the test class path");
             }
-            return parse(new String(resource.readAllBytes(), StandardCharsets.UTF_8));
+            return parse(new String(resource.readAllBytes(), StandardCharsets.UTF_8), SOURCES + name);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read " + RESOURCE, e);
+            throw new UncheckedIOException("Could not read " + name, e);
         }
     }
 
-    /** Lines "KEY -- cause"; blank lines and lines starting with '#' are comments. */
     static KnownDualWriteFailures parse(String text) {
+        return parse(text, "(a list)");
+    }
+
+    String sourcePath() {
+        return sourcePath;
+    }
+
+    /** Lines "KEY -- cause"; blank lines and lines starting with '#' are comments. */
+    static KnownDualWriteFailures parse(String text, String sourcePath) {
         Map<String, String> causes = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
@@ -58,13 +78,13 @@ final class KnownDualWriteFailures {
             }
             String[] parts = line.split(CAUSE_SEPARATOR, 2);
             if (parts.length != 2 || parts[1].isBlank()) {
-                throw new IllegalStateException(SOURCE_PATH + ": \"" + line + "\" lacks \" -- cause\"");
+                throw new IllegalStateException(sourcePath + ": \"" + line + "\" lacks \" -- cause\"");
             }
             if (causes.put(parts[0].strip(), parts[1].strip()) != null) {
-                throw new IllegalStateException(SOURCE_PATH + ": " + parts[0].strip() + " is listed twice");
+                throw new IllegalStateException(sourcePath + ": " + parts[0].strip() + " is listed twice");
             }
         }
-        return new KnownDualWriteFailures(causes);
+        return new KnownDualWriteFailures(causes, sourcePath);
     }
 
     /**

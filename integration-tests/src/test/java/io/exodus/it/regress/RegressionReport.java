@@ -31,7 +31,8 @@ final class RegressionReport {
 
     /** The dual-write run held to the known list: new failures, new differences, and lines to remove. */
     static RegressionReport ofDualWrite(RegressionRun run, String versions, Settled queue,
-            List<DatabaseDifference> differences, Duration comparisonTook, Verdict verdict, Path observedList) {
+            List<DatabaseDifference> differences, Duration comparisonTook, Verdict verdict, String knownList,
+            Path observedList) {
         // Through dual-write the known failures are many: only the new ones are listed, with their diffs.
         RegressionReport report = headed(run, versions);
         report.line(String.format("  catch-up queue settled %d s after the suite: %d entries parked", queue.took()
@@ -41,11 +42,11 @@ final class RegressionReport {
         report.line(String.format("  source vs target (regression database, roles, databases): %d differences,"
                 + " compared in %d s", differences.size(), comparisonTook.toSeconds()));
         if (verdict.holds()) {
-            report.line("  as known: every failure and difference is listed in " + KnownDualWriteFailures.SOURCE_PATH);
+            report.line("  as known: every failure and difference is listed in " + knownList);
             return report;
         }
         if (!verdict.newFailures().isEmpty()) {
-            report.line("  NEW FAILURES through dual-write (not in " + KnownDualWriteFailures.SOURCE_PATH + "):");
+            report.line("  NEW FAILURES through dual-write (not in " + knownList + "):");
             verdict.newFailures().forEach(test -> report.line("    " + test + ": " + run.diffOf(test)));
         }
         if (!verdict.newDifferences().isEmpty()) {
@@ -58,7 +59,7 @@ final class RegressionReport {
         }
         if (!verdict.gone().isEmpty()) {
             report.line("  FIXED: these no longer fail or differ; remove them from "
-                    + KnownDualWriteFailures.SOURCE_PATH + ":");
+                    + knownList + ":");
             verdict.gone().forEach(key -> report.line("    " + key));
         }
         report.line("  every failure and difference of this run, with the known causes: " + observedList);
