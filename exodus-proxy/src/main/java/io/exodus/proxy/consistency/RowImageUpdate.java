@@ -67,27 +67,28 @@ public final class RowImageUpdate {
      */
     public static Buffer messages(TableShape shape, RowDescription returned, List<List<byte[]>> rows,
             List<String> assigned) {
-        List<String> given = assigned.stream()
-                .filter(name -> !shape.alwaysIdentity().contains(shape.columnNumber(name))).toList();
+        // A GENERATED ALWAYS identity takes DEFAULT only (a table has one identity at most); the others take $n.
+        String drawn = assigned.stream().filter(name -> shape.alwaysIdentity().contains(shape.columnNumber(name)))
+                .findFirst().orElse(null);
+        List<String> given = assigned.stream().filter(name -> !name.equals(drawn)).toList();
         List<Integer> parameters = new ArrayList<>(assigned.size() + shape.keyColumns().size());
+        StringBuilder sql = new StringBuilder("UPDATE ").append(shape.qualifiedName()).append(" SET ");
+        List<String> settings = new ArrayList<>();
+        if (drawn != null) {
+            settings.add(Identifiers.quote(drawn) + " = DEFAULT");
+        }
         for (String name : given) {
             parameters.add(RowLookup.fieldOf(shape, returned, shape.columnNumber(name)));
+            settings.add(Identifiers.quote(name) + " = $" + parameters.size());
         }
-        RowLookup lookup = lookup(shape, returned, assigned, given.size() + 1);
+        RowLookup lookup = lookup(shape, returned, assigned, parameters.size() + 1);
         parameters.addAll(lookup.parameters());
-        StringBuilder sql = new StringBuilder("UPDATE ").append(shape.qualifiedName()).append(" SET ");
-        int p = 1;
-        for (String name : given) {
-            sql.append(p == 1 ? "" : ", ").append(Identifiers.quote(name)).append(" = $").append(p++);
-        }
-        sql.append(" WHERE ").append(lookup.condition());
-        String drawn = assigned.stream().filter(name -> !given.contains(name)).findFirst().orElse(null);
+        sql.append(String.join(", ", settings)).append(" WHERE ").append(lookup.condition());
         if (drawn != null) {
             String column = Identifiers.quote(drawn);
-            int value = p + lookup.parameters().size();
             parameters.add(RowLookup.fieldOf(shape, returned, shape.columnNumber(drawn)));
-            sql.insert(sql.indexOf(" SET ") + 5, column + " = DEFAULT" + (given.isEmpty() ? "" : ", "))
-                    .append(" AND (SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(")
+            int value = parameters.size();
+            sql.append(" AND (SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(")
                     .append(Identifiers.literal(shape.qualifiedName())).append(", ").append(Identifiers.literal(drawn))
                     .append("), $").append(value).append(", false)) IS NOT NULL RETURNING CASE WHEN ").append(column)
                     .append(" = $").append(value).append(" THEN 1 ELSE pg_catalog.current_setting(")

@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * The rows a request's row images captured on the primary, as the secondary gets them: which table each capture
  * belongs to, whether each capture is whole and can be applied there, and the messages that apply it
- * ({@link RowImageInsert}, {@link RowImageUpdate}, {@link RowImageDelete}). {@link SecondaryRequests} places them in the secondary's request.
+ * ({@link RowImageInsert}, {@link RowImageUpdate}, {@link RowImageDelete}). {@link SecondaryRequests} places them in
+ * the secondary's request.
  */
 final class CapturedImages {
     private CapturedImages() {
@@ -49,15 +50,14 @@ final class CapturedImages {
      */
     static boolean imagesExactAsText(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes, ClassificationCache classifications) {
-        List<RowImageReturning> images = images(plan);
-        List<String> texts = imageTexts(plan);
-        if (texts.isEmpty() || texts.size() != captures.size()) {
+        List<Imaged> images = imagesOf(plan);
+        if (images.isEmpty() || images.size() != captures.size()) {
             return false;
         }
-        for (int i = 0; i < texts.size(); i++) {
+        for (int i = 0; i < images.size(); i++) {
             TableShape shape = shapes.get(tableOf(captures.get(i)));
-            String sql = texts.get(i);
-            if (shape == null || images.get(i).writes() != RowImageReturning.Writes.INSERTS
+            String sql = images.get(i).sql();
+            if (shape == null || images.get(i).image().writes() != RowImageReturning.Writes.INSERTS
                     || !shape.changedBefore().contains(TableShape.RowEvent.INSERT) || shape.drawsDefaults()
                     || NondeterministicValues.firstIn(sql, classifications.classify(sql)) != null) {
                 return false;
@@ -72,18 +72,17 @@ final class CapturedImages {
      */
     static void reportTriggersRunAgain(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes, DualWriteServices dual) {
-        List<RowImageReturning> images = images(plan);
-        List<String> texts = imageTexts(plan);
+        List<Imaged> images = imagesOf(plan);
         for (int i = 0; i < images.size() && i < captures.size(); i++) {
             TableShape shape = shapes.get(tableOf(captures.get(i)));
-            TableShape.RowEvent event = switch (images.get(i).writes()) {
+            TableShape.RowEvent event = switch (images.get(i).image().writes()) {
                 case INSERTS -> TableShape.RowEvent.INSERT;
                 case UPDATES -> TableShape.RowEvent.UPDATE;
                 case DELETES -> null;
             };
             if (shape != null && event != null && !captures.get(i).rows().isEmpty()
                     && shape.changedBefore().contains(event)) {
-                dual.divergences().nondeterministic(UnitPlan.fingerprintOf(texts.get(i)), "a BEFORE " + event
+                dual.divergences().nondeterministic(UnitPlan.fingerprintOf(images.get(i).sql()), "a BEFORE " + event
                         + " trigger of " + shape.qualifiedName() + " may change its rows, and runs again on the "
                         + "target's copy of the rows the source wrote (its values are drawn, so its text cannot run "
                         + "there instead)");
@@ -146,17 +145,16 @@ final class CapturedImages {
     /**
      * Why an UPDATE's or DELETE's rows in this request cannot go to the secondary as an image (see
      * {@link RowImageUpdate#refusal}, {@link RowImageDelete#refusal}), or an INSERT's (see {@link #rowsKeptOut}), or
-     * null when every image can: the captures pair with the plan's images in the
-     * order of its Executes, as {@link SecondaryRequests#secondary} builds them.
+     * null when every image can.
      */
     static String imageRefusal(UnitPlan plan, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
-        List<RowImageReturning> images = images(plan);
-        List<String> texts = imageTexts(plan);
+        List<Imaged> images = imagesOf(plan);
         for (int i = 0; i < images.size() && i < captures.size(); i++) {
             PrimaryRowImageFilter.Capture capture = captures.get(i);
-            if (images.get(i).writes() == RowImageReturning.Writes.INSERTS) {
-                String kept = rowsKeptOut(shapes.get(tableOf(capture)), capture, texts.get(i));
+            RowImageReturning image = images.get(i).image();
+            if (image.writes() == RowImageReturning.Writes.INSERTS) {
+                String kept = rowsKeptOut(shapes.get(tableOf(capture)), capture, images.get(i).sql());
                 if (kept != null) {
                     return kept;
                 }
@@ -166,8 +164,8 @@ final class CapturedImages {
                 continue;
             }
             TableShape shape = shapes.get(tableOf(capture));
-            String refusal = images.get(i).isUpdate()
-                    ? RowImageUpdate.refusal(shape, capture.description(), images.get(i).updatedColumns())
+            String refusal = image.isUpdate()
+                    ? RowImageUpdate.refusal(shape, capture.description(), image.updatedColumns())
                     : RowImageDelete.refusal(shape, capture.description());
             if (refusal != null) {
                 return refusal;
@@ -176,39 +174,27 @@ final class CapturedImages {
         return null;
     }
 
-    /** The request's row images, in the order of its Executes, as {@link SecondaryRequests#secondary} builds them. */
-    private static List<RowImageReturning> images(UnitPlan plan) {
-        List<RowImageReturning> images = new ArrayList<>();
+    /** A row image of the request, and the client's text it was made from. */
+    private record Imaged(RowImageReturning image, String sql) {
+    }
+
+    /**
+     * The request's row images, in the order of its Executes, as {@link SecondaryRequests#secondary} builds them: the
+     * captures pair with them in that order.
+     */
+    private static List<Imaged> imagesOf(UnitPlan plan) {
+        List<Imaged> images = new ArrayList<>();
         if (plan.simple()) {
-            plan.rowImage().ifPresent(images::add);
+            plan.rowImage().ifPresent(image -> images.add(new Imaged(image, plan.statementText())));
             return images;
         }
         for (int i = 0; i < plan.messages().size(); i++) {
             StatementBook.Statement statement = plan.statementAt(i);
             if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
                     && statement.rowImage().isPresent()) {
-                images.add(statement.rowImage().get());
+                images.add(new Imaged(statement.rowImage().get(), statement.sql()));
             }
         }
         return images;
-    }
-
-    /** The client's texts of the request's row images, in the same order as {@link #images}. */
-    private static List<String> imageTexts(UnitPlan plan) {
-        List<String> texts = new ArrayList<>();
-        if (plan.simple()) {
-            if (plan.rowImage().isPresent()) {
-                texts.add(plan.statementText());
-            }
-            return texts;
-        }
-        for (int i = 0; i < plan.messages().size(); i++) {
-            StatementBook.Statement statement = plan.statementAt(i);
-            if (plan.messages().get(i).type() == FrontendMessageType.EXECUTE && statement != null
-                    && statement.rowImage().isPresent()) {
-                texts.add(statement.sql());
-            }
-        }
-        return texts;
     }
 }

@@ -1,6 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.sql.Identifiers;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Future;
@@ -36,7 +37,7 @@ final class CursorImageCheck {
         return "SELECT c.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite w"
                 + " WHERE w.ev_class = c.oid AND w.ev_type IN ('3', '4'))"
                 + (clientReturns ? "" : " AND NOT c.relrowsecurity AND pg_catalog.has_table_privilege(c.oid, 'SELECT')")
-                + " FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(" + SessionAdoption.literal(table)
+                + " FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(" + Identifiers.literal(table)
                 + ")";
     }
 }

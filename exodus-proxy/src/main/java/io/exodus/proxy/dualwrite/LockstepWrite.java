@@ -229,12 +229,7 @@ final class LockstepWrite {
     private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
         UnitPlan secondaryPlan = ImagesForSecondary.decide(plan, captures, shapes, dual, relay.classifications());
-        List<String> primaryTags = withoutBegin(p.commandTags());
-        if (aheadOutcome != null && !aheadOutcome.commandTags().isEmpty()) {
-            List<String> all = new ArrayList<>(aheadOutcome.commandTags());
-            all.addAll(primaryTags);
-            primaryTags = all;
-        }
+        List<String> primaryTags = primaryTags(p);
         io.exodus.proxy.catchup.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
         SecondaryRequests.SecondaryRequest request = withLargeObjects(relay.requests().secondary(secondaryPlan,
                 captures, shapes == null ? Map.of() : shapes, primaryTags,
@@ -279,14 +274,13 @@ final class LockstepWrite {
             reply(held.asIs());
             return Future.succeededFuture();
         }
-        List<String> tagsOfPrimary = primaryTags;
         boolean asImage = secondaryPlan.usesRowImage();
         return applied.compose(s -> {
             if (ClientTwoPhase.notPreparedOnSecondary(p, s) && ClientTwoPhase.endsPrepared(verb())) {
                 return preparedOnPrimaryOnly(held);
             }
             if (wrap && asImage && largeObjects == null && refusedAsInput(s)) {
-                return asTextAfterRefusedImage(p, s, held, secondary, tagsOfPrimary);
+                return asTextAfterRefusedImage(p, s, held, secondary, primaryTags);
             }
             if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                 return settlement.onSecondaryFailure(p, s, held);
@@ -545,6 +539,17 @@ final class LockstepWrite {
     private Void reply(Buffer bytes) {
         relay.toClient(bytes);
         return null;
+    }
+
+    /** The command tags of the request on the primary, those of the part a Flush sent ahead first, without BEGIN. */
+    private List<String> primaryTags(LegReply p) {
+        List<String> tags = withoutBegin(p.commandTags());
+        if (aheadOutcome == null || aheadOutcome.commandTags().isEmpty()) {
+            return tags;
+        }
+        List<String> all = new ArrayList<>(aheadOutcome.commandTags());
+        all.addAll(tags);
+        return all;
     }
 
     private List<String> withoutBegin(List<String> tags) {

@@ -30,19 +30,13 @@ public final class DeleteReturning {
         }
         int from = one.get().from();
         int to = one.get().to();
-        int at = from + 2;
-        if (!tokens.isWord(from, "delete") || !tokens.isWord(from + 1, "from") || tokens.isWord(at, "only")
-                || !tokens.isName(at)) {
+        RowImageReturning.TableName table = RowImageReturning.TableName.at(tokens, from + 2);
+        if (!tokens.isWord(from, "delete") || !tokens.isWord(from + 1, "from") || tokens.isWord(from + 2, "only")
+                || table == null) {
             return Optional.empty();
         }
-        int nameStart = at;
-        String reference = tokens.name(at);
-        while (tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
-            at += 2;
-            reference = tokens.name(at);
-        }
-        String table = tokens.text().substring(tokens.start(nameStart), tokens.end(at));
-        at++;
+        String reference = table.lastPart();
+        int at = table.next();
         if (tokens.is(at, TokenType.OPERATOR)) {
             // name *: the table and its children, as without the star, but let the server alone read that form.
             return Optional.empty();
@@ -60,6 +54,6 @@ public final class DeleteReturning {
         }
         return Optional.of(RowImageReturning.withRows(tokens.text(), tokens.end(to - 1), clientReturns, reference,
                 "ROW(" + Identifiers.quote(reference) + ".*)::text", List.of(), RowImageReturning.Writes.DELETES,
-                RowImageReturning.whereCurrentOf(tokens) < 0 ? null : table));
+                RowImageReturning.whereCurrentOf(tokens) < 0 ? null : table.text()));
     }
 }

@@ -89,11 +89,11 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
      */
     public static Optional<RowImageReturning> forStatement(String sql, boolean standardConformingStrings,
             Classification classification) {
-        Optional<RowImageReturning> insert = of(sql, standardConformingStrings);
+        Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
+        Optional<RowImageReturning> insert = of(tokens);
         if (insert.isPresent()) {
             return insert;
         }
-        Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
         if (NondeterministicValues.firstIn(sql, classification) == null && whereCurrentOf(tokens) < 0) {
             return Optional.empty();
         }
@@ -126,6 +126,25 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
             }
         }
         return -1;
+    }
+
+    /**
+     * The table an UPDATE or DELETE names, read from its name's first token: the name as written ({@code s."T"}, for
+     * the catalog), its last part (how the statement refers to its rows without an alias), and the index of the token
+     * after it. Null when no name starts there.
+     */
+    record TableName(String text, String lastPart, int next) {
+        static TableName at(Tokens tokens, int first) {
+            if (!tokens.isName(first)) {
+                return null;
+            }
+            int at = first;
+            while (tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
+                at += 2;
+            }
+            return new TableName(tokens.text().substring(tokens.start(first), tokens.end(at)), tokens.name(at),
+                    at + 1);
+        }
     }
 
     /**
@@ -164,7 +183,11 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
      * @param standardConformingStrings the session's setting, as for {@link SqlLexer#tokenize(String, boolean)}
      */
     public static Optional<RowImageReturning> of(String sql, boolean standardConformingStrings) {
-        Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
+        return of(SqlLexer.tokenize(sql, standardConformingStrings));
+    }
+
+    private static Optional<RowImageReturning> of(Tokens tokens) {
+        String sql = tokens.text();
         Optional<SingleStatement> one = SingleStatement.in(tokens);
         if (one.isEmpty()) {
             return Optional.empty();

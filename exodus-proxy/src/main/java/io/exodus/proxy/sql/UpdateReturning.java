@@ -50,18 +50,12 @@ public final class UpdateReturning {
         }
         int from = one.get().from();
         int to = one.get().to();
-        int at = from + 1;
-        if (tokens.isWord(at, "only") || !tokens.isName(at)) {
+        RowImageReturning.TableName table = RowImageReturning.TableName.at(tokens, from + 1);
+        if (tokens.isWord(from + 1, "only") || table == null) {
             return Optional.empty();
         }
-        int nameStart = at;
-        String reference = tokens.name(at);
-        while (tokens.is(at + 1, TokenType.DOT) && tokens.isName(at + 2)) {
-            at += 2;
-            reference = tokens.name(at);
-        }
-        String table = sql.substring(tokens.start(nameStart), tokens.end(at));
-        at++;
+        String reference = table.lastPart();
+        int at = table.next();
         if (tokens.isWord(at, "as")) {
             at++;
         }
@@ -89,16 +83,15 @@ public final class UpdateReturning {
         String capture = "pg_catalog.set_config(" + SETTING + ", " + oldRow + ", true)";
         String rewritten = sql;
         boolean capturesOldRow = true;
+        int where = whereOf(tokens, at + 1, clauseEnd);
         Assignment wrapped = assignments.stream().filter(a -> a.independentOfColumnType(tokens)).findFirst()
                 .orElse(null);
         if (wrapped != null) {
             rewritten = sql.substring(0, tokens.start(wrapped.valueFrom())) + "CASE WHEN " + capture
                     + " IS NULL THEN NULL ELSE (" + sql.substring(tokens.start(wrapped.valueFrom()),
                     tokens.end(wrapped.valueTo() - 1)) + ") END" + sql.substring(tokens.end(wrapped.valueTo() - 1));
-        } else if (scanFeedsTheUpdate(tokens, at + 1, clauseEnd)
-                && whereOf(tokens, at + 1, clauseEnd) != clauseEnd - 1) {
+        } else if (scanFeedsTheUpdate(tokens, at + 1, clauseEnd) && where != clauseEnd - 1) {
             int conditionEnd = tokens.end(clauseEnd - 1);
-            int where = whereOf(tokens, at + 1, clauseEnd);
             if (where < 0) {
                 rewritten = sql.substring(0, conditionEnd) + " WHERE " + capture + " IS NOT NULL"
                         + sql.substring(conditionEnd);
@@ -113,7 +106,7 @@ public final class UpdateReturning {
         int end = tokens.end(to - 1) + rewritten.length() - sql.length();
         return Optional.of(RowImageReturning.withRows(rewritten, end, returning >= 0, reference,
                 capturesOldRow ? READ_OLD_ROW : null, columns, RowImageReturning.Writes.UPDATES,
-                RowImageReturning.whereCurrentOf(tokens) < 0 ? null : table));
+                RowImageReturning.whereCurrentOf(tokens) < 0 ? null : table.text()));
     }
 
     /**

@@ -279,8 +279,7 @@ class DualWriteDeterminismTest {
             client.commit();
         }
         DualWriteDatabases.assertIdentical(DATABASE, table);
-        assertEquals(listedBefore, divergences.needingVerification().size(),
-                "copied UPDATEs are not listed for verification: " + divergences.needingVerification());
+        assertCopiedUpdatesNotListed(listedBefore);
     }
 
     /**
@@ -419,11 +418,8 @@ class DualWriteDeterminismTest {
             assertEquals(2, statement.executeUpdate("update " + always + " set a = default, b = b || '!' where b = "
                     + "'y'"));
         }
-        DualWriteDatabases.assertIdentical(DATABASE, keyless);
-        DualWriteDatabases.assertIdentical(DATABASE, keyed);
-        DualWriteDatabases.assertIdentical(DATABASE, always);
-        assertEquals(listedBefore, divergences.needingVerification().size(),
-                "copied UPDATEs are not listed for verification: " + divergences.needingVerification());
+        DualWriteDatabases.assertIdentical(DATABASE, keyless, keyed, always);
+        assertCopiedUpdatesNotListed(listedBefore);
     }
 
     /**
@@ -464,8 +460,7 @@ class DualWriteDeterminismTest {
             assertEquals(1, statement.executeUpdate("delete from " + keyed + " where current of c2"));
             client.commit();
         }
-        DualWriteDatabases.assertIdentical(DATABASE, keyless);
-        DualWriteDatabases.assertIdentical(DATABASE, keyed);
+        DualWriteDatabases.assertIdentical(DATABASE, keyless, keyed);
         assertEquals("1:one,3:8,4:four,12:two", Psql.against(DualWriteDatabases.target(DATABASE))
                 .query("select string_agg(f1 || ':' || f2, ',' order by f1) from " + keyless));
     }
@@ -545,8 +540,7 @@ class DualWriteDeterminismTest {
                 assertEquals(1, statement.executeUpdate("insert into " + drawn + " (c) values ('dos')"));
             }
         }
-        DualWriteDatabases.assertIdentical(DATABASE, appended);
-        DualWriteDatabases.assertIdentical(DATABASE, parted);
+        DualWriteDatabases.assertIdentical(DATABASE, appended, parted);
         assertEquals("uno did INSERT", Psql.against(DualWriteDatabases.target(DATABASE))
                 .query("select c from " + appended));
         assertTrue(divergences.needingVerification().stream().anyMatch(text -> text.contains(drawn)),
@@ -775,6 +769,11 @@ class DualWriteDeterminismTest {
     private Connection openProxy(String protocol) throws SQLException {
         return SIMPLE.equals(protocol) ? DualWriteDatabases.open(proxy(), "preferQueryMode", "simple")
                 : DualWriteDatabases.open(proxy());
+    }
+
+    private void assertCopiedUpdatesNotListed(double listedBefore) {
+        assertEquals(listedBefore, divergences.needingVerification().size(),
+                "copied UPDATEs are not listed for verification: " + divergences.needingVerification());
     }
 
     private static void createMadeUpValuesTable(String table) throws SQLException {
