@@ -60,6 +60,8 @@ final class LockstepWrite {
     private WriteSettlement settlement;
     /** What the secondary runs around the request so that it holds the large objects the primary made, or null. */
     private LargeObjectImages.Fix largeObjects;
+    /** A simple Query's text for the secondary when it names the session's temporary schema, or null. */
+    private String secondaryText;
 
     /** @param sentAhead the part of the request a Flush sent ahead of its Sync, or null */
     LockstepWrite(DualWriteRelay relay, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
@@ -80,7 +82,7 @@ final class LockstepWrite {
                 .compose(v -> mayWaitForDrain ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
                 .compose(v -> relay.secondaryConnection().reconnectIfDue(ahead == 0))
                 .compose(v -> mayWaitForDrain ? joinedReadOnly() : Future.succeededFuture())
-                .compose(v -> cursorImageChecked()).compose(v -> onPrimary());
+                .compose(v -> cursorImageChecked()).compose(v -> sessionSchemaRenamed()).compose(v -> onPrimary());
     }
 
     /**
@@ -112,6 +114,17 @@ final class LockstepWrite {
             }
             return null;
         });
+    }
+
+    private Future<Void> sessionSchemaRenamed() {
+        if (!plan.simple() || ahead > 0 || plan.rowImage().isPresent()) {
+            return Future.succeededFuture();
+        }
+        return SessionSchemaRename.secondaryText(relay.primary(), relay.secondary(), plan.statementText())
+                .map(text -> {
+                    secondaryText = text;
+                    return null;
+                });
     }
 
     private Future<Void> onPrimary() {
@@ -229,6 +242,9 @@ final class LockstepWrite {
     private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
         UnitPlan secondaryPlan = ImagesForSecondary.decide(plan, captures, shapes, dual, relay.classifications());
+        if (secondaryText != null && !secondaryPlan.usesRowImage()) {
+            secondaryPlan = secondaryPlan.withText(secondaryText);
+        }
         List<String> primaryTags = primaryTags(p);
         io.exodus.proxy.catchup.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
         SecondaryRequests.SecondaryRequest request = withLargeObjects(relay.requests().secondary(secondaryPlan,

@@ -31,6 +31,15 @@ record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, Strin
                 createsLargeObjects);
     }
 
+    /** A simple Query's plan with another text, which the secondary runs instead of the client's. */
+    UnitPlan withText(String text) {
+        if (!simple) {
+            throw new IllegalStateException("only a simple Query's text can be replaced");
+        }
+        return new UnitPlan(shape, List.of(io.exodus.proxy.wire.FrontendMessages.queryMessage(text)), true, text, rowImage, extendedRowImage,
+                unsupported, statements, createsLargeObjects);
+    }
+
     /** The statement the message at this index refers to, or null. */
     StatementBook.Statement statementAt(int index) {
         return index < statements.size() ? statements.get(index) : null;

@@ -253,6 +253,73 @@ class DualWriteSessionLikeDirectTest {
         DualWriteDatabases.onBoth(DATABASE, "drop table read_only_drawn");
     }
 
+    /**
+     * A statement may name the session's temporary schema by its real name, learnt from {@code pg_my_temp_schema()}
+     * on the source ({@code REINDEX SCHEMA pg_temp_3}, as the regression suite's create_index does). The target's
+     * session has another number: the target fails a statement that names the source's (two-phase-commit failed the
+     * client with it, both-required counted a divergence), so the target gets its own session's name.
+     */
+    @UnderPoliciesPromisingBoth
+    void aStatementNamingTheSessionsTemporarySchemaNamesTheTargetSessionsOwnThere(ConsistencyPolicy policy)
+            throws Exception {
+        migration.changePolicy(policy);
+        double before = divergences.total();
+        List<Connection> heldOnTheTarget = new ArrayList<>();
+        Connection client = null;
+        try {
+            String sourceSchema = null;
+            String table = null;
+            // The lowest free backend slot numbers a session's schema. Until the two differ, a session held on the
+            // target takes the slot the client's target session had.
+            for (int attempt = 0; sourceSchema == null; attempt++) {
+                assertTrue(attempt < 8, "the session's temporary schemas keep the same name on both databases");
+                client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE), "preferQueryMode", "simple");
+                // A closed session drops its temporary tables a moment later: each attempt names its own.
+                table = "numbered_schema_rows_" + attempt;
+                try (Statement statement = client.createStatement()) {
+                    statement.execute("create temporary table " + table + " (n int primary key, t text)");
+                    try (ResultSet name = statement.executeQuery("select pg_my_temp_schema()::regnamespace::text")) {
+                        assertTrue(name.next());
+                        sourceSchema = name.getString(1);
+                    }
+                }
+                String targetSchema = Psql.against(DualWriteDatabases.target(DATABASE)).query("select nspname"
+                        + " from pg_namespace n join pg_class c on c.relnamespace = n.oid"
+                        + " where c.relname = '" + table + "'");
+                if (targetSchema.equals(sourceSchema)) {
+                    sourceSchema = null;
+                    client.close();
+                    Connection held = DualWriteDatabases.open(DualWriteDatabases.target(DATABASE));
+                    heldOnTheTarget.add(held);
+                    try (Statement statement = held.createStatement()) {
+                        statement.execute("create temporary table slot_holder (n int)");
+                    }
+                }
+            }
+            try (Statement statement = client.createStatement()) {
+                statement.execute("insert into " + table + " values (1, repeat('x', 5000))");
+                statement.execute("reindex schema " + sourceSchema);
+                statement.execute("reindex schema concurrently \"" + sourceSchema + "\"");
+                statement.execute("begin");
+                statement.execute("insert into " + sourceSchema + "." + table + " values (2, 'two')");
+                statement.execute("commit");
+                statement.execute("update " + sourceSchema + "." + table + " set t = 'one' where n = 1");
+                statement.execute("create table numbered_schema_copy as select * from " + table);
+            }
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+            for (Connection held : heldOnTheTarget) {
+                held.close();
+            }
+            migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        }
+        assertEquals(before, divergences.total(), "no divergence");
+        DualWriteDatabases.assertIdentical(DATABASE, "numbered_schema_copy");
+        DualWriteDatabases.onBoth(DATABASE, "drop table numbered_schema_copy");
+    }
+
     private static long single(ResultSet rows) throws SQLException {
         try (rows) {
             assertTrue(rows.next());
