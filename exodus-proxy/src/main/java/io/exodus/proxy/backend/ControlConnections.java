@@ -96,6 +96,22 @@ public final class ControlConnections implements AutoCloseable {
         return connect;
     }
 
+    /**
+     * Closes the pools to this database on every endpoint, so that Exodus holds no connection that would keep a
+     * {@code DROP DATABASE} from running; a later {@link #to} opens a new one.
+     */
+    public Future<Void> close(String database) {
+        List<Future<Void>> closing = new java.util.ArrayList<>();
+        pools.entrySet().removeIf(entry -> {
+            if (!entry.getKey().database().equals(database)) {
+                return false;
+            }
+            closing.add(entry.getValue().close());
+            return true;
+        });
+        return Future.join(closing).mapEmpty();
+    }
+
     /** Closes every pool opened so far; later calls to {@link #to} open new ones. */
     public Future<Void> closeAll() {
         List<Future<Void>> closing = pools.values().stream().map(Pool::close).toList();

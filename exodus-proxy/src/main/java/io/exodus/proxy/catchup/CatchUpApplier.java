@@ -88,6 +88,9 @@ public class CatchUpApplier {
                         .onSuccess(exists -> {
                             if (exists.iterator().next().getBoolean(0)) {
                                 queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
+                            } else if (!queue.inUse(database)) {
+                                // A connection held to every database would keep each from being dropped.
+                                queue.letGo(database);
                             }
                         });
             });

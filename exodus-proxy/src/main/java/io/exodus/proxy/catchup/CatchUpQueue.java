@@ -121,6 +121,22 @@ public class CatchUpQueue {
         return result;
     }
 
+    /**
+     * Stops polling the database and closes the connections to it on both sides, ahead of a {@code DROP DATABASE}
+     * that they would keep from running (55006). Its next session makes it known again; entries it still holds stay in
+     * its queue table, found again then, or dropped with it.
+     */
+    public Future<Void> letGo(String database) {
+        databases.remove(database);
+        ready.remove(database);
+        return connections().close(database);
+    }
+
+    /** Whether a session of this proxy made the database's queue known. */
+    boolean inUse(String database) {
+        return ready.containsKey(database);
+    }
+
     private Future<Void> createTable(String database) {
         var pool = connections().to(source(), database);
         return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute().compose(rows -> {

@@ -90,6 +90,15 @@ public final class CommitDecisionLog {
         });
     }
 
+    /**
+     * Forgets the database and closes the connections to it, ahead of a {@code DROP DATABASE} that they would keep from
+     * running; the next {@link #ensure} connects again.
+     */
+    public Future<Void> letGo(String database) {
+        ensured.remove(database);
+        return connections.close(database);
+    }
+
     /** The databases {@link #ensure} succeeded for in this process: where this proxy writes decisions. */
     Set<String> ensuredDatabases() {
         return ensured.entrySet().stream().filter(entry -> entry.getValue().succeeded()).map(Map.Entry::getKey)

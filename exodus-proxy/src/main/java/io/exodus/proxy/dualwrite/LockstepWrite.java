@@ -5,6 +5,7 @@ import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.sql.DatabaseDrop;
 import io.exodus.proxy.sql.MissingIndexDrop;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
@@ -82,7 +83,8 @@ final class LockstepWrite {
                 .compose(v -> mayWaitForDrain ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
                 .compose(v -> relay.secondaryConnection().reconnectIfDue(ahead == 0))
                 .compose(v -> mayWaitForDrain ? joinedReadOnly() : Future.succeededFuture())
-                .compose(v -> cursorImageChecked()).compose(v -> sessionSchemaRenamed()).compose(v -> onPrimary());
+                .compose(v -> cursorImageChecked()).compose(v -> sessionSchemaRenamed())
+                .compose(v -> droppedDatabaseLetGo()).compose(v -> onPrimary());
     }
 
     /**
@@ -114,6 +116,29 @@ final class LockstepWrite {
             }
             return null;
         });
+    }
+
+    /**
+     * Exodus lets go of the database a DROP DATABASE drops: its own connections there (the catch-up queue's polls, the
+     * two-phase decision log) would make the drop fail with 55006 on either side, as no session of the client's does.
+     * PostgreSQL waits a few seconds for other sessions to leave, which covers those that close when idle.
+     */
+    private Future<Void> droppedDatabaseLetGo() {
+        if (ahead > 0) {
+            return Future.succeededFuture();
+        }
+        List<Future<Void>> released = new ArrayList<>();
+        for (String sql : plan.executedSql()) {
+            DatabaseDrop.droppedBy(sql).ifPresent(database -> {
+                if (dual.replay() != null) {
+                    released.add(dual.replay().letGo(database));
+                }
+                if (dual.decisions() != null) {
+                    released.add(dual.decisions().letGo(database));
+                }
+            });
+        }
+        return released.isEmpty() ? Future.succeededFuture() : Future.join(released).mapEmpty();
     }
 
     private Future<Void> sessionSchemaRenamed() {

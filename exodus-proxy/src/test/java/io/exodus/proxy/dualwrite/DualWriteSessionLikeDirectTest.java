@@ -320,6 +320,36 @@ class DualWriteSessionLikeDirectTest {
         DualWriteDatabases.onBoth(DATABASE, "drop table numbered_schema_copy");
     }
 
+    /**
+     * A database that had sessions through Exodus can be dropped through it, as directly once they are gone. Exodus's
+     * own connections there (the catch-up queue's polls, the two-phase decision log) made {@code DROP DATABASE} fail
+     * with 55006, "being accessed by other users", on the source.
+     */
+    @UnderPoliciesPromisingBoth
+    void aDatabaseThatHadSessionsThroughExodusCanBeDroppedThroughIt(ConsistencyPolicy policy) throws Exception {
+        String dropped = "dw_dropped_" + policy.name().toLowerCase(java.util.Locale.ROOT);
+        DualWriteDatabases.recreate(dropped);
+        migration.changePolicy(policy);
+        try {
+            try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, dropped));
+                    Statement statement = client.createStatement()) {
+                statement.execute("create table kept (n int)");
+                statement.execute("insert into kept values (1)");
+                client.setAutoCommit(false);
+                statement.execute("insert into kept values (2)");
+                client.commit();
+            }
+            try (Connection client = open(); Statement statement = client.createStatement()) {
+                statement.execute("drop database " + dropped);
+            }
+        } finally {
+            migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        }
+        String exists = "select count(*) from pg_database where datname = '" + dropped + "'";
+        assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query(exists), "dropped on the source");
+        assertEquals("0", Psql.against(DualWriteDatabases.target(DATABASE)).query(exists), "dropped on the target");
+    }
+
     private static long single(ResultSet rows) throws SQLException {
         try (rows) {
             assertTrue(rows.next());
