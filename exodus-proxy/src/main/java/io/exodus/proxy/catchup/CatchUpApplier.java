@@ -88,8 +88,10 @@ public class CatchUpApplier {
                         .onSuccess(exists -> {
                             if (exists.iterator().next().getBoolean(0)) {
                                 queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
-                            } else if (!queue.inUse(database)) {
-                                // A connection held to every database would keep each from being dropped.
+                            } else if (!queue.inUse(database)
+                                    && !database.equals(queue.source().url().database())) {
+                                // A connection held to every database would keep each from being dropped. The URL's
+                                // database stays: the queue lists the databases and the replayers lock there.
                                 queue.letGo(database);
                             }
                         });

@@ -7,6 +7,7 @@ import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.sql.DatabaseDrop;
 import io.exodus.proxy.sql.MissingIndexDrop;
+import io.exodus.proxy.sql.PartitionDetach;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -412,7 +413,8 @@ final class LockstepWrite {
      * A statement that runs outside any transaction, which the secondary cannot get now (its database's writes wait
      * in the replay queue, or it is away): maintenance without a logical effect ({@code VACUUM}, {@code REINDEX},
      * {@code CLUSTER}) is left out, no divergence; {@code CREATE/DROP INDEX CONCURRENTLY} goes to the queue without
-     * {@code CONCURRENTLY}. Null for any other statement; completes with whether it was handled.
+     * {@code CONCURRENTLY}, a {@code DETACH PARTITION … CONCURRENTLY} as a block that also adds the partition's
+     * constraint ({@link PartitionDetach}). Null for any other statement; completes with whether it was handled.
      */
     private Future<Boolean> outsideTransactionWithoutSecondary(LegReply p) {
         String text = plan.statementText();
@@ -423,7 +425,12 @@ final class LockstepWrite {
         if (queued.isEmpty() || !queue.replays()) {
             return null;
         }
-        return queue.queueOnItsOwn(MissingIndexDrop.tolerant(queued.get()).orElse(queued.get()), p.commandTags());
+        Optional<String> partition = PartitionDetach.partitionOf(text);
+        if (partition.isPresent()) {
+            return queue.queueDetachOnItsOwn(queued.get(), partition.get());
+        }
+        String entry = MissingIndexDrop.tolerant(queued.get()).orElse(queued.get());
+        return queue.queueOnItsOwn(entry, p.commandTags(), entry);
     }
 
     /**

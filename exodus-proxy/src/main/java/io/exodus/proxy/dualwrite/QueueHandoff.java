@@ -8,6 +8,7 @@ import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.sql.PartitionDetach;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -222,18 +223,34 @@ final class QueueHandoff {
     }
 
     /**
+     * A {@code DETACH PARTITION … CONCURRENTLY} the primary ran: queued as {@link PartitionDetach} says, with the CHECK
+     * constraints the primary's partition holds now. False (not mirrored, counted) when they cannot be read.
+     */
+    Future<Boolean> queueDetachOnItsOwn(String plainDetach, String partition) {
+        TextRows checks = new TextRows();
+        return relay.primary().send(FrontendMessages.query(PartitionDetach.checksQuery(partition)), 1, checks)
+                .compose(reply -> reply.failed() ? Future.succeededFuture(false)
+                        : queueOnItsOwn(PartitionDetach.queuedForm(plainDetach, partition, checks.rows().stream()
+                                .map(row -> new PartitionDetach.Check(row.get(0), row.get(1))).toList()),
+                                List.of("DO"), plainDetach));
+    }
+
+    /**
      * A statement that ran on the primary outside any transaction ({@code CREATE INDEX CONCURRENTLY}) while the target
      * gets this database's writes through the queue: its form that runs inside a transaction ({@code text}) becomes an
      * entry of its own, written on the primary right after it, under the session's settings. Nothing holds the two
      * together: a proxy killed between them leaves the target without the statement, as before this existed, unlisted.
+     *
+     * @param tags        the command tags the entry's replay answers with
+     * @param writtenText the statement whose tables the entry writes, for the tables marked should it be parked
      */
-    Future<Boolean> queueOnItsOwn(String text, List<String> primaryTags) {
+    Future<Boolean> queueOnItsOwn(String text, List<String> tags, String writtenText) {
         if (!canQueue()) {
             return Future.succeededFuture(false);
         }
         TransactionRecording own = newRecording();
-        own.add(FrontendMessages.query(text), 1, primaryTags, true);
-        own.wrote(text);
+        own.add(FrontendMessages.query(text), 1, tags, true);
+        own.wrote(writtenText);
         relay.temporaryTables().refuseIfReplayNames(text, false, own);
         if (own.overflowed()) {
             return Future.succeededFuture(false);

@@ -97,8 +97,8 @@ public final class TransactionBlockRules {
     }
 
     /**
-     * The CONCURRENTLY of {@code ALTER TABLE t DETACH PARTITION p CONCURRENTLY}, or -1: detached plainly inside a
-     * transaction, the partition ends the same (the concurrent form only takes a weaker lock on t).
+     * The CONCURRENTLY of {@code ALTER TABLE t DETACH PARTITION p CONCURRENTLY}, or -1. Detached plainly inside a
+     * transaction, the partition lacks the CHECK constraint the concurrent form adds: {@link PartitionDetach} adds it.
      */
     private static int detachConcurrently(Tokens tokens, SingleStatement statement) {
         if (!tokens.isWord(statement.from(), "alter") || !tokens.isWord(statement.from() + 1, "table")) {

@@ -351,6 +351,38 @@ class DualWriteCatchUpTest {
         assertEquals(divergencesBefore, divergences.total(), "nothing missed: " + divergences.recent());
     }
 
+    /**
+     * DETACH PARTITION … CONCURRENTLY, queued while the target is away, left the target's partition without the CHECK
+     * constraint (its partition bound) that the concurrent form adds on the source: the schemas differed, silently.
+     */
+    @Test
+    void aPartitionDetachedConcurrentlyWhileTheTargetIsAwayGetsItsConstraintThere() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists parted, parted_one, parted_span");
+        DualWriteDatabases.onBoth(DATABASE, "create table parted (a int, b int, note text) partition by list (a)");
+        DualWriteDatabases.onBoth(DATABASE, "create table parted_one partition of parted for values in (1)");
+        DualWriteDatabases.onBoth(DATABASE, "create table parted_span partition of parted for values in (2, 3)");
+        String constraints = "select string_agg(conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid),"
+                + " '; ' order by conname) from pg_constraint where conrelid in ('parted_one'::regclass,"
+                + " 'parted_span'::regclass)";
+        double divergencesBefore = divergences.total();
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            idleRoundTrip(client);
+            TestDatabases.stopTargetImmediately();
+            statement.execute("insert into parted values (1, 1, 'one'), (2, 2, 'two')");
+            statement.execute("alter table parted detach partition parted_one concurrently");
+            statement.execute("alter table public.parted detach partition \"parted_span\" concurrently;");
+            statement.execute("insert into parted_one values (1, 5, 'after')");
+        }
+        TestDatabases.startTarget();
+        CatchUpDrain.await(DRAIN_WITHIN);
+        String onSource = Psql.against(DualWriteDatabases.source(DATABASE)).query(constraints);
+        assertTrue(onSource.contains("parted_one_a_check") && onSource.contains("parted_span_a_check"), onSource);
+        assertEquals(onSource, Psql.against(DualWriteDatabases.target(DATABASE)).query(constraints));
+        DualWriteDatabases.assertIdentical(DATABASE, "parted_one", "parted_span");
+        assertEquals(divergencesBefore, divergences.total(), "nothing missed: " + divergences.recent());
+    }
+
     private static long entriesDrawn() {
         return Long.parseLong(Psql.against(DualWriteDatabases.source(DATABASE)).query(
                 "select coalesce((select last_value from pg_sequences"
