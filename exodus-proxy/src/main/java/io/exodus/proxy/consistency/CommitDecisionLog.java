@@ -2,6 +2,7 @@ package io.exodus.proxy.consistency;
 
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.migration.Side;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Tuple;
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
  * prepared half of a transaction when the row is there and rolls it back when it is not.
  *
  * <p>The table lives in each database clients write to, on the primary: the row must commit atomically with the
- * client's transaction, which cannot span databases.
+ * client's transaction, which cannot span databases. The primary is the source until the cutover and the target after
+ * it, so each side may hold decisions: a transaction's gid says which side decided it ({@link GlobalTransactionIds}).
  */
 public final class CommitDecisionLog {
     static final String TABLE = "exodus.commit_decisions";
@@ -47,15 +49,23 @@ public final class CommitDecisionLog {
     private static final String PURGE = "DELETE FROM exodus.commit_decisions"
             + " WHERE decided_at < statement_timestamp() - make_interval(secs => $1) AND gid <> ALL($2)";
 
-    private final ControlConnections connections;
-    private final BackendEndpoint primary;
-    private final BackendEndpoint secondary;
-    private final Map<String, Future<Void>> ensured = new ConcurrentHashMap<>();
+    /** A database where a side holds the table. */
+    record Ensured(Side side, String database) {
+    }
 
-    public CommitDecisionLog(ControlConnections connections, BackendEndpoint primary, BackendEndpoint secondary) {
+    private final ControlConnections connections;
+    private final BackendEndpoint source;
+    private final BackendEndpoint target;
+    private final Map<Ensured, Future<Void>> ensured = new ConcurrentHashMap<>();
+
+    public CommitDecisionLog(ControlConnections connections, BackendEndpoint source, BackendEndpoint target) {
         this.connections = connections;
-        this.primary = primary;
-        this.secondary = secondary;
+        this.source = source;
+        this.target = target;
+    }
+
+    private BackendEndpoint endpoint(Side side) {
+        return side == Side.SOURCE ? source : target;
     }
 
     /** The INSERT to run inside the primary's transaction, just before PREPARE TRANSACTION. */
@@ -68,17 +78,18 @@ public final class CommitDecisionLog {
     }
 
     /**
-     * Creates the table in the primary's database if it is missing, once per database in this process; a failure is
-     * not remembered, so the next call tries again.
+     * Creates the table in the primary's database if it is missing, once per side and database in this process; a
+     * failure is not remembered, so the next call tries again.
      */
-    public Future<Void> ensure(String database) {
-        Future<Void> result = ensured.computeIfAbsent(database, this::create);
-        result.onFailure(failure -> ensured.remove(database, result));
+    public Future<Void> ensure(Side primary, String database) {
+        Ensured key = new Ensured(primary, database);
+        Future<Void> result = ensured.computeIfAbsent(key, this::create);
+        result.onFailure(failure -> ensured.remove(key, result));
         return result;
     }
 
-    private Future<Void> create(String database) {
-        var pool = connections.to(primary, database);
+    private Future<Void> create(Ensured where) {
+        var pool = connections.to(endpoint(where.side()), where.database());
         return pool.query(EXISTS).execute().compose(rows -> {
             if (rows.iterator().next().getBoolean(0)) {
                 return Future.succeededFuture();
@@ -95,19 +106,19 @@ public final class CommitDecisionLog {
      * running; the next {@link #ensure} connects again.
      */
     public Future<Void> letGo(String database) {
-        ensured.remove(database);
+        ensured.keySet().removeIf(where -> where.database().equals(database));
         return connections.close(database);
     }
 
-    /** The databases {@link #ensure} succeeded for in this process: where this proxy writes decisions. */
-    Set<String> ensuredDatabases() {
+    /** Where {@link #ensure} succeeded in this process: where this proxy writes decisions. */
+    Set<Ensured> ensuredDatabases() {
         return ensured.entrySet().stream().filter(entry -> entry.getValue().succeeded()).map(Map.Entry::getKey)
                 .collect(Collectors.toSet());
     }
 
-    /** Whether the decision for the gid was to commit, that is whether the primary committed it. */
-    public Future<Boolean> isCommitted(String database, String gid) {
-        return connections.to(primary, database).preparedQuery(CONTAINS).execute(Tuple.of(gid))
+    /** Whether the decision for the gid was to commit, that is whether its primary committed it. */
+    public Future<Boolean> isCommitted(Side primary, String database, String gid) {
+        return connections.to(endpoint(primary), database).preparedQuery(CONTAINS).execute(Tuple.of(gid))
                 .map(rows -> rows.size() > 0)
                 // No table: no proxy ever recorded a decision in this database.
                 .recover(failure -> isUndefinedTable(failure) ? Future.succeededFuture(false)
@@ -115,16 +126,17 @@ public final class CommitDecisionLog {
     }
 
     /**
-     * Deletes decisions older than the age, except those of transactions still prepared on the secondary: those are
-     * needed to resolve them. Returns how many rows went.
+     * Deletes the primary's decisions older than the age, except those of transactions still prepared on the other
+     * side: those are needed to resolve them. Returns how many rows went.
      */
-    public Future<Integer> purgeOlderThan(String database, Duration age) {
-        return connections.to(secondary).query(InDoubtTransactionResolver.PREPARED_EXODUS_GIDS).execute()
+    public Future<Integer> purgeOlderThan(Side primary, String database, Duration age) {
+        return connections.to(endpoint(primary.other())).query(InDoubtTransactionResolver.PREPARED_EXODUS_GIDS)
+                .execute()
                 .compose(prepared -> {
                     List<String> needed = new ArrayList<>();
                     prepared.forEach(row -> needed.add(row.getString("gid")));
                     double seconds = age.toNanos() / 1e9;
-                    return connections.to(primary, database).preparedQuery(PURGE)
+                    return connections.to(endpoint(primary), database).preparedQuery(PURGE)
                             .execute(Tuple.tuple().addDouble(seconds).addArrayOfString(needed.toArray(String[]::new)));
                 })
                 .map(rows -> rows.rowCount())

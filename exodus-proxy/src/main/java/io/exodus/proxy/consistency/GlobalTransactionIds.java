@@ -1,22 +1,27 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.migration.Side;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
- * The global ids of this proxy's prepared transactions, {@code exodus_<proxyId>_<n>}: the same id on the primary and
- * the secondary, so that recovery after a crash can pair the two halves of a transaction and tell whose it was.
+ * The global ids of this proxy's prepared transactions, {@code exodus_<proxyId>_<n>}, with {@code _t} at the end when
+ * the target was the transaction's primary (after the cutover): the same id on the primary and the secondary, so that
+ * recovery after a crash can pair the two halves of a transaction, tell whose it was, and which side's commit decided.
  */
 public final class GlobalTransactionIds {
     public static final String PREFIX = "exodus_";
     /** Long enough for a Kubernetes pod name; PostgreSQL's own limit on a gid is 199 bytes. */
     static final int MAX_PROXY_ID_LENGTH = 40;
 
-    private static final Pattern GID = Pattern.compile("exodus_[a-z0-9_]+_[0-9]+");
+    private static final Pattern GID = Pattern.compile("exodus_([a-z0-9_]+)_[0-9]+(_t)?");
+    private static final String TARGET_PRIMARY = "_t";
 
     private final String proxyId;
     private final AtomicLong counter;
@@ -34,8 +39,14 @@ public final class GlobalTransactionIds {
         return proxyId;
     }
 
-    public String next() {
-        return PREFIX + proxyId + "_" + counter.incrementAndGet();
+    /** A new id for a transaction whose commit on this side decides. */
+    public String next(Side primary) {
+        return PREFIX + proxyId + "_" + counter.incrementAndGet() + (primary == Side.TARGET ? TARGET_PRIMARY : "");
+    }
+
+    /** The side whose COMMIT PREPARED decided the transaction of an Exodus gid (the source for ids without a mark). */
+    public static Side primaryOf(String gid) {
+        return gid.endsWith(TARGET_PRIMARY) ? Side.TARGET : Side.SOURCE;
     }
 
     /** Whether the gid was made by this proxy instance. */
@@ -48,12 +59,13 @@ public final class GlobalTransactionIds {
         return gid != null && GID.matcher(gid).matches();
     }
 
-    /** The proxy id inside an Exodus gid; the counter is the part after the last underscore. */
+    /** The proxy id inside an Exodus gid. */
     public static Optional<String> proxyIdOf(String gid) {
-        if (!isExodus(gid)) {
+        if (gid == null) {
             return Optional.empty();
         }
-        return Optional.of(gid.substring(PREFIX.length(), gid.lastIndexOf('_')));
+        Matcher matcher = GID.matcher(gid);
+        return matcher.matches() ? Optional.of(matcher.group(1)) : Optional.empty();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.exodus.proxy.consistency;
 
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.migration.Side;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -27,7 +28,9 @@ import java.util.function.Predicate;
  * <li>gone from the primary: the primary committed exactly when its decision row exists in
  *     {@code exodus.commit_decisions}, so the secondary's half commits if the row is there and rolls back if not.</li>
  * </ul>
- * The primary is the side whose COMMIT PREPARED decides (the source until cutover, then the target).
+ * The primary is the side whose COMMIT PREPARED decides: the source until the cutover, then the target. Each
+ * transaction's gid says which it was ({@link GlobalTransactionIds#primaryOf}), so the transactions of both directions
+ * are told apart after a crash around the cutover.
  *
  * <p>Several proxies may run this at once, and live proxies may be committing their own transactions meanwhile; a
  * COMMIT or ROLLBACK PREPARED that finds its gid gone just means someone else got there first. The secondary is
@@ -43,16 +46,15 @@ public final class InDoubtTransactionResolver {
             + " FROM pg_catalog.pg_prepared_xacts WHERE left(gid, 7) = 'exodus_' ORDER BY prepared";
 
     private final ControlConnections connections;
-    private final BackendEndpoint primary;
-    private final BackendEndpoint secondary;
+    private final BackendEndpoint source;
+    private final BackendEndpoint target;
     private final CommitDecisionLog decisions;
 
-    public InDoubtTransactionResolver(ControlConnections connections, BackendEndpoint primary,
-            BackendEndpoint secondary) {
+    public InDoubtTransactionResolver(ControlConnections connections, BackendEndpoint source, BackendEndpoint target) {
         this.connections = connections;
-        this.primary = primary;
-        this.secondary = secondary;
-        this.decisions = new CommitDecisionLog(connections, primary, secondary);
+        this.source = source;
+        this.target = target;
+        this.decisions = new CommitDecisionLog(connections, source, target);
     }
 
     /**
@@ -74,12 +76,17 @@ public final class InDoubtTransactionResolver {
     }
 
     private Future<Resolution> resolve(Predicate<String> chosen, Duration minimumAge) {
-        return listPrepared(secondary).compose(onSecondary -> listPrepared(primary).compose(onPrimary -> {
-            Set<String> gids = new LinkedHashSet<>(onPrimary.keySet());
-            gids.addAll(onSecondary.keySet());
+        // The target is listed first: it is the secondary of every transaction decided on the source, and for those
+        // decided on the target, a gid still prepared there is rolled back from either list.
+        return listPrepared(target).compose(onTarget -> listPrepared(source).compose(onSource -> {
+            Set<String> gids = new LinkedHashSet<>(onSource.keySet());
+            gids.addAll(onTarget.keySet());
             Future<Resolution> done = Future.succeededFuture(Resolution.NONE);
             for (String gid : gids) {
-                InDoubt inDoubt = new InDoubt(gid, onPrimary.get(gid), onSecondary.get(gid));
+                Side primary = GlobalTransactionIds.primaryOf(gid);
+                Map<String, Prepared> onPrimary = primary == Side.SOURCE ? onSource : onTarget;
+                Map<String, Prepared> onSecondary = primary == Side.SOURCE ? onTarget : onSource;
+                InDoubt inDoubt = new InDoubt(gid, primary, onPrimary.get(gid), onSecondary.get(gid));
                 if (chosen.test(gid) && inDoubt.preparedAtLeast(minimumAge)) {
                     // One at a time: recovery is rare, and two connections per database are enough.
                     done = done.compose(sofar -> resolve(inDoubt).map(sofar::plus));
@@ -108,9 +115,9 @@ public final class InDoubtTransactionResolver {
     private Future<Resolution> resolve(InDoubt inDoubt) {
         Future<Resolution> resolved;
         if (inDoubt.onPrimary() != null) {
-            resolved = finish(primary, inDoubt.onPrimary(), Verb.ROLLBACK, "no commit decision was made")
+            resolved = finish(inDoubt, true, Verb.ROLLBACK, "no commit decision was made")
                     .compose(primaryRolledBack -> finishSecondary(inDoubt, Verb.ROLLBACK,
-                            "its " + primary.role() + " half rolled back")
+                            "its " + inDoubt.primary().configName() + " half rolled back")
                             .map(primaryRolledBack::plus))
                     .recover(failure -> isGone(failure)
                             // A live proxy finished it on the primary meanwhile: its decision is now final.
@@ -131,16 +138,18 @@ public final class InDoubtTransactionResolver {
             return Future.succeededFuture(Resolution.NONE);
         }
         // The decision row is in the primary's database of the same name.
-        return decisions.isCommitted(inDoubt.onSecondary().database(), inDoubt.gid()).compose(committed -> committed
-                ? finishSecondary(inDoubt, Verb.COMMIT, "the " + primary.role() + " committed it")
-                : finishSecondary(inDoubt, Verb.ROLLBACK, "the " + primary.role() + " did not commit it"));
+        String primary = inDoubt.primary().configName();
+        return decisions.isCommitted(inDoubt.primary(), inDoubt.onSecondary().database(), inDoubt.gid())
+                .compose(committed -> committed
+                        ? finishSecondary(inDoubt, Verb.COMMIT, "the " + primary + " committed it")
+                        : finishSecondary(inDoubt, Verb.ROLLBACK, "the " + primary + " did not commit it"));
     }
 
     private Future<Resolution> finishSecondary(InDoubt inDoubt, Verb verb, String because) {
         if (inDoubt.onSecondary() == null) {
             return Future.succeededFuture(Resolution.NONE);
         }
-        return finish(secondary, inDoubt.onSecondary(), verb, because)
+        return finish(inDoubt, false, verb, because)
                 // Someone else finished it first, with the same decision.
                 .recover(failure -> isGone(failure) ? Future.succeededFuture(Resolution.NONE)
                         : Future.failedFuture(failure));
@@ -151,7 +160,10 @@ public final class InDoubtTransactionResolver {
      * transaction may finish it; a control user that is neither retries as the owner, which works when it is a member
      * of the owner's role (the usual way on managed services, which have no superuser).
      */
-    private Future<Resolution> finish(BackendEndpoint endpoint, Prepared prepared, Verb verb, String because) {
+    private Future<Resolution> finish(InDoubt inDoubt, boolean onPrimary, Verb verb, String because) {
+        Side side = onPrimary ? inDoubt.primary() : inDoubt.primary().other();
+        BackendEndpoint endpoint = side == Side.SOURCE ? source : target;
+        Prepared prepared = onPrimary ? inDoubt.onPrimary() : inDoubt.onSecondary();
         Pool pool = connections.to(endpoint, prepared.database());
         String sql = verb.sql + " '" + prepared.gid() + "'";
         return pool.query(sql).execute()
@@ -160,7 +172,7 @@ public final class InDoubtTransactionResolver {
                 .map(done -> {
                     LOG.infof("Resolved the in-doubt transaction %s on the %s (database %s): %s, because %s",
                             prepared.gid(), endpoint.role(), prepared.database(), verb.sql, because);
-                    return Resolution.of(endpoint == primary, verb);
+                    return Resolution.of(side, verb);
                 });
     }
 
@@ -207,8 +219,8 @@ public final class InDoubtTransactionResolver {
     private record Prepared(String gid, String database, String owner, double ageSeconds) {
     }
 
-    /** A gid and where it is still prepared; either side may be null. */
-    private record InDoubt(String gid, Prepared onPrimary, Prepared onSecondary) {
+    /** A gid, the side whose commit decides it, and where it is still prepared; either may be null. */
+    private record InDoubt(String gid, Side primary, Prepared onPrimary, Prepared onSecondary) {
 
         boolean preparedAtLeast(Duration age) {
             double seconds = age.toNanos() / 1e9;
@@ -219,51 +231,52 @@ public final class InDoubtTransactionResolver {
         String describe() {
             List<String> where = new ArrayList<>();
             if (onPrimary != null) {
-                where.add("prepared on the primary in " + onPrimary.database() + " by " + onPrimary.owner());
+                where.add("prepared on the " + primary.configName() + " (its primary) in " + onPrimary.database()
+                        + " by " + onPrimary.owner());
             }
             if (onSecondary != null) {
-                where.add("prepared on the secondary in " + onSecondary.database() + " by " + onSecondary.owner());
+                where.add("prepared on the " + primary.other().configName() + " in " + onSecondary.database() + " by "
+                        + onSecondary.owner());
             }
             return String.join(", ", where);
         }
     }
 
     /**
-     * What a run did, per side. The primary's half of an in-doubt transaction is only ever rolled back: had it
-     * committed, it would no longer be prepared.
+     * What a run did, per database: a primary's half of an in-doubt transaction is only ever rolled back (had it
+     * committed, it would no longer be prepared), a secondary's committed or rolled back as its primary decided.
      *
      * @param unresolved gids left prepared because finishing them failed
      */
-    public record Resolution(int primaryRolledBack, int secondaryCommitted, int secondaryRolledBack,
+    public record Resolution(int sourceCommitted, int sourceRolledBack, int targetCommitted, int targetRolledBack,
             List<String> unresolved) {
-        public static final Resolution NONE = new Resolution(0, 0, 0, List.of());
+        public static final Resolution NONE = new Resolution(0, 0, 0, 0, List.of());
 
         public Resolution {
             unresolved = List.copyOf(unresolved);
         }
 
-        static Resolution of(boolean onPrimary, Verb verb) {
-            if (onPrimary) {
-                return new Resolution(verb == Verb.ROLLBACK ? 1 : 0, 0, 0, List.of());
-            }
-            return new Resolution(0, verb == Verb.COMMIT ? 1 : 0, verb == Verb.ROLLBACK ? 1 : 0, List.of());
+        static Resolution of(Side side, Verb verb) {
+            boolean committed = verb == Verb.COMMIT;
+            return side == Side.SOURCE
+                    ? new Resolution(committed ? 1 : 0, committed ? 0 : 1, 0, 0, List.of())
+                    : new Resolution(0, 0, committed ? 1 : 0, committed ? 0 : 1, List.of());
         }
 
         static Resolution unresolved(String gid) {
-            return new Resolution(0, 0, 0, List.of(gid));
+            return new Resolution(0, 0, 0, 0, List.of(gid));
         }
 
         public Resolution plus(Resolution other) {
             List<String> gids = new ArrayList<>(unresolved);
             gids.addAll(other.unresolved);
-            return new Resolution(primaryRolledBack + other.primaryRolledBack,
-                    secondaryCommitted + other.secondaryCommitted, secondaryRolledBack + other.secondaryRolledBack,
-                    gids);
+            return new Resolution(sourceCommitted + other.sourceCommitted, sourceRolledBack + other.sourceRolledBack,
+                    targetCommitted + other.targetCommitted, targetRolledBack + other.targetRolledBack, gids);
         }
 
         /** How many halves of transactions were finished. */
         public int finished() {
-            return primaryRolledBack + secondaryCommitted + secondaryRolledBack;
+            return sourceCommitted + sourceRolledBack + targetCommitted + targetRolledBack;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.quarkus.runtime.StartupEvent;
@@ -33,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * then, every 30 seconds, it finishes those of proxies that died for good and purges old commit decisions.
  *
  * <p>The session engine takes its gids from {@link #globalTransactionIds()} and writes its decisions to the tables
- * of {@link #commitDecisionLog()}. The source is the primary, whose COMMIT PREPARED decides.
+ * of {@link #commitDecisionLog()}. The primary, whose COMMIT PREPARED decides, is the source before the cutover and the
+ * target after it; each transaction's gid says which.
  */
 @ApplicationScoped
 public class TwoPhaseRecovery {
@@ -61,9 +63,9 @@ public class TwoPhaseRecovery {
     private volatile boolean recovered;
     private volatile InDoubtTransactionResolver.Resolution lastResolution = InDoubtTransactionResolver.Resolution.NONE;
     /** What every run so far finished: the counters of {@code exodus.twophase.recovered}. */
-    private final AtomicLong primaryRolledBack = new AtomicLong();
-    private final AtomicLong secondaryCommitted = new AtomicLong();
-    private final AtomicLong secondaryRolledBack = new AtomicLong();
+    /** Halves finished since start, by side and verb: source rolled back, committed; target rolled back, committed. */
+    private final AtomicLong[] finishedHalves = { new AtomicLong(), new AtomicLong(), new AtomicLong(),
+            new AtomicLong() };
     private long sweepTimer = -1;
 
     @Inject
@@ -97,26 +99,17 @@ public class TwoPhaseRecovery {
         return decisions;
     }
 
-    /** Halves of in-doubt transactions recovery rolled back on the primary, since the proxy started. */
-    public long primaryRolledBack() {
-        return primaryRolledBack.get();
-    }
-
-    /** Halves of in-doubt transactions recovery committed on the secondary, since the proxy started. */
-    public long secondaryCommitted() {
-        return secondaryCommitted.get();
-    }
-
-    /** Halves of in-doubt transactions recovery rolled back on the secondary, since the proxy started. */
-    public long secondaryRolledBack() {
-        return secondaryRolledBack.get();
+    /** Halves of in-doubt transactions recovery finished on that side with that verb, since the proxy started. */
+    public long recovered(Side side, boolean committed) {
+        return finishedHalves[side.ordinal() * 2 + (committed ? 1 : 0)].get();
     }
 
     private void finished(InDoubtTransactionResolver.Resolution resolution) {
         lastResolution = resolution;
-        primaryRolledBack.addAndGet(resolution.primaryRolledBack());
-        secondaryCommitted.addAndGet(resolution.secondaryCommitted());
-        secondaryRolledBack.addAndGet(resolution.secondaryRolledBack());
+        finishedHalves[0].addAndGet(resolution.sourceRolledBack());
+        finishedHalves[1].addAndGet(resolution.sourceCommitted());
+        finishedHalves[2].addAndGet(resolution.targetRolledBack());
+        finishedHalves[3].addAndGet(resolution.targetCommitted());
     }
 
     /** The gids still prepared that the last run could not finish, for the readiness check. */
@@ -167,10 +160,10 @@ public class TwoPhaseRecovery {
                 .compose(checked -> resolver().resolveOwn(ids.proxyId()))
                 .map(resolution -> {
                     finished(resolution);
-                    LOG.infof("Two-phase-commit recovery for proxy id %s: %d rolled back on the source, %d committed "
-                            + "and %d rolled back on the target, %d left prepared", ids.proxyId(),
-                            resolution.primaryRolledBack(), resolution.secondaryCommitted(),
-                            resolution.secondaryRolledBack(), resolution.unresolved().size());
+                    LOG.infof("Two-phase-commit recovery for proxy id %s: on the source %d committed and %d rolled "
+                            + "back, on the target %d committed and %d rolled back, %d left prepared", ids.proxyId(),
+                            resolution.sourceCommitted(), resolution.sourceRolledBack(), resolution.targetCommitted(),
+                            resolution.targetRolledBack(), resolution.unresolved().size());
                     recovered = true;
                     startSweeping();
                     return null;
@@ -199,7 +192,8 @@ public class TwoPhaseRecovery {
         return resolver().resolveOrphans(config.migration().orphanTimeout())
                 .onSuccess(this::finished)
                 .compose(resolution -> Future.join(commitDecisionLog().ensuredDatabases().stream()
-                        .map(database -> commitDecisionLog().purgeOlderThan(database, DECISION_RETENTION))
+                        .map(where -> commitDecisionLog().purgeOlderThan(where.side(), where.database(),
+                                DECISION_RETENTION))
                         .toList()))
                 .onFailure(failure -> LOG.warnf("Two-phase-commit sweep failed; it runs again in %d s: %s",
                         SWEEP_INTERVAL.toSeconds(), failure.getMessage()))

@@ -49,9 +49,9 @@ final class TwoPhaseCommit {
             Runnable outcomeUnknown) {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
-        String gid = dual.transactionIds().next();
+        String gid = dual.transactionIds().next(relay.primarySide());
         String quotedGid = "'" + gid + "'";
-        return onThisEventLoop(dual.decisions().ensure(relay.databaseName())).compose(ready -> {
+        return onThisEventLoop(dual.decisions().ensure(relay.primarySide(), relay.databaseName())).compose(ready -> {
             Future<LegReply> onPrimary = primary.send(FrontendMessages.query(
                     CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, primaryAnswer);
             Future<LegReply> onSecondary = secondary.send(
@@ -107,7 +107,8 @@ final class TwoPhaseCommit {
         if (onSecondary.failed()) {
             ErrorResponse error = onSecondary.lostConnection()
                     ? ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                            "the connection to the target was lost during PREPARE TRANSACTION; the transaction is "
+                            "the connection to the " + relay.primarySide().other().configName()
+                                    + " was lost during PREPARE TRANSACTION; the transaction is "
                                     + "rolled back on both databases (policy two-phase-commit)")
                     : onSecondary.error();
             dual.divergences().record(Divergence.Kind.SECONDARY_ERROR, policy, "PREPARE TRANSACTION",
@@ -123,7 +124,8 @@ final class TwoPhaseCommit {
                 if (committed.lostConnection()) {
                     outcomeUnknown.run();
                     decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                            "the connection to the source was lost during COMMIT PREPARED; Exodus' recovery commits "
+                            "the connection to the " + relay.primarySide().configName()
+                                    + " was lost during COMMIT PREPARED; Exodus' recovery commits "
                                     + "or rolls back transaction " + gid + " on both databases"));
                     return Future.succeededFuture();
                 }
@@ -135,8 +137,8 @@ final class TwoPhaseCommit {
             decided.accept(null);
             secondary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).onSuccess(done -> {
                 if (done.failed()) {
-                    LOG.warnf("%s: COMMIT PREPARED %s failed on the target (%s); the recovery task finishes it",
-                            relay.label(), gid, done.error().message());
+                    LOG.warnf("%s: COMMIT PREPARED %s failed on the %s (%s); the recovery task finishes it",
+                            relay.label(), gid, relay.primarySide().other().configName(), done.error().message());
                 }
             });
             secondaryTransaction.ended();

@@ -7,6 +7,7 @@ import io.exodus.proxy.metrics.MetricsConfig;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.Side;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +23,7 @@ import java.util.function.ToLongFunction;
  * get, 0 for the others; {@code none} in phase direct, where no policy applies) and {@code exodus.twophase.in_doubt}
  * (the prepared transactions the last two-phase-commit recovery run could not finish; 0 while two-phase commit has
  * never been used), the counter {@code exodus.twophase.recovered{endpoint,action}} (halves of in-doubt transactions
- * recovery finished: rolled back on the source, committed or rolled back on the target), and the replay queue's
+ * recovery finished on the source or the target, committed or rolled back), and the replay queue's
  * {@code exodus.replay.depth}, {@code .oldest_age},
  * {@code .parked}, {@code .applied} and {@code .failures}. Nothing is registered with {@code exodus.metrics.enabled=false}.
  */
@@ -95,10 +96,11 @@ public class MigrationGauges {
                 r -> r.appliedCount()).description("Transactions replayed to the secondary").register(registry);
         FunctionCounter.builder(ExodusMeters.REPLAY_FAILURES, replayer,
                 r -> r.failureCount()).description("Failed replay attempts").register(registry);
-        // The primary is the source and the secondary the target until cutover, the only phases so far.
-        recoveredCounter(ExodusMeters.ENDPOINT_SOURCE, "rolled_back", TwoPhaseRecovery::primaryRolledBack);
-        recoveredCounter(ExodusMeters.ENDPOINT_TARGET, "committed", TwoPhaseRecovery::secondaryCommitted);
-        recoveredCounter(ExodusMeters.ENDPOINT_TARGET, "rolled_back", TwoPhaseRecovery::secondaryRolledBack);
+        // Before the cutover the source's halves are only rolled back (it decides); after it, the target's.
+        recoveredCounter(ExodusMeters.ENDPOINT_SOURCE, "rolled_back", twoPhase -> twoPhase.recovered(Side.SOURCE, false));
+        recoveredCounter(ExodusMeters.ENDPOINT_SOURCE, "committed", twoPhase -> twoPhase.recovered(Side.SOURCE, true));
+        recoveredCounter(ExodusMeters.ENDPOINT_TARGET, "committed", twoPhase -> twoPhase.recovered(Side.TARGET, true));
+        recoveredCounter(ExodusMeters.ENDPOINT_TARGET, "rolled_back", twoPhase -> twoPhase.recovered(Side.TARGET, false));
         Gauge.builder(ExodusMeters.TWO_PHASE_IN_DOUBT, recovery, twoPhase -> twoPhase.unresolved().size())
                 .description("Prepared transactions the last two-phase-commit recovery run could not finish")
                 .strongReference(true)

@@ -1,5 +1,6 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.backend.ControlConnections;
 
 import static io.exodus.proxy.consistency.TwoPhaseServers.await;
@@ -80,13 +81,13 @@ class CommitDecisionLogTest {
     void ensureCreatesTheTableOnceAndAgainIsHarmless() throws Exception {
         CommitDecisionLog log = aProxysLog();
 
-        await(log.ensure(DATABASE));
-        await(log.ensure(DATABASE));
-        await(aProxysLog().ensure(DATABASE));
+        await(log.ensure(Side.SOURCE, DATABASE));
+        await(log.ensure(Side.SOURCE, DATABASE));
+        await(aProxysLog().ensure(Side.SOURCE, DATABASE));
 
         assertEquals(Set.of("decided_at", "gid"), strings(primary(), DATABASE, "SELECT column_name"
                 + " FROM information_schema.columns WHERE table_schema = 'exodus' AND table_name = 'commit_decisions'"));
-        assertEquals(Set.of(DATABASE), log.ensuredDatabases());
+        assertEquals(Set.of(new CommitDecisionLog.Ensured(Side.SOURCE, DATABASE)), log.ensuredDatabases());
     }
 
     @Test
@@ -95,7 +96,7 @@ class CommitDecisionLogTest {
             execute(primary(), DATABASE, "DROP SCHEMA IF EXISTS exodus CASCADE");
             List<Future<Void>> ensures = new ArrayList<>();
             for (int proxy = 0; proxy < PROXIES; proxy++) {
-                ensures.add(aProxysLog().ensure(DATABASE));
+                ensures.add(aProxysLog().ensure(Side.SOURCE, DATABASE));
             }
 
             await(Future.all(ensures));
@@ -106,8 +107,8 @@ class CommitDecisionLogTest {
 
     @Test
     void aClientRoleCanRecordItsDecisionInsideItsTransaction() throws Exception {
-        await(aProxysLog().ensure(DATABASE));
-        String gid = new GlobalTransactionIds("decisions").next();
+        await(aProxysLog().ensure(Side.SOURCE, DATABASE));
+        String gid = new GlobalTransactionIds("decisions").next(Side.SOURCE);
 
         try (Connection client = ConnectionTarget.of(primary(), TestUsers.MD5_USER, TestUsers.MD5_PASSWORD, DATABASE)
                 .openJdbc(); Statement statement = client.createStatement()) {
@@ -120,14 +121,14 @@ class CommitDecisionLogTest {
     @Test
     void theDecisionIsReadBackAndAMissingTableMeansNoDecision() throws Exception {
         CommitDecisionLog log = aProxysLog();
-        String gid = new GlobalTransactionIds("decisions").next();
-        assertFalse(await(log.isCommitted(DATABASE, gid)), "no table yet");
+        String gid = new GlobalTransactionIds("decisions").next(Side.SOURCE);
+        assertFalse(await(log.isCommitted(Side.SOURCE, DATABASE, gid)), "no table yet");
 
-        await(log.ensure(DATABASE));
-        assertFalse(await(log.isCommitted(DATABASE, gid)));
+        await(log.ensure(Side.SOURCE, DATABASE));
+        assertFalse(await(log.isCommitted(Side.SOURCE, DATABASE, gid)));
         execute(primary(), DATABASE, CommitDecisionLog.recordSql(gid));
 
-        assertTrue(await(log.isCommitted(DATABASE, gid)));
+        assertTrue(await(log.isCommitted(Side.SOURCE, DATABASE, gid)));
     }
 
     @Test
@@ -142,18 +143,18 @@ class CommitDecisionLogTest {
     @Test
     void purgingKeepsRecentDecisionsAndThoseTheSecondaryStillNeeds() throws Exception {
         CommitDecisionLog log = aProxysLog();
-        await(log.ensure(DATABASE));
+        await(log.ensure(Side.SOURCE, DATABASE));
         GlobalTransactionIds ids = new GlobalTransactionIds("decisions");
-        String old = ids.next();
-        String oldButStillPrepared = ids.next();
-        String recent = ids.next();
+        String old = ids.next(Side.SOURCE);
+        String oldButStillPrepared = ids.next(Side.SOURCE);
+        String recent = ids.next(Side.SOURCE);
         execute(primary(), DATABASE,
                 "INSERT INTO exodus.commit_decisions VALUES ('" + old + "', now() - interval '2 hours')",
                 "INSERT INTO exodus.commit_decisions VALUES ('" + oldButStillPrepared + "', now() - interval '2 hours')",
                 CommitDecisionLog.recordSql(recent));
         prepare(secondary(), DATABASE, oldButStillPrepared, "SELECT 1");
 
-        assertEquals(1, await(log.purgeOlderThan(DATABASE, Duration.ofHours(1))));
+        assertEquals(1, await(log.purgeOlderThan(Side.SOURCE, DATABASE, Duration.ofHours(1))));
 
         assertEquals(Set.of(oldButStillPrepared, recent),
                 strings(primary(), DATABASE, "SELECT gid FROM exodus.commit_decisions"));

@@ -1,5 +1,6 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.migration.Side;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,8 +15,8 @@ class GlobalTransactionIdsTest {
     @Test
     void gidsCarryTheSanitisedProxyIdAndAGrowingCounter() {
         GlobalTransactionIds ids = new GlobalTransactionIds("Exodus-Proxy.7f9c");
-        String first = ids.next();
-        String second = ids.next();
+        String first = ids.next(Side.SOURCE);
+        String second = ids.next(Side.SOURCE);
 
         assertEquals("exodus_proxy_7f9c", ids.proxyId());
         assertTrue(first.startsWith("exodus_exodus_proxy_7f9c_"), first);
@@ -25,9 +26,9 @@ class GlobalTransactionIdsTest {
 
     @Test
     void aRestartedProxyStartsAboveTheCountersItUsedBefore() throws InterruptedException {
-        String before = new GlobalTransactionIds("p").next();
+        String before = new GlobalTransactionIds("p").next(Side.SOURCE);
         Thread.sleep(2);
-        String after = new GlobalTransactionIds("p").next();
+        String after = new GlobalTransactionIds("p").next(Side.SOURCE);
 
         assertTrue(counter(after) > counter(before) + 1000, before + " then " + after);
     }
@@ -35,7 +36,7 @@ class GlobalTransactionIdsTest {
     @Test
     void theProxyIdParsesBackEvenWithUnderscores() {
         GlobalTransactionIds ids = new GlobalTransactionIds("pod_a_1");
-        String gid = ids.next();
+        String gid = ids.next(Side.SOURCE);
 
         assertEquals(Optional.of("pod_a_1"), GlobalTransactionIds.proxyIdOf(gid));
         assertTrue(ids.isOwn(gid));
@@ -55,6 +56,22 @@ class GlobalTransactionIdsTest {
     }
 
     @Test
+    void aTransactionTheTargetDecidesSaysSo() {
+        GlobalTransactionIds ids = new GlobalTransactionIds("pod_a_1");
+        String bySource = ids.next(Side.SOURCE);
+        String byTarget = ids.next(Side.TARGET);
+
+        assertTrue(byTarget.endsWith("_t"), byTarget);
+        assertEquals(Side.SOURCE, GlobalTransactionIds.primaryOf(bySource));
+        assertEquals(Side.TARGET, GlobalTransactionIds.primaryOf(byTarget));
+        assertTrue(GlobalTransactionIds.isExodus(byTarget));
+        assertEquals(Optional.of("pod_a_1"), GlobalTransactionIds.proxyIdOf(byTarget));
+        assertTrue(ids.isOwn(byTarget));
+        assertEquals(Optional.of("t"), GlobalTransactionIds.proxyIdOf("exodus_t_5"));
+        assertEquals(Side.SOURCE, GlobalTransactionIds.primaryOf("exodus_t_5"));
+    }
+
+    @Test
     void longProxyIdsKeepTheirBeginningAndAHashOfTheWhole() {
         String a = GlobalTransactionIds.sanitise("exodus-proxy-deployment-5d8f9c7b6d-x2k4p");
         String b = GlobalTransactionIds.sanitise("exodus-proxy-deployment-5d8f9c7b6d-x2k4q");
@@ -67,6 +84,7 @@ class GlobalTransactionIdsTest {
     }
 
     private static long counter(String gid) {
-        return Long.parseLong(gid.substring(gid.lastIndexOf('_') + 1));
+        String digits = gid.endsWith("_t") ? gid.substring(0, gid.length() - 2) : gid;
+        return Long.parseLong(digits.substring(digits.lastIndexOf('_') + 1));
     }
 }

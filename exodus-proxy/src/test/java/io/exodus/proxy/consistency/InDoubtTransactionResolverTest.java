@@ -1,5 +1,6 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.backend.ControlConnections;
 
 import static io.exodus.proxy.consistency.TwoPhaseServers.await;
@@ -64,14 +65,15 @@ class InDoubtTransactionResolverTest {
         BackendEndpoint target = endpoint("target", secondary(), DATABASE);
         resolver = new InDoubtTransactionResolver(connections, source, target);
         decisions = new CommitDecisionLog(connections, source, target);
-        await(decisions.ensure(DATABASE));
+        await(decisions.ensure(Side.SOURCE, DATABASE));
+        await(decisions.ensure(Side.TARGET, DATABASE));
     }
 
     @AfterEach
     void rollBackWhatATestLeftAndEmptyTheTables() throws SQLException {
         TwoPhaseServers.rollBackEverythingPrepared(DATABASE);
         execute(primary(), DATABASE, "TRUNCATE " + TABLE, "TRUNCATE exodus.commit_decisions");
-        execute(secondary(), DATABASE, "TRUNCATE " + TABLE);
+        execute(secondary(), DATABASE, "TRUNCATE " + TABLE, "TRUNCATE exodus.commit_decisions");
     }
 
     @AfterAll
@@ -90,72 +92,96 @@ class InDoubtTransactionResolverTest {
 
     @Test
     void aTransactionPreparedOnlyOnThePrimaryRollsBack() throws Exception {
-        String gid = crashed.next();
+        String gid = crashed.next(Side.SOURCE);
         crashAfterPrimaryPrepared(gid, 1);
 
         Resolution resolution = await(resolver.resolveOwn("rt-crashed"));
 
-        assertEquals(new Resolution(1, 0, 0, List.of()), resolution);
+        assertEquals(new Resolution(0, 1, 0, 0, List.of()), resolution);
         assertNothingPrepared();
         assertRows(Set.of(), Set.of());
     }
 
     @Test
     void aTransactionPreparedOnBothRollsBackOnBoth() throws Exception {
-        String gid = crashed.next();
+        String gid = crashed.next(Side.SOURCE);
         crashAfterBothPrepared(gid, 2);
 
         Resolution resolution = await(resolver.resolveOwn("rt-crashed"));
 
-        assertEquals(new Resolution(1, 0, 1, List.of()), resolution);
+        assertEquals(new Resolution(0, 1, 0, 1, List.of()), resolution);
         assertNothingPrepared();
         assertRows(Set.of(), Set.of());
     }
 
     @Test
     void aTransactionThePrimaryCommittedCommitsOnTheSecondary() throws Exception {
-        String gid = crashed.next();
+        String gid = crashed.next(Side.SOURCE);
         crashAfterPrimaryCommitted(gid, 3);
 
         Resolution resolution = await(resolver.resolveOwn("rt-crashed"));
 
-        assertEquals(new Resolution(0, 1, 0, List.of()), resolution);
+        assertEquals(new Resolution(0, 0, 1, 0, List.of()), resolution);
         assertNothingPrepared();
         assertRows(Set.of("3"), Set.of("3"));
     }
 
     @Test
     void aTransactionThePrimaryRolledBackRollsBackOnTheSecondary() throws Exception {
-        String gid = crashed.next();
+        String gid = crashed.next(Side.SOURCE);
         crashAfterPrimaryRolledBack(gid, 4);
 
         Resolution resolution = await(resolver.resolveOwn("rt-crashed"));
 
-        assertEquals(new Resolution(0, 0, 1, List.of()), resolution);
+        assertEquals(new Resolution(0, 0, 0, 1, List.of()), resolution);
         assertNothingPrepared();
         assertRows(Set.of(), Set.of());
     }
 
     @Test
     void everyCrashStateAtOnceCommitsExactlyWhereTheDecisionRowExists() throws Exception {
-        crashAfterPrimaryPrepared(crashed.next(), 1);
-        crashAfterBothPrepared(crashed.next(), 2);
-        String committed = crashed.next();
+        crashAfterPrimaryPrepared(crashed.next(Side.SOURCE), 1);
+        crashAfterBothPrepared(crashed.next(Side.SOURCE), 2);
+        String committed = crashed.next(Side.SOURCE);
         crashAfterPrimaryCommitted(committed, 3);
-        crashAfterPrimaryRolledBack(crashed.next(), 4);
+        crashAfterPrimaryRolledBack(crashed.next(Side.SOURCE), 4);
 
         Resolution resolution = await(resolver.resolveOwn("rt-crashed"));
 
-        assertEquals(new Resolution(2, 1, 2, List.of()), resolution);
+        assertEquals(new Resolution(0, 2, 1, 2, List.of()), resolution);
         assertNothingPrepared();
         assertRows(Set.of("3"), Set.of("3"));
         assertEquals(Set.of(committed), strings(primary(), DATABASE, "SELECT gid FROM exodus.commit_decisions"));
         assertEquals(Resolution.NONE, await(resolver.resolveOwn("rt-crashed")), "a second run finds nothing");
     }
 
+    /**
+     * After the cutover the target decides: its decision row commits the source's half. Recovery took the source for
+     * the primary of every transaction, so it rolled back the source's half of a transaction the target had committed
+     * (the rows differed, and only a log line said so) and left the target's undecided halves alone.
+     */
+    @Test
+    void afterTheCutoverTheTargetsCommitDecides() throws Exception {
+        String committed = crashed.next(Side.TARGET);
+        prepare(secondary(), DATABASE, committed, insert(6), CommitDecisionLog.recordSql(committed));
+        prepare(primary(), DATABASE, committed, insert(6));
+        execute(secondary(), DATABASE, "COMMIT PREPARED '" + committed + "'");
+        String undecided = crashed.next(Side.TARGET);
+        prepare(secondary(), DATABASE, undecided, insert(7), CommitDecisionLog.recordSql(undecided));
+        prepare(primary(), DATABASE, undecided, insert(7));
+        String alone = crashed.next(Side.TARGET);
+        prepare(secondary(), DATABASE, alone, insert(8), CommitDecisionLog.recordSql(alone));
+
+        Resolution resolution = await(resolver.resolveOwn("rt-crashed"));
+
+        assertEquals(new Resolution(1, 1, 0, 2, List.of()), resolution);
+        assertNothingPrepared();
+        assertRows(Set.of("6"), Set.of("6"));
+    }
+
     @Test
     void anotherProxysTransactionIsLeftToTheOrphanSweep() throws Exception {
-        String gid = other.next();
+        String gid = other.next(Side.SOURCE);
         crashAfterPrimaryCommitted(gid, 5);
 
         assertEquals(Resolution.NONE, await(resolver.resolveOwn("rt-crashed")));
@@ -164,14 +190,14 @@ class InDoubtTransactionResolverTest {
 
         Resolution resolution = await(resolver.resolveOrphans(Duration.ZERO));
 
-        assertTrue(resolution.secondaryCommitted() >= 1, resolution.toString());
+        assertTrue(resolution.targetCommitted() >= 1, resolution.toString());
         assertNothingPrepared();
         assertRows(Set.of("5"), Set.of("5"));
     }
 
     @Test
     void theSecondarysRowsStayLockedUntilRecoveryCommitsThem() throws Exception {
-        String gid = crashed.next();
+        String gid = crashed.next(Side.SOURCE);
         crashAfterPrimaryCommitted(gid, 6);
         assertEquals("55P03", sqlStateOfInsertingOnTheSecondary(6), "the prepared insert holds the key's lock");
 
@@ -193,11 +219,11 @@ class InDoubtTransactionResolverTest {
         execute(primary(), DATABASE, "GRANT SELECT ON exodus.commit_decisions TO " + CONTROL);
         ConnectionTarget ownerOnPrimary = asRole(primary(), OWNER);
         ConnectionTarget ownerOnSecondary = asRole(secondary(), OWNER);
-        String committed = crashed.next();
+        String committed = crashed.next(Side.SOURCE);
         prepare(ownerOnPrimary, committed, insert(7), CommitDecisionLog.recordSql(committed));
         prepare(ownerOnSecondary, committed, insert(7));
         execute(primary(), DATABASE, "COMMIT PREPARED '" + committed + "'");
-        String undecided = crashed.next();
+        String undecided = crashed.next(Side.SOURCE);
         prepare(ownerOnPrimary, undecided, insert(8), CommitDecisionLog.recordSql(undecided));
         prepare(ownerOnSecondary, undecided, insert(8));
         ControlConnections asControl = new ControlConnections(vertx);
@@ -207,7 +233,7 @@ class InDoubtTransactionResolverTest {
 
             Resolution resolution = await(control.resolveOwn("rt-crashed"));
 
-            assertEquals(new Resolution(1, 1, 1, List.of()), resolution);
+            assertEquals(new Resolution(0, 1, 1, 1, List.of()), resolution);
             assertNothingPrepared();
             assertRows(Set.of("7"), Set.of("7"));
         } finally {

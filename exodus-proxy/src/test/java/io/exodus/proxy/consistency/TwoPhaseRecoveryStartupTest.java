@@ -1,5 +1,6 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.backend.ControlConnections;
 
 import static io.exodus.proxy.consistency.TwoPhaseServers.await;
@@ -68,15 +69,15 @@ class TwoPhaseRecoveryStartupTest {
                 Vertx vertx = Vertx.vertx();
                 try (ControlConnections connections = new ControlConnections(vertx)) {
                     await(new CommitDecisionLog(connections, endpoint("source", primary(), DATABASE),
-                            endpoint("target", secondary(), DATABASE)).ensure(DATABASE));
+                            endpoint("target", secondary(), DATABASE)).ensure(Side.SOURCE, DATABASE));
                 } finally {
                     await(vertx.close());
                 }
                 GlobalTransactionIds ids = new GlobalTransactionIds(PROXY_ID);
-                String committed = ids.next();
+                String committed = ids.next(Side.SOURCE);
                 prepareOnBoth(committed, 1);
                 execute(primary(), DATABASE, "COMMIT PREPARED '" + committed + "'");
-                prepareOnBoth(ids.next(), 2);
+                prepareOnBoth(ids.next(Side.SOURCE), 2);
                 return Map.of();
             } catch (Exception e) {
                 throw new IllegalStateException(e);

@@ -1,5 +1,6 @@
 package io.exodus.proxy.consistency;
 
+import io.exodus.proxy.migration.Side;
 import static io.exodus.proxy.consistency.TwoPhaseServers.await;
 import static io.exodus.proxy.consistency.TwoPhaseServers.execute;
 import static io.exodus.proxy.consistency.TwoPhaseServers.failureOf;
@@ -76,8 +77,8 @@ class TwoPhaseRecoveryTest {
     @Test
     void aRestartedProxyCommitsWhatItsPrimaryCommittedBeforeItServes() throws Exception {
         recovery = recovery("two-phase-commit", true);
-        String gid = recovery.globalTransactionIds().next();
-        await(recovery.commitDecisionLog().ensure(DATABASE));
+        String gid = recovery.globalTransactionIds().next(Side.SOURCE);
+        await(recovery.commitDecisionLog().ensure(Side.SOURCE, DATABASE));
         prepare(primary(), DATABASE, gid, "INSERT INTO " + TABLE + " VALUES (1)", CommitDecisionLog.recordSql(gid));
         prepare(secondary(), DATABASE, gid, "INSERT INTO " + TABLE + " VALUES (1)");
         execute(primary(), DATABASE, "COMMIT PREPARED '" + gid + "'");
@@ -91,26 +92,26 @@ class TwoPhaseRecoveryTest {
         assertEquals(Set.of(), prepared(secondary(), DATABASE));
         assertEquals(Set.of("1"), strings(secondary(), DATABASE, "SELECT id FROM " + TABLE));
         assertEquals("rt_startup", recovery.globalTransactionIds().proxyId());
-        assertEquals(1, recovery.secondaryCommitted(), "counted for exodus.twophase.recovered");
-        assertEquals(0, recovery.primaryRolledBack() + recovery.secondaryRolledBack());
+        assertEquals(1, recovery.recovered(Side.TARGET, true), "counted for exodus.twophase.recovered");
+        assertEquals(0, recovery.recovered(Side.SOURCE, false) + recovery.recovered(Side.TARGET, false));
     }
 
     @Test
     void theSweepFinishesOrphansOfOtherProxiesAndPurgesOldDecisions() throws Exception {
         recovery = recovery("two-phase-commit", true);
-        await(recovery.commitDecisionLog().ensure(DATABASE));
+        await(recovery.commitDecisionLog().ensure(Side.SOURCE, DATABASE));
         await(recovery.beforeServing());
-        String orphan = new GlobalTransactionIds("rt-dead").next();
+        String orphan = new GlobalTransactionIds("rt-dead").next(Side.SOURCE);
         prepare(primary(), DATABASE, orphan, "INSERT INTO " + TABLE + " VALUES (2)", CommitDecisionLog.recordSql(orphan));
         prepare(secondary(), DATABASE, orphan, "INSERT INTO " + TABLE + " VALUES (2)");
         execute(primary(), DATABASE, "COMMIT PREPARED '" + orphan + "'",
                 "INSERT INTO exodus.commit_decisions VALUES ('exodus_rt_dead_1', now() - interval '1 day')");
 
-        long committedBefore = recovery.secondaryCommitted();
+        long committedBefore = recovery.recovered(Side.TARGET, true);
         await(recovery.sweep());
 
         assertEquals(Set.of(), prepared(secondary(), DATABASE));
-        assertEquals(committedBefore + 1, recovery.secondaryCommitted(), "the sweep's work is counted too");
+        assertEquals(committedBefore + 1, recovery.recovered(Side.TARGET, true), "the sweep's work is counted too");
         assertTrue(strings(secondary(), DATABASE, "SELECT id FROM " + TABLE).contains("2"));
         assertEquals(Set.of(orphan), strings(primary(), DATABASE,
                 "SELECT gid FROM exodus.commit_decisions WHERE gid LIKE 'exodus_rt_dead%'"));
@@ -130,7 +131,7 @@ class TwoPhaseRecoveryTest {
     void aChangeToTwoPhaseCommitAtRunTimeChecksTheServersAndStartsTheSweep() throws Exception {
         recovery = recovery("best-effort", true);
         await(recovery.beforeServing());
-        String orphan = new GlobalTransactionIds("rt-dead").next();
+        String orphan = new GlobalTransactionIds("rt-dead").next(Side.SOURCE);
         prepare(primary(), DATABASE, orphan, "INSERT INTO " + TABLE + " VALUES (3)");
 
         await(recovery.activate());

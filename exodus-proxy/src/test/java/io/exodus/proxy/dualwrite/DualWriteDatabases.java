@@ -1,9 +1,13 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.Side;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.TableComparison;
 import io.exodus.testsupport.TestDatabases;
 import io.exodus.testsupport.TestUsers;
+
+import io.quarkus.arc.Arc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,6 +31,23 @@ public final class DualWriteDatabases {
 
     public static ConnectionTarget target(String database) {
         return ConnectionTarget.superuser(TestDatabases.target()).withDatabase(database);
+    }
+
+    /**
+     * The database whose answers reach the client in the running proxy's phase: the source before the cutover, the
+     * target after it. Tests written this way run in both directions ({@link CutoverProfile}).
+     */
+    public static ConnectionTarget primary(String database) {
+        return primarySide() == Side.SOURCE ? source(database) : target(database);
+    }
+
+    /** The database that receives the primary's writes in the running proxy's phase. */
+    public static ConnectionTarget secondary(String database) {
+        return primarySide() == Side.SOURCE ? target(database) : source(database);
+    }
+
+    private static Side primarySide() {
+        return Arc.container().instance(MigrationState.class).get().phase().primary();
     }
 
     /** The proxy listening on {@code port}, as the superuser, on the database of the test. */

@@ -85,7 +85,7 @@ class DualWriteDeterminismTest {
 
         long expected = DeterministicValuesWorkload.expectedRows(CLIENTS, INSERTS_PER_CLIENT);
         assertEquals(expected, run.rows(), run.toString());
-        assertEquals(expected, workload.count(DualWriteDatabases.source(DATABASE)));
+        assertEquals(expected, workload.count(DualWriteDatabases.primary(DATABASE)));
         DualWriteDatabases.assertIdentical(DATABASE, workload.table());
         assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.source(DATABASE)));
         assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE)));
@@ -176,7 +176,7 @@ class DualWriteDeterminismTest {
             assertEquals(0, insertKeys(client, table, 1, 2, 3), "every key conflicts");
             assertEquals(1, insertKeys(client, table, 4));
         }
-        assertEquals(4, count(DualWriteDatabases.source(DATABASE), table));
+        assertEquals(4, count(DualWriteDatabases.primary(DATABASE), table));
         DualWriteDatabases.assertIdentical(DATABASE, table);
     }
 
@@ -202,8 +202,8 @@ class DualWriteDeterminismTest {
                 }
             }
         }
-        try (Connection source = DualWriteDatabases.open(DualWriteDatabases.source(DATABASE));
-                Statement statement = source.createStatement();
+        try (Connection primary = DualWriteDatabases.open(DualWriteDatabases.primary(DATABASE));
+                Statement statement = primary.createStatement();
                 ResultSet totals = statement.executeQuery("select string_agg(total::text, ',' order by id) from "
                         + table)) {
             totals.next();
@@ -216,9 +216,9 @@ class DualWriteDeterminismTest {
     void selectNextvalGivesTheClientTheSourceValueAndAdvancesBothSequences() throws Exception {
         DualWriteDatabases.onBoth(DATABASE, "drop sequence if exists tickets");
         DualWriteDatabases.onBoth(DATABASE, "create sequence tickets");
-        // The target's sequence stands elsewhere, so that its value cannot be mistaken for the source's.
-        try (Connection target = DualWriteDatabases.open(DualWriteDatabases.target(DATABASE));
-                Statement statement = target.createStatement()) {
+        // The secondary's sequence stands elsewhere, so that its value cannot be mistaken for the primary's.
+        try (Connection secondary = DualWriteDatabases.open(DualWriteDatabases.secondary(DATABASE));
+                Statement statement = secondary.createStatement()) {
             statement.execute("select setval('tickets', 100)");
         }
         List<Long> seen = new ArrayList<>();
@@ -240,10 +240,10 @@ class DualWriteDeterminismTest {
             }
             client.commit();
         }
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seen, "the client sees the source's values");
-        assertEquals(5L, lastValue(DualWriteDatabases.source(DATABASE), "tickets"));
-        assertEquals(105L, lastValue(DualWriteDatabases.target(DATABASE), "tickets"),
-                "the target's sequence moved as often as the source's");
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seen, "the client sees the primary's values");
+        assertEquals(5L, lastValue(DualWriteDatabases.primary(DATABASE), "tickets"));
+        assertEquals(105L, lastValue(DualWriteDatabases.secondary(DATABASE), "tickets"),
+                "the secondary's sequence moved as often as the primary's");
     }
 
     /**
@@ -398,7 +398,7 @@ class DualWriteDeterminismTest {
                 + "text)");
         DualWriteDatabases.onBoth(DATABASE, "insert into " + always + " (b) values ('x'), ('y'), ('y')");
         for (String table : List.of(keyless, always)) {
-            Psql.against(DualWriteDatabases.source(DATABASE)).query("select nextval(pg_get_serial_sequence('" + table
+            Psql.against(DualWriteDatabases.primary(DATABASE)).query("select nextval(pg_get_serial_sequence('" + table
                     + "', 'a')) from generate_series(1, 40)");
         }
         double listedBefore = divergences.needingVerification().size();

@@ -1,0 +1,13 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.testsupport.PostgresPairResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** {@link DualWriteDeterminismTest} with the target as the primary, as after the cutover. */
+@QuarkusTest
+@TestProfile(CutoverProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class DualWriteDeterminismAfterCutoverTest extends DualWriteDeterminismTest {
+}
