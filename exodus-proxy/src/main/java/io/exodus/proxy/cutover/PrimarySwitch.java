@@ -139,10 +139,6 @@ public class PrimarySwitch {
 
     /** The gates every move of the primary passes; fails with a {@link SwitchRefused} that says what to do. */
     private Future<Void> ready(String what) {
-        if (migration.policy().usesTwoPhaseCommit()) {
-            return refused("the consistency policy two-phase-commit keeps its commit decisions on the source; change "
-                    + "the policy (PUT /exodus/migration/policy, e.g. both-required) before the " + what);
-        }
         if (sync.status().map(status -> !status.state().finished()).orElse(false)) {
             return refused("an initial sync is running; the " + what + " waits for it to finish");
         }

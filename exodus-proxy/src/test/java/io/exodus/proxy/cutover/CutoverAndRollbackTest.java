@@ -1,5 +1,8 @@
 package io.exodus.proxy.cutover;
 
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.dualwrite.DualWriteDatabases;
 import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.migration.MigrationPhase;
@@ -79,11 +82,16 @@ class CutoverAndRollbackTest {
     @AfterEach
     void backToDualWrite() throws Exception {
         migration.changePhase(MigrationPhase.DUAL_WRITE);
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
         DualWriteDatabases.assertIdentical(database, "app.accounts");
     }
 
-    @Test
-    void theTargetBecomesThePrimaryUnderLoadAndTheSourceAgainAfterARollbackLosingNothing() throws Exception {
+    /** Under two-phase-commit too: after the cutover the target's COMMIT PREPARED decides (ADR 0028). */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "TWO_PHASE_COMMIT" })
+    void theTargetBecomesThePrimaryUnderLoadAndTheSourceAgainAfterARollbackLosingNothing(ConsistencyPolicy policy)
+            throws Exception {
+        migration.changePolicy(policy);
         String sourcePort = Psql.against(DualWriteDatabases.source(database)).query("show port");
         String targetPort = Psql.against(DualWriteDatabases.target(database)).query("show port");
         AtomicBoolean running = new AtomicBoolean(true);

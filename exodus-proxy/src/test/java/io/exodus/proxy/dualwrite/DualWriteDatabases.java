@@ -35,7 +35,7 @@ public final class DualWriteDatabases {
 
     /**
      * The database whose answers reach the client in the running proxy's phase: the source before the cutover, the
-     * target after it. Tests written this way run in both directions ({@link CutoverProfile}).
+     * target after it. Tests written this way run in both directions ({@link TargetPrimaryProfile}).
      */
     public static ConnectionTarget primary(String database) {
         return primarySide() == Side.SOURCE ? source(database) : target(database);

@@ -7,7 +7,7 @@ import io.quarkus.test.junit.TestProfile;
 
 /** {@link DualWriteDeterminismTest} with the target as the primary, as after the cutover. */
 @QuarkusTest
-@TestProfile(CutoverProfile.class)
+@TestProfile(TargetPrimaryProfile.class)
 @QuarkusTestResource(PostgresPairResource.class)
 class DualWriteDeterminismAfterCutoverTest extends DualWriteDeterminismTest {
 }

@@ -8,7 +8,7 @@ import java.util.Map;
  * the same code with the roles swapped. Dual-write test classes run in that direction too by a subclass with this
  * profile (issue 13: the direction is a value).
  */
-public class CutoverProfile extends DualWriteProfile {
+public class TargetPrimaryProfile extends DualWriteProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
