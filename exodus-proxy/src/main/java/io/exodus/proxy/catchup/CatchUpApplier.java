@@ -79,19 +79,27 @@ public class CatchUpApplier {
         });
     }
 
-    /** Queues left by an earlier run (of this proxy or another) are replayed without waiting for a client. */
+    /**
+     * Queues left by an earlier run (of this proxy or another) are replayed without waiting for a client. An empty one
+     * is left until a session needs it, and so is its database: a connection held to every database would keep each
+     * from being dropped, and a database dropped and made again meanwhile would leave a queue known here that is gone
+     * there. The URL's database keeps its connection: the queue lists the databases and the replayers lock there.
+     */
     private void discoverQueues() {
         queue.connections().to(queue.source()).query(DATABASES).execute().onSuccess(rows -> {
             rows.forEach(row -> {
                 String database = row.getString(0);
-                queue.connections().to(queue.source(), database).query(CatchUpQueueSql.QUEUE_EXISTS).execute()
-                        .onSuccess(exists -> {
-                            if (exists.iterator().next().getBoolean(0)) {
+                var pool = queue.connections().to(queue.source(), database);
+                pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute()
+                        .compose(exists -> exists.iterator().next().getBoolean(0)
+                                ? pool.query(CatchUpQueueSql.QUEUE_HOLDS_ENTRIES).execute()
+                                        .map(holds -> holds.iterator().next().getBoolean(0))
+                                : Future.succeededFuture(false))
+                        .onSuccess(holdsEntries -> {
+                            if (holdsEntries) {
                                 queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
                             } else if (!queue.inUse(database)
                                     && !database.equals(queue.source().url().database())) {
-                                // A connection held to every database would keep each from being dropped. The URL's
-                                // database stays: the queue lists the databases and the replayers lock there.
                                 queue.letGo(database);
                             }
                         });

@@ -287,7 +287,15 @@ public class CatchUpQueue {
      */
     public Future<Long> nextEntryId(String database) {
         return connections().to(source(), database).query(CatchUpQueueSql.NEXT_ID).execute()
-                .map(rows -> rows.iterator().next().getLong(0));
+                .map(rows -> rows.iterator().next().getLong(0))
+                .onFailure(failure -> {
+                    if (failure instanceof PgException pg && "42P01".equals(pg.getSqlState())) {
+                        // The database was dropped and made again outside Exodus: its queue is made again when next
+                        // asked for.
+                        ready.remove(database);
+                        databases.remove(database);
+                    }
+                });
     }
 
     /** The INSERT that queues a transaction recording as entry {@code id}, for the primary to run inside it. */

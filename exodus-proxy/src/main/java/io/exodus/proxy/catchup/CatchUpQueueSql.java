@@ -16,6 +16,8 @@ import java.util.List;
  */
 public final class CatchUpQueueSql {
     public static final String QUEUE_EXISTS = "SELECT to_regclass('exodus.replay_queue') IS NOT NULL";
+    /** Whether an existing queue holds an entry, queued or parked. */
+    static final String QUEUE_HOLDS_ENTRIES = "SELECT EXISTS (SELECT 1 FROM exodus.replay_queue)";
 
     /*
      * role_name comes from the column default (session_user of the client's own connection) and PUBLIC may not

@@ -590,6 +590,11 @@ public final class DualWriteRelay implements Relay {
         return primarySide;
     }
 
+    /** The secondary as users read it in messages: "target" before the cutover, "source" after it. */
+    String secondaryName() {
+        return primarySide.other().configName();
+    }
+
     boolean secondaryIsTarget() {
         return primarySide == Side.SOURCE;
     }

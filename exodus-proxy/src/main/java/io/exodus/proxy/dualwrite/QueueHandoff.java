@@ -286,7 +286,15 @@ final class QueueHandoff {
             markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);
             return Future.succeededFuture(null);
         }
-        return insertOf(recording, executedPrepares);
+        return insertOf(recording, executedPrepares).recover(failure -> {
+            // The queue's own table went (its database dropped and made again outside Exodus): the transaction commits
+            // on the primary alone, listed, and the next one that must queue makes the table again.
+            String why = failure.getMessage();
+            dual.divergences().record(Divergence.Kind.NOT_MIRRORED, relay.currentPolicy(), fingerprint, "committed",
+                    "the transaction could not be queued: " + why);
+            markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);
+            return Future.succeededFuture(null);
+        });
     }
 
     /**

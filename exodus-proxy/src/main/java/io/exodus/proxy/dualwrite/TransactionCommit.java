@@ -103,8 +103,8 @@ final class TransactionCommit {
                 && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
             ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the target database was lost during the transaction; it is rolled back on both databases (policy "
-                            + policy.configName() + ")");
+                    "the " + relay.secondaryName() + " database was lost during the transaction; it is rolled back "
+                            + "on both databases (policy " + policy.configName() + ")");
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
                 relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
                 return null;
@@ -272,12 +272,12 @@ final class TransactionCommit {
         Leg primary = relay.primary();
         if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the target database was lost before COMMIT; the transaction is rolled back on both databases "
-                            + "(policy " + policy.configName() + ")"));
+                    "the " + relay.secondaryName() + " database was lost before COMMIT; the transaction is rolled "
+                            + "back on both databases (policy " + policy.configName() + ")"));
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
         }
         dual.divergences().record(Divergence.Kind.SECONDARY_LOST, policy, "COMMIT", "committing on the "
-                + primary.database(), "the target was lost before COMMIT");
+                + primary.database(), "the " + relay.secondaryName() + " was lost before COMMIT");
         return primary.send(FrontendMessages.query("COMMIT"), 1, primaryAnswer).map(c -> {
             decided.accept(c.failed() ? c.error() : null);
             return null;

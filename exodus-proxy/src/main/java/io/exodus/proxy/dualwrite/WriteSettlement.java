@@ -70,10 +70,11 @@ final class WriteSettlement {
         if (!ready && failsClient) {
             ErrorResponse earlier = secondaryTransaction.deferredFailure();
             return refuse(earlier != null ? earlier : ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the target database is unavailable, and the consistency policy " + policy.configName()
-                            + " does not let a write commit without it")
-                    .withHint("Retry when the target is back, or switch exodus.migration.policy to one that lets "
-                            + "the source go on alone (old-authoritative, both-required, best-effort)."));
+                    "the " + relay.secondaryName() + " database is unavailable, and the consistency policy "
+                            + policy.configName() + " does not let a write commit without it")
+                    .withHint("Retry when the " + relay.secondaryName() + " is back, or switch "
+                            + "exodus.migration.policy to one that lets the " + relay.primarySide().configName()
+                            + " go on alone."));
         }
         if (!ready && queueable) {
             queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
@@ -187,14 +188,17 @@ final class WriteSettlement {
         String because = "; the transaction is rolled back on both databases (policy " + policy.configName() + ")";
         return switch (kind) {
             case SECONDARY_ERROR -> new ErrorResponse("ERROR", s.error().sqlState(),
-                    s.error().message() + " (on the target)", s.error().detail(),
-                    "Exodus ran the " + what + " on the source and the target; the target refused it" + because + ".");
+                    s.error().message() + " (on the " + relay.secondaryName() + ")", s.error().detail(),
+                    "Exodus ran the " + what + " on both databases; the " + relay.secondaryName() + " refused it"
+                            + because + ".");
             case ROW_COUNT -> ErrorResponse.error(SqlState.INTERNAL_ERROR,
-                    "the target changed other rows than the source (" + String.join(", ", withoutBegin(s.commandTags()))
+                    "the " + relay.secondaryName() + " changed other rows than the " + relay.primarySide().configName()
+                            + " (" + String.join(", ", withoutBegin(s.commandTags()))
                             + " vs " + String.join(", ", withoutBegin(p.commandTags())) + ")" + because)
                     .withHint("The databases differ in content; compare the table before going on.");
             default -> ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the connection to the target was lost while it applied the " + what + because);
+                    "the connection to the " + relay.secondaryName() + " was lost while it applied the " + what
+                            + because);
         };
     }
 

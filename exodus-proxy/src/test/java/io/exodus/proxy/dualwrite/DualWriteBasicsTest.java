@@ -99,8 +99,8 @@ class DualWriteBasicsTest {
     @Test
     void aRowCountThatDiffersIsADivergenceThatTwoPhaseCommitTurnsIntoAnError() throws SQLException {
         DualWriteDatabases.onBoth(DATABASE, "create table drifted (id int primary key, n int)");
-        // A row the target does not have: the same UPDATE changes one row on the source and none on the target.
-        try (var connection = DualWriteDatabases.source(DATABASE).openJdbc();
+        // A row the secondary does not have: the same UPDATE changes one row on the primary and none on the secondary.
+        try (var connection = DualWriteDatabases.primary(DATABASE).openJdbc();
                 var statement = connection.createStatement()) {
             statement.execute("insert into drifted values (1, 0)");
         }
@@ -109,19 +109,20 @@ class DualWriteBasicsTest {
         try (var client = proxy().openJdbc(); var statement = client.createStatement()) {
             java.sql.SQLException refused = assertThrows(java.sql.SQLException.class,
                     () -> statement.executeUpdate("update drifted set n = n + 1 where id = 1"));
-            assertTrue(refused.getMessage().contains("the target changed other rows"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("the " + DualWriteDatabases.primarySide().other().configName()
+                    + " changed other rows"), refused.getMessage());
         }
-        assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query("select n from drifted"),
-                "rolled back on the source too");
+        assertEquals("0", Psql.against(DualWriteDatabases.primary(DATABASE)).query("select n from drifted"),
+                "rolled back on the primary too");
         assertEquals(before + 1, divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT));
 
         migration.changePolicy(io.exodus.proxy.migration.ConsistencyPolicy.BOTH_REQUIRED);
         try (var client = proxy().openJdbc(); var statement = client.createStatement()) {
             assertEquals(1, statement.executeUpdate("update drifted set n = n + 1 where id = 1"));
         }
-        assertEquals("1", Psql.against(DualWriteDatabases.source(DATABASE)).query("select n from drifted"),
-                "both-required lets the source go on");
-        // Its replay may count another one, later: the target still has no row 1.
+        assertEquals("1", Psql.against(DualWriteDatabases.primary(DATABASE)).query("select n from drifted"),
+                "both-required lets the primary go on");
+        // Its replay may count another one, later: the secondary still has no row 1.
         assertTrue(divergences.count(io.exodus.proxy.consistency.Divergence.Kind.ROW_COUNT) >= before + 2);
     }
 
@@ -133,11 +134,11 @@ class DualWriteBasicsTest {
         try (var client = DualWriteDatabases.open(proxy(), "preferQueryMode", "simple",
                 "ApplicationName", "plain-begin"); var statement = client.createStatement()) {
             statement.execute("begin");
-            assertEquals("idle", Psql.against(DualWriteDatabases.source(DATABASE)).query(backendState),
-                    "Exodus answered the BEGIN: the source has not seen it yet");
+            assertEquals("idle", Psql.against(DualWriteDatabases.primary(DATABASE)).query(backendState),
+                    "Exodus answered the BEGIN: the primary has not seen it yet");
             statement.execute("insert into begun values (1)");
             assertEquals("idle in transaction",
-                    Psql.against(DualWriteDatabases.source(DATABASE)).query(backendState));
+                    Psql.against(DualWriteDatabases.primary(DATABASE)).query(backendState));
             SQLException duplicate = assertThrows(SQLException.class,
                     () -> statement.execute("insert into begun values (1)"));
             assertEquals("23505", duplicate.getSQLState());
@@ -171,15 +172,15 @@ class DualWriteBasicsTest {
                 .run(List.of("-n", "-M", "prepared", "-c", "1", "-t", "1", "-f", script.toString())));
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while ("none".equals(Psql.against(DualWriteDatabases.source(DATABASE)).query(state))) {
+            while ("none".equals(Psql.against(DualWriteDatabases.primary(DATABASE)).query(state))) {
                 assertTrue(System.nanoTime() < deadline, "pgbench never connected");
                 Thread.sleep(50);
             }
             Thread.sleep(1500); // inside the first \sleep: BEGIN answered, INSERT not sent yet
-            assertEquals("idle", Psql.against(DualWriteDatabases.source(DATABASE)).query(state),
-                    "Exodus answered the prepared BEGIN: the source has not seen it yet");
+            assertEquals("idle", Psql.against(DualWriteDatabases.primary(DATABASE)).query(state),
+                    "Exodus answered the prepared BEGIN: the primary has not seen it yet");
             Thread.sleep(3000); // inside the second one
-            assertEquals("idle in transaction", Psql.against(DualWriteDatabases.source(DATABASE)).query(state));
+            assertEquals("idle in transaction", Psql.against(DualWriteDatabases.primary(DATABASE)).query(state));
             run.get(30, TimeUnit.SECONDS).requireSuccess();
         } finally {
             Files.deleteIfExists(script);

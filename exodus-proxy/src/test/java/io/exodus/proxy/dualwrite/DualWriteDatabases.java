@@ -46,7 +46,8 @@ public final class DualWriteDatabases {
         return primarySide() == Side.SOURCE ? target(database) : source(database);
     }
 
-    private static Side primarySide() {
+    /** The side whose answers reach the client in the running proxy's phase. */
+    public static Side primarySide() {
         return Arc.container().instance(MigrationState.class).get().phase().primary();
     }
 

@@ -264,14 +264,14 @@ class DualWriteSessionLikeDirectTest {
             throws Exception {
         migration.changePolicy(policy);
         double before = divergences.total();
-        List<Connection> heldOnTheTarget = new ArrayList<>();
+        List<Connection> heldOnTheSecondary = new ArrayList<>();
         Connection client = null;
         try {
-            String sourceSchema = null;
+            String primarySchema = null;
             String table = null;
             // The lowest free backend slot numbers a session's schema. Until the two differ, a session held on the
-            // target takes the slot the client's target session had.
-            for (int attempt = 0; sourceSchema == null; attempt++) {
+            // secondary takes the slot the client's session there had.
+            for (int attempt = 0; primarySchema == null; attempt++) {
                 assertTrue(attempt < 8, "the session's temporary schemas keep the same name on both databases");
                 client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE), "preferQueryMode", "simple");
                 // A closed session drops its temporary tables a moment later: each attempt names its own.
@@ -280,17 +280,17 @@ class DualWriteSessionLikeDirectTest {
                     statement.execute("create temporary table " + table + " (n int primary key, t text)");
                     try (ResultSet name = statement.executeQuery("select pg_my_temp_schema()::regnamespace::text")) {
                         assertTrue(name.next());
-                        sourceSchema = name.getString(1);
+                        primarySchema = name.getString(1);
                     }
                 }
-                String targetSchema = Psql.against(DualWriteDatabases.target(DATABASE)).query("select nspname"
+                String secondarySchema = Psql.against(DualWriteDatabases.secondary(DATABASE)).query("select nspname"
                         + " from pg_namespace n join pg_class c on c.relnamespace = n.oid"
                         + " where c.relname = '" + table + "'");
-                if (targetSchema.equals(sourceSchema)) {
-                    sourceSchema = null;
+                if (secondarySchema.equals(primarySchema)) {
+                    primarySchema = null;
                     client.close();
-                    Connection held = DualWriteDatabases.open(DualWriteDatabases.target(DATABASE));
-                    heldOnTheTarget.add(held);
+                    Connection held = DualWriteDatabases.open(DualWriteDatabases.secondary(DATABASE));
+                    heldOnTheSecondary.add(held);
                     try (Statement statement = held.createStatement()) {
                         statement.execute("create temporary table slot_holder (n int)");
                     }
@@ -298,19 +298,19 @@ class DualWriteSessionLikeDirectTest {
             }
             try (Statement statement = client.createStatement()) {
                 statement.execute("insert into " + table + " values (1, repeat('x', 5000))");
-                statement.execute("reindex schema " + sourceSchema);
-                statement.execute("reindex schema concurrently \"" + sourceSchema + "\"");
+                statement.execute("reindex schema " + primarySchema);
+                statement.execute("reindex schema concurrently \"" + primarySchema + "\"");
                 statement.execute("begin");
-                statement.execute("insert into " + sourceSchema + "." + table + " values (2, 'two')");
+                statement.execute("insert into " + primarySchema + "." + table + " values (2, 'two')");
                 statement.execute("commit");
-                statement.execute("update " + sourceSchema + "." + table + " set t = 'one' where n = 1");
+                statement.execute("update " + primarySchema + "." + table + " set t = 'one' where n = 1");
                 statement.execute("create table numbered_schema_copy as select * from " + table);
             }
         } finally {
             if (client != null) {
                 client.close();
             }
-            for (Connection held : heldOnTheTarget) {
+            for (Connection held : heldOnTheSecondary) {
                 held.close();
             }
             migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
