@@ -46,6 +46,7 @@ public class CatchUpQueue {
     private final BackendEndpoints endpoints;
     private final boolean active;
     private final String proxyId;
+    private final MigrationState migration;
     private final Map<String, DatabaseQueue> databases = new ConcurrentHashMap<>();
     private final Map<String, Future<Void>> ready = new ConcurrentHashMap<>();
     private CatchUpSignature signature;
@@ -63,6 +64,7 @@ public class CatchUpQueue {
         // earlier dual-write run still drain after a return to phase direct.
         this.active = endpoints.target().isPresent();
         this.proxyId = config.migration().proxyId().orElse("exodus");
+        this.migration = migration;
     }
 
     public boolean active() {
@@ -334,7 +336,26 @@ public class CatchUpQueue {
                 }
             }
         }
-        Future.join(reads).onComplete(done -> afterPoll.run());
+        Future.join(reads).onComplete(done -> {
+            letGoOfDrainedWhileNotMirroring();
+            afterPoll.run();
+        });
+    }
+
+    /**
+     * In a phase that writes one database only, no session queues: a queue with nothing left in it need not be polled,
+     * and the connection its polls hold would make a {@code DROP DATABASE} of its database fail with 55006. A return
+     * to dual-write makes it known again at its database's first write.
+     */
+    private void letGoOfDrainedWhileNotMirroring() {
+        if (migration.phase().writesBothDatabases()) {
+            return;
+        }
+        for (DatabaseQueue queue : List.copyOf(databases.values())) {
+            if (queue.tableReady && queue.depth == 0 && queue.parked == 0 && queue.queueing.get() == 0) {
+                letGo(queue.database);
+            }
+        }
     }
 
     /** Deletes old commit markers that no queue entry refers to (any proxy may; they all delete the same rows). */

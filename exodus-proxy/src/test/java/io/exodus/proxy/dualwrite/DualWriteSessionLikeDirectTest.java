@@ -1,5 +1,8 @@
 package io.exodus.proxy.dualwrite;
 
+import org.junit.jupiter.api.Assumptions;
+import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
@@ -348,6 +351,43 @@ class DualWriteSessionLikeDirectTest {
         String exists = "select count(*) from pg_database where datname = '" + dropped + "'";
         assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query(exists), "dropped on the source");
         assertEquals("0", Psql.against(DualWriteDatabases.target(DATABASE)).query(exists), "dropped on the target");
+    }
+
+    /**
+     * Back in phase direct, the catch-up queue of a database that had dual-write sessions stops being polled once it
+     * holds nothing, so that the database can be dropped: its polls kept a connection there for as long as the proxy
+     * ran, and {@code DROP DATABASE} failed with 55006 whichever way it was sent.
+     */
+    @Test
+    void aDatabaseThatHadDualWriteSessionsCanBeDroppedOnceThePhaseIsDirect() throws Exception {
+        Assumptions.assumeTrue(DualWriteDatabases.primarySide() == Side.SOURCE, "a return to phase direct is from dual-write");
+        String dropped = "dw_dropped_in_direct";
+        DualWriteDatabases.recreate(dropped);
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, dropped));
+                Statement statement = client.createStatement()) {
+            statement.execute("create table kept (n int)");
+            statement.execute("insert into kept values (1)");
+        }
+        migration.changePhase(MigrationPhase.DIRECT);
+        try (Connection source = DualWriteDatabases.open(DualWriteDatabases.source(DATABASE));
+                Statement statement = source.createStatement()) {
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (true) {
+                try {
+                    statement.execute("drop database " + dropped);
+                    break;
+                } catch (SQLException inUse) {
+                    assertEquals("55006", inUse.getSQLState(), inUse.toString());
+                    assertTrue(System.nanoTime() < deadline, "still in use after 20 s: " + inUse.getMessage());
+                }
+            }
+        } finally {
+            migration.changePhase(MigrationPhase.DUAL_WRITE);
+        }
+        try (Connection target = DualWriteDatabases.open(DualWriteDatabases.target(DATABASE));
+                Statement statement = target.createStatement()) {
+            statement.execute("drop database " + dropped);
+        }
     }
 
     private static long single(ResultSet rows) throws SQLException {
