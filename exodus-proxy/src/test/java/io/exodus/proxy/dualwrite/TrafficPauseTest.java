@@ -53,10 +53,21 @@ class TrafficPauseTest {
         DualWriteDatabases.onBoth(DATABASE, "create table ledger (id int primary key, note text)");
     }
 
+    /** The pause a test began, resumed after it whatever happened: one left over holds every later test's sessions. */
+    private TrafficPause pause;
+
     @AfterEach
     void directAgain() {
+        if (pause != null) {
+            pause.resume();
+        }
         migration.changePhase(MigrationPhase.DIRECT);
         clients.shutdownNow();
+    }
+
+    private TrafficPause pause() {
+        pause = sessions.pauseTransactions();
+        return pause;
     }
 
     @Test
@@ -68,8 +79,14 @@ class TrafficPauseTest {
             inTransaction.setAutoCommit(false);
             a.execute("insert into ledger values (1, 'direct, before the pause')");
 
-            TrafficPause pause = sessions.pauseTransactions();
+            TrafficPause pause = pause();
             CompletableFuture<Void> held = pause.allHeld().toCompletionStage().toCompletableFuture();
+            // The pause reaches each session on its own event loop: a request sent before it got there is in flight.
+            long reached = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (pause.stillRunning() > 1) {
+                assertTrue(System.nanoTime() < reached, "the idle session was not held: " + pause.stillRunning());
+                Thread.sleep(10);
+            }
             CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> execute(b,
                     "insert into ledger values (2, 'sent during the pause')"), clients);
             Thread.sleep(300);
@@ -98,7 +115,7 @@ class TrafficPauseTest {
     @Test
     void aPauseWithoutOpenTransactionsHoldsAtOnce() throws Exception {
         try (Connection idle = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
-            TrafficPause pause = sessions.pauseTransactions();
+            TrafficPause pause = pause();
             try {
                 pause.allHeld().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             } finally {
