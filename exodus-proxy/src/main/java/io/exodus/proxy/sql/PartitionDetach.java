@@ -23,22 +23,12 @@ public final class PartitionDetach {
 
     /** The partition a DETACH PARTITION … CONCURRENTLY detaches, as the statement spells it; empty for others. */
     public static Optional<String> partitionOf(String sql) {
-        Optional<String> plain = TransactionBlockRules.inTransactionForm(sql);
-        if (plain.isEmpty()) {
-            return Optional.empty();
-        }
-        Tokens tokens = SqlLexer.tokenize(plain.get());
+        Tokens tokens = SqlLexer.tokenize(sql);
         Optional<SingleStatement> one = SingleStatement.in(tokens);
-        if (one.isEmpty() || !tokens.isWord(one.get().from(), "alter")) {
-            return Optional.empty();
-        }
-        int end = one.get().to();
-        while (end > one.get().from() && tokens.is(end - 1, TokenType.SEMICOLON)) {
-            end--;
-        }
-        for (int i = one.get().from() + 2; i + 2 < end; i++) {
+        int concurrently = one.isEmpty() ? -1 : TransactionBlockRules.detachConcurrently(tokens, one.get());
+        for (int i = concurrently < 0 ? 0 : one.get().from() + 2; i + 2 < concurrently; i++) {
             if (tokens.isWord(i, "detach") && tokens.isWord(i + 1, "partition") && tokens.depth(i) == 0) {
-                return Optional.of(plain.get().substring(tokens.start(i + 2), tokens.end(end - 1)));
+                return Optional.of(sql.substring(tokens.start(i + 2), tokens.end(concurrently - 1)));
             }
         }
         return Optional.empty();

@@ -100,7 +100,7 @@ public final class TransactionBlockRules {
      * The CONCURRENTLY of {@code ALTER TABLE t DETACH PARTITION p CONCURRENTLY}, or -1. Detached plainly inside a
      * transaction, the partition lacks the CHECK constraint the concurrent form adds: {@link PartitionDetach} adds it.
      */
-    private static int detachConcurrently(Tokens tokens, SingleStatement statement) {
+    static int detachConcurrently(Tokens tokens, SingleStatement statement) {
         if (!tokens.isWord(statement.from(), "alter") || !tokens.isWord(statement.from() + 1, "table")) {
             return -1;
         }
