@@ -125,7 +125,8 @@ final class LockstepWrite {
      * PostgreSQL waits a few seconds for other sessions to leave, which covers those that close when idle.
      */
     private Future<Void> droppedDatabaseLetGo() {
-        if (ahead > 0) {
+        // DROP DATABASE refuses a transaction block, so its request is sequential: lockstep writes skip the scan.
+        if (ahead > 0 || plan.shape() != UnitShape.SEQUENTIAL) {
             return Future.succeededFuture();
         }
         List<Future<Void>> released = new ArrayList<>();
