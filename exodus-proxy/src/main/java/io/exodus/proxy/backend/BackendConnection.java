@@ -1,5 +1,6 @@
 package io.exodus.proxy.backend;
 
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
@@ -13,11 +14,11 @@ import java.util.List;
  * @param leftover        bytes that arrived after the first ReadyForQuery (none with a well-behaved server)
  */
 public record BackendConnection(BackendEndpoint endpoint, NetSocket socket, int processId, int secretKey,
-        List<Buffer> startupMessages, byte transactionStatus, Buffer leftover) {
+        List<Buffer> startupMessages, TransactionStatus transactionStatus, Buffer leftover) {
 
     /** The same connection as a relay hands it to the next one: between transactions, its startup bytes consumed. */
     public BackendConnection betweenTransactions() {
-        return new BackendConnection(endpoint, socket, processId, secretKey, startupMessages, (byte) 'I',
+        return new BackendConnection(endpoint, socket, processId, secretKey, startupMessages, TransactionStatus.IDLE,
                 Buffer.buffer());
     }
 }

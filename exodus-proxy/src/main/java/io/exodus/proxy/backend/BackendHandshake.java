@@ -16,6 +16,7 @@ import io.exodus.proxy.wire.SessionMessages;
 import io.exodus.proxy.wire.SqlState;
 import io.exodus.proxy.wire.StartupCode;
 import io.exodus.proxy.wire.StartupMessage;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -116,7 +117,7 @@ final class BackendHandshake {
                 socket.exceptionHandler(null);
                 socket.closeHandler(null);
                 result.tryComplete(new BackendConnection(endpoint, socket, processId, secretKey,
-                        List.copyOf(startupMessages), message.body().getByte(0), assembler.drain()));
+                        List.copyOf(startupMessages), TransactionStatus.of(message.body()), assembler.drain()));
             }
             default -> fail(new IllegalStateException(
                     "unexpected message type '" + (char) message.type() + "' during startup"));

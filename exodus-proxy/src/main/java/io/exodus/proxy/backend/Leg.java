@@ -10,6 +10,7 @@ import io.exodus.proxy.wire.MessageAssembler;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.ProtocolViolation;
 import io.exodus.proxy.wire.SessionMessages;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -62,7 +63,7 @@ public final class Leg {
     };
     private Runnable afterChunk = () -> {
     };
-    private byte transactionStatus;
+    private TransactionStatus transactionStatus;
     private boolean open = true;
     private Promise<Void> drain;
     /** Requests {@link #sendLater} has not written yet, in order. */
@@ -366,8 +367,8 @@ public final class Leg {
         return requests.isEmpty();
     }
 
-    public byte transactionStatus() {
-        return heldBegins > 0 ? (byte) 'T' : transactionStatus;
+    public TransactionStatus transactionStatus() {
+        return heldBegins > 0 ? TransactionStatus.IN_TRANSACTION : transactionStatus;
     }
 
     public String database() {
@@ -383,7 +384,7 @@ public final class Leg {
             open = false;
             connectionEnded();
             NetSocket socket = backend.socket();
-            if (nothingWritten() && transactionStatus == 'I') {
+            if (nothingWritten() && transactionStatus == TransactionStatus.IDLE) {
                 socket.end(SessionMessages.terminate());
             } else {
                 socket.close();
@@ -511,7 +512,7 @@ public final class Leg {
             return;
         }
         if (type == BackendMessageType.READY_FOR_QUERY) {
-            transactionStatus = message.body().length() > 0 ? message.body().getByte(0) : (byte) 'I';
+            transactionStatus = TransactionStatus.of(message.body());
             if (--head.readyLeft == 0) {
                 complete(head);
             }

@@ -4,6 +4,7 @@ import io.exodus.capture.Protocol;
 import io.exodus.capture.TransactionBoundary;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.netty.buffer.ByteBuf;
 
 import java.nio.charset.StandardCharsets;
@@ -282,7 +283,7 @@ final class StatementRecorder implements SessionCapture {
                     completed(MessageFields.cString(bytes, index, index + length), null);
             case BackendMessageType.ERROR_RESPONSE ->
                     completed(null, MessageFields.errorCode(bytes, index, index + length));
-            case BackendMessageType.READY_FOR_QUERY -> readyForQuery(length > 0 ? bytes.getByte(index) : (byte) 'I');
+            case BackendMessageType.READY_FOR_QUERY -> readyForQuery(length > 0 ? TransactionStatus.of(bytes.getByte(index)) : TransactionStatus.IDLE);
             default -> {
             }
         }
@@ -332,7 +333,7 @@ final class StatementRecorder implements SessionCapture {
         }
     }
 
-    private void readyForQuery(byte status) {
+    private void readyForQuery(TransactionStatus status) {
         Request head;
         while ((head = requests.poll()) != null) {
             boolean last = head.endsWithReady;

@@ -1,6 +1,7 @@
 package io.exodus.proxy.capture;
 
 import io.exodus.capture.TransactionBoundary;
+import io.exodus.proxy.wire.TransactionStatus;
 
 /**
  * Follows one session's transaction from the command tags its client is sent (BEGIN, COMMIT, ROLLBACK …), which tell
@@ -44,15 +45,15 @@ final class TransactionFollower {
      * Whether the transaction is still open although a tag said it ended: a {@code ROLLBACK TO SAVEPOINT} (tag
      * ROLLBACK), or a COMMIT that did not end it. Then the block goes on.
      */
-    boolean endedWhileStillOpen(byte status) {
-        if (status != 'I' && !inBlock) {
+    boolean endedWhileStillOpen(TransactionStatus status) {
+        if (status.inBlock() && !inBlock) {
             inBlock = true;
             return true;
         }
         return false;
     }
 
-    void readyForQuery(byte status) {
-        inBlock = status != 'I';
+    void readyForQuery(TransactionStatus status) {
+        inBlock = status.inBlock();
     }
 }

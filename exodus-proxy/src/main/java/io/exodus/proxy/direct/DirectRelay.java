@@ -15,6 +15,7 @@ import io.exodus.proxy.wire.MessageScanner;
 import io.exodus.proxy.wire.ProtocolViolation;
 import io.exodus.proxy.wire.SessionMessages;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
@@ -37,7 +38,6 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * copied.
  */
 public final class DirectRelay implements Relay {
-    private static final byte IDLE = 'I';
 
     private final RelayHost session;
     private final NetSocket client;
@@ -49,7 +49,7 @@ public final class DirectRelay implements Relay {
     private final SessionCapture capture;
     /** Queries and Syncs sent whose ReadyForQuery has not come back yet. */
     private int inFlight;
-    private byte transactionStatus;
+    private TransactionStatus transactionStatus;
     private boolean clientTerminated;
     private boolean closeWhenIdle;
     private boolean backendClosed;
@@ -205,7 +205,7 @@ public final class DirectRelay implements Relay {
     }
 
     boolean isIdle() {
-        return inFlight == 0 && transactionStatus == IDLE;
+        return inFlight == 0 && transactionStatus == TransactionStatus.IDLE;
     }
 
     /** Idle, and neither side half-way through a message nor the client half-way through an extended request. */
@@ -382,7 +382,7 @@ public final class DirectRelay implements Relay {
             if (inFlight > 0) {
                 inFlight--;
             }
-            transactionStatus = body.length() > 0 ? body.getByte(0) : IDLE;
+            transactionStatus = TransactionStatus.of(body);
             metrics.readyForQuery();
         }
     }

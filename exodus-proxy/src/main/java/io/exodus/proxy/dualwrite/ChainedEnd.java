@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.TransactionVerb;
 import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -47,9 +48,9 @@ final class ChainedEnd {
         boolean commit = classifications.classify(plan.statementText()).transactionVerb()
                 == TransactionVerb.COMMIT_AND_CHAIN;
         Leg primary = relay.primary();
-        boolean afterFailureOfBegun = primary.transactionStatus() == 'E' && begunModes != null
+        boolean afterFailureOfBegun = primary.transactionStatus() == TransactionStatus.FAILED && begunModes != null
                 && begunSerial == relay.transactionSerial();
-        Future<TransactionCharacteristics> before = primary.transactionStatus() == 'T'
+        Future<TransactionCharacteristics> before = primary.transactionStatus() == TransactionStatus.IN_TRANSACTION
                 ? TransactionCharacteristics.of(primary)
                 : Future.succeededFuture(afterFailureOfBegun ? begunModes : null);
         begunModes = null;
@@ -79,7 +80,7 @@ final class ChainedEnd {
     /** @param reapply the primary chained a failed transaction that Exodus began: its modes are set again */
     private Future<Void> chain(TransactionCharacteristics modes, boolean reapply) {
         Leg primary = relay.primary();
-        if (primary.transactionStatus() == 'T') {
+        if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
             // The client's own statement reached the primary, which chained by itself; so did a secondary taking part.
             boolean secondaryChained = relay.secondaryTransaction().takesPart();
             relay.transactionChained(secondaryChained);

@@ -15,6 +15,7 @@ import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.MessageWriter;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -294,11 +295,11 @@ final class ChunkedCopy implements CopyIn {
         held.append(new PgMessage(BackendMessageType.COMMAND_COMPLETE,
                 MessageWriter.appendCString(Buffer.buffer(), tag)));
         held.append(new PgMessage(BackendMessageType.READY_FOR_QUERY,
-                Buffer.buffer(1).appendByte(relay.primary().transactionStatus())));
+                Buffer.buffer(1).appendByte(relay.primary().transactionStatus().code())));
         LegReply primary = new LegReply(relay.primary().transactionStatus(), null, List.of(tag), false);
         LegReply secondary = !toSecondary ? null
                 : secondaryFailure != null ? secondaryFailure
-                : secondaryBegun ? new LegReply((byte) 'T', null, List.of(tag), false)
+                : secondaryBegun ? new LegReply(TransactionStatus.IN_TRANSACTION, null, List.of(tag), false)
                 : LegReply.lost("the connection to the target is gone");
         return Future.succeededFuture(new Outcome(primary, held, secondary, replay, replayReady, replayTags));
     }
@@ -313,9 +314,9 @@ final class ChunkedCopy implements CopyIn {
 
     private Outcome failed(LegReply primary, Buffer error) {
         Buffer reply = error != null ? error : ErrorResponse.error(SqlState.INTERNAL_ERROR, "COPY failed").encode();
-        byte status = relay.primary().transactionStatus();
+        TransactionStatus status = relay.primary().transactionStatus();
         held.append(new PgMessage(BackendMessageType.ERROR_RESPONSE, reply.slice(5, reply.length())));
-        held.append(new PgMessage(BackendMessageType.READY_FOR_QUERY, Buffer.buffer(1).appendByte(status)));
+        held.append(new PgMessage(BackendMessageType.READY_FOR_QUERY, Buffer.buffer(1).appendByte(status.code())));
         LegReply failure = primary.failed() ? primary
                 : new LegReply(status, ErrorResponse.error(SqlState.INTERNAL_ERROR, "COPY failed"), List.of(), false);
         return new Outcome(failure, held, null, null, 0, List.of());

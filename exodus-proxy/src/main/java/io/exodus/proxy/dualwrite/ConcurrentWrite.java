@@ -8,6 +8,7 @@ import io.exodus.proxy.sql.TransactionVerb;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -22,7 +23,7 @@ import java.util.Map;
  */
 final class ConcurrentWrite {
     /** What the primary will answer to a BEGIN it gets with the transaction's first statement. */
-    private static final LegReply BEGUN = new LegReply((byte) 'T', null, List.of("BEGIN"), false);
+    private static final LegReply BEGUN = new LegReply(TransactionStatus.IN_TRANSACTION, null, List.of("BEGIN"), false);
 
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
@@ -42,17 +43,17 @@ final class ConcurrentWrite {
         // Decide before sending: an answer may be read as soon as the request is written. A primary whose transaction
         // failed refuses everything but a rollback; the secondary, which never saw the failure (a read), would carry
         // out what the primary refuses (a RELEASE, a SAVEPOINT) and differ from it from then on.
-        boolean refusedByPrimary = primary.transactionStatus() == 'E' && !rollsBack(plan);
+        boolean refusedByPrimary = primary.transactionStatus() == TransactionStatus.FAILED && !rollsBack(plan);
         Leg leg = !refusedByPrimary && relay.secondaryConnection().usableAtBoundary() ? relay.secondary() : null;
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, 0, primary.unnamedStatementLive());
         HeldReply held = new HeldReply(0);
-        boolean beginLater = primary.transactionStatus() == 'I' && PlainBeginRequest.is(plan, book);
+        boolean beginLater = primary.transactionStatus() == TransactionStatus.IDLE && PlainBeginRequest.is(plan, book);
         Future<LegReply> onPrimary;
         Buffer answer;
         if (beginLater) {
             primary.beginLater(request.buffer());
             onPrimary = Future.succeededFuture(BEGUN);
-            answer = ReplySynthesizer.success(plan.messages(), "BEGIN", (byte) 'T');
+            answer = ReplySynthesizer.success(plan.messages(), "BEGIN", TransactionStatus.IN_TRANSACTION);
         } else {
             onPrimary = primary.send(request.buffer(), 1, request.answersTo(held));
             answer = null;
@@ -74,7 +75,7 @@ final class ConcurrentWrite {
         }
         // Inside a transaction, or starting one, nobody waits for the secondary's answer before the transaction ends;
         // outside, a canary read may want the secondary next, once it has answered.
-        boolean holdBack = primary.transactionStatus() != 'I' || beginsTransaction(plan);
+        boolean holdBack = primary.transactionStatus().inBlock() || beginsTransaction(plan);
         Future<LegReply> onSecondary = holdBack ? leg.sendLater(toSecondary.buffer(), 1, Leg.DISCARD)
                 : leg.send(toSecondary.buffer(), 1, Leg.DISCARD);
         long transaction = relay.transactionSerial();
@@ -85,7 +86,7 @@ final class ConcurrentWrite {
             relay.toClient(answer != null ? answer : held.asIs());
             relay.recordSessionState(plan, p);
             recordForQueue(recordInto, toSecondary, p);
-            boolean inTransaction = primary.transactionStatus() != 'I';
+            boolean inTransaction = primary.transactionStatus().inBlock();
             if (!inTransaction) {
                 leg.flush(); // a BEGIN that failed
             }
@@ -106,7 +107,7 @@ final class ConcurrentWrite {
                         relay.secondaryConnection().dropForSessionState(leg, DualWriteRelay.describe(s));
                     }
                 } else if (p.failed() && !s.failed() && !inTransaction && leg.isOpen()
-                        && leg.transactionStatus() != 'I') {
+                        && leg.transactionStatus().inBlock()) {
                     leg.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
                 }
             });
@@ -131,7 +132,7 @@ final class ConcurrentWrite {
 
     private void recordForQueue(TransactionRecording into, SecondaryRequests.SecondaryRequest request,
             LegReply primaryReply) {
-        if (into != null && !primaryReply.failed() && relay.primary().transactionStatus() != 'I') {
+        if (into != null && !primaryReply.failed() && relay.primary().transactionStatus().inBlock()) {
             relay.queue().adopt(into);
             into.add(request.replay(), 1, primaryReply.commandTags(), false);
         }

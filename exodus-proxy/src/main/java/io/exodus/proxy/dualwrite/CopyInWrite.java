@@ -12,6 +12,7 @@ import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -54,8 +55,8 @@ final class CopyInWrite {
         Leg primary = relay.primary();
         relay.startTransactionIfIdle();
         policy = relay.currentPolicy();
-        wrap = primary.transactionStatus() == 'I';
-        if (primary.transactionStatus() == 'E') {
+        wrap = primary.transactionStatus() == TransactionStatus.IDLE;
+        if (primary.transactionStatus() == TransactionStatus.FAILED) {
             // The primary refuses everything until ROLLBACK, and asks for no data: let it say so.
             return relay.primaryAnswersClient(plan, 0).mapEmpty();
         }
@@ -187,11 +188,11 @@ final class CopyInWrite {
         held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.ERROR_RESPONSE,
                 encoded.slice(5, encoded.length())));
         held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.READY_FOR_QUERY,
-                Buffer.buffer(1).appendByte((byte) (wrap ? 'T' : 'E'))));
+                Buffer.buffer(1).appendByte((wrap ? TransactionStatus.IN_TRANSACTION : TransactionStatus.FAILED).code())));
         if (!wrap) {
             relay.primary().send(FrontendMessages.query(WriteSettlement.ABORT_SQL), 1, Leg.DISCARD);
         }
-        return CopyIn.Outcome.failedBefore(new LegReply((byte) 'E', error, List.of(), false), held);
+        return CopyIn.Outcome.failedBefore(new LegReply(TransactionStatus.FAILED, error, List.of(), false), held);
     }
 
     private Future<Void> settle(CopyIn.Outcome outcome, boolean toSecondary) {
@@ -206,7 +207,7 @@ final class CopyInWrite {
                 return relay.secondaryDrained().compose(v -> {
                     secondaryTransaction.drop();
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
-                }).map(r -> reply(held.withFinalStatus((byte) 'I')));
+                }).map(r -> reply(held.withFinalStatus(TransactionStatus.IDLE)));
             }
             Leg secondary = relay.secondary();
             if (outcome.secondary() != null && !outcome.secondary().failed() && secondary != null

@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.sql.Identifiers;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 
 /**
@@ -24,7 +25,7 @@ final class CursorImageCheck {
         if (image.cursorTable() == null) {
             return Future.succeededFuture(true);
         }
-        if (image.cursorTable().chars().filter(c -> c == '.').count() > 2 || primary.transactionStatus() == 'E') {
+        if (image.cursorTable().chars().filter(c -> c == '.').count() > 2 || primary.transactionStatus() == TransactionStatus.FAILED) {
             // A name of more parts makes to_regclass fail, and so the transaction; the statement fails on its own.
             return Future.succeededFuture(false);
         }

@@ -27,6 +27,7 @@ import io.exodus.proxy.wire.MessageAssembler;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.ProtocolViolation;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -403,8 +404,8 @@ public final class DualWriteRelay implements Relay {
         try {
             currentShape = plan.shape();
             if (LOG.isDebugEnabled()) {
-                LOG.debugf("%s: %s request (primary in status %c): %s", session.label(), plan.shape(),
-                        (char) primary.transactionStatus(), plan.fingerprint());
+                LOG.debugf("%s: %s request (primary %s): %s", session.label(), plan.shape(),
+                        primary.transactionStatus(), plan.fingerprint());
             }
             done = execute(plan, sent);
         } catch (RuntimeException failure) {
@@ -422,7 +423,7 @@ public final class DualWriteRelay implements Relay {
                         "Exodus failed to carry out the request: " + result.cause().getMessage()));
                 return;
             }
-            schemaChanges.afterRequest(changesTables, primary.transactionStatus() != 'I');
+            schemaChanges.afterRequest(changesTables, primary.transactionStatus().inBlock());
             temporaryTables.afterRequest(plan);
             // Timed before the flush that usually carries the ReadyForQuery: a client that has it sees the count.
             metrics.readyForQuery();
@@ -619,7 +620,7 @@ public final class DualWriteRelay implements Relay {
     }
 
     void startTransactionIfIdle() {
-        if (primary.transactionStatus() == 'I') {
+        if (primary.transactionStatus() == TransactionStatus.IDLE) {
             transactionPolicy = dual.migration().policy();
         }
     }
@@ -637,13 +638,13 @@ public final class DualWriteRelay implements Relay {
     }
 
     void recordSessionState(UnitPlan plan, LegReply reply) {
-        if (!reply.failed() && plan.simple() && primary.transactionStatus() == 'I') {
+        if (!reply.failed() && plan.simple() && primary.transactionStatus() == TransactionStatus.IDLE) {
             prepares.record(plan.statementText(), classifications.classify(plan.statementText()));
         }
     }
 
     private void afterTransactionStatusChange() {
-        if (primary.transactionStatus() == 'I') {
+        if (primary.transactionStatus() == TransactionStatus.IDLE) {
             transactionEnded();
         }
     }
@@ -702,7 +703,7 @@ public final class DualWriteRelay implements Relay {
     }
 
     /** Lets the held reply go, its ReadyForQuery saying {@code status}. */
-    void releaseClientReply(byte status) {
+    void releaseClientReply(TransactionStatus status) {
         holdingClientReply = false;
         ReplySynthesizer.setFinalStatus(outbound, status);
     }
@@ -796,7 +797,7 @@ public final class DualWriteRelay implements Relay {
 
     /** Between requests, outside a transaction, with nothing owed by either leg or to the client. */
     private boolean isQuiet() {
-        return !busy && copying == null && batch == null && primary.transactionStatus() == 'I' && primary.isIdle()
+        return !busy && copying == null && batch == null && primary.transactionStatus() == TransactionStatus.IDLE && primary.isIdle()
                 && (secondary == null || secondary.isIdle()) && !holdingClientReply;
     }
 
@@ -808,7 +809,7 @@ public final class DualWriteRelay implements Relay {
      */
     private boolean awaitingSecondaryForQuiet() {
         if (atQuiet == null || holding || adopting || copying != null || batch != null || holdingClientReply
-                || primary.transactionStatus() != 'I' || !primary.isIdle() || secondary == null
+                || primary.transactionStatus().inBlock() || !primary.isIdle() || secondary == null
                 || secondary.isIdle()) {
             return false;
         }
@@ -893,7 +894,7 @@ public final class DualWriteRelay implements Relay {
     }
 
     boolean isIdle() {
-        return !busy && primary.transactionStatus() == 'I';
+        return !busy && primary.transactionStatus() == TransactionStatus.IDLE;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -52,7 +53,7 @@ final class HeldReply implements Leg.Sink {
      * The answer with its last ReadyForQuery saying {@code status}: an autocommit write that Exodus wrapped in a
      * transaction is idle again once committed, whatever the wrapped ReadyForQuery said.
      */
-    Buffer withFinalStatus(byte status) {
+    Buffer withFinalStatus(TransactionStatus status) {
         return ReplySynthesizer.setFinalStatus(withCommitNotices(), status);
     }
 

@@ -15,6 +15,7 @@ import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.MessageReader;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -158,8 +159,8 @@ final class LockstepWrite {
         Leg primary = relay.primary();
         relay.startTransactionIfIdle();
         policy = relay.currentPolicy();
-        wrap = wrapAllowed && primary.transactionStatus() == 'I';
-        if (primary.transactionStatus() == 'E') {
+        wrap = wrapAllowed && primary.transactionStatus() == TransactionStatus.IDLE;
+        if (primary.transactionStatus() == TransactionStatus.FAILED) {
             // The primary refuses everything until ROLLBACK; let it say so.
             return relay.primaryAnswersClient(plan, ahead).mapEmpty();
         }
@@ -172,7 +173,7 @@ final class LockstepWrite {
         if (queue.queueTransaction() && verb() == TransactionVerb.PREPARE_TRANSACTION) {
             return queue.entryBeforePrepare(plan.fingerprint()).compose(entryRefused -> entryRefused == null
                     ? runOnPrimary(primary)
-                    : Future.succeededFuture(reply(ReplySynthesizer.failure(entryRefused, (byte) 'E'))));
+                    : Future.succeededFuture(reply(ReplySynthesizer.failure(entryRefused, TransactionStatus.FAILED))));
         }
         return runOnPrimary(primary);
     }
@@ -213,14 +214,14 @@ final class LockstepWrite {
                 }
                 if (wrap) {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
-                            .map(r -> reply(held.withFinalStatus((byte) 'I')));
+                            .map(r -> reply(held.withFinalStatus(TransactionStatus.IDLE)));
                 }
                 if (!wrap && secondaryReady && !queue.queueTransaction() && plan.shape() == UnitShape.SEQUENTIAL
                         && plan.statementText() != null
                         && TransactionBlockRules.leavesAnIndexWhenItFails(plan.statementText())) {
                     return failedOnTheSecondaryToo(p, held);
                 }
-                if (primary.transactionStatus() == 'I') {
+                if (primary.transactionStatus() == TransactionStatus.IDLE) {
                     // The failure ended the primary's transaction (a PREPARE TRANSACTION whose gid is taken): the
                     // secondary's part ends too, or it would stay open there, and the client's next ROLLBACK PREPARED
                     // would meet it instead of the transaction it names.

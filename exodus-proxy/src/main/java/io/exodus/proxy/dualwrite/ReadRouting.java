@@ -13,6 +13,7 @@ import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.MessageReader;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -41,7 +42,7 @@ final class ReadRouting {
 
     Future<Void> read(UnitPlan plan, int ahead) {
         if (ahead == 0 && dual.migration().canaryPercent() > 0 && !relay.secondaryUsable()
-                && relay.primary().transactionStatus() == 'I') {
+                && relay.primary().transactionStatus() == TransactionStatus.IDLE) {
             // A session that only reads gets its lost target back here (at most every 5 s), for canary reads.
             return relay.secondaryConnection().reconnectIfDue().compose(v -> routedRead(plan, ahead));
         }
@@ -53,7 +54,7 @@ final class ReadRouting {
             return readOnSecondary(plan);
         }
         long started = System.nanoTime();
-        boolean outsideTransaction = relay.primary().transactionStatus() == 'I';
+        boolean outsideTransaction = relay.primary().transactionStatus() == TransactionStatus.IDLE;
         Future<LegReply> reply = relay.primaryAnswersClient(plan, ahead);
         Buffer closes = relay.requests().closesOnly(plan);
         if (closes != null && relay.secondaryUsable()) {
@@ -74,8 +75,8 @@ final class ReadRouting {
      */
     private boolean canaryRead(UnitPlan plan) {
         double percent = dual.migration().canaryPercent();
-        if (percent <= 0 || relay.primary().transactionStatus() != 'I' || !relay.secondaryUsable()
-                || !relay.secondary().isIdle() || relay.secondary().transactionStatus() != 'I'
+        if (percent <= 0 || relay.primary().transactionStatus().inBlock() || !relay.secondaryUsable()
+                || !relay.secondary().isIdle() || relay.secondary().transactionStatus().inBlock()
                 || relay.queue().mustQueue() || !canaryEligible(plan)) {
             return false;
         }

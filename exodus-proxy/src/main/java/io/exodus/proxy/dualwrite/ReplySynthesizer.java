@@ -3,9 +3,12 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.MessageReader;
 import io.exodus.proxy.wire.MessageWriter;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.SessionMessages;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
@@ -19,19 +22,19 @@ final class ReplySynthesizer {
     private ReplySynthesizer() {
     }
 
-    static Buffer success(List<PgMessage> request, String commandTag, byte status) {
+    static Buffer success(List<PgMessage> request, String commandTag, TransactionStatus status) {
         Buffer out = Buffer.buffer(64);
         for (PgMessage message : request) {
             switch (message.type()) {
                 case FrontendMessageType.QUERY, FrontendMessageType.EXECUTE -> out.appendBuffer(commandComplete(commandTag));
-                case FrontendMessageType.PARSE -> out.appendBuffer(empty((byte) '1'));
-                case FrontendMessageType.BIND -> out.appendBuffer(empty((byte) '2'));
-                case FrontendMessageType.CLOSE -> out.appendBuffer(empty((byte) '3'));
+                case FrontendMessageType.PARSE -> out.appendBuffer(empty(BackendMessageType.PARSE_COMPLETE));
+                case FrontendMessageType.BIND -> out.appendBuffer(empty(BackendMessageType.BIND_COMPLETE));
+                case FrontendMessageType.CLOSE -> out.appendBuffer(empty(BackendMessageType.CLOSE_COMPLETE));
                 case FrontendMessageType.DESCRIBE -> {
                     if (message.body().length() > 0 && message.body().getByte(0) == 'S') {
-                        out.appendBuffer(MessageWriter.message((byte) 't', Buffer.buffer(2).appendShort((short) 0)));
+                        out.appendBuffer(MessageWriter.message(BackendMessageType.PARAMETER_DESCRIPTION, Buffer.buffer(2).appendShort((short) 0)));
                     }
-                    out.appendBuffer(empty((byte) 'n'));
+                    out.appendBuffer(empty(BackendMessageType.NO_DATA));
                 }
                 default -> {
                 }
@@ -41,7 +44,7 @@ final class ReplySynthesizer {
     }
 
     /** An error in place of the answer: drivers treat it as the request failing at its first message. */
-    static Buffer failure(ErrorResponse error, byte status) {
+    static Buffer failure(ErrorResponse error, TransactionStatus status) {
         return Buffer.buffer(128).appendBuffer(error.encode()).appendBuffer(SessionMessages.readyForQuery(status));
     }
 
@@ -50,15 +53,15 @@ final class ReplySynthesizer {
      * ParseComplete comes first, because a driver such as pgJDBC takes a named statement for prepared once it sent
      * the Parse, unless told otherwise, and would otherwise parse it again ("already exists") or never.
      */
-    static Buffer failure(List<PgMessage> request, ErrorResponse error, byte status) {
+    static Buffer failure(List<PgMessage> request, ErrorResponse error, TransactionStatus status) {
         Buffer out = Buffer.buffer(128);
         for (PgMessage message : request) {
             if (message.type() == FrontendMessageType.PARSE) {
-                out.appendBuffer(empty((byte) '1'));
+                out.appendBuffer(empty(BackendMessageType.PARSE_COMPLETE));
             } else if (message.type() != FrontendMessageType.CLOSE) {
                 break;
             } else {
-                out.appendBuffer(empty((byte) '3'));
+                out.appendBuffer(empty(BackendMessageType.CLOSE_COMPLETE));
             }
         }
         return out.appendBuffer(error.encode()).appendBuffer(SessionMessages.readyForQuery(status));
@@ -75,10 +78,10 @@ final class ReplySynthesizer {
             if (message.type() != FrontendMessageType.PARSE) {
                 continue;
             }
-            String name = new io.exodus.proxy.wire.MessageReader(message.body()).readCString();
+            String name = new MessageReader(message.body()).readCString();
             if (!name.isEmpty()) {
                 out = out == null ? Buffer.buffer() : out;
-                io.exodus.proxy.wire.FrontendMessages.appendCloseStatement(out, name);
+                FrontendMessages.appendCloseStatement(out, name);
             }
         }
         return out == null ? null : out.appendByte(FrontendMessageType.SYNC).appendInt(4);
@@ -98,10 +101,10 @@ final class ReplySynthesizer {
     }
 
     /** Makes the answer's closing ReadyForQuery, if it ends with one, say {@code status}. */
-    static Buffer setFinalStatus(Buffer answer, byte status) {
+    static Buffer setFinalStatus(Buffer answer, TransactionStatus status) {
         int length = answer.length();
         if (length >= 6 && answer.getByte(length - 6) == BackendMessageType.READY_FOR_QUERY) {
-            answer.setByte(length - 1, status);
+            answer.setByte(length - 1, status.code());
         }
         return answer;
     }
@@ -123,7 +126,7 @@ final class ReplySynthesizer {
     }
 
     static Buffer commandComplete(String tag) {
-        return MessageWriter.message((byte) 'C', MessageWriter.appendCString(Buffer.buffer(tag.length() + 1), tag));
+        return MessageWriter.message(BackendMessageType.COMMAND_COMPLETE, MessageWriter.appendCString(Buffer.buffer(tag.length() + 1), tag));
     }
 
     private static Buffer empty(byte type) {

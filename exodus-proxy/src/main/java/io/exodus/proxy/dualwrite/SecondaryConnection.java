@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.metrics.SecondaryDetachment;
 import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import org.jboss.logging.Logger;
 
@@ -49,7 +50,7 @@ final class SecondaryConnection {
                     relay.currentPolicy().configName());
             QueueHandoff queue = relay.queue();
             if (relay.secondary() == leg && queue.currentRecording() != null
-                    && relay.primary().transactionStatus() != 'I' && queue.canQueue()) {
+                    && relay.primary().transactionStatus().inBlock() && queue.canQueue()) {
                 // What the secondary applied of this transaction is gone with it: the whole of it goes to the queue.
                 queue.queueCurrentTransaction("the target was lost during the transaction");
             }
@@ -71,12 +72,12 @@ final class SecondaryConnection {
         if (relay.secondaryUsable()) {
             Leg primary = relay.primary();
             QueueHandoff queue = relay.queue();
-            if (primary.transactionStatus() == 'I' && queue.replays() && queue.mustQueue()) {
+            if (primary.transactionStatus() == TransactionStatus.IDLE && queue.replays() && queue.mustQueue()) {
                 detachForQueue();
                 return false;
             }
             return !queue.queueTransaction()
-                    && (primary.transactionStatus() == 'I' || relay.secondaryTransaction().takesPart());
+                    && (primary.transactionStatus() == TransactionStatus.IDLE || relay.secondaryTransaction().takesPart());
         }
         return false;
     }
@@ -109,7 +110,7 @@ final class SecondaryConnection {
     }
 
     private Future<Void> reconnect(boolean primaryQuiet, SessionAdoption.SessionSetup known) {
-        if (relay.secondaryUsable() || pinned || !primaryQuiet || relay.primary().transactionStatus() != 'I'
+        if (relay.secondaryUsable() || pinned || !primaryQuiet || relay.primary().transactionStatus().inBlock()
                 || relay.secondaryConnector() == null || (relay.queue().replays() && relay.queue().mustQueue())) {
             return Future.succeededFuture();
         }

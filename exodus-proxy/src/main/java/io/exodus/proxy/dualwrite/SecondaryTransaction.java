@@ -6,6 +6,7 @@ import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import org.jboss.logging.Logger;
 
@@ -57,14 +58,14 @@ final class SecondaryTransaction {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         if (inTransaction || deferredFailure != null || relay.queue().queueTransaction()
-                || primary.transactionStatus() != 'T' || secondary == null || !secondary.isOpen()
+                || primary.transactionStatus() != TransactionStatus.IN_TRANSACTION || secondary == null || !secondary.isOpen()
                 || !relay.secondaryUsable()) {
             return Future.succeededFuture(false);
         }
         // The secondary may still be ending the previous transaction (a ROLLBACK sent behind): the BEGIN queues after it.
         return TransactionCharacteristics.of(primary).compose(modes -> !modes.readOnly() ? Future.succeededFuture(false)
                 : secondary.send(FrontendMessages.query(modes.begin()), 1, Leg.DISCARD).map(reply -> {
-                    inTransaction = !reply.failed() && secondary.transactionStatus() == 'T';
+                    inTransaction = !reply.failed() && secondary.transactionStatus() == TransactionStatus.IN_TRANSACTION;
                     return inTransaction;
                 }), cannotSay -> Future.succeededFuture(false));
     }
@@ -81,7 +82,7 @@ final class SecondaryTransaction {
     /** The secondary takes no further part in this transaction (it is rolled back there). */
     void drop() {
         Leg secondary = relay.secondary();
-        if (secondary != null && secondary.isOpen() && (secondary.transactionStatus() != 'I' || !secondary.isIdle())) {
+        if (secondary != null && secondary.isOpen() && (secondary.transactionStatus().inBlock() || !secondary.isIdle())) {
             secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
         }
         inTransaction = false;
@@ -145,7 +146,7 @@ final class SecondaryTransaction {
         deferredFailure = null;
         Leg secondary = relay.secondary();
         if ((inTransaction || needsRollback) && secondary != null && secondary.isOpen()
-                && (secondary.transactionStatus() != 'I' || !secondary.isIdle())) {
+                && (secondary.transactionStatus().inBlock() || !secondary.isIdle())) {
             // The primary's transaction ended in a way no shape foresaw (a multi-statement text ending it, a
             // PREPARE TRANSACTION or COMMIT after a failure that the primary alone answered with ROLLBACK): end the
             // secondary's the same way rather than leave it open. Its BEGIN may still be on its way (the status says

@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.sql.SessionSchemaNames;
 import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 
 /**
@@ -21,7 +22,7 @@ final class SessionSchemaRename {
     /** The text for the secondary, or null when it runs the client's own. */
     static Future<String> secondaryText(Leg primary, Leg secondary, String sql) {
         if (!SessionSchemaNames.namedIn(sql) || secondary == null || !secondary.isOpen()
-                || primary.transactionStatus() == 'E' || secondary.transactionStatus() == 'E') {
+                || primary.transactionStatus() == TransactionStatus.FAILED || secondary.transactionStatus() == TransactionStatus.FAILED) {
             return Future.succeededFuture(null);
         }
         return ownSchema(primary).compose(fromName -> fromName == null ? Future.succeededFuture(null)

@@ -6,6 +6,7 @@ import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.CommandComplete;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.SessionMessages;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -31,7 +32,7 @@ final class TableFromQuery {
     Future<Void> run(UnitPlan plan) {
         CreateTableAs statement = CreateTableAs.parse(plan.statementText()).orElseThrow();
         Leg primary = relay.primary();
-        boolean own = primary.transactionStatus() == 'I';
+        boolean own = primary.transactionStatus() == TransactionStatus.IDLE;
         int start = relay.holdClientReply();
         Future<Void> steps = (own ? step("BEGIN") : Future.<Void>succeededFuture())
                 .compose(v -> failed(start) ? done() : step(statement.withNoData()))
@@ -51,7 +52,7 @@ final class TableFromQuery {
     }
 
     private boolean failed(int start) {
-        return relay.clientReplyFailed(start) || relay.primary().transactionStatus() == 'E';
+        return relay.clientReplyFailed(start) || relay.primary().transactionStatus() == TransactionStatus.FAILED;
     }
 
     private static Future<Void> done() {
@@ -62,7 +63,7 @@ final class TableFromQuery {
      * The answers of the steps as the answer to the one statement: their notices, then the first error, or the
      * INSERT's count as the CTAS's {@code SELECT n}; one ReadyForQuery.
      */
-    static Buffer oneAnswer(Buffer steps, byte status) {
+    static Buffer oneAnswer(Buffer steps, TransactionStatus status) {
         Buffer out = Buffer.buffer(steps.length());
         Buffer error = null;
         long rows = 0;

@@ -10,6 +10,7 @@ import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import org.jboss.logging.Logger;
@@ -67,7 +68,7 @@ final class TransactionCommit {
     private boolean commitsSecondaryAhead() {
         Leg secondary = relay.secondary();
         TransactionRecording recording = queue.recording();
-        return relay.primary().transactionStatus() == 'T' && !queue.queueTransaction() && queue.canQueue()
+        return relay.primary().transactionStatus() == TransactionStatus.IN_TRANSACTION && !queue.queueTransaction() && queue.canQueue()
                 && secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()
                 && recording != null && recording.hasWrites() && !recording.overflowed()
                 && secondaryTransaction.deferredFailure() == null
@@ -80,7 +81,7 @@ final class TransactionCommit {
      */
     private Future<Void> commitCaughtUp(UnitPlan plan, boolean chained) {
         Leg primary = relay.primary();
-        if (primary.transactionStatus() == 'T' && queue.recording() != null && queue.recording().hasWrites()
+        if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION && queue.recording() != null && queue.recording().hasWrites()
                 && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
             return commitQueued(plan);
         }
@@ -93,27 +94,27 @@ final class TransactionCommit {
             }
         }
         ErrorResponse failedBehind = secondaryTransaction.deferredFailure();
-        if (failedBehind != null && primary.transactionStatus() == 'T') {
+        if (failedBehind != null && primary.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
             return afterSecondaryFailedBehind(plan, failedBehind);
         }
         Leg secondary = relay.secondary();
         ConsistencyPolicy policy = relay.currentPolicy();
         boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
-        if (primary.transactionStatus() == 'T' && secondaryTransaction.wrote() && !secondaryTakesPart
+        if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION && secondaryTransaction.wrote() && !secondaryTakesPart
                 && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
             ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
                     "the " + relay.secondaryName() + " database was lost during the transaction; it is rolled back "
                             + "on both databases (policy " + policy.configName() + ")");
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
-                relay.toClient(ReplySynthesizer.failure(plan.messages(), error, (byte) 'I'));
+                relay.toClient(ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE));
                 return null;
             });
         }
-        if (primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote()) {
+        if (primary.transactionStatus() != TransactionStatus.IN_TRANSACTION || !secondaryTakesPart || !secondaryTransaction.wrote()) {
             // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
             // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
-            String end = (primary.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK") + (chained ? " AND CHAIN" : "");
+            String end = (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION ? "COMMIT" : "ROLLBACK") + (chained ? " AND CHAIN" : "");
             Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
             if (secondaryTakesPart) {
                 secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);
@@ -126,8 +127,8 @@ final class TransactionCommit {
             return onPrimary.mapEmpty();
         }
         return commitBoth(policy, relay.noticesToClient(), error -> relay.toClient(error == null
-                ? ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I')
-                : ReplySynthesizer.failure(plan.messages(), error, (byte) 'I')));
+                ? ReplySynthesizer.success(plan.messages(), "COMMIT", TransactionStatus.IDLE)
+                : ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE)));
     }
 
     /**
@@ -151,10 +152,10 @@ final class TransactionCommit {
                         // at COMMIT is the usual cause); that it came with the queue entry is for the log.
                         LOG.infof("%s: the transaction's COMMIT with its queue entry failed (%s): %s", relay.label(),
                                 c.error().sqlState(), c.error().message());
-                        relay.toClient(ReplySynthesizer.failure(plan.messages(), c.error(), (byte) 'I'));
+                        relay.toClient(ReplySynthesizer.failure(plan.messages(), c.error(), TransactionStatus.IDLE));
                     } else {
                         queue.queuedTransactionCommitted();
-                        relay.toClient(ReplySynthesizer.success(plan.messages(), "COMMIT", (byte) 'I'));
+                        relay.toClient(ReplySynthesizer.success(plan.messages(), "COMMIT", TransactionStatus.IDLE));
                     }
                     dual.metrics().commit(policy, c.failed() ? CommitOutcome.ROLLED_BACK : CommitOutcome.COMMITTED,
                             started);
@@ -168,14 +169,14 @@ final class TransactionCommit {
         Leg secondary = relay.secondary();
         ConsistencyPolicy policy = relay.currentPolicy();
         boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
-        if (secondaryTransaction.deferredFailure() != null && primary.transactionStatus() == 'T') {
+        if (secondaryTransaction.deferredFailure() != null && primary.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
             return !policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
         }
-        if (primary.transactionStatus() == 'T' && secondaryTransaction.wrote() && !secondaryTakesPart
+        if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION && secondaryTransaction.wrote() && !secondaryTakesPart
                 && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             return false;
         }
-        return primary.transactionStatus() != 'T' || !secondaryTakesPart || !secondaryTransaction.wrote();
+        return primary.transactionStatus() != TransactionStatus.IN_TRANSACTION || !secondaryTakesPart || !secondaryTransaction.wrote();
     }
 
     /** A statement failed on the secondary after the client had its answer: now the policy decides. */
@@ -185,7 +186,7 @@ final class TransactionCommit {
         secondaryTransaction.drop();
         if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
-                relay.toClient(ReplySynthesizer.failure(plan.messages(), failure, (byte) 'I'));
+                relay.toClient(ReplySynthesizer.failure(plan.messages(), failure, TransactionStatus.IDLE));
                 return null;
             });
         }
@@ -200,7 +201,7 @@ final class TransactionCommit {
      * one can, until it touches a temporary object or notifications). Only under two-phase-commit, which needs it.
      */
     void beforeRequest(UnitPlan plan) {
-        if (relay.primary().transactionStatus() == 'I') {
+        if (relay.primary().transactionStatus() == TransactionStatus.IDLE) {
             unpreparable = null;
         }
         if (unpreparable != null || !relay.currentPolicy().usesTwoPhaseCommit()) {
@@ -225,7 +226,7 @@ final class TransactionCommit {
     Future<Void> commitWrapped(HeldReply held, UnitPlan plan) {
         return commitBoth(relay.currentPolicy(), held.collectingCommitNotices(relay.noticesToClient()),
                 error -> relay.toClient(error == null
-                ? held.withFinalStatus((byte) 'I')
+                ? held.withFinalStatus(TransactionStatus.IDLE)
                 : failureAfterPrimaryRan(plan, error)));
     }
 
@@ -235,7 +236,7 @@ final class TransactionCommit {
         if (closes != null) {
             relay.primary().send(closes, 1, Leg.DISCARD);
         }
-        return ReplySynthesizer.failure(error, (byte) 'I');
+        return ReplySynthesizer.failure(error, TransactionStatus.IDLE);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -61,7 +62,7 @@ final class TwoPhaseCommit {
                 if (p.failed()) {
                     // A deferred constraint fails here: the primary has rolled back; so must the secondary.
                     decided.accept(p.error());
-                    if (primary.transactionStatus() != 'I') {
+                    if (primary.transactionStatus().inBlock()) {
                         primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
                     }
                     return undoSecondaryPrepare(secondary, onSecondary.result(), quotedGid);
@@ -94,7 +95,7 @@ final class TwoPhaseCommit {
         if (!secondary.isOpen()) {
             return Future.succeededFuture();
         }
-        String undo = prepared.failed() ? (secondary.transactionStatus() == 'I' ? null : "ROLLBACK")
+        String undo = prepared.failed() ? (secondary.transactionStatus() == TransactionStatus.IDLE ? null : "ROLLBACK")
                 : "ROLLBACK PREPARED " + quotedGid;
         return undo == null ? Future.succeededFuture()
                 : secondary.send(FrontendMessages.query(undo), 1, Leg.DISCARD).mapEmpty();
@@ -114,7 +115,7 @@ final class TwoPhaseCommit {
             dual.divergences().record(Divergence.Kind.SECONDARY_ERROR, policy, "PREPARE TRANSACTION",
                     "prepared", error.sqlState() + " " + error.message());
             decided.accept(error);
-            if (secondary != null && secondary.isOpen() && secondary.transactionStatus() != 'I') {
+            if (secondary != null && secondary.isOpen() && secondary.transactionStatus().inBlock()) {
                 secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
             }
             return primary.send(FrontendMessages.query("ROLLBACK PREPARED " + quotedGid), 1, Leg.DISCARD).mapEmpty();

@@ -7,6 +7,7 @@ import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.SqlState;
+import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -86,7 +87,7 @@ final class WriteSettlement {
     /** Whether the secondary gets the write live (not queued, connected, and in the transaction if there is one). */
     boolean secondaryReady() {
         return !queue.queueTransaction() && relay.secondaryUsable()
-                && (relay.primary().transactionStatus() == 'I' || secondaryTransaction.takesPart());
+                && (relay.primary().transactionStatus() == TransactionStatus.IDLE || secondaryTransaction.takesPart());
     }
 
     static Divergence.Kind kindOf(LegReply secondary) {
@@ -128,13 +129,13 @@ final class WriteSettlement {
         if (wrap) {
             secondaryTransaction.drop();
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
-                    .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'I')));
+                    .map(r -> reply(ReplySynthesizer.failure(error, TransactionStatus.IDLE)));
         }
-        if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == 'T') {
+        if (secondary != null && secondary.isOpen() && secondary.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
             secondary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD);
         }
         return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
-                .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+                .map(r -> reply(ReplySynthesizer.failure(error, TransactionStatus.FAILED)));
     }
 
     /** The secondary applied the write as the primary did: it takes part, and a wrapped write commits on both. */
@@ -163,9 +164,9 @@ final class WriteSettlement {
             }
             if (c.failed()) {
                 closeNamedStatements();
-                reply(ReplySynthesizer.failure(c.error(), (byte) 'I'));
+                reply(ReplySynthesizer.failure(c.error(), TransactionStatus.IDLE));
             } else {
-                reply(held.withFinalStatus((byte) 'I'));
+                reply(held.withFinalStatus(TransactionStatus.IDLE));
             }
             return null;
         });
@@ -175,12 +176,12 @@ final class WriteSettlement {
     private Future<Void> refuse(ErrorResponse error) {
         Leg primary = relay.primary();
         // Nothing of the request runs: the error comes first, so the driver takes none of its statements for parsed.
-        if (primary.transactionStatus() == 'I') {
-            reply(ReplySynthesizer.failure(error, (byte) 'I'));
+        if (primary.transactionStatus() == TransactionStatus.IDLE) {
+            reply(ReplySynthesizer.failure(error, TransactionStatus.IDLE));
             return Future.succeededFuture();
         }
         return primary.send(FrontendMessages.query(ABORT_SQL), 1, Leg.DISCARD)
-                .map(r -> reply(ReplySynthesizer.failure(error, (byte) 'E')));
+                .map(r -> reply(ReplySynthesizer.failure(error, TransactionStatus.FAILED)));
     }
 
     /** What the client is told when the policy fails its write for the secondary's failure. */

@@ -15,9 +15,9 @@ public final class SessionMessages {
                 Buffer.buffer(8).appendInt(processId).appendInt(secretKey));
     }
 
-    public static Buffer readyForQuery(byte transactionStatus) {
+    public static Buffer readyForQuery(TransactionStatus transactionStatus) {
         return MessageWriter.message(BackendMessageType.READY_FOR_QUERY,
-                Buffer.buffer(1).appendByte(transactionStatus));
+                Buffer.buffer(1).appendByte(transactionStatus.code()));
     }
 
     public static Buffer terminate() {
