@@ -3,30 +3,32 @@ package io.exodus.proxy.api;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.capture.RecommendationPuller;
+import io.exodus.proxy.catchup.CatchUpApplier;
+import io.exodus.proxy.catchup.CatchUpStatus;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.control.ControlChange;
 import io.exodus.proxy.control.ControlPlane;
 import io.exodus.proxy.control.ControlSetting;
-import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.control.ControlState;
+import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.control.Replica;
 import io.exodus.proxy.cutover.PrimarySwitch;
 import io.exodus.proxy.cutover.SwitchRefused;
 import io.exodus.proxy.cutover.SwitchReport;
-import io.exodus.proxy.consistency.DivergenceLog;
-import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.AnalyzerRecommendations;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.monitoring.ReplicationLag;
+import io.exodus.proxy.monitoring.ReplicationLagProbe;
 import io.exodus.proxy.strategy.Strategy;
 import io.exodus.proxy.strategy.StrategyProgress;
 import io.exodus.proxy.strategy.StrategyRefused;
 import io.exodus.proxy.strategy.StrategyRunner;
-import io.exodus.proxy.monitoring.ReplicationLagProbe;
 import io.exodus.proxy.sync.SyncService;
 import io.exodus.proxy.sync.SyncStatus;
 import io.exodus.proxy.traffic.WritePathChange;
@@ -48,8 +50,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The migration as an operator sees it: phase, primary, policy, divergences, replay queue, replication lag; and the
@@ -71,7 +76,7 @@ public class MigrationResource {
     private final DivergenceLog divergences;
     private final TwoPhaseRecovery recovery;
     private final ExodusConfig config;
-    private final io.exodus.proxy.catchup.CatchUpApplier replayer;
+    private final CatchUpApplier replayer;
     private final ReplicationLagProbe replicationLag;
     private final CaptureTap capture;
     private final RecommendationPuller recommendations;
@@ -84,7 +89,7 @@ public class MigrationResource {
     private final WritePathChange writePath;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
-            ExodusConfig config, io.exodus.proxy.catchup.CatchUpApplier replayer, ReplicationLagProbe replicationLag,
+            ExodusConfig config, CatchUpApplier replayer, ReplicationLagProbe replicationLag,
             CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints,
             ControlPlane control, SyncService sync, PrimarySwitch primarySwitch, MigrationChanges changes,
             StrategyRunner strategies, WritePathChange writePath) {
@@ -121,7 +126,7 @@ public class MigrationResource {
      */
     public record Status(String phase, String primary, String policy, double canaryPercent,
             Map<String, Double> divergences, List<Divergence> recent, List<String> statementsNeedingVerification,
-            io.exodus.proxy.catchup.CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
+            CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
             Analyzer analyzer, Control control, List<Replica> replicas, SyncStatus sync, SwitchReport lastSwitch,
             StrategyProgress strategy) {
     }
@@ -184,7 +189,7 @@ public class MigrationResource {
             return Uni.createFrom().item(
                     problem(Response.Status.UNAUTHORIZED, "a valid bearer token (exodus.admin.token) is required"));
         }
-        Future<io.exodus.proxy.catchup.CatchUpStatus> replay = replayer.active() ? replayer.status()
+        Future<CatchUpStatus> replay = replayer.active() ? replayer.status()
                 : Future.succeededFuture();
         Future<List<Replica>> replicas = control.enabled()
                 ? control.replicas().otherwise(failure -> List.of()) : Future.succeededFuture(List.of());
@@ -192,8 +197,8 @@ public class MigrationResource {
                 .map(both -> statusWith(replay.result(), replicas.result()));
     }
 
-    private Response statusWith(io.exodus.proxy.catchup.CatchUpStatus replay, List<Replica> replicas) {
-        Map<String, Double> counts = new java.util.LinkedHashMap<>();
+    private Response statusWith(CatchUpStatus replay, List<Replica> replicas) {
+        Map<String, Double> counts = new LinkedHashMap<>();
         for (Divergence.Kind kind : Divergence.Kind.values()) {
             counts.put(kind.tag(), divergences.count(kind));
         }
@@ -449,7 +454,7 @@ public class MigrationResource {
         return switched(authorization, () -> primarySwitch.retireSource(actorOf(actor), reasonOf(body)));
     }
 
-    private Uni<Response> switched(String authorization, java.util.function.Supplier<Future<SwitchReport>> move) {
+    private Uni<Response> switched(String authorization, Supplier<Future<SwitchReport>> move) {
         Response refused = changeRefusal(authorization);
         if (refused != null) {
             return Uni.createFrom().item(refused);
@@ -475,7 +480,7 @@ public class MigrationResource {
         try {
             SwitchRequest request = REASONS.readValue(body, SwitchRequest.class);
             return request == null ? null : request.reason();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }
@@ -500,7 +505,7 @@ public class MigrationResource {
 
     /** The answer to a change: the new value, and for the fleet its version and which replicas applied it. */
     private static Map<String, Object> changed(String field, Object value, ControlChange fleetChange) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put(field, value);
         if (fleetChange != null) {
             body.put("version", fleetChange.version());

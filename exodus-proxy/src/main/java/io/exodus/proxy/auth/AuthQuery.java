@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -29,7 +30,7 @@ final class AuthQuery {
                 .setUser(source.user())
                 .setPassword(source.password())
                 .setDatabase(source.database())
-                .setSslMode(io.vertx.pgclient.SslMode.of(source.sslMode().text()))
+                .setSslMode(SslMode.of(source.sslMode().text()))
                 .setTrustAll(!source.sslMode().verifiesCertificate());
         this.pool = PgBuilder.pool()
                 .with(new PoolOptions().setMaxSize(2).setName("exodus-auth-query"))

@@ -1,5 +1,7 @@
 package io.exodus.proxy.auth;
 
+import io.exodus.proxy.wire.SqlState;
+
 /**
  * An authentication exchange ended without letting the peer in. {@link #kind()} tells the session which
  * SQLSTATE to put in the ErrorResponse: a peer that broke the SASL or password protocol is treated differently
@@ -9,9 +11,9 @@ public final class AuthenticationFailedException extends RuntimeException {
 
     public enum Kind {
         /** The message did not follow RFC 5802 or PostgreSQL's rules for it. */
-        PROTOCOL_VIOLATION("08P01"),
+        PROTOCOL_VIOLATION(SqlState.PROTOCOL_VIOLATION),
         /** The message was well formed but the proof or signature did not match the secret. */
-        WRONG_PASSWORD("28P01");
+        WRONG_PASSWORD(SqlState.INVALID_PASSWORD);
 
         private final String sqlState;
 

@@ -5,6 +5,7 @@ import io.exodus.proxy.wire.PasswordMessage;
 import io.vertx.core.buffer.Buffer;
 
 import java.security.SecureRandom;
+import java.util.Base64;
 
 /**
  * One client's authentication to the proxy: the challenges to send and the checks of the answers. SCRAM is
@@ -158,6 +159,6 @@ public final class ClientAuthentication {
         RANDOM.nextBytes(salt);
         byte[] password = new byte[24];
         RANDOM.nextBytes(password);
-        return ScramSecret.fromPassword(java.util.Base64.getEncoder().encodeToString(password), salt, 4096);
+        return ScramSecret.fromPassword(Base64.getEncoder().encodeToString(password), salt, 4096);
     }
 }

@@ -1,6 +1,7 @@
 package io.exodus.proxy.backend;
 
 import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.SessionMessages;
 import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.net.NetClient;
@@ -48,6 +49,6 @@ public final class BackendConnector {
     public void cancel(int processId, int secretKey) {
         var url = endpoint.url();
         netClient.connect(url.socketAddress()).onSuccess((NetSocket socket) -> socket
-                .end(io.exodus.proxy.wire.SessionMessages.cancelRequest(processId, secretKey)));
+                .end(SessionMessages.cancelRequest(processId, secretKey)));
     }
 }

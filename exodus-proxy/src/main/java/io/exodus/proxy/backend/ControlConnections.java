@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,7 +102,7 @@ public final class ControlConnections implements AutoCloseable {
      * {@code DROP DATABASE} from running; a later {@link #to} opens a new one.
      */
     public Future<Void> close(String database) {
-        List<Future<Void>> closing = new java.util.ArrayList<>();
+        List<Future<Void>> closing = new ArrayList<>();
         pools.entrySet().removeIf(entry -> {
             if (!entry.getKey().database().equals(database)) {
                 return false;

@@ -1,7 +1,9 @@
 package io.exodus.proxy.backend;
 
+import io.exodus.proxy.metrics.DualWriteMetrics;
 import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.metrics.StatementClass;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.CommandComplete;
 import io.exodus.proxy.wire.ErrorResponse;
@@ -14,13 +16,17 @@ import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One backend session of a dual-write client session: the source or the target, in the role of primary or
@@ -70,17 +76,17 @@ public final class Leg {
     private Buffer held;
     /** {@link #beginLater} BEGINs not answered yet. */
     private int heldBegins;
-    private io.exodus.proxy.metrics.DualWriteMetrics metrics = io.exodus.proxy.metrics.DualWriteMetrics.DISABLED;
+    private DualWriteMetrics metrics = DualWriteMetrics.DISABLED;
     /** Tells the statement class of each request written, for its timer; null with metrics off. */
     private RequestClassifier classifier;
-    private java.util.function.Supplier<io.exodus.proxy.migration.ConsistencyPolicy> policy;
+    private Supplier<ConsistencyPolicy> policy;
     private boolean primaryRole;
     private boolean unnamedStatementLive;
     /** The last FATAL or PANIC ErrorResponse the backend sent: why it is about to close the connection. */
     private PgMessage lastFatal;
     private boolean target;
     private boolean timedOut;
-    private io.vertx.core.Vertx vertx;
+    private Vertx vertx;
     private long timeoutMillis;
 
     public Leg(BackendConnection backend, int maxMessageSize) {
@@ -91,8 +97,8 @@ public final class Leg {
     }
 
     /** Times every request of this leg, tagged with its role, its statement class and the policy of the moment. */
-    public void measuredBy(io.exodus.proxy.metrics.DualWriteMetrics meters, boolean primary,
-            java.util.function.Supplier<io.exodus.proxy.migration.ConsistencyPolicy> currentPolicy) {
+    public void measuredBy(DualWriteMetrics meters, boolean primary,
+            Supplier<ConsistencyPolicy> currentPolicy) {
         this.metrics = meters;
         this.primaryRole = primary;
         this.policy = currentPolicy;
@@ -109,7 +115,7 @@ public final class Leg {
     }
 
     /** Every request must be answered within this time, or the leg is closed as lost. */
-    public void answerWithin(io.vertx.core.Vertx timers, java.time.Duration timeout) {
+    public void answerWithin(Vertx timers, Duration timeout) {
         this.vertx = timers;
         this.timeoutMillis = timeout.toMillis();
     }
@@ -306,7 +312,7 @@ public final class Leg {
     private void write(Buffer bytes) {
         backend.socket().write(bytes);
         long now = System.nanoTime();
-        for (java.util.Iterator<Request> last = requests.descendingIterator(); last.hasNext(); ) {
+        for (Iterator<Request> last = requests.descendingIterator(); last.hasNext(); ) {
             Request pending = last.next();
             if (pending.sentAt != 0) {
                 break;

@@ -1,6 +1,7 @@
 package io.exodus.proxy.backend;
 
 import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.SqlState;
 import io.exodus.proxy.wire.TransactionStatus;
 
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.List;
 public record LegReply(TransactionStatus transactionStatus, ErrorResponse error, List<String> commandTags, boolean lostConnection) {
 
     public static LegReply lost(String why) {
-        return new LegReply(TransactionStatus.IDLE, ErrorResponse.error(io.exodus.proxy.wire.SqlState.CONNECTION_FAILURE, why),
+        return new LegReply(TransactionStatus.IDLE, ErrorResponse.error(SqlState.CONNECTION_FAILURE, why),
                 List.of(), true);
     }
 

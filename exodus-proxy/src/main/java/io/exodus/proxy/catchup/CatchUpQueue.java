@@ -6,6 +6,7 @@ import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -146,7 +147,7 @@ public class CatchUpQueue {
                 return pool.query(CatchUpQueueSql.GRANT_ID).execute().<Void>mapEmpty();
             }
             return pool.query(CatchUpQueueSql.CREATE_QUEUE).execute().<Void>mapEmpty().recover(failure ->
-                    failure instanceof PgException pg && "23505".equals(pg.getSqlState())
+                    failure instanceof PgException pg && SqlState.UNIQUE_VIOLATION.equals(pg.getSqlState())
                             ? pool.query(CatchUpQueueSql.CREATE_QUEUE).execute().mapEmpty()
                             : Future.failedFuture(failure));
         });
@@ -291,7 +292,7 @@ public class CatchUpQueue {
         return connections().to(source(), database).query(CatchUpQueueSql.NEXT_ID).execute()
                 .map(rows -> rows.iterator().next().getLong(0))
                 .onFailure(failure -> {
-                    if (failure instanceof PgException pg && "42P01".equals(pg.getSqlState())) {
+                    if (failure instanceof PgException pg && SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())) {
                         // The database was dropped and made again outside Exodus: its queue is made again when next
                         // asked for.
                         ready.remove(database);

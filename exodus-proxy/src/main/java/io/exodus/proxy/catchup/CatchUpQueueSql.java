@@ -1,5 +1,6 @@
 package io.exodus.proxy.catchup;
 
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -148,7 +149,7 @@ public final class CatchUpQueueSql {
      * {@code standard_conforming_strings} says. The entry's role is the column default: the session's user.
      */
     public static String insert(long id, String proxyId, String context, byte[] stream, int readyCount,
-            List<String> expectedTags, Long commitMarker, byte[] signature, java.util.Collection<String> tables) {
+            List<String> expectedTags, Long commitMarker, byte[] signature, Collection<String> tables) {
         StringBuilder sql = new StringBuilder(stream.length * 2 + 512);
         sql.append("INSERT INTO exodus.replay_queue (id, proxy_id, context, stream, ready_count, expected_tags,"
                 + " commit_marker, signature, tables) VALUES (").append(id).append(", ");

@@ -4,9 +4,11 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.sql.Identifiers;
+import io.exodus.proxy.wire.CommandComplete;
 import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgException;
@@ -27,7 +29,6 @@ import java.util.Set;
  * head entry blocks the ones behind it until it applies or is parked: a later transaction may depend on its rows.
  */
 final class DatabaseCatchUp {
-    private static final String UNDEFINED_TABLE = "42P01";
     private static final Logger LOG = Logger.getLogger(DatabaseCatchUp.class);
     private static final int BATCH = 100;
 
@@ -259,7 +260,7 @@ final class DatabaseCatchUp {
             if (message.type() == 'Z') {
                 part[0]++;
             } else if (message.type() == 'C') {
-                String tag = io.exodus.proxy.wire.CommandComplete.tag(message.body());
+                String tag = CommandComplete.tag(message.body());
                 if (part[0] >= firstStreamPart && part[0] <= lastStreamPart) {
                     streamTags.add(tag);
                 } else if (part[0] == lastStreamPart + 1) {
@@ -340,7 +341,7 @@ final class DatabaseCatchUp {
                     rows.forEach(row -> applied.add(row.getLong(0)));
                     return applied;
                 })).onFailure(failure -> {
-                    if (failure instanceof PgException pg && UNDEFINED_TABLE.equals(pg.getSqlState())) {
+                    if (failure instanceof PgException pg && SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())) {
                         // Dropped, or lost with the target's last commits (a crash with synchronous_commit off, a
                         // restore from an older backup): the applies it recorded went with it, so it is made again,
                         // empty, before the next round.

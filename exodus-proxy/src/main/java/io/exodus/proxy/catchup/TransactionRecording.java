@@ -1,11 +1,13 @@
 package io.exodus.proxy.catchup;
 
+import io.exodus.proxy.sql.WrittenTables;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one client transaction sent, or would have sent, to the secondary, kept so that the whole transaction can be
@@ -95,9 +97,9 @@ public final class TransactionRecording {
 
     /** The tables the transaction's statements name as written to (what functions and triggers write is not seen). */
     public Set<String> tables() {
-        Set<String> tables = new java.util.TreeSet<>();
+        Set<String> tables = new TreeSet<>();
         for (String sql : writingStatements) {
-            tables.addAll(io.exodus.proxy.sql.WrittenTables.in(sql));
+            tables.addAll(WrittenTables.in(sql));
         }
         return tables;
     }

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -321,7 +322,7 @@ public interface ExodusConfig {
         /** The canary strategy's shares of reads on the target, in percent, one step each, before its cutover. */
         @WithName("canary-steps")
         @WithDefault("5,25,50,100")
-        java.util.List<Double> canarySteps();
+        List<Double> canarySteps();
 
         /** How long each step runs with its health gates watched before the next one. */
         @WithDefault("5m")
@@ -567,7 +568,7 @@ public interface ExodusConfig {
         /** The wait before each re-check: longer than the writes in flight take to reach both databases. */
         @WithName("recheck-delay")
         @WithDefault("1s")
-        java.time.Duration recheckDelay();
+        Duration recheckDelay();
 
         /** Differing rows shown per table in the report; all are counted. */
         @WithName("max-examples")
@@ -580,7 +581,7 @@ public interface ExodusConfig {
          */
         @WithName("count-interval")
         @WithDefault("15m")
-        java.time.Duration countInterval();
+        Duration countInterval();
 
         /** Tables the source's planner estimates larger than this are not counted but shown with both estimates. */
         @WithName("count-exact-limit")

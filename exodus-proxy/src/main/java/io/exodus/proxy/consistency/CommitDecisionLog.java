@@ -3,6 +3,7 @@ package io.exodus.proxy.consistency;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Tuple;
@@ -145,12 +146,12 @@ public final class CommitDecisionLog {
     }
 
     private static boolean isUniqueViolation(Throwable failure) {
-        return failure instanceof PgException pg && "23505".equals(pg.getSqlState());
+        return failure instanceof PgException pg && SqlState.UNIQUE_VIOLATION.equals(pg.getSqlState());
     }
 
     private static boolean isUndefinedTable(Throwable failure) {
         // 3F000 when the schema is missing too, on some versions.
         return failure instanceof PgException pg
-                && ("42P01".equals(pg.getSqlState()) || "3F000".equals(pg.getSqlState()));
+                && (SqlState.UNDEFINED_TABLE.equals(pg.getSqlState()) || SqlState.INVALID_SCHEMA_NAME.equals(pg.getSqlState()));
     }
 }

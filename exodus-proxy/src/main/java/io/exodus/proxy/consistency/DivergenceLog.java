@@ -12,8 +12,10 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where divergences go: a WARN log line with the statement's fingerprint, the {@code exodus.divergence} counter by
@@ -28,7 +30,7 @@ public class DivergenceLog {
     private final Map<Divergence.Kind, Map<ConsistencyPolicy, Counter>> counters = new EnumMap<>(Divergence.Kind.class);
     private final Counter nondeterministic;
     private final ArrayDeque<Divergence> recent = new ArrayDeque<>();
-    private final java.util.Set<String> needVerification = new java.util.LinkedHashSet<>();
+    private final Set<String> needVerification = new LinkedHashSet<>();
 
     public DivergenceLog(MeterRegistry exported, MetricsConfig metrics) {
         // With metrics off nothing is exported, but the admin API still reports the counts.

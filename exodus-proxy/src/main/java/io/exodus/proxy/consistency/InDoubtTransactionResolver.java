@@ -3,6 +3,7 @@ package io.exodus.proxy.consistency;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -188,11 +189,11 @@ public final class InDoubtTransactionResolver {
 
     /** 42704: no prepared transaction with that gid (any more). */
     private static boolean isGone(Throwable failure) {
-        return failure instanceof PgException pg && "42704".equals(pg.getSqlState());
+        return failure instanceof PgException pg && SqlState.UNDEFINED_OBJECT.equals(pg.getSqlState());
     }
 
     private static boolean isPermissionDenied(Throwable failure) {
-        return failure instanceof PgException pg && "42501".equals(pg.getSqlState());
+        return failure instanceof PgException pg && SqlState.INSUFFICIENT_PRIVILEGE.equals(pg.getSqlState());
     }
 
     private String explain(Throwable failure) {

@@ -1,6 +1,8 @@
 package io.exodus.proxy.consistency;
 
 import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -103,7 +105,7 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
         List<String> hidden = first.size() > 9 && first.get(9) != null ? List.of(first.get(9).split(",")) : List.of();
         boolean mayKeepRows = first.size() > 10 && "t".equals(first.get(10));
         boolean storesRows = first.size() > 11 && "t".equals(first.get(11));
-        Set<RowEvent> changedBefore = java.util.EnumSet.noneOf(RowEvent.class);
+        Set<RowEvent> changedBefore = EnumSet.noneOf(RowEvent.class);
         if (first.size() > 13) {
             if ("t".equals(first.get(12))) {
                 changedBefore.add(RowEvent.INSERT);
@@ -128,7 +130,7 @@ public record TableShape(int tableOid, String qualifiedName, Map<Short, String> 
     private static Set<Short> viewColumnsTakingNoValue(String evAction, String generatedOrigins, Set<Short> columns) {
         Set<String> generatedColumns = generatedOrigins == null ? Set.of() : Set.of(generatedOrigins.split(","));
         Map<Integer, ViewColumnOrigins.Origin> origins = ViewColumnOrigins.of(evAction);
-        Set<ViewColumnOrigins.Origin> seen = new java.util.HashSet<>();
+        Set<ViewColumnOrigins.Origin> seen = new HashSet<>();
         Set<Short> leftOut = new LinkedHashSet<>();
         for (short column : columns) {
             ViewColumnOrigins.Origin origin = origins.get((int) column);

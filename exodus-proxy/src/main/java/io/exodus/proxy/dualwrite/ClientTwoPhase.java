@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.TransactionVerb;
+import io.exodus.proxy.wire.SqlState;
 
 import java.util.List;
 
@@ -15,9 +16,6 @@ import java.util.List;
  * nothing to end, which is expected and no divergence.
  */
 final class ClientTwoPhase {
-    /** PostgreSQL's undefined_object: "prepared transaction with identifier ... does not exist". */
-    private static final String UNDEFINED_OBJECT = "42704";
-
     private ClientTwoPhase() {
     }
 
@@ -38,6 +36,6 @@ final class ClientTwoPhase {
     /** The secondary had no prepared transaction of that name, where the primary had one and ended it. */
     static boolean notPreparedOnSecondary(LegReply primary, LegReply secondary) {
         return !primary.failed() && secondary.failed() && !secondary.lostConnection()
-                && UNDEFINED_OBJECT.equals(secondary.error().sqlState());
+                && SqlState.UNDEFINED_OBJECT.equals(secondary.error().sqlState());
     }
 }

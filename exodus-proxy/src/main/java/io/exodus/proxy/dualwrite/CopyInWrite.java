@@ -11,6 +11,7 @@ import io.exodus.proxy.sql.WrittenTables;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
+import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.SqlState;
 import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
@@ -185,9 +186,9 @@ final class CopyInWrite {
     /** Refused before anything ran, in the words of {@code encoded} (a framed ErrorResponse, Exodus's or the primary's). */
     private CopyIn.Outcome refused(Buffer encoded, ErrorResponse error) {
         HeldReply held = new HeldReply(0);
-        held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.ERROR_RESPONSE,
+        held.append(new PgMessage(BackendMessageType.ERROR_RESPONSE,
                 encoded.slice(5, encoded.length())));
-        held.append(new io.exodus.proxy.wire.PgMessage(BackendMessageType.READY_FOR_QUERY,
+        held.append(new PgMessage(BackendMessageType.READY_FOR_QUERY,
                 Buffer.buffer(1).appendByte((wrap ? TransactionStatus.IN_TRANSACTION : TransactionStatus.FAILED).code())));
         if (!wrap) {
             relay.primary().send(FrontendMessages.query(WriteSettlement.ABORT_SQL), 1, Leg.DISCARD);

@@ -35,6 +35,7 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The established session in phase dual-write: the client talks to one connection, and every request runs on the
@@ -606,7 +607,7 @@ public final class DualWriteRelay implements Relay {
     }
 
     /** The PREPAREs of these names that a replay of this session's transaction runs first. */
-    String sessionPrepares(java.util.Set<String> names) {
+    String sessionPrepares(Set<String> names) {
         return prepares.replayText(names);
     }
 

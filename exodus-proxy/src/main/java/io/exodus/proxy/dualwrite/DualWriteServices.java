@@ -1,13 +1,17 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.BackendConnector;
+import io.exodus.proxy.catchup.CatchUpQueue;
 import io.exodus.proxy.consistency.CommitDecisionLog;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.GlobalTransactionIds;
 import io.exodus.proxy.consistency.TableShape;
-import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.functions.SourceFunctions;
+import io.exodus.proxy.metrics.DualWriteMetrics;
+import io.exodus.proxy.metrics.ReadsBySide;
+import io.exodus.proxy.migration.MigrationState;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -33,10 +37,10 @@ public record DualWriteServices(
         CommitDecisionLog decisions,
         DivergenceLog divergences,
         boolean rowImages,
-        java.time.Duration secondaryTimeout,
-        io.exodus.proxy.metrics.DualWriteMetrics metrics,
-        io.exodus.proxy.catchup.CatchUpQueue replay,
-        io.exodus.proxy.metrics.ReadsBySide reads,
+        Duration secondaryTimeout,
+        DualWriteMetrics metrics,
+        CatchUpQueue replay,
+        ReadsBySide reads,
         long copyFromFileMaxBytes,
         long largeObjectMaxBytes) {
 }

@@ -2,6 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.migration.ConsistencyPolicy;
@@ -10,6 +11,7 @@ import io.exodus.proxy.sql.MissingIndexDrop;
 import io.exodus.proxy.sql.PartitionDetach;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
+import io.exodus.proxy.sql.WrittenTables;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.MessageReader;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -274,14 +277,14 @@ final class LockstepWrite {
             secondaryPlan = secondaryPlan.withText(secondaryText);
         }
         List<String> primaryTags = primaryTags(p);
-        io.exodus.proxy.catchup.TransactionRecording recording = wrapAllowed ? queue.recording() : null;
+        TransactionRecording recording = wrapAllowed ? queue.recording() : null;
         SecondaryRequests.SecondaryRequest request = withLargeObjects(relay.requests().secondary(secondaryPlan,
                 captures, shapes == null ? Map.of() : shapes, primaryTags,
                 recording == null ? null : recording.preparedHere()));
         int answers = largeObjects == null ? 1 : 3;
         if (recording != null) {
             String replayText = replayText(secondaryPlan);
-            Buffer replay = java.util.Objects.equals(replayText, plan.statementText()) ? request.replay()
+            Buffer replay = Objects.equals(replayText, plan.statementText()) ? request.replay()
                     : FrontendMessages.query(replayText);
             recording.add(wrap ? FrontendMessages.query("BEGIN").appendBuffer(replay) : replay,
                     wrap ? answers + 1 : answers, wrap ? withBegin(request.expectedTags()) : request.expectedTags(),
@@ -401,7 +404,7 @@ final class LockstepWrite {
         relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
         entryMayHaveCommitted();
         if (queue.replays()) {
-            queue.markDivergent(io.exodus.proxy.sql.WrittenTables.in(plan.statementText()),
+            queue.markDivergent(WrittenTables.in(plan.statementText()),
                     "the target missed a write and the replay queue could not take it (full, or not usable)");
         }
         if (policy.pinsSessionAfterSecondaryFailure()) {
@@ -492,7 +495,7 @@ final class LockstepWrite {
             return false;
         }
         String state = p.error().sqlState();
-        return state.startsWith("42") || state.equals("0A000");
+        return state.startsWith("42") || state.equals(SqlState.FEATURE_NOT_SUPPORTED);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.DataRow;
+import io.exodus.proxy.wire.MessageWriter;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.RowDescription;
 import io.vertx.core.buffer.Buffer;
@@ -191,7 +192,7 @@ final class PrimaryRowImageFilter implements Leg.Sink {
         Buffer body = Buffer.buffer(32 * indexes.length).appendShort((short) indexes.length);
         for (int index : indexes) {
             RowDescription.Field field = full.fields().get(index);
-            io.exodus.proxy.wire.MessageWriter.appendCString(body, field.name());
+            MessageWriter.appendCString(body, field.name());
             body.appendInt(field.tableOid()).appendShort(field.columnNumber()).appendInt(field.typeOid())
                     .appendShort(field.typeSize()).appendInt(field.typeModifier()).appendShort(field.format());
         }

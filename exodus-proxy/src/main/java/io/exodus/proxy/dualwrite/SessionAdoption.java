@@ -4,8 +4,8 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
-import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.PreparedStatementVerb;
+import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -132,7 +133,7 @@ final class SessionAdoption {
             obstacles.add("prepared statements in client encoding " + encoding);
         }
         // The role last: settings only a superuser may change are set before the role gives that up.
-        settings.sort(java.util.Comparator.comparing(setting -> setting[0].equals("role")));
+        settings.sort(Comparator.comparing(setting -> setting[0].equals("role")));
         return new SessionSetup(settings, prepared, sqlPrepared, listening, obstacles, primaryBound);
     }
 

@@ -54,7 +54,7 @@ final class SessionSettings {
                         + (reply.error() == null ? "connection lost" : reply.error().message()));
             }
             String isolation = "SET TRANSACTION ISOLATION LEVEL "
-                    + rows.rows().get(0).get(0).toUpperCase(java.util.Locale.ROOT);
+                    + rows.rows().get(0).get(0).toUpperCase(Locale.ROOT);
             List<String[]> settings = new ArrayList<>();
             for (List<String> row : rows.rows().subList(1, rows.rows().size())) {
                 settings.add(new String[] {row.get(0), row.get(1)});

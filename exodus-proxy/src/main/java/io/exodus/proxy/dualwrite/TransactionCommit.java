@@ -356,7 +356,7 @@ final class TransactionCommit {
         return secondary.send(FrontendMessages.query(commit), 1, Leg.DISCARD).compose(s -> {
             boolean committed = !s.failed() && s.commandTags().contains("COMMIT");
             if (marker != null && s.failed() && !s.lostConnection()
-                    && "42P01".equals(s.error().sqlState())) {
+                    && SqlState.UNDEFINED_TABLE.equals(s.error().sqlState())) {
                 dual.replay().commitMarkersLost(database);
             }
             if (committed) {

@@ -9,6 +9,7 @@ import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.PgMessage;
 
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -26,7 +27,7 @@ final class UncopiedValues {
      * Rows copied into a view that does not show every column of its table: the columns it hides that have a default
      * are drawn by each database on its own (a {@code bigserial} the view leaves out), so the table needs verification.
      */
-    static void reportHiddenDefaults(UnitPlan plan, java.util.Collection<TableShape> shapes, DualWriteServices dual) {
+    static void reportHiddenDefaults(UnitPlan plan, Collection<TableShape> shapes, DualWriteServices dual) {
         for (TableShape shape : shapes) {
             if (!shape.hiddenDefaults().isEmpty()) {
                 dual.divergences().nondeterministic(plan.fingerprint(), "it inserts through the view "

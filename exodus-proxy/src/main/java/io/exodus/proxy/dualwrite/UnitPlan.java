@@ -1,8 +1,11 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.RowImageReturning;
+import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.PgMessage;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,7 +39,7 @@ record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, Strin
         if (!simple) {
             throw new IllegalStateException("only a simple Query's text can be replaced");
         }
-        return new UnitPlan(shape, List.of(io.exodus.proxy.wire.FrontendMessages.queryMessage(text)), true, text, rowImage, extendedRowImage,
+        return new UnitPlan(shape, List.of(FrontendMessages.queryMessage(text)), true, text, rowImage, extendedRowImage,
                 unsupported, statements, createsLargeObjects);
     }
 
@@ -53,10 +56,10 @@ record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, Strin
         if (simple) {
             return List.of(statementText);
         }
-        List<String> texts = new java.util.ArrayList<>(2);
+        List<String> texts = new ArrayList<>(2);
         for (int i = 0; i < messages.size(); i++) {
             StatementBook.Statement statement = statementAt(i);
-            if (messages.get(i).type() == io.exodus.proxy.wire.FrontendMessageType.EXECUTE && statement != null) {
+            if (messages.get(i).type() == FrontendMessageType.EXECUTE && statement != null) {
                 texts.add(statement.sql());
             }
         }
@@ -72,7 +75,7 @@ record UnitPlan(UnitShape shape, List<PgMessage> messages, boolean simple, Strin
     String fingerprint() {
         if (statementText == null) {
             PgMessage last = messages.get(messages.size() - 1);
-            return last.type() == io.exodus.proxy.wire.FrontendMessageType.FUNCTION_CALL
+            return last.type() == FrontendMessageType.FUNCTION_CALL
                     ? FastPathCall.of(last).describe() : "(extended-protocol batch)";
         }
         return fingerprintOf(statementText);

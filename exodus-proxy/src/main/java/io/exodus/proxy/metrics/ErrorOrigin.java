@@ -1,5 +1,7 @@
 package io.exodus.proxy.metrics;
 
+import java.util.Locale;
+
 /** Who made an ErrorResponse that a client received; the {@code origin} tag. */
 public enum ErrorOrigin {
     /** Relayed from the database. */
@@ -8,6 +10,6 @@ public enum ErrorOrigin {
     PROXY;
 
     public String tagValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,5 +1,7 @@
 package io.exodus.proxy.metrics;
 
+import java.util.Locale;
+
 /** Why a client's session ended before it was relayed to a backend; the {@code reason} tag. */
 public enum SessionRefusal {
     /** Wrong password, unknown user, or authentication not finished in time. */
@@ -14,6 +16,6 @@ public enum SessionRefusal {
     SHUTDOWN;
 
     public String tagValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -2,6 +2,7 @@ package io.exodus.proxy.sequences;
 
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
@@ -39,7 +40,6 @@ public final class SequencePositions {
      */
     static final String FOLLOW = ADVANCE + " WHERE s.schemaname <> 'exodus' AND (s.last_value IS NULL OR "
             + "(s.increment_by > 0 AND v.position > s.last_value) OR (s.increment_by < 0 AND v.position < s.last_value))";
-    private static final String UNKNOWN_DATABASE = "3D000";
     /** Databases whose sequences are read and set at once. */
     static final int AT_ONCE = 8;
 
@@ -112,7 +112,7 @@ public final class SequencePositions {
                         }
                     })
                     .recover(failure -> {
-                        if (failure instanceof PgException pg && UNKNOWN_DATABASE.equals(pg.getSqlState())) {
+                        if (failure instanceof PgException pg && SqlState.INVALID_CATALOG_NAME.equals(pg.getSqlState())) {
                             LOG.warnf("Database \"%s\" has %d sequences on the %s and does not exist on the %s: left "
                                     + "alone", database, names.size(), from.role(), to.role());
                             return Future.succeededFuture(0);

@@ -4,14 +4,17 @@ import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.TcpKeepalive;
+import io.exodus.proxy.catchup.CatchUpQueue;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.dualwrite.DualWriteServices;
+import io.exodus.proxy.functions.SourceFunctions;
+import io.exodus.proxy.metrics.DualWriteMetrics;
+import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
-import io.exodus.proxy.functions.SourceFunctions;
 import io.exodus.proxy.tls.BackendTls;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,15 +39,15 @@ public class DualWriteSetup {
     private final MigrationState migration;
     private final DivergenceLog divergences;
     private final TwoPhaseRecovery recovery;
-    private final io.exodus.proxy.metrics.DualWriteMetrics metrics;
-    private final io.exodus.proxy.catchup.CatchUpQueue replay;
-    private final io.exodus.proxy.metrics.ReadsBySide reads;
+    private final DualWriteMetrics metrics;
+    private final CatchUpQueue replay;
+    private final ReadsBySide reads;
     private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
     private final SourceFunctions functions;
 
     public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
-            DivergenceLog divergences, TwoPhaseRecovery recovery, io.exodus.proxy.metrics.DualWriteMetrics metrics,
-            io.exodus.proxy.catchup.CatchUpQueue replay, io.exodus.proxy.metrics.ReadsBySide reads,
+            DivergenceLog divergences, TwoPhaseRecovery recovery, DualWriteMetrics metrics,
+            CatchUpQueue replay, ReadsBySide reads,
             SourceFunctions functions) {
         this.functions = functions;
         this.reads = reads;

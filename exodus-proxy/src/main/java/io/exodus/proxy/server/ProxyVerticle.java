@@ -4,7 +4,9 @@ import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.session.ClientSession;
 import io.exodus.proxy.session.SessionServices;
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 
@@ -18,11 +20,11 @@ import java.util.function.Function;
 final class ProxyVerticle extends AbstractVerticle {
     private final NetServerOptions serverOptions;
     private final TcpKeepalive keepalive;
-    private final Function<io.vertx.core.Vertx, SessionServices> servicesFactory;
+    private final Function<Vertx, SessionServices> servicesFactory;
     private NetServer server;
 
     ProxyVerticle(NetServerOptions serverOptions, TcpKeepalive keepalive,
-            Function<io.vertx.core.Vertx, SessionServices> servicesFactory) {
+            Function<Vertx, SessionServices> servicesFactory) {
         this.serverOptions = serverOptions;
         this.keepalive = keepalive;
         this.servicesFactory = servicesFactory;
@@ -40,7 +42,7 @@ final class ProxyVerticle extends AbstractVerticle {
     }
 
     /** Closes the listening socket and, Vert.x being what it is, every connection it accepted. */
-    io.vertx.core.Future<Void> stopAccepting() {
-        return server == null ? io.vertx.core.Future.succeededFuture() : server.close();
+    Future<Void> stopAccepting() {
+        return server == null ? Future.succeededFuture() : server.close();
     }
 }

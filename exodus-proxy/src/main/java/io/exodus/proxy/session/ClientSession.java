@@ -8,9 +8,9 @@ import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.BackendStartupFailure;
 import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.metrics.ErrorOrigin;
+import io.exodus.proxy.metrics.SessionRefusal;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.Side;
-import io.exodus.proxy.metrics.SessionRefusal;
 import io.exodus.proxy.tls.ClientTlsMode;
 import io.exodus.proxy.wire.AuthenticationRequest;
 import io.exodus.proxy.wire.ErrorResponse;
@@ -31,8 +31,10 @@ import org.jboss.logging.Logger;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client connection, from its first byte to its close: startup and TLS negotiation, authentication by the
@@ -48,7 +50,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     private final SessionServices services;
     private final Context context;
     private final MessageAssembler assembler;
-    private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong SESSIONS = new AtomicLong();
 
     private State state = State.STARTUP;
     /** What every log line of this session starts with, as PgBouncer prefixes its lines with the socket. */
@@ -348,7 +350,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         if (replication == null) {
             return false;
         }
-        return switch (replication.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (replication.toLowerCase(Locale.ROOT)) {
             case "false", "off", "no", "0", "" -> false;
             default -> true;
         };

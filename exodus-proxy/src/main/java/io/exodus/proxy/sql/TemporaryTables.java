@@ -1,6 +1,8 @@
 package io.exodus.proxy.sql;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -249,7 +251,7 @@ public final class TemporaryTables {
             at += 2;
         }
         int listStart = at;
-        java.util.List<String> permanent = new java.util.ArrayList<>();
+        List<String> permanent = new ArrayList<>();
         boolean anyTemporary = false;
         while (tokens.isName(at)) {
             int nameEnd = at;

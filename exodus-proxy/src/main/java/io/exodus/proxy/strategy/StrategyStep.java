@@ -1,5 +1,7 @@
 package io.exodus.proxy.strategy;
 
+import java.util.Locale;
+
 /**
  * One step of a strategy's plan: what it changes, then a soak during which the health gates are watched.
  *
@@ -23,6 +25,6 @@ public record StrategyStep(Kind kind, double canaryPercent) {
 
     /** As the status and the log name it. */
     public String describe() {
-        return kind == Kind.CUTOVER ? "cutover" : String.format(java.util.Locale.ROOT, "canary %.0f %%", canaryPercent);
+        return kind == Kind.CUTOVER ? "cutover" : String.format(Locale.ROOT, "canary %.0f %%", canaryPercent);
     }
 }

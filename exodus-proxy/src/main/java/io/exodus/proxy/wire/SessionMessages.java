@@ -2,6 +2,8 @@ package io.exodus.proxy.wire;
 
 import io.vertx.core.buffer.Buffer;
 
+import java.util.List;
+
 /** The small fixed-form messages of session start and end. */
 public final class SessionMessages {
     private static final Buffer TERMINATE = Buffer.buffer().appendByte(FrontendMessageType.TERMINATE).appendInt(4);
@@ -37,7 +39,7 @@ public final class SessionMessages {
      * Tells a client that asked for protocol 3.x (x &gt; 0) or for {@code _pq_.} options that this proxy speaks
      * 3.0 and none of those options.
      */
-    public static Buffer negotiateProtocolVersion(int newestMinor, java.util.List<String> unsupportedOptions) {
+    public static Buffer negotiateProtocolVersion(int newestMinor, List<String> unsupportedOptions) {
         Buffer body = Buffer.buffer().appendInt((3 << 16) | newestMinor).appendInt(unsupportedOptions.size());
         unsupportedOptions.forEach(option -> MessageWriter.appendCString(body, option));
         return MessageWriter.message(BackendMessageType.NEGOTIATE_PROTOCOL_VERSION, body);

@@ -22,6 +22,16 @@ public final class SqlState {
     public static final String ADMIN_SHUTDOWN = "57P01";
     public static final String CANNOT_CONNECT_NOW = "57P03";
     public static final String INTERNAL_ERROR = "XX000";
+    /** A unique index refused a row (PostgreSQL's unique_violation). */
+    public static final String UNIQUE_VIOLATION = "23505";
+    /** The database named does not exist (PostgreSQL's invalid_catalog_name). */
+    public static final String INVALID_CATALOG_NAME = "3D000";
+    /** The schema named does not exist (PostgreSQL's invalid_schema_name). */
+    public static final String INVALID_SCHEMA_NAME = "3F000";
+    /** The table named does not exist (PostgreSQL's undefined_table). */
+    public static final String UNDEFINED_TABLE = "42P01";
+    /** The object named does not exist, such as a prepared transaction's gid (PostgreSQL's undefined_object). */
+    public static final String UNDEFINED_OBJECT = "42704";
 
     private SqlState() {
     }

@@ -1,6 +1,7 @@
 package io.exodus.proxy.dualwrite.copy;
 
 import io.exodus.proxy.sql.CopyFromStatement.Format;
+import io.exodus.proxy.sql.CopyFromStatement;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -64,7 +65,7 @@ public final class CopyRowReader {
     }
 
     /** A reader of data in the statement's format and options. */
-    public static CopyRowReader of(io.exodus.proxy.sql.CopyFromStatement statement, boolean header) {
+    public static CopyRowReader of(CopyFromStatement statement, boolean header) {
         String quote = statement.stringOption("quote");
         String escape = statement.stringOption("escape");
         char q = quote == null || quote.isEmpty() ? '"' : quote.charAt(0);

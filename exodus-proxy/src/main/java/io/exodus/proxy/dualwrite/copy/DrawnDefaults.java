@@ -88,6 +88,6 @@ public record DrawnDefaults(List<String> columns, List<String> expressions, Stri
     }
 
     private static String literal(String text) {
-        return io.exodus.proxy.sql.Identifiers.literal(text);
+        return Identifiers.literal(text);
     }
 }
