@@ -39,6 +39,8 @@ public final class LocalPostgres implements AutoCloseable {
     private static final int PORT_ATTEMPTS = 5;
     private static final int LOG_TAIL_LINES = 40;
     private static final Duration COMMAND_SLACK = Duration.ofSeconds(30);
+    /** A stop slower than this is logged with what pg_ctl and the server said. */
+    private static final long SLOW_STOP_MILLIS = 5_000;
     private static final Duration SHUTDOWN_LOCK_WAIT = Duration.ofSeconds(5);
     // Unix socket paths are limited to 107 bytes; leave room for "/.s.PGSQL.65535.lock".
     private static final int MAX_SOCKET_DIRECTORY_LENGTH = 80;
@@ -269,8 +271,20 @@ public final class LocalPostgres implements AutoCloseable {
                 return;
             }
             OptionalLong pid = postmasterPid();
+            long logFrom = logSize();
+            long started = System.nanoTime();
             CommandOutcome outcome = pgCtlStop(mode);
+            long pgCtlMillis = (System.nanoTime() - started) / 1_000_000;
             pid.ifPresent(this::awaitExit);
+            long totalMillis = (System.nanoTime() - started) / 1_000_000;
+            if (totalMillis > SLOW_STOP_MILLIS) {
+                // A stop normally takes well under a second; one that takes a minute has hit pg_ctl's timeout, and
+                // what pg_ctl and the server said is the only trace of why.
+                LOG.warnf("Stopping PostgreSQL '%s' (%s shutdown, postmaster pid %s) took %d ms, pg_ctl %d ms "
+                        + "(exit %d).%npg_ctl said:%n%s%nThe server logged:%n%s", name, mode.pgCtlName,
+                        pid.isPresent() ? Long.toString(pid.getAsLong()) : "unknown", totalMillis, pgCtlMillis,
+                        outcome.exitCode(), outcome.output().strip(), logSince(logFrom).strip());
+            }
             if (isRunning()) {
                 throw new LocalPostgresException("pg_ctl stop -m " + mode.pgCtlName + " left PostgreSQL '" + name
                         + "' running:\n" + outcome.output());

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class TwoPhaseRecovery {
     private static final Logger LOG = Logger.getLogger(TwoPhaseRecovery.class);
-    static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
     /**
      * A decision is needed only while the secondary's half of its transaction is prepared, and the purge keeps those
      * anyway; the margin covers a transaction whose decision row was written but whose secondary PREPARE is not yet

@@ -160,7 +160,7 @@ public final class DualWriteRelay implements Relay {
         this.requests = new SecondaryRequests(book);
         this.largeObjects = new LargeObjectImages(dual.largeObjectMaxBytes());
         this.queue = new QueueHandoff(this, dual, login);
-        this.secondaryTransaction = new SecondaryTransaction(this, login);
+        this.secondaryTransaction = new SecondaryTransaction(this);
         this.secondaryConnection = new SecondaryConnection(this, services, dual, login, book);
         this.commits = new TransactionCommit(this, dual);
         this.reads = new ReadRouting(this, session, dual, book);

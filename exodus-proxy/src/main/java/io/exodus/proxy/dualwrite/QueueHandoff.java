@@ -38,8 +38,6 @@ final class QueueHandoff {
     private TransactionRecording recording;
     /** The SQL-level prepared statements the current transaction EXECUTEs: their PREPAREs go into its entry. */
     private final Set<String> executedPrepares = new HashSet<>();
-    /** The current transaction goes to the replay queue when it commits: the secondary missed part of it. */
-    private boolean queueTransaction;
 
     QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login) {
         this.relay = relay;
@@ -118,12 +116,12 @@ final class QueueHandoff {
         return new TransactionRecording(dual.replay().config().maxTransactionBytes());
     }
 
-    /** The recording of the current transaction, started if the policy replays and none exists yet. */
     /** Whether the transaction's recording holds writes already (without starting one). */
     private boolean recordedWrites() {
         return recording != null && recording.hasWrites();
     }
 
+    /** The recording of the current transaction, started if the policy replays and none exists yet. */
     TransactionRecording recording() {
         if (recording == null && replays()) {
             recording = newRecording();
@@ -141,8 +139,9 @@ final class QueueHandoff {
         recording = started;
     }
 
+    /** Whether the current transaction goes to the replay queue when it commits: the secondary missed part of it. */
     boolean queueTransaction() {
-        return queueTransaction;
+        return relay.secondaryTransaction().isQueued();
     }
 
     /**
@@ -151,10 +150,10 @@ final class QueueHandoff {
      * later writes overtakes this one on the secondary.
      */
     void queueCurrentTransaction(String why) {
-        if (queueTransaction) {
+        if (queueTransaction()) {
             return;
         }
-        queueTransaction = true;
+        relay.secondaryTransaction().queued();
         dual.replay().queueing(login.database());
         if (why.startsWith("earlier") || why.startsWith("no connection")) {
             // One line per transaction while the target is away would drown the log: the detachment said it once.
@@ -162,7 +161,6 @@ final class QueueHandoff {
         } else {
             LOG.infof("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
         }
-        relay.secondaryTransaction().drop();
         relay.secondaryConnection().detachForQueue();
     }
 
@@ -196,8 +194,8 @@ final class QueueHandoff {
     }
 
     private void endQueueing(boolean committed) {
-        if (queueTransaction) {
-            queueTransaction = false;
+        if (queueTransaction()) {
+            relay.secondaryTransaction().queueingEnded();
             dual.replay().queueingEnded(login.database(), committed);
         }
     }

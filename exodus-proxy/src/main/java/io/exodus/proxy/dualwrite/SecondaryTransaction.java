@@ -1,6 +1,5 @@
 package io.exodus.proxy.dualwrite;
 
-import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
@@ -11,38 +10,32 @@ import io.vertx.core.Future;
 import org.jboss.logging.Logger;
 
 /**
- * The secondary's part in the primary's current transaction: whether it takes part, whether it wrote, and what a
- * failure of a statement it applied behind the primary left for the COMMIT. The shapes move it on as their requests
- * go through, {@link TransactionCommit} reads it to decide how a COMMIT ends, and the relay resets it when the
- * primary's transaction ends. It is a class of its own so that these flags, which change together, change in one
- * place, apart from the relay's dispatch.
+ * Holds the secondary's part in the primary's current transaction ({@link SecondaryPart}) and does what its
+ * transitions ask of the secondary's connection. The shapes move it on as their requests go through,
+ * {@link TransactionCommit} reads it to decide how a COMMIT ends, {@link QueueHandoff} turns it to queued, and the relay
+ * resets it when the primary's transaction ends.
  */
 final class SecondaryTransaction {
     private static final Logger LOG = Logger.getLogger(SecondaryTransaction.class);
 
     private final DualWriteRelay relay;
-    private final BackendLogin login;
-    /** The secondary takes part in the current transaction (its BEGIN went through, nothing made us drop it). */
-    private boolean inTransaction;
-    /** The current transaction sent the secondary something that writes. */
-    private boolean wrote;
-    /** Set when the secondary failed behind the primary in this transaction: the error its COMMIT gets. */
-    private ErrorResponse deferredFailure;
-    /** The secondary is in a transaction that must be rolled back when the primary's ends. */
-    private boolean needsRollback;
+    private SecondaryPart part = SecondaryPart.APART;
 
-    SecondaryTransaction(DualWriteRelay relay, BackendLogin login) {
+    SecondaryTransaction(DualWriteRelay relay) {
         this.relay = relay;
-        this.login = login;
+    }
+
+    SecondaryPart part() {
+        return part;
     }
 
     boolean takesPart() {
-        return inTransaction;
+        return part.takesPart();
     }
 
     /** Whether the secondary takes part in the current transaction, as a request that reached both legs left it. */
     void takesPart(boolean takesPart) {
-        inTransaction = takesPart;
+        part = part.taking(takesPart);
     }
 
     /**
@@ -57,26 +50,24 @@ final class SecondaryTransaction {
     Future<Boolean> joinReadOnly() {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
-        if (inTransaction || deferredFailure != null || relay.queue().queueTransaction()
-                || primary.transactionStatus() != TransactionStatus.IN_TRANSACTION || secondary == null || !secondary.isOpen()
-                || !relay.secondaryUsable()) {
+        if (!part.mayJoin() || primary.transactionStatus() != TransactionStatus.IN_TRANSACTION || secondary == null
+                || !secondary.isOpen() || !relay.secondaryUsable()) {
             return Future.succeededFuture(false);
         }
         // The secondary may still be ending the previous transaction (a ROLLBACK sent behind): the BEGIN queues after it.
         return TransactionCharacteristics.of(primary).compose(modes -> !modes.readOnly() ? Future.succeededFuture(false)
                 : secondary.send(FrontendMessages.query(modes.begin()), 1, Leg.DISCARD).map(reply -> {
-                    inTransaction = !reply.failed() && secondary.transactionStatus() == TransactionStatus.IN_TRANSACTION;
-                    return inTransaction;
+                    takesPart(!reply.failed() && secondary.transactionStatus() == TransactionStatus.IN_TRANSACTION);
+                    return part.takesPart();
                 }), cannotSay -> Future.succeededFuture(false));
     }
 
     void joined(boolean wroteNow) {
-        inTransaction = relay.secondaryUsable();
-        wrote |= wroteNow && inTransaction;
+        part = part.joining(relay.secondaryUsable(), wroteNow);
     }
 
     boolean wrote() {
-        return wrote;
+        return part.wrote();
     }
 
     /** The secondary takes no further part in this transaction (it is rolled back there). */
@@ -85,14 +76,12 @@ final class SecondaryTransaction {
         if (secondary != null && secondary.isOpen() && (secondary.transactionStatus().inBlock() || !secondary.isIdle())) {
             secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
         }
-        inTransaction = false;
-        needsRollback = false;
-        wrote = false;
+        part = part.ended();
     }
 
     /** The session stopped using its secondary: it takes no part in any transaction any more. */
     void detached() {
-        inTransaction = false;
+        part = part.taking(false);
     }
 
     /**
@@ -103,7 +92,7 @@ final class SecondaryTransaction {
     void failedBehind(Divergence.Kind kind, UnitPlan plan, LegReply primaryReply, LegReply secondaryReply,
             ErrorResponse forClient) {
         QueueHandoff queue = relay.queue();
-        if (deferredFailure != null || queue.queueTransaction()) {
+        if (part.failure() != null || isQueued()) {
             return;
         }
         if (queue.currentRecording() != null && queue.canQueue()) {
@@ -116,36 +105,43 @@ final class SecondaryTransaction {
             return;
         }
         relay.divergence(kind, plan, primaryReply, secondaryReply);
-        deferredFailure = forClient;
-        inTransaction = false;
-        needsRollback = true;
+        part = part.failingBehind(forClient);
     }
 
     /** The error a failure of the secondary behind the primary left for this transaction's COMMIT, or null. */
     ErrorResponse deferredFailure() {
-        return deferredFailure;
+        return part.failure();
     }
 
     /** The commit protocol ended the secondary's transaction (its last COMMIT may still be on its way). */
     void ended() {
-        inTransaction = false;
-        needsRollback = false;
-        wrote = false;
+        part = part.ended();
+    }
+
+    /** The transaction goes to the replay queue: what the secondary applied of it is rolled back there. */
+    void queued() {
+        drop();
+        part = part.queued();
+    }
+
+    /** The transaction is no longer headed for the queue: committed with its entry, or ended without it. */
+    void queueingEnded() {
+        part = part.queueingEnded();
+    }
+
+    boolean isQueued() {
+        return part instanceof SecondaryPart.Queued;
     }
 
     /** The primary's transaction ended with AND CHAIN: the next one began; the secondary's part in it is new. */
     void chained(boolean secondaryChained) {
-        deferredFailure = null;
-        needsRollback = false;
-        wrote = false;
-        inTransaction = secondaryChained;
+        part = SecondaryPart.chained(secondaryChained);
     }
 
     /** The primary's transaction ended, however it did: the next one starts with none of this. */
     void primaryEnded() {
-        deferredFailure = null;
         Leg secondary = relay.secondary();
-        if ((inTransaction || needsRollback) && secondary != null && secondary.isOpen()
+        if (part.holdsTransaction() && secondary != null && secondary.isOpen()
                 && (secondary.transactionStatus().inBlock() || !secondary.isIdle())) {
             // The primary's transaction ended in a way no shape foresaw (a multi-statement text ending it, a
             // PREPARE TRANSACTION or COMMIT after a failure that the primary alone answered with ROLLBACK): end the
@@ -153,8 +149,6 @@ final class SecondaryTransaction {
             // idle until it is answered), hence the pending requests count too.
             secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
         }
-        inTransaction = false;
-        needsRollback = false;
-        wrote = false;
+        part = SecondaryPart.APART;
     }
 }

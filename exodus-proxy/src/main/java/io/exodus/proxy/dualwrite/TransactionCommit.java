@@ -80,12 +80,12 @@ final class TransactionCommit {
      *                itself, the secondary chains too; elsewhere {@link ChainedEnd} begins the next transaction
      */
     private Future<Void> commitCaughtUp(UnitPlan plan, boolean chained) {
+        CommitRoute route = route();
         Leg primary = relay.primary();
-        if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION && queue.recording() != null && queue.recording().hasWrites()
-                && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
+        if (route == CommitRoute.QUEUE) {
             return commitQueued(plan);
         }
-        if (!answeredByPrimary(plan)) {
+        if (!route.answeredByPrimary()) {
             // Exodus answers this COMMIT itself, ParseComplete included: the statement the client parsed (pgJDBC
             // names its COMMIT after a few uses) must exist on the primary all the same.
             Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
@@ -93,42 +93,73 @@ final class TransactionCommit {
                 primary.send(statements, 1, Leg.DISCARD);
             }
         }
-        ErrorResponse failedBehind = secondaryTransaction.deferredFailure();
-        if (failedBehind != null && primary.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
-            return afterSecondaryFailedBehind(plan, failedBehind);
-        }
-        Leg secondary = relay.secondary();
         ConsistencyPolicy policy = relay.currentPolicy();
-        boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
-        if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION && secondaryTransaction.wrote() && !secondaryTakesPart
-                && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
-            // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
-            ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the " + relay.secondaryName() + " database was lost during the transaction; it is rolled back "
-                            + "on both databases (policy " + policy.configName() + ")");
-            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
-                relay.toClient(ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE));
-                return null;
-            });
-        }
-        if (primary.transactionStatus() != TransactionStatus.IN_TRANSACTION || !secondaryTakesPart || !secondaryTransaction.wrote()) {
-            // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
-            // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
-            String end = (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION ? "COMMIT" : "ROLLBACK") + (chained ? " AND CHAIN" : "");
-            Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
-            if (secondaryTakesPart) {
-                secondary.send(FrontendMessages.query(end), 1, Leg.DISCARD);
-                if (!chained) {
-                    secondaryTransaction.ended();
-                }
-            } else {
-                secondaryTransaction.drop();
+        switch (route) {
+            case FAIL_AFTER_FAILURE_BEHIND:
+            case PRIMARY_AFTER_FAILURE_BEHIND:
+                return afterSecondaryFailedBehind(plan, route);
+            case FAIL_FOR_LOST_SECONDARY: {
+                // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
+                ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
+                        "the " + relay.secondaryName() + " database was lost during the transaction; it is rolled back "
+                                + "on both databases (policy " + policy.configName() + ")");
+                return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
+                    relay.toClient(ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE));
+                    return null;
+                });
             }
-            return onPrimary.mapEmpty();
+            case PRIMARY_ANSWERS: {
+                // A failed transaction (COMMIT means ROLLBACK), one the secondary left, or one that only read: the
+                // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
+                String end = (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION ? "COMMIT" : "ROLLBACK")
+                        + (chained ? " AND CHAIN" : "");
+                Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
+                if (secondaryTakesPart()) {
+                    relay.secondary().send(FrontendMessages.query(end), 1, Leg.DISCARD);
+                    if (!chained) {
+                        secondaryTransaction.ended();
+                    }
+                } else {
+                    secondaryTransaction.drop();
+                }
+                return onPrimary.mapEmpty();
+            }
+            default:
+                return commitBoth(policy, relay.noticesToClient(), error -> relay.toClient(error == null
+                        ? ReplySynthesizer.success(plan.messages(), "COMMIT", TransactionStatus.IDLE)
+                        : ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE)));
         }
-        return commitBoth(policy, relay.noticesToClient(), error -> relay.toClient(error == null
-                ? ReplySynthesizer.success(plan.messages(), "COMMIT", TransactionStatus.IDLE)
-                : ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE)));
+    }
+
+    /**
+     * How the client's COMMIT ends the current transaction, decided once from the primary's status, the secondary's
+     * part in the transaction and the policy.
+     */
+    private CommitRoute route() {
+        Leg primary = relay.primary();
+        boolean open = primary.transactionStatus() == TransactionStatus.IN_TRANSACTION;
+        TransactionRecording recording = queue.recording();
+        if (open && recording != null && recording.hasWrites()
+                && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
+            return CommitRoute.QUEUE;
+        }
+        boolean failsClient = relay.currentPolicy().secondaryFailureFailsClient(relay.secondaryIsTarget());
+        if (open && secondaryTransaction.deferredFailure() != null) {
+            return failsClient ? CommitRoute.FAIL_AFTER_FAILURE_BEHIND : CommitRoute.PRIMARY_AFTER_FAILURE_BEHIND;
+        }
+        boolean takesPart = secondaryTakesPart();
+        if (open && secondaryTransaction.wrote() && !takesPart && failsClient) {
+            return CommitRoute.FAIL_FOR_LOST_SECONDARY;
+        }
+        if (!open || !takesPart || !secondaryTransaction.wrote()) {
+            return CommitRoute.PRIMARY_ANSWERS;
+        }
+        return CommitRoute.BOTH;
+    }
+
+    private boolean secondaryTakesPart() {
+        Leg secondary = relay.secondary();
+        return secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
     }
 
     /**
@@ -163,34 +194,17 @@ final class TransactionCommit {
                 });
     }
 
-    /** Whether the client's own COMMIT request goes to the primary (which then answers it), see below. */
-    private boolean answeredByPrimary(UnitPlan plan) {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
-        ConsistencyPolicy policy = relay.currentPolicy();
-        boolean secondaryTakesPart = secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
-        if (secondaryTransaction.deferredFailure() != null && primary.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
-            return !policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
-        }
-        if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION && secondaryTransaction.wrote() && !secondaryTakesPart
-                && policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
-            return false;
-        }
-        return primary.transactionStatus() != TransactionStatus.IN_TRANSACTION || !secondaryTakesPart || !secondaryTransaction.wrote();
-    }
-
-    /** A statement failed on the secondary after the client had its answer: now the policy decides. */
-    private Future<Void> afterSecondaryFailedBehind(UnitPlan plan, ErrorResponse failure) {
-        ConsistencyPolicy policy = relay.currentPolicy();
-        Leg primary = relay.primary();
+    /** A statement failed on the secondary after the client had its answer: the route says what the policy decided. */
+    private Future<Void> afterSecondaryFailedBehind(UnitPlan plan, CommitRoute route) {
+        ErrorResponse failure = secondaryTransaction.deferredFailure();
         secondaryTransaction.drop();
-        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
-            return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
+        if (route == CommitRoute.FAIL_AFTER_FAILURE_BEHIND) {
+            return relay.primary().send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
                 relay.toClient(ReplySynthesizer.failure(plan.messages(), failure, TransactionStatus.IDLE));
                 return null;
             });
         }
-        if (policy.pinsSessionAfterSecondaryFailure()) {
+        if (relay.currentPolicy().pinsSessionAfterSecondaryFailure()) {
             relay.secondaryConnection().pinToPrimary();
         }
         return relay.primaryAnswersClient(plan, 0).mapEmpty();

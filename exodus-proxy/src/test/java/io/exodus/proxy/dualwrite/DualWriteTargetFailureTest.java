@@ -1,5 +1,6 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.BankRun;
@@ -156,7 +157,20 @@ class DualWriteTargetFailureTest {
                 }
             }
         }
+        // The client had its first COMMIT once the source committed; the target's COMMIT PREPARED followed, and the
+        // target may have stopped before it arrived. Its half is then in doubt until recovery's next sweep commits it.
+        awaitNoExodusTransactionInDoubtOnTheTarget();
         DualWriteDatabases.assertIdentical(DATABASE, table);
+    }
+
+    private static void awaitNoExodusTransactionInDoubtOnTheTarget() throws Exception {
+        long deadline = System.nanoTime() + TwoPhaseRecovery.SWEEP_INTERVAL.plusSeconds(15).toNanos();
+        List<String> inDoubt = PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE));
+        while (!inDoubt.isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "recovery left in doubt on the target: " + inDoubt);
+            Thread.sleep(250);
+            inDoubt = PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE));
+        }
     }
 
     /** How a client writes in explicit transactions. */
