@@ -23,6 +23,7 @@ import java.util.List;
  */
 final class ChainedEnd {
     private final DualWriteRelay relay;
+    private final ClientReply client;
     private final TransactionCommit commits;
     private final ConcurrentWrite concurrentWrites;
     private final UnitPlanner planner;
@@ -38,6 +39,7 @@ final class ChainedEnd {
     ChainedEnd(DualWriteRelay relay, TransactionCommit commits, ConcurrentWrite concurrentWrites, UnitPlanner planner,
             ClassificationCache classifications) {
         this.relay = relay;
+        this.client = relay.clientReply();
         this.commits = commits;
         this.concurrentWrites = concurrentWrites;
         this.planner = planner;
@@ -55,11 +57,11 @@ final class ChainedEnd {
                 : Future.succeededFuture(afterFailureOfBegun ? begunModes : null);
         begunModes = null;
         return before.compose(modes -> {
-            int replyStart = relay.holdClientReply();
+            int replyStart = client.hold();
             Future<Void> ended = commit ? commits.clientCommit(plan, true) : rollback(plan);
-            return ended.compose(v -> relay.clientReplyFailed(replyStart) ? Future.<Void>succeededFuture()
+            return ended.compose(v -> client.failedFrom(replyStart) ? Future.<Void>succeededFuture()
                     : chain(modes, afterFailureOfBegun)).eventually(() -> {
-                        relay.releaseClientReply(primary.transactionStatus());
+                        client.release(primary.transactionStatus());
                         return Future.succeededFuture();
                     });
         });
@@ -102,10 +104,10 @@ final class ChainedEnd {
             // Exodus ends a transaction itself only when the primary was in a healthy one, whose modes were read.
             return Future.failedFuture("the modes of the transaction to chain are unknown");
         }
-        int mark = relay.clientReplyLength();
+        int mark = client.length();
         UnitPlan begin = planner.plan(List.of(FrontendMessages.queryMessage(modes.begin())));
         return concurrentWrites.run(begin).onComplete(r -> {
-            relay.truncateClientReply(mark);
+            client.truncate(mark);
             if (r.succeeded()) {
                 begunModes = modes;
                 begunSerial = relay.transactionSerial();

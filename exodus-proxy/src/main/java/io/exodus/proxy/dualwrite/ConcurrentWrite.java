@@ -26,12 +26,14 @@ final class ConcurrentWrite {
     private static final LegReply BEGUN = new LegReply(TransactionStatus.IN_TRANSACTION, null, List.of("BEGIN"), false);
 
     private final DualWriteRelay relay;
+    private final ClientReply client;
     private final DualWriteServices dual;
     private final StatementBook book;
     private final SecondaryTransaction secondaryTransaction;
 
     ConcurrentWrite(DualWriteRelay relay, DualWriteServices dual, StatementBook book) {
         this.relay = relay;
+        this.client = relay.clientReply();
         this.dual = dual;
         this.book = book;
         this.secondaryTransaction = relay.secondaryTransaction();
@@ -67,7 +69,7 @@ final class ConcurrentWrite {
                         recordInto == null ? null : recordInto.preparedHere());
         if (leg == null) {
             return onPrimary.map(reply -> {
-                relay.toClient(answer != null ? answer : held.asIs());
+                client.add(answer != null ? answer : held.asIs());
                 relay.recordSessionState(plan, reply);
                 recordForQueue(recordInto, toSecondary, reply);
                 return null;
@@ -83,7 +85,7 @@ final class ConcurrentWrite {
         // whatever follows, and a failure there is handled like one of a write applied behind the primary. Inside a
         // transaction they are written with the secondary's next request that somebody waits for (Leg.sendLater).
         return onPrimary.map(p -> {
-            relay.toClient(answer != null ? answer : held.asIs());
+            client.add(answer != null ? answer : held.asIs());
             relay.recordSessionState(plan, p);
             recordForQueue(recordInto, toSecondary, p);
             boolean inTransaction = primary.transactionStatus().inBlock();

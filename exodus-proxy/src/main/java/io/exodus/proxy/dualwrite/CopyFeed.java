@@ -28,8 +28,8 @@ interface CopyFeed {
         return new CopyFeed() {
             @Override
             public void start(CopyIn copy, Buffer copyInResponse) {
-                relay.toClient(copyInResponse);
-                relay.flushToClient();
+                relay.clientReply().add(copyInResponse);
+                relay.clientReply().flush();
                 relay.copyDataTo(copy);
             }
 

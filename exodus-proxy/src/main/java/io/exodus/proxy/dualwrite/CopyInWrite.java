@@ -251,7 +251,7 @@ final class CopyInWrite {
     }
 
     private Void reply(Buffer bytes) {
-        relay.toClient(bytes);
+        relay.clientReply().add(bytes);
         return null;
     }
 }

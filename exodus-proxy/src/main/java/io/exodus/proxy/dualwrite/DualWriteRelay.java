@@ -19,7 +19,6 @@ import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.SessionServices;
 import io.exodus.proxy.sql.ClassificationCache;
-import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
@@ -33,7 +32,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -72,7 +70,6 @@ public final class DualWriteRelay implements Relay {
     private final boolean classifiesStatements;
     /** Capture: told of every client message and of the answers written; the legs' meters tell it their times. */
     private final SessionCapture capture;
-    private final ClientAnswers capturedAnswers;
     private final DualWriteMetrics legMetrics;
     private final ReadRouting reads;
     private final ConcurrentWrite concurrentWrites;
@@ -83,39 +80,16 @@ public final class DualWriteRelay implements Relay {
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
-    private Buffer outbound = Buffer.buffer(512);
-    /** The primary's answers as they are, to the client: a read's rows in runs, without a message object per row. */
-    private final Leg.Sink clientSink = new Leg.Sink() {
-        @Override
-        public void accept(PgMessage message) {
-            toClient(message);
-        }
-
-        @Override
-        public boolean takesRuns() {
-            return true;
-        }
-
-        @Override
-        public void acceptRun(Buffer framedDataRows) {
-            toClient(framedDataRows);
-        }
-    };
+    private final ClientReply reply;
     private boolean busy;
     private boolean paused;
-    /** The primary's socket is not read until the client has taken what it was sent. */
-    private boolean primaryPaused;
     private boolean closed;
     private boolean closeWhenIdle;
     private boolean legsClosed;
     private boolean closeAfterUnit;
-    /** The primary's FATAL error (its reason to end the session) reached the client already. */
-    private boolean fatalForwarded;
     private UnitShape currentShape;
     /** Counts transaction ends, so that a late answer of the secondary is matched to its own transaction. */
     private long transactionSerial;
-    /** Set while a request carried out in several steps collects its one answer (see {@link #holdClientReply}). */
-    private boolean holdingClientReply;
     /** The policy the current transaction started under. */
     private ConsistencyPolicy transactionPolicy;
     /** The COPY … FROM STDIN that takes the client's messages while it runs, or null. */
@@ -150,10 +124,10 @@ public final class DualWriteRelay implements Relay {
         this.classifiesStatements = metrics.classifiesStatements();
         this.clientMessages = new MessageAssembler(services.maxMessageSize());
         this.capture = services.capture().openSession(session.number());
-        this.capturedAnswers = new ClientAnswers(capture);
         this.legMetrics = LegTimings.around(dual.metrics(), capture);
         this.primary = new Leg(primaryConnection, services.maxMessageSize());
         primary.measuredBy(legMetrics, true, this::currentPolicy);
+        this.reply = new ClientReply(client, primary, metrics, new ClientAnswers(capture), () -> closed);
         DatabaseFunctions functions = dual.functions().of(login.database());
         this.classifications = functions.classifications();
         this.planner = new UnitPlanner(classifications, book, dual.rowImages());
@@ -215,8 +189,8 @@ public final class DualWriteRelay implements Relay {
     }
 
     public void start() {
-        primary.onUnsolicited(this::toClient);
-        primary.afterChunk(this::flushClient);
+        primary.onUnsolicited(reply::add);
+        primary.afterChunk(reply::flush);
         primary.onLost(why -> {
             LOG.infof("%s: %s", session.label(), why);
             PgMessage fatal = primary.lastFatal();
@@ -226,20 +200,17 @@ public final class DualWriteRelay implements Relay {
             }
             // The server ended the session itself (pg_terminate_backend, an administrator's shutdown): the client
             // hears its own words, once, as it would directly.
-            if (!fatalForwarded) {
-                toClient(fatal);
+            if (!reply.fatalForwarded()) {
+                reply.add(fatal);
             }
-            flushClient();
+            reply.flush();
             closeBackend();
             session.closed();
         });
         primary.start();
         client.handler(this::fromClientChunk);
         client.drainHandler(v -> {
-            if (primaryPaused) {
-                primaryPaused = false;
-                primary.resumeReading();
-            }
+            reply.clientDrained();
             if (paused && !busy) {
                 resumeClient();
             }
@@ -372,7 +343,7 @@ public final class DualWriteRelay implements Relay {
         if (sofar.messages().get(sofar.messages().size() - 1).type() != FrontendMessageType.FLUSH) {
             FrontendMessages.appendFlush(bytes);
         }
-        Leg.Sink sink = request.answersTo(clientSink);
+        Leg.Sink sink = request.answersTo(reply.primaryAnswers());
         ahead.add(batch.size(), primary.sendAhead(bytes, answers, sink),
                 sink instanceof PrimaryRowImageFilter filter ? filter : null);
     }
@@ -428,7 +399,7 @@ public final class DualWriteRelay implements Relay {
             temporaryTables.afterRequest(plan);
             // Timed before the flush that usually carries the ReadyForQuery: a client that has it sees the count.
             metrics.readyForQuery();
-            flushClient();
+            reply.flush();
             afterTransactionStatusChange();
             busy = false;
             if (closeWhenIdle && isIdle()) {
@@ -467,7 +438,7 @@ public final class DualWriteRelay implements Relay {
             case SEQUENTIAL -> new LockstepWrite(this, plan, null, false, dual).run();
             case COPY_IN -> new CopyInWrite(this, plan, dual).run();
             case UNSUPPORTED -> {
-                toClient(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
+                reply.add(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
                         primary.transactionStatus()));
                 yield Future.succeededFuture();
             }
@@ -490,7 +461,7 @@ public final class DualWriteRelay implements Relay {
                 for (int i = sent.sent(); i < plan.messages().size(); i++) {
                     SecondaryRequests.appendFramed(rest, plan.messages().get(i));
                 }
-                return primary.send(rest, 1, clientSink).mapEmpty();
+                return primary.send(rest, 1, reply.primaryAnswers()).mapEmpty();
             }
             if (plan.shape() == UnitShape.UNSUPPORTED) {
                 return execute(plan, new AheadOfSync());
@@ -512,7 +483,7 @@ public final class DualWriteRelay implements Relay {
     /** Sends the request (from message {@code from} on) to the primary, whose answers go to the client as they come. */
     Future<LegReply> primaryAnswersClient(UnitPlan plan, int from) {
         SecondaryRequests.PrimaryRequest request = requests.primary(plan, from, primary.unnamedStatementLive());
-        return primary.send(request.buffer(), 1, request.answersTo(clientSink));
+        return primary.send(request.buffer(), 1, request.answersTo(reply.primaryAnswers()));
     }
 
     Leg primary() {
@@ -673,40 +644,9 @@ public final class DualWriteRelay implements Relay {
         queue.chainedTransactionBegan();
     }
 
-    /**
-     * Keeps what goes to the client from here on until {@link #releaseClientReply}: a request that Exodus carries out
-     * in several steps answers once. Returns where the held reply starts.
-     */
-    int holdClientReply() {
-        holdingClientReply = true;
-        return outbound.length();
-    }
-
-    /** A copy of the held reply from {@code from} on. */
-    Buffer clientReplyFrom(int from) {
-        return outbound.getBuffer(from, outbound.length());
-    }
-
-    int clientReplyLength() {
-        return outbound.length();
-    }
-
-    /** Drops what was added to the held reply after {@code length} (answers the client must not see). */
-    void truncateClientReply(int length) {
-        if (outbound.length() > length) {
-            outbound = outbound.getBuffer(0, length);
-        }
-    }
-
-    /** Whether the held reply, from {@code from} on, holds an ErrorResponse. */
-    boolean clientReplyFailed(int from) {
-        return ReplySynthesizer.containsError(outbound, from);
-    }
-
-    /** Lets the held reply go, its ReadyForQuery saying {@code status}. */
-    void releaseClientReply(TransactionStatus status) {
-        holdingClientReply = false;
-        ReplySynthesizer.setFinalStatus(outbound, status);
+    /** What goes to the client: answers gathered, held while a request carried out in steps collects its one. */
+    ClientReply clientReply() {
+        return reply;
     }
 
     /** Completes when the secondary has answered everything sent to it so far. */
@@ -742,64 +682,12 @@ public final class DualWriteRelay implements Relay {
         }
     }
 
-    // ---- client output -------------------------------------------------------------------------------------------
-
-    /**
-     * For a statement Exodus sends the primary in the client's stead (its COMMIT, a PREPARE TRANSACTION) and answers
-     * itself: the answer is dropped but for the notices, which the client gets as it would directly (a deferred
-     * trigger's RAISE NOTICE at COMMIT, a WARNING), and what the server says unasked (the session's own NOTIFY,
-     * delivered at its commit; a setting's new value).
-     */
-    Leg.Sink noticesToClient() {
-        return message -> {
-            if (message.type() == BackendMessageType.NOTICE_RESPONSE
-                    || message.type() == BackendMessageType.NOTIFICATION_RESPONSE
-                    || message.type() == BackendMessageType.PARAMETER_STATUS) {
-                toClient(message);
-            }
-        };
-    }
-
-    void toClient(PgMessage message) {
-        if (message.type() == BackendMessageType.ERROR_RESPONSE) {
-            if (metrics.countsBackendErrors()) {
-                metrics.backendError(message.body());
-            }
-            fatalForwarded |= message == primary.lastFatal();
-        }
-        SecondaryRequests.appendFramed(outbound, message);
-    }
-
-    void flushToClient() {
-        flushClient();
-    }
-
-    void toClient(Buffer bytes) {
-        outbound.appendBuffer(bytes);
-    }
-
-    private void flushClient() {
-        if (outbound.length() > 0 && !closed && !holdingClientReply) {
-            Buffer bytes = outbound;
-            outbound = Buffer.buffer(512);
-            metrics.forwardedToClient(bytes.length());
-            capturedAnswers.written(bytes);
-            client.write(bytes);
-            if (!primaryPaused && client.writeQueueFull()) {
-                // A client slower than the primary (a large result read slowly): the primary waits, as it would
-                // for the client directly, instead of Exodus holding the whole result in memory.
-                primaryPaused = true;
-                primary.pauseReading();
-            }
-        }
-    }
-
     // ---- lifecycle ---------------------------------------------------------------------------------------------
 
     /** Between requests, outside a transaction, with nothing owed by either leg or to the client. */
     private boolean isQuiet() {
         return !busy && copying == null && batch == null && primary.transactionStatus() == TransactionStatus.IDLE && primary.isIdle()
-                && (secondary == null || secondary.isIdle()) && !holdingClientReply;
+                && (secondary == null || secondary.isIdle()) && !reply.holding();
     }
 
     /**
@@ -809,7 +697,7 @@ public final class DualWriteRelay implements Relay {
      * would start it before the secondary is done, every time, and a pause would wait for it for seconds.
      */
     private boolean awaitingSecondaryForQuiet() {
-        if (atQuiet == null || holding || adopting || copying != null || batch != null || holdingClientReply
+        if (atQuiet == null || holding || adopting || copying != null || batch != null || reply.holding()
                 || primary.transactionStatus().inBlock() || !primary.isIdle() || secondary == null
                 || secondary.isIdle()) {
             return false;

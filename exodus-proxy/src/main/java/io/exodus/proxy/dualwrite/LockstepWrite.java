@@ -590,7 +590,7 @@ final class LockstepWrite {
     }
 
     private Void reply(Buffer bytes) {
-        relay.toClient(bytes);
+        relay.clientReply().add(bytes);
         return null;
     }
 

@@ -189,7 +189,7 @@ final class ReadRouting {
         int[] forwarded = {0};
         Leg.Sink sink = message -> {
             forwarded[0]++;
-            relay.toClient(message);
+            relay.clientReply().add(message);
         };
         dual.metrics().canaryRead();
         long started = System.nanoTime();

@@ -88,7 +88,7 @@ final class StreamedCopy implements CopyIn {
     private void started(Buffer copyInResponse) {
         Buffer before = held.asIs();
         if (before.length() > 0) {
-            relay.toClient(before);
+            relay.clientReply().add(before);
             held = new HeldReply(0);
         }
         receiving = true;

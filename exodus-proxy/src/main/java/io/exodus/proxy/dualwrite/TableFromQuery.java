@@ -22,10 +22,12 @@ import java.util.List;
  */
 final class TableFromQuery {
     private final DualWriteRelay relay;
+    private final ClientReply client;
     private final UnitPlanner planner;
 
     TableFromQuery(DualWriteRelay relay, UnitPlanner planner) {
         this.relay = relay;
+        this.client = relay.clientReply();
         this.planner = planner;
     }
 
@@ -33,16 +35,16 @@ final class TableFromQuery {
         CreateTableAs statement = CreateTableAs.parse(plan.statementText()).orElseThrow();
         Leg primary = relay.primary();
         boolean own = primary.transactionStatus() == TransactionStatus.IDLE;
-        int start = relay.holdClientReply();
+        int start = client.hold();
         Future<Void> steps = (own ? step("BEGIN") : Future.<Void>succeededFuture())
                 .compose(v -> failed(start) ? done() : step(statement.withNoData()))
                 .compose(v -> failed(start) ? done() : step(statement.insert()))
                 .compose(v -> !own ? done() : failed(start) ? step("ROLLBACK") : step("COMMIT"));
         return steps.eventually(() -> {
-            Buffer reply = oneAnswer(relay.clientReplyFrom(start), primary.transactionStatus());
-            relay.truncateClientReply(start);
-            relay.toClient(reply);
-            relay.releaseClientReply(primary.transactionStatus());
+            Buffer reply = oneAnswer(client.from(start), primary.transactionStatus());
+            client.truncate(start);
+            client.add(reply);
+            client.release(primary.transactionStatus());
             return Future.succeededFuture();
         });
     }
@@ -52,7 +54,7 @@ final class TableFromQuery {
     }
 
     private boolean failed(int start) {
-        return relay.clientReplyFailed(start) || relay.primary().transactionStatus() == TransactionStatus.FAILED;
+        return client.failedFrom(start) || relay.primary().transactionStatus() == TransactionStatus.FAILED;
     }
 
     private static Future<Void> done() {

@@ -34,6 +34,7 @@ final class TransactionCommit {
     private static final Logger LOG = Logger.getLogger(TransactionCommit.class);
 
     private final DualWriteRelay relay;
+    private final ClientReply client;
     private final DualWriteServices dual;
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
@@ -45,6 +46,7 @@ final class TransactionCommit {
 
     TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
         this.relay = relay;
+        this.client = relay.clientReply();
         this.dual = dual;
         this.queue = relay.queue();
         this.secondaryTransaction = relay.secondaryTransaction();
@@ -104,7 +106,7 @@ final class TransactionCommit {
                         "the " + relay.secondaryName() + " database was lost during the transaction; it is rolled back "
                                 + "on both databases (policy " + policy.configName() + ")");
                 return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
-                    relay.toClient(ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE));
+                    client.add(ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE));
                     return null;
                 });
             }
@@ -125,7 +127,7 @@ final class TransactionCommit {
                 return onPrimary.mapEmpty();
             }
             default:
-                return commitBoth(policy, relay.noticesToClient(), error -> relay.toClient(error == null
+                return commitBoth(policy, client.noticesOnly(), error -> client.add(error == null
                         ? ReplySynthesizer.success(plan.messages(), "COMMIT", TransactionStatus.IDLE)
                         : ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE)));
         }
@@ -176,17 +178,17 @@ final class TransactionCommit {
         long started = System.nanoTime();
         ConsistencyPolicy policy = relay.currentPolicy();
         return queue.queuedCommitSql(plan.fingerprint())
-                .compose(sql -> primary.send(FrontendMessages.query(sql), 1, relay.noticesToClient()))
+                .compose(sql -> primary.send(FrontendMessages.query(sql), 1, client.noticesOnly()))
                 .map(c -> {
                     if (c.failed()) {
                         // The client sees the server's error as it would directly (a deferred constraint failing
                         // at COMMIT is the usual cause); that it came with the queue entry is for the log.
                         LOG.infof("%s: the transaction's COMMIT with its queue entry failed (%s): %s", relay.label(),
                                 c.error().sqlState(), c.error().message());
-                        relay.toClient(ReplySynthesizer.failure(plan.messages(), c.error(), TransactionStatus.IDLE));
+                        client.add(ReplySynthesizer.failure(plan.messages(), c.error(), TransactionStatus.IDLE));
                     } else {
                         queue.queuedTransactionCommitted();
-                        relay.toClient(ReplySynthesizer.success(plan.messages(), "COMMIT", TransactionStatus.IDLE));
+                        client.add(ReplySynthesizer.success(plan.messages(), "COMMIT", TransactionStatus.IDLE));
                     }
                     dual.metrics().commit(policy, c.failed() ? CommitOutcome.ROLLED_BACK : CommitOutcome.COMMITTED,
                             started);
@@ -200,7 +202,7 @@ final class TransactionCommit {
         secondaryTransaction.drop();
         if (route == CommitRoute.FAIL_AFTER_FAILURE_BEHIND) {
             return relay.primary().send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
-                relay.toClient(ReplySynthesizer.failure(plan.messages(), failure, TransactionStatus.IDLE));
+                client.add(ReplySynthesizer.failure(plan.messages(), failure, TransactionStatus.IDLE));
                 return null;
             });
         }
@@ -238,8 +240,8 @@ final class TransactionCommit {
 
     /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
     Future<Void> commitWrapped(HeldReply held, UnitPlan plan) {
-        return commitBoth(relay.currentPolicy(), held.collectingCommitNotices(relay.noticesToClient()),
-                error -> relay.toClient(error == null
+        return commitBoth(relay.currentPolicy(), held.collectingCommitNotices(client.noticesOnly()),
+                error -> client.add(error == null
                 ? held.withFinalStatus(TransactionStatus.IDLE)
                 : failureAfterPrimaryRan(plan, error)));
     }
@@ -265,7 +267,7 @@ final class TransactionCommit {
             dual.metrics().commit(policy, error == null ? CommitOutcome.COMMITTED
                     : outcomeUnknown ? CommitOutcome.FAILED : CommitOutcome.ROLLED_BACK, started);
             decided.accept(error);
-            relay.flushToClient();
+            client.flush();
         };
         if (relay.secondary() == null) {
             return primaryAlone(policy, primaryAnswer, tellClient);

@@ -157,7 +157,7 @@ final class WriteSettlement {
         boolean queued = queue.queueTransaction();
         Future<String> commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : Future.succeededFuture("COMMIT");
         return commit.compose(sql -> relay.primary().send(FrontendMessages.query(sql), 1,
-                        held.collectingCommitNotices(relay.noticesToClient())))
+                        held.collectingCommitNotices(relay.clientReply().noticesOnly())))
                 .map(c -> {
             if (!c.failed() && queued) {
                 queue.queuedTransactionCommitted();
@@ -220,7 +220,7 @@ final class WriteSettlement {
     }
 
     private Void reply(Buffer bytes) {
-        relay.toClient(bytes);
+        relay.clientReply().add(bytes);
         return null;
     }
 }
