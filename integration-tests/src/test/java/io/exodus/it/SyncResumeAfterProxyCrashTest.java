@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +35,9 @@ import io.exodus.testsupport.TestUsers;
 /**
  * The initial sync survives the proxy (ADR 0031): a proxy killed with {@code kill -9} while it copies rows, with
  * writers going on through it, is started again; the next {@code POST /exodus/migration/sync} keeps the tables
- * copied before, copies the others again under a snapshot of its own, applies the slot's changes since its start
- * without applying twice what a copy holds, and ends in dual-write with the target identical to the source.
+ * copied before and copies the others again under a snapshot of its own. That proxy is killed too while it applies
+ * the slot's changes; the third resumes from what the journal says was applied, without applying twice what a copy
+ * or an earlier round holds, and ends in dual-write with the target identical to the source.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SyncResumeAfterProxyCrashTest {
@@ -98,16 +101,38 @@ class SyncResumeAfterProxyCrashTest {
 
             proxyPort.set(FreePorts.pick());
             http = FreePorts.pick();
-            try (ProxyProcess second = startProxy(proxyPort.get(), http)) {
+            try (ProxyProcess second = startProxy(proxyPort.get(), http);
+                    Connection open = ConnectionTarget.local(proxyPort.get(), TestUsers.MD5_USER,
+                            TestUsers.MD5_PASSWORD, DATABASE).openJdbc()) {
+                // A transaction left open keeps the switch waiting (it cannot pause traffic): the second kill lands
+                // after changes were applied and before any session turned to dual-write.
+                open.setAutoCommit(false);
+                open.createStatement().executeUpdate("insert into ledger (account, amount) values (0, 0)");
                 assertEquals(202, Support.post(http, "/exodus/migration/sync", TOKEN, "{}").status(),
                         Support.withLog(second, "the sync did not resume"));
+                Support.HttpAnswer applying = status(http, SYNC_TIMEOUT,
+                        answer -> changesApplied(answer) > 0 || syncState(answer).matches("done|failed"));
+                assertTrue(syncState(applying).matches("catching-up|switching"),
+                        Support.withLog(second, "never caught applying changes: " + applying.body()));
+                second.kill9();
+            }
+            assertEquals(TABLES.length, Support.queryLong(inDatabase(TestDatabases.target()),
+                    "select count(*) from exodus.sync_copied"), "every table copied before the second kill");
+            assertEquals(1, Support.queryLong(inDatabase(TestDatabases.target()),
+                    "select count(*) from exodus.sync_run where applied_lsn is not null"), "changes applied");
+
+            proxyPort.set(FreePorts.pick());
+            http = FreePorts.pick();
+            try (ProxyProcess third = startProxy(proxyPort.get(), http)) {
+                assertEquals(202, Support.post(http, "/exodus/migration/sync", TOKEN, "{}").status(),
+                        Support.withLog(third, "the sync did not resume"));
                 Support.HttpAnswer done = status(http, SYNC_TIMEOUT,
                         answer -> syncState(answer).equals("done") || syncState(answer).equals("failed"));
-                assertEquals("done", syncState(done), Support.withLog(second, "the resumed sync: " + done.body()));
+                assertEquals("done", syncState(done), Support.withLog(third, "the resumed sync: " + done.body()));
                 assertTrue(done.body().contains("resumed the sync"), done.body());
                 assertTrue(done.body().replace(" ", "").contains("\"phase\":\"dual-write\""), done.body());
                 assertTrue(Support.await(Duration.ofSeconds(30), () -> committed.get() > beforeRestart + 50),
-                        Support.withLog(second, "the writers go on in dual-write"));
+                        Support.withLog(third, "the writers go on in dual-write"));
                 writing.set(false);
                 writer.join(30_000);
             }
@@ -212,6 +237,11 @@ class SyncResumeAfterProxyCrashTest {
         }
         int from = sync + "\"sync\":{\"state\":\"".length();
         return body.substring(from, body.indexOf('"', from));
+    }
+
+    private static long changesApplied(Support.HttpAnswer answer) {
+        Matcher applied = Pattern.compile("\"changesApplied\":(\\d+)").matcher(answer.body().replace(" ", ""));
+        return applied.find() ? Long.parseLong(applied.group(1)) : 0;
     }
 
     private static int copiedTables(Support.HttpAnswer answer) {

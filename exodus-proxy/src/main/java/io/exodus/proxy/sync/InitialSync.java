@@ -26,6 +26,11 @@ public final class InitialSync {
     private static final String EXISTING_TABLES = "SELECT count(*) FROM unnest($1::text[]) AS t(name) "
             + "WHERE pg_catalog.to_regclass(t.name) IS NOT NULL";
 
+    private static final String POST_DATA_PRESENT = "WITH t AS (SELECT pg_catalog.to_regclass(name) AS id "
+            + "FROM unnest($1::text[]) AS n(name)) "
+            + "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indrelid IN (SELECT id FROM t)) "
+            + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid IN (SELECT id FROM t) AND NOT tgisinternal) "
+            + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid IN (SELECT id FROM t) AND contype = 'f')";
     private static final String SLOT_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots "
             + "WHERE slot_name = $1 AND database = current_database())";
 
@@ -203,12 +208,16 @@ public final class InitialSync {
         }
 
         /**
-         * pg_dump's post-data section on the target. A resumed sync may have restored it before the crash (in one
-         * transaction: all of it or nothing): then the target's schema is the source's already.
+         * pg_dump's post-data section on the target. A resumed sync may have restored it before the crash, in one
+         * transaction: all of it or nothing, so one index, trigger or foreign key on the tables says it is there
+         * (the pre-data section makes none). Asked of the catalog rather than by comparing dumps: pg_dump of the
+         * source's version may be too old to dump a newer target.
          */
         private Future<Void> restorePostData() {
+            String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
             Future<Boolean> needed = resumed == null ? Future.succeededFuture(true)
-                    : blocking(schema::differenceFromTarget).map(difference -> difference != null);
+                    : targetPool.preparedQuery(POST_DATA_PRESENT).execute(Tuple.of((Object) names))
+                            .map(rows -> !rows.iterator().next().getBoolean(0));
             return needed.compose(restore -> !restore ? Future.<Void>succeededFuture() : blocking(() -> {
                 schema.restorePostData();
                 return null;
