@@ -18,6 +18,8 @@ import io.vertx.core.buffer.Buffer;
  * target transaction: a table is either copied and recorded, or holds nothing of this copy.
  */
 final class TableCopier {
+    static final int BATCH_BYTES = 64 * 1024;
+
     private final Leg source;
     private final Leg target;
     private final SyncProgress progress;
@@ -72,17 +74,20 @@ final class TableCopier {
     private Future<Void> stream(SyncedTable table, String columns, String name, long[] rows) {
         Future<LegReply> into = target.send(FrontendMessages.query("COPY " + table.qualified() + columns
                 + " FROM STDIN"), 1, Leg.DISCARD);
+        Batch batch = new Batch(name);
         Future<LegReply> out = source.send(FrontendMessages.query("COPY " + table.qualified() + columns
                 + " TO STDOUT"), 1, (PgMessage message) -> {
                     if (message.type() == BackendMessageType.COPY_DATA) {
-                        target.stream(message.encode());
                         rows[0]++;
-                        progress.rowsCopied(name, 1, message.body().length());
-                        if (target.writeQueueFull()) {
-                            source.pauseReading();
-                            target.whenWritable(source::resumeReading);
+                        if (batch.add(message)) {
+                            batch.send();
+                            if (target.writeQueueFull()) {
+                                source.pauseReading();
+                                target.whenWritable(source::resumeReading);
+                            }
                         }
                     } else if (message.type() == BackendMessageType.COPY_DONE) {
+                        batch.send();
                         target.stream(MessageWriter.message(FrontendMessageType.COPY_DONE, Buffer.buffer()));
                     } else if (message.type() == BackendMessageType.ERROR_RESPONSE) {
                         target.stream(copyFail("the source's COPY failed"));
@@ -106,6 +111,40 @@ final class TableCopier {
             }
             return Future.succeededFuture();
         });
+    }
+
+    /**
+     * CopyData messages (one per row) gathered into writes of about {@link #BATCH_BYTES}: a write per row would be a
+     * flush, a system call, per row on the target's socket.
+     */
+    private final class Batch {
+        private final String table;
+        private Buffer pending = Buffer.buffer(BATCH_BYTES * 2);
+        private long rows;
+        private long bytes;
+
+        Batch(String table) {
+            this.table = table;
+        }
+
+        /** Adds a row; true when the batch is full enough to send. */
+        boolean add(PgMessage copyData) {
+            MessageWriter.appendMessage(pending, copyData.type(), copyData.body());
+            rows++;
+            bytes += copyData.body().length();
+            return pending.length() >= BATCH_BYTES;
+        }
+
+        void send() {
+            if (rows == 0) {
+                return;
+            }
+            target.stream(pending);
+            progress.rowsCopied(table, rows, bytes);
+            pending = Buffer.buffer(BATCH_BYTES * 2);
+            rows = 0;
+            bytes = 0;
+        }
     }
 
     private static Buffer copyFail(String why) {
