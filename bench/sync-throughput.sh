@@ -29,11 +29,8 @@ for tool in pg_dump pg_restore createdb dropdb; do
 done
 start_embedded_proxy
 
-api() {
-    local method="$1" path="$2" body="${3:-}"
-    curl -sf -X "$method" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-        ${body:+-d "$body"} "http://$HOST:$http_port$path"
-}
+# shellcheck source=lib/sync-runs.sh
+source "$REPO_ROOT/bench/lib/sync-runs.sh"
 now() { date +%s.%N; }
 rate() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):,.0f}')" "$1" "$2"; }
 mb_rate() { python3 -c "import sys; print(f'{float(sys.argv[1]) / 1e6 / float(sys.argv[2]):,.1f}')" "$1" "$2"; }
@@ -48,25 +45,13 @@ declare -a lines
 bytes=0
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
     if ((r > 1)); then
-        api PUT /exodus/migration/phase '{"phase": "direct", "reason": "next benchmark repeat"}' >/dev/null \
-            || die "could not go back to phase direct"
-        psql -q -h "$HOST" -p "$target_port" -U "$PG_USER" -d "$PG_DB" -c \
-            "DROP TABLE IF EXISTS pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history" \
-            >/dev/null || die "could not empty the target"
+        back_to_direct_with_an_empty_target
     fi
 
     log "repeat $r: POST /exodus/migration/sync"
     started="$(now)"
-    api POST /exodus/migration/sync '{}' >/dev/null || die "the sync was refused: $(tail -n 5 "$WORK/proxy.log")"
-    state=""
-    for _ in $(seq 1 6000); do
-        status="$(api GET /exodus/migration)"
-        state="$(echo "$status" | json "d['sync']['state']")"
-        [[ $state == done || $state == failed ]] && break
-        sleep 0.1
-    done
+    run_sync_to_done
     ended="$(now)"
-    [[ $state == done ]] || die "the sync ended $state: $(echo "$status" | json "d['sync']")"
     rows="$(echo "$status" | json "d['sync']['rowsCopied']")"
     bytes="$(echo "$status" | json "d['sync']['bytesCopied']")"
     per_second="$(echo "$status" | json "d['sync']['rowsPerSecond']")"
