@@ -13,12 +13,12 @@ import io.vertx.core.buffer.Buffer;
 /**
  * Copies tables one after the other from a source session inside a transaction that imported the slot's snapshot
  * (or, resuming after a crash, took a snapshot of its own) into a target session: COPY … TO STDOUT on one, COPY …
- * FROM STDIN on the other, the CopyData messages passed on as they come, at the pace of the slower side (the source
- * is not read while the target's socket is full). Each table is emptied, loaded and recorded in the journal in one
+ * FROM STDIN on the other, the CopyData messages passed on in writes of about {@link #BATCH_BYTES}, at the pace of
+ * the slower side (the source is not read while the target's socket is full). Each table is emptied, loaded and recorded in the journal in one
  * target transaction: a table is either copied and recorded, or holds nothing of this copy.
  */
 final class TableCopier {
-    static final int BATCH_BYTES = 64 * 1024;
+    private static final int BATCH_BYTES = 64 * 1024;
 
     private final Leg source;
     private final Leg target;
