@@ -27,11 +27,8 @@ BENCH_NAME=sync
 source "$REPO_ROOT/bench/lib/embedded-proxy.sh"
 start_embedded_proxy
 
-api() {
-    local method="$1" path="$2" body="${3:-}"
-    curl -sf -X "$method" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-        ${body:+-d "$body"} "http://$HOST:$http_port$path"
-}
+# shellcheck source=lib/sync-runs.sh
+source "$REPO_ROOT/bench/lib/sync-runs.sh"
 
 log "pgbench -i -s $BENCH_SCALE on the source; the target stays empty"
 pgbench -i -q -s "$BENCH_SCALE" -h "$HOST" -p "$source_port" -U "$PG_USER" "$PG_DB" >"$WORK/init.log" 2>&1 \
@@ -40,26 +37,14 @@ pgbench -i -q -s "$BENCH_SCALE" -h "$HOST" -p "$source_port" -U "$PG_USER" "$PG_
 declare -a rows_per_second pauses tps_list failures verdicts
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
     if ((r > 1)); then
-        api PUT /exodus/migration/phase '{"phase": "direct", "reason": "next benchmark repeat"}' >/dev/null \
-            || die "could not go back to phase direct"
-        psql -q -h "$HOST" -p "$target_port" -U "$PG_USER" -d "$PG_DB" -c \
-            "DROP TABLE IF EXISTS pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history" \
-            >/dev/null || die "could not empty the target"
+        back_to_direct_with_an_empty_target
     fi
     log "repeat $r: pgbench ${BENCH_SECONDS}s through the proxy, sync after 3 s"
     pgbench -n -h "$HOST" -p "$listen_port" -U "$PG_USER" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_SECONDS" -P 5 \
         "$PG_DB" >"$WORK/pgbench-$r.log" 2>&1 &
     pgbench_pid=$!
     sleep 3
-    api POST /exodus/migration/sync '{}' >/dev/null || die "the sync was refused: $(tail -n 5 "$WORK/proxy.log")"
-    state=""
-    for _ in $(seq 1 1200); do
-        status="$(api GET /exodus/migration)"
-        state="$(echo "$status" | json "d['sync']['state']")"
-        [[ $state == done || $state == failed ]] && break
-        sleep 0.5
-    done
-    [[ $state == done ]] || die "the sync ended $state: $(echo "$status" | json "d['sync']")"
+    run_sync_to_done
     rows_per_second+=("$(echo "$status" | json "round(d['sync']['rowsPerSecond'] or 0)")")
     pauses+=("$(echo "$status" | json "d['sync']['switchPauseMillis']")")
     if kill -0 "$pgbench_pid" 2>/dev/null; then :; else log "pgbench ended before the sync: make BENCH_SECONDS longer"; fi

@@ -60,7 +60,9 @@ final class CapabilityCheck {
                 refusals.add("the source has no free WAL sender: raise max_wal_senders (restart)");
             }
             if (row.getBoolean(4)) {
-                refusals.add("the slot " + SyncNames.SLOT + " is in use: another sync runs on this source");
+                refusals.add("the slot " + SyncNames.SLOT + " is in use: another sync runs on this source (or the "
+                        + "proxy that ran one died a moment ago and its session on the source has not ended yet: "
+                        + "try again in a few seconds)");
             }
             int sourceMajor = row.getInteger(5) / 10000;
             if (pgDumpMajor < sourceMajor) {

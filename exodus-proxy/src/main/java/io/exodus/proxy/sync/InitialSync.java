@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -24,6 +25,14 @@ import java.util.concurrent.Callable;
 public final class InitialSync {
     private static final String EXISTING_TABLES = "SELECT count(*) FROM unnest($1::text[]) AS t(name) "
             + "WHERE pg_catalog.to_regclass(t.name) IS NOT NULL";
+
+    private static final String POST_DATA_PRESENT = "WITH t AS (SELECT pg_catalog.to_regclass(name) AS id "
+            + "FROM unnest($1::text[]) AS n(name)) "
+            + "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indrelid IN (SELECT id FROM t)) "
+            + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid IN (SELECT id FROM t) AND NOT tgisinternal) "
+            + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid IN (SELECT id FROM t) AND contype = 'f')";
+    private static final String SLOT_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots "
+            + "WHERE slot_name = $1 AND database = current_database())";
 
     private static final long FLUSH_POLL_MILLIS = 5;
 
@@ -77,7 +86,10 @@ public final class InitialSync {
 
     /** The connections and findings of one run. */
     private final class Run {
-        private final SyncRequest request;
+        /** What is copied: the request, or the interrupted sync's when this one resumes it. */
+        private SyncRequest asked;
+        /** The sync this run resumes; null for a new one. */
+        private SyncJournal.Interrupted resumed;
         private final ControlConnections control = new ControlConnections(vertx, connectTimeout);
         private final Pool sourcePool = control.to(source);
         private final Pool targetPool = control.to(target);
@@ -91,12 +103,21 @@ public final class InitialSync {
         private SqlConnection applier;
 
         Run(SyncRequest request) {
-            this.request = request;
+            this.asked = request;
         }
 
         Future<Void> steps() {
-            return SourceCatalog.tables(sourcePool, request)
-                    .compose(found -> blocking(() -> ClientPrograms.locate(settings.pgBin()))
+            return interrupted().compose(found -> {
+                resumed = found.orElse(null);
+                if (resumed != null) {
+                    // The first run's request decides what is copied: the journal's tables are those.
+                    asked = resumed.request();
+                    progress.note("resumed the sync that was interrupted: " + resumed.copied().size()
+                            + " tables copied before are kept, the others are copied again; the slot "
+                            + SyncNames.SLOT + " streams the changes since its start");
+                }
+                return SourceCatalog.tables(sourcePool, asked);
+            }).compose(found -> blocking(() -> ClientPrograms.locate(settings.pgBin()))
                             .compose(programs -> blocking(programs::pgDumpMajor)
                                     .compose(major -> CapabilityCheck.run(sourcePool, targetPool, found,
                                             settings.tablesWithoutKey(), major))
@@ -111,27 +132,43 @@ public final class InitialSync {
                                         tables.stream().filter(SyncedTable::holdsRows)
                                                 .forEach(t -> progress.table(t.display(), t.estimatedRows()));
                                         progress.enter(SyncState.COPYING_SCHEMA);
-                                        return copyPreData(programs);
+                                        return preDataWanted(programs);
                                     })))
-                    .compose(v -> {
+                    .compose(preData -> {
                         wroteToSource = true;
-                        return SourcePublications.dropWithSlot(vertx, sourcePool)
-                                .compose(x -> SourcePublications.create(sourcePool, tables))
-                                .compose(x -> SnapshotSlot.create(raw));
+                        // The slot and the journal before the pre-data section: a proxy that dies while restoring
+                        // it resumes, and restores it then (one transaction: all of it or none).
+                        Future<Void> started = resumed != null ? Future.succeededFuture()
+                                : SourcePublications.dropWithSlot(vertx, sourcePool)
+                                        .compose(x -> SourcePublications.create(sourcePool, tables))
+                                        .compose(x -> SnapshotSlot.create(raw))
+                                        .compose(created -> {
+                                            slot = created;
+                                            return SyncJournal.begin(targetPool, asked);
+                                        });
+                        return started.compose(x -> !preData ? Future.<Void>succeededFuture() : blocking(() -> {
+                            schema.restorePreData();
+                            return null;
+                        }));
                     })
-                    .compose(created -> {
-                        slot = created;
+                    .compose(v -> {
                         progress.enter(SyncState.COPYING);
-                        return RowCopy.run(raw, slot, tables, settings.parallelTables(), progress);
+                        List<SyncedTable> left = tables;
+                        if (resumed != null) {
+                            left = tables.stream().filter(t -> !resumed.copied().containsKey(t.display())).toList();
+                            tables.stream().filter(t -> t.holdsRows() && resumed.copied().containsKey(t.display()))
+                                    .forEach(t -> progress.tableCopiedBefore(t.display()));
+                        }
+                        return RowCopy.run(raw, slot == null ? null : slot.snapshot(), left,
+                                settings.parallelTables(), progress);
                     })
                     .compose(v -> {
                         progress.rowsDone();
-                        slot.release();
-                        slot = null;
-                        return schemaKept ? Future.<Void>succeededFuture() : blocking(() -> {
-                            schema.restorePostData();
-                            return null;
-                        });
+                        if (slot != null) {
+                            slot.release();
+                            slot = null;
+                        }
+                        return schemaKept ? Future.<Void>succeededFuture() : restorePostData();
                     })
                     .compose(v -> targetPool.getConnection())
                     .compose(connection -> {
@@ -139,28 +176,70 @@ public final class InitialSync {
                         return connection.query("SET session_replication_role = replica; "
                                 + "SET standard_conforming_strings = on").execute();
                     })
-                    .compose(v -> {
+                    // The journal, not memory: the tables a resumed run copied under snapshots of their own are there.
+                    .compose(v -> SyncJournal.interrupted(targetPool))
+                    .compose(journal -> {
                         progress.enter(SyncState.CATCHING_UP);
-                        SlotChanges changes = new SlotChanges(sourcePool, applier, tables, progress);
+                        SyncJournal.Interrupted run = journal.orElseThrow();
+                        SlotChanges changes = new SlotChanges(sourcePool, applier, tables, run.copied(),
+                                run.appliedEnd(), progress);
                         return catchUp(changes).compose(x -> switchOver(changes, 1));
-                    });
+                    })
+                    .compose(v -> SyncJournal.end(targetPool));
         }
 
-        /** The target gets the pre-data section, unless it has the tables already with the very same schema. */
-        private Future<Void> copyPreData(ClientPrograms programs) {
-            String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
+        /**
+         * The sync the target's journal says did not end, when its slot is still on the source; empty otherwise
+         * (without the slot, the changes since its start are gone: the sync starts over).
+         */
+        private Future<Optional<SyncJournal.Interrupted>> interrupted() {
+            return SyncJournal.interrupted(targetPool).compose(found -> found.isEmpty()
+                    ? Future.succeededFuture(found)
+                    : sourcePool.preparedQuery(SLOT_EXISTS).execute(Tuple.of(SyncNames.SLOT))
+                            .map(rows -> rows.iterator().next().getBoolean(0) ? found : Optional.empty()));
+        }
+
+        private Future<Void> dumpSource(ClientPrograms programs) {
             return blocking(() -> {
-                schema = new SchemaCopy(programs, source, target, request);
+                schema = new SchemaCopy(programs, source, target, asked);
                 schema.dumpSource();
                 return null;
-            }).compose(v -> targetPool.preparedQuery(EXISTING_TABLES).execute(Tuple.of((Object) names)))
+            });
+        }
+
+        /**
+         * pg_dump's post-data section on the target. A resumed sync may have restored it before the crash, in one
+         * transaction: all of it or nothing, so one index, trigger or foreign key on the tables says it is there
+         * (the pre-data section makes none). Asked of the catalog rather than by comparing dumps: pg_dump of the
+         * source's version may be too old to dump a newer target.
+         */
+        private Future<Void> restorePostData() {
+            String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
+            Future<Boolean> needed = resumed == null ? Future.succeededFuture(true)
+                    : targetPool.preparedQuery(POST_DATA_PRESENT).execute(Tuple.of((Object) names))
+                            .map(rows -> !rows.iterator().next().getBoolean(0));
+            return needed.compose(restore -> !restore ? Future.<Void>succeededFuture() : blocking(() -> {
+                schema.restorePostData();
+                return null;
+            }));
+        }
+
+        /**
+         * Whether the target needs the pre-data section: it has none of the tables. Where it has some, their schema
+         * must be the source's (then it is kept as it is) or the sync is refused here, before anything is written.
+         * A resumed sync's target has its own tables, or none when it died before restoring them.
+         */
+        private Future<Boolean> preDataWanted(ClientPrograms programs) {
+            String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
+            return dumpSource(programs)
+                    .compose(v -> targetPool.preparedQuery(EXISTING_TABLES).execute(Tuple.of((Object) names)))
                     .compose(rows -> {
                         long existing = rows.iterator().next().getLong(0);
                         if (existing == 0) {
-                            return blocking(() -> {
-                                schema.restorePreData();
-                                return null;
-                            });
+                            return Future.succeededFuture(true);
+                        }
+                        if (resumed != null) {
+                            return Future.succeededFuture(false);
                         }
                         return blocking(schema::differenceFromTarget).compose(difference -> {
                             if (difference != null) {
@@ -171,7 +250,7 @@ public final class InitialSync {
                             }
                             schemaKept = true;
                             progress.note("the target's schema is the source's already: kept as it is");
-                            return Future.succeededFuture();
+                            return Future.succeededFuture(false);
                         });
                     });
         }
@@ -277,7 +356,8 @@ public final class InitialSync {
                         progress.note("could not drop the slot " + SyncNames.SLOT + " and the publications on the "
                                 + "source (" + failure.getMessage() + "): drop them by hand, the slot keeps WAL");
                         return Future.succeededFuture();
-                    }) : Future.succeededFuture();
+                    }).compose(v -> SyncJournal.end(targetPool).recover(failure -> Future.succeededFuture()))
+                    : Future.succeededFuture();
             return dropped.compose(v -> control.closeAll());
         }
     }

@@ -9,21 +9,26 @@ import java.util.List;
 import java.util.Queue;
 
 /**
- * The rows of every table under the slot's snapshot, {@code parallel} tables at a time: each copier takes the
- * next table (largest first) when it is done with one. The first failure stops the others taking new tables.
+ * The rows of every table under the slot's snapshot (or, resuming, under snapshots of their own), {@code parallel}
+ * tables at a time: each copier takes the next table (largest first) when it is done with one. The first failure
+ * stops the others taking new tables.
  */
 final class RowCopy {
     private RowCopy() {
     }
 
-    static Future<Void> run(RawConnections connections, SnapshotSlot slot, List<SyncedTable> tables, int parallel,
+    /** @param slotSnapshot the snapshot the slot exported; null when it is gone (see {@link TableCopier#open}) */
+    static Future<Void> run(RawConnections connections, String slotSnapshot, List<SyncedTable> tables, int parallel,
             SyncProgress progress) {
         Queue<SyncedTable> waiting = new ArrayDeque<>();
         tables.stream().filter(SyncedTable::holdsRows).forEach(waiting::add);
+        if (waiting.isEmpty()) {
+            return Future.succeededFuture();
+        }
         List<Future<Void>> copiers = new ArrayList<>();
         boolean[] failed = {false};
-        for (int i = 0; i < Math.min(parallel, Math.max(1, waiting.size())); i++) {
-            copiers.add(TableCopier.open(connections, slot.snapshot(), progress).compose(copier -> {
+        for (int i = 0; i < Math.min(parallel, waiting.size()); i++) {
+            copiers.add(TableCopier.open(connections, slotSnapshot, progress).compose(copier -> {
                 Promise<Void> done = Promise.promise();
                 next(copier, waiting, failed, done);
                 return done.future().onComplete(v -> copier.close());

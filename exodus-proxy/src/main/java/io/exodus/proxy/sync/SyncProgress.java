@@ -91,6 +91,12 @@ public final class SyncProgress {
         LOG.infof("Initial sync: table %s copied, %d rows", name, counters.rows.get());
     }
 
+    /** A table a sync interrupted by a crash copied before it: its rows are on the target, not counted again. */
+    void tableCopiedBefore(String name) {
+        tables.get(name).state = "copied";
+        LOG.infof("Initial sync: table %s was copied before the interruption: kept", name);
+    }
+
     /** The rows are in; the indexes, constraints and triggers (pg_dump's post-data) come next. */
     void rowsDone() {
         copyEndedNanos = System.nanoTime();

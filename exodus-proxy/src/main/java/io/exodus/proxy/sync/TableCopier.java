@@ -12,32 +12,52 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Copies tables one after the other from a source session inside a transaction that imported the slot's snapshot
- * into a target session: COPY … TO STDOUT on one, COPY … FROM STDIN on the other, the CopyData messages passed
- * on as they come, at the pace of the slower side (the source is not read while the target's socket is full).
+ * (or, resuming after a crash, took a snapshot of its own) into a target session: COPY … TO STDOUT on one, COPY …
+ * FROM STDIN on the other, the CopyData messages passed on in writes of about {@link #BATCH_BYTES}, at the pace of
+ * the slower side (the source is not read while the target's socket is full). Each table is emptied, loaded and recorded in the journal in one
+ * target transaction: a table is either copied and recorded, or holds nothing of this copy.
  */
 final class TableCopier {
+    private static final int BATCH_BYTES = 64 * 1024;
+
     private final Leg source;
     private final Leg target;
     private final SyncProgress progress;
+    /** The copy's snapshot for the journal; null for the slot's own. */
+    private final String snapshot;
 
-    private TableCopier(Leg source, Leg target, SyncProgress progress) {
+    private TableCopier(Leg source, Leg target, SyncProgress progress, String snapshot) {
         this.source = source;
         this.target = target;
         this.progress = progress;
+        this.snapshot = snapshot;
     }
 
     /**
      * Opens both sessions. The target's runs with {@code session_replication_role = replica}: where its schema was
      * kept, its triggers and foreign keys exist already, and neither must act on rows the source's already made.
+     *
+     * @param slotSnapshot the snapshot the slot exported, or null when it is gone (a resumed sync): then the source's
+     *                     session takes a snapshot of its own, and the journal records it
      */
-    static Future<TableCopier> open(RawConnections connections, String snapshot, SyncProgress progress) {
-        return connections.source().compose(source -> LegQueries.run(source,
-                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '" + snapshot + "'")
-                .compose(v -> connections.target())
-                .compose(target -> LegQueries.run(target, "SET session_replication_role = replica")
-                        .map(v -> new TableCopier(source, target, progress))
-                        .onFailure(failure -> target.close()))
+    static Future<TableCopier> open(RawConnections connections, String slotSnapshot, SyncProgress progress) {
+        return connections.source().compose(source -> snapshot(source, slotSnapshot)
+                .compose(taken -> connections.target()
+                        .compose(target -> LegQueries.run(target, "SET session_replication_role = replica")
+                                .map(v -> new TableCopier(source, target, progress, taken))
+                                .onFailure(failure -> target.close())))
                 .onFailure(failure -> source.close()));
+    }
+
+    private static Future<String> snapshot(Leg source, String slotSnapshot) {
+        String begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+        if (slotSnapshot != null) {
+            return LegQueries.run(source, begin + "; SET TRANSACTION SNAPSHOT '" + slotSnapshot + "'")
+                    .map(v -> (String) null);
+        }
+        // The first statement of a repeatable-read transaction fixes its snapshot: this one.
+        return LegQueries.rows(source, begin + "; SELECT pg_catalog.pg_current_snapshot()::text")
+                .map(rows -> rows.get(0).get(0));
     }
 
     Future<Void> copy(SyncedTable table) {
@@ -45,19 +65,29 @@ final class TableCopier {
         String name = table.display();
         progress.tableStarted(name);
         long[] rows = {0};
+        return LegQueries.run(target, "BEGIN; DELETE FROM ONLY " + table.qualified())
+                .compose(v -> stream(table, columns, name, rows))
+                .compose(v -> LegQueries.run(target, SyncJournal.copiedStatement(table, snapshot) + "; COMMIT"))
+                .onSuccess(v -> progress.tableCopied(name));
+    }
+
+    private Future<Void> stream(SyncedTable table, String columns, String name, long[] rows) {
         Future<LegReply> into = target.send(FrontendMessages.query("COPY " + table.qualified() + columns
                 + " FROM STDIN"), 1, Leg.DISCARD);
+        Batch batch = new Batch(name);
         Future<LegReply> out = source.send(FrontendMessages.query("COPY " + table.qualified() + columns
                 + " TO STDOUT"), 1, (PgMessage message) -> {
                     if (message.type() == BackendMessageType.COPY_DATA) {
-                        target.stream(message.encode());
                         rows[0]++;
-                        progress.rowsCopied(name, 1, message.body().length());
-                        if (target.writeQueueFull()) {
-                            source.pauseReading();
-                            target.whenWritable(source::resumeReading);
+                        if (batch.add(message)) {
+                            batch.send();
+                            if (target.writeQueueFull()) {
+                                source.pauseReading();
+                                target.whenWritable(source::resumeReading);
+                            }
                         }
                     } else if (message.type() == BackendMessageType.COPY_DONE) {
+                        batch.send();
                         target.stream(MessageWriter.message(FrontendMessageType.COPY_DONE, Buffer.buffer()));
                     } else if (message.type() == BackendMessageType.ERROR_RESPONSE) {
                         target.stream(copyFail("the source's COPY failed"));
@@ -79,9 +109,42 @@ final class TableCopier {
                 return Future.failedFuture(new IllegalStateException("the target took " + written.commandTags()
                         + " rows of " + name + " where the source sent " + rows[0]));
             }
-            progress.tableCopied(name);
             return Future.succeededFuture();
         });
+    }
+
+    /**
+     * CopyData messages (one per row) gathered into writes of about {@link #BATCH_BYTES}: a write per row would be a
+     * flush, a system call, per row on the target's socket.
+     */
+    private final class Batch {
+        private final String table;
+        private Buffer pending = Buffer.buffer(BATCH_BYTES * 2);
+        private long rows;
+        private long bytes;
+
+        Batch(String table) {
+            this.table = table;
+        }
+
+        /** Adds a row; true when the batch is full enough to send. */
+        boolean add(PgMessage copyData) {
+            MessageWriter.appendMessage(pending, copyData.type(), copyData.body());
+            rows++;
+            bytes += copyData.body().length();
+            return pending.length() >= BATCH_BYTES;
+        }
+
+        void send() {
+            if (rows == 0) {
+                return;
+            }
+            target.stream(pending);
+            progress.rowsCopied(table, rows, bytes);
+            pending = Buffer.buffer(BATCH_BYTES * 2);
+            rows = 0;
+            bytes = 0;
+        }
     }
 
     private static Buffer copyFail(String why) {

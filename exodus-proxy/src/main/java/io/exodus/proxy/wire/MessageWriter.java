@@ -10,11 +10,15 @@ public final class MessageWriter {
     }
 
     public static Buffer message(byte type, Buffer body) {
-        Buffer framed = Buffer.buffer(5 + body.length());
+        return appendMessage(Buffer.buffer(5 + body.length()), type, body);
+    }
+
+    /** Appends a framed message to {@code buffer}, so that many can go out in one write. */
+    public static Buffer appendMessage(Buffer buffer, byte type, Buffer body) {
         if (type != PgMessage.UNTYPED) {
-            framed.appendByte(type);
+            buffer.appendByte(type);
         }
-        return framed.appendInt(body.length() + 4).appendBuffer(body);
+        return buffer.appendInt(body.length() + 4).appendBuffer(body);
     }
 
     /** Appends a NUL-terminated UTF-8 string, PostgreSQL's "String" type. */

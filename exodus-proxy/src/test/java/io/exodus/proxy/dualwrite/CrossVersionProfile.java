@@ -27,11 +27,11 @@ public class CrossVersionProfile extends DualWriteProfile {
         return overrides;
     }
 
-    static LocalPostgres olderSource() {
+    public static LocalPostgres olderSource() {
         return OtherVersionServer.of("source-older", BINARIES.resolve("source-postgres.jar"));
     }
 
-    static LocalPostgres newerTarget() {
+    public static LocalPostgres newerTarget() {
         return OtherVersionServer.of("target-newer", BINARIES.resolve("target-postgres.jar"));
     }
 }

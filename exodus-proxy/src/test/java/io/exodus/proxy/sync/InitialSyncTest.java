@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.exodus.proxy.dualwrite.CrossVersionProfile;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.OtherSettingsServer;
 import io.exodus.testsupport.TableComparison;
@@ -43,7 +44,21 @@ class InitialSyncTest {
 
     @Test
     void targetCatchesUpWhileTheSourceIsWrittenAndSwitchesToDualWriteWithoutAGap() throws Exception {
-        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(), "sync_live");
+        catchesUpWhileWrittenAndSwitches(SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_live"));
+    }
+
+    /**
+     * The same from the oldest PostgreSQL Exodus supports to the newest (postgres.source-binaries.version and
+     * postgres.target-binaries.version in the root pom: 13 and 17), the servers the cross-version dual-write test uses.
+     */
+    @Test
+    void olderSourceToNewerTargetCatchesUpAndSwitchesToDualWrite() throws Exception {
+        catchesUpWhileWrittenAndSwitches(SyncedDatabases.fresh(CrossVersionProfile.olderSource(),
+                CrossVersionProfile.newerTarget(), "sync_cross_version"));
+    }
+
+    private void catchesUpWhileWrittenAndSwitches(SyncedDatabases databases) throws Exception {
         SyncedDatabases.execute(databases.source(), SyncSourceSchema.SCHEMA);
         SyncedDatabases.execute(databases.source(), SyncSourceSchema.ROWS);
         WorkloadGate gate = new WorkloadGate(vertx);

@@ -1,0 +1,106 @@
+package io.exodus.proxy.sync;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The sync's durable progress, in the target's {@code exodus} schema: what was asked, which tables are copied and
+ * under which snapshot, and the end of the last transaction of the slot applied. Each fact is written in the same
+ * target transaction as the rows it describes (a table's COPY, a round of changes), so the journal and the target's
+ * rows cannot disagree after a crash: that is why it lives on the target and not beside the slot on the source
+ * (ADR 0031).
+ */
+final class SyncJournal {
+    private static final String CREATE = """
+            SELECT pg_advisory_xact_lock(hashtext('exodus.sync_run'));
+            CREATE SCHEMA IF NOT EXISTS exodus;
+            CREATE TABLE IF NOT EXISTS exodus.sync_run (
+                slot text PRIMARY KEY,
+                schemas text[] NOT NULL,
+                tables text[] NOT NULL,
+                started_at timestamptz NOT NULL DEFAULT now(),
+                applied_lsn pg_lsn
+            );
+            CREATE TABLE IF NOT EXISTS exodus.sync_copied (
+                table_name text PRIMARY KEY,
+                snapshot text,
+                copied_at timestamptz NOT NULL DEFAULT now()
+            )""";
+    private static final String EXISTS = "SELECT to_regclass('exodus.sync_run') IS NOT NULL";
+    private static final String RUN = "SELECT schemas, tables, applied_lsn::text FROM exodus.sync_run WHERE slot = $1";
+    private static final String COPIED = "SELECT table_name, snapshot FROM exodus.sync_copied";
+
+    /**
+     * A sync that did not end, as the journal has it.
+     *
+     * @param copied     per table copied ({@code schema.name}), the snapshot its rows are from
+     * @param appliedEnd where the last transaction of the slot applied to the target ends; null when none was
+     */
+    record Interrupted(SyncRequest request, Map<String, CopySnapshot> copied, Lsn appliedEnd) {
+    }
+
+    private SyncJournal() {
+    }
+
+    /** The sync the journal says did not end; empty when there is none. */
+    static Future<Optional<Interrupted>> interrupted(Pool target) {
+        return target.query(EXISTS).execute().compose(exists -> {
+            if (!exists.iterator().next().getBoolean(0)) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            return target.preparedQuery(RUN).execute(Tuple.of(SyncNames.SLOT)).compose(runs -> {
+                if (runs.size() == 0) {
+                    return Future.succeededFuture(Optional.<Interrupted>empty());
+                }
+                Row run = runs.iterator().next();
+                SyncRequest request = new SyncRequest(List.of(run.getArrayOfStrings(0)),
+                        List.of(run.getArrayOfStrings(1)));
+                Lsn applied = run.getString(2) == null ? null : Lsn.parse(run.getString(2));
+                return target.query(COPIED).execute().map(rows -> {
+                    Map<String, CopySnapshot> copied = new HashMap<>();
+                    rows.forEach(row -> copied.put(row.getString(0), CopySnapshot.parse(row.getString(1))));
+                    return Optional.of(new Interrupted(request, copied, applied));
+                });
+            });
+        });
+    }
+
+    /** A new sync: whatever an earlier one left is forgotten. Written once the slot exists. */
+    static Future<Void> begin(Pool target, SyncRequest request) {
+        return target.query(CREATE).execute()
+                .compose(v -> target.withTransaction(connection -> connection.query("DELETE FROM exodus.sync_copied")
+                        .execute()
+                        .compose(x -> connection.query("DELETE FROM exodus.sync_run").execute())
+                        .compose(x -> connection.preparedQuery("INSERT INTO exodus.sync_run (slot, schemas, tables) "
+                                + "VALUES ($1, $2, $3)").execute(Tuple.of(SyncNames.SLOT,
+                                        request.schemas().toArray(String[]::new),
+                                        request.tables().toArray(String[]::new))))))
+                .mapEmpty();
+    }
+
+    /** The sync ended (done or failed, its slot dropped): nothing to resume. */
+    static Future<Void> end(Pool target) {
+        return target.query(EXISTS).execute().compose(exists -> exists.iterator().next().getBoolean(0)
+                ? target.query("DELETE FROM exodus.sync_copied; DELETE FROM exodus.sync_run").execute().mapEmpty()
+                : Future.<Void>succeededFuture());
+    }
+
+    /** The statement, run in the transaction of a table's COPY, that records it copied under {@code snapshot}. */
+    static String copiedStatement(SyncedTable table, String snapshot) {
+        return "INSERT INTO exodus.sync_copied (table_name, snapshot) VALUES (" + ChangeStatements.literal(
+                table.display()) + ", " + ChangeStatements.literal(snapshot) + ")";
+    }
+
+    /** The statement, run in the transaction that applies a round of changes, that records where the round ends. */
+    static String appliedStatement(Lsn end) {
+        return "UPDATE exodus.sync_run SET applied_lsn = '" + end + "' WHERE slot = "
+                + ChangeStatements.literal(SyncNames.SLOT);
+    }
+}
