@@ -1,16 +1,19 @@
 package io.exodus.proxy.metrics;
 
+import io.exodus.proxy.sql.LeadingWords;
 import io.netty.buffer.ByteBuf;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads the first keyword of each statement in the first bytes of an SQL text, for {@link StatementClass#of}:
  * <ul>
  * <li>Before a keyword, whitespace, {@code --} comments, nested {@code /* … *}{@code /} comments and opening
  * parentheses ({@code (SELECT 1) UNION …}) are skipped.</li>
- * <li>The keyword is matched without regard to case against the lists of {@link StatementClass}. PREPARE looks at
+ * <li>The keyword is matched without regard to case against the statement kinds of {@link LeadingWords}, the
+ * keyword table dual-write's classifier reads too. PREPARE looks at
  * its next word: {@code PREPARE TRANSACTION} is transaction control, {@code PREPARE name AS …} session state. WITH is
  * a read unless a word of its statement, within the range, is INSERT, UPDATE, DELETE or MERGE ({@code WITH moved AS
  * (DELETE …) …}, {@code WITH … INSERT INTO …}): then a write. Nothing else past the keyword is looked at, so
@@ -36,17 +39,11 @@ final class LeadingKeywords {
             keywords.add(new ArrayList<>());
             classes.add(new ArrayList<>());
         }
-        add(keywords, classes, StatementClass.READ,
-                "SELECT", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH", "MOVE", "DECLARE", "WITH");
-        add(keywords, classes, StatementClass.WRITE, "INSERT", "UPDATE", "DELETE", "MERGE", "CALL", "DO", "LOCK");
-        add(keywords, classes, StatementClass.COPY, "COPY");
-        add(keywords, classes, StatementClass.DDL, "CREATE", "ALTER", "DROP", "TRUNCATE", "COMMENT", "GRANT",
-                "REVOKE", "SECURITY", "IMPORT", "REASSIGN", "REINDEX", "CLUSTER", "VACUUM", "ANALYZE", "ANALYSE",
-                "REFRESH", "CHECKPOINT");
-        add(keywords, classes, StatementClass.TRANSACTION, "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT",
-                "SAVEPOINT", "RELEASE");
-        add(keywords, classes, StatementClass.SESSION, "SET", "RESET", "DISCARD", "LISTEN", "UNLISTEN", "NOTIFY",
-                "LOAD", "DEALLOCATE", "CLOSE", "PREPARE");
+        LeadingWords.all().forEach((word, kind) -> {
+            int initial = word.charAt(0) - 'a';
+            keywords.get(initial).add(word.toUpperCase(Locale.ROOT));
+            classes.get(initial).add(StatementClass.of(kind));
+        });
         for (int i = 0; i < 26; i++) {
             KEYWORDS[i] = keywords.get(i).toArray(new String[0]);
             CLASSES[i] = classes.get(i).toArray(new StatementClass[0]);
@@ -54,15 +51,6 @@ final class LeadingKeywords {
     }
 
     private LeadingKeywords() {
-    }
-
-    private static void add(List<List<String>> keywords, List<List<StatementClass>> classes,
-            StatementClass statementClass, String... words) {
-        for (String word : words) {
-            int initial = word.charAt(0) - 'A';
-            keywords.get(initial).add(word);
-            classes.get(initial).add(statementClass);
-        }
     }
 
     /** The most write-like class of the statements that start in {@code [from, to)}; see the class comment. */

@@ -1,5 +1,6 @@
 package io.exodus.proxy.metrics;
 
+import io.exodus.proxy.sql.StatementKind;
 import io.netty.buffer.ByteBuf;
 
 import java.util.Locale;
@@ -14,7 +15,8 @@ import java.util.Locale;
  * {@link #OTHER} only when none of them was recognised.
  * <p>
  * This is the metrics' own, cheap reading of a statement: the first keyword of its first {@value
- * RequestClassifier#TEXT_BYTES} bytes, with no parsing. Dual-write routing classifies statements fully
+ * RequestClassifier#TEXT_BYTES} bytes, with no parsing, looked up in the keyword table dual-write's classifier reads
+ * too ({@code io.exodus.proxy.sql.LeadingWords}). Dual-write routing classifies statements fully
  * ({@code io.exodus.proxy.sql.StatementClassifier}: locking clauses, volatile functions …); the two can differ, e.g.
  * {@code SELECT … FOR UPDATE} is a write to routing and {@code read} here.
  */
@@ -25,20 +27,27 @@ public enum StatementClass {
      * or portal the session never named (or named beyond the bounds of what is remembered).
      */
     OTHER,
-    /** SELECT, VALUES, TABLE, SHOW, EXPLAIN (ANALYZE too), FETCH, MOVE, DECLARE, WITH without a data-modifying word. */
+    /**
+     * SELECT, VALUES, TABLE, SHOW, EXPLAIN (ANALYZE too), FETCH, MOVE, CLOSE, DECLARE, WITH without a data-modifying
+     * word.
+     */
     READ,
-    /** SET, RESET, DISCARD, LISTEN, UNLISTEN, NOTIFY, LOAD, DEALLOCATE, CLOSE, PREPARE name AS …. */
+    /** SET, RESET, DISCARD, LISTEN, UNLISTEN, LOAD, DEALLOCATE, PREPARE name AS …. */
     SESSION,
     /** BEGIN, START, COMMIT, END, ROLLBACK, ABORT, SAVEPOINT, RELEASE, PREPARE TRANSACTION. */
     TRANSACTION,
     /** COPY, in either direction. */
     COPY,
     /**
-     * CREATE, ALTER, DROP, TRUNCATE, COMMENT, GRANT, REVOKE, SECURITY LABEL, IMPORT FOREIGN SCHEMA, REASSIGN OWNED,
-     * and maintenance: REINDEX, CLUSTER, VACUUM, ANALYZE, REFRESH, CHECKPOINT.
+     * CREATE, ALTER, DROP, COMMENT, GRANT, REVOKE, SECURITY LABEL, IMPORT FOREIGN SCHEMA, REASSIGN OWNED,
+     * and maintenance: REINDEX, CLUSTER, VACUUM, ANALYZE, REFRESH. CHECKPOINT is {@link #OTHER}: routing does not know
+     * it either.
      */
     DDL,
-    /** INSERT, UPDATE, DELETE, MERGE, CALL, DO, LOCK; WITH whose bytes read contain INSERT, UPDATE, DELETE or MERGE. */
+    /**
+     * INSERT, UPDATE, DELETE, MERGE, CALL, DO, TRUNCATE, LOCK, NOTIFY; WITH whose bytes read contain INSERT, UPDATE,
+     * DELETE or MERGE.
+     */
     WRITE;
 
     private static final StatementClass[] VALUES = values();
@@ -64,6 +73,19 @@ public enum StatementClass {
      */
     public static StatementClass of(ByteBuf text, int index, int length) {
         return LeadingKeywords.classify(text, index, index + length);
+    }
+
+    /** The class of statements of this kind. */
+    static StatementClass of(StatementKind kind) {
+        return switch (kind) {
+            case READ -> READ;
+            case WRITE -> WRITE;
+            case DDL -> DDL;
+            case TRANSACTION -> TRANSACTION;
+            case SESSION -> SESSION;
+            case COPY_IN, COPY_OUT -> COPY;
+            case UNKNOWN -> OTHER;
+        };
     }
 
     static StatementClass ofOrdinal(int ordinal) {

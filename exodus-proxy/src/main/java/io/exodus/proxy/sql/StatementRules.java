@@ -41,13 +41,7 @@ final class StatementRules {
                     : Classification.cursor(CursorVerb.CLOSE, lastName(tokens, verb, to), null);
             case "declare" -> declare(tokens, verb, to);
             case "explain" -> explain(tokens, verb, to);
-            case "insert", "update", "delete", "merge", "call", "do", "truncate", "lock", "notify" ->
-                    Classification.of(WRITE, FunctionCalls.find(tokens, verb, to, -1, -1));
-            case "create", "alter", "drop", "comment", "grant", "revoke", "reindex", "cluster", "vacuum",
-                    "analyze", "analyse", "refresh", "security", "import", "reassign" ->
-                    Classification.of(DDL, FunctionCalls.find(tokens, verb, to, -1, -1));
             case "set" -> set(tokens, verb, to);
-            case "reset", "listen", "unlisten", "load" -> Classification.of(SESSION);
             case "discard" -> tokens.isWord(verb + 1, "all")
                     ? Classification.prepared(SESSION, PreparedStatementVerb.DEALLOCATE_ALL, null, null, List.of())
                     : Classification.of(SESSION);
@@ -62,8 +56,17 @@ final class StatementRules {
             case "rollback", "abort" -> rollback(tokens, verb, to);
             case "savepoint" -> Classification.transaction(TransactionVerb.SAVEPOINT, false);
             case "release" -> Classification.transaction(TransactionVerb.RELEASE_SAVEPOINT, false);
-            default -> Classification.of(UNKNOWN);
+            default -> byLeadingWord(tokens, verb, to);
         };
+    }
+
+    /** A statement its first word alone classifies ({@link LeadingWords}): a write or DDL, session state, or unknown. */
+    private static Classification byLeadingWord(Tokens tokens, int verb, int to) {
+        StatementKind kind = LeadingWords.kindOf(tokens.name(verb));
+        if (kind == WRITE || kind == DDL) {
+            return Classification.of(kind, FunctionCalls.find(tokens, verb, to, -1, -1));
+        }
+        return Classification.of(kind == SESSION ? SESSION : UNKNOWN);
     }
 
     /** SELECT, VALUES, TABLE, or WITH …: a read unless {@link QueryEffects} or a function call says otherwise. */

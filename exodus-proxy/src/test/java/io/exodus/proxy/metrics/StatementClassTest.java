@@ -40,18 +40,18 @@ class StatementClassTest {
             "do $$ begin end $$ | WRITE", "lock table t | WRITE",
             "copy t from stdin | COPY", "copy (select 1) to stdout | COPY",
             "create table t (a int) | DDL", "alter table t add b int | DDL", "drop table t | DDL",
-            "truncate t | DDL", "comment on table t is 'x' | DDL", "grant select on t to u | DDL",
+            "truncate t | WRITE", "comment on table t is 'x' | DDL", "grant select on t to u | DDL",
             "revoke select on t from u | DDL", "security label on table t is 'x' | DDL",
             "import foreign schema s from server f into p | DDL", "reassign owned by a to b | DDL",
             "reindex table t | DDL", "cluster t | DDL", "vacuum t | DDL", "analyze t | DDL", "analyse t | DDL",
-            "refresh materialized view v | DDL", "checkpoint | DDL",
+            "refresh materialized view v | DDL", "checkpoint | OTHER",
             "begin | TRANSACTION", "start transaction | TRANSACTION", "commit | TRANSACTION", "end | TRANSACTION",
             "rollback | TRANSACTION", "abort | TRANSACTION", "savepoint a | TRANSACTION",
             "release savepoint a | TRANSACTION", "rollback to savepoint a | TRANSACTION",
             "prepare transaction 'gid' | TRANSACTION", "commit prepared 'gid' | TRANSACTION",
             "set search_path = public | SESSION", "reset all | SESSION", "discard all | SESSION",
-            "listen channel | SESSION", "unlisten * | SESSION", "notify channel | SESSION", "load 'plugin' | SESSION",
-            "deallocate all | SESSION", "close c | SESSION", "prepare q as select 1 | SESSION",
+            "listen channel | SESSION", "unlisten * | SESSION", "notify channel | WRITE", "load 'plugin' | SESSION",
+            "deallocate all | SESSION", "close c | READ", "prepare q as select 1 | SESSION",
             "execute q | OTHER", "checkpoints | OTHER", "selectx 1 | OTHER", "1 | OTHER", "'select' | OTHER" })
     void eachLeadingKeywordHasItsClass(String sql, StatementClass expected) {
         assertEquals(expected, classOf(sql));
