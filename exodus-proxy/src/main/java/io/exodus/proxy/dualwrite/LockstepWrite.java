@@ -12,9 +12,10 @@ import io.exodus.proxy.sql.PartitionDetach;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
 import io.exodus.proxy.sql.WrittenTables;
+import io.exodus.proxy.wire.Bind;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
-import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.Parse;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.SqlState;
 import io.exodus.proxy.wire.TransactionStatus;
@@ -467,7 +468,7 @@ final class LockstepWrite {
         Set<String> names = new LinkedHashSet<>();
         for (PgMessage message : plan.messages()) {
             if (message.type() == FrontendMessageType.PARSE) {
-                names.add(new MessageReader(message.body()).readCString());
+                names.add(Parse.statementOf(message));
             }
         }
         return names;
@@ -513,9 +514,7 @@ final class LockstepWrite {
             if (statement.parse() == null) {
                 return Set.of();
             }
-            MessageReader bind = new MessageReader(plan.messages().get(i).body());
-            bind.readCString();
-            names.add(bind.readCString());
+            names.add(Bind.of(plan.messages().get(i)).statement());
         }
         return names;
     }

@@ -1,8 +1,9 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.PlainBegin;
+import io.exodus.proxy.wire.Bind;
 import io.exodus.proxy.wire.FrontendMessageType;
-import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.Parse;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.ProtocolViolation;
 
@@ -31,19 +32,15 @@ final class PlainBeginRequest {
     private static boolean onlyBeginsExtended(UnitPlan plan, StatementBook book) {
         int executes = 0;
         for (PgMessage message : plan.messages()) {
-            MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
-                    reader.readCString();
-                    String sql = reader.readCString();
-                    if (!PlainBegin.is(sql) || reader.readShort() != 0) {
+                    if (!PlainBegin.is(Parse.of(message).sql()) || !Parse.declaresNoTypes(message)) {
                         return false;
                     }
                 }
                 case FrontendMessageType.BIND -> {
-                    reader.readCString();
-                    StatementBook.Statement statement = book.statement(reader.readCString());
-                    if (statement == null || !PlainBegin.is(statement.sql()) || !withoutParameters(reader)) {
+                    StatementBook.Statement statement = book.statement(Bind.of(message).statement());
+                    if (statement == null || !PlainBegin.is(statement.sql()) || !Bind.withoutParameters(message)) {
                         return false;
                     }
                 }
@@ -56,14 +53,5 @@ final class PlainBeginRequest {
             }
         }
         return executes == 1 && PlainBegin.is(plan.statementText());
-    }
-
-    /** The rest of a Bind after its names: no parameter formats, no parameters (result formats do not matter). */
-    private static boolean withoutParameters(MessageReader reader) {
-        int formats = reader.readShort();
-        for (int i = 0; i < formats; i++) {
-            reader.readShort();
-        }
-        return reader.readShort() == 0;
     }
 }

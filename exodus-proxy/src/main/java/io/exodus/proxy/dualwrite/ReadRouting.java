@@ -7,11 +7,14 @@ import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.FunctionVolatility;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.sql.TransactionVerb;
+import io.exodus.proxy.wire.Bind;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
-import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.NamedObject;
+import io.exodus.proxy.wire.Parse;
 import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.Query;
 import io.exodus.proxy.wire.SqlState;
 import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
@@ -85,30 +88,27 @@ final class ReadRouting {
 
     private boolean canaryEligible(UnitPlan plan) {
         for (PgMessage message : plan.messages()) {
-            MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.QUERY -> {
-                    String sql = reader.readCString();
+                    String sql = Query.textOf(message);
                     if (!onlyReads(relay.classifications().classify(sql)) || pinned(sql)) {
                         return false;
                     }
                 }
                 case FrontendMessageType.PARSE -> {
-                    reader.readCString();
-                    String sql = reader.readCString();
+                    String sql = Parse.of(message).sql();
                     if (!onlyReads(relay.classifications().classify(sql)) || pinned(sql)) {
                         return false;
                     }
                 }
                 case FrontendMessageType.BIND -> {
-                    reader.readCString();
-                    StatementBook.Statement statement = book.statement(reader.readCString());
+                    StatementBook.Statement statement = book.statement(Bind.of(message).statement());
                     if (statement == null || !onlyReads(statement.classification()) || pinned(statement.sql())) {
                         return false;
                     }
                 }
                 case FrontendMessageType.CLOSE -> {
-                    if (message.body().getByte(0) != 'P') {
+                    if (!NamedObject.of(message).portal()) {
                         return false;
                     }
                 }
@@ -157,9 +157,8 @@ final class ReadRouting {
         Buffer parseOnPrimary = null;
         Set<String> parsedHere = new HashSet<>();
         for (PgMessage message : plan.messages()) {
-            MessageReader reader = new MessageReader(message.body());
             if (message.type() == FrontendMessageType.PARSE) {
-                String name = reader.readCString();
+                String name = Parse.statementOf(message);
                 parsedHere.add(name);
                 book.onSecondary().add(name);
                 if (!name.isEmpty()) {
@@ -168,8 +167,7 @@ final class ReadRouting {
                     SecondaryRequests.appendFramed(parseOnPrimary, message);
                 }
             } else if (message.type() == FrontendMessageType.BIND) {
-                reader.readCString();
-                String name = reader.readCString();
+                String name = Bind.of(message).statement();
                 if (!parsedHere.contains(name) && !book.isOnSecondary(name)) {
                     // Parsed ahead in a request of its own, so that the client sees no ParseComplete it did not ask for.
                     parseAhead = parseAhead == null ? Buffer.buffer() : parseAhead;

@@ -4,10 +4,12 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.consistency.RowImageInsert;
 import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.sql.RowImageReturning;
+import io.exodus.proxy.wire.Bind;
+import io.exodus.proxy.wire.Execute;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
-import io.exodus.proxy.wire.MessageReader;
-import io.exodus.proxy.wire.MessageWriter;
+import io.exodus.proxy.wire.NamedObject;
+import io.exodus.proxy.wire.Parse;
 import io.exodus.proxy.wire.PgMessage;
 import io.vertx.core.buffer.Buffer;
 
@@ -78,7 +80,6 @@ final class SecondaryRequests {
                 appendFramed(out, message);
                 continue;
             }
-            MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
                     appendPrimaryParse(out, message, plan.statementAt(i));
@@ -94,7 +95,7 @@ final class SecondaryRequests {
                             : PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.OTHER));
                 }
                 case FrontendMessageType.EXECUTE -> {
-                    String portal = reader.readCString();
+                    String portal = Execute.portalOf(message);
                     StatementBook.Statement statement = plan.statementAt(i);
                     if (statement != null && statement.rowImage().isPresent()) {
                         FrontendMessages.appendDescribePortal(out, portal);
@@ -133,15 +134,7 @@ final class SecondaryRequests {
             appendFramed(out, parse);
             return;
         }
-        MessageReader reader = new MessageReader(parse.body());
-        String name = reader.readCString();
-        // Past the text to the parameter types.
-        reader.readCString();
-        Buffer body = Buffer.buffer();
-        MessageWriter.appendCString(body, name);
-        MessageWriter.appendCString(body, statement.rowImage().get().rewrittenSql());
-        body.appendBytes(reader.readBytes(reader.remaining()));
-        appendFramed(out, new PgMessage(FrontendMessageType.PARSE, body));
+        appendFramed(out, Parse.withSql(parse, statement.rowImage().get().rewrittenSql()));
     }
 
     /**
@@ -202,10 +195,9 @@ final class SecondaryRequests {
         for (int index = 0; index < messages.size(); index++) {
             PgMessage message = messages.get(index);
             boolean imageable = images;
-            MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
-                    String name = reader.readCString();
+                    String name = Parse.statementOf(message);
                     StatementBook.Statement statement = plan.statementAt(index);
                     if (imageable && statement != null && statement.rowImage().isPresent()) {
                         continue;
@@ -220,8 +212,7 @@ final class SecondaryRequests {
                     }
                 }
                 case FrontendMessageType.BIND -> {
-                    reader.readCString();
-                    String name = reader.readCString();
+                    String name = Bind.of(message).statement();
                     StatementBook.Statement statement = plan.statementAt(index);
                     if (imageable && statement != null && statement.rowImage().isPresent()) {
                         continue;
@@ -262,9 +253,9 @@ final class SecondaryRequests {
                     }
                 }
                 case FrontendMessageType.CLOSE -> {
-                    byte what = reader.readByte();
-                    String name = reader.readCString();
-                    if (what == 'P') {
+                    NamedObject closed = NamedObject.of(message);
+                    String name = closed.name();
+                    if (closed.portal()) {
                         appendFramed(out, message);
                         if (replay != null) {
                             appendFramed(replay, message);
@@ -313,10 +304,9 @@ final class SecondaryRequests {
             if (message.type() != FrontendMessageType.CLOSE) {
                 continue;
             }
-            MessageReader reader = new MessageReader(message.body());
-            byte what = reader.readByte();
-            String name = reader.readCString();
-            if (what == 'S') {
+            NamedObject closed = NamedObject.of(message);
+            String name = closed.name();
+            if (closed.statement()) {
                 if (book.isOnSecondary(name)) {
                     out = out == null ? Buffer.buffer() : out;
                     appendFramed(out, message);

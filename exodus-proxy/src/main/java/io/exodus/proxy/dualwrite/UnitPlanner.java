@@ -11,9 +11,13 @@ import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
+import io.exodus.proxy.wire.Bind;
+import io.exodus.proxy.wire.Execute;
 import io.exodus.proxy.wire.FrontendMessageType;
-import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.NamedObject;
+import io.exodus.proxy.wire.Parse;
 import io.exodus.proxy.wire.PgMessage;
+import io.exodus.proxy.wire.Query;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,7 +61,7 @@ final class UnitPlanner {
     UnitPlan plan(List<PgMessage> messages) {
         PgMessage last = messages.get(messages.size() - 1);
         if (last.type() == FrontendMessageType.QUERY) {
-            return planSimple(messages, new MessageReader(last.body()).readCString());
+            return planSimple(messages, Query.textOf(last));
         }
         if (last.type() == FrontendMessageType.FUNCTION_CALL) {
             return planFastPath(messages, FastPathCall.of(last));
@@ -177,11 +181,11 @@ final class UnitPlanner {
         }
 
         private StatementBook.Statement enter(PgMessage message) {
-            MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
                 case FrontendMessageType.PARSE -> {
-                    String name = reader.readCString();
-                    String sql = reader.readCString();
+                    Parse parse = Parse.of(message);
+                    String name = parse.statement();
+                    String sql = parse.sql();
                     Classification classification = classifications.classify(sql);
                     Optional<RowImageReturning> image = rowImages && classification.kind() == StatementKind.WRITE
                             && !refusedImages.contains(sql)
@@ -191,25 +195,24 @@ final class UnitPlanner {
                     return parsed;
                 }
                 case FrontendMessageType.BIND -> {
-                    String portal = reader.readCString();
-                    String name = reader.readCString();
-                    book.bound(portal, name);
-                    return book.statement(name);
+                    Bind bind = Bind.of(message);
+                    book.bound(bind.portal(), bind.statement());
+                    return book.statement(bind.statement());
                 }
                 case FrontendMessageType.DESCRIBE -> {
-                    byte what = reader.readByte();
-                    String name = reader.readCString();
-                    return what == 'S' ? book.statement(name) : book.portalStatement(name);
+                    NamedObject described = NamedObject.of(message);
+                    return described.statement() ? book.statement(described.name())
+                            : book.portalStatement(described.name());
                 }
                 case FrontendMessageType.EXECUTE -> {
-                    StatementBook.Statement statement = book.portalStatement(reader.readCString());
+                    StatementBook.Statement statement = book.portalStatement(Execute.portalOf(message));
                     executed(statement);
                     return statement;
                 }
                 case FrontendMessageType.CLOSE -> {
-                    byte what = reader.readByte();
-                    if (what == 'P') {
-                        book.closedPortal(reader.readCString());
+                    NamedObject closed = NamedObject.of(message);
+                    if (closed.portal()) {
+                        book.closedPortal(closed.name());
                     }
                     // A closed statement stays in the book until the secondary's request is built (it may need the
                     // Close); the relay forgets it then.

@@ -1,7 +1,10 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.wire.Bind;
+import io.exodus.proxy.wire.Execute;
 import io.exodus.proxy.wire.FrontendMessageType;
-import io.exodus.proxy.wire.MessageReader;
+import io.exodus.proxy.wire.NamedObject;
+import io.exodus.proxy.wire.Parse;
 import io.exodus.proxy.wire.PgMessage;
 
 import java.util.List;
@@ -34,20 +37,20 @@ record UnnamedRestore(StatementBook.Statement parse, PgMessage bind) {
         PgMessage bind = null;
         for (int i = from; i < messages.size() && !(parsedHere && boundHere); i++) {
             PgMessage message = messages.get(i);
-            MessageReader reader = new MessageReader(message.body());
             switch (message.type()) {
-                case FrontendMessageType.PARSE -> parsedHere |= reader.readCString().isEmpty();
+                case FrontendMessageType.PARSE -> parsedHere |= Parse.statementOf(message).isEmpty();
                 case FrontendMessageType.BIND -> {
-                    String portal = reader.readCString();
-                    String statement = reader.readCString();
-                    if (statement.isEmpty() && !parsedHere && !statementLive && parse == null) {
+                    Bind bound = Bind.of(message);
+                    if (bound.statement().isEmpty() && !parsedHere && !statementLive && parse == null) {
                         parse = plan.statementAt(i);
                     }
-                    boundHere |= portal.isEmpty();
+                    boundHere |= bound.portal().isEmpty();
                 }
                 case FrontendMessageType.DESCRIBE, FrontendMessageType.EXECUTE -> {
-                    boolean ofStatement = message.type() == FrontendMessageType.DESCRIBE && reader.readByte() == 'S';
-                    boolean unnamed = reader.readCString().isEmpty();
+                    NamedObject named = message.type() == FrontendMessageType.DESCRIBE ? NamedObject.of(message)
+                            : new NamedObject(false, Execute.portalOf(message));
+                    boolean ofStatement = named.statement();
+                    boolean unnamed = named.name().isEmpty();
                     if (ofStatement) {
                         if (unnamed && !parsedHere && !statementLive && parse == null) {
                             parse = plan.statementAt(i);
@@ -57,7 +60,7 @@ record UnnamedRestore(StatementBook.Statement parse, PgMessage bind) {
                         if (earlier >= 0) {
                             bind = messages.get(earlier);
                             boundHere = true;
-                            if (boundStatement(bind).isEmpty() && !parsedHere && parse == null) {
+                            if (Bind.of(bind).statement().isEmpty() && !parsedHere && parse == null) {
                                 parse = plan.statementAt(earlier);
                             }
                         }
@@ -73,16 +76,10 @@ record UnnamedRestore(StatementBook.Statement parse, PgMessage bind) {
     private static int lastUnnamedPortalBind(List<PgMessage> messages, int before) {
         for (int i = before - 1; i >= 0; i--) {
             PgMessage message = messages.get(i);
-            if (message.type() == FrontendMessageType.BIND && new MessageReader(message.body()).readCString().isEmpty()) {
+            if (message.type() == FrontendMessageType.BIND && Bind.portalOf(message).isEmpty()) {
                 return i;
             }
         }
         return -1;
-    }
-
-    private static String boundStatement(PgMessage bind) {
-        MessageReader reader = new MessageReader(bind.body());
-        reader.readCString();
-        return reader.readCString();
     }
 }
