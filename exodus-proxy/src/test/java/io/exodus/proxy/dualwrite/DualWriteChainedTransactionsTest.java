@@ -95,12 +95,12 @@ class DualWriteChainedTransactionsTest {
         DualWriteDatabases.onBoth(DATABASE, "truncate chained");
         DualWriteDatabases.onBoth(DIRECTLY, "truncate chained");
         double before = divergences.total();
-        CommandResult direct = psql(DualWriteDatabases.source(DIRECTLY));
+        CommandResult direct = psql(DualWriteDatabases.primary(DIRECTLY));
         CommandResult through = psql(DualWriteDatabases.proxy(port, DATABASE));
         assertEquals(direct.stdout(), through.stdout(), "stdout through Exodus, against directly");
         assertEquals(direct.stderr(), through.stderr(), "errors and warnings through Exodus, against directly");
-        assertEquals("2|in the chained transaction", Psql.against(DualWriteDatabases.target(DATABASE))
-                .query("select id, note from chained where id = 2"), "the chained transaction's write on the target");
+        assertEquals("2|in the chained transaction", Psql.against(DualWriteDatabases.secondary(DATABASE))
+                .query("select id, note from chained where id = 2"), "the chained transaction's write on the secondary");
         DualWriteDatabases.assertIdentical(DATABASE, "chained");
         assertEquals(before, divergences.total(), "no divergence");
     }
@@ -128,8 +128,8 @@ class DualWriteChainedTransactionsTest {
             client.commit();
         }
         DualWriteDatabases.assertIdentical(DATABASE, "chained");
-        try (Connection target = DualWriteDatabases.open(DualWriteDatabases.target(DATABASE));
-                Statement statement = target.createStatement();
+        try (Connection secondary = DualWriteDatabases.open(DualWriteDatabases.secondary(DATABASE));
+                Statement statement = secondary.createStatement();
                 ResultSet ids = statement.executeQuery("select string_agg(id::text, ',' order by id) from chained")) {
             ids.next();
             assertEquals("10,11,13", ids.getString(1));

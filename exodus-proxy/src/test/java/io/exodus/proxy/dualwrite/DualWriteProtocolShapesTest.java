@@ -96,7 +96,7 @@ class DualWriteProtocolShapesTest {
             assertEquals(List.of('2', 'C', 'Z'), execute(client, "del", "2", "ins again"));
         }
         assertEquals(List.of("1| first updated", "1|ins first updated", "3| in a transaction", "3|ins in a transaction",
-                "4| in a transaction", "4|ins in a transaction"), rows(target()));
+                "4| in a transaction", "4|ins in a transaction"), rows(secondary()));
         assertBothIdenticalWithoutDivergence();
     }
 
@@ -115,7 +115,7 @@ class DualWriteProtocolShapesTest {
             assertEquals(List.of('2', 'C', 'Z'), execute(client, "ins", "12", "rolled back"));
             assertEquals('I', simple(client, "ROLLBACK"));
         }
-        assertEquals(List.of("10|ten", "11|eleven"), rows(target()));
+        assertEquals(List.of("10|ten", "11|eleven"), rows(secondary()));
         assertBothIdenticalWithoutDivergence();
     }
 
@@ -133,7 +133,7 @@ class DualWriteProtocolShapesTest {
                 assertEquals(List.of('C', 'Z'), synced(client, FrontendMessages.execute("", 0)));
             }
         }
-        assertEquals(List.of("20|portal ", "20|portal p"), rows(target()));
+        assertEquals(List.of("20|portal ", "20|portal p"), rows(secondary()));
         assertBothIdenticalWithoutDivergence();
     }
 
@@ -159,7 +159,7 @@ class DualWriteProtocolShapesTest {
             assertEquals(List.of('Z'), synced(client, Buffer.buffer()));
             assertEquals(List.of('1', '2', 'C', 'Z'), synced(client, unnamed("INSERT INTO shaped (n, note) VALUES (34, 'last')")));
         }
-        assertEquals(List.of("32|next", "34|last"), rows(target()));
+        assertEquals(List.of("32|next", "34|last"), rows(secondary()));
         assertBothIdenticalWithoutDivergence();
     }
 
@@ -182,7 +182,7 @@ class DualWriteProtocolShapesTest {
             assertEquals(List.of('2', 'C', 'Z'), synced(client, FrontendMessages.bind("", "", new short[0], List.of(),
                     new short[0]).appendBuffer(FrontendMessages.execute("", 0))));
         }
-        assertEquals(List.of("40|later", "41|later", "42|later", "43|unnamed", "43|unnamed"), rows(target()));
+        assertEquals(List.of("40|later", "41|later", "42|later", "43|unnamed", "43|unnamed"), rows(secondary()));
         assertBothIdenticalWithoutDivergence();
     }
 
@@ -200,7 +200,7 @@ class DualWriteProtocolShapesTest {
             assertEquals(List.of('Z'), synced(client, Buffer.buffer()));
             assertEquals(List.of('1', '2', 'C', 'Z'), synced(client, unnamed("INSERT INTO shaped (n, note) VALUES (61, 'next')")));
         }
-        assertEquals(List.of("61|next"), rows(target()));
+        assertEquals(List.of("61|next"), rows(secondary()));
         assertBothIdenticalWithoutDivergence();
     }
 
@@ -224,7 +224,7 @@ class DualWriteProtocolShapesTest {
                     + "(n, note) VALUES (52, 'named again')", new int[0]).appendBuffer(FrontendMessages.bind("", "w",
                     new short[0], List.of(), new short[0])).appendBuffer(FrontendMessages.execute("", 0))));
         }
-        assertEquals(List.of("50|after", "51|named", "52|named again"), rows(target()));
+        assertEquals(List.of("50|after", "51|named", "52|named again"), rows(secondary()));
         assertBothIdenticalWithoutDivergence();
     }
 
@@ -335,8 +335,9 @@ class DualWriteProtocolShapesTest {
         assertEquals(divergencesBefore, divergences.total(), "no divergence recorded");
     }
 
-    private static ConnectionTarget target() {
-        return DualWriteDatabases.target(DATABASE);
+    /** The database that gets the writes behind the primary: the target, or the source after the cutover. */
+    private static ConnectionTarget secondary() {
+        return DualWriteDatabases.secondary(DATABASE);
     }
 
     private static List<String> rows(ConnectionTarget server) throws SQLException {
