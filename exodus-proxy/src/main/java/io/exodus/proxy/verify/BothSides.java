@@ -29,6 +29,13 @@ final class BothSides {
         return Future.all(source, target).map(done -> new Sides<>(source.result(), target.result()));
     }
 
+    /** Runs {@code work} in a transaction on one side: committed when it succeeds, rolled back when it fails. */
+    <T> Future<T> inTransaction(Side side, java.util.function.Supplier<Future<T>> work) {
+        return connections.of(side).begin().compose(transaction -> work.get()
+                .compose(done -> transaction.commit().map(done),
+                        failure -> transaction.rollback().transform(rolledBack -> Future.<T>failedFuture(failure))));
+    }
+
     TableCatalog catalog(Side side) {
         return new TableCatalog(connections.of(side));
     }

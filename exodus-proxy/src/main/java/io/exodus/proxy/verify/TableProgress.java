@@ -14,6 +14,9 @@ final class TableProgress {
     private final String divergentReason;
     private final int maxExamples;
     private final List<RowDifference> examples = new ArrayList<>();
+    /** What a repair copies again: every persisting difference, up to {@link #REPAIRABLE}. */
+    private final List<RowDifference> differences = new ArrayList<>();
+    private boolean tooManyToRepair;
     private String state = "waiting";
     private String comparedBy;
     private List<String> key = List.of();
@@ -27,6 +30,12 @@ final class TableProgress {
     private String error;
     private Instant startedAt;
     private Instant finishedAt;
+
+    /**
+     * Differences of a table kept for a repair: past this many, copying the table again (initial sync) is the better
+     * repair, and keeping them all would hold a table's worth of keys in memory.
+     */
+    static final int REPAIRABLE = 100_000;
 
     TableProgress(TableName table, String divergentReason, int maxExamples) {
         this.table = table;
@@ -71,6 +80,11 @@ final class TableProgress {
             if (examples.size() < maxExamples) {
                 examples.add(difference);
             }
+            if (differences.size() < REPAIRABLE) {
+                differences.add(difference);
+            } else {
+                tooManyToRepair = true;
+            }
         }
     }
 
@@ -83,6 +97,11 @@ final class TableProgress {
         state = "failed";
         error = why;
         finishedAt = Instant.now();
+    }
+
+    /** Every persisting difference found, unless there were more than {@link #REPAIRABLE}: then empty. */
+    synchronized java.util.Optional<List<RowDifference>> differences() {
+        return tooManyToRepair ? java.util.Optional.empty() : java.util.Optional.of(List.copyOf(differences));
     }
 
     synchronized TableReport report() {

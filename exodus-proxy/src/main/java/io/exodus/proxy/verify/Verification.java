@@ -54,6 +54,16 @@ public class Verification {
         return Optional.ofNullable(last).map(VerificationRun::report);
     }
 
+    /** The last verification, running or not: what a repair starts from. */
+    synchronized Optional<VerificationRun> lastRun() {
+        return Optional.ofNullable(last);
+    }
+
+    /** Whether a verification is starting or running: a repair waits for it. */
+    synchronized boolean busy() {
+        return starting || (last != null && last.running());
+    }
+
     /** Rows verified by the verifications this proxy ran, those finished and the one running. */
     public synchronized double rowsChecked() {
         // Until its finish is recorded, the last one counts here, so that the counter never goes back.

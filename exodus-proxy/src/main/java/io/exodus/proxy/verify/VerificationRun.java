@@ -38,6 +38,15 @@ final class VerificationRun {
         this.recheck = new Recheck(vertx, config.recheckAttempts(), config.recheckDelay());
     }
 
+    String database() {
+        return database;
+    }
+
+    /** The progress of one of the tables verified, if this run verified it. */
+    Optional<TableProgress> table(TableName name) {
+        return tables.stream().filter(t -> t.table().equals(name)).findFirst();
+    }
+
     synchronized boolean running() {
         return finishedAt == null;
     }
