@@ -587,6 +587,14 @@ public interface ExodusConfig {
         @WithDefault("1000000")
         long countExactLimit();
 
+        /**
+         * How often every table of the source URL's database is verified row by row in the phases that write to
+         * both; {@code 0s} (the default): only on request.
+         */
+        @WithName("interval")
+        @WithDefault("0s")
+        java.time.Duration interval();
+
         /** Show the differing rows' values in the report (keys are always shown). */
         @WithName("show-values")
         @WithDefault("false")

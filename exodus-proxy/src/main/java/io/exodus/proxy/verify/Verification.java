@@ -1,11 +1,13 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.config.ExodusConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -18,7 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Row-by-row verification of the target against the source, on request: one at a time per proxy, over sessions of
+ * Row-by-row verification of the target against the source, on request and every {@code exodus.verify.interval} in
+ * the phases that write to both: one at a time per proxy, over sessions of
  * its own on both databases (never a client's), on an event loop and without blocking it. Keeps the last report.
  */
 @ApplicationScoped
@@ -28,16 +31,19 @@ public class Verification {
     private final Vertx vertx;
     private final VerificationSessions sessions;
     private final ExodusConfig config;
+    private final MigrationState migration;
+    private long timer = -1;
     private VerificationRun last;
     private VerificationRun lastFinished;
     private long rowsCheckedBefore;
     private boolean starting;
     private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config) {
+    public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config, MigrationState migration) {
         this.vertx = vertx;
         this.sessions = sessions;
         this.config = config;
+        this.migration = migration;
     }
 
     /** A wrong setting stops start-up with its message rather than the first verification. */
@@ -47,6 +53,33 @@ public class Verification {
         if (config.verify().segmentRows() < 1) {
             throw new IllegalArgumentException("exodus.verify.segment-rows must be at least 1, not "
                     + config.verify().segmentRows());
+        }
+        long interval = config.verify().interval().toMillis();
+        if (interval > 0 && sessions.haveTarget()) {
+            synchronized (this) {
+                timer = vertx.setPeriodic(interval, id -> onInterval());
+            }
+        }
+    }
+
+    /** The phase is read at each tick: it may change while the proxy runs; a verification still running is let be. */
+    private void onInterval() {
+        if (!migration.phase().writesBothDatabases()) {
+            return;
+        }
+        start(List.of(), null).onFailure(failure -> {
+            if (!(failure instanceof VerificationRefused refused
+                    && refused.reason() == VerificationRefused.Reason.BUSY)) {
+                LOG.warnf("Verification on the interval could not start: %s", failure.getMessage());
+            }
+        });
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
         }
     }
 
