@@ -77,7 +77,8 @@ public class Repair {
         }
         Side authoritative = migration.phase().primary();
         Promise<RepairReport> done = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> sessions.open(run.database())
+        // No cap on the databases' time: a repair holds a transaction open, and must not wait inside it.
+        vertx.getOrCreateContext().runOnContext(v -> sessions.open(run.database(), 1)
                 .compose(both -> repair(both, run, tables, authoritative).eventually(both::close))
                 .onComplete(repaired -> {
                     synchronized (this) {
@@ -139,12 +140,12 @@ public class Repair {
                     + report.state() + (report.error() == null ? "" : ": " + report.error())
                     + "): verify it again, then repair it"));
         }
-        Optional<List<RowDifference>> differences = verified.differences();
-        if (differences.isEmpty()) {
-            return Future.succeededFuture(TableRepairReport.failed(table, "more than " + TableProgress.REPAIRABLE
-                    + " rows differ: copy the table again (initial sync) rather than repair it row by row"));
+        String unrepairable = verified.unrepairable();
+        if (unrepairable != null) {
+            return Future.succeededFuture(TableRepairReport.failed(table, unrepairable));
         }
-        if (differences.get().isEmpty()) {
+        List<RowDifference> differences = verified.differences();
+        if (differences.isEmpty()) {
             return Future.succeededFuture(TableRepairReport.done(table, 0, List.of()));
         }
         var onSource = databases.catalog(Side.SOURCE).definition(table);
@@ -161,8 +162,8 @@ public class Repair {
                         + "changed since it was verified: verify it again, then repair it; nothing was changed"));
             }
             Future<TableRepairReport> repaired = tables.source().hasPrimaryKey()
-                    ? new KeyedRepair(databases, tables, authoritative).run(table, differences.get())
-                    : new MultisetRepair(databases, tables, authoritative).run(table, differences.get());
+                    ? new KeyedRepair(databases, tables, authoritative).run(table, differences)
+                    : new MultisetRepair(databases, tables, authoritative).run(table, differences);
             return repaired.recover(failure -> Future.succeededFuture(TableRepairReport.failed(table,
                     "the repair was rolled back, nothing was changed: " + failure.getMessage())));
         });

@@ -28,6 +28,9 @@ final class TableProgress {
     private long different;
     private long settled;
     private String error;
+    private boolean resumed;
+    private List<String> resumedFrom;
+    private boolean foundBeforeResuming;
     private Instant startedAt;
     private Instant finishedAt;
 
@@ -88,6 +91,24 @@ final class TableProgress {
         }
     }
 
+    /** Takes over what an interrupted run found in the ranges it finished (all of them when the table was done). */
+    synchronized void restore(SavedTable saved) {
+        resumed = true;
+        resumedFrom = saved.resumeFrom();
+        foundBeforeResuming = saved.differs();
+        if (saved.startedAt() != null) {
+            startedAt = Instant.parse(saved.startedAt());
+        }
+        sourceRows = saved.sourceRows();
+        targetRows = saved.targetRows();
+        rowsChecked = saved.rowsChecked();
+        missing = saved.missing();
+        extra = saved.extra();
+        different = saved.different();
+        settled = saved.settled();
+        examples.addAll(saved.examples().subList(0, Math.min(maxExamples, saved.examples().size())));
+    }
+
     synchronized void done() {
         state = "done";
         finishedAt = Instant.now();
@@ -99,14 +120,28 @@ final class TableProgress {
         finishedAt = Instant.now();
     }
 
-    /** Every persisting difference found, unless there were more than {@link #REPAIRABLE}: then empty. */
-    synchronized java.util.Optional<List<RowDifference>> differences() {
-        return tooManyToRepair ? java.util.Optional.empty() : java.util.Optional.of(List.copyOf(differences));
+    /** Every persisting difference found, unless {@link #unrepairable} says why not. */
+    synchronized List<RowDifference> differences() {
+        return List.copyOf(differences);
+    }
+
+    /** Why {@link #differences} does not hold every difference of the table; null when it does. */
+    synchronized String unrepairable() {
+        if (tooManyToRepair) {
+            return "more than " + REPAIRABLE + " rows differ: copy the table again (initial sync) rather than repair "
+                    + "it row by row";
+        }
+        if (foundBeforeResuming) {
+            return "its verification continued one a restart interrupted, and the rows found before the restart are "
+                    + "known only by their first examples: verify it again, then repair it";
+        }
+        return null;
     }
 
     synchronized TableReport report() {
         return new TableReport(table.toString(), state, comparedBy, key, divergentReason, sourceRows, targetRows,
                 rowsChecked, missing, extra, different, settled, List.copyOf(examples), error,
+                resumed ? Boolean.TRUE : null, resumedFrom,
                 startedAt == null ? null : startedAt.toString(), finishedAt == null ? null : finishedAt.toString(),
                 startedAt == null || finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis());
     }

@@ -1,5 +1,6 @@
 package io.exodus.proxy.verify;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.config.ExodusConfig;
@@ -32,6 +33,7 @@ public class Verification {
     private final VerificationSessions sessions;
     private final ExodusConfig config;
     private final MigrationState migration;
+    private final ObjectMapper json;
     private long timer = -1;
     private VerificationRun last;
     private VerificationRun lastFinished;
@@ -39,7 +41,9 @@ public class Verification {
     private boolean starting;
     private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config, MigrationState migration) {
+    public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config, MigrationState migration,
+            ObjectMapper json) {
+        this.json = json;
         this.vertx = vertx;
         this.sessions = sessions;
         this.config = config;
@@ -50,6 +54,7 @@ public class Verification {
     void onStart(@Observes StartupEvent event) {
         new Bisection(config.verify().bisectionThreshold(), config.verify().bisectionFactor());
         new Recheck(vertx, config.verify().recheckAttempts(), config.verify().recheckDelay());
+        new Throttle(vertx, config.verify().maxDatabaseShare());
         if (config.verify().segmentRows() < 1) {
             throw new IllegalArgumentException("exodus.verify.segment-rows must be at least 1, not "
                     + config.verify().segmentRows());
@@ -151,7 +156,7 @@ public class Verification {
         }
         String db = sessions.database(database);
         Promise<VerificationReport> started = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> sessions.open(db)
+        vertx.getOrCreateContext().runOnContext(v -> sessions.open(db, config.verify().maxDatabaseShare())
                 .compose(both -> plan(both, tables, db).onFailure(failure -> both.close()))
                 .onComplete(planned -> {
                     synchronized (this) {
@@ -193,7 +198,7 @@ public class Verification {
             for (TableName name : ordered) {
                 progress.add(new TableProgress(name, marked.result().get(name), config.verify().maxExamples()));
             }
-            return new VerificationRun(database, progress, databases, config.verify(), vertx);
+            return new VerificationRun(database, progress, databases, config.verify(), vertx, json);
         });
     }
 
