@@ -19,6 +19,8 @@ final class RepairSql {
     /** The source's column order, the order of every row's values. */
     private final List<String> rowColumns;
     private final Map<String, String> types;
+    /** Positions in {@link #rowColumns} of the columns a write may set: the database computes generated ones. */
+    private final List<Integer> writable = new ArrayList<>();
     private final KeyedSql keyed;
 
     RepairSql(TableDefinition table, List<String> rowColumns, KeyedSql keyed) {
@@ -27,19 +29,27 @@ final class RepairSql {
         this.types = table.columns().stream()
                 .collect(Collectors.toMap(TableDefinition.Column::name, TableDefinition.Column::type));
         this.keyed = keyed;
+        List<String> generated = table.columns().stream().filter(TableDefinition.Column::generated)
+                .map(TableDefinition.Column::name).toList();
+        for (int i = 0; i < this.rowColumns.size(); i++) {
+            if (!generated.contains(this.rowColumns.get(i))) {
+                writable.add(i);
+            }
+        }
     }
 
     /** Inserts these rows, identity columns included: the authoritative side's values, not fresh ones. */
     Statement insert(List<List<String>> rows) {
         Tuple parameters = Tuple.tuple();
         String unnested = unnest(rows, parameters);
+        List<String> names = new ArrayList<>();
         List<String> casts = new ArrayList<>();
-        for (int i = 0; i < rowColumns.size(); i++) {
+        for (int i : writable) {
+            names.add(Identifiers.quote(rowColumns.get(i)));
             casts.add(cast(i));
         }
-        return new Statement("INSERT INTO " + table.name().sql() + " (" + rowColumns.stream().map(Identifiers::quote)
-                .collect(Collectors.joining(", ")) + ") OVERRIDING SYSTEM VALUE SELECT " + String.join(", ", casts)
-                + " FROM " + unnested, parameters);
+        return new Statement("INSERT INTO " + table.name().sql() + " (" + String.join(", ", names)
+                + ") OVERRIDING SYSTEM VALUE SELECT " + String.join(", ", casts) + " FROM " + unnested, parameters);
     }
 
     /** Sets every column but the key's of the rows with these rows' keys to these rows' values. */
@@ -52,7 +62,7 @@ final class RepairSql {
             String name = rowColumns.get(i);
             if (table.keyNames().contains(name)) {
                 keyMatch.add(CanonicalRow.column(name) + " = " + cast(i));
-            } else {
+            } else if (writable.contains(i)) {
                 assignments.add(Identifiers.quote(name) + " = " + cast(i));
             }
         }
@@ -76,9 +86,9 @@ final class RepairSql {
                 + CanonicalRow.md5(rowColumns) + " = $1 LIMIT $2)", Tuple.of(md5, copies));
     }
 
-    /** Whether the table has columns beyond its key: without, rows under the same key cannot differ. */
+    /** Whether the table has columns to set beyond its key and its generated ones. */
     boolean hasValueColumns() {
-        return rowColumns.size() > table.key().size();
+        return writable.stream().anyMatch(i -> !table.keyNames().contains(rowColumns.get(i)));
     }
 
     private String cast(int column) {

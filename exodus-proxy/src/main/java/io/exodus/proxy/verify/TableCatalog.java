@@ -29,7 +29,8 @@ final class TableCatalog {
 
     private static final String DEFINITION = """
             SELECT c.relkind::text, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
-                   CASE WHEN a.attnum = ANY (i.indkey) THEN pg_catalog.array_position(i.indkey::int2[], a.attnum) END
+                   CASE WHEN a.attnum = ANY (i.indkey) THEN pg_catalog.array_position(i.indkey::int2[], a.attnum) END,
+                   a.attgenerated <> ''
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -92,7 +93,8 @@ final class TableCatalog {
             Map<Integer, TableDefinition.Column> key = new java.util.TreeMap<>();
             for (Row row : rows) {
                 partitioned = "p".equals(row.getString(0));
-                TableDefinition.Column column = new TableDefinition.Column(row.getString(1), row.getString(2));
+                TableDefinition.Column column = new TableDefinition.Column(row.getString(1), row.getString(2),
+                        row.getBoolean(4));
                 columns.add(column);
                 Integer position = row.getInteger(3);
                 if (position != null) {

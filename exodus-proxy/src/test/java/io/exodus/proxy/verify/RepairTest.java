@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Repair against the shared source and target servers, in dual-write (the source is authoritative): rows changed,
- * deleted and inserted on the target behind Exodus' back are reported by key, copied again from the source, and the
- * next verification finds the databases identical; a row set right by hand in between is left alone.
+ * deleted and inserted on the target behind Exodus' back are reported by key, copied again from the source (identity
+ * and generated columns included), and the next verification finds the databases identical; a row set right by hand
+ * in between is left alone.
  */
 @QuarkusTest
 @TestProfile(RepairProfile.class)
@@ -53,7 +54,8 @@ class RepairTest {
         run(target(), "alter database " + DATABASE + " set timezone = 'Asia/Tokyo'");
         String[] both = {
                 "create table accounts (id int generated always as identity primary key, balance numeric(12, 2), "
-                        + "ratio float8, opened timestamptz, doc jsonb, tags text[], note text)",
+                        + "ratio float8, opened timestamptz, doc jsonb, tags text[], note text, "
+                        + "doubled numeric generated always as (balance * 2) stored)",
                 "insert into accounts (balance, ratio, opened, doc, tags, note) select g * 1.25, g / 7.0::float8, "
                         + "timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute', "
                         + "jsonb_build_object('g', g), array[g::text, 'x'], case when g % 10 = 0 then null "
@@ -151,9 +153,9 @@ class RepairTest {
                 .then().statusCode(200).extract().jsonPath().prettify());
 
         assertEquals("note 77", value("select note from accounts where id = 77"), "a settled row is left alone");
-        assertEquals("1542.50|{1234,x}|2024-01-01 20:34:00+00",
-                value("select balance || '|' || tags::text || '|' || (opened at time zone 'UTC') || '+00' "
-                        + "from accounts where id = 1234"));
+        assertEquals("1542.50|3085.00|{1234,x}|2024-01-01 20:34:00+00",
+                value("select balance || '|' || doubled || '|' || tags::text || '|' || (opened at time zone 'UTC') "
+                        + "|| '+00' from accounts where id = 1234"), "copied, the generated column computed again");
         JsonPath again = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"accounts\", "
                 + "\"pairs\", \"bag\"]}");
         assertEquals("done", again.getString("state"), again.prettify());
