@@ -27,7 +27,6 @@ public class Repair {
     private final VerificationSessions sessions;
     private final Verification verification;
     private final MigrationState migration;
-    private boolean running;
     private RepairReport last;
 
     public Repair(Vertx vertx, VerificationSessions sessions, Verification verification, MigrationState migration) {
@@ -57,23 +56,10 @@ public class Repair {
                     "name the tables to repair: {\"tables\": [\"public.accounts\"]}"));
         }
         VerificationRun run;
-        synchronized (this) {
-            if (running) {
-                return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.BUSY,
-                        "a repair is running: wait for its answer and repair again"));
-            }
-            if (verification.busy()) {
-                return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.BUSY,
-                        "a verification is running: wait for it (GET /exodus/migration/verification), then repair"));
-            }
-            Optional<VerificationRun> verified = verification.lastRun();
-            if (verified.isEmpty()) {
-                return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.NO_REPORT,
-                        "no verification on this proxy to repair from: verify the tables first (POST "
-                                + "/exodus/migration/verify), then repair them"));
-            }
-            run = verified.get();
-            running = true;
+        try {
+            run = verification.forRepair();
+        } catch (VerificationRefused refused) {
+            return Future.failedFuture(refused);
         }
         Side authoritative = migration.phase().primary();
         Promise<RepairReport> done = Promise.promise();
@@ -81,8 +67,8 @@ public class Repair {
         vertx.getOrCreateContext().runOnContext(v -> sessions.open(run.database(), 1)
                 .compose(both -> repair(both, run, tables, authoritative).eventually(both::close))
                 .onComplete(repaired -> {
+                    verification.repaired();
                     synchronized (this) {
-                        running = false;
                         if (repaired.succeeded()) {
                             last = repaired.result();
                         }

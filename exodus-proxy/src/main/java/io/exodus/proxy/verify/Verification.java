@@ -39,6 +39,7 @@ public class Verification {
     private VerificationRun lastFinished;
     private long rowsCheckedBefore;
     private boolean starting;
+    private boolean repairing;
     private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config, MigrationState migration,
@@ -92,14 +93,33 @@ public class Verification {
         return Optional.ofNullable(last).map(VerificationRun::report);
     }
 
-    /** The last verification, running or not: what a repair starts from. */
-    synchronized Optional<VerificationRun> lastRun() {
-        return Optional.ofNullable(last);
+    /**
+     * Takes the databases for a repair: none while a verification starts or runs, and no verification until
+     * {@link #repaired}; a verification would read the rows the repair is changing.
+     *
+     * @return the verification to repair from, or the refusal
+     */
+    synchronized VerificationRun forRepair() {
+        if (repairing) {
+            throw new VerificationRefused(VerificationRefused.Reason.BUSY,
+                    "a repair is running: wait for its answer and repair again");
+        }
+        if (starting || (last != null && last.running())) {
+            throw new VerificationRefused(VerificationRefused.Reason.BUSY,
+                    "a verification is running: wait for it (GET /exodus/migration/verification), then repair");
+        }
+        if (last == null) {
+            throw new VerificationRefused(VerificationRefused.Reason.NO_REPORT,
+                    "no verification on this proxy to repair from: verify the tables first (POST "
+                            + "/exodus/migration/verify), then repair them");
+        }
+        repairing = true;
+        return last;
     }
 
-    /** Whether a verification is starting or running: a repair waits for it. */
-    synchronized boolean busy() {
-        return starting || (last != null && last.running());
+    /** The repair {@link #forRepair} allowed is over. */
+    synchronized void repaired() {
+        repairing = false;
     }
 
     /** Rows verified by the verifications this proxy ran, those finished and the one running. */
@@ -151,6 +171,10 @@ public class Verification {
             if (starting || (last != null && last.running())) {
                 return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.BUSY,
                         "a verification is running: wait for it (GET /exodus/migration/verification) and start again"));
+            }
+            if (repairing) {
+                return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.BUSY,
+                        "a repair is running: wait for its answer (or GET /exodus/migration/repair) and start again"));
             }
             starting = true;
         }
