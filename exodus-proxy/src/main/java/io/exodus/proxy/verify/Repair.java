@@ -95,27 +95,19 @@ public class Repair {
     }
 
     private Future<List<TableProgress>> resolve(TableCatalog source, VerificationRun run, List<String> asked) {
-        List<TableProgress> found = new ArrayList<>();
-        return InOrder.each(asked, written -> source.resolve(written)
-                .recover(failure -> Future.failedFuture(new VerificationRefused(
-                        VerificationRefused.Reason.UNKNOWN_TABLE, "cannot read the table name " + written + ": "
-                                + failure.getMessage())))
-                .compose(name -> {
-                    if (name.isEmpty()) {
-                        return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
-                                "no table " + written + " in database \"" + run.database() + "\" on the source: name "
-                                        + "it as SQL would (t, schema.t, \"Mixed\")"));
-                    }
-                    Optional<TableProgress> verified = run.table(name.get());
-                    if (verified.isEmpty()) {
-                        return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
-                                "the last verification did not verify " + name.get() + ": verify it first (POST "
-                                        + "/exodus/migration/verify with {\"tables\": [\"" + name.get() + "\"]}), "
-                                        + "then repair it"));
-                    }
-                    found.add(verified.get());
-                    return Future.<Void>succeededFuture();
-                })).map(found);
+        return source.resolveAll(asked, run.database()).compose(names -> {
+            List<TableProgress> found = new ArrayList<>();
+            for (TableName name : names) {
+                Optional<TableProgress> verified = run.table(name);
+                if (verified.isEmpty()) {
+                    return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
+                            "the last verification did not verify " + name + ": verify it first (POST "
+                                    + "/exodus/migration/verify with {\"tables\": [\"" + name + "\"]}), then repair it"));
+                }
+                found.add(verified.get());
+            }
+            return Future.succeededFuture(found);
+        });
     }
 
     private Future<TableRepairReport> repair(BothSides databases, TableProgress verified, Side authoritative) {

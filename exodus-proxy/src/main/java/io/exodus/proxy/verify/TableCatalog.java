@@ -82,6 +82,27 @@ final class TableCatalog {
         });
     }
 
+    /**
+     * The tables of these names, in their order; fails with {@link VerificationRefused} naming the first the database
+     * does not have.
+     */
+    Future<List<TableName>> resolveAll(List<String> written, String database) {
+        List<TableName> found = new ArrayList<>();
+        return InOrder.each(written, name -> resolve(name)
+                .recover(failure -> Future.failedFuture(new VerificationRefused(
+                        VerificationRefused.Reason.UNKNOWN_TABLE, "cannot read the table name " + name + ": "
+                                + failure.getMessage())))
+                .compose(table -> {
+                    if (table.isEmpty()) {
+                        return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
+                                "no table " + name + " in database \"" + database + "\" on the source: name it as "
+                                        + "SQL would (t, schema.t, \"Mixed\")"));
+                    }
+                    found.add(table.get());
+                    return Future.<Void>succeededFuture();
+                })).map(found);
+    }
+
     /** Empty when the database has no such table. */
     Future<Optional<TableDefinition>> definition(TableName name) {
         return connection.preparedQuery(DEFINITION).execute(Tuple.of(name.schema(), name.table())).map(rows -> {

@@ -202,8 +202,8 @@ public class Verification {
 
     private Future<VerificationRun> plan(BothSides databases, List<String> asked, String database) {
         TableCatalog source = databases.catalog(Side.SOURCE);
-        Future<List<TableName>> tables = asked == null || asked.isEmpty() ? source.tables() : resolve(source, asked,
-                database);
+        Future<List<TableName>> tables = asked == null || asked.isEmpty() ? source.tables()
+                : source.resolveAll(asked, database);
         Future<Map<TableName, String>> marked = source.markedDivergent().otherwise(failure -> {
             LOG.warnf("Could not read the tables marked divergent in \"%s\"; verifying in name order: %s", database,
                     failure.getMessage());
@@ -224,22 +224,5 @@ public class Verification {
             }
             return new VerificationRun(database, progress, databases, config.verify(), vertx, json);
         });
-    }
-
-    private Future<List<TableName>> resolve(TableCatalog source, List<String> asked, String database) {
-        List<TableName> found = new ArrayList<>();
-        return InOrder.each(asked, written -> source.resolve(written)
-                .recover(failure -> Future.failedFuture(new VerificationRefused(
-                        VerificationRefused.Reason.UNKNOWN_TABLE, "cannot read the table name " + written + ": "
-                                + failure.getMessage())))
-                .compose(name -> {
-                    if (name.isEmpty()) {
-                        return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
-                                "no table " + written + " in database \"" + database + "\" on the source: name it as "
-                                        + "SQL would (t, schema.t, \"Mixed\")"));
-                    }
-                    found.add(name.get());
-                    return Future.<Void>succeededFuture();
-                })).map(found);
     }
 }
