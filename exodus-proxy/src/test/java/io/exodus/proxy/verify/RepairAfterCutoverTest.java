@@ -2,7 +2,6 @@ package io.exodus.proxy.verify;
 
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
-import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -10,10 +9,7 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,21 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(PostgresPairResource.class)
 class RepairAfterCutoverTest {
     private static final String DATABASE = "verify_repair_cutover";
+    private static VerifiedDatabase database;
     private static final String BODY = "{\"database\": \"" + DATABASE + "\", \"tables\": [\"kept\"]}";
 
     @BeforeAll
     static void createTables() throws SQLException {
-        for (var server : List.of(TestDatabases.source(), TestDatabases.target())) {
-            try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
-                    Statement statement = connection.createStatement()) {
-                statement.execute("drop database if exists " + DATABASE + " with (force)");
-                statement.execute("create database " + DATABASE);
-            }
-        }
-        for (ConnectionTarget server : List.of(source(), target())) {
-            run(server, "create table kept (id int primary key, v text)");
-            run(server, "insert into kept select g, 'value ' || g from generate_series(1, 3000) g");
-        }
+        database = VerifiedDatabase.createdAfresh(DATABASE);
+        database.onBoth("create table kept (id int primary key, v text)",
+                "insert into kept select g, 'value ' || g from generate_series(1, 3000) g");
         run(source(), "update kept set v = 'changed on the source' where id = 100");
         run(source(), "delete from kept where id = 200");
         run(source(), "insert into kept values (5000, 'only on the source')");
@@ -74,17 +63,11 @@ class RepairAfterCutoverTest {
         assertEquals(3000L, again.getLong("tables[0].targetRows"), "the target was not written");
     }
 
-    private static ConnectionTarget source() {
-        return ConnectionTarget.superuser(TestDatabases.source()).withDatabase(DATABASE);
-    }
-
-    private static ConnectionTarget target() {
-        return ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
-    }
-
     private static void run(ConnectionTarget on, String sql) throws SQLException {
-        try (Connection connection = on.openJdbc(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
+        VerifiedDatabase.run(on, sql);
+    }
+
+    private static ConnectionTarget source() {
+        return database.source();
     }
 }

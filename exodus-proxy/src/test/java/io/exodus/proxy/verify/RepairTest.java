@@ -2,7 +2,6 @@ package io.exodus.proxy.verify;
 
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
-import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -13,10 +12,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,16 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RepairTest {
     private static final String DATABASE = "verify_repair";
     private static final String BEARER = VerificationApi.BEARER;
+    private static VerifiedDatabase database;
 
     @BeforeAll
     static void createTables() throws SQLException {
-        for (var server : List.of(TestDatabases.source(), TestDatabases.target())) {
-            try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
-                    Statement statement = connection.createStatement()) {
-                statement.execute("drop database if exists " + DATABASE + " with (force)");
-                statement.execute("create database " + DATABASE);
-            }
-        }
+        database = VerifiedDatabase.createdAfresh(DATABASE);
         // Timestamps print in another zone on the target by default: the copied values must not care.
         run(target(), "alter database " + DATABASE + " set timezone = 'Asia/Tokyo'");
         String[] both = {
@@ -64,10 +55,7 @@ class RepairTest {
                 "insert into pairs select 'k' || (g % 50), g, g from generate_series(1, 2000) g",
                 "create table bag (v int, w text)",
                 "insert into bag select g % 100, 'w' || (g % 7) from generate_series(1, 3000) g"};
-        for (String sql : both) {
-            run(source(), sql);
-            run(target(), sql);
-        }
+        database.onBoth(both);
         run(target(), "update accounts set balance = -1, note = 'changed', tags = null where id = 1234");
         run(target(), "delete from accounts where id = 2500");
         run(target(), "insert into accounts (id, balance, note) overriding system value values (9001, 0, 'only here')");
@@ -163,24 +151,14 @@ class RepairTest {
     }
 
     private static String value(String query) throws SQLException {
-        try (Connection connection = target().openJdbc(); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(query)) {
-            rows.next();
-            return rows.getString(1);
-        }
-    }
-
-    private static ConnectionTarget source() {
-        return ConnectionTarget.superuser(TestDatabases.source()).withDatabase(DATABASE);
+        return VerifiedDatabase.value(target(), query);
     }
 
     private static ConnectionTarget target() {
-        return ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
+        return database.target();
     }
 
     private static void run(ConnectionTarget on, String sql) throws SQLException {
-        try (Connection connection = on.openJdbc(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
+        VerifiedDatabase.run(on, sql);
     }
 }

@@ -2,7 +2,6 @@ package io.exodus.proxy.verify;
 
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
-import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -10,10 +9,7 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,23 +31,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 @QuarkusTestResource(PostgresPairResource.class)
 class ResumeAndThrottleTest {
     private static final String DATABASE = "verify_resume";
+    private static VerifiedDatabase database;
     private static final String BODY = "{\"database\": \"" + DATABASE + "\", \"tables\": [\"ranges\"]}";
 
     @BeforeAll
     static void createTables() throws SQLException {
-        for (var server : List.of(TestDatabases.source(), TestDatabases.target())) {
-            try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
-                    Statement statement = connection.createStatement()) {
-                statement.execute("drop database if exists " + DATABASE + " with (force)");
-                statement.execute("create database " + DATABASE);
-            }
-        }
-        for (ConnectionTarget server : List.of(source(), target())) {
-            run(server, "create table ranges (id int primary key, v text)");
-            run(server, "insert into ranges select g, 'value ' || g from generate_series(1, 20000) g");
-            run(server, "create table small (id int primary key)");
-            run(server, "insert into small select generate_series(1, 100)");
-        }
+        database = VerifiedDatabase.createdAfresh(DATABASE);
+        database.onBoth("create table ranges (id int primary key, v text)",
+                "insert into ranges select g, 'value ' || g from generate_series(1, 20000) g",
+                "create table small (id int primary key)", "insert into small select generate_series(1, 100)");
         // One difference in the first segment, found before the interruption; one in the last, found after.
         run(target(), "update ranges set v = 'early' where id = 10");
         run(target(), "update ranges set v = 'late' where id = 19990");
@@ -85,13 +73,13 @@ class ResumeAndThrottleTest {
             Thread.sleep(20);
         }
         // What a restart of the proxy, or a database failing over, does to the verification's sessions.
-        for (ConnectionTarget server : List.of(source(), target())) {
+        for (ConnectionTarget server : List.of(database.source(), database.target())) {
             run(server, "select pg_terminate_backend(pid) from pg_stat_activity where application_name = "
                     + "'exodus-verify' and datname = '" + DATABASE + "'");
         }
         JsonPath interrupted = waitUntilDone();
         assertEquals("failed", interrupted.getString("state"), interrupted.prettify());
-        String savedBelow = value("select resume_from[1] from exodus.verification_progress p join "
+        String savedBelow = VerifiedDatabase.value(database.source(), "select resume_from[1] from exodus.verification_progress p join "
                 + "exodus.verification_runs r using (run_id) where r.finished_at is null and p.state = 'running'");
         assertNotNull(savedBelow, "the finished ranges were kept on the source");
         assertTrue(Integer.parseInt(savedBelow) > 5000, savedBelow);
@@ -127,24 +115,11 @@ class ResumeAndThrottleTest {
         return null;
     }
 
-    private static String value(String query) throws SQLException {
-        try (Connection connection = source().openJdbc(); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(query)) {
-            return rows.next() ? rows.getString(1) : null;
-        }
-    }
-
-    private static ConnectionTarget source() {
-        return ConnectionTarget.superuser(TestDatabases.source()).withDatabase(DATABASE);
+    private static void run(ConnectionTarget on, String sql) throws SQLException {
+        VerifiedDatabase.run(on, sql);
     }
 
     private static ConnectionTarget target() {
-        return ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
-    }
-
-    private static void run(ConnectionTarget on, String sql) throws SQLException {
-        try (Connection connection = on.openJdbc(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
+        return database.target();
     }
 }

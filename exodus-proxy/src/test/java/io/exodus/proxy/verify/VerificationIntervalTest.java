@@ -1,17 +1,12 @@
 package io.exodus.proxy.verify;
 
-import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
-import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
@@ -31,12 +26,11 @@ class VerificationIntervalTest {
 
     @Test
     void aRowChangedOnTheTargetIsReportedWithoutBeingAsked() throws Exception {
-        for (ConnectionTarget server : List.of(source(), target())) {
-            run(server, "drop table if exists " + TABLE);
-            run(server, "create table " + TABLE + " (id int primary key, v text)");
-            run(server, "insert into " + TABLE + " select g, 'value ' || g from generate_series(1, 2000) g");
-        }
-        run(target(), "update " + TABLE + " set v = 'changed' where id = 1717");
+        // The source URL's database, the one verified on the interval.
+        VerifiedDatabase database = new VerifiedDatabase("postgres");
+        database.onBoth("drop table if exists " + TABLE, "create table " + TABLE + " (id int primary key, v text)",
+                "insert into " + TABLE + " select g, 'value ' || g from generate_series(1, 2000) g");
+        VerifiedDatabase.run(database.target(), "update " + TABLE + " set v = 'changed' where id = 1717");
 
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
@@ -57,19 +51,5 @@ class VerificationIntervalTest {
             Thread.sleep(200);
         }
         fail("no verification on the interval reported the row changed on the target within 120 s");
-    }
-
-    private static ConnectionTarget source() {
-        return ConnectionTarget.superuser(TestDatabases.source());
-    }
-
-    private static ConnectionTarget target() {
-        return ConnectionTarget.superuser(TestDatabases.target());
-    }
-
-    private static void run(ConnectionTarget on, String sql) throws SQLException {
-        try (Connection connection = on.openJdbc(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
     }
 }
