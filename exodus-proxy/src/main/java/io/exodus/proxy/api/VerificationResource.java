@@ -125,10 +125,11 @@ public class VerificationResource {
                         + "with POST /exodus/migration/row-counts"));
     }
 
-    private static Response refused(Throwable failure) {
+    /** A refusal as the admin API answers it; the repair's too. */
+    static Response refused(Throwable failure) {
         VerificationRefused refusal = (VerificationRefused) failure;
         return Problem.response(switch (refusal.reason()) {
-            case BUSY, NO_TARGET -> Response.Status.CONFLICT;
+            case BUSY, NO_TARGET, NO_REPORT -> Response.Status.CONFLICT;
             case UNKNOWN_TABLE -> Response.Status.BAD_REQUEST;
             case UNREACHABLE -> Response.Status.BAD_GATEWAY;
         }, refusal.getMessage());

@@ -588,6 +588,22 @@ public interface ExodusConfig {
         @WithDefault("1000000")
         long countExactLimit();
 
+        /**
+         * How often every table of the source URL's database is verified row by row in the phases that write to
+         * both; {@code 0s} (the default): only on request.
+         */
+        @WithName("interval")
+        @WithDefault("0s")
+        java.time.Duration interval();
+
+        /**
+         * The share of the wall time verification's (and row counts') queries may keep each database busy: after a
+         * query, they wait long enough to honour it. {@code 1}: no cap.
+         */
+        @WithName("max-database-share")
+        @WithDefault("1")
+        double maxDatabaseShare();
+
         /** Show the differing rows' values in the report (keys are always shown). */
         @WithName("show-values")
         @WithDefault("false")

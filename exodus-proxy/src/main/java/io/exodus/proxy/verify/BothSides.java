@@ -14,19 +14,46 @@ import java.util.function.Function;
  */
 final class BothSides {
     private final Sides<SqlConnection> connections;
+    private final Sides<Throttle> throttles;
 
-    BothSides(SqlConnection source, SqlConnection target) {
+    BothSides(SqlConnection source, SqlConnection target, Sides<Throttle> throttles) {
         this.connections = new Sides<>(source, target);
+        this.throttles = throttles;
     }
 
+    /** Runs a statement, then waits as long as the cap on this database's time asks. */
     Future<RowSet<Row>> on(Side side, Statement statement) {
-        return connections.of(side).preparedQuery(statement.sql()).execute(statement.parameters());
+        long started = System.nanoTime();
+        return connections.of(side).preparedQuery(statement.sql()).execute(statement.parameters())
+                .compose(rows -> throttles.of(side).after(System.nanoTime() - started).map(rows));
+    }
+
+    /** Statements without parameters sent as one simple query: one implicit transaction. */
+    Future<Void> script(Side side, String sql) {
+        return connections.of(side).query(sql).execute().mapEmpty();
+    }
+
+    /** The pauses the cap on the databases' time made so far, on both. */
+    long pauses() {
+        return throttles.source().pauses() + throttles.target().pauses();
+    }
+
+    /** Their length, summed over both databases (paused at the same time, mostly). */
+    long pausedMillis() {
+        return throttles.source().pausedMillis() + throttles.target().pausedMillis();
     }
 
     Future<Sides<RowSet<Row>>> both(Function<Side, Statement> statement) {
         Future<RowSet<Row>> source = on(Side.SOURCE, statement.apply(Side.SOURCE));
         Future<RowSet<Row>> target = on(Side.TARGET, statement.apply(Side.TARGET));
         return Future.all(source, target).map(done -> new Sides<>(source.result(), target.result()));
+    }
+
+    /** Runs {@code work} in a transaction on one side: committed when it succeeds, rolled back when it fails. */
+    <T> Future<T> inTransaction(Side side, java.util.function.Supplier<Future<T>> work) {
+        return connections.of(side).begin().compose(transaction -> work.get()
+                .compose(done -> transaction.commit().map(done),
+                        failure -> transaction.rollback().transform(rolledBack -> Future.<T>failedFuture(failure))));
     }
 
     TableCatalog catalog(Side side) {

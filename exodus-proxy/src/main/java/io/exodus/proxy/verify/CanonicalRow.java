@@ -27,6 +27,11 @@ final class CanonicalRow {
         return "ROW(" + columns.stream().map(CanonicalRow::column).collect(Collectors.joining(", ")) + ")::text";
     }
 
+    /** Each column's value as text, the form a repair copies it in: read and written under the same settings. */
+    static String values(List<String> columns) {
+        return columns.stream().map(name -> column(name) + "::text").collect(Collectors.joining(", "));
+    }
+
     static String md5(List<String> columns) {
         return "pg_catalog.md5(pg_catalog.convert_to(" + text(columns) + ", 'UTF8'))";
     }

@@ -61,6 +61,48 @@ final class KeyedSql {
      */
     Statement rowsWithKeys(List<List<String>> keys) {
         Tuple parameters = Tuple.tuple();
+        return new Statement(selectRows() + " WHERE " + keysIn(keys, parameters), parameters);
+    }
+
+    /** {@link #rowsWithKeys}, locking the rows found until the transaction ends: a repair's view of its side. */
+    Statement lockedRowsWithKeys(List<List<String>> keys) {
+        Statement rows = rowsWithKeys(keys);
+        return new Statement(rows.sql() + " FOR UPDATE OF " + CanonicalRow.ALIAS, rows.parameters());
+    }
+
+    /** The rows of these keys with every column's value as text, after key and md5: what a repair copies. */
+    Statement valuesWithKeys(List<List<String>> keys) {
+        Tuple parameters = Tuple.tuple();
+        String keyOut = table.keyNames().stream().map(name -> CanonicalRow.column(name) + "::text")
+                .collect(Collectors.joining(", "));
+        return new Statement("SELECT " + keyOut + ", " + CanonicalRow.md5(rowColumns) + ", "
+                + CanonicalRow.values(rowColumns) + " FROM " + CanonicalRow.from(table) + " WHERE "
+                + keysIn(keys, parameters), parameters);
+    }
+
+    /** Reads what {@link #valuesWithKeys} returns. */
+    List<RowValues> rowValues(io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows) {
+        int keys = table.key().size();
+        List<RowValues> read = new ArrayList<>(rows.size());
+        for (io.vertx.sqlclient.Row row : rows) {
+            List<String> key = new ArrayList<>(keys);
+            for (int i = 0; i < keys; i++) {
+                key.add(row.getString(i));
+            }
+            List<String> values = new ArrayList<>(rowColumns.size());
+            for (int i = 0; i < rowColumns.size(); i++) {
+                values.add(row.getString(keys + 1 + i));
+            }
+            read.add(new RowValues(new HashedRow(key, row.getString(keys), null), values));
+        }
+        return read;
+    }
+
+    /**
+     * {@code (k1, k2) IN (…)}, the keys found by equality rather than by range: a row counts as present wherever the
+     * other database's key order would have put it.
+     */
+    String keysIn(List<List<String>> keys, Tuple parameters) {
         List<String> casts = new ArrayList<>();
         List<String> arrays = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -70,14 +112,13 @@ final class KeyedSql {
                 values[k] = keys.get(k).get(i);
             }
             parameters.addArrayOfString(values);
-            arrays.add("$" + (i + 1) + "::text[]");
+            arrays.add("$" + parameters.size() + "::text[]");
             names.add("k" + i);
             casts.add("u.k" + i + "::" + table.key().get(i).type());
         }
         String keyColumns = table.keyNames().stream().map(CanonicalRow::column).collect(Collectors.joining(", "));
-        return new Statement(selectRows() + " WHERE (" + keyColumns + ") IN (SELECT " + String.join(", ", casts)
-                + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + String.join(", ", names) + "))",
-                parameters);
+        return "(" + keyColumns + ") IN (SELECT " + String.join(", ", casts) + " FROM unnest("
+                + String.join(", ", arrays) + ") AS u(" + String.join(", ", names) + "))";
     }
 
     private String selectRows() {

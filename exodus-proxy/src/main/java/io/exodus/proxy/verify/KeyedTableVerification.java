@@ -7,6 +7,7 @@ import io.vertx.sqlclient.RowSet;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Verifies a table with a primary key: cuts it into segments of about {@code segment-rows} source rows along the key,
@@ -24,9 +25,23 @@ final class KeyedTableVerification {
     private final long segmentRows;
     private final TableProgress progress;
     private final PendingDifferences pending;
+    /** Segments whose differences may wait for their re-check before the progress is kept. */
+    private static final int SEGMENTS_PER_SAVE = 10;
 
+    private final KeyRange remaining;
+    private int segmentsSinceSaved;
+    private final Function<List<String>, Future<Void>> finishedBelow;
+
+    /**
+     * @param remaining     the part of the table to verify: all of it, or what an interrupted run left
+     * @param finishedBelow told, after a segment, the key below which every range is finished and its differences
+     *                      counted: where a restart may continue
+     */
     KeyedTableVerification(BothSides databases, Sides<KeyedSql> sql, List<String> keyColumns, Bisection bisection,
-            long segmentRows, Recheck recheck, TableProgress progress) {
+            long segmentRows, Recheck recheck, TableProgress progress, KeyRange remaining,
+            Function<List<String>, Future<Void>> finishedBelow) {
+        this.remaining = remaining;
+        this.finishedBelow = finishedBelow;
         this.databases = databases;
         this.sql = sql;
         this.keyColumns = List.copyOf(keyColumns);
@@ -37,9 +52,26 @@ final class KeyedTableVerification {
     }
 
     Future<Void> run() {
-        return databases.on(Side.SOURCE, sql.source().boundaries(KeyRange.ALL, segmentRows))
-                .compose(rows -> InOrder.each(KeyRange.ALL.split(keys(rows)), this::segment))
+        return databases.on(Side.SOURCE, sql.source().boundaries(remaining, segmentRows))
+                .compose(rows -> InOrder.each(remaining.split(keys(rows)), segment -> segment(segment)
+                        .compose(done -> finished(segment))))
                 .compose(done -> pending.flush());
+    }
+
+    /**
+     * Differences still waiting for their re-check are not counted yet: the ranges are finished once they are. They
+     * are re-checked together for many segments (a re-check waits); at most every {@link #SEGMENTS_PER_SAVE}
+     * segments, they are re-checked early so that the progress can be kept.
+     */
+    private Future<Void> finished(KeyRange segment) {
+        segmentsSinceSaved++;
+        if (segment.upper() == null || (!pending.isEmpty() && segmentsSinceSaved < SEGMENTS_PER_SAVE)) {
+            return Future.succeededFuture();
+        }
+        return pending.flush().compose(counted -> {
+            segmentsSinceSaved = 0;
+            return finishedBelow.apply(segment.upper());
+        });
     }
 
     private Future<Void> segment(KeyRange segment) {

@@ -41,6 +41,32 @@ final class MultisetSql {
                 Tuple.of(md5s.toArray(String[]::new)));
     }
 
+    /** One copy of each of these rows with every column's value as text, and the number of copies. */
+    Statement valuesWithHashes(List<String> md5s) {
+        List<String> values = new ArrayList<>(rowColumns.size());
+        List<String> named = new ArrayList<>(rowColumns.size());
+        for (int i = 0; i < rowColumns.size(); i++) {
+            values.add("v" + i);
+            named.add(CanonicalRow.column(rowColumns.get(i)) + "::text AS v" + i);
+        }
+        return new Statement("SELECT DISTINCT ON (h) h, count(*) OVER (PARTITION BY h), " + String.join(", ", values)
+                + " FROM (SELECT " + CanonicalRow.md5(rowColumns) + " AS h, " + String.join(", ", named) + " FROM "
+                + CanonicalRow.from(table) + ") s WHERE h = ANY ($1::text[])", Tuple.of(md5s.toArray(String[]::new)));
+    }
+
+    /** Reads what {@link #valuesWithHashes} returns. */
+    List<CountedValues> countedValues(RowSet<Row> rows) {
+        List<CountedValues> read = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            List<String> values = new ArrayList<>(rowColumns.size());
+            for (int i = 0; i < rowColumns.size(); i++) {
+                values.add(row.getString(2 + i));
+            }
+            read.add(new CountedValues(new CountedRow(row.getString(0), row.getLong(1), null), values));
+        }
+        return read;
+    }
+
     List<CountedRow> countedRows(RowSet<Row> rows) {
         List<CountedRow> read = new ArrayList<>(rows.size());
         for (Row row : rows) {

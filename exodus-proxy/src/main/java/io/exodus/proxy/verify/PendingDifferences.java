@@ -34,6 +34,11 @@ final class PendingDifferences {
         return waiting.size() >= batch ? flush() : Future.succeededFuture();
     }
 
+    /** Whether every difference found so far is re-checked and counted: a range before this point is finished. */
+    boolean isEmpty() {
+        return waiting.isEmpty();
+    }
+
     /** Re-checks what waits and reports what persists. */
     Future<Void> flush() {
         if (waiting.isEmpty()) {

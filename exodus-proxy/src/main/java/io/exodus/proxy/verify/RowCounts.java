@@ -99,7 +99,7 @@ public class RowCounts {
         }
         String db = sessions.database(database);
         Promise<RowCountReport> started = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> sessions.open(db).onComplete(opened -> {
+        vertx.getOrCreateContext().runOnContext(v -> sessions.open(db, config.verify().maxDatabaseShare()).onComplete(opened -> {
             RowCountRound round = opened.succeeded() ? new RowCountRound(db, opened.result(), config.verify(), vertx)
                     : null;
             synchronized (this) {

@@ -29,7 +29,8 @@ final class TableCatalog {
 
     private static final String DEFINITION = """
             SELECT c.relkind::text, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
-                   CASE WHEN a.attnum = ANY (i.indkey) THEN pg_catalog.array_position(i.indkey::int2[], a.attnum) END
+                   CASE WHEN a.attnum = ANY (i.indkey) THEN pg_catalog.array_position(i.indkey::int2[], a.attnum) END,
+                   a.attgenerated <> ''
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -81,6 +82,27 @@ final class TableCatalog {
         });
     }
 
+    /**
+     * The tables of these names, in their order; fails with {@link VerificationRefused} naming the first the database
+     * does not have.
+     */
+    Future<List<TableName>> resolveAll(List<String> written, String database) {
+        List<TableName> found = new ArrayList<>();
+        return InOrder.each(written, name -> resolve(name)
+                .recover(failure -> Future.failedFuture(new VerificationRefused(
+                        VerificationRefused.Reason.UNKNOWN_TABLE, "cannot read the table name " + name + ": "
+                                + failure.getMessage())))
+                .compose(table -> {
+                    if (table.isEmpty()) {
+                        return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
+                                "no table " + name + " in database \"" + database + "\" on the source: name it as "
+                                        + "SQL would (t, schema.t, \"Mixed\")"));
+                    }
+                    found.add(table.get());
+                    return Future.<Void>succeededFuture();
+                })).map(found);
+    }
+
     /** Empty when the database has no such table. */
     Future<Optional<TableDefinition>> definition(TableName name) {
         return connection.preparedQuery(DEFINITION).execute(Tuple.of(name.schema(), name.table())).map(rows -> {
@@ -92,7 +114,8 @@ final class TableCatalog {
             Map<Integer, TableDefinition.Column> key = new java.util.TreeMap<>();
             for (Row row : rows) {
                 partitioned = "p".equals(row.getString(0));
-                TableDefinition.Column column = new TableDefinition.Column(row.getString(1), row.getString(2));
+                TableDefinition.Column column = new TableDefinition.Column(row.getString(1), row.getString(2),
+                        row.getBoolean(4));
                 columns.add(column);
                 Integer position = row.getInteger(3);
                 if (position != null) {

@@ -10,8 +10,11 @@ import java.util.List;
  */
 record TableDefinition(TableName name, boolean partitioned, List<Column> columns, List<Column> key) {
 
-    /** @param type the column's type as {@code format_type} prints it, usable in a cast */
-    record Column(String name, String type) {
+    /**
+     * @param type      the column's type as {@code format_type} prints it, usable in a cast
+     * @param generated a stored generated column: the database computes it, nobody may write it
+     */
+    record Column(String name, String type, boolean generated) {
     }
 
     TableDefinition {

@@ -22,11 +22,14 @@ import java.util.List;
  * @param settled         rows that differed at first and read the same on a re-check (writes in flight): not counted
  *                        as differences
  * @param examples        the first differing rows, by key (values only with {@code exodus.verify.show-values})
+ * @param resumed         true when this verification continued one a restart interrupted, taking over what it found
+ * @param resumedFrom     the key this table's verification was continued from; null when it started at the table's
+ *                        start or was done before the restart
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TableReport(String table, String state, String comparedBy, List<String> key, String divergentReason,
         Long sourceRows, Long targetRows, long rowsChecked, long missing, long extra, long different, long settled,
-        List<RowDifference> examples, String error, String startedAt, String finishedAt, Long durationMillis) {
+        List<RowDifference> examples, String error, Boolean resumed, List<String> resumedFrom, String startedAt, String finishedAt, Long durationMillis) {
 
     public boolean identical() {
         return "done".equals(state) && missing == 0 && extra == 0 && different == 0;

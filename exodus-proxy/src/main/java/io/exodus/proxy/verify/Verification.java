@@ -1,11 +1,14 @@
 package io.exodus.proxy.verify;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.config.ExodusConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -18,7 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Row-by-row verification of the target against the source, on request: one at a time per proxy, over sessions of
+ * Row-by-row verification of the target against the source, on request and every {@code exodus.verify.interval} in
+ * the phases that write to both: one at a time per proxy, over sessions of
  * its own on both databases (never a client's), on an event loop and without blocking it. Keeps the last report.
  */
 @ApplicationScoped
@@ -28,30 +32,94 @@ public class Verification {
     private final Vertx vertx;
     private final VerificationSessions sessions;
     private final ExodusConfig config;
+    private final MigrationState migration;
+    private final ObjectMapper json;
+    private long timer = -1;
     private VerificationRun last;
     private VerificationRun lastFinished;
     private long rowsCheckedBefore;
     private boolean starting;
+    private boolean repairing;
     private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config) {
+    public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config, MigrationState migration,
+            ObjectMapper json) {
+        this.json = json;
         this.vertx = vertx;
         this.sessions = sessions;
         this.config = config;
+        this.migration = migration;
     }
 
     /** A wrong setting stops start-up with its message rather than the first verification. */
     void onStart(@Observes StartupEvent event) {
         new Bisection(config.verify().bisectionThreshold(), config.verify().bisectionFactor());
         new Recheck(vertx, config.verify().recheckAttempts(), config.verify().recheckDelay());
+        new Throttle(vertx, config.verify().maxDatabaseShare());
         if (config.verify().segmentRows() < 1) {
             throw new IllegalArgumentException("exodus.verify.segment-rows must be at least 1, not "
                     + config.verify().segmentRows());
+        }
+        long interval = config.verify().interval().toMillis();
+        if (interval > 0 && sessions.haveTarget()) {
+            synchronized (this) {
+                timer = vertx.setPeriodic(interval, id -> onInterval());
+            }
+        }
+    }
+
+    /** The phase is read at each tick: it may change while the proxy runs; a verification still running is let be. */
+    private void onInterval() {
+        if (!migration.phase().writesBothDatabases()) {
+            return;
+        }
+        start(List.of(), null).onFailure(failure -> {
+            if (!(failure instanceof VerificationRefused refused
+                    && refused.reason() == VerificationRefused.Reason.BUSY)) {
+                LOG.warnf("Verification on the interval could not start: %s", failure.getMessage());
+            }
+        });
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
         }
     }
 
     public synchronized Optional<VerificationReport> latest() {
         return Optional.ofNullable(last).map(VerificationRun::report);
+    }
+
+    /**
+     * Takes the databases for a repair: none while a verification starts or runs, and no verification until
+     * {@link #repaired}; a verification would read the rows the repair is changing.
+     *
+     * @return the verification to repair from, or the refusal
+     */
+    synchronized VerificationRun forRepair() {
+        if (repairing) {
+            throw new VerificationRefused(VerificationRefused.Reason.BUSY,
+                    "a repair is running: wait for its answer and repair again");
+        }
+        if (starting || (last != null && last.running())) {
+            throw new VerificationRefused(VerificationRefused.Reason.BUSY,
+                    "a verification is running: wait for it (GET /exodus/migration/verification), then repair");
+        }
+        if (last == null) {
+            throw new VerificationRefused(VerificationRefused.Reason.NO_REPORT,
+                    "no verification on this proxy to repair from: verify the tables first (POST "
+                            + "/exodus/migration/verify), then repair them");
+        }
+        repairing = true;
+        return last;
+    }
+
+    /** The repair {@link #forRepair} allowed is over. */
+    synchronized void repaired() {
+        repairing = false;
     }
 
     /** Rows verified by the verifications this proxy ran, those finished and the one running. */
@@ -104,11 +172,15 @@ public class Verification {
                 return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.BUSY,
                         "a verification is running: wait for it (GET /exodus/migration/verification) and start again"));
             }
+            if (repairing) {
+                return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.BUSY,
+                        "a repair is running: wait for its answer (or GET /exodus/migration/repair) and start again"));
+            }
             starting = true;
         }
         String db = sessions.database(database);
         Promise<VerificationReport> started = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> sessions.open(db)
+        vertx.getOrCreateContext().runOnContext(v -> sessions.open(db, config.verify().maxDatabaseShare())
                 .compose(both -> plan(both, tables, db).onFailure(failure -> both.close()))
                 .onComplete(planned -> {
                     synchronized (this) {
@@ -130,8 +202,8 @@ public class Verification {
 
     private Future<VerificationRun> plan(BothSides databases, List<String> asked, String database) {
         TableCatalog source = databases.catalog(Side.SOURCE);
-        Future<List<TableName>> tables = asked == null || asked.isEmpty() ? source.tables() : resolve(source, asked,
-                database);
+        Future<List<TableName>> tables = asked == null || asked.isEmpty() ? source.tables()
+                : source.resolveAll(asked, database);
         Future<Map<TableName, String>> marked = source.markedDivergent().otherwise(failure -> {
             LOG.warnf("Could not read the tables marked divergent in \"%s\"; verifying in name order: %s", database,
                     failure.getMessage());
@@ -150,24 +222,7 @@ public class Verification {
             for (TableName name : ordered) {
                 progress.add(new TableProgress(name, marked.result().get(name), config.verify().maxExamples()));
             }
-            return new VerificationRun(database, progress, databases, config.verify(), vertx);
+            return new VerificationRun(database, progress, databases, config.verify(), vertx, json);
         });
-    }
-
-    private Future<List<TableName>> resolve(TableCatalog source, List<String> asked, String database) {
-        List<TableName> found = new ArrayList<>();
-        return InOrder.each(asked, written -> source.resolve(written)
-                .recover(failure -> Future.failedFuture(new VerificationRefused(
-                        VerificationRefused.Reason.UNKNOWN_TABLE, "cannot read the table name " + written + ": "
-                                + failure.getMessage())))
-                .compose(name -> {
-                    if (name.isEmpty()) {
-                        return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.UNKNOWN_TABLE,
-                                "no table " + written + " in database \"" + database + "\" on the source: name it as "
-                                        + "SQL would (t, schema.t, \"Mixed\")"));
-                    }
-                    found.add(name.get());
-                    return Future.<Void>succeededFuture();
-                })).map(found);
     }
 }

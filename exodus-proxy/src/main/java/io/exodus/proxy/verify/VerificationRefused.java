@@ -10,7 +10,9 @@ public final class VerificationRefused extends RuntimeException {
         /** A table asked for does not exist on the source. */
         UNKNOWN_TABLE,
         /** A database could not be reached. */
-        UNREACHABLE
+        UNREACHABLE,
+        /** A repair was asked for with no verification to repair from. */
+        NO_REPORT
     }
 
     private final Reason reason;

@@ -9,7 +9,9 @@ import java.util.List;
  *                  verified: its {@code error} says why)
  * @param identical true only once done with no table differing: a gate can rely on it alone
  * @param database  the database verified, on both servers
+ * @param pauses    how often it waited to keep within {@code exodus.verify.max-database-share}, on both databases
+ * @param pausedMillis how long those waits took, summed over both databases
  */
 public record VerificationReport(String state, boolean identical, String database, String startedAt,
-        String finishedAt, List<TableReport> tables) {
+        String finishedAt, long pauses, long pausedMillis, List<TableReport> tables) {
 }

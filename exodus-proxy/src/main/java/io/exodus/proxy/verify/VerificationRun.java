@@ -2,6 +2,7 @@ package io.exodus.proxy.verify;
 
 import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.config.ExodusConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
@@ -24,18 +25,31 @@ final class VerificationRun {
     private final ExodusConfig.Verify config;
     private final Bisection bisection;
     private final Recheck recheck;
+    private final ObjectMapper json;
     private final Instant startedAt = Instant.now();
     private Instant finishedAt;
     private String state = "running";
+    /** A table failed for another reason than its definitions: a database went away, a query failed. */
+    private boolean interrupted;
 
     VerificationRun(String database, List<TableProgress> tables, BothSides databases, ExodusConfig.Verify config,
-            Vertx vertx) {
+            Vertx vertx, ObjectMapper json) {
+        this.json = json;
         this.database = database;
         this.tables = List.copyOf(tables);
         this.databases = databases;
         this.config = config;
         this.bisection = new Bisection(config.bisectionThreshold(), config.bisectionFactor());
         this.recheck = new Recheck(vertx, config.recheckAttempts(), config.recheckDelay());
+    }
+
+    String database() {
+        return database;
+    }
+
+    /** The progress of one of the tables verified, if this run verified it. */
+    Optional<TableProgress> table(TableName name) {
+        return tables.stream().filter(t -> t.table().equals(name)).findFirst();
     }
 
     synchronized boolean running() {
@@ -50,7 +64,16 @@ final class VerificationRun {
 
     Future<Void> run() {
         LOG.infof("Verification of %d tables of database \"%s\" started", tables.size(), database);
-        return InOrder.each(tables, this::verify).eventually(databases::close).onComplete(done -> {
+        List<TableName> names = tables.stream().map(TableProgress::table).toList();
+        return DurableProgress.open(databases, names, json, database).compose(durable -> {
+            if (durable.resumes()) {
+                LOG.infof("Verification of database \"%s\" continues the one a restart interrupted", database);
+            }
+            // A run that went through its tables is finished, whatever it found; one that lost a database is not:
+            // the next verification of the same tables continues it.
+            return InOrder.each(tables, table -> verify(table, durable)).compose(verified ->
+                    interrupted ? Future.succeededFuture() : durable.finished());
+        }).eventually(databases::close).onComplete(done -> {
             List<TableReport> reports = tables.stream().map(TableProgress::report).toList();
             boolean failed = done.failed() || reports.stream().anyMatch(t -> "failed".equals(t.state()));
             finish(failed ? "failed" : "done");
@@ -64,19 +87,29 @@ final class VerificationRun {
         });
     }
 
-    private Future<Void> verify(TableProgress table) {
+    private Future<Void> verify(TableProgress table, DurableProgress durable) {
+        Optional<SavedTable> saved = durable.saved(table.table());
+        if (saved.isPresent() && saved.get().done()) {
+            // Verified before the restart: taken as it was.
+            table.restore(saved.get());
+            table.done();
+            log(table.report());
+            return Future.succeededFuture();
+        }
         table.started();
         Future<Optional<TableDefinition>> source = databases.catalog(Side.SOURCE).definition(table.table());
         Future<Optional<TableDefinition>> target = databases.catalog(Side.TARGET).definition(table.table());
         return Future.all(source, target)
-                .compose(read -> verify(table, source.result(), target.result()))
-                .onSuccess(v -> {
+                .compose(read -> verify(table, source.result(), target.result(), saved, durable))
+                .compose(v -> {
                     table.done();
                     log(table.report());
+                    return durable.save(table, null, true);
                 })
                 .recover(failure -> {
                     String why = failure instanceof Mismatch ? failure.getMessage()
                             : "verification failed: " + failure.getMessage();
+                    interrupted |= !(failure instanceof Mismatch);
                     table.failed(why);
                     LOG.warnf("Verification of table %s of \"%s\" failed: %s", table.table(), database, why);
                     return Future.succeededFuture();
@@ -84,7 +117,7 @@ final class VerificationRun {
     }
 
     private Future<Void> verify(TableProgress table, Optional<TableDefinition> onSource,
-            Optional<TableDefinition> onTarget) {
+            Optional<TableDefinition> onTarget, Optional<SavedTable> saved, DurableProgress durable) {
         if (onSource.isEmpty()) {
             return Future.failedFuture(new Mismatch("the table no longer exists on the source"));
         }
@@ -114,8 +147,13 @@ final class VerificationRun {
         if (source.hasPrimaryKey()) {
             Sides<KeyedSql> sql = new Sides<>(new KeyedSql(source, rowColumns, config.showValues()),
                     new KeyedSql(target, rowColumns, config.showValues()));
+            KeyRange remaining = KeyRange.ALL;
+            if (saved.isPresent() && saved.get().resumeFrom() != null) {
+                table.restore(saved.get());
+                remaining = new KeyRange(saved.get().resumeFrom(), null);
+            }
             return new KeyedTableVerification(databases, sql, source.keyNames(), bisection, config.segmentRows(),
-                    recheck, table).run();
+                    recheck, table, remaining, finishedBelow -> durable.save(table, finishedBelow, false)).run();
         }
         Sides<MultisetSql> sql = new Sides<>(new MultisetSql(source, rowColumns, config.showValues()),
                 new MultisetSql(target, rowColumns, config.showValues()));
@@ -140,7 +178,7 @@ final class VerificationRun {
         List<TableReport> reports = tables.stream().map(TableProgress::report).toList();
         boolean identical = "done".equals(state) && reports.stream().allMatch(TableReport::identical);
         return new VerificationReport(state, identical, database, startedAt.toString(),
-                finishedAt == null ? null : finishedAt.toString(), reports);
+                finishedAt == null ? null : finishedAt.toString(), databases.pauses(), databases.pausedMillis(), reports);
     }
 
     /** The two databases do not define the table alike: nothing to compare row by row. */

@@ -39,8 +39,12 @@ public class VerificationSessions {
         return database == null || database.isBlank() ? endpoints.source().url().database() : database;
     }
 
-    /** One session on each database; fails with {@link VerificationRefused} saying which could not be reached. */
-    Future<BothSides> open(String database) {
+    /**
+     * One session on each database; fails with {@link VerificationRefused} saying which could not be reached.
+     *
+     * @param share of the wall time its queries may keep each database busy ({@link Throttle}); 1: no cap
+     */
+    Future<BothSides> open(String database, double share) {
         Optional<BackendEndpoint> target = endpoints.target();
         if (target.isEmpty()) {
             return Future.failedFuture(new VerificationRefused(VerificationRefused.Reason.NO_TARGET,
@@ -48,7 +52,8 @@ public class VerificationSessions {
         }
         Future<SqlConnection> source = session(endpoints.source(), database);
         Future<SqlConnection> onTarget = session(target.get(), database);
-        return Future.join(source, onTarget).map(both -> new BothSides(source.result(), onTarget.result()))
+        return Future.join(source, onTarget).map(both -> new BothSides(source.result(), onTarget.result(),
+                        new Sides<>(new Throttle(vertx, share), new Throttle(vertx, share))))
                 .recover(failure -> {
                     if (source.succeeded()) {
                         source.result().close();

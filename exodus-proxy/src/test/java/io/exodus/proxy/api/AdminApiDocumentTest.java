@@ -32,6 +32,7 @@ class AdminApiDocumentTest {
                 .body("paths.'/exodus/migration/sync'.post", notNullValue())
                 .body("paths.'/exodus/migration/verify'.post", notNullValue())
                 .body("paths.'/exodus/migration/verification'.get", notNullValue())
+                .body("paths.'/exodus/migration/repair'.post", notNullValue())
                 .body("paths.'/exodus/migration'.get.responses.'200'.content.'application/json'.schema", notNullValue());
     }
 

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.monitoring.ReplicationLagProbe;
+import io.exodus.proxy.verify.Verification;
+import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.LogicalSubscription;
 import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.TestDatabases;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,6 +71,9 @@ class MonitorDefinitionsTest {
     @Inject
     ReplicationLagProbe replicationLag;
 
+    @Inject
+    Verification verification;
+
     @Test
     void everyMetricTheMonitorsAndDashboardsQueryIsOneTheProxySendsToDatadog() throws Exception {
         // Extended-protocol traffic and a class-42 error only: DatadogExportTest counts simple queries exactly.
@@ -78,6 +86,8 @@ class MonitorDefinitionsTest {
         long started = System.nanoTime();
         dualWrite.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, started, false);
         dualWrite.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
+        // The verification gauges appear once a verification has finished.
+        verifyATable();
         Set<String> emitted;
         // The replication gauges exist only while the source has a replica and a slot: a real subscriber for them.
         try (LogicalSubscription subscription = LogicalSubscription.start("exodus_monitored_subscriber")) {
@@ -89,6 +99,7 @@ class MonitorDefinitionsTest {
             assertTrue(emitted.contains("exodus.leg.requests.percentile"), emitted.toString());
             assertTrue(emitted.contains("exodus.divergence"), emitted.toString());
             assertTrue(emitted.contains("exodus.replication.slot.retained_bytes"), emitted.toString());
+            assertTrue(emitted.contains("exodus.verification.identical"), emitted.toString());
             assertReceivedByTheIntake(emitted);
         }
 
@@ -113,6 +124,23 @@ class MonitorDefinitionsTest {
             } else {
                 assertIsADashboard(file, definition);
             }
+        }
+    }
+
+    private void verifyATable() throws Exception {
+        for (var server : List.of(TestDatabases.source(), TestDatabases.target())) {
+            try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
+                    Statement statement = connection.createStatement()) {
+                statement.execute("drop table if exists monitored_verification");
+                statement.execute("create table monitored_verification (id int primary key)");
+            }
+        }
+        verification.start(List.of("monitored_verification"), null).toCompletionStage().toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (verification.latestFinished().isEmpty()) {
+            assertTrue(System.currentTimeMillis() < deadline, "the verification did not finish");
+            Thread.sleep(100);
         }
     }
 

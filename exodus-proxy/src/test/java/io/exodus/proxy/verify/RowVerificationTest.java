@@ -116,6 +116,7 @@ class RowVerificationTest {
                 });
         assertEquals("done", report.getString("state"), report.prettify());
         assertTrue(report.getBoolean("identical"), report.prettify());
+        assertEquals(0L, report.getLong("pauses"), "no cap on the databases' time by default");
         assertEquals("public.typed", report.getString("tables[0].table"));
         assertEquals("primary-key", report.getString("tables[0].comparedBy"));
         assertEquals(50_000L, report.getLong("tables[0].sourceRows"));

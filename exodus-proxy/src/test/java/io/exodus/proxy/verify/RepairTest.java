@@ -1,0 +1,164 @@
+package io.exodus.proxy.verify;
+
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.PostgresPairResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Repair against the shared source and target servers, in dual-write (the source is authoritative): rows changed,
+ * deleted and inserted on the target behind Exodus' back are reported by key, copied again from the source (identity
+ * and generated columns included), and the next verification finds the databases identical; a row set right by hand
+ * in between is left alone.
+ */
+@QuarkusTest
+@TestProfile(RepairProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RepairTest {
+    private static final String DATABASE = "verify_repair";
+    private static final String BEARER = VerificationApi.BEARER;
+    private static VerifiedDatabase database;
+
+    @BeforeAll
+    static void createTables() throws SQLException {
+        database = VerifiedDatabase.createdAfresh(DATABASE);
+        // Timestamps print in another zone on the target by default: the copied values must not care.
+        run(target(), "alter database " + DATABASE + " set timezone = 'Asia/Tokyo'");
+        String[] both = {
+                "create table accounts (id int generated always as identity primary key, balance numeric(12, 2), "
+                        + "ratio float8, opened timestamptz, doc jsonb, tags text[], note text, "
+                        + "doubled numeric generated always as (balance * 2) stored)",
+                "insert into accounts (balance, ratio, opened, doc, tags, note) select g * 1.25, g / 7.0::float8, "
+                        + "timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute', "
+                        + "jsonb_build_object('g', g), array[g::text, 'x'], case when g % 10 = 0 then null "
+                        + "else 'note ' || g end from generate_series(1, 5000) g",
+                "create table pairs (a text, b int, v int, primary key (a, b))",
+                "insert into pairs select 'k' || (g % 50), g, g from generate_series(1, 2000) g",
+                "create table bag (v int, w text)",
+                "insert into bag select g % 100, 'w' || (g % 7) from generate_series(1, 3000) g"};
+        database.onBoth(both);
+        run(target(), "update accounts set balance = -1, note = 'changed', tags = null where id = 1234");
+        run(target(), "delete from accounts where id = 2500");
+        run(target(), "insert into accounts (id, balance, note) overriding system value values (9001, 0, 'only here')");
+        run(target(), "update accounts set note = 'set right by hand later' where id = 77");
+        run(target(), "update pairs set v = -v where a = 'k7' and b = 1007");
+        // Bag: one more copy of (42, 'w0') and one copy fewer of (1, 'w1') on the target.
+        run(target(), "insert into bag values (42, 'w0')");
+        run(target(), "delete from bag where ctid = (select min(ctid) from bag where v = 1 and w = 'w1')");
+    }
+
+    @Test
+    @Order(1)
+    void repairWithoutAVerificationSaysToVerifyFirst() {
+        given().header("Authorization", BEARER).body("{\"tables\": [\"accounts\"]}").post("/exodus/migration/repair")
+                .then().statusCode(409).body("error", containsString("verify the tables first"));
+        given().header("Authorization", BEARER).get("/exodus/migration/repair").then().statusCode(404);
+    }
+
+    @Test
+    @Order(2)
+    void repairNeedsTheTokenAndNamedTables() throws Exception {
+        given().body("{\"tables\": [\"accounts\"]}").post("/exodus/migration/repair").then().statusCode(401)
+                .body("error", containsString("bearer token"));
+        given().header("Authorization", "Bearer wrong").body("{\"tables\": [\"accounts\"]}")
+                .post("/exodus/migration/repair").then().statusCode(401);
+        given().get("/exodus/migration/repair").then().statusCode(401);
+        given().header("Authorization", BEARER).body("{\"tables\": ").post("/exodus/migration/repair").then()
+                .statusCode(400).body("error", containsString("must be JSON"));
+        given().header("Authorization", BEARER).body("{}").post("/exodus/migration/repair").then()
+                .statusCode(400).body("error", containsString("name the tables to repair"));
+
+        VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"pairs\"]}");
+        given().header("Authorization", BEARER).body("{\"tables\": [\"nope\"]}").post("/exodus/migration/repair")
+                .then().statusCode(400).body("error", containsString("no table nope in database \"" + DATABASE));
+        given().header("Authorization", BEARER).body("{\"tables\": [\"bag\"]}").post("/exodus/migration/repair")
+                .then().statusCode(400).body("error", containsString("the last verification did not verify "
+                        + "public.bag: verify it first"));
+    }
+
+    @Test
+    @Order(3)
+    void rowsChangedDeletedAndInsertedOnTheTargetAreCopiedAgainFromTheSource() throws Exception {
+        JsonPath verified = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"accounts\", "
+                + "\"pairs\", \"bag\"]}");
+        assertEquals("done", verified.getString("state"), verified.prettify());
+        assertFalse(verified.getBoolean("identical"));
+        // In the order each database reads its rows: compared as sets.
+        assertEquals(Set.of(
+                Map.of("kind", "different", "key", Map.of("id", "77")),
+                Map.of("kind", "different", "key", Map.of("id", "1234")),
+                Map.of("kind", "missing", "key", Map.of("id", "2500")),
+                Map.of("kind", "extra", "key", Map.of("id", "9001"))), Set.copyOf(verified.getList("tables[0].examples")),
+                verified.prettify());
+        assertEquals(List.of(Map.of("kind", "different", "key", Map.of("a", "k7", "b", "1007"))),
+                verified.getList("tables[1].examples"));
+        assertEquals(1, verified.getLong("tables[2].missing"), verified.prettify());
+        assertEquals(1, verified.getLong("tables[2].extra"), verified.prettify());
+
+        // Set right between the verification and the repair: settled, not to be written.
+        run(target(), "update accounts set note = 'note 77' where id = 77");
+
+        JsonPath repaired = given().header("Authorization", BEARER)
+                .body("{\"tables\": [\"accounts\", \"public.pairs\", \"bag\"]}").post("/exodus/migration/repair")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("done", repaired.getString("state"), repaired.prettify());
+        assertEquals("source", repaired.getString("authoritative"));
+        assertEquals("target", repaired.getString("repaired"));
+        assertEquals("public.accounts", repaired.getString("tables[0].table"));
+        assertEquals(1, repaired.getLong("tables[0].inserted"), repaired.prettify());
+        assertEquals(1, repaired.getLong("tables[0].updated"));
+        assertEquals(1, repaired.getLong("tables[0].deleted"));
+        assertEquals(1, repaired.getLong("tables[0].settled"));
+        assertEquals(Set.of(
+                Map.of("change", "updated", "key", Map.of("id", "1234")),
+                Map.of("change", "inserted", "key", Map.of("id", "2500")),
+                Map.of("change", "deleted", "key", Map.of("id", "9001"))), Set.copyOf(repaired.getList("tables[0].rows")),
+                repaired.prettify());
+        assertEquals(List.of(Map.of("change", "updated", "key", Map.of("a", "k7", "b", "1007"))),
+                repaired.getList("tables[1].rows"));
+        assertEquals(1, repaired.getLong("tables[2].inserted"), repaired.prettify());
+        assertEquals(1, repaired.getLong("tables[2].deleted"));
+        assertEquals(repaired.prettify(), given().header("Authorization", BEARER).get("/exodus/migration/repair")
+                .then().statusCode(200).extract().jsonPath().prettify());
+
+        assertEquals("note 77", value("select note from accounts where id = 77"), "a settled row is left alone");
+        assertEquals("1542.50|3085.00|{1234,x}|2024-01-01 20:34:00+00",
+                value("select balance || '|' || doubled || '|' || tags::text || '|' || (opened at time zone 'UTC') "
+                        + "|| '+00' from accounts where id = 1234"), "copied, the generated column computed again");
+        JsonPath again = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"accounts\", "
+                + "\"pairs\", \"bag\"]}");
+        assertEquals("done", again.getString("state"), again.prettify());
+        assertTrue(again.getBoolean("identical"), again.prettify());
+    }
+
+    private static String value(String query) throws SQLException {
+        return VerifiedDatabase.value(target(), query);
+    }
+
+    private static ConnectionTarget target() {
+        return database.target();
+    }
+
+    private static void run(ConnectionTarget on, String sql) throws SQLException {
+        VerifiedDatabase.run(on, sql);
+    }
+}
