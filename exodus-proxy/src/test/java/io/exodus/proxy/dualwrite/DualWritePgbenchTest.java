@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * pgbench TPC-B-like, 8 clients, through the dual-writing proxy, in each query mode under each policy: afterwards
  * every pgbench table is identical on source and target, row by row (pgbench_history's CURRENT_TIMESTAMP included).
- * Each of the 15 runs lasts 10 s (a few thousand transactions on 2 cores): together they are the longest class of the
+ * Each of the 15 runs lasts 6 s (a thousand transactions or more on 2 cores): together they are the longest class of the
  * suite, so {@code -Dpgbench.seconds} lengthens them for a soak by hand rather than the suite paying for one.
  */
 @QuarkusTest
@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(PostgresPairResource.class)
 class DualWritePgbenchTest {
     private static final String DATABASE = "dw_pgbench";
-    private static final Duration RUN = Duration.ofSeconds(Long.getLong("pgbench.seconds", 10));
+    private static final Duration RUN = Duration.ofSeconds(Long.getLong("pgbench.seconds", 6));
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;
