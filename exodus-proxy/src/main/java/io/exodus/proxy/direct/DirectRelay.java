@@ -8,6 +8,7 @@ import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.session.StaleStateRefusal;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -58,6 +59,8 @@ public final class DirectRelay implements Relay {
     /** What {@link #holdWhenQuiet} waits to run; null when nothing waits. */
     private Runnable atQuiet;
     private final BackendConnector connector;
+    /** The scanner stopped the client's stream because this replica is stale, not for a protocol violation. */
+    private boolean refusedAsStale;
     /** What the client sent since the relay began holding; null while it forwards. */
     private CompositeByteBuf held;
 
@@ -158,7 +161,8 @@ public final class DirectRelay implements Relay {
         }
         ProtocolViolation violation = clientScanner.failure();
         if (violation != null) {
-            session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+            session.closeWithError(refusedAsStale ? StaleStateRefusal.error()
+                    : ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
         } else if (clientTerminated) {
             backendClosed = true;
             server.close();
@@ -325,14 +329,21 @@ public final class DirectRelay implements Relay {
                         + " bytes exceeds the limit of " + services.maxMessageSize() + " bytes (exodus.protocol.max-message-size)");
             }
             switch (type) {
-                case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> inFlight++;
+                case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> {
+                    refuseIfStale();
+                    inFlight++;
+                }
                 case FrontendMessageType.SYNC -> {
                     inFlight++;
                     sinceSync = false;
                 }
                 case FrontendMessageType.PARSE, FrontendMessageType.BIND, FrontendMessageType.DESCRIBE,
-                        FrontendMessageType.EXECUTE, FrontendMessageType.CLOSE, FrontendMessageType.FLUSH ->
+                        FrontendMessageType.EXECUTE, FrontendMessageType.CLOSE, FrontendMessageType.FLUSH -> {
+                    if (!sinceSync) {
+                        refuseIfStale();
+                    }
                     sinceSync = true;
+                }
                 case FrontendMessageType.TERMINATE -> clientTerminated = true;
                 default -> {
                 }
@@ -340,6 +351,17 @@ public final class DirectRelay implements Relay {
             metrics.clientMessage(type, length);
             if (capture.clientHeader(type, length)) {
                 clientScanner.captureThisBody();
+            }
+        }
+
+        /**
+         * At the first message of a request: a stale replica stops the stream before it (docs/adr/0032). This relay
+         * does not read the statements it streams, so it cannot tell a read from a write: it refuses every request.
+         */
+        private void refuseIfStale() {
+            if (services.relays().refusesWrites()) {
+                refusedAsStale = true;
+                throw new ProtocolViolation(SqlState.CANNOT_CONNECT_NOW, "stale control state");
             }
         }
 

@@ -18,6 +18,7 @@ import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.session.StaleStateRefusal;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -368,6 +369,11 @@ public final class DualWriteRelay implements Relay {
     }
 
     private void run(UnitPlan plan, AheadOfSync sent) {
+        if (plan.shape() != UnitShape.READ && services.relays().refusesWrites()) {
+            // Closing rolls back what the transaction wrote by a phase that may be old (docs/adr/0032).
+            session.closeWithError(StaleStateRefusal.error());
+            return;
+        }
         busy = true;
         boolean changesTables = schemaChanges.beforeRequest(plan);
         queue.beforeRequest(plan);

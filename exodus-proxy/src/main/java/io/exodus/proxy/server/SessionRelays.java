@@ -33,6 +33,12 @@ record SessionRelays(DualWriteServices dualWrite, BackendConnector source, int m
         return dualWrite == null ? MigrationPhase.DIRECT : dualWrite.migration().phase();
     }
 
+    /** Never without a target: such a replica applies no phase but direct, so no newer state moves its writes. */
+    @Override
+    public boolean refusesWrites() {
+        return dualWrite != null && dualWrite.migration().refusesWrites();
+    }
+
     @Override
     public Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend,
             Side side) {

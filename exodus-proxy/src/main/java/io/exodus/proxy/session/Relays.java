@@ -21,6 +21,12 @@ public interface Relays {
     /** The migration's phase of this moment, which may change; phase direct when no target is configured. */
     MigrationPhase phase();
 
+    /**
+     * Whether a write must be refused now: this replica could not confirm for {@code exodus.control.stale-after} that
+     * its phase is still the fleet's, and a newer phase could route the write differently. Asked once per request.
+     */
+    boolean refusesWrites();
+
     /** Starts the pass-through relay to {@code backend}, a connection to {@code side}. */
     Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend, Side side);
 
