@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -140,7 +141,8 @@ class FleetFollowsOnePhaseTest {
      * Replica B's reads of the control state and its heartbeats are held back (the test hook
      * {@code exodus.control.test-hold-file}) while A moves the fleet from direct to dual-write. B goes stale before
      * the fleet stops waiting for it, refuses every write meanwhile with 57P03 (none reaches the source by the old
-     * phase alone), and writes again, to both databases, once its reads resume and it applied the new phase.
+     * phase alone), and writes again, to both databases, once its reads resume and it applied the new phase. Held
+     * back again in dual-write, it serves a read and refuses a write.
      */
     @Test
     void aReplicaThatCannotReadTheStateRefusesWritesUntilItHasTheNewPhase() throws Exception {
@@ -187,7 +189,25 @@ class FleetFollowsOnePhaseTest {
                 }
             }), "b writes again once it reads the state");
             assertFalse(stale(httpB), "b is no longer stale");
+
+            // Stale again, in dual-write now: that relay reads the statements, so an open session's reads go on and
+            // its writes do not. (Opened before: pgJDBC's set-up SETs are not reads, a stale replica refuses them.)
+            try (Connection onB = ConnectionTarget.local(portB, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
+                    DATABASE).openJdbc(); Statement statement = onB.createStatement()) {
+                Files.createFile(hold);
+                assertTrue(Support.await(Duration.ofSeconds(10), () -> stale(httpB)), "b is stale again");
+                try (ResultSet rows = statement.executeQuery("select count(*) from events where id = 24")) {
+                    assertTrue(rows.next());
+                    assertEquals(1, rows.getLong(1), "a read through the stale replica is served");
+                }
+                java.sql.SQLException write = assertThrows(java.sql.SQLException.class, () -> statement.execute(
+                        "insert into events values (25, 'replica b, stale, phase dual-write')"));
+                assertEquals("57P03", write.getSQLState(), write.getMessage());
+            }
+            Files.delete(hold);
         }
+        assertEquals(0, Support.queryLong(source, "select count(*) from events where id = 25")
+                + Support.queryLong(target, "select count(*) from events where id = 25"));
         assertEquals(0, Support.queryLong(source, "select count(*) from events where id in (21, 23)"),
                 "no write of the stale replica reached the source");
         assertEquals(2, Support.queryLong(target, "select count(*) from events where id in (22, 24)"),
