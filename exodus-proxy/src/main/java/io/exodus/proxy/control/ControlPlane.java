@@ -108,7 +108,8 @@ public class ControlPlane {
                     .toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warnf("The control state of fleet \"%s\" could not be read from the source (%s): this replica starts "
-                    + "in its configured phase %s and follows the fleet once the source answers", config.fleet(),
+                    + "in its configured phase %s, refuses writes until it has confirmed the fleet's state, and follows "
+                    + "the fleet once the source answers", config.fleet(),
                     e.getCause() != null ? e.getCause().getMessage() : e.getMessage(), migration.phase().configName());
         }
         if (config.listen()) {
