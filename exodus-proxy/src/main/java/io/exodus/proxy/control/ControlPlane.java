@@ -101,6 +101,7 @@ public class ControlPlane {
             return;
         }
         connections = new ControlConnections(vertx);
+        migration.confirmWith(new ConfirmationOnDemand(vertx, this::heartbeat, config.staleAfter()));
         try {
             createTables().compose(v -> pool().preparedQuery(ControlSql.INSERT_INITIAL).execute(Tuple.of(
                     config.fleet(), migration.phase().configName(), migration.policy().configName(),
@@ -345,8 +346,10 @@ public class ControlPlane {
     /**
      * Reports this replica alive with the version it applied; the same statement answers the fleet's version. Equal,
      * the lease is confirmed from the moment the heartbeat was sent; newer, the replica reads the state.
+     *
+     * @return whether it confirmed the lease
      */
-    private Future<Void> heartbeat() {
+    private Future<Boolean> heartbeat() {
         if (heldByTest()) {
             return Future.failedFuture("held back by exodus.control.test-hold-file");
         }
@@ -354,16 +357,18 @@ public class ControlPlane {
         long reported = applied;
         return pool().preparedQuery(ControlSql.HEARTBEAT).execute(Tuple.of(config.fleet(), replicaId,
                 migration.phase().configName(), migration.policy().configName(), reported))
-                .<Void>map(rows -> {
+                .map(rows -> {
                     Long fleetVersion = rows.iterator().next().getLong(0);
                     // No state row: nothing this replica could be behind of, as long as it applied none either.
                     if (fleetVersion == null ? reported == 0 : fleetVersion == reported) {
                         migration.lease().confirm(sentAt);
                         noteStaleness();
-                    } else if (fleetVersion > reported) {
+                        return true;
+                    }
+                    if (fleetVersion > reported) {
                         refresh();
                     }
-                    return null;
+                    return false;
                 })
                 .onFailure(failure -> LOG.debugf("Control: heartbeat failed: %s", failure.getMessage()));
     }
@@ -378,7 +383,8 @@ public class ControlPlane {
         if (stale) {
             LOG.warnf("Control: this replica could not confirm the state of fleet \"%s\" for %d ms "
                     + "(exodus.control.stale-after): it serves reads in phase %s, its last state (version %d), and "
-                    + "refuses writes with 57P03 until it reads the state again; check that it reaches the source",
+                    + "serves a write only once a read sent for it confirms the state, else refuses it with 57P03; "
+                    + "check that it reaches the source",
                     config.fleet(), config.staleAfter().toMillis(), migration.phase().configName(), applied);
         } else {
             LOG.infof("Control: the state of fleet \"%s\" is confirmed again (version %d, phase %s): writes are "

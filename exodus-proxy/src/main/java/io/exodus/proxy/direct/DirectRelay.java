@@ -63,6 +63,8 @@ public final class DirectRelay implements Relay {
     private boolean refusedAsStale;
     /** What the client sent since the relay began holding; null while it forwards. */
     private CompositeByteBuf held;
+    /** The relay holds the client's stream for a confirmation of the lease, not for a quiet moment. */
+    private boolean confirming;
 
     /**
      * @param connector opens connections to {@code backend}'s database (the source, or the target once it is the
@@ -148,7 +150,13 @@ public final class DirectRelay implements Relay {
             autoRead(client, false);
             return;
         }
+        // A header split across chunks had its first bytes forwarded already: only a stop at a whole header can wait.
+        boolean fromBoundary = clientScanner.atMessageBoundary();
         int accepted = clientScanner.scan(chunk);
+        ByteBuf toConfirm = null;
+        if (refusedAsStale && (accepted > 0 || fromBoundary)) {
+            toConfirm = chunk.retainedSlice(chunk.readerIndex() + accepted, chunk.readableBytes() - accepted);
+        }
         NetSocket server = backend.socket();
         if (accepted > 0) {
             forward(server, chunk, accepted);
@@ -160,7 +168,9 @@ public final class DirectRelay implements Relay {
             chunk.release();
         }
         ProtocolViolation violation = clientScanner.failure();
-        if (violation != null) {
+        if (toConfirm != null) {
+            holdUntilConfirmed(toConfirm);
+        } else if (violation != null) {
             session.closeWithError(refusedAsStale ? StaleStateRefusal.error()
                     : ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
         } else if (clientTerminated) {
@@ -170,6 +180,32 @@ public final class DirectRelay implements Relay {
         } else {
             runIfQuiet();
         }
+    }
+
+    /**
+     * The lease expired, perhaps only because the heartbeat was late: the request that found it so, and whatever
+     * follows, wait unread for a confirmation asked now; confirmed, the stream goes on from that request's header,
+     * which is checked again; otherwise the session is refused as stale (docs/adr/0032, "Confirmation on demand").
+     */
+    private void holdUntilConfirmed(ByteBuf request) {
+        refusedAsStale = false;
+        clientScanner.forgetFailure();
+        confirming = true;
+        held = Unpooled.compositeBuffer();
+        held.addComponent(true, request);
+        autoRead(client, false);
+        services.relays().confirmState().onComplete(confirmed -> {
+            confirming = false;
+            if (backendClosed || confirmed.failed()) {
+                held.release();
+                held = null;
+                if (!backendClosed) {
+                    session.closeWithError(StaleStateRefusal.error());
+                }
+                return;
+            }
+            release();
+        });
     }
 
     private void fromBackend(ByteBuf chunk) {
@@ -218,7 +254,7 @@ public final class DirectRelay implements Relay {
     }
 
     private void runIfQuiet() {
-        if (atQuiet != null && held == null && !backendClosed && isQuiet()) {
+        if (atQuiet != null && held == null && !confirming && !backendClosed && isQuiet()) {
             Runnable quiet = atQuiet;
             atQuiet = null;
             held = Unpooled.compositeBuffer();
@@ -235,6 +271,13 @@ public final class DirectRelay implements Relay {
     @Override
     public void resume() {
         atQuiet = null;
+        if (!confirming) {
+            release();
+        }
+    }
+
+    /** Takes what the client sent while the relay held it, and reads from the client again. */
+    private void release() {
         CompositeByteBuf waiting = held;
         held = null;
         autoRead(client, true);
@@ -355,8 +398,9 @@ public final class DirectRelay implements Relay {
         }
 
         /**
-         * At the first message of a request: a stale replica stops the stream before it (docs/adr/0032). This relay
-         * does not read the statements it streams, so it cannot tell a read from a write: it refuses every request.
+         * At the first message of a request: a stale replica stops the stream before it, to wait for a confirmation
+         * or be refused (docs/adr/0032). This relay does not read the statements it streams, so it cannot tell a read
+         * from a write: every request waits.
          */
         private void refuseIfStale() {
             if (services.relays().refusesWrites()) {

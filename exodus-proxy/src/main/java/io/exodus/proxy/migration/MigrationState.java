@@ -30,6 +30,7 @@ public class MigrationState {
     /** Fingerprints of the statements the analyzer pins to the source; empty until it recommends some. */
     private volatile Set<String> pinned = Set.of();
     private final StateLease lease;
+    private volatile StateConfirmer confirmer = StateConfirmer.NONE;
 
     public MigrationState(ExodusConfig config) {
         this.phase = MigrationPhase.fromConfig(config.migration().phase());
@@ -42,6 +43,16 @@ public class MigrationState {
     /** How long this replica may act on its state without hearing from the fleet; the control plane confirms it. */
     public StateLease lease() {
         return lease;
+    }
+
+    /** The control plane, which can confirm the lease on demand. */
+    public void confirmWith(StateConfirmer confirmer) {
+        this.confirmer = confirmer;
+    }
+
+    /** Asks the fleet now whether its state is still this replica's (docs/adr/0032, "Confirmation on demand"). */
+    public StateConfirmer confirmer() {
+        return confirmer;
     }
 
     /**

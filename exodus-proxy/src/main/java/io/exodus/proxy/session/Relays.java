@@ -27,6 +27,13 @@ public interface Relays {
      */
     boolean refusesWrites();
 
+    /**
+     * Asks the fleet now, for a request that found {@link #refusesWrites()} true, whether this replica's state is still
+     * the fleet's (docs/adr/0032, "Confirmation on demand"). Succeeds, on the caller's event loop, when the request may
+     * go on: the lease was renewed and the phase is still the one the request found; fails when it must be refused.
+     */
+    Future<Void> confirmState();
+
     /** Starts the pass-through relay to {@code backend}, a connection to {@code side}. */
     Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend, Side side);
 

@@ -37,6 +37,18 @@ class StateLeaseTest {
     }
 
     @Test
+    void aPauseLongerThanTheLeaseIsBridgedByAConfirmationSentAfterIt() {
+        StateLease lease = StateLease.unconfirmed(STALE_AFTER, 0);
+        lease.confirm(10 * SECOND);
+        // A pause of 4 s: the periodic heartbeat did not run, the first request after it finds the lease expired.
+        assertTrue(lease.stale(14 * SECOND));
+        // The confirmation that request asks for, sent at once and answered 30 ms later, renews it from its send time.
+        lease.confirm(14 * SECOND);
+        assertFalse(lease.stale(14 * SECOND + 30_000_000L));
+        assertTrue(lease.stale(14 * SECOND + 2_500_000_000L));
+    }
+
+    @Test
     void aReplicaWithoutControlPlaneNeverGoesStale() {
         assertFalse(StateLease.unbounded().stale(Long.MAX_VALUE));
     }
