@@ -9,7 +9,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -130,6 +135,97 @@ class FleetFollowsOnePhaseTest {
                 Support.queryLong(target, "select count(*) from stream"),
                 "every row the source has from the target's first one on is on the target too");
         assertTrue(answer.contains("pauseMs"), "the change paused the fleet's new transactions: " + answer);
+    }
+
+    /**
+     * Replica B's reads of the control state and its heartbeats are held back (the test hook
+     * {@code exodus.control.test-hold-file}) while A moves the fleet from direct to dual-write. B goes stale before
+     * the fleet stops waiting for it, refuses every write meanwhile with 57P03 (none reaches the source by the old
+     * phase alone), and writes again, to both databases, once its reads resume and it applied the new phase. Held
+     * back again in dual-write, it serves a read and refuses a write.
+     */
+    @Test
+    void aReplicaThatCannotReadTheStateRefusesWritesUntilItHasTheNewPhase() throws Exception {
+        String fleet = "it-fleet-held-" + System.nanoTime();
+        int portA = FreePorts.pick();
+        int portB = FreePorts.pick();
+        int httpA = FreePorts.pick();
+        int httpB = FreePorts.pick();
+        Path hold = Files.createTempDirectory("exodus-hold").resolve("hold-control-reads");
+        Map<String, String> held = replica(fleet, "held_b", httpB);
+        held.put("EXODUS_CONTROL_TEST_HOLD_FILE", hold.toString());
+        ConnectionTarget source = ConnectionTarget.superuser(TestDatabases.source()).withDatabase(DATABASE);
+        ConnectionTarget target = ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
+        try (ProxyProcess a = Support.startProxyOnTestDatabases(portA, replica(fleet, "held_a", httpA));
+                ProxyProcess b = Support.startProxyOnTestDatabases(portB, held)) {
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> Support.queryLong(TestDatabases.source(),
+                    "select count(*) from exodus.replicas where fleet = '" + fleet + "'") == 2),
+                    "both replicas report themselves");
+            insertThrough(portB, 20, "replica b, fresh, phase direct");
+
+            Files.createFile(hold);
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> stale(httpB)), "b says it is stale");
+            java.sql.SQLException refused = assertThrows(java.sql.SQLException.class,
+                    () -> insertThrough(portB, 21, "replica b, stale, phase direct"));
+            assertEquals("57P03", refused.getSQLState(), refused.getMessage());
+
+            Support.HttpAnswer changed = Support.put(httpA, "/exodus/migration/phase", TOKEN,
+                    "{\"phase\": \"dual-write\", \"reason\": \"integration test\"}");
+            assertEquals(200, changed.status(), changed.body());
+            assertTrue(changed.body().replace(" ", "").contains("\"appliedBy\":[\"held_a\"]"),
+                    "only a applied it, b no longer counts as live: " + changed.body());
+            insertThrough(portA, 22, "replica a, phase dual-write");
+            java.sql.SQLException stillRefused = assertThrows(java.sql.SQLException.class,
+                    () -> insertThrough(portB, 23, "replica b, stale, after the change"));
+            assertEquals("57P03", stillRefused.getSQLState(), stillRefused.getMessage());
+
+            Files.delete(hold);
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> {
+                try {
+                    insertThrough(portB, 24, "replica b, confirmed again, phase dual-write");
+                    return true;
+                } catch (java.sql.SQLException e) {
+                    return false;
+                }
+            }), "b writes again once it reads the state");
+            assertFalse(stale(httpB), "b is no longer stale");
+
+            // Stale again, in dual-write now: that relay reads the statements, so an open session's reads go on and
+            // its writes do not. (Opened before: pgJDBC's set-up SETs are not reads, a stale replica refuses them.)
+            try (Connection onB = ConnectionTarget.local(portB, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
+                    DATABASE).openJdbc(); Statement statement = onB.createStatement()) {
+                Files.createFile(hold);
+                assertTrue(Support.await(Duration.ofSeconds(10), () -> stale(httpB)), "b is stale again");
+                try (ResultSet rows = statement.executeQuery("select count(*) from events where id = 24")) {
+                    assertTrue(rows.next());
+                    assertEquals(1, rows.getLong(1), "a read through the stale replica is served");
+                }
+                java.sql.SQLException write = assertThrows(java.sql.SQLException.class, () -> statement.execute(
+                        "insert into events values (25, 'replica b, stale, phase dual-write')"));
+                assertEquals("57P03", write.getSQLState(), write.getMessage());
+            }
+            Files.delete(hold);
+        }
+        assertEquals(0, Support.queryLong(source, "select count(*) from events where id = 25")
+                + Support.queryLong(target, "select count(*) from events where id = 25"));
+        assertEquals(0, Support.queryLong(source, "select count(*) from events where id in (21, 23)"),
+                "no write of the stale replica reached the source");
+        assertEquals(2, Support.queryLong(target, "select count(*) from events where id in (22, 24)"),
+                "the writes after the change reached the target, b's too");
+        assertEquals(0, Support.queryLong(target, "select count(*) from events where id = 20"));
+    }
+
+    private static boolean stale(int httpPort) {
+        String body = Support.get(httpPort, "/exodus/migration", TOKEN).body().replace(" ", "");
+        assertTrue(body.contains("\"stale\":"), body);
+        return body.contains("\"stale\":true");
+    }
+
+    private static void insertThrough(int port, int id, String via) throws java.sql.SQLException {
+        try (Connection client = ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
+                DATABASE).openJdbc(); Statement statement = client.createStatement()) {
+            statement.execute("insert into events values (" + id + ", '" + via + "')");
+        }
     }
 
     private static int write(int port, String via, AtomicBoolean writing) {

@@ -136,8 +136,10 @@ public class MigrationResource {
      *
      * @param replica this replica's id in {@code replicas}
      * @param state   null while the control database could not be read
+     * @param stale   whether this replica could not confirm the fleet's state for {@code exodus.control.stale-after}:
+     *                it serves reads by {@code state} and refuses writes (57P03) until it confirms it again
      */
-    public record Control(boolean enabled, String fleet, String replica, ControlState state) {
+    public record Control(boolean enabled, String fleet, String replica, ControlState state, boolean stale) {
     }
 
     /**
@@ -208,7 +210,7 @@ public class MigrationResource {
                 migration.canaryPercent(), counts,
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
                 replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
-                        control.replicaId(), control.last()), replicas, sync.status().orElse(null),
+                        control.replicaId(), control.last(), control.enabled() && control.stale()), replicas, sync.status().orElse(null),
                 primarySwitch.last().orElse(null), strategies.progress().orElse(null))).build();
     }
 

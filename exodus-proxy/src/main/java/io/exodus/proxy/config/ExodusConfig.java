@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -308,6 +309,25 @@ public interface ExodusConfig {
          */
         @WithDefault("true")
         boolean listen();
+
+        /**
+         * How long a replica acts on the state it holds without confirming it is still the fleet's (a heartbeat that
+         * sees the fleet's version is the one it applied). Past it the replica is stale: it serves reads by its last
+         * state and refuses writes (57P03) until it confirms again. Below three {@code heartbeat-interval}s, the time
+         * after which a change stops waiting for a silent replica, so that the replica refuses writes before the
+         * fleet goes on without it (docs/adr/0032).
+         */
+        @WithName("stale-after")
+        @WithDefault("2500ms")
+        Duration staleAfter();
+
+        /**
+         * A hook for tests, never set in production: while this file exists, the replica's reads of the control
+         * state and its heartbeats fail as if the source did not answer, which holds one replica of a fleet back
+         * (FleetFollowsOnePhaseTest). Unset, the default, nothing is checked.
+         */
+        @WithName("test-hold-file")
+        Optional<Path> testHoldFile();
     }
 
     interface Admin {

@@ -7,6 +7,7 @@ import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.StateLease;
 import io.exodus.proxy.session.SessionRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -25,6 +26,7 @@ import jakarta.interceptor.Interceptor;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +38,9 @@ import java.util.concurrent.TimeUnit;
  * change made through any replica is written there in one transaction with its audit row and a notification
  * ({@code LISTEN exodus_control}); every replica reads the state when notified, and every poll interval should a
  * notification be lost, and applies a version newer than its own. Each replica reports, every heartbeat, the version
- * it applied: a change answers once every live replica has applied it. A replica that cannot read the state keeps the
- * last one it applied.
+ * it applied: a change answers once every live replica has applied it. A heartbeat that finds the fleet's version equal
+ * to the one this replica applied confirms its {@link StateLease}; a replica that cannot confirm it for
+ * {@code stale-after} keeps its last state for reads and refuses writes (docs/adr/0032).
  */
 @ApplicationScoped
 public class ControlPlane {
@@ -60,6 +63,8 @@ public class ControlPlane {
     /** The version of the state this replica applied; 0 before the first read. */
     private volatile long applied;
     private volatile ControlState last;
+    /** Whether the log last said this replica is stale; changed under {@code this}. */
+    private boolean reportedStale;
 
     public ControlPlane(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
             TwoPhaseRecovery recovery, SessionRegistry sessions) {
@@ -80,6 +85,11 @@ public class ControlPlane {
         return replicaId;
     }
 
+    /** Whether this replica could not confirm the fleet's state for {@code stale-after}: it refuses writes. */
+    public boolean stale() {
+        return migration.lease().stale(System.nanoTime());
+    }
+
     /** The state last read from the control database, or null before the first read. */
     public ControlState last() {
         return last;
@@ -91,14 +101,16 @@ public class ControlPlane {
             return;
         }
         connections = new ControlConnections(vertx);
+        migration.confirmWith(new ConfirmationOnDemand(vertx, this::heartbeat, config.staleAfter()));
         try {
             createTables().compose(v -> pool().preparedQuery(ControlSql.INSERT_INITIAL).execute(Tuple.of(
                     config.fleet(), migration.phase().configName(), migration.policy().configName(),
-                    migration.configuredCanaryPercent(), replicaId))).compose(v -> refresh())
+                    migration.configuredCanaryPercent(), replicaId))).compose(v -> refresh()).compose(v -> heartbeat())
                     .toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warnf("The control state of fleet \"%s\" could not be read from the source (%s): this replica starts "
-                    + "in its configured phase %s and follows the fleet once the source answers", config.fleet(),
+                    + "in its configured phase %s, refuses writes until it has confirmed the fleet's state, and follows "
+                    + "the fleet once the source answers", config.fleet(),
                     e.getCause() != null ? e.getCause().getMessage() : e.getMessage(), migration.phase().configName());
         }
         if (config.listen()) {
@@ -108,8 +120,16 @@ public class ControlPlane {
                     config.pollInterval().toMillis());
         }
         pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> refresh());
-        heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
-        heartbeat();
+        heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> {
+            noteStaleness();
+            heartbeat();
+        });
+        if (config.staleAfter().compareTo(config.heartbeatInterval().multipliedBy(3)) >= 0) {
+            LOG.warnf("Control: exodus.control.stale-after (%d ms) is not below three heartbeat intervals (%d ms): a "
+                    + "change may go on without this replica while it still writes by a state it cannot confirm",
+                    config.staleAfter().toMillis(), 3 * config.heartbeatInterval().toMillis());
+        }
+        noteStaleness();
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -228,6 +248,9 @@ public class ControlPlane {
      * pause, so that a pause that ended after a phase change resumes sessions in the new phase.
      */
     private Future<Void> refresh() {
+        if (heldByTest()) {
+            return Future.failedFuture("held back by exodus.control.test-hold-file");
+        }
         return pool().preparedQuery(ControlSql.READ).execute(Tuple.of(config.fleet())).compose(rows -> {
             ControlState state = stateOf(rows);
             return state == null ? Future.succeededFuture() : apply(state);
@@ -320,10 +343,58 @@ public class ControlPlane {
                 applied));
     }
 
-    private void heartbeat() {
-        pool().preparedQuery(ControlSql.HEARTBEAT).execute(Tuple.of(config.fleet(), replicaId,
-                migration.phase().configName(), migration.policy().configName(), applied))
+    /**
+     * Reports this replica alive with the version it applied; the same statement answers the fleet's version. Equal,
+     * the lease is confirmed from the moment the heartbeat was sent; newer, the replica reads the state.
+     *
+     * @return whether it confirmed the lease
+     */
+    private Future<Boolean> heartbeat() {
+        if (heldByTest()) {
+            return Future.failedFuture("held back by exodus.control.test-hold-file");
+        }
+        long sentAt = System.nanoTime();
+        long reported = applied;
+        return pool().preparedQuery(ControlSql.HEARTBEAT).execute(Tuple.of(config.fleet(), replicaId,
+                migration.phase().configName(), migration.policy().configName(), reported))
+                .map(rows -> {
+                    Long fleetVersion = rows.iterator().next().getLong(0);
+                    // No state row: nothing this replica could be behind of, as long as it applied none either.
+                    if (fleetVersion == null ? reported == 0 : fleetVersion == reported) {
+                        migration.lease().confirm(sentAt);
+                        noteStaleness();
+                        return true;
+                    }
+                    if (fleetVersion > reported) {
+                        refresh();
+                    }
+                    return false;
+                })
                 .onFailure(failure -> LOG.debugf("Control: heartbeat failed: %s", failure.getMessage()));
+    }
+
+    /** Says in the log when this replica becomes stale, and when it is no longer. */
+    private synchronized void noteStaleness() {
+        boolean stale = stale();
+        if (stale == reportedStale) {
+            return;
+        }
+        reportedStale = stale;
+        if (stale) {
+            LOG.warnf("Control: this replica could not confirm the state of fleet \"%s\" for %d ms "
+                    + "(exodus.control.stale-after): it serves reads in phase %s, its last state (version %d), and "
+                    + "serves a write only once a read sent for it confirms the state, else refuses it with 57P03; "
+                    + "check that it reaches the source",
+                    config.fleet(), config.staleAfter().toMillis(), migration.phase().configName(), applied);
+        } else {
+            LOG.infof("Control: the state of fleet \"%s\" is confirmed again (version %d, phase %s): writes are "
+                    + "served", config.fleet(), applied, migration.phase().configName());
+        }
+    }
+
+    /** The test hook {@code exodus.control.test-hold-file}: while its file exists, this replica reads nothing. */
+    private boolean heldByTest() {
+        return config.testHoldFile().map(Files::exists).orElse(false);
     }
 
     private static ControlState stateOf(RowSet<Row> rows) {

@@ -73,7 +73,10 @@ final class ControlSql {
     static final String READ_FOR_CHANGE = READ + " FOR UPDATE";
     static final String HEARTBEAT = "INSERT INTO exodus.replicas (fleet, replica, phase, policy, version, last_seen) "
             + "VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (fleet, replica) DO UPDATE SET phase = excluded.phase, "
-            + "policy = excluded.policy, version = excluded.version, last_seen = excluded.last_seen";
+            + "policy = excluded.policy, version = excluded.version, last_seen = excluded.last_seen "
+            // The fleet's version in the same statement: a heartbeat that finds it equal to the one reported confirms
+            // the replica's lease at the moment the fleet sees the replica alive (docs/adr/0032).
+            + "RETURNING (SELECT version FROM exodus.control_state WHERE fleet = $1)";
     static final String LEAVE = "DELETE FROM exodus.replicas WHERE fleet = $1 AND replica = $2";
     /** Live: seen within the interval given in milliseconds. */
     static final String REPLICAS = "SELECT replica, phase, policy, version, last_seen::text, "

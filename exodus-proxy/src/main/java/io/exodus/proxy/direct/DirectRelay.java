@@ -8,6 +8,7 @@ import io.exodus.proxy.metrics.RequestClassifier;
 import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.session.StaleStateRefusal;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -58,8 +59,12 @@ public final class DirectRelay implements Relay {
     /** What {@link #holdWhenQuiet} waits to run; null when nothing waits. */
     private Runnable atQuiet;
     private final BackendConnector connector;
+    /** The scanner stopped the client's stream because this replica is stale, not for a protocol violation. */
+    private boolean refusedAsStale;
     /** What the client sent since the relay began holding; null while it forwards. */
     private CompositeByteBuf held;
+    /** The relay holds the client's stream for a confirmation of the lease, not for a quiet moment. */
+    private boolean confirming;
 
     /**
      * @param connector opens connections to {@code backend}'s database (the source, or the target once it is the
@@ -145,7 +150,13 @@ public final class DirectRelay implements Relay {
             autoRead(client, false);
             return;
         }
+        // A header split across chunks had its first bytes forwarded already: only a stop at a whole header can wait.
+        boolean fromBoundary = clientScanner.atMessageBoundary();
         int accepted = clientScanner.scan(chunk);
+        ByteBuf toConfirm = null;
+        if (refusedAsStale && (accepted > 0 || fromBoundary)) {
+            toConfirm = chunk.retainedSlice(chunk.readerIndex() + accepted, chunk.readableBytes() - accepted);
+        }
         NetSocket server = backend.socket();
         if (accepted > 0) {
             forward(server, chunk, accepted);
@@ -157,8 +168,11 @@ public final class DirectRelay implements Relay {
             chunk.release();
         }
         ProtocolViolation violation = clientScanner.failure();
-        if (violation != null) {
-            session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+        if (toConfirm != null) {
+            holdUntilConfirmed(toConfirm);
+        } else if (violation != null) {
+            session.closeWithError(refusedAsStale ? StaleStateRefusal.error()
+                    : ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
         } else if (clientTerminated) {
             backendClosed = true;
             server.close();
@@ -166,6 +180,32 @@ public final class DirectRelay implements Relay {
         } else {
             runIfQuiet();
         }
+    }
+
+    /**
+     * The lease expired, perhaps only because the heartbeat was late: the request that found it so, and whatever
+     * follows, wait unread for a confirmation asked now; confirmed, the stream goes on from that request's header,
+     * which is checked again; otherwise the session is refused as stale (docs/adr/0032, "Confirmation on demand").
+     */
+    private void holdUntilConfirmed(ByteBuf request) {
+        refusedAsStale = false;
+        clientScanner.forgetFailure();
+        confirming = true;
+        held = Unpooled.compositeBuffer();
+        held.addComponent(true, request);
+        autoRead(client, false);
+        services.relays().confirmState().onComplete(confirmed -> {
+            confirming = false;
+            if (backendClosed || confirmed.failed()) {
+                held.release();
+                held = null;
+                if (!backendClosed) {
+                    session.closeWithError(StaleStateRefusal.error());
+                }
+                return;
+            }
+            release();
+        });
     }
 
     private void fromBackend(ByteBuf chunk) {
@@ -214,7 +254,7 @@ public final class DirectRelay implements Relay {
     }
 
     private void runIfQuiet() {
-        if (atQuiet != null && held == null && !backendClosed && isQuiet()) {
+        if (atQuiet != null && held == null && !confirming && !backendClosed && isQuiet()) {
             Runnable quiet = atQuiet;
             atQuiet = null;
             held = Unpooled.compositeBuffer();
@@ -231,6 +271,13 @@ public final class DirectRelay implements Relay {
     @Override
     public void resume() {
         atQuiet = null;
+        if (!confirming) {
+            release();
+        }
+    }
+
+    /** Takes what the client sent while the relay held it, and reads from the client again. */
+    private void release() {
         CompositeByteBuf waiting = held;
         held = null;
         autoRead(client, true);
@@ -325,14 +372,21 @@ public final class DirectRelay implements Relay {
                         + " bytes exceeds the limit of " + services.maxMessageSize() + " bytes (exodus.protocol.max-message-size)");
             }
             switch (type) {
-                case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> inFlight++;
+                case FrontendMessageType.QUERY, FrontendMessageType.FUNCTION_CALL -> {
+                    refuseIfStale();
+                    inFlight++;
+                }
                 case FrontendMessageType.SYNC -> {
                     inFlight++;
                     sinceSync = false;
                 }
                 case FrontendMessageType.PARSE, FrontendMessageType.BIND, FrontendMessageType.DESCRIBE,
-                        FrontendMessageType.EXECUTE, FrontendMessageType.CLOSE, FrontendMessageType.FLUSH ->
+                        FrontendMessageType.EXECUTE, FrontendMessageType.CLOSE, FrontendMessageType.FLUSH -> {
+                    if (!sinceSync) {
+                        refuseIfStale();
+                    }
                     sinceSync = true;
+                }
                 case FrontendMessageType.TERMINATE -> clientTerminated = true;
                 default -> {
                 }
@@ -340,6 +394,18 @@ public final class DirectRelay implements Relay {
             metrics.clientMessage(type, length);
             if (capture.clientHeader(type, length)) {
                 clientScanner.captureThisBody();
+            }
+        }
+
+        /**
+         * At the first message of a request: a stale replica stops the stream before it, to wait for a confirmation
+         * or be refused (docs/adr/0032). This relay does not read the statements it streams, so it cannot tell a read
+         * from a write: every request waits.
+         */
+        private void refuseIfStale() {
+            if (services.relays().refusesWrites()) {
+                refusedAsStale = true;
+                throw new ProtocolViolation(SqlState.CANNOT_CONNECT_NOW, "stale control state");
             }
         }
 

@@ -18,6 +18,7 @@ import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.session.StaleStateRefusal;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -368,6 +369,37 @@ public final class DualWriteRelay implements Relay {
     }
 
     private void run(UnitPlan plan, AheadOfSync sent) {
+        if (plan.shape() != UnitShape.READ && services.relays().refusesWrites()) {
+            runOnceConfirmed(plan, sent);
+            return;
+        }
+        runUnit(plan, sent);
+    }
+
+    /**
+     * The lease expired, perhaps only because the heartbeat was late: the request waits, busy, for a confirmation asked
+     * now, and is refused only when none comes (docs/adr/0032, "Confirmation on demand").
+     */
+    private void runOnceConfirmed(UnitPlan plan, AheadOfSync sent) {
+        busy = true;
+        services.relays().confirmState().onComplete(confirmed -> {
+            busy = false;
+            if (closed) {
+                if (closeAfterUnit) {
+                    closeLegs();
+                }
+                return;
+            }
+            if (confirmed.failed()) {
+                // Closing rolls back what the transaction wrote by a phase that may be old (docs/adr/0032).
+                session.closeWithError(StaleStateRefusal.error());
+                return;
+            }
+            runUnit(plan, sent);
+        });
+    }
+
+    private void runUnit(UnitPlan plan, AheadOfSync sent) {
         busy = true;
         boolean changesTables = schemaChanges.beforeRequest(plan);
         queue.beforeRequest(plan);

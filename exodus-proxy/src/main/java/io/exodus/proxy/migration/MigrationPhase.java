@@ -51,6 +51,15 @@ public enum MigrationPhase {
         return mirrored;
     }
 
+    /**
+     * Whether no later phase routes this phase's writes differently: source-retired alone, which the migration never
+     * leaves. From every other phase a change moves writes onto the target or off it (direct, and back to it), or moves
+     * the primary (a cutover, a rollback), so a replica that cannot tell whether the phase changed must not write.
+     */
+    public boolean writeRoutingFinal() {
+        return this == SOURCE_RETIRED;
+    }
+
     public static MigrationPhase fromConfig(String value) {
         for (MigrationPhase phase : values()) {
             if (phase.configName.equalsIgnoreCase(value.trim())) {

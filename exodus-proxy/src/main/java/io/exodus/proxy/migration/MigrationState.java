@@ -29,11 +29,38 @@ public class MigrationState {
     private volatile AnalyzerRecommendations recommendations;
     /** Fingerprints of the statements the analyzer pins to the source; empty until it recommends some. */
     private volatile Set<String> pinned = Set.of();
+    private final StateLease lease;
+    private volatile StateConfirmer confirmer = StateConfirmer.NONE;
 
     public MigrationState(ExodusConfig config) {
         this.phase = MigrationPhase.fromConfig(config.migration().phase());
         this.policy = ConsistencyPolicy.fromConfig(config.migration().policy());
         this.canaryPercent = checkedPercent(config.migration().canaryPercent());
+        this.lease = config.control().enabled()
+                ? StateLease.unconfirmed(config.control().staleAfter(), System.nanoTime()) : StateLease.unbounded();
+    }
+
+    /** How long this replica may act on its state without hearing from the fleet; the control plane confirms it. */
+    public StateLease lease() {
+        return lease;
+    }
+
+    /** The control plane, which can confirm the lease on demand. */
+    public void confirmWith(StateConfirmer confirmer) {
+        this.confirmer = confirmer;
+    }
+
+    /** Asks the fleet now whether its state is still this replica's (docs/adr/0032, "Confirmation on demand"). */
+    public StateConfirmer confirmer() {
+        return confirmer;
+    }
+
+    /**
+     * Whether a write must be refused now: this replica cannot vouch that its state is still the fleet's, and a newer
+     * state could route the write differently.
+     */
+    public boolean refusesWrites() {
+        return lease.stale(System.nanoTime()) && !phase.writeRoutingFinal();
     }
 
     /** The share of reads outside transactions that go to the target: 0 outside phase canary. */

@@ -13,7 +13,11 @@ import io.exodus.proxy.session.Relay;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.session.Relays;
 import io.exodus.proxy.session.SessionServices;
+import io.exodus.proxy.migration.MigrationState;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
 
 /**
@@ -31,6 +35,32 @@ record SessionRelays(DualWriteServices dualWrite, BackendConnector source, int m
     @Override
     public MigrationPhase phase() {
         return dualWrite == null ? MigrationPhase.DIRECT : dualWrite.migration().phase();
+    }
+
+    /** Never without a target: such a replica applies no phase but direct, so no newer state moves its writes. */
+    @Override
+    public boolean refusesWrites() {
+        return dualWrite != null && dualWrite.migration().refusesWrites();
+    }
+
+    @Override
+    public Future<Void> confirmState() {
+        if (dualWrite == null) {
+            return Future.succeededFuture();
+        }
+        MigrationState migration = dualWrite.migration();
+        MigrationPhase found = migration.phase();
+        // The answer comes on the control connection's thread; the request goes on on its session's event loop.
+        ContextInternal here = (ContextInternal) Vertx.currentContext();
+        Promise<Void> answer = here == null ? Promise.promise() : here.promise();
+        migration.confirmer().confirmNow().onComplete(answer);
+        return answer.future().compose(v -> {
+            // Checked on the session's loop, when the request goes on: within the renewed lease, by the same phase.
+            if (migration.refusesWrites() || migration.phase() != found) {
+                return Future.failedFuture("the confirmation came too late, or with a newer phase");
+            }
+            return Future.succeededFuture();
+        });
     }
 
     @Override

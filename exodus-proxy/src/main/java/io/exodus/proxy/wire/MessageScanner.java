@@ -183,6 +183,14 @@ public final class MessageScanner {
         return failure;
     }
 
+    /**
+     * Lets scans go on after a listener stopped the stream before a whole message that the relay held and now takes
+     * after all; the next scan starts with that message's header.
+     */
+    public void forgetFailure() {
+        failure = null;
+    }
+
     private int fail(int headerStart, ProtocolViolation violation) {
         failure = violation;
         bodyRemaining = 0;
