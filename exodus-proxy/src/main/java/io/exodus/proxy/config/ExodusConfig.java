@@ -624,6 +624,14 @@ public interface ExodusConfig {
         @WithDefault("1")
         double maxDatabaseShare();
 
+        /**
+         * How long a repair waits for a lock on either database (its {@code lock_timeout}): a transaction that holds
+         * a row or table it repairs longer makes the repair of that table fail, nothing of it changed.
+         */
+        @WithName("repair-lock-timeout")
+        @WithDefault("10s")
+        java.time.Duration repairLockTimeout();
+
         /** Show the differing rows' values in the report (keys are always shown). */
         @WithName("show-values")
         @WithDefault("false")

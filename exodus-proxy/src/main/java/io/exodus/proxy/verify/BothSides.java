@@ -56,6 +56,16 @@ final class BothSides {
                         failure -> transaction.rollback().transform(rolledBack -> Future.<T>failedFuture(failure))));
     }
 
+    /**
+     * Runs {@code work} in a transaction on one side that only reads and locks there: the locks are held until
+     * {@code work} is done, then the transaction is rolled back, whatever the outcome.
+     */
+    <T> Future<T> holdingLocks(Side side, java.util.function.Supplier<Future<T>> work) {
+        return connections.of(side).begin().compose(transaction -> work.get()
+                .transform(done -> transaction.rollback().transform(rolledBack -> done.succeeded()
+                        ? Future.succeededFuture(done.result()) : Future.<T>failedFuture(done.cause()))));
+    }
+
     TableCatalog catalog(Side side) {
         return new TableCatalog(connections.of(side));
     }

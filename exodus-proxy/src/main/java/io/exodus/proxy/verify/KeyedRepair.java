@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Repairs the rows of a table with a primary key that its verification reported, in one transaction on the repaired
- * database: the rows are locked there and read again on both sides, a row that is now the same is left alone, and the
+ * database: the rows are locked and read again on the authoritative side, then locked and read on the repaired side, a row that is now the same is left alone, and the
  * others are deleted, updated or inserted to match the authoritative database.
  */
 final class KeyedRepair {
@@ -34,20 +34,20 @@ final class KeyedRepair {
     Future<TableRepairReport> run(TableName table, List<RowDifference> reported) {
         List<List<String>> keys = reported.stream().map(d -> List.copyOf(d.key().values())).toList();
         Side repaired = authoritative.other();
-        return databases.inTransaction(repaired, () -> {
-            var onRepaired = databases.on(repaired, sql.of(repaired).lockedRowsWithKeys(keys));
-            var onAuthoritative = databases.on(authoritative, sql.of(authoritative).valuesWithKeys(keys));
-            return Future.all(onRepaired, onAuthoritative).compose(read -> {
-                List<RowValues> values = sql.of(authoritative).rowValues(onAuthoritative.result());
-                List<HashedRow> authoritativeRows = values.stream().map(RowValues::row).toList();
-                List<HashedRow> repairedRows = sql.of(repaired).hashedRows(onRepaired.result());
-                List<RowDifference> still = authoritative == Side.SOURCE
-                        ? RowComparison.differences(keyColumns, authoritativeRows, repairedRows)
-                        : RowComparison.differences(keyColumns, repairedRows, authoritativeRows);
-                return write(still, values).map(changes -> TableRepairReport.done(table,
-                        reported.size() - still.size(), changes));
-            });
-        });
+        // The primary's rows first, as dual-write takes them, held until the repaired side has committed: a write
+        // that changes them on the primary meanwhile waits, and reaches the repaired side after the repair (ADR 0030).
+        return databases.holdingLocks(authoritative, () -> databases.on(authoritative,
+                sql.of(authoritative).lockedValuesWithKeys(keys)).compose(onAuthoritative -> databases.inTransaction(
+                repaired, () -> databases.on(repaired, sql.of(repaired).lockedRowsWithKeys(keys)).compose(onRepaired -> {
+                    List<RowValues> values = sql.of(authoritative).rowValues(onAuthoritative);
+                    List<HashedRow> authoritativeRows = values.stream().map(RowValues::row).toList();
+                    List<HashedRow> repairedRows = sql.of(repaired).hashedRows(onRepaired);
+                    List<RowDifference> still = authoritative == Side.SOURCE
+                            ? RowComparison.differences(keyColumns, authoritativeRows, repairedRows)
+                            : RowComparison.differences(keyColumns, repairedRows, authoritativeRows);
+                    return write(still, values).map(changes -> TableRepairReport.done(table,
+                            reported.size() - still.size(), changes));
+                }))));
     }
 
     private Future<List<RepairedRow>> write(List<RowDifference> still, List<RowValues> values) {

@@ -70,6 +70,16 @@ final class KeyedSql {
         return new Statement(rows.sql() + " FOR UPDATE OF " + CanonicalRow.ALIAS, rows.parameters());
     }
 
+    /**
+     * {@link #valuesWithKeys}, the rows found locked against updates and deletes until the transaction ends: a
+     * repair's read of the primary. {@code FOR NO KEY UPDATE} conflicts with every lock an UPDATE or DELETE takes,
+     * but not with the {@code FOR KEY SHARE} of a foreign key check, which changes nothing of the row.
+     */
+    Statement lockedValuesWithKeys(List<List<String>> keys) {
+        Statement values = valuesWithKeys(keys);
+        return new Statement(values.sql() + " FOR NO KEY UPDATE OF " + CanonicalRow.ALIAS, values.parameters());
+    }
+
     /** The rows of these keys with every column's value as text, after key and md5: what a repair copies. */
     Statement valuesWithKeys(List<List<String>> keys) {
         Tuple parameters = Tuple.tuple();

@@ -23,6 +23,22 @@ final class MultisetSql {
         this.withText = withText;
     }
 
+    /**
+     * Locks the table against writes, not reads, until the transaction ends: a repair's hold on the primary. SHARE,
+     * not SHARE ROW EXCLUSIVE: the repair only reads there, and need not shut out another reader that locks the same.
+     */
+    String lockedAgainstWrites() {
+        return "LOCK TABLE " + table.name().sql() + " IN SHARE MODE";
+    }
+
+    /**
+     * Locks the table against other writers until the transaction ends: a repair's hold on the side it writes. SHARE
+     * ROW EXCLUSIVE, not SHARE: two SHARE holders that then both write deadlock; this mode admits one at a time.
+     */
+    String lockedForRepair() {
+        return "LOCK TABLE " + table.name().sql() + " IN SHARE ROW EXCLUSIVE MODE";
+    }
+
     /** Per bucket (the first {@code digits} hex digits of the md5): the bucket, count and sums. */
     Statement buckets(int digits) {
         return new Statement("SELECT substr(h, 1, " + digits + "), " + CanonicalRow.checksumOf("h") + " FROM "

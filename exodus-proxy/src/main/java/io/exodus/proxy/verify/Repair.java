@@ -1,13 +1,16 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,13 +30,17 @@ public class Repair {
     private final VerificationSessions sessions;
     private final Verification verification;
     private final MigrationState migration;
+    /** {@code exodus.verify.repair-lock-timeout}. */
+    private final Duration lockTimeout;
     private RepairReport last;
 
-    public Repair(Vertx vertx, VerificationSessions sessions, Verification verification, MigrationState migration) {
+    public Repair(Vertx vertx, VerificationSessions sessions, Verification verification, MigrationState migration,
+            ExodusConfig config) {
         this.vertx = vertx;
         this.sessions = sessions;
         this.verification = verification;
         this.migration = migration;
+        this.lockTimeout = config.verify().repairLockTimeout();
     }
 
     public synchronized Optional<RepairReport> latest() {
@@ -64,8 +71,12 @@ public class Repair {
         Side authoritative = migration.phase().primary();
         Promise<RepairReport> done = Promise.promise();
         // No cap on the databases' time: a repair holds a transaction open, and must not wait inside it.
+        // The repair holds the primary's locks while it waits for the repaired side's: both waits are bounded, so that
+        // a long application transaction fails the repair of a table rather than stalling it and the writes behind.
+        String bounded = "SET lock_timeout = " + Math.max(1, lockTimeout.toMillis());
         vertx.getOrCreateContext().runOnContext(v -> sessions.open(run.database(), 1)
-                .compose(both -> repair(both, run, tables, authoritative).eventually(both::close))
+                .compose(both -> Future.all(both.script(Side.SOURCE, bounded), both.script(Side.TARGET, bounded))
+                        .compose(set -> repair(both, run, tables, authoritative)).eventually(both::close))
                 .onComplete(repaired -> {
                     verification.repaired();
                     synchronized (this) {
@@ -143,8 +154,17 @@ public class Repair {
                     ? new KeyedRepair(databases, tables, authoritative).run(table, differences)
                     : new MultisetRepair(databases, tables, authoritative).run(table, differences);
             return repaired.recover(failure -> Future.succeededFuture(TableRepairReport.failed(table,
-                    "the repair was rolled back, nothing was changed: " + failure.getMessage())));
+                    "the repair was rolled back, nothing was changed: " + reason(failure))));
         });
+    }
+
+    private String reason(Throwable failure) {
+        if (failure instanceof PgException pg && "55P03".equals(pg.getSqlState())) {
+            return "a transaction held its rows (or the table, without a primary key) locked longer than "
+                    + "exodus.verify.repair-lock-timeout (" + lockTimeout.toMillis() + " ms): repair it again ("
+                    + pg.getMessage() + ")";
+        }
+        return failure.getMessage();
     }
 
     private static void log(String database, Side authoritative, TableRepairReport report) {

@@ -2,17 +2,22 @@ package io.exodus.proxy.verify;
 
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Repair against the shared source and target servers, in dual-write (the source is authoritative): rows changed,
  * deleted and inserted on the target behind Exodus' back are reported by key, copied again from the source (identity
  * and generated columns included), and the next verification finds the databases identical; a row set right by hand
- * in between is left alone.
+ * in between is left alone; a relative update through the proxy that holds the primary's row while the repair starts
+ * is applied once on each side.
  */
 @QuarkusTest
 @TestProfile(RepairProfile.class)
@@ -37,6 +43,9 @@ class RepairTest {
     private static final String DATABASE = "verify_repair";
     private static final String BEARER = VerificationApi.BEARER;
     private static VerifiedDatabase database;
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
 
     @BeforeAll
     static void createTables() throws SQLException {
@@ -148,6 +157,60 @@ class RepairTest {
                 + "\"pairs\", \"bag\"]}");
         assertEquals("done", again.getString("state"), again.prettify());
         assertTrue(again.getBoolean("identical"), again.prettify());
+    }
+
+    @Test
+    @Order(4)
+    void aRelativeUpdateHoldingThePrimarysRowIsAppliedOnceOnEachSide() throws Exception {
+        run(target(), "update accounts set balance = 0 where id = 42");
+        JsonPath verified = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"accounts\"]}");
+        assertEquals(List.of(Map.of("kind", "different", "key", Map.of("id", "42"))),
+                verified.getList("tables[0].examples"), verified.prettify());
+
+        CompletableFuture<JsonPath> repair;
+        String waitedOn;
+        try (Connection client = ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
+                DATABASE).openJdbc()) {
+            client.setAutoCommit(false);
+            // Dual-write: the source's row 42 is locked by this transaction (then the target's) until it commits.
+            try (var statement = client.createStatement()) {
+                statement.execute("update accounts set balance = balance + 1 where id = 42");
+            }
+            repair = CompletableFuture.supplyAsync(() -> given().header("Authorization", BEARER)
+                    .body("{\"tables\": [\"accounts\"]}").post("/exodus/migration/repair").then().statusCode(200)
+                    .extract().jsonPath());
+            waitedOn = repairWaitingForALock(repair);
+            assertFalse(repair.isDone(), "the repair waits for the client's transaction");
+            client.commit();
+        }
+        JsonPath repaired = repair.get(30, TimeUnit.SECONDS);
+        assertEquals("done", repaired.getString("state"), repaired.prettify());
+        assertEquals("53.50", VerifiedDatabase.value(database.source(), "select balance from accounts where id = 42"));
+        assertEquals("53.50", value("select balance from accounts where id = 42"),
+                "the client's +1 once on the target too, after the repair copied the source's value");
+        assertEquals("source", waitedOn, "the repair waits on the primary's row, where dual-write locks it first");
+        JsonPath again = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"accounts\"]}");
+        assertTrue(again.getBoolean("identical"), again.prettify());
+    }
+
+    /** Which database has a repair's locking read of {@code accounts} waiting for a lock; polls up to 20 s. */
+    private static String repairWaitingForALock(CompletableFuture<JsonPath> repair) throws Exception {
+        String waiting = "select count(*) from pg_stat_activity where datname = '" + DATABASE + "' and "
+                + "wait_event_type = 'Lock' and query ilike '%accounts%for %update%'";
+        for (int i = 0; i < 200; i++) {
+            if (!"0".equals(VerifiedDatabase.value(database.source(), waiting))) {
+                return "source";
+            }
+            if (!"0".equals(value(waiting))) {
+                return "target";
+            }
+            if (repair.isDone()) {
+                throw new AssertionError("the repair did not wait for the client's transaction: "
+                        + repair.get().prettify() + "; target: " + value("select balance from accounts where id = 42"));
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no repair waited for the client's row lock");
     }
 
     private static String value(String query) throws SQLException {
