@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,8 +42,14 @@ public final class LocalPostgres implements AutoCloseable {
     private static final int PORT_ATTEMPTS = 5;
     private static final int LOG_TAIL_LINES = 40;
     private static final Duration COMMAND_SLACK = Duration.ofSeconds(30);
-    /** A stop slower than this is logged with what pg_ctl and the server said. */
-    private static final long SLOW_STOP_MILLIS = 5_000;
+    /** A stop slower than this is logged with what pg_ctl and the server said, and what the children do meanwhile. */
+    private static final long SLOW_STOP_MILLIS = 10_000;
+    /** Takes a snapshot of what a slow stop waits for, while pg_ctl still waits. */
+    private static final ScheduledExecutorService SLOW_STOP_WATCH = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "local-postgres-slow-stop");
+        thread.setDaemon(true);
+        return thread;
+    });
     private static final Duration SHUTDOWN_LOCK_WAIT = Duration.ofSeconds(5);
     // Unix socket paths are limited to 107 bytes; leave room for "/.s.PGSQL.65535.lock".
     private static final int MAX_SOCKET_DIRECTORY_LENGTH = 80;
@@ -273,7 +282,19 @@ public final class LocalPostgres implements AutoCloseable {
             OptionalLong pid = postmasterPid();
             long logFrom = logSize();
             long started = System.nanoTime();
-            CommandOutcome outcome = pgCtlStop(mode);
+            ScheduledFuture<?> snapshot = pid.isPresent()
+                    ? SLOW_STOP_WATCH.schedule(() -> LOG.warnf("PostgreSQL '%s' is still stopping after %d ms; the "
+                            + "postmaster's children (pid, state, wait channel, command):%n%s", name, SLOW_STOP_MILLIS,
+                            PostmasterChildren.describe(pid.getAsLong())), SLOW_STOP_MILLIS, TimeUnit.MILLISECONDS)
+                    : null;
+            CommandOutcome outcome;
+            try {
+                outcome = pgCtlStop(mode);
+            } finally {
+                if (snapshot != null) {
+                    snapshot.cancel(false);
+                }
+            }
             long pgCtlMillis = (System.nanoTime() - started) / 1_000_000;
             pid.ifPresent(this::awaitExit);
             long totalMillis = (System.nanoTime() - started) / 1_000_000;

@@ -43,6 +43,16 @@ class LocalPostgresTest {
                 execute(connection, "INSERT INTO survivor VALUES (1, 'still here')");
             }
 
+            try (Connection connection = connect(server, PASSWORD)) {
+                // What a slow stop logs: the postmaster's children, each with its state and command line.
+                long checkpointer = Long.parseLong(single(connection,
+                        "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"));
+                long postmaster = ProcessHandle.of(checkpointer).flatMap(ProcessHandle::parent).orElseThrow().pid();
+                String children = PostmasterChildren.describe(postmaster);
+                assertTrue(children.lines().anyMatch(line -> line.startsWith(checkpointer + " ")
+                        && line.contains("checkpointer")), children);
+            }
+
             server.stopImmediately();
             assertFalse(server.isRunning());
             server.start();
