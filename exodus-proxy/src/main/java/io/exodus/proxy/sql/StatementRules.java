@@ -31,7 +31,8 @@ final class StatementRules {
         if (verb >= to || !tokens.is(verb, TokenType.WORD)) {
             return Classification.of(UNKNOWN);
         }
-        return switch (tokens.name(verb)) {
+        String word = tokens.name(verb);
+        return switch (word) {
             case "select", "values", "table" -> query(tokens, verb, to, -1, -1);
             case "with" -> with(tokens, verb, to);
             case "show" -> Classification.of(READ);
@@ -56,13 +57,13 @@ final class StatementRules {
             case "rollback", "abort" -> rollback(tokens, verb, to);
             case "savepoint" -> Classification.transaction(TransactionVerb.SAVEPOINT, false);
             case "release" -> Classification.transaction(TransactionVerb.RELEASE_SAVEPOINT, false);
-            default -> byLeadingWord(tokens, verb, to);
+            default -> byLeadingWord(word, tokens, verb, to);
         };
     }
 
     /** A statement its first word alone classifies ({@link LeadingWords}): a write or DDL, session state, or unknown. */
-    private static Classification byLeadingWord(Tokens tokens, int verb, int to) {
-        StatementKind kind = LeadingWords.kindOf(tokens.name(verb));
+    private static Classification byLeadingWord(String word, Tokens tokens, int verb, int to) {
+        StatementKind kind = LeadingWords.kindOf(word);
         if (kind == WRITE || kind == DDL) {
             return Classification.of(kind, FunctionCalls.find(tokens, verb, to, -1, -1));
         }
