@@ -13,6 +13,7 @@ import io.exodus.proxy.tls.BackendTls;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,8 @@ public class CatchUpApplier {
     /** Source databases that may hold a queue from an earlier run, looked for at start-up. */
     private static final String DATABASES =
             "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1";
+    /** How often a move of the primary, paused, reads the queues again while they drain. */
+    private static final long DRAIN_RECHECK_MILLIS = 50;
 
     private final Vertx vertx;
     private final ExodusConfig config;
@@ -85,27 +88,78 @@ public class CatchUpApplier {
      * from being dropped, and a database dropped and made again meanwhile would leave a queue known here that is gone
      * there. The URL's database keeps its connection: the queue lists the databases and the replayers lock there.
      */
-    private void discoverQueues() {
-        queue.connections().to(queue.source()).query(DATABASES).execute().onSuccess(rows -> {
-            rows.forEach(row -> {
-                String database = row.getString(0);
-                var pool = queue.connections().to(queue.source(), database);
-                pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute()
-                        .compose(exists -> exists.iterator().next().getBoolean(0)
-                                ? pool.query(CatchUpQueueSql.QUEUE_HOLDS_ENTRIES).execute()
-                                        .map(holds -> holds.iterator().next().getBoolean(0))
-                                : Future.succeededFuture(false))
-                        .onSuccess(holdsEntries -> {
-                            if (holdsEntries) {
-                                queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
-                            } else if (!queue.inUse(database)
-                                    && !database.equals(queue.source().url().database())) {
-                                queue.letGo(database);
-                            }
-                        });
-            });
-        }).onFailure(failure -> LOG.warnf("Could not list the source's databases to look for replay queues: %s",
+    private Future<Void> discoverQueues() {
+        return queue.connections().to(queue.source()).query(DATABASES).execute().compose(rows -> {
+            List<Future<Void>> checks = new ArrayList<>();
+            rows.forEach(row -> checks.add(discover(row.getString(0))));
+            return Future.all(checks).<Void>mapEmpty();
+        }).onFailure(failure -> LOG.warnf("Could not look for replay queues in the source's databases: %s",
                 failure.getMessage()));
+    }
+
+    private Future<Void> discover(String database) {
+        var pool = queue.connections().to(queue.source(), database);
+        return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute()
+                .compose(exists -> exists.iterator().next().getBoolean(0)
+                        ? pool.query(CatchUpQueueSql.QUEUE_HOLDS_ENTRIES).execute()
+                                .map(holds -> holds.iterator().next().getBoolean(0))
+                        : Future.succeededFuture(false))
+                .compose(holdsEntries -> {
+                    if (holdsEntries) {
+                        return queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
+                    }
+                    if (!queue.inUse(database) && !database.equals(queue.source().url().database())) {
+                        queue.letGo(database);
+                    }
+                    return Future.succeededFuture();
+                });
+    }
+
+    /**
+     * Completes once no queue of the source's databases holds an entry, read afresh (those of databases this proxy
+     * never wrote too: another replica's sessions may have queued there), and fails when one is parked or entries
+     * still wait at {@code deadlineNanos}. A move of the primary asks it while new transactions are paused: a
+     * transaction that went to the queue after the gates were read, and committed before the pause, would otherwise
+     * reach the target only after the target had taken writes as the primary, and then overwrite them.
+     */
+    public Future<Void> drainedBefore(long deadlineNanos) {
+        if (!queue.active()) {
+            return Future.succeededFuture();
+        }
+        return discoverQueues().compose(v -> untilDrained(deadlineNanos));
+    }
+
+    private Future<Void> untilDrained(long deadlineNanos) {
+        List<Future<Void>> polls = new ArrayList<>();
+        for (DatabaseQueue known : queue.databases()) {
+            if (known.tableReady) {
+                polls.add(queue.poll(known));
+            }
+        }
+        return Future.all(polls).compose(polled -> {
+            long depth = 0;
+            long parked = 0;
+            for (DatabaseQueue known : queue.databases()) {
+                depth += known.depth;
+                parked += known.parked;
+            }
+            if (parked > 0) {
+                return Future.failedFuture(new IllegalStateException(parked + " transactions are parked in the "
+                        + "replay queue: the target does not have them. Resolve them first (GET /exodus/migration "
+                        + "lists them)"));
+            }
+            if (depth == 0) {
+                return Future.succeededFuture();
+            }
+            if (System.nanoTime() >= deadlineNanos) {
+                return Future.failedFuture(new IllegalStateException(depth + " transactions still wait in the "
+                        + "replay queue: the target does not have every write yet"));
+            }
+            context.runOnContext(x -> kickAll());
+            Promise<Void> again = Promise.promise();
+            vertx.setTimer(DRAIN_RECHECK_MILLIS, id -> untilDrained(deadlineNanos).onComplete(again));
+            return again.future();
+        });
     }
 
     private void kickAll() {

@@ -168,7 +168,12 @@ public class PrimarySwitch {
                 SwitchRefused.Reason.NOT_NOW, kind.apiName() + " called off after " + timeout.toMillis()
                         + " ms: " + failure.getMessage() + "; traffic resumed on the " + from.primary().configName()
                         + ", nothing was changed (a longer exodus.migration.cutover.timeout waits longer)")))
-                .compose(held -> new SequencePositions(connections).advance(oldPrimary, newPrimary))
+                .compose(held -> replay.drainedBefore(started + timeout.toNanos()).recover(failure ->
+                        Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, kind.apiName()
+                                + " called off after " + millisSince(started) + " ms: " + failure.getMessage()
+                                + "; traffic resumed on the " + from.primary().configName()
+                                + ", nothing was changed"))))
+                .compose(drained -> new SequencePositions(connections).advance(oldPrimary, newPrimary))
                 .compose(set -> {
                     sequences[0] = set;
                     if (kind == SwitchReport.Kind.CUTOVER) {

@@ -3,6 +3,8 @@ package io.exodus.proxy.cutover;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.dualwrite.CatchUpDrain;
+import io.exodus.proxy.dualwrite.CatchUpLockHolder;
 import io.exodus.proxy.dualwrite.DualWriteDatabases;
 import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.migration.MigrationPhase;
@@ -24,8 +26,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -178,6 +182,43 @@ class CutoverAndRollbackTest {
         }
         DualWriteDatabases.assertIdentical(database, "app.events");
         assertEquals("3", Psql.against(DualWriteDatabases.target(database)).query("select count(*) from app.events"));
+    }
+
+    /**
+     * A transaction the target missed, still open when the cutover read its gates, goes to the replay queue when it
+     * commits during the pause: the cutover sees the queue again under the pause and, with the entry still waiting
+     * when its timeout runs out, is called off. Made the primary, the target would have taken writes before the
+     * queued transaction reached it, and the replay would then have overwritten them.
+     */
+    @Test
+    void aTransactionQueuedWhileTheCutoverWaitsForItCallsTheCutoverOff() throws Exception {
+        CompletableFuture<Response> cutover;
+        try (Connection open = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database),
+                "ApplicationName", "queued-in-the-pause");
+                Statement statement = open.createStatement();
+                CatchUpLockHolder replayHeld = CatchUpLockHolder.take(database)) {
+            open.setAutoCommit(false);
+            statement.execute("insert into app.events (note) values ('on both')");
+            assertEquals("1", Psql.against(DualWriteDatabases.target(database)).query(
+                    "select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                            + " where application_name = 'queued-in-the-pause'"));
+            // The target's part is gone: the transaction is queued when it commits.
+            statement.execute("insert into app.events (note) values ('the target lost its part')");
+            // The admin API warmed up, so that the cutover reads its gates (an empty queue) well before the COMMIT.
+            given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
+                    .statusCode(200);
+            cutover = CompletableFuture.supplyAsync(() -> post("cutover"));
+            Thread.sleep(1000);
+            open.commit();
+            Response answer = cutover.get(30, TimeUnit.SECONDS);
+            assertEquals(409, answer.statusCode(), answer.asString());
+            assertTrue(answer.asString().contains("called off") && answer.asString().contains("replay queue"),
+                    answer.asString());
+            assertEquals("dual-write", migration.phase().configName());
+        }
+        CatchUpDrain.await(Duration.ofSeconds(60));
+        DualWriteDatabases.assertIdentical(database, "app.events");
+        assertEquals(200, post("cutover").statusCode(), "with the queue drained the cutover goes through");
     }
 
     @Test

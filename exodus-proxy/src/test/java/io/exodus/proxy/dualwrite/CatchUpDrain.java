@@ -10,11 +10,11 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Waits, through the admin API, until the proxy's replay queue has drained and its sessions write live again. */
-final class CatchUpDrain {
+public final class CatchUpDrain {
     private CatchUpDrain() {
     }
 
-    static void await(Duration within) throws InterruptedException {
+    public static void await(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
@@ -32,7 +32,7 @@ final class CatchUpDrain {
         fail("the replay queue did not drain within " + within + ": " + last);
     }
 
-    static long depth() {
+    public static long depth() {
         Number depth = given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration")
                 .then().statusCode(200).extract().jsonPath().get("replay.depth");
         return depth == null ? -1 : depth.longValue();

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Holds the replay of one database's queue as another proxy would (the replayers' advisory lock on the source), so a
  * test decides when the queue drains instead of racing the replayer. Closing it hands the replay back.
  */
-final class CatchUpLockHolder implements AutoCloseable {
+public final class CatchUpLockHolder implements AutoCloseable {
     /**
      * The replayer keeps its locks on a connection of its own, in the database the source URL names (the default
      * one in these tests); ending that connection is what a proxy's death does.
@@ -34,7 +34,7 @@ final class CatchUpLockHolder implements AutoCloseable {
         this.connection = connection;
     }
 
-    static CatchUpLockHolder take(String database) throws SQLException, InterruptedException {
+    public static CatchUpLockHolder take(String database) throws SQLException, InterruptedException {
         Connection connection = ConnectionTarget.superuser(TestDatabases.source()).openJdbc();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         try (PreparedStatement lock = connection.prepareStatement(CatchUpQueueSql.TRY_LOCK.replace("$1", "?"));
