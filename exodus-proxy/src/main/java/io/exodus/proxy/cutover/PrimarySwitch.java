@@ -113,15 +113,37 @@ public class PrimarySwitch {
                     : "a rollback returns from phase canary or cutover; the migration is in phase "
                             + from.configName());
         }
-        double since = divergencesAtCutover < 0 ? 0 : divergences.total() - divergencesAtCutover;
-        if (since > 0) {
-            // The source's misses in phase cutover are not queued for replay (docs/cutover.md): it may lack writes.
-            return refused(String.format("%.0f divergences were counted since the cutover: the source may lack writes "
-                    + "the target has, and a rollback would lose them. GET /exodus/migration lists them; verify "
-                    + "(POST /exodus/migration/verify) and repair the source before rolling back", since));
+        String missed = sourceMissedWrites();
+        if (missed != null) {
+            return refused(missed);
         }
         return ready("rollback").compose(v -> moveTo(SwitchReport.Kind.ROLLBACK, MigrationPhase.DUAL_WRITE, actor,
                 reason));
+    }
+
+    /**
+     * Why the source may lack writes the target has, or null: the source's misses in phase cutover are not queued for
+     * replay (docs/cutover.md), each is a divergence.
+     */
+    private String sourceMissedWrites() {
+        double since = divergencesAtCutover < 0 ? 0 : divergences.total() - divergencesAtCutover;
+        return since == 0 ? null : String.format("%.0f divergences were counted since the cutover: the source may lack "
+                + "writes the target has, and a rollback would lose them. GET /exodus/migration lists them; verify "
+                + "(POST /exodus/migration/verify) and repair the source before rolling back", since);
+    }
+
+    /**
+     * What must still hold once nothing is in flight: the gates read before the pause did not see the transactions
+     * that were still open then.
+     */
+    private Future<Void> settledUnderPause(SwitchReport.Kind kind, long deadlineNanos) {
+        if (kind == SwitchReport.Kind.ROLLBACK) {
+            String missed = sourceMissedWrites();
+            if (missed != null) {
+                return Future.failedFuture(new IllegalStateException(missed));
+            }
+        }
+        return replay.drainedBefore(deadlineNanos);
     }
 
     /** From cutover: the source is no longer written, Exodus relays to the target alone (and can be removed). */
@@ -168,7 +190,7 @@ public class PrimarySwitch {
                 SwitchRefused.Reason.NOT_NOW, kind.apiName() + " called off after " + timeout.toMillis()
                         + " ms: " + failure.getMessage() + "; traffic resumed on the " + from.primary().configName()
                         + ", nothing was changed (a longer exodus.migration.cutover.timeout waits longer)")))
-                .compose(held -> replay.drainedBefore(started + timeout.toNanos()).recover(failure ->
+                .compose(held -> settledUnderPause(kind, started + timeout.toNanos()).recover(failure ->
                         Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, kind.apiName()
                                 + " called off after " + millisSince(started) + " ms: " + failure.getMessage()
                                 + "; traffic resumed on the " + from.primary().configName()

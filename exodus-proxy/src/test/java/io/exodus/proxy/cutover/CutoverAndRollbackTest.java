@@ -276,6 +276,30 @@ class CutoverAndRollbackTest {
         assertEquals("cutover", migration.phase().configName());
     }
 
+    /** The same when the write the source misses comes from a transaction still open when the rollback began. */
+    @Test
+    void aRollbackIsCalledOffWhenATransactionInFlightLeavesTheSourceWithoutAWrite() throws Exception {
+        DualWriteDatabases.onBoth(database, "create table app.drifted (id int primary key, n int)");
+        Psql.against(DualWriteDatabases.target(database)).query("insert into app.drifted values (1, 0)");
+        assertEquals(200, post("cutover").statusCode());
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            statement.execute("select 1");
+            given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
+                    .statusCode(200);
+            CompletableFuture<Response> rollback = CompletableFuture.supplyAsync(() -> post("rollback"));
+            Thread.sleep(1000);
+            statement.execute("update app.drifted set n = n + 1 where id = 1");
+            client.commit();
+            Response answer = rollback.get(30, TimeUnit.SECONDS);
+            assertEquals(409, answer.statusCode(), answer.asString());
+            assertTrue(answer.asString().contains("called off") && answer.asString().contains("since the cutover"),
+                    answer.asString());
+        }
+        assertEquals("cutover", migration.phase().configName());
+    }
+
     @Test
     void switchesNeedTheTokenAndExplicitPhaseChangesCannotMoveThePrimary() {
         given().post("/exodus/migration/cutover").then().statusCode(401);
