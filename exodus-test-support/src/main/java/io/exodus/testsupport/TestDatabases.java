@@ -62,6 +62,26 @@ public final class TestDatabases {
         target().start();
     }
 
+    /** Simulates a crash of the source (immediate shutdown) and starts it again on the same port and data. */
+    public static void crashAndRestartSource() {
+        LocalPostgres source = source();
+        source.stopImmediately();
+        source.start();
+    }
+
+    /**
+     * Stops the source as a crash would and leaves it stopped, for tests of what clients see while it is down as the
+     * secondary (after the cutover). The caller must {@link #startSource()} again, in a finally block.
+     */
+    public static void stopSourceImmediately() {
+        source().stopImmediately();
+    }
+
+    /** Starts the source again after {@link #stopSourceImmediately()}; does nothing if it runs. */
+    public static void startSource() {
+        source().start();
+    }
+
     private static ServerPair pair() {
         synchronized (ACROSS_CLASS_LOADERS) {
             if (pair == null) {

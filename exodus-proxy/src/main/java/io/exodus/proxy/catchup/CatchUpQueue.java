@@ -1,11 +1,11 @@
 package io.exodus.proxy.catchup;
 
 import io.exodus.proxy.backend.BackendEndpoint;
-import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,8 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -25,12 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The durable replay queue as the sessions of this proxy use it: whether a database's transactions must go to the
- * queue, the statement that queues one, and the queue's depth, read every {@code exodus.replay.poll-interval} for
- * every database this proxy writes to. The entries themselves are applied by the {@link CatchUpApplier}.
+ * The durable replay queue of one database side, its home, as the sessions of this proxy use it while that side is
+ * the primary: whether a database's transactions must go to the queue, the statement that queues one, and the queue's
+ * depth, read every {@code exodus.replay.poll-interval} for every database this proxy writes to. Its entries are what
+ * the other side, the destination, missed; {@link QueueReplay} applies them there. The source is the home before the
+ * cutover and the target after it (see {@link CatchUpApplier}).
  */
-@ApplicationScoped
-public class CatchUpQueue {
+public final class CatchUpQueue {
     private static final Logger LOG = Logger.getLogger(CatchUpQueue.class);
     private static final long RETRY_READY_AFTER_MILLIS = 30_000;
     private static final int PURGE_EVERY_POLLS = 30;
@@ -44,8 +43,9 @@ public class CatchUpQueue {
 
     private final Vertx vertx;
     private final ExodusConfig.Replay config;
-    private final BackendEndpoints endpoints;
-    private final boolean active;
+    private final BackendEndpoint home;
+    private final BackendEndpoint destination;
+    private final Side homeSide;
     private final String proxyId;
     private final MigrationState migration;
     private final Map<String, DatabaseQueue> databases = new ConcurrentHashMap<>();
@@ -57,19 +57,20 @@ public class CatchUpQueue {
     private volatile Runnable afterPoll = () -> {
     };
 
-    public CatchUpQueue(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration) {
+    CatchUpQueue(Vertx vertx, ExodusConfig config, Side homeSide, BackendEndpoint home, BackendEndpoint destination,
+            MigrationState migration) {
         this.vertx = vertx;
         this.config = config.replay();
-        this.endpoints = endpoints;
-        // With a target, whatever the phase at start: the phase may turn to dual-write at run time, and the queues of an
-        // earlier dual-write run still drain after a return to phase direct.
-        this.active = endpoints.target().isPresent();
+        this.homeSide = homeSide;
+        this.home = home;
+        this.destination = destination;
         this.proxyId = config.migration().proxyId().orElse("exodus");
         this.migration = migration;
     }
 
-    public boolean active() {
-        return active;
+    /** The side whose databases hold this queue: the primary of the transactions it takes. */
+    public Side homeSide() {
+        return homeSide;
     }
 
     public ExodusConfig.Replay config() {
@@ -85,18 +86,19 @@ public class CatchUpQueue {
 
     synchronized CatchUpSignature signature() {
         if (signature == null) {
-            signature = CatchUpSignature.of(config.signingKey().orElse(null), endpoints.source().url().toString(),
-                    endpoints.target().map(target -> target.url().toString()).orElse(""));
+            // Signed for one direction: an entry copied into the other side's queue would not verify there.
+            signature = CatchUpSignature.of(config.signingKey().orElse(null), home.url().toString(),
+                    destination.url().toString());
         }
         return signature;
     }
 
-    BackendEndpoint source() {
-        return endpoints.source();
+    BackendEndpoint home() {
+        return home;
     }
 
-    BackendEndpoint target() {
-        return endpoints.target().orElseThrow();
+    BackendEndpoint destination() {
+        return destination;
     }
 
     /**
@@ -118,8 +120,9 @@ public class CatchUpQueue {
         result.onFailure(failure -> {
             // Kept for a while: every write of every session would try again otherwise.
             vertx.setTimer(RETRY_READY_AFTER_MILLIS, id -> ready.remove(database, result));
-            LOG.errorf("The replay queue of database \"%s\" on the source is not usable (%s); transactions the "
-                    + "target misses are counted as divergences until it is", database, failure.getMessage());
+            LOG.errorf("The replay queue of database \"%s\" on the %s is not usable (%s); transactions the %s "
+                    + "misses are counted as divergences until it is", database, homeSide.configName(),
+                    failure.getMessage(), homeSide.other().configName());
         });
         return result;
     }
@@ -141,7 +144,7 @@ public class CatchUpQueue {
     }
 
     private Future<Void> createTable(String database) {
-        var pool = connections().to(source(), database);
+        var pool = connections().to(home(), database);
         return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute().compose(rows -> {
             if (rows.iterator().next().getBoolean(0)) {
                 return pool.query(CatchUpQueueSql.GRANT_ID).execute().<Void>mapEmpty();
@@ -158,13 +161,13 @@ public class CatchUpQueue {
         if (queue.markersReady) {
             return Future.succeededFuture();
         }
-        var pool = connections().to(target(), queue.database);
+        var pool = connections().to(destination(), queue.database);
         return pool.query(CatchUpQueueSql.MARKERS_EXIST).execute().compose(rows -> rows.iterator().next().getBoolean(0)
                 ? Future.<Void>succeededFuture()
                 : pool.query(CatchUpQueueSql.CREATE_MARKERS).execute().<Void>mapEmpty())
                 .onSuccess(v -> queue.markersReady = true)
-                .onFailure(failure -> LOG.debugf("The commit markers of \"%s\" on the target are not usable yet: %s",
-                        queue.database, failure.getMessage()));
+                .onFailure(failure -> LOG.debugf("The commit markers of \"%s\" on the %s are not usable yet: %s",
+                        queue.database, homeSide.other().configName(), failure.getMessage()));
     }
 
     /**
@@ -289,7 +292,7 @@ public class CatchUpQueue {
      * transaction's last write has been answered (see {@link CatchUpQueueSql}).
      */
     public Future<Long> nextEntryId(String database) {
-        return connections().to(source(), database).query(CatchUpQueueSql.NEXT_ID).execute()
+        return connections().to(home(), database).query(CatchUpQueueSql.NEXT_ID).execute()
                 .map(rows -> rows.iterator().next().getLong(0))
                 .onFailure(failure -> {
                     if (failure instanceof PgException pg && SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())) {
@@ -311,8 +314,8 @@ public class CatchUpQueue {
     }
 
     /** Reads the depth of every known database's queue every poll interval, from now on. */
-    public synchronized void startPolling(Runnable afterEachPoll) {
-        if (!active || pollTimer >= 0) {
+    synchronized void startPolling(Runnable afterEachPoll) {
+        if (pollTimer >= 0) {
             return;
         }
         this.afterPoll = afterEachPoll;
@@ -361,11 +364,11 @@ public class CatchUpQueue {
 
     /** Deletes old commit markers that no queue entry refers to (any proxy may; they all delete the same rows). */
     private void purgeMarkers(DatabaseQueue queue) {
-        connections().to(source(), queue.database).query(CatchUpQueueSql.REFERENCED_MARKERS).execute()
+        connections().to(home(), queue.database).query(CatchUpQueueSql.REFERENCED_MARKERS).execute()
                 .compose(rows -> {
                     List<Long> referenced = new ArrayList<>();
                     rows.forEach(row -> referenced.add(row.getLong(0)));
-                    return connections().to(target(), queue.database).preparedQuery(CatchUpQueueSql.PURGE_COMMIT_MARKERS)
+                    return connections().to(destination(), queue.database).preparedQuery(CatchUpQueueSql.PURGE_COMMIT_MARKERS)
                             .execute(Tuple.of(referenced.toArray(Long[]::new)));
                 })
                 .onFailure(failure -> LOG.debugf("Could not purge the commit markers of \"%s\": %s", queue.database,
@@ -374,7 +377,7 @@ public class CatchUpQueue {
 
     Future<Void> poll(DatabaseQueue queue) {
         long started = System.nanoTime();
-        return connections().to(source(), queue.database).query(CatchUpQueueSql.DEPTH).execute().map(rows -> {
+        return connections().to(home(), queue.database).query(CatchUpQueueSql.DEPTH).execute().map(rows -> {
             Row row = rows.iterator().next();
             queue.depth = row.getLong(0);
             queue.parked = row.getLong(1);
@@ -390,7 +393,7 @@ public class CatchUpQueue {
 
     /** Marks a table divergent in the database's queue schema, for status and for the user to repair. */
     public Future<Void> markDivergent(String database, String table, String reason) {
-        return connections().to(source(), database).preparedQuery(CatchUpQueueSql.MARK_DIVERGENT)
+        return connections().to(home(), database).preparedQuery(CatchUpQueueSql.MARK_DIVERGENT)
                 .execute(Tuple.of(table, reason)).mapEmpty();
     }
 
@@ -398,7 +401,7 @@ public class CatchUpQueue {
     public List<CatchUpStatus.DatabaseStatus> databaseStatuses() {
         List<CatchUpStatus.DatabaseStatus> result = new ArrayList<>();
         for (DatabaseQueue queue : databases.values()) {
-            result.add(new CatchUpStatus.DatabaseStatus(queue.database, queue.depth, queue.parked,
+            result.add(new CatchUpStatus.DatabaseStatus(queue.database, homeSide.configName(), queue.depth, queue.parked,
                     queue.oldestAgeSeconds, queue.mustQueue()));
         }
         return result;
@@ -420,7 +423,6 @@ public class CatchUpQueue {
         return oldest;
     }
 
-    @PreDestroy
     synchronized void stop() {
         if (pollTimer >= 0) {
             vertx.cancelTimer(pollTimer);

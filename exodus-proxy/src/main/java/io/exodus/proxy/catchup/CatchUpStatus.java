@@ -15,7 +15,11 @@ import java.util.List;
 public record CatchUpStatus(long depth, double oldestAgeSeconds, long parked, long applied, long failures,
         List<DatabaseStatus> databases, List<String> divergentTables) {
 
-    /** @param queueing whether this database's transactions go to the queue now instead of the secondary */
-    public record DatabaseStatus(String database, long depth, long parked, double oldestAgeSeconds, boolean queueing) {
+    /**
+     * @param home     the side whose database holds the queue ("source" or "target"): the primary of its transactions
+     * @param queueing whether this database's transactions go to the queue now instead of the secondary
+     */
+    public record DatabaseStatus(String database, String home, long depth, long parked, double oldestAgeSeconds,
+            boolean queueing) {
     }
 }

@@ -32,7 +32,7 @@ final class DatabaseCatchUp {
     private static final Logger LOG = Logger.getLogger(DatabaseCatchUp.class);
     private static final int BATCH = 100;
 
-    private final CatchUpApplier replayer;
+    private final QueueReplay replayer;
     private final String database;
     private Leg target;
     private boolean oldMarkersPurged;
@@ -43,7 +43,7 @@ final class DatabaseCatchUp {
     /** Whether this proxy held the queue's lock at the last round. */
     private boolean replaying;
 
-    DatabaseCatchUp(CatchUpApplier replayer, String database) {
+    DatabaseCatchUp(QueueReplay replayer, String database) {
         this.replayer = replayer;
         this.database = database;
     }
@@ -95,7 +95,7 @@ final class DatabaseCatchUp {
                 // Another proxy replays this database; the polls show its progress.
                 return Future.succeededFuture((Duration) null);
             }
-            return replayer.queue().connections().to(replayer.queue().source(), database)
+            return replayer.queue().connections().to(replayer.queue().home(), database)
                     .preparedQuery(CatchUpQueueSql.NEXT_BATCH).execute(Tuple.of(BATCH)).compose(rows -> {
                         List<QueuedTransaction> batch = new ArrayList<>();
                         rows.forEach(row -> batch.add(QueuedTransaction.of(row)));
@@ -116,7 +116,7 @@ final class DatabaseCatchUp {
     private Future<Boolean> lock() {
         return replayer.locks().tryLock(database).map(held -> {
             if (held && !replaying) {
-                LOG.infof("Replaying the queue of database \"%s\" to the target", database);
+                LOG.infof("Replaying the queue of database \"%s\" to the %s", database, replayer.destinationName());
             }
             replaying = held;
             return held;
@@ -162,7 +162,7 @@ final class DatabaseCatchUp {
                 }
                 case PARKED -> applyFrom(batch, index + 1, alreadyApplied, finished);
                 case RETRY -> Future.succeededFuture(Duration.ZERO);
-                case LOST -> Future.failedFuture(new IllegalStateException("the connection to the target was lost"));
+                case LOST -> Future.failedFuture(new IllegalStateException("the connection to the " + replayer.destinationName() + " was lost"));
             });
         });
     }
@@ -208,10 +208,10 @@ final class DatabaseCatchUp {
         return target.send(FrontendMessages.query("SELECT 1 FROM exodus.commit_markers WHERE id = "
                 + entry.commitMarker()), 1, sink).compose(reply -> {
                     if (reply.lostConnection()) {
-                        return Future.failedFuture(new IllegalStateException("the connection to the target was lost"));
+                        return Future.failedFuture(new IllegalStateException("the connection to the " + replayer.destinationName() + " was lost"));
                     }
                     if (reply.failed()) {
-                        return park(entry, "cannot tell whether the target committed the transaction: "
+                        return park(entry, "cannot tell whether the " + replayer.destinationName() + " committed the transaction: "
                                 + reply.error().message()).map(v -> true);
                     }
                     return Future.succeededFuture(!found.isEmpty());
@@ -301,13 +301,14 @@ final class DatabaseCatchUp {
         if (attempts >= replayer.maxAttempts() || !again) {
             replayer.divergence(Divergence.Kind.SECONDARY_ERROR, database, entry.id(), "committed on the primary",
                     error + (again ? " (parked after " + attempts + " attempts)"
-                            : " (parked at once: the target refuses it whatever the try)"));
+                            : " (parked at once: the " + replayer.destinationName() + " refuses it whatever the try)"));
             return park(entry, error).map(Outcome.PARKED);
         }
         Duration wait = replayer.backoff().after(attempts);
-        LOG.warnf("Replay of queued transaction %d of \"%s\" failed on the target (attempt %d of %d): %s; next try "
-                + "in %d ms", entry.id(), database, attempts, replayer.maxAttempts(), error, wait.toMillis());
-        return replayer.queue().connections().to(replayer.queue().source(), database)
+        LOG.warnf("Replay of queued transaction %d of \"%s\" failed on the %s (attempt %d of %d): %s; next try "
+                + "in %d ms", entry.id(), database, replayer.destinationName(), attempts, replayer.maxAttempts(), error,
+                wait.toMillis());
+        return replayer.queue().connections().to(replayer.queue().home(), database)
                 .preparedQuery(CatchUpQueueSql.RETRY_LATER)
                 .execute(Tuple.of(entry.id(), error, wait.toMillis() / 1000.0)).map(Outcome.RETRY);
     }
@@ -323,7 +324,7 @@ final class DatabaseCatchUp {
         for (String table : markTables ? entry.tables() : List.<String>of()) {
             replayer.queue().markDivergent(database, table, "queued transaction " + entry.id() + " was parked: " + why);
         }
-        return replayer.queue().connections().to(replayer.queue().source(), database)
+        return replayer.queue().connections().to(replayer.queue().home(), database)
                 .preparedQuery(CatchUpQueueSql.PARK).execute(Tuple.of(entry.id(), why)).mapEmpty();
     }
 
@@ -332,10 +333,10 @@ final class DatabaseCatchUp {
         Long[] ids = batch.stream().map(QueuedTransaction::id).toArray(Long[]::new);
         Future<Void> tables = replayer.queue().createMarkers(replayer.queue().state(database));
         Future<Void> ready = oldMarkersPurged ? tables
-                : tables.compose(v -> replayer.queue().connections().to(replayer.queue().target(), database)
+                : tables.compose(v -> replayer.queue().connections().to(replayer.queue().destination(), database)
                         .query(CatchUpQueueSql.PURGE_OLD_MARKERS).execute())
                         .<Void>mapEmpty().onSuccess(v -> oldMarkersPurged = true);
-        return ready.compose(v -> replayer.queue().connections().to(replayer.queue().target(), database)
+        return ready.compose(v -> replayer.queue().connections().to(replayer.queue().destination(), database)
                 .preparedQuery(CatchUpQueueSql.APPLIED_AMONG).execute(Tuple.of(ids)).map(rows -> {
                     Set<Long> applied = new HashSet<>();
                     rows.forEach(row -> applied.add(row.getLong(0)));
@@ -345,7 +346,8 @@ final class DatabaseCatchUp {
                         // Dropped, or lost with the target's last commits (a crash with synchronous_commit off, a
                         // restore from an older backup): the applies it recorded went with it, so it is made again,
                         // empty, before the next round.
-                        LOG.warnf("The target's commit markers of \"%s\" are gone; Exodus makes them again", database);
+                        LOG.warnf("The %s's commit markers of \"%s\" are gone; Exodus makes them again",
+                                replayer.destinationName(), database);
                         replayer.queue().commitMarkersLost(database);
                     }
                 });
@@ -357,9 +359,9 @@ final class DatabaseCatchUp {
             return Future.succeededFuture();
         }
         Long[] ids = finished.toArray(Long[]::new);
-        return replayer.queue().connections().to(replayer.queue().source(), database)
+        return replayer.queue().connections().to(replayer.queue().home(), database)
                 .preparedQuery(CatchUpQueueSql.DELETE_APPLIED).execute(Tuple.of(ids))
-                .compose(v -> replayer.queue().connections().to(replayer.queue().target(), database)
+                .compose(v -> replayer.queue().connections().to(replayer.queue().destination(), database)
                         .preparedQuery(CatchUpQueueSql.FORGET_MARKERS).execute(Tuple.of(ids)))
                 .mapEmpty();
     }
@@ -368,7 +370,7 @@ final class DatabaseCatchUp {
         if (target != null && target.isOpen()) {
             return Future.succeededFuture(target);
         }
-        return replayer.targetConnector().open(replayer.controlLogin(database)).map(connection -> {
+        return replayer.destinationConnector().open(replayer.controlLogin(database)).map(connection -> {
             Leg leg = new Leg(connection, replayer.maxMessageSize());
             leg.onLost(why -> {
                 if (target == leg) {

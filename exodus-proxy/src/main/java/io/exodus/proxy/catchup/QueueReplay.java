@@ -10,16 +10,13 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.tls.BackendTls;
-import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,15 +24,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Applies queued transactions to the secondary, per database, in queue order, each as one transaction with its
- * session context, and deletes an entry only after its apply committed. One proxy at a time replays a database's
- * queue (a session-level advisory lock on the source); when it dies, its lock goes with its connection and another
- * proxy takes over. Runs on an event loop of its own.
+ * Applies the queued transactions of one {@link CatchUpQueue} to its destination, per database, in queue order, each
+ * as one transaction with its session context, and deletes an entry only after its apply committed. One proxy at a
+ * time replays a database's queue (a session-level advisory lock on the queue's home); when it dies, its lock goes
+ * with its connection and another proxy takes over. Runs on an event loop of its own.
  */
-@ApplicationScoped
-public class CatchUpApplier {
-    private static final Logger LOG = Logger.getLogger(CatchUpApplier.class);
-    /** Source databases that may hold a queue from an earlier run, looked for at start-up. */
+final class QueueReplay {
+    private static final Logger LOG = Logger.getLogger(QueueReplay.class);
+    /** The home's databases that may hold a queue from an earlier run, looked for at start-up. */
     private static final String DATABASES =
             "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1";
     /** How often a move of the primary, paused, reads the queues again while they drain. */
@@ -51,11 +47,11 @@ public class CatchUpApplier {
     private final AtomicLong failures = new AtomicLong();
     private final CatchUpBackoff backoff;
     private Context context;
-    private BackendConnector targetConnector;
+    private BackendConnector destinationConnector;
     private ReplayLocks locks;
     private volatile boolean stopped;
 
-    public CatchUpApplier(Vertx vertx, ExodusConfig config, CatchUpQueue queue, DivergenceLog divergences,
+    QueueReplay(Vertx vertx, ExodusConfig config, CatchUpQueue queue, DivergenceLog divergences,
             MigrationState migration) {
         this.vertx = vertx;
         this.config = config;
@@ -66,17 +62,14 @@ public class CatchUpApplier {
                 config.replay().jitter());
     }
 
-    void onStart(@Observes StartupEvent event) {
-        if (!queue.active()) {
-            return;
-        }
+    void start(Duration connectTimeout) {
         context = vertx.getOrCreateContext();
         context.runOnContext(v -> {
-            targetConnector = new BackendConnector(vertx.createNetClient(BackendTls.clientOptions(
-                    queue.target().url(), config.target().connectTimeout())), queue.target(),
+            destinationConnector = new BackendConnector(vertx.createNetClient(BackendTls.clientOptions(
+                    queue.destination().url(), connectTimeout)), queue.destination(),
                     config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
-            locks = new ReplayLocks(vertx, queue.connections().options(queue.source(),
-                    queue.source().url().database()));
+            locks = new ReplayLocks(vertx, queue.connections().options(queue.home(),
+                    queue.home().url().database()));
             queue.startPolling(() -> context.runOnContext(x -> kickAll()));
             discoverQueues();
         });
@@ -89,16 +82,16 @@ public class CatchUpApplier {
      * there. The URL's database keeps its connection: the queue lists the databases and the replayers lock there.
      */
     private Future<Void> discoverQueues() {
-        return queue.connections().to(queue.source()).query(DATABASES).execute().compose(rows -> {
+        return queue.connections().to(queue.home()).query(DATABASES).execute().compose(rows -> {
             List<Future<Void>> checks = new ArrayList<>();
             rows.forEach(row -> checks.add(discover(row.getString(0))));
             return Future.all(checks).<Void>mapEmpty();
-        }).onFailure(failure -> LOG.warnf("Could not look for replay queues in the source's databases: %s",
-                failure.getMessage()));
+        }).onFailure(failure -> LOG.warnf("Could not look for replay queues in the %s's databases: %s",
+                queue.homeSide().configName(), failure.getMessage()));
     }
 
     private Future<Void> discover(String database) {
-        var pool = queue.connections().to(queue.source(), database);
+        var pool = queue.connections().to(queue.home(), database);
         return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute()
                 .compose(exists -> exists.iterator().next().getBoolean(0)
                         ? pool.query(CatchUpQueueSql.QUEUE_HOLDS_ENTRIES).execute()
@@ -108,24 +101,15 @@ public class CatchUpApplier {
                     if (holdsEntries) {
                         return queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
                     }
-                    if (!queue.inUse(database) && !database.equals(queue.source().url().database())) {
+                    if (!queue.inUse(database) && !database.equals(queue.home().url().database())) {
                         queue.letGo(database);
                     }
                     return Future.succeededFuture();
                 });
     }
 
-    /**
-     * Completes once no queue of the source's databases holds an entry, read afresh (those of databases this proxy
-     * never wrote too: another replica's sessions may have queued there), and fails when one is parked or entries
-     * still wait at {@code deadlineNanos}. A move of the primary asks it while new transactions are paused: a
-     * transaction that went to the queue after the gates were read, and committed before the pause, would otherwise
-     * reach the target only after the target had taken writes as the primary, and then overwrite them.
-     */
-    public Future<Void> drainedBefore(long deadlineNanos) {
-        if (!queue.active()) {
-            return Future.succeededFuture();
-        }
+    /** See {@link CatchUpApplier#drainedBefore}. */
+    Future<Void> drainedBefore(long deadlineNanos) {
         return discoverQueues().compose(v -> untilDrained(deadlineNanos));
     }
 
@@ -145,15 +129,15 @@ public class CatchUpApplier {
             }
             if (parked > 0) {
                 return Future.failedFuture(new IllegalStateException(parked + " transactions are parked in the "
-                        + "replay queue: the target does not have them. Resolve them first (GET /exodus/migration "
-                        + "lists them)"));
+                        + "replay queue: the " + destinationName() + " does not have them. Resolve them first (GET "
+                        + "/exodus/migration lists them)"));
             }
             if (depth == 0) {
                 return Future.succeededFuture();
             }
             if (System.nanoTime() >= deadlineNanos) {
                 return Future.failedFuture(new IllegalStateException(depth + " transactions still wait in the "
-                        + "replay queue: the target does not have every write yet"));
+                        + "replay queue: the " + destinationName() + " does not have every write yet"));
             }
             context.runOnContext(x -> kickAll());
             Promise<Void> again = Promise.promise();
@@ -212,20 +196,25 @@ public class CatchUpApplier {
         return stopped;
     }
 
-    BackendConnector targetConnector() {
-        return targetConnector;
+    BackendConnector destinationConnector() {
+        return destinationConnector;
     }
 
-    /** The proxy's own login on the secondary: the target URL's user and password. */
+    /** The side the entries are applied to, as log lines name it. */
+    String destinationName() {
+        return queue.homeSide().other().configName();
+    }
+
+    /** The proxy's own login on the destination: its URL's user and password. */
     BackendLogin controlLogin(String database) {
-        PostgresUrl url = queue.target().url();
+        PostgresUrl url = queue.destination().url();
         BackendCredential credential = url.password() == null || url.password().isEmpty()
                 ? new BackendCredential.None() : new BackendCredential.Password(url.password());
         return new BackendLogin(url.user(), database, credential, Map.of("application_name", "exodus-replay"));
     }
 
     String controlUser() {
-        return queue.target().url().user();
+        return queue.destination().url().user();
     }
 
     void applied(int count) {
@@ -243,20 +232,15 @@ public class CatchUpApplier {
 
     // ---- status ------------------------------------------------------------------------------------------------
 
-    /** Whether this proxy has a replay queue at all (phase dual-write). */
-    public boolean active() {
-        return queue.active();
-    }
-
-    public double depth() {
+    double depth() {
         return queue.totalDepth();
     }
 
-    public double oldestAgeSeconds() {
+    double oldestAgeSeconds() {
         return queue.oldestAgeSeconds();
     }
 
-    public double parked() {
+    double parked() {
         long parked = 0;
         for (DatabaseQueue known : queue.databases()) {
             parked += known.parked;
@@ -264,15 +248,15 @@ public class CatchUpApplier {
         return parked;
     }
 
-    public long appliedCount() {
+    long appliedCount() {
         return applied.get();
     }
 
-    public long failureCount() {
+    long failureCount() {
         return failures.get();
     }
 
-    public Future<CatchUpStatus> status() {
+    Future<CatchUpStatus> status() {
         List<CatchUpStatus.DatabaseStatus> databases = queue.databaseStatuses();
         long depth = 0;
         long parked = 0;
@@ -287,7 +271,7 @@ public class CatchUpApplier {
         double oldestAge = oldest;
         List<Future<List<String>>> tables = new ArrayList<>();
         for (CatchUpStatus.DatabaseStatus db : databases) {
-            tables.add(queue.connections().to(queue.source(), db.database())
+            tables.add(queue.connections().to(queue.home(), db.database())
                     .query(CatchUpQueueSql.DIVERGENT_TABLES).execute()
                     .map(rows -> {
                         List<String> names = new ArrayList<>();
@@ -303,7 +287,6 @@ public class CatchUpApplier {
         });
     }
 
-    @PreDestroy
     void stop() {
         stopped = true;
         replays.values().forEach(DatabaseCatchUp::close);

@@ -21,14 +21,14 @@ final class StalledReplay {
             coalesce((SELECT string_agg(gid || ' (prepared ' || prepared || ')', ', ') \
             FROM pg_catalog.pg_prepared_xacts WHERE database = pg_catalog.current_database()), 'none')""";
 
-    private final CatchUpApplier replayer;
+    private final QueueReplay replayer;
     private final String database;
     private final long entry;
     private final int targetPid;
     private final long startedNanos = System.nanoTime();
     private long timer;
 
-    private StalledReplay(CatchUpApplier replayer, String database, long entry, int targetPid) {
+    private StalledReplay(QueueReplay replayer, String database, long entry, int targetPid) {
         this.replayer = replayer;
         this.database = database;
         this.entry = entry;
@@ -36,7 +36,7 @@ final class StalledReplay {
     }
 
     /** Starts watching the replay of {@code entry} on the target backend {@code targetPid}. */
-    static StalledReplay watch(CatchUpApplier replayer, String database, long entry, int targetPid) {
+    static StalledReplay watch(QueueReplay replayer, String database, long entry, int targetPid) {
         StalledReplay watch = new StalledReplay(replayer, database, entry, targetPid);
         watch.timer = replayer.vertx().setTimer(replayer.queue().config().stallWarning().toMillis(),
                 id -> watch.check());
@@ -53,7 +53,7 @@ final class StalledReplay {
         if (timer == -1) {
             return;
         }
-        replayer.queue().connections().to(replayer.queue().target(), database).preparedQuery(BLOCKERS)
+        replayer.queue().connections().to(replayer.queue().destination(), database).preparedQuery(BLOCKERS)
                 .execute(Tuple.of(targetPid)).onComplete(read -> {
                     if (timer == -1) {
                         return;
@@ -61,15 +61,17 @@ final class StalledReplay {
                     long seconds = (System.nanoTime() - startedNanos) / 1_000_000_000;
                     if (read.succeeded()) {
                         var row = read.result().iterator().next();
-                        LOG.warnf("Replay of queued transaction %d of \"%s\" has waited %d s on the target, and the "
+                        String destination = replayer.destinationName();
+                        LOG.warnf("Replay of queued transaction %d of \"%s\" has waited %d s on the %s, and the "
                                 + "queue of the database behind it: blocked by %s; prepared transactions there: %s. A "
-                                + "transaction that never ends on the target stops the queue until it is ended "
-                                + "(COMMIT PREPARED or ROLLBACK PREPARED as on the source, pg_terminate_backend)",
-                                entry, database, seconds, row.getString(0), row.getString(1));
+                                + "transaction that never ends on the %s stops the queue until it is ended "
+                                + "(COMMIT PREPARED or ROLLBACK PREPARED as on the %s, pg_terminate_backend)",
+                                entry, database, seconds, destination, row.getString(0), row.getString(1), destination,
+                                replayer.queue().homeSide().configName());
                     } else {
-                        LOG.warnf("Replay of queued transaction %d of \"%s\" has waited %d s on the target (what it "
+                        LOG.warnf("Replay of queued transaction %d of \"%s\" has waited %d s on the %s (what it "
                                 + "waits for could not be read: %s)", entry, database, seconds,
-                                read.cause().getMessage());
+                                replayer.destinationName(), read.cause().getMessage());
                     }
                     timer = replayer.vertx().setTimer(2 * replayer.queue().config().stallWarning().toMillis(),
                             id -> check());

@@ -70,7 +70,7 @@ final class CopyInWrite {
         boolean secondaryReady = settlement.secondaryReady();
         boolean toSecondary = secondaryReady && !queue.queueTransaction();
         int replayLimit = queue.canQueue() && queue.recording() != null
-                ? dual.replay().config().maxTransactionBytes() : 0;
+                ? queue.catchUp().config().maxTransactionBytes() : 0;
         if (wrap) {
             primary.send(FrontendMessages.query("BEGIN"), 1, Leg.DISCARD);
         }

@@ -1,7 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.BackendConnector;
-import io.exodus.proxy.catchup.CatchUpQueue;
+import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.consistency.CommitDecisionLog;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.GlobalTransactionIds;
@@ -39,7 +39,7 @@ public record DualWriteServices(
         boolean rowImages,
         Duration secondaryTimeout,
         DualWriteMetrics metrics,
-        CatchUpQueue replay,
+        CatchUpApplier replay,
         ReadsBySide reads,
         long copyFromFileMaxBytes,
         long largeObjectMaxBytes) {

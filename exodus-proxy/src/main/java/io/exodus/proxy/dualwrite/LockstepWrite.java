@@ -574,8 +574,8 @@ final class LockstepWrite {
 
     /** A COMMIT PREPARED the secondary did not take may have made a queue entry visible this proxy did not see. */
     private void entryMayHaveCommitted() {
-        if (dual.replay() != null && verb() == TransactionVerb.COMMIT_PREPARED) {
-            dual.replay().entryMayHaveCommitted(relay.databaseName());
+        if (relay.queue().catchUp() != null && verb() == TransactionVerb.COMMIT_PREPARED) {
+            relay.queue().catchUp().entryMayHaveCommitted(relay.databaseName());
         }
     }
 

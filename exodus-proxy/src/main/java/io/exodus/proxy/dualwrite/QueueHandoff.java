@@ -2,6 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.catchup.CatchUpQueue;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.sql.Classification;
@@ -38,29 +39,35 @@ final class QueueHandoff {
     private TransactionRecording recording;
     /** The SQL-level prepared statements the current transaction EXECUTEs: their PREPAREs go into its entry. */
     private final Set<String> executedPrepares = new HashSet<>();
+    private final CatchUpQueue replay;
 
     QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login) {
         this.relay = relay;
         this.dual = dual;
         this.login = login;
+        // On the primary, inside whose transactions entries are written: the source's queue, replayed into the
+        // target, before the cutover; the target's, replayed into the source, after it.
+        this.replay = dual.replay() == null ? null : dual.replay().queue(relay.primarySide());
+    }
+
+    /** The queue of this session's primary; null without one (no target). */
+    CatchUpQueue catchUp() {
+        return replay;
     }
 
     /** Whether the current transaction's policy queues what the secondary misses. */
     boolean replays() {
-        // The queue lives on the source and replays into the target: with the source as the secondary (after the
-        // cutover) its misses are handled by the policy alone, counted as divergences.
-        return relay.secondaryIsTarget() && dual.replay() != null && dual.replay().active()
-                && relay.currentPolicy().replaysSecondaryFailures(relay.secondaryIsTarget());
+        return replay != null && relay.currentPolicy().replaysSecondaryFailures(relay.secondaryIsTarget());
     }
 
     /** Whether this session's database has a usable queue with room. */
     boolean canQueue() {
-        return replays() && dual.replay().canQueue(login.database());
+        return replays() && replay.canQueue(login.database());
     }
 
     /** Whether the queue of this session's database has entries (or is about to): no live writes then. */
     boolean mustQueue() {
-        return dual.replay() != null && dual.replay().mustQueue(login.database());
+        return replay != null && replay.mustQueue(login.database());
     }
 
     /**
@@ -70,13 +77,13 @@ final class QueueHandoff {
      * write queues or not as the queue's state then says.
      */
     Future<Void> drainedBeforeFirstWrite() {
-        if (dual.replay() == null || !dual.replay().active() || queueTransaction() || recordedWrites()
-                || relay.secondaryTransaction().wrote() || !dual.replay().worthWaitingForDrain(login.database())) {
+        if (replay == null || queueTransaction() || recordedWrites()
+                || relay.secondaryTransaction().wrote() || !replay.worthWaitingForDrain(login.database())) {
             return Future.succeededFuture();
         }
         Context here = Vertx.currentContext();
         Promise<Void> go = Promise.promise();
-        dual.replay().drained(login.database()).onComplete(result -> {
+        replay.drained(login.database()).onComplete(result -> {
             if (here == null) {
                 go.complete();
             } else {
@@ -92,10 +99,10 @@ final class QueueHandoff {
      * them would run there, next to this session's own thread.
      */
     Future<Void> replayReady() {
-        if (dual.replay() == null || !dual.replay().active()) {
+        if (replay == null) {
             return Future.succeededFuture();
         }
-        Future<Void> ready = dual.replay().ready(login.database());
+        Future<Void> ready = replay.ready(login.database());
         if (ready.isComplete()) {
             return Future.succeededFuture();
         }
@@ -113,7 +120,7 @@ final class QueueHandoff {
     }
 
     TransactionRecording newRecording() {
-        return new TransactionRecording(dual.replay().config().maxTransactionBytes());
+        return new TransactionRecording(replay.config().maxTransactionBytes());
     }
 
     /** Whether the transaction's recording holds writes already (without starting one). */
@@ -154,7 +161,7 @@ final class QueueHandoff {
             return;
         }
         relay.secondaryTransaction().queued();
-        dual.replay().queueing(login.database());
+        replay.queueing(login.database());
         if (why.startsWith("earlier") || why.startsWith("no connection")) {
             // One line per transaction while the target is away would drown the log: the detachment said it once.
             LOG.debugf("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
@@ -196,7 +203,7 @@ final class QueueHandoff {
     private void endQueueing(boolean committed) {
         if (queueTransaction()) {
             relay.secondaryTransaction().queueingEnded();
-            dual.replay().queueingEnded(login.database(), committed);
+            replay.queueingEnded(login.database(), committed);
         }
     }
 
@@ -261,7 +268,7 @@ final class QueueHandoff {
                                 reply.error() == null ? "connection lost" : reply.error().message());
                         return false;
                     }
-                    dual.replay().entryMayHaveCommitted(login.database());
+                    replay.entryMayHaveCommitted(login.database());
                     return true;
                 }).recover(failure -> Future.succeededFuture(false));
     }
@@ -304,8 +311,8 @@ final class QueueHandoff {
         return SessionSettings.statementFrom(relay.primary()).compose(settings -> {
             String prepared = relay.sessionPrepares(prepares);
             String context = settings.isEmpty() ? prepared : prepared.isEmpty() ? settings : settings + ";\n" + prepared;
-            return dual.replay().nextEntryId(login.database())
-                    .map(id -> dual.replay().insertSql(id, queued, context));
+            return replay.nextEntryId(login.database())
+                    .map(id -> replay.insertSql(id, queued, context));
         });
     }
 
@@ -353,7 +360,7 @@ final class QueueHandoff {
     void markDivergent(Collection<String> tables, String reason) {
         for (String table : tables) {
             LOG.warnf("Table %s of database \"%s\" is marked divergent: %s", table, login.database(), reason);
-            dual.replay().markDivergent(login.database(), table, reason).onFailure(failure -> LOG.errorf(
+            replay.markDivergent(login.database(), table, reason).onFailure(failure -> LOG.errorf(
                     "Could not mark table %s divergent: %s", table, failure.getMessage()));
         }
     }

@@ -74,7 +74,7 @@ final class TransactionCommit {
                 && secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()
                 && recording != null && recording.hasWrites() && !recording.overflowed()
                 && secondaryTransaction.deferredFailure() == null
-                && dual.replay().commitMarkersReady(relay.databaseName());
+                && queue.catchUp().commitMarkersReady(relay.databaseName());
     }
 
     /**
@@ -365,7 +365,7 @@ final class TransactionCommit {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         String database = relay.databaseName();
-        Long marker = dual.replay().commitMarkersReady(database)
+        Long marker = queue.catchUp().commitMarkersReady(database)
                 ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
         recording.commitMarker(marker);
         String commit = marker == null ? "COMMIT" : CatchUpQueueSql.commitWithMarker(marker);
@@ -373,7 +373,7 @@ final class TransactionCommit {
             boolean committed = !s.failed() && s.commandTags().contains("COMMIT");
             if (marker != null && s.failed() && !s.lostConnection()
                     && SqlState.UNDEFINED_TABLE.equals(s.error().sqlState())) {
-                dual.replay().commitMarkersLost(database);
+                queue.catchUp().commitMarkersLost(database);
             }
             if (committed) {
                 secondaryTransaction.ended();

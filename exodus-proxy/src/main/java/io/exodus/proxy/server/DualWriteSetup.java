@@ -4,7 +4,7 @@ import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.TcpKeepalive;
-import io.exodus.proxy.catchup.CatchUpQueue;
+import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TableShape;
@@ -40,14 +40,14 @@ public class DualWriteSetup {
     private final DivergenceLog divergences;
     private final TwoPhaseRecovery recovery;
     private final DualWriteMetrics metrics;
-    private final CatchUpQueue replay;
+    private final CatchUpApplier replay;
     private final ReadsBySide reads;
     private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
     private final SourceFunctions functions;
 
     public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
             DivergenceLog divergences, TwoPhaseRecovery recovery, DualWriteMetrics metrics,
-            CatchUpQueue replay, ReadsBySide reads,
+            CatchUpApplier replay, ReadsBySide reads,
             SourceFunctions functions) {
         this.functions = functions;
         this.reads = reads;

@@ -60,7 +60,7 @@ class DualWriteCatchUpTest {
     DivergenceLog divergences;
 
     @Inject
-    io.exodus.proxy.catchup.CatchUpQueue replayQueue;
+    io.exodus.proxy.catchup.CatchUpApplier replayQueues;
 
     /** Durable commits on both sides, as on a real server (the shared servers run synchronous_commit off). */
     @BeforeAll
@@ -310,7 +310,7 @@ class DualWriteCatchUpTest {
             TestDatabases.startTarget();
             for (int id = 6; id < 4000 && live < 0; id++) {
                 statement.execute("insert into steady values (" + id + ")");
-                if (!replayQueue.mustQueue(DATABASE)) {
+                if (!replayQueues.queue(io.exodus.proxy.migration.Side.SOURCE).mustQueue(DATABASE)) {
                     live = id;
                 }
             }

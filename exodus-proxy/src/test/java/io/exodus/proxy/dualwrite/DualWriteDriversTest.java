@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What pgJDBC and the Vert.x client do in everyday use, through the dual-writing proxy: server-prepared statements,
  * batches, transactions with savepoints, session settings, temporary tables, DISCARD ALL, pipelining. After each,
- * source and target hold the same rows.
+ * source and target hold the same rows. With the target as the primary too ({@link DualWriteDriversAfterCutoverTest}).
  */
 @QuarkusTest
 @TestProfile(DualWriteProfile.class)
@@ -253,8 +253,8 @@ class DualWriteDriversTest {
         assertEquals(0, count("public.events"), "search_path put every row into app.events");
         assertEquals(3, count("app.events"));
         DualWriteDatabases.assertIdentical(DATABASE, "app.events", "public.events");
-        try (Connection source = DualWriteDatabases.open(DualWriteDatabases.source(DATABASE));
-                Statement statement = source.createStatement();
+        try (Connection primary = DualWriteDatabases.open(DualWriteDatabases.primary(DATABASE));
+                Statement statement = primary.createStatement();
                 ResultSet at = statement.executeQuery("select (at at time zone 'UTC')::text from app.events where id = 1")) {
             at.next();
             assertEquals("2024-01-01 00:00:00", at.getString(1), "09:00 in Tokyo is 00:00 UTC");
@@ -263,8 +263,8 @@ class DualWriteDriversTest {
 
     /**
      * A temporary table lives in a schema of its own per backend ({@code pg_temp_N}, N the backend's slot), which is
-     * another one on each side: a few idle sessions on the target make sure the proxy's target session gets another N
-     * than its source session.
+     * another one on each side: a few idle sessions on the secondary make sure the proxy's session there gets another
+     * N than its session on the primary.
      */
     @Test
     void temporaryTablesAreUsableAndFeedWritesToBothSides() throws Exception {
@@ -301,16 +301,16 @@ class DualWriteDriversTest {
     /**
      * PostgreSQL cannot PREPARE TRANSACTION a transaction that touched a temporary table (the regression suite under
      * two-phase-commit failed every such test): under two-phase commit such a transaction commits without PREPARE, the
-     * target first and the source only if the target did, so that both or neither hold it.
+     * secondary first and the primary only if the secondary did, so that both or neither hold it.
      */
     @Test
     void temporaryTableUnderTwoPhaseCommitCommitsOnBothWithoutPrepare() throws Exception {
         createItems("two_phase_temp_items");
         DualWriteDatabases.onBoth(DATABASE, "create table two_phase_deferred (id int unique deferrable initially "
                 + "deferred)");
-        // A row on the target alone: the target's COMMIT of a transaction that inserts 7 fails there.
-        try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
-                Statement statement = target.createStatement()) {
+        // A row on the secondary alone: the secondary's COMMIT of a transaction that inserts 7 fails there.
+        try (Connection secondary = DualWriteDatabases.secondary(DATABASE).openJdbc();
+                Statement statement = secondary.createStatement()) {
             statement.execute("insert into two_phase_deferred values (7)");
         }
         try (Connection client = openProxy()) {
@@ -343,8 +343,8 @@ class DualWriteDriversTest {
         assertEquals(List.of("1=with a temp table", "2=from a temp table", "3=without a temp table"),
                 labels("two_phase_temp_items"));
         DualWriteDatabases.assertIdentical(DATABASE, "two_phase_temp_items");
-        assertEquals("0", Psql.against(DualWriteDatabases.source(DATABASE)).query(
-                "select count(*) from two_phase_deferred"), "the source did not commit what the target refused");
+        assertEquals("0", Psql.against(DualWriteDatabases.primary(DATABASE)).query(
+                "select count(*) from two_phase_deferred"), "the primary did not commit what the secondary refused");
         assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.source(DATABASE)));
         assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE)));
     }
@@ -445,10 +445,10 @@ class DualWriteDriversTest {
         return DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE), properties);
     }
 
-    /** Opens a few idle sessions on the target first (kept in {@code idle} for the caller to close). */
+    /** Opens a few idle sessions on the secondary first (kept in {@code idle} for the caller to close). */
     private Connection openProxyAfter(List<Connection> idle) throws SQLException {
         for (int i = 0; i < 5; i++) {
-            idle.add(DualWriteDatabases.open(DualWriteDatabases.target(DATABASE)));
+            idle.add(DualWriteDatabases.open(DualWriteDatabases.secondary(DATABASE)));
         }
         return openProxy();
     }
@@ -471,19 +471,19 @@ class DualWriteDriversTest {
     }
 
     private static long count(String table) throws SQLException {
-        try (Connection source = DualWriteDatabases.open(DualWriteDatabases.source(DATABASE));
-                Statement statement = source.createStatement();
+        try (Connection primary = DualWriteDatabases.open(DualWriteDatabases.primary(DATABASE));
+                Statement statement = primary.createStatement();
                 ResultSet rows = statement.executeQuery("select count(*) from " + table)) {
             rows.next();
             return rows.getLong(1);
         }
     }
 
-    /** id=label of every row on the source, in id order. */
+    /** id=label of every row on the primary, in id order. */
     private static List<String> labels(String table) throws SQLException {
         List<String> labels = new ArrayList<>();
-        try (Connection source = DualWriteDatabases.open(DualWriteDatabases.source(DATABASE));
-                Statement statement = source.createStatement();
+        try (Connection primary = DualWriteDatabases.open(DualWriteDatabases.primary(DATABASE));
+                Statement statement = primary.createStatement();
                 ResultSet rows = statement.executeQuery("select id || '=' || label from " + table + " order by id")) {
             while (rows.next()) {
                 labels.add(rows.getString(1));

@@ -2,7 +2,6 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
-import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -18,27 +17,29 @@ import java.sql.Statement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The target's sequences follow the source's during dual-write: row images give the target the values the source
- * drew, not the draws, and without {@code exodus.migration.sequence-follow} its sequences stayed at their start (the
- * regression suite's comparison found 16 of them behind). One that is ahead is never moved back.
+ * The secondary's sequences follow the primary's during dual-write: row images give the secondary the values the
+ * primary drew, not the draws, and without {@code exodus.migration.sequence-follow} its sequences stayed at their
+ * start (the regression suite's comparison found 16 of them behind). One that is ahead is never moved back. The
+ * source follows the target so after the cutover ({@link DualWriteSequencesAfterCutoverTest}).
  */
 @QuarkusTest
 @TestProfile(DualWriteProfile.class)
 @QuarkusTestResource(PostgresPairResource.class)
 class DualWriteSequencesTest {
-    private static final String DATABASE = "dw_sequences";
+    private static String database;
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;
 
     @BeforeAll
     static void createDatabase() throws SQLException {
-        DualWriteDatabases.recreate(DATABASE);
+        database = "dw_sequences_" + DualWriteDatabases.primarySide().configName();
+        DualWriteDatabases.recreate(database);
     }
 
     @Test
-    void theTargetsSequencesCatchUpWithTheSourcesAndNoneGoesBack() throws Exception {
-        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+    void theSecondarysSequencesCatchUpWithThePrimarysAndNoneGoesBack() throws Exception {
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
                 Statement statement = client.createStatement()) {
             statement.execute("create table drawn (id bigserial primary key, n int generated always as identity, "
                     + "label text)");
@@ -47,30 +48,32 @@ class DualWriteSequencesTest {
             statement.execute("insert into drawn (label) select 'row ' || g from generate_series(1, 7) g");
             statement.execute("select nextval('counted'), nextval('counted')");
         }
-        try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
-                Statement statement = target.createStatement()) {
+        try (Connection secondary = DualWriteDatabases.secondary(database).openJdbc();
+                Statement statement = secondary.createStatement()) {
             statement.execute("select setval('ahead', 500)");
         }
         long deadline = System.nanoTime() + DualWriteProfile.SEQUENCE_FOLLOW.multipliedBy(10).toNanos();
-        while (!positions(DualWriteDatabases.target(DATABASE)).equals("ahead=500,counted=15,drawn_id_seq=7,drawn_n_seq=7")
-                && System.nanoTime() < deadline) {
+        while (!positions(DualWriteDatabases.secondary(database))
+                .equals("ahead=500,counted=15,drawn_id_seq=7,drawn_n_seq=7") && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals("ahead=null,counted=15,drawn_id_seq=7,drawn_n_seq=7", positions(DualWriteDatabases.source(DATABASE)));
-        assertEquals("ahead=500,counted=15,drawn_id_seq=7,drawn_n_seq=7", positions(DualWriteDatabases.target(DATABASE)));
-        DualWriteDatabases.assertIdentical(DATABASE, "drawn");
+        assertEquals("ahead=null,counted=15,drawn_id_seq=7,drawn_n_seq=7",
+                positions(DualWriteDatabases.primary(database)));
+        assertEquals("ahead=500,counted=15,drawn_id_seq=7,drawn_n_seq=7",
+                positions(DualWriteDatabases.secondary(database)));
+        DualWriteDatabases.assertIdentical(database, "drawn");
     }
 
     /**
      * The sequences of a database no session used through Exodus are left alone, and Exodus opens no connection to
-     * it: an administrator's CREATE DATABASE … DROP DATABASE runs as it would directly (the regression suite's
+     * it: an administrator's CREATE database … DROP database runs as it would directly (the regression suite's
      * database test failed with "being accessed by other users" while every database was followed).
      */
     @Test
     void aDatabaseNoSessionUsedIsNotConnectedTo() throws Exception {
         String untouched = "dw_sequences_untouched";
-        try (Connection source = ConnectionTarget.superuser(TestDatabases.source()).openJdbc();
-                Statement statement = source.createStatement()) {
+        try (Connection primary = DualWriteDatabases.primary("postgres").openJdbc();
+                Statement statement = primary.createStatement()) {
             statement.execute("drop database if exists " + untouched);
             statement.execute("create database " + untouched);
             long until = System.nanoTime() + DualWriteProfile.SEQUENCE_FOLLOW.multipliedBy(3).toNanos();

@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.Side;
 import io.exodus.testsupport.BankRun;
 import io.exodus.testsupport.BankWorkload;
 import io.exodus.testsupport.ConnectionTarget;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,12 +41,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What clients see when the target stops in the middle of dual-write, per policy (docs/dual-write.md, "Consistency policies"): two-phase-commit
- * and new-authoritative refuse writes cleanly while it is down and write again once it is back; both-required,
- * old-authoritative and best-effort go on on the source and queue what the target missed, which the replayer applies
- * once it is back.
+ * What clients see when the secondary stops in the middle of dual-write, per policy (docs/dual-write.md, "Consistency
+ * policies"): two-phase-commit and the policy that makes the secondary authoritative (new-authoritative before the
+ * cutover) refuse writes cleanly while it is down and write again once it is back; the others go on on the primary
+ * and queue what the secondary missed, which the replayer applies once it is back. Before the cutover the target
+ * stops; after it the source does ({@link DualWriteSourceFailureAfterCutoverTest}).
  *
- * <p>The target is shared by every test class of the JVM: each test starts it again in {@link #targetRunsAgain()}.
+ * <p>The servers are shared by every test class of the JVM: each test starts them again in
+ * {@link #secondaryRunsAgain()}.
  */
 @QuarkusTest
 @TestProfile(DualWriteProfile.class)
@@ -52,7 +56,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DualWriteTargetFailureTest {
     private static final String DATABASE = "dw_target_failure";
     private static final String CONNECTION_FAILURE = "08006";
-    /** A session tries to reconnect the target at most this often (SecondaryConnection), plus a margin. */
+    /** A session tries to reconnect the secondary at most this often (SecondaryConnection), plus a margin. */
     private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(5_500);
     private static final Duration BACK_WITHIN = Duration.ofSeconds(20);
 
@@ -83,8 +87,9 @@ class DualWriteTargetFailureTest {
     }
 
     @AfterEach
-    void targetRunsAgain() throws Exception {
+    void secondaryRunsAgain() throws Exception {
         TestDatabases.startTarget();
+        TestDatabases.startSource();
         migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
         CatchUpDrain.await(BACK_WITHIN);
         // A safety net for the other test classes on these servers: a leftover would hold its row locks. The tests
@@ -94,33 +99,55 @@ class DualWriteTargetFailureTest {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
-    // ---- policies that need the target -------------------------------------------------------------------------
+    // ---- policies that need the secondary ----------------------------------------------------------------------
+
+    /** The policies whose client fails with the secondary in this direction. */
+    static List<ConsistencyPolicy> policiesNeedingTheSecondary() {
+        return List.of(ConsistencyPolicy.values()).stream()
+                .filter(policy -> policy.secondaryFailureFailsClient(secondaryIsTarget())).toList();
+    }
+
+    /** The policies that let the primary go on alone in this direction. */
+    static List<ConsistencyPolicy> policiesGoingOnWithoutTheSecondary() {
+        return List.of(ConsistencyPolicy.values()).stream()
+                .filter(policy -> !policy.secondaryFailureFailsClient(secondaryIsTarget())).toList();
+    }
+
+    /** Every policy but two-phase-commit. */
+    static List<ConsistencyPolicy> policiesWithoutTwoPhaseCommit() {
+        return List.of(ConsistencyPolicy.values()).stream()
+                .filter(policy -> policy != ConsistencyPolicy.TWO_PHASE_COMMIT).toList();
+    }
+
+    private static boolean secondaryIsTarget() {
+        return DualWriteDatabases.primarySide() == Side.SOURCE;
+    }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = ConsistencyPolicy.class, names = { "TWO_PHASE_COMMIT", "NEW_AUTHORITATIVE" })
-    void writesFailCleanlyWhileTheTargetIsDownAndSucceedOnceItIsBack(ConsistencyPolicy policy) throws Exception {
+    @MethodSource("policiesNeedingTheSecondary")
+    void writesFailCleanlyWhileTheSecondaryIsDownAndSucceedOnceItIsBack(ConsistencyPolicy policy) throws Exception {
         migration.changePolicy(policy);
         try (Connection client = openClient()) {
             insertAndCommit(client, 1);
 
-            stopTargetWhileIdle(client);
+            stopSecondaryWhileIdle(client);
             assertRefused(() -> insertAndCommit(client, 2), client);
             assertRefused(() -> insertInAutocommit(client, 3), client);
             try (Connection openedWhileDown = openClient()) {
                 assertRefused(() -> insertAndCommit(openedWhileDown, 4), openedWhileDown);
             }
-            assertEquals(List.of(1), ids(DualWriteDatabases.source(DATABASE)), "nothing of a refused write commits");
+            assertEquals(List.of(1), ids(DualWriteDatabases.primary(DATABASE)), "nothing of a refused write commits");
             given().get("/q/health/ready").then().statusCode(503);
 
-            TestDatabases.startTarget();
-            // An autocommit write is a transaction boundary: the session tries the target again (at most every 5 s).
+            startSecondary();
+            // An autocommit write is a transaction boundary: the session tries the secondary again (at most every 5 s).
             awaitWriteAccepted(client, 5);
             insertAndCommit(client, 6);
         }
         try (Connection openedAfterwards = openClient()) {
             insertAndCommit(openedAfterwards, 7);
         }
-        assertEquals(List.of(1, 5, 6, 7), ids(DualWriteDatabases.source(DATABASE)));
+        assertEquals(List.of(1, 5, 6, 7), ids(DualWriteDatabases.primary(DATABASE)));
         DualWriteDatabases.assertIdentical(DATABASE, table);
         assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.source(DATABASE)));
         assertEquals(List.of(), PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE)));
@@ -129,19 +156,19 @@ class DualWriteTargetFailureTest {
     /**
      * Most applications write in explicit transactions only: pgJDBC with autocommit off sends BEGIN as a Query of its
      * own ahead of the first statement, and psql, pgbench -M simple and most libpq programs send BEGIN as a request of
-     * its own too. Such a session must find its way back to the target as well, not only through autocommit writes.
+     * its own too. Such a session must find its way back to the secondary as well, not only through autocommit writes.
      */
     @ParameterizedTest(name = "{0}")
     @EnumSource(ExplicitTransactions.class)
-    void twoPhaseCommitSessionWritingOnlyInExplicitTransactionsWritesAgainOnceTheTargetIsBack(
+    void twoPhaseCommitSessionWritingOnlyInExplicitTransactionsWritesAgainOnceTheSecondaryIsBack(
             ExplicitTransactions style) throws Exception {
         migration.changePolicy(ConsistencyPolicy.TWO_PHASE_COMMIT);
         try (Connection client = style.open(this)) {
             style.insert(this, client, 1);
 
-            stopTargetWhileIdle(client);
+            stopSecondaryWhileIdle(client);
             assertRefused(() -> style.insert(this, client, 2), client);
-            TestDatabases.startTarget();
+            startSecondary();
 
             long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
             for (int id = 3; ; id++) {
@@ -152,24 +179,25 @@ class DualWriteTargetFailureTest {
                     assertEquals(CONNECTION_FAILURE, refused.getSQLState(), refused.toString());
                     rollbackQuietly(client);
                     assertTrue(System.nanoTime() < deadline, "the session did not write again within " + BACK_WITHIN
-                            + " after the target came back: " + refused);
+                            + " after the secondary came back: " + refused);
                     Thread.sleep(250);
                 }
             }
         }
-        // The client had its first COMMIT once the source committed; the target's COMMIT PREPARED followed, and the
-        // target may have stopped before it arrived. Its half is then in doubt until recovery's next sweep commits it.
-        awaitNoExodusTransactionInDoubtOnTheTarget();
+        // The client had its first COMMIT once the primary committed; the secondary's COMMIT PREPARED followed, and the
+        // secondary may have stopped before it arrived. Its half is then in doubt until recovery's next sweep commits
+        // it.
+        awaitNoExodusTransactionInDoubtOnTheSecondary();
         DualWriteDatabases.assertIdentical(DATABASE, table);
     }
 
-    private static void awaitNoExodusTransactionInDoubtOnTheTarget() throws Exception {
+    private static void awaitNoExodusTransactionInDoubtOnTheSecondary() throws Exception {
         long deadline = System.nanoTime() + TwoPhaseRecovery.SWEEP_INTERVAL.plusSeconds(15).toNanos();
-        List<String> inDoubt = PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE));
+        List<String> inDoubt = PreparedTransactions.exodusGids(DualWriteDatabases.secondary(DATABASE));
         while (!inDoubt.isEmpty()) {
-            assertTrue(System.nanoTime() < deadline, "recovery left in doubt on the target: " + inDoubt);
+            assertTrue(System.nanoTime() < deadline, "recovery left in doubt on the secondary: " + inDoubt);
             Thread.sleep(250);
-            inDoubt = PreparedTransactions.exodusGids(DualWriteDatabases.target(DATABASE));
+            inDoubt = PreparedTransactions.exodusGids(DualWriteDatabases.secondary(DATABASE));
         }
     }
 
@@ -207,29 +235,29 @@ class DualWriteTargetFailureTest {
         abstract void insert(DualWriteTargetFailureTest test, Connection client, int id) throws SQLException;
     }
 
-    // ---- policies that let the source go on alone ------------------------------------------------------------------
+    // ---- policies that let the primary go on alone -----------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "OLD_AUTHORITATIVE", "BEST_EFFORT" })
-    void servesFromTheSourceWhileTheTargetIsDownAndReplaysWhatTheTargetMissedOnceItIsBack(ConsistencyPolicy policy)
+    @MethodSource("policiesGoingOnWithoutTheSecondary")
+    void servesFromThePrimaryWhileTheSecondaryIsDownAndReplaysWhatItMissedOnceItIsBack(ConsistencyPolicy policy)
             throws Exception {
         migration.changePolicy(policy);
         try (Connection client = openClient()) {
             insertAndCommit(client, 1);
 
-            stopTargetWhileIdle(client);
+            stopSecondaryWhileIdle(client);
             insertAndCommit(client, 2);
             insertInAutocommit(client, 3);
             try (Connection openedWhileDown = openClient()) {
                 insertAndCommit(openedWhileDown, 4);
             }
-            assertEquals(List.of(1, 2, 3, 4), ids(DualWriteDatabases.source(DATABASE)));
-            assertEquals(3, queued(), "each transaction the target missed waits in the queue on the source");
+            assertEquals(List.of(1, 2, 3, 4), ids(DualWriteDatabases.primary(DATABASE)));
+            assertEquals(3, queued(), "each transaction the secondary missed waits in the queue on the primary");
             given().get("/q/health/ready").then().statusCode(200);
 
-            TestDatabases.startTarget();
+            startSecondary();
             CatchUpDrain.await(BACK_WITHIN);
-            assertEquals(List.of(1, 2, 3, 4), ids(DualWriteDatabases.target(DATABASE)), "replayed");
+            assertEquals(List.of(1, 2, 3, 4), ids(DualWriteDatabases.secondary(DATABASE)), "replayed");
             assertEquals(0, queued());
 
             insertAndCommit(client, 5);
@@ -241,40 +269,39 @@ class DualWriteTargetFailureTest {
     }
 
     /**
-     * A session that wrote while the target was down goes on writing after it came back: its later writes go to the
-     * queue behind the earlier ones (they must not reach the target first) until it has drained, then live again.
+     * A session that wrote while the secondary was down goes on writing after it came back: its later writes go to the
+     * queue behind the earlier ones (they must not reach the secondary first) until it has drained, then live again.
      */
     @Test
-    void aSessionThatMissedTheTargetWritesInOrderOnceTheTargetIsBack() throws Exception {
+    void aSessionThatMissedTheSecondaryWritesInOrderOnceTheSecondaryIsBack() throws Exception {
         migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
         try (Connection client = openClient()) {
             insertAndCommit(client, 1);
-            stopTargetWhileIdle(client);
+            stopSecondaryWhileIdle(client);
             insertAndCommit(client, 2);
-            updateNote(client, 2, "changed while the target was down");
-            TestDatabases.startTarget();
+            updateNote(client, 2, "changed while the secondary was down");
+            startSecondary();
 
-            updateNote(client, 2, "changed after the target came back");
+            updateNote(client, 2, "changed after the secondary came back");
             insertInAutocommit(client, 3);
             CatchUpDrain.await(BACK_WITHIN);
             updateNote(client, 3, "changed once the queue had drained");
         }
-        assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.target(DATABASE)));
+        assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.secondary(DATABASE)));
         DualWriteDatabases.assertIdentical(DATABASE, table);
     }
 
-    // ---- a workload running when the target crashes ----------------------------------------------------------------
+    // ---- a workload running when the secondary crashes -------------------------------------------------------------
 
     /**
-     * Transfers run while the target crashes and restarts: each side stays atomic (its total is unchanged), and under
-     * the policies that let the source go on alone no client sees an error. Two-phase commit is left out here: a
-     * crash between the two COMMIT PREPAREDs leaves the target's half to the recovery sweep, which runs every 30 s
+     * Transfers run while the secondary crashes and restarts: each side stays atomic (its total is unchanged), and
+     * under the policies that let the primary go on alone no client sees an error. Two-phase commit is left out here:
+     * a crash between the two COMMIT PREPAREDs leaves the secondary's half to the recovery sweep, which runs every 30 s
      * (see TwoPhaseCommitCrashTest in integration-tests).
      */
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = ConsistencyPolicy.class, names = { "BOTH_REQUIRED", "OLD_AUTHORITATIVE", "NEW_AUTHORITATIVE",
-            "BEST_EFFORT" })
-    void transfersRunningWhenTheTargetCrashesKeepBothTotals(ConsistencyPolicy policy) throws Exception {
+    @MethodSource("policiesWithoutTwoPhaseCommit")
+    void transfersRunningWhenTheSecondaryCrashesKeepBothTotals(ConsistencyPolicy policy) throws Exception {
         BankWorkload bank = new BankWorkload(table, 40).withSocketTimeout(Duration.ofSeconds(10));
         bank.create(DualWriteDatabases.source(DATABASE));
         bank.create(DualWriteDatabases.target(DATABASE));
@@ -283,13 +310,17 @@ class DualWriteTargetFailureTest {
         CompletableFuture<BankRun> running = CompletableFuture.supplyAsync(
                 () -> bank.run(DualWriteDatabases.proxy(port, DATABASE), 6, Duration.ofSeconds(4)));
         Thread.sleep(1_000);
-        TestDatabases.crashAndRestartTarget();
+        if (secondaryIsTarget()) {
+            TestDatabases.crashAndRestartTarget();
+        } else {
+            TestDatabases.crashAndRestartSource();
+        }
         BankRun run = running.get(60, TimeUnit.SECONDS);
 
         assertTrue(run.committed() > 0, run.toString());
         assertEquals(bank.expectedTotal(), bank.total(DualWriteDatabases.source(DATABASE)), "source total; " + run);
         assertEquals(bank.expectedTotal(), bank.total(DualWriteDatabases.target(DATABASE)), "target total; " + run);
-        if (!policy.secondaryFailureFailsClient(true)) {
+        if (!policy.secondaryFailureFailsClient(secondaryIsTarget())) {
             run.requireNoFailures();
             CatchUpDrain.await(BACK_WITHIN);
             DualWriteDatabases.assertIdentical(DATABASE, table);
@@ -300,14 +331,26 @@ class DualWriteTargetFailureTest {
 
     /**
      * A round trip first: the proxy finishes the secondary's part of the session's last commit (COMMIT PREPARED on the
-     * target under two-phase commit) before it takes the next request, so the crash hits an idle session.
+     * secondary under two-phase commit) before it takes the next request, so the crash hits an idle session.
      */
-    private static void stopTargetWhileIdle(Connection session) throws SQLException {
+    private static void stopSecondaryWhileIdle(Connection session) throws SQLException {
         try (Statement statement = session.createStatement(); ResultSet one = statement.executeQuery("select 1")) {
             assertTrue(one.next());
         }
         rollbackQuietly(session);
-        TestDatabases.stopTargetImmediately();
+        if (secondaryIsTarget()) {
+            TestDatabases.stopTargetImmediately();
+        } else {
+            TestDatabases.stopSourceImmediately();
+        }
+    }
+
+    private static void startSecondary() {
+        if (secondaryIsTarget()) {
+            TestDatabases.startTarget();
+        } else {
+            TestDatabases.startSource();
+        }
     }
 
     private Connection openClient(String... properties) throws SQLException {
@@ -336,10 +379,10 @@ class DualWriteTargetFailureTest {
         client.commit();
     }
 
-    /** Entries of the queue table on the source (all tests of this class write to the one database). */
+    /** Entries of the queue table on the primary (all tests of this class write to the one database). */
     private static long queued() throws SQLException {
-        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
-                Statement statement = source.createStatement();
+        try (Connection primary = DualWriteDatabases.primary(DATABASE).openJdbc();
+                Statement statement = primary.createStatement();
                 ResultSet count = statement.executeQuery("select count(*) from exodus.replay_queue")) {
             count.next();
             return count.getLong(1);
@@ -389,7 +432,7 @@ class DualWriteTargetFailureTest {
     }
 
     /**
-     * Retries an autocommit write every 250 ms until the session has the target again; each refusal is a clean
+     * Retries an autocommit write every 250 ms until the session has the secondary again; each refusal is a clean
      * 08006.
      */
     private void awaitWriteAccepted(Connection client, int id) throws Exception {
@@ -401,7 +444,7 @@ class DualWriteTargetFailureTest {
             } catch (SQLException refused) {
                 assertEquals(CONNECTION_FAILURE, refused.getSQLState(), refused.toString());
                 assertTrue(System.nanoTime() < deadline, "the session did not write again within " + BACK_WITHIN
-                        + " after the target came back: " + refused);
+                        + " after the secondary came back: " + refused);
                 Thread.sleep(250);
             }
         }
