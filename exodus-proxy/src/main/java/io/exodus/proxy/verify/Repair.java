@@ -167,7 +167,7 @@ public class Repair {
 
     private String reason(Throwable failure) {
         if (failure instanceof PgException pg && SqlState.LOCK_NOT_AVAILABLE.equals(pg.getSqlState())) {
-            return "a transaction held its rows (or the table, without a primary key) locked longer than "
+            return "a transaction held its rows (or the table, without a key) locked longer than "
                     + "exodus.verify.repair-lock-timeout (" + lockTimeout.toMillis() + " ms): repair it again ("
                     + pg.getMessage() + ")";
         }

@@ -46,6 +46,8 @@ class UniqueKeyVerificationTest {
                         + "from generate_series(1, 20000) g",
                 "create table loose (code text unique, v int)",
                 "insert into loose select 'c' || g, g from generate_series(1, 3000) g",
+                "create table rekeyed (code text not null unique, v int)",
+                "insert into rekeyed select 'c' || g, g from generate_series(1, 1000) g",
                 "create table partial (code text not null, v int)",
                 "create unique index partial_code on partial (code) where v > 0",
                 "insert into partial select 'c' || g, g from generate_series(1, 3000) g");
@@ -57,6 +59,7 @@ class UniqueKeyVerificationTest {
         run(database.target(), "update members set note = 'changed' where team = 7 and email = 'm4007@example.com'");
         run(database.target(), "delete from members where team = 25 and email = 'm12345@example.com'");
         run(database.target(), "insert into members values ('only here', 'new@example.com', 3, null, 0)");
+        run(database.target(), "update rekeyed set v = -1 where code = 'c7'");
         run(database.target(), "insert into loose values (null, 1)");
         run(database.target(), "insert into partial values ('c1', -1)");
         run(database.target(), "insert into one_sided values ('c1', 1)");
@@ -109,6 +112,23 @@ class UniqueKeyVerificationTest {
         // A second copy of a row: matched by code, it would have hidden behind the first.
         assertEquals(List.of(1, 2), List.of(((Number) verified.get("tables[2].examples[0].sourceCount")).intValue(),
                 ((Number) verified.get("tables[2].examples[0].targetCount")).intValue()), verified.prettify());
+    }
+
+    @Test
+    void aRepairRefusesATableWhoseKeyChangedSinceItWasVerified() throws Exception {
+        JsonPath verified = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"rekeyed\"]}");
+        assertEquals(List.of(Map.of("kind", "different", "key", Map.of("code", "c7"))),
+                verified.getList("tables[0].examples"), verified.prettify());
+        run(database.source(), "alter table rekeyed drop constraint rekeyed_code_key");
+
+        JsonPath repaired = given().header("Authorization", VerificationApi.BEARER)
+                .body("{\"tables\": [\"rekeyed\"]}").post("/exodus/migration/repair").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals("failed", repaired.getString("tables[0].state"), repaired.prettify());
+        assertTrue(repaired.getString("tables[0].error").startsWith("the table's key changed since it was verified "
+                + "(rows were matched by [code], now by [])"), repaired.prettify());
+        assertEquals("-1", VerifiedDatabase.value(database.target(), "select v from rekeyed where code = 'c7'"),
+                "nothing changed");
     }
 
     private static void run(ConnectionTarget on, String sql) throws SQLException {
