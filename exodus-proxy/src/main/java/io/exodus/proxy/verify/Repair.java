@@ -3,6 +3,7 @@ package io.exodus.proxy.verify;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,7 +14,6 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -144,23 +144,30 @@ public class Repair {
                 return Future.succeededFuture(TableRepairReport.failed(table, "the table no longer exists on the "
                         + (onSource.result().isEmpty() ? "source" : "target") + ": nothing was changed"));
             }
-            Sides<TableDefinition> tables = new Sides<>(onSource.result().get(), onTarget.result().get());
-            if (!new HashSet<>(tables.source().columnNames()).equals(new HashSet<>(tables.target().columnNames()))
-                    || !tables.source().keyNames().equals(tables.target().keyNames())) {
-                return Future.succeededFuture(TableRepairReport.failed(table, "the table's columns or primary key "
-                        + "changed since it was verified: verify it again, then repair it; nothing was changed"));
+            Sides<TableDefinition> tables;
+            try {
+                tables = RowKeys.alike(onSource.result().get(), onTarget.result().get());
+            } catch (DefinitionMismatch mismatch) {
+                return Future.succeededFuture(TableRepairReport.failed(table, mismatch.getMessage()
+                        + "; nothing was changed"));
             }
-            Future<TableRepairReport> repaired = tables.source().hasPrimaryKey()
+            if (!tables.source().keyNames().equals(report.key())) {
+                return Future.succeededFuture(TableRepairReport.failed(table, "the table's key changed since it was "
+                        + "verified (rows were matched by " + report.key() + ", now by " + tables.source().keyNames()
+                        + "): verify it again, then repair it; nothing was changed"));
+            }
+            Future<TableRepairReport> repaired = tables.source().hasKey()
                     ? new KeyedRepair(databases, tables, authoritative).run(table, differences)
                     : new MultisetRepair(databases, tables, authoritative).run(table, differences);
             return repaired.recover(failure -> Future.succeededFuture(TableRepairReport.failed(table,
-                    "the repair was rolled back, nothing was changed: " + reason(failure))));
+                    "the repair was rolled back, nothing was changed: " + reason(failure),
+                    failure instanceof PgException pg ? pg.getSqlState() : null)));
         });
     }
 
     private String reason(Throwable failure) {
-        if (failure instanceof PgException pg && "55P03".equals(pg.getSqlState())) {
-            return "a transaction held its rows (or the table, without a primary key) locked longer than "
+        if (failure instanceof PgException pg && SqlState.LOCK_NOT_AVAILABLE.equals(pg.getSqlState())) {
+            return "a transaction held its rows (or the table, without a key) locked longer than "
                     + "exodus.verify.repair-lock-timeout (" + lockTimeout.toMillis() + " ms): repair it again ("
                     + pg.getMessage() + ")";
         }

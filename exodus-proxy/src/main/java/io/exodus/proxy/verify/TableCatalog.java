@@ -28,15 +28,37 @@ final class TableCatalog {
             WHERE c.oid = pg_catalog.to_regclass($1) AND c.relkind IN ('r', 'p')""";
 
     private static final String DEFINITION = """
-            SELECT c.relkind::text, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
-                   CASE WHEN a.attnum = ANY (i.indkey) THEN pg_catalog.array_position(i.indkey::int2[], a.attnum) END,
-                   a.attgenerated <> ''
+            SELECT c.relkind::text, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> ''
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-            LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary
             WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
             ORDER BY a.attnum""";
+
+    /**
+     * The primary key and the unique indexes PostgreSQL would take as {@code REPLICA IDENTITY USING INDEX}: valid,
+     * not deferrable, not partial, no expressions, every key column (not the {@code INCLUDE}d ones) {@code NOT
+     * NULL}. Best first: the primary key, the replica identity, then the fewest columns, then by name, so that
+     * every run picks the same.
+     */
+    private static final String KEYS = """
+            SELECT ic.relname::text, i.indisprimary,
+                   ARRAY(SELECT a.attname::text
+                         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                         JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                         WHERE k.n <= i.indnkeyatts ORDER BY k.n)
+            FROM pg_catalog.pg_index i
+            JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relname = $2
+              AND (i.indisprimary
+                   OR (i.indisunique AND i.indisvalid AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL
+                       AND NOT EXISTS (SELECT FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                                       LEFT JOIN pg_catalog.pg_attribute a
+                                              ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                                       WHERE k.n <= i.indnkeyatts AND NOT coalesce(a.attnotnull, false))))
+            ORDER BY i.indisprimary DESC, i.indisreplident DESC, i.indnkeyatts, ic.relname""";
 
     /** The tables catch-up marked divergent, by the name written in the statement that made them so. */
     private static final String DIVERGENT = """
@@ -105,24 +127,26 @@ final class TableCatalog {
 
     /** Empty when the database has no such table. */
     Future<Optional<TableDefinition>> definition(TableName name) {
-        return connection.preparedQuery(DEFINITION).execute(Tuple.of(name.schema(), name.table())).map(rows -> {
+        Tuple named = Tuple.of(name.schema(), name.table());
+        return connection.preparedQuery(DEFINITION).execute(named).compose(rows -> {
             if (rows.size() == 0) {
-                return Optional.empty();
+                return Future.succeededFuture(Optional.<TableDefinition>empty());
             }
             boolean partitioned = false;
             List<TableDefinition.Column> columns = new ArrayList<>();
-            Map<Integer, TableDefinition.Column> key = new java.util.TreeMap<>();
             for (Row row : rows) {
                 partitioned = "p".equals(row.getString(0));
-                TableDefinition.Column column = new TableDefinition.Column(row.getString(1), row.getString(2),
-                        row.getBoolean(4));
-                columns.add(column);
-                Integer position = row.getInteger(3);
-                if (position != null) {
-                    key.put(position, column);
-                }
+                columns.add(new TableDefinition.Column(row.getString(1), row.getString(2), row.getBoolean(3)));
             }
-            return Optional.of(new TableDefinition(name, partitioned, columns, new ArrayList<>(key.values())));
+            boolean isPartitioned = partitioned;
+            return connection.preparedQuery(KEYS).execute(named).map(keyRows -> {
+                List<TableDefinition.UniqueKey> keys = new ArrayList<>();
+                for (Row row : keyRows) {
+                    keys.add(new TableDefinition.UniqueKey(row.getString(0), row.getBoolean(1),
+                            List.of(row.getArrayOfStrings(2))));
+                }
+                return Optional.of(new TableDefinition(name, isPartitioned, columns, keys));
+            });
         });
     }
 

@@ -53,7 +53,7 @@ final class TableProgress {
     synchronized void started(TableDefinition definition) {
         state = "running";
         startedAt = Instant.now();
-        comparedBy = definition.hasPrimaryKey() ? "primary-key" : "whole-row";
+        comparedBy = !definition.hasKey() ? "whole-row" : definition.rowKey().primary() ? "primary-key" : "unique-key";
         key = definition.keyNames();
     }
 

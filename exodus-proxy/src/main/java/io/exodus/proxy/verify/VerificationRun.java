@@ -107,9 +107,9 @@ final class VerificationRun {
                     return durable.save(table, null, true);
                 })
                 .recover(failure -> {
-                    String why = failure instanceof Mismatch ? failure.getMessage()
+                    String why = failure instanceof DefinitionMismatch ? failure.getMessage()
                             : "verification failed: " + failure.getMessage();
-                    interrupted |= !(failure instanceof Mismatch);
+                    interrupted |= !(failure instanceof DefinitionMismatch);
                     table.failed(why);
                     LOG.warnf("Verification of table %s of \"%s\" failed: %s", table.table(), database, why);
                     return Future.succeededFuture();
@@ -119,36 +119,29 @@ final class VerificationRun {
     private Future<Void> verify(TableProgress table, Optional<TableDefinition> onSource,
             Optional<TableDefinition> onTarget, Optional<SavedTable> saved, DurableProgress durable) {
         if (onSource.isEmpty()) {
-            return Future.failedFuture(new Mismatch("the table no longer exists on the source"));
+            return Future.failedFuture(new DefinitionMismatch("the table no longer exists on the source"));
         }
         if (onTarget.isEmpty()) {
-            return Future.failedFuture(new Mismatch("the table does not exist on the target: create it there with the "
-                    + "source's definition (Exodus does not copy the schema)"));
+            return Future.failedFuture(new DefinitionMismatch("the table does not exist on the target: create it there "
+                    + "with the source's definition (Exodus does not copy the schema)"));
         }
-        TableDefinition source = onSource.get();
-        TableDefinition target = onTarget.get();
-        if (!new java.util.HashSet<>(source.columnNames()).equals(new java.util.HashSet<>(target.columnNames()))) {
-            return Future.failedFuture(new Mismatch("the columns differ: the source has " + source.columnNames()
-                    + ", the target " + target.columnNames() + "; give both the same columns, then verify again"));
+        Sides<TableDefinition> keyed;
+        try {
+            keyed = RowKeys.alike(onSource.get(), onTarget.get());
+        } catch (DefinitionMismatch mismatch) {
+            return Future.failedFuture(mismatch);
         }
-        if (!source.keyNames().equals(target.keyNames())) {
-            return Future.failedFuture(new Mismatch("the primary keys differ: the source's is " + source.keyNames()
-                    + ", the target's " + target.keyNames() + "; give both the same primary key, then verify again"));
-        }
-        List<String> sourceKeyTypes = source.key().stream().map(TableDefinition.Column::type).toList();
-        List<String> targetKeyTypes = target.key().stream().map(TableDefinition.Column::type).toList();
-        if (!sourceKeyTypes.equals(targetKeyTypes)) {
-            // Key ranges are cut in one database's key order and applied in the other's: the orders must agree.
-            return Future.failedFuture(new Mismatch("the primary key's types differ: " + sourceKeyTypes
-                    + " on the source, " + targetKeyTypes + " on the target"));
-        }
+        TableDefinition source = keyed.source();
+        TableDefinition target = keyed.target();
         table.started(source);
         List<String> rowColumns = source.columnNames();
-        if (source.hasPrimaryKey()) {
+        if (source.hasKey()) {
             Sides<KeyedSql> sql = new Sides<>(new KeyedSql(source, rowColumns, config.showValues()),
                     new KeyedSql(target, rowColumns, config.showValues()));
             KeyRange remaining = KeyRange.ALL;
-            if (saved.isPresent() && saved.get().resumeFrom() != null) {
+            // A bound of another key (the table's key changed since) cannot be continued from: verified anew.
+            if (saved.isPresent() && saved.get().resumeFrom() != null
+                    && saved.get().resumeFrom().size() == source.keyNames().size()) {
                 table.restore(saved.get());
                 remaining = new KeyRange(saved.get().resumeFrom(), null);
             }
@@ -179,12 +172,5 @@ final class VerificationRun {
         boolean identical = "done".equals(state) && reports.stream().allMatch(TableReport::identical);
         return new VerificationReport(state, identical, database, startedAt.toString(),
                 finishedAt == null ? null : finishedAt.toString(), databases.pauses(), databases.pausedMillis(), reports);
-    }
-
-    /** The two databases do not define the table alike: nothing to compare row by row. */
-    private static final class Mismatch extends RuntimeException {
-        Mismatch(String message) {
-            super(message, null, false, false);
-        }
     }
 }

@@ -19,6 +19,8 @@ public final class SqlState {
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
     public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
+    /** A lock wait outlasted {@code lock_timeout} (or {@code NOWAIT} met a lock). */
+    public static final String LOCK_NOT_AVAILABLE = "55P03";
     public static final String ADMIN_SHUTDOWN = "57P01";
     public static final String CANNOT_CONNECT_NOW = "57P03";
     public static final String INTERNAL_ERROR = "XX000";
