@@ -5,7 +5,7 @@ import io.exodus.analyzer.profile.WorkloadProfile;
 
 import java.util.Locale;
 
-/** The plans over Exodus' phases (DESIGN.md) the analyzer chooses from today. */
+/** The plans over Exodus' phases (docs/strategies.md) the analyzer chooses from today. */
 public enum Strategy {
     /** Dual-write, then canary reads on the target in growing shares, then cutover. */
     CANARY,
