@@ -468,7 +468,7 @@ public final class Leg {
             char type = (char) request.getByte(at);
             int length = request.getInt(at + 1);
             out.append(type);
-            if (type == 'Q' || type == 'P') {
+            if (type == FrontendMessageType.QUERY || type == FrontendMessageType.PARSE) {
                 out.append('[').append(request.getString(at + 5, Math.min(at + 1 + length, at + 80))).append(']');
             }
             out.append(' ');
@@ -506,7 +506,7 @@ public final class Leg {
         }
         if (type == BackendMessageType.ERROR_RESPONSE && head.error == null) {
             head.error = ErrorResponse.decode(message.body());
-        } else if (type == 'C') {
+        } else if (type == BackendMessageType.COMMAND_COMPLETE) {
             head.tags.add(CommandComplete.tag(message.body()));
         }
         head.sink.accept(message);

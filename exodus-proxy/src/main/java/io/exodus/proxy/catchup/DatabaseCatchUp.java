@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.sql.Identifiers;
+import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.CommandComplete;
 import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.FrontendMessages;
@@ -201,7 +202,7 @@ final class DatabaseCatchUp {
         }
         List<String> found = new ArrayList<>();
         Leg.Sink sink = message -> {
-            if (message.type() == 'D') {
+            if (message.type() == BackendMessageType.DATA_ROW) {
                 found.add("marker");
             }
         };
@@ -254,12 +255,12 @@ final class DatabaseCatchUp {
         // Which part answered with the first error: the context (0), the entry's own statements, or the end.
         int[] failedPart = {-1};
         Leg.Sink sink = (PgMessage message) -> {
-            if (message.type() == 'E' && failedPart[0] < 0) {
+            if (message.type() == BackendMessageType.ERROR_RESPONSE && failedPart[0] < 0) {
                 failedPart[0] = part[0];
             }
-            if (message.type() == 'Z') {
+            if (message.type() == BackendMessageType.READY_FOR_QUERY) {
                 part[0]++;
-            } else if (message.type() == 'C') {
+            } else if (message.type() == BackendMessageType.COMMAND_COMPLETE) {
                 String tag = CommandComplete.tag(message.body());
                 if (part[0] >= firstStreamPart && part[0] <= lastStreamPart) {
                     streamTags.add(tag);

@@ -2,6 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.sql.RowImageReturning;
+import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.DataRow;
 import io.exodus.proxy.wire.MessageWriter;
 import io.exodus.proxy.wire.PgMessage;
@@ -75,29 +76,32 @@ final class PrimaryRowImageFilter implements Leg.Sink {
     public void accept(PgMessage message) {
         byte type = message.type();
         switch (type) {
-            case 'N', 'A', 'S', 't' -> client.accept(message);
-            case '1', '2', '3' -> {
+            case BackendMessageType.NOTICE_RESPONSE, BackendMessageType.NOTIFICATION_RESPONSE,
+                    BackendMessageType.PARAMETER_STATUS, BackendMessageType.PARAMETER_DESCRIPTION ->
+                    client.accept(message);
+            case BackendMessageType.PARSE_COMPLETE, BackendMessageType.BIND_COMPLETE, BackendMessageType.CLOSE_COMPLETE -> {
                 Expectation expect = expectations.poll();
                 // The answer to a statement or portal Exodus made again in front of the client's request.
                 if (expect == null || expect.kind() != Expect.HIDDEN) {
                     client.accept(message);
                 }
             }
-            case 'T' -> onRowDescription(message);
-            case 'n' -> {
+            case BackendMessageType.ROW_DESCRIPTION -> onRowDescription(message);
+            case BackendMessageType.NO_DATA -> {
                 expectations.poll();
                 client.accept(message);
             }
-            case 'D' -> onDataRow(message);
-            case 'C', 'I', 's' -> onExecuteEnd(message);
-            case 'E' -> {
+            case BackendMessageType.DATA_ROW -> onDataRow(message);
+            case BackendMessageType.COMMAND_COMPLETE, BackendMessageType.EMPTY_QUERY_RESPONSE,
+                    BackendMessageType.PORTAL_SUSPENDED -> onExecuteEnd(message);
+            case BackendMessageType.ERROR_RESPONSE -> {
                 // The backend skips everything up to Sync after an error.
                 while (!expectations.isEmpty() && expectations.peek().kind() != Expect.SYNC) {
                     expectations.poll();
                 }
                 client.accept(message);
             }
-            case 'Z' -> {
+            case BackendMessageType.READY_FOR_QUERY -> {
                 expectations.poll();
                 client.accept(message);
             }
@@ -168,7 +172,7 @@ final class PrimaryRowImageFilter implements Leg.Sink {
     private void onExecuteEnd(PgMessage message) {
         Expectation expect = expectations.poll();
         if (expect != null && expect.isImage()) {
-            if (message.type() == 's') {
+            if (message.type() == BackendMessageType.PORTAL_SUSPENDED) {
                 // The client fetches the rows it asked for in steps: the image would hold only the first ones.
                 overflowed = true;
             }
@@ -186,7 +190,7 @@ final class PrimaryRowImageFilter implements Leg.Sink {
     /** The client's own description: the columns it named, or NoData when it named none. */
     private PgMessage projectedDescription(RowDescription full, List<String> projection) {
         if (projection.isEmpty()) {
-            return new PgMessage((byte) 'n', Buffer.buffer(0));
+            return new PgMessage(BackendMessageType.NO_DATA, Buffer.buffer(0));
         }
         int[] indexes = projectionOf(full, projection);
         Buffer body = Buffer.buffer(32 * indexes.length).appendShort((short) indexes.length);
@@ -196,7 +200,7 @@ final class PrimaryRowImageFilter implements Leg.Sink {
             body.appendInt(field.tableOid()).appendShort(field.columnNumber()).appendInt(field.typeOid())
                     .appendShort(field.typeSize()).appendInt(field.typeModifier()).appendShort(field.format());
         }
-        return new PgMessage((byte) 'T', body);
+        return new PgMessage(BackendMessageType.ROW_DESCRIPTION, body);
     }
 
     private int[] projectionOf(RowDescription full, List<String> projection) {
@@ -250,6 +254,6 @@ final class PrimaryRowImageFilter implements Leg.Sink {
                 body.appendInt(value.length).appendBytes(value);
             }
         }
-        return new PgMessage((byte) 'D', body);
+        return new PgMessage(BackendMessageType.DATA_ROW, body);
     }
 }
