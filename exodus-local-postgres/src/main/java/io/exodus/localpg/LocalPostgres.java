@@ -283,9 +283,8 @@ public final class LocalPostgres implements AutoCloseable {
             long logFrom = logSize();
             long started = System.nanoTime();
             ScheduledFuture<?> snapshot = pid.isPresent()
-                    ? SLOW_STOP_WATCH.schedule(() -> LOG.warnf("PostgreSQL '%s' is still stopping after %d ms; the "
-                            + "postmaster's children (pid, state, wait channel, command):%n%s", name, SLOW_STOP_MILLIS,
-                            PostmasterChildren.describe(pid.getAsLong())), SLOW_STOP_MILLIS, TimeUnit.MILLISECONDS)
+                    ? SLOW_STOP_WATCH.schedule(() -> slowStop(mode, pid.getAsLong()), SLOW_STOP_MILLIS,
+                            TimeUnit.MILLISECONDS)
                     : null;
             CommandOutcome outcome;
             try {
@@ -315,6 +314,21 @@ public final class LocalPostgres implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A stop still running after {@link #SLOW_STOP_MILLIS}: says what the postmaster's children are doing and, in an
+     * immediate shutdown, ends them. Seen here: a child still under the postmaster's own command line (a backend
+     * before its startup packet was read), sleeping in epoll_wait, outlived the SIGKILL PostgreSQL sends its children
+     * 5 s into the shutdown and kept the postmaster waiting 50 s more, about authentication_timeout after it was
+     * forked. A client that connects and stays silent, with or without an SSLRequest, does not reproduce it. An
+     * immediate shutdown throws away what the children do anyway.
+     */
+    private void slowStop(ShutdownMode mode, long postmasterPid) {
+        boolean kill = mode == ShutdownMode.IMMEDIATE;
+        LOG.warnf("PostgreSQL '%s' is still stopping after %d ms; the postmaster's children (pid, state, wait channel, "
+                + "command)%s:%n%s", name, SLOW_STOP_MILLIS, kill ? ", each now sent SIGKILL" : "",
+                PostmasterChildren.describe(postmasterPid, kill));
     }
 
     /** pg_ctl returns once the pid file is gone, a moment before the postmaster has exited and freed its port. */

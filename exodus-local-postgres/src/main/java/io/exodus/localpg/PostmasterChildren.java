@@ -19,6 +19,11 @@ final class PostmasterChildren {
 
     /** One line per child of {@code postmasterPid}: pid, state, wait channel, command line; empty without /proc. */
     static String describe(long postmasterPid) {
+        return describe(postmasterPid, false);
+    }
+
+    /** As {@link #describe(long)}, and when {@code kill}, each child described is sent SIGKILL. */
+    static String describe(long postmasterPid, boolean kill) {
         if (!Files.isDirectory(PROC)) {
             return "";
         }
@@ -26,7 +31,10 @@ final class PostmasterChildren {
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(PROC, entry -> entry.getFileName().toString()
                 .chars().allMatch(Character::isDigit))) {
             for (Path process : processes) {
-                describeIfChild(process, postmasterPid, out);
+                if (describeIfChild(process, postmasterPid, out) && kill) {
+                    ProcessHandle.of(Long.parseLong(process.getFileName().toString()))
+                            .ifPresent(ProcessHandle::destroyForcibly);
+                }
             }
         } catch (IOException e) {
             out.append("(cannot list /proc: ").append(e.getMessage()).append(")\n");
@@ -34,22 +42,25 @@ final class PostmasterChildren {
         return out.toString();
     }
 
-    private static void describeIfChild(Path process, long postmasterPid, StringBuilder out) {
+    /** Whether {@code process} is a child of the postmaster (and then described). */
+    private static boolean describeIfChild(Path process, long postmasterPid, StringBuilder out) {
         try {
             String stat = Files.readString(process.resolve("stat"));
             int afterCommand = stat.lastIndexOf(')');
             // After the command: " <state> <ppid> ...".
             String[] fields = stat.substring(afterCommand + 2).split(" ");
             if (fields.length < 2 || Long.parseLong(fields[1]) != postmasterPid) {
-                return;
+                return false;
             }
             String wchan = Files.readString(process.resolve("wchan")).strip();
             String command = new String(Files.readAllBytes(process.resolve("cmdline")), StandardCharsets.UTF_8)
                     .replace('\0', ' ').strip();
             out.append(process.getFileName()).append(' ').append(fields[0]).append(' ')
                     .append(wchan.isEmpty() ? "-" : wchan).append(' ').append(command).append('\n');
+            return true;
         } catch (IOException | RuntimeException e) {
             // The process ended while it was read: nothing to say about it.
+            return false;
         }
     }
 }
