@@ -557,6 +557,14 @@ public interface ExodusConfig {
         /** Folder with pg_dump and pg_restore; the PATH, then the newest /usr/lib/postgresql/N/bin when absent. */
         @WithName("pg-bin")
         Optional<String> pgBin();
+
+        /**
+         * A hook for tests, never set in production: while this file exists, a sync whose sessions turned to
+         * dual-write holds before it drops its slot and clears its journal, for a test to kill the proxy in that
+         * window (SyncSwitchCrashTest). Unset, the default, nothing is checked.
+         */
+        @WithName("test-hold-file")
+        Optional<Path> testHoldFile();
     }
 
     /**

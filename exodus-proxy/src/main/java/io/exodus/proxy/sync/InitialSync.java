@@ -1,5 +1,6 @@
 package io.exodus.proxy.sync;
 
+import io.exodus.proxy.traffic.PhaseChange;
 import io.exodus.proxy.traffic.TrafficSwitch;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
@@ -35,6 +36,9 @@ public final class InitialSync {
             + "WHERE slot_name = $1 AND database = current_database())";
 
     private static final long FLUSH_POLL_MILLIS = 5;
+    private static final long TEST_HOLD_POLL_MILLIS = 50;
+    private static final String NOT_DIRECT = "the sync starts in phase direct and ends in dual-write; this proxy runs "
+            + "in phase dual-write";
 
     private final Vertx vertx;
     private final BackendEndpoint source;
@@ -59,19 +63,32 @@ public final class InitialSync {
 
     /** Runs the sync; completes when it is done or has failed (then {@link SyncProgress#status} says why). */
     public Future<Void> run(SyncRequest request) {
+        return run(request, false);
+    }
+
+    /**
+     * Ends a sync a crash interrupted after its switch to dual-write had committed: drops its slot and publications
+     * and clears the journal, applying nothing (this proxy runs in dual-write already). Fails, leaving both, when the
+     * journal and the phase record do not show such a switch.
+     */
+    public Future<Void> finishInterruptedSwitch() {
+        return run(SyncRequest.everything(), true);
+    }
+
+    private Future<Void> run(SyncRequest request, boolean inDualWrite) {
         Promise<Void> finished = Promise.promise();
         // A verticle of its own: the sync's sessions and callbacks live on one event loop, whoever started it.
         vertx.deployVerticle(new AbstractVerticle() {
             @Override
             public void start() {
-                runHere(request, finished);
+                runHere(request, inDualWrite, finished);
             }
         }).onSuccess(id -> finished.future().onComplete(done -> vertx.undeploy(id))).onFailure(finished::tryFail);
         return finished.future();
     }
 
-    private void runHere(SyncRequest request, Promise<Void> finished) {
-        Run run = new Run(request);
+    private void runHere(SyncRequest request, boolean inDualWrite, Promise<Void> finished) {
+        Run run = new Run(request, inDualWrite);
         run.steps().onComplete(result -> run.close().onComplete(closed -> {
             if (result.succeeded()) {
                 progress.enter(SyncState.DONE);
@@ -101,14 +118,58 @@ public final class InitialSync {
         private SnapshotSlot slot;
         private boolean wroteToSource;
         private SqlConnection applier;
+        /** This proxy runs in dual-write already: the run may only end a sync whose switch had committed. */
+        private final boolean inDualWrite;
 
-        Run(SyncRequest request) {
+        Run(SyncRequest request, boolean inDualWrite) {
             this.asked = request;
+            this.inDualWrite = inDualWrite;
         }
 
         Future<Void> steps() {
             return interrupted().compose(found -> {
                 resumed = found.orElse(null);
+                SyncJournal.SwitchMark mark = resumed == null ? null : resumed.switchMark();
+                if (mark == null) {
+                    return inDualWrite ? Future.failedFuture(new IllegalStateException(NOT_DIRECT)) : sync();
+                }
+                Future<List<PhaseChange>> since = mark.phaseMark() == null ? Future.succeededFuture(List.of())
+                        : traffic.phaseChangesSince(mark.phaseMark());
+                return since.compose(changes -> afterInterruptedSwitch(InterruptedSwitch.decide(mark, changes)));
+            });
+        }
+
+        /** A sync a crash interrupted in its switch: resumed, ended, or refused leaving the slot and the journal. */
+        private Future<Void> afterInterruptedSwitch(InterruptedSwitch.Decision decision) {
+            switch (decision.outcome()) {
+                case COMPLETED -> {
+                    if (!inDualWrite) {
+                        return Future.failedFuture(new IllegalStateException("the fleet's phase record says the "
+                                + "sync's switch to dual-write committed, and this proxy runs in phase direct: wait "
+                                + "until it follows the fleet's phase (GET /exodus/migration), then POST again"));
+                    }
+                    progress.note(decision.explanation());
+                    // close() drops what the sync made on the source and clears the journal.
+                    wroteToSource = true;
+                    return Future.succeededFuture();
+                }
+                case RESUME -> {
+                    if (inDualWrite) {
+                        return Future.failedFuture(new IllegalStateException(NOT_DIRECT));
+                    }
+                    progress.note(decision.explanation());
+                    return sync();
+                }
+                default -> {
+                    return Future.failedFuture(new IllegalStateException(decision.explanation()));
+                }
+            }
+        }
+
+        /** The sync itself, new or resumed: schema, rows, changes, switch. */
+        private Future<Void> sync() {
+            Future<Void> upgraded = resumed == null ? Future.succeededFuture() : SyncJournal.create(targetPool);
+            return upgraded.compose(v -> {
                 if (resumed != null) {
                     // The first run's request decides what is copied: the journal's tables are those.
                     asked = resumed.request();
@@ -185,7 +246,21 @@ public final class InitialSync {
                                 run.appliedEnd(), progress);
                         return catchUp(changes).compose(x -> switchOver(changes, 1));
                     })
+                    .compose(v -> heldByTest())
                     .compose(v -> SyncJournal.end(targetPool));
+        }
+
+        /**
+         * The test hook exodus.sync.test-hold-file: while its file exists, the sync stays here, after its sessions
+         * turned to dual-write and before the slot is dropped, for a test to kill the proxy in that window.
+         */
+        private Future<Void> heldByTest() {
+            if (settings.testHoldFile().map(java.nio.file.Files::exists).orElse(false)) {
+                Promise<Void> later = Promise.promise();
+                vertx.setTimer(TEST_HOLD_POLL_MILLIS, id -> heldByTest().onComplete(later));
+                return later.future();
+            }
+            return Future.succeededFuture();
         }
 
         /**
@@ -320,12 +395,21 @@ public final class InitialSync {
                 // synchronous_commit = off may still sit in the WAL buffers, past what was written.
                 long[] steps = new long[3];
                 steps[0] = System.nanoTime();
+                Lsn[] position = new Lsn[1];
                 return sourcePool.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text").execute()
-                        .compose(rows -> drainTo(changes, Lsn.parse(rows.iterator().next().getString(0))))
+                        .compose(rows -> {
+                            position[0] = Lsn.parse(rows.iterator().next().getString(0));
+                            return drainTo(changes, position[0]);
+                        })
                         .compose(v -> {
                             steps[1] = System.nanoTime();
                             return SequenceAdvance.run(sourcePool, targetPool, tables, settings.sequenceMargin());
                         })
+                        // Committed on the target before any session can turn: a sync resumed after a crash from
+                        // here on asks the phase record whether they did, instead of applying the slot again.
+                        .compose(v -> traffic.phaseMark())
+                        .compose(mark -> SyncJournal.markSwitch(targetPool,
+                                new SyncJournal.SwitchMark(position[0], mark.orElse(null))))
                         .compose(v -> traffic.enterDualWrite())
                         .transform(done -> {
                             traffic.resume();
