@@ -37,6 +37,9 @@ public final class InitialSync {
 
     private static final long FLUSH_POLL_MILLIS = 5;
     private static final long TEST_HOLD_POLL_MILLIS = 50;
+    /** Where exodus.sync.test-hold-file holds the sync: its file names one of these. */
+    static final String BEFORE_DUAL_WRITE = "before-dual-write";
+    static final String AFTER_DUAL_WRITE = "after-dual-write";
     private static final String NOT_DIRECT = "the sync starts in phase direct and ends in dual-write; this proxy runs "
             + "in phase dual-write";
 
@@ -246,18 +249,28 @@ public final class InitialSync {
                                 run.appliedEnd(), progress);
                         return catchUp(changes).compose(x -> switchOver(changes, 1));
                     })
-                    .compose(v -> heldByTest())
+                    .compose(v -> heldByTest(AFTER_DUAL_WRITE))
                     .compose(v -> SyncJournal.end(targetPool));
         }
 
         /**
-         * The test hook exodus.sync.test-hold-file: while its file exists, the sync stays here, after its sessions
-         * turned to dual-write and before the slot is dropped, for a test to kill the proxy in that window.
+         * The test hook exodus.sync.test-hold-file: while its file exists, the sync stays at {@code point} (the file
+         * names it; empty is {@link #AFTER_DUAL_WRITE}), for a test to kill the proxy there: after the switch mark and
+         * before the phase change, the sessions held; or after the sessions turned to dual-write, before the slot is
+         * dropped. Read on the event loop: a test's file, never set in production.
          */
-        private Future<Void> heldByTest() {
-            if (settings.testHoldFile().map(java.nio.file.Files::exists).orElse(false)) {
+        private Future<Void> heldByTest(String point) {
+            Optional<java.nio.file.Path> file = settings.testHoldFile();
+            String at;
+            try {
+                at = file.isPresent() && java.nio.file.Files.exists(file.get())
+                        ? java.nio.file.Files.readString(file.get()).trim() : null;
+            } catch (java.io.IOException gone) {
+                at = null;
+            }
+            if (at != null && (at.isEmpty() ? AFTER_DUAL_WRITE : at).equals(point)) {
                 Promise<Void> later = Promise.promise();
-                vertx.setTimer(TEST_HOLD_POLL_MILLIS, id -> heldByTest().onComplete(later));
+                vertx.setTimer(TEST_HOLD_POLL_MILLIS, id -> heldByTest(point).onComplete(later));
                 return later.future();
             }
             return Future.succeededFuture();
@@ -410,6 +423,7 @@ public final class InitialSync {
                         .compose(v -> traffic.phaseMark())
                         .compose(mark -> SyncJournal.markSwitch(targetPool,
                                 new SyncJournal.SwitchMark(position[0], mark.orElse(null))))
+                        .compose(v -> heldByTest(BEFORE_DUAL_WRITE))
                         .compose(v -> traffic.enterDualWrite())
                         .transform(done -> {
                             traffic.resume();

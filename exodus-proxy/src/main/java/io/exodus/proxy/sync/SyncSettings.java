@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * The {@code exodus.sync.*} keys, checked and typed.
  *
- * @param testHoldFile the test hook {@code exodus.sync.test-hold-file}: while the file exists, a sync whose sessions
- *                     turned to dual-write holds before it drops its slot; empty, the default, in production
+ * @param testHoldFile the test hook {@code exodus.sync.test-hold-file}: while the file exists, the sync holds in its
+ *                     switch where the file says; empty, the default, in production
  */
 public record SyncSettings(int parallelTables, TablesWithoutKey tablesWithoutKey, Duration switchTimeout,
         int switchAttempts, long sequenceMargin, Optional<Path> pgBin, Optional<Path> testHoldFile) {
