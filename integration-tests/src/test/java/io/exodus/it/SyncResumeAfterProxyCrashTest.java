@@ -30,7 +30,9 @@ import io.exodus.testsupport.TestUsers;
  * writers going on through it, is started again; the next {@code POST /exodus/migration/sync} keeps the tables
  * copied before and copies the others again under a snapshot of its own. That proxy is killed too while it applies
  * the slot's changes; the third resumes from what the journal says was applied, without applying twice what a copy
- * or an earlier round holds, and ends in dual-write with the target identical to the source.
+ * or an earlier round holds, and ends in dual-write with the target identical to the source. Each transaction of the
+ * writers opens an account and books on it, so the ledger's foreign key to accounts joins tables copied under
+ * different snapshots: restored before the catch-up, it would fail.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SyncResumeAfterProxyCrashTest {
@@ -84,7 +86,7 @@ class SyncResumeAfterProxyCrashTest {
                 // A transaction left open keeps the switch waiting (it cannot pause traffic): the second kill lands
                 // after changes were applied and before any session turned to dual-write.
                 open.setAutoCommit(false);
-                open.createStatement().executeUpdate("insert into ledger (account, amount) values (0, 0)");
+                open.createStatement().executeUpdate("insert into ledger (account, amount) values (1, 0)");
                 assertEquals(202, Support.post(http, "/exodus/migration/sync", TOKEN, "{}").status(),
                         Support.withLog(second, "the sync did not resume"));
                 Support.HttpAnswer applying = APP.status(http, SYNC_TIMEOUT,
@@ -118,6 +120,10 @@ class SyncResumeAfterProxyCrashTest {
             writer.join(30_000);
         }
         APP.assertIdenticalWithSequencesAhead();
+        // ledger references accounts, and the two were copied under different snapshots: the foreign key is restored
+        // once the catch-up made the target one moment of the source (ADR 0035), not before, where it would fail.
+        assertEquals(1, APP.onTarget("select count(*) from pg_constraint where contype = 'f' "
+                + "and conrelid = 'ledger'::regclass"), "the foreign key is on the target");
         assertEquals(0, APP.onTarget("select count(*) from exodus.sync_run"),
                 "the journal is cleared once the sync is done");
     }

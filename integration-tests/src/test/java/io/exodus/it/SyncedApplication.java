@@ -2,6 +2,7 @@ package io.exodus.it;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,8 +25,8 @@ import io.exodus.testsupport.TestUsers;
 
 /**
  * An application whose database the initial sync copies while it writes, for the tests that kill the packaged proxy
- * in the middle of a sync: four tables (a bigserial, an identity column, a composite key, a ledger with deletes) on
- * the source in a database of its own, an empty target, a writer through the proxy that outlives the proxy's restarts,
+ * in the middle of a sync: four tables (a bigserial, an identity column, a composite key, a ledger with deletes whose
+ * rows reference accounts by a foreign key, each new one a new account's) on the source in a database of its own, an empty target, a writer through the proxy that outlives the proxy's restarts,
  * and reading the sync's status.
  */
 final class SyncedApplication {
@@ -54,9 +55,10 @@ final class SyncedApplication {
                 create table accounts (id bigserial primary key, balance int not null, note text);
                 create table events (id bigint generated always as identity primary key, kind text, payload text);
                 create table pairs (a int, b int, n int not null, primary key (a, b));
-                create table ledger (id bigserial primary key, account bigint not null, amount int not null);
+                create table ledger (id bigserial primary key, account bigint not null references accounts,
+                    amount int not null);
                 insert into accounts (balance, note) select i, repeat('a', 60) from generate_series(1, ROWS) i;
-                insert into events (kind, payload) select 'k' || i % 7, repeat('e', 60) from generate_series(1, ROWS) i;
+                insert into events (kind, payload) select 'k' || i % 7, repeat('e', 40) from generate_series(1, ROWS) i;
                 insert into pairs select i / 100, i % 100, 0 from generate_series(1, ROWS * 3 / 4) i;
                 insert into ledger (account, amount) select i % 1000 + 1, i from generate_series(1, ROWS) i;
                 grant all on all tables in schema public to CLIENT_ROLE;
@@ -98,7 +100,7 @@ final class SyncedApplication {
                     TestUsers.MD5_PASSWORD, database).openJdbc()) {
                 client.setAutoCommit(false);
                 try (PreparedStatement account = client.prepareStatement(
-                        "insert into accounts (balance, note) values (?, 'new')");
+                        "insert into accounts (balance, note) values (?, 'new') returning id");
                         PreparedStatement pay = client.prepareStatement(
                                 "update accounts set balance = balance - ? where id = ?");
                         PreparedStatement event = client.prepareStatement(
@@ -111,7 +113,11 @@ final class SyncedApplication {
                     while (writing.get()) {
                         ThreadLocalRandom random = ThreadLocalRandom.current();
                         account.setInt(1, random.nextInt(1000));
-                        account.executeUpdate();
+                        long opened;
+                        try (ResultSet id = account.executeQuery()) {
+                            id.next();
+                            opened = id.getLong(1);
+                        }
                         pay.setInt(1, random.nextInt(100));
                         pay.setLong(2, random.nextLong(1, 200_000));
                         pay.executeUpdate();
@@ -120,7 +126,8 @@ final class SyncedApplication {
                         pair.setInt(1, random.nextInt(2000));
                         pair.setInt(2, random.nextInt(100));
                         pair.executeUpdate();
-                        ledger.setLong(1, random.nextLong(1, 1000));
+                        // The account this transaction opened: a child whose parent is as new as itself.
+                        ledger.setLong(1, opened);
                         ledger.setInt(2, random.nextInt(1000));
                         ledger.executeUpdate();
                         forget.setLong(1, random.nextLong(1, 200_000));

@@ -32,14 +32,12 @@ public final class InitialSync {
             + "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indrelid IN (SELECT id FROM t)) "
             + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid IN (SELECT id FROM t) AND NOT tgisinternal) "
             + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid IN (SELECT id FROM t) AND contype = 'f')";
+    private static final String FOREIGN_KEYS_PRESENT = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint "
+            + "WHERE contype = 'f' AND conrelid IN (SELECT pg_catalog.to_regclass(name) FROM unnest($1::text[]) AS "
+            + "n(name)))";
     private static final String SLOT_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots "
             + "WHERE slot_name = $1 AND database = current_database())";
 
-    private static final long FLUSH_POLL_MILLIS = 5;
-    private static final long TEST_HOLD_POLL_MILLIS = 50;
-    /** Where exodus.sync.test-hold-file holds the sync: its file names one of these. */
-    static final String BEFORE_DUAL_WRITE = "before-dual-write";
-    static final String AFTER_DUAL_WRITE = "after-dual-write";
     private static final String NOT_DIRECT = "the sync starts in phase direct and ends in dual-write; this proxy runs "
             + "in phase dual-write";
 
@@ -247,33 +245,11 @@ public final class InitialSync {
                         SyncJournal.Interrupted run = journal.orElseThrow();
                         SlotChanges changes = new SlotChanges(sourcePool, applier, tables, run.copied(),
                                 run.appliedEnd(), progress);
-                        return catchUp(changes).compose(x -> switchOver(changes, 1));
+                        SwitchToDualWrite last = new SwitchToDualWrite(vertx, sourcePool, targetPool, changes, tables,
+                                traffic, settings, progress);
+                        return last.catchUp().compose(x -> foreignKeys(last)).compose(x -> last.run());
                     })
-                    .compose(v -> heldByTest(AFTER_DUAL_WRITE))
                     .compose(v -> SyncJournal.end(targetPool));
-        }
-
-        /**
-         * The test hook exodus.sync.test-hold-file: while its file exists, the sync stays at {@code point} (the file
-         * names it; empty is {@link #AFTER_DUAL_WRITE}), for a test to kill the proxy there: after the switch mark and
-         * before the phase change, the sessions held; or after the sessions turned to dual-write, before the slot is
-         * dropped. Read on the event loop: a test's file, never set in production.
-         */
-        private Future<Void> heldByTest(String point) {
-            Optional<java.nio.file.Path> file = settings.testHoldFile();
-            String at;
-            try {
-                at = file.isPresent() && java.nio.file.Files.exists(file.get())
-                        ? java.nio.file.Files.readString(file.get()).trim() : null;
-            } catch (java.io.IOException gone) {
-                at = null;
-            }
-            if (at != null && (at.isEmpty() ? AFTER_DUAL_WRITE : at).equals(point)) {
-                Promise<Void> later = Promise.promise();
-                vertx.setTimer(TEST_HOLD_POLL_MILLIS, id -> heldByTest(point).onComplete(later));
-                return later.future();
-            }
-            return Future.succeededFuture();
         }
 
         /**
@@ -307,9 +283,42 @@ public final class InitialSync {
                     : targetPool.preparedQuery(POST_DATA_PRESENT).execute(Tuple.of((Object) names))
                             .map(rows -> !rows.iterator().next().getBoolean(0));
             return needed.compose(restore -> !restore ? Future.<Void>succeededFuture() : blocking(() -> {
-                schema.restorePostData();
+                if (resumed == null) {
+                    schema.restorePostData();
+                } else {
+                    // Tables copied under different snapshots: their foreign keys wait for one moment (foreignKeys).
+                    schema.restorePostDataButForeignKeys();
+                }
                 return null;
             }));
+        }
+
+        /**
+         * A resumed sync's foreign keys, restored after its catch-up (ADR 0035): its tables were copied under different
+         * snapshots, so a child may have been copied while its parent's copy, taken earlier, lacks the parent. Once
+         * the target has every transaction that committed before the source's current WAL position, which every
+         * copy's snapshot precedes, each table holds exactly those: one moment of the source, where its constraints
+         * hold. Restored in one transaction, so one foreign key on the tables says a crash came after it.
+         */
+        private Future<Void> foreignKeys(SwitchToDualWrite last) {
+            if (resumed == null || schemaKept) {
+                return Future.succeededFuture();
+            }
+            String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
+            return targetPool.preparedQuery(FOREIGN_KEYS_PRESENT).execute(Tuple.of((Object) names)).compose(rows -> {
+                if (rows.iterator().next().getBoolean(0)) {
+                    return Future.succeededFuture();
+                }
+                return last.drainToNow()
+                        .compose(v -> blocking(schema::restoreForeignKeys))
+                        .compose(restored -> {
+                            if (restored) {
+                                progress.note("the foreign keys were restored after the catch-up: the tables were "
+                                        + "copied under different snapshots");
+                            }
+                            return last.catchUp();
+                        });
+            });
         }
 
         /**
@@ -341,98 +350,6 @@ public final class InitialSync {
                             return Future.succeededFuture(false);
                         });
                     });
-        }
-
-        private Future<Void> catchUp(SlotChanges changes) {
-            return changes.applyRound(null).compose(round -> round.mayHoldMore() ? catchUp(changes)
-                    : Future.succeededFuture());
-        }
-
-        /** Every transaction that committed before {@code upTo} applied. */
-        private Future<Void> drainTo(SlotChanges changes, Lsn upTo) {
-            return flushedPast(upTo).compose(v -> applyUpTo(changes, upTo));
-        }
-
-        /**
-         * A round that stopped short of its change limit read every record up to {@code upTo} (flushed by then), so
-         * it got every transaction that committed before it: no second look, which would decode the slot's WAL
-         * again while the clients wait.
-         */
-        private Future<Void> applyUpTo(SlotChanges changes, Lsn upTo) {
-            return changes.applyRound(upTo).compose(round -> round.mayHoldMore()
-                    ? applyUpTo(changes, upTo) : Future.succeededFuture());
-        }
-
-        /**
-         * Decoding reads only WAL the source has flushed, and a commit under synchronous_commit = off returns before
-         * its record is flushed: until the flush passes the switch's position, the last commits would not be seen.
-         */
-        private Future<Void> flushedPast(Lsn position) {
-            // A synchronous commit of a transaction that wrote WAL (here a logical message no publication carries)
-            // flushes the WAL up to its commit record, past the position: no waiting for the WAL writer. Where the
-            // role may not emit messages, the WAL writer flushes within a few wal_writer_delay.
-            return sourcePool.query("BEGIN; SET LOCAL synchronous_commit = on; "
-                    + "SELECT pg_catalog.pg_logical_emit_message(true, 'exodus_sync', 'switch'); COMMIT").execute()
-                    .<Void>mapEmpty().recover(failure -> Future.succeededFuture())
-                    .compose(v -> polledPast(position));
-        }
-
-        private Future<Void> polledPast(Lsn position) {
-            return sourcePool.query("SELECT pg_catalog.pg_current_wal_flush_lsn()::text").execute().compose(rows -> {
-                if (Lsn.parse(rows.iterator().next().getString(0)).value() >= position.value()) {
-                    return Future.succeededFuture();
-                }
-                Promise<Void> later = Promise.promise();
-                vertx.setTimer(FLUSH_POLL_MILLIS, id -> polledPast(position).onComplete(later));
-                return later.future();
-            });
-        }
-
-        private Future<Void> switchOver(SlotChanges changes, int attempt) {
-            progress.enter(SyncState.SWITCHING);
-            long pausedAt = System.nanoTime();
-            return traffic.pauseNewTransactions(settings.switchTimeout()).transform(paused -> {
-                if (paused.failed()) {
-                    traffic.resume();
-                    if (attempt >= settings.switchAttempts()) {
-                        return Future.failedFuture(new IllegalStateException("the switch to dual-write found "
-                                + "transactions in flight after " + attempt + " attempts of "
-                                + settings.switchTimeout().toMillis() + " ms (exodus.sync.switch-timeout): "
-                                + paused.cause().getMessage()));
-                    }
-                    progress.enter(SyncState.CATCHING_UP);
-                    return catchUp(changes).compose(v -> switchOver(changes, attempt + 1));
-                }
-                // Nothing runs on the source through Exodus now: what committed before this position is all there
-                // is. The insert position, not pg_current_wal_lsn() (the write position): a commit under
-                // synchronous_commit = off may still sit in the WAL buffers, past what was written.
-                long[] steps = new long[3];
-                steps[0] = System.nanoTime();
-                Lsn[] position = new Lsn[1];
-                return sourcePool.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text").execute()
-                        .compose(rows -> {
-                            position[0] = Lsn.parse(rows.iterator().next().getString(0));
-                            return drainTo(changes, position[0]);
-                        })
-                        .compose(v -> {
-                            steps[1] = System.nanoTime();
-                            return SequenceAdvance.run(sourcePool, targetPool, tables, settings.sequenceMargin());
-                        })
-                        // Committed on the target before any session can turn: a sync resumed after a crash from
-                        // here on asks the phase record whether they did, instead of applying the slot again.
-                        .compose(v -> traffic.phaseMark())
-                        .compose(mark -> SyncJournal.markSwitch(targetPool,
-                                new SyncJournal.SwitchMark(position[0], mark.orElse(null))))
-                        .compose(v -> heldByTest(BEFORE_DUAL_WRITE))
-                        .compose(v -> traffic.enterDualWrite())
-                        .transform(done -> {
-                            traffic.resume();
-                            steps[2] = System.nanoTime();
-                            progress.switchPause(Duration.ofNanos(steps[2] - pausedAt),
-                                    Duration.ofNanos(steps[0] - pausedAt), Duration.ofNanos(steps[1] - steps[0]));
-                            return done.failed() ? Future.failedFuture(done.cause()) : Future.<Void>succeededFuture();
-                        });
-            });
         }
 
         private <T> Future<T> blocking(Callable<T> work) {
