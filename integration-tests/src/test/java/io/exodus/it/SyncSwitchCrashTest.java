@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,24 +23,23 @@ import io.exodus.testsupport.FreePorts;
 import io.exodus.testsupport.ProxyProcess;
 
 /**
- * The proxy killed with {@code kill -9} in the initial sync's switch to dual-write, writers going on through it
- * (ADR 0035). After its sessions turned to dual-write and before the slot was dropped: the proxy started again runs
- * in dual-write, as the fleet's phase record says (the target had every change committed before the switch), and the
- * next {@code POST /exodus/migration/sync} ends the sync without applying the slot's changes again. After the switch
- * was journaled and before the phase changed (the sessions held): the proxy started again runs in direct, and the
- * next POST resumes the sync from the slot. Either way the target ends identical to the source.
+ * The proxy killed with {@code kill -9} twice in the initial sync's switch to dual-write, writers going on through it
+ * (ADR 0035). First after the switch was journaled and before the phase changed (the sessions held): the proxy started
+ * again runs in direct, and the next {@code POST /exodus/migration/sync} resumes the sync from the slot. That proxy is
+ * killed after its sessions turned to dual-write and before the slot was dropped: the third runs in dual-write, as the
+ * fleet's phase record says (the target had every change committed before the switch), and the next POST ends the
+ * sync without applying the slot's changes again. The target ends identical to the source.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SyncSwitchCrashTest {
     private static final String TOKEN = "sync-switch-token";
     private static final SyncedApplication APP = new SyncedApplication("it_sync_switch", TOKEN);
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(90);
-    /** The fleet's phase is durable in the source's control state: what tells a restarted proxy what happened. */
-    private static final Map<String, String> CONTROL_PLANE = Map.of("EXODUS_CONTROL_ENABLED", "true");
     private static final String SLOTS = "select count(*) from pg_replication_slots where slot_name = 'exodus_sync'";
+    private static final String SWITCH_JOURNALED = "select count(*) from exodus.sync_run where switch_lsn is not null";
 
-    @BeforeEach
-    void sourceWithRowsAndAnEmptyTarget() {
+    @BeforeAll
+    static void sourceWithRowsAndAnEmptyTarget() {
         APP.create(20_000);
     }
 
@@ -50,85 +49,25 @@ class SyncSwitchCrashTest {
     }
 
     @Test
-    void killedAfterTheSessionsTurnedToDualWriteRestartsInDualWriteAndEndsTheSyncWithoutApplyingAgain()
-            throws Exception {
+    void killedBeforeThenAfterThePhaseChangeResumesThenEndsTheSyncWithoutApplyingAgain() throws Exception {
         Path hold = Files.createTempFile("exodus-sync-hold", "");
+        // The fleet's phase is durable in the source's control state: what tells a restarted proxy what happened.
+        Map<String, String> heldInTheSwitch = Map.of("EXODUS_CONTROL_ENABLED", "true",
+                "EXODUS_SYNC_TEST_HOLD_FILE", hold.toString());
         AtomicInteger proxyPort = new AtomicInteger(FreePorts.pick());
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong committed = new AtomicLong();
         Thread writer = new Thread(() -> APP.write(proxyPort, writing, committed), "sync-switch-writer");
         try {
+            Files.writeString(hold, "before-dual-write");
             int http = FreePorts.pick();
-            try (ProxyProcess first = APP.startProxy(proxyPort.get(), http,
-                    Map.of("EXODUS_CONTROL_ENABLED", "true",
-                    "EXODUS_SYNC_TEST_HOLD_FILE", hold.toString()))) {
-                writer.start();
-                assertEquals(202, Support.post(http, "/exodus/migration/sync", TOKEN, "{}").status(),
-                        Support.withLog(first, "the sync did not start"));
-                Support.HttpAnswer held = APP.status(http, SYNC_TIMEOUT,
-                        answer -> phase(answer).equals("dual-write") || syncState(answer).matches("done|failed"));
-                assertEquals("switching", syncState(held), Support.withLog(first, "not held: " + held.body()));
-                long switched = committed.get();
-                assertTrue(Support.await(Duration.ofSeconds(30), () -> committed.get() > switched + 100),
-                        Support.withLog(first, "the writers go on in dual-write"));
-                first.kill9();
-            }
-            assertEquals(1, APP.onSource(SLOTS), "the slot survives");
-            assertEquals(1, APP.onTarget("select count(*) from exodus.sync_run where switch_lsn is not null"),
-                    "the switch is journaled");
-            assertEquals(1, APP.onSource("select count(*) from exodus.control_state where phase = 'dual-write'"),
-                    "the fleet's phase is dual-write");
-            Files.delete(hold);
-
-            proxyPort.set(FreePorts.pick());
-            http = FreePorts.pick();
-            try (ProxyProcess second = APP.startProxy(proxyPort.get(), http, CONTROL_PLANE)) {
-                long restarted = committed.get();
-                assertEquals("dual-write", phase(APP.status(http, Duration.ofSeconds(30),
-                        answer -> phase(answer).equals("dual-write"))), Support.withLog(second, "not dual-write"));
-                assertTrue(Support.await(Duration.ofSeconds(30), () -> committed.get() > restarted + 100),
-                        Support.withLog(second, "the writers go on in dual-write through the proxy started again"));
-                assertEquals(202, postSync(http).status(), Support.withLog(second, "the sync was not ended"));
-                Support.HttpAnswer done = APP.status(http, SYNC_TIMEOUT,
-                        answer -> syncState(answer).matches("done|failed"));
-                assertEquals("done", syncState(done), Support.withLog(second, "the ended sync: " + done.body()));
-                assertTrue(done.body().contains("nothing of the slot is applied again"), done.body());
-                assertEquals(0, APP.onSource(SLOTS), "the slot is dropped");
-                assertEquals(0, APP.onTarget("select count(*) from exodus.sync_run"), "the journal is cleared");
-                long ended = committed.get();
-                assertTrue(Support.await(Duration.ofSeconds(30), () -> committed.get() > ended + 50),
-                        Support.withLog(second, "the writers go on after the sync ended"));
-                writing.set(false);
-                writer.join(30_000);
-            }
-        } finally {
-            writing.set(false);
-            writer.join(30_000);
-            Files.deleteIfExists(hold);
-        }
-        APP.assertIdenticalWithSequencesAhead();
-    }
-
-    @Test
-    void killedAfterTheSwitchWasJournaledAndBeforeThePhaseChangedResumesFromTheSlot() throws Exception {
-        Path hold = Files.createTempFile("exodus-sync-hold", "");
-        Files.writeString(hold, "before-dual-write");
-        AtomicInteger proxyPort = new AtomicInteger(FreePorts.pick());
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicLong committed = new AtomicLong();
-        Thread writer = new Thread(() -> APP.write(proxyPort, writing, committed), "sync-switch-writer");
-        try {
-            int http = FreePorts.pick();
-            try (ProxyProcess first = APP.startProxy(proxyPort.get(), http,
-                    Map.of("EXODUS_CONTROL_ENABLED", "true",
-                    "EXODUS_SYNC_TEST_HOLD_FILE", hold.toString()))) {
+            try (ProxyProcess first = APP.startProxy(proxyPort.get(), http, heldInTheSwitch)) {
                 writer.start();
                 assertEquals(202, Support.post(http, "/exodus/migration/sync", TOKEN, "{}").status(),
                         Support.withLog(first, "the sync did not start"));
                 assertTrue(Support.await(SYNC_TIMEOUT, () -> APP.onTarget("select count(*) from pg_catalog.pg_tables "
                         + "where schemaname = 'exodus' and tablename = 'sync_run'") == 1
-                        && APP.onTarget("select count(*) from exodus.sync_run where switch_lsn is not null") == 1),
-                        Support.withLog(first, "the switch was never journaled"));
+                        && APP.onTarget(SWITCH_JOURNALED) == 1), Support.withLog(first, "the switch never journaled"));
                 Support.HttpAnswer held = Support.get(http, "/exodus/migration", TOKEN);
                 assertEquals("switching", syncState(held), held.body());
                 assertEquals("direct", phase(held), held.body());
@@ -136,23 +75,49 @@ class SyncSwitchCrashTest {
             }
             assertEquals(1, APP.onSource("select count(*) from exodus.control_state where phase = 'direct'"),
                     "the fleet's phase is still direct");
-            Files.delete(hold);
 
+            // Held again, once its sessions turned to dual-write.
+            Files.writeString(hold, "after-dual-write");
             proxyPort.set(FreePorts.pick());
             http = FreePorts.pick();
-            try (ProxyProcess second = APP.startProxy(proxyPort.get(), http, CONTROL_PLANE)) {
+            try (ProxyProcess second = APP.startProxy(proxyPort.get(), http, heldInTheSwitch)) {
                 long restarted = committed.get();
                 assertTrue(Support.await(Duration.ofSeconds(30), () -> committed.get() > restarted + 100),
                         Support.withLog(second, "the writers go on in direct through the proxy started again"));
                 assertEquals(202, postSync(http).status(), Support.withLog(second, "the sync did not resume"));
+                Support.HttpAnswer held = APP.status(http, SYNC_TIMEOUT,
+                        answer -> phase(answer).equals("dual-write") || syncState(answer).matches("done|failed"));
+                assertEquals("switching", syncState(held), Support.withLog(second, "not held: " + held.body()));
+                assertTrue(held.body().contains("before the phase changed"), held.body());
+                long switched = committed.get();
+                assertTrue(Support.await(Duration.ofSeconds(30), () -> committed.get() > switched + 100),
+                        Support.withLog(second, "the writers go on in dual-write"));
+                second.kill9();
+            }
+            assertEquals(1, APP.onSource(SLOTS), "the slot survives");
+            assertEquals(1, APP.onTarget(SWITCH_JOURNALED), "the switch is journaled");
+            assertEquals(1, APP.onSource("select count(*) from exodus.control_state where phase = 'dual-write'"),
+                    "the fleet's phase is dual-write");
+            Files.delete(hold);
+
+            proxyPort.set(FreePorts.pick());
+            http = FreePorts.pick();
+            try (ProxyProcess third = APP.startProxy(proxyPort.get(), http, Map.of("EXODUS_CONTROL_ENABLED", "true"))) {
+                long restarted = committed.get();
+                assertEquals("dual-write", phase(APP.status(http, Duration.ofSeconds(30),
+                        answer -> phase(answer).equals("dual-write"))), Support.withLog(third, "not dual-write"));
+                assertTrue(Support.await(Duration.ofSeconds(30), () -> committed.get() > restarted + 100),
+                        Support.withLog(third, "the writers go on in dual-write through the proxy started again"));
+                assertEquals(202, postSync(http).status(), Support.withLog(third, "the sync was not ended"));
                 Support.HttpAnswer done = APP.status(http, SYNC_TIMEOUT,
                         answer -> syncState(answer).matches("done|failed"));
-                assertEquals("done", syncState(done), Support.withLog(second, "the resumed sync: " + done.body()));
-                assertTrue(done.body().contains("before the phase changed"), done.body());
-                assertEquals("dual-write", phase(done), done.body());
+                assertEquals("done", syncState(done), Support.withLog(third, "the ended sync: " + done.body()));
+                assertTrue(done.body().contains("nothing of the slot is applied again"), done.body());
+                assertEquals(0, APP.onSource(SLOTS), "the slot is dropped");
+                assertEquals(0, APP.onTarget("select count(*) from exodus.sync_run"), "the journal is cleared");
                 long ended = committed.get();
                 assertTrue(Support.await(Duration.ofSeconds(30), () -> committed.get() > ended + 50),
-                        Support.withLog(second, "the writers go on in dual-write"));
+                        Support.withLog(third, "the writers go on after the sync ended"));
                 writing.set(false);
                 writer.join(30_000);
             }
@@ -162,7 +127,6 @@ class SyncSwitchCrashTest {
             Files.deleteIfExists(hold);
         }
         APP.assertIdenticalWithSequencesAhead();
-        assertEquals(0, APP.onSource(SLOTS), "the slot is dropped");
     }
 
     /** The killed replica counts as live for three heartbeats: a POST in that time is refused, and sent again. */
