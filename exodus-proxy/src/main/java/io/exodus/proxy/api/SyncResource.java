@@ -53,28 +53,28 @@ public class SyncResource {
             return Uni.createFrom().item(problem(Response.Status.UNAUTHORIZED, "a valid bearer token is required"));
         }
         if (!control.enabled()) {
-            return Uni.createFrom().item(startAlone(request));
+            return startAlone(request);
         }
         // The switch pauses this replica's sessions only: another live replica would go on writing to the source
         // alone while the target is brought up to date, and its writes between the slot's last change and its own
         // phase change would be missed.
-        return Uni.createFrom().completionStage(control.replicas().toCompletionStage()).map(replicas -> {
+        return Uni.createFrom().completionStage(control.replicas().toCompletionStage()).chain(replicas -> {
             List<String> others = replicas.stream().filter(Replica::live)
                     .map(Replica::id).filter(id -> !id.equals(control.replicaId())).toList();
-            return others.isEmpty() ? startAlone(request) : problem(Response.Status.CONFLICT, "other replicas of "
+            return others.isEmpty() ? startAlone(request) : Uni.createFrom().item(problem(Response.Status.CONFLICT,
+                    "other replicas of "
                     + "fleet \"" + config.control().fleet() + "\" are live (" + String.join(", ", others) + "): the "
                     + "initial sync pauses the replica it runs on only, so stop the others (or scale to one) for the "
-                    + "sync and start them again once the phase is dual-write");
+                    + "sync and start them again once the phase is dual-write"));
         }).onFailure().recoverWithItem(failure -> problem(Response.Status.SERVICE_UNAVAILABLE,
                 "the fleet's replicas could not be read from the source (" + failure.getMessage() + ")"));
     }
 
-    private Response startAlone(SyncRequest request) {
-        try {
-            return Response.accepted(sync.start(request == null ? SyncRequest.everything() : request)).build();
-        } catch (SyncService.Refused refused) {
-            return problem(Response.Status.CONFLICT, refused.getMessage());
-        }
+    private Uni<Response> startAlone(SyncRequest request) {
+        return Uni.createFrom().completionStage(sync.start(request == null ? SyncRequest.everything() : request)
+                .toCompletionStage()).map(status -> Response.accepted(status).build())
+                .onFailure(SyncService.Refused.class)
+                .recoverWithItem(refused -> problem(Response.Status.CONFLICT, refused.getMessage()));
     }
 
     private static Response problem(Response.Status status, String message) {

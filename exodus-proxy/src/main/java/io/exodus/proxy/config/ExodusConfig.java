@@ -557,6 +557,16 @@ public interface ExodusConfig {
         /** Folder with pg_dump and pg_restore; the PATH, then the newest /usr/lib/postgresql/N/bin when absent. */
         @WithName("pg-bin")
         Optional<String> pgBin();
+
+        /**
+         * A hook for tests, never set in production: while this file exists, the sync holds in its switch to
+         * dual-write, for a test to kill the proxy there (SyncSwitchCrashTest): where the file says
+         * {@code before-dual-write}, after the switch is journaled and before the phase changes (sessions held);
+         * empty or {@code after-dual-write}, after the sessions turned to dual-write and before the slot is dropped.
+         * Unset, the default, nothing is checked.
+         */
+        @WithName("test-hold-file")
+        Optional<Path> testHoldFile();
     }
 
     /**

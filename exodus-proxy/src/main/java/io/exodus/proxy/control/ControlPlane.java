@@ -201,6 +201,26 @@ public class ControlPlane {
                 });
     }
 
+    /**
+     * The fleet's version as the control database has it now: a mark to ask {@link #phaseChangesSince} about later,
+     * from this replica or from one started after it died.
+     */
+    public Future<Long> fleetVersion() {
+        return pool().preparedQuery(ControlSql.VERSION).execute(Tuple.of(config.fleet()))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getLong(0) : 0L);
+    }
+
+    /** The fleet's phase changes committed after {@code version}, oldest first, as the audit has them. */
+    public Future<List<AuditedChange>> phaseChangesSince(long version) {
+        return pool().preparedQuery(ControlSql.PHASE_CHANGES_SINCE).execute(Tuple.of(config.fleet(), version))
+                .map(rows -> {
+                    List<AuditedChange> changes = new ArrayList<>();
+                    rows.forEach(row -> changes.add(new AuditedChange(row.getString(0), row.getString(1),
+                            row.getString(2), row.getLong(3))));
+                    return changes;
+                });
+    }
+
     private Future<ControlChange> waitForReplicas(ControlSetting setting, String from, String to, long version) {
         long deadline = System.nanoTime() + config.applyTimeout().toNanos();
         Promise<ControlChange> answer = Promise.promise();

@@ -85,6 +85,11 @@ final class ControlSql {
             + "ORDER BY replica";
     static final String AUDIT = "INSERT INTO exodus.control_audit (fleet, who, what, from_value, to_value, why, "
             + "version) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    /** The fleet's version as the control database has it, not as a replica applied it. */
+    static final String VERSION = "SELECT version FROM exodus.control_state WHERE fleet = $1";
+    /** The phase changes audited after a version, oldest first. */
+    static final String PHASE_CHANGES_SINCE = "SELECT who, from_value, to_value, version FROM exodus.control_audit "
+            + "WHERE fleet = $1 AND what = 'phase' AND version > $2 ORDER BY version";
     static final String CHANNEL = "exodus_control";
     static final String NOTIFY = "SELECT pg_catalog.pg_notify('" + CHANNEL + "', $1)";
 

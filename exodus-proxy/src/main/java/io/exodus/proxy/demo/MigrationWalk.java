@@ -187,11 +187,8 @@ final class MigrationWalk {
     }
 
     private String sync() throws InterruptedException {
-        try {
-            services.sync().start(SyncRequest.everything());
-        } catch (SyncService.Refused refused) {
-            throw new IllegalStateException("the initial sync was refused: " + refused.getMessage());
-        }
+        await(services.sync().start(SyncRequest.everything()).recover(refused -> Future.failedFuture(
+                new IllegalStateException("the initial sync was refused: " + refused.getMessage()))));
         SyncStatus status = steps.waitFor("initial sync", () -> services.sync().status().orElseThrow(),
                 s -> s.state().finished(), MigrationWalk::syncProgress);
         if (status.state() == SyncState.FAILED) {

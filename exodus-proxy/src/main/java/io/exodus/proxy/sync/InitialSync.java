@@ -1,5 +1,6 @@
 package io.exodus.proxy.sync;
 
+import io.exodus.proxy.traffic.PhaseChange;
 import io.exodus.proxy.traffic.TrafficSwitch;
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.ControlConnections;
@@ -31,10 +32,14 @@ public final class InitialSync {
             + "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indrelid IN (SELECT id FROM t)) "
             + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid IN (SELECT id FROM t) AND NOT tgisinternal) "
             + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid IN (SELECT id FROM t) AND contype = 'f')";
+    private static final String FOREIGN_KEYS_PRESENT = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint "
+            + "WHERE contype = 'f' AND conrelid IN (SELECT pg_catalog.to_regclass(name) FROM unnest($1::text[]) AS "
+            + "n(name)))";
     private static final String SLOT_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots "
             + "WHERE slot_name = $1 AND database = current_database())";
 
-    private static final long FLUSH_POLL_MILLIS = 5;
+    private static final String NOT_DIRECT = "the sync starts in phase direct and ends in dual-write; this proxy runs "
+            + "in phase dual-write";
 
     private final Vertx vertx;
     private final BackendEndpoint source;
@@ -59,19 +64,32 @@ public final class InitialSync {
 
     /** Runs the sync; completes when it is done or has failed (then {@link SyncProgress#status} says why). */
     public Future<Void> run(SyncRequest request) {
+        return run(request, false);
+    }
+
+    /**
+     * Ends a sync a crash interrupted after its switch to dual-write had committed: drops its slot and publications
+     * and clears the journal, applying nothing (this proxy runs in dual-write already). Fails, leaving both, when the
+     * journal and the phase record do not show such a switch.
+     */
+    public Future<Void> finishInterruptedSwitch() {
+        return run(SyncRequest.everything(), true);
+    }
+
+    private Future<Void> run(SyncRequest request, boolean inDualWrite) {
         Promise<Void> finished = Promise.promise();
         // A verticle of its own: the sync's sessions and callbacks live on one event loop, whoever started it.
         vertx.deployVerticle(new AbstractVerticle() {
             @Override
             public void start() {
-                runHere(request, finished);
+                runHere(request, inDualWrite, finished);
             }
         }).onSuccess(id -> finished.future().onComplete(done -> vertx.undeploy(id))).onFailure(finished::tryFail);
         return finished.future();
     }
 
-    private void runHere(SyncRequest request, Promise<Void> finished) {
-        Run run = new Run(request);
+    private void runHere(SyncRequest request, boolean inDualWrite, Promise<Void> finished) {
+        Run run = new Run(request, inDualWrite);
         run.steps().onComplete(result -> run.close().onComplete(closed -> {
             if (result.succeeded()) {
                 progress.enter(SyncState.DONE);
@@ -101,14 +119,58 @@ public final class InitialSync {
         private SnapshotSlot slot;
         private boolean wroteToSource;
         private SqlConnection applier;
+        /** This proxy runs in dual-write already: the run may only end a sync whose switch had committed. */
+        private final boolean inDualWrite;
 
-        Run(SyncRequest request) {
+        Run(SyncRequest request, boolean inDualWrite) {
             this.asked = request;
+            this.inDualWrite = inDualWrite;
         }
 
         Future<Void> steps() {
             return interrupted().compose(found -> {
                 resumed = found.orElse(null);
+                SyncJournal.SwitchMark mark = resumed == null ? null : resumed.switchMark();
+                if (mark == null) {
+                    return inDualWrite ? Future.failedFuture(new IllegalStateException(NOT_DIRECT)) : sync();
+                }
+                Future<List<PhaseChange>> since = mark.phaseMark() == null ? Future.succeededFuture(List.of())
+                        : traffic.phaseChangesSince(mark.phaseMark());
+                return since.compose(changes -> afterInterruptedSwitch(InterruptedSwitch.decide(mark, changes)));
+            });
+        }
+
+        /** A sync a crash interrupted in its switch: resumed, ended, or refused leaving the slot and the journal. */
+        private Future<Void> afterInterruptedSwitch(InterruptedSwitch.Decision decision) {
+            switch (decision.outcome()) {
+                case COMPLETED -> {
+                    if (!inDualWrite) {
+                        return Future.failedFuture(new IllegalStateException("the fleet's phase record says the "
+                                + "sync's switch to dual-write committed, and this proxy runs in phase direct: wait "
+                                + "until it follows the fleet's phase (GET /exodus/migration), then POST again"));
+                    }
+                    progress.note(decision.explanation());
+                    // close() drops what the sync made on the source and clears the journal.
+                    wroteToSource = true;
+                    return Future.succeededFuture();
+                }
+                case RESUME -> {
+                    if (inDualWrite) {
+                        return Future.failedFuture(new IllegalStateException(NOT_DIRECT));
+                    }
+                    progress.note(decision.explanation());
+                    return sync();
+                }
+                default -> {
+                    return Future.failedFuture(new IllegalStateException(decision.explanation()));
+                }
+            }
+        }
+
+        /** The sync itself, new or resumed: schema, rows, changes, switch. */
+        private Future<Void> sync() {
+            Future<Void> upgraded = resumed == null ? Future.succeededFuture() : SyncJournal.create(targetPool);
+            return upgraded.compose(v -> {
                 if (resumed != null) {
                     // The first run's request decides what is copied: the journal's tables are those.
                     asked = resumed.request();
@@ -183,7 +245,9 @@ public final class InitialSync {
                         SyncJournal.Interrupted run = journal.orElseThrow();
                         SlotChanges changes = new SlotChanges(sourcePool, applier, tables, run.copied(),
                                 run.appliedEnd(), progress);
-                        return catchUp(changes).compose(x -> switchOver(changes, 1));
+                        SwitchToDualWrite last = new SwitchToDualWrite(vertx, sourcePool, targetPool, changes, tables,
+                                traffic, settings, progress);
+                        return last.catchUp().compose(x -> foreignKeys(last)).compose(x -> last.run());
                     })
                     .compose(v -> SyncJournal.end(targetPool));
         }
@@ -219,9 +283,42 @@ public final class InitialSync {
                     : targetPool.preparedQuery(POST_DATA_PRESENT).execute(Tuple.of((Object) names))
                             .map(rows -> !rows.iterator().next().getBoolean(0));
             return needed.compose(restore -> !restore ? Future.<Void>succeededFuture() : blocking(() -> {
-                schema.restorePostData();
+                if (resumed == null) {
+                    schema.restorePostData();
+                } else {
+                    // Tables copied under different snapshots: their foreign keys wait for one moment (foreignKeys).
+                    schema.restorePostDataButForeignKeys();
+                }
                 return null;
             }));
+        }
+
+        /**
+         * A resumed sync's foreign keys, restored after its catch-up (ADR 0035): its tables were copied under different
+         * snapshots, so a child may have been copied while its parent's copy, taken earlier, lacks the parent. Once
+         * the target has every transaction that committed before the source's current WAL position, which every
+         * copy's snapshot precedes, each table holds exactly those: one moment of the source, where its constraints
+         * hold. Restored in one transaction, so one foreign key on the tables says a crash came after it.
+         */
+        private Future<Void> foreignKeys(SwitchToDualWrite last) {
+            if (resumed == null || schemaKept) {
+                return Future.succeededFuture();
+            }
+            String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
+            return targetPool.preparedQuery(FOREIGN_KEYS_PRESENT).execute(Tuple.of((Object) names)).compose(rows -> {
+                if (rows.iterator().next().getBoolean(0)) {
+                    return Future.succeededFuture();
+                }
+                return last.drainToNow()
+                        .compose(v -> blocking(schema::restoreForeignKeys))
+                        .compose(restored -> {
+                            if (restored) {
+                                progress.note("the foreign keys were restored after the catch-up: the tables were "
+                                        + "copied under different snapshots");
+                            }
+                            return last.catchUp();
+                        });
+            });
         }
 
         /**
@@ -253,88 +350,6 @@ public final class InitialSync {
                             return Future.succeededFuture(false);
                         });
                     });
-        }
-
-        private Future<Void> catchUp(SlotChanges changes) {
-            return changes.applyRound(null).compose(round -> round.mayHoldMore() ? catchUp(changes)
-                    : Future.succeededFuture());
-        }
-
-        /** Every transaction that committed before {@code upTo} applied. */
-        private Future<Void> drainTo(SlotChanges changes, Lsn upTo) {
-            return flushedPast(upTo).compose(v -> applyUpTo(changes, upTo));
-        }
-
-        /**
-         * A round that stopped short of its change limit read every record up to {@code upTo} (flushed by then), so
-         * it got every transaction that committed before it: no second look, which would decode the slot's WAL
-         * again while the clients wait.
-         */
-        private Future<Void> applyUpTo(SlotChanges changes, Lsn upTo) {
-            return changes.applyRound(upTo).compose(round -> round.mayHoldMore()
-                    ? applyUpTo(changes, upTo) : Future.succeededFuture());
-        }
-
-        /**
-         * Decoding reads only WAL the source has flushed, and a commit under synchronous_commit = off returns before
-         * its record is flushed: until the flush passes the switch's position, the last commits would not be seen.
-         */
-        private Future<Void> flushedPast(Lsn position) {
-            // A synchronous commit of a transaction that wrote WAL (here a logical message no publication carries)
-            // flushes the WAL up to its commit record, past the position: no waiting for the WAL writer. Where the
-            // role may not emit messages, the WAL writer flushes within a few wal_writer_delay.
-            return sourcePool.query("BEGIN; SET LOCAL synchronous_commit = on; "
-                    + "SELECT pg_catalog.pg_logical_emit_message(true, 'exodus_sync', 'switch'); COMMIT").execute()
-                    .<Void>mapEmpty().recover(failure -> Future.succeededFuture())
-                    .compose(v -> polledPast(position));
-        }
-
-        private Future<Void> polledPast(Lsn position) {
-            return sourcePool.query("SELECT pg_catalog.pg_current_wal_flush_lsn()::text").execute().compose(rows -> {
-                if (Lsn.parse(rows.iterator().next().getString(0)).value() >= position.value()) {
-                    return Future.succeededFuture();
-                }
-                Promise<Void> later = Promise.promise();
-                vertx.setTimer(FLUSH_POLL_MILLIS, id -> polledPast(position).onComplete(later));
-                return later.future();
-            });
-        }
-
-        private Future<Void> switchOver(SlotChanges changes, int attempt) {
-            progress.enter(SyncState.SWITCHING);
-            long pausedAt = System.nanoTime();
-            return traffic.pauseNewTransactions(settings.switchTimeout()).transform(paused -> {
-                if (paused.failed()) {
-                    traffic.resume();
-                    if (attempt >= settings.switchAttempts()) {
-                        return Future.failedFuture(new IllegalStateException("the switch to dual-write found "
-                                + "transactions in flight after " + attempt + " attempts of "
-                                + settings.switchTimeout().toMillis() + " ms (exodus.sync.switch-timeout): "
-                                + paused.cause().getMessage()));
-                    }
-                    progress.enter(SyncState.CATCHING_UP);
-                    return catchUp(changes).compose(v -> switchOver(changes, attempt + 1));
-                }
-                // Nothing runs on the source through Exodus now: what committed before this position is all there
-                // is. The insert position, not pg_current_wal_lsn() (the write position): a commit under
-                // synchronous_commit = off may still sit in the WAL buffers, past what was written.
-                long[] steps = new long[3];
-                steps[0] = System.nanoTime();
-                return sourcePool.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text").execute()
-                        .compose(rows -> drainTo(changes, Lsn.parse(rows.iterator().next().getString(0))))
-                        .compose(v -> {
-                            steps[1] = System.nanoTime();
-                            return SequenceAdvance.run(sourcePool, targetPool, tables, settings.sequenceMargin());
-                        })
-                        .compose(v -> traffic.enterDualWrite())
-                        .transform(done -> {
-                            traffic.resume();
-                            steps[2] = System.nanoTime();
-                            progress.switchPause(Duration.ofNanos(steps[2] - pausedAt),
-                                    Duration.ofNanos(steps[0] - pausedAt), Duration.ofNanos(steps[1] - steps[0]));
-                            return done.failed() ? Future.failedFuture(done.cause()) : Future.<Void>succeededFuture();
-                        });
-            });
         }
 
         private <T> Future<T> blocking(Callable<T> work) {

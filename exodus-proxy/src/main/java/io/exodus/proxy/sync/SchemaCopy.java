@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * The source's schema on the target, with pg_dump and pg_restore in pg_dump's section order: {@link #restorePreData}
@@ -16,6 +18,8 @@ import java.util.Map;
  * failure leaves the target as it was. Blocking: run on a worker thread.
  */
 final class SchemaCopy implements AutoCloseable {
+    /** A foreign key in pg_restore's list: "dump id; table oid oid FK CONSTRAINT schema table name owner". */
+    private static final Pattern FOREIGN_KEY = Pattern.compile("^\\d+; \\d+ \\d+ FK CONSTRAINT ");
     private final ClientPrograms programs;
     private final BackendEndpoint source;
     private final BackendEndpoint target;
@@ -89,9 +93,52 @@ final class SchemaCopy implements AutoCloseable {
         restore("post-data");
     }
 
+    /**
+     * The post-data section but its foreign keys: for tables copied under different snapshots, which may hold a child
+     * whose parent is not copied yet (ADR 0035); {@link #restoreForeignKeys} adds them once the target is as of one
+     * moment.
+     */
+    void restorePostDataButForeignKeys() {
+        restoreListed("post-data-without-foreign-keys", entry -> !FOREIGN_KEY.matcher(entry).find());
+    }
+
+    /** The foreign keys of the post-data section; false when the archive has none. */
+    boolean restoreForeignKeys() {
+        return restoreListed("foreign-keys", entry -> FOREIGN_KEY.matcher(entry).find());
+    }
+
     private void restore(String section) {
         programs.run("pg_restore", List.of("--exit-on-error", "--single-transaction", "--section=" + section,
                 "--dbname=" + target.url().database(), archive.toString()), ClientPrograms.environment(target));
+    }
+
+    /**
+     * The post-data entries of the archive's table of contents ({@code pg_restore --list}) that {@code wanted} keeps,
+     * restored in one transaction; false when it keeps none.
+     */
+    private boolean restoreListed(String name, Predicate<String> wanted) {
+        String contents = programs.run("pg_restore", List.of("--list", archive.toString()), Map.of());
+        List<String> entries = contents.lines().filter(line -> !line.startsWith(";") && !line.isBlank())
+                .filter(wanted).toList();
+        if (entries.isEmpty()) {
+            return false;
+        }
+        Path list = folder.resolve(name + ".list");
+        try {
+            Files.write(list, entries);
+            programs.run("pg_restore", List.of("--exit-on-error", "--single-transaction", "--section=post-data",
+                    "--use-list=" + list, "--dbname=" + target.url().database(), archive.toString()),
+                    ClientPrograms.environment(target));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the list of " + name + " to restore: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(list);
+            } catch (IOException ignored) {
+                // A temporary file left behind is harmless.
+            }
+        }
+        return true;
     }
 
     @Override

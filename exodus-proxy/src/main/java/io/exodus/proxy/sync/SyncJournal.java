@@ -32,9 +32,13 @@ final class SyncJournal {
                 table_name text PRIMARY KEY,
                 snapshot text,
                 copied_at timestamptz NOT NULL DEFAULT now()
-            )""";
+            );
+            ALTER TABLE exodus.sync_run ADD COLUMN IF NOT EXISTS switch_lsn pg_lsn;
+            ALTER TABLE exodus.sync_run ADD COLUMN IF NOT EXISTS switch_phase_mark bigint""";
     private static final String EXISTS = "SELECT to_regclass('exodus.sync_run') IS NOT NULL";
-    private static final String RUN = "SELECT schemas, tables, applied_lsn::text FROM exodus.sync_run WHERE slot = $1";
+    /** Through to_jsonb: a journal an earlier version wrote has no switch columns, and reads as not switching. */
+    private static final String RUN = "SELECT schemas, tables, applied_lsn::text, to_jsonb(r) ->> 'switch_lsn', "
+            + "(to_jsonb(r) ->> 'switch_phase_mark')::bigint FROM exodus.sync_run r WHERE slot = $1";
     private static final String COPIED = "SELECT table_name, snapshot FROM exodus.sync_copied";
 
     /**
@@ -42,8 +46,19 @@ final class SyncJournal {
      *
      * @param copied     per table copied ({@code schema.name}), the snapshot its rows are from
      * @param appliedEnd where the last transaction of the slot applied to the target ends; null when none was
+     * @param switchMark  the switch to dual-write the sync had begun; null when it had not
      */
-    record Interrupted(SyncRequest request, Map<String, CopySnapshot> copied, Lsn appliedEnd) {
+    record Interrupted(SyncRequest request, Map<String, CopySnapshot> copied, Lsn appliedEnd, SwitchMark switchMark) {
+    }
+
+    /**
+     * A switch to dual-write begun: the target had every transaction that committed before {@code at}, and no session
+     * had turned to dual-write yet when this was written.
+     *
+     * @param phaseMark where the durable record of phase changes stood then (the control state's version); null when
+     *                  phases were not durable (the control plane off)
+     */
+    record SwitchMark(Lsn at, Long phaseMark) {
     }
 
     private SyncJournal() {
@@ -63,18 +78,25 @@ final class SyncJournal {
                 SyncRequest request = new SyncRequest(List.of(run.getArrayOfStrings(0)),
                         List.of(run.getArrayOfStrings(1)));
                 Lsn applied = run.getString(2) == null ? null : Lsn.parse(run.getString(2));
+                SwitchMark switchMark = run.getString(3) == null ? null
+                        : new SwitchMark(Lsn.parse(run.getString(3)), run.getLong(4));
                 return target.query(COPIED).execute().map(rows -> {
                     Map<String, CopySnapshot> copied = new HashMap<>();
                     rows.forEach(row -> copied.put(row.getString(0), CopySnapshot.parse(row.getString(1))));
-                    return Optional.of(new Interrupted(request, copied, applied));
+                    return Optional.of(new Interrupted(request, copied, applied, switchMark));
                 });
             });
         });
     }
 
+    /** The journal's tables, made or brought to this version's columns (a resumed sync's may be older). */
+    static Future<Void> create(Pool target) {
+        return target.query(CREATE).execute().mapEmpty();
+    }
+
     /** A new sync: whatever an earlier one left is forgotten. Written once the slot exists. */
     static Future<Void> begin(Pool target, SyncRequest request) {
-        return target.query(CREATE).execute()
+        return create(target)
                 .compose(v -> target.withTransaction(connection -> connection.query("DELETE FROM exodus.sync_copied")
                         .execute()
                         .compose(x -> connection.query("DELETE FROM exodus.sync_run").execute())
@@ -83,6 +105,19 @@ final class SyncJournal {
                                         request.schemas().toArray(String[]::new),
                                         request.tables().toArray(String[]::new))))))
                 .mapEmpty();
+    }
+
+    /**
+     * Records the switch to dual-write as begun, committed before any session turns to dual-write: a sync that finds
+     * it after a crash knows the sessions may have, and asks the phase record whether they did (ADR 0035).
+     */
+    static Future<Void> markSwitch(Pool target, SwitchMark mark) {
+        return target.preparedQuery("UPDATE exodus.sync_run SET "
+                + "switch_lsn = $2::text::pg_lsn, switch_phase_mark = $3 WHERE slot = $1").execute(Tuple.of(
+                        SyncNames.SLOT, mark.at().toString(), mark.phaseMark())).compose(rows -> rows.rowCount() == 1
+                                ? Future.<Void>succeededFuture()
+                                : Future.failedFuture(new IllegalStateException("the sync's journal on the target "
+                                        + "(exodus.sync_run) is gone: the switch is not begun")));
     }
 
     /** The sync ended (done or failed, its slot dropped): nothing to resume. */

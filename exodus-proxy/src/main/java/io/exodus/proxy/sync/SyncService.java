@@ -2,9 +2,11 @@ package io.exodus.proxy.sync;
 
 import io.exodus.proxy.traffic.SessionTrafficSwitch;
 import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -55,17 +57,48 @@ public class SyncService {
         }
     }
 
-    /** Starts a sync and returns its status at once; the sync goes on in the background. */
-    public synchronized SyncStatus start(SyncRequest request) {
+    /**
+     * Starts a sync and answers its status at once; the sync goes on in the background. Fails with {@link Refused}
+     * when it cannot start. In phase dual-write the one sync that starts is the end of one a crash interrupted after
+     * its switch to dual-write: the target's journal says so, and the run checks the fleet's phase record (ADR 0035).
+     */
+    public Future<SyncStatus> start(SyncRequest request) {
+        try {
+            checkStartable();
+        } catch (Refused refused) {
+            return Future.failedFuture(refused);
+        }
+        if (migration.phase() == MigrationPhase.DIRECT) {
+            return Future.succeededFuture(launch(request, false));
+        }
+        Refused notDirect = new Refused("the sync starts in phase direct and ends in dual-write; this proxy runs in "
+                + "phase " + migration.phase().configName());
+        if (migration.phase() != MigrationPhase.DUAL_WRITE) {
+            return Future.failedFuture(notDirect);
+        }
+        ControlConnections connections = new ControlConnections(vertx, config.source().connectTimeout());
+        return SyncJournal.interrupted(connections.to(endpoints.target().get()))
+                .transform(found -> connections.closeAll().transform(closed -> {
+                    if (found.failed() || found.result().map(run -> run.switchMark() == null).orElse(true)) {
+                        return Future.failedFuture(notDirect);
+                    }
+                    try {
+                        synchronized (this) {
+                            checkStartable();
+                            return Future.succeededFuture(launch(request, true));
+                        }
+                    } catch (Refused refused) {
+                        return Future.failedFuture(refused);
+                    }
+                }));
+    }
+
+    private synchronized void checkStartable() {
         if (current != null && !current.state().finished()) {
             throw new Refused("a sync is running already (" + current.state().apiName() + ")");
         }
         if (endpoints.target().isEmpty()) {
             throw new Refused("no target configured: set exodus.target.url");
-        }
-        if (migration.phase() != MigrationPhase.DIRECT) {
-            throw new Refused("the sync starts in phase direct and ends in dual-write; this proxy runs in phase "
-                    + migration.phase().configName());
         }
         if (migration.policy().usesTwoPhaseCommit()) {
             // Dual-write under two-phase commit needs its recovery running before the first transaction; the switch
@@ -77,6 +110,9 @@ public class SyncService {
             throw new Refused("this build of Exodus cannot switch its sessions to dual-write at the end of a sync "
                     + "(no TrafficSwitch): the sync is not started");
         }
+    }
+
+    private synchronized SyncStatus launch(SyncRequest request, boolean endingInterruptedSwitch) {
         SyncSettings settings;
         try {
             settings = SyncSettings.of(config.sync());
@@ -85,9 +121,13 @@ public class SyncService {
         }
         SyncProgress progress = new SyncProgress();
         current = progress;
-        new InitialSync(vertx, endpoints.source(), endpoints.target().get(), settings,
-                config.source().connectTimeout(), config.protocol().maxMessageSize(), traffic.get(), progress)
-                .run(request);
+        InitialSync sync = new InitialSync(vertx, endpoints.source(), endpoints.target().get(), settings,
+                config.source().connectTimeout(), config.protocol().maxMessageSize(), traffic.get(), progress);
+        if (endingInterruptedSwitch) {
+            sync.finishInterruptedSwitch();
+        } else {
+            sync.run(request);
+        }
         return progress.status();
     }
 

@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -67,5 +69,17 @@ public class FleetTrafficSwitch implements TrafficSwitch {
         if (ending != 0) {
             control.endFleetPause(ending);
         }
+    }
+
+    /** The fleet's version in the control database (this switch is used with the control plane on only). */
+    @Override
+    public Future<Optional<Long>> phaseMark() {
+        return control.fleetVersion().map(Optional::of);
+    }
+
+    @Override
+    public Future<List<PhaseChange>> phaseChangesSince(long mark) {
+        return control.phaseChangesSince(mark).map(changes -> changes.stream()
+                .map(change -> new PhaseChange(change.who(), change.from(), change.to())).toList());
     }
 }

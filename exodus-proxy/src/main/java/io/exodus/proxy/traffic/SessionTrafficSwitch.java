@@ -12,6 +12,8 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -74,5 +76,17 @@ public class SessionTrafficSwitch implements TrafficSwitch {
         if (started != null) {
             started.resume();
         }
+    }
+
+    /** The fleet's version in the control database when the control plane is on; empty otherwise. */
+    @Override
+    public Future<Optional<Long>> phaseMark() {
+        return control.enabled() ? control.fleetVersion().map(Optional::of) : Future.succeededFuture(Optional.empty());
+    }
+
+    @Override
+    public Future<List<PhaseChange>> phaseChangesSince(long mark) {
+        return control.phaseChangesSince(mark).map(changes -> changes.stream()
+                .map(change -> new PhaseChange(change.who(), change.from(), change.to())).toList());
     }
 }

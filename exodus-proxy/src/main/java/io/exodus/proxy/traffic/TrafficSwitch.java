@@ -4,6 +4,8 @@ import io.exodus.proxy.migration.MigrationPhase;
 import io.vertx.core.Future;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A moment in which no transaction runs through Exodus, to change what sessions write to. The initial sync uses it for
@@ -15,6 +17,8 @@ import java.time.Duration;
  * when bringing the target up failed), then always {@link #resume}.
  */
 public interface TrafficSwitch {
+    /** Who the initial sync's phase change is audited as. */
+    String INITIAL_SYNC = "initial sync";
 
     /**
      * Holds back every transaction that has not started yet (the first statement of a session outside a
@@ -29,7 +33,7 @@ public interface TrafficSwitch {
      * the target. Only called while paused; completes once the phase is in effect.
      */
     default Future<Void> enterDualWrite() {
-        return enter(MigrationPhase.DUAL_WRITE, "initial sync", "the target caught up with the source");
+        return enter(MigrationPhase.DUAL_WRITE, INITIAL_SYNC, "the target caught up with the source");
     }
 
     /**
@@ -40,4 +44,18 @@ public interface TrafficSwitch {
 
     /** Lets the transactions held back go on (in dual-write if {@link #enterDualWrite} was called). */
     void resume();
+
+    /**
+     * A mark of where the durable record of phase changes stands now, to ask {@link #phaseChangesSince} about after a
+     * crash: whether a phase change made after the mark committed. Empty when phases are not durable (kept in memory
+     * only): then no process started after a crash can tell what the phase was before it.
+     */
+    default Future<Optional<Long>> phaseMark() {
+        return Future.succeededFuture(Optional.empty());
+    }
+
+    /** The phase changes committed after {@code mark} (from {@link #phaseMark}), oldest first. */
+    default Future<List<PhaseChange>> phaseChangesSince(long mark) {
+        return Future.failedFuture(new IllegalStateException("phases are not durable here: no mark to ask about"));
+    }
 }

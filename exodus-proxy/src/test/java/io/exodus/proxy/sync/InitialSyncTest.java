@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class InitialSyncTest {
     private static final SyncSettings SETTINGS = new SyncSettings(2, TablesWithoutKey.INSERT_ONLY,
-            Duration.ofSeconds(5), 3, 10_000, Optional.empty());
+            Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
 
     private static Vertx vertx;
 
@@ -137,6 +137,45 @@ class InitialSyncTest {
         assertTrue(progress.status().notes().stream().anyMatch(note -> note.contains("kept as it is")));
         TableComparison.assertIdentical(databases.source(), databases.target(), "parent", "child");
         assertSequencesAhead(databases, 1);
+    }
+
+    /**
+     * A sync interrupted after its switch was journaled, where phases are not durable (the gate, as the control plane
+     * off): nothing tells whether sessions wrote in dual-write, so the next sync applies nothing and keeps the slot and
+     * the journal for the operator (ADR 0035).
+     */
+    @Test
+    void aSwitchInterruptedWithoutADurablePhaseIsRefusedKeepingTheSlotAndTheJournal() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_switch_undurable");
+        SyncedDatabases.execute(databases.source(), "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)");
+        SyncedDatabases.execute(databases.source(),
+                "SELECT pg_create_logical_replication_slot('" + SyncNames.SLOT + "', 'pgoutput')");
+        io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
+        try {
+            io.vertx.sqlclient.Pool target = connections.to(databases.targetEndpoint());
+            SyncJournal.begin(target, SyncRequest.everything())
+                    .compose(v -> SyncJournal.markSwitch(target, new SyncJournal.SwitchMark(Lsn.parse("0/1"), null)))
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        SyncProgress progress = new SyncProgress();
+        try {
+            run(databases, new WorkloadGate(vertx), progress);
+            assertEquals(SyncState.FAILED, progress.status().state(), () -> progress.status().toString());
+            assertTrue(progress.status().error().contains("exodus.control.enabled=false")
+                    && progress.status().error().contains("pg_drop_replication_slot"), progress.status().error());
+            assertEquals(1, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_replication_slots "
+                    + "WHERE slot_name = '" + SyncNames.SLOT + "'"), "the slot is kept");
+            assertEquals(1, SyncedDatabases.number(databases.target(),
+                    "SELECT count(*) FROM exodus.sync_run WHERE switch_lsn IS NOT NULL"), "the journal is kept");
+            assertEquals(0, SyncedDatabases.number(databases.target(), "SELECT count(*) FROM pg_class c "
+                    + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"), "nothing copied");
+        } finally {
+            SyncedDatabases.execute(databases.source(), "SELECT pg_drop_replication_slot(slot_name) "
+                    + "FROM pg_replication_slots WHERE slot_name = '" + SyncNames.SLOT + "'");
+        }
     }
 
     private static void run(SyncedDatabases databases, WorkloadGate gate, SyncProgress progress) throws Exception {
