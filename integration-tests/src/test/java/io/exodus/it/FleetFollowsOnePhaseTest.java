@@ -215,6 +215,68 @@ class FleetFollowsOnePhaseTest {
         assertEquals(0, Support.queryLong(target, "select count(*) from events where id = 20"));
     }
 
+    /**
+     * A session of replica B has a transaction open in phase direct (one row written to the source alone) when B's
+     * control reads are held back and A moves the fleet to dual-write without it. Once B reads the state again and is
+     * confirmed, the transaction's next write is refused with 57P03 and the transaction rolled back: carried on, it
+     * wrote the source alone while the fleet dual-writes, and its commit left the target without its rows (it did,
+     * before B refused the transactions a change of route leaves behind). A session of B that was between transactions
+     * then writes on, to both databases.
+     */
+    @Test
+    void aTransactionOpenWhileTheFleetMovedWithoutItsReplicaIsRefusedNotCarriedOn() throws Exception {
+        String fleet = "it-fleet-behind-" + System.nanoTime();
+        int portA = FreePorts.pick();
+        int portB = FreePorts.pick();
+        int httpA = FreePorts.pick();
+        int httpB = FreePorts.pick();
+        Path hold = Files.createTempDirectory("exodus-hold").resolve("hold-control-reads");
+        Map<String, String> held = replica(fleet, "behind_b", httpB);
+        held.put("EXODUS_CONTROL_TEST_HOLD_FILE", hold.toString());
+        ConnectionTarget source = ConnectionTarget.superuser(TestDatabases.source()).withDatabase(DATABASE);
+        ConnectionTarget target = ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
+        try (ProxyProcess a = Support.startProxyOnTestDatabases(portA, replica(fleet, "behind_a", httpA));
+                ProxyProcess b = Support.startProxyOnTestDatabases(portB, held);
+                Connection inTransaction = ConnectionTarget.local(portB, TestUsers.SUPERUSER,
+                        TestUsers.SUPERUSER_PASSWORD, DATABASE).openJdbc();
+                Connection betweenTransactions = ConnectionTarget.local(portB, TestUsers.SUPERUSER,
+                        TestUsers.SUPERUSER_PASSWORD, DATABASE).openJdbc();
+                Statement open = inTransaction.createStatement();
+                Statement idle = betweenTransactions.createStatement()) {
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> Support.queryLong(TestDatabases.source(),
+                    "select count(*) from exodus.replicas where fleet = '" + fleet + "'") == 2),
+                    "both replicas report themselves");
+            inTransaction.setAutoCommit(false);
+            open.execute("insert into events values (30, 'replica b, a transaction open in phase direct')");
+
+            Files.createFile(hold);
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> stale(httpB)), "b says it is stale");
+            Support.HttpAnswer changed = Support.put(httpA, "/exodus/migration/phase", TOKEN,
+                    "{\"phase\": \"dual-write\", \"reason\": \"integration test\"}");
+            assertEquals(200, changed.status(), changed.body());
+            assertTrue(changed.body().replace(" ", "").contains("\"appliedBy\":[\"behind_a\"]"),
+                    "only a applied it, b no longer counts as live: " + changed.body());
+            Files.delete(hold);
+            assertTrue(Support.await(Duration.ofSeconds(10), () -> !stale(httpB)
+                    && Support.get(httpB, "/exodus/migration", TOKEN).body().contains("\"phase\":\"dual-write\"")),
+                    "b reads the state again and applies the new phase");
+
+            java.sql.SQLException refused = assertThrows(java.sql.SQLException.class, () -> {
+                open.execute("insert into events values (31, 'replica b, the same transaction after the change')");
+                inTransaction.commit();
+            });
+            assertEquals("57P03", refused.getSQLState(), refused.getMessage());
+            idle.execute("insert into events values (32, 'replica b, a session between transactions')");
+        } finally {
+            Files.deleteIfExists(hold);
+        }
+        assertEquals(0, Support.queryLong(source, "select count(*) from events where id in (30, 31)"),
+                "the transaction left behind was rolled back");
+        assertEquals(1, Support.queryLong(source, "select count(*) from events where id = 32"));
+        assertEquals(1, Support.queryLong(target, "select count(*) from events where id = 32"),
+                "the session that was between transactions followed the fleet to dual-write");
+    }
+
     private static boolean stale(int httpPort) {
         String body = Support.get(httpPort, "/exodus/migration", TOKEN).body().replace(" ", "");
         assertTrue(body.contains("\"stale\":"), body);

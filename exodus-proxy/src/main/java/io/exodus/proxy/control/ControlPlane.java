@@ -56,6 +56,7 @@ public class ControlPlane {
     private final TwoPhaseRecovery recovery;
     private final String replicaId;
     private final FleetPauseFollower pauses;
+    private final SessionRegistry sessions;
     private ControlConnections connections;
     private PgSubscriber subscriber;
     private long pollTimer = -1;
@@ -63,12 +64,15 @@ public class ControlPlane {
     /** The version of the state this replica applied; 0 before the first read. */
     private volatile long applied;
     private volatile ControlState last;
+    /** The fleet's count of route changes in the state this replica applied ({@link ControlState#routeChanges}). */
+    private long routeChanges;
     /** Whether the log last said this replica is stale; changed under {@code this}. */
     private boolean reportedStale;
 
     public ControlPlane(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
             TwoPhaseRecovery recovery, SessionRegistry sessions) {
         this.pauses = new FleetPauseFollower(sessions);
+        this.sessions = sessions;
         this.vertx = vertx;
         this.config = config.control();
         this.endpoints = endpoints;
@@ -164,8 +168,10 @@ public class ControlPlane {
                         case POLICY -> before.policy();
                         case CANARY_PERCENT -> String.valueOf(before.canaryPercent());
                     };
+                    int routeChange = setting == ControlSetting.PHASE && before != null
+                            && !routeCovers(before.phase(), to) ? 1 : 0;
                     return connection.preparedQuery(ControlSql.update(setting.column()))
-                            .execute(Tuple.of(config.fleet(), value, who)).compose(updated -> {
+                            .execute(Tuple.of(config.fleet(), value, who, routeChange)).compose(updated -> {
                                 long version = updated.iterator().next().getLong(0);
                                 return connection.preparedQuery(ControlSql.AUDIT).execute(Tuple.of(config.fleet(),
                                         who, setting.auditName(), from, to, why, version))
@@ -332,10 +338,16 @@ public class ControlPlane {
                 if (state.version() <= applied) {
                     return;
                 }
+                // A change of the route this replica did not see made: its open transactions must not go on.
+                boolean leftBehind = applied != 0 && state.routeChanges() != routeChanges;
                 migration.changeCanaryPercent(state.canaryPercent());
                 migration.changePolicy(policy);
                 migration.changePhase(phase);
                 applied = state.version();
+                routeChanges = state.routeChanges();
+                if (leftBehind && !sessions.holdsEveryTransaction()) {
+                    leaveBehindOpenTransactions(phase);
+                }
             }
             heartbeat();
         }).onFailure(failure -> LOG.errorf("Control: version %d of fleet \"%s\" needs two-phase commit, which this "
@@ -373,6 +385,20 @@ public class ControlPlane {
                 .onFailure(failure -> LOG.debugf("Control: heartbeat failed: %s", failure.getMessage()));
     }
 
+    /**
+     * The fleet moved the primary or started mirroring writes (once or more) since the state this replica applied
+     * last. A replica that held the fleet's pause for it has no transaction open: its sessions were held between
+     * transactions and follow the new phase. A replica that was not counted live then (its control connection failed
+     * for three heartbeats) may have sessions in a transaction routed by the route the fleet left; they are refused at
+     * their next request and rolled back, never carried on by a route the rest of the fleet no longer uses.
+     */
+    private void leaveBehindOpenTransactions(MigrationPhase phase) {
+        LOG.warnf("Control: fleet \"%s\" moved to phase %s by a change this replica did not hold a pause for: its "
+                + "sessions not between two transactions are refused (57P03) at their next request", config.fleet(),
+                phase.configName());
+        sessions.leaveBehindOpenTransactions();
+    }
+
     /** Says in the log when this replica becomes stale, and when it is no longer. */
     private synchronized void noteStaleness() {
         boolean stale = stale();
@@ -403,7 +429,16 @@ public class ControlPlane {
         }
         Row row = rows.iterator().next();
         return new ControlState(row.getString(0), row.getString(1), row.getDouble(2), row.getLong(3),
-                row.getString(4), row.getString(5));
+                row.getString(4), row.getString(5), row.getLong(6));
+    }
+
+    /** Whether a change from phase {@code from} to {@code to} (as stored) keeps open transactions right. */
+    private static boolean routeCovers(String from, String to) {
+        try {
+            return MigrationPhase.fromConfig(from).routeCovers(MigrationPhase.fromConfig(to));
+        } catch (IllegalArgumentException unknown) {
+            return false;
+        }
     }
 
     private Pool pool() {

@@ -21,6 +21,7 @@ final class ControlSql {
                 version bigint NOT NULL,
                 changed_at timestamptz NOT NULL DEFAULT now(),
                 changed_by text NOT NULL);
+            ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS route_changes bigint NOT NULL DEFAULT 0;
             CREATE TABLE IF NOT EXISTS exodus.control_audit (
                 id bigserial PRIMARY KEY,
                 fleet text NOT NULL,
@@ -68,8 +69,8 @@ final class ControlSql {
     /** The first replica of a fleet brings its configured state; later ones find it. */
     static final String INSERT_INITIAL = "INSERT INTO exodus.control_state (fleet, phase, policy, canary_percent, "
             + "version, changed_by) VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (fleet) DO NOTHING";
-    static final String READ = "SELECT phase, policy, canary_percent, version, changed_at::text, changed_by "
-            + "FROM exodus.control_state WHERE fleet = $1";
+    static final String READ = "SELECT phase, policy, canary_percent, version, changed_at::text, changed_by, "
+            + "route_changes FROM exodus.control_state WHERE fleet = $1";
     static final String READ_FOR_CHANGE = READ + " FOR UPDATE";
     static final String HEARTBEAT = "INSERT INTO exodus.replicas (fleet, replica, phase, policy, version, last_seen) "
             + "VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (fleet, replica) DO UPDATE SET phase = excluded.phase, "
@@ -90,9 +91,12 @@ final class ControlSql {
     private ControlSql() {
     }
 
-    /** The UPDATE of one setting: {@code column} comes from {@link ControlSetting}, never from a client. */
+    /**
+     * The UPDATE of one setting: {@code column} comes from {@link ControlSetting}, never from a client. {@code $4}
+     * counts a phase change that moves the primary or starts mirroring into {@code route_changes}.
+     */
     static String update(String column) {
         return "UPDATE exodus.control_state SET " + column + " = $2, version = version + 1, changed_at = now(), "
-                + "changed_by = $3 WHERE fleet = $1 RETURNING version";
+                + "changed_by = $3, route_changes = route_changes + $4 WHERE fleet = $1 RETURNING version";
     }
 }

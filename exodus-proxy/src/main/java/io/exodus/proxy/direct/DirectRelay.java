@@ -171,7 +171,7 @@ public final class DirectRelay implements Relay {
         if (toConfirm != null) {
             holdUntilConfirmed(toConfirm);
         } else if (violation != null) {
-            session.closeWithError(refusedAsStale ? StaleStateRefusal.error()
+            session.closeWithError(refusedAsStale ? StaleStateRefusal.error(session)
                     : ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
         } else if (clientTerminated) {
             backendClosed = true;
@@ -194,13 +194,13 @@ public final class DirectRelay implements Relay {
         held = Unpooled.compositeBuffer();
         held.addComponent(true, request);
         autoRead(client, false);
-        services.relays().confirmState().onComplete(confirmed -> {
+        services.relays().confirmState(session).onComplete(confirmed -> {
             confirming = false;
             if (backendClosed || confirmed.failed()) {
                 held.release();
                 held = null;
                 if (!backendClosed) {
-                    session.closeWithError(StaleStateRefusal.error());
+                    session.closeWithError(StaleStateRefusal.error(session));
                 }
                 return;
             }
@@ -403,7 +403,7 @@ public final class DirectRelay implements Relay {
          * from a write: every request waits.
          */
         private void refuseIfStale() {
-            if (services.relays().refusesWrites()) {
+            if (services.relays().refusesWrites(session)) {
                 refusedAsStale = true;
                 throw new ProtocolViolation(SqlState.CANNOT_CONNECT_NOW, "stale control state");
             }

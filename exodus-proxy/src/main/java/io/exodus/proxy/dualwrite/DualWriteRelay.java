@@ -369,7 +369,7 @@ public final class DualWriteRelay implements Relay {
     }
 
     private void run(UnitPlan plan, AheadOfSync sent) {
-        if (plan.shape() != UnitShape.READ && services.relays().refusesWrites()) {
+        if (plan.shape() != UnitShape.READ && services.relays().refusesWrites(session)) {
             runOnceConfirmed(plan, sent);
             return;
         }
@@ -382,7 +382,7 @@ public final class DualWriteRelay implements Relay {
      */
     private void runOnceConfirmed(UnitPlan plan, AheadOfSync sent) {
         busy = true;
-        services.relays().confirmState().onComplete(confirmed -> {
+        services.relays().confirmState(session).onComplete(confirmed -> {
             busy = false;
             if (closed) {
                 if (closeAfterUnit) {
@@ -392,7 +392,7 @@ public final class DualWriteRelay implements Relay {
             }
             if (confirmed.failed()) {
                 // Closing rolls back what the transaction wrote by a phase that may be old (docs/adr/0032).
-                session.closeWithError(StaleStateRefusal.error());
+                session.closeWithError(StaleStateRefusal.error(session));
                 return;
             }
             runUnit(plan, sent);

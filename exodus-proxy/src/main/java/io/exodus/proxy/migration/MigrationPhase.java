@@ -60,6 +60,18 @@ public enum MigrationPhase {
         return this == SOURCE_RETIRED;
     }
 
+    /**
+     * Whether a transaction routed by this phase stays right when the fleet moves to {@code next} while it is open: the
+     * same primary, and no database that {@code next} writes left out. Going on to write one more database than
+     * needed (from dual-write to direct, from cutover to source-retired) loses nothing; starting to mirror (from
+     * direct to dual-write) or moving the primary (a cutover, a rollback) does: the fleet makes those under a pause that
+     * waits for every live replica's transactions, and a transaction of a replica that was not counted live then must
+     * not go on (docs/adr/0032, "Transactions the fleet left behind").
+     */
+    public boolean routeCovers(MigrationPhase next) {
+        return primary == next.primary && (mirrored || !next.mirrored);
+    }
+
     public static MigrationPhase fromConfig(String value) {
         for (MigrationPhase phase : values()) {
             if (phase.configName.equalsIgnoreCase(value.trim())) {

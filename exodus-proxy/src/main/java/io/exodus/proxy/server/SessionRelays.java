@@ -39,12 +39,16 @@ record SessionRelays(DualWriteServices dualWrite, BackendConnector source, int m
 
     /** Never without a target: such a replica applies no phase but direct, so no newer state moves its writes. */
     @Override
-    public boolean refusesWrites() {
-        return dualWrite != null && dualWrite.migration().refusesWrites();
+    public boolean refusesWrites(RelayHost session) {
+        return session.leftBehind() || dualWrite != null && dualWrite.migration().refusesWrites();
     }
 
     @Override
-    public Future<Void> confirmState() {
+    public Future<Void> confirmState(RelayHost session) {
+        if (session.leftBehind()) {
+            // No confirmation helps: the fleet changed the route while this transaction was open (docs/adr/0032).
+            return Future.failedFuture("the fleet changed the route while this session's transaction was open");
+        }
         if (dualWrite == null) {
             return Future.succeededFuture();
         }
@@ -56,7 +60,7 @@ record SessionRelays(DualWriteServices dualWrite, BackendConnector source, int m
         migration.confirmer().confirmNow().onComplete(answer);
         return answer.future().compose(v -> {
             // Checked on the session's loop, when the request goes on: within the renewed lease, by the same phase.
-            if (migration.refusesWrites() || migration.phase() != found) {
+            if (migration.refusesWrites() || migration.phase() != found || session.leftBehind()) {
                 return Future.failedFuture("the confirmation came too late, or with a newer phase");
             }
             return Future.succeededFuture();

@@ -65,6 +65,8 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     /** The relay is being replaced by the one of the migration's new phase. */
     private boolean switchingRelay;
     private BackendLogin login;
+    /** See {@link #leftBehind()}: set when the fleet changed the route while this session was not quiet. */
+    private boolean leftBehind;
     /** The pause this session's relay holds its next request for, between transactions; null when it runs. */
     private TrafficPause heldBy;
     private CancelRegistry.CancelKey cancelKey;
@@ -381,6 +383,30 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         });
     }
 
+    /**
+     * The fleet changed the route without this replica holding its pause: a transaction open now was routed by the
+     * route the fleet left, so its requests are refused until the session is quiet again (a quiet session, or one held
+     * for a pause or moving, has nothing open and only follows the phase).
+     */
+    void leaveBehindUnlessQuiet() {
+        context.runOnContext(v -> {
+            if (state != State.RELAYING || heldBy != null || switchingRelay) {
+                return;
+            }
+            leftBehind = true;
+            requestQuiet(); // runs atQuietMoment at once when quiet, which clears it
+            if (leftBehind) {
+                LOG.infof("%s: in a transaction the fleet's change of route left behind: its next request that is "
+                        + "not a read is refused", label);
+            }
+        });
+    }
+
+    @Override
+    public boolean leftBehind() {
+        return leftBehind;
+    }
+
     /** Traffic is paused: the session's next transaction waits (it counts as held when it is not relaying yet). */
     void pauseFor(TrafficPause pause) {
         context.runOnContext(v -> {
@@ -414,6 +440,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         if (state != State.RELAYING) {
             return;
         }
+        leftBehind = false;
         if (!route().equals(relayRoute)) {
             switchRelay();
             return;

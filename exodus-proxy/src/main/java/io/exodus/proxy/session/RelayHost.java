@@ -19,4 +19,11 @@ public interface RelayHost {
 
     /** Ends the session now with 57P01, as graceful shutdown does once a session is idle or out of time. */
     void closeForShutdownNow();
+
+    /**
+     * Whether the fleet moved the primary or started mirroring writes while this session was in a transaction (or a
+     * request), without this replica holding the pause for it: until the session is between two transactions again,
+     * every request that is not a read is refused, as on a stale replica (docs/adr/0032).
+     */
+    boolean leftBehind();
 }

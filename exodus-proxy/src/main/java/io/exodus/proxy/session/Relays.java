@@ -22,17 +22,19 @@ public interface Relays {
     MigrationPhase phase();
 
     /**
-     * Whether a write must be refused now: this replica could not confirm for {@code exodus.control.stale-after} that
-     * its phase is still the fleet's, and a newer phase could route the write differently. Asked once per request.
+     * Whether a write of {@code session} must be refused now: this replica could not confirm for
+     * {@code exodus.control.stale-after} that its phase is still the fleet's, and a newer phase could route the write
+     * differently; or the session's transaction was {@link RelayHost#leftBehind() left behind}. Asked once per request.
      */
-    boolean refusesWrites();
+    boolean refusesWrites(RelayHost session);
 
     /**
-     * Asks the fleet now, for a request that found {@link #refusesWrites()} true, whether this replica's state is still
+     * Asks the fleet now, for a request that found {@link #refusesWrites} true, whether this replica's state is still
      * the fleet's (docs/adr/0032, "Confirmation on demand"). Succeeds, on the caller's event loop, when the request may
-     * go on: the lease was renewed and the phase is still the one the request found; fails when it must be refused.
+     * go on: the lease was renewed, the phase is still the one the request found and the session was not left behind
+     * meanwhile; fails when it must be refused.
      */
-    Future<Void> confirmState();
+    Future<Void> confirmState(RelayHost session);
 
     /** Starts the pass-through relay to {@code backend}, a connection to {@code side}. */
     Relay direct(RelayHost host, NetSocket client, SessionServices services, BackendConnection backend, Side side);

@@ -61,6 +61,28 @@ public class SessionRegistry {
         return started;
     }
 
+    /** Whether new transactions are paused now. */
+    public boolean paused() {
+        return pause != null;
+    }
+
+    /**
+     * Whether a pause is in effect and every session holds it: none has a transaction open, so a change of the route
+     * leaves nothing behind.
+     */
+    public boolean holdsEveryTransaction() {
+        TrafficPause current = pause;
+        return current != null && current.allHeld().succeeded();
+    }
+
+    /**
+     * The fleet changed the route of writes without this replica holding its pause: every session not between two
+     * transactions is refused at its next request (docs/adr/0032, "Transactions the fleet left behind").
+     */
+    public void leaveBehindOpenTransactions() {
+        sessions.forEach(ClientSession::leaveBehindUnlessQuiet);
+    }
+
     /** The pause in effect, or null. */
     TrafficPause pause() {
         return pause;
