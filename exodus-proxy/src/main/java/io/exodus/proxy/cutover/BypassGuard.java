@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.sql.Identifiers;
@@ -65,6 +66,7 @@ public class BypassGuard {
     private static final String GUARDED = "SELECT g.role, g.previous, r.oid IS NOT NULL FROM exodus.bypass_guard g "
             + "LEFT JOIN pg_catalog.pg_roles r ON r.rolname = g.role WHERE g.fleet = $1 ORDER BY g.role";
     private static final String FORGET = "DELETE FROM exodus.bypass_guard WHERE fleet = $1";
+    private static final String FLEET_PHASE = "SELECT phase FROM exodus.control_state WHERE fleet = $1";
 
     private final Vertx vertx;
     private final ExodusConfig.BypassGuard config;
@@ -72,6 +74,8 @@ public class BypassGuard {
     private final BackendEndpoints endpoints;
     private final MigrationState migration;
     private final List<String> roles;
+    /** Whether the fleet's phase lives in the control state (exodus.control.enabled). */
+    private final boolean controlled;
     private ControlConnections connections;
     /** The roles the guard holds read-only now, as this replica last saw it; empty when it holds none. */
     private volatile List<String> guarded = List.of();
@@ -85,6 +89,7 @@ public class BypassGuard {
         this.endpoints = endpoints;
         this.migration = migration;
         this.roles = this.config.roles().orElse(List.of());
+        this.controlled = config.control().enabled();
     }
 
     public boolean enabled() {
@@ -130,7 +135,8 @@ public class BypassGuard {
             connections = new ControlConnections(vertx);
         }
         try {
-            createTable().compose(v -> migration.phase().primary() == Side.SOURCE ? release() : readGuarded())
+            createTable().compose(v -> fleetPhase()).compose(phase -> phase.primary() == Side.SOURCE ? release()
+                    : readGuarded())
                     .toCompletionStage().toCompletableFuture().get(15, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warnf("Bypass guard: could not read its state on the source (%s); it is set at the next cutover and "
@@ -239,6 +245,18 @@ public class BypassGuard {
             guarded = List.copyOf(held);
             return null;
         });
+    }
+
+    /**
+     * The fleet's phase as the source holds it, with the control plane on: a replica that could not read it at start
+     * runs in its configured phase, which must not lift a guard the fleet's cutover set.
+     */
+    private Future<MigrationPhase> fleetPhase() {
+        if (!controlled) {
+            return Future.succeededFuture(migration.phase());
+        }
+        return pool().preparedQuery(FLEET_PHASE).execute(Tuple.of(fleet)).map(rows -> rows.iterator().hasNext()
+                ? MigrationPhase.fromConfig(rows.iterator().next().getString(0)) : migration.phase());
     }
 
     private Future<Void> createTable() {
