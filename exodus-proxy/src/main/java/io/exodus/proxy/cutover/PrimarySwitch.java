@@ -8,6 +8,7 @@ import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.control.ControlPlane;
+import io.exodus.proxy.control.PauseNotHeld;
 import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
@@ -177,7 +178,12 @@ public class PrimarySwitch {
                     if (kind == SwitchReport.Kind.CUTOVER) {
                         divergencesAtCutover = divergences.total();
                     }
-                    return traffic().enter(to, actor, reason);
+                    return traffic().enter(to, actor, reason).recover(failure -> failure instanceof PauseNotHeld
+                            ? Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, kind.apiName()
+                                    + " called off: " + failure.getMessage() + "; traffic resumed on the "
+                                    + from.primary().configName() + ", nothing was changed. Try again: that replica "
+                                    + "holds the next pause"))
+                            : Future.failedFuture(failure));
                 })
                 // Once the target is the primary, before traffic resumes: a failure is reported, the cutover stays.
                 .compose(entered -> to.primary() == Side.TARGET ? guard.engage().otherwise((Void) null)
