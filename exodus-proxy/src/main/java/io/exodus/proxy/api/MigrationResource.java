@@ -15,6 +15,7 @@ import io.exodus.proxy.control.ControlSetting;
 import io.exodus.proxy.control.ControlState;
 import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.control.Replica;
+import io.exodus.proxy.cutover.BypassDetector;
 import io.exodus.proxy.cutover.PrimarySwitch;
 import io.exodus.proxy.cutover.SwitchRefused;
 import io.exodus.proxy.cutover.SwitchReport;
@@ -87,12 +88,14 @@ public class MigrationResource {
     private final MigrationChanges changes;
     private final StrategyRunner strategies;
     private final WritePathChange writePath;
+    private final BypassDetector bypass;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
             ExodusConfig config, CatchUpApplier replayer, ReplicationLagProbe replicationLag,
             CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints,
             ControlPlane control, SyncService sync, PrimarySwitch primarySwitch, MigrationChanges changes,
-            StrategyRunner strategies, WritePathChange writePath) {
+            StrategyRunner strategies, WritePathChange writePath, BypassDetector bypass) {
+        this.bypass = bypass;
         this.writePath = writePath;
         this.changes = changes;
         this.strategies = strategies;
@@ -123,12 +126,14 @@ public class MigrationResource {
      * @param lastSwitch    the last cutover, rollback or retirement of the source this replica made; null when none
      * @param strategy      the running or last strategy this replica ran ({@code PUT /exodus/migration/strategy});
      *                      null when none was started since it started
+     * @param bypassGuard   the application's roles on the source and the clients seen on the target without Exodus
+     *                      (docs/cutover.md); null with {@code exodus.migration.cutover.bypass-guard.enabled=false}
      */
     public record Status(String phase, String primary, String policy, double canaryPercent,
             Map<String, Double> divergences, List<Divergence> recent, List<String> statementsNeedingVerification,
             CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
             Analyzer analyzer, Control control, List<Replica> replicas, SyncStatus sync, SwitchReport lastSwitch,
-            StrategyProgress strategy) {
+            StrategyProgress strategy, BypassDetector.Report bypassGuard) {
     }
 
     /**
@@ -211,7 +216,7 @@ public class MigrationResource {
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
                 replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
                         control.replicaId(), control.last(), control.enabled() && control.stale()), replicas, sync.status().orElse(null),
-                primarySwitch.last().orElse(null), strategies.progress().orElse(null))).build();
+                primarySwitch.last().orElse(null), strategies.progress().orElse(null), bypass.report())).build();
     }
 
     private Analyzer analyzer() {

@@ -272,6 +272,28 @@ public interface ExodusConfig {
          */
         @WithDefault("30s")
         Duration timeout();
+
+        /** The guard against clients that bypass Exodus: docs/cutover.md, "Clients that bypass the proxy". */
+        BypassGuard bypassGuard();
+    }
+
+    interface BypassGuard {
+        /**
+         * Whether a cutover makes the application's roles read-only on the source (the old primary) and a rollback
+         * restores their previous setting, and whether direct sessions of those roles on the target are reported.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * The application's roles: those its clients log in as through Exodus. Never the role of
+         * {@code exodus.source.url} or {@code exodus.target.url}, which Exodus's own connections use.
+         */
+        Optional<List<String>> roles();
+
+        /** How often the target's sessions are looked at for clients of those roles that bypass Exodus. */
+        @WithDefault("1s")
+        Duration checkInterval();
     }
 
     interface Control {

@@ -159,9 +159,30 @@ public class ControlPlane {
      * applied here at once, answered when every live replica applied it (or after {@code apply-timeout}).
      */
     public Future<ControlChange> change(ControlSetting setting, String to, String who, String why) {
+        return change(setting, to, who, why, 0);
+    }
+
+    /**
+     * A change made under the fleet's pause {@code heldPause} (0: none): in the same transaction, with the state's row
+     * locked, every live replica must hold it, or the change is refused and nothing changed. The requester waited for
+     * that before, but a replica that became live again after its last look (its heartbeats back) did not hold the
+     * pause and may have begun transactions by the old route; a heartbeat takes the row {@code FOR SHARE}, so it
+     * either ended before this look or reads the new version and confirms nothing (docs/adr/0032).
+     */
+    public Future<ControlChange> change(ControlSetting setting, String to, String who, String why, long heldPause) {
         Object value = setting == ControlSetting.CANARY_PERCENT ? (Object) Double.valueOf(to) : to;
         return pool().withTransaction(connection -> connection.preparedQuery(ControlSql.READ_FOR_CHANGE)
-                .execute(Tuple.of(config.fleet())).compose(rows -> {
+                .execute(Tuple.of(config.fleet())).compose(rows -> heldPause == 0 ? Future.succeededFuture(rows)
+                        : connection.preparedQuery(ControlSql.NOT_HELD).execute(Tuple.of(config.fleet(),
+                                3 * config.heartbeatInterval().toMillis(), heldPause)).compose(unheld -> {
+                                    List<String> replicas = new ArrayList<>();
+                                    unheld.forEach(row -> replicas.add(row.getString(0)));
+                                    return replicas.isEmpty() ? Future.succeededFuture(rows)
+                                            : Future.failedFuture(new PauseNotHeld("replica"
+                                                    + (replicas.size() == 1 ? " " : "s ") + String.join(", ", replicas)
+                                                    + " became live during the pause without holding it"));
+                                }))
+                .compose(rows -> {
                     ControlState before = stateOf(rows);
                     String from = before == null ? null : switch (setting) {
                         case PHASE -> before.phase();

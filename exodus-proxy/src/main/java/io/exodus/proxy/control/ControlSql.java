@@ -77,7 +77,9 @@ final class ControlSql {
             + "policy = excluded.policy, version = excluded.version, last_seen = excluded.last_seen "
             // The fleet's version in the same statement: a heartbeat that finds it equal to the one reported confirms
             // the replica's lease at the moment the fleet sees the replica alive (docs/adr/0032).
-            + "RETURNING (SELECT version FROM exodus.control_state WHERE fleet = $1)";
+            // FOR SHARE: a flip holds the row from its first statement to its commit, so that a heartbeat either
+            // ends before the flip looks at who is live (and counts) or reads the flip's version (and confirms nothing).
+            + "RETURNING (SELECT version FROM exodus.control_state WHERE fleet = $1 FOR SHARE)";
     static final String LEAVE = "DELETE FROM exodus.replicas WHERE fleet = $1 AND replica = $2";
     /** Live: seen within the interval given in milliseconds. */
     static final String REPLICAS = "SELECT replica, phase, policy, version, last_seen::text, "

@@ -8,6 +8,7 @@ import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.control.ControlPlane;
+import io.exodus.proxy.control.PauseNotHeld;
 import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
@@ -54,6 +55,7 @@ public class PrimarySwitch {
     private final ControlPlane control;
     private final DivergenceLog divergences;
     private final MeterRegistry registry;
+    private final BypassGuard guard;
     private volatile SwitchReport last;
     /** The divergences counted when this replica last made the target the primary; -1 before that. */
     private volatile double divergencesAtCutover = -1;
@@ -61,7 +63,8 @@ public class PrimarySwitch {
 
     public PrimarySwitch(Vertx vertx, ExodusConfig config, MigrationState migration, BackendEndpoints endpoints,
             SessionTrafficSwitch replicaTraffic, FleetTrafficSwitch fleetTraffic, CatchUpApplier replay, TwoPhaseRecovery recovery, SyncService sync,
-            ControlPlane control, DivergenceLog divergences, MeterRegistry registry) {
+            ControlPlane control, DivergenceLog divergences, MeterRegistry registry, BypassGuard guard) {
+        this.guard = guard;
         this.divergences = divergences;
         this.registry = registry;
         this.vertx = vertx;
@@ -195,16 +198,29 @@ public class PrimarySwitch {
                                 + " called off after " + millisSince(started) + " ms: " + failure.getMessage()
                                 + "; traffic resumed on the " + from.primary().configName()
                                 + ", nothing was changed"))))
-                .compose(drained -> new SequencePositions(connections).advance(oldPrimary, newPrimary))
+                .compose(drained -> to.primary() == Side.SOURCE ? liftGuard(kind) : Future.succeededFuture())
+                .compose(lifted -> new SequencePositions(connections).advance(oldPrimary, newPrimary))
                 .compose(set -> {
                     sequences[0] = set;
                     if (kind == SwitchReport.Kind.CUTOVER) {
                         divergencesAtCutover = divergences.total();
                     }
-                    return traffic().enter(to, actor, reason);
+                    return traffic().enter(to, actor, reason).recover(failure -> failure instanceof PauseNotHeld
+                            ? Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, kind.apiName()
+                                    + " called off: " + failure.getMessage() + "; traffic resumed on the "
+                                    + from.primary().configName() + ", nothing was changed. Try again: that replica "
+                                    + "holds the next pause"))
+                            : Future.failedFuture(failure));
                 })
+                // Once the target is the primary, before traffic resumes: a failure is reported, the cutover stays.
+                .compose(entered -> to.primary() == Side.TARGET ? guard.engage().otherwise((Void) null)
+                        : Future.succeededFuture())
                 .map(entered -> finished(kind, from, to, millisSince(started), sequences[0]))
                 .andThen(done -> {
+                    if (done.failed() && to.primary() == Side.SOURCE && guard.guarded().isEmpty()) {
+                        // Lifted for a rollback that did not happen: the target is still the primary.
+                        guard.engage();
+                    }
                     traffic().resume();
                     Timer.builder(ExodusMeters.SWITCH_PAUSE)
                             .description("How long new transactions were paused for a move of the primary")
@@ -223,6 +239,17 @@ public class PrimarySwitch {
     }
 
     /**
+     * Before the source becomes the primary again: its application roles get their setting back, or the sessions moved
+     * there would find them read-only. Failing, the rollback is called off, nothing changed.
+     */
+    private Future<Void> liftGuard(SwitchReport.Kind kind) {
+        return guard.release().recover(failure -> Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW,
+                kind.apiName() + " called off: the bypass guard could not give the application's roles their setting "
+                        + "back on the source (" + failure.getMessage() + "); traffic resumed on the target, nothing "
+                        + "was changed. Check that the role of exodus.source.url may ALTER ROLE them")));
+    }
+
+    /**
      * Every replica of the fleet through the control plane when it is on (each pauses its own sessions and follows the
      * phase); this replica's sessions alone otherwise.
      */
@@ -233,7 +260,7 @@ public class PrimarySwitch {
     private SwitchReport finished(SwitchReport.Kind kind, MigrationPhase from, MigrationPhase to, long pauseMillis,
             int sequences) {
         SwitchReport report = new SwitchReport(kind, from.configName(), to.configName(), to.primary().configName(),
-                pauseMillis, sequences, Instant.now());
+                pauseMillis, sequences, Instant.now(), guardState());
         last = report;
         if (from.primary() == to.primary()) {
             LOG.infof("%s done: phase %s, primary %s, without a pause", kind.apiName(), to.configName(),
@@ -244,6 +271,17 @@ public class PrimarySwitch {
                     sequences);
         }
         return report;
+    }
+
+    /** What the bypass guard holds after the move, for its report; null when it is off. */
+    private String guardState() {
+        if (!guard.enabled()) {
+            return null;
+        }
+        if (guard.failure() != null) {
+            return "failed: " + guard.failure();
+        }
+        return guard.guarded().isEmpty() ? "lifted" : "set on " + String.join(", ", guard.guarded());
     }
 
     private synchronized Future<Void> begin() {

@@ -11,10 +11,12 @@ import java.time.Instant;
  * @param pauseMs   how long new transactions were held, from the pause to the new phase in effect; 0 when the move
  *                  needed no pause (the primary stayed)
  * @param sequences how many sequences were set on the new primary past the old one's positions
- * @param at        when the move took effect
+ * @param at          when the move took effect
+ * @param bypassGuard the application's roles on the source after the move ({@code set on …}, {@code lifted}, or
+ *                    {@code failed: …} and why); null with {@code exodus.migration.cutover.bypass-guard.enabled=false}
  */
 public record SwitchReport(Kind kind, String from, String to, String primary, long pauseMs, int sequences,
-        Instant at) {
+        Instant at, String bypassGuard) {
 
     public enum Kind {
         CUTOVER("cutover"),

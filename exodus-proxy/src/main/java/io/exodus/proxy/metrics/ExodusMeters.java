@@ -26,6 +26,10 @@ public final class ExodusMeters {
     public static final String CLIENT_BYTES = "exodus.client.bytes";
     /** Gauge: 1 for the phase the proxy is in, tagged with it. */
     public static final String PHASE = "exodus.phase";
+    /** Counter: write transactions on the new primary by the application's roles that did not come through Exodus. */
+    public static final String BYPASS_WRITES = "exodus.bypass.writes";
+    /** Gauge: sessions of the application's roles on the new primary that did not come through Exodus. */
+    public static final String BYPASS_SESSIONS = "exodus.bypass.sessions";
     /** Timer: how long new transactions were paused for a move of the primary, by kind and outcome. */
     public static final String SWITCH_PAUSE = "exodus.switch.pause";
     /** Gauge: 1 for the consistency policy new transactions get, 0 for the others ({@code none} in phase direct). */

@@ -9,6 +9,7 @@ import io.exodus.proxy.backend.UnixSocketTransport;
 import io.exodus.proxy.cancel.CancelRegistry;
 import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.cutover.BypassGuard;
 import io.exodus.proxy.metrics.ProxyMetrics;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.session.SessionRegistry;
@@ -50,12 +51,14 @@ public class ProxyServer {
     private final DualWriteSetup dualWrite;
     private final CaptureTap capture;
     private final MigrationState migration;
+    private final BypassGuard bypassGuard;
     private UserDirectory users;
 
     @Inject
     public ProxyServer(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, CancelRegistry cancels,
             SessionRegistry sessions, ProxyMetrics metrics, DualWriteSetup dualWrite, CaptureTap capture,
-            MigrationState migration) {
+            MigrationState migration, BypassGuard bypassGuard) {
+        this.bypassGuard = bypassGuard;
         this.migration = migration;
         this.vertx = vertx;
         this.config = config;
@@ -91,7 +94,7 @@ public class ProxyServer {
         vertx.deployVerticle(() -> {
             ProxyVerticle verticle = new ProxyVerticle(serverOptions, keepalive, verticleVertx -> {
                 BackendConnector sourceConnector = new BackendConnector(verticleVertx.createNetClient(clientOptions),
-                        source, config.protocol().maxMessageSize(), keepalive);
+                        source, config.protocol().maxMessageSize(), keepalive, bypassGuard::toSource);
                 return new SessionServices(verticleVertx, users, authMethod, config.auth().timeout(), tlsMode,
                         config.protocol().maxMessageSize(), sourceConnector, cancels, sessions, metrics, capture,
                         new SessionRelays(dualWrite.servicesFor(verticleVertx), sourceConnector,

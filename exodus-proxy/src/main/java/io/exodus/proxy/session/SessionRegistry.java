@@ -61,6 +61,11 @@ public class SessionRegistry {
         return started;
     }
 
+    /** Whether new transactions are paused now. */
+    public boolean paused() {
+        return pause != null;
+    }
+
     /**
      * Whether a pause is in effect and every session holds it: none has a transaction open, so a change of the route
      * leaves nothing behind.

@@ -59,7 +59,12 @@ public class FleetTrafficSwitch implements TrafficSwitch {
 
     @Override
     public Future<Void> enter(MigrationPhase phase, String actor, String reason) {
-        return control.change(ControlSetting.PHASE, phase.configName(), actor, reason).mapEmpty();
+        return control.change(ControlSetting.PHASE, phase.configName(), actor, reason, pause).mapEmpty();
+    }
+
+    /** The id of the fleet's pause this replica began and holds now; 0 when none. */
+    long pauseId() {
+        return pause;
     }
 
     @Override

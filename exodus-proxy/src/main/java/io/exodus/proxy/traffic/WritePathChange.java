@@ -49,7 +49,8 @@ public class WritePathChange {
                         + to.configName() + " was called off after " + maxWait.toMillis() + " ms: "
                         + failure.getMessage() + "; nothing was changed (a longer exodus.migration.cutover.timeout "
                         + "waits longer)", failure)))
-                .compose(held -> control.change(ControlSetting.PHASE, to.configName(), actor, reason))
+                .compose(held -> control.change(ControlSetting.PHASE, to.configName(), actor, reason,
+                        fleet.pauseId()))
                 .map(change -> new Made(change, (System.nanoTime() - started) / 1_000_000))
                 .andThen(done -> fleet.resume());
     }

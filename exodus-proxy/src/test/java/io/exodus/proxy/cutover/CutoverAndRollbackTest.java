@@ -9,6 +9,7 @@ import io.exodus.proxy.dualwrite.DualWriteDatabases;
 import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -42,6 +43,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +66,9 @@ class CutoverAndRollbackTest {
 
     @Inject
     MigrationState migration;
+
+    @Inject
+    SessionRegistry sessions;
 
     @BeforeEach
     void freshDatabase() throws Exception {
@@ -219,6 +224,52 @@ class CutoverAndRollbackTest {
         CatchUpDrain.await(Duration.ofSeconds(60));
         DualWriteDatabases.assertIdentical(database, "app.events");
         assertEquals(200, post("cutover").statusCode(), "with the queue drained the cutover goes through");
+    }
+
+    /**
+     * A request that arrives while the cutover's pause waits for a transaction in flight is held before it is read,
+     * between two transactions of its session: nothing of it was planned by the old phase, so it is carried out by the
+     * new one, on the new primary, once the pause ends; the client sees a wait, no error (docs/adr/0032, "Held
+     * requests"). A request held for a confirmation of the lease is planned already, and refused instead
+     * (HeldRequestConfirmationTest).
+     */
+    @Test
+    void aRequestHeldByThePauseIsCarriedOutByTheNewPhaseOnTheNewPrimary() throws Exception {
+        ExecutorService background = Executors.newFixedThreadPool(2);
+        try (Connection open = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement inFlight = open.createStatement();
+                Connection waiting = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement held = waiting.createStatement()) {
+            held.execute("select 1");
+            open.setAutoCommit(false);
+            inFlight.execute("insert into app.events (note) values ('in flight when the pause begins')");
+            Future<Response> cutover = background.submit(() -> post("cutover"));
+            assertTrue(awaitPaused(), "the cutover paused new transactions");
+            Future<String> answered = background.submit(() -> show(held, "port"));
+            Thread.sleep(300);
+            assertFalse(answered.isDone(), "held by the pause while a transaction is in flight");
+            open.commit();
+            assertEquals(200, cutover.get(10, TimeUnit.SECONDS).statusCode());
+            assertEquals(Psql.against(DualWriteDatabases.target(database)).query("show port"),
+                    answered.get(10, TimeUnit.SECONDS), "carried out on the new primary");
+            held.execute("insert into app.events (note) values ('the held session, after the cutover')");
+        } finally {
+            background.shutdownNow();
+        }
+        DualWriteDatabases.assertIdentical(database, "app.events");
+        assertEquals("2", Psql.against(DualWriteDatabases.target(database)).query("select count(*) from app.events"));
+    }
+
+    /** Whether the pause began within 5 s. */
+    private boolean awaitPaused() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            if (sessions.paused()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
     }
 
     @Test
