@@ -10,10 +10,12 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.tls.BackendTls;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -97,6 +99,7 @@ final class QueueReplay {
                         ? pool.query(CatchUpQueueSql.QUEUE_HOLDS_ENTRIES).execute()
                                 .map(holds -> holds.iterator().next().getBoolean(0))
                         : Future.succeededFuture(false))
+                .recover(failure -> gone(failure) ? Future.succeededFuture(false) : Future.failedFuture(failure))
                 .compose(holdsEntries -> {
                     if (holdsEntries) {
                         return queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
@@ -117,7 +120,9 @@ final class QueueReplay {
         List<Future<Void>> polls = new ArrayList<>();
         for (DatabaseQueue known : queue.databases()) {
             if (known.tableReady) {
-                polls.add(queue.poll(known));
+                // A database dropped meanwhile, or its queue with it, holds nothing any more.
+                polls.add(queue.poll(known).recover(failure -> gone(failure)
+                        ? queue.letGo(known.database) : Future.failedFuture(failure)));
             }
         }
         return Future.all(polls).compose(polled -> {
@@ -144,6 +149,12 @@ final class QueueReplay {
             vertx.setTimer(DRAIN_RECHECK_MILLIS, id -> untilDrained(deadlineNanos).onComplete(again));
             return again.future();
         });
+    }
+
+    /** Whether a read failed because its database, or the queue table in it, no longer exists. */
+    private static boolean gone(Throwable failure) {
+        return failure instanceof PgException pg && (SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())
+                || SqlState.INVALID_CATALOG_NAME.equals(pg.getSqlState()));
     }
 
     private void kickAll() {

@@ -308,14 +308,12 @@ class CutoverAndRollbackTest {
     }
 
     /**
-     * The source missed a write in phase cutover (its misses are not queued for replay yet): a rollback would make a
-     * primary of a database that lacks it, so it is refused until the difference is repaired.
+     * The source missed a write in phase cutover that could not be queued (a row count that differs): a rollback would
+     * make a primary of a database that lacks it, so it is refused until the difference is repaired.
      */
     @Test
     void aRollbackIsRefusedOnceTheSourceMissedAWriteDuringTheCutover() throws Exception {
-        DualWriteDatabases.onBoth(database, "create table app.drifted (id int primary key, n int)");
-        Psql.against(DualWriteDatabases.target(database)).query("insert into app.drifted values (1, 0)");
-        assertEquals(200, post("cutover").statusCode());
+        cutoverWithARowOnTheTargetAlone();
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
                 Statement statement = client.createStatement()) {
             // The target (the primary now) changes its row; the source has none to change.
@@ -330,9 +328,7 @@ class CutoverAndRollbackTest {
     /** The same when the write the source misses comes from a transaction still open when the rollback began. */
     @Test
     void aRollbackIsCalledOffWhenATransactionInFlightLeavesTheSourceWithoutAWrite() throws Exception {
-        DualWriteDatabases.onBoth(database, "create table app.drifted (id int primary key, n int)");
-        Psql.against(DualWriteDatabases.target(database)).query("insert into app.drifted values (1, 0)");
-        assertEquals(200, post("cutover").statusCode());
+        cutoverWithARowOnTheTargetAlone();
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
                 Statement statement = client.createStatement()) {
             client.setAutoCommit(false);
@@ -349,6 +345,13 @@ class CutoverAndRollbackTest {
                     answer.asString());
         }
         assertEquals("cutover", migration.phase().configName());
+    }
+
+    /** Table app.drifted with a row on the target alone, which an update through Exodus finds on the target only. */
+    private void cutoverWithARowOnTheTargetAlone() throws Exception {
+        DualWriteDatabases.onBoth(database, "create table app.drifted (id int primary key, n int)");
+        Psql.against(DualWriteDatabases.target(database)).query("insert into app.drifted values (1, 0)");
+        assertEquals(200, post("cutover").statusCode());
     }
 
     @Test
