@@ -72,11 +72,23 @@ public class CatchUpApplier {
     }
 
     /**
-     * Completes once no queue of either side holds an entry, read afresh (those of databases this proxy never wrote
-     * too: another replica's sessions may have queued there), and fails when one is parked or entries still wait at
-     * {@code deadlineNanos}. A move of the primary asks it while new transactions are paused: a transaction that went
-     * to the queue after the gates were read, and committed before the pause, would otherwise reach the new primary
-     * only after it had taken writes as the primary, and then overwrite them.
+     * Looks through every database of both sides for queues that hold entries, queued or parked, and makes them known
+     * here, so that {@link #status} and {@link #drainedBefore} count them: another replica's sessions may have queued
+     * in a database this proxy never wrote. A move of the primary calls it before its pause: it opens a connection to
+     * each database, which is too slow to do while clients wait.
+     */
+    public Future<Void> discover() {
+        List<Future<Void>> found = new ArrayList<>();
+        replays.values().forEach(replay -> found.add(replay.discover()));
+        return Future.all(found).mapEmpty();
+    }
+
+    /**
+     * Completes once no queue known here holds an entry, each read afresh, and fails when one is parked or entries
+     * still wait at {@code deadlineNanos}. A move of the primary asks it while new transactions are paused: a
+     * transaction that went to the queue after the gates were read, and committed before the pause, would otherwise
+     * reach the new primary only after it had taken writes as the primary, and then overwrite them. Known are the
+     * databases this proxy's sessions wrote and those {@link #discover} found holding entries.
      */
     public Future<Void> drainedBefore(long deadlineNanos) {
         List<Future<Void>> drained = new ArrayList<>();

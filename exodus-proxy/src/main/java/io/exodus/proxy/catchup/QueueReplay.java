@@ -111,9 +111,14 @@ final class QueueReplay {
                 });
     }
 
+    /** See {@link CatchUpApplier#discover}. */
+    Future<Void> discover() {
+        return discoverQueues();
+    }
+
     /** See {@link CatchUpApplier#drainedBefore}. */
     Future<Void> drainedBefore(long deadlineNanos) {
-        return discoverQueues().compose(v -> untilDrained(deadlineNanos));
+        return untilDrained(deadlineNanos);
     }
 
     private Future<Void> untilDrained(long deadlineNanos) {

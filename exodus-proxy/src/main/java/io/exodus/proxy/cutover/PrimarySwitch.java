@@ -171,7 +171,10 @@ public class PrimarySwitch {
             return refused(recovery.unresolved().size() + " two-phase transactions are still in doubt ("
                     + String.join(", ", recovery.unresolved()) + "); the " + what + " waits until they are resolved");
         }
-        Future<Void> queue = !replay.active() ? Future.succeededFuture() : replay.status().compose(status ->
+        Future<Void> queue = !replay.active() ? Future.succeededFuture() : replay.discover()
+                .recover(failure -> refused("the replay queues could not be read in every database (" + failure
+                        .getMessage() + "); the " + what + " needs to know that none holds a transaction"))
+                .compose(found -> replay.status()).compose(status ->
                 status.depth() == 0 && status.parked() == 0 ? Future.succeededFuture()
                         : refused(status.depth() + " transactions wait in the replay queue and " + status.parked()
                                 + " are parked: the target does not have every write yet. Wait until the queue has "

@@ -131,9 +131,10 @@ class BypassGuardTest {
                 .resolve("sockets").toString(), TestDatabases.target().port(), TestUsers.SCRAM_USER,
                 TestUsers.SCRAM_PASSWORD, DATABASE, "disable");
         CompletableFuture<String> bypassing = CompletableFuture.supplyAsync(() -> Psql.against(socket).query(
-                "begin; insert into events values (10, 'bypassing Exodus'); select pg_sleep(3); commit"));
+                "begin; insert into events values (10, 'bypassing Exodus'); select pg_sleep(6); commit"));
         String seen = "";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        // psql starting and logging in takes a while on a loaded machine: the session stays open 6 s for that.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
         while (System.nanoTime() < deadline && !seen.contains("\"directWrites\":1")) {
             Thread.sleep(100);
             seen = status();
