@@ -139,7 +139,9 @@ class BypassGuardTest {
             Thread.sleep(100);
             seen = status();
         }
-        assertTrue(seen.contains("\"directWrites\":1"), seen);
+        assertTrue(seen.contains("\"directWrites\":1"), (bypassing.isCompletedExceptionally()
+                ? "the direct session failed: " + bypassing.handle((r, e) -> String.valueOf(e)).join() + "; " : "")
+                + seen);
         assertTrue(seen.contains("\"user\":\"" + TestUsers.SCRAM_USER + "\"") && seen.contains("\"clientAddress\":"
                 + "\"local\"") && seen.contains("\"writing\":true"), seen);
         bypassing.get(10, TimeUnit.SECONDS);

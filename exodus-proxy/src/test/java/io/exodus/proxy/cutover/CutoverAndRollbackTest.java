@@ -209,11 +209,9 @@ class CutoverAndRollbackTest {
                             + " where application_name = 'queued-in-the-pause'"));
             // The target's part is gone: the transaction is queued when it commits.
             statement.execute("insert into app.events (note) values ('the target lost its part')");
-            // The admin API warmed up, so that the cutover reads its gates (an empty queue) well before the COMMIT.
-            given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
-                    .statusCode(200);
             cutover = CompletableFuture.supplyAsync(() -> post("cutover"));
-            Thread.sleep(1000);
+            // The gates read an empty queue; the COMMIT comes once the pause waits for this transaction.
+            assertTrue(awaitPaused(), "the cutover paused new transactions");
             open.commit();
             Response answer = cutover.get(30, TimeUnit.SECONDS);
             assertEquals(409, answer.statusCode(), answer.asString());
@@ -260,9 +258,9 @@ class CutoverAndRollbackTest {
         assertEquals("2", Psql.against(DualWriteDatabases.target(database)).query("select count(*) from app.events"));
     }
 
-    /** Whether the pause began within 5 s. */
+    /** Whether the pause began within 30 s (the gates before it read every database of both servers). */
     private boolean awaitPaused() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (sessions.paused()) {
                 return true;
@@ -333,10 +331,8 @@ class CutoverAndRollbackTest {
                 Statement statement = client.createStatement()) {
             client.setAutoCommit(false);
             statement.execute("select 1");
-            given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
-                    .statusCode(200);
             CompletableFuture<Response> rollback = CompletableFuture.supplyAsync(() -> post("rollback"));
-            Thread.sleep(1000);
+            assertTrue(awaitPaused(), "the rollback paused new transactions");
             statement.execute("update app.drifted set n = n + 1 where id = 1");
             client.commit();
             Response answer = rollback.get(30, TimeUnit.SECONDS);
