@@ -73,7 +73,7 @@ final class QueueReplay {
             locks = new ReplayLocks(vertx, queue.connections().options(queue.home(),
                     queue.home().url().database()));
             queue.startPolling(() -> context.runOnContext(x -> kickAll()));
-            discoverQueues();
+            discover();
         });
     }
 
@@ -82,8 +82,9 @@ final class QueueReplay {
      * is left until a session needs it, and so is its database: a connection held to every database would keep each
      * from being dropped, and a database dropped and made again meanwhile would leave a queue known here that is gone
      * there. The URL's database keeps its connection: the queue lists the databases and the replayers lock there.
+     * A move of the primary asks again before its pause ({@link CatchUpApplier#discover}).
      */
-    private Future<Void> discoverQueues() {
+    Future<Void> discover() {
         return queue.connections().to(queue.home()).query(DATABASES).execute().compose(rows -> {
             List<Future<Void>> checks = new ArrayList<>();
             rows.forEach(row -> checks.add(discover(row.getString(0))));
@@ -111,17 +112,8 @@ final class QueueReplay {
                 });
     }
 
-    /** See {@link CatchUpApplier#discover}. */
-    Future<Void> discover() {
-        return discoverQueues();
-    }
-
     /** See {@link CatchUpApplier#drainedBefore}. */
     Future<Void> drainedBefore(long deadlineNanos) {
-        return untilDrained(deadlineNanos);
-    }
-
-    private Future<Void> untilDrained(long deadlineNanos) {
         List<Future<Void>> polls = new ArrayList<>();
         for (DatabaseQueue known : queue.databases()) {
             if (known.tableReady) {
@@ -151,7 +143,7 @@ final class QueueReplay {
             }
             context.runOnContext(x -> kickAll());
             Promise<Void> again = Promise.promise();
-            vertx.setTimer(DRAIN_RECHECK_MILLIS, id -> untilDrained(deadlineNanos).onComplete(again));
+            vertx.setTimer(DRAIN_RECHECK_MILLIS, id -> drainedBefore(deadlineNanos).onComplete(again));
             return again.future();
         });
     }

@@ -125,8 +125,8 @@ public class PrimarySwitch {
     }
 
     /**
-     * Why the source may lack writes the target has, or null: the source's misses in phase cutover are not queued for
-     * replay (docs/cutover.md), each is a divergence.
+     * Why the source may lack writes the target has, or null: a miss of the source in phase cutover that could not be
+     * queued for replay (docs/cutover.md) is a divergence.
      */
     private String sourceMissedWrites() {
         double since = divergencesAtCutover < 0 ? 0 : divergences.total() - divergencesAtCutover;
@@ -192,15 +192,12 @@ public class PrimarySwitch {
                 timeout.toMillis());
         ControlConnections connections = new ControlConnections(vertx);
         int[] sequences = new int[1];
-        return traffic().pauseNewTransactions(timeout).recover(failure -> Future.failedFuture(new SwitchRefused(
-                SwitchRefused.Reason.NOT_NOW, kind.apiName() + " called off after " + timeout.toMillis()
-                        + " ms: " + failure.getMessage() + "; traffic resumed on the " + from.primary().configName()
-                        + ", nothing was changed (a longer exodus.migration.cutover.timeout waits longer)")))
+        return traffic().pauseNewTransactions(timeout).recover(failure -> Future.failedFuture(calledOff(kind, from,
+                " after " + timeout.toMillis() + " ms: " + failure.getMessage(),
+                " (a longer exodus.migration.cutover.timeout waits longer)")))
                 .compose(held -> settledUnderPause(kind, started + timeout.toNanos()).recover(failure ->
-                        Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, kind.apiName()
-                                + " called off after " + millisSince(started) + " ms: " + failure.getMessage()
-                                + "; traffic resumed on the " + from.primary().configName()
-                                + ", nothing was changed"))))
+                        Future.failedFuture(calledOff(kind, from, " after " + millisSince(started) + " ms: "
+                                + failure.getMessage(), ""))))
                 .compose(drained -> to.primary() == Side.SOURCE ? liftGuard(kind) : Future.succeededFuture())
                 .compose(lifted -> new SequencePositions(connections).advance(oldPrimary, newPrimary))
                 .compose(set -> {
@@ -209,10 +206,8 @@ public class PrimarySwitch {
                         divergencesAtCutover = divergences.total();
                     }
                     return traffic().enter(to, actor, reason).recover(failure -> failure instanceof PauseNotHeld
-                            ? Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, kind.apiName()
-                                    + " called off: " + failure.getMessage() + "; traffic resumed on the "
-                                    + from.primary().configName() + ", nothing was changed. Try again: that replica "
-                                    + "holds the next pause"))
+                            ? Future.failedFuture(calledOff(kind, from, ": " + failure.getMessage(),
+                                    ". Try again: that replica holds the next pause"))
                             : Future.failedFuture(failure));
                 })
                 // Once the target is the primary, before traffic resumes: a failure is reported, the cutover stays.
@@ -239,6 +234,12 @@ public class PrimarySwitch {
                         LOG.warnf("%s", done.cause().getMessage());
                     }
                 });
+    }
+
+    /** A switch given up during its pause: {@code why} follows "called off", {@code then} the outcome. */
+    private static SwitchRefused calledOff(SwitchReport.Kind kind, MigrationPhase from, String why, String then) {
+        return new SwitchRefused(SwitchRefused.Reason.NOT_NOW, kind.apiName() + " called off" + why
+                + "; traffic resumed on the " + from.primary().configName() + ", nothing was changed" + then);
     }
 
     /**
