@@ -2,6 +2,7 @@ package io.exodus.proxy.control;
 
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
@@ -70,8 +71,8 @@ public class ControlPlane {
     private boolean reportedStale;
 
     public ControlPlane(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
-            TwoPhaseRecovery recovery, SessionRegistry sessions) {
-        this.pauses = new FleetPauseFollower(sessions);
+            TwoPhaseRecovery recovery, SessionRegistry sessions, CatchUpApplier replay) {
+        this.pauses = new FleetPauseFollower(sessions, replay, config.migration().cutover().timeout());
         this.sessions = sessions;
         this.vertx = vertx;
         this.config = config.control();

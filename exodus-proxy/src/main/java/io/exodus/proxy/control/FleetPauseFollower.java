@@ -1,10 +1,14 @@
 package io.exodus.proxy.control;
 
+import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.proxy.session.TrafficPause;
+import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import org.jboss.logging.Logger;
+
+import java.time.Duration;
 
 /**
  * This replica's part in a pause of the whole fleet's new transactions (a cutover, a rollback): when the control state
@@ -12,17 +16,28 @@ import org.jboss.logging.Logger;
  * still open, reports that it holds the pause ({@code exodus.replicas.held_pause}); when the pause ends (or expires,
  * its requester gone), the replica lets its sessions go on. The requester resumes only after every replica applied
  * the phase the pause was for, so held sessions go on in it.
+ * <p>
+ * Holding means more than no open transaction: the replica's replay queues have drained too. A transaction of this
+ * replica that the secondary missed and that committed while the requester waited is in a queue only this replica may
+ * know of (a database the requester's sessions never wrote, and that held nothing when the requester's gates looked
+ * before the pause). Reported held before it drained, it would reach the new primary after the flip, over the writes
+ * that primary took meanwhile. A queue that does not drain within {@code exodus.migration.cutover.timeout}, or holds a
+ * parked transaction, keeps this replica from reporting: the requester's wait runs out and its change is called off.
  */
 final class FleetPauseFollower {
     private static final Logger LOG = Logger.getLogger(FleetPauseFollower.class);
 
     private final SessionRegistry sessions;
+    private final CatchUpApplier replay;
+    private final Duration drainTimeout;
     /** The id of the last pause this replica followed; 0 before any. */
     private long followed;
     private TrafficPause pause;
 
-    FleetPauseFollower(SessionRegistry sessions) {
+    FleetPauseFollower(SessionRegistry sessions, CatchUpApplier replay, Duration drainTimeout) {
         this.sessions = sessions;
+        this.replay = replay;
+        this.drainTimeout = drainTimeout;
     }
 
     /** The fleet's pause as last read: its id and whether it is in effect. */
@@ -38,7 +53,7 @@ final class FleetPauseFollower {
             }
             pause = mine;
             LOG.infof("Control: new transactions paused for pause %d of fleet \"%s\"", id, fleet);
-            mine.allHeld().onSuccess(v -> {
+            mine.allHeld().compose(v -> drained()).onSuccess(v -> {
                 synchronized (this) {
                     if (pause == mine) {
                         pool.preparedQuery(ControlSql.HELD).execute(Tuple.of(fleet, replica, id)).onFailure(
@@ -46,7 +61,8 @@ final class FleetPauseFollower {
                                         failure.getMessage()));
                     }
                 }
-            });
+            }).onFailure(failure -> LOG.warnf("Control: pause %d of fleet \"%s\" is not reported held: %s", id, fleet,
+                    failure.getMessage()));
         } else if (!inEffect && id == followed && pause != null) {
             TrafficPause ending = pause;
             pause = null;
@@ -55,5 +71,11 @@ final class FleetPauseFollower {
                     ending.elapsed().toMillis());
             pool.preparedQuery(ControlSql.HELD).execute(Tuple.of(fleet, replica, null));
         }
+    }
+
+    /** This replica's replay queues, read afresh, empty (see the class comment). */
+    private Future<Void> drained() {
+        return replay.active() ? replay.drainedBefore(System.nanoTime() + drainTimeout.toNanos())
+                : Future.succeededFuture();
     }
 }

@@ -49,8 +49,9 @@ public class FleetTrafficSwitch implements TrafficSwitch {
             if (replicas.isEmpty()) {
                 held.tryComplete();
             } else if (System.nanoTime() > deadline) {
-                held.tryFail(new TimeoutException("sessions still in a transaction on replica"
-                        + (replicas.size() == 1 ? " " : "s ") + String.join(", ", replicas)));
+                held.tryFail(new TimeoutException("sessions still in a transaction, or a replay queue not drained, "
+                        + "on replica" + (replicas.size() == 1 ? " " : "s ") + String.join(", ", replicas)
+                        + " (its log says which)"));
             } else {
                 vertx.setTimer(CHECK_EVERY_MILLIS, timer -> awaitHeld(id, deadline, held));
             }
