@@ -679,8 +679,13 @@ class DualWriteDeterminismTest {
         CatchUpDrain.await(java.time.Duration.ofSeconds(30));
         assertTrue(divergences.needingVerification().contains("insert into hiding_view values ('hidden id')"),
                 divergences.needingVerification().toString());
-        // Alone on a fresh table, both databases draw the same id: anything else would be a difference.
-        DualWriteDatabases.assertIdentical(DATABASE, "hiding_base");
+        // The columns the image carries are the same on both. The hidden id is each database's own draw: usually the
+        // same on a fresh table, but the sequence follower (exodus.migration.sequence-follow) may set the secondary's
+        // sequence past the primary's draw just before the secondary draws (seen once in the whole suite): the very
+        // reason the table is listed for verification.
+        String rows = "select string_agg(b || '/' || fixed, ',') from hiding_base";
+        assertEquals(Psql.against(DualWriteDatabases.primary(DATABASE)).query(rows),
+                Psql.against(DualWriteDatabases.secondary(DATABASE)).query(rows));
     }
 
     /**
