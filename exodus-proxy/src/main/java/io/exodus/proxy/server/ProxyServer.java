@@ -3,6 +3,7 @@ package io.exodus.proxy.server;
 import io.exodus.proxy.auth.AuthMethod;
 import io.exodus.proxy.auth.UserDirectory;
 import io.exodus.proxy.backend.BackendConnector;
+import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.TcpKeepalive;
 import io.exodus.proxy.backend.UnixSocketTransport;
@@ -11,6 +12,7 @@ import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.cutover.BypassGuard;
 import io.exodus.proxy.metrics.ProxyMetrics;
+import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.proxy.session.SessionServices;
@@ -84,7 +86,8 @@ public class ProxyServer {
         }
         var source = endpoints.source();
         UnixSocketTransport.requireFor(vertx, endpoints.configured());
-        users = new UserDirectory(config.auth(), source.url(), vertx);
+        users = new UserDirectory(config.auth(), source.url(), endpoints.target().map(BackendEndpoint::url),
+                () -> migration.phase() == MigrationPhase.SOURCE_RETIRED, vertx);
         int instances = config.listen().eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         var clientOptions = BackendTls.clientOptions(source.url(), config.source().connectTimeout());
         TcpKeepalive keepalive = TcpKeepalive.of(config.tcp());

@@ -258,11 +258,11 @@ class DualWriteRealDriversTest {
 
     // ---- assertions ------------------------------------------------------------------------------------------------
 
-    /** The target holds exactly these n|note rows, identical to the source's in every column; no divergence. */
+    /** The secondary holds exactly these n|note rows, identical to the primary's in every column; no divergence. */
     private void assertTargetRows(List<String> expected) throws SQLException {
-        String rows = Psql.against(DualWriteDatabases.target(DATABASE))
+        String rows = Psql.against(DualWriteDatabases.secondary(DATABASE))
                 .query("select n || '|' || note from " + TABLE + " order by n");
-        assertEquals(String.join("\n", expected), rows, "rows on the target");
+        assertEquals(String.join("\n", expected), rows, "rows on the secondary");
         DualWriteDatabases.assertIdentical(DATABASE, TABLE);
         assertEquals(divergencesBefore, divergences.total(), "no divergence recorded");
     }

@@ -2,10 +2,12 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.proxy.metrics.StatementClass;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.PostgresPairResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.search.Search;
+import io.quarkus.arc.Arc;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -75,10 +77,10 @@ class DualWriteStatementClassesTest {
         try (Connection connection = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE),
                 "prepareThreshold", "2")) {
             Map<StatementClass, Long> before = requests("extended");
-            long targetWritesBefore = legs("target", "secondary", StatementClass.WRITE);
-            long targetTransactionsBefore = legs("target", "secondary", StatementClass.TRANSACTION);
-            long sourceReadsBefore = legs("source", "primary", StatementClass.READ);
-            long sourceWritesBefore = legs("source", "primary", StatementClass.WRITE);
+            long secondaryWritesBefore = legs(secondary(), "secondary", StatementClass.WRITE);
+            long secondaryTransactionsBefore = legs(secondary(), "secondary", StatementClass.TRANSACTION);
+            long primaryReadsBefore = legs(primary(), "primary", StatementClass.READ);
+            long primaryWritesBefore = legs(primary(), "primary", StatementClass.WRITE);
             try (PreparedStatement insert = connection.prepareStatement("insert into items values (?, ?)");
                     PreparedStatement select = connection.prepareStatement("select name from items where id = ?")) {
                 for (int i = 1; i <= 4; i++) {
@@ -110,13 +112,13 @@ class DualWriteStatementClassesTest {
                     StatementClass.TRANSACTION, 1L, StatementClass.DDL, 1L, StatementClass.SESSION, 1L)), "extended");
             // How Exodus splits a request between the legs is its own business; what each leg ran is classed. The
             // secondary may finish after the client has its answer: wait for it.
-            assertTrue(eventually(() -> legs("target", "secondary", StatementClass.WRITE) >= targetWritesBefore + 6),
+            assertTrue(eventually(() -> legs(secondary(), "secondary", StatementClass.WRITE) >= secondaryWritesBefore + 6),
                     "every write reached the secondary");
-            assertTrue(eventually(() -> legs("target", "secondary", StatementClass.TRANSACTION)
-                    > targetTransactionsBefore), "the COMMIT reached the secondary");
-            assertTrue(legs("source", "primary", StatementClass.READ) >= sourceReadsBefore + 3,
+            assertTrue(eventually(() -> legs(secondary(), "secondary", StatementClass.TRANSACTION)
+                    > secondaryTransactionsBefore), "the COMMIT reached the secondary");
+            assertTrue(legs(primary(), "primary", StatementClass.READ) >= primaryReadsBefore + 3,
                     "reads ran on the primary");
-            assertTrue(legs("source", "primary", StatementClass.WRITE) >= sourceWritesBefore + 6);
+            assertTrue(legs(primary(), "primary", StatementClass.WRITE) >= primaryWritesBefore + 6);
         }
         DualWriteDatabases.assertIdentical(DATABASE, "items");
     }
@@ -147,13 +149,14 @@ class DualWriteStatementClassesTest {
         return true;
     }
 
-    /** {@code exodus.requests} of this protocol in phase dual-write, by statement class. */
+    /** {@code exodus.requests} of this protocol in the running phase (dual-write, or cutover), by statement class. */
     private Map<StatementClass, Long> requests(String protocol) {
         Map<StatementClass, Long> counts = new EnumMap<>(StatementClass.class);
         for (StatementClass statementClass : StatementClass.values()) {
             counts.put(statementClass, sum(registry.find(ExodusMeters.REQUESTS)
                     .tag(ExodusMeters.TAG_PROTOCOL, protocol)
-                    .tag(ExodusMeters.TAG_PHASE, "dual-write")
+                    .tag(ExodusMeters.TAG_PHASE, Arc.container().instance(MigrationState.class).get().phase()
+                            .configName())
                     .tag(ExodusMeters.TAG_STATEMENT_CLASS, statementClass.tagValue())));
         }
         return counts;
@@ -172,5 +175,14 @@ class DualWriteStatementClassesTest {
         Map<StatementClass, Long> expected = new EnumMap<>(before);
         added.forEach((statementClass, count) -> expected.merge(statementClass, count, Long::sum));
         return expected;
+    }
+
+    /** The endpoint the legs' tag names for the primary in the running proxy's phase. */
+    private static String primary() {
+        return DualWriteDatabases.primarySide().configName();
+    }
+
+    private static String secondary() {
+        return DualWriteDatabases.primarySide().other().configName();
     }
 }
