@@ -102,6 +102,8 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
                 "exodus.analyzer.target-url", database(target).url(),
                 "exodus.analyzer.shadow.scratch-source-url", scratch(source).url(),
                 "exodus.analyzer.shadow.scratch-target-url", scratch(target).url(),
+                // On here so that the plan finding's trees carry what each node did; PlanShapeTest has both forms.
+                "exodus.analyzer.shadow.explain-analyze", "true",
                 "quarkus.http.test-port", "0");
     }
 
