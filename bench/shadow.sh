@@ -1,30 +1,33 @@
 #!/usr/bin/env bash
 # Shadow replay benchmark (issue 20): how fast the analyzer replays captured traffic, and how its load guard backs off
-# when the source is busy. One run, three replays of the same capture against the same servers:
+# when the source gets busy. One run, four replays of the same capture against the same servers, two with the load
+# guard off and two with it on (the analyzer restarted on the same store in between, so both pairs start cold):
 #
-#   idle          the replay alone on idle databases, guard on (the default)
-#   busy+guard    the same replay while pgbench loads the source directly, guard on
-#   busy-noguard  the same again with the guard off (the analyzer restarted on the same store), for comparison
-#
-# For the busy rows, pgbench's throughput on the source while the replay ran is set against its throughput alone just
-# before: what the replay cost the production source, with and without the guard.
+#   idle   the replay alone on idle databases
+#   busy   the replay overtaken by a load on the source: it starts on idle databases (so that the guard's baseline is
+#          an idle source's), and pgbench loads the source straight for BENCH_LOAD_SECONDS once the guard has its
+#          baseline, as a production peak would arrive, and goes on BENCH_LOAD_SECONDS after the replay. The load's
+#          throughput while the replay was under way is set against its throughput after it (the same pgbench run):
+#          what the replay cost the production source, with and without the guard.
 #
 # The traffic: a proxy on the embedded default (two servers of the same version, pgbench data on both), capture on
-# with every bound value, and BENCH_SHAPES read shapes run through it by pgbench -M prepared, so that each shape has
+# with every bound value, and eight read shapes run through it by pgbench -M prepared, so that each shape has
 # its executions with their values. Each replay then runs BENCH_EXECUTIONS executions of every shape, three runs each
 # (source, target, source again), plus one EXPLAIN per shape and side.
 #
 # Usage: bench/shadow.sh     Knobs (environment):
-#   BENCH_EXECUTIONS=100     executions replayed per shape (exodus.analyzer.shadow.executions-per-statement)
+#   BENCH_EXECUTIONS=500     executions replayed per shape (exodus.analyzer.shadow.executions-per-statement)
 #   BENCH_CONCURRENCY=4      exodus.analyzer.shadow.concurrency
-#   BENCH_LOAD_CLIENTS=4     pgbench clients loading the source in the busy rows (tpcb-like, simple protocol)
+#   BENCH_LOAD_CLIENTS=4     pgbench clients loading the source in the busy rows (select-only, prepared)
+#   BENCH_LOAD_SECONDS=15    how long that load goes on after the replay
 #   BENCH_SCALE=5            pgbench -i scale on both servers
-#   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
+#   BENCH_JAVA_OPTS="-XX:+UseParallelGC"   KEEP_LOGS=DIR (the services' logs and the replays' reports are copied there)
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT HOST=127.0.0.1 PG_USER=postgres PG_DB=postgres PASSWORD=bench
-BENCH_EXECUTIONS="${BENCH_EXECUTIONS:-100}"
+BENCH_EXECUTIONS="${BENCH_EXECUTIONS:-500}"
+BENCH_LOAD_SECONDS="${BENCH_LOAD_SECONDS:-15}"
 BENCH_CONCURRENCY="${BENCH_CONCURRENCY:-4}"
 BENCH_LOAD_CLIENTS="${BENCH_LOAD_CLIENTS:-4}"
 BENCH_SCALE="${BENCH_SCALE:-5}"
@@ -49,16 +52,18 @@ WORK="$(mktemp -d /tmp/exodus-shadow-bench.XXXXXX)"
 cp -r "$REPO_ROOT/exodus-proxy/target/quarkus-app" "$WORK/proxy"
 cp -r "$REPO_ROOT/exodus-analyzer/target/quarkus-app" "$WORK/analyzer"
 PIDS=()
-LOAD_PID=""
 stop_pid() {
     kill -TERM "$1" 2>/dev/null || return 0
     for _ in $(seq 1 300); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done
     kill -KILL "$1" 2>/dev/null || true
 }
 cleanup() {
-    [[ -n $LOAD_PID ]] && kill "$LOAD_PID" 2>/dev/null || true
     local pid
+    [[ -n ${LOAD_PID:-} ]] && kill -TERM "$LOAD_PID" 2>/dev/null || true
     for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+    if [[ -n "${KEEP_LOGS:-}" ]]; then
+        mkdir -p "$KEEP_LOGS" && cp "$WORK"/*.log "$WORK"/report-*.json "$KEEP_LOGS"/ 2>/dev/null || true
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -108,8 +113,8 @@ start_analyzer() {
         EXODUS_ANALYZER_SHADOW_CONCURRENCY="$BENCH_CONCURRENCY" "$@"
     ANALYZER_PID="$LAST_PID"
 }
-log "Starting the analyzer (embedded store) beside it"
-start_analyzer
+log "Starting the analyzer (embedded store) beside it, load guard off first"
+start_analyzer EXODUS_ANALYZER_SHADOW_LOAD_GUARD_ENABLED=false
 
 for port in "$source_port" "$target_port"; do
     log "pgbench -i -s $BENCH_SCALE on port $port"
@@ -117,19 +122,23 @@ for port in "$source_port" "$target_port"; do
         || { cat "$WORK/init-$port.log" >&2; die "pgbench -i failed"; }
 done
 
-# Read shapes an application might send: point reads, a range in order, a join, an aggregate of floats.
+# Read shapes an application might send: point reads, a range in order, a join, aggregates of floats. Every value is a
+# bound parameter: a shape with a literal beside its parameters cannot be replayed (docs/shadow-testing.md).
 cat >"$WORK/shapes.sql" <<'SQL'
 \set aid random(1, 100000 * :scale)
 \set bid random(1, :scale)
 \set tid random(1, 10 * :scale)
+\set upto20 :aid + 20
+\set upto100 :aid + 100
+\set upto1000 :aid + 1000
 SELECT abalance FROM pgbench_accounts WHERE aid = :aid;
 SELECT bbalance FROM pgbench_branches WHERE bid = :bid;
 SELECT tbalance, bid FROM pgbench_tellers WHERE tid = :tid;
-SELECT aid, abalance FROM pgbench_accounts WHERE aid BETWEEN :aid AND :aid + 20 ORDER BY aid;
+SELECT aid, abalance FROM pgbench_accounts WHERE aid BETWEEN :aid AND :upto20 ORDER BY aid;
 SELECT a.aid, b.bbalance FROM pgbench_accounts a JOIN pgbench_branches b ON b.bid = a.bid WHERE a.aid = :aid;
-SELECT sum(abalance)::float8 / 3, avg(abalance)::float8 FROM pgbench_accounts WHERE aid BETWEEN :aid AND :aid + 100;
+SELECT sum(abalance)::float8, avg(abalance)::float8 FROM pgbench_accounts WHERE aid BETWEEN :aid AND :upto100;
 SELECT tid, tbalance FROM pgbench_tellers WHERE bid = :bid ORDER BY tid;
-SELECT count(*) FROM pgbench_accounts WHERE aid > :aid AND aid <= :aid + 1000;
+SELECT count(*) FROM pgbench_accounts WHERE aid > :aid AND aid <= :upto1000;
 SQL
 shapes="$(grep -c '^SELECT' "$WORK/shapes.sql")"
 log "Capturing: $shapes read shapes, $((2 * BENCH_EXECUTIONS)) executions each, through the proxy (pgbench -M prepared)"
@@ -138,10 +147,13 @@ pgbench -n -h "$HOST" -p "$proxy_port" -U "$PG_USER" -M prepared -c 2 -j 2 -s "$
     || { cat "$WORK/capture-pgbench.log" >&2; die "pgbench through the proxy failed"; }
 sleep 5 # the proxy ships a batch at least every second (exodus.capture.flush-interval)
 
-# Starts a replay, waits for its end; prints "executions seconds rate backoffs pausedMillis lowestLimit findings".
-replay() {
+# Starts a replay (POST /analyzer/shadow), without waiting.
+start_replay() {
     curl -sf -X POST -H 'Content-Type: application/json' -d '{"pace": "fast"}' "$analyzer_url/analyzer/shadow" \
         >/dev/null || die "POST /analyzer/shadow refused"
+}
+# Waits for the replay's end; prints "executions seconds rate backoffs pausedMillis lowestLimit findings".
+finish_replay() {
     local state=running
     while [[ $state == running ]]; do
         sleep 0.5
@@ -149,6 +161,9 @@ replay() {
         state="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"])' "$WORK/report.json")"
     done
     [[ $state == done ]] || die "the replay ended $state: $(cat "$WORK/report.json")"
+    cp "$WORK/report.json" "$WORK/report-$1.json"
+    log "$(python3 -c 'import json,sys; r = json.load(open(sys.argv[1])); print(r["message"], r.get("loadGuard"))' \
+        "$WORK/report.json")"
     python3 - "$WORK/report.json" <<'PY'
 import json, sys
 from datetime import datetime
@@ -162,50 +177,94 @@ print(executions, "%.1f" % seconds, "%.1f" % (executions / seconds), g.get("back
 PY
 }
 
-now_s() { date +%s.%N; }
 # Mean tps of pgbench's progress lines (-P 1) between $2 and $3 seconds after its start.
 mean_tps() {
     awk -v from="$2" -v to="$3" '/^progress:/ { t = $2 + 0; if (t > from && t <= to) { sum += $4; n++ } }
         END { if (n) printf "%.0f", sum / n; else print "-" }' "$1"
 }
-# One replay while pgbench select-only (prepared, BENCH_LOAD_CLIENTS clients) loads the source directly: 8 s of load
-# alone first, then the replay. Prints the replay's figures, then the load's tps alone and during the replay.
-busy_replay() {
-    local label="$1" out="$WORK/load-$1.log" start begin end figures
-    start="$(now_s)"
+LOAD_PID=""
+# pgbench select-only (prepared, BENCH_LOAD_CLIENTS clients) straight to the source, in the background, with its
+# progress every second into $1.
+start_load() {
     pgbench -n -S -M prepared -P 1 -h "$HOST" -p "$source_port" -U "$PG_USER" -c "$BENCH_LOAD_CLIENTS" -j 2 -T 900 \
-        "$PG_DB" >"$out" 2>&1 &
+        "$PG_DB" >"$1" 2>&1 &
     LOAD_PID=$!
-    sleep 8
-    begin="$(awk -v a="$(now_s)" -v b="$start" 'BEGIN { print a - b }')"
-    figures="$(replay)"
-    end="$(awk -v a="$(now_s)" -v b="$start" 'BEGIN { print a - b }')"
-    kill -INT "$LOAD_PID" 2>/dev/null || true
+}
+stop_load() {
+    # TERM: a background job of a script ignores SIGINT.
+    kill -TERM "$LOAD_PID" 2>/dev/null || true
     wait "$LOAD_PID" 2>/dev/null || true
     LOAD_PID=""
-    echo "$figures $(mean_tps "$out" 2 "$(awk -v b="$begin" 'BEGIN { print int(b) }')") $(mean_tps "$out" "$begin" "$end")"
-    log "$label done"
 }
-
-log "Replay 1: idle databases, load guard on"
-read -r idle_n idle_s idle_rate idle_back idle_paused idle_low idle_find <<<"$(replay)"
-log "Replay 2: the source loaded by pgbench, load guard on"
-read -r g_n g_s g_rate g_back g_paused g_low g_find g_alone g_during <<<"$(busy_replay guard)"
-log "Replay 3: the same load, load guard off (the analyzer restarted on the same store)"
-stop_pid "$ANALYZER_PID"
-start_analyzer EXODUS_ANALYZER_SHADOW_LOAD_GUARD_ENABLED=false
-read -r o_n o_s o_rate o_back o_paused o_low o_find o_alone o_during <<<"$(busy_replay noguard)"
+# Waits until the running replay's guard has its baseline (its first probes of each side, before the replay runs);
+# without a guard, 2 s.
+await_baseline() {
+    if [[ $1 == off ]]; then
+        sleep 2
+        return
+    fi
+    for _ in $(seq 1 120); do
+        curl -sf "$analyzer_url/analyzer/shadow" | python3 -c '
+import json, sys
+g = json.load(sys.stdin).get("loadGuard")
+sys.exit(0 if g and g["baselineMicros"] and min(g["baselineMicros"].values()) >= 0 else 1)' && return
+        sleep 0.25
+    done
+    die "the load guard took no baseline"
+}
+# One replay that a load on the source overtakes: the replay starts on idle databases, so that the guard's baseline is
+# an idle source's, and pgbench starts loading the source once it is taken, as a production peak would arrive; the
+# load goes on for BENCH_LOAD_SECONDS after the replay ends. Prints the replay's figures, then the load's mean tps
+# while the replay was under way (running or paused) and after it, from the same pgbench run: adjacent windows, so
+# that the machine's other load falls on both alike.
+busy_replay() {
+    local figures started out="$WORK/load-$1.log" ended
+    start_replay
+    await_baseline "$1"
+    started="$(date +%s.%N)"
+    start_load "$out"
+    figures="$(finish_replay "busy-$1")"
+    ended="$(python3 -c 'import json, sys
+from datetime import datetime
+r = json.load(open(sys.argv[1]))
+print(datetime.fromisoformat(r["finishedAt"].replace("Z", "+00:00")).timestamp() - float(sys.argv[2]))' \
+        "$WORK/report-busy-$1.json" "$started")"
+    sleep "$BENCH_LOAD_SECONDS"
+    stop_load
+    # The first second is the clients connecting; the second after the replay, its connections closing.
+    echo "$figures $(mean_tps "$out" 1 "$ended") $(mean_tps "$out" "$(awk -v e="$ended" 'BEGIN { print e + 1 }')" 100000)"
+}
+declare -A row
+for guard in off on; do
+    if [[ $guard == on ]]; then
+        log "Restarting the analyzer (same store) with the load guard on"
+        stop_pid "$ANALYZER_PID"
+        start_analyzer EXODUS_ANALYZER_SHADOW_LOAD_GUARD_ENABLED=true
+    fi
+    log "Replay on idle databases, load guard $guard"
+    start_replay
+    row[idle-$guard]="$(finish_replay "idle-$guard")"
+    log "Replay overtaken by a load on the source, load guard $guard"
+    row[busy-$guard]="$(busy_replay "$guard")"
+done
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "-" }'; }
 echo
 echo "## Shadow replay, $shapes shapes x $BENCH_EXECUTIONS executions, concurrency $BENCH_CONCURRENCY, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "Three runs per execution (source, target, source); source and target on this machine, pgbench scale" \
-    "$BENCH_SCALE. Busy rows: pgbench -S -M prepared, $BENCH_LOAD_CLIENTS clients, straight to the source." \
-    "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "Three runs per execution (source, target, source), one EXPLAIN per shape and side; source, target, proxy and" \
+    "analyzer on this machine, pgbench scale $BENCH_SCALE. Busy rows: pgbench -S -M prepared, $BENCH_LOAD_CLIENTS" \
+    "clients, straight to the source from the moment the guard has its baseline (2 s into the replay without a" \
+    "guard) until ${BENCH_LOAD_SECONDS}s after the replay's end. Load average at the end:" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "| replay | executions | seconds | executions/s | guard back-offs | paused ms | lowest limit | findings | source tps alone | source tps during the replay | during/alone |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-echo "| idle, guard on | $idle_n | $idle_s | $idle_rate | $idle_back | $idle_paused | $idle_low | $idle_find | | | |"
-echo "| busy source, guard on | $g_n | $g_s | $g_rate | $g_back | $g_paused | $g_low | $g_find | $g_alone | $g_during | $(pct "$g_during" "$g_alone") |"
-echo "| busy source, guard off | $o_n | $o_s | $o_rate | $o_back | $o_paused | $o_low | $o_find | $o_alone | $o_during | $(pct "$o_during" "$o_alone") |"
+echo "| replay | guard | executions | seconds | executions/s | back-offs | paused ms | lowest limit | findings | load's tps with the replay under way | after it | ratio |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for guard in off on; do
+    for kind in idle busy; do
+        read -r n secs rate back paused low find during after <<<"${row[$kind-$guard]}"
+        share=""
+        [[ $kind == busy ]] && share="$(pct "$during" "$after")"
+        echo "| $kind | $guard | $n | $secs | $rate | $back | $paused | $low | $find | ${during:-} | ${after:-} | $share |"
+    done
+done
