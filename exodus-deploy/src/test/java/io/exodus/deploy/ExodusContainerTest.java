@@ -53,10 +53,7 @@ class ExodusContainerTest {
             listened.add(Integer.parseInt(proxy.settings().effective(key, container.getEnvMap()).orElseThrow()));
         }
         assertEquals(listened, new TreeSet<>(container.getExposedPorts()));
-        String health = "/" + proxy.settings().effective("quarkus.http.non-application-root-path", Map.of())
-                .orElse("q") + "/" + proxy.settings().effective("quarkus.smallrye-health.root-path", Map.of())
-                .orElse("health");
-        assertEquals(health + "/ready", ExodusContainer.READINESS_PATH);
+        assertEquals(proxy.healthPath(container.getEnvMap()) + "/ready", ExodusContainer.READINESS_PATH);
         assertEquals(proxy.image(), ExodusContainer.DEFAULT_IMAGE.getRepository());
     }
 
