@@ -145,7 +145,7 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
         // the servers are shared by the whole JVM
     }
 
-    private static void create(LocalPostgres server, String name, String locale) {
+    static void create(LocalPostgres server, String name, String locale) {
         try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
                 Statement statement = connection.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -2,9 +2,6 @@ package io.exodus.analyzer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +75,7 @@ class ShadowOnIdenticalServersTest {
             LocalPostgres source = SeededMigration.source();
             LocalPostgres target = SeededMigration.target();
             for (LocalPostgres server : List.of(source, target)) {
-                recreate(server);
+                ShadowMigration.create(server, DATABASE, "LOCALE 'C'");
                 ConnectionTarget twin = twin(server);
                 SeededMigration.execute(twin, ShadowMigration.WORDS);
                 SeededMigration.execute(twin, ShadowMigration.SOURCE_CAST);
@@ -98,16 +95,6 @@ class ShadowOnIdenticalServersTest {
 
         private static ConnectionTarget twin(LocalPostgres server) {
             return ConnectionTarget.superuser(server).withDatabase(DATABASE);
-        }
-
-        private static void recreate(LocalPostgres server) {
-            try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
-                    Statement statement = connection.createStatement()) {
-                statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-                statement.execute("CREATE DATABASE " + DATABASE + " TEMPLATE template0 LOCALE 'C'");
-            } catch (SQLException e) {
-                throw new IllegalStateException("Could not create database " + DATABASE + " on " + server, e);
-            }
         }
     }
 }
