@@ -19,6 +19,7 @@
 # Usage: bench/startup.sh     Knobs (environment):
 #   BENCH_ROUNDS=3  BENCH_MODES="jvm17 appcds17 aot25"  BENCH_LOAD_SECONDS=60  BENCH_TRAIN_SECONDS=20
 #   JAVA17_HOME=/usr/lib/jvm/java-17-openjdk-amd64  JAVA25_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+#   BENCH_TRACE=1   one more start per mode with -Xlog:class+load: classes loaded, and from the archive
 #   BENCH_NICE=0    e.g. -10 (as root): the proxy runs before the machine's other work, which on a shared machine
 #                   brings the wall-clock figures nearer to those of a quiet one (the CPU figures hardly move)
 #   BENCH_JAVA_OPTS="-XX:+UseParallelGC"   BENCH_SCALE=5   KEEP_LOGS=DIR (the proxies' logs are copied there)
@@ -110,16 +111,16 @@ start_source() {
 java_and_args() {
     local mode="$1" phase="$2"
     case "$mode" in
-        jvm17) echo "$JAVA17_HOME/bin/java $BENCH_JAVA_OPTS -jar $WORK/fast-jar/quarkus-run.jar" ;;
-        jvm25) echo "$JAVA25_HOME/bin/java $BENCH_JAVA_OPTS -jar $WORK/aot-jar/quarkus-run.jar" ;;
+        jvm17) echo "$JAVA17_HOME/bin/java $BENCH_JAVA_OPTS ${TRACE_OPTS:-} -jar $WORK/fast-jar/quarkus-run.jar" ;;
+        jvm25) echo "$JAVA25_HOME/bin/java $BENCH_JAVA_OPTS ${TRACE_OPTS:-} -jar $WORK/aot-jar/quarkus-run.jar" ;;
         appcds17)
             local archive="-XX:SharedArchiveFile=$WORK/app17.jsa"
             [[ "$phase" == train ]] && archive="-XX:ArchiveClassesAtExit=$WORK/app17.jsa"
-            echo "$JAVA17_HOME/bin/java $BENCH_JAVA_OPTS $archive -Xshare:auto -jar $WORK/aot-jar/quarkus-run.jar" ;;
+            echo "$JAVA17_HOME/bin/java $BENCH_JAVA_OPTS ${TRACE_OPTS:-} $archive -Xshare:auto -jar $WORK/aot-jar/quarkus-run.jar" ;;
         aot25)
             local cache="-XX:AOTCache=$WORK/app25.aot"
             [[ "$phase" == train ]] && cache="-XX:AOTCacheOutput=$WORK/app25.aot"
-            echo "$JAVA25_HOME/bin/java $BENCH_JAVA_OPTS $cache -jar $WORK/aot-jar/quarkus-run.jar" ;;
+            echo "$JAVA25_HOME/bin/java $BENCH_JAVA_OPTS ${TRACE_OPTS:-} $cache -jar $WORK/aot-jar/quarkus-run.jar" ;;
         *) die "unknown mode $mode (jvm17, jvm25, appcds17, aot25)" ;;
     esac
 }
@@ -211,6 +212,26 @@ measure() {
         "under load $((peak_kb / 1024)) MB, first ${BENCH_LOAD_SECONDS}s $(awk '/^tps = / { print $3 }' "$progress") tps"
 }
 
+# trace MODE: one more, untimed start with the JVM's class loading logged, to the first answered query: how many
+# classes the start loads and how many of them came from the archive (CDS or the AOT cache), which is where a cache's
+# gain comes from and what it cannot take away (the rest of the start is running code, not loading it).
+trace() {
+    local mode="$1" logfile="$WORK/trace-$1.log" classes="$WORK/classes-$1.log"
+    pick_ports
+    TRACE_OPTS="-Xlog:class+load=info:file=$classes -Xlog:startuptime=info:file=$WORK/startuptime-$1.log" \
+        start_proxy "$mode" run "$logfile"
+    wait_until 120 answers || die "proxy ($mode, traced) never answered: $(tail -n 20 "$logfile")"
+    stop_proxy
+    # Loaded after the first answer (shutdown hooks) or not: the count is of the whole run, which is that start.
+    local total shared
+    total=$(grep -c 'source:' "$classes" || true)
+    shared=$(grep -c 'source: shared objects file' "$classes" || true)
+    echo "$mode classes $total"
+    echo "$mode classes_archived $shared"
+    # The JVM's own boot, before any class of the application: "Create VM" of -Xlog:startuptime.
+    sed -n 's/.*Create VM, \([0-9.]*\) secs.*/\1/p' "$WORK/startuptime-$1.log" | awk -v m="$mode" '{ printf "%s create_vm_ms %.0f\n", m, $1 * 1000 }'
+}
+
 stat() { awk -v m="$1" -v k="$2" '$1 == m && $2 == k { print $3 }' "$WORK/results" | median; }
 
 report() {
@@ -243,6 +264,20 @@ report() {
         echo "$row"
     done
     echo
+    if [[ -n "${BENCH_TRACE:-}" ]]; then
+        echo "Classes loaded by one more start of each mode, to its first answered query (-Xlog:class+load), how many"
+        echo "came from the archive, and the JVM's own boot before any application class (-Xlog:startuptime):"
+        echo
+        echo "| mode | classes loaded | from the archive (CDS / AOT cache) | from jars and the JDK's modules | JVM boot (Create VM) |"
+        echo "| --- | ---: | ---: | ---: | ---: |"
+        for mode in $BENCH_MODES; do
+            local total archived
+            total=$(stat "$mode" classes)
+            archived=$(stat "$mode" classes_archived)
+            echo "| $mode | $total | $archived | $((total - archived)) | $(stat "$mode" create_vm_ms) ms |"
+        done
+        echo
+    fi
     echo "Each round, mode by mode, to first accepted connection: $(awk '$2 == "accepted" { printf "%s %s ms; ", $1, $3 }' "$WORK/results")"
     echo
     echo "Machine load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores)"
@@ -260,5 +295,11 @@ for ((round = 1; round <= BENCH_ROUNDS; round++)); do
         measure "$mode" "$round"
     done
 done
+if [[ -n "${BENCH_TRACE:-}" ]]; then
+    for mode in $BENCH_MODES; do
+        log "Tracing the class loading of one more $mode start"
+        trace "$mode" >>"$WORK/results"
+    done
+fi
 mkdir -p "$REPO_ROOT/bench/results"
 report | tee "$REPO_ROOT/bench/results/$(date -u +%Y%m%d-%H%M)-startup.md"

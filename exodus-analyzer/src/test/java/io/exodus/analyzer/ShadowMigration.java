@@ -102,6 +102,8 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
                 "exodus.analyzer.target-url", database(target).url(),
                 "exodus.analyzer.shadow.scratch-source-url", scratch(source).url(),
                 "exodus.analyzer.shadow.scratch-target-url", scratch(target).url(),
+                // On here so that the plan finding's trees carry what each node did; PlanShapeTest has both forms.
+                "exodus.analyzer.shadow.explain-analyze", "true",
                 "quarkus.http.test-port", "0");
     }
 
@@ -143,7 +145,7 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
         // the servers are shared by the whole JVM
     }
 
-    private static void create(LocalPostgres server, String name, String locale) {
+    static void create(LocalPostgres server, String name, String locale) {
         try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
                 Statement statement = connection.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

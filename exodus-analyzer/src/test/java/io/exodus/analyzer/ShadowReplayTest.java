@@ -153,6 +153,10 @@ class ShadowReplayTest {
         assertTrue(String.valueOf(plan.get("source")).contains("using accounts_owner"), plan.toString());
         assertFalse(String.valueOf(plan.get("target")).contains("accounts_owner"), plan.toString());
         assertTrue(String.valueOf(plan.get("target")).contains("Seq Scan on accounts"), plan.toString());
+        // exodus.analyzer.shadow.explain-analyze is on in ShadowMigration: both trees show what each node did.
+        assertTrue(String.valueOf(plan.get("source")).contains("(actual time="), plan.toString());
+        assertTrue(String.valueOf(plan.get("target")).contains("(actual time="), plan.toString());
+        assertTrue(String.valueOf(plan.get("evidence")).contains(" ms (EXPLAIN ANALYZE)"), plan.toString());
         Map<String, Object> latency = finding(BY_OWNER, "latency");
         assertTrue(String.valueOf(latency.get("evidence")).startsWith("the target was over 1.5× slower than both source runs around it in"), latency.toString());
         assertEquals(10, ((Map<?, ?>) statement(BY_OWNER).get("source")).get("samples"));

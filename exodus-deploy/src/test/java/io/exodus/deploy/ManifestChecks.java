@@ -16,8 +16,6 @@ import java.util.regex.Pattern;
  * one line naming the object and what to change, so that a test failure reads as a review comment.
  */
 final class ManifestChecks {
-    private static final String HEALTH_ROOT = "quarkus.smallrye-health.root-path";
-    private static final String NON_APPLICATION_ROOT = "quarkus.http.non-application-root-path";
     private static final Pattern DURATION = Pattern.compile("(?i)(\\d+)(ms|s|m|h)?");
     private static final List<String> TAGGING_LABELS =
             List.of("tags.datadoghq.com/env", "tags.datadoghq.com/service", "tags.datadoghq.com/version");
@@ -145,8 +143,7 @@ final class ManifestChecks {
 
     private void checkProbes(ObjectNode deployment, JsonNode container, ShippedService service,
             Map<String, String> environment) {
-        String health = "/" + service.settings().effective(NON_APPLICATION_ROOT, environment).orElse("q") + "/"
-                + service.settings().effective(HEALTH_ROOT, environment).orElse("health");
+        String health = service.healthPath(environment);
         Map<String, String> expected = Map.of("readinessProbe", health + "/ready", "livenessProbe", health + "/live",
                 "startupProbe", health + "/started");
         for (Map.Entry<String, String> probe : expected.entrySet()) {

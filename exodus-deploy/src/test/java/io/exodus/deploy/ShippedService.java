@@ -19,4 +19,12 @@ record ShippedService(String image, ServiceSettings settings, Map<String, String
         Optional<String> drainKey, boolean replicated, Set<String> imageVariables) {
 
     static final String HTTP_PORT = "quarkus.http.port";
+    private static final String HEALTH_ROOT = "quarkus.smallrye-health.root-path";
+    private static final String NON_APPLICATION_ROOT = "quarkus.http.non-application-root-path";
+
+    /** Where its health checks answer with this environment applied, e.g. {@code /q/health}. */
+    String healthPath(Map<String, String> environment) {
+        return "/" + settings.effective(NON_APPLICATION_ROOT, environment).orElse("q") + "/"
+                + settings.effective(HEALTH_ROOT, environment).orElse("health");
+    }
 }

@@ -119,6 +119,8 @@ public final class TestDatabases {
     }
 
     private static ServerPair startPair() {
+        // Embedded either way today: the switch either asks for them or falls back to them, saying so.
+        TestServerKind.chosen();
         CompletableFuture<LocalPostgres> source = CompletableFuture.supplyAsync(() -> startServer(SOURCE));
         CompletableFuture<LocalPostgres> target = CompletableFuture.supplyAsync(() -> startServer(TARGET));
         try {

@@ -108,6 +108,14 @@ public interface AnalyzerConfig {
         double planCostRatio();
 
         /**
+         * Plans of reads from {@code EXPLAIN (ANALYZE)}: each read's plan is run once more on each side, inside the
+         * same read-only transaction that is rolled back, so that a plan finding shows the rows and times each node
+         * really had. Off by default: it costs one more execution of the statement per shape and side.
+         */
+        @WithDefault("false")
+        boolean explainAnalyze();
+
+        /**
          * A scratch copy of the source where {@code writes: rollback} replays captured writes, each in a transaction
          * that is rolled back; never the live source. Without it and {@link #scratchTargetUrl} writes are skipped.
          */

@@ -15,8 +15,11 @@ import java.util.function.Supplier;
 /**
  * Holds a replay back when the databases it replays on slow down, so that shadow testing never adds to the trouble of
  * a busy production source. Every {@code interval} it times a trivial query on each side, on a connection of its own
- * (a replay's connections may all be busy; a probe must not queue behind them). The first {@value #BASELINE_PROBES}
- * answers of each side, taken before the replay starts, are its baseline. A side is slow while the median of its
+ * (a replay's connections may all be busy; a probe must not queue behind them). The fastest of the first
+ * {@value #BASELINE_PROBES} answers of each side, taken before the replay starts, is its baseline: the first probes
+ * also time the analyzer's own cold start (the probe connection opened, client code not yet compiled): a median of
+ * them was 4.7 to 308 ms against servers that later answered in 0.6 to 1.5 ms (bench/shadow.sh), and three times that
+ * guards nothing. A side is slow while the median of its
  * last {@value #WINDOW} probes is above both {@code latency-ratio} times its baseline and {@code min-latency}; a probe
  * still unanswered at the next tick counts with the time it has waited so far.
  * <p>
@@ -41,7 +44,7 @@ final class LoadGuard implements AutoCloseable {
     /**
      * What the guard did, for the report.
      *
-     * @param baselineMicros per side, the median of its first probes
+     * @param baselineMicros per side, the fastest of its first probes
      * @param lastMicros     per side, the median of its latest probes
      * @param backoffs       ticks that lowered the number of executions at once
      * @param pausedMillis   time with no execution allowed
@@ -186,7 +189,7 @@ final class LoadGuard implements AutoCloseable {
             if (baseline < 0) {
                 first.add(micros);
                 if (first.size() == BASELINE_PROBES) {
-                    baseline = median(first.stream().mapToLong(Long::longValue).toArray());
+                    baseline = first.stream().mapToLong(Long::longValue).min().orElseThrow();
                 }
             }
         }

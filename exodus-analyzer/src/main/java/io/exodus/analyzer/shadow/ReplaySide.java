@@ -105,9 +105,13 @@ final class ReplaySide implements AutoCloseable {
         }).otherwise(failure -> failed(failure, 0));
     }
 
-    /** The plan PostgreSQL chooses for the statement, without running it. */
-    Future<PlanShape> explain(String sql) {
-        return inReadOnlyTransaction(connection -> connection.query("EXPLAIN (FORMAT JSON) " + sql).execute()
+    /**
+     * The plan PostgreSQL chooses for the statement: estimated only, or with {@code analyzed} as it ran (ANALYZE
+     * executes the statement; callers ask for it for reads only, and the transaction is rolled back either way).
+     */
+    Future<PlanShape> explain(String sql, boolean analyzed) {
+        String explain = analyzed ? "EXPLAIN (ANALYZE, FORMAT JSON) " : "EXPLAIN (FORMAT JSON) ";
+        return inReadOnlyTransaction(connection -> connection.query(explain + sql).execute()
                 .map(rows -> PlanShape.parse(rows.iterator().next().getValue(0))));
     }
 
