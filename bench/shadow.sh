@@ -132,13 +132,15 @@ done
 
 declare -A runs
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
-    runs[off]+="$(tps "${proxy_port[$first_share]}" "$BENCH_SECONDS") "
-    log "repeat $r off: ${runs[off]##* } tps"
+    measured="$(tps "${proxy_port[$first_share]}" "$BENCH_SECONDS")"
+    runs[off]+="$measured "
+    log "repeat $r off: $measured tps"
     for share in $BENCH_SHARES; do
         strategy "${proxy_http[$share]}" shadow
-        runs[$share]+="$(tps "${proxy_port[$share]}" "$BENCH_SECONDS") "
+        measured="$(tps "${proxy_port[$share]}" "$BENCH_SECONDS")"
+        runs[$share]+="$measured "
         strategy "${proxy_http[$share]}" none
-        log "repeat $r shadow $share %: ${runs[$share]##* } tps"
+        log "repeat $r shadow $share %: $measured tps"
     done
 done
 

@@ -96,7 +96,9 @@ final class ShadowRead {
         }
         TransactionStatus primary = relay.primary().transactionStatus();
         if (primary == TransactionStatus.IDLE) {
-            return relay.secondary().transactionStatus().inBlock() ? null : Boolean.FALSE;
+            // Not the secondary's last ReadyForQuery: that may be the previous shadow read's own BEGIN, still being
+            // answered. Whatever the session's last transaction left open there was sent its end before this read.
+            return relay.secondaryTransaction().part().holdsTransaction() ? null : Boolean.FALSE;
         }
         if (primary == TransactionStatus.IN_TRANSACTION && relay.secondaryTransaction().takesPart()) {
             return Boolean.TRUE;
