@@ -49,8 +49,8 @@ public final class PrimaryDigestSink implements Leg.Sink {
     static void digestOne(ResultDigest digest, PgMessage message) {
         switch (message.type()) {
             case BackendMessageType.DATA_ROW -> digest.row(message.body(), 0, message.body().length());
-            case BackendMessageType.COMMAND_COMPLETE, BackendMessageType.EMPTY_QUERY_RESPONSE,
-                    BackendMessageType.PORTAL_SUSPENDED -> digest.endResult();
+            case BackendMessageType.COMMAND_COMPLETE, BackendMessageType.EMPTY_QUERY_RESPONSE -> digest.endResult();
+            case BackendMessageType.PORTAL_SUSPENDED -> digest.endResult(true);
             case BackendMessageType.ERROR_RESPONSE -> digest.error(ErrorResponse.decode(message.body()).sqlState());
             default -> {
             }

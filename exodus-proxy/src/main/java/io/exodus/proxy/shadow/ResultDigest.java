@@ -12,8 +12,11 @@ import java.util.List;
  * memory. The first ErrorResponse's SQLSTATE is kept, as the answer's outcome.
  */
 public final class ResultDigest {
-    /** One result set: the rows of one statement, up to its CommandComplete (or PortalSuspended). */
-    public record ResultSet(long rows, long sum, long mixedSum, long chain) {
+    /**
+     * One result set: the rows of one statement, up to its CommandComplete, or up to a PortalSuspended
+     * ({@code partial}: the first rows of an Execute with a row limit).
+     */
+    public record ResultSet(long rows, long sum, long mixedSum, long chain, boolean partial) {
         boolean sameRows(ResultSet other) {
             return rows == other.rows && sum == other.sum && mixedSum == other.mixedSum;
         }
@@ -41,9 +44,14 @@ public final class ResultDigest {
         chain = mix(chain ^ hash) + GOLDEN;
     }
 
-    /** The statement whose rows came last ended (CommandComplete, EmptyQueryResponse or PortalSuspended). */
+    /** The statement whose rows came last ended (CommandComplete or EmptyQueryResponse). */
     public void endResult() {
-        results.add(new ResultSet(rows, sum, mixedSum, chain));
+        endResult(false);
+    }
+
+    /** The rows that came last end here; {@code partial}: the portal was suspended at its row limit. */
+    public void endResult(boolean partial) {
+        results.add(new ResultSet(rows, sum, mixedSum, chain, partial));
         rows = 0;
         sum = 0;
         mixedSum = 0;

@@ -99,6 +99,13 @@ class ShadowReadsTest {
             assertEquals(ITEMS + 1, count(statement, "select count(*) from items"));
             reads++;
             awaitCompared(compared + reads);
+            // A fetch size makes pgJDBC read through a portal: its first request is compared, the fetches after it
+            // (of a portal that request bound) are not.
+            statement.setFetchSize(10);
+            assertEquals(ITEMS + 1, rows(statement, "select * from items"));
+            statement.setFetchSize(0);
+            reads++;
+            awaitCompared(compared + reads);
             client.commit();
             client.setAutoCommit(true);
         }

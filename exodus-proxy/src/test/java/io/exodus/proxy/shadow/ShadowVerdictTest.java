@@ -40,6 +40,15 @@ class ShadowVerdictTest {
     }
 
     @Test
+    void theFirstRowsOfAnUnorderedResultNeedOnlyBeAsMany() {
+        ResultDigest primary = suspended("1|a", "2|b");
+        ResultDigest secondary = suspended("7|x", "8|y");
+        assertNull(ShadowVerdict.compare(primary, secondary, List.of(false)));
+        assertEquals(MismatchKind.ROWS, ShadowVerdict.compare(primary, secondary, List.of(true)));
+        assertEquals(MismatchKind.ROW_COUNT, ShadowVerdict.compare(primary, suspended("1|a"), List.of(false)));
+    }
+
+    @Test
     void failuresAgreeOnlyWithTheSameSqlState() {
         ResultDigest missing = new ResultDigest();
         missing.error("42P01");
@@ -70,6 +79,15 @@ class ShadowVerdictTest {
             row(digest, row);
         }
         digest.endResult();
+        return digest;
+    }
+
+    private static ResultDigest suspended(String... rows) {
+        ResultDigest digest = new ResultDigest();
+        for (String row : rows) {
+            row(digest, row);
+        }
+        digest.endResult(true);
         return digest;
     }
 
