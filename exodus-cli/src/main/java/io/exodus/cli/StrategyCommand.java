@@ -24,7 +24,7 @@ final class StrategyCommand implements Callable<Integer> {
     @ParentCommand
     Exodus exodus;
 
-    @Parameters(paramLabel = "STRATEGY", description = "big-bang or canary (blue-green, user-by-user and shadow are "
+    @Parameters(paramLabel = "STRATEGY", description = "big-bang, canary, blue-green or shadow (user-by-user is "
             + "not available yet), or none to stop the running one.")
     String value;
 

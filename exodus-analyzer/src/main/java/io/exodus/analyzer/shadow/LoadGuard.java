@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * (a replay's connections may all be busy; a probe must not queue behind them). The fastest of the first
  * {@value #BASELINE_PROBES} answers of each side, taken before the replay starts, is its baseline: the first probes
  * also time the analyzer's own cold start (the probe connection opened, client code not yet compiled): a median of
- * them was 4.7 to 308 ms against servers that later answered in 0.6 to 1.5 ms (bench/shadow.sh), and three times that
+ * them was 4.7 to 308 ms against servers that later answered in 0.6 to 1.5 ms (bench/shadow-replay.sh), and three times that
  * guards nothing. A side is slow while the median of its
  * last {@value #WINDOW} probes is above both {@code latency-ratio} times its baseline and {@code min-latency}; a probe
  * still unanswered at the next tick counts with the time it has waited so far.

@@ -37,7 +37,7 @@ class LoadGuardTest {
 
     @Test
     void theBaselineIsTheFastestFirstProbeSoThatTheAnalyzersColdStartDoesNotBlindTheGuard() throws Exception {
-        // As bench/shadow.sh saw it: the first probes of a replay slow (connection opened, client code cold), the
+        // As bench/shadow-replay.sh saw it: the first probes of a replay slow (connection opened, client code cold), the
         // server itself fast.
         Iterator<Long> cold = List.of(40_000L, 12_000L, 9_000L, 600L, 8_000L).iterator();
         AtomicLong sourceMicros = new AtomicLong(600);

@@ -26,6 +26,8 @@ import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
 import io.exodus.proxy.monitoring.ReplicationLag;
 import io.exodus.proxy.monitoring.ReplicationLagProbe;
+import io.exodus.proxy.shadow.ShadowReads;
+import io.exodus.proxy.shadow.ShadowStatus;
 import io.exodus.proxy.strategy.Strategy;
 import io.exodus.proxy.strategy.StrategyProgress;
 import io.exodus.proxy.strategy.StrategyRefused;
@@ -89,13 +91,15 @@ public class MigrationResource {
     private final StrategyRunner strategies;
     private final WritePathChange writePath;
     private final BypassDetector bypass;
+    private final ShadowReads shadow;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
             ExodusConfig config, CatchUpApplier replayer, ReplicationLagProbe replicationLag,
             CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints,
             ControlPlane control, SyncService sync, PrimarySwitch primarySwitch, MigrationChanges changes,
-            StrategyRunner strategies, WritePathChange writePath, BypassDetector bypass) {
+            StrategyRunner strategies, WritePathChange writePath, BypassDetector bypass, ShadowReads shadow) {
         this.bypass = bypass;
+        this.shadow = shadow;
         this.writePath = writePath;
         this.changes = changes;
         this.strategies = strategies;
@@ -128,12 +132,14 @@ public class MigrationResource {
      *                      null when none was started since it started
      * @param bypassGuard   the application's roles on the source and the clients seen on the target without Exodus
      *                      (docs/cutover.md); null with {@code exodus.migration.cutover.bypass-guard.enabled=false}
+     * @param shadow        reads compared on both databases (strategies shadow and blue-green): counts since this
+     *                      proxy started and the last mismatches
      */
     public record Status(String phase, String primary, String policy, double canaryPercent,
             Map<String, Double> divergences, List<Divergence> recent, List<String> statementsNeedingVerification,
             CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
             Analyzer analyzer, Control control, List<Replica> replicas, SyncStatus sync, SwitchReport lastSwitch,
-            StrategyProgress strategy, BypassDetector.Report bypassGuard) {
+            StrategyProgress strategy, BypassDetector.Report bypassGuard, ShadowStatus shadow) {
     }
 
     /**
@@ -177,7 +183,8 @@ public class MigrationResource {
     }
 
     /**
-     * @param strategy {@code big-bang} or {@code canary} to start one, {@code none} to stop the running one
+     * @param strategy {@code big-bang}, {@code canary}, {@code blue-green} or {@code shadow} to start one, {@code none}
+     *                 to stop the running one
      * @param reason   why, for the audit log (optional)
      */
     public record StrategyChange(String strategy, String reason) {
@@ -216,7 +223,7 @@ public class MigrationResource {
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
                 replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
                         control.replicaId(), control.last(), control.enabled() && control.stale()), replicas, sync.status().orElse(null),
-                primarySwitch.last().orElse(null), strategies.progress().orElse(null), bypass.report())).build();
+                primarySwitch.last().orElse(null), strategies.progress().orElse(null), bypass.report(), shadow.status())).build();
     }
 
     private Analyzer analyzer() {
@@ -394,7 +401,8 @@ public class MigrationResource {
      */
     @PUT
     @Path("/strategy")
-    @Operation(summary = "Starts a strategy (big-bang, canary) from dual-write or canary, or stops the running one")
+    @Operation(summary = "Starts a strategy (big-bang, canary, blue-green, shadow) from dual-write or canary, or stops "
+            + "the running one")
     @APIResponse(responseCode = "200", description = "Started (or stopped): its progress, also in GET's \"strategy\"",
             content = @Content(schema = @Schema(implementation = StrategyProgress.class)))
     @APIResponse(responseCode = "400", description = "Not a strategy: the answer names the choices")

@@ -263,6 +263,26 @@ public interface ExodusConfig {
 
         /** The switch of the primary between the databases: cutover and rollback. */
         Cutover cutover();
+
+        /** Shadow reads: reads also run on the secondary, their answers compared (strategies shadow and blue-green). */
+        Shadow shadow();
+    }
+
+    interface Shadow {
+        /**
+         * The share of eligible reads (0 to 100 percent) that also run on the secondary while a shadow or blue-green
+         * strategy compares: each one holds the secondary's connection of its session for the read's time.
+         */
+        @WithDefault("10")
+        double share();
+
+        /** The statement timeout of a shadow read on the secondary; one that runs longer counts as an error. */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /** How many of the last mismatches the status lists. */
+        @WithDefault("20")
+        int recent();
     }
 
     interface Cutover {
@@ -394,6 +414,11 @@ public interface ExodusConfig {
         @WithName("max-queue-depth")
         @WithDefault("100")
         long maxQueueDepth();
+
+        /** A shadow step (strategies shadow and blue-green) fails when it finds more mismatches than this. */
+        @WithName("max-shadow-mismatches")
+        @WithDefault("0")
+        long maxShadowMismatches();
     }
 
     interface Replay {

@@ -10,6 +10,7 @@ import io.exodus.proxy.functions.SourceFunctions;
 import io.exodus.proxy.metrics.DualWriteMetrics;
 import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.shadow.ShadowReads;
 
 import java.time.Duration;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.Map;
  * @param reads       reads outside transactions by the database that answered them, for a canary's health gates
  * @param copyFromFileMaxBytes the largest server file a {@code COPY … FROM 'file'} may read (exodus.migration.copy-from-file-max-bytes)
  * @param largeObjectMaxBytes  the largest large object a statement may create (exodus.migration.large-object-max-bytes)
+ * @param shadow      whether reads are shadowed now, and where their comparisons are counted
  */
 public record DualWriteServices(
         BackendConnector target,
@@ -42,5 +44,6 @@ public record DualWriteServices(
         CatchUpApplier replay,
         ReadsBySide reads,
         long copyFromFileMaxBytes,
-        long largeObjectMaxBytes) {
+        long largeObjectMaxBytes,
+        ShadowReads shadow) {
 }

@@ -35,12 +35,14 @@ final class ReadRouting {
     private final RelayHost session;
     private final DualWriteServices dual;
     private final StatementBook book;
+    private final ShadowRead shadow;
 
     ReadRouting(DualWriteRelay relay, RelayHost session, DualWriteServices dual, StatementBook book) {
         this.relay = relay;
         this.session = session;
         this.dual = dual;
         this.book = book;
+        this.shadow = new ShadowRead(relay, dual, book);
     }
 
     Future<Void> read(UnitPlan plan, int ahead) {
@@ -58,10 +60,14 @@ final class ReadRouting {
         }
         long started = System.nanoTime();
         boolean outsideTransaction = relay.primary().transactionStatus() == TransactionStatus.IDLE;
-        Future<LegReply> reply = relay.primaryAnswersClient(plan, ahead);
-        Buffer closes = relay.requests().closesOnly(plan);
-        if (closes != null && relay.secondaryUsable()) {
-            relay.secondary().send(closes, 1, Leg.DISCARD);
+        // A request that Flushes sent partly ahead is not shadowed: its first part ran on the primary alone.
+        Future<LegReply> reply = ahead == 0 ? shadow.runIfShadowed(plan) : null;
+        if (reply == null) {
+            reply = relay.primaryAnswersClient(plan, ahead);
+            Buffer closes = relay.requests().closesOnly(plan);
+            if (closes != null && relay.secondaryUsable()) {
+                relay.secondary().send(closes, 1, Leg.DISCARD);
+            }
         }
         if (outsideTransaction && ahead == 0) {
             // The canary's yardstick: the reads the primary answers that it could have sent to the secondary.
@@ -127,7 +133,7 @@ final class ReadRouting {
         return dual.migration().keepsOnSource(sql);
     }
 
-    private static boolean onlyReads(Classification classification) {
+    static boolean onlyReads(Classification classification) {
         if (classification.kind() != StatementKind.READ || classification.locking()
                 || classification.transactionVerb() != TransactionVerb.NONE) {
             return false;

@@ -52,6 +52,12 @@ public final class ExodusMeters {
     public static final String NONDETERMINISTIC_STATEMENTS = "exodus.nondeterministic.statements";
     /** Counter: reads that went to the target in phase canary. */
     public static final String CANARY_READS = "exodus.canary.reads";
+    /** Counter: shadow reads whose two answers were compared. */
+    public static final String SHADOW_COMPARED = "exodus.shadow.compared";
+    /** Counter: shadow reads whose answers differed, by kind (row-count, rows, order, error). */
+    public static final String SHADOW_MISMATCHES = "exodus.shadow.mismatches";
+    /** Counter: reads not shadowed because their answer depends on the database's clock or randomness. */
+    public static final String SHADOW_SKIPPED = "exodus.shadow.skipped";
     /** Gauge: the share of reads outside transactions that go to the target (0 outside phase canary). */
     public static final String CANARY_PERCENT = "exodus.canary.percent";
     /** Gauge: transactions queued for the secondary, all databases (as of the last poll). */

@@ -13,6 +13,7 @@ import io.exodus.proxy.dualwrite.DualWriteServices;
 import io.exodus.proxy.functions.SourceFunctions;
 import io.exodus.proxy.metrics.DualWriteMetrics;
 import io.exodus.proxy.metrics.ReadsBySide;
+import io.exodus.proxy.shadow.ShadowReads;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.tls.BackendTls;
@@ -42,14 +43,16 @@ public class DualWriteSetup {
     private final DualWriteMetrics metrics;
     private final CatchUpApplier replay;
     private final ReadsBySide reads;
+    private final ShadowReads shadow;
     private final Map<String, TableShape> tableShapes = new ConcurrentHashMap<>();
     private final SourceFunctions functions;
 
     public DualWriteSetup(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
             DivergenceLog divergences, TwoPhaseRecovery recovery, DualWriteMetrics metrics,
-            CatchUpApplier replay, ReadsBySide reads,
+            CatchUpApplier replay, ReadsBySide reads, ShadowReads shadow,
             SourceFunctions functions) {
         this.functions = functions;
+        this.shadow = shadow;
         this.reads = reads;
         this.metrics = metrics;
         this.replay = replay;
@@ -95,6 +98,6 @@ public class DualWriteSetup {
         return new DualWriteServices(connector, migration, functions, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
                 divergences, true, config.migration().secondaryTimeout(), metrics, replay, reads,
-                config.migration().copyFromFileMaxBytes(), config.migration().largeObjectMaxBytes());
+                config.migration().copyFromFileMaxBytes(), config.migration().largeObjectMaxBytes(), shadow);
     }
 }

@@ -9,8 +9,10 @@ package io.exodus.proxy.strategy;
  * @param targetErrorRate their share that failed (0 to 1)
  * @param sourceErrorRate the same for the source, the yardstick
  * @param latencyRatio    the target's mean read time over the source's; null until both answered enough reads
+ * @param shadowCompared  reads compared on both databases in the step (a shadow step; 0 in the others)
+ * @param shadowMismatches those whose answers differed
  * @param failure         why the step fails, or null while it is healthy
  */
 public record GateReading(double divergences, long queueDepth, long targetReads, double targetErrorRate,
-        double sourceErrorRate, Double latencyRatio, String failure) {
+        double sourceErrorRate, Double latencyRatio, long shadowCompared, long shadowMismatches, String failure) {
 }

@@ -9,12 +9,15 @@ public enum Strategy {
     BIG_BANG("big-bang", true),
     /** A growing share of the reads on the target, step by step after health gates, then the cutover. */
     CANARY("canary", true),
-    /** Dual-write while the target's answers to live reads are compared, then one switch (needs shadow reads). */
-    BLUE_GREEN("blue-green", false),
+    /** Dual-write while the target's answers to live reads are compared (shadow), then one switch. */
+    BLUE_GREEN("blue-green", true),
     /** Per tenant canary, cutover and rollback (needs a tenant key). */
     USER_BY_USER("user-by-user", false),
-    /** Reads also run on the target, their results compared; the client sees the primary's answer only. */
-    SHADOW("shadow", false);
+    /**
+     * Reads also run on the target, their results compared; the client sees the primary's answer only. One soak, no
+     * change of phase: it tells whether the target answers as the source does.
+     */
+    SHADOW("shadow", true);
 
     private final String configName;
     private final boolean available;

@@ -5,6 +5,7 @@ import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.cutover.PrimarySwitch;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.shadow.ShadowReads;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
@@ -33,6 +34,8 @@ final class StrategyRun {
     private final MigrationChanges changes;
     private final PrimarySwitch primarySwitch;
     private final HealthGates gates;
+    private final ShadowReads shadow;
+    private final int minCompared;
     private final Instant startedAt = Instant.now();
 
     private String state = "running";
@@ -40,6 +43,7 @@ final class StrategyRun {
     private Instant stepStartedAt;
     private long stepStartedNanos;
     private Instant endedAt;
+    private boolean waitingForReads;
     private GateReading lastReading;
     private String outcome;
     private HealthGates.Baseline baseline;
@@ -49,7 +53,7 @@ final class StrategyRun {
 
     StrategyRun(Strategy strategy, List<StrategyStep> steps, String startedBy, Vertx vertx, Duration soak,
             Duration checkInterval, MigrationState migration, MigrationChanges changes, PrimarySwitch primarySwitch,
-            HealthGates gates) {
+            HealthGates gates, ShadowReads shadow, int minCompared) {
         this.strategy = strategy;
         this.steps = steps;
         this.startedBy = startedBy;
@@ -61,6 +65,8 @@ final class StrategyRun {
         this.changes = changes;
         this.primarySwitch = primarySwitch;
         this.gates = gates;
+        this.shadow = shadow;
+        this.minCompared = minCompared;
     }
 
     synchronized void start() {
@@ -126,6 +132,12 @@ final class StrategyRun {
     }
 
     private Future<Void> apply(StrategyStep step, String why) {
+        if (step.kind() == StrategyStep.Kind.SHADOW) {
+            // This replica's sessions only, like the gates that read the outcome (ADR 0019); nothing to audit: no
+            // state the fleet obeys changes.
+            shadow.start();
+            return Future.succeededFuture();
+        }
         if (step.kind() == StrategyStep.Kind.CUTOVER) {
             return primarySwitch.cutover(actor, why).mapEmpty();
         }
@@ -148,7 +160,8 @@ final class StrategyRun {
             }
             since = baseline;
         }
-        gates.read(since).onComplete(read -> {
+        boolean shadowStep = inShadowStep();
+        gates.read(since, shadowStep).onComplete(read -> {
             synchronized (this) {
                 if (!running()) {
                     return;
@@ -162,7 +175,10 @@ final class StrategyRun {
                 lastReading = read.result();
                 if (lastReading.failure() != null) {
                     rollBack(current() + " failed its health gates: " + lastReading.failure());
-                } else if (System.nanoTime() - stepStartedNanos >= soak.toNanos()) {
+                } else if (System.nanoTime() - stepStartedNanos >= soak.toNanos() && !tooFewCompared(shadowStep)) {
+                    if (shadowStep) {
+                        shadow.stop();
+                    }
                     index++;
                     makeStep();
                 } else {
@@ -172,7 +188,31 @@ final class StrategyRun {
         });
     }
 
+    private boolean inShadowStep() {
+        synchronized (this) {
+            return index < steps.size() && steps.get(index).kind() == StrategyStep.Kind.SHADOW;
+        }
+    }
+
+    /**
+     * A shadow step that compared fewer than {@code exodus.strategy.min-reads} reads has not shown that the target
+     * answers as the source does: it soaks on (logged once) until it has, or until an operator stops the run.
+     */
+    private boolean tooFewCompared(boolean shadowStep) {
+        if (!shadowStep || lastReading.shadowCompared() >= minCompared) {
+            return false;
+        }
+        if (!waitingForReads) {
+            waitingForReads = true;
+            LOG.infof("Strategy %s: %s soaked, but compared %d reads of the %d it needs "
+                    + "(exodus.strategy.min-reads); soaking on until it has", strategy.configName(), current(),
+                    lastReading.shadowCompared(), minCompared);
+        }
+        return true;
+    }
+
     private void rollBack(String why) {
+        shadow.stop();
         MigrationPhase phase = migration.phase();
         LOG.warnf("Strategy %s: %s; rolling back to the source as the primary", strategy.configName(), why);
         state = "rolling-back";
@@ -199,6 +239,9 @@ final class StrategyRun {
     }
 
     private void end(String finalState, String why) {
+        if (inShadowStep()) {
+            shadow.stop();
+        }
         state = finalState;
         outcome = why;
         endedAt = Instant.now();

@@ -9,6 +9,7 @@ import io.exodus.proxy.cutover.PrimarySwitch;
 import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.shadow.ShadowReads;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,18 +32,20 @@ public class StrategyRunner {
     private final PrimarySwitch primarySwitch;
     private final BackendEndpoints endpoints;
     private final HealthGates gates;
+    private final ShadowReads shadow;
     private StrategyRun last;
 
     public StrategyRunner(Vertx vertx, ExodusConfig config, MigrationState migration, MigrationChanges changes,
             PrimarySwitch primarySwitch, BackendEndpoints endpoints, DivergenceLog divergences,
-            CatchUpApplier replayer, ReadsBySide reads) {
+            CatchUpApplier replayer, ReadsBySide reads, ShadowReads shadow) {
         this.vertx = vertx;
         this.config = config.strategy();
         this.migration = migration;
         this.changes = changes;
         this.primarySwitch = primarySwitch;
         this.endpoints = endpoints;
-        this.gates = new HealthGates(this.config, divergences, replayer, reads);
+        this.shadow = shadow;
+        this.gates = new HealthGates(this.config, divergences, replayer, reads, shadow);
     }
 
     public synchronized Optional<StrategyProgress> progress() {
@@ -58,7 +61,7 @@ public class StrategyRunner {
         }
         if (!strategy.available()) {
             throw new StrategyRefused("strategy " + strategy.configName() + " is not available in this version of "
-                    + "Exodus; big-bang and canary are");
+                    + "Exodus; big-bang, canary, blue-green and shadow are");
         }
         if (endpoints.target().isEmpty()) {
             throw new StrategyRefused("no target is configured: set exodus.target.url (EXODUS_TARGET_URL) and restart "
@@ -72,7 +75,7 @@ public class StrategyRunner {
                             + "/exodus/migration/sync)" : ""));
         }
         last = new StrategyRun(strategy, plan(strategy), who, vertx, config.soak(), config.checkInterval(), migration,
-                changes, primarySwitch, gates);
+                changes, primarySwitch, gates, shadow, config.minReads());
         last.start();
         return last.progress();
     }
@@ -91,6 +94,12 @@ public class StrategyRunner {
 
     private List<StrategyStep> plan(Strategy strategy) {
         List<StrategyStep> steps = new ArrayList<>();
+        if (strategy == Strategy.SHADOW) {
+            return List.of(StrategyStep.shadow());
+        }
+        if (strategy == Strategy.BLUE_GREEN) {
+            steps.add(StrategyStep.shadow());
+        }
         if (strategy == Strategy.CANARY) {
             for (double percent : config.canarySteps()) {
                 if (!(percent > 0 && percent <= 100)) {

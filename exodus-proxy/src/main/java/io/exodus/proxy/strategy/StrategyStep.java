@@ -12,7 +12,9 @@ public record StrategyStep(Kind kind, double canaryPercent) {
         /** Phase canary with this share of the reads on the target. */
         CANARY,
         /** The target becomes the primary (the source keeps receiving every write). */
-        CUTOVER
+        CUTOVER,
+        /** Reads also run on the target, their answers compared with the source's (docs/strategies.md). */
+        SHADOW
     }
 
     public static StrategyStep canary(double percent) {
@@ -23,8 +25,16 @@ public record StrategyStep(Kind kind, double canaryPercent) {
         return new StrategyStep(Kind.CUTOVER, 0);
     }
 
+    public static StrategyStep shadow() {
+        return new StrategyStep(Kind.SHADOW, 0);
+    }
+
     /** As the status and the log name it. */
     public String describe() {
-        return kind == Kind.CUTOVER ? "cutover" : String.format(Locale.ROOT, "canary %.0f %%", canaryPercent);
+        return switch (kind) {
+            case CUTOVER -> "cutover";
+            case SHADOW -> "shadow reads";
+            case CANARY -> String.format(Locale.ROOT, "canary %.0f %%", canaryPercent);
+        };
     }
 }

@@ -5,7 +5,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 import java.util.Map;
 
-/** A proxy in phase dual-write, alone in its fleet, whose strategies take two canary steps of 1 s each. */
+/**
+ * A proxy in phase dual-write, alone in its fleet, whose strategies take two canary steps of 1 s each, and whose
+ * shadow steps compare every read they can.
+ */
 public class StrategyProfile implements QuarkusTestProfile {
 
     @Override
@@ -20,6 +23,7 @@ public class StrategyProfile implements QuarkusTestProfile {
                 Map.entry("exodus.strategy.soak", "1s"),
                 Map.entry("exodus.strategy.check-interval", "100ms"),
                 Map.entry("exodus.strategy.min-reads", "5"),
+                Map.entry("exodus.migration.shadow.share", "100"),
                 // Shared servers under a parallel test load: the latency gate would judge the machine, not the target.
                 Map.entry("exodus.strategy.max-latency-ratio", "50"));
     }

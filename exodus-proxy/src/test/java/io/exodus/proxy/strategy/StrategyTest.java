@@ -6,6 +6,7 @@ import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.shadow.ShadowReads;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -58,6 +59,9 @@ class StrategyTest {
 
     @Inject
     ReadsBySide reads;
+
+    @Inject
+    ShadowReads shadow;
 
     @BeforeEach
     void freshDatabase() throws Exception {
@@ -115,6 +119,45 @@ class StrategyTest {
     }
 
     @Test
+    void blueGreenComparesTheTargetsAnswersForASoakThenCutsOverWithoutAClientError() throws Exception {
+        long compared = shadow.compared();
+        try (Load load = new Load(null)) {
+            Thread.sleep(300);
+            Response started = strategy("blue-green");
+            assertEquals(200, started.statusCode(), started.asString());
+            assertEquals(List.of("shadow reads", "cutover"), started.jsonPath().getList("steps"));
+            JsonPath ended = awaitEnd(Duration.ofSeconds(60));
+            assertEquals("done", ended.getString("strategy.state"), ended.prettify());
+            assertEquals("cutover", ended.getString("phase"));
+            assertEquals("target", ended.getString("primary"));
+            assertEquals(0, load.errors(), () -> "client errors: " + load.messages);
+            assertEquals(0, ended.getLong("shadow.mismatches"), ended.prettify());
+        }
+        assertTrue(shadow.compared() - compared >= 5, "the shadow step compared the reads it needs (min-reads)");
+        assertTrue(!shadow.active(), "reads are not shadowed after the shadow step");
+    }
+
+    @Test
+    void blueGreenWhoseTargetAnswersDifferentlyDoesNotCutOver() throws Exception {
+        DualWriteDatabases.onBoth(database, "create table notes (id int primary key, body text)");
+        DualWriteDatabases.onBoth(database, "insert into notes values (1, 'same on both')");
+        Psql.against(DualWriteDatabases.target(database)).query("update notes set body = 'changed' where id = 1");
+        try (Load load = new Load("select body from notes")) {
+            Thread.sleep(300);
+            assertEquals(200, strategy("blue-green").statusCode());
+            JsonPath ended = awaitEnd(Duration.ofSeconds(60));
+            assertEquals("rolled-back", ended.getString("strategy.state"), ended.prettify());
+            assertTrue(ended.getString("strategy.outcome").contains("had different answers"),
+                    ended.getString("strategy.outcome"));
+            assertEquals("dual-write", ended.getString("phase"));
+            assertEquals("source", ended.getString("primary"));
+            assertEquals(0, ended.getInt("strategy.step"), "it ended at the shadow step");
+            assertEquals("select body from notes", ended.getString("shadow.recent[0].fingerprint"));
+            assertEquals(0, load.errors(), () -> "client errors: " + load.messages);
+        }
+    }
+
+    @Test
     void aRunningStrategyIsStoppedWhereItIs() {
         assertEquals(200, strategy("big-bang").statusCode());
         Response stopped = given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
@@ -131,9 +174,9 @@ class StrategyTest {
         given().contentType("application/json").body("{\"strategy\": \"canary\"}").put("/exodus/migration/strategy")
                 .then().statusCode(401);
         assertEquals(400, strategy("sideways").statusCode());
-        Response shadow = strategy("shadow");
-        assertEquals(409, shadow.statusCode());
-        assertTrue(shadow.asString().contains("not available"), shadow.asString());
+        Response tenants = strategy("user-by-user");
+        assertEquals(409, tenants.statusCode());
+        assertTrue(tenants.asString().contains("not available"), tenants.asString());
         migration.changePhase(MigrationPhase.DIRECT);
         given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
                 .body("{\"strategy\": \"canary\"}").put("/exodus/migration/strategy").then().statusCode(409)

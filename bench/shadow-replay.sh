@@ -15,7 +15,7 @@
 # its executions with their values. Each replay then runs BENCH_EXECUTIONS executions of every shape, three runs each
 # (source, target, source again), plus one EXPLAIN per shape and side.
 #
-# Usage: bench/shadow.sh     Knobs (environment):
+# Usage: bench/shadow-replay.sh     Knobs (environment):
 #   BENCH_EXECUTIONS=500     executions replayed per shape (exodus.analyzer.shadow.executions-per-statement)
 #   BENCH_CONCURRENCY=4      exodus.analyzer.shadow.concurrency
 #   BENCH_LOAD_CLIENTS=4     pgbench clients loading the source in the busy rows (select-only, prepared)
