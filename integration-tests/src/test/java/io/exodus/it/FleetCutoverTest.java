@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -135,19 +134,12 @@ class FleetCutoverTest {
     }
 
     private static Map<String, String> replica(String fleet, String id, int httpPort) {
-        Map<String, String> environment = new HashMap<>();
-        environment.put("EXODUS_MIGRATION_PHASE", "dual-write");
-        environment.put("EXODUS_TLS_MODE", "disable");
-        environment.put("EXODUS_MIGRATION_PROXY_ID", id);
-        environment.put("EXODUS_CONTROL_ENABLED", "true");
-        environment.put("EXODUS_CONTROL_FLEET", fleet);
-        environment.put("EXODUS_ADMIN_TOKEN", TOKEN);
+        Map<String, String> environment = Support.fleetReplica(fleet, id, httpPort, "dual-write", TOKEN);
         environment.put("EXODUS_MIGRATION_CUTOVER_TIMEOUT", "10s");
         environment.put("EXODUS_STRATEGY_SOAK", "1s");
         environment.put("EXODUS_STRATEGY_CHECK_INTERVAL", "200ms");
         environment.put("EXODUS_STRATEGY_MIN_READS", "5");
         environment.put("EXODUS_STRATEGY_MAX_LATENCY_RATIO", "50");
-        environment.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
         return environment;
     }
 }

@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -308,15 +307,8 @@ class FleetFollowsOnePhaseTest {
     }
 
     private static Map<String, String> replica(String fleet, String id, int httpPort) {
-        Map<String, String> environment = new HashMap<>();
-        environment.put("EXODUS_CONTROL_ENABLED", "true");
-        environment.put("EXODUS_CONTROL_FLEET", fleet);
+        Map<String, String> environment = Support.fleetReplica(fleet, id, httpPort, "direct", TOKEN);
         environment.put("EXODUS_CONTROL_APPLY_TIMEOUT", "1s");
-        environment.put("EXODUS_MIGRATION_PHASE", "direct");
-        environment.put("EXODUS_MIGRATION_PROXY_ID", id);
-        environment.put("EXODUS_ADMIN_TOKEN", TOKEN);
-        environment.put("EXODUS_TLS_MODE", "disable");
-        environment.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
         return environment;
     }
 }

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -90,17 +89,10 @@ class FleetPauseDrainsEveryReplicasQueueTest {
     }
 
     private static Map<String, String> replica(String fleet, String id, int httpPort) {
-        Map<String, String> environment = new HashMap<>();
-        environment.put("EXODUS_CONTROL_ENABLED", "true");
-        environment.put("EXODUS_CONTROL_FLEET", fleet);
+        Map<String, String> environment = Support.fleetReplica(fleet, id, httpPort, "dual-write", TOKEN);
         environment.put("EXODUS_CONTROL_APPLY_TIMEOUT", "1s");
-        environment.put("EXODUS_MIGRATION_PHASE", "dual-write");
         environment.put("EXODUS_MIGRATION_POLICY", "both-required");
         environment.put("EXODUS_MIGRATION_CUTOVER_TIMEOUT", "20s");
-        environment.put("EXODUS_MIGRATION_PROXY_ID", id);
-        environment.put("EXODUS_ADMIN_TOKEN", TOKEN);
-        environment.put("EXODUS_TLS_MODE", "disable");
-        environment.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
         return environment;
     }
 }

@@ -228,4 +228,20 @@ final class Support {
             throw e;
         }
     }
+
+    /**
+     * The environment of one replica of a fleet: the control plane on, TLS off, the admin API on {@code httpPort} with
+     * {@code token}, starting in {@code phase}. Mutable, for a test's own settings.
+     */
+    static Map<String, String> fleetReplica(String fleet, String id, int httpPort, String phase, String token) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("EXODUS_CONTROL_ENABLED", "true");
+        environment.put("EXODUS_CONTROL_FLEET", fleet);
+        environment.put("EXODUS_MIGRATION_PHASE", phase);
+        environment.put("EXODUS_MIGRATION_PROXY_ID", id);
+        environment.put("EXODUS_ADMIN_TOKEN", token);
+        environment.put("EXODUS_TLS_MODE", "disable");
+        environment.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+        return environment;
+    }
 }
