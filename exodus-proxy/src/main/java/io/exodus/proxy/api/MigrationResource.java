@@ -217,13 +217,17 @@ public class MigrationResource {
             counts.put(kind.tag(), divergences.count(kind));
         }
         List<Divergence> recent = divergences.recent();
-        return Response.ok(new Status(migration.phase().configName(), migration.phase().primary().configName(),
+        // The strategy's progress before the phase: a step records its outcome after its phase change, so a progress
+        // read first never shows an outcome whose phase the status does not show yet (a rolled-back run in canary).
+        StrategyProgress progress = strategies.progress().orElse(null);
+        MigrationPhase phase = migration.phase();
+        return Response.ok(new Status(phase.configName(), phase.primary().configName(),
                 migration.policy().configName(),
                 migration.canaryPercent(), counts,
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
                 replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
                         control.replicaId(), control.last(), control.enabled() && control.stale()), replicas, sync.status().orElse(null),
-                primarySwitch.last().orElse(null), strategies.progress().orElse(null), bypass.report(), shadow.status())).build();
+                primarySwitch.last().orElse(null), progress, bypass.report(), shadow.status())).build();
     }
 
     private Analyzer analyzer() {
