@@ -184,13 +184,20 @@ public class PrimarySwitch {
 
     private Future<SwitchReport> moveTo(SwitchReport.Kind kind, MigrationPhase to, String actor, String reason) {
         MigrationPhase from = migration.phase();
+        ControlConnections connections = new ControlConnections(vertx);
+        SequencePositions positions = new SequencePositions(connections);
+        return positions.connect(endpoint(from.primary()), endpoint(to.primary()))
+                .compose(connected -> pausedMove(kind, from, to, actor, reason, connections, positions));
+    }
+
+    private Future<SwitchReport> pausedMove(SwitchReport.Kind kind, MigrationPhase from, MigrationPhase to,
+            String actor, String reason, ControlConnections connections, SequencePositions positions) {
         BackendEndpoint oldPrimary = endpoint(from.primary());
         BackendEndpoint newPrimary = endpoint(to.primary());
         Duration timeout = config.migration().cutover().timeout();
         long started = System.nanoTime();
         LOG.infof("%s: new transactions paused; waiting up to %d ms for those in flight", kind.apiName(),
                 timeout.toMillis());
-        ControlConnections connections = new ControlConnections(vertx);
         int[] sequences = new int[1];
         return traffic().pauseNewTransactions(timeout).recover(failure -> Future.failedFuture(calledOff(kind, from,
                 " after " + timeout.toMillis() + " ms: " + failure.getMessage(),
@@ -199,7 +206,7 @@ public class PrimarySwitch {
                         Future.failedFuture(calledOff(kind, from, " after " + millisSince(started) + " ms: "
                                 + failure.getMessage(), ""))))
                 .compose(drained -> to.primary() == Side.SOURCE ? liftGuard(kind) : Future.succeededFuture())
-                .compose(lifted -> new SequencePositions(connections).advance(oldPrimary, newPrimary))
+                .compose(lifted -> positions.advance(oldPrimary, newPrimary))
                 .compose(set -> {
                     sequences[0] = set;
                     if (kind == SwitchReport.Kind.CUTOVER) {

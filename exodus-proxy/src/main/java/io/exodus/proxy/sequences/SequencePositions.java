@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Brings sequences of one database server past another's positions: every sequence of the new primary before the
@@ -40,6 +41,7 @@ public final class SequencePositions {
      */
     static final String FOLLOW = ADVANCE + " WHERE s.schemaname <> 'exodus' AND (s.last_value IS NULL OR "
             + "(s.increment_by > 0 AND v.position > s.last_value) OR (s.increment_by < 0 AND v.position < s.last_value))";
+    private static final String PING = "SELECT 1";
     /** Databases whose sequences are read and set at once. */
     static final int AT_ONCE = 8;
 
@@ -56,6 +58,28 @@ public final class SequencePositions {
      */
     public Future<Integer> advance(BackendEndpoint from, BackendEndpoint to) {
         return setEverywhere(from, to, ADVANCE);
+    }
+
+    /**
+     * Opens, before a switch pauses new transactions, the connections {@link #advance} then uses: one to each database
+     * on either side, {@value #AT_ONCE} databases at a time. Opened under the pause, a login to every database of both
+     * servers made most of it (1-2 s with some forty databases). Never fails: a connection that cannot be opened now
+     * is opened, or fails, when advance needs it.
+     */
+    public Future<Void> connect(BackendEndpoint from, BackendEndpoint to) {
+        return connections.to(from).query(DATABASES).execute().compose(rows -> {
+            List<String> databases = new ArrayList<>();
+            rows.forEach(row -> databases.add(row.getString(0)));
+            Future<Void> all = Future.succeededFuture();
+            for (int first = 0; first < databases.size(); first += AT_ONCE) {
+                List<String> batch = databases.subList(first, Math.min(databases.size(), first + AT_ONCE));
+                all = all.compose(v -> Future.join(batch.stream().<Future<?>>flatMap(database -> Stream
+                        .of(connections.to(from, database).query(PING).execute(),
+                                connections.to(to, database).query(PING).execute())).toList())
+                        .<Void>mapEmpty().otherwiseEmpty());
+            }
+            return all;
+        }).otherwiseEmpty();
     }
 
     /**
