@@ -39,12 +39,8 @@ class FleetFollowsOnePhaseTest {
 
     @BeforeAll
     static void createDatabaseOnBothServers() {
-        Support.recreateOnBoth(DATABASE);
-        for (var server : new io.exodus.localpg.LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
-            Support.executeDirect(ConnectionTarget.superuser(server).withDatabase(DATABASE),
-                    "create table events (id int primary key, via text); "
-                            + "create table stream (id bigserial primary key, via text)");
-        }
+        Support.recreateOnBoth(DATABASE, "create table events (id int primary key, via text); "
+                + "create table stream (id bigserial primary key, via text)");
     }
 
     @AfterAll

@@ -34,11 +34,7 @@ class FleetPauseDrainsEveryReplicasQueueTest {
 
     @BeforeAll
     static void createDatabaseOnBothServers() {
-        Support.recreateOnBoth(DATABASE);
-        for (var server : new io.exodus.localpg.LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
-            Support.executeDirect(ConnectionTarget.superuser(server).withDatabase(DATABASE),
-                    "create table events (id int primary key, via text)");
-        }
+        Support.recreateOnBoth(DATABASE, "create table events (id int primary key, via text)");
     }
 
     @AfterAll

@@ -172,6 +172,14 @@ final class Support {
         }
     }
 
+    /** {@link #recreateOnBoth(String)}, then {@code sql} run in the new database on both. */
+    static void recreateOnBoth(String database, String sql) {
+        recreateOnBoth(database);
+        for (LocalPostgres server : new LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
+            executeDirect(ConnectionTarget.superuser(server).withDatabase(database), sql);
+        }
+    }
+
     /** Drops {@code database} on the shared source and target, with its sessions. */
     static void dropOnBoth(String database) {
         for (LocalPostgres server : new LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
