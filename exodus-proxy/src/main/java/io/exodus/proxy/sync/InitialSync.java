@@ -194,9 +194,11 @@ public final class InitialSync {
                                         tables.stream().filter(SyncedTable::holdsRows)
                                                 .forEach(t -> progress.table(t.display(), t.estimatedRows()));
                                         progress.enter(SyncState.COPYING_SCHEMA);
+                                        progress.step(SyncStep.SCHEMA_DUMP);
                                         return preDataWanted(programs);
                                     })))
                     .compose(preData -> {
+                        progress.step(SyncStep.SLOT);
                         wroteToSource = true;
                         // The slot and the journal before the pre-data section: a proxy that dies while restoring
                         // it resumes, and restores it then (one transaction: all of it or none).
@@ -208,13 +210,20 @@ public final class InitialSync {
                                             slot = created;
                                             return SyncJournal.begin(targetPool, asked);
                                         });
-                        return started.compose(x -> !preData ? Future.<Void>succeededFuture() : blocking(() -> {
-                            schema.restorePreData();
-                            return null;
-                        }));
+                        return started.compose(x -> {
+                            if (!preData) {
+                                return Future.<Void>succeededFuture();
+                            }
+                            progress.step(SyncStep.PRE_DATA);
+                            return blocking(() -> {
+                                schema.restorePreData();
+                                return null;
+                            });
+                        });
                     })
                     .compose(v -> {
                         progress.enter(SyncState.COPYING);
+                        progress.step(SyncStep.ROWS);
                         List<SyncedTable> left = tables;
                         if (resumed != null) {
                             left = tables.stream().filter(t -> !resumed.copied().containsKey(t.display())).toList();
@@ -226,6 +235,7 @@ public final class InitialSync {
                     })
                     .compose(v -> {
                         progress.rowsDone();
+                        progress.step(SyncStep.POST_DATA);
                         if (slot != null) {
                             slot.release();
                             slot = null;
@@ -242,6 +252,7 @@ public final class InitialSync {
                     .compose(v -> SyncJournal.interrupted(targetPool))
                     .compose(journal -> {
                         progress.enter(SyncState.CATCHING_UP);
+                        progress.step(SyncStep.CATCH_UP);
                         SyncJournal.Interrupted run = journal.orElseThrow();
                         SlotChanges changes = new SlotChanges(sourcePool, applier, tables, run.copied(),
                                 run.appliedEnd(), progress);
@@ -309,6 +320,7 @@ public final class InitialSync {
                 if (rows.iterator().next().getBoolean(0)) {
                     return Future.succeededFuture();
                 }
+                progress.step(SyncStep.FOREIGN_KEYS);
                 return last.drainToNow()
                         .compose(v -> blocking(schema::restoreForeignKeys))
                         .compose(restored -> {
@@ -316,6 +328,7 @@ public final class InitialSync {
                                 progress.note("the foreign keys were restored after the catch-up: the tables were "
                                         + "copied under different snapshots");
                             }
+                            progress.step(SyncStep.CATCH_UP);
                             return last.catchUp();
                         });
             });
@@ -357,6 +370,7 @@ public final class InitialSync {
         }
 
         Future<Void> close() {
+            progress.step(SyncStep.CLEANUP);
             if (slot != null) {
                 slot.release();
             }
