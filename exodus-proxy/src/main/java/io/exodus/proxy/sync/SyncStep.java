@@ -8,7 +8,10 @@ package io.exodus.proxy.sync;
 enum SyncStep {
     /** From the start: the journal and the slot looked up, the tables listed, the capability checks. */
     CHECKS("checks"),
-    /** pg_dump of the source's schema, and the comparison with a target that has some of the tables. */
+    /**
+     * What is left of pg_dump of the source's schema once the checks passed (it runs during them), and the comparison
+     * with a target that has some of the tables.
+     */
     SCHEMA_DUMP("schema-dump"),
     /** Leftovers dropped, the publications and the slot made, the journal begun. */
     SLOT("slot"),
