@@ -62,9 +62,9 @@ for ((r = 1; r <= BENCH_REPEAT; r++)); do
     lines+=("| $r | Exodus sync (parallel-tables $BENCH_PARALLEL) | $wall | $(rate "$rows" "$wall") | $(mb_rate "$bytes" "$wall") | $(rate "$rows" "$copy_seconds") rows/s, $(mb_rate "$bytes" "$copy_seconds") MB/s |")
     log "repeat $r: sync ${lines[-1]}"
     if [[ -z $steps_header ]]; then
-        steps_header="$(echo "$status" | json "' | '.join(['repeat'] + list(d['sync']['timings']) + ['slowest table (its copy)'])")"
+        steps_header="$(echo "$status" | json "' | '.join(['repeat'] + list(d['sync']['timings']) + ['sum', 'startedAt to finishedAt', 'slowest table (its copy)'])")"
     fi
-    steps+=("| $r | $(echo "$status" | json "' | '.join(f'{v / 1000:.2f}' for v in d['sync']['timings'].values())") | $(echo "$status" | json "max(((t['copyMillis'] or 0, t['name']) for t in d['sync']['tables']), default=(0, '-'))[1]") $(echo "$status" | json "max((t['copyMillis'] or 0) for t in d['sync']['tables']) / 1000") s |")
+    steps+=("| $r | $(echo "$status" | json "' | '.join(f'{v / 1000:.2f}' for v in d['sync']['timings'].values())") | $(echo "$status" | json "f\"{sum(d['sync']['timings'].values()) / 1000:.2f}\"") | $(echo "$status" | json "f\"{(__import__('datetime').datetime.fromisoformat(d['sync']['finishedAt'].replace('Z', '+00:00')) - __import__('datetime').datetime.fromisoformat(d['sync']['startedAt'].replace('Z', '+00:00'))).total_seconds():.2f}\"") | $(echo "$status" | json "max(((t['copyMillis'] or 0, t['name']) for t in d['sync']['tables']), default=(0, '-'))[1]") $(echo "$status" | json "max((t['copyMillis'] or 0) for t in d['sync']['tables']) / 1000") s |")
     log "repeat $r: steps (s) ${steps[-1]}"
 
     log "repeat $r: pg_dump -Fd -j$BENCH_PARALLEL | pg_restore -j$BENCH_PARALLEL into a new database of the target"
