@@ -63,7 +63,7 @@ public final class SyncProgress {
         timings.begin(step);
     }
 
-    /** "; tables: a.b 4100 ms, …": the three that took longest, for the log line at the end. */
+    /** "; slowest tables: a.b 4100 ms, …": the three whose COPY took longest, for the log line at the end. */
     private String slowestTables() {
         List<String> slowest = tableOrder.stream().filter(name -> tables.get(name).copyMillis != null)
                 .sorted((a, b) -> Long.compare(tables.get(b).copyMillis, tables.get(a).copyMillis)).limit(3)

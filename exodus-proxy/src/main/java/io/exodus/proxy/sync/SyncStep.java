@@ -3,7 +3,7 @@ package io.exodus.proxy.sync;
 /**
  * The stretches of a sync's wall time, by the names the status's {@code timings} and the log show
  * (docs/initial-sync.md). Not the {@link SyncState}s: a state is what a person watches, a step is where the time
- * went, and the copy's state spans the slot, the rows and the indexes.
+ * went: the state copying-schema spans the slot and pre-data, copying spans the rows and post-data.
  */
 enum SyncStep {
     /** From the start: the journal and the slot looked up, the tables listed, the capability checks. */
