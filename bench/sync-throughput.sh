@@ -2,7 +2,8 @@
 # Initial sync copy throughput against pg_dump/pg_restore: the same source data (pgbench -i, no load) copied to an
 # empty target once by POST /exodus/migration/sync and once by `pg_dump -Fd -j2` + `pg_restore -j2`, interleaved in
 # one run on the same servers. Reports, per repeat and tool: the wall time to an indexed target, rows/s and MB/s over
-# it (MB: the COPY text bytes the sync moved, the same figure for both), and for the sync its copy of the rows alone.
+# it (MB: the COPY text bytes the sync moved, the same figure for both), and for the sync its copy of the rows alone
+# and where its wall time went, step by step (the status's timings).
 #
 # Usage: bench/sync-throughput.sh      (docs/benchmarks.md, "Initial sync copy throughput", says how to read it)
 # Knobs (environment):
@@ -41,7 +42,8 @@ pgbench -i -q -s "$BENCH_SCALE" -h "$HOST" -p "$source_port" -U "$PG_USER" "$PG_
     || { cat "$WORK/init.log" >&2; die "pgbench -i failed"; }
 psql -qAt -h "$HOST" -p "$source_port" -U "$PG_USER" -d "$PG_DB" -c "ANALYZE" >/dev/null
 
-declare -a lines
+declare -a lines steps
+steps_header=""
 bytes=0
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
     if ((r > 1)); then
@@ -59,6 +61,11 @@ for ((r = 1; r <= BENCH_REPEAT; r++)); do
     wall="$(seconds "$started" "$ended")"
     lines+=("| $r | Exodus sync (parallel-tables $BENCH_PARALLEL) | $wall | $(rate "$rows" "$wall") | $(mb_rate "$bytes" "$wall") | $(rate "$rows" "$copy_seconds") rows/s, $(mb_rate "$bytes" "$copy_seconds") MB/s |")
     log "repeat $r: sync ${lines[-1]}"
+    if [[ -z $steps_header ]]; then
+        steps_header="$(echo "$status" | json "' | '.join(['repeat'] + list(d['sync']['timings']) + ['sum', 'startedAt to finishedAt', 'slowest table (its copy)'])")"
+    fi
+    steps+=("| $r | $(echo "$status" | json "' | '.join(f'{v / 1000:.2f}' for v in d['sync']['timings'].values())") | $(echo "$status" | json "f\"{sum(d['sync']['timings'].values()) / 1000:.2f}\"") | $(echo "$status" | json "f\"{(__import__('datetime').datetime.fromisoformat(d['sync']['finishedAt'].replace('Z', '+00:00')) - __import__('datetime').datetime.fromisoformat(d['sync']['startedAt'].replace('Z', '+00:00'))).total_seconds():.2f}\"") | $(echo "$status" | json "max(((t['copyMillis'] or 0, t['name']) for t in d['sync']['tables']), default=(0, '-'))[1]") $(echo "$status" | json "max((t['copyMillis'] or 0) for t in d['sync']['tables']) / 1000") s |")
+    log "repeat $r: steps (s) ${steps[-1]}"
 
     log "repeat $r: pg_dump -Fd -j$BENCH_PARALLEL | pg_restore -j$BENCH_PARALLEL into a new database of the target"
     dropdb --if-exists -h "$HOST" -p "$target_port" -U "$PG_USER" restore_bench
@@ -86,3 +93,9 @@ echo
 echo "| repeat | tool | wall time (s) | rows/s | MB/s | the rows alone |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${lines[@]}"
+echo
+echo "Where the sync's wall time went (s), step by step (docs/initial-sync.md, timings):"
+echo
+echo "| $steps_header |"
+echo "|$(echo "$steps_header" | sed 's/[^|]*/---/g')|"
+printf '%s\n' "${steps[@]}"

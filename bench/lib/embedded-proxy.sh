@@ -15,8 +15,9 @@ for tool in pgbench psql curl java python3; do
     command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
 done
 if [[ ! -f "$REPO_ROOT/exodus-proxy/target/quarkus-app/quarkus-run.jar" ]]; then
+    # package, not install: a benchmark run in a worktree leaves the shared local repository alone.
     log "Building the proxy"
-    (cd "$REPO_ROOT" && ./mvnw -B -q install -DskipTests) || die "build failed"
+    (cd "$REPO_ROOT" && ./mvnw -B -q package -pl exodus-proxy -am -DskipTests) || die "build failed"
 fi
 
 WORK="$(mktemp -d "/tmp/exodus-$BENCH_NAME-bench.XXXXXX")"

@@ -43,16 +43,21 @@ public final class Leg {
         void accept(PgMessage message);
 
         /**
-         * Whether DataRows may come in runs ({@link #acceptRun}) instead of one by one: a sink that only forwards
-         * them, so that a large result passes through without a message object per row.
+         * Whether messages of {@link #runsOf}'s type may come in runs ({@link #acceptRun}) instead of one by one: a
+         * sink that only forwards them, so that a large result passes through without a message object per row.
          */
         default boolean takesRuns() {
             return false;
         }
 
-        /** Consecutive whole DataRow messages, framed, for a sink that {@link #takesRuns}. */
-        default void acceptRun(Buffer framedDataRows) {
-            throw new UnsupportedOperationException("this sink takes DataRows one by one");
+        /** The type of the messages that come in runs to a sink that {@link #takesRuns}: a query's DataRows. */
+        default byte runsOf() {
+            return BackendMessageType.DATA_ROW;
+        }
+
+        /** Consecutive whole messages of {@link #runsOf}'s type, framed, for a sink that {@link #takesRuns}. */
+        default void acceptRun(Buffer framedMessages) {
+            throw new UnsupportedOperationException("this sink takes its messages one by one");
         }
     }
 
@@ -433,7 +438,7 @@ public final class Leg {
             while (true) {
                 Request head = requests.peek();
                 if (head != null && head.sink.takesRuns() && head.answersLeft == 0) {
-                    Buffer rows = assembler.nextRunOf(BackendMessageType.DATA_ROW);
+                    Buffer rows = assembler.nextRunOf(head.sink.runsOf());
                     if (rows != null) {
                         head.sink.acceptRun(rows);
                         continue;

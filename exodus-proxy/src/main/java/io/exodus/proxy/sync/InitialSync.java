@@ -169,6 +169,7 @@ public final class InitialSync {
 
         /** The sync itself, new or resumed: schema, rows, changes, switch. */
         private Future<Void> sync() {
+            Future<ClientPrograms> located = blocking(() -> ClientPrograms.locate(settings.pgBin()));
             Future<Void> upgraded = resumed == null ? Future.succeededFuture() : SyncJournal.create(targetPool);
             return upgraded.compose(v -> {
                 if (resumed != null) {
@@ -178,25 +179,11 @@ public final class InitialSync {
                             + " tables copied before are kept, the others are copied again; the slot "
                             + SyncNames.SLOT + " streams the changes since its start");
                 }
-                return SourceCatalog.tables(sourcePool, asked);
-            }).compose(found -> blocking(() -> ClientPrograms.locate(settings.pgBin()))
-                            .compose(programs -> blocking(programs::pgDumpMajor)
-                                    .compose(major -> CapabilityCheck.run(sourcePool, targetPool, found,
-                                            settings.tablesWithoutKey(), major))
-                                    .compose(report -> {
-                                        if (report.refused()) {
-                                            return Future.failedFuture(new IllegalStateException(
-                                                    "refused before anything was written: "
-                                                            + String.join("; ", report.refusals())));
-                                        }
-                                        report.notes().forEach(progress::note);
-                                        tables = found.synced();
-                                        tables.stream().filter(SyncedTable::holdsRows)
-                                                .forEach(t -> progress.table(t.display(), t.estimatedRows()));
-                                        progress.enter(SyncState.COPYING_SCHEMA);
-                                        return preDataWanted(programs);
-                                    })))
+                return located;
+            }).compose(this::checked)
+                    .compose(v -> preDataWanted())
                     .compose(preData -> {
+                        progress.step(SyncStep.SLOT);
                         wroteToSource = true;
                         // The slot and the journal before the pre-data section: a proxy that dies while restoring
                         // it resumes, and restores it then (one transaction: all of it or none).
@@ -208,13 +195,20 @@ public final class InitialSync {
                                             slot = created;
                                             return SyncJournal.begin(targetPool, asked);
                                         });
-                        return started.compose(x -> !preData ? Future.<Void>succeededFuture() : blocking(() -> {
-                            schema.restorePreData();
-                            return null;
-                        }));
+                        return started.compose(x -> {
+                            if (!preData) {
+                                return Future.<Void>succeededFuture();
+                            }
+                            progress.step(SyncStep.PRE_DATA);
+                            return blocking(() -> {
+                                schema.restorePreData();
+                                return null;
+                            });
+                        });
                     })
                     .compose(v -> {
                         progress.enter(SyncState.COPYING);
+                        progress.step(SyncStep.ROWS);
                         List<SyncedTable> left = tables;
                         if (resumed != null) {
                             left = tables.stream().filter(t -> !resumed.copied().containsKey(t.display())).toList();
@@ -226,6 +220,7 @@ public final class InitialSync {
                     })
                     .compose(v -> {
                         progress.rowsDone();
+                        progress.step(SyncStep.POST_DATA);
                         if (slot != null) {
                             slot.release();
                             slot = null;
@@ -242,6 +237,7 @@ public final class InitialSync {
                     .compose(v -> SyncJournal.interrupted(targetPool))
                     .compose(journal -> {
                         progress.enter(SyncState.CATCHING_UP);
+                        progress.step(SyncStep.CATCH_UP);
                         SyncJournal.Interrupted run = journal.orElseThrow();
                         SlotChanges changes = new SlotChanges(sourcePool, applier, tables, run.copied(),
                                 run.appliedEnd(), progress);
@@ -253,6 +249,39 @@ public final class InitialSync {
         }
 
         /**
+         * The checks; nothing is written anywhere before they pass. pg_dump of the schema only reads, so it runs
+         * while they do (and the version of pg_dump is read while the catalog is); a refusal still wins over the
+         * dump's failure, which an older pg_dump than the source's makes.
+         */
+        private Future<Void> checked(ClientPrograms programs) {
+            schema = new SchemaCopy(programs, source, target, asked);
+            Future<Void> dumped = blocking(() -> {
+                schema.dumpSource();
+                return null;
+            });
+            Future<Integer> major = blocking(programs::pgDumpMajor);
+            Future<SourceCatalog.Tables> listed = SourceCatalog.tables(sourcePool, asked);
+            return Future.all(listed, major)
+                    .compose(both -> CapabilityCheck.run(sourcePool, targetPool, listed.result(),
+                            settings.tablesWithoutKey(), major.result()))
+                    .transform(checked -> {
+                        if (checked.failed() || checked.result().refused()) {
+                            Throwable why = checked.failed() ? checked.cause() : new IllegalStateException(
+                                    "refused before anything was written: "
+                                            + String.join("; ", checked.result().refusals()));
+                            return dumped.transform(x -> Future.failedFuture(why));
+                        }
+                        checked.result().notes().forEach(progress::note);
+                        tables = listed.result().synced();
+                        tables.stream().filter(SyncedTable::holdsRows)
+                                .forEach(t -> progress.table(t.display(), t.estimatedRows()));
+                        progress.enter(SyncState.COPYING_SCHEMA);
+                        progress.step(SyncStep.SCHEMA_DUMP);
+                        return dumped;
+                    });
+        }
+
+        /**
          * The sync the target's journal says did not end, when its slot is still on the source; empty otherwise
          * (without the slot, the changes since its start are gone: the sync starts over).
          */
@@ -261,14 +290,6 @@ public final class InitialSync {
                     ? Future.succeededFuture(found)
                     : sourcePool.preparedQuery(SLOT_EXISTS).execute(Tuple.of(SyncNames.SLOT))
                             .map(rows -> rows.iterator().next().getBoolean(0) ? found : Optional.empty()));
-        }
-
-        private Future<Void> dumpSource(ClientPrograms programs) {
-            return blocking(() -> {
-                schema = new SchemaCopy(programs, source, target, asked);
-                schema.dumpSource();
-                return null;
-            });
         }
 
         /**
@@ -309,6 +330,7 @@ public final class InitialSync {
                 if (rows.iterator().next().getBoolean(0)) {
                     return Future.succeededFuture();
                 }
+                progress.step(SyncStep.FOREIGN_KEYS);
                 return last.drainToNow()
                         .compose(v -> blocking(schema::restoreForeignKeys))
                         .compose(restored -> {
@@ -316,6 +338,7 @@ public final class InitialSync {
                                 progress.note("the foreign keys were restored after the catch-up: the tables were "
                                         + "copied under different snapshots");
                             }
+                            progress.step(SyncStep.CATCH_UP);
                             return last.catchUp();
                         });
             });
@@ -326,10 +349,9 @@ public final class InitialSync {
          * must be the source's (then it is kept as it is) or the sync is refused here, before anything is written.
          * A resumed sync's target has its own tables, or none when it died before restoring them.
          */
-        private Future<Boolean> preDataWanted(ClientPrograms programs) {
+        private Future<Boolean> preDataWanted() {
             String[] names = tables.stream().map(SyncedTable::qualified).toArray(String[]::new);
-            return dumpSource(programs)
-                    .compose(v -> targetPool.preparedQuery(EXISTING_TABLES).execute(Tuple.of((Object) names)))
+            return targetPool.preparedQuery(EXISTING_TABLES).execute(Tuple.of((Object) names))
                     .compose(rows -> {
                         long existing = rows.iterator().next().getLong(0);
                         if (existing == 0) {
@@ -357,6 +379,7 @@ public final class InitialSync {
         }
 
         Future<Void> close() {
+            progress.step(SyncStep.CLEANUP);
             if (slot != null) {
                 slot.release();
             }

@@ -106,6 +106,7 @@ final class SwitchToDualWrite {
 
     private Future<Void> switchOver(int attempt) {
         progress.enter(SyncState.SWITCHING);
+        progress.step(SyncStep.SWITCH);
         long pausedAt = System.nanoTime();
         return traffic.pauseNewTransactions(settings.switchTimeout()).transform(paused -> {
             if (paused.failed()) {
@@ -117,6 +118,7 @@ final class SwitchToDualWrite {
                             + paused.cause().getMessage()));
                 }
                 progress.enter(SyncState.CATCHING_UP);
+                progress.step(SyncStep.CATCH_UP);
                 return catchUp().compose(v -> switchOver(attempt + 1));
             }
             // Nothing runs on the source through Exodus now: what committed before this position is all there

@@ -31,8 +31,11 @@ public final class SyncProgress {
     private volatile long copyEndedNanos;
     private volatile long lastLogNanos;
     private volatile Instant finishedAt;
+    private final SyncTimings timings = new SyncTimings();
+    private final long startedNanos = System.nanoTime();
 
     public SyncProgress() {
+        timings.begin(SyncStep.CHECKS);
         LOG.info("Initial sync: checking the source and the target");
     }
 
@@ -43,11 +46,29 @@ public final class SyncProgress {
             lastLogNanos = copyStartedNanos;
         }
         if (next.finished()) {
+            timings.end();
             finishedAt = Instant.now();
         }
         if (next != SyncState.FAILED) {
             LOG.infof("Initial sync: %s", next.apiName());
         }
+        if (next.finished()) {
+            LOG.infof("Initial sync: %s in %d ms: %s%s", next.apiName(),
+                    (System.nanoTime() - startedNanos) / 1_000_000, timings.summary(), slowestTables());
+        }
+    }
+
+    /** Where the time goes from now on (see {@link SyncTimings}): called on the sync's event loop. */
+    void step(SyncStep step) {
+        timings.begin(step);
+    }
+
+    /** "; slowest tables: a.b 4100 ms, …": the three whose COPY took longest, for the log line at the end. */
+    private String slowestTables() {
+        List<String> slowest = tableOrder.stream().filter(name -> tables.get(name).copyMillis != null)
+                .sorted((a, b) -> Long.compare(tables.get(b).copyMillis, tables.get(a).copyMillis)).limit(3)
+                .map(name -> name + " " + tables.get(name).copyMillis + " ms").toList();
+        return slowest.isEmpty() ? "" : "; slowest tables: " + String.join(", ", slowest);
     }
 
     void fail(String why) {
@@ -68,7 +89,9 @@ public final class SyncProgress {
     }
 
     void tableStarted(String name) {
-        tables.get(name).state = "copying";
+        TableCounters counters = tables.get(name);
+        counters.startedNanos = System.nanoTime();
+        counters.state = "copying";
     }
 
     void rowsCopied(String name, long rows, long bytes) {
@@ -87,8 +110,9 @@ public final class SyncProgress {
 
     void tableCopied(String name) {
         TableCounters counters = tables.get(name);
+        counters.copyMillis = (System.nanoTime() - counters.startedNanos) / 1_000_000;
         counters.state = "copied";
-        LOG.infof("Initial sync: table %s copied, %d rows", name, counters.rows.get());
+        LOG.infof("Initial sync: table %s copied, %d rows in %d ms", name, counters.rows.get(), counters.copyMillis);
     }
 
     /** A table a sync interrupted by a crash copied before it: its rows are on the target, not counted again. */
@@ -135,14 +159,15 @@ public final class SyncProgress {
             rows += copied;
             total += Math.max(counters.estimated, copied);
             bytes += counters.bytes.get();
-            list.add(new SyncStatus.Table(name, counters.state, copied, counters.estimated, counters.bytes.get()));
+            list.add(new SyncStatus.Table(name, counters.state, copied, counters.estimated, counters.bytes.get(),
+                    counters.copyMillis));
         }
         long started = copyStartedNanos;
         long ended = copyEndedNanos;
         double seconds = started == 0 ? 0 : ((ended == 0 ? System.nanoTime() : ended) - started) / 1e9;
         double perSecond = seconds > 0 ? rows / seconds : 0;
         return new SyncStatus(state, rows, total, bytes, Math.round(perSecond * 10) / 10.0, changesApplied.get(),
-                switchPauseMillis, error, List.copyOf(notes), startedAt, finishedAt, list);
+                switchPauseMillis, error, List.copyOf(notes), startedAt, finishedAt, timings.millis(), list);
     }
 
     private static final class TableCounters {
@@ -150,6 +175,9 @@ public final class SyncProgress {
         final AtomicLong rows = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
         volatile String state = "waiting";
+        volatile long startedNanos;
+        /** How long this run's COPY of the table took; null until copied (and for a table copied before a crash). */
+        volatile Long copyMillis;
 
         TableCounters(long estimated) {
             this.estimated = Math.max(0, estimated);

@@ -2,6 +2,7 @@ package io.exodus.proxy.sync;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code "sync"} object of {@code GET /exodus/migration}.
@@ -12,16 +13,19 @@ import java.util.List;
  * @param switchPauseMillis  how long new transactions were held back at the switch; null before it
  * @param error              why the sync failed; null unless {@code state} is {@code failed}
  * @param notes              what the checks found that the sync works around (tables copied insert-only)
+ * @param timings            milliseconds per step so far ({@link SyncStep}), in order: where the wall time went
  */
 public record SyncStatus(SyncState state, long rowsCopied, long rowsTotal, long bytesCopied, double rowsPerSecond,
         long changesApplied, Long switchPauseMillis, String error, List<String> notes, Instant startedAt,
-        Instant finishedAt, List<Table> tables) {
+        Instant finishedAt, Map<String, Long> timings, List<Table> tables) {
 
     /**
      * One table's copy.
      *
-     * @param state {@code waiting}, {@code copying} or {@code copied}
+     * @param state      {@code waiting}, {@code copying} or {@code copied}
+     * @param copyMillis how long its COPY took; null until copied, and for a table a crashed sync copied before
      */
-    public record Table(String name, String state, long rowsCopied, long rowsEstimated, long bytesCopied) {
+    public record Table(String name, String state, long rowsCopied, long rowsEstimated, long bytesCopied,
+            Long copyMillis) {
     }
 }

@@ -13,7 +13,7 @@ import io.vertx.core.buffer.Buffer;
 /**
  * Copies tables one after the other from a source session inside a transaction that imported the slot's snapshot
  * (or, resuming after a crash, took a snapshot of its own) into a target session: COPY … TO STDOUT on one, COPY …
- * FROM STDIN on the other, the CopyData messages passed on in writes of about {@link #BATCH_BYTES}, at the pace of
+ * FROM STDIN on the other, the CopyData passed on as it came, in writes of about {@link #BATCH_BYTES}, at the pace of
  * the slower side (the source is not read while the target's socket is full). Each table is emptied, loaded and recorded in the journal in one
  * target transaction: a table is either copied and recorded, or holds nothing of this copy.
  */
@@ -74,26 +74,11 @@ final class TableCopier {
     private Future<Void> stream(SyncedTable table, String columns, String name, long[] rows) {
         Future<LegReply> into = target.send(FrontendMessages.query("COPY " + table.qualified() + columns
                 + " FROM STDIN"), 1, Leg.DISCARD);
-        Batch batch = new Batch(name);
+        CopyDataRelay relay = new CopyDataRelay(name);
         Future<LegReply> out = source.send(FrontendMessages.query("COPY " + table.qualified() + columns
-                + " TO STDOUT"), 1, (PgMessage message) -> {
-                    if (message.type() == BackendMessageType.COPY_DATA) {
-                        rows[0]++;
-                        if (batch.add(message)) {
-                            batch.send();
-                            if (target.writeQueueFull()) {
-                                source.pauseReading();
-                                target.whenWritable(source::resumeReading);
-                            }
-                        }
-                    } else if (message.type() == BackendMessageType.COPY_DONE) {
-                        batch.send();
-                        target.stream(MessageWriter.message(FrontendMessageType.COPY_DONE, Buffer.buffer()));
-                    } else if (message.type() == BackendMessageType.ERROR_RESPONSE) {
-                        target.stream(copyFail("the source's COPY failed"));
-                    }
-                });
+                + " TO STDOUT"), 1, relay);
         return Future.join(out, into).compose(both -> {
+            rows[0] = relay.rows;
             LegReply read = out.result();
             LegReply written = into.result();
             if (read.failed()) {
@@ -114,36 +99,80 @@ final class TableCopier {
     }
 
     /**
-     * CopyData messages (one per row) gathered into writes of about {@link #BATCH_BYTES}: a write per row would be a
-     * flush, a system call, per row on the target's socket.
+     * The source's COPY answer passed to the target's COPY: CopyData (one message per row) is framed the same way in
+     * both directions, so the rows go on as the bytes they came in, in runs and without a message object per row,
+     * gathered into writes of about {@link #BATCH_BYTES} (a write per row would be a flush, a system call, per row
+     * on the target's socket).
      */
-    private final class Batch {
+    private final class CopyDataRelay implements Leg.Sink {
         private final String table;
         private Buffer pending = Buffer.buffer(BATCH_BYTES * 2);
-        private long rows;
-        private long bytes;
+        private long pendingRows;
+        private long pendingBytes;
+        /** Every row passed on. */
+        long rows;
 
-        Batch(String table) {
+        CopyDataRelay(String table) {
             this.table = table;
         }
 
-        /** Adds a row; true when the batch is full enough to send. */
-        boolean add(PgMessage copyData) {
-            MessageWriter.appendMessage(pending, copyData.type(), copyData.body());
-            rows++;
-            bytes += copyData.body().length();
-            return pending.length() >= BATCH_BYTES;
+        @Override
+        public boolean takesRuns() {
+            return true;
         }
 
-        void send() {
-            if (rows == 0) {
+        @Override
+        public byte runsOf() {
+            return BackendMessageType.COPY_DATA;
+        }
+
+        @Override
+        public void acceptRun(Buffer framedCopyData) {
+            int at = 0;
+            int count = 0;
+            while (at < framedCopyData.length()) {
+                at += 1 + framedCopyData.getInt(at + 1);
+                count++;
+            }
+            pending.appendBuffer(framedCopyData);
+            added(count, framedCopyData.length() - 5L * count);
+        }
+
+        @Override
+        public void accept(PgMessage message) {
+            if (message.type() == BackendMessageType.COPY_DATA) {
+                MessageWriter.appendMessage(pending, message.type(), message.body());
+                added(1, message.body().length());
+            } else if (message.type() == BackendMessageType.COPY_DONE) {
+                send();
+                target.stream(MessageWriter.message(FrontendMessageType.COPY_DONE, Buffer.buffer()));
+            } else if (message.type() == BackendMessageType.ERROR_RESPONSE) {
+                target.stream(copyFail("the source's COPY failed"));
+            }
+        }
+
+        private void added(long count, long bytes) {
+            rows += count;
+            pendingRows += count;
+            pendingBytes += bytes;
+            if (pending.length() >= BATCH_BYTES) {
+                send();
+                if (target.writeQueueFull()) {
+                    source.pauseReading();
+                    target.whenWritable(source::resumeReading);
+                }
+            }
+        }
+
+        private void send() {
+            if (pendingRows == 0) {
                 return;
             }
             target.stream(pending);
-            progress.rowsCopied(table, rows, bytes);
+            progress.rowsCopied(table, pendingRows, pendingBytes);
             pending = Buffer.buffer(BATCH_BYTES * 2);
-            rows = 0;
-            bytes = 0;
+            pendingRows = 0;
+            pendingBytes = 0;
         }
     }
 

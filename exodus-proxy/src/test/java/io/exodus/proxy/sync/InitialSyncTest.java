@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -88,6 +89,33 @@ class InitialSyncTest {
         assertSequencesAhead(databases, 4);
         assertEquals(1, SyncedDatabases.number(databases.target(),
                 "SELECT count(*) FROM pg_trigger WHERE tgname = 'audited_audit'"), "post-data restored");
+    }
+
+    /**
+     * The status says where the wall time went: every step a first sync runs, each table's COPY, and steps that do not
+     * overlap (their sum stays within the time from the start to the end).
+     */
+    @Test
+    void timingsSayWhereTheWallTimeWentStepByStep() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_timings");
+        SyncedDatabases.execute(databases.source(), SyncSourceSchema.SCHEMA);
+        SyncedDatabases.execute(databases.source(), SyncSourceSchema.ROWS);
+        SyncProgress progress = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), progress);
+        SyncStatus status = progress.status();
+        assertEquals(SyncState.DONE, status.state(), status::toString);
+        assertEquals(List.of("checks", "schema-dump", "slot", "pre-data", "rows", "post-data", "catch-up", "switch",
+                "cleanup"), List.copyOf(status.timings().keySet()), status::toString);
+        long sum = status.timings().values().stream().mapToLong(Long::longValue).sum();
+        long wall = Duration.between(status.startedAt(), status.finishedAt()).toMillis();
+        assertTrue(sum <= wall, () -> "steps " + status.timings() + " add up to " + sum + " ms, more than the " + wall
+                + " ms from start to end");
+        assertTrue(status.timings().get("rows") > 0, status::toString);
+        for (SyncStatus.Table table : status.tables()) {
+            assertNotNull(table.copyMillis(), table::toString);
+            assertTrue(table.copyMillis() <= status.timings().get("rows"), status::toString);
+        }
     }
 
     @Test
