@@ -67,9 +67,7 @@ public final class SequencePositions {
      * is opened, or fails, when advance needs it.
      */
     public Future<Void> connect(BackendEndpoint from, BackendEndpoint to) {
-        return connections.to(from).query(DATABASES).execute().compose(rows -> {
-            List<String> databases = new ArrayList<>();
-            rows.forEach(row -> databases.add(row.getString(0)));
+        return databases(from).compose(databases -> {
             Future<Void> all = Future.succeededFuture();
             for (int first = 0; first < databases.size(); first += AT_ONCE) {
                 List<String> batch = databases.subList(first, Math.min(databases.size(), first + AT_ONCE));
@@ -93,10 +91,15 @@ public final class SequencePositions {
     }
 
     private Future<Integer> setEverywhere(BackendEndpoint from, BackendEndpoint to, String set) {
-        return connections.to(from).query(DATABASES).execute().compose(rows -> {
+        return databases(from).compose(databases -> setIn(from, to, databases, set));
+    }
+
+    /** The databases of {@code server} that take connections, templates left out. */
+    private Future<List<String>> databases(BackendEndpoint server) {
+        return connections.to(server).query(DATABASES).execute().map(rows -> {
             List<String> databases = new ArrayList<>();
             rows.forEach(row -> databases.add(row.getString(0)));
-            return setIn(from, to, databases, set);
+            return databases;
         });
     }
 
