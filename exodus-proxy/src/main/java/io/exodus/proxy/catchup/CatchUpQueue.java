@@ -161,13 +161,39 @@ public final class CatchUpQueue {
         if (queue.markersReady) {
             return Future.succeededFuture();
         }
+        Future<Void> inFlight = queue.markersCreation;
+        if (inFlight != null && !inFlight.isComplete()) {
+            return inFlight;
+        }
         var pool = connections().to(destination(), queue.database);
-        return pool.query(CatchUpQueueSql.MARKERS_EXIST).execute().compose(rows -> rows.iterator().next().getBoolean(0)
+        Future<Void> creation = pool.query(CatchUpQueueSql.MARKERS_EXIST).execute().compose(rows -> rows.iterator().next().getBoolean(0)
                 ? Future.<Void>succeededFuture()
                 : pool.query(CatchUpQueueSql.CREATE_MARKERS).execute().<Void>mapEmpty())
-                .onSuccess(v -> queue.markersReady = true)
+                .compose(v -> connections().to(home(), queue.database).query(CatchUpQueueSql.OUTCOMES_READABLE)
+                        .execute())
+                .onSuccess(rows -> {
+                    queue.outcomesReadable = rows.iterator().next().getBoolean(0);
+                    queue.markersReady = true;
+                })
+                .<Void>mapEmpty()
                 .onFailure(failure -> LOG.debugf("The commit markers of \"%s\" on the %s are not usable yet: %s",
                         queue.database, homeSide.other().configName(), failure.getMessage()));
+        queue.markersCreation = creation;
+        return creation;
+    }
+
+    /**
+     * Whether a live transaction's COMMIT on the secondary can carry its marker, once the marker tables that this
+     * proxy is making are there: the first transactions of a database would commit without one otherwise.
+     */
+    public Future<Boolean> commitMarkersMade(String database) {
+        DatabaseQueue queue = databases.get(database);
+        if (queue == null || queue.markersReady) {
+            return Future.succeededFuture(queue != null);
+        }
+        Future<Void> inFlight = queue.markersCreation;
+        return inFlight == null ? Future.succeededFuture(false)
+                : inFlight.map(v -> queue.markersReady).otherwise(false);
     }
 
     /**
@@ -177,6 +203,15 @@ public final class CatchUpQueue {
     public boolean commitMarkersReady(String database) {
         DatabaseQueue queue = databases.get(database);
         return queue != null && queue.markersReady;
+    }
+
+    /**
+     * Whether a live transaction's marker can name the primary's transaction, so that {@link CommitOutcomes} finds it
+     * should the primary not commit after the secondary did.
+     */
+    public boolean primaryOutcomesReadable(String database) {
+        DatabaseQueue queue = databases.get(database);
+        return queue != null && queue.markersReady && queue.outcomesReadable;
     }
 
     /** A marker INSERT failed on the secondary (the table was dropped): make it again before the next use. */

@@ -74,24 +74,70 @@ public final class CatchUpQueueSql {
                 id bigint PRIMARY KEY,
                 created_at timestamptz NOT NULL DEFAULT statement_timestamp());
             CREATE INDEX IF NOT EXISTS commit_markers_created_at ON exodus.commit_markers (created_at);
+            ALTER TABLE exodus.commit_markers ADD COLUMN IF NOT EXISTS primary_xid bigint,
+                ADD COLUMN IF NOT EXISTS tables text[];
             GRANT USAGE ON SCHEMA exodus TO PUBLIC;
-            GRANT INSERT (id) ON exodus.commit_markers TO PUBLIC""";
+            GRANT INSERT (id, primary_xid, tables) ON exodus.commit_markers TO PUBLIC""";
 
-    public static final String MARKERS_EXIST = "SELECT to_regclass('exodus.commit_markers') IS NOT NULL"
-            + " AND to_regclass('exodus.replay_applied') IS NOT NULL";
+    /** Both tables, the markers with the columns that name the primary's transaction (added in session 22). */
+    public static final String MARKERS_EXIST = """
+            SELECT to_regclass('exodus.replay_applied') IS NOT NULL
+                AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('exodus.commit_markers')
+                            AND attname = 'tables' AND NOT attisdropped)""";
 
-    /** Markers of live COMMITs are needed only until a queue entry that refers to one has been replayed. */
+    /**
+     * Markers of live COMMITs are needed only until a queue entry that refers to one has been replayed, and, when they
+     * name the primary's transaction, until {@link CommitOutcomes} has read its outcome.
+     */
     public static final String PURGE_COMMIT_MARKERS = """
             DELETE FROM exodus.commit_markers
-            WHERE created_at < statement_timestamp() - interval '2 minutes' AND id <> ALL($1)""";
+            WHERE created_at < statement_timestamp() - interval '2 minutes' AND id <> ALL($1)
+              AND primary_xid IS NULL""";
 
     public static final String REFERENCED_MARKERS =
             "SELECT commit_marker FROM exodus.replay_queue WHERE commit_marker IS NOT NULL";
 
-    /** What a live transaction's COMMIT on the secondary becomes: its marker, then the COMMIT. */
-    public static String commitWithMarker(long marker) {
-        return "INSERT INTO exodus.commit_markers (id) VALUES (" + marker + ");\nCOMMIT";
+    /**
+     * Whether the primary can say what became of a transaction by its id ({@code txid_status}, PostgreSQL 10). The
+     * deprecated txid names, not pg_current_xact_id: they exist from 10 to 17 alike, with the same 64-bit values.
+     */
+    public static final String OUTCOMES_READABLE = "SELECT to_regprocedure('txid_status(bigint)') IS NOT NULL";
+
+    /** The primary's id of the session's transaction, read inside it just before the secondary's COMMIT. */
+    public static final String PRIMARY_XID = "SELECT txid_current()";
+
+    /**
+     * What a live transaction's COMMIT on the secondary becomes: its marker, then the COMMIT. With the primary's
+     * transaction id and the tables it wrote, should the primary not commit after all (the proxy stopped between the
+     * two COMMITs), {@link CommitOutcomes} finds the transaction the secondary alone has.
+     */
+    public static String commitWithMarker(long marker, Long primaryXid, Collection<String> tables) {
+        if (primaryXid == null) {
+            return "INSERT INTO exodus.commit_markers (id) VALUES (" + marker + ");\nCOMMIT";
+        }
+        StringBuilder sql = new StringBuilder(128).append("INSERT INTO exodus.commit_markers (id, primary_xid, tables) "
+                + "VALUES (").append(marker).append(", ").append(primaryXid).append(", ");
+        appendTextArray(sql, tables).append(");\nCOMMIT");
+        return sql.toString();
     }
+
+    /** Markers whose primary transaction's outcome is still to be read, oldest first. */
+    static final String UNRESOLVED_MARKERS = """
+            SELECT id, primary_xid, tables FROM exodus.commit_markers WHERE primary_xid IS NOT NULL
+            ORDER BY primary_xid LIMIT 10000""";
+
+    /*
+     * On the primary. txid_status raises an error for an id it has not handed out yet (a marker written against
+     * another server) and answers NULL for one too old to know: both are "unknown" here.
+     */
+    static final String OUTCOMES = """
+            SELECT x, CASE WHEN x >= txid_snapshot_xmax(txid_current_snapshot()) THEN NULL ELSE txid_status(x) END
+            FROM unnest($1::bigint[]) AS x""";
+
+    static final String FORGET_COMMIT_MARKERS = "DELETE FROM exodus.commit_markers WHERE id = ANY($1) RETURNING id";
+
+    /** A committed transaction's marker that a queue entry still refers to: kept for the replayer, outcome read. */
+    static final String OUTCOME_READ = "UPDATE exodus.commit_markers SET primary_xid = NULL WHERE id = ANY($1)";
 
     public static final String DEPTH = """
             SELECT count(*) FILTER (WHERE state = 'queued'),
@@ -163,16 +209,21 @@ public final class CatchUpQueueSql {
             appendText(sql, expectedTags.get(i));
         }
         sql.append("]::text[], ").append(commitMarker == null ? "NULL" : Long.toString(commitMarker)).append(", ");
-        appendBytes(sql, signature).append(", ARRAY[");
+        appendBytes(sql, signature).append(", ");
+        appendTextArray(sql, tables).append(")");
+        return sql.toString();
+    }
+
+    private static StringBuilder appendTextArray(StringBuilder sql, Collection<String> texts) {
+        sql.append("ARRAY[");
         int n = 0;
-        for (String table : tables) {
+        for (String text : texts) {
             if (n++ > 0) {
                 sql.append(", ");
             }
-            appendText(sql, table);
+            appendText(sql, text);
         }
-        sql.append("]::text[])");
-        return sql.toString();
+        return sql.append("]::text[]");
     }
 
     static StringBuilder appendText(StringBuilder sql, String text) {

@@ -1,5 +1,6 @@
 package io.exodus.proxy.catchup;
 
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
 import java.util.Queue;
@@ -25,6 +26,10 @@ final class DatabaseQueue {
     volatile boolean tableReady;
     /** The secondary has the commit-marker table (created when the secondary is reachable). */
     volatile boolean markersReady;
+    /** The marker tables being made or checked, the last time they were not ready. */
+    volatile Future<Void> markersCreation;
+    /** The primary answers {@code txid_status}: markers carry the primary's transaction id. */
+    volatile boolean outcomesReadable;
     /** Writes waiting for the queue to drain before they go to the secondary live ({@code CatchUpQueue#drained}). */
     final Queue<Promise<Boolean>> drainWaiters = new ConcurrentLinkedQueue<>();
     /** When a wait for the queue to drain last ran out: writes do not wait again for a while after that. */

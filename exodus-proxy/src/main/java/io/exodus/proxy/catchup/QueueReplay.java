@@ -48,6 +48,7 @@ final class QueueReplay {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final CatchUpBackoff backoff;
+    private final CommitOutcomes outcomes;
     private Context context;
     private BackendConnector destinationConnector;
     private ReplayLocks locks;
@@ -62,6 +63,7 @@ final class QueueReplay {
         this.migration = migration;
         this.backoff = new CatchUpBackoff(config.replay().backoffBase(), config.replay().backoffCap(),
                 config.replay().jitter());
+        this.outcomes = new CommitOutcomes(queue, this::secondaryOnly);
     }
 
     void start(Duration connectTimeout) {
@@ -99,6 +101,8 @@ final class QueueReplay {
                 .compose(exists -> exists.iterator().next().getBoolean(0)
                         ? pool.query(CatchUpQueueSql.QUEUE_HOLDS_ENTRIES).execute()
                                 .map(holds -> holds.iterator().next().getBoolean(0))
+                                // A proxy stopped between two COMMITs may have left a marker where nobody writes now.
+                                .compose(holds -> outcomes.read(database).map(holds))
                         : Future.succeededFuture(false))
                 .recover(failure -> gone(failure) ? Future.succeededFuture(false) : Future.failedFuture(failure))
                 .compose(holdsEntries -> {
@@ -159,7 +163,23 @@ final class QueueReplay {
             if (known.depth > 0) {
                 kick(known.database);
             }
+            if (known.markersReady && known.outcomesReadable && !stopped) {
+                outcomes.read(known.database);
+            }
         }
+    }
+
+    private void secondaryOnly(String database, long marker, long primaryXid, String outcome, List<String> tables) {
+        String primary = queue.homeSide().configName();
+        String secondary = destinationName();
+        LOG.errorf("A transaction of \"%s\" committed on the %s only: the %s's transaction %d %s after it (the "
+                + "proxy stopped between the two COMMITs, or the %s's COMMIT failed); no client was told it committed. "
+                + "Tables marked divergent: %s. Verify and repair them (POST /exodus/migration/verify, then "
+                + "/exodus/migration/repair)", database, secondary, primary, primaryXid, outcome, primary,
+                tables.isEmpty() ? "none named by its statements" : String.join(", ", tables));
+        divergences.record(Divergence.Kind.COMMIT_FAILED, migration.policy(), "COMMIT in " + database,
+                "transaction " + primaryXid + " " + outcome + " on the " + primary,
+                "committed on the " + secondary + " (commit marker " + marker + ")");
     }
 
     /** Makes sure the database's queue is being worked on (no-op when it is). */

@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -357,18 +358,65 @@ final class TransactionCommit {
      * place in the queue while the primary still holds the transaction's row locks). When the secondary's connection
      * was lost during its COMMIT, the entry carries the secondary's transaction id, and the replayer asks the
      * secondary whether it committed before applying it. The price: the client waits for both COMMITs in turn, and
-     * a primary COMMIT that fails after the secondary's (a serialization failure at commit, a lost connection)
-     * leaves the transaction on the secondary only, which is reported as a divergence.
+     * a primary COMMIT that fails after the secondary's (a serialization failure at commit, a lost connection), or a
+     * proxy stopped between the two, leaves the transaction on the secondary only. The secondary's marker names the
+     * primary's transaction (read just before, one round trip), so that whichever proxy reads the marker next reports
+     * such a transaction and marks its tables divergent ({@code CommitOutcomes}).
      */
     private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy, TransactionRecording recording,
             Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
         Leg primary = relay.primary();
         Leg secondary = relay.secondary();
         String database = relay.databaseName();
-        Long marker = queue.catchUp().commitMarkersReady(database)
-                ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
-        recording.commitMarker(marker);
-        String commit = marker == null ? "COMMIT" : CatchUpQueueSql.commitWithMarker(marker);
+        return queue.catchUp().commitMarkersMade(database).compose(markers -> {
+            Long marker = markers ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
+            recording.commitMarker(marker);
+            return markedCommit(policy, recording, primaryAnswer, decided);
+        });
+    }
+
+    private Future<Void> markedCommit(ConsistencyPolicy policy, TransactionRecording recording,
+            Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        String database = relay.databaseName();
+        Long marker = recording.commitMarker();
+        if (marker == null || !queue.catchUp().primaryOutcomesReadable(database)) {
+            return secondaryThenPrimary(policy, recording, primaryAnswer, decided,
+                    marker == null ? "COMMIT" : CatchUpQueueSql.commitWithMarker(marker, null, List.of()), false);
+        }
+        TextRows xid = new TextRows();
+        return primary.send(FrontendMessages.query(CatchUpQueueSql.PRIMARY_XID), 1, xid).compose(x -> {
+            if (x.failed()) {
+                // The primary's transaction failed on the way (its connection lost, mostly): nothing commits.
+                decided.accept(x.lostConnection() ? ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection "
+                        + "to the " + primary.database() + " was lost before COMMIT; the transaction is rolled back")
+                        : x.error());
+                secondaryTransaction.drop();
+                return x.lostConnection() ? Future.succeededFuture()
+                        : primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
+            }
+            long primaryXid = Long.parseLong(xid.rows().get(0).get(0));
+            return secondaryThenPrimary(policy, recording, primaryAnswer, decided,
+                    CatchUpQueueSql.commitWithMarker(marker, primaryXid, recording.tables()), true);
+        });
+    }
+
+    /**
+     * @param outcomeFollowed the marker names the primary's transaction: should the primary not commit after the
+     *                        secondary, {@code CommitOutcomes} reports the transaction and marks its tables
+     */
+    private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy, TransactionRecording recording,
+            Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided, String commit, boolean outcomeFollowed) {
+        Leg primary = relay.primary();
+        Leg secondary = relay.secondary();
+        String database = relay.databaseName();
+        Long marker = recording.commitMarker();
+        if (secondary == null || !secondary.isOpen()) {
+            // Lost while the marker was made ready or the primary's id read: its COMMIT was never sent.
+            recording.commitMarker(null);
+            secondaryTransaction.drop();
+            return queueThenCommitPrimary("the target was lost before its COMMIT", primaryAnswer, decided);
+        }
         return secondary.send(FrontendMessages.query(commit), 1, Leg.DISCARD).compose(s -> {
             boolean committed = !s.failed() && s.commandTags().contains("COMMIT");
             if (marker != null && s.failed() && !s.lostConnection()
@@ -378,7 +426,14 @@ final class TransactionCommit {
             if (committed) {
                 secondaryTransaction.ended();
                 return primary.send(FrontendMessages.query("COMMIT"), 1, primaryAnswer).map(p -> {
-                    if (p.failed()) {
+                    if (p.failed() && outcomeFollowed) {
+                        // Reported once the primary's outcome is known: a COMMIT whose answer was lost may have
+                        // committed all the same.
+                        outcomeUnknown = p.lostConnection();
+                        LOG.infof("%s: the %s's COMMIT failed after the %s's (%s); the commit marker tells later "
+                                + "whether the transaction is on the %s only", relay.label(), primary.database(),
+                                secondary.database(), p.error().message(), secondary.database());
+                    } else if (p.failed()) {
                         outcomeUnknown = p.lostConnection();
                         dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
                                 p.error().sqlState() + " " + p.error().message(), "committed on the "
@@ -404,16 +459,22 @@ final class TransactionCommit {
             }
             LOG.infof("%s: the target's COMMIT failed (%s); the transaction goes to the replay queue", relay.label(),
                     s.error() == null ? "it rolled back" : s.error().message());
-            queue.queueCurrentTransaction("the target's COMMIT failed");
-            return queue.queuedCommitSql("COMMIT")
-                    .compose(sql -> primary.send(FrontendMessages.query(sql), 1, primaryAnswer)).map(p -> {
-                if (!p.failed()) {
-                    queue.queuedTransactionCommitted();
-                }
-                outcomeUnknown = p.failed() && p.lostConnection();
-                decided.accept(p.failed() ? p.error() : null);
-                return null;
-            });
+            return queueThenCommitPrimary("the target's COMMIT failed", primaryAnswer, decided);
         });
+    }
+
+    /** The secondary did not commit: the transaction commits on the primary with its queue entry. */
+    private Future<Void> queueThenCommitPrimary(String why, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        queue.queueCurrentTransaction(why);
+        return queue.queuedCommitSql("COMMIT")
+                .compose(sql -> primary.send(FrontendMessages.query(sql), 1, primaryAnswer)).map(p -> {
+                    if (!p.failed()) {
+                        queue.queuedTransactionCommitted();
+                    }
+                    outcomeUnknown = p.failed() && p.lostConnection();
+                    decided.accept(p.failed() ? p.error() : null);
+                    return null;
+                });
     }
 }

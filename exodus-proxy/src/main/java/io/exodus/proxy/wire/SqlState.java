@@ -32,6 +32,8 @@ public final class SqlState {
     public static final String INVALID_SCHEMA_NAME = "3F000";
     /** The table named does not exist (PostgreSQL's undefined_table). */
     public static final String UNDEFINED_TABLE = "42P01";
+    /** The column named does not exist (PostgreSQL's undefined_column). */
+    public static final String UNDEFINED_COLUMN = "42703";
     /** The object named does not exist, such as a prepared transaction's gid (PostgreSQL's undefined_object). */
     public static final String UNDEFINED_OBJECT = "42704";
 
