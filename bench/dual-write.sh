@@ -16,6 +16,8 @@
 #   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
 #   BENCH_UNIX_SOCKETS=false         true: the proxy reaches both servers over their Unix sockets (pgbench still
 #                                    connects over TCP, to the proxy and "direct" to the source alike)
+#   BENCH_PROXY_APP=exodus-proxy/target/quarkus-app
+#                                    the packaged proxy to run: another build's quarkus-app folder, for an A/B
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,13 +41,14 @@ can_connect() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 for tool in pgbench psql curl java python3; do
     command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
 done
-if [[ ! -f "$REPO_ROOT/exodus-proxy/target/quarkus-app/quarkus-run.jar" ]]; then
+BENCH_PROXY_APP="${BENCH_PROXY_APP:-$REPO_ROOT/exodus-proxy/target/quarkus-app}"
+if [[ ! -f "$BENCH_PROXY_APP/quarkus-run.jar" ]]; then
     log "Building the proxy"
     (cd "$REPO_ROOT" && ./mvnw -B -q install -DskipTests) || die "build failed"
 fi
 
 WORK="$(mktemp -d /tmp/exodus-dual-bench.XXXXXX)"
-cp -r "$REPO_ROOT/exodus-proxy/target/quarkus-app" "$WORK/app"
+cp -r "$BENCH_PROXY_APP" "$WORK/app"
 PROXY_PID=""
 cleanup() {
     if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
@@ -181,3 +184,5 @@ for mode in $BENCH_MODES; do
 done
 echo
 echo "Divergence log lines during the run: $(grep -c "Divergence" "$WORK/proxy.log" || true)"
+# What they say, and the ERROR lines around them (a transaction found on one side only says why).
+grep -E "Divergence|ERROR" "$WORK/proxy.log" | head -5 | cut -c1-400 | sed 's/^/    /' || true

@@ -79,7 +79,7 @@ public class CatchUpApplier {
      */
     public Future<Void> discover() {
         List<Future<Void>> found = new ArrayList<>();
-        replays.values().forEach(replay -> found.add(replay.discover()));
+        replays.values().forEach(replay -> found.add(replay.discover(false)));
         return Future.all(found).mapEmpty();
     }
 

@@ -184,7 +184,8 @@ public final class CatchUpQueue {
 
     /**
      * Whether a live transaction's COMMIT on the secondary can carry its marker, once the marker tables that this
-     * proxy is making are there: the first transactions of a database would commit without one otherwise.
+     * proxy is making are there: the first transactions of a database would commit without one otherwise. Completes
+     * on the control pool's event loop.
      */
     public Future<Boolean> commitMarkersMade(String database) {
         DatabaseQueue queue = databases.get(database);
@@ -212,6 +213,14 @@ public final class CatchUpQueue {
     public boolean primaryOutcomesReadable(String database) {
         DatabaseQueue queue = databases.get(database);
         return queue != null && queue.markersReady && queue.outcomesReadable;
+    }
+
+    /** A live transaction's marker named the primary's transaction: the next poll reads what became of it. */
+    public void outcomeToRead(String database) {
+        DatabaseQueue queue = databases.get(database);
+        if (queue != null) {
+            queue.outcomesPending = true;
+        }
     }
 
     /** A marker INSERT failed on the secondary (the table was dropped): make it again before the next use. */

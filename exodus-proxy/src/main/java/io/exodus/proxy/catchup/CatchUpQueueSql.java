@@ -121,17 +121,23 @@ public final class CatchUpQueueSql {
         return sql.toString();
     }
 
+    /** The most markers one read of {@link #UNRESOLVED_MARKERS} takes. */
+    static final int MARKERS_PER_READ = 10_000;
+
     /** Markers whose primary transaction's outcome is still to be read, oldest first. */
     static final String UNRESOLVED_MARKERS = """
             SELECT id, primary_xid, tables FROM exodus.commit_markers WHERE primary_xid IS NOT NULL
-            ORDER BY primary_xid LIMIT 10000""";
+            ORDER BY primary_xid LIMIT\s""" + MARKERS_PER_READ;
 
     /*
-     * On the primary. txid_status raises an error for an id it has not handed out yet (a marker written against
-     * another server) and answers NULL for one too old to know: both are "unknown" here.
+     * On the primary. An id at or past the snapshot's xmax (one past the latest transaction to end, not the next id to
+     * hand out) may belong to a transaction still running: it is read again later, never asked, since txid_status
+     * raises an error for an id not handed out yet (a marker written against another server). NULL, too old to know,
+     * is "unknown".
      */
     static final String OUTCOMES = """
-            SELECT x, CASE WHEN x >= txid_snapshot_xmax(txid_current_snapshot()) THEN NULL ELSE txid_status(x) END
+            SELECT x, CASE WHEN x >= txid_snapshot_xmax(txid_current_snapshot()) THEN 'in progress'
+                           ELSE coalesce(txid_status(x), 'unknown') END
             FROM unnest($1::bigint[]) AS x""";
 
     static final String FORGET_COMMIT_MARKERS = "DELETE FROM exodus.commit_markers WHERE id = ANY($1) RETURNING id";

@@ -40,6 +40,7 @@ final class CommitOutcomes {
     private final CatchUpQueue queue;
     private final Report report;
     private final Set<String> reading = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> lastFailures = new ConcurrentHashMap<>();
 
     CommitOutcomes(CatchUpQueue queue, Report report) {
         this.queue = queue;
@@ -49,20 +50,27 @@ final class CommitOutcomes {
     /**
      * Reads the database's markers whose primary transaction has ended. One read per database at a time; a database
      * without marker tables (never mirrored to, or from before they named the primary's transaction) has none.
+     * Completes with whether markers may be left to read: some primary transactions had not ended, the batch was
+     * full, or the read failed.
      */
-    Future<Void> read(String database) {
+    Future<Boolean> read(String database) {
         if (!reading.add(database)) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
         }
         return unresolved(database)
-                .compose(markers -> markers.isEmpty() ? Future.<Void>succeededFuture() : resolve(database, markers))
+                .compose(markers -> markers.isEmpty() ? Future.succeededFuture(false) : resolve(database, markers)
+                        .map(ended -> ended < markers.size() || markers.size() >= CatchUpQueueSql.MARKERS_PER_READ))
+                .onSuccess(left -> lastFailures.remove(database))
                 .recover(failure -> {
-                    if (!(failure instanceof PgException pg) || !(SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())
-                            || SqlState.UNDEFINED_COLUMN.equals(pg.getSqlState()))) {
-                        LOG.debugf("Could not read the outcomes of the %s's commit markers of \"%s\": %s",
-                                queue.homeSide().other().configName(), database, failure.getMessage());
+                    boolean absent = failure instanceof PgException pg && (SqlState.UNDEFINED_TABLE.equals(
+                            pg.getSqlState()) || SqlState.UNDEFINED_COLUMN.equals(pg.getSqlState()));
+                    String why = absent ? null : failure.getMessage();
+                    // Said once per database and cause: the read is tried again at every poll.
+                    if (why != null && !why.equals(lastFailures.put(database, why))) {
+                        LOG.warnf("Could not read the outcomes of the %s's commit markers of \"%s\" (tried again at "
+                                + "each poll): %s", queue.homeSide().other().configName(), database, why);
                     }
-                    return Future.succeededFuture();
+                    return Future.succeededFuture(!absent);
                 })
                 .onComplete(done -> reading.remove(database));
     }
@@ -80,14 +88,14 @@ final class CommitOutcomes {
                 });
     }
 
-    private Future<Void> resolve(String database, List<Marker> markers) {
+    /** Completes with the number of markers whose primary transaction had ended. */
+    private Future<Integer> resolve(String database, List<Marker> markers) {
         Long[] xids = markers.stream().map(Marker::primaryXid).toArray(Long[]::new);
         return queue.connections().to(queue.home(), database).preparedQuery(CatchUpQueueSql.OUTCOMES)
                 .execute(Tuple.of(xids)).compose(rows -> {
                     Map<Long, String> outcomes = new HashMap<>();
                     for (Row row : rows) {
-                        String status = row.getString(1);
-                        outcomes.put(row.getLong(0), status == null ? "unknown" : status);
+                        outcomes.put(row.getLong(0), row.getString(1));
                     }
                     List<Marker> committed = new ArrayList<>();
                     List<Marker> secondaryOnly = new ArrayList<>();
@@ -100,7 +108,8 @@ final class CommitOutcomes {
                         }
                     }
                     return Future.all(forgetCommitted(database, committed),
-                            reportSecondaryOnly(database, secondaryOnly, outcomes)).mapEmpty();
+                            reportSecondaryOnly(database, secondaryOnly, outcomes))
+                            .map(done -> committed.size() + secondaryOnly.size());
                 });
     }
 

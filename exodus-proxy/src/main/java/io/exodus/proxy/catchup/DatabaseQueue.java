@@ -30,6 +30,8 @@ final class DatabaseQueue {
     volatile Future<Void> markersCreation;
     /** The primary answers {@code txid_status}: markers carry the primary's transaction id. */
     volatile boolean outcomesReadable;
+    /** This proxy wrote a marker naming the primary's transaction since the last read, or that read left some. */
+    volatile boolean outcomesPending;
     /** Writes waiting for the queue to drain before they go to the secondary live ({@code CatchUpQueue#drained}). */
     final Queue<Promise<Boolean>> drainWaiters = new ConcurrentLinkedQueue<>();
     /** When a wait for the queue to drain last ran out: writes do not wait again for a while after that. */

@@ -38,6 +38,8 @@ final class QueueReplay {
             "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1";
     /** How often a move of the primary, paused, reads the queues again while they drain. */
     private static final long DRAIN_RECHECK_MILLIS = 50;
+    /** Every database's commit markers are read at least this often (in polls), whoever wrote them. */
+    private static final int OUTCOMES_SWEEP_EVERY_POLLS = 30;
 
     private final Vertx vertx;
     private final ExodusConfig config;
@@ -49,6 +51,8 @@ final class QueueReplay {
     private final AtomicLong failures = new AtomicLong();
     private final CatchUpBackoff backoff;
     private final CommitOutcomes outcomes;
+    /** Polls since the start, on this replayer's context. */
+    private long polls;
     private Context context;
     private BackendConnector destinationConnector;
     private ReplayLocks locks;
@@ -75,7 +79,7 @@ final class QueueReplay {
             locks = new ReplayLocks(vertx, queue.connections().options(queue.home(),
                     queue.home().url().database()));
             queue.startPolling(() -> context.runOnContext(x -> kickAll()));
-            discover();
+            discover(true);
         });
     }
 
@@ -85,24 +89,29 @@ final class QueueReplay {
      * from being dropped, and a database dropped and made again meanwhile would leave a queue known here that is gone
      * there. The URL's database keeps its connection: the queue lists the databases and the replayers lock there.
      * A move of the primary asks again before its pause ({@link CatchUpApplier#discover}).
+     *
+     * @param readOutcomes also read the commit markers of every database with a queue ({@link CommitOutcomes}): at
+     *                     start-up, when a proxy stopped between two COMMITs may have left one where nobody writes now;
+     *                     not before a switch's pause, where each database's connection to the other side would cost
+     *                     clients waiting time
      */
-    Future<Void> discover() {
+    Future<Void> discover(boolean readOutcomes) {
         return queue.connections().to(queue.home()).query(DATABASES).execute().compose(rows -> {
             List<Future<Void>> checks = new ArrayList<>();
-            rows.forEach(row -> checks.add(discover(row.getString(0))));
+            rows.forEach(row -> checks.add(discover(row.getString(0), readOutcomes)));
             return Future.all(checks).<Void>mapEmpty();
         }).onFailure(failure -> LOG.warnf("Could not look for replay queues in the %s's databases: %s",
                 queue.homeSide().configName(), failure.getMessage()));
     }
 
-    private Future<Void> discover(String database) {
+    private Future<Void> discover(String database, boolean readOutcomes) {
         var pool = queue.connections().to(queue.home(), database);
         return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute()
                 .compose(exists -> exists.iterator().next().getBoolean(0)
                         ? pool.query(CatchUpQueueSql.QUEUE_HOLDS_ENTRIES).execute()
                                 .map(holds -> holds.iterator().next().getBoolean(0))
-                                // A proxy stopped between two COMMITs may have left a marker where nobody writes now.
-                                .compose(holds -> outcomes.read(database).map(holds))
+                                .compose(holds -> readOutcomes ? outcomes.read(database).map(holds)
+                                        : Future.succeededFuture(holds))
                         : Future.succeededFuture(false))
                 .recover(failure -> gone(failure) ? Future.succeededFuture(false) : Future.failedFuture(failure))
                 .compose(holdsEntries -> {
@@ -159,12 +168,21 @@ final class QueueReplay {
     }
 
     private void kickAll() {
+        polls++;
         for (DatabaseQueue known : queue.databases()) {
             if (known.depth > 0) {
                 kick(known.database);
             }
-            if (known.markersReady && known.outcomesReadable && !stopped) {
-                outcomes.read(known.database);
+            // Markers this proxy wrote, or left unread, every poll; every database's now and then, for the markers a
+            // replica that stopped for good left behind.
+            if (known.markersReady && known.outcomesReadable && !stopped
+                    && (known.outcomesPending || polls % OUTCOMES_SWEEP_EVERY_POLLS == 0)) {
+                known.outcomesPending = false;
+                outcomes.read(known.database).onSuccess(left -> {
+                    if (left) {
+                        known.outcomesPending = true;
+                    }
+                });
             }
         }
     }

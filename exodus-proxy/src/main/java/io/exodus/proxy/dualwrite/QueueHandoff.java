@@ -32,6 +32,9 @@ import java.util.Set;
 final class QueueHandoff {
     private static final Logger LOG = Logger.getLogger(QueueHandoff.class);
 
+    /** The longest a COMMIT waits for the marker tables (a secondary that does not answer its control connection). */
+    private static final long MARKERS_WAIT_MILLIS = 2_000;
+
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
     private final BackendLogin login;
@@ -91,6 +94,35 @@ final class QueueHandoff {
             }
         });
         return go.future();
+    }
+
+    /**
+     * Whether this transaction's COMMIT on the secondary can carry a commit marker: the first transactions of a
+     * database wait, for at most {@value #MARKERS_WAIT_MILLIS} ms, for the marker tables being made. Always completes
+     * on this session's event loop.
+     */
+    Future<Boolean> commitMarkersMade() {
+        if (replay == null) {
+            return Future.succeededFuture(false);
+        }
+        Future<Boolean> made = replay.commitMarkersMade(login.database());
+        if (made.isComplete()) {
+            return Future.succeededFuture(made.succeeded() && made.result());
+        }
+        Context here = Vertx.currentContext();
+        Promise<Boolean> answer = Promise.promise();
+        long timer = here == null ? -1 : here.owner().setTimer(MARKERS_WAIT_MILLIS, id -> answer.tryComplete(false));
+        made.onComplete(result -> {
+            if (here == null) {
+                answer.tryComplete(result.succeeded() && result.result());
+            } else {
+                here.runOnContext(v -> {
+                    here.owner().cancelTimer(timer);
+                    answer.tryComplete(result.succeeded() && result.result());
+                });
+            }
+        });
+        return answer.future();
     }
 
     /**

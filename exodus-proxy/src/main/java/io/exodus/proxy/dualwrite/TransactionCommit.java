@@ -305,7 +305,9 @@ final class TransactionCommit {
     private Future<Void> ordered(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided,
             boolean secondaryFirst) {
         TransactionRecording recording = queue.canQueue() ? queue.recording() : null;
-        if (recording != null && recording.hasWrites() && !recording.overflowed()) {
+        // A transaction too large to queue too: its marker finds it should the primary not commit after the
+        // secondary, and a secondary that does not commit is reported with its tables marked (not queued).
+        if (recording != null && recording.hasWrites()) {
             return secondaryThenPrimary(policy, recording, primaryAnswer, decided);
         }
         Leg first = secondaryFirst ? relay.secondary() : relay.primary();
@@ -365,10 +367,7 @@ final class TransactionCommit {
      */
     private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy, TransactionRecording recording,
             Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
-        String database = relay.databaseName();
-        return queue.catchUp().commitMarkersMade(database).compose(markers -> {
+        return queue.commitMarkersMade().compose(markers -> {
             Long marker = markers ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
             recording.commitMarker(marker);
             return markedCommit(policy, recording, primaryAnswer, decided);
@@ -418,6 +417,10 @@ final class TransactionCommit {
             return queueThenCommitPrimary("the target was lost before its COMMIT", primaryAnswer, decided);
         }
         return secondary.send(FrontendMessages.query(commit), 1, Leg.DISCARD).compose(s -> {
+            if (outcomeFollowed) {
+                // Only now is the marker there to read (or may be, when the answer was lost).
+                queue.catchUp().outcomeToRead(database);
+            }
             boolean committed = !s.failed() && s.commandTags().contains("COMMIT");
             if (marker != null && s.failed() && !s.lostConnection()
                     && SqlState.UNDEFINED_TABLE.equals(s.error().sqlState())) {

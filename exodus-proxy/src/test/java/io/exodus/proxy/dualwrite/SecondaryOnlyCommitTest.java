@@ -131,6 +131,11 @@ class SecondaryOnlyCommitTest {
                     // The client loses its transaction: it was never told that it committed.
                 }
             });
+            awaitTheSleepingCommit();
+            // Still running on the primary: its marker is read (every poll, 1 s) and left for later, not reported.
+            Thread.sleep(2_500);
+            assertEquals(List.of(), divergentReasons(), "a transaction still committing on the primary was reported");
+            assertEquals(before, divergencesHere());
             terminateTheSleepingCommit();
             commit.get(30, TimeUnit.SECONDS);
         }
@@ -160,21 +165,29 @@ class SecondaryOnlyCommitTest {
         DualWriteDatabases.assertIdentical(DATABASE, table);
     }
 
-    private void terminateTheSleepingCommit() throws Exception {
+    private void awaitTheSleepingCommit() throws Exception {
         long deadline = System.nanoTime() + FOUND_WITHIN.toNanos();
+        while (sleepingCommits("pid") == 0) {
+            assertTrue(System.nanoTime() < deadline, "the primary's COMMIT never ran the deferred trigger");
+            Thread.sleep(50);
+        }
+    }
+
+    private void terminateTheSleepingCommit() throws Exception {
+        assertEquals(1, sleepingCommits("pg_terminate_backend(pid)"));
+    }
+
+    private static long sleepingCommits(String select) throws SQLException {
+        long found = 0;
         try (Connection primary = DualWriteDatabases.open(DualWriteDatabases.primary(DATABASE));
-                Statement statement = primary.createStatement()) {
-            while (true) {
-                try (ResultSet rows = statement.executeQuery("select pg_terminate_backend(pid) from pg_stat_activity "
-                        + "where datname = '" + DATABASE + "' and wait_event = 'PgSleep' and pid <> pg_backend_pid()")) {
-                    if (rows.next()) {
-                        return;
-                    }
-                }
-                assertTrue(System.nanoTime() < deadline, "the primary's COMMIT never ran the deferred trigger");
-                Thread.sleep(50);
+                Statement statement = primary.createStatement();
+                ResultSet rows = statement.executeQuery("select " + select + " from pg_stat_activity where datname = '"
+                        + DATABASE + "' and wait_event = 'PgSleep' and pid <> pg_backend_pid()")) {
+            while (rows.next()) {
+                found++;
             }
         }
+        return found;
     }
 
     private void awaitMarkedDivergent() throws Exception {
