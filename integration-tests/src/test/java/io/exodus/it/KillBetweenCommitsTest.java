@@ -159,10 +159,10 @@ class KillBetweenCommitsTest {
     }
 
     private static ConnectionTarget inDatabase(LocalPostgres server) {
-        return ConnectionTarget.superuser(server).withDatabase(database);
+        return Support.superuserIn(server, database);
     }
 
     private static ConnectionTarget client(int listenPort) {
-        return ConnectionTarget.local(listenPort, TestUsers.MD5_USER, TestUsers.MD5_PASSWORD, database);
+        return Support.md5Client(listenPort, database);
     }
 }

@@ -187,6 +187,16 @@ final class Support {
         }
     }
 
+    /** The superuser straight on {@code server}, in {@code database}. */
+    static ConnectionTarget superuserIn(LocalPostgres server, String database) {
+        return ConnectionTarget.superuser(server).withDatabase(database);
+    }
+
+    /** The md5 test user through the proxy listening on {@code listenPort}, in {@code database}. */
+    static ConnectionTarget md5Client(int listenPort, String database) {
+        return ConnectionTarget.local(listenPort, TestUsers.MD5_USER, TestUsers.MD5_PASSWORD, database);
+    }
+
     static void executeDirect(LocalPostgres server, String sql) {
         executeDirect(ConnectionTarget.superuser(server), sql);
     }

@@ -321,11 +321,11 @@ class TwoPhaseCommitCrashTest {
     }
 
     private static ConnectionTarget inDatabase(LocalPostgres server) {
-        return ConnectionTarget.superuser(server).withDatabase(database);
+        return Support.superuserIn(server, database);
     }
 
     private static ConnectionTarget client(int listenPort) {
-        return ConnectionTarget.local(listenPort, TestUsers.MD5_USER, TestUsers.MD5_PASSWORD, database);
+        return Support.md5Client(listenPort, database);
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {

@@ -9,6 +9,8 @@ import io.exodus.testsupport.TestUsers;
 
 import io.quarkus.arc.Arc;
 
+import org.junit.jupiter.api.TestInfo;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -90,6 +92,18 @@ public final class DualWriteDatabases {
                 statement.execute("alter database " + database + " set synchronous_commit = on");
             }
         }
+    }
+
+    /**
+     * Makes an empty {@code orders (id int primary key, note text)} table on both servers whose name is the test's own:
+     * one per test method and parameter, so that what one test left on either side cannot confuse the next.
+     */
+    public static String ordersTableOf(TestInfo test, String database) throws SQLException {
+        String invocation = test.getTestMethod().orElseThrow().getName() + " " + test.getDisplayName();
+        String table = "orders_" + Integer.toUnsignedString(invocation.hashCode(), 36);
+        onBoth(database, "drop table if exists " + table);
+        onBoth(database, "create table " + table + " (id int primary key, note text)");
+        return table;
     }
 
     /** Runs the same SQL directly on both servers (schema set-up). */

@@ -79,11 +79,7 @@ class DualWriteTargetFailureTest {
 
     @BeforeEach
     void createTable(TestInfo test) throws SQLException {
-        // One table per test and parameter, so that what one test left on either side cannot confuse the next.
-        String invocation = test.getTestMethod().orElseThrow().getName() + " " + test.getDisplayName();
-        table = "orders_" + Integer.toUnsignedString(invocation.hashCode(), 36);
-        DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + table);
-        DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (id int primary key, note text)");
+        table = DualWriteDatabases.ordersTableOf(test, DATABASE);
     }
 
     @AfterEach

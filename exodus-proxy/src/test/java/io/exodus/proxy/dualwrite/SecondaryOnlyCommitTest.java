@@ -66,10 +66,7 @@ class SecondaryOnlyCommitTest {
 
     @BeforeEach
     void createTable(TestInfo test) throws SQLException {
-        String invocation = test.getTestMethod().orElseThrow().getName() + " " + test.getDisplayName();
-        table = "orders_" + Integer.toUnsignedString(invocation.hashCode(), 36);
-        DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + table);
-        DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (id int primary key, note text)");
+        table = DualWriteDatabases.ordersTableOf(test, DATABASE);
         run(DualWriteDatabases.primary(DATABASE), """
                 create or replace function refuse_at_commit() returns trigger language plpgsql as $$
                 begin
