@@ -1,5 +1,8 @@
 package io.exodus.testsupport;
 
+import io.exodus.canonical.CanonicalRow;
+import io.exodus.canonical.CanonicalSettings;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,12 +20,12 @@ import java.util.stream.Collectors;
  * Compares the full contents of tables on two databases, row by row, as a dual-write test needs after its workload:
  * not counts, every value.
  *
- * <p>Each row is read as the text of {@code ROW(col1, col2, ...)}, PostgreSQL's own output of every value, which
- * keeps NULL ({@code (,x)}) apart from the empty string ({@code ("",x)}), floats to the last bit and timestamps to the
- * microsecond. Both sessions first pin every setting that changes how a value prints (TimeZone, DateStyle,
- * extra_float_digits ...), so the servers' or roles' defaults cannot make equal rows look different. Both sides are
- * sorted by the server in code point order ({@code COLLATE "C"} on a UTF-8 database), streamed with a fetch size and
- * merged, so a 100,000-row pgbench_accounts needs no memory to speak of.
+ * <p>Each row is read as its canonical text, the one the proxy's verification hashes ({@link CanonicalRow}: the text
+ * of {@code ROW(col1, col2, ...)}, PostgreSQL's own output of every value, which keeps NULL ({@code (,x)}) apart from
+ * the empty string ({@code ("",x)}), floats to the last bit and timestamps to the microsecond), under the settings
+ * verification pins ({@link CanonicalSettings}), so that tests and users trust one definition of equal rows. Both
+ * sides are sorted by the server in code point order ({@code COLLATE "C"} on a UTF-8 database), streamed with a
+ * fetch size and merged, so a 100,000-row pgbench_accounts needs no memory to speak of.
  */
 public final class TableComparison {
 
@@ -32,16 +35,6 @@ public final class TableComparison {
 
     private static final int FETCH_SIZE = 5_000;
     private static final int SOCKET_TIMEOUT_SECONDS = 300;
-    private static final List<String> OUTPUT_SETTINGS = List.of(
-            "SET TimeZone = 'UTC'",
-            "SET DateStyle = 'ISO, YMD'",
-            "SET IntervalStyle = 'postgres'",
-            // Any positive value prints the shortest text that reads back to the same float (PostgreSQL 12+);
-            // 3 is also the exact setting for older servers.
-            "SET extra_float_digits = 3",
-            "SET bytea_output = 'hex'",
-            "SET lc_monetary = 'C'");
-
     private TableComparison() {
     }
 
@@ -97,8 +90,8 @@ public final class TableComparison {
         List<String> columns = List.copyOf(columnsOnA.get().keySet());
         // Columns in a's order on both sides, so that a table whose columns were created in another order still
         // compares by value.
-        String rowsInOrder = "SELECT ROW(" + columns.stream().map(column -> "r." + column)
-                .collect(Collectors.joining(", ")) + ")::text COLLATE \"C\" FROM " + table + " AS r ORDER BY 1";
+        String rowsInOrder = "SELECT " + CanonicalRow.text(columns) + " COLLATE \"C\" FROM " + table + " AS "
+                + CanonicalRow.ALIAS + " ORDER BY 1";
         try (Statement statementA = a.connection().createStatement();
                 Statement statementB = b.connection().createStatement()) {
             statementA.setFetchSize(FETCH_SIZE);
@@ -160,7 +153,7 @@ public final class TableComparison {
         return Boolean.compare(i < x.length(), j < y.length());
     }
 
-    /** Quoted column name to its type, in column order; empty if there is no such table. */
+    /** Column name to its type, in column order; empty if there is no such table. */
     private static Optional<Map<String, String>> columns(Connection connection, String table) throws SQLException {
         try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             exists.setString(1, table);
@@ -173,7 +166,7 @@ public final class TableComparison {
         }
         Map<String, String> columns = new LinkedHashMap<>();
         try (PreparedStatement query = connection.prepareStatement(
-                "SELECT quote_ident(attname), format_type(atttypid, atttypmod) FROM pg_attribute"
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
                         + " WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
             query.setString(1, table);
             try (ResultSet result = query.executeQuery()) {
@@ -205,7 +198,7 @@ public final class TableComparison {
         Connection connection = target.openJdbc(timeouts);
         try {
             try (Statement statement = connection.createStatement()) {
-                for (String setting : OUTPUT_SETTINGS) {
+                for (String setting : CanonicalSettings.STATEMENTS) {
                     statement.execute(setting);
                 }
             }

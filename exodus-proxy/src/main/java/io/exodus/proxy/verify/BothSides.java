@@ -1,5 +1,7 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.canonical.CanonicalSettings;
+
 import io.exodus.proxy.migration.Side;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;

@@ -1,5 +1,7 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.canonical.CanonicalRow;
+
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ final class KeyedSql {
         Tuple parameters = Tuple.tuple();
         String where = where(range, parameters);
         return new Statement("SELECT " + CanonicalRow.checksumOf("h") + " FROM (SELECT " + CanonicalRow.md5(rowColumns)
-                + " AS h FROM " + CanonicalRow.from(table) + " WHERE " + where + ") s", parameters);
+                + " AS h FROM " + table.from() + " WHERE " + where + ") s", parameters);
     }
 
     /**
@@ -43,7 +45,7 @@ final class KeyedSql {
         String keyOut = table.keyNames().stream().map(name -> "s." + io.exodus.proxy.sql.Identifiers.quote(name)
                 + "::text").collect(Collectors.joining(", "));
         return new Statement("SELECT " + keyOut + " FROM (SELECT " + keyColumns + ", row_number() OVER (ORDER BY "
-                + keyColumns + ") AS " + ROW_NUMBER + " FROM " + CanonicalRow.from(table) + " WHERE " + where
+                + keyColumns + ") AS " + ROW_NUMBER + " FROM " + table.from() + " WHERE " + where
                 + ") s WHERE " + ROW_NUMBER + " > 1 AND (" + ROW_NUMBER + " - 1) % " + rowsPerPart + " = 0 ORDER BY "
                 + ROW_NUMBER, parameters);
     }
@@ -86,7 +88,7 @@ final class KeyedSql {
         String keyOut = table.keyNames().stream().map(name -> CanonicalRow.column(name) + "::text")
                 .collect(Collectors.joining(", "));
         return new Statement("SELECT " + keyOut + ", " + CanonicalRow.md5(rowColumns) + ", "
-                + CanonicalRow.values(rowColumns) + " FROM " + CanonicalRow.from(table) + " WHERE "
+                + CanonicalRow.values(rowColumns) + " FROM " + table.from() + " WHERE "
                 + keysIn(keys, parameters), parameters);
     }
 
@@ -135,7 +137,7 @@ final class KeyedSql {
         String keyOut = table.keyNames().stream().map(name -> CanonicalRow.column(name) + "::text")
                 .collect(Collectors.joining(", "));
         return "SELECT " + keyOut + ", " + CanonicalRow.md5(rowColumns)
-                + (withText ? ", " + CanonicalRow.text(rowColumns) : "") + " FROM " + CanonicalRow.from(table);
+                + (withText ? ", " + CanonicalRow.text(rowColumns) : "") + " FROM " + table.from();
     }
 
     private String where(KeyRange range, Tuple parameters) {

@@ -1,5 +1,7 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.canonical.CanonicalRow;
+
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -67,7 +69,7 @@ final class MultisetSql {
         }
         return new Statement("SELECT DISTINCT ON (h) h, count(*) OVER (PARTITION BY h), " + String.join(", ", values)
                 + " FROM (SELECT " + CanonicalRow.md5(rowColumns) + " AS h, " + String.join(", ", named) + " FROM "
-                + CanonicalRow.from(table) + ") s WHERE h = ANY ($1::text[])", Tuple.of(md5s.toArray(String[]::new)));
+                + table.from() + ") s WHERE h = ANY ($1::text[])", Tuple.of(md5s.toArray(String[]::new)));
     }
 
     /** Reads what {@link #valuesWithHashes} returns. */
@@ -98,6 +100,6 @@ final class MultisetSql {
     private String hashed() {
         return "(SELECT " + CanonicalRow.md5(rowColumns) + " AS h"
                 + (withText ? ", " + CanonicalRow.text(rowColumns) + " AS t" : "") + " FROM "
-                + CanonicalRow.from(table) + ") s";
+                + table.from() + ") s";
     }
 }

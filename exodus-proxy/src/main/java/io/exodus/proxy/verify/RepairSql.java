@@ -1,5 +1,9 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.canonical.CanonicalSettings;
+
+import io.exodus.canonical.CanonicalRow;
+
 import io.exodus.proxy.sql.Identifiers;
 import io.vertx.sqlclient.Tuple;
 
@@ -66,23 +70,23 @@ final class RepairSql {
                 assignments.add(Identifiers.quote(name) + " = " + cast(i));
             }
         }
-        return new Statement("UPDATE " + CanonicalRow.from(table) + " SET " + String.join(", ", assignments)
+        return new Statement("UPDATE " + table.from() + " SET " + String.join(", ", assignments)
                 + " FROM " + unnested + " WHERE " + String.join(" AND ", keyMatch), parameters);
     }
 
     /** Deletes the rows of these keys. */
     Statement deleteKeys(List<List<String>> keys) {
         Tuple parameters = Tuple.tuple();
-        return new Statement("DELETE FROM " + CanonicalRow.from(table) + " WHERE " + keyed.keysIn(keys, parameters),
+        return new Statement("DELETE FROM " + table.from() + " WHERE " + keyed.keysIn(keys, parameters),
                 parameters);
     }
 
     /** Deletes {@code copies} of the rows whose canonical text has this md5 (a table without a key). */
     Statement deleteCopies(String md5, long copies) {
         // Equal rows cannot be told apart: any of them will do, named by where it is stored.
-        return new Statement("DELETE FROM " + CanonicalRow.from(table) + " WHERE (" + CanonicalRow.ALIAS
+        return new Statement("DELETE FROM " + table.from() + " WHERE (" + CanonicalRow.ALIAS
                 + ".tableoid, " + CanonicalRow.ALIAS + ".ctid) IN (SELECT " + CanonicalRow.ALIAS + ".tableoid, "
-                + CanonicalRow.ALIAS + ".ctid FROM " + CanonicalRow.from(table) + " WHERE "
+                + CanonicalRow.ALIAS + ".ctid FROM " + table.from() + " WHERE "
                 + CanonicalRow.md5(rowColumns) + " = $1 LIMIT $2)", Tuple.of(md5, copies));
     }
 

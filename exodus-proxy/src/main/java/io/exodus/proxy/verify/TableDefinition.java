@@ -1,5 +1,7 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.canonical.CanonicalRow;
+
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -71,6 +73,14 @@ record TableDefinition(TableName name, boolean partitioned, List<Column> columns
     }
 
     /** This table with its rows matched by this key alone (one of its own, its columns possibly in another order). */
+    /**
+     * The table as verification reads it, aliased {@link CanonicalRow#ALIAS}. ONLY: rows of tables that inherit from
+     * this one are their own tables' rows. A partitioned table has no rows of its own, only its partitions'.
+     */
+    String from() {
+        return (partitioned ? "" : "ONLY ") + name.sql() + " AS " + CanonicalRow.ALIAS;
+    }
+
     TableDefinition keyedBy(UniqueKey key) {
         return new TableDefinition(name, partitioned, columns, List.of(key));
     }

@@ -1,5 +1,7 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.canonical.CanonicalSettings;
+
 import io.exodus.proxy.backend.BackendEndpoint;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.ControlConnections;
@@ -71,7 +73,8 @@ public class VerificationSessions {
 
     private Future<SqlConnection> session(BackendEndpoint endpoint, String database) {
         return connections().to(endpoint, database).getConnection().compose(connection ->
-                connection.query(CanonicalSettings.SQL).execute().map(connection)
+                connection.query(CanonicalSettings.SQL + ";\nSET application_name = 'exodus-verify'").execute()
+                        .map(connection)
                         .onFailure(failure -> connection.close()));
     }
 

@@ -1,11 +1,14 @@
-package io.exodus.proxy.verify;
+package io.exodus.canonical;
+
+import java.util.List;
 
 /**
  * Settings that change how values print, pinned on both databases' verification sessions so that equal rows read as
  * equal text whatever the servers', databases' or roles' defaults, on PostgreSQL 13 to 17 alike.
  */
-final class CanonicalSettings {
-    static final String SQL = String.join(";\n",
+public final class CanonicalSettings {
+    /** One statement each, for a client that sends them one by one. */
+    public static final List<String> STATEMENTS = List.of(
             "SET TimeZone = 'UTC'",
             "SET DateStyle = 'ISO, YMD'",
             "SET IntervalStyle = 'postgres'",
@@ -13,8 +16,10 @@ final class CanonicalSettings {
             "SET extra_float_digits = 3",
             "SET bytea_output = 'hex'",
             "SET lc_monetary = 'C'",
-            "SET xmloption = 'content'",
-            "SET application_name = 'exodus-verify'");
+            "SET xmloption = 'content'");
+
+    /** The same, as one simple query. */
+    public static final String SQL = String.join(";\n", STATEMENTS);
 
     private CanonicalSettings() {
     }

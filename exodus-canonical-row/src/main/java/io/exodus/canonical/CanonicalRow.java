@@ -1,6 +1,4 @@
-package io.exodus.proxy.verify;
-
-import io.exodus.proxy.sql.Identifiers;
+package io.exodus.canonical;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,42 +10,40 @@ import java.util.stream.Collectors;
  * value prints is pinned for verification's sessions ({@link CanonicalSettings}). The md5 is over the text's UTF-8
  * bytes whatever the database's encoding.
  */
-final class CanonicalRow {
+public final class CanonicalRow {
     /** The alias every verification query gives the table. */
-    static final String ALIAS = "r";
+    public static final String ALIAS = "r";
 
     private CanonicalRow() {
     }
 
-    static String column(String name) {
-        return ALIAS + "." + Identifiers.quote(name);
+    /** The column of the aliased table, its name always quoted (a keyword, mixed case or quotes read back as is). */
+    public static String column(String name) {
+        if (name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a PostgreSQL identifier cannot contain a NUL character");
+        }
+        return ALIAS + ".\"" + name.replace("\"", "\"\"") + '"';
     }
 
-    static String text(List<String> columns) {
+    public static String text(List<String> columns) {
         return "ROW(" + columns.stream().map(CanonicalRow::column).collect(Collectors.joining(", ")) + ")::text";
     }
 
     /** Each column's value as text, the form a repair copies it in: read and written under the same settings. */
-    static String values(List<String> columns) {
+    public static String values(List<String> columns) {
         return columns.stream().map(name -> column(name) + "::text").collect(Collectors.joining(", "));
     }
 
-    static String md5(List<String> columns) {
+    public static String md5(List<String> columns) {
         return "pg_catalog.md5(pg_catalog.convert_to(" + text(columns) + ", 'UTF8'))";
     }
 
     /**
-     * count, and the two sums of {@link RangeChecksum}, of the md5s in column {@code h}: bits 0–59 and 60–119 of
-     * each, summed as numeric (no overflow).
+     * count, and the two sums of the md5s in column {@code hashColumn} that make a range's checksum (the proxy's
+     * RangeChecksum): bits 0–59 and 60–119 of each, summed as numeric (no overflow).
      */
-    static String checksumOf(String hashColumn) {
+    public static String checksumOf(String hashColumn) {
         return "count(*), coalesce(sum(('x' || substr(" + hashColumn + ", 1, 15))::bit(60)::bigint), 0)::text, "
                 + "coalesce(sum(('x' || substr(" + hashColumn + ", 16, 15))::bit(60)::bigint), 0)::text";
-    }
-
-    static String from(TableDefinition table) {
-        // ONLY: rows of tables that inherit from this one are their own tables' rows. A partitioned table has no
-        // rows of its own, only its partitions'.
-        return (table.partitioned() ? "" : "ONLY ") + table.name().sql() + " AS " + ALIAS;
     }
 }
