@@ -108,7 +108,7 @@ public final class CatchUpQueueSql {
 
     /**
      * What a live transaction's COMMIT on the secondary becomes: its marker, then the COMMIT. With the primary's
-     * transaction id and the tables it wrote, should the primary not commit after all (the proxy stopped between the
+     * transaction id and the tables it wrote (null: not known), should the primary not commit after all (the proxy stopped between the
      * two COMMITs), {@link CommitOutcomes} finds the transaction the secondary alone has.
      */
     public static String commitWithMarker(long marker, Long primaryXid, Collection<String> tables) {
@@ -117,7 +117,8 @@ public final class CatchUpQueueSql {
         }
         StringBuilder sql = new StringBuilder(128).append("INSERT INTO exodus.commit_markers (id, primary_xid, tables) "
                 + "VALUES (").append(marker).append(", ").append(primaryXid).append(", ");
-        appendTextArray(sql, tables).append(");\nCOMMIT");
+        // NULL: the tables are not known (a policy that records no statements).
+        (tables == null ? sql.append("NULL") : appendTextArray(sql, tables)).append(");\nCOMMIT");
         return sql.toString();
     }
 

@@ -31,9 +31,11 @@ final class CommitOutcomes {
 
     /** What is told of a transaction found on the secondary only. */
     interface Report {
+        /** @param tables null when not known */
         void secondaryOnly(String database, long marker, long primaryXid, String outcome, List<String> tables);
     }
 
+    /** @param tables null when not known (a policy that records no statements) */
     private record Marker(long id, long primaryXid, List<String> tables) {
     }
 
@@ -82,7 +84,7 @@ final class CommitOutcomes {
                     for (Row row : rows) {
                         String[] tables = row.getArrayOfStrings(2);
                         markers.add(new Marker(row.getLong(0), row.getLong(1),
-                                tables == null ? List.of() : List.of(tables)));
+                                tables == null ? null : List.of(tables)));
                     }
                     return markers;
                 });
@@ -142,7 +144,7 @@ final class CommitOutcomes {
         }
         List<Future<Void>> marks = new ArrayList<>();
         for (Marker marker : markers) {
-            for (String table : marker.tables()) {
+            for (String table : marker.tables() == null ? List.<String>of() : marker.tables()) {
                 marks.add(queue.markDivergent(database, table, "a transaction committed on the "
                         + queue.homeSide().other().configName() + " only: the " + queue.homeSide().configName()
                         + "'s transaction " + marker.primaryXid() + " " + outcomeText(outcomes.get(marker.primaryXid()))

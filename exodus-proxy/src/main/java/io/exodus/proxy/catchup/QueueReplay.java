@@ -194,7 +194,8 @@ final class QueueReplay {
                 + "proxy stopped between the two COMMITs, or the %s's COMMIT failed); no client was told it committed. "
                 + "Tables marked divergent: %s. Verify and repair them (POST /exodus/migration/verify, then "
                 + "/exodus/migration/repair)", database, secondary, primary, primaryXid, outcome, primary,
-                tables.isEmpty() ? "none named by its statements" : String.join(", ", tables));
+                tables == null ? "none (the policy records no statements: verify every table)"
+                        : tables.isEmpty() ? "none named by its statements" : String.join(", ", tables));
         divergences.record(Divergence.Kind.COMMIT_FAILED, migration.policy(), "COMMIT in " + database,
                 "transaction " + primaryXid + " " + outcome + " on the " + primary,
                 "committed on the " + secondary + " (commit marker " + marker + ")");

@@ -310,10 +310,57 @@ final class TransactionCommit {
         if (recording != null && recording.hasWrites()) {
             return secondaryThenPrimary(policy, recording, primaryAnswer, decided);
         }
+        if (!secondaryFirst) {
+            return ordered(policy, primaryAnswer, decided, false, "COMMIT", false);
+        }
+        // The secondary decides (new-authoritative before the cutover, a transaction two-phase-commit cannot
+        // prepare): its marker names the primary's transaction, which may yet not commit. Its tables are not known:
+        // these policies record no statements.
+        String database = relay.databaseName();
+        return queue.commitMarkersMade().compose(markers -> {
+            if (!markers || !queue.catchUp().primaryOutcomesReadable(database)) {
+                return ordered(policy, primaryAnswer, decided, true, "COMMIT", false);
+            }
+            TextRows xid = new TextRows();
+            return relay.primary().send(FrontendMessages.query(CatchUpQueueSql.PRIMARY_XID), 1, xid).compose(x -> {
+                if (x.failed()) {
+                    return failedBeforeCommit(x, decided);
+                }
+                long marker = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+                return ordered(policy, primaryAnswer, decided, true, CatchUpQueueSql.commitWithMarker(marker,
+                        Long.parseLong(xid.rows().get(0).get(0)), null), true);
+            });
+        });
+    }
+
+    /** Reading the primary's transaction id failed (its connection lost, mostly): nothing commits anywhere. */
+    private Future<Void> failedBeforeCommit(LegReply read, Consumer<ErrorResponse> decided) {
+        Leg primary = relay.primary();
+        decided.accept(read.lostConnection() ? ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the "
+                + primary.database() + " was lost before COMMIT; the transaction is rolled back") : read.error());
+        secondaryTransaction.drop();
+        return read.lostConnection() ? Future.succeededFuture()
+                : primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
+    }
+
+    /**
+     * @param commitOnFirst   the first leg's COMMIT, with the secondary's marker when it goes first
+     * @param outcomeFollowed the marker names the primary's transaction: a primary that does not commit after the
+     *                        secondary is reported once its outcome is read ({@code CommitOutcomes})
+     */
+    private Future<Void> ordered(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided,
+            boolean secondaryFirst, String commitOnFirst, boolean outcomeFollowed) {
         Leg first = secondaryFirst ? relay.secondary() : relay.primary();
         Leg second = secondaryFirst ? relay.primary() : relay.secondary();
+        if (first == null || second == null) {
+            // The secondary was lost while the marker was made ready or the primary's id read.
+            return primaryAlone(policy, primaryAnswer, decided);
+        }
         Leg.Sink firstAnswer = secondaryFirst ? Leg.DISCARD : primaryAnswer;
-        return first.send(FrontendMessages.query("COMMIT"), 1, firstAnswer).compose(f -> {
+        return first.send(FrontendMessages.query(commitOnFirst), 1, firstAnswer).compose(f -> {
+            if (outcomeFollowed) {
+                queue.catchUp().outcomeToRead(relay.databaseName());
+            }
             if (f.failed() || f.commandTags().contains("ROLLBACK")) {
                 ErrorResponse error = f.error() != null ? f.error()
                         : ErrorResponse.error(SqlState.CONNECTION_FAILURE, "COMMIT failed on the " + first.database());
@@ -331,7 +378,11 @@ final class TransactionCommit {
             Future<LegReply> secondCommit = second.send(FrontendMessages.query("COMMIT"), 1,
                     secondaryFirst ? primaryAnswer : Leg.DISCARD);
             Future<Void> checked = secondCommit.map(s -> {
-                if (s.failed()) {
+                if (s.failed() && outcomeFollowed) {
+                    LOG.infof("%s: the %s's COMMIT failed after the %s's (%s); the commit marker tells later "
+                            + "whether the transaction is on the %s only", relay.label(), second.database(),
+                            first.database(), s.error().message(), first.database());
+                } else if (s.failed()) {
                     dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
                             "committed on the " + first.database(), s.error().sqlState() + " " + s.error().message());
                     if (second == relay.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
@@ -386,13 +437,7 @@ final class TransactionCommit {
         TextRows xid = new TextRows();
         return primary.send(FrontendMessages.query(CatchUpQueueSql.PRIMARY_XID), 1, xid).compose(x -> {
             if (x.failed()) {
-                // The primary's transaction failed on the way (its connection lost, mostly): nothing commits.
-                decided.accept(x.lostConnection() ? ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection "
-                        + "to the " + primary.database() + " was lost before COMMIT; the transaction is rolled back")
-                        : x.error());
-                secondaryTransaction.drop();
-                return x.lostConnection() ? Future.succeededFuture()
-                        : primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
+                return failedBeforeCommit(x, decided);
             }
             long primaryXid = Long.parseLong(xid.rows().get(0).get(0));
             return secondaryThenPrimary(policy, recording, primaryAnswer, decided,

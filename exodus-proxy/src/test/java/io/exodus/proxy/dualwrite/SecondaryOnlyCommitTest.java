@@ -113,6 +113,40 @@ class SecondaryOnlyCommitTest {
         assertEquals(0, unresolvedMarkers(), "every marker's outcome was read");
     }
 
+    /** The policies under which the secondary decides (the authoritative side), commits first, and queues nothing. */
+    static List<ConsistencyPolicy> policiesWhereTheSecondaryDecides() {
+        boolean secondaryIsTarget = DualWriteDatabases.primarySide() == Side.SOURCE;
+        return List.of(ConsistencyPolicy.values()).stream()
+                .filter(policy -> policy.secondaryCommitsFirst(secondaryIsTarget)).toList();
+    }
+
+    /**
+     * The secondary decides: the client hears that its transaction committed, as the secondary did, and the primary,
+     * whose COMMIT failed, lacks it. Reported once the primary's outcome is read; these policies record no statements,
+     * so no table is marked.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("policiesWhereTheSecondaryDecides")
+    void aPrimaryCommitFailingAfterTheDecidingSecondarysIsReported(ConsistencyPolicy policy) throws Exception {
+        migration.changePolicy(policy);
+        double before = divergencesHere();
+        try (Connection client = openClient()) {
+            insertAndCommit(client, 1, "kept");
+            insertAndCommit(client, 2, "refused");
+        }
+        assertEquals(List.of(1), ids(DualWriteDatabases.primary(DATABASE)));
+        assertEquals(List.of(1, 2), ids(DualWriteDatabases.secondary(DATABASE)), "the secondary decided");
+
+        long deadline = System.nanoTime() + FOUND_WITHIN.toNanos();
+        while (divergencesHere() == before) {
+            assertTrue(System.nanoTime() < deadline, "not reported within " + FOUND_WITHIN);
+            Thread.sleep(100);
+        }
+        assertEquals(before + 1, divergencesHere(), "reported once: " + divergences.recent());
+        assertEquals(List.of(), divergentReasons(), "its tables are not known");
+        assertEquals(0, unresolvedMarkers(), "every marker's outcome was read");
+    }
+
     /**
      * The primary's session ends while its COMMIT runs, after the secondary's: the primary rolls the transaction
      * back, as when the proxy is killed between the two COMMITs and its connections close.
