@@ -101,10 +101,24 @@ public final class CatchUpQueueSql {
      * Whether the primary can say what became of a transaction by its id ({@code txid_status}, PostgreSQL 10). The
      * deprecated txid names, not pg_current_xact_id: they exist from 10 to 17 alike, with the same 64-bit values.
      */
-    public static final String OUTCOMES_READABLE = "SELECT to_regprocedure('txid_status(bigint)') IS NOT NULL";
+    public static final String OUTCOMES_READABLE = "SELECT to_regprocedure('txid_status(bigint)') IS NOT NULL"
+            + " AND to_regprocedure('txid_current_if_assigned()') IS NOT NULL";
 
-    /** The primary's id of the session's transaction, read inside it just before the secondary's COMMIT. */
-    public static final String PRIMARY_XID = "SELECT txid_current()";
+    /**
+     * The primary's id of the session's transaction, and whether it is read-only (no marker then: the secondary's
+     * transaction is read-only too), read inside it just before the secondary's COMMIT. Never
+     * {@code txid_current()}: it would give a transaction that has none an id, which a read-only transaction refuses
+     * (one that wrote only a temporary table has one). NULL: the primary's transaction wrote nothing, its COMMIT
+     * changes nothing there, and the marker names no transaction.
+     */
+    public static final String PRIMARY_XID =
+            "SELECT txid_current_if_assigned(), current_setting('transaction_read_only') = 'on'";
+
+    /**
+     * Whether the session's transaction is read-only, on a primary that cannot tell a transaction's outcome: such a
+     * transaction writes nothing durable, and its secondary's part would refuse the marker's INSERT.
+     */
+    public static final String PRIMARY_READ_ONLY = "SELECT NULL, current_setting('transaction_read_only') = 'on'";
 
     /**
      * What a live transaction's COMMIT on the secondary becomes: its marker, then the COMMIT. With the primary's

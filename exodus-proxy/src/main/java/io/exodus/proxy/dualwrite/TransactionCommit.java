@@ -321,16 +321,26 @@ final class TransactionCommit {
             if (!markers || !queue.catchUp().primaryOutcomesReadable(database)) {
                 return ordered(policy, primaryAnswer, decided, true, "COMMIT", false);
             }
-            TextRows xid = new TextRows();
-            return relay.primary().send(FrontendMessages.query(CatchUpQueueSql.PRIMARY_XID), 1, xid).compose(x -> {
+            TextRows read = new TextRows();
+            return relay.primary().send(FrontendMessages.query(CatchUpQueueSql.PRIMARY_XID), 1, read).compose(x -> {
                 if (x.failed()) {
                     return failedBeforeCommit(x, decided);
                 }
+                if (readOnly(read)) {
+                    return ordered(policy, primaryAnswer, decided, true, "COMMIT", false);
+                }
+                Long primaryXid = primaryXid(read);
                 long marker = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
                 return ordered(policy, primaryAnswer, decided, true, CatchUpQueueSql.commitWithMarker(marker,
-                        Long.parseLong(xid.rows().get(0).get(0)), null), true);
+                        primaryXid, null), primaryXid != null);
             });
         });
+    }
+
+    /** The primary's transaction id as read, null when it has none (it wrote nothing there). */
+    private static Long primaryXid(TextRows read) {
+        String xid = read.rows().isEmpty() ? null : read.rows().get(0).get(0);
+        return xid == null ? null : Long.valueOf(xid);
     }
 
     /** Reading the primary's transaction id failed (its connection lost, mostly): nothing commits anywhere. */
@@ -427,22 +437,34 @@ final class TransactionCommit {
 
     private Future<Void> markedCommit(ConsistencyPolicy policy, TransactionRecording recording,
             Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
-        Leg primary = relay.primary();
-        String database = relay.databaseName();
         Long marker = recording.commitMarker();
-        if (marker == null || !queue.catchUp().primaryOutcomesReadable(database)) {
-            return secondaryThenPrimary(policy, recording, primaryAnswer, decided,
-                    marker == null ? "COMMIT" : CatchUpQueueSql.commitWithMarker(marker, null, List.of()), false);
+        if (marker == null) {
+            return secondaryThenPrimary(policy, recording, primaryAnswer, decided, "COMMIT", false);
         }
-        TextRows xid = new TextRows();
-        return primary.send(FrontendMessages.query(CatchUpQueueSql.PRIMARY_XID), 1, xid).compose(x -> {
+        TextRows read = new TextRows();
+        return relay.primary().send(FrontendMessages.query(primaryTransactionQuery()), 1, read).compose(x -> {
             if (x.failed()) {
                 return failedBeforeCommit(x, decided);
             }
-            long primaryXid = Long.parseLong(xid.rows().get(0).get(0));
+            if (readOnly(read)) {
+                // Nothing durable to tell apart, and the secondary's transaction would refuse the marker's INSERT.
+                recording.commitMarker(null);
+                return secondaryThenPrimary(policy, recording, primaryAnswer, decided, "COMMIT", false);
+            }
+            Long primaryXid = primaryXid(read);
             return secondaryThenPrimary(policy, recording, primaryAnswer, decided,
-                    CatchUpQueueSql.commitWithMarker(marker, primaryXid, recording.tables()), true);
+                    CatchUpQueueSql.commitWithMarker(marker, primaryXid, recording.tables()), primaryXid != null);
         });
+    }
+
+    /** What the marker needs of the primary's transaction, in one round trip ({@link CatchUpQueueSql#PRIMARY_XID}). */
+    private String primaryTransactionQuery() {
+        return queue.catchUp().primaryOutcomesReadable(relay.databaseName()) ? CatchUpQueueSql.PRIMARY_XID
+                : CatchUpQueueSql.PRIMARY_READ_ONLY;
+    }
+
+    private static boolean readOnly(TextRows read) {
+        return !read.rows().isEmpty() && "t".equals(read.rows().get(0).get(1));
     }
 
     /**
