@@ -51,12 +51,12 @@ class KillBetweenCommitsTest {
         for (LocalPostgres server : List.of(TestDatabases.source(), TestDatabases.target())) {
             Support.executeDirect(server, "create database " + database + " owner " + TestUsers.MD5_USER);
             Support.executeDirect(server, "alter database " + database + " set synchronous_commit = on");
-            executeIn(server, "create table items (id int primary key, note text);"
+            Support.executeDirect(Support.superuserIn(server, database), "create table items (id int primary key, note text);"
                     + " grant all on items to " + TestUsers.MD5_USER);
         }
         Support.executeDirect(TestDatabases.source(),
                 "alter database " + database + " set client_connection_check_interval = '100ms'");
-        executeIn(TestDatabases.source(), """
+        Support.executeDirect(Support.superuserIn(TestDatabases.source(), database), """
                 create function sleep_at_commit() returns trigger language plpgsql as $$
                 begin
                     if new.note = 'slow' then
@@ -79,7 +79,7 @@ class KillBetweenCommitsTest {
     void theTransactionTheTargetAloneKeptIsReportedByTheNextProxyAndRepaired() throws Exception {
         int firstPort = FreePorts.pick();
         try (ProxyProcess first = startProxy(firstPort, FreePorts.pick(), "it_kill_commits_a")) {
-            try (Connection client = client(firstPort).openJdbc()) {
+            try (Connection client = Support.md5Client(firstPort, database).openJdbc()) {
                 client.setAutoCommit(false);
                 insertAndCommit(client, 1, "kept");
                 CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
@@ -96,18 +96,20 @@ class KillBetweenCommitsTest {
             }
         }
         assertTrue(Support.await(FOUND_WITHIN, () -> sleepingCommits() == 0), "the source kept the dead proxy's COMMIT");
-        assertEquals(1, count(TestDatabases.source(), "select count(*) from items"), "the source rolled back");
-        assertEquals(2, count(TestDatabases.target(), "select count(*) from items"), "the target had committed");
+        ConnectionTarget source = Support.superuserIn(TestDatabases.source(), database);
+        ConnectionTarget target = Support.superuserIn(TestDatabases.target(), database);
+        assertEquals(1, Support.queryLong(source, "select count(*) from items"), "the source rolled back");
+        assertEquals(2, Support.queryLong(target, "select count(*) from items"), "the target had committed");
 
         int http = FreePorts.pick();
         try (ProxyProcess second = startProxy(FreePorts.pick(), http, "it_kill_commits_b")) {
-            assertTrue(Support.await(FOUND_WITHIN, () -> count(TestDatabases.source(),
+            assertTrue(Support.await(FOUND_WITHIN, () -> Support.queryLong(source,
                     "select count(*) from exodus.divergent_tables where table_name = 'items'"
                             + " and reason like 'a transaction committed on the target only%'") == 1),
                     Support.withLog(second, "the next proxy did not find the transaction on the target only"));
             assertTrue(second.logText().contains("committed on the target only"), Support.withLog(second,
                     "the log says what happened"));
-            assertEquals(0, count(TestDatabases.target(),
+            assertEquals(0, Support.queryLong(target,
                     "select count(*) from exodus.commit_markers where primary_xid is not null"));
 
             Support.HttpAnswer verified = Support.post(http, "/exodus/migration/verify", TOKEN,
@@ -122,7 +124,7 @@ class KillBetweenCommitsTest {
                     "{\"tables\": [\"items\"]}");
             assertEquals(200, repaired.status(), repaired.body());
         }
-        TableComparison.assertIdentical(inDatabase(TestDatabases.source()), inDatabase(TestDatabases.target()),
+        TableComparison.assertIdentical(source, target,
                 "items");
     }
 
@@ -148,21 +150,5 @@ class KillBetweenCommitsTest {
                 "EXODUS_ADMIN_TOKEN", TOKEN,
                 "QUARKUS_HTTP_PORT", String.valueOf(httpPort)));
         return Support.startProxyOnTestDatabases(listenPort, environment);
-    }
-
-    private static long count(LocalPostgres server, String sql) {
-        return Support.queryLong(inDatabase(server), sql);
-    }
-
-    private static void executeIn(LocalPostgres server, String sql) {
-        Support.executeDirect(inDatabase(server), sql);
-    }
-
-    private static ConnectionTarget inDatabase(LocalPostgres server) {
-        return Support.superuserIn(server, database);
-    }
-
-    private static ConnectionTarget client(int listenPort) {
-        return Support.md5Client(listenPort, database);
     }
 }
