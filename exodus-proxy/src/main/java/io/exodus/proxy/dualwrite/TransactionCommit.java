@@ -321,26 +321,18 @@ final class TransactionCommit {
             if (!markers || !queue.catchUp().primaryOutcomesReadable(database)) {
                 return ordered(policy, primaryAnswer, decided, true, "COMMIT", false);
             }
-            TextRows read = new TextRows();
-            return relay.primary().send(FrontendMessages.query(CatchUpQueueSql.PRIMARY_XID), 1, read).compose(x -> {
-                if (x.failed()) {
-                    return failedBeforeCommit(x, decided);
+            return PrimaryTransactionRead.of(relay.primary(), true).compose(read -> {
+                if (read.failed()) {
+                    return failedBeforeCommit(read.reply(), decided);
                 }
-                if (readOnly(read)) {
+                if (read.readOnly()) {
                     return ordered(policy, primaryAnswer, decided, true, "COMMIT", false);
                 }
-                Long primaryXid = primaryXid(read);
                 long marker = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
                 return ordered(policy, primaryAnswer, decided, true, CatchUpQueueSql.commitWithMarker(marker,
-                        primaryXid, null), primaryXid != null);
+                        read.xid(), null), read.xid() != null);
             });
         });
-    }
-
-    /** The primary's transaction id as read, null when it has none (it wrote nothing there). */
-    private static Long primaryXid(TextRows read) {
-        String xid = read.rows().isEmpty() ? null : read.rows().get(0).get(0);
-        return xid == null ? null : Long.valueOf(xid);
     }
 
     /** Reading the primary's transaction id failed (its connection lost, mostly): nothing commits anywhere. */
@@ -441,30 +433,19 @@ final class TransactionCommit {
         if (marker == null) {
             return secondaryThenPrimary(policy, recording, primaryAnswer, decided, "COMMIT", false);
         }
-        TextRows read = new TextRows();
-        return relay.primary().send(FrontendMessages.query(primaryTransactionQuery()), 1, read).compose(x -> {
-            if (x.failed()) {
-                return failedBeforeCommit(x, decided);
+        boolean withId = queue.catchUp().primaryOutcomesReadable(relay.databaseName());
+        return PrimaryTransactionRead.of(relay.primary(), withId).compose(read -> {
+            if (read.failed()) {
+                return failedBeforeCommit(read.reply(), decided);
             }
-            if (readOnly(read)) {
+            if (read.readOnly()) {
                 // Nothing durable to tell apart, and the secondary's transaction would refuse the marker's INSERT.
                 recording.commitMarker(null);
                 return secondaryThenPrimary(policy, recording, primaryAnswer, decided, "COMMIT", false);
             }
-            Long primaryXid = primaryXid(read);
             return secondaryThenPrimary(policy, recording, primaryAnswer, decided,
-                    CatchUpQueueSql.commitWithMarker(marker, primaryXid, recording.tables()), primaryXid != null);
+                    CatchUpQueueSql.commitWithMarker(marker, read.xid(), recording.tables()), read.xid() != null);
         });
-    }
-
-    /** What the marker needs of the primary's transaction, in one round trip ({@link CatchUpQueueSql#PRIMARY_XID}). */
-    private String primaryTransactionQuery() {
-        return queue.catchUp().primaryOutcomesReadable(relay.databaseName()) ? CatchUpQueueSql.PRIMARY_XID
-                : CatchUpQueueSql.PRIMARY_READ_ONLY;
-    }
-
-    private static boolean readOnly(TextRows read) {
-        return !read.rows().isEmpty() && "t".equals(read.rows().get(0).get(1));
     }
 
     /**
