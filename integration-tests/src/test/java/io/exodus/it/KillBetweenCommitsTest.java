@@ -70,9 +70,7 @@ class KillBetweenCommitsTest {
 
     @AfterAll
     static void dropDatabaseOnBothServers() {
-        for (LocalPostgres server : List.of(TestDatabases.source(), TestDatabases.target())) {
-            Support.executeDirect(server, "drop database if exists " + database + " with (force)");
-        }
+        Support.dropOnBoth(database);
     }
 
     @Test
