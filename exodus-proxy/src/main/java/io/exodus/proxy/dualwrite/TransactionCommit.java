@@ -2,7 +2,6 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
-import io.exodus.proxy.catchup.CatchUpQueueSql;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.metrics.CommitOutcome;
@@ -15,8 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import org.jboss.logging.Logger;
 
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
@@ -316,26 +313,12 @@ final class TransactionCommit {
         // The secondary decides (new-authoritative before the cutover, a transaction two-phase-commit cannot
         // prepare): its marker names the primary's transaction, which may yet not commit. Its tables are not known:
         // these policies record no statements.
-        String database = relay.databaseName();
-        return queue.commitMarkersMade().compose(markers -> {
-            if (!markers || !queue.catchUp().primaryOutcomesReadable(database)) {
-                return ordered(policy, primaryAnswer, decided, true, "COMMIT", false);
-            }
-            return PrimaryTransactionRead.of(relay.primary(), true).compose(read -> {
-                if (read.failed()) {
-                    return failedBeforeCommit(read.reply(), decided);
-                }
-                if (read.readOnly()) {
-                    return ordered(policy, primaryAnswer, decided, true, "COMMIT", false);
-                }
-                long marker = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-                return ordered(policy, primaryAnswer, decided, true, CatchUpQueueSql.commitWithMarker(marker,
-                        read.xid(), null), read.xid() != null);
-            });
-        });
+        return SecondaryCommit.choose(queue, relay.primary(), relay.databaseName(), false, () -> null)
+                .compose(commit -> commit.failedRead() != null ? failedBeforeCommit(commit.failedRead(), decided)
+                        : ordered(policy, primaryAnswer, decided, true, commit.sql(), commit.outcomeFollowed()));
     }
 
-    /** Reading the primary's transaction id failed (its connection lost, mostly): nothing commits anywhere. */
+    /** Reading the primary's transaction failed (its connection lost, mostly): nothing commits anywhere. */
     private Future<Void> failedBeforeCommit(LegReply read, Consumer<ErrorResponse> decided) {
         Leg primary = relay.primary();
         decided.accept(read.lostConnection() ? ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the "
@@ -420,32 +403,15 @@ final class TransactionCommit {
      */
     private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy, TransactionRecording recording,
             Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
-        return queue.commitMarkersMade().compose(markers -> {
-            Long marker = markers ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : null;
-            recording.commitMarker(marker);
-            return markedCommit(policy, recording, primaryAnswer, decided);
-        });
-    }
-
-    private Future<Void> markedCommit(ConsistencyPolicy policy, TransactionRecording recording,
-            Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
-        Long marker = recording.commitMarker();
-        if (marker == null) {
-            return secondaryThenPrimary(policy, recording, primaryAnswer, decided, "COMMIT", false);
-        }
-        boolean withId = queue.catchUp().primaryOutcomesReadable(relay.databaseName());
-        return PrimaryTransactionRead.of(relay.primary(), withId).compose(read -> {
-            if (read.failed()) {
-                return failedBeforeCommit(read.reply(), decided);
-            }
-            if (read.readOnly()) {
-                // Nothing durable to tell apart, and the secondary's transaction would refuse the marker's INSERT.
-                recording.commitMarker(null);
-                return secondaryThenPrimary(policy, recording, primaryAnswer, decided, "COMMIT", false);
-            }
-            return secondaryThenPrimary(policy, recording, primaryAnswer, decided,
-                    CatchUpQueueSql.commitWithMarker(marker, read.xid(), recording.tables()), read.xid() != null);
-        });
+        return SecondaryCommit.choose(queue, relay.primary(), relay.databaseName(), true, recording::tables)
+                .compose(commit -> {
+                    if (commit.failedRead() != null) {
+                        return failedBeforeCommit(commit.failedRead(), decided);
+                    }
+                    recording.commitMarker(commit.marker());
+                    return secondaryThenPrimary(policy, recording, primaryAnswer, decided, commit.sql(),
+                            commit.outcomeFollowed());
+                });
     }
 
     /**
