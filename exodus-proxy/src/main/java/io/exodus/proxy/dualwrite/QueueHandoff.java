@@ -84,16 +84,7 @@ final class QueueHandoff {
                 || relay.secondaryTransaction().wrote() || !replay.worthWaitingForDrain(login.database())) {
             return Future.succeededFuture();
         }
-        Context here = Vertx.currentContext();
-        Promise<Void> go = Promise.promise();
-        replay.drained(login.database()).onComplete(result -> {
-            if (here == null) {
-                go.complete();
-            } else {
-                here.runOnContext(v -> go.complete());
-            }
-        });
-        return go.future();
+        return onThisLoop(replay.drained(login.database())).transform(done -> Future.succeededFuture());
     }
 
     /**
@@ -105,30 +96,28 @@ final class QueueHandoff {
         if (replay == null) {
             return Future.succeededFuture(false);
         }
-        Future<Boolean> made = replay.commitMarkersMade(login.database());
-        if (made.isComplete()) {
-            return Future.succeededFuture(made.succeeded() && made.result());
+        Future<Boolean> known = replay.commitMarkersMade(login.database());
+        if (known.isComplete()) {
+            return Future.succeededFuture(known.succeeded() && known.result());
         }
+        Future<Boolean> made = onThisLoop(known)
+                .transform(result -> Future.succeededFuture(result.succeeded() && result.result()));
         Context here = Vertx.currentContext();
+        if (here == null) {
+            return made;
+        }
         Promise<Boolean> answer = Promise.promise();
-        long timer = here == null ? -1 : here.owner().setTimer(MARKERS_WAIT_MILLIS, id -> answer.tryComplete(false));
+        long timer = here.owner().setTimer(MARKERS_WAIT_MILLIS, id -> answer.tryComplete(false));
         made.onComplete(result -> {
-            if (here == null) {
-                answer.tryComplete(result.succeeded() && result.result());
-            } else {
-                here.runOnContext(v -> {
-                    here.owner().cancelTimer(timer);
-                    answer.tryComplete(result.succeeded() && result.result());
-                });
-            }
+            here.owner().cancelTimer(timer);
+            answer.tryComplete(result.result());
         });
         return answer.future();
     }
 
     /**
      * Completes once the database's queue state is known (the first write of a session waits for it), always on this
-     * session's event loop: the queue's own futures complete on its control pool's, and a callback chained to one of
-     * them would run there, next to this session's own thread.
+     * session's event loop ({@link #onThisLoop}).
      */
     Future<Void> replayReady() {
         if (replay == null) {
@@ -138,17 +127,23 @@ final class QueueHandoff {
         if (ready.isComplete()) {
             return Future.succeededFuture();
         }
-        Context here = Vertx.currentContext();
-        Promise<Void> known = Promise.promise();
         // A failure is logged by the queue; the session goes on without it (what it cannot queue is a divergence).
-        ready.onComplete(result -> {
-            if (here == null) {
-                known.complete();
-            } else {
-                here.runOnContext(v -> known.complete());
-            }
-        });
-        return known.future();
+        return onThisLoop(ready).transform(done -> Future.succeededFuture());
+    }
+
+    /**
+     * {@code foreign}'s outcome on this session's event loop, always on a later turn of it (even when it is complete
+     * already): the queue's futures complete on its control pool's, and a callback chained to one of them would run
+     * there, next to this session's own thread.
+     */
+    private static <T> Future<T> onThisLoop(Future<T> foreign) {
+        Context here = Vertx.currentContext();
+        if (here == null) {
+            return foreign;
+        }
+        Promise<T> local = Promise.promise();
+        foreign.onComplete(result -> here.runOnContext(v -> local.handle(result)));
+        return local.future();
     }
 
     TransactionRecording newRecording() {
