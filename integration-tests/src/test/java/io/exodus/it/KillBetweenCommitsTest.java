@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -47,12 +46,10 @@ class KillBetweenCommitsTest {
 
     @BeforeAll
     static void createDatabaseOnBothServers() {
-        database = "it_kill_commits_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        database = Support.createDurableOnBoth("it_kill_commits_");
         for (LocalPostgres server : List.of(TestDatabases.source(), TestDatabases.target())) {
-            Support.executeDirect(server, "create database " + database + " owner " + TestUsers.MD5_USER);
-            Support.executeDirect(server, "alter database " + database + " set synchronous_commit = on");
-            Support.executeDirect(Support.superuserIn(server, database), "create table items (id int primary key, note text);"
-                    + " grant all on items to " + TestUsers.MD5_USER);
+            Support.executeDirect(Support.superuserIn(server, database),
+                    "create table items (id int primary key, note text); grant all on items to " + TestUsers.MD5_USER);
         }
         Support.executeDirect(TestDatabases.source(),
                 "alter database " + database + " set client_connection_check_interval = '100ms'");

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -41,12 +40,7 @@ class ReplayAfterProxyCrashTest {
 
     @BeforeAll
     static void createDatabaseOnBothServers() {
-        database = "it_replay_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        for (LocalPostgres server : List.of(TestDatabases.source(), TestDatabases.target())) {
-            Support.executeDirect(server, "create database " + database + " owner " + TestUsers.MD5_USER);
-            // Commits the target acknowledged survive its immediate shutdown, as on a real server.
-            Support.executeDirect(server, "alter database " + database + " set synchronous_commit = on");
-        }
+        database = Support.createDurableOnBoth("it_replay_");
     }
 
     @AfterAll

@@ -4,6 +4,7 @@ import io.exodus.testsupport.FreePorts;
 import io.exodus.testsupport.TestDatabases;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.HashMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -178,6 +179,20 @@ final class Support {
         for (LocalPostgres server : new LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
             executeDirect(ConnectionTarget.superuser(server).withDatabase(database), sql);
         }
+    }
+
+    /**
+     * Creates a database named {@code prefix} and a random suffix on the shared source and target, owned by the md5
+     * test user, with durable commits: the shared servers run synchronous_commit off, and commits a server
+     * acknowledged must survive its immediate shutdown, as on a real server.
+     */
+    static String createDurableOnBoth(String prefix) {
+        String database = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        for (LocalPostgres server : new LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
+            executeDirect(server, "create database " + database + " owner " + TestUsers.MD5_USER);
+            executeDirect(server, "alter database " + database + " set synchronous_commit = on");
+        }
+        return database;
     }
 
     /** Drops {@code database} on the shared source and target, with its sessions. */
