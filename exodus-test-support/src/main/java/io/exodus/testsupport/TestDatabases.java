@@ -3,6 +3,7 @@ package io.exodus.testsupport;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +76,38 @@ public final class TestDatabases {
      */
     public static void stopSourceImmediately() {
         source().stopImmediately();
+    }
+
+    /**
+     * Forgets the tables Exodus marked divergent ({@code exodus.divergent_tables}) in every database of both shared
+     * servers. A mark holds any move of the primary back until a verification finds its table identical, and the
+     * servers are shared by every test class: a class that cuts over calls this first, so that the marks other classes
+     * made on purpose in their own databases are not its scenario.
+     */
+    public static void forgetDivergenceMarks() throws SQLException {
+        for (LocalPostgres server : List.of(source(), target())) {
+            List<String> databases = new ArrayList<>();
+            try (Connection connection = ConnectionTarget.superuser(server).openJdbc();
+                    Statement statement = connection.createStatement();
+                    var rows = statement.executeQuery(
+                            "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate")) {
+                while (rows.next()) {
+                    databases.add(rows.getString(1));
+                }
+            }
+            for (String database : databases) {
+                try (Connection connection = ConnectionTarget.superuser(server).withDatabase(database).openJdbc();
+                        Statement statement = connection.createStatement()) {
+                    statement.execute("DO $$ BEGIN IF pg_catalog.to_regclass('exodus.divergent_tables') IS NOT NULL "
+                            + "THEN DELETE FROM exodus.divergent_tables; END IF; END $$");
+                } catch (SQLException dropped) {
+                    // A database another class dropped meanwhile has no marks left.
+                    if (!"3D000".equals(dropped.getSQLState())) {
+                        throw dropped;
+                    }
+                }
+            }
+        }
     }
 
     /** Starts the source again after {@link #stopSourceImmediately()}; does nothing if it runs. */

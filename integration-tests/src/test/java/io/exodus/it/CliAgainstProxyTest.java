@@ -1,5 +1,6 @@
 package io.exodus.it;
 
+import java.sql.SQLException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.cli.Exodus;
@@ -44,6 +45,11 @@ class CliAgainstProxyTest {
 
     /** {@code exodus sync}, run once the proxy started: it brings the empty target up and leaves dual-write on. */
     private static Run sync;
+
+    @BeforeAll
+    static void noMarksOfOtherClasses() throws SQLException {
+        TestDatabases.forgetDivergenceMarks();
+    }
 
     @BeforeAll
     static void startAProxyInPhaseDirectAndSyncTheTarget() {

@@ -1,5 +1,6 @@
 package io.exodus.it;
 
+import java.sql.SQLException;
 import io.exodus.testsupport.BankRun;
 import io.exodus.testsupport.BankWorkload;
 import io.exodus.testsupport.ConnectionTarget;
@@ -34,6 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FleetCutoverTest {
     private static final String DATABASE = "it_fleet_cutover";
     private static final String TOKEN = "fleet-token";
+
+    @BeforeAll
+    static void noMarksOfOtherClasses() throws SQLException {
+        TestDatabases.forgetDivergenceMarks();
+    }
 
     @BeforeAll
     static void createDatabaseOnBothServers() {

@@ -1,5 +1,6 @@
 package io.exodus.it;
 
+import java.sql.SQLException;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.FreePorts;
 import io.exodus.testsupport.ProxyProcess;
@@ -31,6 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FleetPauseDrainsEveryReplicasQueueTest {
     private static final String DATABASE = "it_fleet_queue";
     private static final String TOKEN = "fleet-token";
+
+    @BeforeAll
+    static void noMarksOfOtherClasses() throws SQLException {
+        TestDatabases.forgetDivergenceMarks();
+    }
 
     @BeforeAll
     static void createDatabaseOnBothServers() {

@@ -76,11 +76,19 @@ public class CatchUpApplier {
      * here, so that {@link #status} and {@link #drainedBefore} count them: another replica's sessions may have queued
      * in a database this proxy never wrote. A move of the primary calls it before its pause: it opens a connection to
      * each database, which is too slow to do while clients wait.
+     *
+     * @return the tables marked divergent on either side (a transaction one database has and the other lacks was found
+     *         there), each as {@code database.table (on the source|target)}
      */
-    public Future<Void> discover() {
-        List<Future<Void>> found = new ArrayList<>();
-        replays.values().forEach(replay -> found.add(replay.discover(false)));
-        return Future.all(found).mapEmpty();
+    public Future<List<String>> discover() {
+        List<Future<List<String>>> found = new ArrayList<>();
+        replays.forEach((home, replay) -> found.add(replay.discover(false).map(marked -> marked.stream()
+                .map(table -> table + " (on the " + home.configName() + ")").toList())));
+        return Future.all(new ArrayList<>(found)).map(all -> {
+            List<String> marked = new ArrayList<>();
+            found.forEach(side -> marked.addAll(side.result()));
+            return marked;
+        });
     }
 
     /**

@@ -17,8 +17,14 @@ import java.util.List;
  */
 public final class CatchUpQueueSql {
     public static final String QUEUE_EXISTS = "SELECT to_regclass('exodus.replay_queue') IS NOT NULL";
-    /** Whether an existing queue holds an entry, queued or parked. */
-    static final String QUEUE_HOLDS_ENTRIES = "SELECT EXISTS (SELECT 1 FROM exodus.replay_queue)";
+    /**
+     * Whether an existing queue holds an entry, queued or parked, and the tables marked divergent that still exist (a
+     * mark on a table dropped since is moot): both decide whether the primary may move.
+     */
+    static final String QUEUE_STATE = """
+            SELECT EXISTS (SELECT 1 FROM exodus.replay_queue),
+                   ARRAY(SELECT table_name FROM exodus.divergent_tables
+                         WHERE pg_catalog.to_regclass(table_name) IS NOT NULL ORDER BY 1)""";
 
     /*
      * role_name comes from the column default (session_user of the client's own connection) and PUBLIC may not

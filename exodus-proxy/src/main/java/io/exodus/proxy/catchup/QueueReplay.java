@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Row;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -94,35 +95,56 @@ final class QueueReplay {
      *                     start-up, when a proxy stopped between two COMMITs may have left one where nobody writes now;
      *                     not before a switch's pause, where each database's connection to the other side would cost
      *                     clients waiting time
+     * @return the tables marked divergent there ({@code database.table}), which hold a move of the primary back
      */
-    Future<Void> discover(boolean readOutcomes) {
+    Future<List<String>> discover(boolean readOutcomes) {
         return queue.connections().to(queue.home()).query(DATABASES).execute().compose(rows -> {
-            List<Future<Void>> checks = new ArrayList<>();
+            List<Future<List<String>>> checks = new ArrayList<>();
             rows.forEach(row -> checks.add(discover(row.getString(0), readOutcomes)));
-            return Future.all(checks).<Void>mapEmpty();
+            return Future.all(new ArrayList<>(checks)).map(all -> {
+                List<String> marked = new ArrayList<>();
+                checks.forEach(check -> marked.addAll(check.result()));
+                return marked;
+            });
         }).onFailure(failure -> LOG.warnf("Could not look for replay queues in the %s's databases: %s",
                 queue.homeSide().configName(), failure.getMessage()));
     }
 
-    private Future<Void> discover(String database, boolean readOutcomes) {
+    /** The tables marked divergent in {@code database}, each named {@code database.table}. */
+    private Future<List<String>> discover(String database, boolean readOutcomes) {
         var pool = queue.connections().to(queue.home(), database);
         return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute()
                 .compose(exists -> exists.iterator().next().getBoolean(0)
-                        ? pool.query(CatchUpQueueSql.QUEUE_HOLDS_ENTRIES).execute()
-                                .map(holds -> holds.iterator().next().getBoolean(0))
-                                .compose(holds -> readOutcomes ? outcomes.read(database).map(holds)
-                                        : Future.succeededFuture(holds))
-                        : Future.succeededFuture(false))
-                .recover(failure -> gone(failure) ? Future.succeededFuture(false) : Future.failedFuture(failure))
-                .compose(holdsEntries -> {
-                    if (holdsEntries) {
-                        return queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)));
+                        ? pool.query(CatchUpQueueSql.QUEUE_STATE).execute()
+                                .map(state -> DatabaseState.of(database, state.iterator().next()))
+                                .compose(state -> readOutcomes ? outcomes.read(database).map(state)
+                                        : Future.succeededFuture(state))
+                        : Future.succeededFuture(DatabaseState.NOTHING))
+                .recover(failure -> gone(failure) ? Future.succeededFuture(DatabaseState.NOTHING)
+                        : Future.failedFuture(failure))
+                .compose(state -> {
+                    if (state.holdsEntries()) {
+                        return queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)))
+                                .map(state.marked());
                     }
                     if (!queue.inUse(database) && !database.equals(queue.home().url().database())) {
                         queue.letGo(database);
                     }
-                    return Future.succeededFuture();
+                    return Future.succeededFuture(state.marked());
                 });
+    }
+
+    /** What discovery found in one database's queue. */
+    private record DatabaseState(boolean holdsEntries, List<String> marked) {
+        static final DatabaseState NOTHING = new DatabaseState(false, List.of());
+
+        static DatabaseState of(String database, Row row) {
+            List<String> marked = new ArrayList<>();
+            for (String table : row.getArrayOfStrings(1)) {
+                marked.add(database + "." + table);
+            }
+            return new DatabaseState(row.getBoolean(0), marked);
+        }
     }
 
     /** See {@link CatchUpApplier#drainedBefore}. */

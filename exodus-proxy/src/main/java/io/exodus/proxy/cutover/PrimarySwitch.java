@@ -59,6 +59,8 @@ public class PrimarySwitch {
     private volatile SwitchReport last;
     /** The divergences counted when this replica last made the target the primary; -1 before that. */
     private volatile double divergencesAtCutover = -1;
+    /** The divergences counted when the gates of the running move passed. */
+    private volatile double divergencesAtGates;
     private boolean running;
 
     public PrimarySwitch(Vertx vertx, ExodusConfig config, MigrationState migration, BackendEndpoints endpoints,
@@ -140,13 +142,22 @@ public class PrimarySwitch {
      * that were still open then.
      */
     private Future<Void> settledUnderPause(SwitchReport.Kind kind, long deadlineNanos) {
-        if (kind == SwitchReport.Kind.ROLLBACK) {
-            String missed = sourceMissedWrites();
-            if (missed != null) {
-                return Future.failedFuture(new IllegalStateException(missed));
-            }
+        String missed = kind == SwitchReport.Kind.ROLLBACK ? sourceMissedWrites() : newPrimaryMissedWrites();
+        if (missed != null) {
+            return Future.failedFuture(new IllegalStateException(missed));
         }
         return replay.drainedBefore(deadlineNanos);
+    }
+
+    /**
+     * Why the target may lack writes the source has, or null: a transaction still in flight when the gates were read
+     * may have missed it in a way the replay queue could not take (a divergence, its tables marked once it is known).
+     */
+    private String newPrimaryMissedWrites() {
+        double since = divergences.total() - divergencesAtGates;
+        return since <= 0 ? null : String.format("%.0f divergences were counted while the cutover waited for the "
+                + "transactions in flight: the target may lack writes the source has. GET /exodus/migration lists "
+                + "them; verify (POST /exodus/migration/verify) and repair the target, then cut over again", since);
     }
 
     /** From cutover: the source is no longer written, Exodus relays to the target alone (and can be removed). */
@@ -174,12 +185,25 @@ public class PrimarySwitch {
         Future<Void> queue = !replay.active() ? Future.succeededFuture() : replay.discover()
                 .recover(failure -> refused("the replay queues could not be read in every database (" + failure
                         .getMessage() + "); the " + what + " needs to know that none holds a transaction"))
+                .compose(marked -> marked.isEmpty() ? Future.succeededFuture() : refused(markedDivergent(marked, what)))
                 .compose(found -> replay.status()).compose(status ->
                 status.depth() == 0 && status.parked() == 0 ? Future.succeededFuture()
                         : refused(status.depth() + " transactions wait in the replay queue and " + status.parked()
                                 + " are parked: the target does not have every write yet. Wait until the queue has "
                                 + "drained and resolve the parked ones (GET /exodus/migration shows both)"));
-        return queue.compose(v -> begin());
+        return queue.compose(v -> begin()).onSuccess(v -> divergencesAtGates = divergences.total());
+    }
+
+    /**
+     * Why tables marked divergent hold a move of the primary back: one database may have a transaction the other
+     * lacks, and the new primary would serve it (or lack it) from then on. A verification that finds such a table
+     * identical clears its mark (docs/verification.md).
+     */
+    private static String markedDivergent(List<String> marked, String what) {
+        return marked.size() + " tables are marked divergent: " + String.join(", ", marked) + ". One database may "
+                + "have a transaction the other lacks there. Verify them (POST /exodus/migration/verify, naming their "
+                + "database), repair what differs (POST /exodus/migration/repair) and verify again: a verification that "
+                + "finds a table identical clears its mark. Then ask for the " + what + " again";
     }
 
     private Future<SwitchReport> moveTo(SwitchReport.Kind kind, MigrationPhase to, String actor, String reason) {

@@ -2,9 +2,11 @@ package io.exodus.proxy.verify;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +71,17 @@ final class TableCatalog {
             ORDER BY d.marked_at""";
 
     private static final String DIVERGENT_EXISTS = "SELECT pg_catalog.to_regclass('exodus.divergent_tables') IS NOT NULL";
+
+    /**
+     * A table's marks made before its verification began: what was marked then was in the rows the verification read.
+     * A mark made since (the same table marked again) stays.
+     */
+    private static final String CLEAR_MARKS = """
+            DELETE FROM exodus.divergent_tables
+            WHERE pg_catalog.to_regclass(table_name) = pg_catalog.to_regclass($1) AND marked_at < $2
+            RETURNING table_name""";
+
+    private static final String CLOCK = "SELECT statement_timestamp()";
 
     /** The planner's estimate (a partitioned table's: its leaf partitions'): enough to size buckets, without a scan. */
     private static final String ESTIMATED_ROWS = """
@@ -153,6 +166,21 @@ final class TableCatalog {
     Future<Long> estimatedRows(TableName name) {
         return connection.preparedQuery(ESTIMATED_ROWS).execute(Tuple.of(name.sql()))
                 .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** The database's clock, which its marks are timed by. */
+    Future<OffsetDateTime> clock() {
+        return connection.query(CLOCK).execute().map(rows -> rows.iterator().next().getOffsetDateTime(0));
+    }
+
+    /**
+     * Clears the table's marks made before {@code since}, the database's {@link #clock} when its verification began,
+     * which found it identical; answers how many there were.
+     */
+    Future<Integer> clearMarks(TableName name, OffsetDateTime since) {
+        return connection.query(DIVERGENT_EXISTS).execute().compose(exists -> !exists.iterator().next().getBoolean(0)
+                ? Future.succeededFuture(0)
+                : connection.preparedQuery(CLEAR_MARKS).execute(Tuple.of(name.sql(), since)).map(RowSet::rowCount));
     }
 
     /** Table → why it was marked; empty where no proxy ever created the catch-up queue in this database. */

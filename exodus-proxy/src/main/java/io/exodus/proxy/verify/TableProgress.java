@@ -50,6 +50,11 @@ final class TableProgress {
         return table;
     }
 
+    /** Whether catch-up had marked the table divergent when the verification was planned. */
+    boolean markedDivergent() {
+        return divergentReason != null;
+    }
+
     synchronized void started(TableDefinition definition) {
         state = "running";
         startedAt = Instant.now();

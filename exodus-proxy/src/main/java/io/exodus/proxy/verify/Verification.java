@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -204,7 +205,14 @@ public class Verification {
         TableCatalog source = databases.catalog(Side.SOURCE);
         Future<List<TableName>> tables = asked == null || asked.isEmpty() ? source.tables()
                 : source.resolveAll(asked, database);
-        Future<Map<TableName, String>> marked = source.markedDivergent().otherwise(failure -> {
+        // Marked on the source before a cutover (the target missed a write), on the target after one.
+        Future<Map<TableName, String>> markedOnSource = source.markedDivergent();
+        Future<Map<TableName, String>> markedOnTarget = databases.catalog(Side.TARGET).markedDivergent();
+        Future<Map<TableName, String>> marked = Future.all(markedOnSource, markedOnTarget).map(read -> {
+            Map<TableName, String> both = new LinkedHashMap<>(markedOnSource.result());
+            markedOnTarget.result().forEach(both::putIfAbsent);
+            return both;
+        }).otherwise(failure -> {
             LOG.warnf("Could not read the tables marked divergent in \"%s\"; verifying in name order: %s", database,
                     failure.getMessage());
             return Map.of();

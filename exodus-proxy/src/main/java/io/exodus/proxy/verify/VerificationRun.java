@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -97,15 +98,22 @@ final class VerificationRun {
             return Future.succeededFuture();
         }
         table.started();
-        Future<Optional<TableDefinition>> source = databases.catalog(Side.SOURCE).definition(table.table());
-        Future<Optional<TableDefinition>> target = databases.catalog(Side.TARGET).definition(table.table());
-        return Future.all(source, target)
-                .compose(read -> verify(table, source.result(), target.result(), saved, durable))
-                .compose(v -> {
-                    table.done();
-                    log(table.report());
-                    return durable.save(table, null, true);
-                })
+        // A mark is cleared only by a verification of the whole table that began after it was made.
+        Future<Sides<OffsetDateTime>> began = table.markedDivergent() && saved.isEmpty() ? clocks()
+                : Future.succeededFuture();
+        return began.compose(clocks -> {
+            Future<Optional<TableDefinition>> source = databases.catalog(Side.SOURCE).definition(table.table());
+            Future<Optional<TableDefinition>> target = databases.catalog(Side.TARGET).definition(table.table());
+            return Future.all(source, target)
+                    .compose(read -> verify(table, source.result(), target.result(), saved, durable))
+                    .compose(v -> {
+                        table.done();
+                        log(table.report());
+                        return durable.save(table, null, true);
+                    })
+                    .compose(v -> clocks != null && table.report().identical() ? clearMarks(table.table(), clocks)
+                            : Future.succeededFuture());
+        })
                 .recover(failure -> {
                     String why = failure instanceof DefinitionMismatch ? failure.getMessage()
                             : "verification failed: " + failure.getMessage();
@@ -114,6 +122,31 @@ final class VerificationRun {
                     LOG.warnf("Verification of table %s of \"%s\" failed: %s", table.table(), database, why);
                     return Future.succeededFuture();
                 });
+    }
+
+    private Future<Sides<OffsetDateTime>> clocks() {
+        Future<OffsetDateTime> source = databases.catalog(Side.SOURCE).clock();
+        Future<OffsetDateTime> target = databases.catalog(Side.TARGET).clock();
+        return Future.all(source, target).map(read -> new Sides<>(source.result(), target.result()));
+    }
+
+    /**
+     * The table read identical on both databases after it was marked: the transaction that made it divergent is in
+     * neither or in both now (repaired), so the mark no longer holds a move of the primary back. A mark that cannot be
+     * cleared stays, and the verification's finding with it.
+     */
+    private Future<Void> clearMarks(TableName name, Sides<OffsetDateTime> since) {
+        Future<Integer> source = databases.catalog(Side.SOURCE).clearMarks(name, since.source());
+        Future<Integer> target = databases.catalog(Side.TARGET).clearMarks(name, since.target());
+        return Future.all(source, target).onSuccess(cleared -> {
+            if (source.result() + target.result() > 0) {
+                LOG.infof("Table %s of \"%s\" verified identical: its divergence mark is cleared", name, database);
+            }
+        }).<Void>mapEmpty().recover(failure -> {
+            LOG.warnf("Table %s of \"%s\" verified identical, but its divergence mark could not be cleared (it still "
+                    + "holds a cutover back; verify it again): %s", name, database, failure.getMessage());
+            return Future.succeededFuture();
+        });
     }
 
     private Future<Void> verify(TableProgress table, Optional<TableDefinition> onSource,

@@ -1,5 +1,8 @@
 package io.exodus.proxy.control;
 
+import java.sql.SQLException;
+import org.junit.jupiter.api.BeforeAll;
+import io.exodus.testsupport.TestDatabases;
 import io.exodus.proxy.dualwrite.DualWriteDatabases;
 import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.migration.MigrationState;
@@ -36,6 +39,11 @@ class ReplicaLiveAtTheFlipTest {
 
     @Inject
     MigrationState migration;
+
+    @BeforeAll
+    static void noMarksOfOtherClasses() throws SQLException {
+        TestDatabases.forgetDivergenceMarks();
+    }
 
     @Test
     void aReplicaLiveAtTheFlipWithoutHoldingThePauseCallsTheCutoverOff() throws Exception {

@@ -58,6 +58,11 @@ class BypassGuardTest {
 
     /** Exodus logs in to both with the secret the client proved: the target must store the source's. */
     @BeforeAll
+    static void noMarksOfOtherClasses() throws SQLException {
+        TestDatabases.forgetDivergenceMarks();
+    }
+
+    @BeforeAll
     static void sameScramSecretOnBothServers() {
         String secret = Psql.against(DualWriteDatabases.source("postgres")).query(
                 "select rolpassword from pg_authid where rolname = '" + TestUsers.SCRAM_USER + "'");

@@ -2,6 +2,7 @@ package io.exodus.proxy.cutover;
 
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.ParameterizedTest;
+import io.exodus.proxy.catchup.CatchUpQueueSql;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.dualwrite.CatchUpDrain;
 import io.exodus.proxy.dualwrite.CatchUpLockHolder;
@@ -10,15 +11,19 @@ import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.session.SessionRegistry;
+import io.exodus.proxy.verify.VerificationApi;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
+import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +74,11 @@ class CutoverAndRollbackTest {
 
     @Inject
     SessionRegistry sessions;
+
+    @BeforeAll
+    static void noMarksOfOtherClasses() throws SQLException {
+        TestDatabases.forgetDivergenceMarks();
+    }
 
     @BeforeEach
     void freshDatabase() throws Exception {
@@ -341,6 +351,34 @@ class CutoverAndRollbackTest {
                     answer.asString());
         }
         assertEquals("cutover", migration.phase().configName());
+    }
+
+    /**
+     * A table catch-up marked divergent (here by hand, with a row changed on the target behind Exodus' back) holds the
+     * cutover back until a verification finds it identical: after a repair, the cutover goes ahead.
+     */
+    @Test
+    void aCutoverWaitsUntilATableMarkedDivergentIsVerifiedIdentical() throws Exception {
+        Psql.against(DualWriteDatabases.source(database)).query(CatchUpQueueSql.CREATE_QUEUE);
+        Psql.against(DualWriteDatabases.source(database)).query("insert into exodus.divergent_tables (table_name, "
+                + "reason) values ('app.accounts', 'a test')");
+        Psql.against(DualWriteDatabases.target(database)).query("update app.accounts set balance = 0 where id = 3");
+
+        Response refused = post("cutover");
+        assertEquals(409, refused.statusCode(), refused.asString());
+        assertTrue(refused.asString().contains("1 tables are marked divergent: " + database
+                + ".app.accounts (on the source)"), refused.asString());
+        String body = "{\"database\": \"" + database + "\", \"tables\": [\"app.accounts\"]}";
+        JsonPath verified = VerificationApi.verifyWith(DualWriteProfile.TOKEN, body);
+        assertEquals(1, verified.getLong("tables[0].different"), verified.prettify());
+        assertEquals(409, post("cutover").statusCode(), "a verification that finds a difference keeps the mark");
+        assertEquals("dual-write", migration.phase().configName());
+
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).body("{\"tables\": [\"app.accounts\"]}")
+                .post("/exodus/migration/repair").then().statusCode(200);
+        assertTrue(VerificationApi.verifyWith(DualWriteProfile.TOKEN, body).getBoolean("identical"));
+        Response cutover = post("cutover");
+        assertEquals(200, cutover.statusCode(), cutover.asString());
     }
 
     /** Table app.drifted with a row on the target alone, which an update through Exodus finds on the target only. */

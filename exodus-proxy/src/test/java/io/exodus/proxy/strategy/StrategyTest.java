@@ -1,5 +1,7 @@
 package io.exodus.proxy.strategy;
 
+import org.junit.jupiter.api.BeforeAll;
+import io.exodus.testsupport.TestDatabases;
 import io.exodus.proxy.dualwrite.DualWriteDatabases;
 import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.metrics.ReadsBySide;
@@ -62,6 +64,11 @@ class StrategyTest {
 
     @Inject
     ShadowReads shadow;
+
+    @BeforeAll
+    static void noMarksOfOtherClasses() throws SQLException {
+        TestDatabases.forgetDivergenceMarks();
+    }
 
     @BeforeEach
     void freshDatabase() throws Exception {

@@ -1,5 +1,6 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.proxy.catchup.CatchUpQueueSql;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.TestUsers;
@@ -191,6 +192,36 @@ class RepairTest {
         assertEquals("source", waitedOn, "the repair waits on the primary's row, where dual-write locks it first");
         JsonPath again = VerificationApi.verify("{\"database\": \"" + DATABASE + "\", \"tables\": [\"accounts\"]}");
         assertTrue(again.getBoolean("identical"), again.prettify());
+    }
+
+    /**
+     * Tables catch-up marked divergent (here by hand, on the source as before a cutover and on the target as after
+     * one) hold a cutover back until a verification finds them identical: one that finds a difference keeps the mark,
+     * one after the repair clears it, on either side.
+     */
+    @Test
+    @Order(5)
+    void aVerificationThatFindsAMarkedTableIdenticalClearsItsMark() throws Exception {
+        run(database.source(), CatchUpQueueSql.CREATE_QUEUE);
+        run(target(), CatchUpQueueSql.CREATE_QUEUE);
+        run(database.source(), "insert into exodus.divergent_tables (table_name, reason) values ('pairs', 'a test')");
+        run(target(), "insert into exodus.divergent_tables (table_name, reason) values ('public.bag', 'a test')");
+        run(target(), "update pairs set v = -v where a = 'k8' and b = 1008");
+        String body = "{\"database\": \"" + DATABASE + "\", \"tables\": [\"pairs\", \"bag\"]}";
+
+        JsonPath verified = VerificationApi.verify(body);
+        assertEquals("a test", verified.getString("tables[0].divergentReason"), verified.prettify());
+        assertEquals("a test", verified.getString("tables[1].divergentReason"), "marked on the target");
+        assertEquals(1, verified.getLong("tables[0].different"), verified.prettify());
+        assertEquals("1", VerifiedDatabase.value(database.source(), "select count(*) from exodus.divergent_tables"),
+                "pairs differs: its mark stays");
+        assertEquals("0", value("select count(*) from exodus.divergent_tables"), "bag is identical: cleared");
+
+        given().header("Authorization", BEARER).body("{\"tables\": [\"pairs\"]}").post("/exodus/migration/repair")
+                .then().statusCode(200);
+        JsonPath again = VerificationApi.verify(body);
+        assertTrue(again.getBoolean("identical"), again.prettify());
+        assertEquals("0", VerifiedDatabase.value(database.source(), "select count(*) from exodus.divergent_tables"));
     }
 
     /** Which database has a repair's locking read of {@code accounts} waiting for a lock; polls up to 20 s. */

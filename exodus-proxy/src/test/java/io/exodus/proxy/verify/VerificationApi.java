@@ -6,8 +6,8 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The verification endpoints as the tests use them, with {@link VerificationProfile#TOKEN}. */
-final class VerificationApi {
+/** The verification endpoints as the tests use them, with {@link VerificationProfile#TOKEN} unless told another. */
+public final class VerificationApi {
     static final String BEARER = "Bearer " + VerificationProfile.TOKEN;
 
     private VerificationApi() {
@@ -21,9 +21,19 @@ final class VerificationApi {
     /** @param started is given the report the verification started with */
     static JsonPath verify(String body, java.util.function.Consumer<JsonPath> started)
             throws InterruptedException {
+        return verify(BEARER, body, started);
+    }
+
+    /** The same with another proxy's admin token. */
+    public static JsonPath verifyWith(String token, String body) throws InterruptedException {
+        return verify("Bearer " + token, body, started -> { });
+    }
+
+    private static JsonPath verify(String bearer, String body, java.util.function.Consumer<JsonPath> started)
+            throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (true) {
-            var response = given().header("Authorization", BEARER).body(body).post("/exodus/migration/verify");
+            var response = given().header("Authorization", bearer).body(body).post("/exodus/migration/verify");
             if (response.statusCode() == 202) {
                 started.accept(response.jsonPath());
                 break;
@@ -36,7 +46,7 @@ final class VerificationApi {
             Thread.sleep(200);
         }
         while (System.nanoTime() < deadline) {
-            JsonPath report = given().header("Authorization", BEARER).get("/exodus/migration/verification").then()
+            JsonPath report = given().header("Authorization", bearer).get("/exodus/migration/verification").then()
                     .statusCode(200).extract().jsonPath();
             if (!"running".equals(report.getString("state"))) {
                 return report;
