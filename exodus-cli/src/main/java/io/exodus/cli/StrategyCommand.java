@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -24,9 +25,14 @@ final class StrategyCommand implements Callable<Integer> {
     @ParentCommand
     Exodus exodus;
 
-    @Parameters(paramLabel = "STRATEGY", description = "big-bang, canary, blue-green or shadow (user-by-user is "
-            + "not available yet), or none to stop the running one.")
+    @Parameters(paramLabel = "STRATEGY", description = "big-bang, canary, blue-green, user-by-user or shadow, or none "
+            + "to stop the running one.")
     String value;
+
+    @Option(names = "--tenants", paramLabel = "TENANT", split = ",", description = "user-by-user: the tenants in the "
+            + "order they move (a session's tenant is what exodus.migration.tenant-key names); the proxy's "
+            + "exodus.strategy.tenants when absent.")
+    List<String> tenants;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log.")
     String reason;
@@ -41,6 +47,9 @@ final class StrategyCommand implements Callable<Integer> {
         ObjectNode body = exodus.mapper().createObjectNode().put("strategy", value);
         if (reason != null) {
             body.put("reason", reason);
+        }
+        if (tenants != null) {
+            tenants.forEach(body.putArray("tenants")::add);
         }
         JsonNode started = client.put(PATH, body).bodyOrFail("strategy");
         if (noWait || !RUNNING.contains(started.path("state").asText())) {

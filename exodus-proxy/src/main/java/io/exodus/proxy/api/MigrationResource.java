@@ -134,12 +134,15 @@ public class MigrationResource {
      *                      (docs/cutover.md); null with {@code exodus.migration.cutover.bypass-guard.enabled=false}
      * @param shadow        reads compared on both databases (strategies shadow and blue-green): counts since this
      *                      proxy started and the last mismatches
+     * @param tenantKey     what names a session's tenant ({@code exodus.migration.tenant-key})
+     * @param tenants       the tenants with a share of reads of their own in phase canary (user-by-user), in percent
      */
     public record Status(String phase, String primary, String policy, double canaryPercent,
             Map<String, Double> divergences, List<Divergence> recent, List<String> statementsNeedingVerification,
             CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
             Analyzer analyzer, Control control, List<Replica> replicas, SyncStatus sync, SwitchReport lastSwitch,
-            StrategyProgress strategy, BypassDetector.Report bypassGuard, ShadowStatus shadow) {
+            StrategyProgress strategy, BypassDetector.Report bypassGuard, ShadowStatus shadow, String tenantKey,
+            Map<String, Double> tenants) {
     }
 
     /**
@@ -183,11 +186,12 @@ public class MigrationResource {
     }
 
     /**
-     * @param strategy {@code big-bang}, {@code canary}, {@code blue-green} or {@code shadow} to start one, {@code none}
-     *                 to stop the running one
+     * @param strategy {@code big-bang}, {@code canary}, {@code blue-green}, {@code user-by-user} or {@code shadow} to
+     *                 start one, {@code none} to stop the running one
+     * @param tenants  user-by-user's tenants in the order they move (optional: {@code exodus.strategy.tenants})
      * @param reason   why, for the audit log (optional)
      */
-    public record StrategyChange(String strategy, String reason) {
+    public record StrategyChange(String strategy, List<String> tenants, String reason) {
     }
 
     public record Problem(String error) {
@@ -227,7 +231,8 @@ public class MigrationResource {
                 recent.subList(0, Math.min(20, recent.size())), divergences.needingVerification(), replay,
                 replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
                         control.replicaId(), control.last(), control.enabled() && control.stale()), replicas, sync.status().orElse(null),
-                primarySwitch.last().orElse(null), progress, bypass.report(), shadow.status())).build();
+                primarySwitch.last().orElse(null), progress, bypass.report(), shadow.status(),
+                migration.tenantKey().configName(), migration.tenantReads().shares())).build();
     }
 
     private Analyzer analyzer() {
@@ -405,7 +410,8 @@ public class MigrationResource {
      */
     @PUT
     @Path("/strategy")
-    @Operation(summary = "Starts a strategy (big-bang, canary, blue-green, shadow) from dual-write or canary, or stops "
+    @Operation(summary = "Starts a strategy (big-bang, canary, blue-green, user-by-user, shadow) from dual-write or "
+            + "canary, or stops "
             + "the running one")
     @APIResponse(responseCode = "200", description = "Started (or stopped): its progress, also in GET's \"strategy\"",
             content = @Content(schema = @Schema(implementation = StrategyProgress.class)))
@@ -424,8 +430,9 @@ public class MigrationResource {
                 return Uni.createFrom().completionStage(strategies.stop(actorOf(actor), change.reason())
                         .toCompletionStage()).map(progress -> Response.ok(progress).build());
             }
-            return Uni.createFrom().item(Response.ok(strategies.start(Strategy.fromConfig(name), actorOf(actor)))
-                    .build());
+            List<String> tenants = change.tenants() == null ? List.of() : change.tenants();
+            return Uni.createFrom().item(Response.ok(strategies.start(Strategy.fromConfig(name), tenants,
+                    actorOf(actor))).build());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST,
                     e.getMessage() + ", or none to stop the running one"));
@@ -523,7 +530,7 @@ public class MigrationResource {
     }
 
     /** The answer to a change: the new value, and for the fleet its version and which replicas applied it. */
-    private static Map<String, Object> changed(String field, Object value, ControlChange fleetChange) {
+    static Map<String, Object> changed(String field, Object value, ControlChange fleetChange) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put(field, value);
         if (fleetChange != null) {
@@ -561,7 +568,7 @@ public class MigrationResource {
     }
 
     /** Who makes a change, for the audit log: the X-Exodus-Actor header, or the admin API itself. */
-    private static String actorOf(String header) {
+    static String actorOf(String header) {
         return header == null || header.isBlank() ? "admin API" : header;
     }
 

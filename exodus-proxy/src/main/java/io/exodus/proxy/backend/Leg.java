@@ -9,6 +9,7 @@ import io.exodus.proxy.wire.CommandComplete;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.MessageAssembler;
+import io.exodus.proxy.wire.ParameterStatus;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.ProtocolViolation;
 import io.exodus.proxy.wire.SessionMessages;
@@ -26,6 +27,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -68,6 +70,8 @@ public final class Leg {
     private final BackendConnection backend;
     private final MessageAssembler assembler;
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
+    /** Told each setting the backend reports ({@link #watchSettings}); null when nobody asked. */
+    private Consumer<ParameterStatus> settingsWatch;
     private Handler<PgMessage> unsolicited = message -> {
     };
     private Handler<String> lostHandler = why -> {
@@ -482,9 +486,17 @@ public final class Leg {
         return out.toString();
     }
 
+    /** Tells {@code watch} of every setting this backend reports from now on, whoever the answer goes to. */
+    public void watchSettings(Consumer<ParameterStatus> watch) {
+        settingsWatch = watch;
+    }
+
     private void dispatch(PgMessage message) {
         if (LOG.isTraceEnabled()) {
             LOG.tracef("%s %d -> %c", database, backend.processId(), (char) message.type());
+        }
+        if (settingsWatch != null && message.type() == BackendMessageType.PARAMETER_STATUS) {
+            settingsWatch.accept(ParameterStatus.decode(message.body()));
         }
         if (message.type() == BackendMessageType.ERROR_RESPONSE && ErrorResponse.decode(message.body()).endsSession()) {
             lastFatal = message;

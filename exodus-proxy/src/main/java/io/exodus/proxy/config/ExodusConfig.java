@@ -225,6 +225,14 @@ public interface ExodusConfig {
         double canaryPercent();
 
         /**
+         * What names a session's tenant for the user-by-user strategy, read from its startup packet when it connects:
+         * {@code user}, {@code application-name} or {@code database}.
+         */
+        @WithName("tenant-key")
+        @WithDefault("user")
+        String tenantKey();
+
+        /**
          * In dual-write, a {@code COPY … FROM 'file'} reads the file on the source in the client's session and gives
          * its bytes to both databases; a larger file is refused (Exodus holds it in memory while it copies), and
          * {@code COPY … FROM STDIN} carries any size.
@@ -414,6 +422,12 @@ public interface ExodusConfig {
         @WithName("max-queue-depth")
         @WithDefault("100")
         long maxQueueDepth();
+
+        /**
+         * The user-by-user strategy's tenants (as {@code exodus.migration.tenant-key} names them), moved in this order;
+         * {@code PUT /exodus/migration/strategy} may name others with {@code "tenants"}.
+         */
+        Optional<List<String>> tenants();
 
         /** A shadow step (strategies shadow and blue-green) fails when it finds more mismatches than this. */
         @WithName("max-shadow-mismatches")

@@ -8,6 +8,7 @@ import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.TenantReads;
 import io.exodus.proxy.migration.StateLease;
 import io.exodus.proxy.session.SessionRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -189,6 +190,7 @@ public class ControlPlane {
                         case PHASE -> before.phase();
                         case POLICY -> before.policy();
                         case CANARY_PERCENT -> String.valueOf(before.canaryPercent());
+                        case TENANT_READS -> before.tenantReads();
                     };
                     int routeChange = setting == ControlSetting.PHASE && before != null
                             && !routeCovers(before.phase(), to) ? 1 : 0;
@@ -358,9 +360,11 @@ public class ControlPlane {
         }
         MigrationPhase phase;
         ConsistencyPolicy policy;
+        TenantReads tenantReads;
         try {
             phase = MigrationPhase.fromConfig(state.phase());
             policy = ConsistencyPolicy.fromConfig(state.policy());
+            tenantReads = TenantReads.parse(state.tenantReads());
         } catch (IllegalArgumentException e) {
             LOG.errorf("Control: version %d of fleet \"%s\" cannot be applied (%s); keeping version %d",
                     state.version(), config.fleet(), e.getMessage(), applied);
@@ -383,6 +387,7 @@ public class ControlPlane {
                 // A change of the route this replica did not see made: its open transactions must not go on.
                 boolean leftBehind = applied != 0 && state.routeChanges() != routeChanges;
                 migration.changeCanaryPercent(state.canaryPercent());
+                migration.changeTenantReads(tenantReads);
                 migration.changePolicy(policy);
                 migration.changePhase(phase);
                 applied = state.version();
@@ -471,7 +476,7 @@ public class ControlPlane {
         }
         Row row = rows.iterator().next();
         return new ControlState(row.getString(0), row.getString(1), row.getDouble(2), row.getLong(3),
-                row.getString(4), row.getString(5), row.getLong(6));
+                row.getString(4), row.getString(5), row.getLong(6), row.getString(7));
     }
 
     /** Whether a change from phase {@code from} to {@code to} (as stored) keeps open transactions right. */

@@ -4,7 +4,9 @@ package io.exodus.proxy.control;
 public enum ControlSetting {
     PHASE("phase", "phase"),
     POLICY("policy", "policy"),
-    CANARY_PERCENT("canary_percent", "canary-percent");
+    CANARY_PERCENT("canary_percent", "canary-percent"),
+    /** The tenants' own shares of reads on the target, a JSON object ({@code TenantReads}). */
+    TENANT_READS("tenant_reads", "tenant-reads");
 
     private final String column;
     private final String auditName;

@@ -22,6 +22,7 @@ final class ControlSql {
                 changed_at timestamptz NOT NULL DEFAULT now(),
                 changed_by text NOT NULL);
             ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS route_changes bigint NOT NULL DEFAULT 0;
+            ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS tenant_reads text NOT NULL DEFAULT '{}';
             CREATE TABLE IF NOT EXISTS exodus.control_audit (
                 id bigserial PRIMARY KEY,
                 fleet text NOT NULL,
@@ -70,7 +71,7 @@ final class ControlSql {
     static final String INSERT_INITIAL = "INSERT INTO exodus.control_state (fleet, phase, policy, canary_percent, "
             + "version, changed_by) VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (fleet) DO NOTHING";
     static final String READ = "SELECT phase, policy, canary_percent, version, changed_at::text, changed_by, "
-            + "route_changes FROM exodus.control_state WHERE fleet = $1";
+            + "route_changes, tenant_reads FROM exodus.control_state WHERE fleet = $1";
     static final String READ_FOR_CHANGE = READ + " FOR UPDATE";
     static final String HEARTBEAT = "INSERT INTO exodus.replicas (fleet, replica, phase, policy, version, last_seen) "
             + "VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (fleet, replica) DO UPDATE SET phase = excluded.phase, "

@@ -8,7 +8,8 @@ package io.exodus.proxy.control;
  * @param routeChanges  how many phase changes moved the primary or started mirroring writes (those a transaction must
  *                      not straddle, {@code MigrationPhase.routeCovers}): a replica that finds it grown by a change it
  *                      did not hold a pause for refuses the transactions it has open
+ * @param tenantReads   the tenants' own shares of reads on the target, as JSON ({@code TenantReads})
  */
 public record ControlState(String phase, String policy, double canaryPercent, long version, String changedAt,
-        String changedBy, long routeChanges) {
+        String changedBy, long routeChanges, String tenantReads) {
 }

@@ -3,6 +3,7 @@ package io.exodus.proxy.control;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.TenantReads;
 import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -42,11 +43,13 @@ public class MigrationChanges {
             case PHASE -> migration.phase().configName();
             case POLICY -> migration.policy().configName();
             case CANARY_PERCENT -> String.valueOf(migration.canaryPercent());
+            case TENANT_READS -> migration.tenantReads().json();
         };
         switch (setting) {
             case PHASE -> migration.changePhase(MigrationPhase.fromConfig(to));
             case POLICY -> migration.changePolicy(ConsistencyPolicy.fromConfig(to));
             case CANARY_PERCENT -> migration.changeCanaryPercent(Double.parseDouble(to));
+            case TENANT_READS -> migration.changeTenantReads(TenantReads.parse(to));
         }
         LOG.infof("Change of %s from %s to %s by %s%s (this replica only: exodus.control.enabled=false)",
                 setting.auditName(), from, to, who, why == null ? "" : ", because " + why);

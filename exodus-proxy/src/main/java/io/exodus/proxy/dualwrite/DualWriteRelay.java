@@ -138,7 +138,9 @@ public final class DualWriteRelay implements Relay {
         this.secondaryTransaction = new SecondaryTransaction(this);
         this.secondaryConnection = new SecondaryConnection(this, services, dual, login, book);
         this.commits = new TransactionCommit(this, dual);
-        this.reads = new ReadRouting(this, session, dual, book);
+        this.reads = new ReadRouting(this, session, dual, book, dual.migration().tenantKey().of(login.user(),
+                login.database(), login.startupParameters()));
+        primary.watchSettings(reads::settingReported);
         this.concurrentWrites = new ConcurrentWrite(this, dual, book);
         this.chainedEnds = new ChainedEnd(this, commits, concurrentWrites, planner, classifications);
         this.schemaChanges = new SchemaChanges(dual.tableShapes(), functions, primary.database(), login.database());

@@ -2,6 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
+import io.exodus.proxy.migration.TenantKey;
 import io.exodus.proxy.session.RelayHost;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.FunctionVolatility;
@@ -12,6 +13,7 @@ import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.NamedObject;
+import io.exodus.proxy.wire.ParameterStatus;
 import io.exodus.proxy.wire.Parse;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.Query;
@@ -36,17 +38,30 @@ final class ReadRouting {
     private final DualWriteServices dual;
     private final StatementBook book;
     private final ShadowRead shadow;
+    /**
+     * Whose share of canary reads this session follows (the user-by-user strategy): named when it connected, and by
+     * {@code application_name} as the server reports it when that is the key (pgJDBC sets it after the startup).
+     */
+    private String tenant;
 
-    ReadRouting(DualWriteRelay relay, RelayHost session, DualWriteServices dual, StatementBook book) {
+    ReadRouting(DualWriteRelay relay, RelayHost session, DualWriteServices dual, StatementBook book, String tenant) {
         this.relay = relay;
         this.session = session;
         this.dual = dual;
         this.book = book;
+        this.tenant = tenant;
         this.shadow = new ShadowRead(relay, dual, book);
     }
 
+    /** A setting the primary reported to the client. */
+    void settingReported(ParameterStatus reported) {
+        if (dual.migration().tenantKey() == TenantKey.APPLICATION_NAME && reported.name().equals("application_name")) {
+            tenant = reported.value();
+        }
+    }
+
     Future<Void> read(UnitPlan plan, int ahead) {
-        if (ahead == 0 && dual.migration().canaryPercent() > 0 && !relay.secondaryUsable()
+        if (ahead == 0 && dual.migration().canaryPercent(tenant) > 0 && !relay.secondaryUsable()
                 && relay.primary().transactionStatus() == TransactionStatus.IDLE) {
             // A session that only reads gets its lost target back here (at most every 5 s), for canary reads.
             return relay.secondaryConnection().reconnectIfDue().compose(v -> routedRead(plan, ahead));
@@ -83,7 +98,7 @@ final class ReadRouting {
      * when the queue has drained. Statements the analyzer pins to the source stay there too.
      */
     private boolean canaryRead(UnitPlan plan) {
-        double percent = dual.migration().canaryPercent();
+        double percent = dual.migration().canaryPercent(tenant);
         if (percent <= 0 || relay.primary().transactionStatus().inBlock() || !relay.secondaryUsable()
                 || !relay.secondary().isIdle() || relay.secondary().transactionStatus().inBlock()
                 || relay.queue().mustQueue() || !canaryEligible(plan)) {

@@ -26,6 +26,8 @@ public class MigrationState {
     private final List<Consumer<MigrationPhase>> phaseListeners = new CopyOnWriteArrayList<>();
     private volatile ConsistencyPolicy policy;
     private volatile double canaryPercent;
+    private final TenantKey tenantKey;
+    private volatile TenantReads tenantReads = TenantReads.NONE;
     private volatile AnalyzerRecommendations recommendations;
     /** Fingerprints of the statements the analyzer pins to the source; empty until it recommends some. */
     private volatile Set<String> pinned = Set.of();
@@ -36,6 +38,7 @@ public class MigrationState {
         this.phase = MigrationPhase.fromConfig(config.migration().phase());
         this.policy = ConsistencyPolicy.fromConfig(config.migration().policy());
         this.canaryPercent = checkedPercent(config.migration().canaryPercent());
+        this.tenantKey = TenantKey.fromConfig(config.migration().tenantKey());
         this.lease = config.control().enabled()
                 ? StateLease.unconfirmed(config.control().staleAfter(), System.nanoTime()) : StateLease.unbounded();
     }
@@ -66,6 +69,36 @@ public class MigrationState {
     /** The share of reads outside transactions that go to the target: 0 outside phase canary. */
     public double canaryPercent() {
         return phase == MigrationPhase.CANARY ? canaryPercent : 0;
+    }
+
+    /**
+     * The share of this tenant's reads outside transactions that go to the target: its own share when it has one
+     * (the user-by-user strategy), the fleet's otherwise; 0 outside phase canary.
+     */
+    public double canaryPercent(String tenant) {
+        if (phase != MigrationPhase.CANARY) {
+            return 0;
+        }
+        return tenantReads.shareOf(tenant).orElse(canaryPercent);
+    }
+
+    /** What names a session's tenant. */
+    public TenantKey tenantKey() {
+        return tenantKey;
+    }
+
+    /** The tenants with a share of their own. */
+    public TenantReads tenantReads() {
+        return tenantReads;
+    }
+
+    public void changeTenantReads(TenantReads shares) {
+        TenantReads old = tenantReads;
+        tenantReads = shares;
+        if (!old.equals(shares)) {
+            LOG.infof("Tenants' shares of reads on the target changed from %s to %s (by %s)", old.json(),
+                    shares.json(), tenantKey.configName());
+        }
     }
 
     /** The share of reads phase canary sends to the target, whatever the phase now. */

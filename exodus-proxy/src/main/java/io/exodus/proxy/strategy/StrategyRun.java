@@ -5,6 +5,7 @@ import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.cutover.PrimarySwitch;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.TenantReads;
 import io.exodus.proxy.shadow.ShadowReads;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -111,7 +112,7 @@ final class StrategyRun {
         StrategyStep step = steps.get(index);
         String why = current();
         LOG.infof("Strategy %s: %s", strategy.configName(), why);
-        Future<Void> making = apply(step, why);
+        Future<Void> making = freshTenants(why).compose(v -> apply(step, why));
         inFlight = settled(making);
         making.onComplete(made -> {
             synchronized (this) {
@@ -131,6 +132,18 @@ final class StrategyRun {
         });
     }
 
+    /**
+     * Before the first step of a run that moves reads by shares: tenants an earlier run or an operator moved would
+     * otherwise keep shares of their own, outside this run's steps.
+     */
+    private Future<Void> freshTenants(String why) {
+        boolean movesReads = strategy == Strategy.CANARY || strategy == Strategy.USER_BY_USER;
+        if (index > 0 || !movesReads || migration.tenantReads().shares().isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return changes.change(ControlSetting.TENANT_READS, TenantReads.NONE.json(), actor, why).mapEmpty();
+    }
+
     private Future<Void> apply(StrategyStep step, String why) {
         if (step.kind() == StrategyStep.Kind.SHADOW) {
             // This replica's sessions only, like the gates that read the outcome (ADR 0019); nothing to audit: no
@@ -141,11 +154,23 @@ final class StrategyRun {
         if (step.kind() == StrategyStep.Kind.CUTOVER) {
             return primarySwitch.cutover(actor, why).mapEmpty();
         }
+        if (step.kind() == StrategyStep.Kind.TENANT) {
+            // The fleet's share at 0 first: the tenants not moved yet stay on the source when the phase turns canary.
+            Future<?> others = migration.phase() == MigrationPhase.CANARY ? Future.succeededFuture()
+                    : changes.change(ControlSetting.CANARY_PERCENT, "0.0", actor, why);
+            return others.compose(v -> changes.change(ControlSetting.TENANT_READS,
+                            migration.tenantReads().with(step.tenant(), step.canaryPercent()).json(), actor, why))
+                    .compose(v -> toCanary(why));
+        }
         // The share first: a phase change to canary before it would send the share configured before to the target.
         Future<?> share = changes.change(ControlSetting.CANARY_PERCENT, String.valueOf(step.canaryPercent()), actor,
                 why);
-        return share.compose(v -> migration.phase() == MigrationPhase.CANARY ? Future.succeededFuture()
-                : changes.change(ControlSetting.PHASE, MigrationPhase.CANARY.configName(), actor, why)).mapEmpty();
+        return share.compose(v -> toCanary(why));
+    }
+
+    private Future<Void> toCanary(String why) {
+        return migration.phase() == MigrationPhase.CANARY ? Future.succeededFuture()
+                : changes.change(ControlSetting.PHASE, MigrationPhase.CANARY.configName(), actor, why).mapEmpty();
     }
 
     private void scheduleCheck() {
@@ -220,7 +245,15 @@ final class StrategyRun {
             end("rolled-back", why + " (nothing to roll back in phase " + phase.configName() + ")");
             return;
         }
-        Future<?> rollback = primarySwitch.rollback(actor, why);
+        StrategyStep step = steps.get(Math.min(index, steps.size() - 1));
+        if (step.kind() == StrategyStep.Kind.TENANT) {
+            rollBackTenant(step.tenant(), why);
+            return;
+        }
+        // The whole migration goes back: the tenants moved so far with it, so that a later canary starts afresh.
+        Future<?> rollback = primarySwitch.rollback(actor, why).compose(done -> strategy != Strategy.USER_BY_USER
+                ? Future.succeededFuture(done) : changes.change(ControlSetting.TENANT_READS,
+                        TenantReads.NONE.json(), actor, why).map(done));
         inFlight = settled(rollback);
         rollback.onComplete(done -> {
             synchronized (this) {
@@ -228,6 +261,26 @@ final class StrategyRun {
                     end("rolled-back", why);
                 } else {
                     end("failed", why + "; the rollback was refused: " + done.cause().getMessage());
+                }
+            }
+        });
+    }
+
+    /**
+     * A tenant's step failed its gates: that tenant's reads go back to the source; the tenants moved before it stay
+     * on the target, their steps having passed. The run ends there.
+     */
+    private void rollBackTenant(String tenant, String why) {
+        Future<?> rollback = changes.change(ControlSetting.TENANT_READS, migration.tenantReads().without(tenant).json(),
+                actor, why);
+        inFlight = settled(rollback);
+        rollback.onComplete(done -> {
+            synchronized (this) {
+                if (done.succeeded()) {
+                    end("rolled-back", why + "; tenant " + tenant + " is back on the source");
+                } else {
+                    end("failed", why + "; tenant " + tenant + " could not be rolled back: "
+                            + done.cause().getMessage());
                 }
             }
         });

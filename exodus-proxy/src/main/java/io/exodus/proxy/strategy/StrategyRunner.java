@@ -52,16 +52,16 @@ public class StrategyRunner {
         return Optional.ofNullable(last).map(StrategyRun::progress);
     }
 
-    /** Starts {@code strategy} from the phase the migration is in; refused (nothing changed) when it cannot. */
-    public synchronized StrategyProgress start(Strategy strategy, String who) {
+    /**
+     * Starts {@code strategy} from the phase the migration is in; refused (nothing changed) when it cannot.
+     *
+     * @param tenants user-by-user's tenants in the order they move; empty for {@code exodus.strategy.tenants}
+     */
+    public synchronized StrategyProgress start(Strategy strategy, List<String> tenants, String who) {
         if (last != null && last.running()) {
             StrategyProgress running = last.progress();
             throw new StrategyRefused("strategy " + running.name() + " is running (step " + (running.step() + 1)
                     + " of " + running.steps().size() + "); stop it first with {\"strategy\": \"none\"}");
-        }
-        if (!strategy.available()) {
-            throw new StrategyRefused("strategy " + strategy.configName() + " is not available in this version of "
-                    + "Exodus; big-bang, canary, blue-green and shadow are");
         }
         if (endpoints.target().isEmpty()) {
             throw new StrategyRefused("no target is configured: set exodus.target.url (EXODUS_TARGET_URL) and restart "
@@ -74,7 +74,7 @@ public class StrategyRunner {
                     + (phase == MigrationPhase.DIRECT ? ": bring the target up to date first (POST "
                             + "/exodus/migration/sync)" : ""));
         }
-        last = new StrategyRun(strategy, plan(strategy), who, vertx, config.soak(), config.checkInterval(), migration,
+        last = new StrategyRun(strategy, plan(strategy, tenants), who, vertx, config.soak(), config.checkInterval(), migration,
                 changes, primarySwitch, gates, shadow, config.minReads());
         last.start();
         return last.progress();
@@ -92,7 +92,7 @@ public class StrategyRunner {
         return stopped.stop(who, why).map(v -> stopped.progress());
     }
 
-    private List<StrategyStep> plan(Strategy strategy) {
+    private List<StrategyStep> plan(Strategy strategy, List<String> tenants) {
         List<StrategyStep> steps = new ArrayList<>();
         if (strategy == Strategy.SHADOW) {
             return List.of(StrategyStep.shadow());
@@ -101,15 +101,31 @@ public class StrategyRunner {
             steps.add(StrategyStep.shadow());
         }
         if (strategy == Strategy.CANARY) {
-            for (double percent : config.canarySteps()) {
-                if (!(percent > 0 && percent <= 100)) {
-                    throw new StrategyRefused("exodus.strategy.canary-steps has " + percent + "; each step is a share "
-                            + "of the reads above 0 and up to 100 (percent)");
-                }
-                steps.add(StrategyStep.canary(percent));
+            canarySteps().forEach(percent -> steps.add(StrategyStep.canary(percent)));
+        }
+        if (strategy == Strategy.USER_BY_USER) {
+            List<String> moved = tenants.isEmpty() ? config.tenants().orElse(List.of()) : tenants;
+            if (moved.isEmpty()) {
+                throw new StrategyRefused("strategy user-by-user names no tenants: give them in the order they move, "
+                        + "{\"strategy\": \"user-by-user\", \"tenants\": [\"…\"]}, or in exodus.strategy.tenants; "
+                        + "a session's tenant is its " + migration.tenantKey().configName()
+                        + " (exodus.migration.tenant-key)");
+            }
+            for (String tenant : moved) {
+                canarySteps().forEach(percent -> steps.add(StrategyStep.tenant(tenant, percent)));
             }
         }
         steps.add(StrategyStep.cutover());
         return steps;
+    }
+
+    private List<Double> canarySteps() {
+        for (double percent : config.canarySteps()) {
+            if (!(percent > 0 && percent <= 100)) {
+                throw new StrategyRefused("exodus.strategy.canary-steps has " + percent + "; each step is a share "
+                        + "of the reads above 0 and up to 100 (percent)");
+            }
+        }
+        return config.canarySteps();
     }
 }

@@ -20,6 +20,7 @@ public class StrategyProfile implements QuarkusTestProfile {
                 Map.entry("exodus.admin.token", DualWriteProfile.TOKEN),
                 Map.entry("exodus.migration.cutover.timeout", "2s"),
                 Map.entry("exodus.strategy.canary-steps", "50,100"),
+                Map.entry("exodus.migration.tenant-key", "application-name"),
                 Map.entry("exodus.strategy.soak", "1s"),
                 Map.entry("exodus.strategy.check-interval", "100ms"),
                 Map.entry("exodus.strategy.min-reads", "5"),

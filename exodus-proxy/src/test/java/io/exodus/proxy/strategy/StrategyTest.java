@@ -23,11 +23,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -164,6 +166,89 @@ class StrategyTest {
         }
     }
 
+    /**
+     * A tenant moved by hand: its reads outside transactions are answered by the target, another tenant's by the
+     * source, and both tenants' writes reach both databases; rolled back, its reads are the source's again.
+     */
+    @Test
+    void aTenantsReadsMoveAloneWhileEveryTenantsWritesReachBothDatabases() throws Exception {
+        assertEquals(409, tenant("alpha", "{\"percent\": 100}").statusCode(), "tenants move in phase canary");
+        assertEquals(200, put("phase", "{\"phase\": \"canary\"}").statusCode());
+        assertEquals(200, put("canary", "{\"percent\": 0}").statusCode());
+        Response moved = tenant("alpha", "{\"percent\": 100}");
+        assertEquals(200, moved.statusCode(), moved.asString());
+        assertEquals(Map.of("alpha", 100.0f), moved.jsonPath().getMap("tenants"));
+        assertEquals(400, tenant("alpha", "{\"percent\": 101}").statusCode());
+
+        String sourcePort = Psql.against(DualWriteDatabases.source(database)).query("show port");
+        String targetPort = Psql.against(DualWriteDatabases.target(database)).query("show port");
+        try (Connection alpha = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database), "ApplicationName",
+                "alpha"); Connection beta = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database),
+                "ApplicationName", "beta")) {
+            assertEquals(targetPort, answeringPort(alpha), "alpha's reads are the target's");
+            assertEquals(sourcePort, answeringPort(beta), "beta's stay on the source");
+            try (Statement a = alpha.createStatement(); Statement b = beta.createStatement()) {
+                a.execute("update accounts set balance = balance - 5 where id = 1");
+                b.execute("update accounts set balance = balance + 5 where id = 1");
+                a.execute("update accounts set balance = balance - 7 where id = 2");
+                b.execute("update accounts set balance = balance + 7 where id = 3");
+            }
+            JsonPath status = given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
+                    .get("/exodus/migration").jsonPath();
+            assertEquals("application-name", status.getString("tenantKey"));
+            assertEquals(Map.of("alpha", 100.0f), status.getMap("tenants"));
+
+            Response back = given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
+                    .delete("/exodus/migration/tenants/alpha");
+            assertEquals(200, back.statusCode(), back.asString());
+            assertEquals(Map.of(), back.jsonPath().getMap("tenants"));
+            assertEquals(sourcePort, answeringPort(alpha), "rolled back: alpha's reads are the source's again");
+        }
+        for (var side : List.of(DualWriteDatabases.source(database), DualWriteDatabases.target(database))) {
+            assertEquals("1000|993|1007", Psql.against(side).query(
+                    "select string_agg(balance::text, '|' order by id) from accounts where id <= 3"));
+        }
+    }
+
+    /** Tenant after tenant through the canary's shares, then the cutover, under both tenants' load. */
+    @Test
+    void userByUserMovesEachTenantThroughTheCanarysSharesThenCutsOverWithoutAClientError() throws Exception {
+        long targetReadsBefore = reads.tally(Side.TARGET).reads();
+        try (Load load = new Load(null, "alpha", "beta")) {
+            Thread.sleep(300);
+            Response started = strategy("user-by-user", "[\"alpha\", \"beta\"]");
+            assertEquals(200, started.statusCode(), started.asString());
+            assertEquals(List.of("tenant alpha 50 %", "tenant alpha 100 %", "tenant beta 50 %", "tenant beta 100 %",
+                    "cutover"), started.jsonPath().getList("steps"));
+            JsonPath ended = awaitEnd(Duration.ofSeconds(90));
+            assertEquals("done", ended.getString("strategy.state"), ended.prettify());
+            assertEquals("cutover", ended.getString("phase"));
+            assertEquals(Map.of("alpha", 100.0f, "beta", 100.0f), ended.getMap("tenants"));
+            assertEquals(0, load.errors(), () -> "client errors: " + load.messages);
+        }
+        assertTrue(reads.tally(Side.TARGET).reads() > targetReadsBefore, "the tenants' steps sent reads to the target");
+        assertEquals(String.valueOf(ACCOUNTS * BALANCE),
+                Psql.against(DualWriteDatabases.target(database)).query("select sum(balance) from accounts"));
+    }
+
+    /** A tenant whose target reads fail is rolled back alone; the migration stays in canary, the fleet on the source. */
+    @Test
+    void aTenantWhoseStepFailsItsGatesIsRolledBackAlone() throws Exception {
+        Psql.against(DualWriteDatabases.source(database)).query("create table only_on_source (id int)");
+        try (Load load = new Load("select count(*) from only_on_source", "alpha", "beta")) {
+            Thread.sleep(300);
+            assertEquals(200, strategy("user-by-user", "[\"alpha\", \"beta\"]").statusCode());
+            JsonPath ended = awaitEnd(Duration.ofSeconds(60));
+            assertEquals("rolled-back", ended.getString("strategy.state"), ended.prettify());
+            assertTrue(ended.getString("strategy.outcome").contains("tenant alpha is back on the source"),
+                    ended.getString("strategy.outcome"));
+            assertEquals(0, ended.getInt("strategy.step"), "it ended at alpha's first step");
+            assertEquals("canary", ended.getString("phase"));
+            assertEquals(Map.of(), ended.getMap("tenants"));
+            assertEquals(0.0, ended.getDouble("canaryPercent"), "the other tenants stayed on the source");
+        }
+    }
+
     @Test
     void aRunningStrategyIsStoppedWhereItIs() {
         assertEquals(200, strategy("big-bang").statusCode());
@@ -183,7 +268,8 @@ class StrategyTest {
         assertEquals(400, strategy("sideways").statusCode());
         Response tenants = strategy("user-by-user");
         assertEquals(409, tenants.statusCode());
-        assertTrue(tenants.asString().contains("not available"), tenants.asString());
+        assertTrue(tenants.asString().contains("names no tenants") && tenants.asString().contains("application-name"),
+                tenants.asString());
         migration.changePhase(MigrationPhase.DIRECT);
         given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
                 .body("{\"strategy\": \"canary\"}").put("/exodus/migration/strategy").then().statusCode(409)
@@ -206,9 +292,33 @@ class StrategyTest {
     }
 
     private static Response strategy(String name) {
+        return strategy(name, null);
+    }
+
+    /** @param tenants a JSON array, or null */
+    private static Response strategy(String name, String tenants) {
         return given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN)
                 .header("X-Exodus-Actor", "strategy test").contentType("application/json")
-                .body("{\"strategy\": \"" + name + "\"}").put("/exodus/migration/strategy");
+                .body("{\"strategy\": \"" + name + "\"" + (tenants == null ? "" : ", \"tenants\": " + tenants) + "}")
+                .put("/exodus/migration/strategy");
+    }
+
+    private static Response put(String what, String body) {
+        return given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body(body).put("/exodus/migration/" + what);
+    }
+
+    private static Response tenant(String tenant, String body) {
+        return put("tenants/" + tenant, body);
+    }
+
+    /** The port of the server that answered a read outside a transaction. */
+    private static String answeringPort(Connection client) throws SQLException {
+        try (Statement statement = client.createStatement();
+                ResultSet rows = statement.executeQuery("select setting from pg_settings where name = 'port'")) {
+            rows.next();
+            return rows.getString(1);
+        }
     }
 
     private static Response post(String step, String body) {
@@ -227,15 +337,18 @@ class StrategyTest {
         private final List<String> messages = java.util.Collections.synchronizedList(new ArrayList<>());
         private int errors = -1;
 
-        Load(String failingRead) {
+        /** @param tenants the application names the clients connect with, in turn; pgJDBC's own without */
+        Load(String failingRead, String... tenants) {
             for (int i = 0; i < 4; i++) {
-                workers.add(clients.submit(() -> work(failingRead)));
+                String tenant = tenants.length == 0 ? null : tenants[i % tenants.length];
+                workers.add(clients.submit(() -> work(failingRead, tenant)));
             }
         }
 
-        private int work(String failingRead) {
+        private int work(String failingRead, String tenant) {
             int failed = 0;
-            try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+            try (Connection client = tenant == null ? DualWriteDatabases.open(DualWriteDatabases.proxy(port, database))
+                    : DualWriteDatabases.open(DualWriteDatabases.proxy(port, database), "ApplicationName", tenant);
                     Statement statement = client.createStatement()) {
                 while (running.get()) {
                     int from = ThreadLocalRandom.current().nextInt(1, ACCOUNTS + 1);
