@@ -1,6 +1,9 @@
 package io.exodus.it;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import io.exodus.testsupport.BankRun;
 import io.exodus.testsupport.BankWorkload;
 import io.exodus.testsupport.ConnectionTarget;
@@ -21,16 +24,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two replicas of one fleet, a bank workload of 16 clients through both (8 each): a canary strategy run by one replica
- * walks the fleet through 5, 25, 50 and 100 % of the reads on the target to the cutover, the other rolls it back; an
- * explicit canary is rolled back; a big-bang strategy run by the second replica cuts over, the first rolls it back.
- * Every cutover and rollback pauses the new transactions of both replicas and moves the sessions of both. No client
- * sees an error, the total never changes, source and target end identical, and each pause is measured and printed.
+ * Two replicas of one fleet, a bank workload of 16 clients through both (8 each), every strategy in turn: a canary
+ * strategy run by one replica walks the fleet through 5, 25, 50 and 100 % of the reads on the target to the cutover,
+ * the other rolls it back; an explicit canary is rolled back; a big-bang strategy run by the second replica cuts over,
+ * the first rolls it back; blue-green (shadow reads, then the cutover) by the first, rolled back by the second;
+ * user-by-user (the database as the tenant, its share reaching both replicas) by the second, rolled back by the first;
+ * shadow by the first, which changes no phase. Every cutover and rollback pauses the new transactions of both replicas
+ * and moves the sessions of both. No client sees an error, the total never changes, source and target end identical,
+ * and each pause is measured and printed.
  */
 class FleetCutoverTest {
     private static final String DATABASE = "it_fleet_cutover";
@@ -52,7 +59,7 @@ class FleetCutoverTest {
     }
 
     @Test
-    void bothStrategiesAndBothRollbacksThroughEitherReplicaMoveTheSessionsOfBothLosingNothing() throws Exception {
+    void everyStrategyAndBothRollbacksThroughEitherReplicaMoveTheSessionsOfBothLosingNothing() throws Exception {
         ConnectionTarget source = ConnectionTarget.superuser(TestDatabases.source()).withDatabase(DATABASE);
         ConnectionTarget target = ConnectionTarget.superuser(TestDatabases.target()).withDatabase(DATABASE);
         BankWorkload bank = new BankWorkload("fleet_accounts", 20);
@@ -72,9 +79,16 @@ class FleetCutoverTest {
                     DATABASE);
             ConnectionTarget throughB = throughA.withPort(portB);
             CompletableFuture<BankRun> runA = CompletableFuture.supplyAsync(
-                    () -> bank.withSeed(1).run(throughA, 8, Duration.ofSeconds(25)));
+                    () -> bank.withSeed(1).run(throughA, 8, Duration.ofSeconds(50)));
             CompletableFuture<BankRun> runB = CompletableFuture.supplyAsync(
-                    () -> bank.withSeed(2).run(throughB, 8, Duration.ofSeconds(25)));
+                    () -> bank.withSeed(2).run(throughB, 8, Duration.ofSeconds(50)));
+            // Reads outside transactions, which canary steps send to the target and shadow steps compare: the total
+            // is the same in every snapshot of either database.
+            long deadline = System.nanoTime() + Duration.ofSeconds(50).toNanos();
+            CompletableFuture<List<String>> readsA = CompletableFuture.supplyAsync(
+                    () -> readTotals(throughA, bank, deadline));
+            CompletableFuture<List<String>> readsB = CompletableFuture.supplyAsync(
+                    () -> readTotals(throughB, bank, deadline));
             Support.sleep(2000);
 
             List<Long> cutoverPauses = new ArrayList<>();
@@ -94,6 +108,14 @@ class FleetCutoverTest {
             // Big-bang, driven by b; rolled back through a.
             cutoverPauses.add(runStrategy(httpB, "big-bang"));
             rollbackPauses.add(rollback(httpA));
+            cutoverPauses.add(runStrategy(httpA, "blue-green"));
+            rollbackPauses.add(rollback(httpB));
+            cutoverPauses.add(runStrategy(httpB, "user-by-user", List.of(DATABASE)));
+            assertTrue(Support.get(httpA, "/exodus/migration/tenants", TOKEN).body().replace(" ", "")
+                    .contains("\"" + DATABASE + "\":100.0"), "the tenant's share reached replica a");
+            rollbackPauses.add(rollback(httpA));
+            // Shadow compares the target's answers and moves nothing: it ends done in phase dual-write.
+            assertEquals("dual-write", endOf(httpA, "shadow", List.of()));
             assertTrue(Support.get(httpB, "/exodus/migration", TOKEN).body().replace(" ", "")
                     .contains("\"phase\":\"dual-write\""));
             System.out.printf("FleetCutoverTest: cutover pauses %s ms (max %d), rollback pauses %s ms (max %d), "
@@ -103,6 +125,8 @@ class FleetCutoverTest {
             assertTrue(Collections.max(cutoverPauses) < 5_000 && Collections.max(rollbackPauses) < 5_000,
                     cutoverPauses + " / " + rollbackPauses);
 
+            assertEquals(List.of(), readsA.get(), "reads through replica a");
+            assertEquals(List.of(), readsB.get(), "reads through replica b");
             BankRun onA = runA.get();
             BankRun onB = runB.get();
             onA.requireNoFailures();
@@ -114,16 +138,53 @@ class FleetCutoverTest {
         }
     }
 
+    /** Reads the bank's total until the deadline; what went wrong (an error, another total), or nothing. */
+    private static List<String> readTotals(ConnectionTarget through, BankWorkload bank, long deadline) {
+        List<String> wrong = new ArrayList<>();
+        try (Connection client = through.openJdbc(); Statement statement = client.createStatement()) {
+            while (System.nanoTime() < deadline && wrong.size() < 10) {
+                try (ResultSet total = statement.executeQuery("SELECT sum(balance) FROM fleet_accounts")) {
+                    total.next();
+                    if (total.getLong(1) != bank.expectedTotal()) {
+                        wrong.add("total " + total.getLong(1));
+                    }
+                } catch (SQLException e) {
+                    wrong.add(e.getSQLState() + " " + e.getMessage());
+                }
+                Support.sleep(20);
+            }
+        } catch (SQLException e) {
+            wrong.add("connect: " + e.getMessage());
+        }
+        return wrong;
+    }
+
     /** Runs the strategy through the replica until it ends; it must end done, in phase cutover. Its pause, in ms. */
     private static long runStrategy(int http, String strategy) {
-        Support.HttpAnswer started = Support.put(http, "/exodus/migration/strategy", TOKEN,
-                "{\"strategy\": \"" + strategy + "\", \"reason\": \"integration test\"}");
+        return runStrategy(http, strategy, List.of());
+    }
+
+    /** @param tenants user-by-user's, in the order they move */
+    private static long runStrategy(int http, String strategy, List<String> tenants) {
+        assertEquals("cutover", endOf(http, strategy, tenants));
+        String status = Support.get(http, "/exodus/migration", TOKEN).body().replace(" ", "");
+        return pauseOf(status.substring(status.indexOf("\"lastSwitch\"")));
+    }
+
+    /** Runs the strategy through the replica until it ends done; the phase it left. */
+    private static String endOf(int http, String strategy, List<String> tenants) {
+        String named = tenants.stream().map(tenant -> "\"" + tenant + "\"").collect(Collectors.joining(", "));
+        Support.HttpAnswer started = Support.put(http, "/exodus/migration/strategy", TOKEN, "{\"strategy\": \""
+                + strategy + "\", \"tenants\": [" + named + "], \"reason\": \"integration test\"}");
         assertEquals(200, started.status(), started.body());
         assertTrue(Support.await(Duration.ofSeconds(30), () -> !Support.get(http, "/exodus/migration", TOKEN).body()
-                .replace(" ", "").contains("\"state\":\"running\"")), "the " + strategy + " strategy ends");
+                .replace(" ", "").contains("\"state\":\"running\"")), () -> "the " + strategy + " strategy ends: "
+                        + Support.get(http, "/exodus/migration", TOKEN).body());
         String status = Support.get(http, "/exodus/migration", TOKEN).body().replace(" ", "");
-        assertTrue(status.contains("\"state\":\"done\"") && status.contains("\"phase\":\"cutover\""), status);
-        return pauseOf(status.substring(status.indexOf("\"lastSwitch\"")));
+        assertTrue(status.contains("\"state\":\"done\""), status);
+        Matcher phase = Pattern.compile("\"phase\":\"([a-z-]+)\"").matcher(status);
+        assertTrue(phase.find(), status);
+        return phase.group(1);
     }
 
     private static long rollback(int http) {
@@ -146,6 +207,9 @@ class FleetCutoverTest {
         environment.put("EXODUS_STRATEGY_CHECK_INTERVAL", "200ms");
         environment.put("EXODUS_STRATEGY_MIN_READS", "5");
         environment.put("EXODUS_STRATEGY_MAX_LATENCY_RATIO", "50");
+        environment.put("EXODUS_MIGRATION_TENANT_KEY", "database");
+        // Every read the shadow step may compare, so that it reaches its minimum within a soak.
+        environment.put("EXODUS_MIGRATION_SHADOW_SHARE", "100");
         return environment;
     }
 }
