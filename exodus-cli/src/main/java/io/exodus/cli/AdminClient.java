@@ -58,6 +58,10 @@ final class AdminClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
     }
 
+    Answer delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     URI base() {
         return base;
     }

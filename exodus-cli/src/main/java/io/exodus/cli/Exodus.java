@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "exodus", mixinStandardHelpOptions = true, versionProvider = Exodus.Version.class,
         description = "Drives a migration through an Exodus proxy's admin API (docs/cli.md).",
         subcommands = { StatusCommand.class, SyncCommand.class, VerifyCommand.class, PhaseCommand.class,
-                PolicyCommand.class, CanaryCommand.class, StrategyCommand.class, CutoverCommand.class,
+                PolicyCommand.class, CanaryCommand.class, TenantCommand.class, StrategyCommand.class, CutoverCommand.class,
                 RollbackCommand.class, RetireSourceCommand.class, CommandLine.HelpCommand.class })
 public final class Exodus implements Callable<Integer> {
     static final String URL_VARIABLE = "EXODUS_ADMIN_URL";

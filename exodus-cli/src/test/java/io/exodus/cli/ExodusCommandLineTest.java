@@ -36,6 +36,10 @@ class ExodusCommandLineTest {
     @Test
     void aWrongCommandLineIsAUsageError() {
         assertEquals(ExitCode.USAGE.code(), run(Map.of(), "canary", "abc").exitCode());
+        Run tenant = run(Map.of(), "tenant", "alice", "most");
+        assertEquals(ExitCode.USAGE.code(), tenant.exitCode());
+        assertTrue(tenant.err().contains("0 to 100, or rollback"), tenant.err());
+        assertEquals(ExitCode.USAGE.code(), run(Map.of(), "tenant", "alice").exitCode());
         assertEquals(ExitCode.USAGE.code(), run(Map.of(), "status", "--url", "ftp://proxy").exitCode());
         assertEquals(ExitCode.USAGE.code(), run(Map.of(), "launch").exitCode());
         assertEquals(ExitCode.USAGE.code(), run(Map.of()).exitCode());

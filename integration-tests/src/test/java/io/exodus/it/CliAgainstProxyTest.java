@@ -120,6 +120,12 @@ class CliAgainstProxyTest {
             assertEquals(0, phase.exitCode(), phase::toString);
             assertTrue(phase.out().contains("appliedBy: cli_test"), phase.out());
             assertEquals(0, exodus("canary", "25").exitCode());
+            Run tenant = exodus("tenant", "billing app", "100");
+            assertEquals(0, tenant.exitCode(), tenant::toString);
+            assertTrue(tenant.out().contains("tenants: {\"billing app\":100.0}"), tenant.out());
+            Run back = exodus("tenant", "billing app", "rollback");
+            assertEquals(0, back.exitCode(), back::toString);
+            assertTrue(back.out().contains("tenants: {}"), back.out());
             assertEquals(0, exodus("policy", "best-effort", "--json").exitCode());
 
             JsonNode status = JSON.readTree(exodus("status", "--json").out());
