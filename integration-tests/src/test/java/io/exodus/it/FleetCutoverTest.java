@@ -93,8 +93,17 @@ class FleetCutoverTest {
 
             List<Long> cutoverPauses = new ArrayList<>();
             List<Long> rollbackPauses = new ArrayList<>();
-            // Canary, driven by a: each step soaks 1 s, then the cutover.
-            cutoverPauses.add(runStrategy(httpA, "canary"));
+            // Canary, driven by a: each step soaks 1 s, then the cutover. One run at a time for the fleet: replica b
+            // shows a's and refuses a second.
+            start(httpA, "canary", List.of());
+            String shownByB = Support.get(httpB, "/exodus/migration", TOKEN).body().replace(" ", "");
+            assertTrue(shownByB.contains("\"name\":\"canary\"") && shownByB.contains("\"replica\":\"fleet_a\""),
+                    shownByB);
+            Support.HttpAnswer second = Support.put(httpB, "/exodus/migration/strategy", TOKEN,
+                    "{\"strategy\": \"big-bang\"}");
+            assertEquals(409, second.status(), second.body());
+            assertTrue(second.body().contains("replica fleet_a"), second.body());
+            cutoverPauses.add(pauseAfter(httpA, "canary"));
             String targetPort = String.valueOf(TestDatabases.target().port());
             assertEquals(targetPort, Support.psql(b, throughB, "select current_setting('port')"),
                     "a new session of replica b starts on the target");
@@ -166,17 +175,32 @@ class FleetCutoverTest {
 
     /** @param tenants user-by-user's, in the order they move */
     private static long runStrategy(int http, String strategy, List<String> tenants) {
-        assertEquals("cutover", endOf(http, strategy, tenants));
+        start(http, strategy, tenants);
+        return pauseAfter(http, strategy);
+    }
+
+    /** Waits for the strategy started through the replica to end done in phase cutover; its pause, in ms. */
+    private static long pauseAfter(int http, String strategy) {
+        assertEquals("cutover", awaitEnd(http, strategy));
         String status = Support.get(http, "/exodus/migration", TOKEN).body().replace(" ", "");
         return pauseOf(status.substring(status.indexOf("\"lastSwitch\"")));
     }
 
     /** Runs the strategy through the replica until it ends done; the phase it left. */
     private static String endOf(int http, String strategy, List<String> tenants) {
+        start(http, strategy, tenants);
+        return awaitEnd(http, strategy);
+    }
+
+    private static void start(int http, String strategy, List<String> tenants) {
         String named = tenants.stream().map(tenant -> "\"" + tenant + "\"").collect(Collectors.joining(", "));
         Support.HttpAnswer started = Support.put(http, "/exodus/migration/strategy", TOKEN, "{\"strategy\": \""
                 + strategy + "\", \"tenants\": [" + named + "], \"reason\": \"integration test\"}");
         assertEquals(200, started.status(), started.body());
+    }
+
+    /** Waits for the run to end done; the phase it left. */
+    private static String awaitEnd(int http, String strategy) {
         assertTrue(Support.await(Duration.ofSeconds(30), () -> !Support.get(http, "/exodus/migration", TOKEN).body()
                 .replace(" ", "").contains("\"state\":\"running\"")), () -> "the " + strategy + " strategy ends: "
                         + Support.get(http, "/exodus/migration", TOKEN).body());

@@ -57,6 +57,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -211,19 +212,19 @@ public class MigrationResource {
                 : Future.succeededFuture();
         Future<List<Replica>> replicas = control.enabled()
                 ? control.replicas().otherwise(failure -> List.of()) : Future.succeededFuture(List.of());
-        return Uni.createFrom().completionStage(Future.all(replay, replicas).toCompletionStage())
-                .map(both -> statusWith(replay.result(), replicas.result()));
+        // The strategy's progress before the phase: a step records its outcome after its phase change, so a progress
+        // read first never shows an outcome whose phase the status does not show yet (a rolled-back run in canary).
+        Future<Optional<StrategyProgress>> progress = strategies.fleetProgress();
+        return Uni.createFrom().completionStage(Future.all(replay, replicas, progress).toCompletionStage())
+                .map(all -> statusWith(replay.result(), replicas.result(), progress.result().orElse(null)));
     }
 
-    private Response statusWith(CatchUpStatus replay, List<Replica> replicas) {
+    private Response statusWith(CatchUpStatus replay, List<Replica> replicas, StrategyProgress progress) {
         Map<String, Double> counts = new LinkedHashMap<>();
         for (Divergence.Kind kind : Divergence.Kind.values()) {
             counts.put(kind.tag(), divergences.count(kind));
         }
         List<Divergence> recent = divergences.recent();
-        // The strategy's progress before the phase: a step records its outcome after its phase change, so a progress
-        // read first never shows an outcome whose phase the status does not show yet (a rolled-back run in canary).
-        StrategyProgress progress = strategies.progress().orElse(null);
         MigrationPhase phase = migration.phase();
         return Response.ok(new Status(phase.configName(), phase.primary().configName(),
                 migration.policy().configName(),
@@ -431,8 +432,10 @@ public class MigrationResource {
                         .toCompletionStage()).map(progress -> Response.ok(progress).build());
             }
             List<String> tenants = change.tenants() == null ? List.of() : change.tenants();
-            return Uni.createFrom().item(Response.ok(strategies.start(Strategy.fromConfig(name), tenants,
-                    actorOf(actor))).build());
+            return Uni.createFrom().completionStage(strategies.start(Strategy.fromConfig(name), tenants,
+                    actorOf(actor)).toCompletionStage()).map(progress -> Response.ok(progress).build())
+                    .onFailure(StrategyRefused.class).recoverWithItem(notNow -> problem(Response.Status.CONFLICT,
+                            notNow.getMessage()));
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST,
                     e.getMessage() + ", or none to stop the running one"));

@@ -488,8 +488,19 @@ public class ControlPlane {
         }
     }
 
-    private Pool pool() {
+    /** The control database: the source's database that its URL names. */
+    Pool pool() {
         return connections.to(endpoints.source());
+    }
+
+    /** The fleet this replica belongs to. */
+    String fleet() {
+        return config.fleet();
+    }
+
+    /** How long a replica counts as live after its last heartbeat. */
+    long liveMillis() {
+        return 3 * config.heartbeatInterval().toMillis();
     }
 
     private static String hostName() {

@@ -42,6 +42,12 @@ final class ControlSql {
                 last_seen timestamptz NOT NULL,
                 PRIMARY KEY (fleet, replica));
             ALTER TABLE exodus.replicas ADD COLUMN IF NOT EXISTS held_pause bigint;
+            CREATE TABLE IF NOT EXISTS exodus.strategy_runs (
+                fleet text PRIMARY KEY,
+                replica text NOT NULL,
+                progress text NOT NULL,
+                running boolean NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now());
             CREATE TABLE IF NOT EXISTS exodus.traffic_pauses (
                 fleet text PRIMARY KEY,
                 id bigint NOT NULL,
@@ -93,6 +99,21 @@ final class ControlSql {
     /** The phase changes audited after a version, oldest first. */
     static final String PHASE_CHANGES_SINCE = "SELECT who, from_value, to_value, version FROM exodus.control_audit "
             + "WHERE fleet = $1 AND what = 'phase' AND version > $2 ORDER BY version";
+    /**
+     * A replica takes the fleet's strategy run: unless another live replica runs one. Answers the replica, or no row
+     * when another has it.
+     */
+    static final String CLAIM_STRATEGY = """
+            INSERT INTO exodus.strategy_runs AS s (fleet, replica, progress, running) VALUES ($1, $2, $3, true)
+            ON CONFLICT (fleet) DO UPDATE SET replica = excluded.replica, progress = excluded.progress, running = true,
+                updated_at = now()
+            WHERE NOT s.running OR s.replica = excluded.replica
+               OR NOT EXISTS (SELECT 1 FROM exodus.replicas r WHERE r.fleet = s.fleet AND r.replica = s.replica
+                              AND r.last_seen > now() - $4 * interval '1 millisecond')
+            RETURNING replica""";
+    static final String SAVE_STRATEGY = "UPDATE exodus.strategy_runs SET progress = $3, running = $4, "
+            + "updated_at = now() WHERE fleet = $1 AND replica = $2";
+    static final String READ_STRATEGY = "SELECT replica, progress, running FROM exodus.strategy_runs WHERE fleet = $1";
     static final String CHANNEL = "exodus_control";
     static final String NOTIFY = "SELECT pg_catalog.pg_notify('" + CHANNEL + "', $1)";
 

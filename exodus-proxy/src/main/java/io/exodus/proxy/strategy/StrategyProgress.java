@@ -15,7 +15,13 @@ import java.util.List;
  * @param gates     the health gates as the step last read them; null before the first reading
  * @param outcome   why the run ended; null while it runs
  * @param startedBy who started it (the X-Exodus-Actor header)
+ * @param replica   the replica that runs it: with the control plane on, one run at a time for the whole fleet, shown
+ *                  by every replica as of its last step
  */
 public record StrategyProgress(String name, String state, List<String> steps, int step, Instant startedAt,
-        Instant stepStartedAt, Instant endedAt, GateReading gates, String outcome, String startedBy) {
+        Instant stepStartedAt, Instant endedAt, GateReading gates, String outcome, String startedBy, String replica) {
+
+    public boolean running() {
+        return state.equals("running") || state.equals("rolling-back");
+    }
 }

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One run of a strategy: its steps made one after the other, each watched by the health gates for a soak; a gate
@@ -51,10 +52,16 @@ final class StrategyRun {
     private long timer = -1;
     /** The step or rollback being made, which a stop waits for; succeeded when none is. */
     private Future<Void> inFlight = Future.succeededFuture();
+    private final String replica;
+    /** Told the progress at each step and at the end (the fleet's record of the run). */
+    private final Consumer<StrategyProgress> milestones;
 
     StrategyRun(Strategy strategy, List<StrategyStep> steps, String startedBy, Vertx vertx, Duration soak,
             Duration checkInterval, MigrationState migration, MigrationChanges changes, PrimarySwitch primarySwitch,
-            HealthGates gates, ShadowReads shadow, int minCompared) {
+            HealthGates gates, ShadowReads shadow, int minCompared, String replica,
+            Consumer<StrategyProgress> milestones) {
+        this.replica = replica;
+        this.milestones = milestones;
         this.strategy = strategy;
         this.steps = steps;
         this.startedBy = startedBy;
@@ -83,7 +90,8 @@ final class StrategyRun {
 
     synchronized StrategyProgress progress() {
         return new StrategyProgress(strategy.configName(), state, steps.stream().map(StrategyStep::describe).toList(),
-                Math.min(index, steps.size() - 1), startedAt, stepStartedAt, endedAt, lastReading, outcome, startedBy);
+                Math.min(index, steps.size() - 1), startedAt, stepStartedAt, endedAt, lastReading, outcome, startedBy,
+                replica);
     }
 
     /**
@@ -112,6 +120,7 @@ final class StrategyRun {
         StrategyStep step = steps.get(index);
         String why = current();
         LOG.infof("Strategy %s: %s", strategy.configName(), why);
+        milestones.accept(progress());
         Future<Void> making = freshTenants(why).compose(v -> apply(step, why));
         inFlight = settled(making);
         making.onComplete(made -> {
@@ -241,6 +250,7 @@ final class StrategyRun {
         MigrationPhase phase = migration.phase();
         LOG.warnf("Strategy %s: %s; rolling back to the source as the primary", strategy.configName(), why);
         state = "rolling-back";
+        milestones.accept(progress());
         if (phase != MigrationPhase.CANARY && phase != MigrationPhase.CUTOVER) {
             end("rolled-back", why + " (nothing to roll back in phase " + phase.configName() + ")");
             return;
@@ -298,6 +308,7 @@ final class StrategyRun {
         state = finalState;
         outcome = why;
         endedAt = Instant.now();
+        milestones.accept(progress());
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }

@@ -5,15 +5,19 @@ import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.control.MigrationChanges;
+import io.exodus.proxy.control.StrategyRuns;
 import io.exodus.proxy.cutover.PrimarySwitch;
 import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.shadow.ShadowReads;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +29,7 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class StrategyRunner {
+    private static final Logger LOG = Logger.getLogger(StrategyRunner.class);
     private final Vertx vertx;
     private final ExodusConfig.Strategy config;
     private final MigrationState migration;
@@ -33,11 +38,15 @@ public class StrategyRunner {
     private final BackendEndpoints endpoints;
     private final HealthGates gates;
     private final ShadowReads shadow;
+    private final StrategyRuns runs;
+    private final ObjectMapper json;
     private StrategyRun last;
 
     public StrategyRunner(Vertx vertx, ExodusConfig config, MigrationState migration, MigrationChanges changes,
             PrimarySwitch primarySwitch, BackendEndpoints endpoints, DivergenceLog divergences,
-            CatchUpApplier replayer, ReadsBySide reads, ShadowReads shadow) {
+            CatchUpApplier replayer, ReadsBySide reads, ShadowReads shadow, StrategyRuns runs, ObjectMapper json) {
+        this.runs = runs;
+        this.json = json;
         this.vertx = vertx;
         this.config = config.strategy();
         this.migration = migration;
@@ -53,11 +62,86 @@ public class StrategyRunner {
     }
 
     /**
+     * The run to show: this replica's while it runs one; otherwise, with the control plane on, the fleet's last run
+     * (another replica's, as of its last step) when it is newer than this replica's own.
+     */
+    public Future<Optional<StrategyProgress>> fleetProgress() {
+        Optional<StrategyProgress> here = progress();
+        if (!runs.shared() || here.map(StrategyProgress::running).orElse(false)) {
+            return Future.succeededFuture(here);
+        }
+        return runs.last().map(fleet -> fleet.filter(run -> !run.replica().equals(runs.replicaId()))
+                .map(run -> parsed(run.progress())).filter(run -> run != null && (here.isEmpty() || run.running()
+                        || run.startedAt().isAfter(here.get().startedAt()))).or(() -> here))
+                .otherwise(failure -> here);
+    }
+
+    private StrategyProgress parsed(String json) {
+        try {
+            return this.json.readValue(json, StrategyProgress.class);
+        } catch (IOException e) {
+            LOG.warnf("The fleet's strategy run could not be read (%s); showing this replica's", e.getMessage());
+            return null;
+        }
+    }
+
+    /** The fleet's record of this replica's run, at each step and at its end; a failure is logged, the run goes on. */
+    private void record(StrategyProgress progress) {
+        if (!runs.shared()) {
+            return;
+        }
+        try {
+            runs.save(json.writeValueAsString(progress), progress.running()).onFailure(failure -> LOG.warnf(
+                    "The strategy run's progress could not be written to the control database: %s",
+                    failure.getMessage()));
+        } catch (IOException e) {
+            LOG.warnf("The strategy run's progress could not be written as JSON: %s", e.getMessage());
+        }
+    }
+
+    /**
      * Starts {@code strategy} from the phase the migration is in; refused (nothing changed) when it cannot.
      *
      * @param tenants user-by-user's tenants in the order they move; empty for {@code exodus.strategy.tenants}
      */
-    public synchronized StrategyProgress start(Strategy strategy, List<String> tenants, String who) {
+    public Future<StrategyProgress> start(Strategy strategy, List<String> tenants, String who) {
+        StrategyRun run;
+        try {
+            run = planned(strategy, tenants, who);
+        } catch (StrategyRefused refused) {
+            return Future.failedFuture(refused);
+        }
+        if (!runs.shared()) {
+            return Future.succeededFuture(begin(run));
+        }
+        String progress;
+        try {
+            progress = json.writeValueAsString(run.progress());
+        } catch (IOException e) {
+            return Future.failedFuture(e);
+        }
+        return runs.claim(progress).recover(failure -> Future.failedFuture(failure instanceof StrategyRuns.RunElsewhere
+                elsewhere ? refusedFor(elsewhere) : failure)).map(claimed -> begin(run));
+    }
+
+    private static StrategyRefused refusedFor(StrategyRuns.RunElsewhere elsewhere) {
+        String replica = elsewhere.run() == null ? "another replica" : "replica " + elsewhere.run().replica();
+        return new StrategyRefused("a strategy is running on " + replica + " of this fleet (GET /exodus/migration "
+                + "there shows it); stop it there with {\"strategy\": \"none\"}, or wait for it to end");
+    }
+
+    private synchronized StrategyProgress begin(StrategyRun run) {
+        if (last != null && last.running()) {
+            StrategyProgress running = last.progress();
+            throw new StrategyRefused("strategy " + running.name() + " is running (step " + (running.step() + 1)
+                    + " of " + running.steps().size() + "); stop it first with {\"strategy\": \"none\"}");
+        }
+        last = run;
+        last.start();
+        return last.progress();
+    }
+
+    private synchronized StrategyRun planned(Strategy strategy, List<String> tenants, String who) {
         if (last != null && last.running()) {
             StrategyProgress running = last.progress();
             throw new StrategyRefused("strategy " + running.name() + " is running (step " + (running.step() + 1)
@@ -74,10 +158,8 @@ public class StrategyRunner {
                     + (phase == MigrationPhase.DIRECT ? ": bring the target up to date first (POST "
                             + "/exodus/migration/sync)" : ""));
         }
-        last = new StrategyRun(strategy, plan(strategy, tenants), who, vertx, config.soak(), config.checkInterval(), migration,
-                changes, primarySwitch, gates, shadow, config.minReads());
-        last.start();
-        return last.progress();
+        return new StrategyRun(strategy, plan(strategy, tenants), who, vertx, config.soak(), config.checkInterval(),
+                migration, changes, primarySwitch, gates, shadow, config.minReads(), runs.replicaId(), this::record);
     }
 
     /**
