@@ -62,9 +62,14 @@ public class CaptureTap {
         return settings != null;
     }
 
-    /** The capture of a new client session, numbered as in its log lines; {@link SessionCapture#NONE} when off. */
-    public SessionCapture openSession(long sessionId) {
-        return settings == null ? SessionCapture.NONE : new StatementRecorder(sessionId, settings, buffer);
+    /**
+     * The capture of a new client session, numbered as in its log lines; {@link SessionCapture#NONE} when off.
+     *
+     * @param startupParameters its start-up packet's parameters: the settings its statements start with
+     */
+    public SessionCapture openSession(long sessionId, Map<String, String> startupParameters) {
+        return settings == null ? SessionCapture.NONE
+                : new StatementRecorder(sessionId, startupParameters, settings, buffer);
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -81,7 +81,7 @@ final class EventAssembler {
                 captured.protocol(), shape.statementClass(), shape.normalized().text(),
                 shape.normalized().fingerprint(), captured.preparedName(), parameters,
                 micros(captured.sourceNanos()), micros(captured.targetNanos()), rows(captured.tag()),
-                captured.sqlstate(), null, parameterTypes);
+                captured.sqlstate(), null, parameterTypes, captured.settings(), null);
     }
 
     /** @param normalizedText a normalised text, whose fingerprint and class are those of every text of its shape */
