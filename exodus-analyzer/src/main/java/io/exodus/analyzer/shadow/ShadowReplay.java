@@ -87,10 +87,18 @@ final class ShadowReplay {
         String unrunnable = null;
         for (CapturedExecution captured : statement.executions()) {
             ReplayedSettings settings = ReplayedSettings.of(captured.settings());
-            ReplayableSql sql = ReplayableSql.of(statement.text(), captured.parameters(), types(captured));
+            ReplayedValues values = ReplayedValues.of(captured, typeNames);
             if (settings instanceof ReplayedSettings.Unappliable refused) {
                 unrunnable = unrunnable == null ? refused.reason() : unrunnable;
-            } else if (sql instanceof ReplayableSql.Runnable r) {
+                continue;
+            }
+            if (values instanceof ReplayedValues.Undecodable undecodable) {
+                unrunnable = unrunnable == null ? undecodable.reason() : unrunnable;
+                continue;
+            }
+            ReplayableSql sql = ReplayableSql.of(statement.text(), ((ReplayedValues.Decoded) values).values(),
+                    types(captured));
+            if (sql instanceof ReplayableSql.Runnable r) {
                 runnable.add(new Planned(r.sql(), ((ReplayedSettings.Applied) settings).settings(), captured.at()));
             } else if (unrunnable == null) {
                 unrunnable = ((ReplayableSql.Unrunnable) sql).reason();

@@ -65,12 +65,12 @@ final class EventAssembler {
         }
         List<String> parameters = null;
         List<Long> parameterTypes = null;
-        if (captured.bindBody() != null) {
-            parameters = BindValues.decode(captured.bindBody());
-            if (parameters != null && shape.redacted()) {
-                parameters = Collections.nCopies(parameters.size(), REDACTED);
-            }
-            if (parameters != null && captured.parameterTypes() != null) {
+        List<Integer> parameterFormats = null;
+        BindValues bound = captured.bindBody() == null ? null : BindValues.decode(captured.bindBody());
+        if (bound != null) {
+            parameters = shape.redacted() ? Collections.nCopies(bound.values().size(), REDACTED) : bound.values();
+            parameterFormats = bound.formats();
+            if (captured.parameterTypes() != null) {
                 parameterTypes = Arrays.stream(captured.parameterTypes()).boxed().toList();
             }
         }
@@ -81,7 +81,7 @@ final class EventAssembler {
                 captured.protocol(), shape.statementClass(), shape.normalized().text(),
                 shape.normalized().fingerprint(), captured.preparedName(), parameters,
                 micros(captured.sourceNanos()), micros(captured.targetNanos()), rows(captured.tag()),
-                captured.sqlstate(), null, parameterTypes, captured.settings(), null);
+                captured.sqlstate(), null, parameterTypes, captured.settings(), parameterFormats);
     }
 
     /** @param normalizedText a normalised text, whose fingerprint and class are those of every text of its shape */

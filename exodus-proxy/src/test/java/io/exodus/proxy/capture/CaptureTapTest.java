@@ -98,6 +98,7 @@ class CaptureTapTest {
             assertEquals(TransactionBoundary.INSIDE, insert.transactionBoundary());
             // pgJDBC binds an int in binary: shipped as bytea prints it.
             assertEquals(List.of(String.format("\\x%08x", i + 1), "item " + (i + 1)), insert.parameters());
+            assertEquals(List.of(1, 0), insert.parameterFormats(), "the int in binary, the text as text");
             assertTrue(insert.sourceMicros() != null && insert.sourceMicros() >= 0);
             assertNull(insert.targetMicros(), "phase direct runs nothing on the target");
         }

@@ -73,8 +73,8 @@ class StatementRecorderTest {
         assertEquals("23505", statements.get(1).sqlstate());
         assertNull(statements.get(1).tag());
         assertEquals("s1", statements.get(0).preparedName());
-        assertEquals(List.of("v0"), BindValues.decode(statements.get(0).bindBody()));
-        assertEquals(List.of("v1"), BindValues.decode(statements.get(1).bindBody()));
+        assertEquals(List.of("v0"), BindValues.decode(statements.get(0).bindBody()).values());
+        assertEquals(List.of("v1"), BindValues.decode(statements.get(1).bindBody()).values());
     }
 
     @Test
