@@ -17,6 +17,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -70,6 +71,20 @@ public class CaptureTap {
     public SessionCapture openSession(long sessionId, Map<String, String> startupParameters) {
         return settings == null ? SessionCapture.NONE
                 : new StatementRecorder(sessionId, startupParameters, settings, buffer);
+    }
+
+    /**
+     * A live shadow read whose answers differed (the shadow strategy's), shipped to the analyzer with the statements:
+     * bounded and dropped and counted like them when the buffer is full; nothing when capture is off.
+     *
+     * @param text the read's text as the client sent it; normalised before it leaves the proxy
+     */
+    public void shadowMismatch(Instant at, String text, String kind, long sourceRows, long targetRows,
+            String sourceSqlState, String targetSqlState) {
+        if (buffer != null && text != null && !text.isBlank()) {
+            buffer.offer(new CapturedMismatch(at, text, kind, sourceRows, targetRows, sourceSqlState,
+                    targetSqlState));
+        }
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -21,7 +21,7 @@ import java.util.Map;
 record CapturedStatement(long startNanos, long sessionId, long transactionId, TransactionBoundary boundary,
         Protocol protocol, String text, int statementIndex, String preparedName, byte[] bindBody,
         long[] parameterTypes, long sourceNanos, long targetNanos, String tag, String sqlstate,
-        Map<String, String> settings) {
+        Map<String, String> settings) implements CaptureItem {
 
     /** The same statement with each leg's time: -1 for a leg it did not run on. */
     CapturedStatement withLegs(long source, long target) {

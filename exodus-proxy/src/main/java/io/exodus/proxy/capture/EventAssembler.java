@@ -3,6 +3,7 @@ package io.exodus.proxy.capture;
 import io.exodus.capture.NormalizedStatement;
 import io.exodus.capture.Protocol;
 import io.exodus.capture.SqlNormalizer;
+import io.exodus.capture.ShadowMismatchEvent;
 import io.exodus.capture.SqlStatements;
 import io.exodus.capture.StatementClass;
 import io.exodus.capture.StatementEvent;
@@ -82,6 +83,14 @@ final class EventAssembler {
                 shape.normalized().fingerprint(), captured.preparedName(), parameters,
                 micros(captured.sourceNanos()), micros(captured.targetNanos()), rows(captured.tag()),
                 captured.sqlstate(), null, parameterTypes, captured.settings(), parameterFormats);
+    }
+
+    /** A live shadow mismatch, its read's text normalised and fingerprinted as a statement's. */
+    ShadowMismatchEvent mismatch(CapturedMismatch captured) {
+        Shape shape = byNormalizedText.computeIfAbsent(SqlNormalizer.normalizedText(captured.text()), this::shape);
+        return new ShadowMismatchEvent(captured.at(), shape.normalized().text(), shape.normalized().fingerprint(),
+                captured.kind(), captured.sourceRows(), captured.targetRows(), captured.sourceSqlState(),
+                captured.targetSqlState());
     }
 
     /** @param normalizedText a normalised text, whose fingerprint and class are those of every text of its shape */

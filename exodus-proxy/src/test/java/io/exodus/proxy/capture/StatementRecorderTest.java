@@ -193,8 +193,9 @@ class StatementRecorderTest {
             withoutValues.answerHeader(BackendMessageType.READY_FOR_QUERY);
             withoutValues.answer(BackendMessageType.READY_FOR_QUERY, Unpooled.wrappedBuffer(new byte[] { 'I' }), 0, 1);
         }
-        List<CapturedStatement> statements = new ArrayList<>();
-        own.drainTo(statements, 100);
+        List<CaptureItem> items = new ArrayList<>();
+        own.drainTo(items, 100);
+        List<CapturedStatement> statements = items.stream().map(CapturedStatement.class::cast).toList();
         assertEquals(Map.of("app.tenant", io.exodus.capture.SessionSettings.WITHHELD,
                 "my_secret_level", io.exodus.capture.SessionSettings.WITHHELD), statements.get(2).settings());
     }
@@ -226,9 +227,9 @@ class StatementRecorderTest {
     }
 
     private List<CapturedStatement> drained() {
-        List<CapturedStatement> statements = new ArrayList<>();
-        buffer.drainTo(statements, 1000);
-        return statements;
+        List<CaptureItem> items = new ArrayList<>();
+        buffer.drainTo(items, 1000);
+        return items.stream().map(CapturedStatement.class::cast).toList();
     }
 
     private static byte[] bind(String portal, String statement, String value) {
