@@ -42,12 +42,24 @@ final class SettingStatement {
         }
         return text.regionMatches(true, start, "set", 0, 3) || text.regionMatches(true, start, "reset", 0, 5)
                 || text.regionMatches(true, start, "discard", 0, 7) || callsSetConfig(text)
-                || text.indexOf(';') >= 0 && text.toLowerCase(Locale.ROOT).contains("set");
+                || text.indexOf(';') >= 0 && contains(text, "set");
     }
 
-    /** Whether a text calls set_config, whose statement's tag (SELECT) does not tell that it changed a setting. */
+    /**
+     * Whether a text calls set_config, whose statement's tag (SELECT) does not tell that it changed a setting. Asked of
+     * every Parse on the event loop: a scan without a copy of the text.
+     */
     static boolean callsSetConfig(String text) {
-        return text.toLowerCase(Locale.ROOT).contains("set_config");
+        return contains(text, "set_config");
+    }
+
+    private static boolean contains(String text, String word) {
+        for (int i = 0; i + word.length() <= text.length(); i++) {
+            if (text.regionMatches(true, i, word, 0, word.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What one statement (not a Query of several) changes; empty when nothing the proxy follows. */
