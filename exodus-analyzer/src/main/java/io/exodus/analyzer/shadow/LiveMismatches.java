@@ -4,6 +4,7 @@ import io.exodus.capture.ShadowMismatchEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -97,6 +98,6 @@ public class LiveMismatches {
     }
 
     private static Instant seconds(Instant at) {
-        return at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return at.truncatedTo(ChronoUnit.SECONDS);
     }
 }
