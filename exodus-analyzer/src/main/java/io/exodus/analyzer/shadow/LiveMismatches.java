@@ -24,9 +24,9 @@ public class LiveMismatches {
     private final Map<String, Tally> tallies = new LinkedHashMap<>();
     private long untracked;
 
-    /** One shape and kind: how many mismatches, the first and the last, and which proxies saw it. */
+    /** One shape and kind: how many mismatches, the earliest and the latest, and which proxies saw it. */
     private static final class Tally {
-        final ShadowMismatchEvent first;
+        ShadowMismatchEvent first;
         ShadowMismatchEvent last;
         long count;
         final List<String> proxies = new ArrayList<>(1);
@@ -57,6 +57,10 @@ public class LiveMismatches {
             if (!mismatch.at().isBefore(tally.last.at())) {
                 tally.last = mismatch;
             }
+            if (mismatch.at().isBefore(tally.first.at())) {
+                // Batches of several proxies arrive in any order.
+                tally.first = mismatch;
+            }
             if (proxyId != null && !proxyId.isEmpty() && !tally.proxies.contains(proxyId)) {
                 tally.proxies.add(proxyId);
             }
@@ -77,8 +81,10 @@ public class LiveMismatches {
     private static Finding finding(Tally tally) {
         ShadowMismatchEvent last = tally.last;
         FindingKind kind = last.kind().equals("error") ? FindingKind.ERROR : FindingKind.RESULT;
+        String when = tally.count == 1 ? " at " + seconds(last.at())
+                : " between " + seconds(tally.first.at()) + " and " + seconds(last.at());
         String evidence = tally.count + (tally.count == 1 ? " live shadow read" : " live shadow reads") + " ("
-                + describe(last.kind()) + ") between " + seconds(tally.first.at()) + " and " + seconds(last.at())
+                + describe(last.kind()) + ")" + when
                 + (tally.proxies.isEmpty() ? "" : ", by proxy " + String.join(", ", tally.proxies));
         return new Finding(kind, last.fingerprint(), last.text(), side(last.sourceRows(), last.sourceSqlstate()),
                 side(last.targetRows(), last.targetSqlstate()), evidence, FindingOrigin.LIVE);
