@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The proxy's capture tap ({@code exodus.capture.*}): what the relays ask for a session's {@link SessionCapture}, and
@@ -38,6 +39,12 @@ public class CaptureTap {
     private final CaptureBuffer buffer;
     private final CaptureSender sender;
     private Thread senderThread;
+    /**
+     * The settings followed of sessions between two relays (a phase change moves them), by session number: the next
+     * relay's capture goes on from them instead of the start-up parameters.
+     */
+    private final Map<Long, SettingsFollower> handedOff = new ConcurrentHashMap<>();
+    private static final int MAX_HANDED_OFF = 4096;
 
     public CaptureTap(ExodusConfig config, MetricsConfig metrics, MeterRegistry registry) {
         if (config.capture().analyzerUrl().filter(url -> !url.isBlank()).isEmpty()) {
@@ -69,8 +76,21 @@ public class CaptureTap {
      * @param startupParameters its start-up packet's parameters: the settings its statements start with
      */
     public SessionCapture openSession(long sessionId, Map<String, String> startupParameters) {
-        return settings == null ? SessionCapture.NONE
-                : new StatementRecorder(sessionId, startupParameters, settings, buffer);
+        if (settings == null) {
+            return SessionCapture.NONE;
+        }
+        SettingsFollower followed = handedOff.remove(sessionId);
+        if (followed == null) {
+            followed = new SettingsFollower(startupParameters, settings.redact(),
+                    settings.parameters() != ParameterCapture.OFF);
+        }
+        return new StatementRecorder(sessionId, followed, settings, buffer, follower -> {
+            if (handedOff.size() >= MAX_HANDED_OFF) {
+                // A session whose move failed never opens its next capture; such leftovers must not pile up.
+                handedOff.clear();
+            }
+            handedOff.put(sessionId, follower);
+        });
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * The capture of one session, on its event loop: follows the client's requests and the answers the client is sent,
@@ -60,6 +61,7 @@ final class StatementRecorder implements SessionCapture {
 
     private final TransactionFollower transactions = new TransactionFollower();
     private final SettingsFollower settingsFollower;
+    private final Consumer<SettingsFollower> handOff;
 
     /**
      * A Parse's statement: its text, and the parameter types it declared (type OIDs, 0 where the server infers one),
@@ -100,11 +102,22 @@ final class StatementRecorder implements SessionCapture {
     /** @param startupParameters the client's start-up packet's parameters, the session's first settings */
     StatementRecorder(long sessionId, Map<String, String> startupParameters, CaptureSettings settings,
             CaptureBuffer buffer) {
+        this(sessionId, new SettingsFollower(startupParameters, settings.redact(),
+                settings.parameters() != ParameterCapture.OFF), settings, buffer, follower -> {
+                });
+    }
+
+    /**
+     * @param settingsFollower the session's settings as followed so far (by its previous relay's capture, or new)
+     * @param handOff          takes them when the session moves to another relay
+     */
+    StatementRecorder(long sessionId, SettingsFollower settingsFollower, CaptureSettings settings,
+            CaptureBuffer buffer, Consumer<SettingsFollower> handOff) {
         this.sessionId = sessionId;
         this.settings = settings;
         this.buffer = buffer;
-        this.settingsFollower = new SettingsFollower(startupParameters, settings.redact(),
-                settings.parameters() != ParameterCapture.OFF);
+        this.settingsFollower = settingsFollower;
+        this.handOff = handOff;
     }
 
     @Override
@@ -425,6 +438,12 @@ final class StatementRecorder implements SessionCapture {
     public void closed() {
         requests.clear();
         open = null;
+    }
+
+    @Override
+    public void handedOff() {
+        closed();
+        handOff.accept(settingsFollower);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

@@ -310,7 +310,7 @@ public final class DirectRelay implements Relay {
         held = null;
         backendClosed = true;
         metrics.backendClosed();
-        capture.closed();
+        capture.handedOff();
         return Future.succeededFuture(new HandOff(backend.betweenTransactions(), fromClient));
     }
 

@@ -792,7 +792,7 @@ public final class DualWriteRelay implements Relay {
             client.drainHandler(null);
             legsClosed = true;
             closed = true;
-            capture.closed();
+            capture.handedOff();
             queue.sessionClosed();
             schemaChanges.sessionClosed();
             Leg leg = detachSecondary();

@@ -200,6 +200,37 @@ class StatementRecorderTest {
                 "my_secret_level", io.exodus.capture.SessionSettings.WITHHELD), statements.get(2).settings());
     }
 
+    @Test
+    void aSessionHandedToAnotherRelayKeepsTheSettingsItChanged() {
+        CaptureSettings settings = new CaptureSettings(URI.create("http://a"), 1, ParameterCapture.ALL, 1,
+                Pattern.compile("secret"), 1000, 100, Duration.ofSeconds(1), 1000, 1, Duration.ofMillis(1),
+                Duration.ofMillis(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1));
+        CaptureBuffer own = new CaptureBuffer(100, 100);
+        List<SettingsFollower> parked = new ArrayList<>();
+        StatementRecorder before = new StatementRecorder(9, new SettingsFollower(Map.of("TimeZone", "UTC"),
+                Pattern.compile("secret"), true), settings, own, parked::add);
+        query(before, "SET search_path = app", "SET");
+        before.handedOff();
+        assertEquals(1, parked.size(), "the settings wait for the next relay's capture");
+        StatementRecorder after = new StatementRecorder(9, parked.get(0), settings, own, parked::add);
+        query(after, "SELECT 1", "SELECT 1");
+        List<CaptureItem> items = new ArrayList<>();
+        own.drainTo(items, 100);
+        assertEquals(Map.of("timezone", "UTC", "search_path", "app"), ((CapturedStatement) items.get(1)).settings());
+    }
+
+    private static void query(StatementRecorder recorder, String sql, String tag) {
+        ByteBuf text = Unpooled.wrappedBuffer(cString(sql));
+        if (recorder.clientHeader(FrontendMessageType.QUERY, text.readableBytes() + 4)) {
+            recorder.clientMessage(FrontendMessageType.QUERY, text, 0, text.readableBytes());
+        }
+        ByteBuf complete = Unpooled.wrappedBuffer(cString(tag));
+        recorder.answerHeader(BackendMessageType.COMMAND_COMPLETE);
+        recorder.answer(BackendMessageType.COMMAND_COMPLETE, complete, 0, complete.readableBytes());
+        recorder.answerHeader(BackendMessageType.READY_FOR_QUERY);
+        recorder.answer(BackendMessageType.READY_FOR_QUERY, Unpooled.wrappedBuffer(new byte[] { 'I' }), 0, 1);
+    }
+
     private static Map<String, String> settingsOf(List<CapturedStatement> statements, String text) {
         return statements.stream().filter(statement -> statement.text().equals(text)).findFirst().orElseThrow()
                 .settings();
