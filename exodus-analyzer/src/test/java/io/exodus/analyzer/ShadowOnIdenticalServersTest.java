@@ -13,6 +13,7 @@ import io.exodus.capture.Protocol;
 import io.exodus.capture.SqlNormalizer;
 import io.exodus.capture.StatementClass;
 import io.exodus.capture.StatementEvent;
+import io.exodus.capture.TransactionBoundary;
 import io.exodus.localpg.LocalPostgres;
 import io.exodus.testsupport.ConnectionTarget;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -30,7 +31,9 @@ import io.restassured.path.json.JsonPath;
 class ShadowOnIdenticalServersTest {
     static final List<String> REPLAYED = List.of(ShadowReplayTest.COLLATED, ShadowReplayTest.CAST,
             ShadowReplayTest.VOLATILE, ShadowReplayTest.FLOAT_AGGREGATE, ShadowReplayTest.BY_ID,
-            ShadowReplayTest.BY_OWNER, ShadowReplayTest.DECLARED_TYPE);
+            ShadowReplayTest.BY_OWNER, ShadowReplayTest.DECLARED_TYPE, ShadowOnIdenticalServersTest.UNDER_SETTINGS);
+    /** Replayed under its session's settings (docs/adr/0040): a time zone, a day-first DateStyle, a search_path. */
+    static final String UNDER_SETTINGS = "SELECT id, word, CAST($1 AS timestamptz) AS at FROM words ORDER BY id";
 
     @Test
     void identicalServersMakeNoFindingAndEveryStatementAnswersTheSame() throws Exception {
@@ -48,6 +51,11 @@ class ShadowOnIdenticalServersTest {
                     String.valueOf(i)));
             events.add(ShadowMigration.extended(at, i, StatementClass.READ, ShadowReplayTest.DECLARED_TYPE,
                     String.valueOf(-i), ShadowReplayTest.INT8));
+            events.add(new StatementEvent(at, (long) i, null, TransactionBoundary.AUTOCOMMIT, Protocol.EXTENDED,
+                    StatementClass.READ, UNDER_SETTINGS, SqlNormalizer.fingerprint(UNDER_SETTINGS), "",
+                    List.of("0" + (1 + i % 9) + "/02/2026 10:00"), 100L, null, 5L, null, null, null,
+                    Map.of("timezone", "Asia/Tokyo", "datestyle", "SQL, DMY", "search_path", "pg_catalog, public"),
+                    null));
         }
         JsonPath report = ShadowMigration.captureAndReplay(events, Map.of("since", now.minusSeconds(1).toString(),
                 "fingerprints", REPLAYED.stream().map(SqlNormalizer::fingerprint).toList()));

@@ -1,5 +1,7 @@
 package io.exodus.capture;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 import java.util.List;
 
 /**
@@ -10,9 +12,19 @@ import java.util.List;
  * @param dropped events the tap dropped since its previous batch because its buffer was full or they were not
  *                sampled; the analyzer reports the total, so that a reader knows how much of the traffic it saw
  * @param events  the statements, in the order the proxy saw them within each session; may be empty
+ * @param shadowMismatches live shadow reads whose answers differed between the databases, since the previous batch;
+ *                absent when none
  */
-public record CaptureBatch(String proxyId, Long dropped, List<StatementEvent> events) {
+public record CaptureBatch(String proxyId, Long dropped, List<StatementEvent> events,
+        List<ShadowMismatchEvent> shadowMismatches) {
 
+    /** A batch of statements only, as proxies before shadow mismatches send it. */
+    public CaptureBatch(String proxyId, Long dropped, List<StatementEvent> events) {
+        this(proxyId, dropped, events, null);
+    }
+
+    /** The one Jackson reads with: a record with a second constructor must say which. */
+    @JsonCreator
     public CaptureBatch {
         if (events == null) {
             throw new IllegalArgumentException("events is required (an empty list is fine)");
@@ -26,5 +38,13 @@ public record CaptureBatch(String proxyId, Long dropped, List<StatementEvent> ev
             }
         }
         events = List.copyOf(events);
+        if (shadowMismatches != null) {
+            for (int i = 0; i < shadowMismatches.size(); i++) {
+                if (shadowMismatches.get(i) == null) {
+                    throw new IllegalArgumentException("shadowMismatches[" + i + "] is null");
+                }
+            }
+            shadowMismatches = List.copyOf(shadowMismatches);
+        }
     }
 }

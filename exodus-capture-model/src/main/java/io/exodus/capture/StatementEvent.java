@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -32,11 +33,18 @@ import java.util.regex.Pattern;
  * @param resultDigest        an order-insensitive digest of the result rows, when the tap computed one
  * @param parameterTypes      the type OIDs the statement's Parse declared, one per parameter (0 where the server
  *                            inferred the type); only with {@code parameters}, and absent when the Parse declared none
+ * @param settings            the session's settings when the statement ran, as far as the proxy saw them given: its
+ *                            start-up parameters and what SET, RESET and set_config changed since, by lower-case name,
+ *                            each value as {@code set_config} takes it ({@link SessionSettings}); absent when the
+ *                            session gave none
+ * @param parameterFormats    with {@code parameters}: each value's format code as the Bind gave it, 0 for text and 1
+ *                            for binary (then the value is its bytes in hex, {@code \x…}); absent when all are text
  */
 public record StatementEvent(Instant at, Long sessionId, Long transactionId, TransactionBoundary transactionBoundary,
         Protocol protocol, StatementClass statementClass, String text, String fingerprint, String preparedName,
         List<String> parameters, Long sourceMicros, Long targetMicros, Long rows, String sqlstate,
-        String resultDigest, List<Long> parameterTypes) {
+        String resultDigest, List<Long> parameterTypes, Map<String, String> settings,
+        List<Integer> parameterFormats) {
 
     private static final Pattern SQLSTATE = Pattern.compile("[0-9A-Z]{5}");
     private static final long MAX_OID = 0xffff_ffffL;
@@ -76,6 +84,29 @@ public record StatementEvent(Instant at, Long sessionId, Long transactionId, Tra
             }
             parameterTypes = List.copyOf(parameterTypes);
         }
+        settings = settings == null ? null : SessionSettings.checked(settings);
+        if (parameterFormats != null) {
+            for (Integer format : parameterFormats) {
+                if (format == null || format != 0 && format != 1) {
+                    throw new IllegalArgumentException("parameterFormats holds format codes (0 text, 1 binary), not "
+                            + format);
+                }
+            }
+            if (parameters == null || parameterFormats.size() != parameters.size()) {
+                throw new IllegalArgumentException("parameterFormats needs one format code per parameter");
+            }
+            parameterFormats = List.copyOf(parameterFormats);
+        }
+    }
+
+    /** An event without settings or formats, as proxies before them send it. */
+    public StatementEvent(Instant at, Long sessionId, Long transactionId, TransactionBoundary transactionBoundary,
+            Protocol protocol, StatementClass statementClass, String text, String fingerprint, String preparedName,
+            List<String> parameters, Long sourceMicros, Long targetMicros, Long rows, String sqlstate,
+            String resultDigest, List<Long> parameterTypes) {
+        this(at, sessionId, transactionId, transactionBoundary, protocol, statementClass, text, fingerprint,
+                preparedName, parameters, sourceMicros, targetMicros, rows, sqlstate, resultDigest, parameterTypes,
+                null, null);
     }
 
     /** An event without parameter types, as proxies before them send it. */
@@ -84,7 +115,8 @@ public record StatementEvent(Instant at, Long sessionId, Long transactionId, Tra
             List<String> parameters, Long sourceMicros, Long targetMicros, Long rows, String sqlstate,
             String resultDigest) {
         this(at, sessionId, transactionId, transactionBoundary, protocol, statementClass, text, fingerprint,
-                preparedName, parameters, sourceMicros, targetMicros, rows, sqlstate, resultDigest, null);
+                preparedName, parameters, sourceMicros, targetMicros, rows, sqlstate, resultDigest, null, null,
+                null);
     }
 
     /** An event for {@code sql} as run, normalised here; the optional fields are left empty. */

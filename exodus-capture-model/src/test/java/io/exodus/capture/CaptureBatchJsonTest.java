@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,31 @@ class CaptureBatchJsonTest {
         assertEquals(List.of(23L, 0L), event.parameterTypes());
         assertNull(event.sqlstate());
         assertEquals(3L, batch.dropped());
+    }
+
+    @Test
+    void carriesTheSessionsSettingsByLowerCaseNameAndEachValuesFormat() throws Exception {
+        CaptureBatch batch = json.readValue("""
+                {"events": [{"at": "2025-03-01T12:00:00Z", "sessionId": 1, "protocol": "extended",
+                  "statementClass": "read", "text": "SELECT $1, $2", "fingerprint": "%s",
+                  "parameters": ["\\\\x0000002a", "a"], "parameterTypes": [23, 25], "parameterFormats": [1, 0],
+                  "settings": {"TimeZone": "Europe/Paris", "search_path": "app, public"}}]}
+                """.formatted(SqlNormalizer.fingerprint("SELECT $1, $2")), CaptureBatch.class);
+        StatementEvent event = batch.events().get(0);
+        assertEquals(Map.of("timezone", "Europe/Paris", "search_path", "app, public"), event.settings());
+        assertEquals(List.of(1, 0), event.parameterFormats());
+        assertEquals("\\x0000002a", event.parameters().get(0));
+        assertEquals(event, json.readValue(json.writeValueAsString(batch), CaptureBatch.class).events().get(0));
+    }
+
+    @Test
+    void refusesFormatCodesThatAreNotOnePerValue() {
+        assertThrows(IllegalArgumentException.class, () -> new StatementEvent(Instant.now(), 1L, null, null,
+                Protocol.EXTENDED, StatementClass.READ, "SELECT $1", SqlNormalizer.fingerprint("SELECT $1"), "",
+                List.of("1"), 1L, null, null, null, null, null, null, List.of(1, 0)));
+        assertThrows(IllegalArgumentException.class, () -> new StatementEvent(Instant.now(), 1L, null, null,
+                Protocol.EXTENDED, StatementClass.READ, "SELECT $1", SqlNormalizer.fingerprint("SELECT $1"), "",
+                List.of("1"), 1L, null, null, null, null, null, null, List.of(2)));
     }
 
     @Test

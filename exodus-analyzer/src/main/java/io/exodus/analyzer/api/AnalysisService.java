@@ -7,6 +7,7 @@ import io.exodus.analyzer.profile.ProfileService;
 import io.exodus.analyzer.recommend.PinnedStatement;
 import io.exodus.analyzer.recommend.Recommendations;
 import io.exodus.analyzer.recommend.Recommender;
+import io.exodus.analyzer.shadow.FindingOrigin;
 import io.exodus.analyzer.shadow.ShadowReport;
 import io.exodus.analyzer.shadow.ShadowService;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -55,7 +56,8 @@ public class AnalysisService {
         replay.findings().stream().filter(finding -> finding.kind().pinsToSource())
                 .filter(finding -> pinned.add(finding.fingerprint()))
                 .forEach(finding -> pins.add(new PinnedStatement(finding.fingerprint(), finding.query(),
-                        "shadow-" + finding.kind().wireName(), "Shadow replay: " + finding.evidence())));
+                        "shadow-" + finding.kind().wireName(), (finding.origin() == FindingOrigin.LIVE
+                                ? "Live shadow reads: " : "Shadow replay: ") + finding.evidence())));
         return new Recommendations(recommendations.hardware(), recommendations.instance(),
                 recommendations.workloadType(), recommendations.settings(), recommendations.strategy(),
                 recommendations.policy(), pins, recommendations.cutoverBlockers());

@@ -3,7 +3,9 @@ package io.exodus.analyzer.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.analyzer.capture.CaptureDecoder;
 import io.exodus.analyzer.capture.CaptureWriter;
+import io.exodus.analyzer.capture.DecodedBatch;
 import io.exodus.analyzer.config.AnalyzerConfig;
+import io.exodus.analyzer.shadow.LiveMismatches;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -28,11 +30,13 @@ import java.util.concurrent.CompletionStage;
 public class CaptureResource {
     private final CaptureDecoder decoder;
     private final CaptureWriter writer;
+    private final LiveMismatches live;
 
-    CaptureResource(ObjectMapper json, AnalyzerConfig config, CaptureWriter writer) {
+    CaptureResource(ObjectMapper json, AnalyzerConfig config, CaptureWriter writer, LiveMismatches live) {
         this.decoder = new CaptureDecoder(json, config.capture().maxBatchBytes().asLongValue(),
                 config.capture().maxBatchEvents());
         this.writer = writer;
+        this.live = live;
     }
 
     /** @param accepted events stored */
@@ -54,7 +58,11 @@ public class CaptureResource {
     @APIResponse(responseCode = "413", description = "More bytes or events than the analyzer accepts at once",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public CompletionStage<Response> capture(byte[] body, @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding) {
-        return writer.write(decoder.decode(body, encoding)).map(stored -> Response.accepted(new Accepted(stored))
-                .type(MediaType.APPLICATION_JSON_TYPE).build()).toCompletionStage();
+        DecodedBatch decoded = decoder.decode(body, encoding);
+        return writer.write(decoded).map(stored -> {
+            // The live shadow mismatches the batch brings: shadow findings of origin live (GET /analyzer/shadow).
+            live.record(decoded.batch().proxyId(), decoded.batch().shadowMismatches());
+            return Response.accepted(new Accepted(stored)).type(MediaType.APPLICATION_JSON_TYPE).build();
+        }).toCompletionStage();
     }
 }

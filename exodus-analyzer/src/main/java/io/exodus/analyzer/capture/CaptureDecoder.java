@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.capture.CaptureBatch;
 import io.exodus.capture.NormalizedStatement;
+import io.exodus.capture.ShadowMismatchEvent;
 import io.exodus.capture.SqlNormalizer;
 import io.exodus.capture.StatementEvent;
 
@@ -58,6 +59,7 @@ public final class CaptureDecoder {
                     + " events; at most " + maxEvents + " are accepted at once (exodus.analyzer.capture.max-batch-events): "
                     + "send smaller batches");
         }
+        checkMismatches(batch.shadowMismatches());
         return new DecodedBatch(batch, normalized(batch.events()));
     }
 
@@ -147,6 +149,23 @@ public final class CaptureDecoder {
             statements.add(statement);
         }
         return statements;
+    }
+
+    /** A live shadow mismatch's text must be normalised (no literal stored) and its fingerprint the analyzer's. */
+    private static void checkMismatches(List<ShadowMismatchEvent> mismatches) {
+        if (mismatches == null) {
+            return;
+        }
+        for (int i = 0; i < mismatches.size(); i++) {
+            ShadowMismatchEvent mismatch = mismatches.get(i);
+            NormalizedStatement statement = SqlNormalizer.normalize(mismatch.text());
+            if (!statement.text().equals(mismatch.text()) || !statement.fingerprint().equals(mismatch.fingerprint())) {
+                throw new CaptureRejected(CaptureRejected.MALFORMED, "shadowMismatches[" + i + "]: its text must be "
+                        + "normalised and its fingerprint '" + statement.fingerprint() + "' "
+                        + "(io.exodus.capture.SqlNormalizer); the proxy and the analyzer must run the same "
+                        + "exodus-capture-model");
+            }
+        }
     }
 
     private CaptureRejected tooLarge(String size) {

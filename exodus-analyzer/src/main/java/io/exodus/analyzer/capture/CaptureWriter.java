@@ -6,6 +6,7 @@ import io.exodus.capture.NormalizedStatement;
 import io.exodus.capture.StatementEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,14 +43,16 @@ public class CaptureWriter {
     private static final String INSERT_EVENTS = """
             INSERT INTO exodus_analyzer.statement_event (batch_id, proxy_id, at, session_id, transaction_id,
                 transaction_boundary, protocol, fingerprint, prepared_name, parameters, source_micros, target_micros,
-                rows, sqlstate, result_digest, parameter_types)
+                rows, sqlstate, result_digest, parameter_types, settings, parameter_formats)
             SELECT $1, $2, e.at, e.session_id, e.transaction_id, e.boundary, e.protocol, e.fingerprint, e.prepared_name,
                 e.parameters::jsonb, e.source_micros, e.target_micros, e.rows, e.sqlstate, e.result_digest,
-                e.parameter_types::jsonb
+                e.parameter_types::jsonb, e.settings::jsonb, e.parameter_formats::jsonb
             FROM unnest($3::timestamptz[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::text[],
-                $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::text[], $15::text[], $16::text[])
+                $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::text[], $15::text[], $16::text[],
+                $17::text[], $18::text[])
                 AS e(at, session_id, transaction_id, boundary, protocol, fingerprint, prepared_name, parameters,
-                     source_micros, target_micros, rows, sqlstate, result_digest, parameter_types)""";
+                     source_micros, target_micros, rows, sqlstate, result_digest, parameter_types, settings,
+                     parameter_formats)""";
 
     private final StoreDatabase store;
 
@@ -124,6 +127,8 @@ public class CaptureWriter {
         String[] sqlstates = new String[n];
         String[] digests = new String[n];
         String[] parameterTypes = new String[n];
+        String[] settings = new String[n];
+        String[] parameterFormats = new String[n];
         for (int i = 0; i < n; i++) {
             StatementEvent event = events.get(i);
             at[i] = event.at().atOffset(ZoneOffset.UTC);
@@ -140,10 +145,13 @@ public class CaptureWriter {
             sqlstates[i] = event.sqlstate();
             digests[i] = event.resultDigest();
             parameterTypes[i] = event.parameterTypes() == null ? null : new JsonArray(event.parameterTypes()).encode();
+            settings[i] = event.settings() == null ? null : new JsonObject(new LinkedHashMap<String, Object>(event.settings())).encode();
+            parameterFormats[i] = event.parameterFormats() == null ? null
+                    : new JsonArray(event.parameterFormats()).encode();
         }
         Tuple values = Tuple.tuple(List.of(batchId, proxyId, at, sessions, transactions, boundaries, protocols,
                 fingerprints, preparedNames, parameters, sourceMicros, targetMicros, rows, sqlstates, digests,
-                parameterTypes));
+                parameterTypes, settings, parameterFormats));
         return connection.preparedQuery(INSERT_EVENTS).execute(values).mapEmpty();
     }
 

@@ -1,6 +1,7 @@
 package io.exodus.analyzer.report;
 
 import io.exodus.analyzer.shadow.Finding;
+import io.exodus.analyzer.shadow.FindingOrigin;
 import io.exodus.analyzer.shadow.Latency;
 import io.exodus.analyzer.shadow.ReplayState;
 import io.exodus.analyzer.shadow.ShadowReport;
@@ -13,7 +14,8 @@ import java.util.Map;
 
 /**
  * The report's shadow part: how the target answered the captured traffic against the source. Findings first, each
- * with both sides next to each other (plans as their trees), then every statement shape's verdict and latencies.
+ * with both sides next to each other (plans as their trees) and its origin (the replay, or the proxies' live shadow
+ * reads, shown even before any replay), then every statement shape's verdict and latencies.
  */
 final class ShadowSection {
     private ShadowSection() {
@@ -23,6 +25,11 @@ final class ShadowSection {
         html.raw("<section id=\"shadow\"><h2>Shadow replay</h2>");
         if (shadow.state() != ReplayState.DONE) {
             html.element("p", "empty", shadow.state().wireName() + ": " + shadow.message());
+            List<Finding> live = shadow.findings().stream().filter(f -> f.origin() == FindingOrigin.LIVE).toList();
+            if (!live.isEmpty()) {
+                html.raw("<h3>Findings</h3>");
+                findings(html, live);
+            }
             html.raw("</section>");
             return;
         }
@@ -43,10 +50,7 @@ final class ShadowSection {
         if (shadow.findings().isEmpty()) {
             html.element("p", "empty", "None: the target answered every compared statement as the source did.");
         } else {
-            html.raw("<table class=\"findings\"><thead><tr><th>kind</th><th>statement</th><th>source</th>"
-                    + "<th>target</th><th>evidence</th></tr></thead><tbody>");
-            shadow.findings().forEach(finding -> finding(html, finding));
-            html.raw("</tbody></table>");
+            findings(html, shadow.findings());
         }
         html.raw("<h3>Statements</h3>").table(List.of("verdict", "statement", "calls", "replays", "source",
                 "target", "masked", "why"), shadow.statements().stream()
@@ -58,9 +62,18 @@ final class ShadowSection {
         html.raw("</section>");
     }
 
+    /** Replay and live findings in one table; the origin column tells which found each. */
+    private static void findings(Html html, List<Finding> findings) {
+        html.raw("<table class=\"findings\"><thead><tr><th>kind</th><th>origin</th><th>statement</th>"
+                + "<th>source</th><th>target</th><th>evidence</th></tr></thead><tbody>");
+        findings.forEach(finding -> finding(html, finding));
+        html.raw("</tbody></table>");
+    }
+
     private static void finding(Html html, Finding finding) {
         html.raw("<tr>").raw("<td>").element("span", "badge shadow-" + finding.kind().wireName(),
-                finding.kind().wireName()).raw("</td>").element("td", "statement", finding.query())
+                finding.kind().wireName()).raw("</td>")
+                .element("td", null, finding.origin() == FindingOrigin.LIVE ? "live shadow reads" : "replay").element("td", "statement", finding.query())
                 .raw("<td><pre>").text(finding.source()).raw("</pre></td><td><pre>").text(finding.target())
                 .raw("</pre></td>").element("td", null, finding.evidence()).raw("</tr>");
     }

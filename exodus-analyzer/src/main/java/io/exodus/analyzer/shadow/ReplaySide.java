@@ -40,6 +40,10 @@ final class ReplaySide implements AutoCloseable {
     private static final char ICU = 'i';
 
     private static final String PROBE = "SELECT 1";
+    /** The captured session's settings, for this transaction only, in one round trip. */
+    private static final String SETTINGS = """
+            SELECT pg_catalog.set_config(s.name, s.value, true)
+            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(name, value, n) ORDER BY s.n""";
     private static final String TYPE_NAMES = """
             SELECT t.oid::int8, pg_catalog.format_type(t.oid, NULL) FROM pg_catalog.pg_type t
             WHERE t.oid = ANY ($1::int8[]::oid[])""";
@@ -96,9 +100,13 @@ final class ReplaySide implements AutoCloseable {
         return LoadGuard.timing(() -> probePool.query(PROBE).execute());
     }
 
-    /** The statement's answer; a failure of the replay itself is a {@link Outcome.Failed} without SQLSTATE. */
-    Future<Outcome> run(String sql) {
-        return inReadOnlyTransaction(connection -> {
+    /**
+     * The statement's answer under the captured session's settings; a failure of the replay itself is a
+     * {@link Outcome.Failed} without SQLSTATE. A setting this database refuses (a time zone it does not know) is its
+     * answer, as the client would have had it.
+     */
+    Future<Outcome> run(String sql, Map<String, String> settings) {
+        return inReadOnlyTransaction(settings, connection -> {
             long start = System.nanoTime();
             return connection.query(sql).execute().transform(done -> Future.succeededFuture(done.succeeded()
                     ? rows(done.result(), micros(start)) : failed(done.cause(), micros(start))));
@@ -109,9 +117,9 @@ final class ReplaySide implements AutoCloseable {
      * The plan PostgreSQL chooses for the statement: estimated only, or with {@code analyzed} as it ran (ANALYZE
      * executes the statement; callers ask for it for reads only, and the transaction is rolled back either way).
      */
-    Future<PlanShape> explain(String sql, boolean analyzed) {
+    Future<PlanShape> explain(String sql, Map<String, String> settings, boolean analyzed) {
         String explain = analyzed ? "EXPLAIN (ANALYZE, FORMAT JSON) " : "EXPLAIN (FORMAT JSON) ";
-        return inReadOnlyTransaction(connection -> connection.query(explain + sql).execute()
+        return inReadOnlyTransaction(settings, connection -> connection.query(explain + sql).execute()
                 .map(rows -> PlanShape.parse(rows.iterator().next().getValue(0))));
     }
 
@@ -120,7 +128,7 @@ final class ReplaySide implements AutoCloseable {
      * statement as a subquery whose columns are renamed, so that duplicate or unnamed columns cannot clash; a
      * column of the database's default collation is described by that default.
      */
-    Future<List<String>> collations(String sql, int columns) {
+    Future<List<String>> collations(String sql, Map<String, String> settings, int columns) {
         StringBuilder probe = new StringBuilder("SELECT ");
         StringBuilder names = new StringBuilder();
         for (int c = 1; c <= columns; c++) {
@@ -128,7 +136,7 @@ final class ReplaySide implements AutoCloseable {
             names.append(c > 1 ? ", " : "").append('c').append(c);
         }
         probe.append(" FROM (").append(sql).append(") AS q(").append(names).append(") LIMIT 1");
-        return inReadOnlyTransaction(connection -> connection.query(DEFAULT_COLLATION).execute()
+        return inReadOnlyTransaction(settings, connection -> connection.query(DEFAULT_COLLATION).execute()
                 .compose(defaults -> connection.query(probe.toString()).execute().map(found -> {
                     String databaseDefault = describeDefault(defaults.iterator().next());
                     Row row = found.iterator().next();
@@ -153,12 +161,22 @@ final class ReplaySide implements AutoCloseable {
         };
     }
 
-    private <T> Future<T> inReadOnlyTransaction(Function<SqlConnection, Future<T>> work) {
+    private <T> Future<T> inReadOnlyTransaction(Map<String, String> settings,
+            Function<SqlConnection, Future<T>> work) {
         return pool.withConnection(connection -> connection.query(begin).execute()
-                .compose(begun -> work.apply(connection)
+                .compose(begun -> applied(connection, settings).compose(set -> work.apply(connection))
                         .transform(done -> connection.query(ROLLBACK).execute()
                                 .transform(rolledBack -> done.succeeded() ? Future.succeededFuture(done.result())
                                         : Future.failedFuture(done.cause())))));
+    }
+
+    /** The settings given to the open transaction; Tuple.tuple, since Tuple.of would spread an array into values. */
+    private static Future<Void> applied(SqlConnection connection, Map<String, String> settings) {
+        if (settings.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return connection.preparedQuery(SETTINGS).execute(Tuple.tuple(List.of(
+                settings.keySet().toArray(String[]::new), settings.values().toArray(String[]::new)))).mapEmpty();
     }
 
     private Outcome rows(RowSet<Row> result, long micros) {

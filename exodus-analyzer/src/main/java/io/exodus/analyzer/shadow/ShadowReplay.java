@@ -86,9 +86,20 @@ final class ShadowReplay {
         List<Planned> runnable = new ArrayList<>();
         String unrunnable = null;
         for (CapturedExecution captured : statement.executions()) {
-            ReplayableSql sql = ReplayableSql.of(statement.text(), captured.parameters(), types(captured));
+            ReplayedSettings settings = ReplayedSettings.of(captured.settings());
+            ReplayedValues values = ReplayedValues.of(captured, typeNames);
+            if (settings instanceof ReplayedSettings.Unappliable refused) {
+                unrunnable = unrunnable == null ? refused.reason() : unrunnable;
+                continue;
+            }
+            if (values instanceof ReplayedValues.Undecodable undecodable) {
+                unrunnable = unrunnable == null ? undecodable.reason() : unrunnable;
+                continue;
+            }
+            ReplayableSql sql = ReplayableSql.of(statement.text(), ((ReplayedValues.Decoded) values).values(),
+                    types(captured));
             if (sql instanceof ReplayableSql.Runnable r) {
-                runnable.add(new Planned(r.sql(), captured.at()));
+                runnable.add(new Planned(r.sql(), ((ReplayedSettings.Applied) settings).settings(), captured.at()));
             } else if (unrunnable == null) {
                 unrunnable = ((ReplayableSql.Unrunnable) sql).reason();
             }
@@ -99,8 +110,9 @@ final class ShadowReplay {
         if (pace == Pace.CAPTURED) {
             runnable.sort(Comparator.comparing(Planned::capturedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
         }
+        Map<String, String> firstSettings = runnable.get(0).settings();
         return executions(databases, runnable, 0, new ArrayList<>())
-                .compose(executions -> permits.run(() -> compare(databases, statement, executions)));
+                .compose(executions -> permits.run(() -> compare(databases, statement, executions, firstSettings)));
     }
 
     /** The declared type of each parameter by name, null where it was inferred (OID 0) or is unknown. */
@@ -113,8 +125,8 @@ final class ShadowReplay {
         return names;
     }
 
-    /** A captured execution with its values written into its text, and when it was captured. */
-    private record Planned(String sql, Instant capturedAt) {
+    /** A captured execution with its values written into its text, its session's settings, when it was captured. */
+    private record Planned(String sql, Map<String, String> settings, Instant capturedAt) {
     }
 
     private Future<List<Execution>> executions(Databases on, List<Planned> runnable, int index,
@@ -123,9 +135,11 @@ final class ShadowReplay {
             return Future.succeededFuture(done);
         }
         String sql = runnable.get(index).sql();
+        Map<String, String> settings = runnable.get(index).settings();
         return pacing.due(runnable.get(index).capturedAt())
-                .compose(due -> permits.run(() -> on.source().run(sql).compose(onSource -> on.target().run(sql)
-                        .compose(onTarget -> on.source().run(sql)
+                .compose(due -> permits.run(() -> on.source().run(sql, settings)
+                        .compose(onSource -> on.target().run(sql, settings)
+                        .compose(onTarget -> on.source().run(sql, settings)
                                 .map(baseline -> new Execution(sql, onSource, onTarget, baseline))))))
                 .compose(execution -> {
                     done.add(execution);
@@ -133,7 +147,9 @@ final class ShadowReplay {
                 });
     }
 
-    private Future<Replayed> compare(Databases on, CapturedStatement statement, List<Execution> executions) {
+    /** @param sessionSettings the first execution's session settings, under which its plans and collations are read */
+    private Future<Replayed> compare(Databases on, CapturedStatement statement, List<Execution> executions,
+            Map<String, String> sessionSettings) {
         ResponseComparison.Result result = new ResponseComparison(OrderByClause.ordersResult(statement.text()),
                 settings.floatTolerance()).compare(executions);
         // Timed only where all three runs answered rows, so that each side has as many samples as the others.
@@ -154,12 +170,12 @@ final class ShadowReplay {
         List<Future<Optional<Finding>>> findings = new ArrayList<>();
         for (Difference difference : result.differences()) {
             findings.add(difference.kind() == FindingKind.COLLATION && answered.isPresent()
-                    ? collationFinding(on, statement, firstSql, answered.get().columns(), difference)
+                    ? collationFinding(on, statement, firstSql, sessionSettings, answered.get().columns(), difference)
                     : Future.succeededFuture(Optional.of(finding(statement, difference))));
         }
         if (answered.isPresent()) {
             findings.add(Future.succeededFuture(latencyFinding(statement, timings, sourceLatency, targetLatency)));
-            findings.add(planFinding(on, statement, firstSql));
+            findings.add(planFinding(on, statement, firstSql, sessionSettings));
         }
         return Future.all(findings).map(done -> {
             List<Finding> found = findings.stream().map(Future::result).flatMap(Optional::stream)
@@ -196,9 +212,9 @@ final class ShadowReplay {
 
     /** The difference told with the collation of each column involved, on each side; as it is when that fails. */
     private static Future<Optional<Finding>> collationFinding(Databases on, CapturedStatement statement, String sql,
-            List<Column> columns, Difference difference) {
-        Future<List<String>> onSource = on.source().collations(sql, columns.size());
-        Future<List<String>> onTarget = on.target().collations(sql, columns.size());
+            Map<String, String> settings, List<Column> columns, Difference difference) {
+        Future<List<String>> onSource = on.source().collations(sql, settings, columns.size());
+        Future<List<String>> onTarget = on.target().collations(sql, settings, columns.size());
         return Future.join(onSource, onTarget).transform(done -> {
             String sourceSide = difference.source();
             String targetSide = difference.target();
@@ -222,11 +238,12 @@ final class ShadowReplay {
     }
 
     /** A plan finding when the target's plan has another shape and a dearer estimate; none when EXPLAIN fails. */
-    private Future<Optional<Finding>> planFinding(Databases on, CapturedStatement statement, String sql) {
+    private Future<Optional<Finding>> planFinding(Databases on, CapturedStatement statement, String sql,
+            Map<String, String> sessionSettings) {
         // Never for writes, even on the scratch copies: the issue allows ANALYZE, which executes, for reads only.
         boolean analyzed = settings.explainAnalyze() && statement.statementClass().equals(READ);
-        Future<PlanShape> onSource = on.source().explain(sql, analyzed);
-        Future<PlanShape> onTarget = on.target().explain(sql, analyzed);
+        Future<PlanShape> onSource = on.source().explain(sql, sessionSettings, analyzed);
+        Future<PlanShape> onTarget = on.target().explain(sql, sessionSettings, analyzed);
         return Future.join(onSource, onTarget).transform(done -> {
             if (onSource.failed() || onTarget.failed()
                     || !onSource.result().regressedTo(onTarget.result(), settings.planCostRatio())) {

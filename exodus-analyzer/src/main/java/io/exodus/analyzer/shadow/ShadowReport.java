@@ -2,6 +2,7 @@ package io.exodus.analyzer.shadow;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +39,16 @@ public record ShadowReport(ReplayState state, ReplayRequest request, OffsetDateT
                 : guard.limit() + " of " + ceiling + " executions at once (load guard)";
         return new ShadowReport(state, request, startedAt, finishedAt, "Replaying captured statements; " + doing,
                 overall, statements, findings, guard);
+    }
+
+    /** The report with the proxies' live shadow findings after the replay's own. */
+    ShadowReport withLive(List<Finding> live) {
+        if (live.isEmpty()) {
+            return this;
+        }
+        List<Finding> all = new ArrayList<>(findings);
+        all.addAll(live);
+        return new ShadowReport(state, request, startedAt, finishedAt, message, overall, statements, all, loadGuard);
     }
 
     static ShadowReport done(ReplayRequest request, OffsetDateTime startedAt, OffsetDateTime finishedAt,

@@ -31,23 +31,27 @@ public class ShadowService {
     private final AnalyzerConfig config;
     private final StoreDatabase store;
     private final Vertx vertx;
+    private final LiveMismatches liveMismatches;
     private final AtomicReference<ShadowReport> latest = new AtomicReference<>(ShadowReport.idle());
     /** The running replay's guard, null when none runs or it is off. */
     private volatile LoadGuard guard;
     private Databases live;
     private Optional<Databases> scratch = Optional.empty();
 
-    ShadowService(AnalyzerConfig config, StoreDatabase store, Vertx vertx) {
+    ShadowService(AnalyzerConfig config, StoreDatabase store, Vertx vertx, LiveMismatches live) {
         this.config = config;
         this.store = store;
         this.vertx = vertx;
+        this.liveMismatches = live;
     }
 
+    /** The latest replay's report, with the proxies' live shadow findings (origin {@code live}) after its own. */
     public ShadowReport report() {
         ShadowReport report = latest.get();
         LoadGuard running = guard;
-        return report.state() == ReplayState.RUNNING && running != null
+        ShadowReport shown = report.state() == ReplayState.RUNNING && running != null
                 ? report.guarded(running.summary(), config.shadow().concurrency()) : report;
+        return shown.withLive(liveMismatches.findings());
     }
 
     /** Starts a replay and answers its report in state running; refused while another runs. */

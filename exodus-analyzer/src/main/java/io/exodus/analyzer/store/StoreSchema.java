@@ -52,6 +52,9 @@ final class StoreSchema {
             "ALTER TABLE exodus_analyzer.statement_event DROP CONSTRAINT IF EXISTS statement_event_fingerprint_fkey",
             // The parameter types a Parse declared (docs/adr/0017); stores made before them get the column.
             "ALTER TABLE exodus_analyzer.statement_event ADD COLUMN IF NOT EXISTS parameter_types jsonb",
+            // The session's settings each statement ran under, and each bound value's format (docs/adr/0040).
+            "ALTER TABLE exodus_analyzer.statement_event ADD COLUMN IF NOT EXISTS settings jsonb",
+            "ALTER TABLE exodus_analyzer.statement_event ADD COLUMN IF NOT EXISTS parameter_formats jsonb",
             "CREATE INDEX IF NOT EXISTS statement_event_at ON exodus_analyzer.statement_event (at)",
             "CREATE INDEX IF NOT EXISTS statement_event_fingerprint ON exodus_analyzer.statement_event (fingerprint)");
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * the client is never slowed. Every event not shipped is counted here by {@link DropReason}.
  */
 final class CaptureBuffer {
-    private final ConcurrentLinkedQueue<CapturedStatement> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CaptureItem> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final int capacity;
     private final int wakeAt;
@@ -29,8 +29,8 @@ final class CaptureBuffer {
         }
     }
 
-    /** Takes the statement unless the buffer is full; never waits. */
-    void offer(CapturedStatement statement) {
+    /** Takes the statement (or mismatch) unless the buffer is full; never waits. */
+    void offer(CaptureItem statement) {
         int now = size.incrementAndGet();
         if (now > capacity) {
             size.decrementAndGet();
@@ -55,10 +55,10 @@ final class CaptureBuffer {
         dropped[reason.ordinal()].add(count);
     }
 
-    /** Moves up to {@code max} statements into {@code into}, oldest first; for the sender thread. */
-    int drainTo(List<CapturedStatement> into, int max) {
+    /** Moves up to {@code max} items into {@code into}, oldest first; for the sender thread. */
+    int drainTo(List<? super CaptureItem> into, int max) {
         int taken = 0;
-        CapturedStatement next;
+        CaptureItem next;
         while (taken < max && (next = queue.poll()) != null) {
             into.add(next);
             taken++;

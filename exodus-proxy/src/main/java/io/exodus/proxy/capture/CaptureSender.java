@@ -2,6 +2,7 @@ package io.exodus.proxy.capture;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.capture.CaptureBatch;
+import io.exodus.capture.ShadowMismatchEvent;
 import io.exodus.capture.StatementEvent;
 import org.jboss.logging.Logger;
 
@@ -58,7 +59,7 @@ final class CaptureSender implements Runnable {
     @Override
     public void run() {
         buffer.consumer(Thread.currentThread());
-        List<CapturedStatement> batch = new ArrayList<>(settings.batchEvents());
+        List<CaptureItem> batch = new ArrayList<>(settings.batchEvents());
         long lastSend = System.nanoTime();
         while (true) {
             boolean full = buffer.size() >= settings.batchEvents();
@@ -79,46 +80,53 @@ final class CaptureSender implements Runnable {
         }
     }
 
-    private void ship(List<CapturedStatement> captured) {
+    private void ship(List<CaptureItem> captured) {
         List<StatementEvent> events = new ArrayList<>(captured.size());
-        for (CapturedStatement statement : captured) {
+        List<ShadowMismatchEvent> mismatches = new ArrayList<>(0);
+        for (CaptureItem item : captured) {
             try {
-                StatementEvent event = assembler.event(statement);
-                if (event != null) {
-                    events.add(event);
+                if (item instanceof CapturedStatement statement) {
+                    StatementEvent event = assembler.event(statement);
+                    if (event != null) {
+                        events.add(event);
+                    }
+                } else if (item instanceof CapturedMismatch mismatch) {
+                    mismatches.add(assembler.mismatch(mismatch));
                 }
             } catch (RuntimeException invalid) {
-                LOG.debugf("Capture: statement left out: %s", invalid.getMessage());
+                LOG.debugf("Capture: event left out: %s", invalid.getMessage());
                 buffer.drop(DropReason.REFUSED);
             }
         }
         long droppedNow = buffer.droppedTotal();
+        int shipped = events.size() + mismatches.size();
         byte[] body;
         try {
-            body = gzip(json.writeValueAsBytes(new CaptureBatch(proxyId, droppedNow - droppedReported, events)));
+            body = gzip(json.writeValueAsBytes(new CaptureBatch(proxyId, droppedNow - droppedReported, events,
+                    mismatches.isEmpty() ? null : mismatches)));
         } catch (IOException e) {
             LOG.warnf("Capture: a batch could not be written as JSON (%s); %d events dropped", e.getMessage(),
-                    events.size());
-            buffer.drop(DropReason.REFUSED, events.size());
+                    shipped);
+            buffer.drop(DropReason.REFUSED, shipped);
             return;
         }
         for (int attempt = 1; ; attempt++) {
             if (stopping && System.nanoTime() >= stopBy) {
-                buffer.drop(DropReason.ANALYZER_UNAVAILABLE, events.size());
+                buffer.drop(DropReason.ANALYZER_UNAVAILABLE, shipped);
                 return;
             }
             String problem;
             try {
                 AnalyzerClient.Answer answer = client.postBatch(body);
                 if (answer.accepted()) {
-                    delivered(events.size(), droppedNow);
+                    delivered(shipped, droppedNow);
                     return;
                 }
                 if (answer.refused()) {
-                    LOG.warnf("Capture: the analyzer refused a batch of %d events (%d): %s", events.size(),
+                    LOG.warnf("Capture: the analyzer refused a batch of %d events (%d): %s", shipped,
                             answer.status(), answer.body());
                     lastProblem = "refused: " + answer.status() + " " + answer.body();
-                    buffer.drop(DropReason.REFUSED, events.size());
+                    buffer.drop(DropReason.REFUSED, shipped);
                     return;
                 }
                 problem = "answered " + answer.status();
@@ -126,7 +134,7 @@ final class CaptureSender implements Runnable {
                 problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                buffer.drop(DropReason.ANALYZER_UNAVAILABLE, events.size());
+                buffer.drop(DropReason.ANALYZER_UNAVAILABLE, shipped);
                 return;
             }
             if (analyzerReachable) {
@@ -137,7 +145,7 @@ final class CaptureSender implements Runnable {
             lastProblem = problem;
             backoff();
             if (attempt >= settings.maxAttempts()) {
-                buffer.drop(DropReason.ANALYZER_UNAVAILABLE, events.size());
+                buffer.drop(DropReason.ANALYZER_UNAVAILABLE, shipped);
                 return;
             }
         }

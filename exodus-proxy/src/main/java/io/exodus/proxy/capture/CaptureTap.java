@@ -17,8 +17,10 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The proxy's capture tap ({@code exodus.capture.*}): what the relays ask for a session's {@link SessionCapture}, and
@@ -37,6 +39,12 @@ public class CaptureTap {
     private final CaptureBuffer buffer;
     private final CaptureSender sender;
     private Thread senderThread;
+    /**
+     * The settings followed of sessions between two relays (a phase change moves them), by session number: the next
+     * relay's capture goes on from them instead of the start-up parameters.
+     */
+    private final Map<Long, SettingsFollower> handedOff = new ConcurrentHashMap<>();
+    private static final int MAX_HANDED_OFF = 4096;
 
     public CaptureTap(ExodusConfig config, MetricsConfig metrics, MeterRegistry registry) {
         if (config.capture().analyzerUrl().filter(url -> !url.isBlank()).isEmpty()) {
@@ -62,9 +70,41 @@ public class CaptureTap {
         return settings != null;
     }
 
-    /** The capture of a new client session, numbered as in its log lines; {@link SessionCapture#NONE} when off. */
-    public SessionCapture openSession(long sessionId) {
-        return settings == null ? SessionCapture.NONE : new StatementRecorder(sessionId, settings, buffer);
+    /**
+     * The capture of a new client session, numbered as in its log lines; {@link SessionCapture#NONE} when off.
+     *
+     * @param startupParameters its start-up packet's parameters: the settings its statements start with
+     */
+    public SessionCapture openSession(long sessionId, Map<String, String> startupParameters) {
+        if (settings == null) {
+            return SessionCapture.NONE;
+        }
+        SettingsFollower followed = handedOff.remove(sessionId);
+        if (followed == null) {
+            followed = new SettingsFollower(startupParameters, settings.redact(),
+                    settings.parameters() != ParameterCapture.OFF);
+        }
+        return new StatementRecorder(sessionId, followed, settings, buffer, follower -> {
+            if (handedOff.size() >= MAX_HANDED_OFF) {
+                // A session whose move failed never opens its next capture; such leftovers must not pile up.
+                handedOff.clear();
+            }
+            handedOff.put(sessionId, follower);
+        });
+    }
+
+    /**
+     * A live shadow read whose answers differed (the shadow strategy's), shipped to the analyzer with the statements:
+     * bounded and dropped and counted like them when the buffer is full; nothing when capture is off.
+     *
+     * @param text the read's text as the client sent it; normalised before it leaves the proxy
+     */
+    public void shadowMismatch(Instant at, String text, String kind, long sourceRows, long targetRows,
+            String sourceSqlState, String targetSqlState) {
+        if (buffer != null && text != null && !text.isBlank()) {
+            buffer.offer(new CapturedMismatch(at, text, kind, sourceRows, targetRows, sourceSqlState,
+                    targetSqlState));
+        }
     }
 
     void onStart(@Observes StartupEvent event) {

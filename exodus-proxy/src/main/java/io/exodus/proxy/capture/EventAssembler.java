@@ -3,6 +3,7 @@ package io.exodus.proxy.capture;
 import io.exodus.capture.NormalizedStatement;
 import io.exodus.capture.Protocol;
 import io.exodus.capture.SqlNormalizer;
+import io.exodus.capture.ShadowMismatchEvent;
 import io.exodus.capture.SqlStatements;
 import io.exodus.capture.StatementClass;
 import io.exodus.capture.StatementEvent;
@@ -65,12 +66,12 @@ final class EventAssembler {
         }
         List<String> parameters = null;
         List<Long> parameterTypes = null;
-        if (captured.bindBody() != null) {
-            parameters = BindValues.decode(captured.bindBody());
-            if (parameters != null && shape.redacted()) {
-                parameters = Collections.nCopies(parameters.size(), REDACTED);
-            }
-            if (parameters != null && captured.parameterTypes() != null) {
+        List<Integer> parameterFormats = null;
+        BindValues bound = captured.bindBody() == null ? null : BindValues.decode(captured.bindBody());
+        if (bound != null) {
+            parameters = shape.redacted() ? Collections.nCopies(bound.values().size(), REDACTED) : bound.values();
+            parameterFormats = bound.formats();
+            if (captured.parameterTypes() != null) {
                 parameterTypes = Arrays.stream(captured.parameterTypes()).boxed().toList();
             }
         }
@@ -81,7 +82,15 @@ final class EventAssembler {
                 captured.protocol(), shape.statementClass(), shape.normalized().text(),
                 shape.normalized().fingerprint(), captured.preparedName(), parameters,
                 micros(captured.sourceNanos()), micros(captured.targetNanos()), rows(captured.tag()),
-                captured.sqlstate(), null, parameterTypes);
+                captured.sqlstate(), null, parameterTypes, captured.settings(), parameterFormats);
+    }
+
+    /** A live shadow mismatch, its read's text normalised and fingerprinted as a statement's. */
+    ShadowMismatchEvent mismatch(CapturedMismatch captured) {
+        Shape shape = byNormalizedText.computeIfAbsent(SqlNormalizer.normalizedText(captured.text()), this::shape);
+        return new ShadowMismatchEvent(captured.at(), shape.normalized().text(), shape.normalized().fingerprint(),
+                captured.kind(), captured.sourceRows(), captured.targetRows(), captured.sourceSqlState(),
+                captured.targetSqlState());
     }
 
     /** @param normalizedText a normalised text, whose fingerprint and class are those of every text of its shape */

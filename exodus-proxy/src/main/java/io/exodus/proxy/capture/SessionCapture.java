@@ -48,6 +48,12 @@ public interface SessionCapture {
     /** The session ended; what was not answered is not captured. */
     void closed();
 
+    /**
+     * The session moves to another relay (a phase change hands it over between two transactions): as {@link #closed},
+     * but what the tap follows of the session, its settings, waits for the capture the next relay opens for it.
+     */
+    void handedOff();
+
     /** How many bytes of a Bind's body name its portal and statement (names of up to 63 bytes, as PostgreSQL's). */
     int BIND_NAMES_BYTES = 2 * 64;
 
@@ -85,6 +91,10 @@ public interface SessionCapture {
 
         @Override
         public void closed() {
+        }
+
+        @Override
+        public void handedOff() {
         }
     };
 }

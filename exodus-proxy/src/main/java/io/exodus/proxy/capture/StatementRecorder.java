@@ -1,6 +1,7 @@
 package io.exodus.proxy.capture;
 
 import io.exodus.capture.Protocol;
+import io.exodus.capture.SqlStatements;
 import io.exodus.capture.TransactionBoundary;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.FrontendMessageType;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * The capture of one session, on its event loop: follows the client's requests and the answers the client is sent,
@@ -58,16 +60,19 @@ final class StatementRecorder implements SessionCapture {
     private long statementStart;
 
     private final TransactionFollower transactions = new TransactionFollower();
+    private final SettingsFollower settingsFollower;
+    private final Consumer<SettingsFollower> handOff;
 
     /**
      * A Parse's statement: its text, and the parameter types it declared (type OIDs, 0 where the server infers one),
-     * read only when values may be captured, since only they need them; else null.
+     * read only when values may be captured, since only they need them; else null. Whether its text calls
+     * set_config is told once here, not at each execution.
      */
-    private record Prepared(String text, long[] parameterTypes) {
+    private record Prepared(String text, long[] parameterTypes, boolean callsSetConfig) {
     }
 
     private record Portal(String statementName, String text, long[] parameterTypes, byte[] bindBody,
-            boolean sampled) {
+            boolean sampled, boolean callsSetConfig) {
     }
 
     private record Execution(Portal portal, long startNanos) {
@@ -76,7 +81,9 @@ final class StatementRecorder implements SessionCapture {
     private static final class Request {
         final boolean simple;
         boolean endsWithReady;
+        /** A Query's text: when it is captured, or when it may change the session's settings. */
         String text;
+        boolean callsSetConfig;
         boolean sampled;
         long startNanos;
         int answered;
@@ -92,10 +99,25 @@ final class StatementRecorder implements SessionCapture {
         }
     }
 
-    StatementRecorder(long sessionId, CaptureSettings settings, CaptureBuffer buffer) {
+    /** @param startupParameters the client's start-up packet's parameters, the session's first settings */
+    StatementRecorder(long sessionId, Map<String, String> startupParameters, CaptureSettings settings,
+            CaptureBuffer buffer) {
+        this(sessionId, new SettingsFollower(startupParameters, settings.redact(),
+                settings.parameters() != ParameterCapture.OFF), settings, buffer, follower -> {
+                });
+    }
+
+    /**
+     * @param settingsFollower the session's settings as followed so far (by its previous relay's capture, or new)
+     * @param handOff          takes them when the session moves to another relay
+     */
+    StatementRecorder(long sessionId, SettingsFollower settingsFollower, CaptureSettings settings,
+            CaptureBuffer buffer, Consumer<SettingsFollower> handOff) {
         this.sessionId = sessionId;
         this.settings = settings;
         this.buffer = buffer;
+        this.settingsFollower = settingsFollower;
+        this.handOff = handOff;
     }
 
     @Override
@@ -116,10 +138,13 @@ final class StatementRecorder implements SessionCapture {
                 Request request = new Request(true, true);
                 if (bodyLength > settings.maxStatementBytes()) {
                     buffer.drop(DropReason.TOO_LARGE);
-                } else if (sampled()) {
-                    request.sampled = true;
-                    request.startNanos = System.nanoTime();
+                } else {
+                    // Read even when not sampled: a SET in it changes the settings of the statements that are.
                     currentWhole = true;
+                    if (sampled()) {
+                        request.sampled = true;
+                        request.startNanos = System.nanoTime();
+                    }
                 }
                 requests.add(request);
             }
@@ -174,7 +199,11 @@ final class StatementRecorder implements SessionCapture {
             case FrontendMessageType.QUERY -> {
                 Request request = requests.peekLast();
                 if (request != null && request.simple) {
-                    request.text = MessageFields.cString(bytes, index, end);
+                    String text = MessageFields.cString(bytes, index, end);
+                    if (text != null && (request.sampled || SettingStatement.mayChangeSettings(text))) {
+                        request.text = text;
+                        request.callsSetConfig = SettingStatement.callsSetConfig(text);
+                    }
                 }
             }
             case FrontendMessageType.PARSE -> {
@@ -190,7 +219,7 @@ final class StatementRecorder implements SessionCapture {
                 } else {
                     long[] types = settings.parameters() == ParameterCapture.OFF ? null
                             : parameterTypes(bytes, textEnd + 1, end);
-                    statements.put(name, new Prepared(text, types));
+                    statements.put(name, new Prepared(text, types, SettingStatement.callsSetConfig(text)));
                 }
             }
             case FrontendMessageType.EXECUTE -> {
@@ -244,7 +273,8 @@ final class StatementRecorder implements SessionCapture {
         }
         Prepared prepared = statements.get(statement);
         portals.put(portal, new Portal(statement, prepared == null ? null : prepared.text(),
-                prepared == null || body == null ? null : prepared.parameterTypes(), body, bindSampled));
+                prepared == null || body == null ? null : prepared.parameterTypes(), body, bindSampled,
+                prepared != null && prepared.callsSetConfig()));
     }
 
     // ---- the answers ---------------------------------------------------------------------------------------------
@@ -297,6 +327,9 @@ final class StatementRecorder implements SessionCapture {
         // The transaction is followed for every statement, captured or not.
         TransactionBoundary boundary = transactions.completed(tag);
         long transaction = transactions.transaction();
+        // The settings the statement ran under: before its own change, if it makes one.
+        Map<String, String> settingsNow = settingsFollower.current();
+        settingsFollower.completed(tag);
         CapturedStatement statement = null;
         if (head.simple) {
             int statementIndex = head.answered++;
@@ -305,7 +338,10 @@ final class StatementRecorder implements SessionCapture {
                 long start = statementIndex == 0 ? head.startNanos : head.lastAnswerNanos;
                 head.lastAnswerNanos = now;
                 statement = new CapturedStatement(start, sessionId, transaction, boundary, Protocol.SIMPLE, head.text,
-                        statementIndex, null, null, null, now - start, -1, tag, sqlstate);
+                        statementIndex, null, null, null, now - start, -1, tag, sqlstate, settingsNow);
+            }
+            if (head.text != null && changesSettings(tag, head.callsSetConfig)) {
+                followSettings(SqlStatements.statement(head.text, statementIndex), boundary);
             }
         } else {
             Execution execution = head.executions.poll();
@@ -318,10 +354,14 @@ final class StatementRecorder implements SessionCapture {
                     statement = new CapturedStatement(execution.startNanos(), sessionId, transaction, boundary,
                             Protocol.EXTENDED, portal.text(), 0, portal.statementName(), portal.bindBody(),
                             portal.parameterTypes(),
-                            now - execution.startNanos(), -1, tag, sqlstate);
+                            now - execution.startNanos(), -1, tag, sqlstate, settingsNow);
                 }
             } else if (execution != null && execution.portal() == null) {
                 buffer.drop(DropReason.UNKNOWN_STATEMENT);
+            }
+            if (execution != null && execution.portal() != null && execution.portal().text() != null
+                    && changesSettings(tag, execution.portal().callsSetConfig())) {
+                followSettings(execution.portal().text(), boundary);
             }
         }
         if (statement != null) {
@@ -351,6 +391,7 @@ final class StatementRecorder implements SessionCapture {
             open = null;
         }
         transactions.readyForQuery(status);
+        settingsFollower.readyForQuery(status.inBlock());
     }
 
     private void reopen(Request request) {
@@ -361,8 +402,8 @@ final class StatementRecorder implements SessionCapture {
                 request.held.set(i, new CapturedStatement(statement.startNanos(), statement.sessionId(),
                         statement.transactionId(), TransactionBoundary.INSIDE, statement.protocol(), statement.text(),
                         statement.statementIndex(), statement.preparedName(), statement.bindBody(),
-                        statement.parameterTypes(),
-                        statement.sourceNanos(), statement.targetNanos(), statement.tag(), statement.sqlstate()));
+                        statement.parameterTypes(), statement.sourceNanos(), statement.targetNanos(), statement.tag(),
+                        statement.sqlstate(), statement.settings()));
                 return;
             }
         }
@@ -399,7 +440,25 @@ final class StatementRecorder implements SessionCapture {
         open = null;
     }
 
+    @Override
+    public void handedOff() {
+        closed();
+        handOff.accept(settingsFollower);
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** Whether a statement that completed with this tag may have changed a setting (null: it failed, and did not). */
+    private static boolean changesSettings(String tag, boolean callsSetConfig) {
+        return tag != null && (tag.equals("SET") || tag.equals("RESET") || tag.equals("DISCARD ALL")
+                || callsSetConfig && tag.startsWith("SELECT"));
+    }
+
+    private void followSettings(String statement, TransactionBoundary boundary) {
+        if (statement != null) {
+            settingsFollower.changed(SettingStatement.changes(statement), boundary == TransactionBoundary.INSIDE);
+        }
+    }
 
     /** A Parse's parameter types after its text (count, then OIDs); null when the body ends short of them. */
     private static long[] parameterTypes(ByteBuf bytes, int from, int end) {

@@ -89,7 +89,7 @@ public final class DirectRelay implements Relay {
                 }
             }
         }
-        this.capture = services.capture().openSession(session.number());
+        this.capture = services.capture().openSession(session.number(), session.startupParameters());
         if (capture.enabled()) {
             // A Bind's portal and statement names, which tie its Execute to the text its Parse gave.
             clientScanner.peek(FrontendMessageType.BIND, Math.max(SessionCapture.BIND_NAMES_BYTES,
@@ -310,7 +310,7 @@ public final class DirectRelay implements Relay {
         held = null;
         backendClosed = true;
         metrics.backendClosed();
-        capture.closed();
+        capture.handedOff();
         return Future.succeededFuture(new HandOff(backend.betweenTransactions(), fromClient));
     }
 

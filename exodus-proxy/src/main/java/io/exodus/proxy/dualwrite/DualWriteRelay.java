@@ -124,7 +124,7 @@ public final class DualWriteRelay implements Relay {
         this.metrics = services.metrics().openRelay();
         this.classifiesStatements = metrics.classifiesStatements();
         this.clientMessages = new MessageAssembler(services.maxMessageSize());
-        this.capture = services.capture().openSession(session.number());
+        this.capture = services.capture().openSession(session.number(), session.startupParameters());
         this.legMetrics = LegTimings.around(dual.metrics(), capture);
         this.primary = new Leg(primaryConnection, services.maxMessageSize());
         primary.measuredBy(legMetrics, true, this::currentPolicy);
@@ -794,7 +794,7 @@ public final class DualWriteRelay implements Relay {
             client.drainHandler(null);
             legsClosed = true;
             closed = true;
-            capture.closed();
+            capture.handedOff();
             queue.sessionClosed();
             schemaChanges.sessionClosed();
             Leg leg = detachSecondary();

@@ -73,6 +73,7 @@ final class ShadowRead {
         book.onSecondary().remove("");
         List<Boolean> ordered = orderedResults(plan);
         String fingerprint = plan.fingerprint();
+        String text = plan.statementText();
         Future.join(onPrimary, answered).onComplete(both -> {
             if (onPrimary.failed() || onPrimary.result().lostConnection()) {
                 return;
@@ -80,7 +81,7 @@ final class ShadowRead {
             if (answered.failed() || answered.result().lostConnection()) {
                 onSecondary.digest().error(SqlState.CONNECTION_FAILURE);
             }
-            shadow.compare(fingerprint, relay.primarySide(), tap.digest(), onSecondary.digest(), ordered);
+            shadow.compare(fingerprint, text, relay.primarySide(), tap.digest(), onSecondary.digest(), ordered);
         });
         return onPrimary;
     }

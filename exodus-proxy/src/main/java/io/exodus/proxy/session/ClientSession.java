@@ -88,6 +88,11 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         return number;
     }
 
+    @Override
+    public Map<String, String> startupParameters() {
+        return startup == null ? Map.of() : startup.parameters();
+    }
+
     /**
      * The session in a log line: its number, the client's address, and once known the user, database and the
      * backends' process ids ({@code S-12 app@shop 10.0.0.5:51234 pid 4711/4712}: source, then target).

@@ -2,6 +2,8 @@ package io.exodus.proxy.session;
 
 import io.exodus.proxy.wire.ErrorResponse;
 
+import java.util.Map;
+
 /** What a relay may ask of the client session that runs it: its name in the log, and the ways a session ends. */
 public interface RelayHost {
 
@@ -10,6 +12,14 @@ public interface RelayHost {
 
     /** The session's number, {@code n} of the label's {@code S-n}: unique in this proxy while it runs. */
     long number();
+
+    /**
+     * The parameters of the client's start-up packet (user, database, options, settings such as TimeZone), which the
+     * capture tap reads as the session's first settings.
+     */
+    default Map<String, String> startupParameters() {
+        return Map.of();
+    }
 
     /** Sends the proxy's own error to the client (if it still listens) and closes both sides. */
     void closeWithError(ErrorResponse error);

@@ -1,5 +1,6 @@
 package io.exodus.proxy.shadow;
 
+import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.proxy.metrics.MetricsConfig;
@@ -39,9 +40,12 @@ public class ShadowReads {
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong unlogged = new AtomicLong();
     private volatile boolean active;
+    /** Where mismatches go to the analyzer, when capture is on (its shadow findings, origin live). */
+    private final CaptureTap capture;
 
-    public ShadowReads(ExodusConfig config, MeterRegistry exported, MetricsConfig metrics) {
+    public ShadowReads(ExodusConfig config, MeterRegistry exported, MetricsConfig metrics, CaptureTap capture) {
         this.config = config.migration().shadow();
+        this.capture = capture;
         // With metrics off nothing is exported, but the admin API and the strategies still read the counts.
         MeterRegistry registry = metrics.enabled() ? exported : new SimpleMeterRegistry();
         compared = Counter.builder(ExodusMeters.SHADOW_COMPARED)
@@ -87,12 +91,13 @@ public class ShadowReads {
     }
 
     /**
-     * Both answers are in: compares them, counts, and keeps and logs a mismatch.
+     * Both answers are in: compares them, counts, keeps and logs a mismatch, and ships it to the analyzer.
      *
+     * @param text    the read's text, for the analyzer (null when the request had none: a function call)
      * @param ordered for each result set, whether its statement orders its rows
      */
-    public void compare(String fingerprint, Side primarySide, ResultDigest primary, ResultDigest secondary,
-            List<Boolean> ordered) {
+    public void compare(String fingerprint, String text, Side primarySide, ResultDigest primary,
+            ResultDigest secondary, List<Boolean> ordered) {
         compared.increment();
         MismatchKind kind = ShadowVerdict.compare(primary, secondary, ordered);
         if (kind == null) {
@@ -110,6 +115,8 @@ public class ShadowReads {
             }
         }
         log(mismatch);
+        capture.shadowMismatch(mismatch.at(), text, mismatch.kind(), mismatch.sourceRows(), mismatch.targetRows(),
+                mismatch.sourceSqlState(), mismatch.targetSqlState());
     }
 
     private void log(ShadowMismatch mismatch) {

@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -97,6 +98,7 @@ class CaptureTapTest {
             assertEquals(TransactionBoundary.INSIDE, insert.transactionBoundary());
             // pgJDBC binds an int in binary: shipped as bytea prints it.
             assertEquals(List.of(String.format("\\x%08x", i + 1), "item " + (i + 1)), insert.parameters());
+            assertEquals(List.of(1, 0), insert.parameterFormats(), "the int in binary, the text as text");
             assertTrue(insert.sourceMicros() != null && insert.sourceMicros() >= 0);
             assertNull(insert.targetMicros(), "phase direct runs nothing on the target");
         }
@@ -192,6 +194,35 @@ class CaptureTapTest {
                 "the first batch after the outage reports what was dropped");
         assertEquals(Boolean.TRUE, RestAssured.get("/exodus/migration").then().extract()
                 .path("analyzer.capture.analyzerReachable"));
+    }
+
+    @Test
+    void statementsCarryTheSettingsTheirSessionGaveAtStartUpAndWithSet() throws SQLException {
+        CapturedEvents captured = new CapturedEvents(intake);
+        try (Connection connection = connect("extended")) {
+            Statement sql = connection.createStatement();
+            sql.execute("set search_path = pg_catalog, public");
+            sql.execute("select 'after the set' as settings_set");
+            connection.setAutoCommit(false);
+            sql.execute("set local timezone = 'Asia/Tokyo'");
+            sql.execute("select 'inside' as settings_local");
+            connection.rollback();
+            connection.setAutoCommit(true);
+            sql.execute("select 'after the rollback' as settings_after");
+        }
+        Map<String, String> afterSet = captured.await(event -> event.text().equals("select $1 as settings_set"), 1,
+                WAIT).get(0).settings();
+        // pgJDBC gives the JVM's time zone and ISO dates in its start-up packet.
+        assertEquals("ISO", afterSet.get("datestyle"), afterSet.toString());
+        String startupZone = afterSet.get("timezone");
+        assertTrue(startupZone != null && !startupZone.equals("Asia/Tokyo"), afterSet.toString());
+        assertEquals("pg_catalog, public", afterSet.get("search_path"));
+        assertEquals("Asia/Tokyo", captured.await(event -> event.text().equals("select $1 as settings_local"), 1,
+                WAIT).get(0).settings().get("timezone"));
+        Map<String, String> afterRollback = captured.await(event -> event.text().equals(
+                "select $1 as settings_after"), 1, WAIT).get(0).settings();
+        assertEquals(startupZone, afterRollback.get("timezone"), "SET LOCAL ends with its transaction");
+        assertEquals("pg_catalog, public", afterRollback.get("search_path"));
     }
 
     @Test

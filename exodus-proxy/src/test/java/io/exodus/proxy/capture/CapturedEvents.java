@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.exodus.capture.CaptureBatch;
+import io.exodus.capture.ShadowMismatchEvent;
 import io.exodus.capture.StatementEvent;
 
 import java.io.IOException;
@@ -17,14 +18,14 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /** What a {@link FakeAnalyzerIntake} received, read back over HTTP, and its switch. */
-final class CapturedEvents {
+public final class CapturedEvents {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final String intake;
 
-    CapturedEvents(String intake) {
+    public CapturedEvents(String intake) {
         this.intake = intake;
     }
 
@@ -54,6 +55,23 @@ final class CapturedEvents {
         } while (System.nanoTime() < deadline);
         throw new AssertionError("expected " + count + " matching events within " + timeout + ", got " + found.size()
                 + ": " + found);
+    }
+
+    /** Waits until at least {@code count} live shadow mismatches match, and returns those that do. */
+    public List<ShadowMismatchEvent> awaitMismatches(Predicate<ShadowMismatchEvent> matching, int count,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ShadowMismatchEvent> found;
+        do {
+            found = batches().stream().filter(batch -> batch.shadowMismatches() != null)
+                    .flatMap(batch -> batch.shadowMismatches().stream()).filter(matching).toList();
+            if (found.size() >= count) {
+                return found;
+            }
+            sleep(50);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("expected " + count + " matching shadow mismatches within " + timeout + ", got "
+                + found);
     }
 
     String encodings() {

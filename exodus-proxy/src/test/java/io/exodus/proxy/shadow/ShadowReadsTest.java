@@ -1,5 +1,8 @@
 package io.exodus.proxy.shadow;
 
+import io.exodus.capture.ShadowMismatchEvent;
+import io.exodus.capture.SqlNormalizer;
+import io.exodus.proxy.capture.CapturedEvents;
 import io.exodus.proxy.dualwrite.DualWriteDatabases;
 import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.testsupport.PostgresPairResource;
@@ -47,6 +50,9 @@ class ShadowReadsTest {
 
     @Inject
     ShadowReads shadow;
+
+    @ConfigProperty(name = "test.analyzer-intake")
+    String intake;
 
     @BeforeEach
     void shadowRunOnAFreshDatabase() throws Exception {
@@ -147,6 +153,12 @@ class ShadowReadsTest {
         Map<String, Object> listed = migrationStatus().getMap("shadow.recent[0]");
         assertEquals("select qty from items where id = 7", listed.get("fingerprint"));
         assertEquals("rows", listed.get("kind"));
+        // Shipped to the analyzer with the captured statements, normalised: the literal stays in the proxy.
+        ShadowMismatchEvent shipped = new CapturedEvents(intake).awaitMismatches(event -> event.text().equals(
+                "select qty from items where id = $1"), 1, Duration.ofSeconds(20)).get(0);
+        assertEquals("rows", shipped.kind());
+        assertEquals(SqlNormalizer.fingerprint("select qty from items where id = 7"), shipped.fingerprint());
+        assertEquals(1L, shipped.sourceRows());
         try (Connection target = DualWriteDatabases.target(database).openJdbc();
                 Statement statement = target.createStatement()) {
             statement.execute("update items set qty = 70 where id = 7");
