@@ -77,10 +77,14 @@ class ReplicaLiveAtTheFlipTest {
         }
     }
 
-    /** Whether, within 10 s, the cutover waits for the lock on the target's sequence. */
+    /**
+     * Whether, within 30 s, the cutover waits for the lock on the target's sequence. Before its pause it looks through
+     * every database of both shared servers (the gates, the connections for the sequences): the other test classes
+     * leave many, and a loaded machine took over 10 s for that.
+     */
     private static boolean waitingForTheSequence() throws Exception {
         Psql target = Psql.against(DualWriteDatabases.target(DATABASE));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!"0".equals(target.query("select count(*) from pg_locks where not granted "
                     + "and relation = 'items_id_seq'::regclass"))) {
