@@ -116,9 +116,7 @@ class ShadowReplayOfCapturedTrafficTest {
             analyzer.close();
         }
         Support.executeDirect(TestDatabases.target(), "drop database if exists " + STORE + " with (force)");
-        for (LocalPostgres server : new LocalPostgres[] { TestDatabases.source(), TestDatabases.target() }) {
-            Support.executeDirect(server, "drop database if exists " + DATABASE + " with (force)");
-        }
+        Support.dropOnBoth(DATABASE);
     }
 
     @Test
