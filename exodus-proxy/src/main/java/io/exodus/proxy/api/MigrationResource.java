@@ -435,7 +435,10 @@ public class MigrationResource {
             return Uni.createFrom().completionStage(strategies.start(Strategy.fromConfig(name), tenants,
                     actorOf(actor)).toCompletionStage()).map(progress -> Response.ok(progress).build())
                     .onFailure(StrategyRefused.class).recoverWithItem(notNow -> problem(Response.Status.CONFLICT,
-                            notNow.getMessage()));
+                            notNow.getMessage()))
+                    .onFailure().recoverWithItem(failure -> problem(Response.Status.SERVICE_UNAVAILABLE, "the fleet's "
+                            + "strategy run could not be recorded on the source (" + failure.getMessage() + "); nothing "
+                            + "was started, try again"));
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(problem(Response.Status.BAD_REQUEST,
                     e.getMessage() + ", or none to stop the running one"));
