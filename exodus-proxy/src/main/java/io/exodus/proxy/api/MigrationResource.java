@@ -418,6 +418,8 @@ public class MigrationResource {
             content = @Content(schema = @Schema(implementation = StrategyProgress.class)))
     @APIResponse(responseCode = "400", description = "Not a strategy: the answer names the choices")
     @APIResponse(responseCode = "409", description = "Not now: the answer says why; nothing was changed")
+    @APIResponse(responseCode = "503", description = "The fleet's run could not be recorded on the source; nothing was "
+            + "started")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> changeStrategy(@HeaderParam("Authorization") String authorization,
             @HeaderParam(ACTOR_HEADER) String actor, StrategyChange change) {
