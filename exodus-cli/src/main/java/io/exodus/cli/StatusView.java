@@ -24,6 +24,14 @@ final class StatusView {
         if ("canary".equals(status.path("phase").asText())) {
             lines.add("canary:    " + Numbers.percent(status.path("canaryPercent").asDouble()) + " of reads on the "
                     + "target");
+            JsonNode tenants = status.path("tenants");
+            if (tenants.isObject() && !tenants.isEmpty()) {
+                List<String> shares = new ArrayList<>();
+                tenants.fields().forEachRemaining(tenant -> shares.add(tenant.getKey() + " "
+                        + Numbers.percent(tenant.getValue().asDouble())));
+                lines.add("tenants:   " + String.join(", ", shares) + " of their reads on the target (by "
+                        + text(status, "tenantKey") + ")");
+            }
         }
         if (status.hasNonNull("strategy")) {
             lines.add("strategy:  " + (status.get("strategy").isTextual() ? status.get("strategy").asText()

@@ -123,6 +123,8 @@ class CliAgainstProxyTest {
             Run tenant = exodus("tenant", "billing app", "100");
             assertEquals(0, tenant.exitCode(), tenant::toString);
             assertTrue(tenant.out().contains("tenants: {\"billing app\":100.0}"), tenant.out());
+            Run shown = exodus("status");
+            assertTrue(shown.out().contains("tenants:   billing app 100"), shown.out());
             Run back = exodus("tenant", "billing app", "rollback");
             assertEquals(0, back.exitCode(), back::toString);
             assertTrue(back.out().contains("tenants: {}"), back.out());
