@@ -41,6 +41,10 @@ public class StrategyRunner {
     private final StrategyRuns runs;
     private final ObjectMapper json;
     private StrategyRun last;
+    /** Guards {@link #lastSave} apart from this runner's lock, which a run's callbacks must not take. */
+    private final Object saves = new Object();
+    /** The fleet's record last written ({@link #record}). */
+    private Future<Void> lastSave = Future.succeededFuture();
 
     public StrategyRunner(Vertx vertx, ExodusConfig config, MigrationState migration, MigrationChanges changes,
             PrimarySwitch primarySwitch, BackendEndpoints endpoints, DivergenceLog divergences,
@@ -85,17 +89,26 @@ public class StrategyRunner {
         }
     }
 
-    /** The fleet's record of this replica's run, at each step and at its end; a failure is logged, the run goes on. */
+    /**
+     * The fleet's record of this replica's run, at each step and at its end; a failure is logged, the run goes on.
+     * Each write waits for the one before: two sent at once (a rollback with nothing to roll back ends at once) may
+     * reach the database over two pooled connections in either order, and the run's end must be the last word.
+     */
     private void record(StrategyProgress progress) {
         if (!runs.shared()) {
             return;
         }
+        String written;
         try {
-            runs.save(json.writeValueAsString(progress), progress.running()).onFailure(failure -> LOG.warnf(
-                    "The strategy run's progress could not be written to the control database: %s",
-                    failure.getMessage()));
+            written = json.writeValueAsString(progress);
         } catch (IOException e) {
             LOG.warnf("The strategy run's progress could not be written as JSON: %s", e.getMessage());
+            return;
+        }
+        synchronized (saves) {
+            lastSave = lastSave.transform(before -> runs.save(written, progress.running())).onFailure(failure ->
+                    LOG.warnf("The strategy run's progress could not be written to the control database: %s",
+                            failure.getMessage()));
         }
     }
 
@@ -131,22 +144,23 @@ public class StrategyRunner {
     }
 
     private synchronized StrategyProgress begin(StrategyRun run) {
-        if (last != null && last.running()) {
-            StrategyProgress running = last.progress();
-            throw new StrategyRefused("strategy " + running.name() + " is running (step " + (running.step() + 1)
-                    + " of " + running.steps().size() + "); stop it first with {\"strategy\": \"none\"}");
-        }
+        refuseWhileOneRuns();
         last = run;
         last.start();
         return last.progress();
     }
 
-    private synchronized StrategyRun planned(Strategy strategy, List<String> tenants, String who) {
+    /** This replica runs one already (checked again once the fleet's record is claimed: a start may have raced). */
+    private synchronized void refuseWhileOneRuns() {
         if (last != null && last.running()) {
             StrategyProgress running = last.progress();
             throw new StrategyRefused("strategy " + running.name() + " is running (step " + (running.step() + 1)
                     + " of " + running.steps().size() + "); stop it first with {\"strategy\": \"none\"}");
         }
+    }
+
+    private synchronized StrategyRun planned(Strategy strategy, List<String> tenants, String who) {
+        refuseWhileOneRuns();
         if (endpoints.target().isEmpty()) {
             throw new StrategyRefused("no target is configured: set exodus.target.url (EXODUS_TARGET_URL) and restart "
                     + "the proxy");
