@@ -84,11 +84,7 @@ public class CatchUpApplier {
         List<Future<List<String>>> found = new ArrayList<>();
         replays.forEach((home, replay) -> found.add(replay.discover(false).map(marked -> marked.stream()
                 .map(table -> table + " (on the " + home.configName() + ")").toList())));
-        return Future.all(new ArrayList<>(found)).map(all -> {
-            List<String> marked = new ArrayList<>();
-            found.forEach(side -> marked.addAll(side.result()));
-            return marked;
-        });
+        return Future.all(found).map(all -> all.<List<String>>list().stream().flatMap(List::stream).toList());
     }
 
     /**

@@ -101,11 +101,7 @@ final class QueueReplay {
         return queue.connections().to(queue.home()).query(DATABASES).execute().compose(rows -> {
             List<Future<List<String>>> checks = new ArrayList<>();
             rows.forEach(row -> checks.add(discover(row.getString(0), readOutcomes)));
-            return Future.all(new ArrayList<>(checks)).map(all -> {
-                List<String> marked = new ArrayList<>();
-                checks.forEach(check -> marked.addAll(check.result()));
-                return marked;
-            });
+            return Future.all(checks).map(all -> all.<List<String>>list().stream().flatMap(List::stream).toList());
         }).onFailure(failure -> LOG.warnf("Could not look for replay queues in the %s's databases: %s",
                 queue.homeSide().configName(), failure.getMessage()));
     }
