@@ -412,8 +412,7 @@ public class MigrationResource {
     @PUT
     @Path("/strategy")
     @Operation(summary = "Starts a strategy (big-bang, canary, blue-green, user-by-user, shadow) from dual-write or "
-            + "canary, or stops "
-            + "the running one")
+            + "canary, or stops the running one")
     @APIResponse(responseCode = "200", description = "Started (or stopped): its progress, also in GET's \"strategy\"",
             content = @Content(schema = @Schema(implementation = StrategyProgress.class)))
     @APIResponse(responseCode = "400", description = "Not a strategy: the answer names the choices")

@@ -75,12 +75,15 @@ public class TenantResource {
     public Uni<Response> move(@HeaderParam("Authorization") String authorization,
             @HeaderParam(MigrationResource.ACTOR_HEADER) String actor, @PathParam("tenant") String tenant,
             TenantChange change) {
-        if (change == null || change.percent() == null || !(change.percent() >= 0 && change.percent() <= 100)) {
-            Optional<Response> refused = token.refuseChange(authorization);
-            return Uni.createFrom().item(refused.orElseGet(() -> Problem.response(Response.Status.BAD_REQUEST,
-                    "give {\"percent\": <0 to 100>}: the share of the tenant's reads on the target")));
+        Optional<Response> refused = token.refuseChange(authorization);
+        if (refused.isPresent()) {
+            return Uni.createFrom().item(refused.get());
         }
-        return changeShares(authorization, actor, change.reason(), shares -> shares.with(tenant, change.percent()));
+        if (change == null || change.percent() == null || !(change.percent() >= 0 && change.percent() <= 100)) {
+            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
+                    "give {\"percent\": <0 to 100>}: the share of the tenant's reads on the target"));
+        }
+        return changeShares(actor, change.reason(), shares -> shares.with(tenant, change.percent()));
     }
 
     @DELETE
@@ -89,15 +92,15 @@ public class TenantResource {
     @APIResponse(responseCode = "409", description = "The phase is not canary")
     public Uni<Response> rollBack(@HeaderParam("Authorization") String authorization,
             @HeaderParam(MigrationResource.ACTOR_HEADER) String actor, @PathParam("tenant") String tenant) {
-        return changeShares(authorization, actor, "tenant " + tenant + " rolled back", shares -> shares.without(tenant));
-    }
-
-    private Uni<Response> changeShares(String authorization, String actor, String reason,
-            UnaryOperator<TenantReads> change) {
         Optional<Response> refused = token.refuseChange(authorization);
         if (refused.isPresent()) {
             return Uni.createFrom().item(refused.get());
         }
+        return changeShares(actor, "tenant " + tenant + " rolled back", shares -> shares.without(tenant));
+    }
+
+    /** The change, by a caller the token let through. */
+    private Uni<Response> changeShares(String actor, String reason, UnaryOperator<TenantReads> change) {
         if (migration.phase() != MigrationPhase.CANARY) {
             return Uni.createFrom().item(Problem.response(Response.Status.CONFLICT, "a tenant's reads move in phase "
                     + "canary (PUT /exodus/migration/phase, with PUT /exodus/migration/canary {\"percent\": 0} to keep "

@@ -140,7 +140,7 @@ public final class DualWriteRelay implements Relay {
         this.commits = new TransactionCommit(this, dual);
         this.reads = new ReadRouting(this, session, dual, book, dual.migration().tenantKey().of(login.user(),
                 login.database(), login.startupParameters()));
-        primary.watchSettings(reads::settingReported);
+        reads.followTenantOn(primary);
         this.concurrentWrites = new ConcurrentWrite(this, dual, book);
         this.chainedEnds = new ChainedEnd(this, commits, concurrentWrites, planner, classifications);
         this.schemaChanges = new SchemaChanges(dual.tableShapes(), functions, primary.database(), login.database());

@@ -53,9 +53,15 @@ final class ReadRouting {
         this.shadow = new ShadowRead(relay, dual, book);
     }
 
-    /** A setting the primary reported to the client. */
-    void settingReported(ParameterStatus reported) {
-        if (dual.migration().tenantKey() == TenantKey.APPLICATION_NAME && reported.name().equals("application_name")) {
+    /** Follows the session's {@code application_name} on the primary when that names its tenant. */
+    void followTenantOn(Leg primary) {
+        if (dual.migration().tenantKey() == TenantKey.APPLICATION_NAME) {
+            primary.watchSettings(this::settingReported);
+        }
+    }
+
+    private void settingReported(ParameterStatus reported) {
+        if (reported.name().equals("application_name")) {
             tenant = reported.value();
         }
     }
