@@ -31,8 +31,10 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,6 +61,7 @@ public class ControlPlane {
     private final String replicaId;
     private final FleetPauseFollower pauses;
     private final SessionRegistry sessions;
+    private final HeartbeatReport report;
     private ControlConnections connections;
     private PgSubscriber subscriber;
     private long pollTimer = -1;
@@ -72,7 +75,8 @@ public class ControlPlane {
     private boolean reportedStale;
 
     public ControlPlane(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
-            TwoPhaseRecovery recovery, SessionRegistry sessions, CatchUpApplier replay) {
+            TwoPhaseRecovery recovery, SessionRegistry sessions, CatchUpApplier replay, HeartbeatReport report) {
+        this.report = report;
         this.pauses = new FleetPauseFollower(sessions, replay, config.migration().cutover().timeout());
         this.sessions = sessions;
         this.vertx = vertx;
@@ -172,7 +176,11 @@ public class ControlPlane {
      * either ended before this look or reads the new version and confirms nothing (docs/adr/0032).
      */
     public Future<ControlChange> change(ControlSetting setting, String to, String who, String why, long heldPause) {
-        Object value = setting == ControlSetting.CANARY_PERCENT ? (Object) Double.valueOf(to) : to;
+        Object value = switch (setting) {
+            case CANARY_PERCENT -> Double.valueOf(to);
+            case SHADOW -> Boolean.valueOf(to);
+            default -> to;
+        };
         return pool().withTransaction(connection -> connection.preparedQuery(ControlSql.READ_FOR_CHANGE)
                 .execute(Tuple.of(config.fleet())).compose(rows -> heldPause == 0 ? Future.succeededFuture(rows)
                         : connection.preparedQuery(ControlSql.NOT_HELD).execute(Tuple.of(config.fleet(),
@@ -191,6 +199,7 @@ public class ControlPlane {
                         case POLICY -> before.policy();
                         case CANARY_PERCENT -> String.valueOf(before.canaryPercent());
                         case TENANT_READS -> before.tenantReads();
+                        case SHADOW -> String.valueOf(before.shadow());
                     };
                     int routeChange = setting == ControlSetting.PHASE && before != null
                             && !routeCovers(before.phase(), to) ? 1 : 0;
@@ -223,6 +232,15 @@ public class ControlPlane {
                     }
                     return replicas;
                 });
+    }
+
+    /** What each replica of the fleet, live or not, reported with its last heartbeat ({@link HeartbeatReport}). */
+    public Future<Map<String, String>> reportedCounters() {
+        return pool().preparedQuery(ControlSql.COUNTERS).execute(Tuple.of(config.fleet())).map(rows -> {
+            Map<String, String> counters = new LinkedHashMap<>();
+            rows.forEach(row -> counters.put(row.getString(0), row.getString(1)));
+            return counters;
+        });
     }
 
     /**
@@ -388,6 +406,7 @@ public class ControlPlane {
                 boolean leftBehind = applied != 0 && state.routeChanges() != routeChanges;
                 migration.changeCanaryPercent(state.canaryPercent());
                 migration.changeTenantReads(tenantReads);
+                migration.changeShadowing(state.shadow());
                 migration.changePolicy(policy);
                 migration.changePhase(phase);
                 applied = state.version();
@@ -415,7 +434,7 @@ public class ControlPlane {
         long sentAt = System.nanoTime();
         long reported = applied;
         return pool().preparedQuery(ControlSql.HEARTBEAT).execute(Tuple.of(config.fleet(), replicaId,
-                migration.phase().configName(), migration.policy().configName(), reported))
+                migration.phase().configName(), migration.policy().configName(), reported, report.counters()))
                 .map(rows -> {
                     Long fleetVersion = rows.iterator().next().getLong(0);
                     // No state row: nothing this replica could be behind of, as long as it applied none either.
@@ -476,7 +495,7 @@ public class ControlPlane {
         }
         Row row = rows.iterator().next();
         return new ControlState(row.getString(0), row.getString(1), row.getDouble(2), row.getLong(3),
-                row.getString(4), row.getString(5), row.getLong(6), row.getString(7));
+                row.getString(4), row.getString(5), row.getLong(6), row.getString(7), row.getBoolean(8));
     }
 
     /** Whether a change from phase {@code from} to {@code to} (as stored) keeps open transactions right. */

@@ -6,7 +6,9 @@ public enum ControlSetting {
     POLICY("policy", "policy"),
     CANARY_PERCENT("canary_percent", "canary-percent"),
     /** The tenants' own shares of reads on the target, a JSON object ({@code TenantReads}). */
-    TENANT_READS("tenant_reads", "tenant-reads");
+    TENANT_READS("tenant_reads", "tenant-reads"),
+    /** Whether reads are shadowed on the secondary (a strategy's shadow step): {@code true} or {@code false}. */
+    SHADOW("shadow", "shadow");
 
     private final String column;
     private final String auditName;

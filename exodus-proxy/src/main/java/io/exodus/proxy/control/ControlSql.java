@@ -23,6 +23,7 @@ final class ControlSql {
                 changed_by text NOT NULL);
             ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS route_changes bigint NOT NULL DEFAULT 0;
             ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS tenant_reads text NOT NULL DEFAULT '{}';
+            ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS shadow boolean NOT NULL DEFAULT false;
             CREATE TABLE IF NOT EXISTS exodus.control_audit (
                 id bigserial PRIMARY KEY,
                 fleet text NOT NULL,
@@ -42,12 +43,14 @@ final class ControlSql {
                 last_seen timestamptz NOT NULL,
                 PRIMARY KEY (fleet, replica));
             ALTER TABLE exodus.replicas ADD COLUMN IF NOT EXISTS held_pause bigint;
+            ALTER TABLE exodus.replicas ADD COLUMN IF NOT EXISTS counters text;
             CREATE TABLE IF NOT EXISTS exodus.strategy_runs (
                 fleet text PRIMARY KEY,
                 replica text NOT NULL,
                 progress text NOT NULL,
                 running boolean NOT NULL,
                 updated_at timestamptz NOT NULL DEFAULT now());
+            ALTER TABLE exodus.strategy_runs ADD COLUMN IF NOT EXISTS plan text;
             CREATE TABLE IF NOT EXISTS exodus.traffic_pauses (
                 fleet text PRIMARY KEY,
                 id bigint NOT NULL,
@@ -77,11 +80,12 @@ final class ControlSql {
     static final String INSERT_INITIAL = "INSERT INTO exodus.control_state (fleet, phase, policy, canary_percent, "
             + "version, changed_by) VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (fleet) DO NOTHING";
     static final String READ = "SELECT phase, policy, canary_percent, version, changed_at::text, changed_by, "
-            + "route_changes, tenant_reads FROM exodus.control_state WHERE fleet = $1";
+            + "route_changes, tenant_reads, shadow FROM exodus.control_state WHERE fleet = $1";
     static final String READ_FOR_CHANGE = READ + " FOR UPDATE";
-    static final String HEARTBEAT = "INSERT INTO exodus.replicas (fleet, replica, phase, policy, version, last_seen) "
-            + "VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (fleet, replica) DO UPDATE SET phase = excluded.phase, "
-            + "policy = excluded.policy, version = excluded.version, last_seen = excluded.last_seen "
+    static final String HEARTBEAT = "INSERT INTO exodus.replicas (fleet, replica, phase, policy, version, last_seen, "
+            + "counters) VALUES ($1, $2, $3, $4, $5, now(), $6) ON CONFLICT (fleet, replica) DO UPDATE SET "
+            + "phase = excluded.phase, policy = excluded.policy, version = excluded.version, "
+            + "last_seen = excluded.last_seen, counters = excluded.counters "
             // The fleet's version in the same statement: a heartbeat that finds it equal to the one reported confirms
             // the replica's lease at the moment the fleet sees the replica alive (docs/adr/0032).
             // FOR SHARE: a flip holds the row from its first statement to its commit, so that a heartbeat either
@@ -92,6 +96,9 @@ final class ControlSql {
     static final String REPLICAS = "SELECT replica, phase, policy, version, last_seen::text, "
             + "last_seen > now() - $2 * interval '1 millisecond' FROM exodus.replicas WHERE fleet = $1 "
             + "ORDER BY replica";
+    /** What every replica of the fleet, live or not, reported with its last heartbeat. */
+    static final String COUNTERS = "SELECT replica, counters FROM exodus.replicas WHERE fleet = $1 "
+            + "AND counters IS NOT NULL ORDER BY replica";
     static final String AUDIT = "INSERT INTO exodus.control_audit (fleet, who, what, from_value, to_value, why, "
             + "version) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     /** The fleet's version as the control database has it, not as a replica applied it. */
@@ -104,15 +111,32 @@ final class ControlSql {
      * when another has it.
      */
     static final String CLAIM_STRATEGY = """
-            INSERT INTO exodus.strategy_runs AS s (fleet, replica, progress, running) VALUES ($1, $2, $3, true)
+            INSERT INTO exodus.strategy_runs AS s (fleet, replica, progress, running, plan)
+            VALUES ($1, $2, $3, true, $5)
             ON CONFLICT (fleet) DO UPDATE SET replica = excluded.replica, progress = excluded.progress, running = true,
-                updated_at = now()
+                plan = excluded.plan, updated_at = now()
             WHERE NOT s.running OR s.replica = excluded.replica
                OR NOT EXISTS (SELECT 1 FROM exodus.replicas r WHERE r.fleet = s.fleet AND r.replica = s.replica
                               AND r.last_seen > now() - $4 * interval '1 millisecond')
             RETURNING replica""";
+    /** Answers a row while this replica still has the run: none once another took it over. */
     static final String SAVE_STRATEGY = "UPDATE exodus.strategy_runs SET progress = $3, running = $4, "
-            + "updated_at = now() WHERE fleet = $1 AND replica = $2";
+            + "updated_at = now() WHERE fleet = $1 AND replica = $2 RETURNING replica";
+    /**
+     * A replica takes over the fleet's running strategy from the replica that ran it, which is no longer live (or is
+     * this replica before a restart: $2). Answers the replica it was taken from, the progress and the plan; no row
+     * when there is none to take.
+     */
+    static final String ADOPT_STRATEGY = """
+            WITH orphan AS (
+                SELECT s.fleet, s.replica FROM exodus.strategy_runs s
+                WHERE s.fleet = $1 AND s.running AND s.plan IS NOT NULL
+                  AND (s.replica = $2 OR NOT EXISTS (SELECT 1 FROM exodus.replicas r WHERE r.fleet = s.fleet
+                       AND r.replica = s.replica AND r.last_seen > now() - $3 * interval '1 millisecond'))
+                FOR UPDATE)
+            UPDATE exodus.strategy_runs s SET replica = $2, updated_at = now() FROM orphan
+            WHERE s.fleet = orphan.fleet
+            RETURNING orphan.replica, s.progress, s.plan""";
     static final String READ_STRATEGY = "SELECT replica, progress, running FROM exodus.strategy_runs WHERE fleet = $1";
     static final String CHANNEL = "exodus_control";
     static final String NOTIFY = "SELECT pg_catalog.pg_notify('" + CHANNEL + "', $1)";

@@ -9,7 +9,8 @@ package io.exodus.proxy.control;
  *                      not straddle, {@code MigrationPhase.routeCovers}): a replica that finds it grown by a change it
  *                      did not hold a pause for refuses the transactions it has open
  * @param tenantReads   the tenants' own shares of reads on the target, as JSON ({@code TenantReads})
+ * @param shadow        whether every replica shadows reads on the secondary
  */
 public record ControlState(String phase, String policy, double canaryPercent, long version, String changedAt,
-        String changedBy, long routeChanges, String tenantReads) {
+        String changedBy, long routeChanges, String tenantReads, boolean shadow) {
 }

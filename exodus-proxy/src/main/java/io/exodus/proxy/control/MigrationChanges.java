@@ -44,12 +44,14 @@ public class MigrationChanges {
             case POLICY -> migration.policy().configName();
             case CANARY_PERCENT -> String.valueOf(migration.canaryPercent());
             case TENANT_READS -> migration.tenantReads().json();
+            case SHADOW -> String.valueOf(migration.shadowing());
         };
         switch (setting) {
             case PHASE -> migration.changePhase(MigrationPhase.fromConfig(to));
             case POLICY -> migration.changePolicy(ConsistencyPolicy.fromConfig(to));
             case CANARY_PERCENT -> migration.changeCanaryPercent(Double.parseDouble(to));
             case TENANT_READS -> migration.changeTenantReads(TenantReads.parse(to));
+            case SHADOW -> migration.changeShadowing(Boolean.parseBoolean(to));
         }
         LOG.infof("Change of %s from %s to %s by %s%s (this replica only: exodus.control.enabled=false)",
                 setting.auditName(), from, to, who, why == null ? "" : ", because " + why);

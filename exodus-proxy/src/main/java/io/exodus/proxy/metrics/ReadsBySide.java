@@ -28,6 +28,11 @@ public class ReadsBySide {
             return new Tally(reads - earlier.reads, failed - earlier.failed, nanos - earlier.nanos);
         }
 
+        /** Both together: what two replicas answered. */
+        public Tally plus(Tally other) {
+            return new Tally(reads + other.reads, failed + other.failed, nanos + other.nanos);
+        }
+
         public double errorRate() {
             return reads == 0 ? 0 : (double) failed / reads;
         }

@@ -28,6 +28,8 @@ public class MigrationState {
     private volatile double canaryPercent;
     private final TenantKey tenantKey;
     private volatile TenantReads tenantReads = TenantReads.NONE;
+    /** Whether reads are shadowed on the secondary: a strategy's shadow step, for the whole fleet. */
+    private volatile boolean shadowing;
     private volatile AnalyzerRecommendations recommendations;
     /** Fingerprints of the statements the analyzer pins to the source; empty until it recommends some. */
     private volatile Set<String> pinned = Set.of();
@@ -98,6 +100,20 @@ public class MigrationState {
         if (!old.equals(shares)) {
             LOG.infof("Tenants' shares of reads on the target changed from %s to %s (by %s)", old.json(),
                     shares.json(), tenantKey.configName());
+        }
+    }
+
+    /** Whether sessions shadow reads on the secondary now (a strategy's shadow step). */
+    public boolean shadowing() {
+        return shadowing;
+    }
+
+    public void changeShadowing(boolean on) {
+        boolean old = shadowing;
+        shadowing = on;
+        if (old != on) {
+            LOG.infof("Shadow reads %s", on ? "started: reads also run on the secondary, their answers compared"
+                    : "stopped");
         }
     }
 

@@ -4,6 +4,7 @@ import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.proxy.metrics.MetricsConfig;
+import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whether reads are shadowed now, and what the comparisons found: the counts, the last mismatches, the meters. The
- * sessions of every event loop report here; a strategy turns shadowing on for its shadow step and reads the mismatch
- * count as one of its gates. In memory of this replica, like the strategy run that uses it (ADR 0019).
+ * sessions of every event loop report here. A strategy's shadow step turns shadowing on for every replica of the fleet;
+ * each reports its counts with its heartbeat, and the replica that runs the strategy sums them for its gates (ADR 0043).
  */
 @Singleton
 public class ShadowReads {
@@ -39,12 +40,14 @@ public class ShadowReads {
     private final ArrayDeque<ShadowMismatch> recent = new ArrayDeque<>();
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong unlogged = new AtomicLong();
-    private volatile boolean active;
     /** Where mismatches go to the analyzer, when capture is on (its shadow findings, origin live). */
     private final CaptureTap capture;
+    private final MigrationState migration;
 
-    public ShadowReads(ExodusConfig config, MeterRegistry exported, MetricsConfig metrics, CaptureTap capture) {
+    public ShadowReads(ExodusConfig config, MeterRegistry exported, MetricsConfig metrics, CaptureTap capture,
+            MigrationState migration) {
         this.config = config.migration().shadow();
+        this.migration = migration;
         this.capture = capture;
         // With metrics off nothing is exported, but the admin API and the strategies still read the counts.
         MeterRegistry registry = metrics.enabled() ? exported : new SimpleMeterRegistry();
@@ -60,23 +63,18 @@ public class ShadowReads {
         }
     }
 
-    /** Reads are shadowed from now on (a strategy's shadow step begins). */
-    public void start() {
-        active = true;
-    }
-
-    public void stop() {
-        active = false;
-    }
-
+    /**
+     * Whether reads are shadowed now: a strategy's shadow step turns it on for the whole fleet
+     * ({@code MigrationState#shadowing}, a setting of the control state).
+     */
     public boolean active() {
-        return active;
+        return migration.shadowing();
     }
 
     /** Whether this read is one of the share shadowed: asked of reads that could be. */
     public boolean sample() {
         double share = config.share();
-        return active && share > 0 && (share >= 100 || ThreadLocalRandom.current().nextDouble(100) < share);
+        return active() && share > 0 && (share >= 100 || ThreadLocalRandom.current().nextDouble(100) < share);
     }
 
     public Duration timeout() {
@@ -85,7 +83,7 @@ public class ShadowReads {
 
     /** A read that would have been shadowed, left out because its answer cannot be the same on both databases. */
     public void skippedVolatile() {
-        if (active) {
+        if (active()) {
             skipped.increment();
         }
     }
@@ -152,6 +150,6 @@ public class ShadowReads {
         synchronized (recent) {
             last = List.copyOf(recent);
         }
-        return new ShadowStatus(active, config.share(), compared(), mismatches(), byKind, (long) skipped.count(), last);
+        return new ShadowStatus(active(), config.share(), compared(), mismatches(), byKind, (long) skipped.count(), last);
     }
 }

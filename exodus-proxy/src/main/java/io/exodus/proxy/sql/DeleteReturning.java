@@ -10,7 +10,7 @@ import java.util.Optional;
  * <p>
  * {@link #of} rewrites a text that is exactly one plain {@code DELETE FROM name [[AS] alias] [USING …] [WHERE …]
  * [RETURNING …]}: it adds the table's whole rows and each row as text ({@link RowImageReturning#OLD_ROW}), by which the
- * secondary finds a row of a table without primary key ({@link io.exodus.proxy.consistency.RowImageDelete}); after a
+ * secondary finds a row of a table without primary key ({@code consistency.RowImageDelete}); after a
  * client's own RETURNING list, behind a marker column ({@link RowImageReturning#withRows}). It declines
  * {@code DELETE FROM ONLY}, {@code name *}, {@code WITH} and several statements.
  */

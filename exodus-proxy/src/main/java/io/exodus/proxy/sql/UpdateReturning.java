@@ -24,7 +24,7 @@ import java.util.Optional;
  * is made in the WHERE clause instead ({@code WHERE (condition) AND set_config(…) IS NOT NULL}), where the server also
  * evaluates it on each row right before updating it, provided that no join or subquery stands between the scan and the
  * update: so only without FROM, without a subquery and without {@code CURRENT OF}; otherwise there is no old row, and
- * the secondary finds rows by key (or runs the text, see {@link io.exodus.proxy.consistency.RowImageUpdate}).
+ * the secondary finds rows by key (or runs the text, see {@code consistency.RowImageUpdate}).
  * <p>
  * It declines, with an empty result: several statements, {@code WITH}, {@code UPDATE ONLY} and {@code name *}, and SET
  * targets that are not plain column names ({@code a[1] = …}, {@code c.f = …}).

@@ -2,67 +2,65 @@ package io.exodus.proxy.strategy;
 
 import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.metrics.ReadsBySide;
-import io.exodus.proxy.migration.Side;
-import io.exodus.proxy.shadow.ShadowReads;
 import io.vertx.core.Future;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Whether a strategy's step is healthy: no divergence since it began, the replay queue short, the target's reads
- * as good as the source's (error rate, mean time), and in a shadow step no more mismatches than allowed. After the cutover the source answers no reads: the target is then
- * compared with what the source did in the step before.
+ * as good as the source's (error rate, mean time), and in a shadow step no more mismatches than allowed. Judged over the
+ * whole fleet: every replica's counters, as {@link FleetCounters} sums them. After the cutover the source answers no
+ * reads: the target is then compared with what the source did in the step before.
  */
 final class HealthGates {
     /**
      * Where a step began.
      *
+     * @param at        each replica's counters then
      * @param reference the source's reads in the step before, the yardstick once the source answers none
      */
-    record Baseline(double divergences, ReadsBySide.Tally source, ReadsBySide.Tally target,
-            ReadsBySide.Tally reference, long shadowCompared, long shadowMismatches) {
+    record Baseline(Map<String, ReplicaCounters> at, ReadsBySide.Tally reference) {
     }
 
     private final ExodusConfig.Strategy config;
-    private final DivergenceLog divergences;
+    private final FleetCounters counters;
     private final CatchUpApplier replayer;
-    private final ReadsBySide reads;
-    private final ShadowReads shadow;
 
-    HealthGates(ExodusConfig.Strategy config, DivergenceLog divergences, CatchUpApplier replayer, ReadsBySide reads,
-            ShadowReads shadow) {
+    HealthGates(ExodusConfig.Strategy config, FleetCounters counters, CatchUpApplier replayer) {
         this.config = config;
-        this.divergences = divergences;
+        this.counters = counters;
         this.replayer = replayer;
-        this.reads = reads;
-        this.shadow = shadow;
     }
 
-    Baseline begin(Baseline previous) {
-        ReadsBySide.Tally source = reads.tally(Side.SOURCE);
-        ReadsBySide.Tally reference = previous == null ? new ReadsBySide.Tally(0, 0, 0) : source.since(previous.source());
-        if (previous != null && reference.reads() < config.minReads()) {
-            reference = previous.reference();
-        }
-        return new Baseline(divergences.total(), source, reads.tally(Side.TARGET), reference, shadow.compared(),
-                shadow.mismatches());
+    Future<Baseline> begin(Baseline previous) {
+        return counters.fleet().map(now -> {
+            ReadsBySide.Tally reference = new ReadsBySide.Tally(0, 0, 0);
+            if (previous != null) {
+                reference = FleetCounters.since(now, previous.at()).source();
+                if (reference.reads() < config.minReads()) {
+                    reference = previous.reference();
+                }
+            }
+            return new Baseline(now, reference);
+        });
     }
 
     /** Reads the gates; {@code shadowStep}: the step compares reads, and its mismatches are a gate too. */
     Future<GateReading> read(Baseline since, boolean shadowStep) {
         Future<Long> depth = replayer.active() ? replayer.status().map(status -> status.depth())
                 : Future.succeededFuture(0L);
-        return depth.map(queued -> judge(since, queued, shadowStep));
+        return depth.compose(queued -> counters.fleet().map(now -> judge(since, FleetCounters.since(now, since.at()),
+                queued, shadowStep)));
     }
 
-    private GateReading judge(Baseline since, long queued, boolean shadowStep) {
-        long compared = shadowStep ? shadow.compared() - since.shadowCompared() : 0;
-        long mismatched = shadowStep ? shadow.mismatches() - since.shadowMismatches() : 0;
-        double diverged = divergences.total() - since.divergences();
-        ReadsBySide.Tally target = reads.tally(Side.TARGET).since(since.target());
-        ReadsBySide.Tally source = reads.tally(Side.SOURCE).since(since.source());
+    private GateReading judge(Baseline since, ReplicaCounters step, long queued, boolean shadowStep) {
+        long compared = shadowStep ? step.shadowCompared() : 0;
+        long mismatched = shadowStep ? step.shadowMismatches() : 0;
+        double diverged = step.divergences();
+        ReadsBySide.Tally target = step.target();
+        ReadsBySide.Tally source = step.source();
         if (source.reads() < config.minReads() && since.reference().reads() >= config.minReads()) {
             source = since.reference();
         }

@@ -17,9 +17,12 @@ import java.util.List;
  * @param startedBy who started it (the X-Exodus-Actor header)
  * @param replica   the replica that runs it: with the control plane on, one run at a time for the whole fleet, shown
  *                  by every replica as of its last step
+ * @param takenOverFrom the replica that ran it before this one took it over, having found it no longer live; null
+ *                  while the replica that started it runs it
  */
 public record StrategyProgress(String name, String state, List<String> steps, int step, Instant startedAt,
-        Instant stepStartedAt, Instant endedAt, GateReading gates, String outcome, String startedBy, String replica) {
+        Instant stepStartedAt, Instant endedAt, GateReading gates, String outcome, String startedBy, String replica,
+        String takenOverFrom) {
 
     public boolean running() {
         return state.equals("running") || state.equals("rolling-back");

@@ -3,29 +3,31 @@ package io.exodus.proxy.strategy;
 import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.control.StrategyRuns;
 import io.exodus.proxy.cutover.PrimarySwitch;
-import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
-import io.exodus.proxy.shadow.ShadowReads;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Future;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Starts and stops the strategies ({@code PUT /exodus/migration/strategy}) and keeps the last run for the status.
- * One run at a time, driven by the replica that received the request; its changes reach the fleet like an
- * operator's (see {@link MigrationChanges}).
+ * One run at a time for the fleet, driven by the replica that received the request, or by the one that took it over
+ * when that replica stopped being live; its changes reach the fleet like an operator's (see {@link MigrationChanges}).
  */
 @ApplicationScoped
 public class StrategyRunner {
@@ -37,18 +39,21 @@ public class StrategyRunner {
     private final PrimarySwitch primarySwitch;
     private final BackendEndpoints endpoints;
     private final HealthGates gates;
-    private final ShadowReads shadow;
     private final StrategyRuns runs;
+    private final Duration adoptInterval;
+    private long adoptTimer = -1;
+    /** A start is claiming the fleet's run: not a run to take over from this replica's predecessor. */
+    private boolean starting;
     private final ObjectMapper json;
     private StrategyRun last;
     /** Guards {@link #lastSave} apart from this runner's lock, which a run's callbacks must not take. */
     private final Object saves = new Object();
     /** The fleet's record last written ({@link #record}). */
-    private Future<Void> lastSave = Future.succeededFuture();
+    private Future<Boolean> lastSave = Future.succeededFuture(true);
 
     public StrategyRunner(Vertx vertx, ExodusConfig config, MigrationState migration, MigrationChanges changes,
-            PrimarySwitch primarySwitch, BackendEndpoints endpoints, DivergenceLog divergences,
-            CatchUpApplier replayer, ReadsBySide reads, ShadowReads shadow, StrategyRuns runs, ObjectMapper json) {
+            PrimarySwitch primarySwitch, BackendEndpoints endpoints, FleetCounters counters, CatchUpApplier replayer,
+            StrategyRuns runs, ObjectMapper json) {
         this.runs = runs;
         this.json = json;
         this.vertx = vertx;
@@ -57,8 +62,69 @@ public class StrategyRunner {
         this.changes = changes;
         this.primarySwitch = primarySwitch;
         this.endpoints = endpoints;
-        this.shadow = shadow;
-        this.gates = new HealthGates(this.config, divergences, replayer, reads, shadow);
+        this.gates = new HealthGates(this.config, counters, replayer);
+        this.adoptInterval = config.control().pollInterval();
+    }
+
+    /** With the control plane on, this replica looks for a run to take over every poll interval. */
+    void onStart(@Observes StartupEvent event) {
+        if (runs.shared()) {
+            adoptTimer = vertx.setPeriodic(adoptInterval.toMillis(), id -> adoptOrphan());
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (adoptTimer >= 0) {
+            vertx.cancelTimer(adoptTimer);
+        }
+    }
+
+    /**
+     * Takes over the fleet's running strategy when the replica that ran it is no longer live (killed, cut off from the
+     * control database, or shut down): the run survives its replica. Its progress and plan are in the control
+     * database; the step it was at is made again and soaks afresh (docs/adr/0043).
+     */
+    private void adoptOrphan() {
+        synchronized (this) {
+            if (starting || (last != null && last.running())) {
+                return;
+            }
+            starting = true;
+        }
+        runs.adopt().onComplete(adopted -> {
+            synchronized (this) {
+                starting = false;
+                if (adopted.failed()) {
+                    LOG.debugf("Could not look for a strategy run to take over: %s", adopted.cause().getMessage());
+                    return;
+                }
+                adopted.result().ifPresent(this::resume);
+            }
+        });
+    }
+
+    private void resume(StrategyRuns.Orphan orphan) {
+        StrategyProgress progress;
+        List<StrategyStep> steps;
+        try {
+            progress = json.readValue(orphan.progress(), StrategyProgress.class);
+            steps = List.of(json.readValue(orphan.plan(), StrategyStep[].class));
+        } catch (IOException e) {
+            LOG.errorf("The fleet's strategy run, taken over from replica %s, cannot be read (%s): it is ended "
+                    + "here; GET /exodus/migration shows the phase it left", orphan.from(), e.getMessage());
+            runs.save(orphan.progress(), false);
+            return;
+        }
+        String from = orphan.from().equals(runs.replicaId()) ? orphan.from() + " (this replica, before it restarted)"
+                : orphan.from();
+        last = new StrategyRun(Strategy.fromConfig(progress.name()), steps, progress.startedBy(),
+                progress.startedAt(), from, context());
+        last.resume(progress.step(), progress.state().equals("rolling-back"));
+    }
+
+    private StrategyRun.Context context() {
+        return new StrategyRun.Context(vertx, config, migration, changes, primarySwitch, gates, runs.replicaId(),
+                this::record);
     }
 
     public synchronized Optional<StrategyProgress> progress() {
@@ -94,21 +160,24 @@ public class StrategyRunner {
      * Each write waits for the one before: two sent at once (a rollback with nothing to roll back ends at once) may
      * reach the database over two pooled connections in either order, and the run's end must be the last word.
      */
-    private void record(StrategyProgress progress) {
+    private Future<Boolean> record(StrategyProgress progress) {
         if (!runs.shared()) {
-            return;
+            return Future.succeededFuture(true);
         }
         String written;
         try {
             written = json.writeValueAsString(progress);
         } catch (IOException e) {
             LOG.warnf("The strategy run's progress could not be written as JSON: %s", e.getMessage());
-            return;
+            return Future.succeededFuture(true);
         }
         synchronized (saves) {
-            lastSave = lastSave.transform(before -> runs.save(written, progress.running())).onFailure(failure ->
-                    LOG.warnf("The strategy run's progress could not be written to the control database: %s",
-                            failure.getMessage()));
+            lastSave = lastSave.transform(before -> runs.save(written, progress.running())).recover(failure -> {
+                LOG.warnf("The strategy run's progress could not be written to the control database: %s",
+                        failure.getMessage());
+                return Future.succeededFuture(true);
+            });
+            return lastSave;
         }
     }
 
@@ -128,13 +197,23 @@ public class StrategyRunner {
             return Future.succeededFuture(begin(run));
         }
         String progress;
+        String plan;
         try {
             progress = json.writeValueAsString(run.progress());
+            plan = json.writeValueAsString(run.steps());
         } catch (IOException e) {
             return Future.failedFuture(e);
         }
-        return runs.claim(progress).recover(failure -> Future.failedFuture(failure instanceof StrategyRuns.RunElsewhere
-                elsewhere ? refusedFor(elsewhere) : failure)).map(claimed -> begin(run));
+        synchronized (this) {
+            starting = true;
+        }
+        return runs.claim(progress, plan).recover(failure -> Future.failedFuture(
+                failure instanceof StrategyRuns.RunElsewhere elsewhere ? refusedFor(elsewhere) : failure))
+                .map(claimed -> begin(run)).onComplete(begun -> {
+                    synchronized (this) {
+                        starting = false;
+                    }
+                });
     }
 
     private static StrategyRefused refusedFor(StrategyRuns.RunElsewhere elsewhere) {
@@ -172,8 +251,7 @@ public class StrategyRunner {
                     + (phase == MigrationPhase.DIRECT ? ": bring the target up to date first (POST "
                             + "/exodus/migration/sync)" : ""));
         }
-        return new StrategyRun(strategy, plan(strategy, tenants), who, vertx, config.soak(), config.checkInterval(),
-                migration, changes, primarySwitch, gates, shadow, config.minReads(), runs.replicaId(), this::record);
+        return new StrategyRun(strategy, plan(strategy, tenants), who, Instant.now(), null, context());
     }
 
     /**
