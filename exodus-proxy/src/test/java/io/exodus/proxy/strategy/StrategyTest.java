@@ -1,6 +1,5 @@
 package io.exodus.proxy.strategy;
 
-import org.junit.jupiter.api.BeforeAll;
 import io.exodus.testsupport.TestDatabases;
 import io.exodus.proxy.dualwrite.DualWriteDatabases;
 import io.exodus.proxy.dualwrite.DualWriteProfile;
@@ -67,13 +66,10 @@ class StrategyTest {
     @Inject
     ShadowReads shadow;
 
-    @BeforeAll
-    static void noMarksOfOtherClasses() throws SQLException {
-        TestDatabases.forgetDivergenceMarks();
-    }
-
     @BeforeEach
     void freshDatabase() throws Exception {
+        // A cutover looks through every database: those of earlier tests would make each slower than the last.
+        TestDatabases.dropDatabasesOfOtherTests();
         database = "strategy_" + ++databases;
         DualWriteDatabases.recreate(database);
         DualWriteDatabases.onBoth(database, "create table accounts (id int primary key, balance int not null)");
