@@ -205,7 +205,10 @@ class CliAgainstProxyTest {
 
     @Test
     void cutoverAndRollbackMoveThePrimaryAndARefusalHasItsExitCode() throws Exception {
-        Run cutover = exodus("cutover", "--reason", "cli test");
+        Run unknown = exodus("cutover", "--long-transactions", "kill");
+        assertTrue(unknown.exitCode() != ExitCode.OK.code() && unknown.err().contains("abort, cancel, wait"),
+                unknown::toString);
+        Run cutover = exodus("cutover", "--reason", "cli test", "--long-transactions", "cancel");
         assertEquals(ExitCode.OK.code(), cutover.exitCode(), cutover::toString);
         assertTrue(cutover.out().contains("primary: target"), cutover.out());
         assertEquals("target", JSON.readTree(exodus("status", "--json").out()).path("primary").asText());

@@ -21,6 +21,7 @@ import io.exodus.proxy.cutover.SwitchRefused;
 import io.exodus.proxy.cutover.SwitchReport;
 import io.exodus.proxy.migration.AnalyzerRecommendations;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.LongTransactions;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
@@ -182,8 +183,20 @@ public class MigrationResource {
     public record PhaseChange(String phase, String reason) {
     }
 
-    /** @param reason why, for the audit log (optional) */
-    public record SwitchRequest(String reason) {
+    /**
+     * @param reason           why, for the audit log (optional)
+     * @param longTransactions {@code abort}, {@code cancel} or {@code wait}: what this cutover or rollback does with the
+     *                         transactions still open after {@code exodus.migration.cutover.timeout} (optional:
+     *                         {@code exodus.migration.cutover.long-transactions})
+     */
+    public record SwitchRequest(String reason, String longTransactions) {
+    }
+
+    /** A request whose body names no valid choice: 400. */
+    private static final class BadSwitchRequest extends RuntimeException {
+        BadSwitchRequest(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /**
@@ -453,13 +466,16 @@ public class MigrationResource {
     @Operation(summary = "Makes the target the primary; the source keeps receiving every write, for a rollback")
     @APIResponse(responseCode = "200", description = "Done: the report of the switch, with its pause",
             content = @Content(schema = @Schema(implementation = SwitchReport.class)))
+    @APIResponse(responseCode = "400", description = "longTransactions names no choice (abort, cancel, wait); nothing "
+            + "was changed")
     @APIResponse(responseCode = "409", description = "Not now: the answer says what to do (a gate failed, or the "
             + "transactions in flight did not end within exodus.migration.cutover.timeout; nothing was changed)")
     @APIResponse(responseCode = "503", description = "A database could not be asked; nothing was changed")
     @Consumes(MediaType.WILDCARD) // the body, {"reason": …}, is optional
     public Uni<Response> cutover(@HeaderParam("Authorization") String authorization,
             @HeaderParam(ACTOR_HEADER) String actor, String body) {
-        return switched(authorization, () -> primarySwitch.cutover(actorOf(actor), reasonOf(body)));
+        return switched(authorization, () -> atTimeoutOf(body).compose(atTimeout -> primarySwitch.cutover(
+                actorOf(actor), reasonOf(body), atTimeout)));
     }
 
     @POST
@@ -467,12 +483,15 @@ public class MigrationResource {
     @Operation(summary = "Makes the source the primary again, from canary or cutover, losing no write")
     @APIResponse(responseCode = "200", description = "Done: the report of the switch, with its pause",
             content = @Content(schema = @Schema(implementation = SwitchReport.class)))
+    @APIResponse(responseCode = "400", description = "longTransactions names no choice (abort, cancel, wait); nothing "
+            + "was changed")
     @APIResponse(responseCode = "409", description = "Not now: the answer says why; nothing was changed")
     @APIResponse(responseCode = "503", description = "A database could not be asked; nothing was changed")
     @Consumes(MediaType.WILDCARD) // the body, {"reason": …}, is optional
     public Uni<Response> rollback(@HeaderParam("Authorization") String authorization,
             @HeaderParam(ACTOR_HEADER) String actor, String body) {
-        return switched(authorization, () -> primarySwitch.rollback(actorOf(actor), reasonOf(body)));
+        return switched(authorization, () -> atTimeoutOf(body).compose(atTimeout -> primarySwitch.rollback(
+                actorOf(actor), reasonOf(body), atTimeout)));
     }
 
     @POST
@@ -498,11 +517,32 @@ public class MigrationResource {
         }
         return Uni.createFrom().completionStage(() -> move.get().toCompletionStage())
                 .map(report -> Response.ok(report).build())
-                .onFailure().recoverWithItem(failure -> failure instanceof SwitchRefused notMade
+                .onFailure().recoverWithItem(failure -> failure instanceof BadSwitchRequest bad
+                        ? problem(Response.Status.BAD_REQUEST, bad.getMessage() + "; nothing was changed")
+                        : failure instanceof SwitchRefused notMade
                         ? problem(notMade.reason() == SwitchRefused.Reason.NOT_NOW ? Response.Status.CONFLICT
                                 : Response.Status.SERVICE_UNAVAILABLE, notMade.getMessage())
                         : problem(Response.Status.SERVICE_UNAVAILABLE, failure.getMessage()
                                 + "; traffic resumed in phase " + migration.phase().configName()));
+    }
+
+    /** The choice for long transactions the body names, else the configured one. */
+    private Future<LongTransactions> atTimeoutOf(String body) {
+        String named = null;
+        if (body != null && !body.isBlank()) {
+            try {
+                SwitchRequest request = REASONS.readValue(body, SwitchRequest.class);
+                named = request == null ? null : request.longTransactions();
+            } catch (IOException e) {
+                named = null;
+            }
+        }
+        try {
+            return Future.succeededFuture(named == null ? migration.longTransactions()
+                    : LongTransactions.fromConfig(named));
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(new BadSwitchRequest(e.getMessage()));
+        }
     }
 
     /** The reason of an optional {@code {"reason": …}} body; a body that is not such JSON gives none. */

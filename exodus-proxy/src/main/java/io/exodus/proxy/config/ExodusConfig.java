@@ -301,6 +301,15 @@ public interface ExodusConfig {
         @WithDefault("30s")
         Duration timeout();
 
+        /**
+         * What a cutover or rollback does with the transactions still open after {@link #timeout()}: {@code abort}
+         * (call the switch off), {@code cancel} (end them: their sessions are closed, their transactions rolled back
+         * on both databases; the switch goes on) or {@code wait} (wait as long as they run, new transactions paused).
+         */
+        @WithName("long-transactions")
+        @WithDefault("abort")
+        String longTransactions();
+
         /** The guard against clients that bypass Exodus: docs/cutover.md, "Clients that bypass the proxy". */
         BypassGuard bypassGuard();
     }

@@ -10,6 +10,7 @@ import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.TenantReads;
 import io.exodus.proxy.migration.StateLease;
+import io.exodus.proxy.migration.LongTransactions;
 import io.exodus.proxy.session.SessionRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -77,7 +78,7 @@ public class ControlPlane {
     public ControlPlane(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, MigrationState migration,
             TwoPhaseRecovery recovery, SessionRegistry sessions, CatchUpApplier replay, HeartbeatReport report) {
         this.report = report;
-        this.pauses = new FleetPauseFollower(sessions, replay, config.migration().cutover().timeout());
+        this.pauses = new FleetPauseFollower(vertx, sessions, replay, config.migration().cutover().timeout());
         this.sessions = sessions;
         this.vertx = vertx;
         this.config = config.control();
@@ -326,7 +327,8 @@ public class ControlPlane {
                 .<Void>map(rows -> {
                     if (rows.iterator().hasNext()) {
                         Row row = rows.iterator().next();
-                        pauses.follow(row.getLong(0), row.getBoolean(1), pool(), config.fleet(), replicaId);
+                        pauses.follow(row.getLong(0), row.getBoolean(1), LongTransactions.fromConfig(row.getString(2)),
+                                Duration.ofMillis(row.getLong(3)), pool(), config.fleet(), replicaId);
                     }
                     return null;
                 })
@@ -335,12 +337,16 @@ public class ControlPlane {
 
     /**
      * Begins a pause of the whole fleet's new transactions (every live replica, this one included, follows it at its
-     * next read of the state); fails when one is in effect already. The pause expires by itself after
-     * {@code maxWait} and a margin, should this replica die before it ends it.
+     * next read of the state); fails when one is in effect already. The pause expires by itself after the wait it
+     * allows and a margin, should this replica die before it ends it; one that waits for long transactions
+     * ({@link LongTransactions#WAIT}) is kept alive by {@link #renewFleetPause}.
+     *
+     * @param atTimeout what every replica does with its transactions still open after {@code maxWait}
      */
-    public Future<Long> beginFleetPause(Duration maxWait) {
-        long leaseMillis = maxWait.toMillis() + PAUSE_LEASE_MARGIN_MILLIS;
-        return pool().preparedQuery(ControlSql.BEGIN_PAUSE).execute(Tuple.of(config.fleet(), replicaId, leaseMillis))
+    public Future<Long> beginFleetPause(Duration maxWait, LongTransactions atTimeout) {
+        long leaseMillis = pauseLeaseMillis(maxWait, atTimeout);
+        return pool().preparedQuery(ControlSql.BEGIN_PAUSE).execute(Tuple.of(config.fleet(), replicaId, leaseMillis,
+                atTimeout.configName(), maxWait.toMillis()))
                 .compose(rows -> {
                     if (!rows.iterator().hasNext()) {
                         return Future.failedFuture(new IllegalStateException("another pause of fleet \""
@@ -349,6 +355,18 @@ public class ControlPlane {
                     long id = rows.iterator().next().getLong(0);
                     return notifyFleet().compose(v -> refresh()).map(id);
                 });
+    }
+
+    /** How long a pause lives without its requester: the waits it allows, and a margin. */
+    public static long pauseLeaseMillis(Duration maxWait, LongTransactions atTimeout) {
+        long waits = atTimeout == LongTransactions.CANCEL ? 2 : 1;
+        return waits * maxWait.toMillis() + PAUSE_LEASE_MARGIN_MILLIS;
+    }
+
+    /** The pause {@code id} lives another {@code leaseMillis} from now (its requester waits on). */
+    public Future<Void> renewFleetPause(long id, long leaseMillis) {
+        return pool().preparedQuery(ControlSql.RENEW_PAUSE).execute(Tuple.of(config.fleet(), id, leaseMillis))
+                .mapEmpty();
     }
 
     /** The live replicas that do not hold the fleet's pause {@code id} yet. */

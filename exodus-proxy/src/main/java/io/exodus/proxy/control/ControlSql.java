@@ -57,21 +57,27 @@ final class ControlSql {
                 state text NOT NULL,
                 requested_by text NOT NULL,
                 requested_at timestamptz NOT NULL DEFAULT now(),
-                expires_at timestamptz NOT NULL)""";
+                expires_at timestamptz NOT NULL);
+            ALTER TABLE exodus.traffic_pauses ADD COLUMN IF NOT EXISTS long_transactions text NOT NULL DEFAULT 'abort';
+            ALTER TABLE exodus.traffic_pauses ADD COLUMN IF NOT EXISTS wait_ms bigint NOT NULL DEFAULT 0""";
     /**
      * A pause of the fleet's new transactions begins, unless one is in effect: answers its id, or no row. It expires
      * by itself (every replica resumes) should its requester die before it resumes it.
      */
     static final String BEGIN_PAUSE = """
-            INSERT INTO exodus.traffic_pauses AS p (fleet, id, state, requested_by, expires_at) \
-            VALUES ($1, 1, 'pausing', $2, now() + $3 * interval '1 millisecond') \
+            INSERT INTO exodus.traffic_pauses AS p (fleet, id, state, requested_by, expires_at, long_transactions, \
+            wait_ms) VALUES ($1, 1, 'pausing', $2, now() + $3 * interval '1 millisecond', $4, $5) \
             ON CONFLICT (fleet) DO UPDATE SET id = p.id + 1, state = 'pausing', requested_by = excluded.requested_by, \
-            requested_at = now(), expires_at = excluded.expires_at \
+            requested_at = now(), expires_at = excluded.expires_at, long_transactions = excluded.long_transactions, \
+            wait_ms = excluded.wait_ms \
             WHERE p.state = 'resumed' OR p.expires_at < now() RETURNING id""";
     static final String END_PAUSE = "UPDATE exodus.traffic_pauses SET state = 'resumed' WHERE fleet = $1 AND id = $2";
     /** The fleet's pause as a replica follows it: in effect (pausing, not expired) or not. */
-    static final String READ_PAUSE = "SELECT id, state = 'pausing' AND expires_at > now() FROM exodus.traffic_pauses "
-            + "WHERE fleet = $1";
+    static final String READ_PAUSE = "SELECT id, state = 'pausing' AND expires_at > now(), long_transactions, wait_ms "
+            + "FROM exodus.traffic_pauses WHERE fleet = $1";
+    /** The requester of a pause that waits for long transactions keeps it from expiring while it lives. */
+    static final String RENEW_PAUSE = "UPDATE exodus.traffic_pauses SET expires_at = now() + $3 * interval "
+            + "'1 millisecond' WHERE fleet = $1 AND id = $2 AND state = 'pausing'";
     static final String HELD = "UPDATE exodus.replicas SET held_pause = $3 WHERE fleet = $1 AND replica = $2";
     /** The live replicas that do not hold the pause yet. */
     static final String NOT_HELD = "SELECT replica FROM exodus.replicas WHERE fleet = $1 "

@@ -1,9 +1,11 @@
 package io.exodus.proxy.control;
 
 import io.exodus.proxy.catchup.CatchUpApplier;
+import io.exodus.proxy.migration.LongTransactions;
 import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.proxy.session.TrafficPause;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import org.jboss.logging.Logger;
@@ -34,14 +36,21 @@ final class FleetPauseFollower {
     private long followed;
     private TrafficPause pause;
 
-    FleetPauseFollower(SessionRegistry sessions, CatchUpApplier replay, Duration drainTimeout) {
+    private final Vertx vertx;
+
+    FleetPauseFollower(Vertx vertx, SessionRegistry sessions, CatchUpApplier replay, Duration drainTimeout) {
+        this.vertx = vertx;
         this.sessions = sessions;
         this.replay = replay;
         this.drainTimeout = drainTimeout;
     }
 
-    /** The fleet's pause as last read: its id and whether it is in effect. */
-    synchronized void follow(long id, boolean inEffect, Pool pool, String fleet, String replica) {
+    /**
+     * The fleet's pause as last read: its id, whether it is in effect, and what this replica does with its transactions
+     * still open after {@code maxWait} ({@link LongTransactions#CANCEL}: it ends them; otherwise the requester decides).
+     */
+    synchronized void follow(long id, boolean inEffect, LongTransactions atTimeout, Duration maxWait, Pool pool,
+            String fleet, String replica) {
         if (inEffect && id != followed) {
             followed = id;
             TrafficPause mine;
@@ -53,6 +62,9 @@ final class FleetPauseFollower {
             }
             pause = mine;
             LOG.infof("Control: new transactions paused for pause %d of fleet \"%s\"", id, fleet);
+            if (atTimeout == LongTransactions.CANCEL) {
+                vertx.setTimer(Math.max(1, maxWait.toMillis()), timer -> endOpenTransactions(mine, id, maxWait));
+            }
             mine.allHeld().compose(v -> drained()).onSuccess(v -> {
                 synchronized (this) {
                     if (pause == mine) {
@@ -71,6 +83,15 @@ final class FleetPauseFollower {
                     ending.elapsed().toMillis());
             pool.preparedQuery(ControlSql.HELD).execute(Tuple.of(fleet, replica, null));
         }
+    }
+
+    private synchronized void endOpenTransactions(TrafficPause mine, long id, Duration maxWait) {
+        if (pause != mine || mine.allHeld().isComplete()) {
+            return;
+        }
+        LOG.warnf("Control: %d sessions still in a transaction %d ms into pause %d: ending them "
+                + "(long-transactions cancel)", mine.stillRunning(), maxWait.toMillis(), id);
+        mine.endOpenTransactions(TrafficPause.endedAfter(maxWait));
     }
 
     /** This replica's replay queues, read afresh, empty (see the class comment). */

@@ -5,6 +5,7 @@ import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.migration.LongTransactions;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.control.ControlPlane;
@@ -92,12 +93,18 @@ public class PrimarySwitch {
      * @param actor who asks, for the audit log (never null); {@code reason} why, or null
      */
     public Future<SwitchReport> cutover(String actor, String reason) {
+        return cutover(actor, reason, configuredLongTransactions());
+    }
+
+    /** @param atTimeout what to do with the transactions still open after {@code exodus.migration.cutover.timeout} */
+    public Future<SwitchReport> cutover(String actor, String reason, LongTransactions atTimeout) {
         MigrationPhase from = migration.phase();
         if (from != MigrationPhase.DUAL_WRITE && from != MigrationPhase.CANARY) {
             return refused("a cutover starts from phase dual-write or canary, where the target has every write; the "
                     + "migration is in phase " + from.configName());
         }
-        return ready("cutover").compose(v -> moveTo(SwitchReport.Kind.CUTOVER, MigrationPhase.CUTOVER, actor, reason));
+        return ready("cutover").compose(v -> moveTo(SwitchReport.Kind.CUTOVER, MigrationPhase.CUTOVER, actor, reason,
+                atTimeout));
     }
 
     /**
@@ -105,6 +112,11 @@ public class PrimarySwitch {
      * a pause; from canary at once (the source is the primary there already, only the reads come back).
      */
     public Future<SwitchReport> rollback(String actor, String reason) {
+        return rollback(actor, reason, configuredLongTransactions());
+    }
+
+    /** @param atTimeout what to do with the transactions still open after {@code exodus.migration.cutover.timeout} */
+    public Future<SwitchReport> rollback(String actor, String reason, LongTransactions atTimeout) {
         MigrationPhase from = migration.phase();
         if (from == MigrationPhase.CANARY) {
             return begin().compose(v -> traffic().enter(MigrationPhase.DUAL_WRITE, actor, reason)
@@ -123,7 +135,7 @@ public class PrimarySwitch {
             return refused(missed);
         }
         return ready("rollback").compose(v -> moveTo(SwitchReport.Kind.ROLLBACK, MigrationPhase.DUAL_WRITE, actor,
-                reason));
+                reason, atTimeout));
     }
 
     /**
@@ -206,27 +218,39 @@ public class PrimarySwitch {
                 + "finds a table identical clears its mark. Then ask for the " + what + " again";
     }
 
-    private Future<SwitchReport> moveTo(SwitchReport.Kind kind, MigrationPhase to, String actor, String reason) {
+    private LongTransactions configuredLongTransactions() {
+        return migration.longTransactions();
+    }
+
+    private Future<SwitchReport> moveTo(SwitchReport.Kind kind, MigrationPhase to, String actor, String reason,
+            LongTransactions atTimeout) {
         MigrationPhase from = migration.phase();
         ControlConnections connections = new ControlConnections(vertx);
         SequencePositions positions = new SequencePositions(connections);
         return positions.connect(endpoint(from.primary()), endpoint(to.primary()))
-                .compose(connected -> pausedMove(kind, from, to, actor, reason, connections, positions));
+                .compose(connected -> pausedMove(kind, from, to, actor, reason, atTimeout, connections, positions));
     }
 
     private Future<SwitchReport> pausedMove(SwitchReport.Kind kind, MigrationPhase from, MigrationPhase to,
-            String actor, String reason, ControlConnections connections, SequencePositions positions) {
+            String actor, String reason, LongTransactions atTimeout, ControlConnections connections,
+            SequencePositions positions) {
         BackendEndpoint oldPrimary = endpoint(from.primary());
         BackendEndpoint newPrimary = endpoint(to.primary());
         Duration timeout = config.migration().cutover().timeout();
         long started = System.nanoTime();
-        LOG.infof("%s: new transactions paused; waiting up to %d ms for those in flight", kind.apiName(),
-                timeout.toMillis());
+        LOG.infof("%s: new transactions paused; waiting for those in flight %s", kind.apiName(), switch (atTimeout) {
+            case ABORT -> "up to " + timeout.toMillis() + " ms";
+            case CANCEL -> "for " + timeout.toMillis() + " ms, then ending those still open";
+            case WAIT -> "until they end";
+        });
         int[] sequences = new int[1];
-        return traffic().pauseNewTransactions(timeout).recover(failure -> Future.failedFuture(calledOff(kind, from,
-                " after " + timeout.toMillis() + " ms: " + failure.getMessage(),
-                " (a longer exodus.migration.cutover.timeout waits longer)")))
-                .compose(held -> settledUnderPause(kind, started + timeout.toNanos()).recover(failure ->
+        return traffic().pauseNewTransactions(timeout, atTimeout).recover(failure -> Future.failedFuture(calledOff(
+                kind, from, " after " + millisSince(started) + " ms: " + failure.getMessage(),
+                atTimeout == LongTransactions.ABORT ? " (a longer exodus.migration.cutover.timeout waits longer; "
+                        + "exodus.migration.cutover.long-transactions cancel ends them, wait waits for them)" : "")))
+                // The queues drain within the timeout from the moment nothing was in flight, however long that took.
+                .compose(held -> settledUnderPause(kind, (atTimeout == LongTransactions.ABORT ? started
+                        : System.nanoTime()) + timeout.toNanos()).recover(failure ->
                         Future.failedFuture(calledOff(kind, from, " after " + millisSince(started) + " ms: "
                                 + failure.getMessage(), ""))))
                 .compose(drained -> to.primary() == Side.SOURCE ? liftGuard(kind) : Future.succeededFuture())

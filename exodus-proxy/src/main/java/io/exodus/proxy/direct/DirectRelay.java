@@ -53,6 +53,8 @@ public final class DirectRelay implements Relay {
     private TransactionStatus transactionStatus;
     private boolean clientTerminated;
     private boolean closeWhenIdle;
+    /** Why the open transaction ends once no request is in flight ({@link #endOpenTransaction}), or null. */
+    private ErrorResponse endTransaction;
     private boolean backendClosed;
     /** Extended-protocol messages came after the last Sync: a request is being sent, though nothing is in flight. */
     private boolean sinceSync;
@@ -222,11 +224,33 @@ public final class DirectRelay implements Relay {
         if (backendScanner.failure() != null) {
             session.closeWithError(ErrorResponse.fatal(SqlState.PROTOCOL_VIOLATION,
                     "the backend sent a malformed message: " + backendScanner.failure().getMessage()));
+        } else if (endTransactionIfBetweenRequests()) {
+            return;
         } else if (closeWhenIdle && isIdle()) {
             session.closeForShutdownNow();
         } else {
             runIfQuiet();
         }
+    }
+
+    @Override
+    public void endOpenTransaction(ErrorResponse why) {
+        endTransaction = why;
+        endTransactionIfBetweenRequests();
+    }
+
+    /** Closes the session if its transaction is to be ended and no request is in flight; whether it did. */
+    private boolean endTransactionIfBetweenRequests() {
+        if (endTransaction == null || inFlight > 0) {
+            return false;
+        }
+        ErrorResponse why = endTransaction;
+        endTransaction = null;
+        if (transactionStatus == TransactionStatus.IDLE) {
+            return false;
+        }
+        session.closeWithError(why);
+        return true;
     }
 
     /** Writes the first {@code accepted} readable bytes of the chunk; the write takes over the chunk's reference. */

@@ -88,6 +88,8 @@ public final class DualWriteRelay implements Relay {
     private boolean closeWhenIdle;
     private boolean legsClosed;
     private boolean closeAfterUnit;
+    /** Why the open transaction ends at the first moment between requests ({@link #endOpenTransaction}), or null. */
+    private ErrorResponse endTransaction;
     private UnitShape currentShape;
     /** Counts transaction ends, so that a late answer of the secondary is matched to its own transaction. */
     private long transactionSerial;
@@ -436,6 +438,9 @@ public final class DualWriteRelay implements Relay {
             reply.flush();
             afterTransactionStatusChange();
             busy = false;
+            if (endTransactionIfBetweenRequests()) {
+                return;
+            }
             if (closeWhenIdle && isIdle()) {
                 session.closeForShutdownNow();
                 return;
@@ -827,6 +832,31 @@ public final class DualWriteRelay implements Relay {
         if (leg != null && !leg.isIdle() && secondaryConnector() != null) {
             secondaryConnector().cancel(leg.backend().processId(), leg.backend().secretKey());
         }
+    }
+
+    @Override
+    public void endOpenTransaction(ErrorResponse why) {
+        endTransaction = why;
+        endTransactionIfBetweenRequests();
+    }
+
+    /**
+     * Closes the session if its transaction is to be ended and no request is in flight (nothing is half-way through a
+     * commit then: closing the legs rolls back a transaction open on both). A transaction that ended by itself (its
+     * COMMIT was the request in flight) leaves the session open. Returns whether it closed the session.
+     */
+    private boolean endTransactionIfBetweenRequests() {
+        if (endTransaction == null || busy || copying != null || batch != null) {
+            return false;
+        }
+        ErrorResponse why = endTransaction;
+        endTransaction = null;
+        if (primary.transactionStatus() == TransactionStatus.IDLE) {
+            return false;
+        }
+        LOG.infof("%s: its transaction is ended for a move of the primary: %s", session.label(), why.message());
+        session.closeWithError(why);
+        return true;
     }
 
     @Override

@@ -27,6 +27,7 @@ public class MigrationState {
     private volatile ConsistencyPolicy policy;
     private volatile double canaryPercent;
     private final TenantKey tenantKey;
+    private final LongTransactions longTransactions;
     private volatile TenantReads tenantReads = TenantReads.NONE;
     /** Whether reads are shadowed on the secondary: a strategy's shadow step, for the whole fleet. */
     private volatile boolean shadowing;
@@ -41,6 +42,7 @@ public class MigrationState {
         this.policy = ConsistencyPolicy.fromConfig(config.migration().policy());
         this.canaryPercent = checkedPercent(config.migration().canaryPercent());
         this.tenantKey = TenantKey.fromConfig(config.migration().tenantKey());
+        this.longTransactions = LongTransactions.fromConfig(config.migration().cutover().longTransactions());
         this.lease = config.control().enabled()
                 ? StateLease.unconfirmed(config.control().staleAfter(), System.nanoTime()) : StateLease.unbounded();
     }
@@ -82,6 +84,11 @@ public class MigrationState {
             return 0;
         }
         return tenantReads.shareOf(tenant).orElse(canaryPercent);
+    }
+
+    /** What a move of the primary does with transactions still open after its wait (as configured). */
+    public LongTransactions longTransactions() {
+        return longTransactions;
     }
 
     /** What names a session's tenant. */

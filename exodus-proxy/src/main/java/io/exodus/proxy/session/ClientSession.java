@@ -423,6 +423,15 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         });
     }
 
+    /** The pause's wait ran out with this session in a transaction, under {@code LongTransactions.CANCEL}. */
+    void endOpenTransaction(ErrorResponse why) {
+        context.runOnContext(v -> {
+            if (state == State.RELAYING && heldBy == null && !switchingRelay && relay != null) {
+                relay.endOpenTransaction(why);
+            }
+        });
+    }
+
     void resumeAfterPause() {
         context.runOnContext(v -> {
             if (heldBy != null && state == State.RELAYING) {

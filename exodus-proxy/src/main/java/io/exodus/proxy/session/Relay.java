@@ -1,6 +1,7 @@
 package io.exodus.proxy.session;
 
 import io.exodus.proxy.backend.BackendConnection;
+import io.exodus.proxy.wire.ErrorResponse;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -15,6 +16,13 @@ public interface Relay {
 
     /** Closes the session at its next idle moment (graceful shutdown). */
     void closeWhenIdle();
+
+    /**
+     * Ends the session's open transaction without cutting a request: at once when no request is in flight, else once
+     * the request in flight has been answered, if the transaction is still open then. The session is closed with
+     * {@code why}, which rolls the transaction back on every database ({@code LongTransactions.CANCEL}).
+     */
+    void endOpenTransaction(ErrorResponse why);
 
     /** The client went away. */
     void onClientGone();

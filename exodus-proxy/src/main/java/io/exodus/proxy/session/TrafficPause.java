@@ -1,5 +1,7 @@
 package io.exodus.proxy.session;
 
+import io.exodus.proxy.wire.ErrorResponse;
+import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -34,6 +36,22 @@ public final class TrafficPause {
     /** How many sessions are still in a transaction (or a request). */
     public int stillRunning() {
         return waiting.size();
+    }
+
+    /**
+     * Ends the transactions of the sessions still in one ({@code LongTransactions.CANCEL}): each is closed with
+     * {@code why} at once, or once its request in flight is answered; {@link #allHeld()} completes when all are.
+     */
+    public void endOpenTransactions(ErrorResponse why) {
+        waiting.forEach(session -> session.endOpenTransaction(why));
+    }
+
+    /** What a client whose transaction was ended for a move of the primary is told: it may run it again. */
+    public static ErrorResponse endedAfter(Duration waited) {
+        return ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN, "terminating connection: its transaction was still open "
+                + waited.toMillis() + " ms after Exodus paused new transactions to move the primary "
+                + "(exodus.migration.cutover.long-transactions is cancel); it was rolled back on both databases: "
+                + "connect again and run it again");
     }
 
     /** Lets every held session go on; the sessions of a phase changed meanwhile go on in the new phase. */

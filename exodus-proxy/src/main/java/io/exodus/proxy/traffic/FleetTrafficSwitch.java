@@ -3,6 +3,7 @@ package io.exodus.proxy.traffic;
 import io.exodus.proxy.control.ControlPlane;
 import io.exodus.proxy.control.ControlSetting;
 import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.LongTransactions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -34,17 +36,28 @@ public class FleetTrafficSwitch implements TrafficSwitch {
     }
 
     @Override
-    public Future<Void> pauseNewTransactions(Duration maxWait) {
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        return control.beginFleetPause(maxWait).compose(id -> {
+    public Future<Void> pauseNewTransactions(Duration maxWait, LongTransactions atTimeout) {
+        long waits = switch (atTimeout) {
+            case ABORT -> 1;
+            // Every replica ends its sessions' transactions after maxWait, then they have as long again to answer.
+            case CANCEL -> 2;
+            case WAIT -> 0;
+        };
+        long deadline = waits == 0 ? Long.MAX_VALUE : System.nanoTime() + waits * maxWait.toNanos();
+        return control.beginFleetPause(maxWait, atTimeout).compose(id -> {
             pause = id;
             Promise<Void> held = Promise.promise();
-            awaitHeld(id, deadline, held);
+            long lease = ControlPlane.pauseLeaseMillis(maxWait, atTimeout);
+            awaitHeld(id, deadline, held, atTimeout == LongTransactions.WAIT ? lease : 0, System.nanoTime());
             return held.future();
         });
     }
 
-    private void awaitHeld(long id, long deadline, Promise<Void> held) {
+    /**
+     * @param lease      how long the pause lives from a renewal; 0 when it is not renewed (its wait is bounded)
+     * @param renewedAt  when it was renewed last
+     */
+    private void awaitHeld(long id, long deadline, Promise<Void> held, long lease, long renewedAt) {
         control.notHolding(id).onFailure(held::tryFail).onSuccess(replicas -> {
             if (replicas.isEmpty()) {
                 held.tryComplete();
@@ -52,8 +65,12 @@ public class FleetTrafficSwitch implements TrafficSwitch {
                 held.tryFail(new TimeoutException("sessions still in a transaction, or a replay queue not drained, "
                         + "on replica" + (replicas.size() == 1 ? " " : "s ") + String.join(", ", replicas)
                         + " (its log says which)"));
+            } else if (lease > 0 && System.nanoTime() - renewedAt > TimeUnit.MILLISECONDS.toNanos(lease / 3)) {
+                // Waiting for long transactions: the pause must not expire while this replica still waits.
+                control.renewFleetPause(id, lease).onComplete(renewed -> vertx.setTimer(CHECK_EVERY_MILLIS,
+                        timer -> awaitHeld(id, deadline, held, lease, System.nanoTime())));
             } else {
-                vertx.setTimer(CHECK_EVERY_MILLIS, timer -> awaitHeld(id, deadline, held));
+                vertx.setTimer(CHECK_EVERY_MILLIS, timer -> awaitHeld(id, deadline, held, lease, renewedAt));
             }
         });
     }

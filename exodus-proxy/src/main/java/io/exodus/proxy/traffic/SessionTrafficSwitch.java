@@ -4,6 +4,7 @@ import io.exodus.proxy.control.ControlPlane;
 import io.exodus.proxy.control.ControlSetting;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.proxy.migration.LongTransactions;
 import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.proxy.session.TrafficPause;
 import io.vertx.core.Future;
@@ -39,14 +40,24 @@ public class SessionTrafficSwitch implements TrafficSwitch {
     }
 
     @Override
-    public Future<Void> pauseNewTransactions(Duration maxWait) {
+    public Future<Void> pauseNewTransactions(Duration maxWait, LongTransactions atTimeout) {
         TrafficPause started = sessions.pauseTransactions();
         pause = started;
         Promise<Void> held = Promise.promise();
-        long timer = vertx.setTimer(Math.max(1, maxWait.toMillis()), id -> held.tryFail(new TimeoutException(
-                started.stillRunning() + " sessions still in a transaction")));
+        long millis = Math.max(1, maxWait.toMillis());
+        long timer = atTimeout == LongTransactions.WAIT ? -1 : vertx.setTimer(millis, id -> {
+            if (atTimeout == LongTransactions.ABORT) {
+                held.tryFail(new TimeoutException(started.stillRunning() + " sessions still in a transaction"));
+                return;
+            }
+            started.endOpenTransactions(TrafficPause.endedAfter(maxWait));
+            vertx.setTimer(millis, again -> held.tryFail(new TimeoutException(started.stillRunning()
+                    + " sessions whose transaction was to be ended still had a request running")));
+        });
         started.allHeld().onComplete(all -> {
-            vertx.cancelTimer(timer);
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
             if (all.succeeded()) {
                 held.tryComplete();
             } else {

@@ -1,6 +1,7 @@
 package io.exodus.proxy.traffic;
 
 import io.exodus.proxy.migration.MigrationPhase;
+import io.exodus.proxy.migration.LongTransactions;
 import io.vertx.core.Future;
 
 import java.time.Duration;
@@ -26,7 +27,17 @@ public interface TrafficSwitch {
      * fails when that has not happened within {@code maxWait} (a session idle in a transaction, a long report). On
      * failure the switch is still paused: the sync calls {@link #resume} and tries again later.
      */
-    Future<Void> pauseNewTransactions(Duration maxWait);
+    default Future<Void> pauseNewTransactions(Duration maxWait) {
+        return pauseNewTransactions(maxWait, LongTransactions.ABORT);
+    }
+
+    /**
+     * As {@link #pauseNewTransactions(Duration)}, with {@code atTimeout} saying what happens to the transactions still
+     * open after {@code maxWait}: the pause fails ({@code ABORT}), they are ended and the pause completes once they are
+     * ({@code CANCEL}; it fails if a session is still in a request another {@code maxWait} later), or it waits on
+     * ({@code WAIT}).
+     */
+    Future<Void> pauseNewTransactions(Duration maxWait, LongTransactions atTimeout);
 
     /**
      * Every session, on every replica, runs its next transaction in phase dual-write: writes to the source and to

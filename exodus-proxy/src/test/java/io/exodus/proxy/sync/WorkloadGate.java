@@ -1,6 +1,7 @@
 package io.exodus.proxy.sync;
 
 import io.exodus.proxy.traffic.TrafficSwitch;
+import io.exodus.proxy.migration.LongTransactions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -44,7 +45,7 @@ final class WorkloadGate implements TrafficSwitch {
     }
 
     @Override
-    public Future<Void> pauseNewTransactions(Duration maxWait) {
+    public Future<Void> pauseNewTransactions(Duration maxWait, LongTransactions atTimeout) {
         synchronized (lock) {
             paused = true;
             pauses++;
