@@ -226,7 +226,8 @@ public interface ExodusConfig {
 
         /**
          * What names a session's tenant for the user-by-user strategy, read from its startup packet when it connects:
-         * {@code user}, {@code application-name} or {@code database}.
+         * {@code user}, {@code application-name}, {@code database}, or {@code option:NAME}, a setting the client
+         * passes in its startup packet ({@code options=-c NAME=…}).
          */
         @WithName("tenant-key")
         @WithDefault("user")

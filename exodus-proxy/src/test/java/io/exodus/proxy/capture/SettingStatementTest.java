@@ -1,6 +1,7 @@
 package io.exodus.proxy.capture;
 
 import io.exodus.capture.SessionSettings;
+import io.exodus.proxy.wire.StartupOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

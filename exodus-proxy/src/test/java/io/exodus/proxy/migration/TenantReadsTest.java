@@ -42,5 +42,18 @@ class TenantReadsTest {
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
                 () -> TenantKey.fromConfig("tenant"));
         assertTrue(wrong.getMessage().contains("user, application-name, database"), wrong.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TenantKey.fromConfig("option:"));
+    }
+
+    @Test
+    void aStartupOptionNamesTheTenantInOptionsOrAsAParameterOfItsOwn() {
+        TenantKey key = TenantKey.fromConfig("option:app.tenant");
+        assertEquals("option:app.tenant", key.configName());
+        assertEquals("billing", key.of("alice", "shop", Map.of("options", "-c app.tenant=billing")));
+        assertEquals("reports", key.of("alice", "shop", Map.of("options", "-c search_path=x --app.tenant=reports")));
+        assertEquals("web shop", key.of("alice", "shop", Map.of("options", "-capp.tenant=web\\ shop")));
+        assertEquals("direct", key.of("alice", "shop", Map.of("App.Tenant", "direct")));
+        assertEquals("", key.of("alice", "shop", Map.of("options", "-c app.other=x")));
+        assertEquals("", key.of("alice", "shop", Map.of()));
     }
 }

@@ -1,4 +1,4 @@
-package io.exodus.proxy.capture;
+package io.exodus.proxy.wire;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,11 +11,11 @@ import java.util.Map;
  * {@code --search_path=app}), split as the server splits them ({@code pg_split_opts}: blanks separate, a backslash
  * keeps the next character). Other switches are not settings of the statements and are left out.
  */
-final class StartupOptions {
+public final class StartupOptions {
     private StartupOptions() {
     }
 
-    static Map<String, String> settings(String options) {
+    public static Map<String, String> settings(String options) {
         List<String> words = words(options);
         Map<String, String> settings = new LinkedHashMap<>();
         for (int i = 0; i < words.size(); i++) {
