@@ -371,9 +371,9 @@ public final class CatchUpQueue {
         boolean purge = poll % PURGE_EVERY_POLLS == 0;
         boolean retryMarkers = poll % MARKER_RETRY_EVERY_POLLS == 0;
         List<Future<Void>> reads = new ArrayList<>();
-        for (DatabaseQueue queue : databases.values()) {
+        for (DatabaseQueue queue : List.copyOf(databases.values())) {
             if (queue.tableReady) {
-                reads.add(poll(queue));
+                reads.add(poll(queue).recover(failure -> forgetIfGone(queue, failure)));
                 if (!queue.markersReady) {
                     if (retryMarkers) {
                         // Not at every poll: while the target is down each try waits for a connect timeout.
@@ -433,6 +433,27 @@ public final class CatchUpQueue {
             return (Void) null;
         }).onFailure(failure -> LOG.debugf("Could not read the replay queue of \"%s\": %s", queue.database,
                 failure.getMessage()));
+    }
+
+    /**
+     * A database dropped (or its queue with it) holds nothing any more: its last depth would otherwise stay in the
+     * status, and hold every move of the primary back, for as long as this proxy runs.
+     */
+    private Future<Void> forgetIfGone(DatabaseQueue queue, Throwable failure) {
+        if (!gone(failure)) {
+            return Future.failedFuture(failure);
+        }
+        if (queue.depth > 0 || queue.parked > 0) {
+            LOG.warnf("Database \"%s\" (or its replay queue) is gone with %d transactions queued and %d parked in it: "
+                    + "forgotten", queue.database, queue.depth, queue.parked);
+        }
+        return letGo(queue.database);
+    }
+
+    /** Whether a read failed because its database, or the queue table in it, no longer exists. */
+    static boolean gone(Throwable failure) {
+        return failure instanceof PgException pg && (SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())
+                || SqlState.INVALID_CATALOG_NAME.equals(pg.getSqlState()));
     }
 
     /** Marks a table divergent in the database's queue schema, for status and for the user to repair. */

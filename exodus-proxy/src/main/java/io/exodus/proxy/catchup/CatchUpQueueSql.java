@@ -18,6 +18,26 @@ import java.util.List;
 public final class CatchUpQueueSql {
     public static final String QUEUE_EXISTS = "SELECT to_regclass('exodus.replay_queue') IS NOT NULL";
     /**
+     * The tables a database's catch-up keeps, and a verification that found a table different marks too: a database
+     * may have marks without a queue (verified, never dual-written by a proxy that queued).
+     */
+    static final String STATE_TABLES = "SELECT to_regclass('exodus.replay_queue') IS NOT NULL, "
+            + "to_regclass('exodus.divergent_tables') IS NOT NULL";
+    /**
+     * The tables marked divergent in a database, and why: by catch-up (a transaction one database may lack) or by a
+     * verification that found them different. Each holds a move of the primary back until a verification finds it
+     * identical. Created with the queue, or by a verification.
+     */
+    public static final String DIVERGENT_TABLES_CREATE = """
+            CREATE TABLE IF NOT EXISTS exodus.divergent_tables (
+                table_name text PRIMARY KEY,
+                reason text NOT NULL,
+                marked_at timestamptz NOT NULL DEFAULT statement_timestamp())""";
+    /** The marks of a database without a queue: as {@link #QUEUE_STATE}, holding no entry. */
+    static final String MARKS_STATE = """
+            SELECT false, ARRAY(SELECT table_name FROM exodus.divergent_tables
+                                WHERE pg_catalog.to_regclass(table_name) IS NOT NULL ORDER BY 1)""";
+    /**
      * Whether an existing queue holds an entry, queued or parked, and the tables marked divergent that still exist (a
      * mark on a table dropped since is moot): both decide whether the primary may move.
      */
@@ -51,10 +71,8 @@ public final class CatchUpQueueSql {
                 next_attempt_at timestamptz,
                 last_error text);
             CREATE INDEX IF NOT EXISTS replay_queue_queued ON exodus.replay_queue (id) WHERE state = 'queued';
-            CREATE TABLE IF NOT EXISTS exodus.divergent_tables (
-                table_name text PRIMARY KEY,
-                reason text NOT NULL,
-                marked_at timestamptz NOT NULL DEFAULT statement_timestamp());
+            """ + DIVERGENT_TABLES_CREATE + """
+            ;
             GRANT USAGE ON SCHEMA exodus TO PUBLIC;
             GRANT INSERT (id, proxy_id, context, stream, ready_count, expected_tags, commit_marker, signature, tables)
                 ON exodus.replay_queue TO PUBLIC""";

@@ -10,12 +10,10 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.tls.BackendTls;
-import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import org.jboss.logging.Logger;
 
@@ -109,13 +107,20 @@ final class QueueReplay {
     /** The tables marked divergent in {@code database}, each named {@code database.table}. */
     private Future<List<String>> discover(String database, boolean readOutcomes) {
         var pool = queue.connections().to(queue.home(), database);
-        return pool.query(CatchUpQueueSql.QUEUE_EXISTS).execute()
-                .compose(exists -> exists.iterator().next().getBoolean(0)
-                        ? pool.query(CatchUpQueueSql.QUEUE_STATE).execute()
+        return pool.query(CatchUpQueueSql.STATE_TABLES).execute()
+                .compose(tables -> {
+                    Row exist = tables.iterator().next();
+                    if (exist.getBoolean(0)) {
+                        return pool.query(CatchUpQueueSql.QUEUE_STATE).execute()
                                 .map(state -> DatabaseState.of(database, state.iterator().next()))
                                 .compose(state -> readOutcomes ? outcomes.read(database).map(state)
-                                        : Future.succeededFuture(state))
-                        : Future.succeededFuture(DatabaseState.NOTHING))
+                                        : Future.succeededFuture(state));
+                    }
+                    // Marks a verification made where no queue was ever created.
+                    return exist.getBoolean(1) ? pool.query(CatchUpQueueSql.MARKS_STATE).execute()
+                            .map(state -> DatabaseState.of(database, state.iterator().next()))
+                            : Future.succeededFuture(DatabaseState.NOTHING);
+                })
                 .recover(failure -> gone(failure) ? Future.succeededFuture(DatabaseState.NOTHING)
                         : Future.failedFuture(failure))
                 .compose(state -> {
@@ -179,10 +184,8 @@ final class QueueReplay {
         });
     }
 
-    /** Whether a read failed because its database, or the queue table in it, no longer exists. */
     private static boolean gone(Throwable failure) {
-        return failure instanceof PgException pg && (SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())
-                || SqlState.INVALID_CATALOG_NAME.equals(pg.getSqlState()));
+        return CatchUpQueue.gone(failure);
     }
 
     private void kickAll() {

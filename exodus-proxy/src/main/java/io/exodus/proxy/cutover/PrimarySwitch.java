@@ -213,7 +213,8 @@ public class PrimarySwitch {
      */
     private static String markedDivergent(List<String> marked, String what) {
         return marked.size() + " tables are marked divergent: " + String.join(", ", marked) + ". One database may "
-                + "have a transaction the other lacks there. Verify them (POST /exodus/migration/verify, naming their "
+                + "have rows or a transaction the other lacks there (exodus.divergent_tables says why: catch-up, or a "
+                + "verification that found them different). Verify them (POST /exodus/migration/verify, naming their "
                 + "database), repair what differs (POST /exodus/migration/repair) and verify again: a verification that "
                 + "finds a table identical clears its mark. Then ask for the " + what + " again";
     }

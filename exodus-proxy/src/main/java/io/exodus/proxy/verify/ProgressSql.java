@@ -1,9 +1,12 @@
 package io.exodus.proxy.verify;
 
+import io.exodus.proxy.catchup.CatchUpQueueSql;
+
 /**
  * The tables that keep a verification's finished ranges, on the source in the database verified, in Exodus' own
  * schema (which verification leaves out): a verification that a restart (or a lost database) interrupted is continued
- * from them by the next one of the same tables. Only the last run is kept.
+ * from them by the next one of the same tables. Only the last run is kept. Beside them the divergence marks, which a
+ * verification that finds a table different writes.
  */
 final class ProgressSql {
     /** The advisory lock serialises proxies creating the tables at once, as the catch-up queue's creation does. */
@@ -31,7 +34,8 @@ final class ProgressSql {
                 settled bigint NOT NULL,
                 examples jsonb NOT NULL,
                 saved_at timestamptz NOT NULL DEFAULT statement_timestamp(),
-                PRIMARY KEY (run_id, table_name))""";
+                PRIMARY KEY (run_id, table_name));
+            """ + CatchUpQueueSql.DIVERGENT_TABLES_CREATE;
 
     /** The last run of exactly these tables, in this order, that did not finish. */
     static final String UNFINISHED = """

@@ -70,6 +70,16 @@ final class TableCatalog {
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             ORDER BY d.marked_at""";
 
+    /**
+     * A mark for the table unless it has one (catch-up names it as its statement did): that one keeps its reason, and
+     * is older than the verification, so the next one that finds the table identical clears it all the same.
+     */
+    private static final String MARK = """
+            INSERT INTO exodus.divergent_tables (table_name, reason) SELECT $1, $2
+            WHERE NOT EXISTS (SELECT 1 FROM exodus.divergent_tables
+                              WHERE pg_catalog.to_regclass(table_name) = pg_catalog.to_regclass($1))
+            ON CONFLICT (table_name) DO NOTHING""";
+
     private static final String DIVERGENT_EXISTS = "SELECT pg_catalog.to_regclass('exodus.divergent_tables') IS NOT NULL";
 
     /**
@@ -181,6 +191,14 @@ final class TableCatalog {
         return connection.query(DIVERGENT_EXISTS).execute().compose(exists -> !exists.iterator().next().getBoolean(0)
                 ? Future.succeededFuture(0)
                 : connection.preparedQuery(CLEAR_MARKS).execute(Tuple.of(name.sql(), since)).map(RowSet::rowCount));
+    }
+
+    /**
+     * Marks the table divergent ({@code exodus.divergent_tables}, created with the verification's own tables): a move
+     * of the primary waits until a verification that begins after this finds it identical.
+     */
+    Future<Void> markDivergent(TableName name, String reason) {
+        return connection.preparedQuery(MARK).execute(Tuple.of(name.sql(), reason)).mapEmpty();
     }
 
     /** Table → why it was marked; empty where no proxy ever created the catch-up queue in this database. */

@@ -111,8 +111,15 @@ final class VerificationRun {
                         log(table.report());
                         return durable.save(table, null, true);
                     })
-                    .compose(v -> clocks != null && table.report().identical() ? clearMarks(table.table(), clocks)
-                            : Future.succeededFuture());
+                    .compose(v -> {
+                        TableReport report = table.report();
+                        if (!report.identical()) {
+                            return markDifferent(table.table(), "verification found " + report.missing()
+                                    + " rows missing on the target, " + report.extra() + " extra and "
+                                    + report.different() + " different");
+                        }
+                        return clocks != null ? clearMarks(table.table(), clocks) : Future.succeededFuture();
+                    });
         })
                 .recover(failure -> {
                     String why = failure instanceof DefinitionMismatch ? failure.getMessage()
@@ -120,6 +127,25 @@ final class VerificationRun {
                     interrupted |= !(failure instanceof DefinitionMismatch);
                     table.failed(why);
                     LOG.warnf("Verification of table %s of \"%s\" failed: %s", table.table(), database, why);
+                    return failure instanceof DefinitionMismatch ? markDifferent(table.table(), "verification found "
+                            + "its definitions different: " + why) : Future.succeededFuture();
+                });
+    }
+
+    /**
+     * The table differs between the databases: it is marked divergent on the source, so that no move of the primary
+     * makes a database that lacks rows (or has others) the one the application reads, until the table is repaired and
+     * a verification begun after this finds it identical (docs/adr/0045). A mark that cannot be written is logged;
+     * the report still says the table differs.
+     */
+    private Future<Void> markDifferent(TableName name, String reason) {
+        return databases.catalog(Side.SOURCE).markDivergent(name, reason + " (repair it, then verify it again)")
+                .onSuccess(v -> LOG.warnf("Table %s of \"%s\" is marked divergent: %s; a move of the primary waits "
+                        + "until a later verification finds it identical", name, database, reason))
+                .recover(failure -> {
+                    LOG.errorf("Table %s of \"%s\" differs, and its divergence mark could not be written (%s): "
+                            + "repair it and verify it again before a move of the primary", name, database,
+                            failure.getMessage());
                     return Future.succeededFuture();
                 });
     }

@@ -377,6 +377,31 @@ class CutoverAndRollbackTest {
         assertEquals(200, cutover.statusCode(), cutover.asString());
     }
 
+    /**
+     * A verification that finds a table different marks it (here in a database where no catch-up queue was ever
+     * made): the cutover waits until the table is repaired and a later verification finds it identical. Before, the
+     * cutover went ahead with the difference the verification had just reported.
+     */
+    @Test
+    void aCutoverWaitsWhenTheLastVerificationFoundATableDifferent() throws Exception {
+        Psql.against(DualWriteDatabases.target(database)).query("update app.accounts set balance = 0 where id = 5");
+        String body = "{\"database\": \"" + database + "\", \"tables\": [\"app.accounts\"]}";
+        JsonPath verified = VerificationApi.verifyWith(DualWriteProfile.TOKEN, body);
+        assertEquals(1, verified.getLong("tables[0].different"), verified.prettify());
+
+        Response refused = post("cutover");
+        assertEquals(409, refused.statusCode(), refused.asString());
+        assertTrue(refused.asString().contains(database + ".\\\"app\\\".\\\"accounts\\\" (on the source)"),
+                refused.asString());
+        assertEquals("dual-write", migration.phase().configName());
+
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).body("{\"tables\": [\"app.accounts\"]}")
+                .post("/exodus/migration/repair").then().statusCode(200);
+        assertTrue(VerificationApi.verifyWith(DualWriteProfile.TOKEN, body).getBoolean("identical"));
+        Response cutover = post("cutover");
+        assertEquals(200, cutover.statusCode(), cutover.asString());
+    }
+
     /** Table app.drifted with a row on the target alone, which an update through Exodus finds on the target only. */
     private void cutoverWithARowOnTheTargetAlone() throws Exception {
         DualWriteDatabases.onBoth(database, "create table app.drifted (id int primary key, n int)");
