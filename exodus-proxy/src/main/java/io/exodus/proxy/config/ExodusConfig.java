@@ -311,6 +311,15 @@ public interface ExodusConfig {
         @WithDefault("abort")
         String longTransactions();
 
+        /**
+         * A cutover or rollback is refused while a standby or subscriber streaming from the database that would become
+         * the primary is further behind it than this (its replay lag, as {@code pg_stat_replication} reports it): after
+         * the move it would serve reads that old, and a failover to it would lose that much. 0 turns the gate off.
+         */
+        @WithName("max-replication-lag")
+        @WithDefault("30s")
+        Duration maxReplicationLag();
+
         /** The guard against clients that bypass Exodus: docs/cutover.md, "Clients that bypass the proxy". */
         BypassGuard bypassGuard();
     }

@@ -5,15 +5,17 @@ import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
-import io.exodus.proxy.migration.LongTransactions;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.control.ControlPlane;
 import io.exodus.proxy.control.PauseNotHeld;
 import io.exodus.proxy.metrics.ExodusMeters;
+import io.exodus.proxy.migration.LongTransactions;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.monitoring.ReplicationLag;
+import io.exodus.proxy.monitoring.ReplicationLagQuery;
 import io.exodus.proxy.sequences.SequencePositions;
 import io.exodus.proxy.sync.SyncService;
 import io.exodus.proxy.traffic.FleetTrafficSwitch;
@@ -29,6 +31,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -103,7 +106,7 @@ public class PrimarySwitch {
             return refused("a cutover starts from phase dual-write or canary, where the target has every write; the "
                     + "migration is in phase " + from.configName());
         }
-        return ready("cutover").compose(v -> moveTo(SwitchReport.Kind.CUTOVER, MigrationPhase.CUTOVER, actor, reason,
+        return ready("cutover", Side.TARGET).compose(v -> moveTo(SwitchReport.Kind.CUTOVER, MigrationPhase.CUTOVER, actor, reason,
                 atTimeout));
     }
 
@@ -134,7 +137,7 @@ public class PrimarySwitch {
         if (missed != null) {
             return refused(missed);
         }
-        return ready("rollback").compose(v -> moveTo(SwitchReport.Kind.ROLLBACK, MigrationPhase.DUAL_WRITE, actor,
+        return ready("rollback", Side.SOURCE).compose(v -> moveTo(SwitchReport.Kind.ROLLBACK, MigrationPhase.DUAL_WRITE, actor,
                 reason, atTimeout));
     }
 
@@ -185,8 +188,12 @@ public class PrimarySwitch {
                 .andThen(done -> end()));
     }
 
-    /** The gates every move of the primary passes; fails with a {@link SwitchRefused} that says what to do. */
-    private Future<Void> ready(String what) {
+    /**
+     * The gates every move of the primary passes; fails with a {@link SwitchRefused} that says what to do.
+     *
+     * @param newPrimary the side the move makes the primary
+     */
+    private Future<Void> ready(String what, Side newPrimary) {
         if (sync.status().map(status -> !status.state().finished()).orElse(false)) {
             return refused("an initial sync is running; the " + what + " waits for it to finish");
         }
@@ -203,7 +210,37 @@ public class PrimarySwitch {
                         : refused(status.depth() + " transactions wait in the replay queue and " + status.parked()
                                 + " are parked: the target does not have every write yet. Wait until the queue has "
                                 + "drained and resolve the parked ones (GET /exodus/migration shows both)"));
-        return queue.compose(v -> begin()).onSuccess(v -> divergencesAtGates = divergences.total());
+        return queue.compose(v -> replicasCaughtUp(what, newPrimary)).compose(v -> begin())
+                .onSuccess(v -> divergencesAtGates = divergences.total());
+    }
+
+    /**
+     * The standbys and subscribers of the database that becomes the primary are within
+     * {@code exodus.migration.cutover.max-replication-lag} of it: after the move they serve its reads and stand in for
+     * it should it fail. A lag PostgreSQL has not measured (no WAL sent since) is none.
+     */
+    private Future<Void> replicasCaughtUp(String what, Side newPrimary) {
+        Duration max = config.migration().cutover().maxReplicationLag();
+        if (max.isZero()) {
+            return Future.succeededFuture();
+        }
+        ControlConnections connections = new ControlConnections(vertx);
+        return new ReplicationLagQuery(connections.to(endpoint(newPrimary))).read()
+                .eventually(() -> connections.closeAll())
+                .recover(failure -> refused("the replication lag of the " + newPrimary.configName() + "'s standbys "
+                        + "could not be read (" + failure.getMessage() + "); the " + what + " needs to know that none "
+                        + "is behind (exodus.migration.cutover.max-replication-lag 0 turns this gate off)"))
+                .compose(lags -> {
+                    List<String> behind = lags.stream().filter(lag -> lag.kind() == ReplicationLag.Kind.CONNECTION
+                            && lag.seconds() != null && lag.seconds() * 1000 > max.toMillis())
+                            .map(lag -> String.format(Locale.ROOT, "%s (%.1f s)", lag.name(), lag.seconds()))
+                            .toList();
+                    return behind.isEmpty() ? Future.succeededFuture() : refused("replicas of the "
+                            + newPrimary.configName() + " are further behind it than "
+                            + "exodus.migration.cutover.max-replication-lag (" + max.toMillis() + " ms): "
+                            + String.join(", ", behind) + ". After the " + what + " they would serve reads that old; "
+                            + "wait until they have caught up (GET /exodus/migration shows replication)");
+                });
     }
 
     /**

@@ -12,6 +12,8 @@ import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.proxy.verify.VerificationApi;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.PhysicalStandby;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.TestDatabases;
@@ -400,6 +402,44 @@ class CutoverAndRollbackTest {
         assertTrue(VerificationApi.verifyWith(DualWriteProfile.TOKEN, body).getBoolean("identical"));
         Response cutover = post("cutover");
         assertEquals(200, cutover.statusCode(), cutover.asString());
+    }
+
+    /**
+     * A standby of the target that applies what it receives 3 s late: the cutover is refused while its replay lag is
+     * above exodus.migration.cutover.max-replication-lag (1 s here), naming it, and goes ahead once it has caught up.
+     */
+    @Test
+    void aCutoverWaitsForTheTargetsStandbysToCatchUp() throws Exception {
+        try (PhysicalStandby standby = PhysicalStandby.of(TestDatabases.target(), "cutover_standby")) {
+            Psql onStandby = Psql.against(ConnectionTarget.superuser(standby.server()));
+            onStandby.query("alter system set recovery_min_apply_delay = '3s'");
+            onStandby.query("select pg_reload_conf()");
+            Psql target = Psql.against(DualWriteDatabases.target(database));
+            String lag = "select coalesce(max(extract(epoch from replay_lag)), 0) > 1 from pg_stat_replication "
+                    + "where application_name = 'cutover_standby'";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            do {
+                assertTrue(System.nanoTime() < deadline, "the standby lags");
+                target.query("insert into app.events (note) values ('written while the standby lags')");
+                Thread.sleep(200);
+            } while (!"t".equals(target.query(lag)));
+            Response refused = post("cutover");
+            assertEquals(409, refused.statusCode(), refused.asString());
+            assertTrue(refused.asString().contains("cutover_standby"), refused.asString());
+            assertEquals("dual-write", migration.phase().configName());
+
+            onStandby.query("alter system reset recovery_min_apply_delay");
+            onStandby.query("select pg_reload_conf()");
+            Response cutover;
+            do {
+                assertTrue(System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30), "the standby catches up");
+                Thread.sleep(500);
+                cutover = post("cutover");
+            } while (cutover.statusCode() == 409 && cutover.asString().contains("cutover_standby"));
+            assertEquals(200, cutover.statusCode(), cutover.asString());
+        }
+        // The rows written on the target alone are the test's own: the source never had them.
+        DualWriteDatabases.onBoth(database, "truncate app.events");
     }
 
     /** Table app.drifted with a row on the target alone, which an update through Exodus finds on the target only. */
