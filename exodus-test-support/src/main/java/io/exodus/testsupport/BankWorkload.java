@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
@@ -118,6 +120,37 @@ public final class BankWorkload {
     }
 
     /** Each client makes this many transfers, whatever becomes of them. */
+    /**
+     * Reads the total of every balance through one connection, every 20 ms until {@code deadlineNanos}
+     * ({@link System#nanoTime}), outside transactions: what went wrong (an error, or a total other than
+     * {@link #expectedTotal()}; at most ten), or nothing. Reads like these are the ones a canary sends to the target and
+     * a shadow step compares.
+     */
+    public List<String> readTotalsUntil(ConnectionTarget through, long deadlineNanos) {
+        List<String> wrong = new ArrayList<>();
+        try (Connection client = through.openJdbc(); Statement statement = client.createStatement()) {
+            while (System.nanoTime() < deadlineNanos && wrong.size() < 10) {
+                try (ResultSet total = statement.executeQuery("SELECT sum(balance) FROM " + table)) {
+                    total.next();
+                    if (total.getLong(1) != expectedTotal()) {
+                        wrong.add("total " + total.getLong(1));
+                    }
+                } catch (SQLException e) {
+                    wrong.add(e.getSQLState() + " " + e.getMessage());
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        } catch (SQLException e) {
+            wrong.add("connect: " + e.getMessage());
+        }
+        return wrong;
+    }
+
     public BankRun run(ConnectionTarget through, int clients, int transfersPerClient) {
         return run(through, clients, transfersPerClient, Long.MAX_VALUE);
     }

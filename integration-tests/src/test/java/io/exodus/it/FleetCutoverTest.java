@@ -1,9 +1,7 @@
 package io.exodus.it;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+
 import io.exodus.testsupport.BankRun;
 import io.exodus.testsupport.BankWorkload;
 import io.exodus.testsupport.ConnectionTarget;
@@ -87,9 +85,9 @@ class FleetCutoverTest {
             // is the same in every snapshot of either database.
             long deadline = System.nanoTime() + Duration.ofSeconds(50).toNanos();
             CompletableFuture<List<String>> readsA = CompletableFuture.supplyAsync(
-                    () -> readTotals(throughA, bank, deadline));
+                    () -> bank.readTotalsUntil(throughA, deadline));
             CompletableFuture<List<String>> readsB = CompletableFuture.supplyAsync(
-                    () -> readTotals(throughB, bank, deadline));
+                    () -> bank.readTotalsUntil(throughB, deadline));
             Support.sleep(2000);
 
             List<Long> cutoverPauses = new ArrayList<>();
@@ -146,27 +144,6 @@ class FleetCutoverTest {
             assertEquals(bank.expectedTotal(), bank.total(target));
             TableComparison.assertIdentical(source, target, "fleet_accounts");
         }
-    }
-
-    /** Reads the bank's total until the deadline; what went wrong (an error, another total), or nothing. */
-    private static List<String> readTotals(ConnectionTarget through, BankWorkload bank, long deadline) {
-        List<String> wrong = new ArrayList<>();
-        try (Connection client = through.openJdbc(); Statement statement = client.createStatement()) {
-            while (System.nanoTime() < deadline && wrong.size() < 10) {
-                try (ResultSet total = statement.executeQuery("SELECT sum(balance) FROM fleet_accounts")) {
-                    total.next();
-                    if (total.getLong(1) != bank.expectedTotal()) {
-                        wrong.add("total " + total.getLong(1));
-                    }
-                } catch (SQLException e) {
-                    wrong.add(e.getSQLState() + " " + e.getMessage());
-                }
-                Support.sleep(20);
-            }
-        } catch (SQLException e) {
-            wrong.add("connect: " + e.getMessage());
-        }
-        return wrong;
     }
 
     /** Runs the strategy through the replica until it ends; it must end done, in phase cutover. Its pause, in ms. */

@@ -12,12 +12,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+
 import java.time.Duration;
-import java.util.ArrayList;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -78,7 +76,7 @@ class StrategyRunSurvivesItsReplicaTest {
                     () -> bank.withSeed(7).run(throughB, 8, load));
             long deadline = System.nanoTime() + load.toNanos();
             CompletableFuture<List<String>> reads = CompletableFuture.supplyAsync(
-                    () -> readTotals(throughB, bank, deadline));
+                    () -> bank.readTotalsUntil(throughB, deadline));
             Support.sleep(1000);
 
             // Shadow, run by a: the reads it compares are b's.
@@ -136,27 +134,6 @@ class StrategyRunSurvivesItsReplicaTest {
         Support.HttpAnswer started = Support.put(http, "/exodus/migration/strategy", TOKEN, "{\"strategy\": \""
                 + strategy + "\", \"reason\": \"integration test\"}");
         assertEquals(200, started.status(), started.body());
-    }
-
-    /** Reads the bank's total until the deadline; what went wrong (an error, another total), or nothing. */
-    private static List<String> readTotals(ConnectionTarget through, BankWorkload bank, long deadline) {
-        List<String> wrong = new ArrayList<>();
-        try (Connection client = through.openJdbc(); Statement statement = client.createStatement()) {
-            while (System.nanoTime() < deadline && wrong.size() < 10) {
-                try (ResultSet total = statement.executeQuery("SELECT sum(balance) FROM " + ACCOUNTS)) {
-                    total.next();
-                    if (total.getLong(1) != bank.expectedTotal()) {
-                        wrong.add("total " + total.getLong(1));
-                    }
-                } catch (SQLException e) {
-                    wrong.add(e.getSQLState() + " " + e.getMessage());
-                }
-                Support.sleep(20);
-            }
-        } catch (SQLException e) {
-            wrong.add("connect: " + e.getMessage());
-        }
-        return wrong;
     }
 
     private static Map<String, String> replica(String fleet, String id, int httpPort) {

@@ -372,11 +372,7 @@ class CutoverAndRollbackTest {
         assertEquals(409, post("cutover").statusCode(), "a verification that finds a difference keeps the mark");
         assertEquals("dual-write", migration.phase().configName());
 
-        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).body("{\"tables\": [\"app.accounts\"]}")
-                .post("/exodus/migration/repair").then().statusCode(200);
-        assertTrue(VerificationApi.verifyWith(DualWriteProfile.TOKEN, body).getBoolean("identical"));
-        Response cutover = post("cutover");
-        assertEquals(200, cutover.statusCode(), cutover.asString());
+        repairVerifyAndCutOver(body);
     }
 
     /**
@@ -397,11 +393,7 @@ class CutoverAndRollbackTest {
                 refused.asString());
         assertEquals("dual-write", migration.phase().configName());
 
-        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).body("{\"tables\": [\"app.accounts\"]}")
-                .post("/exodus/migration/repair").then().statusCode(200);
-        assertTrue(VerificationApi.verifyWith(DualWriteProfile.TOKEN, body).getBoolean("identical"));
-        Response cutover = post("cutover");
-        assertEquals(200, cutover.statusCode(), cutover.asString());
+        repairVerifyAndCutOver(body);
     }
 
     /**
@@ -440,6 +432,15 @@ class CutoverAndRollbackTest {
         }
         // The rows written on the target alone are the test's own: the source never had them.
         DualWriteDatabases.onBoth(database, "truncate app.events");
+    }
+
+    /** Repairs app.accounts, verifies it identical (which clears its mark) and cuts over. */
+    private void repairVerifyAndCutOver(String verification) throws Exception {
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).body("{\"tables\": [\"app.accounts\"]}")
+                .post("/exodus/migration/repair").then().statusCode(200);
+        assertTrue(VerificationApi.verifyWith(DualWriteProfile.TOKEN, verification).getBoolean("identical"));
+        Response cutover = post("cutover");
+        assertEquals(200, cutover.statusCode(), cutover.asString());
     }
 
     /** Table app.drifted with a row on the target alone, which an update through Exodus finds on the target only. */
