@@ -320,6 +320,15 @@ public interface ExodusConfig {
         @WithDefault("30s")
         Duration maxReplicationLag();
 
+        /**
+         * With a duration above 0, a cutover or rollback is refused unless every database of the source that has
+         * tables was verified whole (every table, in its last verification) within it. 0, the default, leaves it to
+         * the operator; tables a verification found different hold a move back either way.
+         */
+        @WithName("max-verification-age")
+        @WithDefault("0s")
+        Duration maxVerificationAge();
+
         /** The guard against clients that bypass Exodus: docs/cutover.md, "Clients that bypass the proxy". */
         BypassGuard bypassGuard();
     }

@@ -21,6 +21,7 @@ import io.exodus.proxy.sync.SyncService;
 import io.exodus.proxy.traffic.FleetTrafficSwitch;
 import io.exodus.proxy.traffic.SessionTrafficSwitch;
 import io.exodus.proxy.traffic.TrafficSwitch;
+import io.exodus.proxy.verify.VerificationAge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -30,6 +31,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -210,8 +212,35 @@ public class PrimarySwitch {
                         : refused(status.depth() + " transactions wait in the replay queue and " + status.parked()
                                 + " are parked: the target does not have every write yet. Wait until the queue has "
                                 + "drained and resolve the parked ones (GET /exodus/migration shows both)"));
-        return queue.compose(v -> replicasCaughtUp(what, newPrimary)).compose(v -> begin())
+        return queue.compose(v -> replicasCaughtUp(what, newPrimary)).compose(v -> recentlyVerified(what))
+                .compose(v -> begin())
                 .onSuccess(v -> divergencesAtGates = divergences.total());
+    }
+
+    /**
+     * With {@code exodus.migration.cutover.max-verification-age} set: every database of the source that has tables was
+     * verified whole within it (the source keeps each database's last verification run, whichever replica ran it).
+     */
+    private Future<Void> recentlyVerified(String what) {
+        Duration max = config.migration().cutover().maxVerificationAge();
+        if (max.isZero()) {
+            return Future.succeededFuture();
+        }
+        ControlConnections connections = new ControlConnections(vertx);
+        BackendEndpoint source = endpoints.source();
+        return connections.to(source).query(DATABASES).execute().compose(rows -> {
+            List<Future<Optional<String>>> checks = new ArrayList<>();
+            rows.forEach(row -> checks.add(VerificationAge.problem(connections.to(source, row.getString(0)),
+                    row.getString(0), max)));
+            return Future.all(checks).map(all -> checks.stream().flatMap(check -> check.result().stream()).toList());
+        }).eventually(() -> connections.closeAll())
+                .recover(failure -> refused("the source's verifications could not be read (" + failure.getMessage()
+                        + "); the " + what + " needs a recent one of every database "
+                        + "(exodus.migration.cutover.max-verification-age)"))
+                .compose(stale -> stale.isEmpty() ? Future.succeededFuture() : refused("the " + what + " needs every "
+                        + "database verified whole within exodus.migration.cutover.max-verification-age ("
+                        + max.toMinutes() + " min): " + String.join(", ", stale) + ". Verify them (POST "
+                        + "/exodus/migration/verify naming the database, without tables), then ask again"));
     }
 
     /**
@@ -400,6 +429,9 @@ public class PrimarySwitch {
     private static long millisSince(long nanos) {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
+
+    private static final String DATABASES = "SELECT datname FROM pg_catalog.pg_database "
+            + "WHERE datallowconn AND NOT datistemplate ORDER BY 1";
 
     private static <T> Future<T> refused(String message) {
         return Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, message));

@@ -15,13 +15,16 @@ import java.util.Optional;
 
 /** What verification reads from a database's catalog: which tables there are, and how each is defined. */
 final class TableCatalog {
-    /** Partitions are verified through their partitioned table; Exodus' own schema is not the application's. */
-    private static final String TABLES = """
-            SELECT n.nspname, c.relname
+    /**
+     * The tables a verification of a whole database covers: partitions through their partitioned table; Exodus' own
+     * schema is not the application's.
+     */
+    static final String APPLICATION_TABLES = """
+            SELECT c.oid, n.nspname, c.relname
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-              AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'exodus') AND n.nspname NOT LIKE 'pg\\_%'
-            ORDER BY 1, 2""";
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'exodus') AND n.nspname NOT LIKE 'pg\\_%'""";
+    private static final String TABLES = "SELECT nspname, relname FROM (" + APPLICATION_TABLES + ") t ORDER BY 1, 2";
 
     /** A name as SQL would write it ({@code t}, {@code app.t}, {@code "Mixed"}), found through the search path. */
     private static final String RESOLVE = """
