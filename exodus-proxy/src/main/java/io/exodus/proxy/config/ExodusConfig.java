@@ -329,6 +329,20 @@ public interface ExodusConfig {
         @WithDefault("0s")
         Duration maxVerificationAge();
 
+        /**
+         * A cutover is refused while the target's reads since the phase became canary, over the fleet, failed more
+         * often than the source's by more than this share (0.01: one point), judged once the target answered
+         * {@link #minReads()} of them. A negative value turns the gate off.
+         */
+        @WithName("max-error-rate")
+        @WithDefault("0.01")
+        double maxErrorRate();
+
+        /** Reads the target must have answered in phase canary before its error rate is judged. */
+        @WithName("min-reads")
+        @WithDefault("50")
+        int minReads();
+
         /** The guard against clients that bypass Exodus: docs/cutover.md, "Clients that bypass the proxy". */
         BypassGuard bypassGuard();
     }

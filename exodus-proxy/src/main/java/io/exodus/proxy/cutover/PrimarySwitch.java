@@ -50,6 +50,7 @@ public class PrimarySwitch {
     private static final Logger LOG = Logger.getLogger(PrimarySwitch.class);
 
     private final Vertx vertx;
+    private final CanaryErrorRate errorRate;
     private final ExodusConfig config;
     private final MigrationState migration;
     private final BackendEndpoints endpoints;
@@ -71,7 +72,9 @@ public class PrimarySwitch {
 
     public PrimarySwitch(Vertx vertx, ExodusConfig config, MigrationState migration, BackendEndpoints endpoints,
             SessionTrafficSwitch replicaTraffic, FleetTrafficSwitch fleetTraffic, CatchUpApplier replay, TwoPhaseRecovery recovery, SyncService sync,
-            ControlPlane control, DivergenceLog divergences, MeterRegistry registry, BypassGuard guard) {
+            ControlPlane control, DivergenceLog divergences, MeterRegistry registry, BypassGuard guard,
+            CanaryErrorRate errorRate) {
+        this.errorRate = errorRate;
         this.guard = guard;
         this.divergences = divergences;
         this.registry = registry;
@@ -213,8 +216,18 @@ public class PrimarySwitch {
                                 + " are parked: the target does not have every write yet. Wait until the queue has "
                                 + "drained and resolve the parked ones (GET /exodus/migration shows both)"));
         return queue.compose(v -> replicasCaughtUp(what, newPrimary)).compose(v -> recentlyVerified(what))
+                .compose(v -> newPrimary == Side.TARGET ? targetAnswersWell(what) : Future.succeededFuture())
                 .compose(v -> begin())
                 .onSuccess(v -> divergencesAtGates = divergences.total());
+    }
+
+    /** The target's reads in phase canary fail no more often than the source's ({@link CanaryErrorRate}). */
+    private Future<Void> targetAnswersWell(String what) {
+        return errorRate.problem().recover(failure -> refused("the fleet's read counters could not be read ("
+                + failure.getMessage() + "); the " + what + " needs the target's error rate"))
+                .compose(problem -> problem.isEmpty() ? Future.succeededFuture() : refused(problem.get() + ". Find "
+                        + "why the target fails them (the proxy's log names the statements), then go back to "
+                        + "dual-write and start the canary again, which counts afresh"));
     }
 
     /**

@@ -2,6 +2,8 @@ package io.exodus.proxy.strategy;
 
 import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.fleet.FleetCounters;
+import io.exodus.proxy.fleet.ReplicaCounters;
 import io.exodus.proxy.metrics.ReadsBySide;
 import io.vertx.core.Future;
 

@@ -6,6 +6,7 @@ import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.control.StrategyRuns;
 import io.exodus.proxy.cutover.PrimarySwitch;
+import io.exodus.proxy.fleet.FleetCounters;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import com.fasterxml.jackson.databind.ObjectMapper;

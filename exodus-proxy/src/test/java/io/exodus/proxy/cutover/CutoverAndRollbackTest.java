@@ -434,6 +434,54 @@ class CutoverAndRollbackTest {
         DualWriteDatabases.onBoth(database, "truncate app.events");
     }
 
+    /**
+     * In phase canary the target's reads of a table it lacks fail: a cutover is refused while the target's reads since
+     * the canary began failed more often than the source's; a canary begun again counts afresh, and with the target
+     * answering well the cutover goes ahead.
+     */
+    @Test
+    void aCutoverFromCanaryWaitsWhileTheTargetsReadsFailMoreOftenThanTheSources() throws Exception {
+        Psql.against(DualWriteDatabases.source(database)).query("create table only_on_source (id int)");
+        double share = migration.configuredCanaryPercent();
+        try {
+            migration.changeCanaryPercent(100);
+            migration.changePhase(MigrationPhase.CANARY);
+            int failed = reads("select count(*) from only_on_source", 10);
+            assertTrue(failed > 0, "the target lacks the table");
+            reads("select count(*) from app.accounts", 10);
+            Response refused = post("cutover");
+            assertEquals(409, refused.statusCode(), refused.asString());
+            assertTrue(refused.asString().contains("of the target's") && refused.asString().contains("since the "
+                    + "canary began"), refused.asString());
+            assertEquals("canary", migration.phase().configName());
+
+            migration.changePhase(MigrationPhase.DUAL_WRITE);
+            migration.changePhase(MigrationPhase.CANARY);
+            assertEquals(0, reads("select count(*) from app.accounts", 10));
+            Response cutover = post("cutover");
+            assertEquals(200, cutover.statusCode(), cutover.asString());
+        } finally {
+            migration.changeCanaryPercent(share);
+            DualWriteDatabases.onBoth(database, "drop table if exists only_on_source");
+        }
+    }
+
+    /** Runs the read outside a transaction {@code times} times through Exodus; how many failed. */
+    private int reads(String sql, int times) throws SQLException {
+        int failed = 0;
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            for (int i = 0; i < times; i++) {
+                try (ResultSet rows = statement.executeQuery(sql)) {
+                    rows.next();
+                } catch (SQLException e) {
+                    failed++;
+                }
+            }
+        }
+        return failed;
+    }
+
     /** Repairs app.accounts, verifies it identical (which clears its mark) and cuts over. */
     private void repairVerifyAndCutOver(String verification) throws Exception {
         given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).body("{\"tables\": [\"app.accounts\"]}")

@@ -1,4 +1,4 @@
-package io.exodus.proxy.strategy;
+package io.exodus.proxy.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.proxy.metrics.ReadsBySide;

@@ -1,4 +1,4 @@
-package io.exodus.proxy.strategy;
+package io.exodus.proxy.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exodus.proxy.consistency.DivergenceLog;
@@ -17,8 +17,9 @@ import java.util.Map;
 
 /**
  * The health gates' counters of every replica of the fleet: this replica's as they are now, the others' as their last
- * heartbeat reported them (at most a heartbeat interval old). A strategy's gates judge the fleet's reads, divergences
- * and shadow mismatches, not only those of the replica that runs it (docs/adr/0043).
+ * heartbeat reported them (at most a heartbeat interval old). A strategy's gates, and the cutover's error-rate gate,
+ * judge the fleet's reads, divergences and shadow mismatches, not only those of the replica that judges
+ * (docs/adr/0043).
  */
 @ApplicationScoped
 public class FleetCounters implements HeartbeatReport {
@@ -38,7 +39,7 @@ public class FleetCounters implements HeartbeatReport {
         this.json = json;
     }
 
-    ReplicaCounters local() {
+    public ReplicaCounters local() {
         return new ReplicaCounters(divergences.total(), reads.tally(Side.SOURCE), reads.tally(Side.TARGET),
                 shadow.compared(), shadow.mismatches());
     }
@@ -53,7 +54,7 @@ public class FleetCounters implements HeartbeatReport {
     }
 
     /** Each replica's counters by its id; this replica's alone when the control plane is off. */
-    Future<Map<String, ReplicaCounters>> fleet() {
+    public Future<Map<String, ReplicaCounters>> fleet() {
         if (!control.enabled()) {
             return Future.succeededFuture(Map.of(control.replicaId(), local()));
         }
@@ -73,7 +74,7 @@ public class FleetCounters implements HeartbeatReport {
     }
 
     /** What the fleet counted after {@code earlier} (by replica, as {@link #fleet} answered it then). */
-    static ReplicaCounters since(Map<String, ReplicaCounters> now, Map<String, ReplicaCounters> earlier) {
+    public static ReplicaCounters since(Map<String, ReplicaCounters> now, Map<String, ReplicaCounters> earlier) {
         ReplicaCounters sum = ReplicaCounters.ZERO;
         for (Map.Entry<String, ReplicaCounters> replica : now.entrySet()) {
             sum = sum.plus(replica.getValue().since(earlier.get(replica.getKey())));
