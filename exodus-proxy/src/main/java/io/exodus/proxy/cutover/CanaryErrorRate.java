@@ -7,6 +7,7 @@ import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.vertx.core.Future;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -22,6 +23,7 @@ import java.util.Optional;
  * cutover step, over each step; an operator's cutover is judged here.
  */
 @ApplicationScoped
+@Startup // made at start-up, so that it sees the first change to canary, not only those after its first use
 public class CanaryErrorRate {
     private static final Logger LOG = Logger.getLogger(CanaryErrorRate.class);
 
