@@ -6,8 +6,8 @@ import io.exodus.proxy.fleet.ReplicaCounters;
 import io.exodus.proxy.metrics.ReadsBySide;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
-import io.vertx.core.Future;
 import io.quarkus.runtime.Startup;
+import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
