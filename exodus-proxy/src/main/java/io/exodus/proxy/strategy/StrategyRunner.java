@@ -134,7 +134,7 @@ public class StrategyRunner {
 
     /**
      * The run to show: this replica's while it runs one; otherwise, with the control plane on, the fleet's last run
-     * (another replica's, as of its last step) when it is newer than this replica's own.
+     * (another replica's, as of its last step) when it is not older than this replica's own.
      */
     public Future<Optional<StrategyProgress>> fleetProgress() {
         Optional<StrategyProgress> here = progress();
@@ -142,8 +142,9 @@ public class StrategyRunner {
             return Future.succeededFuture(here);
         }
         return runs.last().map(fleet -> fleet.filter(run -> !run.replica().equals(runs.replicaId()))
+                // The same start: the run this replica handed over, as the replica that took it over left it.
                 .map(run -> parsed(run.progress())).filter(run -> run != null && (here.isEmpty() || run.running()
-                        || run.startedAt().isAfter(here.get().startedAt()))).or(() -> here))
+                        || !run.startedAt().isBefore(here.get().startedAt()))).or(() -> here))
                 .otherwise(failure -> here);
     }
 
