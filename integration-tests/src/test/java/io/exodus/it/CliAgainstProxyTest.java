@@ -177,6 +177,10 @@ class CliAgainstProxyTest {
         } finally {
             Support.executeDirect(on(TestDatabases.target()), "update accounts set balance = 100 where id = 7");
         }
+        // The verifications that found the row marked the table divergent; one that finds it identical clears the
+        // mark, which would hold the cutover back.
+        Run again = exodus("verify", "--table", "accounts");
+        assertEquals(0, again.exitCode(), again::toString);
     }
 
     @Test
