@@ -9,7 +9,8 @@ import java.util.List;
  * @param name      the strategy
  * @param state     {@code running}, {@code done}, {@code rolled-back} (a gate failed, the source is the primary
  *                  again), {@code failed} (a gate failed and the rollback was refused: the answer says why),
- *                  {@code stopped} (by an operator)
+ *                  {@code stopped} (by an operator), {@code handed-over} (another replica took the run over, having
+ *                  found this one not live: that replica's status shows it)
  * @param steps     the plan, in order
  * @param step      the index in {@code steps} of the step running (or where the run ended)
  * @param gates     the health gates as the step last read them; null before the first reading
