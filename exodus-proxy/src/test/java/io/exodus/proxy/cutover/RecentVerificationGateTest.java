@@ -55,7 +55,9 @@ class RecentVerificationGateTest {
         assertTrue(never.asString().contains(DATABASE + " (never verified)"), never.asString());
 
         verifyEveryDatabase();
-        assertEquals(200, post("cutover").statusCode(), "every database verified whole within the hour");
+        Response verified = post("cutover");
+        assertEquals(200, verified.statusCode(), () -> "every database verified whole within the hour: "
+                + verified.asString());
         migration.changePhase(MigrationPhase.DUAL_WRITE);
 
         Psql source = Psql.against(DualWriteDatabases.source(DATABASE));
@@ -72,7 +74,8 @@ class RecentVerificationGateTest {
                 uncovered.asString());
 
         verify(DATABASE);
-        assertEquals(200, post("cutover").statusCode());
+        Response again = post("cutover");
+        assertEquals(200, again.statusCode(), again::asString);
     }
 
     /** Every database of the source that has tables: the test's and the shared ones other tests wrote into. */
@@ -83,6 +86,9 @@ class RecentVerificationGateTest {
         for (String database : databases) {
             verify(database);
         }
+        // Other classes leave the shared databases' tables different on purpose: their verification marked them,
+        // which holds a cutover back by another gate than this test's.
+        TestDatabases.forgetDivergenceMarks();
     }
 
     private static void verify(String database) throws Exception {
