@@ -192,6 +192,8 @@ public class MigrationResource {
     public record SwitchRequest(String reason, String longTransactions) {
     }
 
+    private static final SwitchRequest NO_REQUEST = new SwitchRequest(null, null);
+
     /** A request whose body names no valid choice: 400. */
     private static final class BadSwitchRequest extends RuntimeException {
         BadSwitchRequest(String message) {
@@ -528,15 +530,7 @@ public class MigrationResource {
 
     /** The choice for long transactions the body names, else the configured one. */
     private Future<LongTransactions> atTimeoutOf(String body) {
-        String named = null;
-        if (body != null && !body.isBlank()) {
-            try {
-                SwitchRequest request = REASONS.readValue(body, SwitchRequest.class);
-                named = request == null ? null : request.longTransactions();
-            } catch (IOException e) {
-                named = null;
-            }
-        }
+        String named = requestOf(body).longTransactions();
         try {
             return Future.succeededFuture(named == null ? migration.longTransactions()
                     : LongTransactions.fromConfig(named));
@@ -547,14 +541,19 @@ public class MigrationResource {
 
     /** The reason of an optional {@code {"reason": …}} body; a body that is not such JSON gives none. */
     private static String reasonOf(String body) {
+        return requestOf(body).reason();
+    }
+
+    /** The optional body of a switch; one that is not such JSON names nothing. */
+    private static SwitchRequest requestOf(String body) {
         if (body == null || body.isBlank()) {
-            return null;
+            return NO_REQUEST;
         }
         try {
             SwitchRequest request = REASONS.readValue(body, SwitchRequest.class);
-            return request == null ? null : request.reason();
+            return request == null ? NO_REQUEST : request;
         } catch (IOException e) {
-            return null;
+            return NO_REQUEST;
         }
     }
 

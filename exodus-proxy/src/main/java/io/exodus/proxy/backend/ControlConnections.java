@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class ControlConnections implements AutoCloseable {
     private static final int MAX_SIZE = 2;
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final String DATABASES = "SELECT datname FROM pg_catalog.pg_database "
+            + "WHERE datallowconn AND NOT datistemplate ORDER BY datname";
 
     private final Vertx vertx;
     private final Duration connectTimeout;
@@ -56,6 +58,15 @@ public final class ControlConnections implements AutoCloseable {
 
     public Pool to(BackendEndpoint endpoint, String database) {
         return pools.computeIfAbsent(new Key(endpoint, database), this::open);
+    }
+
+    /** The databases of the endpoint's server that take connections, templates left out, by name. */
+    public Future<List<String>> databases(BackendEndpoint endpoint) {
+        return to(endpoint).query(DATABASES).execute().map(rows -> {
+            List<String> databases = new ArrayList<>();
+            rows.forEach(row -> databases.add(row.getString(0)));
+            return databases;
+        });
     }
 
     private Pool open(Key key) {

@@ -373,7 +373,7 @@ public final class CatchUpQueue {
         List<Future<Void>> reads = new ArrayList<>();
         for (DatabaseQueue queue : List.copyOf(databases.values())) {
             if (queue.tableReady) {
-                reads.add(poll(queue).recover(failure -> forgetIfGone(queue, failure)));
+                reads.add(pollOrForget(queue));
                 if (!queue.markersReady) {
                     if (retryMarkers) {
                         // Not at every poll: while the target is down each try waits for a connect timeout.
@@ -436,18 +436,21 @@ public final class CatchUpQueue {
     }
 
     /**
-     * A database dropped (or its queue with it) holds nothing any more: its last depth would otherwise stay in the
-     * status, and hold every move of the primary back, for as long as this proxy runs.
+     * Reads the queue's depth; a database dropped (or its queue with it) holds nothing any more and is forgotten: its
+     * last depth would otherwise stay in the status, and hold every move of the primary back, for as long as this
+     * proxy runs.
      */
-    private Future<Void> forgetIfGone(DatabaseQueue queue, Throwable failure) {
-        if (!gone(failure)) {
-            return Future.failedFuture(failure);
-        }
-        if (queue.depth > 0 || queue.parked > 0) {
-            LOG.warnf("Database \"%s\" (or its replay queue) is gone with %d transactions queued and %d parked in it: "
-                    + "forgotten", queue.database, queue.depth, queue.parked);
-        }
-        return letGo(queue.database);
+    Future<Void> pollOrForget(DatabaseQueue queue) {
+        return poll(queue).recover(failure -> {
+            if (!gone(failure)) {
+                return Future.failedFuture(failure);
+            }
+            if (queue.depth > 0 || queue.parked > 0) {
+                LOG.warnf("Database \"%s\" (or its replay queue) is gone with %d transactions queued and %d parked "
+                        + "in it: forgotten", queue.database, queue.depth, queue.parked);
+            }
+            return letGo(queue.database);
+        });
     }
 
     /** Whether a read failed because its database, or the queue table in it, no longer exists. */

@@ -32,9 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class QueueReplay {
     private static final Logger LOG = Logger.getLogger(QueueReplay.class);
-    /** The home's databases that may hold a queue from an earlier run, looked for at start-up. */
-    private static final String DATABASES =
-            "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1";
     /** How often a move of the primary, paused, reads the queues again while they drain. */
     private static final long DRAIN_RECHECK_MILLIS = 50;
     /** Every database's commit markers are read at least this often (in polls), whoever wrote them. */
@@ -96,9 +93,10 @@ final class QueueReplay {
      * @return the tables marked divergent there ({@code database.table}), which hold a move of the primary back
      */
     Future<List<String>> discover(boolean readOutcomes) {
-        return queue.connections().to(queue.home()).query(DATABASES).execute().compose(rows -> {
+        // The home's databases: any may hold a queue from an earlier run.
+        return queue.connections().databases(queue.home()).compose(databases -> {
             List<Future<List<String>>> checks = new ArrayList<>();
-            rows.forEach(row -> checks.add(discover(row.getString(0), readOutcomes)));
+            databases.forEach(database -> checks.add(discover(database, readOutcomes)));
             return Future.all(checks).map(all -> all.<List<String>>list().stream().flatMap(List::stream).toList());
         }).onFailure(failure -> LOG.warnf("Could not look for replay queues in the %s's databases: %s",
                 queue.homeSide().configName(), failure.getMessage()));
@@ -121,7 +119,7 @@ final class QueueReplay {
                             .map(state -> DatabaseState.of(database, state.iterator().next()))
                             : Future.succeededFuture(DatabaseState.NOTHING);
                 })
-                .recover(failure -> gone(failure) ? Future.succeededFuture(DatabaseState.NOTHING)
+                .recover(failure -> CatchUpQueue.gone(failure) ? Future.succeededFuture(DatabaseState.NOTHING)
                         : Future.failedFuture(failure))
                 .compose(state -> {
                     if (state.holdsEntries()) {
@@ -153,9 +151,7 @@ final class QueueReplay {
         List<Future<Void>> polls = new ArrayList<>();
         for (DatabaseQueue known : queue.databases()) {
             if (known.tableReady) {
-                // A database dropped meanwhile, or its queue with it, holds nothing any more.
-                polls.add(queue.poll(known).recover(failure -> gone(failure)
-                        ? queue.letGo(known.database) : Future.failedFuture(failure)));
+                polls.add(queue.pollOrForget(known));
             }
         }
         return Future.all(polls).compose(polled -> {
@@ -182,10 +178,6 @@ final class QueueReplay {
             vertx.setTimer(DRAIN_RECHECK_MILLIS, id -> drainedBefore(deadlineNanos).onComplete(again));
             return again.future();
         });
-    }
-
-    private static boolean gone(Throwable failure) {
-        return CatchUpQueue.gone(failure);
     }
 
     private void kickAll() {

@@ -357,10 +357,12 @@ public class ControlPlane {
                 });
     }
 
-    /** How long a pause lives without its requester: the waits it allows, and a margin. */
+    /**
+     * How long a pause lives without its requester: the waits it allows, and a margin; one without a bound lives one
+     * wait at a time, renewed by its requester.
+     */
     public static long pauseLeaseMillis(Duration maxWait, LongTransactions atTimeout) {
-        long waits = atTimeout == LongTransactions.CANCEL ? 2 : 1;
-        return waits * maxWait.toMillis() + PAUSE_LEASE_MARGIN_MILLIS;
+        return Math.max(1, atTimeout.waits()) * maxWait.toMillis() + PAUSE_LEASE_MARGIN_MILLIS;
     }
 
     /** The pause {@code id} lives another {@code leaseMillis} from now (its requester waits on). */

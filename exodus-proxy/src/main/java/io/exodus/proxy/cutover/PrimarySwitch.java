@@ -101,7 +101,7 @@ public class PrimarySwitch {
      * @param actor who asks, for the audit log (never null); {@code reason} why, or null
      */
     public Future<SwitchReport> cutover(String actor, String reason) {
-        return cutover(actor, reason, configuredLongTransactions());
+        return cutover(actor, reason, migration.longTransactions());
     }
 
     /** @param atTimeout what to do with the transactions still open after {@code exodus.migration.cutover.timeout} */
@@ -120,7 +120,7 @@ public class PrimarySwitch {
      * a pause; from canary at once (the source is the primary there already, only the reads come back).
      */
     public Future<SwitchReport> rollback(String actor, String reason) {
-        return rollback(actor, reason, configuredLongTransactions());
+        return rollback(actor, reason, migration.longTransactions());
     }
 
     /** @param atTimeout what to do with the transactions still open after {@code exodus.migration.cutover.timeout} */
@@ -241,10 +241,10 @@ public class PrimarySwitch {
         }
         ControlConnections connections = new ControlConnections(vertx);
         BackendEndpoint source = endpoints.source();
-        return connections.to(source).query(DATABASES).execute().compose(rows -> {
+        return connections.databases(source).compose(databases -> {
             List<Future<Optional<String>>> checks = new ArrayList<>();
-            rows.forEach(row -> checks.add(VerificationAge.problem(connections.to(source, row.getString(0)),
-                    row.getString(0), max)));
+            databases.forEach(database -> checks.add(VerificationAge.problem(connections.to(source, database),
+                    database, max)));
             return Future.all(checks).map(all -> checks.stream().flatMap(check -> check.result().stream()).toList());
         }).eventually(() -> connections.closeAll())
                 .recover(failure -> refused("the source's verifications could not be read (" + failure.getMessage()
@@ -296,10 +296,6 @@ public class PrimarySwitch {
                 + "verification that found them different). Verify them (POST /exodus/migration/verify, naming their "
                 + "database), repair what differs (POST /exodus/migration/repair) and verify again: a verification that "
                 + "finds a table identical clears its mark. Then ask for the " + what + " again";
-    }
-
-    private LongTransactions configuredLongTransactions() {
-        return migration.longTransactions();
     }
 
     private Future<SwitchReport> moveTo(SwitchReport.Kind kind, MigrationPhase to, String actor, String reason,
@@ -442,9 +438,6 @@ public class PrimarySwitch {
     private static long millisSince(long nanos) {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
-
-    private static final String DATABASES = "SELECT datname FROM pg_catalog.pg_database "
-            + "WHERE datallowconn AND NOT datistemplate ORDER BY 1";
 
     private static <T> Future<T> refused(String message) {
         return Future.failedFuture(new SwitchRefused(SwitchRefused.Reason.NOT_NOW, message));

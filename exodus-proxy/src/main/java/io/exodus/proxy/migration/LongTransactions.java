@@ -31,6 +31,18 @@ public enum LongTransactions {
         return configName;
     }
 
+    /**
+     * How many waits of the cutover timeout a pause lasts at most before the move is called off; 0: no bound. With
+     * {@link #CANCEL} the transactions are ended after the first, and their requests in flight have the second.
+     */
+    public int waits() {
+        return switch (this) {
+            case ABORT -> 1;
+            case CANCEL -> 2;
+            case WAIT -> 0;
+        };
+    }
+
     public static LongTransactions fromConfig(String value) {
         for (LongTransactions choice : values()) {
             if (choice.configName.equals(value)) {

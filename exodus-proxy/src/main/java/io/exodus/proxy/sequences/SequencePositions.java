@@ -24,8 +24,6 @@ import java.util.stream.Stream;
  */
 public final class SequencePositions {
     private static final Logger LOG = Logger.getLogger(SequencePositions.class);
-    static final String DATABASES = "SELECT datname FROM pg_catalog.pg_database "
-            + "WHERE datallowconn AND NOT datistemplate ORDER BY datname";
     static final String READ = "SELECT pg_catalog.format('%I.%I', schemaname, sequencename), last_value "
             + "FROM pg_catalog.pg_sequences WHERE last_value IS NOT NULL";
     /** One statement per database: the positions come as two arrays, names and values. */
@@ -67,7 +65,7 @@ public final class SequencePositions {
      * is opened, or fails, when advance needs it.
      */
     public Future<Void> connect(BackendEndpoint from, BackendEndpoint to) {
-        return databases(from).compose(databases -> {
+        return connections.databases(from).compose(databases -> {
             Future<Void> all = Future.succeededFuture();
             for (int first = 0; first < databases.size(); first += AT_ONCE) {
                 List<String> batch = databases.subList(first, Math.min(databases.size(), first + AT_ONCE));
@@ -91,16 +89,7 @@ public final class SequencePositions {
     }
 
     private Future<Integer> setEverywhere(BackendEndpoint from, BackendEndpoint to, String set) {
-        return databases(from).compose(databases -> setIn(from, to, databases, set));
-    }
-
-    /** The databases of {@code server} that take connections, templates left out. */
-    private Future<List<String>> databases(BackendEndpoint server) {
-        return connections.to(server).query(DATABASES).execute().map(rows -> {
-            List<String> databases = new ArrayList<>();
-            rows.forEach(row -> databases.add(row.getString(0)));
-            return databases;
-        });
+        return connections.databases(from).compose(databases -> setIn(from, to, databases, set));
     }
 
     private Future<Integer> setIn(BackendEndpoint from, BackendEndpoint to, List<String> databases, String set) {

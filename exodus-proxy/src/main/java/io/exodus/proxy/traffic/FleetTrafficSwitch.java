@@ -37,12 +37,7 @@ public class FleetTrafficSwitch implements TrafficSwitch {
 
     @Override
     public Future<Void> pauseNewTransactions(Duration maxWait, LongTransactions atTimeout) {
-        long waits = switch (atTimeout) {
-            case ABORT -> 1;
-            // Every replica ends its sessions' transactions after maxWait, then they have as long again to answer.
-            case CANCEL -> 2;
-            case WAIT -> 0;
-        };
+        long waits = atTimeout.waits();
         long deadline = waits == 0 ? Long.MAX_VALUE : System.nanoTime() + waits * maxWait.toNanos();
         return control.beginFleetPause(maxWait, atTimeout).compose(id -> {
             pause = id;
