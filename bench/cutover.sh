@@ -47,6 +47,20 @@ for _ in $(seq 1 1200); do
 done
 [[ $state == done ]] || die "the sync ended $state"
 
+# Verifies the database whole and leaves the finished report in $report.
+verify() {
+    api POST /exodus/migration/verify '{}' >/dev/null
+    for _ in $(seq 1 1200); do
+        report="$(api GET /exodus/migration/verification | head -n -1)"
+        [[ $(echo "$report" | json "d['state']") != running ]] && break
+        sleep 0.5
+    done
+}
+# A cutover needs a verification of the whole database within exodus.migration.cutover.max-verification-age.
+log "verifying the synced target"
+verify
+[[ $(echo "$report" | json "d['identical']") == True ]] || die "the synced target differs: $report"
+
 # Each switch takes its settle time plus up to a second or two: pgbench must outlast them all.
 seconds=$(( BENCH_SWITCHES * 2 * (BENCH_SETTLE + 2) + 10 ))
 log "pgbench -M prepared, $BENCH_CLIENTS clients, ${seconds}s through the proxy; $BENCH_SWITCHES cutover/rollback pairs"
@@ -73,12 +87,7 @@ done
 wait "$PGBENCH_PID" || log "pgbench exited non-zero: $(tail -n 3 "$WORK/pgbench.log" | tr '\n' ' ')"
 tps="$(awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' "$WORK/pgbench.log")"
 failed="$(awk -F': ' '/^number of failed transactions/ { split($2, f, " "); print f[1] + 0 }' "$WORK/pgbench.log")"
-api POST /exodus/migration/verify '{}' >/dev/null
-for _ in $(seq 1 1200); do
-    report="$(api GET /exodus/migration/verification | head -n -1)"
-    [[ $(echo "$report" | json "d['state']") != running ]] && break
-    sleep 0.5
-done
+verify
 verdict="$(echo "$report" | json "'identical' if d['identical'] else 'DIFFERENT'")"
 
 summary() {

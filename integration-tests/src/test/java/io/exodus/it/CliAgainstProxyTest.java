@@ -75,6 +75,7 @@ class CliAgainstProxyTest {
         // Strategies take one short step at a time here.
         environment.put("EXODUS_STRATEGY_CANARY_STEPS", "100");
         environment.put("EXODUS_STRATEGY_SOAK", "500ms");
+        environment.put("EXODUS_MIGRATION_CUTOVER_MAX_VERIFICATION_AGE", Support.NO_VERIFICATION_AGE);
         proxy = ProxyProcess.start(Support.proxyJar(), environment, List.of());
         proxy.awaitListening(listenPort, Duration.ofSeconds(60));
         assertTrue(Support.await(Duration.ofSeconds(30), () -> Support.get(httpPort, "/q/health/live")

@@ -321,12 +321,12 @@ public interface ExodusConfig {
         Duration maxReplicationLag();
 
         /**
-         * With a duration above 0, a cutover or rollback is refused unless every database of the source that has
-         * tables was verified whole (every table, in its last verification) within it. 0, the default, leaves it to
-         * the operator; tables a verification found different hold a move back either way.
+         * A cutover is refused unless every database of the source that has tables was verified whole (every table, in
+         * its last verification) within this age. 0 turns the gate off; tables a verification found different hold a
+         * cutover or rollback back either way. A rollback does not ask it: it is the way out when the target fails.
          */
         @WithName("max-verification-age")
-        @WithDefault("0s")
+        @WithDefault("24h")
         Duration maxVerificationAge();
 
         /**

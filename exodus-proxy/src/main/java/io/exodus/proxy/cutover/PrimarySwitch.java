@@ -215,7 +215,8 @@ public class PrimarySwitch {
                         : refused(status.depth() + " transactions wait in the replay queue and " + status.parked()
                                 + " are parked: the target does not have every write yet. Wait until the queue has "
                                 + "drained and resolve the parked ones (GET /exodus/migration shows both)"));
-        return queue.compose(v -> replicasCaughtUp(what, newPrimary)).compose(v -> recentlyVerified(what))
+        return queue.compose(v -> replicasCaughtUp(what, newPrimary))
+                .compose(v -> newPrimary == Side.TARGET ? recentlyVerified(what) : Future.succeededFuture())
                 .compose(v -> newPrimary == Side.TARGET ? targetAnswersWell(what) : Future.succeededFuture())
                 .compose(v -> begin())
                 .onSuccess(v -> divergencesAtGates = divergences.total());
@@ -231,8 +232,10 @@ public class PrimarySwitch {
     }
 
     /**
-     * With {@code exodus.migration.cutover.max-verification-age} set: every database of the source that has tables was
-     * verified whole within it (the source keeps each database's last verification run, whichever replica ran it).
+     * With {@code exodus.migration.cutover.max-verification-age} above 0 (24 h by default): every database of the source
+     * that has tables was verified whole within it (the source keeps each database's last verification run, whichever
+     * replica ran it). Asked of a cutover only: a rollback returns to the side dual-write kept whole, and is the way
+     * out when the target fails, so it must not wait hours for a verification (known differences still hold it back).
      */
     private Future<Void> recentlyVerified(String what) {
         Duration max = config.migration().cutover().maxVerificationAge();

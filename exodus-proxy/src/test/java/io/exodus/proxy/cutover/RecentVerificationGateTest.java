@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * With exodus.migration.cutover.max-verification-age (1 h here), a cutover needs every database of the source that
- * has tables verified whole within it: refused for a database never verified, for one whose last verification is
- * older, and for one with a table its last verification left out; done once each is verified again.
+ * With exodus.migration.cutover.max-verification-age at its default (24 h), a cutover needs every database of the
+ * source that has tables verified whole within it: refused for a database never verified, for one whose last
+ * verification is older, and for one with a table its last verification left out; done once each is verified again.
+ * A rollback does not ask it.
  */
 @QuarkusTest
 @TestProfile(RecentVerificationProfile.class)
@@ -68,15 +69,20 @@ class RecentVerificationGateTest {
 
         verifyEveryDatabase();
         Response verified = post("cutover");
-        assertEquals(200, verified.statusCode(), () -> "every database verified whole within the hour: "
+        assertEquals(200, verified.statusCode(), () -> "every database verified whole within 24 h: "
                 + verified.asString());
-        migration.changePhase(MigrationPhase.DUAL_WRITE);
 
         Psql source = Psql.against(DualWriteDatabases.source(DATABASE));
-        source.query("update exodus.verification_runs set finished_at = finished_at - interval '2 hours'");
+        source.query("update exodus.verification_runs set finished_at = finished_at - interval '25 hours'");
+        Response rollback = post("rollback");
+        assertEquals(200, rollback.statusCode(), () -> "a rollback is the way out, it asks no recent verification: "
+                + rollback.asString());
+        assertEquals(MigrationPhase.DUAL_WRITE, migration.phase());
+
         Response old = post("cutover");
         assertEquals(409, old.statusCode(), old.asString());
-        assertTrue(old.asString().contains(DATABASE + " (last verified 2.0 h ago)"), old.asString());
+        assertTrue(old.asString().contains(DATABASE + " (last verified 25.0 h ago)"), old.asString());
+        assertTrue(old.asString().contains("max-verification-age (1440 min)"), old.asString());
 
         verify(DATABASE);
         DualWriteDatabases.onBoth(DATABASE, "create table later (id int primary key)");

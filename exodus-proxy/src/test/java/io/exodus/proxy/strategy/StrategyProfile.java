@@ -19,6 +19,8 @@ public class StrategyProfile implements QuarkusTestProfile {
                 Map.entry("exodus.control.fleet", "strategytest"),
                 Map.entry("exodus.admin.token", DualWriteProfile.TOKEN),
                 Map.entry("exodus.migration.cutover.timeout", "2s"),
+                // Other classes leave the shared servers' databases different: RecentVerificationGateTest judges age.
+                Map.entry("exodus.migration.cutover.max-verification-age", "0s"),
                 Map.entry("exodus.strategy.canary-steps", "50,100"),
                 Map.entry("exodus.migration.tenant-key", "application-name"),
                 Map.entry("exodus.strategy.soak", "1s"),
