@@ -262,7 +262,8 @@ public class PrimarySwitch {
     /**
      * The standbys and subscribers of the database that becomes the primary are within
      * {@code exodus.migration.cutover.max-replication-lag} of it: after the move they serve its reads and stand in for
-     * it should it fail. A lag PostgreSQL has not measured (no WAL sent since) is none.
+     * it should it fail. A lag PostgreSQL has not measured (no WAL sent since) is none; a slot nobody reads is a
+     * replica that stopped, behind by all it has not read.
      */
     private Future<Void> replicasCaughtUp(String what, Side newPrimary) {
         Duration max = config.migration().cutover().maxReplicationLag();
@@ -280,12 +281,30 @@ public class PrimarySwitch {
                             && lag.seconds() != null && lag.seconds() * 1000 > max.toMillis())
                             .map(lag -> String.format(Locale.ROOT, "%s (%.1f s)", lag.name(), lag.seconds()))
                             .toList();
-                    return behind.isEmpty() ? Future.succeededFuture() : refused("replicas of the "
-                            + newPrimary.configName() + " are further behind it than "
-                            + "exodus.migration.cutover.max-replication-lag (" + max.toMillis() + " ms): "
-                            + String.join(", ", behind) + ". After the " + what + " they would serve reads that old; "
-                            + "wait until they have caught up (GET /exodus/migration shows replication)");
+                    if (!behind.isEmpty()) {
+                        return refused("replicas of the " + newPrimary.configName() + " are further behind it than "
+                                + "exodus.migration.cutover.max-replication-lag (" + max.toMillis() + " ms): "
+                                + String.join(", ", behind) + ". After the " + what + " they would serve reads that "
+                                + "old; wait until they have caught up (GET /exodus/migration shows replication)");
+                    }
+                    List<String> unread = lags.stream().filter(PrimarySwitch::slotOfAStoppedReplica)
+                            .map(lag -> String.format(Locale.ROOT, "%s (%.1f MB of WAL kept)", lag.name(),
+                                    lag.bytes() == null ? 0 : lag.bytes() / 1e6))
+                            .toList();
+                    return unread.isEmpty() ? Future.succeededFuture() : refused("replication slots of the "
+                            + newPrimary.configName() + " are not read: " + String.join(", ", unread) + ". A "
+                            + "standby or subscriber that reads one is stopped, and would be behind by all it has "
+                            + "not read after the " + what + ". Start it and wait until it has caught up, or drop the "
+                            + "slot if that replica is gone (SELECT pg_drop_replication_slot('name'))");
                 });
+    }
+
+    /**
+     * A slot nobody reads is a standby or subscriber that stopped (pg_stat_replication no longer lists it): its lag is
+     * all the WAL it has not read, which no connection reports. The initial sync's own slot is none.
+     */
+    private static boolean slotOfAStoppedReplica(ReplicationLag lag) {
+        return lag.kind() == ReplicationLag.Kind.SLOT && !lag.active() && !SyncService.ownsSlot(lag.name());
     }
 
     /**

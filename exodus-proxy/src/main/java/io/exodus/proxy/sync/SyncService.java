@@ -28,6 +28,14 @@ public class SyncService {
     private final MigrationState migration;
     private SyncProgress current;
 
+    /**
+     * Whether a replication slot is the initial sync's own: it is left unread between a sync that stopped and its
+     * resumption, and is no standby or subscriber of the database.
+     */
+    public static boolean ownsSlot(String slotName) {
+        return SyncNames.SLOT.equals(slotName);
+    }
+
     public SyncService(Vertx vertx, ExodusConfig config, BackendEndpoints endpoints, Instance<SessionTrafficSwitch> traffic,
             MigrationState migration) {
         this.migration = migration;

@@ -44,6 +44,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -410,15 +411,28 @@ class CutoverAndRollbackTest {
             String lag = "select coalesce(max(extract(epoch from replay_lag)), 0) > 1 from pg_stat_replication "
                     + "where application_name = 'cutover_standby'";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            do {
-                assertTrue(System.nanoTime() < deadline, "the standby lags");
-                target.query("insert into app.events (note) values ('written while the standby lags')");
-                Thread.sleep(200);
-            } while (!"t".equals(target.query(lag)));
-            Response refused = post("cutover");
-            assertEquals(409, refused.statusCode(), refused.asString());
-            assertTrue(refused.asString().contains("cutover_standby"), refused.asString());
-            assertEquals("dual-write", migration.phase().configName());
+            // Written on until the refusal: a standby that has replayed all it was sent has no lag, and on a loaded
+            // machine the cutover's earlier gates may take longer than the 3 s delay.
+            AtomicBoolean writing = new AtomicBoolean(true);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                while (writing.get()) {
+                    target.query("insert into app.events (note) values ('written while the standby lags')");
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+                }
+            });
+            try {
+                do {
+                    assertTrue(System.nanoTime() < deadline, "the standby lags");
+                    Thread.sleep(200);
+                } while (!"t".equals(target.query(lag)));
+                Response refused = post("cutover");
+                assertEquals(409, refused.statusCode(), refused.asString());
+                assertTrue(refused.asString().contains("cutover_standby"), refused.asString());
+                assertEquals("dual-write", migration.phase().configName());
+            } finally {
+                writing.set(false);
+                writer.join();
+            }
 
             onStandby.query("alter system reset recovery_min_apply_delay");
             onStandby.query("select pg_reload_conf()");
@@ -432,6 +446,28 @@ class CutoverAndRollbackTest {
         }
         // The rows written on the target alone are the test's own: the source never had them.
         DualWriteDatabases.onBoth(database, "truncate app.events");
+    }
+
+    /**
+     * A replication slot of the target that nobody reads is a standby or subscriber that stopped: pg_stat_replication no
+     * longer lists it, so no lag is reported, yet it lacks all the WAL it has not read. The cutover is refused naming
+     * the slot, and goes ahead once it is dropped.
+     */
+    @Test
+    void aCutoverWaitsWhileASlotOfTheTargetIsNotRead() throws Exception {
+        Psql target = Psql.against(ConnectionTarget.superuser(TestDatabases.target()));
+        target.query("select pg_create_physical_replication_slot('stopped_standby', true)");
+        try {
+            Response refused = post("cutover");
+            assertEquals(409, refused.statusCode(), refused.asString());
+            assertTrue(refused.asString().contains("stopped_standby ("), refused.asString());
+            assertTrue(refused.asString().contains("pg_drop_replication_slot"), refused.asString());
+            assertEquals("dual-write", migration.phase().configName());
+        } finally {
+            target.query("select pg_drop_replication_slot('stopped_standby')");
+        }
+        Response cutover = post("cutover");
+        assertEquals(200, cutover.statusCode(), cutover.asString());
     }
 
     /**
