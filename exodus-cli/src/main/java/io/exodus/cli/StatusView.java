@@ -33,9 +33,11 @@ final class StatusView {
                         + text(status, "tenantKey") + ")");
             }
         }
-        if (status.hasNonNull("strategy")) {
-            lines.add("strategy:  " + (status.get("strategy").isTextual() ? status.get("strategy").asText()
-                    : status.get("strategy").toString()));
+        JsonNode strategy = status.path("strategy");
+        if (strategy.isObject()) {
+            lines.add("strategy:  " + strategy.path("name").asText() + " " + StrategyCommand.describe(strategy));
+        } else if (strategy.isTextual()) {
+            lines.add("strategy:  " + strategy.asText());
         }
         JsonNode lastSwitch = status.path("lastSwitch");
         if (lastSwitch.isObject()) {

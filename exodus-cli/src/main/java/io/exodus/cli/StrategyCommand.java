@@ -8,6 +8,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -72,16 +73,20 @@ final class StrategyCommand implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
-    private static String describe(JsonNode run) {
+    /** A run of {@code GET /exodus/migration}'s {@code strategy}: its state, step and gates, and why it ended. */
+    static String describe(JsonNode run) {
         JsonNode steps = run.path("steps");
         int step = run.path("step").asInt();
         String at = steps.size() == 0 ? "" : "step " + (step + 1) + " of " + steps.size() + " ("
                 + steps.path(step).asText() + ")";
         JsonNode gates = run.path("gates");
-        String health = gates.isObject() ? String.format(java.util.Locale.ROOT,
+        String health = gates.isObject() ? String.format(Locale.ROOT,
                 ", target reads %d, failed %.1f %%, queue %d, divergences %.0f", gates.path("targetReads").asLong(),
                 100 * gates.path("targetErrorRate").asDouble(), gates.path("queueDepth").asLong(),
                 gates.path("divergences").asDouble()) : "";
-        return run.path("state").asText() + ", " + at + health;
+        String ended = run.hasNonNull("outcome") ? ": " + run.path("outcome").asText() : "";
+        String takenOver = run.hasNonNull("takenOverFrom") ? " (taken over from replica "
+                + run.path("takenOverFrom").asText() + ")" : "";
+        return run.path("state").asText() + ", " + at + health + takenOver + ended;
     }
 }
