@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class InitialSyncTest {
-    private static final SyncSettings SETTINGS = new SyncSettings(2, TablesWithoutKey.INSERT_ONLY,
+    private static final SyncSettings SETTINGS = new SyncSettings(2, 64L << 20, TablesWithoutKey.INSERT_ONLY,
             Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
 
     private static Vertx vertx;
