@@ -59,8 +59,8 @@ final class TableSplit {
                 jobs.addAll(parts);
             }
             if (!unsplit.isEmpty()) {
-                progress.note("large tables are copied whole, not in parts: the source's PostgreSQL (" + version
-                        + ") has no TID Range Scan before 14: " + String.join(", ", unsplit));
+                progress.note("large tables are copied whole, not in parts: the source runs PostgreSQL "
+                        + version / 10000 + ", which has no TID Range Scan (14 and newer have): " + String.join(", ", unsplit));
             }
             return jobs;
         });
