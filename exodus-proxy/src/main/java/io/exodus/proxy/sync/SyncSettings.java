@@ -13,8 +13,9 @@ import java.util.Optional;
  * @param testHoldFile the test hook {@code exodus.sync.test-hold-file}: while the file exists, the sync holds in its
  *                     switch where the file says; empty, the default, in production
  */
-public record SyncSettings(int parallelTables, long splitMinBytes, TablesWithoutKey tablesWithoutKey, Duration switchTimeout,
-        int switchAttempts, long sequenceMargin, Optional<Path> pgBin, Optional<Path> testHoldFile) {
+public record SyncSettings(int parallelTables, long splitMinBytes, TablesWithoutKey tablesWithoutKey,
+        Duration switchTimeout, int switchAttempts, long sequenceMargin, Optional<Path> pgBin,
+        Optional<Path> testHoldFile) {
 
     /** PostgreSQL's default block size: a part is at least one page. */
     static final long MIN_SPLIT_BYTES = 8192;
@@ -36,7 +37,8 @@ public record SyncSettings(int parallelTables, long splitMinBytes, TablesWithout
     }
 
     public static SyncSettings of(ExodusConfig.Sync sync) {
-        return new SyncSettings(sync.parallelTables(), sync.splitMinBytes(), TablesWithoutKey.fromConfig(sync.tablesWithoutKey()),
+        return new SyncSettings(sync.parallelTables(), sync.splitMinBytes(),
+                TablesWithoutKey.fromConfig(sync.tablesWithoutKey()),
                 sync.switchTimeout(), sync.switchAttempts(), sync.sequenceMargin(), sync.pgBin().map(Path::of),
                 sync.testHoldFile());
     }

@@ -60,7 +60,8 @@ final class TableSplit {
             }
             if (!unsplit.isEmpty()) {
                 progress.note("large tables are copied whole, not in parts: the source runs PostgreSQL "
-                        + version / 10000 + ", which has no TID Range Scan (14 and newer have): " + String.join(", ", unsplit));
+                        + version / 10000 + ", which has no TID Range Scan (14 and newer have): "
+                        + String.join(", ", unsplit));
             }
             return jobs;
         });

@@ -221,7 +221,8 @@ class InitialSyncTest {
                 + "FROM generate_series(1, 20000) AS i; ANALYZE big");
         SyncProgress failing = new SyncProgress();
         CompletableFuture<Void> first;
-        try (Connection conflicting = databases.target().openJdbc(); Statement insert = conflicting.createStatement()) {
+        try (Connection conflicting = databases.target().openJdbc();
+                Statement insert = conflicting.createStatement()) {
             conflicting.setAutoCommit(false);
             // The source's last row, so in the last part (the rows lie in the heap in the order inserted).
             insert.execute("INSERT INTO big VALUES (20000, 'not the source''s')");
