@@ -72,7 +72,7 @@ class InitialSyncTest {
             assertTrue(copied.parts() >= 4 && copied.parts() % 2 == 0, copied::toString);
             assertNotNull(copied.copyMillis(), copied::toString);
         }
-        assertEquals(1, status.tables().stream().filter(t -> t.name().equals("public.accounts")).findFirst()
+        assertEquals(1, status.tables().stream().filter(t -> t.name().equals("public.audited")).findFirst()
                 .orElseThrow().parts(), "a table below the threshold is copied whole");
     }
 
