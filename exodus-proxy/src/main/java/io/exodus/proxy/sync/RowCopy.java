@@ -14,7 +14,7 @@ import java.util.Queue;
  * The rows of every table under the slot's snapshot (or, resuming, under snapshots of their own), {@code parallel}
  * jobs at a time: each copier takes the next job when it is done with one, a whole table or a part of a large one
  * ({@link TableSplit}), in the order planned (largest tables first). A split table is emptied before any copier
- * starts, and counts as copied when its last part is loaded. The first failure stops the others taking new jobs.
+ * takes a job, and counts as copied when its last part is loaded. The first failure stops the others taking new jobs.
  */
 final class RowCopy {
     private RowCopy() {
