@@ -258,6 +258,50 @@ class InitialSyncTest {
     }
 
     /**
+     * What a proxy killed mid-split leaves (ADR 0047): the slot and its publications, the journal without the table,
+     * and on the target the rows of the parts that had committed. The resumed sync has no exported snapshot to split
+     * under: it copies the table whole under a snapshot of its own, emptying it first, and ends with the source's
+     * rows, changes made since the slot included.
+     */
+    @Test
+    void aSyncKilledMidSplitResumesAndCopiesTheTableWhole() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_split_resume");
+        SyncedDatabases.execute(databases.source(), "CREATE TABLE big (id int PRIMARY KEY, pad text NOT NULL);"
+                + "INSERT INTO big SELECT i, repeat('x', 100) || i FROM generate_series(1, 20000) AS i; ANALYZE big;"
+                + "CREATE PUBLICATION " + SyncNames.PUBLICATION + " FOR TABLE big;"
+                + "CREATE PUBLICATION " + SyncNames.INSERT_ONLY_PUBLICATION + " WITH (publish = 'insert, truncate')");
+        SyncedDatabases.execute(databases.source(),
+                "SELECT pg_create_logical_replication_slot('" + SyncNames.SLOT + "', 'pgoutput')");
+        // The pre-data section restored (no primary key yet), and the first of the table's parts committed.
+        SyncedDatabases.execute(databases.target(), "CREATE TABLE big (id int NOT NULL, pad text NOT NULL);"
+                + "INSERT INTO big SELECT i, repeat('x', 100) || i FROM generate_series(1, 5000) AS i");
+        io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
+        try {
+            SyncJournal.begin(connections.to(databases.targetEndpoint()), SyncRequest.everything())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        SyncedDatabases.execute(databases.source(), "UPDATE big SET pad = 'changed' WHERE id <= 10;"
+                + "INSERT INTO big VALUES (20001, 'after the slot'); DELETE FROM big WHERE id = 19999");
+
+        SyncProgress progress = new SyncProgress();
+        try {
+            run(databases, new WorkloadGate(vertx), progress, SPLIT);
+        } finally {
+            // The slot's name is the server's: one left by a failure here would hold other tests' syncs.
+            SyncedDatabases.execute(databases.source(), "SELECT pg_drop_replication_slot(slot_name) "
+                    + "FROM pg_replication_slots WHERE slot_name = '" + SyncNames.SLOT + "' AND NOT active");
+        }
+        SyncStatus status = progress.status();
+        assertEquals(SyncState.DONE, status.state(), status::toString);
+        assertTrue(status.notes().stream().anyMatch(note -> note.startsWith("resumed the sync")), status::toString);
+        assertEquals(1, status.tables().get(0).parts(), status::toString);
+        TableComparison.assertIdentical(databases.source(), databases.target(), "big");
+    }
+
+    /**
      * A sync interrupted after its switch was journaled, where phases are not durable (the gate, as the control plane
      * off): nothing tells whether sessions wrote in dual-write, so the next sync applies nothing and keeps the slot and
      * the journal for the operator (ADR 0035).
