@@ -11,6 +11,8 @@
 #   BENCH_REPEAT=2            interleaved repeats (sync, then dump/restore)
 #   BENCH_PARALLEL=2          exodus.sync.parallel-tables, and pg_dump/pg_restore -j
 #   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
+#   BENCH_SPLIT_MIN_BYTES=    exodus.sync.split-min-bytes (unset: the proxy's default, 64 MiB; a huge value turns the
+#                             split off, to compare with the same build)
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +23,9 @@ BENCH_PARALLEL="${BENCH_PARALLEL:-2}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
 export EXODUS_SYNC_PARALLEL_TABLES="$BENCH_PARALLEL"
+if [[ -n ${BENCH_SPLIT_MIN_BYTES:-} ]]; then
+    export EXODUS_SYNC_SPLIT_MIN_BYTES="$BENCH_SPLIT_MIN_BYTES"
+fi
 
 BENCH_NAME=sync-throughput
 # shellcheck source=lib/embedded-proxy.sh
@@ -64,7 +69,7 @@ for ((r = 1; r <= BENCH_REPEAT; r++)); do
     if [[ -z $steps_header ]]; then
         steps_header="$(echo "$status" | json "' | '.join(['repeat'] + list(d['sync']['timings']) + ['sum', 'startedAt to finishedAt', 'slowest table (its copy)'])")"
     fi
-    steps+=("| $r | $(echo "$status" | json "' | '.join(f'{v / 1000:.2f}' for v in d['sync']['timings'].values())") | $(echo "$status" | json "f\"{sum(d['sync']['timings'].values()) / 1000:.2f}\"") | $(echo "$status" | json "f\"{(__import__('datetime').datetime.fromisoformat(d['sync']['finishedAt'].replace('Z', '+00:00')) - __import__('datetime').datetime.fromisoformat(d['sync']['startedAt'].replace('Z', '+00:00'))).total_seconds():.2f}\"") | $(echo "$status" | json "max(((t['copyMillis'] or 0, t['name']) for t in d['sync']['tables']), default=(0, '-'))[1]") $(echo "$status" | json "max((t['copyMillis'] or 0) for t in d['sync']['tables']) / 1000") s |")
+    steps+=("| $r | $(echo "$status" | json "' | '.join(f'{v / 1000:.2f}' for v in d['sync']['timings'].values())") | $(echo "$status" | json "f\"{sum(d['sync']['timings'].values()) / 1000:.2f}\"") | $(echo "$status" | json "f\"{(__import__('datetime').datetime.fromisoformat(d['sync']['finishedAt'].replace('Z', '+00:00')) - __import__('datetime').datetime.fromisoformat(d['sync']['startedAt'].replace('Z', '+00:00'))).total_seconds():.2f}\"") | $(echo "$status" | json "max(((t['copyMillis'] or 0, t['name']) for t in d['sync']['tables']), default=(0, '-'))[1]") $(echo "$status" | json "max((t['copyMillis'] or 0) for t in d['sync']['tables']) / 1000") s in $(echo "$status" | json "max(d['sync']['tables'], key=lambda t: t['copyMillis'] or 0).get('parts', 1)") parts |")
     log "repeat $r: steps (s) ${steps[-1]}"
 
     log "repeat $r: pg_dump -Fd -j$BENCH_PARALLEL | pg_restore -j$BENCH_PARALLEL into a new database of the target"

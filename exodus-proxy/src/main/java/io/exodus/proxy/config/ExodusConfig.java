@@ -634,6 +634,15 @@ public interface ExodusConfig {
         int parallelTables();
 
         /**
+         * A table whose heap is at least this many bytes is copied in parts of at most this size, by the
+         * parallel-tables copiers at once under the slot's one snapshot (a PostgreSQL 14 or newer source; a resumed
+         * sync copies every table whole).
+         */
+        @WithName("split-min-bytes")
+        @WithDefault("67108864")
+        long splitMinBytes();
+
+        /**
          * What to do with tables that have neither a primary key nor a replica identity, whose updates and deletes
          * logical decoding cannot carry: {@code refuse} the sync, or copy them {@code insert-only} (their rows, and
          * inserts and truncates during the sync; updates and deletes of them during the sync are not copied).

@@ -215,8 +215,10 @@ public final class InitialSync {
                             tables.stream().filter(t -> t.holdsRows() && resumed.copied().containsKey(t.display()))
                                     .forEach(t -> progress.tableCopiedBefore(t.display()));
                         }
-                        return RowCopy.run(raw, slot == null ? null : slot.snapshot(), left,
-                                settings.parallelTables(), progress);
+                        String snapshot = slot == null ? null : slot.snapshot();
+                        List<SyncedTable> withRows = left.stream().filter(SyncedTable::holdsRows).toList();
+                        return TableSplit.plan(sourcePool, withRows, settings, snapshot != null, progress)
+                                .compose(jobs -> RowCopy.run(raw, snapshot, jobs, settings.parallelTables(), progress));
                     })
                     .compose(v -> {
                         progress.rowsDone();

@@ -5,52 +5,84 @@ import io.vertx.core.Promise;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 
 /**
  * The rows of every table under the slot's snapshot (or, resuming, under snapshots of their own), {@code parallel}
- * tables at a time: each copier takes the next table (largest first) when it is done with one. The first failure
- * stops the others taking new tables.
+ * jobs at a time: each copier takes the next job when it is done with one, a whole table or a part of a large one
+ * ({@link TableSplit}), in the order planned (largest tables first). A split table is emptied before any copier
+ * takes a job, and counts as copied when its last part is loaded. The first failure stops the others taking new jobs.
  */
 final class RowCopy {
     private RowCopy() {
     }
 
-    /** @param slotSnapshot the snapshot the slot exported; null when it is gone (see {@link TableCopier#open}) */
-    static Future<Void> run(RawConnections connections, String slotSnapshot, List<SyncedTable> tables, int parallel,
+    /**
+     * @param slotSnapshot the snapshot the slot exported; null when it is gone (see {@link TableCopier#open}), and
+     *                     then every job is a whole table
+     * @param jobs         the tables that hold rows, whole or in parts
+     */
+    static Future<Void> run(RawConnections connections, String slotSnapshot, List<TablePart> jobs, int parallel,
             SyncProgress progress) {
-        Queue<SyncedTable> waiting = new ArrayDeque<>();
-        tables.stream().filter(SyncedTable::holdsRows).forEach(waiting::add);
-        if (waiting.isEmpty()) {
+        if (jobs.isEmpty()) {
             return Future.succeededFuture();
         }
-        List<Future<Void>> copiers = new ArrayList<>();
-        boolean[] failed = {false};
-        for (int i = 0; i < Math.min(parallel, waiting.size()); i++) {
-            copiers.add(TableCopier.open(connections, slotSnapshot, progress).compose(copier -> {
-                Promise<Void> done = Promise.promise();
-                next(copier, waiting, failed, done);
-                return done.future().onComplete(v -> copier.close());
-            }));
-        }
-        return Future.join(copiers).<Void>mapEmpty().recover(failure -> {
-            for (Future<Void> copier : copiers) {
-                if (copier.failed()) {
-                    return Future.failedFuture(copier.cause());
-                }
+        Queue<TablePart> waiting = new ArrayDeque<>(jobs);
+        Map<String, Integer> partsLeft = new HashMap<>();
+        List<SyncedTable> split = new ArrayList<>();
+        for (TablePart part : jobs) {
+            if (!part.whole() && partsLeft.merge(part.table().display(), 1, Integer::sum) == 1) {
+                split.add(part.table());
+                progress.split(part.table().display(), part.count());
             }
-            return Future.failedFuture(failure);
+        }
+        List<Future<TableCopier>> opening = new ArrayList<>();
+        for (int i = 0; i < Math.min(parallel, jobs.size()); i++) {
+            opening.add(TableCopier.open(connections, slotSnapshot, progress));
+        }
+        return Future.join(opening).transform(opened -> {
+            List<TableCopier> copiers = opening.stream().filter(Future::succeeded).map(Future::result).toList();
+            if (opened.failed()) {
+                copiers.forEach(TableCopier::close);
+                return Future.failedFuture(opening.stream().filter(Future::failed).findFirst().orElseThrow().cause());
+            }
+            Future<Void> emptied = split.isEmpty() ? Future.succeededFuture() : copiers.get(0).empty(split);
+            return emptied.compose(v -> {
+                boolean[] failed = {false};
+                List<Future<Void>> running = new ArrayList<>();
+                for (TableCopier copier : copiers) {
+                    Promise<Void> done = Promise.promise();
+                    next(copier, waiting, partsLeft, failed, done);
+                    running.add(done.future());
+                }
+                return Future.join(running).<Void>mapEmpty().recover(failure -> {
+                    for (Future<Void> copier : running) {
+                        if (copier.failed()) {
+                            return Future.failedFuture(copier.cause());
+                        }
+                    }
+                    return Future.failedFuture(failure);
+                });
+            }).onComplete(v -> copiers.forEach(TableCopier::close));
         });
     }
 
-    private static void next(TableCopier copier, Queue<SyncedTable> waiting, boolean[] failed, Promise<Void> done) {
-        SyncedTable table = failed[0] ? null : waiting.poll();
-        if (table == null) {
+    private static void next(TableCopier copier, Queue<TablePart> waiting, Map<String, Integer> partsLeft,
+            boolean[] failed, Promise<Void> done) {
+        TablePart job = failed[0] ? null : waiting.poll();
+        if (job == null) {
             done.tryComplete();
             return;
         }
-        copier.copy(table).onSuccess(v -> next(copier, waiting, failed, done)).onFailure(failure -> {
+        Future<Void> copied = job.whole() ? copier.copy(job.table()) : copier.copyPart(job).compose(v -> {
+            // The copiers run on one event loop: the count needs no lock.
+            int left = partsLeft.merge(job.table().display(), -1, Integer::sum);
+            return left == 0 ? copier.recordCopied(job.table()) : Future.<Void>succeededFuture();
+        });
+        copied.onSuccess(v -> next(copier, waiting, partsLeft, failed, done)).onFailure(failure -> {
             failed[0] = true;
             done.tryFail(failure);
         });

@@ -88,6 +88,11 @@ public final class SyncProgress {
         }
     }
 
+    /** The table is copied in {@code parts} parts at once (ADR 0047); each part's rows count as the table's. */
+    void split(String name, int parts) {
+        tables.get(name).parts = parts;
+    }
+
     void tableStarted(String name) {
         TableCounters counters = tables.get(name);
         counters.startedNanos = System.nanoTime();
@@ -112,7 +117,8 @@ public final class SyncProgress {
         TableCounters counters = tables.get(name);
         counters.copyMillis = (System.nanoTime() - counters.startedNanos) / 1_000_000;
         counters.state = "copied";
-        LOG.infof("Initial sync: table %s copied, %d rows in %d ms", name, counters.rows.get(), counters.copyMillis);
+        LOG.infof("Initial sync: table %s copied, %d rows in %d ms%s", name, counters.rows.get(), counters.copyMillis,
+                counters.parts > 1 ? " (" + counters.parts + " parts)" : "");
     }
 
     /** A table a sync interrupted by a crash copied before it: its rows are on the target, not counted again. */
@@ -160,7 +166,7 @@ public final class SyncProgress {
             total += Math.max(counters.estimated, copied);
             bytes += counters.bytes.get();
             list.add(new SyncStatus.Table(name, counters.state, copied, counters.estimated, counters.bytes.get(),
-                    counters.copyMillis));
+                    counters.copyMillis, counters.parts));
         }
         long started = copyStartedNanos;
         long ended = copyEndedNanos;
@@ -175,6 +181,7 @@ public final class SyncProgress {
         final AtomicLong rows = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
         volatile String state = "waiting";
+        volatile int parts = 1;
         volatile long startedNanos;
         /** How long this run's COPY of the table took; null until copied (and for a table copied before a crash). */
         volatile Long copyMillis;

@@ -9,15 +9,24 @@ import java.util.Optional;
 /**
  * The {@code exodus.sync.*} keys, checked and typed.
  *
+ * @param splitMinBytes a table whose heap is at least this many bytes is copied in parts ({@link TableSplit})
  * @param testHoldFile the test hook {@code exodus.sync.test-hold-file}: while the file exists, the sync holds in its
  *                     switch where the file says; empty, the default, in production
  */
-public record SyncSettings(int parallelTables, TablesWithoutKey tablesWithoutKey, Duration switchTimeout,
-        int switchAttempts, long sequenceMargin, Optional<Path> pgBin, Optional<Path> testHoldFile) {
+public record SyncSettings(int parallelTables, long splitMinBytes, TablesWithoutKey tablesWithoutKey,
+        Duration switchTimeout, int switchAttempts, long sequenceMargin, Optional<Path> pgBin,
+        Optional<Path> testHoldFile) {
+
+    /** PostgreSQL's default block size: a part is at least one page. */
+    static final long MIN_SPLIT_BYTES = 8192;
 
     public SyncSettings {
         if (parallelTables < 1) {
             throw new IllegalArgumentException("exodus.sync.parallel-tables must be at least 1");
+        }
+        if (splitMinBytes < MIN_SPLIT_BYTES) {
+            throw new IllegalArgumentException("exodus.sync.split-min-bytes must be at least " + MIN_SPLIT_BYTES
+                    + " (a page of the source's heap)");
         }
         if (switchAttempts < 1) {
             throw new IllegalArgumentException("exodus.sync.switch-attempts must be at least 1");
@@ -28,7 +37,8 @@ public record SyncSettings(int parallelTables, TablesWithoutKey tablesWithoutKey
     }
 
     public static SyncSettings of(ExodusConfig.Sync sync) {
-        return new SyncSettings(sync.parallelTables(), TablesWithoutKey.fromConfig(sync.tablesWithoutKey()),
+        return new SyncSettings(sync.parallelTables(), sync.splitMinBytes(),
+                TablesWithoutKey.fromConfig(sync.tablesWithoutKey()),
                 sync.switchTimeout(), sync.switchAttempts(), sync.sequenceMargin(), sync.pgBin().map(Path::of),
                 sync.testHoldFile());
     }

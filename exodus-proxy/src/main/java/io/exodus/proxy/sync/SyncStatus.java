@@ -23,9 +23,11 @@ public record SyncStatus(SyncState state, long rowsCopied, long rowsTotal, long 
      * One table's copy.
      *
      * @param state      {@code waiting}, {@code copying} or {@code copied}
-     * @param copyMillis how long its COPY took; null until copied, and for a table a crashed sync copied before
+     * @param copyMillis how long its COPY took (of a split table, from its first part's start to its last part's
+     *                   end); null until copied, and for a table a crashed sync copied before
+     * @param parts      how many parts its rows are copied in, by several copiers at once (ADR 0047); 1: whole
      */
     public record Table(String name, String state, long rowsCopied, long rowsEstimated, long bytesCopied,
-            Long copyMillis) {
+            Long copyMillis, int parts) {
     }
 }

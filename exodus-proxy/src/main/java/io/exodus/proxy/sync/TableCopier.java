@@ -10,12 +10,18 @@ import io.exodus.proxy.wire.PgMessage;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import java.util.List;
+import java.util.stream.Collectors;
+
 /**
  * Copies tables one after the other from a source session inside a transaction that imported the slot's snapshot
  * (or, resuming after a crash, took a snapshot of its own) into a target session: COPY … TO STDOUT on one, COPY …
  * FROM STDIN on the other, the CopyData passed on as it came, in writes of about {@link #BATCH_BYTES}, at the pace of
  * the slower side (the source is not read while the target's socket is full). Each table is emptied, loaded and recorded in the journal in one
- * target transaction: a table is either copied and recorded, or holds nothing of this copy.
+ * target transaction: a table is either copied and recorded, or holds nothing of this copy. A table split into parts
+ * (ADR 0047) is emptied once before its parts, each part loaded in a target transaction of its own by whichever
+ * copier takes it, and the table recorded after its last part: until then the journal does not have it, and a
+ * resumed sync empties it and copies it whole.
  */
 final class TableCopier {
     private static final int BATCH_BYTES = 64 * 1024;
@@ -61,38 +67,63 @@ final class TableCopier {
     }
 
     Future<Void> copy(SyncedTable table) {
-        String columns = table.columns().isEmpty() ? "" : " (" + String.join(", ", table.columns()) + ")";
         String name = table.display();
         progress.tableStarted(name);
-        long[] rows = {0};
         return LegQueries.run(target, "BEGIN; DELETE FROM ONLY " + table.qualified())
-                .compose(v -> stream(table, columns, name, rows))
+                .compose(v -> stream(TablePart.whole(table)))
                 .compose(v -> LegQueries.run(target, SyncJournal.copiedStatement(table, snapshot) + "; COMMIT"))
                 .onSuccess(v -> progress.tableCopied(name));
     }
 
-    private Future<Void> stream(SyncedTable table, String columns, String name, long[] rows) {
+    /** Empties the tables about to be copied in parts, before any part is loaded, in one target transaction. */
+    Future<Void> empty(List<SyncedTable> tables) {
+        return LegQueries.run(target, tables.stream().map(table -> "DELETE FROM ONLY " + table.qualified())
+                .collect(Collectors.joining("; ")));
+    }
+
+    /**
+     * One part of a split table, loaded in a target transaction of its own (COPY alone commits it). The table's
+     * first part starts its clock in the progress: parts are taken in order.
+     */
+    Future<Void> copyPart(TablePart part) {
+        if (part.index() == 0) {
+            progress.tableStarted(part.table().display());
+        }
+        return stream(part);
+    }
+
+    /** Records a split table copied, once its every part is loaded. */
+    Future<Void> recordCopied(SyncedTable table) {
+        return LegQueries.run(target, SyncJournal.copiedStatement(table, snapshot))
+                .onSuccess(v -> progress.tableCopied(table.display()));
+    }
+
+    private Future<Void> stream(TablePart part) {
+        SyncedTable table = part.table();
+        String columns = table.columns().isEmpty() ? "" : " (" + String.join(", ", table.columns()) + ")";
+        String name = part.display();
+        String read = part.whole() ? "COPY " + table.qualified() + columns + " TO STDOUT"
+                : "COPY (SELECT " + String.join(", ", table.columns()) + " FROM ONLY " + table.qualified()
+                        + " WHERE " + part.ctidCondition() + ") TO STDOUT";
         Future<LegReply> into = target.send(FrontendMessages.query("COPY " + table.qualified() + columns
                 + " FROM STDIN"), 1, Leg.DISCARD);
-        CopyDataRelay relay = new CopyDataRelay(name);
-        Future<LegReply> out = source.send(FrontendMessages.query("COPY " + table.qualified() + columns
-                + " TO STDOUT"), 1, relay);
+        CopyDataRelay relay = new CopyDataRelay(table.display());
+        Future<LegReply> out = source.send(FrontendMessages.query(read), 1, relay);
         return Future.join(out, into).compose(both -> {
-            rows[0] = relay.rows;
-            LegReply read = out.result();
+            LegReply readReply = out.result();
             LegReply written = into.result();
-            if (read.failed()) {
+            if (readReply.failed()) {
                 return Future.failedFuture(new IllegalStateException("reading " + name + " from the source failed: "
-                        + read.error().message()));
+                        + readReply.error().message()));
             }
             if (written.failed()) {
                 return Future.failedFuture(new IllegalStateException("writing " + name + " to the target failed: "
                         + written.error().message()));
             }
-            String expected = "COPY " + rows[0];
+            String expected = "COPY " + relay.rows;
             if (!written.commandTags().contains(expected)) {
                 return Future.failedFuture(new IllegalStateException("the target took " + written.commandTags()
-                        + " rows of " + name + " where the source sent " + rows[0]));
+                        + " rows of " + name + " where the source sent " + relay.rows));
             }
             return Future.succeededFuture();
         });

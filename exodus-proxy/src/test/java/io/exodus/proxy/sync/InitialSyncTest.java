@@ -1,6 +1,7 @@
 package io.exodus.proxy.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +30,10 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class InitialSyncTest {
-    private static final SyncSettings SETTINGS = new SyncSettings(2, TablesWithoutKey.INSERT_ONLY,
+    private static final SyncSettings SETTINGS = new SyncSettings(2, 64L << 20, TablesWithoutKey.INSERT_ONLY,
+            Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
+    /** Tables of 256 kB or more in parts (ADR 0047): orders, line_items, events_log and the partitions. */
+    private static final SyncSettings SPLIT = new SyncSettings(2, 256 << 10, TablesWithoutKey.INSERT_ONLY,
             Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
 
     private static Vertx vertx;
@@ -53,20 +58,50 @@ class InitialSyncTest {
      * The same from the oldest PostgreSQL Exodus supports to the newest (postgres.source-binaries.version and
      * postgres.target-binaries.version in the root pom: 13 and 17), the servers the cross-version dual-write test uses.
      */
+    /**
+     * Large tables copied in parts by both copiers at once under the slot's one snapshot, while the source is written:
+     * after the catch-up the target is the source, row by row.
+     */
     @Test
-    void olderSourceToNewerTargetCatchesUpAndSwitchesToDualWrite() throws Exception {
-        catchesUpWhileWrittenAndSwitches(SyncedDatabases.fresh(CrossVersionProfile.olderSource(),
-                CrossVersionProfile.newerTarget(), "sync_cross_version"));
+    void largeTablesCopiedInPartsUnderWritesEndIdentical() throws Exception {
+        SyncStatus status = catchesUpWhileWrittenAndSwitches(SyncedDatabases.fresh(TestDatabases.source(),
+                TestDatabases.target(), "sync_split_live"), SPLIT);
+        for (String table : List.of("public.orders", "public.line_items", "public.events_log")) {
+            SyncStatus.Table copied = status.tables().stream().filter(t -> t.name().equals(table)).findFirst()
+                    .orElseThrow();
+            assertTrue(copied.parts() >= 4 && copied.parts() % 2 == 0, copied::toString);
+            assertNotNull(copied.copyMillis(), copied::toString);
+        }
+        assertEquals(1, status.tables().stream().filter(t -> t.name().equals("public.audited")).findFirst()
+                .orElseThrow().parts(), "a table below the threshold is copied whole");
     }
 
-    private void catchesUpWhileWrittenAndSwitches(SyncedDatabases databases) throws Exception {
+    /**
+     * The same from the oldest PostgreSQL Exodus supports to the newest, asked to split: PostgreSQL 13 has no TID
+     * Range Scan (each part would read the whole heap), so every table is copied whole and the notes say so.
+     */
+    @Test
+    void olderSourceToNewerTargetCatchesUpAndSwitchesToDualWrite() throws Exception {
+        SyncStatus status = catchesUpWhileWrittenAndSwitches(SyncedDatabases.fresh(CrossVersionProfile.olderSource(),
+                CrossVersionProfile.newerTarget(), "sync_cross_version"), SPLIT);
+        assertTrue(status.tables().stream().allMatch(table -> table.parts() == 1), status::toString);
+        assertTrue(status.notes().stream().anyMatch(note -> note.contains("copied whole, not in parts")
+                && note.contains("public.orders")), status::toString);
+    }
+
+    private SyncStatus catchesUpWhileWrittenAndSwitches(SyncedDatabases databases) throws Exception {
+        return catchesUpWhileWrittenAndSwitches(databases, SETTINGS);
+    }
+
+    private SyncStatus catchesUpWhileWrittenAndSwitches(SyncedDatabases databases, SyncSettings settings)
+            throws Exception {
         SyncedDatabases.execute(databases.source(), SyncSourceSchema.SCHEMA);
         SyncedDatabases.execute(databases.source(), SyncSourceSchema.ROWS);
         WorkloadGate gate = new WorkloadGate(vertx);
         SyncProgress progress = new SyncProgress();
         try (SourceWorkload workload = new SourceWorkload(databases.source(), databases.target(), gate)) {
             Thread.sleep(300);
-            run(databases, gate, progress);
+            run(databases, gate, progress, settings);
             assertTrue(gate.dualWrite(), "the sync turned the workload to dual-write");
             long switchedAt = workload.transactionsAfterSwitch();
             while (workload.transactionsAfterSwitch() < switchedAt + 50) {
@@ -89,6 +124,7 @@ class InitialSyncTest {
         assertSequencesAhead(databases, 4);
         assertEquals(1, SyncedDatabases.number(databases.target(),
                 "SELECT count(*) FROM pg_trigger WHERE tgname = 'audited_audit'"), "post-data restored");
+        return status;
     }
 
     /**
@@ -168,6 +204,104 @@ class InitialSyncTest {
     }
 
     /**
+     * A part that fails after others of its table were loaded: until the last part is in, the table is not in the
+     * journal (a proxy killed there resumes by copying it whole again), the sync fails naming the part, and the next
+     * sync empties the table and ends with the source's rows. The target keeps the source's schema, so its primary
+     * key is there during the copy: a row the test inserts without committing makes the table's last part wait, and
+     * fail once it commits.
+     */
+    @Test
+    void aPartThatFailsLeavesTheTableNotCopiedAndTheNextSyncCopiesItWhole() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_split_fail");
+        String schema = "CREATE TABLE big (id int PRIMARY KEY, pad text NOT NULL)";
+        SyncedDatabases.execute(databases.source(), schema);
+        SyncedDatabases.execute(databases.target(), schema);
+        SyncedDatabases.execute(databases.source(), "INSERT INTO big SELECT i, repeat('x', 100) || i "
+                + "FROM generate_series(1, 20000) AS i; ANALYZE big");
+        SyncProgress failing = new SyncProgress();
+        CompletableFuture<Void> first;
+        try (Connection conflicting = databases.target().openJdbc();
+                Statement insert = conflicting.createStatement()) {
+            conflicting.setAutoCommit(false);
+            // The source's last row, so in the last part (the rows lie in the heap in the order inserted).
+            insert.execute("INSERT INTO big VALUES (20000, 'not the source''s')");
+            first = start(databases, new WorkloadGate(vertx), failing, SPLIT);
+            while (SyncedDatabases.number(databases.target(), "SELECT count(*) FROM pg_stat_activity "
+                    + "WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY%'") == 0) {
+                assertFalse(first.isDone(), () -> "the sync ended without the last part waiting: " + failing.status());
+                Thread.sleep(20);
+            }
+            long loaded = SyncedDatabases.number(databases.target(), "SELECT count(*) FROM big");
+            assertTrue(loaded > 0 && loaded < 20000, () -> loaded + " rows loaded by the parts before the last");
+            assertEquals(0, SyncedDatabases.number(databases.target(),
+                    "SELECT count(*) FROM exodus.sync_copied WHERE table_name = 'public.big'"), "not journaled yet");
+            conflicting.commit();
+        }
+        try {
+            first.get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException expected) {
+            // asserted below
+        }
+        SyncStatus failed = failing.status();
+        assertEquals(SyncState.FAILED, failed.state(), failed::toString);
+        assertTrue(failed.error().contains("public.big (part ") && failed.error().contains("duplicate key"),
+                failed.error());
+        assertTrue(failed.tables().get(0).parts() > 2, failed::toString);
+        assertEquals("copying", failed.tables().get(0).state(), failed::toString);
+
+        SyncProgress again = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), again, SPLIT);
+        assertEquals(SyncState.DONE, again.status().state(), () -> again.status().toString());
+        assertEquals(20000, again.status().rowsCopied(), () -> again.status().toString());
+        TableComparison.assertIdentical(databases.source(), databases.target(), "big");
+    }
+
+    /**
+     * What a proxy killed mid-split leaves (ADR 0047): the slot and its publications, the journal without the table,
+     * and on the target the rows of the parts that had committed. The resumed sync has no exported snapshot to split
+     * under: it copies the table whole under a snapshot of its own, emptying it first, and ends with the source's
+     * rows, changes made since the slot included.
+     */
+    @Test
+    void aSyncKilledMidSplitResumesAndCopiesTheTableWhole() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_split_resume");
+        SyncedDatabases.execute(databases.source(), "CREATE TABLE big (id int PRIMARY KEY, pad text NOT NULL);"
+                + "INSERT INTO big SELECT i, repeat('x', 100) || i FROM generate_series(1, 20000) AS i; ANALYZE big;"
+                + "CREATE PUBLICATION " + SyncNames.PUBLICATION + " FOR TABLE big;"
+                + "CREATE PUBLICATION " + SyncNames.INSERT_ONLY_PUBLICATION + " WITH (publish = 'insert, truncate')");
+        SyncedDatabases.execute(databases.source(),
+                "SELECT pg_create_logical_replication_slot('" + SyncNames.SLOT + "', 'pgoutput')");
+        // The pre-data section restored (no primary key yet), and the first of the table's parts committed.
+        SyncedDatabases.execute(databases.target(), "CREATE TABLE big (id int NOT NULL, pad text NOT NULL);"
+                + "INSERT INTO big SELECT i, repeat('x', 100) || i FROM generate_series(1, 5000) AS i");
+        io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
+        try {
+            SyncJournal.begin(connections.to(databases.targetEndpoint()), SyncRequest.everything())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        SyncedDatabases.execute(databases.source(), "UPDATE big SET pad = 'changed' WHERE id <= 10;"
+                + "INSERT INTO big VALUES (20001, 'after the slot'); DELETE FROM big WHERE id = 19999");
+
+        SyncProgress progress = new SyncProgress();
+        try {
+            run(databases, new WorkloadGate(vertx), progress, SPLIT);
+        } finally {
+            // The slot's name is the server's: one left by a failure here would hold other tests' syncs.
+            SyncedDatabases.execute(databases.source(), "SELECT pg_drop_replication_slot(slot_name) "
+                    + "FROM pg_replication_slots WHERE slot_name = '" + SyncNames.SLOT + "' AND NOT active");
+        }
+        SyncStatus status = progress.status();
+        assertEquals(SyncState.DONE, status.state(), status::toString);
+        assertTrue(status.notes().stream().anyMatch(note -> note.startsWith("resumed the sync")), status::toString);
+        assertEquals(1, status.tables().get(0).parts(), status::toString);
+        TableComparison.assertIdentical(databases.source(), databases.target(), "big");
+    }
+
+    /**
      * A sync interrupted after its switch was journaled, where phases are not durable (the gate, as the control plane
      * off): nothing tells whether sessions wrote in dual-write, so the next sync applies nothing and keeps the slot and
      * the journal for the operator (ADR 0035).
@@ -207,13 +341,23 @@ class InitialSyncTest {
     }
 
     private static void run(SyncedDatabases databases, WorkloadGate gate, SyncProgress progress) throws Exception {
-        InitialSync sync = new InitialSync(vertx, databases.sourceEndpoint(), databases.targetEndpoint(), SETTINGS,
-                Duration.ofSeconds(10), 1 << 30, gate, progress);
+        run(databases, gate, progress, SETTINGS);
+    }
+
+    private static void run(SyncedDatabases databases, WorkloadGate gate, SyncProgress progress,
+            SyncSettings settings) throws Exception {
         try {
-            sync.run(SyncRequest.everything()).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+            start(databases, gate, progress, settings).get(2, TimeUnit.MINUTES);
         } catch (ExecutionException failed) {
             // The status tells how it ended; each test asserts what it expects.
         }
+    }
+
+    private static CompletableFuture<Void> start(SyncedDatabases databases, WorkloadGate gate, SyncProgress progress,
+            SyncSettings settings) {
+        InitialSync sync = new InitialSync(vertx, databases.sourceEndpoint(), databases.targetEndpoint(), settings,
+                Duration.ofSeconds(10), 1 << 30, gate, progress);
+        return sync.run(SyncRequest.everything()).toCompletionStage().toCompletableFuture();
     }
 
     private static void assertNothingWritten(SyncedDatabases databases) throws Exception {
