@@ -69,7 +69,7 @@ class PipelinedCatchUpTest {
                 + "amount_after bigint not null)");
         DualWriteDatabases.onBoth(DATABASE, "insert into balances select g, 0, null from generate_series(1, 5) g");
         try (CatchUpLockHolder otherProxy = CatchUpLockHolder.take(DATABASE)) {
-            queueWith(0);
+            queueWith("update balances set amount = amount + 1");
             try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                     PreparedStatement move = client.prepareStatement("update balances set amount = amount * 3 + ?, "
                             + "last_move = ? where id = ? returning amount");
@@ -143,7 +143,7 @@ class PipelinedCatchUpTest {
                     + "execute function refuse_the_refused()");
         }
         try (CatchUpLockHolder otherProxy = CatchUpLockHolder.take(DATABASE)) {
-            queueWith(0);
+            queueWith("insert into arrivals values (0)");
             try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                     Statement statement = client.createStatement()) {
                 client.setAutoCommit(false);
@@ -196,19 +196,13 @@ class PipelinedCatchUpTest {
      * Makes the database queue while the test holds its replay: a transaction written while the target is down goes
      * to the queue, and every later one follows it there until the queue drains.
      */
-    private void queueWith(int k) throws Exception {
+    private void queueWith(String firstWrite) throws Exception {
         TestDatabases.stopTargetImmediately();
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                 Statement statement = client.createStatement()) {
-            statement.execute(firstWrite(k));
+            statement.execute(firstWrite);
         }
         TestDatabases.startTarget();
-    }
-
-    private static String firstWrite(int k) throws SQLException {
-        boolean arrivals = count(DualWriteDatabases.source(DATABASE),
-                "select count(*) from pg_tables where tablename = 'arrivals'") > 0;
-        return arrivals ? "insert into arrivals values (" + k + ")" : "update balances set amount = amount + 1";
     }
 
     private static Map<String, Object> databaseStatus() {
