@@ -21,8 +21,9 @@ import java.util.Set;
 
 /**
  * The replay of one database's queue: takes the replayer's lock on the source, reads the oldest entries, applies
- * them one after the other on a connection of its own to the secondary, then deletes them and their markers. The
- * head entry blocks the ones behind it until it applies or is parked: a later transaction may depend on its rows.
+ * them one after the other on a connection of its own to the secondary, several to a write ({@link PipelinedApply}),
+ * then deletes them and their markers. The head entry blocks the ones behind it until it applies or is parked: a later
+ * transaction may depend on its rows.
  */
 final class DatabaseCatchUp {
     private static final Logger LOG = Logger.getLogger(DatabaseCatchUp.class);
@@ -97,7 +98,8 @@ final class DatabaseCatchUp {
                 return Future.succeededFuture((Duration) null);
             }
             return replayer.queue().connections().to(replayer.queue().home(), database)
-                    .preparedQuery(CatchUpQueueSql.NEXT_BATCH).execute(Tuple.of(Math.max(BATCH, replayer.pipelineDepth()))).compose(rows -> {
+                    .preparedQuery(CatchUpQueueSql.NEXT_BATCH).execute(Tuple.of(Math.max(BATCH,
+                            replayer.pipelineDepth()))).compose(rows -> {
                         List<QueuedTransaction> batch = new ArrayList<>();
                         rows.forEach(row -> batch.add(QueuedTransaction.of(row)));
                         if (batch.isEmpty()) {
@@ -148,12 +150,13 @@ final class DatabaseCatchUp {
         }
         String refusal = refusal(entry);
         if (refusal != null) {
-            if (!signed(entry)) {
+            boolean signed = signed(entry);
+            if (!signed) {
                 LOG.errorf("Queue entry %d of \"%s\" (role %s) has no valid signature: it was not written by an "
                         + "Exodus proxy of this migration, or exodus.replay.signing-key differs between replicas; it "
                         + "is parked", entry.id(), database, entry.role());
             }
-            return park(entry, refusal, signed(entry)).compose(v -> applyFrom(batch, index + 1, alreadyApplied, finished));
+            return park(entry, refusal, signed).compose(v -> applyFrom(batch, index + 1, alreadyApplied, finished));
         }
         if (entry.commitMarker() != null) {
             return committedLiveAlready(entry).compose(committed -> {
@@ -271,8 +274,7 @@ final class DatabaseCatchUp {
     /** Sends the pipeline in one write; each entry's answer, in order. */
     private Future<List<PipelinedApply.Answer>> apply(List<QueuedTransaction> entries) {
         PipelinedApply pipeline = new PipelinedApply(entries);
-        StalledReplay watch = StalledReplay.watch(replayer, database, pipeline,
-                target.backend().processId());
+        StalledReplay watch = StalledReplay.watch(replayer, database, pipeline, target.backend().processId());
         return target.send(pipeline.request(replayer.controlUser()), pipeline.readyCount(), pipeline.sink())
                 .andThen(done -> watch.finished()).compose(reply -> {
                     if (reply.lostConnection()) {
@@ -288,7 +290,7 @@ final class DatabaseCatchUp {
     }
 
     /**
-     * @param error           the entry's first error, or null: its COMMIT did not happen
+     * @param failure         the entry's first error, or null: its COMMIT did not happen
      * @param byItsStatements the entry's own statements failed, not its context (a role or setting the target lacks,
      *                        which an operator can add) nor its commit
      */
