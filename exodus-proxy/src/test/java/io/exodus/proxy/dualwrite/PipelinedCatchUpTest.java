@@ -107,6 +107,11 @@ class PipelinedCatchUpTest {
                 queue = databaseStatus();
             }
             assertTrue(((Number) queue.get("oldestAgeSeconds")).doubleValue() > 0, queue.toString());
+            while (queueGauge("exodus_replay_queue_depth") < TRANSACTIONS) {
+                assertTrue(System.nanoTime() < deadline, "the gauge never showed the queue");
+                Thread.sleep(100);
+            }
+            assertTrue(queueGauge("exodus_replay_queue_oldest_age_seconds") > 0);
         }
 
         CatchUpDrain.await(DRAIN_WITHIN);
@@ -115,6 +120,12 @@ class PipelinedCatchUpTest {
         Map<String, Object> drained = databaseStatus();
         assertEquals(0L, ((Number) drained.get("depth")).longValue(), drained.toString());
         assertEquals(0.0, ((Number) drained.get("oldestAgeSeconds")).doubleValue(), drained.toString());
+        // The gauges follow the poll at their own pace.
+        long deadline = System.nanoTime() + DRAIN_WITHIN.toNanos();
+        while (queueGauge("exodus_replay_queue_depth") != 0 || queueGauge("exodus_replay_queue_oldest_age_seconds") != 0) {
+            assertTrue(System.nanoTime() < deadline, "the gauges never fell to 0");
+            Thread.sleep(100);
+        }
     }
 
     /**
@@ -211,6 +222,15 @@ class PipelinedCatchUpTest {
         List<Map<String, Object>> databases = status.getList("replay.databases");
         return databases.stream().filter(db -> DATABASE.equals(db.get("database"))).findFirst()
                 .orElseThrow(() -> new AssertionError("no queue of " + DATABASE + " in " + status.prettify()));
+    }
+
+    /** The database's series of a per-queue gauge on /q/metrics. */
+    private static double queueGauge(String name) {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith(name + "{") && line.contains("database=\"" + DATABASE + "\"")
+                        && line.contains("home=\"source\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " of " + DATABASE + " on /q/metrics"));
     }
 
     private static long queued() throws SQLException {
