@@ -3,7 +3,8 @@
 # bench/cutover.sh). The caller sets REPO_ROOT, HOST, PASSWORD, TOKEN, BENCH_JAVA_OPTS and BENCH_NAME; this file gives
 # it log, die, free_port, can_connect and json, a work directory ($WORK) removed at exit, and start_embedded_proxy,
 # which starts Exodus in phase direct with two embedded servers and sets listen_port, http_port, source_port and
-# target_port. Processes the caller adds to BACKGROUND_PIDS are stopped at exit too.
+# target_port. Processes the caller adds to BACKGROUND_PIDS are stopped at exit too. BENCH_PROXY_APP names another
+# build's quarkus-app folder to run instead of this tree's, for an A/B.
 
 log() { printf '[%s bench %s] %s\n' "$BENCH_NAME" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -14,14 +15,15 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.arg
 for tool in pgbench psql curl java python3; do
     command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
 done
-if [[ ! -f "$REPO_ROOT/exodus-proxy/target/quarkus-app/quarkus-run.jar" ]]; then
+BENCH_PROXY_APP="${BENCH_PROXY_APP:-$REPO_ROOT/exodus-proxy/target/quarkus-app}"
+if [[ ! -f "$BENCH_PROXY_APP/quarkus-run.jar" ]]; then
     # package, not install: a benchmark run in a worktree leaves the shared local repository alone.
     log "Building the proxy"
     (cd "$REPO_ROOT" && ./mvnw -B -q package -pl exodus-proxy -am -DskipTests) || die "build failed"
 fi
 
 WORK="$(mktemp -d "/tmp/exodus-$BENCH_NAME-bench.XXXXXX")"
-cp -r "$REPO_ROOT/exodus-proxy/target/quarkus-app" "$WORK/app"
+cp -r "$BENCH_PROXY_APP" "$WORK/app"
 PROXY_PID=""
 BACKGROUND_PIDS=()
 cleanup() {

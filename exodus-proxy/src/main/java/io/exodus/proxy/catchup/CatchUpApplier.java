@@ -120,6 +120,13 @@ public class CatchUpApplier {
         return replays.values().stream().mapToLong(QueueReplay::failureCount).sum();
     }
 
+    /** Each known database's queue on both sides, with its home, as of the last poll (no server is asked). */
+    public List<CatchUpStatus.DatabaseStatus> databases() {
+        List<CatchUpStatus.DatabaseStatus> databases = new ArrayList<>();
+        queues.values().forEach(queue -> databases.addAll(queue.databaseStatuses()));
+        return databases;
+    }
+
     /** Both sides' queues as one: totals over both, every database of either listed with its home. */
     public Future<CatchUpStatus> status() {
         List<Future<CatchUpStatus>> each = new ArrayList<>();

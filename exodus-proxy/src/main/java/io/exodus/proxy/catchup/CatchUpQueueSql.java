@@ -215,6 +215,32 @@ public final class CatchUpQueueSql {
 
     public static final String FORGET_MARKERS = "DELETE FROM exodus.replay_applied WHERE queue_id = ANY($1)";
 
+    /**
+     * On the secondary, inside a pipelined entry's transaction, before anything of it runs (see {@link PipelinedApply}):
+     * raises unless the entry ahead of it committed its apply, so that a pipeline never commits an entry after one
+     * that failed. A DO block, not a function: it needs nothing on the secondary besides the marker table.
+     */
+    static String appliedBefore(long predecessor) {
+        return "DO $exodus$ BEGIN IF NOT EXISTS (SELECT 1 FROM exodus.replay_applied WHERE queue_id = " + predecessor
+                + ") THEN RAISE EXCEPTION 'queued transaction " + predecessor + " was not applied: the ones behind it "
+                + "wait for it'; END IF; END $exodus$";
+    }
+
+    /**
+     * How a pipelined entry commits on the secondary: without waiting for its WAL to reach the disk, which the
+     * pipeline's {@link #FLUSH_APPLIES} does once for all its entries. Last before the COMMIT, so that it holds
+     * whatever the entry's context and statements set.
+     */
+    static final String COMMIT_WITHOUT_FLUSH = "SET LOCAL synchronous_commit = off;\nCOMMIT";
+
+    /**
+     * Closes a pipeline on the secondary: a transaction with an id, committed under the session's own
+     * {@code synchronous_commit}, waits for the WAL up to its commit record, which holds every commit before it on
+     * that server. Once it answers, the pipeline's applies are as durable as a COMMIT there makes anything, and their
+     * entries may leave the queue. Also run after reading markers a lost connection may have left unflushed.
+     */
+    static final String FLUSH_APPLIES = "SELECT txid_current()";
+
     /** Markers whose entries are long gone (a crash between deleting an entry and its marker leaves one behind). */
     public static final String PURGE_OLD_MARKERS =
             "DELETE FROM exodus.replay_applied WHERE applied_at < statement_timestamp() - interval '1 day'";

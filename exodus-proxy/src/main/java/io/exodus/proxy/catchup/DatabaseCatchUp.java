@@ -1,17 +1,12 @@
 package io.exodus.proxy.catchup;
 
 import io.exodus.proxy.backend.Leg;
-import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.Divergence;
-import io.exodus.proxy.sql.Identifiers;
 import io.exodus.proxy.wire.BackendMessageType;
-import io.exodus.proxy.wire.CommandComplete;
-import io.exodus.proxy.wire.DataRow;
+import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
-import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Tuple;
 import org.jboss.logging.Logger;
@@ -26,12 +21,18 @@ import java.util.Set;
 
 /**
  * The replay of one database's queue: takes the replayer's lock on the source, reads the oldest entries, applies
- * them one after the other on a connection of its own to the secondary, then deletes them and their markers. The
- * head entry blocks the ones behind it until it applies or is parked: a later transaction may depend on its rows.
+ * them one after the other on a connection of its own to the secondary, several to a write ({@link PipelinedApply}),
+ * then deletes them and their markers. The head entry blocks the ones behind it until it applies or is parked: a later
+ * transaction may depend on its rows.
  */
 final class DatabaseCatchUp {
     private static final Logger LOG = Logger.getLogger(DatabaseCatchUp.class);
     private static final int BATCH = 100;
+    /**
+     * About the most bytes of entries' statements one pipeline holds (one entry is sent whatever its size): past a few
+     * round trips' worth of small transactions, a longer pipeline saves nothing and only holds memory.
+     */
+    private static final long PIPELINE_BYTES = 1024 * 1024;
 
     private final QueueReplay replayer;
     private final String database;
@@ -97,7 +98,8 @@ final class DatabaseCatchUp {
                 return Future.succeededFuture((Duration) null);
             }
             return replayer.queue().connections().to(replayer.queue().home(), database)
-                    .preparedQuery(CatchUpQueueSql.NEXT_BATCH).execute(Tuple.of(BATCH)).compose(rows -> {
+                    .preparedQuery(CatchUpQueueSql.NEXT_BATCH).execute(Tuple.of(Math.max(BATCH,
+                            replayer.pipelineDepth()))).compose(rows -> {
                         List<QueuedTransaction> batch = new ArrayList<>();
                         rows.forEach(row -> batch.add(QueuedTransaction.of(row)));
                         if (batch.isEmpty()) {
@@ -148,23 +150,77 @@ final class DatabaseCatchUp {
         }
         String refusal = refusal(entry);
         if (refusal != null) {
-            return park(entry, refusal, signed(entry)).compose(v -> applyFrom(batch, index + 1, alreadyApplied, finished));
-        }
-        return committedLiveAlready(entry).compose(committed -> {
-            if (committed) {
-                finished.add(entry.id());
-                return applyFrom(batch, index + 1, alreadyApplied, finished);
+            boolean signed = signed(entry);
+            if (!signed) {
+                LOG.errorf("Queue entry %d of \"%s\" (role %s) has no valid signature: it was not written by an "
+                        + "Exodus proxy of this migration, or exodus.replay.signing-key differs between replicas; it "
+                        + "is parked", entry.id(), database, entry.role());
             }
-            return apply(entry).compose(outcome -> switch (outcome) {
-                case APPLIED -> {
+            return park(entry, refusal, signed).compose(v -> applyFrom(batch, index + 1, alreadyApplied, finished));
+        }
+        if (entry.commitMarker() != null) {
+            return committedLiveAlready(entry).compose(committed -> {
+                if (committed) {
                     finished.add(entry.id());
-                    connectionFailures = 0;
-                    yield applyFrom(batch, index + 1, alreadyApplied, finished);
+                    return applyFrom(batch, index + 1, alreadyApplied, finished);
                 }
-                case PARKED -> applyFrom(batch, index + 1, alreadyApplied, finished);
-                case RETRY -> Future.succeededFuture(Duration.ZERO);
-                case LOST -> Future.failedFuture(new IllegalStateException("the connection to the " + replayer.destinationName() + " was lost"));
+                return applyPipeline(batch, index, List.of(entry), alreadyApplied, finished);
             });
+        }
+        return applyPipeline(batch, index, pipelineFrom(batch, index, alreadyApplied), alreadyApplied, finished);
+    }
+
+    /**
+     * The entries from index on that can go in one pipeline with it: up to the configured depth and about
+     * {@link #PIPELINE_BYTES}, stopping before one that needs a word with a server first (applied already, refused,
+     * or a live COMMIT's marker to look up on the secondary).
+     */
+    private List<QueuedTransaction> pipelineFrom(List<QueuedTransaction> batch, int index, Set<Long> alreadyApplied) {
+        List<QueuedTransaction> pipeline = new ArrayList<>();
+        long bytes = 0;
+        for (int i = index; i < batch.size() && pipeline.size() < replayer.pipelineDepth(); i++) {
+            QueuedTransaction entry = batch.get(i);
+            if (!pipeline.isEmpty() && (bytes + entry.stream().length > PIPELINE_BYTES
+                    || alreadyApplied.contains(entry.id()) || entry.commitMarker() != null || refusal(entry) != null)) {
+                break;
+            }
+            pipeline.add(entry);
+            bytes += entry.stream().length;
+        }
+        return pipeline;
+    }
+
+    /**
+     * Applies the pipeline, then goes on after its last entry; or, from its first entry that did not commit, does what
+     * a failed apply of that entry always did: the ones behind it in the pipeline were not applied, and are sent again
+     * after it.
+     */
+    private Future<Duration> applyPipeline(List<QueuedTransaction> batch, int index, List<QueuedTransaction> entries,
+            Set<Long> alreadyApplied, List<Long> finished) {
+        return apply(entries).compose(answers -> {
+            for (int i = 0; i < answers.size(); i++) {
+                PipelinedApply.Answer answer = answers.get(i);
+                switch (answer.result()) {
+                    case COMMITTED -> {
+                        finished.add(answer.entry().id());
+                        connectionFailures = 0;
+                        if (!answer.streamTags().equals(answer.entry().expectedTags())) {
+                            replayer.divergence(Divergence.Kind.ROW_COUNT, database, answer.entry().id(),
+                                    String.join(", ", answer.entry().expectedTags()),
+                                    String.join(", ", answer.streamTags()));
+                        }
+                    }
+                    case FAILED -> {
+                        int next = index + i + 1;
+                        return failedApply(answer.entry(), answer.error(), answer.byItsStatements())
+                                .compose(outcome -> outcome == Outcome.PARKED
+                                        ? applyFrom(batch, next, alreadyApplied, finished)
+                                        : Future.succeededFuture(Duration.ZERO));
+                    }
+                    case BEHIND_A_FAILURE -> throw new IllegalStateException("an entry behind a failure comes after it");
+                }
+            }
+            return applyFrom(batch, index + answers.size(), alreadyApplied, finished);
         });
     }
 
@@ -176,9 +232,6 @@ final class DatabaseCatchUp {
     /** Why an entry must not run, or null: a bad signature, or a statement that would leave the entry's role. */
     private String refusal(QueuedTransaction entry) {
         if (!signed(entry)) {
-            LOG.errorf("Queue entry %d of \"%s\" (role %s) has no valid signature: it was not written by an Exodus "
-                    + "proxy of this migration, or exodus.replay.signing-key differs between replicas; it is parked",
-                    entry.id(), database, entry.role());
             return "the entry's signature does not match: not written by an Exodus proxy with this key";
         }
         if (!entry.role().equals(replayer.controlUser())) {
@@ -197,9 +250,6 @@ final class DatabaseCatchUp {
      * whether the secondary committed it after all, which its commit marker tells.
      */
     private Future<Boolean> committedLiveAlready(QueuedTransaction entry) {
-        if (entry.commitMarker() == null) {
-            return Future.succeededFuture(false);
-        }
         List<String> found = new ArrayList<>();
         Leg.Sink sink = message -> {
             if (message.type() == BackendMessageType.DATA_ROW) {
@@ -219,86 +269,36 @@ final class DatabaseCatchUp {
                 });
     }
 
-    private enum Outcome { APPLIED, PARKED, RETRY, LOST }
+    private enum Outcome { PARKED, RETRY }
 
-    /**
-     * The session's context runs inside the transaction the entry replays in, so that a context the target refuses
-     * (a role it lacks) aborts the whole entry. Sent as a query of its own ahead of the entry's, a failed context left
-     * the entry to run and commit under the applier's settings: under another search_path, an unqualified name meant
-     * another table. The entry's own BEGIN then only warns, and its isolation level is the applier's (the entries of a
-     * database replay one at a time); an entry whose transaction runs SET TRANSACTION after a PREPARE of its context
-     * is refused by PostgreSQL and parked, loudly.
-     */
-    private Future<Outcome> apply(QueuedTransaction entry) {
-        boolean otherRole = !entry.role().equals(replayer.controlUser());
-        Buffer request = Buffer.buffer(entry.stream().length + 256);
-        StringBuilder before = new StringBuilder("BEGIN");
-        if (otherRole) {
-            before.append(";\nSET SESSION AUTHORIZATION ").append(Identifiers.quote(entry.role()));
-        }
-        if (!entry.context().isEmpty()) {
-            before.append(";\n").append(entry.context());
-        }
-        FrontendMessages.appendQuery(request, before.toString());
-        request.appendBytes(entry.stream());
-        // The marker is written as the applier, whatever role the context or the entry set.
-        FrontendMessages.appendQuery(request, (otherRole ? "RESET SESSION AUTHORIZATION;\n" : "")
-                + "RESET ROLE;\nINSERT INTO exodus.replay_applied (queue_id) VALUES (" + entry.id() + ");\nCOMMIT");
-        FrontendMessages.appendQuery(request, "ROLLBACK");
-        FrontendMessages.appendQuery(request, "DISCARD ALL");
-        int ready = 1 + entry.readyCount() + 3;
-        int firstStreamPart = 1;
-        int lastStreamPart = firstStreamPart + entry.readyCount() - 1;
-        List<String> streamTags = new ArrayList<>();
-        List<String> endTags = new ArrayList<>();
-        int[] part = {0};
-        // Which part answered with the first error: the context (0), the entry's own statements, or the end.
-        int[] failedPart = {-1};
-        Leg.Sink sink = (PgMessage message) -> {
-            if (message.type() == BackendMessageType.ERROR_RESPONSE && failedPart[0] < 0) {
-                failedPart[0] = part[0];
-            }
-            if (message.type() == BackendMessageType.READY_FOR_QUERY) {
-                part[0]++;
-            } else if (message.type() == BackendMessageType.COMMAND_COMPLETE) {
-                String tag = CommandComplete.tag(message.body());
-                if (part[0] >= firstStreamPart && part[0] <= lastStreamPart) {
-                    streamTags.add(tag);
-                } else if (part[0] == lastStreamPart + 1) {
-                    endTags.add(tag);
-                }
-            }
-        };
-        StalledReplay watch = StalledReplay.watch(replayer, database, entry.id(), target.backend().processId());
-        return target.send(request, ready, sink).andThen(done -> watch.finished()).compose(reply -> {
-            if (reply.lostConnection()) {
-                target = null;
-                return Future.succeededFuture(Outcome.LOST);
-            }
-            boolean committed = endTags.contains("COMMIT") && reply.error() == null;
-            if (!committed) {
-                boolean byItsStatements = failedPart[0] >= firstStreamPart && failedPart[0] <= lastStreamPart;
-                return failedApply(entry, reply, byItsStatements);
-            }
-            if (!streamTags.equals(entry.expectedTags())) {
-                replayer.divergence(Divergence.Kind.ROW_COUNT, database, entry.id(),
-                        String.join(", ", entry.expectedTags()), String.join(", ", streamTags));
-            }
-            return Future.succeededFuture(Outcome.APPLIED);
-        });
+    /** Sends the pipeline in one write; each entry's answer, in order. */
+    private Future<List<PipelinedApply.Answer>> apply(List<QueuedTransaction> entries) {
+        PipelinedApply pipeline = new PipelinedApply(entries);
+        StalledReplay watch = StalledReplay.watch(replayer, database, pipeline, target.backend().processId());
+        return target.send(pipeline.request(replayer.controlUser()), pipeline.readyCount(), pipeline.sink())
+                .andThen(done -> watch.finished()).compose(reply -> {
+                    if (reply.lostConnection()) {
+                        target = null;
+                        return Future.failedFuture(new IllegalStateException("the connection to the "
+                                + replayer.destinationName() + " was lost"));
+                    }
+                    // Not durable, the entries stay queued: the next round finds their markers, and flushes them.
+                    String notDurable = pipeline.notDurable();
+                    return notDurable != null ? Future.failedFuture(new IllegalStateException(notDurable))
+                            : Future.succeededFuture(pipeline.answers());
+                });
     }
 
     /**
+     * @param failure         the entry's first error, or null: its COMMIT did not happen
      * @param byItsStatements the entry's own statements failed, not its context (a role or setting the target lacks,
      *                        which an operator can add) nor its commit
      */
-    private Future<Outcome> failedApply(QueuedTransaction entry, LegReply reply, boolean byItsStatements) {
+    private Future<Outcome> failedApply(QueuedTransaction entry, ErrorResponse failure, boolean byItsStatements) {
         replayer.failed();
-        String error = reply.error() == null ? "the transaction did not commit"
-                : reply.error().sqlState() + " " + reply.error().message();
+        String error = failure == null ? "the transaction did not commit" : failure.sqlState() + " " + failure.message();
         int attempts = entry.attempts() + 1;
-        boolean again = !byItsStatements
-                || ReplayErrors.mayPassLater(reply.error() == null ? null : reply.error().sqlState());
+        boolean again = !byItsStatements || ReplayErrors.mayPassLater(failure == null ? null : failure.sqlState());
         if (attempts >= replayer.maxAttempts() || !again) {
             replayer.divergence(Divergence.Kind.SECONDARY_ERROR, database, entry.id(), "committed on the primary",
                     error + (again ? " (parked after " + attempts + " attempts)"
@@ -337,11 +337,15 @@ final class DatabaseCatchUp {
                 : tables.compose(v -> replayer.queue().connections().to(replayer.queue().destination(), database)
                         .query(CatchUpQueueSql.PURGE_OLD_MARKERS).execute())
                         .<Void>mapEmpty().onSuccess(v -> oldMarkersPurged = true);
-        return ready.compose(v -> replayer.queue().connections().to(replayer.queue().destination(), database)
-                .preparedQuery(CatchUpQueueSql.APPLIED_AMONG).execute(Tuple.of(ids)).map(rows -> {
+        var secondary = replayer.queue().connections().to(replayer.queue().destination(), database);
+        return ready.compose(v -> secondary.preparedQuery(CatchUpQueueSql.APPLIED_AMONG).execute(Tuple.of(ids))
+                .compose(rows -> {
                     Set<Long> applied = new HashSet<>();
                     rows.forEach(row -> applied.add(row.getLong(0)));
-                    return applied;
+                    // A pipeline whose connection was lost before its flush may have left these commits unflushed:
+                    // they are flushed before their entries leave the queue (read first, so that all those read are).
+                    return applied.isEmpty() ? Future.succeededFuture(applied)
+                            : secondary.query(CatchUpQueueSql.FLUSH_APPLIES).execute().map(flushed -> applied);
                 })).onFailure(failure -> {
                     if (failure instanceof PgException pg && SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())) {
                         // Dropped, or lost with the target's last commits (a crash with synchronous_commit off, a

@@ -64,6 +64,10 @@ final class QueueReplay {
         this.backoff = new CatchUpBackoff(config.replay().backoffBase(), config.replay().backoffCap(),
                 config.replay().jitter());
         this.outcomes = new CommitOutcomes(queue, this::secondaryOnly);
+        if (config.replay().pipelineDepth() < 1) {
+            throw new IllegalArgumentException("exodus.replay.pipeline-depth must be at least 1 (1: one transaction "
+                    + "per round trip), not " + config.replay().pipelineDepth());
+        }
     }
 
     void start(Duration connectTimeout) {
@@ -242,6 +246,11 @@ final class QueueReplay {
 
     CatchUpBackoff backoff() {
         return backoff;
+    }
+
+    /** The most queued transactions sent to the destination in one write ({@link PipelinedApply}). */
+    int pipelineDepth() {
+        return config.replay().pipelineDepth();
     }
 
     int maxAttempts() {

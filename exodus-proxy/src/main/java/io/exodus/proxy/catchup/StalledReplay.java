@@ -4,8 +4,8 @@ import io.vertx.sqlclient.Tuple;
 import org.jboss.logging.Logger;
 
 /**
- * Watches one queue entry's replay on the target: while it has not finished after {@code exodus.replay.stall-warning},
- * and every two such periods after that, says what the target makes it wait for. An entry waits for nothing on a
+ * Watches the replay of a pipeline of queue entries on the target: while the entry it is on has not finished after
+ * {@code exodus.replay.stall-warning}, and every two such periods after that, says what the target makes it wait for. An entry waits for nothing on a
  * healthy target (live sessions leave the target alone while the queue has entries); a lock held there by a
  * transaction that never ends (one prepared and left behind, a session idle in a transaction) would stop the whole
  * queue of the database without a word otherwise.
@@ -23,21 +23,21 @@ final class StalledReplay {
 
     private final QueueReplay replayer;
     private final String database;
-    private final long entry;
+    /** Which entry the target is on now, and since when: the one a stall holds. */
+    private final PipelinedApply pipeline;
     private final int targetPid;
-    private final long startedNanos = System.nanoTime();
     private long timer;
 
-    private StalledReplay(QueueReplay replayer, String database, long entry, int targetPid) {
+    private StalledReplay(QueueReplay replayer, String database, PipelinedApply pipeline, int targetPid) {
         this.replayer = replayer;
         this.database = database;
-        this.entry = entry;
+        this.pipeline = pipeline;
         this.targetPid = targetPid;
     }
 
-    /** Starts watching the replay of {@code entry} on the target backend {@code targetPid}. */
-    static StalledReplay watch(QueueReplay replayer, String database, long entry, int targetPid) {
-        StalledReplay watch = new StalledReplay(replayer, database, entry, targetPid);
+    /** Starts watching the replay of {@code pipeline} on the target backend {@code targetPid}. */
+    static StalledReplay watch(QueueReplay replayer, String database, PipelinedApply pipeline, int targetPid) {
+        StalledReplay watch = new StalledReplay(replayer, database, pipeline, targetPid);
         watch.timer = replayer.vertx().setTimer(replayer.queue().config().stallWarning().toMillis(),
                 id -> watch.check());
         return watch;
@@ -53,12 +53,20 @@ final class StalledReplay {
         if (timer == -1) {
             return;
         }
+        long entry = pipeline.running();
+        long waitedMillis = (System.nanoTime() - pipeline.runningSinceNanos()) / 1_000_000;
+        long warnAfterMillis = replayer.queue().config().stallWarning().toMillis();
+        if (waitedMillis < warnAfterMillis) {
+            // The pipeline moved on to a later entry since: its own wait is what counts.
+            timer = replayer.vertx().setTimer(warnAfterMillis - waitedMillis, id -> check());
+            return;
+        }
         replayer.queue().connections().to(replayer.queue().destination(), database).preparedQuery(BLOCKERS)
                 .execute(Tuple.of(targetPid)).onComplete(read -> {
                     if (timer == -1) {
                         return;
                     }
-                    long seconds = (System.nanoTime() - startedNanos) / 1_000_000_000;
+                    long seconds = (System.nanoTime() - pipeline.runningSinceNanos()) / 1_000_000_000;
                     if (read.succeeded()) {
                         var row = read.result().iterator().next();
                         String destination = replayer.destinationName();

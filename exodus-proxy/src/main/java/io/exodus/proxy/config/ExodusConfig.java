@@ -533,6 +533,15 @@ public interface ExodusConfig {
         @WithDefault("30s")
         Duration stallWarning();
 
+        /**
+         * How many queued transactions the replayer sends to the secondary in one write, without waiting for each
+         * answer (docs/adr/0048): each after the first runs only if its predecessor committed, so order and
+         * exactly-once hold. {@code 1} applies one transaction per round trip.
+         */
+        @WithName("pipeline-depth")
+        @WithDefault("32")
+        int pipelineDepth();
+
         /** The largest queued transaction kept; a bigger one the target missed marks its tables divergent. */
         @WithName("max-transaction-bytes")
         @WithDefault("16777216")

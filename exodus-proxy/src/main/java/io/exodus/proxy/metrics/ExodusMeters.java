@@ -64,6 +64,10 @@ public final class ExodusMeters {
     public static final String REPLAY_DEPTH = "exodus.replay.depth";
     /** Gauge: age in seconds of the oldest queued transaction. */
     public static final String REPLAY_OLDEST_AGE = "exodus.replay.oldest_age";
+    /** Gauge: transactions queued for the secondary in one database's queue, by database and home. */
+    public static final String REPLAY_QUEUE_DEPTH = "exodus.replay.queue.depth";
+    /** Gauge: age in seconds of the oldest transaction queued in one database's queue: its applier's lag. */
+    public static final String REPLAY_QUEUE_OLDEST_AGE = "exodus.replay.queue.oldest_age";
     /** Gauge: queue entries parked after too many failed attempts (kept, not applied). */
     public static final String REPLAY_PARKED = "exodus.replay.parked";
     /** Gauge, from the first finished verification on: 1 when the last one found the databases identical, else 0. */
@@ -102,6 +106,9 @@ public final class ExodusMeters {
     public static final String TAG_SLOT = "slot";
     public static final String TAG_ACTIVE = "active";
     public static final String TAG_ACTION = "action";
+    public static final String TAG_DATABASE = "database";
+    /** The side whose database holds a replay queue: {@code source} before the cutover, {@code target} after. */
+    public static final String TAG_HOME = "home";
 
     public static final String ENDPOINT_SOURCE = "source";
     public static final String ENDPOINT_TARGET = "target";
