@@ -216,9 +216,9 @@ public final class CatchUpQueueSql {
     public static final String FORGET_MARKERS = "DELETE FROM exodus.replay_applied WHERE queue_id = ANY($1)";
 
     /**
-     * On the secondary, inside a pipelined entry's transaction, before anything of it runs (see {@link PipelinedApply}):
-     * raises unless the entry ahead of it committed its apply, so that a pipeline never commits an entry after one
-     * that failed. A DO block, not a function: it needs nothing on the secondary besides the marker table.
+     * On the secondary, inside a pipelined entry's transaction, after its statements and before its marker and COMMIT
+     * (see {@link PipelinedApply}): raises unless the entry ahead of it committed its apply, so that a pipeline never
+     * commits an entry after one that failed. A DO block, not a function: it needs nothing on the secondary besides the marker table.
      */
     static String appliedBefore(long predecessor) {
         return "DO $exodus$ BEGIN IF NOT EXISTS (SELECT 1 FROM exodus.replay_applied WHERE queue_id = " + predecessor

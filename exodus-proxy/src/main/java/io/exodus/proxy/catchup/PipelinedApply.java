@@ -18,12 +18,13 @@ import java.util.List;
  *
  * <p>Each entry runs as {@link DatabaseCatchUp} always ran one: {@code BEGIN}, its session context, its statements,
  * its apply marker and {@code COMMIT}, then {@code ROLLBACK} (a no-op after a COMMIT, the end of a failed one) and
- * {@code DISCARD ALL}. Each entry after the first begins with a guard that raises unless its predecessor's marker is
- * in {@code exodus.replay_applied}. A server runs one connection's messages in order, so the guard reads the
- * predecessor's outcome: committed, its marker is visible; failed, it is not, the guard aborts the follower's
- * transaction before any of its statements, and so on down the pipeline. An entry therefore commits only after every
+ * {@code DISCARD ALL}. Each entry after the first ends, before its marker and COMMIT, with a guard that raises unless
+ * its predecessor's marker is in {@code exodus.replay_applied}. A server runs one connection's messages in order, so
+ * the guard reads the predecessor's outcome: committed, its marker is visible; failed, it is not, the guard aborts the
+ * follower's transaction before its COMMIT, and so on down the pipeline. An entry therefore commits only after every
  * entry ahead of it in the pipeline committed, and the ones behind a failure are sent again, in order, once it has
- * been retried or parked (docs/adr/0048).
+ * been retried or parked (docs/adr/0048). The guard comes last, not first: it runs a query, and an entry's own
+ * {@code SET TRANSACTION ISOLATION LEVEL} is refused after the transaction's first query.
  */
 final class PipelinedApply {
     /** Queries around an entry's own statements: its BEGIN and context, its marker and COMMIT, ROLLBACK, DISCARD ALL. */
@@ -82,9 +83,6 @@ final class PipelinedApply {
             QueuedTransaction entry = entries.get(i);
             boolean otherRole = !entry.role().equals(applier);
             StringBuilder before = new StringBuilder("BEGIN");
-            if (i > 0) {
-                before.append(";\n").append(CatchUpQueueSql.appliedBefore(entries.get(i - 1).id()));
-            }
             if (otherRole) {
                 before.append(";\nSET SESSION AUTHORIZATION ").append(Identifiers.quote(entry.role()));
             }
@@ -94,7 +92,8 @@ final class PipelinedApply {
             FrontendMessages.appendQuery(request, before.toString());
             request.appendBytes(entry.stream());
             FrontendMessages.appendQuery(request, (otherRole ? "RESET SESSION AUTHORIZATION;\n" : "")
-                    + "RESET ROLE;\nINSERT INTO exodus.replay_applied (queue_id) VALUES (" + entry.id() + ");\n"
+                    + "RESET ROLE;\n" + (i > 0 ? CatchUpQueueSql.appliedBefore(entries.get(i - 1).id()) + ";\n" : "")
+                    + "INSERT INTO exodus.replay_applied (queue_id) VALUES (" + entry.id() + ");\n"
                     + CatchUpQueueSql.COMMIT_WITHOUT_FLUSH);
             FrontendMessages.appendQuery(request, "ROLLBACK");
             FrontendMessages.appendQuery(request, "DISCARD ALL");

@@ -204,6 +204,32 @@ class PipelinedCatchUpTest {
     }
 
     /**
+     * Transactions that choose their isolation level with SET TRANSACTION, which PostgreSQL takes only before the
+     * transaction's first query: queued behind others in a pipeline, each still applies (nothing of the pipeline may
+     * run a query in an entry's transaction ahead of the entry's own statements).
+     */
+    @Test
+    void transactionsThatSetTheirIsolationLevelApplyBehindOthers() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists levels");
+        DualWriteDatabases.onBoth(DATABASE, "create table levels (k int primary key, note text)");
+        try (CatchUpLockHolder otherProxy = CatchUpLockHolder.take(DATABASE)) {
+            queueWith("insert into levels values (0, 'first')");
+            try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                    Statement statement = client.createStatement()) {
+                client.setAutoCommit(false);
+                for (int k = 1; k <= 40; k++) {
+                    statement.execute("set transaction isolation level repeatable read");
+                    statement.execute("insert into levels values (" + k + ", 'repeatable read')");
+                    client.commit();
+                }
+            }
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        assertEquals(0, queued());
+        DualWriteDatabases.assertIdentical(DATABASE, "levels");
+    }
+
+    /**
      * Makes the database queue while the test holds its replay: a transaction written while the target is down goes
      * to the queue, and every later one follows it there until the queue drains.
      */
