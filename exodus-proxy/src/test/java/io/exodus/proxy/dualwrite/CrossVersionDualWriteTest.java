@@ -25,13 +25,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import static io.exodus.proxy.dualwrite.DualWriteDatabases.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -168,11 +168,4 @@ class CrossVersionDualWriteTest {
         return (int) count(server, "select current_setting('server_version_num')::int / 10000");
     }
 
-    private static long count(ConnectionTarget server, String sql) throws SQLException {
-        try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(sql)) {
-            row.next();
-            return row.getLong(1);
-        }
-    }
 }

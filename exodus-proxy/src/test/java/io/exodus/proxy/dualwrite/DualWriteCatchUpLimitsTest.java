@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.exodus.proxy.dualwrite.DualWriteDatabases.count;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,11 +152,4 @@ class DualWriteCatchUpLimitsTest {
         return ids;
     }
 
-    private static long count(ConnectionTarget database, String sql) throws SQLException {
-        try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(sql)) {
-            result.next();
-            return result.getLong(1);
-        }
-    }
 }

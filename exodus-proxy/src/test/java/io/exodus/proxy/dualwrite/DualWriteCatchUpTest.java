@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.exodus.proxy.dualwrite.DualWriteDatabases.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -527,11 +528,4 @@ class DualWriteCatchUpTest {
         }
     }
 
-    private static long count(ConnectionTarget database, String sql) throws SQLException {
-        try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(sql)) {
-            result.next();
-            return result.getLong(1);
-        }
-    }
 }

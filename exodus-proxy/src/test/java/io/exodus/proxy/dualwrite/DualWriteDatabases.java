@@ -12,6 +12,7 @@ import io.quarkus.arc.Arc;
 import org.junit.jupiter.api.TestInfo;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
@@ -107,6 +108,15 @@ public final class DualWriteDatabases {
     }
 
     /** Runs the same SQL directly on both servers (schema set-up). */
+    /** The one number {@code sql} answers on {@code database}, such as a {@code count(*)}. */
+    public static long count(ConnectionTarget database, String sql) throws SQLException {
+        try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
     public static void onBoth(String database, String sql) throws SQLException {
         for (ConnectionTarget server : new ConnectionTarget[] { source(database), target(database) }) {
             try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {

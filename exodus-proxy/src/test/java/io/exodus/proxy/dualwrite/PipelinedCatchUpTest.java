@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 
+import static io.exodus.proxy.dualwrite.DualWriteDatabases.count;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -274,11 +275,4 @@ class PipelinedCatchUpTest {
         return values;
     }
 
-    private static long count(ConnectionTarget database, String sql) throws SQLException {
-        try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(sql)) {
-            result.next();
-            return result.getLong(1);
-        }
-    }
 }
