@@ -5,10 +5,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Watches the replay of a pipeline of queue entries on the target: while the entry it is on has not finished after
- * {@code exodus.replay.stall-warning}, and every two such periods after that, says what the target makes it wait for. An entry waits for nothing on a
- * healthy target (live sessions leave the target alone while the queue has entries); a lock held there by a
- * transaction that never ends (one prepared and left behind, a session idle in a transaction) would stop the whole
- * queue of the database without a word otherwise.
+ * {@code exodus.replay.stall-warning}, and every two such periods after that, says what the target makes it wait for.
+ * An entry waits for nothing on a healthy target (live sessions leave the target alone while the queue has entries);
+ * a lock held there by a transaction that never ends (one prepared and left behind, a session idle in a transaction)
+ * would stop the whole queue of the database without a word otherwise.
  */
 final class StalledReplay {
     private static final Logger LOG = Logger.getLogger(StalledReplay.class);

@@ -216,10 +216,17 @@ public class PrimarySwitch {
                                 + " are parked: the target does not have every write yet. Wait until the queue has "
                                 + "drained and resolve the parked ones (GET /exodus/migration shows both)"));
         return queue.compose(v -> replicasCaughtUp(what, newPrimary))
-                .compose(v -> newPrimary == Side.TARGET ? recentlyVerified(what) : Future.succeededFuture())
-                .compose(v -> newPrimary == Side.TARGET ? targetAnswersWell(what) : Future.succeededFuture())
+                .compose(v -> newPrimary == Side.TARGET ? targetReady(what) : Future.succeededFuture())
                 .compose(v -> begin())
                 .onSuccess(v -> divergencesAtGates = divergences.total());
+    }
+
+    /**
+     * The gates a cutover passes and a rollback does not: the rollback returns to the side dual-write kept whole, and
+     * is the way out when the target fails.
+     */
+    private Future<Void> targetReady(String what) {
+        return recentlyVerified(what).compose(v -> targetAnswersWell(what));
     }
 
     /** The target's reads in phase canary fail no more often than the source's ({@link CanaryErrorRate}). */
