@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /** What a {@link FakeDatadogIntake} has received so far, fetched from it and parsed. */
@@ -42,13 +43,20 @@ record IntakeRecordings(List<Series> series, List<StatsdLine> statsd, String rej
 
     static IntakeRecordings fetch(String intakeUri) throws IOException, InterruptedException {
         List<Series> series = new ArrayList<>();
+        Set<String> stepsSeen = new HashSet<>();
         for (JsonNode body : JSON.readTree(get(intakeUri + "/recorded/series"))) {
             for (JsonNode entry : body.path("series")) {
                 Set<String> tags = new HashSet<>();
                 entry.path("tags").forEach(tag -> tags.add(tag.asText()));
                 double value = 0;
                 for (JsonNode point : entry.path("points")) {
-                    value += point.get(1).asDouble();
+                    // The registry publishes at a fixed rate: after a stall it runs the missed publishes back to
+                    // back, and each reads the same closed step. A step is the wall-clock second its points carry
+                    // (the step is 1 s), so a second already seen for this series is that step sent again.
+                    if (stepsSeen.add(entry.path("metric").asText() + new TreeSet<>(tags) + "@"
+                            + point.get(0).asLong())) {
+                        value += point.get(1).asDouble();
+                    }
                 }
                 series.add(new Series(entry.path("metric").asText(), entry.path("type").asText(),
                         entry.path("host").asText(null), tags, value));
