@@ -542,6 +542,21 @@ public interface ExodusConfig {
         @WithDefault("32")
         int pipelineDepth();
 
+        /**
+         * How best-effort brings a transaction to the secondary: {@code live} runs it there beside the primary and
+         * commits it first, as the other policies do; {@code queued} records it in the replay queue inside the
+         * primary's transaction, answers the client after the primary's COMMIT, and the replayer applies it (ADR 0049).
+         */
+        @WithName("best-effort-mode")
+        @WithDefault("live")
+        BestEffortMode bestEffortMode();
+
+        /** Values of {@code best-effort-mode}. */
+        enum BestEffortMode {
+            LIVE,
+            QUEUED
+        }
+
         /** The largest queued transaction kept; a bigger one the target missed marks its tables divergent. */
         @WithName("max-transaction-bytes")
         @WithDefault("16777216")

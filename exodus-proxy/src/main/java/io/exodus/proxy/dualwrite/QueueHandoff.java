@@ -4,7 +4,9 @@ import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.catchup.CatchUpQueue;
 import io.exodus.proxy.catchup.TransactionRecording;
+import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.StatementKind;
@@ -34,6 +36,9 @@ final class QueueHandoff {
 
     /** The longest a COMMIT waits for the marker tables (a secondary that does not answer its control connection). */
     private static final long MARKERS_WAIT_MILLIS = 2_000;
+
+    /** Why every transaction of best-effort in mode queued goes to the queue. */
+    static final String ANSWERS_FIRST = "best-effort answers after the primary alone";
 
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
@@ -74,13 +79,29 @@ final class QueueHandoff {
     }
 
     /**
+     * Best-effort in mode {@code queued} (ADR 0049): every transaction reaches the secondary through the queue, so
+     * that the client waits for the primary alone. Only while the queue can take it; a session that has held
+     * temporary tables stays live, as its writes may name them and the applier's connection has none.
+     */
+    boolean queuesEveryTransaction() {
+        return replay != null && relay.currentPolicy() == ConsistencyPolicy.BEST_EFFORT
+                && replay.config().bestEffortMode() == ExodusConfig.Replay.BestEffortMode.QUEUED
+                && !relay.temporaryTables().heldAny() && replay.canQueue(login.database());
+    }
+
+    /** Whether this session's writes go to the queue now: it has entries, or best-effort queues every one. */
+    boolean writesQueue() {
+        return mustQueue() || queuesEveryTransaction();
+    }
+
+    /**
      * Before the first write of a transaction (it wrote nothing yet on either side) that would join its database's
      * nearly empty queue: waits (up to {@code exodus.replay.drain-wait}) for the queue to drain, so that the
      * transaction goes to the secondary live. Always completes, on this session's event loop; after the wait the
      * write queues or not as the queue's state then says.
      */
     Future<Void> drainedBeforeFirstWrite() {
-        if (replay == null || queueTransaction() || recordedWrites()
+        if (replay == null || queueTransaction() || recordedWrites() || queuesEveryTransaction()
                 || relay.secondaryTransaction().wrote() || !replay.worthWaitingForDrain(login.database())) {
             return Future.succeededFuture();
         }
@@ -189,7 +210,7 @@ final class QueueHandoff {
         }
         relay.secondaryTransaction().queued();
         replay.queueing(login.database());
-        if (why.startsWith("earlier") || why.startsWith("no connection")) {
+        if (why.startsWith("earlier") || why.startsWith("no connection") || why.startsWith(ANSWERS_FIRST)) {
             // One line per transaction while the target is away would drown the log: the detachment said it once.
             LOG.debugf("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
         } else {
@@ -331,15 +352,21 @@ final class QueueHandoff {
 
     /**
      * The INSERT that queues {@code queued} under the session's settings, followed by the PREPAREs of {@code prepares}.
-     * The id only once the primary has answered the settings' query: it runs after whatever the transaction sent before
-     * its end (the same query may carry writes), so every row lock is held by then.
+     * The id is drawn once every row lock of the transaction is held, so that of two transactions that write the same
+     * row, the one that committed first has the lower id and is replayed first. With nothing in flight on the primary
+     * every write has answered, and the id is drawn beside the settings' query; otherwise (the same query carries
+     * writes) after its answer, which comes after theirs.
      */
     private Future<String> insertOf(TransactionRecording queued, Set<String> prepares) {
-        return SessionSettings.statementFrom(relay.primary()).compose(settings -> {
+        boolean locksHeld = relay.primary().isIdle();
+        Future<String> settings = SessionSettings.statementFrom(relay.primary());
+        Future<Long> id = locksHeld ? replay.nextEntryId(login.database())
+                : settings.compose(known -> replay.nextEntryId(login.database()));
+        return Future.all(settings, id).map(both -> {
             String prepared = relay.sessionPrepares(prepares);
-            String context = settings.isEmpty() ? prepared : prepared.isEmpty() ? settings : settings + ";\n" + prepared;
-            return replay.nextEntryId(login.database())
-                    .map(id -> replay.insertSql(id, queued, context));
+            String known = settings.result();
+            String context = known.isEmpty() ? prepared : prepared.isEmpty() ? known : known + ";\n" + prepared;
+            return replay.insertSql(id.result(), queued, context);
         });
     }
 

@@ -72,7 +72,7 @@ final class SecondaryConnection {
         if (relay.secondaryUsable()) {
             Leg primary = relay.primary();
             QueueHandoff queue = relay.queue();
-            if (primary.transactionStatus() == TransactionStatus.IDLE && queue.replays() && queue.mustQueue()) {
+            if (primary.transactionStatus() == TransactionStatus.IDLE && queue.replays() && queue.writesQueue()) {
                 detachForQueue();
                 return false;
             }
@@ -111,7 +111,7 @@ final class SecondaryConnection {
 
     private Future<Void> reconnect(boolean primaryQuiet, SessionAdoption.SessionSetup known) {
         if (relay.secondaryUsable() || pinned || !primaryQuiet || relay.primary().transactionStatus().inBlock()
-                || relay.secondaryConnector() == null || (relay.queue().replays() && relay.queue().mustQueue())) {
+                || relay.secondaryConnector() == null || (relay.queue().replays() && relay.queue().writesQueue())) {
             return Future.succeededFuture();
         }
         long now = System.nanoTime();

@@ -30,6 +30,11 @@ final class SessionTemporaryTables {
         heldSome |= !names.isEmpty();
     }
 
+    /** Whether the session has made a temporary object, held still or not. */
+    boolean heldAny() {
+        return heldSome;
+    }
+
     /**
      * Why a transaction that runs {@code sql} cannot end with PREPARE TRANSACTION ({@link PrepareRefusals}), or null.
      * A session that has held temporary objects is taken to touch them in any transaction: a function that reads one,

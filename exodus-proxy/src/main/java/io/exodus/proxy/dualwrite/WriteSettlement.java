@@ -60,6 +60,8 @@ final class WriteSettlement {
         if (queueable && !queue.queueTransaction() && queue.mustQueue()) {
             // Earlier transactions wait in the queue: this one must not reach the secondary before them.
             queue.queueCurrentTransaction("earlier transactions wait in the queue");
+        } else if (queueable && !queue.queueTransaction() && queue.queuesEveryTransaction()) {
+            queue.queueCurrentTransaction(QueueHandoff.ANSWERS_FIRST);
         }
         if (failsClient && queue.mustQueue()) {
             return refuse(ErrorResponse.error(SqlState.CONNECTION_FAILURE,

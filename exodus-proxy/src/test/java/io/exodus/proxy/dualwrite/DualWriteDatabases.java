@@ -107,7 +107,6 @@ public final class DualWriteDatabases {
         return table;
     }
 
-    /** Runs the same SQL directly on both servers (schema set-up). */
     /** The one number {@code sql} answers on {@code database}, such as a {@code count(*)}. */
     public static long count(ConnectionTarget database, String sql) throws SQLException {
         try (Connection connection = database.openJdbc(); Statement statement = connection.createStatement();
@@ -117,6 +116,7 @@ public final class DualWriteDatabases {
         }
     }
 
+    /** Runs the same SQL directly on both servers (schema set-up). */
     public static void onBoth(String database, String sql) throws SQLException {
         for (ConnectionTarget server : new ConnectionTarget[] { source(database), target(database) }) {
             try (Connection connection = server.openJdbc(); Statement statement = connection.createStatement()) {

@@ -1,0 +1,105 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.consistency.DivergenceLog;
+import io.exodus.testsupport.BuiltinScript;
+import io.exodus.testsupport.ConnectionTarget;
+import io.exodus.testsupport.Pgbench;
+import io.exodus.testsupport.PgbenchResult;
+import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.QueryMode;
+import io.exodus.testsupport.TableComparison;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+
+import static io.exodus.proxy.dualwrite.DualWriteDatabases.count;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Best-effort in mode queued (ADR 0049): the client's COMMIT is answered once the source committed, with the
+ * transaction's queue entry inside it, and the replayer brings every transaction to the target, in commit order,
+ * with the source's values.
+ */
+@QuarkusTest
+@TestProfile(BestEffortQueuedProfile.class)
+@QuarkusTestResource(PostgresPairResource.class)
+class BestEffortQueuedTest {
+    private static final String DATABASE = "dw_best_effort_queued";
+    private static final Duration DRAIN_WITHIN = Duration.ofSeconds(120);
+
+    @ConfigProperty(name = "exodus.listen.port")
+    int port;
+
+    @Inject
+    DivergenceLog divergences;
+
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        DualWriteDatabases.recreate(DATABASE);
+    }
+
+    /**
+     * A target that holds a lock on the table does not hold the client back: under best-effort live, each of these
+     * writes would wait for the lock (past the query timeout); queued, they are answered by the source alone, and
+     * reach the target once it lets go.
+     */
+    @Test
+    void aCommitDoesNotWaitForTheTarget() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists notes");
+        DualWriteDatabases.onBoth(DATABASE, "create table notes (id bigserial primary key, body text not null,"
+                + " written timestamptz not null default clock_timestamp(), token uuid default gen_random_uuid())");
+        try (Connection lock = DualWriteDatabases.target(DATABASE).openJdbc();
+                Statement locking = lock.createStatement();
+                Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
+            lock.setAutoCommit(false);
+            locking.execute("lock table notes in access exclusive mode");
+            try (PreparedStatement insert = client.prepareStatement("insert into notes (body) values (?)")) {
+                insert.setQueryTimeout(10);
+                insert.setString(1, "autocommit");
+                insert.executeUpdate();
+                client.setAutoCommit(false);
+                for (int i = 0; i < 20; i++) {
+                    insert.setString(1, "in a transaction " + i);
+                    insert.executeUpdate();
+                }
+                client.commit();
+                client.setAutoCommit(true);
+            }
+            assertEquals(21, count(DualWriteDatabases.source(DATABASE), "select count(*) from notes"));
+            assertTrue(count(DualWriteDatabases.source(DATABASE), "select count(*) from exodus.replay_queue") >= 1,
+                    "the transactions wait in the source's queue while the target holds its lock");
+            lock.rollback();
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        // Ids, timestamps and uuids the source drew: the target holds the same values, not its own.
+        DualWriteDatabases.assertIdentical(DATABASE, "notes");
+        assertEquals(0, divergences.recent().size(), "nothing was left out of the queue: " + divergences.recent());
+    }
+
+    /** pgbench's TPC-B with 8 clients on a hot branch row: the target ends with the source's rows, value by value. */
+    @Test
+    void eightClientsOfTpcbConverge() throws Exception {
+        Pgbench.against(DualWriteDatabases.source(DATABASE)).initialize(1).requireSuccess();
+        Pgbench.against(DualWriteDatabases.target(DATABASE)).initialize(1).requireSuccess();
+        ConnectionTarget proxy = DualWriteDatabases.proxy(port, DATABASE);
+        PgbenchResult result = Pgbench.against(proxy)
+                .run(QueryMode.PREPARED, 8, 2, Duration.ofSeconds(10), BuiltinScript.TPCB_LIKE).requireSuccess();
+        assertEquals(0, result.failedTransactions().orElse(0), result.stdout());
+        assertTrue(result.processedTransactions().orElse(0) > 0, result.stdout());
+
+        CatchUpDrain.await(DRAIN_WITHIN);
+        TableComparison.assertIdentical(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE),
+                TableComparison.PGBENCH_TABLES);
+        assertEquals(0, divergences.recent().size(), "nothing was left out of the queue: " + divergences.recent());
+    }
+}
