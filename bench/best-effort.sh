@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Best-effort benchmark (issue 15, ADR 0049): pgbench TPC-B-like straight to the source ("direct"), through Exodus in
+# phase direct (pass-through), and through Exodus in phase dual-write under best-effort, live (the target beside the
+# source) and queued (the target through the replay queue), interleaved in one run against the same two servers.
+# After each queued run the script waits for the queue to drain and reports the depth the run left and how long the
+# drain took: the applier's lag behind that write rate.
+#
+# Usage: bench/best-effort.sh     (docs/benchmarks.md, "Best-effort", says how to read it)
+# Knobs (environment):
+#   BENCH_SECONDS=15                 duration of each timed run
+#   BENCH_WARMUP_SECONDS=10          untimed run through each proxy first, per client count (JIT)
+#   BENCH_SCALE=10                   pgbench -i scale factor (on both servers)
+#   BENCH_CLIENTS="1 8"              pgbench -c values (jobs: min(clients, 2))
+#   BENCH_MODE=prepared              pgbench -M
+#   BENCH_REPEAT=3                   interleaved repeats; the table shows medians
+#   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_ROOT HOST=127.0.0.1 PG_USER=postgres PG_DB=postgres PASSWORD=bench TOKEN=bench-admin
+BENCH_SECONDS="${BENCH_SECONDS:-15}"
+BENCH_WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-10}"
+BENCH_SCALE="${BENCH_SCALE:-10}"
+BENCH_CLIENTS="${BENCH_CLIENTS:-1 8}"
+BENCH_MODE="${BENCH_MODE:-prepared}"
+BENCH_REPEAT="${BENCH_REPEAT:-3}"
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
+export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
+
+log() { printf '[best-effort bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+can_connect() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+for tool in pgbench psql curl java python3; do
+    command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
+done
+if [[ ! -f "$REPO_ROOT/exodus-proxy/target/quarkus-app/quarkus-run.jar" ]]; then
+    log "Building the proxy"
+    (cd "$REPO_ROOT" && ./mvnw -B -q install -DskipTests) || die "build failed"
+fi
+
+WORK="$(mktemp -d /tmp/exodus-best-effort-bench.XXXXXX)"
+# A copy, so that a rebuild in the working tree during the run cannot swap jars under the JVMs.
+cp -r "$REPO_ROOT/exodus-proxy/target/quarkus-app" "$WORK/proxy"
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+declare -A PID_OF HTTP_OF PORT_OF
+# Starts a proxy named $1 listening on $2 with the given environment; records its PID. Not to be called in a command
+# substitution: its PID must reach PIDS in this shell, for the cleanup.
+start_proxy() {
+    local name="$1" port="$2"
+    shift 2
+    local http
+    http="$(free_port)"
+    # shellcheck disable=SC2086 # options list
+    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_DEMO_ENABLED=false QUARKUS_HTTP_PORT="$http" \
+        EXODUS_LISTEN_PORT="$port" EXODUS_TLS_MODE=disable EXODUS_ADMIN_TOKEN="$TOKEN" "$@" \
+        java $BENCH_JAVA_OPTS -jar "$WORK/proxy/quarkus-run.jar" </dev/null >"$WORK/$name.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    PID_OF[$name]="$pid"
+    HTTP_OF[$name]="$http"
+    PORT_OF[$name]="$port"
+    for _ in $(seq 1 900); do
+        can_connect "$port" && return
+        kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name exited"; }
+        sleep 0.2
+    done
+    die "$name did not listen"
+}
+
+source_port="$(free_port)"
+target_port="$(free_port)"
+log "Starting Exodus under best-effort live with two embedded servers (source $source_port, target $target_port)"
+start_proxy live "$(free_port)" EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
+    EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_MIGRATION_PHASE=dual-write EXODUS_MIGRATION_POLICY=best-effort \
+    EXODUS_MIGRATION_PROXY_ID=bench-live
+source_url="postgresql://$PG_USER:$PASSWORD@$HOST:$source_port/$PG_DB?sslmode=disable"
+target_url="postgresql://$PG_USER:$PASSWORD@$HOST:$target_port/$PG_DB?sslmode=disable"
+log "Starting the queued and the pass-through proxies in front of the same servers"
+start_proxy queued "$(free_port)" EXODUS_SOURCE_URL="$source_url" EXODUS_TARGET_URL="$target_url" \
+    EXODUS_MIGRATION_PHASE=dual-write EXODUS_MIGRATION_POLICY=best-effort EXODUS_REPLAY_BEST_EFFORT_MODE=queued \
+    EXODUS_MIGRATION_PROXY_ID=bench-queued EXODUS_REPLAY_POLL_INTERVAL=200ms
+start_proxy pass-through "$(free_port)" EXODUS_SOURCE_URL="$source_url"
+PORT_OF[direct]="$source_port"
+
+for port in "$source_port" "$target_port"; do
+    log "pgbench -i -s $BENCH_SCALE on port $port"
+    pgbench -i -q -s "$BENCH_SCALE" -h "$HOST" -p "$port" -U "$PG_USER" "$PG_DB" >"$WORK/init-$port.log" 2>&1 \
+        || { cat "$WORK/init-$port.log" >&2; die "pgbench -i failed"; }
+done
+
+CLK_TCK="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Echoes "TPS latency-ms proxy-CPU-µs-per-transaction" of one pgbench run through $1 (a path) with $2 clients.
+run_pgbench() {
+    local path="$1" clients="$2" seconds="$3" label="$4"
+    local out="$WORK/$label.log" pid="${PID_OF[$path]:-}" before=0 jobs=2
+    ((clients < 2)) && jobs=1
+    [[ -n $pid ]] && before="$(cpu_ticks "$pid")"
+    if ! pgbench -n -h "$HOST" -p "${PORT_OF[$path]}" -U "$PG_USER" -M "$BENCH_MODE" -c "$clients" -j "$jobs" \
+        -T "$seconds" "$PG_DB" >"$out" 2>&1; then
+        log "pgbench failed for $label: $(tail -n 3 "$out" | tr '\n' ' ')"
+        echo "0 0 0"
+        return
+    fi
+    local tps latency count cpu=0
+    tps="$(awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' "$out")"
+    latency="$(awk '/^latency average/ { print $4 }' "$out")"
+    count="$(awk -F': ' '/^number of transactions actually processed/ { print $2 + 0 }' "$out")"
+    [[ -n $pid ]] && cpu="$(awk -v t="$(($(cpu_ticks "$pid") - before))" -v hz="$CLK_TCK" -v n="$count" \
+        'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }')"
+    echo "$tps $latency $cpu"
+}
+# The queued proxy's replay depth, then waits for it to reach 0; echoes "depth-at-end drain-seconds".
+drain_queue() {
+    local depth started now
+    depth="$(queue_depth)"
+    started="$(date +%s.%N)"
+    for _ in $(seq 1 3000); do
+        [[ "$(queue_depth)" == 0 ]] && break
+        sleep 0.1
+    done
+    now="$(date +%s.%N)"
+    echo "$depth $(awk -v a="$started" -v b="$now" 'BEGIN { printf "%.1f", b - a }')"
+}
+queue_depth() {
+    psql -Atq -h "$HOST" -p "$source_port" -U "$PG_USER" -c "SELECT count(*) FROM exodus.replay_queue" "$PG_DB" \
+        2>/dev/null || echo 0
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
+
+paths=(direct pass-through live queued)
+for clients in $BENCH_CLIENTS; do
+    for path in "${paths[@]:1}"; do
+        log "Warm-up: ${BENCH_WARMUP_SECONDS}s with $clients clients through $path"
+        run_pgbench "$path" "$clients" "$BENCH_WARMUP_SECONDS" "warmup-$path-$clients" >/dev/null
+        [[ $path == queued ]] && drain_queue >/dev/null
+    done
+done
+
+declare -A tps lat cpu depth drain
+for ((r = 1; r <= BENCH_REPEAT; r++)); do
+    for clients in $BENCH_CLIENTS; do
+        psql -q -h "$HOST" -p "$source_port" -U "$PG_USER" -c CHECKPOINT "$PG_DB"
+        for ((k = 0; k < ${#paths[@]}; k++)); do
+            # Rotate which path goes first, so that drift does not always favour the same one.
+            path="${paths[$(((r + k) % ${#paths[@]}))]}"
+            read -r t l c <<<"$(run_pgbench "$path" "$clients" "$BENCH_SECONDS" "$path-$clients-$r")"
+            tps["$clients $path"]+="$t "
+            lat["$clients $path"]+="$l "
+            cpu["$clients $path"]+="$c "
+            note=""
+            if [[ $path == queued ]]; then
+                read -r d s <<<"$(drain_queue)"
+                depth["$clients"]+="$d "
+                drain["$clients"]+="$s "
+                note=", left $d queued, drained in ${s}s"
+            fi
+            log "repeat $r, $clients clients, $path: $t tps, $l ms, proxy CPU ${c} µs/tx$note"
+        done
+    done
+done
+
+echo
+echo "## Best-effort, pgbench TPC-B -M $BENCH_MODE, scale $BENCH_SCALE, ${BENCH_SECONDS}s x $BENCH_REPEAT, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "Medians. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). (Direct and pass-through write the source only:"
+echo "the two servers differ afterwards; BestEffortQueuedTest checks convergence.)"
+echo
+echo "| clients | path | TPS | ratio to direct | latency ms | latency / pass-through | proxy CPU µs/tx | TPS of each repeat |"
+echo "|---|---|---|---|---|---|---|---|"
+for clients in $BENCH_CLIENTS; do
+    direct="$(echo "${tps["$clients direct"]}" | median)"
+    through="$(echo "${lat["$clients pass-through"]}" | median)"
+    for path in "${paths[@]}"; do
+        t="$(echo "${tps["$clients $path"]}" | median)"
+        l="$(echo "${lat["$clients $path"]}" | median)"
+        c="–"
+        [[ $path == direct ]] || c="$(echo "${cpu["$clients $path"]}" | median)"
+        echo "| $clients | $path | $t | $(ratio "$t" "$direct") | $l | $(ratio "$l" "$through") | $c | ${tps["$clients $path"]% } |"
+    done
+done
+echo
+for clients in $BENCH_CLIENTS; do
+    echo "Queued, $clients clients: depth at the end of each run ${depth["$clients"]% }; drained in ${drain["$clients"]% } s."
+done
