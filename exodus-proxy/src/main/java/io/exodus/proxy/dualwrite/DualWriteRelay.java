@@ -406,6 +406,7 @@ public final class DualWriteRelay implements Relay {
     private void runUnit(UnitPlan plan, AheadOfSync sent) {
         busy = true;
         boolean changesTables = schemaChanges.beforeRequest(plan);
+        temporaryTables.beforeRequest(plan);
         queue.beforeRequest(plan);
         commits.beforeRequest(plan);
         Future<Void> done;

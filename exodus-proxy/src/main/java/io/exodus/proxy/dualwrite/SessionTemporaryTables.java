@@ -22,6 +22,16 @@ final class SessionTemporaryTables {
     /** The session has made a temporary object, whether it still holds it or not. */
     private boolean heldSome;
 
+    /**
+     * Before a request runs: one that creates a temporary table counts as holding one from now on, so that the
+     * decisions taken before it runs (best-effort queued keeps such a session live, ADR 0049) already know.
+     */
+    void beforeRequest(UnitPlan plan) {
+        for (String sql : plan.executedSql()) {
+            heldSome |= TemporaryTables.mentionsTemp(sql) && !TemporaryTables.createdIn(sql).isEmpty();
+        }
+    }
+
     /** Notes the temporary tables the request created (if it ran). */
     void afterRequest(UnitPlan plan) {
         for (String sql : plan.executedSql()) {

@@ -86,6 +86,30 @@ class BestEffortQueuedTest {
         assertEquals(0, divergences.recent().size(), "nothing was left out of the queue: " + divergences.recent());
     }
 
+    /**
+     * A session's temporary table never reaches the target, and needs not: what the session writes from it into a
+     * permanent table reaches the target as the rows the source wrote.
+     */
+    @Test
+    void rowsWrittenFromATemporaryTableReachTheTarget() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists staged");
+        DualWriteDatabases.onBoth(DATABASE, "create table staged (id int primary key, body text not null)");
+        double before = divergences.total();
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            statement.execute("create temporary table incoming (id int, body text)");
+            statement.execute("insert into incoming select g, 'row ' || g from generate_series(1, 50) g");
+            statement.execute("insert into staged select id, body from incoming");
+            client.setAutoCommit(false);
+            statement.execute("delete from incoming where id > 40");
+            statement.execute("update staged set body = body || ' seen' where id in (select id from incoming)");
+            client.commit();
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        DualWriteDatabases.assertIdentical(DATABASE, "staged");
+        assertEquals(before, divergences.total(), "no divergence: " + divergences.recent());
+    }
+
     /** pgbench's TPC-B with 8 clients on a hot branch row: the target ends with the source's rows, value by value. */
     @Test
     void eightClientsOfTpcbConverge() throws Exception {
