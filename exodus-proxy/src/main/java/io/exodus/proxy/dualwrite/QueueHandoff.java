@@ -7,6 +7,7 @@ import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.StatementKind;
@@ -80,12 +81,14 @@ final class QueueHandoff {
 
     /**
      * Best-effort in mode {@code queued} (ADR 0049): every transaction reaches the secondary through the queue, so
-     * that the client waits for the primary alone. Only while the queue can take it; a session that has held
-     * temporary tables stays live, as its writes may name them and the applier's connection has none.
+     * that the client waits for the primary alone. Only while the queue can take it, and while nothing reads from the
+     * secondary: canary and shadow reads need it to hold the session's own writes. A session that has held temporary
+     * tables stays live, as its writes may name them and the applier's connection has none.
      */
     boolean queuesEveryTransaction() {
         return replay != null && relay.currentPolicy() == ConsistencyPolicy.BEST_EFFORT
                 && replay.config().bestEffortMode() == ExodusConfig.Replay.BestEffortMode.QUEUED
+                && dual.migration().phase() != MigrationPhase.CANARY && !dual.migration().shadowing()
                 && !relay.temporaryTables().heldAny() && replay.canQueue(login.database());
     }
 

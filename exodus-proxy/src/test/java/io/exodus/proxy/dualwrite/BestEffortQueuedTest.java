@@ -18,10 +18,12 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 
 import static io.exodus.proxy.dualwrite.DualWriteDatabases.count;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,6 +110,46 @@ class BestEffortQueuedTest {
         CatchUpDrain.await(DRAIN_WITHIN);
         DualWriteDatabases.assertIdentical(DATABASE, "staged");
         assertEquals(before, divergences.total(), "no divergence: " + divergences.recent());
+    }
+
+    /**
+     * In phase canary the target answers reads, which must see the session's own writes: best-effort runs live there,
+     * and a session's write is on the target when its next read goes there.
+     */
+    @Test
+    void inPhaseCanaryASessionReadsItsOwnWriteOnTheTarget() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists probe");
+        DualWriteDatabases.onBoth(DATABASE, "create table probe (id int primary key, answered_by text)");
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists seen");
+        DualWriteDatabases.onBoth(DATABASE, "create table seen (id int primary key)");
+        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+                Connection target = DualWriteDatabases.target(DATABASE).openJdbc()) {
+            source.createStatement().execute("insert into probe values (1, 'source')");
+            target.createStatement().execute("insert into probe values (1, 'target')");
+        }
+        admin("{\"phase\": \"canary\"}", "/exodus/migration/phase");
+        admin("{\"percent\": 100}", "/exodus/migration/canary");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            for (int i = 1; i <= 20; i++) {
+                statement.executeUpdate("insert into seen values (" + i + ")");
+                try (ResultSet read = statement.executeQuery("select (select answered_by from probe), count(*)"
+                        + " from seen")) {
+                    read.next();
+                    assertEquals("target", read.getString(1), "the canary read went to the target");
+                    assertEquals(i, read.getLong(2), "the target holds the session's own writes");
+                }
+            }
+        } finally {
+            admin("{\"phase\": \"dual-write\"}", "/exodus/migration/phase");
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        DualWriteDatabases.assertIdentical(DATABASE, "seen");
+    }
+
+    private static void admin(String body, String path) {
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body(body).put(path).then().log().ifValidationFails().statusCode(200);
     }
 
     /** pgbench's TPC-B with 8 clients on a hot branch row: the target ends with the source's rows, value by value. */
