@@ -13,6 +13,8 @@
 #   BENCH_CLIENTS="1 8"              pgbench -c values (jobs: min(clients, 2))
 #   BENCH_MODE=prepared              pgbench -M
 #   BENCH_REPEAT=3                   interleaved repeats; the table shows medians
+#   BENCH_TARGET_DELAY_MS=0          >0: the dual-write proxies reach the target through a relay that delays every
+#                                    byte by this much each way (a target in another zone; bench/lib/delay-relay.py)
 #   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
 set -euo pipefail
 
@@ -25,6 +27,7 @@ BENCH_CLIENTS="${BENCH_CLIENTS:-1 8}"
 BENCH_MODE="${BENCH_MODE:-prepared}"
 BENCH_REPEAT="${BENCH_REPEAT:-3}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
+BENCH_TARGET_DELAY_MS="${BENCH_TARGET_DELAY_MS:-0}"
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
 
 log() { printf '[best-effort bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -81,17 +84,26 @@ start_proxy() {
 
 source_port="$(free_port)"
 target_port="$(free_port)"
-log "Starting Exodus under best-effort live with two embedded servers (source $source_port, target $target_port)"
-start_proxy live "$(free_port)" EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
-    EXODUS_EMBEDDED_TARGET_PORT="$target_port" EXODUS_MIGRATION_PHASE=dual-write EXODUS_MIGRATION_POLICY=best-effort \
-    EXODUS_MIGRATION_PROXY_ID=bench-live
+log "Starting Exodus in phase direct (pass-through) with two embedded servers (source $source_port, target $target_port)"
+start_proxy pass-through "$(free_port)" EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
+    EXODUS_EMBEDDED_TARGET_PORT="$target_port"
 source_url="postgresql://$PG_USER:$PASSWORD@$HOST:$source_port/$PG_DB?sslmode=disable"
-target_url="postgresql://$PG_USER:$PASSWORD@$HOST:$target_port/$PG_DB?sslmode=disable"
-log "Starting the queued and the pass-through proxies in front of the same servers"
+target_reached="$target_port"
+if [[ $BENCH_TARGET_DELAY_MS != 0 ]]; then
+    # A target in another zone: every byte to and from it arrives BENCH_TARGET_DELAY_MS later, in order.
+    target_reached="$(free_port)"
+    python3 "$REPO_ROOT/bench/lib/delay-relay.py" "$target_reached" "$target_port" "$BENCH_TARGET_DELAY_MS" \
+        >"$WORK/delay-relay.log" 2>&1 &
+    PIDS+=("$!")
+    for _ in $(seq 1 100); do can_connect "$target_reached" && break; sleep 0.1; done
+fi
+target_url="postgresql://$PG_USER:$PASSWORD@$HOST:$target_reached/$PG_DB?sslmode=disable"
+log "Starting best-effort live and best-effort queued in front of the same servers (target delay ${BENCH_TARGET_DELAY_MS} ms)"
+start_proxy live "$(free_port)" EXODUS_SOURCE_URL="$source_url" EXODUS_TARGET_URL="$target_url" \
+    EXODUS_MIGRATION_PHASE=dual-write EXODUS_MIGRATION_POLICY=best-effort EXODUS_MIGRATION_PROXY_ID=bench-live
 start_proxy queued "$(free_port)" EXODUS_SOURCE_URL="$source_url" EXODUS_TARGET_URL="$target_url" \
     EXODUS_MIGRATION_PHASE=dual-write EXODUS_MIGRATION_POLICY=best-effort EXODUS_REPLAY_BEST_EFFORT_MODE=queued \
     EXODUS_MIGRATION_PROXY_ID=bench-queued EXODUS_REPLAY_POLL_INTERVAL=200ms
-start_proxy pass-through "$(free_port)" EXODUS_SOURCE_URL="$source_url"
 PORT_OF[direct]="$source_port"
 
 for port in "$source_port" "$target_port"; do
@@ -102,25 +114,45 @@ done
 
 CLK_TCK="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# Echoes "TPS latency-ms proxy-CPU-µs-per-transaction" of one pgbench run through $1 (a path) with $2 clients.
+# The postmaster's PID of the server on port $1: the first line of postmaster.pid in its data directory.
+postmaster_of() {
+    local data
+    data="$(psql -h "$HOST" -p "$1" -U "$PG_USER" -Atc "SHOW data_directory" "$PG_DB")" || return 1
+    head -n 1 "$data/postmaster.pid"
+}
+# CPU ticks of one PostgreSQL server: the postmaster and its live children, plus the children it has reaped.
+server_ticks() {
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$1" '
+        { split($0, f, ") "); split(f[2], v, " ")
+          if ($1 == pm) t += v[12] + v[13] + v[14] + v[15]; else if (v[2] == pm) t += v[12] + v[13] }
+        END { print t + 0 }'
+}
+per_transaction() { awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }'; }
+SOURCE_PM="$(postmaster_of "$source_port")" || die "cannot find the source's postmaster"
+TARGET_PM="$(postmaster_of "$target_port")" || die "cannot find the target's postmaster"
+# Echoes "TPS latency-ms proxy source target": the CPU µs per transaction of the proxy of the path and of each server,
+# of one pgbench run through $1 (a path) with $2 clients. The queued proxy's count includes its replayer's work.
 run_pgbench() {
     local path="$1" clients="$2" seconds="$3" label="$4"
-    local out="$WORK/$label.log" pid="${PID_OF[$path]:-}" before=0 jobs=2
+    local out="$WORK/$label.log" pid="${PID_OF[$path]:-}" before=0 jobs=2 source0 target0
     ((clients < 2)) && jobs=1
     [[ -n $pid ]] && before="$(cpu_ticks "$pid")"
+    source0="$(server_ticks "$SOURCE_PM")"
+    target0="$(server_ticks "$TARGET_PM")"
     if ! pgbench -n -h "$HOST" -p "${PORT_OF[$path]}" -U "$PG_USER" -M "$BENCH_MODE" -c "$clients" -j "$jobs" \
         -T "$seconds" "$PG_DB" >"$out" 2>&1; then
         log "pgbench failed for $label: $(tail -n 3 "$out" | tr '\n' ' ')"
-        echo "0 0 0"
+        echo "0 0 0 0 0"
         return
     fi
+    sleep 0.5 # the postmasters reap the benchmark's backends
     local tps latency count cpu=0
     tps="$(awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' "$out")"
     latency="$(awk '/^latency average/ { print $4 }' "$out")"
     count="$(awk -F': ' '/^number of transactions actually processed/ { print $2 + 0 }' "$out")"
-    [[ -n $pid ]] && cpu="$(awk -v t="$(($(cpu_ticks "$pid") - before))" -v hz="$CLK_TCK" -v n="$count" \
-        'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }')"
-    echo "$tps $latency $cpu"
+    [[ -n $pid ]] && cpu="$(per_transaction $(($(cpu_ticks "$pid") - before)) "$count")"
+    echo "$tps $latency $cpu $(per_transaction $(($(server_ticks "$SOURCE_PM") - source0)) "$count")" \
+        "$(per_transaction $(($(server_ticks "$TARGET_PM") - target0)) "$count")"
 }
 # The queued proxy's replay depth, then waits for it to reach 0; echoes "depth-at-end drain-seconds".
 drain_queue() {
@@ -150,17 +182,19 @@ for clients in $BENCH_CLIENTS; do
     done
 done
 
-declare -A tps lat cpu depth drain
+declare -A tps lat cpu scpu tcpu depth drain
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
     for clients in $BENCH_CLIENTS; do
         psql -q -h "$HOST" -p "$source_port" -U "$PG_USER" -c CHECKPOINT "$PG_DB"
         for ((k = 0; k < ${#paths[@]}; k++)); do
             # Rotate which path goes first, so that drift does not always favour the same one.
             path="${paths[$(((r + k) % ${#paths[@]}))]}"
-            read -r t l c <<<"$(run_pgbench "$path" "$clients" "$BENCH_SECONDS" "$path-$clients-$r")"
+            read -r t l c sc tc <<<"$(run_pgbench "$path" "$clients" "$BENCH_SECONDS" "$path-$clients-$r")"
             tps["$clients $path"]+="$t "
             lat["$clients $path"]+="$l "
             cpu["$clients $path"]+="$c "
+            scpu["$clients $path"]+="$sc "
+            tcpu["$clients $path"]+="$tc "
             note=""
             if [[ $path == queued ]]; then
                 read -r d s <<<"$(drain_queue)"
@@ -168,19 +202,19 @@ for ((r = 1; r <= BENCH_REPEAT; r++)); do
                 drain["$clients"]+="$s "
                 note=", left $d queued, drained in ${s}s"
             fi
-            log "repeat $r, $clients clients, $path: $t tps, $l ms, proxy CPU ${c} µs/tx$note"
+            log "repeat $r, $clients clients, $path: $t tps, $l ms, CPU µs/tx proxy $c source $sc target $tc$note"
         done
     done
 done
 
 echo
-echo "## Best-effort, pgbench TPC-B -M $BENCH_MODE, scale $BENCH_SCALE, ${BENCH_SECONDS}s x $BENCH_REPEAT, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "## Best-effort, pgbench TPC-B -M $BENCH_MODE, scale $BENCH_SCALE, ${BENCH_SECONDS}s x $BENCH_REPEAT, target delay ${BENCH_TARGET_DELAY_MS} ms each way, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "Medians. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). (Direct and pass-through write the source only:"
 echo "the two servers differ afterwards; BestEffortQueuedTest checks convergence.)"
 echo
-echo "| clients | path | TPS | ratio to direct | latency ms | latency / pass-through | proxy CPU µs/tx | TPS of each repeat |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| clients | path | TPS | ratio to direct | latency ms | latency / pass-through | CPU µs/tx: proxy | source | target | TPS of each repeat |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for clients in $BENCH_CLIENTS; do
     direct="$(echo "${tps["$clients direct"]}" | median)"
     through="$(echo "${lat["$clients pass-through"]}" | median)"
@@ -189,7 +223,9 @@ for clients in $BENCH_CLIENTS; do
         l="$(echo "${lat["$clients $path"]}" | median)"
         c="–"
         [[ $path == direct ]] || c="$(echo "${cpu["$clients $path"]}" | median)"
-        echo "| $clients | $path | $t | $(ratio "$t" "$direct") | $l | $(ratio "$l" "$through") | $c | ${tps["$clients $path"]% } |"
+        echo "| $clients | $path | $t | $(ratio "$t" "$direct") | $l | $(ratio "$l" "$through") | $c |" \
+            "$(echo "${scpu["$clients $path"]}" | median) | $(echo "${tcpu["$clients $path"]}" | median) |" \
+            "${tps["$clients $path"]% } |"
     done
 done
 echo

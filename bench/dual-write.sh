@@ -103,7 +103,7 @@ postmaster_of() {
 server_ticks() {
     local postmaster="$1"
     [[ -n $postmaster ]] || { echo 0; return; }
-    cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$postmaster" '
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" '
         { split($0, f, ") "); split(f[2], v, " ")
           if ($1 == pm) t += v[12] + v[13] + v[14] + v[15]; else if (v[2] == pm) t += v[12] + v[13] }
         END { print t + 0 }'
