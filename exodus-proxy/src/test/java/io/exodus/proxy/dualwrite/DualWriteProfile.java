@@ -16,6 +16,8 @@ public class DualWriteProfile implements QuarkusTestProfile {
     public static final java.time.Duration SEQUENCE_FOLLOW = java.time.Duration.ofSeconds(1);
     /** How often, at most, a session tries to connect its lost secondary again in these tests. */
     public static final java.time.Duration SECONDARY_RECONNECT = java.time.Duration.ofSeconds(1);
+    /** The silence after which the proxy's sockets probe their peer in these tests: not the default 60 s. */
+    public static final java.time.Duration KEEPALIVE_IDLE = java.time.Duration.ofSeconds(37);
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -32,6 +34,10 @@ public class DualWriteProfile implements QuarkusTestProfile {
                 // DualWriteSequencesTest waits for the target's sequences to follow.
                 Map.entry("exodus.migration.sequence-follow", SEQUENCE_FOLLOW.toMillis() + "ms"),
                 // Tests that stop the secondary wait for their sessions to have it again: 5 s by default, each time.
-                Map.entry("exodus.migration.secondary-reconnect-interval", SECONDARY_RECONNECT.toMillis() + "ms"));
+                Map.entry("exodus.migration.secondary-reconnect-interval", SECONDARY_RECONNECT.toMillis() + "ms"),
+                // TcpKeepaliveTest finds it on every socket of a session. Here rather than in a profile of its own,
+                // which would cost the suite one more build and start of the application; a probe after 37 s of
+                // silence instead of 60 s changes nothing for the other tests.
+                Map.entry("exodus.tcp.keepalive-idle", KEEPALIVE_IDLE.toSeconds() + "s"));
     }
 }
