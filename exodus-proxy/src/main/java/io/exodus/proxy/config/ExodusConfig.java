@@ -217,6 +217,14 @@ public interface ExodusConfig {
         Duration secondaryTimeout();
 
         /**
+         * How often, at most, a dual-write session whose secondary went away tries to connect it again, between two
+         * of its transactions: each try at a database that is still down costs that transaction a failed connect.
+         */
+        @WithName("secondary-reconnect-interval")
+        @WithDefault("5s")
+        Duration secondaryReconnectInterval();
+
+        /**
          * Phase canary: the share of reads outside transactions (0 to 100) that go to the target; changeable at run
          * time ({@code PUT /exodus/migration/canary}). Ignored in the other phases.
          */

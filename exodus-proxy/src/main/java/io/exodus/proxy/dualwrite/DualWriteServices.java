@@ -23,6 +23,7 @@ import java.util.Map;
  * @param tableShapes the catalog facts of tables that received row images, by "database/oid" of the primary
  * @param rowImages   whether INSERTs run with {@code RETURNING *} so that the secondary gets the primary's values
  * @param secondaryTimeout how long the secondary may take to answer one request
+ * @param secondaryReconnectInterval how often, at most, a session tries to connect a secondary that went away
  * @param metrics     per-leg request timers, commit outcomes, detachments
  * @param replay      the durable queue of transactions the secondary missed
  * @param reads       reads outside transactions by the database that answered them, for a canary's health gates
@@ -40,6 +41,7 @@ public record DualWriteServices(
         DivergenceLog divergences,
         boolean rowImages,
         Duration secondaryTimeout,
+        Duration secondaryReconnectInterval,
         DualWriteMetrics metrics,
         CatchUpApplier replay,
         ReadsBySide reads,

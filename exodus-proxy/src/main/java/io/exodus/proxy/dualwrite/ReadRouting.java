@@ -69,7 +69,8 @@ final class ReadRouting {
     Future<Void> read(UnitPlan plan, int ahead) {
         if (ahead == 0 && dual.migration().canaryPercent(tenant) > 0 && !relay.secondaryUsable()
                 && relay.primary().transactionStatus() == TransactionStatus.IDLE) {
-            // A session that only reads gets its lost target back here (at most every 5 s), for canary reads.
+            // A session that only reads gets its lost target back here, for canary reads (at most every
+            // exodus.migration.secondary-reconnect-interval).
             return relay.secondaryConnection().reconnectIfDue().compose(v -> routedRead(plan, ahead));
         }
         return routedRead(plan, ahead);

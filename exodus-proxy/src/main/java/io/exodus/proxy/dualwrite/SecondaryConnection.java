@@ -12,14 +12,13 @@ import java.util.List;
 
 /**
  * When a dual-write session has a secondary leg, and when it may use it: the leg is attached at the start, lost with
- * its connection, reconnected between transactions (at most every 5 s), given up for good when a policy pins the
- * session to the primary, and set aside while the database's replay queue drains. The leg itself is the relay's
- * state ({@link DualWriteRelay#secondary()}); this class holds the decisions about it, so that the relay's
- * request dispatch does not mix with the secondary's comings and goings.
+ * its connection, reconnected between transactions (at most every {@code exodus.migration.secondary-reconnect-interval},
+ * 5 s by default), given up for good when a policy pins the session to the primary, and set aside while the database's
+ * replay queue drains. The leg itself is the relay's state ({@link DualWriteRelay#secondary()}); this class holds the
+ * decisions about it, so that the relay's request dispatch does not mix with the secondary's comings and goings.
  */
 final class SecondaryConnection {
     private static final Logger LOG = Logger.getLogger(SecondaryConnection.class);
-    private static final long RECONNECT_INTERVAL_NANOS = 5_000_000_000L;
 
     private final DualWriteRelay relay;
     private final SessionServices services;
@@ -64,9 +63,10 @@ final class SecondaryConnection {
     }
 
     /**
-     * Between transactions, a secondary that went away is reconnected (at most every 5 s), unless the session is
-     * pinned to the primary. Inside a transaction a new secondary would miss the transaction's start, so nothing is
-     * tried. Returns whether the secondary can be used now.
+     * Between transactions, a secondary that went away is reconnected (at most every
+     * {@code exodus.migration.secondary-reconnect-interval}), unless the session is pinned to the primary. Inside a
+     * transaction a new secondary would miss the transaction's start, so nothing is tried. Returns whether the
+     * secondary can be used now.
      */
     boolean usableAtBoundary() {
         if (relay.secondaryUsable()) {
@@ -115,7 +115,7 @@ final class SecondaryConnection {
             return Future.succeededFuture();
         }
         long now = System.nanoTime();
-        if (lastReconnectAttempt != 0 && now - lastReconnectAttempt < RECONNECT_INTERVAL_NANOS) {
+        if (lastReconnectAttempt != 0 && now - lastReconnectAttempt < dual.secondaryReconnectInterval().toNanos()) {
             return Future.succeededFuture();
         }
         lastReconnectAttempt = now;

@@ -97,7 +97,8 @@ public class DualWriteSetup {
                 config.protocol().maxMessageSize(), TcpKeepalive.of(config.tcp()));
         return new DualWriteServices(connector, migration, functions, tableShapes,
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
-                divergences, true, config.migration().secondaryTimeout(), metrics, replay, reads,
+                divergences, true, config.migration().secondaryTimeout(),
+                config.migration().secondaryReconnectInterval(), metrics, replay, reads,
                 config.migration().copyFromFileMaxBytes(), config.migration().largeObjectMaxBytes(), shadow);
     }
 }

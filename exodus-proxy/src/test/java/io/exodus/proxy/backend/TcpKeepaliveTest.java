@@ -22,7 +22,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -35,23 +34,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * {@code exodus.tcp.keepalive-idle} on the sockets of a session, as the kernel sees them (their keepalive timer in
  * /proc/net/tcp): the client's, and the session's source and target connections. The operating system's own idle
- * time is two hours, so a timer due within the configured 37 s shows the setting took.
+ * time is two hours and the proxy's default 60 s, so a timer due within the 37 s {@link DualWriteProfile} configures
+ * shows the setting took.
  */
 @QuarkusTest
-@TestProfile(TcpKeepaliveTest.ShortKeepalive.class)
+@TestProfile(DualWriteProfile.class)
 @QuarkusTestResource(PostgresPairResource.class)
 class TcpKeepaliveTest {
-    private static final Duration IDLE = Duration.ofSeconds(37);
+    private static final Duration IDLE = DualWriteProfile.KEEPALIVE_IDLE;
     private static final String APPLICATION = "keepalive-test";
-
-    public static class ShortKeepalive extends DualWriteProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
-            overrides.put("exodus.tcp.keepalive-idle", IDLE.toSeconds() + "s");
-            return overrides;
-        }
-    }
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;

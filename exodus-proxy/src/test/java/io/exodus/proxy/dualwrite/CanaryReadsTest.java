@@ -114,7 +114,8 @@ class CanaryReadsTest {
             }
 
             CatchUpDrain.await(Duration.ofSeconds(60));
-            // The session reconnects its target at most every 5 s; then the target answers again (its extra row).
+            // The session reconnects its target at most every DualWriteProfile.SECONDARY_RECONNECT; then the target
+            // answers again (its extra row).
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             while (countSimple(client) != 2) {
                 assertTrue(System.nanoTime() < deadline, "the target did not answer reads again after the drain");

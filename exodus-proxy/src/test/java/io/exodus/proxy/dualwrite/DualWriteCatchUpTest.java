@@ -82,9 +82,18 @@ class DualWriteCatchUpTest {
     void pgbenchUnderBothRequiredSeesNoErrorWhileTheTargetIsDownForTenSeconds() throws Exception {
         ConnectionTarget proxy = ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
                 DATABASE);
+        String history = "select count(*) from pgbench_history";
+        long before = count(DualWriteDatabases.target(DATABASE), history);
         CompletableFuture<PgbenchResult> running = CompletableFuture.supplyAsync(() -> Pgbench.against(proxy)
-                .run(QueryMode.PREPARED, 8, 2, Duration.ofSeconds(25), BuiltinScript.TPCB_LIKE));
-        Thread.sleep(5_000);
+                .run(QueryMode.PREPARED, 8, 2, Duration.ofSeconds(22), BuiltinScript.TPCB_LIKE));
+        // The target stops once pgbench's transactions reach it, stays down 10 s, and pgbench runs on for about 10 s
+        // more, in which the queue drains under load and the sessions go back to live dual-write.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (count(DualWriteDatabases.target(DATABASE), history) < before + 100) {
+            assertTrue(System.nanoTime() < deadline && !running.isDone(), "pgbench's transactions did not reach the "
+                    + "target");
+            Thread.sleep(50);
+        }
         TestDatabases.stopTargetImmediately();
         Thread.sleep(10_000);
         TestDatabases.startTarget();

@@ -33,15 +33,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * pgbench TPC-B-like, 8 clients, through the dual-writing proxy, in each query mode under each policy: afterwards
  * every pgbench table is identical on source and target, row by row (pgbench_history's CURRENT_TIMESTAMP included).
- * Each of the 15 runs lasts 6 s (a thousand transactions or more on 2 cores): together they are the longest class of the
- * suite, so {@code -Dpgbench.seconds} lengthens them for a soak by hand rather than the suite paying for one.
+ * Each of the 15 runs lasts 3 s (hundreds of transactions from 8 clients on 2 cores, so that every mode and policy
+ * meets concurrent conflicting transfers): together they were the longest class of the suite at 6 s each, so
+ * {@code -Dpgbench.seconds} lengthens them for a soak by hand rather than the suite paying for one.
  */
 @QuarkusTest
 @TestProfile(DualWriteProfile.class)
 @QuarkusTestResource(PostgresPairResource.class)
 class DualWritePgbenchTest {
     private static final String DATABASE = "dw_pgbench";
-    private static final Duration RUN = Duration.ofSeconds(Long.getLong("pgbench.seconds", 6));
+    private static final Duration RUN = Duration.ofSeconds(Long.getLong("pgbench.seconds", 3));
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;

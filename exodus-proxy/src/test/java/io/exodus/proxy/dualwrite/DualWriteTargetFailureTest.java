@@ -56,8 +56,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DualWriteTargetFailureTest {
     private static final String DATABASE = "dw_target_failure";
     private static final String CONNECTION_FAILURE = "08006";
-    /** A session tries to reconnect the secondary at most this often (SecondaryConnection), plus a margin. */
-    private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(5_500);
     private static final Duration BACK_WITHIN = Duration.ofSeconds(20);
 
     @ConfigProperty(name = "exodus.listen.port")
@@ -136,7 +134,8 @@ class DualWriteTargetFailureTest {
             given().get("/q/health/ready").then().statusCode(503);
 
             startSecondary();
-            // An autocommit write is a transaction boundary: the session tries the secondary again (at most every 5 s).
+            // An autocommit write is a transaction boundary: the session tries the secondary again (at most every
+            // DualWriteProfile.SECONDARY_RECONNECT).
             awaitWriteAccepted(client, 5);
             insertAndCommit(client, 6);
         }

@@ -1,5 +1,6 @@
 package io.exodus.proxy.monitoring;
 
+import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.metrics.ExodusMeters;
 import io.exodus.testsupport.LogicalSubscription;
 import io.exodus.testsupport.PostgresPairResource;
@@ -11,7 +12,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Future;
 import jakarta.inject.Inject;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
@@ -32,21 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The replication gauges of a proxy in phase dual-write, which reads the source and the target, over real
  * replication: a slot nobody reads, a logical subscription of the target to the source, and a target that stops
- * answering. Each test makes the probe read at once rather than wait for its interval.
+ * answering. Each test makes the probe read at once rather than wait for its interval. The dual-write tests' own
+ * proxy serves: no client writes here, so neither its policy nor what its earlier classes did matters, and a profile
+ * of its own would cost the suite one more build and start of the application.
  */
 @QuarkusTest
-@TestProfile(ReplicationLagProbeTest.DualWrite.class)
+@TestProfile(DualWriteProfile.class)
 @QuarkusTestResource(PostgresPairResource.class)
 class ReplicationLagProbeTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-
-    public static class DualWrite implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("exodus.migration.phase", "dual-write", "exodus.migration.policy", "best-effort",
-                    "exodus.migration.proxy-id", "lagtest");
-        }
-    }
 
     @Inject
     ReplicationLagProbe probe;
