@@ -29,50 +29,25 @@ BENCH_REPEAT="${BENCH_REPEAT:-3}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
 BENCH_TARGET_DELAY_MS="${BENCH_TARGET_DELAY_MS:-0}"
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
+BENCH_NAME=best-effort
+# shellcheck source=bench/lib/embedded-proxy.sh
+source "$REPO_ROOT/bench/lib/embedded-proxy.sh"
+# shellcheck source=bench/lib/measure.sh
+source "$REPO_ROOT/bench/lib/measure.sh"
 
-log() { printf '[best-effort bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-can_connect() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-for tool in pgbench psql curl java python3; do
-    command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
-done
-if [[ ! -f "$REPO_ROOT/exodus-proxy/target/quarkus-app/quarkus-run.jar" ]]; then
-    log "Building the proxy"
-    (cd "$REPO_ROOT" && ./mvnw -B -q install -DskipTests) || die "build failed"
-fi
-
-WORK="$(mktemp -d /tmp/exodus-best-effort-bench.XXXXXX)"
-# A copy, so that a rebuild in the working tree during the run cannot swap jars under the JVMs.
-cp -r "$REPO_ROOT/exodus-proxy/target/quarkus-app" "$WORK/proxy"
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-declare -A PID_OF HTTP_OF PORT_OF
-# Starts a proxy named $1 listening on $2 with the given environment; records its PID. Not to be called in a command
-# substitution: its PID must reach PIDS in this shell, for the cleanup.
+declare -A PID_OF PORT_OF
+# Starts a proxy named $1 listening on $2 with the given environment, in front of the embedded servers; records its
+# PID. Each is a fleet of its own: replicas of one fleet obey one phase and policy, stored on the source. Not to be called in a command substitution: its PID must reach BACKGROUND_PIDS in this shell, for the cleanup.
 start_proxy() {
     local name="$1" port="$2"
     shift 2
-    local http
-    http="$(free_port)"
     # shellcheck disable=SC2086 # options list
-    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_DEMO_ENABLED=false QUARKUS_HTTP_PORT="$http" \
-        EXODUS_LISTEN_PORT="$port" EXODUS_TLS_MODE=disable EXODUS_ADMIN_TOKEN="$TOKEN" "$@" \
-        java $BENCH_JAVA_OPTS -jar "$WORK/proxy/quarkus-run.jar" </dev/null >"$WORK/$name.log" 2>&1 &
+    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_DEMO_ENABLED=false QUARKUS_HTTP_PORT="$(free_port)" \
+        EXODUS_LISTEN_PORT="$port" EXODUS_TLS_MODE=disable EXODUS_ADMIN_TOKEN="$TOKEN" EXODUS_CONTROL_FLEET="bench-$name" "$@" \
+        java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null >"$WORK/$name.log" 2>&1 &
     local pid=$!
-    PIDS+=("$pid")
+    BACKGROUND_PIDS+=("$pid")
     PID_OF[$name]="$pid"
-    HTTP_OF[$name]="$http"
     PORT_OF[$name]="$port"
     for _ in $(seq 1 900); do
         can_connect "$port" && return
@@ -82,11 +57,9 @@ start_proxy() {
     die "$name did not listen"
 }
 
-source_port="$(free_port)"
-target_port="$(free_port)"
-log "Starting Exodus in phase direct (pass-through) with two embedded servers (source $source_port, target $target_port)"
-start_proxy pass-through "$(free_port)" EXODUS_EMBEDDED_PASSWORD="$PASSWORD" EXODUS_EMBEDDED_SOURCE_PORT="$source_port" \
-    EXODUS_EMBEDDED_TARGET_PORT="$target_port"
+start_embedded_proxy
+PID_OF[pass-through]="$PROXY_PID"
+PORT_OF[pass-through]="$listen_port"
 source_url="postgresql://$PG_USER:$PASSWORD@$HOST:$source_port/$PG_DB?sslmode=disable"
 target_reached="$target_port"
 if [[ $BENCH_TARGET_DELAY_MS != 0 ]]; then
@@ -94,7 +67,7 @@ if [[ $BENCH_TARGET_DELAY_MS != 0 ]]; then
     target_reached="$(free_port)"
     python3 "$REPO_ROOT/bench/lib/delay-relay.py" "$target_reached" "$target_port" "$BENCH_TARGET_DELAY_MS" \
         >"$WORK/delay-relay.log" 2>&1 &
-    PIDS+=("$!")
+    BACKGROUND_PIDS+=("$!")
     for _ in $(seq 1 100); do can_connect "$target_reached" && break; sleep 0.1; done
 fi
 target_url="postgresql://$PG_USER:$PASSWORD@$HOST:$target_reached/$PG_DB?sslmode=disable"
@@ -112,22 +85,6 @@ for port in "$source_port" "$target_port"; do
         || { cat "$WORK/init-$port.log" >&2; die "pgbench -i failed"; }
 done
 
-CLK_TCK="$(getconf CLK_TCK)"
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# The postmaster's PID of the server on port $1: the first line of postmaster.pid in its data directory.
-postmaster_of() {
-    local data
-    data="$(psql -h "$HOST" -p "$1" -U "$PG_USER" -Atc "SHOW data_directory" "$PG_DB")" || return 1
-    head -n 1 "$data/postmaster.pid"
-}
-# CPU ticks of one PostgreSQL server: the postmaster and its live children, plus the children it has reaped.
-server_ticks() {
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$1" '
-        { split($0, f, ") "); split(f[2], v, " ")
-          if ($1 == pm) t += v[12] + v[13] + v[14] + v[15]; else if (v[2] == pm) t += v[12] + v[13] }
-        END { print t + 0 }'
-}
-per_transaction() { awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }'; }
 SOURCE_PM="$(postmaster_of "$source_port")" || die "cannot find the source's postmaster"
 TARGET_PM="$(postmaster_of "$target_port")" || die "cannot find the target's postmaster"
 # Echoes "TPS latency-ms proxy source target": the CPU µs per transaction of the proxy of the path and of each server,
@@ -170,9 +127,6 @@ queue_depth() {
     psql -Atq -h "$HOST" -p "$source_port" -U "$PG_USER" -c "SELECT count(*) FROM exodus.replay_queue" "$PG_DB" \
         2>/dev/null || echo 0
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
-
 paths=(direct pass-through live queued)
 for clients in $BENCH_CLIENTS; do
     for path in "${paths[@]:1}"; do
