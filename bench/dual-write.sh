@@ -90,25 +90,8 @@ set_policy() {
         || die "could not switch the policy to $1"
 }
 
-CLK_TCK="$(getconf CLK_TCK)"
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# The postmaster's PID of the server on port $1: the first line of postmaster.pid in its data directory.
-postmaster_of() {
-    local data
-    data="$(psql -h "$HOST" -p "$1" -U "$PG_USER" -Atc "SHOW data_directory" "$PG_DB")" || return 1
-    head -n 1 "$data/postmaster.pid"
-}
-# CPU ticks of one PostgreSQL server: the postmaster and its live children, plus the children it has reaped
-# (backends of connections that ended).
-server_ticks() {
-    local postmaster="$1"
-    [[ -n $postmaster ]] || { echo 0; return; }
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" '
-        { split($0, f, ") "); split(f[2], v, " ")
-          if ($1 == pm) t += v[12] + v[13] + v[14] + v[15]; else if (v[2] == pm) t += v[12] + v[13] }
-        END { print t + 0 }'
-}
-per_transaction() { awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }'; }
+# shellcheck source=bench/lib/measure.sh
+source "$REPO_ROOT/bench/lib/measure.sh"
 # Echoes "TPS proxy source target": TPS and the CPU µs per transaction of the proxy and of each server.
 run_pgbench() {
     local port="$1" mode="$2" label="$3"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Sourced by the benchmarks that read CPU time per transaction and summarise repeats (bench/best-effort.sh): cpu_ticks
+# Sourced by the benchmarks that read CPU time per transaction and summarise repeats (bench/best-effort.sh,
+# bench/dual-write.sh): cpu_ticks
 # of one process, postmaster_of and server_ticks for a PostgreSQL server with its backends, per_transaction, median
 # and ratio. The caller sets HOST and PG_USER, PG_DB for postmaster_of.
 
@@ -14,6 +15,7 @@ postmaster_of() {
 # CPU ticks of one PostgreSQL server: the postmaster and its live children, plus the children it has reaped. A
 # process may end between the glob and its read: cat's complaint is no failure of the pipeline (set -o pipefail).
 server_ticks() {
+    [[ -n $1 ]] || { echo 0; return; }
     { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$1" '
         { split($0, f, ") "); split(f[2], v, " ")
           if ($1 == pm) t += v[12] + v[13] + v[14] + v[15]; else if (v[2] == pm) t += v[12] + v[13] }
