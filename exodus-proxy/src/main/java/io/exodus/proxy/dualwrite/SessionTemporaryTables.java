@@ -28,7 +28,7 @@ final class SessionTemporaryTables {
      */
     void beforeRequest(UnitPlan plan) {
         for (String sql : plan.executedSql()) {
-            heldSome |= TemporaryTables.mentionsTemp(sql) && !TemporaryTables.createdIn(sql).isEmpty();
+            heldSome |= !TemporaryTables.createdIn(sql).isEmpty();
         }
     }
 

@@ -57,11 +57,13 @@ final class WriteSettlement {
     Future<Void> refusalBeforeRunning() {
         Leg primary = relay.primary();
         boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
-        if (queueable && !queue.queueTransaction() && queue.mustQueue()) {
-            // Earlier transactions wait in the queue: this one must not reach the secondary before them.
-            queue.queueCurrentTransaction("earlier transactions wait in the queue");
-        } else if (queueable && !queue.queueTransaction() && queue.queuesEveryTransaction()) {
-            queue.queueCurrentTransaction(QueueHandoff.ANSWERS_FIRST);
+        if (queueable && !queue.queueTransaction()) {
+            if (queue.mustQueue()) {
+                // Earlier transactions wait in the queue: this one must not reach the secondary before them.
+                queue.queueCurrentTransaction("earlier transactions wait in the queue");
+            } else if (queue.queuesEveryTransaction()) {
+                queue.queueCurrentTransaction(QueueHandoff.ANSWERS_FIRST);
+            }
         }
         if (failsClient && queue.mustQueue()) {
             return refuse(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
