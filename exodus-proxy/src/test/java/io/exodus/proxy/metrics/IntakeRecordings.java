@@ -48,17 +48,18 @@ record IntakeRecordings(List<Series> series, List<StatsdLine> statsd, String rej
             for (JsonNode entry : body.path("series")) {
                 Set<String> tags = new HashSet<>();
                 entry.path("tags").forEach(tag -> tags.add(tag.asText()));
+                String metric = entry.path("metric").asText();
+                String seriesKey = metric + new TreeSet<>(tags) + "@";
                 double value = 0;
                 for (JsonNode point : entry.path("points")) {
                     // The registry publishes at a fixed rate: after a stall it runs the missed publishes back to
                     // back, and each reads the same closed step. A step is the wall-clock second its points carry
                     // (the step is 1 s), so a second already seen for this series is that step sent again.
-                    if (stepsSeen.add(entry.path("metric").asText() + new TreeSet<>(tags) + "@"
-                            + point.get(0).asLong())) {
+                    if (stepsSeen.add(seriesKey + point.get(0).asLong())) {
                         value += point.get(1).asDouble();
                     }
                 }
-                series.add(new Series(entry.path("metric").asText(), entry.path("type").asText(),
+                series.add(new Series(metric, entry.path("type").asText(),
                         entry.path("host").asText(null), tags, value));
             }
         }
