@@ -124,6 +124,20 @@ public class ShadowMigration implements QuarkusTestResourceLifecycleManager {
         return report;
     }
 
+    /**
+     * A statement's verdict on its answers alone. A busy machine's jitter can push the target's runs past
+     * latency-min-difference and make answers that were the same "regressed"; only the latency tests are about that.
+     */
+    static String answersVerdict(JsonPath report, String fingerprint) {
+        String verdict = report.getString("statements.find { it.fingerprint == '" + fingerprint + "' }.verdict");
+        return "regressed".equals(verdict) && answerFindings(report, fingerprint).isEmpty() ? "same" : verdict;
+    }
+
+    /** A statement's findings but latency ones, for the reason {@link #answersVerdict} gives. */
+    static List<Object> answerFindings(JsonPath report, String fingerprint) {
+        return report.getList("findings.findAll { it.fingerprint == '" + fingerprint + "' && it.kind != 'latency' }");
+    }
+
     /** An extended-protocol execution captured with its one bound value. */
     static StatementEvent extended(Instant at, long session, StatementClass statementClass, String text,
             String value) {
