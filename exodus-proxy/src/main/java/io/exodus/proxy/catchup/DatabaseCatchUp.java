@@ -44,10 +44,13 @@ final class DatabaseCatchUp {
     private boolean closed;
     /** Whether this proxy held the queue's lock at the last round. */
     private boolean replaying;
+    private final QueueVacuum vacuum;
 
     DatabaseCatchUp(QueueReplay replayer, String database) {
         this.replayer = replayer;
         this.database = database;
+        this.vacuum = new QueueVacuum(database,
+                () -> replayer.queue().connections().to(replayer.queue().home(), database));
     }
 
     /** Runs a round now unless one runs or is scheduled. */
@@ -366,6 +369,7 @@ final class DatabaseCatchUp {
         Long[] ids = finished.toArray(Long[]::new);
         return replayer.queue().connections().to(replayer.queue().home(), database)
                 .preparedQuery(CatchUpQueueSql.DELETE_APPLIED).execute(Tuple.of(ids))
+                .onSuccess(deleted -> vacuum.deleted())
                 .compose(v -> replayer.queue().connections().to(replayer.queue().destination(), database)
                         .preparedQuery(CatchUpQueueSql.FORGET_MARKERS).execute(Tuple.of(ids)))
                 .mapEmpty();
