@@ -136,7 +136,7 @@ public final class DualWriteRelay implements Relay {
         this.planner = new UnitPlanner(classifications, book, dual.rowImages());
         this.requests = new SecondaryRequests(book);
         this.largeObjects = new LargeObjectImages(dual.largeObjectMaxBytes());
-        this.queue = new QueueHandoff(this, dual, login);
+        this.queue = new QueueHandoff(this, dual, login, functions);
         this.secondaryTransaction = new SecondaryTransaction(this);
         this.secondaryConnection = new SecondaryConnection(this, services, dual, login, book);
         this.commits = new TransactionCommit(this, dual);

@@ -6,6 +6,7 @@ import io.exodus.proxy.catchup.CatchUpQueue;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.functions.DatabaseFunctions;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.sql.Classification;
@@ -49,11 +50,14 @@ final class QueueHandoff {
     /** The SQL-level prepared statements the current transaction EXECUTEs: their PREPAREs go into its entry. */
     private final Set<String> executedPrepares = new HashSet<>();
     private final CatchUpQueue replay;
+    /** The session's settings as last read, for the entries' context. */
+    private final KnownSettings settings;
 
-    QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login) {
+    QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login, DatabaseFunctions functions) {
         this.relay = relay;
         this.dual = dual;
         this.login = login;
+        this.settings = new KnownSettings(functions, functions.classifications());
         // On the primary, inside whose transactions entries are written: the source's queue, replayed into the
         // target, before the cutover; the target's, replayed into the source, after it.
         this.replay = dual.replay() == null ? null : dual.replay().queue(relay.primarySide());
@@ -230,6 +234,7 @@ final class QueueHandoff {
     /** The primary's transaction ended: the next one starts without a recording. */
     void transactionEnded() {
         executedPrepares.clear();
+        settings.transactionEnded();
         // Rolled back, or ended without its entry: nothing of it was queued.
         endQueueing(false);
         recording = null;
@@ -362,12 +367,12 @@ final class QueueHandoff {
      */
     private Future<String> insertOf(TransactionRecording queued, Set<String> prepares) {
         boolean locksHeld = relay.primary().isIdle();
-        Future<String> settings = SessionSettings.statementFrom(relay.primary());
+        Future<String> settingsNow = settings.statementFrom(relay.primary());
         Future<Long> id = locksHeld ? replay.nextEntryId(login.database())
-                : settings.compose(known -> replay.nextEntryId(login.database()));
-        return Future.all(settings, id).map(both -> {
+                : settingsNow.compose(known -> replay.nextEntryId(login.database()));
+        return Future.all(settingsNow, id).map(both -> {
             String prepared = relay.sessionPrepares(prepares);
-            String known = settings.result();
+            String known = settingsNow.result();
             String context = known.isEmpty() ? prepared : prepared.isEmpty() ? known : known + ";\n" + prepared;
             return replay.insertSql(id.result(), queued, context);
         });
@@ -382,6 +387,7 @@ final class QueueHandoff {
         boolean afterWrites = recording != null && recording.hasWrites();
         for (String sql : plan.executedSql()) {
             Classification classification = relay.classifications().classify(sql);
+            settings.beforeStatement(sql, classification);
             if (replays()) {
                 for (Classification statement : classification.statements()) {
                     if (statement.preparedVerb() == PreparedStatementVerb.EXECUTE && statement.preparedName() != null) {

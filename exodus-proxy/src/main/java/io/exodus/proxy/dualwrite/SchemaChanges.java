@@ -18,7 +18,9 @@ import java.util.Map;
  * It does the same for the database's functions ({@link DatabaseFunctions}): a request that may change one (DDL
  * naming a function, procedure or extension, a DO block) makes every function of the database count as a write
  * until its transaction has ended and the functions have been read again, so that a call to a function just made
- * volatile runs on both databases, in this session and in every other.
+ * volatile runs on both databases, in this session and in every other. Any DDL or DO block holds the database's
+ * answer to whether objects run code implicitly ({@link DatabaseFunctions#holdSchema}) the same way: a trigger made
+ * in it may change a session's settings where no session sends the change.
  */
 final class SchemaChanges {
     private final Map<String, ?> tableShapes;
@@ -29,6 +31,8 @@ final class SchemaChanges {
     private boolean inTransaction;
     /** The current transaction (or request) may have changed a function: {@link #functions} is held. */
     private boolean holdingFunctions;
+    /** The current transaction (or request) ran DDL: {@link #functions}' schema is held. */
+    private boolean holdingSchema;
     private boolean closed;
 
     SchemaChanges(Map<String, ?> tableShapes, DatabaseFunctions functions, String primaryDatabase, String database) {
@@ -51,6 +55,10 @@ final class SchemaChanges {
                 ddl |= statement.kind() == StatementKind.DDL;
             }
             changes |= ddl;
+            if (!holdingSchema && (ddl || RoutineChanges.mayBeDoBlock(sql))) {
+                holdingSchema = true;
+                functions.holdSchema();
+            }
             // Lexed again only for DDL and DO blocks, which are rare: every other request pays the cached lookup only.
             if (!holdingFunctions && (ddl || RoutineChanges.mayBeDoBlock(sql))
                     && RoutineChanges.mayChangeFunctions(sql)) {
@@ -97,6 +105,10 @@ final class SchemaChanges {
         if (holdingFunctions) {
             holdingFunctions = false;
             functions.release();
+        }
+        if (holdingSchema) {
+            holdingSchema = false;
+            functions.releaseSchema();
         }
     }
 

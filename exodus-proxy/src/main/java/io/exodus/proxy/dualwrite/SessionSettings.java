@@ -1,6 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.sql.Identifiers;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Future;
@@ -14,7 +15,8 @@ import java.util.Set;
  * The settings a session's statements ran under, read from the primary itself: those the client gave at start-up and
  * those it changed with SET or set_config, by any protocol, however long ago. The catch-up applier runs a queued
  * transaction on a connection of its own; without the session's search_path there, an unqualified name means another
- * table, silently. Read when a transaction is queued (a rare path), inside that transaction.
+ * table, silently. Read when a transaction is queued, inside that transaction, unless {@link KnownSettings} still
+ * holds them.
  *
  * <p>Left out: what would stop the replay rather than reproduce the statements (timeouts, read-only defaults), what
  * names the connection (application_name), and the session authorization, which the entry's role column carries
@@ -38,29 +40,53 @@ final class SessionSettings {
     }
 
     /**
-     * The statements that give a queued transaction's replay the primary session's settings now: its isolation level
-     * first, then the settings the session changed.
+     * What gives a queued transaction's replay the primary session's settings now: its isolation level, then the
+     * settings the session changed.
      * <p>
      * Nothing here may take the transaction's snapshot, after which PostgreSQL refuses the stream's own {@code BEGIN
      * ISOLATION LEVEL SERIALIZABLE}, {@code SET TRANSACTION ISOLATION LEVEL} or {@code DEFERRABLE} (set with a SELECT
      * of set_config, the settings did, and such entries were parked): SET statements only. The level is set too, for
      * a transaction whose level came from elsewhere than its own statements.
+     *
+     * @param isolation the {@code SET TRANSACTION ISOLATION LEVEL} of the transaction
+     * @param settings  the session's changed settings as SET statements, empty when it changed none
      */
-    static Future<String> statementFrom(Leg primary) {
+    record Read(String isolation, String settings) {
+        String statement() {
+            return settings.isEmpty() ? isolation : isolation + ";\n" + settings;
+        }
+    }
+
+    /** Reads the isolation level and every setting the session changed (a scan of pg_settings: about 1 ms). */
+    static Future<Read> readFrom(Leg primary) {
         TextRows rows = new TextRows();
         return primary.send(FrontendMessages.query(ISOLATION + ";\n" + QUERY), 1, rows).compose(reply -> {
             if (reply.failed() || rows.rows().isEmpty()) {
-                return Future.failedFuture("the primary did not list the session's settings: "
-                        + (reply.error() == null ? "connection lost" : reply.error().message()));
+                return Future.failedFuture(notListed(reply));
             }
-            String isolation = "SET TRANSACTION ISOLATION LEVEL "
-                    + rows.rows().get(0).get(0).toUpperCase(Locale.ROOT);
             List<String[]> settings = new ArrayList<>();
             for (List<String> row : rows.rows().subList(1, rows.rows().size())) {
                 settings.add(new String[] {row.get(0), row.get(1)});
             }
-            return Future.succeededFuture(settings.isEmpty() ? isolation : isolation + ";\n" + setStatements(settings));
+            return Future.succeededFuture(new Read(isolation(rows.rows().get(0).get(0)), setStatements(settings)));
         });
+    }
+
+    /** Reads the transaction's isolation level alone, as {@link Read#isolation()}. */
+    static Future<String> isolationFrom(Leg primary) {
+        TextRows rows = new TextRows();
+        return primary.send(FrontendMessages.query(ISOLATION), 1, rows).compose(reply -> reply.failed()
+                || rows.rows().isEmpty() ? Future.failedFuture(notListed(reply))
+                        : Future.succeededFuture(isolation(rows.rows().get(0).get(0))));
+    }
+
+    private static String isolation(String level) {
+        return "SET TRANSACTION ISOLATION LEVEL " + level.toUpperCase(Locale.ROOT);
+    }
+
+    private static String notListed(LegReply reply) {
+        return "the primary did not list the session's settings: "
+                + (reply.error() == null ? "connection lost" : reply.error().message());
     }
 
     /**

@@ -94,9 +94,11 @@ public class SourceFunctions {
         return inUse;
     }
 
-    private Future<List<CatalogRow>> read(String database) {
-        return connections.to(endpoints.source(), database).query(FunctionVolatility.DATABASE_QUERY).execute()
-                .map(SourceFunctions::rows);
+    private Future<DatabaseFunctions.Reading> read(String database) {
+        var pool = connections.to(endpoints.source(), database);
+        return pool.query(FunctionVolatility.DATABASE_QUERY).execute().map(SourceFunctions::rows)
+                .compose(rows -> pool.query(DatabaseFunctions.IMPLICIT_CODE).execute()
+                        .map(found -> new DatabaseFunctions.Reading(rows, found.iterator().next().getBoolean(0))));
     }
 
     private static List<CatalogRow> rows(Iterable<Row> result) {

@@ -172,10 +172,17 @@ public final class FunctionVolatility {
             "json_arrayagg", "json", "json_scalar", "json_serialize", "json_query", "json_value", "json_exists",
             "json_table", "merge_action");
 
+    /**
+     * Server functions that run SQL given to them as text ({@code query_to_xml('select f()', …)}): what that runs is
+     * not in the calling statement's text.
+     */
+    private static final Set<String> RUNS_SQL_TEXT = Set.of("query_to_xml", "query_to_xmlschema",
+            "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema", "ts_stat");
+
     /** Before any catalog: every function not in the built-in lists counts as not volatile (tests, tools). */
     private static final FunctionVolatility WITHOUT_CATALOG = new FunctionVolatility(false, Set.of(), Set.of(),
             Set.of(), Set.of(), Set.of(), true, call -> {
-            });
+            }, Set.of(), Set.of());
 
     /** Whether a call to a function the catalog does not know is a write (false only without a catalog). */
     private final boolean strict;
@@ -190,10 +197,15 @@ public final class FunctionVolatility {
     private final boolean userFunctionsTrusted;
     /** Told of every call that the catalog does not know, so that it can be read again. */
     private final Consumer<String> unknownCalls;
+    /** Names of every function of {@link #SERVER_SCHEMAS}, volatile or not. */
+    private final Set<String> serverNames;
+    /** Names of every function of the database's own schemas, volatile or not. */
+    private final Set<String> ownNames;
 
     private FunctionVolatility(boolean strict, Set<String> volatileNames, Set<String> volatileQualifiedNames,
             Set<String> builtinNames, Set<String> userNames, Set<String> userQualifiedNames,
-            boolean userFunctionsTrusted, Consumer<String> unknownCalls) {
+            boolean userFunctionsTrusted, Consumer<String> unknownCalls, Set<String> serverNames,
+            Set<String> ownNames) {
         this.strict = strict;
         this.volatileNames = volatileNames;
         this.volatileQualifiedNames = volatileQualifiedNames;
@@ -202,6 +214,8 @@ public final class FunctionVolatility {
         this.userQualifiedNames = userQualifiedNames;
         this.userFunctionsTrusted = userFunctionsTrusted;
         this.unknownCalls = unknownCalls;
+        this.serverNames = serverNames;
+        this.ownNames = ownNames;
     }
 
     /**
@@ -223,8 +237,11 @@ public final class FunctionVolatility {
         Set<String> builtins = new HashSet<>();
         Set<String> userNames = new HashSet<>();
         Set<String> userQualified = new HashSet<>();
+        Set<String> serverNames = new HashSet<>();
+        Set<String> ownNames = new HashSet<>();
         for (CatalogRow row : rows) {
             boolean server = SERVER_SCHEMAS.contains(row.schema());
+            (server ? serverNames : ownNames).add(row.name());
             if (row.isVolatile() && !isHarmless(row)) {
                 names.add(row.name());
                 qualified.add(row.schema() + "." + row.name());
@@ -237,19 +254,19 @@ public final class FunctionVolatility {
         }
         return new FunctionVolatility(true, Set.copyOf(names), Set.copyOf(qualified), Set.copyOf(builtins),
                 Set.copyOf(userNames), Set.copyOf(userQualified), true, call -> {
-                });
+                }, Set.copyOf(serverNames), Set.copyOf(ownNames));
     }
 
     /** The same catalog, with every function outside the server's own schemas taken for one that writes. */
     public FunctionVolatility distrustingUserFunctions() {
         return new FunctionVolatility(strict, volatileNames, volatileQualifiedNames, builtinNames, userNames,
-                userQualifiedNames, false, unknownCalls);
+                userQualifiedNames, false, unknownCalls, serverNames, ownNames);
     }
 
     /** The same catalog, telling {@code listener} of each call it does not know (from any thread). */
     public FunctionVolatility reportingUnknownCallsTo(Consumer<String> listener) {
         return new FunctionVolatility(strict, volatileNames, volatileQualifiedNames, builtinNames, userNames,
-                userQualifiedNames, userFunctionsTrusted, listener);
+                userQualifiedNames, userFunctionsTrusted, listener, serverNames, ownNames);
     }
 
     /**
@@ -298,6 +315,30 @@ public final class FunctionVolatility {
         int schemaDot = qualified.indexOf('.');
         return schemaDot > 0 && SERVER_SCHEMAS.contains(qualified.substring(0, schemaDot))
                 && builtinNames.contains(name);
+    }
+
+    /**
+     * Whether the call can run PostgreSQL's own code only: a function of the server's schemas that no function of the
+     * database's own shares a name with (whichever the search_path picks, it is the server's), or SQL syntax. False
+     * for a name the catalog does not know, without a catalog, and for the server functions that run SQL given as
+     * text. Session settings change in such a call only by {@code set_config}, which callers look for apart.
+     */
+    public boolean runsServerCodeOnly(String call) {
+        if (!strict) {
+            return false;
+        }
+        int lastDot = call.lastIndexOf('.');
+        String name = lastDot < 0 ? call : call.substring(lastDot + 1);
+        if (RUNS_SQL_TEXT.contains(name)) {
+            return false;
+        }
+        if (lastDot < 0) {
+            return !ownNames.contains(call) && (serverNames.contains(call) || SYNTAX_CALLS.contains(call));
+        }
+        String qualified = schemaAndName(call, lastDot);
+        int schemaDot = qualified.indexOf('.');
+        return schemaDot > 0 && SERVER_SCHEMAS.contains(qualified.substring(0, schemaDot))
+                && serverNames.contains(name);
     }
 
     /** Whether the call is one of PostgreSQL's server-local functions (see {@link #SERVER_LOCAL}). */

@@ -8,6 +8,7 @@ import io.exodus.testsupport.PgbenchResult;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.QueryMode;
 import io.exodus.testsupport.TableComparison;
+import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -16,11 +17,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import static io.exodus.proxy.dualwrite.DualWriteDatabases.count;
 import static io.restassured.RestAssured.given;
@@ -170,5 +175,85 @@ class BestEffortQueuedTest {
         // QueueVacuum: the applier vacuums the queue it deletes from (autovacuum's own runs are counted apart).
         assertTrue(count(DualWriteDatabases.source(DATABASE), "SELECT vacuum_count FROM pg_stat_user_tables "
                 + "WHERE relid = 'exodus.replay_queue'::regclass") > 0, "the applier vacuumed the queue");
+    }
+
+    /**
+     * KnownSettings: a session reads its settings from pg_settings once, not for every queued transaction, while
+     * nothing but what it sends can change them; a SET makes it read them again, and each transaction replays under
+     * the time zone it ran under. The source logs this database's statements, which counts the reads.
+     */
+    @Test
+    void aSessionReadsItsSettingsOnceUntilItChangesThem() throws Exception {
+        String database = "dw_queued_settings_kept";
+        DualWriteDatabases.recreate(database);
+        DualWriteDatabases.onBoth(database, "create table stamped (id int primary key, zone text not null,"
+                + " shown text not null)");
+        try (Connection source = DualWriteDatabases.source(database).openJdbc()) {
+            source.createStatement().execute("alter database " + database + " set log_statement = 'all'");
+        }
+        Path log = TestDatabases.source().logFile();
+        long from = Files.size(log);
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            for (String zone : List.of("Asia/Tokyo", "America/New_York")) {
+                statement.execute("set timezone = '" + zone + "'");
+                for (int i = 0; i < 15; i++) {
+                    statement.executeUpdate("insert into stamped select coalesce(max(id), 0) + 1,"
+                            + " current_setting('timezone'), '2026-01-01 00:00+00'::timestamptz::text from stamped");
+                }
+            }
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        DualWriteDatabases.assertIdentical(database, "stamped");
+        assertEquals(2, count(DualWriteDatabases.source(database), "select count(distinct shown) from stamped"));
+
+        String logged;
+        try (var in = Files.newInputStream(log)) {
+            in.skipNBytes(from);
+            logged = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        long full = logged.lines().filter(line -> line.contains("FROM pg_catalog.pg_settings WHERE source IN")).count();
+        long isolationOnly = logged.lines().filter(line -> line.endsWith(
+                "statement: SELECT pg_catalog.current_setting('transaction_isolation')")).count();
+        // The first reads may come before the database's functions were read; each SET forgets what was read.
+        assertTrue(full >= 2 && full <= 8, full + " reads of pg_settings for 30 queued transactions");
+        assertEquals(30, full + isolationOnly, "each queued transaction asked for its isolation level: " + full
+                + " with the settings, " + isolationOnly + " alone");
+    }
+
+    /**
+     * A trigger that sets a session's setting changes it where the session sent nothing: in a database with one, a
+     * queued transaction reads its settings every time, and a later transaction's replay runs under what the trigger
+     * set. Here a trigger on {@code marks} moves the session's search_path, so that a later INSERT into {@code flags}
+     * names another table. (Both tables have a trigger, so their INSERTs replay as their text, not as the source's
+     * rows; the INSERT into marks names its schema: a transaction whose own statements depend on what its trigger set
+     * is another matter, see docs/replay.md.)
+     */
+    @Test
+    void aSettingATriggerSetReachesTheReplayOfLaterTransactions() throws Exception {
+        String database = "dw_queued_settings_trigger";
+        DualWriteDatabases.recreate(database);
+        DualWriteDatabases.onBoth(database, "create schema elsewhere");
+        DualWriteDatabases.onBoth(database, "create function public.move_path() returns trigger language plpgsql as"
+                + " $$ begin if tg_table_name = 'marks' then"
+                + " perform set_config('search_path', 'elsewhere, public', false); end if; return new; end $$");
+        for (String table : List.of("public.flags", "elsewhere.flags", "public.marks")) {
+            DualWriteDatabases.onBoth(database, "create table " + table + " (id int primary key)");
+            DualWriteDatabases.onBoth(database, "create trigger move_path before insert on " + table
+                    + " for each row execute function public.move_path()");
+        }
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            statement.executeUpdate("insert into flags values (1)");
+            // The database's functions are read when its first session starts: once they are, the settings read
+            // for the next transaction are the ones a transaction after the trigger's would reuse, if it could.
+            Thread.sleep(1_000);
+            statement.executeUpdate("insert into flags values (2)");
+            statement.executeUpdate("insert into public.marks values (1)");
+            statement.executeUpdate("insert into flags values (3)");
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        assertEquals(1, count(DualWriteDatabases.source(database), "select count(*) from elsewhere.flags"));
+        DualWriteDatabases.assertIdentical(database, "public.flags", "elsewhere.flags", "public.marks");
     }
 }

@@ -1,6 +1,7 @@
 package io.exodus.proxy.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -26,6 +27,7 @@ class CatalogVolatilityTest {
     private static final String SCHEMA = "exodus_sql_volatility";
 
     private static StatementClassifier classifier;
+    private static FunctionVolatility catalog;
     /** pg_catalog function name → its provolatile ('i', 's' or 'v'; 'v' wins for overloaded names). */
     private static final Map<String, String> builtinVolatility = new HashMap<>();
 
@@ -46,7 +48,8 @@ class CatalogVolatilityTest {
                             result.getString(3)));
                 }
             }
-            classifier = new StatementClassifier(FunctionVolatility.fromCatalog(rows));
+            catalog = FunctionVolatility.fromCatalog(rows);
+            classifier = new StatementClassifier(catalog);
             try (ResultSet result = statement.executeQuery("select p.proname, max(p.provolatile::text) from pg_proc p"
                     + " where p.pronamespace = 'pg_catalog'::regnamespace group by p.proname")) {
                 while (result.next()) {
@@ -172,5 +175,19 @@ class CatalogVolatilityTest {
         for (String name : Set.of("now", "statement_timestamp", "pg_backend_pid", "version", "current_setting")) {
             assertEquals("s", builtinVolatility.get(name), name);
         }
+    }
+
+    /** KnownSettings trusts a statement only when every call it makes can run the server's own code alone. */
+    @Test
+    void onlyServerFunctionsNoOwnFunctionShadowsRunServerCodeOnly() {
+        for (String server : List.of("now", "pg_catalog.now", "current_setting", "coalesce", "length",
+                "pg_catalog.set_config", "mydb.pg_catalog.upper")) {
+            assertTrue(catalog.runsServerCodeOnly(server), server);
+        }
+        for (String other : List.of("exodus_stable_probe", SCHEMA + ".exodus_stable_probe",
+                SCHEMA + ".now", "public.now", "no_such_function", "query_to_xml", "pg_catalog.ts_stat")) {
+            assertFalse(catalog.runsServerCodeOnly(other), other);
+        }
+        assertFalse(FunctionVolatility.withoutCatalog().runsServerCodeOnly("now"), "without a catalog nothing is known");
     }
 }

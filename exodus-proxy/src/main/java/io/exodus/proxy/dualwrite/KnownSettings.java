@@ -1,0 +1,112 @@
+package io.exodus.proxy.dualwrite;
+
+import io.exodus.proxy.backend.Leg;
+import io.exodus.proxy.functions.DatabaseFunctions;
+import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.ClassificationCache;
+import io.exodus.proxy.sql.StatementKind;
+import io.vertx.core.Future;
+
+/**
+ * A session's settings as it last read them from the primary ({@link SessionSettings}), kept for the next queued
+ * transaction while nothing can have changed them. The read scans pg_settings, about a millisecond of the primary's
+ * CPU, and best-effort in mode queued did it for every transaction (docs/benchmarks.md, "Where the source's time
+ * goes"); kept, a queued transaction asks for its isolation level alone.
+ *
+ * <p>What the session sends is seen: a request that changes settings ({@link QueueHandoff#changesSettings}, or names
+ * {@code pg_settings}, whose UPDATE rule calls set_config) forgets them, and a read inside the transaction that ran it
+ * is not kept (its end, or a rollback to a savepoint, undoes what it set). What the session does not send is ruled
+ * out for each statement and for the database: every statement since the read must be a read, a write or a
+ * transaction verb calling only the server's own functions ({@link io.exodus.proxy.sql.FunctionVolatility#runsServerCodeOnly}),
+ * and the database must hold no object that runs code of its own implicitly (a trigger, rule, view, default...: see
+ * {@link DatabaseFunctions#IMPLICIT_CODE}) since before the read. Otherwise, as before, every queued transaction reads
+ * them. One session's, on its event loop.
+ */
+final class KnownSettings {
+    private final DatabaseFunctions database;
+    private final ClassificationCache classifications;
+    /** The settings as SET statements, as last read and still true; null when they must be read. */
+    private String settings;
+    /** The leg they were read from: a session whose primary moved reads them from the new one. */
+    private Leg readFrom;
+    /** The database's {@link DatabaseFunctions#settingsEpoch} when they were read. */
+    private long epoch;
+    /** The current transaction changed settings: what is read in it does not outlive it. */
+    private boolean changedInTransaction;
+
+    KnownSettings(DatabaseFunctions database, ClassificationCache classifications) {
+        this.database = database;
+        this.classifications = classifications;
+    }
+
+    /** The statement that gives a queued transaction the session's settings now ({@link SessionSettings.Read}). */
+    Future<String> statementFrom(Leg primary) {
+        if (settings != null && readFrom == primary && database.settingsSetBySessionsOnly()
+                && database.settingsEpoch() == epoch) {
+            String known = settings;
+            return SessionSettings.isolationFrom(primary)
+                    .map(isolation -> new SessionSettings.Read(isolation, known).statement());
+        }
+        boolean keep = !changedInTransaction && database.settingsSetBySessionsOnly();
+        long epochBefore = database.settingsEpoch();
+        settings = null;
+        return SessionSettings.readFrom(primary).map(read -> {
+            if (keep && !changedInTransaction) {
+                settings = read.settings();
+                readFrom = primary;
+                epoch = epochBefore;
+            }
+            return read.statement();
+        });
+    }
+
+    /** Before each statement text a request runs on the primary. */
+    void beforeStatement(String sql, Classification classification) {
+        if (QueueHandoff.changesSettings(classification) || writes(classification) && namesPgSettings(sql)) {
+            settings = null;
+            changedInTransaction = true;
+        } else if (settings != null && !runsOnlyWhatItSays(classification)) {
+            settings = null;
+        }
+    }
+
+    /** The primary's transaction ended. */
+    void transactionEnded() {
+        changedInTransaction = false;
+    }
+
+    /** Whether no code but the server's own, called by name in the text, can run in it (the database aside). */
+    private boolean runsOnlyWhatItSays(Classification classification) {
+        for (Classification statement : classification.statements()) {
+            StatementKind kind = statement.kind();
+            if (kind != StatementKind.READ && kind != StatementKind.WRITE && kind != StatementKind.TRANSACTION) {
+                return false;
+            }
+            for (String call : statement.functionCalls()) {
+                if (!classifications.volatility().runsServerCodeOnly(call)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean writes(Classification classification) {
+        for (Classification statement : classification.statements()) {
+            if (statement.kind() == StatementKind.WRITE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean namesPgSettings(String sql) {
+        String name = "pg_settings";
+        for (int at = sql.length() - name.length(); at >= 0; at--) {
+            if (sql.regionMatches(true, at, name, 0, name.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
