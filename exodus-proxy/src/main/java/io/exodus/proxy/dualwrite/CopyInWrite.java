@@ -67,6 +67,7 @@ final class CopyInWrite {
         if (refused != null) {
             return refused;
         }
+        queue.beforeWriteRuns();
         boolean secondaryReady = settlement.secondaryReady();
         boolean toSecondary = secondaryReady && !queue.queueTransaction();
         int replayLimit = queue.canQueue() && queue.recording() != null

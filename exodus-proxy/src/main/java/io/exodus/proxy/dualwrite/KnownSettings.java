@@ -33,19 +33,48 @@ final class KnownSettings {
     private long epoch;
     /** The current transaction changed settings: what is read in it does not outlive it. */
     private boolean changedInTransaction;
+    /** The settings as the current transaction's first write found them, when it went to the queue at that write. */
+    private Future<String> atStart;
 
     KnownSettings(DatabaseFunctions database, ClassificationCache classifications) {
         this.database = database;
         this.classifications = classifications;
     }
 
-    /** The statement that gives a queued transaction the session's settings now ({@link SessionSettings.Read}). */
+    /**
+     * The current transaction goes to the queue before its first write reaches the primary: its settings are taken
+     * now, on the primary ahead of that write, for its entry. Settings the transaction's own statements change after
+     * this (a trigger calling set_config) are set again by the same statements when it replays; read at its COMMIT
+     * instead, they would apply to the replay of statements that ran before the change.
+     */
+    void takeAtStart(Leg primary) {
+        if (atStart == null) {
+            atStart = settingsFrom(primary);
+        }
+    }
+
+    /**
+     * The statement that gives a queued transaction its session's settings ({@link SessionSettings.Read}): those
+     * taken at its start, or else those of now; with its isolation level, read now.
+     */
     Future<String> statementFrom(Leg primary) {
+        if (atStart != null) {
+            Future<String> taken = atStart;
+            Future<String> isolation = SessionSettings.isolationFrom(primary);
+            return Future.all(taken, isolation)
+                    .map(both -> new SessionSettings.Read(isolation.result(), taken.result()).statement());
+        }
+        Future<String> settingsNow = settingsFrom(primary);
+        Future<String> isolation = SessionSettings.isolationFrom(primary);
+        return Future.all(settingsNow, isolation)
+                .map(both -> new SessionSettings.Read(isolation.result(), settingsNow.result()).statement());
+    }
+
+    /** The session's settings as SET statements: as last read while they still hold, else read now. */
+    private Future<String> settingsFrom(Leg primary) {
         if (settings != null && readFrom == primary && database.settingsSetBySessionsOnly()
                 && database.settingsEpoch() == epoch) {
-            String known = settings;
-            return SessionSettings.isolationFrom(primary)
-                    .map(isolation -> new SessionSettings.Read(isolation, known).statement());
+            return Future.succeededFuture(settings);
         }
         boolean keep = !changedInTransaction && database.settingsSetBySessionsOnly();
         long epochBefore = database.settingsEpoch();
@@ -56,7 +85,7 @@ final class KnownSettings {
                 readFrom = primary;
                 epoch = epochBefore;
             }
-            return read.statement();
+            return read.settings();
         });
     }
 
@@ -73,6 +102,7 @@ final class KnownSettings {
     /** The primary's transaction ended. */
     void transactionEnded() {
         changedInTransaction = false;
+        atStart = null;
     }
 
     /** Whether no code but the server's own, called by name in the text, can run in it (the database aside). */

@@ -174,6 +174,10 @@ final class LockstepWrite {
         if (refused != null) {
             return refused;
         }
+        if (ahead == 0) {
+            // Nothing of the request ran: the primary is between requests, where a query of Exodus's own may go.
+            queue.beforeWriteRuns();
+        }
         if (queue.queueTransaction() && verb() == TransactionVerb.PREPARE_TRANSACTION) {
             return queue.entryBeforePrepare(plan.fingerprint()).compose(entryRefused -> entryRefused == null
                     ? runOnPrimary(primary)

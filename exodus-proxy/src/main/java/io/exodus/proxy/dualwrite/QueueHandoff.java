@@ -226,6 +226,17 @@ final class QueueHandoff {
         relay.secondaryConnection().detachForQueue();
     }
 
+    /**
+     * A write is about to be sent to the primary, which is between requests: if the transaction goes to the queue
+     * and wrote nothing yet, its entry replays under the settings from before this write ({@link
+     * KnownSettings#takeAtStart}).
+     */
+    void beforeWriteRuns() {
+        if (queueTransaction() && !recordedWrites()) {
+            settings.takeAtStart(relay.primary());
+        }
+    }
+
     /** The queued transaction committed on the primary together with its queue entry. */
     void queuedTransactionCommitted() {
         endQueueing(true);
