@@ -20,7 +20,8 @@ import io.vertx.core.Future;
  * transaction verb calling only the server's own functions ({@link io.exodus.proxy.sql.FunctionVolatility#runsServerCodeOnly}),
  * and the database must hold no object that runs code of its own implicitly (a trigger, rule, view, default...: see
  * {@link DatabaseFunctions#IMPLICIT_CODE}) since before the read. Otherwise, as before, every queued transaction reads
- * them. One session's, on its event loop.
+ * them. A transaction queued from its start takes them before its first write ({@link #takeAtStart}); docs/adr/0050.
+ * One session's, on its event loop.
  */
 final class KnownSettings {
     private final DatabaseFunctions database;
@@ -53,21 +54,20 @@ final class KnownSettings {
         }
     }
 
+    /** Whether the current transaction's settings were taken before its first write. */
+    boolean takenAtStart() {
+        return atStart != null;
+    }
+
     /**
      * The statement that gives a queued transaction its session's settings ({@link SessionSettings.Read}): those
      * taken at its start, or else those of now; with its isolation level, read now.
      */
     Future<String> statementFrom(Leg primary) {
-        if (atStart != null) {
-            Future<String> taken = atStart;
-            Future<String> isolation = SessionSettings.isolationFrom(primary);
-            return Future.all(taken, isolation)
-                    .map(both -> new SessionSettings.Read(isolation.result(), taken.result()).statement());
-        }
-        Future<String> settingsNow = settingsFrom(primary);
+        Future<String> settingsThen = atStart != null ? atStart : settingsFrom(primary);
         Future<String> isolation = SessionSettings.isolationFrom(primary);
-        return Future.all(settingsNow, isolation)
-                .map(both -> new SessionSettings.Read(isolation.result(), settingsNow.result()).statement());
+        return Future.all(settingsThen, isolation)
+                .map(both -> new SessionSettings.Read(isolation.result(), settingsThen.result()).statement());
     }
 
     /** The session's settings as SET statements: as last read while they still hold, else read now. */

@@ -11,6 +11,7 @@ import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.PreparedStatementVerb;
+import io.exodus.proxy.sql.SettingAssignments;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.sql.PartitionDetach;
@@ -392,7 +393,11 @@ final class QueueHandoff {
     /**
      * A request that changes the session's settings after the transaction's first write keeps the transaction out of
      * the queue: its entry carries the settings as they are at COMMIT (see {@link SessionSettings}), under which the
-     * writes before the change would be replayed, and an unqualified name could then mean another table.
+     * writes before the change would be replayed, and an unqualified name could then mean another table. Not so for
+     * a plain {@code SET name TO value} when the settings were taken before that first write ({@link
+     * KnownSettings#takeAtStart}): the recording holds the SET where it ran, and it does the same on the applier's
+     * connection ({@link SettingAssignments}); a {@code SET LOCAL lock_timeout} in the middle of a transaction is
+     * common.
      */
     void beforeRequest(UnitPlan plan) {
         boolean afterWrites = recording != null && recording.hasWrites();
@@ -406,7 +411,8 @@ final class QueueHandoff {
                     }
                 }
             }
-            if (afterWrites && changesSettings(classification)) {
+            if (afterWrites && changesSettings(classification)
+                    && !(settings.takenAtStart() && SettingAssignments.only(sql))) {
                 recording.refuse("it changes the session's settings after its first write, and its queue entry would "
                         + "replay those writes under the settings at its end");
                 afterWrites = false;

@@ -98,7 +98,10 @@ public class SourceFunctions {
         var pool = connections.to(endpoints.source(), database);
         return pool.query(FunctionVolatility.DATABASE_QUERY).execute().map(SourceFunctions::rows)
                 .compose(rows -> pool.query(DatabaseFunctions.IMPLICIT_CODE).execute()
-                        .map(found -> new DatabaseFunctions.Reading(rows, found.iterator().next().getBoolean(0))));
+                        .map(found -> new DatabaseFunctions.Reading(rows, found.iterator().next().getBoolean(0)))
+                        // A server that cannot answer it (no pg_depend as PostgreSQL has it) is taken to have such
+                        // code: sessions read their settings for every queued transaction, as they always did.
+                        .otherwise(failure -> new DatabaseFunctions.Reading(rows, true)));
     }
 
     private static List<CatalogRow> rows(Iterable<Row> result) {

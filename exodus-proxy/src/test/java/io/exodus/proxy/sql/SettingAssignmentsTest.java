@@ -1,0 +1,31 @@
+package io.exodus.proxy.sql;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class SettingAssignmentsTest {
+
+    @Test
+    void plainAssignmentsOfValuesReplayAnywhere() {
+        for (String sql : List.of("SET search_path = elsewhere, public", "set local lock_timeout to '5s'",
+                "SET SESSION work_mem = 65536;", "/* why */ SET app.tenant TO 'a'; SET LOCAL \"app\".\"x\" = 1",
+                "SET statement_timeout TO 'default'")) {
+            assertTrue(SettingAssignments.only(sql), sql);
+        }
+    }
+
+    @Test
+    void whatGoesBackToTheConnectionsOwnValuesOrHasAFormOfItsOwnDoesNot() {
+        for (String sql : List.of("RESET search_path", "RESET ALL", "DISCARD ALL", "SET search_path TO DEFAULT",
+                "set local work_mem = default", "SET ROLE app", "SET SESSION AUTHORIZATION app", "SET TIME ZONE 'UTC'",
+                "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SET CONSTRAINTS ALL DEFERRED",
+                "SET search_path = a; INSERT INTO t VALUES (1)", "SELECT set_config('a.b', 'c', false)", "SET x",
+                "", ";")) {
+            assertFalse(SettingAssignments.only(sql), sql);
+        }
+    }
+}
