@@ -60,14 +60,14 @@ final class KnownSettings {
     }
 
     /**
-     * The statement that gives a queued transaction its session's settings ({@link SessionSettings.Read}): those
+     * The statement that gives a queued transaction its session's settings ({@link SessionSettings#statement}): those
      * taken at its start, or else those of now; with its isolation level, read now.
      */
     Future<String> statementFrom(Leg primary) {
         Future<String> settingsThen = atStart != null ? atStart : settingsFrom(primary);
         Future<String> isolation = SessionSettings.isolationFrom(primary);
         return Future.all(settingsThen, isolation)
-                .map(both -> new SessionSettings.Read(isolation.result(), settingsThen.result()).statement());
+                .map(both -> SessionSettings.statement(isolation.result(), settingsThen.result()));
     }
 
     /** The session's settings as SET statements: as last read while they still hold, else read now. */
@@ -79,13 +79,13 @@ final class KnownSettings {
         boolean keep = !changedInTransaction && database.settingsSetBySessionsOnly();
         long epochBefore = database.settingsEpoch();
         settings = null;
-        return SessionSettings.readFrom(primary).map(read -> {
+        return SessionSettings.settingsFrom(primary).map(read -> {
             if (keep && !changedInTransaction) {
-                settings = read.settings();
+                settings = read;
                 readFrom = primary;
                 epoch = epochBefore;
             }
-            return read.settings();
+            return read;
         });
     }
 

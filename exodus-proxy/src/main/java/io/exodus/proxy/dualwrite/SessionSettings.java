@@ -33,46 +33,45 @@ final class SessionSettings {
     /** The settings whose value PostgreSQL shows as a list of quoted identifiers (GUC_LIST_QUOTE). */
     private static final Set<String> LIST_OF_NAMES = Set.of("search_path", "temp_tablespaces",
             "session_preload_libraries", "local_preload_libraries", "shared_preload_libraries");
-    /** The isolation level of the transaction being queued, read with the settings. */
+    /** The isolation level of the transaction being queued, read as it commits. */
     static final String ISOLATION = "SELECT pg_catalog.current_setting('transaction_isolation')";
 
     private SessionSettings() {
     }
 
     /**
-     * What gives a queued transaction's replay the primary session's settings now: its isolation level, then the
-     * settings the session changed.
+     * What gives a queued transaction's replay the primary session's settings: its isolation level, then the settings
+     * the session changed.
      * <p>
      * Nothing here may take the transaction's snapshot, after which PostgreSQL refuses the stream's own {@code BEGIN
      * ISOLATION LEVEL SERIALIZABLE}, {@code SET TRANSACTION ISOLATION LEVEL} or {@code DEFERRABLE} (set with a SELECT
      * of set_config, the settings did, and such entries were parked): SET statements only. The level is set too, for
      * a transaction whose level came from elsewhere than its own statements.
      *
-     * @param isolation the {@code SET TRANSACTION ISOLATION LEVEL} of the transaction
+     * @param isolation the {@code SET TRANSACTION ISOLATION LEVEL} of the transaction ({@link #isolationFrom})
      * @param settings  the session's changed settings as SET statements, empty when it changed none
+     *                  ({@link #settingsFrom})
      */
-    record Read(String isolation, String settings) {
-        String statement() {
-            return settings.isEmpty() ? isolation : isolation + ";\n" + settings;
-        }
+    static String statement(String isolation, String settings) {
+        return settings.isEmpty() ? isolation : isolation + ";\n" + settings;
     }
 
-    /** Reads the isolation level and every setting the session changed (a scan of pg_settings: about 1 ms). */
-    static Future<Read> readFrom(Leg primary) {
+    /** Reads every setting the session changed, as SET statements (a scan of pg_settings: about 1 ms). */
+    static Future<String> settingsFrom(Leg primary) {
         TextRows rows = new TextRows();
-        return primary.send(FrontendMessages.query(ISOLATION + ";\n" + QUERY), 1, rows).compose(reply -> {
-            if (reply.failed() || rows.rows().isEmpty()) {
+        return primary.send(FrontendMessages.query(QUERY), 1, rows).compose(reply -> {
+            if (reply.failed()) {
                 return Future.failedFuture(notListed(reply));
             }
             List<String[]> settings = new ArrayList<>();
-            for (List<String> row : rows.rows().subList(1, rows.rows().size())) {
+            for (List<String> row : rows.rows()) {
                 settings.add(new String[] {row.get(0), row.get(1)});
             }
-            return Future.succeededFuture(new Read(isolation(rows.rows().get(0).get(0)), setStatements(settings)));
+            return Future.succeededFuture(setStatements(settings));
         });
     }
 
-    /** Reads the transaction's isolation level alone, as {@link Read#isolation()}. */
+    /** Reads the transaction's isolation level, as the {@code SET TRANSACTION} that gives it. */
     static Future<String> isolationFrom(Leg primary) {
         TextRows rows = new TextRows();
         return primary.send(FrontendMessages.query(ISOLATION), 1, rows).compose(reply -> reply.failed()
