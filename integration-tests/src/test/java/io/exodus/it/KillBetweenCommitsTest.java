@@ -102,8 +102,9 @@ class KillBetweenCommitsTest {
                     "select count(*) from exodus.divergent_tables where table_name = 'items'"
                             + " and reason like 'a transaction committed on the target only%'") == 1),
                     Support.withLog(second, "the next proxy did not find the transaction on the target only"));
-            assertTrue(second.logText().contains("committed on the target only"), Support.withLog(second,
-                    "the log says what happened"));
+            // The mark is written before the line reaches the log file: wait for the line as for the mark.
+            assertTrue(Support.await(FOUND_WITHIN, () -> second.logText().contains("committed on the target only")),
+                    Support.withLog(second, "the log says what happened"));
             assertEquals(0, Support.queryLong(target,
                     "select count(*) from exodus.commit_markers where primary_xid is not null"));
 
