@@ -18,6 +18,10 @@
 #                                    connects over TCP, to the proxy and "direct" to the source alike)
 #   BENCH_PROXY_APP=exodus-proxy/target/quarkus-app
 #                                    the packaged proxy to run: another build's quarkus-app folder, for an A/B
+#   BENCH_AB_APP=                    a second proxy ("B") in the same run, in front of the same two servers (a fleet of
+#                                    its own): another build's quarkus-app folder; each policy runs through both, in
+#                                    turn, and the table gets a row for each
+#   BENCH_AB_JAVA_OPTS=$BENCH_JAVA_OPTS  the second proxy's JVM options
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +35,8 @@ BENCH_POLICIES="${BENCH_POLICIES:-both-required two-phase-commit best-effort}"
 BENCH_REPEAT="${BENCH_REPEAT:-1}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
 BENCH_UNIX_SOCKETS="${BENCH_UNIX_SOCKETS:-false}"
+BENCH_AB_APP="${BENCH_AB_APP:-}"
+BENCH_AB_JAVA_OPTS="${BENCH_AB_JAVA_OPTS-$BENCH_JAVA_OPTS}"
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
 
 log() { printf '[dual-write bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -49,8 +55,11 @@ fi
 
 WORK="$(mktemp -d /tmp/exodus-dual-bench.XXXXXX)"
 cp -r "$BENCH_PROXY_APP" "$WORK/app"
+[[ -z $BENCH_AB_APP ]] || cp -r "$BENCH_AB_APP" "$WORK/app-b"
 PROXY_PID=""
+PROXY_B_PID=""
 cleanup() {
+    [[ -z $PROXY_B_PID ]] || kill -TERM "$PROXY_B_PID" 2>/dev/null || true
     if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
         kill -TERM "$PROXY_PID" 2>/dev/null || true
         for _ in $(seq 1 300); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.2; done
@@ -84,19 +93,46 @@ for port in "$source_port" "$target_port"; do
         || { cat "$WORK/init-$port.log" >&2; die "pgbench -i failed"; }
 done
 
+declare -A LISTEN_OF=([A]="$listen_port") HTTP_OF=([A]="$http_port") PID_OF=([A]="$PROXY_PID")
+PROXIES="A"
+if [[ -n $BENCH_AB_APP ]]; then
+    b_listen="$(free_port)"
+    b_http="$(free_port)"
+    log "Starting proxy B ($BENCH_AB_APP) on port $b_listen, in front of the same servers"
+    # shellcheck disable=SC2086 # options list
+    env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_DEMO_ENABLED=false EXODUS_LISTEN_PORT="$b_listen" \
+        QUARKUS_HTTP_PORT="$b_http" EXODUS_TLS_MODE=disable EXODUS_MIGRATION_PHASE=dual-write \
+        EXODUS_ADMIN_TOKEN="$TOKEN" EXODUS_CONTROL_FLEET=bench-b \
+        EXODUS_SOURCE_URL="postgresql://$PG_USER:$PASSWORD@$HOST:$source_port/$PG_DB?sslmode=disable" \
+        EXODUS_TARGET_URL="postgresql://$PG_USER:$PASSWORD@$HOST:$target_port/$PG_DB?sslmode=disable" \
+        java $BENCH_AB_JAVA_OPTS -jar "$WORK/app-b/quarkus-run.jar" </dev/null >"$WORK/proxy-b.log" 2>&1 &
+    PROXY_B_PID=$!
+    for _ in $(seq 1 600); do
+        can_connect "$b_listen" && break
+        kill -0 "$PROXY_B_PID" 2>/dev/null || { cat "$WORK/proxy-b.log" >&2; die "proxy B exited"; }
+        sleep 0.2
+    done
+    can_connect "$b_listen" || die "proxy B did not listen"
+    LISTEN_OF[B]="$b_listen"
+    HTTP_OF[B]="$b_http"
+    PID_OF[B]="$PROXY_B_PID"
+    PROXIES="A B"
+fi
+
+# set_policy PROXY POLICY
 set_policy() {
     curl -sf -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-        -d "{\"policy\":\"$1\"}" "http://$HOST:$http_port/exodus/migration/policy" >/dev/null \
-        || die "could not switch the policy to $1"
+        -d "{\"policy\":\"$2\"}" "http://$HOST:${HTTP_OF[$1]}/exodus/migration/policy" >/dev/null \
+        || die "could not switch proxy $1's policy to $2"
 }
 
 # shellcheck source=bench/lib/measure.sh
 source "$REPO_ROOT/bench/lib/measure.sh"
 # Echoes "TPS proxy source target": TPS and the CPU µs per transaction of the proxy and of each server.
 run_pgbench() {
-    local port="$1" mode="$2" label="$3"
+    local port="$1" mode="$2" label="$3" proxy_pid="${4:-$PROXY_PID}"
     local out="$WORK/$label.log" proxy0 source0 target0
-    proxy0="$(cpu_ticks "$PROXY_PID")"
+    proxy0="$(cpu_ticks "$proxy_pid")"
     source0="$(server_ticks "$SOURCE_PM")"
     target0="$(server_ticks "$TARGET_PM")"
     if ! pgbench -n -h "$HOST" -p "$port" -U "$PG_USER" -M "$mode" -c "$BENCH_CLIENTS" -j 2 -T "$BENCH_SECONDS" \
@@ -109,9 +145,25 @@ run_pgbench() {
     local tps count
     tps="$(awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' "$out")"
     count="$(awk -F': ' '/^number of transactions actually processed/ { print $2 + 0 }' "$out")"
-    echo "$tps $(per_transaction $(($(cpu_ticks "$PROXY_PID") - proxy0)) "$count")" \
+    echo "$tps $(per_transaction $(($(cpu_ticks "$proxy_pid") - proxy0)) "$count")" \
         "$(per_transaction $(($(server_ticks "$SOURCE_PM") - source0)) "$count")" \
         "$(per_transaction $(($(server_ticks "$TARGET_PM") - target0)) "$count")"
+}
+
+# Echoes "step sum_seconds count" for each step of exodus.commit.steps under policy $2, from proxy $1's Prometheus.
+commit_steps() {
+    curl -sf "http://$HOST:${HTTP_OF[$1]}/q/metrics" | awk -v policy="$2" '
+        /^exodus_commit_steps_seconds_(sum|count)\{/ && index($0, "policy=\"" policy "\"") {
+            match($0, /step="[^"]*"/); step = substr($0, RSTART + 6, RLENGTH - 7)
+            if ($0 ~ /_sum\{/) sum[step] = $NF; else count[step] = $NF
+        }
+        END { for (s in count) print s, sum[s], count[s] }'
+}
+
+# Echoes "step=µs ..." for what each step of the policy's commits took on average between two commit_steps readings.
+step_means() {
+    awk 'NR == FNR { sum0[$1] = $2; count0[$1] = $3; next }
+        { n = $3 - count0[$1]; if (n > 0) printf "%s=%.0f ", $1, ($2 - sum0[$1]) * 1e6 / n }' "$1" "$2"
 }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -120,15 +172,17 @@ SOURCE_PM="$(postmaster_of "$source_port")" || die "cannot find the source's pos
 TARGET_PM="$(postmaster_of "$target_port")" || die "cannot find the target's postmaster"
 
 # Each protocol takes its own paths through the proxy: the JIT compiles them all before anything is timed.
-set_policy both-required
-for mode in $BENCH_MODES; do
-    log "Warm-up: ${BENCH_WARMUP_SECONDS}s through the proxy, -M $mode"
-    pgbench -n -h "$HOST" -p "$listen_port" -U "$PG_USER" -M "$mode" -c "$BENCH_CLIENTS" -j 2 \
-        -T "$BENCH_WARMUP_SECONDS" "$PG_DB" >"$WORK/warmup-$mode.log" 2>&1 \
-        || die "warm-up failed: $(tail -n 3 "$WORK/warmup-$mode.log")"
+for proxy in $PROXIES; do
+    set_policy "$proxy" both-required
+    for mode in $BENCH_MODES; do
+        log "Warm-up: ${BENCH_WARMUP_SECONDS}s through proxy $proxy, -M $mode"
+        pgbench -n -h "$HOST" -p "${LISTEN_OF[$proxy]}" -U "$PG_USER" -M "$mode" -c "$BENCH_CLIENTS" -j 2 \
+            -T "$BENCH_WARMUP_SECONDS" "$PG_DB" >"$WORK/warmup-$proxy-$mode.log" 2>&1 \
+            || die "warm-up failed: $(tail -n 3 "$WORK/warmup-$proxy-$mode.log")"
+    done
 done
 
-declare -A results proxycpu sourcecpu targetcpu
+declare -A results proxycpu sourcecpu targetcpu steps
 for ((r = 1; r <= BENCH_REPEAT; r++)); do
     for mode in $BENCH_MODES; do
         read -r tps proxy_us source_us target_us <<<"$(run_pgbench "$source_port" "$mode" "direct-$mode-$r")"
@@ -136,13 +190,25 @@ for ((r = 1; r <= BENCH_REPEAT; r++)); do
         sourcecpu["direct $mode"]+="$source_us "
         log "repeat $r -M $mode direct: $tps tps, source CPU ${source_us} µs/tx"
         for policy in $BENCH_POLICIES; do
-            set_policy "$policy"
-            read -r tps proxy_us source_us target_us <<<"$(run_pgbench "$listen_port" "$mode" "$policy-$mode-$r")"
-            results["$policy $mode"]+="$tps "
-            proxycpu["$policy $mode"]+="$proxy_us "
-            sourcecpu["$policy $mode"]+="$source_us "
-            targetcpu["$policy $mode"]+="$target_us "
-            log "repeat $r -M $mode $policy: $tps tps, CPU µs/tx proxy ${proxy_us}, source ${source_us}, target ${target_us}"
+            # With two proxies, which goes first alternates from one repeat to the next.
+            order="$PROXIES"
+            ((r % 2 == 0)) && [[ $PROXIES == "A B" ]] && order="B A"
+            for proxy in $order; do
+                key="$policy $mode"
+                [[ $proxy == A ]] || key="$policy $mode $proxy"
+                set_policy "$proxy" "$policy"
+                commit_steps "$proxy" "$policy" >"$WORK/steps-before"
+                read -r tps proxy_us source_us target_us <<<"$(run_pgbench "${LISTEN_OF[$proxy]}" "$mode" \
+                    "$policy-$mode-$r-$proxy" "${PID_OF[$proxy]}")"
+                commit_steps "$proxy" "$policy" >"$WORK/steps-after"
+                steps["$key"]+="$(step_means "$WORK/steps-before" "$WORK/steps-after")
+"
+                results["$key"]+="$tps "
+                proxycpu["$key"]+="$proxy_us "
+                sourcecpu["$key"]+="$source_us "
+                targetcpu["$key"]+="$target_us "
+                log "repeat $r -M $mode $policy (proxy $proxy): $tps tps, CPU µs/tx proxy ${proxy_us}, source ${source_us}, target ${target_us}"
+            done
         done
     done
 done
@@ -159,10 +225,31 @@ for mode in $BENCH_MODES; do
     direct="$(echo "${results["direct $mode"]}" | median)"
     echo "| $mode | direct (source only) | $direct | 1.00 | – | $(echo "${sourcecpu["direct $mode"]}" | median) | – |"
     for policy in $BENCH_POLICIES; do
-        tps="$(echo "${results["$policy $mode"]}" | median)"
-        ratio="$(awk -v a="$tps" -v b="$direct" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-        echo "| $mode | Exodus $policy | $tps | $ratio | $(echo "${proxycpu["$policy $mode"]}" | median)" \
-            "| $(echo "${sourcecpu["$policy $mode"]}" | median) | $(echo "${targetcpu["$policy $mode"]}" | median) |"
+        for proxy in $PROXIES; do
+            key="$policy $mode"
+            label="Exodus $policy"
+            [[ $proxy == A ]] || { key="$policy $mode $proxy"; label="Exodus B $policy"; }
+            tps="$(echo "${results["$key"]}" | median)"
+            ratio="$(awk -v a="$tps" -v b="$direct" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+            echo "| $mode | $label | $tps | $ratio | $(echo "${proxycpu["$key"]}" | median)" \
+                "| $(echo "${sourcecpu["$key"]}" | median) | $(echo "${targetcpu["$key"]}" | median) |"
+        done
+    done
+done
+echo
+echo "Where a transaction's rows stay locked on the source (exodus.commit.steps, mean µs per commit of each repeat):"
+echo "from the source's answer to the last write (after-last-write: the client's next statements and COMMIT) until"
+echo "its COMMIT or COMMIT PREPARED answered (held)."
+echo
+for mode in $BENCH_MODES; do
+    for policy in $BENCH_POLICIES; do
+        for proxy in $PROXIES; do
+            key="$policy $mode"
+            [[ $proxy == A ]] || key="$policy $mode $proxy"
+            printf '%s' "${steps["$key"]}" | while read -r line; do
+                [[ -n $line ]] && echo "    $mode $policy (proxy $proxy): $line"
+            done
+        done
     done
 done
 echo

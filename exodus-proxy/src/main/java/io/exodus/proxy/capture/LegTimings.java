@@ -1,6 +1,7 @@
 package io.exodus.proxy.capture;
 
 import io.exodus.proxy.metrics.CommitOutcome;
+import io.exodus.proxy.metrics.CommitStep;
 import io.exodus.proxy.metrics.DualWriteMetrics;
 import io.exodus.proxy.metrics.SecondaryDetachment;
 import io.exodus.proxy.metrics.StatementClass;
@@ -40,6 +41,11 @@ public final class LegTimings implements DualWriteMetrics {
     @Override
     public void commit(ConsistencyPolicy policy, CommitOutcome outcome, long startedNanos) {
         meters.commit(policy, outcome, startedNanos);
+    }
+
+    @Override
+    public void commitStep(ConsistencyPolicy policy, CommitStep step, long startedNanos) {
+        meters.commitStep(policy, step, startedNanos);
     }
 
     @Override

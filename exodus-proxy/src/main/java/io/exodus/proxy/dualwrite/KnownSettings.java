@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.functions.DatabaseFunctions;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
+import io.exodus.proxy.sql.FunctionVolatility;
 import io.exodus.proxy.sql.StatementKind;
 import io.vertx.core.Future;
 
@@ -17,7 +18,7 @@ import io.vertx.core.Future;
  * {@code pg_settings}, whose UPDATE rule calls set_config) forgets them, and a read inside the transaction that ran it
  * is not kept (its end, or a rollback to a savepoint, undoes what it set). What the session does not send is ruled
  * out for each statement and for the database: every statement since the read must be a read, a write or a
- * transaction verb calling only the server's own functions ({@link io.exodus.proxy.sql.FunctionVolatility#runsServerCodeOnly}),
+ * transaction verb calling only the server's own functions ({@link FunctionVolatility#runsServerCodeOnly}),
  * and the database must hold no object that runs code of its own implicitly (a trigger, rule, view, default...: see
  * {@link DatabaseFunctions#IMPLICIT_CODE}) since before the read. Otherwise, as before, every queued transaction reads
  * them. A transaction queued from its start takes them before its first write ({@link #takeAtStart}); docs/adr/0050.
@@ -91,12 +92,25 @@ final class KnownSettings {
 
     /** Before each statement text a request runs on the primary. */
     void beforeStatement(String sql, Classification classification) {
-        if (QueueHandoff.changesSettings(classification) || writes(classification) && namesPgSettings(sql)) {
+        if (setsSettings(sql, classification)) {
             settings = null;
             changedInTransaction = true;
-        } else if (settings != null && !runsOnlyWhatItSays(classification)) {
+        } else if (settings != null && !runsOnlyWhatItSays(classification, classifications.volatility())) {
             settings = null;
         }
+    }
+
+    /**
+     * Whether running the statement may change a setting, as far as its text can tell: the database's own objects
+     * aside ({@link DatabaseFunctions#settingsSetBySessionsOnly}), which the caller rules out.
+     */
+    static boolean maySetSettings(String sql, Classification classification, FunctionVolatility volatility) {
+        return setsSettings(sql, classification) || !runsOnlyWhatItSays(classification, volatility);
+    }
+
+    /** SET, RESET, set_config, an UPDATE of pg_settings: the statement changes settings. */
+    private static boolean setsSettings(String sql, Classification classification) {
+        return QueueHandoff.changesSettings(classification) || writes(classification) && namesPgSettings(sql);
     }
 
     /** The primary's transaction ended. */
@@ -106,14 +120,14 @@ final class KnownSettings {
     }
 
     /** Whether no code but the server's own, called by name in the text, can run in it (the database aside). */
-    private boolean runsOnlyWhatItSays(Classification classification) {
+    private static boolean runsOnlyWhatItSays(Classification classification, FunctionVolatility volatility) {
         for (Classification statement : classification.statements()) {
             StatementKind kind = statement.kind();
             if (kind != StatementKind.READ && kind != StatementKind.WRITE && kind != StatementKind.TRANSACTION) {
                 return false;
             }
             for (String call : statement.functionCalls()) {
-                if (!classifications.volatility().runsServerCodeOnly(call)) {
+                if (!volatility.runsServerCodeOnly(call)) {
                     return false;
                 }
             }

@@ -237,6 +237,7 @@ final class LockstepWrite {
                 }
                 return Future.succeededFuture(reply(held.asIs()));
             }
+            relay.commits().primaryWrote();
             if (!secondaryReady && !queue.queueTransaction() && plan.shape() == UnitShape.SEQUENTIAL
                     && plan.statementText() != null) {
                 Future<Boolean> handled = outsideTransactionWithoutSecondary(p);
@@ -317,6 +318,7 @@ final class LockstepWrite {
             // what keeps other writers of these rows behind this transaction on both databases. Nothing waits for
             // it before the transaction ends, so it is written with the transaction's next request that is.
             secondaryTransaction.joined(true);
+            relay.commits().secondaryBehind();
             applied.onSuccess(s -> {
                 if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                     Divergence.Kind kind = WriteSettlement.kindOf(s);

@@ -3,7 +3,6 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.catchup.CatchUpQueueSql;
-import io.exodus.proxy.wire.FrontendMessages;
 import io.vertx.core.Future;
 
 import java.util.Collection;
@@ -29,30 +28,37 @@ record SecondaryCommit(String sql, Long marker, boolean outcomeFollowed, LegRepl
      * @param markerWithoutId whether a marker is worth writing when it cannot name the primary's transaction (the
      *                        replay queue uses it to tell whether a COMMIT whose answer was lost committed)
      * @param tables          what the transaction writes, for the marker; null inside when not known
+     * @param early           the read made ahead of the commit, null without one: used when it asked what the marker
+     *                        needs now
      */
     static Future<SecondaryCommit> choose(QueueHandoff queue, Leg primary, String database, boolean markerWithoutId,
-            Supplier<Collection<String>> tables) {
+            Supplier<Collection<String>> tables, PrimaryTransactionRead early) {
         return queue.commitMarkersMade().compose(made -> {
             boolean withId = made && queue.catchUp().primaryOutcomesReadable(database);
             if (!made || !withId && !markerWithoutId) {
                 return Future.succeededFuture(PLAIN);
             }
-            TextRows rows = new TextRows();
-            return primary.send(FrontendMessages.query(withId ? CatchUpQueueSql.PRIMARY_XID
-                    : CatchUpQueueSql.PRIMARY_READ_ONLY), 1, rows).map(reply -> {
-                        if (reply.failed()) {
-                            return new SecondaryCommit(null, null, false, reply);
-                        }
-                        boolean answered = !rows.rows().isEmpty();
-                        if (answered && "t".equals(rows.rows().get(0).get(1))) {
-                            return PLAIN;
-                        }
-                        String xid = answered ? rows.rows().get(0).get(0) : null;
-                        Long primaryXid = xid == null ? null : Long.valueOf(xid);
-                        long marker = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-                        return new SecondaryCommit(CatchUpQueueSql.commitWithMarker(marker, primaryXid,
-                                primaryXid == null ? null : tables.get()), marker, primaryXid != null, null);
-                    });
+            PrimaryTransactionRead read;
+            if (early != null && early.withId() == withId) {
+                read = early;
+                primary.flush(); // the read may still wait for a next request: the COMMIT is the next
+            } else {
+                read = PrimaryTransactionRead.now(primary, withId);
+            }
+            return read.reply().map(reply -> {
+                if (reply.failed()) {
+                    return new SecondaryCommit(null, null, false, reply);
+                }
+                boolean answered = !read.rows().rows().isEmpty();
+                if (answered && "t".equals(read.rows().rows().get(0).get(1))) {
+                    return PLAIN;
+                }
+                String xid = answered ? read.rows().rows().get(0).get(0) : null;
+                Long primaryXid = xid == null ? null : Long.valueOf(xid);
+                long marker = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+                return new SecondaryCommit(CatchUpQueueSql.commitWithMarker(marker, primaryXid,
+                        primaryXid == null ? null : tables.get()), marker, primaryXid != null, null);
+            });
         });
     }
 }

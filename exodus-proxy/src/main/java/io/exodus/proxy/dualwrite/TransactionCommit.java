@@ -5,6 +5,7 @@ import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.metrics.CommitOutcome;
+import io.exodus.proxy.metrics.CommitStep;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
@@ -14,7 +15,9 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import org.jboss.logging.Logger;
 
+import java.util.Collection;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Ends a transaction that wrote on both legs, as the consistency policy says. The client hears the outcome as soon
@@ -37,8 +40,10 @@ final class TransactionCommit {
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private final TwoPhaseCommit twoPhase;
+    private final CommitSteps steps;
     /** Why the current transaction cannot end with PREPARE TRANSACTION (see {@link #beforeRequest}), or null. */
     private String unpreparable;
+    private final MarkerReadAhead readAhead;
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
 
@@ -48,7 +53,30 @@ final class TransactionCommit {
         this.dual = dual;
         this.queue = relay.queue();
         this.secondaryTransaction = relay.secondaryTransaction();
-        this.twoPhase = new TwoPhaseCommit(relay, dual);
+        this.steps = new CommitSteps(dual.metrics());
+        this.readAhead = new MarkerReadAhead(relay, dual.functions().of(relay.databaseName()));
+        this.twoPhase = new TwoPhaseCommit(relay, dual, steps);
+    }
+
+    /** The primary answered a write of the current transaction: its rows are locked there from now on. */
+    void primaryWrote() {
+        steps.primaryWrote();
+    }
+
+    /**
+     * A write of the client's open transaction that the secondary applies behind the primary: the first one reads
+     * what the commit marker needs of the primary's transaction, written with the client's next request (see
+     * {@link PrimaryTransactionRead}). Only where the commit reads it: not under two-phase-commit, nor where the
+     * primary commits first without a queue.
+     */
+    void secondaryBehind() {
+        if (relay.currentPolicy().usesTwoPhaseCommit() || queue.catchUp() == null
+                || !queue.canQueue() && !relay.currentPolicy().secondaryCommitsFirst(relay.secondaryIsTarget())
+                || relay.primary().transactionStatus() != TransactionStatus.IN_TRANSACTION
+                || !queue.catchUp().commitMarkersReady(relay.databaseName())) {
+            return;
+        }
+        readAhead.afterWrite(queue.catchUp().primaryOutcomesReadable(relay.databaseName()));
     }
 
     /**
@@ -175,8 +203,12 @@ final class TransactionCommit {
         }
         long started = System.nanoTime();
         ConsistencyPolicy policy = relay.currentPolicy();
+        steps.began(policy);
         return queue.queuedCommitSql(plan.fingerprint())
-                .compose(sql -> primary.send(FrontendMessages.query(sql), 1, client.noticesOnly()))
+                .compose(sql -> {
+                    steps.took(CommitStep.PRIMARY_READ, started);
+                    return primaryCommit(FrontendMessages.query(sql), client.noticesOnly());
+                })
                 .map(c -> {
                     if (c.failed()) {
                         // The client sees the server's error as it would directly (a deferred constraint failing
@@ -218,6 +250,7 @@ final class TransactionCommit {
         if (relay.primary().transactionStatus() == TransactionStatus.IDLE) {
             unpreparable = null;
         }
+        readAhead.beforeRequest(plan);
         if (unpreparable != null || !relay.currentPolicy().usesTwoPhaseCommit()) {
             return;
         }
@@ -260,6 +293,7 @@ final class TransactionCommit {
     private Future<Void> commitBoth(ConsistencyPolicy policy, Leg.Sink primaryAnswer,
             Consumer<ErrorResponse> decided) {
         long started = System.nanoTime();
+        steps.began(policy);
         outcomeUnknown = false;
         Consumer<ErrorResponse> tellClient = error -> {
             dual.metrics().commit(policy, error == null ? CommitOutcome.COMMITTED
@@ -293,10 +327,35 @@ final class TransactionCommit {
         }
         dual.divergences().record(Divergence.Kind.SECONDARY_LOST, policy, "COMMIT", "committing on the "
                 + primary.database(), "the " + relay.secondaryName() + " was lost before COMMIT");
-        return primary.send(FrontendMessages.query("COMMIT"), 1, primaryAnswer).map(c -> {
+        return primaryCommit(FrontendMessages.query("COMMIT"), primaryAnswer).map(c -> {
             decided.accept(c.failed() ? c.error() : null);
             return null;
         });
+    }
+
+    /** The primary's COMMIT (with what it carries), timed as the step that ends the transaction's row locks. */
+    private Future<LegReply> primaryCommit(Buffer commit, Leg.Sink answer) {
+        long started = System.nanoTime();
+        return relay.primary().send(commit, 1, answer).onComplete(done -> {
+            steps.took(CommitStep.PRIMARY_COMMIT, started);
+            steps.primaryEnded();
+        });
+    }
+
+    /** The secondary's COMMIT (with its held-back statements and its marker), timed as a step. */
+    private Future<LegReply> secondaryCommit(Leg secondary, String commit) {
+        long started = System.nanoTime();
+        return secondary.send(FrontendMessages.query(commit), 1, Leg.DISCARD)
+                .onComplete(done -> steps.took(CommitStep.SECONDARY_COMMIT, started));
+    }
+
+    /** {@link SecondaryCommit#choose}, timed as the step that reads the primary's transaction. */
+    private Future<SecondaryCommit> chosenCommit(boolean markerWithoutId,
+            Supplier<Collection<String>> tables) {
+        long started = System.nanoTime();
+        return SecondaryCommit.choose(queue, relay.primary(), relay.databaseName(), markerWithoutId, tables,
+                readAhead.take())
+                .onComplete(done -> steps.took(CommitStep.PRIMARY_READ, started));
     }
 
     private Future<Void> ordered(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided,
@@ -313,7 +372,7 @@ final class TransactionCommit {
         // The secondary decides (new-authoritative before the cutover, a transaction two-phase-commit cannot
         // prepare): its marker names the primary's transaction, which may yet not commit. Its tables are not known:
         // these policies record no statements.
-        return SecondaryCommit.choose(queue, relay.primary(), relay.databaseName(), false, () -> null)
+        return chosenCommit(false, () -> null)
                 .compose(commit -> commit.failedRead() != null ? failedBeforeCommit(commit.failedRead(), decided)
                         : ordered(policy, primaryAnswer, decided, true, commit.sql(), commit.outcomeFollowed()));
     }
@@ -341,8 +400,9 @@ final class TransactionCommit {
             // The secondary was lost while the marker was made ready or the primary's id read.
             return primaryAlone(policy, primaryAnswer, decided);
         }
-        Leg.Sink firstAnswer = secondaryFirst ? Leg.DISCARD : primaryAnswer;
-        return first.send(FrontendMessages.query(commitOnFirst), 1, firstAnswer).compose(f -> {
+        Future<LegReply> onFirst = secondaryFirst ? secondaryCommit(first, commitOnFirst)
+                : primaryCommit(FrontendMessages.query(commitOnFirst), primaryAnswer);
+        return onFirst.compose(f -> {
             if (outcomeFollowed) {
                 queue.catchUp().outcomeToRead(relay.databaseName());
             }
@@ -360,8 +420,9 @@ final class TransactionCommit {
             if (!secondaryFirst) {
                 decided.accept(null);
             }
-            Future<LegReply> secondCommit = second.send(FrontendMessages.query("COMMIT"), 1,
-                    secondaryFirst ? primaryAnswer : Leg.DISCARD);
+            Future<LegReply> secondCommit = secondaryFirst
+                    ? primaryCommit(FrontendMessages.query("COMMIT"), primaryAnswer)
+                    : second.send(FrontendMessages.query("COMMIT"), 1, Leg.DISCARD);
             Future<Void> checked = secondCommit.map(s -> {
                 if (s.failed() && outcomeFollowed) {
                     LOG.infof("%s: the %s's COMMIT failed after the %s's (%s); the commit marker tells later "
@@ -403,7 +464,7 @@ final class TransactionCommit {
      */
     private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy, TransactionRecording recording,
             Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
-        return SecondaryCommit.choose(queue, relay.primary(), relay.databaseName(), true, recording::tables)
+        return chosenCommit(true, recording::tables)
                 .compose(commit -> {
                     if (commit.failedRead() != null) {
                         return failedBeforeCommit(commit.failedRead(), decided);
@@ -430,7 +491,7 @@ final class TransactionCommit {
             secondaryTransaction.drop();
             return queueThenCommitPrimary("the target was lost before its COMMIT", primaryAnswer, decided);
         }
-        return secondary.send(FrontendMessages.query(commit), 1, Leg.DISCARD).compose(s -> {
+        return secondaryCommit(secondary, commit).compose(s -> {
             if (outcomeFollowed) {
                 // Only now is the marker there to read (or may be, when the answer was lost).
                 queue.catchUp().outcomeToRead(database);
@@ -442,7 +503,7 @@ final class TransactionCommit {
             }
             if (committed) {
                 secondaryTransaction.ended();
-                return primary.send(FrontendMessages.query("COMMIT"), 1, primaryAnswer).map(p -> {
+                return primaryCommit(FrontendMessages.query("COMMIT"), primaryAnswer).map(p -> {
                     if (p.failed() && outcomeFollowed) {
                         // Reported once the primary's outcome is known: a COMMIT whose answer was lost may have
                         // committed all the same.
@@ -466,7 +527,7 @@ final class TransactionCommit {
                         + primary.database(), "the connection was lost during COMMIT, which carried no marker to tell "
                         + "whether it committed");
                 secondaryTransaction.drop();
-                return primary.send(FrontendMessages.query("COMMIT"), 1, primaryAnswer).map(p -> {
+                return primaryCommit(FrontendMessages.query("COMMIT"), primaryAnswer).map(p -> {
                     decided.accept(p.failed() ? p.error() : null);
                     return null;
                 });
@@ -482,10 +543,9 @@ final class TransactionCommit {
 
     /** The secondary did not commit: the transaction commits on the primary with its queue entry. */
     private Future<Void> queueThenCommitPrimary(String why, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided) {
-        Leg primary = relay.primary();
         queue.queueCurrentTransaction(why);
         return queue.queuedCommitSql("COMMIT")
-                .compose(sql -> primary.send(FrontendMessages.query(sql), 1, primaryAnswer)).map(p -> {
+                .compose(sql -> primaryCommit(FrontendMessages.query(sql), primaryAnswer)).map(p -> {
                     if (!p.failed()) {
                         queue.queuedTransactionCommitted();
                     }

@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.consistency.CommitDecisionLog;
 import io.exodus.proxy.consistency.Divergence;
+import io.exodus.proxy.metrics.CommitStep;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.wire.ErrorResponse;
 import io.exodus.proxy.wire.FrontendMessages;
@@ -30,10 +31,12 @@ final class TwoPhaseCommit {
     private final DualWriteRelay relay;
     private final DualWriteServices dual;
     private final SecondaryTransaction secondaryTransaction;
+    private final CommitSteps steps;
 
-    TwoPhaseCommit(DualWriteRelay relay, DualWriteServices dual) {
+    TwoPhaseCommit(DualWriteRelay relay, DualWriteServices dual, CommitSteps steps) {
         this.relay = relay;
         this.dual = dual;
+        this.steps = steps;
         this.secondaryTransaction = relay.secondaryTransaction();
     }
 
@@ -53,13 +56,16 @@ final class TwoPhaseCommit {
         String gid = dual.transactionIds().next(relay.primarySide());
         String quotedGid = "'" + gid + "'";
         return onThisEventLoop(dual.decisions().ensure(relay.primarySide(), relay.databaseName())).compose(ready -> {
+            long preparing = System.nanoTime();
             Future<LegReply> onPrimary = primary.send(FrontendMessages.query(
                     CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, primaryAnswer);
             Future<LegReply> onSecondary = secondary.send(
                     FrontendMessages.query("PREPARE TRANSACTION " + quotedGid), 1, Leg.DISCARD);
             return Future.all(onPrimary, onSecondary).compose(both -> {
+                steps.took(CommitStep.PREPARE, preparing);
                 LegReply p = onPrimary.result();
                 if (p.failed()) {
+                    steps.primaryEnded();
                     // A deferred constraint fails here: the primary has rolled back; so must the secondary.
                     decided.accept(p.error());
                     if (primary.transactionStatus().inBlock()) {
@@ -120,7 +126,10 @@ final class TwoPhaseCommit {
             }
             return primary.send(FrontendMessages.query("ROLLBACK PREPARED " + quotedGid), 1, Leg.DISCARD).mapEmpty();
         }
+        long committing = System.nanoTime();
         return primary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).compose(committed -> {
+            steps.took(CommitStep.COMMIT_PREPARED, committing);
+            steps.primaryEnded();
             if (committed.failed()) {
                 if (committed.lostConnection()) {
                     outcomeUnknown.run();

@@ -53,6 +53,16 @@ public interface DualWriteMetrics {
     void commit(ConsistencyPolicy policy, CommitOutcome outcome, long startedNanos);
 
     /**
+     * One step of the time a transaction that wrote on both databases holds its rows locked on the primary: the
+     * {@code exodus.commit.steps} timer, tagged {@code policy} and {@code step} ({@link CommitStep}), without a
+     * histogram. Call it once per step a commit went through; {@link CommitStep#HELD} once per commit the primary
+     * answered.
+     *
+     * @param startedNanos {@link System#nanoTime()} when the step began
+     */
+    void commitStep(ConsistencyPolicy policy, CommitStep step, long startedNanos);
+
+    /**
      * A session stopped using its secondary (the {@code exodus.secondary.detached} counter by {@code reason}). Call
      * it once per detachment: when the secondary leg is lost or times out, and when policy both-required pins the
      * session to the primary while it still had a secondary. Closing the legs because the session ends is not a
@@ -86,6 +96,10 @@ public interface DualWriteMetrics {
 
         @Override
         public void commit(ConsistencyPolicy policy, CommitOutcome outcome, long startedNanos) {
+        }
+
+        @Override
+        public void commitStep(ConsistencyPolicy policy, CommitStep step, long startedNanos) {
         }
 
         @Override

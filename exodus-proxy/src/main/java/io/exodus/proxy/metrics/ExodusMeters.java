@@ -38,6 +38,8 @@ public final class ExodusMeters {
     public static final String LEG_REQUESTS = "exodus.leg.requests";
     /** Timer: the commit of a transaction that wrote on both databases, until the client is told its outcome. */
     public static final String COMMITS = "exodus.commits";
+    /** Timer: a step of the time a dual-write transaction holds its rows locked on the primary, by policy and step. */
+    public static final String COMMIT_STEPS = "exodus.commit.steps";
     /** Counter: dual-write sessions that stopped using their secondary, by reason. */
     public static final String SECONDARY_DETACHED = "exodus.secondary.detached";
     /** Gauge: prepared transactions the last two-phase-commit recovery run could not finish. */
@@ -101,6 +103,7 @@ public final class ExodusMeters {
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_DIRECTION = "direction";
     public static final String TAG_ROLE = "role";
+    public static final String TAG_STEP = "step";
     public static final String TAG_KIND = "kind";
     public static final String TAG_REPLICA = "replica";
     public static final String TAG_SLOT = "slot";

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 final class MicrometerDualWriteMetrics implements DualWriteMetrics {
     private static final ConsistencyPolicy[] POLICIES = ConsistencyPolicy.values();
     private static final CommitOutcome[] OUTCOMES = CommitOutcome.values();
+    private static final CommitStep[] STEPS = CommitStep.values();
     /** endpoint × role × outcome of a leg request, as bits: target 4, primary 2, failed 1. */
     private static final int LEG_ENDINGS = 8;
     /** Leg timers per policy: every ending of every statement class. */
@@ -37,6 +38,7 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
             new AtomicReferenceArray<>(PHASES.length * POLICIES.length * LEG_COMBINATIONS);
     private final AtomicReferenceArray<Timer> commits =
             new AtomicReferenceArray<>(PHASES.length * POLICIES.length * OUTCOMES.length);
+    private final AtomicReferenceArray<Timer> commitSteps = new AtomicReferenceArray<>(POLICIES.length * STEPS.length);
     private final Counter[] detached = new Counter[SecondaryDetachment.values().length];
     private final AtomicInteger targetConnections = new AtomicInteger();
     private final Counter canaryReads;
@@ -86,6 +88,22 @@ final class MicrometerDualWriteMetrics implements DualWriteMetrics {
         if (timer == null) {
             timer = commitTimer(now, policy, outcome);
             commits.set(slot, timer);
+        }
+        timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void commitStep(ConsistencyPolicy policy, CommitStep step, long startedNanos) {
+        int slot = policy.ordinal() * STEPS.length + step.ordinal();
+        Timer timer = commitSteps.get(slot);
+        if (timer == null) {
+            timer = Timer.builder(ExodusMeters.COMMIT_STEPS)
+                    .description("Steps of the time a transaction that wrote on both databases holds its rows locked "
+                            + "on the primary, from its last write until the primary's COMMIT answered")
+                    .tags(Tags.of(ExodusMeters.TAG_POLICY, policy.configName(), ExodusMeters.TAG_STEP,
+                            step.tagValue()))
+                    .register(registry);
+            commitSteps.set(slot, timer);
         }
         timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }

@@ -81,6 +81,38 @@ class DualWriteBasicsTest {
                 "items");
     }
 
+    /**
+     * The commit marker's read of the primary's transaction is made ahead of the COMMIT, at the transaction's first
+     * write. A transaction made read-only after it wrote (by SET TRANSACTION, set_config, or a function of the
+     * database's own) is read again at its COMMIT, and commits on both as it does
+     * directly: with the read made ahead, the marker's INSERT would be refused in the secondary's read-only
+     * transaction, and so would the queue entry in the primary's, failing the client's COMMIT.
+     */
+    @Test
+    void aTransactionMadeReadOnlyAfterItWroteCommitsOnBoth() throws SQLException {
+        DualWriteDatabases.onBoth(DATABASE, "create table frozen (id int primary key)");
+        String out = Psql.against(proxy()).script("""
+                begin;
+                insert into frozen values (1);
+                set transaction read only;
+                commit;
+                begin;
+                insert into frozen values (2);
+                select set_config('transaction_read_only', 'on', true);
+                commit;
+                create function freeze() returns void language sql
+                    as $$ select set_config('transaction_read_only', 'on', true) $$;
+                begin;
+                insert into frozen values (3);
+                select freeze();
+                commit;
+                select 'rows: ' || count(*) from frozen;
+                """).requireSuccess().stdout();
+        assertTrue(out.contains("rows: 3"), out);
+        TableComparison.assertIdentical(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE),
+                "frozen");
+    }
+
     @Test
     void ddlThroughTheProxyRunsOnBothSides() throws SQLException {
         Psql.against(proxy()).script("""

@@ -22,6 +22,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -121,6 +123,55 @@ class DualWriteStatementClassesTest {
             assertTrue(legs(primary(), "primary", StatementClass.WRITE) >= primaryWritesBefore + 6);
         }
         DualWriteDatabases.assertIdentical(DATABASE, "items");
+    }
+
+    /**
+     * Issue 15's lock-hold breakdown: a transaction that wrote on both databases reports, in {@code
+     * exodus.commit.steps}, each step through which its rows stayed locked on the primary, and the whole; the steps
+     * follow one another within the whole.
+     */
+    @Test
+    void theStepsThroughWhichATransactionsRowsStayLockedAreTimed() throws SQLException {
+        Map<String, double[]> before = commitSteps();
+        try (Connection connection = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("insert into items values (200, 'locked')");
+                statement.execute("update items set name = 'still locked' where id = 200");
+            }
+            connection.commit();
+        }
+        Map<String, double[]> after = commitSteps();
+        List<String> steps = List.of("after-last-write", "primary-read", "secondary-commit", "primary-commit");
+        double stepsNanos = 0;
+        for (String step : steps) {
+            assertEquals(count(before, step) + 1, count(after, step), step + ": " + after.keySet());
+            stepsNanos += nanos(after, step) - nanos(before, step);
+        }
+        assertEquals(count(before, "held") + 1, count(after, "held"));
+        double heldNanos = nanos(after, "held") - nanos(before, "held");
+        assertTrue(heldNanos > 0 && stepsNanos <= heldNanos, "the steps (" + stepsNanos + " ns) within the whole ("
+                + heldNanos + " ns)");
+        DualWriteDatabases.assertIdentical(DATABASE, "items");
+    }
+
+    /** {@code exodus.commit.steps} of the policy these tests run, by step: its count and total time in ns, now. */
+    private Map<String, double[]> commitSteps() {
+        Map<String, double[]> steps = new HashMap<>();
+        for (Timer timer : registry.find(ExodusMeters.COMMIT_STEPS).tag(ExodusMeters.TAG_POLICY, "both-required")
+                .timers()) {
+            steps.put(timer.getId().getTag(ExodusMeters.TAG_STEP),
+                    new double[] { timer.count(), timer.totalTime(TimeUnit.NANOSECONDS) });
+        }
+        return steps;
+    }
+
+    private static long count(Map<String, double[]> steps, String step) {
+        return (long) steps.getOrDefault(step, new double[2])[0];
+    }
+
+    private static double nanos(Map<String, double[]> steps, String step) {
+        return steps.getOrDefault(step, new double[2])[1];
     }
 
     /**
