@@ -1,6 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.catchup.CatchUpQueueSql;
+import io.exodus.proxy.migration.Side;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.TestDatabases;
 
@@ -13,8 +14,9 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Holds the replay of one database's queue as another proxy would (the replayers' advisory lock on the source), so a
- * test decides when the queue drains instead of racing the replayer. Closing it hands the replay back.
+ * Holds the replay of one database's queue as another proxy would (the replayers' advisory lock on the primary, whose
+ * queue it is), so a test decides when the queue drains instead of racing the replayer. Closing it hands the replay
+ * back.
  */
 public final class CatchUpLockHolder implements AutoCloseable {
     /**
@@ -35,7 +37,9 @@ public final class CatchUpLockHolder implements AutoCloseable {
     }
 
     public static CatchUpLockHolder take(String database) throws SQLException, InterruptedException {
-        Connection connection = ConnectionTarget.superuser(TestDatabases.source()).openJdbc();
+        Connection connection = ConnectionTarget.superuser(
+                DualWriteDatabases.primarySide() == Side.SOURCE ? TestDatabases.source() : TestDatabases.target())
+                .openJdbc();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         try (PreparedStatement lock = connection.prepareStatement(CatchUpQueueSql.TRY_LOCK.replace("$1", "?"));
                 PreparedStatement endOthers = connection.prepareStatement(END_OTHER_HOLDERS)) {

@@ -4,7 +4,6 @@ import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
-import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -32,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The replay queue's limits (CatchUpLimitsProfile: 3 entries, 2 attempts): a transaction the target keeps refusing
  * is parked and the queue goes on; past the size limit a missed transaction is reported, never dropped silently.
  * Either way the tables concerned are marked divergent, in the status and in the source's exodus.divergent_tables.
+ *
+ * <p>Written by role (the secondary and the primary), as {@link DualWriteCatchUpLimitsAfterCutoverTest} swaps them.
  */
 @QuarkusTest
 @TestProfile(CatchUpLimitsProfile.class)
@@ -54,7 +55,7 @@ class DualWriteCatchUpLimitsTest {
 
     @AfterEach
     void targetRunsAgain() throws Exception {
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(WITHIN);
     }
 
@@ -68,7 +69,7 @@ class DualWriteCatchUpLimitsTest {
     void aTransactionTheTargetKeepsRefusingIsParkedAndTheQueueGoesOn() throws Exception {
         DualWriteDatabases.onBoth(DATABASE, "create table refused (id int primary key, v int)");
         DualWriteDatabases.onBoth(DATABASE, "create table retried (id int primary key)");
-        try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+        try (Connection target = DualWriteDatabases.secondary(DATABASE).openJdbc();
                 Statement statement = target.createStatement()) {
             statement.execute("alter table refused add constraint small check (v < 100)");
             statement.execute("create function exodus_not_now() returns trigger language plpgsql as $$ begin "
@@ -85,25 +86,25 @@ class DualWriteCatchUpLimitsTest {
         }
         CatchUpDrain.await(WITHIN);
 
-        assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.source(DATABASE), "refused"));
-        assertEquals(List.of(2, 3), ids(DualWriteDatabases.target(DATABASE), "refused"),
+        assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.primary(DATABASE), "refused"));
+        assertEquals(List.of(2, 3), ids(DualWriteDatabases.secondary(DATABASE), "refused"),
                 "the refused transactions are parked; the ones behind them are replayed");
-        assertEquals(1, count(DualWriteDatabases.source(DATABASE),
+        assertEquals(1, count(DualWriteDatabases.primary(DATABASE),
                 "select count(*) from exodus.replay_queue where state = 'failed' and attempts = 1 "
                         + "and last_error like '%check constraint%'"), "parked at the first failure");
-        assertEquals(1, count(DualWriteDatabases.source(DATABASE),
+        assertEquals(1, count(DualWriteDatabases.primary(DATABASE),
                 "select count(*) from exodus.replay_queue where state = 'failed' and attempts = "
                         + CatchUpLimitsProfile.MAX_ATTEMPTS + " and last_error like '%not now%'"),
                 "tried max-attempts times");
         JsonPath status = status();
         assertTrue(status.getLong("replay.parked") >= 2, status.prettify());
         assertTrue(status.getList("replay.divergentTables").contains(DATABASE + ".refused"), status.prettify());
-        assertEquals(1, count(DualWriteDatabases.source(DATABASE),
+        assertEquals(1, count(DualWriteDatabases.primary(DATABASE),
                 "select count(*) from exodus.divergent_tables where table_name = 'refused'"));
         // Parked entries stay for an operator to repair and requeue, or delete.
         DualWriteDatabases.onBoth(DATABASE, "drop table refused");
         DualWriteDatabases.onBoth(DATABASE, "drop table retried");
-        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+        try (Connection source = DualWriteDatabases.primary(DATABASE).openJdbc();
                 Statement statement = source.createStatement()) {
             statement.execute("delete from exodus.replay_queue where state = 'failed'");
         }
@@ -116,23 +117,23 @@ class DualWriteCatchUpLimitsTest {
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                 Statement statement = client.createStatement()) {
             statement.execute("select 1");
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             for (int id = 1; id <= CatchUpLimitsProfile.MAX_ENTRIES + 2; id++) {
                 statement.execute("insert into bounded values (" + id + ")");
                 // Each proxy learns the depth from its polls (200 ms here).
                 Thread.sleep(500);
             }
         }
-        assertEquals(CatchUpLimitsProfile.MAX_ENTRIES, count(DualWriteDatabases.source(DATABASE),
+        assertEquals(CatchUpLimitsProfile.MAX_ENTRIES, count(DualWriteDatabases.primary(DATABASE),
                 "select count(*) from exodus.replay_queue where state = 'queued'"));
         assertEquals(notMirroredBefore + 2, divergences.count(Divergence.Kind.NOT_MIRRORED),
                 "the two transactions past the limit are reported");
         assertTrue(status().getList("replay.divergentTables").contains(DATABASE + ".bounded"), status().prettify());
 
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(WITHIN);
-        assertEquals(List.of(1, 2, 3, 4, 5), ids(DualWriteDatabases.source(DATABASE), "bounded"));
-        assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.target(DATABASE), "bounded"),
+        assertEquals(List.of(1, 2, 3, 4, 5), ids(DualWriteDatabases.primary(DATABASE), "bounded"));
+        assertEquals(List.of(1, 2, 3), ids(DualWriteDatabases.secondary(DATABASE), "bounded"),
                 "what fitted in the queue reached the target");
     }
 

@@ -11,7 +11,6 @@ import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.QueryMode;
 import io.exodus.testsupport.TableComparison;
-import io.exodus.testsupport.TestDatabases;
 import io.exodus.testsupport.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,6 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The durable replay queue (issue 4) against real servers: what the target misses while it is down waits in the
  * source's {@code exodus.replay_queue}, inside the transactions that wrote it, and reaches the target exactly once, in
  * order, a whole client transaction at a time. The proxy's own crash is IT territory (ReplayAfterProxyCrashIT).
+ *
+ * <p>Written by role: where a test says the target and the source, it means the secondary and the primary, which
+ * {@link DualWriteCatchUpAfterCutoverTest} swaps.
  */
 @QuarkusTest
 @TestProfile(DualWriteProfile.class)
@@ -67,13 +69,13 @@ class DualWriteCatchUpTest {
     @BeforeAll
     static void createDatabase() throws Exception {
         DualWriteDatabases.recreateWithDurableCommits(DATABASE);
-        Pgbench.against(DualWriteDatabases.source(DATABASE)).initialize(1).requireSuccess();
-        Pgbench.against(DualWriteDatabases.target(DATABASE)).initialize(1).requireSuccess();
+        Pgbench.against(DualWriteDatabases.primary(DATABASE)).initialize(1).requireSuccess();
+        Pgbench.against(DualWriteDatabases.secondary(DATABASE)).initialize(1).requireSuccess();
     }
 
     @AfterEach
     void targetRunsAgain() throws Exception {
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(DRAIN_WITHIN);
     }
 
@@ -83,28 +85,28 @@ class DualWriteCatchUpTest {
         ConnectionTarget proxy = ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
                 DATABASE);
         String history = "select count(*) from pgbench_history";
-        long before = count(DualWriteDatabases.target(DATABASE), history);
+        long before = count(DualWriteDatabases.secondary(DATABASE), history);
         CompletableFuture<PgbenchResult> running = CompletableFuture.supplyAsync(() -> Pgbench.against(proxy)
                 .run(QueryMode.PREPARED, 8, 2, Duration.ofSeconds(22), BuiltinScript.TPCB_LIKE));
         // The target stops once pgbench's transactions reach it, stays down 10 s, and pgbench runs on for about 10 s
         // more, in which the queue drains under load and the sessions go back to live dual-write.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (count(DualWriteDatabases.target(DATABASE), history) < before + 100) {
+        while (count(DualWriteDatabases.secondary(DATABASE), history) < before + 100) {
             assertTrue(System.nanoTime() < deadline && !running.isDone(), "pgbench's transactions did not reach the "
                     + "target");
             Thread.sleep(50);
         }
-        TestDatabases.stopTargetImmediately();
+        DualWriteDatabases.stopSecondaryImmediately();
         Thread.sleep(10_000);
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         PgbenchResult result = running.get(3, TimeUnit.MINUTES).requireSuccess();
 
         assertTrue(result.processedTransactions().orElse(0) > 0, result.stdout());
         assertEquals(0, result.failedTransactions().orElse(0), result.stdout());
         CatchUpDrain.await(DRAIN_WITHIN);
-        TableComparison.assertIdentical(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE),
+        TableComparison.assertIdentical(DualWriteDatabases.primary(DATABASE), DualWriteDatabases.secondary(DATABASE),
                 TableComparison.PGBENCH_TABLES);
-        assertEquals(0, count(DualWriteDatabases.source(DATABASE), "select count(*) from exodus.replay_queue"));
+        assertEquals(0, count(DualWriteDatabases.primary(DATABASE), "select count(*) from exodus.replay_queue"));
     }
 
     /**
@@ -118,7 +120,7 @@ class DualWriteCatchUpTest {
         DualWriteDatabases.onBoth(DATABASE, "insert into accounts select g, 1000 from generate_series(1, 20) g");
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
             idleRoundTrip(client);
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             client.setAutoCommit(false);
             try (PreparedStatement take = client.prepareStatement(
                     "update accounts set balance = balance - ? where id = ?");
@@ -137,14 +139,14 @@ class DualWriteCatchUpTest {
                 }
             }
         }
-        assertTrue(CatchUpDrain.depth() >= 400 || count(DualWriteDatabases.source(DATABASE),
+        assertTrue(CatchUpDrain.depth() >= 400 || count(DualWriteDatabases.primary(DATABASE),
                 "select count(*) from exodus.replay_queue") >= 400, "the transfers wait in the queue");
 
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         Set<Long> totalsSeen = new ConcurrentSkipListSet<>();
         AtomicBoolean replaying = new AtomicBoolean(true);
         CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-            try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+            try (Connection target = DualWriteDatabases.secondary(DATABASE).openJdbc();
                     Statement statement = target.createStatement()) {
                 while (replaying.get()) {
                     try (ResultSet sum = statement.executeQuery("select sum(balance) from accounts")) {
@@ -171,7 +173,7 @@ class DualWriteCatchUpTest {
         DualWriteDatabases.onBoth(DATABASE, "create table notes (id int primary key, body text)");
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
             idleRoundTrip(client);
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             try (Statement statement = client.createStatement()) {
                 statement.execute("insert into notes values (1, 'written while the target was down')");
                 try (ResultSet read = statement.executeQuery("select body from notes where id = 1")) {
@@ -180,7 +182,7 @@ class DualWriteCatchUpTest {
                 }
             }
         }
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(DRAIN_WITHIN);
         DualWriteDatabases.assertIdentical(DATABASE, "notes");
     }
@@ -201,7 +203,7 @@ class DualWriteCatchUpTest {
                 Connection other = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE))) {
             idleRoundTrip(client);
             idleRoundTrip(other);
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             try (Statement statement = client.createStatement(); Statement fresh = other.createStatement()) {
                 client.setAutoCommit(false);
                 statement.execute("insert into notes (body) values ('queued')");
@@ -217,7 +219,7 @@ class DualWriteCatchUpTest {
             }
         }
         assertTrue(entriesDrawn() >= entriesBefore + 3, "the three transactions went to the queue");
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(DRAIN_WITHIN);
         DualWriteDatabases.assertIdentical(DATABASE, "notes");
     }
@@ -239,7 +241,7 @@ class DualWriteCatchUpTest {
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                 Statement statement = client.createStatement()) {
             idleRoundTrip(client);
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             statement.execute("begin");
             statement.execute("insert into ledger values (1, 'prepared, then committed')");
             statement.execute("drop table retired");
@@ -247,16 +249,16 @@ class DualWriteCatchUpTest {
             statement.execute("begin");
             statement.execute("insert into ledger values (2, 'prepared, then rolled back')");
             statement.execute("prepare transaction 'exodus_queued_rollback'");
-            TestDatabases.startTarget();
+            DualWriteDatabases.startSecondary();
             CatchUpDrain.await(DRAIN_WITHIN);
             statement.execute("commit prepared 'exodus_queued_commit'");
             statement.execute("rollback prepared 'exodus_queued_rollback'");
         }
         CatchUpDrain.await(DRAIN_WITHIN);
         DualWriteDatabases.assertIdentical(DATABASE, "ledger");
-        assertEquals("1", Psql.against(DualWriteDatabases.target(DATABASE))
+        assertEquals("1", Psql.against(DualWriteDatabases.secondary(DATABASE))
                 .query("select count(*) from ledger"), "the committed transaction's row, not the rolled back one's");
-        assertEquals("", Psql.against(DualWriteDatabases.target(DATABASE))
+        assertEquals("", Psql.against(DualWriteDatabases.secondary(DATABASE))
                 .query("select to_regclass('retired')"), "the prepared DROP applied on the target");
         assertEquals(divergencesBefore, divergences.total(), "COMMIT and ROLLBACK PREPARED of queued transactions: "
                 + divergences.recent());
@@ -280,7 +282,7 @@ class DualWriteCatchUpTest {
             idleRoundTrip(client);
             statement.execute("set search_path = \"No Such Schema\", public");
             statement.execute("set timezone = 'Pacific/Chatham'");
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             statement.execute("begin isolation level serializable");
             statement.execute("insert into isolated values (1, 'begin isolation level serializable')");
             statement.execute("commit");
@@ -292,7 +294,7 @@ class DualWriteCatchUpTest {
             statement.execute("insert into isolated values (3, 'deferrable ' || '2026-01-02 03:04'::timestamptz)");
             statement.execute("commit");
         }
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(DRAIN_WITHIN);
         DualWriteDatabases.assertIdentical(DATABASE, "isolated");
         assertEquals(parkedBefore, divergences.count(Divergence.Kind.SECONDARY_ERROR),
@@ -313,17 +315,17 @@ class DualWriteCatchUpTest {
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                 Statement statement = client.createStatement()) {
             idleRoundTrip(client);
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             for (int id = 1; id <= 5; id++) {
                 statement.execute("insert into steady values (" + id + ")");
             }
-            TestDatabases.startTarget();
+            DualWriteDatabases.startSecondary();
             // Bounded by time, not by a count: on a loaded machine the replay catches up with one client's stream
             // more slowly, and the point is only that it does while the stream goes on.
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             for (int id = 6; System.nanoTime() < until && live < 0; id++) {
                 statement.execute("insert into steady values (" + id + ")");
-                if (!replayQueues.queue(io.exodus.proxy.migration.Side.SOURCE).mustQueue(DATABASE)) {
+                if (!replayQueues.queue(DualWriteDatabases.primarySide()).mustQueue(DATABASE)) {
                     live = id;
                 }
             }
@@ -347,7 +349,7 @@ class DualWriteCatchUpTest {
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                 Statement statement = client.createStatement()) {
             idleRoundTrip(client);
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             statement.execute("insert into indexed values (1, 'a', 'queued first')");
             statement.execute("create unique index concurrently indexed_code on indexed (code)");
             statement.execute("create index concurrently if not exists indexed_note on indexed (note)");
@@ -355,10 +357,10 @@ class DualWriteCatchUpTest {
             statement.execute("drop index concurrently indexed_note");
             statement.execute("insert into indexed values (2, 'b', 'queued after the index')");
         }
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(DRAIN_WITHIN);
         DualWriteDatabases.assertIdentical(DATABASE, "indexed");
-        assertEquals("indexed_code", Psql.against(DualWriteDatabases.target(DATABASE)).query(
+        assertEquals("indexed_code", Psql.against(DualWriteDatabases.secondary(DATABASE)).query(
                 "select string_agg(indexname, ',' order by indexname) from pg_indexes where tablename = 'indexed'"
                         + " and indexname <> 'indexed_pkey'"), "the unique index made, the other one made and dropped");
         assertEquals(divergencesBefore, divergences.total(), "nothing missed: " + divergences.recent());
@@ -381,23 +383,23 @@ class DualWriteCatchUpTest {
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
                 Statement statement = client.createStatement()) {
             idleRoundTrip(client);
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             statement.execute("insert into parted values (1, 1, 'one'), (2, 2, 'two')");
             statement.execute("alter table parted detach partition parted_one concurrently");
             statement.execute("alter table public.parted detach partition \"parted_span\" concurrently;");
             statement.execute("insert into parted_one values (1, 5, 'after')");
         }
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(DRAIN_WITHIN);
-        String onSource = Psql.against(DualWriteDatabases.source(DATABASE)).query(constraints);
+        String onSource = Psql.against(DualWriteDatabases.primary(DATABASE)).query(constraints);
         assertTrue(onSource.contains("parted_one_a_check") && onSource.contains("parted_span_a_check"), onSource);
-        assertEquals(onSource, Psql.against(DualWriteDatabases.target(DATABASE)).query(constraints));
+        assertEquals(onSource, Psql.against(DualWriteDatabases.secondary(DATABASE)).query(constraints));
         DualWriteDatabases.assertIdentical(DATABASE, "parted_one", "parted_span");
         assertEquals(divergencesBefore, divergences.total(), "nothing missed: " + divergences.recent());
     }
 
     private static long entriesDrawn() {
-        return Long.parseLong(Psql.against(DualWriteDatabases.source(DATABASE)).query(
+        return Long.parseLong(Psql.against(DualWriteDatabases.primary(DATABASE)).query(
                 "select coalesce((select last_value from pg_sequences"
                         + " where schemaname = 'exodus' and sequencename = 'replay_queue_id_seq'), 0)"));
     }
@@ -418,7 +420,7 @@ class DualWriteCatchUpTest {
         DualWriteDatabases.onBoth(DATABASE, "drop table if exists counter");
         DualWriteDatabases.onBoth(DATABASE, "create table counter (id int primary key, n int not null)");
         DualWriteDatabases.onBoth(DATABASE, "insert into counter values (1, 0)");
-        try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+        try (Connection target = DualWriteDatabases.secondary(DATABASE).openJdbc();
                 Statement statement = target.createStatement()) {
             statement.execute(CatchUpQueueSql.CREATE_MARKERS);
         }
@@ -429,22 +431,22 @@ class DualWriteCatchUpTest {
                 statement.execute("update counter set n = 0 where id = 1");
             }
             next = nextQueueId();
-            try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+            try (Connection target = DualWriteDatabases.secondary(DATABASE).openJdbc();
                     Statement statement = target.createStatement()) {
                 statement.execute("insert into exodus.replay_applied (queue_id) values (" + next + ")");
             }
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             try (Statement statement = client.createStatement()) {
                 statement.execute("update counter set n = n + 1 where id = 1");
             }
-            assertEquals(next, count(DualWriteDatabases.source(DATABASE), "select max(id) from exodus.replay_queue"));
+            assertEquals(next, count(DualWriteDatabases.primary(DATABASE), "select max(id) from exodus.replay_queue"));
         }
-        TestDatabases.startTarget();
+        DualWriteDatabases.startSecondary();
         CatchUpDrain.await(DRAIN_WITHIN);
-        assertEquals(1, count(DualWriteDatabases.source(DATABASE), "select n from counter"));
-        assertEquals(0, count(DualWriteDatabases.target(DATABASE), "select n from counter"),
+        assertEquals(1, count(DualWriteDatabases.primary(DATABASE), "select n from counter"));
+        assertEquals(0, count(DualWriteDatabases.secondary(DATABASE), "select n from counter"),
                 "the marker says the target has it: the replayer trusts it and does not apply the entry");
-        assertEquals(0, count(DualWriteDatabases.target(DATABASE),
+        assertEquals(0, count(DualWriteDatabases.secondary(DATABASE),
                 "select count(*) from exodus.replay_applied where queue_id = " + next), "marker deleted with it");
     }
 
@@ -468,7 +470,7 @@ class DualWriteCatchUpTest {
         query[3] = (byte) (length >>> 8);
         query[4] = (byte) length;
         System.arraycopy(body, 0, query, 5, body.length);
-        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+        try (Connection source = DualWriteDatabases.primary(DATABASE).openJdbc();
                 PreparedStatement forge = source.prepareStatement("insert into exodus.replay_queue (proxy_id, context,"
                         + " stream, ready_count, expected_tags, signature) values ('forger', '', ?, 1, "
                         + "'{INSERT 0 1}', '\\x00')")) {
@@ -476,17 +478,17 @@ class DualWriteCatchUpTest {
             forge.executeUpdate();
         }
         long deadline = System.nanoTime() + DRAIN_WITHIN.toNanos();
-        while (count(DualWriteDatabases.source(DATABASE),
+        while (count(DualWriteDatabases.primary(DATABASE),
                 "select count(*) from exodus.replay_queue where proxy_id = 'forger' and state = 'failed'") == 0) {
             assertTrue(System.nanoTime() < deadline, "the forged entry was not parked");
             Thread.sleep(200);
         }
-        assertEquals(0, count(DualWriteDatabases.target(DATABASE), "select count(*) from forged where id = 666"));
-        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+        assertEquals(0, count(DualWriteDatabases.secondary(DATABASE), "select count(*) from forged where id = 666"));
+        try (Connection source = DualWriteDatabases.primary(DATABASE).openJdbc();
                 Statement statement = source.createStatement()) {
             statement.execute("delete from exodus.replay_queue where proxy_id = 'forger'");
         }
-        assertFalse(count(DualWriteDatabases.source(DATABASE), "select count(*) from forged where id = 666") > 0);
+        assertFalse(count(DualWriteDatabases.primary(DATABASE), "select count(*) from forged where id = 666") > 0);
     }
 
     /**
@@ -504,29 +506,29 @@ class DualWriteCatchUpTest {
             // A live write makes the database's queue, and the target's markers a moment later.
             statement.execute("insert into marked values (0)");
             long deadline = System.nanoTime() + DRAIN_WITHIN.toNanos();
-            while (count(DualWriteDatabases.target(DATABASE), markersExist) == 0) {
+            while (count(DualWriteDatabases.secondary(DATABASE), markersExist) == 0) {
                 assertTrue(System.nanoTime() < deadline, "no commit markers on the target");
                 Thread.sleep(100);
             }
             idleRoundTrip(client);
-            TestDatabases.stopTargetImmediately();
+            DualWriteDatabases.stopSecondaryImmediately();
             statement.execute("insert into marked values (1)");
         }
         // Another proxy "replays" meanwhile, so that the markers are dropped before this proxy's replay reads them.
         try (CatchUpLockHolder otherProxy = CatchUpLockHolder.take(DATABASE)) {
-            TestDatabases.startTarget();
-            try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+            DualWriteDatabases.startSecondary();
+            try (Connection target = DualWriteDatabases.secondary(DATABASE).openJdbc();
                     Statement statement = target.createStatement()) {
                 statement.execute("drop table exodus.replay_applied");
             }
         }
         CatchUpDrain.await(DRAIN_WITHIN);
         DualWriteDatabases.assertIdentical(DATABASE, "marked");
-        assertEquals(1, count(DualWriteDatabases.target(DATABASE), markersExist), "made again");
+        assertEquals(1, count(DualWriteDatabases.secondary(DATABASE), markersExist), "made again");
     }
 
     private long nextQueueId() throws SQLException {
-        return count(DualWriteDatabases.source(DATABASE), "select case when is_called then last_value + 1 "
+        return count(DualWriteDatabases.primary(DATABASE), "select case when is_called then last_value + 1 "
                 + "else last_value end from exodus.replay_queue_id_seq");
     }
 

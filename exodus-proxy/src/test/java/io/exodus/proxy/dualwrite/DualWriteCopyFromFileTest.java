@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * loads its tables with): Exodus reads the file in the client's session and gives its bytes to both databases, so
  * both hold the same rows, drawn defaults included; whatever the server would refuse, it refuses in its own words;
  * what Exodus cannot read, it refuses before anything is written.
+ *
+ * <p>Written by role (the secondary and the primary), as {@link DualWriteCopyFromFileAfterCutoverTest} swaps them.
  */
 @QuarkusTest
 @TestProfile(DualWriteProfile.class)
@@ -107,7 +109,7 @@ class DualWriteCopyFromFileTest {
         }
         assertLoadedIdentically(table, 40_001);
         DualWriteDatabases.assertIdentical(DATABASE, whole);
-        assertEquals(20_000, count(DualWriteDatabases.target(DATABASE), whole));
+        assertEquals(20_000, count(DualWriteDatabases.secondary(DATABASE), whole));
     }
 
     /**
@@ -207,7 +209,7 @@ class DualWriteCopyFromFileTest {
         DualWriteDatabases.onBoth(DATABASE, "create table file_native (id int primary key, label text)");
         Path data = file("native", "1\tone\n2\ttwo\n");
         DualWriteDatabases.onBoth(DATABASE, "create table file_progress (type text, bytes_total bigint)");
-        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+        try (Connection source = DualWriteDatabases.primary(DATABASE).openJdbc();
                 Statement statement = source.createStatement()) {
             // On the source only: what the server reports about the COPY while it runs.
             statement.execute("create function note_progress() returns trigger language plpgsql as $$ begin "
@@ -219,12 +221,12 @@ class DualWriteCopyFromFileTest {
         try (Connection client = openProxy(); Statement statement = client.createStatement()) {
             assertEquals(2, statement.executeUpdate("COPY file_native FROM '" + data + "'"));
         }
-        assertEquals("COPY FROM FILE " + Files.size(data), Psql.against(DualWriteDatabases.source(DATABASE))
+        assertEquals("COPY FROM FILE " + Files.size(data), Psql.against(DualWriteDatabases.primary(DATABASE))
                 .query("select type || ' ' || bytes_total from file_progress"));
         DualWriteDatabases.assertIdentical(DATABASE, "file_native");
 
         Path changing = file("changing", "3\tthree\n");
-        try (Connection source = DualWriteDatabases.source(DATABASE).openJdbc();
+        try (Connection source = DualWriteDatabases.primary(DATABASE).openJdbc();
                 Statement statement = source.createStatement()) {
             // On the source only: the COPY's own trigger writes the file again while the COPY runs.
             statement.execute("create function change_file() returns trigger language plpgsql as $$ begin "
@@ -238,8 +240,8 @@ class DualWriteCopyFromFileTest {
             assertEquals("55000", refused.getSQLState(), refused.getMessage());
             assertTrue(refused.getMessage().contains("changed while Exodus copied it"), refused.getMessage());
         }
-        assertEquals(2, count(DualWriteDatabases.source(DATABASE), "file_native"));
-        assertEquals(2, count(DualWriteDatabases.target(DATABASE), "file_native"));
+        assertEquals(2, count(DualWriteDatabases.primary(DATABASE), "file_native"));
+        assertEquals(2, count(DualWriteDatabases.secondary(DATABASE), "file_native"));
     }
 
     private Connection openProxy() throws SQLException {
@@ -265,10 +267,10 @@ class DualWriteCopyFromFileTest {
     /** Both sides hold the same rows, drawn values included, and as many as expected; no uuid repeats. */
     private static void assertLoadedIdentically(String table, int rows) throws SQLException {
         DualWriteDatabases.assertIdentical(DATABASE, table);
-        for (ConnectionTarget side : List.of(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE))) {
+        for (ConnectionTarget side : List.of(DualWriteDatabases.primary(DATABASE), DualWriteDatabases.secondary(DATABASE))) {
             assertEquals(rows, count(side, table));
         }
-        try (Connection target = DualWriteDatabases.target(DATABASE).openJdbc();
+        try (Connection target = DualWriteDatabases.secondary(DATABASE).openJdbc();
                 Statement statement = target.createStatement();
                 ResultSet distinct = statement.executeQuery("select count(distinct uid) from " + table)) {
             distinct.next();

@@ -54,6 +54,25 @@ public final class DualWriteDatabases {
         return Arc.container().instance(MigrationState.class).get().phase().primary();
     }
 
+    /**
+     * Stops the running proxy's secondary server as a crash would and leaves it stopped: the target before the
+     * cutover, the source after it. The caller starts it again ({@link #startSecondary()}) in a finally block or an
+     * {@code @AfterEach}: every test class shares it.
+     */
+    public static void stopSecondaryImmediately() {
+        if (primarySide() == Side.SOURCE) {
+            TestDatabases.stopTargetImmediately();
+        } else {
+            TestDatabases.stopSourceImmediately();
+        }
+    }
+
+    /** Starts both servers if stopped: the secondary after {@link #stopSecondaryImmediately()}. */
+    public static void startSecondary() {
+        TestDatabases.startTarget();
+        TestDatabases.startSource();
+    }
+
     /** The proxy listening on {@code port}, as the superuser, on the database of the test. */
     public static ConnectionTarget proxy(int port, String database) {
         return ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD, database);
