@@ -80,12 +80,9 @@ env -u EXODUS_SOURCE_URL -u EXODUS_TARGET_URL EXODUS_DEMO_ENABLED=false EXODUS_L
     EXODUS_ADMIN_TOKEN="$TOKEN" EXODUS_EMBEDDED_UNIX_SOCKETS="$BENCH_UNIX_SOCKETS" java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null \
     >"$WORK/proxy.log" 2>&1 &
 PROXY_PID=$!
-for _ in $(seq 1 600); do
-    can_connect "$listen_port" && break
-    kill -0 "$PROXY_PID" 2>/dev/null || { cat "$WORK/proxy.log" >&2; die "the proxy exited"; }
-    sleep 0.2
-done
-can_connect "$listen_port" || die "the proxy did not listen"
+# shellcheck source=bench/lib/listening.sh
+source "$REPO_ROOT/bench/lib/listening.sh"
+await_listening "$listen_port" "$PROXY_PID" "$WORK/proxy.log" "the proxy"
 
 for port in "$source_port" "$target_port"; do
     log "pgbench -i -s $BENCH_SCALE on port $port"
@@ -107,12 +104,7 @@ if [[ -n $BENCH_AB_APP ]]; then
         EXODUS_TARGET_URL="postgresql://$PG_USER:$PASSWORD@$HOST:$target_port/$PG_DB?sslmode=disable" \
         java $BENCH_AB_JAVA_OPTS -jar "$WORK/app-b/quarkus-run.jar" </dev/null >"$WORK/proxy-b.log" 2>&1 &
     PROXY_B_PID=$!
-    for _ in $(seq 1 600); do
-        can_connect "$b_listen" && break
-        kill -0 "$PROXY_B_PID" 2>/dev/null || { cat "$WORK/proxy-b.log" >&2; die "proxy B exited"; }
-        sleep 0.2
-    done
-    can_connect "$b_listen" || die "proxy B did not listen"
+    await_listening "$b_listen" "$PROXY_B_PID" "$WORK/proxy-b.log" "proxy B"
     LISTEN_OF[B]="$b_listen"
     HTTP_OF[B]="$b_http"
     PID_OF[B]="$PROXY_B_PID"

@@ -51,10 +51,8 @@ start_embedded_proxy() {
         EXODUS_SYNC_TABLES_WITHOUT_KEY=insert-only EXODUS_ADMIN_TOKEN="$TOKEN" \
         java $BENCH_JAVA_OPTS -jar "$WORK/app/quarkus-run.jar" </dev/null >"$WORK/proxy.log" 2>&1 &
     PROXY_PID=$!
-    for _ in $(seq 1 600); do
-        can_connect "$listen_port" && break
-        kill -0 "$PROXY_PID" 2>/dev/null || { cat "$WORK/proxy.log" >&2; die "the proxy exited"; }
-        sleep 0.2
-    done
-    can_connect "$listen_port" || die "the proxy did not listen"
+    await_listening "$listen_port" "$PROXY_PID" "$WORK/proxy.log" "the proxy"
 }
+
+# shellcheck source=bench/lib/listening.sh
+source "$REPO_ROOT/bench/lib/listening.sh"
