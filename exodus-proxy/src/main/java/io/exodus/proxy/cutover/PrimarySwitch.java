@@ -48,6 +48,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class PrimarySwitch {
     private static final Logger LOG = Logger.getLogger(PrimarySwitch.class);
+    /** How long the replay of a replica behind what it received must move within for a move of the primary. */
+    private static final Duration REPLAY_PROGRESS_WINDOW = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final CanaryErrorRate errorRate;
@@ -298,11 +300,47 @@ public class PrimarySwitch {
                             .map(lag -> String.format(Locale.ROOT, "%s (%.1f MB of WAL kept)", lag.name(),
                                     lag.bytes() == null ? 0 : lag.bytes() / 1e6))
                             .toList();
-                    return unread.isEmpty() ? Future.succeededFuture() : refused("replication slots of the "
-                            + newPrimary.configName() + " are not read: " + String.join(", ", unread) + ". A "
-                            + "standby or subscriber that reads one is stopped, and would be behind by all it has "
-                            + "not read after the " + what + ". Start it and wait until it has caught up, or drop the "
-                            + "slot if that replica is gone (SELECT pg_drop_replication_slot('name'))");
+                    if (!unread.isEmpty()) {
+                        return refused("replication slots of the " + newPrimary.configName() + " are not read: "
+                                + String.join(", ", unread) + ". A standby or subscriber that reads one is stopped, "
+                                + "and would be behind by all it has not read after the " + what + ". Start it and "
+                                + "wait until it has caught up, or drop the slot if that replica is gone (SELECT "
+                                + "pg_drop_replication_slot('name'))");
+                    }
+                    return replaysMove(what, newPrimary, lags);
+                });
+    }
+
+    /**
+     * A replica that received WAL it has not replayed is read again {@link #REPLAY_PROGRESS_WINDOW} later: one whose
+     * replay stood still meanwhile is paused or held by a conflict, however small the {@code replay_lag} PostgreSQL
+     * shows (that of the last position it replayed). A replica that has replayed all it received is caught up.
+     */
+    private Future<Void> replaysMove(String what, Side newPrimary, List<ReplicationLag> first) {
+        if (first.stream().noneMatch(ReplicationLag::replayBehind)) {
+            return Future.succeededFuture();
+        }
+        ControlConnections connections = new ControlConnections(vertx);
+        return vertx.timer(REPLAY_PROGRESS_WINDOW.toMillis())
+                .compose(fired -> new ReplicationLagQuery(connections.to(endpoint(newPrimary))).read())
+                .eventually(() -> connections.closeAll())
+                .recover(failure -> refused("the replication lag of the " + newPrimary.configName() + "'s standbys "
+                        + "could not be read again (" + failure.getMessage() + ")"))
+                .compose(second -> {
+                    List<String> stalled = new ArrayList<>();
+                    for (ReplicationLag before : first) {
+                        second.stream().filter(after -> after.kind() == before.kind()
+                                && after.name().equals(before.name()) && before.replayStoodStill(after))
+                                .findFirst().ifPresent(after -> stalled.add(String.format(Locale.ROOT,
+                                        "%s (%.1f MB behind)", after.name(),
+                                        after.bytes() == null ? 0 : after.bytes() / 1e6)));
+                    }
+                    return stalled.isEmpty() ? Future.succeededFuture() : refused("replicas of the "
+                            + newPrimary.configName() + " do not replay what they receive: " + String.join(", ",
+                                    stalled) + ": their replay stood still for " + REPLAY_PROGRESS_WINDOW.toMillis()
+                            + " ms. A standby whose replay is paused (SELECT pg_wal_replay_resume() on it) or held "
+                            + "by a conflict with its queries would be behind after the " + what + "; wait until it "
+                            + "has caught up");
                 });
     }
 

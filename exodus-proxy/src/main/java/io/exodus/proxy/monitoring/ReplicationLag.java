@@ -12,8 +12,21 @@ package io.exodus.proxy.monitoring;
  * @param seconds how long ago the oldest WAL not yet replayed was written; null for a slot, or when PostgreSQL has
  *                not measured it
  * @param active  whether something reads the slot now (always true for a connection and a standby)
+ * @param replayed     a connection's replay position (the least of its group), as bytes of WAL; null otherwise
+ * @param replayBehind a connection received WAL it has not replayed yet: a second reading tells whether its replay
+ *                     moves at all ({@link #replayStoodStill})
  */
-public record ReplicationLag(Kind kind, String name, Long bytes, Double seconds, boolean active) {
+public record ReplicationLag(Kind kind, String name, Long bytes, Double seconds, boolean active, Long replayed,
+        boolean replayBehind) {
+
+    /**
+     * Whether this reading and a later one of the same connection show its replay standing still behind what it
+     * received: paused ({@code pg_wal_replay_pause()}) or held by a conflict. PostgreSQL's {@code replay_lag} shows the
+     * lag of the last position replayed, so it stays as small as it was until the replay moves again.
+     */
+    public boolean replayStoodStill(ReplicationLag later) {
+        return replayBehind && later.replayBehind && replayed != null && replayed.equals(later.replayed);
+    }
     /** The name of the reading of a database that is itself a standby. */
     public static final String SELF = "self";
 

@@ -29,7 +29,8 @@ public final class ReplicationLagQuery {
      */
     static final String CONNECTIONS = "SELECT coalesce(nullif(application_name, ''), 'unnamed'),"
             + " max(pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), replay_lsn))::int8,"
-            + " max(coalesce(extract(epoch FROM replay_lag), CASE WHEN replay_lsn >= sent_lsn THEN 0 END))::float8"
+            + " max(coalesce(extract(epoch FROM replay_lag), CASE WHEN replay_lsn >= sent_lsn THEN 0 END))::float8,"
+            + " min(pg_catalog.pg_wal_lsn_diff(replay_lsn, '0/0'))::int8, coalesce(bool_or(replay_lsn < flush_lsn), false)"
             + " FROM pg_catalog.pg_stat_replication WHERE state IS DISTINCT FROM 'backup' GROUP BY 1";
     /** A logical slot keeps the WAL from what its reader confirmed; a physical one from its restart_lsn. */
     static final String SLOTS = "SELECT slot_name, active,"
@@ -54,18 +55,18 @@ public final class ReplicationLagQuery {
     private static List<ReplicationLag> standby(RowSet<Row> rows) {
         Row row = rows.iterator().next();
         return List.of(new ReplicationLag(ReplicationLag.Kind.STANDBY, ReplicationLag.SELF, row.getLong(0),
-                row.getDouble(1), true));
+                row.getDouble(1), true, null, false));
     }
 
     private static List<ReplicationLag> primary(RowSet<Row> connections, RowSet<Row> slots) {
         List<ReplicationLag> lags = new ArrayList<>(connections.size() + slots.size());
         for (Row row : connections) {
             lags.add(new ReplicationLag(ReplicationLag.Kind.CONNECTION, row.getString(0), row.getLong(1),
-                    row.getDouble(2), true));
+                    row.getDouble(2), true, row.getLong(3), row.getBoolean(4)));
         }
         for (Row row : slots) {
             lags.add(new ReplicationLag(ReplicationLag.Kind.SLOT, row.getString(0), row.getLong(2), null,
-                    row.getBoolean(1)));
+                    row.getBoolean(1), null, false));
         }
         return lags;
     }

@@ -399,7 +399,8 @@ class CutoverAndRollbackTest {
 
     /**
      * A standby of the target that applies what it receives 3 s late: the cutover is refused while its replay lag is
-     * above exodus.migration.cutover.max-replication-lag (1 s here), naming it, and goes ahead once it has caught up.
+     * above exodus.migration.cutover.max-replication-lag (1 s here), naming it; then, its replay paused, while its
+     * replay stands still behind what it received; and goes ahead once it has caught up.
      */
     @Test
     void aCutoverWaitsForTheTargetsStandbysToCatchUp() throws Exception {
@@ -436,6 +437,30 @@ class CutoverAndRollbackTest {
 
             onStandby.query("alter system reset recovery_min_apply_delay");
             onStandby.query("select pg_reload_conf()");
+
+            // Its replay paused: PostgreSQL's replay_lag stays what it was, the position stands still behind the WAL
+            // received. Refused all the same, naming it, until the replay resumes.
+            String caughtUp = "select count(*) = 1 and bool_and(replay_lsn = flush_lsn) from pg_stat_replication "
+                    + "where application_name = 'cutover_standby'";
+            while (!"t".equals(target.query(caughtUp))) {
+                assertTrue(System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30), "the standby catches up");
+                Thread.sleep(200);
+            }
+            onStandby.query("select pg_wal_replay_pause()");
+            target.query("insert into app.events (note) values ('written while the standby''s replay is paused')");
+            String received = "select bool_or(replay_lsn < flush_lsn) from pg_stat_replication "
+                    + "where application_name = 'cutover_standby'";
+            while (!"t".equals(target.query(received))) {
+                assertTrue(System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30), "the standby receives");
+                Thread.sleep(100);
+            }
+            Response paused = post("cutover");
+            assertEquals(409, paused.statusCode(), paused.asString());
+            assertTrue(paused.asString().contains("cutover_standby") && paused.asString().contains("replay"),
+                    paused.asString());
+            assertEquals("dual-write", migration.phase().configName());
+            onStandby.query("select pg_wal_replay_resume()");
+
             Response cutover;
             do {
                 assertTrue(System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30), "the standby catches up");
