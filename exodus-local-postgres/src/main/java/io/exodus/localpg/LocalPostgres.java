@@ -44,6 +44,11 @@ public final class LocalPostgres implements AutoCloseable {
     private static final Duration COMMAND_SLACK = Duration.ofSeconds(30);
     /** A stop slower than this is logged with what pg_ctl and the server said, and what the children do meanwhile. */
     private static final long SLOW_STOP_MILLIS = 10_000;
+    /**
+     * An immediate shutdown still running after this ends the postmaster's children itself: a crash keeps nothing
+     * they do, and a child that outlives PostgreSQL's own SIGKILL (below) would otherwise hold it for seconds.
+     */
+    private static final long IMMEDIATE_KILL_MILLIS = 1_000;
     /** Takes a snapshot of what a slow stop waits for, while pg_ctl still waits. */
     private static final ScheduledExecutorService SLOW_STOP_WATCH = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "local-postgres-slow-stop");
@@ -283,7 +288,8 @@ public final class LocalPostgres implements AutoCloseable {
             long logFrom = logSize();
             long started = System.nanoTime();
             ScheduledFuture<?> snapshot = pid.isPresent()
-                    ? SLOW_STOP_WATCH.schedule(() -> slowStop(mode, pid.getAsLong()), SLOW_STOP_MILLIS,
+                    ? SLOW_STOP_WATCH.schedule(() -> slowStop(mode, pid.getAsLong()),
+                            mode == ShutdownMode.IMMEDIATE ? IMMEDIATE_KILL_MILLIS : SLOW_STOP_MILLIS,
                             TimeUnit.MILLISECONDS)
                     : null;
             CommandOutcome outcome;
@@ -317,18 +323,23 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /**
-     * A stop still running after {@link #SLOW_STOP_MILLIS}: says what the postmaster's children are doing and, in an
-     * immediate shutdown, ends them. Seen here: a child still under the postmaster's own command line (a backend
-     * before its startup packet was read), sleeping in epoll_wait, outlived the SIGKILL PostgreSQL sends its children
-     * 5 s into the shutdown and kept the postmaster waiting 50 s more, about authentication_timeout after it was
-     * forked. A client that connects and stays silent, with or without an SSLRequest, does not reproduce it. An
-     * immediate shutdown throws away what the children do anyway.
+     * A stop still running after {@link #SLOW_STOP_MILLIS} (an immediate one after {@link #IMMEDIATE_KILL_MILLIS}):
+     * says what the postmaster's children are doing and, in an immediate shutdown, ends them. Seen here: a child
+     * still under the postmaster's own command line (a backend before its startup packet was read), sleeping in
+     * epoll_wait, outlived the SIGKILL PostgreSQL sends its children 5 s into the shutdown and kept the postmaster
+     * waiting 50 s more, about authentication_timeout after it was forked; in a test suite, 10 s of every few
+     * immediate stops went that way. A client that connects and stays silent, with or without an SSLRequest, does not
+     * reproduce it. An immediate shutdown throws away what the children do anyway.
      */
     private void slowStop(ShutdownMode mode, long postmasterPid) {
-        boolean kill = mode == ShutdownMode.IMMEDIATE;
+        if (mode == ShutdownMode.IMMEDIATE) {
+            LOG.infof("PostgreSQL '%s' is still stopping after %d ms; the postmaster's children (pid, state, wait "
+                    + "channel, command), each now sent SIGKILL:%n%s", name, IMMEDIATE_KILL_MILLIS,
+                    PostmasterChildren.describe(postmasterPid, true));
+            return;
+        }
         LOG.warnf("PostgreSQL '%s' is still stopping after %d ms; the postmaster's children (pid, state, wait channel, "
-                + "command)%s:%n%s", name, SLOW_STOP_MILLIS, kill ? ", each now sent SIGKILL" : "",
-                PostmasterChildren.describe(postmasterPid, kill));
+                + "command):%n%s", name, SLOW_STOP_MILLIS, PostmasterChildren.describe(postmasterPid, false));
     }
 
     /** pg_ctl returns once the pid file is gone, a moment before the postmaster has exited and freed its port. */

@@ -32,12 +32,17 @@ final class MarkerReadAhead {
      * makes the read, written with the client's next request.
      */
     void afterWrite(boolean withId) {
-        if (read != null && serial == relay.transactionSerial() || !database.settingsSetBySessionsOnly()) {
+        if (madeForThisTransaction() || !database.settingsSetBySessionsOnly()) {
             return;
         }
         epoch = database.settingsEpoch();
         serial = relay.transactionSerial();
         read = PrimaryTransactionRead.later(relay.primary(), withId);
+    }
+
+    /** Whether the current transaction's read was made ahead already (and still holds as far as seen). */
+    boolean madeForThisTransaction() {
+        return read != null && serial == relay.transactionSerial();
     }
 
     /** Before each request: one that may change what was read has the COMMIT read again. */

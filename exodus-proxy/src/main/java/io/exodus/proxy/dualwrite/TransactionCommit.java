@@ -70,7 +70,7 @@ final class TransactionCommit {
      * primary commits first without a queue.
      */
     void secondaryBehind() {
-        if (relay.currentPolicy().usesTwoPhaseCommit() || queue.catchUp() == null
+        if (readAhead.madeForThisTransaction() || relay.currentPolicy().usesTwoPhaseCommit() || queue.catchUp() == null
                 || !queue.canQueue() && !relay.currentPolicy().secondaryCommitsFirst(relay.secondaryIsTarget())
                 || relay.primary().transactionStatus() != TransactionStatus.IN_TRANSACTION
                 || !queue.catchUp().commitMarkersReady(relay.databaseName())) {
