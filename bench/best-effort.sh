@@ -49,12 +49,7 @@ start_proxy() {
     BACKGROUND_PIDS+=("$pid")
     PID_OF[$name]="$pid"
     PORT_OF[$name]="$port"
-    for _ in $(seq 1 900); do
-        can_connect "$port" && return
-        kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name exited"; }
-        sleep 0.2
-    done
-    die "$name did not listen"
+    await_listening "$port" "$pid" "$WORK/$name.log" "$name"
 }
 
 start_embedded_proxy

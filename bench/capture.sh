@@ -31,6 +31,8 @@ log() { printf '[capture bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 can_connect() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+# shellcheck source=bench/lib/listening.sh
+source "$REPO_ROOT/bench/lib/listening.sh"
 
 for tool in pgbench psql curl java python3; do
     command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
@@ -72,13 +74,7 @@ start_service() {
     PIDS+=("$pid")
     PID_OF[$name]="$pid"
     HTTP_OF[$name]="$http"
-    local wait_port="${port:-$http}"
-    for _ in $(seq 1 900); do
-        can_connect "$wait_port" && return
-        kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name exited"; }
-        sleep 0.2
-    done
-    die "$name did not listen"
+    await_listening "${port:-$http}" "$pid" "$WORK/$name.log" "$name"
 }
 
 source_port="$(free_port)"

@@ -23,6 +23,8 @@ log() { printf '[read bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 can_connect() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+# shellcheck source=bench/lib/listening.sh
+source "$REPO_ROOT/bench/lib/listening.sh"
 
 for tool in pgbench psql java python3; do
     command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs the PostgreSQL client tools)"
@@ -57,12 +59,8 @@ start_proxy() {
         </dev/null >"$WORK/$name.log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
-    for _ in $(seq 1 600); do
-        can_connect "$port" && { STARTED_PORT="$port"; return; }
-        kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "the $name proxy exited"; }
-        sleep 0.2
-    done
-    die "the $name proxy did not listen"
+    await_listening "$port" "$pid" "$WORK/$name.log" "the $name proxy"
+    STARTED_PORT="$port"
 }
 
 source_port="$(free_port)"
