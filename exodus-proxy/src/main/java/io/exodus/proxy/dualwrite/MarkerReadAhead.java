@@ -61,8 +61,8 @@ final class MarkerReadAhead {
 
     /** The read made ahead for the current transaction while it still holds, else null; forgotten either way. */
     PrimaryTransactionRead take() {
-        PrimaryTransactionRead ahead = read != null && serial == relay.transactionSerial()
-                && database.settingsSetBySessionsOnly() && database.settingsEpoch() == epoch ? read : null;
+        PrimaryTransactionRead ahead = madeForThisTransaction() && database.settingsSetBySessionsOnly()
+                && database.settingsEpoch() == epoch ? read : null;
         read = null;
         return ahead;
     }

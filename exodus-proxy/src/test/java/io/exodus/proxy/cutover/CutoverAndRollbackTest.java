@@ -440,20 +440,13 @@ class CutoverAndRollbackTest {
 
             // Its replay paused: PostgreSQL's replay_lag stays what it was, the position stands still behind the WAL
             // received. Refused all the same, naming it, until the replay resumes.
-            String caughtUp = "select count(*) = 1 and bool_and(replay_lsn = flush_lsn) from pg_stat_replication "
-                    + "where application_name = 'cutover_standby'";
-            while (!"t".equals(target.query(caughtUp))) {
-                assertTrue(System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30), "the standby catches up");
-                Thread.sleep(200);
-            }
+            long later = deadline + TimeUnit.SECONDS.toNanos(30);
+            awaitTrue(target, "select count(*) = 1 and bool_and(replay_lsn = flush_lsn) from pg_stat_replication "
+                    + "where application_name = 'cutover_standby'", later, "the standby catches up");
             onStandby.query("select pg_wal_replay_pause()");
             target.query("insert into app.events (note) values ('written while the standby''s replay is paused')");
-            String received = "select bool_or(replay_lsn < flush_lsn) from pg_stat_replication "
-                    + "where application_name = 'cutover_standby'";
-            while (!"t".equals(target.query(received))) {
-                assertTrue(System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30), "the standby receives");
-                Thread.sleep(100);
-            }
+            awaitTrue(target, "select bool_or(replay_lsn < flush_lsn) from pg_stat_replication "
+                    + "where application_name = 'cutover_standby'", later, "the standby receives");
             Response paused = post("cutover");
             assertEquals(409, paused.statusCode(), paused.asString());
             assertTrue(paused.asString().contains("cutover_standby") && paused.asString().contains("replay"),
@@ -471,6 +464,14 @@ class CutoverAndRollbackTest {
         }
         // The rows written on the target alone are the test's own: the source never had them.
         DualWriteDatabases.onBoth(database, "truncate app.events");
+    }
+
+    /** Waits until {@code query} answers true on {@code server}, failing with {@code what} past {@code deadline}. */
+    private static void awaitTrue(Psql server, String query, long deadline, String what) throws InterruptedException {
+        while (!"t".equals(server.query(query))) {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.sleep(100);
+        }
     }
 
     /**
