@@ -24,6 +24,14 @@ final class CommitSteps {
         lastWrite = System.nanoTime();
     }
 
+    /**
+     * A request begins outside any transaction: a write answered before belongs to a transaction that ended (one
+     * rolled back, or committed without this protocol), not to the next one's commit.
+     */
+    void outsideTransaction() {
+        lastWrite = 0;
+    }
+
     /** The commit protocol of a transaction that wrote on both databases begins. */
     void began(ConsistencyPolicy commitPolicy) {
         policy = commitPolicy;

@@ -249,6 +249,7 @@ final class TransactionCommit {
     void beforeRequest(UnitPlan plan) {
         if (relay.primary().transactionStatus() == TransactionStatus.IDLE) {
             unpreparable = null;
+            steps.outsideTransaction();
         }
         readAhead.beforeRequest(plan);
         if (unpreparable != null || !relay.currentPolicy().usesTwoPhaseCommit()) {

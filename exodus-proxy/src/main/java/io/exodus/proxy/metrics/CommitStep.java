@@ -15,7 +15,10 @@ public enum CommitStep {
      * transaction, the secondary's run of the statement.
      */
     AFTER_LAST_WRITE,
-    /** Reading the primary's transaction id (and read-only state) for the commit marker. */
+    /**
+     * Reading the primary's transaction id (and read-only state) for the commit marker; for a transaction that commits
+     * with its queue entry, reading the entry's settings and drawing its id.
+     */
     PRIMARY_READ,
     /** The secondary's statements held back since the transaction began, its commit marker and its COMMIT. */
     SECONDARY_COMMIT,
