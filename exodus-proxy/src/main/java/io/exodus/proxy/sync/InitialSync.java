@@ -13,8 +13,10 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -35,6 +37,7 @@ public final class InitialSync {
     private static final String FOREIGN_KEYS_PRESENT = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint "
             + "WHERE contype = 'f' AND conrelid IN (SELECT pg_catalog.to_regclass(name) FROM unnest($1::text[]) AS "
             + "n(name)))";
+    private static final String TARGET_SCHEMAS = "SELECT nspname FROM pg_catalog.pg_namespace";
     private static final String SLOT_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots "
             + "WHERE slot_name = $1 AND database = current_database())";
 
@@ -117,6 +120,8 @@ public final class InitialSync {
         /** The target had the source's schema already: neither section is restored. */
         private boolean schemaKept;
         private SnapshotSlot slot;
+        /** The source's schema when the sync began (the first run's, for a resumed one): DDL since fails the sync. */
+        private SchemaFingerprint fingerprint;
         private boolean wroteToSource;
         private SqlConnection applier;
         /** This proxy runs in dual-write already: the run may only end a sync whose switch had committed. */
@@ -193,16 +198,20 @@ public final class InitialSync {
                                         .compose(x -> SnapshotSlot.create(raw))
                                         .compose(created -> {
                                             slot = created;
-                                            return SyncJournal.begin(targetPool, asked);
+                                            return SyncJournal.begin(targetPool, asked, fingerprint);
                                         });
                         return started.compose(x -> {
                             if (!preData) {
                                 return Future.<Void>succeededFuture();
                             }
                             progress.step(SyncStep.PRE_DATA);
-                            return blocking(() -> {
-                                schema.restorePreData();
-                                return null;
+                            return targetPool.query(TARGET_SCHEMAS).execute().compose(rows -> {
+                                Set<String> existing = new HashSet<>();
+                                rows.forEach(row -> existing.add(row.getString(0)));
+                                return blocking(() -> {
+                                    schema.restorePreData(existing);
+                                    return null;
+                                });
                             });
                         });
                     })
@@ -220,6 +229,7 @@ public final class InitialSync {
                         return TableSplit.plan(sourcePool, withRows, settings, snapshot != null, progress)
                                 .compose(jobs -> RowCopy.run(raw, snapshot, jobs, settings.parallelTables(), progress));
                     })
+                    .compose(v -> schemaUnchanged())
                     .compose(v -> {
                         progress.rowsDone();
                         progress.step(SyncStep.POST_DATA);
@@ -244,10 +254,35 @@ public final class InitialSync {
                         SlotChanges changes = new SlotChanges(sourcePool, applier, tables, run.copied(),
                                 run.appliedEnd(), progress);
                         SwitchToDualWrite last = new SwitchToDualWrite(vertx, sourcePool, targetPool, changes, tables,
-                                traffic, settings, progress);
+                                traffic, settings, progress, this::schemaUnchanged);
                         return last.catchUp().compose(x -> foreignKeys(last)).compose(x -> last.run());
                     })
-                    .compose(v -> SyncJournal.end(targetPool));
+                    .compose(v -> SyncJournal.end(targetPool))
+                    .recover(this::explainedBySchemaChange);
+        }
+
+        /** Fails with the objects DDL changed on the source since the sync began; succeeds when there are none. */
+        private Future<Void> schemaUnchanged() {
+            if (fingerprint == null) {
+                return Future.succeededFuture();
+            }
+            return SchemaFingerprint.read(sourcePool, asked).compose(now -> {
+                List<String> changes = now.changesSince(fingerprint);
+                return changes.isEmpty() ? Future.succeededFuture()
+                        : Future.failedFuture(new SchemaFingerprint.Changed(changes));
+            });
+        }
+
+        /**
+         * DDL on the source makes the steps after it fail in their own words (a COPY or an applied change naming a
+         * column the target lacks): the failure is told as the schema change that caused it, when one did.
+         */
+        private Future<Void> explainedBySchemaChange(Throwable failure) {
+            if (failure instanceof SchemaFingerprint.Changed || fingerprint == null) {
+                return Future.failedFuture(failure);
+            }
+            return schemaUnchanged().transform(check -> Future.failedFuture(
+                    check.failed() && check.cause() instanceof SchemaFingerprint.Changed ? check.cause() : failure));
         }
 
         /**
@@ -256,6 +291,21 @@ public final class InitialSync {
          * dump's failure, which an older pg_dump than the source's makes.
          */
         private Future<Void> checked(ClientPrograms programs) {
+            // Read before the dump: DDL between the two is seen as a change, never missed.
+            Future<SchemaFingerprint> read = resumed != null && resumed.fingerprint() != null
+                    ? Future.succeededFuture(resumed.fingerprint())
+                    : SchemaFingerprint.read(sourcePool, asked);
+            return read.compose(found -> {
+                fingerprint = found;
+                if (resumed != null && resumed.fingerprint() == null) {
+                    progress.note("the interrupted sync's journal holds no schema fingerprint (an earlier version "
+                            + "wrote it): DDL on the source before this resumption cannot be told");
+                }
+                return dumpedAndChecked(programs);
+            });
+        }
+
+        private Future<Void> dumpedAndChecked(ClientPrograms programs) {
             schema = new SchemaCopy(programs, source, target, asked);
             Future<Void> dumped = blocking(() -> {
                 schema.dumpSource();

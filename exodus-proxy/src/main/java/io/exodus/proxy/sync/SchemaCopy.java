@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -20,6 +21,7 @@ import java.util.regex.Pattern;
 final class SchemaCopy implements AutoCloseable {
     /** A foreign key in pg_restore's list: "dump id; table oid oid FK CONSTRAINT schema table name owner". */
     private static final Pattern FOREIGN_KEY = Pattern.compile("^\\d+; \\d+ \\d+ FK CONSTRAINT ");
+    private static final String SCHEMA_ENTRY = " SCHEMA - ";
     private final ClientPrograms programs;
     private final BackendEndpoint source;
     private final BackendEndpoint target;
@@ -85,8 +87,22 @@ final class SchemaCopy implements AutoCloseable {
                 .toList();
     }
 
-    void restorePreData() {
-        restore("pre-data");
+    /**
+     * @param existingSchemas the target's schemas: their {@code CREATE SCHEMA} is left out. pg_dump writes one for
+     *                        every schema it was asked for by name, {@code public} too, which every database has.
+     */
+    void restorePreData(Set<String> existingSchemas) {
+        restoreListed("pre-data", "pre-data", entry -> !createsOneOf(entry, existingSchemas));
+    }
+
+    /** A table-of-contents line "id; oid oid SCHEMA - name owner" for one of {@code schemas}. */
+    private static boolean createsOneOf(String entry, Set<String> schemas) {
+        int at = entry.indexOf(SCHEMA_ENTRY);
+        if (at < 0) {
+            return false;
+        }
+        String rest = entry.substring(at + SCHEMA_ENTRY.length());
+        return schemas.stream().anyMatch(schema -> rest.startsWith(schema + " "));
     }
 
     void restorePostData() {
@@ -99,12 +115,12 @@ final class SchemaCopy implements AutoCloseable {
      * moment.
      */
     void restorePostDataButForeignKeys() {
-        restoreListed("post-data-without-foreign-keys", entry -> !FOREIGN_KEY.matcher(entry).find());
+        restoreListed("post-data-without-foreign-keys", "post-data", entry -> !FOREIGN_KEY.matcher(entry).find());
     }
 
     /** The foreign keys of the post-data section; false when the archive has none. */
     boolean restoreForeignKeys() {
-        return restoreListed("foreign-keys", entry -> FOREIGN_KEY.matcher(entry).find());
+        return restoreListed("foreign-keys", "post-data", entry -> FOREIGN_KEY.matcher(entry).find());
     }
 
     private void restore(String section) {
@@ -113,10 +129,10 @@ final class SchemaCopy implements AutoCloseable {
     }
 
     /**
-     * The post-data entries of the archive's table of contents ({@code pg_restore --list}) that {@code wanted} keeps,
-     * restored in one transaction; false when it keeps none.
+     * The entries of the archive's table of contents ({@code pg_restore --list}) in {@code section} that
+     * {@code wanted} keeps, restored in one transaction; false when it keeps none.
      */
-    private boolean restoreListed(String name, Predicate<String> wanted) {
+    private boolean restoreListed(String name, String section, Predicate<String> wanted) {
         String contents = programs.run("pg_restore", List.of("--list", archive.toString()), Map.of());
         List<String> entries = contents.lines().filter(line -> !line.startsWith(";") && !line.isBlank())
                 .filter(wanted).toList();
@@ -126,7 +142,7 @@ final class SchemaCopy implements AutoCloseable {
         Path list = folder.resolve(name + ".list");
         try {
             Files.write(list, entries);
-            programs.run("pg_restore", List.of("--exit-on-error", "--single-transaction", "--section=post-data",
+            programs.run("pg_restore", List.of("--exit-on-error", "--single-transaction", "--section=" + section,
                     "--use-list=" + list, "--dbname=" + target.url().database(), archive.toString()),
                     ClientPrograms.environment(target));
         } catch (IOException e) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The sync's last step: the changes since the copy applied until the target is close behind, then the switch: new
@@ -34,9 +35,13 @@ final class SwitchToDualWrite {
     private final TrafficSwitch traffic;
     private final SyncSettings settings;
     private final SyncProgress progress;
+    /** Fails when DDL changed the source's schema since the sync began ({@link SchemaFingerprint}). */
+    private final Supplier<Future<Void>> schemaUnchanged;
 
+    /** @param schemaUnchanged fails when DDL changed the source's schema since the sync began */
     SwitchToDualWrite(Vertx vertx, Pool source, Pool target, SlotChanges changes, List<SyncedTable> tables,
-            TrafficSwitch traffic, SyncSettings settings, SyncProgress progress) {
+            TrafficSwitch traffic, SyncSettings settings, SyncProgress progress,
+            Supplier<Future<Void>> schemaUnchanged) {
         this.vertx = vertx;
         this.source = source;
         this.target = target;
@@ -45,6 +50,7 @@ final class SwitchToDualWrite {
         this.traffic = traffic;
         this.settings = settings;
         this.progress = progress;
+        this.schemaUnchanged = schemaUnchanged;
     }
 
     /** The switch, tried up to exodus.sync.switch-attempts times, each after catching up again. */
@@ -58,10 +64,13 @@ final class SwitchToDualWrite {
                 .compose(rows -> drainTo(Lsn.parse(rows.iterator().next().getString(0))));
     }
 
-    /** The slot's changes applied round after round until a round comes back short of its limit: close behind. */
+    /**
+     * The slot's changes applied round after round until a round comes back short of its limit: close behind. The
+     * schema is checked then, so that DDL made during a long copy stops the sync before any pause.
+     */
     Future<Void> catchUp() {
         return changes.applyRound(null).compose(round -> round.mayHoldMore() ? catchUp()
-                : Future.succeededFuture());
+                : schemaUnchanged.get());
     }
 
     /** Every transaction that committed before {@code upTo} applied. */
@@ -130,7 +139,9 @@ final class SwitchToDualWrite {
             return source.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text").execute()
                     .compose(rows -> {
                         position[0] = Lsn.parse(rows.iterator().next().getString(0));
-                        return drainTo(position[0]);
+                        // The last look at the schema, while no transaction runs through Exodus: beside the drain,
+                        // so that it does not lengthen the pause.
+                        return Future.all(drainTo(position[0]), schemaUnchanged.get()).<Void>mapEmpty();
                     })
                     .compose(v -> {
                         steps[1] = System.nanoTime();

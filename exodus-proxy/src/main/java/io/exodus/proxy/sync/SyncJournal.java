@@ -34,11 +34,13 @@ final class SyncJournal {
                 copied_at timestamptz NOT NULL DEFAULT now()
             );
             ALTER TABLE exodus.sync_run ADD COLUMN IF NOT EXISTS switch_lsn pg_lsn;
-            ALTER TABLE exodus.sync_run ADD COLUMN IF NOT EXISTS switch_phase_mark bigint""";
+            ALTER TABLE exodus.sync_run ADD COLUMN IF NOT EXISTS switch_phase_mark bigint;
+            ALTER TABLE exodus.sync_run ADD COLUMN IF NOT EXISTS schema_fingerprint jsonb""";
     private static final String EXISTS = "SELECT to_regclass('exodus.sync_run') IS NOT NULL";
     /** Through to_jsonb: a journal an earlier version wrote has no switch columns, and reads as not switching. */
     private static final String RUN = "SELECT schemas, tables, applied_lsn::text, to_jsonb(r) ->> 'switch_lsn', "
-            + "(to_jsonb(r) ->> 'switch_phase_mark')::bigint FROM exodus.sync_run r WHERE slot = $1";
+            + "(to_jsonb(r) ->> 'switch_phase_mark')::bigint, to_jsonb(r) ->> 'schema_fingerprint' "
+            + "FROM exodus.sync_run r WHERE slot = $1";
     private static final String COPIED = "SELECT table_name, snapshot FROM exodus.sync_copied";
 
     /**
@@ -47,8 +49,10 @@ final class SyncJournal {
      * @param copied     per table copied ({@code schema.name}), the snapshot its rows are from
      * @param appliedEnd where the last transaction of the slot applied to the target ends; null when none was
      * @param switchMark  the switch to dual-write the sync had begun; null when it had not
+     * @param fingerprint the source's schema when the sync began; null in a journal an earlier version wrote
      */
-    record Interrupted(SyncRequest request, Map<String, CopySnapshot> copied, Lsn appliedEnd, SwitchMark switchMark) {
+    record Interrupted(SyncRequest request, Map<String, CopySnapshot> copied, Lsn appliedEnd, SwitchMark switchMark,
+            SchemaFingerprint fingerprint) {
     }
 
     /**
@@ -80,10 +84,12 @@ final class SyncJournal {
                 Lsn applied = run.getString(2) == null ? null : Lsn.parse(run.getString(2));
                 SwitchMark switchMark = run.getString(3) == null ? null
                         : new SwitchMark(Lsn.parse(run.getString(3)), run.getLong(4));
+                SchemaFingerprint fingerprint = run.getString(5) == null ? null
+                        : SchemaFingerprint.fromJson(run.getString(5));
                 return target.query(COPIED).execute().map(rows -> {
                     Map<String, CopySnapshot> copied = new HashMap<>();
                     rows.forEach(row -> copied.put(row.getString(0), CopySnapshot.parse(row.getString(1))));
-                    return Optional.of(new Interrupted(request, copied, applied, switchMark));
+                    return Optional.of(new Interrupted(request, copied, applied, switchMark, fingerprint));
                 });
             });
         });
@@ -95,15 +101,15 @@ final class SyncJournal {
     }
 
     /** A new sync: whatever an earlier one left is forgotten. Written once the slot exists. */
-    static Future<Void> begin(Pool target, SyncRequest request) {
+    static Future<Void> begin(Pool target, SyncRequest request, SchemaFingerprint fingerprint) {
         return create(target)
                 .compose(v -> target.withTransaction(connection -> connection.query("DELETE FROM exodus.sync_copied")
                         .execute()
                         .compose(x -> connection.query("DELETE FROM exodus.sync_run").execute())
-                        .compose(x -> connection.preparedQuery("INSERT INTO exodus.sync_run (slot, schemas, tables) "
-                                + "VALUES ($1, $2, $3)").execute(Tuple.of(SyncNames.SLOT,
-                                        request.schemas().toArray(String[]::new),
-                                        request.tables().toArray(String[]::new))))))
+                        .compose(x -> connection.preparedQuery("INSERT INTO exodus.sync_run (slot, schemas, tables, "
+                                + "schema_fingerprint) VALUES ($1, $2, $3, $4::text::jsonb)").execute(Tuple.of(
+                                        SyncNames.SLOT, request.schemas().toArray(String[]::new),
+                                        request.tables().toArray(String[]::new), fingerprint.toJson())))))
                 .mapEmpty();
     }
 

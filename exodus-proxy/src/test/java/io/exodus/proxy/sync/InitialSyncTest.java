@@ -278,8 +278,7 @@ class InitialSyncTest {
                 + "INSERT INTO big SELECT i, repeat('x', 100) || i FROM generate_series(1, 5000) AS i");
         io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
         try {
-            SyncJournal.begin(connections.to(databases.targetEndpoint()), SyncRequest.everything())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            journalAsTheFirstRunWould(connections, databases);
         } finally {
             connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
@@ -302,6 +301,116 @@ class InitialSyncTest {
     }
 
     /**
+     * DDL on the source during the sync, here just before the switch by a client that bypasses Exodus: an index, a
+     * table, a column (whose row then reaches the slot). The sync copies the schema once, so the target would lack
+     * them: the sync fails naming each, nothing turns to dual-write, the workload goes on on the source, and neither
+     * the slot nor the publications are left behind.
+     */
+    @Test
+    void ddlOnTheSourceDuringTheSyncStopsItNamingWhatChangedAndNothingSwitches() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(), "sync_ddl");
+        SyncedDatabases.execute(databases.source(), SyncSourceSchema.SCHEMA);
+        SyncedDatabases.execute(databases.source(), SyncSourceSchema.ROWS);
+        WorkloadGate gate = new WorkloadGate(vertx).atFirstPause(() -> ddl(databases.source(),
+                "CREATE INDEX orders_customer_idx ON orders (customer); CREATE TABLE late_table (id int PRIMARY KEY); "
+                        + "ALTER TABLE audited ADD COLUMN added int DEFAULT 5; INSERT INTO audited VALUES (-1, 1, 2)"));
+        SyncProgress progress = new SyncProgress();
+        try (SourceWorkload workload = new SourceWorkload(databases.source(), databases.target(), gate)) {
+            Thread.sleep(300);
+            run(databases, gate, progress);
+            assertFalse(gate.paused(), "the application's transactions were let go");
+            long failedAt = workload.transactionsBeforeSwitch();
+            while (workload.transactionsBeforeSwitch() < failedAt + 20) {
+                Thread.sleep(20);
+            }
+        }
+        SyncStatus status = progress.status();
+        assertEquals(SyncState.FAILED, status.state(), status::toString);
+        for (String change : List.of("index public.orders_customer_idx created", "table public.late_table created",
+                "table public.audited altered")) {
+            assertTrue(status.error().contains(change), status.error());
+        }
+        assertTrue(status.error().contains("POST /exodus/migration/sync"), status.error());
+        assertFalse(gate.dualWrite(), "nothing turned to dual-write");
+        assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
+        assertEquals(0, SyncedDatabases.number(databases.source(),
+                "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
+    }
+
+    /** DDL outside what the sync copies (here a schema it was not asked for) does not stop it. */
+    @Test
+    void ddlOutsideTheSyncedSchemasLetsTheSyncFinish() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_ddl_elsewhere");
+        SyncedDatabases.execute(databases.source(), "CREATE TABLE t (id int PRIMARY KEY, v text);"
+                + "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 1000) i; CREATE SCHEMA elsewhere");
+        WorkloadGate gate = new WorkloadGate(vertx).atFirstPause(() -> ddl(databases.source(),
+                "CREATE TABLE elsewhere.late_table (id int); CREATE INDEX ON elsewhere.late_table (id)"));
+        SyncProgress progress = new SyncProgress();
+        try {
+            start(databases, gate, progress, SETTINGS, new SyncRequest(List.of("public"), List.of()))
+                    .get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException failed) {
+            // asserted below
+        }
+        assertEquals(SyncState.DONE, progress.status().state(), () -> progress.status().toString());
+        assertTrue(gate.dualWrite());
+        TableComparison.assertIdentical(databases.source(), databases.target(), "t");
+    }
+
+    /**
+     * DDL between a crash and the resumption: the resumed sync compares the source's schema with the one the first
+     * run journaled, so the change is named, though this run's own dump has it.
+     */
+    @Test
+    void ddlBeforeAResumptionStopsTheResumedSync() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_ddl_resume");
+        SyncedDatabases.execute(databases.source(), "CREATE TABLE t (id int PRIMARY KEY, v text);"
+                + "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 1000) i;"
+                + "CREATE PUBLICATION " + SyncNames.PUBLICATION + " FOR TABLE t;"
+                + "CREATE PUBLICATION " + SyncNames.INSERT_ONLY_PUBLICATION + " WITH (publish = 'insert, truncate')");
+        SyncedDatabases.execute(databases.source(),
+                "SELECT pg_create_logical_replication_slot('" + SyncNames.SLOT + "', 'pgoutput')");
+        SyncedDatabases.execute(databases.target(), "CREATE TABLE t (id int NOT NULL, v text)");
+        io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
+        try {
+            journalAsTheFirstRunWould(connections, databases);
+        } finally {
+            connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        SyncedDatabases.execute(databases.source(), "ALTER TABLE t ADD CONSTRAINT v_set CHECK (v IS NOT NULL)");
+        SyncProgress progress = new SyncProgress();
+        try {
+            run(databases, new WorkloadGate(vertx), progress);
+        } finally {
+            SyncedDatabases.execute(databases.source(), "SELECT pg_drop_replication_slot(slot_name) "
+                    + "FROM pg_replication_slots WHERE slot_name = '" + SyncNames.SLOT + "' AND NOT active");
+        }
+        SyncStatus status = progress.status();
+        assertEquals(SyncState.FAILED, status.state(), status::toString);
+        assertTrue(status.error().contains("constraint public.t v_set created"), status.error());
+    }
+
+    /** The journal of a first run that made its slot and publications, with the source's schema as it is now. */
+    private static void journalAsTheFirstRunWould(io.exodus.proxy.backend.ControlConnections connections,
+            SyncedDatabases databases) throws Exception {
+        io.vertx.sqlclient.Pool source = connections.to(databases.sourceEndpoint());
+        io.vertx.sqlclient.Pool target = connections.to(databases.targetEndpoint());
+        SchemaFingerprint.read(source, SyncRequest.everything())
+                .compose(fingerprint -> SyncJournal.begin(target, SyncRequest.everything(), fingerprint))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private static void ddl(ConnectionTarget database, String sql) {
+        try {
+            SyncedDatabases.execute(database, sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * A sync interrupted after its switch was journaled, where phases are not durable (the gate, as the control plane
      * off): nothing tells whether sessions wrote in dual-write, so the next sync applies nothing and keeps the slot and
      * the journal for the operator (ADR 0035).
@@ -316,7 +425,7 @@ class InitialSyncTest {
         io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
         try {
             io.vertx.sqlclient.Pool target = connections.to(databases.targetEndpoint());
-            SyncJournal.begin(target, SyncRequest.everything())
+            SyncJournal.begin(target, SyncRequest.everything(), new SchemaFingerprint(Map.of()))
                     .compose(v -> SyncJournal.markSwitch(target, new SyncJournal.SwitchMark(Lsn.parse("0/1"), null)))
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } finally {
@@ -355,9 +464,14 @@ class InitialSyncTest {
 
     private static CompletableFuture<Void> start(SyncedDatabases databases, WorkloadGate gate, SyncProgress progress,
             SyncSettings settings) {
+        return start(databases, gate, progress, settings, SyncRequest.everything());
+    }
+
+    private static CompletableFuture<Void> start(SyncedDatabases databases, WorkloadGate gate, SyncProgress progress,
+            SyncSettings settings, SyncRequest request) {
         InitialSync sync = new InitialSync(vertx, databases.sourceEndpoint(), databases.targetEndpoint(), settings,
                 Duration.ofSeconds(10), 1 << 30, gate, progress);
-        return sync.run(SyncRequest.everything()).toCompletionStage().toCompletableFuture();
+        return sync.run(request).toCompletionStage().toCompletableFuture();
     }
 
     private static void assertNothingWritten(SyncedDatabases databases) throws Exception {

@@ -20,6 +20,8 @@ final class WorkloadGate implements TrafficSwitch {
     private boolean paused;
     private boolean dualWrite;
     private int pauses;
+    /** Run once, at the first pause, before it waits for the transactions in flight. */
+    private volatile Runnable atFirstPause = () -> { };
 
     WorkloadGate(Vertx vertx) {
         this.vertx = vertx;
@@ -46,11 +48,16 @@ final class WorkloadGate implements TrafficSwitch {
 
     @Override
     public Future<Void> pauseNewTransactions(Duration maxWait, LongTransactions atTimeout) {
+        boolean first;
         synchronized (lock) {
             paused = true;
             pauses++;
+            first = pauses == 1;
         }
         return vertx.executeBlocking(() -> {
+            if (first) {
+                atFirstPause.run();
+            }
             long deadline = System.nanoTime() + maxWait.toNanos();
             synchronized (lock) {
                 while (inFlight > 0) {
@@ -87,6 +94,18 @@ final class WorkloadGate implements TrafficSwitch {
         synchronized (lock) {
             paused = false;
             lock.notifyAll();
+        }
+    }
+
+    /** What happens at the first pause: a client that bypasses Exodus acting just before the switch. */
+    WorkloadGate atFirstPause(Runnable action) {
+        atFirstPause = action;
+        return this;
+    }
+
+    boolean paused() {
+        synchronized (lock) {
+            return paused;
         }
     }
 
