@@ -683,6 +683,14 @@ public interface ExodusConfig {
         @WithDefault("refuse")
         String tablesWithoutKey();
 
+        /**
+         * What to do when the source's database holds large objects, which logical decoding cannot carry and the sync
+         * does not copy: {@code refuse} the sync, or {@code skip} them (the target gets none).
+         */
+        @WithName("large-objects")
+        @WithDefault("refuse")
+        String largeObjects();
+
         /** How long the switch waits for transactions in flight before it lets them go on and tries again later. */
         @WithName("switch-timeout")
         @WithDefault("5s")

@@ -35,12 +35,13 @@ final class CapabilityCheck {
 
     private static final String SOURCE_EXTENSIONS = "SELECT extname FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql'";
     private static final String TARGET_EXTENSIONS = "SELECT name FROM pg_catalog.pg_available_extensions";
+    private static final String LARGE_OBJECTS = "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata";
 
     private CapabilityCheck() {
     }
 
     static Future<CapabilityReport> run(Pool source, Pool target, SourceCatalog.Tables tables,
-            TablesWithoutKey withoutKey, int pgDumpMajor) {
+            TablesWithoutKey withoutKey, LargeObjects largeObjects, int pgDumpMajor) {
         List<String> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Future<Void> sourceFacts = source.preparedQuery(SOURCE_FACTS).execute(Tuple.of(SyncNames.SLOT)).map(rows -> {
@@ -117,6 +118,22 @@ final class CapabilityCheck {
             notes.add("unlogged tables get their schema but no rows (their changes never reach the WAL): "
                     + String.join(", ", tables.unlogged()));
         }
-        return Future.join(sourceFacts, extensions, replicaRole).map(done -> new CapabilityReport(refusals, notes));
+        Future<Void> objects = source.query(LARGE_OBJECTS).execute().map(rows -> {
+            long count = rows.iterator().next().getLong(0);
+            if (count == 0) {
+                return null;
+            }
+            if (largeObjects == LargeObjects.REFUSE) {
+                refusals.add("the source's database holds " + count + " large objects (pg_largeobject_metadata), "
+                        + "which the sync does not copy and logical decoding cannot carry: the target would have "
+                        + "none. Move their contents to bytea columns, or set exodus.sync.large-objects=skip if "
+                        + "nothing on the target needs them");
+            } else {
+                notes.add("the source's " + count + " large objects are not copied (exodus.sync.large-objects=skip)");
+            }
+            return null;
+        });
+        return Future.join(List.of(sourceFacts, extensions, replicaRole, objects))
+                .map(done -> new CapabilityReport(refusals, notes));
     }
 }

@@ -1,13 +1,13 @@
 package io.exodus.proxy.sync;
 
-import java.util.Locale;
+import io.exodus.proxy.config.ConfigChoice;
 
 /**
  * What the sync does with a table that has neither a primary key nor a replica identity. Logical decoding carries
  * no key for its updates and deletes, and the source refuses them outright once the table is in a publication that
  * publishes them; so such a table can be streamed for inserts (and truncates) only.
  */
-public enum TablesWithoutKey {
+public enum TablesWithoutKey implements ConfigChoice {
     /** The sync refuses to start and lists the tables. */
     REFUSE("refuse"),
     /** Rows copied, inserts and truncates during the sync streamed, updates and deletes during the sync not. */
@@ -19,17 +19,12 @@ public enum TablesWithoutKey {
         this.configName = configName;
     }
 
+    @Override
     public String configName() {
         return configName;
     }
 
     public static TablesWithoutKey fromConfig(String text) {
-        String wanted = text.trim().toLowerCase(Locale.ROOT);
-        for (TablesWithoutKey value : values()) {
-            if (value.configName.equals(wanted)) {
-                return value;
-            }
-        }
-        throw new IllegalArgumentException("exodus.sync.tables-without-key must be refuse or insert-only, not " + text);
+        return ConfigChoice.parse(TablesWithoutKey.class, "exodus.sync.tables-without-key", text);
     }
 }
