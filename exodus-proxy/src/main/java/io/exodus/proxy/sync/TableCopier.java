@@ -70,15 +70,24 @@ final class TableCopier {
         String name = table.display();
         progress.tableStarted(name);
         return LegQueries.run(target, "BEGIN; DELETE FROM ONLY " + table.qualified())
+                .recover(failure -> failedOnTarget("emptying " + name, failure))
                 .compose(v -> stream(TablePart.whole(table)))
-                .compose(v -> LegQueries.run(target, SyncJournal.copiedStatement(table, snapshot) + "; COMMIT"))
+                .compose(v -> LegQueries.run(target, SyncJournal.copiedStatement(table, snapshot) + "; COMMIT")
+                        .recover(failure -> failedOnTarget("committing the copy of " + name, failure)))
                 .onSuccess(v -> progress.tableCopied(name));
+    }
+
+    /** A failure of a statement the copy runs on the target, told as the step of the copy it failed in. */
+    private static Future<Void> failedOnTarget(String step, Throwable failure) {
+        return Future.failedFuture(new IllegalStateException(step + " on the target failed: " + failure.getMessage(),
+                failure));
     }
 
     /** Empties the tables about to be copied in parts, before any part is loaded, in one target transaction. */
     Future<Void> empty(List<SyncedTable> tables) {
         return LegQueries.run(target, tables.stream().map(table -> "DELETE FROM ONLY " + table.qualified())
-                .collect(Collectors.joining("; ")));
+                .collect(Collectors.joining("; "))).recover(failure -> failedOnTarget("emptying "
+                        + tables.stream().map(SyncedTable::display).collect(Collectors.joining(", ")), failure));
     }
 
     /**
@@ -95,6 +104,7 @@ final class TableCopier {
     /** Records a split table copied, once its every part is loaded. */
     Future<Void> recordCopied(SyncedTable table) {
         return LegQueries.run(target, SyncJournal.copiedStatement(table, snapshot))
+                .recover(failure -> failedOnTarget("recording " + table.display() + " copied", failure))
                 .onSuccess(v -> progress.tableCopied(table.display()));
     }
 

@@ -365,6 +365,55 @@ class InitialSyncTest {
                 "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
     }
 
+    /**
+     * The target dies while a table is being copied into it (held by a lock the test took on the target, so that the
+     * copy is surely under way): the sync fails saying so, the slot and the publications leave the source, the
+     * application writes on. Once the target is back a new sync ends identical.
+     */
+    @Test
+    void aTargetThatDiesMidCopyFailsTheSyncCleanlyAndTheNextSyncEndsIdentical() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_target_dies");
+        String schema = "CREATE TABLE t (id int PRIMARY KEY, v text)";
+        SyncedDatabases.execute(databases.source(), schema
+                + "; INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 5000) i");
+        SyncedDatabases.execute(databases.target(), schema);
+        SyncProgress progress = new SyncProgress();
+        try (Connection holder = databases.target().openJdbc(); Statement lock = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            // SHARE: the copy's DELETE and COPY wait, pg_dump's read of the target's schema does not.
+            lock.execute("LOCK TABLE t IN SHARE MODE");
+            start(databases, new WorkloadGate(vertx), progress, SETTINGS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (progress.status().tables().stream().noneMatch(table -> table.state().equals("copying"))) {
+                assertTrue(System.nanoTime() < deadline, progress.status()::toString);
+                Thread.sleep(20);
+            }
+            TestDatabases.stopTargetImmediately();
+        } catch (java.sql.SQLException holderLost) {
+            // Closing the lock's session, which died with the target.
+        } finally {
+            TestDatabases.startTarget();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (progress.status().state() != SyncState.FAILED && progress.status().state() != SyncState.DONE) {
+            assertTrue(System.nanoTime() < deadline, progress.status()::toString);
+            Thread.sleep(20);
+        }
+        SyncStatus failed = progress.status();
+        assertEquals(SyncState.FAILED, failed.state(), failed::toString);
+        assertTrue(failed.error().contains("public.t") && failed.error().contains("target"), failed.error());
+        assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
+        assertEquals(0, SyncedDatabases.number(databases.source(),
+                "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
+
+        SyncedDatabases.execute(databases.source(), "INSERT INTO t VALUES (5001, 'after the failure')");
+        SyncProgress again = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), again);
+        assertEquals(SyncState.DONE, again.status().state(), () -> again.status().toString());
+        TableComparison.assertIdentical(databases.source(), databases.target(), "t");
+    }
+
     /** DDL outside what the sync copies (here a schema it was not asked for) does not stop it. */
     @Test
     void ddlOutsideTheSyncedSchemasLetsTheSyncFinish() throws Exception {
