@@ -691,6 +691,14 @@ public interface ExodusConfig {
         @WithDefault("refuse")
         String largeObjects();
 
+        /**
+         * What to do with the source's unlogged tables, whose changes never reach the WAL: {@code refuse} the sync,
+         * or give the target their schema only ({@code schema-only}, no rows).
+         */
+        @WithName("unlogged-tables")
+        @WithDefault("refuse")
+        String unloggedTables();
+
         /** How long the switch waits for transactions in flight before it lets them go on and tries again later. */
         @WithName("switch-timeout")
         @WithDefault("5s")

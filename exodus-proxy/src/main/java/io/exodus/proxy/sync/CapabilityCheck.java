@@ -41,7 +41,7 @@ final class CapabilityCheck {
     }
 
     static Future<CapabilityReport> run(Pool source, Pool target, SourceCatalog.Tables tables,
-            TablesWithoutKey withoutKey, LargeObjects largeObjects, int pgDumpMajor) {
+            SyncSettings settings, int pgDumpMajor) {
         List<String> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Future<Void> sourceFacts = source.preparedQuery(SOURCE_FACTS).execute(Tuple.of(SyncNames.SLOT)).map(rows -> {
@@ -104,7 +104,7 @@ final class CapabilityCheck {
                 .map(SyncedTable::display).toList();
         if (!withoutIdentity.isEmpty()) {
             String list = String.join(", ", withoutIdentity);
-            if (withoutKey == TablesWithoutKey.REFUSE) {
+            if (settings.tablesWithoutKey() == TablesWithoutKey.REFUSE) {
                 refusals.add("tables without a primary key or replica identity: " + list + "; their updates and "
                         + "deletes cannot be streamed. Add a primary key, or ALTER TABLE … REPLICA IDENTITY FULL, or "
                         + "set exodus.sync.tables-without-key=insert-only if they only get inserts");
@@ -114,16 +114,20 @@ final class CapabilityCheck {
                         + "deletes of them during the sync do not");
             }
         }
-        if (!tables.unlogged().isEmpty()) {
-            notes.add("unlogged tables get their schema but no rows (their changes never reach the WAL): "
-                    + String.join(", ", tables.unlogged()));
+        if (!tables.unlogged().isEmpty() && settings.unloggedTables() == UnloggedTables.REFUSE) {
+            refusals.add("unlogged tables: " + String.join(", ", tables.unlogged()) + "; their changes never reach "
+                    + "the WAL, so the sync cannot carry their rows. ALTER TABLE … SET LOGGED, or set "
+                    + "exodus.sync.unlogged-tables=schema-only to give the target their schema without rows");
+        } else if (!tables.unlogged().isEmpty()) {
+            notes.add("unlogged tables get their schema but no rows (their changes never reach the WAL; "
+                    + "exodus.sync.unlogged-tables=schema-only): " + String.join(", ", tables.unlogged()));
         }
         Future<Void> objects = source.query(LARGE_OBJECTS).execute().map(rows -> {
             long count = rows.iterator().next().getLong(0);
             if (count == 0) {
                 return null;
             }
-            if (largeObjects == LargeObjects.REFUSE) {
+            if (settings.largeObjects() == LargeObjects.REFUSE) {
                 refusals.add("the source's database holds " + count + " large objects (pg_largeobject_metadata), "
                         + "which the sync does not copy and logical decoding cannot carry: the target would have "
                         + "none. Move their contents to bytea columns, or set exodus.sync.large-objects=skip if "

@@ -315,7 +315,7 @@ public final class InitialSync {
             Future<SourceCatalog.Tables> listed = SourceCatalog.tables(sourcePool, asked);
             return Future.all(listed, major)
                     .compose(both -> CapabilityCheck.run(sourcePool, targetPool, listed.result(),
-                            settings.tablesWithoutKey(), settings.largeObjects(), major.result()))
+                            settings, major.result()))
                     .transform(checked -> {
                         if (checked.failed() || checked.result().refused()) {
                             Throwable why = checked.failed() ? checked.cause() : new IllegalStateException(

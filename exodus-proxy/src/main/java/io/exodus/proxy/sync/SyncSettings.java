@@ -14,7 +14,7 @@ import java.util.Optional;
  *                     switch where the file says; empty, the default, in production
  */
 public record SyncSettings(int parallelTables, long splitMinBytes, TablesWithoutKey tablesWithoutKey,
-        LargeObjects largeObjects, Duration switchTimeout, int switchAttempts, long sequenceMargin, Optional<Path> pgBin,
+        LargeObjects largeObjects, UnloggedTables unloggedTables, Duration switchTimeout, int switchAttempts, long sequenceMargin, Optional<Path> pgBin,
         Optional<Path> testHoldFile) {
 
     /** PostgreSQL's default block size: a part is at least one page. */
@@ -39,6 +39,7 @@ public record SyncSettings(int parallelTables, long splitMinBytes, TablesWithout
     public static SyncSettings of(ExodusConfig.Sync sync) {
         return new SyncSettings(sync.parallelTables(), sync.splitMinBytes(),
                 TablesWithoutKey.fromConfig(sync.tablesWithoutKey()), LargeObjects.fromConfig(sync.largeObjects()),
+                UnloggedTables.fromConfig(sync.unloggedTables()),
                 sync.switchTimeout(), sync.switchAttempts(), sync.sequenceMargin(), sync.pgBin().map(Path::of),
                 sync.testHoldFile());
     }

@@ -31,10 +31,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class InitialSyncTest {
     private static final SyncSettings SETTINGS = new SyncSettings(2, 64L << 20, TablesWithoutKey.INSERT_ONLY,
-            LargeObjects.REFUSE, Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
+            LargeObjects.REFUSE, UnloggedTables.REFUSE, Duration.ofSeconds(5), 3, 10_000, Optional.empty(),
+            Optional.empty());
     /** Tables of 256 kB or more in parts (ADR 0047): orders, line_items, events_log and the partitions. */
     private static final SyncSettings SPLIT = new SyncSettings(2, 256 << 10, TablesWithoutKey.INSERT_ONLY,
-            LargeObjects.REFUSE, Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
+            LargeObjects.REFUSE, UnloggedTables.REFUSE, Duration.ofSeconds(5), 3, 10_000, Optional.empty(),
+            Optional.empty());
 
     private static Vertx vertx;
 
@@ -170,31 +172,39 @@ class InitialSyncTest {
     }
 
     /**
-     * Large objects: logical decoding cannot carry them and the sync does not copy them, so a source that holds some
-     * is refused before anything is written, unless exodus.sync.large-objects=skip says the target needs none.
+     * Large objects and unlogged tables: logical decoding cannot carry either, so a source that holds some is refused
+     * before anything is written, naming both, unless exodus.sync.large-objects=skip and
+     * exodus.sync.unlogged-tables=schema-only say the target needs neither: then the notes say what was left out.
      */
     @Test
-    void sourceWithLargeObjectsIsRefusedUnlessTheyAreSkipped() throws Exception {
+    void largeObjectsAndUnloggedTablesAreRefusedUnlessLeftOutByName() throws Exception {
         SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
-                "sync_large_objects");
+                "sync_left_out");
         SyncedDatabases.execute(databases.source(), "CREATE TABLE t (id int PRIMARY KEY, document oid);"
-                + "INSERT INTO t VALUES (1, lo_from_bytea(0, 'a large object'))");
+                + "INSERT INTO t VALUES (1, lo_from_bytea(0, 'a large object'));"
+                + "CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text); INSERT INTO cache VALUES ('a', 'b')");
         SyncProgress refused = new SyncProgress();
         run(databases, new WorkloadGate(vertx), refused);
         assertEquals(SyncState.FAILED, refused.status().state(), () -> refused.status().toString());
-        assertTrue(refused.status().error().contains("holds 1 large objects")
-                && refused.status().error().contains("exodus.sync.large-objects=skip"), refused.status().error());
+        String error = refused.status().error();
+        assertTrue(error.contains("holds 1 large objects") && error.contains("exodus.sync.large-objects=skip"), error);
+        assertTrue(error.contains("unlogged tables: public.cache")
+                && error.contains("exodus.sync.unlogged-tables=schema-only"), error);
         assertNothingWritten(databases);
 
-        SyncSettings skip = new SyncSettings(2, 64L << 20, TablesWithoutKey.INSERT_ONLY, LargeObjects.SKIP,
-                Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
-        SyncProgress skipped = new SyncProgress();
-        run(databases, new WorkloadGate(vertx), skipped, skip);
-        assertEquals(SyncState.DONE, skipped.status().state(), () -> skipped.status().toString());
-        assertTrue(skipped.status().notes().stream().anyMatch(note -> note.contains("1 large objects are not copied")),
-                skipped.status()::toString);
+        SyncSettings leftOut = new SyncSettings(2, 64L << 20, TablesWithoutKey.INSERT_ONLY, LargeObjects.SKIP,
+                UnloggedTables.SCHEMA_ONLY, Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
+        SyncProgress synced = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), synced, leftOut);
+        SyncStatus status = synced.status();
+        assertEquals(SyncState.DONE, status.state(), status::toString);
+        assertTrue(status.notes().stream().anyMatch(note -> note.contains("1 large objects are not copied")),
+                status::toString);
+        assertTrue(status.notes().stream().anyMatch(note -> note.contains("no rows") && note.contains("public.cache")),
+                status::toString);
         TableComparison.assertIdentical(databases.source(), databases.target(), "t");
         assertEquals(0, SyncedDatabases.number(databases.target(), "SELECT count(*) FROM pg_largeobject_metadata"));
+        assertEquals(0, SyncedDatabases.number(databases.target(), "SELECT count(*) FROM cache"), "schema only");
     }
 
     @Test
