@@ -217,9 +217,7 @@ class InitialSyncTest {
         run(databases, new WorkloadGate(vertx), progress);
         assertEquals(SyncState.FAILED, progress.status().state());
         assertTrue(progress.status().error().contains("another schema"), progress.status().error());
-        assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
-        assertEquals(0, SyncedDatabases.number(databases.source(),
-                "SELECT count(*) FROM pg_replication_slots WHERE database = 'sync_conflict'"));
+        assertNoSlotOrPublicationOnTheSource(databases);
     }
 
     @Test
@@ -306,20 +304,11 @@ class InitialSyncTest {
         SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
                 "sync_split_resume");
         SyncedDatabases.execute(databases.source(), "CREATE TABLE big (id int PRIMARY KEY, pad text NOT NULL);"
-                + "INSERT INTO big SELECT i, repeat('x', 100) || i FROM generate_series(1, 20000) AS i; ANALYZE big;"
-                + "CREATE PUBLICATION " + SyncNames.PUBLICATION + " FOR TABLE big;"
-                + "CREATE PUBLICATION " + SyncNames.INSERT_ONLY_PUBLICATION + " WITH (publish = 'insert, truncate')");
-        SyncedDatabases.execute(databases.source(),
-                "SELECT pg_create_logical_replication_slot('" + SyncNames.SLOT + "', 'pgoutput')");
+                + "INSERT INTO big SELECT i, repeat('x', 100) || i FROM generate_series(1, 20000) AS i; ANALYZE big");
+        leftByAFirstRunThatDied(databases, "big");
         // The pre-data section restored (no primary key yet), and the first of the table's parts committed.
         SyncedDatabases.execute(databases.target(), "CREATE TABLE big (id int NOT NULL, pad text NOT NULL);"
                 + "INSERT INTO big SELECT i, repeat('x', 100) || i FROM generate_series(1, 5000) AS i");
-        io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
-        try {
-            journalAsTheFirstRunWould(connections, databases);
-        } finally {
-            connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
         SyncedDatabases.execute(databases.source(), "UPDATE big SET pad = 'changed' WHERE id <= 10;"
                 + "INSERT INTO big VALUES (20001, 'after the slot'); DELETE FROM big WHERE id = 19999");
 
@@ -370,9 +359,7 @@ class InitialSyncTest {
         }
         assertTrue(status.error().contains("POST /exodus/migration/sync"), status.error());
         assertFalse(gate.dualWrite(), "nothing turned to dual-write");
-        assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
-        assertEquals(0, SyncedDatabases.number(databases.source(),
-                "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
+        assertNoSlotOrPublicationOnTheSource(databases);
     }
 
     /**
@@ -413,9 +400,7 @@ class InitialSyncTest {
         SyncStatus failed = progress.status();
         assertEquals(SyncState.FAILED, failed.state(), failed::toString);
         assertTrue(failed.error().contains("public.t") && failed.error().contains("target"), failed.error());
-        assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
-        assertEquals(0, SyncedDatabases.number(databases.source(),
-                "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
+        assertNoSlotOrPublicationOnTheSource(databases);
 
         SyncedDatabases.execute(databases.source(), "INSERT INTO t VALUES (5001, 'after the failure')");
         SyncProgress again = new SyncProgress();
@@ -454,18 +439,9 @@ class InitialSyncTest {
         SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
                 "sync_ddl_resume");
         SyncedDatabases.execute(databases.source(), "CREATE TABLE t (id int PRIMARY KEY, v text);"
-                + "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 1000) i;"
-                + "CREATE PUBLICATION " + SyncNames.PUBLICATION + " FOR TABLE t;"
-                + "CREATE PUBLICATION " + SyncNames.INSERT_ONLY_PUBLICATION + " WITH (publish = 'insert, truncate')");
-        SyncedDatabases.execute(databases.source(),
-                "SELECT pg_create_logical_replication_slot('" + SyncNames.SLOT + "', 'pgoutput')");
+                + "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 1000) i");
+        leftByAFirstRunThatDied(databases, "t");
         SyncedDatabases.execute(databases.target(), "CREATE TABLE t (id int NOT NULL, v text)");
-        io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
-        try {
-            journalAsTheFirstRunWould(connections, databases);
-        } finally {
-            connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
         SyncedDatabases.execute(databases.source(), "ALTER TABLE t ADD CONSTRAINT v_set CHECK (v IS NOT NULL)");
         SyncProgress progress = new SyncProgress();
         try {
@@ -479,14 +455,26 @@ class InitialSyncTest {
         assertTrue(status.error().contains("constraint public.t v_set created"), status.error());
     }
 
-    /** The journal of a first run that made its slot and publications, with the source's schema as it is now. */
-    private static void journalAsTheFirstRunWould(io.exodus.proxy.backend.ControlConnections connections,
-            SyncedDatabases databases) throws Exception {
-        io.vertx.sqlclient.Pool source = connections.to(databases.sourceEndpoint());
-        io.vertx.sqlclient.Pool target = connections.to(databases.targetEndpoint());
-        SchemaFingerprint.read(source, SyncRequest.everything())
-                .compose(fingerprint -> SyncJournal.begin(target, SyncRequest.everything(), fingerprint))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    /**
+     * What a first run that died after making its slot leaves: the publications of {@code table} and the slot on the
+     * source, and its journal on the target, with the source's schema as it is now.
+     */
+    private static void leftByAFirstRunThatDied(SyncedDatabases databases, String table) throws Exception {
+        SyncedDatabases.execute(databases.source(), "CREATE PUBLICATION " + SyncNames.PUBLICATION + " FOR TABLE "
+                + table + "; CREATE PUBLICATION " + SyncNames.INSERT_ONLY_PUBLICATION
+                + " WITH (publish = 'insert, truncate')");
+        SyncedDatabases.execute(databases.source(),
+                "SELECT pg_create_logical_replication_slot('" + SyncNames.SLOT + "', 'pgoutput')");
+        io.exodus.proxy.backend.ControlConnections connections = new io.exodus.proxy.backend.ControlConnections(vertx);
+        try {
+            io.vertx.sqlclient.Pool source = connections.to(databases.sourceEndpoint());
+            io.vertx.sqlclient.Pool target = connections.to(databases.targetEndpoint());
+            SchemaFingerprint.read(source, SyncRequest.everything())
+                    .compose(fingerprint -> SyncJournal.begin(target, SyncRequest.everything(), fingerprint))
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
     }
 
     private static void ddl(ConnectionTarget database, String sql) {
@@ -565,6 +553,11 @@ class InitialSyncTest {
         assertEquals(0, SyncedDatabases.number(databases.target(),
                 "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                         + "WHERE n.nspname = 'public'"), "the target got nothing");
+        assertNoSlotOrPublicationOnTheSource(databases);
+    }
+
+    /** A sync that ended, done or failed, keeps nothing on the source that holds its WAL or publishes its tables. */
+    private static void assertNoSlotOrPublicationOnTheSource(SyncedDatabases databases) throws Exception {
         assertEquals(0, SyncedDatabases.number(databases.source(), "SELECT count(*) FROM pg_publication"));
         assertEquals(0, SyncedDatabases.number(databases.source(),
                 "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
