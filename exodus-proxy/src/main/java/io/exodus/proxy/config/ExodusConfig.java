@@ -699,6 +699,14 @@ public interface ExodusConfig {
         @WithDefault("refuse")
         String unloggedTables();
 
+        /**
+         * While rows are copied, the source's schema is compared with the one copied at most this often, between
+         * tables: DDL during a long copy stops the sync then rather than after the copy (docs/initial-sync.md).
+         */
+        @WithName("schema-check-interval")
+        @WithDefault("10s")
+        Duration schemaCheckInterval();
+
         /** How long the switch waits for transactions in flight before it lets them go on and tries again later. */
         @WithName("switch-timeout")
         @WithDefault("5s")

@@ -122,6 +122,8 @@ public final class InitialSync {
         private SnapshotSlot slot;
         /** The source's schema when the sync began (the first run's, for a resumed one): DDL since fails the sync. */
         private SchemaFingerprint fingerprint;
+        /** When the schema was last compared with {@link #fingerprint} (System.nanoTime()). */
+        private long schemaCheckedAt = System.nanoTime();
         private boolean wroteToSource;
         private SqlConnection applier;
         /** This proxy runs in dual-write already: the run may only end a sync whose switch had committed. */
@@ -227,7 +229,8 @@ public final class InitialSync {
                         String snapshot = slot == null ? null : slot.snapshot();
                         List<SyncedTable> withRows = left.stream().filter(SyncedTable::holdsRows).toList();
                         return TableSplit.plan(sourcePool, withRows, settings, snapshot != null, progress)
-                                .compose(jobs -> RowCopy.run(raw, snapshot, jobs, settings.parallelTables(), progress));
+                                .compose(jobs -> RowCopy.run(raw, snapshot, jobs, settings.parallelTables(), progress,
+                                        this::schemaUnchangedLately));
                     })
                     .compose(v -> schemaUnchanged())
                     .compose(v -> {
@@ -266,11 +269,18 @@ public final class InitialSync {
             if (fingerprint == null) {
                 return Future.succeededFuture();
             }
+            schemaCheckedAt = System.nanoTime();
             return SchemaFingerprint.read(sourcePool, asked).compose(now -> {
                 List<String> changes = now.changesSince(fingerprint);
                 return changes.isEmpty() ? Future.succeededFuture()
                         : Future.failedFuture(new SchemaFingerprint.Changed(changes));
             });
+        }
+
+        /** {@link #schemaUnchanged}, at most every exodus.sync.schema-check-interval: between a copy's tables. */
+        private Future<Void> schemaUnchangedLately() {
+            return System.nanoTime() - schemaCheckedAt < settings.schemaCheckInterval().toNanos()
+                    ? Future.succeededFuture() : schemaUnchanged();
         }
 
         /**

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.function.Supplier;
 
 /**
  * The rows of every table under the slot's snapshot (or, resuming, under snapshots of their own), {@code parallel}
@@ -24,9 +25,11 @@ final class RowCopy {
      * @param slotSnapshot the snapshot the slot exported; null when it is gone (see {@link TableCopier#open}), and
      *                     then every job is a whole table
      * @param jobs         the tables that hold rows, whole or in parts
+     * @param beforeEach   asked before each job: a failure stops the copy once the jobs under way end (each commits
+     *                     on its own or not at all)
      */
     static Future<Void> run(RawConnections connections, String slotSnapshot, List<TablePart> jobs, int parallel,
-            SyncProgress progress) {
+            SyncProgress progress, Supplier<Future<Void>> beforeEach) {
         if (jobs.isEmpty()) {
             return Future.succeededFuture();
         }
@@ -55,7 +58,7 @@ final class RowCopy {
                 List<Future<Void>> running = new ArrayList<>();
                 for (TableCopier copier : copiers) {
                     Promise<Void> done = Promise.promise();
-                    next(copier, waiting, partsLeft, failed, done);
+                    next(copier, waiting, partsLeft, failed, done, beforeEach);
                     running.add(done.future());
                 }
                 return Future.join(running).<Void>mapEmpty().recover(failure -> {
@@ -71,18 +74,19 @@ final class RowCopy {
     }
 
     private static void next(TableCopier copier, Queue<TablePart> waiting, Map<String, Integer> partsLeft,
-            boolean[] failed, Promise<Void> done) {
+            boolean[] failed, Promise<Void> done, Supplier<Future<Void>> beforeEach) {
         TablePart job = failed[0] ? null : waiting.poll();
         if (job == null) {
             done.tryComplete();
             return;
         }
-        Future<Void> copied = job.whole() ? copier.copy(job.table()) : copier.copyPart(job).compose(v -> {
-            // The copiers run on one event loop: the count needs no lock.
-            int left = partsLeft.merge(job.table().display(), -1, Integer::sum);
-            return left == 0 ? copier.recordCopied(job.table()) : Future.<Void>succeededFuture();
-        });
-        copied.onSuccess(v -> next(copier, waiting, partsLeft, failed, done)).onFailure(failure -> {
+        Future<Void> copied = beforeEach.get().compose(checked -> job.whole() ? copier.copy(job.table())
+                : copier.copyPart(job).compose(v -> {
+                    // The copiers run on one event loop: the count needs no lock.
+                    int left = partsLeft.merge(job.table().display(), -1, Integer::sum);
+                    return left == 0 ? copier.recordCopied(job.table()) : Future.<Void>succeededFuture();
+                }));
+        copied.onSuccess(v -> next(copier, waiting, partsLeft, failed, done, beforeEach)).onFailure(failure -> {
             failed[0] = true;
             done.tryFail(failure);
         });

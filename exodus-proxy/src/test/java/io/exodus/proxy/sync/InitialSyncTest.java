@@ -31,12 +31,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class InitialSyncTest {
     private static final SyncSettings SETTINGS = new SyncSettings(2, 64L << 20, TablesWithoutKey.INSERT_ONLY,
-            LargeObjects.REFUSE, UnloggedTables.REFUSE, Duration.ofSeconds(5), 3, 10_000, Optional.empty(),
-            Optional.empty());
+            LargeObjects.REFUSE, UnloggedTables.REFUSE, Duration.ofSeconds(5), 3, 10_000, Duration.ZERO,
+            Optional.empty(), Optional.empty());
     /** Tables of 256 kB or more in parts (ADR 0047): orders, line_items, events_log and the partitions. */
     private static final SyncSettings SPLIT = new SyncSettings(2, 256 << 10, TablesWithoutKey.INSERT_ONLY,
-            LargeObjects.REFUSE, UnloggedTables.REFUSE, Duration.ofSeconds(5), 3, 10_000, Optional.empty(),
-            Optional.empty());
+            LargeObjects.REFUSE, UnloggedTables.REFUSE, Duration.ofSeconds(5), 3, 10_000, Duration.ZERO,
+            Optional.empty(), Optional.empty());
 
     private static Vertx vertx;
 
@@ -193,7 +193,8 @@ class InitialSyncTest {
         assertNothingWritten(databases);
 
         SyncSettings leftOut = new SyncSettings(2, 64L << 20, TablesWithoutKey.INSERT_ONLY, LargeObjects.SKIP,
-                UnloggedTables.SCHEMA_ONLY, Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty());
+                UnloggedTables.SCHEMA_ONLY, Duration.ofSeconds(5), 3, 10_000, Duration.ZERO, Optional.empty(),
+                Optional.empty());
         SyncProgress synced = new SyncProgress();
         run(databases, new WorkloadGate(vertx), synced, leftOut);
         SyncStatus status = synced.status();
@@ -407,6 +408,46 @@ class InitialSyncTest {
         run(databases, new WorkloadGate(vertx), again);
         assertEquals(SyncState.DONE, again.status().state(), () -> again.status().toString());
         TableComparison.assertIdentical(databases.source(), databases.target(), "t");
+    }
+
+    /**
+     * DDL while rows are copied stops the sync between tables, before the copy ends (here every check interval is
+     * zero). The copies are held by locks the test takes on the target until the DDL has committed.
+     */
+    @Test
+    void ddlDuringTheCopyStopsItBeforeTheNextTable() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_ddl_mid_copy");
+        String schema = "CREATE TABLE t1 (id int PRIMARY KEY); CREATE TABLE t2 (id int PRIMARY KEY);"
+                + "CREATE TABLE t3 (id int PRIMARY KEY)";
+        SyncedDatabases.execute(databases.source(), schema + "; INSERT INTO t1 SELECT generate_series(1, 300);"
+                + "INSERT INTO t2 SELECT generate_series(1, 200); INSERT INTO t3 SELECT generate_series(1, 100)");
+        SyncedDatabases.execute(databases.target(), schema);
+        SyncProgress progress = new SyncProgress();
+        CompletableFuture<Void> sync;
+        try (Connection holder = databases.target().openJdbc(); Statement lock = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            lock.execute("LOCK TABLE t1, t2, t3 IN SHARE MODE");
+            sync = start(databases, new WorkloadGate(vertx), progress, SETTINGS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (progress.status().tables().stream().filter(table -> table.state().equals("copying")).count() < 2) {
+                assertTrue(System.nanoTime() < deadline, progress.status()::toString);
+                Thread.sleep(20);
+            }
+            SyncedDatabases.execute(databases.source(), "CREATE TABLE late (id int)");
+            holder.commit();
+        }
+        try {
+            sync.get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException failed) {
+            // asserted below
+        }
+        SyncStatus status = progress.status();
+        assertEquals(SyncState.FAILED, status.state(), status::toString);
+        assertTrue(status.error().contains("table public.late created"), status.error());
+        assertTrue(status.tables().stream().anyMatch(table -> table.state().equals("waiting")),
+                () -> "stopped before its last table: " + status);
+        assertNoSlotOrPublicationOnTheSource(databases);
     }
 
     /** DDL outside what the sync copies (here a schema it was not asked for) does not stop it. */

@@ -84,7 +84,8 @@ class TableSplitTest {
     void aThresholdBelowOnePageIsRefused() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> new SyncSettings(2, 100, TablesWithoutKey.REFUSE, LargeObjects.REFUSE,
-                        UnloggedTables.REFUSE, Duration.ofSeconds(5), 3, 10_000, Optional.empty(), Optional.empty()));
+                        UnloggedTables.REFUSE, Duration.ofSeconds(5), 3, 10_000, Duration.ZERO, Optional.empty(),
+                        Optional.empty()));
         assertTrue(refused.getMessage().contains("exodus.sync.split-min-bytes"), refused.getMessage());
     }
 }
