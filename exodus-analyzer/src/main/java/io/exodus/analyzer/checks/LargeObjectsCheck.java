@@ -25,8 +25,8 @@ final class LargeObjectsCheck implements Check {
             return result(Verdict.PASS, "no large object", "None.");
         }
         return result(Verdict.ACTION_REQUIRED, Evidence.plural(count, "large object", "large objects")
-                + " in pg_largeobject", "Move them into bytea columns before the migration, or copy them apart "
-                + "(pg_dump --large-objects) during a window without large-object writes: neither initial sync nor "
-                + "dual-write carries them.");
+                + " in pg_largeobject", "Move them into bytea columns before the migration. The initial sync does "
+                + "not copy them and refuses a database that holds them unless exodus.sync.large-objects=skip; then "
+                + "copy them apart (pg_dump --large-objects) during a window without large-object writes.");
     }
 }

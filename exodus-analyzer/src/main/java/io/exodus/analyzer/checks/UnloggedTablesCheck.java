@@ -24,9 +24,10 @@ final class UnloggedTablesCheck implements Check {
         if (unlogged.isEmpty()) {
             return result(Verdict.PASS, "no unlogged table", "None.");
         }
-        return result(Verdict.WARNING, Evidence.plural(unlogged.size(), "unlogged table", "unlogged tables") + ": "
-                + Evidence.sample(unlogged.stream().map(Table::qualifiedName).toList()), "Initial sync copies them, "
-                + "but changes between the copy and dual-write are not replicated: switch dual-write on before the "
-                + "copy for them, or make them logged (ALTER TABLE … SET LOGGED).");
+        return result(Verdict.ACTION_REQUIRED, Evidence.plural(unlogged.size(), "unlogged table",
+                "unlogged tables") + ": " + Evidence.sample(unlogged.stream().map(Table::qualifiedName).toList()),
+                "Their changes never reach the WAL, so the initial sync cannot carry their rows and refuses them: "
+                        + "make them logged (ALTER TABLE … SET LOGGED) before the sync, or set "
+                        + "exodus.sync.unlogged-tables=schema-only on the proxy if the target may start them empty.");
     }
 }

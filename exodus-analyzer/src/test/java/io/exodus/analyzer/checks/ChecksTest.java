@@ -196,7 +196,7 @@ class ChecksTest {
         assertEquals(Verdict.ACTION_REQUIRED, check("large-objects").verdict());
         profile.source.tables.add(new DatabaseProfile.Table("public", "cache", "table", true, "default", null,
                 List.of("k"), null, 1, 8192, 0));
-        assertEquals(Verdict.WARNING, check("unlogged-tables").verdict());
+        assertEquals(Verdict.ACTION_REQUIRED, check("unlogged-tables").verdict());
     }
 
     @Test
