@@ -382,11 +382,7 @@ class InitialSyncTest {
             // SHARE: the copy's DELETE and COPY wait, pg_dump's read of the target's schema does not.
             lock.execute("LOCK TABLE t IN SHARE MODE");
             start(databases, new WorkloadGate(vertx), progress, SETTINGS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (progress.status().tables().stream().noneMatch(table -> table.state().equals("copying"))) {
-                assertTrue(System.nanoTime() < deadline, progress.status()::toString);
-                Thread.sleep(20);
-            }
+            awaitTablesCopying(progress, 1);
             TestDatabases.stopTargetImmediately();
         } catch (java.sql.SQLException holderLost) {
             // Closing the lock's session, which died with the target.
@@ -429,11 +425,7 @@ class InitialSyncTest {
             holder.setAutoCommit(false);
             lock.execute("LOCK TABLE t1, t2, t3 IN SHARE MODE");
             sync = start(databases, new WorkloadGate(vertx), progress, SETTINGS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (progress.status().tables().stream().filter(table -> table.state().equals("copying")).count() < 2) {
-                assertTrue(System.nanoTime() < deadline, progress.status()::toString);
-                Thread.sleep(20);
-            }
+            awaitTablesCopying(progress, 2);
             SyncedDatabases.execute(databases.source(), "CREATE TABLE late (id int)");
             holder.commit();
         }
@@ -515,6 +507,15 @@ class InitialSyncTest {
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } finally {
             connections.closeAll().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits until {@code count} tables are being copied: held there by the test's locks on the target. */
+    private static void awaitTablesCopying(SyncProgress progress, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (progress.status().tables().stream().filter(table -> table.state().equals("copying")).count() < count) {
+            assertTrue(System.nanoTime() < deadline, progress.status()::toString);
+            Thread.sleep(20);
         }
     }
 
