@@ -36,6 +36,12 @@ final class CapabilityCheck {
     private static final String SOURCE_EXTENSIONS = "SELECT extname FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql'";
     private static final String TARGET_EXTENSIONS = "SELECT name FROM pg_catalog.pg_available_extensions";
     private static final String LARGE_OBJECTS = "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata";
+    /** The source server's other databases a client could use, leaving out those every server or service has. */
+    private static final String OTHER_DATABASES = "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn "
+            + "AND NOT datistemplate AND datname <> current_database() AND datname NOT IN ('postgres', 'rdsadmin', "
+            + "'cloudsqladmin', 'azure_maintenance', 'azure_sys') ORDER BY 1";
+    /** Other databases named in the note; the rest are counted. */
+    private static final int NAMED_DATABASES = 10;
 
     private CapabilityCheck() {
     }
@@ -137,7 +143,20 @@ final class CapabilityCheck {
             }
             return null;
         });
-        return Future.join(List.of(sourceFacts, extensions, replicaRole, objects))
+        Future<Void> otherDatabases = source.query(OTHER_DATABASES).execute().map(rows -> {
+            List<String> names = new ArrayList<>();
+            rows.forEach(row -> names.add(row.getString(0)));
+            if (!names.isEmpty()) {
+                notes.add("the source's server holds other databases (" + String.join(", ",
+                        names.subList(0, Math.min(NAMED_DATABASES, names.size())))
+                        + (names.size() > NAMED_DATABASES ? " and " + (names.size() - NAMED_DATABASES) + " more" : "")
+                        + "): the sync copies this one only, and after its switch every session through Exodus "
+                        + "writes to both sides, on whatever database it uses; keep clients of the others off "
+                        + "Exodus until their targets hold their data");
+            }
+            return null;
+        });
+        return Future.join(List.of(sourceFacts, extensions, replicaRole, objects, otherDatabases))
                 .map(done -> new CapabilityReport(refusals, notes));
     }
 }
