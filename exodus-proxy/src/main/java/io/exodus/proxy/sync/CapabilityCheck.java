@@ -40,8 +40,6 @@ final class CapabilityCheck {
     private static final String OTHER_DATABASES = "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn "
             + "AND NOT datistemplate AND datname <> current_database() AND datname NOT IN ('postgres', 'rdsadmin', "
             + "'cloudsqladmin', 'azure_maintenance', 'azure_sys') ORDER BY 1";
-    /** Other databases named in the note; the rest are counted. */
-    private static final int NAMED_DATABASES = 10;
 
     private CapabilityCheck() {
     }
@@ -120,13 +118,16 @@ final class CapabilityCheck {
                         + "deletes of them during the sync do not");
             }
         }
-        if (!tables.unlogged().isEmpty() && settings.unloggedTables() == UnloggedTables.REFUSE) {
-            refusals.add("unlogged tables: " + String.join(", ", tables.unlogged()) + "; their changes never reach "
-                    + "the WAL, so the sync cannot carry their rows. ALTER TABLE … SET LOGGED, or set "
-                    + "exodus.sync.unlogged-tables=schema-only to give the target their schema without rows");
-        } else if (!tables.unlogged().isEmpty()) {
-            notes.add("unlogged tables get their schema but no rows (their changes never reach the WAL; "
-                    + "exodus.sync.unlogged-tables=schema-only): " + String.join(", ", tables.unlogged()));
+        if (!tables.unlogged().isEmpty()) {
+            String list = String.join(", ", tables.unlogged());
+            if (settings.unloggedTables() == UnloggedTables.REFUSE) {
+                refusals.add("unlogged tables: " + list + "; their changes never reach the WAL, so the sync cannot "
+                        + "carry their rows. ALTER TABLE … SET LOGGED, or set exodus.sync.unlogged-tables=schema-only "
+                        + "to give the target their schema without rows");
+            } else {
+                notes.add("unlogged tables get their schema but no rows (their changes never reach the WAL; "
+                        + "exodus.sync.unlogged-tables=schema-only): " + list);
+            }
         }
         Future<Void> objects = source.query(LARGE_OBJECTS).execute().map(rows -> {
             long count = rows.iterator().next().getLong(0);
@@ -147,12 +148,10 @@ final class CapabilityCheck {
             List<String> names = new ArrayList<>();
             rows.forEach(row -> names.add(row.getString(0)));
             if (!names.isEmpty()) {
-                notes.add("the source's server holds other databases (" + String.join(", ",
-                        names.subList(0, Math.min(NAMED_DATABASES, names.size())))
-                        + (names.size() > NAMED_DATABASES ? " and " + (names.size() - NAMED_DATABASES) + " more" : "")
-                        + "): the sync copies this one only, and after its switch every session through Exodus "
-                        + "writes to both sides, on whatever database it uses; keep clients of the others off "
-                        + "Exodus until their targets hold their data");
+                notes.add("the source's server holds other databases (" + NamedList.of(names) + "): the sync "
+                        + "copies this one only, and after its switch every session through Exodus writes to both "
+                        + "sides, on whatever database it uses; keep clients of the others off Exodus until their "
+                        + "targets hold their data");
             }
             return null;
         });

@@ -126,9 +126,6 @@ record SchemaFingerprint(Map<String, String> digests) {
                    pg_catalog.md5(concat_ws('|', pg_catalog.pg_get_userbyid(n.nspowner), n.nspacl))
             FROM pg_catalog.pg_namespace n WHERE n.oid IN (SELECT oid FROM scoped)""";
 
-    /** Changes named in a failure's message; the rest are counted. */
-    private static final int NAMED_CHANGES = 10;
-
     SchemaFingerprint {
         digests = Map.copyOf(digests);
     }
@@ -138,9 +135,7 @@ record SchemaFingerprint(Map<String, String> digests) {
         private static final long serialVersionUID = 1L;
 
         Changed(List<String> changes) {
-            super("the source's schema changed during the sync (DDL): " + String.join(", ",
-                    changes.subList(0, Math.min(NAMED_CHANGES, changes.size())))
-                    + (changes.size() > NAMED_CHANGES ? " and " + (changes.size() - NAMED_CHANGES) + " more" : "")
+            super("the source's schema changed during the sync (DDL): " + NamedList.of(changes)
                     + ". The sync copies the schema once, at its start, so the target would lack this: the sync is "
                     + "stopped and the application keeps running on the source alone. Make schema changes before or "
                     + "after a sync; to sync again, make the same change on the target or empty it, then POST "
