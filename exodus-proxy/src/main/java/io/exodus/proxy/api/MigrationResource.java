@@ -144,7 +144,16 @@ public class MigrationResource {
             CatchUpStatus replay, Map<String, List<ReplicationLag>> replication,
             Analyzer analyzer, Control control, List<Replica> replicas, SyncStatus sync, SwitchReport lastSwitch,
             StrategyProgress strategy, BypassDetector.Report bypassGuard, ShadowStatus shadow, String tenantKey,
-            Map<String, Double> tenants) {
+            Map<String, Double> tenants, Databases databases) {
+    }
+
+    /**
+     * The databases the migration moves: sessions on any other are relayed to the source alone in every phase.
+     *
+     * @param all   every database (the default); {@code names} is empty then
+     * @param names the databases, when not every one (the initial sync's: the one it copied)
+     */
+    public record Databases(boolean all, List<String> names) {
     }
 
     /**
@@ -248,7 +257,8 @@ public class MigrationResource {
                 replicationLag.latest(), analyzer(), new Control(control.enabled(), config.control().fleet(),
                         control.replicaId(), control.last(), control.enabled() && control.stale()), replicas, sync.status().orElse(null),
                 primarySwitch.last().orElse(null), progress, bypass.report(), shadow.status(),
-                migration.tenantKey().configName(), migration.tenantReads().shares())).build();
+                migration.tenantKey().configName(), migration.tenantReads().shares(),
+                new Databases(migration.databases().all(), migration.databases().list()))).build();
     }
 
     private Analyzer analyzer() {

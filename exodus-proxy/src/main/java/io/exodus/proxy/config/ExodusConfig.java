@@ -233,6 +233,12 @@ public interface ExodusConfig {
         double canaryPercent();
 
         /**
+         * The databases the migration moves, by name: sessions on any other database are relayed to the source alone
+         * in every phase. Every database when unset. The initial sync sets it, fleet-wide, to the database it copied.
+         */
+        Optional<List<String>> databases();
+
+        /**
          * What names a session's tenant for the user-by-user strategy, read from its startup packet when it connects:
          * {@code user}, {@code application-name}, {@code database}, or {@code option:NAME}, a setting the client
          * passes in its startup packet ({@code options=-c NAME=…}).

@@ -6,6 +6,7 @@ import io.exodus.proxy.catchup.CatchUpApplier;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.TwoPhaseRecovery;
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.TenantReads;
@@ -116,7 +117,7 @@ public class ControlPlane {
         try {
             createTables().compose(v -> pool().preparedQuery(ControlSql.INSERT_INITIAL).execute(Tuple.of(
                     config.fleet(), migration.phase().configName(), migration.policy().configName(),
-                    migration.configuredCanaryPercent(), replicaId))).compose(v -> refresh()).compose(v -> heartbeat())
+                    migration.configuredCanaryPercent(), replicaId, migration.databases().stored()))).compose(v -> refresh()).compose(v -> heartbeat())
                     .toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warnf("The control state of fleet \"%s\" could not be read from the source (%s): this replica starts "
@@ -180,6 +181,7 @@ public class ControlPlane {
         Object value = switch (setting) {
             case CANARY_PERCENT -> Double.valueOf(to);
             case SHADOW -> Boolean.valueOf(to);
+            case DATABASES -> MigrationDatabases.parse(to).stored();
             default -> to;
         };
         return pool().withTransaction(connection -> connection.preparedQuery(ControlSql.READ_FOR_CHANGE)
@@ -201,9 +203,11 @@ public class ControlPlane {
                         case CANARY_PERCENT -> String.valueOf(before.canaryPercent());
                         case TENANT_READS -> before.tenantReads();
                         case SHADOW -> String.valueOf(before.shadow());
+                        case DATABASES -> before.databases();
                     };
-                    int routeChange = setting == ControlSetting.PHASE && before != null
-                            && !routeCovers(before.phase(), to) ? 1 : 0;
+                    int routeChange = before != null && (setting == ControlSetting.PHASE
+                            && !routeCovers(before.phase(), to) || setting == ControlSetting.DATABASES
+                            && movesSessions(before, to)) ? 1 : 0;
                     return connection.preparedQuery(ControlSql.update(setting.column()))
                             .execute(Tuple.of(config.fleet(), value, who, routeChange)).compose(updated -> {
                                 long version = updated.iterator().next().getLong(0);
@@ -399,10 +403,12 @@ public class ControlPlane {
         MigrationPhase phase;
         ConsistencyPolicy policy;
         TenantReads tenantReads;
+        MigrationDatabases databases;
         try {
             phase = MigrationPhase.fromConfig(state.phase());
             policy = ConsistencyPolicy.fromConfig(state.policy());
             tenantReads = TenantReads.parse(state.tenantReads());
+            databases = MigrationDatabases.parse(state.databases());
         } catch (IllegalArgumentException e) {
             LOG.errorf("Control: version %d of fleet \"%s\" cannot be applied (%s); keeping version %d",
                     state.version(), config.fleet(), e.getMessage(), applied);
@@ -427,6 +433,7 @@ public class ControlPlane {
                 migration.changeCanaryPercent(state.canaryPercent());
                 migration.changeTenantReads(tenantReads);
                 migration.changeShadowing(state.shadow());
+                migration.changeDatabases(databases);
                 migration.changePolicy(policy);
                 migration.changePhase(phase);
                 applied = state.version();
@@ -515,10 +522,24 @@ public class ControlPlane {
         }
         Row row = rows.iterator().next();
         return new ControlState(row.getString(0), row.getString(1), row.getDouble(2), row.getLong(3),
-                row.getString(4), row.getString(5), row.getLong(6), row.getString(7), row.getBoolean(8));
+                row.getString(4), row.getString(5), row.getLong(6), row.getString(7), row.getBoolean(8),
+                row.getString(9));
     }
 
     /** Whether a change from phase {@code from} to {@code to} (as stored) keeps open transactions right. */
+    /**
+     * Whether a change of the migration's databases moves some session in a phase that uses the target: one on a
+     * database it adds starts mirroring (or moves to the target), which a transaction must not straddle.
+     */
+    private static boolean movesSessions(ControlState before, String databases) {
+        try {
+            return MigrationPhase.fromConfig(before.phase()).usesTarget()
+                    && !MigrationDatabases.parse(before.databases()).equals(MigrationDatabases.parse(databases));
+        } catch (IllegalArgumentException unknown) {
+            return true;
+        }
+    }
+
     private static boolean routeCovers(String from, String to) {
         try {
             return MigrationPhase.fromConfig(from).routeCovers(MigrationPhase.fromConfig(to));

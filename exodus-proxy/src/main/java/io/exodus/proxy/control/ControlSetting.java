@@ -8,7 +8,9 @@ public enum ControlSetting {
     /** The tenants' own shares of reads on the target, a JSON object ({@code TenantReads}). */
     TENANT_READS("tenant_reads", "tenant-reads"),
     /** Whether reads are shadowed on the secondary (a strategy's shadow step): {@code true} or {@code false}. */
-    SHADOW("shadow", "shadow");
+    SHADOW("shadow", "shadow"),
+    /** The databases the migration moves: {@code *} or a JSON array of names ({@code MigrationDatabases}). */
+    DATABASES("databases", "databases");
 
     private final String column;
     private final String auditName;

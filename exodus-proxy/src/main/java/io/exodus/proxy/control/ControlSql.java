@@ -24,6 +24,7 @@ final class ControlSql {
             ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS route_changes bigint NOT NULL DEFAULT 0;
             ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS tenant_reads text NOT NULL DEFAULT '{}';
             ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS shadow boolean NOT NULL DEFAULT false;
+            ALTER TABLE exodus.control_state ADD COLUMN IF NOT EXISTS databases text NOT NULL DEFAULT '*';
             CREATE TABLE IF NOT EXISTS exodus.control_audit (
                 id bigserial PRIMARY KEY,
                 fleet text NOT NULL,
@@ -84,9 +85,9 @@ final class ControlSql {
             + "AND last_seen > now() - $2 * interval '1 millisecond' AND held_pause IS DISTINCT FROM $3 ORDER BY replica";
     /** The first replica of a fleet brings its configured state; later ones find it. */
     static final String INSERT_INITIAL = "INSERT INTO exodus.control_state (fleet, phase, policy, canary_percent, "
-            + "version, changed_by) VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (fleet) DO NOTHING";
+            + "version, changed_by, databases) VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (fleet) DO NOTHING";
     static final String READ = "SELECT phase, policy, canary_percent, version, changed_at::text, changed_by, "
-            + "route_changes, tenant_reads, shadow FROM exodus.control_state WHERE fleet = $1";
+            + "route_changes, tenant_reads, shadow, databases FROM exodus.control_state WHERE fleet = $1";
     static final String READ_FOR_CHANGE = READ + " FOR UPDATE";
     static final String HEARTBEAT = "INSERT INTO exodus.replicas (fleet, replica, phase, policy, version, last_seen, "
             + "counters) VALUES ($1, $2, $3, $4, $5, now(), $6) ON CONFLICT (fleet, replica) DO UPDATE SET "

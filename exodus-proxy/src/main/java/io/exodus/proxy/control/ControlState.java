@@ -10,7 +10,8 @@ package io.exodus.proxy.control;
  *                      did not hold a pause for refuses the transactions it has open
  * @param tenantReads   the tenants' own shares of reads on the target, as JSON ({@code TenantReads})
  * @param shadow        whether every replica shadows reads on the secondary
+ * @param databases     the databases the migration moves, as {@code MigrationDatabases} stores them
  */
 public record ControlState(String phase, String policy, double canaryPercent, long version, String changedAt,
-        String changedBy, long routeChanges, String tenantReads, boolean shadow) {
+        String changedBy, long routeChanges, String tenantReads, boolean shadow, String databases) {
 }

@@ -1,6 +1,7 @@
 package io.exodus.proxy.control;
 
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.TenantReads;
@@ -45,6 +46,7 @@ public class MigrationChanges {
             case CANARY_PERCENT -> String.valueOf(migration.canaryPercent());
             case TENANT_READS -> migration.tenantReads().json();
             case SHADOW -> String.valueOf(migration.shadowing());
+            case DATABASES -> migration.databases().stored();
         };
         switch (setting) {
             case PHASE -> migration.changePhase(MigrationPhase.fromConfig(to));
@@ -52,6 +54,7 @@ public class MigrationChanges {
             case CANARY_PERCENT -> migration.changeCanaryPercent(Double.parseDouble(to));
             case TENANT_READS -> migration.changeTenantReads(TenantReads.parse(to));
             case SHADOW -> migration.changeShadowing(Boolean.parseBoolean(to));
+            case DATABASES -> migration.changeDatabases(MigrationDatabases.parse(to));
         }
         LOG.infof("Change of %s from %s to %s by %s%s (this replica only: exodus.control.enabled=false)",
                 setting.auditName(), from, to, who, why == null ? "" : ", because " + why);

@@ -26,6 +26,8 @@ public class MigrationState {
     private final List<Consumer<MigrationPhase>> phaseListeners = new CopyOnWriteArrayList<>();
     private volatile ConsistencyPolicy policy;
     private volatile double canaryPercent;
+    private volatile MigrationDatabases databases;
+    private final List<Runnable> databasesListeners = new CopyOnWriteArrayList<>();
     private final TenantKey tenantKey;
     private final LongTransactions longTransactions;
     private volatile TenantReads tenantReads = TenantReads.NONE;
@@ -41,6 +43,7 @@ public class MigrationState {
         this.phase = MigrationPhase.fromConfig(config.migration().phase());
         this.policy = ConsistencyPolicy.fromConfig(config.migration().policy());
         this.canaryPercent = checkedPercent(config.migration().canaryPercent());
+        this.databases = MigrationDatabases.of(config.migration().databases().orElse(List.of()));
         this.tenantKey = TenantKey.fromConfig(config.migration().tenantKey());
         this.longTransactions = LongTransactions.fromConfig(config.migration().cutover().longTransactions());
         this.lease = config.control().enabled()
@@ -161,6 +164,31 @@ public class MigrationState {
                     + "transactions", old.configName(), newPhase.configName());
             phaseListeners.forEach(listener -> listener.accept(newPhase));
         }
+    }
+
+    /** The databases the migration moves; sessions on others are relayed to the source alone. */
+    public MigrationDatabases databases() {
+        return databases;
+    }
+
+    /**
+     * Narrows or widens the databases the migration moves: open sessions re-route between transactions, as after a
+     * phase change. The caller makes it under a pause when the phase mirrors writes (a session would start or stop
+     * mirroring).
+     */
+    public void changeDatabases(MigrationDatabases newDatabases) {
+        MigrationDatabases old = databases;
+        databases = newDatabases;
+        if (!old.equals(newDatabases)) {
+            LOG.infof("The migration's databases changed from %s to %s: sessions on any other database are relayed "
+                    + "to the source alone", old, newDatabases);
+            databasesListeners.forEach(Runnable::run);
+        }
+    }
+
+    /** Tells {@code listener} of every change of the migration's databases from now on. */
+    public void onDatabasesChange(Runnable listener) {
+        databasesListeners.add(listener);
     }
 
     /** Tells {@code listener} of every phase change from now on. */

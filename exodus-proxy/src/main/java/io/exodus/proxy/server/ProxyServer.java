@@ -94,6 +94,7 @@ public class ProxyServer {
         metrics.watchOpenSessions(sessions::size);
         dualWrite.prepare();
         migration.onPhaseChange(phase -> sessions.followPhase());
+        migration.onDatabasesChange(sessions::followPhase);
         vertx.deployVerticle(() -> {
             ProxyVerticle verticle = new ProxyVerticle(serverOptions, keepalive, verticleVertx -> {
                 BackendConnector sourceConnector = new BackendConnector(verticleVertx.createNetClient(clientOptions),

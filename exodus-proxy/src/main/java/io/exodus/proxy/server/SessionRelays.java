@@ -33,8 +33,11 @@ record SessionRelays(DualWriteServices dualWrite, BackendConnector source, int m
     }
 
     @Override
-    public MigrationPhase phase() {
-        return dualWrite == null ? MigrationPhase.DIRECT : dualWrite.migration().phase();
+    public MigrationPhase phaseFor(String database) {
+        if (dualWrite == null || !dualWrite.migration().databases().includes(database)) {
+            return MigrationPhase.DIRECT;
+        }
+        return dualWrite.migration().phase();
     }
 
     /** Never without a target: such a replica applies no phase but direct, so no newer state moves its writes. */

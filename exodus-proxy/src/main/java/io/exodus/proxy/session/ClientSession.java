@@ -337,7 +337,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
 
     /**
      * Where a session goes in the migration's phase of this moment: the phase's primary, with writes mirrored to the
-     * other database where the phase says so. A replication connection ({@code replication=database} or {@code true}
+     * other database where the phase says so; to the source alone when the migration does not move its database. A replication connection ({@code replication=database} or {@code true}
      * in the startup packet: logical decoding, base backups, {@code CREATE_REPLICATION_SLOT}) speaks the replication
      * protocol, not SQL: it is relayed to the source untouched in every phase, where its slots are.
      */
@@ -345,7 +345,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         if (isReplicationConnection(startup.parameters().get("replication"))) {
             return new Route(Side.SOURCE, false);
         }
-        MigrationPhase phase = services.relays().phase();
+        MigrationPhase phase = services.relays().phaseFor(startup.database());
         return new Route(phase.primary(), phase.writesBothDatabases());
     }
 

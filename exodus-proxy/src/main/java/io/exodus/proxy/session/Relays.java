@@ -18,8 +18,11 @@ public interface Relays {
     /** The target's connector; null when no target is configured. */
     BackendConnector target();
 
-    /** The migration's phase of this moment, which may change; phase direct when no target is configured. */
-    MigrationPhase phase();
+    /**
+     * The phase a session on {@code database} follows at this moment, which may change: the migration's phase; direct
+     * when no target is configured, or when the migration does not move that database.
+     */
+    MigrationPhase phaseFor(String database);
 
     /**
      * Whether a write of {@code session} must be refused now: this replica could not confirm for

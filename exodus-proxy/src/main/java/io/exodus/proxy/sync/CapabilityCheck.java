@@ -149,9 +149,8 @@ final class CapabilityCheck {
             rows.forEach(row -> names.add(row.getString(0)));
             if (!names.isEmpty()) {
                 notes.add("the source's server holds other databases (" + NamedList.of(names) + "): the sync "
-                        + "copies this one only, and after its switch every session through Exodus writes to both "
-                        + "sides, on whatever database it uses; keep clients of the others off Exodus until their "
-                        + "targets hold their data");
+                        + "copies this one only, and its switch moves this one only: sessions through Exodus on the "
+                        + "others stay on the source alone in every phase (GET /exodus/migration, \"databases\")");
             }
             return null;
         });

@@ -257,7 +257,7 @@ public final class InitialSync {
                         SlotChanges changes = new SlotChanges(sourcePool, applier, tables, run.copied(),
                                 run.appliedEnd(), progress);
                         SwitchToDualWrite last = new SwitchToDualWrite(vertx, sourcePool, targetPool, changes, tables,
-                                traffic, settings, progress, this::schemaUnchanged);
+                                traffic, settings, progress, this::schemaUnchanged, source.url().database());
                         return last.catchUp().compose(x -> foreignKeys(last)).compose(x -> last.run());
                     })
                     .compose(v -> SyncJournal.end(targetPool))

@@ -37,11 +37,16 @@ final class SwitchToDualWrite {
     private final SyncProgress progress;
     /** Fails when DDL changed the source's schema since the sync began ({@link SchemaFingerprint}). */
     private final Supplier<Future<Void>> schemaUnchanged;
+    /** The database the sync copied: the one the switch turns to dual-write, while sessions on others stay direct. */
+    private final String database;
 
-    /** @param schemaUnchanged fails when DDL changed the source's schema since the sync began */
+    /**
+     * @param schemaUnchanged fails when DDL changed the source's schema since the sync began
+     * @param database        the database the sync copied
+     */
     SwitchToDualWrite(Vertx vertx, Pool source, Pool target, SlotChanges changes, List<SyncedTable> tables,
             TrafficSwitch traffic, SyncSettings settings, SyncProgress progress,
-            Supplier<Future<Void>> schemaUnchanged) {
+            Supplier<Future<Void>> schemaUnchanged, String database) {
         this.vertx = vertx;
         this.source = source;
         this.target = target;
@@ -51,6 +56,7 @@ final class SwitchToDualWrite {
         this.settings = settings;
         this.progress = progress;
         this.schemaUnchanged = schemaUnchanged;
+        this.database = database;
     }
 
     /** The switch, tried up to exodus.sync.switch-attempts times, each after catching up again. */
@@ -153,7 +159,7 @@ final class SwitchToDualWrite {
                     .compose(mark -> SyncJournal.markSwitch(target,
                             new SyncJournal.SwitchMark(position[0], mark.orElse(null))))
                     .compose(v -> heldByTest(BEFORE_DUAL_WRITE))
-                    .compose(v -> traffic.enterDualWrite())
+                    .compose(v -> traffic.enterDualWrite(database))
                     .transform(done -> {
                         traffic.resume();
                         steps[2] = System.nanoTime();

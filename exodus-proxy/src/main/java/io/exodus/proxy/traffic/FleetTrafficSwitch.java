@@ -2,6 +2,7 @@ package io.exodus.proxy.traffic;
 
 import io.exodus.proxy.control.ControlPlane;
 import io.exodus.proxy.control.ControlSetting;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.LongTransactions;
 import io.vertx.core.Future;
@@ -73,6 +74,11 @@ public class FleetTrafficSwitch implements TrafficSwitch {
     @Override
     public Future<Void> enter(MigrationPhase phase, String actor, String reason) {
         return control.change(ControlSetting.PHASE, phase.configName(), actor, reason, pause).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> moveOnly(MigrationDatabases databases, String actor, String reason) {
+        return control.change(ControlSetting.DATABASES, databases.stored(), actor, reason, pause).mapEmpty();
     }
 
     /** The id of the fleet's pause this replica began and holds now; 0 when none. */

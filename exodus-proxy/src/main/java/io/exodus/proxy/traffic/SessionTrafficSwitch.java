@@ -2,6 +2,7 @@ package io.exodus.proxy.traffic;
 
 import io.exodus.proxy.control.ControlPlane;
 import io.exodus.proxy.control.ControlSetting;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.LongTransactions;
@@ -77,6 +78,15 @@ public class SessionTrafficSwitch implements TrafficSwitch {
             return control.change(ControlSetting.PHASE, phase.configName(), actor, reason).mapEmpty();
         }
         migration.changePhase(phase);
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> moveOnly(MigrationDatabases databases, String actor, String reason) {
+        if (control.enabled()) {
+            return control.change(ControlSetting.DATABASES, databases.stored(), actor, reason).mapEmpty();
+        }
+        migration.changeDatabases(databases);
         return Future.succeededFuture();
     }
 

@@ -1,5 +1,6 @@
 package io.exodus.proxy.traffic;
 
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.LongTransactions;
 import io.vertx.core.Future;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * each transaction either committed before the pause (and reached the target through the slot) or starts after it
  * (and is dual-written); nothing is missed, nothing applied twice. A cutover and a rollback use it to move the primary.
  *
- * <p>Called in this order: {@link #pauseNewTransactions}, then, if it succeeded, {@link #enterDualWrite} (or not,
+ * <p>Called in this order: {@link #pauseNewTransactions}, then, if it succeeded, {@link #enterDualWrite(String)} (or not,
  * when bringing the target up failed), then always {@link #resume}.
  */
 public interface TrafficSwitch {
@@ -40,12 +41,21 @@ public interface TrafficSwitch {
     Future<Void> pauseNewTransactions(Duration maxWait, LongTransactions atTimeout);
 
     /**
-     * Every session, on every replica, runs its next transaction in phase dual-write: writes to the source and to
-     * the target. Only called while paused; completes once the phase is in effect.
+     * Every session on {@code database}, on every replica, runs its next transaction in phase dual-write: writes to the
+     * source and to the target; sessions on any other database stay on the source alone, since the sync copied
+     * {@code database} only (docs/adr/0053). Only called while paused; completes once both are in effect.
      */
-    default Future<Void> enterDualWrite() {
-        return enter(MigrationPhase.DUAL_WRITE, INITIAL_SYNC, "the target caught up with the source");
+    default Future<Void> enterDualWrite(String database) {
+        return moveOnly(MigrationDatabases.of(List.of(database)), INITIAL_SYNC, "the sync copied database "
+                + database + " alone")
+                .compose(v -> enter(MigrationPhase.DUAL_WRITE, INITIAL_SYNC, "the target caught up with the source"));
     }
+
+    /**
+     * Narrows the migration to {@code databases} (sessions on others relayed to the source alone), audited under
+     * {@code actor} and {@code reason}. Only called while paused; completes once it is in effect.
+     */
+    Future<Void> moveOnly(MigrationDatabases databases, String actor, String reason);
 
     /**
      * Moves the migration to {@code phase} while paused, audited under {@code actor} and {@code reason}: the held
@@ -53,7 +63,7 @@ public interface TrafficSwitch {
      */
     Future<Void> enter(MigrationPhase phase, String actor, String reason);
 
-    /** Lets the transactions held back go on (in dual-write if {@link #enterDualWrite} was called). */
+    /** Lets the transactions held back go on (in dual-write if {@link #enterDualWrite(String)} was called). */
     void resume();
 
     /**

@@ -1,6 +1,7 @@
 package io.exodus.proxy.control;
 
 import io.exodus.proxy.migration.ConsistencyPolicy;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static io.restassured.RestAssured.given;
@@ -41,6 +44,9 @@ class ControlPlaneTest {
 
     @Inject
     MigrationState migration;
+
+    @Inject
+    ControlPlane controlPlane;
 
     @Test
     @Order(1)
@@ -101,6 +107,37 @@ class ControlPlaneTest {
         assertEquals(ConsistencyPolicy.BOTH_REQUIRED, migration.policy());
         assertEquals("admin API", control().query("select who from exodus.control_audit where fleet = '" + FLEET
                 + "' order by id desc limit 1"));
+    }
+
+    /**
+     * The databases the migration moves are fleet state like the phase: a change is audited, applied by every replica
+     * and counted as a route change when the phase uses the target (a session on an added database starts mirroring).
+     */
+    @Test
+    @Order(6)
+    void theMigrationsDatabasesAreFleetStateAndCountAsARouteChangeInDualWrite() throws Exception {
+        String routeChanges = "select route_changes from exodus.control_state where fleet = '" + FLEET + "'";
+        long before = Long.parseLong(control().query(routeChanges));
+        controlPlane.change(ControlSetting.DATABASES, "[\"app\"]", "initial sync", "it copied app alone")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(MigrationDatabases.of(List.of("app")), migration.databases());
+        assertEquals(before, Long.parseLong(control().query(routeChanges)), "phase direct: no session moves");
+        assertEquals("initial sync|databases|*|[\"app\"]", control().query("select who || '|' || what || '|' "
+                + "|| from_value || '|' || to_value from exodus.control_audit where fleet = '" + FLEET
+                + "' order by id desc limit 1"));
+        given().header("Authorization", "Bearer " + ControlPlaneProfile.TOKEN).get("/exodus/migration").then()
+                .statusCode(200).body("databases.all", equalTo(false)).body("databases.names", contains("app"));
+
+        control().query("begin; update exodus.control_state set phase = 'dual-write', version = version + 1 "
+                + "where fleet = '" + FLEET + "'; select pg_notify('exodus_control', '" + FLEET + "'); commit");
+        awaitTrue(() -> migration.phase() == MigrationPhase.DUAL_WRITE, Duration.ofSeconds(5));
+        long inDualWrite = Long.parseLong(control().query(routeChanges));
+        controlPlane.change(ControlSetting.DATABASES, "*", "admin", "every database")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(MigrationDatabases.ALL, migration.databases());
+        assertEquals(inDualWrite + 1, Long.parseLong(control().query(routeChanges)));
+        controlPlane.change(ControlSetting.PHASE, "direct", "test", "back")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private static Psql control() {

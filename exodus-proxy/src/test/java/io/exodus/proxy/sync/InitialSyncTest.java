@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.exodus.proxy.dualwrite.CrossVersionProfile;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.OtherSettingsServer;
 import io.exodus.testsupport.TableComparison;
@@ -234,12 +235,14 @@ class InitialSyncTest {
         SyncedDatabases.execute(databases.source(), "INSERT INTO parent SELECT i, 'p' || i FROM generate_series(1, 500) i;"
                 + "INSERT INTO child (a, b) SELECT i % 500 + 1, 'p' || (i % 500 + 1) FROM generate_series(1, 2000) i");
         SyncProgress progress = new SyncProgress();
-        run(databases, new WorkloadGate(vertx), progress);
+        WorkloadGate gate = new WorkloadGate(vertx);
+        run(databases, gate, progress);
         assertEquals(SyncState.DONE, progress.status().state(), () -> progress.status().toString());
         assertTrue(progress.status().notes().stream().anyMatch(note -> note.contains("kept as it is")));
-        // The shared servers hold the database "app" too: after the switch its sessions would write to both sides.
+        // The shared servers hold the database "app" too: the switch leaves its sessions on the source.
         assertTrue(progress.status().notes().stream().anyMatch(note -> note.startsWith("the source's server holds "
                 + "other databases (") && note.contains(TestUsers.APP_DATABASE)), () -> progress.status().toString());
+        assertEquals(MigrationDatabases.of(List.of(databases.source().database())), gate.movedOnly());
         TableComparison.assertIdentical(databases.source(), databases.target(), "parent", "child");
         assertSequencesAhead(databases, 1);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.exodus.proxy.dualwrite.DualWriteProfile;
 import io.exodus.proxy.dualwrite.PhaseChangeProfile;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,6 +50,7 @@ class SyncThroughProxyTest {
     @AfterEach
     void directAgain() {
         migration.changePhase(MigrationPhase.DIRECT);
+        migration.changeDatabases(MigrationDatabases.ALL);
     }
 
     @Test
@@ -60,6 +63,13 @@ class SyncThroughProxyTest {
                 + "CREATE TABLE " + SCHEMA + ".accounts (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, balance int);"
                 + "INSERT INTO " + SCHEMA + ".orders (customer, note) SELECT i, 'o' || i FROM generate_series(1, 20000) i;"
                 + "INSERT INTO " + SCHEMA + ".accounts (balance) SELECT 0 FROM generate_series(1, 1000);");
+        // The servers hold another database, "app", with a table the sync does not copy: identical until the sync.
+        ConnectionTarget sourceApp = ConnectionTarget.superuser(TestDatabases.source()).withDatabase(TestUsers.APP_DATABASE);
+        ConnectionTarget targetApp = ConnectionTarget.superuser(TestDatabases.target()).withDatabase(TestUsers.APP_DATABASE);
+        for (ConnectionTarget side : new ConnectionTarget[] {sourceApp, targetApp}) {
+            SyncedDatabases.execute(side, "DROP TABLE IF EXISTS sync_e2e_elsewhere;"
+                    + "CREATE TABLE sync_e2e_elsewhere (id int PRIMARY KEY, note text)");
+        }
         ConnectionTarget proxy = ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
                 TestUsers.DEFAULT_DATABASE);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -114,6 +124,15 @@ class SyncThroughProxyTest {
             client.join(30_000);
         }
         assertNull(failure.get(), () -> "the client saw " + failure.get());
+        // The sync moved its own database only: a session on "app" stays on the source, whose rows it alone has.
+        assertEquals(List.of(TestUsers.DEFAULT_DATABASE), given().header("Authorization", "Bearer "
+                + DualWriteProfile.TOKEN).get("/exodus/migration").path("databases.names"));
+        ConnectionTarget proxyApp = ConnectionTarget.local(port, TestUsers.SUPERUSER, TestUsers.SUPERUSER_PASSWORD,
+                TestUsers.APP_DATABASE);
+        SyncedDatabases.execute(proxyApp, "INSERT INTO sync_e2e_elsewhere VALUES (1, 'through the proxy')");
+        assertEquals(1, SyncedDatabases.number(sourceApp, "SELECT count(*) FROM sync_e2e_elsewhere"));
+        assertEquals(0, SyncedDatabases.number(targetApp, "SELECT count(*) FROM sync_e2e_elsewhere"),
+                "a database the sync did not copy is not written on the target");
         TableComparison.assertIdentical(source, target, SCHEMA + ".orders", SCHEMA + ".accounts");
         assertTrue(SyncedDatabases.number(target, "SELECT last_value FROM " + SCHEMA + ".orders_id_seq")
                 > SyncedDatabases.number(source, "SELECT last_value FROM " + SCHEMA + ".orders_id_seq"));

@@ -2,6 +2,7 @@ package io.exodus.proxy.sync;
 
 import io.exodus.proxy.traffic.TrafficSwitch;
 import io.exodus.proxy.migration.LongTransactions;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -11,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * The {@link TrafficSwitch} of a test workload, honest about what the sync relies on: a paused gate lets no new
  * transaction of the workload start, and the pause completes only once every transaction in flight has ended; a
- * transaction that starts after {@link #enterDualWrite} writes to both databases.
+ * transaction that starts after {@link #enterDualWrite(String)} writes to both databases.
  */
 final class WorkloadGate implements TrafficSwitch {
     private final Vertx vertx;
@@ -19,6 +20,7 @@ final class WorkloadGate implements TrafficSwitch {
     private int inFlight;
     private boolean paused;
     private boolean dualWrite;
+    private MigrationDatabases movedOnly = MigrationDatabases.ALL;
     private int pauses;
     /** Run once, at the first pause, before it waits for the transactions in flight. */
     private volatile Runnable atFirstPause = () -> { };
@@ -74,12 +76,23 @@ final class WorkloadGate implements TrafficSwitch {
 
     @Override
     public Future<Void> enter(io.exodus.proxy.migration.MigrationPhase phase, String actor, String reason) {
-        return phase == io.exodus.proxy.migration.MigrationPhase.DUAL_WRITE ? enterDualWrite()
+        return phase == io.exodus.proxy.migration.MigrationPhase.DUAL_WRITE ? dualWriteNow()
                 : Future.failedFuture(new IllegalStateException("the gate knows dual-write only"));
     }
 
+    /** The workload runs on the one database the sync copies. */
     @Override
-    public Future<Void> enterDualWrite() {
+    public Future<Void> moveOnly(MigrationDatabases databases, String actor, String reason) {
+        synchronized (lock) {
+            if (!paused || inFlight > 0) {
+                return Future.failedFuture(new IllegalStateException("the databases changed outside a pause"));
+            }
+            movedOnly = databases;
+        }
+        return Future.succeededFuture();
+    }
+
+    private Future<Void> dualWriteNow() {
         synchronized (lock) {
             if (!paused || inFlight > 0) {
                 return Future.failedFuture(new IllegalStateException("dual-write entered outside a pause"));
@@ -106,6 +119,13 @@ final class WorkloadGate implements TrafficSwitch {
     boolean paused() {
         synchronized (lock) {
             return paused;
+        }
+    }
+
+    /** The databases the switch narrowed the migration to; every database before it. */
+    MigrationDatabases movedOnly() {
+        synchronized (lock) {
+            return movedOnly;
         }
     }
 

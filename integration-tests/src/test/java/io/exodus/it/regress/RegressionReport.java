@@ -2,6 +2,7 @@ package io.exodus.it.regress;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,6 +19,8 @@ import io.exodus.testsupport.DatabaseDifference;
  */
 final class RegressionReport {
 
+    private static final int DIFF_EXCERPT_LINES = 80;
+
     private final StringBuilder text = new StringBuilder();
 
     /** A run whose every test must pass (directly, or through phase direct): its counts and each failure's diff. */
@@ -25,6 +28,7 @@ final class RegressionReport {
         RegressionReport report = headed(run, versions);
         for (String test : run.failed()) {
             report.line("  FAILED " + test + ": " + run.diffOf(test));
+            report.excerptOf(run.diffOf(test));
         }
         return report;
     }
@@ -47,7 +51,10 @@ final class RegressionReport {
         }
         if (!verdict.newFailures().isEmpty()) {
             report.line("  NEW FAILURES through dual-write (not in " + knownList + "):");
-            verdict.newFailures().forEach(test -> report.line("    " + test + ": " + run.diffOf(test)));
+            verdict.newFailures().forEach(test -> {
+                report.line("    " + test + ": " + run.diffOf(test));
+                report.excerptOf(run.diffOf(test));
+            });
         }
         if (!verdict.newDifferences().isEmpty()) {
             report.line("  NEW DIFFERENCES between source and target:");
@@ -83,6 +90,25 @@ final class RegressionReport {
         RegressionReport report = new RegressionReport();
         report.line("Regression suite " + versions + ", " + run.summary());
         return report;
+    }
+
+    /**
+     * The first lines of a failure's diff, in the report itself: a CI run's clone, where the diff file lives, is gone
+     * by the time someone reads its log, and an intermittent failure may not come back on demand.
+     */
+    private void excerptOf(Path diff) {
+        List<String> lines;
+        try {
+            // Latin-1 reads any byte: the diff quotes what the tests printed, not all of it UTF-8.
+            lines = Files.readAllLines(diff, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            line("      (no diff to show: " + e.getMessage() + ")");
+            return;
+        }
+        lines.stream().limit(DIFF_EXCERPT_LINES).forEach(diffLine -> line("      | " + diffLine));
+        if (lines.size() > DIFF_EXCERPT_LINES) {
+            line("      | ... " + (lines.size() - DIFF_EXCERPT_LINES) + " more lines in " + diff);
+        }
     }
 
     private void line(String line) {
