@@ -6,11 +6,14 @@ import io.exodus.proxy.wire.SqlState;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +27,11 @@ import java.util.stream.Stream;
  */
 public final class SequencePositions {
     private static final Logger LOG = Logger.getLogger(SequencePositions.class);
+    /** A sequence's storage and position, in a query over {@code pg_sequences s}. */
+    private static final String SEEN_TOKEN = "(SELECT c.relfilenode FROM pg_catalog.pg_class c "
+            + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            + "WHERE n.nspname = s.schemaname AND c.relname = s.sequencename)::text || '/' || "
+            + "COALESCE(s.last_value::text, '')";
     static final String READ = "SELECT pg_catalog.format('%I.%I', schemaname, sequencename), last_value "
             + "FROM pg_catalog.pg_sequences WHERE last_value IS NOT NULL";
     /** One statement per database: the positions come as two arrays, names and values. */
@@ -34,10 +42,25 @@ public final class SequencePositions {
             FROM unnest($1::text[], $2::int8[]) AS v(name, position) \
             JOIN pg_catalog.pg_sequences s ON pg_catalog.format('%I.%I', s.schemaname, s.sequencename) = v.name""";
     /**
-     * {@link #ADVANCE} for the sequences behind only (the count says how many moved), Exodus's own schema left alone:
-     * each database keeps its own bookkeeping there.
+     * What a sequence of the secondary is now: its storage (a new one after {@code TRUNCATE … RESTART IDENTITY} or
+     * {@code ALTER SEQUENCE … RESTART}) and its position. Read before the primary's positions, and required unchanged
+     * when one is set ({@link #FOLLOW}).
      */
-    static final String FOLLOW = ADVANCE + " WHERE s.schemaname <> 'exodus' AND (s.last_value IS NULL OR "
+    static final String SEEN = "SELECT pg_catalog.format('%I.%I', s.schemaname, s.sequencename), " + SEEN_TOKEN
+            + " FROM pg_catalog.pg_sequences s WHERE s.schemaname <> 'exodus'";
+    /**
+     * {@link #ADVANCE} for the sequences behind only (the count says how many moved), Exodus's own schema left alone:
+     * each database keeps its own bookkeeping there. A sequence is set only if it is as {@link #SEEN} found it before
+     * the primary's positions were read: a restart that reached the secondary since would otherwise be undone by a
+     * position the primary had before its own restart, and the secondary would end ahead of the primary for good
+     * (nothing moves a sequence back). The primary commits a statement before the secondary does, so a restart either
+     * shows in the positions read, or changes the secondary's sequence after {@link #SEEN} (and it is left alone), or
+     * reaches the secondary after it was set (and restarts it there too).
+     */
+    static final String FOLLOW = "SELECT count(pg_catalog.setval(v.name::pg_catalog.regclass, v.position)) "
+            + "FROM unnest($1::text[], $2::int8[], $3::text[]) AS v(name, position, seen) "
+            + "JOIN pg_catalog.pg_sequences s ON pg_catalog.format('%I.%I', s.schemaname, s.sequencename) = v.name "
+            + "WHERE s.schemaname <> 'exodus' AND " + SEEN_TOKEN + " = v.seen AND (s.last_value IS NULL OR "
             + "(s.increment_by > 0 AND v.position > s.last_value) OR (s.increment_by < 0 AND v.position < s.last_value))";
     private static final String PING = "SELECT 1";
     /** Databases whose sequences are read and set at once. */
@@ -88,6 +111,18 @@ public final class SequencePositions {
         return setIn(from, to, databases, FOLLOW);
     }
 
+    /** For {@link #FOLLOW}: the secondary's sequences as they are before the primary's positions are read. */
+    private Future<Map<String, String>> seen(BackendEndpoint to, String database, String setting) {
+        if (!setting.equals(FOLLOW)) {
+            return Future.succeededFuture(Map.of());
+        }
+        return connections.to(to, database).query(SEEN).execute().map(rows -> {
+            Map<String, String> seen = new HashMap<>();
+            rows.forEach(row -> seen.put(row.getString(0), row.getString(1)));
+            return seen;
+        });
+    }
+
     private Future<Integer> setEverywhere(BackendEndpoint from, BackendEndpoint to, String set) {
         return connections.databases(from).compose(databases -> setIn(from, to, databases, set));
     }
@@ -105,38 +140,53 @@ public final class SequencePositions {
     }
 
     private Future<Integer> set(BackendEndpoint from, BackendEndpoint to, String database, String setting) {
-        return connections.to(from, database).query(READ).execute().compose(rows -> {
-            if (rows.size() == 0) {
-                return Future.succeededFuture(0);
+        // Following, the secondary is read first: see FOLLOW.
+        return seen(to, database, setting).compose(seen -> connections.to(from, database).query(READ).execute()
+                .compose(rows -> setFrom(rows, seen, to, database, setting)))
+                .onSuccess(count -> {
+                    if (count > 0) {
+                        // A cutover's setting is said; following, every few seconds under writes, is not.
+                        LOG.logf(setting.equals(ADVANCE) ? Logger.Level.INFO : Logger.Level.DEBUG,
+                                "Sequences of database \"%s\": %d set on the %s past the %s's positions", database,
+                                count, to.role(), from.role());
+                    }
+                })
+                .recover(failure -> {
+                    if (failure instanceof PgException pg && SqlState.INVALID_CATALOG_NAME.equals(pg.getSqlState())) {
+                        LOG.warnf("Database \"%s\" has sequences on the %s and does not exist on the %s: left alone",
+                                database, from.role(), to.role());
+                        return Future.succeededFuture(0);
+                    }
+                    return Future.failedFuture(new IllegalStateException("the sequences of database \"" + database
+                            + "\" could not be set on the " + to.role() + ": " + failure.getMessage(), failure));
+                });
+    }
+
+    /** Sets the sequences of {@code to} from the primary's positions {@code rows}; following, only those seen. */
+    private Future<Integer> setFrom(RowSet<Row> rows, Map<String, String> seen, BackendEndpoint to, String database,
+            String setting) {
+        boolean following = setting.equals(FOLLOW);
+        List<String> names = new ArrayList<>(rows.size());
+        List<Long> positions = new ArrayList<>(rows.size());
+        List<String> seenTokens = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            String name = row.getString(0);
+            if (following && !seen.containsKey(name)) {
+                continue;
             }
-            List<String> names = new ArrayList<>(rows.size());
-            List<Long> positions = new ArrayList<>(rows.size());
-            for (Row row : rows) {
-                names.add(row.getString(0));
-                positions.add(row.getLong(1));
-            }
-            return connections.to(to, database).preparedQuery(setting)
-                    .execute(Tuple.tuple().addArrayOfString(names.toArray(String[]::new))
-                            .addArrayOfLong(positions.toArray(Long[]::new)))
-                    .map(result -> result.iterator().next().getLong(0).intValue())
-                    .onSuccess(count -> {
-                        if (count > 0) {
-                            // A cutover's setting is said; following, every few seconds under writes, is not.
-                            LOG.logf(setting.equals(ADVANCE) ? Logger.Level.INFO : Logger.Level.DEBUG,
-                                    "Sequences of database \"%s\": %d of %d set on the %s past the %s's positions",
-                                    database, count, names.size(), to.role(), from.role());
-                        }
-                    })
-                    .recover(failure -> {
-                        if (failure instanceof PgException pg && SqlState.INVALID_CATALOG_NAME.equals(pg.getSqlState())) {
-                            LOG.warnf("Database \"%s\" has %d sequences on the %s and does not exist on the %s: left "
-                                    + "alone", database, names.size(), from.role(), to.role());
-                            return Future.succeededFuture(0);
-                        }
-                        return Future.failedFuture(new IllegalStateException("the sequences of database \""
-                                + database + "\" could not be set on the " + to.role() + ": "
-                                + failure.getMessage(), failure));
-                    });
-        });
+            names.add(name);
+            positions.add(row.getLong(1));
+            seenTokens.add(seen.get(name));
+        }
+        if (names.isEmpty()) {
+            return Future.succeededFuture(0);
+        }
+        Tuple arguments = Tuple.tuple().addArrayOfString(names.toArray(String[]::new))
+                .addArrayOfLong(positions.toArray(Long[]::new));
+        if (following) {
+            arguments.addArrayOfString(seenTokens.toArray(String[]::new));
+        }
+        return connections.to(to, database).preparedQuery(setting).execute(arguments)
+                .map(result -> result.iterator().next().getLong(0).intValue());
     }
 }

@@ -1,10 +1,17 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.backend.BackendEndpoint;
+import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
+import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.sequences.SequencePositions;
 import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,8 +20,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The secondary's sequences follow the primary's during dual-write: row images give the secondary the values the
@@ -30,6 +41,12 @@ class DualWriteSequencesTest {
 
     @ConfigProperty(name = "exodus.listen.port")
     int port;
+
+    @Inject
+    BackendEndpoints endpoints;
+
+    @Inject
+    Vertx vertx;
 
     @BeforeAll
     static void createDatabase() throws SQLException {
@@ -87,6 +104,51 @@ class DualWriteSequencesTest {
             }
             statement.execute("drop database " + untouched);
         }
+    }
+
+    /**
+     * A restart that reaches both databases while a round of following is under way ({@code TRUNCATE … RESTART
+     * IDENTITY} in the regression suite, under load) is not undone on the secondary by the position the primary had
+     * before it: the secondary ended ahead of the primary, for good, since nothing moves a sequence back. The round is
+     * held on the secondary by the restart's own lock, so that the primary's restart commits during it.
+     */
+    @Test
+    void aRestartDuringARoundOfFollowingIsNotUndoneOnTheSecondary() throws Exception {
+        String restarted = database + "_restart";
+        DualWriteDatabases.recreate(restarted);
+        DualWriteDatabases.onBoth(restarted, "create sequence r");
+        try (Connection primary = DualWriteDatabases.primary(restarted).openJdbc();
+                Statement statement = primary.createStatement()) {
+            statement.execute("select nextval('r'), nextval('r'), nextval('r')");
+        }
+        ControlConnections connections = new ControlConnections(vertx);
+        try (Connection secondary = DualWriteDatabases.secondary(restarted).openJdbc();
+                Statement restart = secondary.createStatement()) {
+            secondary.setAutoCommit(false);
+            restart.execute("alter sequence r restart");
+            boolean primaryIsSource = DualWriteDatabases.primarySide() == Side.SOURCE;
+            BackendEndpoint from = primaryIsSource ? endpoints.source() : endpoints.target().orElseThrow();
+            BackendEndpoint to = primaryIsSource ? endpoints.target().orElseThrow() : endpoints.source();
+            CompletableFuture<Integer> round = new SequencePositions(connections).follow(from, to, List.of(restarted))
+                    .toCompletionStage().toCompletableFuture();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (DualWriteDatabases.count(DualWriteDatabases.secondary("postgres"), "select count(*) from "
+                    + "pg_stat_activity where datname = '" + restarted + "' and wait_event_type = 'Lock'") == 0) {
+                assertTrue(System.nanoTime() < deadline, "the round never waited for the restart's lock");
+                Thread.sleep(20);
+            }
+            try (Connection primary = DualWriteDatabases.primary(restarted).openJdbc();
+                    Statement statement = primary.createStatement()) {
+                statement.execute("alter sequence r restart");
+            }
+            secondary.commit();
+            round.get(10, TimeUnit.SECONDS);
+        } finally {
+            connections.close();
+        }
+        assertEquals("r=null", positions(DualWriteDatabases.primary(restarted)));
+        assertEquals("r=null", positions(DualWriteDatabases.secondary(restarted)),
+                "the secondary's restart undone by the primary's position from before its own");
     }
 
     private static String positions(ConnectionTarget side) throws SQLException {
