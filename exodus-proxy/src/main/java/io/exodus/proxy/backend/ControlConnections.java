@@ -31,6 +31,8 @@ public final class ControlConnections implements AutoCloseable {
     private final Vertx vertx;
     private final Duration connectTimeout;
     private final Duration idleTimeout;
+    /** Settings every connection starts with (its startup packet's parameters). */
+    private final Map<String, String> settings;
     private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
 
     public ControlConnections(Vertx vertx) {
@@ -46,9 +48,26 @@ public final class ControlConnections implements AutoCloseable {
      *                    to a database nobody else uses keeps {@code DROP DATABASE} from running there
      */
     public ControlConnections(Vertx vertx, Duration connectTimeout, Duration idleTimeout) {
+        this(vertx, connectTimeout, idleTimeout, Map.of());
+    }
+
+    private ControlConnections(Vertx vertx, Duration connectTimeout, Duration idleTimeout,
+            Map<String, String> settings) {
         this.vertx = vertx;
         this.connectTimeout = connectTimeout;
         this.idleTimeout = idleTimeout;
+        this.settings = settings;
+    }
+
+    /**
+     * Connections for background work that must not hold up the application: a statement that would wait longer than
+     * {@code lockTimeout} for a lock fails instead ({@code 55P03}). Its locks are then released long before
+     * PostgreSQL's deadlock check (after {@code deadlock_timeout}, 1 s by default) could pick the application's
+     * statement as the one to cancel.
+     */
+    public static ControlConnections yielding(Vertx vertx, Duration lockTimeout) {
+        return new ControlConnections(vertx, DEFAULT_CONNECT_TIMEOUT, Duration.ZERO,
+                Map.of("lock_timeout", Math.max(1, lockTimeout.toMillis()) + "ms"));
     }
 
     /** A pool to the database the endpoint's URL names. */
@@ -105,6 +124,7 @@ public final class ControlConnections implements AutoCloseable {
             url.sslRootCert().ifPresent(file -> connect.setPemTrustOptions(new PemTrustOptions().addCertPath(file)));
         }
         connect.addProperty("application_name", "exodus-control");
+        settings.forEach(connect::addProperty);
         return connect;
     }
 

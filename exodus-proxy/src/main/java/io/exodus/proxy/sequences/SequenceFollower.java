@@ -8,13 +8,16 @@ import io.exodus.proxy.functions.SourceFunctions;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
+import io.exodus.proxy.wire.SqlState;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,6 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @ApplicationScoped
 public class SequenceFollower {
     private static final Logger LOG = Logger.getLogger(SequenceFollower.class);
+    /** How long a round waits for a sequence the application holds locked before it gives up until the next. */
+    static final Duration LOCK_TIMEOUT = Duration.ofMillis(100);
 
     private final Vertx vertx;
     private final ExodusConfig config;
@@ -58,7 +63,9 @@ public class SequenceFollower {
         if (every <= 0 || endpoints.target().isEmpty()) {
             return;
         }
-        connections = new ControlConnections(vertx);
+        // The rounds read every sequence of a database, locking each: DDL of the application that takes them in
+        // another order (DROP SCHEMA … CASCADE) would deadlock with a round, and PostgreSQL might cancel the DDL.
+        connections = ControlConnections.yielding(vertx, LOCK_TIMEOUT);
         timer = vertx.setPeriodic(every, id -> follow());
     }
 
@@ -84,6 +91,9 @@ public class SequenceFollower {
             running.set(false);
             if (result.succeeded()) {
                 lastFailure = null;
+            } else if (yieldedToALock(result.cause())) {
+                LOG.debugf("A round of sequence following yielded to the application's lock; the next one follows: %s",
+                        result.cause().getMessage());
             } else if (!String.valueOf(result.cause().getMessage()).equals(lastFailure)) {
                 lastFailure = String.valueOf(result.cause().getMessage());
                 LOG.warnf("Could not bring the %s's sequences up to the %s's positions (tried again every %d ms): %s",
@@ -91,6 +101,15 @@ public class SequenceFollower {
                         lastFailure);
             }
         });
+    }
+
+    private static boolean yieldedToALock(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PgException pg && SqlState.LOCK_NOT_AVAILABLE.equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private BackendEndpoint endpoint(Side side) {

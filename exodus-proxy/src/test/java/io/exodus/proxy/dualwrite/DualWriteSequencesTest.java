@@ -151,6 +151,45 @@ class DualWriteSequencesTest {
                 "the secondary's restart undone by the primary's position from before its own");
     }
 
+    /**
+     * A round reads every sequence of a database, locking each; one that waited for a sequence the application holds
+     * could deadlock with DDL that takes them in another order ({@code DROP SCHEMA … CASCADE}), and PostgreSQL might
+     * cancel the application's statement. A round gives up after a short wait instead, and the next one follows.
+     */
+    @Test
+    void aRoundYieldsToASequenceTheApplicationHoldsLocked() throws Exception {
+        String locked = database + "_locked";
+        DualWriteDatabases.recreate(locked);
+        String waiting = "select count(*) from pg_stat_activity where datname = '" + locked + "' and application_name "
+                + "= 'exodus-control' and wait_event_type = 'Lock' and now() - query_start > interval '500 ms'";
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, locked));
+                Statement statement = client.createStatement()) {
+            statement.execute("create sequence held");
+            statement.execute("create table t (id bigserial primary key)");
+            try (Connection holder = DualWriteDatabases.primary(locked).openJdbc();
+                    Statement hold = holder.createStatement()) {
+                holder.setAutoCommit(false);
+                hold.execute("alter sequence held owned by none");
+                long until = System.nanoTime() + DualWriteProfile.SEQUENCE_FOLLOW.multipliedBy(4).toNanos();
+                while (System.nanoTime() < until) {
+                    // Each round visits the databases written through Exodus since the last one.
+                    statement.execute("insert into t default values");
+                    assertEquals(0, DualWriteDatabases.count(DualWriteDatabases.primary("postgres"), waiting),
+                            "a round of following waits for the application's lock");
+                    Thread.sleep(50);
+                }
+                holder.rollback();
+            }
+            statement.execute("insert into t default values");
+        }
+        String drawn = positions(DualWriteDatabases.primary(locked));
+        long deadline = System.nanoTime() + DualWriteProfile.SEQUENCE_FOLLOW.multipliedBy(10).toNanos();
+        while (!positions(DualWriteDatabases.secondary(locked)).equals(drawn) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(drawn, positions(DualWriteDatabases.secondary(locked)), "the rounds after the lock follow");
+    }
+
     private static String positions(ConnectionTarget side) throws SQLException {
         try (Connection connection = side.openJdbc(); Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("select string_agg(sequencename || '=' || "
