@@ -12,8 +12,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The settings a session's statements ran under, read from the primary itself: those the client gave at start-up and
- * those it changed with SET or set_config, by any protocol, however long ago. The catch-up applier runs a queued
+ * The settings a session's statements ran under, read from the primary itself: those the client gave at start-up,
+ * those it changed with SET or set_config, by any protocol, however long ago, and those its role and database give it
+ * at login ({@code ALTER ROLE … [IN DATABASE …] SET}, {@code ALTER DATABASE … SET}), which the applier does not get:
+ * it logs in as itself and takes the session's role with SET SESSION AUTHORIZATION, which applies no role's settings.
+ * Of the role's, those only a superuser may set are carried for a superuser's sessions alone: the entry's role sets
+ * them on the applier's connection. The catch-up applier runs a queued
  * transaction on a connection of its own; without the session's search_path there, an unqualified name means another
  * table, silently. Read when a transaction is queued, inside that transaction, unless {@link KnownSettings} still
  * holds them.
@@ -25,7 +29,9 @@ import java.util.Set;
  */
 final class SessionSettings {
     static final String QUERY = "SELECT name, value FROM (SELECT name, pg_catalog.current_setting(name) AS value "
-            + "FROM pg_catalog.pg_settings WHERE source IN ('client', 'session') AND name NOT IN ('application_name', "
+            + "FROM pg_catalog.pg_settings WHERE (source IN ('client', 'session') OR source IN ('database', 'user', "
+            + "'database user') AND (context = 'user' OR context = 'superuser' AND (SELECT rolsuper FROM "
+            + "pg_catalog.pg_roles WHERE rolname = session_user))) AND name NOT IN ('application_name', "
             + "'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', "
             + "'idle_session_timeout', 'default_transaction_read_only', 'transaction_read_only', "
             + "'transaction_isolation', 'transaction_deferrable', 'default_transaction_deferrable') "

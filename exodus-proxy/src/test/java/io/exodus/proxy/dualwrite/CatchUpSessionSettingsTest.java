@@ -2,8 +2,10 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationState;
+import io.exodus.testsupport.ConnectionTarget;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
+import io.exodus.testsupport.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -67,6 +69,42 @@ class CatchUpSessionSettingsTest {
         assertEquals("queued", Psql.against(DualWriteDatabases.target(DATABASE))
                 .query("select string_agg(v, ',') from app.items where id = 1"), "the row is where the session wrote it");
         assertEquals("0", Psql.against(DualWriteDatabases.target(DATABASE)).query("select count(*) from public.items where id = 1"));
+        DualWriteDatabases.assertIdentical(DATABASE, "app.items");
+        DualWriteDatabases.assertIdentical(DATABASE, "public.items");
+    }
+
+    /**
+     * The session's search_path is its role's own ({@code ALTER ROLE … IN DATABASE … SET}), which PostgreSQL applies at
+     * login only: the applier logs in as itself and takes the entry's role with SET SESSION AUTHORIZATION, which does
+     * not apply it.
+     */
+    @Test
+    void aQueuedTransactionIsReplayedUnderItsRolesOwnSearchPath() throws Exception {
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        String role = TestUsers.SCRAM_USER;
+        for (ConnectionTarget side : List.of(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE))) {
+            grantTo(side, role);
+            Psql.against(side).query("alter role " + role + " in database " + DATABASE + " set search_path = app, public");
+        }
+        try {
+            try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE)
+                    .withUser(role, TestUsers.SCRAM_PASSWORD)); Statement statement = client.createStatement()) {
+                client.setAutoCommit(false);
+                statement.execute("update drifted set n = n + 1 where id = 1");
+                statement.execute("insert into items values (30, 'role''s own path')");
+                client.commit();
+            }
+            CatchUpDrain.await(Duration.ofSeconds(60));
+            assertEquals("role's own path", Psql.against(DualWriteDatabases.target(DATABASE))
+                    .query("select string_agg(v, ',') from app.items where id = 30"), "the row is where the session wrote it");
+            assertEquals("0", Psql.against(DualWriteDatabases.target(DATABASE))
+                    .query("select count(*) from public.items where id = 30"));
+        } finally {
+            for (ConnectionTarget side : List.of(DualWriteDatabases.source(DATABASE),
+                    DualWriteDatabases.target(DATABASE))) {
+                Psql.against(side).query("alter role " + role + " in database " + DATABASE + " reset search_path");
+            }
+        }
         DualWriteDatabases.assertIdentical(DATABASE, "app.items");
         DualWriteDatabases.assertIdentical(DATABASE, "public.items");
     }
