@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Everything the sync needs from the two databases, checked before anything is written to either: logical decoding
  * on the source, the right to use it, a free slot and WAL sender, keys for streamed updates, the target's
- * extensions, and the target role's right to apply changes without firing triggers twice.
+ * extensions, the target role's right to apply changes without firing triggers twice, and the settings the target's
+ * database and roles give a session at login ({@link LoginSettings}).
  */
 final class CapabilityCheck {
     static final String WAL_LEVEL_HINT = "the source must run with wal_level = logical (then restart it): "
@@ -154,7 +155,15 @@ final class CapabilityCheck {
             }
             return null;
         });
-        return Future.join(List.of(sourceFacts, extensions, replicaRole, objects, otherDatabases))
+        Future<Void> loginSettings = LoginSettings.differences(source, target).map(differences -> {
+            if (!differences.isEmpty()) {
+                refusals.add("the target's database and roles would give sessions other settings than the source's "
+                        + "(ALTER DATABASE/ROLE … SET, which pg_dump does not copy), under which dual-write's "
+                        + "statements would read and write other values there: " + NamedList.of(differences));
+            }
+            return null;
+        });
+        return Future.join(List.of(sourceFacts, extensions, replicaRole, objects, otherDatabases, loginSettings))
                 .map(done -> new CapabilityReport(refusals, notes));
     }
 }

@@ -210,6 +210,43 @@ class InitialSyncTest {
         assertEquals(0, SyncedDatabases.number(databases.target(), "SELECT count(*) FROM cache"), "schema only");
     }
 
+    /**
+     * The settings a session gets at login from its database and role, which pg_dump does not copy: on a target without
+     * them, dual-write's statements would run under other ones there (a timestamp literal read in another time zone,
+     * an unqualified name in another schema). Refused before anything is written, with the statements that mend it;
+     * once run on the target, the sync goes through.
+     */
+    @Test
+    void loginSettingsTheTargetLacksAreRefusedWithTheStatementsThatMendThem() throws Exception {
+        SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
+                "sync_login_settings");
+        String database = databases.source().database();
+        SyncedDatabases.execute(databases.source(), "CREATE TABLE t (id int PRIMARY KEY, at timestamptz);"
+                + "INSERT INTO t VALUES (1, '2026-01-01 10:00');"
+                + "ALTER DATABASE " + database + " SET timezone = 'Asia/Tokyo';"
+                + "ALTER ROLE " + TestUsers.SCRAM_USER + " IN DATABASE " + database + " SET search_path = app, public;"
+                // Not one that changes values: left alone.
+                + "ALTER DATABASE " + database + " SET work_mem = '8MB'");
+        SyncProgress refused = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), refused);
+        assertEquals(SyncState.FAILED, refused.status().state(), () -> refused.status().toString());
+        String error = refused.status().error();
+        assertTrue(error.contains("the database: timezone is 'Asia/Tokyo' on the source, unset on the target (ALTER "
+                + "DATABASE \"" + database + "\" SET timezone = 'Asia/Tokyo')"), error);
+        assertTrue(error.contains("role " + TestUsers.SCRAM_USER + " in the database: search_path is 'app, public' on "
+                + "the source, unset on the target (ALTER ROLE \"" + TestUsers.SCRAM_USER + "\" IN DATABASE \""
+                + database + "\" SET search_path = app, public)"), error);
+        assertFalse(error.contains("work_mem"), error);
+        assertNothingWritten(databases);
+
+        SyncedDatabases.execute(databases.target(), "ALTER DATABASE " + database + " SET timezone = 'Asia/Tokyo';"
+                + "ALTER ROLE " + TestUsers.SCRAM_USER + " IN DATABASE " + database + " SET search_path = app, public");
+        SyncProgress synced = new SyncProgress();
+        run(databases, new WorkloadGate(vertx), synced);
+        assertEquals(SyncState.DONE, synced.status().state(), () -> synced.status().toString());
+        TableComparison.assertIdentical(databases.source(), databases.target(), "t");
+    }
+
     @Test
     void targetWithAnotherSchemaIsRefusedBeforeAnythingIsWritten() throws Exception {
         SyncedDatabases databases = SyncedDatabases.fresh(TestDatabases.source(), TestDatabases.target(),
