@@ -1,6 +1,7 @@
 package io.exodus.proxy.api;
 
 import io.exodus.proxy.backend.BackendEndpoints;
+import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.capture.CaptureTap;
 import io.exodus.proxy.capture.RecommendationPuller;
 import io.exodus.proxy.catchup.CatchUpApplier;
@@ -19,6 +20,7 @@ import io.exodus.proxy.cutover.BypassDetector;
 import io.exodus.proxy.cutover.PrimarySwitch;
 import io.exodus.proxy.cutover.SwitchRefused;
 import io.exodus.proxy.cutover.SwitchReport;
+import io.exodus.proxy.loginsettings.LoginSettings;
 import io.exodus.proxy.migration.AnalyzerRecommendations;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.LongTransactions;
@@ -38,6 +40,7 @@ import io.exodus.proxy.sync.SyncStatus;
 import io.exodus.proxy.traffic.WritePathChange;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -94,12 +97,15 @@ public class MigrationResource {
     private final WritePathChange writePath;
     private final BypassDetector bypass;
     private final ShadowReads shadow;
+    private final Vertx vertx;
 
     public MigrationResource(MigrationState migration, DivergenceLog divergences, TwoPhaseRecovery recovery,
             ExodusConfig config, CatchUpApplier replayer, ReplicationLagProbe replicationLag,
             CaptureTap capture, RecommendationPuller recommendations, BackendEndpoints endpoints,
             ControlPlane control, SyncService sync, PrimarySwitch primarySwitch, MigrationChanges changes,
-            StrategyRunner strategies, WritePathChange writePath, BypassDetector bypass, ShadowReads shadow) {
+            StrategyRunner strategies, WritePathChange writePath, BypassDetector bypass, ShadowReads shadow,
+            Vertx vertx) {
+        this.vertx = vertx;
         this.bypass = bypass;
         this.shadow = shadow;
         this.writePath = writePath;
@@ -352,7 +358,8 @@ public class MigrationResource {
     @PUT
     @Path("/phase")
     @Operation(summary = "Moves the migration to another phase; open sessions follow between their transactions")
-    @APIResponse(responseCode = "409", description = "The phase needs a target, or two-phase commit cannot be used")
+    @APIResponse(responseCode = "409", description = "The phase needs a target, two-phase commit cannot be used, or the "
+            + "target's login settings differ from the source's")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> changePhase(@HeaderParam("Authorization") String authorization,
             @HeaderParam(ACTOR_HEADER) String actor, PhaseChange change) {
@@ -376,11 +383,41 @@ public class MigrationResource {
             return Uni.createFrom().item(problem(Response.Status.CONFLICT, moved));
         }
         String reason = change.reason();
+        if (migration.phase().writesBothDatabases() || !phase.writesBothDatabases()) {
+            return changePhaseReady(phase, actor, reason);
+        }
+        return loginSettingsRefusal(phase).chain(refusal -> refusal != null ? Uni.createFrom().item(refusal)
+                : changePhaseReady(phase, actor, reason));
+    }
+
+    private Uni<Response> changePhaseReady(MigrationPhase phase, String actor, String reason) {
         if (!phase.writesBothDatabases() || !migration.policy().usesTwoPhaseCommit()) {
             return enterPhase(phase, actor, reason);
         }
         return twoPhaseCommitReady("Phase change to " + phase.configName()).chain(refusal -> refusal != null
                 ? Uni.createFrom().item(refusal) : enterPhase(phase, actor, reason));
+    }
+
+    /**
+     * Before writes start going to both databases: a 409 when the target's databases or roles would give sessions
+     * other value-changing settings at login than the source's ({@link LoginSettings}), under which the statements
+     * dual-write runs on the target would read and write other values, silently; null when they match.
+     */
+    private Uni<Response> loginSettingsRefusal(MigrationPhase phase) {
+        ControlConnections connections = new ControlConnections(vertx);
+        Future<Response> refusal = LoginSettings.differences(connections.to(endpoints.source()),
+                connections.to(endpoints.target().orElseThrow()), migration.databases()::includes)
+                .map(differences -> differences.isEmpty()
+                        ? null : problem(Response.Status.CONFLICT, "phase " + phase.configName() + " would run the "
+                                + "sessions' statements on the target under other login settings than on the source "
+                                + "(ALTER DATABASE/ROLE … SET), and they would read and write other values there: "
+                                + String.join("; ", differences) + ". Run those statements on the target first, or "
+                                + "leave those databases out of the migration (exodus.migration.databases)"))
+                .recover(failure -> Future.succeededFuture(problem(Response.Status.CONFLICT, "the login settings of "
+                        + "the source and the target could not be compared (" + failure.getMessage() + "); phase "
+                        + phase.configName() + " is not entered")))
+                .eventually(() -> connections.closeAll());
+        return Uni.createFrom().completionStage(refusal.toCompletionStage());
     }
 
     /**

@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -147,6 +148,26 @@ class SessionsFollowPhaseChangesTest {
             statement.execute("insert into app.items (v) values ('new session')");
         }
         DualWriteDatabases.assertIdentical(database, "app.items");
+    }
+
+    /**
+     * The target's database gives sessions another time zone at login than the source's (pg_dump does not copy
+     * ALTER DATABASE … SET): in dual-write a timestamp literal a statement carries would be another instant there.
+     * Refused, naming the statement that mends it; once it ran on the target, the phase changes.
+     */
+    @Test
+    void dualWriteIsRefusedWhileTheTargetsDatabaseGivesSessionsOtherLoginSettings() throws Exception {
+        Psql.against(DualWriteDatabases.source(database)).query("alter database " + database
+                + " set timezone = 'Asia/Tokyo'");
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
+                .body("{\"phase\": \"dual-write\"}").put("/exodus/migration/phase").then().statusCode(409)
+                .body("error", containsString("database " + database + ": timezone is 'Asia/Tokyo' on the source, "
+                        + "unset on the target (ALTER DATABASE \"" + database + "\" SET timezone = 'Asia/Tokyo')"));
+        given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
+                .body("phase", equalTo("direct"));
+        Psql.against(DualWriteDatabases.target(database)).query("alter database " + database
+                + " set timezone = 'Asia/Tokyo'");
+        changePhase("dual-write");
     }
 
     @Test

@@ -231,11 +231,11 @@ class InitialSyncTest {
         run(databases, new WorkloadGate(vertx), refused);
         assertEquals(SyncState.FAILED, refused.status().state(), () -> refused.status().toString());
         String error = refused.status().error();
-        assertTrue(error.contains("the database: timezone is 'Asia/Tokyo' on the source, unset on the target (ALTER "
-                + "DATABASE \"" + database + "\" SET timezone = 'Asia/Tokyo')"), error);
-        assertTrue(error.contains("role " + TestUsers.SCRAM_USER + " in the database: search_path is 'app, public' on "
-                + "the source, unset on the target (ALTER ROLE \"" + TestUsers.SCRAM_USER + "\" IN DATABASE \""
-                + database + "\" SET search_path = app, public)"), error);
+        assertTrue(error.contains("database " + database + ": timezone is 'Asia/Tokyo' on the source, unset on the "
+                + "target (ALTER DATABASE \"" + database + "\" SET timezone = 'Asia/Tokyo')"), error);
+        assertTrue(error.contains("role " + TestUsers.SCRAM_USER + " in database " + database + ": search_path is "
+                + "'app, public' on the source, unset on the target (ALTER ROLE \"" + TestUsers.SCRAM_USER
+                + "\" IN DATABASE \"" + database + "\" SET search_path = app, public)"), error);
         assertFalse(error.contains("work_mem"), error);
         assertNothingWritten(databases);
 
