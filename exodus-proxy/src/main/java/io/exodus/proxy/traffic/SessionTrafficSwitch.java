@@ -2,9 +2,9 @@ package io.exodus.proxy.traffic;
 
 import io.exodus.proxy.control.ControlPlane;
 import io.exodus.proxy.control.ControlSetting;
+import io.exodus.proxy.control.MigrationChanges;
 import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
-import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.LongTransactions;
 import io.exodus.proxy.session.SessionRegistry;
 import io.exodus.proxy.session.TrafficPause;
@@ -27,16 +27,16 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class SessionTrafficSwitch implements TrafficSwitch {
     private final SessionRegistry sessions;
-    private final MigrationState migration;
+    private final MigrationChanges changes;
     private final Vertx vertx;
     private volatile TrafficPause pause;
 
     private final ControlPlane control;
 
-    public SessionTrafficSwitch(SessionRegistry sessions, MigrationState migration, Vertx vertx, ControlPlane control) {
+    public SessionTrafficSwitch(SessionRegistry sessions, MigrationChanges changes, Vertx vertx, ControlPlane control) {
         this.control = control;
         this.sessions = sessions;
-        this.migration = migration;
+        this.changes = changes;
         this.vertx = vertx;
     }
 
@@ -74,20 +74,12 @@ public class SessionTrafficSwitch implements TrafficSwitch {
      */
     @Override
     public Future<Void> enter(MigrationPhase phase, String actor, String reason) {
-        if (control.enabled()) {
-            return control.change(ControlSetting.PHASE, phase.configName(), actor, reason).mapEmpty();
-        }
-        migration.changePhase(phase);
-        return Future.succeededFuture();
+        return changes.change(ControlSetting.PHASE, phase.configName(), actor, reason).mapEmpty();
     }
 
     @Override
     public Future<Void> moveOnly(MigrationDatabases databases, String actor, String reason) {
-        if (control.enabled()) {
-            return control.change(ControlSetting.DATABASES, databases.stored(), actor, reason).mapEmpty();
-        }
-        migration.changeDatabases(databases);
-        return Future.succeededFuture();
+        return changes.change(ControlSetting.DATABASES, databases.stored(), actor, reason).mapEmpty();
     }
 
     @Override
