@@ -117,7 +117,8 @@ public class ControlPlane {
         try {
             createTables().compose(v -> pool().preparedQuery(ControlSql.INSERT_INITIAL).execute(Tuple.of(
                     config.fleet(), migration.phase().configName(), migration.policy().configName(),
-                    migration.configuredCanaryPercent(), replicaId, migration.databases().stored()))).compose(v -> refresh()).compose(v -> heartbeat())
+                    migration.configuredCanaryPercent(), replicaId, migration.databases().stored())))
+                    .compose(v -> refresh()).compose(v -> heartbeat())
                     .toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warnf("The control state of fleet \"%s\" could not be read from the source (%s): this replica starts "
@@ -526,7 +527,6 @@ public class ControlPlane {
                 row.getString(9));
     }
 
-    /** Whether a change from phase {@code from} to {@code to} (as stored) keeps open transactions right. */
     /**
      * Whether a change of the migration's databases moves some session in a phase that uses the target: one on a
      * database it adds starts mirroring (or moves to the target), which a transaction must not straddle.
@@ -540,6 +540,7 @@ public class ControlPlane {
         }
     }
 
+    /** Whether a change from phase {@code from} to {@code to} (as stored) keeps open transactions right. */
     private static boolean routeCovers(String from, String to) {
         try {
             return MigrationPhase.fromConfig(from).routeCovers(MigrationPhase.fromConfig(to));
