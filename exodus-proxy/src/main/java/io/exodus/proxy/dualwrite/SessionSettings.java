@@ -17,10 +17,9 @@ import java.util.Set;
  * at login ({@code ALTER ROLE … [IN DATABASE …] SET}, {@code ALTER DATABASE … SET}), which the applier does not get:
  * it logs in as itself and takes the session's role with SET SESSION AUTHORIZATION, which applies no role's settings.
  * Of the role's, those only a superuser may set are carried for a superuser's sessions alone: the entry's role sets
- * them on the applier's connection. The catch-up applier runs a queued
- * transaction on a connection of its own; without the session's search_path there, an unqualified name means another
- * table, silently. Read when a transaction is queued, inside that transaction, unless {@link KnownSettings} still
- * holds them.
+ * them on the applier's connection. The catch-up applier runs a queued transaction on a connection of its own;
+ * without the session's search_path there, an unqualified name means another table, silently. Read when a
+ * transaction is queued, inside that transaction, unless {@link KnownSettings} still holds them.
  *
  * <p>Left out: what would stop the replay rather than reproduce the statements (timeouts, read-only defaults), what
  * names the connection (application_name), and the session authorization, which the entry's role column carries

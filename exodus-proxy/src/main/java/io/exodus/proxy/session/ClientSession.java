@@ -337,9 +337,10 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
 
     /**
      * Where a session goes in the migration's phase of this moment: the phase's primary, with writes mirrored to the
-     * other database where the phase says so; to the source alone when the migration does not move its database. A replication connection ({@code replication=database} or {@code true}
-     * in the startup packet: logical decoding, base backups, {@code CREATE_REPLICATION_SLOT}) speaks the replication
-     * protocol, not SQL: it is relayed to the source untouched in every phase, where its slots are.
+     * other database where the phase says so; to the source alone when the migration does not move its database. A
+     * replication connection ({@code replication=database} or {@code true} in the startup packet: logical decoding,
+     * base backups, {@code CREATE_REPLICATION_SLOT}) speaks the replication protocol, not SQL: it is relayed to the
+     * source untouched in every phase, where its slots are.
      */
     private Route route() {
         if (isReplicationConnection(startup.parameters().get("replication"))) {
