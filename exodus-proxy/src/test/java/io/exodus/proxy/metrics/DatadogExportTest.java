@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,25 +59,16 @@ class DatadogExportTest {
 
     @Test
     void simpleQueriesErrorsRefusalsAndBytesArriveAtDatadogAndDogStatsD() throws Exception {
-        try (ProxyTraffic traffic = ProxyTraffic.open(port)) {
-            for (int i = 0; i < QUERIES; i++) {
-                assertNull(traffic.simpleQuery("select " + i));
-            }
-            assertEquals("22012", traffic.simpleQuery("select 1/0"));
-        }
-        try (RawPgConnection wrongPassword = new RawPgConnection("127.0.0.1", port)) {
-            assertThrows(IOException.class,
-                    () -> wrongPassword.login(TestUsers.MD5_USER, "not-the-password", TestUsers.DEFAULT_DATABASE));
-        }
         int simpleRequests = QUERIES + 1;
-
-        IntakeRecordings got = await(r -> r.datadogSum("exodus.requests.count", REQUEST_TAGS) >= simpleRequests
-                && r.statsd("exodus.requests", "ms", REQUEST_TAGS).size() >= simpleRequests
-                && r.datadogSum("exodus.errors", "origin:backend", "sqlstate_class:22") >= 1
-                && r.datadogSum("exodus.sessions.refused", "reason:auth") >= 1
-                && r.datadogHas("exodus.requests.percentile", "phi:0.99", "protocol:simple")
-                && sum(r.statsd("exodus.errors", "c", "origin:backend", "sqlstate_class:22")) >= 1
-                && sum(r.statsd("exodus.client.bytes", "c", "direction:in")) > 0);
+        IntakeRecordings got = IntakeRecordings.awaitRound(intake, WAIT_MILLIS,
+                this::simpleQueriesAnErrorAndAWrongPassword,
+                r -> r.datadogSum("exodus.requests.count", REQUEST_TAGS) >= simpleRequests
+                        && r.statsd("exodus.requests", "ms", REQUEST_TAGS).size() >= simpleRequests
+                        && r.datadogSum("exodus.errors", "origin:backend", "sqlstate_class:22") >= 1
+                        && r.datadogSum("exodus.sessions.refused", "reason:auth") >= 1
+                        && r.datadogHas("exodus.requests.percentile", "phi:0.99", "protocol:simple")
+                        && sum(r.statsd("exodus.errors", "c", "origin:backend", "sqlstate_class:22")) >= 1
+                        && sum(r.statsd("exodus.client.bytes", "c", "direction:in")) > 0);
 
         assertEquals("", got.rejected(), "every POST carried the API key");
         // Datadog HTTP API: the timer's count is the number of requests; percentiles instead of histogram buckets.
@@ -112,11 +102,20 @@ class DatadogExportTest {
         assertTrue(sum(got.statsd("exodus.client.bytes", "c", "direction:out")) > 0);
     }
 
-    private static double sum(List<IntakeRecordings.StatsdLine> lines) {
-        return lines.stream().mapToDouble(IntakeRecordings.StatsdLine::value).sum();
+    private void simpleQueriesAnErrorAndAWrongPassword() throws IOException {
+        try (ProxyTraffic traffic = ProxyTraffic.open(port)) {
+            for (int i = 0; i < QUERIES; i++) {
+                assertNull(traffic.simpleQuery("select " + i));
+            }
+            assertEquals("22012", traffic.simpleQuery("select 1/0"));
+        }
+        try (RawPgConnection wrongPassword = new RawPgConnection("127.0.0.1", port)) {
+            assertThrows(IOException.class,
+                    () -> wrongPassword.login(TestUsers.MD5_USER, "not-the-password", TestUsers.DEFAULT_DATABASE));
+        }
     }
 
-    private IntakeRecordings await(Predicate<IntakeRecordings> complete) throws Exception {
-        return IntakeRecordings.await(intake, WAIT_MILLIS, complete);
+    private static double sum(List<IntakeRecordings.StatsdLine> lines) {
+        return lines.stream().mapToDouble(IntakeRecordings.StatsdLine::value).sum();
     }
 }

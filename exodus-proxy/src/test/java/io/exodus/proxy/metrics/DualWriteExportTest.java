@@ -62,22 +62,8 @@ class DualWriteExportTest {
 
     @Test
     void legsCommitsDetachmentsAndDivergencesArriveWithTheirTags() throws Exception {
-        long started = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(2);
-        for (int i = 0; i < 3; i++) {
-            metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.READ, false, true, started, false);
-        }
-        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, started, true);
-        metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
-        metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
-        metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.ROLLED_BACK, started);
-        metrics.secondaryDetached(SecondaryDetachment.TIMEOUT);
         metrics.targetConnectionOpened();
-        divergences.record(Divergence.Kind.ROW_COUNT, ConsistencyPolicy.BOTH_REQUIRED, "UPDATE metrics_test SET n = ?",
-                "UPDATE 1", "UPDATE 0");
-        divergences.nondeterministic("UPDATE metrics_test SET at = now()", "now() in an UPDATE");
-        oneSimpleWrite();
-
-        IntakeRecordings got = IntakeRecordings.await(intake, WAIT_MILLIS,
+        IntakeRecordings got = IntakeRecordings.awaitRound(intake, WAIT_MILLIS, this::legsCommitsAndDivergences,
                 r -> r.datadogSum("exodus.leg.requests.count", SOURCE_PRIMARY_OK) >= 3
                         && r.datadogSum("exodus.commits.count", "outcome:committed") >= 2
                         && r.datadogSum("exodus.divergence", "kind:row_count", "policy:both-required") >= 1
@@ -130,10 +116,9 @@ class DualWriteExportTest {
         try {
             assertEquals("best-effort", requests.timer(0, simpleRead).getId().getTag(ExodusMeters.TAG_POLICY),
                     "a request answered after the change");
-            metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, StatementClass.WRITE, true, false, System.nanoTime(),
-                    false);
-
-            IntakeRecordings got = IntakeRecordings.await(intake, WAIT_MILLIS,
+            IntakeRecordings got = IntakeRecordings.awaitRound(intake, WAIT_MILLIS,
+                    () -> metrics.legRequest(ConsistencyPolicy.BEST_EFFORT, StatementClass.WRITE, true, false,
+                            System.nanoTime(), false),
                     r -> r.datadogHasValue("exodus.policy", 1, "policy:best-effort")
                             && r.datadogSum("exodus.leg.requests.count", "policy:best-effort") >= 1);
 
@@ -145,6 +130,23 @@ class DualWriteExportTest {
         }
         assertTrue(registry.find(ExodusMeters.LEG_REQUESTS).tag(ExodusMeters.TAG_POLICY, "two-phase-commit").meters()
                 .isEmpty(), "a policy never used has no leg timers");
+    }
+
+    /** Leg requests, commits, a detachment and divergences, reported with known values. */
+    private void legsCommitsAndDivergences() {
+        long started = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(2);
+        for (int i = 0; i < 3; i++) {
+            metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.READ, false, true, started, false);
+        }
+        metrics.legRequest(ConsistencyPolicy.BOTH_REQUIRED, StatementClass.WRITE, true, false, started, true);
+        metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
+        metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.COMMITTED, started);
+        metrics.commit(ConsistencyPolicy.BOTH_REQUIRED, CommitOutcome.ROLLED_BACK, started);
+        metrics.secondaryDetached(SecondaryDetachment.TIMEOUT);
+        divergences.record(Divergence.Kind.ROW_COUNT, ConsistencyPolicy.BOTH_REQUIRED, "UPDATE metrics_test SET n = ?",
+                "UPDATE 1", "UPDATE 0");
+        divergences.nondeterministic("UPDATE metrics_test SET at = now()", "now() in an UPDATE");
+        oneSimpleWrite();
     }
 
     /** One Query that inserts, through a session's {@link RelayMetrics} as the relay drives it. */
