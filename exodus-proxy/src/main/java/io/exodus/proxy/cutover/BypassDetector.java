@@ -29,13 +29,13 @@ import java.util.Set;
 
 /**
  * Reports clients of the application's roles that reach the new primary without Exodus: every
- * {@code bypass-guard.check-interval} while the target is the primary, the target's sessions of those roles whose
- * client address is not one from which a replica of the fleet reaches the target. Exodus's own sessions come from those
- * addresses by construction, so none of them is ever reported; a client on a replica's own host is not seen (a miss,
- * never a false report). A session with a transaction id is writing: each such transaction is counted once
- * ({@code exodus.bypass.writes}), logged with who and from where, and listed in {@code GET /exodus/migration}. The
- * look is a sample: a write that begins and commits between two looks is not seen, the session that made it is.
- * See docs/cutover.md, "Clients that bypass the proxy", and docs/adr/0033.
+ * {@code bypass-guard.check-interval} while the target is the primary, the target's sessions of those roles, in the
+ * migration's databases, whose client address is not one from which a replica of the fleet reaches the target.
+ * Exodus's own sessions come from those addresses by construction, so none of them is ever reported; a client on a
+ * replica's own host is not seen (a miss, never a false report). A session with a transaction id is writing: each
+ * such transaction is counted once ({@code exodus.bypass.writes}), logged with who and from where, and listed in
+ * {@code GET /exodus/migration}. The look is a sample: a write that begins and commits between two looks is not seen,
+ * the session that made it is. See docs/cutover.md, "Clients that bypass the proxy", and docs/adr/0033.
  */
 @ApplicationScoped
 public class BypassDetector {
@@ -58,7 +58,8 @@ public class BypassDetector {
     private static final String DIRECT = "SELECT pid, usename, datname, coalesce(application_name, ''), "
             + "coalesce(host(client_addr), 'local'), backend_start::text, backend_xid::text "
             + "FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' AND usename::text = ANY($1::text[]) "
-            + "AND coalesce(host(client_addr), 'local') <> ALL($2::text[]) ORDER BY pid";
+            + "AND coalesce(host(client_addr), 'local') <> ALL($2::text[]) "
+            + "AND (cardinality($3::text[]) = 0 OR datname::text = ANY($3::text[])) ORDER BY pid";
 
     /**
      * A session of an application role on the target that did not come through Exodus.
@@ -161,7 +162,8 @@ public class BypassDetector {
                 .compose(v -> fleetAddresses(target))
                 .compose(addresses -> connections.to(target).preparedQuery(DIRECT)
                         .execute(Tuple.tuple().addArrayOfString(guard.roles().toArray(new String[0]))
-                                .addArrayOfString(addresses.toArray(new String[0]))))
+                                .addArrayOfString(addresses.toArray(new String[0]))
+                                .addArrayOfString(migration.databases().list().toArray(new String[0]))))
                 .onSuccess(rows -> {
                     List<DirectSession> seen = new ArrayList<>();
                     for (Row row : rows) {

@@ -4,6 +4,7 @@ import io.exodus.proxy.backend.BackendEndpoints;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.ControlConnections;
 import io.exodus.proxy.config.ExodusConfig;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.proxy.migration.Side;
@@ -24,8 +25,10 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Clients that bypass Exodus and write to the old primary after the cutover: with
@@ -36,12 +39,16 @@ import java.util.Map;
  * restore is one transaction too and does nothing the second time. Exodus's own sessions of those roles keep writing to
  * the source: while the target is the primary, every connection Exodus opens to the source asks for
  * {@code default_transaction_read_only=off} in its startup packet, which takes precedence over a role's setting.
+ * A migration of some databases only ({@code exodus.migration.databases}) guards those: the setting is made for each
+ * of them ({@code ALTER ROLE … IN DATABASE}), and the application's other databases stay writable on the source.
  * See docs/cutover.md, "Clients that bypass the proxy", and docs/adr/0033.
  */
 @ApplicationScoped
 public class BypassGuard {
     private static final Logger LOG = Logger.getLogger(BypassGuard.class);
     static final String SETTING = "default_transaction_read_only";
+    /** The database of a record that guards a role in every database (its setting has no database). */
+    private static final String EVERY_DATABASE = "";
     private static final String CREATE = """
             SET LOCAL client_min_messages = warning;
             CREATE SCHEMA IF NOT EXISTS exodus;
@@ -50,21 +57,33 @@ public class BypassGuard {
                 role text NOT NULL,
                 previous text,
                 guarded_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (fleet, role))""";
+                database text NOT NULL DEFAULT '',
+                UNIQUE (fleet, role, database));
+            ALTER TABLE exodus.bypass_guard ADD COLUMN IF NOT EXISTS database text NOT NULL DEFAULT '';
+            ALTER TABLE exodus.bypass_guard DROP CONSTRAINT IF EXISTS bypass_guard_pkey;
+            CREATE UNIQUE INDEX IF NOT EXISTS bypass_guard_fleet_role_database_key
+                ON exodus.bypass_guard (fleet, role, database)""";
     /** Serialises the guard's changes across replicas, and its creation of the table. */
     private static final String LOCK = "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('exodus.bypass_guard'))";
     /**
-     * The role's own setting for every database, null when it has none; no row when the role does not exist. A
-     * setting for one database ({@code ALTER ROLE … IN DATABASE}) is not touched: it would take precedence over ours.
+     * The role's own setting in one database ($2), or for every database when $2 is empty, null when it has none, and
+     * whether that database exists; no row when the role does not exist. Guarding every database leaves a setting for
+     * one database ({@code ALTER ROLE … IN DATABASE}) untouched: it would take precedence over ours.
      */
     private static final String PREVIOUS = "SELECT (SELECT substr(c, strpos(c, '=') + 1) FROM "
-            + "pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setrole = r.oid AND s.setdatabase = 0 "
-            + "AND c LIKE 'default\\_transaction\\_read\\_only=%') FROM pg_catalog.pg_roles r WHERE r.rolname = $1";
+            + "pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setrole = r.oid "
+            + "AND s.setdatabase = coalesce(d.oid, 0) AND c LIKE 'default\\_transaction\\_read\\_only=%'), "
+            + "$2::text = '' OR d.oid IS NOT NULL FROM pg_catalog.pg_roles r "
+            + "LEFT JOIN pg_catalog.pg_database d ON d.datname = $2::text WHERE r.rolname = $1";
     /** The first record wins: a second cutover, or one retried, must not take our own setting for the role's. */
-    private static final String RECORD = "INSERT INTO exodus.bypass_guard (fleet, role, previous) VALUES ($1, $2, $3) "
-            + "ON CONFLICT (fleet, role) DO NOTHING";
-    private static final String GUARDED = "SELECT g.role, g.previous, r.oid IS NOT NULL FROM exodus.bypass_guard g "
-            + "LEFT JOIN pg_catalog.pg_roles r ON r.rolname = g.role WHERE g.fleet = $1 ORDER BY g.role";
+    private static final String RECORD = "INSERT INTO exodus.bypass_guard (fleet, role, database, previous) "
+            + "VALUES ($1, $2, $3, $4) ON CONFLICT (fleet, role, database) DO NOTHING";
+    /** What the guard holds, and whether the role and its database (empty: every database) still exist. */
+    private static final String GUARDED = "SELECT g.role, g.previous, r.oid IS NOT NULL AND (g.database = '' OR "
+            + "d.oid IS NOT NULL), g.database FROM exodus.bypass_guard g "
+            + "LEFT JOIN pg_catalog.pg_roles r ON r.rolname = g.role "
+            + "LEFT JOIN pg_catalog.pg_database d ON d.datname = g.database WHERE g.fleet = $1 "
+            + "ORDER BY g.role, g.database";
     private static final String FORGET = "DELETE FROM exodus.bypass_guard WHERE fleet = $1";
     private static final String FLEET_PHASE = "SELECT phase FROM exodus.control_state WHERE fleet = $1";
 
@@ -166,45 +185,61 @@ public class BypassGuard {
     }
 
     /**
-     * Makes the application's roles read-only on the source, recording what each had first, in one transaction. Fails
-     * (changing nothing) when a role does not exist or the source's URL role may not alter it.
+     * Makes the application's roles read-only on the source, in the migration's databases, recording what each had
+     * first, in one transaction. Fails (changing nothing) when a role or one of the databases does not exist, or the
+     * source's URL role may not alter the role.
      */
     Future<Void> engage() {
         if (!config.enabled()) {
             return Future.succeededFuture();
         }
+        MigrationDatabases databases = migration.databases();
+        List<String> scopes = databases.all() ? List.of(EVERY_DATABASE) : databases.list();
         return pool().withTransaction(connection -> connection.query(LOCK).execute()
                 .compose(v -> connection.query(CREATE).execute()).compose(v -> {
             Future<Void> chain = Future.succeededFuture();
             for (String role : roles) {
-                chain = chain.compose(done -> guard(connection, role));
+                for (String database : scopes) {
+                    chain = chain.compose(done -> guard(connection, role, database));
+                }
             }
             return chain;
         })).onSuccess(v -> {
             guarded = roles;
             failure = null;
-            LOG.infof("Bypass guard: roles %s are read-only on the source for clients that bypass Exodus (%s = on)",
-                    String.join(", ", roles), SETTING);
+            LOG.infof("Bypass guard: roles %s are read-only on the source for clients that bypass Exodus (%s = on), "
+                    + "in %s", String.join(", ", roles), SETTING, databases.all() ? "every database"
+                    : "databases " + String.join(", ", scopes));
         }).onFailure(this::failed);
     }
 
-    private Future<Void> guard(SqlConnection connection, String role) {
-        return connection.preparedQuery(PREVIOUS).execute(Tuple.of(role)).compose(rows -> {
+    /** Guards {@code role} in {@code database}, or in every database when it is {@link #EVERY_DATABASE}. */
+    private Future<Void> guard(SqlConnection connection, String role, String database) {
+        return connection.preparedQuery(PREVIOUS).execute(Tuple.of(role, database)).compose(rows -> {
             if (!rows.iterator().hasNext()) {
                 return Future.failedFuture(new IllegalStateException("role " + role + " of "
                         + "exodus.migration.cutover.bypass-guard.roles does not exist on the source"));
             }
-            String previous = rows.iterator().next().getString(0);
-            return connection.preparedQuery(RECORD).execute(Tuple.of(fleet, role, previous))
-                    .compose(v -> connection.query("ALTER ROLE " + Identifiers.quote(role) + " SET " + SETTING
-                            + " = on").execute())
+            Row found = rows.iterator().next();
+            if (!found.getBoolean(1)) {
+                return Future.failedFuture(new IllegalStateException("database " + database + " of "
+                        + "exodus.migration.databases does not exist on the source"));
+            }
+            return connection.preparedQuery(RECORD).execute(Tuple.of(fleet, role, database, found.getString(0)))
+                    .compose(v -> connection.query(alterRole(role, database) + " SET " + SETTING + " = on").execute())
                     .mapEmpty();
         });
     }
 
+    private static String alterRole(String role, String database) {
+        return "ALTER ROLE " + Identifiers.quote(role)
+                + (database.equals(EVERY_DATABASE) ? "" : " IN DATABASE " + Identifiers.quote(database));
+    }
+
     /**
-     * Gives every role the guard holds its recorded setting back (or none, if it had none), and forgets the record, in
-     * one transaction; with nothing recorded, does nothing. A role dropped meanwhile is skipped.
+     * Gives every role the guard holds its recorded setting back (or none, if it had none) in each database it was
+     * guarded in, and forgets the record, in one transaction; with nothing recorded, does nothing. A role or database
+     * dropped meanwhile is skipped. What was recorded is given back, whatever the migration's databases are now.
      */
     Future<Void> release() {
         if (!config.enabled()) {
@@ -218,11 +253,13 @@ public class BypassGuard {
                     for (Row row : rows) {
                         String role = row.getString(0);
                         String previous = row.getString(1);
+                        String database = row.getString(3);
                         if (!row.getBoolean(2)) {
                             continue;
                         }
-                        restored.add(role + (previous == null ? " (no setting)" : " (" + previous + ")"));
-                        String sql = "ALTER ROLE " + Identifiers.quote(role) + (previous == null ? " RESET " + SETTING
+                        restored.add(role + (database.equals(EVERY_DATABASE) ? "" : " in " + database)
+                                + (previous == null ? " (no setting)" : " (" + previous + ")"));
+                        String sql = alterRole(role, database) + (previous == null ? " RESET " + SETTING
                                 : " SET " + SETTING + " = " + Identifiers.literal(previous));
                         chain = chain.compose(done -> connection.query(sql).execute().mapEmpty());
                     }
@@ -240,7 +277,7 @@ public class BypassGuard {
     /** Reads which roles the guard holds, as recorded on the source: another replica may have set or lifted it. */
     Future<Void> readGuarded() {
         return pool().preparedQuery(GUARDED).execute(Tuple.of(fleet)).map(rows -> {
-            List<String> held = new ArrayList<>();
+            Set<String> held = new LinkedHashSet<>();
             rows.forEach(row -> held.add(row.getString(0)));
             guarded = List.copyOf(held);
             return null;

@@ -2,6 +2,7 @@ package io.exodus.proxy.cutover;
 
 import io.exodus.proxy.dualwrite.DualWriteDatabases;
 import io.exodus.proxy.dualwrite.DualWriteProfile;
+import io.exodus.proxy.migration.MigrationDatabases;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.migration.MigrationState;
 import io.exodus.testsupport.ConnectionTarget;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(PostgresPairResource.class)
 class BypassGuardTest {
     private static final String DATABASE = "bypass_guard";
+    private static final String OTHER_DATABASE = "bypass_guard_other";
     private static final String SETTING_OF_THE_ROLE = "select coalesce((select substr(c, strpos(c, '=') + 1) from "
             + "pg_db_role_setting s, unnest(s.setconfig) c where s.setrole = '" + TestUsers.SCRAM_USER + "'::regrole "
             + "and s.setdatabase = 0 and c like 'default_transaction_read_only=%'), 'none')";
@@ -125,6 +128,39 @@ class BypassGuardTest {
         assertEquals("off", settingOnTheSource());
     }
 
+    /**
+     * A migration of one database guards the role in that one: a direct client of the role is refused there and
+     * writes to the application's other database as before, and the rollback gives back the role's own setting for
+     * that database, which the guard replaced.
+     */
+    @Test
+    void aMigrationOfSomeDatabasesGuardsTheRoleInThoseOnly() throws Exception {
+        DualWriteDatabases.recreate(OTHER_DATABASE);
+        Psql.against(DualWriteDatabases.source(OTHER_DATABASE)).query("create table events (id int primary key, "
+                + "via text); grant all on events to " + TestUsers.SCRAM_USER);
+        Psql.against(DualWriteDatabases.source(DATABASE)).query("alter role " + TestUsers.SCRAM_USER
+                + " in database " + DATABASE + " set default_transaction_read_only = off");
+        migration.changeDatabases(MigrationDatabases.of(List.of(DATABASE)));
+        try {
+            Response cutover = post("cutover");
+            assertEquals(200, cutover.statusCode(), cutover.asString());
+            assertEquals("on", settingOnTheSource(DATABASE));
+            assertEquals("none", settingOnTheSource(), "the role's setting for every database is left alone");
+
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> insert(direct(TestDatabases.source().port(), DATABASE), 1));
+            assertEquals("25006", refused.getSQLState(), "read_only_sql_transaction: " + refused.getMessage());
+            insert(direct(TestDatabases.source().port(), OTHER_DATABASE), 1);
+
+            Response rollback = post("rollback");
+            assertEquals(200, rollback.statusCode(), rollback.asString());
+            assertEquals("off", settingOnTheSource(DATABASE), "the role's own setting for the database, as before");
+            assertEquals("none", settingOnTheSource());
+        } finally {
+            migration.changeDatabases(MigrationDatabases.ALL);
+        }
+    }
+
     @Test
     void aWriteOnTheTargetThatDidNotComeThroughExodusIsReported() throws Exception {
         assertEquals(200, post("cutover").statusCode());
@@ -157,7 +193,11 @@ class BypassGuardTest {
     }
 
     private static ConnectionTarget direct(int serverPort) {
-        return new ConnectionTarget("127.0.0.1", serverPort, TestUsers.SCRAM_USER, TestUsers.SCRAM_PASSWORD, DATABASE,
+        return direct(serverPort, DATABASE);
+    }
+
+    private static ConnectionTarget direct(int serverPort, String database) {
+        return new ConnectionTarget("127.0.0.1", serverPort, TestUsers.SCRAM_USER, TestUsers.SCRAM_PASSWORD, database,
                 "disable");
     }
 
@@ -169,6 +209,12 @@ class BypassGuardTest {
 
     private static String settingOnTheSource() {
         return Psql.against(DualWriteDatabases.source(DATABASE)).query(SETTING_OF_THE_ROLE);
+    }
+
+    /** The role's own setting in one database ({@code ALTER ROLE … IN DATABASE}). */
+    private static String settingOnTheSource(String database) {
+        return Psql.against(DualWriteDatabases.source(DATABASE)).query(SETTING_OF_THE_ROLE.replace(
+                "s.setdatabase = 0", "s.setdatabase = (select oid from pg_database where datname = '" + database + "')"));
     }
 
     private static String status() {
