@@ -81,6 +81,7 @@ public final class DualWriteRelay implements Relay {
     private final QueueHandoff queue;
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
+    private final CustomSettings customSettings;
     private final ClientReply reply;
     private boolean busy;
     private boolean paused;
@@ -136,6 +137,7 @@ public final class DualWriteRelay implements Relay {
         this.planner = new UnitPlanner(classifications, book, dual.rowImages());
         this.requests = new SecondaryRequests(book);
         this.largeObjects = new LargeObjectImages(dual.largeObjectMaxBytes());
+        this.customSettings = new CustomSettings(session.customSettingNames(), login.startupParameters());
         this.queue = new QueueHandoff(this, dual, login, functions);
         this.secondaryTransaction = new SecondaryTransaction(this);
         this.secondaryConnection = new SecondaryConnection(this, services, dual, login, book);
@@ -159,7 +161,7 @@ public final class DualWriteRelay implements Relay {
         adopting = true;
         start();
         SessionAdoption.SessionSetup[] read = new SessionAdoption.SessionSetup[1];
-        SessionAdoption.read(primary).compose(setup -> {
+        SessionAdoption.read(primary, customSettings.names()).compose(setup -> {
             read[0] = setup;
             if (!setup.obstacles().isEmpty()) {
                 return Future.succeededFuture("it holds " + String.join(", ", setup.obstacles())
@@ -556,6 +558,11 @@ public final class DualWriteRelay implements Relay {
 
     SecondaryConnection secondaryConnection() {
         return secondaryConnection;
+    }
+
+    /** The session's settings of the application's own, which no catalog lists. */
+    CustomSettings customSettings() {
+        return customSettings;
     }
 
     /** The meters each leg reports its requests to (and through them, capture its times). */

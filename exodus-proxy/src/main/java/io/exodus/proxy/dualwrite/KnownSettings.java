@@ -8,6 +8,8 @@ import io.exodus.proxy.sql.FunctionVolatility;
 import io.exodus.proxy.sql.StatementKind;
 import io.vertx.core.Future;
 
+import java.util.Set;
+
 /**
  * A session's settings as it last read them from the primary ({@link SessionSettings}), kept for the next queued
  * transaction while nothing can have changed them. The read scans pg_settings, about a millisecond of the primary's
@@ -27,6 +29,8 @@ import io.vertx.core.Future;
 final class KnownSettings {
     private final DatabaseFunctions database;
     private final ClassificationCache classifications;
+    /** The session's custom settings, whose names the session's statements show. */
+    private final CustomSettings custom;
     /** The settings as SET statements, as last read and still true; null when they must be read. */
     private String settings;
     /** The leg they were read from: a session whose primary moved reads them from the new one. */
@@ -38,9 +42,10 @@ final class KnownSettings {
     /** The settings as the current transaction's first write found them, when it went to the queue at that write. */
     private Future<String> atStart;
 
-    KnownSettings(DatabaseFunctions database, ClassificationCache classifications) {
+    KnownSettings(DatabaseFunctions database, ClassificationCache classifications, CustomSettings custom) {
         this.database = database;
         this.classifications = classifications;
+        this.custom = custom;
     }
 
     /**
@@ -80,7 +85,7 @@ final class KnownSettings {
         boolean keep = !changedInTransaction && database.settingsSetBySessionsOnly();
         long epochBefore = database.settingsEpoch();
         settings = null;
-        return SessionSettings.settingsFrom(primary).map(read -> {
+        return SessionSettings.settingsFrom(primary, Set.copyOf(custom.names())).map(read -> {
             if (keep && !changedInTransaction) {
                 settings = read;
                 readFrom = primary;
@@ -92,6 +97,10 @@ final class KnownSettings {
 
     /** Before each statement text a request runs on the primary. */
     void beforeStatement(String sql, Classification classification) {
+        if (custom.seen(sql, classification)) {
+            // A setting read without its name was read without its value.
+            settings = null;
+        }
         if (setsSettings(sql, classification)) {
             settings = null;
             changedInTransaction = true;

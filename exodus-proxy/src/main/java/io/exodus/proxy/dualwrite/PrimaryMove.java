@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A session's primary changes database between two of its transactions (a cutover, a rollback): a connection to the
@@ -30,10 +31,10 @@ public final class PrimaryMove {
      * completes with the new connection, or fails with what kept the session from moving, both connections closed.
      */
     public static Future<BackendConnection> move(BackendConnection from, BackendConnector to, BackendLogin login,
-            DualWriteServices dual, int maxMessageSize) {
+            DualWriteServices dual, int maxMessageSize, Set<String> customNames) {
         Leg old = new Leg(from, maxMessageSize);
         old.start();
-        return SessionAdoption.read(old).compose(setup -> {
+        return SessionAdoption.read(old, customNames).compose(setup -> {
             List<String> kept = new ArrayList<>(setup.obstacles());
             kept.addAll(setup.primaryBound());
             if (!kept.isEmpty()) {

@@ -58,7 +58,7 @@ final class QueueHandoff {
         this.relay = relay;
         this.dual = dual;
         this.login = login;
-        this.settings = new KnownSettings(functions, functions.classifications());
+        this.settings = new KnownSettings(functions, functions.classifications(), relay.customSettings());
         // On the primary, inside whose transactions entries are written: the source's queue, replayed into the
         // target, before the cutover; the target's, replayed into the source, after it.
         this.replay = dual.replay() == null ? null : dual.replay().queue(relay.primarySide());

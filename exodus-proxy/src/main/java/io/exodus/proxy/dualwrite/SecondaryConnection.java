@@ -128,7 +128,7 @@ final class SecondaryConnection {
             attach(leg);
             book.secondaryReset();
             Future<SessionAdoption.SessionSetup> state = known != null ? Future.succeededFuture(known)
-                    : SessionAdoption.read(relay.primary());
+                    : SessionAdoption.read(relay.primary(), relay.customSettings().names());
             return state.compose(setup -> givenState(leg, setup),
                     failure -> Future.succeededFuture(failure.getMessage())).map(refusal -> {
                         String said = lastRefusal;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A session that ran direct until the migration turned to dual-write. Between two of its transactions, what it set up
@@ -40,7 +41,7 @@ final class SessionAdoption {
      * own; a session authorization counts when it differs from the user the session logged in as), prepared
      * statements (but the one that reads all this, {@link #STATEMENT}), and what the target cannot be given.
      */
-    static final String STATE_QUERY = """
+    private static final String STATE_QUERY = """
             SELECT 'setting', name, pg_catalog.current_setting(name), NULL FROM pg_catalog.pg_settings \
             WHERE source = 'session' \
             UNION ALL SELECT 'setting', 'role', pg_catalog.current_setting('role'), NULL \
@@ -57,6 +58,12 @@ final class SessionAdoption {
             UNION ALL SELECT 'listening', channel, NULL, NULL FROM pg_catalog.pg_listening_channels() AS channel \
             UNION ALL SELECT 'advisory lock', objid::text, NULL, NULL FROM pg_catalog.pg_locks \
             WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid() AND granted""".formatted(STATEMENT);
+
+    /** What {@link #STATE_QUERY} reads, and the session's custom settings ({@link CustomSettings}). */
+    static String stateQuery(Set<String> customNames) {
+        return STATE_QUERY + " UNION ALL SELECT 'setting', n, v, NULL FROM (" + CustomSettings.rows(customNames, "pg_catalog.pg_settings")
+                + ") custom(n, v)";
+    }
     private static final String DOLLAR_QUOTE = "$exodus$";
 
     /** A protocol-level prepared statement of the session. */
@@ -88,8 +95,12 @@ final class SessionAdoption {
     private SessionAdoption() {
     }
 
-    static Future<SessionSetup> read(Leg primary) {
-        Buffer request = FrontendMessages.parse(STATEMENT, STATE_QUERY, new int[0]);
+    /**
+     * @param customNames the names of custom settings the session was seen to use, besides those the catalog
+     *                    shows ({@link CustomSettings})
+     */
+    static Future<SessionSetup> read(Leg primary, Set<String> customNames) {
+        Buffer request = FrontendMessages.parse(STATEMENT, stateQuery(customNames), new int[0]);
         FrontendMessages.appendBind(request, "", STATEMENT, new short[0], List.of(), new short[0]);
         FrontendMessages.appendExecute(request, "", 0);
         FrontendMessages.appendCloseStatement(request, STATEMENT);

@@ -27,14 +27,13 @@ import java.util.Set;
  * last: settings only a superuser may change are set before the role gives that up.
  */
 final class SessionSettings {
-    static final String QUERY = "SELECT name, value FROM (SELECT name, pg_catalog.current_setting(name) AS value "
-            + "FROM pg_catalog.pg_settings WHERE (source IN ('client', 'session') OR source IN ('database', 'user', "
+    private static final String LISTED = "SELECT name, pg_catalog.current_setting(name) AS value "
+            + "FROM listed WHERE (source IN ('client', 'session') OR source IN ('database', 'user', "
             + "'database user') AND (context = 'user' OR context = 'superuser' AND (SELECT rolsuper FROM "
             + "pg_catalog.pg_roles WHERE rolname = session_user))) AND name NOT IN ('application_name', "
             + "'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', "
             + "'idle_session_timeout', 'default_transaction_read_only', 'transaction_read_only', "
-            + "'transaction_isolation', 'transaction_deferrable', 'default_transaction_deferrable') "
-            + "UNION ALL " + SessionAdoption.ROLE_SET + ") s ORDER BY name = 'role', name";
+            + "'transaction_isolation', 'transaction_deferrable', 'default_transaction_deferrable')";
     /** The settings whose value PostgreSQL shows as a list of quoted identifiers (GUC_LIST_QUOTE). */
     private static final Set<String> LIST_OF_NAMES = Set.of("search_path", "temp_tablespaces",
             "session_preload_libraries", "local_preload_libraries", "shared_preload_libraries");
@@ -61,10 +60,20 @@ final class SessionSettings {
         return settings.isEmpty() ? isolation : isolation + ";\n" + settings;
     }
 
+    /**
+     * The query of every setting the session changed: those pg_settings lists, its custom settings ({@link
+     * CustomSettings}, with the names the session was seen to use), and the role it SET, last.
+     */
+    static String query(Set<String> customNames) {
+        return "WITH listed AS MATERIALIZED (SELECT name, source, context FROM pg_catalog.pg_settings) "
+                + "SELECT name, value FROM (" + LISTED + " UNION ALL " + CustomSettings.rows(customNames, "listed")
+                + " UNION ALL " + SessionAdoption.ROLE_SET + ") s ORDER BY name = 'role', name";
+    }
+
     /** Reads every setting the session changed, as SET statements (a scan of pg_settings: about 1 ms). */
-    static Future<String> settingsFrom(Leg primary) {
+    static Future<String> settingsFrom(Leg primary, Set<String> customNames) {
         TextRows rows = new TextRows();
-        return primary.send(FrontendMessages.query(QUERY), 1, rows).compose(reply -> {
+        return primary.send(FrontendMessages.query(query(customNames)), 1, rows).compose(reply -> {
             if (reply.failed()) {
                 return Future.failedFuture(notListed(reply));
             }

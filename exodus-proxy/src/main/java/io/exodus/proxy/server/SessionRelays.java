@@ -20,6 +20,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
 
+import java.util.Set;
+
 /**
  * The relays of one event loop's sessions; {@code dualWrite} is null when no target is configured.
  *
@@ -97,8 +99,9 @@ record SessionRelays(DualWriteServices dualWrite, BackendConnector source, int m
     }
 
     @Override
-    public Future<BackendConnection> movePrimary(BackendConnection from, BackendLogin login, Side to) {
+    public Future<BackendConnection> movePrimary(BackendConnection from, BackendLogin login, Side to,
+            Set<String> customSettingNames) {
         return PrimaryMove.move(from, to == Side.SOURCE ? source : dualWrite.target(), login, dualWrite,
-                maxMessageSize);
+                maxMessageSize, customSettingNames);
     }
 }

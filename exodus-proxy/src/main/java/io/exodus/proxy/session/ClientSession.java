@@ -34,6 +34,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,6 +58,8 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     /** What every log line of this session starts with, as PgBouncer prefixes its lines with the socket. */
     private String label;
     private final long number;
+    /** See {@link RelayHost#customSettingNames}. */
+    private final Set<String> customSettingNames = new TreeSet<>();
     private boolean tlsActive;
     private StartupMessage startup;
     private ClientAuthentication authentication;
@@ -91,6 +95,11 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
     @Override
     public Map<String, String> startupParameters() {
         return startup == null ? Map.of() : startup.parameters();
+    }
+
+    @Override
+    public Set<String> customSettingNames() {
+        return customSettingNames;
     }
 
     /**
@@ -484,7 +493,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
             }
             // No relay reads the client while the session moves: what it sends meanwhile waits in the socket.
             client.pause();
-            return services.relays().movePrimary(handOff.primary(), login, to.primary())
+            return services.relays().movePrimary(handOff.primary(), login, to.primary(), customSettingNames)
                     .map(moved -> new Relay.HandOff(moved, handOff.fromClient()));
         }).onComplete(handed -> {
             switchingRelay = false;

@@ -3,6 +3,7 @@ package io.exodus.proxy.session;
 import io.exodus.proxy.wire.ErrorResponse;
 
 import java.util.Map;
+import java.util.Set;
 
 /** What a relay may ask of the client session that runs it: its name in the log, and the ways a session ends. */
 public interface RelayHost {
@@ -20,6 +21,13 @@ public interface RelayHost {
     default Map<String, String> startupParameters() {
         return Map.of();
     }
+
+    /**
+     * The names of the session's settings of the application's own ({@code app.tenant}) that its relays saw it use:
+     * PostgreSQL lists such settings nowhere, and they move with the session from relay to relay and from primary to
+     * primary. Lower case; mutable, on the session's event loop.
+     */
+    Set<String> customSettingNames();
 
     /** Sends the proxy's own error to the client (if it still listens) and closes both sides. */
     void closeWithError(ErrorResponse error);

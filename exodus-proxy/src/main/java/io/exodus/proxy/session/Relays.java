@@ -8,6 +8,8 @@ import io.exodus.proxy.migration.Side;
 import io.vertx.core.Future;
 import io.vertx.core.net.NetSocket;
 
+import java.util.Set;
+
 /**
  * The relays a session can run once its backend sessions are open. The session decides which one (a replication
  * connection is never mirrored) but knows neither kind: they live in {@code direct} and {@code dualwrite}, which
@@ -63,5 +65,6 @@ public interface Relays {
      * {@code from} is closed. Fails, closing both, when the session holds what cannot move (temporary tables, held
      * cursors, session-level advisory locks).
      */
-    Future<BackendConnection> movePrimary(BackendConnection from, BackendLogin login, Side to);
+    Future<BackendConnection> movePrimary(BackendConnection from, BackendLogin login, Side to,
+            Set<String> customSettingNames);
 }

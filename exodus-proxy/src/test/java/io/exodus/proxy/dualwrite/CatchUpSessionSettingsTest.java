@@ -74,6 +74,29 @@ class CatchUpSessionSettingsTest {
     }
 
     /**
+     * A setting of the application's own ({@code app.tenant}: a placeholder PostgreSQL makes on first use, as row-level
+     * security and audit triggers read it with current_setting), which pg_settings does not list. The replay used to
+     * run without it: the UPDATE set NULL on the target, silently.
+     */
+    @Test
+    void aQueuedTransactionIsReplayedUnderItsSessionsCustomSettings() throws Exception {
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        DualWriteDatabases.onBoth(DATABASE, "insert into app.items values (5, 'before')");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE));
+                Statement statement = client.createStatement()) {
+            statement.execute("set app.tenant = 'acme'");
+            client.setAutoCommit(false);
+            statement.execute("update app.drifted set n = n + 1 where id = 1");
+            statement.execute("update app.items set v = current_setting('app.tenant', true) where id = 5");
+            client.commit();
+        }
+        CatchUpDrain.await(Duration.ofSeconds(60));
+        assertEquals("acme", Psql.against(DualWriteDatabases.target(DATABASE))
+                .query("select coalesce(v, 'null') from app.items where id = 5"), "the session's tenant");
+        DualWriteDatabases.assertIdentical(DATABASE, "app.items");
+    }
+
+    /**
      * The session's search_path is its role's own ({@code ALTER ROLE … IN DATABASE … SET}), which PostgreSQL applies at
      * login only: the applier logs in as itself and takes the entry's role with SET SESSION AUTHORIZATION, which does
      * not apply it.

@@ -88,6 +88,28 @@ class SessionsFollowPhaseChangesTest {
         assertEquals("0", Psql.against(DualWriteDatabases.target(database)).query("select count(*) from public.items"));
     }
 
+    /**
+     * A setting of the application's own, set in phase direct, which a function of the database reads: the target's
+     * connection of the adopted session gets it, found through the function that names it (pg_settings does not list
+     * it). The UPDATE runs as its text on each database.
+     */
+    @Test
+    void anAdoptedSessionKeepsItsCustomSettingsOnTheTarget() throws Exception {
+        DualWriteDatabases.onBoth(database, "create table app.owned (id int primary key, tenant text)");
+        DualWriteDatabases.onBoth(database, "insert into app.owned values (1, 'before')");
+        DualWriteDatabases.onBoth(database, "create function app.current_tenant() returns text stable language sql "
+                + "as $$ select current_setting('app.tenant', true) $$");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            statement.execute("set app.tenant = 'acme'");
+            changePhase("dual-write");
+            statement.execute("update app.owned set tenant = app.current_tenant() where id = 1");
+        }
+        assertEquals("acme", Psql.against(DualWriteDatabases.target(database))
+                .query("select coalesce(tenant, 'null') from app.owned"));
+        DualWriteDatabases.assertIdentical(database, "app.owned");
+    }
+
     @Test
     void aSessionInATransactionFollowsOnlyOnceItEnds() throws Exception {
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,6 +115,12 @@ class HeldRequestConfirmationTest {
 
     private static final class Session implements RelayHost {
         volatile boolean leftBehind;
+        private final Set<String> customSettingNames = new HashSet<>();
+
+        @Override
+        public Set<String> customSettingNames() {
+            return customSettingNames;
+        }
 
         @Override
         public String label() {
