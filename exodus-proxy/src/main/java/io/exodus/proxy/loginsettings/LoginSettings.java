@@ -34,6 +34,15 @@ public final class LoginSettings {
             "extra_float_digits", "bytea_output", "xmlbinary", "xmloption", "client_encoding",
             "timezone_abbreviations", "row_security", "default_transaction_isolation", "default_transaction_read_only",
             "default_tablespace", "default_table_access_method", "temp_tablespaces");
+    /**
+     * Whether a setting changes what a statement reads or writes: one of {@link #CHANGE_VALUES}, or a setting of the
+     * application's own ({@code app.tenant}, which row-level security and defaults read with current_setting) or of an
+     * extension, which a name with a dot cannot tell apart.
+     */
+    static boolean changesValues(String name) {
+        return CHANGE_VALUES.contains(name) || name.indexOf('.') > 0;
+    }
+
     /** The settings PostgreSQL stores as a list of identifiers, written back as they read. */
     private static final Set<String> LISTS = Set.of("search_path", "temp_tablespaces");
     /** Every setting of a database, of a role in a database, of a role everywhere, of every role: names empty for all. */
@@ -129,7 +138,7 @@ public final class LoginSettings {
         Set<String> names = new TreeSet<>(on.keySet());
         names.addAll(there.keySet());
         for (String name : names) {
-            if (!CHANGE_VALUES.contains(name) || Objects.equals(on.get(name), there.get(name))) {
+            if (!changesValues(name) || Objects.equals(on.get(name), there.get(name))) {
                 continue;
             }
             String alter = alter(scope.role(), targetDatabase);

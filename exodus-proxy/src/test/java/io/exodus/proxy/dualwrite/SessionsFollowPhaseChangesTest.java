@@ -181,14 +181,21 @@ class SessionsFollowPhaseChangesTest {
     void dualWriteIsRefusedWhileTheTargetsDatabaseGivesSessionsOtherLoginSettings() throws Exception {
         Psql.against(DualWriteDatabases.source(database)).query("alter database " + database
                 + " set timezone = 'Asia/Tokyo'");
+        // A setting of the application's own, which row-level security would read.
+        Psql.against(DualWriteDatabases.source(database)).query("alter database " + database
+                + " set app.region = 'eu'");
         given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).contentType("application/json")
                 .body("{\"phase\": \"dual-write\"}").put("/exodus/migration/phase").then().statusCode(409)
                 .body("error", containsString("database " + database + ": timezone is 'Asia/Tokyo' on the source, "
-                        + "unset on the target (ALTER DATABASE \"" + database + "\" SET timezone = 'Asia/Tokyo')"));
+                        + "unset on the target (ALTER DATABASE \"" + database + "\" SET timezone = 'Asia/Tokyo')"))
+                .body("error", containsString("database " + database + ": app.region is 'eu' on the source, "
+                        + "unset on the target (ALTER DATABASE \"" + database + "\" SET app.region = 'eu')"));
         given().header("Authorization", "Bearer " + DualWriteProfile.TOKEN).get("/exodus/migration").then()
                 .body("phase", equalTo("direct"));
         Psql.against(DualWriteDatabases.target(database)).query("alter database " + database
                 + " set timezone = 'Asia/Tokyo'");
+        Psql.against(DualWriteDatabases.target(database)).query("alter database " + database
+                + " set app.region = 'eu'");
         changePhase("dual-write");
     }
 
