@@ -75,7 +75,7 @@ class QueuedSessionSettingsTest {
             in.skipNBytes(from);
             logged = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        long full = logged.lines().filter(line -> line.contains("FROM pg_catalog.pg_settings WHERE (source IN")).count();
+        long full = logged.lines().filter(line -> line.contains("WHERE (source IN ('client', 'session')")).count();
         long isolationOnly = logged.lines().filter(line -> line.endsWith(
                 "statement: SELECT pg_catalog.current_setting('transaction_isolation')")).count();
         // The first reads may come before the database's functions were read; each SET forgets what was read.
