@@ -101,11 +101,11 @@ final class KnownSettings {
             // A setting read without its name was read without its value.
             settings = null;
         }
-        if (setsSettings(sql, classification)) {
+        if (setsSettings(sql, classification) || !runsOnlyWhatItSays(classification, classifications.volatility())) {
+            // Code the text does not show (a function of the database) may change settings as it runs, after a
+            // read taken for this transaction before it (at its first write): that read must not outlive it.
             settings = null;
             changedInTransaction = true;
-        } else if (settings != null && !runsOnlyWhatItSays(classification, classifications.volatility())) {
-            settings = null;
         }
     }
 

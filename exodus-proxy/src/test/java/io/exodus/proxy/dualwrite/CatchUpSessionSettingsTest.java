@@ -97,6 +97,38 @@ class CatchUpSessionSettingsTest {
     }
 
     /**
+     * Row-level security by tenant, the tenant set through a function of the database: no statement names the
+     * setting, the function and the policy do. The applier replays as the session's role, under the policy; without
+     * the session's tenant the target refused the row and the entry waited for ever.
+     */
+    @Test
+    void aTenantsRowIsReplayedUnderItsRowLevelSecurityPolicy() throws Exception {
+        migration.changePolicy(ConsistencyPolicy.BOTH_REQUIRED);
+        String role = TestUsers.SCRAM_USER;
+        DualWriteDatabases.onBoth(DATABASE, "create table app.tenanted (id int primary key, tenant text not null)");
+        DualWriteDatabases.onBoth(DATABASE, "alter table app.tenanted enable row level security");
+        DualWriteDatabases.onBoth(DATABASE, "create policy by_tenant on app.tenanted "
+                + "using (tenant = current_setting('app.tenant', true))");
+        DualWriteDatabases.onBoth(DATABASE, "create function app.enter(tenant text) returns void language sql as "
+                + "$$ select set_config('app.tenant', tenant, false) $$");
+        for (ConnectionTarget side : List.of(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE))) {
+            grantTo(side, role);
+        }
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE)
+                .withUser(role, TestUsers.SCRAM_PASSWORD)); Statement statement = client.createStatement()) {
+            statement.execute("select app.enter('acme')");
+            client.setAutoCommit(false);
+            statement.execute("update app.drifted set n = n + 1 where id = 1");
+            statement.execute("insert into app.tenanted values (1, 'acme')");
+            client.commit();
+        }
+        CatchUpDrain.await(Duration.ofSeconds(60));
+        assertEquals("acme", Psql.against(DualWriteDatabases.target(DATABASE))
+                .query("select string_agg(tenant, ',') from app.tenanted"));
+        DualWriteDatabases.assertIdentical(DATABASE, "app.tenanted");
+    }
+
+    /**
      * The session's search_path is its role's own ({@code ALTER ROLE … IN DATABASE … SET}), which PostgreSQL applies at
      * login only: the applier logs in as itself and takes the entry's role with SET SESSION AUTHORIZATION, which does
      * not apply it.

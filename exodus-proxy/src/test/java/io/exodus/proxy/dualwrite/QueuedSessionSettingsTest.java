@@ -3,6 +3,7 @@ package io.exodus.proxy.dualwrite;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.consistency.DivergenceLog;
 import io.exodus.testsupport.PostgresPairResource;
+import io.exodus.testsupport.Psql;
 import io.exodus.testsupport.TestDatabases;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -109,6 +110,39 @@ class QueuedSessionSettingsTest {
         CatchUpDrain.await(DRAIN_WITHIN);
         assertEquals(1, count(DualWriteDatabases.source(database), "select count(*) from elsewhere.flags"));
         DualWriteDatabases.assertIdentical(database, "public.flags", "elsewhere.flags", "public.marks");
+    }
+
+    /**
+     * A function of the database that moves the session's search_path, called on its own: its transaction goes to the
+     * queue from its start, so the session's settings are read before the call, and that read was kept for the next
+     * transactions although the call changed them. The next INSERT's replay then went into public.flags on the
+     * target, silently.
+     */
+    @Test
+    void aSettingAFunctionChangesIsNotTakenFromAReadBeforeTheCall() throws Exception {
+        String database = "dw_queued_settings_function";
+        DualWriteDatabases.recreate(database);
+        DualWriteDatabases.onBoth(database, "create schema elsewhere");
+        for (String table : List.of("public.flags", "elsewhere.flags")) {
+            DualWriteDatabases.onBoth(database, "create table " + table + " (id int primary key, v text)");
+            DualWriteDatabases.onBoth(database, "insert into " + table + " values (1, 'before')");
+        }
+        DualWriteDatabases.onBoth(database, "create function public.move_path() returns void language sql as "
+                + "$$ select set_config('search_path', 'elsewhere, public', false) $$");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            // An UPDATE replays as its text, where an unqualified name is looked up under the entry's settings.
+            statement.executeUpdate("update flags set v = 'first' where id = 1");
+            // The database's functions are read when its first session starts; after that, reads may be kept.
+            Thread.sleep(1_000);
+            statement.executeUpdate("update flags set v = 'second' where id = 1");
+            statement.execute("select public.move_path()");
+            statement.executeUpdate("update flags set v = 'moved' where id = 1");
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        assertEquals("moved", Psql.against(DualWriteDatabases.source(database))
+                .query("select v from elsewhere.flags where id = 1"));
+        DualWriteDatabases.assertIdentical(database, "public.flags", "elsewhere.flags");
     }
 
     /**
