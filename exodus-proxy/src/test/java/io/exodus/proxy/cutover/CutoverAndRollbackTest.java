@@ -553,11 +553,23 @@ class CutoverAndRollbackTest {
         assertEquals(200, cutover.statusCode(), cutover.asString());
     }
 
-    /** Table app.drifted with a row on the target alone, which an update through Exodus finds on the target only. */
+    /**
+     * Table app.drifted with a row on the target alone, which an update through Exodus finds on the target only. The
+     * other test that calls this leaves such an update in the replay queue of its database, dropped since: on a loaded
+     * machine the queues' status may still count it for a moment (stop 40's CI), and the cutover is asked again
+     * while it says so.
+     */
     private void cutoverWithARowOnTheTargetAlone() throws Exception {
         DualWriteDatabases.onBoth(database, "create table app.drifted (id int primary key, n int)");
         Psql.against(DualWriteDatabases.target(database)).query("insert into app.drifted values (1, 0)");
-        assertEquals(200, post("cutover").statusCode());
+        Response cutover = post("cutover");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (cutover.statusCode() == 409 && cutover.asString().contains("replay queue")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            cutover = post("cutover");
+        }
+        assertEquals(200, cutover.statusCode(), cutover.asString());
     }
 
     @Test
