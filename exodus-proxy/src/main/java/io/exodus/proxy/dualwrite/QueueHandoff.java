@@ -7,6 +7,7 @@ import io.exodus.proxy.catchup.TransactionRecording;
 import io.exodus.proxy.config.ExodusConfig;
 import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.functions.DatabaseFunctions;
+import io.exodus.proxy.loginsettings.LoginSettings;
 import io.exodus.proxy.migration.ConsistencyPolicy;
 import io.exodus.proxy.migration.MigrationPhase;
 import io.exodus.proxy.sql.Classification;
@@ -53,6 +54,8 @@ final class QueueHandoff {
     private final CatchUpQueue replay;
     /** The session's settings as last read, for the entries' context. */
     private final KnownSettings settings;
+    /** Why the current request keeps its transaction out of the queue by what it resets; null when it resets none. */
+    private String resetInRequest;
 
     QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login, DatabaseFunctions functions) {
         this.relay = relay;
@@ -176,7 +179,12 @@ final class QueueHandoff {
     }
 
     TransactionRecording newRecording() {
-        return new TransactionRecording(replay.config().maxTransactionBytes());
+        TransactionRecording started = new TransactionRecording(replay.config().maxTransactionBytes());
+        if (resetInRequest != null) {
+            // The request that starts the recording resets a setting (see refuseResets).
+            started.refuse(resetInRequest);
+        }
+        return started;
     }
 
     /** Whether the transaction's recording holds writes already (without starting one). */
@@ -401,9 +409,14 @@ final class QueueHandoff {
      */
     void beforeRequest(UnitPlan plan) {
         boolean afterWrites = recording != null && recording.hasWrites();
+        resetInRequest = null;
         for (String sql : plan.executedSql()) {
             Classification classification = relay.classifications().classify(sql);
             settings.beforeStatement(sql, classification);
+            if (replays() && (classification.kind() == StatementKind.SESSION
+                    || classification.statements().size() > 1)) {
+                refuseResets(sql);
+            }
             if (replays()) {
                 for (Classification statement : classification.statements()) {
                     if (statement.preparedVerb() == PreparedStatementVerb.EXECUTE && statement.preparedName() != null) {
@@ -416,6 +429,25 @@ final class QueueHandoff {
                 recording.refuse("it changes the session's settings after its first write, and its queue entry would "
                         + "replay those writes under the settings at its end");
                 afterWrites = false;
+            }
+        }
+    }
+
+    /**
+     * A RESET (or {@code SET … TO DEFAULT}) of a setting that changes what statements read or write: replayed, it
+     * goes back to the applier's own start-up value, which is not the session's where the session's start-up packet or
+     * role gave it one ({@code options=-c search_path=app}), and the entry's context, set before the stream, does not
+     * reach past it. Kept out of the queue, loudly, like a change of settings after the first write.
+     */
+    private void refuseResets(String sql) {
+        for (String name : SettingAssignments.resets(sql)) {
+            if (name.equals(SettingAssignments.ALL) || LoginSettings.changesValues(name)) {
+                resetInRequest = "it resets " + (name.equals(SettingAssignments.ALL) ? "every setting" : name)
+                        + ", which its replay would set to the applier's own start-up value, not the session's";
+                if (recording != null) {
+                    recording.refuse(resetInRequest);
+                }
+                return;
             }
         }
     }

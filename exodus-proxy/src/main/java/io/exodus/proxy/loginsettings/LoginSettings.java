@@ -39,7 +39,7 @@ public final class LoginSettings {
      * application's own ({@code app.tenant}, which row-level security and defaults read with current_setting) or of an
      * extension, which a name with a dot cannot tell apart.
      */
-    static boolean changesValues(String name) {
+    public static boolean changesValues(String name) {
         return CHANGE_VALUES.contains(name) || name.indexOf('.') > 0;
     }
 

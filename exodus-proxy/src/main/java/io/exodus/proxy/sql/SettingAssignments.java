@@ -1,5 +1,9 @@
 package io.exodus.proxy.sql;
 
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
 /**
  * Whether a text only assigns settings values of its own: {@code SET [SESSION | LOCAL] name {TO | =} value [, …]},
  * one or more of them. Such a statement does on any connection what it did on the one it ran on, so a queued
@@ -9,6 +13,9 @@ package io.exodus.proxy.sql;
  * to the general rule (their transaction does not queue after a write) rather than read here.
  */
 public final class SettingAssignments {
+    /** What {@link #resets} reports for RESET ALL. */
+    public static final String ALL = "*";
+
     private SettingAssignments() {
     }
 
@@ -29,6 +36,76 @@ public final class SettingAssignments {
             i = end;
         }
         return any;
+    }
+
+    /**
+     * The settings a text sets back to the connection's start-up value, lower case: {@code RESET name},
+     * {@code SET [SESSION | LOCAL] name {TO | =} DEFAULT}, {@code SET TIME ZONE {DEFAULT | LOCAL}} (as
+     * {@code timezone}), and {@link #ALL} for {@code RESET ALL}. Not {@code RESET ROLE} nor {@code RESET SESSION
+     * AUTHORIZATION}, whose start-up value is the session's login either way. Empty when it resets none.
+     */
+    public static Set<String> resets(String sql) {
+        Tokens tokens = SqlLexer.tokenize(sql);
+        Set<String> reset = new TreeSet<>();
+        int start = 0;
+        while (start < tokens.size()) {
+            int end = start;
+            while (end < tokens.size() && !tokens.is(end, TokenType.SEMICOLON)) {
+                end++;
+            }
+            String name = resetIn(tokens, start, end);
+            if (name != null) {
+                reset.add(name);
+            }
+            start = end + 1;
+        }
+        return reset;
+    }
+
+    /** The setting the statement from {@code at} to {@code end} resets, or null. */
+    private static String resetIn(Tokens tokens, int at, int end) {
+        if (tokens.isWord(at, "reset")) {
+            if (tokens.isWord(at + 1, "all")) {
+                return ALL;
+            }
+            if (tokens.isWord(at + 1, "role") || tokens.isWord(at + 1, "session")) {
+                return null;
+            }
+            if (tokens.isWord(at + 1, "time") && tokens.isWord(at + 2, "zone")) {
+                return "timezone";
+            }
+            return nameAt(tokens, at + 1, end);
+        }
+        if (!tokens.isWord(at, "set")) {
+            return null;
+        }
+        int i = at + 1;
+        if (tokens.isWord(i, "session") || tokens.isWord(i, "local")) {
+            i++;
+        }
+        if (tokens.isWord(i, "time") && tokens.isWord(i + 1, "zone")) {
+            return tokens.isWord(i + 2, "default") || tokens.isWord(i + 2, "local") ? "timezone" : null;
+        }
+        if (end - i != 3 && !(end - i > 3 && tokens.is(i + 1, TokenType.DOT))) {
+            return null;
+        }
+        return tokens.isWord(end - 1, "default") && (tokens.isWord(end - 2, "to")
+                || tokens.is(end - 2, TokenType.OPERATOR) && tokens.source(end - 2).equals("="))
+                ? nameAt(tokens, i, end - 2) : null;
+    }
+
+    /** The name from {@code at} to {@code end} ({@code a} or {@code a.b}), lower case, or null when it is not one. */
+    private static String nameAt(Tokens tokens, int at, int end) {
+        if (at >= end || !tokens.isName(at)) {
+            return null;
+        }
+        StringBuilder name = new StringBuilder(tokens.source(at).replace("\"", ""));
+        int i = at + 1;
+        while (i + 1 < end && tokens.is(i, TokenType.DOT) && tokens.isName(i + 1)) {
+            name.append('.').append(tokens.source(i + 1).replace("\"", ""));
+            i += 2;
+        }
+        return i == end ? name.toString().toLowerCase(Locale.ROOT) : null;
     }
 
     /** The index after the assignment starting at {@code at} (its semicolon or the end), or -1 when it is not one. */

@@ -146,6 +146,44 @@ class QueuedSessionSettingsTest {
     }
 
     /**
+     * A session whose start-up packet gives it its search_path RESETs it inside a transaction, before the first write.
+     * Replayed, the RESET went back to the applier's own start-up value, past the entry's context, and the UPDATE after
+     * it changed public.flags on the target where the source changed elsewhere.flags: silent. The transaction is kept
+     * out of the queue instead, loudly; a RESET of a timeout, which changes no value, is not.
+     */
+    @Test
+    void aResetOfASettingTheSessionStartedWithIsReportedRatherThanReplayedElsewhere() throws Exception {
+        String database = "dw_queued_settings_reset";
+        DualWriteDatabases.recreate(database);
+        DualWriteDatabases.onBoth(database, "create schema elsewhere");
+        for (String table : List.of("public.flags", "elsewhere.flags")) {
+            DualWriteDatabases.onBoth(database, "create table " + table + " (id int primary key, v text)");
+            DualWriteDatabases.onBoth(database, "insert into " + table + " values (1, 'before'), (2, 'before')");
+        }
+        double before = divergences.count(Divergence.Kind.NOT_MIRRORED);
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database),
+                "options", "-c search_path=elsewhere,public"); Statement statement = client.createStatement()) {
+            client.setAutoCommit(false);
+            statement.execute("set local statement_timeout = '5s'");
+            statement.execute("reset statement_timeout");
+            statement.executeUpdate("update flags set v = 'timeout reset' where id = 2");
+            client.commit();
+            statement.execute("set local search_path = public");
+            statement.execute("reset search_path");
+            statement.executeUpdate("update flags set v = 'reset' where id = 1");
+            client.commit();
+        }
+        CatchUpDrain.await(DRAIN_WITHIN);
+        assertEquals("reset", Psql.against(DualWriteDatabases.source(database))
+                .query("select v from elsewhere.flags where id = 1"));
+        assertEquals(before + 1, divergences.count(Divergence.Kind.NOT_MIRRORED), divergences.recent().toString());
+        assertEquals("before", Psql.against(DualWriteDatabases.target(database))
+                .query("select v from public.flags where id = 1"), "never replayed into another schema's table");
+        assertEquals("timeout reset", Psql.against(DualWriteDatabases.target(database))
+                .query("select v from elsewhere.flags where id = 2"));
+    }
+
+    /**
      * A trigger that moves the session's search_path in the transaction that fires it: the next statement of that
      * transaction names another table. Its replay runs under the settings from before its first write, and the
      * trigger, run again on the target, moves the path there at the same point; under the settings of its COMMIT,

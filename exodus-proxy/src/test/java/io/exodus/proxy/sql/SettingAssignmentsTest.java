@@ -1,9 +1,11 @@
 package io.exodus.proxy.sql;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +17,26 @@ class SettingAssignmentsTest {
                 "SET SESSION work_mem = 65536;", "/* why */ SET app.tenant TO 'a'; SET LOCAL \"app\".\"x\" = 1",
                 "SET statement_timeout TO 'default'")) {
             assertTrue(SettingAssignments.only(sql), sql);
+        }
+    }
+
+    @Test
+    void resetsAreNamedWhateverTheirForm() {
+        assertEquals(Set.of("search_path"), SettingAssignments.resets("RESET search_path"));
+        assertEquals(Set.of("app.tenant", "work_mem"), SettingAssignments.resets(
+                "reset \"app\".\"tenant\"; SET LOCAL work_mem TO DEFAULT; INSERT INTO t VALUES (1)"));
+        assertEquals(Set.of("timezone"), SettingAssignments.resets("SET TIME ZONE LOCAL"));
+        assertEquals(Set.of("timezone"), SettingAssignments.resets("reset time zone"));
+        assertEquals(Set.of("datestyle"), SettingAssignments.resets("set DateStyle = default"));
+        assertEquals(Set.of(SettingAssignments.ALL), SettingAssignments.resets("RESET ALL"));
+    }
+
+    @Test
+    void assignmentsAndTheSessionsRoleResetNothing() {
+        for (String sql : List.of("SET search_path = elsewhere, public", "SET work_mem TO 'default'",
+                "SET search_path TO default, public", "RESET ROLE", "RESET SESSION AUTHORIZATION",
+                "SET TIME ZONE 'UTC'", "SELECT set_config('a.b', 'c', false)", "UPDATE t SET a = DEFAULT", "")) {
+            assertEquals(Set.of(), SettingAssignments.resets(sql), sql);
         }
     }
 
