@@ -413,11 +413,10 @@ final class QueueHandoff {
         for (String sql : plan.executedSql()) {
             Classification classification = relay.classifications().classify(sql);
             settings.beforeStatement(sql, classification);
-            if (replays() && (classification.kind() == StatementKind.SESSION
-                    || classification.statements().size() > 1)) {
-                refuseResets(sql);
-            }
             if (replays()) {
+                if (classification.kind() == StatementKind.SESSION || classification.statements().size() > 1) {
+                    refuseResets(sql);
+                }
                 for (Classification statement : classification.statements()) {
                     if (statement.preparedVerb() == PreparedStatementVerb.EXECUTE && statement.preparedName() != null) {
                         executedPrepares.add(statement.preparedName());
