@@ -121,12 +121,7 @@ class QueuedSessionSettingsTest {
     @Test
     void aSettingAFunctionChangesIsNotTakenFromAReadBeforeTheCall() throws Exception {
         String database = "dw_queued_settings_function";
-        DualWriteDatabases.recreate(database);
-        DualWriteDatabases.onBoth(database, "create schema elsewhere");
-        for (String table : List.of("public.flags", "elsewhere.flags")) {
-            DualWriteDatabases.onBoth(database, "create table " + table + " (id int primary key, v text)");
-            DualWriteDatabases.onBoth(database, "insert into " + table + " values (1, 'before')");
-        }
+        withFlagsInTwoSchemas(database);
         DualWriteDatabases.onBoth(database, "create function public.move_path() returns void language sql as "
                 + "$$ select set_config('search_path', 'elsewhere, public', false) $$");
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
@@ -154,12 +149,7 @@ class QueuedSessionSettingsTest {
     @Test
     void aResetOfASettingTheSessionStartedWithIsReportedRatherThanReplayedElsewhere() throws Exception {
         String database = "dw_queued_settings_reset";
-        DualWriteDatabases.recreate(database);
-        DualWriteDatabases.onBoth(database, "create schema elsewhere");
-        for (String table : List.of("public.flags", "elsewhere.flags")) {
-            DualWriteDatabases.onBoth(database, "create table " + table + " (id int primary key, v text)");
-            DualWriteDatabases.onBoth(database, "insert into " + table + " values (1, 'before'), (2, 'before')");
-        }
+        withFlagsInTwoSchemas(database);
         double before = divergences.count(Divergence.Kind.NOT_MIRRORED);
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database),
                 "options", "-c search_path=elsewhere,public"); Statement statement = client.createStatement()) {
@@ -250,6 +240,20 @@ class QueuedSessionSettingsTest {
         assertEquals(before + 1, divergences.count(Divergence.Kind.NOT_MIRRORED), divergences.recent().toString());
         assertEquals(0, count(DualWriteDatabases.target(database), "select count(*) from public.flags where id = 101"),
                 "the transaction with the RESET is not replayed");
+    }
+
+    /**
+     * Database {@code database} on both servers with tables public.flags and elsewhere.flags, each with rows 1 and 2
+     * ('before') and no trigger: an UPDATE replays as its text, its unqualified name looked up under the entry's
+     * settings.
+     */
+    private static void withFlagsInTwoSchemas(String database) throws Exception {
+        DualWriteDatabases.recreate(database);
+        DualWriteDatabases.onBoth(database, "create schema elsewhere");
+        for (String table : List.of("public.flags", "elsewhere.flags")) {
+            DualWriteDatabases.onBoth(database, "create table " + table + " (id int primary key, v text)");
+            DualWriteDatabases.onBoth(database, "insert into " + table + " values (1, 'before'), (2, 'before')");
+        }
     }
 
     /**
