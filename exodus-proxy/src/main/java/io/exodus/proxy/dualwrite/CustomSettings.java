@@ -1,6 +1,7 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.sql.Classification;
+import io.exodus.proxy.sql.SettingAssignments;
 import io.exodus.proxy.sql.StatementKind;
 
 import java.util.Locale;
@@ -24,11 +25,9 @@ import java.util.regex.Pattern;
  */
 final class CustomSettings {
     /** A custom setting's name given by literal to set_config or current_setting: the regular expression's group 1. */
-    static final String NAME_ARGUMENT = "(?:set_config|current_setting)\\s*\\(\\s*'([A-Za-z_][A-Za-z0-9_$]*"
+    private static final String NAME_ARGUMENT = "(?:set_config|current_setting)\\s*\\(\\s*'([A-Za-z_][A-Za-z0-9_$]*"
             + "(?:\\.[A-Za-z_][A-Za-z0-9_$]*)+)'";
     private static final Pattern NAME_ARGUMENT_PATTERN = Pattern.compile(NAME_ARGUMENT, Pattern.CASE_INSENSITIVE);
-    private static final Pattern SET_OR_RESET = Pattern.compile("(?:^|;)\\s*(?:set|reset)\\s+(?:(?:session|local)\\s+)?"
-            + "(\"?[A-Za-z_][A-Za-z0-9_$]*\"?(?:\\.\"?[A-Za-z_][A-Za-z0-9_$]*\"?)+)", Pattern.CASE_INSENSITIVE);
     private static final Pattern OPTION = Pattern.compile("(?:-c\\s*|--)([A-Za-z_][A-Za-z0-9_$]*"
             + "(?:\\.[A-Za-z_][A-Za-z0-9_$]*)+)=");
     /** OIDs of current_setting(text), current_setting(text, boolean) and set_config, as a stored expression names them. */
@@ -69,9 +68,10 @@ final class CustomSettings {
             }
         }
         if (classification.kind() == StatementKind.SESSION || classification.statements().size() > 1) {
-            Matcher statement = SET_OR_RESET.matcher(sql);
-            while (statement.find()) {
-                added |= names.add(statement.group(1).replace("\"", "").toLowerCase(Locale.ROOT));
+            for (String name : SettingAssignments.changed(sql)) {
+                if (name.indexOf('.') > 0) {
+                    added |= names.add(name);
+                }
             }
         }
         return added;

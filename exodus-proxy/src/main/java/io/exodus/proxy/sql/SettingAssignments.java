@@ -45,21 +45,67 @@ public final class SettingAssignments {
      * AUTHORIZATION}, whose start-up value is the session's login either way. Empty when it resets none.
      */
     public static Set<String> resets(String sql) {
+        return inEachStatement(sql, SettingAssignments::resetIn);
+    }
+
+    /**
+     * The settings a text's SET and RESET statements give a value or reset, lower case ({@code SET TIME ZONE} as
+     * {@code timezone}; {@link #ALL} for {@code RESET ALL}); not the role, the session authorization, nor a
+     * transaction's characteristics or constraints. Empty when it changes none.
+     */
+    public static Set<String> changed(String sql) {
+        return inEachStatement(sql, SettingAssignments::changedIn);
+    }
+
+    /** What a statement from a token to the end of the statement names; null for nothing. */
+    @FunctionalInterface
+    private interface StatementReading {
+        String read(Tokens tokens, int at, int end);
+    }
+
+    private static Set<String> inEachStatement(String sql, StatementReading reading) {
         Tokens tokens = SqlLexer.tokenize(sql);
-        Set<String> reset = new TreeSet<>();
+        Set<String> named = new TreeSet<>();
         int start = 0;
         while (start < tokens.size()) {
             int end = start;
             while (end < tokens.size() && !tokens.is(end, TokenType.SEMICOLON)) {
                 end++;
             }
-            String name = resetIn(tokens, start, end);
+            String name = reading.read(tokens, start, end);
             if (name != null) {
-                reset.add(name);
+                named.add(name);
             }
             start = end + 1;
         }
-        return reset;
+        return named;
+    }
+
+    /** The setting the statement from {@code at} to {@code end} gives a value or resets, or null. */
+    private static String changedIn(Tokens tokens, int at, int end) {
+        if (tokens.isWord(at, "reset")) {
+            return resetIn(tokens, at, end);
+        }
+        if (!tokens.isWord(at, "set")) {
+            return null;
+        }
+        int i = at + 1;
+        if (tokens.isWord(i, "session") || tokens.isWord(i, "local")) {
+            i++;
+        }
+        if (tokens.isWord(i, "time") && tokens.isWord(i + 1, "zone")) {
+            return "timezone";
+        }
+        if (tokens.isWord(i, "role") || tokens.isWord(i, "authorization") || tokens.isWord(i, "transaction")
+                || tokens.isWord(i, "constraints")) {
+            return null;
+        }
+        int value = i;
+        while (value < end && !tokens.isWord(value, "to")
+                && !(tokens.is(value, TokenType.OPERATOR) && tokens.source(value).equals("="))) {
+            value++;
+        }
+        return nameAt(tokens, i, value);
     }
 
     /** The setting the statement from {@code at} to {@code end} resets, or null. */

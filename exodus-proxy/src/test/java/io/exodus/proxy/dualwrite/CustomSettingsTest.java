@@ -23,10 +23,12 @@ class CustomSettingsTest {
         assertTrue(seen(custom, "SET app.Tenant = 'acme'"));
         assertTrue(seen(custom, "set local \"audit\".\"actor\" to 'alice'"));
         assertTrue(seen(custom, "reset my.flag"));
+        assertTrue(seen(custom, "/* before the statement */ SET trace.id = 'x'; SELECT 1"));
         assertTrue(seen(custom, "select set_config('rls.org_id', '42', false)"));
         assertTrue(seen(custom, "update t set v = current_setting('app.region', true) where id = 1"));
         assertFalse(seen(custom, "set app.tenant = 'other'"), "seen before");
-        assertEquals(Set.of("app.tenant", "audit.actor", "my.flag", "rls.org_id", "app.region"), custom.names());
+        assertEquals(Set.of("app.tenant", "audit.actor", "my.flag", "trace.id", "rls.org_id", "app.region"),
+                custom.names());
     }
 
     @Test

@@ -32,6 +32,18 @@ class SettingAssignmentsTest {
     }
 
     @Test
+    void changedNamesWhatSetAndResetStatementsChange() {
+        assertEquals(Set.of("app.tenant", "audit.actor", "search_path", "timezone", "work_mem"),
+                SettingAssignments.changed("/* why */ SET app.Tenant = 'a'; set local \"audit\".\"actor\" to 'b'; "
+                        + "RESET search_path; SET TIME ZONE 'UTC'; SET work_mem TO DEFAULT; INSERT INTO t VALUES (1)"));
+        for (String sql : List.of("SET ROLE app", "SET SESSION AUTHORIZATION app", "RESET ROLE",
+                "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SET CONSTRAINTS ALL DEFERRED",
+                "UPDATE t SET a.b = 1", "SELECT 'x; SET a.b = 1'", "")) {
+            assertEquals(Set.of(), SettingAssignments.changed(sql), sql);
+        }
+    }
+
+    @Test
     void assignmentsAndTheSessionsRoleResetNothing() {
         for (String sql : List.of("SET search_path = elsewhere, public", "SET work_mem TO 'default'",
                 "SET search_path TO default, public", "RESET ROLE", "RESET SESSION AUTHORIZATION",
