@@ -30,7 +30,7 @@ final class CustomSettings {
     private static final Pattern NAME_ARGUMENT_PATTERN = Pattern.compile(NAME_ARGUMENT, Pattern.CASE_INSENSITIVE);
     private static final Pattern OPTION = Pattern.compile("(?:-c\\s*|--)([A-Za-z_][A-Za-z0-9_$]*"
             + "(?:\\.[A-Za-z_][A-Za-z0-9_$]*)+)=");
-    /** OIDs of current_setting(text), current_setting(text, boolean) and set_config, as a stored expression names them. */
+    /** current_setting(text), current_setting(text, boolean) and set_config, as stored expressions name them. */
     private static final String CALLS_SETTINGS = "~ ':funcid (2077|3294|2078) '";
 
     private final Set<String> names;
@@ -112,7 +112,8 @@ final class CustomSettings {
         // the regular expression, which costs about 1 ms over the catalog's functions of SQL.
         sql.append("UNION ALL SELECT ").append(inCode.formatted("p.prosrc")).append(" FROM pg_catalog.pg_proc p "
                 + "WHERE p.prolang NOT IN (12, 13) AND (pg_catalog.strpos(p.prosrc, 'set_config') > 0 "
-                + "OR pg_catalog.strpos(p.prosrc, 'current_setting') > 0 OR pg_catalog.strpos(p.prosrc, 'SET_CONFIG') > 0 "
+                + "OR pg_catalog.strpos(p.prosrc, 'current_setting') > 0 "
+                + "OR pg_catalog.strpos(p.prosrc, 'SET_CONFIG') > 0 "
                 + "OR pg_catalog.strpos(p.prosrc, 'CURRENT_SETTING') > 0) ");
         sql.append("UNION ALL SELECT ").append(inCode.formatted("pg_catalog.pg_get_expr(d.adbin, d.adrelid)"))
                 .append(" FROM pg_catalog.pg_attrdef d WHERE d.adbin::text ").append(CALLS_SETTINGS).append(' ');

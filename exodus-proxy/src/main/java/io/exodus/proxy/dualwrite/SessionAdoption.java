@@ -58,12 +58,6 @@ final class SessionAdoption {
             UNION ALL SELECT 'listening', channel, NULL, NULL FROM pg_catalog.pg_listening_channels() AS channel \
             UNION ALL SELECT 'advisory lock', objid::text, NULL, NULL FROM pg_catalog.pg_locks \
             WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid() AND granted""".formatted(STATEMENT);
-
-    /** What {@link #STATE_QUERY} reads, and the session's custom settings ({@link CustomSettings}). */
-    static String stateQuery(Set<String> customNames) {
-        return STATE_QUERY + " UNION ALL SELECT 'setting', n, v, NULL FROM (" + CustomSettings.rows(customNames, "pg_catalog.pg_settings")
-                + ") custom(n, v)";
-    }
     private static final String DOLLAR_QUOTE = "$exodus$";
 
     /** A protocol-level prepared statement of the session. */
@@ -93,6 +87,12 @@ final class SessionAdoption {
             + "statements, which Exodus cannot prepare again alone";
 
     private SessionAdoption() {
+    }
+
+    /** What {@link #STATE_QUERY} reads, and the session's custom settings ({@link CustomSettings}). */
+    static String stateQuery(Set<String> customNames) {
+        return STATE_QUERY + " UNION ALL SELECT 'setting', n, v, NULL FROM ("
+                + CustomSettings.rows(customNames, "pg_catalog.pg_settings") + ") custom(n, v)";
     }
 
     /**

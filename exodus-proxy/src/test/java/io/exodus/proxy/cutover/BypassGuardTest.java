@@ -213,8 +213,8 @@ class BypassGuardTest {
 
     /** The role's own setting in one database ({@code ALTER ROLE … IN DATABASE}). */
     private static String settingOnTheSource(String database) {
-        return Psql.against(DualWriteDatabases.source(DATABASE)).query(SETTING_OF_THE_ROLE.replace(
-                "s.setdatabase = 0", "s.setdatabase = (select oid from pg_database where datname = '" + database + "')"));
+        return Psql.against(DualWriteDatabases.source(DATABASE)).query(SETTING_OF_THE_ROLE.replace("s.setdatabase = 0",
+                "s.setdatabase = (select oid from pg_database where datname = '" + database + "')"));
     }
 
     private static String status() {

@@ -111,9 +111,8 @@ class CatchUpSessionSettingsTest {
                 + "using (tenant = current_setting('app.tenant', true))");
         DualWriteDatabases.onBoth(DATABASE, "create function app.enter(tenant text) returns void language sql as "
                 + "$$ select set_config('app.tenant', tenant, false) $$");
-        for (ConnectionTarget side : List.of(DualWriteDatabases.source(DATABASE), DualWriteDatabases.target(DATABASE))) {
-            grantTo(side, role);
-        }
+        grantTo(DualWriteDatabases.source(DATABASE), role);
+        grantTo(DualWriteDatabases.target(DATABASE), role);
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, DATABASE)
                 .withUser(role, TestUsers.SCRAM_PASSWORD)); Statement statement = client.createStatement()) {
             statement.execute("select app.enter('acme')");
