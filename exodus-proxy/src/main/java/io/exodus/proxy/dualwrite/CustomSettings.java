@@ -34,6 +34,8 @@ final class CustomSettings {
     private static final String CALLS_SETTINGS = "~ ':funcid (2077|3294|2078) '";
 
     private final Set<String> names;
+    /** Where names seen from now on go to be carried to the secondary; null while the secondary has them all. */
+    private CarriedSettings carried;
 
     /**
      * @param names             the names the session's relays have seen so far, kept by the session, and added to
@@ -55,6 +57,14 @@ final class CustomSettings {
     }
 
     /**
+     * The session ran direct until now: settings it set then that Exodus did not see may be missing on the secondary,
+     * so each name seen from now on is carried there ({@link CarriedSettings}).
+     */
+    void carryNamesSeenTo(CarriedSettings carried) {
+        this.carried = carried;
+    }
+
+    /**
      * Notes the custom settings a statement the session runs sets or reads by name.
      *
      * @return whether it named one not seen before
@@ -64,17 +74,27 @@ final class CustomSettings {
         if (callsSettingFunctions(classification)) {
             Matcher call = NAME_ARGUMENT_PATTERN.matcher(sql);
             while (call.find()) {
-                added |= names.add(call.group(1).toLowerCase(Locale.ROOT));
+                added |= add(call.group(1).toLowerCase(Locale.ROOT));
             }
         }
         if (classification.kind() == StatementKind.SESSION || classification.statements().size() > 1) {
             for (String name : SettingAssignments.changed(sql)) {
                 if (name.indexOf('.') > 0) {
-                    added |= names.add(name);
+                    added |= add(name);
                 }
             }
         }
         return added;
+    }
+
+    private boolean add(String name) {
+        if (!names.add(name)) {
+            return false;
+        }
+        if (carried != null) {
+            carried.named(name);
+        }
+        return true;
     }
 
     /** The names seen so far, lower case. */

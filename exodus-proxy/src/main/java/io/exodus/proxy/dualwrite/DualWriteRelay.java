@@ -82,6 +82,8 @@ public final class DualWriteRelay implements Relay {
     private final SecondaryTransaction secondaryTransaction;
     private final SecondaryConnection secondaryConnection;
     private final CustomSettings customSettings;
+    /** Custom settings to carry to the secondary; null unless the session ran direct before this relay. */
+    private CarriedSettings carriedSettings;
     private final ClientReply reply;
     private boolean busy;
     private boolean paused;
@@ -159,6 +161,8 @@ public final class DualWriteRelay implements Relay {
      */
     public void startAdopting() {
         adopting = true;
+        carriedSettings = new CarriedSettings();
+        customSettings.carryNamesSeenTo(carriedSettings);
         start();
         SessionAdoption.SessionSetup[] read = new SessionAdoption.SessionSetup[1];
         SessionAdoption.read(primary, customSettings.names()).compose(setup -> {
@@ -418,7 +422,9 @@ public final class DualWriteRelay implements Relay {
                 LOG.debugf("%s: %s request (primary %s): %s", session.label(), plan.shape(),
                         primary.transactionStatus(), plan.fingerprint());
             }
-            done = execute(plan, sent);
+            done = carriedSettings != null && carriedSettings.due() && sent.isEmpty() && secondaryUsable()
+                    ? carriedSettings.carry(primary, secondary).compose(v -> execute(plan, sent))
+                    : execute(plan, sent);
         } catch (RuntimeException failure) {
             done = Future.failedFuture(failure);
         }
@@ -673,6 +679,9 @@ public final class DualWriteRelay implements Relay {
         schemaChanges.transactionEnded();
         transactionSerial++;
         queue.transactionEnded();
+        if (carriedSettings != null) {
+            carriedSettings.transactionEnded();
+        }
         transactionPolicy = null;
         secondaryTransaction.primaryEnded();
     }
@@ -686,6 +695,9 @@ public final class DualWriteRelay implements Relay {
         schemaChanges.transactionEnded();
         transactionSerial++;
         queue.transactionEnded();
+        if (carriedSettings != null) {
+            carriedSettings.transactionEnded();
+        }
         transactionPolicy = dual.migration().policy();
         secondaryTransaction.chained(secondaryChained && secondaryUsable());
         queue.chainedTransactionBegan();

@@ -110,6 +110,40 @@ class SessionsFollowPhaseChangesTest {
         DualWriteDatabases.assertIdentical(database, "app.owned");
     }
 
+    /**
+     * A setting of the application's own, set in phase direct and read only by the application's statements (no
+     * function, default or policy of the database names it): Exodus learns its name when a statement first reads it,
+     * and carries the value to the target before the statement runs there; inside a transaction too, where a rollback
+     * would take it back on the target, so it is carried again after the transaction.
+     */
+    @Test
+    void anAdoptedSessionCarriesACustomSettingItsStatementsReadOnlyAfterAdoption() throws Exception {
+        DualWriteDatabases.onBoth(database, "create table app.stamped (id int primary key, tenant text, region text)");
+        DualWriteDatabases.onBoth(database, "insert into app.stamped (id) values (1), (2), (3)");
+        try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
+                Statement statement = client.createStatement()) {
+            statement.execute("set app.request_tenant = 'acmé ✓'");
+            statement.execute("select set_config('app.request_region', 'eu', false)");
+            changePhase("dual-write");
+            // An UPDATE that draws nothing runs as its text on each database.
+            statement.execute("update app.stamped set tenant = current_setting('app.request_tenant', true) "
+                    + "where id = 1");
+            client.setAutoCommit(false);
+            statement.execute("update app.stamped set region = 'x' where id = 2");
+            // Carried inside the transaction, which the rollback takes back on the target.
+            statement.execute("update app.stamped set region = current_setting('app.request_region', true) "
+                    + "where id = 2");
+            client.rollback();
+            statement.execute("update app.stamped set region = current_setting('app.request_region', true) "
+                    + "where id = 3");
+            client.commit();
+        }
+        assertEquals("1 acmé ✓ null,2 null null,3 null eu", Psql.against(DualWriteDatabases.target(database))
+                .query("select string_agg(concat_ws(' ', id, coalesce(tenant, 'null'), coalesce(region, 'null')), ','"
+                        + " order by id) from app.stamped"));
+        DualWriteDatabases.assertIdentical(database, "app.stamped");
+    }
+
     @Test
     void aSessionInATransactionFollowsOnlyOnceItEnds() throws Exception {
         try (Connection client = DualWriteDatabases.open(DualWriteDatabases.proxy(port, database));
