@@ -23,6 +23,7 @@ import java.util.List;
  */
 final class ChainedEnd {
     private final DualWriteRelay relay;
+    private final Legs legs;
     private final ClientReply client;
     private final TransactionCommit commits;
     private final ConcurrentWrite concurrentWrites;
@@ -39,6 +40,7 @@ final class ChainedEnd {
     ChainedEnd(DualWriteRelay relay, TransactionCommit commits, ConcurrentWrite concurrentWrites, UnitPlanner planner,
             ClassificationCache classifications) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.client = relay.clientReply();
         this.commits = commits;
         this.concurrentWrites = concurrentWrites;
@@ -49,7 +51,7 @@ final class ChainedEnd {
     Future<Void> run(UnitPlan plan) {
         boolean commit = classifications.classify(plan.statementText()).transactionVerb()
                 == TransactionVerb.COMMIT_AND_CHAIN;
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         boolean afterFailureOfBegun = primary.transactionStatus() == TransactionStatus.FAILED && begunModes != null
                 && begunSerial == relay.transactionSerial();
         Future<TransactionCharacteristics> before = primary.transactionStatus() == TransactionStatus.IN_TRANSACTION
@@ -70,7 +72,7 @@ final class ChainedEnd {
     /** The client's ROLLBACK AND CHAIN goes to the primary as it is; the secondary, if it takes part, chains too. */
     private Future<Void> rollback(UnitPlan plan) {
         Future<Void> onPrimary = relay.primaryAnswersClient(plan, 0).mapEmpty();
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         if (relay.secondaryTransaction().takesPart() && secondary != null && secondary.isOpen()) {
             secondary.send(FrontendMessages.query("ROLLBACK AND CHAIN"), 1, Leg.DISCARD);
         } else {
@@ -81,7 +83,7 @@ final class ChainedEnd {
 
     /** @param reapply the primary chained a failed transaction that Exodus began: its modes are set again */
     private Future<Void> chain(TransactionCharacteristics modes, boolean reapply) {
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
             // The client's own statement reached the primary, which chained by itself; so did a secondary taking part.
             boolean secondaryChained = relay.secondaryTransaction().takesPart();
@@ -89,7 +91,7 @@ final class ChainedEnd {
             if (!reapply) {
                 return Future.succeededFuture();
             }
-            Leg secondary = relay.secondary();
+            Leg secondary = legs.secondary();
             if (secondaryChained && secondary != null && secondary.isOpen()) {
                 secondary.send(FrontendMessages.query(modes.setTransaction()), 1, Leg.DISCARD);
             }

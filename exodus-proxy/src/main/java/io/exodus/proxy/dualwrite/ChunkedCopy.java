@@ -32,7 +32,7 @@ import java.util.List;
  * sees one COPY: one CopyInResponse, the sum of the chunks' counts, an error naming the line of its own data.
  */
 final class ChunkedCopy implements CopyIn {
-    private final DualWriteRelay relay;
+    private final Legs legs;
     private final CopyFromStatement statement;
     private final DrawnDefaults drawn;
     private final boolean wrapped;
@@ -62,9 +62,9 @@ final class ChunkedCopy implements CopyIn {
     private int replayReady;
     private final List<String> replayTags = new ArrayList<>();
 
-    ChunkedCopy(DualWriteRelay relay, CopyFromStatement statement, DrawnDefaults drawn, boolean wrapped,
+    ChunkedCopy(Legs legs, CopyFromStatement statement, DrawnDefaults drawn, boolean wrapped,
             boolean toSecondary, int replayLimit, CopyFeed feed) {
-        this.relay = relay;
+        this.legs = legs;
         this.feed = feed;
         this.statement = statement;
         this.drawn = drawn;
@@ -199,7 +199,7 @@ final class ChunkedCopy implements CopyIn {
                     held.accept(message);
                 }
             };
-            return relay.primary().send(request, 1, sink).map(p -> {
+            return legs.primary().send(request, 1, sink).map(p -> {
                 if (p.failed()) {
                     primaryFailure = p;
                     return null;
@@ -227,7 +227,7 @@ final class ChunkedCopy implements CopyIn {
             }
         };
         String sql = statement.toStdoutOf(drawn.drawQuery(count));
-        return relay.primary().send(FrontendMessages.query(sql), 1, sink).map(d -> {
+        return legs.primary().send(FrontendMessages.query(sql), 1, sink).map(d -> {
             if (d.failed()) {
                 primaryFailure = d;
                 return null;
@@ -250,7 +250,7 @@ final class ChunkedCopy implements CopyIn {
             replayReady++;
             replayTags.addAll(tags);
         }
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         if (!toSecondary || secondaryFailure != null || secondary == null) {
             return;
         }
@@ -280,7 +280,7 @@ final class ChunkedCopy implements CopyIn {
             String why = clientFailMessage != null ? clientFailMessage : failedHere.message();
             Buffer fail = FrontendMessages.query(chunkSql).appendBuffer(CopyMessages.copyFail(why));
             failSecondaryToo(fail);
-            return relay.primary().send(fail, 1, message -> {
+            return legs.primary().send(fail, 1, message -> {
                 if (message.type() == BackendMessageType.ERROR_RESPONSE && failedHere == null) {
                     primaryError = message.encode();
                 }
@@ -295,8 +295,8 @@ final class ChunkedCopy implements CopyIn {
         held.append(new PgMessage(BackendMessageType.COMMAND_COMPLETE,
                 MessageWriter.appendCString(Buffer.buffer(), tag)));
         held.append(new PgMessage(BackendMessageType.READY_FOR_QUERY,
-                Buffer.buffer(1).appendByte(relay.primary().transactionStatus().code())));
-        LegReply primary = new LegReply(relay.primary().transactionStatus(), null, List.of(tag), false);
+                Buffer.buffer(1).appendByte(legs.primary().transactionStatus().code())));
+        LegReply primary = new LegReply(legs.primary().transactionStatus(), null, List.of(tag), false);
         LegReply secondary = !toSecondary ? null
                 : secondaryFailure != null ? secondaryFailure
                 : secondaryBegun ? new LegReply(TransactionStatus.IN_TRANSACTION, null, List.of(tag), false)
@@ -306,7 +306,7 @@ final class ChunkedCopy implements CopyIn {
 
     /** The secondary's part of the transaction fails as the primary's did, so that both are alike. */
     private void failSecondaryToo(Buffer failingCopy) {
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         if (secondary != null && secondary.isOpen() && (secondaryBegun || toSecondary && !wrapped)) {
             secondary.send(failingCopy, 1, Leg.DISCARD);
         }
@@ -314,7 +314,7 @@ final class ChunkedCopy implements CopyIn {
 
     private Outcome failed(LegReply primary, Buffer error) {
         Buffer reply = error != null ? error : ErrorResponse.error(SqlState.INTERNAL_ERROR, "COPY failed").encode();
-        TransactionStatus status = relay.primary().transactionStatus();
+        TransactionStatus status = legs.primary().transactionStatus();
         held.append(new PgMessage(BackendMessageType.ERROR_RESPONSE, reply.slice(5, reply.length())));
         held.append(new PgMessage(BackendMessageType.READY_FOR_QUERY, Buffer.buffer(1).appendByte(status.code())));
         LegReply failure = primary.failed() ? primary

@@ -26,6 +26,8 @@ final class ConcurrentWrite {
     private static final LegReply BEGUN = new LegReply(TransactionStatus.IN_TRANSACTION, null, List.of("BEGIN"), false);
 
     private final DualWriteRelay relay;
+
+    private final Legs legs;
     private final ClientReply client;
     private final DualWriteServices dual;
     private final StatementBook book;
@@ -33,6 +35,7 @@ final class ConcurrentWrite {
 
     ConcurrentWrite(DualWriteRelay relay, DualWriteServices dual, StatementBook book) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.client = relay.clientReply();
         this.dual = dual;
         this.book = book;
@@ -40,13 +43,13 @@ final class ConcurrentWrite {
     }
 
     Future<Void> run(UnitPlan plan) {
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         relay.startTransactionIfIdle();
         // Decide before sending: an answer may be read as soon as the request is written. A primary whose transaction
         // failed refuses everything but a rollback; the secondary, which never saw the failure (a read), would carry
         // out what the primary refuses (a RELEASE, a SAVEPOINT) and differ from it from then on.
         boolean refusedByPrimary = primary.transactionStatus() == TransactionStatus.FAILED && !rollsBack(plan);
-        Leg leg = !refusedByPrimary && relay.secondaryConnection().usableAtBoundary() ? relay.secondary() : null;
+        Leg leg = !refusedByPrimary && relay.secondaryConnection().usableAtBoundary() ? legs.secondary() : null;
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, 0, primary.unnamedStatementLive());
         HeldReply held = new HeldReply(0);
         boolean beginLater = primary.transactionStatus() == TransactionStatus.IDLE && PlainBeginRequest.is(plan, book);
@@ -134,7 +137,7 @@ final class ConcurrentWrite {
 
     private void recordForQueue(TransactionRecording into, SecondaryRequests.SecondaryRequest request,
             LegReply primaryReply) {
-        if (into != null && !primaryReply.failed() && relay.primary().transactionStatus().inBlock()) {
+        if (into != null && !primaryReply.failed() && legs.primary().transactionStatus().inBlock()) {
             relay.queue().adopt(into);
             into.add(request.replay(), 1, primaryReply.commandTags(), false);
         }

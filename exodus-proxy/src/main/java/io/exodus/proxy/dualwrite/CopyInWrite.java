@@ -31,6 +31,7 @@ import java.util.Optional;
  */
 final class CopyInWrite {
     private final DualWriteRelay relay;
+    private final Legs legs;
     private final UnitPlan plan;
     private final DualWriteServices dual;
     private final QueueHandoff queue;
@@ -41,6 +42,7 @@ final class CopyInWrite {
 
     CopyInWrite(DualWriteRelay relay, UnitPlan plan, DualWriteServices dual) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.plan = plan;
         this.dual = dual;
         this.queue = relay.queue();
@@ -53,7 +55,7 @@ final class CopyInWrite {
     }
 
     private Future<Void> start() {
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         relay.startTransactionIfIdle();
         policy = relay.currentPolicy();
         wrap = primary.transactionStatus() == TransactionStatus.IDLE;
@@ -102,7 +104,7 @@ final class CopyInWrite {
         if (statement.source() != CopyFromStatement.Source.FILE) {
             return copy(statement, plan.statementText(), CopyFeed.fromClient(relay), toSecondary, replayLimit);
         }
-        ServerFileRead file = new ServerFileRead(relay.primary(), statement.fileName(), dual.copyFromFileMaxBytes());
+        ServerFileRead file = new ServerFileRead(legs.primary(), statement.fileName(), dual.copyFromFileMaxBytes());
         return file.run()
                 .compose(read -> {
                     if (read.failed() != null) {
@@ -118,7 +120,7 @@ final class CopyInWrite {
                     CopyFromStatement fromStdin = statement.readingStdin();
                     if (statement.columns().isEmpty()) {
                         // Every column from the file: the primary reads it itself, as it would directly.
-                        return new ServerFileCopy(relay, plan.statementText(), fromStdin.fromStdin(), file, read, wrap,
+                        return new ServerFileCopy(legs, plan.statementText(), fromStdin.fromStdin(), file, read, wrap,
                                 toSecondary, replayLimit, this::refusedHere).run();
                     }
                     return copy(fromStdin, fromStdin.fromStdin(), new ServerFileFeed(read.bytes()), toSecondary,
@@ -157,9 +159,9 @@ final class CopyInWrite {
             }
             // Exodus answers the client's COPY itself: what the primary would refuse before any data, it must hear
             // before it sends data.
-            return CopyStatementCheck.refusalOf(relay.primary(), sql).compose(refusal -> refusal != null
+            return CopyStatementCheck.refusalOf(legs.primary(), sql).compose(refusal -> refusal != null
                     ? Future.succeededFuture(refused(refusal, ErrorResponse.decode(refusal.slice(5, refusal.length()))))
-                    : new ChunkedCopy(relay, statement, drawn, wrap, toSecondary, replayLimit, feed).run());
+                    : new ChunkedCopy(legs, statement, drawn, wrap, toSecondary, replayLimit, feed).run());
         });
     }
 
@@ -170,7 +172,7 @@ final class CopyInWrite {
     private Future<Found> drawnDefaults(CopyFromStatement statement) {
         HeldReply held = new HeldReply(0);
         TextRows rows = new TextRows(held.errorAndReady());
-        return relay.primary().send(FrontendMessages.query(DrawnDefaults.sql(statement.table())), 1, rows)
+        return legs.primary().send(FrontendMessages.query(DrawnDefaults.sql(statement.table())), 1, rows)
                 .map(reply -> reply.failed()
                         ? new Found(null, CopyIn.Outcome.failedBefore(reply, held))
                         : new Found(DrawnDefaults.of(rows.rows(), statement.columns()), null));
@@ -192,7 +194,7 @@ final class CopyInWrite {
         held.append(new PgMessage(BackendMessageType.READY_FOR_QUERY,
                 Buffer.buffer(1).appendByte((wrap ? TransactionStatus.IN_TRANSACTION : TransactionStatus.FAILED).code())));
         if (!wrap) {
-            relay.primary().send(FrontendMessages.query(WriteSettlement.ABORT_SQL), 1, Leg.DISCARD);
+            legs.primary().send(FrontendMessages.query(WriteSettlement.ABORT_SQL), 1, Leg.DISCARD);
         }
         return CopyIn.Outcome.failedBefore(new LegReply(TransactionStatus.FAILED, error, List.of(), false), held);
     }
@@ -200,18 +202,18 @@ final class CopyInWrite {
     private Future<Void> settle(CopyIn.Outcome outcome, boolean toSecondary) {
         LegReply p = outcome.primary();
         HeldReply held = outcome.reply();
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         if (p.lostConnection()) {
             return Future.succeededFuture();
         }
         if (p.failed()) {
             if (wrap) {
-                return relay.secondaryDrained().compose(v -> {
+                return legs.secondaryDrained().compose(v -> {
                     secondaryTransaction.drop();
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
                 }).map(r -> reply(held.withFinalStatus(TransactionStatus.IDLE)));
             }
-            Leg secondary = relay.secondary();
+            Leg secondary = legs.secondary();
             if (outcome.secondary() != null && !outcome.secondary().failed() && secondary != null
                     && secondary.isOpen()) {
                 // The secondary took the COPY that the primary refused: its transaction must fail as well.

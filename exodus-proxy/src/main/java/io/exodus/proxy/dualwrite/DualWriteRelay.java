@@ -56,7 +56,8 @@ public final class DualWriteRelay implements Relay {
     private final DualWriteServices dual;
     private final BackendLogin login;
     private final Leg primary;
-    private Leg secondary;
+    /** The primary and the secondary by role. */
+    private final Legs legs;
     private final MessageAssembler clientMessages;
     /** The extended-protocol request being received, up to its Sync; null between requests. */
     private UnitPlanner.Batch batch;
@@ -132,6 +133,7 @@ public final class DualWriteRelay implements Relay {
         this.capture = services.capture().openSession(session.number(), session.startupParameters());
         this.legMetrics = LegTimings.around(dual.metrics(), capture);
         this.primary = new Leg(primaryConnection, services.maxMessageSize());
+        this.legs = new Legs(primary, primarySide, login.database());
         primary.measuredBy(legMetrics, true, this::currentPolicy);
         this.reply = new ClientReply(client, primary, metrics, new ClientAnswers(capture), () -> closed);
         DatabaseFunctions functions = dual.functions().of(login.database());
@@ -193,7 +195,7 @@ public final class DualWriteRelay implements Relay {
                     }
                     LOG.infof("%s: follows the migration: writes to both databases (primary %s, %s %s)", session.label(),
                             primarySide.configName(), primarySide.other().configName(),
-                            secondaryUsable() ? "connected" : "not reachable now");
+                            legs.secondaryUsable() ? "connected" : "not reachable now");
                     adopting = false;
                     pump();
                 });
@@ -422,8 +424,8 @@ public final class DualWriteRelay implements Relay {
                 LOG.debugf("%s: %s request (primary %s): %s", session.label(), plan.shape(),
                         primary.transactionStatus(), plan.fingerprint());
             }
-            done = carriedSettings != null && carriedSettings.due() && sent.isEmpty() && secondaryUsable()
-                    ? carriedSettings.carry(primary, secondary).compose(v -> execute(plan, sent))
+            done = carriedSettings != null && carriedSettings.due() && sent.isEmpty() && legs.secondaryUsable()
+                    ? carriedSettings.carry(primary, legs.secondary()).compose(v -> execute(plan, sent))
                     : execute(plan, sent);
         } catch (RuntimeException failure) {
             done = Future.failedFuture(failure);
@@ -534,16 +536,13 @@ public final class DualWriteRelay implements Relay {
         return primary.send(request.buffer(), 1, request.answersTo(reply.primaryAnswers()));
     }
 
-    Leg primary() {
-        return primary;
-    }
-
     SessionTemporaryTables temporaryTables() {
         return temporaryTables;
     }
 
-    Leg secondary() {
-        return secondary;
+    /** The session's connections by role, the context the steps of a request share. */
+    Legs legs() {
+        return legs;
     }
 
     SecondaryRequests requests() {
@@ -588,41 +587,19 @@ public final class DualWriteRelay implements Relay {
         return largeObjects;
     }
 
-    String databaseName() {
-        return login.database();
-    }
-
     boolean isClosed() {
         return closed;
     }
 
     void secondaryAttached(Leg leg) {
-        secondary = leg;
+        legs.attachSecondary(leg);
     }
 
     /** The session stops using its secondary (lost, pinned, or set aside for the queue); returns the leg it had. */
     Leg detachSecondary() {
-        Leg leg = secondary;
-        secondary = null;
+        Leg leg = legs.removeSecondary();
         secondaryTransaction.detached();
         return leg;
-    }
-
-    boolean secondaryUsable() {
-        return secondary != null && secondary.isOpen();
-    }
-
-    Side primarySide() {
-        return primarySide;
-    }
-
-    /** The secondary as users read it in messages: "target" before the cutover, "source" after it. */
-    String secondaryName() {
-        return primarySide.other().configName();
-    }
-
-    boolean secondaryIsTarget() {
-        return primarySide == Side.SOURCE;
     }
 
     /** Opens connections to the secondary's database; null when it is the target and none is configured. */
@@ -699,18 +676,13 @@ public final class DualWriteRelay implements Relay {
             carriedSettings.transactionEnded();
         }
         transactionPolicy = dual.migration().policy();
-        secondaryTransaction.chained(secondaryChained && secondaryUsable());
+        secondaryTransaction.chained(secondaryChained && legs.secondaryUsable());
         queue.chainedTransactionBegan();
     }
 
     /** What goes to the client: answers gathered, held while a request carried out in steps collects its one. */
     ClientReply clientReply() {
         return reply;
-    }
-
-    /** Completes when the secondary has answered everything sent to it so far. */
-    Future<Void> secondaryDrained() {
-        return secondary == null ? Future.succeededFuture() : secondary.drained();
     }
 
     /** From now on the client's messages go to {@code copy}, until it says {@link #copyDataEnded}. */
@@ -746,7 +718,7 @@ public final class DualWriteRelay implements Relay {
     /** Between requests, outside a transaction, with nothing owed by either leg or to the client. */
     private boolean isQuiet() {
         return !busy && copying == null && batch == null && primary.transactionStatus() == TransactionStatus.IDLE && primary.isIdle()
-                && (secondary == null || secondary.isIdle()) && !reply.holding();
+                && (legs.secondary() == null || legs.secondary().isIdle()) && !reply.holding();
     }
 
     /**
@@ -757,13 +729,13 @@ public final class DualWriteRelay implements Relay {
      */
     private boolean awaitingSecondaryForQuiet() {
         if (atQuiet == null || holding || adopting || copying != null || batch != null || reply.holding()
-                || primary.transactionStatus().inBlock() || !primary.isIdle() || secondary == null
-                || secondary.isIdle()) {
+                || primary.transactionStatus().inBlock() || !primary.isIdle() || legs.secondary() == null
+                || legs.secondary().isIdle()) {
             return false;
         }
         if (!awaitingSecondary) {
             awaitingSecondary = true;
-            secondary.drained().onComplete(drained -> {
+            legs.secondary().drained().onComplete(drained -> {
                 awaitingSecondary = false;
                 pump();
             });
@@ -848,7 +820,7 @@ public final class DualWriteRelay implements Relay {
     @Override
     public void cancelBackend() {
         services.connector(primarySide).cancel(primary.backend().processId(), primary.backend().secretKey());
-        Leg leg = secondary;
+        Leg leg = legs.secondary();
         if (leg != null && !leg.isIdle() && secondaryConnector() != null) {
             secondaryConnector().cancel(leg.backend().processId(), leg.backend().secretKey());
         }
@@ -926,7 +898,7 @@ public final class DualWriteRelay implements Relay {
         queue.sessionClosed();
         schemaChanges.sessionClosed();
         primary.close();
-        Leg leg = secondary;
+        Leg leg = legs.secondary();
         if (leg != null) {
             // A COMMIT the client already heard about may still be on its way to the secondary: let it finish.
             leg.drained().onComplete(v -> leg.close());

@@ -48,6 +48,8 @@ final class LockstepWrite {
     }
 
     private final DualWriteRelay relay;
+
+    private final Legs legs;
     /** The request; without its row image when the primary says a cursor's row image would change its answer. */
     private UnitPlan plan;
     /** How many of the plan's messages a Flush already sent to the primary. */
@@ -73,6 +75,7 @@ final class LockstepWrite {
     /** @param sentAhead the part of the request a Flush sent ahead of its Sync, or null */
     LockstepWrite(DualWriteRelay relay, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.plan = plan;
         this.ahead = sentAhead == null ? 0 : sentAhead.sent();
         this.aheadOutcome = sentAhead == null ? null : sentAhead.outcome();
@@ -116,7 +119,7 @@ final class LockstepWrite {
         if (!plan.simple() || plan.rowImage().isEmpty() || ahead > 0) {
             return Future.succeededFuture();
         }
-        return CursorImageCheck.allows(relay.primary(), plan.rowImage().get()).map(allowed -> {
+        return CursorImageCheck.allows(legs.primary(), plan.rowImage().get()).map(allowed -> {
             if (!allowed) {
                 plan = plan.withoutRowImage();
             }
@@ -152,7 +155,7 @@ final class LockstepWrite {
         if (!plan.simple() || ahead > 0 || plan.rowImage().isPresent()) {
             return Future.succeededFuture();
         }
-        return SessionSchemaRename.secondaryText(relay.primary(), relay.secondary(), plan.statementText())
+        return SessionSchemaRename.secondaryText(legs.primary(), legs.secondary(), plan.statementText())
                 .map(text -> {
                     secondaryText = text;
                     return null;
@@ -160,7 +163,7 @@ final class LockstepWrite {
     }
 
     private Future<Void> onPrimary() {
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         relay.startTransactionIfIdle();
         policy = relay.currentPolicy();
         wrap = wrapAllowed && primary.transactionStatus() == TransactionStatus.IDLE;
@@ -273,7 +276,7 @@ final class LockstepWrite {
         if (filter != null) {
             captures.addAll(filter.captures());
         }
-        return TableShapes.of(relay, dual, captures).compose(shapes -> onSecondary(p, held, captures, shapes));
+        return TableShapes.of(legs, dual, captures).compose(shapes -> onSecondary(p, held, captures, shapes));
     }
 
     private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
@@ -301,7 +304,7 @@ final class LockstepWrite {
         if (queue.queueTransaction()) {
             return settlement.finishOnPrimaryOnly(held);
         }
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         if (secondary == null || !secondary.isOpen()) {
             return settlement.onSecondaryFailure(p, LegReply.lost("the connection to the target is gone"), held);
         }
@@ -451,7 +454,7 @@ final class LockstepWrite {
      * primary's error; a secondary that built the index instead is a divergence.
      */
     private Future<Void> failedOnTheSecondaryToo(LegReply p, HeldReply held) {
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         if (secondary == null || !secondary.isOpen()) {
             reply(held.asIs());
             return Future.succeededFuture();
@@ -551,7 +554,7 @@ final class LockstepWrite {
         }
         FrontendMessages.appendSync(fixUp);
         UnitPlan asParsed = relay.planner().plan(plan.messages());
-        return relay.primary().send(fixUp, 1, Leg.DISCARD).compose(r -> runAsText(asParsed, texts));
+        return legs.primary().send(fixUp, 1, Leg.DISCARD).compose(r -> runAsText(asParsed, texts));
     }
 
     /**
@@ -581,7 +584,7 @@ final class LockstepWrite {
     /** A COMMIT PREPARED the secondary did not take may have made a queue entry visible this proxy did not see. */
     private void entryMayHaveCommitted() {
         if (relay.queue().catchUp() != null && verb() == TransactionVerb.COMMIT_PREPARED) {
-            relay.queue().catchUp().entryMayHaveCommitted(relay.databaseName());
+            relay.queue().catchUp().entryMayHaveCommitted(legs.database());
         }
     }
 

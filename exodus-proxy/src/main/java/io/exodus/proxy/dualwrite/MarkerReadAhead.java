@@ -14,6 +14,7 @@ import io.exodus.proxy.sql.TransactionVerb;
  */
 final class MarkerReadAhead {
     private final DualWriteRelay relay;
+    private final Legs legs;
     private final DatabaseFunctions database;
     /** The read made ahead, or null. */
     private PrimaryTransactionRead read;
@@ -24,6 +25,7 @@ final class MarkerReadAhead {
 
     MarkerReadAhead(DualWriteRelay relay, DatabaseFunctions database) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.database = database;
     }
 
@@ -37,7 +39,7 @@ final class MarkerReadAhead {
         }
         epoch = database.settingsEpoch();
         serial = relay.transactionSerial();
-        read = PrimaryTransactionRead.later(relay.primary(), withId);
+        read = PrimaryTransactionRead.later(legs.primary(), withId);
     }
 
     /** Whether the current transaction's read was made ahead already (and still holds as far as seen). */

@@ -45,6 +45,8 @@ final class QueueHandoff {
     static final String ANSWERS_FIRST = "best-effort answers after the primary alone";
 
     private final DualWriteRelay relay;
+
+    private final Legs legs;
     private final DualWriteServices dual;
     private final BackendLogin login;
     /** What the current transaction sent (or would have sent) to the secondary, when its policy replays. */
@@ -59,12 +61,13 @@ final class QueueHandoff {
 
     QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login, DatabaseFunctions functions) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.dual = dual;
         this.login = login;
         this.settings = new KnownSettings(functions, functions.classifications(), relay.customSettings());
         // On the primary, inside whose transactions entries are written: the source's queue, replayed into the
         // target, before the cutover; the target's, replayed into the source, after it.
-        this.replay = dual.replay() == null ? null : dual.replay().queue(relay.primarySide());
+        this.replay = dual.replay() == null ? null : dual.replay().queue(legs.primarySide());
     }
 
     /** The queue of this session's primary; null without one (no target). */
@@ -74,7 +77,7 @@ final class QueueHandoff {
 
     /** Whether the current transaction's policy queues what the secondary misses. */
     boolean replays() {
-        return replay != null && relay.currentPolicy().replaysSecondaryFailures(relay.secondaryIsTarget());
+        return replay != null && relay.currentPolicy().replaysSecondaryFailures(legs.secondaryIsTarget());
     }
 
     /** Whether this session's database has a usable queue with room. */
@@ -242,7 +245,7 @@ final class QueueHandoff {
      */
     void beforeWriteRuns() {
         if (queueTransaction() && !recordedWrites()) {
-            settings.takeAtStart(relay.primary());
+            settings.takeAtStart(legs.primary());
         }
     }
 
@@ -299,7 +302,7 @@ final class QueueHandoff {
      */
     Future<ErrorResponse> entryBeforePrepare(String fingerprint) {
         return entrySql(fingerprint).compose(entry -> entry == null ? Future.succeededFuture(null)
-                : relay.primary().send(FrontendMessages.query(entry), 1, Leg.DISCARD)
+                : legs.primary().send(FrontendMessages.query(entry), 1, Leg.DISCARD)
                         .map(reply -> reply.failed() ? reply.error() : null));
     }
 
@@ -309,7 +312,7 @@ final class QueueHandoff {
      */
     Future<Boolean> queueDetachOnItsOwn(String plainDetach, String partition) {
         TextRows checks = new TextRows();
-        return relay.primary().send(FrontendMessages.query(PartitionDetach.checksQuery(partition)), 1, checks)
+        return legs.primary().send(FrontendMessages.query(PartitionDetach.checksQuery(partition)), 1, checks)
                 .compose(reply -> reply.failed() ? Future.succeededFuture(false)
                         : queueOnItsOwn(PartitionDetach.queuedForm(plainDetach, partition, checks.rows().stream()
                                 .map(row -> new PartitionDetach.Check(row.get(0), row.get(1))).toList()),
@@ -337,7 +340,7 @@ final class QueueHandoff {
             return Future.succeededFuture(false);
         }
         return insertOf(own, Set.of())
-                .compose(insert -> relay.primary().send(FrontendMessages.query(insert), 1, Leg.DISCARD))
+                .compose(insert -> legs.primary().send(FrontendMessages.query(insert), 1, Leg.DISCARD))
                 .map(reply -> {
                     if (reply.failed()) {
                         LOG.warnf("%s: could not queue %s for the target: %s", relay.label(), text,
@@ -386,8 +389,8 @@ final class QueueHandoff {
      * writes) after its answer, which comes after theirs.
      */
     private Future<String> insertOf(TransactionRecording queued, Set<String> prepares) {
-        boolean locksHeld = relay.primary().isIdle();
-        Future<String> settingsNow = settings.statementFrom(relay.primary());
+        boolean locksHeld = legs.primary().isIdle();
+        Future<String> settingsNow = settings.statementFrom(legs.primary());
         Future<Long> id = locksHeld ? replay.nextEntryId(login.database())
                 : settingsNow.compose(known -> replay.nextEntryId(login.database()));
         return Future.all(settingsNow, id).map(both -> {

@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class ReadRouting {
     private final DualWriteRelay relay;
+    private final Legs legs;
     private final RelayHost session;
     private final DualWriteServices dual;
     private final StatementBook book;
@@ -46,6 +47,7 @@ final class ReadRouting {
 
     ReadRouting(DualWriteRelay relay, RelayHost session, DualWriteServices dual, StatementBook book, String tenant) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.session = session;
         this.dual = dual;
         this.book = book;
@@ -67,8 +69,8 @@ final class ReadRouting {
     }
 
     Future<Void> read(UnitPlan plan, int ahead) {
-        if (ahead == 0 && dual.migration().canaryPercent(tenant) > 0 && !relay.secondaryUsable()
-                && relay.primary().transactionStatus() == TransactionStatus.IDLE) {
+        if (ahead == 0 && dual.migration().canaryPercent(tenant) > 0 && !legs.secondaryUsable()
+                && legs.primary().transactionStatus() == TransactionStatus.IDLE) {
             // A session that only reads gets its lost target back here, for canary reads (at most every
             // exodus.migration.secondary-reconnect-interval).
             return relay.secondaryConnection().reconnectIfDue().compose(v -> routedRead(plan, ahead));
@@ -81,19 +83,19 @@ final class ReadRouting {
             return readOnSecondary(plan);
         }
         long started = System.nanoTime();
-        boolean outsideTransaction = relay.primary().transactionStatus() == TransactionStatus.IDLE;
+        boolean outsideTransaction = legs.primary().transactionStatus() == TransactionStatus.IDLE;
         // A request that Flushes sent partly ahead is not shadowed: its first part ran on the primary alone.
         Future<LegReply> reply = ahead == 0 ? shadow.runIfShadowed(plan) : null;
         if (reply == null) {
             reply = relay.primaryAnswersClient(plan, ahead);
             Buffer closes = relay.requests().closesOnly(plan);
-            if (closes != null && relay.secondaryUsable()) {
-                relay.secondary().send(closes, 1, Leg.DISCARD);
+            if (closes != null && legs.secondaryUsable()) {
+                legs.secondary().send(closes, 1, Leg.DISCARD);
             }
         }
         if (outsideTransaction && ahead == 0) {
             // The canary's yardstick: the reads the primary answers that it could have sent to the secondary.
-            reply.onSuccess(r -> dual.reads().answered(relay.primarySide(), started, r.failed()));
+            reply.onSuccess(r -> dual.reads().answered(legs.primarySide(), started, r.failed()));
         }
         return reply.mapEmpty();
     }
@@ -106,8 +108,8 @@ final class ReadRouting {
      */
     private boolean canaryRead(UnitPlan plan) {
         double percent = dual.migration().canaryPercent(tenant);
-        if (percent <= 0 || relay.primary().transactionStatus().inBlock() || !relay.secondaryUsable()
-                || !relay.secondary().isIdle() || relay.secondary().transactionStatus().inBlock()
+        if (percent <= 0 || legs.primary().transactionStatus().inBlock() || !legs.secondaryUsable()
+                || !legs.secondary().isIdle() || legs.secondary().transactionStatus().inBlock()
                 || relay.queue().mustQueue() || !canaryEligible(plan)) {
             return false;
         }
@@ -179,7 +181,7 @@ final class ReadRouting {
      * primary answers instead; after that, the client's request has failed half-way, as with a lost source.
      */
     private Future<Void> readOnSecondary(UnitPlan plan) {
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         Buffer out = Buffer.buffer(128);
         Buffer parseAhead = null;
         Buffer parseOnPrimary = null;
@@ -207,7 +209,7 @@ final class ReadRouting {
             SecondaryRequests.appendFramed(out, message);
         }
         if (parseOnPrimary != null) {
-            relay.primary().send(FrontendMessages.appendSync(parseOnPrimary), 1, Leg.DISCARD);
+            legs.primary().send(FrontendMessages.appendSync(parseOnPrimary), 1, Leg.DISCARD);
         }
         if (parseAhead != null) {
             secondary.send(FrontendMessages.appendSync(parseAhead), 1, Leg.DISCARD);
@@ -220,7 +222,7 @@ final class ReadRouting {
         dual.metrics().canaryRead();
         long started = System.nanoTime();
         return secondary.send(out, 1, sink).compose(reply -> {
-            dual.reads().answered(relay.primarySide().other(), started, reply.failed());
+            dual.reads().answered(legs.primarySide().other(), started, reply.failed());
             if (!reply.lostConnection()) {
                 return Future.succeededFuture();
             }

@@ -21,6 +21,8 @@ final class SecondaryConnection {
     private static final Logger LOG = Logger.getLogger(SecondaryConnection.class);
 
     private final DualWriteRelay relay;
+
+    private final Legs legs;
     private final SessionServices services;
     private final DualWriteServices dual;
     private final BackendLogin login;
@@ -34,6 +36,7 @@ final class SecondaryConnection {
     SecondaryConnection(DualWriteRelay relay, SessionServices services, DualWriteServices dual, BackendLogin login,
             StatementBook book) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.services = services;
         this.dual = dual;
         this.login = login;
@@ -48,12 +51,12 @@ final class SecondaryConnection {
             LOG.warnf("%s: %s; writes continue on the primary as policy %s says", relay.label(), why,
                     relay.currentPolicy().configName());
             QueueHandoff queue = relay.queue();
-            if (relay.secondary() == leg && queue.currentRecording() != null
-                    && relay.primary().transactionStatus().inBlock() && queue.canQueue()) {
+            if (legs.secondary() == leg && queue.currentRecording() != null
+                    && legs.primary().transactionStatus().inBlock() && queue.canQueue()) {
                 // What the secondary applied of this transaction is gone with it: the whole of it goes to the queue.
                 queue.queueCurrentTransaction("the target was lost during the transaction");
             }
-            if (relay.secondary() == leg) {
+            if (legs.secondary() == leg) {
                 dual.metrics().secondaryDetached(leg.timedOut() ? SecondaryDetachment.TIMEOUT
                         : SecondaryDetachment.LOST);
                 relay.detachSecondary();
@@ -69,8 +72,8 @@ final class SecondaryConnection {
      * secondary can be used now.
      */
     boolean usableAtBoundary() {
-        if (relay.secondaryUsable()) {
-            Leg primary = relay.primary();
+        if (legs.secondaryUsable()) {
+            Leg primary = legs.primary();
             QueueHandoff queue = relay.queue();
             if (primary.transactionStatus() == TransactionStatus.IDLE && queue.replays() && queue.writesQueue()) {
                 detachForQueue();
@@ -110,7 +113,7 @@ final class SecondaryConnection {
     }
 
     private Future<Void> reconnect(boolean primaryQuiet, SessionAdoption.SessionSetup known) {
-        if (relay.secondaryUsable() || pinned || !primaryQuiet || relay.primary().transactionStatus().inBlock()
+        if (legs.secondaryUsable() || pinned || !primaryQuiet || legs.primary().transactionStatus().inBlock()
                 || relay.secondaryConnector() == null || (relay.queue().replays() && relay.queue().writesQueue())) {
             return Future.succeededFuture();
         }
@@ -128,14 +131,14 @@ final class SecondaryConnection {
             attach(leg);
             book.secondaryReset();
             Future<SessionAdoption.SessionSetup> state = known != null ? Future.succeededFuture(known)
-                    : SessionAdoption.read(relay.primary(), relay.customSettings().names());
+                    : SessionAdoption.read(legs.primary(), relay.customSettings().names());
             return state.compose(setup -> givenState(leg, setup),
                     failure -> Future.succeededFuture(failure.getMessage())).map(refusal -> {
                         String said = lastRefusal;
                         lastRefusal = refusal;
                         if (refusal == null) {
                             LOG.infof("%s: reconnected to the %s", relay.label(), leg.database());
-                        } else if (relay.secondary() == leg) {
+                        } else if (legs.secondary() == leg) {
                             if (!refusal.equals(said)) {
                                 LOG.warnf("%s: the %s is reachable again but not used: %s", relay.label(),
                                         leg.database(), refusal);
@@ -171,7 +174,7 @@ final class SecondaryConnection {
      * reconnects it with the primary's state (or finds that it cannot be given it).
      */
     void dropForSessionState(Leg leg, String why) {
-        if (relay.secondary() != leg) {
+        if (legs.secondary() != leg) {
             return;
         }
         LOG.warnf("%s: the %s refused a statement that sets up the session (%s); it is reconnected with the "

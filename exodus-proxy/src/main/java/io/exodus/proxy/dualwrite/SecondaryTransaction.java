@@ -19,10 +19,13 @@ final class SecondaryTransaction {
     private static final Logger LOG = Logger.getLogger(SecondaryTransaction.class);
 
     private final DualWriteRelay relay;
+
+    private final Legs legs;
     private SecondaryPart part = SecondaryPart.APART;
 
     SecondaryTransaction(DualWriteRelay relay) {
         this.relay = relay;
+        this.legs = relay.legs();
     }
 
     SecondaryPart part() {
@@ -48,10 +51,10 @@ final class SecondaryTransaction {
      * @return whether the secondary joined now
      */
     Future<Boolean> joinReadOnly() {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
+        Leg primary = legs.primary();
+        Leg secondary = legs.secondary();
         if (!part.mayJoin() || primary.transactionStatus() != TransactionStatus.IN_TRANSACTION || secondary == null
-                || !secondary.isOpen() || !relay.secondaryUsable()) {
+                || !secondary.isOpen() || !legs.secondaryUsable()) {
             return Future.succeededFuture(false);
         }
         // The secondary may still be ending the previous transaction (a ROLLBACK sent behind): the BEGIN queues after it.
@@ -63,7 +66,7 @@ final class SecondaryTransaction {
     }
 
     void joined(boolean wroteNow) {
-        part = part.joining(relay.secondaryUsable(), wroteNow);
+        part = part.joining(legs.secondaryUsable(), wroteNow);
     }
 
     boolean wrote() {
@@ -72,7 +75,7 @@ final class SecondaryTransaction {
 
     /** The secondary takes no further part in this transaction (it is rolled back there). */
     void drop() {
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         if (secondary != null && secondary.isOpen() && (secondary.transactionStatus().inBlock() || !secondary.isIdle())) {
             secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD);
         }
@@ -140,7 +143,7 @@ final class SecondaryTransaction {
 
     /** The primary's transaction ended, however it did: the next one starts with none of this. */
     void primaryEnded() {
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         if (part.holdsTransaction() && secondary != null && secondary.isOpen()
                 && (secondary.transactionStatus().inBlock() || !secondary.isIdle())) {
             // The primary's transaction ended in a way no shape foresaw (a multi-statement text ending it, a

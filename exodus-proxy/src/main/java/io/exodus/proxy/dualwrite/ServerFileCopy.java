@@ -23,7 +23,8 @@ import java.util.function.Function;
 final class ServerFileCopy {
     private static final int PIECE = 64 * 1024;
 
-    private final DualWriteRelay relay;
+
+    private final Legs legs;
     private final String asWritten;
     private final String fromStdin;
     private final ServerFileRead file;
@@ -37,10 +38,10 @@ final class ServerFileCopy {
      * @param read    the file as read on the primary, before the COPY
      * @param refusal makes the outcome of a COPY failed by Exodus after the primary ran it
      */
-    ServerFileCopy(DualWriteRelay relay, String asWritten, String fromStdin, ServerFileRead file,
+    ServerFileCopy(Legs legs, String asWritten, String fromStdin, ServerFileRead file,
             ServerFileRead.Read read, boolean wrapped, boolean toSecondary, int replayLimit,
             Function<ErrorResponse, CopyIn.Outcome> refusal) {
-        this.relay = relay;
+        this.legs = legs;
         this.asWritten = asWritten;
         this.fromStdin = fromStdin;
         this.file = file;
@@ -53,7 +54,7 @@ final class ServerFileCopy {
 
     Future<CopyIn.Outcome> run() {
         HeldReply held = new HeldReply(0);
-        return relay.primary().send(FrontendMessages.query(asWritten), 1, held).compose(p -> {
+        return legs.primary().send(FrontendMessages.query(asWritten), 1, held).compose(p -> {
             if (p.failed() || p.lostConnection()) {
                 return Future.succeededFuture(new CopyIn.Outcome(p, held, null, null, 0, List.of()));
             }
@@ -86,7 +87,7 @@ final class ServerFileCopy {
         tags.addAll(p.commandTags());
         int ready = wrapped ? 2 : 1;
         Buffer replay = replayLimit > 0 && request.length() <= replayLimit ? request : null;
-        Leg secondary = toSecondary ? relay.secondary() : null;
+        Leg secondary = toSecondary ? legs.secondary() : null;
         if (secondary == null) {
             return Future.succeededFuture(new CopyIn.Outcome(p, held, null, replay, ready, tags));
         }

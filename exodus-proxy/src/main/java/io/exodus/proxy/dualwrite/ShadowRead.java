@@ -34,11 +34,13 @@ import java.util.Set;
  */
 final class ShadowRead {
     private final DualWriteRelay relay;
+    private final Legs legs;
     private final DualWriteServices dual;
     private final StatementBook book;
 
     ShadowRead(DualWriteRelay relay, DualWriteServices dual, StatementBook book) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.dual = dual;
         this.book = book;
     }
@@ -57,7 +59,7 @@ final class ShadowRead {
             shadow.skippedVolatile();
             return null;
         }
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, 0, primary.unnamedStatementLive());
         PrimaryDigestSink tap = new PrimaryDigestSink(request.answersTo(relay.clientReply().primaryAnswers()));
         Future<LegReply> onPrimary = primary.send(request.buffer(), 1, tap);
@@ -67,7 +69,7 @@ final class ShadowRead {
                 null);
         ShadowRequest onSecondary = new ShadowRequest(copy.buffer(), readyForQueries(plan), inTransaction,
                 shadow.timeout());
-        Future<LegReply> answered = relay.secondary().send(onSecondary.bytes(), onSecondary.readyForQueries(),
+        Future<LegReply> answered = legs.secondary().send(onSecondary.bytes(), onSecondary.readyForQueries(),
                 onSecondary);
         // The wrapper's closing Query dropped the unnamed statement there.
         book.onSecondary().remove("");
@@ -81,7 +83,7 @@ final class ShadowRead {
             if (answered.failed() || answered.result().lostConnection()) {
                 onSecondary.digest().error(SqlState.CONNECTION_FAILURE);
             }
-            shadow.compare(fingerprint, text, relay.primarySide(), tap.digest(), onSecondary.digest(), ordered);
+            shadow.compare(fingerprint, text, legs.primarySide(), tap.digest(), onSecondary.digest(), ordered);
         });
         return onPrimary;
     }
@@ -92,10 +94,10 @@ final class ShadowRead {
      * queue has entries it has not applied), or takes no part in the transaction the primary's read sees.
      */
     private Boolean placeOnSecondary() {
-        if (!relay.secondaryUsable() || relay.queue().mustQueue()) {
+        if (!legs.secondaryUsable() || relay.queue().mustQueue()) {
             return null;
         }
-        TransactionStatus primary = relay.primary().transactionStatus();
+        TransactionStatus primary = legs.primary().transactionStatus();
         if (primary == TransactionStatus.IDLE) {
             // Not the secondary's last ReadyForQuery: that may be the previous shadow read's own BEGIN, still being
             // answered. Whatever the session's last transaction left open there was sent its end before this read.

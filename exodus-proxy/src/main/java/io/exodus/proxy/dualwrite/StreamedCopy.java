@@ -23,6 +23,7 @@ import java.util.List;
  */
 final class StreamedCopy implements CopyIn {
     private final DualWriteRelay relay;
+    private final Legs legs;
     private final String sql;
     private final boolean wrapped;
     private final boolean toSecondary;
@@ -46,6 +47,7 @@ final class StreamedCopy implements CopyIn {
     StreamedCopy(DualWriteRelay relay, String sql, boolean wrapped, boolean toSecondary, int replayLimit,
             CopyFeed feed) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.sql = sql;
         this.wrapped = wrapped;
         this.toSecondary = toSecondary;
@@ -61,7 +63,7 @@ final class StreamedCopy implements CopyIn {
                 held.accept(message);
             }
         };
-        return relay.primary().send(FrontendMessages.query(sql), 1, sink).compose(p -> {
+        return legs.primary().send(FrontendMessages.query(sql), 1, sink).compose(p -> {
             if (receiving) {
                 // The primary failed in the middle of the data: the client's rest is ignored, as PostgreSQL ignores
                 // it, and the secondary's COPY must not succeed on its own.
@@ -98,7 +100,7 @@ final class StreamedCopy implements CopyIn {
         }
         started = true;
         if (toSecondary) {
-            Leg secondary = relay.secondary();
+            Leg secondary = legs.secondary();
             if (secondary != null) {
                 Buffer request = wrapped ? FrontendMessages.query("BEGIN") : Buffer.buffer();
                 FrontendMessages.appendQuery(request, sql);
@@ -154,10 +156,10 @@ final class StreamedCopy implements CopyIn {
         }
         Buffer bytes = out;
         out = Buffer.buffer(8192);
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         primary.stream(bytes);
         streamToSecondary(bytes);
-        Leg secondary = secondaryLive() ? relay.secondary() : null;
+        Leg secondary = secondaryLive() ? legs.secondary() : null;
         if (primary.writeQueueFull() || secondary != null && secondary.writeQueueFull()) {
             feed.hold();
             primary.whenWritable(() -> {
@@ -172,13 +174,13 @@ final class StreamedCopy implements CopyIn {
 
     private void streamToSecondary(Buffer bytes) {
         if (secondaryLive()) {
-            relay.secondary().stream(bytes);
+            legs.secondary().stream(bytes);
         }
     }
 
     /** Whether the secondary is in the COPY still (it may have failed it already, and then takes no more data). */
     private boolean secondaryLive() {
-        return secondaryReply != null && !secondaryReply.isComplete() && relay.secondary() != null;
+        return secondaryReply != null && !secondaryReply.isComplete() && legs.secondary() != null;
     }
 
     @Override

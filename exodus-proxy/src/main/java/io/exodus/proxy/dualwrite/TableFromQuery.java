@@ -22,18 +22,20 @@ import java.util.List;
  */
 final class TableFromQuery {
     private final DualWriteRelay relay;
+    private final Legs legs;
     private final ClientReply client;
     private final UnitPlanner planner;
 
     TableFromQuery(DualWriteRelay relay, UnitPlanner planner) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.client = relay.clientReply();
         this.planner = planner;
     }
 
     Future<Void> run(UnitPlan plan) {
         CreateTableAs statement = CreateTableAs.parse(plan.statementText()).orElseThrow();
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         boolean own = primary.transactionStatus() == TransactionStatus.IDLE;
         int start = client.hold();
         Future<Void> steps = (own ? step("BEGIN") : Future.<Void>succeededFuture())
@@ -54,7 +56,7 @@ final class TableFromQuery {
     }
 
     private boolean failed(int start) {
-        return client.failedFrom(start) || relay.primary().transactionStatus() == TransactionStatus.FAILED;
+        return client.failedFrom(start) || legs.primary().transactionStatus() == TransactionStatus.FAILED;
     }
 
     private static Future<Void> done() {

@@ -19,7 +19,7 @@ final class TableShapes {
     }
 
     /** The shapes by table OID; null when a table cannot be found (rows of no table, a table dropped meanwhile). */
-    static Future<Map<Integer, TableShape>> of(DualWriteRelay relay, DualWriteServices dual,
+    static Future<Map<Integer, TableShape>> of(Legs legs, DualWriteServices dual,
             List<PrimaryRowImageFilter.Capture> captures) {
         if (captures.isEmpty()) {
             return Future.succeededFuture(Map.of());
@@ -35,7 +35,7 @@ final class TableShapes {
             if (table == 0) {
                 return Future.succeededFuture(null);
             }
-            chain = chain.compose(v -> one(relay, dual, table).map(shape -> {
+            chain = chain.compose(v -> one(legs, dual, table).map(shape -> {
                 if (shape != null) {
                     shapes.put(table, shape);
                 }
@@ -52,14 +52,14 @@ final class TableShapes {
         });
     }
 
-    private static Future<TableShape> one(DualWriteRelay relay, DualWriteServices dual, int table) {
-        String key = relay.primary().database() + "/" + relay.databaseName() + "/" + table;
+    private static Future<TableShape> one(Legs legs, DualWriteServices dual, int table) {
+        String key = legs.primary().database() + "/" + legs.database() + "/" + table;
         TableShape known = dual.tableShapes().get(key);
         if (known != null) {
             return Future.succeededFuture(known);
         }
         TextRows rows = new TextRows();
-        return relay.primary().send(FrontendMessages.query(TableShapeQuery.sql(table)), 1, rows).map(reply -> {
+        return legs.primary().send(FrontendMessages.query(TableShapeQuery.sql(table)), 1, rows).map(reply -> {
             if (reply.failed() || rows.rows().isEmpty()) {
                 return null;
             }

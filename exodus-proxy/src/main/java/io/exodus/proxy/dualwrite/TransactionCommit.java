@@ -35,6 +35,8 @@ final class TransactionCommit {
     private static final Logger LOG = Logger.getLogger(TransactionCommit.class);
 
     private final DualWriteRelay relay;
+
+    private final Legs legs;
     private final ClientReply client;
     private final DualWriteServices dual;
     private final QueueHandoff queue;
@@ -49,12 +51,13 @@ final class TransactionCommit {
 
     TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.client = relay.clientReply();
         this.dual = dual;
         this.queue = relay.queue();
         this.secondaryTransaction = relay.secondaryTransaction();
         this.steps = new CommitSteps(dual.metrics());
-        this.readAhead = new MarkerReadAhead(relay, dual.functions().of(relay.databaseName()));
+        this.readAhead = new MarkerReadAhead(relay, dual.functions().of(legs.database()));
         this.twoPhase = new TwoPhaseCommit(relay, dual, steps);
     }
 
@@ -71,12 +74,12 @@ final class TransactionCommit {
      */
     void secondaryBehind() {
         if (readAhead.madeForThisTransaction() || relay.currentPolicy().usesTwoPhaseCommit() || queue.catchUp() == null
-                || !queue.canQueue() && !relay.currentPolicy().secondaryCommitsFirst(relay.secondaryIsTarget())
-                || relay.primary().transactionStatus() != TransactionStatus.IN_TRANSACTION
-                || !queue.catchUp().commitMarkersReady(relay.databaseName())) {
+                || !queue.canQueue() && !relay.currentPolicy().secondaryCommitsFirst(legs.secondaryIsTarget())
+                || legs.primary().transactionStatus() != TransactionStatus.IN_TRANSACTION
+                || !queue.catchUp().commitMarkersReady(legs.database())) {
             return;
         }
-        readAhead.afterWrite(queue.catchUp().primaryOutcomesReadable(relay.databaseName()));
+        readAhead.afterWrite(queue.catchUp().primaryOutcomesReadable(legs.database()));
     }
 
     /**
@@ -90,17 +93,17 @@ final class TransactionCommit {
         if (commitsSecondaryAhead()) {
             return commitCaughtUp(plan, chained);
         }
-        return relay.secondaryDrained().compose(v -> commitCaughtUp(plan, chained));
+        return legs.secondaryDrained().compose(v -> commitCaughtUp(plan, chained));
     }
 
     private boolean commitsSecondaryAhead() {
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         TransactionRecording recording = queue.recording();
-        return relay.primary().transactionStatus() == TransactionStatus.IN_TRANSACTION && !queue.queueTransaction() && queue.canQueue()
+        return legs.primary().transactionStatus() == TransactionStatus.IN_TRANSACTION && !queue.queueTransaction() && queue.canQueue()
                 && secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()
                 && recording != null && recording.hasWrites() && !recording.overflowed()
                 && secondaryTransaction.deferredFailure() == null
-                && queue.catchUp().commitMarkersReady(relay.databaseName());
+                && queue.catchUp().commitMarkersReady(legs.database());
     }
 
     /**
@@ -109,7 +112,7 @@ final class TransactionCommit {
      */
     private Future<Void> commitCaughtUp(UnitPlan plan, boolean chained) {
         CommitRoute route = route();
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         if (route == CommitRoute.QUEUE) {
             return commitQueued(plan);
         }
@@ -129,7 +132,7 @@ final class TransactionCommit {
             case FAIL_FOR_LOST_SECONDARY: {
                 // The secondary was lost after it applied part of this transaction: it cannot commit anywhere.
                 ErrorResponse error = ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                        "the " + relay.secondaryName() + " database was lost during the transaction; it is rolled back "
+                        "the " + legs.secondaryName() + " database was lost during the transaction; it is rolled back "
                                 + "on both databases (policy " + policy.configName() + ")");
                 return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
                     client.add(ReplySynthesizer.failure(plan.messages(), error, TransactionStatus.IDLE));
@@ -143,7 +146,7 @@ final class TransactionCommit {
                         + (chained ? " AND CHAIN" : "");
                 Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
                 if (secondaryTakesPart()) {
-                    relay.secondary().send(FrontendMessages.query(end), 1, Leg.DISCARD);
+                    legs.secondary().send(FrontendMessages.query(end), 1, Leg.DISCARD);
                     if (!chained) {
                         secondaryTransaction.ended();
                     }
@@ -164,14 +167,14 @@ final class TransactionCommit {
      * part in the transaction and the policy.
      */
     private CommitRoute route() {
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         boolean open = primary.transactionStatus() == TransactionStatus.IN_TRANSACTION;
         TransactionRecording recording = queue.recording();
         if (open && recording != null && recording.hasWrites()
                 && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
             return CommitRoute.QUEUE;
         }
-        boolean failsClient = relay.currentPolicy().secondaryFailureFailsClient(relay.secondaryIsTarget());
+        boolean failsClient = relay.currentPolicy().secondaryFailureFailsClient(legs.secondaryIsTarget());
         if (open && secondaryTransaction.deferredFailure() != null) {
             return failsClient ? CommitRoute.FAIL_AFTER_FAILURE_BEHIND : CommitRoute.PRIMARY_AFTER_FAILURE_BEHIND;
         }
@@ -186,7 +189,7 @@ final class TransactionCommit {
     }
 
     private boolean secondaryTakesPart() {
-        Leg secondary = relay.secondary();
+        Leg secondary = legs.secondary();
         return secondaryTransaction.takesPart() && secondary != null && secondary.isOpen();
     }
 
@@ -196,7 +199,7 @@ final class TransactionCommit {
      */
     private Future<Void> commitQueued(UnitPlan plan) {
         queue.queueCurrentTransaction("the target left the transaction before its COMMIT");
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         Buffer statements = ReplySynthesizer.statementsOnly(plan.messages());
         if (statements != null) {
             primary.send(statements, 1, Leg.DISCARD);
@@ -231,7 +234,7 @@ final class TransactionCommit {
         ErrorResponse failure = secondaryTransaction.deferredFailure();
         secondaryTransaction.drop();
         if (route == CommitRoute.FAIL_AFTER_FAILURE_BEHIND) {
-            return relay.primary().send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
+            return legs.primary().send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).map(r -> {
                 client.add(ReplySynthesizer.failure(plan.messages(), failure, TransactionStatus.IDLE));
                 return null;
             });
@@ -247,7 +250,7 @@ final class TransactionCommit {
      * one can, until it touches a temporary object or notifications). Only under two-phase-commit, which needs it.
      */
     void beforeRequest(UnitPlan plan) {
-        if (relay.primary().transactionStatus() == TransactionStatus.IDLE) {
+        if (legs.primary().transactionStatus() == TransactionStatus.IDLE) {
             unpreparable = null;
             steps.outsideTransaction();
         }
@@ -282,7 +285,7 @@ final class TransactionCommit {
     private Buffer failureAfterPrimaryRan(UnitPlan plan, ErrorResponse error) {
         Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
         if (closes != null) {
-            relay.primary().send(closes, 1, Leg.DISCARD);
+            legs.primary().send(closes, 1, Leg.DISCARD);
         }
         return ReplySynthesizer.failure(error, TransactionStatus.IDLE);
     }
@@ -302,7 +305,7 @@ final class TransactionCommit {
             decided.accept(error);
             client.flush();
         };
-        if (relay.secondary() == null) {
+        if (legs.secondary() == null) {
             return primaryAlone(policy, primaryAnswer, tellClient);
         }
         if (policy.usesTwoPhaseCommit() && unpreparable != null) {
@@ -313,21 +316,21 @@ final class TransactionCommit {
         }
         return policy.usesTwoPhaseCommit()
                 ? twoPhase.commit(policy, primaryAnswer, tellClient, () -> outcomeUnknown = true)
-                : ordered(policy, primaryAnswer, tellClient, policy.secondaryCommitsFirst(relay.secondaryIsTarget()));
+                : ordered(policy, primaryAnswer, tellClient, policy.secondaryCommitsFirst(legs.secondaryIsTarget()));
     }
 
     /** The secondary went away after it applied the transaction's writes, before the commit. */
     private Future<Void> primaryAlone(ConsistencyPolicy policy, Leg.Sink primaryAnswer,
             Consumer<ErrorResponse> decided) {
-        Leg primary = relay.primary();
-        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+        Leg primary = legs.primary();
+        if (policy.secondaryFailureFailsClient(legs.secondaryIsTarget())) {
             decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the " + relay.secondaryName() + " database was lost before COMMIT; the transaction is rolled "
+                    "the " + legs.secondaryName() + " database was lost before COMMIT; the transaction is rolled "
                             + "back on both databases (policy " + policy.configName() + ")"));
             return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD).mapEmpty();
         }
         dual.divergences().record(Divergence.Kind.SECONDARY_LOST, policy, "COMMIT", "committing on the "
-                + primary.database(), "the " + relay.secondaryName() + " was lost before COMMIT");
+                + primary.database(), "the " + legs.secondaryName() + " was lost before COMMIT");
         return primaryCommit(FrontendMessages.query("COMMIT"), primaryAnswer).map(c -> {
             decided.accept(c.failed() ? c.error() : null);
             return null;
@@ -337,7 +340,7 @@ final class TransactionCommit {
     /** The primary's COMMIT (with what it carries), timed as the step that ends the transaction's row locks. */
     private Future<LegReply> primaryCommit(Buffer commit, Leg.Sink answer) {
         long started = System.nanoTime();
-        return relay.primary().send(commit, 1, answer).onComplete(done -> {
+        return legs.primary().send(commit, 1, answer).onComplete(done -> {
             steps.took(CommitStep.PRIMARY_COMMIT, started);
             steps.primaryEnded();
         });
@@ -354,7 +357,7 @@ final class TransactionCommit {
     private Future<SecondaryCommit> chosenCommit(boolean markerWithoutId,
             Supplier<Collection<String>> tables) {
         long started = System.nanoTime();
-        return SecondaryCommit.choose(queue, relay.primary(), relay.databaseName(), markerWithoutId, tables,
+        return SecondaryCommit.choose(queue, legs.primary(), legs.database(), markerWithoutId, tables,
                 readAhead.take())
                 .onComplete(done -> steps.took(CommitStep.PRIMARY_READ, started));
     }
@@ -380,7 +383,7 @@ final class TransactionCommit {
 
     /** Reading the primary's transaction failed (its connection lost, mostly): nothing commits anywhere. */
     private Future<Void> failedBeforeCommit(LegReply read, Consumer<ErrorResponse> decided) {
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         decided.accept(read.lostConnection() ? ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the "
                 + primary.database() + " was lost before COMMIT; the transaction is rolled back") : read.error());
         secondaryTransaction.drop();
@@ -395,8 +398,8 @@ final class TransactionCommit {
      */
     private Future<Void> ordered(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided,
             boolean secondaryFirst, String commitOnFirst, boolean outcomeFollowed) {
-        Leg first = secondaryFirst ? relay.secondary() : relay.primary();
-        Leg second = secondaryFirst ? relay.primary() : relay.secondary();
+        Leg first = secondaryFirst ? legs.secondary() : legs.primary();
+        Leg second = secondaryFirst ? legs.primary() : legs.secondary();
         if (first == null || second == null) {
             // The secondary was lost while the marker was made ready or the primary's id read.
             return primaryAlone(policy, primaryAnswer, decided);
@@ -405,7 +408,7 @@ final class TransactionCommit {
                 : primaryCommit(FrontendMessages.query(commitOnFirst), primaryAnswer);
         return onFirst.compose(f -> {
             if (outcomeFollowed) {
-                queue.catchUp().outcomeToRead(relay.databaseName());
+                queue.catchUp().outcomeToRead(legs.database());
             }
             if (f.failed() || f.commandTags().contains("ROLLBACK")) {
                 ErrorResponse error = f.error() != null ? f.error()
@@ -432,7 +435,7 @@ final class TransactionCommit {
                 } else if (s.failed()) {
                     dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
                             "committed on the " + first.database(), s.error().sqlState() + " " + s.error().message());
-                    if (second == relay.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
+                    if (second == legs.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
                         relay.secondaryConnection().pinToPrimary();
                     }
                 }
@@ -482,9 +485,9 @@ final class TransactionCommit {
      */
     private Future<Void> secondaryThenPrimary(ConsistencyPolicy policy, TransactionRecording recording,
             Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided, String commit, boolean outcomeFollowed) {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
-        String database = relay.databaseName();
+        Leg primary = legs.primary();
+        Leg secondary = legs.secondary();
+        String database = legs.database();
         Long marker = recording.commitMarker();
         if (secondary == null || !secondary.isOpen()) {
             // Lost while the marker was made ready or the primary's id read: its COMMIT was never sent.

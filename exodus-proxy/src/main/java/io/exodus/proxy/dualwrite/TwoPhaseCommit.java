@@ -29,12 +29,15 @@ final class TwoPhaseCommit {
     private static final Logger LOG = Logger.getLogger(TwoPhaseCommit.class);
 
     private final DualWriteRelay relay;
+
+    private final Legs legs;
     private final DualWriteServices dual;
     private final SecondaryTransaction secondaryTransaction;
     private final CommitSteps steps;
 
     TwoPhaseCommit(DualWriteRelay relay, DualWriteServices dual, CommitSteps steps) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.dual = dual;
         this.steps = steps;
         this.secondaryTransaction = relay.secondaryTransaction();
@@ -51,11 +54,11 @@ final class TwoPhaseCommit {
      */
     Future<Void> commit(ConsistencyPolicy policy, Leg.Sink primaryAnswer, Consumer<ErrorResponse> decided,
             Runnable outcomeUnknown) {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
-        String gid = dual.transactionIds().next(relay.primarySide());
+        Leg primary = legs.primary();
+        Leg secondary = legs.secondary();
+        String gid = dual.transactionIds().next(legs.primarySide());
         String quotedGid = "'" + gid + "'";
-        return onThisEventLoop(dual.decisions().ensure(relay.primarySide(), relay.databaseName())).compose(ready -> {
+        return onThisEventLoop(dual.decisions().ensure(legs.primarySide(), legs.database())).compose(ready -> {
             long preparing = System.nanoTime();
             Future<LegReply> onPrimary = primary.send(FrontendMessages.query(
                     CommitDecisionLog.recordSql(gid) + ";\nPREPARE TRANSACTION " + quotedGid), 1, primaryAnswer);
@@ -109,12 +112,12 @@ final class TwoPhaseCommit {
 
     private Future<Void> afterSecondaryPrepared(ConsistencyPolicy policy, String gid, String quotedGid,
             LegReply onSecondary, Consumer<ErrorResponse> decided, Runnable outcomeUnknown) {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
+        Leg primary = legs.primary();
+        Leg secondary = legs.secondary();
         if (onSecondary.failed()) {
             ErrorResponse error = onSecondary.lostConnection()
                     ? ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                            "the connection to the " + relay.primarySide().other().configName()
+                            "the connection to the " + legs.primarySide().other().configName()
                                     + " was lost during PREPARE TRANSACTION; the transaction is "
                                     + "rolled back on both databases (policy two-phase-commit)")
                     : onSecondary.error();
@@ -134,7 +137,7 @@ final class TwoPhaseCommit {
                 if (committed.lostConnection()) {
                     outcomeUnknown.run();
                     decided.accept(ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                            "the connection to the " + relay.primarySide().configName()
+                            "the connection to the " + legs.primarySide().configName()
                                     + " was lost during COMMIT PREPARED; Exodus' recovery commits "
                                     + "or rolls back transaction " + gid + " on both databases"));
                     return Future.succeededFuture();
@@ -148,7 +151,7 @@ final class TwoPhaseCommit {
             secondary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).onSuccess(done -> {
                 if (done.failed()) {
                     LOG.warnf("%s: COMMIT PREPARED %s failed on the %s (%s); the recovery task finishes it",
-                            relay.label(), gid, relay.primarySide().other().configName(), done.error().message());
+                            relay.label(), gid, legs.primarySide().other().configName(), done.error().message());
                 }
             });
             secondaryTransaction.ended();

@@ -24,6 +24,8 @@ final class WriteSettlement {
             "/* Exodus: the other database failed, so this transaction must not commit */ SELECT 1/0";
 
     private final DualWriteRelay relay;
+
+    private final Legs legs;
     private final UnitPlan plan;
     private final ConsistencyPolicy policy;
     private final boolean wrap;
@@ -40,6 +42,7 @@ final class WriteSettlement {
     WriteSettlement(DualWriteRelay relay, UnitPlan plan, ConsistencyPolicy policy, boolean wrap, boolean queueable,
             String what) {
         this.relay = relay;
+        this.legs = relay.legs();
         this.plan = plan;
         this.policy = policy;
         this.wrap = wrap;
@@ -55,8 +58,8 @@ final class WriteSettlement {
      * (already answered) or null when the write may run; {@link #secondaryReady} then says where it goes.
      */
     Future<Void> refusalBeforeRunning() {
-        Leg primary = relay.primary();
-        boolean failsClient = policy.secondaryFailureFailsClient(relay.secondaryIsTarget());
+        Leg primary = legs.primary();
+        boolean failsClient = policy.secondaryFailureFailsClient(legs.secondaryIsTarget());
         if (queueable && !queue.queueTransaction()) {
             if (queue.mustQueue()) {
                 // Earlier transactions wait in the queue: this one must not reach the secondary before them.
@@ -75,14 +78,14 @@ final class WriteSettlement {
         if (!ready && failsClient) {
             ErrorResponse earlier = secondaryTransaction.deferredFailure();
             return refuse(earlier != null ? earlier : ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the " + relay.secondaryName() + " database is unavailable, and the consistency policy "
+                    "the " + legs.secondaryName() + " database is unavailable, and the consistency policy "
                             + policy.configName() + " does not let a write commit without it")
-                    .withHint("Retry when the " + relay.secondaryName() + " is back, or switch "
-                            + "exodus.migration.policy to one that lets the " + relay.primarySide().configName()
+                    .withHint("Retry when the " + legs.secondaryName() + " is back, or switch "
+                            + "exodus.migration.policy to one that lets the " + legs.primarySide().configName()
                             + " go on alone."));
         }
         if (!ready && queueable) {
-            queue.queueCurrentTransaction(relay.secondaryUsable() ? "the target does not take part in the transaction"
+            queue.queueCurrentTransaction(legs.secondaryUsable() ? "the target does not take part in the transaction"
                     : "no connection to the target");
         }
         return null;
@@ -90,8 +93,8 @@ final class WriteSettlement {
 
     /** Whether the secondary gets the write live (not queued, connected, and in the transaction if there is one). */
     boolean secondaryReady() {
-        return !queue.queueTransaction() && relay.secondaryUsable()
-                && (relay.primary().transactionStatus() == TransactionStatus.IDLE || secondaryTransaction.takesPart());
+        return !queue.queueTransaction() && legs.secondaryUsable()
+                && (legs.primary().transactionStatus() == TransactionStatus.IDLE || secondaryTransaction.takesPart());
     }
 
     static Divergence.Kind kindOf(LegReply secondary) {
@@ -112,7 +115,7 @@ final class WriteSettlement {
             return finishOnPrimaryOnly(held);
         }
         relay.divergence(kind, plan, p, s);
-        if (policy.secondaryFailureFailsClient(relay.secondaryIsTarget())) {
+        if (policy.secondaryFailureFailsClient(legs.secondaryIsTarget())) {
             return failAfterRunning(clientError(kind, p, s));
         }
         secondaryTransaction.drop();
@@ -127,8 +130,8 @@ final class WriteSettlement {
      * is rolled back, and an explicit transaction is failed on both databases (the client's ROLLBACK ends it).
      */
     Future<Void> failAfterRunning(ErrorResponse error) {
-        Leg primary = relay.primary();
-        Leg secondary = relay.secondary();
+        Leg primary = legs.primary();
+        Leg secondary = legs.secondary();
         closeNamedStatements();
         if (wrap) {
             secondaryTransaction.drop();
@@ -160,7 +163,7 @@ final class WriteSettlement {
         }
         boolean queued = queue.queueTransaction();
         Future<String> commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : Future.succeededFuture("COMMIT");
-        return commit.compose(sql -> relay.primary().send(FrontendMessages.query(sql), 1,
+        return commit.compose(sql -> legs.primary().send(FrontendMessages.query(sql), 1,
                         held.collectingCommitNotices(relay.clientReply().noticesOnly())))
                 .map(c -> {
             if (!c.failed() && queued) {
@@ -178,7 +181,7 @@ final class WriteSettlement {
 
     /** Under a policy that needs the secondary, a write it cannot get is refused before it runs anywhere. */
     private Future<Void> refuse(ErrorResponse error) {
-        Leg primary = relay.primary();
+        Leg primary = legs.primary();
         // Nothing of the request runs: the error comes first, so the driver takes none of its statements for parsed.
         if (primary.transactionStatus() == TransactionStatus.IDLE) {
             reply(ReplySynthesizer.failure(error, TransactionStatus.IDLE));
@@ -193,16 +196,16 @@ final class WriteSettlement {
         String because = "; the transaction is rolled back on both databases (policy " + policy.configName() + ")";
         return switch (kind) {
             case SECONDARY_ERROR -> new ErrorResponse("ERROR", s.error().sqlState(),
-                    s.error().message() + " (on the " + relay.secondaryName() + ")", s.error().detail(),
-                    "Exodus ran the " + what + " on both databases; the " + relay.secondaryName() + " refused it"
+                    s.error().message() + " (on the " + legs.secondaryName() + ")", s.error().detail(),
+                    "Exodus ran the " + what + " on both databases; the " + legs.secondaryName() + " refused it"
                             + because + ".");
             case ROW_COUNT -> ErrorResponse.error(SqlState.INTERNAL_ERROR,
-                    "the " + relay.secondaryName() + " changed other rows than the " + relay.primarySide().configName()
+                    "the " + legs.secondaryName() + " changed other rows than the " + legs.primarySide().configName()
                             + " (" + String.join(", ", withoutBegin(s.commandTags()))
                             + " vs " + String.join(", ", withoutBegin(p.commandTags())) + ")" + because)
                     .withHint("The databases differ in content; compare the table before going on.");
             default -> ErrorResponse.error(SqlState.CONNECTION_FAILURE,
-                    "the connection to the " + relay.secondaryName() + " was lost while it applied the " + what
+                    "the connection to the " + legs.secondaryName() + " was lost while it applied the " + what
                             + because);
         };
     }
@@ -214,7 +217,7 @@ final class WriteSettlement {
     private void closeNamedStatements() {
         Buffer closes = ReplySynthesizer.closeNamedStatements(plan.messages());
         if (closes != null) {
-            relay.primary().send(closes, 1, Leg.DISCARD);
+            legs.primary().send(closes, 1, Leg.DISCARD);
         }
     }
 
