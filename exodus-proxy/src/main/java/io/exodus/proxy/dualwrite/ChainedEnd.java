@@ -23,6 +23,7 @@ import java.util.List;
  */
 final class ChainedEnd {
     private final DualWriteRelay relay;
+    private final CurrentTransaction transaction;
     private final Legs legs;
     private final ClientReply client;
     private final TransactionCommit commits;
@@ -40,6 +41,7 @@ final class ChainedEnd {
     ChainedEnd(DualWriteRelay relay, TransactionCommit commits, ConcurrentWrite concurrentWrites, UnitPlanner planner,
             ClassificationCache classifications) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.client = relay.clientReply();
         this.commits = commits;
@@ -53,7 +55,7 @@ final class ChainedEnd {
                 == TransactionVerb.COMMIT_AND_CHAIN;
         Leg primary = legs.primary();
         boolean afterFailureOfBegun = primary.transactionStatus() == TransactionStatus.FAILED && begunModes != null
-                && begunSerial == relay.transactionSerial();
+                && begunSerial == transaction.serial();
         Future<TransactionCharacteristics> before = primary.transactionStatus() == TransactionStatus.IN_TRANSACTION
                 ? TransactionCharacteristics.of(primary)
                 : Future.succeededFuture(afterFailureOfBegun ? begunModes : null);
@@ -97,7 +99,7 @@ final class ChainedEnd {
             }
             return primary.send(FrontendMessages.query(modes.setTransaction()), 1, Leg.DISCARD).map(set -> {
                 begunModes = modes;
-                begunSerial = relay.transactionSerial();
+                begunSerial = transaction.serial();
                 return null;
             });
         }
@@ -112,7 +114,7 @@ final class ChainedEnd {
             client.truncate(mark);
             if (r.succeeded()) {
                 begunModes = modes;
-                begunSerial = relay.transactionSerial();
+                begunSerial = transaction.serial();
             }
         });
     }

@@ -27,6 +27,8 @@ final class ConcurrentWrite {
 
     private final DualWriteRelay relay;
 
+    private final CurrentTransaction transaction;
+
     private final Legs legs;
     private final ClientReply client;
     private final DualWriteServices dual;
@@ -35,6 +37,7 @@ final class ConcurrentWrite {
 
     ConcurrentWrite(DualWriteRelay relay, DualWriteServices dual, StatementBook book) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.client = relay.clientReply();
         this.dual = dual;
@@ -44,7 +47,7 @@ final class ConcurrentWrite {
 
     Future<Void> run(UnitPlan plan) {
         Leg primary = legs.primary();
-        relay.startTransactionIfIdle();
+        transaction.beginIfIdle();
         // Decide before sending: an answer may be read as soon as the request is written. A primary whose transaction
         // failed refuses everything but a rollback; the secondary, which never saw the failure (a read), would carry
         // out what the primary refuses (a RELEASE, a SAVEPOINT) and differ from it from then on.
@@ -83,7 +86,7 @@ final class ConcurrentWrite {
         boolean holdBack = primary.transactionStatus().inBlock() || beginsTransaction(plan);
         Future<LegReply> onSecondary = holdBack ? leg.sendLater(toSecondary.buffer(), 1, Leg.DISCARD)
                 : leg.send(toSecondary.buffer(), 1, Leg.DISCARD);
-        long transaction = relay.transactionSerial();
+        long serial = transaction.serial();
         // The client need not wait for the secondary's BEGIN, SET or SAVEPOINT: its connection keeps them ahead of
         // whatever follows, and a failure there is handled like one of a write applied behind the primary. Inside a
         // transaction they are written with the secondary's next request that somebody waits for (Leg.sendLater).
@@ -100,16 +103,16 @@ final class ConcurrentWrite {
                 if (!p.failed() && s.failed()) {
                     Divergence.Kind kind = s.lostConnection() ? Divergence.Kind.SECONDARY_LOST
                             : Divergence.Kind.SECONDARY_ERROR;
-                    if (inTransaction && transaction == relay.transactionSerial()) {
+                    if (inTransaction && serial == transaction.serial()) {
                         secondaryTransaction.failedBehind(kind, plan, p, s, s.error() == null || s.lostConnection()
                                 ? ErrorResponse.error(SqlState.CONNECTION_FAILURE, "the connection to the target was "
                                         + "lost during the transaction; it is rolled back on both databases")
                                 : s.error());
                     } else {
-                        relay.divergence(kind, plan, p, s);
+                        transaction.divergence(kind, plan, p, s);
                         // The session's state (a SET, a PREPARE) now differs between the two: a later statement
                         // would run on the secondary under other settings. A new connection gets the primary's.
-                        relay.secondaryConnection().dropForSessionState(leg, DualWriteRelay.describe(s));
+                        relay.secondaryConnection().dropForSessionState(leg, CurrentTransaction.describe(s));
                     }
                 } else if (p.failed() && !s.failed() && !inTransaction && leg.isOpen()
                         && leg.transactionStatus().inBlock()) {

@@ -31,6 +31,7 @@ import java.util.Optional;
  */
 final class CopyInWrite {
     private final DualWriteRelay relay;
+    private final CurrentTransaction transaction;
     private final Legs legs;
     private final UnitPlan plan;
     private final DualWriteServices dual;
@@ -42,6 +43,7 @@ final class CopyInWrite {
 
     CopyInWrite(DualWriteRelay relay, UnitPlan plan, DualWriteServices dual) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.plan = plan;
         this.dual = dual;
@@ -56,8 +58,8 @@ final class CopyInWrite {
 
     private Future<Void> start() {
         Leg primary = legs.primary();
-        relay.startTransactionIfIdle();
-        policy = relay.currentPolicy();
+        transaction.beginIfIdle();
+        policy = transaction.policy();
         wrap = primary.transactionStatus() == TransactionStatus.IDLE;
         if (primary.transactionStatus() == TransactionStatus.FAILED) {
             // The primary refuses everything until ROLLBACK, and asks for no data: let it say so.
@@ -235,7 +237,7 @@ final class CopyInWrite {
             return settlement.finishOnPrimaryOnly(held);
         }
         if (!toSecondary) {
-            relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
+            transaction.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
             if (queue.replays()) {
                 queue.markDivergent(WrittenTables.in(plan.statementText()),
                         "the target missed a COPY and the replay queue could not take it (full, or not usable)");

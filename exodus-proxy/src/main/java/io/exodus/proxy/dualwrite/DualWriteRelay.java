@@ -8,7 +8,6 @@ import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.capture.ClientAnswers;
 import io.exodus.proxy.capture.LegTimings;
 import io.exodus.proxy.capture.SessionCapture;
-import io.exodus.proxy.consistency.Divergence;
 import io.exodus.proxy.functions.DatabaseFunctions;
 import io.exodus.proxy.metrics.DualWriteMetrics;
 import io.exodus.proxy.metrics.RelayMetrics;
@@ -41,10 +40,11 @@ import java.util.Set;
  * primary leg and, when it writes, on the secondary leg, in the order of ADR 0004. Requests are taken one at a time
  * (a simple Query, or extended-protocol messages up to Sync); the {@link UnitPlanner} decides their
  * {@link UnitShape}, and this class hands each shape to the class that carries it out ({@link ReadRouting},
- * {@link ConcurrentWrite}, {@link LockstepWrite}, {@link TransactionCommit}) and holds the session's state they share.
- * What a failure on the secondary means is the {@link ConsistencyPolicy}'s business, read when a transaction starts;
- * the replay queue is {@link QueueHandoff}'s, the secondary's part in a transaction {@link SecondaryTransaction}'s,
- * and whether the session has a secondary at all {@link SecondaryConnection}'s.
+ * {@link ConcurrentWrite}, {@link LockstepWrite}, {@link TransactionCommit}) and holds the session's state they share:
+ * the connections by role ({@link Legs}) and the transaction with the policy it began under ({@link
+ * CurrentTransaction}; what a failure on the secondary means is the {@link ConsistencyPolicy}'s business). The replay
+ * queue is {@link QueueHandoff}'s, the secondary's part in a transaction {@link SecondaryTransaction}'s, and whether
+ * the session has a secondary at all {@link SecondaryConnection}'s.
  */
 public final class DualWriteRelay implements Relay {
     private static final Logger LOG = Logger.getLogger(DualWriteRelay.class);
@@ -95,10 +95,8 @@ public final class DualWriteRelay implements Relay {
     /** Why the open transaction ends at the first moment between requests ({@link #endOpenTransaction}), or null. */
     private ErrorResponse endTransaction;
     private UnitShape currentShape;
-    /** Counts transaction ends, so that a late answer of the secondary is matched to its own transaction. */
-    private long transactionSerial;
-    /** The policy the current transaction started under. */
-    private ConsistencyPolicy transactionPolicy;
+    /** The transaction the session is in: its policy and serial number. */
+    private final CurrentTransaction transaction;
     /** The COPY … FROM STDIN that takes the client's messages while it runs, or null. */
     private CopyIn copying;
     /** What {@link #holdWhenQuiet} waits to run; null when nothing waits. */
@@ -134,7 +132,8 @@ public final class DualWriteRelay implements Relay {
         this.legMetrics = LegTimings.around(dual.metrics(), capture);
         this.primary = new Leg(primaryConnection, services.maxMessageSize());
         this.legs = new Legs(primary, primarySide, login.database());
-        primary.measuredBy(legMetrics, true, this::currentPolicy);
+        this.transaction = new CurrentTransaction(primary, dual.migration(), dual.divergences());
+        primary.measuredBy(legMetrics, true, transaction::policy);
         this.reply = new ClientReply(client, primary, metrics, new ClientAnswers(capture), () -> closed);
         DatabaseFunctions functions = dual.functions().of(login.database());
         this.classifications = functions.classifications();
@@ -612,31 +611,9 @@ public final class DualWriteRelay implements Relay {
         return prepares.replayText(names);
     }
 
-    long transactionSerial() {
-        return transactionSerial;
-    }
-
-    /** The policy of the current transaction, or the migration's current one between transactions. */
-    ConsistencyPolicy currentPolicy() {
-        return transactionPolicy != null ? transactionPolicy : dual.migration().policy();
-    }
-
-    void startTransactionIfIdle() {
-        if (primary.transactionStatus() == TransactionStatus.IDLE) {
-            transactionPolicy = dual.migration().policy();
-        }
-    }
-
-    void divergence(Divergence.Kind kind, UnitPlan plan, LegReply primaryReply, LegReply secondaryReply) {
-        dual.divergences().record(kind, currentPolicy(), plan.fingerprint(), describe(primaryReply),
-                secondaryReply == null ? "not sent: the secondary is unavailable" : describe(secondaryReply));
-    }
-
-    static String describe(LegReply reply) {
-        if (reply.error() != null) {
-            return reply.error().sqlState() + " " + reply.error().message();
-        }
-        return String.join(", ", reply.commandTags());
+    /** The session's transaction: its policy and serial number, and its divergences. */
+    CurrentTransaction transaction() {
+        return transaction;
     }
 
     void recordSessionState(UnitPlan plan, LegReply reply) {
@@ -654,12 +631,11 @@ public final class DualWriteRelay implements Relay {
     /** The primary's transaction ended: the next one starts with none of its state. */
     void transactionEnded() {
         schemaChanges.transactionEnded();
-        transactionSerial++;
+        transaction.ended();
         queue.transactionEnded();
         if (carriedSettings != null) {
             carriedSettings.transactionEnded();
         }
-        transactionPolicy = null;
         secondaryTransaction.primaryEnded();
     }
 
@@ -670,12 +646,11 @@ public final class DualWriteRelay implements Relay {
      */
     void transactionChained(boolean secondaryChained) {
         schemaChanges.transactionEnded();
-        transactionSerial++;
+        transaction.chained();
         queue.transactionEnded();
         if (carriedSettings != null) {
             carriedSettings.transactionEnded();
         }
-        transactionPolicy = dual.migration().policy();
         secondaryTransaction.chained(secondaryChained && legs.secondaryUsable());
         queue.chainedTransactionBegan();
     }

@@ -49,6 +49,8 @@ final class LockstepWrite {
 
     private final DualWriteRelay relay;
 
+    private final CurrentTransaction transaction;
+
     private final Legs legs;
     /** The request; without its row image when the primary says a cursor's row image would change its answer. */
     private UnitPlan plan;
@@ -75,6 +77,7 @@ final class LockstepWrite {
     /** @param sentAhead the part of the request a Flush sent ahead of its Sync, or null */
     LockstepWrite(DualWriteRelay relay, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.plan = plan;
         this.ahead = sentAhead == null ? 0 : sentAhead.sent();
@@ -164,8 +167,8 @@ final class LockstepWrite {
 
     private Future<Void> onPrimary() {
         Leg primary = legs.primary();
-        relay.startTransactionIfIdle();
-        policy = relay.currentPolicy();
+        transaction.beginIfIdle();
+        policy = transaction.policy();
         wrap = wrapAllowed && primary.transactionStatus() == TransactionStatus.IDLE;
         if (primary.transactionStatus() == TransactionStatus.FAILED) {
             // The primary refuses everything until ROLLBACK; let it say so.
@@ -411,7 +414,7 @@ final class LockstepWrite {
 
     /** The secondary cannot get the write, and the queue cannot take it: a divergence, its tables marked. */
     private Future<Void> missedBySecondary(LegReply p, HeldReply held) {
-        relay.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
+        transaction.divergence(Divergence.Kind.NOT_MIRRORED, plan, p, null);
         entryMayHaveCommitted();
         if (queue.replays()) {
             queue.markDivergent(WrittenTables.in(plan.statementText()),
@@ -461,7 +464,7 @@ final class LockstepWrite {
         }
         return secondary.send(FrontendMessages.query(plan.statementText()), 1, Leg.DISCARD).map(s -> {
             if (!s.failed()) {
-                relay.divergence(Divergence.Kind.SECONDARY_ERROR, plan, p, s);
+                transaction.divergence(Divergence.Kind.SECONDARY_ERROR, plan, p, s);
             }
             return reply(held.asIs());
         });

@@ -14,6 +14,7 @@ import io.exodus.proxy.sql.TransactionVerb;
  */
 final class MarkerReadAhead {
     private final DualWriteRelay relay;
+    private final CurrentTransaction transaction;
     private final Legs legs;
     private final DatabaseFunctions database;
     /** The read made ahead, or null. */
@@ -25,6 +26,7 @@ final class MarkerReadAhead {
 
     MarkerReadAhead(DualWriteRelay relay, DatabaseFunctions database) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.database = database;
     }
@@ -38,13 +40,13 @@ final class MarkerReadAhead {
             return;
         }
         epoch = database.settingsEpoch();
-        serial = relay.transactionSerial();
+        serial = transaction.serial();
         read = PrimaryTransactionRead.later(legs.primary(), withId);
     }
 
     /** Whether the current transaction's read was made ahead already (and still holds as far as seen). */
     boolean madeForThisTransaction() {
-        return read != null && serial == relay.transactionSerial();
+        return read != null && serial == transaction.serial();
     }
 
     /** Before each request: one that may change what was read has the COMMIT read again. */

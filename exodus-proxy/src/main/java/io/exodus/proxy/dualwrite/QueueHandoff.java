@@ -46,6 +46,8 @@ final class QueueHandoff {
 
     private final DualWriteRelay relay;
 
+    private final CurrentTransaction transaction;
+
     private final Legs legs;
     private final DualWriteServices dual;
     private final BackendLogin login;
@@ -61,6 +63,7 @@ final class QueueHandoff {
 
     QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login, DatabaseFunctions functions) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.dual = dual;
         this.login = login;
@@ -77,7 +80,7 @@ final class QueueHandoff {
 
     /** Whether the current transaction's policy queues what the secondary misses. */
     boolean replays() {
-        return replay != null && relay.currentPolicy().replaysSecondaryFailures(legs.secondaryIsTarget());
+        return replay != null && transaction.policy().replaysSecondaryFailures(legs.secondaryIsTarget());
     }
 
     /** Whether this session's database has a usable queue with room. */
@@ -97,7 +100,7 @@ final class QueueHandoff {
      * tables stays live, as its writes may name them and the applier's connection has none.
      */
     boolean queuesEveryTransaction() {
-        return replay != null && relay.currentPolicy() == ConsistencyPolicy.BEST_EFFORT
+        return replay != null && transaction.policy() == ConsistencyPolicy.BEST_EFFORT
                 && replay.config().bestEffortMode() == ExodusConfig.Replay.BestEffortMode.QUEUED
                 && dual.migration().phase() != MigrationPhase.CANARY && !dual.migration().shadowing()
                 && !relay.temporaryTables().heldAny() && replay.canQueue(login.database());
@@ -365,7 +368,7 @@ final class QueueHandoff {
         }
         if (recording.overflowed()) {
             String why = recording.unqueueableReason();
-            dual.divergences().record(Divergence.Kind.NOT_MIRRORED, relay.currentPolicy(), fingerprint, "committed",
+            dual.divergences().record(Divergence.Kind.NOT_MIRRORED, transaction.policy(), fingerprint, "committed",
                     "the transaction could not be queued: " + why);
             markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);
             return Future.succeededFuture(null);
@@ -374,7 +377,7 @@ final class QueueHandoff {
             // The queue's own table went (its database dropped and made again outside Exodus): the transaction commits
             // on the primary alone, listed, and the next one that must queue makes the table again.
             String why = failure.getMessage();
-            dual.divergences().record(Divergence.Kind.NOT_MIRRORED, relay.currentPolicy(), fingerprint, "committed",
+            dual.divergences().record(Divergence.Kind.NOT_MIRRORED, transaction.policy(), fingerprint, "committed",
                     "the transaction could not be queued: " + why);
             markDivergent(recording.tables(), "a transaction the target missed could not be queued: " + why);
             return Future.succeededFuture(null);

@@ -22,6 +22,8 @@ final class SecondaryConnection {
 
     private final DualWriteRelay relay;
 
+    private final CurrentTransaction transaction;
+
     private final Legs legs;
     private final SessionServices services;
     private final DualWriteServices dual;
@@ -36,6 +38,7 @@ final class SecondaryConnection {
     SecondaryConnection(DualWriteRelay relay, SessionServices services, DualWriteServices dual, BackendLogin login,
             StatementBook book) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.services = services;
         this.dual = dual;
@@ -46,10 +49,10 @@ final class SecondaryConnection {
     void attach(Leg leg) {
         relay.secondaryAttached(leg);
         leg.answerWithin(services.vertx(), dual.secondaryTimeout());
-        leg.measuredBy(relay.legMetrics(), false, relay::currentPolicy);
+        leg.measuredBy(relay.legMetrics(), false, transaction::policy);
         leg.onLost(why -> {
             LOG.warnf("%s: %s; writes continue on the primary as policy %s says", relay.label(), why,
-                    relay.currentPolicy().configName());
+                    transaction.policy().configName());
             QueueHandoff queue = relay.queue();
             if (legs.secondary() == leg && queue.currentRecording() != null
                     && legs.primary().transactionStatus().inBlock() && queue.canQueue()) {
@@ -193,7 +196,7 @@ final class SecondaryConnection {
         if (!pinned) {
             pinned = true;
             LOG.warnf("%s is pinned to the primary after a secondary failure (policy %s)",
-                    relay.label(), relay.currentPolicy().configName());
+                    relay.label(), transaction.policy().configName());
         }
         Leg leg = relay.detachSecondary();
         if (leg != null) {

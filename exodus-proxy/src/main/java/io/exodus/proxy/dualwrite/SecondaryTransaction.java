@@ -20,11 +20,14 @@ final class SecondaryTransaction {
 
     private final DualWriteRelay relay;
 
+    private final CurrentTransaction transaction;
+
     private final Legs legs;
     private SecondaryPart part = SecondaryPart.APART;
 
     SecondaryTransaction(DualWriteRelay relay) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
     }
 
@@ -100,14 +103,14 @@ final class SecondaryTransaction {
         }
         if (queue.currentRecording() != null && queue.canQueue()) {
             if (kind != Divergence.Kind.SECONDARY_LOST) {
-                relay.divergence(kind, plan, primaryReply, secondaryReply);
+                transaction.divergence(kind, plan, primaryReply, secondaryReply);
             }
             LOG.infof("%s: the target failed a statement of the transaction (%s); the transaction "
-                    + "goes to the replay queue", relay.label(), DualWriteRelay.describe(secondaryReply));
+                    + "goes to the replay queue", relay.label(), CurrentTransaction.describe(secondaryReply));
             queue.queueCurrentTransaction("the target failed a statement");
             return;
         }
-        relay.divergence(kind, plan, primaryReply, secondaryReply);
+        transaction.divergence(kind, plan, primaryReply, secondaryReply);
         part = part.failingBehind(forClient);
     }
 

@@ -36,6 +36,8 @@ final class TransactionCommit {
 
     private final DualWriteRelay relay;
 
+    private final CurrentTransaction transaction;
+
     private final Legs legs;
     private final ClientReply client;
     private final DualWriteServices dual;
@@ -51,6 +53,7 @@ final class TransactionCommit {
 
     TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.client = relay.clientReply();
         this.dual = dual;
@@ -73,8 +76,8 @@ final class TransactionCommit {
      * primary commits first without a queue.
      */
     void secondaryBehind() {
-        if (readAhead.madeForThisTransaction() || relay.currentPolicy().usesTwoPhaseCommit() || queue.catchUp() == null
-                || !queue.canQueue() && !relay.currentPolicy().secondaryCommitsFirst(legs.secondaryIsTarget())
+        if (readAhead.madeForThisTransaction() || transaction.policy().usesTwoPhaseCommit() || queue.catchUp() == null
+                || !queue.canQueue() && !transaction.policy().secondaryCommitsFirst(legs.secondaryIsTarget())
                 || legs.primary().transactionStatus() != TransactionStatus.IN_TRANSACTION
                 || !queue.catchUp().commitMarkersReady(legs.database())) {
             return;
@@ -124,7 +127,7 @@ final class TransactionCommit {
                 primary.send(statements, 1, Leg.DISCARD);
             }
         }
-        ConsistencyPolicy policy = relay.currentPolicy();
+        ConsistencyPolicy policy = transaction.policy();
         switch (route) {
             case FAIL_AFTER_FAILURE_BEHIND:
             case PRIMARY_AFTER_FAILURE_BEHIND:
@@ -174,7 +177,7 @@ final class TransactionCommit {
                 && (queue.queueTransaction() || !secondaryTransaction.takesPart()) && queue.canQueue()) {
             return CommitRoute.QUEUE;
         }
-        boolean failsClient = relay.currentPolicy().secondaryFailureFailsClient(legs.secondaryIsTarget());
+        boolean failsClient = transaction.policy().secondaryFailureFailsClient(legs.secondaryIsTarget());
         if (open && secondaryTransaction.deferredFailure() != null) {
             return failsClient ? CommitRoute.FAIL_AFTER_FAILURE_BEHIND : CommitRoute.PRIMARY_AFTER_FAILURE_BEHIND;
         }
@@ -205,7 +208,7 @@ final class TransactionCommit {
             primary.send(statements, 1, Leg.DISCARD);
         }
         long started = System.nanoTime();
-        ConsistencyPolicy policy = relay.currentPolicy();
+        ConsistencyPolicy policy = transaction.policy();
         steps.began(policy);
         return queue.queuedCommitSql(plan.fingerprint())
                 .compose(sql -> {
@@ -239,7 +242,7 @@ final class TransactionCommit {
                 return null;
             });
         }
-        if (relay.currentPolicy().pinsSessionAfterSecondaryFailure()) {
+        if (transaction.policy().pinsSessionAfterSecondaryFailure()) {
             relay.secondaryConnection().pinToPrimary();
         }
         return relay.primaryAnswersClient(plan, 0).mapEmpty();
@@ -255,7 +258,7 @@ final class TransactionCommit {
             steps.outsideTransaction();
         }
         readAhead.beforeRequest(plan);
-        if (unpreparable != null || !relay.currentPolicy().usesTwoPhaseCommit()) {
+        if (unpreparable != null || !transaction.policy().usesTwoPhaseCommit()) {
             return;
         }
         for (String sql : plan.executedSql()) {
@@ -275,7 +278,7 @@ final class TransactionCommit {
 
     /** The end of an autocommit write that Exodus wrapped in a transaction on both legs. */
     Future<Void> commitWrapped(HeldReply held, UnitPlan plan) {
-        return commitBoth(relay.currentPolicy(), held.collectingCommitNotices(client.noticesOnly()),
+        return commitBoth(transaction.policy(), held.collectingCommitNotices(client.noticesOnly()),
                 error -> client.add(error == null
                 ? held.withFinalStatus(TransactionStatus.IDLE)
                 : failureAfterPrimaryRan(plan, error)));

@@ -25,6 +25,8 @@ final class WriteSettlement {
 
     private final DualWriteRelay relay;
 
+    private final CurrentTransaction transaction;
+
     private final Legs legs;
     private final UnitPlan plan;
     private final ConsistencyPolicy policy;
@@ -42,6 +44,7 @@ final class WriteSettlement {
     WriteSettlement(DualWriteRelay relay, UnitPlan plan, ConsistencyPolicy policy, boolean wrap, boolean queueable,
             String what) {
         this.relay = relay;
+        this.transaction = relay.transaction();
         this.legs = relay.legs();
         this.plan = plan;
         this.policy = policy;
@@ -109,12 +112,12 @@ final class WriteSettlement {
             // The whole transaction (this write included, it is recorded) reaches the secondary through the queue.
             // A lost secondary is no divergence yet; a secondary that answered differently is one, replay or not.
             if (kind != Divergence.Kind.SECONDARY_LOST) {
-                relay.divergence(kind, plan, p, s);
+                transaction.divergence(kind, plan, p, s);
             }
             queue.queueCurrentTransaction("the target answered " + kind.tag());
             return finishOnPrimaryOnly(held);
         }
-        relay.divergence(kind, plan, p, s);
+        transaction.divergence(kind, plan, p, s);
         if (policy.secondaryFailureFailsClient(legs.secondaryIsTarget())) {
             return failAfterRunning(clientError(kind, p, s));
         }
