@@ -441,20 +441,33 @@ public final class CatchUpQueue {
      * proxy runs.
      */
     Future<Void> pollOrForget(DatabaseQueue queue) {
-        return poll(queue).recover(failure -> {
-            if (!gone(failure)) {
-                return Future.failedFuture(failure);
-            }
-            if (queue.depth > 0 || queue.parked > 0) {
-                LOG.warnf("Database \"%s\" (or its replay queue) is gone with %d transactions queued and %d parked "
-                        + "in it: forgotten", queue.database, queue.depth, queue.parked);
-            }
-            return letGo(queue.database);
-        });
+        return poll(queue).recover(failure -> droppedUnder(queue.database, failure)
+                .compose(dropped -> dropped ? forgetGone(queue) : Future.failedFuture(failure)));
+    }
+
+    /**
+     * Whether a read in the database failed because the database, or its queue table, is gone. A database dropped as
+     * it was read can fail otherwise than with 3D000: its connection terminated by {@code DROP … WITH (FORCE)}, or its
+     * pool closed by a poll that found it gone first; the home's list of databases tells then.
+     */
+    Future<Boolean> droppedUnder(String database, Throwable failure) {
+        if (gone(failure)) {
+            return Future.succeededFuture(true);
+        }
+        return connections().databases(home()).map(listed -> !listed.contains(database)).otherwise(false);
+    }
+
+    /** Forgets the queue of a database that is gone, saying so when it held entries. */
+    Future<Void> forgetGone(DatabaseQueue queue) {
+        if (queue.depth > 0 || queue.parked > 0) {
+            LOG.warnf("Database \"%s\" (or its replay queue) is gone with %d transactions queued and %d parked "
+                    + "in it: forgotten", queue.database, queue.depth, queue.parked);
+        }
+        return letGo(queue.database);
     }
 
     /** Whether a read failed because its database, or the queue table in it, no longer exists. */
-    static boolean gone(Throwable failure) {
+    private static boolean gone(Throwable failure) {
         return failure instanceof PgException pg && (SqlState.UNDEFINED_TABLE.equals(pg.getSqlState())
                 || SqlState.INVALID_CATALOG_NAME.equals(pg.getSqlState()));
     }

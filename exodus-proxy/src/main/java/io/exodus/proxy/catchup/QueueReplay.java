@@ -99,11 +99,24 @@ final class QueueReplay {
     Future<List<String>> discover(boolean readOutcomes) {
         // The home's databases: any may hold a queue from an earlier run.
         return queue.connections().databases(queue.home()).compose(databases -> {
+            forgetDropped(databases);
             List<Future<List<String>>> checks = new ArrayList<>();
             databases.forEach(database -> checks.add(discover(database, readOutcomes)));
             return Future.all(checks).map(all -> all.<List<String>>list().stream().flatMap(List::stream).toList());
         }).onFailure(failure -> LOG.warnf("Could not look for replay queues in the %s's databases: %s",
                 queue.homeSide().configName(), failure.getMessage()));
+    }
+
+    /**
+     * Forgets the known databases the home no longer has (dropped outside Exodus): what their queues held went with
+     * them, and their last depth would hold every move of the primary back until a poll found them gone.
+     */
+    private void forgetDropped(List<String> existing) {
+        for (DatabaseQueue known : List.copyOf(queue.databases())) {
+            if (!existing.contains(known.database)) {
+                queue.forgetGone(known);
+            }
+        }
     }
 
     /** The tables marked divergent in {@code database}, each named {@code database.table}. */
@@ -123,8 +136,8 @@ final class QueueReplay {
                             .map(state -> DatabaseState.of(database, state.iterator().next()))
                             : Future.succeededFuture(DatabaseState.NOTHING);
                 })
-                .recover(failure -> CatchUpQueue.gone(failure) ? Future.succeededFuture(DatabaseState.NOTHING)
-                        : Future.failedFuture(failure))
+                .recover(failure -> queue.droppedUnder(database, failure).compose(dropped -> dropped
+                        ? Future.succeededFuture(DatabaseState.NOTHING) : Future.failedFuture(failure)))
                 .compose(state -> {
                     if (state.holdsEntries()) {
                         return queue.ready(database).onSuccess(v -> context.runOnContext(x -> kick(database)))

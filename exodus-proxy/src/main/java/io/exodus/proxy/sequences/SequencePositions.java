@@ -157,8 +157,16 @@ public final class SequencePositions {
                                 database, from.role(), to.role());
                         return Future.succeededFuture(0);
                     }
-                    return Future.failedFuture(new IllegalStateException("the sequences of database \"" + database
-                            + "\" could not be set on the " + to.role() + ": " + failure.getMessage(), failure));
+                    // Dropped while it was read (its connection terminated by DROP … WITH (FORCE), or its pool
+                    // closed): a database that is gone has no sequence to set.
+                    return connections.databases(from).otherwise(List.of(database)).compose(listed -> {
+                        if (!listed.contains(database)) {
+                            LOG.infof("Database \"%s\" was dropped while its sequences were read: left out", database);
+                            return Future.succeededFuture(0);
+                        }
+                        return Future.failedFuture(new IllegalStateException("the sequences of database \"" + database
+                                + "\" could not be set on the " + to.role() + ": " + failure.getMessage(), failure));
+                    });
                 });
     }
 
