@@ -17,6 +17,11 @@ public final class NondeterministicValues {
     private static final Set<String> CLOCK_WORDS = Set.of("now", "today", "tomorrow", "yesterday");
     private static final Set<String> KEYWORDS = Set.of("current_timestamp", "current_date", "current_time", "localtime",
             "localtimestamp");
+    private static final Set<String> SERIALS = Set.of("smallserial", "serial", "bigserial", "serial2", "serial4",
+            "serial8");
+    /** What may follow ADD in ALTER TABLE other than a column: a table constraint, or an identity of a column. */
+    private static final Set<String> NOT_A_COLUMN = Set.of("constraint", "primary", "unique", "check", "foreign",
+            "exclude", "generated");
 
     private NondeterministicValues() {
     }
@@ -54,6 +59,12 @@ public final class NondeterministicValues {
         String lower = sql.toLowerCase(Locale.ROOT);
         if (lower.contains("update") && lower.contains("default") && setsDefault(sql)) {
             return "SET … = DEFAULT";
+        }
+        if (lower.contains("alter") && (lower.contains("serial") || lower.contains("identity"))) {
+            String added = addedDrawingColumn(sql);
+            if (added != null) {
+                return added;
+            }
         }
         if (lower.contains("now") || lower.contains("today") || lower.contains("tomorrow")
                 || lower.contains("yesterday")) {
@@ -97,6 +108,73 @@ public final class NondeterministicValues {
             }
         }
         return null;
+    }
+
+    /**
+     * A column that {@code ALTER TABLE … ADD [COLUMN]} gives a {@code serial} type or an identity: each database numbers
+     * the table's existing rows in its own physical order, which the same rows need not share on the two (a table
+     * loaded by the initial sync, rows moved by updates and vacuums). Not {@code ALTER COLUMN … ADD GENERATED … AS
+     * IDENTITY}, which keeps the values a column has.
+     */
+    private static String addedDrawingColumn(String sql) {
+        Tokens tokens = SqlLexer.tokenize(sql);
+        if (!tokens.isWord(0, "alter") || !tokens.isWord(1, "table")) {
+            return null;
+        }
+        int depth = 0;
+        for (int i = 2; i < tokens.size(); i++) {
+            if (tokens.is(i, TokenType.LEFT_PAREN)) {
+                depth++;
+            } else if (tokens.is(i, TokenType.RIGHT_PAREN)) {
+                depth--;
+            } else if (depth == 0 && tokens.isWord(i, "add") && !isWordIn(sql, tokens, i + 1, NOT_A_COLUMN)) {
+                String drawn = drawnByColumn(sql, tokens, i + 1);
+                if (drawn != null) {
+                    return "ADD COLUMN … " + drawn;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The serial type or identity of the column definition that starts at {@code from} ({@code [COLUMN] [IF NOT EXISTS]
+     * name type …}), or null.
+     */
+    private static String drawnByColumn(String sql, Tokens tokens, int from) {
+        int at = from;
+        if (tokens.isWord(at, "column")) {
+            at++;
+        }
+        if (tokens.isWord(at, "if") && tokens.isWord(at + 1, "not") && tokens.isWord(at + 2, "exists")) {
+            at += 3;
+        }
+        int type = at + 1;
+        if (isWordIn(sql, tokens, type, SERIALS) && !tokens.is(type + 1, TokenType.DOT)) {
+            return sql.substring(tokens.start(type), tokens.end(type)).toLowerCase(Locale.ROOT);
+        }
+        int depth = 0;
+        boolean generated = false;
+        for (int i = type; i < tokens.size(); i++) {
+            if (tokens.is(i, TokenType.LEFT_PAREN)) {
+                depth++;
+            } else if (tokens.is(i, TokenType.RIGHT_PAREN)) {
+                depth--;
+            } else if (depth == 0 && (tokens.is(i, TokenType.COMMA) || tokens.is(i, TokenType.SEMICOLON))) {
+                return null;
+            } else if (depth == 0) {
+                generated |= tokens.isWord(i, "generated");
+                if (generated && tokens.isWord(i, "identity")) {
+                    return "GENERATED AS IDENTITY";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isWordIn(String sql, Tokens tokens, int index, Set<String> words) {
+        return tokens.is(index, TokenType.WORD)
+                && words.contains(sql.substring(tokens.start(index), tokens.end(index)).toLowerCase(Locale.ROOT));
     }
 
     /** {@code = DEFAULT}, or {@code DEFAULT} in a {@code SET (a, b) = (…)} list, in a statement that updates. */
