@@ -59,7 +59,8 @@ final class CapturedImages {
             String sql = images.get(i).sql();
             if (shape == null || images.get(i).image().writes() != RowImageReturning.Writes.INSERTS
                     || !shape.changedBefore().contains(TableShape.RowEvent.INSERT) || shape.drawsDefaults()
-                    || NondeterministicValues.firstIn(sql, classifications.classify(sql)) != null) {
+                    || NondeterministicValues.firstIn(sql, classifications.classify(sql)) != null
+                    || NondeterministicValues.rowChoice(sql) != null) {
                 return false;
             }
         }

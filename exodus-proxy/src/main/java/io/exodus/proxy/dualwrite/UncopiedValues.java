@@ -74,6 +74,11 @@ final class UncopiedValues {
             return;
         }
         String value = NondeterministicValues.firstIn(sql, classification);
+        // A locking read (SELECT … FOR UPDATE SKIP LOCKED) may lock other rows on the secondary, but changes none.
+        if (value == null && classification.kind() == StatementKind.WRITE && !classification.locking()) {
+            String choice = NondeterministicValues.rowChoice(sql);
+            value = choice == null ? null : choice + " (which rows it picks)";
+        }
         if (value != null) {
             dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value
                     + (imageRefused == null ? "" : ", and its rows could not be copied: " + imageRefused));

@@ -89,6 +89,39 @@ public final class NondeterministicValues {
     }
 
     /**
+     * What makes the rows a statement picks depend on more than the rows themselves, so that two databases holding the
+     * same rows can pick different ones, with the same count; null when nothing does. {@code FOR UPDATE SKIP LOCKED}
+     * (a job queue's claim: which rows other transactions hold locked at that moment, which differs on the target,
+     * where each transaction's statements arrive with its COMMIT); {@code LIMIT}, {@code FETCH FIRST} or {@code
+     * OFFSET} (the rows' physical order, and ties of an ORDER BY, which the same rows need not share); {@code
+     * TABLESAMPLE}; {@code ctid} (a physical address). Dual-write gives an UPDATE or DELETE that picks rows so a row
+     * image (the primary's rows, found by key on the secondary) and does not run an INSERT's SELECT again there.
+     */
+    public static String rowChoice(String sql) {
+        String lower = sql.toLowerCase(Locale.ROOT);
+        if (!lower.contains("locked") && !lower.contains("limit") && !lower.contains("fetch")
+                && !lower.contains("offset") && !lower.contains("tablesample") && !lower.contains("ctid")) {
+            return null;
+        }
+        Tokens tokens = SqlLexer.tokenize(sql);
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.isWord(i, "skip") && tokens.isWord(i + 1, "locked")) {
+                return "FOR UPDATE SKIP LOCKED";
+            }
+            if (tokens.isWord(i, "limit") || tokens.isWord(i, "offset") || tokens.isWord(i, "tablesample")) {
+                return sql.substring(tokens.start(i), tokens.end(i)).toUpperCase(Locale.ROOT);
+            }
+            if (tokens.isWord(i, "fetch") && (tokens.isWord(i + 1, "first") || tokens.isWord(i + 1, "next"))) {
+                return "FETCH FIRST";
+            }
+            if (tokens.isWord(i, "ctid")) {
+                return "ctid";
+            }
+        }
+        return null;
+    }
+
+    /**
      * A string constant that a date or time type reads as the clock: {@code 'now'::timestamp}, {@code date 'today'}
      * ({@code 'tomorrow'}, {@code 'yesterday'} too; case and surrounding spaces do not matter to the input functions).
      * The regression suite's {@code CREATE TABLE tab_core_types AS SELECT 'now'::time, …} left other times on the target.

@@ -84,7 +84,8 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
 
     /**
      * The row image of a statement that dual-write can copy as rows: an INSERT always ({@link #of}); an UPDATE or a
-     * DELETE when it computes values that differ per database, or when it names a cursor ({@code WHERE CURRENT OF}),
+     * DELETE when it computes values that differ per database, picks its rows by what the rows alone do not decide
+     * ({@link NondeterministicValues#rowChoice}), or when it names a cursor ({@code WHERE CURRENT OF}),
      * which exists on the primary alone ({@link UpdateReturning}, {@link DeleteReturning}); empty for anything else.
      */
     public static Optional<RowImageReturning> forStatement(String sql, boolean standardConformingStrings,
@@ -94,7 +95,8 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
         if (insert.isPresent()) {
             return insert;
         }
-        if (NondeterministicValues.firstIn(sql, classification) == null && whereCurrentOf(tokens) < 0) {
+        if (NondeterministicValues.firstIn(sql, classification) == null && NondeterministicValues.rowChoice(sql) == null
+                && whereCurrentOf(tokens) < 0) {
             return Optional.empty();
         }
         Optional<RowImageReturning> update = UpdateReturning.of(tokens);

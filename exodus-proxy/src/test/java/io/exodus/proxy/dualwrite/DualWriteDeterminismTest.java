@@ -693,6 +693,96 @@ class DualWriteDeterminismTest {
     }
 
     /**
+     * A job queue's claim: each worker takes the first job no other worker holds ({@code FOR UPDATE SKIP LOCKED}).
+     * Which job that is depends on the locks other transactions hold at that moment, which are not the same on the
+     * target, where each transaction's statements arrive later (with its COMMIT): worker b, committing first, would
+     * take job 1 there, which a holds on the source.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void workersClaimingJobsWithSkipLockedGetTheSameJobsOnBothDatabases(String protocol) throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists jobs");
+        DualWriteDatabases.onBoth(DATABASE, "create table jobs (id int primary key, state text not null, worker text)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into jobs select g, 'queued', null from generate_series(1, 3) g");
+        String claim = "update jobs set state = 'running', worker = '%s' where id = (select id from jobs"
+                + " where state = 'queued' order by id limit 1 for update skip locked)";
+        try (Connection a = openProxy(protocol); Connection b = openProxy(protocol);
+                Statement onA = a.createStatement(); Statement onB = b.createStatement()) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            assertEquals(1, onA.executeUpdate(claim.formatted("a")));
+            assertEquals(1, onB.executeUpdate(claim.formatted("b")));
+            b.commit();
+            a.commit();
+        }
+        CatchUpDrain.await(java.time.Duration.ofSeconds(30));
+        assertEquals("1=a,2=b,3=", Psql.against(DualWriteDatabases.primary(DATABASE))
+                .query("select string_agg(id || '=' || coalesce(worker, ''), ',' order by id) from jobs"));
+        DualWriteDatabases.assertIdentical(DATABASE, "jobs");
+    }
+
+    /**
+     * The other shape of a job queue's claim: the worker reads the job it locks ({@code SELECT … FOR UPDATE SKIP
+     * LOCKED}), then updates it by its id. On the target the two workers' locking reads could lock each other's job;
+     * neither may wait there for the other, and both databases end with the same claims.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void workersThatLockAJobWithSkipLockedThenUpdateItByIdEndIdentical(String protocol) throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists locked_jobs");
+        DualWriteDatabases.onBoth(DATABASE, "create table locked_jobs (id int primary key, worker text)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into locked_jobs select g, null from generate_series(1, 3) g");
+        String lock = "select id from locked_jobs where worker is null order by id limit 1 for update skip locked";
+        try (Connection a = openProxy(protocol); Connection b = openProxy(protocol);
+                Statement onA = a.createStatement(); Statement onB = b.createStatement()) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            int jobOfA = firstInt(onA, lock);
+            int jobOfB = firstInt(onB, lock);
+            assertEquals(1, onA.executeUpdate("update locked_jobs set worker = 'a' where id = " + jobOfA));
+            assertEquals(1, onB.executeUpdate("update locked_jobs set worker = 'b' where id = " + jobOfB));
+            b.commit();
+            a.commit();
+        }
+        CatchUpDrain.await(java.time.Duration.ofSeconds(30));
+        assertEquals("1=a,2=b,3=", Psql.against(DualWriteDatabases.primary(DATABASE))
+                .query("select string_agg(id || '=' || coalesce(worker, ''), ',' order by id) from locked_jobs"));
+        DualWriteDatabases.assertIdentical(DATABASE, "locked_jobs");
+    }
+
+    private static int firstInt(Statement statement, String query) throws SQLException {
+        try (ResultSet rows = statement.executeQuery(query)) {
+            assertTrue(rows.next(), query);
+            return rows.getInt(1);
+        }
+    }
+
+    /**
+     * A batch of expired rows deleted by LIMIT (the usual way to delete in small batches), and one by ctid: which rows
+     * a LIMIT without ORDER BY finds first is their physical order, which the same rows need not share on the target.
+     * The source's deleted rows are deleted there instead, found by key.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void aBatchDeletedByLimitOrCtidIsTheSameRowsOnBothDatabases(String protocol) throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists expiring");
+        DualWriteDatabases.onBoth(DATABASE, "create table expiring (id int primary key, expired boolean not null)");
+        Psql.against(DualWriteDatabases.primary(DATABASE)).query("insert into expiring select g, true"
+                + " from generate_series(1, 6) g");
+        Psql.against(DualWriteDatabases.secondary(DATABASE)).query("insert into expiring select g, true"
+                + " from generate_series(6, 1, -1) g");
+        try (Connection client = openProxy(protocol); Statement statement = client.createStatement()) {
+            assertEquals(2, statement.executeUpdate("delete from expiring where id in (select id from expiring"
+                    + " where expired limit 2)"));
+            assertEquals(1, statement.executeUpdate("delete from expiring where ctid = any(array(select ctid"
+                    + " from expiring where expired limit 1))"));
+            assertEquals(1, statement.executeUpdate("update expiring set expired = false where id = (select id"
+                    + " from expiring where expired fetch first 1 rows only)"));
+        }
+        DualWriteDatabases.assertIdentical(DATABASE, "expiring");
+    }
+
+    /**
      * A bigserial column added to a table with rows: each database numbers its rows in its own physical order. The same
      * two rows stored in the other order on the target (as a sync's copy or the two databases' vacuums may leave them)
      * get each other's numbers there. Not silent: the statement is counted and listed for verification.

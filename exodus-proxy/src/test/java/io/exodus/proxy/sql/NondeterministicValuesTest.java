@@ -80,4 +80,21 @@ class NondeterministicValuesTest {
         assertNull(first("create table t (id bigserial primary key)"));
         assertNull(first("alter sequence t_id_seq restart"));
     }
+
+    /** What decides the rows a statement picks besides the rows: locks others hold, physical order, chance. */
+    @Test
+    void whatMakesTheRowsAStatementPicksDifferBetweenDatabasesIsFound() {
+        assertEquals("FOR UPDATE SKIP LOCKED", NondeterministicValues.rowChoice("update jobs set state = 'running' "
+                + "where id = (select id from jobs where state = 'queued' order by id for update skip locked)"));
+        assertEquals("LIMIT", NondeterministicValues.rowChoice("delete from t where id in (select id from t limit 10)"));
+        assertEquals("OFFSET", NondeterministicValues.rowChoice("delete from t where id = (select id from t offset 3)"));
+        assertEquals("FETCH FIRST", NondeterministicValues.rowChoice(
+                "update t set n = 1 where id = (select id from t fetch next 1 rows only)"));
+        assertEquals("TABLESAMPLE", NondeterministicValues.rowChoice(
+                "delete from t where id in (select id from t tablesample system (1))"));
+        assertEquals("ctid", NondeterministicValues.rowChoice("delete from t where t.ctid = '(0,1)'"));
+        assertNull(NondeterministicValues.rowChoice("update t set note = 'limit' where id = 1"));
+        assertNull(NondeterministicValues.rowChoice("update t set \"limit\" = 2 where id = 1"));
+        assertNull(NondeterministicValues.rowChoice("delete from t where expired and locked"));
+    }
 }
