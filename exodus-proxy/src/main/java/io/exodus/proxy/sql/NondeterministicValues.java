@@ -19,6 +19,9 @@ public final class NondeterministicValues {
             "localtimestamp");
     private static final Set<String> SERIALS = Set.of("smallserial", "serial", "bigserial", "serial2", "serial4",
             "serial8");
+    /** Aggregates whose result is in the order their rows come, which only an ORDER BY in the call fixes. */
+    private static final Set<String> ORDERED_AGGREGATES = Set.of("array_agg", "string_agg", "json_agg", "jsonb_agg",
+            "json_object_agg", "jsonb_object_agg", "xmlagg");
     /** What may follow ADD in ALTER TABLE other than a column: a table constraint, or an identity of a column. */
     private static final Set<String> NOT_A_COLUMN = Set.of("constraint", "primary", "unique", "check", "foreign",
             "exclude", "generated");
@@ -94,17 +97,25 @@ public final class NondeterministicValues {
      * (a job queue's claim: which rows other transactions hold locked at that moment, which differs on the target,
      * where each transaction's statements arrive with its COMMIT); {@code LIMIT}, {@code FETCH FIRST} or {@code
      * OFFSET} (the rows' physical order, and ties of an ORDER BY, which the same rows need not share); {@code
-     * TABLESAMPLE}; {@code ctid} (a physical address). Dual-write gives an UPDATE or DELETE that picks rows so a row
-     * image (the primary's rows, found by key on the secondary) and does not run an INSERT's SELECT again there.
+     * TABLESAMPLE}; {@code ctid} (a physical address); an aggregate that lists its rows in the order they come
+     * ({@code string_agg}, {@code array_agg}, {@code json_agg} …) without an ORDER BY of its own. Dual-write gives an
+     * UPDATE or DELETE that picks rows so a row image (the primary's rows, found by key on the secondary) and does not
+     * run an INSERT's SELECT again there.
      */
     public static String rowChoice(String sql) {
         String lower = sql.toLowerCase(Locale.ROOT);
         if (!lower.contains("locked") && !lower.contains("limit") && !lower.contains("fetch")
-                && !lower.contains("offset") && !lower.contains("tablesample") && !lower.contains("ctid")) {
+                && !lower.contains("offset") && !lower.contains("tablesample") && !lower.contains("ctid")
+                && !lower.contains("_agg")) {
             return null;
         }
         Tokens tokens = SqlLexer.tokenize(sql);
         for (int i = 0; i < tokens.size(); i++) {
+            if (isWordIn(sql, tokens, i, ORDERED_AGGREGATES) && tokens.is(i + 1, TokenType.LEFT_PAREN)
+                    && !tokens.is(i - 1, TokenType.DOT) && !ordersItsRows(tokens, i + 1)) {
+                return sql.substring(tokens.start(i), tokens.end(i)).toLowerCase(Locale.ROOT)
+                        + "() without ORDER BY";
+            }
             if (tokens.isWord(i, "skip") && tokens.isWord(i + 1, "locked")) {
                 return "FOR UPDATE SKIP LOCKED";
             }
@@ -119,6 +130,23 @@ public final class NondeterministicValues {
             }
         }
         return null;
+    }
+
+    /** Whether the call whose parenthesis opens at {@code open} has an ORDER BY of its own, directly inside. */
+    private static boolean ordersItsRows(Tokens tokens, int open) {
+        int depth = 0;
+        for (int i = open; i < tokens.size(); i++) {
+            if (tokens.is(i, TokenType.LEFT_PAREN)) {
+                depth++;
+            } else if (tokens.is(i, TokenType.RIGHT_PAREN)) {
+                if (--depth == 0) {
+                    return false;
+                }
+            } else if (depth == 1 && tokens.isWord(i, "order") && tokens.isWord(i + 1, "by")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

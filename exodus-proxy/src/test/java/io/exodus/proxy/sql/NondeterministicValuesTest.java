@@ -96,5 +96,12 @@ class NondeterministicValuesTest {
         assertNull(NondeterministicValues.rowChoice("update t set note = 'limit' where id = 1"));
         assertNull(NondeterministicValues.rowChoice("update t set \"limit\" = 2 where id = 1"));
         assertNull(NondeterministicValues.rowChoice("delete from t where expired and locked"));
+        assertEquals("string_agg() without ORDER BY", NondeterministicValues.rowChoice(
+                "update posts set tags = (select string_agg(name, ',') from tags where post = posts.id)"));
+        assertEquals("array_agg() without ORDER BY", NondeterministicValues.rowChoice(
+                "update p set ids = (select array_agg(c.id) from c where c.p = p.id)"));
+        assertNull(NondeterministicValues.rowChoice(
+                "update posts set tags = (select string_agg(name, ',' order by name) from tags where post = posts.id)"));
+        assertNull(NondeterministicValues.rowChoice("update t set n = (select count(*) from u where u.t = t.id)"));
     }
 }
