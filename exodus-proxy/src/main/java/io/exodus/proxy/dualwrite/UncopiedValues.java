@@ -75,9 +75,12 @@ final class UncopiedValues {
         }
         String value = NondeterministicValues.firstIn(sql, classification);
         // A locking read (SELECT … FOR UPDATE SKIP LOCKED) may lock other rows on the secondary, but changes none.
-        if (value == null && classification.kind() == StatementKind.WRITE && !classification.locking()) {
+        if (value == null && classification.kind() == StatementKind.WRITE && !classification.locking()
+                && !NondeterministicValues.changesCatalog(sql)) {
             String choice = NondeterministicValues.rowChoice(sql);
-            value = choice == null ? null : choice + " (which rows it picks)";
+            String reads = NondeterministicValues.readsOtherRows(sql);
+            value = choice != null ? choice + " (which rows it picks)"
+                    : reads == null ? null : reads + " (rows as they are when it runs)";
         }
         if (value != null) {
             dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value

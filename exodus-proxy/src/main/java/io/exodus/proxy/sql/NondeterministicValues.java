@@ -132,6 +132,70 @@ public final class NondeterministicValues {
         return null;
     }
 
+    /**
+     * What makes an UPDATE or DELETE read rows it does not change, or null: a subquery, {@code UPDATE … FROM}, {@code
+     * DELETE … USING}. It sees those rows as they are when it runs, and on the target it runs later (with its
+     * transaction's COMMIT, ADR 0051), when another session may have changed them: an order's total summed from its
+     * items took an item the source's sum had not seen, with the same row count. Such a statement's rows are copied.
+     */
+    public static String readsOtherRows(String sql) {
+        String lower = sql.toLowerCase(Locale.ROOT);
+        if (!lower.contains("select") && !lower.contains("from") && !lower.contains("using")) {
+            return null;
+        }
+        Tokens tokens = SqlLexer.tokenize(sql);
+        int first = 0;
+        while (tokens.is(first, TokenType.LEFT_PAREN)) {
+            first++;
+        }
+        boolean update = tokens.isWord(first, "update");
+        boolean delete = tokens.isWord(first, "delete");
+        if (!update && !delete) {
+            return null;
+        }
+        for (int i = first + 1; i < tokens.size(); i++) {
+            if (tokens.isWord(i, "select") && !tokens.is(i - 1, TokenType.DOT)) {
+                return "a subquery";
+            }
+            if (update && tokens.depth(i) == 0 && tokens.isWord(i, "from") && !tokens.is(i - 1, TokenType.DOT)
+                    && !tokens.isWord(i - 1, "distinct")) {
+                return "UPDATE … FROM";
+            }
+            if (delete && tokens.depth(i) == 0 && tokens.isWord(i, "using") && !tokens.is(i - 1, TokenType.DOT)) {
+                return "DELETE … USING";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether an UPDATE or DELETE changes a table of the system catalog ({@code pg_depend}, {@code pg_catalog.…}). Its
+     * rows name objects by OIDs each server assigns itself: the source's rows are not the target's, so the target runs
+     * the text, which finds its own (the regression suite's rangefuncs deletes a view's dependency from pg_depend).
+     */
+    public static boolean changesCatalog(String sql) {
+        if (!sql.toLowerCase(Locale.ROOT).contains("pg_")) {
+            return false;
+        }
+        Tokens tokens = SqlLexer.tokenize(sql);
+        int at = 0;
+        while (tokens.is(at, TokenType.LEFT_PAREN)) {
+            at++;
+        }
+        if (tokens.isWord(at, "delete") && tokens.isWord(at + 1, "from")) {
+            at += 2;
+        } else if (tokens.isWord(at, "update")) {
+            at++;
+        } else {
+            return false;
+        }
+        if (tokens.isWord(at, "only")) {
+            at++;
+        }
+        return tokens.isName(at) && (tokens.name(at).startsWith("pg_")
+                || tokens.is(at + 1, TokenType.DOT) && tokens.name(at).equals("pg_catalog"));
+    }
+
     /** Whether the call whose parenthesis opens at {@code open} has an ORDER BY of its own, directly inside. */
     private static boolean ordersItsRows(Tokens tokens, int open) {
         int depth = 0;

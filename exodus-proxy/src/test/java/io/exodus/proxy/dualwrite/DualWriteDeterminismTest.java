@@ -758,6 +758,36 @@ class DualWriteDeterminismTest {
     }
 
     /**
+     * An UPDATE that reads rows it does not change (a total kept from its items) sees them as they are when it runs,
+     * which on the target is later: with its transaction's COMMIT. An item another session added meanwhile is in the
+     * target's total and not in the source's, with the same row count. The source's updated rows are copied instead.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { EXTENDED, SIMPLE })
+    void anUpdateReadingOtherRowsGivesTheTargetTheSourcesValues(String protocol) throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists order_items, orders");
+        DualWriteDatabases.onBoth(DATABASE, "create table orders (id int primary key, total int)");
+        DualWriteDatabases.onBoth(DATABASE, "create table order_items (id int primary key, order_id int, amount int)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into orders values (1, 0), (2, 0)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into order_items values (1, 1, 10), (2, 2, 7)");
+        try (Connection a = openProxy(protocol); Connection b = openProxy(protocol);
+                Statement onA = a.createStatement(); Statement onB = b.createStatement()) {
+            a.setAutoCommit(false);
+            assertEquals(1, onA.executeUpdate("update orders set total = (select sum(amount) from order_items"
+                    + " where order_id = orders.id) where id = 1"));
+            assertEquals(1, onA.executeUpdate("delete from orders where id = 2 and exists (select 1 from order_items"
+                    + " where order_id = 2 and amount < 8)"));
+            assertEquals(1, onB.executeUpdate("insert into order_items values (3, 1, 5)"));
+            assertEquals(1, onB.executeUpdate("update order_items set amount = 9 where id = 2"));
+            a.commit();
+        }
+        CatchUpDrain.await(java.time.Duration.ofSeconds(30));
+        assertEquals("1=10", Psql.against(DualWriteDatabases.primary(DATABASE))
+                .query("select string_agg(id || '=' || total, ',' order by id) from orders"));
+        DualWriteDatabases.assertIdentical(DATABASE, "orders", "order_items");
+    }
+
+    /**
      * A batch of expired rows deleted by LIMIT (the usual way to delete in small batches), and one by ctid: which rows
      * a LIMIT without ORDER BY finds first is their physical order, which the same rows need not share on the target.
      * The source's deleted rows are deleted there instead, found by key. An aggregate without an ORDER BY lists rows

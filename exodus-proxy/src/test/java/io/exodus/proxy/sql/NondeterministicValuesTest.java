@@ -3,7 +3,9 @@ package io.exodus.proxy.sql;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NondeterministicValuesTest {
 
@@ -103,5 +105,36 @@ class NondeterministicValuesTest {
         assertNull(NondeterministicValues.rowChoice(
                 "update posts set tags = (select string_agg(name, ',' order by name) from tags where post = posts.id)"));
         assertNull(NondeterministicValues.rowChoice("update t set n = (select count(*) from u where u.t = t.id)"));
+    }
+
+    /** An UPDATE or DELETE that reads rows it does not change sees them as they are when it runs. */
+    @Test
+    void anUpdateOrDeleteThatReadsOtherRowsIsFound() {
+        assertEquals("a subquery", NondeterministicValues.readsOtherRows(
+                "update orders set total = (select sum(amount) from items where order_id = orders.id) where id = 1"));
+        assertEquals("a subquery", NondeterministicValues.readsOtherRows(
+                "delete from orders where exists (select 1 from items where order_id = orders.id)"));
+        assertEquals("UPDATE … FROM", NondeterministicValues.readsOtherRows(
+                "update t set n = u.n from u where u.id = t.id"));
+        assertEquals("DELETE … USING", NondeterministicValues.readsOtherRows(
+                "delete from t using u where u.id = t.id"));
+        assertNull(NondeterministicValues.readsOtherRows("update t set n = n + 1 where id = 1"));
+        assertNull(NondeterministicValues.readsOtherRows("update t set n = extract(epoch from at) where id = 1"));
+        assertNull(NondeterministicValues.readsOtherRows("update t set n = 1 where m is distinct from 2"));
+        assertNull(NondeterministicValues.readsOtherRows("delete from t where id = 3"));
+        assertNull(NondeterministicValues.readsOtherRows("insert into t select * from u"));
+        assertNull(NondeterministicValues.readsOtherRows("select * from t for update"));
+    }
+
+    /** The catalog's rows are each server's own: the target finds its own with the statement's text. */
+    @Test
+    void aWriteToTheSystemCatalogIsToldApart() {
+        assertTrue(NondeterministicValues.changesCatalog("delete from pg_depend where objid = (select oid from "
+                + "pg_rewrite where rulename = '_RETURN') returning *"));
+        assertTrue(NondeterministicValues.changesCatalog("update pg_catalog.pg_class set relhasindex = false"));
+        assertTrue(NondeterministicValues.changesCatalog("UPDATE ONLY \"pg_attribute\" SET attnotnull = true"));
+        assertFalse(NondeterministicValues.changesCatalog("delete from app.pg_notes where id in (select 1)"));
+        assertFalse(NondeterministicValues.changesCatalog("update orders set total = 1 where id = 1"));
+        assertFalse(NondeterministicValues.changesCatalog("select * from pg_class"));
     }
 }
