@@ -50,6 +50,8 @@ final class UncopiedValues {
             if (!secondaryPlan.usesRowImage() && !exactAsText && plan.statementText() != null) {
                 reportText(plan.statementText(), classifications.classify(plan.statementText()),
                         imageRefused, dual);
+            } else if (exactAsText && plan.statementText() != null) {
+                reportSelectRunAgain(plan.statementText(), dual);
             }
             return;
         }
@@ -61,9 +63,25 @@ final class UncopiedValues {
             }
             boolean copied = (secondaryPlan.usesRowImage() || exactAsText) && statement.rowImage().isPresent();
             if (copied) {
+                if (exactAsText) {
+                    reportSelectRunAgain(statement.sql(), dual);
+                }
                 continue;
             }
             reportText(statement.sql(), statement.classification(), imageRefused, dual);
+        }
+    }
+
+    /**
+     * An INSERT run as its text on the secondary because its image would meet a BEFORE trigger there a second time
+     * ({@link CapturedImages#imagesExactAsText}): exact, unless it reads other rows (INSERT … SELECT), which it reads
+     * there later, as they are then.
+     */
+    private static void reportSelectRunAgain(String sql, DualWriteServices dual) {
+        if (NondeterministicValues.selects(sql)) {
+            dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "its SELECT runs again on the target, "
+                    + "later, and reads the rows as they are then (a BEFORE trigger of the table keeps its row image "
+                    + "from being used)");
         }
     }
 

@@ -169,6 +169,23 @@ public final class NondeterministicValues {
     }
 
     /**
+     * Whether the statement has a SELECT of its own ({@code INSERT … SELECT}, a subquery in {@code VALUES}): run again
+     * as its text on the target, later, it reads the rows as they are then.
+     */
+    public static boolean selects(String sql) {
+        if (!sql.toLowerCase(Locale.ROOT).contains("select")) {
+            return false;
+        }
+        Tokens tokens = SqlLexer.tokenize(sql);
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.isWord(i, "select") && !tokens.is(i - 1, TokenType.DOT)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether an UPDATE or DELETE changes a table of the system catalog ({@code pg_depend}, {@code pg_catalog.…}). Its
      * rows name objects by OIDs each server assigns itself: the source's rows are not the target's, so the target runs
      * the text, which finds its own (the regression suite's rangefuncs deletes a view's dependency from pg_depend).
