@@ -194,7 +194,8 @@ final class SessionAdoption {
         for (Prepared statement : setup.prepared()) {
             Classification classification = classifications.classify(statement.sql());
             Optional<RowImageReturning> image = dual.rowImages() && classification.kind() == StatementKind.WRITE
-                    ? RowImageReturning.forStatement(statement.sql(), true, classification) : Optional.empty();
+                    ? RowImageReturning.forStatement(statement.sql(), true, classification,
+                            classifications.volatility()) : Optional.empty();
             book.parsed(statement.name(), new StatementBook.Statement(statement.sql(), classification,
                     statement.parse(), image));
             if (image.isPresent()) {

@@ -108,7 +108,8 @@ final class UnitPlanner {
                     List.of(), largeObjects);
         }
         Optional<RowImageReturning> rowImage = shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement()
-                && !refusedImages.contains(sql) ? RowImageReturning.forStatement(sql, true, whole) : Optional.empty();
+                && !refusedImages.contains(sql) ? RowImageReturning.forStatement(sql, true, whole,
+                        classifications.volatility()) : Optional.empty();
         return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of(), largeObjects);
     }
 
@@ -189,7 +190,8 @@ final class UnitPlanner {
                     Classification classification = classifications.classify(sql);
                     Optional<RowImageReturning> image = rowImages && classification.kind() == StatementKind.WRITE
                             && !refusedImages.contains(sql)
-                            ? RowImageReturning.forStatement(sql, true, classification) : Optional.empty();
+                            ? RowImageReturning.forStatement(sql, true, classification, classifications.volatility())
+                            : Optional.empty();
                     StatementBook.Statement parsed = new StatementBook.Statement(sql, classification, message, image);
                     book.parsed(name, parsed);
                     return parsed;

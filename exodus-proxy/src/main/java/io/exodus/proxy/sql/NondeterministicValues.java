@@ -134,13 +134,14 @@ public final class NondeterministicValues {
 
     /**
      * What makes an UPDATE or DELETE read rows it does not change, or null: a subquery, {@code UPDATE … FROM}, {@code
-     * DELETE … USING}. It sees those rows as they are when it runs, and on the target it runs later (with its
+     * DELETE … USING}; and a MERGE, whose source is such rows (it has no row image: it runs as its text, listed). It sees those rows as they are when it runs, and on the target it runs later (with its
      * transaction's COMMIT, ADR 0051), when another session may have changed them: an order's total summed from its
      * items took an item the source's sum had not seen, with the same row count. Such a statement's rows are copied.
      */
     public static String readsOtherRows(String sql) {
         String lower = sql.toLowerCase(Locale.ROOT);
-        if (!lower.contains("select") && !lower.contains("from") && !lower.contains("using")) {
+        if (!lower.contains("select") && !lower.contains("from") && !lower.contains("using")
+                && !lower.contains("merge")) {
             return null;
         }
         Tokens tokens = SqlLexer.tokenize(sql);
@@ -150,6 +151,9 @@ public final class NondeterministicValues {
         }
         boolean update = tokens.isWord(first, "update");
         boolean delete = tokens.isWord(first, "delete");
+        if (tokens.isWord(first, "merge")) {
+            return "MERGE … USING";
+        }
         if (!update && !delete) {
             return null;
         }

@@ -91,6 +91,18 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
      */
     public static Optional<RowImageReturning> forStatement(String sql, boolean standardConformingStrings,
             Classification classification) {
+        return forStatement(sql, standardConformingStrings, classification, null);
+    }
+
+    /**
+     * As {@link #forStatement(String, boolean, Classification)}, and an UPDATE or DELETE that calls a function of the
+     * database's own ({@code SET total = order_total(id)}, which may read other tables as they are when it runs) gets
+     * an image too.
+     *
+     * @param volatility the database's functions as last read; null when unknown (then only the text decides)
+     */
+    public static Optional<RowImageReturning> forStatement(String sql, boolean standardConformingStrings,
+            Classification classification, FunctionVolatility volatility) {
         Tokens tokens = SqlLexer.tokenize(sql, standardConformingStrings);
         Optional<RowImageReturning> insert = of(tokens);
         if (insert.isPresent()) {
@@ -98,12 +110,23 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
         }
         boolean drawn = NondeterministicValues.firstIn(sql, classification) != null || whereCurrentOf(tokens) >= 0;
         boolean picked = NondeterministicValues.rowChoice(sql) != null
-                || NondeterministicValues.readsOtherRows(sql) != null;
+                || NondeterministicValues.readsOtherRows(sql) != null
+                || volatility != null && callsDatabaseCode(classification, volatility);
         if (!drawn && (!picked || NondeterministicValues.changesCatalog(sql))) {
             return Optional.empty();
         }
         Optional<RowImageReturning> update = UpdateReturning.of(tokens);
         return update.isPresent() ? update : DeleteReturning.of(tokens);
+    }
+
+    /** Whether the statement calls a function that is not the server's own (which may read tables of its own). */
+    private static boolean callsDatabaseCode(Classification classification, FunctionVolatility volatility) {
+        for (String call : classification.functionCalls()) {
+            if (!volatility.runsServerCodeOnly(call)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

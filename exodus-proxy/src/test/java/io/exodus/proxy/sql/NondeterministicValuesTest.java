@@ -124,6 +124,8 @@ class NondeterministicValuesTest {
         assertNull(NondeterministicValues.readsOtherRows("delete from t where id = 3"));
         assertNull(NondeterministicValues.readsOtherRows("insert into t select * from u"));
         assertNull(NondeterministicValues.readsOtherRows("select * from t for update"));
+        assertEquals("MERGE … USING", NondeterministicValues.readsOtherRows("merge into totals t using (select k, "
+                + "sum(n) s from items group by k) i on t.k = i.k when matched then update set s = i.s"));
     }
 
     /** The catalog's rows are each server's own: the target finds its own with the statement's text. */
