@@ -3,7 +3,9 @@
 # ("direct") and through Exodus in phase dual-write (both-required), interleaved in one run. "counter" sets a column
 # from its own value (n = n + 1): nothing in it differs between the databases, so it runs as its text on both. "stamp"
 # sets a column to now(): since session 13 it runs with RETURNING on the source and the target sets the row by key.
-# Each through-Exodus figure reads as a ratio to the same script direct; stamp's ratio against counter's is the image.
+# "claim" is a job queue's claim, the counter's row picked by a subquery with FOR UPDATE SKIP LOCKED: since session 32
+# it gets a row image too (ADR 0055). Each through-Exodus figure reads as a ratio to the same script direct; stamp's
+# and claim's ratios against counter's are the image.
 #
 # Usage: bench/update-image.sh      (docs/benchmarks.md, "UPDATE row images", says how to read it)
 # Knobs (environment):
@@ -11,6 +13,7 @@
 #   BENCH_CLIENTS=8           pgbench -c (jobs: 2)
 #   BENCH_ROWS=100000         rows of the table (keys drawn uniformly: few lock waits)
 #   BENCH_MODES="simple prepared"
+#   BENCH_SCRIPTS="counter stamp claim"
 #   BENCH_JAVA_OPTS="-XX:+UseParallelGC"
 set -euo pipefail
 
@@ -20,6 +23,7 @@ BENCH_SECONDS="${BENCH_SECONDS:-20}"
 BENCH_CLIENTS="${BENCH_CLIENTS:-8}"
 BENCH_ROWS="${BENCH_ROWS:-100000}"
 BENCH_MODES="${BENCH_MODES:-simple prepared}"
+BENCH_SCRIPTS="${BENCH_SCRIPTS:-counter stamp claim}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseParallelGC}"
 export PGSSLMODE=disable PGGSSENCMODE=disable PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=10
 
@@ -50,6 +54,8 @@ for table in touched touched_direct; do
         >"$WORK/counter-$table.sql"
     printf '\\set id random(1, %s)\nupdate %s set at = now() where id = :id;\n' "$BENCH_ROWS" "$table" \
         >"$WORK/stamp-$table.sql"
+    printf '\\set id random(1, %s)\nupdate %s set n = n + 1 where id = (select id from %s where id >= :id order by id limit 1 for update skip locked);\n' \
+        "$BENCH_ROWS" "$table" "$table" >"$WORK/claim-$table.sql"
 done
 
 run() { # where script mode -> tps
@@ -60,10 +66,10 @@ run() { # where script mode -> tps
 }
 
 log "Warming the proxy up (${BENCH_SECONDS}s per script)"
-for script in counter stamp; do run "$listen_port" "$script" prepared >/dev/null; done
+for script in $BENCH_SCRIPTS; do run "$listen_port" "$script" prepared >/dev/null; done
 printf '\n%-9s %-8s %12s %12s %8s\n' mode script direct exodus ratio
 for mode in $BENCH_MODES; do
-    for script in counter stamp; do
+    for script in $BENCH_SCRIPTS; do
         direct="$(run "$source_port" "$script" "$mode")"
         exodus="$(run "$listen_port" "$script" "$mode")"
         ratio="$(python3 -c "print(f'{$exodus / $direct:.2f}x')")"
