@@ -707,24 +707,9 @@ class DualWriteDeterminismTest {
     @ParameterizedTest
     @ValueSource(strings = { EXTENDED, SIMPLE })
     void workersClaimingJobsWithSkipLockedGetTheSameJobsOnBothDatabases(String protocol) throws Exception {
-        DualWriteDatabases.onBoth(DATABASE, "drop table if exists jobs");
-        DualWriteDatabases.onBoth(DATABASE, "create table jobs (id int primary key, state text not null, worker text)");
-        DualWriteDatabases.onBoth(DATABASE, "insert into jobs select g, 'queued', null from generate_series(1, 3) g");
-        String claim = "update jobs set state = 'running', worker = '%s' where id = (select id from jobs"
-                + " where state = 'queued' order by id limit 1 for update skip locked)";
-        try (Connection a = openProxy(protocol); Connection b = openProxy(protocol);
-                Statement onA = a.createStatement(); Statement onB = b.createStatement()) {
-            a.setAutoCommit(false);
-            b.setAutoCommit(false);
-            assertEquals(1, onA.executeUpdate(claim.formatted("a")));
-            assertEquals(1, onB.executeUpdate(claim.formatted("b")));
-            b.commit();
-            a.commit();
-        }
-        CatchUpDrain.await(java.time.Duration.ofSeconds(30));
-        assertEquals("1=a,2=b,3=", Psql.against(DualWriteDatabases.primary(DATABASE))
-                .query("select string_agg(id || '=' || coalesce(worker, ''), ',' order by id) from jobs"));
-        DualWriteDatabases.assertIdentical(DATABASE, "jobs");
+        twoWorkersClaimJobs(protocol, "jobs", (worker, name) -> assertEquals(1, worker.executeUpdate("update jobs"
+                + " set worker = '" + name + "' where id = (select id from jobs where worker is null order by id"
+                + " limit 1 for update skip locked)")));
     }
 
     /**
@@ -735,32 +720,43 @@ class DualWriteDeterminismTest {
     @ParameterizedTest
     @ValueSource(strings = { EXTENDED, SIMPLE })
     void workersThatLockAJobWithSkipLockedThenUpdateItByIdEndIdentical(String protocol) throws Exception {
-        DualWriteDatabases.onBoth(DATABASE, "drop table if exists locked_jobs");
-        DualWriteDatabases.onBoth(DATABASE, "create table locked_jobs (id int primary key, worker text)");
-        DualWriteDatabases.onBoth(DATABASE, "insert into locked_jobs select g, null from generate_series(1, 3) g");
-        String lock = "select id from locked_jobs where worker is null order by id limit 1 for update skip locked";
+        twoWorkersClaimJobs(protocol, "locked_jobs", (worker, name) -> {
+            int job;
+            try (ResultSet rows = worker.executeQuery("select id from locked_jobs where worker is null order by id"
+                    + " limit 1 for update skip locked")) {
+                assertTrue(rows.next());
+                job = rows.getInt(1);
+            }
+            assertEquals(1, worker.executeUpdate("update locked_jobs set worker = '" + name + "' where id = " + job));
+        });
+    }
+
+    /** How a worker claims a job of the table, in its open transaction. */
+    private interface JobClaim {
+        void claim(Statement worker, String name) throws SQLException;
+    }
+
+    /**
+     * Jobs 1 to 3 in a new table; worker a claims one, then b, each in a transaction of its own, and b commits first:
+     * a holds job 1 and b job 2, on both databases.
+     */
+    private void twoWorkersClaimJobs(String protocol, String table, JobClaim claim) throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists " + table);
+        DualWriteDatabases.onBoth(DATABASE, "create table " + table + " (id int primary key, worker text)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into " + table + " select g, null from generate_series(1, 3) g");
         try (Connection a = openProxy(protocol); Connection b = openProxy(protocol);
                 Statement onA = a.createStatement(); Statement onB = b.createStatement()) {
             a.setAutoCommit(false);
             b.setAutoCommit(false);
-            int jobOfA = firstInt(onA, lock);
-            int jobOfB = firstInt(onB, lock);
-            assertEquals(1, onA.executeUpdate("update locked_jobs set worker = 'a' where id = " + jobOfA));
-            assertEquals(1, onB.executeUpdate("update locked_jobs set worker = 'b' where id = " + jobOfB));
+            claim.claim(onA, "a");
+            claim.claim(onB, "b");
             b.commit();
             a.commit();
         }
         CatchUpDrain.await(java.time.Duration.ofSeconds(30));
         assertEquals("1=a,2=b,3=", Psql.against(DualWriteDatabases.primary(DATABASE))
-                .query("select string_agg(id || '=' || coalesce(worker, ''), ',' order by id) from locked_jobs"));
-        DualWriteDatabases.assertIdentical(DATABASE, "locked_jobs");
-    }
-
-    private static int firstInt(Statement statement, String query) throws SQLException {
-        try (ResultSet rows = statement.executeQuery(query)) {
-            assertTrue(rows.next(), query);
-            return rows.getInt(1);
-        }
+                .query("select string_agg(id || '=' || coalesce(worker, ''), ',' order by id) from " + table));
+        DualWriteDatabases.assertIdentical(DATABASE, table);
     }
 
     /**
