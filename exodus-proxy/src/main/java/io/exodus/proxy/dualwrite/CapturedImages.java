@@ -7,6 +7,7 @@ import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.InsertValues;
 import io.exodus.proxy.sql.NondeterministicValues;
+import io.exodus.proxy.sql.PickedRows;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.vertx.core.buffer.Buffer;
@@ -60,7 +61,7 @@ final class CapturedImages {
             if (shape == null || images.get(i).image().writes() != RowImageReturning.Writes.INSERTS
                     || !shape.changedBefore().contains(TableShape.RowEvent.INSERT) || shape.drawsDefaults()
                     || NondeterministicValues.firstIn(sql, classifications.classify(sql)) != null
-                    || NondeterministicValues.rowChoice(sql) != null) {
+                    || PickedRows.choice(sql) != null) {
                 return false;
             }
         }

@@ -5,6 +5,7 @@ import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.CreateTableAs;
 import io.exodus.proxy.sql.NondeterministicValues;
+import io.exodus.proxy.sql.PickedRows;
 import io.exodus.proxy.sql.StatementKind;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.PgMessage;
@@ -78,7 +79,7 @@ final class UncopiedValues {
      * there later, as they are then.
      */
     private static void reportSelectRunAgain(String sql, DualWriteServices dual) {
-        if (NondeterministicValues.selects(sql)) {
+        if (PickedRows.selects(sql)) {
             dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "its SELECT runs again on the target, "
                     + "later, and reads the rows as they are then (a BEFORE trigger of the table keeps its row image "
                     + "from being used)");
@@ -94,9 +95,9 @@ final class UncopiedValues {
         String value = NondeterministicValues.firstIn(sql, classification);
         // A locking read (SELECT … FOR UPDATE SKIP LOCKED) may lock other rows on the secondary, but changes none.
         if (value == null && classification.kind() == StatementKind.WRITE && !classification.locking()
-                && !NondeterministicValues.changesCatalog(sql)) {
-            String choice = NondeterministicValues.rowChoice(sql);
-            String reads = NondeterministicValues.readsOtherRows(sql);
+                && !PickedRows.changesCatalog(sql)) {
+            String choice = PickedRows.choice(sql);
+            String reads = PickedRows.readsOtherRows(sql);
             value = choice != null ? choice + " (which rows it picks)"
                     : reads == null ? null : reads + " (rows as they are when it runs)";
         }

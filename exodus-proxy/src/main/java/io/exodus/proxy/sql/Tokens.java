@@ -1,6 +1,7 @@
 package io.exodus.proxy.sql;
 
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * The tokens of one SQL text, as {@link SqlLexer} found them: positions into the text, not copies of it. Each token
@@ -99,6 +100,11 @@ public final class Tokens {
             }
         }
         return true;
+    }
+
+    /** Whether the token is an unquoted word that, folded to lower case, is one of {@code lowerCaseKeywords}. */
+    public boolean isWordIn(int index, Set<String> lowerCaseKeywords) {
+        return is(index, TokenType.WORD) && lowerCaseKeywords.contains(name(index));
     }
 
     /** Whether the token is a name: an unquoted word or a quoted identifier. */
