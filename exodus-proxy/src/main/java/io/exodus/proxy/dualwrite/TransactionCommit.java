@@ -102,7 +102,8 @@ final class TransactionCommit {
     private boolean commitsSecondaryAhead() {
         Leg secondary = legs.secondary();
         TransactionRecording recording = queue.recording();
-        return legs.primary().transactionStatus() == TransactionStatus.IN_TRANSACTION && !queue.queueTransaction() && queue.canQueue()
+        return legs.primary().transactionStatus() == TransactionStatus.IN_TRANSACTION && !queue.queueTransaction()
+                && queue.canQueue()
                 && secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()
                 && recording != null && recording.hasWrites() && !recording.overflowed()
                 && secondaryTransaction.deferredFailure() == null

@@ -111,9 +111,9 @@ public final class NondeterministicValues {
     }
 
     /**
-     * A column that {@code ALTER TABLE … ADD [COLUMN]} gives a {@code serial} type or an identity: each database numbers
-     * the table's existing rows in its own physical order, which the same rows need not share on the two (a table
-     * loaded by the initial sync, rows moved by updates and vacuums). Not {@code ALTER COLUMN … ADD GENERATED … AS
+     * A column that {@code ALTER TABLE … ADD [COLUMN]} gives a {@code serial} type or an identity: each database
+     * numbers the table's existing rows in its own physical order, which the same rows need not share on the two (a
+     * table loaded by the initial sync, rows moved by updates and vacuums). Not {@code ALTER COLUMN … ADD GENERATED … AS
      * IDENTITY}, which keeps the values a column has.
      */
     private static String addedDrawingColumn(String sql) {

@@ -34,7 +34,7 @@ public final class PickedRows {
         String lower = sql.toLowerCase(Locale.ROOT);
         if (!lower.contains("locked") && !lower.contains("limit") && !lower.contains("fetch")
                 && !lower.contains("offset") && !lower.contains("tablesample") && !lower.contains("ctid")
-                && !lower.contains("_agg")) {
+                && !lower.contains("_agg") && !lower.contains("xmlagg")) {
             return null;
         }
         Tokens tokens = SqlLexer.tokenize(sql);
@@ -62,9 +62,10 @@ public final class PickedRows {
 
     /**
      * What makes an UPDATE or DELETE read rows it does not change, or null: a subquery, {@code UPDATE … FROM}, {@code
-     * DELETE … USING}; and a MERGE, whose source is such rows (it has no row image: it runs as its text, listed). It sees those rows as they are when it runs, and on the target it runs later (with its
-     * transaction's COMMIT, ADR 0051), when another session may have changed them: an order's total summed from its
-     * items took an item the source's sum had not seen, with the same row count. Such a statement's rows are copied.
+     * DELETE … USING}; and a MERGE, whose source is such rows (it has no row image: it runs as its text, listed). It
+     * sees those rows as they are when it runs, and on the target it runs later (with its transaction's COMMIT, ADR
+     * 0051), when another session may have changed them: an order's total summed from its items took an item the
+     * source's sum had not seen, with the same row count. Such a statement's rows are copied.
      */
     public static String readsOtherRows(String sql) {
         String lower = sql.toLowerCase(Locale.ROOT);

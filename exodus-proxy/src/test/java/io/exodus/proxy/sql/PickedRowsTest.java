@@ -26,10 +26,11 @@ class PickedRowsTest {
         assertNull(PickedRows.choice("delete from t where expired and locked"));
         assertEquals("string_agg() without ORDER BY", PickedRows.choice(
                 "update posts set tags = (select string_agg(name, ',') from tags where post = posts.id)"));
+        assertEquals("xmlagg() without ORDER BY", PickedRows.choice("update t set x = (select xmlagg(x) from u)"));
         assertEquals("array_agg() without ORDER BY", PickedRows.choice(
                 "update p set ids = (select array_agg(c.id) from c where c.p = p.id)"));
         assertNull(PickedRows.choice(
-                "update posts set tags = (select string_agg(name, ',' order by name) from tags where post = posts.id)"));
+                "update posts set tags = (select string_agg(name, ',' order by name) from tags where post = p.id)"));
         assertNull(PickedRows.choice("update t set n = (select count(*) from u where u.t = t.id)"));
     }
 
