@@ -89,10 +89,7 @@ public final class SettingAssignments {
         if (!tokens.isWord(at, "set")) {
             return null;
         }
-        int i = at + 1;
-        if (tokens.isWord(i, "session") || tokens.isWord(i, "local")) {
-            i++;
-        }
+        int i = afterScope(tokens, at);
         if (tokens.isWord(i, "time") && tokens.isWord(i + 1, "zone")) {
             return "timezone";
         }
@@ -101,11 +98,21 @@ public final class SettingAssignments {
             return null;
         }
         int value = i;
-        while (value < end && !tokens.isWord(value, "to")
-                && !(tokens.is(value, TokenType.OPERATOR) && tokens.source(value).equals("="))) {
+        while (value < end && !assigns(tokens, value)) {
             value++;
         }
         return nameAt(tokens, i, value);
+    }
+
+    /** The index after {@code SET [SESSION | LOCAL]}, whose SET is at {@code at}. */
+    private static int afterScope(Tokens tokens, int at) {
+        int i = at + 1;
+        return tokens.isWord(i, "session") || tokens.isWord(i, "local") ? i + 1 : i;
+    }
+
+    /** {@code TO} or {@code =}, between a setting's name and its value. */
+    private static boolean assigns(Tokens tokens, int index) {
+        return tokens.isWord(index, "to") || tokens.is(index, TokenType.OPERATOR) && tokens.source(index).equals("=");
     }
 
     /** The setting the statement from {@code at} to {@code end} resets, or null. */
@@ -125,19 +132,14 @@ public final class SettingAssignments {
         if (!tokens.isWord(at, "set")) {
             return null;
         }
-        int i = at + 1;
-        if (tokens.isWord(i, "session") || tokens.isWord(i, "local")) {
-            i++;
-        }
+        int i = afterScope(tokens, at);
         if (tokens.isWord(i, "time") && tokens.isWord(i + 1, "zone")) {
             return tokens.isWord(i + 2, "default") || tokens.isWord(i + 2, "local") ? "timezone" : null;
         }
         if (end - i != 3 && !(end - i > 3 && tokens.is(i + 1, TokenType.DOT))) {
             return null;
         }
-        return tokens.isWord(end - 1, "default") && (tokens.isWord(end - 2, "to")
-                || tokens.is(end - 2, TokenType.OPERATOR) && tokens.source(end - 2).equals("="))
-                ? nameAt(tokens, i, end - 2) : null;
+        return tokens.isWord(end - 1, "default") && assigns(tokens, end - 2) ? nameAt(tokens, i, end - 2) : null;
     }
 
     /** The name from {@code at} to {@code end} ({@code a} or {@code a.b}), lower case, or null when it is not one. */
