@@ -457,8 +457,14 @@ public final class CatchUpQueue {
         return connections().databases(home()).map(listed -> !listed.contains(database)).otherwise(false);
     }
 
-    /** Forgets the queue of a database that is gone, saying so when it held entries. */
+    /**
+     * Forgets the queue of a database that is gone, saying so when it held entries; not when a session made the
+     * database's queue known again meanwhile (a database of the same name, made anew).
+     */
     Future<Void> forgetGone(DatabaseQueue queue) {
+        if (databases.get(queue.database) != queue) {
+            return Future.succeededFuture();
+        }
         if (queue.depth > 0 || queue.parked > 0) {
             LOG.warnf("Database \"%s\" (or its replay queue) is gone with %d transactions queued and %d parked "
                     + "in it: forgotten", queue.database, queue.depth, queue.parked);

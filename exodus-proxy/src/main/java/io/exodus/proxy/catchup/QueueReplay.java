@@ -98,8 +98,9 @@ final class QueueReplay {
      */
     Future<List<String>> discover(boolean readOutcomes) {
         // The home's databases: any may hold a queue from an earlier run.
+        List<DatabaseQueue> knownBefore = List.copyOf(queue.databases());
         return queue.connections().databases(queue.home()).compose(databases -> {
-            forgetDropped(databases);
+            forgetDropped(knownBefore, databases);
             List<Future<List<String>>> checks = new ArrayList<>();
             databases.forEach(database -> checks.add(discover(database, readOutcomes)));
             return Future.all(checks).map(all -> all.<List<String>>list().stream().flatMap(List::stream).toList());
@@ -108,11 +109,12 @@ final class QueueReplay {
     }
 
     /**
-     * Forgets the known databases the home no longer has (dropped outside Exodus): what their queues held went with
-     * them, and their last depth would hold every move of the primary back until a poll found them gone.
+     * Forgets the databases known before the home listed its databases that it no longer has (dropped outside Exodus):
+     * what their queues held went with them, and their last depth would hold every move of the primary back until a
+     * poll found them gone. One that became known while the list was read may be newer than the list: it stays.
      */
-    private void forgetDropped(List<String> existing) {
-        for (DatabaseQueue known : List.copyOf(queue.databases())) {
+    private void forgetDropped(List<DatabaseQueue> knownBefore, List<String> existing) {
+        for (DatabaseQueue known : knownBefore) {
             if (!existing.contains(known.database)) {
                 queue.forgetGone(known);
             }
