@@ -61,7 +61,7 @@ final class CapturedImages {
             if (shape == null || images.get(i).image().writes() != RowImageReturning.Writes.INSERTS
                     || !shape.changedBefore().contains(TableShape.RowEvent.INSERT) || shape.drawsDefaults()
                     || NondeterministicValues.firstIn(sql, classifications.classify(sql)) != null
-                    || PickedRows.choice(sql) != null) {
+                    || PickedRows.why(sql) != null) {
                 return false;
             }
         }

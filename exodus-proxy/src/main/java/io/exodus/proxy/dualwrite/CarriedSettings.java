@@ -76,14 +76,8 @@ final class CarriedSettings {
 
     /** Each name with its value as hex of UTF-8: the bytes pass through no client encoding. */
     static String valuesQuery(List<String> names) {
-        StringBuilder sql = new StringBuilder("SELECT n, pg_catalog.encode(pg_catalog.convert_to("
-                + "pg_catalog.current_setting(n, true), 'UTF8'), 'hex') FROM pg_catalog.unnest(ARRAY[");
-        String separator = "";
-        for (String name : names) {
-            sql.append(separator).append(SessionAdoption.literal(name));
-            separator = ", ";
-        }
-        return sql.append("]::text[]) n").toString();
+        return "SELECT n, pg_catalog.encode(pg_catalog.convert_to(pg_catalog.current_setting(n, true), 'UTF8'), 'hex') "
+                + "FROM pg_catalog.unnest(" + SessionAdoption.textArray(names) + ") n";
     }
 
     /** The set_config calls of the values the primary has; null when it has none (nothing to set). */

@@ -142,13 +142,7 @@ final class CustomSettings {
                 .append(" FROM pg_catalog.pg_policy p WHERE pg_catalog.concat_ws(' ', p.polqual::text, "
                         + "p.polwithcheck::text) ").append(CALLS_SETTINGS).append(' ');
         if (!seen.isEmpty()) {
-            sql.append("UNION ALL SELECT pg_catalog.unnest(ARRAY[");
-            String separator = "";
-            for (String name : seen) {
-                sql.append(separator).append(SessionAdoption.literal(name));
-                separator = ", ";
-            }
-            sql.append("]::text[]) ");
+            sql.append("UNION ALL SELECT pg_catalog.unnest(").append(SessionAdoption.textArray(seen)).append(") ");
         }
         sql.append(") named WHERE n LIKE '%.%') c WHERE pg_catalog.current_setting(n, true) IS NOT NULL "
                 + "AND n NOT IN (SELECT pg_catalog.lower(name) FROM " + listed + ")");

@@ -630,12 +630,8 @@ public final class DualWriteRelay implements Relay {
 
     /** The primary's transaction ended: the next one starts with none of its state. */
     void transactionEnded() {
-        schemaChanges.transactionEnded();
         transaction.ended();
-        queue.transactionEnded();
-        if (carriedSettings != null) {
-            carriedSettings.transactionEnded();
-        }
+        forgetTransactionState();
         secondaryTransaction.primaryEnded();
     }
 
@@ -645,14 +641,19 @@ public final class DualWriteRelay implements Relay {
      * too.
      */
     void transactionChained(boolean secondaryChained) {
-        schemaChanges.transactionEnded();
         transaction.chained();
+        forgetTransactionState();
+        secondaryTransaction.chained(secondaryChained && legs.secondaryUsable());
+        queue.chainedTransactionBegan();
+    }
+
+    /** What the steps kept of the transaction that ended (ended or chained alike). */
+    private void forgetTransactionState() {
+        schemaChanges.transactionEnded();
         queue.transactionEnded();
         if (carriedSettings != null) {
             carriedSettings.transactionEnded();
         }
-        secondaryTransaction.chained(secondaryChained && legs.secondaryUsable());
-        queue.chainedTransactionBegan();
     }
 
     /** What goes to the client: answers gathered, held while a request carried out in steps collects its one. */

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -168,6 +169,17 @@ final class SessionAdoption {
             quote = "$exodus" + n + "$";
         }
         return quote + value + quote;
+    }
+
+    /** {@code ARRAY[…]::text[]} of the values, each a {@link #literal}. */
+    static String textArray(Collection<String> values) {
+        StringBuilder array = new StringBuilder("ARRAY[");
+        String separator = "";
+        for (String value : values) {
+            array.append(separator).append(literal(value));
+            separator = ", ";
+        }
+        return array.append("]::text[]").toString();
     }
 
     /** The parameter type OIDs of {@code {23,25}}. */

@@ -94,12 +94,8 @@ final class UncopiedValues {
         }
         String value = NondeterministicValues.firstIn(sql, classification);
         // A locking read (SELECT … FOR UPDATE SKIP LOCKED) may lock other rows on the secondary, but changes none.
-        if (value == null && classification.kind() == StatementKind.WRITE && !classification.locking()
-                && !PickedRows.changesCatalog(sql)) {
-            String choice = PickedRows.choice(sql);
-            String reads = PickedRows.readsOtherRows(sql);
-            value = choice != null ? choice + " (which rows it picks)"
-                    : reads == null ? null : reads + " (rows as they are when it runs)";
+        if (value == null && classification.kind() == StatementKind.WRITE && !classification.locking()) {
+            value = PickedRows.why(sql);
         }
         if (value != null) {
             dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value

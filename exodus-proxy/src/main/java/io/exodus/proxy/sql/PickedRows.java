@@ -20,6 +20,20 @@ public final class PickedRows {
     }
 
     /**
+     * Why what the statement changes depends on more than the rows it changes ({@link #choice}, then {@link
+     * #readsOtherRows}), as a divergence gives it; null when nothing does, and for a write to the system catalog,
+     * whose text the target runs ({@link #changesCatalog}).
+     */
+    public static String why(String sql) {
+        String choice = choice(sql);
+        if (choice != null) {
+            return changesCatalog(sql) ? null : choice + " (which rows it picks)";
+        }
+        String reads = readsOtherRows(sql);
+        return reads == null || changesCatalog(sql) ? null : reads + " (rows as they are when it runs)";
+    }
+
+    /**
      * What makes the rows a statement picks depend on more than the rows themselves, so that two databases holding the
      * same rows can pick different ones, with the same count; null when nothing does. {@code FOR UPDATE SKIP LOCKED}
      * (a job queue's claim: which rows other transactions hold locked at that moment, which differs on the target,
@@ -30,7 +44,7 @@ public final class PickedRows {
      * UPDATE or DELETE that picks rows so a row image (the primary's rows, found by key on the secondary) and does not
      * run an INSERT's SELECT again there.
      */
-    public static String choice(String sql) {
+    static String choice(String sql) {
         String lower = sql.toLowerCase(Locale.ROOT);
         if (!lower.contains("locked") && !lower.contains("limit") && !lower.contains("fetch")
                 && !lower.contains("offset") && !lower.contains("tablesample") && !lower.contains("ctid")
@@ -67,7 +81,7 @@ public final class PickedRows {
      * 0051), when another session may have changed them: an order's total summed from its items took an item the
      * source's sum had not seen, with the same row count. Such a statement's rows are copied.
      */
-    public static String readsOtherRows(String sql) {
+    static String readsOtherRows(String sql) {
         String lower = sql.toLowerCase(Locale.ROOT);
         if (!lower.contains("select") && !lower.contains("from") && !lower.contains("using")
                 && !lower.contains("merge")) {

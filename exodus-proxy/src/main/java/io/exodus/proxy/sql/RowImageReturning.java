@@ -85,8 +85,7 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
     /**
      * The row image of a statement that dual-write can copy as rows: an INSERT always ({@link #of}); an UPDATE or a
      * DELETE when it computes values that differ per database, picks its rows by what the rows alone do not decide
-     * ({@link PickedRows#choice}), reads rows it does not change ({@link PickedRows#readsOtherRows}), or when it
-     * names a cursor ({@code WHERE CURRENT OF}),
+     * or reads rows it does not change ({@link PickedRows#why}), or when it names a cursor ({@code WHERE CURRENT OF}),
      * which exists on the primary alone ({@link UpdateReturning}, {@link DeleteReturning}); empty for anything else.
      */
     public static Optional<RowImageReturning> forStatement(String sql, boolean standardConformingStrings,
@@ -109,9 +108,9 @@ public record RowImageReturning(String rewrittenSql, boolean clientAskedForAllCo
             return insert;
         }
         boolean drawn = NondeterministicValues.firstIn(sql, classification) != null || whereCurrentOf(tokens) >= 0;
-        boolean picked = PickedRows.choice(sql) != null
-                || PickedRows.readsOtherRows(sql) != null
+        boolean picked = PickedRows.why(sql) != null
                 || volatility != null && callsDatabaseCode(classification, volatility);
+        // A write to the catalog keeps its text however it reads: its rows are each server's own.
         if (!drawn && (!picked || PickedRows.changesCatalog(sql))) {
             return Optional.empty();
         }
