@@ -266,6 +266,16 @@ public interface ExodusConfig {
         long largeObjectMaxBytes();
 
         /**
+         * In dual-write, the rows of one request's row images that Exodus holds in memory (the values the source
+         * returned, plus about 24 bytes a row) until the target has them. Past it, the target runs the statement's
+         * text instead, and the statement is counted and listed for verification: rows a statement picks by order or
+         * locks, and values it draws, may then differ. Each session may hold this much at once.
+         */
+        @WithName("row-image-max-bytes")
+        @WithDefault("67108864")
+        long rowImageMaxBytes();
+
+        /**
          * How often the functions of each source database with open sessions are read again, so that a function made
          * volatile through another proxy counts as a write here too ({@code SELECT f()} runs on both databases). A
          * function unknown to the last reading counts as a write at once, and a change through this proxy is read

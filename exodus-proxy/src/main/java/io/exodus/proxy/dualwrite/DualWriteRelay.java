@@ -138,7 +138,7 @@ public final class DualWriteRelay implements Relay {
         DatabaseFunctions functions = dual.functions().of(login.database());
         this.classifications = functions.classifications();
         this.planner = new UnitPlanner(classifications, book, dual.rowImages());
-        this.requests = new SecondaryRequests(book);
+        this.requests = new SecondaryRequests(book, dual.rowImageMaxBytes());
         this.largeObjects = new LargeObjectImages(dual.largeObjectMaxBytes());
         this.customSettings = new CustomSettings(session.customSettingNames(), login.startupParameters());
         this.queue = new QueueHandoff(this, dual, login, functions);

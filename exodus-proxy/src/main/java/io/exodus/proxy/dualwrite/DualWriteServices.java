@@ -29,6 +29,7 @@ import java.util.Map;
  * @param reads       reads outside transactions by the database that answered them, for a canary's health gates
  * @param copyFromFileMaxBytes the largest server file a {@code COPY … FROM 'file'} may read (exodus.migration.copy-from-file-max-bytes)
  * @param largeObjectMaxBytes  the largest large object a statement may create (exodus.migration.large-object-max-bytes)
+ * @param rowImageMaxBytes     the most one request's row images may hold (exodus.migration.row-image-max-bytes)
  * @param shadow      whether reads are shadowed now, and where their comparisons are counted
  */
 public record DualWriteServices(
@@ -47,5 +48,6 @@ public record DualWriteServices(
         ReadsBySide reads,
         long copyFromFileMaxBytes,
         long largeObjectMaxBytes,
+        long rowImageMaxBytes,
         ShadowReads shadow) {
 }

@@ -28,10 +28,11 @@ final class ImagesForSecondary {
         boolean exactAsText = false;
         if (plan.usesRowImage() && shapes == null) {
             // Too many rows to keep, or rows of no table (a view): the secondary runs the text; if the text has
-            // values that differ per database, the check below says so; column defaults it cannot see.
+            // values that differ per database, or picks rows by order or locks, the check below says so too.
             secondaryPlan = plan.withoutRowImage();
-            dual.divergences().nondeterministic(plan.fingerprint(), "the rows it wrote were too many to copy (or of "
-                    + "no table), so the target ran its text: generated column values may differ");
+            dual.divergences().nondeterministic(plan.fingerprint(), "its rows were more than Exodus holds for the "
+                    + "target (exodus.migration.row-image-max-bytes), or of no table, so the target ran its text: the "
+                    + "rows it picks and the values it draws may differ there");
         } else if (plan.usesRowImage()) {
             imageRefused = CapturedImages.imageRefusal(plan, captures, shapes);
             if (imageRefused != null) {

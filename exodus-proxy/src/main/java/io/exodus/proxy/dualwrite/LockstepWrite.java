@@ -201,8 +201,7 @@ final class LockstepWrite {
             toPrimary = FrontendMessages.query("BEGIN").appendBuffer(toPrimary);
         }
         HeldReply held = new HeldReply(0);
-        PrimaryRowImageFilter filter = request.expectations() == null ? null
-                : new PrimaryRowImageFilter(held, request.expectations());
+        PrimaryRowImageFilter filter = request.filterFor(held);
         Leg.Sink sink = filter == null ? held : filter;
         if (wrap) {
             sink = HeldReply.afterFirstReadyForQuery(sink);

@@ -46,21 +46,25 @@ final class PrimaryRowImageFilter implements Leg.Sink {
     record Capture(RowDescription description, List<List<byte[]>> rows) {
     }
 
-    /** Beyond this, an INSERT … SELECT's rows are not kept: the secondary runs the statement's text instead. */
-    static final long MAX_CAPTURED_BYTES = 64L << 20;
-
     private final Leg.Sink client;
     private final ArrayDeque<Expectation> expectations;
     private final List<Capture> captures = new ArrayList<>();
+    /** Beyond this, rows are not kept: the secondary runs the statements' text instead. */
+    private final long maxCapturedBytes;
     private long capturedBytes;
     private boolean overflowed;
     private RowDescription lastDescription;
     private int[] lastProjection;
-    private List<List<byte[]>> currentRows;
+    private CapturedRows currentRows;
 
-    PrimaryRowImageFilter(Leg.Sink client, List<Expectation> expectations) {
+    /**
+     * @param maxCapturedBytes what the request's images may hold in memory, all together
+     *                         ({@code exodus.migration.row-image-max-bytes})
+     */
+    PrimaryRowImageFilter(Leg.Sink client, List<Expectation> expectations, long maxCapturedBytes) {
         this.client = client;
         this.expectations = new ArrayDeque<>(expectations);
+        this.maxCapturedBytes = maxCapturedBytes;
     }
 
     List<Capture> captures() {
@@ -148,24 +152,20 @@ final class PrimaryRowImageFilter implements Leg.Sink {
             return;
         }
         if (currentRows == null) {
-            currentRows = new ArrayList<>();
+            currentRows = new CapturedRows();
         }
-        List<byte[]> values = DataRow.decode(message.body());
-        List<byte[]> image = values;
-        if (splits(expect.projection()) && lastDescription != null) {
-            image = values.subList(imageStart(lastDescription), values.size());
-        }
-        capturedBytes += message.body().length();
-        if (capturedBytes > MAX_CAPTURED_BYTES) {
+        capturedBytes += CapturedRows.costOf(message.body());
+        if (capturedBytes > maxCapturedBytes) {
             overflowed = true;
             currentRows.clear();
         } else {
-            currentRows.add(image);
+            currentRows.add(message.body());
         }
         if (expect.kind() == Expect.EXECUTE_IMAGE_SHOWN) {
             client.accept(message);
         } else if (!expect.projection().isEmpty() && lastDescription != null) {
-            client.accept(projectedRow(values, projectionOf(lastDescription, expect.projection())));
+            client.accept(projectedRow(DataRow.decode(message.body()),
+                    projectionOf(lastDescription, expect.projection())));
         }
     }
 
@@ -178,8 +178,11 @@ final class PrimaryRowImageFilter implements Leg.Sink {
             }
             RowDescription description = lastDescription;
             if (description != null && splits(expect.projection())) {
-                description = new RowDescription(description.fields().subList(imageStart(description),
-                        description.fields().size()));
+                int start = imageStart(description);
+                description = new RowDescription(description.fields().subList(start, description.fields().size()));
+                if (currentRows != null) {
+                    currentRows.skipFirst(start);
+                }
             }
             captures.add(new Capture(description, currentRows == null ? List.of() : currentRows));
             currentRows = null;

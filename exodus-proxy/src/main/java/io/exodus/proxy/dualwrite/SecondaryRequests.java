@@ -28,9 +28,12 @@ import java.util.Set;
  */
 final class SecondaryRequests {
     private final StatementBook book;
+    private final long rowImageMaxBytes;
 
-    SecondaryRequests(StatementBook book) {
+    /** @param rowImageMaxBytes what one request's row images may hold in memory on their way to the secondary */
+    SecondaryRequests(StatementBook book, long rowImageMaxBytes) {
         this.book = book;
+        this.rowImageMaxBytes = rowImageMaxBytes;
     }
 
     /** The primary's request for {@code plan}'s messages from {@code from} on; see below. */
@@ -55,11 +58,11 @@ final class SecondaryRequests {
             String sql = plan.rowImage().isPresent() ? plan.rowImage().get().rewrittenSql() : null;
             if (sql == null) {
                 appendFramed(out, messages.get(0));
-                return new PrimaryRequest(out, null);
+                return new PrimaryRequest(out, null, rowImageMaxBytes);
             }
             FrontendMessages.appendQuery(out, sql);
             return new PrimaryRequest(out, List.of(executeExpectation(plan.rowImage().get()),
-                    PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.SYNC)));
+                    PrimaryRowImageFilter.Expectation.of(PrimaryRowImageFilter.Expect.SYNC)), rowImageMaxBytes);
         }
         UnnamedRestore restore = UnnamedRestore.of(plan, from, unnamedStatementLive && !afterOwnBegin, afterOwnBegin);
         List<PrimaryRowImageFilter.Expectation> expectations = null;
@@ -125,7 +128,7 @@ final class SecondaryRequests {
                 }
             }
         }
-        return new PrimaryRequest(out, expectations);
+        return new PrimaryRequest(out, expectations, rowImageMaxBytes);
     }
 
     /** A Parse as the primary runs it: with {@code RETURNING *} added when its statement has a row image. */
@@ -140,10 +143,17 @@ final class SecondaryRequests {
     /**
      * @param expectations null when nothing was rewritten: the primary's answer needs no filtering
      */
-    record PrimaryRequest(Buffer buffer, List<PrimaryRowImageFilter.Expectation> expectations) {
+    record PrimaryRequest(Buffer buffer, List<PrimaryRowImageFilter.Expectation> expectations,
+            long rowImageMaxBytes) {
         /** Where the primary's answers go: through a {@link PrimaryRowImageFilter} when anything was rewritten. */
         Leg.Sink answersTo(Leg.Sink client) {
-            return expectations == null ? client : new PrimaryRowImageFilter(client, expectations);
+            PrimaryRowImageFilter filter = filterFor(client);
+            return filter == null ? client : filter;
+        }
+
+        /** The filter that keeps the row images from the primary's answers, or null when nothing was rewritten. */
+        PrimaryRowImageFilter filterFor(Leg.Sink client) {
+            return expectations == null ? null : new PrimaryRowImageFilter(client, expectations, rowImageMaxBytes);
         }
     }
 

@@ -99,6 +99,7 @@ public class DualWriteSetup {
                 recovery.globalTransactionIds(), recovery.commitDecisionLog(),
                 divergences, true, config.migration().secondaryTimeout(),
                 config.migration().secondaryReconnectInterval(), metrics, replay, reads,
-                config.migration().copyFromFileMaxBytes(), config.migration().largeObjectMaxBytes(), shadow);
+                config.migration().copyFromFileMaxBytes(), config.migration().largeObjectMaxBytes(),
+                config.migration().rowImageMaxBytes(), shadow);
     }
 }

@@ -824,6 +824,36 @@ class DualWriteDeterminismTest {
     }
 
     /**
+     * A batch delete whose rows would take more memory than exodus.migration.row-image-max-bytes allows: Exodus stops
+     * keeping them, the target runs the statement's text and deletes the rows its own physical order finds first.
+     * Not silent: the client gets the source's answer, and the statement is counted and listed for verification.
+     */
+    @Test
+    void aStatementWithMoreRowsThanAnImageMayHoldRunsAsTextAndIsListedForVerification() throws Exception {
+        int rows = 120_000;
+        int deleted = 90_000;
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists purged");
+        DualWriteDatabases.onBoth(DATABASE, "create table purged (id int primary key, expired boolean not null)");
+        Psql.against(DualWriteDatabases.primary(DATABASE)).query("insert into purged select g, true"
+                + " from generate_series(1, " + rows + ") g");
+        Psql.against(DualWriteDatabases.secondary(DATABASE)).query("insert into purged select g, true"
+                + " from generate_series(" + rows + ", 1, -1) g");
+        String delete = "delete from purged where id in (select id from purged where expired limit " + deleted + ")";
+        // Each row returned is an int and a boolean, about 16 bytes, and what holding a row costs besides.
+        assertTrue(deleted * (16L + CapturedRows.ROW_OVERHEAD) > 1.5 * DualWriteProfile.ROW_IMAGE_MAX_BYTES,
+                "the image must pass the bound");
+        try (Connection client = openProxy(SIMPLE); Statement statement = client.createStatement()) {
+            assertEquals(deleted, statement.executeUpdate(delete));
+            assertEquals(rows - deleted, singleLong(statement.executeQuery("select count(*) from purged")));
+        }
+        assertTrue(divergences.needingVerification().contains(delete), divergences.needingVerification().toString());
+        String left = "select min(id) || '-' || max(id) || ':' || count(*) from purged";
+        assertEquals("90001-120000:30000", Psql.against(DualWriteDatabases.primary(DATABASE)).query(left));
+        assertEquals("1-30000:30000", Psql.against(DualWriteDatabases.secondary(DATABASE)).query(left),
+                "the target deleted the rows it found first: the difference the listing is for");
+    }
+
+    /**
      * A bigserial column added to a table with rows: each database numbers its rows in its own physical order. The same
      * two rows stored in the other order on the target (as a sync's copy or the two databases' vacuums may leave them)
      * get each other's numbers there. Not silent: the statement is counted and listed for verification.

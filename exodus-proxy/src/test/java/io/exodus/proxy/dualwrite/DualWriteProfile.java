@@ -12,6 +12,8 @@ public class DualWriteProfile implements QuarkusTestProfile {
     public static final int COPY_FROM_FILE_MAX_BYTES = 4 * 1024 * 1024;
     /** The largest large object a statement may create in these tests. */
     public static final int LARGE_OBJECT_MAX_BYTES = 1024 * 1024;
+    /** What one request's row images may hold in memory in these tests. */
+    public static final int ROW_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
     /** How often the target's sequences follow the source's in these tests. */
     public static final java.time.Duration SEQUENCE_FOLLOW = java.time.Duration.ofSeconds(1);
     /** How often, at most, a session tries to connect its lost secondary again in these tests. */
@@ -31,6 +33,8 @@ public class DualWriteProfile implements QuarkusTestProfile {
                 Map.entry("exodus.migration.copy-from-file-max-bytes", String.valueOf(COPY_FROM_FILE_MAX_BYTES)),
                 // DualWriteLargeObjectsTest's refusal of a larger object.
                 Map.entry("exodus.migration.large-object-max-bytes", String.valueOf(LARGE_OBJECT_MAX_BYTES)),
+                // DualWriteDeterminismTest's statement with more rows than an image may hold.
+                Map.entry("exodus.migration.row-image-max-bytes", String.valueOf(ROW_IMAGE_MAX_BYTES)),
                 // DualWriteSequencesTest waits for the target's sequences to follow.
                 Map.entry("exodus.migration.sequence-follow", SEQUENCE_FOLLOW.toMillis() + "ms"),
                 // Tests that stop the secondary wait for their sessions to have it again: 5 s by default, each time.

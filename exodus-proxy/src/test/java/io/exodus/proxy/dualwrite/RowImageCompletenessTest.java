@@ -28,9 +28,9 @@ class RowImageCompletenessTest {
         RowImageReturning image = RowImageReturning.of(INSERT, true).orElseThrow();
         UnitPlan plan = new UnitPlan(UnitShape.LOCKSTEP, List.of(message(FrontendMessages.query(INSERT))), true,
                 INSERT, Optional.of(image), false, null, List.of(), false);
-        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> new SecondaryRequests(
-                new StatementBook()).secondary(plan, List.of(new PrimaryRowImageFilter.Capture(null, List.of())),
-                Map.of(), List.of("INSERT 0 1"), new java.util.HashSet<>()));
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> requests().secondary(plan,
+                List.of(new PrimaryRowImageFilter.Capture(null, List.of())), Map.of(), List.of("INSERT 0 1"),
+                new java.util.HashSet<>()));
         assertTrue(failure.getMessage().contains("not what the source wrote"), failure.getMessage());
     }
 
@@ -47,9 +47,13 @@ class RowImageCompletenessTest {
         UnitPlan plan = new UnitPlan(UnitShape.LOCKSTEP, messages, false, INSERT, Optional.empty(), true, null,
                 statements, false);
         // Three rows inserted on the primary, none captured.
-        assertThrows(IllegalStateException.class, () -> new SecondaryRequests(new StatementBook()).secondary(plan,
+        assertThrows(IllegalStateException.class, () -> requests().secondary(plan,
                 List.of(new PrimaryRowImageFilter.Capture(null, List.of())), Map.of(), List.of("INSERT 0 3"),
                 new java.util.HashSet<>()));
+    }
+
+    private static SecondaryRequests requests() {
+        return new SecondaryRequests(new StatementBook(), 1 << 20);
     }
 
     private static PgMessage message(io.vertx.core.buffer.Buffer framed) {

@@ -37,7 +37,8 @@ class HeldRequestConfirmationTest {
     private final Vertx vertx = Vertx.vertx();
     private final MigrationState migration = new MigrationState(config());
     private final SessionRelays relays = new SessionRelays(new DualWriteServices(null, migration, null, Map.of(), null,
-            null, null, true, Duration.ofSeconds(1), Duration.ofSeconds(5), null, null, null, 0, 0, null), null, 1 << 20);
+            null, null, true, Duration.ofSeconds(1), Duration.ofSeconds(5), null, null, null, 0, 0, 0, null), null,
+            1 << 20);
     private final Session session = new Session();
     private final AtomicInteger asked = new AtomicInteger();
 
