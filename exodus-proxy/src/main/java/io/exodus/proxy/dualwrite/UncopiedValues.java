@@ -7,6 +7,7 @@ import io.exodus.proxy.sql.CreateTableAs;
 import io.exodus.proxy.sql.NondeterministicValues;
 import io.exodus.proxy.sql.PickedRows;
 import io.exodus.proxy.sql.StatementKind;
+import io.exodus.proxy.sql.TableFromRows;
 import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.PgMessage;
 
@@ -96,6 +97,9 @@ final class UncopiedValues {
         // A locking read (SELECT … FOR UPDATE SKIP LOCKED) may lock other rows on the secondary, but changes none.
         if (value == null && classification.kind() == StatementKind.WRITE && !classification.locking()) {
             value = PickedRows.why(sql);
+        }
+        if (value == null && classification.kind() == StatementKind.DDL) {
+            value = TableFromRows.why(sql);
         }
         if (value != null) {
             dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value

@@ -9,6 +9,7 @@ import io.exodus.proxy.sql.NondeterministicValues;
 import io.exodus.proxy.sql.PreparedStatementVerb;
 import io.exodus.proxy.sql.RowImageReturning;
 import io.exodus.proxy.sql.StatementKind;
+import io.exodus.proxy.sql.TableFromRows;
 import io.exodus.proxy.sql.TransactionBlockRules;
 import io.exodus.proxy.sql.TransactionVerb;
 import io.exodus.proxy.wire.Bind;
@@ -103,7 +104,8 @@ final class UnitPlanner {
             unsupported = LARGE_OBJECTS_AND_TRANSACTION_VERBS;
         }
         if (shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement() && whole.kind() == StatementKind.DDL
-                && NondeterministicValues.firstIn(sql, whole) != null && CreateTableAs.parse(sql).isPresent()) {
+                && (NondeterministicValues.firstIn(sql, whole) != null || TableFromRows.createsTableFromTables(sql))
+                && CreateTableAs.parse(sql).isPresent()) {
             return new UnitPlan(UnitShape.TABLE_FROM_QUERY, messages, true, sql, Optional.empty(), false, null,
                     List.of(), largeObjects);
         }

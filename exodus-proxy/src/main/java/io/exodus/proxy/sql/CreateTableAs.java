@@ -46,7 +46,7 @@ public record CreateTableAs(String table, String withNoData, String insert) {
     }
 
     /** Whether the statement ending before token {@code end} ends with {@code WITH NO DATA}. */
-    private static boolean endsWithNoData(Tokens tokens, int end) {
+    static boolean endsWithNoData(Tokens tokens, int end) {
         return end >= 3 && tokens.depth(end - 3) == 0 && tokens.isWord(end - 3, "with") && tokens.isWord(end - 2, "no")
                 && tokens.isWord(end - 1, "data");
     }
