@@ -67,7 +67,7 @@ final class BackendHandshake {
             return;
         }
         socket.handler(null);
-        if (answer.getByte(0) == 'S') {
+        if (answer.getByte(0) == StartupCode.ENCRYPTION_ACCEPTED) {
             socket.upgradeToSsl(endpoint.url().host()).onSuccess(v -> startSession()).onFailure(this::fail);
         } else if (endpoint.url().sslMode().requiresTls()) {
             fail(ErrorResponse.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,

@@ -5,6 +5,7 @@ import io.exodus.capture.SqlStatements;
 import io.exodus.capture.TransactionBoundary;
 import io.exodus.proxy.wire.BackendMessageType;
 import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.NamedObject;
 import io.exodus.proxy.wire.TransactionStatus;
 import io.netty.buffer.ByteBuf;
 
@@ -233,7 +234,7 @@ final class StatementRecorder implements SessionCapture {
                     return;
                 }
                 String name = MessageFields.cString(bytes, index + 1, end);
-                if (bytes.getByte(index) == 'S') {
+                if (bytes.getByte(index) == NamedObject.STATEMENT) {
                     statements.remove(name);
                 } else {
                     portals.remove(name);

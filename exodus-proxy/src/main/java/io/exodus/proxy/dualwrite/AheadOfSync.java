@@ -2,6 +2,7 @@ package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.LegReply;
 import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.NamedObject;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -85,7 +86,7 @@ final class AheadOfSync {
                 case FrontendMessageType.PARSE, FrontendMessageType.BIND, FrontendMessageType.CLOSE,
                         FrontendMessageType.EXECUTE -> 1;
                 // Of a statement: its ParameterDescription, then RowDescription or NoData; of a portal: the latter.
-                case FrontendMessageType.DESCRIBE -> request.getByte(at + 5) == 'S' ? 2 : 1;
+                case FrontendMessageType.DESCRIBE -> NamedObject.namesStatement(request, at + 5) ? 2 : 1;
                 default -> 0;
             };
         }

@@ -6,6 +6,7 @@ import io.exodus.proxy.wire.FrontendMessageType;
 import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.proxy.wire.MessageReader;
 import io.exodus.proxy.wire.MessageWriter;
+import io.exodus.proxy.wire.NamedObject;
 import io.exodus.proxy.wire.PgMessage;
 import io.exodus.proxy.wire.SessionMessages;
 import io.exodus.proxy.wire.TransactionStatus;
@@ -31,7 +32,7 @@ final class ReplySynthesizer {
                 case FrontendMessageType.BIND -> out.appendBuffer(empty(BackendMessageType.BIND_COMPLETE));
                 case FrontendMessageType.CLOSE -> out.appendBuffer(empty(BackendMessageType.CLOSE_COMPLETE));
                 case FrontendMessageType.DESCRIBE -> {
-                    if (message.body().length() > 0 && message.body().getByte(0) == 'S') {
+                    if (NamedObject.namesStatement(message.body(), 0)) {
                         out.appendBuffer(MessageWriter.message(BackendMessageType.PARAMETER_DESCRIPTION, Buffer.buffer(2).appendShort((short) 0)));
                     }
                     out.appendBuffer(empty(BackendMessageType.NO_DATA));

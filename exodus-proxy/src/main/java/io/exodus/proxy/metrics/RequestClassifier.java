@@ -1,6 +1,7 @@
 package io.exodus.proxy.metrics;
 
 import io.exodus.proxy.wire.FrontendMessageType;
+import io.exodus.proxy.wire.NamedObject;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -170,7 +171,7 @@ public final class RequestClassifier {
         if (end - index < 2) {
             return;
         }
-        boolean statement = body.getByte(index) == 'S';
+        boolean statement = body.getByte(index) == NamedObject.STATEMENT;
         int nameEnd = terminator(body, index + 1, end);
         if (nameEnd < 0) {
             return;

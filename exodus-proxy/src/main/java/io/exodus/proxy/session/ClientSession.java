@@ -170,7 +170,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
         int code = reader.readInt();
         switch (code) {
             case StartupCode.SSL_REQUEST -> onSslRequest();
-            case StartupCode.GSSENC_REQUEST -> client.write(Buffer.buffer(1).appendByte((byte) 'N'));
+            case StartupCode.GSSENC_REQUEST -> client.write(Buffer.buffer(1).appendByte(StartupCode.ENCRYPTION_DECLINED));
             case StartupCode.CANCEL_REQUEST -> {
                 int processId = reader.readInt();
                 int secretKey = reader.readInt();
@@ -194,7 +194,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
             throw ProtocolViolation.of("SSLRequest received on a connection that already uses TLS");
         }
         if (services.tlsMode() == ClientTlsMode.DISABLE) {
-            client.write(Buffer.buffer(1).appendByte((byte) 'N'));
+            client.write(Buffer.buffer(1).appendByte(StartupCode.ENCRYPTION_DECLINED));
             return;
         }
         if (assembler.buffered() > 0) {
@@ -202,7 +202,7 @@ public final class ClientSession implements CancelRegistry.Cancellable, RelayHos
             throw ProtocolViolation.of("received unencrypted data after SSL request");
         }
         state = State.TLS_HANDSHAKE;
-        client.write(Buffer.buffer(1).appendByte((byte) 'S'));
+        client.write(Buffer.buffer(1).appendByte(StartupCode.ENCRYPTION_ACCEPTED));
         client.upgradeToSsl().onComplete(result -> {
             if (result.failed()) {
                 LOG.infof("%s: TLS handshake failed: %s", label, result.cause().getMessage());

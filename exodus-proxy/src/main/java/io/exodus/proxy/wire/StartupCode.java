@@ -8,6 +8,10 @@ public final class StartupCode {
     public static final int GSSENC_REQUEST = 80877104;
     /** PostgreSQL refuses startup packets longer than this (MAX_STARTUP_PACKET_LENGTH). */
     public static final int MAX_STARTUP_PACKET_LENGTH = 10000;
+    /** The one-byte answer to an SSLRequest (or GSSENCRequest) that accepts it: the handshake follows. */
+    public static final byte ENCRYPTION_ACCEPTED = 'S';
+    /** The one-byte answer to an SSLRequest (or GSSENCRequest) that declines it: the session goes on in the clear. */
+    public static final byte ENCRYPTION_DECLINED = 'N';
 
     private StartupCode() {
     }
