@@ -4,6 +4,7 @@ import io.exodus.proxy.consistency.TableShape;
 import io.exodus.proxy.sql.Classification;
 import io.exodus.proxy.sql.ClassificationCache;
 import io.exodus.proxy.sql.CreateTableAs;
+import io.exodus.proxy.sql.FunctionVolatility;
 import io.exodus.proxy.sql.NondeterministicValues;
 import io.exodus.proxy.sql.PickedRows;
 import io.exodus.proxy.sql.StatementKind;
@@ -51,7 +52,7 @@ final class UncopiedValues {
         if (plan.simple()) {
             if (!secondaryPlan.usesRowImage() && !exactAsText && plan.statementText() != null) {
                 reportText(plan.statementText(), classifications.classify(plan.statementText()),
-                        imageRefused, dual);
+                        imageRefused, dual, classifications.volatility());
             } else if (exactAsText && plan.statementText() != null) {
                 reportSelectRunAgain(plan.statementText(), dual);
             }
@@ -70,7 +71,7 @@ final class UncopiedValues {
                 }
                 continue;
             }
-            reportText(statement.sql(), statement.classification(), imageRefused, dual);
+            reportText(statement.sql(), statement.classification(), imageRefused, dual, classifications.volatility());
         }
     }
 
@@ -87,9 +88,12 @@ final class UncopiedValues {
         }
     }
 
-    /** A statement the secondary runs as its text: listed when values in it, or its INSERT's defaults, may differ. */
+    /**
+     * A statement the secondary runs as its text: listed when values in it, or its INSERT's defaults, may differ, or
+     * the rows it reads (a function of the database's own that reads tables runs there later, as they are then).
+     */
     private static void reportText(String sql, Classification classification, String imageRefused,
-            DualWriteServices dual) {
+            DualWriteServices dual, FunctionVolatility volatility) {
         if (classification.kind() == StatementKind.DDL && CreateTableAs.makesNoRows(sql)) {
             return;
         }
@@ -100,6 +104,11 @@ final class UncopiedValues {
         }
         if (value == null && classification.kind() == StatementKind.DDL) {
             value = TableFromRows.why(sql);
+        }
+        if (value == null && classification.kind() == StatementKind.WRITE && volatility != null) {
+            String call = volatility.firstReadingTables(classification.functionCalls());
+            value = call == null ? null : call + ", a function of the database's own that reads tables (the target "
+                    + "runs it later, and reads their rows as they are then)";
         }
         if (value != null) {
             dual.divergences().nondeterministic(UnitPlan.fingerprintOf(sql), "it uses " + value

@@ -107,7 +107,8 @@ public class SourceFunctions {
     private static List<CatalogRow> rows(Iterable<Row> result) {
         List<CatalogRow> rows = new ArrayList<>();
         for (Row row : result) {
-            rows.add(new CatalogRow(row.getString(0), row.getString(1), String.valueOf(row.getValue(2))));
+            rows.add(new CatalogRow(row.getString(0), row.getString(1), String.valueOf(row.getValue(2)),
+                    Boolean.TRUE.equals(row.getBoolean(3))));
         }
         return rows;
     }

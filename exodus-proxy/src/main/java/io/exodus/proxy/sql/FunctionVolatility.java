@@ -1,6 +1,7 @@
 package io.exodus.proxy.sql;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -31,8 +32,14 @@ import java.util.function.Consumer;
  */
 public final class FunctionVolatility {
 
-    private static final String FUNCTIONS = "select p.proname, n.nspname, p.provolatile::text from pg_catalog.pg_proc p"
-            + " join pg_catalog.pg_namespace n on n.oid = p.pronamespace";
+    /**
+     * Each function's name, schema, volatility, and whether its body may read tables: a body in SQL or a procedural
+     * language (not the server's internal or C functions, whose prosrc is a symbol) that holds SELECT, PERFORM or
+     * EXECUTE (dynamic SQL, which may do anything).
+     */
+    private static final String FUNCTIONS = "select p.proname, n.nspname, p.provolatile::text,"
+            + " p.prolang not in (12, 13) and p.prosrc ~* '\\m(select|perform|execute)\\M'"
+            + " from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace";
 
     /** The functions of the server's own schemas (the same in every database), as rows for {@link #fromCatalog}. */
     public static final String BUILTIN_QUERY = FUNCTIONS + " where n.nspname in ('pg_catalog', 'information_schema')";
@@ -47,13 +54,19 @@ public final class FunctionVolatility {
     /**
      * One row of the catalog queries.
      *
-     * @param volatility {@code pg_proc.provolatile}: {@code i}, {@code s} or {@code v}
+     * @param volatility  {@code pg_proc.provolatile}: {@code i}, {@code s} or {@code v}
+     * @param readsTables whether its body may read tables (see {@link #FUNCTIONS})
      */
-    public record CatalogRow(String name, String schema, String volatility) {
+    public record CatalogRow(String name, String schema, String volatility, boolean readsTables) {
         public CatalogRow {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(schema, "schema");
             Objects.requireNonNull(volatility, "volatility");
+        }
+
+        /** A function whose body reads no table. */
+        public CatalogRow(String name, String schema, String volatility) {
+            this(name, schema, volatility, false);
         }
 
         /** A volatile function of that name and schema. */
@@ -182,7 +195,7 @@ public final class FunctionVolatility {
     /** Before any catalog: every function not in the built-in lists counts as not volatile (tests, tools). */
     private static final FunctionVolatility WITHOUT_CATALOG = new FunctionVolatility(false, Set.of(), Set.of(),
             Set.of(), Set.of(), Set.of(), true, call -> {
-            }, Set.of(), Set.of());
+            }, Set.of(), Set.of(), Set.of());
 
     /** Whether a call to a function the catalog does not know is a write (false only without a catalog). */
     private final boolean strict;
@@ -201,11 +214,13 @@ public final class FunctionVolatility {
     private final Set<String> serverNames;
     /** Names of every function of the database's own schemas, volatile or not. */
     private final Set<String> ownNames;
+    /** Names, and schema-qualified names, of the database's own functions whose bodies may read tables. */
+    private final Set<String> readerNames;
 
     private FunctionVolatility(boolean strict, Set<String> volatileNames, Set<String> volatileQualifiedNames,
             Set<String> builtinNames, Set<String> userNames, Set<String> userQualifiedNames,
             boolean userFunctionsTrusted, Consumer<String> unknownCalls, Set<String> serverNames,
-            Set<String> ownNames) {
+            Set<String> ownNames, Set<String> readerNames) {
         this.strict = strict;
         this.volatileNames = volatileNames;
         this.volatileQualifiedNames = volatileQualifiedNames;
@@ -213,6 +228,7 @@ public final class FunctionVolatility {
         this.userNames = userNames;
         this.userQualifiedNames = userQualifiedNames;
         this.userFunctionsTrusted = userFunctionsTrusted;
+        this.readerNames = readerNames;
         this.unknownCalls = unknownCalls;
         this.serverNames = serverNames;
         this.ownNames = ownNames;
@@ -239,9 +255,14 @@ public final class FunctionVolatility {
         Set<String> userQualified = new HashSet<>();
         Set<String> serverNames = new HashSet<>();
         Set<String> ownNames = new HashSet<>();
+        Set<String> readerNames = new HashSet<>();
         for (CatalogRow row : rows) {
             boolean server = SERVER_SCHEMAS.contains(row.schema());
             (server ? serverNames : ownNames).add(row.name());
+            if (!server && row.readsTables()) {
+                readerNames.add(row.name());
+                readerNames.add(row.schema() + "." + row.name());
+            }
             if (row.isVolatile() && !isHarmless(row)) {
                 names.add(row.name());
                 qualified.add(row.schema() + "." + row.name());
@@ -254,19 +275,19 @@ public final class FunctionVolatility {
         }
         return new FunctionVolatility(true, Set.copyOf(names), Set.copyOf(qualified), Set.copyOf(builtins),
                 Set.copyOf(userNames), Set.copyOf(userQualified), true, call -> {
-                }, Set.copyOf(serverNames), Set.copyOf(ownNames));
+                }, Set.copyOf(serverNames), Set.copyOf(ownNames), Set.copyOf(readerNames));
     }
 
     /** The same catalog, with every function outside the server's own schemas taken for one that writes. */
     public FunctionVolatility distrustingUserFunctions() {
         return new FunctionVolatility(strict, volatileNames, volatileQualifiedNames, builtinNames, userNames,
-                userQualifiedNames, false, unknownCalls, serverNames, ownNames);
+                userQualifiedNames, false, unknownCalls, serverNames, ownNames, readerNames);
     }
 
     /** The same catalog, telling {@code listener} of each call it does not know (from any thread). */
     public FunctionVolatility reportingUnknownCallsTo(Consumer<String> listener) {
         return new FunctionVolatility(strict, volatileNames, volatileQualifiedNames, builtinNames, userNames,
-                userQualifiedNames, userFunctionsTrusted, listener, serverNames, ownNames);
+                userQualifiedNames, userFunctionsTrusted, listener, serverNames, ownNames, readerNames);
     }
 
     /**
@@ -315,6 +336,21 @@ public final class FunctionVolatility {
         int schemaDot = qualified.indexOf('.');
         return schemaDot > 0 && SERVER_SCHEMAS.contains(qualified.substring(0, schemaDot))
                 && builtinNames.contains(name);
+    }
+
+    /**
+     * The first of {@code calls} to a function of the database's own whose body may read tables, as {@code name()};
+     * null when none is. Such a function, run as its call on the target, reads them later than the source did (with
+     * its transaction's COMMIT, ADR 0051), as they are then.
+     */
+    public String firstReadingTables(List<String> calls) {
+        for (String call : calls) {
+            int lastDot = call.lastIndexOf('.');
+            if (readerNames.contains(call) || lastDot >= 0 && readerNames.contains(schemaAndName(call, lastDot))) {
+                return call + "()";
+            }
+        }
+        return null;
     }
 
     /**

@@ -675,6 +675,54 @@ class DualWriteDeterminismTest {
     }
 
     /**
+     * A function of the database's own that reads a table, called as a write (a stored procedure placing an order at
+     * the current price): the target runs the call with its transaction's COMMIT (ADR 0051), and read there a price
+     * another session changed meanwhile, silently. A call can carry no row image; it is counted and listed for
+     * verification, the function named, while one whose body reads nothing is not.
+     */
+    @Test
+    void aCallOfAFunctionThatReadsTablesIsListedForVerification() throws Exception {
+        DualWriteDatabases.onBoth(DATABASE, "drop table if exists priced_items, placed_orders");
+        DualWriteDatabases.onBoth(DATABASE, "create table priced_items (id int primary key, price int)");
+        DualWriteDatabases.onBoth(DATABASE, "insert into priced_items values (1, 10)");
+        DualWriteDatabases.onBoth(DATABASE, "create table placed_orders (id int primary key, item int, price int)");
+        try (Connection client = openProxy(SIMPLE); Statement statement = client.createStatement()) {
+            statement.execute("create or replace function place_order(o int, i int) returns void language plpgsql as"
+                    + " $$ begin insert into placed_orders select o, id, price from priced_items where id = i; end $$");
+            statement.execute("create or replace function log_order(o int) returns void language sql as"
+                    + " $$ insert into placed_orders values (o, 0, 0) $$");
+        }
+        String place = "select place_order(0, 1)";
+        String log = "select log_order(100)";
+        // The proxy reads the functions again after the transaction that made them; until then a call is a write
+        // of a function it does not know.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        try (Connection client = openProxy(SIMPLE); Statement statement = client.createStatement()) {
+            do {
+                statement.execute("delete from placed_orders");
+                statement.execute(place);
+            } while (!divergences.needingVerification().contains(place) && System.nanoTime() < deadline);
+            statement.execute(log);
+        }
+        assertTrue(divergences.needingVerification().contains(place), divergences.needingVerification().toString());
+        assertFalse(divergences.needingVerification().contains(log), "a body that reads no table is exact");
+        try (Connection buyer = openProxy(SIMPLE); Connection seller = openProxy(SIMPLE)) {
+            buyer.setAutoCommit(false);
+            try (Statement statement = buyer.createStatement()) {
+                statement.execute("select place_order(1, 1)");
+            }
+            try (Statement statement = seller.createStatement()) {
+                assertEquals(1, statement.executeUpdate("update priced_items set price = 20 where id = 1"));
+            }
+            buyer.commit();
+        }
+        String order = "select price from placed_orders where id = 1";
+        assertEquals("10", Psql.against(DualWriteDatabases.source(DATABASE)).query(order));
+        assertEquals("20", Psql.against(DualWriteDatabases.target(DATABASE)).query(order),
+                "the target's call read the new price: the difference the listing is for");
+    }
+
+    /**
      * INSERTs through views whose columns PostgreSQL calls updatable but which take no value: a generated column of
      * the base table ({@code SELECT *} over it), and a base column shown twice ({@code SELECT a, b, a AS aa}). The
      * image gave them values, the target refused them, and the transaction was parked (the regression suite's

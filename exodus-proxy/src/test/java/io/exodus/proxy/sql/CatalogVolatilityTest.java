@@ -41,11 +41,16 @@ class CatalogVolatilityTest {
                     + " language sql as 'select 1'");
             statement.execute("create function " + SCHEMA + ".exodus_stable_probe() returns int stable"
                     + " language sql as 'select 1'");
+            statement.execute("create table " + SCHEMA + ".exodus_probe_rows (n int)");
+            statement.execute("create function " + SCHEMA + ".exodus_writing_probe(i int) returns void"
+                    + " language sql as 'insert into " + SCHEMA + ".exodus_probe_rows values (i)'");
+            statement.execute("create function " + SCHEMA + ".exodus_reading_probe() returns void language plpgsql"
+                    + " as $$ begin perform count(*) from " + SCHEMA + ".exodus_probe_rows; end $$");
             List<FunctionVolatility.CatalogRow> rows = new ArrayList<>();
             try (ResultSet result = statement.executeQuery(FunctionVolatility.CATALOG_QUERY)) {
                 while (result.next()) {
                     rows.add(new FunctionVolatility.CatalogRow(result.getString(1), result.getString(2),
-                            result.getString(3)));
+                            result.getString(3), result.getBoolean(4)));
                 }
             }
             catalog = FunctionVolatility.fromCatalog(rows);
@@ -69,6 +74,17 @@ class CatalogVolatilityTest {
 
     private static StatementKind kindOf(String sql) {
         return classifier.classify(sql).kind();
+    }
+
+    /** The functions of the database's own whose bodies read tables, told from the catalog's text of them. */
+    @Test
+    void functionsWhoseBodiesReadTablesAreKnown() {
+        assertEquals("exodus_stable_probe()", catalog.firstReadingTables(List.of("exodus_stable_probe")));
+        assertEquals(SCHEMA + ".exodus_reading_probe()", catalog.firstReadingTables(
+                List.of("exodus_writing_probe", SCHEMA + ".exodus_reading_probe")));
+        assertEquals(null, catalog.firstReadingTables(List.of("exodus_writing_probe", "now", "random")));
+        assertEquals(null, catalog.firstReadingTables(List.of("count", "pg_catalog.lower")),
+                "the server's own functions are not the database's code");
     }
 
     @Test
