@@ -2,6 +2,7 @@ package io.exodus.proxy.sql;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What decides which rows an UPDATE or DELETE changes, and the values it gives them, besides those rows themselves:
@@ -13,6 +14,9 @@ import java.util.Set;
  */
 public final class PickedRows {
     /** Aggregates whose result is in the order their rows come, which only an ORDER BY in the call fixes. */
+    /** Words of procedural code that read tables, or may (dynamic SQL). */
+    private static final Pattern READING_CODE = Pattern.compile("\\b(select|perform|execute)\\b",
+            Pattern.CASE_INSENSITIVE);
     private static final Set<String> ORDERED_AGGREGATES = Set.of("array_agg", "string_agg", "json_agg", "jsonb_agg",
             "json_object_agg", "jsonb_object_agg", "xmlagg");
 
@@ -84,7 +88,7 @@ public final class PickedRows {
     static String readsOtherRows(String sql) {
         String lower = sql.toLowerCase(Locale.ROOT);
         if (!lower.contains("select") && !lower.contains("from") && !lower.contains("using")
-                && !lower.contains("merge")) {
+                && !lower.contains("merge") && !lower.contains("perform") && !lower.contains("execute")) {
             return null;
         }
         Tokens tokens = SqlLexer.tokenize(sql);
@@ -96,6 +100,9 @@ public final class PickedRows {
         boolean delete = tokens.isWord(first, "delete");
         if (tokens.isWord(first, "merge")) {
             return "MERGE … USING";
+        }
+        if (tokens.isWord(first, "do")) {
+            return blockReadsTables(tokens, first) ? "a DO block that reads tables" : null;
         }
         if (!update && !delete) {
             return null;
@@ -113,6 +120,16 @@ public final class PickedRows {
             }
         }
         return null;
+    }
+
+    /** Whether the code of the DO block at {@code at} holds SELECT, PERFORM or EXECUTE (dynamic SQL). */
+    private static boolean blockReadsTables(Tokens tokens, int at) {
+        for (int i = at + 1; i < tokens.size(); i++) {
+            if (tokens.is(i, TokenType.STRING)) {
+                return READING_CODE.matcher(tokens.source(i)).find();
+            }
+        }
+        return false;
     }
 
     /**

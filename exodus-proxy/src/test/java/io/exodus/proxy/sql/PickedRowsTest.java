@@ -74,4 +74,15 @@ class PickedRowsTest {
         assertTrue(PickedRows.selects("insert into t values ((select max(n) from u))"));
         assertFalse(PickedRows.selects("insert into t values (1, 'select')"));
     }
+
+    /** A DO block runs its code on the target later: one that reads tables reads them as they are then. */
+    @Test
+    void aDoBlockThatReadsTablesReadsOtherRows() {
+        assertEquals("a DO block that reads tables (rows as they are when it runs)", PickedRows.why(
+                "do $$ begin insert into totals select sum(n) from items; end $$"));
+        assertEquals("a DO block that reads tables", PickedRows.readsOtherRows(
+                "DO LANGUAGE plpgsql $body$ BEGIN PERFORM close_month(); END $body$"));
+        assertNull(PickedRows.why("do $$ begin insert into log values (1); end $$"));
+        assertNull(PickedRows.why("do 'begin update t set n = n + 1 where id = 1; end'"));
+    }
 }
