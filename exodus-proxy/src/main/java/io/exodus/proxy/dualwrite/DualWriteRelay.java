@@ -313,7 +313,7 @@ public final class DualWriteRelay implements Relay {
                     new AheadOfSync());
             case FrontendMessageType.SYNC -> {
                 batch().add(message);
-                UnitPlan plan = batch.plan();
+                UnitPlan plan = batch.planAtSync(!ahead.isEmpty());
                 AheadOfSync sent = ahead;
                 batch = null;
                 ahead = new AheadOfSync();

@@ -24,6 +24,11 @@ final class ReplySynthesizer {
     }
 
     static Buffer success(List<PgMessage> request, String commandTag, TransactionStatus status) {
+        return answers(request, commandTag).appendBuffer(SessionMessages.readyForQuery(status));
+    }
+
+    /** What a server answers to the request's messages when each succeeds, without the ReadyForQuery. */
+    static Buffer answers(List<PgMessage> request, String commandTag) {
         Buffer out = Buffer.buffer(64);
         for (PgMessage message : request) {
             switch (message.type()) {
@@ -41,7 +46,7 @@ final class ReplySynthesizer {
                 }
             }
         }
-        return out.appendBuffer(SessionMessages.readyForQuery(status));
+        return out;
     }
 
     /** An error in place of the answer: drivers treat it as the request failing at its first message. */

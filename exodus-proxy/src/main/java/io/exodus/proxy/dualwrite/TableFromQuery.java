@@ -14,9 +14,10 @@ import java.util.List;
 
 /**
  * A {@code CREATE TABLE … AS} whose query draws values that would differ on each database ({@code random()},
- * {@code now()}, {@code gen_random_uuid()}): run as its two halves in one transaction ({@link CreateTableAs}), the
- * table made empty on both databases, then filled by an {@code INSERT … SELECT} whose rows reach the secondary as
- * a row image, so that both hold the primary's rows. Each half is an ordinary write of the engine (its policy, its
+ * {@code now()}, {@code gen_random_uuid()}) or reads other tables (which the secondary would read later, as they are
+ * then): run as its two halves in one transaction ({@link CreateTableAs}), the table made empty on both databases,
+ * then filled by an {@code INSERT … SELECT} whose rows reach the secondary as a row image, so that both hold the
+ * primary's rows. A simple Query, or an extended request that runs the statement alone ({@link LoneTableFromQuery}). Each half is an ordinary write of the engine (its policy, its
  * queueing); an autocommit CTAS gets a transaction of its own around them, as PostgreSQL runs it in one. The client
  * sees one statement: {@code SELECT n} with the notices, or the first error.
  */
@@ -36,14 +37,20 @@ final class TableFromQuery {
     Future<Void> run(UnitPlan plan) {
         CreateTableAs statement = CreateTableAs.parse(plan.statementText()).orElseThrow();
         Leg primary = legs.primary();
-        boolean own = primary.transactionStatus() == TransactionStatus.IDLE;
+        LoneTableFromQuery lone = plan.simple() ? null : LoneTableFromQuery.of(plan.messages(), plan.statements());
+        // The answers to an extended request's messages before the statement's Execute, which all succeed.
+        Buffer before = lone == null ? Buffer.buffer(0)
+                : ReplySynthesizer.answers(plan.messages().subList(0, lone.execute()), "BEGIN");
+        String clientBegin = lone == null ? null : lone.begin();
+        boolean own = clientBegin == null && primary.transactionStatus() == TransactionStatus.IDLE;
         int start = client.hold();
-        Future<Void> steps = (own ? step("BEGIN") : Future.<Void>succeededFuture())
+        Future<Void> steps = (own ? step("BEGIN") : clientBegin != null ? step(clientBegin)
+                : Future.<Void>succeededFuture())
                 .compose(v -> failed(start) ? done() : step(statement.withNoData()))
                 .compose(v -> failed(start) ? done() : step(statement.insert()))
                 .compose(v -> !own ? done() : failed(start) ? step("ROLLBACK") : step("COMMIT"));
         return steps.eventually(() -> {
-            Buffer reply = oneAnswer(client.from(start), primary.transactionStatus());
+            Buffer reply = before.appendBuffer(oneAnswer(client.from(start), primary.transactionStatus()));
             client.truncate(start);
             client.add(reply);
             client.release(primary.transactionStatus());

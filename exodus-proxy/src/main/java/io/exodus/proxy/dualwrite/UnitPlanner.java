@@ -103,9 +103,7 @@ final class UnitPlanner {
             shape = UnitShape.UNSUPPORTED;
             unsupported = LARGE_OBJECTS_AND_TRANSACTION_VERBS;
         }
-        if (shape == UnitShape.LOCKSTEP && rowImages && !whole.isMultiStatement() && whole.kind() == StatementKind.DDL
-                && (NondeterministicValues.firstIn(sql, whole) != null || TableFromRows.createsTableFromTables(sql))
-                && CreateTableAs.parse(sql).isPresent()) {
+        if (shape == UnitShape.LOCKSTEP && runsInTwoHalves(sql, whole)) {
             return new UnitPlan(UnitShape.TABLE_FROM_QUERY, messages, true, sql, Optional.empty(), false, null,
                     List.of(), largeObjects);
         }
@@ -113,6 +111,16 @@ final class UnitPlanner {
                 && !refusedImages.contains(sql) ? RowImageReturning.forStatement(sql, true, whole,
                         classifications.volatility()) : Optional.empty();
         return new UnitPlan(shape, messages, true, sql, rowImage, false, unsupported, List.of(), largeObjects);
+    }
+
+    /**
+     * Whether a statement is a {@code CREATE TABLE … AS} that runs as its two halves ({@link TableFromQuery}): its
+     * query draws values, or reads other tables, which the secondary would read later, as they are then.
+     */
+    private boolean runsInTwoHalves(String sql, Classification whole) {
+        return rowImages && !whole.isMultiStatement() && whole.kind() == StatementKind.DDL
+                && (NondeterministicValues.firstIn(sql, whole) != null || TableFromRows.createsTableFromTables(sql))
+                && CreateTableAs.parse(sql).isPresent();
     }
 
     /** The primary refused this text with its row image: it runs (and is parsed) as its text from now on. */
@@ -162,6 +170,23 @@ final class UnitPlanner {
 
         List<PgMessage> messages() {
             return messages;
+        }
+
+        /**
+         * The whole batch, its Sync in: a lone {@code CREATE TABLE … AS} that runs as its two halves is planned so
+         * ({@link LoneTableFromQuery}), unless a part of the batch already went to the primary ahead of the Sync.
+         */
+        UnitPlan planAtSync(boolean partSentAhead) {
+            UnitPlan plan = plan();
+            if (partSentAhead || plan.shape() != UnitShape.LOCKSTEP && plan.shape() != UnitShape.SEQUENTIAL) {
+                return plan;
+            }
+            LoneTableFromQuery lone = LoneTableFromQuery.of(messages, statements);
+            if (lone == null || !runsInTwoHalves(lone.sql(), classifications.classify(lone.sql()))) {
+                return plan;
+            }
+            return new UnitPlan(UnitShape.TABLE_FROM_QUERY, plan.messages(), false, lone.sql(), Optional.empty(), false,
+                    null, plan.statements(), plan.createsLargeObjects());
         }
 
         /**
