@@ -8,6 +8,7 @@ import io.exodus.proxy.wire.TransactionStatus;
 import io.vertx.core.Future;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code COMMIT AND CHAIN} and {@code ROLLBACK AND CHAIN} ({@link UnitShape#CHAINED_END}). The transaction ends exactly
@@ -22,7 +23,12 @@ import java.util.List;
  * transaction. An end that fails (a deferred constraint at COMMIT) begins nothing, as PostgreSQL does.
  */
 final class ChainedEnd {
-    private final DualWriteRelay relay;
+    private final SecondaryTransaction secondaryTransaction;
+    /** The relay forgets what it kept of the transaction that ended, and of one that chained (with whether the
+     * secondary chained too). */
+    private final Runnable ended;
+    private final Consumer<Boolean> chained;
+    private final SessionContext context;
     private final CurrentTransaction transaction;
     private final Legs legs;
     private final ClientReply client;
@@ -38,16 +44,18 @@ final class ChainedEnd {
     private TransactionCharacteristics begunModes;
     private long begunSerial = -1;
 
-    ChainedEnd(DualWriteRelay relay, TransactionCommit commits, ConcurrentWrite concurrentWrites, UnitPlanner planner,
-            ClassificationCache classifications) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
-        this.client = relay.clientReply();
-        this.commits = commits;
+    ChainedEnd(SessionParts parts, ConcurrentWrite concurrentWrites, Runnable ended, Consumer<Boolean> chained) {
+        this.context = parts.context();
+        this.secondaryTransaction = parts.secondaryTransaction();
+        this.ended = ended;
+        this.chained = chained;
+        this.transaction = context.transaction();
+        this.legs = context.legs();
+        this.client = context.client();
+        this.commits = parts.commits();
         this.concurrentWrites = concurrentWrites;
-        this.planner = planner;
-        this.classifications = classifications;
+        this.planner = context.planner();
+        this.classifications = context.classifications();
     }
 
     Future<Void> run(UnitPlan plan) {
@@ -73,12 +81,12 @@ final class ChainedEnd {
 
     /** The client's ROLLBACK AND CHAIN goes to the primary as it is; the secondary, if it takes part, chains too. */
     private Future<Void> rollback(UnitPlan plan) {
-        Future<Void> onPrimary = relay.primaryAnswersClient(plan, 0).mapEmpty();
+        Future<Void> onPrimary = context.primaryAnswersClient(plan, 0).mapEmpty();
         Leg secondary = legs.secondary();
-        if (relay.secondaryTransaction().takesPart() && secondary != null && secondary.isOpen()) {
+        if (secondaryTransaction.takesPart() && secondary != null && secondary.isOpen()) {
             secondary.send(FrontendMessages.query("ROLLBACK AND CHAIN"), 1, Leg.DISCARD);
         } else {
-            relay.secondaryTransaction().drop();
+            secondaryTransaction.drop();
         }
         return onPrimary;
     }
@@ -88,8 +96,8 @@ final class ChainedEnd {
         Leg primary = legs.primary();
         if (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
             // The client's own statement reached the primary, which chained by itself; so did a secondary taking part.
-            boolean secondaryChained = relay.secondaryTransaction().takesPart();
-            relay.transactionChained(secondaryChained);
+            boolean secondaryChained = secondaryTransaction.takesPart();
+            chained.accept(secondaryChained);
             if (!reapply) {
                 return Future.succeededFuture();
             }
@@ -103,7 +111,7 @@ final class ChainedEnd {
                 return null;
             });
         }
-        relay.transactionEnded();
+        ended.run();
         if (modes == null) {
             // Exodus ends a transaction itself only when the primary was in a healthy one, whose modes were read.
             return Future.failedFuture("the modes of the transaction to chain are unknown");

@@ -25,7 +25,8 @@ final class ConcurrentWrite {
     /** What the primary will answer to a BEGIN it gets with the transaction's first statement. */
     private static final LegReply BEGUN = new LegReply(TransactionStatus.IN_TRANSACTION, null, List.of("BEGIN"), false);
 
-    private final DualWriteRelay relay;
+    private final SessionParts parts;
+    private final SessionContext context;
 
     private final CurrentTransaction transaction;
 
@@ -35,14 +36,15 @@ final class ConcurrentWrite {
     private final StatementBook book;
     private final SecondaryTransaction secondaryTransaction;
 
-    ConcurrentWrite(DualWriteRelay relay, DualWriteServices dual, StatementBook book) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
-        this.client = relay.clientReply();
+    ConcurrentWrite(SessionParts parts, DualWriteServices dual, StatementBook book) {
+        this.parts = parts;
+        this.context = parts.context();
+        this.transaction = context.transaction();
+        this.legs = context.legs();
+        this.client = context.client();
         this.dual = dual;
         this.book = book;
-        this.secondaryTransaction = relay.secondaryTransaction();
+        this.secondaryTransaction = parts.secondaryTransaction();
     }
 
     Future<Void> run(UnitPlan plan) {
@@ -52,8 +54,8 @@ final class ConcurrentWrite {
         // failed refuses everything but a rollback; the secondary, which never saw the failure (a read), would carry
         // out what the primary refuses (a RELEASE, a SAVEPOINT) and differ from it from then on.
         boolean refusedByPrimary = primary.transactionStatus() == TransactionStatus.FAILED && !rollsBack(plan);
-        Leg leg = !refusedByPrimary && relay.secondaryConnection().usableAtBoundary() ? legs.secondary() : null;
-        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, 0, primary.unnamedStatementLive());
+        Leg leg = !refusedByPrimary && parts.secondaryConnection().usableAtBoundary() ? legs.secondary() : null;
+        SecondaryRequests.PrimaryRequest request = context.requests().primary(plan, 0, primary.unnamedStatementLive());
         HeldReply held = new HeldReply(0);
         boolean beginLater = primary.transactionStatus() == TransactionStatus.IDLE && PlainBeginRequest.is(plan, book);
         Future<LegReply> onPrimary;
@@ -67,16 +69,16 @@ final class ConcurrentWrite {
             answer = null;
         }
         // A transaction this request starts or continues is recorded in case the queue needs it later.
-        QueueHandoff queue = relay.queue();
+        QueueHandoff queue = parts.queue();
         TransactionRecording recordInto = !queue.replays() ? null
                 : queue.currentRecording() != null ? queue.currentRecording() : queue.newRecording();
         SecondaryRequests.SecondaryRequest toSecondary = leg == null && recordInto == null ? null
-                : relay.requests().secondary(plan, List.of(), Map.of(), List.of(),
+                : context.requests().secondary(plan, List.of(), Map.of(), List.of(),
                         recordInto == null ? null : recordInto.preparedHere());
         if (leg == null) {
             return onPrimary.map(reply -> {
                 client.add(answer != null ? answer : held.asIs());
-                relay.recordSessionState(plan, reply);
+                context.recordSessionState(plan, reply);
                 recordForQueue(recordInto, toSecondary, reply);
                 return null;
             });
@@ -92,7 +94,7 @@ final class ConcurrentWrite {
         // transaction they are written with the secondary's next request that somebody waits for (Leg.sendLater).
         return onPrimary.map(p -> {
             client.add(answer != null ? answer : held.asIs());
-            relay.recordSessionState(plan, p);
+            context.recordSessionState(plan, p);
             recordForQueue(recordInto, toSecondary, p);
             boolean inTransaction = primary.transactionStatus().inBlock();
             if (!inTransaction) {
@@ -112,7 +114,7 @@ final class ConcurrentWrite {
                         transaction.divergence(kind, plan, p, s);
                         // The session's state (a SET, a PREPARE) now differs between the two: a later statement
                         // would run on the secondary under other settings. A new connection gets the primary's.
-                        relay.secondaryConnection().dropForSessionState(leg, CurrentTransaction.describe(s));
+                        parts.secondaryConnection().dropForSessionState(leg, CurrentTransaction.describe(s));
                     }
                 } else if (p.failed() && !s.failed() && !inTransaction && leg.isOpen()
                         && leg.transactionStatus().inBlock()) {
@@ -129,19 +131,19 @@ final class ConcurrentWrite {
         if (texts.isEmpty() || texts.get(0) == null) {
             return false;
         }
-        TransactionVerb verb = relay.classifications().classify(texts.get(0)).statements().get(0).transactionVerb();
+        TransactionVerb verb = context.classifications().classify(texts.get(0)).statements().get(0).transactionVerb();
         return verb == TransactionVerb.ROLLBACK || verb == TransactionVerb.ROLLBACK_TO_SAVEPOINT;
     }
 
     private boolean beginsTransaction(UnitPlan plan) {
-        return plan.simple() && relay.classifications().classify(plan.statementText()).transactionVerb()
+        return plan.simple() && context.classifications().classify(plan.statementText()).transactionVerb()
                 == TransactionVerb.BEGIN;
     }
 
     private void recordForQueue(TransactionRecording into, SecondaryRequests.SecondaryRequest request,
             LegReply primaryReply) {
         if (into != null && !primaryReply.failed() && legs.primary().transactionStatus().inBlock()) {
-            relay.queue().adopt(into);
+            parts.queue().adopt(into);
             into.add(request.replay(), 1, primaryReply.commandTags(), false);
         }
     }

@@ -4,7 +4,7 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Where the data of a {@code COPY … FROM} that dual-write runs comes from: the client, which is told to send it and
- * made to wait while the databases are slower than it ({@link #fromClient}), or the bytes of a file Exodus read on
+ * made to wait while the databases are slower than it (the relay's own feed), or the bytes of a file Exodus read on
  * the primary ({@link ServerFileFeed}), which the client never sees.
  */
 interface CopyFeed {
@@ -22,31 +22,4 @@ interface CopyFeed {
 
     /** {@code copy} takes no more data (it ended, or failed). */
     void ended(CopyIn copy);
-
-    /** The client's own data, through the relay (the usual {@code COPY … FROM STDIN}). */
-    static CopyFeed fromClient(DualWriteRelay relay) {
-        return new CopyFeed() {
-            @Override
-            public void start(CopyIn copy, Buffer copyInResponse) {
-                relay.clientReply().add(copyInResponse);
-                relay.clientReply().flush();
-                relay.copyDataTo(copy);
-            }
-
-            @Override
-            public void hold() {
-                relay.holdClient();
-            }
-
-            @Override
-            public void release() {
-                relay.releaseClient();
-            }
-
-            @Override
-            public void ended(CopyIn copy) {
-                relay.copyDataEnded(copy);
-            }
-        };
-    }
 }

@@ -30,7 +30,9 @@ import java.util.Optional;
  * primary's {@code COPY n}.
  */
 final class CopyInWrite {
-    private final DualWriteRelay relay;
+    private final SessionParts parts;
+    private final SessionContext context;
+    private final CopyFeed clientFeed;
     private final CurrentTransaction transaction;
     private final Legs legs;
     private final UnitPlan plan;
@@ -41,19 +43,22 @@ final class CopyInWrite {
     private ConsistencyPolicy policy;
     private WriteSettlement settlement;
 
-    CopyInWrite(DualWriteRelay relay, UnitPlan plan, DualWriteServices dual) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
+    /** @param clientFeed the client's own data, as the relay takes it in (the usual {@code COPY … FROM STDIN}) */
+    CopyInWrite(SessionParts parts, UnitPlan plan, CopyFeed clientFeed) {
+        this.parts = parts;
+        this.clientFeed = clientFeed;
+        this.context = parts.context();
+        this.transaction = context.transaction();
+        this.legs = context.legs();
         this.plan = plan;
-        this.dual = dual;
-        this.queue = relay.queue();
-        this.secondaryTransaction = relay.secondaryTransaction();
+        this.dual = context.dual();
+        this.queue = parts.queue();
+        this.secondaryTransaction = parts.secondaryTransaction();
     }
 
     Future<Void> run() {
         return queue.replayReady().compose(v -> queue.drainedBeforeFirstWrite())
-                .compose(v -> relay.secondaryConnection().reconnectIfDue()).compose(v -> start());
+                .compose(v -> parts.secondaryConnection().reconnectIfDue()).compose(v -> start());
     }
 
     private Future<Void> start() {
@@ -63,9 +68,9 @@ final class CopyInWrite {
         wrap = primary.transactionStatus() == TransactionStatus.IDLE;
         if (primary.transactionStatus() == TransactionStatus.FAILED) {
             // The primary refuses everything until ROLLBACK, and asks for no data: let it say so.
-            return relay.primaryAnswersClient(plan, 0).mapEmpty();
+            return context.primaryAnswersClient(plan, 0).mapEmpty();
         }
-        settlement = new WriteSettlement(relay, plan, policy, wrap, queue.canQueue() && queue.recording() != null,
+        settlement = new WriteSettlement(parts, plan, policy, wrap, queue.canQueue() && queue.recording() != null,
                 "COPY");
         Future<Void> refused = settlement.refusalBeforeRunning();
         if (refused != null) {
@@ -87,7 +92,7 @@ final class CopyInWrite {
      * from a file on the primary's host are read there first and given to both as {@code FROM STDIN}.
      */
     private Future<CopyIn.Outcome> copy(boolean toSecondary, int replayLimit) {
-        if (relay.classifications().classify(plan.statementText()).isMultiStatement()) {
+        if (context.classifications().classify(plan.statementText()).isMultiStatement()) {
             // Among other statements: every COPY of it reads STDIN and fills every column (CopyFromRules).
             return asWritten(toSecondary, replayLimit);
         }
@@ -104,7 +109,7 @@ final class CopyInWrite {
         }
         CopyFromStatement statement = parsed.get();
         if (statement.source() != CopyFromStatement.Source.FILE) {
-            return copy(statement, plan.statementText(), CopyFeed.fromClient(relay), toSecondary, replayLimit);
+            return copy(statement, plan.statementText(), clientFeed, toSecondary, replayLimit);
         }
         ServerFileRead file = new ServerFileRead(legs.primary(), statement.fileName(), dual.copyFromFileMaxBytes());
         return file.run()
@@ -132,15 +137,15 @@ final class CopyInWrite {
 
     /** The client's text as it is, to both databases, with the client's data (if the primary asks for any). */
     private Future<CopyIn.Outcome> asWritten(boolean toSecondary, int replayLimit) {
-        return new StreamedCopy(relay, plan.statementText(), wrap, toSecondary, replayLimit,
-                CopyFeed.fromClient(relay)).run();
+        return new StreamedCopy(context, plan.statementText(), wrap, toSecondary, replayLimit,
+                clientFeed).run();
     }
 
     private Future<CopyIn.Outcome> copy(CopyFromStatement statement, String sql, CopyFeed feed, boolean toSecondary,
             int replayLimit) {
         if (statement.columns().isEmpty()) {
             // Every column filled from the data: the same data, the same rows.
-            return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit, feed).run();
+            return new StreamedCopy(context, sql, wrap, toSecondary, replayLimit, feed).run();
         }
         return drawnDefaults(statement).compose(found -> {
             if (found.failure() != null) {
@@ -148,7 +153,7 @@ final class CopyInWrite {
             }
             DrawnDefaults drawn = found.drawn();
             if (!drawn.any()) {
-                return new StreamedCopy(relay, sql, wrap, toSecondary, replayLimit, feed).run();
+                return new StreamedCopy(context, sql, wrap, toSecondary, replayLimit, feed).run();
             }
             String encoding = statement.stringOption("encoding");
             if (statement.format() != CopyFromStatement.Format.BINARY
@@ -230,7 +235,7 @@ final class CopyInWrite {
             } else {
                 recording.add(outcome.replay(), outcome.replayReady(), outcome.replayTags(), true);
                 recording.wrote(plan.statementText());
-                relay.temporaryTables().refuseIfReplayNames(plan.statementText(), false, recording);
+                context.temporaryTables().refuseIfReplayNames(plan.statementText(), false, recording);
             }
         }
         if (queue.queueTransaction()) {
@@ -243,7 +248,7 @@ final class CopyInWrite {
                         "the target missed a COPY and the replay queue could not take it (full, or not usable)");
             }
             if (policy.pinsSessionAfterSecondaryFailure()) {
-                relay.secondaryConnection().pinToPrimary();
+                parts.secondaryConnection().pinToPrimary();
             }
             return settlement.finishOnPrimaryOnly(held);
         }
@@ -256,7 +261,7 @@ final class CopyInWrite {
     }
 
     private Void reply(Buffer bytes) {
-        relay.clientReply().add(bytes);
+        context.client().add(bytes);
         return null;
     }
 }

@@ -1,7 +1,6 @@
 package io.exodus.proxy.dualwrite;
 
 import io.exodus.proxy.backend.BackendConnection;
-import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.backend.LegReply;
@@ -33,7 +32,6 @@ import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * The established session in phase dual-write: the client talks to one connection, and every request runs on the
@@ -115,6 +113,10 @@ public final class DualWriteRelay implements Relay {
     private final Side primarySide;
     /** How statements of this session's database are told apart, with its functions as last read. */
     private final ClassificationCache classifications;
+    /** What the session's parts work on, given to them instead of this relay. */
+    private final SessionContext context;
+    /** The context and the parts that work together on each transaction, for the steps of a request. */
+    private final SessionParts parts;
 
     public DualWriteRelay(RelayHost session, NetSocket client, SessionServices services, DualWriteServices dual,
             BackendLogin login, BackendConnection primaryConnection, BackendConnection secondaryConnection,
@@ -141,15 +143,19 @@ public final class DualWriteRelay implements Relay {
         this.requests = new SecondaryRequests(book, dual.rowImageMaxBytes());
         this.largeObjects = new LargeObjectImages(dual.largeObjectMaxBytes());
         this.customSettings = new CustomSettings(session.customSettingNames(), login.startupParameters());
-        this.queue = new QueueHandoff(this, dual, login, functions);
-        this.secondaryTransaction = new SecondaryTransaction(this);
-        this.secondaryConnection = new SecondaryConnection(this, services, dual, login, book);
-        this.commits = new TransactionCommit(this, dual);
-        this.reads = new ReadRouting(this, session, dual, book, dual.migration().tenantKey().of(login.user(),
+        this.context = new SessionContext(session, services, dual, login, legs, book, transaction, classifications,
+                legMetrics, reply, prepares, planner, requests, temporaryTables, largeObjects, customSettings);
+        this.queue = new QueueHandoff(context, this::parts, login, functions);
+        this.secondaryTransaction = new SecondaryTransaction(context, queue);
+        this.secondaryConnection = new SecondaryConnection(context, secondaryTransaction, queue, customSettings,
+                services.connector(primarySide.other()), () -> closed);
+        this.commits = new TransactionCommit(context, queue, secondaryTransaction, this.secondaryConnection);
+        this.parts = new SessionParts(context, queue, secondaryTransaction, this.secondaryConnection, commits);
+        this.reads = new ReadRouting(parts, session, dual, book, dual.migration().tenantKey().of(login.user(),
                 login.database(), login.startupParameters()));
         reads.followTenantOn(primary);
-        this.concurrentWrites = new ConcurrentWrite(this, dual, book);
-        this.chainedEnds = new ChainedEnd(this, commits, concurrentWrites, planner, classifications);
+        this.concurrentWrites = new ConcurrentWrite(parts, dual, book);
+        this.chainedEnds = new ChainedEnd(parts, concurrentWrites, this::transactionEnded, this::transactionChained);
         this.schemaChanges = new SchemaChanges(dual.tableShapes(), functions, primary.database(), login.database());
         if (secondaryConnection != null) {
             this.secondaryConnection.attach(new Leg(secondaryConnection, services.maxMessageSize()));
@@ -343,8 +349,33 @@ public final class DualWriteRelay implements Relay {
      * captured), and its answers go straight to the client. The secondary gets the whole batch at the Sync.
      */
     private void flushAheadOfSync() {
-        int from = ahead.sent();
+        flushAheadOfSync(true);
+    }
+
+    /** @param carryFirst whether settings due to the secondary are carried first (once: a failure leaves them due) */
+    private void flushAheadOfSync(boolean carryFirst) {
         UnitPlan sofar = batch.plan();
+        if (carryFirst && ahead.isEmpty() && carriedSettings != null && legs.secondaryUsable()) {
+            queue.settingNamesIn(sofar);
+            if (carriedSettings.due()) {
+                // The batch's first part names a setting the secondary lacks: carried before the primary runs any of
+                // it, since the primary cannot take a query once part of the batch is in (runUnit carries at the Sync).
+                busy = true;
+                carriedSettings.carry(primary, legs.secondary()).onComplete(carried -> {
+                    busy = false;
+                    if (closed || batch == null) {
+                        return;
+                    }
+                    flushAheadOfSync(false);
+                    if (paused) {
+                        resumeClient();
+                    }
+                    pump();
+                });
+                return;
+            }
+        }
+        int from = ahead.sent();
         SecondaryRequests.PrimaryRequest request = requests.primary(sofar, from, primary.unnamedStatementLive());
         int answers = AheadOfSync.answers(request.buffer());
         if (answers == 0) {
@@ -468,7 +499,7 @@ public final class DualWriteRelay implements Relay {
     }
 
     /** One step of a request that Exodus carries out in several ({@link TableFromQuery}), as a request of its own. */
-    Future<Void> runStep(UnitPlan plan) {
+    private Future<Void> runStep(UnitPlan plan) {
         return execute(plan, new AheadOfSync());
     }
 
@@ -480,12 +511,12 @@ public final class DualWriteRelay implements Relay {
             case READ -> reads.read(plan, 0);
             // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
             case CONCURRENT -> secondaryConnection.reconnectIfDue().compose(v -> concurrentWrites.run(plan));
-            case LOCKSTEP -> new LockstepWrite(this, plan, null, true, dual).run();
+            case LOCKSTEP -> new LockstepWrite(parts, plan, null, true, dual).run();
             case COMMIT -> commits.clientCommit(plan, false);
             case CHAINED_END -> chainedEnds.run(plan);
-            case TABLE_FROM_QUERY -> new TableFromQuery(this, planner).run(plan);
-            case SEQUENTIAL -> new LockstepWrite(this, plan, null, false, dual).run();
-            case COPY_IN -> new CopyInWrite(this, plan, dual).run();
+            case TABLE_FROM_QUERY -> new TableFromQuery(context, planner, this::runStep).run(plan);
+            case SEQUENTIAL -> new LockstepWrite(parts, plan, null, false, dual).run();
+            case COPY_IN -> new CopyInWrite(parts, plan, clientFeed).run();
             case UNSUPPORTED -> {
                 reply.add(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
                         primary.transactionStatus()));
@@ -515,7 +546,7 @@ public final class DualWriteRelay implements Relay {
             if (plan.shape() == UnitShape.UNSUPPORTED) {
                 return execute(plan, new AheadOfSync());
             }
-            return new LockstepWrite(this, plan, new LockstepWrite.Ahead(sent.sent(), outcome),
+            return new LockstepWrite(parts, plan, new LockstepWrite.Ahead(sent.sent(), outcome),
                     plan.shape() == UnitShape.LOCKSTEP, dual).run();
         });
     }
@@ -524,28 +555,9 @@ public final class DualWriteRelay implements Relay {
 
     // ---- state shared with the shapes ----------------------------------------------------------------------------
 
-    /** The session in log lines: see {@link RelayHost#label()}. */
-    String label() {
-        return session.label();
-    }
-
-    /** Sends the request (from message {@code from} on) to the primary, whose answers go to the client as they come. */
-    Future<LegReply> primaryAnswersClient(UnitPlan plan, int from) {
-        SecondaryRequests.PrimaryRequest request = requests.primary(plan, from, primary.unnamedStatementLive());
-        return primary.send(request.buffer(), 1, request.answersTo(reply.primaryAnswers()));
-    }
-
-    SessionTemporaryTables temporaryTables() {
-        return temporaryTables;
-    }
-
-    /** The session's connections by role, the context the steps of a request share. */
-    Legs legs() {
-        return legs;
-    }
-
-    SecondaryRequests requests() {
-        return requests;
+    /** The parts that work together on each transaction, read by the one made before the others (the queue). */
+    private SessionParts parts() {
+        return parts;
     }
 
     TransactionCommit commits() {
@@ -562,64 +574,6 @@ public final class DualWriteRelay implements Relay {
 
     SecondaryConnection secondaryConnection() {
         return secondaryConnection;
-    }
-
-    /** The session's settings of the application's own, which no catalog lists. */
-    CustomSettings customSettings() {
-        return customSettings;
-    }
-
-    /** The meters each leg reports its requests to (and through them, capture its times). */
-    DualWriteMetrics legMetrics() {
-        return legMetrics;
-    }
-
-    UnitPlanner planner() {
-        return planner;
-    }
-
-    StatementBook book() {
-        return book;
-    }
-
-    LargeObjectImages largeObjects() {
-        return largeObjects;
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
-    void secondaryAttached(Leg leg) {
-        legs.attachSecondary(leg);
-    }
-
-    /** The session stops using its secondary (lost, pinned, or set aside for the queue); returns the leg it had. */
-    Leg detachSecondary() {
-        Leg leg = legs.removeSecondary();
-        secondaryTransaction.detached();
-        return leg;
-    }
-
-    /** Opens connections to the secondary's database; null when it is the target and none is configured. */
-    BackendConnector secondaryConnector() {
-        return services.connector(primarySide.other());
-    }
-
-    /** The PREPAREs of these names that a replay of this session's transaction runs first. */
-    String sessionPrepares(Set<String> names) {
-        return prepares.replayText(names);
-    }
-
-    /** The session's transaction: its policy and serial number, and its divergences. */
-    CurrentTransaction transaction() {
-        return transaction;
-    }
-
-    void recordSessionState(UnitPlan plan, LegReply reply) {
-        if (!reply.failed() && plan.simple() && primary.transactionStatus() == TransactionStatus.IDLE) {
-            prepares.record(plan.statementText(), classifications.classify(plan.statementText()));
-        }
     }
 
     private void afterTransactionStatusChange() {
@@ -656,38 +610,43 @@ public final class DualWriteRelay implements Relay {
         }
     }
 
-    /** What goes to the client: answers gathered, held while a request carried out in steps collects its one. */
-    ClientReply clientReply() {
-        return reply;
-    }
-
-    /** From now on the client's messages go to {@code copy}, until it says {@link #copyDataEnded}. */
-    void copyDataTo(CopyIn copy) {
-        copying = copy;
-        if (!closed) {
-            pump();
+    /**
+     * The client's own data for a {@code COPY … FROM STDIN}: from the start on, its messages go to the copy until it
+     * ends; while the databases are slower than the client, the client's socket is not read.
+     */
+    private final CopyFeed clientFeed = new CopyFeed() {
+        @Override
+        public void start(CopyIn copy, Buffer copyInResponse) {
+            reply.add(copyInResponse);
+            reply.flush();
+            copying = copy;
+            if (!closed) {
+                pump();
+            }
         }
-    }
 
-    void copyDataEnded(CopyIn copy) {
-        if (copying == copy) {
-            copying = null;
+        @Override
+        public void hold() {
+            if (!paused && !closed) {
+                paused = true;
+                client.pause();
+            }
         }
-    }
 
-    /** A COPY's databases are slower than its client: the client's socket is not read until they catch up. */
-    void holdClient() {
-        if (!paused && !closed) {
-            paused = true;
-            client.pause();
+        @Override
+        public void release() {
+            if (paused && copying != null) {
+                resumeClient();
+            }
         }
-    }
 
-    void releaseClient() {
-        if (paused && copying != null) {
-            resumeClient();
+        @Override
+        public void ended(CopyIn copy) {
+            if (copying == copy) {
+                copying = null;
+            }
         }
-    }
+    };
 
     // ---- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -770,7 +729,7 @@ public final class DualWriteRelay implements Relay {
             capture.handedOff();
             queue.sessionClosed();
             schemaChanges.sessionClosed();
-            Leg leg = detachSecondary();
+            Leg leg = secondaryConnection.detach();
             if (leg != null) {
                 leg.close();
             }
@@ -784,11 +743,6 @@ public final class DualWriteRelay implements Relay {
         });
     }
 
-    /** How statements of this session's database are told apart. */
-    ClassificationCache classifications() {
-        return classifications;
-    }
-
     boolean isIdle() {
         return !busy && primary.transactionStatus() == TransactionStatus.IDLE;
     }
@@ -796,10 +750,7 @@ public final class DualWriteRelay implements Relay {
     @Override
     public void cancelBackend() {
         services.connector(primarySide).cancel(primary.backend().processId(), primary.backend().secretKey());
-        Leg leg = legs.secondary();
-        if (leg != null && !leg.isIdle() && secondaryConnector() != null) {
-            secondaryConnector().cancel(leg.backend().processId(), leg.backend().secretKey());
-        }
+        secondaryConnection.cancelRunning();
     }
 
     @Override

@@ -95,12 +95,17 @@ final class KnownSettings {
         });
     }
 
-    /** Before each statement text a request runs on the primary. */
-    void beforeStatement(String sql, Classification classification) {
+    /** Notes the custom settings the statement names (before it runs on the primary, or ahead of it). */
+    void namesIn(String sql, Classification classification) {
         if (custom.seen(sql, classification)) {
             // A setting read without its name was read without its value.
             settings = null;
         }
+    }
+
+    /** Before each statement text a request runs on the primary. */
+    void beforeStatement(String sql, Classification classification) {
+        namesIn(sql, classification);
         if (setsSettings(sql, classification) || !runsOnlyWhatItSays(classification, classifications.volatility())) {
             // Code the text does not show (a function of the database) may change settings as it runs, after a
             // read taken for this transaction before it (at its first write): that read must not outlive it.

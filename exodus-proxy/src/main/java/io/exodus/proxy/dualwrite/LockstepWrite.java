@@ -47,7 +47,8 @@ final class LockstepWrite {
     record Ahead(int sent, AheadOfSync.Outcome outcome) {
     }
 
-    private final DualWriteRelay relay;
+    private final SessionParts parts;
+    private final SessionContext context;
 
     private final CurrentTransaction transaction;
 
@@ -75,17 +76,18 @@ final class LockstepWrite {
     private String secondaryText;
 
     /** @param sentAhead the part of the request a Flush sent ahead of its Sync, or null */
-    LockstepWrite(DualWriteRelay relay, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
+    LockstepWrite(SessionParts parts, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
+        this.parts = parts;
+        this.context = parts.context();
+        this.transaction = context.transaction();
+        this.legs = context.legs();
         this.plan = plan;
         this.ahead = sentAhead == null ? 0 : sentAhead.sent();
         this.aheadOutcome = sentAhead == null ? null : sentAhead.outcome();
         this.wrapAllowed = wrapAllowed;
         this.dual = dual;
-        this.queue = relay.queue();
-        this.secondaryTransaction = relay.secondaryTransaction();
+        this.queue = parts.queue();
+        this.secondaryTransaction = parts.secondaryTransaction();
     }
 
     Future<Void> run() {
@@ -93,7 +95,7 @@ final class LockstepWrite {
         boolean mayWaitForDrain = ahead == 0 && wrapAllowed;
         return queue.replayReady()
                 .compose(v -> mayWaitForDrain ? queue.drainedBeforeFirstWrite() : Future.succeededFuture())
-                .compose(v -> relay.secondaryConnection().reconnectIfDue(ahead == 0))
+                .compose(v -> parts.secondaryConnection().reconnectIfDue(ahead == 0))
                 .compose(v -> mayWaitForDrain ? joinedReadOnly() : Future.succeededFuture())
                 .compose(v -> cursorImageChecked()).compose(v -> sessionSchemaRenamed())
                 .compose(v -> droppedDatabaseLetGo()).compose(v -> onPrimary());
@@ -108,7 +110,7 @@ final class LockstepWrite {
         return secondaryTransaction.joinReadOnly().map(joined -> {
             if (joined) {
                 String why = "a READ ONLY transaction, which writes only temporary objects of its session";
-                relay.commits().cannotPrepare(why);
+                parts.commits().cannotPrepare(why);
                 if (queue.recording() != null) {
                     queue.recording().refuse(why);
                 }
@@ -172,9 +174,9 @@ final class LockstepWrite {
         wrap = wrapAllowed && primary.transactionStatus() == TransactionStatus.IDLE;
         if (primary.transactionStatus() == TransactionStatus.FAILED) {
             // The primary refuses everything until ROLLBACK; let it say so.
-            return relay.primaryAnswersClient(plan, ahead).mapEmpty();
+            return context.primaryAnswersClient(plan, ahead).mapEmpty();
         }
-        settlement = new WriteSettlement(relay, plan, policy, wrap,
+        settlement = new WriteSettlement(parts, plan, policy, wrap,
                 wrapAllowed && queue.canQueue() && queue.recording() != null, "statement");
         Future<Void> refused = settlement.refusalBeforeRunning();
         if (refused != null) {
@@ -194,7 +196,7 @@ final class LockstepWrite {
 
     private Future<Void> runOnPrimary(Leg primary) {
         boolean secondaryReady = settlement.secondaryReady();
-        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, ahead,
+        SecondaryRequests.PrimaryRequest request = context.requests().primary(plan, ahead,
                 primary.unnamedStatementLive(), wrap);
         Buffer toPrimary = request.buffer();
         if (wrap) {
@@ -223,7 +225,7 @@ final class LockstepWrite {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
                             .compose(r -> primary.send(FrontendMessages.appendSync(closing(parsedHere())), 1,
                                     Leg.DISCARD))
-                            .compose(r -> new LockstepWrite(relay, plan, null, false, dual).run());
+                            .compose(r -> new LockstepWrite(parts, plan, null, false, dual).run());
                 }
                 if (wrap) {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
@@ -238,11 +240,11 @@ final class LockstepWrite {
                     // The failure ended the primary's transaction (a PREPARE TRANSACTION whose gid is taken): the
                     // secondary's part ends too, or it would stay open there, and the client's next ROLLBACK PREPARED
                     // would meet it instead of the transaction it names.
-                    relay.secondaryTransaction().drop();
+                    parts.secondaryTransaction().drop();
                 }
                 return Future.succeededFuture(reply(held.asIs()));
             }
-            relay.commits().primaryWrote();
+            parts.commits().primaryWrote();
             if (!secondaryReady && !queue.queueTransaction() && plan.shape() == UnitShape.SEQUENTIAL
                     && plan.statementText() != null) {
                 Future<Boolean> handled = outsideTransactionWithoutSecondary(p);
@@ -255,7 +257,7 @@ final class LockstepWrite {
                 return missedBySecondary(p, held);
             }
             if (plan.createsLargeObjects()) {
-                return relay.largeObjects().after(primary).compose(fix -> {
+                return context.largeObjects().after(primary).compose(fix -> {
                     if (fix.refusal() != null) {
                         return settlement.failAfterRunning(fix.refusal());
                     }
@@ -283,13 +285,13 @@ final class LockstepWrite {
 
     private Future<Void> onSecondary(LegReply p, HeldReply held, List<PrimaryRowImageFilter.Capture> captures,
             Map<Integer, TableShape> shapes) {
-        UnitPlan secondaryPlan = ImagesForSecondary.decide(plan, captures, shapes, dual, relay.classifications());
+        UnitPlan secondaryPlan = ImagesForSecondary.decide(plan, captures, shapes, dual, context.classifications());
         if (secondaryText != null && !secondaryPlan.usesRowImage()) {
             secondaryPlan = secondaryPlan.withText(secondaryText);
         }
         List<String> primaryTags = primaryTags(p);
         TransactionRecording recording = wrapAllowed ? queue.recording() : null;
-        SecondaryRequests.SecondaryRequest request = withLargeObjects(relay.requests().secondary(secondaryPlan,
+        SecondaryRequests.SecondaryRequest request = withLargeObjects(context.requests().secondary(secondaryPlan,
                 captures, shapes == null ? Map.of() : shapes, primaryTags,
                 recording == null ? null : recording.preparedHere()));
         int answers = largeObjects == null ? 1 : 3;
@@ -301,7 +303,7 @@ final class LockstepWrite {
                     wrap ? answers + 1 : answers, wrap ? withBegin(request.expectedTags()) : request.expectedTags(),
                     true);
             recording.wrote(plan.statementText());
-            relay.temporaryTables().refuseIfReplayNames(replayText, secondaryPlan.usesRowImage(), recording);
+            context.temporaryTables().refuseIfReplayNames(replayText, secondaryPlan.usesRowImage(), recording);
         }
         if (queue.queueTransaction()) {
             return settlement.finishOnPrimaryOnly(held);
@@ -323,7 +325,7 @@ final class LockstepWrite {
             // what keeps other writers of these rows behind this transaction on both databases. Nothing waits for
             // it before the transaction ends, so it is written with the transaction's next request that is.
             secondaryTransaction.joined(true);
-            relay.commits().secondaryBehind();
+            parts.commits().secondaryBehind();
             applied.onSuccess(s -> {
                 if (s.failed() || !secondaryTags(s.commandTags()).equals(request.expectedTags())) {
                     Divergence.Kind kind = WriteSettlement.kindOf(s);
@@ -368,11 +370,11 @@ final class LockstepWrite {
             List<String> primaryTags) {
         UnitPlan text = plan.withoutRowImage();
         String why = "the target refused the row the source wrote as input (" + refused.error().message() + ")";
-        UncopiedValues.report(plan, text, why, false, dual, relay.classifications());
+        UncopiedValues.report(plan, text, why, false, dual, context.classifications());
         if (queue.recording() != null) {
             queue.recording().refuse(why);
         }
-        SecondaryRequests.SecondaryRequest request = relay.requests().secondary(text, List.of(), Map.of(),
+        SecondaryRequests.SecondaryRequest request = context.requests().secondary(text, List.of(), Map.of(),
                 primaryTags, null);
         return secondary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
                 .compose(r -> secondary.send(FrontendMessages.query("BEGIN").appendBuffer(request.buffer()), 2,
@@ -390,7 +392,7 @@ final class LockstepWrite {
         if (!plan.simple() || secondaryPlan.usesRowImage() || largeObjects != null || plan.statementText() == null) {
             return plan.statementText();
         }
-        String text = relay.temporaryTables().replayable(plan.statementText());
+        String text = context.temporaryTables().replayable(plan.statementText());
         return MissingIndexDrop.tolerant(text).orElse(text);
     }
 
@@ -421,7 +423,7 @@ final class LockstepWrite {
         }
         if (policy.pinsSessionAfterSecondaryFailure()) {
             // The target missed a write of this session: it must not see the session's later ones first.
-            relay.secondaryConnection().pinToPrimary();
+            parts.secondaryConnection().pinToPrimary();
         }
         return settlement.finishOnPrimaryOnly(held);
     }
@@ -540,22 +542,22 @@ final class LockstepWrite {
      */
     private Future<Void> asText() {
         if (plan.simple()) {
-            relay.planner().imageRefused(plan.statementText());
+            context.planner().imageRefused(plan.statementText());
             return runAsText(plan.withoutRowImage(), List.of(plan.statementText()));
         }
         Set<String> parsedHere = parsedHere();
         Buffer fixUp = closing(parsedHere);
         List<String> texts = new ArrayList<>();
         for (String name : imageStatements()) {
-            texts.add(relay.book().statement(name).sql());
-            relay.planner().imageRefused(texts.get(texts.size() - 1));
-            Buffer restore = relay.book().withoutImage(name);
+            texts.add(context.book().statement(name).sql());
+            context.planner().imageRefused(texts.get(texts.size() - 1));
+            Buffer restore = context.book().withoutImage(name);
             if (!parsedHere.contains(name)) {
                 fixUp.appendBuffer(restore);
             }
         }
         FrontendMessages.appendSync(fixUp);
-        UnitPlan asParsed = relay.planner().plan(plan.messages());
+        UnitPlan asParsed = context.planner().plan(plan.messages());
         return legs.primary().send(fixUp, 1, Leg.DISCARD).compose(r -> runAsText(asParsed, texts));
     }
 
@@ -564,10 +566,10 @@ final class LockstepWrite {
      * syntax error), not the image's, and the texts get their row images again in later requests.
      */
     private Future<Void> runAsText(UnitPlan asText, List<String> texts) {
-        LockstepWrite again = new LockstepWrite(relay, asText, null, wrapAllowed, dual);
+        LockstepWrite again = new LockstepWrite(parts, asText, null, wrapAllowed, dual);
         return again.run().onSuccess(v -> {
             if (again.primaryFailed) {
-                texts.forEach(relay.planner()::imageNotToBlame);
+                texts.forEach(context.planner()::imageNotToBlame);
             }
         });
     }
@@ -585,22 +587,22 @@ final class LockstepWrite {
 
     /** A COMMIT PREPARED the secondary did not take may have made a queue entry visible this proxy did not see. */
     private void entryMayHaveCommitted() {
-        if (relay.queue().catchUp() != null && verb() == TransactionVerb.COMMIT_PREPARED) {
-            relay.queue().catchUp().entryMayHaveCommitted(legs.database());
+        if (parts.queue().catchUp() != null && verb() == TransactionVerb.COMMIT_PREPARED) {
+            parts.queue().catchUp().entryMayHaveCommitted(legs.database());
         }
     }
 
     /** Client two-phase-commit statements run one after the other ({@link UnitShape#SEQUENTIAL}); NONE otherwise. */
     private TransactionVerb verb() {
         if (verb == null) {
-            verb = plan.shape() == UnitShape.SEQUENTIAL ? ClientTwoPhase.verbOf(plan, relay.classifications())
+            verb = plan.shape() == UnitShape.SEQUENTIAL ? ClientTwoPhase.verbOf(plan, context.classifications())
                     : TransactionVerb.NONE;
         }
         return verb;
     }
 
     private Void reply(Buffer bytes) {
-        relay.clientReply().add(bytes);
+        context.client().add(bytes);
         return null;
     }
 

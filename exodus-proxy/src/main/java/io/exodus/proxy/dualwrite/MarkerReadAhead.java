@@ -13,21 +13,21 @@ import io.exodus.proxy.sql.TransactionVerb;
  * of those, the COMMIT reads again.
  */
 final class MarkerReadAhead {
-    private final DualWriteRelay relay;
+    private final SessionContext context;
     private final CurrentTransaction transaction;
     private final Legs legs;
     private final DatabaseFunctions database;
     /** The read made ahead, or null. */
     private PrimaryTransactionRead read;
-    /** {@link DualWriteRelay#transactionSerial()} of the transaction {@link #read} read. */
+    /** {@link CurrentTransaction#serial()} of the transaction {@link #read} read. */
     private long serial;
     /** The database's {@link DatabaseFunctions#settingsEpoch} when it was made. */
     private long epoch;
 
-    MarkerReadAhead(DualWriteRelay relay, DatabaseFunctions database) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
+    MarkerReadAhead(SessionContext context, DatabaseFunctions database) {
+        this.context = context;
+        this.transaction = context.transaction();
+        this.legs = context.legs();
         this.database = database;
     }
 
@@ -55,7 +55,7 @@ final class MarkerReadAhead {
             return;
         }
         for (String sql : plan.executedSql()) {
-            Classification classification = relay.classifications().classify(sql);
+            Classification classification = context.classifications().classify(sql);
             if (maySetTransactionModes(sql, classification)) {
                 read = null;
                 return;
@@ -78,6 +78,6 @@ final class MarkerReadAhead {
                 return true;
             }
         }
-        return KnownSettings.maySetSettings(sql, classification, relay.classifications().volatility());
+        return KnownSettings.maySetSettings(sql, classification, context.classifications().volatility());
     }
 }

@@ -27,6 +27,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A dual-write session's side of the replay queue (ADR 0005): whether the current transaction's policy queues what
@@ -44,7 +45,12 @@ final class QueueHandoff {
     /** Why every transaction of best-effort in mode queued goes to the queue. */
     static final String ANSWERS_FIRST = "best-effort answers after the primary alone";
 
-    private final DualWriteRelay relay;
+    /**
+     * The parts this one works with, which are made after it (the secondary's part in the transaction is made with
+     * this queue handoff): read when needed.
+     */
+    private final Supplier<SessionParts> parts;
+    private final SessionContext context;
 
     private final CurrentTransaction transaction;
 
@@ -61,13 +67,16 @@ final class QueueHandoff {
     /** Why the current request keeps its transaction out of the queue by what it resets; null when it resets none. */
     private String resetInRequest;
 
-    QueueHandoff(DualWriteRelay relay, DualWriteServices dual, BackendLogin login, DatabaseFunctions functions) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
+    QueueHandoff(SessionContext context, Supplier<SessionParts> parts, BackendLogin login,
+            DatabaseFunctions functions) {
+        this.parts = parts;
+        this.context = context;
+        DualWriteServices dual = context.dual();
+        this.transaction = context.transaction();
+        this.legs = context.legs();
         this.dual = dual;
         this.login = login;
-        this.settings = new KnownSettings(functions, functions.classifications(), relay.customSettings());
+        this.settings = new KnownSettings(functions, functions.classifications(), context.customSettings());
         // On the primary, inside whose transactions entries are written: the source's queue, replayed into the
         // target, before the cutover; the target's, replayed into the source, after it.
         this.replay = dual.replay() == null ? null : dual.replay().queue(legs.primarySide());
@@ -103,7 +112,7 @@ final class QueueHandoff {
         return replay != null && transaction.policy() == ConsistencyPolicy.BEST_EFFORT
                 && replay.config().bestEffortMode() == ExodusConfig.Replay.BestEffortMode.QUEUED
                 && dual.migration().phase() != MigrationPhase.CANARY && !dual.migration().shadowing()
-                && !relay.temporaryTables().heldAny() && replay.canQueue(login.database());
+                && !context.temporaryTables().heldAny() && replay.canQueue(login.database());
     }
 
     /** Whether this session's writes go to the queue now: it has entries, or best-effort queues every one. */
@@ -119,7 +128,7 @@ final class QueueHandoff {
      */
     Future<Void> drainedBeforeFirstWrite() {
         if (replay == null || queueTransaction() || recordedWrites() || queuesEveryTransaction()
-                || relay.secondaryTransaction().wrote() || !replay.worthWaitingForDrain(login.database())) {
+                || parts.get().secondaryTransaction().wrote() || !replay.worthWaitingForDrain(login.database())) {
             return Future.succeededFuture();
         }
         return onThisLoop(replay.drained(login.database())).transform(done -> Future.succeededFuture());
@@ -218,7 +227,7 @@ final class QueueHandoff {
 
     /** Whether the current transaction goes to the replay queue when it commits: the secondary missed part of it. */
     boolean queueTransaction() {
-        return relay.secondaryTransaction().isQueued();
+        return parts.get().secondaryTransaction().isQueued();
     }
 
     /**
@@ -230,15 +239,15 @@ final class QueueHandoff {
         if (queueTransaction()) {
             return;
         }
-        relay.secondaryTransaction().queued();
+        parts.get().secondaryTransaction().queued();
         replay.queueing(login.database());
         if (why.startsWith("earlier") || why.startsWith("no connection") || why.startsWith(ANSWERS_FIRST)) {
             // One line per transaction while the target is away would drown the log: the detachment said it once.
-            LOG.debugf("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
+            LOG.debugf("%s: the transaction goes to the replay queue (%s)", context.label(), why);
         } else {
-            LOG.infof("%s: the transaction goes to the replay queue (%s)", relay.label(), why);
+            LOG.infof("%s: the transaction goes to the replay queue (%s)", context.label(), why);
         }
-        relay.secondaryConnection().detachForQueue();
+        parts.get().secondaryConnection().detachForQueue();
     }
 
     /**
@@ -284,7 +293,7 @@ final class QueueHandoff {
 
     private void endQueueing(boolean committed) {
         if (queueTransaction()) {
-            relay.secondaryTransaction().queueingEnded();
+            parts.get().secondaryTransaction().queueingEnded();
             replay.queueingEnded(login.database(), committed);
         }
     }
@@ -338,7 +347,7 @@ final class QueueHandoff {
         TransactionRecording own = newRecording();
         own.add(FrontendMessages.query(text), 1, tags, true);
         own.wrote(writtenText);
-        relay.temporaryTables().refuseIfReplayNames(text, false, own);
+        context.temporaryTables().refuseIfReplayNames(text, false, own);
         if (own.overflowed()) {
             return Future.succeededFuture(false);
         }
@@ -346,7 +355,7 @@ final class QueueHandoff {
                 .compose(insert -> legs.primary().send(FrontendMessages.query(insert), 1, Leg.DISCARD))
                 .map(reply -> {
                     if (reply.failed()) {
-                        LOG.warnf("%s: could not queue %s for the target: %s", relay.label(), text,
+                        LOG.warnf("%s: could not queue %s for the target: %s", context.label(), text,
                                 reply.error() == null ? "connection lost" : reply.error().message());
                         return false;
                     }
@@ -397,10 +406,10 @@ final class QueueHandoff {
         Future<Long> id = locksHeld ? replay.nextEntryId(login.database())
                 : settingsNow.compose(known -> replay.nextEntryId(login.database()));
         return Future.all(settingsNow, id).map(both -> {
-            String prepared = relay.sessionPrepares(prepares);
+            String prepared = context.prepares().replayText(prepares);
             String known = settingsNow.result();
-            String context = known.isEmpty() ? prepared : prepared.isEmpty() ? known : known + ";\n" + prepared;
-            return replay.insertSql(id.result(), queued, context);
+            String state = known.isEmpty() ? prepared : prepared.isEmpty() ? known : known + ";\n" + prepared;
+            return replay.insertSql(id.result(), queued, state);
         });
     }
 
@@ -413,11 +422,18 @@ final class QueueHandoff {
      * connection ({@link SettingAssignments}); a {@code SET LOCAL lock_timeout} in the middle of a transaction is
      * common.
      */
+    /** Notes the custom settings the request's statements name, ahead of {@link #beforeRequest}. */
+    void settingNamesIn(UnitPlan plan) {
+        for (String sql : plan.executedSql()) {
+            settings.namesIn(sql, context.classifications().classify(sql));
+        }
+    }
+
     void beforeRequest(UnitPlan plan) {
         boolean afterWrites = recording != null && recording.hasWrites();
         resetInRequest = null;
         for (String sql : plan.executedSql()) {
-            Classification classification = relay.classifications().classify(sql);
+            Classification classification = context.classifications().classify(sql);
             settings.beforeStatement(sql, classification);
             if (replays()) {
                 if (classification.kind() == StatementKind.SESSION || classification.statements().size() > 1) {

@@ -33,7 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * primary when the secondary is lost before it answered, live here with it.
  */
 final class ReadRouting {
-    private final DualWriteRelay relay;
+    private final SessionParts parts;
+    private final SessionContext context;
     private final Legs legs;
     private final RelayHost session;
     private final DualWriteServices dual;
@@ -45,14 +46,15 @@ final class ReadRouting {
      */
     private String tenant;
 
-    ReadRouting(DualWriteRelay relay, RelayHost session, DualWriteServices dual, StatementBook book, String tenant) {
-        this.relay = relay;
-        this.legs = relay.legs();
+    ReadRouting(SessionParts parts, RelayHost session, DualWriteServices dual, StatementBook book, String tenant) {
+        this.parts = parts;
+        this.context = parts.context();
+        this.legs = context.legs();
         this.session = session;
         this.dual = dual;
         this.book = book;
         this.tenant = tenant;
-        this.shadow = new ShadowRead(relay, dual, book);
+        this.shadow = new ShadowRead(parts, dual, book);
     }
 
     /** Follows the session's {@code application_name} on the primary when that names its tenant. */
@@ -73,7 +75,7 @@ final class ReadRouting {
                 && legs.primary().transactionStatus() == TransactionStatus.IDLE) {
             // A session that only reads gets its lost target back here, for canary reads (at most every
             // exodus.migration.secondary-reconnect-interval).
-            return relay.secondaryConnection().reconnectIfDue().compose(v -> routedRead(plan, ahead));
+            return parts.secondaryConnection().reconnectIfDue().compose(v -> routedRead(plan, ahead));
         }
         return routedRead(plan, ahead);
     }
@@ -87,8 +89,8 @@ final class ReadRouting {
         // A request that Flushes sent partly ahead is not shadowed: its first part ran on the primary alone.
         Future<LegReply> reply = ahead == 0 ? shadow.runIfShadowed(plan) : null;
         if (reply == null) {
-            reply = relay.primaryAnswersClient(plan, ahead);
-            Buffer closes = relay.requests().closesOnly(plan);
+            reply = context.primaryAnswersClient(plan, ahead);
+            Buffer closes = context.requests().closesOnly(plan);
             if (closes != null && legs.secondaryUsable()) {
                 legs.secondary().send(closes, 1, Leg.DISCARD);
             }
@@ -110,7 +112,7 @@ final class ReadRouting {
         double percent = dual.migration().canaryPercent(tenant);
         if (percent <= 0 || legs.primary().transactionStatus().inBlock() || !legs.secondaryUsable()
                 || !legs.secondary().isIdle() || legs.secondary().transactionStatus().inBlock()
-                || relay.queue().mustQueue() || !canaryEligible(plan)) {
+                || parts.queue().mustQueue() || !canaryEligible(plan)) {
             return false;
         }
         return percent >= 100 || ThreadLocalRandom.current().nextDouble(100) < percent;
@@ -121,13 +123,13 @@ final class ReadRouting {
             switch (message.type()) {
                 case FrontendMessageType.QUERY -> {
                     String sql = Query.textOf(message);
-                    if (!onlyReads(relay.classifications().classify(sql)) || pinned(sql)) {
+                    if (!onlyReads(context.classifications().classify(sql)) || pinned(sql)) {
                         return false;
                     }
                 }
                 case FrontendMessageType.PARSE -> {
                     String sql = Parse.of(message).sql();
-                    if (!onlyReads(relay.classifications().classify(sql)) || pinned(sql)) {
+                    if (!onlyReads(context.classifications().classify(sql)) || pinned(sql)) {
                         return false;
                     }
                 }
@@ -217,7 +219,7 @@ final class ReadRouting {
         int[] forwarded = {0};
         Leg.Sink sink = message -> {
             forwarded[0]++;
-            relay.clientReply().add(message);
+            context.client().add(message);
         };
         dual.metrics().canaryRead();
         long started = System.nanoTime();

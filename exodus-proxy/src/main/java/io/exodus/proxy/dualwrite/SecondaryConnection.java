@@ -1,5 +1,6 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.backend.BackendConnector;
 import io.exodus.proxy.backend.BackendLogin;
 import io.exodus.proxy.backend.Leg;
 import io.exodus.proxy.metrics.SecondaryDetachment;
@@ -9,51 +10,61 @@ import io.vertx.core.Future;
 import org.jboss.logging.Logger;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * When a dual-write session has a secondary leg, and when it may use it: the leg is attached at the start, lost with
  * its connection, reconnected between transactions (at most every {@code exodus.migration.secondary-reconnect-interval},
  * 5 s by default), given up for good when a policy pins the session to the primary, and set aside while the database's
- * replay queue drains. The leg itself is the relay's state ({@link DualWriteRelay#secondary()}); this class holds the
- * decisions about it, so that the relay's request dispatch does not mix with the secondary's comings and goings.
+ * replay queue drains. The leg itself is in the session's {@link Legs}; this class holds the decisions about it, so
+ * that the relay's request dispatch does not mix with the secondary's comings and goings.
  */
 final class SecondaryConnection {
     private static final Logger LOG = Logger.getLogger(SecondaryConnection.class);
 
-    private final DualWriteRelay relay;
-
+    private final SessionContext context;
     private final CurrentTransaction transaction;
-
     private final Legs legs;
     private final SessionServices services;
     private final DualWriteServices dual;
     private final BackendLogin login;
     private final StatementBook book;
+    private final SecondaryTransaction secondaryTransaction;
+    private final QueueHandoff queue;
+    private final CustomSettings customSettings;
+    /** Opens connections to the secondary's database; null when it is the target and none is configured. */
+    private final BackendConnector connector;
+    /** Whether the session has ended: a connection opened meanwhile is closed at once. */
+    private final BooleanSupplier sessionClosed;
     /** BothRequired after a secondary failure: this session no longer uses the secondary. */
     private boolean pinned;
     private long lastReconnectAttempt;
     /** Why the last reconnected secondary was not used, said once until the reason changes; null when it was. */
     private String lastRefusal;
 
-    SecondaryConnection(DualWriteRelay relay, SessionServices services, DualWriteServices dual, BackendLogin login,
-            StatementBook book) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
-        this.services = services;
-        this.dual = dual;
-        this.login = login;
-        this.book = book;
+    SecondaryConnection(SessionContext context, SecondaryTransaction secondaryTransaction, QueueHandoff queue,
+            CustomSettings customSettings, BackendConnector connector, BooleanSupplier sessionClosed) {
+        this.context = context;
+        this.transaction = context.transaction();
+        this.legs = context.legs();
+        this.services = context.services();
+        this.dual = context.dual();
+        this.login = context.login();
+        this.book = context.book();
+        this.secondaryTransaction = secondaryTransaction;
+        this.queue = queue;
+        this.customSettings = customSettings;
+        this.connector = connector;
+        this.sessionClosed = sessionClosed;
     }
 
     void attach(Leg leg) {
-        relay.secondaryAttached(leg);
+        legs.attachSecondary(leg);
         leg.answerWithin(services.vertx(), dual.secondaryTimeout());
-        leg.measuredBy(relay.legMetrics(), false, transaction::policy);
+        leg.measuredBy(context.legMetrics(), false, transaction::policy);
         leg.onLost(why -> {
-            LOG.warnf("%s: %s; writes continue on the primary as policy %s says", relay.label(), why,
+            LOG.warnf("%s: %s; writes continue on the primary as policy %s says", context.label(), why,
                     transaction.policy().configName());
-            QueueHandoff queue = relay.queue();
             if (legs.secondary() == leg && queue.currentRecording() != null
                     && legs.primary().transactionStatus().inBlock() && queue.canQueue()) {
                 // What the secondary applied of this transaction is gone with it: the whole of it goes to the queue.
@@ -62,7 +73,7 @@ final class SecondaryConnection {
             if (legs.secondary() == leg) {
                 dual.metrics().secondaryDetached(leg.timedOut() ? SecondaryDetachment.TIMEOUT
                         : SecondaryDetachment.LOST);
-                relay.detachSecondary();
+                detach();
             }
         });
         leg.start();
@@ -77,13 +88,12 @@ final class SecondaryConnection {
     boolean usableAtBoundary() {
         if (legs.secondaryUsable()) {
             Leg primary = legs.primary();
-            QueueHandoff queue = relay.queue();
             if (primary.transactionStatus() == TransactionStatus.IDLE && queue.replays() && queue.writesQueue()) {
                 detachForQueue();
                 return false;
             }
             return !queue.queueTransaction()
-                    && (primary.transactionStatus() == TransactionStatus.IDLE || relay.secondaryTransaction().takesPart());
+                    && (primary.transactionStatus() == TransactionStatus.IDLE || secondaryTransaction.takesPart());
         }
         return false;
     }
@@ -117,7 +127,7 @@ final class SecondaryConnection {
 
     private Future<Void> reconnect(boolean primaryQuiet, SessionAdoption.SessionSetup known) {
         if (legs.secondaryUsable() || pinned || !primaryQuiet || legs.primary().transactionStatus().inBlock()
-                || relay.secondaryConnector() == null || (relay.queue().replays() && relay.queue().writesQueue())) {
+                || connector == null || (queue.replays() && queue.writesQueue())) {
             return Future.succeededFuture();
         }
         long now = System.nanoTime();
@@ -125,8 +135,8 @@ final class SecondaryConnection {
             return Future.succeededFuture();
         }
         lastReconnectAttempt = now;
-        return relay.secondaryConnector().open(login).compose(connection -> {
-            if (relay.isClosed()) {
+        return connector.open(login).compose(connection -> {
+            if (sessionClosed.getAsBoolean()) {
                 connection.socket().close();
                 return Future.succeededFuture();
             }
@@ -134,16 +144,16 @@ final class SecondaryConnection {
             attach(leg);
             book.secondaryReset();
             Future<SessionAdoption.SessionSetup> state = known != null ? Future.succeededFuture(known)
-                    : SessionAdoption.read(legs.primary(), relay.customSettings().names());
+                    : SessionAdoption.read(legs.primary(), customSettings.names());
             return state.compose(setup -> givenState(leg, setup),
                     failure -> Future.succeededFuture(failure.getMessage())).map(refusal -> {
                         String said = lastRefusal;
                         lastRefusal = refusal;
                         if (refusal == null) {
-                            LOG.infof("%s: reconnected to the %s", relay.label(), leg.database());
+                            LOG.infof("%s: reconnected to the %s", context.label(), leg.database());
                         } else if (legs.secondary() == leg) {
                             if (!refusal.equals(said)) {
-                                LOG.warnf("%s: the %s is reachable again but not used: %s", relay.label(),
+                                LOG.warnf("%s: the %s is reachable again but not used: %s", context.label(),
                                         leg.database(), refusal);
                             }
                             closeForSessionState(leg);
@@ -151,7 +161,7 @@ final class SecondaryConnection {
                         return null;
                     });
         }, failure -> {
-            LOG.debugf("%s: the target is still unavailable: %s", relay.label(), failure.getMessage());
+            LOG.debugf("%s: the target is still unavailable: %s", context.label(), failure.getMessage());
             return Future.succeededFuture();
         });
     }
@@ -164,7 +174,7 @@ final class SecondaryConnection {
             return Future.succeededFuture("the session holds " + String.join(", ", temporaryTables)
                     + " on the primary, which the new connection would lack");
         }
-        List<String> state = SessionAdoption.stateStatements(setup, relay.classifications());
+        List<String> state = SessionAdoption.stateStatements(setup, context.classifications());
         if (state == null) {
             return Future.succeededFuture("the session: " + SessionAdoption.MULTI_STATEMENT_PREPARE);
         }
@@ -181,13 +191,13 @@ final class SecondaryConnection {
             return;
         }
         LOG.warnf("%s: the %s refused a statement that sets up the session (%s); it is reconnected with the "
-                + "primary's state", relay.label(), leg.database(), why);
+                + "primary's state", context.label(), leg.database(), why);
         closeForSessionState(leg);
     }
 
     private void closeForSessionState(Leg leg) {
         dual.metrics().secondaryDetached(SecondaryDetachment.SESSION_STATE);
-        relay.detachSecondary();
+        detach();
         leg.close();
     }
 
@@ -196,18 +206,36 @@ final class SecondaryConnection {
         if (!pinned) {
             pinned = true;
             LOG.warnf("%s is pinned to the primary after a secondary failure (policy %s)",
-                    relay.label(), transaction.policy().configName());
+                    context.label(), transaction.policy().configName());
         }
-        Leg leg = relay.detachSecondary();
+        Leg leg = detach();
         if (leg != null) {
             dual.metrics().secondaryDetached(SecondaryDetachment.PINNED);
             leg.close();
         }
     }
 
+    /**
+     * The session stops using its secondary (lost, pinned, set aside for the queue, or the session handed off);
+     * returns the leg it had.
+     */
+    Leg detach() {
+        Leg leg = legs.removeSecondary();
+        secondaryTransaction.detached();
+        return leg;
+    }
+
+    /** The client cancelled its request: the secondary's part of it, if one runs, is cancelled too. */
+    void cancelRunning() {
+        Leg leg = legs.secondary();
+        if (leg != null && !leg.isIdle() && connector != null) {
+            connector.cancel(leg.backend().processId(), leg.backend().secretKey());
+        }
+    }
+
     /** Between transactions while the queue has entries: the secondary waits, closed, until it has drained. */
     void detachForQueue() {
-        Leg leg = relay.detachSecondary();
+        Leg leg = detach();
         if (lastRefusal == null) {
             // Back as soon as the queue has drained. A session whose last new secondary could not be given its state
             // keeps the 5 s pace: otherwise every queued transaction of it would open and close one.

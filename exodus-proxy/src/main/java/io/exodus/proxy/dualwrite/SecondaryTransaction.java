@@ -18,17 +18,17 @@ import org.jboss.logging.Logger;
 final class SecondaryTransaction {
     private static final Logger LOG = Logger.getLogger(SecondaryTransaction.class);
 
-    private final DualWriteRelay relay;
-
+    private final SessionContext context;
     private final CurrentTransaction transaction;
-
     private final Legs legs;
+    private final QueueHandoff queue;
     private SecondaryPart part = SecondaryPart.APART;
 
-    SecondaryTransaction(DualWriteRelay relay) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
+    SecondaryTransaction(SessionContext context, QueueHandoff queue) {
+        this.context = context;
+        this.transaction = context.transaction();
+        this.legs = context.legs();
+        this.queue = queue;
     }
 
     SecondaryPart part() {
@@ -97,7 +97,6 @@ final class SecondaryTransaction {
      */
     void failedBehind(Divergence.Kind kind, UnitPlan plan, LegReply primaryReply, LegReply secondaryReply,
             ErrorResponse forClient) {
-        QueueHandoff queue = relay.queue();
         if (part.failure() != null || isQueued()) {
             return;
         }
@@ -106,7 +105,7 @@ final class SecondaryTransaction {
                 transaction.divergence(kind, plan, primaryReply, secondaryReply);
             }
             LOG.infof("%s: the target failed a statement of the transaction (%s); the transaction "
-                    + "goes to the replay queue", relay.label(), CurrentTransaction.describe(secondaryReply));
+                    + "goes to the replay queue", context.label(), CurrentTransaction.describe(secondaryReply));
             queue.queueCurrentTransaction("the target failed a statement");
             return;
         }

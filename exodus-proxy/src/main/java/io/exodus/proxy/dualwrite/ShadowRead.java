@@ -33,14 +33,16 @@ import java.util.Set;
  * session can overtake it. The client waits for the primary only.
  */
 final class ShadowRead {
-    private final DualWriteRelay relay;
+    private final SessionParts parts;
+    private final SessionContext context;
     private final Legs legs;
     private final DualWriteServices dual;
     private final StatementBook book;
 
-    ShadowRead(DualWriteRelay relay, DualWriteServices dual, StatementBook book) {
-        this.relay = relay;
-        this.legs = relay.legs();
+    ShadowRead(SessionParts parts, DualWriteServices dual, StatementBook book) {
+        this.parts = parts;
+        this.context = parts.context();
+        this.legs = context.legs();
         this.dual = dual;
         this.book = book;
     }
@@ -60,12 +62,12 @@ final class ShadowRead {
             return null;
         }
         Leg primary = legs.primary();
-        SecondaryRequests.PrimaryRequest request = relay.requests().primary(plan, 0, primary.unnamedStatementLive());
-        PrimaryDigestSink tap = new PrimaryDigestSink(request.answersTo(relay.clientReply().primaryAnswers()));
+        SecondaryRequests.PrimaryRequest request = context.requests().primary(plan, 0, primary.unnamedStatementLive());
+        PrimaryDigestSink tap = new PrimaryDigestSink(request.answersTo(context.client().primaryAnswers()));
         Future<LegReply> onPrimary = primary.send(request.buffer(), 1, tap);
         // Written now, before the session's next request is read: the secondary's connection runs it in the order the
         // primary's does. Its answer is awaited by nobody but the comparison.
-        SecondaryRequests.SecondaryRequest copy = relay.requests().secondary(plan, List.of(), Map.of(), List.of(),
+        SecondaryRequests.SecondaryRequest copy = context.requests().secondary(plan, List.of(), Map.of(), List.of(),
                 null);
         ShadowRequest onSecondary = new ShadowRequest(copy.buffer(), readyForQueries(plan), inTransaction,
                 shadow.timeout());
@@ -94,16 +96,16 @@ final class ShadowRead {
      * queue has entries it has not applied), or takes no part in the transaction the primary's read sees.
      */
     private Boolean placeOnSecondary() {
-        if (!legs.secondaryUsable() || relay.queue().mustQueue()) {
+        if (!legs.secondaryUsable() || parts.queue().mustQueue()) {
             return null;
         }
         TransactionStatus primary = legs.primary().transactionStatus();
         if (primary == TransactionStatus.IDLE) {
             // Not the secondary's last ReadyForQuery: that may be the previous shadow read's own BEGIN, still being
             // answered. Whatever the session's last transaction left open there was sent its end before this read.
-            return relay.secondaryTransaction().part().holdsTransaction() ? null : Boolean.FALSE;
+            return parts.secondaryTransaction().part().holdsTransaction() ? null : Boolean.FALSE;
         }
-        if (primary == TransactionStatus.IN_TRANSACTION && relay.secondaryTransaction().takesPart()) {
+        if (primary == TransactionStatus.IN_TRANSACTION && parts.secondaryTransaction().takesPart()) {
             return Boolean.TRUE;
         }
         return null;
@@ -119,7 +121,7 @@ final class ShadowRead {
             PgMessage message = plan.messages().get(index);
             switch (message.type()) {
                 case FrontendMessageType.QUERY -> {
-                    if (!ReadRouting.onlyReads(relay.classifications().classify(Query.textOf(message)))) {
+                    if (!ReadRouting.onlyReads(context.classifications().classify(Query.textOf(message)))) {
                         return false;
                     }
                 }
@@ -156,7 +158,7 @@ final class ShadowRead {
             if (leading.startsWith("explain") || leading.startsWith("show")) {
                 return true;
             }
-            Classification classification = relay.classifications().classify(sql);
+            Classification classification = context.classifications().classify(sql);
             if (NondeterministicValues.firstIn(sql, classification) != null) {
                 return true;
             }

@@ -22,7 +22,7 @@ import java.util.List;
  * (neither socket's queue grows past its limit), as it would directly. The primary's answer is held for the policy.
  */
 final class StreamedCopy implements CopyIn {
-    private final DualWriteRelay relay;
+    private final SessionContext context;
     private final Legs legs;
     private final String sql;
     private final boolean wrapped;
@@ -44,10 +44,10 @@ final class StreamedCopy implements CopyIn {
      * @param replayLimit the largest replay copy kept for the queue, or 0 when nothing is recorded
      * @param feed        where the data comes from
      */
-    StreamedCopy(DualWriteRelay relay, String sql, boolean wrapped, boolean toSecondary, int replayLimit,
+    StreamedCopy(SessionContext context, String sql, boolean wrapped, boolean toSecondary, int replayLimit,
             CopyFeed feed) {
-        this.relay = relay;
-        this.legs = relay.legs();
+        this.context = context;
+        this.legs = context.legs();
         this.sql = sql;
         this.wrapped = wrapped;
         this.toSecondary = toSecondary;
@@ -90,7 +90,7 @@ final class StreamedCopy implements CopyIn {
     private void started(Buffer copyInResponse) {
         Buffer before = held.asIs();
         if (before.length() > 0) {
-            relay.clientReply().add(before);
+            context.client().add(before);
             held = new HeldReply(0);
         }
         receiving = true;

@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A {@code CREATE TABLE … AS} whose query draws values that would differ on each database ({@code random()},
@@ -22,16 +23,17 @@ import java.util.List;
  * sees one statement: {@code SELECT n} with the notices, or the first error.
  */
 final class TableFromQuery {
-    private final DualWriteRelay relay;
     private final Legs legs;
     private final ClientReply client;
     private final UnitPlanner planner;
+    /** Runs one step as a request of its own, through the engine (its policy, its queueing). */
+    private final Function<UnitPlan, Future<Void>> runStep;
 
-    TableFromQuery(DualWriteRelay relay, UnitPlanner planner) {
-        this.relay = relay;
-        this.legs = relay.legs();
-        this.client = relay.clientReply();
+    TableFromQuery(SessionContext context, UnitPlanner planner, Function<UnitPlan, Future<Void>> runStep) {
+        this.legs = context.legs();
+        this.client = context.client();
         this.planner = planner;
+        this.runStep = runStep;
     }
 
     Future<Void> run(UnitPlan plan) {
@@ -59,7 +61,7 @@ final class TableFromQuery {
     }
 
     private Future<Void> step(String sql) {
-        return relay.runStep(planner.plan(List.of(FrontendMessages.queryMessage(sql))));
+        return runStep.apply(planner.plan(List.of(FrontendMessages.queryMessage(sql))));
     }
 
     private boolean failed(int start) {

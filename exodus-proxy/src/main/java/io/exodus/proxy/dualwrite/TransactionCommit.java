@@ -34,7 +34,8 @@ import java.util.function.Supplier;
 final class TransactionCommit {
     private static final Logger LOG = Logger.getLogger(TransactionCommit.class);
 
-    private final DualWriteRelay relay;
+    private final SessionContext context;
+    private final SecondaryConnection secondaryConnection;
 
     private final CurrentTransaction transaction;
 
@@ -51,17 +52,19 @@ final class TransactionCommit {
     /** Set when the deciding step lost its connection: nobody knows whether it committed until recovery runs. */
     private boolean outcomeUnknown;
 
-    TransactionCommit(DualWriteRelay relay, DualWriteServices dual) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
-        this.client = relay.clientReply();
-        this.dual = dual;
-        this.queue = relay.queue();
-        this.secondaryTransaction = relay.secondaryTransaction();
+    TransactionCommit(SessionContext context, QueueHandoff queue, SecondaryTransaction secondaryTransaction,
+            SecondaryConnection secondaryConnection) {
+        this.secondaryConnection = secondaryConnection;
+        this.context = context;
+        this.transaction = context.transaction();
+        this.legs = context.legs();
+        this.client = context.client();
+        this.dual = context.dual();
+        this.queue = queue;
+        this.secondaryTransaction = secondaryTransaction;
         this.steps = new CommitSteps(dual.metrics());
-        this.readAhead = new MarkerReadAhead(relay, dual.functions().of(legs.database()));
-        this.twoPhase = new TwoPhaseCommit(relay, dual, steps);
+        this.readAhead = new MarkerReadAhead(context, dual.functions().of(legs.database()));
+        this.twoPhase = new TwoPhaseCommit(context, secondaryTransaction, steps);
     }
 
     /** The primary answered a write of the current transaction: its rows are locked there from now on. */
@@ -148,7 +151,7 @@ final class TransactionCommit {
                 // client's COMMIT goes to the primary as it is, and the secondary ends its part at the same time.
                 String end = (primary.transactionStatus() == TransactionStatus.IN_TRANSACTION ? "COMMIT" : "ROLLBACK")
                         + (chained ? " AND CHAIN" : "");
-                Future<LegReply> onPrimary = relay.primaryAnswersClient(plan, 0);
+                Future<LegReply> onPrimary = context.primaryAnswersClient(plan, 0);
                 if (secondaryTakesPart()) {
                     legs.secondary().send(FrontendMessages.query(end), 1, Leg.DISCARD);
                     if (!chained) {
@@ -220,7 +223,7 @@ final class TransactionCommit {
                     if (c.failed()) {
                         // The client sees the server's error as it would directly (a deferred constraint failing
                         // at COMMIT is the usual cause); that it came with the queue entry is for the log.
-                        LOG.infof("%s: the transaction's COMMIT with its queue entry failed (%s): %s", relay.label(),
+                        LOG.infof("%s: the transaction's COMMIT with its queue entry failed (%s): %s", context.label(),
                                 c.error().sqlState(), c.error().message());
                         client.add(ReplySynthesizer.failure(plan.messages(), c.error(), TransactionStatus.IDLE));
                     } else {
@@ -244,9 +247,9 @@ final class TransactionCommit {
             });
         }
         if (transaction.policy().pinsSessionAfterSecondaryFailure()) {
-            relay.secondaryConnection().pinToPrimary();
+            secondaryConnection.pinToPrimary();
         }
-        return relay.primaryAnswersClient(plan, 0).mapEmpty();
+        return context.primaryAnswersClient(plan, 0).mapEmpty();
     }
 
     /**
@@ -263,7 +266,7 @@ final class TransactionCommit {
             return;
         }
         for (String sql : plan.executedSql()) {
-            unpreparable = relay.temporaryTables().whyNotPreparable(sql);
+            unpreparable = context.temporaryTables().whyNotPreparable(sql);
             if (unpreparable != null) {
                 return;
             }
@@ -315,7 +318,7 @@ final class TransactionCommit {
         if (policy.usesTwoPhaseCommit() && unpreparable != null) {
             // PostgreSQL would refuse the PREPARE (the transaction is then rolled back there): the secondary commits
             // first, and the primary only if it did, so that neither or both commit but for a crash in between.
-            LOG.debugf("%s: committed without two-phase commit: %s", relay.label(), unpreparable);
+            LOG.debugf("%s: committed without two-phase commit: %s", context.label(), unpreparable);
             return ordered(policy, primaryAnswer, tellClient, true);
         }
         return policy.usesTwoPhaseCommit()
@@ -434,13 +437,13 @@ final class TransactionCommit {
             Future<Void> checked = secondCommit.map(s -> {
                 if (s.failed() && outcomeFollowed) {
                     LOG.infof("%s: the %s's COMMIT failed after the %s's (%s); the commit marker tells later "
-                            + "whether the transaction is on the %s only", relay.label(), second.database(),
+                            + "whether the transaction is on the %s only", context.label(), second.database(),
                             first.database(), s.error().message(), first.database());
                 } else if (s.failed()) {
                     dual.divergences().record(Divergence.Kind.COMMIT_FAILED, policy, "COMMIT",
                             "committed on the " + first.database(), s.error().sqlState() + " " + s.error().message());
                     if (second == legs.secondary() && policy.pinsSessionAfterSecondaryFailure()) {
-                        relay.secondaryConnection().pinToPrimary();
+                        secondaryConnection.pinToPrimary();
                     }
                 }
                 if (secondaryFirst) {
@@ -517,7 +520,7 @@ final class TransactionCommit {
                         // committed all the same.
                         outcomeUnknown = p.lostConnection();
                         LOG.infof("%s: the %s's COMMIT failed after the %s's (%s); the commit marker tells later "
-                                + "whether the transaction is on the %s only", relay.label(), primary.database(),
+                                + "whether the transaction is on the %s only", context.label(), primary.database(),
                                 secondary.database(), p.error().message(), secondary.database());
                     } else if (p.failed()) {
                         outcomeUnknown = p.lostConnection();
@@ -543,7 +546,7 @@ final class TransactionCommit {
             if (!s.lostConnection()) {
                 recording.commitMarker(null);
             }
-            LOG.infof("%s: the target's COMMIT failed (%s); the transaction goes to the replay queue", relay.label(),
+            LOG.infof("%s: the target's COMMIT failed (%s); the transaction goes to the replay queue", context.label(),
                     s.error() == null ? "it rolled back" : s.error().message());
             return queueThenCommitPrimary("the target's COMMIT failed", primaryAnswer, decided);
         });

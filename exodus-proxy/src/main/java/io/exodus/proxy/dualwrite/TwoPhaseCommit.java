@@ -28,19 +28,18 @@ import java.util.function.Consumer;
 final class TwoPhaseCommit {
     private static final Logger LOG = Logger.getLogger(TwoPhaseCommit.class);
 
-    private final DualWriteRelay relay;
-
+    private final SessionContext context;
     private final Legs legs;
     private final DualWriteServices dual;
     private final SecondaryTransaction secondaryTransaction;
     private final CommitSteps steps;
 
-    TwoPhaseCommit(DualWriteRelay relay, DualWriteServices dual, CommitSteps steps) {
-        this.relay = relay;
-        this.legs = relay.legs();
-        this.dual = dual;
+    TwoPhaseCommit(SessionContext context, SecondaryTransaction secondaryTransaction, CommitSteps steps) {
+        this.context = context;
+        this.legs = context.legs();
+        this.dual = context.dual();
         this.steps = steps;
-        this.secondaryTransaction = relay.secondaryTransaction();
+        this.secondaryTransaction = secondaryTransaction;
     }
 
     /**
@@ -151,7 +150,7 @@ final class TwoPhaseCommit {
             secondary.send(FrontendMessages.query("COMMIT PREPARED " + quotedGid), 1, Leg.DISCARD).onSuccess(done -> {
                 if (done.failed()) {
                     LOG.warnf("%s: COMMIT PREPARED %s failed on the %s (%s); the recovery task finishes it",
-                            relay.label(), gid, legs.primarySide().other().configName(), done.error().message());
+                            context.label(), gid, legs.primarySide().other().configName(), done.error().message());
                 }
             });
             secondaryTransaction.ended();

@@ -181,6 +181,11 @@ final class UnitPlanner {
             if (partSentAhead || plan.shape() != UnitShape.LOCKSTEP && plan.shape() != UnitShape.SEQUENTIAL) {
                 return plan;
             }
+            // What the last Execute before the Sync runs: every write but DDL goes no further.
+            StatementBook.Statement last = statements.size() < 2 ? null : statements.get(statements.size() - 2);
+            if (last == null || last.classification().kind() != StatementKind.DDL) {
+                return plan;
+            }
             LoneTableFromQuery lone = LoneTableFromQuery.of(messages, statements);
             if (lone == null || !runsInTwoHalves(lone.sql(), classifications.classify(lone.sql()))) {
                 return plan;

@@ -23,7 +23,8 @@ final class WriteSettlement {
     static final String ABORT_SQL =
             "/* Exodus: the other database failed, so this transaction must not commit */ SELECT 1/0";
 
-    private final DualWriteRelay relay;
+    private final SessionParts parts;
+    private final SessionContext context;
 
     private final CurrentTransaction transaction;
 
@@ -41,18 +42,19 @@ final class WriteSettlement {
      * @param queueable the write may be recorded for the catch-up queue (the policy queues and the queue has room)
      * @param what      the write in messages to the client: "statement", "COPY"
      */
-    WriteSettlement(DualWriteRelay relay, UnitPlan plan, ConsistencyPolicy policy, boolean wrap, boolean queueable,
+    WriteSettlement(SessionParts parts, UnitPlan plan, ConsistencyPolicy policy, boolean wrap, boolean queueable,
             String what) {
-        this.relay = relay;
-        this.transaction = relay.transaction();
-        this.legs = relay.legs();
+        this.parts = parts;
+        this.context = parts.context();
+        this.transaction = context.transaction();
+        this.legs = context.legs();
         this.plan = plan;
         this.policy = policy;
         this.wrap = wrap;
         this.queueable = queueable;
         this.what = what;
-        this.queue = relay.queue();
-        this.secondaryTransaction = relay.secondaryTransaction();
+        this.queue = parts.queue();
+        this.secondaryTransaction = parts.secondaryTransaction();
     }
 
     /**
@@ -123,7 +125,7 @@ final class WriteSettlement {
         }
         secondaryTransaction.drop();
         if (policy.pinsSessionAfterSecondaryFailure()) {
-            relay.secondaryConnection().pinToPrimary();
+            parts.secondaryConnection().pinToPrimary();
         }
         return finishOnPrimaryOnly(held);
     }
@@ -152,7 +154,7 @@ final class WriteSettlement {
     Future<Void> onSecondarySuccess(HeldReply held) {
         secondaryTransaction.joined(true);
         if (wrap) {
-            return relay.commits().commitWrapped(held, plan);
+            return parts.commits().commitWrapped(held, plan);
         }
         reply(held.asIs());
         return Future.succeededFuture();
@@ -167,7 +169,7 @@ final class WriteSettlement {
         boolean queued = queue.queueTransaction();
         Future<String> commit = queued ? queue.queuedCommitSql(plan.fingerprint()) : Future.succeededFuture("COMMIT");
         return commit.compose(sql -> legs.primary().send(FrontendMessages.query(sql), 1,
-                        held.collectingCommitNotices(relay.clientReply().noticesOnly())))
+                        held.collectingCommitNotices(context.client().noticesOnly())))
                 .map(c -> {
             if (!c.failed() && queued) {
                 queue.queuedTransactionCommitted();
@@ -230,7 +232,7 @@ final class WriteSettlement {
     }
 
     private Void reply(Buffer bytes) {
-        relay.clientReply().add(bytes);
+        context.client().add(bytes);
         return null;
     }
 }

@@ -725,9 +725,9 @@ class DualWriteDeterminismTest {
             buyer.commit();
         }
         String order = "select price from placed_orders where id = 1";
-        assertEquals("10", Psql.against(DualWriteDatabases.source(DATABASE)).query(order));
-        assertEquals("20", Psql.against(DualWriteDatabases.target(DATABASE)).query(order),
-                "the target's call read the new price: the difference the listing is for");
+        assertEquals("10", Psql.against(DualWriteDatabases.primary(DATABASE)).query(order));
+        assertEquals("20", Psql.against(DualWriteDatabases.secondary(DATABASE)).query(order),
+                "the secondary's call read the new price: the difference the listing is for");
     }
 
     /**

@@ -1,7 +1,10 @@
 package io.exodus.proxy.dualwrite;
 
+import io.exodus.proxy.wire.FrontendMessages;
 import io.exodus.testsupport.PostgresPairResource;
 import io.exodus.testsupport.Psql;
+import io.exodus.testsupport.RawPgConnection;
+import io.exodus.testsupport.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -15,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -142,6 +146,48 @@ class SessionsFollowPhaseChangesTest {
                 .query("select string_agg(concat_ws(' ', id, coalesce(tenant, 'null'), coalesce(region, 'null')), ','"
                         + " order by id) from app.stamped"));
         DualWriteDatabases.assertIdentical(database, "app.stamped");
+    }
+
+    /**
+     * As above, with the first statement that reads the setting in an extended batch whose Flush sends it to the
+     * primary ahead of its Sync: the value is carried before the primary runs any of the batch, since once part of it
+     * is in, the primary can take no query until the Sync.
+     */
+    @Test
+    void anAdoptedSessionCarriesACustomSettingFirstReadAheadOfTheSync() throws Exception {
+        DualWriteDatabases.onBoth(database, "create table app.flushed (id int primary key, tenant text)");
+        DualWriteDatabases.onBoth(database, "insert into app.flushed values (1, null)");
+        DualWriteDatabases.onBoth(database, "grant usage on schema app to " + TestUsers.MD5_USER);
+        DualWriteDatabases.onBoth(database, "grant all on app.flushed to " + TestUsers.MD5_USER);
+        try (RawPgConnection client = new RawPgConnection("127.0.0.1", port)) {
+            client.readTimeout(20_000);
+            client.login(TestUsers.MD5_USER, TestUsers.MD5_PASSWORD, database);
+            client.send(RawPgConnection.query("set app.flushed_tenant = 'acme'"));
+            assertEquals('Z', readUntilReady(client));
+            changePhase("dual-write");
+            String update = "update app.flushed set tenant = current_setting('app.flushed_tenant', true) where id = 1";
+            client.send(FrontendMessages.parse("", update, new int[0])
+                    .appendBuffer(FrontendMessages.bind("", "", new short[0], List.of(), new short[0]))
+                    .appendBuffer(FrontendMessages.execute("", 0)).appendBuffer(FrontendMessages.flush()).getBytes());
+            assertEquals(List.of('1', '2', 'C'), List.of(client.read().type(), client.read().type(),
+                    client.read().type()), "answered ahead of the Sync");
+            client.send(FrontendMessages.sync().getBytes());
+            assertEquals('Z', readUntilReady(client));
+        }
+        assertEquals("acme", Psql.against(DualWriteDatabases.target(database))
+                .query("select coalesce(tenant, 'null') from app.flushed"));
+        DualWriteDatabases.assertIdentical(database, "app.flushed");
+    }
+
+    private static char readUntilReady(RawPgConnection client) throws Exception {
+        RawPgConnection.Message message;
+        do {
+            message = client.read();
+            if (message.type() == 'E') {
+                throw new AssertionError("the proxy answered an error: " + message.fields());
+            }
+        } while (message.type() != 'Z');
+        return message.type();
     }
 
     @Test
