@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-/** The analyzer's packages depend on each other without cycles (STYLE.md), read from the sources' imports. */
+/** The analyzer's packages depend on each other without cycles (ADR 0007), read from the sources' imports. */
 class PackageCyclesTest {
     private static final Path SOURCES = Path.of("src/main/java/io/exodus/analyzer");
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.exodus\\.analyzer\\.(\\w+)\\.",
