@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -184,7 +185,7 @@ public class BypassDetector {
     /** Each new reason once in the log: a look every second would otherwise repeat it every second. */
     private void lookFailed(Throwable failure) {
         String message = failure.getMessage();
-        if (!java.util.Objects.equals(message, lastFailure)) {
+        if (!Objects.equals(message, lastFailure)) {
             lastFailure = message;
             LOG.warnf("Bypass guard: could not look at the target's sessions: %s", message);
         }

@@ -29,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Clients that bypass Exodus and write to the old primary after the cutover: with
@@ -156,7 +157,7 @@ public class BypassGuard {
         try {
             createTable().compose(v -> fleetPhase()).compose(phase -> phase.primary() == Side.SOURCE ? release()
                     : readGuarded())
-                    .toCompletionStage().toCompletableFuture().get(15, java.util.concurrent.TimeUnit.SECONDS);
+                    .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warnf("Bypass guard: could not read its state on the source (%s); it is set at the next cutover and "
                     + "lifted at the next rollback", e.getCause() != null ? e.getCause().getMessage() : e.getMessage());

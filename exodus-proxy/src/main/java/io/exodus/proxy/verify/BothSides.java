@@ -9,6 +9,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Verification's one session on each database, with {@link CanonicalSettings} in force. A query meant for both is
@@ -52,7 +53,7 @@ final class BothSides {
     }
 
     /** Runs {@code work} in a transaction on one side: committed when it succeeds, rolled back when it fails. */
-    <T> Future<T> inTransaction(Side side, java.util.function.Supplier<Future<T>> work) {
+    <T> Future<T> inTransaction(Side side, Supplier<Future<T>> work) {
         return connections.of(side).begin().compose(transaction -> work.get()
                 .compose(done -> transaction.commit().map(done),
                         failure -> transaction.rollback().transform(rolledBack -> Future.<T>failedFuture(failure))));
@@ -62,7 +63,7 @@ final class BothSides {
      * Runs {@code work} in a transaction on one side that only reads and locks there: the locks are held until
      * {@code work} is done, then the transaction is rolled back, whatever the outcome.
      */
-    <T> Future<T> holdingLocks(Side side, java.util.function.Supplier<Future<T>> work) {
+    <T> Future<T> holdingLocks(Side side, Supplier<Future<T>> work) {
         return connections.of(side).begin().compose(transaction -> work.get()
                 .transform(done -> transaction.rollback().transform(rolledBack -> done.succeeded()
                         ? Future.succeededFuture(done.result()) : Future.<T>failedFuture(done.cause()))));

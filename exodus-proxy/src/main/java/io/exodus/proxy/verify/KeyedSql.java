@@ -1,7 +1,7 @@
 package io.exodus.proxy.verify;
 
 import io.exodus.canonical.CanonicalRow;
-
+import io.exodus.proxy.sql.Identifiers;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ final class KeyedSql {
         Tuple parameters = Tuple.tuple();
         String where = where(range, parameters);
         String keyColumns = table.keyNames().stream().map(CanonicalRow::column).collect(Collectors.joining(", "));
-        String keyOut = table.keyNames().stream().map(name -> "s." + io.exodus.proxy.sql.Identifiers.quote(name)
+        String keyOut = table.keyNames().stream().map(name -> "s." + Identifiers.quote(name)
                 + "::text").collect(Collectors.joining(", "));
         return new Statement("SELECT " + keyOut + " FROM (SELECT " + keyColumns + ", row_number() OVER (ORDER BY "
                 + keyColumns + ") AS " + ROW_NUMBER + " FROM " + table.from() + " WHERE " + where

@@ -11,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Row counts of every table on both databases, every {@code exodus.verify.count-interval} in the phases that write to
@@ -29,7 +31,7 @@ public class RowCounts {
     private RowCountRound last;
     private RowCountRound lastFinished;
     private boolean starting;
-    private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> finishedListeners = new CopyOnWriteArrayList<>();
     private long timer = -1;
 
     public RowCounts(Vertx vertx, VerificationSessions sessions, ExodusConfig config, MigrationState migration) {

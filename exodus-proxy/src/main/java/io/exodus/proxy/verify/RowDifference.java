@@ -3,6 +3,7 @@ package io.exodus.proxy.verify;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -30,7 +31,7 @@ public record RowDifference(Kind kind, Map<String, String> key, String rowMd5, L
 
         @JsonValue
         public String tag() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Row-by-row verification of the target against the source, on request and every {@code exodus.verify.interval} in
@@ -41,7 +42,7 @@ public class Verification {
     private long rowsCheckedBefore;
     private boolean starting;
     private boolean repairing;
-    private final java.util.List<Runnable> finishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> finishedListeners = new CopyOnWriteArrayList<>();
 
     public Verification(Vertx vertx, VerificationSessions sessions, ExodusConfig config, MigrationState migration,
             ObjectMapper json) {
