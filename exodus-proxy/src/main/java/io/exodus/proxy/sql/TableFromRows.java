@@ -1,7 +1,9 @@
 package io.exodus.proxy.sql;
 
+import java.util.BitSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A statement that fills a new table or a materialized view with the rows its query reads from other tables: {@code
@@ -21,8 +23,36 @@ public final class TableFromRows {
     private TableFromRows() {
     }
 
+    /** Statements that fill what they make with their query's rows, as a divergence names them. */
+    private enum Filled {
+        CREATE_TABLE_AS("CREATE TABLE … AS over other tables (it reads their rows as they are when it runs)"),
+        MATERIALIZED_VIEW("CREATE MATERIALIZED VIEW over other tables (it reads their rows as they are when it runs)"),
+        SELECT_INTO("SELECT … INTO over other tables (it reads their rows as they are when it runs)"),
+        REFRESH("REFRESH MATERIALIZED VIEW (its query reads rows as they are when it runs)");
+
+        private final String why;
+
+        Filled(String why) {
+            this.why = why;
+        }
+    }
+
+    /** Words that end a FROM list at their depth: after them, a name is no table the query reads. */
+    private static final Set<String> AFTER_FROM = Set.of("where", "group", "having", "window", "order", "limit",
+            "offset", "fetch", "for", "union", "intersect", "except", "on", "using", "returning", "into");
+
     /** What the statement fills from other tables' rows, as a divergence gives it, or null. */
     public static String why(String sql) {
+        Filled filled = filledFromTables(sql);
+        return filled == null ? null : filled.why;
+    }
+
+    /** Whether the statement is a {@code CREATE TABLE … AS} over other tables, which runs as two halves instead. */
+    public static boolean createsTableFromTables(String sql) {
+        return filledFromTables(sql) == Filled.CREATE_TABLE_AS;
+    }
+
+    private static Filled filledFromTables(String sql) {
         String lower = sql.toLowerCase(Locale.ROOT);
         if (!lower.contains("from") && !lower.contains("join") && !lower.contains("table")
                 && !lower.contains("refresh")) {
@@ -36,35 +66,28 @@ public final class TableFromRows {
             }
             int from = one.get().from();
             int to = one.get().to();
-            if (tokens.isWord(from, "refresh") && tokens.isWord(from + 1, "materialized")) {
-                return CreateTableAs.endsWithNoData(tokens, to) ? null
-                        : "REFRESH MATERIALIZED VIEW (its query reads rows as they are when it runs)";
-            }
-            String made = madeFromQuery(tokens, from, to);
-            if (made == null || CreateTableAs.endsWithNoData(tokens, to) || !readsTables(tokens, from, to)) {
+            if (CreateTableAs.endsWithNoData(tokens, to)) {
                 return null;
             }
-            return made + " over other tables (it reads their rows as they are when it runs)";
+            if (tokens.isWord(from, "refresh") && tokens.isWord(from + 1, "materialized")) {
+                return Filled.REFRESH;
+            }
+            Filled made = madeFromQuery(tokens, from, to);
+            return made != null && readsTables(tokens, from, to) ? made : null;
         } catch (IndexOutOfBoundsException | IllegalArgumentException broken) {
             return null;
         }
     }
 
-    /** Whether {@link #why} holds and the statement is a CREATE TABLE … AS, which runs as two halves instead. */
-    public static boolean createsTableFromTables(String sql) {
-        String why = why(sql);
-        return why != null && why.startsWith("CREATE TABLE");
-    }
-
     /** The kind of statement that fills what it makes with its query's rows, or null. */
-    private static String madeFromQuery(Tokens tokens, int from, int to) {
+    private static Filled madeFromQuery(Tokens tokens, int from, int to) {
         if (tokens.isWord(from, "create")) {
             for (int i = from + 1; i < to && i < from + 5; i++) {
                 if (tokens.isWord(i, "table")) {
-                    return hasTopLevelAs(tokens, i, to) ? "CREATE TABLE … AS" : null;
+                    return hasTopLevelAs(tokens, i, to) ? Filled.CREATE_TABLE_AS : null;
                 }
                 if (tokens.isWord(i, "materialized") && tokens.isWord(i + 1, "view")) {
-                    return "CREATE MATERIALIZED VIEW";
+                    return Filled.MATERIALIZED_VIEW;
                 }
             }
             return null;
@@ -72,7 +95,7 @@ public final class TableFromRows {
         if (tokens.isWord(from, "select") || tokens.is(from, TokenType.LEFT_PAREN)) {
             for (int i = from; i < to; i++) {
                 if (tokens.depth(i) == tokens.depth(from) && tokens.isWord(i, "into")) {
-                    return "SELECT … INTO";
+                    return Filled.SELECT_INTO;
                 }
             }
         }
@@ -88,19 +111,35 @@ public final class TableFromRows {
         return false;
     }
 
+    /**
+     * Whether the query reads a table: a FROM, a JOIN, or {@code AS TABLE name}; false when a table it reads is of the
+     * catalog. Only a name where a FROM list names its tables counts as one (after FROM, JOIN, ONLY, or a comma of the
+     * list): a column or a new table called {@code pg_something} is no catalog read.
+     */
     private static boolean readsTables(Tokens tokens, int from, int to) {
         boolean reads = false;
+        BitSet inFromList = new BitSet();
         for (int i = from; i < to; i++) {
             if (tokens.is(i - 1, TokenType.DOT)) {
                 continue;
             }
-            if (tokens.isName(i) && !tokens.is(i + 1, TokenType.LEFT_PAREN)
-                    && (tokens.name(i).startsWith("pg_") || tokens.name(i).equals("information_schema"))) {
-                return false;
-            }
-            if (tokens.isWord(i, "from") && !tokens.isWord(i - 1, "distinct") || tokens.isWord(i, "join")
-                    || tokens.isWord(i, "table") && tokens.isWord(i - 1, "as")) {
+            int depth = tokens.depth(i);
+            boolean tableNext = false;
+            if (tokens.isWord(i, "from") && !tokens.isWord(i - 1, "distinct") || tokens.isWord(i, "join")) {
                 reads = true;
+                inFromList.set(depth);
+                tableNext = true;
+            } else if (tokens.isWord(i, "table") && tokens.isWord(i - 1, "as")) {
+                reads = true;
+                tableNext = true;
+            } else if (tokens.isWord(i, "only") || tokens.is(i, TokenType.COMMA) && inFromList.get(depth)) {
+                tableNext = true;
+            } else if (tokens.isWordIn(i, AFTER_FROM)) {
+                inFromList.clear(depth);
+            }
+            if (tableNext && tokens.isName(i + 1) && !tokens.is(i + 2, TokenType.LEFT_PAREN)
+                    && (tokens.name(i + 1).startsWith("pg_") || tokens.name(i + 1).equals("information_schema"))) {
+                return false;
             }
         }
         return reads;

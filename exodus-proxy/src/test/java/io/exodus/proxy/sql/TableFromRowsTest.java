@@ -40,4 +40,15 @@ class TableFromRowsTest {
         assertNull(TableFromRows.why("insert into t select * from orders"));
         assertNull(TableFromRows.why("create table a as select * from o; create table b as select * from o"));
     }
+
+    /** Only a table the query reads decides whether it reads the catalog: a column or new table named pg_… does not. */
+    @Test
+    void onlyTheTablesAQueryReadsTellACatalogRead() {
+        assertTrue(TableFromRows.createsTableFromTables("create table t as select id as pg_id from orders"));
+        assertTrue(TableFromRows.createsTableFromTables("create table pg_copy as select * from orders"));
+        assertTrue(TableFromRows.why("select a, pg_x into t from orders") != null);
+        assertNull(TableFromRows.why("create table t as select * from orders o join pg_class c on c.oid = o.rel"));
+        assertNull(TableFromRows.why("create table t as select * from orders, pg_catalog.pg_namespace n"));
+        assertNull(TableFromRows.why("create table t as select * from only pg_depend"));
+    }
 }
