@@ -36,14 +36,14 @@ final class ConcurrentWrite {
     private final StatementBook book;
     private final SecondaryTransaction secondaryTransaction;
 
-    ConcurrentWrite(SessionParts parts, DualWriteServices dual, StatementBook book) {
+    ConcurrentWrite(SessionParts parts) {
         this.parts = parts;
         this.context = parts.context();
         this.transaction = context.transaction();
         this.legs = context.legs();
         this.client = context.client();
-        this.dual = dual;
-        this.book = book;
+        this.dual = context.dual();
+        this.book = context.book();
         this.secondaryTransaction = parts.secondaryTransaction();
     }
 

@@ -151,10 +151,10 @@ public final class DualWriteRelay implements Relay {
                 services.connector(primarySide.other()), () -> closed);
         this.commits = new TransactionCommit(context, queue, secondaryTransaction, this.secondaryConnection);
         this.parts = new SessionParts(context, queue, secondaryTransaction, this.secondaryConnection, commits);
-        this.reads = new ReadRouting(parts, session, dual, book, dual.migration().tenantKey().of(login.user(),
+        this.reads = new ReadRouting(parts, dual.migration().tenantKey().of(login.user(),
                 login.database(), login.startupParameters()));
         reads.followTenantOn(primary);
-        this.concurrentWrites = new ConcurrentWrite(parts, dual, book);
+        this.concurrentWrites = new ConcurrentWrite(parts);
         this.chainedEnds = new ChainedEnd(parts, concurrentWrites, this::transactionEnded, this::transactionChained);
         this.schemaChanges = new SchemaChanges(dual.tableShapes(), functions, primary.database(), login.database());
         if (secondaryConnection != null) {
@@ -511,11 +511,11 @@ public final class DualWriteRelay implements Relay {
             case READ -> reads.read(plan, 0);
             // A session that writes only inside explicit transactions gets its lost secondary back at a BEGIN.
             case CONCURRENT -> secondaryConnection.reconnectIfDue().compose(v -> concurrentWrites.run(plan));
-            case LOCKSTEP -> new LockstepWrite(parts, plan, null, true, dual).run();
+            case LOCKSTEP -> new LockstepWrite(parts, plan, null, true).run();
             case COMMIT -> commits.clientCommit(plan, false);
             case CHAINED_END -> chainedEnds.run(plan);
             case TABLE_FROM_QUERY -> new TableFromQuery(context, planner, this::runStep).run(plan);
-            case SEQUENTIAL -> new LockstepWrite(parts, plan, null, false, dual).run();
+            case SEQUENTIAL -> new LockstepWrite(parts, plan, null, false).run();
             case COPY_IN -> new CopyInWrite(parts, plan, clientFeed).run();
             case UNSUPPORTED -> {
                 reply.add(ReplySynthesizer.failure(ErrorResponse.error(SqlState.FEATURE_NOT_SUPPORTED, plan.unsupported()),
@@ -547,7 +547,7 @@ public final class DualWriteRelay implements Relay {
                 return execute(plan, new AheadOfSync());
             }
             return new LockstepWrite(parts, plan, new LockstepWrite.Ahead(sent.sent(), outcome),
-                    plan.shape() == UnitShape.LOCKSTEP, dual).run();
+                    plan.shape() == UnitShape.LOCKSTEP).run();
         });
     }
 

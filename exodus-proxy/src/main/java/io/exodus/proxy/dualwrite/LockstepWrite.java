@@ -76,7 +76,7 @@ final class LockstepWrite {
     private String secondaryText;
 
     /** @param sentAhead the part of the request a Flush sent ahead of its Sync, or null */
-    LockstepWrite(SessionParts parts, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed, DualWriteServices dual) {
+    LockstepWrite(SessionParts parts, UnitPlan plan, Ahead sentAhead, boolean wrapAllowed) {
         this.parts = parts;
         this.context = parts.context();
         this.transaction = context.transaction();
@@ -85,7 +85,7 @@ final class LockstepWrite {
         this.ahead = sentAhead == null ? 0 : sentAhead.sent();
         this.aheadOutcome = sentAhead == null ? null : sentAhead.outcome();
         this.wrapAllowed = wrapAllowed;
-        this.dual = dual;
+        this.dual = context.dual();
         this.queue = parts.queue();
         this.secondaryTransaction = parts.secondaryTransaction();
     }
@@ -225,7 +225,7 @@ final class LockstepWrite {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
                             .compose(r -> primary.send(FrontendMessages.appendSync(closing(parsedHere())), 1,
                                     Leg.DISCARD))
-                            .compose(r -> new LockstepWrite(parts, plan, null, false, dual).run());
+                            .compose(r -> new LockstepWrite(parts, plan, null, false).run());
                 }
                 if (wrap) {
                     return primary.send(FrontendMessages.query("ROLLBACK"), 1, Leg.DISCARD)
@@ -566,7 +566,7 @@ final class LockstepWrite {
      * syntax error), not the image's, and the texts get their row images again in later requests.
      */
     private Future<Void> runAsText(UnitPlan asText, List<String> texts) {
-        LockstepWrite again = new LockstepWrite(parts, asText, null, wrapAllowed, dual);
+        LockstepWrite again = new LockstepWrite(parts, asText, null, wrapAllowed);
         return again.run().onSuccess(v -> {
             if (again.primaryFailed) {
                 texts.forEach(context.planner()::imageNotToBlame);

@@ -46,15 +46,15 @@ final class ReadRouting {
      */
     private String tenant;
 
-    ReadRouting(SessionParts parts, RelayHost session, DualWriteServices dual, StatementBook book, String tenant) {
+    ReadRouting(SessionParts parts, String tenant) {
         this.parts = parts;
         this.context = parts.context();
         this.legs = context.legs();
-        this.session = session;
-        this.dual = dual;
-        this.book = book;
+        this.session = context.session();
+        this.dual = context.dual();
+        this.book = context.book();
         this.tenant = tenant;
-        this.shadow = new ShadowRead(parts, dual, book);
+        this.shadow = new ShadowRead(parts);
     }
 
     /** Follows the session's {@code application_name} on the primary when that names its tenant. */

@@ -39,12 +39,12 @@ final class ShadowRead {
     private final DualWriteServices dual;
     private final StatementBook book;
 
-    ShadowRead(SessionParts parts, DualWriteServices dual, StatementBook book) {
+    ShadowRead(SessionParts parts) {
         this.parts = parts;
         this.context = parts.context();
         this.legs = context.legs();
-        this.dual = dual;
-        this.book = book;
+        this.dual = context.dual();
+        this.book = context.book();
     }
 
     /** The primary's answer to {@code plan}, which also runs on the secondary if it is shadowed; null if it is not. */

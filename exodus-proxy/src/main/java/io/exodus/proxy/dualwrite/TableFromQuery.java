@@ -18,9 +18,10 @@ import java.util.function.Function;
  * {@code now()}, {@code gen_random_uuid()}) or reads other tables (which the secondary would read later, as they are
  * then): run as its two halves in one transaction ({@link CreateTableAs}), the table made empty on both databases,
  * then filled by an {@code INSERT … SELECT} whose rows reach the secondary as a row image, so that both hold the
- * primary's rows. A simple Query, or an extended request that runs the statement alone ({@link LoneTableFromQuery}). Each half is an ordinary write of the engine (its policy, its
- * queueing); an autocommit CTAS gets a transaction of its own around them, as PostgreSQL runs it in one. The client
- * sees one statement: {@code SELECT n} with the notices, or the first error.
+ * primary's rows. A simple Query, or an extended request that runs the statement alone ({@link LoneTableFromQuery}).
+ * Each half is an ordinary write of the engine (its policy, its queueing); an autocommit CTAS gets a transaction of its
+ * own around them, as PostgreSQL runs it in one. The client sees one statement: {@code SELECT n} with the notices, or
+ * the first error.
  */
 final class TableFromQuery {
     private final Legs legs;

@@ -187,7 +187,7 @@ final class UnitPlanner {
                 return plan;
             }
             LoneTableFromQuery lone = LoneTableFromQuery.of(messages, statements);
-            if (lone == null || !runsInTwoHalves(lone.sql(), classifications.classify(lone.sql()))) {
+            if (lone == null || !runsInTwoHalves(lone.sql(), last.classification())) {
                 return plan;
             }
             return new UnitPlan(UnitShape.TABLE_FROM_QUERY, plan.messages(), false, lone.sql(), Optional.empty(), false,

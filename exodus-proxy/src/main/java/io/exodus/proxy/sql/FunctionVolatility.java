@@ -38,7 +38,7 @@ public final class FunctionVolatility {
      * EXECUTE (dynamic SQL, which may do anything).
      */
     private static final String FUNCTIONS = "select p.proname, n.nspname, p.provolatile::text,"
-            + " p.prolang not in (12, 13) and p.prosrc ~* '\\m(select|perform|execute)\\M'"
+            + " p.prolang not in (12, 13) and p.prosrc ~* '\\m(" + PickedRows.READING_WORDS + ")\\M'"
             + " from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace";
 
     /** The functions of the server's own schemas (the same in every database), as rows for {@link #fromCatalog}. */

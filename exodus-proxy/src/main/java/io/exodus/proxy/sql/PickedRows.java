@@ -14,8 +14,12 @@ import java.util.regex.Pattern;
  */
 public final class PickedRows {
     /** Aggregates whose result is in the order their rows come, which only an ORDER BY in the call fixes. */
-    /** Words of procedural code that read tables, or may (dynamic SQL). */
-    private static final Pattern READING_CODE = Pattern.compile("\\b(select|perform|execute)\\b",
+    /**
+     * Words of procedural code that read tables, or may (dynamic SQL), as regular-expression alternatives: the same
+     * for a DO block's code here and a function's body in the catalog ({@link FunctionVolatility}).
+     */
+    static final String READING_WORDS = "select|perform|execute";
+    private static final Pattern READING_CODE = Pattern.compile("\\b(" + READING_WORDS + ")\\b",
             Pattern.CASE_INSENSITIVE);
     private static final Set<String> ORDERED_AGGREGATES = Set.of("array_agg", "string_agg", "json_agg", "jsonb_agg",
             "json_object_agg", "jsonb_object_agg", "xmlagg");
